@@ -1,0 +1,332 @@
+/**
+ * The catalogue of diagnostic codes. Codes are stable API: never rename one, only add.
+ * `docs/errors.md` is generated from this table (`npm run gen:docs`); a test fails when it is stale.
+ */
+export interface CodeInfo {
+  readonly severity: 'error' | 'warning';
+  readonly area: 'load' | 'yaml' | 'schema' | 'rules' | 'policy' | 'mesh' | 'render';
+  /** What triggers it. */
+  readonly cause: string;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
+export const CODES = {
+  // ---- load: finding and reading files ----
+  PROJECT_NOT_FOUND: {
+    severity: 'error',
+    area: 'load',
+    cause: 'The directory has no `meshc.yaml` (or it is not readable).',
+    fix: 'Run meshc in the root of a spec repository, pass that directory, or create one with `meshc init`.',
+  },
+  PROJECT_INVALID: {
+    severity: 'error',
+    area: 'load',
+    cause: '`meshc.yaml` must hold exactly one document of kind `Project`.',
+    fix: 'Keep one `kind: Project` document in `meshc.yaml` and move other documents to included files.',
+  },
+  INCLUDE_NO_MATCH: {
+    severity: 'warning',
+    area: 'load',
+    cause: 'An `include` or `policies` glob of the Project matches no file.',
+    fix: 'Correct the pattern, or remove it.',
+  },
+  PATH_OUTSIDE_ROOT: {
+    severity: 'error',
+    area: 'load',
+    cause: 'A glob, a symlink or the output directory points outside the spec repository.',
+    fix: 'Keep every spec file inside the repository; replace the symlink by the file itself.',
+  },
+  FILE_TOO_LARGE: {
+    severity: 'error',
+    area: 'load',
+    cause: 'A spec file is larger than the limit (1 MiB), which protects the compiler and reviewers alike.',
+    fix: 'Split the file into several smaller files matched by `include`.',
+  },
+  FILE_UNREADABLE: {
+    severity: 'error',
+    area: 'load',
+    cause: 'A spec file could not be read (permissions, or not UTF-8 text).',
+    fix: 'Check the file permissions and encoding (UTF-8).',
+  },
+  // ---- yaml: parsing ----
+  YAML_SYNTAX: {
+    severity: 'error',
+    area: 'yaml',
+    cause: 'The file is not valid YAML.',
+    fix: 'Fix the syntax at the position shown; the hint quotes the YAML parser.',
+  },
+  YAML_TAB_INDENT: {
+    severity: 'error',
+    area: 'yaml',
+    cause: 'A tab character is used for indentation; YAML allows only spaces.',
+    fix: 'Replace the tabs by spaces (configure your editor to insert spaces in YAML files).',
+  },
+  YAML_DUPLICATE_KEY: {
+    severity: 'error',
+    area: 'yaml',
+    cause: 'A mapping has the same key twice; most YAML tools silently keep the last one.',
+    fix: 'Remove or rename one of the two keys.',
+  },
+  YAML_ALIAS_LIMIT: {
+    severity: 'error',
+    area: 'yaml',
+    cause: 'The document uses too many alias expansions (a "billion laughs" guard).',
+    fix: 'Write the values out instead of nesting aliases.',
+  },
+  YAML_DEPTH_LIMIT: {
+    severity: 'error',
+    area: 'yaml',
+    cause: 'The document nests deeper than the limit (64 levels).',
+    fix: 'Flatten the structure; no meshc kind needs that depth.',
+  },
+  YAML_UNSUPPORTED: {
+    severity: 'error',
+    area: 'yaml',
+    cause: 'The document uses a YAML feature meshc does not accept in specs (custom tags, non-string keys, merge keys).',
+    fix: 'Use plain mappings, sequences and scalars.',
+  },
+  DOC_NOT_A_MAPPING: {
+    severity: 'error',
+    area: 'yaml',
+    cause: 'A YAML document is not a mapping with `apiVersion` and `kind`.',
+    fix: 'Every document must be a mapping that starts with `apiVersion: meshc.dev/v1alpha1` and a `kind`.',
+  },
+  DOC_UNKNOWN_API_VERSION: {
+    severity: 'error',
+    area: 'yaml',
+    cause: 'The document has an `apiVersion` meshc does not know.',
+    fix: 'Use `apiVersion: meshc.dev/v1alpha1`.',
+  },
+  DOC_UNKNOWN_KIND: {
+    severity: 'error',
+    area: 'yaml',
+    cause: 'The document has a `kind` meshc does not know.',
+    fix: 'Use one of the kinds listed in the message: Project, Service, Environment, Policy.',
+  },
+  // ---- schema: JSON Schema validation ----
+  SCHEMA_UNKNOWN_FIELD: {
+    severity: 'error',
+    area: 'schema',
+    cause: 'A field is not part of the kind (often a typo or wrong indentation).',
+    fix: 'Remove the field or correct its name; the hint lists the allowed fields.',
+  },
+  SCHEMA_REQUIRED: {
+    severity: 'error',
+    area: 'schema',
+    cause: 'A required field is missing.',
+    fix: 'Add the field named in the message.',
+  },
+  SCHEMA_TYPE: {
+    severity: 'error',
+    area: 'schema',
+    cause: 'A value has the wrong type (for example a string where a number is expected).',
+    fix: 'Change the value to the expected type; quote strings that look like numbers or booleans.',
+  },
+  SCHEMA_ENUM: {
+    severity: 'error',
+    area: 'schema',
+    cause: 'A value is not one of the allowed values.',
+    fix: 'Use one of the values listed in the hint.',
+  },
+  SCHEMA_CONSTRAINT: {
+    severity: 'error',
+    area: 'schema',
+    cause: 'A value breaks a constraint of its field (length, range, pattern, number of items).',
+    fix: 'Change the value so that it meets the constraint stated in the message.',
+  },
+  NAME_INVALID: {
+    severity: 'error',
+    area: 'schema',
+    cause: 'A name is not a DNS-1123 label (lower-case letters, digits and `-`, at most 63 characters, starting and ending alphanumeric).',
+    fix: 'Rename it, for example `reviews-v2` rather than `Reviews_V2`.',
+  },
+  DURATION_INVALID: {
+    severity: 'error',
+    area: 'schema',
+    cause: 'A duration does not parse as a Go-style duration greater than zero.',
+    fix: 'Write durations like `250ms`, `10s`, `1m30s` or `2h`.',
+  },
+  PERCENT_RANGE: {
+    severity: 'error',
+    area: 'schema',
+    cause: 'A percentage is outside 0..100.',
+    fix: 'Use a number from 0 to 100.',
+  },
+  HEADER_NAME_CASE: {
+    severity: 'error',
+    area: 'schema',
+    cause: 'A header name in a match has upper-case letters; header names match case-insensitively and Istio requires lower-case keys.',
+    fix: 'Write the header name in lower case.',
+  },
+  SECRET_IN_SPEC: {
+    severity: 'error',
+    area: 'schema',
+    cause: 'A string looks like private key material, a PEM certificate body or a bearer token; secrets never belong in git.',
+    fix: 'Reference the secret instead: `trust.existingSecret`, `trust.certManager`, or a Secret created outside the spec.',
+  },
+  // ---- rules: semantic checks ----
+  SERVICE_DUPLICATE: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'Two Service documents have the same namespace and name.',
+    fix: 'Remove one of them or give it another name; the related location shows the first definition.',
+  },
+  ENVIRONMENT_DUPLICATE: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'Two Environment documents have the same name.',
+    fix: 'Give every environment a unique name.',
+  },
+  POLICY_DUPLICATE: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'Two Policy documents have the same name.',
+    fix: 'Give every policy a unique name.',
+  },
+  PORT_DUPLICATE: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'Two ports of a Service share a name or a port number.',
+    fix: 'Give every port a unique name and number.',
+  },
+  ROUTE_NAME_DUPLICATE: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'Two routes of a Service have the same name.',
+    fix: 'Give every named route a unique name.',
+  },
+  ROUTE_TO_AND_BACKENDS: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'A route sets both `to` and `backends`; they are two forms of the same thing.',
+    fix: 'Keep one: `to` for versions of this service, `backends` for other services.',
+  },
+  ROUTE_UNREACHABLE: {
+    severity: 'warning',
+    area: 'rules',
+    cause: 'A route comes after a route without `match`, which matches every request; it can never be used.',
+    fix: 'Move the unmatched (default) route to the end, or give it a `match`.',
+  },
+  VERSION_UNKNOWN: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'A route, mirror or backend names a version that the target service does not define.',
+    fix: 'Use one of the versions listed in the hint, or add the version under `versions`.',
+  },
+  VERSIONS_REQUIRED: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'Weights or a mirror refer to versions, but the service defines no `versions`.',
+    fix: 'Define `versions` with their pod labels, or route to the whole service with `backends`.',
+  },
+  WEIGHTS_SUM: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'The weights of a route do not add up to 100.',
+    fix: 'Make the weights integers that sum to exactly 100.',
+  },
+  VERSION_SELECTOR_OVERLAP: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'Two versions of a Service have label selectors that can select the same pod.',
+    fix: 'Give each version a label value that the others do not have (for example `version: v1` and `version: v2`).',
+  },
+  SERVICE_UNKNOWN: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'A `backends` entry or an `access.from` entry names a Service that is not defined in the spec.',
+    fix: 'Use the name of a defined Service (`name` in the same namespace or `namespace/name`), or define it.',
+  },
+  OVERRIDE_SERVICE_UNKNOWN: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'An Environment override names a Service that is not defined.',
+    fix: 'Use `namespace/name` of a defined Service.',
+  },
+  OVERRIDE_INVALID: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'After an Environment override is merged, the Service no longer satisfies its schema.',
+    fix: 'Correct the override; the message names the field that became invalid.',
+  },
+  ENVIRONMENT_NAMESPACES_UNMATCHED: {
+    severity: 'warning',
+    area: 'rules',
+    cause: 'A namespace listed in an Environment `namespaces` filter has no Service.',
+    fix: 'Remove the namespace from the filter, or correct its spelling.',
+  },
+  CLUSTER_MESH_CONFLICT: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'Two environments on the same cluster use different meshes; one cluster runs one mesh.',
+    fix: 'Use the same mesh type for every environment of a cluster, or move one to another cluster.',
+  },
+  OUTPUT_PATH_INVALID: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'The Project `output` is not a relative path inside the repository, or it overlaps the spec files.',
+    fix: 'Use a relative directory such as `rendered`.',
+  },
+  // ---- policy ----
+  POLICY_VIOLATION: {
+    severity: 'error',
+    area: 'policy',
+    cause: 'A resolved object breaks an organisation Policy (severity comes from the policy).',
+    fix: 'Change the spec so that it satisfies the policy named in the message, or discuss the policy with its owners.',
+  },
+  POLICY_SCHEMA_INVALID: {
+    severity: 'error',
+    area: 'policy',
+    cause: "A Policy's `schema` is not a valid JSON Schema.",
+    fix: 'Correct the schema; the message quotes the JSON Schema compiler.',
+  },
+  // ---- mesh: capabilities ----
+  MESH_UNSUPPORTED_FEATURE: {
+    severity: 'error',
+    area: 'mesh',
+    cause: "A field is used that the environment's mesh cannot express; meshc never drops a field silently.",
+    fix: 'Remove the field for this environment (an override), or run the environment on one of the meshes named in the message.',
+  },
+  MESH_APPROXIMATE_FEATURE: {
+    severity: 'warning',
+    area: 'mesh',
+    cause: "A field is expressed only approximately by the environment's mesh; the message says what differs.",
+    fix: 'Check that the difference is acceptable, or remove the field for this environment.',
+  },
+  MESH_CONSTRAINT: {
+    severity: 'error',
+    area: 'mesh',
+    cause: "A value is valid in the spec but breaks a fixed requirement of the environment's mesh (for example a secret name the mesh hard-codes).",
+    fix: 'Change the value as the message says; the hint quotes the mesh documentation.',
+  },
+  MESH_NOT_IMPLEMENTED: {
+    severity: 'warning',
+    area: 'mesh',
+    cause: 'The environment runs a mesh that the spec language knows but this version of meshc cannot render yet; the environment is skipped.',
+    fix: 'Upgrade meshc, or render the environment with another mesh; `meshc matrix` lists the meshes this version renders.',
+  },
+  // ---- render ----
+  RENDER_CONFLICT: {
+    severity: 'error',
+    area: 'render',
+    cause: 'Two parts of the spec produce the same Kubernetes object or the same output file.',
+    fix: 'Rename one of the services or environments involved; the message names both sources.',
+  },
+  OUTPUT_NOT_OWNED: {
+    severity: 'error',
+    area: 'render',
+    cause: 'A file meshc needs to write already exists and was not written by meshc.',
+    fix: 'Move the file out of the output directory, or choose another `output` in meshc.yaml.',
+  },
+  OUTPUT_STALE: {
+    severity: 'error',
+    area: 'render',
+    cause: '`meshc render --check` found committed output that differs from a fresh render.',
+    fix: 'Run `meshc render` and commit the result.',
+  },
+} as const satisfies Record<string, CodeInfo>;
+
+export type DiagnosticCode = keyof typeof CODES;
+
+export const ALL_CODES = Object.keys(CODES).sort() as DiagnosticCode[];

@@ -1,0 +1,214 @@
+import type { DataPath, Location } from '../core/location.ts';
+
+/**
+ * The normalized, mesh-neutral model: defaults applied, environment overrides merged, references resolved,
+ * collections sorted. Backends read only this (never the YAML), so every value here is final.
+ */
+
+export type MeshType = 'istio' | 'linkerd' | 'consul' | 'appmesh';
+export type Protocol = 'http' | 'http2' | 'grpc' | 'tcp';
+export type MtlsMode = 'strict' | 'permissive' | 'off';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
+
+/** Where a value came from: the spec node that produced it (for diagnostics and `diff` annotations). */
+export type OriginFn = (path: DataPath, mode?: 'value' | 'key') => Location;
+
+export interface Port {
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+
+export interface Version {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface StringMatch {
+  readonly type: 'exact' | 'prefix' | 'regex';
+  readonly value: string;
+}
+
+export interface RouteMatch {
+  /** Header matches sorted by name; names are lower-case. */
+  readonly headers: readonly { readonly name: string; readonly match: StringMatch }[];
+  readonly query: readonly { readonly name: string; readonly match: StringMatch }[];
+  /** Prefix matching is segment-wise (Gateway API `PathPrefix`): `/api` matches `/api` and `/api/x`, not `/apis`. */
+  readonly path?: StringMatch;
+  readonly method?: HttpMethod;
+}
+
+/** One weighted destination of a route. */
+export interface Destination {
+  /** `namespace/name` of the target Service. */
+  readonly serviceId: string;
+  readonly namespace: string;
+  readonly service: string;
+  /** A version of the target service; absent = all its pods. */
+  readonly version?: string;
+  /** 0..100; the weights of a route sum to 100. */
+  readonly weight: number;
+}
+
+export interface Retries {
+  readonly attempts: number;
+  readonly perTryTimeout?: string;
+  /** Retry conditions, in spec order (Envoy-style tokens: 5xx, gateway-error, connect-failure, reset, …). */
+  readonly on: readonly string[];
+}
+
+export interface HeaderOps {
+  /** Sorted by name. */
+  readonly set: readonly { readonly name: string; readonly value: string }[];
+  readonly add: readonly { readonly name: string; readonly value: string }[];
+  readonly remove: readonly string[];
+}
+
+export interface Route {
+  /** Position in the service's `routes` list (the spec path is `routes[index]`). */
+  readonly index: number;
+  readonly name?: string;
+  /**
+   * True for the default route meshc appends when the last spec route has a `match`: unmatched requests
+   * then still reach the service (all pods), instead of being rejected as Istio and GAMMA do.
+   */
+  readonly implicit?: boolean;
+  /** OR of matches; empty = matches every request. */
+  readonly matches: readonly RouteMatch[];
+  readonly destinations: readonly Destination[];
+  readonly timeout?: string;
+  readonly retries?: Retries;
+  readonly fault?: {
+    readonly delay?: { readonly duration: string; readonly percent: number };
+    readonly abort?: { readonly status: number; readonly percent: number };
+  };
+  readonly mirror?: { readonly serviceId: string; readonly namespace: string; readonly service: string; readonly version: string; readonly percent: number };
+  readonly headers?: { readonly request?: HeaderOps; readonly response?: HeaderOps };
+}
+
+export type LoadBalancer =
+  | { readonly type: 'round-robin' | 'least-request' | 'random' }
+  | { readonly type: 'consistent-hash'; readonly header: string };
+
+export interface Resilience {
+  readonly outlierDetection?: {
+    readonly consecutiveErrors?: number;
+    readonly interval?: string;
+    readonly baseEjectionTime?: string;
+    readonly maxEjectionPercent?: number;
+  };
+  readonly connectionPool?: {
+    readonly maxConnections?: number;
+    readonly maxPendingRequests?: number;
+    readonly maxRequestsPerConnection?: number;
+  };
+  readonly loadBalancer?: LoadBalancer;
+}
+
+/** A caller allowed by an access rule. */
+export type Caller =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'service'; readonly serviceId: string; readonly namespace: string; readonly name: string; readonly serviceAccount: string };
+
+export interface AccessRule {
+  readonly index: number;
+  /** Sorted: `any` first, then by serviceId. */
+  readonly from: readonly Caller[];
+  readonly methods: readonly HttpMethod[];
+  readonly paths: readonly string[];
+}
+
+export interface Ingress {
+  readonly hosts: readonly string[];
+  readonly paths: readonly StringMatch[];
+}
+
+/** A Service as deployed in one environment. */
+export interface ResolvedService {
+  /** `namespace/name` */
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly ports: readonly Port[];
+  readonly selector: Readonly<Record<string, string>>;
+  readonly serviceAccount: string;
+  /** Sorted by name. */
+  readonly versions: readonly Version[];
+  /** In spec order (first match wins). Empty = no routing rules (traffic goes to every pod of the service). */
+  readonly routes: readonly Route[];
+  readonly resilience: Resilience;
+  /** Undefined: no access control. An empty list: nobody may call the service. */
+  readonly access?: readonly AccessRule[];
+  /** Effective mTLS mode (the service's own `mtls`, else the environment's). */
+  readonly mtls: MtlsMode;
+  /** True when the service sets `mtls` itself (backends emit a per-workload policy only then). */
+  readonly mtlsOverride: boolean;
+  readonly ingress?: Ingress;
+  readonly kubernetesService: 'managed' | 'external';
+  /** The resolved `spec` object (defaults applied, overrides merged), as policies see it. */
+  readonly spec: Readonly<Record<string, unknown>>;
+  /** Spec position of a value, by its path inside `spec`. */
+  readonly origin: OriginFn;
+}
+
+export interface ChartInstall {
+  readonly chartVersion: string;
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+export type Trust =
+  | { readonly type: 'cert-manager'; readonly issuer: string; readonly kind: 'Issuer' | 'ClusterIssuer' }
+  | { readonly type: 'existing-secret'; readonly name: string };
+
+export interface Observability {
+  readonly metrics: 'prometheus-operator' | 'annotations' | 'none';
+  readonly dashboards: boolean;
+  readonly tracing?: { readonly provider: 'opentelemetry' | 'zipkin'; readonly host: string; readonly port: number; readonly sampling: number };
+}
+
+export interface MeshSettings {
+  readonly type: MeshType;
+  /** `major.minor` */
+  readonly version: string;
+  readonly mtls: MtlsMode;
+  readonly install?: ChartInstall;
+  readonly trust?: Trust;
+  readonly ingress?: { readonly className: string; readonly api: 'gateway-api' | 'native'; readonly namespace: string };
+  readonly observability: Observability;
+}
+
+export interface GitOpsSettings {
+  readonly engine: 'flux' | 'argocd';
+  readonly repo: string;
+  readonly branch: string;
+  /** Repository path of the output root, without leading `./` or trailing `/`. */
+  readonly path: string;
+}
+
+/** An RFC 6902 patch over one emitted object (Environment.patches). */
+export interface ObjectPatch {
+  readonly index: number;
+  readonly target: { readonly kind: string; readonly name: string; readonly namespace?: string; readonly group?: string; readonly version?: string };
+  readonly ops: readonly { readonly op: string; readonly path: string; readonly value?: unknown; readonly from?: string }[];
+}
+
+export interface ResolvedEnvironment {
+  readonly name: string;
+  readonly cluster: string;
+  readonly mesh: MeshSettings;
+  readonly gitops: GitOpsSettings;
+  /** Namespaces deployed in this environment (filter applied), sorted. */
+  readonly namespaces: readonly string[];
+  /** Services deployed in this environment, overrides merged, sorted by id. */
+  readonly services: readonly ResolvedService[];
+  readonly patches: readonly ObjectPatch[];
+  /** The resolved `spec` object (defaults applied), as policies see it. */
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly origin: OriginFn;
+}
+
+export interface Model {
+  readonly project: { readonly name: string; readonly output: string };
+  /** Sorted by name. */
+  readonly environments: readonly ResolvedEnvironment[];
+}

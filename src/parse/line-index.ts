@@ -1,0 +1,38 @@
+import type { Location } from '../core/location.ts';
+
+/** Offsets of line starts; converts offsets to 1-based line/column by binary search. */
+export class LineIndex {
+  readonly starts: number[] = [0];
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+
+  linePos(offset: number): { line: number; col: number } {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - starts[lo]! + 1 };
+  }
+
+  location(file: string, start: number, end: number): Location {
+    const s = Math.max(0, Math.min(start, this.text.length));
+    const e = Math.max(s, Math.min(end, this.text.length));
+    const a = this.linePos(s);
+    const b = this.linePos(e);
+    return { file, line: a.line, col: a.col, endLine: b.line, endCol: b.col, offset: s, endOffset: e };
+  }
+
+  /** The text of 1-based line `line`, without its newline. */
+  lineText(line: number): string {
+    const start = this.starts[line - 1] ?? this.text.length;
+    const next = this.starts[line];
+    return this.text.slice(start, next === undefined ? undefined : next - 1).replace(/\r$/, '');
+  }
+}

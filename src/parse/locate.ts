@@ -1,0 +1,58 @@
+import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
+import type { Node as YamlNode, Scalar } from 'yaml';
+import type { DataPath, Location } from '../core/location.ts';
+import type { ParsedDoc } from './parse.ts';
+
+export interface FoundNode {
+  /** The value node at the deepest segment that exists (undefined for an empty value like `key:`). */
+  readonly node: YamlNode | undefined;
+  /** The key of the pair holding `node`, when `node` is a mapping value. */
+  readonly key: Scalar | undefined;
+  /** How many path segments were found. */
+  readonly depth: number;
+}
+
+/** Walks a data path through the YAML AST as far as it exists. Aliases are followed. */
+export function findNode(pd: ParsedDoc, path: DataPath): FoundNode {
+  let node = pd.doc.contents as YamlNode | null | undefined;
+  let key: Scalar | undefined;
+  let depth = 0;
+  for (const seg of path) {
+    if (node != null && isAlias(node)) node = node.resolve(pd.doc) as YamlNode | undefined;
+    if (node != null && isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      key = pair.key as Scalar;
+      node = (pair.value as YamlNode | null) ?? undefined;
+    } else if (node != null && isSeq(node)) {
+      const idx = typeof seg === 'number' ? seg : Number(seg);
+      if (!Number.isInteger(idx) || idx < 0 || idx >= node.items.length) break;
+      key = undefined;
+      node = (node.items[idx] as YamlNode | null) ?? undefined;
+    } else break;
+    depth++;
+  }
+  return { node: node ?? undefined, key, depth };
+}
+
+/**
+ * The location of the node at `path` (or of its deepest existing ancestor).
+ * `key` points at the mapping key instead of the value (for unknown fields, and for required-field errors
+ * reported on the parent mapping).
+ */
+export function locate(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key' = 'value'): Location {
+  const found = findNode(pd, path);
+  const complete = found.depth === path.length;
+  const useKey = found.key && (mode === 'key' || !found.node || !complete);
+  const target = useKey ? found.key : (found.node ?? found.key);
+  const range = target?.range ?? (pd.doc.contents as YamlNode | null)?.range ?? [0, 0, 0];
+  const end = range[1] > range[0] ? range[1] : range[0] + 1;
+  return pd.lines.location(pd.file, range[0], trimEnd(pd.lines.text, range[0], end));
+}
+
+/** Block collections' value ranges include trailing newlines and comments; carets look better without them. */
+function trimEnd(text: string, start: number, end: number): number {
+  let e = end;
+  while (e > start + 1 && /\s/.test(text[e - 1]!)) e--;
+  return e;
+}

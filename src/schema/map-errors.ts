@@ -1,0 +1,226 @@
+import type { ErrorObject } from 'ajv';
+import type { DiagnosticCode } from '../core/codes.ts';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import type { DataPath, Location } from '../core/location.ts';
+import { fromPointer, toPointer } from '../core/location.ts';
+
+export type Locator = (path: DataPath, mode: 'value' | 'key') => Location;
+
+interface Schemaish {
+  properties?: Record<string, { description?: string }>;
+  description?: string;
+  'x-meshc-code'?: DiagnosticCode;
+  [k: string]: unknown;
+}
+
+/**
+ * Turns ajv errors into diagnostics at YAML positions: the key for an unknown property, the value for a
+ * wrong type, the parent mapping's key for a missing property. Branch noise of type-discriminated
+ * `anyOf`/`oneOf` is reduced to the branch whose type matches the data.
+ */
+export function mapAjvErrors(errors: readonly ErrorObject[], at: Locator): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const e of pruneBranches(errors)) {
+    const d = mapOne(e, at);
+    if (d) out.push(d);
+  }
+  return out;
+}
+
+function mapOne(e: ErrorObject, at: Locator): Diagnostic | undefined {
+  const path = fromPointer(e.instancePath);
+  const parent = (e.parentSchema ?? {}) as Schemaish;
+  const field = displayPath(path);
+  const custom = parent['x-meshc-code'];
+  const params = e.params as Record<string, unknown>;
+  const propertyName = (e as { propertyName?: string }).propertyName;
+  switch (e.keyword) {
+    case 'if':
+    case 'propertyNames':
+    case 'anyOf':
+    case 'oneOf':
+      return undefined;
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const allowed = Object.keys(parent.properties ?? {});
+      const guess = closest(name, allowed);
+      return diag('SCHEMA_UNKNOWN_FIELD', at([...path, name], 'key'), [...path, name], `Unknown field "${name}" in ${field || 'the document'}.`,
+        (guess ? `Did you mean "${guess}"? ` : '') + (allowed.length ? `Allowed fields: ${allowed.join(', ')}.` : 'This mapping takes no fields.'));
+    }
+    case 'required': {
+      const missing = String(params.missingProperty);
+      const desc = parent.properties?.[missing]?.description;
+      return diag('SCHEMA_REQUIRED', at(path, 'key'), path, `Missing required field "${missing}" in ${field || 'the document'}.`,
+        desc ? `${missing}: ${firstSentence(desc)}` : `Add "${missing}".`);
+    }
+    case 'dependentRequired': {
+      const missing = String(params.missingProperty);
+      const prop = String(params.property);
+      return diag('SCHEMA_REQUIRED', at([...path, prop], 'key'), path, `"${missing}" is required in ${field || 'the document'} when "${prop}" is set.`,
+        parent.properties?.[missing]?.description ? `${missing}: ${firstSentence(parent.properties[missing]!.description!)}` : `Add "${missing}".`);
+    }
+    case 'type': {
+      const want = String(params.type).split(',').map(article).join(' or ');
+      const got = typeName(e.data);
+      const hint = /string/.test(String(params.type)) && (got === 'a number' || got === 'a boolean')
+        ? `Quote the value to make it a string, for example "${String(e.data)}".`
+        : parent.description ? firstSentence(parent.description) : `Write ${want}.`;
+      return diag(custom ?? 'SCHEMA_TYPE', at(path, 'value'), path, `${cap(field || 'The document')} must be ${want}, not ${got}.`, hint);
+    }
+    case 'enum':
+    case 'const': {
+      const allowed = (e.keyword === 'enum' ? (params.allowedValues as unknown[]) : [params.allowedValue]).map((v) => JSON.stringify(v));
+      const guess = typeof e.data === 'string' ? closest(e.data, allowed.map((a) => JSON.parse(a) as string).filter((a) => typeof a === 'string')) : undefined;
+      return diag(custom ?? 'SCHEMA_ENUM', at(path, 'value'), path, `${cap(field)} is ${JSON.stringify(e.data)}, which is not one of the allowed values.`,
+        (guess ? `Did you mean "${guess}"? ` : '') + `Allowed: ${allowed.join(', ')}.`);
+    }
+    case 'format': {
+      const fmt = String(params.format);
+      const target = propertyName !== undefined ? [...path, propertyName] : path;
+      const loc = at(target, propertyName !== undefined ? 'key' : 'value');
+      const shown = JSON.stringify(propertyName ?? e.data);
+      if (fmt === 'dns1123-label')
+        return diag('NAME_INVALID', loc, target, `${shown} is not a valid name for ${displayPath(propertyName !== undefined ? target : path) || 'this field'}.`,
+          'Names are DNS-1123 labels: lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit.');
+      if (fmt === 'duration')
+        return diag('DURATION_INVALID', loc, target, `${shown} is not a duration greater than zero.`, 'Write durations like 250ms, 10s, 1m30s or 2h.');
+      return diag(custom ?? 'SCHEMA_CONSTRAINT', loc, target, `${shown} is not a valid ${fmt}.`, parent.description ? firstSentence(parent.description) : `Use a valid ${fmt}.`);
+    }
+    default: {
+      const target = propertyName !== undefined ? [...path, propertyName] : path;
+      const loc = at(target, propertyName !== undefined ? 'key' : 'value');
+      const what = propertyName !== undefined ? `The key "${propertyName}" in ${field}` : cap(field || 'The document');
+      return diag(custom ?? 'SCHEMA_CONSTRAINT', loc, target, `${what} ${constraintText(e, parent)}.`,
+        parent.description ? firstSentence(parent.description) : 'See the field description in the schema (`meshc schema`).');
+    }
+  }
+}
+
+function constraintText(e: ErrorObject, parent: Schemaish): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'minimum': return `must be at least ${String(p.limit)}, not ${String(e.data)}`;
+    case 'maximum': return `must be at most ${String(p.limit)}, not ${String(e.data)}`;
+    case 'exclusiveMinimum': return `must be greater than ${String(p.limit)}`;
+    case 'exclusiveMaximum': return `must be less than ${String(p.limit)}`;
+    case 'minItems': return `must have at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`;
+    case 'maxItems': return `must have at most ${String(p.limit)} items`;
+    case 'minLength': return `must not be shorter than ${String(p.limit)} character${p.limit === 1 ? '' : 's'}`;
+    case 'maxLength': return `must not be longer than ${String(p.limit)} characters`;
+    case 'uniqueItems': return `has the same item twice (items ${String(p.j)} and ${String(p.i)})`;
+    case 'pattern': return `is ${JSON.stringify(e.data)}, which does not match the pattern ${String(p.pattern)}`;
+    case 'multipleOf': return `must be a multiple of ${String(p.multipleOf)}`;
+    case 'minProperties':
+    case 'maxProperties': {
+      const names = Object.keys(parent.properties ?? {});
+      if (parent.minProperties === 1 && parent.maxProperties === 1 && names.length)
+        return `must set exactly one of ${names.join(', ')}`;
+      return e.keyword === 'minProperties'
+        ? names.length ? `must set at least ${String(p.limit)} of ${names.join(', ')}` : `must have at least ${String(p.limit)} entr${p.limit === 1 ? 'y' : 'ies'}`
+        : `must have at most ${String(p.limit)} entries`;
+    }
+    case 'not': return 'is not allowed here';
+    default: return e.message ?? `breaks the ${e.keyword} constraint`;
+  }
+}
+
+/**
+ * For every failed `anyOf`/`oneOf`, keep only the errors of branches whose own `type` accepts the data;
+ * if no branch accepts its type, keep one `type` error listing every branch's type.
+ */
+function pruneBranches(errors: readonly ErrorObject[]): ErrorObject[] {
+  const drop = new Set<ErrorObject>();
+  const extra: ErrorObject[] = [];
+  for (const u of errors) {
+    if (u.keyword !== 'anyOf' && u.keyword !== 'oneOf') continue;
+    if (u.keyword === 'oneOf' && (u.params as { passingSchemas?: unknown }).passingSchemas != null) continue;
+    const prefix = u.schemaPath + '/';
+    const inner = errors.filter((e) => e !== u && e.schemaPath.startsWith(prefix) && e.instancePath.startsWith(u.instancePath));
+    const byBranch = new Map<string, ErrorObject[]>();
+    for (const e of inner) {
+      const branch = e.schemaPath.slice(prefix.length).split('/')[0]!;
+      byBranch.set(branch, [...(byBranch.get(branch) ?? []), e]);
+    }
+    const typeMismatch = (list: ErrorObject[]) =>
+      list.some((e) => e.keyword === 'type' && e.instancePath === u.instancePath && e.schemaPath === `${prefix}${e.schemaPath.slice(prefix.length).split('/')[0]}/type`);
+    const matching = [...byBranch.values()].filter((l) => !typeMismatch(l));
+    const branches = (u.schema as { type?: string | string[] }[] | undefined) ?? [];
+    if (matching.length === 0) {
+      for (const e of inner) drop.add(e);
+      const types = [...new Set(branches.flatMap((b) => (Array.isArray(b.type) ? b.type : b.type ? [b.type] : [])))];
+      extra.push({ ...u, keyword: 'type', params: { type: types.join(',') }, parentSchema: u.parentSchema } as ErrorObject);
+    } else {
+      const keep = new Set(matching[0]!);
+      for (const e of inner) if (!keep.has(e)) drop.add(e);
+    }
+  }
+  return [...errors.filter((e) => !drop.has(e)), ...extra];
+}
+
+function diag(code: DiagnosticCode, location: Location, path: DataPath, message: string, hint: string): Diagnostic {
+  return { code, severity: 'error', message, hint, location, pointer: toPointer(path) };
+}
+
+/** `spec.routes[0].timeout` */
+export function displayPath(path: DataPath): string {
+  let s = '';
+  for (const seg of path) {
+    if (typeof seg === 'number' || /^\d+$/.test(seg)) s += `[${seg}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(seg)) s += (s ? '.' : '') + seg;
+    else s += `[${JSON.stringify(seg)}]`;
+  }
+  return s;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null (an empty value)';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'a number' : 'a number';
+  return article(typeof v);
+}
+
+function article(t: string): string {
+  const names: Record<string, string> = {
+    string: 'a string', number: 'a number', integer: 'an integer', boolean: 'a boolean',
+    object: 'a mapping', array: 'a list', null: 'null',
+  };
+  return names[t] ?? t;
+}
+
+function cap(s: string): string {
+  return s ? s[0]!.toUpperCase() + s.slice(1) : s;
+}
+
+function firstSentence(s: string): string {
+  const m = /^(.*?[.!?])(\s|$)/s.exec(s);
+  return (m ? m[1]! : s).replace(/\s+/g, ' ');
+}
+
+/** The allowed name closest to `name`, if it is a plausible typo. */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
