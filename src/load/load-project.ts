@@ -7,11 +7,12 @@ import { parseFile } from '../parse/parse.ts';
 import type { ParsedDoc } from '../parse/parse.ts';
 import { locate } from '../parse/locate.ts';
 
-export const PROJECT_FILE = 'meshc.yaml';
+import { DEFAULT_OUTPUT, PROJECT_FILE } from './constants.ts';
+
+export { PROJECT_FILE };
 /** Spec files larger than this are refused (FILE_TOO_LARGE). */
 export const MAX_FILE_BYTES = 1024 * 1024;
 export const DEFAULT_INCLUDE = ['**/*.yaml'];
-export const DEFAULT_OUTPUT = 'rendered';
 
 export interface LoadedSpec {
   /** Every spec file, meshc.yaml first, the rest sorted by path. Paths are relative to the root, `/`-separated. */

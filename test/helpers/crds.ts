@@ -156,7 +156,9 @@ export function loadSchemaIndex(): SchemaIndex {
   if (cachedIndex !== undefined) return cachedIndex;
   const dir = crdsDir();
   if (dir === undefined) {
-    throw new Error('../shared/crds not found (set MESHC_SHARED_DIR, or gate the suite with describeWithShared)');
+    throw new Error(
+      '../shared/crds not found (set MESHC_SHARED_DIR, or gate the suite with describeWithShared)',
+    );
   }
   const index: SchemaIndex = { crdsDir: dir, standard: new Map(), experimental: new Map() };
 
@@ -177,7 +179,8 @@ export function loadSchemaIndex(): SchemaIndex {
       const { group, names, versions, scope } = crd.spec;
       for (const v of versions ?? []) {
         const schema = v.schema?.openAPIV3Schema;
-        if (schema === undefined) throw new Error(`${source}: ${names.kind} ${v.name} has no openAPIV3Schema`);
+        if (schema === undefined)
+          throw new Error(`${source}: ${names.kind} ${v.name} has no openAPIV3Schema`);
         const entry: SchemaEntry = {
           apiVersion: `${group}/${v.name}`,
           group,
@@ -202,7 +205,11 @@ export function loadSchemaIndex(): SchemaIndex {
   for (const name of fs.readdirSync(coreDir).sort()) {
     if (!name.endsWith('.json')) continue;
     const schema = JSON.parse(fs.readFileSync(path.join(coreDir, name), 'utf8')) as Record<string, unknown>;
-    const gvks = schema['x-kubernetes-group-version-kind'] as { group: string; version: string; kind: string }[];
+    const gvks = schema['x-kubernetes-group-version-kind'] as {
+      group: string;
+      version: string;
+      kind: string;
+    }[];
     for (const gvk of gvks) {
       addEntry(index.standard, {
         apiVersion: gvk.group === '' ? gvk.version : `${gvk.group}/${gvk.version}`,
@@ -255,7 +262,11 @@ export function knownKinds(): string[] {
 }
 
 /** The index entry `validateObject` would use, or undefined. */
-export function findSchema(apiVersion: string, kind: string, channel: Channel = 'standard'): SchemaEntry | undefined {
+export function findSchema(
+  apiVersion: string,
+  kind: string,
+  channel: Channel = 'standard',
+): SchemaEntry | undefined {
   const index = loadSchemaIndex();
   const key = `${apiVersion}/${kind}`;
   if (channel === 'experimental') return index.experimental.get(key) ?? index.standard.get(key);
@@ -328,7 +339,9 @@ export function rewriteRe2Pattern(pattern: string): string {
   if (m === null) return pattern;
   const [, anchor = '', rest = ''] = m;
   if (/[\\[]|\(\?/.test(rest)) {
-    throw new Error(`unsupported RE2 case-insensitive pattern ${JSON.stringify(pattern)}: extend rewriteRe2Pattern`);
+    throw new Error(
+      `unsupported RE2 case-insensitive pattern ${JSON.stringify(pattern)}: extend rewriteRe2Pattern`,
+    );
   }
   return anchor + rest.replace(/[A-Za-z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
 }
@@ -357,7 +370,22 @@ function ajv(): Ajv {
   });
   // The ajv-formats formats whose JSON-Schema meaning matches the Kubernetes one. Its `duration` (ISO 8601)
   // and `url` (public hosts with a TLD only) do not, so those are defined below.
-  addFormats(a, ['date-time', 'date', 'time', 'byte', 'int32', 'int64', 'float', 'double', 'uri', 'uuid', 'ipv4', 'ipv6', 'email', 'hostname']);
+  addFormats(a, [
+    'date-time',
+    'date',
+    'time',
+    'byte',
+    'int32',
+    'int64',
+    'float',
+    'double',
+    'uri',
+    'uuid',
+    'ipv4',
+    'ipv6',
+    'email',
+    'hostname',
+  ]);
   a.addFormat('duration', GO_DURATION);
   // Not validated by the API server (unknown formats are ignored there): Flagger's `url` and `string`.
   a.addFormat('url', true);
@@ -366,7 +394,9 @@ function ajv(): Ajv {
   return a;
 }
 
-const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+// ajv-formats is CommonJS: under NodeNext the default import is `module.exports`, whose `.default` is the
+// plugin (the same function, at run time).
+const addFormats = addFormatsModule.default;
 
 const compiled = new WeakMap<SchemaEntry, ValidateFunction>();
 
@@ -376,6 +406,9 @@ export function compileEntry(entry: SchemaEntry): ValidateFunction {
   if (hit !== undefined) return hit;
   const schema = closeSchema(entry.schema);
   const props = (schema.properties ??= {}) as Record<string, unknown>;
+  // Istio and Linkerd CRDs do not declare apiVersion/kind at the top level; pin them for every kind.
+  props.apiVersion = { type: 'string', enum: [entry.apiVersion] };
+  props.kind = { type: 'string', enum: [entry.kind] };
   props.metadata = OBJECT_META_SCHEMA;
   schema.additionalProperties = false;
   const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
@@ -386,9 +419,12 @@ export function compileEntry(entry: SchemaEntry): ValidateFunction {
   try {
     fn = ajv().compile(schema);
   } catch (e) {
-    throw new Error(`compiling ${entry.apiVersion} ${entry.kind} from ${entry.source}: ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw new Error(
+      `compiling ${entry.apiVersion} ${entry.kind} from ${entry.source}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
   }
   compiled.set(entry, fn);
   return fn;
@@ -409,7 +445,9 @@ export function validateObject(obj: unknown, opts: ValidateOptions = {}): string
     return [`${label}: apiVersion and kind must be strings`];
   }
   if (isKustomizeConfig(obj)) {
-    return [`${label}: ${apiVersion} ${kind} is a kustomize file, not a cluster object; check it with kustomizeBuild()`];
+    return [
+      `${label}: ${apiVersion} ${kind} is a kustomize file, not a cluster object; check it with kustomizeBuild()`,
+    ];
   }
   const entry = findSchema(apiVersion, kind, channel);
   if (entry === undefined) {
@@ -513,7 +551,9 @@ function addEntry(map: Map<string, SchemaEntry>, entry: SchemaEntry): void {
   const key = `${entry.apiVersion}/${entry.kind}`;
   const existing = map.get(key);
   if (existing !== undefined) {
-    throw new Error(`duplicate schema for ${entry.apiVersion} ${entry.kind}: ${existing.source} and ${entry.source}`);
+    throw new Error(
+      `duplicate schema for ${entry.apiVersion} ${entry.kind}: ${existing.source} and ${entry.source}`,
+    );
   }
   map.set(key, entry);
 }

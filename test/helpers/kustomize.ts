@@ -61,7 +61,11 @@ export async function kustomizeBuild(dir: string, opts: KustomizeBuildOptions = 
 
 /** `apiVersion/kind/namespace/name` (namespace empty when unset), as `resourceId` in src/core/k8s.ts. */
 export function objectKey(obj: object): string {
-  const o = obj as { apiVersion?: unknown; kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } };
+  const o = obj as {
+    apiVersion?: unknown;
+    kind?: unknown;
+    metadata?: { namespace?: unknown; name?: unknown };
+  };
   return `${String(o.apiVersion ?? '')}/${String(o.kind ?? '')}/${String(o.metadata?.namespace ?? '')}/${String(o.metadata?.name ?? '')}`;
 }
 

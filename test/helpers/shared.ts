@@ -95,7 +95,14 @@ export function describeWhen(
 
 /** A suite that needs `../shared/crds`: fails in CI when it is absent, is skipped (visibly) elsewhere. */
 export function describeWithShared(name: string, fn: () => void): void {
-  describeWhen(crdsDir() !== undefined, requireShared(), SHARED_REQUIRED_MESSAGE, SHARED_SKIP_MESSAGE, name, fn);
+  describeWhen(
+    crdsDir() !== undefined,
+    requireShared(),
+    SHARED_REQUIRED_MESSAGE,
+    SHARED_SKIP_MESSAGE,
+    name,
+    fn,
+  );
 }
 
 /** A suite that needs a kustomize binary (`kustomize`, else `kubectl kustomize`). Same skip/fail rules. */

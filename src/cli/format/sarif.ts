@@ -1,0 +1,47 @@
+import { CODES } from '../../core/codes.ts';
+import type { Diagnostic } from '../../core/diagnostic.ts';
+import type { FormatContext } from './context.ts';
+
+/** SARIF 2.1.0 for code scanning: one rule per diagnostic code, one result per diagnostic. */
+export function formatSarif(diagnostics: readonly Diagnostic[], ctx: FormatContext, toolVersion: string): string {
+  const codes = [...new Set(diagnostics.map((d) => d.code))].sort();
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'meshc',
+            version: toolVersion,
+            informationUri: 'https://meshc.dev',
+            rules: codes.map((c) => ({
+              id: c,
+              shortDescription: { text: CODES[c].cause },
+              help: { text: CODES[c].fix },
+              defaultConfiguration: { level: CODES[c].severity === 'error' ? 'error' : 'warning' },
+            })),
+          },
+        },
+        results: diagnostics.map((d) => ({
+          ruleId: d.code,
+          level: d.severity === 'error' ? 'error' : 'warning',
+          message: { text: d.hint ? `${d.message} ${d.hint}` : d.message },
+          ...(d.location
+            ? {
+                locations: [
+                  {
+                    physicalLocation: {
+                      artifactLocation: { uri: ctx.displayPath(d.location.file) },
+                      region: { startLine: d.location.line, startColumn: d.location.col, endLine: d.location.endLine, endColumn: d.location.endCol },
+                    },
+                  },
+                ],
+              }
+            : {}),
+        })),
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + '\n';
+}

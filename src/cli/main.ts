@@ -1,0 +1,215 @@
+import path from 'node:path';
+import { InternalError, hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import { LineIndex } from '../parse/line-index.ts';
+import { closest } from '../schema/map-errors.ts';
+import { compileDir } from '../pipeline.ts';
+import type { CompileResult } from '../pipeline.ts';
+import { matrixData, matrixMarkdown, matrixText } from '../backends/matrix.ts';
+import { KINDS, kindSchema } from '../schema/kinds.ts';
+import { emitEnvironments } from '../plan/emit.ts';
+import { buildEnvironment, buildGitOpsTree } from '../gitops/tree.ts';
+import { renderMultiDoc } from '../render/canonical.ts';
+import { writeTree } from '../write/write-tree.ts';
+import { isNonEmptyDir, scaffold, writeSchemas } from '../write/scaffold.ts';
+import { commandHelp, parseCommandArgs } from './args.ts';
+import type { ParsedArgs } from './args.ts';
+import { COMMANDS } from './commands.ts';
+import { formatDiagnostics } from './format/index.ts';
+import type { DiagnosticFormat } from './format/index.ts';
+import { EXIT, UsageError } from './io.ts';
+import type { CliIo } from './io.ts';
+import { VERSION } from './version.ts';
+
+const ISSUES_URL = 'https://github.com/meshc-dev/meshc/issues';
+
+function globalHelp(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'meshc: a GitOps config compiler for service meshes.',
+    '',
+    'Usage: meshc <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary.split('. ')[0]!.replace(/\.$/, '')}`),
+    '',
+    'Options:',
+    '  -h, --help     Show help (also `meshc <command> --help`)',
+    '  -v, --version  Print the version',
+    '',
+    'Exit status: 0 success; 1 invalid input, stale output or differences found; 2 usage error; 3 a bug in meshc.',
+    '',
+  ].join('\n');
+}
+
+/** The single exit point: maps results to exit codes; never lets a stack trace reach a user for bad input. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`meshc: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.stderr.write(
+      `meshc: internal error (this is a bug in meshc ${VERSION}, not in your spec): ${err.message}\n` +
+        `Please report it at ${ISSUES_URL} with the command you ran.\n` +
+        (err instanceof InternalError || io.env.MESHC_DEBUG ? `${err.stack ?? ''}\n` : ''),
+    );
+    return EXIT.internal;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    const topic = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.stdout.write(topic ? commandHelp(topic) : globalHelp());
+    return EXIT.ok;
+  }
+  if (first === '--version' || first === '-v' || first === 'version') {
+    io.stdout.write(`meshc ${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const spec = COMMANDS.find((c) => c.name === first);
+  if (!spec) {
+    const guess = closest(first, COMMANDS.map((c) => c.name));
+    throw new UsageError(`unknown command "${first}".${guess ? ` Did you mean "${guess}"?` : ''}\nRun \`meshc --help\` for the commands.`);
+  }
+  const args = parseCommandArgs(spec, rest);
+  if (args.values.help) {
+    io.stdout.write(commandHelp(spec));
+    return EXIT.ok;
+  }
+  switch (spec.name) {
+    case 'init':
+      return runInit(args, io);
+    case 'validate':
+      return runValidate(args, io);
+    case 'build':
+      return runBuild(args, io);
+    case 'render':
+      return runRender(args, io);
+    case 'matrix':
+      return runMatrix(args, io);
+    case 'schema':
+      return runSchema(args, io);
+    default:
+      throw new InternalError(`command ${spec.name} has no runner`);
+  }
+}
+
+function specDir(args: ParsedArgs, io: CliIo): string {
+  return path.resolve(io.cwd, args.positionals[0] ?? '.');
+}
+
+function report(diagnostics: readonly Diagnostic[], compiled: CompileResult | undefined, root: string, format: DiagnosticFormat, io: CliIo, stream: NodeJS.WritableStream): void {
+  const lines = new Map((compiled?.sources ?? []).map((s) => [s.path, new LineIndex(s.text)]));
+  const rel = path.relative(io.cwd, root);
+  const out = formatDiagnostics(format, sortDiagnostics(diagnostics), {
+    lines,
+    displayPath: (file) => (rel ? `${rel.split(path.sep).join('/')}/${file}` : file),
+    color: format === 'text' && !!(stream as { isTTY?: boolean }).isTTY && !io.env.NO_COLOR,
+  }, VERSION);
+  if (out) stream.write(out);
+}
+
+async function runValidate(args: ParsedArgs, io: CliIo): Promise<number> {
+  const root = specDir(args, io);
+  const envs = args.values.env as string[] | undefined;
+  const compiled = await compileDir(root, {
+    ...(envs ? { environments: envs } : {}),
+    ...(args.values.mesh ? { meshOverride: args.values.mesh as 'istio' } : {}),
+  });
+  const unknownEnv = envs?.find((e) => !compiled.model?.environments.some((x) => x.name === e) && !hasErrors(compiled.diagnostics));
+  if (unknownEnv) throw new UsageError(`no environment named "${unknownEnv}" in ${root}.`);
+  const format = (args.values.format as DiagnosticFormat | undefined) ?? 'text';
+  report(compiled.diagnostics, compiled, root, format, io, io.stdout);
+  if (format === 'text' && compiled.diagnostics.length === 0) io.stdout.write(`${path.relative(io.cwd, root) || '.'}: valid\n`);
+  return hasErrors(compiled.diagnostics) ? EXIT.invalid : EXIT.ok;
+}
+
+async function renderDir(root: string, io: CliIo, envs?: readonly string[]) {
+  const compiled = await compileDir(root, envs ? { environments: envs } : {});
+  if (!compiled.model) return { compiled, diagnostics: compiled.diagnostics };
+  const emitted = emitEnvironments(compiled.plans, { toolVersion: VERSION });
+  const tree = buildGitOpsTree(emitted.renders);
+  void io;
+  return { compiled, emitted, tree, diagnostics: sortDiagnostics([...compiled.diagnostics, ...emitted.diagnostics, ...tree.diagnostics]) };
+}
+
+async function runBuild(args: ParsedArgs, io: CliIo): Promise<number> {
+  const env = args.values.env as string | undefined;
+  if (!env) throw new UsageError('build needs --env NAME.\nUsage: meshc build [dir] --env NAME');
+  const root = specDir(args, io);
+  const format = (args.values.format as DiagnosticFormat | undefined) ?? 'text';
+  const r = await renderDir(root, io, [env]);
+  if (r.compiled.model && !r.compiled.model.environments.some((e) => e.name === env))
+    throw new UsageError(`no environment named "${env}"; environments: ${(await compileDir(root)).model?.environments.map((e) => e.name).join(', ') ?? 'none'}.`);
+  report(r.diagnostics, r.compiled, root, format, io, io.stderr);
+  if (hasErrors(r.diagnostics) || !r.emitted) return EXIT.invalid;
+  const render = r.emitted.renders.find((x) => x.env.name === env);
+  if (!render) return EXIT.invalid;
+  io.stdout.write(renderMultiDoc(buildEnvironment(render)));
+  return EXIT.ok;
+}
+
+async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
+  const root = specDir(args, io);
+  const format = (args.values.format as DiagnosticFormat | undefined) ?? 'text';
+  const r = await renderDir(root, io);
+  if (hasErrors(r.diagnostics) || !r.tree || !r.compiled.model) {
+    report(r.diagnostics, r.compiled, root, format, io, io.stdout);
+    return EXIT.invalid;
+  }
+  const outDir = args.values.output ? path.resolve(io.cwd, args.values.output as string) : path.resolve(root, r.compiled.model.project.output);
+  const check = !!args.values.check;
+  const result = await writeTree(outDir, r.tree.files, { check });
+  const diagnostics = [...r.diagnostics, ...result.diagnostics];
+  const shownOut = path.relative(io.cwd, outDir) || '.';
+  if (check && result.stale.length > 0) {
+    const fix = `meshc render ${path.relative(io.cwd, root) || '.'}${args.values.output ? ` -o ${shownOut}` : ''}`;
+    for (const s of result.stale)
+      diagnostics.push({
+        code: 'OUTPUT_STALE',
+        severity: 'error',
+        message: `${shownOut}/${s.path} is ${s.reason === 'missing' ? 'missing' : s.reason === 'extra' ? 'no longer produced' : 'out of date'}.`,
+        hint: `Run \`${fix}\` and commit the result.`,
+      });
+  }
+  report(diagnostics, r.compiled, root, format, io, io.stdout);
+  if (hasErrors(diagnostics)) return EXIT.invalid;
+  if (format === 'text') {
+    if (check) io.stdout.write(`${shownOut}: up to date (${result.unchanged.length} files)\n`);
+    else io.stdout.write(`${shownOut}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed (${r.tree.files.length} files for ${r.compiled.plans.map((p) => p.env.name).join(', ') || 'no environment'})\n`);
+  }
+  return EXIT.ok;
+}
+
+async function runInit(args: ParsedArgs, io: CliIo): Promise<number> {
+  const dir = specDir(args, io);
+  if (!args.values.force && (await isNonEmptyDir(dir)))
+    throw new UsageError(`${path.relative(io.cwd, dir) || '.'} is not empty. Use an empty directory, or --force to add the missing files (existing files are never overwritten).`);
+  const result = await scaffold(dir);
+  const shown = path.relative(io.cwd, dir) || '.';
+  io.stdout.write(`Created a meshc spec repository in ${shown} (${result.created.length} files${result.skipped.length ? `, ${result.skipped.length} existing files kept` : ''}).\nNext: meshc validate ${shown}\n`);
+  return EXIT.ok;
+}
+
+async function runMatrix(args: ParsedArgs, io: CliIo): Promise<number> {
+  const format = (args.values.format as string | undefined) ?? 'text';
+  io.stdout.write(format === 'markdown' ? matrixMarkdown() : format === 'json' ? JSON.stringify(matrixData(), null, 2) + '\n' : matrixText());
+  return EXIT.ok;
+}
+
+async function runSchema(args: ParsedArgs, io: CliIo): Promise<number> {
+  const out = args.values.out as string | undefined;
+  if (out) {
+    const files = await writeSchemas(path.resolve(io.cwd, out));
+    io.stdout.write(files.map((f) => `${path.relative(io.cwd, f)}\n`).join(''));
+  } else {
+    io.stdout.write(JSON.stringify(Object.fromEntries(KINDS.map((k) => [k, kindSchema(k)])), null, 2) + '\n');
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,189 @@
+import type { DataPath } from '../core/location.ts';
+import { parseDuration } from '../schema/formats.ts';
+import type { ServiceSpecData, ServiceView } from '../validate/view.ts';
+import { serviceRefId } from '../validate/view.ts';
+import type {
+  AccessRule,
+  Caller,
+  Destination,
+  HeaderOps,
+  HttpMethod,
+  LoadBalancer,
+  MtlsMode,
+  OriginFn,
+  Resilience,
+  ResolvedService,
+  Route,
+  RouteMatch,
+  StringMatch,
+} from './types.ts';
+
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+function stringMatch(m: Record<string, string> | undefined): StringMatch | undefined {
+  if (!m) return undefined;
+  const [type, value] = Object.entries(m)[0] ?? [];
+  return type === undefined || value === undefined ? undefined : { type: type as StringMatch['type'], value };
+}
+
+function namedMatches(map: Record<string, Record<string, string>> | undefined) {
+  return Object.entries(map ?? {})
+    .map(([name, m]) => ({ name, match: stringMatch(m)! }))
+    .sort(byName);
+}
+
+function headerOps(h: { set?: Record<string, string>; add?: Record<string, string>; remove?: string[] } | undefined): HeaderOps | undefined {
+  if (!h) return undefined;
+  const pairs = (m: Record<string, string> | undefined) => Object.entries(m ?? {}).map(([name, value]) => ({ name, value })).sort(byName);
+  return { set: pairs(h.set), add: pairs(h.add), remove: [...(h.remove ?? [])] };
+}
+
+/** Defaults of SPEC.md, applied to a service spec: what policies see and what backends render. */
+export function applyServiceDefaults(name: string, spec: ServiceSpecData, envMtls: MtlsMode): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    ...spec,
+    ports: spec.ports.map((p) => ({ ...p, protocol: p.protocol ?? 'http' })),
+    selector: spec.selector ?? { app: name },
+    serviceAccount: spec.serviceAccount ?? name,
+    mtls: spec.mtls ?? envMtls,
+    kubernetesService: spec.kubernetesService ?? 'managed',
+  };
+  if (spec.routes)
+    out.routes = spec.routes.map((r) => {
+      const route: Record<string, unknown> = { ...r };
+      if (r.fault)
+        route.fault = {
+          ...(r.fault.delay ? { delay: { ...r.fault.delay, percent: r.fault.delay.percent ?? 100 } } : {}),
+          ...(r.fault.abort ? { abort: { ...r.fault.abort, percent: r.fault.abort.percent ?? 100 } } : {}),
+        };
+      if (r.mirror) route.mirror = { ...r.mirror, percent: r.mirror.percent ?? 100 };
+      if (r.backends?.length === 1 && r.backends[0]!.weight === undefined) route.backends = [{ ...r.backends[0], weight: 100 }];
+      return route;
+    });
+  if (spec.ingress) out.ingress = { ...spec.ingress, paths: spec.ingress.paths ?? [{ prefix: '/' }] };
+  return out;
+}
+
+export interface ResolveContext {
+  /** Every service visible to this one (same environment), by id. */
+  readonly services: ReadonlyMap<string, ServiceView>;
+  readonly envMtls: MtlsMode;
+}
+
+/** ServiceView (validated) → ResolvedService. Pure; assumes the rules found no error. */
+export function resolveService(view: ServiceView, ctx: ResolveContext): ResolvedService {
+  const spec = view.spec;
+  const origin: OriginFn = (path: DataPath, mode) => view.at(path, mode);
+  const self = { serviceId: view.id, namespace: view.namespace, service: view.name };
+  const routes: Route[] = (spec.routes ?? []).map((r, index) => {
+    let destinations: Destination[];
+    if (typeof r.to === 'string') destinations = [{ ...self, version: r.to, weight: 100 }];
+    else if (r.to)
+      destinations = Object.entries(r.to)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([version, weight]) => ({ ...self, version, weight }));
+    else if (r.backends)
+      destinations = r.backends.map((b) => {
+        const id = serviceRefId(b.service, view.namespace);
+        const [namespace, service] = id.split('/') as [string, string];
+        return { serviceId: id, namespace, service, ...(b.version !== undefined ? { version: b.version } : {}), weight: b.weight ?? 100 };
+      });
+    else destinations = [{ ...self, weight: 100 }];
+    const matches: RouteMatch[] = (r.match ?? []).map((m) => ({
+      headers: namedMatches(m.headers),
+      query: namedMatches(m.query),
+      ...(m.path ? { path: stringMatch(m.path)! } : {}),
+      ...(m.method ? { method: m.method as HttpMethod } : {}),
+    }));
+    const route: Route = {
+      index,
+      ...(r.name !== undefined ? { name: r.name } : {}),
+      matches,
+      destinations,
+      ...(r.timeout !== undefined ? { timeout: r.timeout } : {}),
+      ...(r.retries ? { retries: { attempts: r.retries.attempts, ...(r.retries.perTryTimeout ? { perTryTimeout: r.retries.perTryTimeout } : {}), on: [...(r.retries.on ?? [])] } } : {}),
+      ...(r.fault
+        ? {
+            fault: {
+              ...(r.fault.delay ? { delay: { duration: r.fault.delay.duration, percent: r.fault.delay.percent ?? 100 } } : {}),
+              ...(r.fault.abort ? { abort: { status: r.fault.abort.status, percent: r.fault.abort.percent ?? 100 } } : {}),
+            },
+          }
+        : {}),
+      ...(r.mirror ? { mirror: { ...self, version: r.mirror.to, percent: r.mirror.percent ?? 100 } } : {}),
+      ...(r.headers
+        ? { headers: { ...(r.headers.request ? { request: headerOps(r.headers.request)! } : {}), ...(r.headers.response ? { response: headerOps(r.headers.response)! } : {}) } }
+        : {}),
+    };
+    return route;
+  });
+  const last = routes[routes.length - 1];
+  if (last && last.matches.length > 0) routes.push({ index: routes.length, implicit: true, matches: [], destinations: [{ ...self, weight: 100 }] });
+
+  const res = (spec.resilience ?? {}) as {
+    outlierDetection?: Resilience['outlierDetection'];
+    connectionPool?: Resilience['connectionPool'];
+    loadBalancer?: string | { consistentHash: { header: string } };
+  };
+  const lb: LoadBalancer | undefined =
+    res.loadBalancer === undefined
+      ? undefined
+      : typeof res.loadBalancer === 'string'
+        ? { type: res.loadBalancer as 'round-robin' | 'least-request' | 'random' }
+        : { type: 'consistent-hash', header: res.loadBalancer.consistentHash.header };
+  const resilience: Resilience = {
+    ...(res.outlierDetection ? { outlierDetection: { ...res.outlierDetection } } : {}),
+    ...(res.connectionPool ? { connectionPool: { ...res.connectionPool } } : {}),
+    ...(lb ? { loadBalancer: lb } : {}),
+  };
+
+  const access: AccessRule[] | undefined = spec.access?.map((a, index) => {
+    const from: Caller[] = a.from.map((ref): Caller => {
+      if (ref === '*') return { kind: 'any' };
+      const id = serviceRefId(ref, view.namespace);
+      const target = ctx.services.get(id);
+      const [namespace, name] = id.split('/') as [string, string];
+      return { kind: 'service', serviceId: id, namespace, name, serviceAccount: target?.spec.serviceAccount ?? name };
+    });
+    const unique = new Map(from.map((c) => [c.kind === 'any' ? '' : c.serviceId, c]));
+    return {
+      index,
+      from: [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c),
+      methods: [...new Set(a.methods ?? [])].sort() as HttpMethod[],
+      paths: [...new Set(a.paths ?? [])].sort(),
+    };
+  });
+
+  return {
+    id: view.id,
+    namespace: view.namespace,
+    name: view.name,
+    ports: spec.ports.map((p) => ({ name: p.name, port: p.port, protocol: (p.protocol ?? 'http') as ResolvedService['ports'][number]['protocol'] })),
+    selector: { ...(spec.selector ?? { app: view.name }) },
+    serviceAccount: spec.serviceAccount ?? view.name,
+    versions: Object.entries(spec.versions ?? {})
+      .map(([name, v]) => ({ name, labels: { ...v.labels } }))
+      .sort(byName),
+    routes,
+    resilience,
+    ...(access ? { access } : {}),
+    mtls: (spec.mtls as MtlsMode | undefined) ?? ctx.envMtls,
+    mtlsOverride: spec.mtls !== undefined,
+    ...(spec.ingress
+      ? {
+          ingress: {
+            hosts: [...spec.ingress.hosts],
+            paths: (spec.ingress.paths ?? [{ prefix: '/' }]).map((p) => stringMatch(p)!),
+          },
+        }
+      : {}),
+    kubernetesService: (spec.kubernetesService as 'managed' | 'external' | undefined) ?? 'managed',
+    spec: applyServiceDefaults(view.name, spec, ctx.envMtls),
+    origin,
+  };
+}
+
+/** Milliseconds of a duration that passed the schema. */
+export function durationMs(d: string): number {
+  return parseDuration(d) ?? 0;
+}

@@ -1,0 +1,66 @@
+import type { Diagnostic } from '../core/diagnostic.ts';
+import { toPointer } from '../core/location.ts';
+import { FEATURES } from '../backends/features.ts';
+import type { Backend, Capability } from '../backends/types.ts';
+import { BACKENDS } from '../backends/registry.ts';
+import type { ResolvedEnvironment } from '../model/types.ts';
+
+/** `1.22` < `1.9`? No: versions compare numerically per component. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The support a backend gives a feature at a mesh version (`since` newer than the version → unsupported). */
+export function supportAt(backend: Backend, featureId: string, version: string): Capability {
+  const cap = backend.capabilities[featureId];
+  if (!cap) return { support: 'unsupported' };
+  if (cap.since && compareVersions(version, cap.since) < 0)
+    return { support: 'unsupported', note: `needs ${backend.title} ${cap.since} or later` };
+  return cap;
+}
+
+/**
+ * Nothing is silently dropped: every feature an environment uses must be expressible by its mesh.
+ * Unsupported → MESH_UNSUPPORTED_FEATURE at the field, naming the meshes that can; approximate → a warning.
+ */
+export function checkCapabilities(env: ResolvedEnvironment, backend: Backend, report: (d: Diagnostic) => void): void {
+  const v = env.mesh.version;
+  for (const feature of FEATURES) {
+    const cap = supportAt(backend, feature.id, v);
+    if (cap.support === 'exact') continue;
+    const sites =
+      feature.scope === 'environment'
+        ? feature.usedBy(env.services[0] ?? (undefined as never), env).map((p) => ({ path: p, loc: env.origin(p), label: `environment ${env.name}` }))
+        : env.services.flatMap((s) => feature.usedBy(s, env).map((p) => ({ path: p, loc: s.origin(p), label: `${s.id} in environment ${env.name}` })));
+    for (const site of sites) {
+      if (cap.support === 'unsupported') {
+        const able = BACKENDS.filter((b) => (b.capabilities[feature.id]?.support ?? 'unsupported') !== 'unsupported').map((b) => b.title);
+        report({
+          code: 'MESH_UNSUPPORTED_FEATURE',
+          severity: 'error',
+          message: `${backend.title} cannot express ${feature.title.charAt(0).toLowerCase()}${feature.title.slice(1)} (${site.label})${cap.note ? `: ${cap.note}` : ''}.`,
+          hint: able.length
+            ? `Meshes that can: ${able.join(', ')}. Remove the field for this environment with an override, or run it on one of those meshes.`
+            : 'No mesh meshc renders can express it; remove the field.',
+          location: site.loc,
+          pointer: toPointer(['spec', ...site.path]),
+        });
+      } else {
+        report({
+          code: 'MESH_APPROXIMATE_FEATURE',
+          severity: 'warning',
+          message: `${backend.title} expresses ${feature.title.charAt(0).toLowerCase()}${feature.title.slice(1)} only approximately (${site.label}).`,
+          hint: cap.note ?? 'See `meshc matrix` for what differs.',
+          location: site.loc,
+          pointer: toPointer(['spec', ...site.path]),
+        });
+      }
+    }
+  }
+}

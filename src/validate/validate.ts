@@ -1,0 +1,163 @@
+import type { Diagnostic } from '../core/diagnostic.ts';
+import { hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
+import { locate } from '../parse/locate.ts';
+import type { ParsedFile } from '../parse/parse.ts';
+import { backendFor, knownMeshes } from '../backends/registry.ts';
+import type { Backend } from '../backends/types.ts';
+import { environmentSpecWithDefaults, resolveGitOps, resolveMesh } from '../model/environment.ts';
+import { resolveService } from '../model/normalize.ts';
+import type { MeshType, Model, ResolvedEnvironment } from '../model/types.ts';
+import { DEFAULT_OUTPUT } from '../load/constants.ts';
+import { checkCapabilities } from './capabilities.ts';
+import { classifyDocuments } from './documents.ts';
+import type { SpecDoc } from './documents.ts';
+import { envDoc, environmentViews } from './environments.ts';
+import type { EnvDoc } from './environments.ts';
+import { checkPolicies, compilePolicies } from './policies.ts';
+import { SERVICE_RULES } from './rules/service-rules.ts';
+import { checkDuplicates, checkProject } from './rules/spec-rules.ts';
+import { checkSchemas } from './schema-stage.ts';
+import { checkSecrets } from './secrets.ts';
+import type { ServiceSpecData, ServiceView } from './view.ts';
+
+export interface ValidateOptions {
+  /** Only these environments get environment checks (policies, overrides, capabilities) and a model. */
+  readonly environments?: readonly string[];
+  /** Check environments as if they ran this mesh (the migration preview). */
+  readonly meshOverride?: MeshType;
+}
+
+export interface EnvironmentPlan {
+  readonly env: ResolvedEnvironment;
+  readonly backend: Backend;
+}
+
+export interface ValidateResult {
+  /** Present when the spec has no errors. */
+  readonly model?: Model;
+  /** The environments that can be rendered (their mesh has a backend), with it. */
+  readonly plans: EnvironmentPlan[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** load → parse → **validate → normalize → plan**: every check of SPEC.md, then the resolved model. Pure. */
+export function validateSpec(files: readonly ParsedFile[], options: ValidateOptions = {}): ValidateResult {
+  const diagnostics: Diagnostic[] = [];
+  const report = (d: Diagnostic) => diagnostics.push(d);
+
+  const { docs, diagnostics: docDiags } = classifyDocuments(files);
+  diagnostics.push(...docDiags, ...checkSchemas(docs), ...checkSecrets(docs));
+  checkDuplicates(docs, report);
+  checkProject(docs, report);
+
+  const project = docs.find((d) => d.kind === 'Project' && d.schemaOk);
+  const projectName = project ? String((project.value.metadata as { name: string }).name) : 'meshc';
+  const output = (project?.value.spec as { output?: string } | undefined)?.output?.replace(/\/+$/, '') ?? DEFAULT_OUTPUT;
+
+  // Services: every declared id (even with errors) exists for references; rules run on valid ones.
+  const declared = new Set<string>();
+  const base = new Map<string, ServiceView>();
+  for (const d of docs) {
+    if (d.kind !== 'Service') continue;
+    const m = d.value.metadata as { name?: unknown; namespace?: unknown } | undefined;
+    if (typeof m?.name !== 'string' || typeof m.namespace !== 'string') continue;
+    const id = `${m.namespace}/${m.name}`;
+    declared.add(id);
+    if (d.schemaOk && !base.has(id)) base.set(id, serviceView(d, id, m.namespace, m.name));
+  }
+  for (const view of base.values()) for (const rule of SERVICE_RULES) rule(view, base, report, declared);
+
+  // Environments.
+  const envDocs = docs.filter((d) => d.kind === 'Environment' && d.schemaOk).map(envDoc);
+  const seenEnv = new Set<string>();
+  const unique = envDocs.filter((e) => (seenEnv.has(e.name) ? false : (seenEnv.add(e.name), true)));
+  checkClusters(unique, report);
+  const selected = options.environments ? unique.filter((e) => options.environments!.includes(e.name)) : unique;
+  const envViews = new Map<string, Map<string, ServiceView>>();
+  for (const env of selected) {
+    for (const ns of env.spec.namespaces ?? [])
+      if (![...base.values()].some((v) => v.namespace === ns) && ![...declared].some((id) => id.startsWith(`${ns}/`)))
+        report({
+          code: 'ENVIRONMENT_NAMESPACES_UNMATCHED',
+          severity: 'warning',
+          message: `Environment ${env.name} deploys namespace ${ns}, but no Service lives there.`,
+          hint: 'Remove the namespace from `namespaces`, or check its spelling.',
+          location: env.at(['namespaces', env.spec.namespaces!.indexOf(ns)]),
+        });
+    const views = environmentViews(env, base, declared, report);
+    for (const view of views.values()) for (const rule of SERVICE_RULES) rule(view, views, report, declared);
+    envViews.set(env.name, views);
+  }
+
+  const policies = compilePolicies(docs, report);
+  if (hasErrors(diagnostics) || !project) return { plans: [], diagnostics: sortDiagnostics(diagnostics) };
+
+  // Normalize.
+  const environments: ResolvedEnvironment[] = selected
+    .map((env) => resolveEnvironment(env, envViews.get(env.name)!, output, options.meshOverride))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  checkPolicies(policies, environments, report);
+
+  // Plan: a backend per environment, and its capability check.
+  const plans: EnvironmentPlan[] = [];
+  for (const env of environments) {
+    const backend = backendFor(env.mesh.type);
+    if (!backend) {
+      report({
+        code: 'MESH_NOT_IMPLEMENTED',
+        severity: 'warning',
+        message: `Environment ${env.name} runs ${env.mesh.type}, which this version of meshc cannot render yet; it is skipped.`,
+        hint: `This version renders: ${knownMeshes().join(', ') || 'no mesh'}. Its validation still ran.`,
+        location: env.origin(['mesh', 'type']),
+      });
+      continue;
+    }
+    checkCapabilities(env, backend, report);
+    plans.push({ env, backend });
+  }
+  const sorted = sortDiagnostics(diagnostics);
+  return hasErrors(sorted)
+    ? { plans: [], diagnostics: sorted }
+    : { model: { project: { name: projectName, output }, environments }, plans, diagnostics: sorted };
+}
+
+function serviceView(d: SpecDoc, id: string, namespace: string, name: string): ServiceView {
+  return { id, namespace, name, spec: d.value.spec as ServiceSpecData, at: (path, mode) => locate(d.pd, ['spec', ...path], mode) };
+}
+
+function resolveEnvironment(env: EnvDoc, views: Map<string, ServiceView>, output: string, meshOverride?: MeshType): ResolvedEnvironment {
+  const spec = meshOverride ? { ...env.spec, mesh: { ...env.spec.mesh, type: meshOverride } } : env.spec;
+  const mesh = resolveMesh(spec);
+  const services = [...views.values()]
+    .map((v) => resolveService(v, { services: views, envMtls: mesh.mtls }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return {
+    name: env.name,
+    cluster: spec.cluster,
+    mesh,
+    gitops: resolveGitOps(spec, output),
+    namespaces: [...new Set(services.map((s) => s.namespace))].sort(),
+    services,
+    patches: (spec.patches ?? []).map((p, index) => ({ index, target: p.target, ops: p.ops })),
+    spec: environmentSpecWithDefaults(spec, output),
+    origin: env.at,
+  };
+}
+
+/** One cluster runs one mesh. */
+function checkClusters(envs: readonly EnvDoc[], report: (d: Diagnostic) => void): void {
+  const byCluster = new Map<string, EnvDoc>();
+  for (const env of envs) {
+    const first = byCluster.get(env.spec.cluster);
+    if (!first) byCluster.set(env.spec.cluster, env);
+    else if (first.spec.mesh.type !== env.spec.mesh.type)
+      report({
+        code: 'CLUSTER_MESH_CONFLICT',
+        severity: 'error',
+        message: `Environment ${env.name} runs ${env.spec.mesh.type} on cluster ${env.spec.cluster}, where environment ${first.name} runs ${first.spec.mesh.type}.`,
+        hint: 'One cluster runs one mesh: use the same mesh type, or another cluster.',
+        location: env.at(['mesh', 'type']),
+        related: [{ message: `environment ${first.name} is on the same cluster`, location: first.at(['mesh', 'type']) }],
+      });
+  }
+}

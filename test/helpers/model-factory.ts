@@ -1,0 +1,123 @@
+/**
+ * Small factories for the resolved model, for backend unit tests: every required field gets a sensible
+ * default and any field can be overridden. `origin` returns a dummy Location whose `file` ends with the
+ * JSON Pointer of the requested path (`<file>#/mesh/version`), so tests can assert where a diagnostic points.
+ */
+import type { Location } from '../../src/core/location.ts';
+import { toPointer } from '../../src/core/location.ts';
+import type {
+  AccessRule,
+  Caller,
+  Destination,
+  MeshSettings,
+  OriginFn,
+  ResolvedEnvironment,
+  ResolvedService,
+  Route,
+  RouteMatch,
+  StringMatch,
+} from '../../src/model/types.ts';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** An origin function for a file: line/col 1:1, `file` = `<file>#<pointer of the path>`. */
+export function makeOrigin(file: string): OriginFn {
+  return (path) => dummyLocation(`${file}#${toPointer(path)}`);
+}
+
+export function dummyLocation(file = 'spec.yaml'): Location {
+  return { file, line: 1, col: 1, endLine: 1, endCol: 1, offset: 0, endOffset: 0 };
+}
+
+/** A Service `namespace/name` (defaults `bookinfo/reviews`) with one http port 9080 and nothing else. */
+export function makeService(overrides: Partial<ResolvedService> = {}): ResolvedService {
+  const namespace = overrides.namespace ?? 'bookinfo';
+  const name = overrides.name ?? 'reviews';
+  const base: Mutable<ResolvedService> = {
+    id: `${namespace}/${name}`,
+    namespace,
+    name,
+    ports: [{ name: 'http', port: 9080, protocol: 'http' }],
+    selector: { app: name },
+    serviceAccount: name,
+    versions: [],
+    routes: [],
+    resilience: {},
+    mtls: 'strict',
+    mtlsOverride: false,
+    kubernetesService: 'managed',
+    spec: {},
+    origin: makeOrigin(`services/${name}.yaml`),
+  };
+  return { ...base, ...overrides };
+}
+
+/** `versions` from names: `{ name, labels: { version: name } }`. */
+export function makeVersions(...names: string[]): ResolvedService['versions'] {
+  return names.map((name) => ({ name, labels: { version: name } }));
+}
+
+/** A route at `index` (default 0) with no match and no destinations unless given. */
+export function makeRoute(overrides: Partial<Route> = {}): Route {
+  return { index: 0, matches: [], destinations: [], ...overrides };
+}
+
+/** A match entry; every condition empty unless given. */
+export function makeMatch(overrides: Partial<RouteMatch> = {}): RouteMatch {
+  return { headers: [], query: [], ...overrides };
+}
+
+export function exact(value: string): StringMatch {
+  return { type: 'exact', value };
+}
+export function prefix(value: string): StringMatch {
+  return { type: 'prefix', value };
+}
+export function regex(value: string): StringMatch {
+  return { type: 'regex', value };
+}
+
+/** A destination `namespace/service` (optionally one version) with a weight (default 100). */
+export function dest(serviceId: string, version?: string, weight = 100): Destination {
+  const [namespace = '', service = ''] = serviceId.split('/');
+  return version === undefined
+    ? { serviceId, namespace, service, weight }
+    : { serviceId, namespace, service, version, weight };
+}
+
+/** A caller: `'*'` for any, else the service `namespace/name` with its service account (default = name). */
+export function caller(serviceId: string, serviceAccount?: string): Caller {
+  if (serviceId === '*') return { kind: 'any' };
+  const [namespace = '', name = ''] = serviceId.split('/');
+  return { kind: 'service', serviceId, namespace, name, serviceAccount: serviceAccount ?? name };
+}
+
+export function makeAccessRule(overrides: Partial<AccessRule> = {}): AccessRule {
+  return { index: 0, from: [], methods: [], paths: [], ...overrides };
+}
+
+/** An Environment `test` on cluster `c1` running Istio 1.30, strict mTLS, Flux, with the given services. */
+export function makeEnvironment(
+  overrides: Partial<Omit<ResolvedEnvironment, 'mesh'>> & { mesh?: Partial<MeshSettings> } = {},
+): ResolvedEnvironment {
+  const { mesh, ...rest } = overrides;
+  const services = rest.services ?? [];
+  const base: Mutable<ResolvedEnvironment> = {
+    name: 'test',
+    cluster: 'c1',
+    mesh: {
+      type: 'istio',
+      version: '1.30',
+      mtls: 'strict',
+      observability: { metrics: 'none', dashboards: false },
+      ...mesh,
+    },
+    gitops: { engine: 'flux', repo: 'https://example.com/mesh-config.git', branch: 'main', path: 'rendered' },
+    namespaces: [...new Set(services.map((s) => s.namespace))].sort(),
+    services,
+    patches: [],
+    spec: {},
+    origin: makeOrigin('environments/test.yaml'),
+  };
+  return { ...base, ...rest };
+}
