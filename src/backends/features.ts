@@ -6,14 +6,16 @@ import type { ResolvedEnvironment, ResolvedService } from '../model/types.ts';
  * exactly, approximately or not at all; the validator, `meshc matrix` and the README all read that data.
  * `usedBy` returns the spec paths (inside `spec`) where a service or environment uses the feature.
  */
-export interface Feature {
+interface FeatureBase {
   readonly id: string;
   readonly title: string;
   /** SPEC.md field the feature corresponds to. */
   readonly field: string;
-  readonly scope: 'service' | 'environment';
-  readonly usedBy: (s: ResolvedService, env: ResolvedEnvironment) => DataPath[];
 }
+
+export type Feature =
+  | (FeatureBase & { readonly scope: 'service'; readonly usedBy: (s: ResolvedService) => DataPath[] })
+  | (FeatureBase & { readonly scope: 'environment'; readonly usedBy: (env: ResolvedEnvironment) => DataPath[] });
 
 const routes = (s: ResolvedService, pick: (r: ResolvedService['routes'][number]) => DataPath | DataPath[] | undefined): DataPath[] =>
   s.routes.flatMap((r) => {
@@ -29,8 +31,7 @@ const matches = (s: ResolvedService, pick: (m: ResolvedService['routes'][number]
     return field ? [['routes', r.index, 'match', i, field] as DataPath] : [];
   }));
 
-const env = (path: DataPath, used: (e: ResolvedEnvironment) => boolean) => (_s: ResolvedService, e: ResolvedEnvironment): DataPath[] =>
-  used(e) ? [path] : [];
+const env = (path: DataPath, used: (e: ResolvedEnvironment) => boolean) => (e: ResolvedEnvironment): DataPath[] => (used(e) ? [path] : []);
 
 export const FEATURES: readonly Feature[] = [
   { id: 'versions', title: 'Version subsets', field: 'Service.versions', scope: 'service', usedBy: (s) => (s.versions.length ? [['versions']] : []) },
@@ -62,6 +63,8 @@ export const FEATURES: readonly Feature[] = [
     usedBy: (s) => (s.access ?? []).flatMap((a) => (a.methods.length || a.paths.length ? [['access', a.index, a.methods.length ? 'methods' : 'paths'] as DataPath] : [])) },
   { id: 'mtls.service', title: 'Per-service mTLS mode', field: 'Service.mtls', scope: 'service', usedBy: (s) => (s.mtlsOverride ? [['mtls']] : []) },
   { id: 'ingress', title: 'Ingress (hosts, paths)', field: 'Service.ingress', scope: 'service', usedBy: (s) => (s.ingress ? [['ingress']] : []) },
+  { id: 'ingress.routed', title: 'Routes applied to ingress traffic', field: 'Service.ingress + routes', scope: 'service',
+    usedBy: (s) => (s.ingress && s.routes.some((r) => !r.implicit) ? [['ingress']] : []) },
   { id: 'kubernetesService', title: 'Root Kubernetes Service (managed)', field: 'Service.kubernetesService', scope: 'service', usedBy: (s) => (s.kubernetesService === 'managed' ? [['kubernetesService']] : []) },
   { id: 'mesh.mtls.strict', title: 'Mesh-wide mTLS: strict', field: 'mesh.mtls: strict', scope: 'environment', usedBy: env(['mesh', 'mtls'], (e) => e.mesh.mtls === 'strict') },
   { id: 'mesh.mtls.permissive', title: 'Mesh-wide mTLS: permissive', field: 'mesh.mtls: permissive', scope: 'environment', usedBy: env(['mesh', 'mtls'], (e) => e.mesh.mtls === 'permissive') },

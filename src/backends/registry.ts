@@ -1,8 +1,9 @@
 import type { Backend } from './types.ts';
 import type { MeshType } from '../model/types.ts';
+import { istio } from './istio/index.ts';
 
 /** Every backend, one line each. Adding a mesh: its folder, and one line here. */
-export const BACKENDS: readonly Backend[] = [];
+export const BACKENDS: readonly Backend[] = [istio];
 
 export function backendFor(mesh: MeshType | string): Backend | undefined {
   return BACKENDS.find((b) => b.mesh === mesh);

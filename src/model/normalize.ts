@@ -18,6 +18,9 @@ import type {
   StringMatch,
 } from './types.ts';
 
+/** SPEC default of `retries.on`: a condition every mesh can express. */
+export const DEFAULT_RETRY_ON = ['gateway-error'];
+
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 function stringMatch(m: Record<string, string> | undefined): StringMatch | undefined {
@@ -56,6 +59,7 @@ export function applyServiceDefaults(name: string, spec: ServiceSpecData, envMtl
           ...(r.fault.delay ? { delay: { ...r.fault.delay, percent: r.fault.delay.percent ?? 100 } } : {}),
           ...(r.fault.abort ? { abort: { ...r.fault.abort, percent: r.fault.abort.percent ?? 100 } } : {}),
         };
+      if (r.retries) route.retries = { ...r.retries, on: r.retries.on ?? DEFAULT_RETRY_ON };
       if (r.mirror) route.mirror = { ...r.mirror, percent: r.mirror.percent ?? 100 };
       if (r.backends?.length === 1 && r.backends[0]!.weight === undefined) route.backends = [{ ...r.backends[0], weight: 100 }];
       return route;
@@ -101,7 +105,7 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
       matches,
       destinations,
       ...(r.timeout !== undefined ? { timeout: r.timeout } : {}),
-      ...(r.retries ? { retries: { attempts: r.retries.attempts, ...(r.retries.perTryTimeout ? { perTryTimeout: r.retries.perTryTimeout } : {}), on: [...(r.retries.on ?? [])] } } : {}),
+      ...(r.retries ? { retries: { attempts: r.retries.attempts, ...(r.retries.perTryTimeout ? { perTryTimeout: r.retries.perTryTimeout } : {}), on: [...(r.retries.on ?? DEFAULT_RETRY_ON)] } } : {}),
       ...(r.fault
         ? {
             fault: {

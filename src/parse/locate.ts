@@ -43,7 +43,8 @@ export function findNode(pd: ParsedDoc, path: DataPath): FoundNode {
 export function locate(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key' = 'value'): Location {
   const found = findNode(pd, path);
   const complete = found.depth === path.length;
-  const useKey = found.key && (mode === 'key' || !found.node || !complete);
+  const empty = found.node !== undefined && isScalar(found.node) && found.node.value === null && !found.node.source;
+  const useKey = found.key && (mode === 'key' || !found.node || empty || !complete);
   const target = useKey ? found.key : (found.node ?? found.key);
   const range = target?.range ?? (pd.doc.contents as YamlNode | null)?.range ?? [0, 0, 0];
   const end = range[1] > range[0] ? range[1] : range[0] + 1;

@@ -61,19 +61,20 @@ export function parseFile(source: SourceFile, diagnostics: Diagnostic[]): Parsed
         diagnostics.push(yamlError(source.path, lines, warn.code, warn.message, warn.pos));
     }
     if (diagnostics.length > before) return;
-    if (doc.contents == null) return; // an empty document, e.g. a trailing `---`
+    const c = doc.contents as YamlNode | null;
+    if (c == null || (isScalar(c) && c.value === null)) return; // an empty document, e.g. a trailing `---`
     if (!checkStructure(source.path, lines, doc, diagnostics)) return;
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: PARSE_LIMITS.maxAliasCount });
     } catch (e) {
-      const node = doc.contents;
+      const node = doc.contents as YamlNode;
       diagnostics.push({
         code: 'YAML_ALIAS_LIMIT',
         severity: 'error',
         message: `The document expands more than ${PARSE_LIMITS.maxAliasCount} aliases.`,
         hint: `YAML parser: ${(e as Error).message}`,
-        location: lines.location(source.path, node.range[0], node.range[1]),
+        location: lines.location(source.path, node.range?.[0] ?? 0, node.range?.[1] ?? 0),
       });
       return;
     }

@@ -36,8 +36,8 @@ export function checkCapabilities(env: ResolvedEnvironment, backend: Backend, re
     if (cap.support === 'exact') continue;
     const sites =
       feature.scope === 'environment'
-        ? feature.usedBy(env.services[0] ?? (undefined as never), env).map((p) => ({ path: p, loc: env.origin(p), label: `environment ${env.name}` }))
-        : env.services.flatMap((s) => feature.usedBy(s, env).map((p) => ({ path: p, loc: s.origin(p), label: `${s.id} in environment ${env.name}` })));
+        ? feature.usedBy(env).map((p) => ({ path: p, loc: env.origin(p), label: `environment ${env.name}` }))
+        : env.services.flatMap((s) => feature.usedBy(s).map((p) => ({ path: p, loc: s.origin(p), label: `${s.id} in environment ${env.name}` })));
     for (const site of sites) {
       if (cap.support === 'unsupported') {
         const able = BACKENDS.filter((b) => (b.capabilities[feature.id]?.support ?? 'unsupported') !== 'unsupported').map((b) => b.title);

@@ -25,6 +25,8 @@ export interface ValidateOptions {
   readonly environments?: readonly string[];
   /** Check environments as if they ran this mesh (the migration preview). */
   readonly meshOverride?: MeshType;
+  /** Called as each phase ends (`schema`, `rules`, `normalize`, `policies`, `plan`): lets a caller time them. */
+  readonly onPhase?: (phase: 'schema' | 'rules' | 'normalize' | 'policies' | 'plan') => void;
 }
 
 export interface EnvironmentPlan {
@@ -47,6 +49,7 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
 
   const { docs, diagnostics: docDiags } = classifyDocuments(files);
   diagnostics.push(...docDiags, ...checkSchemas(docs), ...checkSecrets(docs));
+  options.onPhase?.('schema');
   checkDuplicates(docs, report);
   checkProject(docs, report);
 
@@ -90,13 +93,16 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
   }
 
   const policies = compilePolicies(docs, report);
+  options.onPhase?.('rules');
   if (hasErrors(diagnostics) || !project) return { plans: [], diagnostics: sortDiagnostics(diagnostics) };
 
   // Normalize.
   const environments: ResolvedEnvironment[] = selected
     .map((env) => resolveEnvironment(env, envViews.get(env.name)!, output, options.meshOverride))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
+  options.onPhase?.('normalize');
   checkPolicies(policies, environments, report);
+  options.onPhase?.('policies');
 
   // Plan: a backend per environment, and its capability check.
   const plans: EnvironmentPlan[] = [];
@@ -115,6 +121,7 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
     checkCapabilities(env, backend, report);
     plans.push({ env, backend });
   }
+  options.onPhase?.('plan');
   const sorted = sortDiagnostics(diagnostics);
   return hasErrors(sorted)
     ? { plans: [], diagnostics: sorted }

@@ -1,0 +1,57 @@
+import type { Capability } from '../types.ts';
+
+const exact = (note?: string): Capability =>
+  note === undefined ? { support: 'exact' } : { support: 'exact', note };
+
+const approximate = (note: string): Capability => ({ support: 'approximate', note });
+
+/** What Istio (1.22+) expresses, per feature id of FEATURES. Data only: the validator, `meshc matrix` and the README read it. */
+export const ISTIO_CAPABILITIES: Readonly<Record<string, Capability>> = {
+  versions: exact('DestinationRule subsets'),
+  'route.weights': exact('VirtualService route[].weight'),
+  'route.backends': exact('destinations on other hosts, with port.number when the target has several ports'),
+  'match.headers': exact(),
+  'match.query': exact('queryParams'),
+  'match.path': exact('segment-wise prefix emitted as exact + prefix with trailing slash'),
+  'match.path.regex': exact('uri.regex (RE2)'),
+  'match.method': exact(),
+  'route.timeout': exact(),
+  'route.retries': exact(
+    'retries.retryOn is the comma-joined `on` list; routes without retries get attempts: 0',
+  ),
+  'route.retries.perTryTimeout': exact(),
+  'route.fault.delay': exact(),
+  'route.fault.abort': exact(),
+  'route.fault.withTimeoutOrRetries': approximate(
+    'Istio disables the timeout and retries of a route that has fault injection',
+  ),
+  'route.mirror': exact('mirror + mirrorPercentage'),
+  'route.headers.request': exact(),
+  'route.headers.response': exact(),
+  'resilience.outlierDetection': exact('consecutiveErrors is emitted as consecutive5xxErrors'),
+  'resilience.connectionPool': exact(),
+  'resilience.loadBalancer': exact(),
+  'resilience.consistentHash': exact('consistentHash.httpHeaderName'),
+  access: exact('AuthorizationPolicy (ALLOW); access: [] denies every request'),
+  'access.l7': exact(),
+  'mtls.service': exact('PeerAuthentication with a workload selector'),
+  ingress: exact('Gateway API Gateway + HTTPRoute, or Istio Gateway + VirtualService'),
+  'ingress.routed': approximate(
+    'ingress traffic goes from the gateway to the root Service: the service routes (weights, subsets, retries) apply to traffic inside the mesh only',
+  ),
+  kubernetesService: exact(),
+  'mesh.mtls.strict': exact(),
+  'mesh.mtls.permissive': exact(),
+  'mesh.mtls.off': exact('DISABLE (sidecar mode only)'),
+  'mesh.install': exact('Helm charts base, istiod and, for native ingress, gateway'),
+  'mesh.trust.certManager': exact('cert-manager Certificate writing the cacerts secret'),
+  'mesh.trust.existingSecret': exact('the secret must be named cacerts'),
+  'mesh.ingress.gatewayApi': exact('Gateway API CRDs must be installed separately'),
+  'mesh.ingress.native': exact('Istio Gateway + VirtualService'),
+  'observability.prometheusOperator': exact(
+    'PodMonitor envoy-stats-monitor + ServiceMonitor istio-component-monitor',
+  ),
+  'observability.annotations': exact("Istio's default (merged metrics on 15020); nothing extra is emitted"),
+  'observability.dashboards': exact(),
+  'observability.tracing': exact('Telemetry + meshConfig.extensionProviders (registered by mesh.install)'),
+};

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import {
+  caller,
+  dest,
+  exact,
+  makeAccessRule,
+  makeEnvironment,
+  makeMatch,
+  makeRoute,
+  makeService,
+  makeVersions,
+  prefix,
+} from '../../../test/helpers/model-factory.ts';
+import { FEATURES } from '../features.ts';
+import { ISTIO_CAPABILITIES } from './capabilities.ts';
+import { istio } from './index.ts';
+
+const CTX = { toolVersion: '0.1.0' };
+
+const reviews = makeService({
+  versions: makeVersions('v1', 'v2'),
+  routes: [
+    makeRoute({
+      name: 'jason',
+      matches: [makeMatch({ headers: [{ name: 'end-user', match: exact('jason') }] })],
+      destinations: [dest('bookinfo/reviews', 'v2')],
+    }),
+    makeRoute({ index: 1, implicit: true, destinations: [dest('bookinfo/reviews')] }),
+  ],
+  access: [makeAccessRule({ from: [caller('bookinfo/productpage')] })],
+  mtls: 'permissive',
+  mtlsOverride: true,
+});
+const productpage = makeService({
+  name: 'productpage',
+  kubernetesService: 'external',
+  access: [],
+  ingress: { hosts: ['bookinfo.example.com'], paths: [prefix('/productpage')] },
+});
+const web = makeService({ namespace: 'shop', name: 'web' });
+
+const full = makeEnvironment({
+  services: [productpage, reviews, web],
+  mesh: {
+    mtls: 'strict',
+    ingress: { className: 'istio', api: 'gateway-api', namespace: 'istio-ingress' },
+    trust: { type: 'cert-manager', issuer: 'mesh-root', kind: 'ClusterIssuer' },
+    install: { chartVersion: '1.30.3', values: {} },
+    observability: {
+      metrics: 'prometheus-operator',
+      dashboards: true,
+      tracing: { provider: 'opentelemetry', host: 'otel-collector.observability', port: 4317, sampling: 10 },
+    },
+  },
+});
+
+const ids = (objs: readonly { kind: string; metadata: { name: string } }[] | undefined) =>
+  (objs ?? []).map((o) => `${o.kind}/${o.metadata.name}`);
+
+describe('istio backend', () => {
+  it('describes itself', () => {
+    expect(istio).toMatchObject({ mesh: 'istio', minVersion: '1.22', systemNamespace: 'istio-system' });
+  });
+
+  it('declares a capability for every feature: exact, except fault with timeout/retries', () => {
+    expect(Object.keys(ISTIO_CAPABILITIES).sort()).toEqual(FEATURES.map((f) => f.id).sort());
+    const approximate = Object.entries(ISTIO_CAPABILITIES).filter(([, c]) => c.support !== 'exact');
+    expect(approximate).toEqual([
+      [
+        'route.fault.withTimeoutOrRetries',
+        {
+          support: 'approximate',
+          note: 'Istio disables the timeout and retries of a route that has fault injection',
+        },
+      ],
+    ]);
+  });
+
+  it('emits the objects of each application namespace', () => {
+    const out = istio.emit(full, CTX);
+    expect([...out.namespaces.keys()]).toEqual(['bookinfo', 'shop']);
+    expect(ids(out.namespaces.get('bookinfo'))).toEqual([
+      'Namespace/bookinfo',
+      'AuthorizationPolicy/productpage',
+      'HTTPRoute/productpage-ingress',
+      'Service/reviews',
+      'DestinationRule/reviews',
+      'VirtualService/reviews',
+      'PeerAuthentication/reviews',
+      'AuthorizationPolicy/reviews',
+    ]);
+    expect(ids(out.namespaces.get('shop'))).toEqual(['Namespace/shop', 'Service/web']);
+    expect(out.namespaces.get('bookinfo')?.[0]).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'bookinfo',
+        labels: { 'istio-injection': 'enabled', 'app.kubernetes.io/managed-by': 'meshc' },
+      },
+    });
+  });
+
+  it('allows the Gateway API ingress gateway to call an exposed service with access: []', () => {
+    const ap = istio.emit(full, CTX).namespaces.get('bookinfo')?.[1];
+    expect(ap?.spec).toEqual({
+      selector: { matchLabels: { app: 'productpage' } },
+      action: 'ALLOW',
+      rules: [
+        { from: [{ source: { principals: ['cluster.local/ns/istio-ingress/sa/meshc-ingress-istio'] } }] },
+      ],
+    });
+  });
+
+  it('emits the mesh-wide objects and the charts', () => {
+    const out = istio.emit(full, CTX);
+    expect(ids(out.system)).toEqual([
+      'PeerAuthentication/default',
+      'Namespace/istio-ingress',
+      'Gateway/meshc-ingress',
+      'Certificate/cacerts',
+      'PodMonitor/envoy-stats-monitor',
+      'ServiceMonitor/istio-component-monitor',
+      'GrafanaDashboard/istio-mesh',
+      'GrafanaDashboard/istio-service',
+      'GrafanaDashboard/istio-workload',
+      'GrafanaDashboard/istio-performance',
+      'GrafanaDashboard/istio-control-plane',
+      'Telemetry/mesh-default',
+    ]);
+    expect(out.charts.map((c) => c.name)).toEqual(['istio-base', 'istiod']);
+    expect(out.diagnostics).toEqual([]);
+  });
+
+  it('a minimal environment: namespace, root services and the mesh-wide PeerAuthentication', () => {
+    const out = istio.emit(makeEnvironment({ services: [web], mesh: { mtls: 'off' } }), CTX);
+    expect(ids(out.namespaces.get('shop'))).toEqual(['Namespace/shop', 'Service/web']);
+    expect(out.system).toEqual([
+      {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'PeerAuthentication',
+        metadata: {
+          name: 'default',
+          namespace: 'istio-system',
+          labels: { 'app.kubernetes.io/managed-by': 'meshc' },
+        },
+        spec: { mtls: { mode: 'DISABLE' } },
+      },
+    ]);
+    expect(out.charts).toEqual([]);
+    expect(out.diagnostics).toEqual([]);
+  });
+
+  it('collects the diagnostics of the environment and of ingress', () => {
+    const env = makeEnvironment({
+      services: [productpage],
+      mesh: { version: '1.21', trust: { type: 'existing-secret', name: 'istio-ca' } },
+    });
+    const out = istio.emit(env, CTX);
+    expect(out.diagnostics.map((d) => [d.code, d.location?.file])).toEqual([
+      ['MESH_CONSTRAINT', 'environments/test.yaml#/mesh/version'],
+      ['MESH_CONSTRAINT', 'environments/test.yaml#/mesh/trust/existingSecret/name'],
+      ['MESH_CONSTRAINT', 'services/productpage.yaml#/ingress'],
+    ]);
+    // No ingress objects, and no gateway principal in the policy, without mesh.ingress.
+    expect(ids(out.namespaces.get('bookinfo'))).toEqual([
+      'Namespace/bookinfo',
+      'AuthorizationPolicy/productpage',
+    ]);
+    expect(out.namespaces.get('bookinfo')?.[1]?.spec).not.toHaveProperty('rules');
+  });
+
+  it('is deterministic and does not depend on the context', () => {
+    const a = istio.emit(full, CTX);
+    const b = istio.emit(full, { toolVersion: '9.9.9' });
+    expect(JSON.stringify([...a.namespaces], null, 0)).toBe(JSON.stringify([...b.namespaces], null, 0));
+    expect(a.system).toEqual(b.system);
+    expect(JSON.stringify(a)).not.toContain('0.1.0');
+    expect(JSON.stringify([...a.namespaces.values(), a.system])).not.toContain(full.name);
+  });
+});

@@ -1,0 +1,74 @@
+import type { K8sObject } from '../../core/k8s.ts';
+import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
+import type { Backend, BackendOutput, EmitContext } from '../types.ts';
+import { buildRootService } from '../shared/kubernetes-service.ts';
+import { buildAuthorizationPolicy } from './authorization-policy.ts';
+import { ISTIO_CAPABILITIES } from './capabilities.ts';
+import { buildCaCertificate } from './certificate.ts';
+import { buildCharts } from './charts.ts';
+import { ISTIO_SYSTEM, MIN_VERSION, ingressGatewayPrincipal } from './constants.ts';
+import { buildGrafanaDashboards } from './dashboards.ts';
+import { buildDestinationRule } from './destination-rule.ts';
+import { checkEnvironment } from './diagnostics.ts';
+import { buildIngress } from './ingress.ts';
+import { buildPodMonitor, buildServiceMonitor } from './monitors.ts';
+import { buildNamespace } from './namespace.ts';
+import { buildMeshPeerAuthentication, buildServicePeerAuthentication } from './peer-authentication.ts';
+import { buildTelemetry } from './telemetry.ts';
+import type { ServiceIndex } from './virtual-service.ts';
+import { buildVirtualService } from './virtual-service.ts';
+
+/** The Istio backend (sidecar mode, Istio 1.22+: networking/security/telemetry.istio.io v1). */
+export const istio: Backend = {
+  mesh: 'istio',
+  title: 'Istio',
+  minVersion: MIN_VERSION,
+  systemNamespace: ISTIO_SYSTEM,
+  capabilities: ISTIO_CAPABILITIES,
+  emit: emitIstio,
+};
+
+export function emitIstio(env: ResolvedEnvironment, _ctx: EmitContext): BackendOutput {
+  const ingress = buildIngress(env);
+  const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
+  const namespaces = new Map<string, K8sObject[]>();
+  for (const ns of [...new Set([...env.namespaces, ...env.services.map((s) => s.namespace)])].sort()) {
+    namespaces.set(ns, [buildNamespace(ns)]);
+  }
+  for (const s of env.services) {
+    const route = ingress.routes.get(s.id);
+    namespaces.get(s.namespace)?.push(...serviceObjects(s, env, services), ...(route ? [route] : []));
+  }
+  return {
+    namespaces,
+    system: systemObjects(env, ingress.system),
+    charts: buildCharts(env),
+    diagnostics: [...checkEnvironment(env), ...ingress.diagnostics],
+  };
+}
+
+/** The objects of one service, in its namespace. */
+function serviceObjects(s: ResolvedService, env: ResolvedEnvironment, services: ServiceIndex): K8sObject[] {
+  const ingressPrincipal =
+    s.ingress && env.mesh.ingress ? ingressGatewayPrincipal(env.mesh.ingress) : undefined;
+  return [
+    buildRootService(s),
+    buildDestinationRule(s),
+    buildVirtualService(s, services),
+    buildServicePeerAuthentication(s),
+    buildAuthorizationPolicy(s, ingressPrincipal),
+  ].filter((o): o is K8sObject => o !== undefined);
+}
+
+/** Mesh-wide objects: mTLS default, ingress gateway, trust, metrics, dashboards, tracing. */
+function systemObjects(env: ResolvedEnvironment, ingress: readonly K8sObject[]): K8sObject[] {
+  const obs = env.mesh.observability;
+  return [
+    buildMeshPeerAuthentication(env.mesh.mtls),
+    ...ingress,
+    buildCaCertificate(env.mesh.trust),
+    ...(obs.metrics === 'prometheus-operator' ? [buildPodMonitor(), buildServiceMonitor()] : []),
+    ...(obs.dashboards ? buildGrafanaDashboards() : []),
+    buildTelemetry(obs),
+  ].filter((o): o is K8sObject => o !== undefined);
+}

@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import {
+  dest,
+  exact,
+  makeMatch,
+  makeRoute,
+  makeService,
+  makeVersions,
+  prefix,
+  regex,
+} from '../../../test/helpers/model-factory.ts';
+import type { ServiceIndex } from './virtual-service.ts';
+import { buildHttpRoute, buildVirtualService, destination, httpRouteName } from './virtual-service.ts';
+
+const LABELS = { 'app.kubernetes.io/managed-by': 'meshc' };
+const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
+
+const reviews = makeService({ versions: makeVersions('v1', 'v2', 'v3') });
+const products = makeService({
+  name: 'products',
+  ports: [
+    { name: 'http', port: 8080, protocol: 'http' },
+    { name: 'grpc', port: 9090, protocol: 'grpc' },
+  ],
+});
+const services: ServiceIndex = new Map([reviews, products].map((s) => [s.id, s]));
+
+describe('buildVirtualService', () => {
+  it('emits nothing for a service without routes', () => {
+    expect(buildVirtualService(reviews, services)).toBeUndefined();
+  });
+
+  it('splits 90/10 between two subsets, with attempts 0 when no retries are configured', () => {
+    const s = makeService({
+      versions: makeVersions('v1', 'v2'),
+      routes: [
+        makeRoute({ destinations: [dest('bookinfo/reviews', 'v1', 90), dest('bookinfo/reviews', 'v2', 10)] }),
+      ],
+    });
+    expect(buildVirtualService(s, services)).toEqual({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'reviews', namespace: 'bookinfo', labels: LABELS },
+      spec: {
+        hosts: [REVIEWS],
+        http: [
+          {
+            name: 'route-0',
+            route: [
+              { destination: { host: REVIEWS, subset: 'v1' }, weight: 90 },
+              { destination: { host: REVIEWS, subset: 'v2' }, weight: 10 },
+            ],
+            retries: { attempts: 0 },
+          },
+        ],
+      },
+    });
+  });
+
+  it('routes jason by header, then the implicit default route to every pod', () => {
+    const s = makeService({
+      versions: makeVersions('v1', 'v2'),
+      routes: [
+        makeRoute({
+          name: 'jason',
+          matches: [makeMatch({ headers: [{ name: 'end-user', match: exact('jason') }] })],
+          destinations: [dest('bookinfo/reviews', 'v2')],
+        }),
+        makeRoute({ index: 1, implicit: true, destinations: [dest('bookinfo/reviews')] }),
+      ],
+    });
+    expect((buildVirtualService(s, services)?.spec as { http: unknown }).http).toEqual([
+      {
+        name: 'jason',
+        match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+        route: [{ destination: { host: REVIEWS, subset: 'v2' }, weight: 100 }],
+        retries: { attempts: 0 },
+      },
+      { name: 'default', route: [{ destination: { host: REVIEWS }, weight: 100 }], retries: { attempts: 0 } },
+    ]);
+  });
+});
+
+describe('buildHttpRoute', () => {
+  it('expands a segment-wise prefix into exact + prefix with a trailing slash, keeping the other conditions', () => {
+    const route = makeRoute({
+      matches: [
+        makeMatch({
+          path: prefix('/api'),
+          headers: [{ name: 'x-canary', match: prefix('yes') }],
+          query: [{ name: 'debug', match: regex('^1$') }],
+          method: 'GET',
+        }),
+        makeMatch({ path: prefix('/static/') }),
+        makeMatch({ path: regex('^/v[0-9]+/.*') }),
+        makeMatch({ path: exact('/login') }),
+      ],
+      destinations: [dest('bookinfo/reviews', 'v1')],
+    });
+    const common = {
+      headers: { 'x-canary': { prefix: 'yes' } },
+      queryParams: { debug: { regex: '^1$' } },
+      method: { exact: 'GET' },
+    };
+    expect(buildHttpRoute(route, services).match).toEqual([
+      { uri: { exact: '/api' }, ...common },
+      { uri: { prefix: '/api/' }, ...common },
+      { uri: { prefix: '/static/' } },
+      { uri: { regex: '^/v[0-9]+/.*' } },
+      { uri: { exact: '/login' } },
+    ]);
+  });
+
+  it('keeps prefix / as one prefix match', () => {
+    const route = makeRoute({
+      matches: [makeMatch({ path: prefix('/') })],
+      destinations: [dest('bookinfo/reviews')],
+    });
+    expect(buildHttpRoute(route, services).match).toEqual([{ uri: { prefix: '/' } }]);
+  });
+
+  it('drops match when one entry has no condition (it matches everything)', () => {
+    const route = makeRoute({
+      matches: [makeMatch({ path: exact('/a') }), makeMatch()],
+      destinations: [dest('bookinfo/reviews')],
+    });
+    expect(buildHttpRoute(route, services)).not.toHaveProperty('match');
+  });
+
+  it('emits timeout, retries, fault delay and abort, mirror and header operations', () => {
+    const route = makeRoute({
+      index: 2,
+      destinations: [dest('bookinfo/reviews', 'v1', 90), dest('bookinfo/reviews', 'v2', 10)],
+      timeout: '10s',
+      retries: { attempts: 3, perTryTimeout: '2s', on: ['5xx', 'gateway-error', 'connect-failure', 'reset'] },
+      fault: { delay: { duration: '7s', percent: 100 }, abort: { status: 500, percent: 10 } },
+      mirror: {
+        serviceId: 'bookinfo/reviews',
+        namespace: 'bookinfo',
+        service: 'reviews',
+        version: 'v3',
+        percent: 50,
+      },
+      headers: {
+        request: {
+          set: [{ name: 'x-env', value: 'prod' }],
+          add: [{ name: 'x-trace', value: '1' }],
+          remove: ['x-debug'],
+        },
+        response: { set: [], add: [], remove: ['server'] },
+      },
+    });
+    expect(buildHttpRoute(route, services)).toEqual({
+      name: 'route-2',
+      route: [
+        { destination: { host: REVIEWS, subset: 'v1' }, weight: 90 },
+        { destination: { host: REVIEWS, subset: 'v2' }, weight: 10 },
+      ],
+      timeout: '10s',
+      retries: { attempts: 3, perTryTimeout: '2s', retryOn: '5xx,gateway-error,connect-failure,reset' },
+      fault: {
+        delay: { fixedDelay: '7s', percentage: { value: 100 } },
+        abort: { httpStatus: 500, percentage: { value: 10 } },
+      },
+      mirror: { host: REVIEWS, subset: 'v3' },
+      mirrorPercentage: { value: 50 },
+      headers: {
+        request: { set: { 'x-env': 'prod' }, add: { 'x-trace': '1' }, remove: ['x-debug'] },
+        response: { remove: ['server'] },
+      },
+    });
+  });
+
+  it('emits retries without retryOn or perTryTimeout when they are not set', () => {
+    const route = makeRoute({ destinations: [dest('bookinfo/reviews')], retries: { attempts: 2, on: [] } });
+    expect(buildHttpRoute(route, services).retries).toEqual({ attempts: 2 });
+  });
+
+  it('omits empty header operations entirely', () => {
+    const route = makeRoute({
+      destinations: [dest('bookinfo/reviews')],
+      headers: { request: { set: [], add: [], remove: [] } },
+    });
+    expect(buildHttpRoute(route, services)).not.toHaveProperty('headers');
+  });
+
+  it('routes to other services, with the first port of a multi-port target', () => {
+    const route = makeRoute({
+      name: 'coffees',
+      matches: [makeMatch({ path: exact('/coffees') })],
+      destinations: [dest('bookinfo/products', undefined, 90), dest('shop/products-next', 'v2', 10)],
+    });
+    expect(buildHttpRoute(route, services).route).toEqual([
+      { destination: { host: 'products.bookinfo.svc.cluster.local', port: { number: 8080 } }, weight: 90 },
+      { destination: { host: 'products-next.shop.svc.cluster.local', subset: 'v2' }, weight: 10 },
+    ]);
+  });
+});
+
+describe('names and destinations', () => {
+  it('names routes by name, implicit default, or index', () => {
+    expect(httpRouteName(makeRoute({ index: 3, name: 'jason' }))).toBe('jason');
+    expect(httpRouteName(makeRoute({ index: 3, implicit: true }))).toBe('default');
+    expect(httpRouteName(makeRoute({ index: 3 }))).toBe('route-3');
+  });
+
+  it('omits the port for single-port and unknown targets', () => {
+    expect(destination(dest('bookinfo/reviews', 'v1'), services)).toEqual({ host: REVIEWS, subset: 'v1' });
+    expect(destination(dest('other/x'), services)).toEqual({ host: 'x.other.svc.cluster.local' });
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ISTIO_ENV, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
+
+const REVIEWS = dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Service
+  metadata: { name: reviews, namespace: bookinfo }
+  spec:
+    ports: [{ name: http, port: 9080 }]
+    versions:
+      v1: { labels: { version: v1 } }
+      v2: { labels: { version: v2 } }
+    routes:
+      - to: { v1: 90, v2: 10 }
+        timeout: 10s
+`;
+
+describe('validateSpec', () => {
+  it('accepts a valid spec and resolves the model', () => {
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': ISTIO_ENV });
+    expect(codesAt(r).filter((c) => !c.startsWith('MESH_NOT_IMPLEMENTED'))).toEqual([]);
+    const env = r.model!.environments[0]!;
+    expect(env.name).toBe('prod');
+    const svc = env.services[0]!;
+    expect(svc.id).toBe('bookinfo/reviews');
+    expect(svc.selector).toEqual({ app: 'reviews' });
+    expect(svc.serviceAccount).toBe('reviews');
+    expect(svc.mtls).toBe('strict');
+    expect(svc.routes[0]!.destinations.map((d) => [d.version, d.weight])).toEqual([['v1', 90], ['v2', 10]]);
+    expect(svc.spec).toMatchObject({ kubernetesService: 'managed', mtls: 'strict', ports: [{ name: 'http', port: 9080, protocol: 'http' }] });
+  });
+
+  it('reports weights that do not sum to 100 at the `to` mapping', () => {
+    const r = compileInline({ 'reviews.yaml': REVIEWS.replace('v2: 10 }', 'v2: 20 }') });
+    expect(codesAt(r)).toEqual(['WEIGHTS_SUM reviews.yaml:10:11']);
+  });
+
+  it('reports an unknown field at its key, with a suggestion', () => {
+    const r = compileInline({ 'reviews.yaml': REVIEWS.replace('timeout: 10s', 'timeot: 10s') });
+    expect(codesAt(r)).toEqual(['SCHEMA_UNKNOWN_FIELD reviews.yaml:11:7']);
+    expect(r.diagnostics[0]!.hint).toMatch(/Did you mean "timeout"/);
+  });
+
+  it('reports an unknown version and a bad duration', () => {
+    const r = compileInline({ 'reviews.yaml': REVIEWS.replace('v2: 10 }', 'v9: 10 }').replace('10s', '10') });
+    expect(codesAt(r)).toEqual(['DURATION_INVALID reviews.yaml:11:16']);
+    const r2 = compileInline({ 'reviews.yaml': REVIEWS.replace('v2: 10 }', 'v9: 10 }') });
+    expect(codesAt(r2)).toEqual(['VERSION_UNKNOWN reviews.yaml:10:25']);
+  });
+
+  it('merges environment overrides and checks the result', () => {
+    const env = ISTIO_ENV + dedent`
+        overrides:
+          bookinfo/reviews:
+            routes: [{ to: { v1: 50, v2: 40 } }]
+    `.replace(/^/gm, '  ');
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': env });
+    expect(codesAt(r)).toEqual(['WEIGHTS_SUM prod.yaml:10:22']);
+  });
+
+  it('finds a pasted private key', () => {
+    const r = compileInline({ 'reviews.yaml': REVIEWS.replace('timeout: 10s', 'timeout: 10s\n      headers: { request: { set: { x-key: "-----BEGIN RSA PRIVATE KEY-----" } } }') });
+    expect(r.diagnostics.map((d) => d.code)).toContain('SECRET_IN_SPEC');
+  });
+});
