@@ -1,6 +1,15 @@
 import tseslint from 'typescript-eslint';
 
-const IO_MODULES = ['node:fs', 'node:fs/promises', 'fs', 'node:child_process', 'execa', 'fast-glob', 'node:os', 'node:process'];
+const IO_MODULES = [
+  'node:fs',
+  'node:fs/promises',
+  'fs',
+  'node:child_process',
+  'execa',
+  'fast-glob',
+  'node:os',
+  'node:process',
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench-out/**', 'test/fixtures/**'] },
@@ -18,9 +27,20 @@ export default tseslint.config(
     files: ['src/{parse,schema,validate,model,plan,backends,gitops,render,diff,core}/**/*.ts'],
     ignores: ['src/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: IO_MODULES.map((name) => ({ name, message: 'Only load/ and write/ touch the disk, git or processes.' })) }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: IO_MODULES.map((name) => ({
+            name,
+            message: 'Only load/ and write/ touch the disk, git or processes.',
+          })),
+        },
+      ],
       'no-restricted-globals': ['error', { name: 'process', message: 'Pure stages read no environment.' }],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Pure stages read no clock.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Pure stages read no clock.' },
+      ],
     },
   },
 );

@@ -50,7 +50,13 @@ async function validateCase(n) {
     const tParse = now() - t2;
     const phases = {};
     let last = now();
-    const result = validateSpec(parsed.files, { onPhase: (p) => { const t = now(); phases[p] = t - last; last = t; } });
+    const result = validateSpec(parsed.files, {
+      onPhase: (p) => {
+        const t = now();
+        phases[p] = t - last;
+        last = t;
+      },
+    });
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) throw new Error(`synthetic spec has errors: ${errors[0].code} ${errors[0].message}`);
     const total = tLoad + tParse + Object.values(phases).reduce((a, b) => a + b, 0);
@@ -60,8 +66,12 @@ async function validateCase(n) {
     console.log(`  parse     ${ms(tParse)}`);
     console.log(`  schema    ${ms(phases.schema)}`);
     console.log(`  rules     ${ms(phases.rules)}`);
-    console.log(`  normalize ${ms(phases.normalize)}   policies ${ms(phases.policies)}   plan ${ms(phases.plan)}`);
-    console.log(`  total     ${ms(total)}   (floor: reading the files ${ms(floor)}; ratio total/floor ${(total / floor).toFixed(1)}x)`);
+    console.log(
+      `  normalize ${ms(phases.normalize)}   policies ${ms(phases.policies)}   plan ${ms(phases.plan)}`,
+    );
+    console.log(
+      `  total     ${ms(total)}   (floor: reading the files ${ms(floor)}; ratio total/floor ${(total / floor).toFixed(1)}x)`,
+    );
     return { total };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -88,7 +98,10 @@ async function renderCase(n, envs) {
     let s = now();
     const compiled = await mods.pipeline.compileDir(dir);
     t.compile = now() - s;
-    if (!compiled.model) throw new Error(`synthetic spec invalid: ${compiled.diagnostics.find((d) => d.severity === 'error')?.message}`);
+    if (!compiled.model)
+      throw new Error(
+        `synthetic spec invalid: ${compiled.diagnostics.find((d) => d.severity === 'error')?.message}`,
+      );
     s = now();
     const emitted = mods.emit.emitEnvironments(compiled.plans, { toolVersion: 'bench' });
     t.emit = now() - s;
@@ -99,7 +112,9 @@ async function renderCase(n, envs) {
     await mods.write.writeTree(out, tree.files, { check: false });
     t.write = now() - s;
     const total = t.compile + t.emit + t.gitopsAndRender + t.write;
-    const objects = emitted.renders.flatMap((r) => [...r.output.namespaces.values()].flat().concat(r.output.system));
+    const objects = emitted.renders.flatMap((r) =>
+      [...r.output.namespaces.values()].flat().concat(r.output.system),
+    );
     const bytes = tree.files.reduce((a, f) => a + f.content.length, 0);
     // Floor: JSON-serialise the same objects and write the same number of files.
     const floorDir = path.join(dir, 'floor');
@@ -107,21 +122,34 @@ async function renderCase(n, envs) {
     await mkdir(floorDir, { recursive: true });
     const perFile = Math.max(1, Math.round(objects.length / tree.files.length));
     for (let i = 0; i < tree.files.length; i++)
-      await writeFile(path.join(floorDir, `${i}.json`), JSON.stringify(objects.slice(i * perFile, (i + 1) * perFile)));
+      await writeFile(
+        path.join(floorDir, `${i}.json`),
+        JSON.stringify(objects.slice(i * perFile, (i + 1) * perFile)),
+      );
     const floor = now() - s;
-    console.log(`\nrender: ${n} services x ${envs} environments -> ${objects.length} mesh objects, ${tree.files.length} files, ${mb(bytes)}`);
+    console.log(
+      `\nrender: ${n} services x ${envs} environments -> ${objects.length} mesh objects, ${tree.files.length} files, ${mb(bytes)}`,
+    );
     console.log(`  load+validate  ${ms(t.compile)}`);
     console.log(`  emit           ${ms(t.emit)}`);
     console.log(`  gitops+render  ${ms(t.gitopsAndRender)}`);
     console.log(`  write          ${ms(t.write)}`);
-    console.log(`  total          ${ms(total)}   floor (JSON.stringify + write ${tree.files.length} files) ${ms(floor)}   ratio total/floor ${(total / floor).toFixed(2)}x`);
+    console.log(
+      `  total          ${ms(total)}   floor (JSON.stringify + write ${tree.files.length} files) ${ms(floor)}   ratio total/floor ${(total / floor).toFixed(2)}x`,
+    );
     if (values.kustomize) {
       const overlays = [...tree.builds.keys()];
       const tool = findKustomize();
       s = now();
-      for (const o of overlays) execFileSync(tool[0], [...tool.slice(1), path.join(out, o)], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 });
+      for (const o of overlays)
+        execFileSync(tool[0], [...tool.slice(1), path.join(out, o)], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+          maxBuffer: 1 << 30,
+        });
       const tk = now() - s;
-      console.log(`  kustomize build of ${overlays.length} overlays ${ms(tk)}   ratio kustomize/meshc ${(tk / total).toFixed(1)}x`);
+      console.log(
+        `  kustomize build of ${overlays.length} overlays ${ms(tk)}   ratio kustomize/meshc ${(tk / total).toFixed(1)}x`,
+      );
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -129,7 +157,10 @@ async function renderCase(n, envs) {
 }
 
 function findKustomize() {
-  for (const cand of [['kustomize', 'build'], ['kubectl', 'kustomize']]) {
+  for (const cand of [
+    ['kustomize', 'build'],
+    ['kubectl', 'kustomize'],
+  ]) {
     try {
       execFileSync(cand[0], ['version'], { stdio: 'ignore' });
       return cand;

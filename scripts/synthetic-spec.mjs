@@ -60,7 +60,9 @@ export function syntheticSpec({ services = 2000, environments = 4, mesh = 'istio
       `  cluster: cluster-${e}`,
       `  mesh: { type: ${mesh}, version: "1.24", mtls: ${e === 0 ? 'strict' : 'permissive'} }`,
       `  gitops: { engine: ${e % 2 === 0 ? 'flux' : 'argocd'}, repo: https://github.com/acme/mesh.git }`,
-      ...(e > 0 ? ['  overrides:', `    team-000/svc-00001: { routes: [{ to: { v1: ${100 - e}, v2: ${e} } }] }`] : []),
+      ...(e > 0
+        ? ['  overrides:', `    team-000/svc-00001: { routes: [{ to: { v1: ${100 - e}, v2: ${e} } }] }`]
+        : []),
       '',
     ].join('\n');
   }

@@ -12,10 +12,18 @@ export interface CompileResult extends ValidateResult {
 }
 
 /** Pure part: sources → parse → validate → normalize → plan. */
-export function compileSources(sources: readonly SourceFile[], options: ValidateOptions = {}): Omit<CompileResult, 'sources'> & { sources: readonly SourceFile[] } {
+export function compileSources(
+  sources: readonly SourceFile[],
+  options: ValidateOptions = {},
+): Omit<CompileResult, 'sources'> & { sources: readonly SourceFile[] } {
   const parsed = parseFiles(sources);
   const result = validateSpec(parsed.files, options);
-  return { ...result, diagnostics: sortDiagnostics([...parsed.diagnostics, ...result.diagnostics]), sources, parsed: parsed.files };
+  return {
+    ...result,
+    diagnostics: sortDiagnostics([...parsed.diagnostics, ...result.diagnostics]),
+    sources,
+    parsed: parsed.files,
+  };
 }
 
 /** load (disk) → the pure stages. */
@@ -24,5 +32,7 @@ export async function compileDir(dir: string, options: ValidateOptions = {}): Pr
   const compiled = compileSources(loaded.files, options);
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...compiled.diagnostics]);
   const hasLoadErrors = loaded.diagnostics.some((d) => d.severity === 'error');
-  return hasLoadErrors ? { ...compiled, model: undefined, plans: [], diagnostics } as CompileResult : { ...compiled, diagnostics };
+  return hasLoadErrors
+    ? ({ ...compiled, model: undefined, plans: [], diagnostics } as CompileResult)
+    : { ...compiled, diagnostics };
 }

@@ -10,7 +10,11 @@ const root = path.resolve(import.meta.dirname, '..');
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = path.join(dir, name);
-    return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
+    return statSync(p).isDirectory()
+      ? sourceFiles(p)
+      : p.endsWith('.ts') && !p.endsWith('.test.ts')
+        ? [p]
+        : [];
   });
 }
 
@@ -33,7 +37,8 @@ describe('generated docs', () => {
     for (const file of sourceFiles(path.join(root, 'src')))
       for (const m of readFileSync(file, 'utf8').matchAll(/code: '([A-Z][A-Z0-9_]+)'/g)) used.add(m[1]!);
     expect(used.size).toBeGreaterThan(20);
-    for (const code of used) expect(ALL_CODES, `code ${code} is used in src/ but not catalogued`).toContain(code);
+    for (const code of used)
+      expect(ALL_CODES, `code ${code} is used in src/ but not catalogued`).toContain(code);
   });
 
   it("the README's capability matrix is current (run `npm run gen:docs`)", () => {

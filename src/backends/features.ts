@@ -15,9 +15,15 @@ interface FeatureBase {
 
 export type Feature =
   | (FeatureBase & { readonly scope: 'service'; readonly usedBy: (s: ResolvedService) => DataPath[] })
-  | (FeatureBase & { readonly scope: 'environment'; readonly usedBy: (env: ResolvedEnvironment) => DataPath[] });
+  | (FeatureBase & {
+      readonly scope: 'environment';
+      readonly usedBy: (env: ResolvedEnvironment) => DataPath[];
+    });
 
-const routes = (s: ResolvedService, pick: (r: ResolvedService['routes'][number]) => DataPath | DataPath[] | undefined): DataPath[] =>
+const routes = (
+  s: ResolvedService,
+  pick: (r: ResolvedService['routes'][number]) => DataPath | DataPath[] | undefined,
+): DataPath[] =>
   s.routes.flatMap((r) => {
     const p = pick(r);
     if (!p) return [];
@@ -25,59 +31,320 @@ const routes = (s: ResolvedService, pick: (r: ResolvedService['routes'][number])
     return list.map((sub) => ['routes', r.index, ...sub]);
   });
 
-const matches = (s: ResolvedService, pick: (m: ResolvedService['routes'][number]['matches'][number]) => string | undefined): DataPath[] =>
-  s.routes.flatMap((r) => r.matches.flatMap((m, i) => {
-    const field = pick(m);
-    return field ? [['routes', r.index, 'match', i, field] as DataPath] : [];
-  }));
+const matches = (
+  s: ResolvedService,
+  pick: (m: ResolvedService['routes'][number]['matches'][number]) => string | undefined,
+): DataPath[] =>
+  s.routes.flatMap((r) =>
+    r.matches.flatMap((m, i) => {
+      const field = pick(m);
+      return field ? [['routes', r.index, 'match', i, field] as DataPath] : [];
+    }),
+  );
 
-const env = (path: DataPath, used: (e: ResolvedEnvironment) => boolean) => (e: ResolvedEnvironment): DataPath[] => (used(e) ? [path] : []);
+const env =
+  (path: DataPath, used: (e: ResolvedEnvironment) => boolean) =>
+  (e: ResolvedEnvironment): DataPath[] =>
+    used(e) ? [path] : [];
 
 export const FEATURES: readonly Feature[] = [
-  { id: 'versions', title: 'Version subsets', field: 'Service.versions', scope: 'service', usedBy: (s) => (s.versions.length ? [['versions']] : []) },
-  { id: 'route.weights', title: 'Weighted traffic split', field: 'routes[].to / backends[].weight', scope: 'service',
-    usedBy: (s) => routes(s, (r) => (r.destinations.length > 1 ? [r.destinations.some((d) => d.serviceId !== s.id) ? 'backends' : 'to'] : undefined)) },
-  { id: 'route.backends', title: 'Routing to other services', field: 'routes[].backends', scope: 'service',
-    usedBy: (s) => routes(s, (r) => (r.destinations.some((d) => d.serviceId !== s.id) ? ['backends'] : undefined)) },
-  { id: 'match.headers', title: 'Header match (exact, prefix, regex)', field: 'routes[].match[].headers', scope: 'service', usedBy: (s) => matches(s, (m) => (m.headers.length ? 'headers' : undefined)) },
-  { id: 'match.query', title: 'Query parameter match', field: 'routes[].match[].query', scope: 'service', usedBy: (s) => matches(s, (m) => (m.query.length ? 'query' : undefined)) },
-  { id: 'match.path', title: 'Path match (exact, segment prefix)', field: 'routes[].match[].path', scope: 'service', usedBy: (s) => matches(s, (m) => (m.path && m.path.type !== 'regex' ? 'path' : undefined)) },
-  { id: 'match.path.regex', title: 'Path match (regex)', field: 'routes[].match[].path.regex', scope: 'service', usedBy: (s) => matches(s, (m) => (m.path?.type === 'regex' ? 'path' : undefined)) },
-  { id: 'match.method', title: 'Method match', field: 'routes[].match[].method', scope: 'service', usedBy: (s) => matches(s, (m) => (m.method ? 'method' : undefined)) },
-  { id: 'route.timeout', title: 'Request timeout', field: 'routes[].timeout', scope: 'service', usedBy: (s) => routes(s, (r) => (r.timeout ? ['timeout'] : undefined)) },
-  { id: 'route.retries', title: 'Retries (attempts, conditions)', field: 'routes[].retries', scope: 'service', usedBy: (s) => routes(s, (r) => (r.retries ? ['retries'] : undefined)) },
-  { id: 'route.retries.perTryTimeout', title: 'Per-try timeout', field: 'routes[].retries.perTryTimeout', scope: 'service', usedBy: (s) => routes(s, (r) => (r.retries?.perTryTimeout ? ['retries', 'perTryTimeout'] : undefined)) },
-  { id: 'route.fault.delay', title: 'Fault injection: delay', field: 'routes[].fault.delay', scope: 'service', usedBy: (s) => routes(s, (r) => (r.fault?.delay ? ['fault', 'delay'] : undefined)) },
-  { id: 'route.fault.abort', title: 'Fault injection: abort', field: 'routes[].fault.abort', scope: 'service', usedBy: (s) => routes(s, (r) => (r.fault?.abort ? ['fault', 'abort'] : undefined)) },
-  { id: 'route.fault.withTimeoutOrRetries', title: 'Fault injection together with timeout or retries on one route', field: 'routes[].fault + timeout/retries', scope: 'service',
-    usedBy: (s) => routes(s, (r) => (r.fault && (r.timeout || r.retries) ? ['fault'] : undefined)) },
-  { id: 'route.mirror', title: 'Traffic mirroring', field: 'routes[].mirror', scope: 'service', usedBy: (s) => routes(s, (r) => (r.mirror ? ['mirror'] : undefined)) },
-  { id: 'route.headers.request', title: 'Request header set/add/remove', field: 'routes[].headers.request', scope: 'service', usedBy: (s) => routes(s, (r) => (r.headers?.request ? ['headers', 'request'] : undefined)) },
-  { id: 'route.headers.response', title: 'Response header set/add/remove', field: 'routes[].headers.response', scope: 'service', usedBy: (s) => routes(s, (r) => (r.headers?.response ? ['headers', 'response'] : undefined)) },
-  { id: 'resilience.outlierDetection', title: 'Outlier detection (circuit breaking)', field: 'resilience.outlierDetection', scope: 'service', usedBy: (s) => (s.resilience.outlierDetection ? [['resilience', 'outlierDetection']] : []) },
-  { id: 'resilience.connectionPool', title: 'Connection pool limits', field: 'resilience.connectionPool', scope: 'service', usedBy: (s) => (s.resilience.connectionPool ? [['resilience', 'connectionPool']] : []) },
-  { id: 'resilience.loadBalancer', title: 'Load-balancer algorithm', field: 'resilience.loadBalancer', scope: 'service', usedBy: (s) => (s.resilience.loadBalancer && s.resilience.loadBalancer.type !== 'consistent-hash' ? [['resilience', 'loadBalancer']] : []) },
-  { id: 'resilience.consistentHash', title: 'Consistent-hash load balancing', field: 'resilience.loadBalancer.consistentHash', scope: 'service', usedBy: (s) => (s.resilience.loadBalancer?.type === 'consistent-hash' ? [['resilience', 'loadBalancer']] : []) },
-  { id: 'access', title: 'Access policy (who may call)', field: 'access[].from', scope: 'service', usedBy: (s) => (s.access ? [['access']] : []) },
-  { id: 'access.l7', title: 'Access narrowed by method and path', field: 'access[].methods / paths', scope: 'service',
-    usedBy: (s) => (s.access ?? []).flatMap((a) => (a.methods.length || a.paths.length ? [['access', a.index, a.methods.length ? 'methods' : 'paths'] as DataPath] : [])) },
-  { id: 'mtls.service', title: 'Per-service mTLS mode', field: 'Service.mtls', scope: 'service', usedBy: (s) => (s.mtlsOverride ? [['mtls']] : []) },
-  { id: 'ingress', title: 'Ingress (hosts, paths)', field: 'Service.ingress', scope: 'service', usedBy: (s) => (s.ingress ? [['ingress']] : []) },
-  { id: 'ingress.routed', title: 'Routes applied to ingress traffic', field: 'Service.ingress + routes', scope: 'service',
-    usedBy: (s) => (s.ingress && s.routes.some((r) => !r.implicit) ? [['ingress']] : []) },
-  { id: 'kubernetesService', title: 'Root Kubernetes Service (managed)', field: 'Service.kubernetesService', scope: 'service', usedBy: (s) => (s.kubernetesService === 'managed' ? [['kubernetesService']] : []) },
-  { id: 'mesh.mtls.strict', title: 'Mesh-wide mTLS: strict', field: 'mesh.mtls: strict', scope: 'environment', usedBy: env(['mesh', 'mtls'], (e) => e.mesh.mtls === 'strict') },
-  { id: 'mesh.mtls.permissive', title: 'Mesh-wide mTLS: permissive', field: 'mesh.mtls: permissive', scope: 'environment', usedBy: env(['mesh', 'mtls'], (e) => e.mesh.mtls === 'permissive') },
-  { id: 'mesh.mtls.off', title: 'Mesh-wide mTLS: off', field: 'mesh.mtls: off', scope: 'environment', usedBy: env(['mesh', 'mtls'], (e) => e.mesh.mtls === 'off') },
-  { id: 'mesh.install', title: 'Control-plane install (Helm via GitOps)', field: 'mesh.install', scope: 'environment', usedBy: env(['mesh', 'install'], (e) => !!e.mesh.install) },
-  { id: 'mesh.trust.certManager', title: 'Trust from cert-manager', field: 'mesh.trust.certManager', scope: 'environment', usedBy: env(['mesh', 'trust', 'certManager'], (e) => e.mesh.trust?.type === 'cert-manager') },
-  { id: 'mesh.trust.existingSecret', title: 'Trust from an existing secret', field: 'mesh.trust.existingSecret', scope: 'environment', usedBy: env(['mesh', 'trust', 'existingSecret'], (e) => e.mesh.trust?.type === 'existing-secret') },
-  { id: 'mesh.ingress.gatewayApi', title: 'Ingress through Gateway API', field: 'mesh.ingress.api: gateway-api', scope: 'environment', usedBy: env(['mesh', 'ingress'], (e) => e.mesh.ingress?.api === 'gateway-api' && e.services.some((s) => s.ingress)) },
-  { id: 'mesh.ingress.native', title: "Ingress through the mesh's own gateway API", field: 'mesh.ingress.api: native', scope: 'environment', usedBy: env(['mesh', 'ingress', 'api'], (e) => e.mesh.ingress?.api === 'native' && e.services.some((s) => s.ingress)) },
-  { id: 'observability.prometheusOperator', title: 'Metrics: Prometheus Operator monitors', field: 'observability.metrics: prometheus-operator', scope: 'environment', usedBy: env(['mesh', 'observability', 'metrics'], (e) => e.mesh.observability.metrics === 'prometheus-operator') },
-  { id: 'observability.annotations', title: 'Metrics: scrape annotations', field: 'observability.metrics: annotations', scope: 'environment', usedBy: env(['mesh', 'observability', 'metrics'], (e) => e.mesh.observability.metrics === 'annotations') },
-  { id: 'observability.dashboards', title: 'Official Grafana dashboards', field: 'observability.dashboards', scope: 'environment', usedBy: env(['mesh', 'observability', 'dashboards'], (e) => e.mesh.observability.dashboards) },
-  { id: 'observability.tracing', title: 'Distributed tracing', field: 'observability.tracing', scope: 'environment', usedBy: env(['mesh', 'observability', 'tracing'], (e) => !!e.mesh.observability.tracing) },
+  {
+    id: 'versions',
+    title: 'Version subsets',
+    field: 'Service.versions',
+    scope: 'service',
+    usedBy: (s) => (s.versions.length ? [['versions']] : []),
+  },
+  {
+    id: 'route.weights',
+    title: 'Weighted traffic split',
+    field: 'routes[].to / backends[].weight',
+    scope: 'service',
+    usedBy: (s) =>
+      routes(s, (r) =>
+        r.destinations.length > 1
+          ? [r.destinations.some((d) => d.serviceId !== s.id) ? 'backends' : 'to']
+          : undefined,
+      ),
+  },
+  {
+    id: 'route.backends',
+    title: 'Routing to other services',
+    field: 'routes[].backends',
+    scope: 'service',
+    usedBy: (s) =>
+      routes(s, (r) => (r.destinations.some((d) => d.serviceId !== s.id) ? ['backends'] : undefined)),
+  },
+  {
+    id: 'match.headers',
+    title: 'Header match (exact, prefix, regex)',
+    field: 'routes[].match[].headers',
+    scope: 'service',
+    usedBy: (s) => matches(s, (m) => (m.headers.length ? 'headers' : undefined)),
+  },
+  {
+    id: 'match.query',
+    title: 'Query parameter match',
+    field: 'routes[].match[].query',
+    scope: 'service',
+    usedBy: (s) => matches(s, (m) => (m.query.length ? 'query' : undefined)),
+  },
+  {
+    id: 'match.path',
+    title: 'Path match (exact, segment prefix)',
+    field: 'routes[].match[].path',
+    scope: 'service',
+    usedBy: (s) => matches(s, (m) => (m.path && m.path.type !== 'regex' ? 'path' : undefined)),
+  },
+  {
+    id: 'match.path.regex',
+    title: 'Path match (regex)',
+    field: 'routes[].match[].path.regex',
+    scope: 'service',
+    usedBy: (s) => matches(s, (m) => (m.path?.type === 'regex' ? 'path' : undefined)),
+  },
+  {
+    id: 'match.method',
+    title: 'Method match',
+    field: 'routes[].match[].method',
+    scope: 'service',
+    usedBy: (s) => matches(s, (m) => (m.method ? 'method' : undefined)),
+  },
+  {
+    id: 'route.timeout',
+    title: 'Request timeout',
+    field: 'routes[].timeout',
+    scope: 'service',
+    usedBy: (s) => routes(s, (r) => (r.timeout ? ['timeout'] : undefined)),
+  },
+  {
+    id: 'route.retries',
+    title: 'Retries (attempts, conditions)',
+    field: 'routes[].retries',
+    scope: 'service',
+    usedBy: (s) => routes(s, (r) => (r.retries ? ['retries'] : undefined)),
+  },
+  {
+    id: 'route.retries.perTryTimeout',
+    title: 'Per-try timeout',
+    field: 'routes[].retries.perTryTimeout',
+    scope: 'service',
+    usedBy: (s) => routes(s, (r) => (r.retries?.perTryTimeout ? ['retries', 'perTryTimeout'] : undefined)),
+  },
+  {
+    id: 'route.fault.delay',
+    title: 'Fault injection: delay',
+    field: 'routes[].fault.delay',
+    scope: 'service',
+    usedBy: (s) => routes(s, (r) => (r.fault?.delay ? ['fault', 'delay'] : undefined)),
+  },
+  {
+    id: 'route.fault.abort',
+    title: 'Fault injection: abort',
+    field: 'routes[].fault.abort',
+    scope: 'service',
+    usedBy: (s) => routes(s, (r) => (r.fault?.abort ? ['fault', 'abort'] : undefined)),
+  },
+  {
+    id: 'route.fault.withTimeoutOrRetries',
+    title: 'Fault injection together with timeout or retries on one route',
+    field: 'routes[].fault + timeout/retries',
+    scope: 'service',
+    usedBy: (s) => routes(s, (r) => (r.fault && (r.timeout || r.retries) ? ['fault'] : undefined)),
+  },
+  {
+    id: 'route.mirror',
+    title: 'Traffic mirroring',
+    field: 'routes[].mirror',
+    scope: 'service',
+    usedBy: (s) => routes(s, (r) => (r.mirror ? ['mirror'] : undefined)),
+  },
+  {
+    id: 'route.headers.request',
+    title: 'Request header set/add/remove',
+    field: 'routes[].headers.request',
+    scope: 'service',
+    usedBy: (s) => routes(s, (r) => (r.headers?.request ? ['headers', 'request'] : undefined)),
+  },
+  {
+    id: 'route.headers.response',
+    title: 'Response header set/add/remove',
+    field: 'routes[].headers.response',
+    scope: 'service',
+    usedBy: (s) => routes(s, (r) => (r.headers?.response ? ['headers', 'response'] : undefined)),
+  },
+  {
+    id: 'resilience.outlierDetection',
+    title: 'Outlier detection (circuit breaking)',
+    field: 'resilience.outlierDetection',
+    scope: 'service',
+    usedBy: (s) => (s.resilience.outlierDetection ? [['resilience', 'outlierDetection']] : []),
+  },
+  {
+    id: 'resilience.connectionPool',
+    title: 'Connection pool limits',
+    field: 'resilience.connectionPool',
+    scope: 'service',
+    usedBy: (s) => (s.resilience.connectionPool ? [['resilience', 'connectionPool']] : []),
+  },
+  {
+    id: 'resilience.loadBalancer',
+    title: 'Load-balancer algorithm',
+    field: 'resilience.loadBalancer',
+    scope: 'service',
+    usedBy: (s) =>
+      s.resilience.loadBalancer && s.resilience.loadBalancer.type !== 'consistent-hash'
+        ? [['resilience', 'loadBalancer']]
+        : [],
+  },
+  {
+    id: 'resilience.consistentHash',
+    title: 'Consistent-hash load balancing',
+    field: 'resilience.loadBalancer.consistentHash',
+    scope: 'service',
+    usedBy: (s) =>
+      s.resilience.loadBalancer?.type === 'consistent-hash' ? [['resilience', 'loadBalancer']] : [],
+  },
+  {
+    id: 'access',
+    title: 'Access policy (who may call)',
+    field: 'access[].from',
+    scope: 'service',
+    usedBy: (s) => (s.access ? [['access']] : []),
+  },
+  {
+    id: 'access.l7',
+    title: 'Access narrowed by method and path',
+    field: 'access[].methods / paths',
+    scope: 'service',
+    usedBy: (s) =>
+      (s.access ?? []).flatMap((a) =>
+        a.methods.length || a.paths.length
+          ? [['access', a.index, a.methods.length ? 'methods' : 'paths'] as DataPath]
+          : [],
+      ),
+  },
+  {
+    id: 'mtls.service',
+    title: 'Per-service mTLS mode',
+    field: 'Service.mtls',
+    scope: 'service',
+    usedBy: (s) => (s.mtlsOverride ? [['mtls']] : []),
+  },
+  {
+    id: 'ingress',
+    title: 'Ingress (hosts, paths)',
+    field: 'Service.ingress',
+    scope: 'service',
+    usedBy: (s) => (s.ingress ? [['ingress']] : []),
+  },
+  {
+    id: 'ingress.routed',
+    title: 'Routes applied to ingress traffic',
+    field: 'Service.ingress + routes',
+    scope: 'service',
+    usedBy: (s) => (s.ingress && s.routes.some((r) => !r.implicit) ? [['ingress']] : []),
+  },
+  {
+    id: 'kubernetesService',
+    title: 'Root Kubernetes Service (managed)',
+    field: 'Service.kubernetesService',
+    scope: 'service',
+    usedBy: (s) => (s.kubernetesService === 'managed' ? [['kubernetesService']] : []),
+  },
+  {
+    id: 'mesh.mtls.strict',
+    title: 'Mesh-wide mTLS: strict',
+    field: 'mesh.mtls: strict',
+    scope: 'environment',
+    usedBy: env(['mesh', 'mtls'], (e) => e.mesh.mtls === 'strict'),
+  },
+  {
+    id: 'mesh.mtls.permissive',
+    title: 'Mesh-wide mTLS: permissive',
+    field: 'mesh.mtls: permissive',
+    scope: 'environment',
+    usedBy: env(['mesh', 'mtls'], (e) => e.mesh.mtls === 'permissive'),
+  },
+  {
+    id: 'mesh.mtls.off',
+    title: 'Mesh-wide mTLS: off',
+    field: 'mesh.mtls: off',
+    scope: 'environment',
+    usedBy: env(['mesh', 'mtls'], (e) => e.mesh.mtls === 'off'),
+  },
+  {
+    id: 'mesh.install',
+    title: 'Control-plane install (Helm via GitOps)',
+    field: 'mesh.install',
+    scope: 'environment',
+    usedBy: env(['mesh', 'install'], (e) => !!e.mesh.install),
+  },
+  {
+    id: 'mesh.trust.certManager',
+    title: 'Trust from cert-manager',
+    field: 'mesh.trust.certManager',
+    scope: 'environment',
+    usedBy: env(['mesh', 'trust', 'certManager'], (e) => e.mesh.trust?.type === 'cert-manager'),
+  },
+  {
+    id: 'mesh.trust.existingSecret',
+    title: 'Trust from an existing secret',
+    field: 'mesh.trust.existingSecret',
+    scope: 'environment',
+    usedBy: env(['mesh', 'trust', 'existingSecret'], (e) => e.mesh.trust?.type === 'existing-secret'),
+  },
+  {
+    id: 'mesh.ingress.gatewayApi',
+    title: 'Ingress through Gateway API',
+    field: 'mesh.ingress.api: gateway-api',
+    scope: 'environment',
+    usedBy: env(
+      ['mesh', 'ingress'],
+      (e) => e.mesh.ingress?.api === 'gateway-api' && e.services.some((s) => s.ingress),
+    ),
+  },
+  {
+    id: 'mesh.ingress.native',
+    title: "Ingress through the mesh's own gateway API",
+    field: 'mesh.ingress.api: native',
+    scope: 'environment',
+    usedBy: env(
+      ['mesh', 'ingress', 'api'],
+      (e) => e.mesh.ingress?.api === 'native' && e.services.some((s) => s.ingress),
+    ),
+  },
+  {
+    id: 'observability.prometheusOperator',
+    title: 'Metrics: Prometheus Operator monitors',
+    field: 'observability.metrics: prometheus-operator',
+    scope: 'environment',
+    usedBy: env(
+      ['mesh', 'observability', 'metrics'],
+      (e) => e.mesh.observability.metrics === 'prometheus-operator',
+    ),
+  },
+  {
+    id: 'observability.annotations',
+    title: 'Metrics: scrape annotations',
+    field: 'observability.metrics: annotations',
+    scope: 'environment',
+    usedBy: env(['mesh', 'observability', 'metrics'], (e) => e.mesh.observability.metrics === 'annotations'),
+  },
+  {
+    id: 'observability.dashboards',
+    title: 'Official Grafana dashboards',
+    field: 'observability.dashboards',
+    scope: 'environment',
+    usedBy: env(['mesh', 'observability', 'dashboards'], (e) => e.mesh.observability.dashboards),
+  },
+  {
+    id: 'observability.tracing',
+    title: 'Distributed tracing',
+    field: 'observability.tracing',
+    scope: 'environment',
+    usedBy: env(['mesh', 'observability', 'tracing'], (e) => !!e.mesh.observability.tracing),
+  },
 ];
 
 export type FeatureId = string;

@@ -2,7 +2,11 @@ import { FEATURES } from './features.ts';
 import { BACKENDS } from './registry.ts';
 import type { Backend, Capability } from './types.ts';
 
-const SYMBOL: Record<Capability['support'], string> = { exact: 'exact', approximate: 'approximate', unsupported: 'unsupported' };
+const SYMBOL: Record<Capability['support'], string> = {
+  exact: 'exact',
+  approximate: 'approximate',
+  unsupported: 'unsupported',
+};
 
 function cell(b: Backend, id: string): Capability {
   return b.capabilities[id] ?? { support: 'unsupported' };
@@ -28,12 +32,15 @@ export function matrixData(backends: readonly Backend[] = BACKENDS) {
 export function matrixMarkdown(backends: readonly Backend[] = BACKENDS): string {
   const head = `| Feature | Spec field | ${backends.map((b) => `${b.title} (${b.minVersion}+)`).join(' | ')} |`;
   const sep = `|---|---|${backends.map(() => '---').join('|')}|`;
-  const rows = FEATURES.map((f) => `| ${f.title} | \`${f.field}\` | ${backends.map((b) => label(cell(b, f.id))).join(' | ')} |`);
+  const rows = FEATURES.map(
+    (f) => `| ${f.title} | \`${f.field}\` | ${backends.map((b) => label(cell(b, f.id))).join(' | ')} |`,
+  );
   const notes: string[] = [];
   for (const b of backends)
     for (const f of FEATURES) {
       const c = cell(b, f.id);
-      if (c.note && c.support !== 'exact') notes.push(`- **${b.title}, ${f.title}** (${c.support}): ${c.note}`);
+      if (c.note && c.support !== 'exact')
+        notes.push(`- **${b.title}, ${f.title}** (${c.support}): ${c.note}`);
     }
   return [head, sep, ...rows, ...(notes.length ? ['', ...notes] : [])].join('\n') + '\n';
 }
@@ -42,11 +49,16 @@ export function matrixText(backends: readonly Backend[] = BACKENDS): string {
   const w = Math.max(...FEATURES.map((f) => f.title.length));
   const cols = backends.map((b) => Math.max(b.title.length, 11));
   const lines = [`${'Feature'.padEnd(w)}  ${backends.map((b, i) => b.title.padEnd(cols[i]!)).join('  ')}`];
-  for (const f of FEATURES) lines.push(`${f.title.padEnd(w)}  ${backends.map((b, i) => label(cell(b, f.id)).padEnd(cols[i]!)).join('  ')}`.trimEnd());
-  const notes = backends.flatMap((b) => FEATURES.flatMap((f) => {
-    const c = cell(b, f.id);
-    return c.note && c.support !== 'exact' ? [`  ${b.title} / ${f.title}: ${c.note}`] : [];
-  }));
+  for (const f of FEATURES)
+    lines.push(
+      `${f.title.padEnd(w)}  ${backends.map((b, i) => label(cell(b, f.id)).padEnd(cols[i]!)).join('  ')}`.trimEnd(),
+    );
+  const notes = backends.flatMap((b) =>
+    FEATURES.flatMap((f) => {
+      const c = cell(b, f.id);
+      return c.note && c.support !== 'exact' ? [`  ${b.title} / ${f.title}: ${c.note}`] : [];
+    }),
+  );
   if (notes.length) lines.push('', 'Notes:', ...notes);
   return lines.join('\n') + '\n';
 }

@@ -27,8 +27,15 @@ export interface ParsedArgs {
 
 /** Strict parsing: unknown flags, missing values and extra positionals are usage errors with a suggestion. */
 export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, o] of Object.entries(spec.options)) options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [name, o] of Object.entries(spec.options))
+    options[name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
@@ -36,18 +43,24 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
     const msg = (e as Error).message;
     const flag = /'(-{1,2}[^' ]+)'/.exec(msg)?.[1];
     const guess = flag ? closest(flag.replace(/^-+/, ''), Object.keys(options)) : undefined;
-    throw new UsageError(`${msg.split('\n')[0]}${guess ? `\nDid you mean --${guess}?` : ''}\nRun \`meshc ${spec.name} --help\` for the options.`);
+    throw new UsageError(
+      `${msg.split('\n')[0]}${guess ? `\nDid you mean --${guess}?` : ''}\nRun \`meshc ${spec.name} --help\` for the options.`,
+    );
   }
   const values = parsed.values as ParsedArgs['values'];
   for (const [name, o] of Object.entries(spec.options)) {
     const v = values[name];
     if (o.values && typeof v === 'string' && !o.values.includes(v)) {
       const guess = closest(v, o.values);
-      throw new UsageError(`--${name} must be one of ${o.values.join(', ')}, not "${v}".${guess ? ` Did you mean ${guess}?` : ''}`);
+      throw new UsageError(
+        `--${name} must be one of ${o.values.join(', ')}, not "${v}".${guess ? ` Did you mean ${guess}?` : ''}`,
+      );
     }
   }
   if (parsed.positionals.length > spec.positionals.length)
-    throw new UsageError(`Unexpected argument "${parsed.positionals[spec.positionals.length]}".\nUsage: ${spec.usage}`);
+    throw new UsageError(
+      `Unexpected argument "${parsed.positionals[spec.positionals.length]}".\nUsage: ${spec.usage}`,
+    );
   return { positionals: parsed.positionals, values };
 }
 

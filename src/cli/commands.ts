@@ -1,16 +1,27 @@
 import { DIAGNOSTIC_FORMATS } from './format/index.ts';
 import type { CommandSpec } from './args.ts';
 
-const format = { type: 'string', values: DIAGNOSTIC_FORMATS, value: 'FORMAT', description: 'How findings are printed (default text)' } as const;
+const format = {
+  type: 'string',
+  values: DIAGNOSTIC_FORMATS,
+  value: 'FORMAT',
+  description: 'How findings are printed (default text)',
+} as const;
 
 /** Every command, in the order `meshc --help` lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'init',
-    summary: 'Scaffold a working spec repository (with editor schema modelines) in DIR (default: the current directory).',
+    summary:
+      'Scaffold a working spec repository (with editor schema modelines) in DIR (default: the current directory).',
     usage: 'meshc init [dir]',
     positionals: ['dir'],
-    options: { force: { type: 'boolean', description: 'Write even if the directory is not empty (never overwrites existing files)' } },
+    options: {
+      force: {
+        type: 'boolean',
+        description: 'Write even if the directory is not empty (never overwrites existing files)',
+      },
+    },
   },
   {
     name: 'validate',
@@ -18,8 +29,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'meshc validate [dir] [--env NAME]... [--mesh MESH] [--format FORMAT]',
     positionals: ['dir'],
     options: {
-      env: { type: 'string', multiple: true, value: 'NAME', description: 'Check only this environment (repeatable)' },
-      mesh: { type: 'string', values: ['istio', 'linkerd', 'consul', 'appmesh'], value: 'MESH', description: 'Check the environments as if they ran this mesh (migration preview)' },
+      env: {
+        type: 'string',
+        multiple: true,
+        value: 'NAME',
+        description: 'Check only this environment (repeatable)',
+      },
+      mesh: {
+        type: 'string',
+        values: ['istio', 'linkerd', 'consul', 'appmesh'],
+        value: 'MESH',
+        description: 'Check the environments as if they ran this mesh (migration preview)',
+      },
       format,
     },
     details: 'Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.',
@@ -29,16 +50,28 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "Print one environment's full render as multi-document YAML on stdout.",
     usage: 'meshc build [dir] --env NAME [--format FORMAT]',
     positionals: ['dir'],
-    options: { env: { type: 'string', value: 'NAME', description: 'The environment to build (required)' }, format },
+    options: {
+      env: { type: 'string', value: 'NAME', description: 'The environment to build (required)' },
+      format,
+    },
   },
   {
     name: 'render',
-    summary: 'Write base/, overlays/ and clusters/ under the output directory; --check writes nothing and exits 1 if the committed tree is stale.',
+    summary:
+      'Write base/, overlays/ and clusters/ under the output directory; --check writes nothing and exits 1 if the committed tree is stale.',
     usage: 'meshc render [dir] [-o DIR] [--check] [--format FORMAT]',
     positionals: ['dir'],
     options: {
-      output: { type: 'string', short: 'o', value: 'DIR', description: 'Output directory (default: the Project `output`, relative to the spec)' },
-      check: { type: 'boolean', description: 'Compare with the tree on disk, write nothing; exit 1 when it is stale' },
+      output: {
+        type: 'string',
+        short: 'o',
+        value: 'DIR',
+        description: 'Output directory (default: the Project `output`, relative to the spec)',
+      },
+      check: {
+        type: 'boolean',
+        description: 'Compare with the tree on disk, write nothing; exit 1 when it is stale',
+      },
       format,
     },
   },
@@ -47,13 +80,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Print the capability matrix: spec feature x mesh (exact / approximate / unsupported).',
     usage: 'meshc matrix [--format text|markdown|json]',
     positionals: [],
-    options: { format: { type: 'string', values: ['text', 'markdown', 'json'], value: 'FORMAT', description: 'Output format (default text)' } },
+    options: {
+      format: {
+        type: 'string',
+        values: ['text', 'markdown', 'json'],
+        value: 'FORMAT',
+        description: 'Output format (default text)',
+      },
+    },
   },
   {
     name: 'schema',
     summary: 'Print the JSON Schemas of the spec kinds, or write them to DIR.',
     usage: 'meshc schema [--out DIR]',
     positionals: [],
-    options: { out: { type: 'string', value: 'DIR', description: 'Write one <kind>.schema.json per kind into DIR' } },
+    options: {
+      out: { type: 'string', value: 'DIR', description: 'Write one <kind>.schema.json per kind into DIR' },
+    },
   },
 ];

@@ -74,8 +74,13 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const spec = COMMANDS.find((c) => c.name === first);
   if (!spec) {
-    const guess = closest(first, COMMANDS.map((c) => c.name));
-    throw new UsageError(`unknown command "${first}".${guess ? ` Did you mean "${guess}"?` : ''}\nRun \`meshc --help\` for the commands.`);
+    const guess = closest(
+      first,
+      COMMANDS.map((c) => c.name),
+    );
+    throw new UsageError(
+      `unknown command "${first}".${guess ? ` Did you mean "${guess}"?` : ''}\nRun \`meshc --help\` for the commands.`,
+    );
   }
   const args = parseCommandArgs(spec, rest);
   if (args.values.help) {
@@ -104,14 +109,26 @@ function specDir(args: ParsedArgs, io: CliIo): string {
   return path.resolve(io.cwd, args.positionals[0] ?? '.');
 }
 
-function report(diagnostics: readonly Diagnostic[], compiled: CompileResult | undefined, root: string, format: DiagnosticFormat, io: CliIo, stream: NodeJS.WritableStream): void {
+function report(
+  diagnostics: readonly Diagnostic[],
+  compiled: CompileResult | undefined,
+  root: string,
+  format: DiagnosticFormat,
+  io: CliIo,
+  stream: NodeJS.WritableStream,
+): void {
   const lines = new Map((compiled?.sources ?? []).map((s) => [s.path, new LineIndex(s.text)]));
   const rel = path.relative(io.cwd, root);
-  const out = formatDiagnostics(format, sortDiagnostics(diagnostics), {
-    lines,
-    displayPath: (file) => (rel ? `${rel.split(path.sep).join('/')}/${file}` : file),
-    color: format === 'text' && !!(stream as { isTTY?: boolean }).isTTY && !io.env.NO_COLOR,
-  }, VERSION);
+  const out = formatDiagnostics(
+    format,
+    sortDiagnostics(diagnostics),
+    {
+      lines,
+      displayPath: (file) => (rel ? `${rel.split(path.sep).join('/')}/${file}` : file),
+      color: format === 'text' && !!(stream as { isTTY?: boolean }).isTTY && !io.env.NO_COLOR,
+    },
+    VERSION,
+  );
   if (out) stream.write(out);
 }
 
@@ -122,11 +139,14 @@ async function runValidate(args: ParsedArgs, io: CliIo): Promise<number> {
     ...(envs ? { environments: envs } : {}),
     ...(args.values.mesh ? { meshOverride: args.values.mesh as 'istio' } : {}),
   });
-  const unknownEnv = envs?.find((e) => !compiled.model?.environments.some((x) => x.name === e) && !hasErrors(compiled.diagnostics));
+  const unknownEnv = envs?.find(
+    (e) => !compiled.model?.environments.some((x) => x.name === e) && !hasErrors(compiled.diagnostics),
+  );
   if (unknownEnv) throw new UsageError(`no environment named "${unknownEnv}" in ${root}.`);
   const format = (args.values.format as DiagnosticFormat | undefined) ?? 'text';
   report(compiled.diagnostics, compiled, root, format, io, io.stdout);
-  if (format === 'text' && compiled.diagnostics.length === 0) io.stdout.write(`${path.relative(io.cwd, root) || '.'}: valid\n`);
+  if (format === 'text' && compiled.diagnostics.length === 0)
+    io.stdout.write(`${path.relative(io.cwd, root) || '.'}: valid\n`);
   return hasErrors(compiled.diagnostics) ? EXIT.invalid : EXIT.ok;
 }
 
@@ -136,7 +156,12 @@ async function renderDir(root: string, io: CliIo, envs?: readonly string[]) {
   const emitted = emitEnvironments(compiled.plans, { toolVersion: VERSION });
   const tree = buildGitOpsTree(emitted.renders);
   void io;
-  return { compiled, emitted, tree, diagnostics: sortDiagnostics([...compiled.diagnostics, ...emitted.diagnostics, ...tree.diagnostics]) };
+  return {
+    compiled,
+    emitted,
+    tree,
+    diagnostics: sortDiagnostics([...compiled.diagnostics, ...emitted.diagnostics, ...tree.diagnostics]),
+  };
 }
 
 async function runBuild(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -146,7 +171,9 @@ async function runBuild(args: ParsedArgs, io: CliIo): Promise<number> {
   const format = (args.values.format as DiagnosticFormat | undefined) ?? 'text';
   const r = await renderDir(root, io, [env]);
   if (r.compiled.model && !r.compiled.model.environments.some((e) => e.name === env))
-    throw new UsageError(`no environment named "${env}"; environments: ${(await compileDir(root)).model?.environments.map((e) => e.name).join(', ') ?? 'none'}.`);
+    throw new UsageError(
+      `no environment named "${env}"; environments: ${(await compileDir(root)).model?.environments.map((e) => e.name).join(', ') ?? 'none'}.`,
+    );
   report(r.diagnostics, r.compiled, root, format, io, io.stderr);
   if (hasErrors(r.diagnostics) || !r.emitted) return EXIT.invalid;
   const render = r.emitted.renders.find((x) => x.env.name === env);
@@ -163,7 +190,9 @@ async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     report(r.diagnostics, r.compiled, root, format, io, io.stdout);
     return EXIT.invalid;
   }
-  const outDir = args.values.output ? path.resolve(io.cwd, args.values.output as string) : path.resolve(root, r.compiled.model.project.output);
+  const outDir = args.values.output
+    ? path.resolve(io.cwd, args.values.output as string)
+    : path.resolve(root, r.compiled.model.project.output);
   const check = !!args.values.check;
   const result = await writeTree(outDir, r.tree.files, { check });
   const diagnostics = [...r.diagnostics, ...result.diagnostics];
@@ -182,7 +211,10 @@ async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   if (hasErrors(diagnostics)) return EXIT.invalid;
   if (format === 'text') {
     if (check) io.stdout.write(`${shownOut}: up to date (${result.unchanged.length} files)\n`);
-    else io.stdout.write(`${shownOut}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed (${r.tree.files.length} files for ${r.compiled.plans.map((p) => p.env.name).join(', ') || 'no environment'})\n`);
+    else
+      io.stdout.write(
+        `${shownOut}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed (${r.tree.files.length} files for ${r.compiled.plans.map((p) => p.env.name).join(', ') || 'no environment'})\n`,
+      );
   }
   return EXIT.ok;
 }
@@ -190,16 +222,26 @@ async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
 async function runInit(args: ParsedArgs, io: CliIo): Promise<number> {
   const dir = specDir(args, io);
   if (!args.values.force && (await isNonEmptyDir(dir)))
-    throw new UsageError(`${path.relative(io.cwd, dir) || '.'} is not empty. Use an empty directory, or --force to add the missing files (existing files are never overwritten).`);
+    throw new UsageError(
+      `${path.relative(io.cwd, dir) || '.'} is not empty. Use an empty directory, or --force to add the missing files (existing files are never overwritten).`,
+    );
   const result = await scaffold(dir);
   const shown = path.relative(io.cwd, dir) || '.';
-  io.stdout.write(`Created a meshc spec repository in ${shown} (${result.created.length} files${result.skipped.length ? `, ${result.skipped.length} existing files kept` : ''}).\nNext: meshc validate ${shown}\n`);
+  io.stdout.write(
+    `Created a meshc spec repository in ${shown} (${result.created.length} files${result.skipped.length ? `, ${result.skipped.length} existing files kept` : ''}).\nNext: meshc validate ${shown}\n`,
+  );
   return EXIT.ok;
 }
 
 async function runMatrix(args: ParsedArgs, io: CliIo): Promise<number> {
   const format = (args.values.format as string | undefined) ?? 'text';
-  io.stdout.write(format === 'markdown' ? matrixMarkdown() : format === 'json' ? JSON.stringify(matrixData(), null, 2) + '\n' : matrixText());
+  io.stdout.write(
+    format === 'markdown'
+      ? matrixMarkdown()
+      : format === 'json'
+        ? JSON.stringify(matrixData(), null, 2) + '\n'
+        : matrixText(),
+  );
   return EXIT.ok;
 }
 

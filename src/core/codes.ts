@@ -83,7 +83,8 @@ export const CODES = {
   YAML_UNSUPPORTED: {
     severity: 'error',
     area: 'yaml',
-    cause: 'The document uses a YAML feature meshc does not accept in specs (custom tags, non-string keys, merge keys).',
+    cause:
+      'The document uses a YAML feature meshc does not accept in specs (custom tags, non-string keys, merge keys).',
     fix: 'Use plain mappings, sequences and scalars.',
   },
   DOC_NOT_A_MAPPING: {
@@ -138,13 +139,15 @@ export const CODES = {
   NAME_INVALID: {
     severity: 'error',
     area: 'schema',
-    cause: 'A name is not a DNS-1123 label (lower-case letters, digits and `-`, at most 63 characters, starting and ending alphanumeric).',
+    cause:
+      'A name is not a DNS-1123 label (lower-case letters, digits and `-`, at most 63 characters, starting and ending alphanumeric).',
     fix: 'Rename it, for example `reviews-v2` rather than `Reviews_V2`.',
   },
   DURATION_INVALID: {
     severity: 'error',
     area: 'schema',
-    cause: 'A duration does not parse as a Go-style duration greater than zero.',
+    cause:
+      'A duration does not parse as a Go-style duration of at least 1ms in whole milliseconds (the resolution every mesh accepts).',
     fix: 'Write durations like `250ms`, `10s`, `1m30s` or `2h`.',
   },
   PERCENT_RANGE: {
@@ -156,13 +159,15 @@ export const CODES = {
   HEADER_NAME_CASE: {
     severity: 'error',
     area: 'schema',
-    cause: 'A header name in a match has upper-case letters; header names match case-insensitively and Istio requires lower-case keys.',
+    cause:
+      'A header name in a match has upper-case letters; header names match case-insensitively and Istio requires lower-case keys.',
     fix: 'Write the header name in lower case.',
   },
   SECRET_IN_SPEC: {
     severity: 'error',
     area: 'schema',
-    cause: 'A string looks like private key material, a PEM certificate body or a bearer token; secrets never belong in git.',
+    cause:
+      'A string looks like private key material, a PEM certificate body or a bearer token; secrets never belong in git.',
     fix: 'Reference the secret instead: `trust.existingSecret`, `trust.certManager`, or a Secret created outside the spec.',
   },
   // ---- rules: semantic checks ----
@@ -259,13 +264,22 @@ export const CODES = {
   CLUSTER_MESH_CONFLICT: {
     severity: 'error',
     area: 'rules',
-    cause: 'Two environments on the same cluster use different meshes; one cluster runs one mesh.',
-    fix: 'Use the same mesh type for every environment of a cluster, or move one to another cluster.',
+    cause:
+      'Two environments on the same cluster use different meshes or different mesh settings; one cluster runs one mesh, configured once.',
+    fix: 'Give every environment of a cluster the same `mesh` settings, or move one to another cluster.',
+  },
+  CLUSTER_NAMESPACE_CONFLICT: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      'Two environments on the same cluster deploy the same namespace; their objects would overwrite each other.',
+    fix: 'Give the environments disjoint `namespaces`, or put them on different clusters.',
   },
   OUTPUT_PATH_INVALID: {
     severity: 'error',
     area: 'rules',
-    cause: 'The Project `output` is not a relative path inside the repository, or it overlaps the spec files.',
+    cause:
+      'The Project `output` is not a relative path inside the repository, or it overlaps the spec files.',
     fix: 'Use a relative directory such as `rendered`.',
   },
   // ---- policy ----
@@ -291,19 +305,22 @@ export const CODES = {
   MESH_APPROXIMATE_FEATURE: {
     severity: 'warning',
     area: 'mesh',
-    cause: "A field is expressed only approximately by the environment's mesh; the message says what differs.",
+    cause:
+      "A field is expressed only approximately by the environment's mesh; the message says what differs.",
     fix: 'Check that the difference is acceptable, or remove the field for this environment.',
   },
   MESH_CONSTRAINT: {
     severity: 'error',
     area: 'mesh',
-    cause: "A value is valid in the spec but breaks a fixed requirement of the environment's mesh (for example a secret name the mesh hard-codes).",
+    cause:
+      "A value is valid in the spec but breaks a fixed requirement of the environment's mesh (for example a secret name the mesh hard-codes).",
     fix: 'Change the value as the message says; the hint quotes the mesh documentation.',
   },
   MESH_NOT_IMPLEMENTED: {
     severity: 'warning',
     area: 'mesh',
-    cause: 'The environment runs a mesh that the spec language knows but this version of meshc cannot render yet; the environment is skipped.',
+    cause:
+      'The environment runs a mesh that the spec language knows but this version of meshc cannot render yet; the environment is skipped.',
     fix: 'Upgrade meshc, or render the environment with another mesh; `meshc matrix` lists the meshes this version renders.',
   },
   // ---- render ----

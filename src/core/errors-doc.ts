@@ -29,7 +29,10 @@ export function renderErrorsDoc(): string {
     const codes = ALL_CODES.filter((c) => CODES[c].area === area);
     if (!codes.length) continue;
     out.push(`## ${title}`, '', '| Code | Severity | Cause | Fix |', '|---|---|---|---|');
-    for (const c of codes) out.push(`| <a id="${c.toLowerCase()}"></a>\`${c}\` | ${CODES[c].severity} | ${CODES[c].cause.replace(/\|/g, '\\|')} | ${CODES[c].fix.replace(/\|/g, '\\|')} |`);
+    for (const c of codes)
+      out.push(
+        `| <a id="${c.toLowerCase()}"></a>\`${c}\` | ${CODES[c].severity} | ${CODES[c].cause.replace(/\|/g, '\\|')} | ${CODES[c].fix.replace(/\|/g, '\\|')} |`,
+      );
     out.push('');
   }
   return out.join('\n');

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT, dedent, specTree } from '../../test/helpers/spec-tree.ts';
 import { MAX_FILE_BYTES, loadSpec } from './load-project.ts';
 
-const codes = (r: Awaited<ReturnType<typeof loadSpec>>) => r.diagnostics.map((d) => `${d.code} ${d.location?.file ?? ''}:${d.location?.line ?? ''}`);
+const codes = (r: Awaited<ReturnType<typeof loadSpec>>) =>
+  r.diagnostics.map((d) => `${d.code} ${d.location?.file ?? ''}:${d.location?.line ?? ''}`);
 
 describe('loadSpec', () => {
   it('reads meshc.yaml first, then the matched files sorted by path', async () => {
@@ -22,12 +23,23 @@ describe('loadSpec', () => {
       'out/rendered.yaml': 'ignored: true\n',
     });
     const r = await loadSpec(dir);
-    expect(r.files.map((f) => f.path)).toEqual(['meshc.yaml', 'envs/prod.yaml', 'services/a/x.yaml', 'services/b.yaml']);
+    expect(r.files.map((f) => f.path)).toEqual([
+      'meshc.yaml',
+      'envs/prod.yaml',
+      'services/a/x.yaml',
+      'services/b.yaml',
+    ]);
     expect(r.diagnostics).toEqual([]);
   });
 
   it('never reads the output directory, node_modules or .git, even with the default include', async () => {
-    const dir = await specTree({ 'meshc.yaml': PROJECT.replace('include: ["**/*.yaml"]', 'output: rendered'), 'a.yaml': 'a: 1\n', 'rendered/x.yaml': 'x\n', 'node_modules/m/y.yaml': 'y\n', '.git/z.yaml': 'z\n' });
+    const dir = await specTree({
+      'meshc.yaml': PROJECT.replace('include: ["**/*.yaml"]', 'output: rendered'),
+      'a.yaml': 'a: 1\n',
+      'rendered/x.yaml': 'x\n',
+      'node_modules/m/y.yaml': 'y\n',
+      '.git/z.yaml': 'z\n',
+    });
     expect((await loadSpec(dir)).files.map((f) => f.path)).toEqual(['meshc.yaml', 'a.yaml']);
   });
 

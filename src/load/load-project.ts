@@ -80,7 +80,11 @@ export async function loadSpec(root: string): Promise<LoadedSpec> {
   return { files, diagnostics };
 }
 
-async function readSpecFile(realRoot: string, rel: string, diagnostics: Diagnostic[]): Promise<SourceFile | undefined> {
+async function readSpecFile(
+  realRoot: string,
+  rel: string,
+  diagnostics: Diagnostic[],
+): Promise<SourceFile | undefined> {
   const abs = path.join(realRoot, rel);
   const file = rel.split(path.sep).join('/');
   try {
@@ -92,7 +96,14 @@ async function readSpecFile(realRoot: string, rel: string, diagnostics: Diagnost
   try {
     real = await realpath(abs);
   } catch {
-    diagnostics.push(fileDiag('FILE_UNREADABLE', file, `${file} is a broken symlink.`, 'Point the link at an existing file, or remove it.'));
+    diagnostics.push(
+      fileDiag(
+        'FILE_UNREADABLE',
+        file,
+        `${file} is a broken symlink.`,
+        'Point the link at an existing file, or remove it.',
+      ),
+    );
     return undefined;
   }
   if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
@@ -124,7 +135,12 @@ async function readSpecFile(realRoot: string, rel: string, diagnostics: Diagnost
     return { path: file, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   } catch (e) {
     diagnostics.push(
-      fileDiag('FILE_UNREADABLE', file, `${file} could not be read as UTF-8 text.`, `Check its permissions and encoding (${(e as Error).message}).`),
+      fileDiag(
+        'FILE_UNREADABLE',
+        file,
+        `${file} could not be read as UTF-8 text.`,
+        `Check its permissions and encoding (${(e as Error).message}).`,
+      ),
     );
     return undefined;
   }

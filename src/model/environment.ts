@@ -8,7 +8,10 @@ export interface EnvironmentSpecData {
     version: string;
     mtls?: MtlsMode;
     install?: { chartVersion: string; values?: Record<string, unknown> };
-    trust?: { certManager?: { issuer: string; kind?: 'Issuer' | 'ClusterIssuer' }; existingSecret?: { name: string } };
+    trust?: {
+      certManager?: { issuer: string; kind?: 'Issuer' | 'ClusterIssuer' };
+      existingSecret?: { name: string };
+    };
     ingress?: { className: string; api?: 'gateway-api' | 'native'; namespace?: string };
     observability?: {
       metrics?: Observability['metrics'];
@@ -31,7 +34,12 @@ export function resolveMesh(spec: EnvironmentSpecData): MeshSettings {
   const m = spec.mesh;
   const obs = m.observability ?? {};
   let trust: Trust | undefined;
-  if (m.trust?.certManager) trust = { type: 'cert-manager', issuer: m.trust.certManager.issuer, kind: m.trust.certManager.kind ?? 'ClusterIssuer' };
+  if (m.trust?.certManager)
+    trust = {
+      type: 'cert-manager',
+      issuer: m.trust.certManager.issuer,
+      kind: m.trust.certManager.kind ?? 'ClusterIssuer',
+    };
   else if (m.trust?.existingSecret) trust = { type: 'existing-secret', name: m.trust.existingSecret.name };
   let tracing: Observability['tracing'];
   if (obs.tracing) {
@@ -47,12 +55,24 @@ export function resolveMesh(spec: EnvironmentSpecData): MeshSettings {
     type: m.type,
     version: m.version,
     mtls: m.mtls ?? 'permissive',
-    ...(m.install ? { install: { chartVersion: m.install.chartVersion, values: m.install.values ?? {} } } : {}),
+    ...(m.install
+      ? { install: { chartVersion: m.install.chartVersion, values: m.install.values ?? {} } }
+      : {}),
     ...(trust ? { trust } : {}),
     ...(m.ingress
-      ? { ingress: { className: m.ingress.className, api: m.ingress.api ?? 'gateway-api', namespace: m.ingress.namespace ?? defaultIngressNamespace(m.type) } }
+      ? {
+          ingress: {
+            className: m.ingress.className,
+            api: m.ingress.api ?? 'gateway-api',
+            namespace: m.ingress.namespace ?? defaultIngressNamespace(m.type),
+          },
+        }
       : {}),
-    observability: { metrics: obs.metrics ?? 'none', dashboards: obs.dashboards ?? false, ...(tracing ? { tracing } : {}) },
+    observability: {
+      metrics: obs.metrics ?? 'none',
+      dashboards: obs.dashboards ?? false,
+      ...(tracing ? { tracing } : {}),
+    },
   };
 }
 
@@ -67,15 +87,28 @@ export function resolveGitOps(spec: EnvironmentSpecData, projectOutput: string):
 }
 
 /** The resolved Environment spec object, as policies see it. */
-export function environmentSpecWithDefaults(spec: EnvironmentSpecData, projectOutput: string): Record<string, unknown> {
+export function environmentSpecWithDefaults(
+  spec: EnvironmentSpecData,
+  projectOutput: string,
+): Record<string, unknown> {
   const m = spec.mesh;
   return {
     ...spec,
     mesh: {
       ...m,
       mtls: m.mtls ?? 'permissive',
-      ...(m.ingress ? { ingress: { ...m.ingress, api: m.ingress.api ?? 'gateway-api', namespace: m.ingress.namespace ?? defaultIngressNamespace(m.type) } } : {}),
-      ...(m.trust?.certManager ? { trust: { certManager: { kind: 'ClusterIssuer', ...m.trust.certManager } } } : {}),
+      ...(m.ingress
+        ? {
+            ingress: {
+              ...m.ingress,
+              api: m.ingress.api ?? 'gateway-api',
+              namespace: m.ingress.namespace ?? defaultIngressNamespace(m.type),
+            },
+          }
+        : {}),
+      ...(m.trust?.certManager
+        ? { trust: { certManager: { kind: 'ClusterIssuer', ...m.trust.certManager } } }
+        : {}),
       observability: {
         metrics: 'none',
         dashboards: false,

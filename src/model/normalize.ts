@@ -35,14 +35,23 @@ function namedMatches(map: Record<string, Record<string, string>> | undefined) {
     .sort(byName);
 }
 
-function headerOps(h: { set?: Record<string, string>; add?: Record<string, string>; remove?: string[] } | undefined): HeaderOps | undefined {
+function headerOps(
+  h: { set?: Record<string, string>; add?: Record<string, string>; remove?: string[] } | undefined,
+): HeaderOps | undefined {
   if (!h) return undefined;
-  const pairs = (m: Record<string, string> | undefined) => Object.entries(m ?? {}).map(([name, value]) => ({ name, value })).sort(byName);
+  const pairs = (m: Record<string, string> | undefined) =>
+    Object.entries(m ?? {})
+      .map(([name, value]) => ({ name, value }))
+      .sort(byName);
   return { set: pairs(h.set), add: pairs(h.add), remove: [...(h.remove ?? [])] };
 }
 
 /** Defaults of SPEC.md, applied to a service spec: what policies see and what backends render. */
-export function applyServiceDefaults(name: string, spec: ServiceSpecData, envMtls: MtlsMode): Record<string, unknown> {
+export function applyServiceDefaults(
+  name: string,
+  spec: ServiceSpecData,
+  envMtls: MtlsMode,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ...spec,
     ports: spec.ports.map((p) => ({ ...p, protocol: p.protocol ?? 'http' })),
@@ -61,7 +70,8 @@ export function applyServiceDefaults(name: string, spec: ServiceSpecData, envMtl
         };
       if (r.retries) route.retries = { ...r.retries, on: r.retries.on ?? DEFAULT_RETRY_ON };
       if (r.mirror) route.mirror = { ...r.mirror, percent: r.mirror.percent ?? 100 };
-      if (r.backends?.length === 1 && r.backends[0]!.weight === undefined) route.backends = [{ ...r.backends[0], weight: 100 }];
+      if (r.backends?.length === 1 && r.backends[0]!.weight === undefined)
+        route.backends = [{ ...r.backends[0], weight: 100 }];
       return route;
     });
   if (spec.ingress) out.ingress = { ...spec.ingress, paths: spec.ingress.paths ?? [{ prefix: '/' }] };
@@ -90,7 +100,13 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
       destinations = r.backends.map((b) => {
         const id = serviceRefId(b.service, view.namespace);
         const [namespace, service] = id.split('/') as [string, string];
-        return { serviceId: id, namespace, service, ...(b.version !== undefined ? { version: b.version } : {}), weight: b.weight ?? 100 };
+        return {
+          serviceId: id,
+          namespace,
+          service,
+          ...(b.version !== undefined ? { version: b.version } : {}),
+          weight: b.weight ?? 100,
+        };
       });
     else destinations = [{ ...self, weight: 100 }];
     const matches: RouteMatch[] = (r.match ?? []).map((m) => ({
@@ -105,24 +121,47 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
       matches,
       destinations,
       ...(r.timeout !== undefined ? { timeout: r.timeout } : {}),
-      ...(r.retries ? { retries: { attempts: r.retries.attempts, ...(r.retries.perTryTimeout ? { perTryTimeout: r.retries.perTryTimeout } : {}), on: [...(r.retries.on ?? DEFAULT_RETRY_ON)] } } : {}),
+      ...(r.retries
+        ? {
+            retries: {
+              attempts: r.retries.attempts,
+              ...(r.retries.perTryTimeout ? { perTryTimeout: r.retries.perTryTimeout } : {}),
+              on: [...(r.retries.on ?? DEFAULT_RETRY_ON)],
+            },
+          }
+        : {}),
       ...(r.fault
         ? {
             fault: {
-              ...(r.fault.delay ? { delay: { duration: r.fault.delay.duration, percent: r.fault.delay.percent ?? 100 } } : {}),
-              ...(r.fault.abort ? { abort: { status: r.fault.abort.status, percent: r.fault.abort.percent ?? 100 } } : {}),
+              ...(r.fault.delay
+                ? { delay: { duration: r.fault.delay.duration, percent: r.fault.delay.percent ?? 100 } }
+                : {}),
+              ...(r.fault.abort
+                ? { abort: { status: r.fault.abort.status, percent: r.fault.abort.percent ?? 100 } }
+                : {}),
             },
           }
         : {}),
       ...(r.mirror ? { mirror: { ...self, version: r.mirror.to, percent: r.mirror.percent ?? 100 } } : {}),
       ...(r.headers
-        ? { headers: { ...(r.headers.request ? { request: headerOps(r.headers.request)! } : {}), ...(r.headers.response ? { response: headerOps(r.headers.response)! } : {}) } }
+        ? {
+            headers: {
+              ...(r.headers.request ? { request: headerOps(r.headers.request)! } : {}),
+              ...(r.headers.response ? { response: headerOps(r.headers.response)! } : {}),
+            },
+          }
         : {}),
     };
     return route;
   });
   const last = routes[routes.length - 1];
-  if (last && last.matches.length > 0) routes.push({ index: routes.length, implicit: true, matches: [], destinations: [{ ...self, weight: 100 }] });
+  if (last && last.matches.length > 0)
+    routes.push({
+      index: routes.length,
+      implicit: true,
+      matches: [],
+      destinations: [{ ...self, weight: 100 }],
+    });
 
   const res = (spec.resilience ?? {}) as {
     outlierDetection?: Resilience['outlierDetection'];
@@ -147,7 +186,13 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
       const id = serviceRefId(ref, view.namespace);
       const target = ctx.services.get(id);
       const [namespace, name] = id.split('/') as [string, string];
-      return { kind: 'service', serviceId: id, namespace, name, serviceAccount: target?.spec.serviceAccount ?? name };
+      return {
+        kind: 'service',
+        serviceId: id,
+        namespace,
+        name,
+        serviceAccount: target?.spec.serviceAccount ?? name,
+      };
     });
     const unique = new Map(from.map((c) => [c.kind === 'any' ? '' : c.serviceId, c]));
     return {
@@ -162,7 +207,11 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
     id: view.id,
     namespace: view.namespace,
     name: view.name,
-    ports: spec.ports.map((p) => ({ name: p.name, port: p.port, protocol: (p.protocol ?? 'http') as ResolvedService['ports'][number]['protocol'] })),
+    ports: spec.ports.map((p) => ({
+      name: p.name,
+      port: p.port,
+      protocol: (p.protocol ?? 'http') as ResolvedService['ports'][number]['protocol'],
+    })),
     selector: { ...(spec.selector ?? { app: view.name }) },
     serviceAccount: spec.serviceAccount ?? view.name,
     versions: Object.entries(spec.versions ?? {})

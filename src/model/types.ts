@@ -8,7 +8,8 @@ import type { DataPath, Location } from '../core/location.ts';
 export type MeshType = 'istio' | 'linkerd' | 'consul' | 'appmesh';
 export type Protocol = 'http' | 'http2' | 'grpc' | 'tcp';
 export type MtlsMode = 'strict' | 'permissive' | 'off';
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
+export type HttpMethod =
+  'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
 
 /** Where a value came from: the spec node that produced it (for diagnostics and `diff` annotations). */
 export type OriginFn = (path: DataPath, mode?: 'value' | 'key') => Location;
@@ -82,7 +83,13 @@ export interface Route {
     readonly delay?: { readonly duration: string; readonly percent: number };
     readonly abort?: { readonly status: number; readonly percent: number };
   };
-  readonly mirror?: { readonly serviceId: string; readonly namespace: string; readonly service: string; readonly version: string; readonly percent: number };
+  readonly mirror?: {
+    readonly serviceId: string;
+    readonly namespace: string;
+    readonly service: string;
+    readonly version: string;
+    readonly percent: number;
+  };
   readonly headers?: { readonly request?: HeaderOps; readonly response?: HeaderOps };
 }
 
@@ -108,7 +115,13 @@ export interface Resilience {
 /** A caller allowed by an access rule. */
 export type Caller =
   | { readonly kind: 'any' }
-  | { readonly kind: 'service'; readonly serviceId: string; readonly namespace: string; readonly name: string; readonly serviceAccount: string };
+  | {
+      readonly kind: 'service';
+      readonly serviceId: string;
+      readonly namespace: string;
+      readonly name: string;
+      readonly serviceAccount: string;
+    };
 
 export interface AccessRule {
   readonly index: number;
@@ -163,7 +176,12 @@ export type Trust =
 export interface Observability {
   readonly metrics: 'prometheus-operator' | 'annotations' | 'none';
   readonly dashboards: boolean;
-  readonly tracing?: { readonly provider: 'opentelemetry' | 'zipkin'; readonly host: string; readonly port: number; readonly sampling: number };
+  readonly tracing?: {
+    readonly provider: 'opentelemetry' | 'zipkin';
+    readonly host: string;
+    readonly port: number;
+    readonly sampling: number;
+  };
 }
 
 export interface MeshSettings {
@@ -173,7 +191,11 @@ export interface MeshSettings {
   readonly mtls: MtlsMode;
   readonly install?: ChartInstall;
   readonly trust?: Trust;
-  readonly ingress?: { readonly className: string; readonly api: 'gateway-api' | 'native'; readonly namespace: string };
+  readonly ingress?: {
+    readonly className: string;
+    readonly api: 'gateway-api' | 'native';
+    readonly namespace: string;
+  };
   readonly observability: Observability;
 }
 
@@ -188,8 +210,19 @@ export interface GitOpsSettings {
 /** An RFC 6902 patch over one emitted object (Environment.patches). */
 export interface ObjectPatch {
   readonly index: number;
-  readonly target: { readonly kind: string; readonly name: string; readonly namespace?: string; readonly group?: string; readonly version?: string };
-  readonly ops: readonly { readonly op: string; readonly path: string; readonly value?: unknown; readonly from?: string }[];
+  readonly target: {
+    readonly kind: string;
+    readonly name: string;
+    readonly namespace?: string;
+    readonly group?: string;
+    readonly version?: string;
+  };
+  readonly ops: readonly {
+    readonly op: string;
+    readonly path: string;
+    readonly value?: unknown;
+    readonly from?: string;
+  }[];
 }
 
 export interface ResolvedEnvironment {

@@ -20,7 +20,9 @@ export function findNode(pd: ParsedDoc, path: DataPath): FoundNode {
   for (const seg of path) {
     if (node != null && isAlias(node)) node = node.resolve(pd.doc) as YamlNode | undefined;
     if (node != null && isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
       if (!pair) break;
       key = pair.key as Scalar;
       node = (pair.value as YamlNode | null) ?? undefined;
@@ -43,7 +45,8 @@ export function findNode(pd: ParsedDoc, path: DataPath): FoundNode {
 export function locate(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key' = 'value'): Location {
   const found = findNode(pd, path);
   const complete = found.depth === path.length;
-  const empty = found.node !== undefined && isScalar(found.node) && found.node.value === null && !found.node.source;
+  const empty =
+    found.node !== undefined && isScalar(found.node) && found.node.value === null && !found.node.source;
   const useKey = found.key && (mode === 'key' || !found.node || empty || !complete);
   const target = useKey ? found.key : (found.node ?? found.key);
   const range = target?.range ?? (pd.doc.contents as YamlNode | null)?.range ?? [0, 0, 0];

@@ -13,7 +13,10 @@ describe('parseFile', () => {
   it('parses multi-document files and skips empty documents', () => {
     const { file, codes } = parse('a: 1\n---\n---\nb: [1, 2]\n---\n');
     expect(codes).toEqual([]);
-    expect(file.docs.map((d) => [d.index, d.value])).toEqual([[0, { a: 1 }], [2, { b: [1, 2] }]]);
+    expect(file.docs.map((d) => [d.index, d.value])).toEqual([
+      [0, { a: 1 }],
+      [2, { b: [1, 2] }],
+    ]);
   });
 
   it('reports duplicate keys at the second key', () => {
@@ -32,7 +35,12 @@ describe('parseFile', () => {
 
   it('stops an alias bomb', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`);
+    for (let i = 0; i < 8; i++)
+      bomb.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(',')}]`,
+      );
     expect(parse(bomb.join('\n') + '\n').codes).toEqual(['YAML_ALIAS_LIMIT 1:1']);
   });
 

@@ -55,7 +55,8 @@ export function parseFile(source: SourceFile, diagnostics: Diagnostic[]): Parsed
   });
   all.forEach((doc, index) => {
     const before = diagnostics.length;
-    for (const err of doc.errors) diagnostics.push(yamlError(source.path, lines, err.code, err.message, err.pos));
+    for (const err of doc.errors)
+      diagnostics.push(yamlError(source.path, lines, err.code, err.message, err.pos));
     for (const warn of doc.warnings) {
       if (warn.code === 'TAG_RESOLVE_FAILED')
         diagnostics.push(yamlError(source.path, lines, warn.code, warn.message, warn.pos));

@@ -4,7 +4,10 @@ import type { EnvRender } from '../gitops/tree.ts';
 import type { EnvironmentPlan } from '../validate/validate.ts';
 
 /** emit: one backend call per planned environment. Pure. */
-export function emitEnvironments(plans: readonly EnvironmentPlan[], ctx: EmitContext): { renders: EnvRender[]; diagnostics: Diagnostic[] } {
+export function emitEnvironments(
+  plans: readonly EnvironmentPlan[],
+  ctx: EmitContext,
+): { renders: EnvRender[]; diagnostics: Diagnostic[] } {
   const renders: EnvRender[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const { env, backend } of plans) {

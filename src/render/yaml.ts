@@ -28,8 +28,7 @@ export function emitYaml(value: unknown): string {
     writeMap(value as Record<string, unknown>, 0, false);
   } else {
     if (value === undefined) throw new InternalError('emitYaml: the document is undefined');
-    writeScalar(value, 2);
-    out += '\n';
+    out += scalar(value, 2) + '\n';
   }
   const result = out;
   out = '';
@@ -74,27 +73,25 @@ function writeMap(obj: Record<string, unknown>, indent: number, inline: boolean)
     const v = obj[k];
     if (v === undefined) continue;
     const key = renderKey(k);
-    if (first) first = false;
-    else out += p;
+    const lead = first ? '' : p;
+    first = false;
     if (key.length > MAX_IMPLICIT_KEY) {
       // An implicit key is limited to 1024 characters; longer keys need the explicit `? ` form,
       // whose value sits after `: ` exactly like a sequence item after `- `.
-      out += '? ' + key + '\n' + p + ': ';
+      out += lead + '? ' + key + '\n' + p + ': ';
       writeItem(v, indent);
-      continue;
+    } else if (v === null || typeof v !== 'object') {
+      out += lead + key + ': ' + scalar(v, indent + 2) + '\n';
+    } else {
+      out += lead + key + ':';
+      writeMapValue(v, indent);
     }
-    out += key + ':';
-    writeMapValue(v, indent);
   }
 }
 
-/** The value after `key:` (the line so far has no trailing space). */
-function writeMapValue(v: unknown, indent: number): void {
-  if (v === null || typeof v !== 'object') {
-    out += ' ';
-    writeScalar(v, indent + 2);
-    out += '\n';
-  } else if (Array.isArray(v)) {
+/** A collection after `key:` (the line so far has no trailing space). */
+function writeMapValue(v: object, indent: number): void {
+  if (Array.isArray(v)) {
     if (v.length === 0) out += ' []\n';
     else {
       out += '\n';
@@ -113,8 +110,7 @@ function writeMapValue(v: unknown, indent: number): void {
 function writeSeq(arr: readonly unknown[], indent: number, inline: boolean): void {
   const p = pad(indent);
   for (let i = 0; i < arr.length; i++) {
-    if (i > 0 || !inline) out += p;
-    out += '- ';
+    out += i > 0 || !inline ? p + '- ' : '- ';
     writeItem(arr[i], indent);
   }
 }
@@ -122,8 +118,7 @@ function writeSeq(arr: readonly unknown[], indent: number, inline: boolean): voi
 /** A node in compact position: after `- ` (or `: ` of an explicit key) whose indicator is at `indent`. */
 function writeItem(v: unknown, indent: number): void {
   if (v === null || v === undefined || typeof v !== 'object') {
-    writeScalar(v === undefined ? null : v, indent + 2);
-    out += '\n';
+    out += scalar(v === undefined ? null : v, indent + 2) + '\n';
   } else if (Array.isArray(v)) {
     if (v.length === 0) out += '[]\n';
     else writeSeq(v, indent + 2, true);
@@ -135,26 +130,20 @@ function writeItem(v: unknown, indent: number): void {
   }
 }
 
-/** A scalar; a block literal's content lines go at `contentIndent`. Adds no final newline. */
-function writeScalar(v: unknown, contentIndent: number): void {
+/** A scalar; a block literal's content lines go at `contentIndent`. No final newline. */
+function scalar(v: unknown, contentIndent: number): string {
   switch (typeof v) {
     case 'string':
-      if (v.includes('\n') && LITERAL_OK.test(v) && !LITERAL_BAD.test(v)) writeLiteral(v, contentIndent);
-      else out += needsQuotes(v) ? quote(v) : v;
-      return;
+      if (v.includes('\n') && LITERAL_OK.test(v) && !LITERAL_BAD.test(v)) return literal(v, contentIndent);
+      return needsQuotes(v) ? quote(v) : v;
     case 'number':
       if (!Number.isFinite(v)) throw new InternalError(`emitYaml: ${v} is not a finite number`);
       // -0 prints as 0, as in JSON.
-      out += String(v);
-      return;
+      return String(v);
     case 'boolean':
-      out += v ? 'true' : 'false';
-      return;
+      return v ? 'true' : 'false';
     case 'object':
-      if (v === null) {
-        out += 'null';
-        return;
-      }
+      if (v === null) return 'null';
       break;
     default:
       break;
@@ -166,23 +155,25 @@ function writeScalar(v: unknown, contentIndent: number): void {
  * `|` keeps one final newline, `|-` none, `|+` all of them. Empty lines are written without
  * indentation so that the output has no trailing spaces.
  */
-function writeLiteral(s: string, contentIndent: number): void {
+function literal(s: string, contentIndent: number): string {
   let body = s;
+  let text: string;
   if (s.endsWith('\n')) {
     body = s.slice(0, -1);
-    out += body.endsWith('\n') ? '|+' : '|';
+    text = body.endsWith('\n') ? '|+' : '|';
   } else {
-    out += '|-';
+    text = '|-';
   }
   const p = pad(contentIndent);
   let start = 0;
   for (;;) {
     const nl = body.indexOf('\n', start);
     const line = nl < 0 ? body.slice(start) : body.slice(start, nl);
-    out += line === '' ? '\n' : '\n' + p + line;
+    text += line === '' ? '\n' : '\n' + p + line;
     if (nl < 0) break;
     start = nl + 1;
   }
+  return text;
 }
 
 const MAX_IMPLICIT_KEY = 1000;
@@ -191,32 +182,36 @@ const MAX_IMPLICIT_KEY = 1000;
  * Characters allowed unquoted: printable, minus the ones YAML 1.1 treats as line breaks
  * (U+0085, U+2028, U+2029) and the byte-order mark. Tabs and other C0/C1 controls are quoted.
  */
-const PRINTABLE = '\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd\\u{10000}-\\u{10ffff}';
+const PRINTABLE =
+  '\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd\\u{10000}-\\u{10ffff}';
 
 /**
  * A string may be plain only if it matches: it does not start with an indicator or a space,
  * has no `: `, ` #`, trailing `:` or trailing space, and only printable characters.
  */
-const PLAIN_SHAPE = new RegExp(
-  `^(?![-?:,[\\]{}#&*!|>'"%@\` ])(?!.*(?:: | #|:$| $))[${PRINTABLE}]+$`,
-  'u',
-);
+const PLAIN_SHAPE = new RegExp(`^(?![-?:,[\\]{}#&*!|>'"%@\` ])(?!.*(?:: | #|:$| $))[${PRINTABLE}]+$`, 'u');
+
+/** The common case (names, hosts, label keys, durations), tested first because it is cheaper; a subset of PLAIN_SHAPE. */
+const SIMPLE = /^[A-Za-z0-9_/][A-Za-z0-9_./-]*$/;
 
 /** Everything YAML 1.1 or 1.2 resolves as null or bool (case-insensitive is a superset), or a merge/value key. */
 const KEYWORD = /^(?:~|null|true|false|yes|no|on|off|y|n|<<|=)$/i;
 
 /**
  * A superset of every YAML 1.1 / 1.2 int and float form (decimal, `0x`, `0o`, `0b`, legacy octal,
- * `_` separators, sexagesimal `1:20`, exponents, `.5`, `.inf`, `.nan`) and timestamps. Only
- * tested on strings starting with a digit, `+` or `.`; `-` is an indicator and always quoted.
+ * `_` separators, sexagesimal `1:20`, exponents, `.5`, `.inf`, `.nan`, and `.` itself, which the
+ * YAML 1.1 float pattern of the `yaml` package reads as NaN, as it reads `E5` as 0, its mantissa
+ * being optional) and timestamps. Only tested on strings starting with a digit, `+`, `.` or `e`;
+ * `-` is an indicator and always quoted.
  */
-const NUMBER_LIKE = /^[-+]?(?:\.?[0-9][0-9a-fxob_.:,+-]*|\.(?:inf|nan))$|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|^\.\.\./i;
+const NUMBER_LIKE =
+  /^[-+]?(?:[0-9._][0-9a-fxob_.:,+-]*|\.(?:inf|nan)|e[-+]?[0-9]+)$|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|^\.\.\./i;
 
 /** True when `s` must be quoted to be read back as this very string. */
 export function needsQuotes(s: string): boolean {
-  if (!PLAIN_SHAPE.test(s)) return true;
+  if (!SIMPLE.test(s) && !PLAIN_SHAPE.test(s)) return true;
   const c = s.charCodeAt(0);
-  if ((c >= 48 && c <= 57) || c === 43 || c === 46) return NUMBER_LIKE.test(s);
+  if ((c >= 48 && c <= 57) || c === 43 || c === 46 || c === 69 || c === 101) return NUMBER_LIKE.test(s);
   return s.length <= 5 && KEYWORD.test(s);
 }
 

@@ -7,7 +7,15 @@ export function isDns1123Label(s: string): boolean {
 
 const DURATION = /^(?:(?:\d+(?:\.\d+)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/;
 const DURATION_PART = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h)/g;
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** Parses a Go-style duration (`1m30s`, `250ms`) into milliseconds; undefined if it does not parse. */
 export function parseDuration(s: string): number | undefined {
@@ -17,8 +25,11 @@ export function parseDuration(s: string): number | undefined {
   return ms;
 }
 
-/** A Go-style duration greater than zero. */
+/**
+ * A Go-style duration of at least 1ms, in whole milliseconds: the resolution every mesh accepts (Istio's
+ * CRDs reject less than 1ms; App Mesh counts in ms).
+ */
 export function isPositiveDuration(s: string): boolean {
   const ms = parseDuration(s);
-  return ms !== undefined && ms > 0;
+  return ms !== undefined && ms >= 1 && Math.abs(ms - Math.round(ms)) < 1e-9;
 }

@@ -7,6 +7,9 @@ import { fromPointer, toPointer } from '../core/location.ts';
 export type Locator = (path: DataPath, mode: 'value' | 'key') => Location;
 
 interface Schemaish {
+  format?: string;
+  minProperties?: number;
+  maxProperties?: number;
   properties?: Record<string, { description?: string }>;
   description?: string;
   'x-meshc-code'?: DiagnosticCode;
@@ -44,35 +47,85 @@ function mapOne(e: ErrorObject, at: Locator): Diagnostic | undefined {
       const name = String(params.additionalProperty);
       const allowed = Object.keys(parent.properties ?? {});
       const guess = closest(name, allowed);
-      return diag('SCHEMA_UNKNOWN_FIELD', at([...path, name], 'key'), [...path, name], `Unknown field "${name}" in ${field || 'the document'}.`,
-        (guess ? `Did you mean "${guess}"? ` : '') + (allowed.length ? `Allowed fields: ${allowed.join(', ')}.` : 'This mapping takes no fields.'));
+      return diag(
+        'SCHEMA_UNKNOWN_FIELD',
+        at([...path, name], 'key'),
+        [...path, name],
+        `Unknown field "${name}" in ${field || 'the document'}.`,
+        (guess ? `Did you mean "${guess}"? ` : '') +
+          (allowed.length ? `Allowed fields: ${allowed.join(', ')}.` : 'This mapping takes no fields.'),
+      );
     }
     case 'required': {
       const missing = String(params.missingProperty);
       const desc = parent.properties?.[missing]?.description;
-      return diag('SCHEMA_REQUIRED', at(path, 'key'), path, `Missing required field "${missing}" in ${field || 'the document'}.`,
-        desc ? `${missing}: ${firstSentence(desc)}` : `Add "${missing}".`);
+      return diag(
+        'SCHEMA_REQUIRED',
+        at(path, 'key'),
+        path,
+        `Missing required field "${missing}" in ${field || 'the document'}.`,
+        desc ? `${missing}: ${firstSentence(desc)}` : `Add "${missing}".`,
+      );
     }
     case 'dependentRequired': {
       const missing = String(params.missingProperty);
       const prop = String(params.property);
-      return diag('SCHEMA_REQUIRED', at([...path, prop], 'key'), path, `"${missing}" is required in ${field || 'the document'} when "${prop}" is set.`,
-        parent.properties?.[missing]?.description ? `${missing}: ${firstSentence(parent.properties[missing]!.description!)}` : `Add "${missing}".`);
+      return diag(
+        'SCHEMA_REQUIRED',
+        at([...path, prop], 'key'),
+        path,
+        `"${missing}" is required in ${field || 'the document'} when "${prop}" is set.`,
+        parent.properties?.[missing]?.description
+          ? `${missing}: ${firstSentence(parent.properties[missing]!.description!)}`
+          : `Add "${missing}".`,
+      );
     }
     case 'type': {
+      if (parent.format === 'duration')
+        return diag(
+          'DURATION_INVALID',
+          at(path, 'value'),
+          path,
+          `${cap(field)} is ${JSON.stringify(e.data)}, not a duration.`,
+          typeof e.data === 'number'
+            ? `Durations carry a unit: write "${String(e.data)}s" for seconds or "${String(e.data)}ms" for milliseconds.`
+            : 'Write durations like 250ms, 10s, 1m30s or 2h.',
+        );
       const want = String(params.type).split(',').map(article).join(' or ');
       const got = typeName(e.data);
-      const hint = /string/.test(String(params.type)) && (got === 'a number' || got === 'a boolean')
-        ? `Quote the value to make it a string, for example "${String(e.data)}".`
-        : parent.description ? firstSentence(parent.description) : `Write ${want}.`;
-      return diag(custom ?? 'SCHEMA_TYPE', at(path, 'value'), path, `${cap(field || 'The document')} must be ${want}, not ${got}.`, hint);
+      const hint =
+        /string/.test(String(params.type)) && (got === 'a number' || got === 'a boolean')
+          ? `Quote the value to make it a string, for example "${String(e.data)}".`
+          : parent.description
+            ? firstSentence(parent.description)
+            : `Write ${want}.`;
+      return diag(
+        custom ?? 'SCHEMA_TYPE',
+        at(path, 'value'),
+        path,
+        `${cap(field || 'The document')} must be ${want}, not ${got}.`,
+        hint,
+      );
     }
     case 'enum':
     case 'const': {
-      const allowed = (e.keyword === 'enum' ? (params.allowedValues as unknown[]) : [params.allowedValue]).map((v) => JSON.stringify(v));
-      const guess = typeof e.data === 'string' ? closest(e.data, allowed.map((a) => JSON.parse(a) as string).filter((a) => typeof a === 'string')) : undefined;
-      return diag(custom ?? 'SCHEMA_ENUM', at(path, 'value'), path, `${cap(field)} is ${JSON.stringify(e.data)}, which is not one of the allowed values.`,
-        (guess ? `Did you mean "${guess}"? ` : '') + `Allowed: ${allowed.join(', ')}.`);
+      const allowed = (
+        e.keyword === 'enum' ? (params.allowedValues as unknown[]) : [params.allowedValue]
+      ).map((v) => JSON.stringify(v));
+      const guess =
+        typeof e.data === 'string'
+          ? closest(
+              e.data,
+              allowed.map((a) => JSON.parse(a) as string).filter((a) => typeof a === 'string'),
+            )
+          : undefined;
+      return diag(
+        custom ?? 'SCHEMA_ENUM',
+        at(path, 'value'),
+        path,
+        `${cap(field)} is ${JSON.stringify(e.data)}, which is not one of the allowed values.`,
+        (guess ? `Did you mean "${guess}"? ` : '') + `Allowed: ${allowed.join(', ')}.`,
+      );
     }
     case 'format': {
       const fmt = String(params.format);
@@ -80,18 +133,43 @@ function mapOne(e: ErrorObject, at: Locator): Diagnostic | undefined {
       const loc = at(target, propertyName !== undefined ? 'key' : 'value');
       const shown = JSON.stringify(propertyName ?? e.data);
       if (fmt === 'dns1123-label')
-        return diag('NAME_INVALID', loc, target, `${shown} is not a valid name for ${displayPath(propertyName !== undefined ? target : path) || 'this field'}.`,
-          'Names are DNS-1123 labels: lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit.');
+        return diag(
+          'NAME_INVALID',
+          loc,
+          target,
+          `${shown} is not a valid name for ${displayPath(propertyName !== undefined ? target : path) || 'this field'}.`,
+          'Names are DNS-1123 labels: lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit.',
+        );
       if (fmt === 'duration')
-        return diag('DURATION_INVALID', loc, target, `${shown} is not a duration greater than zero.`, 'Write durations like 250ms, 10s, 1m30s or 2h.');
-      return diag(custom ?? 'SCHEMA_CONSTRAINT', loc, target, `${shown} is not a valid ${fmt}.`, parent.description ? firstSentence(parent.description) : `Use a valid ${fmt}.`);
+        return diag(
+          'DURATION_INVALID',
+          loc,
+          target,
+          `${shown} is not a duration of at least 1ms.`,
+          'Write durations like 250ms, 10s, 1m30s or 2h, in whole milliseconds.',
+        );
+      return diag(
+        custom ?? 'SCHEMA_CONSTRAINT',
+        loc,
+        target,
+        `${shown} is not a valid ${fmt}.`,
+        parent.description ? firstSentence(parent.description) : `Use a valid ${fmt}.`,
+      );
     }
     default: {
       const target = propertyName !== undefined ? [...path, propertyName] : path;
       const loc = at(target, propertyName !== undefined ? 'key' : 'value');
-      const what = propertyName !== undefined ? `The key "${propertyName}" in ${field}` : cap(field || 'The document');
-      return diag(custom ?? 'SCHEMA_CONSTRAINT', loc, target, `${what} ${constraintText(e, parent)}.`,
-        parent.description ? firstSentence(parent.description) : 'See the field description in the schema (`meshc schema`).');
+      const what =
+        propertyName !== undefined ? `The key "${propertyName}" in ${field}` : cap(field || 'The document');
+      return diag(
+        custom ?? 'SCHEMA_CONSTRAINT',
+        loc,
+        target,
+        `${what} ${constraintText(e, parent)}.`,
+        parent.description
+          ? firstSentence(parent.description)
+          : 'See the field description in the schema (`meshc schema`).',
+      );
     }
   }
 }
@@ -99,28 +177,43 @@ function mapOne(e: ErrorObject, at: Locator): Diagnostic | undefined {
 function constraintText(e: ErrorObject, parent: Schemaish): string {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
-    case 'minimum': return `must be at least ${String(p.limit)}, not ${String(e.data)}`;
-    case 'maximum': return `must be at most ${String(p.limit)}, not ${String(e.data)}`;
-    case 'exclusiveMinimum': return `must be greater than ${String(p.limit)}`;
-    case 'exclusiveMaximum': return `must be less than ${String(p.limit)}`;
-    case 'minItems': return `must have at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`;
-    case 'maxItems': return `must have at most ${String(p.limit)} items`;
-    case 'minLength': return `must not be shorter than ${String(p.limit)} character${p.limit === 1 ? '' : 's'}`;
-    case 'maxLength': return `must not be longer than ${String(p.limit)} characters`;
-    case 'uniqueItems': return `has the same item twice (items ${String(p.j)} and ${String(p.i)})`;
-    case 'pattern': return `is ${JSON.stringify(e.data)}, which does not match the pattern ${String(p.pattern)}`;
-    case 'multipleOf': return `must be a multiple of ${String(p.multipleOf)}`;
+    case 'minimum':
+      return `must be at least ${String(p.limit)}, not ${String(e.data)}`;
+    case 'maximum':
+      return `must be at most ${String(p.limit)}, not ${String(e.data)}`;
+    case 'exclusiveMinimum':
+      return `must be greater than ${String(p.limit)}`;
+    case 'exclusiveMaximum':
+      return `must be less than ${String(p.limit)}`;
+    case 'minItems':
+      return `must have at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`;
+    case 'maxItems':
+      return `must have at most ${String(p.limit)} items`;
+    case 'minLength':
+      return `must not be shorter than ${String(p.limit)} character${p.limit === 1 ? '' : 's'}`;
+    case 'maxLength':
+      return `must not be longer than ${String(p.limit)} characters`;
+    case 'uniqueItems':
+      return `has the same item twice (items ${String(p.j)} and ${String(p.i)})`;
+    case 'pattern':
+      return `is ${JSON.stringify(e.data)}, which does not match the pattern ${String(p.pattern)}`;
+    case 'multipleOf':
+      return `must be a multiple of ${String(p.multipleOf)}`;
     case 'minProperties':
     case 'maxProperties': {
       const names = Object.keys(parent.properties ?? {});
       if (parent.minProperties === 1 && parent.maxProperties === 1 && names.length)
         return `must set exactly one of ${names.join(', ')}`;
       return e.keyword === 'minProperties'
-        ? names.length ? `must set at least ${String(p.limit)} of ${names.join(', ')}` : `must have at least ${String(p.limit)} entr${p.limit === 1 ? 'y' : 'ies'}`
+        ? names.length
+          ? `must set at least ${String(p.limit)} of ${names.join(', ')}`
+          : `must have at least ${String(p.limit)} entr${p.limit === 1 ? 'y' : 'ies'}`
         : `must have at most ${String(p.limit)} entries`;
     }
-    case 'not': return 'is not allowed here';
-    default: return e.message ?? `breaks the ${e.keyword} constraint`;
+    case 'not':
+      return 'is not allowed here';
+    default:
+      return e.message ?? `breaks the ${e.keyword} constraint`;
   }
 }
 
@@ -135,20 +228,34 @@ function pruneBranches(errors: readonly ErrorObject[]): ErrorObject[] {
     if (u.keyword !== 'anyOf' && u.keyword !== 'oneOf') continue;
     if (u.keyword === 'oneOf' && (u.params as { passingSchemas?: unknown }).passingSchemas != null) continue;
     const prefix = u.schemaPath + '/';
-    const inner = errors.filter((e) => e !== u && e.schemaPath.startsWith(prefix) && e.instancePath.startsWith(u.instancePath));
+    const inner = errors.filter(
+      (e) => e !== u && e.schemaPath.startsWith(prefix) && e.instancePath.startsWith(u.instancePath),
+    );
     const byBranch = new Map<string, ErrorObject[]>();
     for (const e of inner) {
       const branch = e.schemaPath.slice(prefix.length).split('/')[0]!;
       byBranch.set(branch, [...(byBranch.get(branch) ?? []), e]);
     }
     const typeMismatch = (list: ErrorObject[]) =>
-      list.some((e) => e.keyword === 'type' && e.instancePath === u.instancePath && e.schemaPath === `${prefix}${e.schemaPath.slice(prefix.length).split('/')[0]}/type`);
+      list.some(
+        (e) =>
+          e.keyword === 'type' &&
+          e.instancePath === u.instancePath &&
+          e.schemaPath === `${prefix}${e.schemaPath.slice(prefix.length).split('/')[0]}/type`,
+      );
     const matching = [...byBranch.values()].filter((l) => !typeMismatch(l));
     const branches = (u.schema as { type?: string | string[] }[] | undefined) ?? [];
     if (matching.length === 0) {
       for (const e of inner) drop.add(e);
-      const types = [...new Set(branches.flatMap((b) => (Array.isArray(b.type) ? b.type : b.type ? [b.type] : [])))];
-      extra.push({ ...u, keyword: 'type', params: { type: types.join(',') }, parentSchema: u.parentSchema } as ErrorObject);
+      const types = [
+        ...new Set(branches.flatMap((b) => (Array.isArray(b.type) ? b.type : b.type ? [b.type] : []))),
+      ];
+      extra.push({
+        ...u,
+        keyword: 'type',
+        params: { type: types.join(',') },
+        parentSchema: u.parentSchema,
+      } as ErrorObject);
     } else {
       const keep = new Set(matching[0]!);
       for (const e of inner) if (!keep.has(e)) drop.add(e);
@@ -157,7 +264,13 @@ function pruneBranches(errors: readonly ErrorObject[]): ErrorObject[] {
   return [...errors.filter((e) => !drop.has(e)), ...extra];
 }
 
-function diag(code: DiagnosticCode, location: Location, path: DataPath, message: string, hint: string): Diagnostic {
+function diag(
+  code: DiagnosticCode,
+  location: Location,
+  path: DataPath,
+  message: string,
+  hint: string,
+): Diagnostic {
   return { code, severity: 'error', message, hint, location, pointer: toPointer(path) };
 }
 
@@ -182,8 +295,13 @@ function typeName(v: unknown): string {
 
 function article(t: string): string {
   const names: Record<string, string> = {
-    string: 'a string', number: 'a number', integer: 'an integer', boolean: 'a boolean',
-    object: 'a mapping', array: 'a list', null: 'null',
+    string: 'a string',
+    number: 'a number',
+    integer: 'an integer',
+    boolean: 'a boolean',
+    object: 'a mapping',
+    array: 'a list',
+    null: 'null',
   };
   return names[t] ?? t;
 }

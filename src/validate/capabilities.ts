@@ -29,7 +29,11 @@ export function supportAt(backend: Backend, featureId: string, version: string):
  * Nothing is silently dropped: every feature an environment uses must be expressible by its mesh.
  * Unsupported → MESH_UNSUPPORTED_FEATURE at the field, naming the meshes that can; approximate → a warning.
  */
-export function checkCapabilities(env: ResolvedEnvironment, backend: Backend, report: (d: Diagnostic) => void): void {
+export function checkCapabilities(
+  env: ResolvedEnvironment,
+  backend: Backend,
+  report: (d: Diagnostic) => void,
+): void {
   const v = env.mesh.version;
   for (const feature of FEATURES) {
     const cap = supportAt(backend, feature.id, v);
@@ -37,10 +41,16 @@ export function checkCapabilities(env: ResolvedEnvironment, backend: Backend, re
     const sites =
       feature.scope === 'environment'
         ? feature.usedBy(env).map((p) => ({ path: p, loc: env.origin(p), label: `environment ${env.name}` }))
-        : env.services.flatMap((s) => feature.usedBy(s).map((p) => ({ path: p, loc: s.origin(p), label: `${s.id} in environment ${env.name}` })));
+        : env.services.flatMap((s) =>
+            feature
+              .usedBy(s)
+              .map((p) => ({ path: p, loc: s.origin(p), label: `${s.id} in environment ${env.name}` })),
+          );
     for (const site of sites) {
       if (cap.support === 'unsupported') {
-        const able = BACKENDS.filter((b) => (b.capabilities[feature.id]?.support ?? 'unsupported') !== 'unsupported').map((b) => b.title);
+        const able = BACKENDS.filter(
+          (b) => (b.capabilities[feature.id]?.support ?? 'unsupported') !== 'unsupported',
+        ).map((b) => b.title);
         report({
           code: 'MESH_UNSUPPORTED_FEATURE',
           severity: 'error',

@@ -15,7 +15,10 @@ export interface SpecDoc {
 }
 
 /** Sorts documents into kinds; reports documents meshc cannot use. Pure. */
-export function classifyDocuments(files: readonly ParsedFile[]): { docs: SpecDoc[]; diagnostics: Diagnostic[] } {
+export function classifyDocuments(files: readonly ParsedFile[]): {
+  docs: SpecDoc[];
+  diagnostics: Diagnostic[];
+} {
   const docs: SpecDoc[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
@@ -100,7 +103,11 @@ export function classifyDocuments(files: readonly ParsedFile[]): { docs: SpecDoc
         location: locate(projectFileDocs.filter((d) => d.kind === 'Project')[1]!.pd, ['kind']),
       });
   }
-  if (inProjectFile && projectFileDocs.every((d) => d.kind !== 'Project') && !diagnostics.some((d) => d.location?.file === PROJECT_FILE)) {
+  if (
+    inProjectFile &&
+    projectFileDocs.every((d) => d.kind !== 'Project') &&
+    !diagnostics.some((d) => d.location?.file === PROJECT_FILE)
+  ) {
     diagnostics.push({
       code: 'PROJECT_INVALID',
       severity: 'error',

@@ -29,7 +29,12 @@ export function envDoc(doc: SpecDoc): EnvDoc {
  * The services an environment deploys, as views: namespace filter applied, overrides merged (an override
  * whose result breaks the Service schema is reported as OVERRIDE_INVALID and the base spec is kept).
  */
-export function environmentViews(env: EnvDoc, base: ReadonlyMap<string, ServiceView>, declared: ReadonlySet<string>, report: (d: Diagnostic) => void): Map<string, ServiceView> {
+export function environmentViews(
+  env: EnvDoc,
+  base: ReadonlyMap<string, ServiceView>,
+  declared: ReadonlySet<string>,
+  report: (d: Diagnostic) => void,
+): Map<string, ServiceView> {
   const filter = env.spec.namespaces;
   const views = new Map<string, ServiceView>();
   for (const [id, view] of base) if (!filter || filter.includes(view.namespace)) views.set(id, view);
@@ -51,14 +56,21 @@ export function environmentViews(env: EnvDoc, base: ReadonlyMap<string, ServiceV
     const view = views.get(key);
     if (!view) continue; // filtered out of this environment
     const merged = mergePatch(view.spec, patch) as ServiceSpecData;
-    const at = (p: DataPath, mode?: 'value' | 'key') => (patchCovers(patch, p) ? env.at([...path, ...p], mode) : view.at(p, mode));
+    const at = (p: DataPath, mode?: 'value' | 'key') =>
+      patchCovers(patch, p) ? env.at([...path, ...p], mode) : view.at(p, mode);
     const validate = kindValidator('Service');
-    const doc = { apiVersion: 'meshc.dev/v1alpha1', kind: 'Service', metadata: { name: view.name, namespace: view.namespace }, spec: merged };
+    const doc = {
+      apiVersion: 'meshc.dev/v1alpha1',
+      kind: 'Service',
+      metadata: { name: view.name, namespace: view.namespace },
+      spec: merged,
+    };
     if (!validate(doc)) {
       for (const d of mapAjvErrors(validate.errors ?? [], (p, mode) => at(p.slice(1), mode)))
         report({
           ...d,
-          code: d.code === 'SCHEMA_UNKNOWN_FIELD' || d.code.startsWith('SCHEMA_') ? 'OVERRIDE_INVALID' : d.code,
+          code:
+            d.code === 'SCHEMA_UNKNOWN_FIELD' || d.code.startsWith('SCHEMA_') ? 'OVERRIDE_INVALID' : d.code,
           message: `With the override of environment ${env.name}: ${lowerFirst(d.message)}`,
         });
       continue;
@@ -75,5 +87,7 @@ function lowerFirst(s: string): string {
 function suggest(key: string, base: ReadonlyMap<string, ServiceView>): string {
   const name = key.split('/')[1];
   const same = [...base.values()].filter((v) => v.name === name).map((v) => v.id);
-  return same.length ? `Did you mean ${same.join(' or ')}? Overrides are keyed namespace/name.` : `Overrides are keyed namespace/name of a defined Service; defined: ${[...base.keys()].slice(0, 8).join(', ')}${base.size > 8 ? ', …' : ''}.`;
+  return same.length
+    ? `Did you mean ${same.join(' or ')}? Overrides are keyed namespace/name.`
+    : `Overrides are keyed namespace/name of a defined Service; defined: ${[...base.keys()].slice(0, 8).join(', ')}${base.size > 8 ? ', …' : ''}.`;
 }

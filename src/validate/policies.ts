@@ -45,12 +45,23 @@ export function compilePolicies(docs: readonly SpecDoc[], report: (d: Diagnostic
 
 /** `prod-*` style globs on names: `*` any run of characters, `?` one character. */
 export function globMatch(glob: string, name: string): boolean {
-  const re = new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  const re = new RegExp(
+    '^' +
+      glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+  );
   return re.test(name);
 }
 
 /** Layer (c): each policy on every matching resolved object, reported at the spec node behind the value. */
-export function checkPolicies(policies: readonly CompiledPolicy[], envs: readonly ResolvedEnvironment[], report: (d: Diagnostic) => void): void {
+export function checkPolicies(
+  policies: readonly CompiledPolicy[],
+  envs: readonly ResolvedEnvironment[],
+  report: (d: Diagnostic) => void,
+): void {
   for (const p of policies) {
     const { match } = p.spec;
     const severity = p.spec.severity ?? 'error';
@@ -58,7 +69,8 @@ export function checkPolicies(policies: readonly CompiledPolicy[], envs: readonl
     for (const env of envs) {
       if (match.environments && !match.environments.some((g) => globMatch(g, env.name))) continue;
       const subjects: { label: string; spec: unknown; origin: ResolvedEnvironment['origin'] }[] = [];
-      if (match.kinds.includes('Environment')) subjects.push({ label: `environment ${env.name}`, spec: env.spec, origin: env.origin });
+      if (match.kinds.includes('Environment'))
+        subjects.push({ label: `environment ${env.name}`, spec: env.spec, origin: env.origin });
       if (match.kinds.includes('Service'))
         for (const s of env.services) {
           if (match.namespaces && !match.namespaces.some((g) => globMatch(g, s.namespace))) continue;
@@ -71,7 +83,10 @@ export function checkPolicies(policies: readonly CompiledPolicy[], envs: readonl
             code: 'POLICY_VIOLATION',
             severity,
             message: `Policy ${p.name}: ${p.spec.message.trim().replace(/\.$/, '')} (${subject.label}).`,
-            hint: d.message.replace(/^./, (c) => c.toLowerCase()) === d.message ? d.message : `Detail: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`,
+            hint:
+              d.message.replace(/^./, (c) => c.toLowerCase()) === d.message
+                ? d.message
+                : `Detail: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`,
             ...(d.location ? { location: d.location } : {}),
             ...(d.pointer ? { pointer: d.pointer } : {}),
             related: [{ message: `policy ${p.name} is defined here`, location: policyLoc }],

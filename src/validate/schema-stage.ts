@@ -10,7 +10,8 @@ export function checkSchemas(docs: readonly SpecDoc[]): Diagnostic[] {
   for (const d of docs) {
     const validate = kindValidator(d.kind);
     d.schemaOk = validate(d.value) as boolean;
-    if (!d.schemaOk) out.push(...mapAjvErrors(validate.errors ?? [], (path, mode) => locate(d.pd, path, mode)));
+    if (!d.schemaOk)
+      out.push(...mapAjvErrors(validate.errors ?? [], (path, mode) => locate(d.pd, path, mode)));
   }
   return out;
 }

@@ -26,8 +26,15 @@ describe('validateSpec', () => {
     expect(svc.selector).toEqual({ app: 'reviews' });
     expect(svc.serviceAccount).toBe('reviews');
     expect(svc.mtls).toBe('strict');
-    expect(svc.routes[0]!.destinations.map((d) => [d.version, d.weight])).toEqual([['v1', 90], ['v2', 10]]);
-    expect(svc.spec).toMatchObject({ kubernetesService: 'managed', mtls: 'strict', ports: [{ name: 'http', port: 9080, protocol: 'http' }] });
+    expect(svc.routes[0]!.destinations.map((d) => [d.version, d.weight])).toEqual([
+      ['v1', 90],
+      ['v2', 10],
+    ]);
+    expect(svc.spec).toMatchObject({
+      kubernetesService: 'managed',
+      mtls: 'strict',
+      ports: [{ name: 'http', port: 9080, protocol: 'http' }],
+    });
   });
 
   it('reports weights that do not sum to 100 at the `to` mapping', () => {
@@ -45,11 +52,13 @@ describe('validateSpec', () => {
     const r = compileInline({ 'reviews.yaml': REVIEWS.replace('v2: 10 }', 'v9: 10 }').replace('10s', '10') });
     expect(codesAt(r)).toEqual(['DURATION_INVALID reviews.yaml:11:16']);
     const r2 = compileInline({ 'reviews.yaml': REVIEWS.replace('v2: 10 }', 'v9: 10 }') });
-    expect(codesAt(r2)).toEqual(['VERSION_UNKNOWN reviews.yaml:10:25']);
+    expect(codesAt(r2)).toEqual(['VERSION_UNKNOWN reviews.yaml:10:21']);
   });
 
   it('merges environment overrides and checks the result', () => {
-    const env = ISTIO_ENV + dedent`
+    const env =
+      ISTIO_ENV +
+      dedent`
         overrides:
           bookinfo/reviews:
             routes: [{ to: { v1: 50, v2: 40 } }]
@@ -59,7 +68,38 @@ describe('validateSpec', () => {
   });
 
   it('finds a pasted private key', () => {
-    const r = compileInline({ 'reviews.yaml': REVIEWS.replace('timeout: 10s', 'timeout: 10s\n      headers: { request: { set: { x-key: "-----BEGIN RSA PRIVATE KEY-----" } } }') });
+    const r = compileInline({
+      'reviews.yaml': REVIEWS.replace(
+        'timeout: 10s',
+        'timeout: 10s\n      headers: { request: { set: { x-key: "-----BEGIN RSA PRIVATE KEY-----" } } }',
+      ),
+    });
     expect(r.diagnostics.map((d) => d.code)).toContain('SECRET_IN_SPEC');
+  });
+});
+
+describe('clusters', () => {
+  const env = (name: string, cluster: string, extra = '') =>
+    ISTIO_ENV.replace('name: prod', `name: ${name}`).replace('cluster: prod-1', `cluster: ${cluster}`) +
+    extra;
+  it('lets environments share a cluster with disjoint namespaces and the same mesh settings', () => {
+    const r = compileInline({
+      'reviews.yaml': REVIEWS,
+      'a.yaml': env('a', 'c1', '  namespaces: [bookinfo]\n'),
+      'b.yaml': env('b', 'c1', '  namespaces: [other]\n'),
+    });
+    expect(codesAt(r).filter((c) => c.startsWith('CLUSTER'))).toEqual([]);
+  });
+  it('refuses overlapping namespaces on one cluster', () => {
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'a.yaml': env('a', 'c1'), 'b.yaml': env('b', 'c1') });
+    expect(codesAt(r)).toContain('CLUSTER_NAMESPACE_CONFLICT b.yaml:5:12');
+  });
+  it('refuses different mesh settings on one cluster', () => {
+    const r = compileInline({
+      'reviews.yaml': REVIEWS,
+      'a.yaml': env('a', 'c1', '  namespaces: [bookinfo]\n'),
+      'b.yaml': env('b', 'c1', '  namespaces: [x]\n').replace('mtls: strict', 'mtls: permissive'),
+    });
+    expect(codesAt(r)).toContain('CLUSTER_MESH_CONFLICT b.yaml:6:9');
   });
 });

@@ -55,7 +55,8 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
 
   const project = docs.find((d) => d.kind === 'Project' && d.schemaOk);
   const projectName = project ? String((project.value.metadata as { name: string }).name) : 'meshc';
-  const output = (project?.value.spec as { output?: string } | undefined)?.output?.replace(/\/+$/, '') ?? DEFAULT_OUTPUT;
+  const output =
+    (project?.value.spec as { output?: string } | undefined)?.output?.replace(/\/+$/, '') ?? DEFAULT_OUTPUT;
 
   // Services: every declared id (even with errors) exists for references; rules run on valid ones.
   const declared = new Set<string>();
@@ -75,11 +76,16 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
   const seenEnv = new Set<string>();
   const unique = envDocs.filter((e) => (seenEnv.has(e.name) ? false : (seenEnv.add(e.name), true)));
   checkClusters(unique, report);
-  const selected = options.environments ? unique.filter((e) => options.environments!.includes(e.name)) : unique;
+  const selected = options.environments
+    ? unique.filter((e) => options.environments!.includes(e.name))
+    : unique;
   const envViews = new Map<string, Map<string, ServiceView>>();
   for (const env of selected) {
     for (const ns of env.spec.namespaces ?? [])
-      if (![...base.values()].some((v) => v.namespace === ns) && ![...declared].some((id) => id.startsWith(`${ns}/`)))
+      if (
+        ![...base.values()].some((v) => v.namespace === ns) &&
+        ![...declared].some((id) => id.startsWith(`${ns}/`))
+      )
         report({
           code: 'ENVIRONMENT_NAMESPACES_UNMATCHED',
           severity: 'warning',
@@ -129,10 +135,21 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
 }
 
 function serviceView(d: SpecDoc, id: string, namespace: string, name: string): ServiceView {
-  return { id, namespace, name, spec: d.value.spec as ServiceSpecData, at: (path, mode) => locate(d.pd, ['spec', ...path], mode) };
+  return {
+    id,
+    namespace,
+    name,
+    spec: d.value.spec as ServiceSpecData,
+    at: (path, mode) => locate(d.pd, ['spec', ...path], mode),
+  };
 }
 
-function resolveEnvironment(env: EnvDoc, views: Map<string, ServiceView>, output: string, meshOverride?: MeshType): ResolvedEnvironment {
+function resolveEnvironment(
+  env: EnvDoc,
+  views: Map<string, ServiceView>,
+  output: string,
+  meshOverride?: MeshType,
+): ResolvedEnvironment {
   const spec = meshOverride ? { ...env.spec, mesh: { ...env.spec.mesh, type: meshOverride } } : env.spec;
   const mesh = resolveMesh(spec);
   const services = [...views.values()]
@@ -151,20 +168,52 @@ function resolveEnvironment(env: EnvDoc, views: Map<string, ServiceView>, output
   };
 }
 
-/** One cluster runs one mesh. */
+/** One cluster runs one mesh, configured once; environments sharing it deploy disjoint namespaces. */
 function checkClusters(envs: readonly EnvDoc[], report: (d: Diagnostic) => void): void {
-  const byCluster = new Map<string, EnvDoc>();
-  for (const env of envs) {
-    const first = byCluster.get(env.spec.cluster);
-    if (!first) byCluster.set(env.spec.cluster, env);
-    else if (first.spec.mesh.type !== env.spec.mesh.type)
-      report({
-        code: 'CLUSTER_MESH_CONFLICT',
-        severity: 'error',
-        message: `Environment ${env.name} runs ${env.spec.mesh.type} on cluster ${env.spec.cluster}, where environment ${first.name} runs ${first.spec.mesh.type}.`,
-        hint: 'One cluster runs one mesh: use the same mesh type, or another cluster.',
-        location: env.at(['mesh', 'type']),
-        related: [{ message: `environment ${first.name} is on the same cluster`, location: first.at(['mesh', 'type']) }],
-      });
+  const byCluster = new Map<string, EnvDoc[]>();
+  for (const env of envs) byCluster.set(env.spec.cluster, [...(byCluster.get(env.spec.cluster) ?? []), env]);
+  for (const list of byCluster.values()) {
+    const first = list[0]!;
+    for (const env of list.slice(1)) {
+      if (
+        first.spec.mesh.type !== env.spec.mesh.type ||
+        JSON.stringify(resolveMesh(first.spec)) !== JSON.stringify(resolveMesh(env.spec))
+      ) {
+        const what =
+          first.spec.mesh.type !== env.spec.mesh.type
+            ? `runs ${env.spec.mesh.type}`
+            : 'has other mesh settings';
+        report({
+          code: 'CLUSTER_MESH_CONFLICT',
+          severity: 'error',
+          message: `Environment ${env.name} ${what} on cluster ${env.spec.cluster}, where environment ${first.name} runs ${first.spec.mesh.type}${what.startsWith('has') ? ' differently' : ''}.`,
+          hint: 'One cluster runs one mesh, configured once: give both environments the same `mesh` settings, or use another cluster.',
+          location: env.at(['mesh']),
+          related: [
+            { message: `environment ${first.name} is on the same cluster`, location: first.at(['mesh']) },
+          ],
+        });
+      }
+      for (const other of list.slice(0, list.indexOf(env))) {
+        const overlap =
+          (env.spec.namespaces ?? null) === null || (other.spec.namespaces ?? null) === null
+            ? ['(all namespaces)']
+            : env.spec.namespaces!.filter((ns) => other.spec.namespaces!.includes(ns));
+        if (overlap.length === 0) continue;
+        report({
+          code: 'CLUSTER_NAMESPACE_CONFLICT',
+          severity: 'error',
+          message: `Environments ${other.name} and ${env.name} both deploy ${overlap.join(', ')} to cluster ${env.spec.cluster}.`,
+          hint: 'Their objects would overwrite each other: give them disjoint `namespaces` lists, or different clusters.',
+          location: env.at(env.spec.namespaces ? ['namespaces'] : ['cluster']),
+          related: [
+            {
+              message: `environment ${other.name} is on the same cluster`,
+              location: other.at(other.spec.namespaces ? ['namespaces'] : ['cluster']),
+            },
+          ],
+        });
+      }
+    }
   }
 }

@@ -41,7 +41,8 @@ export async function scaffold(dir: string): Promise<ScaffoldResult> {
     }
   };
   await walk('');
-  for (const f of await writeSchemas(path.join(dir, '.meshc', 'schemas'))) created.push(path.relative(dir, f));
+  for (const f of await writeSchemas(path.join(dir, '.meshc', 'schemas')))
+    created.push(path.relative(dir, f));
   const posix = (list: string[]) => list.map((f) => f.split(path.sep).join('/')).sort();
   return { created: posix(created), skipped: posix(skipped) };
 }

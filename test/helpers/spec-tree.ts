@@ -7,8 +7,14 @@ import type { SourceFile } from '../../src/parse/source.ts';
 
 /** Removes common leading indentation, so inline YAML in tests stays readable. */
 export function dedent(strings: TemplateStringsArray | string, ...values: unknown[]): string {
-  const raw = typeof strings === 'string' ? strings : strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
-  const lines = raw.replace(/^\n/, '').replace(/\n[ \t]*$/, '\n').split('\n');
+  const raw =
+    typeof strings === 'string'
+      ? strings
+      : strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
+  const lines = raw
+    .replace(/^\n/, '')
+    .replace(/\n[ \t]*$/, '\n')
+    .split('\n');
   const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
   return lines.map((l) => l.slice(indent)).join('\n');
 }
@@ -56,6 +62,10 @@ export function compileInline(files: Record<string, string>) {
 }
 
 /** `code file:line:col` strings of a result's diagnostics, for compact assertions. */
-export function codesAt(result: { diagnostics: readonly { code: string; location?: { file: string; line: number; col: number } }[] }): string[] {
-  return result.diagnostics.map((d) => (d.location ? `${d.code} ${d.location.file}:${d.location.line}:${d.location.col}` : d.code));
+export function codesAt(result: {
+  diagnostics: readonly { code: string; location?: { file: string; line: number; col: number } }[];
+}): string[] {
+  return result.diagnostics.map((d) =>
+    d.location ? `${d.code} ${d.location.file}:${d.location.line}:${d.location.col}` : d.code,
+  );
 }

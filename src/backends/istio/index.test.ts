@@ -62,10 +62,14 @@ describe('istio backend', () => {
     expect(istio).toMatchObject({ mesh: 'istio', minVersion: '1.22', systemNamespace: 'istio-system' });
   });
 
-  it('declares a capability for every feature: exact, except fault with timeout/retries', () => {
+  it('declares a capability for every feature: exact, except fault with timeout/retries and routed ingress', () => {
     expect(Object.keys(ISTIO_CAPABILITIES).sort()).toEqual(FEATURES.map((f) => f.id).sort());
     const approximate = Object.entries(ISTIO_CAPABILITIES).filter(([, c]) => c.support !== 'exact');
-    expect(approximate).toEqual([
+    expect(approximate.map(([id]) => id).sort()).toEqual([
+      'ingress.routed',
+      'route.fault.withTimeoutOrRetries',
+    ]);
+    expect(approximate.filter(([id]) => id !== 'ingress.routed')).toEqual([
       [
         'route.fault.withTimeoutOrRetries',
         {

@@ -11,7 +11,13 @@ export function formatGithub(diagnostics: readonly Diagnostic[], ctx: FormatCont
       const props: string[] = [];
       if (d.location) {
         const l = d.location;
-        props.push(`file=${escapeProp(ctx.displayPath(l.file))}`, `line=${l.line}`, `col=${l.col}`, `endLine=${l.endLine}`, `endColumn=${l.endCol}`);
+        props.push(
+          `file=${escapeProp(ctx.displayPath(l.file))}`,
+          `line=${l.line}`,
+          `col=${l.col}`,
+          `endLine=${l.endLine}`,
+          `endColumn=${l.endCol}`,
+        );
       }
       props.push(`title=${escapeProp(`meshc ${d.code}`)}`);
       const body = d.hint ? `${d.message}\n${d.hint}` : d.message;

@@ -8,7 +8,12 @@ import { formatText } from './text.ts';
 export const DIAGNOSTIC_FORMATS = ['text', 'json', 'github', 'sarif'] as const;
 export type DiagnosticFormat = (typeof DIAGNOSTIC_FORMATS)[number];
 
-export function formatDiagnostics(format: DiagnosticFormat, diagnostics: readonly Diagnostic[], ctx: FormatContext, toolVersion: string): string {
+export function formatDiagnostics(
+  format: DiagnosticFormat,
+  diagnostics: readonly Diagnostic[],
+  ctx: FormatContext,
+  toolVersion: string,
+): string {
   switch (format) {
     case 'json':
       return formatJson(diagnostics, ctx);

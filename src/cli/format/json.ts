@@ -9,7 +9,15 @@ import type { FormatContext } from './context.ts';
  */
 export function formatJson(diagnostics: readonly Diagnostic[], ctx: FormatContext): string {
   const pos = (l: Location | undefined) =>
-    l ? { file: ctx.displayPath(l.file), line: l.line, column: l.col, endLine: l.endLine, endColumn: l.endCol } : { file: null, line: null, column: null, endLine: null, endColumn: null };
+    l
+      ? {
+          file: ctx.displayPath(l.file),
+          line: l.line,
+          column: l.col,
+          endLine: l.endLine,
+          endColumn: l.endCol,
+        }
+      : { file: null, line: null, column: null, endLine: null, endColumn: null };
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   return (
     JSON.stringify(
@@ -22,7 +30,12 @@ export function formatJson(diagnostics: readonly Diagnostic[], ctx: FormatContex
           hint: d.hint ?? null,
           ...pos(d.location),
           pointer: d.pointer ?? null,
-          related: (d.related ?? []).map((r) => ({ message: r.message, file: ctx.displayPath(r.location.file), line: r.location.line, column: r.location.col })),
+          related: (d.related ?? []).map((r) => ({
+            message: r.message,
+            file: ctx.displayPath(r.location.file),
+            line: r.location.line,
+            column: r.location.col,
+          })),
         })),
         summary: { errors, warnings: diagnostics.length - errors },
       },

@@ -3,7 +3,11 @@ import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { FormatContext } from './context.ts';
 
 /** SARIF 2.1.0 for code scanning: one rule per diagnostic code, one result per diagnostic. */
-export function formatSarif(diagnostics: readonly Diagnostic[], ctx: FormatContext, toolVersion: string): string {
+export function formatSarif(
+  diagnostics: readonly Diagnostic[],
+  ctx: FormatContext,
+  toolVersion: string,
+): string {
   const codes = [...new Set(diagnostics.map((d) => d.code))].sort();
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -33,7 +37,12 @@ export function formatSarif(diagnostics: readonly Diagnostic[], ctx: FormatConte
                   {
                     physicalLocation: {
                       artifactLocation: { uri: ctx.displayPath(d.location.file) },
-                      region: { startLine: d.location.line, startColumn: d.location.col, endLine: d.location.endLine, endColumn: d.location.endCol },
+                      region: {
+                        startLine: d.location.line,
+                        startColumn: d.location.col,
+                        endLine: d.location.endLine,
+                        endColumn: d.location.endCol,
+                      },
                     },
                   },
                 ],

@@ -9,16 +9,22 @@ export function formatText(diagnostics: readonly Diagnostic[], ctx: FormatContex
   const out: string[] = [];
   for (const d of diagnostics) {
     const sev = d.severity === 'error' ? paint(C.red, 'error') : paint(C.yellow, 'warning');
-    const where = d.location ? `${ctx.displayPath(d.location.file)}:${d.location.line}:${d.location.col}: ` : '';
+    const where = d.location
+      ? `${ctx.displayPath(d.location.file)}:${d.location.line}:${d.location.col}: `
+      : '';
     out.push(`${paint(C.bold, where)}${sev} ${paint(C.bold, d.code)}: ${d.message}`);
     if (d.location) out.push(...codeFrame(d, ctx, paint));
-    for (const r of d.related ?? []) out.push(`  ${paint(C.dim, `${ctx.displayPath(r.location.file)}:${r.location.line}:${r.location.col}: ${r.message}`)}`);
+    for (const r of d.related ?? [])
+      out.push(
+        `  ${paint(C.dim, `${ctx.displayPath(r.location.file)}:${r.location.line}:${r.location.col}: ${r.message}`)}`,
+      );
     if (d.hint) out.push(`  ${paint(C.cyan, 'hint:')} ${d.hint}`);
     out.push('');
   }
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
-  if (diagnostics.length) out.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+  if (diagnostics.length)
+    out.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
   return out.length ? out.join('\n') + '\n' : '';
 }
 
@@ -28,12 +34,17 @@ function codeFrame(d: Diagnostic, ctx: FormatContext, paint: (c: number, s: stri
   if (!lines) return [];
   const width = String(loc.line).length;
   const out: string[] = [];
-  if (loc.line > 1) out.push(`  ${paint(C.dim, `${String(loc.line - 1).padStart(width)} |`)} ${lines.lineText(loc.line - 1)}`);
+  if (loc.line > 1)
+    out.push(
+      `  ${paint(C.dim, `${String(loc.line - 1).padStart(width)} |`)} ${lines.lineText(loc.line - 1)}`,
+    );
   const text = lines.lineText(loc.line);
   out.push(`  ${paint(C.dim, `${String(loc.line).padStart(width)} |`)} ${text}`);
   const endCol = loc.endLine === loc.line ? loc.endCol : text.length + 1;
   const carets = '^'.repeat(Math.max(1, endCol - loc.col));
   const mark = d.severity === 'error' ? C.red : C.yellow;
-  out.push(`  ${paint(C.dim, `${' '.repeat(width)} |`)} ${' '.repeat(Math.max(0, loc.col - 1))}${paint(mark, carets)}`);
+  out.push(
+    `  ${paint(C.dim, `${' '.repeat(width)} |`)} ${' '.repeat(Math.max(0, loc.col - 1))}${paint(mark, carets)}`,
+  );
   return out;
 }

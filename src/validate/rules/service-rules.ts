@@ -5,10 +5,31 @@ import type { Report, ServiceIndex, ServiceView } from '../view.ts';
 import { serviceRefId } from '../view.ts';
 
 /** A rule over one service; `index` holds every service of the same scope (the spec, or one environment). */
-export type ServiceRule = (svc: ServiceView, index: ServiceIndex, report: Report, declared: ReadonlySet<string>) => void;
+export type ServiceRule = (
+  svc: ServiceView,
+  index: ServiceIndex,
+  report: Report,
+  declared: ReadonlySet<string>,
+) => void;
 
-function at(svc: ServiceView, report: Report, code: DiagnosticCode, path: DataPath, message: string, hint: string, severity: 'error' | 'warning' = 'error', mode: 'value' | 'key' = 'value') {
-  report({ code, severity, message, hint, location: svc.at(path, mode), pointer: toPointer(['spec', ...path]) });
+function at(
+  svc: ServiceView,
+  report: Report,
+  code: DiagnosticCode,
+  path: DataPath,
+  message: string,
+  hint: string,
+  severity: 'error' | 'warning' = 'error',
+  mode: 'value' | 'key' = 'value',
+) {
+  report({
+    code,
+    severity,
+    message,
+    hint,
+    location: svc.at(path, mode),
+    pointer: toPointer(['spec', ...path]),
+  });
 }
 
 export const uniquePorts: ServiceRule = (svc, _index, report) => {
@@ -17,11 +38,25 @@ export const uniquePorts: ServiceRule = (svc, _index, report) => {
   svc.spec.ports.forEach((p, i) => {
     const byName = names.get(p.name);
     if (byName !== undefined)
-      at(svc, report, 'PORT_DUPLICATE', ['ports', i, 'name'], `Port name "${p.name}" is used twice in service ${svc.id}.`, `Port ${byName + 1} already has this name; give each port a unique name.`);
+      at(
+        svc,
+        report,
+        'PORT_DUPLICATE',
+        ['ports', i, 'name'],
+        `Port name "${p.name}" is used twice in service ${svc.id}.`,
+        `Port ${byName + 1} already has this name; give each port a unique name.`,
+      );
     else names.set(p.name, i);
     const byNum = numbers.get(p.port);
     if (byNum !== undefined)
-      at(svc, report, 'PORT_DUPLICATE', ['ports', i, 'port'], `Port number ${p.port} is used twice in service ${svc.id}.`, `Port ${byNum + 1} already uses it; each port needs its own number.`);
+      at(
+        svc,
+        report,
+        'PORT_DUPLICATE',
+        ['ports', i, 'port'],
+        `Port number ${p.port} is used twice in service ${svc.id}.`,
+        `Port ${byNum + 1} already uses it; each port needs its own number.`,
+      );
     else numbers.set(p.port, i);
   });
 };
@@ -32,7 +67,14 @@ export const uniqueRouteNames: ServiceRule = (svc, _index, report) => {
     if (r.name === undefined) return;
     const first = seen.get(r.name);
     if (first !== undefined)
-      at(svc, report, 'ROUTE_NAME_DUPLICATE', ['routes', i, 'name'], `Route name "${r.name}" is used twice in service ${svc.id}.`, `Route ${first + 1} already has this name; route names must be unique within a service.`);
+      at(
+        svc,
+        report,
+        'ROUTE_NAME_DUPLICATE',
+        ['routes', i, 'name'],
+        `Route name "${r.name}" is used twice in service ${svc.id}.`,
+        `Route ${first + 1} already has this name; route names must be unique within a service.`,
+      );
     else seen.set(r.name, i);
   });
 };
@@ -40,7 +82,16 @@ export const uniqueRouteNames: ServiceRule = (svc, _index, report) => {
 export const toOrBackends: ServiceRule = (svc, _index, report) => {
   (svc.spec.routes ?? []).forEach((r, i) => {
     if (r.to !== undefined && r.backends !== undefined)
-      at(svc, report, 'ROUTE_TO_AND_BACKENDS', ['routes', i, 'backends'], 'A route may set `to` or `backends`, not both.', '`to` routes to versions of this service; `backends` to other services (or their versions). Keep one.', 'error', 'key');
+      at(
+        svc,
+        report,
+        'ROUTE_TO_AND_BACKENDS',
+        ['routes', i, 'backends'],
+        'A route may set `to` or `backends`, not both.',
+        '`to` routes to versions of this service; `backends` to other services (or their versions). Keep one.',
+        'error',
+        'key',
+      );
   });
 };
 
@@ -48,29 +99,64 @@ export const reachableRoutes: ServiceRule = (svc, _index, report) => {
   const routes = svc.spec.routes ?? [];
   const catchAll = routes.findIndex((r) => r.match === undefined);
   for (let i = catchAll + 1; catchAll >= 0 && i < routes.length; i++)
-    at(svc, report, 'ROUTE_UNREACHABLE', ['routes', i], `Route ${i + 1} of service ${svc.id} can never match: route ${catchAll + 1} has no \`match\` and takes every request.`, 'Move the route without `match` to the end of the list, or give it a `match`.', 'warning');
+    at(
+      svc,
+      report,
+      'ROUTE_UNREACHABLE',
+      ['routes', i],
+      `Route ${i + 1} of service ${svc.id} can never match: route ${catchAll + 1} has no \`match\` and takes every request.`,
+      'Move the route without `match` to the end of the list, or give it a `match`.',
+      'warning',
+    );
 };
 
 function versionNames(svc: ServiceView | undefined): string[] {
   return Object.keys(svc?.spec.versions ?? {});
 }
 
-function checkVersion(svc: ServiceView, target: ServiceView, version: string, path: DataPath, report: Report): void {
+function checkVersion(
+  svc: ServiceView,
+  target: ServiceView,
+  version: string,
+  path: DataPath,
+  report: Report,
+  mode: 'value' | 'key' = 'value',
+): void {
   const names = versionNames(target);
   if (names.length === 0)
-    at(svc, report, 'VERSIONS_REQUIRED', path, `Service ${target.id} defines no versions, so version "${version}" cannot be used.`, `Define \`versions\` in ${target.id} with their pod labels, or route to the whole service.`);
+    at(
+      svc,
+      report,
+      'VERSIONS_REQUIRED',
+      path,
+      `Service ${target.id} defines no versions, so version "${version}" cannot be used.`,
+      `Define \`versions\` in ${target.id} with their pod labels, or route to the whole service.`,
+      'error',
+      mode,
+    );
   else if (!names.includes(version))
-    at(svc, report, 'VERSION_UNKNOWN', path, `Service ${target.id} has no version "${version}".`, `Its versions are ${names.join(', ')}.`);
+    at(
+      svc,
+      report,
+      'VERSION_UNKNOWN',
+      path,
+      `Service ${target.id} has no version "${version}".`,
+      `Its versions are ${names.join(', ')}.`,
+      'error',
+      mode,
+    );
 }
 
 export const versionReferences: ServiceRule = (svc, index, report) => {
   (svc.spec.routes ?? []).forEach((r, i) => {
     if (typeof r.to === 'string') checkVersion(svc, svc, r.to, ['routes', i, 'to'], report);
-    else if (r.to) for (const v of Object.keys(r.to)) checkVersion(svc, svc, v, ['routes', i, 'to', v], report);
+    else if (r.to)
+      for (const v of Object.keys(r.to)) checkVersion(svc, svc, v, ['routes', i, 'to', v], report, 'key');
     if (r.mirror) checkVersion(svc, svc, r.mirror.to, ['routes', i, 'mirror', 'to'], report);
     (r.backends ?? []).forEach((b, j) => {
       const target = index.get(serviceRefId(b.service, svc.namespace));
-      if (target && b.version !== undefined) checkVersion(svc, target, b.version, ['routes', i, 'backends', j, 'version'], report);
+      if (target && b.version !== undefined)
+        checkVersion(svc, target, b.version, ['routes', i, 'backends', j, 'version'], report);
     });
   });
 };
@@ -87,14 +173,28 @@ export const weightsSum: ServiceRule = (svc, _index, report) => {
       path = ['routes', i, 'backends'];
       const missing = r.backends.findIndex((b) => b.weight === undefined);
       if (r.backends.length > 1 && missing >= 0) {
-        at(svc, report, 'WEIGHTS_SUM', ['routes', i, 'backends', missing], 'Every backend of a route with several backends needs a `weight`.', 'Give each backend an integer weight; the weights must sum to 100.');
+        at(
+          svc,
+          report,
+          'WEIGHTS_SUM',
+          ['routes', i, 'backends', missing],
+          'Every backend of a route with several backends needs a `weight`.',
+          'Give each backend an integer weight; the weights must sum to 100.',
+        );
         return;
       }
     }
     if (!weights) return;
     const sum = weights.reduce((a, b) => a + b, 0);
     if (sum !== 100)
-      at(svc, report, 'WEIGHTS_SUM', path, `The weights of route ${i + 1} of service ${svc.id} sum to ${sum}, not 100.`, `Adjust the weights (${weights.join(' + ')} = ${sum}) so that they sum to exactly 100.`);
+      at(
+        svc,
+        report,
+        'WEIGHTS_SUM',
+        path,
+        `The weights of route ${i + 1} of service ${svc.id} sum to ${sum}, not 100.`,
+        `Adjust the weights (${weights.join(' + ')} = ${sum}) so that they sum to exactly 100.`,
+      );
   });
 };
 
@@ -105,7 +205,14 @@ export const serviceReferences: ServiceRule = (svc, index, report, declared) => 
     (r.backends ?? []).forEach((b, j) => {
       const id = serviceRefId(b.service, svc.namespace);
       if (!known(id))
-        at(svc, report, 'SERVICE_UNKNOWN', ['routes', i, 'backends', j, 'service'], `Backend service ${id} is not defined in the spec.`, suggestService(id, index));
+        at(
+          svc,
+          report,
+          'SERVICE_UNKNOWN',
+          ['routes', i, 'backends', j, 'service'],
+          `Backend service ${id} is not defined in the spec.`,
+          suggestService(id, index),
+        );
     }),
   );
   (svc.spec.access ?? []).forEach((a, i) =>
@@ -113,7 +220,14 @@ export const serviceReferences: ServiceRule = (svc, index, report, declared) => 
       if (caller === '*') return;
       const id = serviceRefId(caller, svc.namespace);
       if (!known(id))
-        at(svc, report, 'SERVICE_UNKNOWN', ['access', i, 'from', j], `Caller ${id} in access.from is not a Service defined in the spec.`, `${suggestService(id, index)} Callers are identified by their Service's serviceAccount; use "*" to allow any caller.`);
+        at(
+          svc,
+          report,
+          'SERVICE_UNKNOWN',
+          ['access', i, 'from', j],
+          `Caller ${id} in access.from is not a Service defined in the spec.`,
+          `${suggestService(id, index)} Callers are identified by their Service's serviceAccount; use "*" to allow any caller.`,
+        );
     }),
   );
 };
@@ -121,9 +235,12 @@ export const serviceReferences: ServiceRule = (svc, index, report, declared) => 
 function suggestService(id: string, index: ServiceIndex): string {
   const [ns, name] = id.split('/') as [string, string];
   const sameName = [...index.values()].filter((s) => s.name === name).map((s) => s.id);
-  if (sameName.length) return `Did you mean ${sameName.join(' or ')}? Services in other namespaces are written namespace/name.`;
+  if (sameName.length)
+    return `Did you mean ${sameName.join(' or ')}? Services in other namespaces are written namespace/name.`;
   const sameNs = [...index.values()].filter((s) => s.namespace === ns).map((s) => s.name);
-  return sameNs.length ? `Services in namespace ${ns}: ${sameNs.join(', ')}.` : `No Service is defined in namespace ${ns}.`;
+  return sameNs.length
+    ? `Services in namespace ${ns}: ${sameNs.join(', ')}.`
+    : `No Service is defined in namespace ${ns}.`;
 }
 
 export const disjointVersions: ServiceRule = (svc, _index, report) => {
@@ -137,7 +254,14 @@ export const disjointVersions: ServiceRule = (svc, _index, report) => {
       const lb = { ...selector, ...vb.labels };
       const conflict = Object.keys(la).some((k) => k in lb && la[k] !== lb[k]);
       if (!conflict)
-        at(svc, report, 'VERSION_SELECTOR_OVERLAP', ['versions', b, 'labels'], `Versions "${a}" and "${b}" of service ${svc.id} can select the same pods.`, `Give "${b}" a label value that "${a}" does not have, for example version: ${b}.`);
+        at(
+          svc,
+          report,
+          'VERSION_SELECTOR_OVERLAP',
+          ['versions', b, 'labels'],
+          `Versions "${a}" and "${b}" of service ${svc.id} can select the same pods.`,
+          `Give "${b}" a label value that "${a}" does not have, for example version: ${b}.`,
+        );
     }
 };
 

@@ -19,7 +19,12 @@ export function checkDuplicates(docs: readonly SpecDoc[], report: (d: Diagnostic
       continue;
     }
     const what = d.kind === 'Service' ? `Service ${String(m.namespace)}/${m.name}` : `${d.kind} ${m.name}`;
-    const code = d.kind === 'Service' ? 'SERVICE_DUPLICATE' : d.kind === 'Environment' ? 'ENVIRONMENT_DUPLICATE' : 'POLICY_DUPLICATE';
+    const code =
+      d.kind === 'Service'
+        ? 'SERVICE_DUPLICATE'
+        : d.kind === 'Environment'
+          ? 'ENVIRONMENT_DUPLICATE'
+          : 'POLICY_DUPLICATE';
     report({
       code,
       severity: 'error',
@@ -38,7 +43,14 @@ export function checkProject(docs: readonly SpecDoc[], report: (d: Diagnostic) =
     const output = (d.value.spec as { output?: string } | undefined)?.output;
     if (output === undefined) continue;
     const segs = output.split('/');
-    if (output.startsWith('/') || /^[A-Za-z]:/.test(output) || segs.includes('..') || output === '.' || output === '' || segs[0] === '.git')
+    if (
+      output.startsWith('/') ||
+      /^[A-Za-z]:/.test(output) ||
+      segs.includes('..') ||
+      output === '.' ||
+      output === '' ||
+      segs[0] === '.git'
+    )
       report({
         code: 'OUTPUT_PATH_INVALID',
         severity: 'error',

@@ -1,0 +1,135 @@
+import { InternalError } from '../core/diagnostic.ts';
+import type { K8sObject } from '../core/k8s.ts';
+import type { ChartRelease } from '../backends/types.ts';
+import type { GitOpsSettings } from '../model/types.ts';
+import { repoPath, type OverlayDirs } from './flux.ts';
+
+/** Where Argo CD's Applications live (the namespace of a default Argo CD install). */
+export const ARGOCD_NAMESPACE = 'argocd';
+export const IN_CLUSTER = 'https://kubernetes.default.svc';
+export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+export const GENERATE_PATHS = 'argocd.argoproj.io/manifest-generate-paths';
+/** Wave of the mesh-system config Application; application namespaces are at 0 (Argo CD's default). */
+export const CONFIG_WAVE = -5;
+
+/**
+ * Sync wave per chart: the deepest dependency level gets -10, each level before it 10 lower
+ * (a chain of three: -30, -20, -10). Charts that do not depend on each other may share a wave.
+ */
+export function chartWaves(charts: readonly ChartRelease[]): Map<string, number> {
+  const byName = new Map(charts.map((c) => [c.name, c] as const));
+  const level = new Map<string, number>();
+  const visiting = new Set<string>();
+  const depth = (name: string): number => {
+    const known = level.get(name);
+    if (known !== undefined) return known;
+    const c = byName.get(name);
+    if (c === undefined) throw new InternalError(`charts: unknown dependency ${name}`);
+    if (visiting.has(name)) throw new InternalError(`charts: dependency cycle through ${name}`);
+    visiting.add(name);
+    let d = 0;
+    for (const dep of c.dependsOn) d = Math.max(d, depth(dep) + 1);
+    visiting.delete(name);
+    level.set(name, d);
+    return d;
+  };
+  let max = 0;
+  for (const c of charts) max = Math.max(max, depth(c.name));
+  return new Map(charts.map((c) => [c.name, -10 * (max - (level.get(c.name) ?? 0) + 1)] as const));
+}
+
+function application(
+  name: string,
+  wave: number,
+  annotations: Record<string, string>,
+  spec: Record<string, unknown>,
+): K8sObject {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: {
+      name,
+      namespace: ARGOCD_NAMESPACE,
+      annotations: { ...annotations, [SYNC_WAVE]: String(wave) },
+    },
+    spec,
+  };
+}
+
+const AUTOMATED = { prune: true, selfHeal: true };
+
+export interface ArgoOverlayDirs extends OverlayDirs {
+  /** Base directory (relative to the output root) of each application namespace's overlay. */
+  readonly bases: ReadonlyMap<string, string>;
+}
+
+/**
+ * Argo CD Applications of an environment: one Helm Application per chart, one git Application per overlay
+ * directory (mesh-system config, then each namespace), ordered by sync waves.
+ */
+export function argoClusterObjects(
+  envName: string,
+  gitops: GitOpsSettings,
+  systemNamespace: string,
+  charts: readonly ChartRelease[],
+  dirs: ArgoOverlayDirs,
+): K8sObject[] {
+  const out: K8sObject[] = [];
+  const waves = chartWaves(charts);
+  for (const c of charts) {
+    const helm: Record<string, unknown> = { releaseName: c.name };
+    if (Object.keys(c.values).length > 0) helm.valuesObject = c.values;
+    out.push(
+      application(
+        `${envName}-${c.name}`,
+        waves.get(c.name) ?? 0,
+        {},
+        {
+          destination: { namespace: c.namespace, server: IN_CLUSTER },
+          project: 'default',
+          source: { chart: c.chart, helm, repoURL: c.repoUrl, targetRevision: c.version },
+          syncPolicy: { automated: AUTOMATED, syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] },
+        },
+      ),
+    );
+  }
+  const gitApp = (
+    name: string,
+    dir: string,
+    namespace: string,
+    wave: number,
+    extraPaths: readonly string[],
+  ): K8sObject => {
+    const path = `overlays/${envName}/${dir}`;
+    // The overlay reads its base too: list it, or a commit that changes only the base would not refresh the app.
+    const generatePaths = ['.', ...extraPaths.map((p) => relativeTo(path, p))].join(';');
+    return application(
+      name,
+      wave,
+      { [GENERATE_PATHS]: generatePaths },
+      {
+        destination: { namespace, server: IN_CLUSTER },
+        project: 'default',
+        source: { path: repoPath(gitops, path, false), repoURL: gitops.repo, targetRevision: gitops.branch },
+        syncPolicy: { automated: AUTOMATED },
+      },
+    );
+  };
+  if (dirs.install)
+    throw new InternalError(
+      'argoClusterObjects: Argo CD installs charts as Helm Applications, not an install overlay',
+    );
+  if (dirs.config)
+    out.push(gitApp(`${envName}-mesh-system`, 'mesh-system/config', systemNamespace, CONFIG_WAVE, []));
+  for (const ns of dirs.namespaces) {
+    const base = dirs.bases.get(ns);
+    out.push(gitApp(`${envName}-${ns}`, ns, ns, 0, base === undefined ? [] : [base]));
+  }
+  return out;
+}
+
+/** `to` (relative to the output root) as seen from directory `from` (relative to the output root). */
+export function relativeTo(from: string, to: string): string {
+  const depth = from.split('/').filter((s) => s !== '').length;
+  return '../'.repeat(depth) + to;
+}

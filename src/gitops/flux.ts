@@ -1,0 +1,124 @@
+import { InternalError } from '../core/diagnostic.ts';
+import type { K8sObject } from '../core/k8s.ts';
+import type { ChartRelease } from '../backends/types.ts';
+import type { GitOpsSettings } from '../model/types.ts';
+
+/** Where Flux's own objects live (the namespace `flux bootstrap` creates). */
+export const FLUX_NAMESPACE = 'flux-system';
+
+export const HELM_REPOSITORY_INTERVAL = '1h';
+export const HELM_RELEASE_INTERVAL = '10m';
+export const GIT_REPOSITORY_INTERVAL = '1m';
+export const KUSTOMIZATION_INTERVAL = '10m';
+export const KUSTOMIZATION_TIMEOUT = '5m';
+
+/**
+ * The control-plane install as Flux objects: one HelmRepository per distinct repository and one
+ * HelmRelease per chart, `dependsOn` following the chart order. Throws InternalError when the backend's
+ * chart list is inconsistent (a dependency that is not listed earlier, or one repo name with two URLs).
+ */
+export function fluxInstallObjects(charts: readonly ChartRelease[]): K8sObject[] {
+  const repos = new Map<string, string>();
+  const seen = new Set<string>();
+  const out: K8sObject[] = [];
+  for (const c of charts) {
+    const url = repos.get(c.repoName);
+    if (url !== undefined && url !== c.repoUrl) {
+      throw new InternalError(`charts: repository ${c.repoName} has two URLs (${url}, ${c.repoUrl})`);
+    }
+    repos.set(c.repoName, c.repoUrl);
+    for (const d of c.dependsOn) {
+      if (!seen.has(d))
+        throw new InternalError(`charts: ${c.name} depends on ${d}, which is not installed before it`);
+    }
+    if (seen.has(c.name)) throw new InternalError(`charts: release ${c.name} is listed twice`);
+    seen.add(c.name);
+    const spec: Record<string, unknown> = {
+      chart: {
+        spec: {
+          chart: c.chart,
+          version: c.version,
+          sourceRef: { kind: 'HelmRepository', name: c.repoName, namespace: FLUX_NAMESPACE },
+        },
+      },
+    };
+    if (c.dependsOn.length > 0) spec.dependsOn = [...c.dependsOn].sort().map((name) => ({ name }));
+    spec.install = { createNamespace: true, crds: 'CreateReplace' };
+    spec.interval = HELM_RELEASE_INTERVAL;
+    spec.releaseName = c.name;
+    spec.targetNamespace = c.namespace;
+    spec.upgrade = { crds: 'CreateReplace' };
+    if (Object.keys(c.values).length > 0) spec.values = c.values;
+    out.push({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: c.name, namespace: FLUX_NAMESPACE },
+      spec,
+    });
+  }
+  for (const [name, url] of repos) {
+    const spec: Record<string, unknown> = { interval: HELM_REPOSITORY_INTERVAL };
+    if (url.startsWith('oci://')) spec.type = 'oci';
+    spec.url = url;
+    out.push({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmRepository',
+      metadata: { name, namespace: FLUX_NAMESPACE },
+      spec,
+    });
+  }
+  return out;
+}
+
+/** `./<path>/overlays/<env>/<dir>` (or `./overlays/...` when the output root is the repository root). */
+export function repoPath(gitops: GitOpsSettings, dir: string, dotSlash: boolean): string {
+  const rel = gitops.path === '' ? dir : `${gitops.path}/${dir}`;
+  return dotSlash ? `./${rel}` : rel;
+}
+
+export interface OverlayDirs {
+  /** `mesh-system/install`, when present. */
+  readonly install: boolean;
+  /** `mesh-system/config`, when present. */
+  readonly config: boolean;
+  /** Application namespaces with an overlay, sorted. */
+  readonly namespaces: readonly string[];
+}
+
+/** The GitRepository and one Flux Kustomization per overlay directory of an environment. */
+export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs: OverlayDirs): K8sObject[] {
+  if (!dirs.install && !dirs.config && dirs.namespaces.length === 0) return [];
+  const source = `meshc-${envName}`;
+  const out: K8sObject[] = [
+    {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name: source, namespace: FLUX_NAMESPACE },
+      spec: { interval: GIT_REPOSITORY_INTERVAL, ref: { branch: gitops.branch }, url: gitops.repo },
+    },
+  ];
+  const ks = (name: string, dir: string, dependsOn: string | undefined, wait: boolean): K8sObject => {
+    const spec: Record<string, unknown> = {};
+    if (dependsOn !== undefined) spec.dependsOn = [{ name: dependsOn }];
+    spec.interval = KUSTOMIZATION_INTERVAL;
+    spec.path = repoPath(gitops, `overlays/${envName}/${dir}`, true);
+    spec.prune = true;
+    spec.sourceRef = { kind: 'GitRepository', name: source };
+    spec.timeout = KUSTOMIZATION_TIMEOUT;
+    if (wait) spec.wait = true;
+    return {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name, namespace: FLUX_NAMESPACE },
+      spec,
+    };
+  };
+  const installName = `${envName}-mesh-install`;
+  const systemName = `${envName}-mesh-system`;
+  if (dirs.install) out.push(ks(installName, 'mesh-system/install', undefined, true));
+  if (dirs.config)
+    out.push(ks(systemName, 'mesh-system/config', dirs.install ? installName : undefined, true));
+  const nsDep = dirs.config ? systemName : dirs.install ? installName : undefined;
+  for (const ns of dirs.namespaces) out.push(ks(`${envName}-${ns}`, ns, nsDep, false));
+  return out;
+}

@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { repoRoot } from './helpers/shared.ts';
+import { ISTIO_ENV, PROJECT, dedent, specTree } from './helpers/spec-tree.ts';
+
+class Sink {
+  text = '';
+  isTTY = false;
+  write(chunk: string | Uint8Array): boolean {
+    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    return true;
+  }
+}
+
+async function run(args: string[], cwd = repoRoot) {
+  const stdout = new Sink();
+  const stderr = new Sink();
+  const code = await main(args, { cwd, stdout: stdout as never, stderr: stderr as never, env: {} });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+const BAD = {
+  'meshc.yaml': PROJECT,
+  'svc.yaml': dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Service
+    metadata: { name: reviews, namespace: bookinfo }
+    spec:
+      ports: [{ name: http, port: 9080 }]
+      versions: { v1: { labels: { version: v1 } } }
+      routes:
+        - to: { v1: 90, v9: 10 }
+  `,
+  'prod.yaml': ISTIO_ENV,
+};
+
+describe('meshc CLI', () => {
+  it('prints help and version', async () => {
+    expect((await run(['--help'])).stdout).toMatch(/Usage: meshc <command>/);
+    expect((await run(['validate', '--help'])).stdout).toMatch(/Usage: meshc validate/);
+    expect((await run(['--version'])).stdout).toMatch(/^meshc \d+\.\d+\.\d+/);
+  });
+
+  it('treats unknown commands and flags as usage errors (exit 2) with a suggestion', async () => {
+    const a = await run(['valdate']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/Did you mean "validate"/);
+    const b = await run(['validate', '--formt', 'json']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--format/);
+    const c = await run(['validate', '--format', 'xml']);
+    expect(c.code).toBe(2);
+    expect((await run(['build', 'examples/bookinfo'])).code).toBe(2);
+  });
+
+  it('validates: exit 0 when valid, 1 with file:line:col, code frame and hint when not', async () => {
+    const good = await run(['validate', 'examples/bookinfo']);
+    expect(good.code).toBe(0);
+    const dir = await specTree(BAD);
+    const bad = await run(['validate', dir]);
+    expect(bad.code).toBe(1);
+    const rel = path.relative(repoRoot, dir);
+    expect(bad.stdout).toContain(
+      `${rel}/svc.yaml:8:21: error VERSION_UNKNOWN: Service bookinfo/reviews has no version "v9".`,
+    );
+    expect(bad.stdout).toContain('  8 |     - to: { v1: 90, v9: 10 }\n    |                     ^^\n');
+    expect(bad.stdout).toMatch(/hint: Its versions are v1\./);
+  });
+
+  it('prints findings as json, github annotations and sarif', async () => {
+    const dir = await specTree(BAD);
+    const json = JSON.parse((await run(['validate', dir, '--format', 'json'], dir)).stdout);
+    expect(json.diagnostics[0]).toMatchObject({
+      code: 'VERSION_UNKNOWN',
+      severity: 'error',
+      file: 'svc.yaml',
+      line: 8,
+      column: 21,
+    });
+    expect(json.summary).toEqual({ errors: 1, warnings: 0 });
+    const gh = (await run(['validate', '.', '--format', 'github'], dir)).stdout;
+    expect(gh).toMatch(
+      /^::error file=svc.yaml,line=8,col=21,endLine=8,endColumn=23,title=meshc VERSION_UNKNOWN::Service bookinfo\/reviews has no version "v9".%0AIts versions are v1./,
+    );
+    const sarif = JSON.parse((await run(['validate', dir, '--format', 'sarif'], dir)).stdout);
+    expect(sarif.runs[0].results[0].ruleId).toBe('VERSION_UNKNOWN');
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.region.startLine).toBe(8);
+  });
+
+  it('init scaffolds a repository that validates, and refuses a non-empty directory', async () => {
+    const dir = await specTree({});
+    const target = path.join(dir, 'mesh');
+    expect((await run(['init', target])).code).toBe(0);
+    expect(existsSync(path.join(target, '.meshc/schemas/service.schema.json'))).toBe(true);
+    const first = (await readFile(path.join(target, 'services/api.yaml'), 'utf8')).split('\n')[0];
+    expect(first).toMatch(/^# yaml-language-server: \$schema=.*\.meshc\/schemas\/service\.schema\.json$/);
+    const v = await run(['validate', target]);
+    expect(v.stdout + v.stderr).toBe(`${path.relative(repoRoot, target)}: valid\n`);
+    expect(v.code).toBe(0);
+    expect((await run(['init', target])).code).toBe(2);
+  });
+
+  it('render writes the tree, render --check passes, then fails (writing nothing) once the tree is stale', async () => {
+    const dir = await specTree({
+      ...BAD,
+      'svc.yaml': BAD['svc.yaml'].replace('v9', 'v1').replace('{ v1: 90, v1: 10 }', '{ v1: 100 }'),
+    });
+    const r = await run(['render', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect((await run(['render', dir, '--check'])).code).toBe(0);
+    const vs = path.join(
+      dir,
+      'rendered/base/istio/bookinfo/networking.istio.io_v1_virtualservice_reviews.yaml',
+    );
+    await writeFile(vs, (await readFile(vs, 'utf8')) + '# edited\n');
+    const before = (await stat(vs)).mtimeMs;
+    const check = await run(['render', '.', '--check'], dir);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(
+      /OUTPUT_STALE: rendered\/base\/istio\/bookinfo\/networking.istio.io_v1_virtualservice_reviews.yaml is out of date/,
+    );
+    expect(check.stdout).toMatch(/hint: Run `meshc render/);
+    expect((await stat(vs)).mtimeMs).toBe(before);
+  });
+
+  it('build prints the environment as multi-document YAML', async () => {
+    const r = await run(['build', 'examples/bookinfo', '--env', 'prod']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^apiVersion: /);
+    expect(r.stdout).toContain('kind: VirtualService');
+    expect((await run(['build', 'examples/bookinfo', '--env', 'nope'])).code).toBe(2);
+  });
+
+  it('prints the matrix and the schemas', async () => {
+    expect((await run(['matrix'])).stdout).toMatch(/Weighted traffic split\s+exact/);
+    expect((await run(['matrix', '--format', 'markdown'])).stdout).toMatch(/^\| Feature \| Spec field \|/);
+    const schemas = JSON.parse((await run(['schema'])).stdout);
+    expect(Object.keys(schemas)).toEqual(['Project', 'Service', 'Environment', 'Policy']);
+  });
+});
+
+describe('the installed binary', () => {
+  const bin = path.join(repoRoot, 'bin/meshc.js');
+  it.runIf(existsSync(path.join(repoRoot, 'dist/cli/main.js')))(
+    'never prints a stack trace for bad input',
+    async () => {
+      const dir = await specTree({
+        'meshc.yaml': 'apiVersion: meshc.dev/v1alpha1\nkind: Project\nmetadata: { name: [ }\n',
+      });
+      const err = await promisify(execFile)(process.execPath, [bin, 'validate', dir]).catch(
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+      expect((err as { code: number }).code).toBe(1);
+      expect((err as { stdout: string }).stdout + (err as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
+    },
+  );
+});

@@ -1,0 +1,50 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { loadSpec } from '../../src/load/load-project.ts';
+import { compileSources } from '../../src/pipeline.ts';
+import type { SourceFile } from '../../src/parse/source.ts';
+import { emitEnvironments } from '../../src/plan/emit.ts';
+import { buildGitOpsTree } from '../../src/gitops/tree.ts';
+
+/** The whole pure pipeline on in-memory sources: compile, emit, gitops tree. */
+export function renderSources(sources: readonly SourceFile[]) {
+  const compiled = compileSources(sources);
+  const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length)
+    throw new Error(
+      `spec has errors:\n${errors.map((d) => `${d.location?.file}:${d.location?.line}:${d.location?.col} ${d.code} ${d.message}`).join('\n')}`,
+    );
+  const emitted = emitEnvironments(compiled.plans, { toolVersion: 'test' });
+  const tree = buildGitOpsTree(emitted.renders);
+  const treeErrors = [...emitted.diagnostics, ...tree.diagnostics].filter((d) => d.severity === 'error');
+  if (treeErrors.length)
+    throw new Error(`render has errors:\n${treeErrors.map((d) => `${d.code} ${d.message}`).join('\n')}`);
+  return { compiled, emitted, tree };
+}
+
+export async function renderDir(dir: string) {
+  const loaded = await loadSpec(dir);
+  if (loaded.diagnostics.some((d) => d.severity === 'error'))
+    throw new Error(`cannot load ${dir}: ${loaded.diagnostics[0]!.message}`);
+  return { sources: loaded.files, ...renderSources(loaded.files) };
+}
+
+/** Every file under `dir`, relative, sorted (an absent dir is empty). */
+export async function readTree(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(path.join(dir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(r);
+      else out.set(r, await readFile(path.join(dir, r), 'utf8'));
+    }
+  };
+  await walk('');
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
