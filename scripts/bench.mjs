@@ -162,7 +162,7 @@ function findKustomize() {
     ['kubectl', 'kustomize'],
   ]) {
     try {
-      execFileSync(cand[0], ['version'], { stdio: 'ignore' });
+      execFileSync(cand[0], probe, { stdio: 'ignore' });
       return cand;
     } catch {
       /* next */

@@ -2,7 +2,7 @@ import { loadSpec } from './load/load-project.ts';
 import { parseFiles } from './parse/parse.ts';
 import type { ParsedFile } from './parse/parse.ts';
 import type { SourceFile } from './parse/source.ts';
-import { sortDiagnostics } from './core/diagnostic.ts';
+import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
 import { validateSpec } from './validate/validate.ts';
 import type { ValidateOptions, ValidateResult } from './validate/validate.ts';
 
@@ -17,7 +17,11 @@ export function compileSources(
   options: ValidateOptions = {},
 ): Omit<CompileResult, 'sources'> & { sources: readonly SourceFile[] } {
   const parsed = parseFiles(sources);
-  const result = validateSpec(parsed.files, options);
+  // A YAML error blocks the later stages (policies, capabilities, the model) like any other error.
+  const result = validateSpec(parsed.files, {
+    ...options,
+    blocked: options.blocked || hasErrors(parsed.diagnostics),
+  });
   return {
     ...result,
     diagnostics: sortDiagnostics([...parsed.diagnostics, ...result.diagnostics]),

@@ -9,7 +9,7 @@
  * Each case is copied to a temporary directory first, so that cases can be prepared at run time:
  * - `oversize.txt` names files (one a line) to inflate past the 1 MiB limit with comment lines;
  * - `symlink.txt` lists symlinks to create, `link -> target` (target as written in the link, relative
- *   to the link's directory); a fixture folder `__outside__/` is moved next to the copied repository
+ *   to the link's directory); a fixture folder `__outside__/` is copied next to the copied repository
  *   (to `<tmp>/outside/`), so that links can point outside it.
  * `expected.yaml` and the marker files are not part of the copied repository.
  *
@@ -44,83 +44,7 @@ const RUN_GAPS = process.env.MESHC_RUN_KNOWN_GAPS === '1';
  * Cases where meshc is known to be wrong. The expectation in the fixture is the correct behaviour; the
  * test is skipped (visibly) until the validator is fixed. Remove the entry when it passes.
  */
-const KNOWN_GAPS: readonly { case: string; test: Check; reason: string }[] = [
-  // -- YAML error reporting --
-  {
-    case: 'yaml-unclosed-flow-mapping',
-    test: 'diagnostics',
-    reason:
-      'YAML_SYNTAX is reported where the parser noticed the problem (12:1, past the end of the document), not at the unclosed `{` (11:7).',
-  },
-  {
-    case: 'yaml-unclosed-flow-mapping-mid-file',
-    test: 'diagnostics',
-    reason:
-      'YAML_SYNTAX is reported at the next key `v2:` (13:5), which has no flow mapping, not at the unclosed `{` (12:15).',
-  },
-  {
-    case: 'yaml-over-indentation',
-    test: 'diagnostics',
-    reason:
-      'one over-indented key gives two YAML_SYNTAX errors ("implicit keys need to be on a single line" and "nested mappings are not allowed in compact mappings"), both at the value of the previous line (4:9) instead of one error at the over-indented key (5:5).',
-  },
-  {
-    case: 'yaml-tab-indent-in-list-item',
-    test: 'diagnostics',
-    reason:
-      'the YAML_TAB_INDENT at 9:1 is followed by two follow-on YAML_SYNTAX errors at 9:8 (multi-line implicit key, nested compact mapping) for the same tab.',
-  },
-  {
-    case: 'yaml-error-no-cascade',
-    test: 'diagnostics',
-    reason:
-      'a file that fails to parse drops its documents entirely, so Services defined there are not "declared": api.yaml gets a follow-on SERVICE_UNKNOWN for `web` (11:14) next to the real YAML_DUPLICATE_KEY.',
-  },
-  // -- schema error mapping --
-  {
-    case: 'wrong-type-mesh-version-number',
-    test: 'diagnostics',
-    reason:
-      'the SCHEMA_TYPE hint for `version: 1.30` says to quote it as "1.3" (the parsed float), which is a different version; it should quote the source text "1.30".',
-  },
-  {
-    case: 'policy-schema-invalid',
-    test: 'diagnostics',
-    reason:
-      'POLICY_SCHEMA_INVALID points at the whole `schema` mapping (9:5) instead of the invalid node `type: strng` (10:21), although ajv names it (/properties/mtls/type).',
-  },
-  {
-    case: 'yaml-merge-key',
-    test: 'diagnostics',
-    reason:
-      'a merge key `<<: *http` is reported as SCHEMA_UNKNOWN_FIELD "<<" (hint: allowed fields name, port, protocol), which does not tell the user that merge keys are unsupported; codes.ts lists merge keys under YAML_UNSUPPORTED.',
-  },
-  {
-    case: 'spec-typo',
-    test: 'diagnostics',
-    reason:
-      'the unknown field "sepc" gets no "Did you mean "spec"?": closest() uses plain Levenshtein, where a transposition costs 2, over the threshold of 1 for a 4-letter name (Damerau distance would be 1).',
-  },
-  // -- later stages running after parse errors --
-  ...[
-    'yaml-unclosed-flow-mapping',
-    'yaml-unclosed-flow-mapping-mid-file',
-    'yaml-bad-indentation',
-    'yaml-over-indentation',
-    'yaml-tab-indent',
-    'yaml-tab-indent-in-list-item',
-    'yaml-duplicate-key',
-    'yaml-alias-bomb',
-    'yaml-depth-limit',
-    'yaml-custom-tag',
-    'yaml-error-in-second-document',
-  ].map((c) => ({
-    case: c,
-    test: 'outcome' as const,
-    reason:
-      'compileSources returns a model and plans for a spec with YAML errors: validateSpec never sees the parse diagnostics, so it also normalizes, checks policies and plans (capability checks) on the spec without the broken file.',
-  })),
-];
+const KNOWN_GAPS: readonly { case: string; test: Check; reason: string }[] = [];
 
 interface ExpectedRelated {
   file: string;

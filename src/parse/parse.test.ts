@@ -15,7 +15,7 @@ describe('parseFile', () => {
     expect(codes).toEqual([]);
     expect(file.docs.map((d) => [d.index, d.value])).toEqual([
       [0, { a: 1 }],
-      [2, { b: [1, 2] }],
+      [1, { b: [1, 2] }],
     ]);
   });
 

@@ -21,16 +21,20 @@ interface Schemaish {
  * wrong type, the parent mapping's key for a missing property. Branch noise of type-discriminated
  * `anyOf`/`oneOf` is reduced to the branch whose type matches the data.
  */
-export function mapAjvErrors(errors: readonly ErrorObject[], at: Locator): Diagnostic[] {
+export function mapAjvErrors(
+  errors: readonly ErrorObject[],
+  at: Locator,
+  sourceText?: (loc: Location) => string,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const e of pruneBranches(errors)) {
-    const d = mapOne(e, at);
+    const d = mapOne(e, at, sourceText);
     if (d) out.push(d);
   }
   return out;
 }
 
-function mapOne(e: ErrorObject, at: Locator): Diagnostic | undefined {
+function mapOne(e: ErrorObject, at: Locator, sourceText?: (loc: Location) => string): Diagnostic | undefined {
   const path = fromPointer(e.instancePath);
   const parent = (e.parentSchema ?? {}) as Schemaish;
   const field = displayPath(path);
@@ -86,24 +90,27 @@ function mapOne(e: ErrorObject, at: Locator): Diagnostic | undefined {
           'DURATION_INVALID',
           at(path, 'value'),
           path,
-          `${cap(field)} is ${JSON.stringify(e.data)}, not a duration.`,
+          `${field} is ${JSON.stringify(e.data)}, not a duration.`,
           typeof e.data === 'number'
             ? `Durations carry a unit: write "${String(e.data)}s" for seconds or "${String(e.data)}ms" for milliseconds.`
             : 'Write durations like 250ms, 10s, 1m30s or 2h.',
         );
       const want = String(params.type).split(',').map(article).join(' or ');
       const got = typeName(e.data);
+      const loc = at(path, 'value');
+      // Quote what the user wrote (`1.30`), not the number it became (1.3).
+      const written = sourceText?.(loc).trim() || String(e.data);
       const hint =
         /string/.test(String(params.type)) && (got === 'a number' || got === 'a boolean')
-          ? `Quote the value to make it a string, for example "${String(e.data)}".`
+          ? `Quote the value to make it a string: "${written}".`
           : parent.description
             ? firstSentence(parent.description)
             : `Write ${want}.`;
       return diag(
         custom ?? 'SCHEMA_TYPE',
-        at(path, 'value'),
+        loc,
         path,
-        `${cap(field || 'The document')} must be ${want}, not ${got}.`,
+        `${field || 'The document'} must be ${want}, not ${got}.`,
         hint,
       );
     }
@@ -123,7 +130,7 @@ function mapOne(e: ErrorObject, at: Locator): Diagnostic | undefined {
         custom ?? 'SCHEMA_ENUM',
         at(path, 'value'),
         path,
-        `${cap(field)} is ${JSON.stringify(e.data)}, which is not one of the allowed values.`,
+        `${field} is ${JSON.stringify(e.data)}, which is not one of the allowed values.`,
         (guess ? `Did you mean "${guess}"? ` : '') + `Allowed: ${allowed.join(', ')}.`,
       );
     }
@@ -160,7 +167,7 @@ function mapOne(e: ErrorObject, at: Locator): Diagnostic | undefined {
       const target = propertyName !== undefined ? [...path, propertyName] : path;
       const loc = at(target, propertyName !== undefined ? 'key' : 'value');
       const what =
-        propertyName !== undefined ? `The key "${propertyName}" in ${field}` : cap(field || 'The document');
+        propertyName !== undefined ? `The key "${propertyName}" in ${field}` : field || 'The document';
       return diag(
         custom ?? 'SCHEMA_CONSTRAINT',
         loc,
@@ -306,10 +313,6 @@ function article(t: string): string {
   return names[t] ?? t;
 }
 
-function cap(s: string): string {
-  return s ? s[0]!.toUpperCase() + s.slice(1) : s;
-}
-
 function firstSentence(s: string): string {
   const m = /^(.*?[.!?])(\s|$)/s.exec(s);
   return (m ? m[1]! : s).replace(/\s+/g, ' ');
@@ -329,16 +332,20 @@ export function closest(name: string, candidates: readonly string[]): string | u
   return best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
 }
 
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1. */
 function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [
+    i,
+    ...Array<number>(b.length).fill(0),
+  ]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
-  }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }

@@ -11,7 +11,13 @@ export function checkSchemas(docs: readonly SpecDoc[]): Diagnostic[] {
     const validate = kindValidator(d.kind);
     d.schemaOk = validate(d.value) as boolean;
     if (!d.schemaOk)
-      out.push(...mapAjvErrors(validate.errors ?? [], (path, mode) => locate(d.pd, path, mode)));
+      out.push(
+        ...mapAjvErrors(
+          validate.errors ?? [],
+          (path, mode) => locate(d.pd, path, mode),
+          (loc) => d.pd.lines.text.slice(loc.offset, loc.endOffset),
+        ),
+      );
   }
   return out;
 }

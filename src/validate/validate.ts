@@ -25,6 +25,8 @@ export interface ValidateOptions {
   readonly environments?: readonly string[];
   /** Check environments as if they ran this mesh (the migration preview). */
   readonly meshOverride?: MeshType;
+  /** An earlier stage (load, parse) failed: run the checks, but build no model and run no policies or plan. */
+  readonly blocked?: boolean;
   /** Called as each phase ends (`schema`, `rules`, `normalize`, `policies`, `plan`): lets a caller time them. */
   readonly onPhase?: (phase: 'schema' | 'rules' | 'normalize' | 'policies' | 'plan') => void;
 }
@@ -69,6 +71,16 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
     declared.add(id);
     if (d.schemaOk && !base.has(id)) base.set(id, serviceView(d, id, m.namespace, m.name));
   }
+  for (const file of files)
+    for (const v of file.partial ?? []) {
+      const m = (v as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }).metadata;
+      if (
+        (v as { kind?: unknown }).kind === 'Service' &&
+        typeof m?.name === 'string' &&
+        typeof m.namespace === 'string'
+      )
+        declared.add(`${m.namespace}/${m.name}`);
+    }
   for (const view of base.values()) for (const rule of SERVICE_RULES) rule(view, base, report, declared);
 
   // Environments.
@@ -100,7 +112,8 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
 
   const policies = compilePolicies(docs, report);
   options.onPhase?.('rules');
-  if (hasErrors(diagnostics) || !project) return { plans: [], diagnostics: sortDiagnostics(diagnostics) };
+  if (hasErrors(diagnostics) || !project || options.blocked)
+    return { plans: [], diagnostics: sortDiagnostics(diagnostics) };
 
   // Normalize.
   const environments: ResolvedEnvironment[] = selected
