@@ -174,6 +174,22 @@ interface Scan {
   readonly dirs: Map<string, number>;
 }
 
+/** File operations kept in flight at once (file creation here is latency-bound, not bandwidth-bound). */
+const IO_CONCURRENCY = 16;
+
+/** Runs `fn` over `items` with at most `limit` calls pending; rejects with the first error. */
+async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 async function scanTree(root: string): Promise<Scan> {
   const files = new Map<string, ExistingFile>();
   const dirs = new Map<string, number>();
@@ -186,13 +202,19 @@ async function scanTree(root: string): Promise<Scan> {
       const r = rel === '' ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory()) await walk(r);
       else if (e.isFile()) {
-        const content = await readFile(toAbs(root, r));
-        const owned = content.length >= OWNED.length && content.subarray(0, OWNED.length).equals(OWNED);
-        files.set(r, owned ? { kind: 'file', owned, content } : { kind: 'file', owned });
+        files.set(r, { kind: 'file', owned: false });
+        regular.push(r);
       } else files.set(r, { kind: e.isSymbolicLink() ? 'symlink' : 'other', owned: false });
     }
   };
+  const regular: string[] = [];
   await walk('');
+  // Reading thousands of small files is latency-bound: keep several reads in flight.
+  await forEachLimit(regular, IO_CONCURRENCY, async (r) => {
+    const content = await readFile(toAbs(root, r));
+    const owned = content.length >= OWNED.length && content.subarray(0, OWNED.length).equals(OWNED);
+    files.set(r, owned ? { kind: 'file', owned, content } : { kind: 'file', owned });
+  });
   return { files, dirs };
 }
 
@@ -319,11 +341,11 @@ async function swapIn(root: string, rootStat: Stats | undefined, scan: Scan, pla
       const mode = scan.dirs.get(d);
       if (mode !== undefined) await chmod(toAbs(staging, d), mode);
     }
-    for (const [p, e] of plan.entries) {
+    await forEachLimit([...plan.entries], IO_CONCURRENCY, async ([p, e]) => {
       const dest = toAbs(staging, p);
       if (e.op === 'write') await writeFile(dest, e.content ?? '', { mode: FILE_MODE, flag: 'wx' });
       else await carryOver(toAbs(root, p), dest, scan.files.get(p)?.kind ?? 'other');
-    }
+    });
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;
