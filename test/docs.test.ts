@@ -46,3 +46,11 @@ describe('generated docs', () => {
     expect(readme).toBe(updateReadmeMatrix(readme));
   });
 });
+
+describe('generated validators', () => {
+  it('src/schema/validators.gen.ts is current (run `npm run gen:validators`)', async () => {
+    const modulePath = new URL('../scripts/gen-validators.mjs', import.meta.url).href;
+    const { generateValidators } = (await import(modulePath)) as { generateValidators: () => string };
+    expect(readFileSync(path.join(root, 'src/schema/validators.gen.ts'), 'utf8')).toBe(generateValidators());
+  });
+});

@@ -1,27 +1,23 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
-import { KINDS, kindSchema } from './kinds.ts';
+import * as PRECOMPILED from './validators.gen.ts';
 import type { Kind } from './kinds.ts';
-import { isDns1123Label, isPositiveDuration } from './formats.ts';
+import { SPEC_FORMATS } from './formats.ts';
 
 /** Custom schema keywords: annotations read by the error mapper, never validated. */
 export const MESHC_KEYWORDS = ['x-meshc-code'];
 
 export function createSpecAjv(): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-  ajv.addFormat('dns1123-label', { type: 'string', validate: isDns1123Label });
-  ajv.addFormat('duration', { type: 'string', validate: isPositiveDuration });
+  for (const [name, format] of Object.entries(SPEC_FORMATS)) ajv.addFormat(name, format);
   ajv.addVocabulary(MESHC_KEYWORDS);
   return ajv;
 }
 
-let compiled: Map<Kind, ValidateFunction> | undefined;
-
-/** The kind validators, compiled once per process. */
+/**
+ * The kind validators, precompiled at development time from the schemas (`npm run gen:validators`,
+ * same options as createSpecAjv): compiling them at every run would cost a few hundred milliseconds.
+ */
 export function kindValidator(kind: Kind): ValidateFunction {
-  if (!compiled) {
-    const ajv = createSpecAjv();
-    compiled = new Map(KINDS.map((k) => [k, ajv.compile(kindSchema(k))]));
-  }
-  return compiled.get(kind)!;
+  return PRECOMPILED[kind] as unknown as ValidateFunction;
 }

@@ -33,3 +33,9 @@ export function isPositiveDuration(s: string): boolean {
   const ms = parseDuration(s);
   return ms !== undefined && ms >= 1 && Math.abs(ms - Math.round(ms)) < 1e-9;
 }
+
+/** The custom formats of the spec schemas, as ajv format definitions (used by the precompiled validators). */
+export const SPEC_FORMATS = {
+  'dns1123-label': { type: 'string', validate: isDns1123Label },
+  duration: { type: 'string', validate: isPositiveDuration },
+} as const;
