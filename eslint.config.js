@@ -12,7 +12,16 @@ const IO_MODULES = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench-out/**', 'test/fixtures/**', 'src/**/*.gen.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'bench-out/**',
+      'test/fixtures/**',
+      'src/**/*.gen.ts',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
