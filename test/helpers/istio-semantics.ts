@@ -14,6 +14,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { parseDuration } from '../../src/schema/formats.ts';
 
 export interface Manifest {
   apiVersion: string;
@@ -88,24 +89,10 @@ export function stableJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 /** Milliseconds of an Istio duration (`0.5s`, `3m`, `1h30m`, `180.000s`). Throws on anything else. */
 export function durationMs(d: unknown): number {
-  if (typeof d !== 'string' || !/^(?:(?:\d+(?:\.\d+)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.test(d)) {
-    throw new Error(`not a duration: ${JSON.stringify(d)}`);
-  }
-  let ms = 0;
-  for (const m of d.matchAll(/(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h)/g))
-    ms += Number(m[1]) * UNIT_MS[m[2]!]!;
+  const ms = typeof d === 'string' ? parseDuration(d) : undefined;
+  if (ms === undefined) throw new Error(`not a duration: ${JSON.stringify(d)}`);
   return ms;
 }
 
