@@ -83,6 +83,11 @@ export interface OverlayDirs {
   readonly config: boolean;
   /** Application namespaces with an overlay, sorted. */
   readonly namespaces: readonly string[];
+  /**
+   * When another environment on the same cluster owns the mesh-wide directories (one cluster runs one
+   * mesh, installed and configured once), the names of that environment's mesh Kustomizations.
+   */
+  readonly meshOwner?: { readonly env: string; readonly install: boolean; readonly config: boolean };
 }
 
 /** The GitRepository and one Flux Kustomization per overlay directory of an environment. */
@@ -118,7 +123,18 @@ export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs
   if (dirs.install) out.push(ks(installName, 'mesh-system/install', undefined, true));
   if (dirs.config)
     out.push(ks(systemName, 'mesh-system/config', dirs.install ? installName : undefined, true));
-  const nsDep = dirs.config ? systemName : dirs.install ? installName : undefined;
+  const owner = dirs.meshOwner;
+  const nsDep = owner
+    ? owner.config
+      ? `${owner.env}-mesh-system`
+      : owner.install
+        ? `${owner.env}-mesh-install`
+        : undefined
+    : dirs.config
+      ? systemName
+      : dirs.install
+        ? installName
+        : undefined;
   for (const ns of dirs.namespaces) out.push(ks(`${envName}-${ns}`, ns, nsDep, false));
   return out;
 }

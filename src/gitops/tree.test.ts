@@ -133,7 +133,6 @@ describe('buildGitOpsTree', () => {
       'overlays/prod/bookinfo/meshc/patches',
       'overlays/prod/bookinfo/user',
       'overlays/prod/mesh-system/config',
-      'overlays/staging/mesh-system/config',
       'overlays/staging/shop',
       'overlays/staging/shop/user',
     ]);
@@ -326,7 +325,6 @@ describe('buildGitOpsTree', () => {
       'kustomize.toolkit.fluxcd.io_v1_kustomization_dev-mesh-install.yaml',
       'kustomize.toolkit.fluxcd.io_v1_kustomization_dev-mesh-system.yaml',
       'kustomize.toolkit.fluxcd.io_v1_kustomization_dev-shop.yaml',
-      'kustomize.toolkit.fluxcd.io_v1_kustomization_staging-mesh-system.yaml',
       'kustomize.toolkit.fluxcd.io_v1_kustomization_staging-shop.yaml',
       'source.toolkit.fluxcd.io_v1_gitrepository_meshc-dev.yaml',
       'source.toolkit.fluxcd.io_v1_gitrepository_meshc-staging.yaml',
@@ -353,8 +351,11 @@ describe('buildGitOpsTree', () => {
     expect(spec('dev-mesh-system').wait).toBe(true);
     expect(spec('dev-bookinfo').dependsOn).toEqual([{ name: 'dev-mesh-system' }]);
     expect(spec('dev-bookinfo').path).toBe('./rendered/overlays/dev/bookinfo');
-    expect(spec('staging-mesh-system').dependsOn).toBeUndefined();
-    expect(spec('staging-shop').dependsOn).toEqual([{ name: 'staging-mesh-system' }]);
+    // dev owns the mesh-wide directories of cluster dev-1; staging's namespaces wait for them.
+    expect(
+      files.has('clusters/dev-1/kustomize.toolkit.fluxcd.io_v1_kustomization_staging-mesh-system.yaml'),
+    ).toBe(false);
+    expect(spec('staging-shop').dependsOn).toEqual([{ name: 'dev-mesh-system' }]);
   });
 
   it('renders Argo CD Applications with sync waves', () => {
@@ -438,7 +439,6 @@ describe('buildGitOpsTree', () => {
       'overlays/edge/bookinfo',
       'overlays/prod/bookinfo',
       'overlays/prod/mesh-system/config',
-      'overlays/staging/mesh-system/config',
       'overlays/staging/shop',
     ]);
     const prod = result.builds.get('overlays/prod/bookinfo') ?? [];

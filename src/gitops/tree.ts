@@ -97,7 +97,9 @@ export function buildEnvironment(render: EnvRender): K8sObject[] {
 
 export function buildGitOpsTree(renders: readonly EnvRender[]): GitOpsResult {
   const diagnostics: Diagnostic[] = [];
-  const prepared = [...renders].sort((a, b) => cmp(a.env.name, b.env.name)).map(prepare);
+  const sorted = [...renders].sort((a, b) => cmp(a.env.name, b.env.name));
+  const owned = assignMeshOwners(sorted, diagnostics);
+  const prepared = owned.map(({ render, meshOwner }) => prepare(render, meshOwner));
   for (const p of prepared) diagnostics.push(...p.diagnostics);
   for (let i = 1; i < prepared.length; i++) {
     const a = prepared[i - 1] as PreparedEnv;
@@ -201,7 +203,64 @@ export function buildGitOpsTree(renders: readonly EnvRender[]): GitOpsResult {
 // ---------------------------------------------------------------------------------------------------
 // Environments
 
-function prepare(render: EnvRender): PreparedEnv {
+interface MeshOwner {
+  readonly env: string;
+  readonly install: boolean;
+  readonly config: boolean;
+}
+
+/**
+ * One cluster runs one mesh, installed and configured once: the first environment (by name) on a cluster
+ * owns its mesh-wide directories (install and config), holding the mesh-wide objects of every
+ * environment on that cluster; the others' namespaces depend on the owner's. Two environments that
+ * render one mesh-wide object differently are a conflict.
+ */
+function assignMeshOwners(
+  sorted: readonly EnvRender[],
+  diagnostics: Diagnostic[],
+): { render: EnvRender; meshOwner?: MeshOwner }[] {
+  const owners = new Map<string, EnvRender>();
+  const merged = new Map<string, Map<string, { obj: K8sObject; env: EnvRender }>>();
+  for (const r of sorted) {
+    if (!owners.has(r.env.cluster)) owners.set(r.env.cluster, r);
+    const objs = merged.get(r.env.cluster) ?? new Map<string, { obj: K8sObject; env: EnvRender }>();
+    for (const obj of r.output.system) {
+      const id = resourceId(obj);
+      const first = objs.get(id);
+      if (!first) objs.set(id, { obj, env: r });
+      else if (!jsonEqual(canonicalize(first.obj), canonicalize(obj)))
+        diagnostics.push(
+          conflict(
+            `Environments ${first.env.env.name} and ${r.env.name} share cluster ${r.env.cluster} but render ${describeObject(obj)} differently.`,
+            r.env.origin(['cluster']),
+            first.env.env.origin(['cluster']),
+          ),
+        );
+    }
+    merged.set(r.env.cluster, objs);
+  }
+  return sorted.map((render) => {
+    const owner = owners.get(render.env.cluster)!;
+    const system = [...merged.get(render.env.cluster)!.values()].map((x) => x.obj);
+    if (owner === render)
+      return {
+        render:
+          system.length === render.output.system.length
+            ? render
+            : { ...render, output: { ...render.output, system } },
+      };
+    return {
+      render: { ...render, output: { ...render.output, system: [], charts: [] } },
+      meshOwner: {
+        env: owner.env.name,
+        install: owner.env.gitops.engine === 'flux' && owner.output.charts.length > 0,
+        config: system.length > 0,
+      },
+    };
+  });
+}
+
+function prepare(render: EnvRender, meshOwner?: MeshOwner): PreparedEnv {
   const { env, output } = render;
   const diagnostics: Diagnostic[] = [];
   const groups = new Map<string, readonly K8sObject[]>();
@@ -250,7 +309,12 @@ function prepare(render: EnvRender): PreparedEnv {
     dirs.set(dir, list.sort(compareObjects));
   }
   const namespaces = [...dirs.keys()].filter((d) => d !== INSTALL_DIR && d !== CONFIG_DIR).sort(cmp);
-  const overlayDirs = { install: dirs.has(INSTALL_DIR), config: dirs.has(CONFIG_DIR), namespaces };
+  const overlayDirs = {
+    install: dirs.has(INSTALL_DIR),
+    config: dirs.has(CONFIG_DIR),
+    namespaces,
+    ...(meshOwner ? { meshOwner } : {}),
+  };
   const cluster =
     env.gitops.engine === 'flux'
       ? fluxClusterObjects(env.name, env.gitops, overlayDirs)

@@ -46,8 +46,12 @@ describe('checkCapabilities', () => {
   it('fails an unsupported field at its spec position, naming the meshes that can', () => {
     const mirror = check('2.1').find((d) => d.code === 'MESH_UNSUPPORTED_FEATURE')!;
     expect(mirror.severity).toBe('error');
-    expect(`${mirror.location!.file}:${mirror.location!.line}:${mirror.location!.col}`).toBe('reviews.yaml:11:15');
-    expect(mirror.message).toBe('Limited cannot express traffic mirroring (bookinfo/reviews in environment prod): no mirroring filter.');
+    expect(`${mirror.location!.file}:${mirror.location!.line}:${mirror.location!.col}`).toBe(
+      'reviews.yaml:11:15',
+    );
+    expect(mirror.message).toBe(
+      'Limited cannot express traffic mirroring (bookinfo/reviews in environment prod): no mirroring filter.',
+    );
     expect(mirror.hint).toMatch(/^Meshes that can: Istio\./);
   });
 
@@ -59,8 +63,15 @@ describe('checkCapabilities', () => {
   });
 
   it('treats a feature as unsupported below the version that introduced it', () => {
-    expect(check('1.9').filter((d) => d.code === 'MESH_UNSUPPORTED_FEATURE').map((d) => d.location!.line)).toEqual([10, 11]);
-    expect(supportAt(limited, 'route.retries', '1.10')).toEqual({ support: 'unsupported', note: 'needs Limited 2.0 or later' });
+    expect(
+      check('1.9')
+        .filter((d) => d.code === 'MESH_UNSUPPORTED_FEATURE')
+        .map((d) => d.location!.line),
+    ).toEqual([10, 11]);
+    expect(supportAt(limited, 'route.retries', '1.10')).toEqual({
+      support: 'unsupported',
+      note: 'needs Limited 2.0 or later',
+    });
     expect(supportAt(limited, 'route.retries', '2.0').support).toBe('exact');
   });
 
