@@ -1,29 +1,8 @@
-import type { MeshSettings, GitOpsSettings, MtlsMode, ObjectPatch, Observability, Trust } from './types.ts';
+import type { EnvironmentSpec } from '../spec/types.gen.ts';
+import type { MeshSettings, GitOpsSettings, Observability, Trust } from './types.ts';
 
-/** The Environment spec as the schema guarantees it. */
-export interface EnvironmentSpecData {
-  cluster: string;
-  mesh: {
-    type: MeshSettings['type'];
-    version: string;
-    mtls?: MtlsMode;
-    install?: { chartVersion: string; values?: Record<string, unknown> };
-    trust?: {
-      certManager?: { issuer: string; kind?: 'Issuer' | 'ClusterIssuer' };
-      existingSecret?: { name: string };
-    };
-    ingress?: { className: string; api?: 'gateway-api' | 'native'; namespace?: string };
-    observability?: {
-      metrics?: Observability['metrics'];
-      dashboards?: boolean;
-      tracing?: { provider: 'opentelemetry' | 'zipkin'; endpoint: string; sampling?: number };
-    };
-  };
-  gitops: { engine: 'flux' | 'argocd'; repo: string; branch?: string; path?: string };
-  namespaces?: string[];
-  overrides?: Record<string, Record<string, unknown>>;
-  patches?: { target: ObjectPatch['target']; ops: ObjectPatch['ops'] }[];
-}
+/** The Environment spec as the schema guarantees it: the type generated from schemas/environment.schema.json. */
+export type EnvironmentSpecData = EnvironmentSpec;
 
 export function defaultIngressNamespace(mesh: string): string {
   return mesh === 'istio' ? 'istio-ingress' : 'ingress';

@@ -23,13 +23,15 @@ export const DEFAULT_RETRY_ON = ['gateway-error'];
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-function stringMatch(m: Record<string, string> | undefined): StringMatch | undefined {
+type MatchSpec = { readonly exact?: string; readonly prefix?: string; readonly regex?: string };
+
+function stringMatch(m: MatchSpec | undefined): StringMatch | undefined {
   if (!m) return undefined;
   const [type, value] = Object.entries(m)[0] ?? [];
   return type === undefined || value === undefined ? undefined : { type: type as StringMatch['type'], value };
 }
 
-function namedMatches(map: Record<string, Record<string, string>> | undefined) {
+function namedMatches(map: Readonly<Record<string, MatchSpec>> | undefined) {
   return Object.entries(map ?? {})
     .map(([name, m]) => ({ name, match: stringMatch(m)! }))
     .sort(byName);

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DataPath, Location } from '../core/location.ts';
+import type { HeaderOps, Route, RouteMatch, ServiceSpec } from '../spec/types.gen.ts';
 
 /**
  * A Service as the rules see it: its spec (as written, or with an environment override merged) and a way
@@ -14,44 +15,14 @@ export interface ServiceView {
   readonly at: (path: DataPath, mode?: 'value' | 'key') => Location;
 }
 
-/** The fields of a Service spec the rules and normalize read (the schema guarantees their shapes). */
-export interface ServiceSpecData {
-  ports: { name: string; port: number; protocol?: string }[];
-  selector?: Record<string, string>;
-  serviceAccount?: string;
-  versions?: Record<string, { labels: Record<string, string> }>;
-  routes?: RouteData[];
-  resilience?: Record<string, unknown>;
-  access?: { from: string[]; methods?: string[]; paths?: string[] }[];
-  mtls?: string;
-  ingress?: { hosts: string[]; paths?: Record<string, string>[] };
-  kubernetesService?: string;
-}
-
-export interface RouteData {
-  name?: string;
-  match?: MatchData[];
-  to?: string | Record<string, number>;
-  backends?: { service: string; version?: string; weight?: number }[];
-  timeout?: string;
-  retries?: { attempts: number; perTryTimeout?: string; on?: string[] };
-  fault?: { delay?: { duration: string; percent?: number }; abort?: { status: number; percent?: number } };
-  mirror?: { to: string; percent?: number };
-  headers?: { request?: HeaderOpsData; response?: HeaderOpsData };
-}
-
-export interface MatchData {
-  headers?: Record<string, Record<string, string>>;
-  query?: Record<string, Record<string, string>>;
-  path?: Record<string, string>;
-  method?: string;
-}
-
-export interface HeaderOpsData {
-  set?: Record<string, string>;
-  add?: Record<string, string>;
-  remove?: string[];
-}
+/**
+ * The Service spec as the schema guarantees it: the type generated from schemas/service.schema.json,
+ * so the code that reads specs can never drift from the schema.
+ */
+export type ServiceSpecData = ServiceSpec;
+export type RouteData = Route;
+export type MatchData = RouteMatch;
+export type HeaderOpsData = HeaderOps;
 
 export type ServiceIndex = ReadonlyMap<string, ServiceView>;
 
