@@ -275,6 +275,13 @@ export const CODES = {
       'Two environments on the same cluster deploy the same namespace; their objects would overwrite each other.',
     fix: 'Give the environments disjoint `namespaces`, or put them on different clusters.',
   },
+  GITOPS_NAME_TOO_LONG: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      'A GitOps object name meshc derives from the environment and a namespace (`<env>-<namespace>`, `<env>-mesh-install`) is longer than 63 characters; Flux and Argo CD copy it into label values, which Kubernetes limits to 63.',
+    fix: 'Shorten the environment name or the namespace.',
+  },
   OUTPUT_PATH_INVALID: {
     severity: 'error',
     area: 'rules',

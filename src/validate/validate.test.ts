@@ -103,3 +103,14 @@ describe('clusters', () => {
     expect(codesAt(r)).toContain('CLUSTER_MESH_CONFLICT b.yaml:6:9');
   });
 });
+
+describe('GitOps names', () => {
+  it('refuses an environment whose <env>-<namespace> name would not fit a label value', () => {
+    const long = 'a-very-long-environment-name-for-the-production-cluster-xyz';
+    const r = compileInline({
+      'reviews.yaml': REVIEWS,
+      'prod.yaml': ISTIO_ENV.replace('name: prod', `name: ${long}`),
+    });
+    expect(codesAt(r)).toContain('GITOPS_NAME_TOO_LONG prod.yaml:3:19');
+  });
+});

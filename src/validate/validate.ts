@@ -106,6 +106,7 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
           location: env.at(['namespaces', env.spec.namespaces!.indexOf(ns)]),
         });
     const views = environmentViews(env, base, declared, report);
+    checkGitOpsNames(env, [...new Set([...views.values()].map((v) => v.namespace))], report);
     for (const view of views.values()) for (const rule of SERVICE_RULES) rule(view, views, report, declared);
     envViews.set(env.name, views);
   }
@@ -179,6 +180,21 @@ function resolveEnvironment(
     spec: environmentSpecWithDefaults(spec, output),
     origin: env.at,
   };
+}
+
+/** GitOps object names (`<env>-<namespace>`, `<env>-mesh-install`) end up in label values: 63 characters at most. */
+function checkGitOpsNames(env: EnvDoc, namespaces: readonly string[], report: (d: Diagnostic) => void): void {
+  const longest = [...namespaces, 'mesh-install', 'mesh-system']
+    .map((x) => `${env.name}-${x}`)
+    .sort((a, b) => b.length - a.length)[0]!;
+  if (longest.length <= 63) return;
+  report({
+    code: 'GITOPS_NAME_TOO_LONG',
+    severity: 'error',
+    message: `Environment ${env.name} leads to the GitOps object name ${longest} (${longest.length} characters, at most 63).`,
+    hint: 'Flux and Argo CD copy these names into label values; shorten the environment name or the namespace.',
+    location: locate(env.doc.pd, ['metadata', 'name']),
+  });
 }
 
 /** One cluster runs one mesh, configured once; environments sharing it deploy disjoint namespaces. */
