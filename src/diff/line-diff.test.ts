@@ -82,7 +82,10 @@ describe('unifiedDiff', () => {
     b[7] = 'y';
     b[18] = 'z';
     const out = unifiedDiff(a.join('\n'), b.join('\n'), { context: 2 });
-    expect(out.split('\n').filter((l) => l.startsWith('@@'))).toEqual(['@@ -1,10 +1,10 @@', '@@ -17,4 +17,4 @@']);
+    expect(out.split('\n').filter((l) => l.startsWith('@@'))).toEqual([
+      '@@ -1,10 +1,10 @@',
+      '@@ -17,4 +17,4 @@',
+    ]);
   });
 
   it('numbers pure insertions and deletions like diff -u', () => {

@@ -3,15 +3,18 @@ import type { EmitContext } from '../backends/types.ts';
 import type { EnvRender } from '../gitops/tree.ts';
 import type { EnvironmentPlan } from '../validate/validate.ts';
 
-/** emit: one backend call per planned environment. Pure. */
+/**
+ * emit: the backend output of each planned environment, as the gitops stage takes it. validate already
+ * ran the backends (emit is pure) and reported their diagnostics; they are returned again here for
+ * callers that render without printing validation results (sortDiagnostics drops duplicates).
+ */
 export function emitEnvironments(
   plans: readonly EnvironmentPlan[],
-  ctx: EmitContext,
+  _ctx?: EmitContext,
 ): { renders: EnvRender[]; diagnostics: Diagnostic[] } {
   const renders: EnvRender[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const { env, backend } of plans) {
-    const output = backend.emit(env, ctx);
+  for (const { env, backend, output } of plans) {
     diagnostics.push(...output.diagnostics);
     renders.push({ env, mesh: backend.mesh, systemNamespace: backend.systemNamespace, output });
   }

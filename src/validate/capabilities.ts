@@ -46,6 +46,23 @@ export function checkCapabilities(
               .usedBy(s)
               .map((p) => ({ path: p, loc: s.origin(p), label: `${s.id} in environment ${env.name}` })),
           );
+    // One warning per environment and feature, at its first use, the other uses as related locations.
+    const first = sites[0];
+    if (cap.support === 'approximate' && first) {
+      const more = sites.length - 1;
+      report({
+        code: 'MESH_APPROXIMATE_FEATURE',
+        severity: 'warning',
+        message: `${backend.title} expresses ${feature.title.charAt(0).toLowerCase()}${feature.title.slice(1)} only approximately (${first.label}${more ? ` and ${more} more use${more === 1 ? '' : 's'}` : ''}).`,
+        hint: cap.note ?? 'See `meshc matrix` for what differs.',
+        location: first.loc,
+        pointer: toPointer(['spec', ...first.path]),
+        ...(more
+          ? { related: sites.slice(1).map((x) => ({ message: `also used by ${x.label}`, location: x.loc })) }
+          : {}),
+      });
+      continue;
+    }
     for (const site of sites) {
       if (cap.support === 'unsupported') {
         const able = BACKENDS.filter(
@@ -58,15 +75,6 @@ export function checkCapabilities(
           hint: able.length
             ? `Meshes that can: ${able.join(', ')}. Remove the field for this environment with an override, or run it on one of those meshes.`
             : 'No mesh meshc renders can express it; remove the field.',
-          location: site.loc,
-          pointer: toPointer(['spec', ...site.path]),
-        });
-      } else {
-        report({
-          code: 'MESH_APPROXIMATE_FEATURE',
-          severity: 'warning',
-          message: `${backend.title} expresses ${feature.title.charAt(0).toLowerCase()}${feature.title.slice(1)} only approximately (${site.label}).`,
-          hint: cap.note ?? 'See `meshc matrix` for what differs.',
           location: site.loc,
           pointer: toPointer(['spec', ...site.path]),
         });

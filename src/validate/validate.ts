@@ -3,7 +3,7 @@ import { hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
 import { locate } from '../parse/locate.ts';
 import type { ParsedFile } from '../parse/parse.ts';
 import { backendFor, knownMeshes } from '../backends/registry.ts';
-import type { Backend } from '../backends/types.ts';
+import type { Backend, BackendOutput } from '../backends/types.ts';
 import { environmentSpecWithDefaults, resolveGitOps, resolveMesh } from '../model/environment.ts';
 import { resolveService } from '../model/normalize.ts';
 import type { MeshType, Model, ResolvedEnvironment } from '../model/types.ts';
@@ -25,6 +25,8 @@ export interface ValidateOptions {
   readonly environments?: readonly string[];
   /** Check environments as if they ran this mesh (the migration preview). */
   readonly meshOverride?: MeshType;
+  /** meshc's version, passed to the backends (they keep it out of the objects they emit). */
+  readonly toolVersion?: string;
   /** An earlier stage (load, parse) failed: run the checks, but build no model and run no policies or plan. */
   readonly blocked?: boolean;
   /** Called as each phase ends (`schema`, `rules`, `normalize`, `policies`, `plan`): lets a caller time them. */
@@ -34,6 +36,8 @@ export interface ValidateOptions {
 export interface EnvironmentPlan {
   readonly env: ResolvedEnvironment;
   readonly backend: Backend;
+  /** The backend's output for the environment (emit is pure, so validate runs it for its diagnostics). */
+  readonly output: BackendOutput;
 }
 
 export interface ValidateResult {
@@ -125,6 +129,7 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
   options.onPhase?.('policies');
 
   // Plan: a backend per environment, and its capability check.
+  const planned: { env: ResolvedEnvironment; backend: Backend }[] = [];
   const plans: EnvironmentPlan[] = [];
   for (const env of environments) {
     const backend = backendFor(env.mesh.type);
@@ -139,8 +144,16 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
       continue;
     }
     checkCapabilities(env, backend, report);
-    plans.push({ env, backend });
+    planned.push({ env, backend });
   }
+  // emit is pure: running it here lets `validate` (and the --mesh preview) report what only the
+  // backend can see, such as a value its mesh cannot take. Skipped while capability errors stand.
+  if (!hasErrors(diagnostics))
+    for (const { env, backend } of planned) {
+      const output = backend.emit(env, { toolVersion: options.toolVersion ?? 'meshc' });
+      diagnostics.push(...output.diagnostics);
+      plans.push({ env, backend, output });
+    }
   options.onPhase?.('plan');
   const sorted = sortDiagnostics(diagnostics);
   return hasErrors(sorted)

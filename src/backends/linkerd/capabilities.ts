@@ -1,0 +1,98 @@
+import type { Capability } from '../types.ts';
+import { TRACING_SINCE } from './constants.ts';
+
+const exact = (note?: string): Capability =>
+  note === undefined ? { support: 'exact' } : { support: 'exact', note };
+const approximate = (note: string, since?: string): Capability =>
+  since === undefined ? { support: 'approximate', note } : { support: 'approximate', note, since };
+const unsupported = (note: string): Capability => ({ support: 'unsupported', note });
+
+/**
+ * What Linkerd (2.16+) expresses, per feature id of FEATURES. Data only: the validator, `meshc matrix` and the
+ * README read it. Value-level limits (a retry condition, a dropped outlier field, a route order Linkerd's
+ * specificity cannot keep) are reported by the backend at the value.
+ */
+export const LINKERD_CAPABILITIES: Readonly<Record<string, Capability>> = {
+  versions: exact(
+    'one Service `<name>-<version>` per version (selector + version labels), HTTPRoute backendRefs',
+  ),
+  'route.weights': exact('HTTPRoute backendRefs[].weight'),
+  'route.backends': exact(
+    'backendRefs to other Services (ReferenceGrant in the target namespace when it differs); port: the parent port when the target has it, else its first port',
+  ),
+  'match.headers': exact('Exact / RegularExpression (a prefix as `^prefix.*$`)'),
+  'match.query': exact('queryParams Exact / RegularExpression'),
+  'match.path': exact('Exact / PathPrefix (segment-wise in both)'),
+  'match.path.regex': exact(
+    'RegularExpression, written `^(?:…)$` so that it must match the whole path (Rust regex syntax)',
+  ),
+  'match.method': exact(),
+  'route.timeout': exact(
+    "`timeout.linkerd.io/request` on the rule's HTTPRoute (the whole request, retries included)",
+  ),
+  'route.retries': approximate(
+    "`retry.linkerd.io/http` + `retry.linkerd.io/limit` on the rule's HTTPRoute: `5xx`, `gateway-error` and `retriable-4xx` (as `409`) are expressed; `connect-failure`, `reset`, `refused-stream` and the gRPC conditions have no HTTPRoute token and are refused at the condition; Linkerd never retries requests with bodies over 64 KiB",
+  ),
+  'route.retries.perTryTimeout': exact('`retry.linkerd.io/timeout`'),
+  'route.fault.delay': unsupported('Linkerd has no fault injection'),
+  'route.fault.abort': unsupported(
+    'Linkerd has no fault injection; its documented workaround (a weighted backend Service that always fails) needs a workload meshc does not deploy',
+  ),
+  'route.fault.withTimeoutOrRetries': unsupported('Linkerd has no fault injection'),
+  'route.mirror': unsupported('the policy controller rejects RequestMirror filters'),
+  'route.headers.request': exact('RequestHeaderModifier filter'),
+  'route.headers.response': exact('ResponseHeaderModifier filter (on gateway.networking.k8s.io HTTPRoutes)'),
+  'resilience.outlierDetection': approximate(
+    "`balancer.linkerd.io/failure-accrual: consecutive` on the Service clients call: consecutiveErrors → max-failures, baseEjectionTime → min-penalty (later penalties back off up to max-penalty, 1m or the min penalty); no interval and no max ejection percent (a warning names them when set); applies to requests addressed to this Service, not to other services' `backends` sending here; needs `kubernetesService: managed`",
+  ),
+  'resilience.connectionPool': unsupported(
+    'Linkerd has no per-destination connection or pending-request limits',
+  ),
+  'resilience.loadBalancer': unsupported('Linkerd always balances by latency (EWMA, power of two choices)'),
+  'resilience.consistentHash': unsupported('Linkerd has no consistent-hash load balancing'),
+  access: exact(
+    'Server per port (accessPolicy: deny) + AuthorizationPolicy + MeshTLSAuthentication (`<sa>.<ns>.serviceaccount.identity.linkerd.cluster.local`); `*` = NetworkAuthentication 0.0.0.0/0, ::/0 (permissive) or any meshed identity (strict)',
+  ),
+  'access.l7': approximate(
+    "inbound HTTPRoutes (policy.linkerd.io/v1beta3) on the port's Server plus a catch-all route: Linkerd then stops authorizing kubelet probes on that port implicitly and meshc does not know the probe paths, so probe on a port not listed in `ports`; rules that overlap only by nested paths may be decided by one rule (a warning names them)",
+  ),
+  'mtls.service': approximate(
+    "Server `accessPolicy` (all-authenticated / all-unauthenticated) on each listed port; ports the pods serve outside `ports` keep the namespace default (the pod annotation belongs to the workload's manifests)",
+  ),
+  ingress: exact(
+    "the environment's Gateway API class (Gateway + HTTPRoute to the root Service); mesh the ingress controller (`linkerd.io/inject: enabled`, or `ingress` where Linkerd documents it); with `access`, every identity of the ingress namespace is admitted",
+  ),
+  'ingress.routed': approximate(
+    "the service's HTTPRoutes apply to the gateway hop only when the meshed controller sends to the Service address, not straight to the endpoints",
+  ),
+  kubernetesService: exact(),
+  'mesh.mtls.strict': exact(
+    '`config.linkerd.io/default-inbound-policy: all-authenticated` on every namespace meshc deploys (read when a proxy starts: restart pods after a change)',
+  ),
+  'mesh.mtls.permissive': exact(
+    "`config.linkerd.io/default-inbound-policy: all-unauthenticated` (Linkerd's default)",
+  ),
+  'mesh.mtls.off': unsupported('mTLS between meshed pods is always on in Linkerd'),
+  'mesh.install': exact(
+    'Helm charts linkerd-crds then linkerd-control-plane from https://helm.linkerd.io/edge; cert-manager (webhook certificates) and the Gateway API CRDs are prerequisites',
+  ),
+  'mesh.trust.certManager': exact(
+    'trust anchor Certificate (from the issuer), CA ClusterIssuer, identity issuer Certificate `linkerd-identity-issuer` (kubernetes.io/tls) and trust-manager Bundle `linkerd-identity-trust-roots`',
+  ),
+  'mesh.trust.existingSecret': exact(
+    'the secret must be `linkerd-identity-issuer` (kubernetes.io/tls); the ConfigMap `linkerd-identity-trust-roots` must be provided with it',
+  ),
+  'mesh.ingress.gatewayApi': exact('Gateway API CRDs must be installed separately'),
+  'mesh.ingress.native': unsupported('Linkerd has no ingress gateway of its own; use `api: gateway-api`'),
+  'observability.prometheusOperator': approximate(
+    "PodMonitors linkerd-proxy (container linkerd-proxy, port linkerd-admin) and linkerd-controller, as the chart renders them; unlike Istio's metrics port, the proxy admin port follows the default inbound policy: with `mtls: strict` an unmeshed Prometheus is refused (mesh it, or authorize it on port 4191)",
+  ),
+  'observability.annotations': unsupported(
+    'Linkerd does not annotate proxies for annotation-based scraping; use prometheus-operator',
+  ),
+  'observability.dashboards': exact(),
+  'observability.tracing': approximate(
+    '`proxy.tracing` values of the linkerd-control-plane chart (needs mesh.install; OTLP, so `opentelemetry` only); proxies join the traces applications propagate: the sampling percentage is not used',
+    TRACING_SINCE,
+  ),
+};

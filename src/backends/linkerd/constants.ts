@@ -1,0 +1,70 @@
+import type { MtlsMode } from '../../model/types.ts';
+import { parseDuration } from '../../schema/formats.ts';
+import { CLUSTER_DOMAIN } from '../shared/names.ts';
+
+export const LINKERD_NS = 'linkerd';
+export const MIN_VERSION = '2.16';
+/** First version whose control-plane chart configures native proxy tracing (`proxy.tracing.*`). */
+export const TRACING_SINCE = '2.19';
+
+export const POLICY_GROUP = 'policy.linkerd.io';
+/** Server and the inbound (policy) HTTPRoute. */
+export const POLICY_V1BETA3 = 'policy.linkerd.io/v1beta3';
+/** AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication. */
+export const POLICY_V1ALPHA1 = 'policy.linkerd.io/v1alpha1';
+
+export const INJECT_ANNOTATION = 'linkerd.io/inject';
+export const DEFAULT_INBOUND_POLICY_ANNOTATION = 'config.linkerd.io/default-inbound-policy';
+
+/** Outbound policy annotations of Linkerd 2.16+ (on a Service, an HTTPRoute or a GRPCRoute). */
+export const ANNOTATIONS = {
+  timeoutRequest: 'timeout.linkerd.io/request',
+  retryHttp: 'retry.linkerd.io/http',
+  retryLimit: 'retry.linkerd.io/limit',
+  retryTimeout: 'retry.linkerd.io/timeout',
+  accrual: 'balancer.linkerd.io/failure-accrual',
+  accrualMaxFailures: 'balancer.linkerd.io/failure-accrual-consecutive-max-failures',
+  accrualMinPenalty: 'balancer.linkerd.io/failure-accrual-consecutive-min-penalty',
+  accrualMaxPenalty: 'balancer.linkerd.io/failure-accrual-consecutive-max-penalty',
+} as const;
+
+/** Linkerd's default maximum failure-accrual penalty (`…-consecutive-max-penalty`), reference/circuit-breaking. */
+export const DEFAULT_MAX_PENALTY_MS = 60_000;
+
+/**
+ * The default inbound policy that expresses a neutral mTLS mode: `strict` admits meshed (mTLS-authenticated)
+ * clients only, `permissive` admits plaintext too. Linkerd has no `off`: mTLS between meshed pods is always on.
+ */
+export function inboundPolicy(mode: MtlsMode): 'all-authenticated' | 'all-unauthenticated' {
+  return mode === 'strict' ? 'all-authenticated' : 'all-unauthenticated';
+}
+
+/** Linkerd's mTLS identity of a service account (`cluster.local` is the default identity trust domain). */
+export function identity(namespace: string, serviceAccount: string): string {
+  return `${serviceAccount}.${namespace}.serviceaccount.identity.linkerd.${CLUSTER_DOMAIN}`;
+}
+
+/** Every mTLS identity of one namespace (MeshTLSAuthentication accepts a `*.` prefix). */
+export function namespaceIdentities(namespace: string): string {
+  return `*.${namespace}.serviceaccount.identity.linkerd.${CLUSTER_DOMAIN}`;
+}
+
+const UNITS: readonly (readonly [string, number])[] = [
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+  ['ms', 1],
+];
+
+/**
+ * A Go-style duration as Linkerd's annotations parse it: one integer and one unit (`1m30s` → `90s`,
+ * `1.5s` → `1500ms`), with the largest unit that divides it. meshc durations are whole milliseconds.
+ */
+export function linkerdDuration(duration: string): string {
+  return formatMs(Math.round(parseDuration(duration) ?? 0));
+}
+
+export function formatMs(ms: number): string {
+  for (const [unit, size] of UNITS) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}

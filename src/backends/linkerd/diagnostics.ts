@@ -1,0 +1,77 @@
+import type { Diagnostic } from '../../core/diagnostic.ts';
+import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
+import { isOlderThan } from '../shared/names.ts';
+import { MIN_VERSION, TRACING_SINCE } from './constants.ts';
+import { httpRetryToken, UNEXPRESSIBLE_RETRY } from './route-policy.ts';
+import { checkOutlierDetection } from './services.ts';
+import { ISSUER_SECRET, TRUST_ROOTS } from './trust.ts';
+
+/**
+ * Values Linkerd cannot take as they are, found from the values themselves (the capability table speaks per
+ * feature, these per value): the version, the issuer secret's name, tracing without an install or with a
+ * Zipkin collector, retry conditions Linkerd has no token for, outlier-detection fields it drops.
+ */
+export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (isOlderThan(env.mesh.version, MIN_VERSION)) {
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `Linkerd ${env.mesh.version} is older than ${MIN_VERSION}, the oldest version meshc renders (it configures retries and timeouts with the annotations of 2.16 and Servers with policy.linkerd.io/v1beta3).`,
+      hint: `Set mesh.version to "${MIN_VERSION}" or later, after upgrading the mesh.`,
+      location: env.origin(['mesh', 'version']),
+    });
+  }
+  const trust = env.mesh.trust;
+  if (trust?.type === 'existing-secret' && trust.name !== ISSUER_SECRET) {
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `Linkerd's identity controller reads its issuer only from a secret named "${ISSUER_SECRET}" in linkerd, not "${trust.name}".`,
+      hint: `Name the secret "${ISSUER_SECRET}" (type kubernetes.io/tls, keys tls.crt, tls.key, ca.crt) and provide the ConfigMap "${TRUST_ROOTS}" (key ca-bundle.crt) next to it (Linkerd docs: "Installing Linkerd with Helm", identity.issuer.scheme kubernetes.io/tls).`,
+      location: env.origin(['mesh', 'trust', 'existingSecret', 'name']),
+    });
+  }
+  const tracing = env.mesh.observability.tracing;
+  if (tracing && !isOlderThan(env.mesh.version, TRACING_SINCE)) {
+    if (!env.mesh.install) {
+      out.push({
+        code: 'MESH_CONSTRAINT',
+        severity: 'error',
+        message: `Linkerd configures proxy tracing in the linkerd-control-plane chart values (proxy.tracing), and environment ${env.name} does not install the control plane (no mesh.install).`,
+        hint: 'Set mesh.install so that meshc renders the chart values, or remove observability.tracing and set proxy.tracing in your own install.',
+        location: env.origin(['mesh', 'observability', 'tracing']),
+      });
+    }
+    if (tracing.provider !== 'opentelemetry') {
+      out.push({
+        code: 'MESH_UNSUPPORTED_FEATURE',
+        severity: 'error',
+        message: `Linkerd proxies export traces over OTLP only; the ${tracing.provider} provider is not expressible.`,
+        hint: 'Use `provider: opentelemetry` with an OTLP collector endpoint (an OpenTelemetry Collector can forward to Zipkin).',
+        location: env.origin(['mesh', 'observability', 'tracing', 'provider']),
+      });
+    }
+  }
+  for (const s of env.services) out.push(...checkRetries(s), ...checkOutlierDetection(s));
+  return out;
+}
+
+/** Retry conditions without a Linkerd token: an error each, at the condition. */
+export function checkRetries(service: ResolvedService): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const r of service.routes) {
+    if (!r.retries || r.retries.attempts === 0) continue;
+    r.retries.on.forEach((condition, i) => {
+      if (httpRetryToken(condition) !== undefined) return;
+      out.push({
+        code: 'MESH_UNSUPPORTED_FEATURE',
+        severity: 'error',
+        message: `Linkerd cannot retry on ${condition} (${service.id}): ${UNEXPRESSIBLE_RETRY[condition] ?? 'no such condition'}.`,
+        hint: 'Linkerd retries on `5xx`, `gateway-error` and `retriable-4xx` (409). Remove the condition for this environment with an override (a list in an override replaces the whole list).',
+        location: service.origin(['routes', r.index, 'retries', 'on', i]),
+      });
+    });
+  }
+  return out;
+}

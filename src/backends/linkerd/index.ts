@@ -1,0 +1,70 @@
+import type { Diagnostic } from '../../core/diagnostic.ts';
+import type { K8sObject } from '../../core/k8s.ts';
+import type { ResolvedEnvironment } from '../../model/types.ts';
+import type { ServiceIndex } from '../shared/gamma.ts';
+import { buildServiceReferenceGrant } from '../shared/gamma.ts';
+import type { Backend, BackendOutput, EmitContext } from '../types.ts';
+import { buildAccess } from './authorization.ts';
+import { LINKERD_CAPABILITIES } from './capabilities.ts';
+import { buildCharts } from './charts.ts';
+import { LINKERD_NS, MIN_VERSION } from './constants.ts';
+import { buildGrafanaDashboards } from './dashboards.ts';
+import { checkEnvironment } from './diagnostics.ts';
+import { buildOutboundRoutes } from './http-route.ts';
+import { buildIngress } from './ingress.ts';
+import { buildControllerPodMonitor, buildProxyPodMonitor } from './monitors.ts';
+import { buildNamespace } from './namespace.ts';
+import { buildServices } from './services.ts';
+import { buildControlPlaneNamespace, buildTrustObjects, buildWebhookCertificates } from './trust.ts';
+
+/** The Linkerd backend (Linkerd 2.16+, edge releases included: Gateway API routing, policy.linkerd.io authorization). */
+export const linkerd: Backend = {
+  mesh: 'linkerd',
+  title: 'Linkerd',
+  minVersion: MIN_VERSION,
+  systemNamespace: LINKERD_NS,
+  capabilities: LINKERD_CAPABILITIES,
+  emit: emitLinkerd,
+};
+
+export function emitLinkerd(env: ResolvedEnvironment, _ctx: EmitContext): BackendOutput {
+  const ingress = buildIngress(env);
+  const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
+  const diagnostics: Diagnostic[] = [...checkEnvironment(env), ...ingress.diagnostics];
+  const namespaces = new Map<string, K8sObject[]>();
+  for (const ns of [...new Set([...env.namespaces, ...env.services.map((s) => s.namespace)])].sort()) {
+    namespaces.set(ns, [buildNamespace(ns, env.mesh.mtls)]);
+  }
+  const grants = new Map<string, { from: string; to: string }>();
+  for (const s of env.services) {
+    const routes = buildOutboundRoutes(s, services);
+    const exposedThrough = s.ingress && env.mesh.ingress ? env.mesh.ingress.namespace : undefined;
+    const access = buildAccess(s, exposedThrough !== undefined ? { ingressNamespace: exposedThrough } : {});
+    const ingressRoute = ingress.routes.get(s.id);
+    namespaces
+      .get(s.namespace)
+      ?.push(
+        ...buildServices(s),
+        ...routes.routes,
+        ...access.objects,
+        ...(ingressRoute ? [ingressRoute] : []),
+      );
+    diagnostics.push(...routes.diagnostics, ...access.diagnostics);
+    for (const to of routes.crossNamespaceTargets)
+      grants.set(`${s.namespace}/${to}`, { from: s.namespace, to });
+  }
+  for (const { from, to } of grants.values()) namespaces.get(to)?.push(buildServiceReferenceGrant(from, to));
+  return { namespaces, system: systemObjects(env, ingress.system), charts: buildCharts(env), diagnostics };
+}
+
+/** Mesh-wide objects: control-plane namespace and webhook certificates (with an install), trust, ingress, metrics, dashboards. */
+function systemObjects(env: ResolvedEnvironment, ingress: readonly K8sObject[]): K8sObject[] {
+  const obs = env.mesh.observability;
+  return [
+    ...(env.mesh.install ? [buildControlPlaneNamespace(), ...buildWebhookCertificates()] : []),
+    ...buildTrustObjects(env.mesh.trust),
+    ...ingress,
+    ...(obs.metrics === 'prometheus-operator' ? [buildProxyPodMonitor(), buildControllerPodMonitor()] : []),
+    ...(obs.dashboards ? buildGrafanaDashboards() : []),
+  ];
+}

@@ -1,0 +1,82 @@
+import type { Diagnostic } from '../../core/diagnostic.ts';
+import type { K8sObject } from '../../core/k8s.ts';
+import type { Resilience, ResolvedService } from '../../model/types.ts';
+import { parseDuration } from '../../schema/formats.ts';
+import { buildRootService, buildVersionService } from '../shared/kubernetes-service.ts';
+import { ANNOTATIONS, DEFAULT_MAX_PENALTY_MS, formatMs } from './constants.ts';
+
+/**
+ * Failure accrual (Linkerd's circuit breaker) from `resilience.outlierDetection`, as annotations of the Service
+ * clients address (linkerd2 `outbound/index.rs`, `parse_accrual_config`): `consecutive` mode;
+ * `consecutiveErrors` → `…-consecutive-max-failures`; `baseEjectionTime` → `…-consecutive-min-penalty` (the
+ * first penalty; later ones back off exponentially up to the max penalty, Linkerd's default 1m, which is raised
+ * to the min penalty when that is longer, since Linkerd rejects min > max). Omitted fields keep Linkerd's
+ * defaults (7 failures, 1s). Empty without outlier detection.
+ */
+export function failureAccrualAnnotations(resilience: Resilience): Record<string, string> {
+  const od = resilience.outlierDetection;
+  if (!od) return {};
+  const out: Record<string, string> = { [ANNOTATIONS.accrual]: 'consecutive' };
+  if (od.consecutiveErrors !== undefined) out[ANNOTATIONS.accrualMaxFailures] = String(od.consecutiveErrors);
+  if (od.baseEjectionTime !== undefined) {
+    const ms = Math.round(parseDuration(od.baseEjectionTime) ?? 0);
+    out[ANNOTATIONS.accrualMinPenalty] = formatMs(ms);
+    if (ms > DEFAULT_MAX_PENALTY_MS) out[ANNOTATIONS.accrualMaxPenalty] = formatMs(ms);
+  }
+  return out;
+}
+
+/**
+ * The Kubernetes Services of a service: the root Service when meshc manages it (carrying the failure-accrual
+ * annotations), and one Service per version, `<name>-<version>`, which the HTTPRoutes send to.
+ */
+export function buildServices(service: ResolvedService): K8sObject[] {
+  const out: K8sObject[] = [];
+  const root = buildRootService(service);
+  if (root) {
+    const annotations = failureAccrualAnnotations(service.resilience);
+    if (Object.keys(annotations).length) root.metadata.annotations = annotations;
+    out.push(root);
+  }
+  for (const v of service.versions) out.push(buildVersionService(service, v));
+  return out;
+}
+
+/**
+ * What outlier detection loses on Linkerd: `interval` and `maxEjectionPercent` have no counterpart (one warning
+ * each, at the field), and with `kubernetesService: external` the annotations have no Service to go on (an
+ * error: meshc does not own that Service).
+ */
+export function checkOutlierDetection(service: ResolvedService): Diagnostic[] {
+  const od = service.resilience.outlierDetection;
+  if (!od) return [];
+  const out: Diagnostic[] = [];
+  const dropped: readonly [keyof typeof od, string][] = [
+    ['interval', 'Linkerd counts consecutive failures as they happen; it has no evaluation interval'],
+    ['maxEjectionPercent', 'Linkerd has no limit on the share of endpoints a circuit breaker may remove'],
+  ];
+  for (const [field, why] of dropped) {
+    if (od[field] === undefined) continue;
+    out.push({
+      code: 'MESH_APPROXIMATE_FEATURE',
+      severity: 'warning',
+      message: `Linkerd ignores outlierDetection.${field} of ${service.id}: ${why}.`,
+      hint: `Remove outlierDetection.${field} for this environment with an override to silence this warning.`,
+      location: service.origin(['resilience', 'outlierDetection', field]),
+    });
+  }
+  if (service.kubernetesService === 'external') {
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `Linkerd reads failure accrual from annotations on the Service ${service.name} that clients call, but ${service.id} sets kubernetesService: external, so meshc does not emit that Service.`,
+      hint: `Add the annotations ${Object.entries(failureAccrualAnnotations(service.resilience))
+        .map(([k, v]) => `${k}: "${v}"`)
+        .join(
+          ', ',
+        )} where that Service is defined, and remove outlierDetection for this environment with an override; or let meshc manage the Service.`,
+      location: service.origin(['resilience', 'outlierDetection']),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+import type { Location } from '../../core/location.ts';
+import type { SummaryLine } from '../summary.ts';
+
+/** A side of the comparison as the user named it. */
+export interface RefInfo {
+  /** What the user passed (`origin/main`, `HEAD~1`); null for the working tree. */
+  readonly ref: string | null;
+  /** The commit it resolved to; null for the working tree. */
+  readonly commit: string | null;
+}
+
+/** What the diff formatters need besides the diff. */
+export interface DiffFormatContext {
+  readonly base: RefInfo;
+  readonly head: RefInfo;
+  /** Spec-relative path → the path shown (repository-relative for annotations and pull requests). */
+  readonly displayPath: (file: string) => string;
+  readonly toolVersion: string;
+  /** ANSI colours (text format only). */
+  readonly color?: boolean;
+  /** Character budget of the markdown output (default 65,536: GitHub's comment limit). */
+  readonly maxChars?: number;
+}
+
+/** `HEAD~1 (1a2b3c4)`, `working tree`. */
+export function refLabel(r: RefInfo): string {
+  if (r.ref === null) return 'working tree';
+  if (r.commit === null) return r.ref;
+  const short = r.commit.slice(0, 7);
+  return r.commit.startsWith(r.ref) ? short : `${r.ref} (${short})`;
+}
+
+/** `services/reviews.yaml:52:13`, with a `base:` prefix for positions in the base version. */
+export function where(line: SummaryLine, ctx: DiffFormatContext, withColumn = true): string | undefined {
+  if (!line.location) return undefined;
+  const l: Location = line.location;
+  const pos = `${ctx.displayPath(l.file)}:${l.line}${withColumn ? `:${l.col}` : ''}`;
+  return line.side === 'base' ? `base: ${pos}` : pos;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}

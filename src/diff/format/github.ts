@@ -1,0 +1,53 @@
+import type { SpecDiff } from '../index.ts';
+import type { SummaryLine } from '../summary.ts';
+import { plural, type DiffFormatContext } from './context.ts';
+
+/** GitHub shows at most this many annotations of one type per step. */
+export const ANNOTATIONS_PER_TYPE = 10;
+
+const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeProp = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/**
+ * `--format github`: one `::notice` / `::warning` workflow command per summary line, at the spec position
+ * that caused it (head side; lines whose cause only exists in the base version carry no position, since
+ * GitHub would place it on the head file, and say where it was instead). At most 10 per type: the tenth
+ * says how many more there are. A plain stats line follows.
+ */
+export function formatDiffGithub(d: SpecDiff, ctx: DiffFormatContext): string {
+  const out: string[] = [];
+  for (const severity of ['warning', 'notice'] as const) {
+    const lines = d.summary.filter((s) => s.severity === severity);
+    const shown = lines.length > ANNOTATIONS_PER_TYPE ? lines.slice(0, ANNOTATIONS_PER_TYPE - 1) : lines;
+    for (const s of shown) out.push(annotation(s, ctx));
+    if (shown.length < lines.length)
+      out.push(
+        `::${severity} title=${escapeProp('meshc diff')}::${escapeData(`… and ${plural(lines.length - shown.length, `more ${severity === 'warning' ? 'change that needs' : 'change'}`, `more ${severity === 'warning' ? 'changes that need' : 'changes'}`)}${severity === 'warning' ? ' a careful look' : ''}: see the job summary or run meshc diff.`)}`,
+      );
+  }
+  const r = d.stats.resources;
+  out.push(
+    d.summary.length === 0 && d.resources.length === 0
+      ? 'meshc diff: no differences'
+      : `meshc diff: ${plural(d.summary.length, 'change')}; resources: ${r.changed} changed, ${r.added} added, ${r.removed} removed`,
+  );
+  return out.join('\n') + '\n';
+}
+
+function annotation(s: SummaryLine, ctx: DiffFormatContext): string {
+  const props: string[] = [];
+  let message = s.message;
+  if (s.location && s.side === 'head') {
+    const l = s.location;
+    props.push(
+      `file=${escapeProp(ctx.displayPath(l.file))}`,
+      `line=${l.line}`,
+      `col=${l.col}`,
+      `endLine=${l.endLine}`,
+      `endColumn=${l.endCol}`,
+    );
+  } else if (s.location)
+    message += ` (in the base version: ${ctx.displayPath(s.location.file)}:${s.location.line})`;
+  props.push(`title=${escapeProp(`meshc diff: ${s.environment}`)}`);
+  return `::${s.severity} ${props.join(',')}::${escapeData(message)}`;
+}

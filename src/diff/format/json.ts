@@ -1,0 +1,71 @@
+import type { Location } from '../../core/location.ts';
+import type { SpecDiff } from '../index.ts';
+import type { DiffFormatContext } from './context.ts';
+
+/**
+ * `--format json`, version 1: a stable document (new fields may be added; none is removed or renamed
+ * within a version).
+ *
+ *   version      1
+ *   base, head   { ref, commit }: what was compared; ref and commit are null for the working tree
+ *   changed      true when there is any difference (the `--exit-code` condition)
+ *   environments { added: [name], removed: [name], renamed: [{ from, to }] }
+ *   summary[]    { environment, service (namespace/name or null), topic, message, severity (notice |
+ *                warning), location: { side (head | base), file, line, column, endLine, endColumn } | null }
+ *   resources[]  { environment, baseEnvironment (renamed environments, else null), apiVersion, kind,
+ *                namespace (null for cluster-scoped), name, change (added | removed | changed),
+ *                fields: [{ path, old?, new? }] (absent old = added field, absent new = removed field),
+ *                diff (unified diff hunks of the normalized YAML), added, removed (line counts) }
+ *   stats        { environments, summary: { notices, warnings }, resources: { added, removed, changed },
+ *                lines: { added, removed } }
+ *
+ * Lines and columns are 1-based; files are shown as the other formats show them.
+ */
+export function formatDiffJson(d: SpecDiff, ctx: DiffFormatContext): string {
+  const loc = (l: Location | undefined, side: 'head' | 'base') =>
+    l
+      ? {
+          side,
+          file: ctx.displayPath(l.file),
+          line: l.line,
+          column: l.col,
+          endLine: l.endLine,
+          endColumn: l.endCol,
+        }
+      : null;
+  return (
+    JSON.stringify(
+      {
+        version: 1,
+        base: { ref: ctx.base.ref, commit: ctx.base.commit },
+        head: { ref: ctx.head.ref, commit: ctx.head.commit },
+        changed: d.summary.length > 0 || d.resources.length > 0,
+        environments: d.environments,
+        summary: d.summary.map((s) => ({
+          environment: s.environment,
+          service: s.service ?? null,
+          topic: s.topic,
+          message: s.message,
+          severity: s.severity,
+          location: loc(s.location, s.side),
+        })),
+        resources: d.resources.map((r) => ({
+          environment: r.environment,
+          baseEnvironment: r.baseEnvironment ?? null,
+          apiVersion: r.apiVersion,
+          kind: r.kind,
+          namespace: r.namespace ?? null,
+          name: r.name,
+          change: r.change,
+          fields: r.fields,
+          diff: r.diff,
+          added: r.added,
+          removed: r.removed,
+        })),
+        stats: d.stats,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}

@@ -1,0 +1,179 @@
+/**
+ * The resource diff: both sides' renders compared object by object, keyed by environment and
+ * apiVersion/kind/namespace/name (never by file or text). Pure.
+ */
+import { resourceId, type K8sObject } from '../core/k8s.ts';
+import { buildEnvironment, type EnvRender } from '../gitops/tree.ts';
+import { jsonEqual } from '../gitops/json-patch.ts';
+import { compareObjects } from '../render/canonical.ts';
+import { emitYaml } from '../render/yaml.ts';
+import { fieldChanges, type FieldChange } from './fields.ts';
+import { splitLines, unifiedDiff } from './line-diff.ts';
+import { normalizeForDiff } from './noise.ts';
+
+export type ResourceChangeKind = 'added' | 'removed' | 'changed';
+
+export interface ResourceChange {
+  /** The environment (its head name; its base name when it was removed). */
+  readonly environment: string;
+  /** Set when the environment was renamed: its name on the base side. */
+  readonly baseEnvironment?: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  /** apiVersion/kind/namespace/name */
+  readonly id: string;
+  readonly change: ResourceChangeKind;
+  /** Field-level changes (changed objects only; empty for added and removed ones). */
+  readonly fields: readonly FieldChange[];
+  /** Unified diff of the objects' YAML (normalized, see noise.ts), hunks only; whole object for added/removed. */
+  readonly diff: string;
+  /** Lines added and removed in `diff`. */
+  readonly added: number;
+  readonly removed: number;
+}
+
+export interface DiffRendersOptions {
+  /** Head environment name → base environment name, for renamed environments (compared with each other). */
+  readonly renamed?: ReadonlyMap<string, string>;
+  /** Context lines of the unified diffs (default 3). */
+  readonly context?: number;
+}
+
+/**
+ * Every object added, removed or changed between two sets of environment renders. Ordered by
+ * environment name, then in install order (render/canonical.ts `compareObjects`).
+ */
+export function diffRenders(
+  base: readonly EnvRender[],
+  head: readonly EnvRender[],
+  options: DiffRendersOptions = {},
+): ResourceChange[] {
+  const baseByName = new Map(base.map((r) => [r.env.name, r] as const));
+  const headByName = new Map(head.map((r) => [r.env.name, r] as const));
+  const renamedFrom = options.renamed ?? new Map<string, string>();
+  const pairedBase = new Set<string>();
+  const pairs: { name: string; baseName?: string; base?: EnvRender; head?: EnvRender }[] = [];
+  for (const h of head) {
+    const from = renamedFrom.get(h.env.name);
+    // A rename only pairs an environment that is gone from the head side with one that is new there.
+    const baseName =
+      from !== undefined && !headByName.has(from) && !baseByName.has(h.env.name) ? from : h.env.name;
+    const b = baseByName.get(baseName);
+    if (b !== undefined) pairedBase.add(baseName);
+    pairs.push({
+      name: h.env.name,
+      ...(b !== undefined && baseName !== h.env.name ? { baseName } : {}),
+      ...(b !== undefined ? { base: b } : {}),
+      head: h,
+    });
+  }
+  for (const b of base) if (!pairedBase.has(b.env.name)) pairs.push({ name: b.env.name, base: b });
+  pairs.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+
+  const out: ResourceChange[] = [];
+  const context = options.context ?? 3;
+  for (const p of pairs) {
+    // Backends are pure functions of the resolved environment: the same input renders the same objects.
+    if (p.base && p.head && sameInput(p.base, p.head)) continue;
+    const before = p.base ? buildEnvironment(p.base) : [];
+    const after = p.head ? buildEnvironment(p.head) : [];
+    const changes: { obj: K8sObject; change: ResourceChange }[] = [];
+    const afterById = new Map(after.map((o) => [resourceId(o), o] as const));
+    const beforeIds = new Set<string>();
+    for (const a of before) {
+      const id = resourceId(a);
+      beforeIds.add(id);
+      const b = afterById.get(id);
+      if (b === undefined) {
+        changes.push({ obj: a, change: whole(p, a, 'removed') });
+        continue;
+      }
+      if (jsonEqual(a, b)) continue;
+      const na = normalizeForDiff(a);
+      const nb = normalizeForDiff(b);
+      if (jsonEqual(na, nb)) continue;
+      const diff = unifiedDiff(emitYaml(na), emitYaml(nb), { context });
+      changes.push({
+        obj: b,
+        change: {
+          ...ref(p, b, 'changed'),
+          fields: fieldChanges(na, nb),
+          diff,
+          ...countLines(diff),
+        },
+      });
+    }
+    for (const b of after)
+      if (!beforeIds.has(resourceId(b))) changes.push({ obj: b, change: whole(p, b, 'added') });
+    changes.sort((x, y) => compareObjects(x.obj, y.obj));
+    for (const c of changes) out.push(c.change);
+  }
+  return out;
+}
+
+/** Same backend, same resolved environment (spec, services and their resolved specs): the same render. */
+function sameInput(a: EnvRender, b: EnvRender): boolean {
+  const x = a.env;
+  const y = b.env;
+  return (
+    a.mesh === b.mesh &&
+    x.name === y.name &&
+    x.cluster === y.cluster &&
+    x.services.length === y.services.length &&
+    jsonEqual(x.spec, y.spec) &&
+    jsonEqual(x.namespaces, y.namespaces) &&
+    x.services.every((s, i) => {
+      const t = y.services[i]!;
+      return s.id === t.id && s.mtls === t.mtls && jsonEqual(s.spec, t.spec);
+    })
+  );
+}
+
+function ref(
+  p: { name: string; baseName?: string },
+  obj: K8sObject,
+  change: ResourceChangeKind,
+): Omit<ResourceChange, 'fields' | 'diff' | 'added' | 'removed'> {
+  return {
+    environment: p.name,
+    ...(p.baseName !== undefined ? { baseEnvironment: p.baseName } : {}),
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    ...(obj.metadata.namespace !== undefined ? { namespace: obj.metadata.namespace } : {}),
+    name: obj.metadata.name,
+    id: resourceId(obj),
+    change,
+  };
+}
+
+function whole(
+  p: { name: string; baseName?: string },
+  obj: K8sObject,
+  change: 'added' | 'removed',
+): ResourceChange {
+  const lines = splitLines(emitYaml(normalizeForDiff(obj)));
+  const sign = change === 'added' ? '+' : '-';
+  const header =
+    change === 'added'
+      ? `@@ -0,0 +${lines.length === 1 ? '1' : `1,${lines.length}`} @@`
+      : `@@ -${lines.length === 1 ? '1' : `1,${lines.length}`} +0,0 @@`;
+  return {
+    ...ref(p, obj, change),
+    fields: [],
+    diff: `${header}\n${lines.map((l) => sign + l).join('\n')}\n`,
+    added: change === 'added' ? lines.length : 0,
+    removed: change === 'removed' ? lines.length : 0,
+  };
+}
+
+function countLines(diff: string): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const l of splitLines(diff)) {
+    if (l.startsWith('+')) added++;
+    else if (l.startsWith('-')) removed++;
+  }
+  return { added, removed };
+}

@@ -1,0 +1,238 @@
+/**
+ * Reading the spec repository as it is at a git revision, without touching the user's working tree,
+ * index or refs: `git ls-tree` lists the spec directory at the commit, one `git cat-file --batch` reads
+ * every blob, the files are written into a private temporary directory, and the ordinary loader
+ * (`loadSpec`) reads them from there, so a revision is loaded exactly like a checkout. The temporary
+ * directory is removed before returning.
+ *
+ * Why not `git archive | tar -x`: no dependency on a `tar` binary, and `export-ignore` attributes
+ * (meant for release tarballs) cannot hide spec files. Why not a worktree: it writes to `.git`.
+ *
+ * Git runs through execa without a shell; revisions are passed as arguments, never interpolated.
+ */
+import { mkdir, mkdtemp, open, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, ExecaError } from 'execa';
+import { parseFile } from '../parse/parse.ts';
+import { DEFAULT_OUTPUT, PROJECT_FILE } from './constants.ts';
+import { loadSpec, MAX_FILE_BYTES, outputDir, type LoadedSpec } from './load-project.ts';
+
+/** A git problem the user can fix (not a repository, unknown revision, git missing): a usage error. */
+export class GitError extends Error {
+  override readonly name = 'GitError';
+}
+
+export interface GitRepo {
+  /** Absolute path of the work tree's top level. */
+  readonly root: string;
+  /** The spec directory relative to `root`, `/`-separated, with a trailing `/` (empty at the top level). */
+  readonly prefix: string;
+}
+
+export interface SpecAtRevision extends LoadedSpec {
+  /** The full commit id the revision resolved to. */
+  readonly commit: string;
+  /** True when the commit has no meshc.yaml in the spec directory (`files` is then empty). */
+  readonly missing: boolean;
+}
+
+async function git(
+  cwd: string,
+  args: readonly string[],
+  options: { input?: string; buffer?: boolean; maxBuffer?: number } = {},
+) {
+  try {
+    return await execa('git', ['--literal-pathspecs', ...args], {
+      cwd,
+      reject: false,
+      stripFinalNewline: false,
+      ...(options.input !== undefined ? { input: options.input } : {}),
+      ...(options.buffer ? { encoding: 'buffer' as const } : {}),
+      ...(options.maxBuffer !== undefined ? { maxBuffer: options.maxBuffer } : {}),
+      env: { GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+    });
+  } catch (e) {
+    if (e instanceof ExecaError && e.code === 'ENOENT')
+      throw new GitError('git is not installed or not on PATH (meshc diff reads revisions with git).');
+    throw e;
+  }
+}
+
+function firstLine(s: unknown): string {
+  const text = typeof s === 'string' ? s : Buffer.from((s as Uint8Array | undefined) ?? []).toString('utf8');
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  ).replace(/^fatal: /, '');
+}
+
+/** The repository holding `dir` (which need not exist in the working tree: its nearest existing parent is used). */
+export async function openRepo(dir: string): Promise<GitRepo> {
+  let existing = path.resolve(dir);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      if ((await stat(existing)).isDirectory()) break;
+    } catch {
+      /* not there: try the parent */
+    }
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    rest.unshift(path.basename(existing));
+    existing = parent;
+  }
+  const r = await git(existing, ['rev-parse', '--show-toplevel', '--show-prefix']);
+  if (r.exitCode !== 0) {
+    const why = firstLine(r.stderr);
+    throw new GitError(
+      /not a git repository/i.test(why)
+        ? `${dir} is not inside a git repository (meshc diff reads the base version with git).`
+        : `git cannot read the repository of ${dir}: ${why}`,
+    );
+  }
+  const [top, prefix = ''] = String(r.stdout).split('\n');
+  if (!top)
+    throw new GitError(`${dir} is not inside a git work tree (a bare repository has no spec directory).`);
+  const extra = rest.map((s) => `${s}/`).join('');
+  return { root: top, prefix: prefix + extra };
+}
+
+/** The full commit id of a revision; a GitError when it does not name a commit. */
+export async function resolveCommit(repo: GitRepo, rev: string): Promise<string> {
+  if (rev === '' || rev.startsWith('-'))
+    throw new GitError(`"${rev}" is not a git revision (a branch, tag, commit or expression like HEAD~1).`);
+  const r = await git(repo.root, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
+  const sha = String(r.stdout).trim();
+  if (r.exitCode !== 0 || !/^[0-9a-f]{40,64}$/.test(sha)) {
+    const shallow = await git(repo.root, ['rev-parse', '--is-shallow-repository']);
+    throw new GitError(
+      `unknown git revision "${rev}" in ${repo.root}.` +
+        (String(shallow.stdout).trim() === 'true'
+          ? ` This clone is shallow: fetch the revision first (for example \`git fetch --depth=1 origin ${rev.replace(/^origin\//, '')}\`), or check out with \`fetch-depth: 0\`.`
+          : ' Check the branch or commit name (remote branches are named like origin/main).'),
+    );
+  }
+  return sha;
+}
+
+interface TreeEntry {
+  readonly mode: string;
+  readonly type: string;
+  readonly oid: string;
+  readonly size: number;
+  /** Relative to the spec directory, `/`-separated. */
+  readonly rel: string;
+}
+
+/**
+ * Loads the spec directory `dir` as it is at `rev`, with the same rules and diagnostics as loading a
+ * checkout. A spec directory the commit does not have yields `missing: true` and no files.
+ */
+export async function loadSpecAtRevision(dir: string, rev: string, repo?: GitRepo): Promise<SpecAtRevision> {
+  const r = repo ?? (await openRepo(dir));
+  const commit = await resolveCommit(r, rev);
+  const entries = await listTree(r, commit);
+  const project = entries.find((e) => e.rel === PROJECT_FILE && e.type === 'blob');
+  if (!project) return { files: [], diagnostics: [], commit, missing: true };
+
+  const [projectText] = await readBlobs(r, [project]);
+  let output = DEFAULT_OUTPUT;
+  try {
+    const doc = parseFile({ path: PROJECT_FILE, text: Buffer.from(projectText!).toString('utf8') }, [])
+      .docs[0];
+    if (doc) output = outputDir(doc.value);
+  } catch {
+    /* the loader reports it */
+  }
+  const skip = (rel: string) =>
+    rel.startsWith(`${output}/`) || rel.startsWith('node_modules/') || rel.split('/').includes('.git');
+  const wanted = entries.filter((e) => (e.type === 'blob' && !skip(e.rel)) || e === project);
+
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'meshc-rev-'));
+  try {
+    const small = wanted.filter((e) => e.size <= MAX_FILE_BYTES || e.mode === '120000');
+    const contents = await readBlobs(r, small);
+    const dirs = new Set<string>();
+    const target = (rel: string) => path.join(tmp, ...rel.split('/'));
+    const ensureDir = async (rel: string) => {
+      const d = path.dirname(target(rel));
+      if (!dirs.has(d)) {
+        await mkdir(d, { recursive: true });
+        dirs.add(d);
+      }
+    };
+    for (let i = 0; i < small.length; i++) {
+      const e = small[i]!;
+      await ensureDir(e.rel);
+      if (e.mode === '120000') {
+        try {
+          await symlink(Buffer.from(contents[i]!).toString('utf8'), target(e.rel));
+        } catch {
+          /* symlinks unavailable (Windows without the privilege): the file is left out */
+        }
+      } else await writeFile(target(e.rel), contents[i]!);
+    }
+    // Oversized files: a sparse placeholder of the same size, so the loader reports FILE_TOO_LARGE for
+    // exactly the files it would refuse in a checkout, without reading them out of git.
+    for (const e of wanted) {
+      if (e.size <= MAX_FILE_BYTES || e.mode === '120000') continue;
+      await ensureDir(e.rel);
+      const fh = await open(target(e.rel), 'w');
+      try {
+        await fh.truncate(e.size);
+      } finally {
+        await fh.close();
+      }
+    }
+    const loaded = await loadSpec(tmp);
+    return { ...loaded, commit, missing: false };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function listTree(repo: GitRepo, commit: string): Promise<TreeEntry[]> {
+  const args = ['ls-tree', '-r', '-z', '-l', '--full-tree', commit];
+  if (repo.prefix !== '') args.push('--', repo.prefix);
+  const r = await git(repo.root, args, { maxBuffer: 1 << 30 });
+  if (r.exitCode !== 0) throw new GitError(`git ls-tree failed: ${firstLine(r.stderr)}`);
+  const out: TreeEntry[] = [];
+  for (const rec of String(r.stdout).split('\0')) {
+    if (rec === '') continue;
+    const tab = rec.indexOf('\t');
+    const [mode, type, oid, size] = rec.slice(0, tab).split(/ +/) as [string, string, string, string];
+    const file = rec.slice(tab + 1);
+    if (!file.startsWith(repo.prefix)) continue;
+    out.push({ mode, type, oid, size: size === '-' ? 0 : Number(size), rel: file.slice(repo.prefix.length) });
+  }
+  return out;
+}
+
+/** The contents of the given blobs, in order, from one `git cat-file --batch`. */
+async function readBlobs(repo: GitRepo, entries: readonly TreeEntry[]): Promise<Uint8Array[]> {
+  if (entries.length === 0) return [];
+  const total = entries.reduce((n, e) => n + e.size + 128, 0);
+  const r = await git(repo.root, ['cat-file', '--batch'], {
+    input: entries.map((e) => e.oid).join('\n') + '\n',
+    buffer: true,
+    maxBuffer: total + (1 << 20),
+  });
+  if (r.exitCode !== 0) throw new GitError(`git cat-file failed: ${firstLine(r.stderr)}`);
+  const buf = Buffer.from(r.stdout as unknown as Uint8Array);
+  const out: Uint8Array[] = [];
+  let pos = 0;
+  for (const e of entries) {
+    const nl = buf.indexOf(0x0a, pos);
+    const header = buf.subarray(pos, nl).toString('utf8');
+    const [oid, type, size] = header.split(' ');
+    if (oid !== e.oid || type === 'missing' || size === undefined)
+      throw new GitError(`git cat-file could not read ${e.rel} (${header}).`);
+    const n = Number(size);
+    out.push(buf.subarray(nl + 1, nl + 1 + n));
+    pos = nl + 1 + n + 1;
+  }
+  return out;
+}

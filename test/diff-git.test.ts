@@ -1,0 +1,488 @@
+/**
+ * `meshc diff` on real git repositories (test/helpers/git-repo.ts): the base is read from a commit, the
+ * head from another commit or the working tree. Golden output: `MESHC_UPDATE_GOLDEN=1 npx vitest run
+ * test/diff-git.test.ts` rewrites test/golden/diff/.
+ */
+import { cp, readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCommandArgs } from '../src/cli/args.ts';
+import { COMMANDS } from '../src/cli/commands.ts';
+import { DIFF_COMMAND, runDiff } from '../src/cli/diff-command.ts';
+import { UsageError } from '../src/cli/io.ts';
+import { main } from '../src/cli/main.ts';
+import { VERSION } from '../src/cli/version.ts';
+import { gitRepo, type TestRepo } from './helpers/git-repo.ts';
+import { repoRoot } from './helpers/shared.ts';
+import { dedent, specTree } from './helpers/spec-tree.ts';
+// @ts-expect-error: a plain ES module without types
+import { syntheticSpec } from '../scripts/synthetic-spec.mjs';
+
+class Sink {
+  text = '';
+  isTTY = false;
+  write(chunk: string | Uint8Array): boolean {
+    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    return true;
+  }
+}
+
+/** `meshc diff …` in-process: through main() once the command is registered, else runDiff directly. */
+async function meshcDiff(cwd: string, argv: string[]) {
+  const stdout = new Sink();
+  const stderr = new Sink();
+  const io = { cwd, stdout: stdout as never, stderr: stderr as never, env: {} };
+  let code: number;
+  if (COMMANDS.some((c) => c.name === 'diff')) code = await main(['diff', ...argv], io);
+  else
+    try {
+      code = await runDiff(parseCommandArgs(DIFF_COMMAND, argv), io);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      stderr.write(`meshc: ${e.message}\n`);
+      code = 2;
+    }
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+const GOLDEN = path.join(repoRoot, 'test/golden/diff');
+const UPDATE = process.env.MESHC_UPDATE_GOLDEN === '1';
+
+async function golden(name: string, actual: string): Promise<void> {
+  const file = path.join(GOLDEN, name);
+  if (UPDATE) {
+    await mkdir(GOLDEN, { recursive: true });
+    await writeFile(file, actual);
+  }
+  expect(actual).toBe(await readFile(file, 'utf8'));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The fixture: a spec in the `mesh/` subdirectory of the repository, two Istio environments.
+
+const SPEC: Record<string, string> = {
+  'mesh/meshc.yaml': dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Project
+    metadata: { name: shop }
+    spec:
+      include: [services/*.yaml, environments/*.yaml]
+      output: rendered
+  `,
+  'mesh/environments/prod.yaml': dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Environment
+    metadata: { name: prod }
+    spec:
+      cluster: prod-1
+      mesh: { type: istio, version: "1.24", mtls: strict, ingress: { className: istio } }
+      gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+  `,
+  'mesh/environments/staging.yaml': dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Environment
+    metadata: { name: staging }
+    spec:
+      cluster: staging-1
+      mesh: { type: istio, version: "1.24", mtls: permissive, ingress: { className: istio } }
+      gitops: { engine: argocd, repo: https://github.com/acme/mesh.git }
+  `,
+  'mesh/services/reviews.yaml': dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Service
+    metadata: { name: reviews, namespace: shop }
+    spec:
+      ports: [{ name: http, port: 9080 }]
+      versions:
+        v1: { labels: { version: v1 } }
+        v2: { labels: { version: v2 } }
+      routes:
+        - name: default
+          to: { v1: 90, v2: 10 }
+          timeout: 10s
+      access:
+        - from: [productpage]
+          methods: [GET]
+    ---
+    apiVersion: meshc.dev/v1alpha1
+    kind: Service
+    metadata: { name: ratings, namespace: shop }
+    spec:
+      ports: [{ name: http, port: 9080 }]
+      routes:
+        - timeout: 10s
+      access:
+        - from: [reviews]
+  `,
+  'mesh/services/front.yaml': dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Service
+    metadata: { name: productpage, namespace: shop }
+    spec:
+      ports: [{ name: http, port: 9080 }]
+      ingress: { hosts: [shop.example.com] }
+  `,
+  'mesh/services/payments.yaml': dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Service
+    metadata: { name: payments, namespace: pay }
+    spec:
+      ports: [{ name: http, port: 8080 }]
+      access:
+        - from: [api]
+    ---
+    apiVersion: meshc.dev/v1alpha1
+    kind: Service
+    metadata: { name: api, namespace: pay }
+    spec:
+      ports: [{ name: http, port: 8080 }]
+    ---
+    apiVersion: meshc.dev/v1alpha1
+    kind: Service
+    metadata: { name: ledger, namespace: pay }
+    spec:
+      ports: [{ name: http, port: 8080 }]
+  `,
+};
+
+async function fixtureRepo(): Promise<TestRepo> {
+  const repo = await gitRepo();
+  await repo.commit('base spec', SPEC);
+  return repo;
+}
+
+function edit(file: string, from: string, to: string): Record<string, string> {
+  const text = SPEC[file]!;
+  if (!text.includes(from)) throw new Error(`${file} has no ${JSON.stringify(from)}`);
+  return { [file]: text.replace(from, to) };
+}
+
+async function summaryOf(repo: TestRepo, args: string[] = ['mesh', '--base', 'HEAD~1', '--head', 'HEAD']) {
+  const r = await meshcDiff(repo.dir, [...args, '--format', 'json']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as {
+    changed: boolean;
+    summary: {
+      message: string;
+      severity: string;
+      location: { side: string; file: string; line: number } | null;
+    }[];
+    resources: { environment: string; kind: string; name: string; change: string; fields: unknown[] }[];
+    environments: { added: string[]; removed: string[]; renamed: { from: string; to: string }[] };
+  };
+}
+
+describe('meshc diff on git repositories', () => {
+  it('a weight change: summary line at the weight, one VirtualService changed per environment', async () => {
+    const repo = await fixtureRepo();
+    await repo.commit(
+      'shift reviews',
+      edit('mesh/services/reviews.yaml', '{ v1: 90, v2: 10 }', '{ v1: 75, v2: 25 }'),
+    );
+    const d = await summaryOf(repo);
+    expect(d.summary.map((s) => s.message)).toEqual([
+      'prod: reviews: v1 weight 90 → 75',
+      'prod: reviews: v2 weight 10 → 25',
+      'staging: reviews: v1 weight 90 → 75',
+      'staging: reviews: v2 weight 10 → 25',
+    ]);
+    expect(d.summary[1]!.location).toMatchObject({
+      side: 'head',
+      file: 'mesh/services/reviews.yaml',
+      line: 11,
+    });
+    expect(d.resources.map((r) => `${r.environment} ${r.change} ${r.kind} ${r.name}`)).toEqual([
+      'prod changed VirtualService reviews',
+      'staging changed VirtualService reviews',
+    ]);
+    expect(d.resources[0]!.fields).toEqual([
+      { path: 'spec.http[0].route[0].weight', old: 90, new: 75 },
+      { path: 'spec.http[0].route[1].weight', old: 10, new: 25 },
+    ]);
+  });
+
+  it('a service added and a service removed', async () => {
+    const repo = await fixtureRepo();
+    await repo.commit('orders', {
+      'mesh/services/orders.yaml': dedent`
+        apiVersion: meshc.dev/v1alpha1
+        kind: Service
+        metadata: { name: orders, namespace: pay }
+        spec:
+          ports: [{ name: http, port: 8080 }]
+          access: [{ from: [api] }]
+      `,
+    });
+    const added = await summaryOf(repo);
+    expect(added.summary.map((s) => s.message)).toEqual([
+      'prod: orders: service added (callable by api)',
+      'staging: orders: service added (callable by api)',
+    ]);
+    expect(added.resources.every((r) => r.change === 'added' && r.name === 'orders')).toBe(true);
+    expect(added.resources.map((r) => r.kind)).toContain('AuthorizationPolicy');
+
+    await repo.commit(
+      'no more ratings',
+      edit(
+        'mesh/services/reviews.yaml',
+        SPEC['mesh/services/reviews.yaml']!.slice(SPEC['mesh/services/reviews.yaml']!.indexOf('---')),
+        '',
+      ),
+    );
+    const removed = await summaryOf(repo);
+    expect(
+      removed.summary.map(
+        (s) => `${s.message} [${s.severity}, ${s.location?.side} ${s.location?.file}:${s.location?.line}]`,
+      ),
+    ).toEqual([
+      'prod: ratings: service removed [warning, base mesh/services/reviews.yaml:21]',
+      'staging: ratings: service removed [warning, base mesh/services/reviews.yaml:21]',
+    ]);
+    expect(new Set(removed.resources.map((r) => r.change))).toEqual(new Set(['removed']));
+  });
+
+  it('an access rule: every caller → callee edge it opens', async () => {
+    const repo = await fixtureRepo();
+    await repo.commit(
+      'ledger may call payments',
+      edit('mesh/services/payments.yaml', '    - from: [api]\n', '    - from: [api]\n    - from: [ledger]\n'),
+    );
+    const d = await summaryOf(repo);
+    expect(d.summary.map((s) => s.message)).toEqual([
+      'prod: payments: now callable by ledger (new access rule)',
+      'staging: payments: now callable by ledger (new access rule)',
+    ]);
+    expect(d.summary[0]!.location).toMatchObject({ file: 'mesh/services/payments.yaml', line: 8 });
+    expect(d.resources.map((r) => `${r.environment} ${r.kind} ${r.name}`)).toEqual([
+      'prod AuthorizationPolicy payments',
+      'staging AuthorizationPolicy payments',
+    ]);
+  });
+
+  it('formatting, key order, document order and file layout only: no difference (exit 0 with --exit-code)', async () => {
+    const repo = await fixtureRepo();
+    const [reviews, ratings] = SPEC['mesh/services/reviews.yaml']!.split('---\n') as [string, string];
+    await repo.commit('reformat', {
+      'mesh/services/reviews.yaml': null,
+      // block style, keys reordered, comments, the two documents in swapped files
+      'mesh/services/a-ratings.yaml': `# ratings\n${ratings.replace('ports: [{ name: http, port: 9080 }]', 'ports:\n    - port: 9080   # the only port\n      name: http')}`,
+      'mesh/services/z-reviews.yaml': reviews
+        .replace('{ v1: 90, v2: 10 }', '\n            v2: 10\n            v1: 90')
+        .replace(
+          'versions:\n  v1: { labels: { version: v1 } }\n  v2: { labels: { version: v2 } }',
+          'versions:\n  v2: { labels: { version: \'v2\' } }\n  v1: { labels: { version: "v1" } }',
+        ),
+      'mesh/services/payments.yaml': SPEC['mesh/services/payments.yaml']!.split('---\n')
+        .reverse()
+        .join('---\n'),
+      'mesh/environments/prod.yaml': SPEC['mesh/environments/prod.yaml']!.replace(
+        'mesh: { type: istio, version: "1.24", mtls: strict, ingress: { className: istio } }',
+        "mesh:\n    ingress:\n      className: istio\n    mtls: strict\n    version: '1.24'\n    type: istio",
+      ),
+    });
+    const r = await meshcDiff(repo.dir, ['mesh', '--base', 'HEAD~1', '--exit-code']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('No differences.');
+    expect(r.code).toBe(0);
+  });
+
+  it('an environment renamed: detected, and its resources compared across the rename', async () => {
+    const repo = await fixtureRepo();
+    await repo.commit('staging is now stage', {
+      'mesh/environments/staging.yaml': null,
+      'mesh/environments/stage.yaml': SPEC['mesh/environments/staging.yaml']!.replace(
+        'name: staging',
+        'name: stage',
+      ),
+    });
+    const d = await summaryOf(repo);
+    expect(d.summary.map((s) => s.message)).toEqual(['stage: environment renamed from staging']);
+    expect(d.environments).toEqual({ added: [], removed: [], renamed: [{ from: 'staging', to: 'stage' }] });
+    // Only the Argo CD Applications carry the environment name.
+    expect(new Set(d.resources.map((r) => `${r.environment} ${r.kind}`))).toEqual(
+      new Set(['stage Application']),
+    );
+  });
+
+  it('golden markdown and JSON: weight, timeout, access and mTLS in one change', async () => {
+    const repo = await fixtureRepo();
+    await repo.commit('a mixed change', {
+      ...edit(
+        'mesh/services/payments.yaml',
+        '    - from: [api]\n',
+        '    - from: [api]\n    - from: [ledger]\n',
+      ),
+      'mesh/services/reviews.yaml': SPEC['mesh/services/reviews.yaml']!.replace(
+        '{ v1: 90, v2: 10 }',
+        '{ v1: 75, v2: 25 }',
+      )
+        .replace('  - timeout: 10s', '  - timeout: 5s')
+        .replace(
+          'ports: [{ name: http, port: 9080 }]\n  versions',
+          'ports: [{ name: http, port: 9080 }]\n  mtls: permissive\n  versions',
+        ),
+    });
+    const md = await meshcDiff(repo.dir, [
+      'mesh',
+      '--base',
+      'HEAD~1',
+      '--head',
+      'HEAD',
+      '--format',
+      'markdown',
+    ]);
+    expect(md.code).toBe(0);
+    for (const line of [
+      'prod: reviews: v2 weight 10 → 25',
+      'prod: ratings: timeout 10s → 5s',
+      'staging: payments: now callable by ledger (new access rule)',
+      'prod: mTLS strict → permissive for reviews',
+    ])
+      expect(md.stdout).toContain(`- ${line.includes('mTLS') ? '⚠️ ' : ''}${line}`);
+    await golden('mixed.md', md.stdout.replace(`meshc ${VERSION}`, 'meshc <version>'));
+    const json = await meshcDiff(repo.dir, [
+      'mesh',
+      '--base',
+      'HEAD~1',
+      '--head',
+      'HEAD',
+      '--format',
+      'json',
+    ]);
+    await golden('mixed.json', json.stdout);
+    const gh = await meshcDiff(repo.dir, [
+      'mesh',
+      '--base',
+      'HEAD~1',
+      '--head',
+      'HEAD',
+      '--format',
+      'github',
+    ]);
+    await golden('mixed.github.txt', gh.stdout);
+  });
+
+  it('reads the base without touching the working tree, the index or the refs, and leaves no temp dir', async () => {
+    const repo = await fixtureRepo();
+    await repo.commit('second', edit('mesh/services/reviews.yaml', 'timeout: 10s', 'timeout: 3s'));
+    await repo.write(edit('mesh/services/payments.yaml', 'port: 8080', 'port: 8081'));
+    await repo.git('add', 'mesh/services/payments.yaml');
+    const before = [
+      await repo.git('status', '--porcelain'),
+      await repo.git('rev-parse', 'HEAD'),
+      await repo.git('stash', 'list'),
+    ];
+    const temps = async () => (await readdir(os.tmpdir())).filter((n) => n.startsWith('meshc-rev-')).length;
+    const t0 = await temps();
+    const r = await meshcDiff(path.join(repo.dir, 'mesh'), ['--base', 'HEAD~1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('prod: reviews: timeout 10s → 3s');
+    expect(r.stdout).toContain('prod: payments: port http 8080/http → 8081/http');
+    expect([
+      await repo.git('status', '--porcelain'),
+      await repo.git('rev-parse', 'HEAD'),
+      await repo.git('stash', 'list'),
+    ]).toEqual(before);
+    expect(await temps()).toBe(t0);
+  });
+
+  it('a spec the base does not have yet: every environment is added', async () => {
+    const repo = await gitRepo();
+    await repo.commit('empty', { 'README.md': '# shop\n' });
+    await repo.commit('add the mesh spec', SPEC);
+    const r = await meshcDiff(repo.dir, ['mesh', '--base', 'HEAD~1', '--format', 'json']);
+    expect(r.stderr).toMatch(/mesh has no spec at HEAD~1; it is compared as an empty spec/);
+    const d = JSON.parse(r.stdout);
+    expect(d.environments.added).toEqual(['prod', 'staging']);
+    expect(d.summary.map((s: { message: string }) => s.message)).toEqual([
+      'prod: environment added (istio 1.24 on cluster prod-1, 6 services)',
+      'staging: environment added (istio 1.24 on cluster staging-1, 6 services)',
+    ]);
+    expect(d.resources.every((x: { change: string }) => x.change === 'added')).toBe(true);
+  });
+
+  it('usage errors exit 2 with a clean message; a spec that does not compile exits 1', async () => {
+    const repo = await fixtureRepo();
+    const unknown = await meshcDiff(repo.dir, ['mesh', '--base', 'no-such-branch']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^meshc: unknown git revision "no-such-branch"/);
+    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+    expect((await meshcDiff(repo.dir, ['mesh'])).code).toBe(2);
+    expect((await meshcDiff(repo.dir, ['mesh', '--base', '--oops'])).code).toBe(2);
+    expect((await meshcDiff(repo.dir, ['nowhere', '--base', 'HEAD'])).stderr).toMatch(/holds no meshc.yaml/);
+    const outside = await specTree({ 'meshc.yaml': SPEC['mesh/meshc.yaml']! });
+    const notRepo = await meshcDiff(outside, ['.', '--base', 'HEAD']);
+    expect(notRepo.code).toBe(2);
+    expect(notRepo.stderr).toMatch(/is not inside a git repository/);
+
+    await repo.write(edit('mesh/services/reviews.yaml', 'to: { v1: 90, v2: 10 }', 'to: { v1: 90, v9: 10 }'));
+    const bad = await meshcDiff(repo.dir, ['mesh', '--base', 'HEAD']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/the spec at the working tree does not compile/);
+    expect(bad.stderr).toMatch(/mesh\/services\/reviews\.yaml:\d+:\d+: error VERSION_UNKNOWN/);
+  });
+
+  it('honours the 65,536-character comment budget on a change touching 2,000 services', async () => {
+    const repo = await gitRepo();
+    const files = syntheticSpec({ services: 2000, environments: 1 }) as Record<string, string>;
+    await repo.commit('2000 services', files);
+    const changed = Object.fromEntries(
+      Object.entries(files)
+        .filter(([p]) => p.startsWith('services/'))
+        .map(([p, text]) => [
+          p,
+          text
+            .replace(/timeout: 5s/g, 'timeout: 4s')
+            .replace(/v2: (\d+) \}/g, (_m, w) => `v2: ${Number(w) + 1} }`)
+            .replace(/v1: (\d+),/g, (_m, w) => `v1: ${Number(w) - 1},`),
+        ]),
+    );
+    await repo.commit('every service', changed);
+    const md = await meshcDiff(repo.dir, ['.', '--base', 'HEAD~1', '--format', 'markdown', '--exit-code']);
+    expect(md.code).toBe(1);
+    expect(md.stdout.length).toBeLessThanOrEqual(65_536);
+    expect(Buffer.byteLength(md.stdout)).toBeLessThanOrEqual(65_536);
+    expect(md.stdout.startsWith('<!-- meshc-diff -->\n')).toBe(true);
+    expect(md.stdout).toMatch(/… and [\d,]+ more changes/);
+    expect(md.stdout).toMatch(/more resources? not shown|cut to fit/);
+    expect(md.stdout.split('<details>').length).toBe(md.stdout.split('</details>').length);
+    expect((md.stdout.match(/^```diff$/gm) ?? []).length).toBe((md.stdout.match(/^```$/gm) ?? []).length);
+
+    const gh = await meshcDiff(repo.dir, ['.', '--base', 'HEAD~1', '--format', 'github']);
+    const notices = gh.stdout.split('\n').filter((l) => l.startsWith('::notice'));
+    expect(notices.length).toBe(10);
+  });
+
+  it('the demo: bookinfo, a weight and an access rule changed, then an unchanged tree', async () => {
+    const repo = await gitRepo();
+    await cp(path.join(repoRoot, 'examples/bookinfo'), path.join(repo.dir, 'bookinfo'), {
+      recursive: true,
+      filter: (src) => !src.includes(`${path.sep}rendered`),
+    });
+    await repo.commit('bookinfo');
+    const reviews = path.join(repo.dir, 'bookinfo/services/reviews.yaml');
+    const details = path.join(repo.dir, 'bookinfo/services/details.yaml');
+    await writeFile(
+      reviews,
+      (await readFile(reviews, 'utf8')).replace('to: { v1: 90, v2: 10 }', 'to: { v1: 75, v2: 25 }'),
+    );
+    await writeFile(
+      details,
+      (await readFile(details, 'utf8')).replace('- from: [productpage]', '- from: [productpage, reviews]'),
+    );
+    await repo.commit('shift reviews, let reviews call details');
+    const r = await meshcDiff(repo.dir, ['bookinfo', '--base', 'HEAD~1', '--exit-code']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('prod: reviews: v2 weight 10 → 25');
+    expect(r.stdout).toContain(
+      'prod: details: now callable by reviews for GET on /details/* (access rule changed)',
+    );
+    expect(r.stdout).toContain('staging: details: now callable by reviews');
+    expect(r.stdout).toContain('~ prod: networking.istio.io/v1 VirtualService bookinfo/reviews');
+    const same = await meshcDiff(repo.dir, ['bookinfo', '--base', 'HEAD', '--exit-code']);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain('No differences.');
+  });
+});
