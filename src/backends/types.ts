@@ -34,7 +34,12 @@ export interface EmitContext {
 export interface BackendOutput {
   /** Mesh objects per application namespace (the Namespace object itself included). Keys sorted. */
   readonly namespaces: ReadonlyMap<string, readonly K8sObject[]>;
-  /** Mesh-wide objects: trust, mesh-wide policy, telemetry, monitors, dashboards, ingress gateways. */
+  /**
+   * Objects the control plane needs before it starts (trust: CA certificates, issuers, trust bundles;
+   * webhook certificates; the control-plane namespace they live in). Applied before the first chart.
+   */
+  readonly prerequisites?: readonly K8sObject[];
+  /** Mesh-wide objects: mesh-wide policy, telemetry, monitors, dashboards, ingress gateways. */
   readonly system: readonly K8sObject[];
   /** Control-plane charts (empty unless `mesh.install` is set). */
   readonly charts: readonly ChartRelease[];

@@ -1,5 +1,6 @@
 import { DIAGNOSTIC_FORMATS } from './format/index.ts';
 import type { CommandSpec } from './args.ts';
+import { DIFF_COMMAND } from './diff-command.ts';
 
 const format = {
   type: 'string',
@@ -75,6 +76,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       format,
     },
   },
+  DIFF_COMMAND,
   {
     name: 'matrix',
     summary: 'Print the capability matrix: spec feature x mesh (exact / approximate / unsupported).',

@@ -15,6 +15,7 @@ import { isNonEmptyDir, scaffold, writeSchemas } from '../write/scaffold.ts';
 import { commandHelp, parseCommandArgs } from './args.ts';
 import type { ParsedArgs } from './args.ts';
 import { COMMANDS } from './commands.ts';
+import { runDiff } from './diff-command.ts';
 import { formatDiagnostics } from './format/index.ts';
 import type { DiagnosticFormat } from './format/index.ts';
 import { EXIT, UsageError } from './io.ts';
@@ -96,6 +97,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runBuild(args, io);
     case 'render':
       return runRender(args, io);
+    case 'diff':
+      return runDiff(args, io);
     case 'matrix':
       return runMatrix(args, io);
     case 'schema':
@@ -205,6 +208,16 @@ async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
         severity: 'error',
         message: `${shownOut}/${s.path} is ${s.reason === 'missing' ? 'missing' : s.reason === 'extra' ? 'no longer produced' : 'out of date'}.`,
         hint: `Run \`${fix}\` and commit the result.`,
+        // The stale file itself, relative to the spec root (as every location is), for annotations.
+        location: {
+          file: path.relative(root, path.join(outDir, s.path)).split(path.sep).join('/'),
+          line: 1,
+          col: 1,
+          endLine: 1,
+          endCol: 1,
+          offset: 0,
+          endOffset: 0,
+        },
       });
   }
   report(diagnostics, r.compiled, root, format, io, io.stdout);

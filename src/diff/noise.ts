@@ -58,6 +58,12 @@ export const UNORDERED_LISTS: Readonly<Record<string, readonly string[]>> = {
   'gateway.networking.k8s.io/HTTPRoute': ['spec.hostnames', 'spec.parentRefs', 'spec.rules[].matches'],
   'gateway.networking.k8s.io/GRPCRoute': ['spec.hostnames', 'spec.parentRefs', 'spec.rules[].matches'],
   'gateway.networking.k8s.io/Gateway': ['spec.listeners'],
+  // Linkerd policy: authentications are AND-ed as a set; identities and networks are sets; route matches
+  // are OR-ed.
+  'policy.linkerd.io/AuthorizationPolicy': ['spec.requiredAuthenticationRefs'],
+  'policy.linkerd.io/MeshTLSAuthentication': ['spec.identities', 'spec.identityRefs'],
+  'policy.linkerd.io/NetworkAuthentication': ['spec.networks', 'spec.networks[].except'],
+  'policy.linkerd.io/HTTPRoute': ['spec.hostnames', 'spec.parentRefs', 'spec.rules[].matches'],
   // Kubernetes Service ports are keyed by port (strategic merge key).
   Service: ['spec.ports'],
   // GitOps objects.

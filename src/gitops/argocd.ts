@@ -119,6 +119,11 @@ export function argoClusterObjects(
     throw new InternalError(
       'argoClusterObjects: Argo CD installs charts as Helm Applications, not an install overlay',
     );
+  if (dirs.prerequisites) {
+    // Before the first chart: the control plane reads these when it starts.
+    const wave = Math.min(CONFIG_WAVE, ...waves.values()) - 10;
+    out.push(gitApp(`${envName}-mesh-prerequisites`, 'mesh-system/prerequisites', systemNamespace, wave, []));
+  }
   if (dirs.config)
     out.push(gitApp(`${envName}-mesh-system`, 'mesh-system/config', systemNamespace, CONFIG_WAVE, []));
   for (const ns of dirs.namespaces) {

@@ -77,6 +77,8 @@ export function repoPath(gitops: GitOpsSettings, dir: string, dotSlash: boolean)
 }
 
 export interface OverlayDirs {
+  /** `mesh-system/prerequisites`, when present: applied before the install. */
+  readonly prerequisites?: boolean;
   /** `mesh-system/install`, when present. */
   readonly install: boolean;
   /** `mesh-system/config`, when present. */
@@ -92,7 +94,7 @@ export interface OverlayDirs {
 
 /** The GitRepository and one Flux Kustomization per overlay directory of an environment. */
 export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs: OverlayDirs): K8sObject[] {
-  if (!dirs.install && !dirs.config && dirs.namespaces.length === 0) return [];
+  if (!dirs.prerequisites && !dirs.install && !dirs.config && dirs.namespaces.length === 0) return [];
   const source = `meshc-${envName}`;
   const out: K8sObject[] = [
     {
@@ -118,11 +120,14 @@ export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs
       spec,
     };
   };
+  const prereqName = `${envName}-mesh-prerequisites`;
   const installName = `${envName}-mesh-install`;
   const systemName = `${envName}-mesh-system`;
-  if (dirs.install) out.push(ks(installName, 'mesh-system/install', undefined, true));
+  const prereqDep = dirs.prerequisites ? prereqName : undefined;
+  if (dirs.prerequisites) out.push(ks(prereqName, 'mesh-system/prerequisites', undefined, true));
+  if (dirs.install) out.push(ks(installName, 'mesh-system/install', prereqDep, true));
   if (dirs.config)
-    out.push(ks(systemName, 'mesh-system/config', dirs.install ? installName : undefined, true));
+    out.push(ks(systemName, 'mesh-system/config', dirs.install ? installName : prereqDep, true));
   const owner = dirs.meshOwner;
   const nsDep = owner
     ? owner.config
@@ -134,7 +139,7 @@ export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs
       ? systemName
       : dirs.install
         ? installName
-        : undefined;
+        : prereqDep;
   for (const ns of dirs.namespaces) out.push(ks(`${envName}-${ns}`, ns, nsDep, false));
   return out;
 }

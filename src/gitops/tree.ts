@@ -44,6 +44,7 @@ export interface GitOpsResult {
 
 /** The overlay directory of the mesh-wide objects; an application namespace may not have this name. */
 export const MESH_SYSTEM_DIR = 'mesh-system';
+export const PREREQUISITES_DIR = `${MESH_SYSTEM_DIR}/prerequisites`;
 export const INSTALL_DIR = `${MESH_SYSTEM_DIR}/install`;
 export const CONFIG_DIR = `${MESH_SYSTEM_DIR}/config`;
 /** The seed component every namespace overlay includes. */
@@ -137,7 +138,7 @@ export function buildGitOpsTree(renders: readonly EnvRender[]): GitOpsResult {
       writeNamespaceOverlay(files, p, ns, base?.objects ?? [], objects);
       builds.set(overlayPath(p.name, ns), [...objects]);
     }
-    for (const dir of [INSTALL_DIR, CONFIG_DIR]) {
+    for (const dir of [PREREQUISITES_DIR, INSTALL_DIR, CONFIG_DIR]) {
       const objects = p.dirs.get(dir);
       if (objects === undefined) continue;
       writeObjectDir(files, overlayPath(p.name, dir), p, objects);
@@ -219,15 +220,14 @@ function assignMeshOwners(
   sorted: readonly EnvRender[],
   diagnostics: Diagnostic[],
 ): { render: EnvRender; meshOwner?: MeshOwner }[] {
+  type Merged = Map<string, { obj: K8sObject; env: EnvRender }>;
   const owners = new Map<string, EnvRender>();
-  const merged = new Map<string, Map<string, { obj: K8sObject; env: EnvRender }>>();
-  for (const r of sorted) {
-    if (!owners.has(r.env.cluster)) owners.set(r.env.cluster, r);
-    const objs = merged.get(r.env.cluster) ?? new Map<string, { obj: K8sObject; env: EnvRender }>();
-    for (const obj of r.output.system) {
+  const merged = new Map<string, { system: Merged; prerequisites: Merged }>();
+  const add = (into: Merged, r: EnvRender, objs: readonly K8sObject[]) => {
+    for (const obj of objs) {
       const id = resourceId(obj);
-      const first = objs.get(id);
-      if (!first) objs.set(id, { obj, env: r });
+      const first = into.get(id);
+      if (!first) into.set(id, { obj, env: r });
       else if (!jsonEqual(canonicalize(first.obj), canonicalize(obj)))
         diagnostics.push(
           conflict(
@@ -237,20 +237,23 @@ function assignMeshOwners(
           ),
         );
     }
-    merged.set(r.env.cluster, objs);
+  };
+  for (const r of sorted) {
+    if (!owners.has(r.env.cluster)) owners.set(r.env.cluster, r);
+    const m = merged.get(r.env.cluster) ?? { system: new Map(), prerequisites: new Map() };
+    add(m.system, r, r.output.system);
+    add(m.prerequisites, r, r.output.prerequisites ?? []);
+    merged.set(r.env.cluster, m);
   }
   return sorted.map((render) => {
     const owner = owners.get(render.env.cluster)!;
-    const system = [...merged.get(render.env.cluster)!.values()].map((x) => x.obj);
+    const m = merged.get(render.env.cluster)!;
+    const system = [...m.system.values()].map((x) => x.obj);
+    const prerequisites = [...m.prerequisites.values()].map((x) => x.obj);
     if (owner === render)
-      return {
-        render:
-          system.length === render.output.system.length
-            ? render
-            : { ...render, output: { ...render.output, system } },
-      };
+      return { render: { ...render, output: { ...render.output, system, prerequisites } } };
     return {
-      render: { ...render, output: { ...render.output, system: [], charts: [] } },
+      render: { ...render, output: { ...render.output, system: [], prerequisites: [], charts: [] } },
       meshOwner: {
         env: owner.env.name,
         install: owner.env.gitops.engine === 'flux' && owner.output.charts.length > 0,
@@ -278,6 +281,7 @@ function prepare(render: EnvRender, meshOwner?: MeshOwner): PreparedEnv {
     }
     groups.set(ns, objs);
   }
+  if ((output.prerequisites ?? []).length > 0) groups.set(PREREQUISITES_DIR, output.prerequisites ?? []);
   const install = installObjects(env.gitops.engine, output.charts);
   if (install.length > 0) groups.set(INSTALL_DIR, install);
   if (output.system.length > 0) groups.set(CONFIG_DIR, output.system);
@@ -308,8 +312,11 @@ function prepare(render: EnvRender, meshOwner?: MeshOwner): PreparedEnv {
     }
     dirs.set(dir, list.sort(compareObjects));
   }
-  const namespaces = [...dirs.keys()].filter((d) => d !== INSTALL_DIR && d !== CONFIG_DIR).sort(cmp);
+  const namespaces = [...dirs.keys()]
+    .filter((d) => d !== PREREQUISITES_DIR && d !== INSTALL_DIR && d !== CONFIG_DIR)
+    .sort(cmp);
   const overlayDirs = {
+    prerequisites: dirs.has(PREREQUISITES_DIR),
     install: dirs.has(INSTALL_DIR),
     config: dirs.has(CONFIG_DIR),
     namespaces,

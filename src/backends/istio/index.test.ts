@@ -117,11 +117,12 @@ describe('istio backend', () => {
 
   it('emits the mesh-wide objects and the charts', () => {
     const out = istio.emit(full, CTX);
+    // istiod reads cacerts when it starts: the Certificate (and its namespace) come before the charts.
+    expect(ids([...(out.prerequisites ?? [])])).toEqual(['Namespace/istio-system', 'Certificate/cacerts']);
     expect(ids(out.system)).toEqual([
       'PeerAuthentication/default',
       'Namespace/istio-ingress',
       'Gateway/meshc-ingress',
-      'Certificate/cacerts',
       'PodMonitor/envoy-stats-monitor',
       'ServiceMonitor/istio-component-monitor',
       'GrafanaDashboard/istio-mesh',

@@ -1,5 +1,6 @@
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
+import { MANAGED_BY_LABELS } from '../shared/labels.ts';
 import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { buildRootService } from '../shared/kubernetes-service.ts';
 import { buildAuthorizationPolicy } from './authorization-policy.ts';
@@ -39,8 +40,12 @@ export function emitIstio(env: ResolvedEnvironment, _ctx: EmitContext): BackendO
     const route = ingress.routes.get(s.id);
     namespaces.get(s.namespace)?.push(...serviceObjects(s, env, services), ...(route ? [route] : []));
   }
+  const ca = buildCaCertificate(env.mesh.trust);
   return {
     namespaces,
+    // istiod reads `cacerts` when it starts (else it signs with a self-made root): the Certificate, and
+    // the namespace it lives in, come before the charts.
+    prerequisites: ca ? [controlPlaneNamespace(), ca] : [],
     system: systemObjects(env, ingress.system),
     charts: buildCharts(env),
     diagnostics: [...checkEnvironment(env), ...ingress.diagnostics],
@@ -60,13 +65,21 @@ function serviceObjects(s: ResolvedService, env: ResolvedEnvironment, services: 
   ].filter((o): o is K8sObject => o !== undefined);
 }
 
-/** Mesh-wide objects: mTLS default, ingress gateway, trust, metrics, dashboards, tracing. */
+/** The control-plane namespace, created ahead of the charts for the objects they need (no injection label). */
+function controlPlaneNamespace(): K8sObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ISTIO_SYSTEM, labels: { ...MANAGED_BY_LABELS } },
+  };
+}
+
+/** Mesh-wide objects: mTLS default, ingress gateway, metrics, dashboards, tracing. */
 function systemObjects(env: ResolvedEnvironment, ingress: readonly K8sObject[]): K8sObject[] {
   const obs = env.mesh.observability;
   return [
     buildMeshPeerAuthentication(env.mesh.mtls),
     ...ingress,
-    buildCaCertificate(env.mesh.trust),
     ...(obs.metrics === 'prometheus-operator' ? [buildPodMonitor(), buildServiceMonitor()] : []),
     ...(obs.dashboards ? buildGrafanaDashboards() : []),
     buildTelemetry(obs),

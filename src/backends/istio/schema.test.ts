@@ -129,7 +129,7 @@ const diagnostics: unknown[] = [];
 function emitted(env: ResolvedEnvironment): K8sObject[] {
   const out = istio.emit(env, { toolVersion: '0.0.0' });
   diagnostics.push(...out.diagnostics);
-  return [...[...out.namespaces.values()].flat(), ...out.system];
+  return [...[...out.namespaces.values()].flat(), ...(out.prerequisites ?? []), ...out.system];
 }
 
 const objects: K8sObject[] = [

@@ -141,7 +141,7 @@ describe('linkerd backend', () => {
       'ReferenceGrant/bookinfo-httproutes',
       'Service/web',
     ]);
-    expect(ids(out.system)).toEqual([
+    expect(ids([...(out.prerequisites ?? []), ...out.system])).toEqual([
       'Bundle/linkerd-identity-trust-roots',
       'Certificate/linkerd-identity-issuer',
       'Certificate/linkerd-policy-validator',

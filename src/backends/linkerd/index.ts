@@ -54,15 +54,23 @@ export function emitLinkerd(env: ResolvedEnvironment, _ctx: EmitContext): Backen
       grants.set(`${s.namespace}/${to}`, { from: s.namespace, to });
   }
   for (const { from, to } of grants.values()) namespaces.get(to)?.push(buildServiceReferenceGrant(from, to));
-  return { namespaces, system: systemObjects(env, ingress.system), charts: buildCharts(env), diagnostics };
+  return {
+    namespaces,
+    // linkerd-control-plane starts only once its issuer secret, trust roots and webhook certificates exist.
+    prerequisites: [
+      ...(env.mesh.install ? [buildControlPlaneNamespace(), ...buildWebhookCertificates()] : []),
+      ...buildTrustObjects(env.mesh.trust),
+    ],
+    system: systemObjects(env, ingress.system),
+    charts: buildCharts(env),
+    diagnostics,
+  };
 }
 
-/** Mesh-wide objects: control-plane namespace and webhook certificates (with an install), trust, ingress, metrics, dashboards. */
+/** Mesh-wide objects: ingress, metrics, dashboards. */
 function systemObjects(env: ResolvedEnvironment, ingress: readonly K8sObject[]): K8sObject[] {
   const obs = env.mesh.observability;
   return [
-    ...(env.mesh.install ? [buildControlPlaneNamespace(), ...buildWebhookCertificates()] : []),
-    ...buildTrustObjects(env.mesh.trust),
     ...ingress,
     ...(obs.metrics === 'prometheus-operator' ? [buildProxyPodMonitor(), buildControllerPodMonitor()] : []),
     ...(obs.dashboards ? buildGrafanaDashboards() : []),
