@@ -103,7 +103,11 @@ describeWithShared('Linkerd objects against the upstream schemas', () => {
   it('every emitted object is valid (unknown fields are errors)', () => {
     const out = linkerd.emit(env, { toolVersion: '0' });
     expect(out.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
-    const all: K8sObject[] = [...[...out.namespaces.values()].flat(), ...(out.prerequisites ?? []), ...out.system];
+    const all: K8sObject[] = [
+      ...[...out.namespaces.values()].flat(),
+      ...(out.prerequisites ?? []),
+      ...out.system,
+    ];
     const kinds = new Set(all.map((o) => `${o.apiVersion} ${o.kind}`));
     expect([...kinds].sort()).toEqual([
       'cert-manager.io/v1 Certificate',
