@@ -146,6 +146,60 @@ const GRAFANA_DASHBOARD_SCHEMA: Record<string, unknown> = {
   },
 };
 
+/**
+ * HAND-WRITTEN STAND-IN, NOT UPSTREAM. trust-manager's Bundle (`trust.cert-manager.io/v1alpha1`,
+ * cluster-scoped) is not in ../shared/crds either: this strict schema covers the fields meshc emits
+ * (source secrets and configMaps, a ConfigMap target with a namespace selector), following trust-manager's
+ * v1alpha1 Bundle spec. A field meshc starts emitting must be added here first.
+ */
+const TRUST_BUNDLE_SCHEMA: Record<string, unknown> = {
+  type: 'object',
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  properties: {
+    apiVersion: { type: 'string', enum: ['trust.cert-manager.io/v1alpha1'] },
+    kind: { type: 'string', enum: ['Bundle'] },
+    metadata: { type: 'object' },
+    spec: {
+      type: 'object',
+      required: ['sources', 'target'],
+      properties: {
+        sources: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            minProperties: 1,
+            maxProperties: 1,
+            properties: {
+              secret: {
+                type: 'object',
+                required: ['name', 'key'],
+                properties: { name: { type: 'string' }, key: { type: 'string' } },
+              },
+              configMap: {
+                type: 'object',
+                required: ['name', 'key'],
+                properties: { name: { type: 'string' }, key: { type: 'string' } },
+              },
+              useDefaultCAs: { type: 'boolean' },
+            },
+          },
+        },
+        target: {
+          type: 'object',
+          properties: {
+            configMap: { type: 'object', required: ['key'], properties: { key: { type: 'string' } } },
+            namespaceSelector: {
+              type: 'object',
+              properties: { matchLabels: { type: 'object', additionalProperties: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
 // ---------------------------------------------------------------------------------------------------
 // Index
 
@@ -239,6 +293,19 @@ export function loadSchemaIndex(): SchemaIndex {
     source: 'hand-written (test/helpers/crds.ts)',
     origin: 'hand-written',
     schema: GRAFANA_DASHBOARD_SCHEMA,
+  });
+  addEntry(index.standard, {
+    apiVersion: 'trust.cert-manager.io/v1alpha1',
+    group: 'trust.cert-manager.io',
+    version: 'v1alpha1',
+    kind: 'Bundle',
+    served: true,
+    deprecated: false,
+    storage: true,
+    scope: 'Cluster',
+    source: 'hand-written (test/helpers/crds.ts)',
+    origin: 'hand-written',
+    schema: TRUST_BUNDLE_SCHEMA,
   });
 
   cachedIndex = index;
