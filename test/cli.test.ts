@@ -161,3 +161,42 @@ describe('the installed binary', () => {
     },
   );
 });
+
+describe('migration preview', () => {
+  it('validate --mesh lists, at their spec positions, what the other mesh refuses or approximates', async () => {
+    const r = await run([
+      'validate',
+      'examples/bookinfo',
+      '--env',
+      'prod',
+      '--mesh',
+      'linkerd',
+      '--mesh-version',
+      '2.20',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(1);
+    const found = (
+      JSON.parse(r.stdout) as { diagnostics: { code: string; file: string; line: number; message: string }[] }
+    ).diagnostics;
+    const refused = found
+      .filter((d) => d.code === 'MESH_UNSUPPORTED_FEATURE')
+      .map((d) => `${d.file}:${d.line} ${d.message.replace(/ \(.*$/, '')}`);
+    expect(refused).toContain(
+      'examples/bookinfo/services/reviews.yaml:62 Linkerd cannot express traffic mirroring',
+    );
+    expect(refused).toContain(
+      'examples/bookinfo/services/ratings.yaml:33 Linkerd cannot express fault injection: delay',
+    );
+    // Tracing exists from Linkerd 2.19: with --mesh-version 2.20 it carries over.
+    expect(refused.some((m) => m.includes('tracing'))).toBe(false);
+    expect(found.some((d) => d.code === 'MESH_APPROXIMATE_FEATURE')).toBe(true);
+  });
+
+  it('without --mesh-version, checks against the oldest supported version and says so', async () => {
+    const r = await run(['validate', 'examples/bookinfo', '--env', 'prod', '--mesh', 'linkerd']);
+    expect(r.stderr).toMatch(/checking as Linkerd 2\.16/);
+    expect(r.stdout).toMatch(/Linkerd cannot express distributed tracing .*needs Linkerd 2\.19 or later/);
+  });
+});

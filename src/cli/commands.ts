@@ -27,7 +27,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'validate',
     summary: 'Check a spec repository: schemas, semantic rules, policies and mesh capabilities.',
-    usage: 'meshc validate [dir] [--env NAME]... [--mesh MESH] [--format FORMAT]',
+    usage: 'meshc validate [dir] [--env NAME]... [--mesh MESH [--mesh-version X.Y]] [--format FORMAT]',
     positionals: ['dir'],
     options: {
       env: {
@@ -35,6 +35,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         multiple: true,
         value: 'NAME',
         description: 'Check only this environment (repeatable)',
+      },
+      'mesh-version': {
+        type: 'string',
+        value: 'X.Y',
+        description: 'With --mesh: the version to check against (default: the oldest meshc supports)',
       },
       mesh: {
         type: 'string',

@@ -6,6 +6,8 @@ import { closest } from '../schema/map-errors.ts';
 import { compileDir } from '../pipeline.ts';
 import type { CompileResult } from '../pipeline.ts';
 import { matrixData, matrixMarkdown, matrixText } from '../backends/matrix.ts';
+import { backendFor, knownMeshes } from '../backends/registry.ts';
+import type { MeshType } from '../model/types.ts';
 import { KINDS, kindSchema } from '../schema/kinds.ts';
 import { emitEnvironments } from '../plan/emit.ts';
 import { buildEnvironment, buildGitOpsTree } from '../gitops/tree.ts';
@@ -137,10 +139,11 @@ function report(
 
 async function runValidate(args: ParsedArgs, io: CliIo): Promise<number> {
   const root = specDir(args, io);
+  const meshOverride = migrationTarget(args, io);
   const envs = args.values.env as string[] | undefined;
   const compiled = await compileDir(root, {
     ...(envs ? { environments: envs } : {}),
-    ...(args.values.mesh ? { meshOverride: args.values.mesh as 'istio' } : {}),
+    ...(meshOverride ? { meshOverride } : {}),
   });
   const unknownEnv = envs?.find(
     (e) => !compiled.model?.environments.some((x) => x.name === e) && !hasErrors(compiled.diagnostics),
@@ -151,6 +154,29 @@ async function runValidate(args: ParsedArgs, io: CliIo): Promise<number> {
   if (format === 'text' && compiled.diagnostics.length === 0)
     io.stdout.write(`${path.relative(io.cwd, root) || '.'}: valid\n`);
   return hasErrors(compiled.diagnostics) ? EXIT.invalid : EXIT.ok;
+}
+
+/**
+ * `--mesh` (and `--mesh-version`): check as if the environments ran another mesh. Without a version, the
+ * oldest version meshc supports for that mesh: the conservative answer, said on stderr.
+ */
+function migrationTarget(args: ParsedArgs, io: CliIo): { type: MeshType; version: string } | undefined {
+  const mesh = args.values.mesh as MeshType | undefined;
+  const version = args.values['mesh-version'] as string | undefined;
+  if (!mesh) {
+    if (version) throw new UsageError('--mesh-version goes with --mesh.');
+    return undefined;
+  }
+  const backend = backendFor(mesh);
+  if (!backend)
+    throw new UsageError(`meshc cannot render ${mesh} yet; it renders ${knownMeshes().join(', ')}.`);
+  if (version && !/^[0-9]+\.[0-9]+$/.test(version))
+    throw new UsageError(`--mesh-version takes major.minor, like ${backend.minVersion}.`);
+  if (!version)
+    io.stderr.write(
+      `meshc: checking as ${backend.title} ${backend.minVersion}, the oldest version meshc supports; pass --mesh-version to choose.\n`,
+    );
+  return { type: mesh, version: version ?? backend.minVersion };
 }
 
 async function renderDir(root: string, io: CliIo, envs?: readonly string[]) {

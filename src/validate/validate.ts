@@ -24,7 +24,7 @@ export interface ValidateOptions {
   /** Only these environments get environment checks (policies, overrides, capabilities) and a model. */
   readonly environments?: readonly string[];
   /** Check environments as if they ran this mesh (the migration preview). */
-  readonly meshOverride?: MeshType;
+  readonly meshOverride?: { readonly type: MeshType; readonly version: string };
   /** meshc's version, passed to the backends (they keep it out of the objects they emit). */
   readonly toolVersion?: string;
   /** An earlier stage (load, parse) failed: run the checks, but build no model and run no policies or plan. */
@@ -175,9 +175,12 @@ function resolveEnvironment(
   env: EnvDoc,
   views: Map<string, ServiceView>,
   output: string,
-  meshOverride?: MeshType,
+  meshOverride?: { readonly type: MeshType; readonly version: string },
 ): ResolvedEnvironment {
-  const spec = meshOverride ? { ...env.spec, mesh: { ...env.spec.mesh, type: meshOverride } } : env.spec;
+  const spec =
+    meshOverride && meshOverride.type !== env.spec.mesh.type
+      ? { ...env.spec, mesh: { ...env.spec.mesh, type: meshOverride.type, version: meshOverride.version } }
+      : env.spec;
   const mesh = resolveMesh(spec);
   const services = [...views.values()]
     .map((v) => resolveService(v, { services: views, envMtls: mesh.mtls }))
