@@ -1,7 +1,46 @@
-import { it } from 'vitest';
-import { stringify } from 'yaml';
+/**
+ * Issue 4: the same service spec rendered for Istio and Linkerd carries the same weights, matches, timeouts and
+ * access decisions; every difference is listed by the matrix.
+ *
+ * One spec (namespace `shop`: reviews with versions v1/v2/v3 and header / path-prefix / method routes, a weighted
+ * split, `backends` to another service and timeouts; access rules with service callers, `*` and methods/paths) is
+ * compiled for two environments that differ only in mesh (Istio 1.24 and Linkerd 2.18, both `mtls: strict`, on
+ * two clusters) and emitted. Both outputs then go through semantic models:
+ *
+ * - routing: Istio through a minimal VirtualService/DestinationRule evaluator written here (first match wins,
+ *   destinations resolved to pod sets through the Service selector and the subset labels); Linkerd through
+ *   `outboundDecision` of test/helpers/linkerd-semantics.ts (most specific match, backends as pod sets).
+ *   Both give the chosen pod sets as shares of the requests, and the request timeout.
+ * - authorization: Istio through `authorize` of test/helpers/istio-semantics.ts plus a minimal PeerAuthentication
+ *   check (STRICT refuses plaintext callers); Linkerd through `inboundDecision` (Server, inbound routes,
+ *   AuthorizationPolicy, MeshTLSAuthentication, namespace default policy).
+ *
+ * For every request of the tables the decisions must be equal, except the rows listed in EXPECTED_DIFFERENCES,
+ * each under a feature whose Linkerd capability is `approximate` in the matrix; a listed difference that does
+ * not happen fails too.
+ */
+import { describe, expect, it } from 'vitest';
+import { FEATURES } from '../src/backends/features.ts';
+import { ISTIO_CAPABILITIES } from '../src/backends/istio/capabilities.ts';
+import { LINKERD_CAPABILITIES } from '../src/backends/linkerd/capabilities.ts';
+import { toPointer, type DataPath } from '../src/core/location.ts';
+import type { ResolvedEnvironment } from '../src/model/types.ts';
 import { emitEnvironments } from '../src/plan/emit.ts';
+import { authorize, durationMs, type Manifest as IstioManifest } from './helpers/istio-semantics.ts';
+import {
+  inboundDecision,
+  outboundDecision,
+  type Client,
+  type HttpRequest,
+  type Manifest as LinkerdManifest,
+  type Pod,
+} from './helpers/linkerd-semantics.ts';
 import { compileInline, dedent } from './helpers/spec-tree.ts';
+
+// --- The spec ---------------------------------------------------------------------------------------------------
+
+const NS = 'shop';
+const PORT = 9080;
 
 const env = (name: string, cluster: string, type: string, version: string) => dedent`
   apiVersion: meshc.dev/v1alpha1
@@ -12,17 +51,23 @@ const env = (name: string, cluster: string, type: string, version: string) => de
     mesh: { type: ${type}, version: "${version}", mtls: strict }
     gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
 `;
-const svc = (name: string, body: string) =>
-  `apiVersion: meshc.dev/v1alpha1\nkind: Service\nmetadata: { name: ${name}, namespace: shop }\nspec:\n${dedent(body)
+
+/** A meshc Service document of namespace `shop`; `body` is the YAML under `spec:`. */
+const service = (name: string, body: string) =>
+  `apiVersion: meshc.dev/v1alpha1\nkind: Service\nmetadata: { name: ${name}, namespace: ${NS} }\nspec:\n${dedent(
+    body,
+  )
     .split('\n')
     .map((l) => (l ? `  ${l}` : l))
     .join('\n')}`;
 
-const SPEC = {
+const SPEC: Readonly<Record<string, string>> = {
   'environments/istio.yaml': env('mesh-istio', 'cluster-a', 'istio', '1.24'),
   'environments/linkerd.yaml': env('mesh-linkerd', 'cluster-b', 'linkerd', '2.18'),
-  'services/reviews.yaml': svc('reviews', `
-    ports: [{ name: http, port: 9080, protocol: http }]
+  'services/reviews.yaml': service(
+    'reviews',
+    `
+    ports: [{ name: http, port: ${PORT}, protocol: http }]
     selector: { app: reviews }
     serviceAccount: reviews
     versions: { v1: { labels: { version: v1 } }, v2: { labels: { version: v2 } }, v3: { labels: { version: v3 } } }
@@ -48,37 +93,501 @@ const SPEC = {
       - from: [ratings]
         methods: [GET]
         paths: [/api/*]
-  `),
-  'services/reviews-next.yaml': svc('reviews-next', `
-    ports: [{ name: http, port: 9080, protocol: http }]
+    `,
+  ),
+  'services/reviews-next.yaml': service(
+    'reviews-next',
+    `
+    ports: [{ name: http, port: ${PORT}, protocol: http }]
     selector: { app: reviews-next }
     serviceAccount: reviews-next
     access:
       - from: ['*']
-  `),
-  'services/ratings.yaml': svc('ratings', `
-    ports: [{ name: http, port: 9080, protocol: http }]
+    `,
+  ),
+  'services/ratings.yaml': service(
+    'ratings',
+    `
+    ports: [{ name: http, port: ${PORT}, protocol: http }]
     selector: { app: ratings }
     serviceAccount: ratings
     access:
       - from: [reviews, reviews-next]
         methods: [GET]
         paths: [/ratings/*]
-  `),
-  'services/productpage.yaml': svc('productpage', `
-    ports: [{ name: http, port: 9080, protocol: http }]
+    `,
+  ),
+  'services/productpage.yaml': service(
+    'productpage',
+    `
+    ports: [{ name: http, port: ${PORT}, protocol: http }]
     selector: { app: productpage }
     serviceAccount: productpage
-  `),
+    `,
+  ),
 };
 
-it('dump', () => {
-  const c = compileInline(SPEC);
-  console.log(c.diagnostics.map((d) => `${d.severity} ${d.code} ${d.pointer} ${d.location?.file}:${d.location?.line} ${d.message}`).join('\n'));
-  const e = emitEnvironments(c.plans);
-  for (const r of e.renders) {
-    console.log('=====', r.env.name, r.mesh);
-    for (const [ns, objs] of r.output.namespaces) console.log('# ns', ns, '\n' + objs.map((o) => stringify(o)).join('---\n'));
-    console.log('# system\n' + r.output.system.map((o) => stringify(o)).join('---\n'));
+// --- Compile and emit -------------------------------------------------------------------------------------------
+
+const compiled = compileInline(SPEC);
+const emitted = emitEnvironments(compiled.plans);
+
+function renderOf(mesh: string) {
+  const r = emitted.renders.find((x) => x.mesh === mesh);
+  if (!r) throw new Error(`no ${mesh} render`);
+  const o = r.output;
+  return {
+    env: r.env,
+    objects: [...[...o.namespaces.values()].flat(), ...o.system, ...(o.prerequisites ?? [])],
+  };
+}
+
+const ISTIO = renderOf('istio');
+const LINKERD = renderOf('linkerd');
+const istioObjects = ISTIO.objects as unknown as IstioManifest[];
+const linkerdObjects = LINKERD.objects as unknown as LinkerdManifest[];
+
+// --- Istio routing: a minimal VirtualService evaluator ----------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+const asObj = (v: unknown) => (v ?? {}) as Obj;
+const asList = (v: unknown) => (v ?? []) as unknown[];
+
+/** A route decision both meshes are reduced to: pod sets (sorted `k=v` selectors) as shares, and the timeout. */
+interface Routed {
+  readonly backends: Readonly<Record<string, number>>;
+  readonly timeoutMs?: number;
+}
+type RouteDecision = Routed | 'no-route' | { readonly ambiguous: readonly string[] };
+
+const fqdn = (name: string, ns: string) => `${name}.${ns}.svc.cluster.local`;
+
+/** Istio's StringMatch: exact / prefix / regex (RE2, whole value). */
+function stringMatch(m: Obj, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const keys = Object.keys(m);
+  if (keys.length !== 1) throw new Error(`string match ${JSON.stringify(m)} is not modelled`);
+  if (typeof m.exact === 'string') return value === m.exact;
+  if (typeof m.prefix === 'string') return value.startsWith(m.prefix);
+  if (typeof m.regex === 'string') return new RegExp(`^(?:${m.regex})$`).test(value);
+  throw new Error(`string match ${JSON.stringify(m)} is not modelled`);
+}
+
+function istioMatch(match: Obj, req: HttpRequest): boolean {
+  for (const k of Object.keys(match))
+    if (!['name', 'uri', 'method', 'headers', 'queryParams'].includes(k))
+      throw new Error(`match field ${k} is not modelled`);
+  if (match.uri !== undefined && !stringMatch(asObj(match.uri), req.path)) return false;
+  if (match.method !== undefined && !stringMatch(asObj(match.method), req.method)) return false;
+  // Header names are case-insensitive (Envoy lower-cases them); values are compared as written.
+  const headers = Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  for (const [name, m] of Object.entries(asObj(match.headers)))
+    if (!stringMatch(asObj(m), headers[name.toLowerCase()])) return false;
+  for (const [name, m] of Object.entries(asObj(match.queryParams)))
+    if (!stringMatch(asObj(m), req.query?.[name])) return false;
+  return true;
+}
+
+/** The pods of `host` (a cluster-local FQDN) and `subset`, as sorted `k=v` pairs like linkerd-semantics. */
+function istioPods(objects: readonly IstioManifest[], host: string, subset: string | undefined): string {
+  const svc = objects.find(
+    (o) =>
+      o.kind === 'Service' &&
+      o.apiVersion === 'v1' &&
+      fqdn(o.metadata.name, o.metadata.namespace ?? 'default') === host,
+  );
+  if (!svc) return `service ${host}`;
+  const labels: Record<string, string> = { ...(asObj(asObj(svc.spec).selector) as Record<string, string>) };
+  if (subset !== undefined) {
+    const dr = objects.find((o) => o.kind === 'DestinationRule' && asObj(o.spec).host === host);
+    const s = asList(asObj(dr?.spec).subsets)
+      .map(asObj)
+      .find((x) => x.name === subset);
+    if (!s) throw new Error(`no subset ${subset} of ${host}: Istio answers 503`);
+    Object.assign(labels, asObj(s.labels));
   }
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .sort()
+    .join(',');
+}
+
+/**
+ * What a sidecar does with `req` sent to `host`: the first `http` entry of the VirtualService for the host whose
+ * matches (any entry; none = everything) match; no VirtualService: all pods of the Service, no timeout.
+ */
+function istioRoute(objects: readonly IstioManifest[], host: string, req: HttpRequest): RouteDecision {
+  const vss = objects.filter(
+    (o) => o.kind === 'VirtualService' && asList(asObj(o.spec).hosts).includes(host),
+  );
+  if (vss.length > 1) return { ambiguous: vss.map((v) => v.metadata.name) };
+  if (!vss.length) return { backends: { [istioPods(objects, host, undefined)]: 1 } };
+  for (const entry of asList(asObj(vss[0]!.spec).http).map(asObj)) {
+    const matches = asList(entry.match).map(asObj);
+    if (matches.length && !matches.some((m) => istioMatch(m, req))) continue;
+    const route = asList(entry.route).map(asObj);
+    const weights = route.map((d) =>
+      d.weight === undefined ? (route.length === 1 ? 100 : 0) : Number(d.weight),
+    );
+    const total = weights.reduce((a, b) => a + b, 0);
+    const backends: Record<string, number> = {};
+    route.forEach((d, i) => {
+      if (!weights[i]) return;
+      const dest = asObj(d.destination);
+      const key = istioPods(objects, String(dest.host), dest.subset as string | undefined);
+      backends[key] = (backends[key] ?? 0) + weights[i]! / total;
+    });
+    // The emitted routes say "no retries" explicitly; Linkerd's routes carry no retry annotation (checked below).
+    if (JSON.stringify(entry.retries) !== JSON.stringify({ attempts: 0 }))
+      throw new Error(`retries ${JSON.stringify(entry.retries)} are not compared`);
+    return {
+      backends: sortKeys(backends),
+      ...(entry.timeout !== undefined ? { timeoutMs: durationMs(entry.timeout) } : {}),
+    };
+  }
+  return 'no-route';
+}
+
+function sortKeys<T>(o: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+function linkerdRoute(objects: readonly LinkerdManifest[], name: string, req: HttpRequest): RouteDecision {
+  const d = outboundDecision(objects, { namespace: NS, name, port: PORT }, req);
+  if (d.kind === 'no-route') return 'no-route';
+  if (d.kind === 'ambiguous') return { ambiguous: d.routes };
+  // Only weights, destinations and timeouts are compared: the spec sets nothing else.
+  expect(d.retry, `${name} ${label(req)}: Linkerd retries`).toBeUndefined();
+  expect(d.requestHeaders ?? d.responseHeaders ?? d.accrual).toBeUndefined();
+  return { backends: sortKeys(d.backends), ...(d.timeoutMs !== undefined ? { timeoutMs: d.timeoutMs } : {}) };
+}
+
+// --- Authorization ----------------------------------------------------------------------------------------------
+
+interface Caller {
+  /** Service account in `shop` (or `ns/sa`); undefined for a plaintext (unmeshed) caller. */
+  readonly sa?: string;
+  /** The kubelet sending a health probe (plaintext, node IP). */
+  readonly kubelet?: boolean;
+}
+
+const CALLERS: Readonly<Record<string, Caller>> = {
+  productpage: { sa: 'productpage' },
+  reviews: { sa: 'reviews' },
+  'reviews-next': { sa: 'reviews-next' },
+  ratings: { sa: 'ratings' },
+  'shop/default': { sa: 'default' },
+  'other/web': { sa: 'other/web' },
+  unauthenticated: {},
+};
+
+const saParts = (sa: string) => (sa.includes('/') ? sa.split('/') : [NS, sa]) as [string, string];
+
+/** Labels of the pod that answers (reviews: a v2 pod). */
+const POD_LABELS: Readonly<Record<string, Record<string, string>>> = {
+  reviews: { app: 'reviews', version: 'v2' },
+  'reviews-next': { app: 'reviews-next' },
+  ratings: { app: 'ratings' },
+  productpage: { app: 'productpage' },
+};
+const PROBE_PATH = '/healthz';
+
+/**
+ * Istio's PeerAuthentication for a workload: the most specific of workload-selected, namespace-wide and
+ * root-namespace policies; no policy: PERMISSIVE.
+ */
+function istioMtlsMode(objects: readonly IstioManifest[], labels: Readonly<Record<string, string>>): string {
+  const pas = objects.filter((o) => o.kind === 'PeerAuthentication');
+  const selects = (o: IstioManifest) =>
+    Object.entries(asObj(asObj(asObj(o.spec).selector).matchLabels)).every(([k, v]) => labels[k] === v);
+  const pick =
+    pas.find((o) => o.metadata.namespace === NS && asObj(o.spec).selector !== undefined && selects(o)) ??
+    pas.find((o) => o.metadata.namespace === NS && asObj(o.spec).selector === undefined) ??
+    pas.find((o) => o.metadata.namespace === 'istio-system' && asObj(o.spec).selector === undefined);
+  if (pick && asObj(pick.spec).portLevelMtls !== undefined) throw new Error('portLevelMtls is not modelled');
+  return String(asObj(asObj(pick?.spec).mtls).mode ?? 'PERMISSIVE');
+}
+
+function istioAccess(target: string, req: HttpRequest, caller: Caller): 'allow' | 'deny' {
+  const labels = POD_LABELS[target]!;
+  // istio-agent rewrites HTTP probes (rewriteAppHTTPProbers, on by default): the kubelet calls the agent, which
+  // calls the app over localhost, past mTLS and authorization.
+  if (caller.kubelet) return 'allow';
+  if (caller.sa === undefined && istioMtlsMode(istioObjects, labels) === 'STRICT') return 'deny';
+  const principal =
+    caller.sa === undefined
+      ? undefined
+      : (([ns, sa]) => `cluster.local/ns/${ns}/sa/${sa}`)(saParts(caller.sa));
+  return authorize(
+    istioObjects.filter((o) => o.kind === 'AuthorizationPolicy'),
+    { namespace: NS, labels },
+    { ...(principal ? { principal } : {}), method: req.method, path: req.path },
+  );
+}
+
+function linkerdAccess(target: string, req: HttpRequest, caller: Caller): string {
+  const pod: Pod = {
+    namespace: NS,
+    labels: POD_LABELS[target]!,
+    serviceAccount: target,
+    ports: { http: PORT },
+    probes: { [PORT]: [PROBE_PATH] },
+  };
+  const client: Client =
+    caller.sa === undefined
+      ? { ip: caller.kubelet ? '10.0.0.1' : '10.42.0.99' }
+      : {
+          identity: (([ns, sa]) => `${sa}.${ns}.serviceaccount.identity.linkerd.cluster.local`)(
+            saParts(caller.sa),
+          ),
+          ip: '10.42.0.10',
+        };
+  // `not-found` (404, no inbound route) refuses the caller like 403.
+  const d = inboundDecision(linkerdObjects, pod, PORT, req, client);
+  return d === 'not-found' ? 'deny' : d;
+}
+
+// --- The request tables -----------------------------------------------------------------------------------------
+
+const req = (method: string, path: string, headers?: Record<string, string>): HttpRequest => ({
+  method,
+  path,
+  ...(headers ? { headers } : {}),
+});
+function label(r: HttpRequest): string {
+  const h = Object.entries(r.headers ?? {}).map(([k, v]) => ` ${k}=${v}`);
+  return `${r.method} ${r.path}${h.join('')}`;
+}
+
+const ROUTING: Readonly<Record<string, readonly HttpRequest[]>> = {
+  reviews: [
+    req('GET', '/'),
+    req('GET', '/reviews/1', { 'end-user': 'jason' }),
+    req('GET', '/', { 'End-User': 'jason' }),
+    req('GET', '/', { 'end-user': 'Jason' }),
+    req('GET', '/api/beta'),
+    req('GET', '/api/beta/'),
+    req('GET', '/api/beta/x'),
+    req('GET', '/api/betamax'),
+    req('GET', '/api'),
+    req('HEAD', '/api/beta'),
+    req('POST', '/api/beta'),
+    req('POST', '/'),
+    req('POST', '/api/beta', { 'end-user': 'jason' }),
+    req('GET', '/api/beta/x', { 'end-user': 'jason' }),
+    req('DELETE', '/reviews/1'),
+    req('PUT', '/api/beta', { 'end-user': 'bob' }),
+  ],
+  'reviews-next': [req('GET', '/'), req('POST', '/x', { 'end-user': 'jason' })],
+  ratings: [req('GET', '/ratings/1')],
+  productpage: [req('GET', '/productpage')],
+};
+
+const ACCESS: Readonly<Record<string, readonly HttpRequest[]>> = {
+  reviews: [
+    req('GET', '/api/x'),
+    req('GET', '/api/'),
+    req('GET', '/api'),
+    req('GET', '/apix'),
+    req('POST', '/api/x'),
+    req('GET', '/reviews/1'),
+    req('DELETE', '/reviews/1'),
+  ],
+  'reviews-next': [req('GET', '/'), req('POST', '/x')],
+  ratings: [
+    req('GET', '/ratings/1'),
+    req('GET', '/ratings/'),
+    req('GET', '/ratings'),
+    req('POST', '/ratings/1'),
+    req('GET', '/other'),
+  ],
+  productpage: [req('GET', '/productpage'), req('POST', '/login')],
+};
+
+interface Row {
+  readonly label: string;
+  readonly istio: unknown;
+  readonly linkerd: unknown;
+}
+
+const routingRows = (): Row[] =>
+  Object.entries(ROUTING).flatMap(([name, requests]) =>
+    requests.map((r) => ({
+      label: `route ${name} ${label(r)}`,
+      istio: istioRoute(istioObjects, fqdn(name, NS), r),
+      linkerd: linkerdRoute(linkerdObjects, name, r),
+    })),
+  );
+
+const accessRows = (): Row[] =>
+  Object.entries(ACCESS).flatMap(([target, requests]) =>
+    requests.flatMap((r) =>
+      Object.entries(CALLERS).map(([callerName, caller]) => ({
+        label: `access ${target} ${callerName} ${label(r)}`,
+        istio: istioAccess(target, r, caller),
+        linkerd: linkerdAccess(target, r, caller),
+      })),
+    ),
+  );
+
+/** The kubelet's health probe on each service's port. */
+const probeRows = (): Row[] =>
+  Object.keys(ACCESS).map((target) => ({
+    label: `probe ${target} kubelet GET ${PROBE_PATH}`,
+    istio: istioAccess(target, req('GET', PROBE_PATH), { kubelet: true }),
+    linkerd: linkerdAccess(target, req('GET', PROBE_PATH), { kubelet: true }),
+  }));
+
+/**
+ * Every row whose decisions may differ, with the matrix feature that lists the difference. `access.l7`: "inbound
+ * HTTPRoutes ... on the port's Server plus a catch-all route: Linkerd then stops authorizing kubelet probes on
+ * that port implicitly and meshc does not know the probe paths".
+ */
+const EXPECTED_DIFFERENCES: Readonly<Record<string, string>> = {
+  [`probe reviews kubelet GET ${PROBE_PATH}`]: 'access.l7',
+  [`probe ratings kubelet GET ${PROBE_PATH}`]: 'access.l7',
+};
+
+const same = (r: Row) => JSON.stringify(r.istio) === JSON.stringify(r.linkerd);
+
+// --- Warnings: each one is a row the matrix marks approximate for Linkerd -----------------------------------
+
+/** The Linkerd-approximate feature a warning is about: its pointer or location is a use of the feature. */
+function featureOf(
+  d: { pointer?: string; location?: { file: string; line: number; col: number } },
+  environment: ResolvedEnvironment,
+): string[] {
+  const found = new Set<string>();
+  for (const f of FEATURES) {
+    if (LINKERD_CAPABILITIES[f.id]?.support !== 'approximate') continue;
+    const uses: { path: DataPath; origin: (p: DataPath) => { file: string; line: number; col: number } }[] =
+      f.scope === 'service'
+        ? environment.services.flatMap((s) => f.usedBy(s).map((path) => ({ path, origin: s.origin })))
+        : f.usedBy(environment).map((path) => ({ path, origin: environment.origin }));
+    for (const { path, origin } of uses) {
+      const at = origin(path);
+      if (d.location?.file !== at.file) continue;
+      if (d.pointer !== undefined) {
+        if (d.pointer === toPointer(['spec', ...path])) found.add(f.id);
+        continue;
+      }
+      // Backend warnings carry no pointer: they point at the use or at an element containing it.
+      for (let n = path.length; n >= 2; n--) {
+        const p = origin(path.slice(0, n));
+        if (p.line === d.location.line && p.col === d.location.col) found.add(f.id);
+      }
+    }
+  }
+  return [...found].sort();
+}
+
+// --- Tests ------------------------------------------------------------------------------------------------------
+
+describe('one spec, Istio 1.24 and Linkerd 2.18 (both mtls: strict)', () => {
+  it('compiles without errors into two environments that differ only in mesh', () => {
+    expect(compiled.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+    expect(emitted.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+    expect(
+      emitted.renders.map((r) => `${r.env.name}:${r.mesh}:${r.env.mesh.version}:${r.env.mesh.mtls}`),
+    ).toEqual(['mesh-istio:istio:1.24:strict', 'mesh-linkerd:linkerd:2.18:strict']);
+    expect(ISTIO.env.services.map((s) => s.id)).toEqual(LINKERD.env.services.map((s) => s.id));
+  });
+
+  it('every warning is MESH_APPROXIMATE_FEATURE on a feature the matrix marks approximate for Linkerd', () => {
+    const warnings = [...compiled.diagnostics, ...emitted.diagnostics].filter((d) => d.severity !== 'error');
+    const seen = new Set<string>();
+    const unique = warnings.filter((d) => {
+      const k = `${d.code} ${d.pointer} ${d.location?.file}:${d.location?.line}:${d.location?.col} ${d.message}`;
+      return seen.has(k) ? false : (seen.add(k), true);
+    });
+    expect(unique.length).toBeGreaterThan(0);
+    for (const w of unique) {
+      expect(w.code, w.message).toBe('MESH_APPROXIMATE_FEATURE');
+      const features = featureOf(w, LINKERD.env);
+      expect(features, w.message).not.toEqual([]);
+      for (const f of features) {
+        expect(LINKERD_CAPABILITIES[f]!.support).toBe('approximate');
+        expect(ISTIO_CAPABILITIES[f]!.support, `${f} on Istio`).toBe('exact');
+      }
+    }
+    // The one approximation this spec uses: access narrowed by method and path.
+    expect([...new Set(unique.flatMap((w) => featureOf(w, LINKERD.env)))]).toEqual(['access.l7']);
+  });
+
+  it('routing: the same destinations with the same shares and the same timeout for every request', () => {
+    const rows = routingRows();
+    for (const r of rows) {
+      expect(JSON.stringify(r.istio), r.label).not.toContain('ambiguous');
+      expect(JSON.stringify(r.linkerd), r.label).not.toContain('ambiguous');
+    }
+    expect(
+      rows
+        .filter((r) => !same(r))
+        .map((r) => `${r.label}: istio ${JSON.stringify(r.istio)} linkerd ${JSON.stringify(r.linkerd)}`),
+    ).toEqual([]);
+  });
+
+  it('access: the same allow/deny for every request and caller; the only differences are listed by the matrix', () => {
+    const rows = [...accessRows(), ...probeRows()];
+    for (const r of rows) expect(['allow', 'deny'], r.label).toContain(r.linkerd);
+    const differing = rows.filter((r) => !same(r)).map((r) => r.label);
+    expect(differing.sort()).toEqual(Object.keys(EXPECTED_DIFFERENCES).sort());
+    for (const f of Object.values(EXPECTED_DIFFERENCES)) {
+      expect(LINKERD_CAPABILITIES[f]!.support).toBe('approximate');
+      expect(ISTIO_CAPABILITIES[f]!.support).toBe('exact');
+    }
+  });
+
+  describe('the decisions, spelled out (so that "equal" is not "equally empty")', () => {
+    const routed = (name: string, r: HttpRequest) => istioRoute(istioObjects, fqdn(name, NS), r);
+    const V = (v: string) => `app=reviews,version=${v}`;
+
+    it('weights, header, path-prefix and method matches, backends and timeouts', () => {
+      expect(routed('reviews', req('GET', '/'))).toEqual({
+        backends: { [V('v1')]: 0.9, [V('v2')]: 0.1 },
+        timeoutMs: 5000,
+      });
+      expect(routed('reviews', req('GET', '/', { 'End-User': 'jason' }))).toEqual({
+        backends: { [V('v2')]: 1 },
+        timeoutMs: 2000,
+      });
+      expect(routed('reviews', req('POST', '/api/beta', { 'end-user': 'jason' }))).toEqual({
+        backends: { [V('v2')]: 1 },
+        timeoutMs: 2000,
+      });
+      expect(routed('reviews', req('GET', '/api/beta/x'))).toEqual({ backends: { [V('v3')]: 1 } });
+      expect(routed('reviews', req('GET', '/api/betamax'))).toEqual(routed('reviews', req('GET', '/')));
+      expect(routed('reviews', req('POST', '/'))).toEqual({
+        backends: { 'app=reviews-next': 0.2, [V('v1')]: 0.8 },
+        timeoutMs: 1500,
+      });
+      expect(routed('ratings', req('GET', '/ratings/1'))).toEqual({ backends: { 'app=ratings': 1 } });
+    });
+
+    it('access: who is allowed', () => {
+      const allowed = accessRows()
+        .filter((r) => r.istio === 'allow')
+        .map((r) => r.label);
+      const callers = (target: string, r: string) =>
+        allowed
+          .filter((l) => l.startsWith(`access ${target} `) && l.endsWith(` ${r}`))
+          .map((l) => l.split(' ')[2]);
+      expect(callers('reviews', 'GET /api/x')).toEqual(['productpage', 'ratings']);
+      expect(callers('reviews', 'GET /api')).toEqual(['productpage']);
+      expect(callers('reviews', 'POST /api/x')).toEqual(['productpage']);
+      expect(callers('ratings', 'GET /ratings/1')).toEqual(['reviews', 'reviews-next']);
+      expect(callers('ratings', 'POST /ratings/1')).toEqual([]);
+      // `*` under strict mTLS: every meshed identity, no plaintext caller.
+      expect(callers('reviews-next', 'POST /x')).toEqual([
+        'productpage',
+        'reviews',
+        'reviews-next',
+        'ratings',
+        'shop/default',
+        'other/web',
+      ]);
+      // No access rules: the strict default (any meshed caller).
+      expect(callers('productpage', 'GET /productpage')).toEqual(callers('reviews-next', 'POST /x'));
+    });
+  });
 });
