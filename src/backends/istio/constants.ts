@@ -1,3 +1,4 @@
+import { INGRESS_GATEWAY_NAME } from '../shared/ingress.ts';
 import type { MtlsMode, ResolvedEnvironment } from '../../model/types.ts';
 import { CLUSTER_DOMAIN } from '../shared/names.ts';
 
@@ -9,7 +10,7 @@ export const SECURITY = 'security.istio.io/v1';
 export const TELEMETRY = 'telemetry.istio.io/v1';
 
 /** Name of the ingress Gateway (Gateway API or Istio native), in the environment's ingress namespace. */
-export const INGRESS_GATEWAY_NAME = 'meshc-ingress';
+export { INGRESS_GATEWAY_NAME };
 /** Helm release of the `gateway` chart for `api: native`; its pods are labelled `istio: ingressgateway`. */
 export const INGRESS_GATEWAY_RELEASE = 'istio-ingressgateway';
 export const INGRESS_GATEWAY_SELECTOR: Readonly<Record<string, string>> = { istio: 'ingressgateway' };
