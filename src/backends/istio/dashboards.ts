@@ -1,9 +1,10 @@
 import type { K8sObject } from '../../core/k8s.ts';
-import { objectMeta } from '../shared/labels.ts';
+import { grafanaDashboards } from '../shared/dashboards.ts';
+import type { DashboardRef } from '../shared/dashboards.ts';
 import { ISTIO_SYSTEM } from './constants.ts';
 
 /** Istio's official dashboards on grafana.com (org "istio"; published at each release). */
-export const ISTIO_DASHBOARDS: readonly { readonly name: string; readonly id: number }[] = [
+export const ISTIO_DASHBOARDS: readonly DashboardRef[] = [
   { name: 'istio-mesh', id: 7639 },
   { name: 'istio-service', id: 7636 },
   { name: 'istio-workload', id: 7630 },
@@ -11,20 +12,7 @@ export const ISTIO_DASHBOARDS: readonly { readonly name: string; readonly id: nu
   { name: 'istio-control-plane', id: 7645 },
 ];
 
-/**
- * One grafana-operator GrafanaDashboard per official dashboard, referencing its grafana.com id (the JSON is
- * fetched by the operator, never copied), for Grafana instances labelled `dashboards: grafana`.
- */
+/** The official dashboards as GrafanaDashboard objects (see the shared builder). */
 export function buildGrafanaDashboards(): K8sObject[] {
-  return ISTIO_DASHBOARDS.map((d) => ({
-    apiVersion: 'grafana.integreatly.org/v1beta1',
-    kind: 'GrafanaDashboard',
-    metadata: objectMeta(d.name, ISTIO_SYSTEM),
-    spec: {
-      instanceSelector: { matchLabels: { dashboards: 'grafana' } },
-      grafanaCom: { id: d.id },
-      folder: 'Istio',
-      allowCrossNamespaceImport: true,
-    },
-  }));
+  return grafanaDashboards(ISTIO_DASHBOARDS, ISTIO_SYSTEM, 'Istio');
 }

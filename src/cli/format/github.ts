@@ -1,8 +1,11 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { FormatContext } from './context.ts';
 
-const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escapeProp = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+import {
+  escapeCommandData as escapeData,
+  escapeCommandProperty as escapeProp,
+  locationProperties,
+} from '../../core/github-commands.ts';
 
 /** GitHub shows at most 10 annotations of each type per step; the rest are summarised in one more line. */
 export const ANNOTATIONS_PER_TYPE = 10;
@@ -26,16 +29,7 @@ export function formatGithub(diagnostics: readonly Diagnostic[], ctx: FormatCont
     shown
       .map((d) => {
         const props: string[] = [];
-        if (d.location) {
-          const l = d.location;
-          props.push(
-            `file=${escapeProp(ctx.displayPath(l.file))}`,
-            `line=${l.line}`,
-            `col=${l.col}`,
-            `endLine=${l.endLine}`,
-            `endColumn=${l.endCol}`,
-          );
-        }
+        if (d.location) props.push(...locationProperties(d.location, ctx.displayPath));
         props.push(`title=${escapeProp(`meshc ${d.code}`)}`);
         const body = d.hint ? `${d.message}\n${d.hint}` : d.message;
         return `::${d.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(body)}\n`;

@@ -5,8 +5,11 @@ import { plural, type DiffFormatContext } from './context.ts';
 /** GitHub shows at most this many annotations of one type per step. */
 export const ANNOTATIONS_PER_TYPE = 10;
 
-const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escapeProp = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+import {
+  escapeCommandData as escapeData,
+  escapeCommandProperty as escapeProp,
+  locationProperties,
+} from '../../core/github-commands.ts';
 
 /**
  * `--format github`: one `::notice` / `::warning` workflow command per summary line, at the spec position
@@ -37,16 +40,8 @@ export function formatDiffGithub(d: SpecDiff, ctx: DiffFormatContext): string {
 function annotation(s: SummaryLine, ctx: DiffFormatContext): string {
   const props: string[] = [];
   let message = s.message;
-  if (s.location && s.side === 'head') {
-    const l = s.location;
-    props.push(
-      `file=${escapeProp(ctx.displayPath(l.file))}`,
-      `line=${l.line}`,
-      `col=${l.col}`,
-      `endLine=${l.endLine}`,
-      `endColumn=${l.endCol}`,
-    );
-  } else if (s.location)
+  if (s.location && s.side === 'head') props.push(...locationProperties(s.location, ctx.displayPath));
+  else if (s.location)
     message += ` (in the base version: ${ctx.displayPath(s.location.file)}:${s.location.line})`;
   props.push(`title=${escapeProp(`meshc diff: ${s.environment}`)}`);
   return `::${s.severity} ${props.join(',')}::${escapeData(message)}`;
