@@ -218,7 +218,7 @@ describe('semantic summary', () => {
       'prod: payments: port http 8080/http → 8081/http',
       'prod: payments: now exposed through the ingress (pay.example.com)',
       'prod: reviews: route all added (→ v1 90%, v2 10%)',
-      'prod: reviews: route #2 removed',
+      'prod: reviews: routes[1] removed',
     ]);
   });
 

@@ -5,6 +5,7 @@
  * layout, document order and key order never show up. Pure.
  */
 import type { DataPath, Location } from '../core/location.ts';
+import { routeRef } from '../core/names.ts';
 import type {
   Destination,
   HeaderOps,
@@ -540,9 +541,7 @@ function routeKeys(routes: readonly Route[]): Map<Route, string> {
   return new Map(routes.map((r) => [r, r.name !== undefined ? `name:${r.name}` : `unnamed:${unnamed++}`]));
 }
 
-function routeLabel(r: Route): string {
-  return r.name !== undefined ? `route ${r.name}` : `route #${r.index + 1}`;
-}
+const routeLabel = (r: Route): string => routeRef(r);
 
 /** The catch-all route (the last one, without a match) is "the service's traffic": no route qualifier. */
 function qualifier(s: ResolvedService, r: Route): string {

@@ -6,7 +6,8 @@ import { repoPath, type OverlayDirs } from './flux.ts';
 
 /** Where Argo CD's Applications live (the namespace of a default Argo CD install). */
 export const ARGOCD_NAMESPACE = 'argocd';
-export const IN_CLUSTER = 'https://kubernetes.default.svc';
+import { ARGOCD_IN_CLUSTER as IN_CLUSTER } from '../model/environment.ts';
+export { IN_CLUSTER };
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 export const GENERATE_PATHS = 'argocd.argoproj.io/manifest-generate-paths';
 /** Wave of the mesh-system config Application; application namespaces are at 0 (Argo CD's default). */

@@ -1,8 +1,10 @@
 import type { EnvironmentSpec } from '../spec/types.gen.ts';
-import type { MeshSettings, GitOpsSettings, Observability, Trust } from './types.ts';
+import type { MeshSettings, GitOpsSettings, IngressTls, Observability, Trust } from './types.ts';
 
 /** The Environment spec as the schema guarantees it: the type generated from schemas/environment.schema.json. */
 export type EnvironmentSpecData = EnvironmentSpec;
+
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
 
 export function defaultIngressNamespace(mesh: string): string {
   return mesh === 'istio' ? 'istio-ingress' : 'ingress';
@@ -20,6 +22,11 @@ export function resolveMesh(spec: EnvironmentSpecData): MeshSettings {
       kind: m.trust.certManager.kind ?? 'ClusterIssuer',
     };
   else if (m.trust?.existingSecret) trust = { type: 'existing-secret', name: m.trust.existingSecret.name };
+  let tls: IngressTls | undefined;
+  const t = m.ingress?.tls;
+  if (t?.certManager)
+    tls = { type: 'cert-manager', issuer: t.certManager.issuer, kind: t.certManager.kind ?? 'ClusterIssuer' };
+  else if (t?.secretName) tls = { type: 'secret', secretName: t.secretName };
   let tracing: Observability['tracing'];
   if (obs.tracing) {
     const i = obs.tracing.endpoint.lastIndexOf(':');
@@ -38,12 +45,14 @@ export function resolveMesh(spec: EnvironmentSpecData): MeshSettings {
       ? { install: { chartVersion: m.install.chartVersion, values: m.install.values ?? {} } }
       : {}),
     ...(trust ? { trust } : {}),
+    trustDomain: m.trustDomain ?? DEFAULT_TRUST_DOMAIN,
     ...(m.ingress
       ? {
           ingress: {
             className: m.ingress.className,
             api: m.ingress.api ?? 'gateway-api',
             namespace: m.ingress.namespace ?? defaultIngressNamespace(m.type),
+            ...(tls ? { tls } : {}),
           },
         }
       : {}),
@@ -55,13 +64,30 @@ export function resolveMesh(spec: EnvironmentSpecData): MeshSettings {
   };
 }
 
-export function resolveGitOps(spec: EnvironmentSpecData, projectOutput: string): GitOpsSettings {
-  const raw = spec.gitops.path ?? projectOutput;
+/** The in-cluster API server: Argo CD's default destination. */
+export const ARGOCD_IN_CLUSTER = 'https://kubernetes.default.svc';
+
+/**
+ * GitOps settings. `outputRepoPath` is where the output directory lies relative to the root of the git
+ * work tree (found by the load stage, or following `-o`); `gitops.path` overrides it; without either, the
+ * Project's `output` (the spec directory is taken to be the repository root).
+ */
+export function resolveGitOps(
+  spec: EnvironmentSpecData,
+  projectOutput: string,
+  outputRepoPath?: string,
+): GitOpsSettings {
+  const g = spec.gitops;
+  const raw = g.path ?? outputRepoPath ?? projectOutput;
   return {
-    engine: spec.gitops.engine,
-    repo: spec.gitops.repo,
-    branch: spec.gitops.branch ?? 'main',
+    engine: g.engine,
+    repo: g.repo,
+    branch: g.branch ?? 'main',
     path: raw.replace(/^\.\//, '').replace(/\/+$/, '').replace(/^\.$/, ''),
+    ...(g.interval ? { interval: g.interval } : {}),
+    ...(g.secretRef ? { secretRef: g.secretRef } : {}),
+    project: g.argocd?.project ?? 'default',
+    destination: g.argocd?.destination ? { name: g.argocd.destination.name } : { server: ARGOCD_IN_CLUSTER },
   };
 }
 
@@ -69,6 +95,7 @@ export function resolveGitOps(spec: EnvironmentSpecData, projectOutput: string):
 export function environmentSpecWithDefaults(
   spec: EnvironmentSpecData,
   projectOutput: string,
+  outputRepoPath?: string,
 ): Record<string, unknown> {
   const m = spec.mesh;
   return {
@@ -76,6 +103,7 @@ export function environmentSpecWithDefaults(
     mesh: {
       ...m,
       mtls: m.mtls ?? 'permissive',
+      trustDomain: m.trustDomain ?? DEFAULT_TRUST_DOMAIN,
       ...(m.ingress
         ? {
             ingress: {
@@ -95,6 +123,6 @@ export function environmentSpecWithDefaults(
         ...(m.observability?.tracing ? { tracing: { sampling: 1, ...m.observability.tracing } } : {}),
       },
     },
-    gitops: { branch: 'main', path: projectOutput, ...spec.gitops },
+    gitops: { branch: 'main', path: outputRepoPath ?? projectOutput, ...spec.gitops },
   };
 }

@@ -191,13 +191,21 @@ export interface MeshSettings {
   readonly mtls: MtlsMode;
   readonly install?: ChartInstall;
   readonly trust?: Trust;
+  /** The identity domain every principal uses (`cluster.local` by default). */
+  readonly trustDomain: string;
   readonly ingress?: {
     readonly className: string;
     readonly api: 'gateway-api' | 'native';
     readonly namespace: string;
+    /** HTTPS on 443 for every ingress host, HTTP redirected to it. */
+    readonly tls?: IngressTls;
   };
   readonly observability: Observability;
 }
+
+export type IngressTls =
+  | { readonly type: 'cert-manager'; readonly issuer: string; readonly kind: 'Issuer' | 'ClusterIssuer' }
+  | { readonly type: 'secret'; readonly secretName: string };
 
 export interface GitOpsSettings {
   readonly engine: 'flux' | 'argocd';
@@ -205,6 +213,14 @@ export interface GitOpsSettings {
   readonly branch: string;
   /** Repository path of the output root, without leading `./` or trailing `/`. */
   readonly path: string;
+  /** Flux: reconcile interval of the GitRepository and Kustomizations (absent: meshc's defaults). */
+  readonly interval?: string;
+  /** Flux: Secret in flux-system with the repository credentials. */
+  readonly secretRef?: string;
+  /** Argo CD: AppProject of the Applications (default `default`). */
+  readonly project: string;
+  /** Argo CD: the target cluster (default: the in-cluster API server). */
+  readonly destination: { readonly name: string } | { readonly server: string };
 }
 
 /** An RFC 6902 patch over one emitted object (Environment.patches). */

@@ -582,6 +582,10 @@ export interface Mesh {
   mtls?: 'strict' | 'permissive' | 'off';
   install?: MeshInstall;
   trust?: Trust;
+  /**
+   * The mesh's identity (trust) domain, used in every workload principal: Istio `spiffe://<trustDomain>/ns/<ns>/sa/<sa>` (istiod `meshConfig.trustDomain`), Linkerd `<sa>.<ns>.serviceaccount.identity.linkerd.<trustDomain>` (chart value `identityTrustDomain`). With `install`, meshc sets the chart value to match. Default: `cluster.local`.
+   */
+  trustDomain?: string;
   ingress?: MeshIngress;
   observability?: Observability;
 }
@@ -645,6 +649,17 @@ export interface MeshIngress {
    * Namespace of the ingress gateway objects. Default: `istio-ingress` for Istio, `ingress` for the other meshes.
    */
   namespace?: string;
+  tls?: IngressTls;
+}
+/**
+ * Exactly one of `certManager` or `secretName`. Example: `{ certManager: { issuer: letsencrypt, kind: ClusterIssuer } }`.
+ */
+export interface IngressTls {
+  certManager?: CertManagerTrust;
+  /**
+   * A `kubernetes.io/tls` Secret created outside the spec, in the ingress namespace, holding the certificate and key for every ingress host. Example: `bookinfo-tls`.
+   */
+  secretName?: string;
 }
 /**
  * Observability settings. Example: `{ metrics: prometheus-operator, dashboards: true, tracing: { provider: opentelemetry, endpoint: "otel-collector.observability:4317" } }`.
@@ -694,9 +709,37 @@ export interface GitOps {
    */
   branch?: string;
   /**
-   * Path of the output root inside `repo`, relative to the repository root. Default: the Project's `output`. Example: `mesh/rendered` when the spec repository is the `mesh/` directory of the GitOps repository.
+   * Path of the output root inside `repo`, relative to that repository's root. Default: derived from where the output directory lies in the git work tree of the spec repository (for example `mesh/rendered` when the spec is the `mesh/` directory of the repository), else the Project's `output`. Set it when the rendered tree is pushed to another repository.
    */
   path?: string;
+  /**
+   * Flux only: how often Flux fetches the repository and reconciles the Kustomizations (a Go-style duration). Default: `10m` for the GitRepository, `10m` for the Kustomizations. Example: `5m`.
+   */
+  interval?: string;
+  /**
+   * Flux only: name of the Secret in `flux-system` holding the repository credentials (`username`/`password` for https, `identity`/`known_hosts` for ssh). Required for private repositories: without it an `ssh://` repository never syncs. Example: `flux-git-auth`.
+   */
+  secretRef?: string;
+  argocd?: ArgoCd;
+}
+/**
+ * Argo CD settings. Example: `{ project: platform, destination: { name: prod-eu } }`.
+ */
+export interface ArgoCd {
+  /**
+   * The Argo CD AppProject the Applications belong to. Default: `default`. Example: `platform`.
+   */
+  project?: string;
+  destination?: ArgoCdDestination;
+}
+/**
+ * The target cluster as registered in Argo CD (`argocd cluster add`), by name. Example: `{ name: prod-eu }`.
+ */
+export interface ArgoCdDestination {
+  /**
+   * Name of the cluster in Argo CD. Example: `prod-eu`.
+   */
+  name: string;
 }
 /**
  * A JSON patch and the rendered objects it applies to.

@@ -29,6 +29,11 @@ export interface ValidateOptions {
   readonly toolVersion?: string;
   /** An earlier stage (load, parse) failed: run the checks, but build no model and run no policies or plan. */
   readonly blocked?: boolean;
+  /**
+   * Where the output directory lies relative to the root of the spec's git work tree (`/`-separated, no
+   * leading `./`), as the load stage found it (or following `render -o`). The default of `gitops.path`.
+   */
+  readonly outputRepoPath?: string;
   /** Called as each phase ends (`schema`, `rules`, `normalize`, `policies`, `plan`): lets a caller time them. */
   readonly onPhase?: (phase: 'schema' | 'rules' | 'normalize' | 'policies' | 'plan') => void;
 }
@@ -122,7 +127,7 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
 
   // Normalize.
   const environments: ResolvedEnvironment[] = selected
-    .map((env) => resolveEnvironment(env, envViews.get(env.name)!, output, options.meshOverride))
+    .map((env) => resolveEnvironment(env, envViews.get(env.name)!, output, options.meshOverride, options.outputRepoPath))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   options.onPhase?.('normalize');
   checkPolicies(policies, environments, report);
@@ -176,6 +181,7 @@ function resolveEnvironment(
   views: Map<string, ServiceView>,
   output: string,
   meshOverride?: { readonly type: MeshType; readonly version: string },
+  outputRepoPath?: string,
 ): ResolvedEnvironment {
   const spec =
     meshOverride && meshOverride.type !== env.spec.mesh.type
@@ -189,11 +195,11 @@ function resolveEnvironment(
     name: env.name,
     cluster: spec.cluster,
     mesh,
-    gitops: resolveGitOps(spec, output),
+    gitops: resolveGitOps(spec, output, outputRepoPath),
     namespaces: [...new Set(services.map((s) => s.namespace))].sort(),
     services,
     patches: (spec.patches ?? []).map((p, index) => ({ index, target: p.target, ops: p.ops })),
-    spec: environmentSpecWithDefaults(spec, output),
+    spec: environmentSpecWithDefaults(spec, output, outputRepoPath),
     origin: env.at,
   };
 }

@@ -6,6 +6,7 @@
 import type { Location } from '../../src/core/location.ts';
 import { toPointer } from '../../src/core/location.ts';
 import type {
+  GitOpsSettings,
   AccessRule,
   Caller,
   Destination,
@@ -96,6 +97,19 @@ export function makeAccessRule(overrides: Partial<AccessRule> = {}): AccessRule 
   return { index: 0, from: [], methods: [], paths: [], ...overrides };
 }
 
+/** Flux GitOps settings with meshc's defaults; `overrides` replace fields. */
+export function makeGitOps(overrides: Partial<GitOpsSettings> = {}): GitOpsSettings {
+  return {
+    engine: 'flux',
+    repo: 'https://example.com/mesh-config.git',
+    branch: 'main',
+    path: 'rendered',
+    project: 'default',
+    destination: { server: 'https://kubernetes.default.svc' },
+    ...overrides,
+  };
+}
+
 /** An Environment `test` on cluster `c1` running Istio 1.30, strict mTLS, Flux, with the given services. */
 export function makeEnvironment(
   overrides: Partial<Omit<ResolvedEnvironment, 'mesh'>> & { mesh?: Partial<MeshSettings> } = {},
@@ -109,10 +123,11 @@ export function makeEnvironment(
       type: 'istio',
       version: '1.30',
       mtls: 'strict',
+      trustDomain: 'cluster.local',
       observability: { metrics: 'none', dashboards: false },
       ...mesh,
     },
-    gitops: { engine: 'flux', repo: 'https://example.com/mesh-config.git', branch: 'main', path: 'rendered' },
+    gitops: makeGitOps(),
     namespaces: [...new Set(services.map((s) => s.namespace))].sort(),
     services,
     patches: [],

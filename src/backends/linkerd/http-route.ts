@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
+import { routeRef } from '../../core/names.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { Port, ResolvedService, Route } from '../../model/types.ts';
 import type { ServiceIndex } from '../shared/gamma.ts';
@@ -139,8 +140,8 @@ function orderDiagnostic(
   return {
     code: 'MESH_APPROXIMATE_FEATURE',
     severity: 'warning',
-    message: `Linkerd picks the most specific matching route, not the first: some requests that match both route ${routeLabel(a)} and the later route ${routeLabel(b)} of ${service.id} may be sent by ${routeLabel(b)}.`,
-    hint: `Make route ${routeLabel(a)} at least as specific as ${routeLabel(b)} where they overlap (same path kind and length, method, header and query count), or give both the same timeout and retries so that rule order breaks ties (see the Linkerd backend README, "Route order").`,
+    message: `Linkerd picks the most specific matching route, not the first: some requests that match both ${routeRef(a)} and the later ${routeRef(b)} of ${service.id} may be sent by ${routeRef(b)}.`,
+    hint: `Make ${routeRef(a)} at least as specific as ${routeRef(b)} where they overlap (same path kind and length, method, header and query count), or give both the same timeout and retries so that rule order breaks ties (see the Linkerd backend README, "Route order").`,
     location: at,
   };
 }

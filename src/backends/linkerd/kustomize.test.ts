@@ -19,6 +19,7 @@ import {
   makeService,
   makeVersions,
   prefix,
+  makeGitOps,
 } from '../../../test/helpers/model-factory.ts';
 import { describeWithKustomize } from '../../../test/helpers/shared.ts';
 import { buildGitOpsTree } from '../../gitops/tree.ts';
@@ -57,7 +58,7 @@ describeWithKustomize('Linkerd output with the real kustomize', () => {
     async (engine) => {
       const env = makeEnvironment({
         services: [productpage, reviews, web],
-        gitops: { engine, repo: 'https://example.com/mesh.git', branch: 'main', path: 'rendered' },
+        gitops: makeGitOps({ engine, repo: 'https://example.com/mesh.git' }),
         mesh: {
           type: 'linkerd',
           version: '2.19',

@@ -3,6 +3,7 @@ import { toPointer } from '../../core/location.ts';
 import type { DataPath } from '../../core/location.ts';
 import type { Report, ServiceIndex, ServiceView } from '../view.ts';
 import { serviceRefId } from '../view.ts';
+import { routeRef } from '../../core/names.ts';
 
 /** A rule over one service; `index` holds every service of the same scope (the spec, or one environment). */
 export type ServiceRule = (
@@ -104,7 +105,7 @@ export const reachableRoutes: ServiceRule = (svc, _index, report) => {
       report,
       'ROUTE_UNREACHABLE',
       ['routes', i],
-      `Route ${i + 1} of service ${svc.id} can never match: route ${catchAll + 1} has no \`match\` and takes every request.`,
+      `In service ${svc.id}, ${routeRef({ name: routes[i]!.name, index: i })} can never match: ${routeRef({ name: routes[catchAll]!.name, index: catchAll })} has no \`match\` and takes every request.`,
       'Move the route without `match` to the end of the list, or give it a `match`.',
       'warning',
     );
@@ -192,7 +193,7 @@ export const weightsSum: ServiceRule = (svc, _index, report) => {
         report,
         'WEIGHTS_SUM',
         path,
-        `The weights of route ${i + 1} of service ${svc.id} sum to ${sum}, not 100.`,
+        `The weights of ${routeRef({ name: r.name, index: i })} of service ${svc.id} sum to ${sum}, not 100.`,
         `Adjust the weights (${weights.join(' + ')} = ${sum}) so that they sum to exactly 100.`,
       );
   });
