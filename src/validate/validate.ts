@@ -127,7 +127,9 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
 
   // Normalize.
   const environments: ResolvedEnvironment[] = selected
-    .map((env) => resolveEnvironment(env, envViews.get(env.name)!, output, options.meshOverride, options.outputRepoPath))
+    .map((env) =>
+      resolveEnvironment(env, envViews.get(env.name)!, output, options.meshOverride, options.outputRepoPath),
+    )
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   options.onPhase?.('normalize');
   checkPolicies(policies, environments, report);
