@@ -5,6 +5,7 @@ export interface DashboardRef {
   readonly name: string;
   /** The dashboard's id on grafana.com. */
   readonly id: number;
+  readonly revision: number;
 }
 
 /**
@@ -22,7 +23,7 @@ export function grafanaDashboards(
     metadata: objectMeta(d.name, namespace),
     spec: {
       instanceSelector: { matchLabels: { dashboards: 'grafana' } },
-      grafanaCom: { id: d.id },
+      grafanaCom: { id: d.id, revision: d.revision },
       folder,
       allowCrossNamespaceImport: true,
     },
