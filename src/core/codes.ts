@@ -330,6 +330,21 @@ export const CODES = {
       'The environment runs a mesh that the spec language knows but this version of meshc cannot render yet; the environment is skipped.',
     fix: 'Upgrade meshc, or render the environment with another mesh; `meshc matrix` lists the meshes this version renders.',
   },
+  // mesh (issue 10, Linkerd side): ingress and authorization
+  MESH_INGRESS_NOT_MESHED: {
+    severity: 'warning',
+    area: 'mesh',
+    cause:
+      "Authorization of an exposed service relies on the ingress controller's mesh identity, but meshc does not mesh the ingress namespace (it does not own it, or it is the control plane's), so the controller may call in plaintext and be refused.",
+    fix: 'Mesh the ingress controller yourself (`linkerd.io/inject: enabled` on its pods or namespace), or choose an ingress namespace meshc creates.',
+  },
+  MESH_INGRESS_UNREACHABLE: {
+    severity: 'warning',
+    area: 'mesh',
+    cause:
+      'A service is exposed through the ingress, but its `access` admits no caller; the ingress is admitted only with the methods and paths of the access rules, so every request through it is refused.',
+    fix: 'Add an access rule for the requests the ingress should pass, or remove `ingress`.',
+  },
   // ---- render ----
   RENDER_CONFLICT: {
     severity: 'error',

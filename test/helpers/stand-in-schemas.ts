@@ -111,10 +111,22 @@ export const TRUST_BUNDLE_SCHEMA: Record<string, unknown> = {
             minProperties: 1,
             maxProperties: 1,
             properties: {
+              // `name`, or (trust-manager 0.8+) a label `selector` of the Secrets to include.
               secret: {
                 type: 'object',
-                required: ['name', 'key'],
-                properties: { name: { type: 'string' }, key: { type: 'string' } },
+                required: ['key'],
+                oneOf: [{ required: ['name'] }, { required: ['selector'] }],
+                properties: {
+                  name: { type: 'string' },
+                  selector: {
+                    type: 'object',
+                    additionalProperties: false,
+                    properties: {
+                      matchLabels: { type: 'object', additionalProperties: { type: 'string' } },
+                    },
+                  },
+                  key: { type: 'string' },
+                },
               },
               configMap: {
                 type: 'object',

@@ -79,10 +79,60 @@ describe('access on Linkerd', () => {
     expect(find(strict, 'MeshTLSAuthentication', 'reviews').spec).toEqual({ identities: ['*'] });
   });
 
-  it('the ingress namespace is admitted on every path of an exposed service', () => {
-    const objs = buildAccess(makeService({ access: [] }), { ingressNamespace: 'ingress' }).objects;
+  it('the ingress namespace is admitted with each rule: everywhere only for a rule without methods or paths', () => {
+    const INGRESS = '*.ingress.serviceaccount.identity.linkerd.cluster.local';
+    const wide = makeService({ access: [makeAccessRule({ from: [caller('bookinfo/productpage')] })] });
+    const objs = buildAccess(wide, { ingressNamespace: 'ingress' }).objects;
     expect(find(objs, 'MeshTLSAuthentication', 'reviews').spec).toEqual({
-      identities: ['*.ingress.serviceaccount.identity.linkerd.cluster.local'],
+      identities: [INGRESS, ID('productpage')],
+    });
+  });
+
+  it('the ingress namespace gets the methods and paths of the access rules, never a route-less admission', () => {
+    const INGRESS = '*.ingress.serviceaccount.identity.linkerd.cluster.local';
+    const s = makeService({
+      access: [
+        makeAccessRule({ from: [caller('bookinfo/productpage')], methods: ['GET'], paths: ['/reviews/*'] }),
+      ],
+    });
+    const { objects, diagnostics } = buildAccess(s, { ingressNamespace: 'ingress' });
+    expect(diagnostics).toEqual([]);
+    // No Server-wide authorization (it would admit DELETE /anything through the ingress)...
+    expect(summary(objects)).toEqual([
+      'AuthorizationPolicy/reviews.http.authz-0',
+      'HTTPRoute/reviews.http.all',
+      'HTTPRoute/reviews.http.authz-0',
+      'MeshTLSAuthentication/reviews.authz-0',
+      'Server/reviews.http',
+    ]);
+    // ...the ingress is one more caller of the GET /reviews/* route.
+    expect(find(objects, 'MeshTLSAuthentication', 'reviews.authz-0').spec).toEqual({
+      identities: [INGRESS, ID('productpage')],
+    });
+    expect(find(objects, 'HTTPRoute', 'reviews.http.authz-0').spec).toMatchObject({
+      rules: [{ matches: [{ path: { type: 'RegularExpression', value: '^/reviews/.*$' }, method: 'GET' }] }],
+    });
+  });
+
+  it('an exposed service whose access admits nobody: the ingress is refused too, with a warning', () => {
+    const { objects, diagnostics } = buildAccess(makeService({ access: [] }), {
+      ingressNamespace: 'ingress',
+    });
+    expect(summary(objects)).toEqual(['Server/reviews.http']);
+    expect(diagnostics.map((d) => `${d.severity} ${d.code} ${d.location?.file}`)).toEqual([
+      'warning MESH_INGRESS_UNREACHABLE services/reviews.yaml#/access',
+    ]);
+    expect(buildAccess(makeService({ access: [] })).diagnostics).toEqual([]);
+  });
+
+  it('identities are in the trust domain given (mesh.trustDomain), the ingress namespace too', () => {
+    const s = makeService({ access: [makeAccessRule({ from: [caller('bookinfo/productpage')] })] });
+    const objs = buildAccess(s, { ingressNamespace: 'ingress', trustDomain: 'prod.example' }).objects;
+    expect(find(objs, 'MeshTLSAuthentication', 'reviews').spec).toEqual({
+      identities: [
+        '*.ingress.serviceaccount.identity.linkerd.prod.example',
+        'productpage.bookinfo.serviceaccount.identity.linkerd.prod.example',
+      ],
     });
   });
 

@@ -31,11 +31,13 @@ import {
  *   HTTPRoute and one AuthorizationPolicy.
  * - A catch-all route (`PathPrefix /`) keeps requests no rule names reachable for the port-wide callers;
  *   everyone else gets 403 on it instead of 404.
- * - Callers are mTLS identities `<sa>.<ns>.serviceaccount.identity.linkerd.cluster.local`. `*` admits any
+ * - Callers are mTLS identities `<sa>.<ns>.serviceaccount.identity.linkerd.<trustDomain>`. `*` admits any
  *   caller: unauthenticated too under `permissive` (NetworkAuthentication 0.0.0.0/0 and ::/0), any meshed
  *   identity under `strict` (MeshTLSAuthentication `*`), as Istio's strict PeerAuthentication leaves it.
  * - A service with `ingress` also admits every identity of the ingress namespace (the meshed ingress
- *   controller; its service account depends on the controller).
+ *   controller; its service account depends on the controller), as one more caller of each access rule: with
+ *   that rule's methods and paths, never more. A request the rules admit from nobody is refused through the
+ *   ingress too.
  * Without `access`, a service that sets `mtls` itself gets Servers whose `accessPolicy` is its mode.
  */
 
@@ -45,7 +47,21 @@ export const ANY_NETWORKS = [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }];
 export interface AccessOptions {
   /** The ingress namespace, when the service is exposed through the environment's ingress. */
   readonly ingressNamespace?: string;
+  /** The identity trust domain (`mesh.trustDomain`); `cluster.local` when absent. */
+  readonly trustDomain?: string;
 }
+
+/** Linkerd's default identity trust domain (the chart's `clusterDomain`). */
+const DEFAULT_TRUST_DOMAIN = 'cluster.local';
+
+/** How a rule's callers become identities: the trust domain, and identities every rule admits besides its own. */
+export interface CallerContext {
+  readonly trustDomain: string;
+  /** Identity patterns added to the callers of every rule that has callers (the ingress namespace). */
+  readonly extra: readonly string[];
+}
+
+const DEFAULT_CONTEXT: CallerContext = { trustDomain: DEFAULT_TRUST_DOMAIN, extra: [] };
 
 export interface AccessOutput {
   readonly objects: K8sObject[];
@@ -153,13 +169,16 @@ function union(list: readonly Callers[]): Callers {
   };
 }
 
-function ruleCallers(rule: AccessRule): Callers {
+function ruleCallers(rule: AccessRule, ctx: CallerContext): Callers {
   return {
     any: rule.from.some((c) => c.kind === 'any'),
     identities: [
-      ...new Set(
-        rule.from.flatMap((c) => (c.kind === 'service' ? [identity(c.namespace, c.serviceAccount)] : [])),
-      ),
+      ...new Set([
+        ...rule.from.flatMap((c) =>
+          c.kind === 'service' ? [identity(c.namespace, c.serviceAccount, ctx.trustDomain)] : [],
+        ),
+        ...(rule.from.length ? ctx.extra : []),
+      ]),
     ].sort(),
   };
 }
@@ -269,7 +288,10 @@ interface Region {
  * The match sets of the method/path rules closed under intersection, each with the callers of every rule that
  * contains it; plus the pairs whose intersection cannot be expressed or whose routes may tie.
  */
-export function accessRegions(rules: readonly AccessRule[]): {
+export function accessRegions(
+  rules: readonly AccessRule[],
+  ctx: CallerContext = DEFAULT_CONTEXT,
+): {
   regions: Region[];
   unsettled: { earlier: number; later: number }[];
 } {
@@ -304,7 +326,7 @@ export function accessRegions(rules: readonly AccessRule[]): {
   }
   const regions = [...byKey.values()].map((entry) => ({
     entry,
-    callers: union(owners(entry).map(ruleCallers)),
+    callers: union(owners(entry).map((r) => ruleCallers(r, ctx))),
   }));
   // A request in `inner` (⊂ outer) must land on inner's route, or on one with the same callers.
   for (const inner of regions) {
@@ -344,15 +366,21 @@ export function buildAccess(service: ResolvedService, options: AccessOptions = {
     return out;
   }
 
+  const trustDomain = options.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+  const ctx: CallerContext = {
+    trustDomain,
+    extra:
+      options.ingressNamespace !== undefined
+        ? [namespaceIdentities(options.ingressNamespace, trustDomain)]
+        : [],
+  };
   const rules = service.access.filter((r) => r.from.length);
-  const wide = rules.filter((r) => ruleEntries(r).some(isAnyEntry)).map(ruleCallers);
-  if (options.ingressNamespace !== undefined)
-    wide.push({ any: false, identities: [namespaceIdentities(options.ingressNamespace)] });
+  const wide = rules.filter((r) => ruleEntries(r).some(isAnyEntry)).map((r) => ruleCallers(r, ctx));
   const wideCallers = wide.length ? union(wide) : undefined;
   const wideAuth = wideCallers ? authentication(service.name, ns, wideCallers, service.mtls) : undefined;
   if (wideAuth) out.objects.push(wideAuth.object);
 
-  const { regions, unsettled } = accessRegions(rules);
+  const { regions, unsettled } = accessRegions(rules, ctx);
   // Regions grouped by callers, in order of first appearance; the authentication is shared by all ports.
   const groups: { callers: Callers; entries: AccessEntry[] }[] = [];
   for (const r of regions) {
@@ -382,6 +410,15 @@ export function buildAccess(service: ResolvedService, options: AccessOptions = {
     );
   }
 
+  if (options.ingressNamespace !== undefined && !rules.length) {
+    out.diagnostics.push({
+      code: 'MESH_INGRESS_UNREACHABLE',
+      severity: 'warning',
+      message: `${service.id} is exposed through the ingress, but its access rules admit no caller: the ingress is refused like everyone else.`,
+      hint: 'The ingress is admitted with the methods and paths of each access rule; add a rule that admits the requests the ingress should pass, or remove `ingress`.',
+      location: service.origin(['access']),
+    });
+  }
   for (const u of unsettled) {
     out.diagnostics.push({
       code: 'MESH_APPROXIMATE_FEATURE',

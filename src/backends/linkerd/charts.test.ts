@@ -53,6 +53,7 @@ describe('install', () => {
 
   it('external issuer and trust roots, webhook certificates from cert-manager, user values merged over', () => {
     expect(buildCharts(env())[1]!.values).toEqual({
+      identityTrustDomain: 'cluster.local',
       identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } },
       proxyInjector: {
         externalSecret: true,
@@ -63,6 +64,11 @@ describe('install', () => {
       policyValidator: { externalSecret: true, injectCaFrom: 'linkerd/linkerd-policy-validator' },
       controllerReplicas: 1,
     });
+  });
+
+  it("the chart's identity trust domain is the environment's, the one every policy identity uses", () => {
+    const values = buildCharts(env({ trustDomain: 'prod.example' }))[1]!.values;
+    expect(values.identityTrustDomain).toBe('prod.example');
   });
 
   it('proxy tracing from 2.19 only', () => {

@@ -51,10 +51,13 @@ export function buildCharts(env: ResolvedEnvironment): ChartRelease[] {
  *   existing secret), so no private key is rendered from values.
  * - `<webhook>.externalSecret: true` + `injectCaFrom`: webhook certificates from cert-manager (see
  *   `buildWebhookCertificates`) instead of `genSelfSignedCert` on every render.
+ * - `identityTrustDomain`: the environment's `mesh.trustDomain`, the domain of every identity meshc writes into
+ *   authorization policies (the chart's default is `clusterDomain`, `cluster.local`).
  * - `proxy.tracing` (2.19+) when the environment traces: OTLP export to the collector.
  */
 export function controlPlaneValues(env: ResolvedEnvironment, user: Readonly<Values>): Values {
   const meshc: Values = {
+    identityTrustDomain: env.mesh.trustDomain,
     identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } },
     ...Object.fromEntries(
       WEBHOOKS.map((w) => [w.value, { externalSecret: true, injectCaFrom: `${LINKERD_NS}/${w.name}` }]),

@@ -1,6 +1,5 @@
 import type { MtlsMode } from '../../model/types.ts';
 import { parseDuration } from '../../schema/formats.ts';
-import { CLUSTER_DOMAIN } from '../shared/names.ts';
 
 export const LINKERD_NS = 'linkerd';
 export const MIN_VERSION = '2.16';
@@ -39,14 +38,18 @@ export function inboundPolicy(mode: MtlsMode): 'all-authenticated' | 'all-unauth
   return mode === 'strict' ? 'all-authenticated' : 'all-unauthenticated';
 }
 
-/** Linkerd's mTLS identity of a service account (`cluster.local` is the default identity trust domain). */
-export function identity(namespace: string, serviceAccount: string): string {
-  return `${serviceAccount}.${namespace}.serviceaccount.identity.linkerd.${CLUSTER_DOMAIN}`;
+/**
+ * Linkerd's mTLS identity of a service account, in the environment's identity trust domain
+ * (`mesh.trustDomain`, the chart value `identityTrustDomain`; `cluster.local` by default):
+ * `<sa>.<ns>.serviceaccount.identity.linkerd.<trustDomain>` (linkerd2 `controller/identity/domain.go`).
+ */
+export function identity(namespace: string, serviceAccount: string, trustDomain: string): string {
+  return `${serviceAccount}.${namespace}.serviceaccount.identity.${LINKERD_NS}.${trustDomain}`;
 }
 
 /** Every mTLS identity of one namespace (MeshTLSAuthentication accepts a `*.` prefix). */
-export function namespaceIdentities(namespace: string): string {
-  return `*.${namespace}.serviceaccount.identity.linkerd.${CLUSTER_DOMAIN}`;
+export function namespaceIdentities(namespace: string, trustDomain: string): string {
+  return `*.${namespace}.serviceaccount.identity.${LINKERD_NS}.${trustDomain}`;
 }
 
 const UNITS: readonly (readonly [string, number])[] = [

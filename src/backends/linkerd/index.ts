@@ -39,7 +39,10 @@ export function emitLinkerd(env: ResolvedEnvironment, _ctx: EmitContext): Backen
   for (const s of env.services) {
     const routes = buildOutboundRoutes(s, services);
     const exposedThrough = s.ingress && env.mesh.ingress ? env.mesh.ingress.namespace : undefined;
-    const access = buildAccess(s, exposedThrough !== undefined ? { ingressNamespace: exposedThrough } : {});
+    const access = buildAccess(s, {
+      trustDomain: env.mesh.trustDomain,
+      ...(exposedThrough !== undefined ? { ingressNamespace: exposedThrough } : {}),
+    });
     const ingressRoute = ingress.routes.get(s.id);
     namespaces
       .get(s.namespace)
@@ -58,8 +61,13 @@ export function emitLinkerd(env: ResolvedEnvironment, _ctx: EmitContext): Backen
     namespaces,
     // linkerd-control-plane starts only once its issuer secret, trust roots and webhook certificates exist.
     prerequisites: [
-      ...(env.mesh.install ? [buildControlPlaneNamespace(), ...buildWebhookCertificates()] : []),
-      ...buildTrustObjects(env.mesh.trust),
+      ...(env.mesh.install
+        ? [
+            buildControlPlaneNamespace(env.mesh.install.values.cniEnabled === true),
+            ...buildWebhookCertificates(),
+          ]
+        : []),
+      ...buildTrustObjects(env.mesh.trust, env.mesh.trustDomain),
     ],
     system: systemObjects(env, ingress.system),
     charts: buildCharts(env),

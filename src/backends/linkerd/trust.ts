@@ -11,6 +11,27 @@ export const TRUST_ROOTS = 'linkerd-identity-trust-roots';
 export const TRUST_ANCHOR = 'linkerd-trust-anchor';
 /** cert-manager's (and trust-manager's trust) namespace: where the trust anchor secret lives. */
 export const CERT_MANAGER_NS = 'cert-manager';
+/**
+ * The label that makes a Secret in the trust namespace a source of the trust bundle besides the current anchor:
+ * the rotation procedure (backend README, "Trust anchor rotation") copies the anchor into such a Secret before
+ * renewing it and deletes it once every proxy has restarted. A selector source that matches nothing adds
+ * nothing (trust-manager 0.8+), so the bundle is never stuck waiting for a Secret that is not there.
+ */
+export const PREVIOUS_ANCHOR_LABEL = 'meshc.dev/linkerd-previous-trust-anchor';
+
+/**
+ * Lifetimes of the trust chain (cert-manager Go durations).
+ * - Trust anchor: ten years, renewed only in its last 30 days. Renewing the anchor means restarting the
+ *   control plane and every proxy while both anchors are trusted (the rotation procedure), so it must never
+ *   happen on its own weeks after the install; Linkerd's task suggests letting an anchor live as long as the
+ *   cluster. The anchor is rotated by hand (`cmctl renew`) long before cert-manager would.
+ * - Identity issuer: 48h, renewed 25h before expiry (Linkerd's task). It rotates on its own under the same
+ *   anchor without any restart: proxies keep trusting certificates of the old issuer through the anchor.
+ */
+export const LIFETIMES = {
+  anchor: { duration: '87600h0m0s', renewBefore: '720h0m0s' },
+  issuer: { duration: '48h0m0s', renewBefore: '25h0m0s' },
+} as const;
 
 const CERT_MANAGER = 'cert-manager.io/v1';
 const KEY = { algorithm: 'ECDSA', rotationPolicy: 'Always' } as const;
@@ -20,16 +41,18 @@ const KEY = { algorithm: 'ECDSA', rotationPolicy: 'Always' } as const;
  * Control Plane TLS Credentials" sets it up, with the environment's issuer in place of the task's self-signed
  * one, so that no private key is ever in git:
  * - Certificate `linkerd-trust-anchor` (isCA) in `cert-manager`, issued by `trust.certManager` (an `Issuer`
- *   must therefore live in `cert-manager`);
+ *   must therefore live in `cert-manager`), long-lived (see `LIFETIMES`);
  * - ClusterIssuer `linkerd-trust-anchor` (CA issuer on that secret; cert-manager reads ClusterIssuer secrets
  *   from its cluster resource namespace, `cert-manager` by default);
- * - Certificate `linkerd-identity-issuer` (isCA, `kubernetes.io/tls`) in `linkerd`: the identity issuer;
- * - trust-manager Bundle `linkerd-identity-trust-roots`: the anchor's certificate into the ConfigMap of that
+ * - Certificate `linkerd-identity-issuer` (isCA, `kubernetes.io/tls`) in `linkerd`: the identity issuer,
+ *   named `identity.linkerd.<trustDomain>` as `linkerd install` names it;
+ * - trust-manager Bundle `linkerd-identity-trust-roots`: the current anchor's certificate, plus the previous
+ *   anchor while a rotation is under way (Secrets labelled `PREVIOUS_ANCHOR_LABEL`), into the ConfigMap of that
  *   name in namespaces labelled `linkerd.io/is-control-plane: "true"`.
  * Private keys rotate (`rotationPolicy: Always`, explicit since cert-manager 1.18 changed the default). Empty
  * unless trust comes from cert-manager.
  */
-export function buildTrustObjects(trust: Trust | undefined): K8sObject[] {
+export function buildTrustObjects(trust: Trust | undefined, trustDomain: string): K8sObject[] {
   if (trust?.type !== 'cert-manager') return [];
   return [
     {
@@ -38,10 +61,9 @@ export function buildTrustObjects(trust: Trust | undefined): K8sObject[] {
       metadata: objectMeta(TRUST_ANCHOR, CERT_MANAGER_NS),
       spec: {
         isCA: true,
-        commonName: 'root.linkerd.cluster.local',
+        commonName: `root.${LINKERD_NS}.${trustDomain}`,
         secretName: TRUST_ANCHOR,
-        duration: '8760h0m0s',
-        renewBefore: '7320h0m0s',
+        ...LIFETIMES.anchor,
         privateKey: { ...KEY },
         issuerRef: { name: trust.issuer, kind: trust.kind, group: 'cert-manager.io' },
       },
@@ -58,10 +80,9 @@ export function buildTrustObjects(trust: Trust | undefined): K8sObject[] {
       metadata: objectMeta(ISSUER_SECRET, LINKERD_NS),
       spec: {
         isCA: true,
-        commonName: 'identity.linkerd.cluster.local',
+        commonName: `identity.${LINKERD_NS}.${trustDomain}`,
         secretName: ISSUER_SECRET,
-        duration: '48h0m0s',
-        renewBefore: '25h0m0s',
+        ...LIFETIMES.issuer,
         privateKey: { ...KEY },
         issuerRef: { name: TRUST_ANCHOR, kind: 'ClusterIssuer', group: 'cert-manager.io' },
       },
@@ -71,7 +92,10 @@ export function buildTrustObjects(trust: Trust | undefined): K8sObject[] {
       kind: 'Bundle',
       metadata: objectMeta(TRUST_ROOTS),
       spec: {
-        sources: [{ secret: { name: TRUST_ANCHOR, key: 'tls.crt' } }],
+        sources: [
+          { secret: { name: TRUST_ANCHOR, key: 'tls.crt' } },
+          { secret: { selector: { matchLabels: { [PREVIOUS_ANCHOR_LABEL]: 'true' } }, key: 'tls.crt' } },
+        ],
         target: {
           configMap: { key: 'ca-bundle.crt' },
           namespaceSelector: { matchLabels: { 'linkerd.io/is-control-plane': 'true' } },
@@ -156,15 +180,22 @@ export function buildWebhookCertificates(): K8sObject[] {
   ];
 }
 
+/** Pod Security admission's enforced level of a namespace. */
+export const POD_SECURITY_ENFORCE = 'pod-security.kubernetes.io/enforce';
+
 /**
- * The control-plane namespace with the labels and annotation `linkerd install` gives it: trust-manager's Bundle
- * targets `linkerd.io/is-control-plane: "true"`, and Linkerd's own webhooks and injector leave it alone.
+ * The control-plane namespace with the labels and annotation `linkerd install` gives it (linkerd-control-plane
+ * `templates/namespace.yaml`, 2.16 to 2.20): trust-manager's Bundle targets `linkerd.io/is-control-plane:
+ * "true"`, Linkerd's own webhooks and injector leave it alone, and Pod Security admits the control plane's
+ * `linkerd-init` containers (NET_ADMIN, NET_RAW): `enforce: privileged`, or `restricted` when the chart runs
+ * with the CNI plugin (`cniEnabled`) and needs no init container.
  */
-export function buildControlPlaneNamespace(): K8sObject {
+export function buildControlPlaneNamespace(cniEnabled = false): K8sObject {
   const metadata = objectMeta(LINKERD_NS, undefined, {
     'config.linkerd.io/admission-webhooks': 'disabled',
     'linkerd.io/control-plane-ns': LINKERD_NS,
     'linkerd.io/is-control-plane': 'true',
+    [POD_SECURITY_ENFORCE]: cniEnabled ? 'restricted' : 'privileged',
   });
   metadata.annotations = { 'linkerd.io/inject': 'disabled' };
   return { apiVersion: 'v1', kind: 'Namespace', metadata };
