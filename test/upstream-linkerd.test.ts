@@ -18,7 +18,13 @@ import { backendFor } from '../src/backends/registry.ts';
 import type { Diagnostic } from '../src/core/diagnostic.ts';
 import { checkCapabilities } from '../src/validate/capabilities.ts';
 import type { Client, HttpRequest, Manifest, Parent, Pod } from './helpers/linkerd-semantics.ts';
-import { inboundDecision, outboundDecision, parseManifests } from './helpers/linkerd-semantics.ts';
+import {
+  chartTrustDomain,
+  inboundDecision,
+  outboundDecision,
+  parseManifests,
+  workloadClient,
+} from './helpers/linkerd-semantics.ts';
 import { compileInline, dedent } from './helpers/spec-tree.ts';
 
 // --- The one table of everything the comparison allows ----------------------------------------------------------
@@ -576,6 +582,117 @@ describe('the decisions, spelled out', () => {
       'webapp DELETE /authors/1.json',
       'webapp PUT /authors/1.json',
       'webapp POST /authors.json',
+    ]);
+  });
+});
+
+// --- Through the ingress, in a trust domain of its own (issue 10) ------------------------------------------------
+
+describe('through the ingress: what the access rules admit, from a meshed ingress controller', () => {
+  /** An environment with meshc's ingress in `ingressNs` and the identity trust domain `prod.example`. */
+  const envWith = (ingressNs: string) => dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Environment
+    metadata: { name: prod }
+    spec:
+      cluster: prod-1
+      mesh:
+        type: linkerd
+        version: "2.18"
+        mtls: permissive
+        trustDomain: prod.example
+        install: { chartVersion: 2025.4.4 }
+        trust: { certManager: { issuer: mesh-root, kind: ClusterIssuer } }
+        ingress: { className: envoy, namespace: ${ingressNs} }
+      gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+  `;
+  const spec = {
+    'services/productpage.yaml': service(
+      'bookinfo',
+      'productpage',
+      `
+      ports: [{ name: http, port: 9080, protocol: http }]
+      ingress: { hosts: [bookinfo.example.com], paths: [{ prefix: /productpage }] }
+      access:
+        - from: [bookinfo/reviews]
+          methods: [GET]
+          paths: [/productpage]
+      `,
+    ),
+    'services/reviews.yaml': service(
+      'bookinfo',
+      'reviews',
+      'ports: [{ name: http, port: 9080, protocol: http }]',
+    ),
+  };
+  const pod: Pod = {
+    namespace: 'bookinfo',
+    labels: { app: 'productpage' },
+    serviceAccount: 'productpage',
+    ports: { http: 9080 },
+  };
+
+  function emitWith(ingressNs: string) {
+    const compiled = compileInline({ 'environments/prod.yaml': envWith(ingressNs), ...spec });
+    expect(compiled.diagnostics.filter((d) => d.severity === 'error').map(show)).toEqual([]);
+    const out = linkerd.emit(compiled.model!.environments[0]!, { toolVersion: '0.0.0' });
+    const objects = [
+      ...(out.prerequisites ?? []),
+      ...[...out.namespaces.values()].flat(),
+      ...out.system,
+    ] as unknown as Manifest[];
+    // The trust domain the control plane runs with is the one the chart is given.
+    const chart = out.charts.find((c) => c.chart === 'linkerd-control-plane');
+    const trustDomain = chartTrustDomain(chart?.values);
+    /** The ingress controller's data plane, as a Gateway API implementation deploys it next to the Gateway. */
+    const controller = workloadClient(
+      objects,
+      { namespace: ingressNs, serviceAccount: 'envoy-meshc-ingress', ip: '10.42.1.5' },
+      trustDomain,
+    );
+    const reviews = workloadClient(
+      objects,
+      { namespace: 'bookinfo', serviceAccount: 'reviews', ip: '10.42.0.7' },
+      trustDomain,
+    );
+    const decide = (client: Client, method: string, p: string) =>
+      inboundDecision(objects, pod, 9080, req(method, p), client, { trustDomain });
+    return { out, trustDomain, controller, reviews, decide };
+  }
+
+  it('the control plane runs in the environment trust domain, and the policies name it', () => {
+    const { trustDomain, controller, reviews } = emitWith('ingress');
+    expect(trustDomain).toBe('prod.example');
+    expect(reviews.identity).toBe('reviews.bookinfo.serviceaccount.identity.linkerd.prod.example');
+    expect(controller.identity).toBe(
+      'envoy-meshc-ingress.ingress.serviceaccount.identity.linkerd.prod.example',
+    );
+  });
+
+  it('the ingress gets what the access rule gives (GET /productpage), not every method and path', () => {
+    const { controller, reviews, decide } = emitWith('ingress');
+    expect(decide(controller, 'GET', '/productpage')).toBe('allow');
+    expect(decide(reviews, 'GET', '/productpage')).toBe('allow');
+    // Before issue 10 the ingress was admitted on the whole Server: DELETE passed through it.
+    expect(decide(controller, 'DELETE', '/productpage')).toBe('deny');
+    expect(decide(controller, 'GET', '/admin')).toBe('deny');
+    expect(decide(reviews, 'DELETE', '/productpage')).toBe('deny');
+  });
+
+  it('the ingress namespace meshc creates is meshed, so the controller has the identity the rule admits', () => {
+    const { out, controller } = emitWith('ingress');
+    const ns = out.system.find((o) => o.kind === 'Namespace' && o.metadata.name === 'ingress');
+    expect(ns?.metadata.annotations?.['linkerd.io/inject']).toBe('enabled');
+    expect(controller.identity).toBeDefined();
+    expect(out.diagnostics.map((d) => d.code)).not.toContain('MESH_INGRESS_NOT_MESHED');
+  });
+
+  it("an ingress in the control plane's namespace is never injected: refused, and meshc says so", () => {
+    const { out, controller, decide } = emitWith('linkerd');
+    expect(controller.identity).toBeUndefined();
+    expect(decide(controller, 'GET', '/productpage')).toBe('deny');
+    expect(out.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual([
+      'warning MESH_INGRESS_NOT_MESHED',
     ]);
   });
 });

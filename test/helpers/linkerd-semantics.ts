@@ -425,9 +425,53 @@ export interface Client {
   readonly ip: string;
 }
 
+/** A workload that calls: where it runs, as whom, and the injection annotation of its pod template, if any. */
+export interface Workload {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly ip: string;
+  /** The pod's own `linkerd.io/inject` annotation (it overrides the namespace's). */
+  readonly inject?: string;
+}
+
+/**
+ * The identity trust domain the control plane runs with: the `linkerd-control-plane` chart's
+ * `identityTrustDomain`, else its `clusterDomain`, else `cluster.local` (linkerd-control-plane
+ * `templates/identity.yaml`: `-identity-trust-domain={{ identityTrustDomain | default clusterDomain }}`).
+ */
+export function chartTrustDomain(values: Readonly<Record<string, unknown>> | undefined): string {
+  const pick = (k: string) => (typeof values?.[k] === 'string' && values[k] !== '' ? values[k] : undefined);
+  return pick('identityTrustDomain') ?? pick('clusterDomain') ?? 'cluster.local';
+}
+
+/**
+ * The client a workload is to a server's proxy: meshed, with the identity
+ * `<sa>.<ns>.serviceaccount.identity.linkerd.<trustDomain>` (linkerd2 `controller/identity/domain.go`), when the
+ * proxy injector injects its pods, plaintext otherwise. The injector (linkerd2 `controller/proxy-injector`,
+ * `pkg/inject`) injects a pod whose own annotation, else its namespace's, is `enabled` or `ingress`, unless the
+ * namespace opts out of the webhook (`config.linkerd.io/admission-webhooks: disabled`) or is `kube-system`. A
+ * namespace with no Namespace object among `objects` carries no annotation.
+ */
+export function workloadClient(objects: readonly Manifest[], w: Workload, trustDomain: string): Client {
+  const nsObj = objects.find((o) => o.kind === 'Namespace' && o.metadata.name === w.namespace);
+  const webhookOff =
+    w.namespace === 'kube-system' ||
+    nsObj?.metadata.labels?.['config.linkerd.io/admission-webhooks'] === 'disabled';
+  const mode = w.inject ?? nsObj?.metadata.annotations?.['linkerd.io/inject'];
+  const injected = !webhookOff && (mode === 'enabled' || mode === 'ingress');
+  return injected
+    ? {
+        identity: `${w.serviceAccount}.${w.namespace}.serviceaccount.identity.linkerd.${trustDomain}`,
+        ip: w.ip,
+      }
+    : { ip: w.ip };
+}
+
 export interface InboundOptions {
   /** The cluster-wide default policy (chart `proxy.defaultInboundPolicy`). */
   readonly clusterDefault?: string;
+  /** The control plane's identity trust domain (`chartTrustDomain`); `cluster.local` by default. */
+  readonly trustDomain?: string;
   /** Policy controller `probeNetworks`. */
   readonly probeNetworks?: readonly string[];
 }
@@ -481,18 +525,24 @@ function identityMatches(pattern: string, id: string | undefined): boolean {
   return pattern === id;
 }
 
-const saIdentity = (namespace: string, sa: string) =>
-  `${sa}.${namespace}.serviceaccount.identity.linkerd.cluster.local`;
+const saIdentity = (namespace: string, sa: string, trustDomain: string) =>
+  `${sa}.${namespace}.serviceaccount.identity.linkerd.${trustDomain}`;
 
 /** One AuthorizationPolicy admits the client: every required authentication matches. */
-function policyAdmits(objects: readonly Manifest[], policy: Manifest, client: Client): boolean {
+function policyAdmits(
+  objects: readonly Manifest[],
+  policy: Manifest,
+  client: Client,
+  trustDomain: string,
+): boolean {
   const refs = list(obj(policy.spec, policy.metadata.name).requiredAuthenticationRefs, 'refs').map((r) =>
     obj(r, 'ref'),
   );
   if (!refs.length) return false;
   return refs.every((r) => {
     const refNs = (r.namespace as string | undefined) ?? ns(policy);
-    if (r.kind === 'ServiceAccount') return client.identity === saIdentity(refNs, r.name as string);
+    if (r.kind === 'ServiceAccount')
+      return client.identity === saIdentity(refNs, r.name as string, trustDomain);
     const authn = objects.find((o) => o.kind === r.kind && o.metadata.name === r.name && ns(o) === refNs);
     if (!authn) throw new Error(`${policy.metadata.name}: no ${String(r.kind)} ${refNs}/${String(r.name)}`);
     const spec = obj(authn.spec, authn.metadata.name);
@@ -501,9 +551,9 @@ function policyAdmits(objects: readonly Manifest[], policy: Manifest, client: Cl
       const refIds = list(spec.identityRefs, 'identityRefs').map((x) => {
         const i = obj(x, 'identityRef');
         if (i.kind === 'ServiceAccount')
-          return saIdentity((i.namespace as string | undefined) ?? ns(authn), i.name as string);
+          return saIdentity((i.namespace as string | undefined) ?? ns(authn), i.name as string, trustDomain);
         if (i.kind === 'Namespace')
-          return `*.${String(i.name)}.serviceaccount.identity.linkerd.cluster.local`;
+          return `*.${String(i.name)}.serviceaccount.identity.linkerd.${trustDomain}`;
         throw new Error(`identityRef kind ${String(i.kind)} is not modelled`);
       });
       return [...ids, ...refIds].some((p) => identityMatches(p, client.identity));
@@ -522,7 +572,7 @@ function policyAdmits(objects: readonly Manifest[], policy: Manifest, client: Cl
 }
 
 /** A legacy ServerAuthorization admits the client. */
-function serverAuthorizationAdmits(sa: Manifest, client: Client): boolean {
+function serverAuthorizationAdmits(sa: Manifest, client: Client, trustDomain: string): boolean {
   const c = obj(obj(sa.spec, sa.metadata.name).client, 'client');
   const networks = list(c.networks, 'networks').map((n) => obj(n, 'network'));
   if (networks.length && !networks.some((n) => inCidr(client.ip, n.cidr as string))) return false;
@@ -534,7 +584,7 @@ function serverAuthorizationAdmits(sa: Manifest, client: Client): boolean {
     ...(list(m.identities, 'identities') as string[]),
     ...list(m.serviceAccounts, 'serviceAccounts').map((x) => {
       const s = obj(x, 'serviceAccount');
-      return saIdentity((s.namespace as string | undefined) ?? ns(sa), s.name as string);
+      return saIdentity((s.namespace as string | undefined) ?? ns(sa), s.name as string, trustDomain);
     }),
   ];
   return ids.some((p) => identityMatches(p, client.identity));
@@ -570,6 +620,7 @@ export function inboundDecision(
   options: InboundOptions = {},
 ): InboundDecision {
   const probeNetworks = options.probeNetworks ?? ['0.0.0.0/0'];
+  const trustDomain = options.trustDomain ?? 'cluster.local';
   const isProbe =
     req.method === 'GET' &&
     (pod.probes?.[port] ?? []).includes(req.path) &&
@@ -625,8 +676,8 @@ export function inboundDecision(
     return selects(obj(s.selector, 'selector'), server.metadata.labels ?? {});
   });
   const admitted =
-    policies.some((p) => policyAdmits(objects, p, client)) ||
-    legacy.some((s) => serverAuthorizationAdmits(s, client)) ||
+    policies.some((p) => policyAdmits(objects, p, client, trustDomain)) ||
+    legacy.some((s) => serverAuthorizationAdmits(s, client, trustDomain)) ||
     defaultAdmits((serverSpec.accessPolicy as string | undefined) ?? 'deny', client);
   return admitted ? 'allow' : 'deny';
 }
