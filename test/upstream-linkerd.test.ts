@@ -780,6 +780,42 @@ describe('the Linkerd model', () => {
     expect(over).toMatchObject({ timeoutMs: 5000, retry: { limit: 1, statuses: ['502-504'] } });
   });
 
+  it('injection: the pod annotation over the namespace one, never in an opted-out namespace', () => {
+    const namespace = (name: string, inject?: string, labels?: Record<string, string>): Manifest => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name,
+        ...(labels ? { labels } : {}),
+        ...(inject ? { annotations: { 'linkerd.io/inject': inject } } : {}),
+      },
+    });
+    const objs = [
+      namespace('on', 'enabled'),
+      namespace('gw', 'ingress'),
+      namespace('off'),
+      namespace('cp', 'enabled', { 'config.linkerd.io/admission-webhooks': 'disabled' }),
+    ];
+    const client = (ns: string, inject?: string) =>
+      workloadClient(
+        objs,
+        { namespace: ns, serviceAccount: 'sa', ip: '10.0.0.2', ...(inject ? { inject } : {}) },
+        'td.example',
+      ).identity;
+    expect(client('on')).toBe('sa.on.serviceaccount.identity.linkerd.td.example');
+    expect(client('gw')).toBe('sa.gw.serviceaccount.identity.linkerd.td.example');
+    expect(client('off')).toBeUndefined();
+    expect(client('off', 'enabled')).toBe('sa.off.serviceaccount.identity.linkerd.td.example');
+    expect(client('on', 'disabled')).toBeUndefined();
+    expect(client('cp', 'enabled')).toBeUndefined();
+    expect(client('absent')).toBeUndefined();
+    expect(chartTrustDomain({ identityTrustDomain: 'a.example', clusterDomain: 'b.example' })).toBe(
+      'a.example',
+    );
+    expect(chartTrustDomain({ identityTrustDomain: '', clusterDomain: 'b.example' })).toBe('b.example');
+    expect(chartTrustDomain(undefined)).toBe('cluster.local');
+  });
+
   it('inbound: a Server without routes keeps probes authorized, one with routes does not', () => {
     const pod: Pod = {
       namespace: 'ns',

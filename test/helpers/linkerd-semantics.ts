@@ -11,6 +11,10 @@
  *   default policy), its inbound routes (none: a default route plus the probe route), the authorizations of
  *   the chosen route and of the Server (AuthorizationPolicy with MeshTLS/Network authentications, legacy
  *   ServerAuthorization) and the Server's `accessPolicy`.
+ * - `workloadClient`: who a calling workload is to that proxy: meshed with its identity in the control plane's
+ *   trust domain (`chartTrustDomain` of the chart values) when the proxy injector injects it (pod or namespace
+ *   annotation), plaintext otherwise; so a test can ask whether an ingress controller in a given namespace is
+ *   admitted, rather than assume it is meshed.
  *
  * Sources: linkerd2-proxy `linkerd/http/route/src/{lib.rs,http/match.rs,http/match/*.rs}` (matching and score),
  * `linkerd/app/inbound/src/policy/http.rs` (route then authorization), linkerd2
