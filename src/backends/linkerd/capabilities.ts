@@ -51,7 +51,7 @@ export const LINKERD_CAPABILITIES: Readonly<Record<string, Capability>> = {
   'resilience.loadBalancer': unsupported('Linkerd always balances by latency (EWMA, power of two choices)'),
   'resilience.consistentHash': unsupported('Linkerd has no consistent-hash load balancing'),
   access: exact(
-    'Server per port (accessPolicy: deny) + AuthorizationPolicy + MeshTLSAuthentication (`<sa>.<ns>.serviceaccount.identity.linkerd.cluster.local`); `*` = NetworkAuthentication 0.0.0.0/0, ::/0 (permissive) or any meshed identity (strict)',
+    'Server per port (accessPolicy: deny) + AuthorizationPolicy + MeshTLSAuthentication (`<sa>.<ns>.serviceaccount.identity.linkerd.<trustDomain>`); `*` = NetworkAuthentication 0.0.0.0/0, ::/0 (permissive) or any meshed identity (strict)',
   ),
   'access.l7': approximate(
     "inbound HTTPRoutes (policy.linkerd.io/v1beta3) on the port's Server plus a catch-all route: Linkerd then stops authorizing kubelet probes on that port implicitly and meshc does not know the probe paths, so probe on a port not listed in `ports`; rules that overlap only by nested paths may be decided by one rule (a warning names them)",
@@ -60,7 +60,7 @@ export const LINKERD_CAPABILITIES: Readonly<Record<string, Capability>> = {
     "Server `accessPolicy` (all-authenticated / all-unauthenticated) on each listed port; ports the pods serve outside `ports` keep the namespace default (the pod annotation belongs to the workload's manifests)",
   ),
   ingress: exact(
-    "the environment's Gateway API class (Gateway + HTTPRoute to the root Service); mesh the ingress controller (`linkerd.io/inject: enabled`, or `ingress` where Linkerd documents it); with `access`, every identity of the ingress namespace is admitted",
+    "the environment's Gateway API class (Gateway + HTTPRoute to the root Service); mesh the ingress controller (`linkerd.io/inject: enabled`, or `ingress` where Linkerd documents it); with `access`, every identity of the ingress namespace is admitted with each rule's methods and paths, and the ingress namespace meshc creates is annotated `linkerd.io/inject: enabled` (a warning otherwise)",
   ),
   'ingress.routed': approximate(
     "the service's HTTPRoutes apply to the gateway hop only when the meshed controller sends to the Service address, not straight to the endpoints",
@@ -77,7 +77,7 @@ export const LINKERD_CAPABILITIES: Readonly<Record<string, Capability>> = {
     'Helm charts linkerd-crds then linkerd-control-plane from https://helm.linkerd.io/edge; cert-manager (webhook certificates) and the Gateway API CRDs are prerequisites',
   ),
   'mesh.trust.certManager': exact(
-    'trust anchor Certificate (from the issuer), CA ClusterIssuer, identity issuer Certificate `linkerd-identity-issuer` (kubernetes.io/tls) and trust-manager Bundle `linkerd-identity-trust-roots`',
+    'ten-year trust anchor Certificate (from the issuer; rotated by hand, the previous anchor kept in the Bundle meanwhile), CA ClusterIssuer, identity issuer Certificate `linkerd-identity-issuer` (kubernetes.io/tls) and trust-manager Bundle `linkerd-identity-trust-roots`',
   ),
   'mesh.trust.existingSecret': exact(
     'the secret must be `linkerd-identity-issuer` (kubernetes.io/tls); the ConfigMap `linkerd-identity-trust-roots` must be provided with it',
@@ -85,7 +85,7 @@ export const LINKERD_CAPABILITIES: Readonly<Record<string, Capability>> = {
   'mesh.ingress.gatewayApi': exact('Gateway API CRDs must be installed separately'),
   'mesh.ingress.native': unsupported('Linkerd has no ingress gateway of its own; use `api: gateway-api`'),
   'observability.prometheusOperator': approximate(
-    "PodMonitors linkerd-proxy (container linkerd-proxy, port linkerd-admin) and linkerd-controller, as the chart renders them; unlike Istio's metrics port, the proxy admin port follows the default inbound policy: with `mtls: strict` an unmeshed Prometheus is refused (mesh it, or authorize it on port 4191)",
+    "PodMonitors linkerd-proxy (container linkerd-proxy, port linkerd-admin) and linkerd-controller (admin ports of 2.16–2.18 and 2.19+ names), as the chart renders them; unlike Istio's metrics port, the proxy admin port follows the default inbound policy: with `mtls: strict` an unmeshed Prometheus is refused (mesh it, or authorize it on port 4191)",
   ),
   'observability.annotations': unsupported(
     'Linkerd does not annotate proxies for annotation-based scraping; use prometheus-operator',
