@@ -145,6 +145,57 @@ describe('semantic summary', () => {
       'staging: reviews: requests allowed from web: GET (any path) → any request',
     ]);
     expect(open.summary[0]!.severity).toBe('warning');
+    // docs/github-action.md: a line that widens access to anyone is a warning.
+    expect(d.summary.map((s) => s.severity)).toEqual(['warning', 'warning']);
+  });
+
+  it('warns when access widens for anyone or access control is dropped; narrowing and named callers are notices', () => {
+    const star = (f: Record<string, string>, methods: string) => ({
+      ...f,
+      'shop.yaml': f['shop.yaml']!.replace(
+        '- from: [web]\n      methods: [GET]',
+        `- from: ['*']\n      methods: ${methods}`,
+      ),
+    });
+    const lines = (d: SpecDiff) =>
+      d.summary.filter((s) => s.environment === 'prod').map((s) => `${s.severity}: ${s.message}`);
+    // anyone: GET → GET, POST (wider)
+    const wider = diffSpecs(side(star({ ...BASE }, '[GET]')), side(star({ ...BASE }, '[GET, POST]')));
+    expect(lines(wider)).toEqual([
+      'warning: prod: reviews: requests allowed from anyone: GET (any path) → GET, POST (any path)',
+    ]);
+    // anyone: GET, POST → GET (narrower)
+    const narrower = diffSpecs(side(star({ ...BASE }, '[GET, POST]')), side(star({ ...BASE }, '[GET]')));
+    expect(lines(narrower)).toEqual([
+      'notice: prod: reviews: requests allowed from anyone: GET, POST (any path) → GET (any path)',
+    ]);
+    // The `*` rule removed with the whole access list: no access control = anyone, any request.
+    const dropped = diffSpecs(
+      side(star({ ...BASE }, '[GET]')),
+      side({
+        ...BASE,
+        'shop.yaml': BASE['shop.yaml'].replace('  access:\n    - from: [web]\n      methods: [GET]\n', ''),
+      }),
+    );
+    expect(lines(dropped)).toEqual([
+      'warning: prod: reviews: requests allowed from anyone: GET (any path) → any request (access control removed)',
+    ]);
+    // A named caller gaining rights is a notice.
+    const named = diff((f) => ({
+      ...f,
+      'shop.yaml': f['shop.yaml']!.replace('- from: [web]\n      methods: [GET]', '- from: [web]'),
+    }));
+    expect(lines(named)).toEqual([
+      'notice: prod: reviews: requests allowed from web: GET (any path) → any request',
+    ]);
+    // A new service anyone may call (a `*` rule) is a warning, like one without access control.
+    const added = diff((f) => ({
+      ...f,
+      'shop.yaml':
+        f['shop.yaml']! +
+        "---\napiVersion: meshc.dev/v1alpha1\nkind: Service\nmetadata: { name: orders, namespace: shop }\nspec:\n  ports: [{ name: http, port: 8080 }]\n  access: [{ from: ['*'], methods: [GET] }]\n",
+    }));
+    expect(lines(added)).toEqual(['warning: prod: orders: service added (callable by anyone)']);
   });
 
   it('reports mTLS per service, and the environment default once', () => {
@@ -219,6 +270,23 @@ describe('semantic summary', () => {
       'prod: payments: now exposed through the ingress (pay.example.com)',
       'prod: reviews: route all added (→ v1 90%, v2 10%)',
       'prod: reviews: routes[1] removed',
+    ]);
+  });
+
+  it('names routes as every message does (routeRef): by name, else routes[i]', () => {
+    const unnamed = '    - match: [{ path: { prefix: /a } }]\n      to: v1\n';
+    const jason =
+      '    - name: jason\n      match: [{ headers: { end-user: { exact: jason } } }]\n      to: v2\n';
+    const withUnnamed = (f: Record<string, string>) => ({
+      ...f,
+      'shop.yaml': f['shop.yaml']!.replace(jason, jason + unnamed),
+    });
+    const d = diffSpecs(
+      side(withUnnamed({ ...BASE })),
+      side({ ...BASE, 'shop.yaml': BASE['shop.yaml'].replace(jason, unnamed + jason) }),
+    );
+    expect(messages(d).filter((m) => m.startsWith('prod:'))).toEqual([
+      'prod: reviews: routes reordered: route jason, routes[1], routes[2] → routes[0], route jason, routes[2] (the first matching route wins)',
     ]);
   });
 
