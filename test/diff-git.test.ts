@@ -551,7 +551,7 @@ describe('meshc diff: hardening', () => {
 
     const text = await meshcDiff(repo.dir, args);
     expect(text.code).toBe(0);
-    expect(text.stderr).toMatch(/^meshc: note: the spec at HEAD~1 does not compile \(1 errors\)/);
+    expect(text.stderr).toMatch(/^meshc: note: the spec at HEAD~1 does not compile \(1 error\)/);
     expect(text.stdout).toContain('Note: The base HEAD~1 (');
     expect(text.stdout).toMatch(/VERSION_UNKNOWN .* \(base: mesh\/services\/reviews\.yaml:11:\d+\)/);
     expect(text.stdout).toContain('Spec files (1 file changed):');

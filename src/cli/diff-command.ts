@@ -170,7 +170,9 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
     );
     reportErrors(headCompiled.errors, head.loaded.files, displayFor(false), io);
     if (baseCompiled.errors.length > 0)
-      note(`the spec at ${label(base)} does not compile either (${baseCompiled.errors.length} errors).`);
+      note(
+        `the spec at ${label(base)} does not compile either (${count(baseCompiled.errors.length, 'error')}).`,
+      );
     return EXIT.invalid;
   }
 
@@ -196,7 +198,7 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
     // A change that fixes a broken base must not fail for it: the head's render, the spec files' diff
     // and a summary of the base's errors (in the output itself, every format).
     note(
-      `the spec at ${label(base)} does not compile (${baseCompiled.errors.length} errors); the head's render is shown whole, with the diff of the spec files.`,
+      `the spec at ${label(base)} does not compile (${count(baseCompiled.errors.length, 'error')}); the head's render is shown whole, with the diff of the spec files.`,
     );
     diff = diffAgainstBrokenBase(
       { files: base.loaded.files, errors: baseCompiled.errors },
@@ -276,6 +278,10 @@ function reportErrors(
       VERSION,
     ),
   );
+}
+
+function count(n: number, one: string): string {
+  return `${n} ${n === 1 ? one : `${one}s`}`;
 }
 
 function intOption(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
