@@ -536,7 +536,9 @@ describe('meshc diff: hardening', () => {
     // Moving the output moves every path, on the head side only.
     await repo.write(edit('mesh/meshc.yaml', 'output: rendered', 'output: deploy/shop'));
     const moved = await summaryOf(repo, ['mesh', '--base', 'HEAD']);
-    expect(moved.summary.map((l) => l.message)).toContain('prod: GitOps path mesh/rendered → mesh/deploy/shop');
+    expect(moved.summary.map((l) => l.message)).toContain(
+      'prod: GitOps path mesh/rendered → mesh/deploy/shop',
+    );
   });
 
   it('a base that does not compile: the head render, the spec files diff and the base errors, exit 0', async () => {
