@@ -614,6 +614,31 @@ describe('meshc diff: hardening', () => {
     expect(bad.stderr).toMatch(/note: the spec at HEAD~1 does not compile either/);
   });
 
+  it('a base that does not compile because of a secret: the spec-file diff never prints it', async () => {
+    const repo = await fixtureRepo();
+    const key = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7';
+    const leaked = edit(
+      'mesh/services/front.yaml',
+      '  ingress: { hosts: [shop.example.com] }',
+      `  ingress: { hosts: [shop.example.com] }\n  kubernetesService: "-----BEGIN PRIVATE KEY-----\\n${key}\\n-----END PRIVATE KEY-----"`,
+    );
+    await repo.commit('leak', leaked);
+    await repo.commit('remove the key', { 'mesh/services/front.yaml': SPEC['mesh/services/front.yaml']! });
+    for (const format of ['text', 'markdown', 'json', 'github']) {
+      const r = await meshcDiff(repo.dir, ['mesh', '--base', 'HEAD~1', '--head', 'HEAD', '--format', format]);
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/SECRET\\?_IN\\?_SPEC/);
+      expect(r.stdout + r.stderr).not.toContain(key);
+      expect(r.stdout + r.stderr).not.toContain('BEGIN PRIVATE KEY');
+      if (format !== 'github') expect(r.stdout).toMatch(/-\s*kubernetesService: <redacted>/);
+      // Another finding at the same value (the schema's, which quotes it) is listed without its message.
+      if (format === 'text')
+        expect(r.stdout).toMatch(
+          / {2}SCHEMA_\w+ A finding at a value that looks like a secret \(its message is withheld\)/,
+        );
+    }
+  });
+
   it('widening access to anyone is a warning in every format; --warnings-as-errors and --quiet', async () => {
     const repo = await fixtureRepo();
     await repo.commit(

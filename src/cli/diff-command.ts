@@ -11,7 +11,9 @@ import {
   diffSpecs,
   emptySide,
   hasDifferences,
+  redactSecrets,
   restrictToEnvironments,
+  withholdSecretMessages,
   type DiffSide,
   type SpecDiff,
 } from '../diff/index.ts';
@@ -200,9 +202,16 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
     note(
       `the spec at ${label(base)} does not compile (${count(baseCompiled.errors.length, 'error')}); the head's render is shown whole, with the diff of the spec files.`,
     );
+    // The spec files' diff never shows a value a secret finding points at (a change that removes a
+    // leaked key from main must not post it in a comment).
     diff = diffAgainstBrokenBase(
-      { files: base.loaded.files, errors: baseCompiled.errors },
-      { ...headCompiled.side, files: head.loaded.files },
+      {
+        files: redactSecrets(base.loaded.files, baseCompiled.diagnostics),
+        errors: sortDiagnostics(
+          withholdSecretMessages(baseCompiled.diagnostics).filter((d) => d.severity === 'error'),
+        ),
+      },
+      { ...headCompiled.side, files: redactSecrets(head.loaded.files, headCompiled.diagnostics) },
       { context },
     );
   } else diff = diffSpecs(baseCompiled.side, headCompiled.side, { context });
@@ -248,8 +257,12 @@ async function workingTreeSide(root: string): Promise<Side> {
  * path derived from where the side's output directory lies in the repository (`prefix` is the spec
  * directory's place in it).
  */
-function compile(s: Side, prefix: string): { side: DiffSide; errors: Diagnostic[] } {
-  if (s.missing) return { side: emptySide({ name: 'meshc', output: DEFAULT_OUTPUT }), errors: [] };
+function compile(
+  s: Side,
+  prefix: string,
+): { side: DiffSide; errors: Diagnostic[]; diagnostics: readonly Diagnostic[] } {
+  if (s.missing)
+    return { side: emptySide({ name: 'meshc', output: DEFAULT_OUTPUT }), errors: [], diagnostics: [] };
   const repoPath = outputRepoPath(prefix, projectOutput(s.loaded.files));
   const compiled = compileSources(s.loaded.files, repoPath !== undefined ? { outputRepoPath: repoPath } : {});
   const diagnostics = [...s.loaded.diagnostics, ...compiled.diagnostics];
@@ -257,10 +270,15 @@ function compile(s: Side, prefix: string): { side: DiffSide; errors: Diagnostic[
     return {
       side: emptySide({ name: 'meshc', output: DEFAULT_OUTPUT }),
       errors: sortDiagnostics(diagnostics.filter((d) => d.severity === 'error')),
+      diagnostics,
     };
   const emitted = emitEnvironments(compiled.plans, { toolVersion: VERSION });
   const errors = emitted.diagnostics.filter((d) => d.severity === 'error');
-  return { side: { model: compiled.model, renders: emitted.renders }, errors };
+  return {
+    side: { model: compiled.model, renders: emitted.renders },
+    errors,
+    diagnostics: [...diagnostics, ...emitted.diagnostics],
+  };
 }
 
 function reportErrors(

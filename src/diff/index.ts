@@ -14,7 +14,7 @@ export type { ResourceChange, ResourceChangeKind } from './resources.ts';
 export type { SummaryLine, SummarySeverity, SummaryTopic } from './summary.ts';
 export type { FieldChange } from './fields.ts';
 export type { SpecFileChange } from './spec-files.ts';
-export { diffSpecFiles } from './spec-files.ts';
+export { diffSpecFiles, redactSecrets, REDACTED, withholdSecretMessages } from './spec-files.ts';
 export { diffRenders } from './resources.ts';
 export { matchEnvironments, summarize } from './summary.ts';
 export { unifiedDiff, diffLines } from './line-diff.ts';
