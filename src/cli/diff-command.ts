@@ -75,7 +75,7 @@ export const DIFF_COMMAND: CommandSpec = {
     quiet: {
       type: 'boolean',
       description:
-        'Print errors only: no diff and no notes (the exit status answers; with --warnings-as-errors, the warnings are printed as errors)',
+        'Errors only: no diff, no notes; the exit status answers (with --warnings-as-errors, warnings are printed as errors)',
     },
     'warnings-as-errors': {
       type: 'boolean',
