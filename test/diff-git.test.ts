@@ -3,7 +3,7 @@
  * head from another commit or the working tree. Golden output: `MESHC_UPDATE_GOLDEN=1 npx vitest run
  * test/diff-git.test.ts` rewrites test/golden/diff/.
  */
-import { cp, readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { cp, readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { DIFF_COMMAND, runDiff } from '../src/cli/diff-command.ts';
 import { UsageError } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 import { VERSION } from '../src/cli/version.ts';
+import { outputRepoPath } from '../src/load/git.ts';
 import { gitRepo, type TestRepo } from './helpers/git-repo.ts';
 import { repoRoot } from './helpers/shared.ts';
 import { dedent, specTree } from './helpers/spec-tree.ts';
@@ -484,5 +485,249 @@ describe('meshc diff on git repositories', () => {
     const same = await meshcDiff(repo.dir, ['bookinfo', '--base', 'HEAD', '--exit-code']);
     expect(same.code).toBe(0);
     expect(same.stdout).toContain('No differences.');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Hardening (issue 10, section 5)
+
+/** The `path:` values of added objects (Flux Kustomization `spec.path`, Argo CD `spec.source.path`). */
+function addedPaths(resources: { kind: string; change: string; diff?: string }[]): string[] {
+  return resources
+    .filter((r) => r.change === 'added' && (r.kind === 'Kustomization' || r.kind === 'Application'))
+    .flatMap((r) => [...(r.diff ?? '').matchAll(/^\+\s+path: (\S+)$/gm)].map((m) => m[1]!));
+}
+
+describe('meshc diff: hardening', () => {
+  it('GitOps paths follow where the output lies in the repository, the same rule on both sides', async () => {
+    expect(outputRepoPath('mesh/', 'rendered')).toBe('mesh/rendered');
+    expect(outputRepoPath('', './out/')).toBe('out');
+    expect(outputRepoPath('a/b/', '../deploy')).toBe('a/deploy');
+    expect(outputRepoPath('mesh/', '../../elsewhere')).toBeUndefined();
+    expect(outputRepoPath('mesh/', '/abs')).toBeUndefined();
+
+    // The spec lives in mesh/ of the repository; the base has none yet: every object is added.
+    const repo = await gitRepo();
+    await repo.commit('empty', { 'README.md': '# shop\n' });
+    await repo.commit('add the mesh spec', SPEC);
+    const r = await meshcDiff(repo.dir, ['mesh', '--base', 'HEAD~1', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout) as { resources: { kind: string; change: string; diff: string }[] };
+    const paths = addedPaths(d.resources);
+    expect(paths.length).toBeGreaterThan(4);
+    for (const p of paths)
+      expect(p.replace(/^\.\//, '')).toMatch(/^mesh\/rendered\/overlays\/(prod|staging)\//);
+
+    // Every path resolves, from the repository root, to a directory render writes.
+    const rendered = await main(['render', 'mesh'], {
+      cwd: repo.dir,
+      stdout: new Sink() as never,
+      stderr: new Sink() as never,
+      env: {},
+    });
+    expect(rendered).toBe(0);
+    for (const p of new Set(paths)) expect((await stat(path.join(repo.dir, p))).isDirectory()).toBe(true);
+
+    // Base from git, head from the working tree (the render written above is outside the spec globs):
+    // the same rule on both sides, so no spurious path change.
+    const same = await meshcDiff(repo.dir, ['mesh', '--base', 'HEAD', '--exit-code']);
+    expect(same.stdout).toContain('No differences.');
+    expect(same.code).toBe(0);
+    // Moving the output moves every path, on the head side only.
+    await repo.write(edit('mesh/meshc.yaml', 'output: rendered', 'output: deploy/shop'));
+    const moved = await summaryOf(repo, ['mesh', '--base', 'HEAD']);
+    expect(moved.summary.map((l) => l.message)).toContain(
+      'prod: GitOps path mesh/rendered → mesh/deploy/shop',
+    );
+  });
+
+  it('a base that does not compile: the head render, the spec files diff and the base errors, exit 0', async () => {
+    const repo = await fixtureRepo();
+    const broken = edit('mesh/services/reviews.yaml', 'to: { v1: 90, v2: 10 }', 'to: { v1: 90, v9: 10 }');
+    await repo.commit('break main', broken);
+    await repo.commit(
+      'fix main',
+      edit('mesh/services/reviews.yaml', 'to: { v1: 90, v2: 10 }', 'to: { v1: 80, v2: 20 }'),
+    );
+    const args = ['mesh', '--base', 'HEAD~1', '--head', 'HEAD'];
+
+    const text = await meshcDiff(repo.dir, args);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toMatch(/^meshc: note: the spec at HEAD~1 does not compile \(1 error\)/);
+    expect(text.stdout).toContain('Note: The base HEAD~1 (');
+    expect(text.stdout).toMatch(/VERSION_UNKNOWN .* \(base: mesh\/services\/reviews\.yaml:11:\d+\)/);
+    expect(text.stdout).toContain('Spec files (1 file changed):');
+    expect(text.stdout).toContain('~ mesh/services/reviews.yaml');
+    expect(text.stdout).toContain('-      to: { v1: 90, v9: 10 }');
+    expect(text.stdout).toContain('+      to: { v1: 80, v2: 20 }');
+    expect(text.stdout).toContain('+ prod: networking.istio.io/v1 VirtualService shop/reviews');
+    expect(text.stdout).not.toContain('environment added');
+    // It is a difference (--exit-code), not a failure.
+    expect((await meshcDiff(repo.dir, [...args, '--exit-code'])).code).toBe(1);
+
+    const json = await meshcDiff(repo.dir, [...args, '--format', 'json']);
+    expect(json.code).toBe(0);
+    const d = JSON.parse(json.stdout);
+    expect(d.changed).toBe(true);
+    expect(d.summary).toEqual([]);
+    expect(d.baseInvalid.errors).toEqual([
+      expect.objectContaining({
+        code: 'VERSION_UNKNOWN',
+        location: expect.objectContaining({ side: 'base', file: 'mesh/services/reviews.yaml', line: 11 }),
+      }),
+    ]);
+    expect(d.baseInvalid.specFiles).toEqual([
+      expect.objectContaining({
+        path: 'mesh/services/reviews.yaml',
+        change: 'changed',
+        added: 1,
+        removed: 1,
+      }),
+    ]);
+    expect(d.resources.length).toBeGreaterThan(10);
+    expect(d.resources.every((x: { change: string }) => x.change === 'added')).toBe(true);
+
+    const md = await meshcDiff(repo.dir, [...args, '--format', 'markdown']);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain('### The base does not compile');
+    expect(md.stdout).toContain('> [!NOTE]');
+    expect(md.stdout).toMatch(/- VERSION\\_UNKNOWN .* \(base: mesh\/services\/reviews\.yaml:11:\d+\)/);
+    expect(md.stdout).toContain('#### Spec files');
+    expect(md.stdout).toContain('<code>mesh/services/reviews.yaml</code>');
+    expect(md.stdout.split('<details>').length).toBe(md.stdout.split('</details>').length);
+
+    const gh = await meshcDiff(repo.dir, [...args, '--format', 'github']);
+    expect(gh.code).toBe(0);
+    const notice = gh.stdout.split('\n')[0]!;
+    expect(notice).toMatch(/^::notice title=meshc diff%3A the base does not compile::The base HEAD~1/);
+    expect(notice).toContain('VERSION_UNKNOWN');
+    expect(notice).toContain('Spec files changed: mesh/services/reviews.yaml.');
+    expect(gh.stdout).not.toMatch(/^::(warning|error)/m);
+
+    // The head not compiling still fails, with the head's errors (and a note about the base).
+    await repo.write(broken);
+    const bad = await meshcDiff(repo.dir, ['mesh', '--base', 'HEAD~1']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/the spec at the working tree does not compile/);
+    expect(bad.stderr).toMatch(/mesh\/services\/reviews\.yaml:\d+:\d+: error VERSION_UNKNOWN/);
+    expect(bad.stderr).toMatch(/note: the spec at HEAD~1 does not compile either/);
+  });
+
+  it('a base that does not compile because of a secret: the spec-file diff never prints it', async () => {
+    const repo = await fixtureRepo();
+    const key = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7';
+    const leaked = edit(
+      'mesh/services/front.yaml',
+      '  ingress: { hosts: [shop.example.com] }',
+      `  ingress: { hosts: [shop.example.com] }\n  kubernetesService: "-----BEGIN PRIVATE KEY-----\\n${key}\\n-----END PRIVATE KEY-----"`,
+    );
+    await repo.commit('leak', leaked);
+    await repo.commit('remove the key', { 'mesh/services/front.yaml': SPEC['mesh/services/front.yaml']! });
+    for (const format of ['text', 'markdown', 'json', 'github']) {
+      const r = await meshcDiff(repo.dir, ['mesh', '--base', 'HEAD~1', '--head', 'HEAD', '--format', format]);
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/SECRET\\?_IN\\?_SPEC/);
+      expect(r.stdout + r.stderr).not.toContain(key);
+      expect(r.stdout + r.stderr).not.toContain('BEGIN PRIVATE KEY');
+      if (format !== 'github') expect(r.stdout).toMatch(/-\s*kubernetesService: <redacted>/);
+      // Another finding at the same value (the schema's, which quotes it) is listed without its message.
+      if (format === 'text')
+        expect(r.stdout).toMatch(
+          / {2}SCHEMA_\w+ A finding at a value that looks like a secret \(its message is withheld\)/,
+        );
+    }
+  });
+
+  it('widening access to anyone is a warning in every format; --warnings-as-errors and --quiet', async () => {
+    const repo = await fixtureRepo();
+    await repo.commit(
+      'anyone may read reviews',
+      edit('mesh/services/reviews.yaml', '- from: [productpage]', "- from: [productpage, '*']"),
+    );
+    const args = ['mesh', '--base', 'HEAD~1', '--head', 'HEAD'];
+    const d = await summaryOf(repo);
+    expect(d.summary.map((l) => `${l.severity}: ${l.message}`)).toEqual([
+      'warning: prod: reviews: now callable by anyone for GET (any path) (access rule changed)',
+      'warning: staging: reviews: now callable by anyone for GET (any path) (access rule changed)',
+    ]);
+    const gh = await meshcDiff(repo.dir, [...args, '--format', 'github']);
+    expect(gh.stdout).toMatch(
+      /^::warning file=mesh\/services\/reviews\.yaml,line=14,col=27,.*::prod: reviews: now callable by anyone/m,
+    );
+    const md = await meshcDiff(repo.dir, [...args, '--format', 'markdown']);
+    expect(md.stdout).toContain('- ⚠️ prod: reviews: now callable by anyone for GET (any path)');
+    const text = await meshcDiff(repo.dir, args);
+    expect(text.stdout).toContain('! prod: reviews: now callable by anyone');
+
+    // A difference alone never fails; a warning does with --warnings-as-errors.
+    expect(text.code).toBe(0);
+    const strict = await meshcDiff(repo.dir, [...args, '--warnings-as-errors']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('! prod: reviews: now callable by anyone');
+    // --quiet: errors only; the warnings made errors are printed on stderr.
+    const quiet = await meshcDiff(repo.dir, [...args, '--quiet', '--warnings-as-errors']);
+    expect(quiet.code).toBe(1);
+    expect(quiet.stdout).toBe('');
+    expect(quiet.stderr.trim().split('\n')).toEqual([
+      'meshc: error (warning, --warnings-as-errors): prod: reviews: now callable by anyone for GET (any path) (access rule changed)',
+      'meshc: error (warning, --warnings-as-errors): staging: reviews: now callable by anyone for GET (any path) (access rule changed)',
+    ]);
+    const quietOnly = await meshcDiff(repo.dir, [...args, '--quiet', '--exit-code']);
+    expect(quietOnly).toEqual({ code: 1, stdout: '', stderr: '' });
+
+    // Notices only: --warnings-as-errors passes.
+    await repo.commit(
+      'shift',
+      edit('mesh/services/reviews.yaml', '{ v1: 90, v2: 10 }', '{ v1: 80, v2: 20 }'),
+    );
+    const notices = await meshcDiff(repo.dir, [
+      'mesh',
+      '--base',
+      'HEAD~1',
+      '--warnings-as-errors',
+      '--quiet',
+    ]);
+    expect(notices).toEqual({ code: 0, stdout: '', stderr: '' });
+    // --quiet drops the note about a side without a spec.
+    const fresh = await gitRepo();
+    await fresh.commit('empty', { 'README.md': '# shop\n' });
+    await fresh.commit('add the mesh spec', SPEC);
+    expect((await meshcDiff(fresh.dir, ['mesh', '--base', 'HEAD~1', '--quiet'])).stderr).toBe('');
+  });
+
+  it('--env restricts the diff to environments; an unknown name lists them', async () => {
+    const repo = await fixtureRepo();
+    await repo.commit(
+      'shift',
+      edit('mesh/services/reviews.yaml', '{ v1: 90, v2: 10 }', '{ v1: 75, v2: 25 }'),
+    );
+    const d = await summaryOf(repo, ['mesh', '--base', 'HEAD~1', '--head', 'HEAD', '--env', 'staging']);
+    expect(d.summary.map((l) => l.message)).toEqual([
+      'staging: reviews: v1 weight 90 → 75',
+      'staging: reviews: v2 weight 10 → 25',
+    ]);
+    expect(d.resources.map((r) => `${r.environment} ${r.kind}`)).toEqual(['staging VirtualService']);
+    const unknown = await meshcDiff(repo.dir, ['mesh', '--base', 'HEAD~1', '--env', 'prd']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toMatch(
+      /^meshc: no environment named "prd" in mesh .*; environments: prod, staging\. Did you mean "prod"\?\n$/,
+    );
+
+    // A renamed environment answers to either name; one only on the base side is known too.
+    await repo.commit('staging is now stage', {
+      'mesh/environments/staging.yaml': null,
+      'mesh/environments/stage.yaml': SPEC['mesh/environments/staging.yaml']!.replace(
+        'name: staging',
+        'name: stage',
+      ),
+    });
+    for (const name of ['staging', 'stage']) {
+      const r = await summaryOf(repo, ['mesh', '--base', 'HEAD~1', '--head', 'HEAD', '--env', name]);
+      expect(r.summary.map((l) => l.message)).toEqual(['stage: environment renamed from staging']);
+    }
+    const prod = await summaryOf(repo, ['mesh', '--base', 'HEAD~1', '--head', 'HEAD', '--env', 'prod']);
+    expect(prod).toMatchObject({ changed: false, summary: [], resources: [] });
   });
 });

@@ -6,9 +6,26 @@
 import path from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
-import { diffSpecs, emptySide, hasDifferences, type DiffSide } from '../diff/index.ts';
+import {
+  diffAgainstBrokenBase,
+  diffSpecs,
+  emptySide,
+  hasDifferences,
+  redactSecrets,
+  restrictToEnvironments,
+  withholdSecretMessages,
+  type DiffSide,
+  type SpecDiff,
+} from '../diff/index.ts';
 import { DIFF_FORMATS, formatDiff, type DiffFormat, type RefInfo } from '../diff/format/index.ts';
-import { GitError, loadSpecAtRevision, openRepo, type GitRepo } from '../load/git.ts';
+import {
+  GitError,
+  loadSpecAtRevision,
+  openRepo,
+  outputRepoPath,
+  projectOutput,
+  type GitRepo,
+} from '../load/git.ts';
 import { loadSpec, type LoadedSpec } from '../load/load-project.ts';
 import { DEFAULT_OUTPUT } from '../load/constants.ts';
 import { LineIndex } from '../parse/line-index.ts';
@@ -18,6 +35,7 @@ import { emitEnvironments } from '../plan/emit.ts';
 import type { CommandSpec, ParsedArgs } from './args.ts';
 import { formatDiagnostics } from './format/index.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
+import { closest } from '../schema/map-errors.ts';
 import { VERSION } from './version.ts';
 
 export const DIFF_COMMAND: CommandSpec = {
@@ -25,7 +43,7 @@ export const DIFF_COMMAND: CommandSpec = {
   summary:
     'Compare the mesh configuration of two git revisions (or a revision and the working tree): a summary of what changes, in words, and a per-resource diff of the rendered objects.',
   usage:
-    'meshc diff [dir] --base REF [--head REF] [--format text|markdown|json|github] [--exit-code] [-U N] [--max-chars N]',
+    'meshc diff [dir] --base REF [--head REF] [--env NAME]... [--format text|markdown|json|github] [--exit-code] [--quiet] [--warnings-as-errors] [-U N] [--max-chars N]',
   positionals: ['dir'],
   options: {
     base: {
@@ -38,6 +56,12 @@ export const DIFF_COMMAND: CommandSpec = {
       value: 'REF',
       description: 'The git revision to compare (default: the working tree)',
     },
+    env: {
+      type: 'string',
+      multiple: true,
+      value: 'NAME',
+      description: 'Compare only this environment (repeatable; a renamed one by either name)',
+    },
     format: {
       type: 'string',
       values: DIFF_FORMATS,
@@ -47,6 +71,16 @@ export const DIFF_COMMAND: CommandSpec = {
     'exit-code': {
       type: 'boolean',
       description: 'Exit 1 when there is a difference (like kubectl diff); without it, 0',
+    },
+    quiet: {
+      type: 'boolean',
+      description:
+        'Errors only: no diff, no notes; the exit status answers (with --warnings-as-errors, warnings are printed as errors)',
+    },
+    'warnings-as-errors': {
+      type: 'boolean',
+      description:
+        'Exit 1 when a summary line is a warning (access widened for anyone, mTLS weakened, something removed, …)',
     },
     unified: {
       type: 'string',
@@ -64,8 +98,12 @@ export const DIFF_COMMAND: CommandSpec = {
     'Resources are compared per environment and apiVersion/kind/namespace/name; key order, the order of',
     'set-like lists and values equal to their defaults never count as differences.',
     '',
+    'When the base does not compile (a change that fixes a broken main), its errors are summarised and the',
+    "head's render is shown whole with the diff of the spec files; that is not a failure.",
+    '',
     'Exit status: 0 no difference (or any difference without --exit-code); 1 a difference with --exit-code,',
-    'or a spec that does not compile on either side; 2 usage error (unknown revision, not a git repository).',
+    'a warning with --warnings-as-errors, or a head spec that does not compile; 2 usage error (unknown',
+    'revision, not a git repository, an unknown --env).',
   ].join('\n'),
 };
 
@@ -85,6 +123,12 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
   const format = (args.values.format as DiffFormat | undefined) ?? 'text';
   const context = intOption(args, 'unified', 0, 1000) ?? 3;
   const maxChars = intOption(args, 'max-chars', 2000, 100_000_000);
+  const envs = args.values.env as string[] | undefined;
+  const quiet = !!args.values.quiet;
+  const warningsAsErrors = !!args.values['warnings-as-errors'];
+  const note = (text: string) => {
+    if (!quiet) io.stderr.write(`meshc: note: ${text}\n`);
+  };
 
   let repo: GitRepo;
   let base: Side;
@@ -105,8 +149,8 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
     );
   for (const s of [base, head])
     if (s.missing)
-      io.stderr.write(
-        `meshc: note: ${shownRoot} has no spec at ${s.info.ref ?? 'the working tree'}; it is compared as an empty spec.\n`,
+      note(
+        `${shownRoot} has no spec at ${s.info.ref ?? 'the working tree'}; it is compared as an empty spec.`,
       );
 
   const displayFor = (repoRelative: boolean) => (file: string) =>
@@ -116,32 +160,80 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
           .relative(io.cwd, path.join(root, ...file.split('/')))
           .split(path.sep)
           .join('/');
-  const sides: DiffSide[] = [];
-  let invalid = false;
-  for (const s of [base, head]) {
-    const compiled = compile(s);
-    if (compiled.errors.length > 0) {
-      invalid = true;
-      io.stderr.write(
-        `meshc: the spec at ${s.info.ref ?? 'the working tree'} does not compile; fix it (meshc validate) to diff it:\n`,
+  // Both sides get the same GitOps path rule (their output directory's place in the repository), as
+  // render does, so that the Flux and Argo CD objects never differ by path alone.
+  const baseCompiled = compile(base, repo.prefix);
+  const headCompiled = compile(head, repo.prefix);
+  const label = (s: Side) => s.info.ref ?? 'the working tree';
+  if (headCompiled.errors.length > 0) {
+    // The head is what the change proposes: it must compile (errors are always printed, even with --quiet).
+    io.stderr.write(
+      `meshc: the spec at ${label(head)} does not compile; fix it (meshc validate) to diff it:\n`,
+    );
+    reportErrors(headCompiled.errors, head.loaded.files, displayFor(false), io);
+    if (baseCompiled.errors.length > 0)
+      note(
+        `the spec at ${label(base)} does not compile either (${count(baseCompiled.errors.length, 'error')}).`,
       );
-      reportErrors(compiled.errors, s.loaded.files, displayFor(false), io);
-      continue;
-    }
-    sides.push(compiled.side);
+    return EXIT.invalid;
   }
-  if (invalid) return EXIT.invalid;
 
-  const diff = diffSpecs(sides[0]!, sides[1]!, { context });
-  const out = formatDiff(format, diff, {
-    base: base.info,
-    head: head.info,
-    displayPath: displayFor(format === 'github' || format === 'markdown'),
-    toolVersion: VERSION,
-    color: format === 'text' && !!io.stdout.isTTY && !io.env.NO_COLOR,
-    ...(maxChars !== undefined ? { maxChars } : {}),
-  });
-  io.stdout.write(out);
+  // --env: only these environments; an unknown name lists the ones there are (on either side).
+  if (envs) {
+    const known = [
+      ...new Set([
+        ...baseCompiled.side.model.environments.map((e) => e.name),
+        ...headCompiled.side.model.environments.map((e) => e.name),
+      ]),
+    ].sort();
+    const unknown = envs.find((e) => !known.includes(e));
+    if (unknown !== undefined) {
+      const guess = closest(unknown, known);
+      throw new UsageError(
+        `no environment named "${unknown}" in ${shownRoot} (at ${label(base)} or ${label(head)}); environments: ${known.join(', ') || 'none'}.${guess ? ` Did you mean "${guess}"?` : ''}`,
+      );
+    }
+  }
+
+  let diff: SpecDiff;
+  if (baseCompiled.errors.length > 0) {
+    // A change that fixes a broken base must not fail for it: the head's render, the spec files' diff
+    // and a summary of the base's errors (in the output itself, every format).
+    note(
+      `the spec at ${label(base)} does not compile (${count(baseCompiled.errors.length, 'error')}); the head's render is shown whole, with the diff of the spec files.`,
+    );
+    // The spec files' diff never shows a value a secret finding points at (a change that removes a
+    // leaked key from main must not post it in a comment).
+    diff = diffAgainstBrokenBase(
+      {
+        files: redactSecrets(base.loaded.files, baseCompiled.diagnostics),
+        errors: sortDiagnostics(
+          withholdSecretMessages(baseCompiled.diagnostics).filter((d) => d.severity === 'error'),
+        ),
+      },
+      { ...headCompiled.side, files: redactSecrets(head.loaded.files, headCompiled.diagnostics) },
+      { context },
+    );
+  } else diff = diffSpecs(baseCompiled.side, headCompiled.side, { context });
+  if (envs) {
+    const headEnvs = headCompiled.side.model.environments.filter((e) => envs.includes(e.name)).length;
+    diff = restrictToEnvironments(diff, envs, headEnvs);
+  }
+
+  const warnings = diff.summary.filter((l) => l.severity === 'warning');
+  if (!quiet) {
+    const out = formatDiff(format, diff, {
+      base: base.info,
+      head: head.info,
+      displayPath: displayFor(format === 'github' || format === 'markdown'),
+      toolVersion: VERSION,
+      color: format === 'text' && !!io.stdout.isTTY && !io.env.NO_COLOR,
+      ...(maxChars !== undefined ? { maxChars } : {}),
+    });
+    io.stdout.write(out);
+  } else if (warningsAsErrors)
+    for (const w of warnings) io.stderr.write(`meshc: error (warning, --warnings-as-errors): ${w.message}\n`);
+  if (warningsAsErrors && warnings.length > 0) return EXIT.invalid;
   return hasDifferences(diff) && args.values['exit-code'] ? EXIT.invalid : EXIT.ok;
 }
 
@@ -160,19 +252,33 @@ async function workingTreeSide(root: string): Promise<Side> {
   };
 }
 
-/** load diagnostics + parse → validate → normalize → plan → emit, as `meshc render` does. */
-function compile(s: Side): { side: DiffSide; errors: Diagnostic[] } {
-  if (s.missing) return { side: emptySide({ name: 'meshc', output: DEFAULT_OUTPUT }), errors: [] };
-  const compiled = compileSources(s.loaded.files);
+/**
+ * load diagnostics + parse → validate → normalize → plan → emit, as `meshc render` does, with the GitOps
+ * path derived from where the side's output directory lies in the repository (`prefix` is the spec
+ * directory's place in it).
+ */
+function compile(
+  s: Side,
+  prefix: string,
+): { side: DiffSide; errors: Diagnostic[]; diagnostics: readonly Diagnostic[] } {
+  if (s.missing)
+    return { side: emptySide({ name: 'meshc', output: DEFAULT_OUTPUT }), errors: [], diagnostics: [] };
+  const repoPath = outputRepoPath(prefix, projectOutput(s.loaded.files));
+  const compiled = compileSources(s.loaded.files, repoPath !== undefined ? { outputRepoPath: repoPath } : {});
   const diagnostics = [...s.loaded.diagnostics, ...compiled.diagnostics];
   if (hasErrors(diagnostics) || !compiled.model)
     return {
       side: emptySide({ name: 'meshc', output: DEFAULT_OUTPUT }),
       errors: sortDiagnostics(diagnostics.filter((d) => d.severity === 'error')),
+      diagnostics,
     };
   const emitted = emitEnvironments(compiled.plans, { toolVersion: VERSION });
   const errors = emitted.diagnostics.filter((d) => d.severity === 'error');
-  return { side: { model: compiled.model, renders: emitted.renders }, errors };
+  return {
+    side: { model: compiled.model, renders: emitted.renders },
+    errors,
+    diagnostics: [...diagnostics, ...emitted.diagnostics],
+  };
 }
 
 function reportErrors(
@@ -190,6 +296,10 @@ function reportErrors(
       VERSION,
     ),
   );
+}
+
+function count(n: number, one: string): string {
+  return `${n} ${n === 1 ? one : `${one}s`}`;
 }
 
 function intOption(args: ParsedArgs, name: string, min: number, max: number): number | undefined {

@@ -70,6 +70,23 @@ export function effective(access: CalleeAccess | undefined, caller: string): str
   return reduce(set);
 }
 
+function parseAtom(a: string): { m: string; p: string } {
+  const i = a.indexOf(' ');
+  return { m: a.slice(0, i), p: a.slice(i + 1) };
+}
+
+/** True when request class `wide` covers `narrow` (same or `*` method, same or `*` path). */
+function covers(wide: string, narrow: string): boolean {
+  const w = parseAtom(wide);
+  const n = parseAtom(narrow);
+  return (w.m === '*' || w.m === n.m) && (w.p === '*' || w.p === n.p);
+}
+
+/** True when `after` allows a request class that `before` does not (the permission got wider somewhere). */
+export function widens(before: readonly string[], after: readonly string[]): boolean {
+  return after.some((a) => !before.some((b) => covers(b, a)));
+}
+
 /** Drops request classes covered by another one; sorted. */
 export function reduce(atoms: Iterable<string>): string[] {
   const list = [...new Set(atoms)];

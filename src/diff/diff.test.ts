@@ -4,7 +4,16 @@ import type { K8sObject } from '../core/k8s.ts';
 import { emitEnvironments } from '../plan/emit.ts';
 import { fieldChanges } from './fields.ts';
 import { formatDiff, GITHUB_COMMENT_LIMIT, MARKER } from './format/index.ts';
-import { diffSpecs, hasDifferences, type DiffSide, type SpecDiff } from './index.ts';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import {
+  diffAgainstBrokenBase,
+  diffSpecs,
+  hasDifferences,
+  redactSecrets,
+  withholdSecretMessages,
+  type DiffSide,
+  type SpecDiff,
+} from './index.ts';
 import { normalizeForDiff } from './noise.ts';
 
 const SERVICES = dedent`
@@ -145,6 +154,57 @@ describe('semantic summary', () => {
       'staging: reviews: requests allowed from web: GET (any path) → any request',
     ]);
     expect(open.summary[0]!.severity).toBe('warning');
+    // docs/github-action.md: a line that widens access to anyone is a warning.
+    expect(d.summary.map((s) => s.severity)).toEqual(['warning', 'warning']);
+  });
+
+  it('warns when access widens for anyone or access control is dropped; narrowing and named callers are notices', () => {
+    const star = (f: Record<string, string>, methods: string) => ({
+      ...f,
+      'shop.yaml': f['shop.yaml']!.replace(
+        '- from: [web]\n      methods: [GET]',
+        `- from: ['*']\n      methods: ${methods}`,
+      ),
+    });
+    const lines = (d: SpecDiff) =>
+      d.summary.filter((s) => s.environment === 'prod').map((s) => `${s.severity}: ${s.message}`);
+    // anyone: GET → GET, POST (wider)
+    const wider = diffSpecs(side(star({ ...BASE }, '[GET]')), side(star({ ...BASE }, '[GET, POST]')));
+    expect(lines(wider)).toEqual([
+      'warning: prod: reviews: requests allowed from anyone: GET (any path) → GET, POST (any path)',
+    ]);
+    // anyone: GET, POST → GET (narrower)
+    const narrower = diffSpecs(side(star({ ...BASE }, '[GET, POST]')), side(star({ ...BASE }, '[GET]')));
+    expect(lines(narrower)).toEqual([
+      'notice: prod: reviews: requests allowed from anyone: GET, POST (any path) → GET (any path)',
+    ]);
+    // The `*` rule removed with the whole access list: no access control = anyone, any request.
+    const dropped = diffSpecs(
+      side(star({ ...BASE }, '[GET]')),
+      side({
+        ...BASE,
+        'shop.yaml': BASE['shop.yaml'].replace('  access:\n    - from: [web]\n      methods: [GET]\n', ''),
+      }),
+    );
+    expect(lines(dropped)).toEqual([
+      'warning: prod: reviews: requests allowed from anyone: GET (any path) → any request (access control removed)',
+    ]);
+    // A named caller gaining rights is a notice.
+    const named = diff((f) => ({
+      ...f,
+      'shop.yaml': f['shop.yaml']!.replace('- from: [web]\n      methods: [GET]', '- from: [web]'),
+    }));
+    expect(lines(named)).toEqual([
+      'notice: prod: reviews: requests allowed from web: GET (any path) → any request',
+    ]);
+    // A new service anyone may call (a `*` rule) is a warning, like one without access control.
+    const added = diff((f) => ({
+      ...f,
+      'shop.yaml':
+        f['shop.yaml']! +
+        "---\napiVersion: meshc.dev/v1alpha1\nkind: Service\nmetadata: { name: orders, namespace: shop }\nspec:\n  ports: [{ name: http, port: 8080 }]\n  access: [{ from: ['*'], methods: [GET] }]\n",
+    }));
+    expect(lines(added)).toEqual(['warning: prod: orders: service added (callable by anyone)']);
   });
 
   it('reports mTLS per service, and the environment default once', () => {
@@ -219,6 +279,23 @@ describe('semantic summary', () => {
       'prod: payments: now exposed through the ingress (pay.example.com)',
       'prod: reviews: route all added (→ v1 90%, v2 10%)',
       'prod: reviews: routes[1] removed',
+    ]);
+  });
+
+  it('names routes as every message does (routeRef): by name, else routes[i]', () => {
+    const unnamed = '    - match: [{ path: { prefix: /a } }]\n      to: v1\n';
+    const jason =
+      '    - name: jason\n      match: [{ headers: { end-user: { exact: jason } } }]\n      to: v2\n';
+    const withUnnamed = (f: Record<string, string>) => ({
+      ...f,
+      'shop.yaml': f['shop.yaml']!.replace(jason, jason + unnamed),
+    });
+    const d = diffSpecs(
+      side(withUnnamed({ ...BASE })),
+      side({ ...BASE, 'shop.yaml': BASE['shop.yaml'].replace(jason, unnamed + jason) }),
+    );
+    expect(messages(d).filter((m) => m.startsWith('prod:'))).toEqual([
+      'prod: reviews: routes reordered: route jason, routes[1], routes[2] → routes[0], route jason, routes[2] (the first matching route wins)',
     ]);
   });
 
@@ -350,5 +427,109 @@ describe('formats', () => {
     expect(formatDiff('markdown', d, ctx)).toContain('No differences');
     expect(formatDiff('text', d, ctx)).toContain('No differences');
     expect(JSON.parse(formatDiff('json', d, ctx)).changed).toBe(false);
+  });
+});
+
+describe('a base that does not compile', () => {
+  const ctx = {
+    base: { ref: 'main', commit: '0123456789abcdef0123456789abcdef01234567' },
+    head: { ref: null, commit: null },
+    displayPath: (f: string) => `mesh/${f}`,
+    toolVersion: '0.0.0',
+  };
+  const at = (file: string, offset: number, endOffset: number) => ({
+    file,
+    line: 1,
+    col: offset + 1,
+    endLine: 1,
+    endCol: endOffset + 1,
+    offset,
+    endOffset,
+  });
+
+  it('fits many spec files and resources into the comment budget, counting what is left out', () => {
+    const head = side(BASE);
+    const files = (n: number, v: string) =>
+      Array.from({ length: n }, (_, i) => ({
+        path: `services/s${i}.yaml`,
+        text: Array.from({ length: 60 }, (_, j) => `k${j}: ${v}${'y'.repeat(80)}`).join('\n') + '\n',
+      }));
+    const d = diffAgainstBrokenBase(
+      {
+        files: files(400, 'a'),
+        errors: [
+          {
+            code: 'VERSION_UNKNOWN',
+            severity: 'error',
+            message: 'no v9',
+            location: at('services/s1.yaml', 3, 5),
+          },
+        ],
+      },
+      { ...head, files: files(400, 'b') },
+    );
+    expect(hasDifferences(d)).toBe(true);
+    expect(d.summary).toEqual([]);
+    expect(d.baseInvalid!.specFiles).toHaveLength(400);
+    expect(d.resources.every((r) => r.change === 'added')).toBe(true);
+    const md = formatDiff('markdown', d, { ...ctx, maxChars: 20_000 });
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(20_000);
+    expect(md).toContain('### The base does not compile');
+    expect(md).toContain('VERSION\\_UNKNOWN no v9 (base: mesh/services/s1.yaml:1:4)');
+    expect(md).toMatch(/… and [\d,]+ more spec files and [\d,]+ more resources not shown \([\d,]+ added\)/);
+    expect(md.split('<details>').length).toBe(md.split('</details>').length);
+    expect((md.match(/^```diff$/gm) ?? []).length).toBe((md.match(/^```$/gm) ?? []).length);
+    const json = JSON.parse(formatDiff('json', d, ctx));
+    expect(json.changed).toBe(true);
+    expect(json.baseInvalid.errors[0]).toMatchObject({
+      code: 'VERSION_UNKNOWN',
+      location: { side: 'base', file: 'mesh/services/s1.yaml', line: 1, column: 4 },
+    });
+    expect(json.baseInvalid.specFiles[0]).toMatchObject({
+      path: 'mesh/services/s0.yaml',
+      change: 'changed',
+      added: 60,
+      removed: 60,
+    });
+  });
+
+  it('redacts the values secret findings point at, line by line, and withholds other messages there', () => {
+    const text = 'a: 1\nkey: "-----BEGIN PRIVATE KEY-----\n  MIIxyz\n  -----END PRIVATE KEY-----"\nb: 2\n';
+    const start = text.indexOf('"');
+    const end = text.lastIndexOf('"') + 1;
+    const diagnostics: Diagnostic[] = [
+      {
+        code: 'SECRET_IN_SPEC',
+        severity: 'error',
+        message: 'looks like a key',
+        location: at('x.yaml', start, end),
+      },
+      {
+        code: 'SCHEMA_TYPE',
+        severity: 'error',
+        message: `"${text.slice(start, end)}" is wrong`,
+        location: at('x.yaml', start, end),
+      },
+      {
+        code: 'SCHEMA_TYPE',
+        severity: 'error',
+        message: 'b is wrong',
+        location: at('x.yaml', end + 1, end + 5),
+      },
+    ];
+    const [redacted, other] = redactSecrets(
+      [
+        { path: 'x.yaml', text },
+        { path: 'y.yaml', text },
+      ],
+      diagnostics,
+    );
+    expect(redacted!.text).toBe('a: 1\nkey: <redacted>\n<redacted>\n<redacted>\nb: 2\n');
+    expect(other!.text).toBe(text);
+    expect(withholdSecretMessages(diagnostics).map((d) => d.message)).toEqual([
+      'looks like a key',
+      'A finding at a value that looks like a secret (its message is withheld).',
+      'b is wrong',
+    ]);
   });
 });

@@ -2,14 +2,19 @@
  * `meshc diff`, the pure part: two compiled spec versions in, the semantic summary and the per-resource
  * diff out. Git and disk access live in load/git.ts and the CLI; formatting in ./format/.
  */
+import type { Diagnostic } from '../core/diagnostic.ts';
 import type { EnvRender } from '../gitops/tree.ts';
+import type { SourceFile } from '../parse/source.ts';
 import type { Model } from '../model/types.ts';
 import { diffRenders, type ResourceChange } from './resources.ts';
+import { diffSpecFiles, type SpecFileChange } from './spec-files.ts';
 import { matchEnvironments, summarize, type SummaryLine } from './summary.ts';
 
 export type { ResourceChange, ResourceChangeKind } from './resources.ts';
 export type { SummaryLine, SummarySeverity, SummaryTopic } from './summary.ts';
 export type { FieldChange } from './fields.ts';
+export type { SpecFileChange } from './spec-files.ts';
+export { diffSpecFiles, redactSecrets, REDACTED, withholdSecretMessages } from './spec-files.ts';
 export { diffRenders } from './resources.ts';
 export { matchEnvironments, summarize } from './summary.ts';
 export { unifiedDiff, diffLines } from './line-diff.ts';
@@ -38,6 +43,19 @@ export interface SpecDiff {
   readonly summary: readonly SummaryLine[];
   readonly resources: readonly ResourceChange[];
   readonly stats: DiffStats;
+  /**
+   * Set when the base version does not compile (see {@link diffAgainstBrokenBase}): its errors and the
+   * diff of the spec files. The summary and `environments` are then empty (there is no base model to
+   * compare with) and every resource of the head is `added`.
+   */
+  readonly baseInvalid?: BaseInvalid;
+}
+
+export interface BaseInvalid {
+  /** The base's errors, sorted; locations are in the base version's files. */
+  readonly errors: readonly Diagnostic[];
+  /** The spec files that differ between the base and the head. */
+  readonly specFiles: readonly SpecFileChange[];
 }
 
 export interface DiffOptions {
@@ -81,7 +99,66 @@ export function diffSpecs(base: DiffSide, head: DiffSide, options: DiffOptions =
   };
 }
 
-/** True when the two sides differ: a summary line or a resource change. */
+/**
+ * The diff when the base version does not compile (a pull request that fixes a broken main): there is no
+ * base model or render, so the head's render is shown whole (every object added), with the base's errors
+ * and the diff of the spec files, which is what a reviewer can still compare.
+ */
+export function diffAgainstBrokenBase(
+  base: { readonly files: readonly SourceFile[]; readonly errors: readonly Diagnostic[] },
+  head: DiffSide & { readonly files: readonly SourceFile[] },
+  options: DiffOptions = {},
+): SpecDiff {
+  const context = options.context !== undefined ? { context: options.context } : {};
+  const d = diffSpecs({ model: { ...head.model, environments: [] }, renders: [] }, head, options);
+  return {
+    ...d,
+    environments: { added: [], removed: [], renamed: [] },
+    summary: [],
+    stats: { ...d.stats, summary: { notices: 0, warnings: 0 } },
+    baseInvalid: { errors: base.errors, specFiles: diffSpecFiles(base.files, head.files, context) },
+  };
+}
+
+/** Only the named environments (by head name, or base name for removed and renamed ones). */
+export function restrictToEnvironments(
+  d: SpecDiff,
+  names: readonly string[],
+  headEnvironments: number,
+): SpecDiff {
+  const keep = new Set(names);
+  const renamed = d.environments.renamed.filter((r) => keep.has(r.to) || keep.has(r.from));
+  const renamedTo = new Set(renamed.map((r) => r.to));
+  const summary = d.summary.filter((s) => keep.has(s.environment) || renamedTo.has(s.environment));
+  const resources = d.resources.filter(
+    (r) => keep.has(r.environment) || (r.baseEnvironment !== undefined && keep.has(r.baseEnvironment)),
+  );
+  const by = (k: ResourceChange['change']) => resources.filter((r) => r.change === k).length;
+  return {
+    ...d,
+    environments: {
+      added: d.environments.added.filter((e) => keep.has(e)),
+      removed: d.environments.removed.filter((e) => keep.has(e)),
+      renamed,
+    },
+    summary,
+    resources,
+    stats: {
+      environments: headEnvironments,
+      summary: {
+        notices: summary.filter((s) => s.severity === 'notice').length,
+        warnings: summary.filter((s) => s.severity === 'warning').length,
+      },
+      resources: { added: by('added'), removed: by('removed'), changed: by('changed') },
+      lines: {
+        added: resources.reduce((n, r) => n + r.added, 0),
+        removed: resources.reduce((n, r) => n + r.removed, 0),
+      },
+    },
+  };
+}
+
+/** True when the two sides differ: a summary line, a resource change, or a base that does not compile. */
 export function hasDifferences(d: SpecDiff): boolean {
-  return d.summary.length > 0 || d.resources.length > 0;
+  return d.summary.length > 0 || d.resources.length > 0 || d.baseInvalid !== undefined;
 }

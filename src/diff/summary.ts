@@ -22,12 +22,12 @@ import { jsonEqual } from '../gitops/json-patch.ts';
 import { parseDuration } from '../schema/formats.ts';
 import { serviceRefId } from '../validate/view.ts';
 import {
-  ALL,
   ANYONE,
   calleeAccess,
   describePermission,
   diffCallee,
   effective,
+  widens,
   type EdgeChange,
 } from './access.ts';
 import { stableJson } from './noise.ts';
@@ -376,7 +376,12 @@ function summarizeEnvironment(b: ResolvedEnvironment, h: ResolvedEnvironment): S
           path: [],
           side: 'head',
         },
-        { service: id, severity: hs.access === undefined ? 'warning' : 'notice' },
+        // Open to anyone (no access control, or `*` in a rule): a warning, as widening access is.
+        {
+          service: id,
+          severity:
+            calleeAccess(hs).controlled && !calleeAccess(hs).callers.has(ANYONE) ? 'notice' : 'warning',
+        },
       );
       continue;
     }
@@ -635,9 +640,12 @@ function summarizeRoutes(
   const ob = order(br, (k) => hKeys.has(k));
   const oh = order(hr, (k) => bByKey.has(k));
   if (stableJson(ob) !== stableJson(oh)) {
-    const label = new Map([...br, ...hr].map((r) => [routeKey(r), r.name ?? `#${r.index + 1}`] as const));
-    const names = (keys: string[]) => keys.map((k) => label.get(k) ?? k).join(', ');
-    add('routes', `routes reordered: ${names(ob)} → ${names(oh)} (the first matching route wins)`, [
+    // Each side's routes named as everywhere (routeRef): by name, else by their place on that side.
+    const names = (routes: Route[], keys: string[]) => {
+      const label = new Map(routes.map((r) => [routeKey(r), routeLabel(r)] as const));
+      return keys.map((k) => label.get(k) ?? k).join(', ');
+    };
+    add('routes', `routes reordered: ${names(br, ob)} → ${names(hr, oh)} (the first matching route wins)`, [
       'routes',
     ]);
   }
@@ -711,11 +719,17 @@ function summarizeAccess(
 ): void {
   const ba = calleeAccess(b);
   const ha = calleeAccess(h);
+  const controlRemoved = ba.controlled && !ha.controlled;
   for (const e of diffCallee(h.id, ba, ha)) {
     const who = e.caller === ANYONE ? 'anyone' : show(e.caller);
     const perm = describePermission(e.after);
+    // Widening access for anyone (`*`, inside or outside the mesh), or dropping access control
+    // altogether (no `access` = anyone may send anything), needs a careful look: a warning. Changes for
+    // named callers, and narrowing, are notices.
     const severity: SummarySeverity =
-      e.caller === ANYONE && e.change !== 'closed' && e.after.includes(ALL) ? 'warning' : 'notice';
+      e.caller === ANYONE && e.change !== 'closed' && (controlRemoved || widens(e.before, e.after))
+        ? 'warning'
+        : 'notice';
     if (e.change === 'opened') {
       const reason = !ha.controlled
         ? 'access control removed'
@@ -726,7 +740,7 @@ function summarizeAccess(
         'access',
         `now callable by ${who}${perm === 'any request' ? '' : ` for ${perm}`} (${reason})`,
         accessPath(h, e),
-        !ha.controlled ? 'warning' : severity,
+        severity,
       );
     } else if (e.change === 'closed') {
       const reason = !ba.controlled
@@ -738,7 +752,7 @@ function summarizeAccess(
     } else {
       add(
         'access',
-        `requests allowed from ${who}: ${describePermission(e.before)} → ${perm}`,
+        `requests allowed from ${who}: ${describePermission(e.before)} → ${perm}${e.caller === ANYONE && controlRemoved ? ' (access control removed)' : ''}`,
         accessPath(h, e),
         severity,
       );

@@ -100,6 +100,32 @@ export async function openRepo(dir: string): Promise<GitRepo> {
   return { root: top, prefix: prefix + extra };
 }
 
+/**
+ * Where a spec's output directory lies relative to the root of its git work tree (`ValidateOptions
+ * .outputRepoPath`, the default of `gitops.path`): the spec directory's `prefix` in the repository joined
+ * with the Project's `output`, normalized (`/`-separated, no `./`, no trailing `/`; empty at the root).
+ * Undefined when the output lies outside the repository, where no GitOps engine can read it (the Project
+ * `output` is then the default, as without git).
+ */
+export function outputRepoPath(prefix: string, output: string): string | undefined {
+  if (path.posix.isAbsolute(output) || path.win32.isAbsolute(output)) return undefined;
+  const joined = path.posix.normalize(`${prefix}${output.replace(/\\/g, '/')}`).replace(/\/+$/, '');
+  if (path.posix.isAbsolute(joined) || joined === '..' || joined.startsWith('../')) return undefined;
+  return joined === '.' ? '' : joined.replace(/^\.\//, '');
+}
+
+/** The Project's `output` as written in the meshc.yaml among `files` (the default when unreadable). */
+export function projectOutput(files: readonly { readonly path: string; readonly text: string }[]): string {
+  const project = files.find((f) => f.path === PROJECT_FILE);
+  if (!project) return DEFAULT_OUTPUT;
+  try {
+    const doc = parseFile(project, []).docs[0];
+    return doc ? outputDir(doc.value) : DEFAULT_OUTPUT;
+  } catch {
+    return DEFAULT_OUTPUT;
+  }
+}
+
 /** The full commit id of a revision; a GitError when it does not name a commit. */
 export async function resolveCommit(repo: GitRepo, rev: string): Promise<string> {
   if (rev === '' || rev.startsWith('-'))

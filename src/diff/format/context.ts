@@ -1,4 +1,6 @@
+import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { Location } from '../../core/location.ts';
+import type { SpecDiff } from '../index.ts';
 import type { SummaryLine } from '../summary.ts';
 
 /** A side of the comparison as the user named it. */
@@ -40,4 +42,29 @@ export function where(line: SummaryLine, ctx: DiffFormatContext, withColumn = tr
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/** How many of the base's errors the notice about a base that does not compile lists. */
+export const BASE_ERRORS_SHOWN = 5;
+
+/** `services/a.yaml:3:5` (base side) for a diagnostic of the base version, or undefined without a position. */
+export function basePosition(d: Diagnostic, ctx: DiffFormatContext): string | undefined {
+  return d.location ? `${ctx.displayPath(d.location.file)}:${d.location.line}:${d.location.col}` : undefined;
+}
+
+/** `CODE message (base: file:line:col)`: one of the base's errors in one line. */
+export function baseErrorLine(d: Diagnostic, ctx: DiffFormatContext): string {
+  const pos = basePosition(d, ctx);
+  return `${d.code} ${d.message}${pos ? ` (base: ${pos})` : ''}`;
+}
+
+/** The notice's first sentence: the base does not compile, what is shown instead. */
+export function baseInvalidNotice(d: SpecDiff, ctx: DiffFormatContext): string {
+  const n = d.baseInvalid?.errors.length ?? 0;
+  const codes = [...new Set(d.baseInvalid?.errors.map((e) => e.code) ?? [])];
+  return (
+    `The base ${refLabel(ctx.base)} does not compile (${plural(n, 'error')}: ${codes.join(', ')}), so it ` +
+    `cannot be compared model to model: the head's render is shown whole (every object as added), with ` +
+    `the diff of the spec files. This does not fail the check; the head compiles.`
+  );
 }

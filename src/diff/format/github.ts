@@ -1,6 +1,12 @@
 import type { SpecDiff } from '../index.ts';
 import type { SummaryLine } from '../summary.ts';
-import { plural, type DiffFormatContext } from './context.ts';
+import {
+  BASE_ERRORS_SHOWN,
+  baseErrorLine,
+  baseInvalidNotice,
+  plural,
+  type DiffFormatContext,
+} from './context.ts';
 
 /** GitHub shows at most this many annotations of one type per step. */
 export const ANNOTATIONS_PER_TYPE = 10;
@@ -19,6 +25,23 @@ import {
  */
 export function formatDiffGithub(d: SpecDiff, ctx: DiffFormatContext): string {
   const out: string[] = [];
+  if (d.baseInvalid) {
+    // No position: the base's errors are in the base version's files, which GitHub cannot annotate.
+    const errors = d.baseInvalid.errors;
+    const listed = errors.slice(0, BASE_ERRORS_SHOWN).map((e) => `- ${baseErrorLine(e, ctx)}`);
+    if (errors.length > BASE_ERRORS_SHOWN)
+      listed.push(`- … and ${plural(errors.length - BASE_ERRORS_SHOWN, 'more error')}`);
+    const files = d.baseInvalid.specFiles.map((f) => ctx.displayPath(f.path));
+    out.push(
+      `::notice title=${escapeProp('meshc diff: the base does not compile')}::${escapeData(
+        [
+          baseInvalidNotice(d, ctx),
+          ...listed,
+          `Spec files changed: ${files.length ? files.join(', ') : 'none'}.`,
+        ].join('\n'),
+      )}`,
+    );
+  }
   for (const severity of ['warning', 'notice'] as const) {
     const lines = d.summary.filter((s) => s.severity === severity);
     const shown = lines.length > ANNOTATIONS_PER_TYPE ? lines.slice(0, ANNOTATIONS_PER_TYPE - 1) : lines;
@@ -30,9 +53,9 @@ export function formatDiffGithub(d: SpecDiff, ctx: DiffFormatContext): string {
   }
   const r = d.stats.resources;
   out.push(
-    d.summary.length === 0 && d.resources.length === 0
+    d.summary.length === 0 && d.resources.length === 0 && !d.baseInvalid
       ? 'meshc diff: no differences'
-      : `meshc diff: ${plural(d.summary.length, 'change')}; resources: ${r.changed} changed, ${r.added} added, ${r.removed} removed`,
+      : `meshc diff: ${d.baseInvalid ? `base does not compile; ${plural(d.baseInvalid.specFiles.length, 'spec file')} changed` : plural(d.summary.length, 'change')}; resources: ${r.changed} changed, ${r.added} added, ${r.removed} removed`,
   );
   return out.join('\n') + '\n';
 }

@@ -1,5 +1,5 @@
 import type { Location } from '../../core/location.ts';
-import type { SpecDiff } from '../index.ts';
+import { hasDifferences, type SpecDiff } from '../index.ts';
 import type { DiffFormatContext } from './context.ts';
 
 /**
@@ -18,6 +18,10 @@ import type { DiffFormatContext } from './context.ts';
  *                diff (unified diff hunks of the normalized YAML), added, removed (line counts) }
  *   stats        { environments, summary: { notices, warnings }, resources: { added, removed, changed },
  *                lines: { added, removed } }
+ *   baseInvalid  null, or when the base version does not compile: { errors: [{ code, message, hint,
+ *                location (side base, as in summary[]) }], specFiles: [{ path, change (added | removed |
+ *                changed), diff, added, removed }] }. Then `summary` and `environments` are empty (there
+ *                is no base model) and every resource of the head is `added`.
  *
  * Lines and columns are 1-based; files are shown as the other formats show them.
  */
@@ -39,7 +43,7 @@ export function formatDiffJson(d: SpecDiff, ctx: DiffFormatContext): string {
         version: 1,
         base: { ref: ctx.base.ref, commit: ctx.base.commit },
         head: { ref: ctx.head.ref, commit: ctx.head.commit },
-        changed: d.summary.length > 0 || d.resources.length > 0,
+        changed: hasDifferences(d),
         environments: d.environments,
         summary: d.summary.map((s) => ({
           environment: s.environment,
@@ -63,6 +67,23 @@ export function formatDiffJson(d: SpecDiff, ctx: DiffFormatContext): string {
           removed: r.removed,
         })),
         stats: d.stats,
+        baseInvalid: d.baseInvalid
+          ? {
+              errors: d.baseInvalid.errors.map((e) => ({
+                code: e.code,
+                message: e.message,
+                hint: e.hint ?? null,
+                location: loc(e.location, 'base'),
+              })),
+              specFiles: d.baseInvalid.specFiles.map((f) => ({
+                path: ctx.displayPath(f.path),
+                change: f.change,
+                diff: f.diff,
+                added: f.added,
+                removed: f.removed,
+              })),
+            }
+          : null,
       },
       null,
       2,

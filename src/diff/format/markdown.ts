@@ -18,7 +18,16 @@
  */
 import type { ResourceChange } from '../resources.ts';
 import type { SpecDiff } from '../index.ts';
-import { plural, refLabel, where, type DiffFormatContext } from './context.ts';
+import type { SpecFileChange } from '../spec-files.ts';
+import {
+  BASE_ERRORS_SHOWN,
+  baseErrorLine,
+  baseInvalidNotice,
+  plural,
+  refLabel,
+  where,
+  type DiffFormatContext,
+} from './context.ts';
 import { value } from './text.ts';
 
 export const MARKER = '<!-- meshc-diff -->';
@@ -39,6 +48,8 @@ interface Section {
   readonly lines: readonly string[];
   readonly bodyChars: number;
   readonly change: ResourceChange['change'];
+  /** A spec file (base does not compile) or a rendered resource. */
+  readonly what: 'file' | 'resource';
 }
 
 const END = '</details>\n\n';
@@ -59,17 +70,21 @@ export function formatDiffMarkdown(d: SpecDiff, ctx: DiffFormatContext): string 
     '',
   ].join('\n');
   const footer = `---\n\n<sub>${escapeHtml(statsLine(d, ctx))}</sub>\n`;
-  if (d.summary.length === 0 && d.resources.length === 0)
+  if (d.summary.length === 0 && d.resources.length === 0 && !d.baseInvalid)
     return `${head}No differences: the mesh configuration is the same in every environment.\n\n${footer}`;
 
   // ---- summary: at least its share of the budget, more when the resources need less
-  const sections = buildSections(d.resources);
-  const intro = `\n### Resources: ${resourceCounts(d)}\n\n`;
+  const sections = [...fileSections(d.baseInvalid?.specFiles ?? [], ctx), ...buildSections(d.resources)];
+  const intro = d.baseInvalid
+    ? `\n### Spec files: ${n(d.baseInvalid.specFiles.length)} changed · Resources: ${resourceCounts(d)}\n\n`
+    : `\n### Resources: ${resourceCounts(d)}\n\n`;
   const room = budget - utf8Length(head + intro + footer);
   const resourcesFull = sections.reduce((n, s) => n + frame(s) + s.bodyChars, 0);
   const summaryBudget = Math.max(Math.floor(room * SUMMARY_SHARE), room - resourcesFull);
   const w = d.stats.summary.warnings;
-  let summary = `### Summary: ${plural(d.summary.length, 'change')}${w ? ` (${plural(w, 'needs', 'need')} a careful look: ⚠️)` : ''}\n\n`;
+  let summary = d.baseInvalid
+    ? baseInvalidBlock(d, ctx)
+    : `### Summary: ${plural(d.summary.length, 'change')}${w ? ` (${plural(w, 'needs', 'need')} a careful look: ⚠️)` : ''}\n\n`;
   let shown = 0;
   let summaryBytes = utf8Length(summary);
   for (const s of d.summary) {
@@ -81,7 +96,7 @@ export function formatDiffMarkdown(d: SpecDiff, ctx: DiffFormatContext): string 
     summary += line;
     shown++;
   }
-  if (d.summary.length === 0)
+  if (d.summary.length === 0 && !d.baseInvalid)
     summary +=
       '- No change in the spec model; the rendered objects below differ (for example after a meshc upgrade).\n';
   if (shown < d.summary.length)
@@ -104,11 +119,23 @@ function utf8Length(s: string): number {
   return new TextEncoder().encode(s).length;
 }
 
+/** The notice that the base does not compile, with its first errors (in place of the summary). */
+function baseInvalidBlock(d: SpecDiff, ctx: DiffFormatContext): string {
+  const errors = d.baseInvalid?.errors ?? [];
+  let out = `### The base does not compile\n\n> [!NOTE]\n> ${escapeMd(baseInvalidNotice(d, ctx))}\n\n`;
+  for (const e of errors.slice(0, BASE_ERRORS_SHOWN)) out += `- ${escapeMd(baseErrorLine(e, ctx))}\n`;
+  if (errors.length > BASE_ERRORS_SHOWN)
+    out += `- … and ${plural(errors.length - BASE_ERRORS_SHOWN, 'more error')} (run \`meshc validate\` on the base)\n`;
+  return out;
+}
+
 function statsLine(d: SpecDiff, ctx: DiffFormatContext): string {
   return [
     `meshc ${ctx.toolVersion}`,
     plural(d.stats.environments, 'environment'),
-    plural(d.summary.length, 'change'),
+    d.baseInvalid
+      ? `base does not compile; ${plural(d.baseInvalid.specFiles.length, 'spec file')} changed`
+      : plural(d.summary.length, 'change'),
     `resources: ${resourceCounts(d)}`,
     `lines: +${n(d.stats.lines.added)} −${n(d.stats.lines.removed)}`,
   ].join(' · ');
@@ -121,6 +148,25 @@ function resourceCounts(d: SpecDiff): string {
 
 function n(x: number): string {
   return x.toLocaleString('en-US');
+}
+
+/** One collapsible section per changed spec file, under one heading. */
+function fileSections(files: readonly SpecFileChange[], ctx: DiffFormatContext): Section[] {
+  return files.map((f, i) => {
+    const counts = f.change === 'changed' ? `+${f.added} −${f.removed}` : f.change;
+    const lines = f.diff.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    const withNl = lines.map((l) => `${l}\n`);
+    return {
+      heading: i === 0 ? '#### Spec files\n\n' : '',
+      open: `<details><summary>${SIGN[f.change]} <code>${escapeHtml(ctx.displayPath(f.path))}</code> <sub>${escapeHtml(counts)}</sub></summary>\n\n`,
+      fence: '`'.repeat(Math.max(3, longestBacktickRun(f.diff) + 1)),
+      lines: withNl,
+      bodyChars: withNl.reduce((k, l) => k + l.length, 0),
+      change: f.change,
+      what: 'file' as const,
+    };
+  });
 }
 
 function buildSections(resources: readonly ResourceChange[]): Section[] {
@@ -150,6 +196,7 @@ function buildSections(resources: readonly ResourceChange[]): Section[] {
       lines: withNl,
       bodyChars: withNl.reduce((n, l) => n + l.length, 0),
       change: c.change,
+      what: 'resource',
     });
   }
   return out;
@@ -197,11 +244,17 @@ function fitSections(sections: readonly Section[], available: number, budget: nu
   let out = kept.map((s) => renderSection(s, lo)).join('');
   const rest = sections.slice(count);
   if (rest.length > 0) {
-    const by = (k: ResourceChange['change']) => rest.filter((s) => s.change === k).length;
+    const restFiles = rest.filter((s) => s.what === 'file').length;
+    const restResources = rest.filter((s) => s.what === 'resource');
+    const by = (k: ResourceChange['change']) => restResources.filter((s) => s.change === k).length;
     const parts = (['changed', 'added', 'removed'] as const)
       .filter((k) => by(k) > 0)
       .map((k) => `${by(k).toLocaleString('en-US')} ${k}`);
-    out += `… and ${plural(rest.length, 'more resource')} not shown (${parts.join(', ')}): the output is limited to ${budget.toLocaleString('en-US')} characters. Run \`meshc diff\` locally (or see the job summary) for the full diff.\n\n`;
+    const what = [
+      ...(restFiles > 0 ? [plural(restFiles, 'more spec file')] : []),
+      ...(restResources.length > 0 ? [plural(restResources.length, 'more resource')] : []),
+    ].join(' and ');
+    out += `… and ${what} not shown${parts.length ? ` (${parts.join(', ')})` : ''}: the output is limited to ${budget.toLocaleString('en-US')} characters. Run \`meshc diff\` locally (or see the job summary) for the full diff.\n\n`;
   }
   return out;
 }

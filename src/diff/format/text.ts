@@ -1,5 +1,13 @@
 import type { SpecDiff } from '../index.ts';
-import { plural, refLabel, where, type DiffFormatContext } from './context.ts';
+import {
+  BASE_ERRORS_SHOWN,
+  baseErrorLine,
+  baseInvalidNotice,
+  plural,
+  refLabel,
+  where,
+  type DiffFormatContext,
+} from './context.ts';
 
 const SIGN = { added: '+', removed: '-', changed: '~' } as const;
 
@@ -10,17 +18,42 @@ const SIGN = { added: '+', removed: '-', changed: '~' } as const;
 export function formatDiffText(d: SpecDiff, ctx: DiffFormatContext): string {
   const paint = (code: number, s: string) => (ctx.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const out: string[] = [`meshc diff ${refLabel(ctx.base)} → ${refLabel(ctx.head)}`, ''];
-  if (d.summary.length === 0 && d.resources.length === 0) {
+  const diffLine = (line: string) =>
+    '  ' +
+    (line.startsWith('+')
+      ? paint(32, line)
+      : line.startsWith('-')
+        ? paint(31, line)
+        : line.startsWith('@@')
+          ? paint(36, line)
+          : line);
+  if (d.summary.length === 0 && d.resources.length === 0 && !d.baseInvalid) {
     out.push('No differences.');
     return out.join('\n') + '\n';
   }
-  out.push(paint(1, `Summary (${plural(d.summary.length, 'change')}):`));
-  for (const s of d.summary) {
-    const pos = where(s, ctx);
-    const mark = s.severity === 'warning' ? paint(33, '!') : ' ';
-    out.push(`${mark} ${s.message}${pos ? paint(2, `  (${pos})`) : ''}`);
+  if (d.baseInvalid) {
+    const errors = d.baseInvalid.errors;
+    out.push(paint(1, 'Note:') + ' ' + baseInvalidNotice(d, ctx));
+    for (const e of errors.slice(0, BASE_ERRORS_SHOWN)) out.push(`  ${baseErrorLine(e, ctx)}`);
+    if (errors.length > BASE_ERRORS_SHOWN)
+      out.push(
+        `  … and ${plural(errors.length - BASE_ERRORS_SHOWN, 'more error')} (meshc validate on the base)`,
+      );
+    const files = d.baseInvalid.specFiles;
+    out.push('', paint(1, `Spec files (${plural(files.length, 'file')} changed):`));
+    for (const f of files) {
+      out.push('', paint(1, `${SIGN[f.change]} ${ctx.displayPath(f.path)}`));
+      for (const line of f.diff.replace(/\n$/, '').split('\n')) out.push(diffLine(line));
+    }
+  } else {
+    out.push(paint(1, `Summary (${plural(d.summary.length, 'change')}):`));
+    for (const s of d.summary) {
+      const pos = where(s, ctx);
+      const mark = s.severity === 'warning' ? paint(33, '!') : ' ';
+      out.push(`${mark} ${s.message}${pos ? paint(2, `  (${pos})`) : ''}`);
+    }
+    if (d.summary.length === 0) out.push('  (no change in the spec model; the rendered objects differ)');
   }
-  if (d.summary.length === 0) out.push('  (no change in the spec model; the rendered objects differ)');
   const r = d.stats.resources;
   out.push('', paint(1, `Resources (${r.changed} changed, ${r.added} added, ${r.removed} removed):`));
   for (const c of d.resources) {
@@ -28,21 +61,11 @@ export function formatDiffText(d: SpecDiff, ctx: DiffFormatContext): string {
     const name = c.namespace ? `${c.namespace}/${c.name}` : c.name;
     out.push('', paint(1, `${SIGN[c.change]} ${env}: ${c.apiVersion} ${c.kind} ${name}`));
     for (const f of c.fields) out.push(`    ${f.path}: ${value(f.old)} → ${value(f.new)}`);
-    for (const line of c.diff.replace(/\n$/, '').split('\n'))
-      out.push(
-        '  ' +
-          (line.startsWith('+')
-            ? paint(32, line)
-            : line.startsWith('-')
-              ? paint(31, line)
-              : line.startsWith('@@')
-                ? paint(36, line)
-                : line),
-      );
+    for (const line of c.diff.replace(/\n$/, '').split('\n')) out.push(diffLine(line));
   }
   out.push(
     '',
-    `${plural(d.summary.length, 'change')}; resources: ${r.changed} changed, ${r.added} added, ${r.removed} removed (+${d.stats.lines.added} −${d.stats.lines.removed} lines)`,
+    `${d.baseInvalid ? `base does not compile; ${plural(d.baseInvalid.specFiles.length, 'spec file')} changed` : plural(d.summary.length, 'change')}; resources: ${r.changed} changed, ${r.added} added, ${r.removed} removed (+${d.stats.lines.added} −${d.stats.lines.removed} lines)`,
   );
   return out.join('\n') + '\n';
 }

@@ -1,0 +1,102 @@
+/**
+ * The textual diff of the spec files themselves, file by file. The semantic summary replaces it when both
+ * versions compile; when the base does not, it is what a reviewer can still read of the change. Pure.
+ */
+import type { Diagnostic } from '../core/diagnostic.ts';
+import type { SourceFile } from '../parse/source.ts';
+import { unifiedDiff } from './line-diff.ts';
+
+export interface SpecFileChange {
+  /** Relative to the spec directory, `/`-separated. */
+  readonly path: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  /** Unified diff hunks (the whole file for added and removed ones). */
+  readonly diff: string;
+  readonly added: number;
+  readonly removed: number;
+}
+
+/** Every spec file added, removed or changed between two versions, by path. */
+export function diffSpecFiles(
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+  options: { readonly context?: number } = {},
+): SpecFileChange[] {
+  const b = new Map(base.map((f) => [f.path, f.text] as const));
+  const h = new Map(head.map((f) => [f.path, f.text] as const));
+  const paths = [...new Set([...b.keys(), ...h.keys()])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const out: SpecFileChange[] = [];
+  for (const path of paths) {
+    const old = b.get(path);
+    const now = h.get(path);
+    if (old === now) continue;
+    const diff = unifiedDiff(old ?? '', now ?? '', options);
+    if (diff === '') continue;
+    const lines = diff.split('\n');
+    out.push({
+      path,
+      change: old === undefined ? 'added' : now === undefined ? 'removed' : 'changed',
+      diff,
+      added: lines.filter((l) => l.startsWith('+')).length,
+      removed: lines.filter((l) => l.startsWith('-')).length,
+    });
+  }
+  return out;
+}
+
+function secretSpans(diagnostics: readonly Diagnostic[]): Map<string, { start: number; end: number }[]> {
+  const spans = new Map<string, { start: number; end: number }[]>();
+  for (const d of diagnostics) {
+    if (!d.code.startsWith('SECRET') || !d.location) continue;
+    const list = spans.get(d.location.file) ?? [];
+    list.push({ start: d.location.offset, end: d.location.endOffset });
+    spans.set(d.location.file, list);
+  }
+  return spans;
+}
+
+/**
+ * The diagnostics, with the message and hint of every other finding at a value a secret finding points
+ * at withheld (a schema message may quote the value it refuses).
+ */
+export function withholdSecretMessages(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const spans = secretSpans(diagnostics);
+  return diagnostics.map((d) => {
+    if (d.code.startsWith('SECRET') || !d.location) return d;
+    const l = d.location;
+    const hit = (spans.get(l.file) ?? []).some((s) => l.offset < s.end && s.start < l.endOffset);
+    if (!hit) return d;
+    return {
+      code: d.code,
+      severity: d.severity,
+      message: 'A finding at a value that looks like a secret (its message is withheld).',
+      location: l,
+    };
+  });
+}
+
+/** What a redacted value shows in a spec-file diff, line by line. */
+export const REDACTED = '<redacted>';
+
+/**
+ * The files with every value a secret finding (`SECRET_…` codes, any severity) points at replaced by
+ * {@link REDACTED} (each line of it, so line numbers stay), so that a diff of the spec files never prints
+ * a secret: not in a pull-request comment, a job summary or a log.
+ */
+export function redactSecrets(
+  files: readonly SourceFile[],
+  diagnostics: readonly Diagnostic[],
+): SourceFile[] {
+  const spans = secretSpans(diagnostics);
+  return files.map((f) => {
+    const list = spans.get(f.path);
+    if (!list) return f;
+    let text = f.text;
+    // From the end, so earlier offsets stay valid; overlapping spans are merged by the outer one.
+    for (const { start, end } of [...list].sort((a, b) => b.start - a.start)) {
+      if (!(start >= 0 && end > start && end <= text.length)) continue;
+      text = text.slice(0, start) + text.slice(start, end).replace(/[^\r\n]+/g, REDACTED) + text.slice(end);
+    }
+    return { ...f, text };
+  });
+}
