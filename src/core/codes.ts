@@ -330,6 +330,21 @@ export const CODES = {
       'The environment runs a mesh that the spec language knows but this version of meshc cannot render yet; the environment is skipped.',
     fix: 'Upgrade meshc, or render the environment with another mesh; `meshc matrix` lists the meshes this version renders.',
   },
+  // mesh: Istio hardening (issue 10)
+  MESH_ACCESS_WITHOUT_MTLS: {
+    severity: 'error',
+    area: 'mesh',
+    cause:
+      "A service's `access` rules name callers by identity (services, or the ingress gateway), but the service's effective mTLS mode is `off`: plaintext requests carry no identity, so those rules could never match and the callers would be denied.",
+    fix: 'Set `mtls: permissive` or `strict` for the service (or its environment), or allow the callers with `from: ["*"]`.',
+  },
+  MESH_INGRESS_ACCESS_EMPTY: {
+    severity: 'warning',
+    area: 'mesh',
+    cause:
+      'A service is exposed through the ingress but its `access` is `[]`, which denies every request, those through the ingress gateway included.',
+    fix: 'Add an access rule for the operations the ingress may reach (the gateway gets what the rules grant), or remove `ingress`.',
+  },
   // ---- render ----
   RENDER_CONFLICT: {
     severity: 'error',

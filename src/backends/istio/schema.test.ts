@@ -101,7 +101,7 @@ const products = makeService({
   name: 'products',
   resilience: { loadBalancer: { type: 'consistent-hash', header: 'x-user' } },
   ingress: { hosts: ['shop.example.com'], paths: [prefix('/'), exact('/login'), prefix('/static')] },
-  access: [],
+  access: [makeAccessRule({ from: [caller('*')], methods: ['GET', 'HEAD'] })],
   mtls: 'off',
   mtlsOverride: true,
 });
@@ -145,7 +145,7 @@ const objects: K8sObject[] = [
   buildDestinationRule(makeService({ resilience: { loadBalancer: { type: 'least-request' } } })),
   buildDestinationRule(makeService({ resilience: { loadBalancer: { type: 'random' } } })),
   buildServicePeerAuthentication(makeService({ mtls: 'strict', mtlsOverride: true })),
-  buildAuthorizationPolicy(makeService({ access: [] })),
+  buildAuthorizationPolicy(makeService({ access: [] }), 'cluster.local'),
   buildTelemetry({
     metrics: 'none',
     dashboards: false,
