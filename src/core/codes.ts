@@ -335,7 +335,7 @@ export const CODES = {
     severity: 'error',
     area: 'mesh',
     cause:
-      "A service's `access` rules name callers by identity (services, or the ingress gateway), but the service's effective mTLS mode is `off`: plaintext requests carry no identity, so those rules could never match and the callers would be denied.",
+      "A service's `access` rules name callers by their identity (services; the ingress gateway too when the service is exposed), but the service's effective mTLS mode is `off`: plaintext requests carry no identity, so those rules could never match and the callers would be denied.",
     fix: 'Set `mtls: permissive` or `strict` for the service (or its environment), or allow the callers with `from: ["*"]`.',
   },
   MESH_INGRESS_ACCESS_EMPTY: {
