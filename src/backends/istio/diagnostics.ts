@@ -53,7 +53,7 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
       location: env.origin(['mesh', 'install', 'values', 'meshConfig', 'trustDomain']),
     });
   }
-  for (const s of env.services) out.push(...checkAccessWithoutMtls(s, env));
+  for (const s of env.services) out.push(...checkServiceAccess(s, env));
   return out;
 }
 
@@ -65,7 +65,7 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
  * a rule naming services is already reported. An exposed service with `access: []` is closed through the
  * ingress too: a warning says so.
  */
-export function checkAccessWithoutMtls(s: ResolvedService, env: ResolvedEnvironment): Diagnostic[] {
+export function checkServiceAccess(s: ResolvedService, env: ResolvedEnvironment): Diagnostic[] {
   if (!s.access) return [];
   const out: Diagnostic[] = [];
   const exposed = s.ingress !== undefined && env.mesh.ingress !== undefined;
