@@ -188,6 +188,15 @@ describe('istio backend', () => {
     expect(JSON.stringify(out.namespaces.get('bookinfo')?.[1]?.spec)).not.toContain('istio-ingress');
   });
 
+  it('tracing without mesh.install: an error, and no Telemetry naming a provider that would not exist', () => {
+    const out = istio.emit(makeEnvironment({ ...full, mesh: { ...full.mesh, install: undefined } }), CTX);
+    expect(out.system.map((o) => o.kind)).not.toContain('Telemetry');
+    expect(out.charts).toEqual([]);
+    expect(out.diagnostics.map((d) => [d.code, d.location?.file])).toEqual([
+      ['MESH_CONSTRAINT', 'environments/test.yaml#/mesh/observability/tracing'],
+    ]);
+  });
+
   it('is deterministic and does not depend on the context', () => {
     const a = istio.emit(full, CTX);
     const b = istio.emit(full, { toolVersion: '9.9.9' });
