@@ -26,7 +26,12 @@ import { LINKERD_CAPABILITIES } from '../src/backends/linkerd/capabilities.ts';
 import { toPointer, type DataPath } from '../src/core/location.ts';
 import type { ResolvedEnvironment } from '../src/model/types.ts';
 import { emitEnvironments } from '../src/plan/emit.ts';
-import { authorize, durationMs, type Manifest as IstioManifest } from './helpers/istio-semantics.ts';
+import {
+  authorize,
+  durationMs,
+  routeRequest,
+  type Manifest as IstioManifest,
+} from './helpers/istio-semantics.ts';
 import {
   inboundDecision,
   outboundDecision,
@@ -589,5 +594,96 @@ describe('one spec, Istio 1.24 and Linkerd 2.18 (both mtls: strict)', () => {
       // No access rules: the strict default (any meshed caller).
       expect(callers('productpage', 'GET /productpage')).toEqual(callers('reviews-next', 'POST /x'));
     });
+  });
+});
+
+// --- Multi-port services (issue 10) -----------------------------------------------------------------------------
+
+/**
+ * A service with an HTTP and a gRPC port (and a TCP port): both meshes apply the spec's rules, in the spec's
+ * order, to the requests of each HTTP port. Istio through `routeRequest` of istio-semantics (which also says
+ * which port a request reaches, checked to be the port it was sent to), Linkerd through `outboundDecision` on
+ * each Service port (GAMMA routes attach per port).
+ */
+describe('multi-port service: both meshes route each HTTP port by the same rules', () => {
+  const ORDERS = service(
+    'orders',
+    `
+    ports:
+      - { name: http, port: 8080, protocol: http }
+      - { name: grpc, port: 9090, protocol: grpc }
+      - { name: db, port: 5432, protocol: tcp }
+    selector: { app: orders }
+    serviceAccount: orders
+    versions: { v1: { labels: { version: v1 } }, v2: { labels: { version: v2 } } }
+    routes:
+      - name: canary
+        match: [{ headers: { x-canary: { exact: "1" } } }]
+        to: v2
+        timeout: 2s
+      - name: split
+        to: { v1: 80, v2: 20 }
+    `,
+  );
+  const c = compileInline({
+    'environments/istio.yaml': SPEC['environments/istio.yaml']!,
+    'environments/linkerd.yaml': SPEC['environments/linkerd.yaml']!,
+    'services/orders.yaml': ORDERS,
+  });
+  const e = emitEnvironments(c.plans);
+  const objectsOf = (mesh: string) => {
+    const o = e.renders.find((r) => r.mesh === mesh)!.output;
+    return [...[...o.namespaces.values()].flat(), ...o.system];
+  };
+  const istioOut = objectsOf('istio') as unknown as IstioManifest[];
+  const linkerdOut = objectsOf('linkerd') as unknown as LinkerdManifest[];
+  const pods = (subset: string) => `app=orders,version=${subset}`;
+
+  /** Istio's decision as pod sets and shares; every destination must be on the port the request was sent to. */
+  function istio(port: number, r: HttpRequest) {
+    const out = routeRequest(istioOut, { host: fqdn('orders', NS), port, ...r });
+    if (out.kind !== 'http') return out.kind;
+    const backends: Record<string, number> = {};
+    for (const [key, share] of Object.entries(out.to)) {
+      const [, subset, p] = key.split('|');
+      expect(Number(p), `${port} ${label(r)}`).toBe(port);
+      backends[pods(subset!)] = share;
+    }
+    const vs = istioOut.find((o) => o.kind === 'VirtualService')!;
+    const entry = (vs.spec as { http: { name: string; timeout?: string }[] }).http.find(
+      (h) => h.name === out.route,
+    );
+    return {
+      backends: sortKeys(backends),
+      ...(entry?.timeout !== undefined ? { timeoutMs: durationMs(entry.timeout) } : {}),
+    };
+  }
+
+  function linkerd(port: number, r: HttpRequest) {
+    const d = outboundDecision(linkerdOut, { namespace: NS, name: 'orders', port }, r);
+    if (d.kind !== 'routed') return d.kind;
+    return {
+      backends: sortKeys(d.backends),
+      ...(d.timeoutMs !== undefined ? { timeoutMs: d.timeoutMs } : {}),
+    };
+  }
+
+  const requests = [
+    req('POST', '/orders.v1.Orders/Get'),
+    req('POST', '/orders.v1.Orders/Get', { 'x-canary': '1' }),
+  ];
+
+  it('compiles without errors', () => {
+    expect(c.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+  });
+
+  it.each([8080, 9090])('port %i: the same pods, shares and timeouts; Istio stays on the port', (port) => {
+    for (const r of requests) expect(istio(port, r), `${port} ${label(r)}`).toEqual(linkerd(port, r));
+    expect(istio(port, requests[1]!)).toEqual({ backends: { [pods('v2')]: 1 }, timeoutMs: 2000 });
+    expect(istio(port, requests[0]!)).toEqual({ backends: { [pods('v1')]: 0.8, [pods('v2')]: 0.2 } });
+  });
+
+  it('the TCP port gets no HTTP route on Istio', () => {
+    expect(istio(5432, requests[1]!)).toBe('tcp');
   });
 });

@@ -342,8 +342,16 @@ export const CODES = {
     severity: 'warning',
     area: 'mesh',
     cause:
-      'A service is exposed through the ingress, but its `access` admits no caller; the ingress is admitted only with the methods and paths of the access rules, so every request through it is refused.',
+      'A service is exposed through the ingress, but its `access` is `[]` (it admits no caller); the ingress gateway is admitted only with what the access rules grant, so every request through it is refused.',
     fix: 'Add an access rule for the requests the ingress should pass, or remove `ingress`.',
+  },
+  // mesh: Istio hardening (issue 10)
+  MESH_ACCESS_WITHOUT_MTLS: {
+    severity: 'error',
+    area: 'mesh',
+    cause:
+      "A service's `access` rules name callers by their identity (services; the ingress gateway too when the service is exposed), but the service's effective mTLS mode is `off`: plaintext requests carry no identity, so those rules could never match and the callers would be denied.",
+    fix: 'Set `mtls: permissive` or `strict` for the service (or its environment), or allow the callers with `from: ["*"]`.',
   },
   // ---- render ----
   RENDER_CONFLICT: {

@@ -577,3 +577,107 @@ export function authorize(
   );
   return allowed ? 'allow' : 'deny';
 }
+
+// --- Routing: Istio's VirtualService semantics for one request --------------------------------------------------
+
+/** One HTTP request a sidecar sends to `host:port` (a Service FQDN and one of its ports). */
+export interface RouteRequest {
+  readonly host: string;
+  readonly port: number;
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Where a request ends up: `host|subset|port` keys (subset `-` for all pods) with their share of the traffic. */
+export type RouteOutcome =
+  | { readonly kind: 'http'; readonly route?: string; readonly to: Readonly<Record<string, number>> }
+  /** A TCP port: `http` routes never apply; without a `tcp` route the connection goes to the port it was sent to. */
+  | { readonly kind: 'tcp'; readonly to: Readonly<Record<string, number>> }
+  | { readonly kind: 'no-route' };
+
+function serviceByHost(objects: readonly Manifest[], host: string): Manifest | undefined {
+  return objects.find(
+    (o) =>
+      o.apiVersion === 'v1' &&
+      o.kind === 'Service' &&
+      `${o.metadata.name}.${o.metadata.namespace ?? 'default'}.svc.cluster.local` === host,
+  );
+}
+
+function servicePorts(svc: Manifest | undefined): { port: number; appProtocol?: string; name?: string }[] {
+  return asList(asObj(svc?.spec ?? {}, 'Service spec').ports, 'Service ports').map(
+    (p) => asObj(p, 'Service port') as { port: number; appProtocol?: string; name?: string },
+  );
+}
+
+/** Istio's StringMatch on a value: exact, prefix or RE2 regex (whole value). */
+function istioStringMatch(m: Obj, value: string | undefined, what: string): boolean {
+  if (value === undefined) return false;
+  const keys = Object.keys(m);
+  if (keys.length !== 1) throw new Error(`${what}: string match ${JSON.stringify(m)} is not modelled`);
+  if (typeof m.exact === 'string') return value === m.exact;
+  if (typeof m.prefix === 'string') return value.startsWith(m.prefix);
+  if (typeof m.regex === 'string') return new RegExp(`^(?:${m.regex})$`).test(value);
+  throw new Error(`${what}: string match ${JSON.stringify(m)} is not modelled`);
+}
+
+function httpMatchRequest(m: Obj, req: RouteRequest, what: string): boolean {
+  for (const k of Object.keys(m))
+    if (!['name', 'uri', 'method', 'headers', 'port'].includes(k))
+      throw new Error(`${what}: match field ${k} is not modelled`);
+  if (m.port !== undefined && m.port !== req.port) return false;
+  if (m.uri !== undefined && !istioStringMatch(asObj(m.uri, what), req.path, what)) return false;
+  if (m.method !== undefined && !istioStringMatch(asObj(m.method, what), req.method, what)) return false;
+  const headers = Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  for (const [name, hm] of Object.entries(asObj(m.headers ?? {}, what)))
+    if (!istioStringMatch(asObj(hm, what), headers[name.toLowerCase()], what)) return false;
+  return true;
+}
+
+/**
+ * Istio's outbound routing of one request (sidecar, mesh gateway): the Service port's protocol decides between
+ * `http` and `tcp` handling (`appProtocol` tcp, or a `tcp-` port name: TCP); for HTTP, the first `http[]` entry
+ * of the host's VirtualService that matches (no `match`: everything; `match[].port`: the port the request was
+ * sent to) picks weighted destinations. A destination without `port` goes to the target's only port, else to
+ * the port of the request (istiod's `GetDestinationCluster`). No VirtualService: all pods, same port.
+ */
+export function routeRequest(objects: readonly Manifest[], req: RouteRequest): RouteOutcome {
+  const svc = serviceByHost(objects, req.host);
+  const port = servicePorts(svc).find((p) => p.port === req.port);
+  const same = { [`${req.host}|-|${req.port}`]: 1 };
+  if (port?.appProtocol === 'tcp' || port?.name?.startsWith('tcp')) return { kind: 'tcp', to: same };
+  const vss = objects.filter(
+    (o) =>
+      o.kind === 'VirtualService' &&
+      asObj(o.spec ?? {}, 'spec').gateways === undefined &&
+      asList(asObj(o.spec ?? {}, 'spec').hosts, 'hosts').includes(req.host),
+  );
+  if (vss.length > 1) throw new Error(`two VirtualServices for ${req.host}`);
+  if (!vss.length) return { kind: 'http', to: same };
+  const http = asList(asObj(vss[0]!.spec, 'spec').http, 'http');
+  for (const [i, e] of http.entries()) {
+    const entry = asObj(e, `http[${i}]`);
+    const matches = asList(entry.match, `http[${i}].match`);
+    if (matches.length && !matches.some((m) => httpMatchRequest(asObj(m, 'match'), req, `http[${i}]`)))
+      continue;
+    const route = asList(entry.route, `http[${i}].route`).map((r) => asObj(r, 'route'));
+    const weights = route.map((r) =>
+      r.weight === undefined ? (route.length === 1 ? 100 : 0) : Number(r.weight),
+    );
+    const total = weights.reduce((a, b) => a + b, 0);
+    const to: Record<string, number> = {};
+    route.forEach((r, j) => {
+      if (!weights[j]) return;
+      const d = asObj(r.destination, 'destination');
+      const host = String(d.host);
+      const targetPorts = servicePorts(serviceByHost(objects, host));
+      const dp = d.port === undefined ? undefined : Number(asObj(d.port, 'port').number);
+      const p = dp ?? (targetPorts.length === 1 ? targetPorts[0]!.port : req.port);
+      const key = `${host}|${d.subset === undefined ? '-' : String(d.subset)}|${p}`;
+      to[key] = (to[key] ?? 0) + weights[j]! / total;
+    });
+    return { kind: 'http', ...(typeof entry.name === 'string' ? { route: entry.name } : {}), to };
+  }
+  return { kind: 'no-route' };
+}

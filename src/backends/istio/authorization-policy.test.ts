@@ -4,10 +4,11 @@ import { buildAuthorizationPolicy } from './authorization-policy.ts';
 import { ingressGatewayPrincipal } from './constants.ts';
 
 const LABELS = { 'app.kubernetes.io/managed-by': 'meshc' };
+const TD = 'cluster.local';
 
 describe('buildAuthorizationPolicy', () => {
   it('emits nothing without access', () => {
-    expect(buildAuthorizationPolicy(makeService())).toBeUndefined();
+    expect(buildAuthorizationPolicy(makeService(), TD)).toBeUndefined();
   });
 
   it('allows the callers by principal, narrowed by methods and paths', () => {
@@ -22,7 +23,7 @@ describe('buildAuthorizationPolicy', () => {
         makeAccessRule({ index: 1, from: [caller('bookinfo/ratings')], methods: ['GET', 'POST'] }),
       ],
     });
-    expect(buildAuthorizationPolicy(s)).toEqual({
+    expect(buildAuthorizationPolicy(s, TD)).toEqual({
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
       metadata: { name: 'reviews', namespace: 'bookinfo', labels: LABELS },
@@ -56,7 +57,7 @@ describe('buildAuthorizationPolicy', () => {
     const s = makeService({
       access: [makeAccessRule({ from: [caller('*'), caller('bookinfo/productpage')], paths: ['/health'] })],
     });
-    expect((buildAuthorizationPolicy(s)?.spec as { rules: unknown }).rules).toEqual([
+    expect((buildAuthorizationPolicy(s, TD)?.spec as { rules: unknown }).rules).toEqual([
       { to: [{ operation: { paths: ['/health'] } }] },
     ]);
   });
@@ -65,35 +66,80 @@ describe('buildAuthorizationPolicy', () => {
     const s = makeService({
       access: [makeAccessRule({ from: [caller('bookinfo/a', 'shared'), caller('bookinfo/b', 'shared')] })],
     });
-    expect((buildAuthorizationPolicy(s)?.spec as { rules: unknown }).rules).toEqual([
+    expect((buildAuthorizationPolicy(s, TD)?.spec as { rules: unknown }).rules).toEqual([
       { from: [{ source: { principals: ['cluster.local/ns/bookinfo/sa/shared'] } }] },
     ]);
   });
 
   it('access: [] is a policy without rules, which Istio reads as deny all', () => {
-    expect(buildAuthorizationPolicy(makeService({ access: [] }))?.spec).toEqual({
+    expect(buildAuthorizationPolicy(makeService({ access: [] }), TD)?.spec).toEqual({
       selector: { matchLabels: { app: 'reviews' } },
       action: 'ALLOW',
     });
   });
 
-  it('adds the ingress gateway principal for an exposed service', () => {
-    const gw = ingressGatewayPrincipal({
-      className: 'istio',
-      api: 'gateway-api',
-      namespace: 'istio-ingress',
-    });
-    expect(gw).toBe('cluster.local/ns/istio-ingress/sa/meshc-ingress-istio');
-    expect(ingressGatewayPrincipal({ className: 'istio', api: 'native', namespace: 'istio-ingress' })).toBe(
-      'cluster.local/ns/istio-ingress/sa/istio-ingressgateway',
-    );
+  it("writes principals in the environment's trust domain", () => {
     const s = makeService({ access: [makeAccessRule({ from: [caller('bookinfo/productpage')] })] });
-    expect((buildAuthorizationPolicy(s, gw)?.spec as { rules: unknown }).rules).toEqual([
+    expect((buildAuthorizationPolicy(s, 'prod.acme.internal')?.spec as { rules: unknown }).rules).toEqual([
+      { from: [{ source: { principals: ['prod.acme.internal/ns/bookinfo/sa/productpage'] } }] },
+    ]);
+    const ingress = { className: 'istio', api: 'gateway-api', namespace: 'istio-ingress' } as const;
+    expect(ingressGatewayPrincipal(ingress, 'prod.acme.internal')).toBe(
+      'prod.acme.internal/ns/istio-ingress/sa/meshc-ingress-istio',
+    );
+  });
+
+  it('adds the ingress gateway principal for an exposed service', () => {
+    const gw = ingressGatewayPrincipal(
+      { className: 'istio', api: 'gateway-api', namespace: 'istio-ingress' },
+      TD,
+    );
+    expect(gw).toBe('cluster.local/ns/istio-ingress/sa/meshc-ingress-istio');
+    expect(
+      ingressGatewayPrincipal({ className: 'istio', api: 'native', namespace: 'istio-ingress' }, TD),
+    ).toBe('cluster.local/ns/istio-ingress/sa/istio-ingressgateway');
+    const s = makeService({ access: [makeAccessRule({ from: [caller('bookinfo/productpage')] })] });
+    expect((buildAuthorizationPolicy(s, TD, gw)?.spec as { rules: unknown }).rules).toEqual([
       { from: [{ source: { principals: ['cluster.local/ns/bookinfo/sa/productpage'] } }] },
       { from: [{ source: { principals: ['cluster.local/ns/istio-ingress/sa/meshc-ingress-istio'] } }] },
     ]);
-    expect(
-      (buildAuthorizationPolicy(makeService({ access: [] }), gw)?.spec as { rules: unknown }).rules,
-    ).toEqual([{ from: [{ source: { principals: [gw] } }] }]);
+  });
+
+  it('the ingress gateway gets the methods and paths the access rules grant, one operation per rule', () => {
+    const gw = 'cluster.local/ns/istio-ingress/sa/meshc-ingress-istio';
+    const s = makeService({
+      access: [
+        makeAccessRule({ from: [caller('bookinfo/a')], methods: ['GET'], paths: ['/productpage'] }),
+        makeAccessRule({ index: 1, from: [caller('bookinfo/b')], methods: ['POST'], paths: ['/login'] }),
+        makeAccessRule({ index: 2, from: [caller('bookinfo/c')], methods: ['GET'], paths: ['/productpage'] }),
+      ],
+    });
+    const rules = (buildAuthorizationPolicy(s, TD, gw)?.spec as { rules: unknown[] }).rules;
+    expect(rules.at(-1)).toEqual({
+      from: [{ source: { principals: [gw] } }],
+      to: [
+        { operation: { methods: ['GET'], paths: ['/productpage'] } },
+        { operation: { methods: ['POST'], paths: ['/login'] } },
+      ],
+    });
+  });
+
+  it('a rule granting every operation gives the ingress gateway every operation', () => {
+    const gw = 'cluster.local/ns/istio-ingress/sa/meshc-ingress-istio';
+    const s = makeService({
+      access: [
+        makeAccessRule({ from: [caller('bookinfo/a')], methods: ['GET'] }),
+        makeAccessRule({ index: 1, from: [caller('bookinfo/b')] }),
+      ],
+    });
+    const rules = (buildAuthorizationPolicy(s, TD, gw)?.spec as { rules: unknown[] }).rules;
+    expect(rules.at(-1)).toEqual({ from: [{ source: { principals: [gw] } }] });
+  });
+
+  it('access: [] stays closed through the ingress (no rule for the gateway)', () => {
+    const gw = 'cluster.local/ns/istio-ingress/sa/meshc-ingress-istio';
+    expect(buildAuthorizationPolicy(makeService({ access: [] }), TD, gw)?.spec).not.toHaveProperty('rules');
+    const noCallers = makeService({ access: [makeAccessRule({ from: [], methods: ['GET'] })] });
+    expect(buildAuthorizationPolicy(noCallers, TD, gw)?.spec).not.toHaveProperty('rules');
   });
 });

@@ -53,5 +53,7 @@ export const ISTIO_CAPABILITIES: Readonly<Record<string, Capability>> = {
   ),
   'observability.annotations': exact("Istio's default (merged metrics on 15020); nothing extra is emitted"),
   'observability.dashboards': exact(),
-  'observability.tracing': exact('Telemetry + meshConfig.extensionProviders (registered by mesh.install)'),
+  'observability.tracing': exact(
+    'Telemetry + meshConfig.extensionProviders, registered through mesh.install (an error without it)',
+  ),
 };

@@ -39,7 +39,7 @@ describe('buildCharts', () => {
         version: '1.30.3',
         namespace: 'istio-system',
         values: {
-          meshConfig: { defaultHttpRetryPolicy: { attempts: 0 } },
+          meshConfig: { trustDomain: 'cluster.local', defaultHttpRetryPolicy: { attempts: 0 } },
           base: { validationFailurePolicy: 'Fail' },
           pilot: { resources: { requests: { cpu: '1' } } },
         },
@@ -70,8 +70,9 @@ describe('buildCharts', () => {
 
 describe('istiodValues', () => {
   it('registers the tracing provider with a fully qualified service host', () => {
-    expect(istiodValues(OTEL, {})).toEqual({
+    expect(istiodValues(OTEL, {}, 'cluster.local')).toEqual({
       meshConfig: {
+        trustDomain: 'cluster.local',
         defaultHttpRetryPolicy: { attempts: 0 },
         extensionProviders: [
           {
@@ -86,9 +87,9 @@ describe('istiodValues', () => {
       ...NO_TRACING,
       tracing: { provider: 'zipkin', host: 'zipkin.example.com', port: 9411, sampling: 1 },
     } as const;
-    expect((istiodValues(zipkin, {}).meshConfig as Record<string, unknown>).extensionProviders).toEqual([
-      { name: 'meshc-zipkin', zipkin: { service: 'zipkin.example.com', port: 9411 } },
-    ]);
+    expect(
+      (istiodValues(zipkin, {}, 'cluster.local').meshConfig as Record<string, unknown>).extensionProviders,
+    ).toEqual([{ name: 'meshc-zipkin', zipkin: { service: 'zipkin.example.com', port: 9411 } }]);
   });
 
   it('user values win on conflicts, deep-merged', () => {
@@ -96,8 +97,12 @@ describe('istiodValues', () => {
       meshConfig: { defaultHttpRetryPolicy: { attempts: 2 }, accessLogFile: '/dev/stdout' },
       base: { validationFailurePolicy: 'Ignore' },
     };
-    expect(istiodValues(NO_TRACING, user)).toEqual({
-      meshConfig: { defaultHttpRetryPolicy: { attempts: 2 }, accessLogFile: '/dev/stdout' },
+    expect(istiodValues(NO_TRACING, user, 'cluster.local')).toEqual({
+      meshConfig: {
+        trustDomain: 'cluster.local',
+        defaultHttpRetryPolicy: { attempts: 2 },
+        accessLogFile: '/dev/stdout',
+      },
       base: { validationFailurePolicy: 'Ignore' },
     });
   });
@@ -110,7 +115,9 @@ describe('istiodValues', () => {
         ],
       },
     };
-    expect((istiodValues(OTEL, user).meshConfig as Record<string, unknown>).extensionProviders).toEqual([
+    expect(
+      (istiodValues(OTEL, user, 'cluster.local').meshConfig as Record<string, unknown>).extensionProviders,
+    ).toEqual([
       {
         name: 'meshc-opentelemetry',
         opentelemetry: { service: 'otel-collector.observability.svc.cluster.local', port: 4317 },
@@ -122,15 +129,29 @@ describe('istiodValues', () => {
         extensionProviders: [{ name: 'meshc-opentelemetry', opentelemetry: { service: 'x', port: 1 } }],
       },
     };
-    expect((istiodValues(OTEL, override).meshConfig as Record<string, unknown>).extensionProviders).toEqual([
-      { name: 'meshc-opentelemetry', opentelemetry: { service: 'x', port: 1 } },
-    ]);
+    expect(
+      (istiodValues(OTEL, override, 'cluster.local').meshConfig as Record<string, unknown>)
+        .extensionProviders,
+    ).toEqual([{ name: 'meshc-opentelemetry', opentelemetry: { service: 'x', port: 1 } }]);
   });
 
   it('does not modify the user values', () => {
     const user = { meshConfig: { extensionProviders: [{ name: 'a' }] } };
     const copy = structuredClone(user);
-    istiodValues(OTEL, user);
+    istiodValues(OTEL, user, 'cluster.local');
     expect(user).toEqual(copy);
+  });
+});
+
+describe('istiod trust domain', () => {
+  it("sets meshConfig.trustDomain to the environment's trust domain", () => {
+    expect(istiodValues(NO_TRACING, {}, 'prod.acme.internal').meshConfig).toMatchObject({
+      trustDomain: 'prod.acme.internal',
+    });
+    const env = makeEnvironment({
+      mesh: { trustDomain: 'prod.acme.internal', install: { chartVersion: '1.24.3', values: {} } },
+    });
+    const istiod = buildCharts(env).find((c) => c.name === 'istiod');
+    expect((istiod?.values.meshConfig as Record<string, unknown>).trustDomain).toBe('prod.acme.internal');
   });
 });

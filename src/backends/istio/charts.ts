@@ -42,7 +42,7 @@ export function buildCharts(env: ResolvedEnvironment): ChartRelease[] {
       name: 'istiod',
       chart: 'istiod',
       namespace: ISTIO_SYSTEM,
-      values: istiodValues(env.mesh.observability, install.values),
+      values: istiodValues(env.mesh.observability, install.values, env.mesh.trustDomain),
       dependsOn: ['istio-base'],
       ...common,
     },
@@ -64,14 +64,21 @@ export function buildCharts(env: ResolvedEnvironment): ChartRelease[] {
 }
 
 /**
- * istiod values: meshc's (no default retries, the tracing provider, the webhook drift fix) with the user's
- * `install.values` deep-merged over them; the user wins on conflicts. `meshConfig.extensionProviders` is
- * merged by provider name, so adding a provider of one's own does not drop meshc's tracing provider.
+ * istiod values: meshc's (the trust domain every emitted principal uses, no default retries, the tracing
+ * provider, the webhook drift fix) with the user's `install.values` deep-merged over them; the user wins on
+ * conflicts (a different `meshConfig.trustDomain` is an error of its own, see diagnostics.ts).
+ * `meshConfig.extensionProviders` is merged by provider name, so adding a provider of one's own does not drop
+ * meshc's tracing provider.
  */
-export function istiodValues(observability: Observability, user: Readonly<Values>): Values {
+export function istiodValues(
+  observability: Observability,
+  user: Readonly<Values>,
+  trustDomain: string,
+): Values {
   const providers = extensionProviders(observability);
   const meshc: Values = {
     meshConfig: {
+      trustDomain,
       defaultHttpRetryPolicy: { attempts: 0 },
       ...(providers.length ? { extensionProviders: providers } : {}),
     },

@@ -1,6 +1,5 @@
 import { INGRESS_GATEWAY_NAME } from '../shared/ingress.ts';
 import type { MtlsMode, ResolvedEnvironment } from '../../model/types.ts';
-import { CLUSTER_DOMAIN } from '../shared/names.ts';
 
 export const ISTIO_SYSTEM = 'istio-system';
 export const MIN_VERSION = '1.22';
@@ -26,9 +25,13 @@ export function peerAuthenticationMode(mode: MtlsMode): string {
   return MTLS_MODES[mode];
 }
 
-/** Istio's SPIFFE-style principal of a service account (`cluster.local` stands for the mesh's trust domain). */
-export function principal(namespace: string, serviceAccount: string): string {
-  return `${CLUSTER_DOMAIN}/ns/${namespace}/sa/${serviceAccount}`;
+/**
+ * Istio's principal of a service account: the SPIFFE id `spiffe://<trustDomain>/ns/<ns>/sa/<sa>` without its
+ * scheme, as AuthorizationPolicy `source.principals` compares it. The trust domain is istiod's
+ * `meshConfig.trustDomain` (the environment's `mesh.trustDomain`).
+ */
+export function principal(trustDomain: string, namespace: string, serviceAccount: string): string {
+  return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
 }
 
 /**
@@ -37,10 +40,11 @@ export function principal(namespace: string, serviceAccount: string): string {
  */
 export function ingressGatewayPrincipal(
   ingress: NonNullable<ResolvedEnvironment['mesh']['ingress']>,
+  trustDomain: string,
 ): string {
   const sa =
     ingress.api === 'gateway-api' ? `${INGRESS_GATEWAY_NAME}-${ingress.className}` : INGRESS_GATEWAY_RELEASE;
-  return principal(ingress.namespace, sa);
+  return principal(trustDomain, ingress.namespace, sa);
 }
 
 /** Name of the meshc-registered tracing extension provider (meshConfig.extensionProviders[].name). */

@@ -1,10 +1,15 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
-import type { ResolvedEnvironment } from '../../model/types.ts';
+import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
+import { isPlainObject } from '../shared/merge.ts';
 import { isOlderThan } from '../shared/names.ts';
 import { CACERTS } from './certificate.ts';
 import { MIN_VERSION } from './constants.ts';
 
-/** Environment values that Istio cannot accept: a too-old version, a plug-in CA secret not named `cacerts`. */
+/**
+ * Environment values that Istio cannot accept: a too-old version, a plug-in CA secret not named `cacerts`,
+ * tracing without the install that registers its collector, a trust domain in the chart values that differs
+ * from `mesh.trustDomain`; and, per service, access rules that mTLS `off` makes unmatchable.
+ */
 export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (isOlderThan(env.mesh.version, MIN_VERSION)) {
@@ -24,6 +29,65 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
       message: `Istio reads its plug-in CA only from a secret named "${CACERTS}" in istio-system, not "${trust.name}".`,
       hint: `Name the secret "${CACERTS}" (istio.io: "Plug in CA Certificates"; istiod mounts secret cacerts).`,
       location: env.origin(['mesh', 'trust', 'existingSecret', 'name']),
+    });
+  }
+  if (env.mesh.observability.tracing && !env.mesh.install) {
+    // The Telemetry object names a provider; the collector address lives only in meshConfig.extensionProviders.
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `Istio reads tracing collectors only from meshConfig.extensionProviders (istiod's mesh config), and environment ${env.name} does not install the control plane (no mesh.install), so the collector endpoint would be lost.`,
+      hint: 'Set mesh.install so that meshc registers the collector in the istiod values, or remove observability.tracing and configure tracing in your own install (Istio: "Configure tracing using the Telemetry API").',
+      location: env.origin(['mesh', 'observability', 'tracing']),
+    });
+  }
+  const values = env.mesh.install?.values;
+  const meshConfig = isPlainObject(values) ? values.meshConfig : undefined;
+  const userDomain = isPlainObject(meshConfig) ? meshConfig.trustDomain : undefined;
+  if (userDomain !== undefined && userDomain !== env.mesh.trustDomain) {
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `install.values sets meshConfig.trustDomain to ${JSON.stringify(userDomain)}, but mesh.trustDomain is "${env.mesh.trustDomain}": every principal meshc writes into AuthorizationPolicies uses mesh.trustDomain, so no caller would match.`,
+      hint: `Set mesh.trustDomain to ${JSON.stringify(userDomain)} and remove meshConfig.trustDomain from install.values (meshc sets it from mesh.trustDomain).`,
+      location: env.origin(['mesh', 'install', 'values', 'meshConfig', 'trustDomain']),
+    });
+  }
+  for (const s of env.services) out.push(...checkServiceAccess(s, env));
+  return out;
+}
+
+/**
+ * With mTLS `off` a request carries no peer identity, so an access rule naming callers by principal can never
+ * match (the callers would all be denied): an error at each such rule. Rules with `*` (any caller) and
+ * `access: []` mean the same without mTLS. The rule admitting the ingress gateway is principal-based too, but
+ * it only grants what the access rules grant: when they all use `*` the ingress is admitted by them, otherwise
+ * a rule naming services is already reported. An exposed service with `access: []` is closed through the
+ * ingress too: a warning says so.
+ */
+export function checkServiceAccess(s: ResolvedService, env: ResolvedEnvironment): Diagnostic[] {
+  if (!s.access) return [];
+  const out: Diagnostic[] = [];
+  const exposed = s.ingress !== undefined && env.mesh.ingress !== undefined;
+  if (exposed && !s.access.some((r) => r.from.length)) {
+    out.push({
+      code: 'MESH_INGRESS_UNREACHABLE',
+      severity: 'warning',
+      message: `Service ${s.id} is exposed through the ingress, but its access rules allow no caller: every request through the ingress gateway is denied too.`,
+      hint: 'Add an access rule with the methods and paths the ingress may reach (the gateway gets exactly what the rules grant), or remove ingress.',
+      location: s.origin(['ingress'], 'key'),
+    });
+  }
+  if (s.mtls !== 'off') return out;
+  const where = s.mtlsOverride ? `its mtls is off` : `environment ${env.name} sets mtls: off`;
+  for (const rule of s.access) {
+    if (!rule.from.some((c) => c.kind === 'service')) continue;
+    out.push({
+      code: 'MESH_ACCESS_WITHOUT_MTLS',
+      severity: 'error',
+      message: `The access rule access[${rule.index}] of service ${s.id} names callers by their identity, but ${where}: plaintext requests carry no identity, so Istio would deny these callers${exposed ? ' and the ingress gateway' : ''}.`,
+      hint: 'Use mtls: permissive or strict for this service, or allow the callers with from: ["*"].',
+      location: s.origin(['access', rule.index, 'from']),
     });
   }
   return out;

@@ -34,7 +34,7 @@ const reviews = makeService({
 const productpage = makeService({
   name: 'productpage',
   kubernetesService: 'external',
-  access: [],
+  access: [makeAccessRule({ from: [caller('bookinfo/reviews')], methods: ['GET'], paths: ['/productpage'] })],
   ingress: { hosts: ['bookinfo.example.com'], paths: [prefix('/productpage')] },
 });
 const web = makeService({ namespace: 'shop', name: 'web' });
@@ -104,15 +104,29 @@ describe('istio backend', () => {
     });
   });
 
-  it('allows the Gateway API ingress gateway to call an exposed service with access: []', () => {
+  it('allows the Gateway API ingress gateway what the access rules allow, no more', () => {
     const ap = istio.emit(full, CTX).namespaces.get('bookinfo')?.[1];
+    const operation = { methods: ['GET'], paths: ['/productpage'] };
     expect(ap?.spec).toEqual({
       selector: { matchLabels: { app: 'productpage' } },
       action: 'ALLOW',
       rules: [
-        { from: [{ source: { principals: ['cluster.local/ns/istio-ingress/sa/meshc-ingress-istio'] } }] },
+        { from: [{ source: { principals: ['cluster.local/ns/bookinfo/sa/reviews'] } }], to: [{ operation }] },
+        {
+          from: [{ source: { principals: ['cluster.local/ns/istio-ingress/sa/meshc-ingress-istio'] } }],
+          to: [{ operation }],
+        },
       ],
     });
+  });
+
+  it('access: [] on an exposed service: closed through the ingress too, with a warning at ingress', () => {
+    const closed = makeService({ ...productpage, access: [] });
+    const out = istio.emit(makeEnvironment({ ...full, services: [closed, reviews, web] }), CTX);
+    expect(out.namespaces.get('bookinfo')?.[1]?.spec).not.toHaveProperty('rules');
+    expect(out.diagnostics.map((d) => [d.code, d.severity, d.location?.file])).toEqual([
+      ['MESH_INGRESS_UNREACHABLE', 'warning', 'services/productpage.yaml#/ingress'],
+    ]);
   });
 
   it('emits the mesh-wide objects and the charts', () => {
@@ -171,7 +185,16 @@ describe('istio backend', () => {
       'Namespace/bookinfo',
       'AuthorizationPolicy/productpage',
     ]);
-    expect(out.namespaces.get('bookinfo')?.[1]?.spec).not.toHaveProperty('rules');
+    expect(JSON.stringify(out.namespaces.get('bookinfo')?.[1]?.spec)).not.toContain('istio-ingress');
+  });
+
+  it('tracing without mesh.install: an error, and no Telemetry naming a provider that would not exist', () => {
+    const out = istio.emit(makeEnvironment({ ...full, mesh: { ...full.mesh, install: undefined } }), CTX);
+    expect(out.system.map((o) => o.kind)).not.toContain('Telemetry');
+    expect(out.charts).toEqual([]);
+    expect(out.diagnostics.map((d) => [d.code, d.location?.file])).toEqual([
+      ['MESH_CONSTRAINT', 'environments/test.yaml#/mesh/observability/tracing'],
+    ]);
   });
 
   it('is deterministic and does not depend on the context', () => {

@@ -55,13 +55,15 @@ export function emitIstio(env: ResolvedEnvironment, _ctx: EmitContext): BackendO
 /** The objects of one service, in its namespace. */
 function serviceObjects(s: ResolvedService, env: ResolvedEnvironment, services: ServiceIndex): K8sObject[] {
   const ingressPrincipal =
-    s.ingress && env.mesh.ingress ? ingressGatewayPrincipal(env.mesh.ingress) : undefined;
+    s.ingress && env.mesh.ingress
+      ? ingressGatewayPrincipal(env.mesh.ingress, env.mesh.trustDomain)
+      : undefined;
   return [
     buildRootService(s),
     buildDestinationRule(s),
     buildVirtualService(s, services),
     buildServicePeerAuthentication(s),
-    buildAuthorizationPolicy(s, ingressPrincipal),
+    buildAuthorizationPolicy(s, env.mesh.trustDomain, ingressPrincipal),
   ].filter((o): o is K8sObject => o !== undefined);
 }
 
@@ -82,6 +84,7 @@ function systemObjects(env: ResolvedEnvironment, ingress: readonly K8sObject[]):
     ...ingress,
     ...(obs.metrics === 'prometheus-operator' ? [buildPodMonitor(), buildServiceMonitor()] : []),
     ...(obs.dashboards ? buildGrafanaDashboards() : []),
-    buildTelemetry(obs),
+    // The Telemetry names meshc's extension provider, which only exists with the install (else an error).
+    env.mesh.install ? buildTelemetry(obs) : undefined,
   ].filter((o): o is K8sObject => o !== undefined);
 }

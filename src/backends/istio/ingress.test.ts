@@ -144,6 +144,59 @@ describe('ingress through Istio Gateway and VirtualService', () => {
   });
 });
 
+describe('ingress with TLS', () => {
+  const tls = { type: 'cert-manager', issuer: 'letsencrypt', kind: 'ClusterIssuer' } as const;
+
+  it('Istio Gateway: HTTPS on 443 with the certificate Secret, port 80 redirecting to HTTPS', () => {
+    const out = buildIngress(
+      makeEnvironment({
+        services: [productpage, shop],
+        mesh: { ingress: { className: 'istio', api: 'native', namespace: 'istio-ingress', tls } },
+      }),
+    );
+    expect(out.system.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/istio-ingress',
+      'Certificate/meshc-ingress-tls',
+      'Gateway/meshc-ingress',
+    ]);
+    const hosts = ['bookinfo.example.com', 'shop.example.com'];
+    expect((out.system[2]?.spec as { servers: unknown }).servers).toEqual([
+      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts, tls: { httpsRedirect: true } },
+      {
+        port: { number: 443, name: 'https', protocol: 'HTTPS' },
+        hosts,
+        tls: { mode: 'SIMPLE', credentialName: 'meshc-ingress-tls' },
+      },
+    ]);
+    expect((out.system[1]?.spec as { dnsNames: unknown }).dnsNames).toEqual(hosts);
+  });
+
+  it('Gateway API: the routes attach to the HTTPS listener, the redirect route to the HTTP one', () => {
+    const out = buildIngress(
+      makeEnvironment({
+        services: [productpage],
+        mesh: {
+          ingress: {
+            className: 'istio',
+            api: 'gateway-api',
+            namespace: 'istio-ingress',
+            tls: { type: 'secret', secretName: 'bookinfo-tls' },
+          },
+        },
+      }),
+    );
+    expect(out.system.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/istio-ingress',
+      'HTTPRoute/meshc-ingress-https-redirect',
+      'Gateway/meshc-ingress',
+    ]);
+    const parent = (o: unknown) =>
+      (o as { spec: { parentRefs: { sectionName?: string }[] } }).spec.parentRefs[0];
+    expect(parent(out.routes.get('bookinfo/productpage'))?.sectionName).toBe('https');
+    expect(parent(out.system[1])?.sectionName).toBe('http');
+  });
+});
+
 describe('ingress without mesh.ingress', () => {
   it('is an error at each exposed service, and nothing is emitted', () => {
     const out = buildIngress(makeEnvironment({ name: 'prod', services: [productpage, internal] }));

@@ -55,16 +55,19 @@ describe('Prometheus Operator monitors', () => {
 });
 
 describe('Grafana dashboards', () => {
-  it('one GrafanaDashboard per official grafana.com id', () => {
+  it('one GrafanaDashboard per official grafana.com id, each pinned to a revision', () => {
     const dashboards = buildGrafanaDashboards();
     expect(
-      dashboards.map((d) => [d.metadata.name, (d.spec as { grafanaCom: { id: number } }).grafanaCom.id]),
+      dashboards.map((d) => [
+        d.metadata.name,
+        (d.spec as { grafanaCom: { id: number; revision: number } }).grafanaCom,
+      ]),
     ).toEqual([
-      ['istio-mesh', 7639],
-      ['istio-service', 7636],
-      ['istio-workload', 7630],
-      ['istio-performance', 11829],
-      ['istio-control-plane', 7645],
+      ['istio-mesh', { id: 7639, revision: 300 }],
+      ['istio-service', { id: 7636, revision: 300 }],
+      ['istio-workload', { id: 7630, revision: 300 }],
+      ['istio-performance', { id: 11829, revision: 300 }],
+      ['istio-control-plane', { id: 7645, revision: 300 }],
     ]);
     expect(dashboards[0]).toEqual({
       apiVersion: 'grafana.integreatly.org/v1beta1',
@@ -72,7 +75,7 @@ describe('Grafana dashboards', () => {
       metadata: { name: 'istio-mesh', namespace: 'istio-system', labels: LABELS },
       spec: {
         instanceSelector: { matchLabels: { dashboards: 'grafana' } },
-        grafanaCom: { id: 7639, revision: 1 }, // TEMPORARY (h-linkerd placeholder): h-istio owns this value
+        grafanaCom: { id: 7639, revision: 300 },
         folder: 'Istio',
         allowCrossNamespaceImport: true,
       },

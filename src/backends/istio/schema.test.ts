@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import type { K8sObject } from '../../core/k8s.ts';
-import type { ResolvedEnvironment } from '../../model/types.ts';
+import type { IngressTls, ResolvedEnvironment } from '../../model/types.ts';
 import { validateObject } from '../../../test/helpers/crds.ts';
 import {
   caller,
@@ -101,7 +101,7 @@ const products = makeService({
   name: 'products',
   resilience: { loadBalancer: { type: 'consistent-hash', header: 'x-user' } },
   ingress: { hosts: ['shop.example.com'], paths: [prefix('/'), exact('/login'), prefix('/static')] },
-  access: [],
+  access: [makeAccessRule({ from: [caller('*')], methods: ['GET', 'HEAD'] })],
   mtls: 'off',
   mtlsOverride: true,
 });
@@ -109,11 +109,12 @@ const products = makeService({
 function environment(
   api: 'gateway-api' | 'native',
   provider: 'opentelemetry' | 'zipkin',
+  tls?: IngressTls,
 ): ResolvedEnvironment {
   return makeEnvironment({
     services: [products, reviews],
     mesh: {
-      ingress: { className: 'istio', api, namespace: 'istio-ingress' },
+      ingress: { className: 'istio', api, namespace: 'istio-ingress', ...(tls ? { tls } : {}) },
       trust: { type: 'cert-manager', issuer: 'mesh-root', kind: 'Issuer' },
       install: { chartVersion: '1.30.3', values: {} },
       observability: {
@@ -135,6 +136,17 @@ function emitted(env: ResolvedEnvironment): K8sObject[] {
 const objects: K8sObject[] = [
   ...emitted(environment('gateway-api', 'opentelemetry')),
   ...emitted(environment('native', 'zipkin')),
+  // HTTPS ingress: a cert-manager certificate with Gateway API, an existing Secret with the native Gateway.
+  ...emitted(
+    environment('gateway-api', 'opentelemetry', {
+      type: 'cert-manager',
+      issuer: 'acme',
+      kind: 'ClusterIssuer',
+    }),
+  ).filter((o) => /Gateway|HTTPRoute|Certificate/.test(o.kind)),
+  ...emitted(environment('native', 'zipkin', { type: 'secret', secretName: 'shop-tls' })).filter((o) =>
+    /Gateway|Certificate/.test(o.kind),
+  ),
   ...emitted(
     makeEnvironment({
       services: [makeService({ kubernetesService: 'external' })],
@@ -145,7 +157,7 @@ const objects: K8sObject[] = [
   buildDestinationRule(makeService({ resilience: { loadBalancer: { type: 'least-request' } } })),
   buildDestinationRule(makeService({ resilience: { loadBalancer: { type: 'random' } } })),
   buildServicePeerAuthentication(makeService({ mtls: 'strict', mtlsOverride: true })),
-  buildAuthorizationPolicy(makeService({ access: [] })),
+  buildAuthorizationPolicy(makeService({ access: [] }), 'cluster.local'),
   buildTelemetry({
     metrics: 'none',
     dashboards: false,
@@ -175,6 +187,15 @@ describeWithShared('istio backend output matches the upstream schemas', () => {
       'v1 Namespace',
       'v1 Service',
     ]);
+  });
+
+  it('includes the HTTPS ingress variants (listeners and servers on 443, the redirect route)', () => {
+    const https = objects.filter((o) => JSON.stringify(o.spec ?? {}).includes('443'));
+    expect(https.map((o) => `${o.apiVersion} ${o.kind}`).sort()).toEqual([
+      'gateway.networking.k8s.io/v1 Gateway',
+      'networking.istio.io/v1 Gateway',
+    ]);
+    expect(objects.filter((o) => o.metadata.name === 'meshc-ingress-https-redirect')).toHaveLength(1);
   });
 
   it.each(objects.map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o] as const))(

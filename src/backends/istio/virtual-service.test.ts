@@ -197,6 +197,113 @@ describe('buildHttpRoute', () => {
   });
 });
 
+describe('services with several ports', () => {
+  const api = makeService({
+    name: 'api',
+    versions: makeVersions('v1', 'v2'),
+    ports: [
+      { name: 'db', port: 5432, protocol: 'tcp' },
+      { name: 'http', port: 8080, protocol: 'http' },
+      { name: 'grpc', port: 9090, protocol: 'grpc' },
+    ],
+    routes: [
+      makeRoute({
+        name: 'canary',
+        matches: [
+          makeMatch({ headers: [{ name: 'x-canary', match: exact('1') }] }),
+          makeMatch({ path: prefix('/beta') }),
+        ],
+        destinations: [dest('bookinfo/api', 'v2')],
+        mirror: {
+          serviceId: 'bookinfo/api',
+          namespace: 'bookinfo',
+          service: 'api',
+          version: 'v1',
+          percent: 5,
+        },
+      }),
+      makeRoute({
+        index: 1,
+        destinations: [dest('bookinfo/api', 'v1', 90), dest('bookinfo/products', undefined, 10)],
+      }),
+    ],
+  });
+  const all: ServiceIndex = new Map([api, products].map((s) => [s.id, s]));
+  const API = 'api.bookinfo.svc.cluster.local';
+  const PRODUCTS = 'products.bookinfo.svc.cluster.local';
+
+  it('one set of routes per HTTP port, in spec order, each restricted to its port and sending to it', () => {
+    const http = (buildVirtualService(api, all)?.spec as { http: Record<string, unknown>[] }).http;
+    expect(http.map((h) => [h.name, h.match, h.route, h.mirror])).toEqual([
+      [
+        'canary-http',
+        [
+          { headers: { 'x-canary': { exact: '1' } }, port: 8080 },
+          { uri: { exact: '/beta' }, port: 8080 },
+          { uri: { prefix: '/beta/' }, port: 8080 },
+        ],
+        [{ destination: { host: API, subset: 'v2', port: { number: 8080 } }, weight: 100 }],
+        { host: API, subset: 'v1', port: { number: 8080 } },
+      ],
+      [
+        'route-1-http',
+        [{ port: 8080 }],
+        [
+          { destination: { host: API, subset: 'v1', port: { number: 8080 } }, weight: 90 },
+          { destination: { host: PRODUCTS, port: { number: 8080 } }, weight: 10 },
+        ],
+        undefined,
+      ],
+      [
+        'canary-grpc',
+        [
+          { headers: { 'x-canary': { exact: '1' } }, port: 9090 },
+          { uri: { exact: '/beta' }, port: 9090 },
+          { uri: { prefix: '/beta/' }, port: 9090 },
+        ],
+        [{ destination: { host: API, subset: 'v2', port: { number: 9090 } }, weight: 100 }],
+        { host: API, subset: 'v1', port: { number: 9090 } },
+      ],
+      [
+        'route-1-grpc',
+        [{ port: 9090 }],
+        [
+          { destination: { host: API, subset: 'v1', port: { number: 9090 } }, weight: 90 },
+          { destination: { host: PRODUCTS, port: { number: 9090 } }, weight: 10 },
+        ],
+        undefined,
+      ],
+    ]);
+  });
+
+  it('a target without the port of the request gets its first HTTP port', () => {
+    const tcpFirst = makeService({
+      name: 'store',
+      ports: [
+        { name: 'db', port: 5432, protocol: 'tcp' },
+        { name: 'admin', port: 7000, protocol: 'http' },
+      ],
+    });
+    const index: ServiceIndex = new Map([[tcpFirst.id, tcpFirst]]);
+    expect(destination(dest('bookinfo/store'), index, 8080)).toEqual({
+      host: 'store.bookinfo.svc.cluster.local',
+      port: { number: 7000 },
+    });
+  });
+
+  it('a service with TCP ports only gets no VirtualService', () => {
+    const tcp = makeService({
+      name: 'db',
+      ports: [
+        { name: 'pg', port: 5432, protocol: 'tcp' },
+        { name: 'repl', port: 5433, protocol: 'tcp' },
+      ],
+      routes: [makeRoute({ destinations: [dest('bookinfo/db')] })],
+    });
+    expect(buildVirtualService(tcp, new Map([[tcp.id, tcp]]))).toBeUndefined();
+  });
+});
+
 describe('names and destinations', () => {
   it('names routes by name, implicit default, or index', () => {
     expect(httpRouteName(makeRoute({ index: 3, name: 'jason' }))).toBe('jason');

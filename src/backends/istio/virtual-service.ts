@@ -1,5 +1,5 @@
 import type { K8sObject } from '../../core/k8s.ts';
-import type { HeaderOps, ResolvedService, Route } from '../../model/types.ts';
+import type { HeaderOps, Port, ResolvedService, Route } from '../../model/types.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { serviceFqdn } from '../shared/names.ts';
 import { NETWORKING } from './constants.ts';
@@ -11,19 +11,40 @@ export type ServiceIndex = ReadonlyMap<string, ResolvedService>;
 /** Neutral semantics: no retries unless configured; Istio would otherwise retry twice. */
 export const NO_RETRIES = { attempts: 0 } as const;
 
+/** Protocols Istio routes with `http` routes (its HTTP, HTTP2 and gRPC ports); `tcp` ports get none. */
+const HTTP_PROTOCOLS: ReadonlySet<Port['protocol']> = new Set(['http', 'http2', 'grpc']);
+
+/** The ports of a service that carry HTTP routes, in spec order. */
+export function httpPorts(service: ResolvedService): Port[] {
+  return service.ports.filter((p) => HTTP_PROTOCOLS.has(p.protocol));
+}
+
 /**
  * The VirtualService of a service: exactly one per host (Istio rejects two mesh VirtualServices for one host),
- * one `http[]` entry per route in spec order. Undefined when the service has no routes.
+ * one `http[]` entry per route in spec order. Undefined when the service has no routes (or no HTTP port).
+ *
+ * A service with several ports gets one set of routes per HTTP port, each entry restricted to its port by
+ * `match.port` and sending to that same port (`destination.port`, which Istio needs when the target has
+ * several ports). Istio tries `http[]` in order, and the sets of different ports never match the same
+ * request, so every port sees the spec's rules in the spec's order. TCP ports get no HTTP routes: Istio
+ * applies `http` routes to HTTP ports only, and TCP traffic without a `tcp` route goes to the Service port it
+ * was sent to (meshc routes are HTTP rules: matches, timeouts, retries).
  */
 export function buildVirtualService(service: ResolvedService, services: ServiceIndex): K8sObject | undefined {
   if (!service.routes.length) return undefined;
+  const multiPort = service.ports.length > 1;
+  const ports: readonly (Port | undefined)[] = multiPort ? httpPorts(service) : [service.ports[0]];
+  const http = ports.flatMap((port) =>
+    service.routes.map((r) => buildHttpRoute(r, services, multiPort ? port : undefined, port?.port)),
+  );
+  if (!http.length) return undefined;
   return {
     apiVersion: NETWORKING,
     kind: 'VirtualService',
     metadata: objectMeta(service.name, service.namespace),
     spec: {
       hosts: [serviceFqdn(service.namespace, service.name)],
-      http: service.routes.map((r) => buildHttpRoute(r, services)),
+      http,
     },
   };
 }
@@ -35,8 +56,9 @@ export function httpRouteName(route: Route): string {
 }
 
 /**
- * A `Destination`: the target's FQDN, its subset (version), and its first port when it has several (Istio
- * needs the port then).
+ * A `Destination`: the target's FQDN, its subset (version), and, when the target has several ports, the port
+ * (Istio needs it then): the port the request came in on (`parentPort`) when the target has it (always for the
+ * service's own versions), else the target's first HTTP port.
  */
 export function destination(
   target: {
@@ -46,20 +68,40 @@ export function destination(
     readonly version?: string;
   },
   services: ServiceIndex,
+  parentPort?: number,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { host: serviceFqdn(target.namespace, target.service) };
   if (target.version !== undefined) out.subset = target.version;
-  const ports = services.get(target.serviceId)?.ports ?? [];
-  const first = ports[0];
-  if (ports.length > 1 && first) out.port = { number: first.port };
+  const svc = services.get(target.serviceId);
+  const ports = svc?.ports ?? [];
+  if (svc && ports.length > 1) {
+    const same = ports.find((p) => p.port === parentPort);
+    const port = same ?? httpPorts(svc)[0] ?? ports[0]!;
+    out.port = { number: port.port };
+  }
   return out;
 }
 
-export function buildHttpRoute(route: Route, services: ServiceIndex): Record<string, unknown> {
-  const http: Record<string, unknown> = { name: httpRouteName(route) };
+/**
+ * One `http[]` entry of a route. With `port` (services with several ports), the entry is restricted to that
+ * port (`match[].port`, on every match entry; a route matching everything gets `match: [{port}]`) and named
+ * `<route>-<port name>`; `parentPort` is the port destinations keep.
+ */
+export function buildHttpRoute(
+  route: Route,
+  services: ServiceIndex,
+  port?: Port,
+  parentPort?: number,
+): Record<string, unknown> {
+  const name = httpRouteName(route);
+  const http: Record<string, unknown> = { name: port ? `${name}-${port.name}` : name };
   const match = httpMatches(route.matches);
-  if (match) http.match = match;
-  http.route = route.destinations.map((d) => ({ destination: destination(d, services), weight: d.weight }));
+  if (port) http.match = (match ?? [{}]).map((m) => ({ ...m, port: port.port }));
+  else if (match) http.match = match;
+  http.route = route.destinations.map((d) => ({
+    destination: destination(d, services, parentPort),
+    weight: d.weight,
+  }));
   if (route.timeout !== undefined) http.timeout = route.timeout;
   http.retries = route.retries
     ? {
@@ -80,7 +122,7 @@ export function buildHttpRoute(route: Route, services: ServiceIndex): Record<str
     };
   }
   if (route.mirror) {
-    http.mirror = destination(route.mirror, services);
+    http.mirror = destination(route.mirror, services, parentPort);
     http.mirrorPercentage = { value: route.mirror.percent };
   }
   const headers = {

@@ -5,12 +5,17 @@ export interface DashboardRef {
   readonly name: string;
   /** The dashboard's id on grafana.com. */
   readonly id: number;
+  /**
+   * The grafana.com revision to import. Pinned: without it grafana-operator fetches the latest revision, so
+   * the same output would install different dashboards from one day to the next.
+   */
   readonly revision: number;
 }
 
 /**
- * One grafana-operator GrafanaDashboard per official dashboard of a mesh, referencing its grafana.com id (the
- * operator fetches the JSON; meshc never copies it), for Grafana instances labelled `dashboards: grafana`.
+ * One grafana-operator GrafanaDashboard per official dashboard of a mesh, referencing its grafana.com id and
+ * pinned revision (the operator fetches the JSON; meshc never copies it), for Grafana instances labelled
+ * `dashboards: grafana`.
  */
 export function grafanaDashboards(
   dashboards: readonly DashboardRef[],

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { exact, makeService, prefix } from '../../../test/helpers/model-factory.ts';
-import { buildIngressGateway, buildIngressHttpRoute } from './gateway-api.ts';
+import { exact, makeEnvironment, makeService, prefix } from '../../../test/helpers/model-factory.ts';
+import {
+  buildHttpsRedirectRoute,
+  buildIngressGateway,
+  buildIngressHttpRoute,
+  ingressPort,
+} from './gateway-api.ts';
+import type { IngressTls } from '../../model/types.ts';
+import { planIngress } from './ingress.ts';
 import { buildRootService, buildVersionService } from './kubernetes-service.ts';
 import { managedLabels, objectMeta } from './labels.ts';
 import { compact, deepMerge } from './merge.ts';
@@ -95,6 +102,121 @@ describe('Gateway API ingress', () => {
       ],
     });
     expect(buildIngressHttpRoute(makeService(), ref)).toBeUndefined();
+  });
+});
+
+describe('Gateway API ingress with TLS', () => {
+  const ref = { name: 'meshc-ingress', namespace: 'ingress', tlsSecret: 'meshc-ingress-tls' };
+  const gatewayRef = {
+    group: 'gateway.networking.k8s.io',
+    kind: 'Gateway',
+    name: 'meshc-ingress',
+    namespace: 'ingress',
+  };
+
+  it('an HTTPS listener on 443 terminating TLS with the Secret; HTTP on 80 for the redirect route only', () => {
+    expect((buildIngressGateway(ref, 'eg').spec as { listeners: unknown }).listeners).toEqual([
+      { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } },
+      {
+        name: 'https',
+        port: 443,
+        protocol: 'HTTPS',
+        tls: {
+          mode: 'Terminate',
+          certificateRefs: [{ group: '', kind: 'Secret', name: 'meshc-ingress-tls' }],
+        },
+        allowedRoutes: { namespaces: { from: 'All' } },
+      },
+    ]);
+  });
+
+  it('service routes attach to the HTTPS listener', () => {
+    const s = makeService({ ingress: { hosts: ['a.example.com'], paths: [prefix('/')] } });
+    expect((buildIngressHttpRoute(s, ref)?.spec as { parentRefs: unknown }).parentRefs).toEqual([
+      { ...gatewayRef, sectionName: 'https' },
+    ]);
+  });
+
+  it('the redirect route answers HTTP with a 301 to HTTPS, on the HTTP listener', () => {
+    expect(buildHttpsRedirectRoute(ref, ['a.example.com', 'b.example.com'])).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'meshc-ingress-https-redirect', namespace: 'ingress', labels: LABELS },
+      spec: {
+        parentRefs: [{ ...gatewayRef, sectionName: 'http' }],
+        hostnames: ['a.example.com', 'b.example.com'],
+        rules: [
+          { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
+        ],
+      },
+    });
+  });
+
+  it('ingress goes to the first HTTP port, not a TCP port listed first', () => {
+    const s = makeService({
+      ports: [
+        { name: 'db', port: 5432, protocol: 'tcp' },
+        { name: 'grpc', port: 9090, protocol: 'grpc' },
+      ],
+    });
+    expect(ingressPort(s)?.port).toBe(9090);
+    expect(ingressPort(makeService({ ports: [{ name: 'db', port: 5432, protocol: 'tcp' }] }))?.port).toBe(
+      5432,
+    );
+  });
+});
+
+describe('planIngress with TLS', () => {
+  const web = makeService({
+    namespace: 'shop',
+    name: 'web',
+    ingress: { hosts: ['shop.example.com', 'www.example.com'], paths: [prefix('/')] },
+  });
+  const api = makeService({
+    namespace: 'shop',
+    name: 'api',
+    ingress: { hosts: ['api.example.com'], paths: [] },
+  });
+  const plan = (tls: IngressTls | undefined, kind: 'gateway-api' | 'native' = 'gateway-api') =>
+    planIngress(
+      makeEnvironment({
+        services: [web, api],
+        mesh: { ingress: { className: 'eg', api: kind, namespace: 'edge', ...(tls ? { tls } : {}) } },
+      }),
+      'system',
+    );
+
+  it('cert-manager: a Certificate for every host in the ingress namespace, and the redirect route', () => {
+    const { out, plan: p } = plan({ type: 'cert-manager', issuer: 'letsencrypt', kind: 'ClusterIssuer' });
+    expect(p?.ref).toEqual({ name: 'meshc-ingress', namespace: 'edge', tlsSecret: 'meshc-ingress-tls' });
+    expect(p?.hosts).toEqual(['api.example.com', 'shop.example.com', 'www.example.com']);
+    expect(out.system.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toEqual([
+      'Namespace//edge',
+      'Certificate/edge/meshc-ingress-tls',
+      'HTTPRoute/edge/meshc-ingress-https-redirect',
+    ]);
+    expect(out.system[1]?.spec).toEqual({
+      secretName: 'meshc-ingress-tls',
+      dnsNames: ['api.example.com', 'shop.example.com', 'www.example.com'],
+      issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+    });
+  });
+
+  it('an existing Secret: no Certificate, the Gateway reads that Secret', () => {
+    const { out, plan: p } = plan({ type: 'secret', secretName: 'shop-tls' });
+    expect(p?.ref.tlsSecret).toBe('shop-tls');
+    expect(out.system.map((o) => o.kind)).toEqual(['Namespace', 'HTTPRoute']);
+  });
+
+  it('a native (non Gateway API) ingress gets the Certificate but no HTTPRoute', () => {
+    const { out } = plan({ type: 'cert-manager', issuer: 'letsencrypt', kind: 'Issuer' }, 'native');
+    expect(out.system.map((o) => o.kind)).toEqual(['Namespace', 'Certificate']);
+  });
+
+  it('without TLS: nothing of the above', () => {
+    const { out, plan: p } = plan(undefined);
+    expect(p?.ref).toEqual({ name: 'meshc-ingress', namespace: 'edge' });
+    expect(out.system.map((o) => o.kind)).toEqual(['Namespace']);
   });
 });
 
