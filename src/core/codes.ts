@@ -367,7 +367,8 @@ export const CODES = {
   VERIFY_BUILD_FAILED: {
     severity: 'error',
     area: 'render',
-    cause: '`meshc verify`: kustomize could not build a written overlay directory; the message quotes kustomize.',
+    cause:
+      '`meshc verify`: kustomize could not build a written overlay directory; the message quotes kustomize.',
     fix: "Fix the file kustomize names (often a patch of your own in the overlay's `user/` component), or run `meshc render` to restore the files meshc owns.",
   },
   VERIFY_MISMATCH: {

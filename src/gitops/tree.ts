@@ -336,7 +336,8 @@ function prepare(render: EnvRender, meshOwner?: MeshOwner): PreparedEnv {
     }
     groups.set(ns, keep(objs));
   }
-  if ((output.prerequisites ?? []).length > 0) groups.set(PREREQUISITES_DIR, keep(output.prerequisites ?? []));
+  if ((output.prerequisites ?? []).length > 0)
+    groups.set(PREREQUISITES_DIR, keep(output.prerequisites ?? []));
   const install = installObjects(engine, output.charts);
   if (install.length > 0) groups.set(INSTALL_DIR, install);
   if (output.system.length > 0) groups.set(CONFIG_DIR, keep(output.system));
