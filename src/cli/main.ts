@@ -18,6 +18,7 @@ import { commandHelp, parseCommandArgs } from './args.ts';
 import type { ParsedArgs } from './args.ts';
 import { COMMANDS } from './commands.ts';
 import { runDiff } from './diff-command.ts';
+import { runVerify } from './verify-command.ts';
 import { formatDiagnostics } from './format/index.ts';
 import type { DiagnosticFormat } from './format/index.ts';
 import { EXIT, UsageError } from './io.ts';
@@ -101,6 +102,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runRender(args, io);
     case 'diff':
       return runDiff(args, io);
+    case 'verify':
+      return runVerify(args, io);
     case 'matrix':
       return runMatrix(args, io);
     case 'schema':
