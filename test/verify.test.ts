@@ -6,6 +6,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import fg from 'fast-glob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { repoRoot } from './helpers/shared.ts';
@@ -37,6 +38,14 @@ const json = (stdout: string): JsonDiagnostic[] =>
 
 let dir: string;
 const PATH = { PATH: process.env.PATH };
+
+/** The overlay directories render wrote (namespaces and mesh-system parts), counted on disk. */
+async function writtenOverlays(): Promise<number> {
+  const found = await fg(['overlays/*/*/kustomization.yaml', 'overlays/*/mesh-system/*/kustomization.yaml'], {
+    cwd: path.join(dir, 'rendered'),
+  });
+  return found.length;
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'meshc-verify-'));
@@ -72,9 +81,10 @@ describeWithKustomize('meshc verify', () => {
   it('passes on a fresh render, with a short summary (exit 0)', async () => {
     const r = await run(['verify', '.'], dir, PATH);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.stdout).toMatch(
-      /rendered: 7 overlay directories build to meshc's render \((kustomize build|kubectl kustomize)\)/,
-    );
+    const n = await writtenOverlays();
+    expect(n).toBeGreaterThan(3);
+    expect(r.stdout).toContain(`rendered: ${n} overlay directories build to meshc's render (`);
+    expect(r.stdout).toMatch(/\((kustomize build|kubectl kustomize)\)\n$/);
     expect(r.stdout).not.toMatch(/VERIFY_/);
   });
 
@@ -82,7 +92,7 @@ describeWithKustomize('meshc verify', () => {
     const r = await run(['verify', '.', '--env', 'staging'], dir, PATH);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/rendered: [1-9] overlay directories build/);
-    expect(r.stdout).not.toMatch(/rendered: 7 /);
+    expect(r.stdout).not.toContain(`rendered: ${await writtenOverlays()} `);
     const bad = await run(['verify', '.', '--env', 'nope'], dir, PATH);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/no environment named "nope"; environments: prod, staging/);
@@ -115,7 +125,9 @@ describeWithKustomize('meshc verify', () => {
       expect(found[0]?.message).toContain('networking.istio.io/v1 DestinationRule bookinfo/reviews');
       expect(found[0]?.message).toContain('/spec/trafficPolicy/loadBalancer/simple is "RANDOM"');
       const text = await run(['verify', '.'], dir, PATH);
-      expect(text.stdout).toMatch(/rendered: 1 of 7 overlay directories differ from meshc's render/);
+      expect(text.stdout).toContain(
+        `rendered: 1 of ${await writtenOverlays()} overlay directories differ from meshc's render`,
+      );
     } finally {
       await writeFile(userFile(), seed);
     }
@@ -145,7 +157,7 @@ describeWithKustomize('meshc verify', () => {
     const r = await run(['verify', '.', '-o', 'elsewhere', '--format', 'json'], dir, PATH);
     expect(r.code).toBe(1);
     const found = json(r.stdout).filter((d) => d.code.startsWith('VERIFY_'));
-    expect(found.length).toBe(7);
+    expect(found.length).toBe(await writtenOverlays());
     expect(new Set(found.map((d) => d.code))).toEqual(new Set(['VERIFY_NOT_RENDERED']));
   });
 });
