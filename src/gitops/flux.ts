@@ -33,6 +33,8 @@ export const FLUX_PRUNE_DISABLED = 'disabled';
  * chart list is inconsistent (a dependency that is not listed earlier, or one repo name with two URLs).
  */
 export function fluxInstallObjects(charts: readonly ChartRelease[]): K8sObject[] {
+  // A chart's `runtimeFields` need nothing here: helm-controller's drift detection is off unless a
+  // HelmRelease enables it, so a field the cluster changes after install never counts as drift.
   const repos = new Map<string, string>();
   const seen = new Set<string>();
   const out: K8sObject[] = [];

@@ -312,6 +312,19 @@ describe('validate refuses what render refuses', () => {
     expect(spec(find(objs, 'Kustomization', 'prod-bookinfo')).force).toBe(true);
   });
 
+  it('gitopsDiagnostics also reports two objects that would be written to one file', () => {
+    const gw = (namespace: string): K8sObject => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'ingress', namespace },
+    });
+    const r0 = render('dev', { engine: 'flux' });
+    const r = { ...r0, output: { ...r0.output, system: [...r0.output.system, gw('a'), gw('b')] } };
+    const d = gitopsDiagnostics([r]);
+    expect(d.map((x) => x.code)).toEqual(['RENDER_CONFLICT']);
+    expect(d[0]?.message).toMatch(/Two outputs write overlays\/dev\/mesh-system\/config\/gateway/);
+  });
+
   it('gitopsDiagnostics reports exactly what buildGitOpsTree reports', () => {
     const renders = [
       render(

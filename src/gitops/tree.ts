@@ -9,6 +9,9 @@
  *   overlays/<env>/mesh-system/config/        the backend's mesh-wide objects
  *   clusters/<cluster>/                       Flux GitRepository + Kustomizations, or Argo CD Applications
  *
+ * Every Namespace carries its engine's no-prune annotation; the environment's patches apply to its
+ * namespaces, mesh-system objects and its own Flux / Argo CD objects.
+ *
  * Pure: no disk, no clock. Invariant (tested with real kustomize): `kustomize build overlays/<env>/<dir>`
  * equals `builds.get('overlays/<env>/<dir>')`, object for object and field for field.
  */
@@ -186,12 +189,12 @@ function analyse(renders: readonly EnvRender[]): {
 }
 
 /**
- * The diagnostics `buildGitOpsTree` would report for these renders (environment patches that match
- * nothing or fail, conflicts between environments), without writing the tree: what `validate` runs so that
- * it refuses everything `render` refuses.
+ * The diagnostics `buildGitOpsTree` reports for these renders (environment patches that match nothing or
+ * fail, conflicts between environments, two objects for one output file): what `validate` runs so that it
+ * refuses everything `render` refuses before writing. The tree is pure and in memory, so this is the tree.
  */
 export function gitopsDiagnostics(renders: readonly EnvRender[]): Diagnostic[] {
-  return sortDiagnostics(analyse(renders).diagnostics);
+  return buildGitOpsTree(renders).diagnostics;
 }
 
 export function buildGitOpsTree(renders: readonly EnvRender[]): GitOpsResult {
