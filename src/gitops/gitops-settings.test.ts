@@ -323,6 +323,8 @@ describe('validate refuses what render refuses', () => {
     const d = gitopsDiagnostics([r]);
     expect(d.map((x) => x.code)).toEqual(['RENDER_CONFLICT']);
     expect(d[0]?.message).toMatch(/Two outputs write overlays\/dev\/mesh-system\/config\/gateway/);
+    // render reports it once, the same way.
+    expect(buildGitOpsTree([r]).diagnostics).toEqual(d);
   });
 
   it('gitopsDiagnostics reports exactly what buildGitOpsTree reports', () => {

@@ -163,6 +163,7 @@ function analyse(renders: readonly EnvRender[]): {
     checkSharedCluster(cluster, envs, diagnostics);
     const dir = clusterPath(cluster);
     const seen = new Map<string, PreparedEnv>();
+    const fileOwner = new Map<string, { obj: K8sObject; env: PreparedEnv }>();
     const entries: { obj: K8sObject; env: PreparedEnv }[] = [];
     for (const env of envs) {
       for (const obj of env.cluster) {
@@ -178,6 +179,19 @@ function analyse(renders: readonly EnvRender[]): {
           );
           continue;
         }
+        const file = objectFileName(obj);
+        const sameFile = fileOwner.get(file);
+        if (sameFile !== undefined) {
+          diagnostics.push(
+            conflict(
+              `Two outputs write ${dir}/${file}: ${describeObject(sameFile.obj)} of environment ${sameFile.env.name} and ${describeObject(obj)} of environment ${env.name}.`,
+              env.render.env.origin([]),
+              sameFile.env.render.env.origin([]),
+            ),
+          );
+          continue;
+        }
+        fileOwner.set(file, { obj, env });
         seen.set(id, env);
         entries.push({ obj, env });
       }
@@ -190,11 +204,11 @@ function analyse(renders: readonly EnvRender[]): {
 
 /**
  * The diagnostics `buildGitOpsTree` reports for these renders (environment patches that match nothing or
- * fail, conflicts between environments, two objects for one output file): what `validate` runs so that it
- * refuses everything `render` refuses before writing. The tree is pure and in memory, so this is the tree.
+ * fail, conflicts between environments, two objects for one output file), without building the files:
+ * what `validate` runs so that it refuses everything `render` refuses before writing.
  */
 export function gitopsDiagnostics(renders: readonly EnvRender[]): Diagnostic[] {
-  return buildGitOpsTree(renders).diagnostics;
+  return sortDiagnostics(analyse(renders).diagnostics);
 }
 
 export function buildGitOpsTree(renders: readonly EnvRender[]): GitOpsResult {
@@ -378,10 +392,23 @@ function prepare(render: EnvRender, meshOwner?: MeshOwner): PreparedEnv {
   const owner = new Map<string, string>();
   for (const [dir, objs] of patched.groups) {
     const list: K8sObject[] = [];
+    // File names leave the namespace out: two objects of one kind and name in one directory share a file.
+    const fileOwner = new Map<string, K8sObject>();
     for (const raw of objs) {
       const obj = canonicalize(raw);
       const id = resourceId(obj);
       const first = owner.get(id);
+      const file = objectFileName(obj);
+      const sameFile = fileOwner.get(file);
+      if (first === undefined && sameFile !== undefined) {
+        diagnostics.push(
+          conflict(
+            `Two outputs write overlays/${env.name}/${dir}/${file}: ${describeObject(sameFile)} and ${describeObject(obj)} of environment ${env.name}.`,
+            env.origin([]),
+          ),
+        );
+        continue;
+      }
       if (first !== undefined) {
         const where =
           first === dir
@@ -393,6 +420,7 @@ function prepare(render: EnvRender, meshOwner?: MeshOwner): PreparedEnv {
         continue;
       }
       owner.set(id, dir);
+      fileOwner.set(file, obj);
       list.push(obj);
     }
     dirs.set(dir, list.sort(compareObjects));
