@@ -146,6 +146,25 @@ describe('prerequisites follow what the environment uses', () => {
     expect(list.join()).not.toMatch(/installed outside meshc/);
   });
 
+  it('ingress TLS: the issuer (an Issuer in the ingress namespace) or the certificate Secret', () => {
+    const ingress = { className: 'istio', api: 'gateway-api', namespace: 'istio-ingress' } as const;
+    expect(
+      whats(istio, { ingress: { ...ingress, tls: { type: 'cert-manager', issuer: 'le', kind: 'Issuer' } } }),
+    ).toContain('cert-manager, with the Issuer `le` in istio-ingress');
+    expect(
+      whats(linkerd, {
+        ingress: {
+          ...ingress,
+          namespace: 'ingress',
+          tls: { type: 'cert-manager', issuer: 'le', kind: 'Issuer' },
+        },
+      }),
+    ).toEqual(expect.arrayContaining(['cert-manager', 'the Issuer `le` in ingress (cert-manager)']));
+    expect(
+      whats(linkerd, { ingress: { ...ingress, tls: { type: 'secret', secretName: 'web-tls' } } }),
+    ).toContain('Secret `web-tls` (kubernetes.io/tls) in istio-ingress');
+  });
+
   it('observability operators only when used', () => {
     const bare = whats(linkerd, {}).join();
     expect(bare).not.toMatch(/Prometheus|grafana/);

@@ -57,12 +57,12 @@ export function istioPrerequisites(env: ResolvedEnvironment): ClusterPrerequisit
   const tls = m.ingress?.tls;
   if (tls?.type === 'cert-manager' && !(m.trust?.type === 'cert-manager'))
     out.push({
-      what: `cert-manager, with the ${tls.kind} \`${tls.issuer}\``,
+      what: `cert-manager, with the ${tls.kind} \`${tls.issuer}\`${tls.kind === 'Issuer' ? ` in ${m.ingress?.namespace}` : ''}`,
       why: '`mesh.ingress.tls.certManager`: it issues the ingress certificate',
     });
   else if (tls?.type === 'cert-manager')
     out.push({
-      what: `the ${tls.kind} \`${tls.issuer}\` (cert-manager)`,
+      what: `the ${tls.kind} \`${tls.issuer}\`${tls.kind === 'Issuer' ? ` in ${m.ingress?.namespace}` : ''} (cert-manager)`,
       why: '`mesh.ingress.tls.certManager`: it issues the ingress certificate',
     });
   else if (tls?.type === 'secret')

@@ -55,7 +55,7 @@ export function linkerdPrerequisites(env: ResolvedEnvironment): ClusterPrerequis
   }
   if (m.ingress?.tls?.type === 'cert-manager')
     out.push({
-      what: `the ${m.ingress.tls.kind} \`${m.ingress.tls.issuer}\` (cert-manager)`,
+      what: `the ${m.ingress.tls.kind} \`${m.ingress.tls.issuer}\`${m.ingress.tls.kind === 'Issuer' ? ` in ${m.ingress.namespace}` : ''} (cert-manager)`,
       why: '`mesh.ingress.tls.certManager`: it issues the ingress certificate',
     });
   else if (m.ingress?.tls?.type === 'secret')
