@@ -132,7 +132,7 @@ describe('meshc CLI', () => {
   it('build prints the environment as multi-document YAML', async () => {
     const r = await run(['build', 'examples/bookinfo', '--env', 'prod']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^apiVersion: /);
+    expect(r.stdout).toMatch(/^(#[^\n]*\n)+apiVersion: /);
     expect(r.stdout).toContain('kind: VirtualService');
     expect((await run(['build', 'examples/bookinfo', '--env', 'nope'])).code).toBe(2);
   });

@@ -80,6 +80,29 @@ describeWithKustomize('rendered tree with real kustomize', () => {
     }
   });
 
+  it("kustomize keeps each engine's no-prune annotation on the Namespaces (Argo CD over a Flux base too)", async () => {
+    const annotationOf = async (dir: string): Promise<Record<string, string> | undefined> => {
+      const built = (await kustomizeBuild(path.join(root, ...dir.split('/')))) as K8sObject[];
+      return built.find((o) => o.kind === 'Namespace')?.metadata.annotations;
+    };
+    // dev (Flux) is the base of istio/bookinfo; prod (Argo CD) patches it.
+    expect(await annotationOf('overlays/dev/bookinfo')).toEqual({
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+    });
+    expect(await annotationOf('overlays/prod/bookinfo')).toEqual({
+      'argocd.argoproj.io/sync-options': 'Prune=false',
+    });
+    expect(await annotationOf('overlays/edge/bookinfo')).toMatchObject({
+      'argocd.argoproj.io/sync-options': 'Prune=false',
+    });
+    expect(await annotationOf('overlays/dev/mesh-system/config')).toEqual({
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+    });
+    expect(await annotationOf('overlays/prod/mesh-system/config')).toEqual({
+      'argocd.argoproj.io/sync-options': 'Prune=false',
+    });
+  });
+
   it('a user patch in the seed component reaches the build', async () => {
     const dir = 'overlays/prod/bookinfo';
     const seed = path.join(root, ...dir.split('/'), 'user', 'kustomization.yaml');
@@ -126,5 +149,53 @@ describeWithShared('Flux and Argo CD objects against the upstream schemas', () =
     );
     const errors = objs.flatMap((o) => validateObject(o));
     expect(errors).toEqual([]);
+  });
+
+  it('with every gitops setting, runtime fields and patched GitOps objects, they stay valid', () => {
+    const webhook = {
+      group: 'admissionregistration.k8s.io',
+      kind: 'ValidatingWebhookConfiguration',
+      name: 'istiod-default-validator',
+      pointer: '/webhooks/0/failurePolicy',
+      reason: 'istiod sets it',
+    };
+    const renders = scenario().map((r) => ({
+      ...r,
+      env: {
+        ...r.env,
+        gitops: {
+          ...r.env.gitops,
+          interval: '5m',
+          secretRef: 'flux-git-auth',
+          project: 'platform',
+          destination: { name: `${r.env.cluster}-remote` },
+        },
+        patches: [
+          ...r.env.patches,
+          {
+            index: 9,
+            target:
+              r.env.gitops.engine === 'flux'
+                ? { kind: 'GitRepository', name: `meshc-${r.env.name}` }
+                : { kind: 'Application', name: `${r.env.name}-bookinfo` },
+            ops: [{ op: 'add', path: '/metadata/labels', value: { team: 'mesh' } }],
+          },
+        ],
+      },
+      output: { ...r.output, charts: r.output.charts.map((c) => ({ ...c, runtimeFields: [webhook] })) },
+    }));
+    expect(buildGitOpsTree(renders).diagnostics).toEqual([]);
+    const objs = renders
+      .flatMap((r) => buildEnvironment(r))
+      .filter((o) => /fluxcd\.io\/|argoproj\.io\//.test(o.apiVersion));
+    const specs = JSON.stringify(objs);
+    for (const s of [
+      '"secretRef":{"name":"flux-git-auth"}',
+      '"ignoreDifferences"',
+      '"project":"platform"',
+      '"remediation"',
+    ])
+      expect(specs).toContain(s);
+    expect(objs.flatMap((o) => validateObject(o))).toEqual([]);
   });
 });

@@ -24,6 +24,37 @@ export interface ChartRelease {
   readonly values: Readonly<Record<string, unknown>>;
   /** Names of releases that must be ready first. */
   readonly dependsOn: readonly string[];
+  /**
+   * Fields of objects the chart installs that the cluster rewrites at run time (a controller of the mesh
+   * patches them after install). A GitOps engine that compares the chart's render with the live objects
+   * must not count them as drift (Argo CD: `ignoreDifferences`). Absent: none.
+   */
+  readonly runtimeFields?: readonly RuntimeField[];
+}
+
+/** One field of one object a chart installs, changed by the cluster at run time. */
+export interface RuntimeField {
+  /** API group (`''` for the core group). */
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  /** Absent for cluster-scoped objects. */
+  readonly namespace?: string;
+  /** RFC 6901 JSON Pointer of the field. */
+  readonly pointer: string;
+  /** Who changes it and why (for comments and docs). */
+  readonly reason: string;
+}
+
+/**
+ * Something a cluster needs before the environment's first sync that meshc does not deploy itself
+ * (operators and CRDs, secrets only the user can create). Listed by `meshc build` and the README.
+ */
+export interface ClusterPrerequisite {
+  /** What to install or create, e.g. `cert-manager`, `Gateway API CRDs v1.4.0 (standard channel)`. */
+  readonly what: string;
+  /** Why this environment needs it (the spec setting that brings it in). */
+  readonly why: string;
 }
 
 export interface EmitContext {
@@ -60,4 +91,6 @@ export interface Backend {
   /** Support per feature id of FEATURES; a feature missing here is `unsupported`. */
   readonly capabilities: Readonly<Record<string, Capability>>;
   emit(env: ResolvedEnvironment, ctx: EmitContext): BackendOutput;
+  /** What a cluster needs before the environment's first sync, from what the environment uses. Pure. */
+  readonly prerequisites?: (env: ResolvedEnvironment) => readonly ClusterPrerequisite[];
 }

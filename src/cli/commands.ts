@@ -1,6 +1,7 @@
 import { DIAGNOSTIC_FORMATS } from './format/index.ts';
 import type { CommandSpec } from './args.ts';
 import { DIFF_COMMAND } from './diff-command.ts';
+import { VERIFY_COMMAND } from './verify-command.ts';
 
 const format = {
   type: 'string',
@@ -82,6 +83,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
   DIFF_COMMAND,
+  VERIFY_COMMAND,
   {
     name: 'matrix',
     summary: 'Print the capability matrix: spec feature x mesh (exact / approximate / unsupported).',

@@ -11,6 +11,7 @@ import type { MeshType } from '../model/types.ts';
 import { KINDS, kindSchema } from '../schema/kinds.ts';
 import { emitEnvironments } from '../plan/emit.ts';
 import { buildEnvironment, buildGitOpsTree } from '../gitops/tree.ts';
+import { clusterPrerequisites, prerequisitesComment } from '../gitops/prerequisites.ts';
 import { renderMultiDoc } from '../render/canonical.ts';
 import { writeTree } from '../write/write-tree.ts';
 import { isNonEmptyDir, scaffold, writeSchemas } from '../write/scaffold.ts';
@@ -18,6 +19,7 @@ import { commandHelp, parseCommandArgs } from './args.ts';
 import type { ParsedArgs } from './args.ts';
 import { COMMANDS } from './commands.ts';
 import { runDiff } from './diff-command.ts';
+import { runVerify } from './verify-command.ts';
 import { formatDiagnostics } from './format/index.ts';
 import type { DiagnosticFormat } from './format/index.ts';
 import { EXIT, UsageError } from './io.ts';
@@ -101,6 +103,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runRender(args, io);
     case 'diff':
       return runDiff(args, io);
+    case 'verify':
+      return runVerify(args, io);
     case 'matrix':
       return runMatrix(args, io);
     case 'schema':
@@ -207,7 +211,10 @@ async function runBuild(args: ParsedArgs, io: CliIo): Promise<number> {
   if (hasErrors(r.diagnostics) || !r.emitted) return EXIT.invalid;
   const render = r.emitted.renders.find((x) => x.env.name === env);
   if (!render) return EXIT.invalid;
-  io.stdout.write(renderMultiDoc(buildEnvironment(render)));
+  // What the cluster needs before the first sync, as comments above the objects.
+  const backend = r.compiled.plans.find((p) => p.env.name === env)?.backend;
+  const prerequisites = backend ? clusterPrerequisites(render.env, backend) : [];
+  io.stdout.write(prerequisitesComment(render.env, prerequisites) + renderMultiDoc(buildEnvironment(render)));
   return EXIT.ok;
 }
 

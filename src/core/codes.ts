@@ -372,6 +372,35 @@ export const CODES = {
     cause: '`meshc render --check` found committed output that differs from a fresh render.',
     fix: 'Run `meshc render` and commit the result.',
   },
+  // ---- render (gitops: environment patches, meshc verify) ----
+  PATCH_TARGET_NO_MATCH: {
+    severity: 'error',
+    area: 'render',
+    cause:
+      "An Environment patch's `target` matches no object the environment renders (its namespaces, mesh-system objects, or its own Flux / Argo CD objects), so the patch would silently do nothing.",
+    fix: 'List what the environment renders with `meshc build --env NAME` and correct kind, name, namespace, group or version of the target.',
+  },
+  VERIFY_NOT_RENDERED: {
+    severity: 'error',
+    area: 'render',
+    cause:
+      '`meshc verify` found no written overlay directory (or no kustomization.yaml in it) where the render puts one.',
+    fix: 'Run `meshc render` (and commit the result), then verify again.',
+  },
+  VERIFY_BUILD_FAILED: {
+    severity: 'error',
+    area: 'render',
+    cause:
+      '`meshc verify`: kustomize could not build a written overlay directory; the message quotes kustomize.',
+    fix: "Fix the file kustomize names (often a patch of your own in the overlay's `user/` component), or run `meshc render` to restore the files meshc owns.",
+  },
+  VERIFY_MISMATCH: {
+    severity: 'error',
+    area: 'render',
+    cause:
+      "`meshc verify`: what kustomize builds from a written overlay differs from meshc's own render of it (an object missing, extra, or a field with another value), usually because of a patch in the overlay's `user/` component or a hand edit.",
+    fix: 'If the difference is intended (your own patch), express it in the spec (an override or an Environment patch) so that meshc renders it; otherwise remove it, or run `meshc render`.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -59,6 +59,49 @@ function application(
 
 const AUTOMATED = { prune: true, selfHeal: true };
 
+/**
+ * Argo CD skips pruning an object carrying this annotation (a per-resource sync option): a Namespace meshc
+ * emits stays when its Application stops producing it.
+ */
+export const ARGOCD_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+export const ARGOCD_NO_PRUNE = 'Prune=false';
+
+/**
+ * A failed sync is retried without limit (a negative limit), backing off from 5s to 3m: on a fresh cluster a
+ * chart or an overlay fails until what it needs exists (CRDs, the control plane, prerequisites), and with
+ * the default limit an automated sync of that revision is then never tried again.
+ */
+export const SYNC_RETRY = { backoff: { duration: '5s', factor: 2, maxDuration: '3m' }, limit: -1 } as const;
+
+/** `spec.destination` of an Application: the environment's cluster (by name) or the in-cluster server. */
+function destination(gitops: GitOpsSettings, namespace: string): Record<string, string> {
+  return 'name' in gitops.destination
+    ? { name: gitops.destination.name, namespace }
+    : { namespace, server: gitops.destination.server };
+}
+
+/**
+ * `spec.ignoreDifferences` for the fields of a chart's objects that the cluster changes at run time (the
+ * backend lists them): without it the Application flips to OutOfSync after every sync.
+ */
+function ignoreDifferences(c: ChartRelease): Record<string, unknown>[] {
+  const byObject = new Map<string, { entry: Record<string, unknown>; pointers: string[] }>();
+  for (const f of c.runtimeFields ?? []) {
+    const key = [f.group, f.kind, f.namespace ?? '', f.name].join('/');
+    let e = byObject.get(key);
+    if (e === undefined) {
+      const entry: Record<string, unknown> = { group: f.group, kind: f.kind, name: f.name };
+      if (f.namespace !== undefined) entry.namespace = f.namespace;
+      e = { entry, pointers: [] };
+      byObject.set(key, e);
+    }
+    if (!e.pointers.includes(f.pointer)) e.pointers.push(f.pointer);
+  }
+  return [...byObject.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, e]) => ({ ...e.entry, jsonPointers: [...e.pointers].sort() }));
+}
+
 export interface ArgoOverlayDirs extends OverlayDirs {
   /** Base directory (relative to the output root) of each application namespace's overlay. */
   readonly bases: ReadonlyMap<string, string>;
@@ -80,19 +123,22 @@ export function argoClusterObjects(
   for (const c of charts) {
     const helm: Record<string, unknown> = { releaseName: c.name };
     if (Object.keys(c.values).length > 0) helm.valuesObject = c.values;
-    out.push(
-      application(
-        `${envName}-${c.name}`,
-        waves.get(c.name) ?? 0,
-        {},
-        {
-          destination: { namespace: c.namespace, server: IN_CLUSTER },
-          project: 'default',
-          source: { chart: c.chart, helm, repoURL: c.repoUrl, targetRevision: c.version },
-          syncPolicy: { automated: AUTOMATED, syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] },
-        },
-      ),
-    );
+    const ignore = ignoreDifferences(c);
+    const spec: Record<string, unknown> = { destination: destination(gitops, c.namespace) };
+    if (ignore.length > 0) spec.ignoreDifferences = ignore;
+    spec.project = gitops.project;
+    spec.source = { chart: c.chart, helm, repoURL: c.repoUrl, targetRevision: c.version };
+    spec.syncPolicy = {
+      automated: AUTOMATED,
+      retry: SYNC_RETRY,
+      // RespectIgnoreDifferences: a sync keeps the live value of an ignored field instead of resetting it.
+      syncOptions: [
+        'CreateNamespace=true',
+        ...(ignore.length > 0 ? ['RespectIgnoreDifferences=true'] : []),
+        'ServerSideApply=true',
+      ],
+    };
+    out.push(application(`${envName}-${c.name}`, waves.get(c.name) ?? 0, {}, spec));
   }
   const gitApp = (
     name: string,
@@ -109,10 +155,10 @@ export function argoClusterObjects(
       wave,
       { [GENERATE_PATHS]: generatePaths },
       {
-        destination: { namespace, server: IN_CLUSTER },
-        project: 'default',
+        destination: destination(gitops, namespace),
+        project: gitops.project,
         source: { path: repoPath(gitops, path, false), repoURL: gitops.repo, targetRevision: gitops.branch },
-        syncPolicy: { automated: AUTOMATED },
+        syncPolicy: { automated: AUTOMATED, retry: SYNC_RETRY },
       },
     );
   };

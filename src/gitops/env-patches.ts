@@ -82,8 +82,8 @@ export function applyEnvironmentPatches(
     }
     if (matched === 0) {
       diagnostics.push({
-        code: 'MESH_CONSTRAINT',
-        severity: CODES.MESH_CONSTRAINT.severity,
+        code: 'PATCH_TARGET_NO_MATCH',
+        severity: CODES.PATCH_TARGET_NO_MATCH.severity,
         message: `Patch target ${describeTarget(patch.target)} matches no emitted object of environment ${env.name}.`,
         hint:
           'List what the environment emits with `meshc build --env ' +

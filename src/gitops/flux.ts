@@ -11,6 +11,21 @@ export const HELM_RELEASE_INTERVAL = '10m';
 export const GIT_REPOSITORY_INTERVAL = '1m';
 export const KUSTOMIZATION_INTERVAL = '10m';
 export const KUSTOMIZATION_TIMEOUT = '5m';
+/**
+ * A failed first install is uninstalled and retried without limit (a negative count, helm-controller v2):
+ * on a fresh cluster a chart often fails until its prerequisites exist, and with a finite count the
+ * HelmRelease stalls (`RetriesExceeded`) until someone edits it.
+ */
+export const INSTALL_RETRIES = -1;
+/** A failed upgrade is retried this often, then rolled back to the last release that worked. */
+export const UPGRADE_RETRIES = 3;
+
+/**
+ * kustomize-controller skips garbage collection of objects carrying this annotation (or label): a
+ * Namespace meshc emits stays when its Kustomization stops producing it, or is deleted.
+ */
+export const FLUX_PRUNE_ANNOTATION = 'kustomize.toolkit.fluxcd.io/prune';
+export const FLUX_PRUNE_DISABLED = 'disabled';
 
 /**
  * The control-plane install as Flux objects: one HelmRepository per distinct repository and one
@@ -18,6 +33,8 @@ export const KUSTOMIZATION_TIMEOUT = '5m';
  * chart list is inconsistent (a dependency that is not listed earlier, or one repo name with two URLs).
  */
 export function fluxInstallObjects(charts: readonly ChartRelease[]): K8sObject[] {
+  // A chart's `runtimeFields` need nothing here: helm-controller's drift detection is off unless a
+  // HelmRelease enables it, so a field the cluster changes after install never counts as drift.
   const repos = new Map<string, string>();
   const seen = new Set<string>();
   const out: K8sObject[] = [];
@@ -43,11 +60,18 @@ export function fluxInstallObjects(charts: readonly ChartRelease[]): K8sObject[]
       },
     };
     if (c.dependsOn.length > 0) spec.dependsOn = [...c.dependsOn].sort().map((name) => ({ name }));
-    spec.install = { createNamespace: true, crds: 'CreateReplace' };
+    spec.install = {
+      createNamespace: true,
+      crds: 'CreateReplace',
+      remediation: { retries: INSTALL_RETRIES },
+    };
     spec.interval = HELM_RELEASE_INTERVAL;
     spec.releaseName = c.name;
     spec.targetNamespace = c.namespace;
-    spec.upgrade = { crds: 'CreateReplace' };
+    spec.upgrade = {
+      crds: 'CreateReplace',
+      remediation: { remediateLastFailure: true, retries: UPGRADE_RETRIES },
+    };
     if (Object.keys(c.values).length > 0) spec.values = c.values;
     out.push({
       apiVersion: 'helm.toolkit.fluxcd.io/v2',
@@ -96,18 +120,25 @@ export interface OverlayDirs {
 export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs: OverlayDirs): K8sObject[] {
   if (!dirs.prerequisites && !dirs.install && !dirs.config && dirs.namespaces.length === 0) return [];
   const source = `meshc-${envName}`;
+  const repoSpec: Record<string, unknown> = {
+    interval: gitops.interval ?? GIT_REPOSITORY_INTERVAL,
+    ref: { branch: gitops.branch },
+  };
+  // Private repositories (ssh:// above all) need credentials: a Secret the user creates in flux-system.
+  if (gitops.secretRef !== undefined) repoSpec.secretRef = { name: gitops.secretRef };
+  repoSpec.url = gitops.repo;
   const out: K8sObject[] = [
     {
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'GitRepository',
       metadata: { name: source, namespace: FLUX_NAMESPACE },
-      spec: { interval: GIT_REPOSITORY_INTERVAL, ref: { branch: gitops.branch }, url: gitops.repo },
+      spec: repoSpec,
     },
   ];
   const ks = (name: string, dir: string, dependsOn: string | undefined, wait: boolean): K8sObject => {
     const spec: Record<string, unknown> = {};
     if (dependsOn !== undefined) spec.dependsOn = [{ name: dependsOn }];
-    spec.interval = KUSTOMIZATION_INTERVAL;
+    spec.interval = gitops.interval ?? KUSTOMIZATION_INTERVAL;
     spec.path = repoPath(gitops, `overlays/${envName}/${dir}`, true);
     spec.prune = true;
     spec.sourceRef = { kind: 'GitRepository', name: source };

@@ -223,9 +223,14 @@ describe('buildGitOpsTree', () => {
         },
       },
     ]);
-    expect(patches).toHaveLength(4);
-    expect(Object.keys(patches[3] ?? {})).toEqual(['patch']);
-    expect(load((patches as { patch: string }[])[3]?.patch ?? '')).toEqual({
+    // prod is deployed by Argo CD, the base (dev) by Flux: the Namespace's no-prune annotation differs.
+    expect(patches[3]).toEqual({
+      path: 'patches/v1_namespace_bookinfo.yaml',
+      target: { version: 'v1', kind: 'Namespace', name: 'bookinfo' },
+    });
+    expect(patches).toHaveLength(5);
+    expect(Object.keys(patches[4] ?? {})).toEqual(['patch']);
+    expect(load((patches as { patch: string }[])[4]?.patch ?? '')).toEqual({
       $patch: 'delete',
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
@@ -302,11 +307,12 @@ describe('buildGitOpsTree', () => {
           },
         },
         dependsOn: [{ name: 'istio-base' }],
-        install: { createNamespace: true, crds: 'CreateReplace' },
+        // A failed first install is retried without limit; a failed upgrade 3 times, then rolled back.
+        install: { createNamespace: true, crds: 'CreateReplace', remediation: { retries: -1 } },
         interval: '10m',
         releaseName: 'istiod',
         targetNamespace: 'istio-system',
-        upgrade: { crds: 'CreateReplace' },
+        upgrade: { crds: 'CreateReplace', remediation: { remediateLastFailure: true, retries: 3 } },
         values: { meshConfig: { enablePrometheusMerge: true } },
       },
     });
@@ -395,6 +401,7 @@ describe('buildGitOpsTree', () => {
         },
         syncPolicy: {
           automated: { prune: true, selfHeal: true },
+          retry: { backoff: { duration: '5s', factor: 2, maxDuration: '3m' }, limit: -1 },
           syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'],
         },
       },
@@ -418,7 +425,10 @@ describe('buildGitOpsTree', () => {
           repoURL: 'https://github.com/acme/mesh-config.git',
           targetRevision: 'main',
         },
-        syncPolicy: { automated: { prune: true, selfHeal: true } },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          retry: { backoff: { duration: '5s', factor: 2, maxDuration: '3m' }, limit: -1 },
+        },
       },
     });
     expect(app('prod-mesh-system').spec.source.path).toBe('overlays/prod/mesh-system/config');
@@ -523,7 +533,7 @@ describe('environment patches', () => {
     ]);
     expect(r.diagnostics).toHaveLength(1);
     expect(r.diagnostics[0]).toMatchObject({
-      code: 'MESH_CONSTRAINT',
+      code: 'PATCH_TARGET_NO_MATCH',
       severity: 'error',
       location: { file: 'envs/dev.yaml#patches.2.target' },
     });

@@ -9,6 +9,9 @@
  *   overlays/<env>/mesh-system/config/        the backend's mesh-wide objects
  *   clusters/<cluster>/                       Flux GitRepository + Kustomizations, or Argo CD Applications
  *
+ * Every Namespace carries its engine's no-prune annotation; the environment's patches apply to its
+ * namespaces, mesh-system objects and its own Flux / Argo CD objects.
+ *
  * Pure: no disk, no clock. Invariant (tested with real kustomize): `kustomize build overlays/<env>/<dir>`
  * equals `builds.get('overlays/<env>/<dir>')`, object for object and field for field.
  */
@@ -21,10 +24,15 @@ import { OWNED_HEADER, type OutputFile } from '../core/output.ts';
 import type { ResolvedEnvironment } from '../model/types.ts';
 import { canonicalize, compareObjects, renderObjectFile } from '../render/canonical.ts';
 import { emitYaml } from '../render/yaml.ts';
-import { argoClusterObjects } from './argocd.ts';
+import { ARGOCD_NO_PRUNE, ARGOCD_SYNC_OPTIONS, argoClusterObjects } from './argocd.ts';
 import { diffOps } from './diff-ops.ts';
 import { applyEnvironmentPatches, describeObject, splitApiVersion } from './env-patches.ts';
-import { fluxClusterObjects, fluxInstallObjects } from './flux.ts';
+import {
+  FLUX_PRUNE_ANNOTATION,
+  FLUX_PRUNE_DISABLED,
+  fluxClusterObjects,
+  fluxInstallObjects,
+} from './flux.ts';
 import { jsonEqual } from './json-patch.ts';
 
 export interface EnvRender {
@@ -32,6 +40,20 @@ export interface EnvRender {
   mesh: string;
   systemNamespace: string;
   output: BackendOutput;
+}
+
+/** The gitops stage's input for one planned environment (a validate plan: environment, backend, output). */
+export function envRender(plan: {
+  readonly env: ResolvedEnvironment;
+  readonly backend: { readonly mesh: string; readonly systemNamespace: string };
+  readonly output: BackendOutput;
+}): EnvRender {
+  return {
+    env: plan.env,
+    mesh: plan.backend.mesh,
+    systemNamespace: plan.backend.systemNamespace,
+    output: plan.output,
+  };
 }
 
 export interface GitOpsResult {
@@ -96,7 +118,22 @@ export function buildEnvironment(render: EnvRender): K8sObject[] {
   return all.sort(compareObjects);
 }
 
-export function buildGitOpsTree(renders: readonly EnvRender[]): GitOpsResult {
+interface ClusterEntries {
+  readonly cluster: string;
+  /** The cluster directory's objects (with the environment that produced each), sorted. */
+  readonly entries: readonly { readonly obj: K8sObject; readonly env: PreparedEnv }[];
+}
+
+/**
+ * Everything the tree is made of, before any file: each environment prepared (mesh-wide objects with their
+ * cluster's owner, engine annotations, patches applied, GitOps objects built) and the cluster directories,
+ * with every diagnostic `render` would refuse the tree for, except file-level ones.
+ */
+function analyse(renders: readonly EnvRender[]): {
+  prepared: PreparedEnv[];
+  clusters: ClusterEntries[];
+  diagnostics: Diagnostic[];
+} {
   const diagnostics: Diagnostic[] = [];
   const sorted = [...renders].sort((a, b) => cmp(a.env.name, b.env.name));
   const owned = assignMeshOwners(sorted, diagnostics);
@@ -115,6 +152,67 @@ export function buildGitOpsTree(renders: readonly EnvRender[]): GitOpsResult {
       );
     }
   }
+  const byCluster = new Map<string, PreparedEnv[]>();
+  for (const p of prepared) {
+    const list = byCluster.get(p.render.env.cluster) ?? [];
+    list.push(p);
+    byCluster.set(p.render.env.cluster, list);
+  }
+  const clusters: ClusterEntries[] = [];
+  for (const [cluster, envs] of [...byCluster].sort(([a], [b]) => cmp(a, b))) {
+    checkSharedCluster(cluster, envs, diagnostics);
+    const dir = clusterPath(cluster);
+    const seen = new Map<string, PreparedEnv>();
+    const fileOwner = new Map<string, { obj: K8sObject; env: PreparedEnv }>();
+    const entries: { obj: K8sObject; env: PreparedEnv }[] = [];
+    for (const env of envs) {
+      for (const obj of env.cluster) {
+        const id = resourceId(obj);
+        const first = seen.get(id);
+        if (first !== undefined) {
+          diagnostics.push(
+            conflict(
+              `Environments ${first.name} and ${env.name} both produce ${describeObject(obj)} in ${dir}.`,
+              env.render.env.origin([]),
+              first.render.env.origin([]),
+            ),
+          );
+          continue;
+        }
+        const file = objectFileName(obj);
+        const sameFile = fileOwner.get(file);
+        if (sameFile !== undefined) {
+          diagnostics.push(
+            conflict(
+              `Two outputs write ${dir}/${file}: ${describeObject(sameFile.obj)} of environment ${sameFile.env.name} and ${describeObject(obj)} of environment ${env.name}.`,
+              env.render.env.origin([]),
+              sameFile.env.render.env.origin([]),
+            ),
+          );
+          continue;
+        }
+        fileOwner.set(file, { obj, env });
+        seen.set(id, env);
+        entries.push({ obj, env });
+      }
+    }
+    entries.sort((a, b) => compareObjects(a.obj, b.obj));
+    clusters.push({ cluster, entries });
+  }
+  return { prepared, clusters, diagnostics };
+}
+
+/**
+ * The diagnostics `buildGitOpsTree` reports for these renders (environment patches that match nothing or
+ * fail, conflicts between environments, two objects for one output file), without building the files:
+ * what `validate` runs so that it refuses everything `render` refuses before writing.
+ */
+export function gitopsDiagnostics(renders: readonly EnvRender[]): Diagnostic[] {
+  return sortDiagnostics(analyse(renders).diagnostics);
+}
+
+export function buildGitOpsTree(renders: readonly EnvRender[]): GitOpsResult {
+  const { prepared, clusters, diagnostics } = analyse(renders);
   const files = new FileSet(diagnostics);
   const builds = new Map<string, K8sObject[]>();
 
@@ -147,37 +245,9 @@ export function buildGitOpsTree(renders: readonly EnvRender[]): GitOpsResult {
   }
 
   // ---- clusters
-  const byCluster = new Map<string, PreparedEnv[]>();
-  for (const p of prepared) {
-    const list = byCluster.get(p.render.env.cluster) ?? [];
-    list.push(p);
-    byCluster.set(p.render.env.cluster, list);
-  }
-  for (const [cluster, envs] of [...byCluster].sort(([a], [b]) => cmp(a, b))) {
-    checkSharedCluster(cluster, envs, diagnostics);
-    const dir = clusterPath(cluster);
-    const seen = new Map<string, PreparedEnv>();
-    const entries: { obj: K8sObject; env: PreparedEnv }[] = [];
-    for (const env of envs) {
-      for (const obj of env.cluster) {
-        const id = resourceId(obj);
-        const first = seen.get(id);
-        if (first !== undefined) {
-          diagnostics.push(
-            conflict(
-              `Environments ${first.name} and ${env.name} both produce ${describeObject(obj)} in ${dir}.`,
-              env.render.env.origin([]),
-              first.render.env.origin([]),
-            ),
-          );
-          continue;
-        }
-        seen.set(id, env);
-        entries.push({ obj, env });
-      }
-    }
+  for (const { cluster, entries } of clusters) {
     if (entries.length === 0) continue;
-    entries.sort((a, b) => compareObjects(a.obj, b.obj));
+    const dir = clusterPath(cluster);
     const resources: string[] = [];
     for (const { obj, env } of entries) {
       const name = objectFileName(obj);
@@ -266,7 +336,9 @@ function assignMeshOwners(
 function prepare(render: EnvRender, meshOwner?: MeshOwner): PreparedEnv {
   const { env, output } = render;
   const diagnostics: Diagnostic[] = [];
+  const engine = env.gitops.engine;
   const groups = new Map<string, readonly K8sObject[]>();
+  const keep = (objs: readonly K8sObject[]) => objs.map((o) => keepNamespace(engine, o));
   for (const ns of [...output.namespaces.keys()].sort(cmp)) {
     const objs = output.namespaces.get(ns) ?? [];
     if (objs.length === 0) continue;
@@ -279,24 +351,64 @@ function prepare(render: EnvRender, meshOwner?: MeshOwner): PreparedEnv {
       );
       continue;
     }
-    groups.set(ns, objs);
+    groups.set(ns, keep(objs));
   }
-  if ((output.prerequisites ?? []).length > 0) groups.set(PREREQUISITES_DIR, output.prerequisites ?? []);
-  const install = installObjects(env.gitops.engine, output.charts);
+  if ((output.prerequisites ?? []).length > 0)
+    groups.set(PREREQUISITES_DIR, keep(output.prerequisites ?? []));
+  const install = installObjects(engine, output.charts);
   if (install.length > 0) groups.set(INSTALL_DIR, install);
-  if (output.system.length > 0) groups.set(CONFIG_DIR, output.system);
+  if (output.system.length > 0) groups.set(CONFIG_DIR, keep(output.system));
+
+  // The environment's own GitOps objects (in clusters/<cluster>/) are built before the patches, so that
+  // patches reach them too: they are named after the environment, so a patch never touches another
+  // environment's objects in a shared cluster directory. Patches change objects but never remove one, so
+  // the overlay directories these objects point at are known here.
+  const namespaces = [...groups.keys()]
+    .filter((d) => d !== PREREQUISITES_DIR && d !== INSTALL_DIR && d !== CONFIG_DIR)
+    .sort(cmp);
+  const overlayDirs = {
+    prerequisites: groups.has(PREREQUISITES_DIR),
+    install: groups.has(INSTALL_DIR),
+    config: groups.has(CONFIG_DIR),
+    namespaces,
+    ...(meshOwner ? { meshOwner } : {}),
+  };
+  const clusterObjects =
+    engine === 'flux'
+      ? fluxClusterObjects(env.name, env.gitops, overlayDirs)
+      : argoClusterObjects(env.name, env.gitops, render.systemNamespace, output.charts, {
+          ...overlayDirs,
+          bases: new Map(namespaces.map((ns) => [ns, basePath(render.mesh, ns)] as const)),
+        });
+  const clusterKey = clusterPath(env.cluster);
+  groups.set(clusterKey, clusterObjects);
 
   const patched = applyEnvironmentPatches(env, groups);
   diagnostics.push(...patched.diagnostics);
+  const cluster = (patched.groups.get(clusterKey) ?? []).map((o) => canonicalize(o)).sort(compareObjects);
+  patched.groups.delete(clusterKey);
 
   const dirs = new Map<string, K8sObject[]>();
   const owner = new Map<string, string>();
   for (const [dir, objs] of patched.groups) {
     const list: K8sObject[] = [];
+    // File names leave the namespace out: two objects of one kind and name in one directory share a file.
+    const fileOwner = new Map<string, K8sObject>();
     for (const raw of objs) {
       const obj = canonicalize(raw);
       const id = resourceId(obj);
       const first = owner.get(id);
+      const file = objectFileName(obj);
+      const sameFile = fileOwner.get(file);
+      if (first === undefined && sameFile !== undefined) {
+        diagnostics.push(
+          conflict(
+            `Two outputs write overlays/${env.name}/${dir}/${file}: ${describeObject(sameFile)} and ${describeObject(obj)} of environment ${env.name}.`,
+            env.origin([]),
+          ),
+        );
+        continue;
+      }
       if (first !== undefined) {
         const where =
           first === dir
@@ -308,35 +420,32 @@ function prepare(render: EnvRender, meshOwner?: MeshOwner): PreparedEnv {
         continue;
       }
       owner.set(id, dir);
+      fileOwner.set(file, obj);
       list.push(obj);
     }
     dirs.set(dir, list.sort(compareObjects));
   }
-  const namespaces = [...dirs.keys()]
-    .filter((d) => d !== PREREQUISITES_DIR && d !== INSTALL_DIR && d !== CONFIG_DIR)
-    .sort(cmp);
-  const overlayDirs = {
-    prerequisites: dirs.has(PREREQUISITES_DIR),
-    install: dirs.has(INSTALL_DIR),
-    config: dirs.has(CONFIG_DIR),
-    namespaces,
-    ...(meshOwner ? { meshOwner } : {}),
-  };
-  const cluster =
-    env.gitops.engine === 'flux'
-      ? fluxClusterObjects(env.name, env.gitops, overlayDirs)
-      : argoClusterObjects(env.name, env.gitops, render.systemNamespace, output.charts, {
-          ...overlayDirs,
-          bases: new Map(namespaces.map((ns) => [ns, basePath(render.mesh, ns)] as const)),
-        });
-  return {
-    render,
-    name: env.name,
-    namespaces,
-    dirs,
-    cluster: cluster.map((o) => canonicalize(o)).sort(compareObjects),
-    diagnostics,
-  };
+  return { render, name: env.name, namespaces, dirs, cluster, diagnostics };
+}
+
+/**
+ * A Namespace is never pruned by the GitOps engine: removing the last service of a namespace, or the
+ * Kustomization / Application that applied it, must not delete the namespace (and every workload in it).
+ * Flux: `kustomize.toolkit.fluxcd.io/prune: disabled`; Argo CD: `argocd.argoproj.io/sync-options:
+ * Prune=false` (appended to sync options the object already carries). Other objects are returned as they are.
+ */
+export function keepNamespace(engine: 'flux' | 'argocd', obj: K8sObject): K8sObject {
+  if (obj.apiVersion !== 'v1' || obj.kind !== 'Namespace') return obj;
+  const annotations: Record<string, string> = { ...(obj.metadata.annotations ?? {}) };
+  if (engine === 'flux') annotations[FLUX_PRUNE_ANNOTATION] = FLUX_PRUNE_DISABLED;
+  else {
+    const existing = (annotations[ARGOCD_SYNC_OPTIONS] ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '' && !x.startsWith('Prune='));
+    annotations[ARGOCD_SYNC_OPTIONS] = [...existing, ARGOCD_NO_PRUNE].join(',');
+  }
+  return { ...obj, metadata: { ...obj.metadata, annotations } };
 }
 
 function installObjects(engine: 'flux' | 'argocd', charts: readonly ChartRelease[]): K8sObject[] {

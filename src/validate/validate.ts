@@ -18,6 +18,7 @@ import { SERVICE_RULES } from './rules/service-rules.ts';
 import { checkDuplicates, checkProject } from './rules/spec-rules.ts';
 import { checkSchemas } from './schema-stage.ts';
 import { checkSecrets } from './secrets.ts';
+import { envRender, gitopsDiagnostics } from '../gitops/tree.ts';
 import type { ServiceSpecData, ServiceView } from './view.ts';
 
 export interface ValidateOptions {
@@ -161,6 +162,9 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
       diagnostics.push(...output.diagnostics);
       plans.push({ env, backend, output });
     }
+  // The GitOps stage's checks (environment patches, conflicts between environments), so that validate
+  // refuses whatever render would refuse.
+  if (!hasErrors(diagnostics)) diagnostics.push(...gitopsDiagnostics(plans.map(envRender)));
   options.onPhase?.('plan');
   const sorted = sortDiagnostics(diagnostics);
   return hasErrors(sorted)

@@ -1,4 +1,4 @@
-import type { ChartRelease } from '../types.ts';
+import type { ChartRelease, RuntimeField } from '../types.ts';
 import type { Observability, ResolvedEnvironment } from '../../model/types.ts';
 import type { Values } from '../shared/merge.ts';
 import { deepMerge, isPlainObject } from '../shared/merge.ts';
@@ -36,6 +36,7 @@ export function buildCharts(env: ResolvedEnvironment): ChartRelease[] {
       namespace: ISTIO_SYSTEM,
       values: deepMerge({}, VALIDATION_FAIL),
       dependsOn: [],
+      ...webhookDrift(install.chartVersion, 'istiod-default-validator'),
       ...common,
     },
     {
@@ -44,6 +45,7 @@ export function buildCharts(env: ResolvedEnvironment): ChartRelease[] {
       namespace: ISTIO_SYSTEM,
       values: istiodValues(env.mesh.observability, install.values, env.mesh.trustDomain),
       dependsOn: ['istio-base'],
+      ...webhookDrift(install.chartVersion, istiodValidatorName(install.values)),
       ...common,
     },
   ];
@@ -105,4 +107,46 @@ export function extensionProviders(observability: Observability): Values[] {
 function mergeByName(meshc: readonly Values[], user: readonly unknown[]): unknown[] {
   const userNames = new Set(user.map((u) => (isPlainObject(u) ? u.name : undefined)));
   return [...meshc.filter((p) => !userNames.has(p.name)), ...user];
+}
+
+// ---- Argo CD and the validation webhooks' failurePolicy (istio/istio#52785) ----
+
+/**
+ * Whether the `base` and `istiod` charts of this version read `base.validationFailurePolicy` (meshc sets it
+ * to Fail, so the webhook is rendered as it runs): added in 1.28.6, 1.29.2 and 1.30.0. Older charts render
+ * `failurePolicy: Ignore` on a fresh install and istiod patches it to Fail once its webhook serves, which
+ * Argo CD (rendering with `helm template`) shows as drift on every sync. An unparsable version counts as old.
+ */
+export function chartHasValidationFailurePolicy(chartVersion: string): boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(chartVersion);
+  if (!m) return false;
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (major !== 1) return major > 1;
+  return minor >= 30 || (minor === 29 && patch >= 2) || (minor === 28 && patch >= 6);
+}
+
+/** The istiod chart's ValidatingWebhookConfiguration: `istio-validator[-<revision>]-istio-system`. */
+function istiodValidatorName(user: Readonly<Values>): string {
+  const rev = typeof user.revision === 'string' && user.revision !== '' ? `-${user.revision}` : '';
+  return `istio-validator${rev}-${ISTIO_SYSTEM}`;
+}
+
+/**
+ * For chart versions without `base.validationFailurePolicy`: the webhook's failurePolicy (each of the two
+ * configurations holds one webhook) as a field the cluster changes at run time.
+ */
+function webhookDrift(chartVersion: string, name: string): { runtimeFields?: RuntimeField[] } {
+  if (chartHasValidationFailurePolicy(chartVersion)) return {};
+  return {
+    runtimeFields: [
+      {
+        group: 'admissionregistration.k8s.io',
+        kind: 'ValidatingWebhookConfiguration',
+        name,
+        pointer: '/webhooks/0/failurePolicy',
+        reason:
+          'the chart renders Ignore and istiod sets Fail once its validation webhook serves (istio/istio#52785)',
+      },
+    ],
+  };
 }

@@ -7,6 +7,7 @@ import { buildAuthorizationPolicy } from './authorization-policy.ts';
 import { ISTIO_CAPABILITIES } from './capabilities.ts';
 import { buildCaCertificate } from './certificate.ts';
 import { buildCharts } from './charts.ts';
+import { istioPrerequisites } from './prerequisites.ts';
 import { ISTIO_SYSTEM, MIN_VERSION, ingressGatewayPrincipal } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
 import { buildDestinationRule } from './destination-rule.ts';
@@ -27,6 +28,7 @@ export const istio: Backend = {
   systemNamespace: ISTIO_SYSTEM,
   capabilities: ISTIO_CAPABILITIES,
   emit: emitIstio,
+  prerequisites: istioPrerequisites,
 };
 
 export function emitIstio(env: ResolvedEnvironment, _ctx: EmitContext): BackendOutput {

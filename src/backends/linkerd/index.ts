@@ -7,6 +7,7 @@ import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { buildAccess } from './authorization.ts';
 import { LINKERD_CAPABILITIES } from './capabilities.ts';
 import { buildCharts } from './charts.ts';
+import { linkerdPrerequisites } from './prerequisites.ts';
 import { LINKERD_NS, MIN_VERSION } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
 import { checkEnvironment } from './diagnostics.ts';
@@ -25,6 +26,7 @@ export const linkerd: Backend = {
   systemNamespace: LINKERD_NS,
   capabilities: LINKERD_CAPABILITIES,
   emit: emitLinkerd,
+  prerequisites: linkerdPrerequisites,
 };
 
 export function emitLinkerd(env: ResolvedEnvironment, _ctx: EmitContext): BackendOutput {

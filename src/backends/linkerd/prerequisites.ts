@@ -1,0 +1,82 @@
+/**
+ * What a cluster needs before a Linkerd environment's first sync, from what the environment uses: data for
+ * `meshc build` (comments at the top) and the README's deployment section.
+ */
+import type { ResolvedEnvironment } from '../../model/types.ts';
+import { isOlderThan } from '../shared/names.ts';
+import type { ClusterPrerequisite } from '../types.ts';
+import { LINKERD_NS } from './constants.ts';
+import { CERT_MANAGER_NS, ISSUER_SECRET, TRUST_ROOTS } from './trust.ts';
+
+/**
+ * The Gateway API versions each Linkerd version works with (linkerd.io "Gateway API support",
+ * compatibility table: 2.15–2.17 take 0.7 to 1.1.1, 2.18–2.19 take 1.1.1 to 1.2.1), narrowed to releases
+ * that serve `gateway.networking.k8s.io/v1` HTTPRoute (1.0.0 and later), which meshc emits.
+ */
+export function linkerdGatewayApi(version: string): string {
+  return isOlderThan(version, '2.18')
+    ? 'Gateway API CRDs v1.0.0 to v1.1.1 (HTTPRoute, GRPCRoute)'
+    : 'Gateway API CRDs v1.1.1 to v1.2.1 (HTTPRoute, GRPCRoute)';
+}
+
+export function linkerdPrerequisites(env: ResolvedEnvironment): ClusterPrerequisite[] {
+  const m = env.mesh;
+  const out: ClusterPrerequisite[] = [];
+  if (!m.install)
+    out.push({
+      what: `Linkerd ${m.version} control plane (in ${LINKERD_NS}), installed outside meshc`,
+      why: '`mesh.install` is not set',
+    });
+  out.push({
+    what: linkerdGatewayApi(m.version),
+    why: `meshc's Linkerd routes are Gateway API HTTPRoutes; the linkerd-crds chart is kept from installing them`,
+  });
+  const certManagerFor: string[] = [];
+  if (m.install) certManagerFor.push('the control-plane webhook certificates (`mesh.install`)');
+  if (m.trust?.type === 'cert-manager')
+    certManagerFor.push('the trust anchor and identity issuer (`mesh.trust.certManager`)');
+  if (m.ingress?.tls?.type === 'cert-manager')
+    certManagerFor.push('the ingress certificate (`mesh.ingress.tls.certManager`)');
+  if (certManagerFor.length > 0) out.push({ what: 'cert-manager', why: certManagerFor.join('; ') });
+  if (m.trust?.type === 'cert-manager') {
+    out.push({
+      what: `the ${m.trust.kind} \`${m.trust.issuer}\`${m.trust.kind === 'Issuer' ? ` in ${CERT_MANAGER_NS}` : ''} (cert-manager)`,
+      why: '`mesh.trust.certManager`: it issues the trust anchor',
+    });
+    out.push({
+      what: `trust-manager, with its trust namespace \`${CERT_MANAGER_NS}\``,
+      why: `\`mesh.trust.certManager\`: its Bundle copies the trust anchor into the ConfigMap \`${TRUST_ROOTS}\``,
+    });
+  } else if (m.trust?.type === 'existing-secret') {
+    out.push({
+      what: `Secret \`${ISSUER_SECRET}\` (kubernetes.io/tls: tls.crt, tls.key, ca.crt) and ConfigMap \`${TRUST_ROOTS}\` (key ca-bundle.crt) in ${LINKERD_NS}`,
+      why: '`mesh.trust.existingSecret`: the identity controller reads them when it starts',
+    });
+  }
+  if (m.ingress?.tls?.type === 'cert-manager')
+    out.push({
+      what: `the ${m.ingress.tls.kind} \`${m.ingress.tls.issuer}\`${m.ingress.tls.kind === 'Issuer' ? ` in ${m.ingress.namespace}` : ''} (cert-manager)`,
+      why: '`mesh.ingress.tls.certManager`: it issues the ingress certificate',
+    });
+  else if (m.ingress?.tls?.type === 'secret')
+    out.push({
+      what: `Secret \`${m.ingress.tls.secretName}\` (kubernetes.io/tls) in ${m.ingress.namespace}`,
+      why: '`mesh.ingress.tls.secretName`: the HTTPS listener serves it',
+    });
+  if (m.ingress)
+    out.push({
+      what: `a Gateway API ingress controller serving GatewayClass \`${m.ingress.className}\``,
+      why: '`mesh.ingress`: Linkerd has no ingress of its own',
+    });
+  if (m.observability.metrics === 'prometheus-operator')
+    out.push({
+      what: 'Prometheus Operator CRDs (monitoring.coreos.com/v1 PodMonitor) and a Prometheus that selects them',
+      why: '`observability.metrics: prometheus-operator`',
+    });
+  if (m.observability.dashboards)
+    out.push({
+      what: 'grafana-operator CRDs (grafana.integreatly.org/v1beta1 GrafanaDashboard) and a Grafana labelled `dashboards: grafana`',
+      why: '`observability.dashboards`',
+    });
+  return out;
+}

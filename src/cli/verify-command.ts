@@ -1,0 +1,125 @@
+/**
+ * `meshc verify [dir] [--env NAME]...`: builds every overlay directory `render` wrote with the real
+ * kustomize (the user's own `user/` patches included) and reports where the build differs from meshc's
+ * in-memory render of the spec, per object and field, or fails to build.
+ */
+import path from 'node:path';
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../core/diagnostic.ts';
+import { buildGitOpsTree, overlayPath } from '../gitops/tree.ts';
+import { LineIndex } from '../parse/line-index.ts';
+import { compileDir, type CompileResult } from '../pipeline.ts';
+import { emitEnvironments } from '../plan/emit.ts';
+import { findKustomize, verifyTree } from '../verify/verify.ts';
+import type { CommandSpec, ParsedArgs } from './args.ts';
+import { DIAGNOSTIC_FORMATS, formatDiagnostics, type DiagnosticFormat } from './format/index.ts';
+import { EXIT, UsageError, type CliIo } from './io.ts';
+import { VERSION } from './version.ts';
+
+export const VERIFY_COMMAND: CommandSpec = {
+  name: 'verify',
+  summary:
+    "Build every written overlay with the real kustomize (your own user/ patches included) and check it against meshc's own render.",
+  usage: 'meshc verify [dir] [--env NAME]... [-o DIR] [--format FORMAT]',
+  positionals: ['dir'],
+  options: {
+    env: {
+      type: 'string',
+      multiple: true,
+      value: 'NAME',
+      description: "Verify only this environment's overlays (repeatable)",
+    },
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'DIR',
+      description: 'Where the tree was rendered (default: the Project `output`, relative to the spec)',
+    },
+    format: {
+      type: 'string',
+      values: DIAGNOSTIC_FORMATS,
+      value: 'FORMAT',
+      description: 'How findings are printed (default text)',
+    },
+  },
+  details: [
+    'Runs `kustomize build` (or `kubectl kustomize` when no kustomize is on PATH) on overlays/<env>/<dir> for',
+    'every directory the render has, and compares the objects field by field with what meshc renders.',
+    '',
+    "Exit status: 0 every overlay builds to meshc's render; 1 a difference, a failed build, a directory",
+    'that was not rendered, or an invalid spec; 2 usage error (no kustomize, unknown environment).',
+  ].join('\n'),
+};
+
+export async function runVerify(args: ParsedArgs, io: CliIo): Promise<number> {
+  const root = path.resolve(io.cwd, args.positionals[0] ?? '.');
+  const format = (args.values.format as DiagnosticFormat | undefined) ?? 'text';
+  const envs = args.values.env as string[] | undefined;
+  const kustomize = findKustomize(io.env);
+  if (kustomize === undefined)
+    throw new UsageError(
+      'verify runs kustomize, but neither `kustomize` nor `kubectl` is on PATH.\nInstall kustomize (https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl, then run meshc verify again.',
+    );
+  const compiled = await compileDir(root, envs ? { environments: envs } : {});
+  if (!compiled.model || hasErrors(compiled.diagnostics)) {
+    print(compiled.diagnostics, compiled, root, format, io);
+    return EXIT.invalid;
+  }
+  const known = compiled.model.environments.map((e) => e.name);
+  const unknown = envs?.find((e) => !known.includes(e));
+  if (unknown !== undefined) {
+    const all = (await compileDir(root)).model?.environments.map((e) => e.name) ?? [];
+    throw new UsageError(`no environment named "${unknown}"; environments: ${all.join(', ') || 'none'}.`);
+  }
+  const emitted = emitEnvironments(compiled.plans, { toolVersion: VERSION });
+  const tree = buildGitOpsTree(emitted.renders);
+  const renderDiagnostics = sortDiagnostics([
+    ...compiled.diagnostics,
+    ...emitted.diagnostics,
+    ...tree.diagnostics,
+  ]);
+  if (hasErrors(renderDiagnostics)) {
+    print(renderDiagnostics, compiled, root, format, io);
+    return EXIT.invalid;
+  }
+  const outDir = args.values.output
+    ? path.resolve(io.cwd, args.values.output as string)
+    : path.resolve(root, compiled.model.project.output);
+  const selected = new Map(
+    [...tree.builds].filter(([dir]) => known.some((e) => dir.startsWith(`${overlayPath(e, '')}`))),
+  );
+  const result = await verifyTree({ outDir, root, builds: selected, files: tree.files, kustomize });
+  const diagnostics = sortDiagnostics([...renderDiagnostics, ...result.diagnostics]);
+  print(diagnostics, compiled, root, format, io);
+  if (format === 'text') {
+    const shownOut = path.relative(io.cwd, outDir) || '.';
+    const tool = kustomize.args[0] === 'build' ? 'kustomize build' : 'kubectl kustomize';
+    io.stdout.write(
+      hasErrors(diagnostics)
+        ? `${shownOut}: ${result.checked - result.matched.length} of ${result.checked} overlay directories differ from meshc's render (${tool})\n`
+        : `${shownOut}: ${result.checked} overlay directories build to meshc's render (${tool})\n`,
+    );
+  }
+  return hasErrors(diagnostics) ? EXIT.invalid : EXIT.ok;
+}
+
+function print(
+  diagnostics: readonly Diagnostic[],
+  compiled: CompileResult,
+  root: string,
+  format: DiagnosticFormat,
+  io: CliIo,
+): void {
+  const lines = new Map(compiled.sources.map((s) => [s.path, new LineIndex(s.text)]));
+  const rel = path.relative(io.cwd, root);
+  const out = formatDiagnostics(
+    format,
+    sortDiagnostics(diagnostics),
+    {
+      lines,
+      displayPath: (file) => (rel ? `${rel.split(path.sep).join('/')}/${file}` : file),
+      color: format === 'text' && !!io.stdout.isTTY && !io.env.NO_COLOR,
+    },
+    VERSION,
+  );
+  if (out) io.stdout.write(out);
+}
