@@ -349,6 +349,27 @@ export const CODES = {
     cause: '`meshc render --check` found committed output that differs from a fresh render.',
     fix: 'Run `meshc render` and commit the result.',
   },
+  // render (helper "cli": the writer's guards)
+  OUTPUT_REMOVALS: {
+    severity: 'error',
+    area: 'render',
+    cause:
+      'A whole environment, namespace or cluster directory of the output on disk would disappear from the new render; Flux and Argo CD would prune it from the cluster.',
+    fix: 'Fix the spec if files were moved, renamed or fell outside the globs; if the removal is intended, run `meshc render --allow-removals`.',
+  },
+  OUTPUT_LOCKED: {
+    severity: 'error',
+    area: 'render',
+    cause: 'Another `meshc render` is writing the same output directory at this moment.',
+    fix: 'Wait for it to finish and run again; remove the `.<output>.meshc-lock` file beside the output only if no meshc is running.',
+  },
+  OUTPUT_DIR_INVALID: {
+    severity: 'error',
+    area: 'render',
+    cause:
+      'The output directory is the spec or repository root, lies inside `.git`, or overlaps the spec files (it holds meshc.yaml or a spec file).',
+    fix: 'Choose a dedicated directory, such as `rendered`, for `output` (or `-o`).',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -1,0 +1,97 @@
+/**
+ * Where `meshc render` may write. The writer replaces the output directory as a whole, so a wrong one
+ * loses data: the repository itself (`-o .`, `output: ./`), git's own store (`.git`), the spec files, or,
+ * through a symlinked parent, a directory outside the repository.
+ *
+ * Decision on symlinks: `output` in meshc.yaml must resolve (every existing parent's real path) inside
+ * the spec repository (its git work tree, else the spec directory): a committed spec cannot send meshc's
+ * writes elsewhere. `-o` on the command line is the user's explicit choice and may point outside the
+ * repository (a preview in a temporary directory, for example), but never at the refused places above.
+ */
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface OutputDirContext {
+  /** The spec directory (holding meshc.yaml). */
+  readonly specRoot: string;
+  /** The spec files, relative to `specRoot`, `/`-separated (meshc.yaml included). */
+  readonly specFiles: readonly string[];
+  /** The top of the git work tree holding the spec, if any. */
+  readonly gitRoot?: string;
+  /** True when the directory comes from `-o` (the command line), false when from meshc.yaml. */
+  readonly explicit: boolean;
+}
+
+export interface OutputDirProblem {
+  readonly code: 'OUTPUT_DIR_INVALID' | 'PATH_OUTSIDE_ROOT';
+  readonly message: string;
+}
+
+/** The real path of `p`: its nearest existing ancestor resolved through symlinks, the rest appended. */
+export async function realPathOfParents(p: string): Promise<string> {
+  let existing = path.resolve(p);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(await realpath(existing), ...rest);
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return path.join(existing, ...rest);
+      rest.unshift(path.basename(existing));
+      existing = parent;
+    }
+  }
+}
+
+function inside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function within(child: string, parent: string): boolean {
+  return child === parent || inside(child, parent);
+}
+
+/** Why `outDir` must not be written, or undefined when it may. */
+export async function checkOutputDir(
+  outDir: string,
+  ctx: OutputDirContext,
+): Promise<OutputDirProblem | undefined> {
+  const lexical = path.resolve(outDir);
+  const real = await realPathOfParents(lexical);
+  const specRoot = await realPathOfParents(ctx.specRoot);
+  const gitRoot = ctx.gitRoot ? await realPathOfParents(ctx.gitRoot) : undefined;
+  const shown = ctx.explicit ? outDir : path.relative(ctx.specRoot, lexical) || '.';
+
+  if ([lexical, real].some((p) => p.split(path.sep).includes('.git')))
+    return {
+      code: 'OUTPUT_DIR_INVALID',
+      message: `The output directory ${shown} lies inside .git, git's own store.`,
+    };
+  if (real === specRoot || (gitRoot !== undefined && real === gitRoot))
+    return {
+      code: 'OUTPUT_DIR_INVALID',
+      message: `The output directory ${shown} is the ${real === specRoot ? 'spec' : 'repository'} root itself; meshc replaces its output directory as a whole.`,
+    };
+  if (inside(specRoot, real) || (gitRoot !== undefined && inside(gitRoot, real)))
+    return {
+      code: 'OUTPUT_DIR_INVALID',
+      message: `The output directory ${shown} contains the spec repository (meshc.yaml and the spec files).`,
+    };
+  const spec = ctx.specFiles.find((f) => within(path.join(specRoot, ...f.split('/')), real));
+  if (spec !== undefined)
+    return {
+      code: 'OUTPUT_DIR_INVALID',
+      message: `The output directory ${shown} holds the spec file ${spec}; meshc would overwrite its own input.`,
+    };
+  if (!ctx.explicit) {
+    const repo = gitRoot ?? specRoot;
+    const lexicalRepo = ctx.gitRoot ? path.resolve(ctx.gitRoot) : path.resolve(ctx.specRoot);
+    if (!within(real, repo) && !(within(lexical, lexicalRepo) && lexical === real))
+      return {
+        code: 'PATH_OUTSIDE_ROOT',
+        message: `The output directory ${shown} resolves to ${real}, outside the repository (through a symbolic link).`,
+      };
+  }
+  return undefined;
+}
