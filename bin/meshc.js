@@ -7,9 +7,13 @@ try {
   ({ main } = await import(entry.href));
 } catch (err) {
   const missing =
-    err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(entry.pathname.split('/').slice(-3).join('/'));
+    err &&
+    err.code === 'ERR_MODULE_NOT_FOUND' &&
+    String(err.message).includes(entry.pathname.split('/').slice(-3).join('/'));
   if (!missing) throw err;
-  process.stderr.write('meshc: the compiled CLI (dist/) is missing: run `npm ci` (or `npm run build`) first.\n');
+  process.stderr.write(
+    'meshc: the compiled CLI (dist/) is missing: run `npm ci` (or `npm run build`) first.\n',
+  );
   process.exit(2);
 }
 
