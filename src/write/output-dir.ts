@@ -8,14 +8,21 @@
  * writes elsewhere. `-o` on the command line is the user's explicit choice and may point outside the
  * repository (a preview in a temporary directory, for example), but never at the refused places above.
  */
-import { realpath } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import fg from 'fast-glob';
+import { OWNED_HEADER } from '../core/output.ts';
 
 export interface OutputDirContext {
   /** The spec directory (holding meshc.yaml). */
   readonly specRoot: string;
   /** The spec files, relative to `specRoot`, `/`-separated (meshc.yaml included). */
   readonly specFiles: readonly string[];
+  /**
+   * The Project's `include` and `policies` globs. The loader skips the output directory, so spec files
+   * that an output directory would swallow are found by matching these globs inside it.
+   */
+  readonly globs?: readonly string[];
   /** The top of the git work tree holding the spec, if any. */
   readonly gitRoot?: string;
   /** True when the directory comes from `-o` (the command line), false when from meshc.yaml. */
@@ -84,6 +91,12 @@ export async function checkOutputDir(
       code: 'OUTPUT_DIR_INVALID',
       message: `The output directory ${shown} holds the spec file ${spec}; meshc would overwrite its own input.`,
     };
+  const swallowed = await specFileInside(specRoot, real, ctx.globs ?? []);
+  if (swallowed !== undefined)
+    return {
+      code: 'OUTPUT_DIR_INVALID',
+      message: `The output directory ${shown} holds the spec file ${swallowed}; meshc would overwrite its own input.`,
+    };
   if (!ctx.explicit) {
     const repo = gitRoot ?? specRoot;
     const lexicalRepo = ctx.gitRoot ? path.resolve(ctx.gitRoot) : path.resolve(ctx.specRoot);
@@ -92,6 +105,40 @@ export async function checkOutputDir(
         code: 'PATH_OUTSIDE_ROOT',
         message: `The output directory ${shown} resolves to ${real}, outside the repository (through a symbolic link).`,
       };
+  }
+  return undefined;
+}
+
+/** A file inside `outDir` that the spec globs match and that meshc did not write (first by path), if any. */
+async function specFileInside(
+  specRoot: string,
+  outDir: string,
+  globs: readonly string[],
+): Promise<string | undefined> {
+  const rel = path.relative(specRoot, outDir);
+  if (globs.length === 0 || rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  const prefix = `${rel.split(path.sep).join('/')}/`;
+  const matches = await fg(
+    [...globs].filter((g) => !path.isAbsolute(g) && !g.split('/').includes('..')),
+    {
+      cwd: specRoot,
+      onlyFiles: true,
+      dot: false,
+      followSymbolicLinks: false,
+      ignore: ['node_modules/**', '.git/**'],
+    },
+  );
+  const header = Buffer.from(OWNED_HEADER, 'utf8');
+  for (const m of matches.filter((x) => x.startsWith(prefix)).sort()) {
+    const fh = await open(path.join(specRoot, ...m.split('/')), 'r').catch(() => undefined);
+    if (!fh) continue;
+    try {
+      const head = Buffer.alloc(header.length);
+      const { bytesRead } = await fh.read(head, 0, header.length, 0);
+      if (bytesRead < header.length || !head.equals(header)) return m;
+    } finally {
+      await fh.close();
+    }
   }
   return undefined;
 }
