@@ -41,7 +41,7 @@ export async function acquireLock(outDir: string): Promise<(() => Promise<void>)
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
       throw e;
     }
-    if (Number.isNaN(holder) || holder === process.pid || !alive(holder)) {
+    if (Number.isNaN(holder) || !alive(holder)) {
       // A stale lock (its run was killed), or one being written this instant (empty: pid NaN). An empty
       // file is only stale if it stays empty, so take it over only after a second look.
       if (Number.isNaN(holder) && attempt === 0) {

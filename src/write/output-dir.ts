@@ -109,7 +109,15 @@ export async function checkOutputDir(
   return undefined;
 }
 
-/** A file inside `outDir` that the spec globs match and that meshc did not write (first by path), if any. */
+/** How much of a file is read to tell a meshc spec document from anything else. */
+const SNIFF_BYTES = 4096;
+const SPEC_DOCUMENT = /^\s*["']?apiVersion["']?\s*:\s*["']?meshc\.dev\//m;
+
+/**
+ * A spec document (`apiVersion: meshc.dev/...`, not written by meshc) inside `outDir` that the spec
+ * globs match, first by path, if any: the loader skips the output directory, so such a file would
+ * silently drop out of the spec and then be replaced or buried by the render.
+ */
 async function specFileInside(
   specRoot: string,
   outDir: string,
@@ -118,24 +126,24 @@ async function specFileInside(
   const rel = path.relative(specRoot, outDir);
   if (globs.length === 0 || rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
   const prefix = `${rel.split(path.sep).join('/')}/`;
-  const matches = await fg(
-    [...globs].filter((g) => !path.isAbsolute(g) && !g.split('/').includes('..')),
-    {
-      cwd: specRoot,
-      onlyFiles: true,
-      dot: false,
-      followSymbolicLinks: false,
-      ignore: ['node_modules/**', '.git/**'],
-    },
-  );
+  const usable = globs.filter((g) => !path.isAbsolute(g) && !g.split('/').includes('..'));
+  const matches = await fg(usable, {
+    cwd: specRoot,
+    onlyFiles: true,
+    dot: false,
+    followSymbolicLinks: false,
+    ignore: ['node_modules/**', '.git/**'],
+  });
   const header = Buffer.from(OWNED_HEADER, 'utf8');
   for (const m of matches.filter((x) => x.startsWith(prefix)).sort()) {
     const fh = await open(path.join(specRoot, ...m.split('/')), 'r').catch(() => undefined);
     if (!fh) continue;
     try {
-      const head = Buffer.alloc(header.length);
-      const { bytesRead } = await fh.read(head, 0, header.length, 0);
-      if (bytesRead < header.length || !head.equals(header)) return m;
+      const head = Buffer.alloc(SNIFF_BYTES);
+      const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0);
+      const bytes = head.subarray(0, bytesRead);
+      const owned = bytes.length >= header.length && bytes.subarray(0, header.length).equals(header);
+      if (!owned && SPEC_DOCUMENT.test(bytes.toString('utf8'))) return m;
     } finally {
       await fh.close();
     }
