@@ -330,6 +330,28 @@ describe('output directories that would lose data are refused', () => {
   });
 });
 
+describe('what the disk refuses is a diagnostic, not an internal error', () => {
+  it('an output directory under a regular file: exit 1 with OUTPUT_WRITE_FAILED, for render and render --check', async () => {
+    const dir = await specTree(SPEC);
+    await writeFile(path.join(dir, 'blocker'), 'a file, not a directory\n');
+    for (const args of [
+      ['render', '.', '-o', 'blocker/out'],
+      ['render', '.', '-o', 'blocker/out', '--check'],
+    ]) {
+      const r = await run(args, dir);
+      expect(r.all).not.toMatch(/internal error/);
+      if (args.includes('--check')) {
+        // Nothing on disk to compare: every file is missing (stale), which is exit 1 too.
+        expect(r.code).toBe(1);
+      } else {
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/error OUTPUT_WRITE_FAILED: The output directory out could not be written/);
+      }
+    }
+    expect(await readFile(path.join(dir, 'blocker'), 'utf8')).toBe('a file, not a directory\n');
+  });
+});
+
 /** Every `path` a cluster object syncs: Flux Kustomization spec.path, Argo CD Application spec.source.path. */
 async function syncedPaths(clustersDir: string): Promise<string[]> {
   const out: string[] = [];

@@ -370,6 +370,13 @@ export const CODES = {
       'The output directory is the spec or repository root, lies inside `.git`, or overlaps the spec files (it holds meshc.yaml or a spec file).',
     fix: 'Choose a dedicated directory, such as `rendered`, for `output` (or `-o`).',
   },
+  OUTPUT_WRITE_FAILED: {
+    severity: 'error',
+    area: 'render',
+    cause:
+      'The disk refused to read or write the output directory (permissions, a read-only or full filesystem, a file where a directory must be); the tree on disk is left as it was.',
+    fix: 'Fix the permissions or free space of the output directory and its parent, or choose another output directory.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -52,7 +52,7 @@ export interface WriteResult {
   readonly unchanged: string[];
   /** With `check` only: what a write would change. Seed files are never stale. */
   readonly stale: StaleFile[];
-  /** OUTPUT_NOT_OWNED, PATH_OUTSIDE_ROOT, RENDER_CONFLICT, OUTPUT_REMOVALS or OUTPUT_LOCKED; when there is one, nothing was written. */
+  /** OUTPUT_NOT_OWNED, PATH_OUTSIDE_ROOT, RENDER_CONFLICT, OUTPUT_REMOVALS, OUTPUT_LOCKED or OUTPUT_WRITE_FAILED; when there is one, nothing was written. */
   readonly diagnostics: Diagnostic[];
   /** What leaves the tree (written or, with `check`, that would be): whole units and services. */
   readonly removals: Removals;
@@ -102,17 +102,51 @@ export async function writeTree(
   if (pathDiagnostics.length > 0) return { ...none, diagnostics: pathDiagnostics };
 
   const root = path.resolve(outDir);
-  if (opts.check) return writeLocked(root, files, opts, none);
-  await mkdir(path.dirname(root), { recursive: true });
-  const lock = await acquireLock(root);
-  if (typeof lock !== 'function') return { ...none, diagnostics: [lock] };
   try {
-    await recoverInterruptedRun(root);
-    return await writeLocked(root, files, opts, none);
-  } finally {
-    await lock();
+    if (opts.check) return await writeLocked(root, files, opts, none);
+    await mkdir(path.dirname(root), { recursive: true });
+    const lock = await acquireLock(root);
+    if (typeof lock !== 'function') return { ...none, diagnostics: [lock] };
+    try {
+      await recoverInterruptedRun(root);
+      return await writeLocked(root, files, opts, none);
+    } finally {
+      await lock();
+    }
+  } catch (err) {
+    // What the disk refuses (permissions, a read-only or full filesystem, a file where a directory must
+    // be) is the user's to fix, not a bug: a diagnostic. The tree on disk is intact (see swapIn).
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined || !DISK_REFUSALS.has(code)) throw err;
+    return {
+      ...none,
+      diagnostics: [
+        diag(
+          'OUTPUT_WRITE_FAILED',
+          `The output directory ${path.basename(root)} could not be ${opts.check ? 'read' : 'written'}: ${(err as Error).message}.`,
+          'Check the permissions and free space of the output directory and its parent, or choose another with `-o`.',
+        ),
+      ],
+    };
   }
 }
+
+/** errno codes of a disk that refuses an operation (as opposed to a bug in meshc). */
+const DISK_REFUSALS = new Set([
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOSPC',
+  'EDQUOT',
+  'ENOTDIR',
+  'EISDIR',
+  'EEXIST',
+  'ENAMETOOLONG',
+  'ELOOP',
+  'EMFILE',
+  'ENFILE',
+  'EIO',
+]);
 
 async function writeLocked(
   root: string,
