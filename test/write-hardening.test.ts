@@ -118,6 +118,7 @@ describe('staging where globs never look, and leftovers of killed runs', () => {
       const first = await run(['render', '.'], dir);
       expect(first.code).toBe(0);
       const want = await readTree(path.join(dir, 'rendered'));
+      let leftovers = 0;
       // Change every service so each killed run has a full tree to write.
       for (let round = 0; round < 8; round++) {
         const port = 9000 + round;
@@ -127,11 +128,23 @@ describe('staging where globs never look, and leftovers of killed runs', () => {
             bigSpec()[`services/s${i}.yaml`]!.replace('port: 8080', `port: ${port}`),
           );
         const child = spawnRender(dir);
-        // Kill after a varying amount of the child's own progress: after it has printed nothing yet, at
-        // staggered moments of its run (the point reached differs per round; no timing is asserted).
-        await new Promise((r) => setTimeout(r, 60 * round));
+        if (round % 2 === 0) {
+          // Even rounds: at staggered moments of the run (before, during or after the write).
+          await new Promise((r) => setTimeout(r, 150 * round));
+        } else {
+          // Odd rounds: as soon as the staging directory exists, so the kill lands mid-write.
+          for (let i = 0; i < 300; i++) {
+            if ((await readdir(dir)).some((n) => n.includes('.meshc-staging-'))) break;
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        }
         child.kill();
         await child.done;
+        const left = (await readdir(dir)).filter((n) => n.includes('.meshc-'));
+        if (left.length > 0) leftovers++;
+        // Hidden (dot-prefixed), so `**/*.yaml` never reads a half-written tree as spec input.
+        for (const n of left) expect(n.startsWith('.'), n).toBe(true);
+        expect((await run(['validate', '.'], dir)).code).toBe(0);
         const again = await run(['render', '.'], dir);
         expect(again.code, again.stdout + again.stderr).toBe(0);
         const names = await readdir(dir);
@@ -143,6 +156,8 @@ describe('staging where globs never look, and leftovers of killed runs', () => {
         expect([...tree.keys()]).toEqual([...want.keys()]);
         expect([...tree.values()].join('')).toContain(`port: ${port}`);
       }
+      // The kills mid-write did leave staging (or a lock) behind, which the next runs cleaned up.
+      expect(leftovers).toBeGreaterThan(0);
     },
     120_000,
   );
