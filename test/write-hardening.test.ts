@@ -6,13 +6,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { OWNED_HEADER, type OutputFile } from '../src/core/output.ts';
-import { acquireLock, lockPath } from '../src/write/lock.ts';
+import { STALE_LOCK_MS, acquireLock, lockPath } from '../src/write/lock.ts';
 import { findRemovals, NO_REMOVALS } from '../src/write/removals.ts';
 import { writeTree } from '../src/write/write-tree.ts';
 import { readTree } from './helpers/render.ts';
@@ -111,6 +111,27 @@ describe('staging where globs never look, and leftovers of killed runs', () => {
     expect((await readdir(dir)).filter((n) => n.includes('meshc-'))).toEqual([]);
   });
 
+  it('a staging tree that an older meshc left visibly beside the output is neither read as spec input nor kept', async () => {
+    const dir = await specTree(bigSpec(4));
+    expect((await run(['render', '.'], dir)).code).toBe(0);
+    const tree = await readTree(path.join(dir, 'rendered'));
+    for (const name of ['rendered.meshc-staging-0a1b2c', 'rendered.meshc-old-3d4e5f'])
+      for (const [rel, text] of tree) {
+        const abs = path.join(dir, name, ...rel.split('/'));
+        await mkdir(path.dirname(abs), { recursive: true });
+        await writeFile(abs, text);
+      }
+    // Spec-looking files too, so that reading them would be an error (duplicate Services).
+    await writeFile(
+      path.join(dir, 'rendered.meshc-staging-0a1b2c', 's0.yaml'),
+      bigSpec(4)['services/s0.yaml']!,
+    );
+    expect((await run(['validate', '.'], dir)).code).toBe(0);
+    const r = await run(['render', '.'], dir);
+    expect(r.code, r.stdout).toBe(0);
+    expect((await readdir(dir)).filter((n) => n.includes('meshc-'))).toEqual([]);
+  });
+
   it.runIf(built)(
     'render killed (SIGKILL) at many points: the next render succeeds, leaves no staging or lock, and the tree is complete',
     async () => {
@@ -185,6 +206,14 @@ describe('one render at a time per output directory', () => {
     expect(r.diagnostics).toEqual([]);
     expect(r.written).toEqual(['a.yaml']);
     expect(existsSync(lockPath(out))).toBe(false);
+
+    // A live pid in a lock older than any render: the pid was reused since; stale too.
+    await writeFile(lockPath(out), `${process.ppid}\n`);
+    const old = new Date(Date.now() - 2 * STALE_LOCK_MS);
+    await utimes(lockPath(out), old, old);
+    expect((await writeTree(out, [owned('a.yaml'), owned('b.yaml')], { check: false })).written).toEqual([
+      'b.yaml',
+    ]);
   });
 
   it('the lock is exclusive within a process too, and released', async () => {

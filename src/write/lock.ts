@@ -1,11 +1,23 @@
 /**
  * One writer at a time per output directory: `.<name>.meshc-lock` beside it, created exclusively and
- * holding the owner's pid. A lock whose pid is not alive (a killed render) is stale and taken over.
+ * holding the owner's pid. A lock whose pid is not alive (a killed render) is stale and taken over; so
+ * is one older than {@link STALE_LOCK_MS} (its pid may have been reused by another process since).
  */
-import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CODES } from '../core/codes.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
+
+/** A render takes seconds; a lock this old was left by a run that died, whatever its pid says now. */
+export const STALE_LOCK_MS = 60 * 60 * 1000;
+
+async function ageMs(file: string): Promise<number> {
+  try {
+    return Date.now() - (await stat(file)).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
 
 export function lockPath(outDir: string): string {
   return path.join(path.dirname(outDir), `.${path.basename(outDir)}.meshc-lock`);
@@ -41,7 +53,7 @@ export async function acquireLock(outDir: string): Promise<(() => Promise<void>)
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
       throw e;
     }
-    if (Number.isNaN(holder) || !alive(holder)) {
+    if (Number.isNaN(holder) || !alive(holder) || (await ageMs(file)) > STALE_LOCK_MS) {
       // A stale lock (its run was killed), or one being written this instant (empty: pid NaN). An empty
       // file is only stale if it stays empty, so take it over only after a second look.
       if (Number.isNaN(holder) && attempt === 0) {
