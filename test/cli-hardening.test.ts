@@ -126,9 +126,12 @@ describe('render refuses to remove a whole environment or namespace', () => {
     const dir = await specTree(SPEC);
     expect((await run(['render', dir])).code).toBe(0);
     await rm(path.join(dir, 'services/checkout.yaml'));
+    const check = await run(['render', dir, '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/: would remove services: shop\/checkout\n/);
     const r = await run(['render', dir]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/removed services: shop\/checkout\n/);
+    expect(r.stdout).toMatch(/: removed services: shop\/checkout\n/);
     expect(existsSync(path.join(dir, 'rendered/base/istio/shop/v1_service_checkout.yaml'))).toBe(false);
   });
 });

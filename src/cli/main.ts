@@ -370,19 +370,20 @@ async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   report(shown, r.compiled, root, format, io, io.stdout);
   if (check && format === 'text' && result.stale.length > 0)
     io.stdout.write(await staleDiffs(outDir, result.stale, r.tree.files));
-  const services = removedServicesLine(result.removals);
-  if (hasErrors(shown)) {
-    if (format === 'text' && services && !flags.quiet)
-      io.stdout.write(`${check ? 'stale: ' : ''}${services}\n`);
-    return EXIT.invalid;
+  const done = !check && !hasErrors(shown);
+  const services = removedServicesLine(result.removals, done);
+  if (!done) {
+    if (format === 'text' && !flags.quiet) {
+      if (services) io.stdout.write(`${shownOut}: ${services}\n`);
+      if (!hasErrors(shown)) io.stdout.write(`${shownOut}: up to date (${result.unchanged.length} files)\n`);
+    }
+    return hasErrors(shown) ? EXIT.invalid : EXIT.ok;
   }
   if (format === 'text' && !flags.quiet) {
-    if (check) io.stdout.write(`${shownOut}: up to date (${result.unchanged.length} files)\n`);
-    else
-      io.stdout.write(
-        `${shownOut}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed (${r.tree.files.length} files for ${r.compiled.plans.map((p) => p.env.name).join(', ') || 'no environment'})\n` +
-          (services ? `${shownOut}: ${services}\n` : ''),
-      );
+    io.stdout.write(
+      `${shownOut}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed (${r.tree.files.length} files for ${r.compiled.plans.map((p) => p.env.name).join(', ') || 'no environment'})\n` +
+        (services ? `${shownOut}: ${services}\n` : ''),
+    );
   }
   return EXIT.ok;
 }

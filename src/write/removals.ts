@@ -91,6 +91,7 @@ export function removalDiagnostics(r: Removals): Diagnostic[] {
 }
 
 /** One line for the render summary, or undefined when no service goes. */
-export function removedServicesLine(r: Removals): string | undefined {
-  return r.services.length ? `removed services: ${r.services.join(', ')}` : undefined;
+export function removedServicesLine(r: Removals, done: boolean): string | undefined {
+  if (r.services.length === 0) return undefined;
+  return `${done ? 'removed' : 'would remove'} services: ${r.services.join(', ')}`;
 }
