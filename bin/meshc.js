@@ -6,13 +6,14 @@ let main;
 try {
   ({ main } = await import(entry.href));
 } catch (err) {
-  const missing =
-    err &&
-    err.code === 'ERR_MODULE_NOT_FOUND' &&
-    String(err.message).includes(entry.pathname.split('/').slice(-3).join('/'));
-  if (!missing) throw err;
+  if (!err || err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  const module = /Cannot find module '([^']+)'/.exec(String(err.message))?.[1];
+  const notBuilt = module !== undefined && module.replace(/\\/g, '/').endsWith('dist/cli/main.js');
+  const pkg = /Cannot find package '([^']+)'/.exec(String(err.message))?.[1];
   process.stderr.write(
-    'meshc: the compiled CLI (dist/) is missing: run `npm ci` (or `npm run build`) first.\n',
+    notBuilt
+      ? 'meshc: the compiled CLI (dist/) is missing: run `npm ci` (or `npm run build`) first.\n'
+      : `meshc: a dependency${pkg ? ` (${pkg})` : ''} is not installed: run \`npm ci\` (or reinstall meshc) first.\n`,
   );
   process.exit(2);
 }

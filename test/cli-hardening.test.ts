@@ -427,5 +427,19 @@ describe('the launcher', () => {
       'meshc: the compiled CLI (dist/) is missing: run `npm ci` (or `npm run build`) first.\n',
     );
     expect((await lstat(path.join(dir, 'bin/meshc.js'))).isFile()).toBe(true);
+
+    // Built, but a dependency is not installed: said as such, not as a missing build.
+    await mkdir(path.join(dir, 'dist/cli'), { recursive: true });
+    await writeFile(
+      path.join(dir, 'dist/cli/main.js'),
+      "import 'meshc-no-such-package';\nexport const main = async () => 0;\n",
+    );
+    const r2 = await promisify(execFile)(process.execPath, [path.join(dir, 'bin/meshc.js')]).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect((r2 as { code: number }).code).toBe(2);
+    expect((r2 as { stderr: string }).stderr).toBe(
+      'meshc: a dependency (meshc-no-such-package) is not installed: run `npm ci` (or reinstall meshc) first.\n',
+    );
   });
 });
