@@ -9,7 +9,8 @@
  * const changes = diff(compile(base), result); // what changes between two versions (pure)
  * ```
  *
- * Only `load` (and `write`) touch the disk; the rest are pure and deterministic. Every user error is a
+ * Only `load` (the disk, and git for where the output lies in the repository) and `write` do I/O; the
+ * rest are pure and deterministic, and give exactly what `meshc render` writes. Every user error is a
  * {@link Diagnostic} with a stable code (see docs/errors.md), never an exception.
  */
 import path from 'node:path';
@@ -24,7 +25,6 @@ import type { SourceFile } from './parse/source.ts';
 import { compileSources, locateOutput, type CompileResult } from './pipeline.ts';
 import { emitEnvironments } from './plan/emit.ts';
 import type { ValidateOptions } from './validate/validate.ts';
-import { VERSION } from './cli/version.ts';
 import { writeTree, type WriteResult } from './write/write-tree.ts';
 
 export type { Diagnostic, Severity } from './core/diagnostic.ts';
@@ -89,7 +89,6 @@ export function compile(spec: LoadedProject | readonly SourceFile[], options: Co
   const loadDiagnostics = Array.isArray(spec) ? [] : (spec as LoadedProject).diagnostics;
   const repoPath = Array.isArray(spec) ? undefined : (spec as LoadedProject).outputRepoPath;
   const validateOptions: ValidateOptions = {
-    toolVersion: VERSION,
     ...(options.environments ? { environments: options.environments } : {}),
     ...(repoPath !== undefined ? { outputRepoPath: repoPath } : {}),
   };
