@@ -225,5 +225,9 @@ describe('the GitHub workflow runs the suites with the schemas', () => {
     // `$RUNNER_TEMP` in a shell is `${{ runner.temp }}` in an expression.
     expect(shared.replace('${{ runner.temp }}', '$RUNNER_TEMP')).toBe(out);
     expect(readFileSync(path.join(root, '.ci/run'), 'utf8')).toMatch(/^export MESHC_REQUIRE_SHARED=1$/m);
+    // Without MESHC_SHARED_DIR and ../shared, .ci/run fetches the schemas itself.
+    expect(readFileSync(path.join(root, '.ci/run'), 'utf8')).toMatch(
+      /node scripts\/fetch-crds\.mjs --out "\$MESHC_SHARED_DIR"/,
+    );
   });
 });
