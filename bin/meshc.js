@@ -1,6 +1,22 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm run build`, which `npm ci` runs via `prepare`).
-import { main } from '../dist/cli/main.js';
+// A checkout that was never built has no dist/: say how to build it in one line instead of a stack trace.
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+let main;
+try {
+  ({ main } = await import(entry.href));
+} catch (err) {
+  if (!err || err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  const module = /Cannot find module '([^']+)'/.exec(String(err.message))?.[1];
+  const notBuilt = module !== undefined && module.replace(/\\/g, '/').endsWith('dist/cli/main.js');
+  const pkg = /Cannot find package '([^']+)'/.exec(String(err.message))?.[1];
+  process.stderr.write(
+    notBuilt
+      ? 'meshc: the compiled CLI (dist/) is missing: run `npm ci` (or `npm run build`) first.\n'
+      : `meshc: a dependency${pkg ? ` (${pkg})` : ''} is not installed: run \`npm ci\` (or reinstall meshc) first.\n`,
+  );
+  process.exit(2);
+}
 
 process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),

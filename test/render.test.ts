@@ -49,8 +49,8 @@ describe.each(CASES)('render $name', ({ spec, expected }) => {
 
   it('is deterministic: twice, and with the input files in another order, byte for byte', async () => {
     const first = await renderDir(specDir);
-    const again = renderSources(first.sources);
-    const shuffled = renderSources([first.sources[0]!, ...first.sources.slice(1).reverse()]);
+    const again = renderSources(first.sources, first.options);
+    const shuffled = renderSources([first.sources[0]!, ...first.sources.slice(1).reverse()], first.options);
     const text = (t: typeof first.tree) => t.files.map((f) => `${f.path}\n${f.content}`).join('\0');
     expect(text(again.tree)).toBe(text(first.tree));
     expect(text(shuffled.tree)).toBe(text(first.tree));

@@ -40,11 +40,8 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (e) {
-    const msg = (e as Error).message;
-    const flag = /'(-{1,2}[^' ]+)'/.exec(msg)?.[1];
-    const guess = flag ? closest(flag.replace(/^-+/, ''), Object.keys(options)) : undefined;
     throw new UsageError(
-      `${msg.split('\n')[0]}${guess ? `\nDid you mean --${guess}?` : ''}\nRun \`meshc ${spec.name} --help\` for the options.`,
+      `${parseErrorMessage(spec, options, e as NodeJS.ErrnoException)}\nRun \`meshc ${spec.name} --help\` for the options.`,
     );
   }
   const values = parsed.values as ParsedArgs['values'];
@@ -62,6 +59,34 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
       `Unexpected argument "${parsed.positionals[spec.positionals.length]}".\nUsage: ${spec.usage}`,
     );
   return { positionals: parsed.positionals, values };
+}
+
+/** meshc's own sentence for what node:util parseArgs refused (its text is not meant for users). */
+function parseErrorMessage(
+  spec: CommandSpec,
+  options: Record<string, { type: 'string' | 'boolean'; short?: string }>,
+  e: NodeJS.ErrnoException,
+): string {
+  const msg = String(e.message);
+  const quoted = /'(-{1,2}[^' ]*)/.exec(msg)?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted !== undefined) {
+    const bare = quoted.replace(/^-+/, '').replace(/=.*$/, '');
+    const short = !quoted.startsWith('--') && bare.length === 1;
+    const names = Object.keys(options);
+    const guess = short
+      ? names.find((n) => options[n]!.short?.toLowerCase() === bare.toLowerCase())
+      : (names.find((n) => n.startsWith(bare) && bare.length >= 3) ?? closest(bare, names));
+    return `${spec.name} has no option ${quoted}.${guess ? ` Did you mean --${guess}?` : ''}`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && quoted !== undefined) {
+    const name = quoted.replace(/^-+/, '').replace(/,$/, '');
+    const long = options[name] ? name : Object.keys(options).find((n) => options[n]!.short === name);
+    const o = long ? spec.options[long] : undefined;
+    return o?.type === 'string'
+      ? `--${long} needs a value${o.value ? ` (${o.value})` : ''}: ${o.description.replace(/\.$/, '')}.`
+      : `--${long ?? name} takes no value.`;
+  }
+  return `cannot read the arguments: ${msg.split('\n')[0]}`;
 }
 
 export function commandHelp(spec: CommandSpec): string {

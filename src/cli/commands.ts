@@ -2,6 +2,7 @@ import { DIAGNOSTIC_FORMATS } from './format/index.ts';
 import type { CommandSpec } from './args.ts';
 import { DIFF_COMMAND } from './diff-command.ts';
 import { VERIFY_COMMAND } from './verify-command.ts';
+import { REPORT_OPTIONS } from './project.ts';
 
 const format = {
   type: 'string',
@@ -28,7 +29,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'validate',
     summary: 'Check a spec repository: schemas, semantic rules, policies and mesh capabilities.',
-    usage: 'meshc validate [dir] [--env NAME]... [--mesh MESH [--mesh-version X.Y]] [--format FORMAT]',
+    usage:
+      'meshc validate [dir|file] [--env NAME]... [--mesh MESH [--mesh-version X.Y]] [--format FORMAT] [--quiet] [--warnings-as-errors]',
     positionals: ['dir'],
     options: {
       env: {
@@ -49,24 +51,33 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'Check the environments as if they ran this mesh (migration preview)',
       },
       format,
+      ...REPORT_OPTIONS,
     },
-    details: 'Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.',
+    details: [
+      'The spec repository is the nearest directory, from DIR (default: the current directory) upward, that',
+      'holds meshc.yaml. Given a FILE, meshc checks the whole repository it belongs to and reports the',
+      'findings located in that file only (the exit status follows them).',
+      '',
+      'Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error (a path that does not exist too).',
+    ].join('\n'),
   },
   {
     name: 'build',
     summary: "Print one environment's full render as multi-document YAML on stdout.",
-    usage: 'meshc build [dir] --env NAME [--format FORMAT]',
+    usage: 'meshc build [dir] --env NAME [--format FORMAT] [--quiet] [--warnings-as-errors]',
     positionals: ['dir'],
     options: {
       env: { type: 'string', value: 'NAME', description: 'The environment to build (required)' },
       format,
+      ...REPORT_OPTIONS,
     },
   },
   {
     name: 'render',
     summary:
       'Write base/, overlays/ and clusters/ under the output directory; --check writes nothing and exits 1 if the committed tree is stale.',
-    usage: 'meshc render [dir] [-o DIR] [--check] [--format FORMAT]',
+    usage:
+      'meshc render [dir] [-o DIR] [--check] [--allow-removals] [--format FORMAT] [--quiet] [--warnings-as-errors]',
     positionals: ['dir'],
     options: {
       output: {
@@ -79,8 +90,23 @@ export const COMMANDS: readonly CommandSpec[] = [
         type: 'boolean',
         description: 'Compare with the tree on disk, write nothing; exit 1 when it is stale',
       },
+      'allow-removals': {
+        type: 'boolean',
+        description:
+          'Write even when a whole environment, namespace or cluster leaves the tree (the GitOps engine then deletes it)',
+      },
       format,
+      ...REPORT_OPTIONS,
     },
+    details: [
+      'The output directory must be a directory of its own: never the spec or repository root, .git, or a',
+      'directory holding spec files. `output` in meshc.yaml must stay inside the repository (symbolic links',
+      'included); `-o` may point elsewhere. A render that would remove a whole environment, namespace or',
+      'cluster from the tree on disk is refused unless --allow-removals is given; removed services are named.',
+      '',
+      'Exit status: 0 written (or up to date with --check); 1 invalid spec, stale tree, refused removal or',
+      'another render running on the same output; 2 usage error.',
+    ].join('\n'),
   },
   DIFF_COMMAND,
   VERIFY_COMMAND,

@@ -3,8 +3,18 @@ import { InternalError, hasErrors, sortDiagnostics } from '../core/diagnostic.ts
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { LineIndex } from '../parse/line-index.ts';
 import { closest } from '../schema/map-errors.ts';
+import { readFile, stat } from 'node:fs/promises';
 import { compileDir } from '../pipeline.ts';
-import type { CompileResult } from '../pipeline.ts';
+import type { CompileDirOptions, CompileDirResult, CompileResult } from '../pipeline.ts';
+import type { OutputFile } from '../core/output.ts';
+import jsYaml from 'js-yaml';
+import { PROJECT_FILE } from '../load/constants.ts';
+import { DEFAULT_INCLUDE } from '../load/load-project.ts';
+import { locate } from '../parse/locate.ts';
+import { unifiedDiff } from '../diff/line-diff.ts';
+import { checkOutputDir } from '../write/output-dir.ts';
+import { removedServicesLine } from '../write/removals.ts';
+import type { StaleFile } from '../write/write-tree.ts';
 import { matrixData, matrixMarkdown, matrixText } from '../backends/matrix.ts';
 import { backendFor, knownMeshes } from '../backends/registry.ts';
 import type { MeshType } from '../model/types.ts';
@@ -23,6 +33,15 @@ import { runVerify } from './verify-command.ts';
 import { formatDiagnostics } from './format/index.ts';
 import type { DiagnosticFormat } from './format/index.ts';
 import { EXIT, UsageError } from './io.ts';
+import {
+  applyReportFlags,
+  checkEnvironmentNames,
+  environmentNames,
+  findingsOf,
+  reportFlags,
+  resolveSpecTarget,
+  type SpecTarget,
+} from './project.ts';
 import type { CliIo } from './io.ts';
 import { VERSION } from './version.ts';
 
@@ -141,23 +160,43 @@ function report(
   if (out) stream.write(out);
 }
 
+/** A file argument must be one of the spec's files (matched by `include` or `policies`, or meshc.yaml). */
+function checkFileTarget(target: SpecTarget, compiled: CompileResult, io: CliIo): void {
+  if (target.file === undefined || compiled.sources.length === 0) return;
+  if (compiled.sources.some((s) => s.path === target.file)) return;
+  throw new UsageError(
+    `${path.relative(io.cwd, path.join(target.root, target.file)) || target.file} is not a spec file of ${path.relative(io.cwd, target.root) || '.'}: no \`include\` or \`policies\` glob of its meshc.yaml matches it.`,
+  );
+}
+
+/** `--env` names that no Environment document declares: a usage error listing the environments. */
+function checkEnvs(envs: readonly string[] | undefined, compiled: CompileResult): void {
+  if (!envs?.length || compiled.sources.length === 0) return;
+  // With errors, an Environment may be unreadable: check only what can be known.
+  if (hasErrors(compiled.diagnostics) && environmentNames(compiled.parsed).length === 0) return;
+  checkEnvironmentNames(envs, compiled.parsed);
+}
+
 async function runValidate(args: ParsedArgs, io: CliIo): Promise<number> {
-  const root = specDir(args, io);
+  const target = await resolveSpecTarget(args.positionals[0], io.cwd);
+  const root = target.root;
   const meshOverride = migrationTarget(args, io);
   const envs = args.values.env as string[] | undefined;
+  const flags = reportFlags(args.values);
   const compiled = await compileDir(root, {
     ...(envs ? { environments: envs } : {}),
     ...(meshOverride ? { meshOverride } : {}),
   });
-  const unknownEnv = envs?.find(
-    (e) => !compiled.model?.environments.some((x) => x.name === e) && !hasErrors(compiled.diagnostics),
-  );
-  if (unknownEnv) throw new UsageError(`no environment named "${unknownEnv}" in ${root}.`);
+  checkEnvs(envs, compiled);
+  checkFileTarget(target, compiled, io);
+  const diagnostics = applyReportFlags(findingsOf(compiled.diagnostics, target.file), flags);
   const format = (args.values.format as DiagnosticFormat | undefined) ?? 'text';
-  report(compiled.diagnostics, compiled, root, format, io, io.stdout);
-  if (format === 'text' && compiled.diagnostics.length === 0)
-    io.stdout.write(`${path.relative(io.cwd, root) || '.'}: valid\n`);
-  return hasErrors(compiled.diagnostics) ? EXIT.invalid : EXIT.ok;
+  report(diagnostics, compiled, root, format, io, io.stdout);
+  if (format === 'text' && diagnostics.length === 0 && !flags.quiet) {
+    const shown = target.file !== undefined ? path.join(root, target.file) : root;
+    io.stdout.write(`${path.relative(io.cwd, shown) || '.'}: valid\n`);
+  }
+  return hasErrors(diagnostics) ? EXIT.invalid : EXIT.ok;
 }
 
 /**
@@ -183,12 +222,11 @@ function migrationTarget(args: ParsedArgs, io: CliIo): { type: MeshType; version
   return { type: mesh, version: version ?? backend.minVersion };
 }
 
-async function renderDir(root: string, io: CliIo, envs?: readonly string[]) {
-  const compiled = await compileDir(root, envs ? { environments: envs } : {});
+async function renderDir(root: string, options: CompileDirOptions = {}) {
+  const compiled = await compileDir(root, options);
   if (!compiled.model) return { compiled, diagnostics: compiled.diagnostics };
   const emitted = emitEnvironments(compiled.plans, { toolVersion: VERSION });
   const tree = buildGitOpsTree(emitted.renders);
-  void io;
   return {
     compiled,
     emitted,
@@ -200,15 +238,15 @@ async function renderDir(root: string, io: CliIo, envs?: readonly string[]) {
 async function runBuild(args: ParsedArgs, io: CliIo): Promise<number> {
   const env = args.values.env as string | undefined;
   if (!env) throw new UsageError('build needs --env NAME.\nUsage: meshc build [dir] --env NAME');
-  const root = specDir(args, io);
+  const target = await resolveSpecTarget(args.positionals[0], io.cwd);
+  const root = target.root;
   const format = (args.values.format as DiagnosticFormat | undefined) ?? 'text';
-  const r = await renderDir(root, io, [env]);
-  if (r.compiled.model && !r.compiled.model.environments.some((e) => e.name === env))
-    throw new UsageError(
-      `no environment named "${env}"; environments: ${(await compileDir(root)).model?.environments.map((e) => e.name).join(', ') ?? 'none'}.`,
-    );
-  report(r.diagnostics, r.compiled, root, format, io, io.stderr);
-  if (hasErrors(r.diagnostics) || !r.emitted) return EXIT.invalid;
+  const flags = reportFlags(args.values);
+  const r = await renderDir(root, { environments: [env] });
+  checkEnvs([env], r.compiled);
+  const diagnostics = applyReportFlags(r.diagnostics, flags);
+  report(diagnostics, r.compiled, root, format, io, io.stderr);
+  if (hasErrors(diagnostics) || !r.emitted) return EXIT.invalid;
   const render = r.emitted.renders.find((x) => x.env.name === env);
   if (!render) return EXIT.invalid;
   // What the cluster needs before the first sync, as comments above the objects.
@@ -218,23 +256,105 @@ async function runBuild(args: ParsedArgs, io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
+/** The Project's `include` (default `**\/*.yaml`) and `policies` globs, read from meshc.yaml's text. */
+function declaredGlobs(text: string | undefined): string[] {
+  let spec: { include?: unknown; policies?: unknown } | undefined;
+  try {
+    spec = (jsYaml.load(text ?? '', { json: true }) as { spec?: typeof spec } | null)?.spec;
+  } catch {
+    return [];
+  }
+  const list = (v: unknown, fallback: string[]) =>
+    v === undefined ? fallback : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  return [...list(spec?.include, DEFAULT_INCLUDE), ...list(spec?.policies, [])];
+}
+
+/** Refuses an output directory that would lose data (see write/output-dir.ts). */
+async function outputDirProblem(
+  r: { compiled: CompileDirResult },
+  root: string,
+  explicit: boolean,
+): Promise<Diagnostic | undefined> {
+  const problem = await checkOutputDir(r.compiled.outputDir, {
+    specRoot: root,
+    specFiles: r.compiled.sources.map((s) => s.path),
+    globs: declaredGlobs(r.compiled.sources.find((s) => s.path === PROJECT_FILE)?.text),
+    ...(r.compiled.gitRoot !== undefined ? { gitRoot: r.compiled.gitRoot } : {}),
+    explicit,
+  });
+  if (!problem) return undefined;
+  if (explicit) throw new UsageError(`-o: ${problem.message}`);
+  const projectDoc = r.compiled.parsed.find((f) => f.source.path === PROJECT_FILE)?.docs[0];
+  return {
+    code: problem.code,
+    severity: 'error',
+    message: problem.message,
+    hint: 'Set `output` to a directory of its own inside the repository, such as `rendered`.',
+    ...(projectDoc ? { location: locate(projectDoc, ['spec', 'output']) } : {}),
+  };
+}
+
+/** Lines of each stale file's diff shown by `render --check --format text`, and how many files. */
+const CHECK_DIFF_FILES = 3;
+const CHECK_DIFF_LINES = 20;
+
+async function staleDiffs(
+  outDir: string,
+  stale: readonly StaleFile[],
+  files: readonly OutputFile[],
+): Promise<string> {
+  const wanted = new Map(files.map((f) => [f.path, f.content]));
+  const out: string[] = [];
+  for (const s of stale.filter((x) => x.reason === 'changed').slice(0, CHECK_DIFF_FILES)) {
+    let current: string;
+    try {
+      const abs = path.join(outDir, ...s.path.split('/'));
+      if ((await stat(abs)).size > 1024 * 1024) continue;
+      current = await readFile(abs, 'utf8');
+    } catch {
+      continue;
+    }
+    const diff = unifiedDiff(current, wanted.get(s.path) ?? '')
+      .split('\n')
+      .filter((l) => l !== '');
+    const shown = diff.slice(0, CHECK_DIFF_LINES);
+    out.push(`--- ${s.path} (on disk)`, `+++ ${s.path} (fresh render)`, ...shown);
+    if (diff.length > shown.length) out.push(`... ${diff.length - shown.length} more lines`);
+  }
+  const more = stale.filter((x) => x.reason === 'changed').length - CHECK_DIFF_FILES;
+  if (more > 0) out.push(`... and ${more} more changed files`);
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
 async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
-  const root = specDir(args, io);
+  const target = await resolveSpecTarget(args.positionals[0], io.cwd);
+  const root = target.root;
   const format = (args.values.format as DiagnosticFormat | undefined) ?? 'text';
-  const r = await renderDir(root, io);
-  if (hasErrors(r.diagnostics) || !r.tree || !r.compiled.model) {
-    report(r.diagnostics, r.compiled, root, format, io, io.stdout);
+  const flags = reportFlags(args.values);
+  const explicitOut = args.values.output as string | undefined;
+  const r = await renderDir(
+    root,
+    explicitOut !== undefined ? { outputDir: path.resolve(io.cwd, explicitOut) } : {},
+  );
+  if (hasErrors(applyReportFlags(r.diagnostics, flags)) || !r.tree || !r.compiled.model) {
+    report(applyReportFlags(r.diagnostics, flags), r.compiled, root, format, io, io.stdout);
     return EXIT.invalid;
   }
-  const outDir = args.values.output
-    ? path.resolve(io.cwd, args.values.output as string)
-    : path.resolve(root, r.compiled.model.project.output);
+  const outDir = r.compiled.outputDir;
+  const refused = await outputDirProblem(r, root, explicitOut !== undefined);
+  if (refused) {
+    report(applyReportFlags([...r.diagnostics, refused], flags), r.compiled, root, format, io, io.stdout);
+    return EXIT.invalid;
+  }
   const check = !!args.values.check;
-  const result = await writeTree(outDir, r.tree.files, { check });
+  const result = await writeTree(outDir, r.tree.files, {
+    check,
+    guardRemovals: !args.values['allow-removals'],
+  });
   const diagnostics = [...r.diagnostics, ...result.diagnostics];
   const shownOut = path.relative(io.cwd, outDir) || '.';
   if (check && result.stale.length > 0) {
-    const fix = `meshc render ${path.relative(io.cwd, root) || '.'}${args.values.output ? ` -o ${shownOut}` : ''}`;
+    const fix = `meshc render ${path.relative(io.cwd, root) || '.'}${explicitOut !== undefined ? ` -o ${shownOut}` : ''}`;
     for (const s of result.stale)
       diagnostics.push({
         code: 'OUTPUT_STALE',
@@ -253,14 +373,24 @@ async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
         },
       });
   }
-  report(diagnostics, r.compiled, root, format, io, io.stdout);
-  if (hasErrors(diagnostics)) return EXIT.invalid;
-  if (format === 'text') {
-    if (check) io.stdout.write(`${shownOut}: up to date (${result.unchanged.length} files)\n`);
-    else
-      io.stdout.write(
-        `${shownOut}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed (${r.tree.files.length} files for ${r.compiled.plans.map((p) => p.env.name).join(', ') || 'no environment'})\n`,
-      );
+  const shown = applyReportFlags(diagnostics, flags);
+  report(shown, r.compiled, root, format, io, io.stdout);
+  if (check && format === 'text' && result.stale.length > 0)
+    io.stdout.write(await staleDiffs(outDir, result.stale, r.tree.files));
+  const done = !check && !hasErrors(shown);
+  const services = removedServicesLine(result.removals, done);
+  if (!done) {
+    if (format === 'text' && !flags.quiet) {
+      if (services) io.stdout.write(`${shownOut}: ${services}\n`);
+      if (!hasErrors(shown)) io.stdout.write(`${shownOut}: up to date (${result.unchanged.length} files)\n`);
+    }
+    return hasErrors(shown) ? EXIT.invalid : EXIT.ok;
+  }
+  if (format === 'text' && !flags.quiet) {
+    io.stdout.write(
+      `${shownOut}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed (${r.tree.files.length} files for ${r.compiled.plans.map((p) => p.env.name).join(', ') || 'no environment'})\n` +
+        (services ? `${shownOut}: ${services}\n` : ''),
+    );
   }
   return EXIT.ok;
 }

@@ -401,6 +401,34 @@ export const CODES = {
       "`meshc verify`: what kustomize builds from a written overlay differs from meshc's own render of it (an object missing, extra, or a field with another value), usually because of a patch in the overlay's `user/` component or a hand edit.",
     fix: 'If the difference is intended (your own patch), express it in the spec (an override or an Environment patch) so that meshc renders it; otherwise remove it, or run `meshc render`.',
   },
+  // render (helper "cli": the writer's guards)
+  OUTPUT_REMOVALS: {
+    severity: 'error',
+    area: 'render',
+    cause:
+      'A whole environment, namespace or cluster directory of the output on disk would disappear from the new render; Flux and Argo CD would prune it from the cluster.',
+    fix: 'Fix the spec if files were moved, renamed or fell outside the globs; if the removal is intended, run `meshc render --allow-removals`.',
+  },
+  OUTPUT_LOCKED: {
+    severity: 'error',
+    area: 'render',
+    cause: 'Another `meshc render` is writing the same output directory at this moment.',
+    fix: 'Wait for it to finish and run again; remove the `.<output>.meshc-lock` file beside the output only if no meshc is running.',
+  },
+  OUTPUT_DIR_INVALID: {
+    severity: 'error',
+    area: 'render',
+    cause:
+      'The output directory is the spec or repository root, lies inside `.git`, or overlaps the spec files (it holds meshc.yaml or a spec file).',
+    fix: 'Choose a dedicated directory, such as `rendered`, for `output` (or `-o`).',
+  },
+  OUTPUT_WRITE_FAILED: {
+    severity: 'error',
+    area: 'render',
+    cause:
+      'The disk refused to read or write the output directory (permissions, a read-only or full filesystem, a file where a directory must be); the tree on disk is left as it was.',
+    fix: 'Fix the permissions or free space of the output directory and its parent, or choose another output directory.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -59,7 +59,16 @@ export async function loadSpec(root: string): Promise<LoadedSpec> {
       onlyFiles: true,
       dot: false,
       followSymbolicLinks: true,
-      ignore: ['node_modules/**', '.git/**', `${output}/**`, PROJECT_FILE],
+      // `<output>.meshc-*`: staging trees an interrupted render of an older meshc left beside the output
+      // (the writer now hides them as `.<output>.meshc-*`, and removes both kinds on its next run).
+      ignore: [
+        'node_modules/**',
+        '.git/**',
+        `${output}/**`,
+        `${output}.meshc-staging-*/**`,
+        `${output}.meshc-old-*/**`,
+        PROJECT_FILE,
+      ],
     });
     if (matches.length === 0) {
       diagnostics.push({

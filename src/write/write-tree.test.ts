@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InternalError } from '../core/diagnostic.ts';
 import { OWNED_HEADER, type OutputFile } from '../core/output.ts';
+import { NO_REMOVALS } from './removals.ts';
 import { writeTree } from './write-tree.ts';
 
 /** Fault injection: the real `writeFile`, unless a test asks the n-th call to fail. */
@@ -79,6 +80,7 @@ describe('writeTree', () => {
       unchanged: [],
       stale: [],
       diagnostics: [],
+      removals: NO_REMOVALS,
     });
     expect(await contents(out)).toEqual({
       'a.yaml': files[1]!.content,
@@ -102,6 +104,7 @@ describe('writeTree', () => {
       unchanged: ['a.yaml', 'b/x.yaml', 's.yaml'],
       stale: [],
       diagnostics: [],
+      removals: NO_REMOVALS,
     });
     expect(await snapshot(out)).toEqual(before);
   });
@@ -128,6 +131,7 @@ describe('writeTree', () => {
       unchanged: ['keep.yaml'],
       stale: [],
       diagnostics: [],
+      removals: NO_REMOVALS,
     });
     expect(Object.keys(await contents(out))).toEqual([
       'change.yaml',
@@ -243,6 +247,7 @@ describe('writeTree', () => {
         { path: 'missing.yaml', reason: 'missing' },
       ],
       diagnostics: [],
+      removals: NO_REMOVALS,
     });
     expect(await snapshot(out)).toEqual(before);
     expect(await readdir(parent)).toEqual(parentBefore);

@@ -5,6 +5,7 @@ import {
   link,
   lstat,
   mkdir,
+  open,
   readdir,
   readFile,
   readlink,
@@ -19,6 +20,10 @@ import path from 'node:path';
 import { CODES, type DiagnosticCode } from '../core/codes.ts';
 import { InternalError, type Diagnostic } from '../core/diagnostic.ts';
 import { OWNED_HEADER, type OutputFile } from '../core/output.ts';
+import { acquireLock } from './lock.ts';
+import { findRemovals, NO_REMOVALS, removalDiagnostics, type Removals } from './removals.ts';
+
+export type { Removals } from './removals.ts';
 
 export interface StaleFile {
   readonly path: string;
@@ -29,6 +34,12 @@ export interface StaleFile {
 export interface WriteOptions {
   /** Compare only (`meshc render --check`): write nothing, fill `stale`. */
   readonly check: boolean;
+  /**
+   * Refuse (OUTPUT_REMOVALS, nothing written) when a whole environment, namespace or cluster directory
+   * of the tree on disk would disappear. `meshc render` sets it unless `--allow-removals` is given: the
+   * GitOps engines prune what leaves the tree, so such a removal deletes live configuration.
+   */
+  readonly guardRemovals?: boolean;
 }
 
 /** Paths are relative to the output directory, with `/` separators, sorted. */
@@ -41,12 +52,19 @@ export interface WriteResult {
   readonly unchanged: string[];
   /** With `check` only: what a write would change. Seed files are never stale. */
   readonly stale: StaleFile[];
-  /** OUTPUT_NOT_OWNED, PATH_OUTSIDE_ROOT or RENDER_CONFLICT; when there is one, nothing was written. */
+  /** OUTPUT_NOT_OWNED, PATH_OUTSIDE_ROOT, RENDER_CONFLICT, OUTPUT_REMOVALS, OUTPUT_LOCKED or OUTPUT_WRITE_FAILED; when there is one, nothing was written. */
   readonly diagnostics: Diagnostic[];
+  /** What leaves the tree (written or, with `check`, that would be): whole units and services. */
+  readonly removals: Removals;
 }
 
 const OWNED = Buffer.from(OWNED_HEADER, 'utf8');
 const FILE_MODE = 0o644;
+/**
+ * An owned file larger than this is never read whole: meshc writes nothing that large, so such a file
+ * is stale by its size alone. Files meshc does not own are never read past their first bytes.
+ */
+export const MAX_OWNED_BYTES = 16 * 1024 * 1024;
 
 /**
  * The single writer of meshc's output tree.
@@ -54,24 +72,88 @@ const FILE_MODE = 0o644;
  * A file is owned by meshc iff it starts with {@link OWNED_HEADER}; meshc never changes or deletes
  * any other file. Seed files are created when missing and then left to the user for good.
  *
- * The new tree is built aside in a sibling `<outDir>.meshc-staging-<random>` (new and changed files
- * written, every other file hard-linked, or copied where links are not possible), then swapped in
- * with two renames (outDir → `<outDir>.meshc-old-<random>`, staging → outDir) and the old tree
- * removed. A failure before the swap leaves outDir untouched; leftovers of an interrupted run are
- * cleaned up by the next one. When nothing changes, nothing is rebuilt.
+ * The new tree is built aside in a hidden sibling `.<name>.meshc-staging-<random>` (new and changed
+ * files written, every other file hard-linked, or copied where links are not possible), then swapped in
+ * with two renames (outDir → `.<name>.meshc-old-<random>`, staging → outDir) and the old tree
+ * removed. The names start with a dot so that spec globs (`**\/*.yaml`, which skip dot-directories)
+ * never read a half-written tree as input. A failure before the swap leaves outDir untouched;
+ * leftovers of an interrupted run (killed at any point, under this naming or the older
+ * `<name>.meshc-*` one) are cleaned up by the next one. When nothing changes, nothing is rebuilt.
+ *
+ * Two runs on the same output do not interleave: a run takes `.<name>.meshc-lock` beside the output
+ * (exclusive create, holding its pid; a lock whose pid is no longer alive is stale and taken over), and
+ * a second run fails with OUTPUT_LOCKED instead of racing the first.
  */
 export async function writeTree(
   outDir: string,
   files: readonly OutputFile[],
   opts: WriteOptions,
 ): Promise<WriteResult> {
-  const none: WriteResult = { written: [], removed: [], unchanged: [], stale: [], diagnostics: [] };
+  const none: WriteResult = {
+    written: [],
+    removed: [],
+    unchanged: [],
+    stale: [],
+    diagnostics: [],
+    removals: NO_REMOVALS,
+  };
   assertHeaders(files);
   const pathDiagnostics = checkPaths(files);
   if (pathDiagnostics.length > 0) return { ...none, diagnostics: pathDiagnostics };
 
   const root = path.resolve(outDir);
-  if (!opts.check) await recoverInterruptedRun(root);
+  try {
+    if (opts.check) return await writeLocked(root, files, opts, none);
+    await mkdir(path.dirname(root), { recursive: true });
+    const lock = await acquireLock(root);
+    if (typeof lock !== 'function') return { ...none, diagnostics: [lock] };
+    try {
+      await recoverInterruptedRun(root);
+      return await writeLocked(root, files, opts, none);
+    } finally {
+      await lock();
+    }
+  } catch (err) {
+    // What the disk refuses (permissions, a read-only or full filesystem, a file where a directory must
+    // be) is the user's to fix, not a bug: a diagnostic. The tree on disk is intact (see swapIn).
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined || !DISK_REFUSALS.has(code)) throw err;
+    return {
+      ...none,
+      diagnostics: [
+        diag(
+          'OUTPUT_WRITE_FAILED',
+          `The output directory ${path.basename(root)} could not be ${opts.check ? 'read' : 'written'}: ${(err as Error).message}.`,
+          'Check the permissions and free space of the output directory and its parent, or choose another with `-o`.',
+        ),
+      ],
+    };
+  }
+}
+
+/** errno codes of a disk that refuses an operation (as opposed to a bug in meshc). */
+const DISK_REFUSALS = new Set([
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOSPC',
+  'EDQUOT',
+  'ENOTDIR',
+  'EISDIR',
+  'EEXIST',
+  'ENAMETOOLONG',
+  'ELOOP',
+  'EMFILE',
+  'ENFILE',
+  'EIO',
+]);
+
+async function writeLocked(
+  root: string,
+  files: readonly OutputFile[],
+  opts: WriteOptions,
+  none: WriteResult,
+): Promise<WriteResult> {
   const rootStat = await lstatOrUndefined(root);
   if (rootStat?.isSymbolicLink())
     return {
@@ -95,13 +177,17 @@ export async function writeTree(
     : { files: new Map<string, ExistingFile>(), dirs: new Map<string, number>() };
   const plan = planTree(scan, files);
   if (plan.diagnostics.length > 0) return { ...none, diagnostics: plan.diagnostics };
-  if (opts.check) return { ...none, unchanged: plan.unchanged, stale: plan.stale };
+  const removals = findRemovals(plan.removed, files);
+  const guard = opts.guardRemovals ? removalDiagnostics(removals) : [];
+  if (opts.check)
+    return { ...none, unchanged: plan.unchanged, stale: plan.stale, removals, diagnostics: guard };
+  if (guard.length > 0) return { ...none, removals, diagnostics: guard };
 
   const changed = plan.written.length > 0 || plan.removed.length > 0;
   if (changed || (!rootStat && plan.entries.size > 0)) {
     await swapIn(root, rootStat, scan, plan);
   }
-  return { ...none, written: plan.written, removed: plan.removed, unchanged: plan.unchanged };
+  return { ...none, written: plan.written, removed: plan.removed, unchanged: plan.unchanged, removals };
 }
 
 // ---- checks on the requested files (no disk) ----
@@ -164,7 +250,7 @@ interface ExistingFile {
   /** `file`: a regular file; `symlink` and `other` (fifo, socket, device) are never owned and never followed. */
   readonly kind: 'file' | 'symlink' | 'other';
   readonly owned: boolean;
-  /** The bytes of an owned file. */
+  /** The bytes of an owned file (absent when it is over {@link MAX_OWNED_BYTES}: then it is stale). */
   readonly content?: Buffer;
 }
 
@@ -210,10 +296,24 @@ async function scanTree(root: string): Promise<Scan> {
   const regular: string[] = [];
   await walk('');
   // Reading thousands of small files is latency-bound: keep several reads in flight.
+  // Only the head of a file says whether meshc owns it: files of others (which can be huge) are never
+  // read further, and an owned file is read whole only when its size is one meshc could have written.
   await forEachLimit(regular, IO_CONCURRENCY, async (r) => {
-    const content = await readFile(toAbs(root, r));
-    const owned = content.length >= OWNED.length && content.subarray(0, OWNED.length).equals(OWNED);
-    files.set(r, owned ? { kind: 'file', owned, content } : { kind: 'file', owned });
+    const abs = toAbs(root, r);
+    const fh = await open(abs, 'r');
+    let owned: boolean;
+    let size: number;
+    try {
+      size = (await fh.stat()).size;
+      const head = Buffer.alloc(OWNED.length);
+      const { bytesRead } = size >= OWNED.length ? await fh.read(head, 0, OWNED.length, 0) : { bytesRead: 0 };
+      owned = bytesRead === OWNED.length && head.equals(OWNED);
+    } finally {
+      await fh.close();
+    }
+    if (!owned) files.set(r, { kind: 'file', owned });
+    else if (size > MAX_OWNED_BYTES) files.set(r, { kind: 'file', owned });
+    else files.set(r, { kind: 'file', owned, content: await readFile(abs) });
   });
   return { files, dirs };
 }
@@ -331,7 +431,8 @@ function notOwned(p: string, what = 'a file'): Diagnostic {
 
 async function swapIn(root: string, rootStat: Stats | undefined, scan: Scan, plan: Plan): Promise<void> {
   const suffix = randomBytes(6).toString('hex');
-  const staging = `${root}.meshc-staging-${suffix}`;
+  const hidden = path.join(path.dirname(root), `.${path.basename(root)}`);
+  const staging = `${hidden}.meshc-staging-${suffix}`;
   await mkdir(path.dirname(root), { recursive: true });
   try {
     await mkdir(staging);
@@ -360,7 +461,7 @@ async function swapIn(root: string, rootStat: Stats | undefined, scan: Scan, pla
     }
     return;
   }
-  const old = `${root}.meshc-old-${suffix}`;
+  const old = `${hidden}.meshc-old-${suffix}`;
   try {
     await rename(root, old);
   } catch (err) {
@@ -407,7 +508,8 @@ async function recoverInterruptedRun(root: string): Promise<void> {
   } catch {
     return;
   }
-  const leftover = new RegExp(`^${escapeRegExp(base)}\\.meshc-(staging|old)-[0-9a-f]+$`);
+  // `.<name>.meshc-*` (current) and `<name>.meshc-*` (meshc before the staging directories were hidden).
+  const leftover = new RegExp(`^\\.?${escapeRegExp(base)}\\.meshc-(staging|old)-[0-9a-f]+$`);
   const staging: string[] = [];
   const olds: { name: string; ctime: number }[] = [];
   for (const n of names.sort()) {

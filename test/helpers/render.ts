@@ -1,14 +1,15 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadSpec } from '../../src/load/load-project.ts';
-import { compileSources } from '../../src/pipeline.ts';
+import { compileSources, locateOutput } from '../../src/pipeline.ts';
+import type { ValidateOptions } from '../../src/validate/validate.ts';
 import type { SourceFile } from '../../src/parse/source.ts';
 import { emitEnvironments } from '../../src/plan/emit.ts';
 import { buildGitOpsTree } from '../../src/gitops/tree.ts';
 
 /** The whole pure pipeline on in-memory sources: compile, emit, gitops tree. */
-export function renderSources(sources: readonly SourceFile[]) {
-  const compiled = compileSources(sources);
+export function renderSources(sources: readonly SourceFile[], options: ValidateOptions = {}) {
+  const compiled = compileSources(sources, options);
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length)
     throw new Error(
@@ -26,7 +27,10 @@ export async function renderDir(dir: string) {
   const loaded = await loadSpec(dir);
   if (loaded.diagnostics.some((d) => d.severity === 'error'))
     throw new Error(`cannot load ${dir}: ${loaded.diagnostics[0]!.message}`);
-  return { sources: loaded.files, ...renderSources(loaded.files) };
+  // As `meshc render` does: the output's path in the git repository is the default of `gitops.path`.
+  const place = await locateOutput(dir, loaded.files);
+  const options = place.outputRepoPath !== undefined ? { outputRepoPath: place.outputRepoPath } : {};
+  return { sources: loaded.files, options, ...renderSources(loaded.files, options) };
 }
 
 /** Every file under `dir`, relative, sorted (an absent dir is empty). */

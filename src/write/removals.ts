@@ -1,0 +1,97 @@
+/**
+ * What a render removes from the tree on disk, by unit: an environment (`overlays/<env>/`), a namespace
+ * of an environment (`overlays/<env>/<ns>/`), a mesh namespace base (`base/<mesh>/<ns>/`), a cluster
+ * (`clusters/<cluster>/`), and services whose Service object leaves a namespace that stays. Flux and
+ * Argo CD prune what leaves the tree, so a whole unit disappearing deletes live configuration: usually
+ * a mistake (a glob that stopped matching, files moved or renamed), which `meshc render` refuses unless
+ * told `--allow-removals`.
+ */
+import { CODES } from '../core/codes.ts';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import type { OutputFile } from '../core/output.ts';
+
+export interface Removals {
+  /** Environments whose whole overlay goes. */
+  readonly environments: string[];
+  /** `<env>/<namespace>` of environments that stay, whose namespace overlay goes. */
+  readonly namespaces: string[];
+  /** `<mesh>/<namespace>` bases that go. */
+  readonly bases: string[];
+  readonly clusters: string[];
+  /** `<namespace>/<service>` whose Service object goes while its base stays (or goes as a whole). */
+  readonly services: string[];
+}
+
+export const NO_REMOVALS: Removals = {
+  environments: [],
+  namespaces: [],
+  bases: [],
+  clusters: [],
+  services: [],
+};
+
+/** Units of the tree that `removed` (owned files leaving) empties, given the new `files`. Pure. */
+export function findRemovals(removed: readonly string[], files: readonly OutputFile[]): Removals {
+  if (removed.length === 0) return NO_REMOVALS;
+  const kept = new Set<string>();
+  for (const f of files) {
+    const s = f.path.split('/');
+    for (let i = 1; i < s.length; i++) kept.add(s.slice(0, i).join('/'));
+  }
+  const environments = new Set<string>();
+  const namespaces = new Set<string>();
+  const bases = new Set<string>();
+  const clusters = new Set<string>();
+  const services = new Set<string>();
+  for (const p of removed) {
+    const s = p.split('/');
+    if (s[0] === 'overlays' && s.length >= 3) {
+      if (!kept.has(`overlays/${s[1]}`)) environments.add(s[1]!);
+      else if (s.length >= 4 && !kept.has(`overlays/${s[1]}/${s[2]}`)) namespaces.add(`${s[1]}/${s[2]}`);
+    } else if (s[0] === 'base' && s.length >= 4) {
+      if (!kept.has(`base/${s[1]}/${s[2]}`)) bases.add(`${s[1]}/${s[2]}`);
+      const svc = /^v1_service_(.+)\.yaml$/.exec(s[3]!);
+      if (s.length === 4 && svc) services.add(`${s[2]}/${svc[1]}`);
+    } else if (s[0] === 'clusters' && s.length >= 3) {
+      if (!kept.has(`clusters/${s[1]}`)) clusters.add(s[1]!);
+    }
+  }
+  // A service still rendered by another mesh's base (or under another name) was not removed.
+  for (const f of files) {
+    const s = f.path.split('/');
+    const svc = s[0] === 'base' && s.length === 4 ? /^v1_service_(.+)\.yaml$/.exec(s[3]!) : null;
+    if (svc) services.delete(`${s[2]}/${svc[1]}`);
+  }
+  const sorted = (x: Set<string>) => [...x].sort();
+  return {
+    environments: sorted(environments),
+    namespaces: sorted(namespaces),
+    bases: sorted(bases),
+    clusters: sorted(clusters),
+    services: sorted(services),
+  };
+}
+
+/** OUTPUT_REMOVALS when a whole unit goes (removed services alone are named in the summary, not refused). */
+export function removalDiagnostics(r: Removals): Diagnostic[] {
+  const parts: string[] = [];
+  if (r.environments.length) parts.push(`environment ${r.environments.join(', ')}`);
+  if (r.namespaces.length) parts.push(`namespace ${r.namespaces.join(', ')} (environment/namespace)`);
+  if (r.bases.length) parts.push(`base ${r.bases.join(', ')} (mesh/namespace)`);
+  if (r.clusters.length) parts.push(`cluster ${r.clusters.join(', ')}`);
+  if (parts.length === 0) return [];
+  return [
+    {
+      code: 'OUTPUT_REMOVALS',
+      severity: CODES.OUTPUT_REMOVALS.severity,
+      message: `This render would remove from the output, and so from the cluster (Flux and Argo CD prune what leaves the tree): ${parts.join('; ')}.`,
+      hint: 'If files were moved or renamed, or an `include` glob stopped matching, fix the spec. If the removal is intended, run again with --allow-removals.',
+    },
+  ];
+}
+
+/** One line for the render summary, or undefined when no service goes. */
+export function removedServicesLine(r: Removals, done: boolean): string | undefined {
+  if (r.services.length === 0) return undefined;
+  return `${done ? 'removed' : 'would remove'} services: ${r.services.join(', ')}`;
+}

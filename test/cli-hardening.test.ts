@@ -1,0 +1,445 @@
+/**
+ * Issue 10, the CLI's part: the removal guard, finding meshc.yaml upward and file arguments, meshc's own
+ * usage errors, `--env` names, `--quiet` / `--warnings-as-errors`, `render --check` diffs, refused output
+ * directories and GitOps paths relative to the git repository root. Commands run in-process.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import jsYaml from 'js-yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { gitRepo } from './helpers/git-repo.ts';
+import { repoRoot } from './helpers/shared.ts';
+import { ISTIO_ENV, dedent, specTree } from './helpers/spec-tree.ts';
+
+class Sink {
+  text = '';
+  isTTY = false;
+  write(chunk: string | Uint8Array): boolean {
+    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    return true;
+  }
+}
+
+async function run(args: string[], cwd = repoRoot) {
+  const stdout = new Sink();
+  const stderr = new Sink();
+  const code = await main(args, { cwd, stdout: stdout as never, stderr: stderr as never, env: {} });
+  return { code, stdout: stdout.text, stderr: stderr.text, all: stdout.text + stderr.text };
+}
+
+const temps: string[] = [];
+afterAll(async () => Promise.all(temps.map((d) => rm(d, { recursive: true, force: true }))));
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(path.join(os.tmpdir(), 'meshc-clih-'));
+  temps.push(d);
+  return d;
+}
+
+const service = (name: string, namespace = 'shop', port = 8080) => dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Service
+  metadata: { name: ${name}, namespace: ${namespace} }
+  spec:
+    ports: [{ name: http, port: ${port} }]
+`;
+
+const env = (name: string, cluster: string, engine = 'flux') =>
+  ISTIO_ENV.replace('name: prod', `name: ${name}`)
+    .replace('cluster: prod-1', `cluster: ${cluster}`)
+    .replace('engine: flux', `engine: ${engine}`);
+
+/** Two environments, two namespaces, three services. */
+const SPEC = {
+  'meshc.yaml': dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Project
+    metadata: { name: test }
+    spec:
+      include: ["services/*.yaml", "environments/*.yaml"]
+  `,
+  'services/cart.yaml': service('cart'),
+  'services/checkout.yaml': service('checkout'),
+  'services/reports.yaml': service('reports', 'analytics'),
+  'environments/prod.yaml': env('prod', 'prod-1'),
+  'environments/staging.yaml': env('staging', 'staging-1'),
+};
+
+async function listTree(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    for (const e of await readdir(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(r);
+      else out.push(r);
+    }
+  };
+  await walk('');
+  return out.sort();
+}
+
+describe('render refuses to remove a whole environment or namespace', () => {
+  it('an environment that disappears (its file renamed out of the globs): exit 1, OUTPUT_REMOVALS, nothing written', async () => {
+    const dir = await specTree(SPEC);
+    expect((await run(['render', dir])).code).toBe(0);
+    const before = await listTree(path.join(dir, 'rendered'));
+    expect(before.some((p) => p.startsWith('overlays/staging/'))).toBe(true);
+    // No glob error: the file is renamed to .yml, which `environments/*.yaml` no longer matches, and
+    // the Project still matches other files with every glob.
+    await cp(path.join(dir, 'environments/staging.yaml'), path.join(dir, 'environments/staging.yml'));
+    await rm(path.join(dir, 'environments/staging.yaml'));
+
+    const r = await run(['render', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/error OUTPUT_REMOVALS: .*environment staging.*cluster staging-1/);
+    expect(r.stdout).toMatch(/--allow-removals/);
+    expect(await listTree(path.join(dir, 'rendered'))).toEqual(before);
+
+    const check = await run(['render', dir, '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/OUTPUT_REMOVALS: .*environment staging/);
+
+    const allowed = await run(['render', dir, '--allow-removals']);
+    expect(allowed.code).toBe(0);
+    // Only the user's seed files (their own patches) stay; every file meshc owned for staging is gone.
+    const after = await listTree(path.join(dir, 'rendered'));
+    expect(after.filter((p) => p.startsWith('overlays/staging/') && !/\/user\//.test(p))).toEqual([]);
+    expect(after.some((p) => p.startsWith('clusters/staging-1/'))).toBe(false);
+  });
+
+  it('a namespace that disappears while its environments stay: refused, and listed per environment', async () => {
+    const dir = await specTree(SPEC);
+    expect((await run(['render', dir])).code).toBe(0);
+    await rm(path.join(dir, 'services/reports.yaml'));
+    const r = await run(['render', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/OUTPUT_REMOVALS: .*namespace prod\/analytics, staging\/analytics/);
+    expect(r.stdout).toMatch(/base istio\/analytics/);
+    expect(existsSync(path.join(dir, 'rendered/overlays/prod/analytics'))).toBe(true);
+  });
+
+  it('a removed service (its namespace stays) is written and named in the summary', async () => {
+    const dir = await specTree(SPEC);
+    expect((await run(['render', dir])).code).toBe(0);
+    await rm(path.join(dir, 'services/checkout.yaml'));
+    const check = await run(['render', dir, '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/: would remove services: shop\/checkout\n/);
+    const r = await run(['render', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/: removed services: shop\/checkout\n/);
+    expect(existsSync(path.join(dir, 'rendered/base/istio/shop/v1_service_checkout.yaml'))).toBe(false);
+  });
+});
+
+describe('finding the spec repository', () => {
+  it('searches meshc.yaml upward from the current directory and from a directory argument', async () => {
+    const dir = await specTree(SPEC);
+    const fromSub = await run(['validate'], path.join(dir, 'services'));
+    expect(fromSub.code).toBe(0);
+    expect(fromSub.stdout).toBe('..: valid\n');
+    expect((await run(['validate', path.join(dir, 'environments')])).code).toBe(0);
+    expect((await run(['build', '--env', 'prod'], path.join(dir, 'services'))).stdout).toMatch(
+      /kind: Namespace/,
+    );
+  });
+
+  it("a file argument checks its project and reports only that file's findings", async () => {
+    const dir = await specTree({
+      ...SPEC,
+      'services/broken.yaml': service('broken').replace('port: 8080', 'port: 99999'),
+    });
+    const whole = await run(['validate', dir]);
+    expect(whole.code).toBe(1);
+    const bad = await run(['validate', 'services/broken.yaml'], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^services\/broken\.yaml:\d+:\d+: error /);
+    const good = await run(['validate', 'cart.yaml'], path.join(dir, 'services'));
+    expect(good.stdout).toBe('cart.yaml: valid\n');
+    expect(good.code).toBe(0);
+    // A file no glob matches is not part of the spec: said, as a usage error.
+    await writeFile(path.join(dir, 'services/notes.txt'), 'hello\n');
+    const stray = await run(['validate', 'services/notes.txt'], dir);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/not a spec file/);
+  });
+
+  it('a path that does not exist is a usage error (2) in every command', async () => {
+    for (const args of [
+      ['validate', 'no-such-dir'],
+      ['build', 'no-such-dir', '--env', 'prod'],
+      ['render', 'no-such-dir'],
+      ['render', 'no-such-dir', '--check'],
+    ]) {
+      const r = await run(args, await tempDir());
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/no-such-dir: no such file or directory/);
+    }
+  });
+});
+
+describe("usage errors are meshc's own", () => {
+  it('unknown flags get a sentence and a suggestion, not the text of node:util parseArgs', async () => {
+    const cases: [string[], RegExp][] = [
+      [['validate', '--formt', 'json'], /validate has no option --formt\. Did you mean --format\?/],
+      [['render', '--chek'], /render has no option --chek\. Did you mean --check\?/],
+      [['render', '--allow-removal'], /Did you mean --allow-removals\?/],
+      [['build', '-x'], /build has no option -x\./],
+      [['render', '-o'], /--output needs a value \(DIR\)/],
+      [['render', '--check=yes'], /--check takes no value/],
+    ];
+    for (const [args, want] of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(want);
+      expect(r.stderr).not.toMatch(/positional argument|ERR_PARSE_ARGS|argument missing/);
+    }
+  });
+
+  it('--env with an unknown name lists the environments, in validate and build', async () => {
+    const dir = await specTree(SPEC);
+    for (const args of [
+      ['validate', dir, '--env', 'prdo'],
+      ['build', dir, '--env', 'prdo'],
+    ]) {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /no environment named "prdo"\. Did you mean "prod"\? Environments: prod, staging\./,
+      );
+    }
+  });
+});
+
+describe('--quiet and --warnings-as-errors', () => {
+  it('validate, build and render: --quiet prints errors only; --warnings-as-errors fails on a warning', async () => {
+    // The bundled example has warnings (approximations on Linkerd) and no error.
+    const plain = await run(['validate', 'examples/bookinfo']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/warning MESH_APPROXIMATE_FEATURE/);
+    const quiet = await run(['validate', 'examples/bookinfo', '--quiet']);
+    expect(quiet).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const strict = await run(['validate', 'examples/bookinfo', '--warnings-as-errors']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/error MESH_APPROXIMATE_FEATURE/);
+    const json = JSON.parse((await run(['validate', 'examples/bookinfo', '-q', '--format', 'json'])).stdout);
+    expect(json.diagnostics).toEqual([]);
+
+    const build = await run(['build', 'examples/bookinfo', '--env', 'staging', '--warnings-as-errors']);
+    expect(build.code).toBe(1);
+    expect(build.stdout).toBe('');
+    const buildQuiet = await run(['build', 'examples/bookinfo', '--env', 'staging', '--quiet']);
+    expect(buildQuiet.code).toBe(0);
+    expect(buildQuiet.stderr).toBe('');
+
+    const out = await tempDir();
+    const render = await run(['render', 'examples/bookinfo', '-o', out, '--warnings-as-errors']);
+    expect(render.code).toBe(1);
+    expect(await readdir(out)).toEqual([]);
+    const renderQuiet = await run(['render', 'examples/bookinfo', '-o', out, '--quiet']);
+    expect(renderQuiet).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(await readdir(out)).toEqual(['base', 'clusters', 'overlays']);
+  });
+});
+
+describe('render --check', () => {
+  it('names each stale file and, in text, shows a bounded diff of the first changed ones', async () => {
+    const dir = await specTree(SPEC);
+    expect((await run(['render', dir])).code).toBe(0);
+    const files = (await listTree(path.join(dir, 'rendered'))).filter((p) => p.startsWith('base/'));
+    const edited = files.filter((p) => /v1_service_/.test(p));
+    expect(edited.length).toBeGreaterThanOrEqual(2);
+    for (const p of edited) {
+      const abs = path.join(dir, 'rendered', p);
+      await writeFile(abs, (await readFile(abs, 'utf8')).replace('port: 8080', 'port: 8081'));
+    }
+    // A long change: more lines than the diff shows.
+    const big = path.join(dir, 'rendered', edited[0]!);
+    await writeFile(
+      big,
+      (await readFile(big, 'utf8')) + Array.from({ length: 50 }, (_, i) => `# extra ${i}\n`).join(''),
+    );
+
+    const r = await run(['render', dir, '--check']);
+    expect(r.code).toBe(1);
+    for (const p of edited) expect(r.stdout).toContain(`rendered/${p} is out of date`);
+    expect(r.stdout).toContain(`--- ${edited[1]} (on disk)`);
+    expect(r.stdout).toContain(`+++ ${edited[1]} (fresh render)`);
+    expect(r.stdout).toMatch(/^-\s+port: 8081$/m);
+    expect(r.stdout).toMatch(/^\+\s+port: 8080$/m);
+    expect(r.stdout).toMatch(/\.\.\. \d+ more lines/);
+    const diffLines = r.stdout.split('\n').filter((l) => /^[-+ @]/.test(l) && !/^---|^\+\+\+/.test(l));
+    expect(diffLines.length).toBeLessThanOrEqual(3 * 20);
+    // Other formats carry the findings only.
+    const json = await run(['render', dir, '--check', '--format', 'json']);
+    expect(() => JSON.parse(json.stdout)).not.toThrow();
+  });
+});
+
+describe('output directories that would lose data are refused', () => {
+  it('-o at the spec root, a parent of it, or inside .git: usage error (2), nothing written', async () => {
+    const repo = await gitRepo();
+    await repo.write(SPEC);
+    for (const o of ['.', '..', '.git/rendered', 'services']) {
+      const r = await run(['render', '.', '-o', o], repo.dir);
+      expect(r.code, o).toBe(2);
+      expect(r.stderr).toMatch(/^meshc: -o: The output directory/);
+    }
+    expect(existsSync(path.join(repo.dir, '.git/rendered'))).toBe(false);
+    expect((await readdir(path.join(repo.dir, 'services'))).sort()).toEqual([
+      'cart.yaml',
+      'checkout.yaml',
+      'reports.yaml',
+    ]);
+  });
+
+  it('output: in meshc.yaml (./, ./.git, a directory of spec files): exit 1 at spec.output', async () => {
+    for (const [output, want] of [
+      ['./', /OUTPUT_DIR_INVALID: The output directory \. is the spec root/],
+      ['./.git', /OUTPUT_DIR_INVALID: .*inside \.git/],
+      ['services', /OUTPUT_DIR_INVALID: .*holds the spec file services\/cart\.yaml/],
+    ] as const) {
+      const dir = await specTree({
+        ...SPEC,
+        'meshc.yaml': `${SPEC['meshc.yaml']}  output: ${JSON.stringify(output)}\n`,
+      });
+      await mkdir(path.join(dir, '.git'), { recursive: true });
+      const before = await listTree(dir);
+      const r = await run(['render', '.'], dir);
+      expect(r.code, output).toBe(1);
+      expect(r.stdout).toMatch(new RegExp(`^meshc\\.yaml:6:11: error ${want.source}`, 'm'));
+      expect(await listTree(dir)).toEqual(before);
+    }
+  });
+
+  it('output: through a symlink out of the repository is refused; -o outside the repository is allowed', async () => {
+    const outside = await tempDir();
+    const dir = await specTree({ ...SPEC, 'meshc.yaml': `${SPEC['meshc.yaml']}  output: out/rendered\n` });
+    await symlink(outside, path.join(dir, 'out'));
+    const r = await run(['render', '.'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /meshc\.yaml:6:11: error PATH_OUTSIDE_ROOT: The output directory out\/rendered resolves to .*outside the repository/,
+    );
+    expect(await readdir(outside)).toEqual([]);
+
+    const explicit = await run(['render', '.', '-o', path.join(outside, 'preview')], dir);
+    expect(explicit.code).toBe(0);
+    expect(await readdir(path.join(outside, 'preview'))).toEqual(['base', 'clusters', 'overlays']);
+  });
+});
+
+describe('what the disk refuses is a diagnostic, not an internal error', () => {
+  it('an output directory under a regular file: exit 1 with OUTPUT_WRITE_FAILED, for render and render --check', async () => {
+    const dir = await specTree(SPEC);
+    await writeFile(path.join(dir, 'blocker'), 'a file, not a directory\n');
+    for (const args of [
+      ['render', '.', '-o', 'blocker/out'],
+      ['render', '.', '-o', 'blocker/out', '--check'],
+    ]) {
+      const r = await run(args, dir);
+      expect(r.all).not.toMatch(/internal error/);
+      if (args.includes('--check')) {
+        // Nothing on disk to compare: every file is missing (stale), which is exit 1 too.
+        expect(r.code).toBe(1);
+      } else {
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/error OUTPUT_WRITE_FAILED: The output directory out could not be written/);
+      }
+    }
+    expect(await readFile(path.join(dir, 'blocker'), 'utf8')).toBe('a file, not a directory\n');
+  });
+});
+
+/** Every `path` a cluster object syncs: Flux Kustomization spec.path, Argo CD Application spec.source.path. */
+async function syncedPaths(clustersDir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of await listTree(clustersDir)) {
+    for (const doc of jsYaml.loadAll(await readFile(path.join(clustersDir, f), 'utf8'))) {
+      const o = doc as { kind?: string; spec?: { path?: string; source?: { path?: string } } } | null;
+      if (o?.kind === 'Kustomization' && o.spec?.path) out.push(o.spec.path);
+      if (o?.kind === 'Application' && o.spec?.source?.path) out.push(o.spec.source.path);
+    }
+  }
+  return out;
+}
+
+describe('GitOps paths are relative to the git repository root', () => {
+  it('a spec in mesh/ of a monorepo, rendered to its output and with -o: every synced path exists from the repository root', async () => {
+    const repo = await gitRepo();
+    const files = Object.fromEntries(
+      Object.entries({ ...SPEC, 'environments/staging.yaml': env('staging', 'staging-1', 'argocd') }).map(
+        ([k, v]) => [`mesh/${k}`, v],
+      ),
+    );
+    await repo.commit('spec', { ...files, 'README.md': '# monorepo\n' });
+
+    expect((await run(['render', 'mesh'], repo.dir)).code).toBe(0);
+    const paths = await syncedPaths(path.join(repo.dir, 'mesh/rendered/clusters'));
+    expect(paths.length).toBeGreaterThanOrEqual(4);
+    expect(paths.some((p) => p.startsWith('./mesh/rendered/overlays/prod/'))).toBe(true); // Flux
+    expect(paths.some((p) => p.startsWith('mesh/rendered/overlays/staging/'))).toBe(true); // Argo CD
+    for (const p of paths) expect((await stat(path.join(repo.dir, p))).isDirectory(), p).toBe(true);
+
+    // -o, relative to the current directory (here a subdirectory of the work tree).
+    await mkdir(path.join(repo.dir, 'tools'));
+    expect((await run(['render', '../mesh', '-o', '../deploy'], path.join(repo.dir, 'tools'))).code).toBe(0);
+    const deployed = await syncedPaths(path.join(repo.dir, 'deploy/clusters'));
+    expect(deployed.every((p) => /^(\.\/)?deploy\/overlays\//.test(p))).toBe(true);
+    for (const p of deployed) expect((await stat(path.join(repo.dir, p))).isDirectory(), p).toBe(true);
+
+    // `gitops.path` in the spec overrides the derived path.
+    await repo.write({
+      'mesh/environments/prod.yaml': env('prod', 'prod-1').replace(
+        'repo: https://github.com/acme/mesh.git',
+        'repo: https://github.com/acme/mesh.git, path: elsewhere',
+      ),
+    });
+    expect((await run(['render', 'mesh', '--allow-removals'], repo.dir)).code).toBe(0);
+    const overridden = await syncedPaths(path.join(repo.dir, 'mesh/rendered/clusters/prod-1'));
+    expect(overridden.every((p) => p.startsWith('./elsewhere/overlays/prod/'))).toBe(true);
+  });
+
+  it('outside a git repository, the paths are the Project output', async () => {
+    const dir = await specTree(SPEC);
+    expect((await run(['render', dir])).code).toBe(0);
+    const paths = await syncedPaths(path.join(dir, 'rendered/clusters'));
+    expect(paths.length).toBeGreaterThan(0);
+    for (const p of paths) expect(p).toMatch(/^\.\/rendered\/overlays\//);
+  });
+});
+
+describe('the launcher', () => {
+  it('without dist/ (never built) prints one line saying to run npm ci, exit 2, no stack trace', async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, 'bin'));
+    await cp(path.join(repoRoot, 'bin/meshc.js'), path.join(dir, 'bin/meshc.js'));
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    const r = await promisify(execFile)(process.execPath, [path.join(dir, 'bin/meshc.js'), 'validate']).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect((r as { code: number }).code).toBe(2);
+    expect((r as { stderr: string }).stderr).toBe(
+      'meshc: the compiled CLI (dist/) is missing: run `npm ci` (or `npm run build`) first.\n',
+    );
+    expect((await lstat(path.join(dir, 'bin/meshc.js'))).isFile()).toBe(true);
+
+    // Built, but a dependency is not installed: said as such, not as a missing build.
+    await mkdir(path.join(dir, 'dist/cli'), { recursive: true });
+    await writeFile(
+      path.join(dir, 'dist/cli/main.js'),
+      "import 'meshc-no-such-package';\nexport const main = async () => 0;\n",
+    );
+    const r2 = await promisify(execFile)(process.execPath, [path.join(dir, 'bin/meshc.js')]).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect((r2 as { code: number }).code).toBe(2);
+    expect((r2 as { stderr: string }).stderr).toBe(
+      'meshc: a dependency (meshc-no-such-package) is not installed: run `npm ci` (or reinstall meshc) first.\n',
+    );
+  });
+});

@@ -1,0 +1,319 @@
+/**
+ * Issue 10, the writer: hidden staging directories that spec globs never read, leftovers of killed runs
+ * cleaned up (both namings), a lock against concurrent renders, foreign files never read whole, and the
+ * removal units. Kill and concurrency tests run the built CLI (`bin/meshc.js`, needs `npm run build`) in
+ * child processes.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { OWNED_HEADER, type OutputFile } from '../src/core/output.ts';
+import { STALE_LOCK_MS, acquireLock, lockPath } from '../src/write/lock.ts';
+import { findRemovals, NO_REMOVALS } from '../src/write/removals.ts';
+import { writeTree } from '../src/write/write-tree.ts';
+import { readTree } from './helpers/render.ts';
+import { repoRoot } from './helpers/shared.ts';
+import { ISTIO_ENV, PROJECT, dedent, specTree } from './helpers/spec-tree.ts';
+
+const temps: string[] = [];
+afterAll(async () => Promise.all(temps.map((d) => rm(d, { recursive: true, force: true }))));
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(path.join(os.tmpdir(), 'meshc-wh-'));
+  temps.push(d);
+  return d;
+}
+
+const owned = (p: string, body = `kind: X\nname: ${p}\n`): OutputFile => ({
+  path: p,
+  content: `${OWNED_HEADER}\n${body}`,
+  ownership: 'owned',
+});
+
+class Sink {
+  text = '';
+  write(chunk: string | Uint8Array): boolean {
+    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    return true;
+  }
+}
+async function run(args: string[], cwd: string) {
+  const stdout = new Sink();
+  const stderr = new Sink();
+  const code = await main(args, { cwd, stdout: stdout as never, stderr: stderr as never, env: {} });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** A spec with the default `include: ["**\/*.yaml"]` and enough services for a render of some length. */
+function bigSpec(services = 40): Record<string, string> {
+  const files: Record<string, string> = { 'meshc.yaml': PROJECT, 'env.yaml': ISTIO_ENV };
+  for (let i = 0; i < services; i++)
+    files[`services/s${i}.yaml`] = dedent`
+      apiVersion: meshc.dev/v1alpha1
+      kind: Service
+      metadata: { name: s${i}, namespace: ns${i % 4} }
+      spec:
+        ports: [{ name: http, port: 8080 }]
+    `;
+  return files;
+}
+
+const BIN = path.join(repoRoot, 'bin/meshc.js');
+const built = existsSync(path.join(repoRoot, 'dist/cli/main.js'));
+
+function spawnRender(dir: string): {
+  done: Promise<{ code: number | null; signal: string | null; out: string }>;
+  kill: () => void;
+} {
+  const child = spawn(process.execPath, [BIN, 'render', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, out })),
+  );
+  return { done, kill: () => child.kill('SIGKILL') };
+}
+
+describe('staging where globs never look, and leftovers of killed runs', () => {
+  it('leftover staging and old trees (old and new naming) are removed by the next run', async () => {
+    const parent = await tempDir();
+    const out = path.join(parent, 'out');
+    await writeTree(out, [owned('a.yaml')], { check: false });
+    for (const d of [
+      'out.meshc-staging-0a1b',
+      '.out.meshc-staging-2c3d',
+      '.out.meshc-old-4e5f',
+      'out.meshc-old-6a7b',
+    ])
+      await mkdir(path.join(parent, d));
+    const r = await writeTree(out, [owned('a.yaml'), owned('b.yaml')], { check: false });
+    expect(r.diagnostics).toEqual([]);
+    expect((await readdir(parent)).sort()).toEqual(['out']);
+  });
+
+  it('a staging directory left in the spec root is not read as spec input (include **/*.yaml), and is cleaned up', async () => {
+    const dir = await specTree(bigSpec(4));
+    expect((await run(['render', '.'], dir)).code).toBe(0);
+    // What a killed render leaves: a full copy of the tree, beside the output, under the staging name.
+    const tree = await readTree(path.join(dir, 'rendered'));
+    for (const [rel, text] of tree) {
+      const abs = path.join(dir, '.rendered.meshc-staging-abcdef', ...rel.split('/'));
+      await mkdir(path.dirname(abs), { recursive: true });
+      await writeFile(abs, text);
+    }
+    const v = await run(['validate', '.'], dir);
+    expect(v.code).toBe(0);
+    expect(await run(['render', '.'], dir)).toMatchObject({ code: 0 });
+    expect((await readdir(dir)).filter((n) => n.includes('meshc-'))).toEqual([]);
+  });
+
+  it('a staging tree that an older meshc left visibly beside the output is neither read as spec input nor kept', async () => {
+    const dir = await specTree(bigSpec(4));
+    expect((await run(['render', '.'], dir)).code).toBe(0);
+    const tree = await readTree(path.join(dir, 'rendered'));
+    for (const name of ['rendered.meshc-staging-0a1b2c', 'rendered.meshc-old-3d4e5f'])
+      for (const [rel, text] of tree) {
+        const abs = path.join(dir, name, ...rel.split('/'));
+        await mkdir(path.dirname(abs), { recursive: true });
+        await writeFile(abs, text);
+      }
+    // Spec-looking files too, so that reading them would be an error (duplicate Services).
+    await writeFile(
+      path.join(dir, 'rendered.meshc-staging-0a1b2c', 's0.yaml'),
+      bigSpec(4)['services/s0.yaml']!,
+    );
+    expect((await run(['validate', '.'], dir)).code).toBe(0);
+    const r = await run(['render', '.'], dir);
+    expect(r.code, r.stdout).toBe(0);
+    expect((await readdir(dir)).filter((n) => n.includes('meshc-'))).toEqual([]);
+  });
+
+  it.runIf(built)(
+    'render killed (SIGKILL) at many points: the next render succeeds, leaves no staging or lock, and the tree is complete',
+    async () => {
+      const dir = await specTree(bigSpec());
+      const first = await run(['render', '.'], dir);
+      expect(first.code).toBe(0);
+      const want = await readTree(path.join(dir, 'rendered'));
+      let leftovers = 0;
+      // Change every service so each killed run has a full tree to write.
+      for (let round = 0; round < 8; round++) {
+        const port = 9000 + round;
+        for (let i = 0; i < 40; i++)
+          await writeFile(
+            path.join(dir, `services/s${i}.yaml`),
+            bigSpec()[`services/s${i}.yaml`]!.replace('port: 8080', `port: ${port}`),
+          );
+        const child = spawnRender(dir);
+        if (round % 2 === 0) {
+          // Even rounds: at staggered moments of the run (before, during or after the write).
+          await new Promise((r) => setTimeout(r, 150 * round));
+        } else {
+          // Odd rounds: as soon as the staging directory exists, so the kill lands mid-write.
+          for (let i = 0; i < 300; i++) {
+            if ((await readdir(dir)).some((n) => n.includes('.meshc-staging-'))) break;
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        }
+        child.kill();
+        await child.done;
+        const left = (await readdir(dir)).filter((n) => n.includes('.meshc-'));
+        if (left.length > 0) leftovers++;
+        // Hidden (dot-prefixed), so `**/*.yaml` never reads a half-written tree as spec input.
+        for (const n of left) expect(n.startsWith('.'), n).toBe(true);
+        expect((await run(['validate', '.'], dir)).code).toBe(0);
+        const again = await run(['render', '.'], dir);
+        expect(again.code, again.stdout + again.stderr).toBe(0);
+        const names = await readdir(dir);
+        expect(
+          names.filter((n) => n.includes('meshc-')),
+          `round ${round}`,
+        ).toEqual([]);
+        const tree = await readTree(path.join(dir, 'rendered'));
+        expect([...tree.keys()]).toEqual([...want.keys()]);
+        expect([...tree.values()].join('')).toContain(`port: ${port}`);
+      }
+      // The kills mid-write did leave staging (or a lock) behind, which the next runs cleaned up.
+      expect(leftovers).toBeGreaterThan(0);
+    },
+    120_000,
+  );
+});
+
+describe('one render at a time per output directory', () => {
+  it('a lock held by a live process: OUTPUT_LOCKED, nothing written; a stale lock (dead pid) is taken over', async () => {
+    const parent = await tempDir();
+    const out = path.join(parent, 'out');
+    // The parent of this test process is alive and is not this process.
+    await writeFile(lockPath(out), `${process.ppid}\n`);
+    const locked = await writeTree(out, [owned('a.yaml')], { check: false });
+    expect(locked.diagnostics.map((d) => d.code)).toEqual(['OUTPUT_LOCKED']);
+    expect(locked.diagnostics[0]!.message).toContain(`pid ${process.ppid}`);
+    expect(existsSync(out)).toBe(false);
+    // --check reads only: it does not need the lock.
+    expect((await writeTree(out, [owned('a.yaml')], { check: true })).diagnostics).toEqual([]);
+
+    // A pid that has exited: stale.
+    const dead = spawn(process.execPath, ['-e', '0']);
+    const deadPid = dead.pid!;
+    await new Promise((r) => dead.on('close', r));
+    await writeFile(lockPath(out), `${deadPid}\n`);
+    const r = await writeTree(out, [owned('a.yaml')], { check: false });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.written).toEqual(['a.yaml']);
+    expect(existsSync(lockPath(out))).toBe(false);
+
+    // A live pid in a lock older than any render: the pid was reused since; stale too.
+    await writeFile(lockPath(out), `${process.ppid}\n`);
+    const old = new Date(Date.now() - 2 * STALE_LOCK_MS);
+    await utimes(lockPath(out), old, old);
+    expect((await writeTree(out, [owned('a.yaml'), owned('b.yaml')], { check: false })).written).toEqual([
+      'b.yaml',
+    ]);
+  });
+
+  it('the lock is exclusive within a process too, and released', async () => {
+    const out = path.join(await tempDir(), 'out');
+    const release = await acquireLock(out);
+    expect(typeof release).toBe('function');
+    const second = await acquireLock(out);
+    expect(typeof second === 'function' ? 'acquired' : second.code).toBe('OUTPUT_LOCKED');
+    if (typeof release === 'function') await release();
+    expect(existsSync(lockPath(out))).toBe(false);
+    const third = await acquireLock(out);
+    expect(typeof third).toBe('function');
+    if (typeof third === 'function') await third();
+  });
+
+  it.runIf(built)(
+    'two renders of the same repository at once: each exits 0 or fails cleanly with OUTPUT_LOCKED; never a crash',
+    async () => {
+      const dir = await specTree(bigSpec());
+      expect((await run(['render', '.'], dir)).code).toBe(0);
+      for (let round = 0; round < 4; round++) {
+        for (let i = 0; i < 40; i++)
+          await writeFile(
+            path.join(dir, `services/s${i}.yaml`),
+            bigSpec()[`services/s${i}.yaml`]!.replace('port: 8080', `port: ${7000 + round}`),
+          );
+        const results = await Promise.all([spawnRender(dir).done, spawnRender(dir).done]);
+        for (const r of results) {
+          expect(r.code === 0 || (r.code === 1 && /OUTPUT_LOCKED/.test(r.out)), r.out).toBe(true);
+          expect(r.out).not.toMatch(/internal error|\n\s+at /);
+        }
+        expect(results.some((r) => r.code === 0)).toBe(true);
+        expect((await readdir(dir)).filter((n) => n.includes('meshc-'))).toEqual([]);
+        const check = await run(['render', '.', '--check'], dir);
+        expect(check.code, check.stdout).toBe(0);
+      }
+    },
+    120_000,
+  );
+});
+
+describe('foreign files are never read whole', () => {
+  it('a 3 GB sparse file (not meshc-owned) in the output tree: render and render --check succeed, the file is kept', async () => {
+    const dir = await specTree(bigSpec(2));
+    expect((await run(['render', '.'], dir)).code).toBe(0);
+    const big = path.join(dir, 'rendered', 'overlays', 'huge.bin');
+    const fh = await open(big, 'w');
+    await fh.truncate(3 * 1024 ** 3);
+    await fh.close();
+    const check = await run(['render', '.', '--check'], dir);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    await writeFile(
+      path.join(dir, 'services/s0.yaml'),
+      bigSpec(2)['services/s0.yaml']!.replace('8080', '8081'),
+    );
+    const r = await run(['render', '.'], dir);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await stat(big)).size).toBe(3 * 1024 ** 3);
+  });
+
+  it('an owned file over the size meshc writes is stale by its size, without being read', async () => {
+    const out = path.join(await tempDir(), 'out');
+    await writeTree(out, [owned('a.yaml')], { check: false });
+    const fh = await open(path.join(out, 'a.yaml'), 'r+');
+    await fh.truncate(64 * 1024 * 1024);
+    await fh.close();
+    const r = await writeTree(out, [owned('a.yaml')], { check: true });
+    expect(r.stale).toEqual([{ path: 'a.yaml', reason: 'changed' }]);
+    expect((await writeTree(out, [owned('a.yaml')], { check: false })).written).toEqual(['a.yaml']);
+    expect((await stat(path.join(out, 'a.yaml'))).size).toBe(owned('a.yaml').content.length);
+  });
+});
+
+describe('findRemovals', () => {
+  const f = (p: string) => owned(p);
+  it('names environments, namespaces, bases and clusters that empty, and services that leave', () => {
+    expect(findRemovals([], [])).toBe(NO_REMOVALS);
+    const kept = [
+      f('overlays/prod/shop/kustomization.yaml'),
+      f('base/istio/shop/v1_service_cart.yaml'),
+      f('clusters/prod-1/kustomization.yaml'),
+    ];
+    const removed = [
+      'overlays/staging/shop/kustomization.yaml',
+      'overlays/prod/analytics/kustomization.yaml',
+      'base/istio/analytics/v1_service_reports.yaml',
+      'base/istio/shop/v1_service_checkout.yaml',
+      'clusters/staging-1/kustomization.yaml',
+    ];
+    expect(findRemovals(removed, kept)).toEqual({
+      environments: ['staging'],
+      namespaces: ['prod/analytics'],
+      bases: ['istio/analytics'],
+      clusters: ['staging-1'],
+      services: ['analytics/reports', 'shop/checkout'],
+    });
+    // A file leaving a directory that stays is no unit removal.
+    expect(findRemovals(['overlays/prod/shop/x.yaml'], kept)).toMatchObject({
+      environments: [],
+      namespaces: [],
+    });
+  });
+});
