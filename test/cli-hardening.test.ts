@@ -174,11 +174,27 @@ describe('finding the spec repository', () => {
       ['build', 'no-such-dir', '--env', 'prod'],
       ['render', 'no-such-dir'],
       ['render', 'no-such-dir', '--check'],
+      ['verify', 'no-such-dir'],
     ]) {
       const r = await run(args, await tempDir());
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/no-such-dir: no such file or directory/);
     }
+    // diff reads the spec from git: outside a repository that is a usage error too.
+    const d = await run(['diff', 'no-such-dir', '--base', 'HEAD'], await tempDir());
+    expect(d.code).toBe(2);
+  });
+
+  it('verify, like the other commands, finds meshc.yaml upward and lists the environments for an unknown --env', async () => {
+    const dir = await specTree(SPEC);
+    const r = await run(['verify', dir, '--env', 'prdo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /no environment named "prdo"\. Did you mean "prod"\? Environments: prod, staging\./,
+    );
+    const sub = await run(['verify', '--env', 'prdo'], path.join(dir, 'services'));
+    expect(sub.code).toBe(2);
+    expect(sub.stderr).toMatch(/Environments: prod, staging\./);
   });
 });
 

@@ -95,7 +95,7 @@ describeWithKustomize('meshc verify', () => {
     expect(r.stdout).not.toContain(`rendered: ${await writtenOverlays()} `);
     const bad = await run(['verify', '.', '--env', 'nope'], dir, PATH);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/no environment named "nope"; environments: prod, staging/);
+    expect(bad.stderr).toMatch(/no environment named "nope"\. Environments: prod, staging\./);
   });
 
   it("reports the object and field a user patch changes, at the user's component (exit 1)", async () => {

@@ -3,6 +3,7 @@
  * them (semantic summary from the models, per-resource diff of the renders). The base (and `--head`)
  * come from git revisions read by load/git.ts; without `--head` the head is the working tree.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
@@ -34,6 +35,7 @@ import { compileSources } from '../pipeline.ts';
 import { emitEnvironments } from '../plan/emit.ts';
 import type { CommandSpec, ParsedArgs } from './args.ts';
 import { formatDiagnostics } from './format/index.ts';
+import { resolveSpecTarget } from './project.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import { closest } from '../schema/map-errors.ts';
 import { VERSION } from './version.ts';
@@ -115,7 +117,10 @@ interface Side {
 }
 
 export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
-  const root = path.resolve(io.cwd, args.positionals[0] ?? '.');
+  const given = path.resolve(io.cwd, args.positionals[0] ?? '.');
+  // Upward search for meshc.yaml like the other commands, when the directory exists in the working tree
+  // (a spec deleted in the working tree is still diffed from its own directory against the base).
+  const root = existsSync(given) ? (await resolveSpecTarget(args.positionals[0], io.cwd)).root : given;
   const shownRoot = path.relative(io.cwd, root) || '.';
   const baseRef = args.values.base as string | undefined;
   if (!baseRef) throw new UsageError(`diff needs --base REF.\nUsage: ${DIFF_COMMAND.usage}`);

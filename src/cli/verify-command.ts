@@ -13,6 +13,13 @@ import { findKustomize, verifyTree } from '../verify/verify.ts';
 import type { CommandSpec, ParsedArgs } from './args.ts';
 import { DIAGNOSTIC_FORMATS, formatDiagnostics, type DiagnosticFormat } from './format/index.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
+import {
+  REPORT_OPTIONS,
+  applyReportFlags,
+  checkEnvironmentNames,
+  reportFlags,
+  resolveSpecTarget,
+} from './project.ts';
 import { VERSION } from './version.ts';
 
 export const VERIFY_COMMAND: CommandSpec = {
@@ -40,6 +47,7 @@ export const VERIFY_COMMAND: CommandSpec = {
       value: 'FORMAT',
       description: 'How findings are printed (default text)',
     },
+    ...REPORT_OPTIONS,
   },
   details: [
     'Runs `kustomize build` (or `kubectl kustomize` when no kustomize is on PATH) on overlays/<env>/<dir> for',
@@ -51,46 +59,44 @@ export const VERIFY_COMMAND: CommandSpec = {
 };
 
 export async function runVerify(args: ParsedArgs, io: CliIo): Promise<number> {
-  const root = path.resolve(io.cwd, args.positionals[0] ?? '.');
+  const { root } = await resolveSpecTarget(args.positionals[0], io.cwd);
+  const flags = reportFlags(args.values);
   const format = (args.values.format as DiagnosticFormat | undefined) ?? 'text';
   const envs = args.values.env as string[] | undefined;
+  const requestedOut = args.values.output ? path.resolve(io.cwd, args.values.output as string) : undefined;
+  const compiled = await compileDir(root, {
+    ...(envs ? { environments: envs } : {}),
+    ...(requestedOut !== undefined ? { outputDir: requestedOut } : {}),
+  });
+  checkEnvironmentNames(envs, compiled.parsed);
   const kustomize = findKustomize(io.env);
   if (kustomize === undefined)
     throw new UsageError(
       'verify runs kustomize, but neither `kustomize` nor `kubectl` is on PATH.\nInstall kustomize (https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl, then run meshc verify again.',
     );
-  const compiled = await compileDir(root, envs ? { environments: envs } : {});
-  if (!compiled.model || hasErrors(compiled.diagnostics)) {
-    print(compiled.diagnostics, compiled, root, format, io);
+  if (!compiled.model || hasErrors(applyReportFlags(compiled.diagnostics, flags))) {
+    print(applyReportFlags(compiled.diagnostics, flags), compiled, root, format, io);
     return EXIT.invalid;
   }
   const known = compiled.model.environments.map((e) => e.name);
-  const unknown = envs?.find((e) => !known.includes(e));
-  if (unknown !== undefined) {
-    const all = (await compileDir(root)).model?.environments.map((e) => e.name) ?? [];
-    throw new UsageError(`no environment named "${unknown}"; environments: ${all.join(', ') || 'none'}.`);
-  }
   const emitted = emitEnvironments(compiled.plans, { toolVersion: VERSION });
   const tree = buildGitOpsTree(emitted.renders);
-  const renderDiagnostics = sortDiagnostics([
-    ...compiled.diagnostics,
-    ...emitted.diagnostics,
-    ...tree.diagnostics,
-  ]);
+  const renderDiagnostics = applyReportFlags(
+    sortDiagnostics([...compiled.diagnostics, ...emitted.diagnostics, ...tree.diagnostics]),
+    flags,
+  );
   if (hasErrors(renderDiagnostics)) {
     print(renderDiagnostics, compiled, root, format, io);
     return EXIT.invalid;
   }
-  const outDir = args.values.output
-    ? path.resolve(io.cwd, args.values.output as string)
-    : path.resolve(root, compiled.model.project.output);
+  const outDir = compiled.outputDir;
   const selected = new Map(
     [...tree.builds].filter(([dir]) => known.some((e) => dir.startsWith(`${overlayPath(e, '')}`))),
   );
   const result = await verifyTree({ outDir, root, builds: selected, files: tree.files, kustomize });
-  const diagnostics = sortDiagnostics([...renderDiagnostics, ...result.diagnostics]);
+  const diagnostics = applyReportFlags(sortDiagnostics([...renderDiagnostics, ...result.diagnostics]), flags);
   print(diagnostics, compiled, root, format, io);
-  if (format === 'text') {
+  if (format === 'text' && !flags.quiet) {
     const shownOut = path.relative(io.cwd, outDir) || '.';
     const tool = kustomize.args[0] === 'build' ? 'kustomize build' : 'kubectl kustomize';
     io.stdout.write(
