@@ -3,6 +3,7 @@ import type { DiagnosticCode } from '../core/codes.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DataPath, Location } from '../core/location.ts';
 import { fromPointer, toPointer } from '../core/location.ts';
+import { MAX_DURATION_TEXT, isDurationTooLarge } from './formats.ts';
 
 export type Locator = (path: DataPath, mode: 'value' | 'key') => Location;
 
@@ -146,6 +147,14 @@ function mapOne(e: ErrorObject, at: Locator, sourceText?: (loc: Location) => str
           target,
           `${shown} is not a valid name for ${displayPath(propertyName !== undefined ? target : path) || 'this field'}.`,
           'Names are DNS-1123 labels: lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit.',
+        );
+      if (fmt === 'duration' && typeof e.data === 'string' && isDurationTooLarge(e.data))
+        return diag(
+          'DURATION_TOO_LARGE',
+          loc,
+          target,
+          `${displayPath(path) || 'The duration'} is ${shown}, longer than the meshes can hold (at most ${MAX_DURATION_TEXT}, about 292 years).`,
+          'Istio and Kubernetes validate durations as Go time.Duration values, and Linkerd and Flux parse them likewise; use a shorter duration.',
         );
       if (fmt === 'duration')
         return diag(

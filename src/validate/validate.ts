@@ -17,6 +17,7 @@ import { checkPolicies, compilePolicies } from './policies.ts';
 import { SERVICE_RULES } from './rules/service-rules.ts';
 import { checkDuplicates, checkProject } from './rules/spec-rules.ts';
 import { checkSchemas } from './schema-stage.ts';
+import { checkForbiddenKeys, isAboutForbiddenKey } from './hostile.ts';
 import { checkSecrets } from './secrets.ts';
 import type { ServiceSpecData, ServiceView } from './view.ts';
 
@@ -59,7 +60,13 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
   const report = (d: Diagnostic) => diagnostics.push(d);
 
   const { docs, diagnostics: docDiags } = classifyDocuments(files);
-  diagnostics.push(...docDiags, ...checkSchemas(docs), ...checkSecrets(docs));
+  const forbidden = checkForbiddenKeys(docs);
+  diagnostics.push(
+    ...docDiags,
+    ...forbidden,
+    ...checkSchemas(docs).filter((d) => !isAboutForbiddenKey(d)),
+    ...checkSecrets(docs),
+  );
   options.onPhase?.('schema');
   checkDuplicates(docs, report);
   checkProject(docs, report);
@@ -141,11 +148,13 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
   for (const env of environments) {
     const backend = backendFor(env.mesh.type);
     if (!backend) {
+      // An error, not a skip: GitOps prunes what disappears from the output, so skipping the environment
+      // would delete its whole tree from the cluster. `validate --mesh` previews it on a rendered mesh.
       report({
         code: 'MESH_NOT_IMPLEMENTED',
-        severity: 'warning',
-        message: `Environment ${env.name} runs ${env.mesh.type}, which this version of meshc cannot render yet; it is skipped.`,
-        hint: `This version renders: ${knownMeshes().join(', ') || 'no mesh'}. Its validation still ran.`,
+        severity: 'error',
+        message: `Environment ${env.name} runs ${env.mesh.type}, which this version of meshc cannot render yet.`,
+        hint: `This version renders: ${knownMeshes().join(', ') || 'no mesh'}. Render the environment with one of them, or preview the migration with \`meshc validate --mesh ${knownMeshes()[0] ?? 'istio'}\`.`,
         location: env.origin(['mesh', 'type']),
       });
       continue;

@@ -4,6 +4,7 @@ import type { DataPath } from '../../core/location.ts';
 import type { Report, ServiceIndex, ServiceView } from '../view.ts';
 import { serviceRefId } from '../view.ts';
 import { routeRef } from '../../core/names.ts';
+import { re2Error } from '../re2.ts';
 
 /** A rule over one service; `index` holds every service of the same scope (the spec, or one environment). */
 export type ServiceRule = (
@@ -266,6 +267,44 @@ export const disjointVersions: ServiceRule = (svc, _index, report) => {
     }
 };
 
+/**
+ * Istio (Envoy's `safe_regex`) and Linkerd accept only RE2 expressions; a JavaScript-only construct
+ * (lookaround, backreference) would be refused by the cluster, so every `regex` is compiled with RE2 here.
+ */
+export const regexesCompile: ServiceRule = (svc, _index, report) => {
+  (svc.spec.routes ?? []).forEach((r, i) =>
+    (r.match ?? []).forEach((m, j) => {
+      const sites: { path: DataPath; what: string; regex: string }[] = [];
+      for (const kind of ['headers', 'query'] as const)
+        for (const [name, sm] of Object.entries(m[kind] ?? {}))
+          if (typeof (sm as { regex?: unknown }).regex === 'string')
+            sites.push({
+              path: ['routes', i, 'match', j, kind, name, 'regex'],
+              what: `the ${kind === 'headers' ? 'header' : 'query parameter'} ${name}`,
+              regex: (sm as { regex: string }).regex,
+            });
+      if (typeof m.path?.regex === 'string')
+        sites.push({
+          path: ['routes', i, 'match', j, 'path', 'regex'],
+          what: 'the path',
+          regex: m.path.regex,
+        });
+      for (const site of sites) {
+        const error = re2Error(site.regex);
+        if (error === undefined) continue;
+        at(
+          svc,
+          report,
+          'REGEX_INVALID',
+          site.path,
+          `The regex for ${site.what} in ${routeRef({ name: r.name, index: i })} of service ${svc.id} is not valid RE2: ${error}.`,
+          'Istio (Envoy) and Linkerd compile match expressions with RE2: no lookarounds (`(?=`, `(?!`) or backreferences (`\\1`); flags such as `(?i)` are fine.',
+        );
+      }
+    }),
+  );
+};
+
 /** Every service rule, in the order they run. */
 export const SERVICE_RULES: readonly ServiceRule[] = [
   uniquePorts,
@@ -276,4 +315,5 @@ export const SERVICE_RULES: readonly ServiceRule[] = [
   weightsSum,
   serviceReferences,
   disjointVersions,
+  regexesCompile,
 ];

@@ -1,0 +1,171 @@
+/**
+ * Issue 10, validate hardening: each test names the item it covers. The specs are inline; positions are
+ * `file:line:col` of the YAML node the diagnostic must point at.
+ */
+import { describe, expect, it } from 'vitest';
+import { mergePatch } from '../model/merge-patch.ts';
+import { compileSources } from '../pipeline.ts';
+import type { ValidateOptions } from './validate.ts';
+import { ISTIO_ENV, PROJECT, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
+
+/** `file:line:col` of the first occurrence of `needle` in `text` (the node a diagnostic must point at). */
+function pos(file: string, text: string, needle: string, nth = 0): string {
+  let i = -1;
+  for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+  if (i < 0) throw new Error(`${needle} not in ${file}`);
+  const before = text.slice(0, i).split('\n');
+  return `${file}:${before.length}:${before[before.length - 1]!.length + 1}`;
+}
+
+function compileWith(files: Record<string, string>, options: ValidateOptions) {
+  return compileSources(
+    Object.entries({ 'meshc.yaml': PROJECT, ...files }).map(([path, text]) => ({ path, text })),
+    options,
+  );
+}
+
+const REVIEWS = dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Service
+  metadata: { name: reviews, namespace: bookinfo }
+  spec:
+    ports: [{ name: http, port: 9080 }]
+    versions:
+      v1: { labels: { version: v1 } }
+      v2: { labels: { version: v2 } }
+    routes:
+      - to: { v1: 90, v2: 10 }
+        timeout: 10s
+`;
+
+const CONSUL_ENV = ISTIO_ENV.replace('type: istio, version: "1.24"', 'type: consul, version: "1.21"');
+
+describe('a mesh without a backend', () => {
+  it('is an error at mesh.type, and yields no model (its tree would otherwise be pruned)', () => {
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': CONSUL_ENV });
+    expect(codesAt(r)).toEqual(['MESH_NOT_IMPLEMENTED prod.yaml:6:17']);
+    expect(r.diagnostics[0]!.severity).toBe('error');
+    expect(r.model).toBeUndefined();
+  });
+
+  it('still previews the migration with --mesh (meshOverride)', () => {
+    const r = compileWith(
+      { 'reviews.yaml': REVIEWS, 'prod.yaml': CONSUL_ENV },
+      { meshOverride: { type: 'istio', version: '1.24' } },
+    );
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.model?.environments[0]?.mesh.type).toBe('istio');
+  });
+});
+
+describe('hostile keys', () => {
+  const PROTO_ENV =
+    ISTIO_ENV +
+    dedent`
+      overrides:
+        bookinfo/reviews:
+          __proto__: { mtls: permissive }
+    `.replace(/^/gm, '  ');
+
+  it('refuses __proto__ in an environment override at the key, and never applies it', () => {
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': PROTO_ENV });
+    expect(codesAt(r)).toEqual([`FORBIDDEN_KEY ${pos('prod.yaml', PROTO_ENV, '__proto__')}`]);
+    expect(r.model).toBeUndefined();
+  });
+
+  it('refuses constructor and prototype keys anywhere in spec input', () => {
+    const svc = REVIEWS.replace(
+      'v1: { labels: { version: v1 } }',
+      'v1: { labels: { version: v1, constructor: x } }',
+    ).replace('timeout: 10s', 'timeout: 10s\n  prototype: {}');
+    const r = compileInline({ 'reviews.yaml': svc });
+    expect(codesAt(r)).toEqual([
+      `FORBIDDEN_KEY ${pos('reviews.yaml', svc, 'constructor')}`,
+      `FORBIDDEN_KEY ${pos('reviews.yaml', svc, 'prototype')}`,
+    ]);
+  });
+});
+
+describe('mergePatch', () => {
+  it('builds objects without a prototype and skips __proto__, even when called directly', () => {
+    const patch = JSON.parse('{"__proto__": {"mtls": "permissive"}, "a": {"b": 1}}') as unknown;
+    const merged = mergePatch({ a: { c: 2 } }, patch) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(merged)).toBeNull();
+    expect(merged.mtls).toBeUndefined();
+    expect(Object.keys(merged)).toEqual(['a']);
+    expect({ ...(merged.a as object) }).toEqual({ c: 2, b: 1 });
+  });
+});
+
+describe('regexes are checked with RE2 at their node', () => {
+  const withMatch = (match: string) =>
+    REVIEWS.replace('  routes:\n', `  routes:\n    - match: [${match}]\n      to: v2\n`);
+
+  it.each([
+    ['a header lookahead', '{ headers: { x-user: { regex: "^(?!admin).*" } } }', '"^(?!admin)'],
+    ['a query backreference', '{ query: { q: { regex: "(a)\\\\1" } } }', '"(a)'],
+    ['a path with an unclosed class', '{ path: { regex: "/api/[a-z" } }', '"/api/'],
+  ])('refuses %s', (_what, match, node) => {
+    const svc = withMatch(match);
+    const r = compileInline({ 'reviews.yaml': svc });
+    expect(codesAt(r)).toEqual([`REGEX_INVALID ${pos('reviews.yaml', svc, node)}`]);
+    expect(r.diagnostics[0]!.message).toMatch(/in routes\[0\] of service bookinfo\/reviews is not valid RE2/);
+  });
+
+  it('names the route by its name when it has one', () => {
+    const svc = withMatch('{ path: { regex: "a(?=b)" } }').replace('- match:', '- name: beta\n      match:');
+    const r = compileInline({ 'reviews.yaml': svc });
+    expect(r.diagnostics[0]!.message).toMatch(/in route beta of service/);
+  });
+
+  it('accepts RE2 syntax that JavaScript would refuse or read otherwise: (?i), (?P<name>…)', () => {
+    const r = compileInline({
+      'reviews.yaml': withMatch(
+        '{ headers: { x-user: { regex: "(?i)jason" } }, path: { regex: "/(?P<id>[0-9]+)" } }',
+      ),
+    });
+    expect(codesAt(r)).toEqual([]);
+  });
+
+  it('checks a regex brought in by an environment override, in the environment file', () => {
+    const env =
+      ISTIO_ENV +
+      dedent`
+        overrides:
+          bookinfo/reviews:
+            routes: [{ match: [{ path: { regex: "(?<=x)y" } }], to: v2 }, { to: v1 }]
+      `.replace(/^/gm, '  ');
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': env });
+    expect(codesAt(r)).toEqual([`REGEX_INVALID ${pos('prod.yaml', env, '"(?<=x)y"')}`]);
+  });
+});
+
+describe('durations too large for the target field', () => {
+  it('refuses a duration beyond a Go time.Duration (about 292 years) at the value', () => {
+    const svc = REVIEWS.replace('timeout: 10s', 'timeout: 2562048h');
+    const r = compileInline({ 'reviews.yaml': svc });
+    expect(codesAt(r)).toEqual([`DURATION_TOO_LARGE ${pos('reviews.yaml', svc, '2562048h')}`]);
+    expect(r.diagnostics[0]!.message).toContain('2562047h47m16.854s');
+  });
+
+  it('accepts the largest one exactly', () => {
+    const r = compileInline({
+      'reviews.yaml': REVIEWS.replace('timeout: 10s', 'timeout: 2562047h47m16.854s'),
+    });
+    expect(codesAt(r)).toEqual([]);
+  });
+
+  it('refuses an absurd one without printing Infinity, and a Flux interval too', () => {
+    const svc = REVIEWS.replace('timeout: 10s', `timeout: ${'9'.repeat(400)}h`);
+    const env = ISTIO_ENV.replace(
+      'repo: https://github.com/acme/mesh.git',
+      'repo: https://github.com/acme/mesh.git, interval: 300000000h',
+    );
+    const r = compileInline({ 'reviews.yaml': svc, 'prod.yaml': env });
+    expect(codesAt(r)).toEqual([
+      `DURATION_TOO_LARGE ${pos('prod.yaml', env, '300000000h')}`,
+      `DURATION_TOO_LARGE ${pos('reviews.yaml', svc, '999')}`,
+    ]);
+    expect(r.diagnostics.map((d) => d.message).join('\n')).not.toContain('Infinity');
+  });
+});
