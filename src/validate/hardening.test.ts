@@ -169,3 +169,76 @@ describe('durations too large for the target field', () => {
     expect(r.diagnostics.map((d) => d.message).join('\n')).not.toContain('Infinity');
   });
 });
+
+describe('policies', () => {
+  const policy = (match: string, schema: string) =>
+    dedent`
+      apiVersion: meshc.dev/v1alpha1
+      kind: Policy
+      metadata: { name: p }
+      spec:
+        match: ${match}
+        message: Checked.
+        schema:
+    ` +
+    schema
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n') +
+    '\n';
+  const SERVICE_POLICY = (schema: string) => policy('{ kinds: [Service] }', schema);
+
+  it('refuses a match.environments glob that can never match, at the glob', () => {
+    const p = policy('{ kinds: [Service], environments: ["prod-*", "Prod-[eu]"] }', 'required: [mtls]');
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': ISTIO_ENV, 'policy.yaml': p });
+    expect(codesAt(r)).toEqual([`POLICY_GLOB_INVALID ${pos('policy.yaml', p, '"Prod-[eu]"')}`]);
+    expect(r.diagnostics[0]!.message).toContain('"P[]"');
+  });
+
+  it('refuses a pattern that is not RE2, at that pattern', () => {
+    const p = SERVICE_POLICY('properties:\n  serviceAccount: { pattern: "^(?!default$)" }');
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': ISTIO_ENV, 'policy.yaml': p });
+    expect(codesAt(r)).toEqual([`REGEX_INVALID ${pos('policy.yaml', p, '"^(?!default$)"')}`]);
+  });
+
+  it('refuses a patternProperties key that is not RE2, at the key', () => {
+    const p = SERVICE_POLICY(
+      'properties:\n  selector:\n    patternProperties: { "(a)\\\\1": { type: string } }',
+    );
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': ISTIO_ENV, 'policy.yaml': p });
+    expect(codesAt(r)).toEqual([`REGEX_INVALID ${pos('policy.yaml', p, '"(a)')}`]);
+  });
+
+  it('is strict: an unknown keyword is an error at its key', () => {
+    const p = SERVICE_POLICY('properties:\n  routes:\n    items: { requird: [timeout] }');
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': ISTIO_ENV, 'policy.yaml': p });
+    expect(codesAt(r)).toEqual([`POLICY_SCHEMA_INVALID ${pos('policy.yaml', p, 'requird')}`]);
+    expect(r.diagnostics[0]!.message).toContain('"requird"');
+  });
+
+  it('refuses $async at its key (it used to print "valid" and bypass the policy)', () => {
+    const p = SERVICE_POLICY('$async: true\nrequired: [nothing]');
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': ISTIO_ENV, 'policy.yaml': p });
+    expect(codesAt(r)).toEqual([`POLICY_SCHEMA_INVALID ${pos('policy.yaml', p, '$async')}`]);
+    expect(r.model).toBeUndefined();
+  });
+
+  it('refuses an unknown format at the value', () => {
+    const p = SERVICE_POLICY('properties:\n  serviceAccount: { format: dns-label }');
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': ISTIO_ENV, 'policy.yaml': p });
+    expect(codesAt(r)).toEqual([`POLICY_SCHEMA_INVALID ${pos('policy.yaml', p, 'dns-label')}`]);
+  });
+
+  it('matches patterns with RE2: (?i) works, and ^(a|a)*$ on a long input is linear (no hang)', () => {
+    const svc = REVIEWS.replace('  ports:', `  serviceAccount: ${'a'.repeat(60)}\n  ports:`);
+    const evil = SERVICE_POLICY('properties:\n  serviceAccount: { pattern: "^(a|a)*$" }');
+    const r = compileInline({ 'reviews.yaml': svc, 'prod.yaml': ISTIO_ENV, 'policy.yaml': evil });
+    expect(codesAt(r)).toEqual([]);
+    const long = REVIEWS.replace('  ports:', `  serviceAccount: ${'a'.repeat(62)}b\n  ports:`);
+    const r2 = compileInline({ 'reviews.yaml': long, 'prod.yaml': ISTIO_ENV, 'policy.yaml': evil });
+    expect(r2.diagnostics.map((d) => d.code)).toEqual(['POLICY_VIOLATION']);
+    const ci = SERVICE_POLICY('properties:\n  serviceAccount: { pattern: "(?i)^REVIEWS$" }');
+    const r3 = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': ISTIO_ENV, 'policy.yaml': ci });
+    expect(codesAt(r3)).toEqual([]);
+  });
+});

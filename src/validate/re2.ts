@@ -18,6 +18,8 @@ export function re2Error(pattern: string): string | undefined {
 /** A compiled RE2 expression with the `test` of a RegExp: matching runs in time linear in the input. */
 export interface Re2Like {
   test(s: string): boolean;
+  /** ajv keys its compiled patterns by this text: it must differ between patterns. */
+  toString(): string;
 }
 
 /**
@@ -27,6 +29,6 @@ export interface Re2Like {
  */
 export function re2RegExp(pattern: string, _flags?: string): Re2Like {
   const re = RE2JS.compile(pattern);
-  return { test: (s: string) => re.matcher(s).find() };
+  return { test: (s: string) => re.matcher(s).find(), toString: () => `re2:${pattern}` };
 }
 re2RegExp.code = 're2RegExp';
