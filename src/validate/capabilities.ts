@@ -45,13 +45,11 @@ export function checkCapabilities(
             .usedBy(env)
             .map((p) => ({ path: p, loc: env.origin(p, 'key'), label: `environment ${env.name}` }))
         : env.services.flatMap((s) =>
-            feature
-              .usedBy(s)
-              .map((p) => ({
-                path: p,
-                loc: s.origin(p, 'key'),
-                label: `${s.id} in environment ${env.name}`,
-              })),
+            feature.usedBy(s).map((p) => ({
+              path: p,
+              loc: s.origin(p, 'key'),
+              label: `${s.id} in environment ${env.name}`,
+            })),
           );
     // One warning per environment and feature, at its first use, the other uses as related locations.
     const first = sites[0];

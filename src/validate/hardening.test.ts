@@ -242,3 +242,47 @@ describe('policies', () => {
     expect(codesAt(r3)).toEqual([]);
   });
 });
+
+describe('a conflicting environment override', () => {
+  it('is reported in the environment file, at the override node, with the service node related', () => {
+    const env = ISTIO_ENV + '  overrides:\n    bookinfo/reviews:\n      versions: { v2: null }\n';
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': env });
+    expect(codesAt(r)).toEqual([`VERSION_UNKNOWN ${pos('prod.yaml', env, 'v2: null')}`]);
+    const d = r.diagnostics[0]!;
+    expect(d.message).toBe(
+      'The override of bookinfo/reviews in environment prod conflicts with the service spec: service bookinfo/reviews has no version "v2".',
+    );
+    expect(d.related?.map((x) => `${x.location.file}:${x.location.line}:${x.location.col}`)).toEqual([
+      pos('reviews.yaml', REVIEWS, 'v2: 10'),
+    ]);
+  });
+
+  it('points at the override of the service that another service routes to', () => {
+    const products = dedent`
+      apiVersion: meshc.dev/v1alpha1
+      kind: Service
+      metadata: { name: products, namespace: bookinfo }
+      spec:
+        ports: [{ name: http, port: 80 }]
+        routes:
+          - backends: [{ service: reviews, version: v2 }]
+    `;
+    const env = ISTIO_ENV + '  overrides:\n    bookinfo/reviews:\n      versions: { v2: null }\n';
+    const r = compileInline({ 'products.yaml': products, 'reviews.yaml': REVIEWS, 'prod.yaml': env });
+    expect(codesAt(r)).toEqual([
+      `VERSION_UNKNOWN ${pos('prod.yaml', env, 'v2: null')}`,
+      `VERSION_UNKNOWN ${pos('prod.yaml', env, 'v2: null')}`,
+    ]);
+    expect(r.diagnostics.map((d) => d.related?.[0]?.location.file).sort()).toEqual([
+      'products.yaml',
+      'reviews.yaml',
+    ]);
+  });
+
+  it('still reports a mistake of the spec as written once, in the service file', () => {
+    const broken = REVIEWS.replace('v2: 10 }', 'v9: 10 }');
+    const env = ISTIO_ENV + '  overrides:\n    bookinfo/reviews:\n      mtls: permissive\n';
+    const r = compileInline({ 'reviews.yaml': broken, 'prod.yaml': env });
+    expect(codesAt(r)).toEqual([`VERSION_UNKNOWN ${pos('reviews.yaml', broken, 'v9')}`]);
+  });
+});

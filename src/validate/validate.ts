@@ -11,7 +11,7 @@ import { DEFAULT_OUTPUT } from '../load/constants.ts';
 import { checkCapabilities } from './capabilities.ts';
 import { classifyDocuments } from './documents.ts';
 import type { SpecDoc } from './documents.ts';
-import { envDoc, environmentViews } from './environments.ts';
+import { diagnosticKey, envDoc, environmentViews, overrideConflictReporter } from './environments.ts';
 import type { EnvDoc } from './environments.ts';
 import { checkPolicies, compilePolicies } from './policies.ts';
 import { SERVICE_RULES } from './rules/service-rules.ts';
@@ -97,7 +97,9 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
       )
         declared.add(`${m.namespace}/${m.name}`);
     }
-  for (const view of base.values()) for (const rule of SERVICE_RULES) rule(view, base, report, declared);
+  const baseKeys = new Set<string>();
+  const reportBase = (d: Diagnostic) => (baseKeys.add(diagnosticKey(d)), report(d));
+  for (const view of base.values()) for (const rule of SERVICE_RULES) rule(view, base, reportBase, declared);
 
   // Environments.
   const envDocs = docs.filter((d) => d.kind === 'Environment' && d.schemaOk).map(envDoc);
@@ -123,7 +125,10 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
         });
     const views = environmentViews(env, base, declared, report);
     checkGitOpsNames(env, [...new Set([...views.values()].map((v) => v.namespace))], report);
-    for (const view of views.values()) for (const rule of SERVICE_RULES) rule(view, views, report, declared);
+    for (const view of views.values()) {
+      const reportView = overrideConflictReporter(env, view, baseKeys, report);
+      for (const rule of SERVICE_RULES) rule(view, views, reportView, declared);
+    }
     envViews.set(env.name, views);
   }
 
