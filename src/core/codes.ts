@@ -167,8 +167,8 @@ export const CODES = {
     severity: 'error',
     area: 'schema',
     cause:
-      'A string looks like private key material, a PEM certificate body or a bearer token; secrets never belong in git.',
-    fix: 'Reference the secret instead: `trust.existingSecret`, `trust.certManager`, or a Secret created outside the spec.',
+      'A value or a mapping key looks like a private key (PEM, PGP, or base64 DER/PEM), a token (bearer, Basic-auth, JWT, GitHub, GitLab, Slack, npm, Stripe, Google API, AWS) or a URL with a password; secrets never belong in git. Certificates are public and are not flagged. Output masks the value.',
+    fix: 'Reference the secret instead: `trust.existingSecret`, `trust.certManager`, or a Secret created outside the spec; then rotate it, it is in the git history.',
   },
   // schema area, issue 10 (validate hardening)
   FORBIDDEN_KEY: {

@@ -18,7 +18,7 @@ import { SERVICE_RULES } from './rules/service-rules.ts';
 import { checkDuplicates, checkProject } from './rules/spec-rules.ts';
 import { checkSchemas } from './schema-stage.ts';
 import { checkForbiddenKeys, isAboutForbiddenKey } from './hostile.ts';
-import { checkSecrets } from './secrets.ts';
+import { findSecrets, maskSecretsInMessages } from './secrets.ts';
 import type { ServiceSpecData, ServiceView } from './view.ts';
 
 export interface ValidateOptions {
@@ -61,11 +61,18 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
 
   const { docs, diagnostics: docDiags } = classifyDocuments(files);
   const forbidden = checkForbiddenKeys(docs);
+  const secrets = findSecrets(docs);
+  // A secret is never printed, not even quoted by another check's message.
+  const finish = (ds: Diagnostic[]) =>
+    maskSecretsInMessages(
+      ds,
+      secrets.map((f) => f.secret),
+    );
   diagnostics.push(
     ...docDiags,
     ...forbidden,
     ...checkSchemas(docs).filter((d) => !isAboutForbiddenKey(d)),
-    ...checkSecrets(docs),
+    ...secrets.map((f) => f.diagnostic),
   );
   options.onPhase?.('schema');
   checkDuplicates(docs, report);
@@ -135,7 +142,7 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
   const policies = compilePolicies(docs, report);
   options.onPhase?.('rules');
   if (hasErrors(diagnostics) || !project || options.blocked)
-    return { plans: [], diagnostics: sortDiagnostics(diagnostics) };
+    return { plans: [], diagnostics: finish(sortDiagnostics(diagnostics)) };
 
   // Normalize.
   const environments: ResolvedEnvironment[] = selected
@@ -176,7 +183,7 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
       plans.push({ env, backend, output });
     }
   options.onPhase?.('plan');
-  const sorted = sortDiagnostics(diagnostics);
+  const sorted = finish(sortDiagnostics(diagnostics));
   return hasErrors(sorted)
     ? { plans: [], diagnostics: sorted }
     : { model: { project: { name: projectName, output }, environments }, plans, diagnostics: sorted };
