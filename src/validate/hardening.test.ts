@@ -286,3 +286,31 @@ describe('a conflicting environment override', () => {
     expect(codesAt(r)).toEqual([`VERSION_UNKNOWN ${pos('reviews.yaml', broken, 'v9')}`]);
   });
 });
+
+describe('routes are named the same way in every message (routeRef)', () => {
+  const routes = (yaml: string) => REVIEWS.replace(/ {2}routes:\n[\s\S]*$/, `  routes:\n${yaml}`);
+
+  it('names routes by name, else routes[i], in duplicate-name, to-and-backends and missing-weight messages', () => {
+    const r = compileInline({
+      'reviews.yaml': routes(
+        [
+          '    - name: a',
+          '      match: [{ path: { prefix: /a } }]',
+          '      to: v1',
+          '      backends: [{ service: reviews }]',
+          '    - name: a',
+          '      match: [{ path: { prefix: /b } }]',
+          '      to: v1',
+          '    - backends: [{ service: reviews, version: v1, weight: 50 }, { service: reviews, version: v2 }]',
+          '',
+        ].join('\n'),
+      ),
+    });
+    const messages = r.diagnostics.map((d) => `${d.code}: ${d.message} ${d.hint}`);
+    expect(messages).toEqual([
+      expect.stringMatching(/^ROUTE_TO_AND_BACKENDS: Route a of service bookinfo\/reviews sets both/),
+      expect.stringMatching(/^ROUTE_NAME_DUPLICATE: .*\(routes\[1\]\)\. routes\[0\] already has this name/),
+      expect.stringMatching(/^WEIGHTS_SUM: Every backend of routes\[2\] of service bookinfo\/reviews needs/),
+    ]);
+  });
+});

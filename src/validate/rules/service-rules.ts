@@ -34,6 +34,10 @@ function at(
   });
 }
 
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 export const uniquePorts: ServiceRule = (svc, _index, report) => {
   const names = new Map<string, number>();
   const numbers = new Map<number, number>();
@@ -74,8 +78,8 @@ export const uniqueRouteNames: ServiceRule = (svc, _index, report) => {
         report,
         'ROUTE_NAME_DUPLICATE',
         ['routes', i, 'name'],
-        `Route name "${r.name}" is used twice in service ${svc.id}.`,
-        `Route ${first + 1} already has this name; route names must be unique within a service.`,
+        `Route name "${r.name}" is used twice in service ${svc.id} (${routeRef({ index: i })}).`,
+        `${routeRef({ index: first })} already has this name; route names must be unique within a service.`,
       );
     else seen.set(r.name, i);
   });
@@ -89,7 +93,7 @@ export const toOrBackends: ServiceRule = (svc, _index, report) => {
         report,
         'ROUTE_TO_AND_BACKENDS',
         ['routes', i, 'backends'],
-        'A route may set `to` or `backends`, not both.',
+        `${upperFirst(routeRef({ name: r.name, index: i }))} of service ${svc.id} sets both \`to\` and \`backends\`; a route may set one of them.`,
         '`to` routes to versions of this service; `backends` to other services (or their versions). Keep one.',
         'error',
         'key',
@@ -180,7 +184,7 @@ export const weightsSum: ServiceRule = (svc, _index, report) => {
           report,
           'WEIGHTS_SUM',
           ['routes', i, 'backends', missing],
-          'Every backend of a route with several backends needs a `weight`.',
+          `Every backend of ${routeRef({ name: r.name, index: i })} of service ${svc.id} needs a \`weight\`: the route has several backends.`,
           'Give each backend an integer weight; the weights must sum to 100.',
         );
         return;
