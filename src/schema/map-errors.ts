@@ -153,7 +153,7 @@ function mapOne(e: ErrorObject, at: Locator, sourceText?: (loc: Location) => str
           'DURATION_TOO_LARGE',
           loc,
           target,
-          `${displayPath(path) || 'The duration'} is ${shown}, longer than the meshes can hold (at most ${MAX_DURATION_TEXT}, about 292 years).`,
+          `The duration ${displayPath(path) || 'here'} is ${shown}, longer than the meshes can hold (at most ${MAX_DURATION_TEXT}, about 292 years).`,
           'Istio and Kubernetes validate durations as Go time.Duration values, and Linkerd and Flux parse them likewise; use a shorter duration.',
         );
       if (fmt === 'duration')
