@@ -9,6 +9,7 @@ import type { EnvironmentSpecData } from '../model/environment.ts';
 import type { SpecDoc } from './documents.ts';
 import type { ServiceSpecData, ServiceView } from './view.ts';
 import { serviceRefId } from './view.ts';
+import { re2Error } from './re2.ts';
 
 export interface EnvDoc {
   readonly doc: SpecDoc;
@@ -155,4 +156,28 @@ function bestLeaf(patch: unknown, path: readonly string[]): string[] {
     if (n > bestLen) [best, bestLen] = [leaf, n];
   }
   return best;
+}
+
+/**
+ * kustomize compiles a patch target's `kind`, `name`, `group` and `version` as anchored Go regular
+ * expressions (RE2): one that does not compile fails `kustomize build` of the overlay.
+ */
+export function checkPatchTargets(env: EnvDoc, report: (d: Diagnostic) => void): void {
+  (env.spec.patches ?? []).forEach((p, i) => {
+    const target = p.target as unknown as Record<string, unknown>;
+    for (const field of ['kind', 'name', 'group', 'version']) {
+      const value = target[field];
+      if (typeof value !== 'string') continue;
+      const error = re2Error(value);
+      if (error === undefined) continue;
+      report({
+        code: 'REGEX_INVALID',
+        severity: 'error',
+        message: `The patch target ${field} ${JSON.stringify(value)} of environment ${env.name} is not valid RE2: ${error}.`,
+        hint: 'kustomize reads patch target fields as regular expressions (Go RE2 syntax); write the exact name, escaping characters such as `(`, `[` or `*` with a backslash.',
+        location: env.at(['patches', i, 'target', field]),
+        pointer: toPointer(['spec', 'patches', i, 'target', field]),
+      });
+    }
+  });
 }

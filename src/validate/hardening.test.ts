@@ -314,3 +314,13 @@ describe('routes are named the same way in every message (routeRef)', () => {
     ]);
   });
 });
+
+describe('patch targets, which kustomize reads as RE2', () => {
+  it('refuses a target name that is not RE2, at the name', () => {
+    const env =
+      ISTIO_ENV +
+      '  patches:\n    - target: { kind: DestinationRule, name: "reviews(?=-v1)" }\n      ops: [{ op: remove, path: /spec/trafficPolicy }]\n';
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': env });
+    expect(codesAt(r)).toEqual([`REGEX_INVALID ${pos('prod.yaml', env, '"reviews(?=')}`]);
+  });
+});

@@ -39,8 +39,12 @@ const RULES: readonly Rule[] = [
   { what: 'a base64-encoded private key (DER)', test: (s) => derPrivateKey(s) },
   re('a bearer token', /\bbearer\s+[A-Za-z0-9\-._~+/]{16,}=*/i),
   { what: 'Basic-auth credentials', test: (s) => basicAuth(s) },
-  re('a password inside a URL', /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i),
-  re('a JSON Web Token', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/),
+  { what: 'a password inside a URL', test: (s) => urlPassword(s) },
+  {
+    what: 'a JSON Web Token',
+    test: (s) =>
+      s.includes('.eyJ') && /\beyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8}/.test(s),
+  },
   re(
     'an access token',
     /\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{40,}|\bglpat-[A-Za-z0-9_-]{20,}|\bxox[abprs]-[A-Za-z0-9-]{10,}|\bnpm_[A-Za-z0-9]{36}\b/,
@@ -98,6 +102,19 @@ function derPrivateKey(s: string): boolean {
     const lengthBytes = der[1]! & 0x80 ? der[1]! & 0x7f : 0;
     const i = 2 + lengthBytes;
     if (der[i] === 0x02 && der[i + 1] === 0x01 && (der[i + 2] === 0x00 || der[i + 2] === 0x01)) return true;
+  }
+  return false;
+}
+
+/**
+ * `scheme://user:password@host`: found from each `://`, so that a long run of letters costs one pass (a
+ * regular expression starting at the scheme would rescan the run from every letter).
+ */
+function urlPassword(s: string): boolean {
+  for (let i = s.indexOf('://'); i >= 0; i = s.indexOf('://', i + 3)) {
+    const authority = /^[^\s/?#]*/.exec(s.slice(i + 3, i + 3 + 2048))![0];
+    const at = authority.lastIndexOf('@');
+    if (at > 0 && /^[^:@]+:[^@]+$/.test(authority.slice(0, at))) return true;
   }
   return false;
 }

@@ -11,7 +11,13 @@ import { DEFAULT_OUTPUT } from '../load/constants.ts';
 import { checkCapabilities } from './capabilities.ts';
 import { classifyDocuments } from './documents.ts';
 import type { SpecDoc } from './documents.ts';
-import { diagnosticKey, envDoc, environmentViews, overrideConflictReporter } from './environments.ts';
+import {
+  checkPatchTargets,
+  diagnosticKey,
+  envDoc,
+  environmentViews,
+  overrideConflictReporter,
+} from './environments.ts';
 import type { EnvDoc } from './environments.ts';
 import { checkPolicies, compilePolicies } from './policies.ts';
 import { SERVICE_RULES } from './rules/service-rules.ts';
@@ -113,6 +119,7 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
   const seenEnv = new Set<string>();
   const unique = envDocs.filter((e) => (seenEnv.has(e.name) ? false : (seenEnv.add(e.name), true)));
   checkClusters(unique, report);
+  for (const env of unique) checkPatchTargets(env, report);
   const selected = options.environments
     ? unique.filter((e) => options.environments!.includes(e.name))
     : unique;
