@@ -174,3 +174,16 @@ describe('SECRET_IN_SPEC in a spec', () => {
     for (const d of r.diagnostics) expect(JSON.stringify(d)).not.toContain(token);
   });
 });
+
+describe('secret scanning on hostile input', () => {
+  // A rule that backtracks would take minutes on these (quadratic in 200,000); each is one linear pass.
+  it.each([
+    ['a long run of one letter', 'a'.repeat(200_000)],
+    ['a long run of scheme-like text', 'https'.repeat(40_000) + '://'],
+    ['many JWT-like starts', 'eyJ'.repeat(70_000) + '.eyJ'],
+    ['many URL starts', '://a'.repeat(50_000)],
+    ['a long base64 run', 'M' + 'A'.repeat(200_000)],
+  ])('scans %s', (_what, value) => {
+    expect(secretKind(value)).toBeUndefined();
+  });
+});
