@@ -324,3 +324,19 @@ describe('patch targets, which kustomize reads as RE2', () => {
     expect(codesAt(r)).toEqual([`REGEX_INVALID ${pos('prod.yaml', env, '"reviews(?=')}`]);
   });
 });
+
+describe('the policies/ library', () => {
+  it('compiles under the strict policy compiler (no unknown keyword, RE2 patterns)', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('../../policies/', import.meta.url);
+    const files = Object.fromEntries(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => [`policies/${f}`, readFileSync(new URL(f, dir), 'utf8')]),
+    );
+    expect(Object.keys(files).length).toBeGreaterThanOrEqual(6);
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': ISTIO_ENV, ...files });
+    expect(r.diagnostics.filter((d) => d.location?.file.startsWith('policies/'))).toEqual([]);
+    expect(r.diagnostics.map((d) => d.code)).not.toContain('POLICY_SCHEMA_INVALID');
+  });
+});
