@@ -76,12 +76,47 @@ const NOT_SECRETS: readonly [string, string, string?][] = [
   ['a base64 blob that is no key', b64(x(120, 'z'))],
 ];
 
+/** An Environment carrying `value` under `mesh.install.values.<key>`, as a JSON (= YAML) string. */
+function envWith(value: string, key = 'someValue'): string {
+  return (
+    dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Environment
+    metadata: { name: prod }
+    spec:
+      cluster: prod-1
+      gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+      mesh:
+        type: istio
+        version: "1.24"
+        mtls: strict
+        trust: { existingSecret: { name: cacerts } }
+        install:
+          chartVersion: "1.24.3"
+          values:
+  ` + `        ${key}: ${JSON.stringify(value)}\n`
+  );
+}
+
 describe('secretKind', () => {
   it.each(SECRETS)('flags %s', (_what, value, key) => {
     expect(secretKind(value, key)).toBeDefined();
   });
   it.each(NOT_SECRETS)('does not flag %s', (_what, value, key) => {
     expect(secretKind(value, key)).toBeUndefined();
+  });
+});
+
+describe('SECRET_IN_SPEC at the value, in a spec', () => {
+  it.each(SECRETS)('reports %s', (_what, value, key) => {
+    const env = envWith(value, key);
+    const r = compileInline({ 'prod.yaml': env });
+    expect(codesAt(r)).toEqual([
+      `SECRET_IN_SPEC prod.yaml:${env.split('\n').length - 1}:${(key ?? 'someValue').length + 11}`,
+    ]);
+  });
+  it.each(NOT_SECRETS)('accepts %s', (_what, value, key) => {
+    expect(codesAt(compileInline({ 'prod.yaml': envWith(value, key) }))).toEqual([]);
   });
 });
 
