@@ -93,14 +93,14 @@ function mapOne(e: ErrorObject, at: Locator, sourceText?: (loc: Location) => str
           path,
           `${field} is ${JSON.stringify(e.data)}, not a duration.`,
           typeof e.data === 'number'
-            ? `Durations carry a unit: write "${String(e.data)}s" for seconds or "${String(e.data)}ms" for milliseconds.`
+            ? `Durations carry a unit: write "${show(e.data)}s" for seconds or "${show(e.data)}ms" for milliseconds.`
             : 'Write durations like 250ms, 10s, 1m30s or 2h.',
         );
       const want = String(params.type).split(',').map(article).join(' or ');
       const got = typeName(e.data);
       const loc = at(path, 'value');
       // Quote what the user wrote (`1.30`), not the number it became (1.3).
-      const written = sourceText?.(loc).trim() || String(e.data);
+      const written = sourceText?.(loc).trim() || show(e.data);
       const hint =
         /string/.test(String(params.type)) && (got === 'a number' || got === 'a boolean')
           ? `Quote the value to make it a string: "${written}".`
@@ -194,9 +194,9 @@ function constraintText(e: ErrorObject, parent: Schemaish): string {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'minimum':
-      return `must be at least ${String(p.limit)}, not ${String(e.data)}`;
+      return `must be at least ${String(p.limit)}, not ${show(e.data)}`;
     case 'maximum':
-      return `must be at most ${String(p.limit)}, not ${String(e.data)}`;
+      return `must be at most ${String(p.limit)}, not ${show(e.data)}`;
     case 'exclusiveMinimum':
       return `must be greater than ${String(p.limit)}`;
     case 'exclusiveMaximum':
@@ -357,4 +357,9 @@ function editDistance(a: string, b: string): number {
       d[i]![j] = v;
     }
   return d[a.length]![b.length]!;
+}
+
+/** A value as text; objects as JSON (merged objects have no prototype, so String() would throw on them). */
+function show(v: unknown): string {
+  return v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

@@ -97,6 +97,15 @@ describe('mergePatch', () => {
   });
 });
 
+describe('merged objects without a prototype', () => {
+  it('are reported like any value when an override puts one where a string belongs (no TypeError)', () => {
+    const env = ISTIO_ENV + '  overrides:\n    bookinfo/reviews:\n      serviceAccount: { a: 1 }\n';
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': env });
+    expect(codesAt(r)).toEqual([`OVERRIDE_INVALID ${pos('prod.yaml', env, '{ a: 1 }')}`]);
+    expect(r.diagnostics[0]!.message).toContain('not a mapping');
+  });
+});
+
 describe('regexes are checked with RE2 at their node', () => {
   const withMatch = (match: string) =>
     REVIEWS.replace('  routes:\n', `  routes:\n    - match: [${match}]\n      to: v2\n`);
