@@ -223,11 +223,12 @@ function checkGlobs(doc: SpecDoc, spec: PolicySpec, report: (d: Diagnostic) => v
     (spec.match[field] ?? []).forEach((glob, i) => {
       if (NAME_GLOB.test(glob)) return;
       ok = false;
-      const bad = [...new Set([...glob].filter((c) => !/[a-z0-9*?-]/.test(c)))].join('');
+      const bad = [...new Set([...glob].filter((c) => !/[a-z0-9*?-]/.test(c)))].map((c) => JSON.stringify(c));
+      const list = bad.length > 1 ? `${bad.slice(0, -1).join(', ')} or ${bad[bad.length - 1]}` : bad[0];
       report({
         code: 'POLICY_GLOB_INVALID',
         severity: 'error',
-        message: `The glob ${JSON.stringify(glob)} in match.${field} can never match: ${field === 'environments' ? 'environment names' : 'namespaces'} have no ${JSON.stringify(bad)}.`,
+        message: `The glob ${JSON.stringify(glob)} in match.${field} can never match: ${field === 'environments' ? 'environment names' : 'namespaces'} cannot contain ${list}.`,
         hint: 'Names are DNS-1123 labels (lower-case letters, digits, `-`); globs add `*` (any characters) and `?` (one character), nothing else.',
         location: locate(doc.pd, ['spec', 'match', field, i]),
       });
