@@ -184,10 +184,10 @@ describe('migration preview', () => {
       .filter((d) => d.code === 'MESH_UNSUPPORTED_FEATURE')
       .map((d) => `${d.file}:${d.line} ${d.message.replace(/ \(.*$/, '')}`);
     expect(refused).toContain(
-      'examples/bookinfo/services/reviews.yaml:62 Linkerd cannot express traffic mirroring',
+      'examples/bookinfo/services/reviews.yaml:61 Linkerd cannot express traffic mirroring',
     );
     expect(refused).toContain(
-      'examples/bookinfo/services/ratings.yaml:33 Linkerd cannot express fault injection: delay',
+      'examples/bookinfo/services/ratings.yaml:32 Linkerd cannot express fault injection: delay',
     );
     // Tracing exists from Linkerd 2.19: with --mesh-version 2.20 it carries over.
     expect(refused.some((m) => m.includes('tracing'))).toBe(false);

@@ -167,8 +167,30 @@ export const CODES = {
     severity: 'error',
     area: 'schema',
     cause:
-      'A string looks like private key material, a PEM certificate body or a bearer token; secrets never belong in git.',
-    fix: 'Reference the secret instead: `trust.existingSecret`, `trust.certManager`, or a Secret created outside the spec.',
+      'A value or a mapping key looks like a private key (PEM, PGP, or base64 DER/PEM), a token (bearer, Basic-auth, JWT, GitHub, GitLab, Slack, npm, Stripe, Google API, AWS) or a URL with a password; secrets never belong in git. Certificates are public and are not flagged. Output masks the value.',
+    fix: 'Reference the secret instead: `trust.existingSecret`, `trust.certManager`, or a Secret created outside the spec; then rotate it, it is in the git history.',
+  },
+  // schema area, issue 10 (validate hardening)
+  FORBIDDEN_KEY: {
+    severity: 'error',
+    area: 'schema',
+    cause:
+      'A mapping key is `__proto__`, `constructor` or `prototype`; these have a special meaning for JavaScript objects and could change how the spec is merged.',
+    fix: 'Rename or remove the key.',
+  },
+  REGEX_INVALID: {
+    severity: 'error',
+    area: 'schema',
+    cause:
+      'A regular expression (a `regex` match, or a `pattern` in a policy schema) does not compile with RE2 syntax, which Istio, Envoy and Linkerd use: no lookarounds, no backreferences, repeat counts up to 1000.',
+    fix: 'Rewrite the expression in RE2 syntax; the hint quotes the RE2 parser.',
+  },
+  DURATION_TOO_LARGE: {
+    severity: 'error',
+    area: 'schema',
+    cause:
+      'A duration is larger than the meshes can hold: Kubernetes and Istio validate durations as Go `time.Duration` values and Linkerd parses them likewise, which ends at 2562047h47m16.854s (about 292 years).',
+    fix: 'Use a shorter duration.',
   },
   // ---- rules: semantic checks ----
   SERVICE_DUPLICATE: {
@@ -302,6 +324,14 @@ export const CODES = {
     cause: "A Policy's `schema` is not a valid JSON Schema.",
     fix: 'Correct the schema; the message quotes the JSON Schema compiler.',
   },
+  // policy area, issue 10 (validate hardening)
+  POLICY_GLOB_INVALID: {
+    severity: 'error',
+    area: 'policy',
+    cause:
+      'A `match.environments` or `match.namespaces` glob of a Policy holds characters no name can have (names are DNS-1123 labels; globs add only `*` and `?`), so the policy would silently match nothing.',
+    fix: 'Write the glob with lower-case letters, digits, `-`, `*` and `?` only, for example `prod-*`.',
+  },
   // ---- mesh: capabilities ----
   MESH_UNSUPPORTED_FEATURE: {
     severity: 'error',
@@ -324,11 +354,11 @@ export const CODES = {
     fix: 'Change the value as the message says; the hint quotes the mesh documentation.',
   },
   MESH_NOT_IMPLEMENTED: {
-    severity: 'warning',
+    severity: 'error',
     area: 'mesh',
     cause:
-      'The environment runs a mesh that the spec language knows but this version of meshc cannot render yet; the environment is skipped.',
-    fix: 'Upgrade meshc, or render the environment with another mesh; `meshc matrix` lists the meshes this version renders.',
+      'The environment runs a mesh that the spec language knows but this version of meshc cannot render yet (skipping it would make the GitOps engine prune everything it deployed).',
+    fix: 'Upgrade meshc, or render the environment with another mesh (`meshc validate --mesh MESH` previews it); `meshc matrix` lists the meshes this version renders.',
   },
   // mesh (issue 10, Linkerd side): ingress and authorization
   MESH_INGRESS_NOT_MESHED: {

@@ -24,6 +24,11 @@ export interface Diagnostic {
   /** JSON Pointer of the offending value inside its document, when there is one. */
   readonly pointer?: string;
   readonly related?: readonly RelatedLocation[];
+  /**
+   * The source text at `location` is secret (SECRET_IN_SPEC): formatters mask it wherever they show
+   * source text (code frames, snippets), and no message quotes it.
+   */
+  readonly redact?: boolean;
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -26,12 +26,27 @@ export function parseDuration(s: string): number | undefined {
 }
 
 /**
+ * The longest duration, in whole milliseconds, that a Go `time.Duration` holds (2^63-1 ns, about 292
+ * years): Kubernetes validates Istio's duration fields with CEL `duration()`, which parses into one, Flux
+ * and Linkerd parse theirs into one too, and Envoy's protobuf Duration (up to 10,000 years) is wider.
+ */
+export const MAX_DURATION_MS = 9_223_372_036_854;
+/** MAX_DURATION_MS written as a duration. */
+export const MAX_DURATION_TEXT = '2562047h47m16.854s';
+
+/**
  * A Go-style duration of at least 1ms, in whole milliseconds: the resolution every mesh accepts (Istio's
- * CRDs reject less than 1ms; App Mesh counts in ms).
+ * CRDs reject less than 1ms; App Mesh counts in ms), and at most MAX_DURATION_MS.
  */
 export function isPositiveDuration(s: string): boolean {
   const ms = parseDuration(s);
-  return ms !== undefined && ms >= 1 && Math.abs(ms - Math.round(ms)) < 1e-9;
+  return ms !== undefined && ms >= 1 && Math.abs(ms - Math.round(ms)) < 1e-9 && ms <= MAX_DURATION_MS;
+}
+
+/** A duration that parses but is longer than MAX_DURATION_MS. */
+export function isDurationTooLarge(s: string): boolean {
+  const ms = parseDuration(s);
+  return ms !== undefined && ms > MAX_DURATION_MS;
 }
 
 /** The custom formats of the spec schemas, as ajv format definitions (used by the precompiled validators). */

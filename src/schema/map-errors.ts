@@ -3,6 +3,7 @@ import type { DiagnosticCode } from '../core/codes.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DataPath, Location } from '../core/location.ts';
 import { fromPointer, toPointer } from '../core/location.ts';
+import { MAX_DURATION_TEXT, isDurationTooLarge } from './formats.ts';
 
 export type Locator = (path: DataPath, mode: 'value' | 'key') => Location;
 
@@ -92,14 +93,14 @@ function mapOne(e: ErrorObject, at: Locator, sourceText?: (loc: Location) => str
           path,
           `${field} is ${JSON.stringify(e.data)}, not a duration.`,
           typeof e.data === 'number'
-            ? `Durations carry a unit: write "${String(e.data)}s" for seconds or "${String(e.data)}ms" for milliseconds.`
+            ? `Durations carry a unit: write "${show(e.data)}s" for seconds or "${show(e.data)}ms" for milliseconds.`
             : 'Write durations like 250ms, 10s, 1m30s or 2h.',
         );
       const want = String(params.type).split(',').map(article).join(' or ');
       const got = typeName(e.data);
       const loc = at(path, 'value');
       // Quote what the user wrote (`1.30`), not the number it became (1.3).
-      const written = sourceText?.(loc).trim() || String(e.data);
+      const written = sourceText?.(loc).trim() || show(e.data);
       const hint =
         /string/.test(String(params.type)) && (got === 'a number' || got === 'a boolean')
           ? `Quote the value to make it a string: "${written}".`
@@ -147,6 +148,14 @@ function mapOne(e: ErrorObject, at: Locator, sourceText?: (loc: Location) => str
           `${shown} is not a valid name for ${displayPath(propertyName !== undefined ? target : path) || 'this field'}.`,
           'Names are DNS-1123 labels: lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit.',
         );
+      if (fmt === 'duration' && typeof e.data === 'string' && isDurationTooLarge(e.data))
+        return diag(
+          'DURATION_TOO_LARGE',
+          loc,
+          target,
+          `The duration ${displayPath(path) || 'here'} is ${shown}, longer than the meshes can hold (at most ${MAX_DURATION_TEXT}, about 292 years).`,
+          'Istio and Kubernetes validate durations as Go time.Duration values, and Linkerd and Flux parse them likewise; use a shorter duration.',
+        );
       if (fmt === 'duration')
         return diag(
           'DURATION_INVALID',
@@ -185,9 +194,9 @@ function constraintText(e: ErrorObject, parent: Schemaish): string {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'minimum':
-      return `must be at least ${String(p.limit)}, not ${String(e.data)}`;
+      return `must be at least ${String(p.limit)}, not ${show(e.data)}`;
     case 'maximum':
-      return `must be at most ${String(p.limit)}, not ${String(e.data)}`;
+      return `must be at most ${String(p.limit)}, not ${show(e.data)}`;
     case 'exclusiveMinimum':
       return `must be greater than ${String(p.limit)}`;
     case 'exclusiveMaximum':
@@ -348,4 +357,9 @@ function editDistance(a: string, b: string): number {
       d[i]![j] = v;
     }
   return d[a.length]![b.length]!;
+}
+
+/** A value as text; objects as JSON (merged objects have no prototype, so String() would throw on them). */
+function show(v: unknown): string {
+  return v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

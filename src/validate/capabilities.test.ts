@@ -43,11 +43,11 @@ function check(version: string): Diagnostic[] {
 }
 
 describe('checkCapabilities', () => {
-  it('fails an unsupported field at its spec position, naming the meshes that can', () => {
+  it('fails an unsupported field at its key (`mirror:`, not its value), naming the meshes that can', () => {
     const mirror = check('2.1').find((d) => d.code === 'MESH_UNSUPPORTED_FEATURE')!;
     expect(mirror.severity).toBe('error');
     expect(`${mirror.location!.file}:${mirror.location!.line}:${mirror.location!.col}`).toBe(
-      'reviews.yaml:11:15',
+      'reviews.yaml:11:7',
     );
     expect(mirror.message).toBe(
       'Limited cannot express traffic mirroring (bookinfo/reviews in environment prod): no mirroring filter.',

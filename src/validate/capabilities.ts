@@ -27,7 +27,8 @@ export function supportAt(backend: Backend, featureId: string, version: string):
 
 /**
  * Nothing is silently dropped: every feature an environment uses must be expressible by its mesh.
- * Unsupported → MESH_UNSUPPORTED_FEATURE at the field, naming the meshes that can; approximate → a warning.
+ * Unsupported → MESH_UNSUPPORTED_FEATURE at the field's key (the field is what is refused, whatever its
+ * value), naming the meshes that can; approximate → a warning, at the key too.
  */
 export function checkCapabilities(
   env: ResolvedEnvironment,
@@ -40,11 +41,15 @@ export function checkCapabilities(
     if (cap.support === 'exact') continue;
     const sites =
       feature.scope === 'environment'
-        ? feature.usedBy(env).map((p) => ({ path: p, loc: env.origin(p), label: `environment ${env.name}` }))
+        ? feature
+            .usedBy(env)
+            .map((p) => ({ path: p, loc: env.origin(p, 'key'), label: `environment ${env.name}` }))
         : env.services.flatMap((s) =>
-            feature
-              .usedBy(s)
-              .map((p) => ({ path: p, loc: s.origin(p), label: `${s.id} in environment ${env.name}` })),
+            feature.usedBy(s).map((p) => ({
+              path: p,
+              loc: s.origin(p, 'key'),
+              label: `${s.id} in environment ${env.name}`,
+            })),
           );
     // One warning per environment and feature, at its first use, the other uses as related locations.
     const first = sites[0];

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DataPath } from '../core/location.ts';
-import { toPointer } from '../core/location.ts';
+import { fromPointer, toPointer } from '../core/location.ts';
 import { locate } from '../parse/locate.ts';
 import { kindValidator } from '../schema/ajv.ts';
 import { mapAjvErrors } from '../schema/map-errors.ts';
@@ -8,6 +8,8 @@ import { mergePatch, patchCovers } from '../model/merge-patch.ts';
 import type { EnvironmentSpecData } from '../model/environment.ts';
 import type { SpecDoc } from './documents.ts';
 import type { ServiceSpecData, ServiceView } from './view.ts';
+import { serviceRefId } from './view.ts';
+import { re2Error } from './re2.ts';
 
 export interface EnvDoc {
   readonly doc: SpecDoc;
@@ -90,4 +92,92 @@ function suggest(key: string, base: ReadonlyMap<string, ServiceView>): string {
   return same.length
     ? `Did you mean ${same.join(' or ')}? Overrides are keyed namespace/name.`
     : `Overrides are keyed namespace/name of a defined Service; defined: ${[...base.keys()].slice(0, 8).join(', ')}${base.size > 8 ? ', …' : ''}.`;
+}
+
+/** Identity of a diagnostic for "was this also reported on the spec as written". */
+export function diagnosticKey(d: Diagnostic): string {
+  return `${d.code}|${d.location?.file}|${d.location?.offset}`;
+}
+
+/**
+ * A report function for the rules run on an environment's view of a service. A finding that the spec as
+ * written does not have (its key is not in `baseKeys`) and that points outside the environment file comes
+ * from a conflict between an override and the spec it patches (an override deleting a version that a route
+ * still uses): it is reported in the environment file, at the override node, with the service node as a
+ * related location.
+ */
+export function overrideConflictReporter(
+  env: EnvDoc,
+  view: ServiceView,
+  baseKeys: ReadonlySet<string>,
+  report: (d: Diagnostic) => void,
+): (d: Diagnostic) => void {
+  const overrides = env.spec.overrides ?? {};
+  return (d) => {
+    if (!d.location || d.location.file === env.doc.pd.file || baseKeys.has(diagnosticKey(d)))
+      return report(d);
+    const referenced = (view.spec.routes ?? []).flatMap((r) =>
+      (r.backends ?? []).map((b) => serviceRefId(b.service, view.namespace)),
+    );
+    const id = [view.id, ...referenced].find((x) => Object.prototype.hasOwnProperty.call(overrides, x));
+    if (id === undefined) return report(d);
+    const dataPath = (d.pointer ? fromPointer(d.pointer) : []).slice(1);
+    const leaf = bestLeaf(overrides[id], dataPath);
+    report({
+      ...d,
+      message: `The override of ${id} in environment ${env.name} conflicts with ${view.id === id ? 'the service spec' : `service ${view.id}`}: ${lowerFirst(d.message)}`,
+      location: env.at(['overrides', id, ...leaf], 'key'),
+      pointer: toPointer(['spec', 'overrides', id, ...leaf]),
+      related: [
+        {
+          message: `the ${view.id === id ? 'service' : `${view.id}`} spec it conflicts with`,
+          location: d.location,
+        },
+        ...(d.related ?? []),
+      ],
+    });
+  };
+}
+
+/** The leaf of a merge patch (a value that is not a mapping) sharing the longest prefix with `path`. */
+function bestLeaf(patch: unknown, path: readonly string[]): string[] {
+  const leaves: string[][] = [];
+  const walk = (v: unknown, p: string[]) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length)
+      for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
+    else leaves.push(p);
+  };
+  walk(patch, []);
+  let best = leaves[0] ?? [];
+  let bestLen = -1;
+  for (const leaf of leaves) {
+    let n = 0;
+    while (n < leaf.length && n < path.length && leaf[n] === path[n]) n++;
+    if (n > bestLen) [best, bestLen] = [leaf, n];
+  }
+  return best;
+}
+
+/**
+ * kustomize compiles a patch target's `kind`, `name`, `group` and `version` as anchored Go regular
+ * expressions (RE2): one that does not compile fails `kustomize build` of the overlay.
+ */
+export function checkPatchTargets(env: EnvDoc, report: (d: Diagnostic) => void): void {
+  (env.spec.patches ?? []).forEach((p, i) => {
+    const target = p.target as unknown as Record<string, unknown>;
+    for (const field of ['kind', 'name', 'group', 'version']) {
+      const value = target[field];
+      if (typeof value !== 'string') continue;
+      const error = re2Error(value);
+      if (error === undefined) continue;
+      report({
+        code: 'REGEX_INVALID',
+        severity: 'error',
+        message: `The patch target ${field} ${JSON.stringify(value)} of environment ${env.name} is not valid RE2: ${error}.`,
+        hint: 'kustomize reads patch target fields as regular expressions (Go RE2 syntax); write the exact name, escaping characters such as `(`, `[` or `*` with a backslash.',
+        location: env.at(['patches', i, 'target', field]),
+        pointer: toPointer(['spec', 'patches', i, 'target', field]),
+      });
+    }
+  });
 }

@@ -11,14 +11,21 @@ import { DEFAULT_OUTPUT } from '../load/constants.ts';
 import { checkCapabilities } from './capabilities.ts';
 import { classifyDocuments } from './documents.ts';
 import type { SpecDoc } from './documents.ts';
-import { envDoc, environmentViews } from './environments.ts';
+import {
+  checkPatchTargets,
+  diagnosticKey,
+  envDoc,
+  environmentViews,
+  overrideConflictReporter,
+} from './environments.ts';
 import type { EnvDoc } from './environments.ts';
 import { checkPolicies, compilePolicies } from './policies.ts';
 import { SERVICE_RULES } from './rules/service-rules.ts';
 import { checkDuplicates, checkProject } from './rules/spec-rules.ts';
 import { checkSchemas } from './schema-stage.ts';
-import { checkSecrets } from './secrets.ts';
 import { envRender, gitopsDiagnostics } from '../gitops/tree.ts';
+import { checkForbiddenKeys, isAboutForbiddenKey } from './hostile.ts';
+import { findSecrets, maskSecretsInMessages } from './secrets.ts';
 import type { ServiceSpecData, ServiceView } from './view.ts';
 
 export interface ValidateOptions {
@@ -60,7 +67,20 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
   const report = (d: Diagnostic) => diagnostics.push(d);
 
   const { docs, diagnostics: docDiags } = classifyDocuments(files);
-  diagnostics.push(...docDiags, ...checkSchemas(docs), ...checkSecrets(docs));
+  const forbidden = checkForbiddenKeys(docs);
+  const secrets = findSecrets(docs);
+  // A secret is never printed, not even quoted by another check's message.
+  const finish = (ds: Diagnostic[]) =>
+    maskSecretsInMessages(
+      ds,
+      secrets.map((f) => f.secret),
+    );
+  diagnostics.push(
+    ...docDiags,
+    ...forbidden,
+    ...checkSchemas(docs).filter((d) => !isAboutForbiddenKey(d)),
+    ...secrets.map((f) => f.diagnostic),
+  );
   options.onPhase?.('schema');
   checkDuplicates(docs, report);
   checkProject(docs, report);
@@ -91,13 +111,16 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
       )
         declared.add(`${m.namespace}/${m.name}`);
     }
-  for (const view of base.values()) for (const rule of SERVICE_RULES) rule(view, base, report, declared);
+  const baseKeys = new Set<string>();
+  const reportBase = (d: Diagnostic) => (baseKeys.add(diagnosticKey(d)), report(d));
+  for (const view of base.values()) for (const rule of SERVICE_RULES) rule(view, base, reportBase, declared);
 
   // Environments.
   const envDocs = docs.filter((d) => d.kind === 'Environment' && d.schemaOk).map(envDoc);
   const seenEnv = new Set<string>();
   const unique = envDocs.filter((e) => (seenEnv.has(e.name) ? false : (seenEnv.add(e.name), true)));
   checkClusters(unique, report);
+  for (const env of unique) checkPatchTargets(env, report);
   const selected = options.environments
     ? unique.filter((e) => options.environments!.includes(e.name))
     : unique;
@@ -117,14 +140,17 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
         });
     const views = environmentViews(env, base, declared, report);
     checkGitOpsNames(env, [...new Set([...views.values()].map((v) => v.namespace))], report);
-    for (const view of views.values()) for (const rule of SERVICE_RULES) rule(view, views, report, declared);
+    for (const view of views.values()) {
+      const reportView = overrideConflictReporter(env, view, baseKeys, report);
+      for (const rule of SERVICE_RULES) rule(view, views, reportView, declared);
+    }
     envViews.set(env.name, views);
   }
 
   const policies = compilePolicies(docs, report);
   options.onPhase?.('rules');
   if (hasErrors(diagnostics) || !project || options.blocked)
-    return { plans: [], diagnostics: sortDiagnostics(diagnostics) };
+    return { plans: [], diagnostics: finish(sortDiagnostics(diagnostics)) };
 
   // Normalize.
   const environments: ResolvedEnvironment[] = selected
@@ -142,11 +168,13 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
   for (const env of environments) {
     const backend = backendFor(env.mesh.type);
     if (!backend) {
+      // An error, not a skip: GitOps prunes what disappears from the output, so skipping the environment
+      // would delete its whole tree from the cluster. `validate --mesh` previews it on a rendered mesh.
       report({
         code: 'MESH_NOT_IMPLEMENTED',
-        severity: 'warning',
-        message: `Environment ${env.name} runs ${env.mesh.type}, which this version of meshc cannot render yet; it is skipped.`,
-        hint: `This version renders: ${knownMeshes().join(', ') || 'no mesh'}. Its validation still ran.`,
+        severity: 'error',
+        message: `Environment ${env.name} runs ${env.mesh.type}, which this version of meshc cannot render yet.`,
+        hint: `This version renders: ${knownMeshes().join(', ') || 'no mesh'}. Render the environment with one of them, or preview the migration with \`meshc validate --mesh ${knownMeshes()[0] ?? 'istio'}\`.`,
         location: env.origin(['mesh', 'type']),
       });
       continue;
@@ -166,7 +194,7 @@ export function validateSpec(files: readonly ParsedFile[], options: ValidateOpti
   // refuses whatever render would refuse.
   if (!hasErrors(diagnostics)) diagnostics.push(...gitopsDiagnostics(plans.map(envRender)));
   options.onPhase?.('plan');
-  const sorted = sortDiagnostics(diagnostics);
+  const sorted = finish(sortDiagnostics(diagnostics));
   return hasErrors(sorted)
     ? { plans: [], diagnostics: sorted }
     : { model: { project: { name: projectName, output }, environments }, plans, diagnostics: sorted };

@@ -1,6 +1,7 @@
 import { CODES } from '../../core/codes.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { FormatContext } from './context.ts';
+import { redactions, sourceLine } from './redact.ts';
 
 /** SARIF 2.1.0 for code scanning: one rule per diagnostic code, one result per diagnostic. */
 export function formatSarif(
@@ -9,6 +10,12 @@ export function formatSarif(
   toolVersion: string,
 ): string {
   const codes = [...new Set(diagnostics.map((d) => d.code))].sort();
+  const spans = redactions(diagnostics);
+  // The first line of the region, secrets masked: what code scanning shows next to the result.
+  const snippet = (d: Diagnostic) => {
+    const text = d.location ? sourceLine(ctx, spans, d.location.file, d.location.line) : undefined;
+    return text === undefined ? {} : { snippet: { text } };
+  };
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -42,6 +49,7 @@ export function formatSarif(
                         startColumn: d.location.col,
                         endLine: d.location.endLine,
                         endColumn: d.location.endCol,
+                        ...snippet(d),
                       },
                     },
                   },

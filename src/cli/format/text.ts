@@ -1,5 +1,7 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { FormatContext } from './context.ts';
+import { redactions, sourceLine } from './redact.ts';
+import type { Redactions } from './redact.ts';
 
 const C = { red: 31, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
 
@@ -7,13 +9,15 @@ const C = { red: 31, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
 export function formatText(diagnostics: readonly Diagnostic[], ctx: FormatContext): string {
   const paint = (code: number, s: string) => (ctx.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const out: string[] = [];
+  // Secret spans are masked in every code frame, whichever diagnostic shows their line.
+  const spans = redactions(diagnostics);
   for (const d of diagnostics) {
     const sev = d.severity === 'error' ? paint(C.red, 'error') : paint(C.yellow, 'warning');
     const where = d.location
       ? `${ctx.displayPath(d.location.file)}:${d.location.line}:${d.location.col}: `
       : '';
     out.push(`${paint(C.bold, where)}${sev} ${paint(C.bold, d.code)}: ${d.message}`);
-    if (d.location) out.push(...codeFrame(d, ctx, paint));
+    if (d.location) out.push(...codeFrame(d, ctx, spans, paint));
     for (const r of d.related ?? [])
       out.push(
         `  ${paint(C.dim, `${ctx.displayPath(r.location.file)}:${r.location.line}:${r.location.col}: ${r.message}`)}`,
@@ -28,17 +32,21 @@ export function formatText(diagnostics: readonly Diagnostic[], ctx: FormatContex
   return out.length ? out.join('\n') + '\n' : '';
 }
 
-function codeFrame(d: Diagnostic, ctx: FormatContext, paint: (c: number, s: string) => string): string[] {
+function codeFrame(
+  d: Diagnostic,
+  ctx: FormatContext,
+  spans: Redactions,
+  paint: (c: number, s: string) => string,
+): string[] {
   const loc = d.location!;
   const lines = ctx.lines.get(loc.file);
   if (!lines) return [];
+  const lineText = (n: number) => sourceLine(ctx, spans, loc.file, n) ?? '';
   const width = String(loc.line).length;
   const out: string[] = [];
   if (loc.line > 1)
-    out.push(
-      `  ${paint(C.dim, `${String(loc.line - 1).padStart(width)} |`)} ${lines.lineText(loc.line - 1)}`,
-    );
-  const text = lines.lineText(loc.line);
+    out.push(`  ${paint(C.dim, `${String(loc.line - 1).padStart(width)} |`)} ${lineText(loc.line - 1)}`);
+  const text = lineText(loc.line);
   out.push(`  ${paint(C.dim, `${String(loc.line).padStart(width)} |`)} ${text}`);
   const endCol = loc.endLine === loc.line ? loc.endCol : text.length + 1;
   const carets = '^'.repeat(Math.max(1, endCol - loc.col));

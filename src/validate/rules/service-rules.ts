@@ -4,6 +4,7 @@ import type { DataPath } from '../../core/location.ts';
 import type { Report, ServiceIndex, ServiceView } from '../view.ts';
 import { serviceRefId } from '../view.ts';
 import { routeRef } from '../../core/names.ts';
+import { re2Error } from '../re2.ts';
 
 /** A rule over one service; `index` holds every service of the same scope (the spec, or one environment). */
 export type ServiceRule = (
@@ -31,6 +32,10 @@ function at(
     location: svc.at(path, mode),
     pointer: toPointer(['spec', ...path]),
   });
+}
+
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 export const uniquePorts: ServiceRule = (svc, _index, report) => {
@@ -73,8 +78,8 @@ export const uniqueRouteNames: ServiceRule = (svc, _index, report) => {
         report,
         'ROUTE_NAME_DUPLICATE',
         ['routes', i, 'name'],
-        `Route name "${r.name}" is used twice in service ${svc.id}.`,
-        `Route ${first + 1} already has this name; route names must be unique within a service.`,
+        `Route name "${r.name}" is used twice in service ${svc.id} (${routeRef({ index: i })}).`,
+        `${routeRef({ index: first })} already has this name; route names must be unique within a service.`,
       );
     else seen.set(r.name, i);
   });
@@ -88,7 +93,7 @@ export const toOrBackends: ServiceRule = (svc, _index, report) => {
         report,
         'ROUTE_TO_AND_BACKENDS',
         ['routes', i, 'backends'],
-        'A route may set `to` or `backends`, not both.',
+        `${upperFirst(routeRef({ name: r.name, index: i }))} of service ${svc.id} sets both \`to\` and \`backends\`; a route may set one of them.`,
         '`to` routes to versions of this service; `backends` to other services (or their versions). Keep one.',
         'error',
         'key',
@@ -179,7 +184,7 @@ export const weightsSum: ServiceRule = (svc, _index, report) => {
           report,
           'WEIGHTS_SUM',
           ['routes', i, 'backends', missing],
-          'Every backend of a route with several backends needs a `weight`.',
+          `Every backend of ${routeRef({ name: r.name, index: i })} of service ${svc.id} needs a \`weight\`: the route has several backends.`,
           'Give each backend an integer weight; the weights must sum to 100.',
         );
         return;
@@ -266,6 +271,44 @@ export const disjointVersions: ServiceRule = (svc, _index, report) => {
     }
 };
 
+/**
+ * Istio (Envoy's `safe_regex`) and Linkerd accept only RE2 expressions; a JavaScript-only construct
+ * (lookaround, backreference) would be refused by the cluster, so every `regex` is compiled with RE2 here.
+ */
+export const regexesCompile: ServiceRule = (svc, _index, report) => {
+  (svc.spec.routes ?? []).forEach((r, i) =>
+    (r.match ?? []).forEach((m, j) => {
+      const sites: { path: DataPath; what: string; regex: string }[] = [];
+      for (const kind of ['headers', 'query'] as const)
+        for (const [name, sm] of Object.entries(m[kind] ?? {}))
+          if (typeof (sm as { regex?: unknown }).regex === 'string')
+            sites.push({
+              path: ['routes', i, 'match', j, kind, name, 'regex'],
+              what: `the ${kind === 'headers' ? 'header' : 'query parameter'} ${name}`,
+              regex: (sm as { regex: string }).regex,
+            });
+      if (typeof m.path?.regex === 'string')
+        sites.push({
+          path: ['routes', i, 'match', j, 'path', 'regex'],
+          what: 'the path',
+          regex: m.path.regex,
+        });
+      for (const site of sites) {
+        const error = re2Error(site.regex);
+        if (error === undefined) continue;
+        at(
+          svc,
+          report,
+          'REGEX_INVALID',
+          site.path,
+          `The regex for ${site.what} in ${routeRef({ name: r.name, index: i })} of service ${svc.id} is not valid RE2: ${error}.`,
+          'Istio (Envoy) and Linkerd compile match expressions with RE2: no lookarounds (`(?=`, `(?!`) or backreferences (`\\1`); flags such as `(?i)` are fine.',
+        );
+      }
+    }),
+  );
+};
+
 /** Every service rule, in the order they run. */
 export const SERVICE_RULES: readonly ServiceRule[] = [
   uniquePorts,
@@ -276,4 +319,5 @@ export const SERVICE_RULES: readonly ServiceRule[] = [
   weightsSum,
   serviceReferences,
   disjointVersions,
+  regexesCompile,
 ];

@@ -1,0 +1,34 @@
+import { RE2JS } from 're2js';
+
+/**
+ * Why `pattern` does not compile as an RE2 regular expression (the syntax of Istio/Envoy's `safe_regex`,
+ * of Linkerd's policy controller and of Go), or undefined when it compiles. Lookarounds and backreferences
+ * are not RE2; `(?i)` and `(?P<name>…)` are.
+ */
+export function re2Error(pattern: string): string | undefined {
+  try {
+    RE2JS.compile(pattern);
+    return undefined;
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e);
+    return text.replace(/^error parsing regexp: /, '');
+  }
+}
+
+/** A compiled RE2 expression with the `test` of a RegExp: matching runs in time linear in the input. */
+export interface Re2Like {
+  test(s: string): boolean;
+  /** ajv keys its compiled patterns by this text: it must differ between patterns. */
+  toString(): string;
+}
+
+/**
+ * A RegExp-like RE2 matcher for ajv's `code.regExp` option: ajv calls it with a JSON Schema `pattern` and
+ * the flags `u`, then `test`s strings (a `pattern` matches anywhere unless anchored). Throws when the
+ * pattern is not RE2, which ajv reports as a schema that cannot be compiled.
+ */
+export function re2RegExp(pattern: string, _flags?: string): Re2Like {
+  const re = RE2JS.compile(pattern);
+  return { test: (s: string) => re.matcher(s).find(), toString: () => `re2:${pattern}` };
+}
+re2RegExp.code = 're2RegExp';

@@ -1,0 +1,224 @@
+/**
+ * SECRET_IN_SPEC: the 21 variants of issue 10 (the 11 that were missed included), and the look-alikes that
+ * must not be flagged. Key material is generated at run time; tokens are assembled from parts, so that no
+ * secret-shaped string sits in the repository.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ISTIO_ENV, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
+import { secretKind } from './secrets.ts';
+
+const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ed = generateKeyPairSync('ed25519');
+const PKCS8_PEM = rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+const PKCS1_PEM = rsa.privateKey.export({ format: 'pem', type: 'pkcs1' }) as string;
+const EC_PEM = ec.privateKey.export({ format: 'pem', type: 'sec1' }) as string;
+const PUBLIC_PEM = rsa.publicKey.export({ format: 'pem', type: 'spki' }) as string;
+const derB64 = (k: typeof rsa.privateKey, type: 'pkcs8' | 'pkcs1' | 'sec1') =>
+  k.export({ format: 'der', type }).toString('base64');
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const body = (pem: string) => pem.split('\n').filter((l) => l && !l.startsWith('-----'));
+const x = (n: number, c = 'x') => c.repeat(n);
+
+/** A self-signed-looking certificate block: public material only. */
+const CERT_PEM = `-----BEGIN CERTIFICATE-----\n${b64(x(300, 'c'))
+  .match(/.{1,64}/g)!
+  .join('\n')}\n-----END CERTIFICATE-----\n`;
+
+const SECRETS: readonly [string, string, string?][] = [
+  ['a PKCS#8 PEM private key', PKCS8_PEM],
+  ['a PKCS#1 PEM private key', PKCS1_PEM],
+  ['an EC PEM private key', EC_PEM],
+  [
+    'an OpenSSH private key',
+    `-----BEGIN OPENSSH PRIVATE KEY-----\n${x(70, 'b')}\n-----END OPENSSH PRIVATE KEY-----`,
+  ],
+  [
+    'a PGP private key block',
+    `-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n${x(64, 'l')}\n-----END PGP PRIVATE KEY BLOCK-----`,
+  ],
+  ['a base64-encoded PEM key (Kubernetes Secret style)', b64(PKCS8_PEM)],
+  ['a base64-encoded PEM key at another alignment', b64('\n' + EC_PEM)],
+  ['a raw base64 DER PKCS#8 key body', derB64(rsa.privateKey, 'pkcs8')],
+  ['a raw base64 DER SEC1 key body', derB64(ec.privateKey, 'sec1')],
+  ['a raw base64 DER Ed25519 key body', derB64(ed.privateKey, 'pkcs8')],
+  ['a PEM body without its header lines', body(PKCS1_PEM).join('\n')],
+  ['a bearer token', `Bearer ${x(24, 'T')}`],
+  ['a lower-case bearer token', `bearer ${x(24, 't')}`],
+  ['Basic-auth credentials', `Basic ${b64('admin:hunter2-secret')}`],
+  ['an AWS access key id', `AKIA${x(16, 'Q')}`],
+  ['an AWS secret access key (inline)', `AWS_SECRET_ACCESS_KEY=${x(20, 'aB')}`],
+  ['an AWS secret access key (by its key)', `${x(19, 'wJ')}/+`, 'secretAccessKey'],
+  ['a Google API key', `AIza${x(35, 'S')}`],
+  ['a Stripe live key', `sk_${'live'}_${x(24, '4')}`],
+  ['a password inside a URL', 'https://deploy:s3cret-pass@github.com/acme/mesh.git'],
+  ['a JSON Web Token', `eyJ${x(12, 'a')}.eyJ${x(12, 'b')}.${x(12, 'c')}`],
+  ['a GitHub token', `ghp_${x(36, 'G')}`],
+];
+
+const NOT_SECRETS: readonly [string, string, string?][] = [
+  ['a public CA certificate', CERT_PEM],
+  ['a base64-encoded certificate', b64(CERT_PEM)],
+  ['a public key', PUBLIC_PEM],
+  ['a sha256 hash', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
+  ['a git SHA', '9119b9d7c2b6b0f1d3a7e0c5f4e2d1c0b9a8f7e6'],
+  ['a git SHA under a secret-looking key', '9119b9d7c2b6b0f1d3a7e0c5f4e2d1c0b9a8f7e6', 'secretKey'],
+  ['a UUID', '123e4567-e89b-12d3-a456-426614174000'],
+  [
+    'an image digest',
+    'ghcr.io/acme/app@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  ],
+  ['a long ordinary name', 'bookinfo-reviews-v2-canary-analysis-template-for-production-eu-west'],
+  ['a repository URL with a user and no password', 'ssh://git@github.com/acme/mesh.git'],
+  ['an scp-style git URL', 'git@github.com:acme/mesh.git'],
+  ['the word bearer in prose', 'Requests need a bearer token in the Authorization header.'],
+  ['a base64 blob that is no key', b64(x(120, 'z'))],
+];
+
+/** An Environment carrying `value` under `mesh.install.values.<key>`, as a JSON (= YAML) string. */
+function envWith(value: string, key = 'someValue'): string {
+  return (
+    dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Environment
+    metadata: { name: prod }
+    spec:
+      cluster: prod-1
+      gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+      mesh:
+        type: istio
+        version: "1.24"
+        mtls: strict
+        trust: { existingSecret: { name: cacerts } }
+        install:
+          chartVersion: "1.24.3"
+          values:
+  ` + `        ${key}: ${JSON.stringify(value)}\n`
+  );
+}
+
+describe('secretKind', () => {
+  it.each(SECRETS)('flags %s', (_what, value, key) => {
+    expect(secretKind(value, key)).toBeDefined();
+  });
+  it.each(NOT_SECRETS)('does not flag %s', (_what, value, key) => {
+    expect(secretKind(value, key)).toBeUndefined();
+  });
+});
+
+describe('SECRET_IN_SPEC at the value, in a spec', () => {
+  it.each(SECRETS)('reports %s', (_what, value, key) => {
+    const env = envWith(value, key);
+    const r = compileInline({ 'prod.yaml': env });
+    expect(codesAt(r)).toEqual([
+      `SECRET_IN_SPEC prod.yaml:${env.split('\n').length - 1}:${(key ?? 'someValue').length + 11}`,
+    ]);
+  });
+  it.each(NOT_SECRETS)('accepts %s', (_what, value, key) => {
+    expect(codesAt(compileInline({ 'prod.yaml': envWith(value, key) }))).toEqual([]);
+  });
+});
+
+describe('SECRET_IN_SPEC in a spec', () => {
+  /** An Environment whose `mesh.install.values` ends the document: `values` lines are indented by 8. */
+  const env = (values: string) =>
+    dedent`
+      apiVersion: meshc.dev/v1alpha1
+      kind: Environment
+      metadata: { name: prod }
+      spec:
+        cluster: prod-1
+        gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+        mesh:
+          type: istio
+          version: "1.24"
+          mtls: strict
+          trust: { existingSecret: { name: cacerts } }
+          install:
+            chartVersion: "1.24.3"
+            values:
+    ` + values;
+
+  it('does not flag a CA certificate given as a trust anchor (identityTrustAnchorsPEM), but flags a key beside it', () => {
+    const anchors = CERT_PEM.split('\n')
+      .map((l) => `          ${l}`)
+      .join('\n');
+    const ok = env(`        identityTrustAnchorsPEM: |\n${anchors}\n`);
+    expect(codesAt(compileInline({ 'prod.yaml': ok }))).toEqual([]);
+    const key = PKCS1_PEM.split('\n')
+      .map((l) => `          ${l}`)
+      .join('\n');
+    const bad =
+      ok + `        identity:\n          issuerKey: |\n${key.replace(/^ {10}/gm, '            ')}\n`;
+    const r = compileInline({ 'prod.yaml': bad });
+    expect(codesAt(r)).toEqual([`SECRET_IN_SPEC prod.yaml:${ok.split('\n').length + 1}:22`]);
+  });
+
+  it('flags a password inside gitops.repo, at the value', () => {
+    const e = ISTIO_ENV.replace(
+      'https://github.com/acme/mesh.git',
+      'https://bot:pa55word-x@github.com/acme/mesh.git',
+    );
+    const r = compileInline({ 'prod.yaml': e });
+    expect(codesAt(r)).toEqual(['SECRET_IN_SPEC prod.yaml:7:33']);
+  });
+
+  it('flags a secret used as a mapping key, at the key', () => {
+    const e = env(`        tokens:\n          ${`ghp_${x(36, 'G')}`}: admin\n`);
+    const r = compileInline({ 'prod.yaml': e });
+    const d = r.diagnostics.find((z) => z.code === 'SECRET_IN_SPEC')!;
+    expect(d.message).toContain('mapping key');
+    expect(e.split('\n')[d.location!.line - 1]!.slice(d.location!.col - 1)).toMatch(/^ghp_/);
+  });
+
+  it('flags a PEM block split over a YAML list, at the list', () => {
+    const items = PKCS8_PEM.trim()
+      .split('\n')
+      .map((l) => `          - "${l}"`)
+      .join('\n');
+    const items2 = items.replace(
+      /- "-----BEGIN PRIVATE KEY-----"/,
+      '- "-----BEGIN PRIV"\n          - "ATE KEY-----"',
+    );
+    const e = env(`        caKeyLines:\n${items2}\n`);
+    const r = compileInline({ 'prod.yaml': e });
+    const found = r.diagnostics.filter((z) => z.code === 'SECRET_IN_SPEC');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.pointer).toMatch(/^\/spec\/mesh\/install\/values\/caKeyLines/);
+  });
+
+  it('flags an AWS secret access key held under its usual key name', () => {
+    const e = env(`        aws:\n          aws_secret_access_key: ${x(19, 'wJ')}/+\n`);
+    expect(codesAt(compileInline({ 'prod.yaml': e })).filter((c) => c.startsWith('SECRET'))).toHaveLength(1);
+  });
+
+  it('never lets another diagnostic quote the secret', () => {
+    const token = `sk_${'live'}_${x(24, '4')}`;
+    const svc = dedent`
+      apiVersion: meshc.dev/v1alpha1
+      kind: Service
+      metadata: { name: reviews, namespace: bookinfo }
+      spec:
+        ports: [{ name: http, port: 9080 }]
+        serviceAccount: ${token}
+    `;
+    const r = compileInline({ 'reviews.yaml': svc });
+    expect(r.diagnostics.map((d) => d.code)).toContain('SECRET_IN_SPEC');
+    expect(r.diagnostics.length).toBeGreaterThan(1);
+    for (const d of r.diagnostics) expect(JSON.stringify(d)).not.toContain(token);
+  });
+});
+
+describe('secret scanning on hostile input', () => {
+  // A rule that backtracks would take minutes on these (quadratic in 200,000); each is one linear pass.
+  it.each([
+    ['a long run of one letter', 'a'.repeat(200_000)],
+    ['many word starts before a scheme-like run', 'a-'.repeat(100_000) + '://'],
+    ['many JWT-like starts', 'eyJ'.repeat(70_000) + '.eyJ'],
+    ['many URL starts', '://a'.repeat(50_000)],
+    ['a long base64 run', 'M' + 'A'.repeat(200_000)],
+  ])('scans %s', (_what, value) => {
+    expect(secretKind(value)).toBeUndefined();
+  });
+});
