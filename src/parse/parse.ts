@@ -74,14 +74,6 @@ const YAML_OPTIONS = {
   strict: true,
 } as const;
 
-/**
- * What the fast parser must not see: anchors (`&` at the start of a token, JSON style `"k":&a` included:
- * aliases need them, and only the full parser bounds their expansion), explicit and complex keys (`? `,
- * `[a]: 1`), merge keys, and byte-order marks inside the text (the two parsers split documents
- * differently around them). Every alternative is linear: no quantifier can backtrack across lines.
- */
-const NEEDS_FULL_PARSER = /(?:^|[\s[{,:])&|\?(?:[ \t\n]|$)|[\]}][ \t]*:|<<[ \t]*:|\uFEFF/;
-
 /** The positions of a file, parsed once, on the first diagnostic that needs them. */
 class FilePositions {
   #docs: Document.Parsed[] | undefined;
@@ -131,7 +123,6 @@ function isEmptyDoc(doc: Document.Parsed): boolean {
  * null), so that document `i` here is document `i` of the full parser.
  */
 function fastValues(text: string, work: ParseWork): unknown[] | undefined {
-  if (NEEDS_FULL_PARSER.test(text)) return undefined;
   const values: unknown[] = [];
   work.bytes += text.length;
   try {
@@ -189,7 +180,12 @@ export function parseFile(
     diagnostics.push(depthLimit(source.path, lines, scan.tooDeep, scan.tooDeep + 1));
     return { source, docs: [], partial: [] };
   }
-  const fast = scan.badIndent.length === 0 ? fastValues(parseText, work) : undefined;
+  // What only the full parser handles and bounds (anchors, complex keys, ...: see scan.ts) goes there
+  // directly; a byte-order mark anywhere too (the two parsers split documents differently around one).
+  const fast =
+    scan.badIndent.length === 0 && !scan.needsFullParser && !parseText.includes('\uFEFF')
+      ? fastValues(parseText, work)
+      : undefined;
   if (fast) {
     const positions = new FilePositions(source.text, parseText);
     const docs: ParsedDoc[] = [];

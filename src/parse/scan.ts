@@ -23,6 +23,13 @@ export interface TextScan {
   readonly deepest: number;
   /** Offsets of non-ASCII space characters in indentation (first one of each line). */
   readonly badIndent: number[];
+  /**
+   * Whether the text uses what only the full parser handles and bounds: an anchor (`&` starting a
+   * token, JSON style `"k":&a` included), an explicit key (`? `), a collection as a key (`[a]: 1`), a
+   * merge key (`<<:`), or a byte-order mark inside the text (the two parsers split documents
+   * differently around one).
+   */
+  readonly needsFullParser: boolean;
 }
 
 /** Unicode space separators and friends that are not YAML white space. */
@@ -51,6 +58,7 @@ export function scanText(text: string, limit: number): TextScan {
   let deepestAt = 0;
   /** Indentation of the line that opened a block scalar; more-indented lines are its content. */
   let blockScalar = -1;
+  let full = false;
   let i = 0;
   while (i < n) {
     // Line start: indentation.
@@ -120,8 +128,10 @@ export function scanText(text: string, limit: number): TextScan {
       if (depth > deepest) {
         deepest = depth;
         deepestAt = i;
-        if (depth > limit) return { scanned: i + 1, tooDeep: i, deepest: i, badIndent };
+        if (depth > limit)
+          return { scanned: i + 1, tooDeep: i, deepest: i, badIndent, needsFullParser: true };
       }
+      if (!full) full = needsFull(text, i, c, tokenStart);
       if (c !== SP && c !== TAB) lastToken = c;
       prev = c;
       i++;
@@ -130,7 +140,35 @@ export function scanText(text: string, limit: number): TextScan {
     if (flow === 0 && (lastToken === 124 /* | */ || lastToken === 62) /* > */) blockScalar = lineIndent;
     else if (flow === 0 && isBlockScalarHeader(text, i)) blockScalar = lineIndent;
   }
-  return { scanned: n, tooDeep: undefined, deepest: deepestAt, badIndent };
+  return { scanned: n, tooDeep: undefined, deepest: deepestAt, badIndent, needsFullParser: full };
+}
+
+/** Constant work per character: looks at most a few characters ahead, never across a line. */
+function needsFull(text: string, i: number, c: number, tokenStart: boolean): boolean {
+  switch (c) {
+    case 38: // & : an anchor
+      return tokenStart;
+    case 63: {
+      // ? : an explicit key
+      const next = text.charCodeAt(i + 1);
+      return tokenStart && (Number.isNaN(next) || next === SP || next === TAB || next === LF);
+    }
+    case 93:
+    case 125: {
+      // ] or } followed by `:`, a collection used as a key
+      let j = i + 1;
+      while (j < i + 8 && (text.charCodeAt(j) === SP || text.charCodeAt(j) === TAB)) j++;
+      return text.charCodeAt(j) === 58;
+    }
+    case 60: // <<:
+      return (
+        text.charCodeAt(i + 1) === 60 && (text.charCodeAt(i + 2) === 58 || text.charCodeAt(i + 2) === SP)
+      );
+    case 0xfeff:
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** `|2-`, `>+`: a block scalar header with indicators, ending the line at `end`. */
