@@ -28,8 +28,13 @@ export class LineIndex {
   }
 
   location(file: string, start: number, end: number): Location {
-    const s = Math.max(0, Math.min(start, this.text.length));
-    const e = Math.max(s, Math.min(end, this.text.length));
+    // An offset between the CR and the LF of a CRLF is on no column of its line: move it onto the CR.
+    const inCrlf = (o: number) =>
+      o > 0 && this.text.charCodeAt(o) === 10 && this.text.charCodeAt(o - 1) === 13;
+    let s = Math.max(0, Math.min(start, this.text.length));
+    if (inCrlf(s)) s--;
+    let e = Math.max(s, Math.min(end, this.text.length));
+    if (e > s && inCrlf(e)) e--;
     const a = this.linePos(s);
     const b = this.linePos(e);
     return { file, line: a.line, col: a.col, endLine: b.line, endCol: b.col, offset: s, endOffset: e };

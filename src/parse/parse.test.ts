@@ -86,6 +86,15 @@ describe('parseFile', () => {
     const lines = new LineIndex('a\rb\r\nc\nd');
     expect([1, 2, 3, 4].map((n) => lines.lineText(n))).toEqual(['a', 'b', 'c', 'd']);
     expect(lines.linePos(7)).toEqual({ line: 4, col: 1 });
+    // A span ending between the CR and the LF of a CRLF ends on its line, not one column past it.
+    const l = lines.location('f', 2, 4);
+    expect([l.line, l.col, l.endLine, l.endCol]).toEqual([2, 1, 2, 2]);
+  });
+
+  it('keeps the position of an over-indented blank CRLF line inside that line (found by the property test)', () => {
+    const { diagnostics } = parse('spec:\n  access:\n   \r\n - from: [x]\n      methods: [GET]\n');
+    const d = diagnostics[0]!.location!;
+    expect([d.line, d.col, d.endLine, d.endCol]).toEqual([3, 4, 3, 4]);
   });
 
   it('keeps documents after a bare null or scalar document in place', () => {

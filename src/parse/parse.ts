@@ -67,6 +67,8 @@ export interface ParsedFile {
 }
 
 const YAML_OPTIONS = {
+  // Problems are diagnostics; the parser must not print its own warnings on stderr.
+  logLevel: 'error',
   version: '1.2',
   uniqueKeys: true,
   merge: false,
