@@ -150,6 +150,15 @@ describe('parseFile', () => {
     expect(parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}\n`).codes).toEqual(['YAML_DEPTH_LIMIT 1:255']);
   });
 
+  it('refuses nested explicit keys (`? ? ? ...`) from the text scan (they hung the parser; found by the property test)', () => {
+    const r = parse(`a:\n  b: ${'? '.repeat(1149)}x\n`);
+    expect(r.codes).toEqual(['YAML_DEPTH_LIMIT 2:258']);
+    expect(r.work.nodes).toBe(0);
+    // Within the limit they reach the parser, which refuses collection keys without converting them.
+    expect(parse(`a:\n  b: ${'? '.repeat(60)}x\n`).codes).toEqual(['YAML_SYNTAX 3:1']);
+    expect(parse(`${'? '.repeat(40)}x\n: y\nbad: [\n`).codes).toHaveLength(1);
+  });
+
   it('reports indentation with a non-breaking space at that character', () => {
     const { diagnostics } = parse('kind: Service\nmetadata:\n\u00a0\u00a0name: x\n');
     expect(diagnostics.map((d) => `${d.code} ${d.location!.line}:${d.location!.col}`)).toEqual([

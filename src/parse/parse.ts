@@ -350,8 +350,14 @@ function duplicateKey(
 }
 
 function partialValue(doc: Document.Parsed, work: ParseWork): unknown[] {
-  // Only documents that pass the depth and alias checks are expanded, even for this best effort.
-  if (findTooDeep(doc.contents as YamlNode | null, 0, work) || checkAliases(doc, work)) return [];
+  // Only documents that pass the depth, key and alias checks are expanded, even for this best effort
+  // (yaml stringifies a collection key by converting it, nested keys again inside: exponential).
+  if (
+    findTooDeep(doc.contents as YamlNode | null, 0, work) ||
+    hasCollectionKey(doc, work) ||
+    checkAliases(doc, work)
+  )
+    return [];
   try {
     const v = doc.toJS({ maxAliasCount: PARSE_LIMITS.maxAliasCount }) as unknown;
     return v !== null && typeof v === 'object' ? [v] : [];
@@ -522,6 +528,8 @@ function findTooDeep(node: YamlNode | null, depth: number, work: ParseWork): Yam
   if (isMap(node)) {
     for (const item of node.items) {
       if (!isPair(item)) continue;
+      const inKey = findTooDeep(item.key as YamlNode | null, depth + 1, work);
+      if (inKey) return inKey;
       const found = findTooDeep(item.value as YamlNode | null, depth + 1, work);
       if (found) return found;
     }
@@ -532,6 +540,22 @@ function findTooDeep(node: YamlNode | null, depth: number, work: ParseWork): Yam
     }
   }
   return undefined;
+}
+
+/** Whether a mapping key is a collection or an alias (iterative: call after the depth check or not). */
+function hasCollectionKey(doc: Document.Parsed, work: ParseWork): boolean {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    work.nodes++;
+    if (isMap(node)) {
+      for (const item of node.items) {
+        if (item.key != null && !isScalar(item.key)) return true;
+        stack.push(item.value);
+      }
+    } else if (isSeq(node)) stack.push(...node.items);
+  }
+  return false;
 }
 
 interface AliasProblem {

@@ -2,8 +2,8 @@
  * A cheap pass over the raw text of a spec file, before any YAML parser runs: one loop, constant work
  * per character, no regular expressions. It finds
  * - nesting too deep for the parsers (their cost grows with depth and they recurse: a few thousand
- *   levels overflow the stack). The estimate counts block indentation levels, `- ` entries that open a
- *   sequence on the same line, and unclosed flow brackets, skipping comments, quoted scalars and block
+ *   levels overflow the stack). The estimate counts block indentation levels, the `- `, `? ` and `: `
+ *   indicators that open a nested node on the same line, and unclosed flow brackets, skipping comments, quoted scalars and block
  *   scalars. Each real level is seen (twice at most: a block sequence may sit at its parent mapping's
  *   indentation), so the estimate is at most about twice the real depth, and a limit of four times the
  *   real limit refuses only documents the real check would refuse anyway. It is not a YAML parser: a
@@ -120,7 +120,8 @@ export function scanText(text: string, limit: number): TextScan {
         flow++;
       } else if ((c === 93 || c === 125) && flow > 0) {
         flow--;
-      } else if (c === 45 /* - */ && flow === 0 && tokenStart) {
+      } else if ((c === 45 /* - */ || c === 63 /* ? */ || c === 58) /* : */ && flow === 0 && tokenStart) {
+        // `- ` opens a sequence entry, `? ` an explicit key, `: ` its value: each can nest on one line.
         const next = i + 1 < n ? text.charCodeAt(i + 1) : LF;
         if (next === SP || next === TAB || next === LF) dashes++;
       }
