@@ -217,6 +217,9 @@ describe('loadSpec', () => {
       'warning SPEC_FILE_NOT_INCLUDED services/cart.yml:2:1',
     ]);
     expect(r.diagnostics[1]!.hint).toContain('`.yaml` only');
+    // With a meshc.yaml that does not parse, the globs are unknown: no warning about every file.
+    const broken = await specTree({ 'meshc.yaml': 'spec: [\n', 'services/cart.yml': doc });
+    expect(codes(await loadSpec(broken))).toEqual([]);
   });
 
   it('refuses a glob that climbs out of the repository', async () => {

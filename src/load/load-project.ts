@@ -187,7 +187,8 @@ export async function loadSpec(root: string, options: LoadOptions = {}): Promise
     const f = await readSpecFile(info, diagnostics);
     if (f) files.push(f);
   }
-  diagnostics.push(...(await unmatchedSpecFiles(realRoot, ignore, found)));
+  // Only against globs that were read: a broken meshc.yaml says nothing about which files it includes.
+  if (projectDoc) diagnostics.push(...(await unmatchedSpecFiles(realRoot, ignore, found)));
   return { files, diagnostics };
 }
 
@@ -204,7 +205,11 @@ function relTo(realRoot: string, abs: string): string {
 function guardedStat(realRoot: string, refused: Map<string, Refusal>, inner: StatFn): StatFn {
   const refuse = (p: string, why: Refusal, cb: (err: NodeJS.ErrnoException | null) => void) => {
     refused.set(p, why);
-    cb(Object.assign(new Error(`meshc: not following ${p}`), { code: 'ELOOP', path: p }));
+    // An errno-style error, as a failing stat gives: the walk then keeps the link as an unfollowed entry.
+    const err: NodeJS.ErrnoException = new Error(`meshc: not following ${p}`);
+    err.code = 'ELOOP';
+    err.path = p;
+    cb(err);
   };
   const guarded = (p: fs.PathLike, ...rest: unknown[]) => {
     const cb = rest[rest.length - 1] as (err: NodeJS.ErrnoException | null, st?: fs.Stats) => void;
