@@ -157,6 +157,8 @@ describe('parseFile', () => {
     // Within the limit they reach the parser, which refuses collection keys without converting them.
     expect(parse(`a:\n  b: ${'? '.repeat(60)}x\n`).codes).toEqual(['YAML_SYNTAX 3:1']);
     expect(parse(`${'? '.repeat(40)}x\n: y\nbad: [\n`).codes).toHaveLength(1);
+    // Dashes in plain text are text: a long line of ` - ` separators is not nesting.
+    expect(parse(`kind: Service\ndescription: ${'a - '.repeat(500)}z\n`).codes).toEqual([]);
   });
 
   it('reports indentation with a non-breaking space at that character', () => {

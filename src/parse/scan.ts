@@ -91,6 +91,7 @@ export function scanText(text: string, limit: number): TextScan {
     let dashes = 0;
     let prev = SP; // the character before i, as far as tokens are concerned
     let lastToken = 0; // last non-space character of the line outside comments
+    let afterIndicator = true; // the line so far is indentation and indicators (`- `, `? `, `: `)
     while (i < n) {
       c = text.charCodeAt(i);
       if (c === LF) break;
@@ -114,17 +115,24 @@ export function scanText(text: string, limit: number): TextScan {
         i++;
         prev = c;
         lastToken = c;
+        afterIndicator = false;
         continue;
       }
+      let indicator = false;
       if (c === 91 || c === 123) {
         flow++;
       } else if ((c === 93 || c === 125) && flow > 0) {
         flow--;
-      } else if ((c === 45 /* - */ || c === 63 /* ? */ || c === 58) /* : */ && flow === 0 && tokenStart) {
-        // `- ` opens a sequence entry, `? ` an explicit key, `: ` its value: each can nest on one line.
+      } else if ((c === 45 /* - */ || c === 63 /* ? */ || c === 58) /* : */ && flow === 0) {
+        // `- ` opens a sequence entry, `? ` an explicit key, `: ` a value: a chain of them on one line
+        // (`- - x`, `? ? x`, `k: ? x`) nests. One after plain text (`a - b - c`) is text, not nesting.
         const next = i + 1 < n ? text.charCodeAt(i + 1) : LF;
-        if (next === SP || next === TAB || next === LF) dashes++;
+        if (next === SP || next === TAB || next === LF) {
+          indicator = c === 58 || tokenStart;
+          if (indicator && tokenStart && afterIndicator) dashes++;
+        }
       }
+      if (c !== SP && c !== TAB) afterIndicator = indicator;
       const depth = 2 * (indents.length + dashes) + flow;
       if (depth > deepest) {
         deepest = depth;
