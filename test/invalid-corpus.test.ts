@@ -169,11 +169,12 @@ async function fileText(result: CompileResult, repo: string, file: string): Prom
   }
 }
 
+/** Lines as YAML and editors count them: LF, CRLF and a lone CR all end a line. */
 function positionInside(text: string, line: number, col: number): boolean {
-  const lines = text.split('\n');
+  const lines = text.split(/\r\n|\r|\n/);
   if (!Number.isInteger(line) || !Number.isInteger(col) || line < 1 || line > lines.length || col < 1)
     return false;
-  return col <= lines[line - 1]!.replace(/\r$/, '').length + 1;
+  return col <= lines[line - 1]!.length + 1;
 }
 
 function collect(): NodeJS.WritableStream & { text: () => string } {

@@ -336,16 +336,21 @@ async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     root,
     explicitOut !== undefined ? { outputDir: path.resolve(io.cwd, explicitOut) } : {},
   );
-  if (hasErrors(applyReportFlags(r.diagnostics, flags)) || !r.tree || !r.compiled.model) {
-    report(applyReportFlags(r.diagnostics, flags), r.compiled, root, format, io, io.stdout);
+  // The output directory is checked even when the spec has errors: an output that swallows the spec files
+  // also hides them from the globs, and the user must see that cause, not only "no file matches".
+  const refused = await outputDirProblem(r, root, explicitOut !== undefined);
+  if (refused || hasErrors(applyReportFlags(r.diagnostics, flags)) || !r.tree || !r.compiled.model) {
+    report(
+      applyReportFlags([...r.diagnostics, ...(refused ? [refused] : [])], flags),
+      r.compiled,
+      root,
+      format,
+      io,
+      io.stdout,
+    );
     return EXIT.invalid;
   }
   const outDir = r.compiled.outputDir;
-  const refused = await outputDirProblem(r, root, explicitOut !== undefined);
-  if (refused) {
-    report(applyReportFlags([...r.diagnostics, refused], flags), r.compiled, root, format, io, io.stdout);
-    return EXIT.invalid;
-  }
   const check = !!args.values.check;
   const result = await writeTree(outDir, r.tree.files, {
     check,

@@ -26,9 +26,10 @@ export const CODES = {
     fix: 'Keep one `kind: Project` document in `meshc.yaml` and move other documents to included files.',
   },
   INCLUDE_NO_MATCH: {
-    severity: 'warning',
+    severity: 'error',
     area: 'load',
-    cause: 'An `include` or `policies` glob of the Project matches no file.',
+    cause:
+      'An `include` or `policies` glob of the Project matches no file: the files it was written for would be left out, and their rendered objects deleted by the GitOps engine.',
     fix: 'Correct the pattern, or remove it.',
   },
   PATH_OUTSIDE_ROOT: {
@@ -46,8 +47,24 @@ export const CODES = {
   FILE_UNREADABLE: {
     severity: 'error',
     area: 'load',
-    cause: 'A spec file could not be read (permissions, or not UTF-8 text).',
-    fix: 'Check the file permissions and encoding (UTF-8).',
+    cause:
+      'A spec file or a directory under a glob could not be read: permissions, not UTF-8 text, not a regular file (a FIFO, a device), a broken symlink or a symlink loop.',
+    fix: 'Check the file permissions and encoding (UTF-8); replace special files and broken or looping symlinks by regular files.',
+  },
+  // load: added for issue 10 (parse helper)
+  SPEC_TOO_LARGE: {
+    severity: 'error',
+    area: 'load',
+    cause:
+      'The spec files matched by the globs add up to more than the limit (16 MiB), checked from their sizes before any is read.',
+    fix: 'Narrow the `include` globs to the spec files; keep generated or vendored YAML out of them.',
+  },
+  SPEC_FILE_NOT_INCLUDED: {
+    severity: 'warning',
+    area: 'load',
+    cause:
+      'A YAML file under the spec directory looks like a meshc document (`apiVersion: meshc.dev/...`) but no `include` or `policies` glob matches it, so it is ignored.',
+    fix: 'Add a glob that matches it (a renamed `.yml` file needs its own pattern), or move it out of the spec directory.',
   },
   // ---- yaml: parsing ----
   YAML_SYNTAX: {
@@ -71,7 +88,8 @@ export const CODES = {
   YAML_ALIAS_LIMIT: {
     severity: 'error',
     area: 'yaml',
-    cause: 'The document uses too many alias expansions (a "billion laughs" guard).',
+    cause:
+      'The document expands aliases more than 100 times, or into more than 10,000 nodes (a "billion laughs" guard, checked before any alias is expanded).',
     fix: 'Write the values out instead of nesting aliases.',
   },
   YAML_DEPTH_LIMIT: {
@@ -104,6 +122,20 @@ export const CODES = {
     area: 'yaml',
     cause: 'The document has a `kind` meshc does not know.',
     fix: 'Use one of the kinds listed in the message: Project, Service, Environment, Policy.',
+  },
+  // yaml: added for issue 10 (parse helper)
+  YAML_ALIAS_CYCLE: {
+    severity: 'error',
+    area: 'yaml',
+    cause: 'An alias refers to an anchor on a node that contains the alias: its value would be infinite.',
+    fix: 'Write the nested value out instead of referring to the enclosing anchor.',
+  },
+  YAML_NONASCII_INDENT: {
+    severity: 'error',
+    area: 'yaml',
+    cause:
+      'A line is indented with a non-ASCII space (often a no-break space pasted from a web page); YAML reads it as part of the key, not as indentation.',
+    fix: 'Replace the character by ordinary spaces.',
   },
   // ---- schema: JSON Schema validation ----
   SCHEMA_UNKNOWN_FIELD: {

@@ -1,4 +1,5 @@
-import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import fs from 'node:fs';
+import { lstat, open, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { Diagnostic } from '../core/diagnostic.ts';
@@ -12,7 +13,26 @@ import { DEFAULT_OUTPUT, PROJECT_FILE } from './constants.ts';
 export { PROJECT_FILE };
 /** Spec files larger than this are refused (FILE_TOO_LARGE). */
 export const MAX_FILE_BYTES = 1024 * 1024;
+/** All spec files together: larger is refused before any is read (SPEC_TOO_LARGE). */
+export const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_INCLUDE = ['**/*.yaml'];
+/** The unmatched-file check (SPEC_FILE_NOT_INCLUDED) reads at most this many files, this much of each. */
+export const UNMATCHED_SCAN = { maxFiles: 200, headBytes: 2048 } as const;
+
+/**
+ * Directories the loader never reads, whatever the globs say: dependencies, git's own, and the
+ * leftovers of an interrupted render (staging and previous trees, next to the output directory or
+ * dot-prefixed). The output directory is added per project.
+ */
+export const ALWAYS_IGNORED = [
+  'node_modules/**',
+  '**/node_modules/**',
+  '.git/**',
+  '**/.git/**',
+  '**/*.meshc-staging-*/**',
+  '**/*.meshc-old-*/**',
+  '**/.meshc-*/**',
+] as const;
 
 export interface LoadedSpec {
   /** Every spec file, meshc.yaml first, the rest sorted by path. Paths are relative to the root, `/`-separated. */
@@ -20,11 +40,27 @@ export interface LoadedSpec {
   readonly diagnostics: Diagnostic[];
 }
 
+export interface LoadOptions {
+  /**
+   * File-system functions for the directory walk (fast-glob's adapter), over the real ones. A test seam:
+   * it lets tests simulate a directory the process cannot read, which running as root does not allow.
+   */
+  readonly walkFs?: Partial<fg.FileSystemAdapter>;
+}
+
+/** Why the walk did not follow a symlink. */
+type Refusal = 'outside' | 'loop';
+
 /**
  * Reads a spec repository from disk: meshc.yaml, then the files its `include` and `policies` globs match.
  * The only input I/O of the pipeline (with the git reader built on it).
+ *
+ * Nothing is read before it is known to be safe to read: symlinks are resolved and must stay inside the
+ * repository (a directory symlink is followed only then, and never into one of its own ancestors),
+ * only regular files are opened (a FIFO would block forever), and sizes are checked, per file and in
+ * total, from `stat` before the first byte is read.
  */
-export async function loadSpec(root: string): Promise<LoadedSpec> {
+export async function loadSpec(root: string, options: LoadOptions = {}): Promise<LoadedSpec> {
   const diagnostics: Diagnostic[] = [];
   const absRoot = path.resolve(root);
   let realRoot: string;
@@ -34,7 +70,8 @@ export async function loadSpec(root: string): Promise<LoadedSpec> {
   } catch {
     return { files: [], diagnostics: [projectNotFound(root, 'does not exist or is not a directory')] };
   }
-  const project = await readSpecFile(realRoot, PROJECT_FILE, diagnostics);
+  const projectInfo = await inspectSpecFile(realRoot, PROJECT_FILE, diagnostics);
+  const project = projectInfo && (await readSpecFile(projectInfo, diagnostics));
   if (!project) {
     if (diagnostics.length === 0) diagnostics.push(projectNotFound(root, `has no ${PROJECT_FILE}`));
     return { files: [], diagnostics };
@@ -42,58 +79,253 @@ export async function loadSpec(root: string): Promise<LoadedSpec> {
   const projectDoc = parseFile(project, []).docs[0];
   const globs = projectDoc ? projectGlobs(projectDoc) : [];
   const output = projectDoc ? outputDir(projectDoc.value) : DEFAULT_OUTPUT;
+  const ignore = [...ALWAYS_IGNORED, PROJECT_FILE];
+  const outRel = path.posix.normalize(output.split(path.sep).join('/')).replace(/\/+$/, '');
+  if (outRel !== '.' && outRel !== '' && !outRel.startsWith('../') && !path.posix.isAbsolute(outRel))
+    ignore.push(`${fg.escapePath(outRel)}/**`);
+
   const found = new Set<string>();
+  const reported = new Set<string>();
+  const refused = new Map<string, Refusal>();
+  const walkFs: Partial<fg.FileSystemAdapter> = {
+    ...options.walkFs,
+    stat: guardedStat(realRoot, refused, options.walkFs?.stat ?? fs.stat),
+  };
   for (const g of globs) {
+    const at = () => locate(projectDoc!, g.path);
     if (path.isAbsolute(g.pattern) || g.pattern.split('/').includes('..')) {
       diagnostics.push({
         code: 'PATH_OUTSIDE_ROOT',
         severity: 'error',
         message: `The pattern "${g.pattern}" reaches outside the spec repository.`,
         hint: 'Use patterns relative to the directory of meshc.yaml, without `..` segments.',
-        location: locate(projectDoc!, g.path),
+        location: at(),
       });
       continue;
     }
-    const matches = await fg(g.pattern, {
-      cwd: realRoot,
-      onlyFiles: true,
-      dot: false,
-      followSymbolicLinks: true,
-      // `<output>.meshc-*`: staging trees an interrupted render of an older meshc left beside the output
-      // (the writer now hides them as `.<output>.meshc-*`, and removes both kinds on its next run).
-      ignore: [
-        'node_modules/**',
-        '.git/**',
-        `${output}/**`,
-        `${output}.meshc-staging-*/**`,
-        `${output}.meshc-old-*/**`,
-        PROJECT_FILE,
-      ],
-    });
-    if (matches.length === 0) {
+    refused.clear();
+    let entries: fg.Entry[];
+    try {
+      entries = await fg(g.pattern, {
+        cwd: realRoot,
+        onlyFiles: false,
+        objectMode: true,
+        dot: false,
+        followSymbolicLinks: true,
+        throwErrorOnBrokenSymbolicLink: false,
+        suppressErrors: false,
+        ignore,
+        fs: walkFs,
+      });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const where = err.path ? relTo(realRoot, err.path) : undefined;
+      diagnostics.push({
+        code: 'FILE_UNREADABLE',
+        severity: 'error',
+        message: `The pattern "${g.pattern}" cannot be searched: ${where ? `"${where}"` : 'a directory'} could not be read (${err.code ?? err.message}).`,
+        hint: 'Check the permissions of that directory (meshc must be able to list every directory the pattern reaches), or narrow the pattern.',
+        location: at(),
+      });
+      continue;
+    }
+    let matched = 0;
+    for (const entry of entries) {
+      const rel = entry.path.split(path.sep).join('/');
+      const d = entry.dirent;
+      if (d.isDirectory()) continue; // a directory named like a file: fast-glob's onlyFiles skips it too
+      matched++;
+      if (d.isFile()) {
+        found.add(rel);
+        continue;
+      }
+      if (reported.has(rel)) continue;
+      reported.add(rel);
+      diagnostics.push(
+        await specialEntry(realRoot, rel, d, refused.get(path.join(realRoot, rel)), g.pattern, at),
+      );
+    }
+    // Directory symlinks the walk refused to follow, for patterns that would have descended into them.
+    if (g.pattern.includes('**'))
+      for (const [abs, why] of [...refused].sort()) {
+        const rel = relTo(realRoot, abs);
+        if (reported.has(rel)) continue;
+        reported.add(rel);
+        matched++;
+        diagnostics.push(refusedLink(rel, why, g.pattern, at()));
+      }
+    if (matched === 0) {
       diagnostics.push({
         code: 'INCLUDE_NO_MATCH',
-        severity: 'warning',
+        severity: 'error',
         message: `The pattern "${g.pattern}" matches no file.`,
-        hint: 'Check the pattern against the repository layout (patterns are fast-glob globs relative to meshc.yaml).',
-        location: locate(projectDoc!, g.path),
+        hint: 'Check the pattern against the repository layout (patterns are fast-glob globs relative to meshc.yaml); a pattern that matches nothing would leave its files out of the render, and the GitOps engine would delete what they rendered.',
+        location: at(),
       });
     }
-    for (const m of matches) found.add(m);
   }
-  const files: SourceFile[] = [project];
+
+  // Everything that will be read is known: check it is safe to read, then the total size, then read.
+  const infos: FileInfo[] = [];
   for (const rel of [...found].sort()) {
-    const f = await readSpecFile(realRoot, rel, diagnostics);
+    const info = await inspectSpecFile(realRoot, rel, diagnostics);
+    if (info) infos.push(info);
+  }
+  const total = infos.reduce((n, f) => n + f.size, projectInfo.size);
+  const files: SourceFile[] = [project];
+  if (total > MAX_TOTAL_BYTES) {
+    diagnostics.push({
+      code: 'SPEC_TOO_LARGE',
+      severity: 'error',
+      message: `The ${infos.length + 1} spec files add up to ${total} bytes, over the ${MAX_TOTAL_BYTES}-byte limit; none was read.`,
+      hint: 'Narrow the `include` globs to the spec files; keep generated or vendored YAML out of them.',
+      location: projectDoc ? locate(projectDoc, globs[0]?.path ?? ['spec']) : fileStart(PROJECT_FILE),
+    });
+    return { files, diagnostics };
+  }
+  for (const info of infos) {
+    const f = await readSpecFile(info, diagnostics);
     if (f) files.push(f);
   }
+  // Only against globs that were read: a broken meshc.yaml says nothing about which files it includes.
+  if (projectDoc) diagnostics.push(...(await unmatchedSpecFiles(realRoot, ignore, found)));
   return { files, diagnostics };
 }
 
-async function readSpecFile(
+function relTo(realRoot: string, abs: string): string {
+  return path.relative(realRoot, abs).split(path.sep).join('/');
+}
+
+/**
+ * fast-glob's `stat`, which it calls on symlinks to follow them: a link that resolves outside the
+ * repository, or to a directory that contains the link (a loop: `a -> ..`), is reported as unreadable
+ * to the walk, which then neither descends into it nor matches it as a file, and recorded for a
+ * diagnostic. This is what keeps a link to `/` from walking into /proc.
+ */
+function guardedStat(realRoot: string, refused: Map<string, Refusal>, inner: StatFn): StatFn {
+  const refuse = (p: string, why: Refusal, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    refused.set(p, why);
+    // An errno-style error, as a failing stat gives: the walk then keeps the link as an unfollowed entry.
+    const err: NodeJS.ErrnoException = new Error(`meshc: not following ${p}`);
+    err.code = 'ELOOP';
+    err.path = p;
+    cb(err);
+  };
+  const guarded = (p: fs.PathLike, ...rest: unknown[]) => {
+    const cb = rest[rest.length - 1] as (err: NodeJS.ErrnoException | null, st?: fs.Stats) => void;
+    const abs = path.resolve(realRoot, String(p));
+    fs.realpath(abs, (err, real) => {
+      if (err) return (inner as (p: string, cb: unknown) => void)(abs, cb); // broken or looping: let stat fail
+      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return refuse(abs, 'outside', cb);
+      fs.realpath(path.dirname(abs), (perr, parent) => {
+        const within = !perr && (parent === real || parent.startsWith(real + path.sep));
+        (inner as (p: string, cb: (e: NodeJS.ErrnoException | null, st?: fs.Stats) => void) => void)(
+          abs,
+          (e, st) => {
+            if (!e && st?.isDirectory() && within) return refuse(abs, 'loop', cb);
+            cb(e, st);
+          },
+        );
+      });
+    });
+  };
+  return guarded as unknown as StatFn;
+}
+
+type StatFn = fg.FileSystemAdapter['stat'];
+/** The parts of a directory entry the loader looks at. */
+interface EntryKind {
+  isDirectory(): boolean;
+  isFile(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}
+
+function refusedLink(
+  rel: string,
+  why: Refusal,
+  pattern: string,
+  location: Diagnostic['location'],
+): Diagnostic {
+  return why === 'outside'
+    ? {
+        code: 'PATH_OUTSIDE_ROOT',
+        severity: 'error',
+        message: `"${rel}" (under the pattern "${pattern}") is a symlink to a place outside the spec repository; meshc does not follow it.`,
+        hint: 'Copy the files into the repository instead of linking to them; meshc reads only what is committed with the spec.',
+        location,
+      }
+    : {
+        code: 'FILE_UNREADABLE',
+        severity: 'error',
+        message: `"${rel}" (under the pattern "${pattern}") is a symlink to a directory that contains it: a loop meshc does not follow.`,
+        hint: 'Remove the symlink, or point it at a directory outside its own ancestors.',
+        location,
+      };
+}
+
+/** A matched entry that is not a regular file: a symlink the walk could not or would not follow, a FIFO, a socket, a device. */
+async function specialEntry(
+  realRoot: string,
+  rel: string,
+  d: EntryKind,
+  refusal: Refusal | undefined,
+  pattern: string,
+  at: () => Diagnostic['location'],
+): Promise<Diagnostic> {
+  const abs = path.join(realRoot, rel);
+  if (refusal === 'outside') {
+    // A link to a file outside: positioned at the link (the text it shows is what would have been read).
+    const target = await stat(abs).catch(() => undefined);
+    if (target?.isFile())
+      return fileDiag(
+        'PATH_OUTSIDE_ROOT',
+        rel,
+        `${rel} resolves to a file outside the spec repository.`,
+        'Copy the file into the repository instead of linking to it; meshc reads only what is committed with the spec.',
+      );
+    return refusedLink(rel, refusal, pattern, at());
+  }
+  if (refusal === 'loop') return refusedLink(rel, refusal, pattern, at());
+  if (d.isSymbolicLink()) {
+    const why = await realpath(abs).then(
+      () => undefined,
+      (e: NodeJS.ErrnoException) => e.code,
+    );
+    return {
+      code: 'FILE_UNREADABLE',
+      severity: 'error',
+      message:
+        why === 'ELOOP'
+          ? `"${rel}" (matched by "${pattern}") is a symlink loop.`
+          : `"${rel}" (matched by "${pattern}") is a broken symlink${why ? ` (${why})` : ''}.`,
+      hint: 'Point the link at an existing file inside the repository, or remove it.',
+      location: at(),
+    };
+  }
+  const kind = d.isFIFO() ? 'a FIFO' : d.isSocket() ? 'a socket' : 'a device or other special file';
+  return {
+    code: 'FILE_UNREADABLE',
+    severity: 'error',
+    message: `"${rel}" (matched by "${pattern}") is ${kind}, not a regular file; meshc does not read it.`,
+    hint: 'Spec files must be regular files; remove it or narrow the pattern.',
+    location: at(),
+  };
+}
+
+interface FileInfo {
+  readonly rel: string;
+  readonly real: string;
+  readonly size: number;
+}
+
+/** Checks a file before reading it: a symlink must stay inside the root, the target must be a regular file within the size limit. */
+async function inspectSpecFile(
   realRoot: string,
   rel: string,
   diagnostics: Diagnostic[],
-): Promise<SourceFile | undefined> {
+): Promise<FileInfo | undefined> {
   const abs = path.join(realRoot, rel);
   const file = rel.split(path.sep).join('/');
   try {
@@ -104,12 +336,14 @@ async function readSpecFile(
   let real: string;
   try {
     real = await realpath(abs);
-  } catch {
+  } catch (e) {
     diagnostics.push(
       fileDiag(
         'FILE_UNREADABLE',
         file,
-        `${file} is a broken symlink.`,
+        (e as NodeJS.ErrnoException).code === 'ELOOP'
+          ? `${file} is a symlink loop.`
+          : `${file} is a broken symlink.`,
         'Point the link at an existing file, or remove it.',
       ),
     );
@@ -126,7 +360,32 @@ async function readSpecFile(
     );
     return undefined;
   }
-  const info = await stat(real);
+  let info: fs.Stats;
+  try {
+    info = await stat(real);
+  } catch (e) {
+    diagnostics.push(
+      fileDiag(
+        'FILE_UNREADABLE',
+        file,
+        `${file} could not be read.`,
+        `Check its permissions (${(e as Error).message}).`,
+      ),
+    );
+    return undefined;
+  }
+  if (!info.isFile()) {
+    const kind = info.isFIFO() ? 'a FIFO' : info.isDirectory() ? 'a directory' : 'not a regular file';
+    diagnostics.push(
+      fileDiag(
+        'FILE_UNREADABLE',
+        file,
+        `${file} is ${kind}${kind.startsWith('a ') ? ', not a regular file' : ''}; meshc does not read it.`,
+        'Spec files must be regular files.',
+      ),
+    );
+    return undefined;
+  }
   if (info.size > MAX_FILE_BYTES) {
     diagnostics.push(
       fileDiag(
@@ -138,16 +397,20 @@ async function readSpecFile(
     );
     return undefined;
   }
+  return { rel: file, real, size: info.size };
+}
+
+async function readSpecFile(info: FileInfo, diagnostics: Diagnostic[]): Promise<SourceFile | undefined> {
   try {
-    const bytes = await readFile(real);
+    const bytes = await readFile(info.real);
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return { path: file, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+    return { path: info.rel, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   } catch (e) {
     diagnostics.push(
       fileDiag(
         'FILE_UNREADABLE',
-        file,
-        `${file} could not be read as UTF-8 text.`,
+        info.rel,
+        `${info.rel} could not be read as UTF-8 text.`,
         `Check its permissions and encoding (${(e as Error).message}).`,
       ),
     );
@@ -155,14 +418,78 @@ async function readSpecFile(
   }
 }
 
+const MESHC_API_VERSION = /^apiVersion:[ \t]*["']?meshc\.dev\//m;
+
+/**
+ * YAML files that look like meshc documents but no glob matches (a file renamed to `.yml`, moved out
+ * of the globs): their objects would silently disappear from the render. Cheap: regular files only
+ * (symlinks are not followed), the ignored directories skipped, at most `UNMATCHED_SCAN.maxFiles`
+ * files, and only their first `headBytes` bytes read.
+ */
+async function unmatchedSpecFiles(
+  realRoot: string,
+  ignore: readonly string[],
+  found: ReadonlySet<string>,
+): Promise<Diagnostic[]> {
+  let candidates: string[];
+  try {
+    candidates = await fg(['**/*.yaml', '**/*.yml'], {
+      cwd: realRoot,
+      onlyFiles: true,
+      dot: false,
+      followSymbolicLinks: false,
+      suppressErrors: true,
+      ignore: [...ignore],
+    });
+  } catch {
+    return [];
+  }
+  const out: Diagnostic[] = [];
+  const unmatched = candidates.filter((c) => !found.has(c) && c !== PROJECT_FILE).sort();
+  for (const rel of unmatched.slice(0, UNMATCHED_SCAN.maxFiles)) {
+    let head: string;
+    try {
+      const fh = await open(path.join(realRoot, rel), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      try {
+        if (!(await fh.stat()).isFile()) continue;
+        const buf = Buffer.alloc(UNMATCHED_SCAN.headBytes);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+        head = buf.subarray(0, bytesRead).toString('utf8');
+      } finally {
+        await fh.close();
+      }
+    } catch {
+      continue;
+    }
+    const m = MESHC_API_VERSION.exec(head.replace(/\r(?!\n)/g, '\n'));
+    if (!m) continue;
+    const line = head.slice(0, m.index).split(/\r\n|\r|\n/).length;
+    const lineText = m[0].length;
+    out.push({
+      code: 'SPEC_FILE_NOT_INCLUDED',
+      severity: 'warning',
+      message: `${rel} looks like a meshc spec file (apiVersion meshc.dev), but no include or policies glob of ${PROJECT_FILE} matches it: it is ignored.`,
+      hint: `Add a pattern that matches it to \`spec.include\` in ${PROJECT_FILE}${rel.endsWith('.yml') ? ' (the default patterns match `.yaml` only)' : ''}, or move it out of the spec directory.`,
+      location: {
+        file: rel,
+        line,
+        col: 1,
+        endLine: line,
+        endCol: lineText + 1,
+        offset: m.index,
+        endOffset: m.index + lineText,
+      },
+    });
+  }
+  return out;
+}
+
 function fileDiag(code: Diagnostic['code'], file: string, message: string, hint: string): Diagnostic {
-  return {
-    code,
-    severity: 'error',
-    message,
-    hint,
-    location: { file, line: 1, col: 1, endLine: 1, endCol: 1, offset: 0, endOffset: 0 },
-  };
+  return { code, severity: 'error', message, hint, location: fileStart(file) };
+}
+
+function fileStart(file: string): NonNullable<Diagnostic['location']> {
+  return { file, line: 1, col: 1, endLine: 1, endCol: 1, offset: 0, endOffset: 0 };
 }
 
 function projectNotFound(root: string, why: string): Diagnostic {

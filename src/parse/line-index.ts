@@ -1,12 +1,18 @@
 import type { Location } from '../core/location.ts';
 
-/** Offsets of line starts; converts offsets to 1-based line/column by binary search. */
+/**
+ * Offsets of line starts; converts offsets to 1-based line/column by binary search.
+ * Line breaks are LF, CRLF and a lone CR (YAML 1.2 counts all three, and so do editors).
+ */
 export class LineIndex {
   readonly starts: number[] = [0];
   readonly text: string;
   constructor(text: string) {
     this.text = text;
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
+    }
   }
 
   linePos(offset: number): { line: number; col: number } {
@@ -22,17 +28,30 @@ export class LineIndex {
   }
 
   location(file: string, start: number, end: number): Location {
-    const s = Math.max(0, Math.min(start, this.text.length));
-    const e = Math.max(s, Math.min(end, this.text.length));
+    // An offset between the CR and the LF of a CRLF is on no column of its line: move it onto the CR.
+    const inCrlf = (o: number) =>
+      o > 0 && this.text.charCodeAt(o) === 10 && this.text.charCodeAt(o - 1) === 13;
+    let s = Math.max(0, Math.min(start, this.text.length));
+    if (inCrlf(s)) s--;
+    let e = Math.max(s, Math.min(end, this.text.length));
+    if (e > s && inCrlf(e)) e--;
     const a = this.linePos(s);
     const b = this.linePos(e);
     return { file, line: a.line, col: a.col, endLine: b.line, endCol: b.col, offset: s, endOffset: e };
   }
 
-  /** The text of 1-based line `line`, without its newline. */
+  /** The text of 1-based line `line`, without its line break. */
   lineText(line: number): string {
     const start = this.starts[line - 1] ?? this.text.length;
     const next = this.starts[line];
     return this.text.slice(start, next === undefined ? undefined : next - 1).replace(/\r$/, '');
   }
+}
+
+/**
+ * The text with every lone CR turned into LF: the same length (offsets and positions do not move), and
+ * one line-break convention for the parsers, which do not all treat a lone CR as a line break.
+ */
+export function normalizeLineBreaks(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }

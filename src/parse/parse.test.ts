@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../core/diagnostic.ts';
+import { LineIndex } from './line-index.ts';
 import { locate } from './locate.ts';
-import { parseFile } from './parse.ts';
+import { PARSE_LIMITS, newParseWork, parseFile } from './parse.ts';
 
 function parse(text: string) {
   const diagnostics: Diagnostic[] = [];
-  const file = parseFile({ path: 'f.yaml', text }, diagnostics);
-  return { file, codes: diagnostics.map((d) => `${d.code} ${d.location!.line}:${d.location!.col}`) };
+  const work = newParseWork();
+  const file = parseFile({ path: 'f.yaml', text }, diagnostics, work);
+  return {
+    file,
+    work,
+    diagnostics,
+    codes: diagnostics.map((d) => `${d.code} ${d.location!.line}:${d.location!.col}`),
+  };
+}
+
+/** Where the locator puts a path of document `doc` (both parsers: `&x` in a comment forces the full one). */
+function at(text: string, doc: number, path: (string | number)[]) {
+  const l = locate(parse(text).file.docs[doc]!, path);
+  return `${l.line}:${l.col}`;
 }
 
 describe('parseFile', () => {
@@ -21,6 +34,15 @@ describe('parseFile', () => {
 
   it('reports duplicate keys at the second key', () => {
     expect(parse('a: 1\nb: 2\na: 3\n').codes).toEqual(['YAML_DUPLICATE_KEY 3:1']);
+  });
+
+  it('names the duplicate key and where it first appears', () => {
+    const { diagnostics } = parse('spec:\n  ports:\n    - name: http\n      port: 80\n      port: 81\n');
+    expect(diagnostics).toHaveLength(1);
+    const d = diagnostics[0]!;
+    expect(d.message).toBe('The key "port" appears twice in this mapping (first at 4:7).');
+    expect(`${d.location!.line}:${d.location!.col}`).toBe('5:7');
+    expect(d.related?.map((r) => `${r.location.line}:${r.location.col}`)).toEqual(['4:7']);
   });
 
   it('reports tab indentation', () => {
@@ -41,7 +63,124 @@ describe('parseFile', () => {
           .fill(`*${String.fromCharCode(97 + i)}`)
           .join(',')}]`,
       );
-    expect(parse(bomb.join('\n') + '\n').codes).toEqual(['YAML_ALIAS_LIMIT 1:1']);
+    expect(parse(bomb.join('\n') + '\n').codes).toEqual(['YAML_ALIAS_LIMIT 4:8']);
+  });
+
+  it('parses CR-only line breaks, and positions by them (with and without comments)', () => {
+    for (const text of ['a: 1\rb:\r  c: 2\r', '# head\ra: 1\r# mid\rb:\r  c: 2\r']) {
+      const { file, codes } = parse(text);
+      expect(codes).toEqual([]);
+      expect(file.docs.map((d) => d.value)).toEqual([{ a: 1, b: { c: 2 } }]);
+      const offset = text.startsWith('#') ? 2 : 0;
+      expect(at(text, 0, ['b', 'c'])).toBe(`${3 + offset}:6`);
+      expect(at(text + '# &x\r', 0, ['b', 'c'])).toBe(`${3 + offset}:6`);
+    }
+    // Errors too: the duplicate key sits on line 3 of a CR-only file, not at 1:1.
+    expect(parse('# c\ra: 1\ra: 2\r').codes).toEqual(['YAML_DUPLICATE_KEY 3:1']);
+    // A lone CR among LF and CRLF breaks (the property test's failure: "\rnull" inserted at the top of a
+    // file): the plain scalar `null# x` on line 2 and the mapping on line 3 cannot share a document.
+    expect(parse('\rnull# x\r\na: 1\n').codes).toEqual(['YAML_SYNTAX 3:1']);
+  });
+
+  it('counts lone CRs as line breaks in the line index (code frames)', () => {
+    const lines = new LineIndex('a\rb\r\nc\nd');
+    expect([1, 2, 3, 4].map((n) => lines.lineText(n))).toEqual(['a', 'b', 'c', 'd']);
+    expect(lines.linePos(7)).toEqual({ line: 4, col: 1 });
+    // A span ending between the CR and the LF of a CRLF ends on its line, not one column past it.
+    const l = lines.location('f', 2, 4);
+    expect([l.line, l.col, l.endLine, l.endCol]).toEqual([2, 1, 2, 2]);
+  });
+
+  it('keeps the position of an over-indented blank CRLF line inside that line (found by the property test)', () => {
+    const { diagnostics } = parse('spec:\n  access:\n   \r\n - from: [x]\n      methods: [GET]\n');
+    const d = diagnostics[0]!.location!;
+    expect([d.line, d.col, d.endLine, d.endCol]).toEqual([3, 4, 3, 4]);
+  });
+
+  it('keeps documents after a bare null or scalar document in place', () => {
+    const text = 'null\n---\nhello\n---\n~\n---\nkind: Service\nspec:\n  port: 80\n';
+    for (const t of [text, `${text}# &x\n`]) {
+      const { file } = parse(t);
+      expect(file.docs.map((d) => d.value)).toEqual(['hello', { kind: 'Service', spec: { port: 80 } }]);
+      expect(at(t, 0, [])).toBe('3:1');
+      expect(at(t, 1, ['spec', 'port'])).toBe('9:9');
+    }
+    // A document that one parser reads as null and the other as "" (a bare tag) must not shift either.
+    const tagged = '!!str\n---\nkind: Service\nspec: {port: 80}\n';
+    const docs = parse(tagged).file.docs;
+    expect(at(tagged, docs.length - 1, ['spec', 'port'])).toBe('4:14');
+  });
+
+  it('stops a JSON-style alias bomb (anchors right after the colon) before expanding it', () => {
+    const bomb = ['{"a":&a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 0; i < 9; i++) {
+      const [a, b] = [String.fromCharCode(97 + i), String.fromCharCode(98 + i)];
+      bomb.push(`,"${b}":&${b} [${Array(10).fill(`*${a}`).join(',')}]`);
+    }
+    const { codes, work } = parse(bomb.join('') + '}\n');
+    expect(codes).toEqual(['YAML_ALIAS_LIMIT 1:122']);
+    expect(work.aliasNodes).toBeLessThanOrEqual(PARSE_LIMITS.maxAliasNodes);
+  });
+
+  it('bounds alias-heavy values by the nodes they expand to', () => {
+    const big = `a: &a [${Array(2000).fill('1').join(', ')}]\nb: [*a, *a, *a, *a, *a, *a]\n`;
+    expect(parse(big).codes).toEqual(['YAML_ALIAS_LIMIT 2:21']); // the 5th *a passes 10,000 nodes
+    // A few small aliases are fine.
+    expect(parse('a: &a {x: 1}\nb: *a\nc: *a\n').file.docs[0]!.value).toEqual({
+      a: { x: 1 },
+      b: { x: 1 },
+      c: { x: 1 },
+    });
+  });
+
+  it('refuses an alias to its own anchor (an infinite value)', () => {
+    expect(parse('a: &a\n  b: *a\n').codes).toEqual(['YAML_ALIAS_CYCLE 2:6']);
+    expect(parse('a: &a [1, *a]\n').codes).toEqual(['YAML_ALIAS_CYCLE 1:11']);
+  });
+
+  it('refuses deep block nesting from a text scan, before any parser runs', () => {
+    let block = '';
+    for (let i = 0; i < 3000; i++) block += `${' '.repeat(i)}a:\n`;
+    const r = parse(block);
+    expect(r.codes).toEqual(['YAML_DEPTH_LIMIT 129:129']);
+    // Only the scan ran: it stopped at the limit, and no node was built or visited.
+    expect(r.work.nodes).toBe(0);
+    expect(r.work.bytes).toBeLessThan(block.length / 10);
+    expect(parse(`${'- '.repeat(50_000)}x\n`).codes).toEqual(['YAML_DEPTH_LIMIT 1:255']);
+    expect(parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}\n`).codes).toEqual(['YAML_DEPTH_LIMIT 1:255']);
+  });
+
+  it('refuses nested explicit keys (`? ? ? ...`) from the text scan (they hung the parser; found by the property test)', () => {
+    const r = parse(`a:\n  b: ${'? '.repeat(1149)}x\n`);
+    expect(r.codes).toEqual(['YAML_DEPTH_LIMIT 2:258']);
+    expect(r.work.nodes).toBe(0);
+    // Within the limit they reach the parser, which refuses collection keys without converting them.
+    expect(parse(`a:\n  b: ${'? '.repeat(60)}x\n`).codes).toEqual(['YAML_SYNTAX 3:1']);
+    expect(parse(`${'? '.repeat(40)}x\n: y\nbad: [\n`).codes).toHaveLength(1);
+    // Dashes in plain text are text: a long line of ` - ` separators is not nesting.
+    expect(parse(`kind: Service\ndescription: ${'a - '.repeat(500)}z\n`).codes).toEqual([]);
+  });
+
+  it('reports indentation with a non-breaking space at that character', () => {
+    const { diagnostics } = parse('kind: Service\nmetadata:\n\u00a0\u00a0name: x\n');
+    expect(diagnostics.map((d) => `${d.code} ${d.location!.line}:${d.location!.col}`)).toEqual([
+      'YAML_NONASCII_INDENT 3:1',
+    ]);
+    expect(diagnostics[0]!.message).toContain('U+00A0');
+    // In a quoted or block scalar, or after the indentation, it is text.
+    expect(parse('a: "x\n\u00a0y"\nb: |\n  \u00a0z\nc: d\u00a0e\n').codes).toEqual([]);
+  });
+
+  it('scans long runs of one character with linear work', () => {
+    for (const ch of ['\n', '\r', ' ', '#', '-', ':', '[', '"', "'", '\\', '?', '&', '*']) {
+      for (const n of [10_000, 100_000]) {
+        const text = `a: 1\n${ch.repeat(n)}b\n`;
+        const { work } = parse(text);
+        // The scan, at most one fast and one full parse, and the checks: a small multiple of the length.
+        expect(work.bytes, `${JSON.stringify(ch)} x ${n}`).toBeLessThanOrEqual(4 * text.length);
+        expect(work.nodes).toBeLessThanOrEqual(2 * text.length + 16);
+      }
+    }
   });
 
   it('limits nesting depth', () => {

@@ -1,13 +1,49 @@
 import jsYaml from 'js-yaml';
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, visit } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DiagnosticCode } from '../core/codes.ts';
-import { LineIndex } from './line-index.ts';
+import { LineIndex, normalizeLineBreaks } from './line-index.ts';
+import { scanText } from './scan.ts';
+import type { TextScan } from './scan.ts';
 import type { SourceFile } from './source.ts';
 
-/** Limits that keep hostile or accidental input from exhausting the compiler. */
-export const PARSE_LIMITS = { maxAliasCount: 100, maxDepth: 64 } as const;
+/**
+ * Limits that keep hostile or accidental input from exhausting the compiler. All are checked before the
+ * expensive step they protect: `maxScanDepth` on the raw text before any YAML parser runs (a cheap
+ * character scan), `maxDepth` on the syntax tree before anything walks it recursively, and the alias
+ * limits on the syntax tree before any alias is expanded into data.
+ */
+export const PARSE_LIMITS = {
+  /** Alias expansions per document, counting an alias inside an aliased node once per expansion. */
+  maxAliasCount: 100,
+  /** Nodes that alias expansions add to a document's data. */
+  maxAliasNodes: 10_000,
+  /** Nesting depth of a document. */
+  maxDepth: 64,
+  /** Nesting estimated from the raw text (an over-estimate: up to twice the real depth, see scan.ts). */
+  maxScanDepth: 256,
+} as const;
+
+/**
+ * Work done by the parse stage, counted (not timed): every step is linear in one of these, so a bound
+ * on them is a bound on the time and memory of parsing, and on the size of the data the later stages
+ * see. Exposed for the property tests.
+ */
+export interface ParseWork {
+  /** Characters scanned by the pre-parse checks and the parsers (the parsers are linear in it). */
+  bytes: number;
+  /** Syntax-tree and data nodes visited by the checks. */
+  nodes: number;
+  /** Nodes added to the data by alias expansion (bounded per document by `maxAliasNodes`). */
+  aliasNodes: number;
+  /** Documents parsed. */
+  docs: number;
+}
+
+export function newParseWork(): ParseWork {
+  return { bytes: 0, nodes: 0, aliasNodes: 0, docs: 0 };
+}
 
 export interface ParsedDoc {
   readonly file: string;
@@ -31,6 +67,8 @@ export interface ParsedFile {
 }
 
 const YAML_OPTIONS = {
+  // Problems are diagnostics; the parser must not print its own warnings on stderr.
+  logLevel: 'error',
   version: '1.2',
   uniqueKeys: true,
   merge: false,
@@ -38,23 +76,40 @@ const YAML_OPTIONS = {
   strict: true,
 } as const;
 
-/** Anchors (aliases need them) and explicit complex keys take the full parser, which enforces their limits. */
-const NEEDS_FULL_PARSER = /(^|[\s[{,])&[^\s]|^\s*\?\s|(^|[\s{,])<<\s*:/m;
-
 /** The positions of a file, parsed once, on the first diagnostic that needs them. */
 class FilePositions {
   #docs: Document.Parsed[] | undefined;
   #lines: LineIndex | undefined;
   readonly text: string;
-  constructor(text: string) {
+  readonly parseText: string;
+  constructor(text: string, parseText: string) {
     this.text = text;
+    this.parseText = parseText;
   }
   get lines(): LineIndex {
     return (this.#lines ??= new LineIndex(this.text));
   }
-  doc(index: number): Document.Parsed {
-    this.#docs ??= parseAllDocuments(this.text, YAML_OPTIONS).filter((d) => !isEmptyDoc(d));
-    return this.#docs[index]!;
+  /** The syntax tree of the `raw`-th document of the file (empty documents counted, as the fast parser counts them). */
+  doc(raw: number): Document.Parsed {
+    this.#docs ??= parseYaml(this.parseText);
+    // Both parsers split the same documents (the fast path refuses the inputs where they could differ);
+    // should they ever disagree, a wrong position is better than a crash.
+    return this.#docs[raw] ?? this.#docs.at(-1) ?? parseDocument('', YAML_OPTIONS);
+  }
+}
+
+/**
+ * yaml's parseAllDocuments, without stack traces on the error objects it creates: it makes one per
+ * problem (a line of 100,000 commas is 100,000 errors), and capturing a stack for each one costs more
+ * than the parse itself. Nothing reads those stacks.
+ */
+function parseYaml(text: string): Document.Parsed[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return parseAllDocuments(text, YAML_OPTIONS);
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -66,30 +121,37 @@ function isEmptyDoc(doc: Document.Parsed): boolean {
 /**
  * The fast path: js-yaml (YAML 1.2 core schema) reads the values about ten times faster than the
  * position-keeping parser. Any error, anchor, complex key or excessive depth sends the file to the full
- * parser instead, which reports it with its exact position.
+ * parser instead, which reports it with its exact position. Returns every document (empty ones as
+ * null), so that document `i` here is document `i` of the full parser.
  */
-function fastValues(text: string): unknown[] | undefined {
-  if (NEEDS_FULL_PARSER.test(text)) return undefined;
+function fastValues(text: string, work: ParseWork): unknown[] | undefined {
   const values: unknown[] = [];
+  work.bytes += text.length;
   try {
     jsYaml.loadAll(text, (v) => values.push(v), { schema: jsYaml.CORE_SCHEMA });
   } catch {
     return undefined;
   }
-  const out = values.filter((v) => v !== null && v !== undefined);
-  return out.every((v) => depthWithin(v, PARSE_LIMITS.maxDepth)) ? out : undefined;
+  const seen = new Set<object>();
+  return values.every((v) => plainTree(v, PARSE_LIMITS.maxDepth, seen, work)) ? values : undefined;
 }
 
-function depthWithin(v: unknown, budget: number): boolean {
+/** Within the depth limit, and a tree (an object reached twice would be an alias the full parser must bound). */
+function plainTree(v: unknown, budget: number, seen: Set<object>, work: ParseWork): boolean {
+  work.nodes++;
   if (v === null || typeof v !== 'object') return true;
-  if (budget <= 0) return false;
-  for (const x of Array.isArray(v) ? v : Object.values(v)) if (!depthWithin(x, budget - 1)) return false;
+  if (budget <= 0 || seen.has(v)) return false;
+  seen.add(v);
+  for (const x of Array.isArray(v) ? v : Object.values(v))
+    if (!plainTree(x, budget - 1, seen, work)) return false;
   return true;
 }
 
 export interface ParseResult {
   readonly files: ParsedFile[];
   readonly diagnostics: Diagnostic[];
+  /** The work counted while parsing (see {@link ParseWork}). */
+  readonly work: ParseWork;
 }
 
 const YAML_CODE: Record<string, DiagnosticCode> = {
@@ -102,53 +164,111 @@ const YAML_CODE: Record<string, DiagnosticCode> = {
 export function parseFiles(sources: readonly SourceFile[]): ParseResult {
   const files: ParsedFile[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const source of sources) files.push(parseFile(source, diagnostics));
-  return { files, diagnostics };
+  const work = newParseWork();
+  for (const source of sources) files.push(parseFile(source, diagnostics, work));
+  return { files, diagnostics, work };
 }
 
-export function parseFile(source: SourceFile, diagnostics: Diagnostic[]): ParsedFile {
-  const fast = fastValues(source.text);
+export function parseFile(
+  source: SourceFile,
+  diagnostics: Diagnostic[],
+  work: ParseWork = newParseWork(),
+): ParsedFile {
+  const parseText = normalizeLineBreaks(source.text);
+  const scan = scanText(parseText, PARSE_LIMITS.maxScanDepth);
+  work.bytes += scan.scanned;
+  if (scan.tooDeep !== undefined) {
+    const lines = new LineIndex(source.text);
+    diagnostics.push(depthLimit(source.path, lines, scan.tooDeep, scan.tooDeep + 1));
+    return { source, docs: [], partial: [] };
+  }
+  // What only the full parser handles and bounds (anchors, complex keys, ...: see scan.ts) goes there
+  // directly; a byte-order mark anywhere too (the two parsers split documents differently around one).
+  const fast =
+    scan.badIndent.length === 0 && !scan.needsFullParser && !parseText.includes('\uFEFF')
+      ? fastValues(parseText, work)
+      : undefined;
   if (fast) {
-    const positions = new FilePositions(source.text);
-    const docs = fast.map((value, index): ParsedDoc => ({
-      file: source.path,
-      index,
-      value,
-      get doc() {
-        return positions.doc(index);
-      },
-      get lines() {
-        return positions.lines;
-      },
-    }));
+    const positions = new FilePositions(source.text, parseText);
+    const docs: ParsedDoc[] = [];
+    fast.forEach((value, raw) => {
+      if (value === null || value === undefined) return;
+      work.docs++;
+      docs.push({
+        file: source.path,
+        index: docs.length,
+        value,
+        get doc() {
+          return positions.doc(raw);
+        },
+        get lines() {
+          return positions.lines;
+        },
+      });
+    });
     return { source, docs };
   }
-  return parseFileFully(source, diagnostics);
+  return parseFileFully(source, parseText, scan, diagnostics, work);
 }
 
 /** The position-keeping parser: every YAML error becomes a diagnostic at its position. */
-function parseFileFully(source: SourceFile, diagnostics: Diagnostic[]): ParsedFile {
+function parseFileFully(
+  source: SourceFile,
+  parseText: string,
+  scan: TextScan,
+  diagnostics: Diagnostic[],
+  work: ParseWork,
+): ParsedFile {
   const lines = new LineIndex(source.text);
   const docs: ParsedDoc[] = [];
   const partial: unknown[] = [];
-  const all = parseAllDocuments(source.text, YAML_OPTIONS);
+  work.bytes += parseText.length;
+  let all: Document.Parsed[];
+  try {
+    all = parseYaml(parseText);
+  } catch (e) {
+    // The scan bounds the depth, so this is a backstop only (a stack overflow in the parser).
+    const at = scan.deepest;
+    diagnostics.push(
+      e instanceof RangeError
+        ? depthLimit(source.path, lines, at, at + 1)
+        : yamlError(source.path, lines, 'PARSER', (e as Error).message, [0, 1]),
+    );
+    return { source, docs: [], partial: [] };
+  }
   let index = 0;
   all.forEach((doc) => {
     const before = diagnostics.length;
     // One error per document: YAML parsers cascade; the first (a tab, if any) is the one to fix.
     const errors = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
     const first = errors.find((e) => e.code === 'TAB_AS_INDENT') ?? errors[0];
+    const [docStart, , docEnd] = doc.range;
+    const badIndent = scan.badIndent.find((o) => o >= docStart && o < docEnd);
+    if (first && /call stack/i.test(first.message)) {
+      diagnostics.push(depthLimit(source.path, lines, first.pos[0], first.pos[1]));
+      return;
+    }
+    if (badIndent !== undefined && (!first || badIndent <= first.pos[0])) {
+      diagnostics.push(unicodeIndent(source.path, lines, badIndent));
+      partial.push(...partialValue(doc, work));
+      return;
+    }
     if (first) {
-      diagnostics.push(yamlError(source.path, lines, first.code, first.message, first.pos));
-      partial.push(...partialValue(doc));
+      diagnostics.push(
+        first.code === 'DUPLICATE_KEY'
+          ? duplicateKey(source.path, lines, doc, first.pos, work)
+          : yamlError(source.path, lines, first.code, first.message, first.pos),
+      );
+      partial.push(...partialValue(doc, work));
     }
     if (diagnostics.length > before) return;
     if (isEmptyDoc(doc)) return; // an empty document, e.g. a trailing `---`
-    if (!checkStructure(source.path, lines, doc, diagnostics)) return;
+    if (!checkStructure(source.path, lines, doc, diagnostics, work)) return;
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: PARSE_LIMITS.maxAliasCount });
     } catch (e) {
+      // A backstop: checkAliases has bounded the expansion already.
       const node = doc.contents as YamlNode;
       diagnostics.push({
         code: 'YAML_ALIAS_LIMIT',
@@ -159,12 +279,85 @@ function parseFileFully(source: SourceFile, diagnostics: Diagnostic[]): ParsedFi
       });
       return;
     }
+    work.docs++;
     docs.push({ file: source.path, index: index++, doc, lines, value });
   });
   return { source, docs, partial };
 }
 
-function partialValue(doc: Document.Parsed): unknown[] {
+function depthLimit(file: string, lines: LineIndex, start: number, end: number): Diagnostic {
+  return {
+    code: 'YAML_DEPTH_LIMIT',
+    severity: 'error',
+    message: `The document nests deeper than ${PARSE_LIMITS.maxDepth} levels.`,
+    hint: 'Flatten the structure; no meshc kind needs that depth.',
+    location: lines.location(file, start, Math.max(end, start + 1)),
+  };
+}
+
+function unicodeIndent(file: string, lines: LineIndex, offset: number): Diagnostic {
+  const cp = lines.text.codePointAt(offset) ?? 0;
+  const name = cp === 0xa0 ? 'a non-breaking space' : 'a non-ASCII space';
+  return {
+    code: 'YAML_NONASCII_INDENT',
+    severity: 'error',
+    message: `This line is indented with ${name} (U+${cp.toString(16).toUpperCase().padStart(4, '0')}); YAML indents with ASCII spaces only.`,
+    hint: 'Replace the character by ordinary spaces (it often comes from copying text out of a web page or a document).',
+    location: lines.location(file, offset, offset + 1),
+  };
+}
+
+/** A duplicate key, named, with the position of its first occurrence. */
+function duplicateKey(
+  file: string,
+  lines: LineIndex,
+  doc: Document.Parsed,
+  pos: [number, number],
+  work: ParseWork,
+): Diagnostic {
+  const base = yamlError(file, lines, 'DUPLICATE_KEY', 'Map keys must be unique', pos);
+  let found: { key: string; first: YamlNode; second: YamlNode } | undefined;
+  const stack: unknown[] = [doc.contents];
+  // Iterative and bounded: the text scan has limited the depth, the loop visits each node once.
+  while (stack.length > 0 && !found) {
+    const node = stack.pop();
+    work.nodes++;
+    if (isMap(node)) {
+      const firstSeen = new Map<string, YamlNode>();
+      for (const item of node.items) {
+        const k = item.key as YamlNode | null;
+        if (k != null && isScalar(k)) {
+          const name = String(k.value);
+          const earlier = firstSeen.get(name);
+          if (earlier && k.range && k.range[0] >= pos[0] && k.range[0] < pos[1] + 1) {
+            found = { key: name, first: earlier, second: k };
+            break;
+          }
+          if (!earlier) firstSeen.set(name, k);
+        }
+        stack.push(item.value);
+      }
+    } else if (isSeq(node)) stack.push(...node.items);
+  }
+  if (!found) return base;
+  const firstLoc = lines.location(file, found.first.range?.[0] ?? 0, found.first.range?.[1] ?? 0);
+  const shown = found.key.length > 60 ? `${found.key.slice(0, 57)}...` : found.key;
+  return {
+    ...base,
+    message: `The key "${shown}" appears twice in this mapping (first at ${firstLoc.line}:${firstLoc.col}).`,
+    related: [{ message: `first "${shown}" here`, location: firstLoc }],
+  };
+}
+
+function partialValue(doc: Document.Parsed, work: ParseWork): unknown[] {
+  // Only documents that pass the depth, key and alias checks are expanded, even for this best effort
+  // (yaml stringifies a collection key by converting it, nested keys again inside: exponential).
+  if (
+    findTooDeep(doc.contents as YamlNode | null, 0, work) ||
+    hasCollectionKey(doc, work) ||
+    checkAliases(doc, work)
+  )
+    return [];
   try {
     const v = doc.toJS({ maxAliasCount: PARSE_LIMITS.maxAliasCount }) as unknown;
     return v !== null && typeof v === 'object' ? [v] : [];
@@ -262,11 +455,24 @@ function lowerFirst(s: string): string {
   return s.length > 0 ? s[0]!.toLowerCase() + s.slice(1) : s;
 }
 
-/** Depth limit and the YAML features specs do not accept (non-scalar keys). */
-function checkStructure(file: string, lines: LineIndex, doc: Document.Parsed, out: Diagnostic[]): boolean {
+/** Depth limit, aliases, and the YAML features specs do not accept (non-scalar keys, merge keys). */
+function checkStructure(
+  file: string,
+  lines: LineIndex,
+  doc: Document.Parsed,
+  out: Diagnostic[],
+  work: ParseWork,
+): boolean {
+  // The depth first: everything after it (yaml's visitor included) recurses over the tree.
+  const deep = findTooDeep(doc.contents as YamlNode, 0, work);
+  if (deep) {
+    out.push(depthLimit(file, lines, deep.range?.[0] ?? 0, deep.range?.[1] ?? 0));
+    return false;
+  }
   let ok = true;
   visit(doc, {
     Pair(_key, pair) {
+      work.nodes++;
       if (isScalar(pair.key) && pair.key.value === '<<') {
         const k = pair.key as YamlNode;
         out.push({
@@ -295,34 +501,119 @@ function checkStructure(file: string, lines: LineIndex, doc: Document.Parsed, ou
     },
   });
   if (!ok) return false;
-  const deep = findTooDeep(doc.contents as YamlNode, 0);
-  if (deep) {
+  const alias = checkAliases(doc, work);
+  if (alias) {
+    const r = alias.node.range ?? [0, 1];
     out.push({
-      code: 'YAML_DEPTH_LIMIT',
+      code: alias.cycle ? 'YAML_ALIAS_CYCLE' : 'YAML_ALIAS_LIMIT',
       severity: 'error',
-      message: `The document nests deeper than ${PARSE_LIMITS.maxDepth} levels.`,
-      hint: 'Flatten the structure; no meshc kind needs that depth.',
-      location: lines.location(file, deep.range?.[0] ?? 0, deep.range?.[1] ?? 0),
+      message: alias.cycle
+        ? `The alias *${alias.node.source} refers to a node that contains it: its value would be infinite.`
+        : `The document expands more than ${PARSE_LIMITS.maxAliasCount} aliases or ${PARSE_LIMITS.maxAliasNodes} aliased nodes (here, at *${alias.node.source}).`,
+      hint: alias.cycle
+        ? 'Write the nested value out instead of referring to the enclosing anchor.'
+        : 'Write the values out instead of nesting aliases.',
+      location: lines.location(file, r[0], r[1]),
     });
     return false;
   }
   return true;
 }
 
-function findTooDeep(node: YamlNode | null, depth: number): YamlNode | undefined {
+/** The first node nested `maxDepth` levels deep; recursion is bounded by the limit itself. */
+function findTooDeep(node: YamlNode | null, depth: number, work: ParseWork): YamlNode | undefined {
+  work.nodes++;
   if (node == null || isScalar(node) || isAlias(node)) return undefined;
   if (depth >= PARSE_LIMITS.maxDepth) return node;
   if (isMap(node)) {
     for (const item of node.items) {
       if (!isPair(item)) continue;
-      const found = findTooDeep(item.value as YamlNode | null, depth + 1);
+      const inKey = findTooDeep(item.key as YamlNode | null, depth + 1, work);
+      if (inKey) return inKey;
+      const found = findTooDeep(item.value as YamlNode | null, depth + 1, work);
       if (found) return found;
     }
   } else if (isSeq(node)) {
     for (const item of node.items) {
-      const found = findTooDeep(item as YamlNode | null, depth + 1);
+      const found = findTooDeep(item as YamlNode | null, depth + 1, work);
       if (found) return found;
     }
   }
   return undefined;
+}
+
+/** Whether a mapping key is a collection or an alias (iterative: call after the depth check or not). */
+function hasCollectionKey(doc: Document.Parsed, work: ParseWork): boolean {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    work.nodes++;
+    if (isMap(node)) {
+      for (const item of node.items) {
+        if (item.key != null && !isScalar(item.key)) return true;
+        stack.push(item.value);
+      }
+    } else if (isSeq(node)) stack.push(...node.items);
+  }
+  return false;
+}
+
+interface AliasProblem {
+  readonly node: YamlNode & { source: string };
+  readonly cycle: boolean;
+}
+
+/**
+ * Counts what expanding the aliases would cost, without expanding them: walking the document in order,
+ * each anchored node's size (nodes, and aliases inside it) is known once the walk leaves it, and aliases
+ * can only refer back to it (YAML anchors precede their aliases). An alias to a node the walk is still
+ * inside is a cycle. Linear in the size of the syntax tree; recursion bounded by the depth limit.
+ */
+function checkAliases(doc: Document.Parsed, work: ParseWork): AliasProblem | undefined {
+  const sizes = new Map<unknown, { nodes: number; aliases: number }>();
+  const open = new Set<unknown>();
+  let expandedNodes = 0;
+  let expansions = 0;
+  let problem: AliasProblem | undefined;
+  const walk = (node: unknown, depth: number): { nodes: number; aliases: number } => {
+    work.nodes++;
+    if (problem || node == null || depth > PARSE_LIMITS.maxDepth) return { nodes: 1, aliases: 0 };
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      const size = target === undefined ? undefined : sizes.get(target);
+      if (target !== undefined && (open.has(target) || size === undefined)) {
+        problem = { node: node as AliasProblem['node'], cycle: true };
+        return { nodes: 1, aliases: 1 };
+      }
+      const s = size ?? { nodes: 1, aliases: 0 };
+      expandedNodes += s.nodes;
+      expansions += s.aliases + 1;
+      work.aliasNodes += Math.min(s.nodes, PARSE_LIMITS.maxAliasNodes);
+      if (expansions > PARSE_LIMITS.maxAliasCount || expandedNodes > PARSE_LIMITS.maxAliasNodes)
+        problem = { node: node as AliasProblem['node'], cycle: false };
+      return { nodes: s.nodes, aliases: s.aliases + 1 };
+    }
+    let nodes = 1;
+    let aliases = 0;
+    const anchored = (node as { anchor?: string }).anchor !== undefined;
+    if (anchored) open.add(node);
+    const add = (child: unknown) => {
+      const c = walk(child, depth + 1);
+      nodes += c.nodes;
+      aliases += c.aliases;
+    };
+    if (isMap(node))
+      for (const item of node.items) {
+        add(item.key);
+        add(item.value);
+      }
+    else if (isSeq(node)) for (const item of node.items) add(item);
+    if (anchored) {
+      open.delete(node);
+      sizes.set(node, { nodes, aliases });
+    }
+    return { nodes, aliases };
+  };
+  walk(doc.contents, 0);
+  return problem;
 }
