@@ -1,7 +1,7 @@
 import path from 'node:path';
+import { fileStart } from '../core/location.ts';
 import { InternalError, hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
-import { LineIndex } from '../parse/line-index.ts';
 import { closest } from '../schema/map-errors.ts';
 import { readFile, stat } from 'node:fs/promises';
 import { compileDir } from '../pipeline.ts';
@@ -30,7 +30,7 @@ import type { ParsedArgs } from './args.ts';
 import { COMMANDS } from './commands.ts';
 import { runDiff } from './diff-command.ts';
 import { runVerify } from './verify-command.ts';
-import { formatDiagnostics } from './format/index.ts';
+import { report } from './report.ts';
 import type { DiagnosticFormat } from './format/index.ts';
 import { EXIT, UsageError } from './io.ts';
 import {
@@ -135,29 +135,6 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
 
 function specDir(args: ParsedArgs, io: CliIo): string {
   return path.resolve(io.cwd, args.positionals[0] ?? '.');
-}
-
-function report(
-  diagnostics: readonly Diagnostic[],
-  compiled: CompileResult | undefined,
-  root: string,
-  format: DiagnosticFormat,
-  io: CliIo,
-  stream: NodeJS.WritableStream,
-): void {
-  const lines = new Map((compiled?.sources ?? []).map((s) => [s.path, new LineIndex(s.text)]));
-  const rel = path.relative(io.cwd, root);
-  const out = formatDiagnostics(
-    format,
-    sortDiagnostics(diagnostics),
-    {
-      lines,
-      displayPath: (file) => (rel ? `${rel.split(path.sep).join('/')}/${file}` : file),
-      color: format === 'text' && !!(stream as { isTTY?: boolean }).isTTY && !io.env.NO_COLOR,
-    },
-    VERSION,
-  );
-  if (out) stream.write(out);
 }
 
 /** A file argument must be one of the spec's files (matched by `include` or `policies`, or meshc.yaml). */
@@ -367,15 +344,7 @@ async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
         message: `${shownOut}/${s.path} is ${s.reason === 'missing' ? 'missing' : s.reason === 'extra' ? 'no longer produced' : 'out of date'}.`,
         hint: `Run \`${fix}\` and commit the result.`,
         // The stale file itself, relative to the spec root (as every location is), for annotations.
-        location: {
-          file: path.relative(root, path.join(outDir, s.path)).split(path.sep).join('/'),
-          line: 1,
-          col: 1,
-          endLine: 1,
-          endCol: 1,
-          offset: 0,
-          endOffset: 0,
-        },
+        location: fileStart(path.relative(root, path.join(outDir, s.path)).split(path.sep).join('/')),
       });
   }
   const shown = applyReportFlags(diagnostics, flags);

@@ -4,14 +4,13 @@
  * in-memory render of the spec, per object and field, or fails to build.
  */
 import path from 'node:path';
-import { hasErrors, sortDiagnostics, type Diagnostic } from '../core/diagnostic.ts';
+import { hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
 import { buildGitOpsTree, overlayPath } from '../gitops/tree.ts';
-import { LineIndex } from '../parse/line-index.ts';
-import { compileDir, type CompileResult } from '../pipeline.ts';
+import { compileDir } from '../pipeline.ts';
 import { emitEnvironments } from '../plan/emit.ts';
 import { findKustomize, verifyTree } from '../verify/verify.ts';
 import type { CommandSpec, ParsedArgs } from './args.ts';
-import { DIAGNOSTIC_FORMATS, formatDiagnostics, type DiagnosticFormat } from './format/index.ts';
+import { DIAGNOSTIC_FORMATS, type DiagnosticFormat } from './format/index.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import {
   REPORT_OPTIONS,
@@ -21,6 +20,7 @@ import {
   resolveSpecTarget,
 } from './project.ts';
 import { VERSION } from './version.ts';
+import { report } from './report.ts';
 
 export const VERIFY_COMMAND: CommandSpec = {
   name: 'verify',
@@ -75,7 +75,7 @@ export async function runVerify(args: ParsedArgs, io: CliIo): Promise<number> {
       'verify runs kustomize, but neither `kustomize` nor `kubectl` is on PATH.\nInstall kustomize (https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl, then run meshc verify again.',
     );
   if (!compiled.model || hasErrors(applyReportFlags(compiled.diagnostics, flags))) {
-    print(applyReportFlags(compiled.diagnostics, flags), compiled, root, format, io);
+    report(applyReportFlags(compiled.diagnostics, flags), compiled, root, format, io, io.stdout);
     return EXIT.invalid;
   }
   const known = compiled.model.environments.map((e) => e.name);
@@ -86,7 +86,7 @@ export async function runVerify(args: ParsedArgs, io: CliIo): Promise<number> {
     flags,
   );
   if (hasErrors(renderDiagnostics)) {
-    print(renderDiagnostics, compiled, root, format, io);
+    report(renderDiagnostics, compiled, root, format, io, io.stdout);
     return EXIT.invalid;
   }
   const outDir = compiled.outputDir;
@@ -95,7 +95,7 @@ export async function runVerify(args: ParsedArgs, io: CliIo): Promise<number> {
   );
   const result = await verifyTree({ outDir, root, builds: selected, files: tree.files, kustomize });
   const diagnostics = applyReportFlags(sortDiagnostics([...renderDiagnostics, ...result.diagnostics]), flags);
-  print(diagnostics, compiled, root, format, io);
+  report(diagnostics, compiled, root, format, io, io.stdout);
   if (format === 'text' && !flags.quiet) {
     const shownOut = path.relative(io.cwd, outDir) || '.';
     const tool = kustomize.args[0] === 'build' ? 'kustomize build' : 'kubectl kustomize';
@@ -106,26 +106,4 @@ export async function runVerify(args: ParsedArgs, io: CliIo): Promise<number> {
     );
   }
   return hasErrors(diagnostics) ? EXIT.invalid : EXIT.ok;
-}
-
-function print(
-  diagnostics: readonly Diagnostic[],
-  compiled: CompileResult,
-  root: string,
-  format: DiagnosticFormat,
-  io: CliIo,
-): void {
-  const lines = new Map(compiled.sources.map((s) => [s.path, new LineIndex(s.text)]));
-  const rel = path.relative(io.cwd, root);
-  const out = formatDiagnostics(
-    format,
-    sortDiagnostics(diagnostics),
-    {
-      lines,
-      displayPath: (file) => (rel ? `${rel.split(path.sep).join('/')}/${file}` : file),
-      color: format === 'text' && !!io.stdout.isTTY && !io.env.NO_COLOR,
-    },
-    VERSION,
-  );
-  if (out) io.stdout.write(out);
 }

@@ -29,3 +29,8 @@ export function fromPointer(pointer: string): string[] {
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
+
+/** The start of a file: where a finding about a whole file (not one of its nodes) points. */
+export function fileStart(file: string): Location {
+  return { file, line: 1, col: 1, endLine: 1, endCol: 1, offset: 0, endOffset: 0 };
+}

@@ -63,6 +63,27 @@ export interface DiffOptions {
   readonly context?: number;
 }
 
+/** The counts of a diff: environments of the head, summary lines by severity, resources and lines by change. */
+function diffStats(
+  environments: number,
+  summary: SpecDiff['summary'],
+  resources: readonly ResourceChange[],
+): SpecDiff['stats'] {
+  const by = (k: ResourceChange['change']) => resources.filter((r) => r.change === k).length;
+  return {
+    environments,
+    summary: {
+      notices: summary.filter((s) => s.severity === 'notice').length,
+      warnings: summary.filter((s) => s.severity === 'warning').length,
+    },
+    resources: { added: by('added'), removed: by('removed'), changed: by('changed') },
+    lines: {
+      added: resources.reduce((n, r) => n + r.added, 0),
+      removed: resources.reduce((n, r) => n + r.removed, 0),
+    },
+  };
+}
+
 /** The model with no environment: the base side of a spec that does not exist there yet. */
 export function emptySide(project: Model['project']): DiffSide {
   return { model: { project, environments: [] }, renders: [] };
@@ -75,7 +96,6 @@ export function diffSpecs(base: DiffSide, head: DiffSide, options: DiffOptions =
     renamed: new Map(match.renamed.map((r) => [r.to, r.from] as const)),
     ...(options.context !== undefined ? { context: options.context } : {}),
   });
-  const by = (k: ResourceChange['change']) => resources.filter((r) => r.change === k).length;
   return {
     environments: {
       added: match.added.map((e) => e.name),
@@ -84,18 +104,7 @@ export function diffSpecs(base: DiffSide, head: DiffSide, options: DiffOptions =
     },
     summary,
     resources,
-    stats: {
-      environments: head.model.environments.length,
-      summary: {
-        notices: summary.filter((s) => s.severity === 'notice').length,
-        warnings: summary.filter((s) => s.severity === 'warning').length,
-      },
-      resources: { added: by('added'), removed: by('removed'), changed: by('changed') },
-      lines: {
-        added: resources.reduce((n, r) => n + r.added, 0),
-        removed: resources.reduce((n, r) => n + r.removed, 0),
-      },
-    },
+    stats: diffStats(head.model.environments.length, summary, resources),
   };
 }
 
@@ -133,7 +142,6 @@ export function restrictToEnvironments(
   const resources = d.resources.filter(
     (r) => keep.has(r.environment) || (r.baseEnvironment !== undefined && keep.has(r.baseEnvironment)),
   );
-  const by = (k: ResourceChange['change']) => resources.filter((r) => r.change === k).length;
   return {
     ...d,
     environments: {
@@ -143,18 +151,7 @@ export function restrictToEnvironments(
     },
     summary,
     resources,
-    stats: {
-      environments: headEnvironments,
-      summary: {
-        notices: summary.filter((s) => s.severity === 'notice').length,
-        warnings: summary.filter((s) => s.severity === 'warning').length,
-      },
-      resources: { added: by('added'), removed: by('removed'), changed: by('changed') },
-      lines: {
-        added: resources.reduce((n, r) => n + r.added, 0),
-        removed: resources.reduce((n, r) => n + r.removed, 0),
-      },
-    },
+    stats: diffStats(headEnvironments, summary, resources),
   };
 }
 

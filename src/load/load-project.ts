@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { fileStart } from '../core/location.ts';
 import { lstat, open, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
@@ -486,10 +487,6 @@ async function unmatchedSpecFiles(
 
 function fileDiag(code: Diagnostic['code'], file: string, message: string, hint: string): Diagnostic {
   return { code, severity: 'error', message, hint, location: fileStart(file) };
-}
-
-function fileStart(file: string): NonNullable<Diagnostic['location']> {
-  return { file, line: 1, col: 1, endLine: 1, endCol: 1, offset: 0, endOffset: 0 };
 }
 
 function projectNotFound(root: string, why: string): Diagnostic {

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
+import { fileStart } from '../core/location.ts';
 import type { ParsedDoc, ParsedFile } from '../parse/parse.ts';
 import { locate } from '../parse/locate.ts';
 import { API_VERSION, KINDS, isKind } from '../schema/kinds.ts';
@@ -113,7 +114,7 @@ export function classifyDocuments(files: readonly ParsedFile[]): {
       severity: 'error',
       message: `${PROJECT_FILE} has no Project document.`,
       hint: `Start ${PROJECT_FILE} with \`apiVersion: ${API_VERSION}\`, \`kind: Project\` and \`metadata.name\`.`,
-      location: { file: PROJECT_FILE, line: 1, col: 1, endLine: 1, endCol: 1, offset: 0, endOffset: 0 },
+      location: fileStart(PROJECT_FILE),
     });
   }
   return { docs, diagnostics };

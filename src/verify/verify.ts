@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { CODES, type DiagnosticCode } from '../core/codes.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { K8sObject } from '../core/k8s.ts';
-import type { Location } from '../core/location.ts';
+import { fileStart, type Location } from '../core/location.ts';
 import type { OutputFile } from '../core/output.ts';
 import { KUSTOMIZATION_FILE, USER_COMPONENT } from '../gitops/tree.ts';
 import { compareBuild, showValue, type ObjectDifference } from './compare.ts';
@@ -193,15 +193,7 @@ function diag(code: DiagnosticCode, message: string, location: Location): Diagno
 
 /** A whole-file location, relative to the spec root (as every location is). */
 function fileLocation(root: string, file: string): Location {
-  return {
-    file: path.relative(root, file).split(path.sep).join('/'),
-    line: 1,
-    col: 1,
-    endLine: 1,
-    endCol: 1,
-    offset: 0,
-    endOffset: 0,
-  };
+  return fileStart(path.relative(root, file).split(path.sep).join('/'));
 }
 
 async function isFile(p: string): Promise<boolean> {

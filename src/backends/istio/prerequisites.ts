@@ -4,6 +4,11 @@
  */
 import type { ResolvedEnvironment } from '../../model/types.ts';
 import type { ClusterPrerequisite } from '../types.ts';
+import {
+  ingressTlsPrerequisites,
+  issuerInWords,
+  observabilityPrerequisites,
+} from '../shared/prerequisites.ts';
 import { CACERTS } from './certificate.ts';
 import { ISTIO_SYSTEM } from './constants.ts';
 
@@ -46,7 +51,7 @@ export function istioPrerequisites(env: ResolvedEnvironment): ClusterPrerequisit
     });
   if (m.trust?.type === 'cert-manager')
     out.push({
-      what: `cert-manager, with the ${m.trust.kind} \`${m.trust.issuer}\`${m.trust.kind === 'Issuer' ? ` in ${ISTIO_SYSTEM}` : ''}`,
+      what: `cert-manager, with ${issuerInWords(m.trust.kind, m.trust.issuer, ISTIO_SYSTEM)}`,
       why: `\`mesh.trust.certManager\`: it issues Istio's intermediate CA into the Secret \`${CACERTS}\``,
     });
   else if (m.trust?.type === 'existing-secret')
@@ -54,31 +59,7 @@ export function istioPrerequisites(env: ResolvedEnvironment): ClusterPrerequisit
       what: `Secret \`${CACERTS}\` in ${ISTIO_SYSTEM} (Istio's plug-in CA: ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem)`,
       why: '`mesh.trust.existingSecret`: istiod reads it when it starts',
     });
-  const tls = m.ingress?.tls;
-  if (tls?.type === 'cert-manager' && !(m.trust?.type === 'cert-manager'))
-    out.push({
-      what: `cert-manager, with the ${tls.kind} \`${tls.issuer}\`${tls.kind === 'Issuer' ? ` in ${m.ingress?.namespace}` : ''}`,
-      why: '`mesh.ingress.tls.certManager`: it issues the ingress certificate',
-    });
-  else if (tls?.type === 'cert-manager')
-    out.push({
-      what: `the ${tls.kind} \`${tls.issuer}\`${tls.kind === 'Issuer' ? ` in ${m.ingress?.namespace}` : ''} (cert-manager)`,
-      why: '`mesh.ingress.tls.certManager`: it issues the ingress certificate',
-    });
-  else if (tls?.type === 'secret')
-    out.push({
-      what: `Secret \`${tls.secretName}\` (kubernetes.io/tls) in ${m.ingress?.namespace ?? 'the ingress namespace'}`,
-      why: '`mesh.ingress.tls.secretName`: the HTTPS listener serves it',
-    });
-  if (m.observability.metrics === 'prometheus-operator')
-    out.push({
-      what: 'Prometheus Operator CRDs (monitoring.coreos.com/v1 PodMonitor, ServiceMonitor) and a Prometheus that selects them',
-      why: '`observability.metrics: prometheus-operator`',
-    });
-  if (m.observability.dashboards)
-    out.push({
-      what: 'grafana-operator CRDs (grafana.integreatly.org/v1beta1 GrafanaDashboard) and a Grafana labelled `dashboards: grafana`',
-      why: '`observability.dashboards`',
-    });
+  out.push(...ingressTlsPrerequisites(m, m.trust?.type === 'cert-manager'));
+  out.push(...observabilityPrerequisites(m, ['PodMonitor', 'ServiceMonitor']));
   return out;
 }

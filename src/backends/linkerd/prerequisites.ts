@@ -4,6 +4,11 @@
  */
 import type { ResolvedEnvironment } from '../../model/types.ts';
 import { isOlderThan } from '../shared/names.ts';
+import {
+  ingressTlsPrerequisites,
+  issuerInWords,
+  observabilityPrerequisites,
+} from '../shared/prerequisites.ts';
 import type { ClusterPrerequisite } from '../types.ts';
 import { LINKERD_NS } from './constants.ts';
 import { CERT_MANAGER_NS, ISSUER_SECRET, TRUST_ROOTS } from './trust.ts';
@@ -40,7 +45,7 @@ export function linkerdPrerequisites(env: ResolvedEnvironment): ClusterPrerequis
   if (certManagerFor.length > 0) out.push({ what: 'cert-manager', why: certManagerFor.join('; ') });
   if (m.trust?.type === 'cert-manager') {
     out.push({
-      what: `the ${m.trust.kind} \`${m.trust.issuer}\`${m.trust.kind === 'Issuer' ? ` in ${CERT_MANAGER_NS}` : ''} (cert-manager)`,
+      what: `${issuerInWords(m.trust.kind, m.trust.issuer, CERT_MANAGER_NS)} (cert-manager)`,
       why: '`mesh.trust.certManager`: it issues the trust anchor',
     });
     out.push({
@@ -53,30 +58,12 @@ export function linkerdPrerequisites(env: ResolvedEnvironment): ClusterPrerequis
       why: '`mesh.trust.existingSecret`: the identity controller reads them when it starts',
     });
   }
-  if (m.ingress?.tls?.type === 'cert-manager')
-    out.push({
-      what: `the ${m.ingress.tls.kind} \`${m.ingress.tls.issuer}\`${m.ingress.tls.kind === 'Issuer' ? ` in ${m.ingress.namespace}` : ''} (cert-manager)`,
-      why: '`mesh.ingress.tls.certManager`: it issues the ingress certificate',
-    });
-  else if (m.ingress?.tls?.type === 'secret')
-    out.push({
-      what: `Secret \`${m.ingress.tls.secretName}\` (kubernetes.io/tls) in ${m.ingress.namespace}`,
-      why: '`mesh.ingress.tls.secretName`: the HTTPS listener serves it',
-    });
+  out.push(...ingressTlsPrerequisites(m, true));
   if (m.ingress)
     out.push({
       what: `a Gateway API ingress controller serving GatewayClass \`${m.ingress.className}\``,
       why: '`mesh.ingress`: Linkerd has no ingress of its own',
     });
-  if (m.observability.metrics === 'prometheus-operator')
-    out.push({
-      what: 'Prometheus Operator CRDs (monitoring.coreos.com/v1 PodMonitor) and a Prometheus that selects them',
-      why: '`observability.metrics: prometheus-operator`',
-    });
-  if (m.observability.dashboards)
-    out.push({
-      what: 'grafana-operator CRDs (grafana.integreatly.org/v1beta1 GrafanaDashboard) and a Grafana labelled `dashboards: grafana`',
-      why: '`observability.dashboards`',
-    });
+  out.push(...observabilityPrerequisites(m, ['PodMonitor']));
   return out;
 }

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { sortDiagnostics } from '../core/diagnostic.ts';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import { LineIndex } from '../parse/line-index.ts';
+import type { CompileResult } from '../pipeline.ts';
+import { formatDiagnostics } from './format/index.ts';
+import type { DiagnosticFormat } from './format/index.ts';
+import type { CliIo } from './io.ts';
+import { VERSION } from './version.ts';
+
+/**
+ * Prints findings in the chosen format, with code frames from the compiled sources and file names shown
+ * relative to the current directory (colour only on a terminal, and never with NO_COLOR).
+ */
+export function report(
+  diagnostics: readonly Diagnostic[],
+  compiled: Pick<CompileResult, 'sources'> | undefined,
+  root: string,
+  format: DiagnosticFormat,
+  io: CliIo,
+  stream: NodeJS.WritableStream,
+): void {
+  const lines = new Map((compiled?.sources ?? []).map((s) => [s.path, new LineIndex(s.text)]));
+  const rel = path.relative(io.cwd, root);
+  const out = formatDiagnostics(
+    format,
+    sortDiagnostics(diagnostics),
+    {
+      lines,
+      displayPath: (file) => (rel ? `${rel.split(path.sep).join('/')}/${file}` : file),
+      color: format === 'text' && !!(stream as { isTTY?: boolean }).isTTY && !io.env.NO_COLOR,
+    },
+    VERSION,
+  );
+  if (out) stream.write(out);
+}
