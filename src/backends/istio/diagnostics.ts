@@ -4,6 +4,8 @@ import { isPlainObject } from '../shared/merge.ts';
 import { isOlderThan } from '../shared/names.ts';
 import { CACERTS } from './certificate.ts';
 import { MIN_VERSION } from './constants.ts';
+import { httpPorts } from './virtual-service.ts';
+import { routeRef } from '../../core/names.ts';
 
 /**
  * Environment values that Istio cannot accept: a too-old version, a plug-in CA secret not named `cacerts`,
@@ -53,7 +55,7 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
       location: env.origin(['mesh', 'install', 'values', 'meshConfig', 'trustDomain']),
     });
   }
-  for (const s of env.services) out.push(...checkServiceAccess(s, env));
+  for (const s of env.services) out.push(...checkServiceAccess(s, env), ...checkTcpRoutes(s));
   return out;
 }
 
@@ -89,6 +91,40 @@ export function checkServiceAccess(s: ResolvedService, env: ResolvedEnvironment)
       hint: 'Use mtls: permissive or strict for this service, or allow the callers with from: ["*"].',
       location: s.origin(['access', rule.index, 'from']),
     });
+  }
+  return out;
+}
+
+/** Route fields Istio can only apply to HTTP traffic (`http[]` routes), by their spec key. */
+const HTTP_ONLY_FIELDS = ['match', 'timeout', 'retries', 'fault', 'mirror', 'headers'] as const;
+
+/**
+ * A service without an HTTP port gets `tcp[]` routes, which carry only weighted destinations: every HTTP
+ * feature of its routes (matches, timeouts, retries, faults, mirroring, header changes) is refused at its
+ * key instead of being emitted into `http[]` routes Istio never applies to TCP traffic.
+ */
+export function checkTcpRoutes(s: ResolvedService): Diagnostic[] {
+  if (httpPorts(s).length > 0) return [];
+  const out: Diagnostic[] = [];
+  for (const r of s.routes) {
+    if (r.implicit) continue;
+    const present = {
+      match: r.matches.length > 0,
+      timeout: r.timeout !== undefined,
+      retries: r.retries !== undefined,
+      fault: r.fault !== undefined,
+      mirror: r.mirror !== undefined,
+      headers: r.headers !== undefined,
+    };
+    for (const field of HTTP_ONLY_FIELDS)
+      if (present[field])
+        out.push({
+          code: 'MESH_CONSTRAINT',
+          severity: 'error',
+          message: `Service ${s.id} has only TCP ports, and Istio routes TCP traffic by weight only: \`${field}\` of ${routeRef(r)} cannot apply.`,
+          hint: 'Declare the port protocol (http, http2, grpc) if the traffic is HTTP, or keep only weighted destinations (`to` / `backends`) in one route without `match`.',
+          location: s.origin(['routes', r.index, field], 'key'),
+        });
   }
   return out;
 }

@@ -21,32 +21,63 @@ export function httpPorts(service: ResolvedService): Port[] {
 
 /**
  * The VirtualService of a service: exactly one per host (Istio rejects two mesh VirtualServices for one host),
- * one `http[]` entry per route in spec order. Undefined when the service has no routes (or no HTTP port).
+ * one `http[]` entry per route in spec order. Undefined when the service has no routes.
  *
  * A service with several ports gets one set of routes per HTTP port, each entry restricted to its port by
  * `match.port` and sending to that same port (`destination.port`, which Istio needs when the target has
  * several ports). Istio tries `http[]` in order, and the sets of different ports never match the same
- * request, so every port sees the spec's rules in the spec's order. TCP ports get no HTTP routes: Istio
- * applies `http` routes to HTTP ports only, and TCP traffic without a `tcp` route goes to the Service port it
- * was sent to (meshc routes are HTTP rules: matches, timeouts, retries).
+ * request, so every port sees the spec's rules in the spec's order.
+ *
+ * Istio applies `http` routes to HTTP ports only. A TCP port gets a `tcp[]` route carrying the weights of
+ * the route that takes every request (the first route without `match`), which is all a TCP route can
+ * express; the diagnostics refuse matches and HTTP features on a service without an HTTP port
+ * (`tcpRouteProblems`). When that route just sends everything to the service itself, TCP ports need no
+ * route.
  */
 export function buildVirtualService(service: ResolvedService, services: ServiceIndex): K8sObject | undefined {
   if (!service.routes.length) return undefined;
   const multiPort = service.ports.length > 1;
-  const ports: readonly (Port | undefined)[] = multiPort ? httpPorts(service) : [service.ports[0]];
-  const http = ports.flatMap((port) =>
-    service.routes.map((r) => buildHttpRoute(r, services, multiPort ? port : undefined, port?.port)),
+  const http = httpPorts(service).flatMap((port) =>
+    service.routes.map((r) => buildHttpRoute(r, services, multiPort ? port : undefined, port.port)),
   );
-  if (!http.length) return undefined;
+  const tcp = tcpRoutes(service, services);
+  if (!http.length && !tcp.length) return undefined;
   return {
     apiVersion: NETWORKING,
     kind: 'VirtualService',
     metadata: objectMeta(service.name, service.namespace),
     spec: {
       hosts: [serviceFqdn(service.namespace, service.name)],
-      http,
+      ...(http.length ? { http } : {}),
+      ...(tcp.length ? { tcp } : {}),
     },
   };
+}
+
+/** The route every request takes (the first without `match`): the only part of the routes TCP can carry. */
+export function catchAllRoute(service: ResolvedService): Route | undefined {
+  return service.routes.find((r) => r.matches.length === 0);
+}
+
+/** One `tcp[]` route per TCP port, with the weighted destinations of the catch-all route. */
+function tcpRoutes(service: ResolvedService, services: ServiceIndex): Record<string, unknown>[] {
+  const route = catchAllRoute(service);
+  if (!route) return [];
+  const toSelf =
+    route.destinations.length === 1 &&
+    route.destinations[0]!.serviceId === service.id &&
+    route.destinations[0]!.version === undefined;
+  if (toSelf) return [];
+  const multiPort = service.ports.length > 1;
+  return service.ports
+    .filter((p) => !HTTP_PROTOCOLS.has(p.protocol))
+    .map((port) => ({
+      ...(multiPort ? { match: [{ port: port.port }] } : {}),
+      route: route.destinations.map((d) => ({
+        destination: destination(d, services, port.port),
+        weight: d.weight,
+      })),
+    }));
 }
 
 /** `http[].name`: the route's name, `default` for meshc's implicit default route, else `route-<index>`. */
