@@ -5,40 +5,15 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import jsYaml from 'js-yaml';
-import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.ts';
 import { gitRepo } from './helpers/git-repo.ts';
 import { repoRoot } from './helpers/shared.ts';
-import { ISTIO_ENV, dedent, specTree } from './helpers/spec-tree.ts';
-
-class Sink {
-  text = '';
-  isTTY = false;
-  write(chunk: string | Uint8Array): boolean {
-    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }
-}
-
-async function run(args: string[], cwd = repoRoot) {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await main(args, { cwd, stdout: stdout as never, stderr: stderr as never, env: {} });
-  return { code, stdout: stdout.text, stderr: stderr.text, all: stdout.text + stderr.text };
-}
-
-const temps: string[] = [];
-afterAll(async () => Promise.all(temps.map((d) => rm(d, { recursive: true, force: true }))));
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), 'meshc-clih-'));
-  temps.push(d);
-  return d;
-}
+import { ISTIO_ENV, dedent, specTree, tempDir } from './helpers/spec-tree.ts';
 
 const service = (name: string, namespace = 'shop', port = 8080) => dedent`
   apiVersion: meshc.dev/v1alpha1
@@ -85,7 +60,7 @@ async function listTree(dir: string): Promise<string[]> {
 describe('render refuses to remove a whole environment or namespace', () => {
   it('an environment that disappears (its file renamed out of the globs): exit 1, OUTPUT_REMOVALS, nothing written', async () => {
     const dir = await specTree(SPEC);
-    expect((await run(['render', dir])).code).toBe(0);
+    expect((await runCli(['render', dir])).code).toBe(0);
     const before = await listTree(path.join(dir, 'rendered'));
     expect(before.some((p) => p.startsWith('overlays/staging/'))).toBe(true);
     // No glob error: the file is renamed to .yml, which `environments/*.yaml` no longer matches, and
@@ -93,17 +68,17 @@ describe('render refuses to remove a whole environment or namespace', () => {
     await cp(path.join(dir, 'environments/staging.yaml'), path.join(dir, 'environments/staging.yml'));
     await rm(path.join(dir, 'environments/staging.yaml'));
 
-    const r = await run(['render', dir]);
+    const r = await runCli(['render', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/error OUTPUT_REMOVALS: .*environment staging.*cluster staging-1/);
     expect(r.stdout).toMatch(/--allow-removals/);
     expect(await listTree(path.join(dir, 'rendered'))).toEqual(before);
 
-    const check = await run(['render', dir, '--check']);
+    const check = await runCli(['render', dir, '--check']);
     expect(check.code).toBe(1);
     expect(check.stdout).toMatch(/OUTPUT_REMOVALS: .*environment staging/);
 
-    const allowed = await run(['render', dir, '--allow-removals']);
+    const allowed = await runCli(['render', dir, '--allow-removals']);
     expect(allowed.code).toBe(0);
     // Only the user's seed files (their own patches) stay; every file meshc owned for staging is gone.
     const after = await listTree(path.join(dir, 'rendered'));
@@ -113,9 +88,9 @@ describe('render refuses to remove a whole environment or namespace', () => {
 
   it('a namespace that disappears while its environments stay: refused, and listed per environment', async () => {
     const dir = await specTree(SPEC);
-    expect((await run(['render', dir])).code).toBe(0);
+    expect((await runCli(['render', dir])).code).toBe(0);
     await rm(path.join(dir, 'services/reports.yaml'));
-    const r = await run(['render', dir]);
+    const r = await runCli(['render', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/OUTPUT_REMOVALS: .*namespace prod\/analytics, staging\/analytics/);
     expect(r.stdout).toMatch(/base istio\/analytics/);
@@ -124,12 +99,12 @@ describe('render refuses to remove a whole environment or namespace', () => {
 
   it('a removed service (its namespace stays) is written and named in the summary', async () => {
     const dir = await specTree(SPEC);
-    expect((await run(['render', dir])).code).toBe(0);
+    expect((await runCli(['render', dir])).code).toBe(0);
     await rm(path.join(dir, 'services/checkout.yaml'));
-    const check = await run(['render', dir, '--check']);
+    const check = await runCli(['render', dir, '--check']);
     expect(check.code).toBe(1);
     expect(check.stdout).toMatch(/: would remove services: shop\/checkout\n/);
-    const r = await run(['render', dir]);
+    const r = await runCli(['render', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/: removed services: shop\/checkout\n/);
     expect(existsSync(path.join(dir, 'rendered/base/istio/shop/v1_service_checkout.yaml'))).toBe(false);
@@ -139,11 +114,11 @@ describe('render refuses to remove a whole environment or namespace', () => {
 describe('finding the spec repository', () => {
   it('searches meshc.yaml upward from the current directory and from a directory argument', async () => {
     const dir = await specTree(SPEC);
-    const fromSub = await run(['validate'], path.join(dir, 'services'));
+    const fromSub = await runCli(['validate'], { cwd: path.join(dir, 'services') });
     expect(fromSub.code).toBe(0);
     expect(fromSub.stdout).toBe('..: valid\n');
-    expect((await run(['validate', path.join(dir, 'environments')])).code).toBe(0);
-    expect((await run(['build', '--env', 'prod'], path.join(dir, 'services'))).stdout).toMatch(
+    expect((await runCli(['validate', path.join(dir, 'environments')])).code).toBe(0);
+    expect((await runCli(['build', '--env', 'prod'], { cwd: path.join(dir, 'services') })).stdout).toMatch(
       /kind: Namespace/,
     );
   });
@@ -153,17 +128,17 @@ describe('finding the spec repository', () => {
       ...SPEC,
       'services/broken.yaml': service('broken').replace('port: 8080', 'port: 99999'),
     });
-    const whole = await run(['validate', dir]);
+    const whole = await runCli(['validate', dir]);
     expect(whole.code).toBe(1);
-    const bad = await run(['validate', 'services/broken.yaml'], dir);
+    const bad = await runCli(['validate', 'services/broken.yaml'], { cwd: dir });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^services\/broken\.yaml:\d+:\d+: error /);
-    const good = await run(['validate', 'cart.yaml'], path.join(dir, 'services'));
+    const good = await runCli(['validate', 'cart.yaml'], { cwd: path.join(dir, 'services') });
     expect(good.stdout).toBe('cart.yaml: valid\n');
     expect(good.code).toBe(0);
     // A file no glob matches is not part of the spec: said, as a usage error.
     await writeFile(path.join(dir, 'services/notes.txt'), 'hello\n');
-    const stray = await run(['validate', 'services/notes.txt'], dir);
+    const stray = await runCli(['validate', 'services/notes.txt'], { cwd: dir });
     expect(stray.code).toBe(2);
     expect(stray.stderr).toMatch(/not a spec file/);
   });
@@ -176,23 +151,23 @@ describe('finding the spec repository', () => {
       ['render', 'no-such-dir', '--check'],
       ['verify', 'no-such-dir'],
     ]) {
-      const r = await run(args, await tempDir());
+      const r = await runCli(args, { cwd: await tempDir() });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/no-such-dir: no such file or directory/);
     }
     // diff reads the spec from git: outside a repository that is a usage error too.
-    const d = await run(['diff', 'no-such-dir', '--base', 'HEAD'], await tempDir());
+    const d = await runCli(['diff', 'no-such-dir', '--base', 'HEAD'], { cwd: await tempDir() });
     expect(d.code).toBe(2);
   });
 
   it('verify, like the other commands, finds meshc.yaml upward and lists the environments for an unknown --env', async () => {
     const dir = await specTree(SPEC);
-    const r = await run(['verify', dir, '--env', 'prdo']);
+    const r = await runCli(['verify', dir, '--env', 'prdo']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /no environment named "prdo"\. Did you mean "prod"\? Environments: prod, staging\./,
     );
-    const sub = await run(['verify', '--env', 'prdo'], path.join(dir, 'services'));
+    const sub = await runCli(['verify', '--env', 'prdo'], { cwd: path.join(dir, 'services') });
     expect(sub.code).toBe(2);
     expect(sub.stderr).toMatch(/Environments: prod, staging\./);
   });
@@ -209,7 +184,7 @@ describe("usage errors are meshc's own", () => {
       [['render', '--check=yes'], /--check takes no value/],
     ];
     for (const [args, want] of cases) {
-      const r = await run(args);
+      const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(want);
       expect(r.stderr).not.toMatch(/positional argument|ERR_PARSE_ARGS|argument missing/);
@@ -222,7 +197,7 @@ describe("usage errors are meshc's own", () => {
       ['validate', dir, '--env', 'prdo'],
       ['build', dir, '--env', 'prdo'],
     ]) {
-      const r = await run(args);
+      const r = await runCli(args);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(
         /no environment named "prdo"\. Did you mean "prod"\? Environments: prod, staging\./,
@@ -234,29 +209,31 @@ describe("usage errors are meshc's own", () => {
 describe('--quiet and --warnings-as-errors', () => {
   it('validate, build and render: --quiet prints errors only; --warnings-as-errors fails on a warning', async () => {
     // The bundled example has warnings (approximations on Linkerd) and no error.
-    const plain = await run(['validate', 'examples/bookinfo']);
+    const plain = await runCli(['validate', 'examples/bookinfo']);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(/warning MESH_APPROXIMATE_FEATURE/);
-    const quiet = await run(['validate', 'examples/bookinfo', '--quiet']);
+    const quiet = await runCli(['validate', 'examples/bookinfo', '--quiet']);
     expect(quiet).toMatchObject({ code: 0, stdout: '', stderr: '' });
-    const strict = await run(['validate', 'examples/bookinfo', '--warnings-as-errors']);
+    const strict = await runCli(['validate', 'examples/bookinfo', '--warnings-as-errors']);
     expect(strict.code).toBe(1);
     expect(strict.stdout).toMatch(/error MESH_APPROXIMATE_FEATURE/);
-    const json = JSON.parse((await run(['validate', 'examples/bookinfo', '-q', '--format', 'json'])).stdout);
+    const json = JSON.parse(
+      (await runCli(['validate', 'examples/bookinfo', '-q', '--format', 'json'])).stdout,
+    );
     expect(json.diagnostics).toEqual([]);
 
-    const build = await run(['build', 'examples/bookinfo', '--env', 'staging', '--warnings-as-errors']);
+    const build = await runCli(['build', 'examples/bookinfo', '--env', 'staging', '--warnings-as-errors']);
     expect(build.code).toBe(1);
     expect(build.stdout).toBe('');
-    const buildQuiet = await run(['build', 'examples/bookinfo', '--env', 'staging', '--quiet']);
+    const buildQuiet = await runCli(['build', 'examples/bookinfo', '--env', 'staging', '--quiet']);
     expect(buildQuiet.code).toBe(0);
     expect(buildQuiet.stderr).toBe('');
 
     const out = await tempDir();
-    const render = await run(['render', 'examples/bookinfo', '-o', out, '--warnings-as-errors']);
+    const render = await runCli(['render', 'examples/bookinfo', '-o', out, '--warnings-as-errors']);
     expect(render.code).toBe(1);
     expect(await readdir(out)).toEqual([]);
-    const renderQuiet = await run(['render', 'examples/bookinfo', '-o', out, '--quiet']);
+    const renderQuiet = await runCli(['render', 'examples/bookinfo', '-o', out, '--quiet']);
     expect(renderQuiet).toMatchObject({ code: 0, stdout: '', stderr: '' });
     expect(await readdir(out)).toEqual(['base', 'clusters', 'overlays']);
   });
@@ -265,7 +242,7 @@ describe('--quiet and --warnings-as-errors', () => {
 describe('render --check', () => {
   it('names each stale file and, in text, shows a bounded diff of the first changed ones', async () => {
     const dir = await specTree(SPEC);
-    expect((await run(['render', dir])).code).toBe(0);
+    expect((await runCli(['render', dir])).code).toBe(0);
     const files = (await listTree(path.join(dir, 'rendered'))).filter((p) => p.startsWith('base/'));
     const edited = files.filter((p) => /v1_service_/.test(p));
     expect(edited.length).toBeGreaterThanOrEqual(2);
@@ -280,7 +257,7 @@ describe('render --check', () => {
       (await readFile(big, 'utf8')) + Array.from({ length: 50 }, (_, i) => `# extra ${i}\n`).join(''),
     );
 
-    const r = await run(['render', dir, '--check']);
+    const r = await runCli(['render', dir, '--check']);
     expect(r.code).toBe(1);
     for (const p of edited) expect(r.stdout).toContain(`rendered/${p} is out of date`);
     expect(r.stdout).toContain(`--- ${edited[1]} (on disk)`);
@@ -291,7 +268,7 @@ describe('render --check', () => {
     const diffLines = r.stdout.split('\n').filter((l) => /^[-+ @]/.test(l) && !/^---|^\+\+\+/.test(l));
     expect(diffLines.length).toBeLessThanOrEqual(3 * 20);
     // Other formats carry the findings only.
-    const json = await run(['render', dir, '--check', '--format', 'json']);
+    const json = await runCli(['render', dir, '--check', '--format', 'json']);
     expect(() => JSON.parse(json.stdout)).not.toThrow();
   });
 });
@@ -301,7 +278,7 @@ describe('output directories that would lose data are refused', () => {
     const repo = await gitRepo();
     await repo.write(SPEC);
     for (const o of ['.', '..', '.git/rendered', 'services']) {
-      const r = await run(['render', '.', '-o', o], repo.dir);
+      const r = await runCli(['render', '.', '-o', o], { cwd: repo.dir });
       expect(r.code, o).toBe(2);
       expect(r.stderr).toMatch(/^meshc: -o: The output directory/);
     }
@@ -325,7 +302,7 @@ describe('output directories that would lose data are refused', () => {
       });
       await mkdir(path.join(dir, '.git'), { recursive: true });
       const before = await listTree(dir);
-      const r = await run(['render', '.'], dir);
+      const r = await runCli(['render', '.'], { cwd: dir });
       expect(r.code, output).toBe(1);
       expect(r.stdout).toMatch(new RegExp(`^meshc\\.yaml:6:11: error ${want.source}`, 'm'));
       expect(await listTree(dir)).toEqual(before);
@@ -336,14 +313,14 @@ describe('output directories that would lose data are refused', () => {
     const outside = await tempDir();
     const dir = await specTree({ ...SPEC, 'meshc.yaml': `${SPEC['meshc.yaml']}  output: out/rendered\n` });
     await symlink(outside, path.join(dir, 'out'));
-    const r = await run(['render', '.'], dir);
+    const r = await runCli(['render', '.'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
       /meshc\.yaml:6:11: error PATH_OUTSIDE_ROOT: The output directory out\/rendered resolves to .*outside the repository/,
     );
     expect(await readdir(outside)).toEqual([]);
 
-    const explicit = await run(['render', '.', '-o', path.join(outside, 'preview')], dir);
+    const explicit = await runCli(['render', '.', '-o', path.join(outside, 'preview')], { cwd: dir });
     expect(explicit.code).toBe(0);
     expect(await readdir(path.join(outside, 'preview'))).toEqual(['base', 'clusters', 'overlays']);
   });
@@ -357,8 +334,8 @@ describe('what the disk refuses is a diagnostic, not an internal error', () => {
       ['render', '.', '-o', 'blocker/out'],
       ['render', '.', '-o', 'blocker/out', '--check'],
     ]) {
-      const r = await run(args, dir);
-      expect(r.all).not.toMatch(/internal error/);
+      const r = await runCli(args, { cwd: dir });
+      expect(r.stdout + r.stderr).not.toMatch(/internal error/);
       if (args.includes('--check')) {
         // Nothing on disk to compare: every file is missing (stale), which is exit 1 too.
         expect(r.code).toBe(1);
@@ -394,7 +371,7 @@ describe('GitOps paths are relative to the git repository root', () => {
     );
     await repo.commit('spec', { ...files, 'README.md': '# monorepo\n' });
 
-    expect((await run(['render', 'mesh'], repo.dir)).code).toBe(0);
+    expect((await runCli(['render', 'mesh'], { cwd: repo.dir })).code).toBe(0);
     const paths = await syncedPaths(path.join(repo.dir, 'mesh/rendered/clusters'));
     expect(paths.length).toBeGreaterThanOrEqual(4);
     expect(paths.some((p) => p.startsWith('./mesh/rendered/overlays/prod/'))).toBe(true); // Flux
@@ -403,7 +380,9 @@ describe('GitOps paths are relative to the git repository root', () => {
 
     // -o, relative to the current directory (here a subdirectory of the work tree).
     await mkdir(path.join(repo.dir, 'tools'));
-    expect((await run(['render', '../mesh', '-o', '../deploy'], path.join(repo.dir, 'tools'))).code).toBe(0);
+    expect(
+      (await runCli(['render', '../mesh', '-o', '../deploy'], { cwd: path.join(repo.dir, 'tools') })).code,
+    ).toBe(0);
     const deployed = await syncedPaths(path.join(repo.dir, 'deploy/clusters'));
     expect(deployed.every((p) => /^(\.\/)?deploy\/overlays\//.test(p))).toBe(true);
     for (const p of deployed) expect((await stat(path.join(repo.dir, p))).isDirectory(), p).toBe(true);
@@ -415,14 +394,14 @@ describe('GitOps paths are relative to the git repository root', () => {
         'repo: https://github.com/acme/mesh.git, path: elsewhere',
       ),
     });
-    expect((await run(['render', 'mesh', '--allow-removals'], repo.dir)).code).toBe(0);
+    expect((await runCli(['render', 'mesh', '--allow-removals'], { cwd: repo.dir })).code).toBe(0);
     const overridden = await syncedPaths(path.join(repo.dir, 'mesh/rendered/clusters/prod-1'));
     expect(overridden.every((p) => p.startsWith('./elsewhere/overlays/prod/'))).toBe(true);
   });
 
   it('outside a git repository, the paths are the Project output', async () => {
     const dir = await specTree(SPEC);
-    expect((await run(['render', dir])).code).toBe(0);
+    expect((await runCli(['render', dir])).code).toBe(0);
     const paths = await syncedPaths(path.join(dir, 'rendered/clusters'));
     expect(paths.length).toBeGreaterThan(0);
     for (const p of paths) expect(p).toMatch(/^\.\/rendered\/overlays\//);

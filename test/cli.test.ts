@@ -4,25 +4,9 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { runCli } from './helpers/cli.ts';
 import { repoRoot } from './helpers/shared.ts';
 import { ISTIO_ENV, PROJECT, dedent, specTree } from './helpers/spec-tree.ts';
-
-class Sink {
-  text = '';
-  isTTY = false;
-  write(chunk: string | Uint8Array): boolean {
-    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }
-}
-
-async function run(args: string[], cwd = repoRoot) {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await main(args, { cwd, stdout: stdout as never, stderr: stderr as never, env: {} });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 const BAD = {
   'meshc.yaml': PROJECT,
@@ -41,28 +25,28 @@ const BAD = {
 
 describe('meshc CLI', () => {
   it('prints help and version', async () => {
-    expect((await run(['--help'])).stdout).toMatch(/Usage: meshc <command>/);
-    expect((await run(['validate', '--help'])).stdout).toMatch(/Usage: meshc validate/);
-    expect((await run(['--version'])).stdout).toMatch(/^meshc \d+\.\d+\.\d+/);
+    expect((await runCli(['--help'])).stdout).toMatch(/Usage: meshc <command>/);
+    expect((await runCli(['validate', '--help'])).stdout).toMatch(/Usage: meshc validate/);
+    expect((await runCli(['--version'])).stdout).toMatch(/^meshc \d+\.\d+\.\d+/);
   });
 
   it('treats unknown commands and flags as usage errors (exit 2) with a suggestion', async () => {
-    const a = await run(['valdate']);
+    const a = await runCli(['valdate']);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/Did you mean "validate"/);
-    const b = await run(['validate', '--formt', 'json']);
+    const b = await runCli(['validate', '--formt', 'json']);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/--format/);
-    const c = await run(['validate', '--format', 'xml']);
+    const c = await runCli(['validate', '--format', 'xml']);
     expect(c.code).toBe(2);
-    expect((await run(['build', 'examples/bookinfo'])).code).toBe(2);
+    expect((await runCli(['build', 'examples/bookinfo'])).code).toBe(2);
   });
 
   it('validates: exit 0 when valid, 1 with file:line:col, code frame and hint when not', async () => {
-    const good = await run(['validate', 'examples/bookinfo']);
+    const good = await runCli(['validate', 'examples/bookinfo']);
     expect(good.code).toBe(0);
     const dir = await specTree(BAD);
-    const bad = await run(['validate', dir]);
+    const bad = await runCli(['validate', dir]);
     expect(bad.code).toBe(1);
     const rel = path.relative(repoRoot, dir);
     expect(bad.stdout).toContain(
@@ -74,7 +58,7 @@ describe('meshc CLI', () => {
 
   it('prints findings as json, github annotations and sarif', async () => {
     const dir = await specTree(BAD);
-    const json = JSON.parse((await run(['validate', dir, '--format', 'json'], dir)).stdout);
+    const json = JSON.parse((await runCli(['validate', dir, '--format', 'json'], { cwd: dir })).stdout);
     expect(json.diagnostics[0]).toMatchObject({
       code: 'VERSION_UNKNOWN',
       severity: 'error',
@@ -83,11 +67,11 @@ describe('meshc CLI', () => {
       column: 21,
     });
     expect(json.summary).toEqual({ errors: 1, warnings: 0 });
-    const gh = (await run(['validate', '.', '--format', 'github'], dir)).stdout;
+    const gh = (await runCli(['validate', '.', '--format', 'github'], { cwd: dir })).stdout;
     expect(gh).toMatch(
       /^::error file=svc.yaml,line=8,col=21,endLine=8,endColumn=23,title=meshc VERSION_UNKNOWN::Service bookinfo\/reviews has no version "v9".%0AIts versions are v1./,
     );
-    const sarif = JSON.parse((await run(['validate', dir, '--format', 'sarif'], dir)).stdout);
+    const sarif = JSON.parse((await runCli(['validate', dir, '--format', 'sarif'], { cwd: dir })).stdout);
     expect(sarif.runs[0].results[0].ruleId).toBe('VERSION_UNKNOWN');
     expect(sarif.runs[0].results[0].locations[0].physicalLocation.region.startLine).toBe(8);
   });
@@ -95,14 +79,14 @@ describe('meshc CLI', () => {
   it('init scaffolds a repository that validates, and refuses a non-empty directory', async () => {
     const dir = await specTree({});
     const target = path.join(dir, 'mesh');
-    expect((await run(['init', target])).code).toBe(0);
+    expect((await runCli(['init', target])).code).toBe(0);
     expect(existsSync(path.join(target, '.meshc/schemas/service.schema.json'))).toBe(true);
     const first = (await readFile(path.join(target, 'services/api.yaml'), 'utf8')).split('\n')[0];
     expect(first).toMatch(/^# yaml-language-server: \$schema=.*\.meshc\/schemas\/service\.schema\.json$/);
-    const v = await run(['validate', target]);
+    const v = await runCli(['validate', target]);
     expect(v.stdout + v.stderr).toBe(`${path.relative(repoRoot, target)}: valid\n`);
     expect(v.code).toBe(0);
-    expect((await run(['init', target])).code).toBe(2);
+    expect((await runCli(['init', target])).code).toBe(2);
   });
 
   it('render writes the tree, render --check passes, then fails (writing nothing) once the tree is stale', async () => {
@@ -110,17 +94,17 @@ describe('meshc CLI', () => {
       ...BAD,
       'svc.yaml': BAD['svc.yaml'].replace('v9', 'v1').replace('{ v1: 90, v1: 10 }', '{ v1: 100 }'),
     });
-    const r = await run(['render', dir]);
+    const r = await runCli(['render', dir]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect((await run(['render', dir, '--check'])).code).toBe(0);
+    expect((await runCli(['render', dir, '--check'])).code).toBe(0);
     const vs = path.join(
       dir,
       'rendered/base/istio/bookinfo/networking.istio.io_v1_virtualservice_reviews.yaml',
     );
     await writeFile(vs, (await readFile(vs, 'utf8')) + '# edited\n');
     const before = (await stat(vs)).mtimeMs;
-    const check = await run(['render', '.', '--check'], dir);
+    const check = await runCli(['render', '.', '--check'], { cwd: dir });
     expect(check.code).toBe(1);
     expect(check.stdout).toMatch(
       /OUTPUT_STALE: rendered\/base\/istio\/bookinfo\/networking.istio.io_v1_virtualservice_reviews.yaml is out of date/,
@@ -130,17 +114,17 @@ describe('meshc CLI', () => {
   });
 
   it('build prints the environment as multi-document YAML', async () => {
-    const r = await run(['build', 'examples/bookinfo', '--env', 'prod']);
+    const r = await runCli(['build', 'examples/bookinfo', '--env', 'prod']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^(#[^\n]*\n)+apiVersion: /);
     expect(r.stdout).toContain('kind: VirtualService');
-    expect((await run(['build', 'examples/bookinfo', '--env', 'nope'])).code).toBe(2);
+    expect((await runCli(['build', 'examples/bookinfo', '--env', 'nope'])).code).toBe(2);
   });
 
   it('prints the matrix and the schemas', async () => {
-    expect((await run(['matrix'])).stdout).toMatch(/Weighted traffic split\s+exact/);
-    expect((await run(['matrix', '--format', 'markdown'])).stdout).toMatch(/^\| Feature \| Spec field \|/);
-    const schemas = JSON.parse((await run(['schema'])).stdout);
+    expect((await runCli(['matrix'])).stdout).toMatch(/Weighted traffic split\s+exact/);
+    expect((await runCli(['matrix', '--format', 'markdown'])).stdout).toMatch(/^\| Feature \| Spec field \|/);
+    const schemas = JSON.parse((await runCli(['schema'])).stdout);
     expect(Object.keys(schemas)).toEqual(['Project', 'Service', 'Environment', 'Policy']);
   });
 });
@@ -164,7 +148,7 @@ describe('the installed binary', () => {
 
 describe('migration preview', () => {
   it('validate --mesh lists, at their spec positions, what the other mesh refuses or approximates', async () => {
-    const r = await run([
+    const r = await runCli([
       'validate',
       'examples/bookinfo',
       '--env',
@@ -195,7 +179,7 @@ describe('migration preview', () => {
   });
 
   it('without --mesh-version, checks against the oldest supported version and says so', async () => {
-    const r = await run(['validate', 'examples/bookinfo', '--env', 'prod', '--mesh', 'linkerd']);
+    const r = await runCli(['validate', 'examples/bookinfo', '--env', 'prod', '--mesh', 'linkerd']);
     expect(r.stderr).toMatch(/checking as Linkerd 2\.16/);
     expect(r.stdout).toMatch(/Linkerd cannot express distributed tracing .*needs Linkerd 2\.19 or later/);
   });

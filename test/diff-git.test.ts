@@ -7,45 +7,17 @@ import { cp, readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCommandArgs } from '../src/cli/args.ts';
-import { COMMANDS } from '../src/cli/commands.ts';
-import { DIFF_COMMAND, runDiff } from '../src/cli/diff-command.ts';
-import { UsageError } from '../src/cli/io.ts';
-import { main } from '../src/cli/main.ts';
 import { VERSION } from '../src/cli/version.ts';
 import { outputRepoPath } from '../src/load/git.ts';
+import { runCli } from './helpers/cli.ts';
 import { gitRepo, type TestRepo } from './helpers/git-repo.ts';
 import { repoRoot } from './helpers/shared.ts';
 import { dedent, specTree } from './helpers/spec-tree.ts';
 // @ts-expect-error: a plain ES module without types
 import { syntheticSpec } from '../scripts/synthetic-spec.mjs';
 
-class Sink {
-  text = '';
-  isTTY = false;
-  write(chunk: string | Uint8Array): boolean {
-    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }
-}
-
-/** `meshc diff …` in-process: through main() once the command is registered, else runDiff directly. */
-async function meshcDiff(cwd: string, argv: string[]) {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const io = { cwd, stdout: stdout as never, stderr: stderr as never, env: {} };
-  let code: number;
-  if (COMMANDS.some((c) => c.name === 'diff')) code = await main(['diff', ...argv], io);
-  else
-    try {
-      code = await runDiff(parseCommandArgs(DIFF_COMMAND, argv), io);
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      stderr.write(`meshc: ${e.message}\n`);
-      code = 2;
-    }
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+/** `meshc diff …` in-process. */
+const meshcDiff = (cwd: string, argv: string[]) => runCli(['diff', ...argv], { cwd });
 
 const GOLDEN = path.join(repoRoot, 'test/golden/diff');
 const UPDATE = process.env.MESHC_UPDATE_GOLDEN === '1';
@@ -519,13 +491,8 @@ describe('meshc diff: hardening', () => {
       expect(p.replace(/^\.\//, '')).toMatch(/^mesh\/rendered\/overlays\/(prod|staging)\//);
 
     // Every path resolves, from the repository root, to a directory render writes.
-    const rendered = await main(['render', 'mesh'], {
-      cwd: repo.dir,
-      stdout: new Sink() as never,
-      stderr: new Sink() as never,
-      env: {},
-    });
-    expect(rendered).toBe(0);
+    const rendered = await runCli(['render', 'mesh'], { cwd: repo.dir });
+    expect(rendered.code).toBe(0);
     for (const p of new Set(paths)) expect((await stat(path.join(repo.dir, p))).isDirectory()).toBe(true);
 
     // Base from git, head from the working tree (the render written above is outside the spec globs):

@@ -20,17 +20,10 @@ import {
   sha256,
   standaloneStrict,
 } from '../scripts/fetch-crds.mjs';
+import type { CrdSource } from '../scripts/fetch-crds.mjs';
 import { crdsDir, describeWithShared } from './helpers/shared.ts';
 
-interface Entry {
-  file: string;
-  repo: string;
-  path: string;
-  commit: string;
-  sha256: string;
-  transform: 'none' | 'linkerd-detemplate' | 'k8s-standalone-strict';
-  from?: string;
-}
+type Entry = CrdSource;
 
 const temps: string[] = [];
 afterAll(async () => Promise.all(temps.map((d) => rm(d, { recursive: true, force: true }))));

@@ -10,35 +10,21 @@ import fs from 'node:fs';
 import { mkdir, open, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
 import { MAX_TOTAL_BYTES } from '../src/load/load-project.ts';
+import { runCli } from './helpers/cli.ts';
 import { PROJECT, specTree } from './helpers/spec-tree.ts';
 
-function sink(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => chunks.join('') });
-}
-
 async function validate(dir: string) {
-  const stdout = sink();
-  const stderr = sink();
-  const status = await main(['validate', dir, '--format', 'json'], {
-    cwd: os.tmpdir(),
+  const {
+    code: status,
     stdout,
     stderr,
-    env: {},
+  } = await runCli(['validate', dir, '--format', 'json'], {
+    cwd: os.tmpdir(),
   });
-  const out = stdout.text();
-  expect(stderr.text(), 'stderr').not.toMatch(/internal error|^\s+at /m);
-  const parsed = JSON.parse(out) as {
+  expect(stderr, 'stderr').not.toMatch(/internal error|^\s+at /m);
+  const parsed = JSON.parse(stdout) as {
     diagnostics: { code: string; file: string | null; line: number | null }[];
   };
   // `file` is displayed relative to the working directory (here the temporary directory's parent).

@@ -21,7 +21,6 @@ import fs from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -29,6 +28,7 @@ import { CODES } from '../src/core/codes.ts';
 import type { Diagnostic } from '../src/core/diagnostic.ts';
 import { compileDir } from '../src/pipeline.ts';
 import type { CompileResult } from '../src/pipeline.ts';
+import type { runCli } from './helpers/cli.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'invalid');
 const MARKERS = new Set(['expected.yaml', 'oversize.txt', 'symlink.txt', '__outside__']);
@@ -68,16 +68,6 @@ interface Prepared {
   readonly tmp: string;
   readonly repo: string;
 }
-
-type Main = (
-  argv: readonly string[],
-  io: {
-    cwd: string;
-    stdout: NodeJS.WritableStream;
-    stderr: NodeJS.WritableStream;
-    env: Record<string, string | undefined>;
-  },
-) => Promise<number>;
 
 const cases = readdirSync(FIXTURES, { withFileTypes: true })
   .filter((d) => d.isDirectory())
@@ -177,27 +167,17 @@ function positionInside(text: string, line: number, col: number): boolean {
   return col <= lines[line - 1]!.length + 1;
 }
 
-function collect(): NodeJS.WritableStream & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => chunks.join('') });
-}
-
 /**
- * The CLI entry point, when it imports (colleagues may still be writing modules it needs): the exit status
- * then comes from `meshc validate` run in-process; otherwise it is computed from the severities.
+ * The CLI entry point (src/cli/main.ts, run in-process by test/helpers/cli.ts), when it imports (colleagues
+ * may still be writing modules it needs): the exit status then comes from `meshc validate`; otherwise it is
+ * computed from the severities.
  */
-const cli: { main?: Main; error?: string } = await import('../src/cli/main.ts').then(
-  (m: { main: Main }) => ({ main: m.main }),
+const cli: { run?: typeof runCli; error?: string } = await import('./helpers/cli.ts').then(
+  (m) => ({ run: m.runCli }),
   (e: unknown) => ({ error: String((e as Error).message ?? e).split('\n')[0] }),
 );
-const main = cli.main;
-const STATUS_FROM = main ? 'meshc validate' : 'computed from severities';
+const run = cli.run;
+const STATUS_FROM = run ? 'meshc validate' : 'computed from severities';
 const prepared = new Map<string, Prepared>();
 const results = new Map<string, CompileResult>();
 
@@ -315,16 +295,9 @@ describe('invalid corpus', () => {
         } else {
           expect(result.model, 'a spec with warnings only yields a model').toBeDefined();
         }
-        if (main) {
-          const stdout = collect();
-          const stderr = collect();
-          const status = await main(['validate', repo, '--format', 'json'], {
-            cwd: os.tmpdir(),
-            stdout,
-            stderr,
-            env: {},
-          });
-          expect(status, `meshc validate exit status; stderr: ${stderr.text()}`).toBe(expectErrors ? 1 : 0);
+        if (run) {
+          const r = await run(['validate', repo, '--format', 'json'], { cwd: os.tmpdir() });
+          expect(r.code, `meshc validate exit status; stderr: ${r.stderr}`).toBe(expectErrors ? 1 : 0);
         } else {
           // src/cli/main.ts does not import yet; the exit status follows from the severities.
           const status = result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;

@@ -10,32 +10,13 @@ import { istio } from '../src/backends/istio/index.ts';
 import { ISTIO_GATEWAY_API } from '../src/backends/istio/prerequisites.ts';
 import { linkerd } from '../src/backends/linkerd/index.ts';
 import type { Backend } from '../src/backends/types.ts';
-import { main } from '../src/cli/main.ts';
 import { clusterPrerequisites, prerequisitesComment } from '../src/gitops/prerequisites.ts';
 import type { MeshSettings } from '../src/model/types.ts';
+import { runCli } from './helpers/cli.ts';
 import { makeEnvironment, makeGitOps } from './helpers/model-factory.ts';
 import { repoRoot } from './helpers/shared.ts';
 
-class Sink {
-  text = '';
-  isTTY = false;
-  write(chunk: string | Uint8Array): boolean {
-    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }
-}
-
-async function build(env: string): Promise<{ code: number; stdout: string }> {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await main(['build', 'examples/bookinfo', '--env', env], {
-    cwd: repoRoot,
-    stdout: stdout as never,
-    stderr: stderr as never,
-    env: {},
-  });
-  return { code, stdout: stdout.text };
-}
+const build = (env: string) => runCli(['build', 'examples/bookinfo', '--env', env]);
 
 /** The comment block at the top of the output (up to the first document). */
 const header = (stdout: string): string => stdout.slice(0, stdout.indexOf('\napiVersion:') + 1);

@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import jsYaml from 'js-yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeTree } from '../src/write/write-tree.ts';
 import { buildEnvironment } from '../src/gitops/tree.ts';
 import { renderMultiDoc } from '../src/render/canonical.ts';
@@ -10,6 +8,7 @@ import { readTree, renderDir, renderSources } from './helpers/render.ts';
 import { describeWithKustomize, describeWithShared, repoRoot } from './helpers/shared.ts';
 import { validateObjects, isKustomizeConfig } from './helpers/crds.ts';
 import { canonicalObjects, kustomizeBuild } from './helpers/kustomize.ts';
+import { tempDir } from './helpers/spec-tree.ts';
 
 /**
  * Golden cases: a spec and the exact tree `meshc render` must write. The bundled example's tree is
@@ -25,14 +24,6 @@ const CASES = [
   },
 ];
 const UPDATE = process.env.MESHC_UPDATE_GOLDEN === '1';
-
-const temps: string[] = [];
-afterAll(async () => Promise.all(temps.map((d) => rm(d, { recursive: true, force: true }))));
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), 'meshc-render-'));
-  temps.push(d);
-  return d;
-}
 
 describe.each(CASES)('render $name', ({ spec, expected }) => {
   const specDir = path.join(repoRoot, spec);

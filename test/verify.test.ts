@@ -8,25 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { runCli } from './helpers/cli.ts';
 import { repoRoot } from './helpers/shared.ts';
 import { describeWithKustomize } from './helpers/shared.ts';
-
-class Sink {
-  text = '';
-  isTTY = false;
-  write(chunk: string | Uint8Array): boolean {
-    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }
-}
-
-async function run(args: string[], cwd: string, env: Record<string, string | undefined>) {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await main(args, { cwd, stdout: stdout as never, stderr: stderr as never, env });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 interface JsonDiagnostic {
   code: string;
@@ -61,7 +45,7 @@ afterAll(async () => {
 
 describe('meshc verify without kustomize', () => {
   it('is a usage error that says what to install (exit 2)', async () => {
-    const r = await run(['verify', '.'], dir, { PATH: '' });
+    const r = await runCli(['verify', '.'], { cwd: dir, env: { PATH: '' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/neither `kustomize` nor `kubectl` is on PATH/);
   });
@@ -73,13 +57,13 @@ describeWithKustomize('meshc verify', () => {
   let seed: string;
 
   beforeAll(async () => {
-    const r = await run(['render', '.'], dir, PATH);
+    const r = await runCli(['render', '.'], { cwd: dir, env: PATH });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     seed = await readFile(userFile(), 'utf8');
   });
 
   it('passes on a fresh render, with a short summary (exit 0)', async () => {
-    const r = await run(['verify', '.'], dir, PATH);
+    const r = await runCli(['verify', '.'], { cwd: dir, env: PATH });
     expect(r.code, r.stdout).toBe(0);
     const n = await writtenOverlays();
     expect(n).toBeGreaterThan(3);
@@ -89,11 +73,11 @@ describeWithKustomize('meshc verify', () => {
   });
 
   it('--env checks only that environment', async () => {
-    const r = await run(['verify', '.', '--env', 'staging'], dir, PATH);
+    const r = await runCli(['verify', '.', '--env', 'staging'], { cwd: dir, env: PATH });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/rendered: [1-9] overlay directories build/);
     expect(r.stdout).not.toContain(`rendered: ${await writtenOverlays()} `);
-    const bad = await run(['verify', '.', '--env', 'nope'], dir, PATH);
+    const bad = await runCli(['verify', '.', '--env', 'nope'], { cwd: dir, env: PATH });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/no environment named "nope"\. Environments: prod, staging\./);
   });
@@ -114,7 +98,7 @@ describeWithKustomize('meshc verify', () => {
       ].join('\n'),
     );
     try {
-      const r = await run(['verify', '.', '--format', 'json'], dir, PATH);
+      const r = await runCli(['verify', '.', '--format', 'json'], { cwd: dir, env: PATH });
       expect(r.code).toBe(1);
       const found = json(r.stdout).filter((d) => d.code.startsWith('VERIFY_'));
       expect(found).toHaveLength(1);
@@ -124,7 +108,7 @@ describeWithKustomize('meshc verify', () => {
       });
       expect(found[0]?.message).toContain('networking.istio.io/v1 DestinationRule bookinfo/reviews');
       expect(found[0]?.message).toContain('/spec/trafficPolicy/loadBalancer/simple is "RANDOM"');
-      const text = await run(['verify', '.'], dir, PATH);
+      const text = await runCli(['verify', '.'], { cwd: dir, env: PATH });
       expect(text.stdout).toContain(
         `rendered: 1 of ${await writtenOverlays()} overlay directories differ from meshc's render`,
       );
@@ -138,7 +122,7 @@ describeWithKustomize('meshc verify', () => {
     const original = await readFile(file, 'utf8');
     await writeFile(file, original.replace('resources:', 'resources:\n- missing-file.yaml'));
     try {
-      const r = await run(['verify', '.', '--format', 'json'], dir, PATH);
+      const r = await runCli(['verify', '.', '--format', 'json'], { cwd: dir, env: PATH });
       expect(r.code).toBe(1);
       const found = json(r.stdout).filter((d) => d.code.startsWith('VERIFY_'));
       expect(found.map((d) => [d.code, d.file])).toEqual([
@@ -154,7 +138,7 @@ describeWithKustomize('meshc verify', () => {
   });
 
   it('reports an overlay directory that was never rendered (exit 1)', async () => {
-    const r = await run(['verify', '.', '-o', 'elsewhere', '--format', 'json'], dir, PATH);
+    const r = await runCli(['verify', '.', '-o', 'elsewhere', '--format', 'json'], { cwd: dir, env: PATH });
     expect(r.code).toBe(1);
     const found = json(r.stdout).filter((d) => d.code.startsWith('VERIFY_'));
     expect(found.length).toBe(await writtenOverlays());

@@ -6,46 +6,23 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, open, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { describe, expect, it } from 'vitest';
 import { OWNED_HEADER, type OutputFile } from '../src/core/output.ts';
 import { STALE_LOCK_MS, acquireLock, lockPath } from '../src/write/lock.ts';
 import { findRemovals, NO_REMOVALS } from '../src/write/removals.ts';
 import { writeTree } from '../src/write/write-tree.ts';
+import { runCli } from './helpers/cli.ts';
 import { readTree } from './helpers/render.ts';
 import { repoRoot } from './helpers/shared.ts';
-import { ISTIO_ENV, PROJECT, dedent, specTree } from './helpers/spec-tree.ts';
-
-const temps: string[] = [];
-afterAll(async () => Promise.all(temps.map((d) => rm(d, { recursive: true, force: true }))));
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), 'meshc-wh-'));
-  temps.push(d);
-  return d;
-}
+import { ISTIO_ENV, PROJECT, dedent, specTree, tempDir } from './helpers/spec-tree.ts';
 
 const owned = (p: string, body = `kind: X\nname: ${p}\n`): OutputFile => ({
   path: p,
   content: `${OWNED_HEADER}\n${body}`,
   ownership: 'owned',
 });
-
-class Sink {
-  text = '';
-  write(chunk: string | Uint8Array): boolean {
-    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }
-}
-async function run(args: string[], cwd: string) {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await main(args, { cwd, stdout: stdout as never, stderr: stderr as never, env: {} });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 /** A spec with the default `include: ["**\/*.yaml"]` and enough services for a render of some length. */
 function bigSpec(services = 40): Record<string, string> {
@@ -97,7 +74,7 @@ describe('staging where globs never look, and leftovers of killed runs', () => {
 
   it('a staging directory left in the spec root is not read as spec input (include **/*.yaml), and is cleaned up', async () => {
     const dir = await specTree(bigSpec(4));
-    expect((await run(['render', '.'], dir)).code).toBe(0);
+    expect((await runCli(['render', '.'], { cwd: dir })).code).toBe(0);
     // What a killed render leaves: a full copy of the tree, beside the output, under the staging name.
     const tree = await readTree(path.join(dir, 'rendered'));
     for (const [rel, text] of tree) {
@@ -105,15 +82,15 @@ describe('staging where globs never look, and leftovers of killed runs', () => {
       await mkdir(path.dirname(abs), { recursive: true });
       await writeFile(abs, text);
     }
-    const v = await run(['validate', '.'], dir);
+    const v = await runCli(['validate', '.'], { cwd: dir });
     expect(v.code).toBe(0);
-    expect(await run(['render', '.'], dir)).toMatchObject({ code: 0 });
+    expect(await runCli(['render', '.'], { cwd: dir })).toMatchObject({ code: 0 });
     expect((await readdir(dir)).filter((n) => n.includes('meshc-'))).toEqual([]);
   });
 
   it('a staging tree that an older meshc left visibly beside the output is neither read as spec input nor kept', async () => {
     const dir = await specTree(bigSpec(4));
-    expect((await run(['render', '.'], dir)).code).toBe(0);
+    expect((await runCli(['render', '.'], { cwd: dir })).code).toBe(0);
     const tree = await readTree(path.join(dir, 'rendered'));
     for (const name of ['rendered.meshc-staging-0a1b2c', 'rendered.meshc-old-3d4e5f'])
       for (const [rel, text] of tree) {
@@ -126,8 +103,8 @@ describe('staging where globs never look, and leftovers of killed runs', () => {
       path.join(dir, 'rendered.meshc-staging-0a1b2c', 's0.yaml'),
       bigSpec(4)['services/s0.yaml']!,
     );
-    expect((await run(['validate', '.'], dir)).code).toBe(0);
-    const r = await run(['render', '.'], dir);
+    expect((await runCli(['validate', '.'], { cwd: dir })).code).toBe(0);
+    const r = await runCli(['render', '.'], { cwd: dir });
     expect(r.code, r.stdout).toBe(0);
     expect((await readdir(dir)).filter((n) => n.includes('meshc-'))).toEqual([]);
   });
@@ -136,7 +113,7 @@ describe('staging where globs never look, and leftovers of killed runs', () => {
     'render killed (SIGKILL) at many points: the next render succeeds, leaves no staging or lock, and the tree is complete',
     async () => {
       const dir = await specTree(bigSpec());
-      const first = await run(['render', '.'], dir);
+      const first = await runCli(['render', '.'], { cwd: dir });
       expect(first.code).toBe(0);
       const want = await readTree(path.join(dir, 'rendered'));
       let leftovers = 0;
@@ -165,8 +142,8 @@ describe('staging where globs never look, and leftovers of killed runs', () => {
         if (left.length > 0) leftovers++;
         // Hidden (dot-prefixed), so `**/*.yaml` never reads a half-written tree as spec input.
         for (const n of left) expect(n.startsWith('.'), n).toBe(true);
-        expect((await run(['validate', '.'], dir)).code).toBe(0);
-        const again = await run(['render', '.'], dir);
+        expect((await runCli(['validate', '.'], { cwd: dir })).code).toBe(0);
+        const again = await runCli(['render', '.'], { cwd: dir });
         expect(again.code, again.stdout + again.stderr).toBe(0);
         const names = await readdir(dir);
         expect(
@@ -233,7 +210,7 @@ describe('one render at a time per output directory', () => {
     'two renders of the same repository at once: each exits 0 or fails cleanly with OUTPUT_LOCKED; never a crash',
     async () => {
       const dir = await specTree(bigSpec());
-      expect((await run(['render', '.'], dir)).code).toBe(0);
+      expect((await runCli(['render', '.'], { cwd: dir })).code).toBe(0);
       for (let round = 0; round < 4; round++) {
         for (let i = 0; i < 40; i++)
           await writeFile(
@@ -247,7 +224,7 @@ describe('one render at a time per output directory', () => {
         }
         expect(results.some((r) => r.code === 0)).toBe(true);
         expect((await readdir(dir)).filter((n) => n.includes('meshc-'))).toEqual([]);
-        const check = await run(['render', '.', '--check'], dir);
+        const check = await runCli(['render', '.', '--check'], { cwd: dir });
         expect(check.code, check.stdout).toBe(0);
       }
     },
@@ -258,18 +235,18 @@ describe('one render at a time per output directory', () => {
 describe('foreign files are never read whole', () => {
   it('a 3 GB sparse file (not meshc-owned) in the output tree: render and render --check succeed, the file is kept', async () => {
     const dir = await specTree(bigSpec(2));
-    expect((await run(['render', '.'], dir)).code).toBe(0);
+    expect((await runCli(['render', '.'], { cwd: dir })).code).toBe(0);
     const big = path.join(dir, 'rendered', 'overlays', 'huge.bin');
     const fh = await open(big, 'w');
     await fh.truncate(3 * 1024 ** 3);
     await fh.close();
-    const check = await run(['render', '.', '--check'], dir);
+    const check = await runCli(['render', '.', '--check'], { cwd: dir });
     expect(check.code, check.stdout + check.stderr).toBe(0);
     await writeFile(
       path.join(dir, 'services/s0.yaml'),
       bigSpec(2)['services/s0.yaml']!.replace('8080', '8081'),
     );
-    const r = await run(['render', '.'], dir);
+    const r = await runCli(['render', '.'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect((await stat(big)).size).toBe(3 * 1024 ** 3);
   });

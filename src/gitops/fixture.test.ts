@@ -8,18 +8,11 @@ import type { K8sObject } from '../core/k8s.ts';
 import type { DataPath, Location } from '../core/location.ts';
 import type { GitOpsSettings, ObjectPatch, ResolvedEnvironment } from '../model/types.ts';
 import type { EnvRender } from './tree.ts';
+import { dummyLocation } from '../../test/helpers/model-factory.ts';
 
 /** A fake origin: the file names the environment, `line` is unused; the path is kept for assertions. */
 export function fakeOrigin(env: string): (path: DataPath) => Location {
-  return (path) => ({
-    file: `envs/${env}.yaml#${path.join('.')}`,
-    line: 1,
-    col: 1,
-    endLine: 1,
-    endCol: 1,
-    offset: 0,
-    endOffset: 0,
-  });
+  return (path) => dummyLocation(`envs/${env}.yaml#${path.join('.')}`);
 }
 
 export function env(

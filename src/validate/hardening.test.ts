@@ -4,9 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mergePatch } from '../model/merge-patch.ts';
-import { compileSources } from '../pipeline.ts';
-import type { ValidateOptions } from './validate.ts';
-import { ISTIO_ENV, PROJECT, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
+import { ISTIO_ENV, REVIEWS, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
 
 /** `file:line:col` of the first occurrence of `needle` in `text` (the node a diagnostic must point at). */
 function pos(file: string, text: string, needle: string, nth = 0): string {
@@ -16,27 +14,6 @@ function pos(file: string, text: string, needle: string, nth = 0): string {
   const before = text.slice(0, i).split('\n');
   return `${file}:${before.length}:${before[before.length - 1]!.length + 1}`;
 }
-
-function compileWith(files: Record<string, string>, options: ValidateOptions) {
-  return compileSources(
-    Object.entries({ 'meshc.yaml': PROJECT, ...files }).map(([path, text]) => ({ path, text })),
-    options,
-  );
-}
-
-const REVIEWS = dedent`
-  apiVersion: meshc.dev/v1alpha1
-  kind: Service
-  metadata: { name: reviews, namespace: bookinfo }
-  spec:
-    ports: [{ name: http, port: 9080 }]
-    versions:
-      v1: { labels: { version: v1 } }
-      v2: { labels: { version: v2 } }
-    routes:
-      - to: { v1: 90, v2: 10 }
-        timeout: 10s
-`;
 
 const CONSUL_ENV = ISTIO_ENV.replace('type: istio, version: "1.24"', 'type: consul, version: "1.21"');
 
@@ -49,7 +26,7 @@ describe('a mesh without a backend', () => {
   });
 
   it('still previews the migration with --mesh (meshOverride)', () => {
-    const r = compileWith(
+    const r = compileInline(
       { 'reviews.yaml': REVIEWS, 'prod.yaml': CONSUL_ENV },
       { meshOverride: { type: 'istio', version: '1.24' } },
     );

@@ -76,10 +76,9 @@ const NOT_SECRETS: readonly [string, string, string?][] = [
   ['a base64 blob that is no key', b64(x(120, 'z'))],
 ];
 
-/** An Environment carrying `value` under `mesh.install.values.<key>`, as a JSON (= YAML) string. */
-function envWith(value: string, key = 'someValue'): string {
-  return (
-    dedent`
+/** An Environment whose `mesh.install.values` ends the document: `values` lines are indented by 8. */
+const env = (values: string) =>
+  dedent`
     apiVersion: meshc.dev/v1alpha1
     kind: Environment
     metadata: { name: prod }
@@ -94,8 +93,11 @@ function envWith(value: string, key = 'someValue'): string {
         install:
           chartVersion: "1.24.3"
           values:
-  ` + `        ${key}: ${JSON.stringify(value)}\n`
-  );
+  ` + values;
+
+/** An Environment carrying `value` under `mesh.install.values.<key>`, as a JSON (= YAML) string. */
+function envWith(value: string, key = 'someValue'): string {
+  return env(`        ${key}: ${JSON.stringify(value)}\n`);
 }
 
 describe('secretKind', () => {
@@ -121,25 +123,6 @@ describe('SECRET_IN_SPEC at the value, in a spec', () => {
 });
 
 describe('SECRET_IN_SPEC in a spec', () => {
-  /** An Environment whose `mesh.install.values` ends the document: `values` lines are indented by 8. */
-  const env = (values: string) =>
-    dedent`
-      apiVersion: meshc.dev/v1alpha1
-      kind: Environment
-      metadata: { name: prod }
-      spec:
-        cluster: prod-1
-        gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
-        mesh:
-          type: istio
-          version: "1.24"
-          mtls: strict
-          trust: { existingSecret: { name: cacerts } }
-          install:
-            chartVersion: "1.24.3"
-            values:
-    ` + values;
-
   it('does not flag a CA certificate given as a trust anchor (identityTrustAnchorsPEM), but flags a key beside it', () => {
     const anchors = CERT_PEM.split('\n')
       .map((l) => `          ${l}`)

@@ -1,19 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ISTIO_ENV, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
-
-const REVIEWS = dedent`
-  apiVersion: meshc.dev/v1alpha1
-  kind: Service
-  metadata: { name: reviews, namespace: bookinfo }
-  spec:
-    ports: [{ name: http, port: 9080 }]
-    versions:
-      v1: { labels: { version: v1 } }
-      v2: { labels: { version: v2 } }
-    routes:
-      - to: { v1: 90, v2: 10 }
-        timeout: 10s
-`;
+import { ISTIO_ENV, REVIEWS, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
 
 describe('validateSpec', () => {
   it('accepts a valid spec and resolves the model', () => {

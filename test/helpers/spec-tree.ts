@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll } from 'vitest';
 import { compileSources } from '../../src/pipeline.ts';
 import type { SourceFile } from '../../src/parse/source.ts';
+import type { ValidateOptions } from '../../src/validate/validate.ts';
 
 /** Removes common leading indentation, so inline YAML in tests stays readable. */
 export function dedent(strings: TemplateStringsArray | string, ...values: unknown[]): string {
@@ -24,10 +25,16 @@ afterAll(async () => {
   await Promise.all(created.map((d) => rm(d, { recursive: true, force: true })));
 });
 
+/** An empty temporary directory (`<tmp>/<prefix>XXXXXX`); removed after the test file. */
+export async function tempDir(prefix = 'meshc-tmp-'): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
 /** A temporary spec repository built from an inline file tree; removed after the test file. */
 export async function specTree(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'meshc-spec-'));
-  created.push(dir);
+  const dir = await tempDir('meshc-spec-');
   for (const [rel, text] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
     await writeFile(path.join(dir, rel), text);
@@ -53,12 +60,27 @@ export const ISTIO_ENV = dedent`
     gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
 `;
 
+/** The Service bookinfo/reviews: versions v1 and v2, one route splitting 90/10 with a 10s timeout. */
+export const REVIEWS = dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Service
+  metadata: { name: reviews, namespace: bookinfo }
+  spec:
+    ports: [{ name: http, port: 9080 }]
+    versions:
+      v1: { labels: { version: v1 } }
+      v2: { labels: { version: v2 } }
+    routes:
+      - to: { v1: 90, v2: 10 }
+        timeout: 10s
+`;
+
 /** Compiles an in-memory spec (meshc.yaml added unless given). */
-export function compileInline(files: Record<string, string>) {
+export function compileInline(files: Record<string, string>, options?: ValidateOptions) {
   const sources: SourceFile[] = Object.entries({ 'meshc.yaml': PROJECT, ...files })
     .map(([p, text]) => ({ path: p, text }))
     .sort((a, b) => (a.path === 'meshc.yaml' ? -1 : b.path === 'meshc.yaml' ? 1 : a.path < b.path ? -1 : 1));
-  return compileSources(sources);
+  return compileSources(sources, options);
 }
 
 /** `code file:line:col` strings of a result's diagnostics, for compact assertions. */
