@@ -389,10 +389,16 @@ function editDocument(
   }
   const paths = nodePaths(js);
   if (paths.length === 0) return text;
-  change(doc, paths);
-  return docs
-    .map((d, i) => (i > 0 && !String(d).startsWith('---') ? `---\n${String(d)}` : String(d)))
-    .join('');
+  try {
+    change(doc, paths);
+    return docs
+      .map((d, i) => (i > 0 && !String(d).startsWith('---') ? `---\n${String(d)}` : String(d)))
+      .join('');
+  } catch {
+    // A structural edit can leave the document unprintable for yaml itself (an alias whose anchor the edit
+    // replaced): that is the generator's limit, not an input meshc gets; keep the text as it was.
+    return text;
+  }
 }
 
 function applyMutation(files: SourceFile[], m: Mutation): SourceFile[] {
