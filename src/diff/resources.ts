@@ -4,7 +4,7 @@
  */
 import { resourceId, type K8sObject } from '../core/k8s.ts';
 import { buildEnvironment, type EnvRender } from '../gitops/tree.ts';
-import { jsonEqual } from '../gitops/json-patch.ts';
+import { jsonEqual } from '../core/json.ts';
 import { compareObjects } from '../render/canonical.ts';
 import { emitYaml } from '../render/yaml.ts';
 import { fieldChanges, type FieldChange } from './fields.ts';

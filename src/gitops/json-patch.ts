@@ -2,6 +2,7 @@
  * RFC 6902 JSON Patch and RFC 6901 JSON Pointer over plain JSON data. Pure: the input document is never
  * mutated; a failing operation fails the whole patch (RFC 6902 §5) and says which operation failed.
  */
+import { jsonEqual } from '../core/json.ts';
 
 export type JsonPatchOpName = 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
 
@@ -61,26 +62,8 @@ export function applyPatch(doc: unknown, ops: readonly RawPatchOp[]): PatchResul
   return { ok: true, value: current };
 }
 
-/** JSON equality: objects compare by members (any order), arrays by position, numbers by value. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
-  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) {
-    if (!Object.hasOwn(rb, k) || !jsonEqual(ra[k], rb[k])) return false;
-  }
-  return true;
-}
+// Moved to core/ so that later stages need not import gitops/ for it; still exported from here.
+export { jsonEqual };
 
 /** A deep copy of plain JSON data (a `__proto__` member stays a member). */
 export function cloneJson<T>(v: T): T {

@@ -28,7 +28,5 @@ export type ServiceIndex = ReadonlyMap<string, ServiceView>;
 
 export type Report = (d: Diagnostic) => void;
 
-/** `name` (same namespace) or `namespace/name` → `namespace/name`. */
-export function serviceRefId(ref: string, fromNamespace: string): string {
-  return ref.includes('/') ? ref : `${fromNamespace}/${ref}`;
-}
+// Moved to core/ so that later stages need not import validate/ for it; still exported from here.
+export { serviceRefId } from '../core/service-ref.ts';
