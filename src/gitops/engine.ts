@@ -59,3 +59,6 @@ export interface GitOpsEngine {
   /** What the engine needs in the cluster (or in itself) before the environment's first sync. */
   prerequisites(env: ResolvedEnvironment): ClusterPrerequisite[];
 }
+
+/** Which engine deploys an environment: the registry's (`engineOf`), or another one in a test. */
+export type EngineLookup = (env: ResolvedEnvironment) => GitOpsEngine;

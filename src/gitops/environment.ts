@@ -7,7 +7,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import { canonicalize, compareObjects } from '../render/canonical.ts';
 import { conflict, uniqueObjects } from './conflicts.ts';
-import type { GitOpsEngine } from './engine.ts';
+import type { EngineLookup, GitOpsEngine } from './engine.ts';
 import { engineOf } from './engines.ts';
 import { applyEnvironmentPatches } from './env-patches.ts';
 import {
@@ -40,10 +40,14 @@ export interface PreparedEnv {
  * `meshOwner`: the environment that owns the mesh-wide directories of this one's cluster, when that is
  * another environment (see ownership.ts).
  */
-export function prepareEnvironment(render: EnvRender, meshOwner?: MeshOwner): PreparedEnv {
+export function prepareEnvironment(
+  render: EnvRender,
+  meshOwner?: MeshOwner,
+  engineFor: EngineLookup = engineOf,
+): PreparedEnv {
   const { env, output } = render;
   const diagnostics: Diagnostic[] = [];
-  const engine = engineOf(env);
+  const engine = engineFor(env);
   const groups = new Map<string, readonly K8sObject[]>();
   const keep = (objs: readonly K8sObject[]) => objs.map((o) => keepNamespace(engine, o));
   for (const ns of [...output.namespaces.keys()].sort(cmp)) {
@@ -123,8 +127,8 @@ export function keepNamespace(engine: GitOpsEngine, obj: K8sObject): K8sObject {
  * prerequisites, install and config, and the environment's GitOps engine objects. Environment patches
  * applied; canonical objects in `compareObjects` order.
  */
-export function environmentObjects(render: EnvRender): K8sObject[] {
-  const p = prepareEnvironment(render);
+export function environmentObjects(render: EnvRender, engineFor: EngineLookup = engineOf): K8sObject[] {
+  const p = prepareEnvironment(render, undefined, engineFor);
   const all: K8sObject[] = [...p.cluster];
   for (const objs of p.dirs.values()) all.push(...objs);
   return all.sort(compareObjects);

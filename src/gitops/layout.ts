@@ -7,8 +7,8 @@
  *   overlays/<env>/<namespace>/               base + env-only objects + generated JSON 6902 / delete patches
  *                                             + the user's `user/` component (a seed file)
  *   overlays/<env>/mesh-system/prerequisites/ what the mesh needs before its install (the backend's list)
- *   overlays/<env>/mesh-system/install/       the engine's install objects (Flux: HelmRepository /
- *                                             HelmRelease), when the engine installs charts from git
+ *   overlays/<env>/mesh-system/install/       the engine's install objects for the control-plane charts,
+ *                                             when the engine installs charts from an overlay
  *   overlays/<env>/mesh-system/config/        the backend's mesh-wide objects
  *   clusters/<cluster>/                       the GitOps engine's objects (GitRepository + Kustomizations,
  *                                             or Applications)

@@ -9,7 +9,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import { resourceId, type K8sObject } from '../core/k8s.ts';
 import { canonicalize } from '../render/canonical.ts';
 import { conflict } from './conflicts.ts';
-import type { OverlayDirs } from './engine.ts';
+import type { EngineLookup, OverlayDirs } from './engine.ts';
 import { engineOf } from './engines.ts';
 import { describeObject } from './env-patches.ts';
 import { jsonEqual } from './json-patch.ts';
@@ -26,6 +26,7 @@ export type MeshOwner = NonNullable<OverlayDirs['meshOwner']>;
 export function assignMeshOwners(
   sorted: readonly EnvRender[],
   diagnostics: Diagnostic[],
+  engineFor: EngineLookup = engineOf,
 ): { render: EnvRender; meshOwner?: MeshOwner }[] {
   type Merged = Map<string, { obj: K8sObject; env: EnvRender }>;
   const owners = new Map<string, EnvRender>();
@@ -64,7 +65,7 @@ export function assignMeshOwners(
       meshOwner: {
         env: owner.env.name,
         // The owner has an install directory when its engine installs its charts from one.
-        install: engineOf(owner.env).installObjects(owner.output.charts).length > 0,
+        install: engineFor(owner.env).installObjects(owner.output.charts).length > 0,
         config: system.length > 0,
       },
     };

@@ -5,7 +5,7 @@
  *   ownership.ts    which environment owns the mesh-wide directories of a shared cluster
  *   environment.ts  an environment's objects per directory, engine objects built, patches applied
  *                   (env-patches.ts), Namespaces kept from pruning
- *   engines.ts      the GitOps engines (flux.ts, argocd.ts) behind one interface (engine.ts)
+ *   engines.ts      the registry of GitOps engines, one file each, behind one interface (engine.ts)
  *   conflicts.ts    what the tree refuses (RENDER_CONFLICT)
  *   kustomize.ts    the files of each directory and what their kustomizations list
  *
@@ -28,6 +28,8 @@ import {
   clusterEntries,
   type ClusterEntry,
 } from './conflicts.ts';
+import type { EngineLookup } from './engine.ts';
+import { engineOf } from './engines.ts';
 import { environmentObjects, prepareEnvironment, type PreparedEnv } from './environment.ts';
 import { addNamespaceOverlay, addObjectDir } from './kustomize.ts';
 import { MESH_DIRS, basePath, clusterPath, cmp, overlayPath } from './layout.ts';
@@ -54,7 +56,7 @@ export function envRender(plan: {
 
 /**
  * The environment's complete object list (`meshc build --env`): application namespaces, mesh-system
- * install and config, and the environment's Flux / Argo CD objects. Environment patches applied;
+ * prerequisites, install and config, and the environment's GitOps engine objects. Environment patches applied;
  * canonical objects in `compareObjects` order.
  */
 export function buildEnvironment(render: EnvRender): K8sObject[] {
@@ -66,15 +68,18 @@ export function buildEnvironment(render: EnvRender): K8sObject[] {
  * cluster's owner, engine annotations, patches applied, GitOps objects built) and the cluster directories,
  * with every diagnostic `render` would refuse the tree for, except file-level ones.
  */
-function analyse(renders: readonly EnvRender[]): {
+function analyse(
+  renders: readonly EnvRender[],
+  engineFor: EngineLookup,
+): {
   prepared: PreparedEnv[];
   clusters: { cluster: string; entries: ClusterEntry[] }[];
   diagnostics: Diagnostic[];
 } {
   const diagnostics: Diagnostic[] = [];
   const sorted = [...renders].sort((a, b) => cmp(a.env.name, b.env.name));
-  const prepared = assignMeshOwners(sorted, diagnostics).map(({ render, meshOwner }) =>
-    prepareEnvironment(render, meshOwner),
+  const prepared = assignMeshOwners(sorted, diagnostics, engineFor).map(({ render, meshOwner }) =>
+    prepareEnvironment(render, meshOwner, engineFor),
   );
   for (const p of prepared) diagnostics.push(...p.diagnostics);
   checkDuplicateRenders(prepared, diagnostics);
@@ -100,12 +105,18 @@ function analyse(renders: readonly EnvRender[]): {
  * what `validate` runs so that it refuses everything `render` refuses before writing.
  */
 export function gitopsDiagnostics(renders: readonly EnvRender[]): Diagnostic[] {
-  return sortDiagnostics(analyse(renders).diagnostics);
+  return sortDiagnostics(analyse(renders, engineOf).diagnostics);
 }
 
-/** The tree as objects: every file's path and content as data, the builds and the diagnostics. */
-export function layoutGitOpsTree(renders: readonly EnvRender[]): GitOpsTree {
-  const { prepared, clusters, diagnostics } = analyse(renders);
+/**
+ * The tree as objects: every file's path and content as data, the builds and the diagnostics. Each
+ * environment's engine comes from the registry (`engineFor` exists so that a test can bring its own).
+ */
+export function layoutGitOpsTree(
+  renders: readonly EnvRender[],
+  engineFor: EngineLookup = engineOf,
+): GitOpsTree {
+  const { prepared, clusters, diagnostics } = analyse(renders, engineFor);
   const entries = new EntrySet(diagnostics);
   const builds = new Map<string, K8sObject[]>();
   const withEnv = (objs: readonly K8sObject[], env: string) => objs.map((o) => [o, env] as const);
