@@ -1,12 +1,17 @@
+/**
+ * The Argo CD engine: in `clusters/<cluster>/`, one Helm Application per control-plane chart and one git
+ * Application per overlay directory, ordered by sync waves. Argo CD has no install overlay.
+ */
 import { InternalError } from '../core/diagnostic.ts';
 import type { K8sObject } from '../core/k8s.ts';
-import type { ChartRelease } from '../backends/types.ts';
-import type { GitOpsSettings } from '../model/types.ts';
-import { repoPath, type OverlayDirs } from './flux.ts';
+import type { ChartRelease, ClusterPrerequisite } from '../backends/types.ts';
+import { ARGOCD_IN_CLUSTER as IN_CLUSTER } from '../model/environment.ts';
+import type { GitOpsSettings, ResolvedEnvironment } from '../model/types.ts';
+import type { GitOpsEngine, OverlayDirs } from './engine.ts';
+import { CONFIG_DIR, PREREQUISITES_DIR, overlayPath, relativeTo, repoPath } from './layout.ts';
 
 /** Where Argo CD's Applications live (the namespace of a default Argo CD install). */
 export const ARGOCD_NAMESPACE = 'argocd';
-import { ARGOCD_IN_CLUSTER as IN_CLUSTER } from '../model/environment.ts';
 export { IN_CLUSTER };
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 export const GENERATE_PATHS = 'argocd.argoproj.io/manifest-generate-paths';
@@ -147,7 +152,7 @@ export function argoClusterObjects(
     wave: number,
     extraPaths: readonly string[],
   ): K8sObject => {
-    const path = `overlays/${envName}/${dir}`;
+    const path = overlayPath(envName, dir);
     // The overlay reads its base too: list it, or a commit that changes only the base would not refresh the app.
     const generatePaths = ['.', ...extraPaths.map((p) => relativeTo(path, p))].join(';');
     return application(
@@ -169,10 +174,9 @@ export function argoClusterObjects(
   if (dirs.prerequisites) {
     // Before the first chart: the control plane reads these when it starts.
     const wave = Math.min(CONFIG_WAVE, ...waves.values()) - 10;
-    out.push(gitApp(`${envName}-mesh-prerequisites`, 'mesh-system/prerequisites', systemNamespace, wave, []));
+    out.push(gitApp(`${envName}-mesh-prerequisites`, PREREQUISITES_DIR, systemNamespace, wave, []));
   }
-  if (dirs.config)
-    out.push(gitApp(`${envName}-mesh-system`, 'mesh-system/config', systemNamespace, CONFIG_WAVE, []));
+  if (dirs.config) out.push(gitApp(`${envName}-mesh-system`, CONFIG_DIR, systemNamespace, CONFIG_WAVE, []));
   for (const ns of dirs.namespaces) {
     const base = dirs.bases.get(ns);
     out.push(gitApp(`${envName}-${ns}`, ns, ns, 0, base === undefined ? [] : [base]));
@@ -180,8 +184,46 @@ export function argoClusterObjects(
   return out;
 }
 
-/** `to` (relative to the output root) as seen from directory `from` (relative to the output root). */
-export function relativeTo(from: string, to: string): string {
-  const depth = from.split('/').filter((s) => s !== '').length;
-  return '../'.repeat(depth) + to;
+/**
+ * The `argocd.argoproj.io/sync-options` annotation with `Prune=false` appended to the sync options it
+ * already carries (a `Prune=` option of its own is replaced).
+ */
+export function argoKeepNamespace(annotations: Readonly<Record<string, string>>): Record<string, string> {
+  const existing = (annotations[ARGOCD_SYNC_OPTIONS] ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '' && !x.startsWith('Prune='));
+  return { ...annotations, [ARGOCD_SYNC_OPTIONS]: [...existing, ARGOCD_NO_PRUNE].join(',') };
 }
+
+/** What Argo CD needs before the first sync: itself, the AppProject and the destination cluster when named. */
+export function argoPrerequisites(env: ResolvedEnvironment): ClusterPrerequisite[] {
+  const g = env.gitops;
+  const out: ClusterPrerequisite[] = [
+    {
+      what: `Argo CD in ${ARGOCD_NAMESPACE}, with a health check for argoproj.io/Application (sync waves of an app of apps)`,
+      why: '`gitops.engine: argocd`',
+    },
+  ];
+  if (g.project !== 'default')
+    out.push({ what: `the Argo CD AppProject \`${g.project}\``, why: '`gitops.argocd.project`' });
+  if ('name' in g.destination)
+    out.push({
+      what: `the cluster \`${g.destination.name}\` registered in Argo CD (\`argocd cluster add\`)`,
+      why: '`gitops.argocd.destination.name`',
+    });
+  return out;
+}
+
+export const ARGO_CD: GitOpsEngine & { readonly name: 'argocd' } = {
+  name: 'argocd',
+  keepNamespace: argoKeepNamespace,
+  // Charts are Helm Applications in the cluster directory, not objects of an install overlay.
+  installObjects: () => [],
+  clusterObjects: (input) =>
+    argoClusterObjects(input.env, input.gitops, input.systemNamespace, input.charts, {
+      ...input.dirs,
+      bases: input.bases,
+    }),
+  prerequisites: argoPrerequisites,
+};

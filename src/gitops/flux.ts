@@ -1,7 +1,13 @@
+/**
+ * The Flux engine: a GitRepository and one Kustomization per overlay directory in `clusters/<cluster>/`,
+ * the control-plane charts as HelmRepository / HelmRelease objects in `mesh-system/install/`.
+ */
 import { InternalError } from '../core/diagnostic.ts';
 import type { K8sObject } from '../core/k8s.ts';
-import type { ChartRelease } from '../backends/types.ts';
-import type { GitOpsSettings } from '../model/types.ts';
+import type { ChartRelease, ClusterPrerequisite } from '../backends/types.ts';
+import type { GitOpsSettings, ResolvedEnvironment } from '../model/types.ts';
+import type { GitOpsEngine, OverlayDirs } from './engine.ts';
+import { CONFIG_DIR, INSTALL_DIR, PREREQUISITES_DIR, overlayPath, repoPath } from './layout.ts';
 
 /** Where Flux's own objects live (the namespace `flux bootstrap` creates). */
 export const FLUX_NAMESPACE = 'flux-system';
@@ -94,28 +100,6 @@ export function fluxInstallObjects(charts: readonly ChartRelease[]): K8sObject[]
   return out;
 }
 
-/** `./<path>/overlays/<env>/<dir>` (or `./overlays/...` when the output root is the repository root). */
-export function repoPath(gitops: GitOpsSettings, dir: string, dotSlash: boolean): string {
-  const rel = gitops.path === '' ? dir : `${gitops.path}/${dir}`;
-  return dotSlash ? `./${rel}` : rel;
-}
-
-export interface OverlayDirs {
-  /** `mesh-system/prerequisites`, when present: applied before the install. */
-  readonly prerequisites?: boolean;
-  /** `mesh-system/install`, when present. */
-  readonly install: boolean;
-  /** `mesh-system/config`, when present. */
-  readonly config: boolean;
-  /** Application namespaces with an overlay, sorted. */
-  readonly namespaces: readonly string[];
-  /**
-   * When another environment on the same cluster owns the mesh-wide directories (one cluster runs one
-   * mesh, installed and configured once), the names of that environment's mesh Kustomizations.
-   */
-  readonly meshOwner?: { readonly env: string; readonly install: boolean; readonly config: boolean };
-}
-
 /** The GitRepository and one Flux Kustomization per overlay directory of an environment. */
 export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs: OverlayDirs): K8sObject[] {
   if (!dirs.prerequisites && !dirs.install && !dirs.config && dirs.namespaces.length === 0) return [];
@@ -139,7 +123,7 @@ export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs
     const spec: Record<string, unknown> = {};
     if (dependsOn !== undefined) spec.dependsOn = [{ name: dependsOn }];
     spec.interval = gitops.interval ?? KUSTOMIZATION_INTERVAL;
-    spec.path = repoPath(gitops, `overlays/${envName}/${dir}`, true);
+    spec.path = repoPath(gitops, overlayPath(envName, dir), true);
     spec.prune = true;
     spec.sourceRef = { kind: 'GitRepository', name: source };
     spec.timeout = KUSTOMIZATION_TIMEOUT;
@@ -155,10 +139,9 @@ export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs
   const installName = `${envName}-mesh-install`;
   const systemName = `${envName}-mesh-system`;
   const prereqDep = dirs.prerequisites ? prereqName : undefined;
-  if (dirs.prerequisites) out.push(ks(prereqName, 'mesh-system/prerequisites', undefined, true));
-  if (dirs.install) out.push(ks(installName, 'mesh-system/install', prereqDep, true));
-  if (dirs.config)
-    out.push(ks(systemName, 'mesh-system/config', dirs.install ? installName : prereqDep, true));
+  if (dirs.prerequisites) out.push(ks(prereqName, PREREQUISITES_DIR, undefined, true));
+  if (dirs.install) out.push(ks(installName, INSTALL_DIR, prereqDep, true));
+  if (dirs.config) out.push(ks(systemName, CONFIG_DIR, dirs.install ? installName : prereqDep, true));
   const owner = dirs.meshOwner;
   const nsDep = owner
     ? owner.config
@@ -174,3 +157,28 @@ export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs
   for (const ns of dirs.namespaces) out.push(ks(`${envName}-${ns}`, ns, nsDep, false));
   return out;
 }
+
+/** What Flux needs before the first sync: its controllers, and the repository credentials when named. */
+export function fluxPrerequisites(env: ResolvedEnvironment): ClusterPrerequisite[] {
+  const g = env.gitops;
+  const out: ClusterPrerequisite[] = [
+    {
+      what: `Flux (source-, kustomize- and helm-controller) in ${FLUX_NAMESPACE}`,
+      why: '`gitops.engine: flux`',
+    },
+  ];
+  if (g.secretRef !== undefined)
+    out.push({
+      what: `Secret \`${g.secretRef}\` in ${FLUX_NAMESPACE} with the credentials of ${g.repo}`,
+      why: '`gitops.secretRef`',
+    });
+  return out;
+}
+
+export const FLUX: GitOpsEngine & { readonly name: 'flux' } = {
+  name: 'flux',
+  keepNamespace: (annotations) => ({ ...annotations, [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED }),
+  installObjects: (charts) => (charts.length > 0 ? fluxInstallObjects(charts) : []),
+  clusterObjects: (input) => fluxClusterObjects(input.env, input.gitops, input.dirs),
+  prerequisites: fluxPrerequisites,
+};

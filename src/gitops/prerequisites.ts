@@ -5,40 +5,11 @@
  */
 import type { Backend, ClusterPrerequisite } from '../backends/types.ts';
 import type { ResolvedEnvironment } from '../model/types.ts';
-import { ARGOCD_NAMESPACE } from './argocd.ts';
-import { FLUX_NAMESPACE } from './flux.ts';
+import { engineOf } from './engines.ts';
 
-/** What the environment's GitOps engine needs in the cluster (or in Argo CD) before the first sync. */
+/** What the environment's GitOps engine needs in the cluster (or in the engine) before the first sync. */
 export function enginePrerequisites(env: ResolvedEnvironment): ClusterPrerequisite[] {
-  const g = env.gitops;
-  if (g.engine === 'flux') {
-    const out: ClusterPrerequisite[] = [
-      {
-        what: `Flux (source-, kustomize- and helm-controller) in ${FLUX_NAMESPACE}`,
-        why: '`gitops.engine: flux`',
-      },
-    ];
-    if (g.secretRef !== undefined)
-      out.push({
-        what: `Secret \`${g.secretRef}\` in ${FLUX_NAMESPACE} with the credentials of ${g.repo}`,
-        why: '`gitops.secretRef`',
-      });
-    return out;
-  }
-  const out: ClusterPrerequisite[] = [
-    {
-      what: `Argo CD in ${ARGOCD_NAMESPACE}, with a health check for argoproj.io/Application (sync waves of an app of apps)`,
-      why: '`gitops.engine: argocd`',
-    },
-  ];
-  if (g.project !== 'default')
-    out.push({ what: `the Argo CD AppProject \`${g.project}\``, why: '`gitops.argocd.project`' });
-  if ('name' in g.destination)
-    out.push({
-      what: `the cluster \`${g.destination.name}\` registered in Argo CD (\`argocd cluster add\`)`,
-      why: '`gitops.argocd.destination.name`',
-    });
-  return out;
+  return engineOf(env).prerequisites(env);
 }
 
 /** Everything the environment needs before its first sync: the mesh side (backend data), then the engine's. */

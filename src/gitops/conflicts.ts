@@ -1,0 +1,205 @@
+/**
+ * Conflicts the tree refuses (RENDER_CONFLICT): two renders of one environment, environments on one
+ * cluster that render one object differently, one object twice in an environment, and two outputs for one
+ * file. Each check returns the objects it keeps (the first of a clash) and pushes diagnostics.
+ */
+import { CODES, type DiagnosticCode } from '../core/codes.ts';
+import type { Diagnostic, RelatedLocation } from '../core/diagnostic.ts';
+import { objectFileName, resourceId, type K8sObject } from '../core/k8s.ts';
+import type { Location } from '../core/location.ts';
+import type { OutputFile } from '../core/output.ts';
+import { describeObject } from './env-patches.ts';
+import type { PreparedEnv } from './environment.ts';
+import { jsonEqual } from './json-patch.ts';
+import { clusterPath, cmp } from './layout.ts';
+import type { TreeContent, TreeEntry } from './types.ts';
+
+export function conflict(message: string, location: Location, related?: Location): Diagnostic {
+  const code: DiagnosticCode = 'RENDER_CONFLICT';
+  const rel: RelatedLocation[] =
+    related === undefined ? [] : [{ message: 'the other source', location: related }];
+  return {
+    code,
+    severity: CODES[code].severity,
+    message,
+    hint: CODES[code].fix,
+    location,
+    ...(rel.length > 0 ? { related: rel } : {}),
+  };
+}
+
+/** Two renders for one environment name (`prepared` sorted by name). */
+export function checkDuplicateRenders(prepared: readonly PreparedEnv[], diagnostics: Diagnostic[]): void {
+  for (let i = 1; i < prepared.length; i++) {
+    const a = prepared[i - 1] as PreparedEnv;
+    const b = prepared[i] as PreparedEnv;
+    if (a.name === b.name) {
+      diagnostics.push(
+        conflict(
+          `Two renders are given for environment ${a.name}.`,
+          b.render.env.origin([]),
+          a.render.env.origin([]),
+        ),
+      );
+    }
+  }
+}
+
+/**
+ * Environments that share a cluster apply into one API server: an object both render must be the same
+ * object, or the two GitOps objects would fight over it.
+ */
+export function checkSharedCluster(
+  cluster: string,
+  envs: readonly PreparedEnv[],
+  diagnostics: Diagnostic[],
+): void {
+  if (envs.length < 2) return;
+  const seen = new Map<string, { env: PreparedEnv; obj: K8sObject }>();
+  for (const env of envs) {
+    for (const objs of env.dirs.values()) {
+      for (const obj of objs) {
+        const id = resourceId(obj);
+        const first = seen.get(id);
+        if (first === undefined) seen.set(id, { env, obj });
+        else if (!jsonEqual(first.obj, obj)) {
+          diagnostics.push(
+            conflict(
+              `Environments ${first.env.name} and ${env.name} share cluster ${cluster} but render ${describeObject(obj)} differently.`,
+              env.render.env.origin(['cluster']),
+              first.env.render.env.origin(['cluster']),
+            ),
+          );
+        }
+      }
+    }
+  }
+}
+
+/** An object of a cluster directory with the environment that produced it. */
+export interface ClusterEntry {
+  readonly obj: K8sObject;
+  readonly env: PreparedEnv;
+}
+
+/**
+ * The objects of one cluster directory from its environments' engine objects, the first of each clash
+ * kept: one object from two environments, or two objects that share a file name.
+ */
+export function clusterEntries(
+  cluster: string,
+  envs: readonly PreparedEnv[],
+  diagnostics: Diagnostic[],
+): ClusterEntry[] {
+  const dir = clusterPath(cluster);
+  const seen = new Map<string, PreparedEnv>();
+  const fileOwner = new Map<string, ClusterEntry>();
+  const entries: ClusterEntry[] = [];
+  for (const env of envs) {
+    for (const obj of env.cluster) {
+      const id = resourceId(obj);
+      const first = seen.get(id);
+      if (first !== undefined) {
+        diagnostics.push(
+          conflict(
+            `Environments ${first.name} and ${env.name} both produce ${describeObject(obj)} in ${dir}.`,
+            env.render.env.origin([]),
+            first.render.env.origin([]),
+          ),
+        );
+        continue;
+      }
+      const file = objectFileName(obj);
+      const sameFile = fileOwner.get(file);
+      if (sameFile !== undefined) {
+        diagnostics.push(
+          conflict(
+            `Two outputs write ${dir}/${file}: ${describeObject(sameFile.obj)} of environment ${sameFile.env.name} and ${describeObject(obj)} of environment ${env.name}.`,
+            env.render.env.origin([]),
+            sameFile.env.render.env.origin([]),
+          ),
+        );
+        continue;
+      }
+      fileOwner.set(file, { obj, env });
+      seen.set(id, env);
+      entries.push({ obj, env });
+    }
+  }
+  return entries;
+}
+
+/**
+ * An environment's objects per overlay directory with each object once: an object in two directories (or
+ * twice in one), or two objects sharing a file name in one directory (file names leave the namespace
+ * out), keep the first. `owner` maps object ids to the directory that kept them, across directories.
+ */
+export function uniqueObjects(
+  env: PreparedEnv['render']['env'],
+  dir: string,
+  objs: readonly K8sObject[],
+  owner: Map<string, string>,
+  diagnostics: Diagnostic[],
+): K8sObject[] {
+  const list: K8sObject[] = [];
+  const fileOwner = new Map<string, K8sObject>();
+  for (const obj of objs) {
+    const id = resourceId(obj);
+    const first = owner.get(id);
+    const file = objectFileName(obj);
+    const sameFile = fileOwner.get(file);
+    if (first === undefined && sameFile !== undefined) {
+      diagnostics.push(
+        conflict(
+          `Two outputs write overlays/${env.name}/${dir}/${file}: ${describeObject(sameFile)} and ${describeObject(obj)} of environment ${env.name}.`,
+          env.origin([]),
+        ),
+      );
+      continue;
+    }
+    if (first !== undefined) {
+      const where =
+        first === dir
+          ? `twice in overlays/${env.name}/${dir}`
+          : `in both overlays/${env.name}/${first} and overlays/${env.name}/${dir}`;
+      diagnostics.push(
+        conflict(`Environment ${env.name} produces ${describeObject(obj)} ${where}.`, env.origin([])),
+      );
+      continue;
+    }
+    owner.set(id, dir);
+    fileOwner.set(file, obj);
+    list.push(obj);
+  }
+  return list;
+}
+
+/** The tree's entries by path: a second entry for a taken path is a RENDER_CONFLICT, and the first is kept. */
+export class EntrySet {
+  private readonly entries = new Map<string, { entry: TreeEntry; source: string }>();
+  private readonly diagnostics: Diagnostic[];
+  constructor(diagnostics: Diagnostic[]) {
+    this.diagnostics = diagnostics;
+  }
+
+  /** False (and a RENDER_CONFLICT naming both sources) when the path is taken. */
+  add(path: string, content: TreeContent, ownership: OutputFile['ownership'], source: string): boolean {
+    const existing = this.entries.get(path);
+    if (existing !== undefined) {
+      this.diagnostics.push({
+        code: 'RENDER_CONFLICT',
+        severity: CODES.RENDER_CONFLICT.severity,
+        message: `Two outputs write ${path}: ${existing.source} and ${source}.`,
+        hint: CODES.RENDER_CONFLICT.fix,
+      });
+      return false;
+    }
+    this.entries.set(path, { entry: { path, ownership, content }, source });
+    return true;
+  }
+
+  /** Sorted by path. */
+  list(): TreeEntry[] {
+    return [...this.entries.values()].map((e) => e.entry).sort((a, b) => cmp(a.path, b.path));
+  }
+}
