@@ -1,3 +1,8 @@
+/**
+ * Command-line arguments: node:util parseArgs for the parsing, meshc's own sentences and suggestions for
+ * what it refuses. Kept over commander / yargs (README dependency table, scripts/bench-libs.mjs): their
+ * messages are not meshc's, and yargs accepts `--check=yes` as false.
+ */
 import { parseArgs } from 'node:util';
 import { closest } from '../schema/map-errors.ts';
 import { UsageError } from './io.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diffLines, splitLines, unifiedDiff } from './line-diff.ts';
+import { MAX_EDIT_DISTANCE, diffLines, splitLines, unifiedDiff } from './line-diff.ts';
 
 /** Applying an edit script to `a` must give `b`; its kept lines are a common subsequence. */
 function apply(edits: ReturnType<typeof diffLines>): { a: string[]; b: string[] } {
@@ -47,6 +47,21 @@ describe('diffLines', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('past MAX_EDIT_DISTANCE differences gives up on minimality, not on correctness', () => {
+    // Two middles with nothing in common and more differences than the bound, between a shared
+    // prefix and suffix: the script stays correct and keeps exactly the prefix and suffix (a minimal
+    // diff, as a library without this bound computes at length, would also keep the 'same' lines).
+    const n = MAX_EDIT_DISTANCE / 2 + 100;
+    const middleA = Array.from({ length: n }, (_, i) => (i % 50 === 25 ? 'same' : `a${i}`));
+    const middleB = Array.from({ length: n }, (_, i) => (i % 50 === 25 ? 'same' : `b${i}`));
+    const a = ['head', ...middleA, 'tail'];
+    const b = ['head', ...middleB, 'tail'];
+    const edits = diffLines(a, b);
+    expect(apply(edits)).toEqual({ a, b });
+    expect(edits.filter((e) => e.op === ' ').map((e) => e.line)).toEqual(['head', 'tail']);
+    expect(edits.slice(1, n + 1).every((e) => e.op === '-')).toBe(true);
   });
 });
 

@@ -1,6 +1,9 @@
 /**
  * RFC 6902 JSON Patch and RFC 6901 JSON Pointer over plain JSON data. Pure: the input document is never
  * mutated; a failing operation fails the whole patch (RFC 6902 §5) and says which operation failed.
+ * Kept over rfc6902 / fast-json-patch (README dependency table, scripts/bench-libs.mjs): rfc6902 turns a
+ * `__proto__` member into a prototype and names failures only by kind; fast-json-patch refuses such
+ * members and accepts indexes with leading zeros.
  */
 import { jsonEqual } from '../core/json.ts';
 
