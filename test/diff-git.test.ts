@@ -3,7 +3,7 @@
  * head from another commit or the working tree. Golden output: `MESHC_UPDATE_GOLDEN=1 npx vitest run
  * test/diff-git.test.ts` rewrites test/golden/diff/.
  */
-import { cp, readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -347,9 +347,21 @@ describe('meshc diff on git repositories', () => {
       await repo.git('rev-parse', 'HEAD'),
       await repo.git('stash', 'list'),
     ];
-    const temps = async () => (await readdir(os.tmpdir())).filter((n) => n.startsWith('meshc-rev-')).length;
+    // A private temporary directory: other test files render and diff in parallel processes, and their
+    // own meshc-rev-* directories in the shared one would make the count below flaky.
+    const privateTmp = await mkdtemp(path.join(os.tmpdir(), 'meshc-difftest-'));
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp;
+    const temps = async () => (await readdir(privateTmp)).filter((n) => n.startsWith('meshc-rev-')).length;
     const t0 = await temps();
-    const r = await meshcDiff(path.join(repo.dir, 'mesh'), ['--base', 'HEAD~1']);
+    let r: Awaited<ReturnType<typeof meshcDiff>>;
+    try {
+      expect(os.tmpdir()).toBe(privateTmp);
+      r = await meshcDiff(path.join(repo.dir, 'mesh'), ['--base', 'HEAD~1']);
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+    }
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('prod: reviews: timeout 10s → 3s');
     expect(r.stdout).toContain('prod: payments: port http 8080/http → 8081/http');
@@ -359,6 +371,7 @@ describe('meshc diff on git repositories', () => {
       await repo.git('stash', 'list'),
     ]).toEqual(before);
     expect(await temps()).toBe(t0);
+    await rm(privateTmp, { recursive: true, force: true });
   });
 
   it('a spec the base does not have yet: every environment is added', async () => {
