@@ -3,7 +3,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /**
  * The test files `npm run test:fast` (`vitest run --mode fast`) leaves out: those named `*.slow.test.ts`,
  * and these, measured slow (per-file durations from `vitest run --reporter=json`, on 2 shared cores; the
- * rest of the suite took about 25 s of test time together). Property runs grow in CI (`CI` set).
+ * rest of the suite takes about 30 s of test time together). Property runs grow in CI (`CI` set).
  * `npx vitest run` and `npm test` run everything. test/test-selection.test.ts checks that each exists.
  */
 export const SLOW_TESTS: readonly string[] = [
