@@ -6,22 +6,20 @@
  * diagnostic without a location), optionally with `message_contains`, `hint_contains` and `related`
  * (a list of `{ file, line, col, message_contains? }`).
  *
- * Each case is copied to a temporary directory first, so that cases can be prepared at run time:
- * - `oversize.txt` names files (one a line) to inflate past the 1 MiB limit with comment lines;
- * - `symlink.txt` lists symlinks to create, `link -> target` (target as written in the link, relative
- *   to the link's directory); a fixture folder `__outside__/` is copied next to the copied repository
- *   (to `<tmp>/outside/`), so that links can point outside it.
- * `expected.yaml` and the marker files are not part of the copied repository.
+ * A case stores only what makes it: the files it changes or adds, and a `case.yaml` naming the base
+ * repository (`test/fixtures/invalid/_bases/`) it starts from, the base files it removes, and the files
+ * prepared at run time (byte copies, generated large files, files inflated past the size limit, symlinks).
+ * test/helpers/invalid-cases.ts lays each case out in a temporary directory (its top comment has the
+ * format); the "stored corpus" tests below keep the corpus that way.
  *
  * Diagnostics that depend on the build rather than on the fixture are ignored unless `expected.yaml`
  * lists them: MESH_NOT_IMPLEMENTED says which meshes this build renders. (The "outcome" test still
  * checks that the stage producing it does not run at all when the spec has errors.)
  */
 import fs from 'node:fs/promises';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { CODES } from '../src/core/codes.ts';
@@ -29,9 +27,17 @@ import type { Diagnostic } from '../src/core/diagnostic.ts';
 import { compileDir } from '../src/pipeline.ts';
 import type { CompileResult } from '../src/pipeline.ts';
 import type { runCli } from './helpers/cli.ts';
+import {
+  BASES_DIR,
+  CASE_FILES,
+  filesUnder,
+  INVALID_DIR,
+  invalidCases,
+  materialiseCase,
+  readManifest,
+  type Materialised,
+} from './helpers/invalid-cases.ts';
 
-const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'invalid');
-const MARKERS = new Set(['expected.yaml', 'oversize.txt', 'symlink.txt', '__outside__']);
 /** Codes whose presence depends on the backends this build registers, not on the fixture. */
 const BUILD_DEPENDENT = new Set<string>(['MESH_NOT_IMPLEMENTED']);
 
@@ -64,15 +70,7 @@ interface Expected {
   related?: ExpectedRelated[];
 }
 
-interface Prepared {
-  readonly tmp: string;
-  readonly repo: string;
-}
-
-const cases = readdirSync(FIXTURES, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort();
+const cases = invalidCases();
 
 function gap(name: string, test: Check): string | undefined {
   return KNOWN_GAPS.find((g) => g.case === name && g.test === test)?.reason;
@@ -99,53 +97,10 @@ function actualKey(d: Diagnostic): string {
 }
 
 async function readExpected(name: string): Promise<Expected[]> {
-  const text = await fs.readFile(path.join(FIXTURES, name, 'expected.yaml'), 'utf8');
+  const text = await fs.readFile(path.join(INVALID_DIR, name, 'expected.yaml'), 'utf8');
   const list = parseYaml(text) as unknown;
   if (!Array.isArray(list)) throw new Error(`${name}/expected.yaml is not a list`);
   return list as Expected[];
-}
-
-async function copyFixture(src: string, dest: string): Promise<void> {
-  await fs.mkdir(dest, { recursive: true });
-  for (const entry of await fs.readdir(src, { withFileTypes: true })) {
-    if (MARKERS.has(entry.name)) continue;
-    const from = path.join(src, entry.name);
-    const to = path.join(dest, entry.name);
-    if (entry.isDirectory()) await fs.cp(from, to, { recursive: true });
-    else await fs.copyFile(from, to);
-  }
-}
-
-async function markerLines(file: string): Promise<string[]> {
-  if (!existsSync(file)) return [];
-  return (await fs.readFile(file, 'utf8'))
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-}
-
-/** Copies a fixture to a temp dir and applies its markers (oversize files, symlinks). */
-async function prepare(name: string): Promise<Prepared> {
-  const src = path.join(FIXTURES, name);
-  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), `meshc-invalid-${name}-`));
-  const repo = path.join(tmp, 'repo');
-  await copyFixture(src, repo);
-  if (existsSync(path.join(src, '__outside__')))
-    await fs.cp(path.join(src, '__outside__'), path.join(tmp, 'outside'), { recursive: true });
-  for (const rel of await markerLines(path.join(src, 'oversize.txt'))) {
-    const file = path.join(repo, rel);
-    const text = await fs.readFile(file, 'utf8');
-    const filler = `# ${'x'.repeat(97)}\n`;
-    const need = 1024 * 1024 + 1 - Buffer.byteLength(text);
-    await fs.writeFile(file, text + filler.repeat(Math.ceil(need / filler.length)));
-  }
-  for (const line of await markerLines(path.join(src, 'symlink.txt'))) {
-    const [link, target] = line.split('->').map((s) => s.trim());
-    if (!link || !target) throw new Error(`${name}/symlink.txt: bad line "${line}"`);
-    await fs.mkdir(path.dirname(path.join(repo, link)), { recursive: true });
-    await fs.symlink(target, path.join(repo, link));
-  }
-  return { tmp, repo };
 }
 
 /** The text of a diagnostic's file: from the compiled sources, else from disk (files refused by the loader). */
@@ -178,7 +133,7 @@ const cli: { run?: typeof runCli; error?: string } = await import('./helpers/cli
 );
 const run = cli.run;
 const STATUS_FROM = run ? 'meshc validate' : 'computed from severities';
-const prepared = new Map<string, Prepared>();
+const prepared = new Map<string, Materialised>();
 const results = new Map<string, CompileResult>();
 
 afterAll(async () => {
@@ -188,7 +143,7 @@ afterAll(async () => {
 async function compiled(name: string): Promise<{ result: CompileResult; repo: string }> {
   let p = prepared.get(name);
   if (!p) {
-    p = await prepare(name);
+    p = await materialiseCase(name);
     prepared.set(name, p);
   }
   let result = results.get(name);
@@ -214,6 +169,46 @@ describe('invalid corpus', () => {
 
   it('KNOWN_GAPS name existing cases', () => {
     for (const g of KNOWN_GAPS) expect(cases, `KNOWN_GAPS: no fixture ${g.case}`).toContain(g.case);
+  });
+
+  describe('stored corpus', () => {
+    const bases = readdirSync(BASES_DIR).sort();
+
+    it('every case.yaml names existing bases, and removes and copies files its repository has', async () => {
+      for (const name of cases) {
+        const m = await readManifest(name);
+        expect(m.base.length, `${name}: no base`).toBeGreaterThan(0);
+        for (const b of m.base) expect(bases, `${name}: unknown base ${b}`).toContain(b);
+      }
+      // materialiseCase (run by the tests of each case) fails on a file that is not there.
+    });
+
+    it('the base repository alone is a valid spec: the diagnostics of a case come from its change', async () => {
+      const result = await compileDir(path.join(BASES_DIR, 'shop'));
+      expect(result.diagnostics.map(actualKey)).toEqual([]);
+      expect(result.model).toBeDefined();
+    });
+
+    it('stores no byte copy: no stored file equals a base file, another stored file, or is large', async () => {
+      const seen = new Map<string, string>();
+      const remember = (where: string, data: Buffer) => {
+        const text = data.toString('latin1');
+        const before = seen.get(text);
+        expect(before, `${where} is a byte copy of ${before} (use a base, \`copy\` or \`generate\`)`).toBe(
+          undefined,
+        );
+        seen.set(text, where);
+      };
+      for (const b of bases)
+        for (const rel of await filesUnder(path.join(BASES_DIR, b)))
+          remember(`_bases/${b}/${rel}`, await fs.readFile(path.join(BASES_DIR, b, rel)));
+      for (const name of cases)
+        for (const rel of await filesUnder(path.join(INVALID_DIR, name), CASE_FILES)) {
+          const data = await fs.readFile(path.join(INVALID_DIR, name, rel));
+          expect(data.length, `${name}/${rel}: large files are generated`).toBeLessThanOrEqual(4096);
+          remember(`${name}/${rel}`, data);
+        }
+    });
   });
 
   describe.each(cases)('%s', (name) => {
