@@ -20,7 +20,7 @@
  * not happen fails too.
  */
 import { describe, expect, it } from 'vitest';
-import { FEATURES } from '../src/backends/features.ts';
+import { FEATURES, type FeatureId } from '../src/backends/features.ts';
 import { ISTIO_CAPABILITIES } from '../src/backends/istio/capabilities.ts';
 import { LINKERD_CAPABILITIES } from '../src/backends/linkerd/capabilities.ts';
 import { toPointer, type DataPath } from '../src/core/location.ts';
@@ -448,7 +448,7 @@ const probeRows = (): Row[] =>
  * HTTPRoutes ... on the port's Server plus a catch-all route: Linkerd then stops authorizing kubelet probes on
  * that port implicitly and meshc does not know the probe paths".
  */
-const EXPECTED_DIFFERENCES: Readonly<Record<string, string>> = {
+const EXPECTED_DIFFERENCES: Readonly<Record<string, FeatureId>> = {
   [`probe reviews kubelet GET ${PROBE_PATH}`]: 'access.l7',
   [`probe ratings kubelet GET ${PROBE_PATH}`]: 'access.l7',
 };
@@ -461,8 +461,8 @@ const same = (r: Row) => JSON.stringify(r.istio) === JSON.stringify(r.linkerd);
 function featureOf(
   d: { pointer?: string; location?: { file: string; line: number; col: number } },
   environment: ResolvedEnvironment,
-): string[] {
-  const found = new Set<string>();
+): FeatureId[] {
+  const found = new Set<FeatureId>();
   for (const f of FEATURES) {
     if (LINKERD_CAPABILITIES[f.id]?.support !== 'approximate') continue;
     const uses: { path: DataPath; origin: (p: DataPath) => { file: string; line: number; col: number } }[] =

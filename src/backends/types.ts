@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
+import type { FeatureId } from './features.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import type { MeshType, ResolvedEnvironment } from '../model/types.ts';
 
@@ -88,8 +89,8 @@ export interface Backend {
   readonly minVersion: string;
   /** The namespace of the control plane (e.g. `istio-system`). */
   readonly systemNamespace: string;
-  /** Support per feature id of FEATURES; a feature missing here is `unsupported`. */
-  readonly capabilities: Readonly<Record<string, Capability>>;
+  /** Support per feature of FEATURES: every feature, or the backend does not compile. */
+  readonly capabilities: Readonly<Record<FeatureId, Capability>>;
   emit(env: ResolvedEnvironment, ctx: EmitContext): BackendOutput;
   /** What a cluster needs before the environment's first sync, from what the environment uses. Pure. */
   readonly prerequisites?: (env: ResolvedEnvironment) => readonly ClusterPrerequisite[];
