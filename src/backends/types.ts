@@ -89,6 +89,8 @@ export interface Backend {
   readonly minVersion: string;
   /** The namespace of the control plane (e.g. `istio-system`). */
   readonly systemNamespace: string;
+  /** Default namespace of the ingress gateway objects (`mesh.ingress.namespace`); absent: `ingress`. */
+  readonly ingressNamespace?: string;
   /** Support per feature of FEATURES: every feature, or the backend does not compile. */
   readonly capabilities: Readonly<Record<FeatureId, Capability>>;
   emit(env: ResolvedEnvironment, ctx: EmitContext): BackendOutput;

@@ -1,11 +1,13 @@
 import type { DataPath, Location } from '../core/location.ts';
+import type { Mesh } from '../spec/types.gen.ts';
 
 /**
  * The normalized, mesh-neutral model: defaults applied, environment overrides merged, references resolved,
  * collections sorted. Backends read only this (never the YAML), so every value here is final.
  */
 
-export type MeshType = 'istio' | 'linkerd' | 'consul' | 'appmesh';
+/** A mesh the spec language names: the schema's `mesh.type` enum (runtime list: `MESH_TYPES`, model/environment.ts). */
+export type MeshType = Mesh['type'];
 export type Protocol = 'http' | 'http2' | 'grpc' | 'tcp';
 export type MtlsMode = 'strict' | 'permissive' | 'off';
 export type HttpMethod =

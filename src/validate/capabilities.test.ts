@@ -13,7 +13,10 @@ const limited: Backend = {
   minVersion: '1.0',
   systemNamespace: 'limited-system',
   capabilities: {
-    ...(Object.fromEntries(FEATURES.map((f) => [f.id, { support: 'exact' }])) as Record<FeatureId, Capability>),
+    ...(Object.fromEntries(FEATURES.map((f) => [f.id, { support: 'exact' }])) as Record<
+      FeatureId,
+      Capability
+    >),
     'route.mirror': { support: 'unsupported', note: 'no mirroring filter' },
     'route.timeout': { support: 'approximate', note: 'the timeout counts from the first byte' },
     'route.retries': { support: 'exact', since: '2.0' },

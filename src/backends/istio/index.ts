@@ -26,6 +26,8 @@ export const istio: Backend = {
   title: 'Istio',
   minVersion: MIN_VERSION,
   systemNamespace: ISTIO_SYSTEM,
+  // The namespace of Istio's gateway chart install instructions (istio.io "Installing Gateways").
+  ingressNamespace: 'istio-ingress',
   capabilities: ISTIO_CAPABILITIES,
   emit: emitIstio,
   prerequisites: istioPrerequisites,
