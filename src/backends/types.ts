@@ -58,6 +58,17 @@ export interface ClusterPrerequisite {
   readonly why: string;
 }
 
+/**
+ * What `meshc diff` must not count as a change in the objects of a mesh's own API groups (diff/noise.ts merges
+ * these with the tables of the Kubernetes, Gateway API and GitOps kinds). Keys are `group/Kind`.
+ */
+export interface DiffNoise {
+  /** Paths of lists whose order the API ignores (`[]`: every item of the list). */
+  readonly unorderedLists?: Readonly<Record<string, readonly string[]>>;
+  /** Path → the value the API server assumes when the field is absent. */
+  readonly defaultValues?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
 export interface EmitContext {
   /** meshc's version, for labels; never a clock or a machine path. */
   readonly toolVersion: string;
@@ -91,6 +102,8 @@ export interface Backend {
   readonly systemNamespace: string;
   /** Default namespace of the ingress gateway objects (`mesh.ingress.namespace`); absent: `ingress`. */
   readonly ingressNamespace?: string;
+  /** Server-filled defaults and unordered lists of the mesh's own kinds, for the diff's noise filter. */
+  readonly diffNoise?: DiffNoise;
   /** Support per feature of FEATURES: every feature, or the backend does not compile. */
   readonly capabilities: Readonly<Record<FeatureId, Capability>>;
   emit(env: ResolvedEnvironment, ctx: EmitContext): BackendOutput;

@@ -5,6 +5,7 @@ import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { buildRootService } from '../shared/kubernetes-service.ts';
 import { buildAuthorizationPolicy } from './authorization-policy.ts';
 import { ISTIO_CAPABILITIES } from './capabilities.ts';
+import { ISTIO_DIFF_NOISE } from './diff-noise.ts';
 import { buildCaCertificate } from './certificate.ts';
 import { buildCharts } from './charts.ts';
 import { istioPrerequisites } from './prerequisites.ts';
@@ -29,6 +30,7 @@ export const istio: Backend = {
   // The namespace of Istio's gateway chart install instructions (istio.io "Installing Gateways").
   ingressNamespace: 'istio-ingress',
   capabilities: ISTIO_CAPABILITIES,
+  diffNoise: ISTIO_DIFF_NOISE,
   emit: emitIstio,
   prerequisites: istioPrerequisites,
 };

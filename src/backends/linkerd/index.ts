@@ -6,6 +6,7 @@ import { buildServiceReferenceGrant } from '../shared/gamma.ts';
 import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { buildAccess } from './authorization.ts';
 import { LINKERD_CAPABILITIES } from './capabilities.ts';
+import { LINKERD_DIFF_NOISE } from './diff-noise.ts';
 import { buildCharts } from './charts.ts';
 import { linkerdPrerequisites } from './prerequisites.ts';
 import { LINKERD_NS, MIN_VERSION } from './constants.ts';
@@ -25,6 +26,7 @@ export const linkerd: Backend = {
   minVersion: MIN_VERSION,
   systemNamespace: LINKERD_NS,
   capabilities: LINKERD_CAPABILITIES,
+  diffNoise: LINKERD_DIFF_NOISE,
   emit: emitLinkerd,
   prerequisites: linkerdPrerequisites,
 };
