@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../cli/commands.ts';
 import { DEFAULT_INGRESS_NAMESPACE, MESH_TYPES } from '../model/environment.ts';
 import { compileInline, dedent } from '../../test/helpers/spec-tree.ts';
+import { UNKNOWN_KIND_RANK, kindRank } from '../render/canonical.ts';
 import { BACKENDS, backendFor, knownMeshes, meshDefaults } from './registry.ts';
 
 const envDoc = (type: string, version: string) => dedent`
@@ -41,5 +42,25 @@ describe('backend registry', () => {
         env.mesh.ingress?.namespace,
       );
     }
+  });
+
+  it("places each backend's kinds in their install phase, in the backend's order", () => {
+    const between = {
+      config: ['Certificate', 'GatewayClass'],
+      gateways: ['Gateway', 'HTTPRoute'],
+      routes: ['Gateway', 'HTTPRoute'],
+      policies: ['NetworkPolicy', 'ServiceMonitor'],
+    } as const;
+    for (const b of BACKENDS)
+      for (const [phase, [after, before]] of Object.entries(between)) {
+        const kinds = b.kinds?.[phase as keyof typeof between] ?? [];
+        const ranks = kinds.map(kindRank);
+        for (const [i, r] of ranks.entries()) {
+          expect(r, `${b.mesh} ${kinds[i]}`).not.toBe(UNKNOWN_KIND_RANK);
+          expect(r, `${b.mesh} ${kinds[i]}`).toBeGreaterThan(kindRank(after));
+          expect(r, `${b.mesh} ${kinds[i]}`).toBeLessThan(kindRank(before));
+        }
+        expect(ranks, `${b.mesh} ${phase}`).toEqual([...ranks].sort((x, y) => x - y));
+      }
   });
 });

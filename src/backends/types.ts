@@ -59,6 +59,22 @@ export interface ClusterPrerequisite {
 }
 
 /**
+ * The kinds of a mesh's own API groups, per install phase, each list in install order. render/canonical.ts
+ * places them among the Kubernetes, cert-manager, Gateway API, monitoring and GitOps kinds; a kind whose name
+ * is already placed (Istio `Gateway` shares Gateway API's name) keeps that rank, and apiVersion separates them.
+ */
+export interface MeshKinds {
+  /** Mesh-wide and workload configuration: after certificates, before gateways. */
+  readonly config?: readonly string[];
+  /** Gateways: after Gateway API `GatewayClass` and `Gateway`. */
+  readonly gateways?: readonly string[];
+  /** Routes: before the Gateway API routes. */
+  readonly routes?: readonly string[];
+  /** Policies: after `NetworkPolicy`. */
+  readonly policies?: readonly string[];
+}
+
+/**
  * What `meshc diff` must not count as a change in the objects of a mesh's own API groups (diff/noise.ts merges
  * these with the tables of the Kubernetes, Gateway API and GitOps kinds). Keys are `group/Kind`.
  */
@@ -102,6 +118,8 @@ export interface Backend {
   readonly systemNamespace: string;
   /** Default namespace of the ingress gateway objects (`mesh.ingress.namespace`); absent: `ingress`. */
   readonly ingressNamespace?: string;
+  /** The mesh's own kinds, for the install order of rendered objects. */
+  readonly kinds?: MeshKinds;
   /** Server-filled defaults and unordered lists of the mesh's own kinds, for the diff's noise filter. */
   readonly diffNoise?: DiffNoise;
   /** Support per feature of FEATURES: every feature, or the backend does not compile. */

@@ -30,6 +30,21 @@ export const istio: Backend = {
   // The namespace of Istio's gateway chart install instructions (istio.io "Installing Gateways").
   ingressNamespace: 'istio-ingress',
   capabilities: ISTIO_CAPABILITIES,
+  kinds: {
+    config: [
+      'PeerAuthentication',
+      'Sidecar',
+      'ServiceEntry',
+      'WorkloadEntry',
+      'WorkloadGroup',
+      'DestinationRule',
+      'EnvoyFilter',
+      'WasmPlugin',
+      'Telemetry',
+    ],
+    routes: ['VirtualService'],
+    policies: ['RequestAuthentication', 'AuthorizationPolicy'],
+  },
   diffNoise: ISTIO_DIFF_NOISE,
   emit: emitIstio,
   prerequisites: istioPrerequisites,

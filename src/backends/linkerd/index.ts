@@ -26,6 +26,15 @@ export const linkerd: Backend = {
   minVersion: MIN_VERSION,
   systemNamespace: LINKERD_NS,
   capabilities: LINKERD_CAPABILITIES,
+  kinds: {
+    config: ['Server', 'ServiceProfile'],
+    policies: [
+      'AuthorizationPolicy',
+      'MeshTLSAuthentication',
+      'NetworkAuthentication',
+      'ServerAuthorization',
+    ],
+  },
   diffNoise: LINKERD_DIFF_NOISE,
   emit: emitLinkerd,
   prerequisites: linkerdPrerequisites,
