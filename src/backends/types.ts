@@ -15,7 +15,7 @@ export interface Capability {
 
 /** A Helm chart release of the control-plane install, in install order. gitops/ turns it into Flux or Argo CD objects. */
 export interface ChartRelease {
-  /** Release name, unique per environment (e.g. `istio-base`). */
+  /** Release name, unique per environment (e.g. `<mesh>-base`). */
   readonly name: string;
   readonly repoName: string;
   readonly repoUrl: string;
@@ -61,7 +61,8 @@ export interface ClusterPrerequisite {
 /**
  * The kinds of a mesh's own API groups, per install phase, each list in install order. render/canonical.ts
  * places them among the Kubernetes, cert-manager, Gateway API, monitoring and GitOps kinds; a kind whose name
- * is already placed (Istio `Gateway` shares Gateway API's name) keeps that rank, and apiVersion separates them.
+ * is already placed (a mesh's own `Gateway` shares Gateway API's name) keeps that rank, and apiVersion separates
+ * them.
  */
 export interface MeshKinds {
   /** Mesh-wide and workload configuration: after certificates, before gateways. */
@@ -114,7 +115,7 @@ export interface Backend {
   readonly title: string;
   /** Oldest supported mesh version, `major.minor`. */
   readonly minVersion: string;
-  /** The namespace of the control plane (e.g. `istio-system`). */
+  /** The namespace of the control plane (e.g. `<mesh>-system`). */
   readonly systemNamespace: string;
   /** Default namespace of the ingress gateway objects (`mesh.ingress.namespace`); absent: `ingress`. */
   readonly ingressNamespace?: string;

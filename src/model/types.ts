@@ -73,7 +73,7 @@ export interface Route {
   readonly name?: string;
   /**
    * True for the default route meshc appends when the last spec route has a `match`: unmatched requests
-   * then still reach the service (all pods), instead of being rejected as Istio and GAMMA do.
+   * then still reach the service (all pods), instead of being rejected as a mesh's first-match route table and GAMMA do.
    */
   readonly implicit?: boolean;
   /** OR of matches; empty = matches every request. */

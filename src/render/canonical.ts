@@ -81,8 +81,8 @@ function copy(v: unknown): unknown {
  * certificates, mesh-wide and workload mesh config, gateways, routes, policies, monitoring, GitOps
  * objects and validating webhooks. The mesh kinds come from each backend (`Backend.kinds`, in registry
  * order), so a new mesh places its kinds without editing this file.
- * A kind name shared by several groups (Istio and Gateway API `Gateway`, Linkerd and Gateway API
- * `HTTPRoute`) shares a rank; apiVersion then separates them.
+ * A kind name shared by several groups (a mesh's own `Gateway`, `HTTPRoute` or `AuthorizationPolicy` and
+ * Gateway API's or another mesh's) shares a rank; apiVersion then separates them.
  */
 const KIND_ORDER: readonly string[] = [
   ...new Set([
