@@ -20,7 +20,8 @@
  * not happen fails too.
  */
 import { describe, expect, it } from 'vitest';
-import { FEATURES } from '../src/backends/features.ts';
+import { FEATURES, type FeatureId } from '../src/backends/features.ts';
+import { backendFor, knownMeshes } from '../src/backends/registry.ts';
 import { ISTIO_CAPABILITIES } from '../src/backends/istio/capabilities.ts';
 import { LINKERD_CAPABILITIES } from '../src/backends/linkerd/capabilities.ts';
 import { toPointer, type DataPath } from '../src/core/location.ts';
@@ -66,9 +67,22 @@ const service = (name: string, body: string) =>
     .map((l) => (l ? `  ${l}` : l))
     .join('\n')}`;
 
+/**
+ * The mesh version each registered backend is read at. A new backend needs a version here and a reader in
+ * READERS (both tested), so that this spec is compared on every mesh meshc renders.
+ */
+const VERSIONS: Readonly<Record<string, string>> = { istio: '1.24', linkerd: '2.18' };
+
+/** One environment per registered backend (`mesh-<mesh>` on its own cluster), otherwise equal. */
+const ENVIRONMENTS: Readonly<Record<string, string>> = Object.fromEntries(
+  knownMeshes().map((mesh, i) => [
+    `environments/${mesh}.yaml`,
+    env(`mesh-${mesh}`, `cluster-${String.fromCharCode(97 + i)}`, mesh, VERSIONS[mesh] ?? '0.0'),
+  ]),
+);
+
 const SPEC: Readonly<Record<string, string>> = {
-  'environments/istio.yaml': env('mesh-istio', 'cluster-a', 'istio', '1.24'),
-  'environments/linkerd.yaml': env('mesh-linkerd', 'cluster-b', 'linkerd', '2.18'),
+  ...ENVIRONMENTS,
   'services/reviews.yaml': service(
     'reviews',
     `
@@ -409,51 +423,66 @@ const ACCESS: Readonly<Record<string, readonly HttpRequest[]>> = {
   productpage: [req('GET', '/productpage'), req('POST', '/login')],
 };
 
+/** How the output of one mesh is read: where a request to a service goes, and whether a caller is admitted. */
+interface MeshReader {
+  route(name: string, r: HttpRequest): RouteDecision;
+  access(target: string, r: HttpRequest, caller: Caller): string;
+}
+
+/** A reader per registered backend (tested): the rows below evaluate every one of them. */
+const READERS: Readonly<Record<string, MeshReader>> = {
+  istio: { route: (name, r) => istioRoute(istioObjects, fqdn(name, NS), r), access: istioAccess },
+  linkerd: { route: (name, r) => linkerdRoute(linkerdObjects, name, r), access: linkerdAccess },
+};
+
+/** The mesh every other one is compared with: the first of the registry. */
+const REFERENCE = knownMeshes()[0]!;
+
+/** One request, and what each mesh decides for it (keyed by mesh). */
 interface Row {
   readonly label: string;
-  readonly istio: unknown;
-  readonly linkerd: unknown;
+  readonly [mesh: string]: unknown;
 }
+
+const row = (label: string, decide: (reader: MeshReader) => unknown): Row => ({
+  label,
+  ...Object.fromEntries(knownMeshes().map((m) => [m, decide(READERS[m]!)])),
+});
 
 const routingRows = (): Row[] =>
   Object.entries(ROUTING).flatMap(([name, requests]) =>
-    requests.map((r) => ({
-      label: `route ${name} ${label(r)}`,
-      istio: istioRoute(istioObjects, fqdn(name, NS), r),
-      linkerd: linkerdRoute(linkerdObjects, name, r),
-    })),
+    requests.map((r) => row(`route ${name} ${label(r)}`, (m) => m.route(name, r))),
   );
 
 const accessRows = (): Row[] =>
   Object.entries(ACCESS).flatMap(([target, requests]) =>
     requests.flatMap((r) =>
-      Object.entries(CALLERS).map(([callerName, caller]) => ({
-        label: `access ${target} ${callerName} ${label(r)}`,
-        istio: istioAccess(target, r, caller),
-        linkerd: linkerdAccess(target, r, caller),
-      })),
+      Object.entries(CALLERS).map(([callerName, caller]) =>
+        row(`access ${target} ${callerName} ${label(r)}`, (m) => m.access(target, r, caller)),
+      ),
     ),
   );
 
 /** The kubelet's health probe on each service's port. */
 const probeRows = (): Row[] =>
-  Object.keys(ACCESS).map((target) => ({
-    label: `probe ${target} kubelet GET ${PROBE_PATH}`,
-    istio: istioAccess(target, req('GET', PROBE_PATH), { kubelet: true }),
-    linkerd: linkerdAccess(target, req('GET', PROBE_PATH), { kubelet: true }),
-  }));
+  Object.keys(ACCESS).map((target) =>
+    row(`probe ${target} kubelet GET ${PROBE_PATH}`, (m) =>
+      m.access(target, req('GET', PROBE_PATH), { kubelet: true }),
+    ),
+  );
 
 /**
  * Every row whose decisions may differ, with the matrix feature that lists the difference. `access.l7`: "inbound
  * HTTPRoutes ... on the port's Server plus a catch-all route: Linkerd then stops authorizing kubelet probes on
  * that port implicitly and meshc does not know the probe paths".
  */
-const EXPECTED_DIFFERENCES: Readonly<Record<string, string>> = {
+const EXPECTED_DIFFERENCES: Readonly<Record<string, FeatureId>> = {
   [`probe reviews kubelet GET ${PROBE_PATH}`]: 'access.l7',
   [`probe ratings kubelet GET ${PROBE_PATH}`]: 'access.l7',
 };
 
-const same = (r: Row) => JSON.stringify(r.istio) === JSON.stringify(r.linkerd);
+/** Every mesh decides as the reference mesh does. */
+const same = (r: Row) => knownMeshes().every((m) => JSON.stringify(r[m]) === JSON.stringify(r[REFERENCE]));
 
 // --- Warnings: each one is a row the matrix marks approximate for Linkerd -----------------------------------
 
@@ -461,8 +490,8 @@ const same = (r: Row) => JSON.stringify(r.istio) === JSON.stringify(r.linkerd);
 function featureOf(
   d: { pointer?: string; location?: { file: string; line: number; col: number } },
   environment: ResolvedEnvironment,
-): string[] {
-  const found = new Set<string>();
+): FeatureId[] {
+  const found = new Set<FeatureId>();
   for (const f of FEATURES) {
     if (LINKERD_CAPABILITIES[f.id]?.support !== 'approximate') continue;
     const uses: { path: DataPath; origin: (p: DataPath) => { file: string; line: number; col: number } }[] =
@@ -489,13 +518,28 @@ function featureOf(
 // --- Tests ------------------------------------------------------------------------------------------------------
 
 describe('one spec, Istio 1.24 and Linkerd 2.18 (both mtls: strict)', () => {
-  it('compiles without errors into two environments that differ only in mesh', () => {
+  it('covers every registered backend: a version at or above its minimum and a reader of its output', () => {
+    for (const mesh of knownMeshes()) {
+      expect(VERSIONS[mesh], `${mesh}: add its version to VERSIONS`).toBeDefined();
+      expect(READERS[mesh], `${mesh}: add a reader of its output to READERS`).toBeDefined();
+      const [a, b] = VERSIONS[mesh]!.split('.').map(Number) as [number, number];
+      const [c, d] = backendFor(mesh)!.minVersion.split('.').map(Number) as [number, number];
+      expect(a > c || (a === c && b >= d), mesh).toBe(true);
+    }
+    expect(Object.keys(READERS).sort()).toEqual([...knownMeshes()].sort());
+  });
+
+  it('compiles without errors into one environment per mesh that differ only in mesh', () => {
     expect(compiled.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
     expect(emitted.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
     expect(
       emitted.renders.map((r) => `${r.env.name}:${r.mesh}:${r.env.mesh.version}:${r.env.mesh.mtls}`),
-    ).toEqual(['mesh-istio:istio:1.24:strict', 'mesh-linkerd:linkerd:2.18:strict']);
-    expect(ISTIO.env.services.map((s) => s.id)).toEqual(LINKERD.env.services.map((s) => s.id));
+    ).toEqual(knownMeshes().map((m) => `mesh-${m}:${m}:${VERSIONS[m]}:strict`));
+    for (const m of knownMeshes())
+      expect(
+        renderOf(m).env.services.map((s) => s.id),
+        m,
+      ).toEqual(ISTIO.env.services.map((s) => s.id));
   });
 
   it('every warning is MESH_APPROXIMATE_FEATURE on a feature the matrix marks approximate for Linkerd', () => {

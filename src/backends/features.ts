@@ -47,7 +47,12 @@ const env =
   (e: ResolvedEnvironment): DataPath[] =>
     used(e) ? [path] : [];
 
-export const FEATURES: readonly Feature[] = [
+/**
+ * Every feature, in matrix order. `as const` keeps each `id` a literal, so {@link FeatureId} is the union of
+ * them and a backend's `capabilities` (a `Record<FeatureId, Capability>`) that forgets or misspells one does
+ * not compile.
+ */
+export const FEATURES = [
   {
     id: 'versions',
     title: 'Version subsets',
@@ -345,9 +350,15 @@ export const FEATURES: readonly Feature[] = [
     scope: 'environment',
     usedBy: env(['mesh', 'observability', 'tracing'], (e) => !!e.mesh.observability.tracing),
   },
-];
+] as const satisfies readonly Feature[];
 
-export type FeatureId = string;
+/** The id of a feature of {@link FEATURES}: a closed union, checked by the compiler. */
+export type FeatureId = (typeof FEATURES)[number]['id'];
+
+/** Whether `id` names a feature of {@link FEATURES} (for ids read at run time, e.g. from a test table). */
+export function isFeatureId(id: string): id is FeatureId {
+  return FEATURES.some((f) => f.id === id);
+}
 
 export function featureById(id: string): Feature | undefined {
   return FEATURES.find((f) => f.id === id);

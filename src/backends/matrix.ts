@@ -1,4 +1,5 @@
 import { FEATURES } from './features.ts';
+import type { FeatureId } from './features.ts';
 import { BACKENDS } from './registry.ts';
 import type { Backend, Capability } from './types.ts';
 
@@ -8,8 +9,8 @@ const SYMBOL: Record<Capability['support'], string> = {
   unsupported: 'unsupported',
 };
 
-function cell(b: Backend, id: string): Capability {
-  return b.capabilities[id] ?? { support: 'unsupported' };
+function cell(b: Backend, id: FeatureId): Capability {
+  return b.capabilities[id];
 }
 
 function label(c: Capability): string {

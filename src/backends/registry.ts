@@ -1,5 +1,6 @@
 import type { Backend } from './types.ts';
 import type { MeshType } from '../model/types.ts';
+import { DEFAULT_INGRESS_NAMESPACE, type MeshDefaults } from '../model/environment.ts';
 import { istio } from './istio/index.ts';
 import { linkerd } from './linkerd/index.ts';
 
@@ -12,4 +13,9 @@ export function backendFor(mesh: MeshType | string): Backend | undefined {
 
 export function knownMeshes(): string[] {
   return BACKENDS.map((b) => b.mesh);
+}
+
+/** The model defaults that depend on the mesh, from its backend (a mesh without one gets the neutral defaults). */
+export function meshDefaults(mesh: MeshType | string): MeshDefaults {
+  return { ingressNamespace: backendFor(mesh)?.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE };
 }

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
+import type { FeatureId } from './features.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import type { MeshType, ResolvedEnvironment } from '../model/types.ts';
 
@@ -14,7 +15,7 @@ export interface Capability {
 
 /** A Helm chart release of the control-plane install, in install order. gitops/ turns it into Flux or Argo CD objects. */
 export interface ChartRelease {
-  /** Release name, unique per environment (e.g. `istio-base`). */
+  /** Release name, unique per environment (e.g. `<mesh>-base`). */
   readonly name: string;
   readonly repoName: string;
   readonly repoUrl: string;
@@ -57,6 +58,34 @@ export interface ClusterPrerequisite {
   readonly why: string;
 }
 
+/**
+ * The kinds of a mesh's own API groups, per install phase, each list in install order. render/canonical.ts
+ * places them among the Kubernetes, cert-manager, Gateway API, monitoring and GitOps kinds; a kind whose name
+ * is already placed (a mesh's own `Gateway` shares Gateway API's name) keeps that rank, and apiVersion separates
+ * them.
+ */
+export interface MeshKinds {
+  /** Mesh-wide and workload configuration: after certificates, before gateways. */
+  readonly config?: readonly string[];
+  /** Gateways: after Gateway API `GatewayClass` and `Gateway`. */
+  readonly gateways?: readonly string[];
+  /** Routes: before the Gateway API routes. */
+  readonly routes?: readonly string[];
+  /** Policies: after `NetworkPolicy`. */
+  readonly policies?: readonly string[];
+}
+
+/**
+ * What `meshc diff` must not count as a change in the objects of a mesh's own API groups (diff/noise.ts merges
+ * these with the tables of the Kubernetes, Gateway API and GitOps kinds). Keys are `group/Kind`.
+ */
+export interface DiffNoise {
+  /** Paths of lists whose order the API ignores (`[]`: every item of the list). */
+  readonly unorderedLists?: Readonly<Record<string, readonly string[]>>;
+  /** Path → the value the API server assumes when the field is absent. */
+  readonly defaultValues?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
 export interface EmitContext {
   /** meshc's version, for labels; never a clock or a machine path. */
   readonly toolVersion: string;
@@ -86,10 +115,16 @@ export interface Backend {
   readonly title: string;
   /** Oldest supported mesh version, `major.minor`. */
   readonly minVersion: string;
-  /** The namespace of the control plane (e.g. `istio-system`). */
+  /** The namespace of the control plane (e.g. `<mesh>-system`). */
   readonly systemNamespace: string;
-  /** Support per feature id of FEATURES; a feature missing here is `unsupported`. */
-  readonly capabilities: Readonly<Record<string, Capability>>;
+  /** Default namespace of the ingress gateway objects (`mesh.ingress.namespace`); absent: `ingress`. */
+  readonly ingressNamespace?: string;
+  /** The mesh's own kinds, for the install order of rendered objects. */
+  readonly kinds?: MeshKinds;
+  /** Server-filled defaults and unordered lists of the mesh's own kinds, for the diff's noise filter. */
+  readonly diffNoise?: DiffNoise;
+  /** Support per feature of FEATURES: every feature, or the backend does not compile. */
+  readonly capabilities: Readonly<Record<FeatureId, Capability>>;
   emit(env: ResolvedEnvironment, ctx: EmitContext): BackendOutput;
   /** What a cluster needs before the environment's first sync, from what the environment uses. Pure. */
   readonly prerequisites?: (env: ResolvedEnvironment) => readonly ClusterPrerequisite[];

@@ -1,3 +1,4 @@
+import { MESH_TYPES } from '../model/environment.ts';
 import { DIAGNOSTIC_FORMATS } from './format/index.ts';
 import type { CommandSpec } from './args.ts';
 import { DIFF_COMMAND } from './diff-command.ts';
@@ -46,7 +47,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       mesh: {
         type: 'string',
-        values: ['istio', 'linkerd', 'consul', 'appmesh'],
+        values: MESH_TYPES,
         value: 'MESH',
         description: 'Check the environments as if they ran this mesh (migration preview)',
       },

@@ -4,94 +4,75 @@
  * - Key order: objects are compared as maps, and printed in canonical order (render/canonical.ts).
  * - List order where the API gives it no meaning ({@link UNORDERED_LISTS}): such lists are sorted (and
  *   scalar ones de-duplicated) on both sides before comparing and printing.
- * - Values equal to the API default ({@link DEFAULT_VALUES}), empty lists (every Kubernetes and Istio API
- *   reads `[]` like an absent list: `omitempty` / protobuf `repeated`), and empty `labels` /
+ * - Values equal to the API default ({@link DEFAULT_VALUES}), empty lists (Kubernetes and mesh APIs read `[]`
+ *   like an absent list: `omitempty` / protobuf `repeated`), and empty `labels` /
  *   `annotations` maps are dropped on both sides.
  *
  * Label and annotation maps, `matchLabels` and similar are maps already, so their order never counts.
  * Pure.
  */
 import type { K8sObject } from '../core/k8s.ts';
+import { BACKENDS } from '../backends/registry.ts';
 import { canonicalize } from '../render/canonical.ts';
 
 /**
  * `group/Kind` (core group: just `Kind`) → paths of lists whose order does not matter. `[]` stands for
  * "every item of the list".
  */
-export const UNORDERED_LISTS: Readonly<Record<string, readonly string[]>> = {
-  // Istio AuthorizationPolicy: rules are OR-ed, their from/to/when entries too; every field of a source
-  // or operation is a set of values.
-  'security.istio.io/AuthorizationPolicy': [
-    'spec.rules',
-    'spec.rules[].from',
-    'spec.rules[].to',
-    'spec.rules[].when',
-    ...[
-      'principals',
-      'notPrincipals',
-      'requestPrincipals',
-      'notRequestPrincipals',
-      'namespaces',
-      'notNamespaces',
-      'ipBlocks',
-      'notIpBlocks',
-      'remoteIpBlocks',
-      'notRemoteIpBlocks',
-      'serviceAccounts',
-      'notServiceAccounts',
-    ].map((f) => `spec.rules[].from[].source.${f}`),
-    ...['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'].map(
-      (f) => `spec.rules[].to[].operation.${f}`,
-    ),
-    'spec.rules[].when[].values',
-    'spec.rules[].when[].notValues',
-  ],
-  // VirtualService: hosts, gateways and exportTo are sets; the matches of one route are OR-ed (the routes
-  // themselves, `http`, are first-match-wins and keep their order).
-  'networking.istio.io/VirtualService': ['spec.hosts', 'spec.gateways', 'spec.exportTo', 'spec.http[].match'],
-  'networking.istio.io/DestinationRule': ['spec.exportTo'],
-  'networking.istio.io/ServiceEntry': ['spec.hosts', 'spec.addresses', 'spec.exportTo', 'spec.ports'],
-  'networking.istio.io/Sidecar': ['spec.egress[].hosts'],
-  'networking.istio.io/Gateway': ['spec.servers[].hosts'],
-  // Gateway API: hostnames and parent refs are sets; the matches of a rule are OR-ed; listeners are keyed
-  // by name.
-  'gateway.networking.k8s.io/HTTPRoute': ['spec.hostnames', 'spec.parentRefs', 'spec.rules[].matches'],
-  'gateway.networking.k8s.io/GRPCRoute': ['spec.hostnames', 'spec.parentRefs', 'spec.rules[].matches'],
-  'gateway.networking.k8s.io/Gateway': ['spec.listeners'],
-  // Linkerd policy: authentications are AND-ed as a set; identities and networks are sets; route matches
-  // are OR-ed.
-  'policy.linkerd.io/AuthorizationPolicy': ['spec.requiredAuthenticationRefs'],
-  'policy.linkerd.io/MeshTLSAuthentication': ['spec.identities', 'spec.identityRefs'],
-  'policy.linkerd.io/NetworkAuthentication': ['spec.networks', 'spec.networks[].except'],
-  'policy.linkerd.io/HTTPRoute': ['spec.hostnames', 'spec.parentRefs', 'spec.rules[].matches'],
-  // Kubernetes Service ports are keyed by port (strategic merge key).
-  Service: ['spec.ports'],
-  // GitOps objects.
-  'argoproj.io/Application': ['spec.syncPolicy.syncOptions'],
-  'kustomize.toolkit.fluxcd.io/Kustomization': ['spec.dependsOn'],
-  'helm.toolkit.fluxcd.io/HelmRelease': ['spec.dependsOn'],
-};
+export const UNORDERED_LISTS: Readonly<Record<string, readonly string[]>> = mergeTables(
+  {
+    // Gateway API: hostnames and parent refs are sets; the matches of a rule are OR-ed; listeners are keyed
+    // by name.
+    'gateway.networking.k8s.io/HTTPRoute': ['spec.hostnames', 'spec.parentRefs', 'spec.rules[].matches'],
+    'gateway.networking.k8s.io/GRPCRoute': ['spec.hostnames', 'spec.parentRefs', 'spec.rules[].matches'],
+    'gateway.networking.k8s.io/Gateway': ['spec.listeners'],
+    // Kubernetes Service ports are keyed by port (strategic merge key).
+    Service: ['spec.ports'],
+    // GitOps objects.
+    'argoproj.io/Application': ['spec.syncPolicy.syncOptions'],
+    'kustomize.toolkit.fluxcd.io/Kustomization': ['spec.dependsOn'],
+    'helm.toolkit.fluxcd.io/HelmRelease': ['spec.dependsOn'],
+  },
+  // Each mesh's own kinds (its backend's `diffNoise`).
+  BACKENDS.map((b) => b.diffNoise?.unorderedLists ?? {}),
+  (a, b) => [...new Set([...a, ...b])],
+);
 
 /** Lists that are sets on every kind. */
 const UNORDERED_EVERYWHERE = ['metadata.finalizers'];
 
 /** `group/Kind` → path → the value the API assumes when the field is absent. */
-export const DEFAULT_VALUES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
-  Service: {
-    'spec.type': 'ClusterIP',
-    'spec.sessionAffinity': 'None',
-    'spec.ports[].protocol': 'TCP',
+export const DEFAULT_VALUES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = mergeTables(
+  {
+    Service: {
+      'spec.type': 'ClusterIP',
+      'spec.sessionAffinity': 'None',
+      'spec.ports[].protocol': 'TCP',
+    },
+    'gateway.networking.k8s.io/HTTPRoute': {
+      'spec.parentRefs[].group': 'gateway.networking.k8s.io',
+      'spec.parentRefs[].kind': 'Gateway',
+      'spec.rules[].backendRefs[].group': '',
+      'spec.rules[].backendRefs[].kind': 'Service',
+      'spec.rules[].backendRefs[].weight': 1,
+    },
+    'argoproj.io/Application': { 'spec.project': 'default' },
   },
-  'security.istio.io/AuthorizationPolicy': { 'spec.action': 'ALLOW' },
-  'gateway.networking.k8s.io/HTTPRoute': {
-    'spec.parentRefs[].group': 'gateway.networking.k8s.io',
-    'spec.parentRefs[].kind': 'Gateway',
-    'spec.rules[].backendRefs[].group': '',
-    'spec.rules[].backendRefs[].kind': 'Service',
-    'spec.rules[].backendRefs[].weight': 1,
-  },
-  'argoproj.io/Application': { 'spec.project': 'default' },
-};
+  BACKENDS.map((b) => b.diffNoise?.defaultValues ?? {}),
+  (a, b) => ({ ...a, ...b }),
+);
+
+/** `shared`, plus every backend's table; a `group/Kind` in several is combined with `join`. */
+function mergeTables<T>(
+  shared: Readonly<Record<string, T>>,
+  own: readonly Readonly<Record<string, T>>[],
+  join: (a: T, b: T) => T,
+): Readonly<Record<string, T>> {
+  const out: Record<string, T> = { ...shared };
+  for (const table of own)
+    for (const [gk, v] of Object.entries(table)) out[gk] = Object.hasOwn(out, gk) ? join(out[gk] as T, v) : v;
+  return out;
+}
 
 /** `group/Kind` of an object (the core group has no prefix). */
 export function groupKind(obj: Pick<K8sObject, 'apiVersion' | 'kind'>): string {

@@ -1,17 +1,34 @@
 import type { EnvironmentSpec } from '../spec/types.gen.ts';
-import type { MeshSettings, GitOpsSettings, IngressTls, Observability, Trust } from './types.ts';
+import { kindSchema } from '../schema/kinds.ts';
+import type { MeshSettings, MeshType, GitOpsSettings, IngressTls, Observability, Trust } from './types.ts';
 
 /** The Environment spec as the schema guarantees it: the type generated from schemas/environment.schema.json. */
 export type EnvironmentSpecData = EnvironmentSpec;
 
 export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
 
-export function defaultIngressNamespace(mesh: string): string {
-  return mesh === 'istio' ? 'istio-ingress' : 'ingress';
+/** Every mesh the spec language names, rendered or not: the `mesh.type` enum of the Environment schema. */
+export const MESH_TYPES: readonly MeshType[] = meshTypesOfSchema();
+
+function meshTypesOfSchema(): MeshType[] {
+  const defs = kindSchema('Environment').$defs as { Mesh: { properties: { type: { enum: MeshType[] } } } };
+  return [...defs.Mesh.properties.type.enum];
+}
+
+/** The ingress namespace of a mesh whose backend does not name its own (`Backend.ingressNamespace`). */
+export const DEFAULT_INGRESS_NAMESPACE = 'ingress';
+
+/**
+ * The defaults that depend on the environment's mesh, given by its backend (the plan stage looks them up in
+ * the backend registry, so that this stage knows no mesh by name).
+ */
+export interface MeshDefaults {
+  /** Namespace of the ingress gateway objects when `mesh.ingress.namespace` is absent. */
+  readonly ingressNamespace: string;
 }
 
 /** Mesh settings with every default of SPEC.md applied. */
-export function resolveMesh(spec: EnvironmentSpecData): MeshSettings {
+export function resolveMesh(spec: EnvironmentSpecData, meshDefaults: MeshDefaults): MeshSettings {
   const m = spec.mesh;
   const obs = m.observability ?? {};
   let trust: Trust | undefined;
@@ -51,7 +68,7 @@ export function resolveMesh(spec: EnvironmentSpecData): MeshSettings {
           ingress: {
             className: m.ingress.className,
             api: m.ingress.api ?? 'gateway-api',
-            namespace: m.ingress.namespace ?? defaultIngressNamespace(m.type),
+            namespace: m.ingress.namespace ?? meshDefaults.ingressNamespace,
             ...(tls ? { tls } : {}),
           },
         }
@@ -94,6 +111,7 @@ export function resolveGitOps(
 /** The resolved Environment spec object, as policies see it. */
 export function environmentSpecWithDefaults(
   spec: EnvironmentSpecData,
+  meshDefaults: MeshDefaults,
   projectOutput: string,
   outputRepoPath?: string,
 ): Record<string, unknown> {
@@ -109,7 +127,7 @@ export function environmentSpecWithDefaults(
             ingress: {
               ...m.ingress,
               api: m.ingress.api ?? 'gateway-api',
-              namespace: m.ingress.namespace ?? defaultIngressNamespace(m.type),
+              namespace: m.ingress.namespace ?? meshDefaults.ingressNamespace,
             },
           }
         : {}),

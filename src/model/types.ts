@@ -1,11 +1,13 @@
 import type { DataPath, Location } from '../core/location.ts';
+import type { Mesh } from '../spec/types.gen.ts';
 
 /**
  * The normalized, mesh-neutral model: defaults applied, environment overrides merged, references resolved,
  * collections sorted. Backends read only this (never the YAML), so every value here is final.
  */
 
-export type MeshType = 'istio' | 'linkerd' | 'consul' | 'appmesh';
+/** A mesh the spec language names: the schema's `mesh.type` enum (runtime list: `MESH_TYPES`, model/environment.ts). */
+export type MeshType = Mesh['type'];
 export type Protocol = 'http' | 'http2' | 'grpc' | 'tcp';
 export type MtlsMode = 'strict' | 'permissive' | 'off';
 export type HttpMethod =
@@ -71,7 +73,7 @@ export interface Route {
   readonly name?: string;
   /**
    * True for the default route meshc appends when the last spec route has a `match`: unmatched requests
-   * then still reach the service (all pods), instead of being rejected as Istio and GAMMA do.
+   * then still reach the service (all pods), instead of being rejected as a mesh's first-match route table and GAMMA do.
    */
   readonly implicit?: boolean;
   /** OR of matches; empty = matches every request. */

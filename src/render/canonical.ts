@@ -2,6 +2,8 @@ import { InternalError } from '../core/diagnostic.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import { OWNED_HEADER } from '../core/output.ts';
 import { emitYaml } from './yaml.ts';
+import { BACKENDS } from '../backends/registry.ts';
+import type { MeshKinds } from '../backends/types.ts';
 
 const TOP_FIRST = ['apiVersion', 'kind', 'metadata'] as const;
 const METADATA_FIRST = ['name', 'namespace', 'labels', 'annotations'] as const;
@@ -76,106 +78,84 @@ function copy(v: unknown): unknown {
 
 /**
  * Sort rank of a kind, in install order: kustomize's legacy order for the core kinds, then
- * certificates, mesh-wide and workload mesh config, routes, policies, monitoring, GitOps objects
- * and validating webhooks.
- * A kind name shared by several groups (Istio and App Mesh `VirtualService`, Istio and Gateway
- * API `Gateway`) shares a rank; apiVersion then separates them.
+ * certificates, mesh-wide and workload mesh config, gateways, routes, policies, monitoring, GitOps
+ * objects and validating webhooks. The mesh kinds come from each backend (`Backend.kinds`, in registry
+ * order), so a new mesh places its kinds without editing this file.
+ * A kind name shared by several groups (a mesh's own `Gateway`, `HTTPRoute` or `AuthorizationPolicy` and
+ * Gateway API's or another mesh's) shares a rank; apiVersion then separates them.
  */
 const KIND_ORDER: readonly string[] = [
-  // kustomize legacy order (kyaml/resid/gvk.go orderFirst; older releases also list Endpoints and
-  // the PersistentVolume kinds), plus core kinds it leaves out (DaemonSet, Job, HPA)
-  'Namespace',
-  'ResourceQuota',
-  'StorageClass',
-  'CustomResourceDefinition',
-  'MutatingWebhookConfiguration',
-  'ServiceAccount',
-  'PodSecurityPolicy',
-  'Role',
-  'ClusterRole',
-  'RoleBinding',
-  'ClusterRoleBinding',
-  'ConfigMap',
-  'Secret',
-  'Endpoints',
-  'Service',
-  'LimitRange',
-  'PriorityClass',
-  'PersistentVolume',
-  'PersistentVolumeClaim',
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'CronJob',
-  'Job',
-  'HorizontalPodAutoscaler',
-  'PodDisruptionBudget',
-  // certificates (cert-manager)
-  'ClusterIssuer',
-  'Issuer',
-  'Certificate',
-  // mesh-wide and workload configuration
-  'Mesh',
-  'ProxyDefaults',
-  'MeshConfig',
-  'PeerAuthentication',
-  'Sidecar',
-  'ServiceEntry',
-  'WorkloadEntry',
-  'WorkloadGroup',
-  'ServiceDefaults',
-  'VirtualNode',
-  'Server',
-  'ServiceProfile',
-  'DestinationRule',
-  'ServiceResolver',
-  'EnvoyFilter',
-  'WasmPlugin',
-  'Telemetry',
-  // routes and gateways
-  'GatewayClass',
-  'Gateway',
-  'VirtualGateway',
-  'IngressGateway',
-  'TerminatingGateway',
-  'VirtualRouter',
-  'VirtualService',
-  'GatewayRoute',
-  'HTTPRoute',
-  'GRPCRoute',
-  'TCPRoute',
-  'TLSRoute',
-  'ReferenceGrant',
-  'ServiceSplitter',
-  'ServiceRouter',
-  'TrafficSplit',
-  'ExportedServices',
-  // policies
-  'NetworkPolicy',
-  'RequestAuthentication',
-  'AuthorizationPolicy',
-  'MeshTLSAuthentication',
-  'NetworkAuthentication',
-  'ServerAuthorization',
-  'ServiceIntentions',
-  'JWTProvider',
-  // monitoring
-  'ServiceMonitor',
-  'PodMonitor',
-  'PrometheusRule',
-  // GitOps objects (Flux sources before their consumers; Argo CD projects before applications)
-  'GitRepository',
-  'OCIRepository',
-  'HelmRepository',
-  'Bucket',
-  'Kustomization',
-  'HelmRelease',
-  'AppProject',
-  'Application',
-  'ApplicationSet',
-  // validating webhooks last (kustomize orderLast), so that they cannot reject the objects above
-  'ValidatingWebhookConfiguration',
+  ...new Set([
+    // kustomize legacy order (kyaml/resid/gvk.go orderFirst; older releases also list Endpoints and
+    // the PersistentVolume kinds), plus core kinds it leaves out (DaemonSet, Job, HPA)
+    'Namespace',
+    'ResourceQuota',
+    'StorageClass',
+    'CustomResourceDefinition',
+    'MutatingWebhookConfiguration',
+    'ServiceAccount',
+    'PodSecurityPolicy',
+    'Role',
+    'ClusterRole',
+    'RoleBinding',
+    'ClusterRoleBinding',
+    'ConfigMap',
+    'Secret',
+    'Endpoints',
+    'Service',
+    'LimitRange',
+    'PriorityClass',
+    'PersistentVolume',
+    'PersistentVolumeClaim',
+    'Deployment',
+    'StatefulSet',
+    'DaemonSet',
+    'CronJob',
+    'Job',
+    'HorizontalPodAutoscaler',
+    'PodDisruptionBudget',
+    // certificates (cert-manager)
+    'ClusterIssuer',
+    'Issuer',
+    'Certificate',
+    // mesh-wide and workload configuration
+    ...meshKinds('config'),
+    // gateways and routes (Gateway API, with each mesh's own)
+    'GatewayClass',
+    'Gateway',
+    ...meshKinds('gateways'),
+    ...meshKinds('routes'),
+    'HTTPRoute',
+    'GRPCRoute',
+    'TCPRoute',
+    'TLSRoute',
+    'ReferenceGrant',
+    // policies
+    'NetworkPolicy',
+    ...meshKinds('policies'),
+    // monitoring
+    'ServiceMonitor',
+    'PodMonitor',
+    'PrometheusRule',
+    // GitOps objects (Flux sources before their consumers; Argo CD projects before applications)
+    'GitRepository',
+    'OCIRepository',
+    'HelmRepository',
+    'Bucket',
+    'Kustomization',
+    'HelmRelease',
+    'AppProject',
+    'Application',
+    'ApplicationSet',
+    // validating webhooks last (kustomize orderLast), so that they cannot reject the objects above
+    'ValidatingWebhookConfiguration',
+  ]),
 ];
+
+/** The kinds of one install phase of every backend, in registry order. */
+function meshKinds(phase: keyof MeshKinds): string[] {
+  return BACKENDS.flatMap((b) => b.kinds?.[phase] ?? []);
+}
 
 /** Rank of every known kind; see {@link kindRank} for kinds not listed. */
 export const KIND_RANK: Readonly<Record<string, number>> = Object.freeze(

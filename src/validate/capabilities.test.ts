@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { FEATURES } from '../backends/features.ts';
-import type { Backend } from '../backends/types.ts';
+import type { FeatureId } from '../backends/features.ts';
+import type { Backend, Capability } from '../backends/types.ts';
 import { ISTIO_ENV, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
 import { checkCapabilities, compareVersions, supportAt } from './capabilities.ts';
 
@@ -12,7 +13,10 @@ const limited: Backend = {
   minVersion: '1.0',
   systemNamespace: 'limited-system',
   capabilities: {
-    ...Object.fromEntries(FEATURES.map((f) => [f.id, { support: 'exact' as const }])),
+    ...(Object.fromEntries(FEATURES.map((f) => [f.id, { support: 'exact' }])) as Record<
+      FeatureId,
+      Capability
+    >),
     'route.mirror': { support: 'unsupported', note: 'no mirroring filter' },
     'route.timeout': { support: 'approximate', note: 'the timeout counts from the first byte' },
     'route.retries': { support: 'exact', since: '2.0' },

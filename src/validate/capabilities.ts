@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { toPointer } from '../core/location.ts';
 import { FEATURES } from '../backends/features.ts';
+import type { FeatureId } from '../backends/features.ts';
 import type { Backend, Capability } from '../backends/types.ts';
 import { BACKENDS } from '../backends/registry.ts';
 import type { ResolvedEnvironment } from '../model/types.ts';
@@ -17,7 +18,7 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /** The support a backend gives a feature at a mesh version (`since` newer than the version → unsupported). */
-export function supportAt(backend: Backend, featureId: string, version: string): Capability {
+export function supportAt(backend: Backend, featureId: FeatureId, version: string): Capability {
   const cap = backend.capabilities[featureId];
   if (!cap) return { support: 'unsupported' };
   if (cap.since && compareVersions(version, cap.since) < 0)

@@ -2,7 +2,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
 import { locate } from '../parse/locate.ts';
 import type { ParsedFile } from '../parse/parse.ts';
-import { backendFor, knownMeshes } from '../backends/registry.ts';
+import { backendFor, knownMeshes, meshDefaults } from '../backends/registry.ts';
 import type { Backend, BackendOutput } from '../backends/types.ts';
 import { environmentSpecWithDefaults, resolveGitOps, resolveMesh } from '../model/environment.ts';
 import { resolveService } from '../model/normalize.ts';
@@ -221,7 +221,7 @@ function resolveEnvironment(
     meshOverride && meshOverride.type !== env.spec.mesh.type
       ? { ...env.spec, mesh: { ...env.spec.mesh, type: meshOverride.type, version: meshOverride.version } }
       : env.spec;
-  const mesh = resolveMesh(spec);
+  const mesh = resolveMesh(spec, meshDefaults(spec.mesh.type));
   const services = [...views.values()]
     .map((v) => resolveService(v, { services: views, envMtls: mesh.mtls }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -233,7 +233,7 @@ function resolveEnvironment(
     namespaces: [...new Set(services.map((s) => s.namespace))].sort(),
     services,
     patches: (spec.patches ?? []).map((p, index) => ({ index, target: p.target, ops: p.ops })),
-    spec: environmentSpecWithDefaults(spec, output, outputRepoPath),
+    spec: environmentSpecWithDefaults(spec, meshDefaults(spec.mesh.type), output, outputRepoPath),
     origin: env.at,
   };
 }
@@ -262,7 +262,8 @@ function checkClusters(envs: readonly EnvDoc[], report: (d: Diagnostic) => void)
     for (const env of list.slice(1)) {
       if (
         first.spec.mesh.type !== env.spec.mesh.type ||
-        JSON.stringify(resolveMesh(first.spec)) !== JSON.stringify(resolveMesh(env.spec))
+        JSON.stringify(resolveMesh(first.spec, meshDefaults(first.spec.mesh.type))) !==
+          JSON.stringify(resolveMesh(env.spec, meshDefaults(env.spec.mesh.type)))
       ) {
         const what =
           first.spec.mesh.type !== env.spec.mesh.type

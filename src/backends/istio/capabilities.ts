@@ -1,3 +1,4 @@
+import type { FeatureId } from '../features.ts';
 import type { Capability } from '../types.ts';
 
 const exact = (note?: string): Capability =>
@@ -6,7 +7,7 @@ const exact = (note?: string): Capability =>
 const approximate = (note: string): Capability => ({ support: 'approximate', note });
 
 /** What Istio (1.22+) expresses, per feature id of FEATURES. Data only: the validator, `meshc matrix` and the README read it. */
-export const ISTIO_CAPABILITIES: Readonly<Record<string, Capability>> = {
+export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   versions: exact('DestinationRule subsets'),
   'route.weights': exact('VirtualService route[].weight'),
   'route.backends': exact('destinations on other hosts, with port.number when the target has several ports'),

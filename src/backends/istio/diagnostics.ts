@@ -1,28 +1,18 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { isPlainObject } from '../shared/merge.ts';
-import { isOlderThan } from '../shared/names.ts';
 import { CACERTS } from './certificate.ts';
-import { MIN_VERSION } from './constants.ts';
 import { httpPorts } from './virtual-service.ts';
 import { routeRef } from '../../core/names.ts';
 
 /**
- * Environment values that Istio cannot accept: a too-old version, a plug-in CA secret not named `cacerts`,
- * tracing without the install that registers its collector, a trust domain in the chart values that differs
- * from `mesh.trustDomain`; and, per service, access rules that mTLS `off` makes unmatchable.
+ * Environment values that Istio cannot accept (the shared emit skeleton checks the version): a plug-in CA
+ * secret not named `cacerts`, tracing without the install that registers its collector, a trust domain in the
+ * chart values that differs from `mesh.trustDomain`; and, per service, access rules that mTLS `off` makes
+ * unmatchable.
  */
 export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
   const out: Diagnostic[] = [];
-  if (isOlderThan(env.mesh.version, MIN_VERSION)) {
-    out.push({
-      code: 'MESH_CONSTRAINT',
-      severity: 'error',
-      message: `Istio ${env.mesh.version} is older than ${MIN_VERSION}, the oldest version meshc renders (it emits the v1 APIs of networking, security and telemetry.istio.io).`,
-      hint: `Set mesh.version to "${MIN_VERSION}" or later, after upgrading the mesh.`,
-      location: env.origin(['mesh', 'version']),
-    });
-  }
   const trust = env.mesh.trust;
   if (trust?.type === 'existing-secret' && trust.name !== CACERTS) {
     out.push({

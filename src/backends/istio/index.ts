@@ -1,10 +1,12 @@
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { MANAGED_BY_LABELS } from '../shared/labels.ts';
-import type { Backend, BackendOutput, EmitContext } from '../types.ts';
+import type { Backend, BackendOutput } from '../types.ts';
+import { meshBackend } from '../shared/skeleton.ts';
 import { buildRootService } from '../shared/kubernetes-service.ts';
 import { buildAuthorizationPolicy } from './authorization-policy.ts';
 import { ISTIO_CAPABILITIES } from './capabilities.ts';
+import { ISTIO_DIFF_NOISE } from './diff-noise.ts';
 import { buildCaCertificate } from './certificate.ts';
 import { buildCharts } from './charts.ts';
 import { istioPrerequisites } from './prerequisites.ts';
@@ -21,30 +23,48 @@ import type { ServiceIndex } from './virtual-service.ts';
 import { buildVirtualService } from './virtual-service.ts';
 
 /** The Istio backend (sidecar mode, Istio 1.22+: networking/security/telemetry.istio.io v1). */
-export const istio: Backend = {
+export const istio: Backend = meshBackend({
   mesh: 'istio',
   title: 'Istio',
   minVersion: MIN_VERSION,
   systemNamespace: ISTIO_SYSTEM,
+  // The namespace of Istio's gateway chart install instructions (istio.io "Installing Gateways").
+  ingressNamespace: 'istio-ingress',
   capabilities: ISTIO_CAPABILITIES,
+  kinds: {
+    config: [
+      'PeerAuthentication',
+      'Sidecar',
+      'ServiceEntry',
+      'WorkloadEntry',
+      'WorkloadGroup',
+      'DestinationRule',
+      'EnvoyFilter',
+      'WasmPlugin',
+      'Telemetry',
+    ],
+    routes: ['VirtualService'],
+    policies: ['RequestAuthentication', 'AuthorizationPolicy'],
+  },
+  diffNoise: ISTIO_DIFF_NOISE,
+  minVersionReason: 'it emits the v1 APIs of networking, security and telemetry.istio.io',
+  namespace: (name) => buildNamespace(name),
   emit: emitIstio,
   prerequisites: istioPrerequisites,
-};
+});
 
-export function emitIstio(env: ResolvedEnvironment, _ctx: EmitContext): BackendOutput {
+function emitIstio(
+  env: ResolvedEnvironment,
+  namespaces: ReadonlyMap<string, K8sObject[]>,
+): Omit<BackendOutput, 'namespaces'> {
   const ingress = buildIngress(env);
   const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
-  const namespaces = new Map<string, K8sObject[]>();
-  for (const ns of [...new Set([...env.namespaces, ...env.services.map((s) => s.namespace)])].sort()) {
-    namespaces.set(ns, [buildNamespace(ns)]);
-  }
   for (const s of env.services) {
     const route = ingress.routes.get(s.id);
     namespaces.get(s.namespace)?.push(...serviceObjects(s, env, services), ...(route ? [route] : []));
   }
   const ca = buildCaCertificate(env.mesh.trust);
   return {
-    namespaces,
     // istiod reads `cacerts` when it starts (else it signs with a self-made root): the Certificate, and
     // the namespace it lives in, come before the charts.
     prerequisites: ca ? [controlPlaneNamespace(), ca] : [],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeEnvironment } from '../../../test/helpers/model-factory.ts';
 import { buildCaCertificate } from './certificate.ts';
 import { checkEnvironment } from './diagnostics.ts';
+import { istio } from './index.ts';
 
 describe('trust', () => {
   it('cert-manager: a CA Certificate writing the cacerts secret in istio-system', () => {
@@ -49,18 +50,21 @@ describe('trust', () => {
 });
 
 describe('mesh version', () => {
+  const versionErrors = (version: string) =>
+    istio
+      .emit(makeEnvironment({ mesh: { version } }), { toolVersion: '0.0.0' })
+      .diagnostics.filter((d) => d.location?.file === 'environments/test.yaml#/mesh/version');
+
   it('accepts 1.22 and later', () => {
-    for (const version of ['1.22', '1.30', '2.0']) {
-      expect(checkEnvironment(makeEnvironment({ mesh: { version } }))).toEqual([]);
-    }
+    for (const version of ['1.22', '1.30', '2.0']) expect(versionErrors(version)).toEqual([]);
   });
 
   it('rejects older versions at mesh.version', () => {
     for (const version of ['1.21', '1.9', '0.99']) {
-      expect(checkEnvironment(makeEnvironment({ mesh: { version } }))).toEqual([
+      expect(versionErrors(version)).toEqual([
         expect.objectContaining({
           code: 'MESH_CONSTRAINT',
-          location: expect.objectContaining({ file: 'environments/test.yaml#/mesh/version' }),
+          message: `Istio ${version} is older than 1.22, the oldest version meshc renders (it emits the v1 APIs of networking, security and telemetry.istio.io).`,
         }),
       ]);
     }

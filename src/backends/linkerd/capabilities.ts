@@ -1,3 +1,4 @@
+import type { FeatureId } from '../features.ts';
 import type { Capability } from '../types.ts';
 import { TRACING_SINCE } from './constants.ts';
 
@@ -12,7 +13,7 @@ const unsupported = (note: string): Capability => ({ support: 'unsupported', not
  * README read it. Value-level limits (a retry condition, a dropped outlier field, a route order Linkerd's
  * specificity cannot keep) are reported by the backend at the value.
  */
-export const LINKERD_CAPABILITIES: Readonly<Record<string, Capability>> = {
+export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   versions: exact(
     'one Service `<name>-<version>` per version (selector + version labels), HTTPRoute backendRefs',
   ),

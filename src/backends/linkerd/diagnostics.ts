@@ -1,27 +1,18 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { isOlderThan } from '../shared/names.ts';
-import { MIN_VERSION, TRACING_SINCE } from './constants.ts';
+import { TRACING_SINCE } from './constants.ts';
 import { httpRetryToken, UNEXPRESSIBLE_RETRY } from './route-policy.ts';
 import { checkOutlierDetection } from './services.ts';
 import { ISSUER_SECRET, TRUST_ROOTS } from './trust.ts';
 
 /**
  * Values Linkerd cannot take as they are, found from the values themselves (the capability table speaks per
- * feature, these per value): the version, the issuer secret's name, tracing without an install or with a
+ * feature, these per value; the version is checked by the shared emit skeleton): the issuer secret's name, tracing without an install or with a
  * Zipkin collector, retry conditions Linkerd has no token for, outlier-detection fields it drops.
  */
 export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
   const out: Diagnostic[] = [];
-  if (isOlderThan(env.mesh.version, MIN_VERSION)) {
-    out.push({
-      code: 'MESH_CONSTRAINT',
-      severity: 'error',
-      message: `Linkerd ${env.mesh.version} is older than ${MIN_VERSION}, the oldest version meshc renders (it configures retries and timeouts with the annotations of 2.16 and Servers with policy.linkerd.io/v1beta3).`,
-      hint: `Set mesh.version to "${MIN_VERSION}" or later, after upgrading the mesh.`,
-      location: env.origin(['mesh', 'version']),
-    });
-  }
   const trust = env.mesh.trust;
   if (trust?.type === 'existing-secret' && trust.name !== ISSUER_SECRET) {
     out.push({

@@ -3,9 +3,11 @@ import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment } from '../../model/types.ts';
 import type { ServiceIndex } from '../shared/gamma.ts';
 import { buildServiceReferenceGrant } from '../shared/gamma.ts';
-import type { Backend, BackendOutput, EmitContext } from '../types.ts';
+import type { Backend, BackendOutput } from '../types.ts';
+import { meshBackend } from '../shared/skeleton.ts';
 import { buildAccess } from './authorization.ts';
 import { LINKERD_CAPABILITIES } from './capabilities.ts';
+import { LINKERD_DIFF_NOISE } from './diff-noise.ts';
 import { buildCharts } from './charts.ts';
 import { linkerdPrerequisites } from './prerequisites.ts';
 import { LINKERD_NS, MIN_VERSION } from './constants.ts';
@@ -19,24 +21,36 @@ import { buildServices } from './services.ts';
 import { buildControlPlaneNamespace, buildTrustObjects, buildWebhookCertificates } from './trust.ts';
 
 /** The Linkerd backend (Linkerd 2.16+, edge releases included: Gateway API routing, policy.linkerd.io authorization). */
-export const linkerd: Backend = {
+export const linkerd: Backend = meshBackend({
   mesh: 'linkerd',
   title: 'Linkerd',
   minVersion: MIN_VERSION,
   systemNamespace: LINKERD_NS,
   capabilities: LINKERD_CAPABILITIES,
+  kinds: {
+    config: ['Server', 'ServiceProfile'],
+    policies: [
+      'AuthorizationPolicy',
+      'MeshTLSAuthentication',
+      'NetworkAuthentication',
+      'ServerAuthorization',
+    ],
+  },
+  diffNoise: LINKERD_DIFF_NOISE,
+  minVersionReason:
+    'it configures retries and timeouts with the annotations of 2.16 and Servers with policy.linkerd.io/v1beta3',
+  namespace: (name, env) => buildNamespace(name, env.mesh.mtls),
   emit: emitLinkerd,
   prerequisites: linkerdPrerequisites,
-};
+});
 
-export function emitLinkerd(env: ResolvedEnvironment, _ctx: EmitContext): BackendOutput {
+function emitLinkerd(
+  env: ResolvedEnvironment,
+  namespaces: ReadonlyMap<string, K8sObject[]>,
+): Omit<BackendOutput, 'namespaces'> {
   const ingress = buildIngress(env);
   const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
   const diagnostics: Diagnostic[] = [...checkEnvironment(env), ...ingress.diagnostics];
-  const namespaces = new Map<string, K8sObject[]>();
-  for (const ns of [...new Set([...env.namespaces, ...env.services.map((s) => s.namespace)])].sort()) {
-    namespaces.set(ns, [buildNamespace(ns, env.mesh.mtls)]);
-  }
   const grants = new Map<string, { from: string; to: string }>();
   for (const s of env.services) {
     const routes = buildOutboundRoutes(s, services);
@@ -60,7 +74,6 @@ export function emitLinkerd(env: ResolvedEnvironment, _ctx: EmitContext): Backen
   }
   for (const { from, to } of grants.values()) namespaces.get(to)?.push(buildServiceReferenceGrant(from, to));
   return {
-    namespaces,
     // linkerd-control-plane starts only once its issuer secret, trust roots and webhook certificates exist.
     prerequisites: [
       ...(env.mesh.install

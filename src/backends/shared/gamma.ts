@@ -29,9 +29,9 @@ export function escapeRegex(literal: string): string {
 }
 
 /**
- * A regular expression that matches the whole value, as meshc's `regex` means (RE2 full match, as Istio reads
- * it): `^(?:R)$`. Implementations that search for the leftmost-first match and then require it to span the
- * value (Linkerd) would otherwise reject `a|ab` on `ab`. A regex that is already anchored at both ends and
+ * A regular expression that matches the whole value, as meshc's `regex` means (RE2 full match, as Envoy's
+ * `safe_regex` reads it): `^(?:R)$`. Implementations that search for the leftmost-first match and then require
+ * it to span the value (a Rust `regex` proxy, for one) would otherwise reject `a|ab` on `ab`. A regex that is already anchored at both ends and
  * has no alternation is left as written.
  */
 export function fullMatchRegex(regex: string): string {

@@ -71,8 +71,8 @@ export function ingressTlsSecret(tls: IngressTls): string {
 
 /**
  * The cert-manager Certificate of the ingress: every ingress host as a DNS name, issued by the configured
- * issuer into the Secret the Gateway reads, in the Gateway's namespace (Gateway API and Istio gateways read
- * certificates from their own namespace).
+ * issuer into the Secret the Gateway reads, in the Gateway's namespace (Gateway API gateways, and the
+ * meshes' own gateways, read certificates from their own namespace).
  */
 export function buildIngressCertificate(
   tls: Extract<IngressTls, { type: 'cert-manager' }>,

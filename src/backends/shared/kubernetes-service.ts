@@ -30,7 +30,7 @@ export function buildRootService(service: ResolvedService): K8sObject | undefine
 
 /**
  * The Service of one version (`<service>-<version>`), selecting the service's pods that carry the version's
- * labels. Meshes without subsets (Linkerd, Gateway API, App Mesh) route to these.
+ * labels. Meshes without subsets (GAMMA routing, Gateway API) route to these.
  */
 export function buildVersionService(service: ResolvedService, version: Version): K8sObject {
   return {
