@@ -11,6 +11,7 @@
  * by counting it (characters scanned, nodes visited, nodes added by aliases, as the parser reports them,
  * and the size of the data handed to the later stages), never by timing it.
  */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -30,6 +31,11 @@ const EXAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'e
 const NUM_RUNS = Number(process.env.MESHC_PROPERTY_RUNS) || (process.env.CI ? 1000 : 200);
 /** The hostile-YAML property: 10,000 runs in CI, 1,000 locally; `MESHC_HOSTILE_RUNS` overrides both. */
 const HOSTILE_RUNS = Number(process.env.MESHC_HOSTILE_RUNS) || (process.env.CI ? 10_000 : 1000);
+/**
+ * Opt-in trace for long local rounds: the input of the mutation property is written to this file before
+ * each compile, so that a run that dies (one 20,000-run round once ran out of heap) leaves its input behind.
+ */
+const TRACE_FILE = process.env.MESHC_PROPERTY_TRACE;
 
 /** The example's spec files, read once the way meshc reads them (its globs; not its rendered output). */
 const loaded = await loadSpec(EXAMPLE);
@@ -567,6 +573,7 @@ describe('properties: meshc never crashes', () => {
           fc.array(mutationArb, { minLength: 1, maxLength: 3 }),
           (withPolicies, mutations) => {
             const start = withPolicies ? [...BASE] : BASE.filter((f) => !f.path.startsWith('policies/'));
+            if (TRACE_FILE) writeFileSync(TRACE_FILE, JSON.stringify({ withPolicies, mutations }));
             const files = mutations.reduce<SourceFile[]>(applyMutation, start);
             checkCompile(files);
           },
