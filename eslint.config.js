@@ -18,7 +18,7 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'bench-out/**',
-      'test/fixtures/**',
+      'fixtures/invalid/**',
       'src/**/*.gen.ts',
     ],
   },

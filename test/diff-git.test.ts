@@ -1,7 +1,7 @@
 /**
  * `meshc diff` on real git repositories (test/helpers/git-repo.ts): the base is read from a commit, the
  * head from another commit or the working tree. Golden output: `MESHC_UPDATE_GOLDEN=1 npx vitest run
- * test/diff-git.test.ts` rewrites test/golden/diff/.
+ * test/diff-git.test.ts` rewrites fixtures/golden/diff/.
  */
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,7 +19,7 @@ import { syntheticSpec } from '../scripts/synthetic-spec.mjs';
 /** `meshc diff …` in-process. */
 const meshcDiff = (cwd: string, argv: string[]) => runCli(['diff', ...argv], { cwd });
 
-const GOLDEN = path.join(repoRoot, 'test/golden/diff');
+const GOLDEN = path.join(repoRoot, 'fixtures/golden/diff');
 const UPDATE = process.env.MESHC_UPDATE_GOLDEN === '1';
 
 async function golden(name: string, actual: string): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * The invalid corpus: every directory under `test/fixtures/invalid/` is a small spec repository with one
+ * The invalid corpus: every directory under `fixtures/invalid/` is a small spec repository with one
  * kind of mistake, and its `expected.yaml` lists exactly the diagnostics meshc must report for it.
  *
  * `expected.yaml` is a list of `{ code, severity, file, line, col }` (no `file`/`line`/`col` for a
@@ -7,7 +7,7 @@
  * (a list of `{ file, line, col, message_contains? }`).
  *
  * A case stores only what makes it: the files it changes or adds, and a `case.yaml` naming the base
- * repository (`test/fixtures/invalid/_bases/`) it starts from, the base files it removes, and the files
+ * repository (`fixtures/invalid/_bases/`) it starts from, the base files it removes, and the files
  * prepared at run time (byte copies, generated large files, files inflated past the size limit, symlinks).
  * test/helpers/invalid-cases.ts lays each case out in a temporary directory (its top comment has the
  * format); the "stored corpus" tests below keep the corpus that way.

@@ -19,8 +19,8 @@ const CASES = [
   { name: 'bookinfo', spec: 'examples/bookinfo', expected: 'examples/bookinfo/rendered' },
   {
     name: 'istio-multi-env',
-    spec: 'test/golden/istio-multi-env/spec',
-    expected: 'test/golden/istio-multi-env/expected',
+    spec: 'fixtures/golden/istio-multi-env/spec',
+    expected: 'fixtures/golden/istio-multi-env/expected',
   },
 ];
 const UPDATE = process.env.MESHC_UPDATE_GOLDEN === '1';

@@ -2,7 +2,7 @@
  * meshc's Istio output against the Istio documentation's own manifests.
  *
  * Each task of the Istio docs (Bookinfo and httpbin) is written once as a meshc spec and once as the upstream
- * manifests, transcribed verbatim into test/upstream/istio/<task>.yaml. The spec is compiled for an Istio 1.24
+ * manifests, transcribed verbatim into fixtures/upstream/istio/<task>.yaml. The spec is compiled for an Istio 1.24
  * environment, emitted with the Istio backend, and both sides go through the semantic normalizer of
  * test/helpers/istio-semantics.ts; the results must be deep-equal. Every rewrite the normalizer makes is a rule of
  * the table RULES below, with its reason; the rules that change meaning ("deviation") are asserted per task, so
@@ -203,7 +203,7 @@ function bookinfo(name: string, body: string, options: { versions?: boolean } = 
 
 interface Task {
   readonly title: string;
-  /** test/upstream/istio/<file> */
+  /** fixtures/upstream/istio/<file> */
   readonly upstream: string;
   /** Where the docs apply objects that name no namespace. */
   readonly applyNamespace: string;
@@ -467,7 +467,7 @@ const TASKS: readonly Task[] = [
 
 // --- Helpers ----------------------------------------------------------------------------------------------------
 
-const UPSTREAM_DIR = path.join(import.meta.dirname, 'upstream', 'istio');
+const UPSTREAM_DIR = path.join(import.meta.dirname, '..', 'fixtures', 'upstream', 'istio');
 
 function upstreamObjects(file: string): Manifest[] {
   return parseManifests(readFileSync(path.join(UPSTREAM_DIR, file), 'utf8'));

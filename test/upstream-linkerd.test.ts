@@ -2,7 +2,7 @@
  * meshc's Linkerd output against Linkerd's documented tasks.
  *
  * Each task of the Linkerd docs (linkerd.io 2-edge) is written once as a meshc spec and once as the upstream
- * manifests, transcribed into test/upstream/linkerd/<task>.yaml. The spec is compiled for a Linkerd 2.18
+ * manifests, transcribed into fixtures/upstream/linkerd/<task>.yaml. The spec is compiled for a Linkerd 2.18
  * environment and emitted with the Linkerd backend; then both object sets go through the model of
  * test/helpers/linkerd-semantics.ts, which says what Linkerd *does* with a request: for routing tasks the rule a
  * client proxy picks, the backends as shares of pods, the timeout, the retry policy and the failure accrual;
@@ -103,7 +103,7 @@ interface Row {
 
 interface Task {
   readonly title: string;
-  /** test/upstream/linkerd/<file> */
+  /** fixtures/upstream/linkerd/<file> */
   readonly upstream: string;
   /** The spec files (the environment is added). */
   readonly spec: Readonly<Record<string, string>>;
@@ -446,7 +446,7 @@ const TASKS: readonly Task[] = [
 
 // --- Helpers ----------------------------------------------------------------------------------------------------
 
-const UPSTREAM_DIR = path.join(import.meta.dirname, 'upstream', 'linkerd');
+const UPSTREAM_DIR = path.join(import.meta.dirname, '..', 'fixtures', 'upstream', 'linkerd');
 
 function upstreamObjects(file: string): Manifest[] {
   return parseManifests(readFileSync(path.join(UPSTREAM_DIR, file), 'utf8'));

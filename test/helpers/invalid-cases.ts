@@ -1,7 +1,7 @@
 /**
- * The invalid corpus as stored: `test/fixtures/invalid/<case>/` holds only what makes the case (the files it
+ * The invalid corpus as stored: `fixtures/invalid/<case>/` holds only what makes the case (the files it
  * changes or adds, its `expected.yaml`) and a `case.yaml` manifest; the small spec repository every case
- * starts from lives once, in `test/fixtures/invalid/_bases/<base>/`. `materialiseCase` lays the repository
+ * starts from lives once, in `fixtures/invalid/_bases/<base>/`. `materialiseCase` lays the repository
  * out in a temporary directory:
  *
  * ```yaml
@@ -28,6 +28,7 @@ import { parse as parseYaml } from 'yaml';
 
 export const INVALID_DIR = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
+  '..',
   '..',
   'fixtures',
   'invalid',
