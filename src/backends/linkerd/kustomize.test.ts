@@ -15,7 +15,9 @@ import { buildGitOpsTree } from '../../gitops/tree.ts';
 import { linkerd } from './index.ts';
 
 /** The bookinfo services, with outlier detection that leaves the ejection time to the mesh. */
-const services = bookinfoServices({ reviews: { resilience: { outlierDetection: { consecutiveErrors: 5 } } } });
+const services = bookinfoServices({
+  reviews: { resilience: { outlierDetection: { consecutiveErrors: 5 } } },
+});
 
 describeWithKustomize('Linkerd output with the real kustomize', () => {
   it.each(['flux', 'argocd'] as const)(
