@@ -212,6 +212,15 @@ export function fullMesh(mesh: MeshType | string, overrides: MeshOverrides = {})
   return { ...settings, ...overrides };
 }
 
+type Ingress = NonNullable<MeshSettings['ingress']>;
+
+/** The ingress of FULL_MESH[mesh] (Gateway API, the mesh's ingress namespace), with `overrides`. */
+export function meshIngress(mesh: MeshType | string, overrides: Partial<Ingress> = {}): Ingress {
+  const ingress = fullMesh(mesh).ingress;
+  if (!ingress) throw new Error(`test/helpers/backend-fixtures.ts: FULL_MESH['${mesh}'] has no ingress`);
+  return { ...ingress, ...overrides };
+}
+
 /**
  * The environment `test` on the fully configured `mesh` (FULL_MESH, `mesh` replacing whole fields), with the
  * given services (default: bookinfoServices()) and any other environment field overridden.
