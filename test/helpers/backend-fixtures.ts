@@ -95,6 +95,32 @@ export function headerOperations(response: Partial<HeaderOps> = {}): Route['head
   };
 }
 
+/**
+ * Route 2 of `bookinfo/reviews` with every route feature: 90/10 to v1/v2, timeout 10s, three retries with a
+ * per-try timeout on four conditions, fault delay and abort, a mirror to v3 of `mirrorPercent` of the requests,
+ * and header operations (`headers` replaces them).
+ */
+export function everyFeatureRoute(
+  mirrorPercent: number,
+  headers: Route['headers'] = headerOperations(),
+): Route {
+  return makeRoute({
+    index: 2,
+    destinations: [dest('bookinfo/reviews', 'v1', 90), dest('bookinfo/reviews', 'v2', 10)],
+    timeout: '10s',
+    retries: { attempts: 3, perTryTimeout: '2s', on: ['5xx', 'gateway-error', 'connect-failure', 'reset'] },
+    fault: { delay: { duration: '7s', percent: 100 }, abort: { status: 500, percent: 10 } },
+    mirror: {
+      serviceId: 'bookinfo/reviews',
+      namespace: 'bookinfo',
+      service: 'reviews',
+      version: 'v3',
+      percent: mirrorPercent,
+    },
+    headers,
+  });
+}
+
 // --- Resilience --------------------------------------------------------------------------------------------------
 
 /** Outlier detection, connection pool and the given load balancer: every resilience field set. */

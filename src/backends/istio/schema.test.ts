@@ -9,6 +9,7 @@ import type { IngressTls, ResolvedEnvironment } from '../../model/types.ts';
 import { validateObject } from '../../../test/helpers/crds.ts';
 import {
   PORTS,
+  everyFeatureRoute,
   fullResilience,
   headerOperations,
   meshEnvironment,
@@ -62,25 +63,7 @@ const reviews = multiPortService(
         matches: [makeMatch({ path: exact('/coffees') })],
         destinations: [dest('bookinfo/products', undefined, 90), dest('bookinfo/reviews', 'v3', 10)],
       }),
-      makeRoute({
-        index: 2,
-        destinations: [dest('bookinfo/reviews', 'v1', 90), dest('bookinfo/reviews', 'v2', 10)],
-        timeout: '10s',
-        retries: {
-          attempts: 3,
-          perTryTimeout: '2s',
-          on: ['5xx', 'gateway-error', 'connect-failure', 'reset'],
-        },
-        fault: { delay: { duration: '7s', percent: 100 }, abort: { status: 500, percent: 10 } },
-        mirror: {
-          serviceId: 'bookinfo/reviews',
-          namespace: 'bookinfo',
-          service: 'reviews',
-          version: 'v3',
-          percent: 100,
-        },
-        headers: headerOperations({ set: [{ name: 'x-served-by', value: 'mesh' }] }),
-      }),
+      everyFeatureRoute(100, headerOperations({ set: [{ name: 'x-served-by', value: 'mesh' }] })),
     ],
     resilience: fullResilience({ type: 'round-robin' }),
     access: [

@@ -12,7 +12,7 @@ import {
 import {
   PORTS,
   bookinfoReviews,
-  headerOperations,
+  everyFeatureRoute,
   multiPortService,
 } from '../../../test/helpers/backend-fixtures.ts';
 import type { ServiceIndex } from './virtual-service.ts';
@@ -118,21 +118,7 @@ describe('buildHttpRoute', () => {
   });
 
   it('emits timeout, retries, fault delay and abort, mirror and header operations', () => {
-    const route = makeRoute({
-      index: 2,
-      destinations: [dest('bookinfo/reviews', 'v1', 90), dest('bookinfo/reviews', 'v2', 10)],
-      timeout: '10s',
-      retries: { attempts: 3, perTryTimeout: '2s', on: ['5xx', 'gateway-error', 'connect-failure', 'reset'] },
-      fault: { delay: { duration: '7s', percent: 100 }, abort: { status: 500, percent: 10 } },
-      mirror: {
-        serviceId: 'bookinfo/reviews',
-        namespace: 'bookinfo',
-        service: 'reviews',
-        version: 'v3',
-        percent: 50,
-      },
-      headers: headerOperations(),
-    });
+    const route = everyFeatureRoute(50);
     expect(buildHttpRoute(route, services)).toEqual({
       name: 'route-2',
       route: [
