@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { caller, makeAccessRule, makeService } from '../../../test/helpers/model-factory.ts';
+import { meshIngress } from '../../../test/helpers/backend-fixtures.ts';
 import { buildAuthorizationPolicy } from './authorization-policy.ts';
 import { ingressGatewayPrincipal } from './constants.ts';
 
@@ -83,21 +84,18 @@ describe('buildAuthorizationPolicy', () => {
     expect((buildAuthorizationPolicy(s, 'prod.acme.internal')?.spec as { rules: unknown }).rules).toEqual([
       { from: [{ source: { principals: ['prod.acme.internal/ns/bookinfo/sa/productpage'] } }] },
     ]);
-    const ingress = { className: 'istio', api: 'gateway-api', namespace: 'istio-ingress' } as const;
+    const ingress = meshIngress('istio');
     expect(ingressGatewayPrincipal(ingress, 'prod.acme.internal')).toBe(
       'prod.acme.internal/ns/istio-ingress/sa/meshc-ingress-istio',
     );
   });
 
   it('adds the ingress gateway principal for an exposed service', () => {
-    const gw = ingressGatewayPrincipal(
-      { className: 'istio', api: 'gateway-api', namespace: 'istio-ingress' },
-      TD,
-    );
+    const gw = ingressGatewayPrincipal(meshIngress('istio'), TD);
     expect(gw).toBe('cluster.local/ns/istio-ingress/sa/meshc-ingress-istio');
-    expect(
-      ingressGatewayPrincipal({ className: 'istio', api: 'native', namespace: 'istio-ingress' }, TD),
-    ).toBe('cluster.local/ns/istio-ingress/sa/istio-ingressgateway');
+    expect(ingressGatewayPrincipal(meshIngress('istio', { api: 'native' }), TD)).toBe(
+      'cluster.local/ns/istio-ingress/sa/istio-ingressgateway',
+    );
     const s = makeService({ access: [makeAccessRule({ from: [caller('bookinfo/productpage')] })] });
     expect((buildAuthorizationPolicy(s, TD, gw)?.spec as { rules: unknown }).rules).toEqual([
       { from: [{ source: { principals: ['cluster.local/ns/bookinfo/sa/productpage'] } }] },

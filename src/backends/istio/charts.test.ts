@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeEnvironment } from '../../../test/helpers/model-factory.ts';
+import { meshIngress } from '../../../test/helpers/backend-fixtures.ts';
 import { buildCharts, istiodValues } from './charts.ts';
 
 const REPO = { repoName: 'istio', repoUrl: 'https://istio-release.storage.googleapis.com/charts' };
@@ -19,7 +20,7 @@ describe('buildCharts', () => {
     const env = makeEnvironment({
       mesh: {
         install: { chartVersion: '1.30.3', values: { pilot: { resources: { requests: { cpu: '1' } } } } },
-        ingress: { className: 'istio', api: 'native', namespace: 'istio-ingress' },
+        ingress: meshIngress('istio', { api: 'native' }),
       },
     });
     expect(buildCharts(env)).toEqual([
@@ -61,7 +62,7 @@ describe('buildCharts', () => {
     const env = makeEnvironment({
       mesh: {
         install: { chartVersion: '1.30.3', values: {} },
-        ingress: { className: 'istio', api: 'gateway-api', namespace: 'istio-ingress' },
+        ingress: meshIngress('istio'),
       },
     });
     expect(buildCharts(env).map((c) => c.name)).toEqual(['istio-base', 'istiod']);

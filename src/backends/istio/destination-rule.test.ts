@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeService, makeVersions } from '../../../test/helpers/model-factory.ts';
+import { fullResilience } from '../../../test/helpers/backend-fixtures.ts';
 import { buildDestinationRule, buildLoadBalancer, buildTrafficPolicy } from './destination-rule.ts';
 
 const LABELS = { 'app.kubernetes.io/managed-by': 'meshc' };
@@ -15,16 +16,7 @@ describe('buildDestinationRule', () => {
         { name: 'v1', labels: { version: 'v1' } },
         { name: 'v2', labels: { track: 'canary', version: 'v2' } },
       ],
-      resilience: {
-        outlierDetection: {
-          consecutiveErrors: 5,
-          interval: '10s',
-          baseEjectionTime: '30s',
-          maxEjectionPercent: 50,
-        },
-        connectionPool: { maxConnections: 100, maxPendingRequests: 10, maxRequestsPerConnection: 1 },
-        loadBalancer: { type: 'least-request' },
-      },
+      resilience: fullResilience({ type: 'least-request' }),
     });
     expect(buildDestinationRule(s)).toEqual({
       apiVersion: 'networking.istio.io/v1',

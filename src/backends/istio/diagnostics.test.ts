@@ -6,6 +6,7 @@ import {
   makeService,
   prefix,
 } from '../../../test/helpers/model-factory.ts';
+import { meshIngress } from '../../../test/helpers/backend-fixtures.ts';
 import { checkEnvironment } from './diagnostics.ts';
 
 const at = (env: Parameters<typeof checkEnvironment>[0]) =>
@@ -87,7 +88,7 @@ describe('access rules need mTLS', () => {
 
 describe('an exposed service with access: []', () => {
   const ingress = { hosts: ['shop.example.com'], paths: [prefix('/')] };
-  const mesh = { ingress: { className: 'istio', api: 'gateway-api', namespace: 'istio-ingress' } } as const;
+  const mesh = { ingress: meshIngress('istio') } as const;
 
   it('is a warning at ingress: the ingress gateway is denied too', () => {
     const s = makeService({ access: [], ingress });

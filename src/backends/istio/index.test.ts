@@ -1,58 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import {
-  caller,
-  dest,
-  exact,
-  makeAccessRule,
-  makeEnvironment,
-  makeMatch,
-  makeRoute,
-  makeService,
-  makeVersions,
-  prefix,
-} from '../../../test/helpers/model-factory.ts';
+  bookinfoReviews,
+  exposedProductpage,
+  meshEnvironment,
+  shopWeb,
+} from '../../../test/helpers/backend-fixtures.ts';
+import { caller, makeAccessRule, makeEnvironment, makeService } from '../../../test/helpers/model-factory.ts';
 import { FEATURES } from '../features.ts';
 import { ISTIO_CAPABILITIES } from './capabilities.ts';
 import { istio } from './index.ts';
 
 const CTX = { toolVersion: '0.1.0' };
 
-const reviews = makeService({
-  versions: makeVersions('v1', 'v2'),
-  routes: [
-    makeRoute({
-      name: 'jason',
-      matches: [makeMatch({ headers: [{ name: 'end-user', match: exact('jason') }] })],
-      destinations: [dest('bookinfo/reviews', 'v2')],
-    }),
-    makeRoute({ index: 1, implicit: true, destinations: [dest('bookinfo/reviews')] }),
-  ],
+const reviews = bookinfoReviews({
   access: [makeAccessRule({ from: [caller('bookinfo/productpage')] })],
   mtls: 'permissive',
   mtlsOverride: true,
 });
-const productpage = makeService({
-  name: 'productpage',
+const productpage = exposedProductpage({
   kubernetesService: 'external',
   access: [makeAccessRule({ from: [caller('bookinfo/reviews')], methods: ['GET'], paths: ['/productpage'] })],
-  ingress: { hosts: ['bookinfo.example.com'], paths: [prefix('/productpage')] },
 });
-const web = makeService({ namespace: 'shop', name: 'web' });
+const web = shopWeb();
 
-const full = makeEnvironment({
-  services: [productpage, reviews, web],
-  mesh: {
-    mtls: 'strict',
-    ingress: { className: 'istio', api: 'gateway-api', namespace: 'istio-ingress' },
-    trust: { type: 'cert-manager', issuer: 'mesh-root', kind: 'ClusterIssuer' },
-    install: { chartVersion: '1.30.3', values: {} },
-    observability: {
-      metrics: 'prometheus-operator',
-      dashboards: true,
-      tracing: { provider: 'opentelemetry', host: 'otel-collector.observability', port: 4317, sampling: 10 },
-    },
-  },
-});
+const full = meshEnvironment('istio', { services: [productpage, reviews, web] });
 
 const ids = (objs: readonly { kind: string; metadata: { name: string } }[] | undefined) =>
   (objs ?? []).map((o) => `${o.kind}/${o.metadata.name}`);

@@ -1,23 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { exact, makeEnvironment, makeService, prefix } from '../../../test/helpers/model-factory.ts';
+import { PORTS, exposedProductpage, meshIngress, shopWeb } from '../../../test/helpers/backend-fixtures.ts';
 import { buildIngress } from './ingress.ts';
 
 const LABELS = { 'app.kubernetes.io/managed-by': 'meshc' };
 
-const productpage = makeService({
-  name: 'productpage',
+const productpage = exposedProductpage({
   ingress: {
     hosts: ['bookinfo.example.com'],
     paths: [prefix('/productpage'), exact('/login'), prefix('/static/')],
   },
 });
-const shop = makeService({
-  namespace: 'shop',
-  name: 'web',
-  ports: [
-    { name: 'http', port: 8080, protocol: 'http' },
-    { name: 'admin', port: 9000, protocol: 'http' },
-  ],
+const shop = shopWeb({
+  ports: [PORTS.http8080, { name: 'admin', port: 9000, protocol: 'http' }],
   ingress: { hosts: ['shop.example.com', 'bookinfo.example.com'], paths: [prefix('/')] },
 });
 const internal = makeService({ name: 'ratings' });
@@ -25,7 +20,7 @@ const internal = makeService({ name: 'ratings' });
 describe('ingress through Gateway API', () => {
   const env = makeEnvironment({
     services: [productpage, internal, shop],
-    mesh: { ingress: { className: 'istio', api: 'gateway-api', namespace: 'istio-ingress' } },
+    mesh: { ingress: meshIngress('istio') },
   });
   const out = buildIngress(env);
 
@@ -92,7 +87,7 @@ describe('ingress through Gateway API', () => {
 describe('ingress through Istio Gateway and VirtualService', () => {
   const env = makeEnvironment({
     services: [productpage, internal, shop],
-    mesh: { ingress: { className: 'istio', api: 'native', namespace: 'istio-ingress' } },
+    mesh: { ingress: meshIngress('istio', { api: 'native' }) },
   });
   const out = buildIngress(env);
 
@@ -151,7 +146,7 @@ describe('ingress with TLS', () => {
     const out = buildIngress(
       makeEnvironment({
         services: [productpage, shop],
-        mesh: { ingress: { className: 'istio', api: 'native', namespace: 'istio-ingress', tls } },
+        mesh: { ingress: meshIngress('istio', { api: 'native', tls }) },
       }),
     );
     expect(out.system.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
@@ -216,7 +211,7 @@ describe('ingress without mesh.ingress', () => {
     const out = buildIngress(
       makeEnvironment({
         services: [internal],
-        mesh: { ingress: { className: 'istio', api: 'native', namespace: 'istio-ingress' } },
+        mesh: { ingress: meshIngress('istio', { api: 'native' }) },
       }),
     );
     expect(out).toEqual({ system: [], routes: new Map(), diagnostics: [] });

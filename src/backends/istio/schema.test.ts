@@ -8,6 +8,15 @@ import type { K8sObject } from '../../core/k8s.ts';
 import type { IngressTls, ResolvedEnvironment } from '../../model/types.ts';
 import { validateObject } from '../../../test/helpers/crds.ts';
 import {
+  PORTS,
+  everyFeatureRoute,
+  fullResilience,
+  headerOperations,
+  meshEnvironment,
+  multiPortService,
+  productpageReadsReviews,
+} from '../../../test/helpers/backend-fixtures.ts';
+import {
   caller,
   dest,
   exact,
@@ -28,75 +37,44 @@ import { istio } from './index.ts';
 import { buildServicePeerAuthentication } from './peer-authentication.ts';
 import { buildTelemetry } from './telemetry.ts';
 
-const reviews = makeService({
-  versions: makeVersions('v1', 'v2', 'v3'),
-  ports: [
-    { name: 'http', port: 9080, protocol: 'http' },
-    { name: 'grpc', port: 9090, protocol: 'grpc' },
-  ],
-  routes: [
-    makeRoute({
-      name: 'jason',
-      matches: [
-        makeMatch({
-          headers: [
-            { name: 'end-user', match: exact('jason') },
-            { name: 'x-canary', match: regex('^y.*') },
-          ],
-          query: [{ name: 'debug', match: exact('1') }],
-          path: prefix('/api'),
-          method: 'GET',
-        }),
-        makeMatch({ path: regex('^/v[0-9]+/') }),
-      ],
-      destinations: [dest('bookinfo/reviews', 'v2')],
-    }),
-    makeRoute({
-      index: 1,
-      name: 'coffees',
-      matches: [makeMatch({ path: exact('/coffees') })],
-      destinations: [dest('bookinfo/products', undefined, 90), dest('bookinfo/reviews', 'v3', 10)],
-    }),
-    makeRoute({
-      index: 2,
-      destinations: [dest('bookinfo/reviews', 'v1', 90), dest('bookinfo/reviews', 'v2', 10)],
-      timeout: '10s',
-      retries: { attempts: 3, perTryTimeout: '2s', on: ['5xx', 'gateway-error', 'connect-failure', 'reset'] },
-      fault: { delay: { duration: '7s', percent: 100 }, abort: { status: 500, percent: 10 } },
-      mirror: {
-        serviceId: 'bookinfo/reviews',
-        namespace: 'bookinfo',
-        service: 'reviews',
-        version: 'v3',
-        percent: 100,
-      },
-      headers: {
-        request: {
-          set: [{ name: 'x-env', value: 'prod' }],
-          add: [{ name: 'x-trace', value: '1' }],
-          remove: ['x-debug'],
-        },
-        response: { set: [{ name: 'x-served-by', value: 'mesh' }], add: [], remove: ['server'] },
-      },
-    }),
-  ],
-  resilience: {
-    outlierDetection: {
-      consecutiveErrors: 5,
-      interval: '10s',
-      baseEjectionTime: '30s',
-      maxEjectionPercent: 50,
-    },
-    connectionPool: { maxConnections: 100, maxPendingRequests: 10, maxRequestsPerConnection: 1 },
-    loadBalancer: { type: 'round-robin' },
+const reviews = multiPortService(
+  {
+    versions: makeVersions('v1', 'v2', 'v3'),
+    routes: [
+      makeRoute({
+        name: 'jason',
+        matches: [
+          makeMatch({
+            headers: [
+              { name: 'end-user', match: exact('jason') },
+              { name: 'x-canary', match: regex('^y.*') },
+            ],
+            query: [{ name: 'debug', match: exact('1') }],
+            path: prefix('/api'),
+            method: 'GET',
+          }),
+          makeMatch({ path: regex('^/v[0-9]+/') }),
+        ],
+        destinations: [dest('bookinfo/reviews', 'v2')],
+      }),
+      makeRoute({
+        index: 1,
+        name: 'coffees',
+        matches: [makeMatch({ path: exact('/coffees') })],
+        destinations: [dest('bookinfo/products', undefined, 90), dest('bookinfo/reviews', 'v3', 10)],
+      }),
+      everyFeatureRoute(100, headerOperations({ set: [{ name: 'x-served-by', value: 'mesh' }] })),
+    ],
+    resilience: fullResilience({ type: 'round-robin' }),
+    access: [
+      productpageReadsReviews(),
+      makeAccessRule({ index: 1, from: [caller('*')], paths: ['/health'] }),
+    ],
+    mtls: 'permissive',
+    mtlsOverride: true,
   },
-  access: [
-    makeAccessRule({ from: [caller('bookinfo/productpage')], methods: ['GET'], paths: ['/reviews/*'] }),
-    makeAccessRule({ index: 1, from: [caller('*')], paths: ['/health'] }),
-  ],
-  mtls: 'permissive',
-  mtlsOverride: true,
-});
+  [PORTS.http, PORTS.grpc],
+);
 const products = makeService({
   name: 'products',
   resilience: { loadBalancer: { type: 'consistent-hash', header: 'x-user' } },
@@ -111,12 +89,11 @@ function environment(
   provider: 'opentelemetry' | 'zipkin',
   tls?: IngressTls,
 ): ResolvedEnvironment {
-  return makeEnvironment({
+  return meshEnvironment('istio', {
     services: [products, reviews],
     mesh: {
       ingress: { className: 'istio', api, namespace: 'istio-ingress', ...(tls ? { tls } : {}) },
       trust: { type: 'cert-manager', issuer: 'mesh-root', kind: 'Issuer' },
-      install: { chartVersion: '1.30.3', values: {} },
       observability: {
         metrics: 'prometheus-operator',
         dashboards: true,

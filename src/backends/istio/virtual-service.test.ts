@@ -9,6 +9,12 @@ import {
   prefix,
   regex,
 } from '../../../test/helpers/model-factory.ts';
+import {
+  PORTS,
+  bookinfoReviews,
+  everyFeatureRoute,
+  multiPortService,
+} from '../../../test/helpers/backend-fixtures.ts';
 import type { ServiceIndex } from './virtual-service.ts';
 import { buildHttpRoute, buildVirtualService, destination, httpRouteName } from './virtual-service.ts';
 
@@ -16,13 +22,7 @@ const LABELS = { 'app.kubernetes.io/managed-by': 'meshc' };
 const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
 
 const reviews = makeService({ versions: makeVersions('v1', 'v2', 'v3') });
-const products = makeService({
-  name: 'products',
-  ports: [
-    { name: 'http', port: 8080, protocol: 'http' },
-    { name: 'grpc', port: 9090, protocol: 'grpc' },
-  ],
-});
+const products = multiPortService({ name: 'products' }, [PORTS.http8080, PORTS.grpc]);
 const services: ServiceIndex = new Map([reviews, products].map((s) => [s.id, s]));
 
 describe('buildVirtualService', () => {
@@ -58,17 +58,7 @@ describe('buildVirtualService', () => {
   });
 
   it('routes jason by header, then the implicit default route to every pod', () => {
-    const s = makeService({
-      versions: makeVersions('v1', 'v2'),
-      routes: [
-        makeRoute({
-          name: 'jason',
-          matches: [makeMatch({ headers: [{ name: 'end-user', match: exact('jason') }] })],
-          destinations: [dest('bookinfo/reviews', 'v2')],
-        }),
-        makeRoute({ index: 1, implicit: true, destinations: [dest('bookinfo/reviews')] }),
-      ],
-    });
+    const s = bookinfoReviews();
     expect((buildVirtualService(s, services)?.spec as { http: unknown }).http).toEqual([
       {
         name: 'jason',
@@ -128,28 +118,7 @@ describe('buildHttpRoute', () => {
   });
 
   it('emits timeout, retries, fault delay and abort, mirror and header operations', () => {
-    const route = makeRoute({
-      index: 2,
-      destinations: [dest('bookinfo/reviews', 'v1', 90), dest('bookinfo/reviews', 'v2', 10)],
-      timeout: '10s',
-      retries: { attempts: 3, perTryTimeout: '2s', on: ['5xx', 'gateway-error', 'connect-failure', 'reset'] },
-      fault: { delay: { duration: '7s', percent: 100 }, abort: { status: 500, percent: 10 } },
-      mirror: {
-        serviceId: 'bookinfo/reviews',
-        namespace: 'bookinfo',
-        service: 'reviews',
-        version: 'v3',
-        percent: 50,
-      },
-      headers: {
-        request: {
-          set: [{ name: 'x-env', value: 'prod' }],
-          add: [{ name: 'x-trace', value: '1' }],
-          remove: ['x-debug'],
-        },
-        response: { set: [], add: [], remove: ['server'] },
-      },
-    });
+    const route = everyFeatureRoute(50);
     expect(buildHttpRoute(route, services)).toEqual({
       name: 'route-2',
       route: [
@@ -201,11 +170,7 @@ describe('services with several ports', () => {
   const api = makeService({
     name: 'api',
     versions: makeVersions('v1', 'v2'),
-    ports: [
-      { name: 'db', port: 5432, protocol: 'tcp' },
-      { name: 'http', port: 8080, protocol: 'http' },
-      { name: 'grpc', port: 9090, protocol: 'grpc' },
-    ],
+    ports: [PORTS.db, PORTS.http8080, PORTS.grpc],
     routes: [
       makeRoute({
         name: 'canary',

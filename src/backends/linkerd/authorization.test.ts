@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PORTS, multiPortService, productpageReadsReviews } from '../../../test/helpers/backend-fixtures.ts';
 import { caller, makeAccessRule, makeService } from '../../../test/helpers/model-factory.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import { accessPath, accessRegions, buildAccess } from './authorization.ts';
@@ -39,17 +40,16 @@ describe('access on Linkerd', () => {
   });
 
   it('callers without methods or paths: one MeshTLSAuthentication, one AuthorizationPolicy per Server', () => {
-    const s = makeService({
-      ports: [
-        { name: 'http', port: 9080, protocol: 'http' },
-        { name: 'db', port: 5432, protocol: 'tcp' },
-      ],
-      access: [
-        makeAccessRule({
-          from: [caller('bookinfo/productpage', 'bookinfo-productpage'), caller('other/web')],
-        }),
-      ],
-    });
+    const s = multiPortService(
+      {
+        access: [
+          makeAccessRule({
+            from: [caller('bookinfo/productpage', 'bookinfo-productpage'), caller('other/web')],
+          }),
+        ],
+      },
+      [PORTS.http, PORTS.db],
+    );
     const objs = buildAccess(s).objects;
     expect(summary(objs)).toEqual([
       'AuthorizationPolicy/reviews.db',
@@ -90,11 +90,7 @@ describe('access on Linkerd', () => {
 
   it('the ingress namespace gets the methods and paths of the access rules, never a route-less admission', () => {
     const INGRESS = '*.ingress.serviceaccount.identity.linkerd.cluster.local';
-    const s = makeService({
-      access: [
-        makeAccessRule({ from: [caller('bookinfo/productpage')], methods: ['GET'], paths: ['/reviews/*'] }),
-      ],
-    });
+    const s = makeService({ access: [productpageReadsReviews()] });
     const { objects, diagnostics } = buildAccess(s, { ingressNamespace: 'ingress' });
     expect(diagnostics).toEqual([]);
     // No Server-wide authorization (it would admit DELETE /anything through the ingress)...
@@ -178,7 +174,7 @@ describe('access on Linkerd', () => {
 
   it('no inbound routes on TCP ports: a method/path rule admits nothing there, as in Istio', () => {
     const s = makeService({
-      ports: [{ name: 'db', port: 5432, protocol: 'tcp' }],
+      ports: [PORTS.db],
       access: [makeAccessRule({ from: [caller('bookinfo/ratings')], methods: ['GET'] })],
     });
     expect(summary(buildAccess(s).objects)).toEqual(['Server/reviews.db']);

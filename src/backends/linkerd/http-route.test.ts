@@ -5,23 +5,26 @@ import {
   makeMatch,
   makeRoute,
   makeService,
-  makeVersions,
   prefix,
   regex,
 } from '../../../test/helpers/model-factory.ts';
+import {
+  bookinfoReviews,
+  implicitRoute,
+  jasonRoute,
+  multiPortService,
+} from '../../../test/helpers/backend-fixtures.ts';
 import type { ResolvedService } from '../../model/types.ts';
 import { buildOutboundRoutes } from './http-route.ts';
 
 const LABELS = { 'app.kubernetes.io/managed-by': 'meshc' };
 const index = (...s: ResolvedService[]) => new Map(s.map((x) => [x.id, x]));
-const jason = makeMatch({ headers: [{ name: 'end-user', match: exact('jason') }] });
 
 describe('GAMMA HTTPRoutes', () => {
   it('one HTTPRoute per service when every route shares the same timeout and retries', () => {
-    const s = makeService({
-      versions: makeVersions('v1', 'v2'),
+    const s = bookinfoReviews({
       routes: [
-        makeRoute({ name: 'jason', matches: [jason], destinations: [dest('bookinfo/reviews', 'v2')] }),
+        jasonRoute(),
         makeRoute({
           index: 1,
           destinations: [dest('bookinfo/reviews', 'v1', 90), dest('bookinfo/reviews', 'v2', 10)],
@@ -55,10 +58,9 @@ describe('GAMMA HTTPRoutes', () => {
   });
 
   it('routes with their own timeout or retries go to their own object, annotated', () => {
-    const s = makeService({
-      versions: makeVersions('v1', 'v2'),
+    const s = bookinfoReviews({
       routes: [
-        makeRoute({ name: 'jason', matches: [jason], destinations: [dest('bookinfo/reviews', 'v2')] }),
+        jasonRoute(),
         makeRoute({
           index: 1,
           name: 'default',
@@ -150,12 +152,7 @@ describe('GAMMA HTTPRoutes', () => {
   });
 
   it('one object per HTTP port when there are several; none for TCP ports', () => {
-    const s = makeService({
-      ports: [
-        { name: 'http', port: 9080, protocol: 'http' },
-        { name: 'grpc', port: 9090, protocol: 'grpc' },
-        { name: 'db', port: 5432, protocol: 'tcp' },
-      ],
+    const s = multiPortService({
       routes: [makeRoute({ destinations: [dest('bookinfo/reviews')] })],
     });
     const out = buildOutboundRoutes(s, index(s));
@@ -180,10 +177,9 @@ describe('GAMMA HTTPRoutes', () => {
   });
 
   it('keeps first-match order where Linkerd would pick the more specific later route', () => {
-    const s = makeService({
-      versions: makeVersions('v1', 'v2'),
+    const s = bookinfoReviews({
       routes: [
-        makeRoute({ name: 'jason', matches: [jason], destinations: [dest('bookinfo/reviews', 'v2')] }),
+        jasonRoute(),
         makeRoute({
           index: 1,
           name: 'api',
@@ -191,7 +187,7 @@ describe('GAMMA HTTPRoutes', () => {
           destinations: [dest('bookinfo/reviews', 'v1')],
           timeout: '1s',
         }),
-        makeRoute({ index: 2, implicit: true, destinations: [dest('bookinfo/reviews')] }),
+        implicitRoute(2),
       ],
     });
     const out = buildOutboundRoutes(s, index(s));
@@ -220,7 +216,7 @@ describe('GAMMA HTTPRoutes', () => {
           matches: [makeMatch({ path: regex('/reviews/[0-9]+'), method: 'GET' })],
           destinations: [dest('bookinfo/reviews')],
         }),
-        makeRoute({ index: 2, implicit: true, destinations: [dest('bookinfo/reviews')] }),
+        implicitRoute(2),
       ],
     });
     const out = buildOutboundRoutes(s, index(s));

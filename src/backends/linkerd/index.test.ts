@@ -1,17 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  caller,
-  dest,
-  exact,
-  makeAccessRule,
-  makeEnvironment,
-  makeMatch,
-  makeRoute,
-  makeService,
-  makeVersions,
-  prefix,
-} from '../../../test/helpers/model-factory.ts';
+import { meshEnvironment } from '../../../test/helpers/backend-fixtures.ts';
+import { dest, makeEnvironment, makeRoute, makeService } from '../../../test/helpers/model-factory.ts';
 import { repoRoot } from '../../../test/helpers/shared.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment } from '../../model/types.ts';
@@ -23,49 +13,8 @@ import { linkerd } from './index.ts';
 
 const CTX = { toolVersion: '0.1.0' };
 
-const reviews = makeService({
-  versions: makeVersions('v1', 'v2'),
-  routes: [
-    makeRoute({
-      name: 'jason',
-      matches: [makeMatch({ headers: [{ name: 'end-user', match: exact('jason') }] })],
-      destinations: [dest('bookinfo/reviews', 'v2')],
-    }),
-    makeRoute({
-      index: 1,
-      destinations: [dest('bookinfo/reviews', 'v1', 90), dest('shop/web', undefined, 10)],
-      timeout: '10s',
-      retries: { attempts: 2, on: ['5xx'] },
-    }),
-  ],
-  resilience: { outlierDetection: { consecutiveErrors: 5, baseEjectionTime: '30s' } },
-  access: [
-    makeAccessRule({ from: [caller('bookinfo/productpage')], methods: ['GET'], paths: ['/reviews/*'] }),
-  ],
-});
-const productpage = makeService({
-  name: 'productpage',
-  access: [makeAccessRule({ from: [caller('*')] })],
-  ingress: { hosts: ['bookinfo.example.com'], paths: [prefix('/productpage')] },
-});
-const web = makeService({ namespace: 'shop', name: 'web' });
-
-const full = makeEnvironment({
-  services: [productpage, reviews, web],
-  mesh: {
-    type: 'linkerd',
-    version: '2.19',
-    mtls: 'strict',
-    ingress: { className: 'nginx', api: 'gateway-api', namespace: 'ingress' },
-    trust: { type: 'cert-manager', issuer: 'mesh-root', kind: 'ClusterIssuer' },
-    install: { chartVersion: '2025.10.7', values: {} },
-    observability: {
-      metrics: 'prometheus-operator',
-      dashboards: true,
-      tracing: { provider: 'opentelemetry', host: 'otel-collector.observability', port: 4317, sampling: 10 },
-    },
-  },
-});
+/** The bookinfo services (productpage, reviews, shop/web) on a fully configured Linkerd 2.19. */
+const full = meshEnvironment('linkerd');
 
 const ids = (objs: readonly { kind: string; metadata: { name: string } }[] | undefined) =>
   (objs ?? []).map((o) => `${o.kind}/${o.metadata.name}`).sort();

@@ -9,7 +9,6 @@ import {
   dest,
   exact,
   makeAccessRule,
-  makeEnvironment,
   makeMatch,
   makeRoute,
   makeService,
@@ -17,17 +16,13 @@ import {
   prefix,
   regex,
 } from '../../../test/helpers/model-factory.ts';
+import { meshEnvironment, multiPortService } from '../../../test/helpers/backend-fixtures.ts';
 import { describeWithShared } from '../../../test/helpers/shared.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import { linkerd } from './index.ts';
 
-const reviews = makeService({
+const reviews = multiPortService({
   versions: makeVersions('v1', 'v2'),
-  ports: [
-    { name: 'http', port: 9080, protocol: 'http' },
-    { name: 'grpc', port: 9090, protocol: 'grpc' },
-    { name: 'db', port: 5432, protocol: 'tcp' },
-  ],
   routes: [
     makeRoute({
       name: 'mobile',
@@ -80,14 +75,10 @@ const next = makeService({
   mtls: 'strict',
 });
 
-const env = makeEnvironment({
+const env = meshEnvironment('linkerd', {
   services: [reviews, strictService, next],
   mesh: {
-    type: 'linkerd',
-    version: '2.19',
-    ingress: { className: 'nginx', api: 'gateway-api', namespace: 'ingress' },
     trust: { type: 'cert-manager', issuer: 'mesh-root', kind: 'Issuer' },
-    install: { chartVersion: '2025.10.7', values: {} },
     observability: { metrics: 'prometheus-operator', dashboards: true },
   },
 });

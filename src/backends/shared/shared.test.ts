@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exact, makeEnvironment, makeService, prefix } from '../../../test/helpers/model-factory.ts';
+import { shopWeb } from '../../../test/helpers/backend-fixtures.ts';
 import {
   buildHttpsRedirectRoute,
   buildIngressGateway,
@@ -167,9 +168,7 @@ describe('Gateway API ingress with TLS', () => {
 });
 
 describe('planIngress with TLS', () => {
-  const web = makeService({
-    namespace: 'shop',
-    name: 'web',
+  const web = shopWeb({
     ingress: { hosts: ['shop.example.com', 'www.example.com'], paths: [prefix('/')] },
   });
   const api = makeService({
