@@ -1,17 +1,18 @@
 /**
- * The pure pipeline in one function: parse → validate → model → plan → emit → gitops. Every caller (the
- * CLI's validate, build, render and verify, `meshc diff`, the library API and the tests) runs the stages
- * through {@link compile}, so the sequence is wired once. No disk, no git, no clock: `load` (before) and
+ * The pure pipeline in one function: parse → validate → model → plan → emit → gitops → render. Every
+ * caller (the CLI's validate, build, render and verify, `meshc diff`, the library API and the tests) runs
+ * the stages through {@link compile}, so the sequence is wired once. No disk, no git, no clock: `load` (before) and
  * `write` (after) are the callers' business.
  */
 import type { Diagnostic } from './core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
 import type { GitOpsResult, EnvRender } from './gitops/tree.ts';
-import { buildGitOpsTree } from './gitops/tree.ts';
+import { layoutGitOpsTree } from './gitops/tree.ts';
 import type { ParsedFile } from './parse/parse.ts';
 import { parseFiles } from './parse/parse.ts';
 import type { SourceFile } from './parse/source.ts';
 import { emitEnvironments } from './plan/emit.ts';
+import { renderGitOpsTree } from './render/tree.ts';
 import type { ValidateOptions, ValidateResult } from './validate/validate.ts';
 import { validateSpec } from './validate/validate.ts';
 
@@ -69,7 +70,7 @@ export function compileSources(sources: readonly SourceFile[], options: Validate
   };
 }
 
-/** The whole pure pipeline: sources → parse → validate → model → plan → emit → gitops. */
+/** The whole pure pipeline: sources → parse → validate → model → plan → emit → gitops → render (text). */
 export function compile(sources: readonly SourceFile[], options: CompileOptions = {}): Compiled {
   const { loadDiagnostics = [], until = 'gitops', ...validateOptions } = options;
   const planned = compileSources(sources, validateOptions);
@@ -88,7 +89,8 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
       emitted,
       allDiagnostics: sortDiagnostics([...diagnostics, ...emitted.diagnostics]),
     };
-  const tree = buildGitOpsTree(emitted.renders);
+  // gitops lays the tree out as objects; render gives each file its text.
+  const tree = renderGitOpsTree(layoutGitOpsTree(emitted.renders));
   return {
     ...compiled,
     emitted,
