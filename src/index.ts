@@ -4,7 +4,7 @@
  * ```ts
  * import { load, compile, render, diff } from 'meshc';
  * const spec = await load('mesh');            // read meshc.yaml and the files its globs match
- * const result = compile(spec);               // parse, validate, normalize, plan (pure)
+ * const result = compile(spec);               // parse, validate, normalize, plan, emit (pure)
  * const tree = render(result);                // the files of the output tree (pure)
  * const changes = diff(compile(base), result); // what changes between two versions (pure)
  * ```
@@ -15,16 +15,14 @@
  */
 import path from 'node:path';
 import type { Diagnostic } from './core/diagnostic.ts';
-import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
+import { hasErrors } from './core/diagnostic.ts';
 import type { OutputFile } from './core/output.ts';
 import { diffSpecs, emptySide, type SpecDiff } from './diff/index.ts';
-import { buildGitOpsTree, type EnvRender } from './gitops/tree.ts';
 import { loadSpec } from './load/load-project.ts';
 import type { Model } from './model/types.ts';
 import type { SourceFile } from './parse/source.ts';
-import { compileSources, locateOutput, type CompileResult } from './pipeline.ts';
-import { emitEnvironments } from './plan/emit.ts';
-import type { ValidateOptions } from './validate/validate.ts';
+import { compile as compileStages, type Compiled as PipelineResult } from './compile.ts';
+import { locateOutput } from './pipeline.ts';
 import { writeTree, type WriteResult } from './write/write-tree.ts';
 
 export type { Diagnostic, Severity } from './core/diagnostic.ts';
@@ -79,24 +77,23 @@ export interface Compiled {
   readonly model?: Model;
   /** True when nothing is an error (warnings allowed). */
   readonly ok: boolean;
-  /** @internal the pipeline's full result, for {@link render} and {@link diff}. */
-  readonly result: CompileResult;
+  /** @internal the pipeline's full result (emit and the GitOps tree included), for {@link render} and {@link diff}. */
+  readonly result: PipelineResult;
 }
 
-/** Parses, validates, normalizes and plans a loaded spec (or in-memory files). Pure. */
+/** Parses, validates, normalizes, plans, emits and lays out a loaded spec (or in-memory files). Pure. */
 export function compile(spec: LoadedProject | readonly SourceFile[], options: CompileOptions = {}): Compiled {
   const files = Array.isArray(spec) ? (spec as readonly SourceFile[]) : (spec as LoadedProject).files;
   const loadDiagnostics = Array.isArray(spec) ? [] : (spec as LoadedProject).diagnostics;
   const repoPath = Array.isArray(spec) ? undefined : (spec as LoadedProject).outputRepoPath;
-  const validateOptions: ValidateOptions = {
+  const result = compileStages(files, {
     ...(options.environments ? { environments: options.environments } : {}),
     ...(repoPath !== undefined ? { outputRepoPath: repoPath } : {}),
-  };
-  const compiled = compileSources(files, validateOptions);
-  const diagnostics = sortDiagnostics([...loadDiagnostics, ...compiled.diagnostics]);
+    loadDiagnostics,
+  });
+  const diagnostics = result.diagnostics;
   const ok = !hasErrors(diagnostics);
-  const result: CompileResult = ok ? compiled : { ...compiled, model: undefined, plans: [] };
-  return { diagnostics, ok, result, ...(ok && compiled.model ? { model: compiled.model } : {}) };
+  return { diagnostics, ok, result, ...(ok && result.model ? { model: result.model } : {}) };
 }
 
 /** The rendered output tree of a compiled spec. */
@@ -107,18 +104,12 @@ export interface Rendered {
   readonly ok: boolean;
 }
 
-function renders(compiled: Compiled): { renders: EnvRender[]; diagnostics: Diagnostic[] } {
-  return compiled.ok ? emitEnvironments(compiled.result.plans) : { renders: [], diagnostics: [] };
-}
-
 /** Renders base/, overlays/ and clusters/ of a compiled spec, in memory. Pure. */
 export function render(compiled: Compiled): Rendered {
   if (!compiled.ok) return { files: [], diagnostics: compiled.diagnostics, ok: false };
-  const emitted = renders(compiled);
-  const tree = buildGitOpsTree(emitted.renders);
-  const diagnostics = sortDiagnostics([...compiled.diagnostics, ...emitted.diagnostics, ...tree.diagnostics]);
+  const diagnostics = compiled.result.allDiagnostics;
   const ok = !hasErrors(diagnostics);
-  return { files: ok ? tree.files : [], diagnostics, ok };
+  return { files: ok ? (compiled.result.tree?.files ?? []) : [], diagnostics: [...diagnostics], ok };
 }
 
 export interface WriteOptions {
@@ -156,10 +147,10 @@ export function diff(
   options: { context?: number } = {},
 ): SpecDiff | undefined {
   if (!head.ok || !head.model) return undefined;
-  const headSide = { model: head.model, renders: renders(head).renders };
+  const headSide = { model: head.model, renders: head.result.emitted?.renders ?? [] };
   const baseSide =
     base?.ok && base.model
-      ? { model: base.model, renders: renders(base).renders }
+      ? { model: base.model, renders: base.result.emitted?.renders ?? [] }
       : emptySide(head.model.project);
   return diffSpecs(baseSide, headSide, options);
 }

@@ -1,40 +1,16 @@
 import path from 'node:path';
 import { loadSpec, outputDir as projectOutputDir, PROJECT_FILE } from './load/load-project.ts';
 import { gitTopLevel } from './load/git-root.ts';
-import { parseFiles } from './parse/parse.ts';
-import type { ParsedFile } from './parse/parse.ts';
 import type { SourceFile } from './parse/source.ts';
-import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
-import { validateSpec } from './validate/validate.ts';
-import type { ValidateOptions, ValidateResult } from './validate/validate.ts';
+import { compile } from './compile.ts';
+import type { CompileOptions, Compiled } from './compile.ts';
 import { realPathOfParents } from './write/output-dir.ts';
 import jsYaml from 'js-yaml';
 
-export interface CompileResult extends ValidateResult {
-  readonly sources: readonly SourceFile[];
-  readonly parsed: readonly ParsedFile[];
-}
+export { compile, compileSources } from './compile.ts';
+export type { CompileOptions, CompileResult, CompileStage, Compiled, EmitResult } from './compile.ts';
 
-/** Pure part: sources → parse → validate → normalize → plan. */
-export function compileSources(
-  sources: readonly SourceFile[],
-  options: ValidateOptions = {},
-): Omit<CompileResult, 'sources'> & { sources: readonly SourceFile[] } {
-  const parsed = parseFiles(sources);
-  // A YAML error blocks the later stages (policies, capabilities, the model) like any other error.
-  const result = validateSpec(parsed.files, {
-    ...options,
-    blocked: options.blocked || hasErrors(parsed.diagnostics),
-  });
-  return {
-    ...result,
-    diagnostics: sortDiagnostics([...parsed.diagnostics, ...result.diagnostics]),
-    sources,
-    parsed: parsed.files,
-  };
-}
-
-export interface CompileDirOptions extends ValidateOptions {
+export interface CompileDirOptions extends Omit<CompileOptions, 'loadDiagnostics'> {
   /**
    * The output directory as `render -o` gives it (absolute, or relative to the current directory);
    * default: the Project's `output`, relative to the spec directory.
@@ -47,7 +23,7 @@ export interface CompileDirOptions extends ValidateOptions {
   readonly gitPaths?: boolean;
 }
 
-export interface CompileDirResult extends CompileResult {
+export interface CompileDirResult extends Compiled {
   /** The absolute output directory (from `outputDir`, else the Project's `output`). */
   readonly outputDir: string;
   /** The top of the git work tree holding the spec, if it is in one. */
@@ -94,24 +70,21 @@ export async function locateOutput(
   return { outputDir, gitRoot, ...(inside ? { outputRepoPath: rel.split(path.sep).join('/') } : {}) };
 }
 
-/** load (disk, and git for the output's place in the repository) → the pure stages. */
+/** load (disk, and git for the output's place in the repository) → {@link compile}, the pure stages. */
 export async function compileDir(dir: string, options: CompileDirOptions = {}): Promise<CompileDirResult> {
   const root = path.resolve(dir);
   const loaded = await loadSpec(root);
-  const { outputDir: requested, gitPaths = true, ...validateOptions } = options;
+  const { outputDir: requested, gitPaths = true, ...compileOptions } = options;
   const place = await locateOutput(root, loaded.files, requested, gitPaths);
-  const outputRepoPath = validateOptions.outputRepoPath ?? place.outputRepoPath;
-  const compiled = compileSources(loaded.files, {
-    ...validateOptions,
+  const outputRepoPath = compileOptions.outputRepoPath ?? place.outputRepoPath;
+  const compiled = compile(loaded.files, {
+    ...compileOptions,
     ...(outputRepoPath !== undefined ? { outputRepoPath } : {}),
+    loadDiagnostics: loaded.diagnostics,
   });
-  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...compiled.diagnostics]);
-  const hasLoadErrors = loaded.diagnostics.some((d) => d.severity === 'error');
-  const extra = {
+  return {
+    ...compiled,
     outputDir: place.outputDir,
     ...(place.gitRoot !== undefined ? { gitRoot: place.gitRoot } : {}),
   };
-  return hasLoadErrors
-    ? ({ ...compiled, ...extra, model: undefined, plans: [], diagnostics } as CompileDirResult)
-    : { ...compiled, ...extra, diagnostics };
 }

@@ -59,7 +59,7 @@ export interface ClusterPrerequisite {
 }
 
 /**
- * The kinds of a mesh's own API groups, per install phase, each list in install order. render/canonical.ts
+ * The kinds of a mesh's own API groups, per install phase, each list in install order. kind-order.ts
  * places them among the Kubernetes, cert-manager, Gateway API, monitoring and GitOps kinds; a kind whose name
  * is already placed (a mesh's own `Gateway` shares Gateway API's name) keeps that rank, and apiVersion separates
  * them.

@@ -31,8 +31,7 @@ import { loadSpec, type LoadedSpec } from '../load/load-project.ts';
 import { DEFAULT_OUTPUT } from '../load/constants.ts';
 import { LineIndex } from '../parse/line-index.ts';
 import type { SourceFile } from '../parse/source.ts';
-import { compileSources } from '../pipeline.ts';
-import { emitEnvironments } from '../plan/emit.ts';
+import { compile as compilePure } from '../compile.ts';
 import type { CommandSpec, ParsedArgs } from './args.ts';
 import { formatDiagnostics } from './format/index.ts';
 import { resolveSpecTarget } from './project.ts';
@@ -269,15 +268,19 @@ function compile(
   if (s.missing)
     return { side: emptySide({ name: 'meshc', output: DEFAULT_OUTPUT }), errors: [], diagnostics: [] };
   const repoPath = outputRepoPath(prefix, projectOutput(s.loaded.files));
-  const compiled = compileSources(s.loaded.files, repoPath !== undefined ? { outputRepoPath: repoPath } : {});
-  const diagnostics = [...s.loaded.diagnostics, ...compiled.diagnostics];
-  if (hasErrors(diagnostics) || !compiled.model)
+  const compiled = compilePure(s.loaded.files, {
+    ...(repoPath !== undefined ? { outputRepoPath: repoPath } : {}),
+    loadDiagnostics: s.loaded.diagnostics,
+    until: 'emit',
+  });
+  const diagnostics = compiled.diagnostics;
+  if (hasErrors(diagnostics) || !compiled.model || !compiled.emitted)
     return {
       side: emptySide({ name: 'meshc', output: DEFAULT_OUTPUT }),
       errors: sortDiagnostics(diagnostics.filter((d) => d.severity === 'error')),
       diagnostics,
     };
-  const emitted = emitEnvironments(compiled.plans, { toolVersion: VERSION });
+  const emitted = compiled.emitted;
   const errors = emitted.diagnostics.filter((d) => d.severity === 'error');
   return {
     side: { model: compiled.model, renders: emitted.renders },

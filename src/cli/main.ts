@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileStart } from '../core/location.ts';
-import { InternalError, hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
+import { InternalError, hasErrors } from '../core/diagnostic.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { closest } from '../schema/map-errors.ts';
 import { readFile, stat } from 'node:fs/promises';
@@ -19,8 +19,7 @@ import { matrixData, matrixMarkdown, matrixText } from '../backends/matrix.ts';
 import { backendFor, knownMeshes } from '../backends/registry.ts';
 import type { MeshType } from '../model/types.ts';
 import { KINDS, kindSchema } from '../schema/kinds.ts';
-import { emitEnvironments } from '../plan/emit.ts';
-import { buildEnvironment, buildGitOpsTree } from '../gitops/tree.ts';
+import { buildEnvironment } from '../gitops/tree.ts';
 import { clusterPrerequisites, prerequisitesComment } from '../gitops/prerequisites.ts';
 import { renderMultiDoc } from '../render/canonical.ts';
 import { writeTree } from '../write/write-tree.ts';
@@ -163,6 +162,7 @@ async function runValidate(args: ParsedArgs, io: CliIo): Promise<number> {
   const compiled = await compileDir(root, {
     ...(envs ? { environments: envs } : {}),
     ...(meshOverride ? { meshOverride } : {}),
+    until: 'plan',
   });
   checkEnvs(envs, compiled);
   checkFileTarget(target, compiled, io);
@@ -201,15 +201,7 @@ function migrationTarget(args: ParsedArgs, io: CliIo): { type: MeshType; version
 
 async function renderDir(root: string, options: CompileDirOptions = {}) {
   const compiled = await compileDir(root, options);
-  if (!compiled.model) return { compiled, diagnostics: compiled.diagnostics };
-  const emitted = emitEnvironments(compiled.plans, { toolVersion: VERSION });
-  const tree = buildGitOpsTree(emitted.renders);
-  return {
-    compiled,
-    emitted,
-    tree,
-    diagnostics: sortDiagnostics([...compiled.diagnostics, ...emitted.diagnostics, ...tree.diagnostics]),
-  };
+  return { compiled, emitted: compiled.emitted, tree: compiled.tree, diagnostics: compiled.allDiagnostics };
 }
 
 async function runBuild(args: ParsedArgs, io: CliIo): Promise<number> {

@@ -5,9 +5,8 @@
  */
 import path from 'node:path';
 import { hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
-import { buildGitOpsTree, overlayPath } from '../gitops/tree.ts';
+import { overlayPath } from '../gitops/tree.ts';
 import { compileDir } from '../pipeline.ts';
-import { emitEnvironments } from '../plan/emit.ts';
 import { findKustomize, verifyTree } from '../verify/verify.ts';
 import type { CommandSpec, ParsedArgs } from './args.ts';
 import { DIAGNOSTIC_FORMATS, type DiagnosticFormat } from './format/index.ts';
@@ -19,7 +18,6 @@ import {
   reportFlags,
   resolveSpecTarget,
 } from './project.ts';
-import { VERSION } from './version.ts';
 import { report } from './report.ts';
 
 export const VERIFY_COMMAND: CommandSpec = {
@@ -79,13 +77,9 @@ export async function runVerify(args: ParsedArgs, io: CliIo): Promise<number> {
     return EXIT.invalid;
   }
   const known = compiled.model.environments.map((e) => e.name);
-  const emitted = emitEnvironments(compiled.plans, { toolVersion: VERSION });
-  const tree = buildGitOpsTree(emitted.renders);
-  const renderDiagnostics = applyReportFlags(
-    sortDiagnostics([...compiled.diagnostics, ...emitted.diagnostics, ...tree.diagnostics]),
-    flags,
-  );
-  if (hasErrors(renderDiagnostics)) {
+  const tree = compiled.tree;
+  const renderDiagnostics = applyReportFlags(compiled.allDiagnostics, flags);
+  if (!tree || hasErrors(renderDiagnostics)) {
     report(renderDiagnostics, compiled, root, format, io, io.stdout);
     return EXIT.invalid;
   }

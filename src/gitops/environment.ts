@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { K8sObject } from '../core/k8s.ts';
-import { canonicalize, compareObjects } from '../render/canonical.ts';
+import { canonicalize } from '../core/canonical.ts';
+import { compareObjects } from '../backends/kind-order.ts';
 import { conflict, uniqueObjects } from './conflicts.ts';
 import type { EngineLookup, GitOpsEngine } from './engine.ts';
 import { engineOf } from './engines.ts';

@@ -7,7 +7,7 @@
  */
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { resourceId, type K8sObject } from '../core/k8s.ts';
-import { canonicalize } from '../render/canonical.ts';
+import { canonicalize } from '../core/canonical.ts';
 import { conflict } from './conflicts.ts';
 import type { EngineLookup, OverlayDirs } from './engine.ts';
 import { engineOf } from './engines.ts';

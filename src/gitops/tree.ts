@@ -19,7 +19,7 @@ import { sortDiagnostics, type Diagnostic } from '../core/diagnostic.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import type { BackendOutput } from '../backends/types.ts';
 import type { ResolvedEnvironment } from '../model/types.ts';
-import { compareObjects } from '../render/canonical.ts';
+import { compareObjects } from '../backends/kind-order.ts';
 import { renderGitOpsTree } from '../render/tree.ts';
 import {
   EntrySet,

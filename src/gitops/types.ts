@@ -1,17 +1,11 @@
 /** The gitops stage's input and output: per-environment backend output in, the tree's layout out. */
-import type { BackendOutput } from '../backends/types.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import type { OutputFile } from '../core/output.ts';
-import type { ResolvedEnvironment } from '../model/types.ts';
 import type { JsonPatchOp } from './json-patch.ts';
 
-export interface EnvRender {
-  env: ResolvedEnvironment;
-  mesh: string;
-  systemNamespace: string;
-  output: BackendOutput;
-}
+// The gitops stage's input is the emit stage's output.
+export type { EnvRender } from '../plan/emit.ts';
 
 /**
  * The tree as objects: every file's path, ownership and what it holds, before any text. `render`

@@ -1,7 +1,7 @@
 import type { DataPath } from '../core/location.ts';
 import { parseDuration } from '../schema/formats.ts';
-import type { ServiceSpecData, ServiceView } from '../validate/view.ts';
-import { serviceRefId } from '../validate/view.ts';
+import type { ServiceSpecData, ServiceView } from '../spec/view.ts';
+import { serviceRefId } from '../core/service-ref.ts';
 import type {
   AccessRule,
   Caller,

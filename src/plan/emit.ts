@@ -1,7 +1,15 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
-import type { EmitContext } from '../backends/types.ts';
-import type { EnvRender } from '../gitops/tree.ts';
+import type { BackendOutput, EmitContext } from '../backends/types.ts';
+import type { ResolvedEnvironment } from '../model/types.ts';
 import type { EnvironmentPlan } from '../validate/validate.ts';
+
+/** One planned environment's backend output, as the gitops stage takes it. */
+export interface EnvRender {
+  env: ResolvedEnvironment;
+  mesh: string;
+  systemNamespace: string;
+  output: BackendOutput;
+}
 
 /**
  * emit: the backend output of each planned environment, as the gitops stage takes it. validate already

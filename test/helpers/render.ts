@@ -1,22 +1,21 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadSpec } from '../../src/load/load-project.ts';
-import { compileSources, locateOutput } from '../../src/pipeline.ts';
+import { compile } from '../../src/compile.ts';
+import { locateOutput } from '../../src/pipeline.ts';
 import type { ValidateOptions } from '../../src/validate/validate.ts';
 import type { SourceFile } from '../../src/parse/source.ts';
-import { emitEnvironments } from '../../src/plan/emit.ts';
-import { buildGitOpsTree } from '../../src/gitops/tree.ts';
 
 /** The whole pure pipeline on in-memory sources: compile, emit, gitops tree. */
 export function renderSources(sources: readonly SourceFile[], options: ValidateOptions = {}) {
-  const compiled = compileSources(sources, options);
+  const compiled = compile(sources, options);
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length)
     throw new Error(
       `spec has errors:\n${errors.map((d) => `${d.location?.file}:${d.location?.line}:${d.location?.col} ${d.code} ${d.message}`).join('\n')}`,
     );
-  const emitted = emitEnvironments(compiled.plans, { toolVersion: 'test' });
-  const tree = buildGitOpsTree(emitted.renders);
+  const { emitted, tree } = compiled;
+  if (!emitted || !tree) throw new Error('spec has no model');
   const treeErrors = [...emitted.diagnostics, ...tree.diagnostics].filter((d) => d.severity === 'error');
   if (treeErrors.length)
     throw new Error(`render has errors:\n${treeErrors.map((d) => `${d.code} ${d.message}`).join('\n')}`);
