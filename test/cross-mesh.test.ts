@@ -26,7 +26,6 @@ import { ISTIO_CAPABILITIES } from '../src/backends/istio/capabilities.ts';
 import { LINKERD_CAPABILITIES } from '../src/backends/linkerd/capabilities.ts';
 import { toPointer, type DataPath } from '../src/core/location.ts';
 import type { ResolvedEnvironment } from '../src/model/types.ts';
-import { emitEnvironments } from '../src/plan/emit.ts';
 import {
   authorize,
   durationMs,
@@ -148,8 +147,8 @@ const SPEC: Readonly<Record<string, string>> = {
 
 // --- Compile and emit -------------------------------------------------------------------------------------------
 
-const compiled = compileInline(SPEC);
-const emitted = emitEnvironments(compiled.plans);
+const compiled = compileInline(SPEC, { until: 'emit' });
+const emitted = compiled.emitted ?? { renders: [], diagnostics: [] };
 
 function renderOf(mesh: string) {
   const r = emitted.renders.find((x) => x.mesh === mesh);
@@ -669,14 +668,16 @@ describe('multi-port service: both meshes route each HTTP port by the same rules
         to: { v1: 80, v2: 20 }
     `,
   );
-  const c = compileInline({
-    'environments/istio.yaml': SPEC['environments/istio.yaml']!,
-    'environments/linkerd.yaml': SPEC['environments/linkerd.yaml']!,
-    'services/orders.yaml': ORDERS,
-  });
-  const e = emitEnvironments(c.plans);
+  const c = compileInline(
+    {
+      'environments/istio.yaml': SPEC['environments/istio.yaml']!,
+      'environments/linkerd.yaml': SPEC['environments/linkerd.yaml']!,
+      'services/orders.yaml': ORDERS,
+    },
+    { until: 'emit' },
+  );
   const objectsOf = (mesh: string) => {
-    const o = e.renders.find((r) => r.mesh === mesh)!.output;
+    const o = c.emitted!.renders.find((r) => r.mesh === mesh)!.output;
     return [...[...o.namespaces.values()].flat(), ...o.system];
   };
   const istioOut = objectsOf('istio') as unknown as IstioManifest[];

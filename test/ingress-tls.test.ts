@@ -6,7 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../src/core/k8s.ts';
-import { emitEnvironments } from '../src/plan/emit.ts';
 import { validateObject } from './helpers/crds.ts';
 import { describeWithShared } from './helpers/shared.ts';
 import { compileInline, dedent } from './helpers/spec-tree.ts';
@@ -38,13 +37,16 @@ const CERT_MANAGER = '{ certManager: { issuer: letsencrypt, kind: ClusterIssuer 
 const SECRET = '{ secretName: shop-tls }';
 
 function render(mesh: string, version: string, ingress: string): K8sObject[] {
-  const compiled = compileInline({
-    'environments/prod.yaml': environment(mesh, version, ingress),
-    'services/web.yaml': service('web', '[shop.example.com, www.example.com]'),
-    'services/api.yaml': service('api', '[api.example.com]'),
-  });
+  const compiled = compileInline(
+    {
+      'environments/prod.yaml': environment(mesh, version, ingress),
+      'services/web.yaml': service('web', '[shop.example.com, www.example.com]'),
+      'services/api.yaml': service('api', '[api.example.com]'),
+    },
+    { until: 'emit' },
+  );
   expect(compiled.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
-  return emitEnvironments(compiled.plans).renders.flatMap((r) => [
+  return compiled.emitted!.renders.flatMap((r) => [
     ...[...r.output.namespaces.values()].flat(),
     ...r.output.system,
   ]);

@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../src/core/k8s.ts';
-import { emitEnvironments } from '../src/plan/emit.ts';
 import type { Manifest, RouteRequest } from './helpers/istio-semantics.ts';
 import { authorize, routeRequest } from './helpers/istio-semantics.ts';
 import { ISTIO_ENV, codesAt, compileInline, dedent } from './helpers/spec-tree.ts';
@@ -27,9 +26,8 @@ const env = (mesh: string) =>
   );
 
 function emit(files: Record<string, string>) {
-  const compiled = compileInline(files);
-  const emitted = emitEnvironments(compiled.plans);
-  const objects = emitted.renders.flatMap((r) => [
+  const compiled = compileInline(files, { until: 'emit' });
+  const objects = (compiled.emitted?.renders ?? []).flatMap((r) => [
     ...[...r.output.namespaces.values()].flat(),
     ...r.output.system,
     ...(r.output.prerequisites ?? []),

@@ -12,7 +12,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../src/core/k8s.ts';
-import { emitEnvironments } from '../src/plan/emit.ts';
 import type {
   Applied,
   AuthzRequest,
@@ -478,12 +477,12 @@ function emitTask(spec: Readonly<Record<string, string>>): {
   namespaces: ReadonlyMap<string, readonly K8sObject[]>;
   system: readonly K8sObject[];
 } {
-  const compiled = compileInline({ 'environments/prod.yaml': ISTIO_ENV, ...spec });
+  const compiled = compileInline({ 'environments/prod.yaml': ISTIO_ENV, ...spec }, { until: 'emit' });
   expect(compiled.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message}`)).toEqual([]);
   expect(compiled.plans.map((p) => `${p.env.name}:${p.env.mesh.type}:${p.env.mesh.version}`)).toEqual([
     'prod:istio:1.24',
   ]);
-  const emitted = emitEnvironments(compiled.plans, { toolVersion: '0.0.0' });
+  const emitted = compiled.emitted!;
   expect(emitted.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message}`)).toEqual([]);
   return emitted.renders[0]!.output;
 }

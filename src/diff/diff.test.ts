@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileInline, dedent, ISTIO_ENV } from '../../test/helpers/spec-tree.ts';
 import type { K8sObject } from '../core/k8s.ts';
-import { emitEnvironments } from '../plan/emit.ts';
 import { fieldChanges } from './fields.ts';
 import { formatDiff, GITHUB_COMMENT_LIMIT, MARKER } from './format/index.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
@@ -68,13 +67,13 @@ const STAGING = PROD.replace('name: prod', 'name: staging')
   .replace('mtls: strict', 'mtls: permissive');
 
 function side(files: Record<string, string>): DiffSide {
-  const compiled = compileInline(files);
+  const compiled = compileInline(files, { until: 'emit' });
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length || !compiled.model)
+  if (errors.length || !compiled.model || !compiled.emitted)
     throw new Error(errors.map((d) => `${d.code} ${d.message}`).join('\n'));
   return {
     model: compiled.model,
-    renders: emitEnvironments(compiled.plans, { toolVersion: 'test' }).renders,
+    renders: compiled.emitted.renders,
   };
 }
 

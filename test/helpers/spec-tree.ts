@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { compileSources } from '../../src/pipeline.ts';
+import { compile } from '../../src/pipeline.ts';
+import type { CompileOptions } from '../../src/pipeline.ts';
 import type { SourceFile } from '../../src/parse/source.ts';
-import type { ValidateOptions } from '../../src/validate/validate.ts';
 
 /** Removes common leading indentation, so inline YAML in tests stays readable. */
 export function dedent(strings: TemplateStringsArray | string, ...values: unknown[]): string {
@@ -75,12 +75,15 @@ export const REVIEWS = dedent`
         timeout: 10s
 `;
 
-/** Compiles an in-memory spec (meshc.yaml added unless given). */
-export function compileInline(files: Record<string, string>, options?: ValidateOptions) {
+/**
+ * Compiles an in-memory spec (meshc.yaml added unless given) with {@link compile}, up to the plan unless
+ * `options.until` asks for more (`emit`: the backends' output in `emitted`; `gitops`: the tree too).
+ */
+export function compileInline(files: Record<string, string>, options: CompileOptions = {}) {
   const sources: SourceFile[] = Object.entries({ 'meshc.yaml': PROJECT, ...files })
     .map(([p, text]) => ({ path: p, text }))
     .sort((a, b) => (a.path === 'meshc.yaml' ? -1 : b.path === 'meshc.yaml' ? 1 : a.path < b.path ? -1 : 1));
-  return compileSources(sources, options);
+  return compile(sources, { until: 'plan', ...options });
 }
 
 /** `code file:line:col` strings of a result's diagnostics, for compact assertions. */
