@@ -25,10 +25,7 @@ const runs = Math.max(1, Number(values.runs));
 const dist = new URL('../dist/', import.meta.url);
 const { runDiff, DIFF_COMMAND } = await import(new URL('cli/diff-command.js', dist));
 const { parseCommandArgs } = await import(new URL('cli/args.js', dist));
-const { compileDir } = await import(new URL('pipeline.js', dist));
-const { compileSources } = await import(new URL('pipeline.js', dist));
-const { emitEnvironments } = await import(new URL('plan/emit.js', dist));
-const { buildGitOpsTree } = await import(new URL('gitops/tree.js', dist));
+const { compile, compileDir } = await import(new URL('pipeline.js', dist));
 const { writeTree } = await import(new URL('write/write-tree.js', dist));
 const { loadSpecAtRevision, openRepo } = await import(new URL('load/git.js', dist));
 const { diffSpecs } = await import(new URL('diff/index.js', dist));
@@ -110,8 +107,8 @@ try {
     const out = path.join(root, `.bench-out-${i}`);
     const s = now();
     const compiled = await compileDir(root);
-    const emitted = emitEnvironments(compiled.plans, { toolVersion: 'bench' });
-    const tree = buildGitOpsTree(emitted.renders);
+    const tree = compiled.tree;
+    if (!tree) throw new Error('synthetic spec invalid');
     const mid = now();
     await writeTree(out, tree.files, { check: false });
     if (i > 0) {
@@ -157,11 +154,10 @@ try {
   ]);
   lap('git read (both sides, in parallel)');
   const sides = [base, head].map((s) => {
-    const c = compileSources(s.files);
-    lap('validate + normalize (x2)');
-    const r = emitEnvironments(c.plans, { toolVersion: 'bench' }).renders;
-    lap('emit (x2; objects are built lazily)');
-    return { model: c.model, renders: r };
+    // As `meshc diff` compiles each side: up to emit (objects are built lazily).
+    const c = compile(s.files, { until: 'emit' });
+    lap('compile: parse → emit (x2)');
+    return { model: c.model, renders: c.emitted?.renders ?? [] };
   });
   const d = diffSpecs(sides[0], sides[1]);
   lap('compare (objects, summary, positions)');

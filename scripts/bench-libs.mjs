@@ -43,9 +43,7 @@ if (!existsSync(new URL('pipeline.js', dist))) {
   console.error('bench-libs: dist/ is missing; run `npm run build` first.');
   process.exit(2);
 }
-const { compileSources } = await import(new URL('pipeline.js', dist));
-const { emitEnvironments } = await import(new URL('plan/emit.js', dist));
-const { buildGitOpsTree } = await import(new URL('gitops/tree.js', dist));
+const { compile } = await import(new URL('pipeline.js', dist));
 const { unifiedDiff, diffLines, splitLines, MAX_EDIT_DISTANCE } = await import(
   new URL('diff/line-diff.js', dist)
 );
@@ -91,10 +89,11 @@ function changeOnePercent(files) {
 
 function render(files) {
   const sources = Object.entries(files).map(([path, text]) => ({ path, text }));
-  const compiled = compileSources(sources);
+  const compiled = compile(sources);
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) throw new Error(`synthetic spec has errors: ${errors[0].message}`);
-  return buildGitOpsTree(emitEnvironments(compiled.plans, { toolVersion: 'bench' }).renders);
+  if (errors.length || !compiled.tree)
+    throw new Error(`synthetic spec has errors: ${errors[0]?.message ?? 'no tree'}`);
+  return compiled.tree;
 }
 
 console.log(
