@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify, parse } from 'yaml';
 import { diffSpecs, hasDifferences, type DiffSide } from '../src/diff/index.ts';
 import type { SourceFile } from '../src/parse/source.ts';
-import { compileSources } from '../src/pipeline.ts';
+import { compile } from '../src/pipeline.ts';
 import { renderSources } from './helpers/render.ts';
 import { specArb, type GeneratedSpec } from './helpers/spec-arbitrary.ts';
 
@@ -60,7 +60,7 @@ describe('properties over generated specs', () => {
     const samples = fc.sample(specArb, { numRuns: 100, seed: 11 });
     const shapes = new Set<string>();
     for (const s of samples) {
-      const errors = compileSources(s.files).diagnostics.filter((d) => d.severity === 'error');
+      const errors = compile(s.files, { until: 'plan' }).diagnostics.filter((d) => d.severity === 'error');
       expect(errors.map((d) => `${d.location?.file}:${d.location?.line} ${d.code} ${d.message}`)).toEqual([]);
       for (const e of s.environments) shapes.add(`${e.mesh} ${e.engine}`);
       if (new Set(s.environments.map((e) => e.mesh)).size > 1) shapes.add('both meshes');

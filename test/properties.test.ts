@@ -1,7 +1,7 @@
 /**
  * "meshc never crashes": random mutations of the bookinfo example (keys deleted, values replaced or of
  * another type, keys duplicated, files truncated, random bytes inserted, files deleted, hostile YAML
- * spliced in) go through the pure pipeline (`compileSources`, no disk). Whatever the input, meshc must
+ * spliced in) go through the pure pipeline (`compile`, parse → render, no disk). Whatever the input, meshc must
  * answer with diagnostics: never an exception, never a stack trace, only known codes, a message, and
  * locations inside the input files.
  *
@@ -24,7 +24,7 @@ import type { Location } from '../src/core/location.ts';
 import type { SourceFile } from '../src/parse/source.ts';
 import { PARSE_LIMITS, parseFiles } from '../src/parse/parse.ts';
 import { loadSpec } from '../src/load/load-project.ts';
-import { compileSources } from '../src/pipeline.ts';
+import { compile } from '../src/pipeline.ts';
 
 const EXAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'bookinfo');
 /** 1,000 runs in CI, 200 locally; `MESHC_PROPERTY_RUNS` overrides both (for a longer hunt). */
@@ -500,8 +500,8 @@ function checkDiagnostics(diagnostics: readonly Diagnostic[], files: readonly So
 }
 
 function checkCompile(files: readonly SourceFile[]): void {
-  const result = compileSources(files); // must not throw
-  checkDiagnostics(result.diagnostics, files);
+  const result = compile(files); // must not throw, in any stage up to the rendered files
+  checkDiagnostics(result.allDiagnostics, files);
 }
 
 /** Nodes of the parsed data (what the later stages walk), stopping at `cap`. */
@@ -565,7 +565,7 @@ describe('properties: meshc never crashes', () => {
   });
 
   it(
-    `compileSources answers any mutation of bookinfo with well-formed diagnostics (${NUM_RUNS} runs)`,
+    `compile answers any mutation of bookinfo with well-formed diagnostics (${NUM_RUNS} runs)`,
     () => {
       fc.assert(
         fc.property(
