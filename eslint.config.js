@@ -67,12 +67,6 @@ const LATER_STAGE_EXCEPTIONS = [
     files: ['src/validate/environments.ts', 'src/validate/hostile.ts', 'src/validate/policies.ts'],
     stages: ['model'],
   },
-  {
-    // buildGitOpsTree (layout, then the files' text) is what the tests, benchmarks and scripts call;
-    // splitting it into gitops layout and render (issue 11, item 4) moves their imports.
-    files: ['src/gitops/tree.ts'],
-    stages: ['render'],
-  },
 ];
 
 const tierOf = (stage) => STAGES.findIndex((tier) => tier.includes(stage));

@@ -67,6 +67,10 @@ describe('stage order lint rule', () => {
     expect(await restricted('src/validate/validate.ts', importing('../render/canonical.ts'))).toHaveLength(1);
   });
 
+  it('holds gitops/tree.ts to its stage: the layout leaves the text to render', async () => {
+    expect(await restricted('src/gitops/tree.ts', importing('../render/tree.ts'))).toHaveLength(1);
+  });
+
   it('still forbids I/O in pure stages, and not in load/ and write/', async () => {
     expect(await restricted('src/model/probe.ts', importing('node:fs'))).toHaveLength(1);
     expect(await restricted('src/validate/validate.ts', importing('node:child_process'))).toHaveLength(1);

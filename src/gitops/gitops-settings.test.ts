@@ -9,7 +9,8 @@ import type { K8sObject } from '../core/k8s.ts';
 import type { GitOpsSettings, ObjectPatch } from '../model/types.ts';
 import { ISTIO_ENV, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
 import { ISTIO_CHARTS, env, ns, output, systemObjects, vs } from './fixture.test.ts';
-import { buildEnvironment, buildGitOpsTree, envRender, gitopsDiagnostics, type EnvRender } from './tree.ts';
+import { buildGitOpsTree } from '../../test/helpers/gitops-tree.ts';
+import { buildEnvironment, envRender, gitopsDiagnostics, type EnvRender } from './tree.ts';
 
 function render(
   name: string,

@@ -4,7 +4,8 @@ import { resourceId, type K8sObject } from '../core/k8s.ts';
 import { OWNED_HEADER, type OutputFile } from '../core/output.ts';
 import { env, ISTIO_CHARTS, ns, output, peerAuth, scenario, systemObjects, vs } from './fixture.test.ts';
 import { applyPatch } from './json-patch.ts';
-import { buildEnvironment, buildGitOpsTree, type EnvRender } from './tree.ts';
+import { buildGitOpsTree } from '../../test/helpers/gitops-tree.ts';
+import { buildEnvironment, type EnvRender } from './tree.ts';
 
 function byPath(files: readonly OutputFile[]): Map<string, OutputFile> {
   return new Map(files.map((f) => [f.path, f] as const));

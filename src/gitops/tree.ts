@@ -20,7 +20,6 @@ import type { K8sObject } from '../core/k8s.ts';
 import type { BackendOutput } from '../backends/types.ts';
 import type { ResolvedEnvironment } from '../model/types.ts';
 import { compareObjects } from '../backends/kind-order.ts';
-import { renderGitOpsTree } from '../render/tree.ts';
 import {
   EntrySet,
   checkDuplicateRenders,
@@ -34,7 +33,7 @@ import { environmentObjects, prepareEnvironment, type PreparedEnv } from './envi
 import { addNamespaceOverlay, addObjectDir } from './kustomize.ts';
 import { MESH_DIRS, basePath, clusterPath, cmp, overlayPath } from './layout.ts';
 import { assignMeshOwners } from './ownership.ts';
-import type { EnvRender, GitOpsResult, GitOpsTree } from './types.ts';
+import type { EnvRender, GitOpsTree } from './types.ts';
 
 export type { EnvRender, GitOpsResult, GitOpsTree } from './types.ts';
 // The paths other stages read (verify, the CLI); the rest of the layout is in layout.ts.
@@ -100,7 +99,7 @@ function analyse(
 }
 
 /**
- * The diagnostics `buildGitOpsTree` reports for these renders (environment patches that match nothing or
+ * The diagnostics `layoutGitOpsTree` reports for these renders (environment patches that match nothing or
  * fail, conflicts between environments, two objects for one output file), without building the files:
  * what `validate` runs so that it refuses everything `render` refuses before writing.
  */
@@ -161,9 +160,4 @@ export function layoutGitOpsTree(
     diagnostics: sortDiagnostics(diagnostics),
     builds: new Map([...builds].sort(([a], [b]) => cmp(a, b))),
   };
-}
-
-/** The tree as files: `layoutGitOpsTree`, then `render/tree.ts` writes each entry's text. */
-export function buildGitOpsTree(renders: readonly EnvRender[]): GitOpsResult {
-  return renderGitOpsTree(layoutGitOpsTree(renders));
 }

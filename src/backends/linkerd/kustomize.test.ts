@@ -11,7 +11,7 @@ import { canonicalObjects, kustomizeBuild } from '../../../test/helpers/kustomiz
 import { bookinfoServices, meshEnvironment } from '../../../test/helpers/backend-fixtures.ts';
 import { makeGitOps } from '../../../test/helpers/model-factory.ts';
 import { describeWithKustomize } from '../../../test/helpers/shared.ts';
-import { buildGitOpsTree } from '../../gitops/tree.ts';
+import { buildGitOpsTree } from '../../../test/helpers/gitops-tree.ts';
 import { linkerd } from './index.ts';
 
 /** The bookinfo services, with outlier detection that leaves the ejection time to the mesh. */
