@@ -8,18 +8,21 @@ import type {
   Destination,
   HeaderOps,
   HttpMethod,
+  KubernetesServiceMode,
   LoadBalancer,
   MtlsMode,
   OriginFn,
   Resilience,
   ResolvedService,
+  RetryCondition,
   Route,
   RouteMatch,
+  SimpleLoadBalancer,
   StringMatch,
 } from './types.ts';
 
 /** SPEC default of `retries.on`: a condition every mesh can express. */
-export const DEFAULT_RETRY_ON = ['gateway-error'];
+export const DEFAULT_RETRY_ON: readonly RetryCondition[] = ['gateway-error'];
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -174,7 +177,7 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
     res.loadBalancer === undefined
       ? undefined
       : typeof res.loadBalancer === 'string'
-        ? { type: res.loadBalancer as 'round-robin' | 'least-request' | 'random' }
+        ? { type: res.loadBalancer as SimpleLoadBalancer }
         : { type: 'consistent-hash', header: res.loadBalancer.consistentHash.header };
   const resilience: Resilience = {
     ...(res.outlierDetection ? { outlierDetection: { ...res.outlierDetection } } : {}),
@@ -232,7 +235,7 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
           },
         }
       : {}),
-    kubernetesService: (spec.kubernetesService as 'managed' | 'external' | undefined) ?? 'managed',
+    kubernetesService: (spec.kubernetesService as KubernetesServiceMode | undefined) ?? 'managed',
     spec: applyServiceDefaults(view.name, spec, ctx.envMtls),
     origin,
   };
