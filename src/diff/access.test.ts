@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessRule, Caller, HttpMethod } from '../model/types.ts';
+import { accessPaths } from '../model/access-path.ts';
 import {
   ALL,
   ANYONE,
@@ -25,7 +26,7 @@ const rule = (
   index,
   from,
   methods,
-  paths,
+  paths: accessPaths(paths),
 });
 
 describe('access graph', () => {

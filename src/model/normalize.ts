@@ -2,6 +2,7 @@ import type { DataPath } from '../core/location.ts';
 import { parseDuration } from '../schema/formats.ts';
 import type { ServiceSpecData, ServiceView } from '../spec/view.ts';
 import { serviceRefId } from '../core/service-ref.ts';
+import { accessPaths } from './access-path.ts';
 import type {
   AccessRule,
   Caller,
@@ -204,7 +205,7 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
       index,
       from: [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c),
       methods: [...new Set(a.methods ?? [])].sort() as HttpMethod[],
-      paths: [...new Set(a.paths ?? [])].sort(),
+      paths: accessPaths(a.paths ?? []),
     };
   });
 

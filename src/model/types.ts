@@ -137,12 +137,27 @@ export type Caller =
       readonly serviceAccount: string;
     };
 
+/** What an access path matches: the whole path, a string prefix (`/p/*`) or a string suffix (`*.png`). */
+export interface AccessPathMatch {
+  readonly type: 'exact' | 'prefix' | 'suffix';
+  readonly value: string;
+}
+
+/** A request path condition of an access rule, parsed once (model/access-path.ts). */
+export interface AccessPath {
+  /** The spec text (`/exact`, `/prefix*`, `*suffix`, `*`): what Istio takes as is and the diff prints. */
+  readonly text: string;
+  /** Absent: every path (`*`, `/*`). */
+  readonly match?: AccessPathMatch;
+}
+
 export interface AccessRule {
   readonly index: number;
   /** Sorted: `any` first, then by serviceId. */
   readonly from: readonly Caller[];
   readonly methods: readonly HttpMethod[];
-  readonly paths: readonly string[];
+  /** Unique, sorted by text. Empty: every path. */
+  readonly paths: readonly AccessPath[];
 }
 
 export interface Ingress {

@@ -5,6 +5,7 @@
  */
 import type { Location } from '../../src/core/location.ts';
 import { toPointer } from '../../src/core/location.ts';
+import { parseAccessPath } from '../../src/model/access-path.ts';
 import type {
   GitOpsSettings,
   AccessRule,
@@ -93,8 +94,12 @@ export function caller(serviceId: string, serviceAccount?: string): Caller {
   return { kind: 'service', serviceId, namespace, name, serviceAccount: serviceAccount ?? name };
 }
 
-export function makeAccessRule(overrides: Partial<AccessRule> = {}): AccessRule {
-  return { index: 0, from: [], methods: [], paths: [], ...overrides };
+/** An access rule; `paths` as the spec writes them, parsed one by one and kept in the given order. */
+export type AccessRuleOverrides = Omit<Partial<AccessRule>, 'paths'> & { readonly paths?: readonly string[] };
+
+export function makeAccessRule(overrides: AccessRuleOverrides = {}): AccessRule {
+  const { paths = [], ...rest } = overrides;
+  return { index: 0, from: [], methods: [], ...rest, paths: paths.map(parseAccessPath) };
 }
 
 /** Flux GitOps settings with meshc's defaults; `overrides` replace fields. */
