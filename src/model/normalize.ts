@@ -187,8 +187,8 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
   };
 
   const access: AccessRule[] | undefined = spec.access?.map((a, index) => {
-    const from: Caller[] = a.from.map((ref): Caller => {
-      if (ref === '*') return { kind: 'any' };
+    const from: Caller[] = a.from.map((ref, specIndex): Caller => {
+      if (ref === '*') return { kind: 'any', specIndex };
       const id = serviceRefId(ref, view.namespace);
       const target = ctx.services.get(id);
       const [namespace, name] = id.split('/') as [string, string];
@@ -198,9 +198,15 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
         namespace,
         name,
         serviceAccount: target?.spec.serviceAccount ?? name,
+        specIndex,
       };
     });
-    const unique = new Map(from.map((c) => [c.kind === 'any' ? '' : c.serviceId, c]));
+    // A caller named twice is kept once, at its first spec position.
+    const unique = new Map<string, Caller>();
+    for (const c of from) {
+      const key = c.kind === 'any' ? '' : c.serviceId;
+      if (!unique.has(key)) unique.set(key, c);
+    }
     return {
       index,
       from: [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c),

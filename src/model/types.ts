@@ -126,8 +126,8 @@ export interface Resilience {
   readonly loadBalancer?: LoadBalancer;
 }
 
-/** A caller allowed by an access rule. */
-export type Caller =
+/** Who a caller of an access rule is. */
+export type CallerTarget =
   | { readonly kind: 'any' }
   | {
       readonly kind: 'service';
@@ -136,6 +136,12 @@ export type Caller =
       readonly name: string;
       readonly serviceAccount: string;
     };
+
+/** A caller allowed by an access rule, with where the spec names it. */
+export type Caller = CallerTarget & {
+  /** Position in the rule's spec `from` list (the first one when the caller is named twice). */
+  readonly specIndex: number;
+};
 
 /** What an access path matches: the whole path, a string prefix (`/p/*`) or a string suffix (`*.png`). */
 export interface AccessPathMatch {
