@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessRule, Caller, HttpMethod } from '../model/types.ts';
+import type { AccessRule, CallerTarget, HttpMethod } from '../model/types.ts';
+import { accessPaths } from '../model/access-path.ts';
 import {
   ALL,
   ANYONE,
@@ -11,21 +12,21 @@ import {
   reduce,
 } from './access.ts';
 
-const svc = (id: string): Caller => {
+const svc = (id: string): CallerTarget => {
   const [namespace, name] = id.split('/') as [string, string];
   return { kind: 'service', serviceId: id, namespace, name, serviceAccount: name };
 };
-const any: Caller = { kind: 'any' };
+const any: CallerTarget = { kind: 'any' };
 const rule = (
   index: number,
-  from: Caller[],
+  from: CallerTarget[],
   methods: HttpMethod[] = [],
   paths: string[] = [],
 ): AccessRule => ({
   index,
-  from,
+  from: from.map((c, specIndex) => ({ ...c, specIndex })),
   methods,
-  paths,
+  paths: accessPaths(paths),
 });
 
 describe('access graph', () => {

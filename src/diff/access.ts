@@ -57,7 +57,7 @@ export function calleeAccess(s: Pick<ResolvedService, 'access'>): CalleeAccess {
 
 function ruleAtoms(rule: Pick<AccessRule, 'methods' | 'paths'>): string[] {
   const methods = rule.methods.length ? rule.methods : ['*'];
-  const paths = rule.paths.length ? rule.paths : ['*'];
+  const paths = rule.paths.length ? rule.paths.map((p) => p.text) : ['*'];
   return methods.flatMap((m) => paths.map((p) => `${m} ${p}`));
 }
 

@@ -129,6 +129,19 @@ describe('semantic summary', () => {
     expect(d.summary[1]!.location).toMatchObject({ file: 'shop.yaml', line: 31, col: 14 });
   });
 
+  it('locates an opened edge at the caller as the spec lists it, not at its sorted position', () => {
+    const d = diff((f) => ({
+      ...f,
+      'shop.yaml': f['shop.yaml']!.replace('- from: [web, api]', '- from: [web, api, ledger]'),
+    }));
+    expect(messages(d)).toEqual([
+      'prod: payments: now callable by ledger (access rule changed)',
+      'staging: payments: now callable by ledger (access rule changed)',
+    ]);
+    // `ledger` is the third entry of `from` (the model sorts callers: api, ledger, web).
+    expect(d.summary[0]!.location).toMatchObject({ file: 'shop.yaml', line: 30, col: 24 });
+  });
+
   it('treats `*` and "no access control" as everyone', () => {
     const d = diff((f) => ({
       ...f,

@@ -2,24 +2,28 @@ import type { DataPath } from '../core/location.ts';
 import { parseDuration } from '../schema/formats.ts';
 import type { ServiceSpecData, ServiceView } from '../spec/view.ts';
 import { serviceRefId } from '../core/service-ref.ts';
+import { accessPaths } from './access-path.ts';
 import type {
   AccessRule,
   Caller,
   Destination,
   HeaderOps,
   HttpMethod,
+  KubernetesServiceMode,
   LoadBalancer,
   MtlsMode,
   OriginFn,
   Resilience,
   ResolvedService,
+  RetryCondition,
   Route,
   RouteMatch,
+  SimpleLoadBalancer,
   StringMatch,
 } from './types.ts';
 
 /** SPEC default of `retries.on`: a condition every mesh can express. */
-export const DEFAULT_RETRY_ON = ['gateway-error'];
+export const DEFAULT_RETRY_ON: readonly RetryCondition[] = ['gateway-error'];
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -174,7 +178,7 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
     res.loadBalancer === undefined
       ? undefined
       : typeof res.loadBalancer === 'string'
-        ? { type: res.loadBalancer as 'round-robin' | 'least-request' | 'random' }
+        ? { type: res.loadBalancer as SimpleLoadBalancer }
         : { type: 'consistent-hash', header: res.loadBalancer.consistentHash.header };
   const resilience: Resilience = {
     ...(res.outlierDetection ? { outlierDetection: { ...res.outlierDetection } } : {}),
@@ -183,8 +187,8 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
   };
 
   const access: AccessRule[] | undefined = spec.access?.map((a, index) => {
-    const from: Caller[] = a.from.map((ref): Caller => {
-      if (ref === '*') return { kind: 'any' };
+    const from: Caller[] = a.from.map((ref, specIndex): Caller => {
+      if (ref === '*') return { kind: 'any', specIndex };
       const id = serviceRefId(ref, view.namespace);
       const target = ctx.services.get(id);
       const [namespace, name] = id.split('/') as [string, string];
@@ -194,14 +198,20 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
         namespace,
         name,
         serviceAccount: target?.spec.serviceAccount ?? name,
+        specIndex,
       };
     });
-    const unique = new Map(from.map((c) => [c.kind === 'any' ? '' : c.serviceId, c]));
+    // A caller named twice is kept once, at its first spec position.
+    const unique = new Map<string, Caller>();
+    for (const c of from) {
+      const key = c.kind === 'any' ? '' : c.serviceId;
+      if (!unique.has(key)) unique.set(key, c);
+    }
     return {
       index,
       from: [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c),
       methods: [...new Set(a.methods ?? [])].sort() as HttpMethod[],
-      paths: [...new Set(a.paths ?? [])].sort(),
+      paths: accessPaths(a.paths ?? []),
     };
   });
 
@@ -232,7 +242,7 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
           },
         }
       : {}),
-    kubernetesService: (spec.kubernetesService as 'managed' | 'external' | undefined) ?? 'managed',
+    kubernetesService: (spec.kubernetesService as KubernetesServiceMode | undefined) ?? 'managed',
     spec: applyServiceDefaults(view.name, spec, ctx.envMtls),
     origin,
   };

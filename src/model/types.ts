@@ -1,5 +1,12 @@
 import type { DataPath, Location } from '../core/location.ts';
-import type { Mesh } from '../spec/types.gen.ts';
+import type {
+  HttpMethod as SpecHttpMethod,
+  Mesh,
+  Resilience as SpecResilience,
+  RetryCondition as SpecRetryCondition,
+  ServicePort,
+  ServiceSpec,
+} from '../spec/types.gen.ts';
 
 /**
  * The normalized, mesh-neutral model: defaults applied, environment overrides merged, references resolved,
@@ -8,10 +15,16 @@ import type { Mesh } from '../spec/types.gen.ts';
 
 /** A mesh the spec language names: the schema's `mesh.type` enum (runtime list: `MESH_TYPES`, model/environment.ts). */
 export type MeshType = Mesh['type'];
-export type Protocol = 'http' | 'http2' | 'grpc' | 'tcp';
-export type MtlsMode = 'strict' | 'permissive' | 'off';
-export type HttpMethod =
-  'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
+/** The closed sets below are the schema's enums (spec/types.gen.ts), so a schema change reaches every switch. */
+export type Protocol = NonNullable<ServicePort['protocol']>;
+export type MtlsMode = NonNullable<Mesh['mtls']>;
+export type KubernetesServiceMode = NonNullable<ServiceSpec['kubernetesService']>;
+/** A load-balancing algorithm named by a string (`consistent-hash` is the object form). */
+export type SimpleLoadBalancer = Extract<NonNullable<SpecResilience['loadBalancer']>, string>;
+/** The schema's `HttpMethod` enum. */
+export type HttpMethod = SpecHttpMethod;
+/** The schema's `RetryCondition` enum: a backend's table over it is checked by the compiler. */
+export type RetryCondition = SpecRetryCondition;
 
 /** Where a value came from: the spec node that produced it (for diagnostics and `diff` annotations). */
 export type OriginFn = (path: DataPath, mode?: 'value' | 'key') => Location;
@@ -57,7 +70,7 @@ export interface Retries {
   readonly attempts: number;
   readonly perTryTimeout?: string;
   /** Retry conditions, in spec order (Envoy-style tokens: 5xx, gateway-error, connect-failure, reset, …). */
-  readonly on: readonly string[];
+  readonly on: readonly RetryCondition[];
 }
 
 export interface HeaderOps {
@@ -96,8 +109,7 @@ export interface Route {
 }
 
 export type LoadBalancer =
-  | { readonly type: 'round-robin' | 'least-request' | 'random' }
-  | { readonly type: 'consistent-hash'; readonly header: string };
+  { readonly type: SimpleLoadBalancer } | { readonly type: 'consistent-hash'; readonly header: string };
 
 export interface Resilience {
   readonly outlierDetection?: {
@@ -114,8 +126,8 @@ export interface Resilience {
   readonly loadBalancer?: LoadBalancer;
 }
 
-/** A caller allowed by an access rule. */
-export type Caller =
+/** Who a caller of an access rule is. */
+export type CallerTarget =
   | { readonly kind: 'any' }
   | {
       readonly kind: 'service';
@@ -125,12 +137,33 @@ export type Caller =
       readonly serviceAccount: string;
     };
 
+/** A caller allowed by an access rule, with where the spec names it. */
+export type Caller = CallerTarget & {
+  /** Position in the rule's spec `from` list (the first one when the caller is named twice). */
+  readonly specIndex: number;
+};
+
+/** What an access path matches: the whole path, a string prefix (`/p/*`) or a string suffix (`*.png`). */
+export interface AccessPathMatch {
+  readonly type: 'exact' | 'prefix' | 'suffix';
+  readonly value: string;
+}
+
+/** A request path condition of an access rule, parsed once (model/access-path.ts). */
+export interface AccessPath {
+  /** The spec text (`/exact`, `/prefix*`, `*suffix`, `*`): what Istio takes as is and the diff prints. */
+  readonly text: string;
+  /** Absent: every path (`*`, `/*`). */
+  readonly match?: AccessPathMatch;
+}
+
 export interface AccessRule {
   readonly index: number;
   /** Sorted: `any` first, then by serviceId. */
   readonly from: readonly Caller[];
   readonly methods: readonly HttpMethod[];
-  readonly paths: readonly string[];
+  /** Unique, sorted by text. Empty: every path. */
+  readonly paths: readonly AccessPath[];
 }
 
 export interface Ingress {
@@ -159,7 +192,7 @@ export interface ResolvedService {
   /** True when the service sets `mtls` itself (backends emit a per-workload policy only then). */
   readonly mtlsOverride: boolean;
   readonly ingress?: Ingress;
-  readonly kubernetesService: 'managed' | 'external';
+  readonly kubernetesService: KubernetesServiceMode;
   /** The resolved `spec` object (defaults applied, overrides merged), as policies see it. */
   readonly spec: Readonly<Record<string, unknown>>;
   /** Spec position of a value, by its path inside `spec`. */

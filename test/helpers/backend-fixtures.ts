@@ -19,6 +19,7 @@ import type {
   HeaderOps,
   Port,
 } from '../../src/model/types.ts';
+import type { AccessRuleOverrides } from './model-factory.ts';
 import {
   caller,
   dest,
@@ -140,7 +141,7 @@ export function fullResilience(loadBalancer: NonNullable<Resilience['loadBalance
 // --- Access ------------------------------------------------------------------------------------------------------
 
 /** Rule 0: `bookinfo/productpage` may GET `/reviews/*`. */
-export function productpageReadsReviews(overrides: Partial<AccessRule> = {}): AccessRule {
+export function productpageReadsReviews(overrides: AccessRuleOverrides = {}): AccessRule {
   return makeAccessRule({
     from: [caller('bookinfo/productpage')],
     methods: ['GET'],

@@ -5,10 +5,11 @@
  */
 import type { Location } from '../../src/core/location.ts';
 import { toPointer } from '../../src/core/location.ts';
+import { parseAccessPath } from '../../src/model/access-path.ts';
 import type {
   GitOpsSettings,
   AccessRule,
-  Caller,
+  CallerTarget,
   Destination,
   MeshSettings,
   OriginFn,
@@ -87,14 +88,30 @@ export function dest(serviceId: string, version?: string, weight = 100): Destina
 }
 
 /** A caller: `'*'` for any, else the service `namespace/name` with its service account (default = name). */
-export function caller(serviceId: string, serviceAccount?: string): Caller {
+export function caller(serviceId: string, serviceAccount?: string): CallerTarget {
   if (serviceId === '*') return { kind: 'any' };
   const [namespace = '', name = ''] = serviceId.split('/');
   return { kind: 'service', serviceId, namespace, name, serviceAccount: serviceAccount ?? name };
 }
 
-export function makeAccessRule(overrides: Partial<AccessRule> = {}): AccessRule {
-  return { index: 0, from: [], methods: [], paths: [], ...overrides };
+/**
+ * An access rule; `paths` as the spec writes them, parsed one by one and kept in the given order; a caller
+ * without `specIndex` gets its position in `from`.
+ */
+export type AccessRuleOverrides = Omit<Partial<AccessRule>, 'paths' | 'from'> & {
+  readonly from?: readonly (CallerTarget & { readonly specIndex?: number })[];
+  readonly paths?: readonly string[];
+};
+
+export function makeAccessRule(overrides: AccessRuleOverrides = {}): AccessRule {
+  const { paths = [], from = [], ...rest } = overrides;
+  return {
+    index: 0,
+    methods: [],
+    ...rest,
+    from: from.map((c, i) => ({ ...c, specIndex: c.specIndex ?? i })),
+    paths: paths.map(parseAccessPath),
+  };
 }
 
 /** Flux GitOps settings with meshc's defaults; `overrides` replace fields. */

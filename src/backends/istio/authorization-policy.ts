@@ -58,7 +58,7 @@ function ruleOperation(rule: AccessRule): Record<string, unknown> | undefined {
   if (!rule.methods.length && !rule.paths.length) return undefined;
   const operation: Record<string, unknown> = {};
   if (rule.methods.length) operation.methods = [...rule.methods];
-  if (rule.paths.length) operation.paths = [...rule.paths];
+  if (rule.paths.length) operation.paths = rule.paths.map((p) => p.text);
   return operation;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PORTS, multiPortService, productpageReadsReviews } from '../../../test/helpers/backend-fixtures.ts';
 import { caller, makeAccessRule, makeService } from '../../../test/helpers/model-factory.ts';
 import type { K8sObject } from '../../core/k8s.ts';
-import { accessPath, accessRegions, buildAccess } from './authorization.ts';
+import { accessRegions, buildAccess } from './authorization.ts';
 
 const summary = (objs: readonly K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
 const find = (objs: readonly K8sObject[], kind: string, name: string) =>
@@ -202,16 +202,6 @@ describe('access on Linkerd', () => {
     });
     expect(buildAccess(s).diagnostics.map((d) => `${d.code} ${d.location?.file}`)).toEqual([
       'MESH_APPROXIMATE_FEATURE services/reviews.yaml#/access/1',
-    ]);
-  });
-
-  it('access paths', () => {
-    expect(['/x', '/x/*', '*.png', '*', '/*'].map(accessPath)).toEqual([
-      { type: 'exact', value: '/x' },
-      { type: 'prefix', value: '/x/' },
-      { type: 'suffix', value: '.png' },
-      undefined,
-      undefined,
     ]);
   });
 });

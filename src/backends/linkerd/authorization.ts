@@ -1,6 +1,13 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
-import type { AccessRule, HttpMethod, MtlsMode, Port, ResolvedService } from '../../model/types.ts';
+import type {
+  AccessPathMatch,
+  AccessRule,
+  HttpMethod,
+  MtlsMode,
+  Port,
+  ResolvedService,
+} from '../../model/types.ts';
 import { escapeRegex } from '../shared/gamma.ts';
 import { objectMeta } from '../shared/labels.ts';
 import {
@@ -76,28 +83,17 @@ interface Callers {
   readonly identities: readonly string[];
 }
 
-/** A request path condition of an access rule: exact, string prefix (`/p/*`), string suffix (`*.png`). */
-type AccessPath =
-  | { readonly type: 'exact'; readonly value: string }
-  | { readonly type: 'prefix'; readonly value: string }
-  | { readonly type: 'suffix'; readonly value: string };
+/** A request path condition of an access rule (the model's parsed form; absent = every path). */
+type AccessPath = AccessPathMatch;
 
 interface AccessEntry {
   readonly method?: HttpMethod;
   readonly path?: AccessPath;
 }
 
-/** `/exact`, `/prefix*`, `*suffix`, `*`. `*` and `/*` mean every path (every request path starts with `/`). */
-export function accessPath(p: string): AccessPath | undefined {
-  if (p === '*' || p === '/*') return undefined;
-  if (p.startsWith('*')) return { type: 'suffix', value: p.slice(1) };
-  if (p.endsWith('*')) return { type: 'prefix', value: p.slice(0, -1) };
-  return { type: 'exact', value: p };
-}
-
 function ruleEntries(rule: AccessRule): AccessEntry[] {
   const methods: (HttpMethod | undefined)[] = rule.methods.length ? [...rule.methods] : [undefined];
-  const paths: (AccessPath | undefined)[] = rule.paths.length ? rule.paths.map(accessPath) : [undefined];
+  const paths: (AccessPath | undefined)[] = rule.paths.length ? rule.paths.map((p) => p.match) : [undefined];
   return methods.flatMap((method) =>
     paths.map((path) => ({ ...(method ? { method } : {}), ...(path ? { path } : {}) })),
   );

@@ -1,37 +1,39 @@
-import type { Retries, Route } from '../../model/types.ts';
+import type { Retries, RetryCondition, Route } from '../../model/types.ts';
 import { ANNOTATIONS, linkerdDuration } from './constants.ts';
 
+const STATUS_ONLY = (what: string) =>
+  `Linkerd retries on response status only (\`retry.linkerd.io/http\`); it has no ${what} condition`;
+const GRPC_ONLY = 'gRPC retry conditions need a GRPCRoute (`retry.linkerd.io/grpc`); meshc emits HTTPRoutes';
+
 /**
- * Retry conditions of the spec as Linkerd's `retry.linkerd.io/http` tokens (linkerd2
+ * Every retry condition of the spec, as Linkerd's `retry.linkerd.io/http` token (linkerd2
  * `policy-controller/k8s/index/src/outbound/index/http.rs`, `parse_http_retry`: `5xx`, `gateway-error`, a
- * status code or an `xxx-yyy` range). `undefined`: not expressible on an HTTPRoute.
+ * status code or an `xxx-yyy` range), or why it has none. Keyed by the schema's `RetryCondition` union: a new
+ * condition in the schema does not compile until it is decided here.
  */
-const HTTP_RETRY_TOKENS: Readonly<Record<string, string | undefined>> = {
-  '5xx': '5xx',
-  'gateway-error': 'gateway-error',
-  'retriable-4xx': '409',
+const RETRY_FORMS: Readonly<Record<RetryCondition, { readonly token: string } | { readonly why: string }>> = {
+  '5xx': { token: '5xx' },
+  'gateway-error': { token: 'gateway-error' },
+  'retriable-4xx': { token: '409' },
+  'connect-failure': { why: STATUS_ONLY('connect-failure') },
+  reset: { why: STATUS_ONLY('stream-reset') },
+  'refused-stream': { why: STATUS_ONLY('refused-stream') },
+  cancelled: { why: GRPC_ONLY },
+  'deadline-exceeded': { why: GRPC_ONLY },
+  internal: { why: GRPC_ONLY },
+  'resource-exhausted': { why: GRPC_ONLY },
+  unavailable: { why: GRPC_ONLY },
 };
 
 /** Why a retry condition has no Linkerd form (shown at the condition). */
-export const UNEXPRESSIBLE_RETRY: Readonly<Record<string, string>> = {
-  'connect-failure':
-    'Linkerd retries on response status only (`retry.linkerd.io/http`); it has no connect-failure condition',
-  reset:
-    'Linkerd retries on response status only (`retry.linkerd.io/http`); it has no stream-reset condition',
-  'refused-stream':
-    'Linkerd retries on response status only (`retry.linkerd.io/http`); it has no refused-stream condition',
-  cancelled: 'gRPC retry conditions need a GRPCRoute (`retry.linkerd.io/grpc`); meshc emits HTTPRoutes',
-  'deadline-exceeded':
-    'gRPC retry conditions need a GRPCRoute (`retry.linkerd.io/grpc`); meshc emits HTTPRoutes',
-  internal: 'gRPC retry conditions need a GRPCRoute (`retry.linkerd.io/grpc`); meshc emits HTTPRoutes',
-  'resource-exhausted':
-    'gRPC retry conditions need a GRPCRoute (`retry.linkerd.io/grpc`); meshc emits HTTPRoutes',
-  unavailable: 'gRPC retry conditions need a GRPCRoute (`retry.linkerd.io/grpc`); meshc emits HTTPRoutes',
-};
+export const UNEXPRESSIBLE_RETRY: Readonly<Partial<Record<RetryCondition, string>>> = Object.fromEntries(
+  Object.entries(RETRY_FORMS).flatMap(([c, f]) => ('why' in f ? [[c, f.why]] : [])),
+);
 
 /** The Linkerd token of a retry condition, or undefined when it has none. */
-export function httpRetryToken(condition: string): string | undefined {
-  return HTTP_RETRY_TOKENS[condition];
+export function httpRetryToken(condition: RetryCondition): string | undefined {
+  const form = RETRY_FORMS[condition];
+  return 'token' in form ? form.token : undefined;
 }
 
 /**

@@ -3,7 +3,6 @@
  * spec node that grants it (see ../access.ts for the access model they compare). Pure.
  */
 import type { DataPath } from '../../core/location.ts';
-import { serviceRefId } from '../../core/service-ref.ts';
 import type { ResolvedService } from '../../model/types.ts';
 import { ANYONE, calleeAccess, describePermission, diffCallee, widens, type EdgeChange } from '../access.ts';
 import type { Add, SummarySeverity } from './lines.ts';
@@ -57,19 +56,16 @@ export function summarizeAccess(
   }
 }
 
-/** The spec node granting an edge on the head side: the caller's entry in the rule's `from`. */
+/** The spec node granting an edge on the head side: the caller's entry in the rule's `from` (else its `*`). */
 function accessPath(h: ResolvedService, e: EdgeChange): DataPath {
   const r = e.headRules[0];
-  if (r === undefined || h.access === undefined) return ['access'];
-  const from = (h.spec.access as { from?: string[] }[] | undefined)?.[r]?.from ?? [];
-  const k = from.findIndex((ref) =>
-    e.caller === ANYONE ? ref === '*' : ref !== '*' && serviceRefId(ref, h.namespace) === e.caller,
+  const rule = r === undefined ? undefined : h.access?.find((a) => a.index === r);
+  if (rule === undefined) return ['access'];
+  const named = rule.from.find((c) =>
+    e.caller === ANYONE ? c.kind === 'any' : c.kind === 'service' && c.serviceId === e.caller,
   );
-  if (k < 0) {
-    const any = from.indexOf('*');
-    return any >= 0 ? ['access', r, 'from', any] : ['access', r];
-  }
-  return ['access', r, 'from', k];
+  const at = named ?? rule.from.find((c) => c.kind === 'any');
+  return at ? ['access', rule.index, 'from', at.specIndex] : ['access', rule.index];
 }
 
 export function describeCallers(s: ResolvedService, show: (id: string) => string): string {
