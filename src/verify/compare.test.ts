@@ -55,8 +55,8 @@ describe('compareBuild', () => {
 describe('kustomizeError', () => {
   it("drops kubectl's log prefix and wrapper and the output directory's absolute path", () => {
     const stderr =
-      'E1206 08:38:25.628637     782 run.go:72] "command failed" err="accumulating resources: lstat /tmp/out/overlays/a/missing.yaml: no such file"\n';
-    expect(kustomizeError(stderr, '/tmp/out')).toBe(
+      'E1206 08:38:25.628637     782 run.go:72] "command failed" err="accumulating resources: lstat /srv/example/out/overlays/a/missing.yaml: no such file"\n';
+    expect(kustomizeError(stderr, '/srv/example/out')).toBe(
       'accumulating resources: lstat overlays/a/missing.yaml: no such file',
     );
     expect(kustomizeError('Error: no kustomization file found\n', '/x')).toBe('no kustomization file found');
