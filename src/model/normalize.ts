@@ -7,6 +7,7 @@ import type {
   AccessRule,
   Caller,
   Destination,
+  Duration,
   HeaderOps,
   HttpMethod,
   KubernetesServiceMode,
@@ -126,12 +127,12 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
       ...(r.name !== undefined ? { name: r.name } : {}),
       matches,
       destinations,
-      ...(r.timeout !== undefined ? { timeout: r.timeout } : {}),
+      ...(r.timeout !== undefined ? { timeout: duration(r.timeout) } : {}),
       ...(r.retries
         ? {
             retries: {
               attempts: r.retries.attempts,
-              ...(r.retries.perTryTimeout ? { perTryTimeout: r.retries.perTryTimeout } : {}),
+              ...(r.retries.perTryTimeout ? { perTryTimeout: duration(r.retries.perTryTimeout) } : {}),
               on: [...(r.retries.on ?? DEFAULT_RETRY_ON)],
             },
           }
@@ -140,7 +141,12 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
         ? {
             fault: {
               ...(r.fault.delay
-                ? { delay: { duration: r.fault.delay.duration, percent: r.fault.delay.percent ?? 100 } }
+                ? {
+                    delay: {
+                      duration: duration(r.fault.delay.duration),
+                      percent: r.fault.delay.percent ?? 100,
+                    },
+                  }
                 : {}),
               ...(r.fault.abort
                 ? { abort: { status: r.fault.abort.status, percent: r.fault.abort.percent ?? 100 } }
@@ -170,7 +176,12 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
     });
 
   const res = (spec.resilience ?? {}) as {
-    outlierDetection?: Resilience['outlierDetection'];
+    outlierDetection?: {
+      consecutiveErrors?: number;
+      interval?: string;
+      baseEjectionTime?: string;
+      maxEjectionPercent?: number;
+    };
     connectionPool?: Resilience['connectionPool'];
     loadBalancer?: string | { consistentHash: { header: string } };
   };
@@ -181,7 +192,7 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
         ? { type: res.loadBalancer as SimpleLoadBalancer }
         : { type: 'consistent-hash', header: res.loadBalancer.consistentHash.header };
   const resilience: Resilience = {
-    ...(res.outlierDetection ? { outlierDetection: { ...res.outlierDetection } } : {}),
+    ...(res.outlierDetection ? { outlierDetection: outlierDetection(res.outlierDetection) } : {}),
     ...(res.connectionPool ? { connectionPool: { ...res.connectionPool } } : {}),
     ...(lb ? { loadBalancer: lb } : {}),
   };
@@ -248,7 +259,27 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
   };
 }
 
-/** Milliseconds of a duration that passed the schema. */
-export function durationMs(d: string): number {
-  return parseDuration(d) ?? 0;
+/**
+ * A spec duration as the model carries it. The validator has refused every duration that does not parse,
+ * so one that does not parse here is a bug of meshc, not of the spec.
+ */
+export function duration(text: string): Duration {
+  const ms = parseDuration(text);
+  if (ms === undefined)
+    throw new Error(`internal: unvalidated duration ${JSON.stringify(text)} reached the model`);
+  return { ms, text };
+}
+
+function outlierDetection(od: {
+  consecutiveErrors?: number;
+  interval?: string;
+  baseEjectionTime?: string;
+  maxEjectionPercent?: number;
+}): NonNullable<Resilience['outlierDetection']> {
+  return {
+    ...(od.consecutiveErrors !== undefined ? { consecutiveErrors: od.consecutiveErrors } : {}),
+    ...(od.interval !== undefined ? { interval: duration(od.interval) } : {}),
+    ...(od.baseEjectionTime !== undefined ? { baseEjectionTime: duration(od.baseEjectionTime) } : {}),
+    ...(od.maxEjectionPercent !== undefined ? { maxEjectionPercent: od.maxEjectionPercent } : {}),
+  };
 }

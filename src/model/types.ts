@@ -66,9 +66,19 @@ export interface Destination {
   readonly weight: number;
 }
 
+/**
+ * A Go-style duration of the spec (`1m30s`, `250ms`), parsed once by the model: `ms` is its length in
+ * milliseconds (for comparing and for meshes that want another spelling), `text` is the spec's spelling
+ * (what meshes that take Go durations emit as written).
+ */
+export interface Duration {
+  readonly ms: number;
+  readonly text: string;
+}
+
 export interface Retries {
   readonly attempts: number;
-  readonly perTryTimeout?: string;
+  readonly perTryTimeout?: Duration;
   /** Retry conditions, in spec order (Envoy-style tokens: 5xx, gateway-error, connect-failure, reset, …). */
   readonly on: readonly RetryCondition[];
 }
@@ -92,10 +102,10 @@ export interface Route {
   /** OR of matches; empty = matches every request. */
   readonly matches: readonly RouteMatch[];
   readonly destinations: readonly Destination[];
-  readonly timeout?: string;
+  readonly timeout?: Duration;
   readonly retries?: Retries;
   readonly fault?: {
-    readonly delay?: { readonly duration: string; readonly percent: number };
+    readonly delay?: { readonly duration: Duration; readonly percent: number };
     readonly abort?: { readonly status: number; readonly percent: number };
   };
   readonly mirror?: {
@@ -114,8 +124,8 @@ export type LoadBalancer =
 export interface Resilience {
   readonly outlierDetection?: {
     readonly consecutiveErrors?: number;
-    readonly interval?: string;
-    readonly baseEjectionTime?: string;
+    readonly interval?: Duration;
+    readonly baseEjectionTime?: Duration;
     readonly maxEjectionPercent?: number;
   };
   readonly connectionPool?: {

@@ -32,6 +32,7 @@ import {
   makeVersions,
   prefix,
 } from './model-factory.ts';
+import { duration } from '../../src/model/normalize.ts';
 
 // --- Ports -------------------------------------------------------------------------------------------------------
 
@@ -78,7 +79,7 @@ export function splitRoute(overrides: Partial<Route> = {}): Route {
   return makeRoute({
     index: 1,
     destinations: [dest('bookinfo/reviews', 'v1', 90), dest('shop/web', undefined, 10)],
-    timeout: '10s',
+    timeout: duration('10s'),
     retries: { attempts: 2, on: ['5xx'] },
     ...overrides,
   });
@@ -108,9 +109,13 @@ export function everyFeatureRoute(
   return makeRoute({
     index: 2,
     destinations: [dest('bookinfo/reviews', 'v1', 90), dest('bookinfo/reviews', 'v2', 10)],
-    timeout: '10s',
-    retries: { attempts: 3, perTryTimeout: '2s', on: ['5xx', 'gateway-error', 'connect-failure', 'reset'] },
-    fault: { delay: { duration: '7s', percent: 100 }, abort: { status: 500, percent: 10 } },
+    timeout: duration('10s'),
+    retries: {
+      attempts: 3,
+      perTryTimeout: duration('2s'),
+      on: ['5xx', 'gateway-error', 'connect-failure', 'reset'],
+    },
+    fault: { delay: { duration: duration('7s'), percent: 100 }, abort: { status: 500, percent: 10 } },
     mirror: {
       serviceId: 'bookinfo/reviews',
       namespace: 'bookinfo',
@@ -129,8 +134,8 @@ export function fullResilience(loadBalancer: NonNullable<Resilience['loadBalance
   return {
     outlierDetection: {
       consecutiveErrors: 5,
-      interval: '10s',
-      baseEjectionTime: '30s',
+      interval: duration('10s'),
+      baseEjectionTime: duration('30s'),
       maxEjectionPercent: 50,
     },
     connectionPool: { maxConnections: 100, maxPendingRequests: 10, maxRequestsPerConnection: 1 },
@@ -187,7 +192,7 @@ export function bookinfoServices(
     exposedProductpage({ access: [makeAccessRule({ from: [caller('*')] })], ...overrides.productpage }),
     bookinfoReviews({
       routes: [jasonRoute(), splitRoute()],
-      resilience: { outlierDetection: { consecutiveErrors: 5, baseEjectionTime: '30s' } },
+      resilience: { outlierDetection: { consecutiveErrors: 5, baseEjectionTime: duration('30s') } },
       access: [productpageReadsReviews()],
       ...overrides.reviews,
     }),

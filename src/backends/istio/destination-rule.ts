@@ -37,8 +37,8 @@ export function buildTrafficPolicy(resilience: Resilience): Record<string, unkno
   if (od) {
     policy.outlierDetection = compact({
       consecutive5xxErrors: od.consecutiveErrors,
-      interval: od.interval,
-      baseEjectionTime: od.baseEjectionTime,
+      interval: od.interval?.text,
+      baseEjectionTime: od.baseEjectionTime?.text,
       maxEjectionPercent: od.maxEjectionPercent,
     });
   }

@@ -19,6 +19,7 @@ import { describeWithShared } from '../../../test/helpers/shared.ts';
 import { checkTcpRoutes } from './diagnostics.ts';
 import { istio } from './index.ts';
 import { buildVirtualService } from './virtual-service.ts';
+import { duration } from '../../model/normalize.ts';
 
 const split = makeRoute({ destinations: [dest('shop/db', 'v1', 90), dest('shop/db', 'v2', 10)] });
 const db = (overrides: Partial<ResolvedService> = {}) =>
@@ -95,7 +96,7 @@ describe('Istio routes on TCP ports', () => {
           index: 0,
           matches: [makeMatch({ method: 'GET' })],
           destinations: [dest('shop/db', 'v2')],
-          timeout: '3s',
+          timeout: duration('3s'),
         }),
         { ...split, index: 1, retries: { attempts: 2, on: ['reset'] } },
       ],

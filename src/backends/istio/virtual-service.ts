@@ -133,11 +133,13 @@ export function buildHttpRoute(
     destination: destination(d, services, parentPort),
     weight: d.weight,
   }));
-  if (route.timeout !== undefined) http.timeout = route.timeout;
+  if (route.timeout !== undefined) http.timeout = route.timeout.text;
   http.retries = route.retries
     ? {
         attempts: route.retries.attempts,
-        ...(route.retries.perTryTimeout !== undefined ? { perTryTimeout: route.retries.perTryTimeout } : {}),
+        ...(route.retries.perTryTimeout !== undefined
+          ? { perTryTimeout: route.retries.perTryTimeout.text }
+          : {}),
         ...(route.retries.on.length ? { retryOn: route.retries.on.join(',') } : {}),
       }
     : { ...NO_RETRIES };
@@ -145,7 +147,7 @@ export function buildHttpRoute(
   if (fault && (fault.delay || fault.abort)) {
     http.fault = {
       ...(fault.delay
-        ? { delay: { fixedDelay: fault.delay.duration, percentage: { value: fault.delay.percent } } }
+        ? { delay: { fixedDelay: fault.delay.duration.text, percentage: { value: fault.delay.percent } } }
         : {}),
       ...(fault.abort
         ? { abort: { httpStatus: fault.abort.status, percentage: { value: fault.abort.percent } } }

@@ -1,5 +1,5 @@
 import type { MtlsMode } from '../../model/types.ts';
-import { parseDuration } from '../../schema/formats.ts';
+import type { Duration } from '../../model/types.ts';
 
 export const LINKERD_NS = 'linkerd';
 export const MIN_VERSION = '2.16';
@@ -63,8 +63,8 @@ const UNITS: readonly (readonly [string, number])[] = [
  * A Go-style duration as Linkerd's annotations parse it: one integer and one unit (`1m30s` → `90s`,
  * `1.5s` → `1500ms`), with the largest unit that divides it. meshc durations are whole milliseconds.
  */
-export function linkerdDuration(duration: string): string {
-  return formatMs(Math.round(parseDuration(duration) ?? 0));
+export function linkerdDuration(duration: Duration): string {
+  return formatMs(Math.round(duration.ms));
 }
 
 export function formatMs(ms: number): string {

@@ -16,6 +16,7 @@ import {
 } from '../../../test/helpers/backend-fixtures.ts';
 import type { ResolvedService } from '../../model/types.ts';
 import { buildOutboundRoutes } from './http-route.ts';
+import { duration } from '../../model/normalize.ts';
 
 const LABELS = { 'app.kubernetes.io/managed-by': 'meshc' };
 const index = (...s: ResolvedService[]) => new Map(s.map((x) => [x.id, x]));
@@ -65,8 +66,8 @@ describe('GAMMA HTTPRoutes', () => {
           index: 1,
           name: 'default',
           destinations: [dest('bookinfo/reviews', 'v1')],
-          timeout: '10s',
-          retries: { attempts: 2, perTryTimeout: '3s', on: ['5xx'] },
+          timeout: duration('10s'),
+          retries: { attempts: 2, perTryTimeout: duration('3s'), on: ['5xx'] },
         }),
       ],
     });
@@ -185,7 +186,7 @@ describe('GAMMA HTTPRoutes', () => {
           name: 'api',
           matches: [makeMatch({ path: prefix('/api') })],
           destinations: [dest('bookinfo/reviews', 'v1')],
-          timeout: '1s',
+          timeout: duration('1s'),
         }),
         implicitRoute(2),
       ],

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { linkerdDuration } from './constants.ts';
 import { httpRetryToken, policyKey, routeAnnotations } from './route-policy.ts';
+import { duration } from '../../model/normalize.ts';
 
 describe('retry and timeout annotations', () => {
   it('timeout and retries as the 2.16 annotations, durations as one integer and one unit', () => {
     expect(
       routeAnnotations({
-        timeout: '1m30s',
-        retries: { attempts: 3, perTryTimeout: '1.5s', on: ['5xx', 'gateway-error'] },
+        timeout: duration('1m30s'),
+        retries: { attempts: 3, perTryTimeout: duration('1.5s'), on: ['5xx', 'gateway-error'] },
       }),
     ).toEqual({
       'timeout.linkerd.io/request': '90s',
@@ -34,12 +35,12 @@ describe('retry and timeout annotations', () => {
   });
 
   it('routes with the same annotations share a key', () => {
-    expect(policyKey({ timeout: '1s' })).toBe(policyKey({ timeout: '1000ms' }));
-    expect(policyKey({ timeout: '1s' })).not.toBe(policyKey({}));
+    expect(policyKey({ timeout: duration('1s') })).toBe(policyKey({ timeout: duration('1000ms') }));
+    expect(policyKey({ timeout: duration('1s') })).not.toBe(policyKey({}));
   });
 
   it('durations', () => {
-    expect(['10s', '500ms', '1m', '2h', '1h30m', '0.25s'].map(linkerdDuration)).toEqual([
+    expect(['10s', '500ms', '1m', '2h', '1h30m', '0.25s'].map((d) => linkerdDuration(duration(d)))).toEqual([
       '10s',
       '500ms',
       '1m',

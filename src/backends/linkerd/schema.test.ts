@@ -20,6 +20,7 @@ import { meshEnvironment, multiPortService } from '../../../test/helpers/backend
 import { describeWithShared } from '../../../test/helpers/shared.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import { linkerd } from './index.ts';
+import { duration } from '../../model/normalize.ts';
 
 const reviews = multiPortService({
   versions: makeVersions('v1', 'v2'),
@@ -48,12 +49,16 @@ const reviews = multiPortService({
       index: 1,
       matches: [makeMatch({ path: exact('/health'), headers: [{ name: 'x', match: exact('1') }] })],
       destinations: [dest('bookinfo/reviews', 'v1')],
-      timeout: '1m30s',
-      retries: { attempts: 3, perTryTimeout: '500ms', on: ['5xx', 'gateway-error', 'retriable-4xx'] },
+      timeout: duration('1m30s'),
+      retries: {
+        attempts: 3,
+        perTryTimeout: duration('500ms'),
+        on: ['5xx', 'gateway-error', 'retriable-4xx'],
+      },
     }),
     makeRoute({ index: 2, implicit: true, destinations: [dest('bookinfo/reviews')] }),
   ],
-  resilience: { outlierDetection: { consecutiveErrors: 5, baseEjectionTime: '2m' } },
+  resilience: { outlierDetection: { consecutiveErrors: 5, baseEjectionTime: duration('2m') } },
   access: [
     makeAccessRule({
       from: [caller('bookinfo/productpage')],

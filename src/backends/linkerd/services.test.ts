@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { makeService, makeVersions } from '../../../test/helpers/model-factory.ts';
 import { buildServices, checkOutlierDetection, failureAccrualAnnotations } from './services.ts';
+import { duration } from '../../model/normalize.ts';
 
 describe('Services and failure accrual', () => {
   it('consecutive failure accrual from outlier detection', () => {
     expect(
-      failureAccrualAnnotations({ outlierDetection: { consecutiveErrors: 5, baseEjectionTime: '30s' } }),
+      failureAccrualAnnotations({
+        outlierDetection: { consecutiveErrors: 5, baseEjectionTime: duration('30s') },
+      }),
     ).toEqual({
       'balancer.linkerd.io/failure-accrual': 'consecutive',
       'balancer.linkerd.io/failure-accrual-consecutive-max-failures': '5',
@@ -15,7 +18,7 @@ describe('Services and failure accrual', () => {
   });
 
   it('raises the max penalty to a min penalty above 1m (Linkerd rejects min > max)', () => {
-    expect(failureAccrualAnnotations({ outlierDetection: { baseEjectionTime: '3m' } })).toEqual({
+    expect(failureAccrualAnnotations({ outlierDetection: { baseEjectionTime: duration('3m') } })).toEqual({
       'balancer.linkerd.io/failure-accrual': 'consecutive',
       'balancer.linkerd.io/failure-accrual-consecutive-min-penalty': '3m',
       'balancer.linkerd.io/failure-accrual-consecutive-max-penalty': '3m',
@@ -46,7 +49,9 @@ describe('Services and failure accrual', () => {
   it('says what is dropped (interval, max ejection percent) and refuses an external Service', () => {
     const s = makeService({
       kubernetesService: 'external',
-      resilience: { outlierDetection: { consecutiveErrors: 5, interval: '10s', maxEjectionPercent: 50 } },
+      resilience: {
+        outlierDetection: { consecutiveErrors: 5, interval: duration('10s'), maxEjectionPercent: 50 },
+      },
     });
     expect(checkOutlierDetection(s).map((d) => `${d.severity} ${d.code} ${d.location?.file}`)).toEqual([
       'warning MESH_APPROXIMATE_FEATURE services/reviews.yaml#/resilience/outlierDetection/interval',

@@ -1,7 +1,6 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { Resilience, ResolvedService } from '../../model/types.ts';
-import { parseDuration } from '../../schema/formats.ts';
 import { buildRootService, buildVersionService } from '../shared/kubernetes-service.ts';
 import { ANNOTATIONS, DEFAULT_MAX_PENALTY_MS, formatMs } from './constants.ts';
 
@@ -19,7 +18,7 @@ export function failureAccrualAnnotations(resilience: Resilience): Record<string
   const out: Record<string, string> = { [ANNOTATIONS.accrual]: 'consecutive' };
   if (od.consecutiveErrors !== undefined) out[ANNOTATIONS.accrualMaxFailures] = String(od.consecutiveErrors);
   if (od.baseEjectionTime !== undefined) {
-    const ms = Math.round(parseDuration(od.baseEjectionTime) ?? 0);
+    const ms = Math.round(od.baseEjectionTime.ms);
     out[ANNOTATIONS.accrualMinPenalty] = formatMs(ms);
     if (ms > DEFAULT_MAX_PENALTY_MS) out[ANNOTATIONS.accrualMaxPenalty] = formatMs(ms);
   }

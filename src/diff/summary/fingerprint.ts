@@ -2,8 +2,7 @@
  * The content of environments and services with the orders that do not matter removed: what tells a
  * renamed environment from a new one, and whether a service changed at all. Pure.
  */
-import { parseDuration } from '../../core/duration.ts';
-import type { ResolvedEnvironment, ResolvedService, Route } from '../../model/types.ts';
+import type { Duration, ResolvedEnvironment, ResolvedService, Route } from '../../model/types.ts';
 import { ANYONE, calleeAccess, effective } from '../access.ts';
 import { stableJson } from '../noise.ts';
 import { cmp } from './describe.ts';
@@ -62,9 +61,9 @@ function routeShape(r: Route): unknown {
   };
 }
 
-/** A duration as its length, so `1s` and `1000ms` compare equal (as written if it does not parse). */
-export function durationKey(d: string): string | number {
-  return parseDuration(d) ?? d;
+/** A duration as its length, so `1s` and `1000ms` compare equal. */
+export function durationKey(d: Duration): number {
+  return d.ms;
 }
 
 /** The routes the spec writes (not the catch-all meshc appends). */

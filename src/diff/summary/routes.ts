@@ -4,9 +4,15 @@
  * Routes are paired by name, unnamed ones by their rank among the unnamed. Pure.
  */
 import type { DataPath } from '../../core/location.ts';
-import { parseDuration } from '../../core/duration.ts';
 import { routeRef } from '../../core/names.ts';
-import type { Destination, HeaderOps, ResolvedService, Route, RouteMatch } from '../../model/types.ts';
+import type {
+  Destination,
+  Duration,
+  HeaderOps,
+  ResolvedService,
+  Route,
+  RouteMatch,
+} from '../../model/types.ts';
 import { stableJson } from '../noise.ts';
 import { describeStringMatch } from './describe.ts';
 import { durationKey, explicitRoutes } from './fingerprint.ts';
@@ -88,7 +94,10 @@ export function summarizeRoutes(
       );
     // timeout, retries, fault, mirror, headers
     if (!sameDuration(o.timeout, r.timeout))
-      add('timeout', `${q}timeout ${o.timeout ?? 'none'} → ${r.timeout ?? 'none'}`, [...path, 'timeout']);
+      add('timeout', `${q}timeout ${o.timeout?.text ?? 'none'} → ${r.timeout?.text ?? 'none'}`, [
+        ...path,
+        'timeout',
+      ]);
     if (retriesKey(o.retries) !== retriesKey(r.retries))
       add('retries', `${q}retries ${describeRetries(o.retries)} → ${describeRetries(r.retries)}`, [
         ...path,
@@ -134,9 +143,9 @@ function describeRoute(
   return r.matches.length ? `${r.matches.map(describeMatch).join(' or ')} → ${to}` : `→ ${to}`;
 }
 
-function sameDuration(a: string | undefined, b: string | undefined): boolean {
+function sameDuration(a: Duration | undefined, b: Duration | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return (parseDuration(a) ?? a) === (parseDuration(b) ?? b);
+  return a.ms === b.ms;
 }
 
 export function describeMatch(m: RouteMatch): string {
@@ -156,13 +165,13 @@ function retriesKey(r: Route['retries']): string {
 
 function describeRetries(r: Route['retries']): string {
   if (!r) return 'none';
-  return `${r.attempts}${r.perTryTimeout ? ` × ${r.perTryTimeout}` : ''} on ${r.on.join(', ')}`;
+  return `${r.attempts}${r.perTryTimeout ? ` × ${r.perTryTimeout.text}` : ''} on ${r.on.join(', ')}`;
 }
 
 function describeFault(f: Route['fault']): string {
   if (!f || (!f.delay && !f.abort)) return 'none';
   const parts: string[] = [];
-  if (f.delay) parts.push(`delay ${f.delay.duration} for ${f.delay.percent}%`);
+  if (f.delay) parts.push(`delay ${f.delay.duration.text} for ${f.delay.percent}%`);
   if (f.abort) parts.push(`abort ${f.abort.status} for ${f.abort.percent}%`);
   return parts.join(', ');
 }
