@@ -1,5 +1,5 @@
 import type { DataPath } from '../core/location.ts';
-import { parseDuration } from '../schema/formats.ts';
+import { parseDuration } from '../core/duration.ts';
 import type { ServiceSpecData, ServiceView } from '../spec/view.ts';
 import { serviceRefId } from '../core/service-ref.ts';
 import { accessPaths } from './access-path.ts';
