@@ -2,27 +2,20 @@
  * Running the real kustomize over emitted trees. `kustomize build` when a `kustomize` binary is on PATH,
  * else `kubectl kustomize` (kubectl embeds kustomize). No shell is involved.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { execa } from 'execa';
 import { loadAll } from 'js-yaml';
+import { findKustomize as findKustomizeOnPath, type KustomizeCommand } from '../../src/verify/verify.ts';
 
-export interface KustomizeCommand {
-  /** Executable name as found on PATH (`kustomize` or `kubectl`). */
-  cmd: string;
-  /** Leading arguments: `['build']` or `['kustomize']`. */
-  args: string[];
-}
+export type { KustomizeCommand };
 
 let cachedCommand: KustomizeCommand | null | undefined;
 
-/** The kustomize command to run, or undefined when neither `kustomize` nor `kubectl` is on PATH. Cached. */
+/**
+ * The kustomize command to run (meshc's own lookup, as `meshc verify` uses it), or undefined when neither
+ * `kustomize` nor `kubectl` is on PATH. Cached.
+ */
 export function findKustomize(): KustomizeCommand | undefined {
-  if (cachedCommand === undefined) {
-    if (onPath('kustomize')) cachedCommand = { cmd: 'kustomize', args: ['build'] };
-    else if (onPath('kubectl')) cachedCommand = { cmd: 'kubectl', args: ['kustomize'] };
-    else cachedCommand = null;
-  }
+  if (cachedCommand === undefined) cachedCommand = findKustomizeOnPath(process.env) ?? null;
   return cachedCommand ?? undefined;
 }
 
@@ -83,23 +76,4 @@ export function canonicalObjects(objs: readonly object[]): Map<string, object> {
     out.set(key, obj);
   }
   return out;
-}
-
-function onPath(name: string): boolean {
-  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== '');
-  const exts =
-    process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').concat('') : [''];
-  for (const dir of dirs) {
-    for (const ext of exts) {
-      try {
-        const candidate = path.join(dir, name + ext);
-        if (!fs.statSync(candidate).isFile()) continue;
-        fs.accessSync(candidate, fs.constants.X_OK);
-        return true;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return false;
 }
