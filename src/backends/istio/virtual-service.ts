@@ -1,7 +1,7 @@
 import type { K8sObject } from '../../core/k8s.ts';
 import type { HeaderOps, Port, ResolvedService, Route } from '../../model/types.ts';
 import { objectMeta } from '../shared/labels.ts';
-import { serviceFqdn } from '../shared/names.ts';
+import { routeObjectName, serviceFqdn } from '../shared/names.ts';
 import { NETWORKING } from './constants.ts';
 import { httpMatches } from './http-match.ts';
 
@@ -81,10 +81,7 @@ function tcpRoutes(service: ResolvedService, services: ServiceIndex): Record<str
 }
 
 /** `http[].name`: the route's name, `default` for meshc's implicit default route, else `route-<index>`. */
-export function httpRouteName(route: Route): string {
-  if (route.implicit) return 'default';
-  return route.name ?? `route-${route.index}`;
-}
+export const httpRouteName = routeObjectName;
 
 /**
  * A `Destination`: the target's FQDN, its subset (version), and, when the target has several ports, the port

@@ -1,11 +1,12 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import { routeRef } from '../../core/names.ts';
 import type { K8sObject } from '../../core/k8s.ts';
-import type { Port, ResolvedService, Route } from '../../model/types.ts';
+import type { Port, ResolvedService } from '../../model/types.ts';
 import type { ServiceIndex } from '../shared/gamma.ts';
 import { backendRef, headerModifierFilters, httpRouteMatch, serviceParentRef } from '../shared/gamma.ts';
 import { GATEWAY_API_VERSION } from '../shared/gateway-api.ts';
 import { objectMeta } from '../shared/labels.ts';
+import { routeObjectName } from '../shared/names.ts';
 import { orderRoutes } from './precedence.ts';
 import { policyKey, routeAnnotations } from './route-policy.ts';
 
@@ -20,12 +21,6 @@ export interface OutboundRoutes {
   /** Namespaces of Services the routes send to outside the service's own namespace (need a ReferenceGrant). */
   readonly crossNamespaceTargets: string[];
   readonly diagnostics: Diagnostic[];
-}
-
-/** `route-<index>` for unnamed routes, `default` for meshc's implicit default route. */
-export function routeLabel(route: Route): string {
-  if (route.implicit) return 'default';
-  return route.name ?? `route-${route.index}`;
 }
 
 /** Ports Linkerd routes HTTP on (an HTTPRoute does not apply to opaque TCP). */
@@ -62,7 +57,7 @@ export function buildOutboundRoutes(service: ResolvedService, services: ServiceI
   const used = new Set<string>();
   for (const key of groups) {
     const first = service.routes[keys.indexOf(key)]!;
-    let name = groups.length === 1 ? service.name : `${service.name}.${routeLabel(first)}`;
+    let name = groups.length === 1 ? service.name : `${service.name}.${routeObjectName(first)}`;
     while (used.has(name)) name = `${name}.${first.index}`;
     used.add(name);
     groupNames.set(key, name);

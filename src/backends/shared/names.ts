@@ -1,3 +1,4 @@
+import type { Route } from '../../model/types.ts';
 /** Naming helpers shared by the mesh backends: DNS names, per-version Service names, version comparison. */
 
 export const CLUSTER_DOMAIN = 'cluster.local';
@@ -41,4 +42,13 @@ export function isOlderThan(version: string, min: string): boolean {
 /** Distinct values in first-seen order. */
 export function unique<T>(values: Iterable<T>): T[] {
   return [...new Set(values)];
+}
+
+/**
+ * The name a route gives the objects or entries built from it (Istio `http[].name`, Linkerd HTTPRoute
+ * names): its own `name`, `default` for meshc's implicit default route, else `route-<index>`.
+ */
+export function routeObjectName(route: Route): string {
+  if (route.implicit) return 'default';
+  return route.name ?? `route-${route.index}`;
 }

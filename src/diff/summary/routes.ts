@@ -24,13 +24,11 @@ function routeKeys(routes: readonly Route[]): Map<Route, string> {
   return new Map(routes.map((r) => [r, r.name !== undefined ? `name:${r.name}` : `unnamed:${unnamed++}`]));
 }
 
-const routeLabel = (r: Route): string => routeRef(r);
-
 /** The catch-all route (the last one, without a match) is "the service's traffic": no route qualifier. */
 function qualifier(s: ResolvedService, r: Route): string {
   const routes = explicitRoutes(s);
   const isCatchAll = r.matches.length === 0 && routes[routes.length - 1] === r;
-  return isCatchAll ? '' : `${routeLabel(r)}: `;
+  return isCatchAll ? '' : `${routeRef(r)}: `;
 }
 
 export function summarizeRoutes(
@@ -56,7 +54,7 @@ export function summarizeRoutes(
     const q = qualifier(h, r);
     const path: DataPath = ['routes', r.index];
     if (!o) {
-      add('routes', `${routeLabel(r)} added (${describeRoute(h, r, dest)})`, path);
+      add('routes', `${routeRef(r)} added (${describeRoute(h, r, dest)})`, path);
       continue;
     }
     // destinations and weights
@@ -89,7 +87,7 @@ export function summarizeRoutes(
     if (stableJson(om) !== stableJson(nm))
       add(
         'routes',
-        `${routeLabel(r)}: match ${om.join(' or ') || 'any request'} → ${nm.join(' or ') || 'any request'}`,
+        `${routeRef(r)}: match ${om.join(' or ') || 'any request'} → ${nm.join(' or ') || 'any request'}`,
         [...path, 'match'],
       );
     // timeout, retries, fault, mirror, headers
@@ -115,7 +113,7 @@ export function summarizeRoutes(
       if (x !== y) add('headers', `${q}${dir} headers ${x} → ${y}`, [...path, 'headers', dir]);
     }
   }
-  for (const o of br) if (!hKeys.has(routeKey(o))) add('routes', `${routeLabel(o)} removed`, ['routes']);
+  for (const o of br) if (!hKeys.has(routeKey(o))) add('routes', `${routeRef(o)} removed`, ['routes']);
   // first match wins: the order of the routes both sides have matters
   const order = (routes: Route[], keep: (k: string) => boolean) => routes.map(routeKey).filter(keep);
   const ob = order(br, (k) => hKeys.has(k));
@@ -123,7 +121,7 @@ export function summarizeRoutes(
   if (stableJson(ob) !== stableJson(oh)) {
     // Each side's routes named as everywhere (routeRef): by name, else by their place on that side.
     const names = (routes: Route[], keys: string[]) => {
-      const label = new Map(routes.map((r) => [routeKey(r), routeLabel(r)] as const));
+      const label = new Map(routes.map((r) => [routeKey(r), routeRef(r)] as const));
       return keys.map((k) => label.get(k) ?? k).join(', ');
     };
     add('routes', `routes reordered: ${names(br, ob)} → ${names(hr, oh)} (the first matching route wins)`, [
