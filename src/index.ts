@@ -56,7 +56,7 @@ export interface LoadOptions {
 export async function load(dir: string, options: LoadOptions = {}): Promise<LoadedProject> {
   const root = path.resolve(dir);
   const loaded = await loadSpec(root);
-  const place = await locateOutput(root, loaded.files, options.outputDir);
+  const place = await locateOutput(root, loaded, options.outputDir);
   return {
     root,
     files: loaded.files,

@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { loadSpec, outputDir as projectOutputDir, PROJECT_FILE } from './load/load-project.ts';
+import { loadSpec, type LoadedSpec } from './load/load-project.ts';
+import { DEFAULT_OUTPUT } from './load/constants.ts';
 import { gitTopLevel } from './load/git-root.ts';
-import type { SourceFile } from './parse/source.ts';
 import { compile } from './compile.ts';
 import type { CompileOptions, Compiled } from './compile.ts';
 import { realPathOfParents } from './write/output-dir.ts';
-import jsYaml from 'js-yaml';
 
 export { compile, compileSources } from './compile.ts';
 export type { CompileOptions, CompileResult, CompileStage, Compiled, EmitResult } from './compile.ts';
@@ -28,16 +27,8 @@ export interface CompileDirResult extends Compiled {
   readonly outputDir: string;
   /** The top of the git work tree holding the spec, if it is in one. */
   readonly gitRoot?: string;
-}
-
-/** The Project's `output` as meshc.yaml says it, read without validating (the default when unreadable). */
-function declaredOutput(project: SourceFile | undefined): string {
-  if (!project) return projectOutputDir(undefined);
-  try {
-    return projectOutputDir(jsYaml.load(project.text, { json: true }));
-  } catch {
-    return projectOutputDir(undefined);
-  }
+  /** The `include` and `policies` patterns meshc.yaml declares (empty when it could not be read). */
+  readonly projectGlobs: readonly string[];
 }
 
 export interface OutputPlace {
@@ -55,15 +46,15 @@ export interface OutputPlace {
  */
 export async function locateOutput(
   root: string,
-  files: readonly SourceFile[],
+  loaded: LoadedSpec,
   requested?: string,
   gitPaths = true,
 ): Promise<OutputPlace> {
   const outputDir =
     requested !== undefined
       ? path.resolve(requested)
-      : path.resolve(root, declaredOutput(files.find((f) => f.path === PROJECT_FILE)));
-  const gitRoot = gitPaths && files.length > 0 ? await gitTopLevel(root) : undefined;
+      : path.resolve(root, loaded.project?.output ?? DEFAULT_OUTPUT);
+  const gitRoot = gitPaths && loaded.files.length > 0 ? await gitTopLevel(root) : undefined;
   if (gitRoot === undefined) return { outputDir };
   const rel = path.relative(await realPathOfParents(gitRoot), await realPathOfParents(outputDir));
   const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
@@ -75,7 +66,7 @@ export async function compileDir(dir: string, options: CompileDirOptions = {}): 
   const root = path.resolve(dir);
   const loaded = await loadSpec(root);
   const { outputDir: requested, gitPaths = true, ...compileOptions } = options;
-  const place = await locateOutput(root, loaded.files, requested, gitPaths);
+  const place = await locateOutput(root, loaded, requested, gitPaths);
   const outputRepoPath = compileOptions.outputRepoPath ?? place.outputRepoPath;
   const compiled = compile(loaded.files, {
     ...compileOptions,
@@ -85,6 +76,7 @@ export async function compileDir(dir: string, options: CompileDirOptions = {}): 
   return {
     ...compiled,
     outputDir: place.outputDir,
+    projectGlobs: loaded.project?.globs ?? [],
     ...(place.gitRoot !== undefined ? { gitRoot: place.gitRoot } : {}),
   };
 }

@@ -7,9 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { compileDir } from '../pipeline.ts';
 import type { CompileDirOptions, CompileDirResult, CompileResult } from '../pipeline.ts';
 import type { OutputFile } from '../core/output.ts';
-import jsYaml from 'js-yaml';
 import { PROJECT_FILE } from '../load/constants.ts';
-import { DEFAULT_INCLUDE } from '../load/load-project.ts';
 import { locate } from '../parse/locate.ts';
 import { unifiedDiff } from '../diff/line-diff.ts';
 import { checkOutputDir } from '../write/output-dir.ts';
@@ -225,19 +223,6 @@ async function runBuild(args: ParsedArgs, io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-/** The Project's `include` (default `**\/*.yaml`) and `policies` globs, read from meshc.yaml's text. */
-function declaredGlobs(text: string | undefined): string[] {
-  let spec: { include?: unknown; policies?: unknown } | undefined;
-  try {
-    spec = (jsYaml.load(text ?? '', { json: true }) as { spec?: typeof spec } | null)?.spec;
-  } catch {
-    return [];
-  }
-  const list = (v: unknown, fallback: string[]) =>
-    v === undefined ? fallback : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  return [...list(spec?.include, DEFAULT_INCLUDE), ...list(spec?.policies, [])];
-}
-
 /** Refuses an output directory that would lose data (see write/output-dir.ts). */
 async function outputDirProblem(
   r: { compiled: CompileDirResult },
@@ -247,7 +232,7 @@ async function outputDirProblem(
   const problem = await checkOutputDir(r.compiled.outputDir, {
     specRoot: root,
     specFiles: r.compiled.sources.map((s) => s.path),
-    globs: declaredGlobs(r.compiled.sources.find((s) => s.path === PROJECT_FILE)?.text),
+    globs: r.compiled.projectGlobs,
     ...(r.compiled.gitRoot !== undefined ? { gitRoot: r.compiled.gitRoot } : {}),
     explicit,
   });

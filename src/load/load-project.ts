@@ -39,6 +39,12 @@ export interface LoadedSpec {
   /** Every spec file, meshc.yaml first, the rest sorted by path. Paths are relative to the root, `/`-separated. */
   readonly files: SourceFile[];
   readonly diagnostics: Diagnostic[];
+  /**
+   * What meshc.yaml declares, as the loader read it (before validation): the output directory (default
+   * applied) and the `include` and `policies` patterns (default include applied). Absent when meshc.yaml
+   * could not be read or parsed.
+   */
+  readonly project?: { readonly output: string; readonly globs: readonly string[] };
 }
 
 export interface LoadOptions {
@@ -80,6 +86,7 @@ export async function loadSpec(root: string, options: LoadOptions = {}): Promise
   const projectDoc = parseFile(project, []).docs[0];
   const globs = projectDoc ? projectGlobs(projectDoc) : [];
   const output = projectDoc ? outputDir(projectDoc.value) : DEFAULT_OUTPUT;
+  const declared = projectDoc ? { project: { output, globs: globs.map((g) => g.pattern) } } : {};
   const ignore = [...ALWAYS_IGNORED, PROJECT_FILE];
   const outRel = path.posix.normalize(output.split(path.sep).join('/')).replace(/\/+$/, '');
   if (outRel !== '.' && outRel !== '' && !outRel.startsWith('../') && !path.posix.isAbsolute(outRel))
@@ -182,7 +189,7 @@ export async function loadSpec(root: string, options: LoadOptions = {}): Promise
       hint: 'Narrow the `include` globs to the spec files; keep generated or vendored YAML out of them.',
       location: projectDoc ? locate(projectDoc, globs[0]?.path ?? ['spec']) : fileStart(PROJECT_FILE),
     });
-    return { files, diagnostics };
+    return { files, diagnostics, ...declared };
   }
   for (const info of infos) {
     const f = await readSpecFile(info, diagnostics);
@@ -190,7 +197,7 @@ export async function loadSpec(root: string, options: LoadOptions = {}): Promise
   }
   // Only against globs that were read: a broken meshc.yaml says nothing about which files it includes.
   if (projectDoc) diagnostics.push(...(await unmatchedSpecFiles(realRoot, ignore, found)));
-  return { files, diagnostics };
+  return { files, diagnostics, ...declared };
 }
 
 function relTo(realRoot: string, abs: string): string {

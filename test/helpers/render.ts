@@ -27,7 +27,7 @@ export async function renderDir(dir: string) {
   if (loaded.diagnostics.some((d) => d.severity === 'error'))
     throw new Error(`cannot load ${dir}: ${loaded.diagnostics[0]!.message}`);
   // As `meshc render` does: the output's path in the git repository is the default of `gitops.path`.
-  const place = await locateOutput(dir, loaded.files);
+  const place = await locateOutput(dir, loaded);
   const options = place.outputRepoPath !== undefined ? { outputRepoPath: place.outputRepoPath } : {};
   return { sources: loaded.files, options, ...renderSources(loaded.files, options) };
 }
