@@ -55,6 +55,9 @@ function flipFirstMtls(spec: GeneratedSpec): SourceFile[] {
   });
 }
 
+/** Spec text that shows a feature was generated (`---`: several documents in one file). */
+const FEATURE_MARKERS = ['routes:', 'backends:', 'access:', 'match:', 'retries:', 'fault:', 'mirror:', '---'];
+
 describe('properties over generated specs', () => {
   it('the generator builds valid specs of many shapes', () => {
     const samples = fc.sample(specArb, { numRuns: 100, seed: 11 });
@@ -65,17 +68,7 @@ describe('properties over generated specs', () => {
       for (const e of s.environments) shapes.add(`${e.mesh} ${e.engine}`);
       if (new Set(s.environments.map((e) => e.mesh)).size > 1) shapes.add('both meshes');
       const text = s.files.map((f) => f.text).join('\n');
-      for (const feature of [
-        'routes:',
-        'backends:',
-        'access:',
-        'match:',
-        'retries:',
-        'fault:',
-        'mirror:',
-        '---',
-      ])
-        if (text.includes(feature)) shapes.add(feature);
+      for (const feature of FEATURE_MARKERS) if (text.includes(feature)) shapes.add(feature);
     }
     expect([...shapes].sort()).toEqual(
       [
@@ -84,14 +77,7 @@ describe('properties over generated specs', () => {
         'linkerd flux',
         'linkerd argocd',
         'both meshes',
-        'routes:',
-        'backends:',
-        'access:',
-        'match:',
-        'retries:',
-        'fault:',
-        'mirror:',
-        '---',
+        ...FEATURE_MARKERS,
       ].sort(),
     );
   });
