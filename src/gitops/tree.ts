@@ -17,8 +17,6 @@
  */
 import { sortDiagnostics, type Diagnostic } from '../core/diagnostic.ts';
 import type { K8sObject } from '../core/k8s.ts';
-import type { BackendOutput } from '../backends/types.ts';
-import type { ResolvedEnvironment } from '../model/types.ts';
 import { compareObjects } from '../backends/kind-order.ts';
 import {
   EntrySet,
@@ -39,19 +37,8 @@ export type { EnvRender, GitOpsResult, GitOpsTree } from './types.ts';
 // The paths other stages read (verify, the CLI); the rest of the layout is in layout.ts.
 export { KUSTOMIZATION_FILE, USER_COMPONENT, overlayPath } from './layout.ts';
 
-/** The gitops stage's input for one planned environment (a validate plan: environment, backend, output). */
-export function envRender(plan: {
-  readonly env: ResolvedEnvironment;
-  readonly backend: { readonly mesh: string; readonly systemNamespace: string };
-  readonly output: BackendOutput;
-}): EnvRender {
-  return {
-    env: plan.env,
-    mesh: plan.backend.mesh,
-    systemNamespace: plan.backend.systemNamespace,
-    output: plan.output,
-  };
-}
+/** The gitops stage's input for one planned environment (a validate plan). */
+export { planRender as envRender } from '../plan/emit.ts';
 
 /**
  * The environment's complete object list (`meshc build --env`): application namespaces, mesh-system

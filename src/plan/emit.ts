@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
-import type { BackendOutput, EmitContext } from '../backends/types.ts';
+import type { BackendOutput } from '../backends/types.ts';
 import type { ResolvedEnvironment } from '../model/types.ts';
 import type { EnvironmentPlan } from '../validate/validate.ts';
 
@@ -16,15 +16,26 @@ export interface EnvRender {
  * ran the backends (emit is pure) and reported their diagnostics; they are returned again here for
  * callers that render without printing validation results (sortDiagnostics drops duplicates).
  */
-export function emitEnvironments(
-  plans: readonly EnvironmentPlan[],
-  _ctx?: EmitContext,
-): { renders: EnvRender[]; diagnostics: Diagnostic[] } {
-  const renders: EnvRender[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const { env, backend, output } of plans) {
-    diagnostics.push(...output.diagnostics);
-    renders.push({ env, mesh: backend.mesh, systemNamespace: backend.systemNamespace, output });
-  }
-  return { renders, diagnostics };
+export function emitEnvironments(plans: readonly EnvironmentPlan[]): {
+  renders: EnvRender[];
+  diagnostics: Diagnostic[];
+} {
+  return {
+    renders: plans.map(planRender),
+    diagnostics: plans.flatMap((p) => p.output.diagnostics),
+  };
+}
+
+/** The gitops stage's input for one planned environment (environment, backend, its output). */
+export function planRender(plan: {
+  readonly env: ResolvedEnvironment;
+  readonly backend: { readonly mesh: string; readonly systemNamespace: string };
+  readonly output: BackendOutput;
+}): EnvRender {
+  return {
+    env: plan.env,
+    mesh: plan.backend.mesh,
+    systemNamespace: plan.backend.systemNamespace,
+    output: plan.output,
+  };
 }
