@@ -1,16 +1,8 @@
 import { MESH_TYPES } from '../model/environment.ts';
-import { DIAGNOSTIC_FORMATS } from './format/index.ts';
 import type { CommandSpec } from './args.ts';
 import { DIFF_COMMAND } from './diff-command.ts';
 import { VERIFY_COMMAND } from './verify-command.ts';
-import { REPORT_OPTIONS } from './project.ts';
-
-const format = {
-  type: 'string',
-  values: DIAGNOSTIC_FORMATS,
-  value: 'FORMAT',
-  description: 'How findings are printed (default text)',
-} as const;
+import { FORMAT_OPTION, REPORT_OPTIONS } from './project.ts';
 
 /** Every command, in the order `meshc --help` lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -51,7 +43,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         value: 'MESH',
         description: 'Check the environments as if they ran this mesh (migration preview)',
       },
-      format,
+      format: FORMAT_OPTION,
       ...REPORT_OPTIONS,
     },
     details: [
@@ -69,7 +61,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: ['dir'],
     options: {
       env: { type: 'string', value: 'NAME', description: 'The environment to build (required)' },
-      format,
+      format: FORMAT_OPTION,
       ...REPORT_OPTIONS,
     },
   },
@@ -96,7 +88,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description:
           'Write even when a whole environment, namespace or cluster leaves the tree (the GitOps engine then deletes it)',
       },
-      format,
+      format: FORMAT_OPTION,
       ...REPORT_OPTIONS,
     },
     details: [

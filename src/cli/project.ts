@@ -11,6 +11,7 @@ import type { ParsedFile } from '../parse/parse.ts';
 import { closest } from '../schema/map-errors.ts';
 import type { OptionSpec } from './args.ts';
 import { UsageError } from './io.ts';
+import { DIAGNOSTIC_FORMATS } from './format/index.ts';
 
 export interface SpecTarget {
   /** The spec directory (holding meshc.yaml), absolute. */
@@ -68,6 +69,14 @@ export function checkEnvironmentNames(
     `no environment named "${unknown}".${guess ? ` Did you mean "${guess}"?` : ''} Environments: ${known.join(', ') || 'none'}.`,
   );
 }
+
+/** `--format` of the commands that print findings (diff has formats of its own). */
+export const FORMAT_OPTION: OptionSpec = {
+  type: 'string',
+  values: DIAGNOSTIC_FORMATS,
+  value: 'FORMAT',
+  description: 'How findings are printed (default text)',
+};
 
 /** `--quiet` and `--warnings-as-errors`, for every command that reports diagnostics. */
 export const REPORT_OPTIONS: Readonly<Record<'quiet' | 'warnings-as-errors', OptionSpec>> = {

@@ -9,9 +9,10 @@ import { overlayPath } from '../gitops/tree.ts';
 import { compileDir } from '../pipeline.ts';
 import { findKustomize, verifyTree } from '../verify/verify.ts';
 import type { CommandSpec, ParsedArgs } from './args.ts';
-import { DIAGNOSTIC_FORMATS, type DiagnosticFormat } from './format/index.ts';
+import type { DiagnosticFormat } from './format/index.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import {
+  FORMAT_OPTION,
   REPORT_OPTIONS,
   applyReportFlags,
   checkEnvironmentNames,
@@ -39,12 +40,7 @@ export const VERIFY_COMMAND: CommandSpec = {
       value: 'DIR',
       description: 'Where the tree was rendered (default: the Project `output`, relative to the spec)',
     },
-    format: {
-      type: 'string',
-      values: DIAGNOSTIC_FORMATS,
-      value: 'FORMAT',
-      description: 'How findings are printed (default text)',
-    },
+    format: FORMAT_OPTION,
     ...REPORT_OPTIONS,
   },
   details: [
