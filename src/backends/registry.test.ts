@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../cli/commands.ts';
 import { DEFAULT_INGRESS_NAMESPACE, MESH_TYPES } from '../model/environment.ts';
 import { compileInline, dedent } from '../../test/helpers/spec-tree.ts';
-import { UNKNOWN_KIND_RANK, kindRank } from '../render/canonical.ts';
+import { UNKNOWN_KIND_RANK, kindRank } from './kind-order.ts';
 import { BACKENDS, backendFor, knownMeshes, meshDefaults } from './registry.ts';
 
 const envDoc = (type: string, version: string) => dedent`

@@ -13,7 +13,7 @@
  */
 import type { K8sObject } from '../core/k8s.ts';
 import { BACKENDS } from '../backends/registry.ts';
-import { canonicalize } from '../render/canonical.ts';
+import { canonicalize } from '../core/canonical.ts';
 
 /**
  * `group/Kind` (core group: just `Kind`) → paths of lists whose order does not matter. `[]` stands for

@@ -5,7 +5,7 @@
 import { resourceId, type K8sObject } from '../core/k8s.ts';
 import { buildEnvironment, type EnvRender } from '../gitops/tree.ts';
 import { jsonEqual } from '../core/json.ts';
-import { compareObjects } from '../render/canonical.ts';
+import { compareObjects } from '../backends/kind-order.ts';
 import { emitYaml } from '../render/yaml.ts';
 import { fieldChanges, type FieldChange } from './fields.ts';
 import { splitLines, unifiedDiff } from './line-diff.ts';

@@ -3,15 +3,9 @@ import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../core/k8s.ts';
 import { OWNED_HEADER } from '../core/output.ts';
-import {
-  canonicalize,
-  compareObjects,
-  kindRank,
-  KIND_RANK,
-  renderMultiDoc,
-  renderObjectFile,
-  UNKNOWN_KIND_RANK,
-} from './canonical.ts';
+import { canonicalize } from '../core/canonical.ts';
+import { compareObjects, kindRank, KIND_RANK, UNKNOWN_KIND_RANK } from '../backends/kind-order.ts';
+import { renderMultiDoc, renderObjectFile } from './canonical.ts';
 
 const obj = (
   kind: string,

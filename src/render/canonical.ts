@@ -7,8 +7,6 @@ import { emitYaml } from './yaml.ts';
 
 // Canonical key order is core (every stage compares objects in it); the install order of kinds comes
 // from the backends. Both are still exported from here, for the stages after render.
-export { canonicalize } from '../core/canonical.ts';
-export { KIND_RANK, UNKNOWN_KIND_RANK, compareObjects, kindRank } from '../backends/kind-order.ts';
 
 /**
  * The text of a one-object file: {@link OWNED_HEADER}, then `header` (the caller's comment lines,

@@ -8,7 +8,7 @@ import { mergePatch, patchCovers } from '../model/merge-patch.ts';
 import type { EnvironmentSpecData } from '../model/environment.ts';
 import type { SpecDoc } from './documents.ts';
 import type { ServiceSpecData, ServiceView } from './view.ts';
-import { serviceRefId } from './view.ts';
+import { serviceRefId } from '../core/service-ref.ts';
 import { re2Error } from './re2.ts';
 
 export interface EnvDoc {

@@ -9,4 +9,3 @@ export type {
   ServiceSpecData,
   ServiceView,
 } from '../spec/view.ts';
-export { serviceRefId } from '../core/service-ref.ts';

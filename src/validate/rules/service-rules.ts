@@ -2,7 +2,7 @@ import type { DiagnosticCode } from '../../core/codes.ts';
 import { toPointer } from '../../core/location.ts';
 import type { DataPath } from '../../core/location.ts';
 import type { Report, ServiceIndex, ServiceView } from '../view.ts';
-import { serviceRefId } from '../view.ts';
+import { serviceRefId } from '../../core/service-ref.ts';
 import { routeRef } from '../../core/names.ts';
 import { re2Error } from '../re2.ts';
 
