@@ -44,38 +44,11 @@ const PURE = [
   'core',
 ];
 
-/**
- * Imports from a later stage that need a larger redesign than a move, allowed here file by file (each
- * with why) so that no new one creeps in unnoticed.
- */
-const LATER_STAGE_EXCEPTIONS = [
-  {
-    // validateSpec still builds the model, plans the environments, runs every backend's emit and the
-    // GitOps checks (issue 11: validate should check documents only, the later stages run after it).
-    files: ['src/validate/validate.ts'],
-    stages: ['model', 'backends', 'gitops'],
-  },
-  {
-    // Capabilities are checked against the resolved environment and the chosen backend: a plan-stage
-    // check that runs inside validate (same redesign).
-    files: ['src/validate/capabilities.ts'],
-    stages: ['model', 'backends'],
-  },
-  {
-    // Environment overrides and policies are checked on the resolved model (merge patches, resolved
-    // environments), inside validate (same redesign).
-    files: ['src/validate/environments.ts', 'src/validate/hostile.ts', 'src/validate/policies.ts'],
-    stages: ['model'],
-  },
-];
-
 const tierOf = (stage) => STAGES.findIndex((tier) => tier.includes(stage));
 
 /** The `no-restricted-imports` options of `stage`: I/O for pure stages, later stages for all. */
-function restrictedImports(stage, allowed = []) {
-  const later = STAGES.slice(tierOf(stage) + 1)
-    .flat()
-    .filter((s) => !allowed.includes(s));
+function restrictedImports(stage) {
+  const later = STAGES.slice(tierOf(stage) + 1).flat();
   const patterns = [
     {
       // The top-level pipeline (compile.ts, pipeline.ts) runs the stages; only the CLI calls it.
@@ -129,7 +102,7 @@ export default tseslint.config(
       ],
     },
   },
-  // Stage order (and I/O in pure stages): one block per stage folder, then the listed exceptions.
+  // Stage order (and I/O in pure stages): one block per stage folder, no exceptions.
   ...STAGES.flat()
     .filter((stage) => stage !== 'cli')
     .map((stage) => ({
@@ -137,10 +110,4 @@ export default tseslint.config(
       ignores: ['src/**/*.test.ts'],
       rules: { 'no-restricted-imports': restrictedImports(stage) },
     })),
-  ...LATER_STAGE_EXCEPTIONS.flatMap(({ files, stages }) =>
-    files.map((file) => ({
-      files: [file],
-      rules: { 'no-restricted-imports': restrictedImports(file.split('/')[1], stages) },
-    })),
-  ),
 );

@@ -1,36 +1,64 @@
 /**
  * The pure pipeline in one function: parse → validate → model → plan → emit → gitops → render. Every
  * caller (the CLI's validate, build, render and verify, `meshc diff`, the library API and the tests) runs
- * the stages through {@link compile}, so the sequence is wired once. No disk, no git, no clock: `load` (before) and
- * `write` (after) are the callers' business.
+ * the stages through {@link compile}, so the sequence is wired once, here; each stage is a function of the
+ * previous stage's output. No disk, no git, no clock: `load` (before) and `write` (after) are the callers'
+ * business.
  */
 import type { Diagnostic } from './core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
+import { meshDefaults } from './backends/registry.ts';
 import type { GitOpsResult, EnvRender } from './gitops/tree.ts';
-import { layoutGitOpsTree } from './gitops/tree.ts';
+import { gitopsDiagnostics, layoutGitOpsTree } from './gitops/tree.ts';
+import { buildModel, checkClusters } from './model/build.ts';
+import type { ModelOptions } from './model/build.ts';
+import type { Model } from './model/types.ts';
 import type { ParsedFile } from './parse/parse.ts';
 import { parseFiles } from './parse/parse.ts';
 import type { SourceFile } from './parse/source.ts';
 import { emitEnvironments } from './plan/emit.ts';
+import type { EnvironmentPlan } from './plan/plan.ts';
+import { planEnvironments } from './plan/plan.ts';
+import { checkPolicies } from './plan/policies.ts';
 import { renderGitOpsTree } from './render/tree.ts';
-import type { ValidateOptions, ValidateResult } from './validate/validate.ts';
-import { validateSpec } from './validate/validate.ts';
+import { maskSecretsInMessages } from './validate/secrets.ts';
+import type { ValidateOptions } from './validate/validate.ts';
+import { validateDocuments, validatedCleanly } from './validate/validate.ts';
 
 /** The last stage {@link compile} runs; later stages are left out of the result. */
 export type CompileStage = 'plan' | 'emit' | 'gitops';
 
-export interface CompileOptions extends ValidateOptions {
+/** A phase of the checks, for timing (`npm run bench`). */
+export type CompilePhase = 'parse' | 'schema' | 'rules' | 'normalize' | 'policies' | 'plan';
+
+export interface CompileOptions extends Omit<ValidateOptions, 'onPhase'>, Omit<ModelOptions, 'meshDefaults'> {
   /**
    * Problems of the load stage (a missing meshc.yaml, an unreadable file): reported first, and an error
    * among them leaves the result without a model, plans or renders (the checks still run).
    */
   readonly loadDiagnostics?: readonly Diagnostic[];
-  /** The last stage to run (default `gitops`): `validate` stops at `plan`, `diff` at `emit`. */
+  /** An earlier stage failed outside the sources given: run the checks, but build no model. */
+  readonly blocked?: boolean;
+  /** meshc's version, passed to the backends (they keep it out of the objects they emit). */
+  readonly toolVersion?: string;
+  /**
+   * The last stage to run (default `gitops`). `plan` stops before the backends; `emit` also runs the
+   * backends and the GitOps stage's checks, so that it refuses whatever a render would refuse (what
+   * `meshc validate` and `meshc diff` use); `gitops` lays out and renders the tree.
+   */
   readonly until?: CompileStage;
+  /** Called as each phase of the checks ends: lets a caller time them. */
+  readonly onPhase?: (phase: CompilePhase) => void;
 }
 
 /** parse → validate → model → plan: every check of SPEC.md, the resolved model and the backends chosen. */
-export interface CompileResult extends ValidateResult {
+export interface CompileResult {
+  /** Present when the spec has no errors. */
+  readonly model?: Model;
+  /** The environments that can be rendered (their mesh has a backend), with it; empty on any error. */
+  readonly plans: EnvironmentPlan[];
+  /** Every check up to the stage asked for (`emit` and `gitops`: the backends' and the GitOps checks too), sorted. */
+  readonly diagnostics: Diagnostic[];
   readonly sources: readonly SourceFile[];
   readonly parsed: readonly ParsedFile[];
 }
@@ -43,58 +71,80 @@ export interface EmitResult {
 
 /** Everything the stages produced, up to `options.until`. */
 export interface Compiled extends CompileResult {
-  /** The backends' output (from `emit` on, when there is a model). */
+  /** The backends' output (from `emit` on, when the spec has no errors). */
   readonly emitted?: EmitResult;
-  /** The GitOps tree: files, per-overlay builds (from `gitops` on, when there is a model). */
+  /** The GitOps tree: files, per-overlay builds (from `gitops` on, when the spec has no errors). */
   readonly tree?: GitOpsResult;
-  /**
-   * The diagnostics of every stage that ran (load, parse, validate, emit, gitops), sorted; `diagnostics`
-   * holds those up to `plan`, which is what `meshc validate` reports.
-   */
+  /** The diagnostics of every stage that ran (load, parse, validate … gitops, render), sorted. */
   readonly allDiagnostics: readonly Diagnostic[];
-}
-
-/** Pure part up to the plan: sources → parse → validate → normalize → plan. */
-export function compileSources(sources: readonly SourceFile[], options: ValidateOptions = {}): CompileResult {
-  const parsed = parseFiles(sources);
-  // A YAML error blocks the later stages (policies, capabilities, the model) like any other error.
-  const result = validateSpec(parsed.files, {
-    ...options,
-    blocked: options.blocked || hasErrors(parsed.diagnostics),
-  });
-  return {
-    ...result,
-    diagnostics: sortDiagnostics([...parsed.diagnostics, ...result.diagnostics]),
-    sources,
-    parsed: parsed.files,
-  };
 }
 
 /** The whole pure pipeline: sources → parse → validate → model → plan → emit → gitops → render (text). */
 export function compile(sources: readonly SourceFile[], options: CompileOptions = {}): Compiled {
-  const { loadDiagnostics = [], until = 'gitops', ...validateOptions } = options;
-  const planned = compileSources(sources, validateOptions);
-  const diagnostics = loadDiagnostics.length
-    ? sortDiagnostics([...loadDiagnostics, ...planned.diagnostics])
-    : planned.diagnostics;
-  // A load error (an unreadable file) leaves the spec incomplete: no model is built from what was read.
-  const compiled: CompileResult = hasErrors(loadDiagnostics)
-    ? { ...planned, model: undefined, plans: [], diagnostics }
-    : { ...planned, diagnostics };
-  if (until === 'plan' || !compiled.model) return { ...compiled, allDiagnostics: diagnostics };
-  const emitted = emitEnvironments(compiled.plans);
-  if (until === 'emit')
+  const { loadDiagnostics = [], until = 'gitops', onPhase } = options;
+  const parsed = parseFiles(sources);
+  onPhase?.('parse');
+  const validated = validateDocuments(parsed.files, {
+    ...(options.environments ? { environments: options.environments } : {}),
+    ...(onPhase ? { onPhase } : {}),
+  });
+  const diagnostics: Diagnostic[] = [
+    ...loadDiagnostics,
+    ...parsed.diagnostics,
+    ...validated.diagnostics,
+    // One cluster runs one mesh, configured once: compared on the resolved mesh settings.
+    ...checkClusters(validated.environments, meshDefaults),
+  ];
+  const report = (d: Diagnostic) => diagnostics.push(d);
+  // A secret is never printed, not even quoted by a later stage's message.
+  const finish = (ds: readonly Diagnostic[]) =>
+    maskSecretsInMessages(sortDiagnostics([...ds]), validated.secrets);
+  const result = (extra: Partial<Compiled> = {}): Compiled => {
+    const sorted = finish(diagnostics);
+    // A load error (an unreadable file) leaves the spec incomplete: no model is built from what was read.
+    const failed = hasErrors(sorted);
     return {
-      ...compiled,
-      emitted,
-      allDiagnostics: sortDiagnostics([...diagnostics, ...emitted.diagnostics]),
+      sources,
+      parsed: parsed.files,
+      plans: [],
+      ...(failed ? {} : extra),
+      diagnostics: sorted,
+      allDiagnostics: extra.tree && !failed ? finish([...diagnostics, ...extra.tree.diagnostics]) : sorted,
     };
+  };
+
+  // A YAML or load-stage problem blocks the later stages like any error of validate.
+  if (
+    !validatedCleanly(validated) ||
+    hasErrors(parsed.diagnostics) ||
+    hasErrors(diagnostics.slice(loadDiagnostics.length)) ||
+    options.blocked
+  )
+    return result();
+
+  const model = buildModel(validated, {
+    meshDefaults,
+    ...(options.meshOverride ? { meshOverride: options.meshOverride } : {}),
+    ...(options.outputRepoPath !== undefined ? { outputRepoPath: options.outputRepoPath } : {}),
+  });
+  onPhase?.('normalize');
+  checkPolicies(validated.policies, model.environments, report);
+  onPhase?.('policies');
+  const plans = planEnvironments(model.environments, report);
+  if (until === 'plan') {
+    onPhase?.('plan');
+    return result({ model, plans });
+  }
+  // The backends run only on an environment set with no error (a refused capability would reach them).
+  if (hasErrors(diagnostics)) return (onPhase?.('plan'), result());
+  const emitted = emitEnvironments(plans, { toolVersion: options.toolVersion ?? 'meshc' });
+  diagnostics.push(...emitted.diagnostics);
+  // The GitOps stage's checks (environment patches, conflicts between environments), so that validate
+  // refuses whatever render would refuse.
+  if (!hasErrors(diagnostics)) diagnostics.push(...gitopsDiagnostics(emitted.renders));
+  onPhase?.('plan');
+  if (until === 'emit' || hasErrors(diagnostics)) return result({ model, plans, emitted });
   // gitops lays the tree out as objects; render gives each file its text.
   const tree = renderGitOpsTree(layoutGitOpsTree(emitted.renders));
-  return {
-    ...compiled,
-    emitted,
-    tree,
-    allDiagnostics: sortDiagnostics([...diagnostics, ...emitted.diagnostics, ...tree.diagnostics]),
-  };
+  return result({ model, plans, emitted, tree });
 }

@@ -6,7 +6,7 @@ import { compile } from './compile.ts';
 import type { CompileOptions, Compiled } from './compile.ts';
 import { realPathOfParents } from './write/output-dir.ts';
 
-export { compile, compileSources } from './compile.ts';
+export { compile } from './compile.ts';
 export type { CompileOptions, CompileResult, CompileStage, Compiled, EmitResult } from './compile.ts';
 
 export interface CompileDirOptions extends Omit<CompileOptions, 'loadDiagnostics'> {

@@ -63,7 +63,7 @@ describe('properties over generated specs', () => {
     const samples = fc.sample(specArb, { numRuns: 100, seed: 11 });
     const shapes = new Set<string>();
     for (const s of samples) {
-      const errors = compile(s.files, { until: 'plan' }).diagnostics.filter((d) => d.severity === 'error');
+      const errors = compile(s.files, { until: 'emit' }).diagnostics.filter((d) => d.severity === 'error');
       expect(errors.map((d) => `${d.location?.file}:${d.location?.line} ${d.code} ${d.message}`)).toEqual([]);
       for (const e of s.environments) shapes.add(`${e.mesh} ${e.engine}`);
       if (new Set(s.environments.map((e) => e.mesh)).size > 1) shapes.add('both meshes');

@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { linkerd } from '../src/backends/linkerd/index.ts';
 import { backendFor } from '../src/backends/registry.ts';
 import type { Diagnostic } from '../src/core/diagnostic.ts';
-import { checkCapabilities } from '../src/validate/capabilities.ts';
+import { checkCapabilities } from '../src/plan/capabilities.ts';
 import type { Client, HttpRequest, Manifest, Parent, Pod } from './helpers/linkerd-semantics.ts';
 import {
   chartTrustDomain,

@@ -160,7 +160,7 @@ async function runValidate(args: ParsedArgs, io: CliIo): Promise<number> {
   const compiled = await compileDir(root, {
     ...(envs ? { environments: envs } : {}),
     ...(meshOverride ? { meshOverride } : {}),
-    until: 'plan',
+    until: 'emit',
   });
   checkEnvs(envs, compiled);
   checkFileTarget(target, compiled, io);

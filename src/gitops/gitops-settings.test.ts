@@ -10,7 +10,7 @@ import type { GitOpsSettings, ObjectPatch } from '../model/types.ts';
 import { ISTIO_ENV, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
 import { ISTIO_CHARTS, env, ns, output, systemObjects, vs } from './fixture.test.ts';
 import { buildGitOpsTree } from '../../test/helpers/gitops-tree.ts';
-import { buildEnvironment, envRender, gitopsDiagnostics, type EnvRender } from './tree.ts';
+import { buildEnvironment, gitopsDiagnostics, type EnvRender } from './tree.ts';
 
 function render(
   name: string,
@@ -309,7 +309,7 @@ describe('validate refuses what render refuses', () => {
       ),
     });
     expect(codesAt(r)).toEqual([]);
-    const objs = buildEnvironment(envRender(r.plans[0]!));
+    const objs = buildEnvironment(r.emitted!.renders[0]!);
     expect(spec(find(objs, 'Kustomization', 'prod-bookinfo')).force).toBe(true);
   });
 

@@ -38,7 +38,6 @@ export type { EnvRender, GitOpsResult, GitOpsTree } from './types.ts';
 export { KUSTOMIZATION_FILE, USER_COMPONENT, overlayPath } from './layout.ts';
 
 /** The gitops stage's input for one planned environment (a validate plan). */
-export { planRender as envRender } from '../plan/emit.ts';
 
 /**
  * The environment's complete object list (`meshc build --env`): application namespaces, mesh-system

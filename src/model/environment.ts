@@ -1,11 +1,10 @@
 import type { EnvironmentSpec } from '../spec/types.gen.ts';
 import { kindSchema } from '../schema/kinds.ts';
+import { withSchemaDefaults } from '../schema/defaults.ts';
 import type { MeshSettings, MeshType, GitOpsSettings, IngressTls, Observability, Trust } from './types.ts';
 
 /** The Environment spec as the schema guarantees it: the type generated from schemas/environment.schema.json. */
 export type EnvironmentSpecData = EnvironmentSpec;
-
-export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
 
 /** Every mesh the spec language names, rendered or not: the `mesh.type` enum of the Environment schema. */
 export const MESH_TYPES: readonly MeshType[] = meshTypesOfSchema();
@@ -27,22 +26,54 @@ export interface MeshDefaults {
   readonly ingressNamespace: string;
 }
 
-/** Mesh settings with every default of SPEC.md applied. */
-export function resolveMesh(spec: EnvironmentSpecData, meshDefaults: MeshDefaults): MeshSettings {
+/**
+ * An Environment spec with every default applied: the schema's `default`s (withSchemaDefaults), then the one
+ * that depends on the mesh (the ingress namespace, from its backend). The one place environment defaults are
+ * applied; the mesh and GitOps settings are read from it.
+ */
+export function applyEnvironmentDefaults(
+  spec: EnvironmentSpecData,
+  meshDefaults: MeshDefaults,
+): EnvironmentSpecData {
+  const s = withSchemaDefaults('Environment', spec);
+  const ingress = s.mesh.ingress;
+  return ingress
+    ? {
+        ...s,
+        mesh: {
+          ...s.mesh,
+          ingress: { ...ingress, namespace: ingress.namespace ?? meshDefaults.ingressNamespace },
+        },
+      }
+    : s;
+}
+
+/** A value the schema (or applyEnvironmentDefaults) gives a default: absent here is a bug of meshc. */
+function defaulted<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`internal: ${what} has no default applied`);
+  return value;
+}
+
+/** Mesh settings, from an Environment spec with its defaults applied (applyEnvironmentDefaults). */
+export function resolveMesh(spec: EnvironmentSpecData): MeshSettings {
   const m = spec.mesh;
-  const obs = m.observability ?? {};
+  const obs = defaulted(m.observability, 'mesh.observability');
   let trust: Trust | undefined;
   if (m.trust?.certManager)
     trust = {
       type: 'cert-manager',
       issuer: m.trust.certManager.issuer,
-      kind: m.trust.certManager.kind ?? 'ClusterIssuer',
+      kind: defaulted(m.trust.certManager.kind, 'trust.certManager.kind'),
     };
   else if (m.trust?.existingSecret) trust = { type: 'existing-secret', name: m.trust.existingSecret.name };
   let tls: IngressTls | undefined;
   const t = m.ingress?.tls;
   if (t?.certManager)
-    tls = { type: 'cert-manager', issuer: t.certManager.issuer, kind: t.certManager.kind ?? 'ClusterIssuer' };
+    tls = {
+      type: 'cert-manager',
+      issuer: t.certManager.issuer,
+      kind: defaulted(t.certManager.kind, 'ingress.tls.certManager.kind'),
+    };
   else if (t?.secretName) tls = { type: 'secret', secretName: t.secretName };
   let tracing: Observability['tracing'];
   if (obs.tracing) {
@@ -51,31 +82,36 @@ export function resolveMesh(spec: EnvironmentSpecData, meshDefaults: MeshDefault
       provider: obs.tracing.provider,
       host: obs.tracing.endpoint.slice(0, i),
       port: Number(obs.tracing.endpoint.slice(i + 1)),
-      sampling: obs.tracing.sampling ?? 1,
+      sampling: defaulted(obs.tracing.sampling, 'tracing.sampling'),
     };
   }
   return {
     type: m.type,
     version: m.version,
-    mtls: m.mtls ?? 'permissive',
+    mtls: defaulted(m.mtls, 'mesh.mtls'),
     ...(m.install
-      ? { install: { chartVersion: m.install.chartVersion, values: m.install.values ?? {} } }
+      ? {
+          install: {
+            chartVersion: m.install.chartVersion,
+            values: defaulted(m.install.values, 'install.values'),
+          },
+        }
       : {}),
     ...(trust ? { trust } : {}),
-    trustDomain: m.trustDomain ?? DEFAULT_TRUST_DOMAIN,
+    trustDomain: defaulted(m.trustDomain, 'mesh.trustDomain'),
     ...(m.ingress
       ? {
           ingress: {
             className: m.ingress.className,
-            api: m.ingress.api ?? 'gateway-api',
-            namespace: m.ingress.namespace ?? meshDefaults.ingressNamespace,
+            api: defaulted(m.ingress.api, 'ingress.api'),
+            namespace: defaulted(m.ingress.namespace, 'ingress.namespace'),
             ...(tls ? { tls } : {}),
           },
         }
       : {}),
     observability: {
-      metrics: obs.metrics ?? 'none',
-      dashboards: obs.dashboards ?? false,
+      metrics: defaulted(obs.metrics, 'observability.metrics'),
+      dashboards: defaulted(obs.dashboards, 'observability.dashboards'),
       ...(tracing ? { tracing } : {}),
     },
   };
@@ -99,48 +135,19 @@ export function resolveGitOps(
   return {
     engine: g.engine,
     repo: g.repo,
-    branch: g.branch ?? 'main',
+    branch: defaulted(g.branch, 'gitops.branch'),
     path: raw.replace(/^\.\//, '').replace(/\/+$/, '').replace(/^\.$/, ''),
     ...(g.interval ? { interval: g.interval } : {}),
     ...(g.secretRef ? { secretRef: g.secretRef } : {}),
-    project: g.argocd?.project ?? 'default',
+    project: g.argocd ? defaulted(g.argocd.project, 'gitops.argocd.project') : 'default',
     destination: g.argocd?.destination ? { name: g.argocd.destination.name } : { server: ARGOCD_IN_CLUSTER },
   };
 }
 
-/** The resolved Environment spec object, as policies see it. */
-export function environmentSpecWithDefaults(
+/** The resolved Environment spec object, as policies see it: defaults applied, `gitops.path` resolved. */
+export function environmentPolicyView(
   spec: EnvironmentSpecData,
-  meshDefaults: MeshDefaults,
-  projectOutput: string,
-  outputRepoPath?: string,
+  gitops: GitOpsSettings,
 ): Record<string, unknown> {
-  const m = spec.mesh;
-  return {
-    ...spec,
-    mesh: {
-      ...m,
-      mtls: m.mtls ?? 'permissive',
-      trustDomain: m.trustDomain ?? DEFAULT_TRUST_DOMAIN,
-      ...(m.ingress
-        ? {
-            ingress: {
-              ...m.ingress,
-              api: m.ingress.api ?? 'gateway-api',
-              namespace: m.ingress.namespace ?? meshDefaults.ingressNamespace,
-            },
-          }
-        : {}),
-      ...(m.trust?.certManager
-        ? { trust: { certManager: { kind: 'ClusterIssuer', ...m.trust.certManager } } }
-        : {}),
-      observability: {
-        metrics: 'none',
-        dashboards: false,
-        ...(m.observability ?? {}),
-        ...(m.observability?.tracing ? { tracing: { sampling: 1, ...m.observability.tracing } } : {}),
-      },
-    },
-    gitops: { branch: 'main', path: outputRepoPath ?? projectOutput, ...spec.gitops },
-  };
+  return { ...spec, gitops: { ...spec.gitops, path: spec.gitops.path ?? gitops.path } };
 }

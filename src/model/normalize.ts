@@ -3,6 +3,7 @@ import { parseDuration } from '../core/duration.ts';
 import type { ServiceSpecData, ServiceView } from '../spec/view.ts';
 import { serviceRefId } from '../core/service-ref.ts';
 import { accessPaths } from './access-path.ts';
+import { withSchemaDefaults } from '../schema/defaults.ts';
 import type {
   AccessRule,
   Caller,
@@ -22,9 +23,6 @@ import type {
   SimpleLoadBalancer,
   StringMatch,
 } from './types.ts';
-
-/** SPEC default of `retries.on`: a condition every mesh can express. */
-export const DEFAULT_RETRY_ON: readonly RetryCondition[] = ['gateway-error'];
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -53,36 +51,46 @@ function headerOps(
   return { set: pairs(h.set), add: pairs(h.add), remove: [...(h.remove ?? [])] };
 }
 
-/** Defaults of SPEC.md, applied to a service spec: what policies see and what backends render. */
+/** A service spec after applyServiceDefaults: its mTLS mode may be the environment's (`off` included). */
+export type ServiceSpecWithDefaults = Omit<ServiceSpecData, 'mtls'> & { readonly mtls: MtlsMode };
+
+/**
+ * A service spec with every default applied: the schema's `default`s (withSchemaDefaults), then what depends
+ * on context: selector and service account from the name, mTLS from the environment, the weight of a lone
+ * backend. What policies see, and what the rest of the model is read from: the one place defaults are applied.
+ */
 export function applyServiceDefaults(
   name: string,
   spec: ServiceSpecData,
   envMtls: MtlsMode,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    ...spec,
-    ports: spec.ports.map((p) => ({ ...p, protocol: p.protocol ?? 'http' })),
-    selector: spec.selector ?? { app: name },
-    serviceAccount: spec.serviceAccount ?? name,
-    mtls: spec.mtls ?? envMtls,
-    kubernetesService: spec.kubernetesService ?? 'managed',
+): ServiceSpecWithDefaults {
+  const s = withSchemaDefaults('Service', spec);
+  return {
+    ...s,
+    selector: s.selector ?? { app: name },
+    serviceAccount: serviceAccountOf(name, s),
+    mtls: s.mtls ?? envMtls,
+    ...(s.routes
+      ? {
+          routes: s.routes.map((r) =>
+            r.backends?.length === 1 && r.backends[0]!.weight === undefined
+              ? { ...r, backends: [{ ...r.backends[0]!, weight: 100 }] }
+              : r,
+          ),
+        }
+      : {}),
   };
-  if (spec.routes)
-    out.routes = spec.routes.map((r) => {
-      const route: Record<string, unknown> = { ...r };
-      if (r.fault)
-        route.fault = {
-          ...(r.fault.delay ? { delay: { ...r.fault.delay, percent: r.fault.delay.percent ?? 100 } } : {}),
-          ...(r.fault.abort ? { abort: { ...r.fault.abort, percent: r.fault.abort.percent ?? 100 } } : {}),
-        };
-      if (r.retries) route.retries = { ...r.retries, on: r.retries.on ?? DEFAULT_RETRY_ON };
-      if (r.mirror) route.mirror = { ...r.mirror, percent: r.mirror.percent ?? 100 };
-      if (r.backends?.length === 1 && r.backends[0]!.weight === undefined)
-        route.backends = [{ ...r.backends[0], weight: 100 }];
-      return route;
-    });
-  if (spec.ingress) out.ingress = { ...spec.ingress, paths: spec.ingress.paths ?? [{ prefix: '/' }] };
-  return out;
+}
+
+/** A service's service account: its own, else its name. */
+function serviceAccountOf(name: string, spec: ServiceSpecData): string {
+  return spec.serviceAccount ?? name;
+}
+
+/** A value the schema (or applyServiceDefaults) gives a default: absent here is a bug of meshc. */
+function defaulted<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`internal: ${what} has no default applied`);
+  return value;
 }
 
 export interface ResolveContext {
@@ -93,7 +101,7 @@ export interface ResolveContext {
 
 /** ServiceView (validated) → ResolvedService. Pure; assumes the rules found no error. */
 export function resolveService(view: ServiceView, ctx: ResolveContext): ResolvedService {
-  const spec = view.spec;
+  const spec = applyServiceDefaults(view.name, view.spec, ctx.envMtls);
   const origin: OriginFn = (path: DataPath, mode) => view.at(path, mode);
   const self = { serviceId: view.id, namespace: view.namespace, service: view.name };
   const routes: Route[] = (spec.routes ?? []).map((r, index) => {
@@ -112,7 +120,7 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
           namespace,
           service,
           ...(b.version !== undefined ? { version: b.version } : {}),
-          weight: b.weight ?? 100,
+          weight: defaulted(b.weight, 'backends[].weight'),
         };
       });
     else destinations = [{ ...self, weight: 100 }];
@@ -133,7 +141,7 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
             retries: {
               attempts: r.retries.attempts,
               ...(r.retries.perTryTimeout ? { perTryTimeout: duration(r.retries.perTryTimeout) } : {}),
-              on: [...(r.retries.on ?? DEFAULT_RETRY_ON)],
+              on: [...defaulted(r.retries.on, 'retries.on')] as RetryCondition[],
             },
           }
         : {}),
@@ -144,17 +152,26 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
                 ? {
                     delay: {
                       duration: duration(r.fault.delay.duration),
-                      percent: r.fault.delay.percent ?? 100,
+                      percent: defaulted(r.fault.delay.percent, 'fault.delay.percent'),
                     },
                   }
                 : {}),
               ...(r.fault.abort
-                ? { abort: { status: r.fault.abort.status, percent: r.fault.abort.percent ?? 100 } }
+                ? {
+                    abort: {
+                      status: r.fault.abort.status,
+                      percent: defaulted(r.fault.abort.percent, 'fault.abort.percent'),
+                    },
+                  }
                 : {}),
             },
           }
         : {}),
-      ...(r.mirror ? { mirror: { ...self, version: r.mirror.to, percent: r.mirror.percent ?? 100 } } : {}),
+      ...(r.mirror
+        ? {
+            mirror: { ...self, version: r.mirror.to, percent: defaulted(r.mirror.percent, 'mirror.percent') },
+          }
+        : {}),
       ...(r.headers
         ? {
             headers: {
@@ -208,7 +225,7 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
         serviceId: id,
         namespace,
         name,
-        serviceAccount: target?.spec.serviceAccount ?? name,
+        serviceAccount: serviceAccountOf(name, target?.spec ?? ({} as ServiceSpecData)),
         specIndex,
       };
     });
@@ -233,28 +250,28 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
     ports: spec.ports.map((p) => ({
       name: p.name,
       port: p.port,
-      protocol: (p.protocol ?? 'http') as ResolvedService['ports'][number]['protocol'],
+      protocol: defaulted(p.protocol, 'ports[].protocol') as ResolvedService['ports'][number]['protocol'],
     })),
-    selector: { ...(spec.selector ?? { app: view.name }) },
-    serviceAccount: spec.serviceAccount ?? view.name,
+    selector: { ...defaulted(spec.selector, 'selector') },
+    serviceAccount: defaulted(spec.serviceAccount, 'serviceAccount'),
     versions: Object.entries(spec.versions ?? {})
       .map(([name, v]) => ({ name, labels: { ...v.labels } }))
       .sort(byName),
     routes,
     resilience,
     ...(access ? { access } : {}),
-    mtls: (spec.mtls as MtlsMode | undefined) ?? ctx.envMtls,
-    mtlsOverride: spec.mtls !== undefined,
+    mtls: defaulted(spec.mtls, 'mtls') as MtlsMode,
+    mtlsOverride: view.spec.mtls !== undefined,
     ...(spec.ingress
       ? {
           ingress: {
             hosts: [...spec.ingress.hosts],
-            paths: (spec.ingress.paths ?? [{ prefix: '/' }]).map((p) => stringMatch(p)!),
+            paths: defaulted(spec.ingress.paths, 'ingress.paths').map((p) => stringMatch(p)!),
           },
         }
       : {}),
-    kubernetesService: (spec.kubernetesService as KubernetesServiceMode | undefined) ?? 'managed',
-    spec: applyServiceDefaults(view.name, spec, ctx.envMtls),
+    kubernetesService: defaulted(spec.kubernetesService, 'kubernetesService') as KubernetesServiceMode,
+    spec: spec as unknown as Readonly<Record<string, unknown>>,
     origin,
   };
 }

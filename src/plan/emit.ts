@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
-import type { BackendOutput } from '../backends/types.ts';
+import type { BackendOutput, EmitContext } from '../backends/types.ts';
 import type { ResolvedEnvironment } from '../model/types.ts';
-import type { EnvironmentPlan } from '../validate/validate.ts';
+import type { EnvironmentPlan } from './plan.ts';
 
 /** One planned environment's backend output, as the gitops stage takes it. */
 export interface EnvRender {
@@ -11,31 +11,16 @@ export interface EnvRender {
   output: BackendOutput;
 }
 
-/**
- * emit: the backend output of each planned environment, as the gitops stage takes it. validate already
- * ran the backends (emit is pure) and reported their diagnostics; they are returned again here for
- * callers that render without printing validation results (sortDiagnostics drops duplicates).
- */
-export function emitEnvironments(plans: readonly EnvironmentPlan[]): {
-  renders: EnvRender[];
-  diagnostics: Diagnostic[];
-} {
-  return {
-    renders: plans.map(planRender),
-    diagnostics: plans.flatMap((p) => p.output.diagnostics),
-  };
-}
-
-/** The gitops stage's input for one planned environment (environment, backend, its output). */
-export function planRender(plan: {
-  readonly env: ResolvedEnvironment;
-  readonly backend: { readonly mesh: string; readonly systemNamespace: string };
-  readonly output: BackendOutput;
-}): EnvRender {
-  return {
-    env: plan.env,
-    mesh: plan.backend.mesh,
-    systemNamespace: plan.backend.systemNamespace,
-    output: plan.output,
-  };
+/** plan → **emit**: each planned environment through its backend (pure), as the gitops stage takes it. */
+export function emitEnvironments(
+  plans: readonly EnvironmentPlan[],
+  ctx: EmitContext,
+): { renders: EnvRender[]; diagnostics: Diagnostic[] } {
+  const renders = plans.map(({ env, backend }) => ({
+    env,
+    mesh: backend.mesh,
+    systemNamespace: backend.systemNamespace,
+    output: backend.emit(env, ctx),
+  }));
+  return { renders, diagnostics: renders.flatMap((r) => r.output.diagnostics) };
 }

@@ -3,7 +3,7 @@
  * `file:line:col` of the YAML node the diagnostic must point at.
  */
 import { describe, expect, it } from 'vitest';
-import { mergePatch } from '../model/merge-patch.ts';
+import { mergePatch } from '../core/merge-patch.ts';
 import { ISTIO_ENV, REVIEWS, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
 
 /** `file:line:col` of the first occurrence of `needle` in `text` (the node a diagnostic must point at). */

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DataPath } from '../core/location.ts';
 import { toPointer } from '../core/location.ts';
-import { FORBIDDEN_KEYS } from '../model/merge-patch.ts';
+import { FORBIDDEN_KEYS } from '../core/merge-patch.ts';
 import { locate } from '../parse/locate.ts';
 import type { SpecDoc } from './documents.ts';
 

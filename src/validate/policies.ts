@@ -6,10 +6,10 @@ import type { DataPath, Location } from '../core/location.ts';
 import { re2Error, re2RegExp } from './re2.ts';
 import { locate } from '../parse/locate.ts';
 import { mapAjvErrors } from '../schema/map-errors.ts';
-import type { ResolvedEnvironment } from '../model/types.ts';
+import { withSchemaDefaults } from '../schema/defaults.ts';
 import type { SpecDoc } from './documents.ts';
 
-interface PolicySpec {
+export interface PolicySpec {
   severity?: 'error' | 'warning';
   match: { kinds: ('Service' | 'Environment')[]; environments?: string[]; namespaces?: string[] };
   message: string;
@@ -172,7 +172,8 @@ export function compilePolicies(docs: readonly SpecDoc[], report: (d: Diagnostic
   const out: CompiledPolicy[] = [];
   for (const doc of docs) {
     if (doc.kind !== 'Policy' || !doc.schemaOk) continue;
-    const spec = doc.value.spec as PolicySpec;
+    // The schema's defaults (`severity: error`) applied once, here.
+    const spec = withSchemaDefaults('Policy', doc.value.spec as PolicySpec);
     const name = String((doc.value.metadata as { name: string }).name);
     const globsOk = checkGlobs(doc, spec, report);
     const key = JSON.stringify(spec.schema);
@@ -236,57 +237,4 @@ function checkGlobs(doc: SpecDoc, spec: PolicySpec, report: (d: Diagnostic) => v
       });
     });
   return ok;
-}
-
-/** `prod-*` style globs on names: `*` any run of characters, `?` one character. */
-export function globMatch(glob: string, name: string): boolean {
-  const re = new RegExp(
-    '^' +
-      glob
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.') +
-      '$',
-  );
-  return re.test(name);
-}
-
-/** Layer (c): each policy on every matching resolved object, reported at the spec node behind the value. */
-export function checkPolicies(
-  policies: readonly CompiledPolicy[],
-  envs: readonly ResolvedEnvironment[],
-  report: (d: Diagnostic) => void,
-): void {
-  for (const p of policies) {
-    const { match } = p.spec;
-    const severity = p.spec.severity ?? 'error';
-    const policyLoc = locate(p.doc.pd, ['metadata', 'name']);
-    for (const env of envs) {
-      if (match.environments && !match.environments.some((g) => globMatch(g, env.name))) continue;
-      const subjects: { label: string; spec: unknown; origin: ResolvedEnvironment['origin'] }[] = [];
-      if (match.kinds.includes('Environment'))
-        subjects.push({ label: `environment ${env.name}`, spec: env.spec, origin: env.origin });
-      if (match.kinds.includes('Service'))
-        for (const s of env.services) {
-          if (match.namespaces && !match.namespaces.some((g) => globMatch(g, s.namespace))) continue;
-          subjects.push({ label: `${s.id} in environment ${env.name}`, spec: s.spec, origin: s.origin });
-        }
-      for (const subject of subjects) {
-        if (p.validate(subject.spec)) continue;
-        for (const d of mapAjvErrors(p.validate.errors ?? [], (path, mode) => subject.origin(path, mode)))
-          report({
-            code: 'POLICY_VIOLATION',
-            severity,
-            message: `Policy ${p.name}: ${p.spec.message.trim().replace(/\.$/, '')} (${subject.label}).`,
-            hint:
-              d.message.replace(/^./, (c) => c.toLowerCase()) === d.message
-                ? d.message
-                : `Detail: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`,
-            ...(d.location ? { location: d.location } : {}),
-            ...(d.pointer ? { pointer: d.pointer } : {}),
-            related: [{ message: `policy ${p.name} is defined here`, location: policyLoc }],
-          });
-      }
-    }
-  }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ISTIO_ENV, REVIEWS, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
 
-describe('validateSpec', () => {
+describe('compile: validate and plan checks', () => {
   it('accepts a valid spec and resolves the model', () => {
     const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': ISTIO_ENV });
     expect(codesAt(r).filter((c) => !c.startsWith('MESH_NOT_IMPLEMENTED'))).toEqual([]);

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { loadSpec } from '../../src/load/load-project.ts';
 import { compile } from '../../src/compile.ts';
 import { locateOutput } from '../../src/pipeline.ts';
-import type { ValidateOptions } from '../../src/validate/validate.ts';
+import type { CompileOptions } from '../../src/compile.ts';
 import type { SourceFile } from '../../src/parse/source.ts';
 
 /** The whole pure pipeline on in-memory sources: compile, emit, gitops tree. */
-export function renderSources(sources: readonly SourceFile[], options: ValidateOptions = {}) {
+export function renderSources(sources: readonly SourceFile[], options: CompileOptions = {}) {
   const compiled = compile(sources, options);
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length)

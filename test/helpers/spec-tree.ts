@@ -76,14 +76,14 @@ export const REVIEWS = dedent`
 `;
 
 /**
- * Compiles an in-memory spec (meshc.yaml added unless given) with {@link compile}, up to the plan unless
+ * Compiles an in-memory spec (meshc.yaml added unless given) with {@link compile}, up to the backends and the GitOps checks (what `meshc validate` runs) unless
  * `options.until` asks for more (`emit`: the backends' output in `emitted`; `gitops`: the tree too).
  */
 export function compileInline(files: Record<string, string>, options: CompileOptions = {}) {
   const sources: SourceFile[] = Object.entries({ 'meshc.yaml': PROJECT, ...files })
     .map(([p, text]) => ({ path: p, text }))
     .sort((a, b) => (a.path === 'meshc.yaml' ? -1 : b.path === 'meshc.yaml' ? 1 : a.path < b.path ? -1 : 1));
-  return compile(sources, { until: 'plan', ...options });
+  return compile(sources, { until: 'emit', ...options });
 }
 
 /** `code file:line:col` strings of a result's diagnostics, for compact assertions. */

@@ -6,7 +6,7 @@ import { repoRoot } from '../../../test/helpers/shared.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment } from '../../model/types.ts';
 import { compileDir } from '../../pipeline.ts';
-import { checkCapabilities } from '../../validate/capabilities.ts';
+import { checkCapabilities } from '../../plan/capabilities.ts';
 import { FEATURES } from '../features.ts';
 import { LINKERD_CAPABILITIES } from './capabilities.ts';
 import { linkerd } from './index.ts';

@@ -1,0 +1,128 @@
+import type { Diagnostic } from '../core/diagnostic.ts';
+import type { EnvDoc } from '../validate/environments.ts';
+import type { ValidatedSpec } from '../validate/validate.ts';
+import type { ServiceView } from '../validate/view.ts';
+import {
+  applyEnvironmentDefaults,
+  environmentPolicyView,
+  resolveGitOps,
+  resolveMesh,
+} from './environment.ts';
+import type { EnvironmentSpecData } from './environment.ts';
+import type { MeshDefaults } from './environment.ts';
+import { resolveService } from './normalize.ts';
+import type { MeshType, Model, ResolvedEnvironment } from './types.ts';
+
+export interface ModelOptions {
+  /** The defaults that depend on the mesh (the ingress namespace), from its backend: the plan's registry. */
+  readonly meshDefaults: (mesh: string) => MeshDefaults;
+  /** Resolve environments as if they ran this mesh (the migration preview). */
+  readonly meshOverride?: { readonly type: MeshType; readonly version: string };
+  /**
+   * Where the output directory lies relative to the root of the spec's git work tree (`/`-separated, no
+   * leading `./`), as the load stage found it (or following `render -o`). The default of `gitops.path`.
+   */
+  readonly outputRepoPath?: string;
+}
+
+/**
+ * validate → **model**: the resolved environments (defaults applied, overrides merged, durations and access
+ * paths parsed), sorted by name. Pure; call it only on a spec that validated cleanly (`validatedCleanly`).
+ */
+export function buildModel(validated: ValidatedSpec, options: ModelOptions): Model {
+  const project = validated.project!;
+  const environments = validated.selected
+    .map((v) => resolveEnvironment(v.doc, v.services, project.output, options))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { project, environments };
+}
+
+function resolveEnvironment(
+  env: EnvDoc,
+  views: ReadonlyMap<string, ServiceView>,
+  output: string,
+  options: ModelOptions,
+): ResolvedEnvironment {
+  const { meshOverride, outputRepoPath, meshDefaults } = options;
+  const asked =
+    meshOverride && meshOverride.type !== env.spec.mesh.type
+      ? { ...env.spec, mesh: { ...env.spec.mesh, type: meshOverride.type, version: meshOverride.version } }
+      : env.spec;
+  const spec = applyEnvironmentDefaults(asked, meshDefaults(asked.mesh.type));
+  const mesh = resolveMesh(spec);
+  const gitops = resolveGitOps(spec, output, outputRepoPath);
+  const services = [...views.values()]
+    .map((v) => resolveService(v, { services: views, envMtls: mesh.mtls }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return {
+    name: env.name,
+    cluster: spec.cluster,
+    mesh,
+    gitops,
+    namespaces: [...new Set(services.map((s) => s.namespace))].sort(),
+    services,
+    patches: (spec.patches ?? []).map((p, index) => ({ index, target: p.target, ops: p.ops })),
+    spec: environmentPolicyView(spec, gitops),
+    origin: env.at,
+  };
+}
+
+/** One cluster runs one mesh, configured once; environments sharing it deploy disjoint namespaces. */
+export function checkClusters(
+  envs: readonly EnvDoc[],
+  meshDefaults: (mesh: string) => MeshDefaults,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const report = (d: Diagnostic) => diagnostics.push(d);
+  const byCluster = new Map<string, EnvDoc[]>();
+  for (const env of envs) byCluster.set(env.spec.cluster, [...(byCluster.get(env.spec.cluster) ?? []), env]);
+  for (const list of byCluster.values()) {
+    const first = list[0]!;
+    for (const env of list.slice(1)) {
+      if (
+        first.spec.mesh.type !== env.spec.mesh.type ||
+        JSON.stringify(meshOf(first.spec, meshDefaults)) !== JSON.stringify(meshOf(env.spec, meshDefaults))
+      ) {
+        const what =
+          first.spec.mesh.type !== env.spec.mesh.type
+            ? `runs ${env.spec.mesh.type}`
+            : 'has other mesh settings';
+        report({
+          code: 'CLUSTER_MESH_CONFLICT',
+          severity: 'error',
+          message: `Environment ${env.name} ${what} on cluster ${env.spec.cluster}, where environment ${first.name} runs ${first.spec.mesh.type}${what.startsWith('has') ? ' differently' : ''}.`,
+          hint: 'One cluster runs one mesh, configured once: give both environments the same `mesh` settings, or use another cluster.',
+          location: env.at(['mesh']),
+          related: [
+            { message: `environment ${first.name} is on the same cluster`, location: first.at(['mesh']) },
+          ],
+        });
+      }
+      for (const other of list.slice(0, list.indexOf(env))) {
+        const overlap =
+          (env.spec.namespaces ?? null) === null || (other.spec.namespaces ?? null) === null
+            ? ['(all namespaces)']
+            : env.spec.namespaces!.filter((ns) => other.spec.namespaces!.includes(ns));
+        if (overlap.length === 0) continue;
+        report({
+          code: 'CLUSTER_NAMESPACE_CONFLICT',
+          severity: 'error',
+          message: `Environments ${other.name} and ${env.name} both deploy ${overlap.join(', ')} to cluster ${env.spec.cluster}.`,
+          hint: 'Their objects would overwrite each other: give them disjoint `namespaces` lists, or different clusters.',
+          location: env.at(env.spec.namespaces ? ['namespaces'] : ['cluster']),
+          related: [
+            {
+              message: `environment ${other.name} is on the same cluster`,
+              location: other.at(other.spec.namespaces ? ['namespaces'] : ['cluster']),
+            },
+          ],
+        });
+      }
+    }
+  }
+  return diagnostics;
+}
+
+function meshOf(spec: EnvironmentSpecData, meshDefaults: (mesh: string) => MeshDefaults) {
+  return resolveMesh(applyEnvironmentDefaults(spec, meshDefaults(spec.mesh.type)));
+}

@@ -1,0 +1,40 @@
+import type { Diagnostic } from '../core/diagnostic.ts';
+import { backendFor, knownMeshes } from '../backends/registry.ts';
+import type { Backend } from '../backends/types.ts';
+import type { ResolvedEnvironment } from '../model/types.ts';
+import { checkCapabilities } from './capabilities.ts';
+
+/** One environment and the backend that renders it. */
+export interface EnvironmentPlan {
+  readonly env: ResolvedEnvironment;
+  readonly backend: Backend;
+}
+
+/**
+ * model → **plan**: a backend per environment, and the check of every feature the environment uses against
+ * that backend's capabilities (at the mesh version). Pure.
+ */
+export function planEnvironments(
+  environments: readonly ResolvedEnvironment[],
+  report: (d: Diagnostic) => void,
+): EnvironmentPlan[] {
+  const plans: EnvironmentPlan[] = [];
+  for (const env of environments) {
+    const backend = backendFor(env.mesh.type);
+    if (!backend) {
+      // An error, not a skip: GitOps prunes what disappears from the output, so skipping the environment
+      // would delete its whole tree from the cluster. `validate --mesh` previews it on a rendered mesh.
+      report({
+        code: 'MESH_NOT_IMPLEMENTED',
+        severity: 'error',
+        message: `Environment ${env.name} runs ${env.mesh.type}, which this version of meshc cannot render yet.`,
+        hint: `This version renders: ${knownMeshes().join(', ') || 'no mesh'}. Render the environment with one of them, or preview the migration with \`meshc validate --mesh ${knownMeshes()[0] ?? 'istio'}\`.`,
+        location: env.origin(['mesh', 'type']),
+      });
+      continue;
+    }
+    checkCapabilities(env, backend, report);
+    plans.push({ env, backend });
+  }
+  return plans;
+}
