@@ -1,3 +1,4 @@
+import { duration } from '../src/model/normalize.ts';
 /**
  * The `meshc build` equality invariant with the real kustomize: for every overlay directory D of the
  * rendered tree, `kustomize build D` gives exactly `builds.get(D)`. Bases and cluster directories build to
@@ -166,7 +167,7 @@ describeWithShared('Flux and Argo CD objects against the upstream schemas', () =
         ...r.env,
         gitops: {
           ...r.env.gitops,
-          interval: '5m',
+          interval: duration('5m'),
           secretRef: 'flux-git-auth',
           project: 'platform',
           destination: { name: `${r.env.cluster}-remote` },

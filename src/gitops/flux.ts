@@ -105,7 +105,7 @@ export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs
   if (!dirs.prerequisites && !dirs.install && !dirs.config && dirs.namespaces.length === 0) return [];
   const source = `meshc-${envName}`;
   const repoSpec: Record<string, unknown> = {
-    interval: gitops.interval ?? GIT_REPOSITORY_INTERVAL,
+    interval: gitops.interval?.text ?? GIT_REPOSITORY_INTERVAL,
     ref: { branch: gitops.branch },
   };
   // Private repositories (ssh:// above all) need credentials: a Secret the user creates in flux-system.
@@ -122,7 +122,7 @@ export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs
   const ks = (name: string, dir: string, dependsOn: string | undefined, wait: boolean): K8sObject => {
     const spec: Record<string, unknown> = {};
     if (dependsOn !== undefined) spec.dependsOn = [{ name: dependsOn }];
-    spec.interval = gitops.interval ?? KUSTOMIZATION_INTERVAL;
+    spec.interval = gitops.interval?.text ?? KUSTOMIZATION_INTERVAL;
     spec.path = repoPath(gitops, overlayPath(envName, dir), true);
     spec.prune = true;
     spec.sourceRef = { kind: 'GitRepository', name: source };

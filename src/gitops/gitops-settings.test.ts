@@ -3,6 +3,7 @@
  * Flux / Argo CD objects, environment patches reach the GitOps objects, charts retry a failed install,
  * runtime-changed chart fields become Argo CD `ignoreDifferences`, and validate refuses what render refuses.
  */
+import { duration } from '../model/normalize.ts';
 import { describe, expect, it } from 'vitest';
 import type { ChartRelease } from '../backends/types.ts';
 import type { K8sObject } from '../core/k8s.ts';
@@ -105,7 +106,7 @@ describe('namespaces are never pruned by the GitOps engine', () => {
 describe('gitops settings', () => {
   it('Flux: secretRef on the GitRepository, interval on the GitRepository and every Kustomization', () => {
     const objs = buildEnvironment(
-      render('dev', { engine: 'flux', interval: '5m', secretRef: 'flux-git-auth' }),
+      render('dev', { engine: 'flux', interval: duration('5m'), secretRef: 'flux-git-auth' }),
     );
     expect(spec(find(objs, 'GitRepository', 'meshc-dev'))).toEqual({
       interval: '5m',

@@ -1,6 +1,7 @@
 import type { EnvironmentSpec } from '../spec/types.gen.ts';
 import { kindSchema } from '../schema/kinds.ts';
 import { withSchemaDefaults } from '../schema/defaults.ts';
+import { duration } from './normalize.ts';
 import type { MeshSettings, MeshType, GitOpsSettings, IngressTls, Observability, Trust } from './types.ts';
 
 /** The Environment spec as the schema guarantees it: the type generated from schemas/environment.schema.json. */
@@ -137,7 +138,7 @@ export function resolveGitOps(
     repo: g.repo,
     branch: defaulted(g.branch, 'gitops.branch'),
     path: raw.replace(/^\.\//, '').replace(/\/+$/, '').replace(/^\.$/, ''),
-    ...(g.interval ? { interval: g.interval } : {}),
+    ...(g.interval ? { interval: duration(g.interval) } : {}),
     ...(g.secretRef ? { secretRef: g.secretRef } : {}),
     project: g.argocd ? defaulted(g.argocd.project, 'gitops.argocd.project') : 'default',
     destination: g.argocd?.destination ? { name: g.argocd.destination.name } : { server: ARGOCD_IN_CLUSTER },

@@ -106,13 +106,14 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
   const self = { serviceId: view.id, namespace: view.namespace, service: view.name };
   const routes: Route[] = (spec.routes ?? []).map((r, index) => {
     let destinations: Destination[];
-    if (typeof r.to === 'string') destinations = [{ ...self, version: r.to, weight: 100 }];
+    const at: DataPath = ['routes', index];
+    if (typeof r.to === 'string') destinations = [{ ...self, version: r.to, weight: 100, at: [...at, 'to'] }];
     else if (r.to)
       destinations = Object.entries(r.to)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([version, weight]) => ({ ...self, version, weight }));
+        .map(([version, weight]) => ({ ...self, version, weight, at: [...at, 'to', version] }));
     else if (r.backends)
-      destinations = r.backends.map((b) => {
+      destinations = r.backends.map((b, j) => {
         const id = serviceRefId(b.service, view.namespace);
         const [namespace, service] = id.split('/') as [string, string];
         return {
@@ -121,9 +122,10 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
           service,
           ...(b.version !== undefined ? { version: b.version } : {}),
           weight: defaulted(b.weight, 'backends[].weight'),
+          at: [...at, 'backends', j],
         };
       });
-    else destinations = [{ ...self, weight: 100 }];
+    else destinations = [{ ...self, weight: 100, at }];
     const matches: RouteMatch[] = (r.match ?? []).map((m) => ({
       headers: namedMatches(m.headers),
       query: namedMatches(m.query),
@@ -189,7 +191,7 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
       index: routes.length,
       implicit: true,
       matches: [],
-      destinations: [{ ...self, weight: 100 }],
+      destinations: [{ ...self, weight: 100, at: ['routes'] }],
     });
 
   const res = (spec.resilience ?? {}) as {

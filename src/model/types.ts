@@ -64,6 +64,12 @@ export interface Destination {
   readonly version?: string;
   /** 0..100; the weights of a route sum to 100. */
   readonly weight: number;
+  /**
+   * Where the spec names it, inside the Service's spec: `routes/i/to` (one version), `routes/i/to/<version>`
+   * (a weight), `routes/i/backends/j`, or `routes/i` (a route to the whole service; `routes` for the
+   * catch-all meshc appends).
+   */
+  readonly at: DataPath;
 }
 
 /**
@@ -161,7 +167,7 @@ export interface AccessPathMatch {
 
 /** A request path condition of an access rule, parsed once (model/access-path.ts). */
 export interface AccessPath {
-  /** The spec text (`/exact`, `/prefix*`, `*suffix`, `*`): what Istio takes as is and the diff prints. */
+  /** The spec text (`/exact`, `/prefix*`, `*suffix`, `*`): what a mesh taking path globs gets as is, and what the diff prints. */
   readonly text: string;
   /** Absent: every path (`*`, `/*`). */
   readonly match?: AccessPathMatch;
@@ -259,7 +265,7 @@ export interface GitOpsSettings {
   /** Repository path of the output root, without leading `./` or trailing `/`. */
   readonly path: string;
   /** Flux: reconcile interval of the GitRepository and Kustomizations (absent: meshc's defaults). */
-  readonly interval?: string;
+  readonly interval?: Duration;
   /** Flux: Secret in flux-system with the repository credentials. */
   readonly secretRef?: string;
   /** Argo CD: AppProject of the Applications (default `default`). */

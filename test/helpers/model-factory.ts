@@ -1,3 +1,4 @@
+import type { DataPath } from '../../src/core/location.ts';
 /**
  * Small factories for the resolved model, for backend unit tests: every required field gets a sensible
  * default and any field can be overridden. `origin` returns a dummy Location whose `file` ends with the
@@ -79,12 +80,20 @@ export function regex(value: string): StringMatch {
   return { type: 'regex', value };
 }
 
-/** A destination `namespace/service` (optionally one version) with a weight (default 100). */
-export function dest(serviceId: string, version?: string, weight = 100): Destination {
+/**
+ * A destination `namespace/service` (optionally one version) with a weight (default 100), named in the spec
+ * at `at` (default: the first route).
+ */
+export function dest(
+  serviceId: string,
+  version?: string,
+  weight = 100,
+  at: DataPath = ['routes', 0],
+): Destination {
   const [namespace = '', service = ''] = serviceId.split('/');
   return version === undefined
-    ? { serviceId, namespace, service, weight }
-    : { serviceId, namespace, service, version, weight };
+    ? { serviceId, namespace, service, weight, at }
+    : { serviceId, namespace, service, version, weight, at };
 }
 
 /** A caller: `'*'` for any, else the service `namespace/name` with its service account (default = name). */

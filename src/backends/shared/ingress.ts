@@ -96,7 +96,7 @@ function missingIngress(service: ResolvedService, envName: string): Diagnostic {
     code: 'MESH_CONSTRAINT',
     severity: 'error',
     message: `Service ${service.id} sets ingress, but environment ${envName} has no mesh.ingress to expose it through.`,
-    hint: 'Add `mesh.ingress` with the gateway class of your ingress (for example `{ className: istio }`) to the Environment, or remove `ingress` for this environment with an override.',
+    hint: 'Add `mesh.ingress` with the gateway class of your ingress controller (`{ className: NAME }`) to the Environment, or remove `ingress` for this environment with an override.',
     location: service.origin(['ingress']),
   };
 }

@@ -45,7 +45,7 @@ export function unique<T>(values: Iterable<T>): T[] {
 }
 
 /**
- * The name a route gives the objects or entries built from it (Istio `http[].name`, Linkerd HTTPRoute
+ * The name a route gives the objects or entries built from it (a mesh's route entry or route object
  * names): its own `name`, `default` for meshc's implicit default route, else `route-<index>`.
  */
 export function routeObjectName(route: Route): string {

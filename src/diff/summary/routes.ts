@@ -61,26 +61,20 @@ export function summarizeRoutes(
     const key = (d: Destination) => `${d.serviceId}|${d.version ?? ''}`;
     const od = new Map(o.destinations.map((d) => [key(d), d] as const));
     const nd = new Map(r.destinations.map((d) => [key(d), d] as const));
-    const spec = (h.spec.routes as { to?: unknown }[] | undefined)?.[r.index];
-    const weightPath = (d: Destination, i: number): DataPath =>
-      spec && typeof spec.to === 'object' && spec.to !== null
-        ? [...path, 'to', d.version ?? '']
-        : spec && typeof spec.to === 'string'
-          ? [...path, 'to']
-          : [...path, 'backends', i];
-    r.destinations.forEach((d, i) => {
+    r.destinations.forEach((d) => {
       const was = od.get(key(d));
-      if (!was)
-        add('weights', `${q}${dest(h, d)} weight 0 → ${d.weight} (new destination)`, weightPath(d, i));
+      if (!was) add('weights', `${q}${dest(h, d)} weight 0 → ${d.weight} (new destination)`, d.at);
       else if (was.weight !== d.weight)
-        add('weights', `${q}${dest(h, d)} weight ${was.weight} → ${d.weight}`, weightPath(d, i));
+        add('weights', `${q}${dest(h, d)} weight ${was.weight} → ${d.weight}`, d.at);
     });
     for (const d of o.destinations)
       if (!nd.has(key(d)))
-        add('weights', `${q}${dest(b, d)} weight ${d.weight} → 0 (destination removed)`, [
-          ...path,
-          spec?.to !== undefined ? 'to' : 'backends',
-        ]);
+        // At the head route's own `to` or `backends` (the removed one has no head position).
+        add(
+          'weights',
+          `${q}${dest(b, d)} weight ${d.weight} → 0 (destination removed)`,
+          r.destinations[0]?.at.slice(0, 3) ?? path,
+        );
     // matches
     const om = o.matches.map(describeMatch).sort();
     const nm = r.matches.map(describeMatch).sort();
