@@ -26,7 +26,7 @@ const STAGES = [
   ['plan', 'backends'],
   ['gitops'],
   ['render'],
-  ['write', 'diff', 'verify', 'cli'],
+  ['write', 'diff', 'verify', 'import', 'drift', 'cli'],
 ];
 
 /** Stages with no disk, no processes, no clock, no environment. */
@@ -41,6 +41,8 @@ const PURE = [
   'gitops',
   'render',
   'diff',
+  'import',
+  'drift',
   'core',
 ];
 
@@ -59,7 +61,7 @@ function restrictedImports(stage) {
   if (later.length)
     patterns.push({
       regex: `^(\\.\\./)+(${later.join('|')})/`,
-      message: `${stage}/ is an earlier pipeline stage than ${later.join(', ')} (core < parse < schema/spec < validate < model < plan/backends < gitops < render < write/diff/verify/cli): move what both need to an earlier stage.`,
+      message: `${stage}/ is an earlier pipeline stage than ${later.join(', ')} (core < parse < schema/spec < validate < model < plan/backends < gitops < render < write/diff/verify/import/drift/cli): move what both need to an earlier stage.`,
     });
   const paths = PURE.includes(stage)
     ? IO_MODULES.map((name) => ({

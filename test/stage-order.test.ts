@@ -16,7 +16,7 @@ const TIERS = [
   ['plan', 'backends'],
   ['gitops'],
   ['render'],
-  ['write', 'diff', 'verify', 'cli'],
+  ['write', 'diff', 'verify', 'import', 'drift', 'cli'],
 ];
 
 const eslint = new ESLint({ cwd: process.cwd() });
