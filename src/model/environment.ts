@@ -39,6 +39,19 @@ export function resolveMesh(spec: EnvironmentSpecData, meshDefaults: MeshDefault
       kind: m.trust.certManager.kind ?? 'ClusterIssuer',
     };
   else if (m.trust?.existingSecret) trust = { type: 'existing-secret', name: m.trust.existingSecret.name };
+  else if (m.trust?.builtIn) trust = { type: 'built-in' };
+  else if (m.trust?.vault) {
+    const v = m.trust.vault;
+    trust = {
+      type: 'vault',
+      address: v.address,
+      rootPKIPath: v.rootPKIPath,
+      intermediatePKIPath: v.intermediatePKIPath,
+      authMethodPath: v.authMethodPath ?? 'kubernetes',
+      serverRole: v.serverRole,
+      ...(v.caSecret ? { caSecret: { name: v.caSecret.name, key: v.caSecret.key } } : {}),
+    };
+  }
   let tls: IngressTls | undefined;
   const t = m.ingress?.tls;
   if (t?.certManager)
