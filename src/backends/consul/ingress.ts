@@ -1,0 +1,28 @@
+import type { ResolvedEnvironment } from '../../model/types.ts';
+import { buildIngressGateway, buildIngressHttpRoute } from '../shared/gateway-api.ts';
+import { INGRESS_GATEWAY_NAME, planIngress } from '../shared/ingress.ts';
+import type { IngressOutput } from '../shared/ingress.ts';
+import { CONSUL_NS } from './constants.ts';
+
+/**
+ * The Consul service name of the API gateway: consul-k8s registers a Gateway as a Consul service named after
+ * the Gateway object, so intentions admit the ingress under this name.
+ */
+export const INGRESS_SOURCE = INGRESS_GATEWAY_NAME;
+
+/**
+ * Ingress through Consul's API gateway: a Gateway API `Gateway` of the environment's class (`consul`, the
+ * GatewayClass the chart creates) and one HTTPRoute per exposed service to its root Kubernetes Service, TLS per
+ * `mesh.ingress.tls` (the shared builders). The intentions that admit the gateway are built per service
+ * (intentions.ts). Without `mesh.ingress`, each exposed service is an error.
+ */
+export function buildIngress(env: ResolvedEnvironment): IngressOutput {
+  const { out, plan } = planIngress(env, CONSUL_NS);
+  if (!plan) return out;
+  out.system.push(buildIngressGateway(plan.ref, plan.settings.className));
+  for (const s of plan.exposed) {
+    const route = buildIngressHttpRoute(s, plan.ref);
+    if (route) out.routes.set(s.id, route);
+  }
+  return out;
+}
