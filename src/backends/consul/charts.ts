@@ -1,7 +1,7 @@
 import type { ResolvedEnvironment, Trust } from '../../model/types.ts';
 import type { Values } from '../shared/merge.ts';
 import { deepMerge } from '../shared/merge.ts';
-import type { ChartRelease } from '../types.ts';
+import type { ChartRelease, RuntimeField } from '../types.ts';
 import { CONSUL_NS } from './constants.ts';
 
 export const CONSUL_REPO = { repoName: 'hashicorp', repoUrl: 'https://helm.releases.hashicorp.com' } as const;
@@ -37,9 +37,32 @@ export function buildCharts(env: ResolvedEnvironment): ChartRelease[] {
       namespace: CONSUL_NS,
       values: consulValues(env, install.values),
       dependsOn: [],
+      runtimeFields: WEBHOOK_CA_BUNDLES,
     },
   ];
 }
+
+/**
+ * The chart's webhook-cert-manager writes the CA of the certificates it mints into the `caBundle` of every
+ * webhook of the `consul-connect-injector` Mutating and Validating WebhookConfigurations (consul-k8s
+ * `control-plane/helper/webhook-configuration/webhook_configuration.go`); the chart renders them empty. Up to
+ * 17 mutating and 3 validating webhooks (chart 2.0; 16 and 0–2 in 1.x): an index a chart version does not have
+ * matches nothing.
+ */
+export const WEBHOOK_CA_BUNDLES: readonly RuntimeField[] = [
+  ...([
+    ['MutatingWebhookConfiguration', 17],
+    ['ValidatingWebhookConfiguration', 3],
+  ] as const).flatMap(([kind, count]) =>
+    Array.from({ length: count }, (_, i) => ({
+      group: 'admissionregistration.k8s.io',
+      kind,
+      name: 'consul-connect-injector',
+      pointer: `/webhooks/${i}/clientConfig/caBundle`,
+      reason: "the chart's webhook-cert-manager injects the CA of the webhook certificates it mints",
+    })),
+  ),
+];
 
 /**
  * meshc's values, with the user's `install.values` deep-merged over them (user wins):
