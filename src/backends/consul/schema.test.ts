@@ -83,7 +83,10 @@ const reviews = makeService({
   mtlsOverride: true,
   ingress: { hosts: ['reviews.example.com'], paths: [exact('/reviews'), prefix('/api')] },
 });
-const productpage = makeService({ name: 'productpage', resilience: { loadBalancer: { type: 'least-request' } } });
+const productpage = makeService({
+  name: 'productpage',
+  resilience: { loadBalancer: { type: 'least-request' } },
+});
 const admin = makeService({ namespace: 'other', name: 'admin' });
 const next = makeService({ namespace: 'next', name: 'reviews-next', access: [] });
 const db = makeService({ name: 'db', ports: [{ name: 'pg', port: 5432, protocol: 'tcp' }] });
