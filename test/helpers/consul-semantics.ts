@@ -403,8 +403,9 @@ function pathMatches(m: Obj, path: string): boolean {
   const value = (p.value as string | undefined) ?? '/';
   if (type === 'Exact') return path === value;
   if (type === 'RegularExpression') return new RegExp(`^(?:${value})$`).test(path);
-  const v = value.replace(/\/+$/, '');
-  return v === '' || path === v || path.startsWith(`${v}/`);
+  // The gateway compiles a PathPrefix into a ServiceRouter `pathPrefix`: a plain string prefix
+  // (hashicorp/consul agent/consul/discoverychain/gateway_httproute.go).
+  return path.startsWith(value);
 }
 
 /**

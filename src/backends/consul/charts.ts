@@ -50,10 +50,12 @@ export function buildCharts(env: ResolvedEnvironment): ChartRelease[] {
  * matches nothing.
  */
 export const WEBHOOK_CA_BUNDLES: readonly RuntimeField[] = [
-  ...([
-    ['MutatingWebhookConfiguration', 17],
-    ['ValidatingWebhookConfiguration', 3],
-  ] as const).flatMap(([kind, count]) =>
+  ...(
+    [
+      ['MutatingWebhookConfiguration', 17],
+      ['ValidatingWebhookConfiguration', 3],
+    ] as const
+  ).flatMap(([kind, count]) =>
     Array.from({ length: count }, (_, i) => ({
       group: 'admissionregistration.k8s.io',
       kind,

@@ -1,3 +1,4 @@
+import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment } from '../../model/types.ts';
 import { buildIngressGateway, buildIngressHttpRoute } from '../shared/gateway-api.ts';
 import { INGRESS_GATEWAY_NAME, planIngress } from '../shared/ingress.ts';
@@ -22,7 +23,29 @@ export function buildIngress(env: ResolvedEnvironment): IngressOutput {
   out.system.push(buildIngressGateway(plan.ref, plan.settings.className));
   for (const s of plan.exposed) {
     const route = buildIngressHttpRoute(s, plan.ref);
-    if (route) out.routes.set(s.id, route);
+    if (route) out.routes.set(s.id, segmentWisePrefixes(route));
   }
   return out;
+}
+
+/**
+ * Consul's API gateway turns an HTTPRoute `PathPrefix` into a ServiceRouter `pathPrefix`, a plain string prefix
+ * (hashicorp/consul `agent/consul/discoverychain/gateway_httproute.go`), where Gateway API and meshc mean a
+ * segment-wise prefix (`/static` matches `/static/x`, not `/staticx`). Each such match becomes `Exact /static`
+ * plus `PathPrefix /static/`, which both readings take the same way.
+ */
+export function segmentWisePrefixes(route: K8sObject): K8sObject {
+  const spec = route.spec as { rules?: { matches?: { path?: { type: string; value: string } }[] }[] };
+  for (const rule of spec.rules ?? []) {
+    if (!rule.matches) continue;
+    rule.matches = rule.matches.flatMap((m) => {
+      const p = m.path;
+      if (!p || p.type !== 'PathPrefix' || p.value.endsWith('/')) return [m];
+      return [
+        { ...m, path: { type: 'Exact', value: p.value } },
+        { ...m, path: { type: 'PathPrefix', value: `${p.value}/` } },
+      ];
+    });
+  }
+  return route;
 }
