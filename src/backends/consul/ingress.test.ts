@@ -11,6 +11,36 @@ describe('ingress through the Consul API gateway', () => {
   const out = buildIngress(meshEnvironment('consul', { services: [service] }));
   const objects = [...out.system, ...out.routes.values()] as unknown as Manifest[];
 
+  it('with TLS: no HTTP-to-HTTPS redirect route (the gateway ignores RequestRedirect), and a warning saying so', () => {
+    const tls = buildIngress(
+      meshEnvironment('consul', {
+        services: [service],
+        mesh: {
+          ingress: {
+            className: 'consul',
+            api: 'gateway-api',
+            namespace: 'ingress',
+            tls: { type: 'secret', secretName: 'shop-tls' },
+          },
+        },
+      }),
+    );
+    expect(tls.system.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/ingress',
+      'Gateway/meshc-ingress',
+    ]);
+    expect(tls.diagnostics.map((d) => `${d.severity} ${d.code} ${d.location?.file}`)).toEqual([
+      'warning MESH_APPROXIMATE_FEATURE environments/test.yaml#/mesh/ingress/tls',
+    ]);
+    const objects = [...tls.system, ...tls.routes.values()] as unknown as Manifest[];
+    expect(
+      gatewayRoute(objects, 443, { method: 'GET', path: '/login', host: 'shop.example.com' }),
+    ).toBeDefined();
+    expect(
+      gatewayRoute(objects, 80, { method: 'GET', path: '/login', host: 'shop.example.com' }),
+    ).toBeUndefined();
+  });
+
   it('a Gateway of the environment class and one HTTPRoute per exposed service', () => {
     expect(out.system.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/ingress',

@@ -1,6 +1,6 @@
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment } from '../../model/types.ts';
-import { buildIngressGateway, buildIngressHttpRoute } from '../shared/gateway-api.ts';
+import { buildIngressGateway, buildIngressHttpRoute, httpsRedirectRouteName } from '../shared/gateway-api.ts';
 import { INGRESS_GATEWAY_NAME, planIngress } from '../shared/ingress.ts';
 import type { IngressOutput } from '../shared/ingress.ts';
 import { CONSUL_NS } from './constants.ts';
@@ -20,6 +20,25 @@ export const INGRESS_SOURCE = INGRESS_GATEWAY_NAME;
 export function buildIngress(env: ResolvedEnvironment): IngressOutput {
   const { out, plan } = planIngress(env, CONSUL_NS);
   if (!plan) return out;
+  if (plan.settings.tls) {
+    // The API gateway translates header modifiers, URL rewrites and its own extension filters only
+    // (consul-k8s `control-plane/api-gateway/common/translation.go`, `translateHTTPFilters`): a RequestRedirect
+    // rule would become a route to no service (503). No redirect route, so plain HTTP finds no route.
+    const redirect = httpsRedirectRouteName(plan.ref);
+    out.system.splice(
+      0,
+      out.system.length,
+      ...out.system.filter((o) => !(o.kind === 'HTTPRoute' && o.metadata.name === redirect)),
+    );
+    out.diagnostics.push({
+      code: 'MESH_APPROXIMATE_FEATURE',
+      severity: 'warning',
+      message:
+        "Consul's API gateway does not implement Gateway API RequestRedirect filters: plain HTTP on port 80 is not redirected to HTTPS (no route serves it), HTTPS on 443 is served.",
+      hint: 'Redirect HTTP in front of the gateway (load balancer or CDN), or accept that port 80 answers nothing.',
+      location: env.origin(['mesh', 'ingress', 'tls']),
+    });
+  }
   out.system.push(buildIngressGateway(plan.ref, plan.settings.className));
   for (const s of plan.exposed) {
     const route = buildIngressHttpRoute(s, plan.ref);
