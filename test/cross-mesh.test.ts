@@ -14,6 +14,10 @@
  * - authorization: Istio through `authorize` of test/helpers/istio-semantics.ts plus a minimal PeerAuthentication
  *   check (STRICT refuses plaintext callers); Linkerd through `inboundDecision` (Server, inbound routes,
  *   AuthorizationPolicy, MeshTLSAuthentication, namespace default policy).
+ * - Consul (issue 12, Consul 1.21): routing through `resolveRequest` of test/helpers/consul-semantics.ts (the
+ *   discovery chain: router, splitter, resolver; subsets as the pods carrying the subset's metadata), access
+ *   through its `authorize` (intentions by precedence, strict mTLS refusing plaintext), required to decide the
+ *   same under either ACL default policy.
  *
  * For every request of the tables the decisions must be equal, except the rows listed in EXPECTED_DIFFERENCES,
  * each under a feature whose Linkerd capability is `approximate` in the matrix; a listed difference that does
@@ -41,6 +45,13 @@ import {
   type Pod,
 } from './helpers/linkerd-semantics.ts';
 import { compileInline, dedent } from './helpers/spec-tree.ts';
+import {
+  authorize as consulAuthorize,
+  chainErrors,
+  resolveRequest as consulResolve,
+  subsetMeta,
+  type Manifest as ConsulManifest,
+} from './helpers/consul-semantics.ts';
 
 // --- The spec ---------------------------------------------------------------------------------------------------
 
@@ -70,7 +81,7 @@ const service = (name: string, body: string) =>
  * The mesh version each registered backend is read at. A new backend needs a version here and a reader in
  * READERS (both tested), so that this spec is compared on every mesh meshc renders.
  */
-const VERSIONS: Readonly<Record<string, string>> = { istio: '1.24', linkerd: '2.18' };
+const VERSIONS: Readonly<Record<string, string>> = { istio: '1.24', linkerd: '2.18', consul: '1.21' };
 
 /** One environment per registered backend (`mesh-<mesh>` on its own cluster), otherwise equal. */
 const ENVIRONMENTS: Readonly<Record<string, string>> = Object.fromEntries(
@@ -164,6 +175,8 @@ const ISTIO = renderOf('istio');
 const LINKERD = renderOf('linkerd');
 const istioObjects = ISTIO.objects as unknown as IstioManifest[];
 const linkerdObjects = LINKERD.objects as unknown as LinkerdManifest[];
+const CONSUL = renderOf('consul');
+const consulObjects = CONSUL.objects as unknown as ConsulManifest[];
 
 // --- Istio routing: a minimal VirtualService evaluator ----------------------------------------------------------
 
@@ -365,6 +378,58 @@ function linkerdAccess(target: string, req: HttpRequest, caller: Caller): string
   return d === 'not-found' ? 'deny' : d;
 }
 
+// --- Consul: the discovery chain and intentions (test/helpers/consul-semantics.ts) -------------------------------
+
+/**
+ * The Consul service name of a service of the spec (its service account: consul-k8s registers a pod under its
+ * ServiceAccount's name when ACLs are on), and back: the pods of a Consul service are those its Kubernetes
+ * Service selects, narrowed by a subset to the pods carrying the subset's metadata (pods carry their version
+ * labels as `consul.hashicorp.com/service-meta-<label>` annotations, as the backend README asks).
+ */
+const consulName = (name: string) => CONSUL.env.services.find((s) => s.name === name)!.serviceAccount;
+
+function consulPods(target: string): string {
+  const [service, subset] = target.split('/') as [string, string | undefined];
+  const spec = CONSUL.env.services.find((s) => s.serviceAccount === service);
+  if (!spec) return `consul service ${service}`;
+  const svc = consulObjects.find(
+    (o) => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata.name === spec.name,
+  );
+  const labels: Record<string, string> = { ...(asObj(asObj(svc?.spec).selector) as Record<string, string>) };
+  if (subset !== undefined) Object.assign(labels, subsetMeta(consulObjects, service, subset));
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .sort()
+    .join(',');
+}
+
+function consulRoute(name: string, req: HttpRequest): RouteDecision {
+  expect(chainErrors(consulObjects)).toEqual([]);
+  const d = consulResolve(consulObjects, consulName(name), req);
+  // Only weights, destinations and timeouts are compared: the spec sets nothing else.
+  expect(d.retry ?? d.headers, `${name} ${label(req)}: Consul retries or header changes`).toBeUndefined();
+  const backends: Record<string, number> = {};
+  for (const [target, share] of Object.entries(d.targets)) {
+    const key = consulPods(target);
+    backends[key] = (backends[key] ?? 0) + share;
+  }
+  return { backends: sortKeys(backends), ...(d.timeoutMs !== undefined ? { timeoutMs: d.timeoutMs } : {}) };
+}
+
+function consulAccess(target: string, req: HttpRequest, caller: Caller): string {
+  // consul-k8s rewrites HTTP probes to the sidecar's expose listener (`transparent-proxy-overwrite-probes`,
+  // on with transparent proxy): the kubelet reaches the app past mTLS and intentions.
+  if (caller.kubelet) return 'allow';
+  // A caller's Consul identity is its service account's name (Consul CE has no namespace dimension).
+  const source = caller.sa === undefined ? undefined : saParts(caller.sa)[1];
+  const decide = (aclDefault: 'allow' | 'deny') =>
+    consulAuthorize(consulObjects, consulName(target), source, req, { aclDefault });
+  // The decision must not depend on the ACL default policy (`global.acls.manageSystemACLs`).
+  const deny = decide('deny');
+  expect(decide('allow'), `${target} ${label(req)} from ${source}: ACL default`).toBe(deny);
+  return deny;
+}
+
 // --- The request tables -----------------------------------------------------------------------------------------
 
 const req = (method: string, path: string, headers?: Record<string, string>): HttpRequest => ({
@@ -432,6 +497,7 @@ interface MeshReader {
 const READERS: Readonly<Record<string, MeshReader>> = {
   istio: { route: (name, r) => istioRoute(istioObjects, fqdn(name, NS), r), access: istioAccess },
   linkerd: { route: (name, r) => linkerdRoute(linkerdObjects, name, r), access: linkerdAccess },
+  consul: { route: consulRoute, access: consulAccess },
 };
 
 /** The mesh every other one is compared with: the first of the registry. */
@@ -516,7 +582,7 @@ function featureOf(
 
 // --- Tests ------------------------------------------------------------------------------------------------------
 
-describe('one spec, Istio 1.24 and Linkerd 2.18 (both mtls: strict)', () => {
+describe('one spec, Istio 1.24, Linkerd 2.18 and Consul 1.21 (all mtls: strict)', () => {
   it('covers every registered backend: a version at or above its minimum and a reader of its output', () => {
     for (const mesh of knownMeshes()) {
       expect(VERSIONS[mesh], `${mesh}: add its version to VERSIONS`).toBeDefined();
@@ -533,7 +599,11 @@ describe('one spec, Istio 1.24 and Linkerd 2.18 (both mtls: strict)', () => {
     expect(emitted.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
     expect(
       emitted.renders.map((r) => `${r.env.name}:${r.mesh}:${r.env.mesh.version}:${r.env.mesh.mtls}`),
-    ).toEqual(knownMeshes().map((m) => `mesh-${m}:${m}:${VERSIONS[m]}:strict`));
+    ).toEqual(
+      knownMeshes()
+        .map((m) => `mesh-${m}:${m}:${VERSIONS[m]}:strict`)
+        .sort(),
+    );
     for (const m of knownMeshes())
       expect(
         renderOf(m).env.services.map((s) => s.id),

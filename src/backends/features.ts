@@ -300,6 +300,20 @@ export const FEATURES = [
     usedBy: env(['mesh', 'trust', 'existingSecret'], (e) => e.mesh.trust?.type === 'existing-secret'),
   },
   {
+    id: 'mesh.trust.builtIn',
+    title: "Trust from the mesh's built-in CA",
+    field: 'mesh.trust.builtIn',
+    scope: 'environment',
+    usedBy: env(['mesh', 'trust', 'builtIn'], (e) => e.mesh.trust?.type === 'built-in'),
+  },
+  {
+    id: 'mesh.trust.vault',
+    title: 'Trust from a Vault PKI',
+    field: 'mesh.trust.vault',
+    scope: 'environment',
+    usedBy: env(['mesh', 'trust', 'vault'], (e) => e.mesh.trust?.type === 'vault'),
+  },
+  {
     id: 'mesh.ingress.gatewayApi',
     title: 'Ingress through Gateway API',
     field: 'mesh.ingress.api: gateway-api',

@@ -67,6 +67,19 @@ export function resolveMesh(spec: EnvironmentSpecData): MeshSettings {
       kind: defaulted(m.trust.certManager.kind, 'trust.certManager.kind'),
     };
   else if (m.trust?.existingSecret) trust = { type: 'existing-secret', name: m.trust.existingSecret.name };
+  else if (m.trust?.builtIn) trust = { type: 'built-in' };
+  else if (m.trust?.vault) {
+    const v = m.trust.vault;
+    trust = {
+      type: 'vault',
+      address: v.address,
+      rootPKIPath: v.rootPKIPath,
+      intermediatePKIPath: v.intermediatePKIPath,
+      authMethodPath: defaulted(v.authMethodPath, 'trust.vault.authMethodPath'),
+      serverRole: v.serverRole,
+      ...(v.caSecret ? { caSecret: { name: v.caSecret.name, key: v.caSecret.key } } : {}),
+    };
+  }
   let tls: IngressTls | undefined;
   const t = m.ingress?.tls;
   if (t?.certManager)

@@ -222,7 +222,19 @@ export interface ChartInstall {
 
 export type Trust =
   | { readonly type: 'cert-manager'; readonly issuer: string; readonly kind: 'Issuer' | 'ClusterIssuer' }
-  | { readonly type: 'existing-secret'; readonly name: string };
+  | { readonly type: 'existing-secret'; readonly name: string }
+  /** The mesh's own CA generates its root inside the cluster (no key material from outside). */
+  | { readonly type: 'built-in' }
+  /** A Vault PKI is the mesh CA: references only (address, mount paths, role names). */
+  | {
+      readonly type: 'vault';
+      readonly address: string;
+      readonly rootPKIPath: string;
+      readonly intermediatePKIPath: string;
+      readonly authMethodPath: string;
+      readonly serverRole: string;
+      readonly caSecret?: { readonly name: string; readonly key: string };
+    };
 
 export interface Observability {
   readonly metrics: 'prometheus-operator' | 'annotations' | 'none';

@@ -605,11 +605,13 @@ export interface MeshInstall {
   };
 }
 /**
- * Exactly one of `certManager` or `existingSecret`.
+ * Exactly one of `certManager`, `existingSecret`, `builtIn` or `vault`.
  */
 export interface Trust {
   certManager?: CertManagerTrust;
   existingSecret?: ExistingSecretTrust;
+  builtIn?: BuiltInTrust;
+  vault?: VaultTrust;
 }
 /**
  * A cert-manager issuer reference.
@@ -632,6 +634,49 @@ export interface ExistingSecretTrust {
    * Name of the Secret in the mesh control plane's namespace (Istio `cacerts`, Linkerd `linkerd-identity-issuer`). Example: `cacerts`.
    */
   name: string;
+}
+/**
+ * The mesh generates and keeps its own root CA; takes no settings.
+ */
+export interface BuiltInTrust {}
+/**
+ * References to a Vault PKI setup (addresses, paths and role names only, never tokens).
+ */
+export interface VaultTrust {
+  /**
+   * URL of the Vault server. Example: `https://vault.vault.svc:8200`.
+   */
+  address: string;
+  /**
+   * Mount path of the PKI secrets engine holding the root certificate. Example: `connect-root`.
+   */
+  rootPKIPath: string;
+  /**
+   * Mount path of the PKI secrets engine for the mesh's intermediate certificates. Example: `connect-intermediate`.
+   */
+  intermediatePKIPath: string;
+  /**
+   * Mount path of Vault's Kubernetes auth method the mesh's servers log in with. Default: `kubernetes`.
+   */
+  authMethodPath?: string;
+  /**
+   * Vault role bound to the mesh servers' service account, allowed to use both PKI paths. Example: `consul-server`.
+   */
+  serverRole: string;
+  caSecret?: SecretKeyRef;
+}
+/**
+ * One key of a Kubernetes Secret.
+ */
+export interface SecretKeyRef {
+  /**
+   * Name of the Secret. Example: `vault-ca`.
+   */
+  name: string;
+  /**
+   * Key inside the Secret. Example: `tls.crt`.
+   */
+  key: string;
 }
 /**
  * Ingress settings of the environment. Example: `{ className: istio }`.

@@ -212,6 +212,16 @@ type MeshOverrides = Partial<MeshSettings>;
 export const FULL_MESH: Readonly<Partial<Record<MeshType, MeshSettings>>> = {
   istio: fullMeshSettings('istio', '1.30', 'istio', 'istio-ingress', '1.30.3'),
   linkerd: fullMeshSettings('linkerd', '2.19', 'nginx', 'ingress', '2025.10.7'),
+  // Consul: its own CA and a Zipkin tracer (it can neither read cert-manager trust nor export OTLP).
+  consul: {
+    ...fullMeshSettings('consul', '1.21', 'consul', 'ingress', '1.7.2'),
+    trust: { type: 'built-in' },
+    observability: {
+      metrics: 'prometheus-operator',
+      dashboards: true,
+      tracing: { provider: 'zipkin', host: 'zipkin.observability', port: 9411, sampling: 10 },
+    },
+  },
 };
 
 function fullMeshSettings(

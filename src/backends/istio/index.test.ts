@@ -33,9 +33,12 @@ describe('istio backend', () => {
     expect(istio).toMatchObject({ mesh: 'istio', minVersion: '1.22', systemNamespace: 'istio-system' });
   });
 
-  it('declares a capability for every feature: exact, except fault with timeout/retries and routed ingress', () => {
+  it('declares a capability for every feature: exact, except fault with timeout/retries, routed ingress and Vault trust', () => {
     expect(Object.keys(ISTIO_CAPABILITIES).sort()).toEqual(FEATURES.map((f) => f.id).sort());
-    const approximate = Object.entries(ISTIO_CAPABILITIES).filter(([, c]) => c.support !== 'exact');
+    expect(ISTIO_CAPABILITIES['mesh.trust.vault'].support).toBe('unsupported');
+    const approximate = Object.entries(ISTIO_CAPABILITIES).filter(
+      ([id, c]) => c.support !== 'exact' && id !== 'mesh.trust.vault',
+    );
     expect(approximate.map(([id]) => id).sort()).toEqual([
       'ingress.routed',
       'route.fault.withTimeoutOrRetries',

@@ -83,6 +83,12 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'mesh.trust.existingSecret': exact(
     'the secret must be `linkerd-identity-issuer` (kubernetes.io/tls); the ConfigMap `linkerd-identity-trust-roots` must be provided with it',
   ),
+  'mesh.trust.builtIn': unsupported(
+    'the linkerd-control-plane chart does not generate its trust anchor (only the `linkerd install` CLI does); use `trust.certManager`',
+  ),
+  'mesh.trust.vault': unsupported(
+    'Linkerd does not read Vault itself; use `trust.certManager` with a cert-manager Vault issuer',
+  ),
   'mesh.ingress.gatewayApi': exact('Gateway API CRDs must be installed separately'),
   'mesh.ingress.native': unsupported('Linkerd has no ingress gateway of its own; use `api: gateway-api`'),
   'observability.prometheusOperator': approximate(

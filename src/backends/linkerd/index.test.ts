@@ -42,6 +42,8 @@ describe('linkerd backend', () => {
     expect(by('unsupported')).toEqual([
       'mesh.ingress.native',
       'mesh.mtls.off',
+      'mesh.trust.builtIn',
+      'mesh.trust.vault',
       'observability.annotations',
       'resilience.connectionPool',
       'resilience.consistentHash',
