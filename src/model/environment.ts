@@ -39,6 +39,14 @@ export function resolveMesh(spec: EnvironmentSpecData, meshDefaults: MeshDefault
       kind: m.trust.certManager.kind ?? 'ClusterIssuer',
     };
   else if (m.trust?.existingSecret) trust = { type: 'existing-secret', name: m.trust.existingSecret.name };
+  else if (m.trust?.sds) trust = { type: 'sds' };
+  else if (m.trust?.file) trust = { type: 'file', ...m.trust.file };
+  else if (m.trust?.acm)
+    trust = {
+      type: 'acm',
+      certificateArn: m.trust.acm.certificateArn,
+      certificateAuthorityArns: [...m.trust.acm.certificateAuthorityArns],
+    };
   let tls: IngressTls | undefined;
   const t = m.ingress?.tls;
   if (t?.certManager)

@@ -216,7 +216,22 @@ export interface ChartInstall {
 
 export type Trust =
   | { readonly type: 'cert-manager'; readonly issuer: string; readonly kind: 'Issuer' | 'ClusterIssuer' }
-  | { readonly type: 'existing-secret'; readonly name: string };
+  | { readonly type: 'existing-secret'; readonly name: string }
+  /** SPIRE over Envoy SDS (App Mesh): SPIFFE IDs derived from the trust domain, namespace and service account. */
+  | { readonly type: 'sds' }
+  /** Paths of PEM files mounted into every proxy (App Mesh); never their contents. */
+  | {
+      readonly type: 'file';
+      readonly certificateChain: string;
+      readonly privateKey: string;
+      readonly caBundle: string;
+    }
+  /** ARNs of an ACM certificate and the ACM Private CAs clients trust (App Mesh). */
+  | {
+      readonly type: 'acm';
+      readonly certificateArn: string;
+      readonly certificateAuthorityArns: readonly string[];
+    };
 
 export interface Observability {
   readonly metrics: 'prometheus-operator' | 'annotations' | 'none';
