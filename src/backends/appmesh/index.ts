@@ -31,10 +31,12 @@ export const appmesh: Backend = meshBackend({
   ingressNamespace: APPMESH_INGRESS_NS,
   capabilities: APPMESH_CAPABILITIES,
   kinds: {
-    // The Mesh first, nodes before the routers that target them, routers before the services they provide.
-    config: ['Mesh', 'VirtualNode', 'VirtualRouter', 'VirtualService'],
+    // The Mesh first, nodes before the routers that target them. VirtualService (Istio's kind name too) shares
+    // the routes rank: after the routers it names, and GatewayRoutes after the VirtualGateway and the
+    // VirtualServices they target.
+    config: ['Mesh', 'VirtualNode', 'VirtualRouter'],
     gateways: ['VirtualGateway'],
-    routes: ['GatewayRoute'],
+    routes: ['VirtualService', 'GatewayRoute'],
   },
   diffNoise: {
     unorderedLists: {

@@ -42,6 +42,9 @@ describe('linkerd backend', () => {
     expect(by('unsupported')).toEqual([
       'mesh.ingress.native',
       'mesh.mtls.off',
+      'mesh.trust.acm',
+      'mesh.trust.file',
+      'mesh.trust.sds',
       'observability.annotations',
       'resilience.connectionPool',
       'resilience.consistentHash',
