@@ -25,7 +25,7 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'match.path.regex': exact('path.regex (Envoy: the whole path must match)'),
   'match.method': exact(),
   'route.timeout': approximate(
-    "route timeout.perRequest; a timeout over App Mesh's 15s listener default is also set on the target nodes' listeners, but the caller's own listener keeps its default",
+    "route timeout.perRequest; a route without one keeps App Mesh's 15s default (other meshes: none), and a timeout over 15s is also set on the target nodes' listeners, but the caller's own listener keeps its 15s default",
   ),
   'route.retries': approximate(
     "retryPolicy: 5xx → server-error, gateway-error, retriable-4xx → client-error (409), refused-stream → stream-error, connect-failure → tcpRetryEvents connection-error; `reset` only with 5xx or gateway-error (they include it); gRPC conditions are refused; without a per-try timeout, perRetryTimeout is the route timeout (else 15s); routes without `retries` keep App Mesh's default retry policy (for meshes created after 2020-07-29, up to 2 retries on 503 and connection failures)",
@@ -69,8 +69,8 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   kubernetesService: exact(
     'the VirtualService name resolves through the root Service; clients dial `<name>.<namespace>.svc.cluster.local`',
   ),
-  'mesh.mtls.strict': exact(
-    'listener tls.mode STRICT with client-certificate validation, and client policies on every backend; needs mesh.trust sds or file',
+  'mesh.mtls.strict': approximate(
+    "listener tls.mode STRICT with client-certificate validation, and client policies on every backend (needs mesh.trust sds or file); only pods a VirtualNode selects (meshc's services) hold mesh certificates, so other pods are refused, and kubelet HTTP probes on a strict port fail (the kubelet has no certificate: use exec or TCP probes, or a port outside `ports`)",
   ),
   'mesh.mtls.permissive': approximate(
     "listener tls.mode PERMISSIVE, clients send mTLS; without mesh.trust, App Mesh's default applies: plaintext between Envoys, no identities",

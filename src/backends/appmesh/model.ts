@@ -89,16 +89,17 @@ export function mayCall(caller: ResolvedService, target: ResolvedService): boole
 }
 
 /**
- * The VirtualServices each service's nodes list as `backends`: every other service of the environment it may
- * call. App Mesh's Envoy routes (and, with the mesh's egress filter `DROP_ALL`, admits) only traffic to the
- * VirtualServices its node lists, so this list is both the routing table and the authorization.
+ * The VirtualServices each service's nodes list as `backends`: every service of the environment it may call
+ * (itself included, as other meshes let a service call its own name). App Mesh's Envoy routes (and, with the
+ * mesh's egress filter `DROP_ALL`, admits) only traffic to the VirtualServices its node lists, so this list is
+ * both the routing table and the authorization.
  */
 export function backendsOf(env: ResolvedEnvironment): Map<string, ResolvedService[]> {
   const out = new Map<string, ResolvedService[]>();
   for (const caller of env.services)
     out.set(
       caller.id,
-      env.services.filter((t) => t.id !== caller.id && mayCall(caller, t)),
+      env.services.filter((t) => mayCall(caller, t)),
     );
   return out;
 }
