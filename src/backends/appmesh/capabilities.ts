@@ -77,7 +77,7 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'mesh.mtls.off': exact("no listener TLS (App Mesh's default)"),
   'mesh.install': exact(
-    'eks-charts appmesh-controller (CRDs in the chart, webhook certificate from cert-manager) and, for the native ingress, appmesh-gateway; region and IAM role ARN come from install.values',
+    'eks-charts appmesh-controller (CRDs in the chart, webhook certificate from cert-manager); region and IAM role ARN come from install.values',
   ),
   'mesh.trust.certManager': unsupported(
     'App Mesh has no mesh CA for cert-manager to sign; use mesh.trust sds, file or acm',

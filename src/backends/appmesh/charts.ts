@@ -1,7 +1,7 @@
 import type { ResolvedEnvironment } from '../../model/types.ts';
 import { deepMerge, isPlainObject, type Values } from '../shared/merge.ts';
 import type { ChartRelease } from '../types.ts';
-import { APPMESH_NS, EKS_REPO, GATEWAY_CHART } from './constants.ts';
+import { APPMESH_NS, EKS_REPO } from './constants.ts';
 import { appmeshTrust } from './tls.ts';
 
 /**
@@ -38,16 +38,18 @@ export function controllerRoleArn(values: Readonly<Values>): string | undefined 
 }
 
 /**
- * The releases, in install order: `appmesh-controller` (its CRDs are in the chart's `crds/`, which Flux
- * replaces on upgrade with `crds: CreateReplace`) in appmesh-system, version `install.chartVersion`; and, when
- * services are exposed through the native ingress, eks-charts `appmesh-gateway` in the ingress namespace for the
- * gateway's Envoy Deployment and LoadBalancer Service (`fullnameOverride: <className>`; its own VirtualGateway
- * off, meshc emits it). Empty unless `mesh.install` is set.
+ * The release: `appmesh-controller` (its CRDs are in the chart's `crds/`, which Flux replaces on upgrade with
+ * `crds: CreateReplace`) in appmesh-system, version `install.chartVersion`. Empty unless `mesh.install` is set.
+ *
+ * The ingress gateway's Envoy workload is not a release here: its pods are refused by the controller's injector
+ * until the VirtualGateway selecting them exists, and the VirtualGateway (a custom resource of this chart) is
+ * applied after the install, so a release waiting for its pods would never become ready. It is a prerequisite
+ * applied after meshc's mesh-wide objects (see prerequisites.ts).
  */
-export function buildCharts(env: ResolvedEnvironment, withGateway: boolean): ChartRelease[] {
+export function buildCharts(env: ResolvedEnvironment): ChartRelease[] {
   const install = env.mesh.install;
   if (!install) return [];
-  const out: ChartRelease[] = [
+  return [
     {
       name: 'appmesh-controller',
       ...EKS_REPO,
@@ -58,16 +60,4 @@ export function buildCharts(env: ResolvedEnvironment, withGateway: boolean): Cha
       dependsOn: [],
     },
   ];
-  const ingress = env.mesh.ingress;
-  if (withGateway && ingress)
-    out.push({
-      name: 'appmesh-gateway',
-      ...EKS_REPO,
-      chart: GATEWAY_CHART.chart,
-      version: GATEWAY_CHART.version,
-      namespace: ingress.namespace,
-      values: { fullnameOverride: ingress.className, appmesh: { gateway: false } },
-      dependsOn: ['appmesh-controller'],
-    });
-  return out;
 }

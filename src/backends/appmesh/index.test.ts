@@ -80,28 +80,24 @@ describe('App Mesh backend', () => {
     ]);
     expect(ids(out.system)).toEqual([
       'Mesh/test',
+      'Namespace/appmesh-ingress',
       'VirtualGateway/bookinfo-gateway',
       'PodMonitor/appmesh-envoy',
     ]);
-    // The gateway chart's namespace exists (labelled into the mesh) before the chart's pods.
-    expect(out.prerequisites).toEqual([
-      {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: {
-          name: 'appmesh-ingress',
-          labels: {
-            'app.kubernetes.io/managed-by': 'meshc',
-            'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled',
-            mesh: 'test',
-          },
-        },
-      },
-    ]);
+    // The gateway's namespace joins the mesh, so that the injector configures the gateway's Envoy.
+    expect(out.system[1]!.metadata.labels).toEqual({
+      'app.kubernetes.io/managed-by': 'meshc',
+      'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled',
+      mesh: 'test',
+    });
+    expect(out.prerequisites ?? []).toEqual([]);
+    // One release: the gateway's Envoy workload is a prerequisite, applied after the VirtualGateway.
     expect(out.charts.map((c) => `${c.name} ${c.chart} ${c.version} ${c.namespace}`)).toEqual([
       'appmesh-controller appmesh-controller 1.13.3 appmesh-system',
-      'appmesh-gateway appmesh-gateway 0.1.5 appmesh-ingress',
     ]);
+    expect(appmesh.prerequisites!(meshEnvironment('appmesh')).map((p) => p.what)).toContainEqual(
+      expect.stringContaining('pods labelled `app.kubernetes.io/name: bookinfo-gateway`'),
+    );
   });
 
   it('labels application namespaces into the mesh, with Envoy injection', () => {

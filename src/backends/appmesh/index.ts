@@ -103,18 +103,14 @@ function emitAppMesh(
         ...(ingress.routes.get(s.id) ?? []),
       );
   }
-  const charts = buildCharts(env, ingress.gateway !== undefined);
-  // With the gateway chart, its namespace (a mesh member, injection on) must exist before the chart's pods.
-  const early = charts.length > 1 ? ingress.system.filter((o) => o.kind === 'Namespace') : [];
   const obs = env.mesh.observability;
   return {
-    prerequisites: early,
     system: [
       buildMesh(env),
-      ...ingress.system.filter((o) => !early.includes(o)),
+      ...ingress.system,
       ...(obs.metrics === 'prometheus-operator' ? [buildEnvoyPodMonitor()] : []),
     ],
-    charts,
+    charts: buildCharts(env),
     diagnostics,
   };
 }

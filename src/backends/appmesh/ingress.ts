@@ -1,8 +1,8 @@
 /**
  * Ingress through App Mesh's own gateway (`mesh.ingress.api: native`): a VirtualGateway named after
  * `mesh.ingress.className` and one GatewayRoute per exposed host and path. The gateway's Envoy Deployment and
- * its LoadBalancer Service come from eks-charts `appmesh-gateway` (a chart release with `mesh.install`, else a
- * prerequisite), whose pods carry `app.kubernetes.io/name: <className>`.
+ * its LoadBalancer Service are a prerequisite (for example eks-charts `appmesh-gateway`), whose pods carry
+ * `app.kubernetes.io/name: <className>`.
  */
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';

@@ -99,7 +99,7 @@ export function backendsOf(env: ResolvedEnvironment): Map<string, ResolvedServic
   for (const caller of env.services)
     out.set(
       caller.id,
-      env.services.filter((t) => mayCall(caller, t)),
+      env.services.filter((t) => mayCall(caller, t)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     );
   return out;
 }

@@ -49,10 +49,10 @@ export function appmeshPrerequisites(env: ResolvedEnvironment): ClusterPrerequis
       why: '`mesh.trust.acm`',
     });
   const ingress = m.ingress;
-  if (ingress && ingress.api === 'native' && env.services.some((s) => s.ingress) && !m.install)
+  if (ingress && ingress.api === 'native' && env.services.some((s) => s.ingress))
     out.push({
-      what: `the gateway's Envoy Deployment and LoadBalancer Service in ${ingress.namespace}, pods labelled \`${GATEWAY_POD_LABEL}: ${ingress.className}\`, listening on 8088 (eks-charts ${GATEWAY_CHART.chart} ${GATEWAY_CHART.version} with \`fullnameOverride: ${ingress.className}\` and \`appmesh.gateway: false\`)`,
-      why: '`mesh.ingress.api: native`: meshc emits the VirtualGateway and GatewayRoutes, not the gateway workload without `mesh.install`',
+      what: `the gateway's Envoy Deployment and LoadBalancer Service in ${ingress.namespace}, pods labelled \`${GATEWAY_POD_LABEL}: ${ingress.className}\`, listening on 8088 (for example eks-charts ${GATEWAY_CHART.chart} ${GATEWAY_CHART.version} with \`fullnameOverride: ${ingress.className}\` and \`appmesh.gateway: false\`), applied after meshc's mesh-wide objects`,
+      why: "`mesh.ingress.api: native`: meshc emits the VirtualGateway and GatewayRoutes; the controller's injector refuses the gateway's pods until that VirtualGateway exists",
     });
   out.push(...observabilityPrerequisites(m, ['PodMonitor']));
   return out;
