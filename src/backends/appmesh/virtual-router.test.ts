@@ -10,6 +10,7 @@ import {
   prefix,
   regex,
 } from '../../../test/helpers/model-factory.ts';
+import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedService } from '../../model/types.ts';
 import { duration } from '../../model/normalize.ts';
 import {
