@@ -23,7 +23,7 @@ import {
 } from './virtual-router.ts';
 
 const index = (...services: ResolvedService[]) => new Map(services.map((s) => [s.id, s]));
-const routesOf = (router: { spec?: unknown }) =>
+const routesOf = (router: K8sObject) =>
   (router.spec as { routes: Record<string, unknown>[] }).routes;
 
 describe('VirtualService', () => {
