@@ -23,8 +23,7 @@ import {
 } from './virtual-router.ts';
 
 const index = (...services: ResolvedService[]) => new Map(services.map((s) => [s.id, s]));
-const routesOf = (router: K8sObject) =>
-  (router.spec as { routes: Record<string, unknown>[] }).routes;
+const routesOf = (router: K8sObject) => (router.spec as { routes: Record<string, unknown>[] }).routes;
 
 describe('VirtualService', () => {
   it('is named after the service, dialed by its cluster DNS name, provided by its router', () => {
