@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { meshEnvironment } from '../../../test/helpers/backend-fixtures.ts';
-import { buildCharts, controllerRoleArn, controllerValues } from './charts.ts';
+import { buildCharts, controllerRoleArn, controllerValues, webhookCaBundles } from './charts.ts';
 
 describe('appmesh-controller release', () => {
   it('from eks-charts in appmesh-system, the install version, meshc values under the user values', () => {
@@ -14,6 +14,7 @@ describe('appmesh-controller release', () => {
         version: '1.13.3',
         namespace: 'appmesh-system',
         dependsOn: [],
+        runtimeFields: webhookCaBundles(),
         values: {
           enableCertManager: true,
           sds: { enabled: true },
@@ -52,5 +53,25 @@ describe('appmesh-controller release', () => {
     ).toBe('arn:r');
     expect(controllerRoleArn({ serviceAccount: { annotations: {} } })).toBeUndefined();
     expect(controllerRoleArn({ serviceAccount: 'x' })).toBeUndefined();
+  });
+});
+
+describe('webhook CA bundles', () => {
+  it("every webhook of the chart's two configurations, for Argo CD's ignoreDifferences", () => {
+    const fields = webhookCaBundles();
+    expect(fields.map((f) => `${f.kind} ${f.pointer}`)).toEqual([
+      ...[0, 1, 2, 3, 4, 5, 6, 7].map(
+        (i) => `MutatingWebhookConfiguration /webhooks/${i}/clientConfig/caBundle`,
+      ),
+      ...[0, 1, 2, 3, 4, 5, 6].map(
+        (i) => `ValidatingWebhookConfiguration /webhooks/${i}/clientConfig/caBundle`,
+      ),
+    ]);
+    expect(new Set(fields.map((f) => f.name))).toEqual(
+      new Set([
+        'appmesh-controller-mutating-webhook-configuration',
+        'appmesh-controller-validating-webhook-configuration',
+      ]),
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { ResolvedEnvironment } from '../../model/types.ts';
 import { deepMerge, isPlainObject, type Values } from '../shared/merge.ts';
-import type { ChartRelease } from '../types.ts';
+import type { ChartRelease, RuntimeField } from '../types.ts';
 import { APPMESH_NS, EKS_REPO } from './constants.ts';
 import { appmeshTrust } from './tls.ts';
 
@@ -58,6 +58,33 @@ export function buildCharts(env: ResolvedEnvironment): ChartRelease[] {
       namespace: APPMESH_NS,
       values: controllerValues(env, install.values),
       dependsOn: [],
+      runtimeFields: webhookCaBundles(),
     },
+  ];
+}
+
+/**
+ * The webhook configurations of the chart (release `appmesh-controller`, so that is their name prefix) carry a
+ * placeholder `caBundle` (`Cg==`) with `enableCertManager`, which cert-manager's CA injector replaces: one
+ * mutating webhook per App Mesh resource (7) plus the pod injector, one validating webhook per resource
+ * (eks-charts `stable/appmesh-controller/templates/webhook.yaml`, `webhookconfig.yaml`).
+ */
+export function webhookCaBundles(): RuntimeField[] {
+  const reason =
+    "cert-manager's CA injector writes the CA of the webhook certificate over the chart's placeholder";
+  const field = (kind: string, name: string, i: number): RuntimeField => ({
+    group: 'admissionregistration.k8s.io',
+    kind,
+    name,
+    pointer: `/webhooks/${i}/clientConfig/caBundle`,
+    reason,
+  });
+  return [
+    ...Array.from({ length: 8 }, (_, i) =>
+      field('MutatingWebhookConfiguration', 'appmesh-controller-mutating-webhook-configuration', i),
+    ),
+    ...Array.from({ length: 7 }, (_, i) =>
+      field('ValidatingWebhookConfiguration', 'appmesh-controller-validating-webhook-configuration', i),
+    ),
   ];
 }
