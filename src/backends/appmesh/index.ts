@@ -8,6 +8,7 @@ import { APPMESH_CAPABILITIES } from './capabilities.ts';
 import { buildCharts } from './charts.ts';
 import { APPMESH_INGRESS_NS, APPMESH_NS, MIN_VERSION } from './constants.ts';
 import { checkEnvironment } from './diagnostics.ts';
+import { APPMESH_DIFF_NOISE } from './diff-noise.ts';
 import { buildIngress } from './ingress.ts';
 import { backendsOf } from './model.ts';
 import { buildMesh, buildNamespace, meshName } from './mesh.ts';
@@ -38,11 +39,7 @@ export const appmesh: Backend = meshBackend({
     gateways: ['VirtualGateway'],
     routes: ['VirtualService', 'GatewayRoute'],
   },
-  diffNoise: {
-    unorderedLists: {
-      'appmesh.k8s.aws/VirtualNode': ['spec.backends'],
-    },
-  },
+  diffNoise: APPMESH_DIFF_NOISE,
   namespace: (name, env) => buildNamespace(name, meshName(env)),
   emit: emitAppMesh,
   prerequisites: appmeshPrerequisites,
