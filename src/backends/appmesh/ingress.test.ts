@@ -142,4 +142,25 @@ describe('VirtualGateway', () => {
     });
     expect(buildIngress(gatewayApi, 'test', undefined, index(exposed)).routes.size).toBe(0);
   });
+
+  it('speaks TLS to every exposed service or to none: a plaintext one among TLS ones is an error at its ingress', () => {
+    const plain = makeService({
+      name: 'plain',
+      mtls: 'off',
+      ingress: { hosts: ['p.example.com'], paths: [] },
+    });
+    const env = meshEnvironment('appmesh', { services: [exposed, plain] });
+    const out = buildIngress(env, 'test', { type: 'sds' }, index(exposed, plain));
+    expect(out.diagnostics.map((d) => `${d.code} ${d.location?.file}`)).toEqual([
+      'MESH_CONSTRAINT services/plain.yaml#/ingress',
+    ]);
+    expect((out.system[1]!.spec as Record<string, unknown>).backendDefaults).toBeUndefined();
+    const onlyPlain = buildIngress(
+      meshEnvironment('appmesh', { services: [plain] }),
+      'test',
+      { type: 'sds' },
+      index(plain),
+    );
+    expect(onlyPlain.diagnostics).toEqual([]);
+  });
 });

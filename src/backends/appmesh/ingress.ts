@@ -107,12 +107,25 @@ export function buildIngress(
   for (const o of out.system)
     if (o.kind === 'Namespace') result.system.push(buildNamespace(o.metadata.name, meshName));
   const identity: Identity = { namespace, serviceAccount: className };
-  const policy = clientPolicy(
-    trust,
-    identity,
-    env.mesh.trustDomain,
-    plan.exposed.flatMap((s) => reachableNodes(s, services).map((n) => identityOf(n.service))),
-  );
+  // A VirtualGateway has one client policy for every backend: TLS to all exposed services, or to none.
+  const plaintext = plan.exposed.filter((s) => s.mtls === 'off');
+  if (trust && plaintext.length && plaintext.length < plan.exposed.length)
+    for (const s of plaintext)
+      result.diagnostics.push({
+        code: 'MESH_CONSTRAINT',
+        severity: 'error',
+        message: `App Mesh's VirtualGateway speaks TLS to all the services it exposes or to none, and ${s.id} is exposed with mtls: off while others use TLS (environment ${env.name}).`,
+        hint: 'Give every exposed service the same kind of mTLS mode (off, or permissive/strict), or stop exposing this one for this environment with an override.',
+        location: s.origin(['ingress']),
+      });
+  const policy = plaintext.length
+    ? undefined
+    : clientPolicy(
+        trust,
+        identity,
+        env.mesh.trustDomain,
+        plan.exposed.flatMap((s) => reachableNodes(s, services).map((n) => identityOf(n.service))),
+      );
   result.system.push({
     apiVersion: APPMESH_API,
     kind: 'VirtualGateway',
