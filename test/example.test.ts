@@ -11,15 +11,18 @@ const show = (d: {
 }) => `${d.severity} ${d.code} ${d.location?.file}:${d.location?.line}:${d.location?.col} ${d.message}`;
 
 describe('the bundled example', () => {
-  it('examples/bookinfo validates: no error, only the approximations of Linkerd (staging) and Consul (edge, dr)', async () => {
+  it("examples/bookinfo validates: no error, only the approximations of Linkerd (staging), Consul (edge, dr) and App Mesh (legacy*), and App Mesh's end of support", async () => {
     const r = await compileDir(path.join(root, 'examples/bookinfo'));
     expect(r.model!.environments.map((e) => `${e.name}:${e.mesh.type}`)).toEqual([
       'dr:consul',
       'edge:consul',
+      'legacy:appmesh',
+      'legacy-dr:appmesh',
+      'legacy-us:appmesh',
       'prod:istio',
       'staging:linkerd',
     ]);
-    // Linkerd and Consul express a few features only approximately: saying so is the point of the matrix, and
+    // Linkerd, Consul and App Mesh express a few features only approximately: saying so is the point of the matrix, and
     // those warnings (one per feature and environment) are the only findings allowed.
     const approximations = (env: string) =>
       r.diagnostics.filter(
@@ -61,8 +64,42 @@ describe('the bundled example', () => {
     );
     expect(redirect.map((d) => d.location?.file)).toEqual(['environments/edge.yaml']);
     const allowed = new Set([...['staging', 'edge', 'dr'].flatMap(approximations), ...redirect]);
-    expect(r.diagnostics.filter((d) => !allowed.has(d)).map(show)).toEqual([]);
-    expect(r.plans.map((p) => p.env.name)).toEqual(['dr', 'edge', 'prod', 'staging']);
+    // App Mesh (legacy*): its end of support, once per environment at mesh.type, and its approximations.
+    const appmesh = r.diagnostics.filter((d) => /environment legacy(-dr|-us)?\b/.test(d.message));
+    expect(
+      appmesh
+        .filter((d) => d.code === 'APPMESH_END_OF_SUPPORT')
+        .map((d) => `${d.location?.file}:${d.location?.line}:${d.location?.col}`),
+    ).toEqual([
+      'environments/legacy-dr.yaml:14:11',
+      'environments/legacy-us.yaml:15:11',
+      'environments/legacy.yaml:17:11',
+    ]);
+    const legacy = appmesh.filter(
+      (d) => d.code === 'MESH_APPROXIMATE_FEATURE' && /environment legacy\b(?!-)/.test(d.message),
+    );
+    expect([...new Set(legacy.map((d) => d.message.replace(/ \([^()]*environment.*$/, '')))].sort()).toEqual([
+      'App Mesh expresses access policy (who may call) only approximately',
+      'App Mesh expresses connection pool limits only approximately',
+      'App Mesh expresses distributed tracing only approximately',
+      'App Mesh expresses mesh-wide mTLS: strict only approximately',
+      'App Mesh expresses outlier detection (circuit breaking) only approximately',
+      'App Mesh expresses request timeout only approximately',
+      'App Mesh expresses retries (attempts, conditions) only approximately',
+      'App Mesh expresses routing to other services only approximately',
+      'App Mesh expresses version subsets only approximately',
+    ]);
+    for (const d of appmesh) expect(['APPMESH_END_OF_SUPPORT', 'MESH_APPROXIMATE_FEATURE']).toContain(d.code);
+    expect(r.diagnostics.filter((d) => !allowed.has(d) && !appmesh.includes(d)).map(show)).toEqual([]);
+    expect(r.plans.map((p) => p.env.name)).toEqual([
+      'dr',
+      'edge',
+      'legacy',
+      'legacy-dr',
+      'legacy-us',
+      'prod',
+      'staging',
+    ]);
   });
 
   it('templates/init validates without any diagnostic', async () => {

@@ -314,6 +314,27 @@ export const FEATURES = [
     usedBy: env(['mesh', 'trust', 'vault'], (e) => e.mesh.trust?.type === 'vault'),
   },
   {
+    id: 'mesh.trust.sds',
+    title: 'Trust from SPIRE over SDS',
+    field: 'mesh.trust.sds',
+    scope: 'environment',
+    usedBy: env(['mesh', 'trust', 'sds'], (e) => e.mesh.trust?.type === 'sds'),
+  },
+  {
+    id: 'mesh.trust.file',
+    title: 'Trust from mounted certificate files',
+    field: 'mesh.trust.file',
+    scope: 'environment',
+    usedBy: env(['mesh', 'trust', 'file'], (e) => e.mesh.trust?.type === 'file'),
+  },
+  {
+    id: 'mesh.trust.acm',
+    title: 'Trust from AWS Certificate Manager',
+    field: 'mesh.trust.acm',
+    scope: 'environment',
+    usedBy: env(['mesh', 'trust', 'acm'], (e) => e.mesh.trust?.type === 'acm'),
+  },
+  {
     id: 'mesh.ingress.gatewayApi',
     title: 'Ingress through Gateway API',
     field: 'mesh.ingress.api: gateway-api',

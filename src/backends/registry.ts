@@ -4,9 +4,10 @@ import { DEFAULT_INGRESS_NAMESPACE, type MeshDefaults } from '../model/environme
 import { istio } from './istio/index.ts';
 import { linkerd } from './linkerd/index.ts';
 import { consul } from './consul/index.ts';
+import { appmesh } from './appmesh/index.ts';
 
 /** Every backend, one line each. Adding a mesh: its folder, and one line here. */
-export const BACKENDS: readonly Backend[] = [istio, linkerd, consul];
+export const BACKENDS: readonly Backend[] = [istio, linkerd, consul, appmesh];
 
 export function backendFor(mesh: MeshType | string): Backend | undefined {
   return BACKENDS.find((b) => b.mesh === mesh);

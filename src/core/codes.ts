@@ -415,6 +415,28 @@ export const CODES = {
       "A service's `access` rules name callers by their identity (services; the ingress gateway too when the service is exposed), but the service's effective mTLS mode is `off`: plaintext requests carry no identity, so those rules could never match and the callers would be denied.",
     fix: 'Set `mtls: permissive` or `strict` for the service (or its environment), or allow the callers with `from: ["*"]`.',
   },
+  // mesh: App Mesh (issue 13)
+  APPMESH_END_OF_SUPPORT: {
+    severity: 'warning',
+    area: 'mesh',
+    cause:
+      'The environment runs AWS App Mesh, which reached its end of support on 2026-09-30: meshc still renders it, for teams keeping it correct until they move off.',
+    fix: 'Preview the move with `meshc validate --env NAME --mesh istio` (or `linkerd`, `consul`): it reports what the same spec needs on that mesh; `meshc matrix` lists the differences.',
+  },
+  APPMESH_TRUST_REQUIRED: {
+    severity: 'error',
+    area: 'mesh',
+    cause:
+      'A service resolves to `mtls: strict` on App Mesh, but the environment names no certificate source App Mesh can verify clients with (`mesh.trust.sds` or `mesh.trust.file`): App Mesh has no mesh CA, every listener names its certificates.',
+    fix: 'Set `mesh.trust.sds: {}` (SPIRE) or `mesh.trust.file` (mounted certificate files), or relax the mode to `permissive`.',
+  },
+  APPMESH_INSTALL_VALUE_MISSING: {
+    severity: 'error',
+    area: 'mesh',
+    cause:
+      "`mesh.install` renders the appmesh-controller chart, but `install.values` lacks a value only the user knows: the AWS `region`, or the ARN of the controller's IAM role (`serviceAccount.annotations` `eks.amazonaws.com/role-arn`).",
+    fix: 'Add the value to `mesh.install.values` (the role is created outside Kubernetes, see the App Mesh backend README); meshc never creates credentials.',
+  },
   // ---- render ----
   RENDER_CONFLICT: {
     severity: 'error',

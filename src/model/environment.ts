@@ -79,7 +79,14 @@ export function resolveMesh(spec: EnvironmentSpecData): MeshSettings {
       serverRole: v.serverRole,
       ...(v.caSecret ? { caSecret: { name: v.caSecret.name, key: v.caSecret.key } } : {}),
     };
-  }
+  } else if (m.trust?.sds) trust = { type: 'sds' };
+  else if (m.trust?.file) trust = { type: 'file', ...m.trust.file };
+  else if (m.trust?.acm)
+    trust = {
+      type: 'acm',
+      certificateArn: m.trust.acm.certificateArn,
+      certificateAuthorityArns: [...m.trust.acm.certificateAuthorityArns],
+    };
   let tls: IngressTls | undefined;
   const t = m.ingress?.tls;
   if (t?.certManager)

@@ -234,6 +234,21 @@ export type Trust =
       readonly authMethodPath: string;
       readonly serverRole: string;
       readonly caSecret?: { readonly name: string; readonly key: string };
+    }
+  /** SPIRE over Envoy SDS (App Mesh): SPIFFE IDs derived from the trust domain, namespace and service account. */
+  | { readonly type: 'sds' }
+  /** Paths of PEM files mounted into every proxy (App Mesh); never their contents. */
+  | {
+      readonly type: 'file';
+      readonly certificateChain: string;
+      readonly privateKey: string;
+      readonly caBundle: string;
+    }
+  /** ARNs of an ACM certificate and the ACM Private CAs clients trust (App Mesh). */
+  | {
+      readonly type: 'acm';
+      readonly certificateArn: string;
+      readonly certificateAuthorityArns: readonly string[];
     };
 
 export interface Observability {

@@ -605,13 +605,16 @@ export interface MeshInstall {
   };
 }
 /**
- * Exactly one of `certManager`, `existingSecret`, `builtIn` or `vault`.
+ * Exactly one of `certManager`, `existingSecret`, `builtIn`, `vault`, `sds`, `file` or `acm`.
  */
 export interface Trust {
   certManager?: CertManagerTrust;
   existingSecret?: ExistingSecretTrust;
   builtIn?: BuiltInTrust;
   vault?: VaultTrust;
+  sds?: SdsTrust;
+  file?: FileTrust;
+  acm?: AcmTrust;
 }
 /**
  * A cert-manager issuer reference.
@@ -677,6 +680,43 @@ export interface SecretKeyRef {
    * Key inside the Secret. Example: `tls.crt`.
    */
   key: string;
+}
+/**
+ * SPIFFE identities from SPIRE, delivered to the proxies over SDS. No settings yet: the trust domain is `mesh.trustDomain`.
+ */
+export interface SdsTrust {}
+/**
+ * Absolute paths, inside the proxy container, of PEM files mounted from Secrets created outside the spec.
+ */
+export interface FileTrust {
+  /**
+   * The proxy's certificate chain. Example: `/certs/cert_chain.pem`.
+   */
+  certificateChain: string;
+  /**
+   * The proxy's private key (the path only; the key stays in its Secret). Example: `/certs/key.pem`.
+   */
+  privateKey: string;
+  /**
+   * The CA certificates that peers' certificates must chain to. Example: `/certs/ca_cert.pem`.
+   */
+  caBundle: string;
+}
+/**
+ * ARNs of AWS Certificate Manager resources; never a certificate or key.
+ */
+export interface AcmTrust {
+  /**
+   * The ACM certificate every listener serves. Example: `arn:aws:acm:eu-west-1:111122223333:certificate/abc`.
+   */
+  certificateArn: string;
+  /**
+   * ACM Private CAs clients trust (1 to 3, App Mesh's limit).
+   *
+   * @minItems 1
+   * @maxItems 3
+   */
+  certificateAuthorityArns: string[];
 }
 /**
  * Ingress settings of the environment. Example: `{ className: istio }`.

@@ -222,6 +222,27 @@ export const FULL_MESH: Readonly<Partial<Record<MeshType, MeshSettings>>> = {
       tracing: { provider: 'zipkin', host: 'zipkin.observability', port: 9411, sampling: 10 },
     },
   },
+  // App Mesh takes no cert-manager trust, no Gateway API and no OpenTelemetry: SPIRE over SDS, its own
+  // VirtualGateway, Jaeger (Zipkin); the chart needs the region and the controller's IAM role ARN.
+  appmesh: {
+    ...fullMeshSettings('appmesh', '1.13', 'bookinfo-gateway', 'appmesh-ingress', '1.13.3'),
+    ingress: { className: 'bookinfo-gateway', api: 'native', namespace: 'appmesh-ingress' },
+    trust: { type: 'sds' },
+    install: {
+      chartVersion: '1.13.3',
+      values: {
+        region: 'eu-west-1',
+        serviceAccount: {
+          annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/appmesh-controller' },
+        },
+      },
+    },
+    observability: {
+      metrics: 'prometheus-operator',
+      dashboards: false,
+      tracing: { provider: 'zipkin', host: 'appmesh-jaeger.appmesh-system', port: 9411, sampling: 5 },
+    },
+  },
 };
 
 function fullMeshSettings(

@@ -94,6 +94,15 @@ export const CONSUL_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'mesh.trust.vault': approximate(
     'global.secretsBackend.vault.connectCA (the servers log in with their Kubernetes service account and `serverRole`); Consul reads CA settings when the cluster first bootstraps only (later changes: `consul connect ca set-config`); the chart also needs the Vault paths of its TLS CA and ACL bootstrap token in `install.values`',
   ),
+  'mesh.trust.sds': unsupported(
+    "Consul's connect CA issues every sidecar's leaf certificate over xDS; SPIRE cannot supply them",
+  ),
+  'mesh.trust.file': unsupported(
+    "Consul's sidecars get their leaf certificates from the Consul servers over xDS, not from mounted files",
+  ),
+  'mesh.trust.acm': unsupported(
+    "Consul's AWS ACM Private CA provider (connect `ca_provider = aws-pca`) is not configured by meshc; use builtIn or vault",
+  ),
   'mesh.ingress.gatewayApi': exact(
     "Gateway API CRDs (v1.0.0+) are a prerequisite; the chart's bundled v0.6.2 copy is turned off",
   ),

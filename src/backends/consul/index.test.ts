@@ -24,7 +24,10 @@ describe('consul backend', () => {
     ).toEqual([
       'mesh.ingress.native',
       'mesh.mtls.off',
+      'mesh.trust.acm',
       'mesh.trust.certManager',
+      'mesh.trust.file',
+      'mesh.trust.sds',
       'route.fault.abort',
       'route.fault.delay',
       'route.fault.withTimeoutOrRetries',

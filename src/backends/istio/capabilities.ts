@@ -55,6 +55,15 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'mesh.trust.vault': unsupported(
     'istiod does not read Vault itself; use `trust.certManager` with a cert-manager Vault issuer (or istio-csr)',
   ),
+  'mesh.trust.sds': unsupported(
+    'istiod is the CA of an Istio mesh (or istio-csr in front of cert-manager); meshc does not configure SPIRE for Istio',
+  ),
+  'mesh.trust.file': unsupported(
+    'Istio workload certificates come from istiod, not from files mounted into each proxy; use certManager or existingSecret for the CA',
+  ),
+  'mesh.trust.acm': unsupported(
+    'istiod cannot sign with an ACM Private CA through meshc; use certManager (an ACM PCA issuer for cert-manager exists) or existingSecret',
+  ),
   'mesh.ingress.gatewayApi': exact('Gateway API CRDs must be installed separately'),
   'mesh.ingress.native': exact('Istio Gateway + VirtualService'),
   'observability.prometheusOperator': exact(

@@ -146,6 +146,12 @@ function describeTrust(t: ResolvedEnvironment['mesh']['trust']): string {
       return 'built-in CA';
     case 'vault':
       return `vault ${t.address} ${t.rootPKIPath}`;
+    case 'sds':
+      return 'SPIRE (SDS)';
+    case 'file':
+      return `files ${t.certificateChain}, ${t.caBundle}`;
+    case 'acm':
+      return `ACM ${t.certificateArn}`;
   }
 }
 
