@@ -11,6 +11,7 @@
  * equal for every request and caller of the task's corpus, except the rows listed as deviations, each under a
  * rule of RULES with its reason; a listed deviation that does not happen fails too, so none is silent or stale.
  */
+import { emittedObjects } from './helpers/backend-fixtures.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -115,11 +116,7 @@ function meshcObjects(files: Record<string, string>): Manifest[] {
   const errors = result.diagnostics.filter((d: Diagnostic) => d.severity === 'error');
   expect(errors.map((d) => `${d.code} ${d.message}`)).toEqual([]);
   const out = result.emitted!.renders[0]!.output;
-  return [
-    ...[...out.namespaces.values()].flat(),
-    ...out.system,
-    ...(out.prerequisites ?? []),
-  ] as unknown as Manifest[];
+  return emittedObjects(out) as unknown as Manifest[];
 }
 
 function upstream(file: string, vars: Record<string, string>): Manifest[] {

@@ -33,6 +33,8 @@ import {
   prefix,
 } from './model-factory.ts';
 import { duration } from '../../src/model/normalize.ts';
+import type { BackendOutput } from '../../src/backends/types.ts';
+import type { K8sObject } from '../../src/core/k8s.ts';
 
 // --- Ports -------------------------------------------------------------------------------------------------------
 
@@ -294,4 +296,9 @@ export function meshEnvironment(
 ): ResolvedEnvironment {
   const { mesh: meshOverrides, ...rest } = overrides;
   return makeEnvironment({ services: bookinfoServices(), ...rest, mesh: fullMesh(mesh, meshOverrides) });
+}
+
+/** Every object of a backend's output: the namespaces' objects, then the prerequisites, then the mesh-wide ones. */
+export function emittedObjects(out: BackendOutput): K8sObject[] {
+  return [...[...out.namespaces.values()].flat(), ...(out.prerequisites ?? []), ...out.system];
 }

@@ -18,7 +18,7 @@ import {
   prefix,
   regex,
 } from '../../../test/helpers/model-factory.ts';
-import { meshEnvironment, multiPortService } from '../../../test/helpers/backend-fixtures.ts';
+import { meshEnvironment, multiPortService, emittedObjects } from '../../../test/helpers/backend-fixtures.ts';
 import { describeWithShared } from '../../../test/helpers/shared.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { Trust } from '../../model/types.ts';
@@ -114,11 +114,7 @@ describeWithShared('App Mesh objects against the upstream schemas', () => {
     });
     const out = appmesh.emit(env, { toolVersion: '0' });
     expect(out.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
-    const all: K8sObject[] = [
-      ...[...out.namespaces.values()].flat(),
-      ...(out.prerequisites ?? []),
-      ...out.system,
-    ];
+    const all: K8sObject[] = emittedObjects(out);
     const kinds = new Set(all.map((o) => `${o.apiVersion} ${o.kind}`));
     expect([...kinds].sort()).toEqual([
       'appmesh.k8s.aws/v1beta2 GatewayRoute',
