@@ -119,6 +119,11 @@ function meshcObjects(files: Record<string, string>): Manifest[] {
   return emittedObjects(out) as unknown as Manifest[];
 }
 
+/** A walkthrough's manifests with its namespace, mesh and Cloud Map namespace all named after `ns`, as its deploy script does. */
+function walkthrough(file: string, ns: string): Manifest[] {
+  return upstream(file, { APP_NAMESPACE: ns, MESH_NAME: ns, CLOUDMAP_NAMESPACE: `${ns}.pvt.aws.local` });
+}
+
 function upstream(file: string, vars: Record<string, string>): Manifest[] {
   return parseManifests(readFileSync(path.join(repoRoot, 'fixtures/upstream/appmesh', file), 'utf8'), vars);
 }
@@ -190,11 +195,7 @@ describe('aws-app-mesh-examples walkthroughs, expressed in the spec, mean the sa
 
   it('canary weights through a virtual router (howto-k8s-http2)', () => {
     const ns = 'howto-k8s-http2';
-    const up = upstream('canary-weights.yaml', {
-      APP_NAMESPACE: ns,
-      MESH_NAME: ns,
-      CLOUDMAP_NAMESPACE: `${ns}.pvt.aws.local`,
-    });
+    const up = walkthrough('canary-weights.yaml', ns);
     const mc = meshcObjects({
       'environments/e.yaml': env(ns, PLAIN_MESH),
       'services/color.yaml': service(
@@ -314,11 +315,7 @@ describe('aws-app-mesh-examples walkthroughs, expressed in the spec, mean the sa
 
   it('timeouts on the route and the target listeners (howto-k8s-timeout-policy)', () => {
     const ns = 'howto-k8s-timeout-policy';
-    const up = upstream('timeout-policy.yaml', {
-      APP_NAMESPACE: ns,
-      MESH_NAME: ns,
-      CLOUDMAP_NAMESPACE: `${ns}.pvt.aws.local`,
-    });
+    const up = walkthrough('timeout-policy.yaml', ns);
     const mc = meshcObjects({
       'environments/e.yaml': env(ns, PLAIN_MESH),
       'services/colorapp.yaml': service(
@@ -358,11 +355,7 @@ describe('aws-app-mesh-examples walkthroughs, expressed in the spec, mean the sa
 
   it('outlier detection on the destination listener (howto-k8s-outlier-detection)', () => {
     const ns = 'howto-k8s-outlier-detection';
-    const up = upstream('outlier-detection.yaml', {
-      APP_NAMESPACE: ns,
-      MESH_NAME: ns,
-      CLOUDMAP_NAMESPACE: `${ns}.pvt.aws.local`,
-    });
+    const up = walkthrough('outlier-detection.yaml', ns);
     const mc = meshcObjects({
       'environments/e.yaml': env(ns, PLAIN_MESH),
       'services/colorapp.yaml': service(
