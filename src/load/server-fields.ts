@@ -22,7 +22,9 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** The object without what the server adds; a new object (the input is not changed). */
 export function stripServerFields(obj: K8sObject): K8sObject {
-  const { status: _status, metadata, ...rest } = obj;
+  const rest: Record<string, unknown> = { ...obj };
+  delete rest.status;
+  const metadata = obj.metadata;
   const meta: Record<string, unknown> = { ...metadata };
   for (const f of SERVER_METADATA) delete meta[f];
   if (meta.annotations && typeof meta.annotations === 'object') {

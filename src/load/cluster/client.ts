@@ -28,13 +28,7 @@ export interface KubeTarget {
 }
 
 export type RequestFailure =
-  | 'unreachable'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-found'
-  | 'timeout'
-  | 'bad-response'
-  | 'config';
+  'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'timeout' | 'bad-response' | 'config';
 
 /** Why a request failed, as the diagnostics tell it. */
 export class ClusterRequestError extends Error {

@@ -201,7 +201,10 @@ export function discoverMeshes(
  * - App Mesh: namespace label `appmesh.k8s.aws/sidecarInjectorWebhook: enabled` (aws/aws-app-mesh-controller-for-k8s
  *   `docs/reference/injector.md`).
  */
-export function injectedNamespaces(namespaces: readonly K8sObject[], workloads: readonly K8sObject[]): string[] {
+export function injectedNamespaces(
+  namespaces: readonly K8sObject[],
+  workloads: readonly K8sObject[],
+): string[] {
   const out = new Set<string>();
   for (const ns of namespaces) {
     const labels = ns.metadata.labels ?? {};
@@ -215,8 +218,9 @@ export function injectedNamespaces(namespaces: readonly K8sObject[], workloads: 
       out.add(ns.metadata.name);
   }
   for (const w of workloads) {
-    const template = (w.spec as { template?: { metadata?: { labels?: unknown; annotations?: unknown } } } | undefined)
-      ?.template?.metadata;
+    const template = (
+      w.spec as { template?: { metadata?: { labels?: unknown; annotations?: unknown } } } | undefined
+    )?.template?.metadata;
     const labels = (template?.labels ?? {}) as Record<string, unknown>;
     const annotations = (template?.annotations ?? {}) as Record<string, unknown>;
     if (

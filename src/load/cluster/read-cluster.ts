@@ -61,9 +61,12 @@ const DEFAULT_PAGE = 500;
 
 export async function readCluster(options: ReadClusterOptions = {}): Promise<ClusterRead> {
   const loaded = loadKubeconfig(options);
-  if (!('kc' in loaded))
-    return { objects: [], meshes: [], diagnostics: [loaded], namespaces: [], kinds: [] };
-  const reader = new Reader(loaded, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.pageSize ?? DEFAULT_PAGE);
+  if (!('kc' in loaded)) return { objects: [], meshes: [], diagnostics: [loaded], namespaces: [], kinds: [] };
+  const reader = new Reader(
+    loaded,
+    options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    options.pageSize ?? DEFAULT_PAGE,
+  );
   const empty = (): ClusterRead => ({
     objects: [],
     meshes: [],
@@ -87,7 +90,10 @@ export async function readCluster(options: ReadClusterOptions = {}): Promise<Clu
   for (const g of groups.groups ?? []) {
     const preferred = g.preferredVersion?.version;
     const versions = [
-      ...new Set([...(preferred !== undefined ? [preferred] : []), ...(g.versions ?? []).map((v) => v.version)]),
+      ...new Set([
+        ...(preferred !== undefined ? [preferred] : []),
+        ...(g.versions ?? []).map((v) => v.version),
+      ]),
     ];
     if (versions.length > 0 && LIVE_GROUPS.some((l) => l.group === g.name)) served.set(g.name, versions);
   }
@@ -102,11 +108,18 @@ export async function readCluster(options: ReadClusterOptions = {}): Promise<Clu
       }>(base, 'get', `the resources of ${live.group || 'the core group'} (${base})`);
       for (const r of list?.resources ?? [])
         if (!r.name.includes('/') && wanted.includes(r.kind) && (r.verbs ?? ['list']).includes('list'))
-          resources.push({ group: live.group, version, kind: r.kind, name: r.name, namespaced: r.namespaced });
+          resources.push({
+            group: live.group,
+            version,
+            kind: r.kind,
+            name: r.name,
+            namespaced: r.namespaced,
+          });
     }
   }
   if (reader.fatal) return empty();
-  const resource = (group: string, kind: string) => resources.find((r) => r.group === group && r.kind === kind);
+  const resource = (group: string, kind: string) =>
+    resources.find((r) => r.group === group && r.kind === kind);
 
   // 3. Namespaces and workloads of the whole cluster: injection and control planes. Without asked-for
   // namespaces they are needed (a refusal is an error); with them, only discovery misses them.
@@ -212,7 +225,8 @@ class Reader {
       // A group that disappeared between /apis and its document is not served after all.
       if (e.reason === 'not-found' && !required) return undefined;
       this.diagnostics.push(this.diagnostic(e, verb, what));
-      if (['unreachable', 'timeout', 'unauthorized', 'config'].includes(e.reason) || required) this.fatal = true;
+      if (['unreachable', 'timeout', 'unauthorized', 'config'].includes(e.reason) || required)
+        this.fatal = true;
       return undefined;
     }
   }
@@ -222,7 +236,11 @@ class Reader {
    * `kind` the server leaves out of typed lists. `required` false: a refusal is no diagnostic (the caller
    * manages without).
    */
-  async list(r: Resource, namespace: string | undefined, required: boolean): Promise<K8sObject[] | undefined> {
+  async list(
+    r: Resource,
+    namespace: string | undefined,
+    required: boolean,
+  ): Promise<K8sObject[] | undefined> {
     const base = groupPath(r.group, r.version);
     const apiPath = `${base}${r.namespaced && namespace !== undefined ? `/namespaces/${namespace}` : ''}/${r.name}`;
     const resourceName = r.group === '' ? r.name : `${r.name}.${r.group}`;
