@@ -75,7 +75,7 @@ export async function readLiveDump(target: string, options: LiveDumpOptions): Pr
     out.diagnostics.push({
       code: 'LIVE_KIND_NOT_COMPARED',
       severity: 'warning',
-      message: `The live objects include ${count} ${gk} object${count === 1 ? '' : 's'}, a kind meshc neither renders nor reads live; skipped.`,
+      message: `The live objects include ${count} ${gk} object${count === 1 ? '' : 's'}, a kind meshc drift does not compare; skipped.`,
       hint: 'Export only the mesh and Kubernetes kinds meshc compares (README, Drift).',
       ...(at.location ? { location: at.location } : {}),
     });
