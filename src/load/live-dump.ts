@@ -126,6 +126,8 @@ export function parseDump(file: string, text: string, diagnostics: Diagnostic[])
     const contents = doc.contents;
     if (contents === null) continue;
     const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    // An empty document (a trailing `---`) holds nothing.
+    if (value === null || value === undefined) continue;
     const docRange: [number, number] = [doc.range[0], doc.range[1]];
     const listItems = isMap(contents) ? contents.get('items', true) : undefined;
     const kind = isRecord(value) ? value.kind : undefined;
