@@ -510,19 +510,22 @@ export const CODES = {
   CLUSTER_UNKNOWN_CONTEXT: {
     severity: 'error',
     area: 'load',
-    cause: '`--context` names a context the kubeconfig does not have, or none was given and the kubeconfig has no `current-context`.',
+    cause:
+      '`--context` names a context the kubeconfig does not have, or none was given and the kubeconfig has no `current-context`.',
     fix: 'Pick one of the contexts the message lists (`kubectl config get-contexts`).',
   },
   CLUSTER_UNREACHABLE: {
     severity: 'error',
     area: 'load',
-    cause: 'The API server of the context could not be reached (connection refused, unknown host, TLS failure).',
+    cause:
+      'The API server of the context could not be reached (connection refused, unknown host, TLS failure).',
     fix: 'Check the network path to the server named in the message (VPN, proxy, `kubectl cluster-info --context NAME`).',
   },
   CLUSTER_UNAUTHORIZED: {
     severity: 'error',
     area: 'load',
-    cause: 'The API server answered 401: the credentials of the context were refused (expired token or certificate).',
+    cause:
+      'The API server answered 401: the credentials of the context were refused (expired token or certificate).',
     fix: 'Log in again (refresh the token of your cloud CLI or the client certificate), then run meshc again.',
   },
   CLUSTER_FORBIDDEN: {
@@ -548,14 +551,15 @@ export const CODES = {
   CLUSTER_NO_MESH: {
     severity: 'warning',
     area: 'load',
-    cause: 'No service mesh was found in the cluster: none of the CRD groups or control-plane workloads of Istio, Linkerd, Consul or App Mesh.',
+    cause:
+      'No service mesh was found in the cluster: none of the CRD groups or control-plane workloads of Istio, Linkerd, Consul or App Mesh.',
     fix: 'Check the context (`--context`); if the mesh runs elsewhere, point meshc at that cluster.',
   },
   CLUSTER_MESH_VERSION_UNKNOWN: {
     severity: 'warning',
     area: 'load',
     cause:
-      "A mesh was found (its CRDs), but its version could not be told: its control-plane workload was not found or could not be listed, or its image tag is not a release version.",
+      'A mesh was found (its CRDs), but its version could not be told: its control-plane workload was not found or could not be listed, or its image tag is not a release version.',
     fix: 'Set `mesh.version` of the environment by hand (the version of the control plane).',
   },
   LIVE_DUMP_INVALID: {

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../core/diagnostic.ts';
 import { tempDir } from '../../test/helpers/spec-tree.ts';
 import { parseDump, readLiveDump } from './live-dump.ts';
 import { stripServerFields } from './server-fields.ts';
@@ -65,10 +66,10 @@ describe('parseDump', () => {
   });
 
   it('not YAML, not a mapping, no name: LIVE_DUMP_INVALID at the document', () => {
-    const d1: import('../core/diagnostic.ts').Diagnostic[] = [];
+    const d1: Diagnostic[] = [];
     parseDump('bad.yaml', 'a: [1\n', d1);
     expect(d1.map((d) => [d.code, d.location?.line])).toEqual([['LIVE_DUMP_INVALID', 2]]);
-    const d2: import('../core/diagnostic.ts').Diagnostic[] = [];
+    const d2: Diagnostic[] = [];
     parseDump(
       'bad.yaml',
       '- 1\n---\nkind: Service\n---\napiVersion: v1\nkind: Service\nmetadata: {}\n---\n',
