@@ -10,7 +10,7 @@ import { hasErrors } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { LineIndex } from '../parse/line-index.ts';
 import type { SourceFile } from '../parse/source.ts';
-import { LIVE_KINDS, readCluster } from '../load/cluster/index.ts';
+import { LIVE_KINDS } from '../load/cluster/kinds.ts';
 import { readLiveDump } from '../load/live-dump.ts';
 import { compileDir } from '../pipeline.ts';
 import { buildEnvironment } from '../gitops/tree.ts';
@@ -119,6 +119,8 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
         ),
       ),
     ].sort();
+    // The Kubernetes client takes about half a second to load: only when a cluster is read.
+    const { readCluster } = await import('../load/cluster/read-cluster.ts');
     const read = await readCluster({
       context,
       ...(kubeconfig !== undefined ? { kubeconfig: path.resolve(io.cwd, kubeconfig) } : {}),
