@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../core/k8s.ts';
-import { discoverMeshes, injectedNamespaces, linkerdVersion, splitImage } from './discover.ts';
+import {
+  discoverFromObjects,
+  discoverMeshes,
+  injectedNamespaces,
+  linkerdVersion,
+  splitImage,
+} from './discover.ts';
 
 const workload = (
   kind: string,
@@ -122,5 +128,25 @@ describe('injectedNamespaces', () => {
         ],
       ),
     ).toEqual(['a', 'b', 'd', 'e', 'h', 'i', 'j']);
+  });
+});
+
+describe('discoverFromObjects', () => {
+  it('the meshes named by manifest objects, with the version of a control plane among them', () => {
+    const objects: K8sObject[] = [
+      { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name: 'a', namespace: 'n' } },
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'b', namespace: 'n' },
+      },
+      workload('Deployment', 'istio-system', 'istiod', 'docker.io/istio/pilot:1.25.0'),
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'c', namespace: 'n' } },
+    ];
+    expect(discoverFromObjects(objects).map((m) => [m.type, m.version, m.evidence[0]])).toEqual([
+      ['istio', '1.25', 'CRD group networking.istio.io (v1)'],
+      ['appmesh', undefined, 'CRD group appmesh.k8s.aws (v1beta2)'],
+    ]);
+    expect(discoverFromObjects([])).toEqual([]);
   });
 });

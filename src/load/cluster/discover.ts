@@ -233,3 +233,21 @@ export function injectedNamespaces(
   }
   return [...out].sort();
 }
+
+/**
+ * The meshes a set of objects names (manifest files, a `kubectl get` dump): the mesh API groups of its
+ * objects, and the control-plane workloads among them for the version. No diagnostics: objects from files
+ * are no evidence that something is missing.
+ */
+export function discoverFromObjects(objects: readonly K8sObject[]): DiscoveredMesh[] {
+  const groups = new Map<string, string>();
+  for (const o of objects) {
+    const slash = o.apiVersion.indexOf('/');
+    if (slash < 0) continue;
+    const group = o.apiVersion.slice(0, slash);
+    if (!groups.has(group) && LIVE_GROUPS.some((g) => g.mesh !== undefined && g.group === group))
+      groups.set(group, o.apiVersion.slice(slash + 1));
+  }
+  const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+  return discoverMeshes(groups, workloads).meshes;
+}
