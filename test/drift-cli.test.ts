@@ -389,6 +389,36 @@ describe('meshc drift --context (a cluster through a kubeconfig)', () => {
     );
   });
 
+  it('a cluster without the mesh: its kinds are not served, so everything meshc renders of them is missing', async () => {
+    const dir = await specTree(SPEC);
+    const server = await serve('plain-cluster');
+    const r = await runCli([
+      'drift',
+      dir,
+      '--env',
+      'prod',
+      '--context',
+      server.context,
+      '--kubeconfig',
+      server.kubeconfig,
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.meshes).toEqual([]);
+    expect(json.missing.map((m: { kind: string; name: string }) => `${m.kind}/${m.name}`)).toEqual([
+      'Namespace/bookinfo',
+      'Service/productpage',
+      'Service/reviews',
+      'DestinationRule/reviews',
+      'VirtualService/reviews',
+      'AuthorizationPolicy/reviews',
+      'PeerAuthentication/default',
+    ]);
+    expect(r.stderr).toContain('warning CLUSTER_NO_MESH');
+  });
+
   it('the mesh of the cluster is not the environment mesh: said in the report', async () => {
     const dir = await specTree(SPEC);
     const server = await serve('istio-bookinfo');

@@ -129,7 +129,9 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
     objects = read.objects;
-    scope = new Set(read.kinds);
+    // Every kind meshc reads, served or not: a kind the cluster does not serve has no live object, so what
+    // meshc renders of it is missing.
+    scope = LIVE_KINDS;
     meshes = read.meshes;
     problems = read.diagnostics;
     source = `cluster ${context} (namespaces ${namespaces.join(', ')})`;
