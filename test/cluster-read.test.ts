@@ -216,6 +216,24 @@ describe('readCluster: a cluster that refuses, is slow or is not there', () => {
     expect(ids(result).some((id) => id.startsWith('AuthorizationPolicy/'))).toBe(false);
   });
 
+  it('Namespaces refused cluster-wide: each asked-for namespace is read on its own; refused too, an error', async () => {
+    const { server, result } = await read(
+      'istio-bookinfo',
+      { namespaces: ['bookinfo', 'gone'] },
+      { forbidden: ['/api/v1/namespaces'] },
+    );
+    expect(result.diagnostics).toEqual([]);
+    expect(ids(result).filter((id) => id.startsWith('Namespace/'))).toEqual(['Namespace//bookinfo']);
+    expect(server.requests).toContain('GET /api/v1/namespaces/bookinfo');
+    const refused = await read(
+      'istio-bookinfo',
+      { namespaces: ['bookinfo'] },
+      { forbidden: ['/api/v1/namespaces', '/api/v1/namespaces/bookinfo'] },
+    );
+    expect(codes(refused.result)).toEqual(['error CLUSTER_FORBIDDEN']);
+    expect(refused.result.diagnostics[0]!.message).toContain('refused to get namespaces bookinfo (403)');
+  });
+
   it('a slow API server: CLUSTER_TIMEOUT once, and no request after it', async () => {
     const { server, result } = await read('slow-apiserver', { timeoutMs: 200 });
     expect(codes(result)).toEqual(['error CLUSTER_TIMEOUT']);

@@ -146,7 +146,7 @@ function answer(
   if (req.headers.authorization !== `Bearer ${TOKEN}`)
     return { status: 401, body: status(401, 'Unauthorized', 'Unauthorized') };
   if (forbidden.has(p)) return { status: 403, body: forbiddenStatus(p) };
-  const doc = readDoc(dirs, p) ?? namespacedList(dirs, p) ?? emptyList(dirs, p);
+  const doc = readDoc(dirs, p) ?? namespacedList(dirs, p) ?? emptyList(dirs, p) ?? single(dirs, p);
   if (!doc)
     return { status: 404, body: status(404, 'NotFound', 'the server could not find the requested resource') };
   if (!Array.isArray(doc.items) || !url.searchParams.has('limit')) return { status: 200, body: doc };
@@ -186,6 +186,18 @@ function emptyList(dirs: readonly string[], p: string): Json | undefined {
     metadata: { resourceVersion: '48211' },
     items: [],
   };
+}
+
+/** `GET <list path>/<name>`: the one object, with the apiVersion and kind a single GET carries. */
+function single(dirs: readonly string[], p: string): Json | undefined {
+  const slash = p.lastIndexOf('/');
+  const listPath = p.slice(0, slash);
+  const list = readDoc(dirs, listPath) ?? namespacedList(dirs, listPath);
+  const item = (list?.items as Json[] | undefined)?.find(
+    (o) => (o.metadata as Json | undefined)?.name === p.slice(slash + 1),
+  );
+  if (!list || !item) return undefined;
+  return { apiVersion: list.apiVersion, kind: String(list.kind).replace(/List$/, ''), ...item };
 }
 
 /** One page of `doc` from the `continue` token's offset. */

@@ -14,6 +14,7 @@
  * the server adds (server-fields.ts) before they are handed on.
  */
 import type { Diagnostic } from '../../core/diagnostic.ts';
+import { sortDiagnostics } from '../../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../../core/import-types.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import { stripServerFields } from '../server-fields.ts';
@@ -58,6 +59,22 @@ interface Resource {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_PAGE = 500;
+/** Requests in flight at once while listing: a few, so as not to crowd the API server's fairness queues. */
+const CONCURRENCY = 4;
+
+/** Runs `tasks`, at most `n` at a time; the results in task order. */
+async function inPool<T>(tasks: readonly (() => Promise<T>)[], n: number): Promise<T[]> {
+  const out: T[] = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
+  return out;
+}
 
 export async function readCluster(options: ReadClusterOptions = {}): Promise<ClusterRead> {
   const loaded = loadKubeconfig(options);
@@ -154,30 +171,41 @@ export async function readCluster(options: ReadClusterOptions = {}): Promise<Clu
       object: stripServerFields(o),
       origin: `cluster ${loaded.context}: ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.kind}/${o.metadata.name}`,
     });
+  // One task per kind and namespace, run a few at a time; their objects are added in task order.
+  const tasks: (() => Promise<readonly K8sObject[] | undefined>)[] = [];
   for (const r of resources) {
     if (r.kind === 'Namespace') {
-      const chosen = new Set(namespaces);
-      for (const ns of allNamespaces ?? []) if (chosen.has(ns.metadata.name)) add(ns);
+      if (allNamespaces !== undefined) {
+        const chosen = new Set(namespaces);
+        const found = allNamespaces.filter((ns) => chosen.has(ns.metadata.name));
+        tasks.push(() => Promise.resolve(found));
+      } else
+        // The cluster-wide list was refused: each namespace on its own (a 404 is a namespace that is not there).
+        for (const ns of namespaces)
+          tasks.push(async () => {
+            const o = await reader.get<K8sObject>(`/api/v1/namespaces/${ns}`, 'get', `namespaces ${ns}`);
+            return o ? [{ ...o, apiVersion: 'v1', kind: 'Namespace' }] : [];
+          });
       continue;
     }
     if (!r.namespaced) {
-      for (const o of (await reader.list(r, undefined, true)) ?? []) add(o);
+      tasks.push(() => reader.list(r, undefined, true));
       continue;
     }
     const listedWorkloads = workloadsListed && r.group === 'apps';
-    for (const ns of namespaces) {
-      const items = listedWorkloads
-        ? clusterWorkloads.filter((o) => o.kind === r.kind && o.metadata.namespace === ns)
-        : await reader.list(r, ns, true);
-      for (const o of items ?? []) add(o);
-      if (reader.fatal) break;
-    }
-    if (reader.fatal) break;
+    for (const ns of namespaces)
+      tasks.push(() =>
+        listedWorkloads
+          ? Promise.resolve(clusterWorkloads.filter((o) => o.kind === r.kind && o.metadata.namespace === ns))
+          : reader.list(r, ns, true),
+      );
   }
+  for (const items of await inPool(tasks, CONCURRENCY)) for (const o of items ?? []) add(o);
   return {
     objects,
     meshes: discovered.meshes,
-    diagnostics: reader.diagnostics,
+    // Requests ran side by side: their diagnostics in a stable order.
+    diagnostics: sortDiagnostics(reader.diagnostics),
     context: loaded.context,
     namespaces,
     kinds: resources.map((r) => (r.group === '' ? r.kind : `${r.group}/${r.kind}`)),
