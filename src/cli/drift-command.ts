@@ -165,6 +165,7 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
     formatDrift(format, result, {
       environment: env,
       mesh: render.env.mesh.type,
+      meshVersion: render.env.mesh.version,
       source,
       ...(meshes ? { meshes } : {}),
       toolVersion: VERSION,

@@ -15,6 +15,8 @@ export interface DriftContext {
   readonly environment: string;
   /** The environment's mesh type. */
   readonly mesh: string;
+  /** The environment's `mesh.version`. */
+  readonly meshVersion?: string;
   /** What was live: `cluster kind-prod (namespaces bookinfo, istio-system)` or `dump live/`. */
   readonly source: string;
   /** The meshes found in the cluster (cluster reads only). */
@@ -75,7 +77,10 @@ function notComparedText(r: DriftReport): string | undefined {
 function meshNote(ctx: DriftContext): string | undefined {
   if (ctx.meshes === undefined) return undefined;
   const found = ctx.meshes.map((m) => `${m.type}${m.version !== undefined ? ` ${m.version}` : ''}`);
-  if (ctx.meshes.some((m) => m.type === ctx.mesh)) return `meshes found: ${found.join(', ')}`;
+  const same = ctx.meshes.find((m) => m.type === ctx.mesh);
+  if (same && ctx.meshVersion !== undefined && same.version !== undefined && same.version !== ctx.meshVersion)
+    return `warning: the environment renders for ${ctx.mesh} ${ctx.meshVersion}, but the cluster runs ${found.join(', ')}`;
+  if (same) return `meshes found: ${found.join(', ')}`;
   return `warning: the environment renders for ${ctx.mesh}, but the cluster runs ${found.length ? found.join(', ') : 'no mesh meshc knows'}`;
 }
 
