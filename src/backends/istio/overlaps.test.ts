@@ -18,6 +18,7 @@ describe('Istio overlap rules', () => {
     );
     expect(istioHost('api.example.com', 'bookinfo')).toBe('api.example.com');
     expect(istioHost('*', 'bookinfo')).toBe('*');
+    expect(istioHost('2001:db8::1', 'bookinfo')).toBe('2001:db8::1');
   });
 
   it('VirtualService: every host on every gateway it binds (default mesh)', () => {

@@ -6,7 +6,8 @@
  *   or wins depending on its age (istio.io "Traffic Management Problems", "Multiple virtual services and
  *   destination rules for the same host"). Claim: each host on each gateway it binds (`spec.gateways`,
  *   default `mesh`). A short host name `reviews` is `reviews.<namespace>.svc.cluster.local`; names with a
- *   dot are taken as written (istio/istio `pkg/config/model.go`, `ResolveShortnameToFQDN`).
+ *   dot, `*` and IP addresses are taken as written (istio/istio `ResolveShortnameToFQDN`, which uses the
+ *   mesh's domain; meshc assumes `cluster.local`).
  * - DestinationRule: one per host takes effect (the oldest); claim: the host.
  * - AuthorizationPolicy, PeerAuthentication, RequestAuthentication: every policy selecting a workload applies
  *   to it (ALLOW policies add up, so another one widens access; PeerAuthentication: the oldest of equal
@@ -21,7 +22,7 @@ import { matchLabels, records, routeParentRule, specOf, strings } from '../share
 
 /** The FQDN of a host as Istio reads it in an object of namespace `ns`. */
 export function istioHost(host: string, ns: string): string {
-  return host === '*' || host.includes('.') ? host : `${host}.${ns}.svc.cluster.local`;
+  return host === '*' || host.includes('.') || host.includes(':') ? host : `${host}.${ns}.svc.cluster.local`;
 }
 
 /** A gateway reference as Istio reads it: `mesh`, or `<namespace>/<name>`. */
