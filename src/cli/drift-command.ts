@@ -26,7 +26,7 @@ import { VERSION } from './version.ts';
 export const DRIFT_COMMAND: CommandSpec = {
   name: 'drift',
   summary:
-    "Compare an environment's render with what is live, read from a cluster (read-only) or from an exported dump: objects missing, fields changed, and unmanaged objects that compete with meshc's.",
+    "Compare an environment's render with what is live (a cluster, read-only, or an exported dump): missing objects, changed fields, unmanaged overlaps.",
   usage:
     'meshc drift [dir] --env NAME (--context NAME [--kubeconfig FILE] [--timeout SECONDS] | --live FILE|DIR) [--exit-code] [--format text|json|markdown|github]',
   positionals: ['dir'],
