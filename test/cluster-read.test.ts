@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readCluster } from '../src/load/cluster/index.ts';
 import type { ClusterRead, ReadClusterOptions } from '../src/load/cluster/index.ts';
 import {
+  canMakeCertificates,
   kubeconfigText,
   startKubeApiServer,
   type KubeApiServer,
@@ -130,6 +131,23 @@ describe('readCluster: an Istio cluster (bookinfo)', () => {
     });
     expect(result.diagnostics).toEqual([]);
     expect(result.meshes.map((m) => m.type)).toEqual(['istio']);
+  });
+});
+
+// The certificates are made with openssl at test time (nothing is committed); without openssl, skipped.
+describe.skipIf(!canMakeCertificates())('readCluster over TLS, as a real kubeconfig has it', () => {
+  it('verifies the server with the certificate-authority-data of the kubeconfig', async () => {
+    const { server, result } = await read('istio-bookinfo', {}, { tls: true });
+    expect(server.url).toMatch(/^https:/);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.meshes.map((m) => [m.type, m.version])).toEqual([['istio', '1.24']]);
+  });
+
+  it('a server whose certificate the kubeconfig CA did not sign: CLUSTER_UNREACHABLE, nothing read', async () => {
+    const { result } = await read('istio-bookinfo', {}, { tls: 'wrong-ca' });
+    expect(codes(result)).toEqual(['error CLUSTER_UNREACHABLE']);
+    expect(result.diagnostics[0]!.message).toMatch(/certificate/i);
+    expect(result.objects).toEqual([]);
   });
 });
 

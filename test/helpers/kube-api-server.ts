@@ -14,9 +14,11 @@
  *
  * `start()` also writes a real kubeconfig file pointing at the server, which `@kubernetes/client-node` reads.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -50,6 +52,22 @@ export interface StartOptions {
   readonly delayMs?: number;
   /** The bearer token the kubeconfig carries (default: the one the server accepts). */
   readonly token?: string;
+  /**
+   * Serve HTTPS with a certificate for 127.0.0.1 signed by a CA made for this server (openssl, in the
+   * temporary directory; never committed), and put that CA in the kubeconfig (`certificate-authority-data`)
+   * instead of `insecure-skip-tls-verify`. `'wrong-ca'`: the kubeconfig carries another CA.
+   */
+  readonly tls?: boolean | 'wrong-ca';
+}
+
+/** Whether `openssl` can make the certificates of `tls`. */
+export function canMakeCertificates(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const TOKEN = 'meshc-test-reader-token';
@@ -71,7 +89,9 @@ export async function startKubeApiServer(
   const requests: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
-  const server = http.createServer((req, res) => {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'meshc-kube-'));
+  const certs = options.tls ? makeCertificates(tmp, options.tls === 'wrong-ca') : undefined;
+  const handler: http.RequestListener = (req, res) => {
     requests.push(`${req.method} ${req.url}`);
     const reply = () => {
       const { status, body } = answer(dirs, req, forbidden);
@@ -85,13 +105,15 @@ export async function startKubeApiServer(
       }, delayMs);
       timers.add(t);
     } else reply();
-  });
+  };
+  const server = certs
+    ? https.createServer({ key: certs.key, cert: certs.cert }, handler)
+    : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'meshc-kube-'));
+  const url = `${certs ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const kubeconfig = path.join(tmp, 'config');
   const context = `kind-${scenario}`;
-  await writeFile(kubeconfig, kubeconfigText(url, context, options.token ?? TOKEN));
+  await writeFile(kubeconfig, kubeconfigText(url, context, options.token ?? TOKEN, certs?.caForKubeconfig));
   return {
     url,
     kubeconfig,
@@ -110,7 +132,7 @@ export async function startKubeApiServer(
  * A kubeconfig as `kind` or a cloud CLI writes it, with a bearer token. The server speaks plain HTTP on the
  * loopback interface, which `@kubernetes/client-node` accepts only with `insecure-skip-tls-verify`.
  */
-export function kubeconfigText(url: string, context: string, token: string): string {
+export function kubeconfigText(url: string, context: string, token: string, ca?: string): string {
   return [
     'apiVersion: v1',
     'kind: Config',
@@ -119,7 +141,9 @@ export function kubeconfigText(url: string, context: string, token: string): str
     '  - name: test-cluster',
     '    cluster:',
     `      server: ${url}`,
-    '      insecure-skip-tls-verify: true',
+    ca !== undefined
+      ? `      certificate-authority-data: ${Buffer.from(ca).toString('base64')}`
+      : '      insecure-skip-tls-verify: true',
     'users:',
     '  - name: test-reader',
     '    user:',
@@ -132,6 +156,72 @@ export function kubeconfigText(url: string, context: string, token: string): str
     `current-context: ${context}`,
     '',
   ].join('\n');
+}
+
+/** A CA and a server certificate for 127.0.0.1 it signs (and, for `wrongCa`, a second CA the kubeconfig gets). */
+function makeCertificates(
+  dir: string,
+  wrongCa: boolean,
+): { key: string; cert: string; caForKubeconfig: string } {
+  const f = (name: string) => path.join(dir, name);
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  const ca = (name: string) =>
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      f(`${name}.key`),
+      '-out',
+      f(`${name}.crt`),
+    );
+  ca('meshc-test-ca');
+  ssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    f('server.key'),
+    '-out',
+    f('server.csr'),
+  );
+  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('meshc-test-ca.crt'),
+    '-CAkey',
+    f('meshc-test-ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    f('san.ext'),
+    '-out',
+    f('server.crt'),
+  );
+  if (wrongCa) ca('another-ca');
+  return {
+    key: readFileSync(f('server.key'), 'utf8'),
+    cert: readFileSync(f('server.crt'), 'utf8'),
+    caForKubeconfig: readFileSync(f(wrongCa ? 'another-ca.crt' : 'meshc-test-ca.crt'), 'utf8'),
+  };
 }
 
 function answer(
