@@ -19,6 +19,7 @@ import { buildControllerPodMonitor, buildProxyPodMonitor } from './monitors.ts';
 import { buildNamespace } from './namespace.ts';
 import { buildServices } from './services.ts';
 import { buildControlPlaneNamespace, buildTrustObjects, buildWebhookCertificates } from './trust.ts';
+import { LINKERD_OVERLAPS } from './overlaps.ts';
 
 /** The Linkerd backend (Linkerd 2.16+, edge releases included: Gateway API routing, policy.linkerd.io authorization). */
 export const linkerd: Backend = meshBackend({
@@ -42,6 +43,7 @@ export const linkerd: Backend = meshBackend({
   namespace: (name, env) => buildNamespace(name, env.mesh.mtls),
   emit: emitLinkerd,
   prerequisites: linkerdPrerequisites,
+  overlaps: LINKERD_OVERLAPS,
 });
 
 function emitLinkerd(
