@@ -9,6 +9,7 @@ import { buildCharts } from './charts.ts';
 import { APPMESH_INGRESS_NS, APPMESH_NS, MIN_VERSION } from './constants.ts';
 import { checkEnvironment } from './diagnostics.ts';
 import { APPMESH_DIFF_NOISE } from './diff-noise.ts';
+import { APPMESH_OVERLAPS } from './overlaps.ts';
 import { buildIngress } from './ingress.ts';
 import { backendsOf } from './model.ts';
 import { buildMesh, buildNamespace, meshName } from './mesh.ts';
@@ -40,6 +41,7 @@ export const appmesh: Backend = meshBackend({
     routes: ['VirtualService', 'GatewayRoute'],
   },
   diffNoise: APPMESH_DIFF_NOISE,
+  overlaps: APPMESH_OVERLAPS,
   namespace: (name, env) => buildNamespace(name, meshName(env)),
   emit: emitAppMesh,
   prerequisites: appmeshPrerequisites,

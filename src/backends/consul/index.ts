@@ -12,6 +12,7 @@ import { CONSUL_NS, MIN_VERSION } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
 import { checkEnvironment } from './diagnostics.ts';
 import { CONSUL_DIFF_NOISE } from './diff-noise.ts';
+import { CONSUL_OVERLAPS } from './overlaps.ts';
 import { INGRESS_SOURCE, buildIngress } from './ingress.ts';
 import { buildIntentions } from './intentions.ts';
 import { buildMesh, buildProxyDefaults } from './mesh.ts';
@@ -37,6 +38,7 @@ export const consul: Backend = meshBackend({
     policies: ['ServiceIntentions'],
   },
   diffNoise: CONSUL_DIFF_NOISE,
+  overlaps: CONSUL_OVERLAPS,
   namespace: (name) => buildNamespace(name),
   emit: emitConsul,
   prerequisites: consulPrerequisites,
