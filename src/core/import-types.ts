@@ -21,7 +21,7 @@ export interface SourcedObject {
 
 /** A mesh found installed in a cluster (or named by the objects of a dump), with the evidence for it. */
 export interface DiscoveredMesh {
-  /** The spec's `mesh.type`: `istio`, `linkerd`, `consul` or `appmesh`. */
+  /** The spec's `mesh.type` (a registered backend's `mesh`). */
   readonly type: string;
   /** `major.minor`, from the control plane's image tags; absent when it could not be told. */
   readonly version?: string;

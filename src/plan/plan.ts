@@ -30,7 +30,7 @@ export function planEnvironments(
         code: 'MESH_NOT_IMPLEMENTED',
         severity: 'error',
         message: `Environment ${env.name} runs ${env.mesh.type}, which this version of meshc cannot render yet.`,
-        hint: `This version renders: ${knownMeshes().join(', ') || 'no mesh'}. Render the environment with one of them, or preview the migration with \`meshc validate --mesh ${knownMeshes()[0] ?? 'istio'}\`.`,
+        hint: `This version renders: ${knownMeshes().join(', ')}. Render the environment with one of them, or preview the migration with \`meshc validate --mesh MESH\`.`,
         location: env.origin(['mesh', 'type']),
       });
       continue;
