@@ -2,6 +2,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import type { FeatureId } from './features.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import type { MeshType, ResolvedEnvironment } from '../model/types.ts';
+import type { MeshImporter } from './importer.ts';
 
 export type Support = 'exact' | 'approximate' | 'unsupported';
 
@@ -128,4 +129,7 @@ export interface Backend {
   emit(env: ResolvedEnvironment, ctx: EmitContext): BackendOutput;
   /** What a cluster needs before the environment's first sync, from what the environment uses. Pure. */
   readonly prerequisites?: (env: ResolvedEnvironment) => readonly ClusterPrerequisite[];
+  // --- issue 14, `meshc import` (helper "import"): appended; other helpers append their fields below. ---
+  /** The reverse compiler of this mesh (backends/importer.ts): its native objects read back into the spec. */
+  readonly importer?: MeshImporter;
 }
