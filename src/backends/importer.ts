@@ -86,6 +86,11 @@ export interface ServiceDraft {
   spec: Omit<ServiceSpec, 'ports'>;
   /** Where each part came from, for conflict reports: `routes`, `versions`, `resilience`, `access`, `mtls`. */
   readonly from: Map<string, SourcedObject>;
+  /**
+   * The Kubernetes Service becomes meshc's (`kubernetesService: managed`): set when the import carried something
+   * that lives on that Service (Linkerd failure-accrual annotations). Services meshc rendered are managed anyway.
+   */
+  managed?: boolean;
   /** Port numbers routes named for this service (used when the input has no Kubernetes Service for it). */
   portsSeen?: number[];
 }
@@ -103,6 +108,8 @@ export interface ImportContext {
   readonly workloads: WorkloadIndex;
   /** The draft of a Service (created on first use). */
   service(namespace: string, name: string): ServiceDraft;
+  /** Every draft so far (Services of the input, and services only routes named). */
+  services(): ServiceDraft[];
   readonly environment: EnvironmentDraft;
   /** The field reader of one object: what it carried, what it did not and why. */
   reader(object: SourcedObject): FieldReader;

@@ -114,6 +114,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     workloads,
     environment,
     reader,
+    services: () => [...drafts.values()],
     service(namespace, name) {
       const id = `${namespace}/${name}`;
       let d = drafts.get(id);
@@ -191,11 +192,6 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
       hint: 'Pass --mesh istio|linkerd, or import the mesh objects too.',
     });
 
-  for (const o of valid) {
-    if (isContextObject(o) && !claimedBy(claimed, o)) continue;
-    reader(o).finish();
-  }
-
   const files: ImportedFile[] = [];
   const projectName = options.project ?? 'imported';
   files.push({
@@ -231,6 +227,10 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
           `Written by \`meshc import\` from: ${origins.join(', ') || 'the references of other objects'}.`,
         ]) + emitYaml(doc),
     });
+  }
+  for (const o of valid) {
+    if (isContextObject(o) && !claimedBy(claimed, o)) continue;
+    reader(o).finish();
   }
   const cluster = options.cluster ?? 'imported';
   for (const m of meshes) {
@@ -298,6 +298,23 @@ function serviceDocument(d: ServiceDraft, ctx: ImportContext, diagnostics: Diagn
       spec.selector = { ...known.selector };
     if (known.serviceAccount !== undefined && known.serviceAccount !== d.name)
       spec.serviceAccount = known.serviceAccount;
+    // meshc's own Services (a render imported back) and those carrying what the import read stay meshc's;
+    // any other Service is the application's (its manifests create it): meshc only references it.
+    const meshcOwned = known.source?.object.metadata.labels?.['app.kubernetes.io/managed-by'] === 'meshc';
+    if (!meshcOwned && !d.managed) spec.kubernetesService = 'external';
+    else if (known.source) {
+      // meshc's Service sends each port to the same port number on the pods.
+      const r = ctx.reader(known.source);
+      const ports = r.get(['spec', 'ports']);
+      (Array.isArray(ports) ? ports : []).forEach((p: { port?: unknown; targetPort?: unknown }, i) => {
+        if (p?.targetPort !== undefined && p.targetPort !== p.port)
+          r.approximated(
+            ['spec', 'ports', i, 'targetPort'],
+            `meshc's Service sends port ${String(p.port)} to the same port number on the pods, not to ${String(p.targetPort)}`,
+            'Make the pods listen on the Service port, or patch the rendered Service (Environment `patches`).',
+          );
+      });
+    }
   } else {
     const ports = d.portsSeen?.length ? d.portsSeen : [80];
     spec.ports = ports.map((port, i) => ({

@@ -124,13 +124,8 @@ export function indexWorkloads(
       r.consume([...at, 'port']);
       r.consume([...at, 'name']);
       r.consume([...at, 'appProtocol']);
-      if (p.targetPort !== undefined && p.targetPort !== p.port)
-        r.approximated(
-          [...at, 'targetPort'],
-          `meshc's Service sends port ${p.port} to the same port number on the pods, not to ${String(p.targetPort)}`,
-          'Make the pods listen on the Service port, or patch the rendered Service (Environment `patches`).',
-        );
-      else r.consume([...at, 'targetPort']);
+      // Read here; reported by the import only when meshc will emit this Service (kubernetesService: managed).
+      r.consume([...at, 'targetPort']);
       const proto = portProtocol(p);
       const name = typeof p.name === 'string' && p.name ? p.name : `port-${p.port}`;
       if (proto.assumed)

@@ -231,13 +231,31 @@ function readTrafficPolicy(r: FieldReader, at: DataPath): Resilience {
   return out;
 }
 
+/**
+ * A second object for what another one configures already: the same spec is a harmless duplicate (read
+ * silently), another spec a conflict Istio resolves by an order meshc cannot see. True when it was reported.
+ */
 function conflict(r: FieldReader, draft: ServiceDraft, what: string, id: string): void {
   const first = draft.from.get(what)!;
+  if (JSON.stringify(sortKeys(first.object.spec)) === JSON.stringify(sortKeys(r.object.spec))) {
+    r.consume([]);
+    return;
+  }
   r.report(
     'IMPORT_CONFLICT',
     [],
     `${r.ref} is not carried: ${first.object.kind} ${first.object.metadata.name} (${first.origin}) configures ${id} already, and Istio applies only one of them.`,
     'Merge the two objects by hand in the imported spec.',
+  );
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (!isRecord(v)) return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortKeys(v[k])]),
   );
 }
 
@@ -1046,7 +1064,9 @@ function readPeerAuthentications(objects: readonly SourcedObject[], ctx: ImportC
         continue;
       }
       // A namespace-wide mode: each imported service of the namespace gets it.
-      const services = ctx.workloads.all().filter((s) => s.namespace === r.namespace);
+      const services = ctx
+        .services()
+        .filter((s) => s.namespace === r.namespace && !ctx.workloads.service(s.namespace, s.name)?.versionOf);
       if (m === 'off' || !services.length) {
         r.notCarried(
           ['spec', 'mtls', 'mode'],
@@ -1140,7 +1160,9 @@ function readAuthorizationPolicies(objects: readonly SourcedObject[], ctx: Impor
         r.notCarried(['spec', 'selector'], 'only `matchLabels` selectors have a spec form');
         continue;
       }
-      const services = ctx.workloads.all().filter((s) => s.namespace === r.namespace);
+      const services = ctx
+        .services()
+        .filter((s) => s.namespace === r.namespace && !ctx.workloads.service(s.namespace, s.name)?.versionOf);
       if (r.namespace === ISTIO_SYSTEM || !services.length) {
         r.report(
           'IMPORT_NOT_CARRIED',
@@ -1150,12 +1172,10 @@ function readAuthorizationPolicies(objects: readonly SourcedObject[], ctx: Impor
         continue;
       }
       targets = services.map((s) => ctx.service(s.namespace, s.name));
-      const rules = asArray(r.get(['spec', 'rules']));
-      if (rules.length)
-        r.approximated(
-          ['spec'],
-          `the namespace-wide policy's rules were added to each imported service of ${r.namespace} (${services.map((s) => s.name).join(', ')}); services added to the namespace later do not get them`,
-        );
+      r.approximated(
+        ['spec'],
+        `the namespace-wide policy's rules were added to each imported service of ${r.namespace} (${services.map((s) => s.name).join(', ')}); services added to the namespace later do not get them`,
+      );
     }
     const rules = asArray(r.get(['spec', 'rules']));
     for (const target of targets) {

@@ -200,6 +200,13 @@ function readServiceAnnotations(ctx: ImportContext): void {
     if (od) {
       const draft = ctx.service(s.namespace, s.name);
       draft.spec.resilience = { ...draft.spec.resilience, outlierDetection: od };
+      draft.managed = true;
+      if (s.source.object.metadata.labels?.['app.kubernetes.io/managed-by'] !== 'meshc')
+        r.approximated(
+          ['metadata', 'annotations', ANNOTATIONS.accrual],
+          `Linkerd reads failure accrual from the Service's annotations, so meshc now emits the Service ${s.name} itself (kubernetesService: managed); remove it from your application's manifests`,
+          'Or set kubernetesService: external and drop resilience.outlierDetection in the imported spec.',
+        );
     }
   }
 }
@@ -308,20 +315,25 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
         ['spec', 'podSelector'],
         `it selects part of the pods of ${found.service.name}; its policy was applied to the whole service`,
       );
+    const service: KnownService = ctx.workloads.service(found.service.namespace, found.service.name) ?? {
+      ...found.service,
+      ports: [],
+      selector: { app: found.service.name },
+    };
     const port = r.get(['spec', 'port']);
     const svcPort =
       typeof port === 'number'
-        ? found.service.ports.find((p) => p.port === port)
-        : (found.service.ports.find((p) => p.name === port) ?? portByTarget(found.service, port));
+        ? service.ports.find((p) => p.port === port)
+        : (service.ports.find((p) => p.name === port) ?? portByTarget(service, port));
     if (svcPort) r.consume(['spec', 'port']);
     else
       r.approximated(
         ['spec', 'port'],
-        `port ${String(port)} is no port of Service ${found.service.name}; the policy was applied to every port`,
+        `port ${String(port)} is no port of Service ${service.name}; the policy was applied to every port`,
       );
     const proto = r.get(['spec', 'proxyProtocol']);
     if (proto !== undefined) r.consume(['spec', 'proxyProtocol']);
-    servers.set(key(o), { source: o, service: found.service, ...(svcPort ? { port: svcPort.port } : {}) });
+    servers.set(key(o), { source: o, service, ...(svcPort ? { port: svcPort.port } : {}) });
   }
 
   // Who each Server and each inbound route admits.

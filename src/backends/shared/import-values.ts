@@ -1,6 +1,6 @@
 import { parseDuration } from '../../core/duration.ts';
 import type { AccessRule, HttpMethod, RetryCondition } from '../../spec/types.gen.ts';
-import type { FieldReader, ImportContext, KnownService, ServiceDraft } from '../importer.ts';
+import type { FieldReader, ImportContext, ServiceDraft } from '../importer.ts';
 import type { DataPath } from '../../core/location.ts';
 
 /** Value checks and conversions every mesh importer needs (pure). */
@@ -89,11 +89,29 @@ export function serviceOfSelector(
   ctx: ImportContext,
   namespace: string,
   matchLabels: Readonly<Record<string, string>>,
-): { service?: KnownService; exact: boolean } {
-  const all = ctx.workloads.all().filter((s) => s.namespace === namespace);
+): { service?: { readonly id: string; readonly namespace: string; readonly name: string }; exact: boolean } {
+  // Services of the input by their selector; services only routes named by the default selector `app: <name>`.
+  const all = ctx
+    .services()
+    .filter((d) => d.namespace === namespace)
+    .map((d) => {
+      const known = ctx.workloads.service(d.namespace, d.name);
+      return {
+        id: `${d.namespace}/${d.name}`,
+        namespace: d.namespace,
+        name: d.name,
+        selector: known ? known.selector : { app: d.name },
+        version: known?.versionOf !== undefined,
+      };
+    })
+    .filter((s) => !s.version);
   const exact = all.filter((s) => sameLabels(s.selector, matchLabels));
   if (exact.length === 1) return { service: exact[0]!, exact: true };
-  const narrower = all.filter((s) => Object.entries(s.selector).every(([k, v]) => matchLabels[k] === v));
+  const narrower = all.filter(
+    (s) =>
+      Object.keys(s.selector).length > 0 &&
+      Object.entries(s.selector).every(([k, v]) => matchLabels[k] === v),
+  );
   if (exact.length === 0 && narrower.length === 1) return { service: narrower[0]!, exact: false };
   return { exact: false };
 }
