@@ -76,6 +76,8 @@ export interface WorkloadIndex {
   byServiceAccount(namespace: string, serviceAccount: string): KnownService[];
   /** Every root Service. */
   all(): KnownService[];
+  /** The pod labels of the workloads (Deployments, StatefulSets, ...) of a namespace in the input. */
+  pods(namespace: string): readonly Readonly<Record<string, string>>[];
 }
 
 /** A Service of the spec being built: a ServiceSpec without ports (the generic part adds them). */
@@ -107,7 +109,7 @@ export interface EnvironmentDraft {
 export interface ImportContext {
   readonly workloads: WorkloadIndex;
   /** The draft of a Service (created on first use). */
-  service(namespace: string, name: string): ServiceDraft;
+  service(namespace: string, name: string, referencedBy?: SourcedObject): ServiceDraft;
   /** Every draft so far (Services of the input, and services only routes named). */
   services(): ServiceDraft[];
   readonly environment: EnvironmentDraft;

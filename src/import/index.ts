@@ -115,13 +115,14 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     environment,
     reader,
     services: () => [...drafts.values()],
-    service(namespace, name) {
+    service(namespace, name, referencedBy) {
       const id = `${namespace}/${name}`;
       let d = drafts.get(id);
       if (!d) {
         d = { namespace, name, spec: {}, from: new Map() };
         drafts.set(id, d);
       }
+      if (referencedBy && !d.from.size) d.from.set('referencedBy', referencedBy);
       return d;
     },
   };
@@ -204,7 +205,14 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
         apiVersion: API_VERSION,
         kind: 'Project',
         metadata: { name: projectName },
-        spec: { include: ['services/**/*.yaml', 'environments/*.yaml'], output: 'rendered' },
+        spec: {
+          // A glob that matches nothing is an error of the spec: only the directories the import writes.
+          include: [
+            ...(drafts.size ? ['services/**/*.yaml'] : []),
+            ...(meshes.length ? ['environments/*.yaml'] : []),
+          ],
+          output: 'rendered',
+        },
       }),
   });
   const ordered = [...drafts.values()].sort((a, b) =>
@@ -301,8 +309,11 @@ function serviceDocument(d: ServiceDraft, ctx: ImportContext, diagnostics: Diagn
     // meshc's own Services (a render imported back) and those carrying what the import read stay meshc's;
     // any other Service is the application's (its manifests create it): meshc only references it.
     const meshcOwned = known.source?.object.metadata.labels?.['app.kubernetes.io/managed-by'] === 'meshc';
-    if (!meshcOwned && !d.managed) spec.kubernetesService = 'external';
-    else if (known.source) {
+    if (!meshcOwned && !d.managed) {
+      spec.kubernetesService = 'external';
+      // The application's manifests own the rest of that Service; meshc neither emits nor changes it.
+      if (known.source) ctx.reader(known.source).consume(['spec']);
+    } else if (known.source) {
       // meshc's Service sends each port to the same port number on the pods.
       const r = ctx.reader(known.source);
       const ports = r.get(['spec', 'ports']);

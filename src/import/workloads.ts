@@ -215,6 +215,7 @@ export function indexWorkloads(
     byServiceAccount: (namespace, sa) =>
       roots().filter((s) => s.namespace === namespace && (s.serviceAccount ?? s.name) === sa),
     all: roots,
+    pods: (namespace) => workloads.filter((w) => w.namespace === namespace).map((w) => w.labels),
     add(s: KnownService) {
       services.set(s.id, s);
     },

@@ -13,7 +13,7 @@ import type {
 } from '../../spec/types.gen.ts';
 import type { FieldReader, ImportContext, MeshImporter, ServiceDraft } from '../importer.ts';
 import { escapeRegex } from '../shared/gamma.ts';
-import { isGatewayApiRoute, readGammaRoutes } from '../shared/gamma-import.ts';
+import { isGatewayApiRoute, noDefaultRoute, readGammaRoutes } from '../shared/gamma-import.ts';
 import {
   RETRY_CONDITIONS,
   addAccess,
@@ -331,6 +331,7 @@ function readVirtualServices(objects: readonly SourcedObject[], ctx: ImportConte
       draft.from.set('routes', o);
       const routes = perPortRoutes(r, entries, svc, ctx);
       if (routes.length) draft.spec.routes = withoutImplicitDefault(routes, svc);
+      if (routes.length && routes === draft.spec.routes) noDefaultRoute(r, ['spec', 'http'], routes, 'Istio');
     }
   }
   for (const [key, o] of delegates) {
@@ -652,6 +653,7 @@ function readDestinations(
       return undefined;
     }
     r.consume([...p, 'destination', 'host']);
+    ctx.service(svc.namespace, svc.name, r.source);
     if (isRecord(dest.port)) {
       r.consume([...p, 'destination', 'port']);
       ctx.service(svc.namespace, svc.name).portsSeen ??= [];

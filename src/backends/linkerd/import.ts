@@ -303,7 +303,7 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
     if (!labels || !found.service) {
       r.report(
         'IMPORT_NO_SERVICE',
-        ['spec', 'podSelector'],
+        [],
         `The pods ${r.ref} selects match no Kubernetes Service of the input; it is not carried.`,
         'Import the Kubernetes Services with the mesh objects.',
       );
@@ -368,6 +368,8 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
       if (c) callers.push(c);
       else ok = false;
     });
+    // Why an authentication admits nobody is reported at the authentication itself.
+    r.consume(['spec', 'requiredAuthenticationRefs']);
     if (!ok || !callers.length) {
       if (!callers.length && ok)
         r.notCarried(

@@ -145,6 +145,7 @@ export function readGammaRoutes(
         );
     draft.spec.routes = s.lists[0]!;
     draft.from.set('routes', s.first);
+    noDefaultRoute(ctx.reader(s.first), ['spec', 'rules'], draft.spec.routes, options.mesh);
   }
 }
 
@@ -192,13 +193,12 @@ function orderItems(items: readonly Item[], options: GammaOptions): Route[] {
     if (prev && last && prev.object === it.object && prev.rule === it.rule && Object.keys(it.match).length) {
       last.match = [...(last.match ?? []), it.match];
     } else {
-      const route: Route = { ...it.route };
-      const ordered: Route = {};
-      if (route.name !== undefined) ordered.name = route.name;
-      if (Object.keys(it.match).length) ordered.match = [it.match];
-      Object.assign(ordered, { ...route, name: undefined, match: undefined });
-      for (const k of Object.keys(ordered) as (keyof Route)[])
-        if (ordered[k] === undefined) delete ordered[k];
+      const { name, match: _match, ...rest } = it.route;
+      const ordered: Route = {
+        ...(name !== undefined ? { name } : {}),
+        ...(Object.keys(it.match).length ? { match: [it.match] } : {}),
+        ...rest,
+      };
       out.push(ordered);
     }
     prev = it;
@@ -309,11 +309,12 @@ function readRule(
     r.consume([...at, 'name']);
   }
   const backends: SpecBackend[] = [];
-  const refs = asArray(rule.backendRefs);
-  if (!refs.length) {
-    r.notCarried(at, 'a rule without backendRefs answers with an error; the spec has no such route');
-    return [];
-  }
+  // GAMMA: a rule without backendRefs sends to its parent Service.
+  const refs =
+    rule.backendRefs === undefined || !asArray(rule.backendRefs).length
+      ? [{ name: self.name }]
+      : asArray(rule.backendRefs);
+  if (rule.backendRefs !== undefined) r.consume([...at, 'backendRefs']);
   const weights = refs.map((b) => (isRecord(b) && typeof b.weight === 'number' ? b.weight : 1));
   const total = weights.reduce((a, b) => a + b, 0);
   for (let i = 0; i < refs.length; i++) {
@@ -340,10 +341,11 @@ function readRule(
         ...root.spec.versions,
         [known.versionOf.version]: { labels: { ...known.versionOf.labels } },
       };
-    } else ctx.service(ns, b.name);
+    } else ctx.service(ns, b.name, r.source);
     if (refs.length > 1) backend.weight = total ? (weights[i]! * 100) / total : 0;
     backends.push(backend);
     for (const k of ['name', 'namespace', 'kind', 'group', 'port', 'weight']) r.consume([...p, k]);
+    if (typeof b.port === 'number') seePort(ctx, ns, b.name, b.port);
     if (b.filters !== undefined) r.notCarried([...p, 'filters'], 'per-backend filters have no spec form');
   }
   if (backends.some((b) => b.weight !== undefined && !Number.isInteger(b.weight))) {
@@ -485,4 +487,27 @@ function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext): v
   };
   if (!ctx.environment.ingress.className) ctx.environment.ingress.className = 'UNKNOWN';
   r.consume(['spec']);
+}
+
+/** Records a port a route names for a service (its ports when the input has no Kubernetes Service for it). */
+function seePort(ctx: ImportContext, namespace: string, name: string, port: number): void {
+  const known = ctx.workloads.service(namespace, name);
+  if (known?.versionOf) return;
+  const draft = ctx.service(namespace, name);
+  draft.portsSeen ??= [];
+  if (!draft.portsSeen.includes(port)) draft.portsSeen.push(port);
+}
+
+/**
+ * Requests no route matches fail in the mesh (no route: 404); meshc's routes end with an implicit default route
+ * to the service itself. Reported at `at` when the last route has a match.
+ */
+export function noDefaultRoute(r: FieldReader, at: DataPath, routes: readonly Route[], mesh: string): void {
+  const last = routes[routes.length - 1];
+  if (!last?.match) return;
+  r.approximated(
+    at,
+    `requests that no route matches fail in ${mesh} (no route); meshc's routes end with a default route to the service, which takes them`,
+    'Add a last route without `match` that sends where those requests should go, if they should not reach the service.',
+  );
 }

@@ -71,6 +71,13 @@ export function stringRecord(v: unknown): Record<string, string> | undefined {
   return out;
 }
 
+function selectsAll(
+  selector: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
 /** True when two label sets are equal. */
 export function sameLabels(
   a: Readonly<Record<string, string>>,
@@ -112,7 +119,12 @@ export function serviceOfSelector(
       Object.keys(s.selector).length > 0 &&
       Object.entries(s.selector).every(([k, v]) => matchLabels[k] === v),
   );
-  if (exact.length === 0 && narrower.length === 1) return { service: narrower[0]!, exact: false };
+  if (exact.length === 0 && narrower.length === 1) {
+    // Narrower labels that every pod of the service carries anyway select the same pods.
+    const pods = ctx.workloads.pods(namespace).filter((p) => selectsAll(narrower[0]!.selector, p));
+    const same = pods.length > 0 && pods.every((p) => selectsAll(matchLabels, p));
+    return { service: narrower[0]!, exact: same };
+  }
   return { exact: false };
 }
 
