@@ -193,7 +193,10 @@ function orderItems(items: readonly Item[], options: GammaOptions): Route[] {
     if (prev && last && prev.object === it.object && prev.rule === it.rule && Object.keys(it.match).length) {
       last.match = [...(last.match ?? []), it.match];
     } else {
-      const { name, match: _match, ...rest } = it.route;
+      const rest: Route = { ...it.route };
+      const name = rest.name;
+      delete rest.name;
+      delete rest.match;
       const ordered: Route = {
         ...(name !== undefined ? { name } : {}),
         ...(Object.keys(it.match).length ? { match: [it.match] } : {}),
