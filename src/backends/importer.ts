@@ -233,7 +233,13 @@ export class FieldReader {
         const domain = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
         if (!this.#domains.some((d) => domain === d || domain.endsWith(`.${d}`))) return;
       }
-      if (v !== null && typeof v === 'object' && Object.keys(v).length > 0) {
+      // A field nobody read anything of is reported once, as a whole; below a field that was partly read, each
+      // unread part is. Annotations are judged key by key.
+      const partlyRead =
+        path.length < 2 ||
+        (path[0] === 'metadata' && path[1] === 'annotations') ||
+        this.#hasUsedBelow(pointer);
+      if (v !== null && typeof v === 'object' && Object.keys(v).length > 0 && partlyRead) {
         for (const [k, x] of Object.entries(v)) walk(x, [...path, Array.isArray(v) ? Number(k) : k]);
         return;
       }
@@ -249,6 +255,11 @@ export class FieldReader {
       );
     };
     walk(this.object, []);
+  }
+
+  #hasUsedBelow(pointer: string): boolean {
+    for (const u of this.#used) if (u.startsWith(`${pointer}/`)) return true;
+    return false;
   }
 
   #isUnder(pointer: string): boolean {
