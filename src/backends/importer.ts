@@ -101,7 +101,13 @@ export interface ServiceDraft {
 export interface EnvironmentDraft {
   mtls?: 'strict' | 'permissive' | 'off';
   trustDomain?: string;
-  ingress?: { className: string; api?: 'gateway-api' | 'native'; namespace?: string };
+  ingress?: {
+    className: string;
+    api?: 'gateway-api' | 'native';
+    namespace?: string;
+    tls?: { certManager?: { issuer: string; kind?: 'Issuer' | 'ClusterIssuer' }; secretName?: string };
+  };
+  observability?: { metrics?: 'prometheus-operator'; dashboards?: boolean };
   readonly from: Map<string, SourcedObject>;
 }
 

@@ -90,7 +90,9 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
 
   // Which meshes: given, else detected; each mesh's importer reads the objects it claims.
   const importers = BACKENDS.flatMap((b) =>
-    b.importer ? [{ mesh: b.mesh, importer: b.importer, minVersion: b.minVersion }] : [],
+    b.importer
+      ? [{ mesh: b.mesh, importer: b.importer, minVersion: b.minVersion, systemNamespace: b.systemNamespace }]
+      : [],
   );
   const meshes: DiscoveredMesh[] = [];
   const given = options.meshes ?? [];
@@ -142,6 +144,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
       continue;
     }
     if (isContextObject(o)) continue;
+    if (readObservability(o, meshes, importers, environment, reader)) continue;
     reader(o).report(
       'IMPORT_UNKNOWN_KIND',
       [],
@@ -241,6 +244,19 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     reader(o).finish();
   }
   const cluster = options.cluster ?? 'imported';
+  // The namespaces the input holds objects of: services only other objects named (in other namespaces) are
+  // written, so that references stay valid, but not deployed by this environment.
+  const allNamespaces = [...new Set(ordered.map((d) => d.namespace))].sort();
+  const deployed = [
+    ...new Set(
+      ordered
+        .filter(
+          (d) =>
+            workloads.service(d.namespace, d.name) || [...d.from.keys()].some((k) => k !== 'referencedBy'),
+        )
+        .map((d) => d.namespace),
+    ),
+  ].sort();
   for (const m of meshes) {
     const importer = importers.find((i) => i.mesh === m.type);
     const version = m.version ?? importer?.minVersion ?? '';
@@ -258,7 +274,9 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
             : {}),
           ...(environment.trustDomain !== undefined ? { trustDomain: environment.trustDomain } : {}),
           ...(environment.ingress ? { ingress: { ...environment.ingress } } : {}),
+          ...(environment.observability ? { observability: { ...environment.observability } } : {}),
         },
+        ...(deployed.length < allNamespaces.length ? { namespaces: deployed } : {}),
         gitops: { engine: 'flux', repo: PLACEHOLDER_REPO },
       },
     };
@@ -368,4 +386,40 @@ function serviceDocument(d: ServiceDraft, ctx: ImportContext, diagnostics: Diagn
     metadata: { name: d.name, namespace: d.namespace },
     spec,
   };
+}
+
+/**
+ * The mesh's metrics monitors (prometheus-operator PodMonitor / ServiceMonitor) and Grafana dashboards
+ * (grafana-operator) in its control-plane namespace: `observability.metrics: prometheus-operator` and
+ * `observability.dashboards: true`, rendered by meshc with its own settings. Objects meshc rendered are carried;
+ * others are approximated (meshc's replace them).
+ */
+function readObservability(
+  o: SourcedObject,
+  meshes: readonly DiscoveredMesh[],
+  importers: readonly { mesh: string; systemNamespace: string }[],
+  environment: EnvironmentDraft,
+  reader: (o: SourcedObject) => FieldReader,
+): boolean {
+  const group = o.object.apiVersion.split('/')[0];
+  const monitor =
+    group === 'monitoring.coreos.com' && ['PodMonitor', 'ServiceMonitor'].includes(o.object.kind);
+  const dashboard = group === 'grafana.integreatly.org' && o.object.kind === 'GrafanaDashboard';
+  if (!monitor && !dashboard) return false;
+  const system = importers.some(
+    (i) => meshes.some((m) => m.type === i.mesh) && i.systemNamespace === o.object.metadata.namespace,
+  );
+  if (!system) return false;
+  environment.observability = {
+    ...environment.observability,
+    ...(monitor ? { metrics: 'prometheus-operator' as const } : { dashboards: true }),
+  };
+  const r = reader(o);
+  if (o.object.metadata.labels?.['app.kubernetes.io/managed-by'] === 'meshc') r.consume([]);
+  else
+    r.approximated(
+      [],
+      `it became \`observability.${monitor ? 'metrics: prometheus-operator' : 'dashboards: true'}\`: meshc renders its own ${monitor ? 'monitors' : 'dashboards'} for the mesh, whose settings replace this object's`,
+    );
+  return true;
 }

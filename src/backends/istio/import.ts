@@ -13,7 +13,13 @@ import type {
 } from '../../spec/types.gen.ts';
 import type { FieldReader, ImportContext, MeshImporter, ServiceDraft } from '../importer.ts';
 import { escapeRegex } from '../shared/gamma.ts';
-import { isGatewayApiRoute, noDefaultRoute, readGammaRoutes } from '../shared/gamma-import.ts';
+import {
+  isGatewayApiObject,
+  isGatewayApiRoute,
+  noDefaultRoute,
+  readGammaRoutes,
+  readGateways,
+} from '../shared/gamma-import.ts';
 import {
   RETRY_CONDITIONS,
   addAccess,
@@ -29,6 +35,8 @@ import {
   stringRecord,
 } from '../shared/import-values.ts';
 import { ISTIO_SYSTEM, MIN_VERSION } from './constants.ts';
+// Gateway API precedence (most specific match first), as Istio also applies it to HTTPRoutes.
+import { mayOverlap, wins } from '../linkerd/precedence.ts';
 
 /**
  * `meshc import` for Istio: the inverse of the Istio backend (see its README for the forward mapping).
@@ -62,23 +70,38 @@ export const istioImporter: MeshImporter = {
   },
   claims(o, detected) {
     if (ISTIO_GROUPS.includes(groupOf(o))) return true;
-    return detected && isGatewayApiRoute(o);
+    return detected && isGatewayApiObject(o);
   },
   read(objects, ctx) {
     const of = (kind: string) =>
       objects.filter((o) => o.object.kind === kind && groupOf(o.object).endsWith('istio.io'));
+    readGateways(
+      objects.filter((o) => isGatewayApiObject(o.object) && !isGatewayApiRoute(o.object)),
+      ctx,
+    );
+    readIstioGateways(of('Gateway'), ctx);
     readDestinationRules(of('DestinationRule'), ctx);
     readVirtualServices(of('VirtualService'), ctx);
-    readPeerAuthentications(of('PeerAuthentication'), ctx);
-    readAuthorizationPolicies(of('AuthorizationPolicy'), ctx);
     readGammaRoutes(
       objects.filter((o) => isGatewayApiRoute(o.object)),
       ctx,
-      { mesh: 'Istio', annotations: () => ({}) },
+      { mesh: 'Istio', annotations: () => ({}), wins, mayOverlap },
     );
+    readPeerAuthentications(of('PeerAuthentication'), ctx);
+    readAuthorizationPolicies(of('AuthorizationPolicy'), ctx);
     for (const o of objects) {
-      const known = ['DestinationRule', 'VirtualService', 'PeerAuthentication', 'AuthorizationPolicy'];
-      if (known.includes(o.object.kind) || isGatewayApiRoute(o.object)) continue;
+      const known = [
+        'DestinationRule',
+        'VirtualService',
+        'PeerAuthentication',
+        'AuthorizationPolicy',
+        'Gateway',
+      ];
+      if (
+        (known.includes(o.object.kind) && groupOf(o.object).endsWith('istio.io')) ||
+        isGatewayApiObject(o.object)
+      )
+        continue;
       ctx
         .reader(o)
         .report(
@@ -1020,7 +1043,7 @@ function readIngressVirtualService(r: FieldReader, ctx: ImportContext): void {
   };
   draft.from.set('ingress', r.source);
   const [gwNs] = typeof gateway === 'string' && gateway.includes('/') ? gateway.split('/') : [r.namespace];
-  ctx.environment.ingress = { className: 'istio', api: 'native', namespace: gwNs! };
+  ctx.environment.ingress ??= { className: 'istio', api: 'native', namespace: gwNs! };
   r.consume(['spec']);
   if (asArray(r.get(['spec', 'gateways'])).length > 1)
     r.approximated(
@@ -1234,6 +1257,11 @@ function readAuthzRule(
           `the principal ${String(pr)} names no service account (only \`<trustDomain>/ns/<ns>/sa/<sa>\` and \`*\` have a spec form)`,
         );
       const [, trustDomain, ns, sa] = m;
+      // The ingress gateway's identity: meshc admits it by itself for a service with `ingress`.
+      if (ns === ctx.environment.ingress?.namespace && target.spec.ingress) {
+        r.consume([...p, 'principals', j]);
+        continue;
+      }
       if (ctx.environment.trustDomain === undefined && trustDomain !== 'cluster.local') {
         ctx.environment.trustDomain = trustDomain!;
       } else if ((ctx.environment.trustDomain ?? 'cluster.local') !== trustDomain) {
@@ -1243,7 +1271,7 @@ function readAuthzRule(
         );
         continue;
       }
-      const caller = callerOf(ctx, target, ns!, sa!);
+      const caller = callerOf(ctx, target, ns!, sa!, r.source);
       if (caller === undefined) {
         r.report(
           'IMPORT_NO_SERVICE',
@@ -1257,12 +1285,17 @@ function readAuthzRule(
     }
   }
   r.consume([...at, 'from']);
+  if (!callers.length && froms.length && target.spec.ingress && ingressOnly(froms, ctx)) {
+    r.consume(at);
+    return [];
+  }
   if (!callers.length) {
     r.notCarried([...at, 'from'], 'none of its callers has a spec form, so the rule allows nobody');
     return [];
   }
   const from = [...new Set(callers)].sort();
   const tos = asArray(rule.to);
+  r.consume(at);
   if (!tos.length) return [{ from }];
   const out: AccessRule[] = [];
   for (let i = 0; i < tos.length; i++) {
@@ -1290,4 +1323,66 @@ function readAuthzRule(
   }
   r.consume([...at, 'to']);
   return out;
+}
+
+/** True when every principal of the sources is an identity of the ingress namespace. */
+function ingressOnly(froms: readonly unknown[], ctx: ImportContext): boolean {
+  const ns = ctx.environment.ingress?.namespace;
+  return froms.every((f) =>
+    asArray(isRecord(f) && isRecord(f.source) ? f.source.principals : undefined).every(
+      (p) => typeof p === 'string' && PRINCIPAL.exec(p)?.[2] === ns,
+    ),
+  );
+}
+
+/**
+ * meshc's native ingress Gateway (`mesh.ingress.api: native`): the `istio: ingressgateway` pods, HTTP on 80 (with
+ * the redirect to HTTPS when TLS is on) and HTTPS on 443 with the certificate Secret (`tls.secretName`, or the
+ * cert-manager Certificate that writes it). The class name is not in the objects: `istio` is written.
+ */
+function readIstioGateways(objects: readonly SourcedObject[], ctx: ImportContext): void {
+  for (const o of objects) {
+    const r = ctx.reader(o);
+    const selector = stringRecord(r.get(['spec', 'selector']));
+    if (
+      ctx.environment.ingress ||
+      !selector ||
+      JSON.stringify(selector) !== JSON.stringify({ istio: 'ingressgateway' })
+    ) {
+      r.report(
+        ctx.environment.ingress ? 'IMPORT_CONFLICT' : 'IMPORT_NOT_CARRIED',
+        [],
+        `${r.ref} is not carried: ${ctx.environment.ingress ? "the environment's ingress is another gateway already" : "meshc's native ingress runs on the `istio: ingressgateway` pods"}.`,
+      );
+      continue;
+    }
+    r.consume(['spec', 'selector']);
+    const ingress: NonNullable<ImportContext['environment']['ingress']> = {
+      className: 'istio',
+      api: 'native',
+      namespace: r.namespace,
+    };
+    asArray(r.get(['spec', 'servers'])).forEach((srv, i) => {
+      const at = ['spec', 'servers', i];
+      const port = isRecord(srv) && isRecord(srv.port) ? srv.port : undefined;
+      const tls = isRecord(srv) && isRecord(srv.tls) ? srv.tls : undefined;
+      if (
+        port?.number === 80 &&
+        port.protocol === 'HTTP' &&
+        (!tls || (tls.httpsRedirect === true && Object.keys(tls).length === 1))
+      )
+        r.consume(at);
+      else if (
+        port?.number === 443 &&
+        port.protocol === 'HTTPS' &&
+        tls?.mode === 'SIMPLE' &&
+        typeof tls.credentialName === 'string'
+      ) {
+        ingress.tls = { secretName: tls.credentialName };
+        r.consume(at);
+      } else r.notCarried(at, "meshc's ingress Gateway serves HTTP on 80 and HTTPS on 443 only");
+    });
+    ctx.environment.ingress = ingress;
+    ctx.environment.from.set('ingress', o);
+  }
 }

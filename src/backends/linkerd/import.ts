@@ -4,10 +4,16 @@ import type { K8sObject } from '../../core/k8s.ts';
 import type { DataPath } from '../../core/location.ts';
 import type { AccessRule, HttpMethod, Retries, RetryCondition, Route } from '../../spec/types.gen.ts';
 import type { FieldReader, ImportContext, KnownService, MeshImporter, ServiceDraft } from '../importer.ts';
-import { isGatewayApiRoute, readGammaRoutes } from '../shared/gamma-import.ts';
+import {
+  isGatewayApiObject,
+  isGatewayApiRoute,
+  readGammaRoutes,
+  readGateways,
+} from '../shared/gamma-import.ts';
 import {
   addAccess,
   asArray,
+  isDnsLabel,
   isMethod,
   isRecord,
   serviceOfSelector,
@@ -58,9 +64,13 @@ export const linkerdImporter: MeshImporter = {
   claims(o, detected) {
     if (groupOf(o) === POLICY_GROUP) return true;
     if (o.apiVersion === 'v1' && o.kind === 'Namespace') return hasLinkerdAnnotation(o);
-    return detected && isGatewayApiRoute(o);
+    return detected && isGatewayApiObject(o);
   },
   read(objects, ctx) {
+    readGateways(
+      objects.filter((o) => isGatewayApiObject(o.object) && !isGatewayApiRoute(o.object)),
+      ctx,
+    );
     readNamespaces(
       objects.filter((o) => o.object.kind === 'Namespace' && o.object.apiVersion === 'v1'),
       ctx,
@@ -76,6 +86,25 @@ export const linkerdImporter: MeshImporter = {
       objects.filter((o) => groupOf(o.object) === POLICY_GROUP && !isOutboundPolicyRoute(o.object)),
       ctx,
     );
+    const handled = new Set([
+      'Server',
+      'ServerAuthorization',
+      'AuthorizationPolicy',
+      'MeshTLSAuthentication',
+      'NetworkAuthentication',
+      'HTTPRoute',
+    ]);
+    for (const o of objects) {
+      if (groupOf(o.object) !== POLICY_GROUP || handled.has(o.object.kind)) continue;
+      ctx
+        .reader(o)
+        .report(
+          'IMPORT_UNKNOWN_KIND',
+          [],
+          `${o.object.apiVersion} ${o.object.kind} ${o.object.metadata.name} is not carried: meshc's Linkerd import reads HTTPRoute, Server, ServerAuthorization, AuthorizationPolicy, MeshTLSAuthentication and NetworkAuthentication.`,
+          'Keep the object as your own manifest beside the rendered output, or express it with an Environment `patches` entry.',
+        );
+    }
   },
 };
 
@@ -276,6 +305,8 @@ function readFailureAccrual(
 interface Caller {
   readonly any: boolean;
   readonly from: string[];
+  /** How `any` was said: any network (unauthenticated callers too), or any meshed identity. */
+  readonly anyOf?: 'network' | 'mesh';
 }
 
 /** The ports a Server selects, on the Service it stands for. */
@@ -440,6 +471,7 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
 
   // Inbound routes: their matches narrow their callers to methods and paths.
   const routeRules = new Map<string, AccessRule[]>();
+  const routeServer = new Map<string, string>();
   for (const o of byKind('HTTPRoute')) {
     const r = ctx.reader(o);
     const parent = asArray(r.get(['spec', 'parentRefs'])).find((p) => isRecord(p) && p.kind === 'Server') as
@@ -454,6 +486,7 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
     }
     r.consume(['spec', 'parentRefs']);
     const server = servers.get(`${r.namespace}/${parent.name}`);
+    routeServer.set(`${r.namespace}/${o.object.metadata.name}`, `${r.namespace}/${parent.name}`);
     const callers = routeCallers.get(`${r.namespace}/${o.object.metadata.name}`) ?? [];
     const entries: { method?: HttpMethod; paths?: string[] }[] = [];
     let catchAll = false;
@@ -489,6 +522,17 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
     }
     const k = `${server.service.id}@${server.port ?? ''}`;
     routeRules.set(k, [...(routeRules.get(k) ?? []), ...rules]);
+  }
+
+  // How each Server's authorizations said "anyone" (its own policies and its routes' policies).
+  const serverAny = new Map<string, ('network' | 'mesh' | undefined)[]>();
+  for (const [k] of servers) {
+    const mine = [...(serverCallers.get(k) ?? [])];
+    for (const [rk, rc] of routeCallers) if (routeServer.get(rk) === k) mine.push(...rc);
+    serverAny.set(
+      k,
+      mine.filter((c) => c.any).map((c) => c.anyOf),
+    );
   }
 
   // Per service: the access rules of every Server; the same for each port, else reported.
@@ -552,6 +596,17 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
         );
     addAccess(draft, dedupe(lists.flat()));
     draft.from.set('access', first.source);
+    // meshc admits "anyone" by network under permissive mTLS and by any meshed identity under strict: the
+    // form says the service's mode where it differs from the environment's.
+    const anyOf = new Set(
+      e.servers
+        .flatMap((s) => serverAny.get(key(s.source)) ?? [])
+        .filter((x): x is 'network' | 'mesh' => !!x),
+    );
+    if (anyOf.size === 1) {
+      const mode = anyOf.has('network') ? 'permissive' : 'strict';
+      if (mode !== (ctx.environment.mtls ?? 'permissive')) draft.spec.mtls = mode;
+    }
   }
 }
 
@@ -648,6 +703,12 @@ function callerFor(
 ): string | undefined {
   const found = ctx.workloads.byServiceAccount(namespace, sa);
   if (!found.length) {
+    // As for Istio principals: a service named after the account stands for the caller (reported as assumed).
+    if (isDnsLabel(sa)) {
+      ctx.service(namespace, sa, r.source);
+      r.consume(at);
+      return `${namespace}/${sa}`;
+    }
     r.report(
       'IMPORT_NO_SERVICE',
       at,
@@ -667,6 +728,11 @@ function callerOfIdentity(ctx: ImportContext, id: unknown, r: FieldReader, at: D
     return '*';
   }
   const m = typeof id === 'string' ? IDENTITY.exec(id) : null;
+  // Every identity of the ingress namespace: meshc admits the ingress by itself for a service with `ingress`.
+  if (m && m[1] === '*' && m[2] === ctx.environment.ingress?.namespace) {
+    r.consume(at);
+    return undefined;
+  }
   if (!m || m[1] === '*') {
     r.notCarried(
       at,
@@ -719,7 +785,7 @@ function authenticationCallers(
       return undefined;
     }
     a.consume(['spec', 'networks']);
-    return { any: true, from: [] };
+    return { any: true, from: [], anyOf: 'network' };
   }
   const from: string[] = [];
   let any = false;
@@ -743,5 +809,5 @@ function authenticationCallers(
       ['spec', 'identities'],
       '`*` (any meshed identity) became the caller `*`, which under permissive mTLS also admits unauthenticated callers',
     );
-  return { any, from };
+  return { any, from, ...(any ? { anyOf: 'mesh' as const } : {}) };
 }

@@ -28,6 +28,105 @@ export function isGatewayApiRoute(o: K8sObject): boolean {
   return o.kind === 'HTTPRoute' && o.apiVersion.startsWith(`${GATEWAY_GROUP}/`);
 }
 
+/** Gateway API objects a mesh import reads: routes and ingress Gateways (and the certificates they serve). */
+export function isGatewayApiObject(o: K8sObject): boolean {
+  return (
+    isGatewayApiRoute(o) ||
+    (o.kind === 'Gateway' && o.apiVersion.startsWith(`${GATEWAY_GROUP}/`)) ||
+    (o.kind === 'Certificate' && o.apiVersion.startsWith('cert-manager.io/'))
+  );
+}
+
+/**
+ * Ingress Gateways (Gateway API): the environment's `mesh.ingress` (class, namespace) and, when the HTTPS
+ * listener terminates TLS, its certificate: the cert-manager Certificate that writes the Secret
+ * (`tls.certManager`), else the Secret itself (`tls.secretName`). Read before the routes.
+ */
+export function readGateways(objects: readonly SourcedObject[], ctx: ImportContext): void {
+  const certificates = objects.filter((o) => o.object.kind === 'Certificate');
+  const used = new Set<SourcedObject>();
+  for (const o of objects.filter((x) => x.object.kind === 'Gateway')) {
+    const r = ctx.reader(o);
+    const className = r.get(['spec', 'gatewayClassName']);
+    if (ctx.environment.ingress || typeof className !== 'string') {
+      r.report(
+        ctx.environment.ingress ? 'IMPORT_CONFLICT' : 'IMPORT_NOT_CARRIED',
+        [],
+        `${r.ref} is not carried: ${ctx.environment.ingress ? "the environment's ingress is another Gateway already (meshc renders one ingress Gateway per environment)" : 'it names no gatewayClassName'}.`,
+      );
+      continue;
+    }
+    r.consume(['spec', 'gatewayClassName']);
+    const ingress: NonNullable<ImportContext['environment']['ingress']> = {
+      className,
+      api: 'gateway-api',
+      namespace: r.namespace,
+    };
+    asArray(r.get(['spec', 'listeners'])).forEach((l, i) => {
+      const at = ['spec', 'listeners', i];
+      if (!isRecord(l)) return;
+      if (l.protocol === 'HTTP' && l.port === 80) r.consume(at);
+      else if (l.protocol === 'HTTPS' && l.port === 443 && isRecord(l.tls)) {
+        const ref = asArray(l.tls.certificateRefs)[0];
+        const secret = isRecord(ref) && typeof ref.name === 'string' ? ref.name : undefined;
+        if (!secret)
+          return r.notCarried(at, 'an HTTPS listener without a certificate Secret has no spec form');
+        const cert = certificates.find(
+          (c) =>
+            c.object.metadata.namespace === r.namespace &&
+            (c.object.spec as { secretName?: unknown } | undefined)?.secretName === secret,
+        );
+        const issuer = cert
+          ? (cert.object.spec as { issuerRef?: { name?: unknown; kind?: unknown } }).issuerRef
+          : undefined;
+        if (cert && typeof issuer?.name === 'string') {
+          used.add(cert);
+          ctx.reader(cert).consume(['spec']);
+          ingress.tls = {
+            certManager: { issuer: issuer.name, ...(issuer.kind === 'Issuer' ? { kind: 'Issuer' } : {}) },
+          };
+        } else ingress.tls = { secretName: secret };
+        r.consume(at);
+      } else
+        r.notCarried(at, "meshc's ingress Gateway has an HTTP listener on 80 and an HTTPS one on 443 only");
+    });
+    ctx.environment.ingress = ingress;
+    ctx.environment.from.set('ingress', o);
+  }
+  // A native gateway's certificate Secret, written by a cert-manager Certificate.
+  const tls = ctx.environment.ingress?.tls;
+  if (tls?.secretName !== undefined) {
+    const cert = certificates.find(
+      (c) =>
+        !used.has(c) &&
+        c.object.metadata.namespace === ctx.environment.ingress?.namespace &&
+        (c.object.spec as { secretName?: unknown } | undefined)?.secretName === tls.secretName,
+    );
+    const issuer = cert
+      ? (cert.object.spec as { issuerRef?: { name?: unknown; kind?: unknown } }).issuerRef
+      : undefined;
+    if (cert && typeof issuer?.name === 'string') {
+      used.add(cert);
+      ctx.reader(cert).consume(['spec']);
+      ctx.environment.ingress!.tls = {
+        certManager: {
+          issuer: issuer.name,
+          ...(issuer.kind === 'Issuer' ? { kind: 'Issuer' as const } : {}),
+        },
+      };
+    }
+  }
+  for (const c of certificates)
+    if (!used.has(c))
+      ctx
+        .reader(c)
+        .report(
+          'IMPORT_UNKNOWN_KIND',
+          [],
+          `${ctx.reader(c).ref} is not carried: only the certificate of the ingress Gateway has a spec form.`,
+        );
+}
+
 export interface GammaOptions {
   /** The mesh's name, for messages. */
   readonly mesh: string;
@@ -444,8 +543,20 @@ function readRule(
  * it sends to, and the Gateway's class the environment's ingress.
  */
 function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext): void {
-  const hostnames = asArray(r.get(['spec', 'hostnames']));
+  // meshc's redirect of plain HTTP to HTTPS, which `mesh.ingress.tls` implies.
   const rules = asArray(r.get(['spec', 'rules']));
+  const redirect =
+    rules.length === 1 &&
+    isRecord(rules[0]) &&
+    rules[0].backendRefs === undefined &&
+    asArray(rules[0].filters).length === 1 &&
+    JSON.stringify(asArray(rules[0].filters)[0]) ===
+      JSON.stringify({ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } });
+  if (redirect && ctx.environment.ingress?.tls) {
+    r.consume(['spec']);
+    return;
+  }
+  const hostnames = asArray(r.get(['spec', 'hostnames']));
   const refs = rules.flatMap((x) => (isRecord(x) ? asArray(x.backendRefs) : []));
   const names = [
     ...new Set(

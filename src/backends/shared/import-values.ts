@@ -1,5 +1,6 @@
 import { parseDuration } from '../../core/duration.ts';
 import type { AccessRule, HttpMethod, RetryCondition } from '../../spec/types.gen.ts';
+import type { SourcedObject } from '../../core/import-types.ts';
 import type { FieldReader, ImportContext, ServiceDraft } from '../importer.ts';
 import type { DataPath } from '../../core/location.ts';
 
@@ -134,14 +135,32 @@ export function serviceOfSelector(
  */
 export function callerOf(
   ctx: ImportContext,
-  draft: ServiceDraft,
+  target: ServiceDraft,
   namespace: string,
   serviceAccount: string,
+  referencedBy?: SourcedObject,
 ): string | undefined {
   const found = ctx.workloads.byServiceAccount(namespace, serviceAccount);
-  if (found.length === 0) return undefined;
+  if (found.length === 0) {
+    // A service known only from routes has the spec's default identity, its own name.
+    const draft = ctx
+      .services()
+      .find(
+        (d) =>
+          d.namespace === namespace &&
+          d.name === serviceAccount &&
+          !ctx.workloads.service(d.namespace, d.name),
+      );
+    if (draft) return draft.namespace === target.namespace ? draft.name : `${draft.namespace}/${draft.name}`;
+    // No Service of the input runs as that identity: a service named after the account stands for it (the spec's
+    // default identity is the service's name), so the access rule keeps its caller exactly; the import reports
+    // the assumed Service (IMPORT_NO_SERVICE at the object that named it).
+    if (!isDnsLabel(serviceAccount) || !referencedBy) return undefined;
+    ctx.service(namespace, serviceAccount, referencedBy);
+    return namespace === target.namespace ? serviceAccount : `${namespace}/${serviceAccount}`;
+  }
   const s = [...found].sort((a, b) => (a.name < b.name ? -1 : 1))[0]!;
-  return s.namespace === draft.namespace ? s.name : `${s.namespace}/${s.name}`;
+  return s.namespace === target.namespace ? s.name : `${s.namespace}/${s.name}`;
 }
 
 /** Adds access rules to a draft (Istio ALLOW policies and Linkerd authorizations add up: any rule admits). */
