@@ -23,7 +23,7 @@ type ImportFormat = (typeof IMPORT_FORMATS)[number];
 export const IMPORT_COMMAND: CommandSpec = {
   name: 'import',
   summary:
-    'The reverse compiler: read native mesh YAML (Istio, Linkerd, with the Kubernetes Services, Deployments and ServiceAccounts beside them) and write a meshc spec repository, with a report of what did not carry over.',
+    'Reverse-compile native mesh YAML (with the Kubernetes Services and workloads beside it) into a meshc spec repository. Reports what did not carry over, at its file:line:col.',
   usage:
     'meshc import PATH... [-o DIR] [--mesh MESH [--mesh-version X.Y]] [-n NS] [--force] [--dry-run] [--format text|json|markdown]',
   positionals: ['path'],

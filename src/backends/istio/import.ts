@@ -831,14 +831,12 @@ function readMatch(
       case 'uri': {
         const s = readStringMatch(v, ['exact', 'prefix', 'regex']);
         if (!s) return drop(k, 'the uri match has no spec form');
-        // Istio's prefix is a plain string prefix; the spec's is segment-wise: `P/` is both, else a regex.
-        if (s.prefix !== undefined && !s.prefix.endsWith('/'))
-          out.path = { regex: `${escapeRegex(s.prefix)}.*` };
+        // Istio's prefix is a plain string prefix, the spec's is segment-wise: a string prefix is carried exactly as
+        // a regex (Istio's and the spec's regexes both match the whole path); `/` is the same either way. meshc's own
+        // segment-wise prefix (`exact: P` + `prefix: P/`) is recognised below and read back as a prefix.
+        if (s.prefix === '/') out.path = { prefix: '/' };
         else if (s.prefix !== undefined) out.path = { regex: `${escapeRegex(s.prefix)}.*` };
         else out.path = s;
-        if (s.prefix !== undefined && s.prefix.endsWith('/') && s.prefix !== '/')
-          out.path = { regex: `${escapeRegex(s.prefix)}.*` };
-        if (s.prefix === '/') out.path = { prefix: '/' };
         r.consume([...at, k]);
         break;
       }
