@@ -240,7 +240,10 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     });
   }
   for (const o of valid) {
-    if (isContextObject(o) && !claimedBy(claimed, o)) continue;
+    if (isContextObject(o) && !claimedBy(claimed, o)) {
+      workloadAnnotations(reader(o));
+      continue;
+    }
     reader(o).finish();
   }
   const cluster = options.cluster ?? 'imported';
@@ -422,4 +425,30 @@ function readObservability(
       `it became \`observability.${monitor ? 'metrics: prometheus-operator' : 'dashboards: true'}\`: meshc renders its own ${monitor ? 'monitors' : 'dashboards'} for the mesh, whose settings replace this object's`,
     );
   return true;
+}
+
+/** Injection annotations that only say what meshc's namespaces say already. */
+const INJECTION_DEFAULTS: Readonly<Record<string, string>> = {
+  'linkerd.io/inject': 'enabled',
+  'sidecar.istio.io/inject': 'true',
+};
+
+/**
+ * Workloads are read for their pods' labels and service account only; mesh settings on their pod templates
+ * (`config.linkerd.io/*`, `sidecar.istio.io/*`, ...) configure the mesh per workload, which the spec cannot say.
+ */
+function workloadAnnotations(r: FieldReader): void {
+  const at = ['spec', 'template', 'metadata', 'annotations'];
+  const annotations = r.get(at);
+  if (annotations === null || typeof annotations !== 'object') return;
+  for (const [k, v] of Object.entries(annotations as Record<string, unknown>)) {
+    const domain = k.includes('/') ? k.slice(0, k.indexOf('/')) : '';
+    if (!MESH_ANNOTATION_DOMAINS.some((d) => domain === d || domain.endsWith(`.${d}`))) continue;
+    if (INJECTION_DEFAULTS[k] === v) continue;
+    r.notCarried(
+      [...at, k],
+      'a per-workload mesh setting on the pod template has no spec form (meshc configures meshes per service and per environment)',
+      'Keep the annotation in your workload manifests (meshc does not render workloads), and check that the imported spec does not contradict it.',
+    );
+  }
 }

@@ -195,3 +195,22 @@ spec: { targetRef: { group: policy.linkerd.io, kind: Server, name: web-http }, t
     expect(codes).toEqual(['IMPORT_UNKNOWN_KIND ']);
   });
 });
+
+describe('workloads', () => {
+  it('mesh settings on a pod template are reported, the injection default is not', () => {
+    const { codes } = run(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec:
+  template:
+    metadata:
+      labels: { app: web }
+      annotations: { linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny, prometheus.io/scrape: "true" }
+    spec: { serviceAccountName: web }
+`);
+    expect(codes).toEqual([
+      'IMPORT_NOT_CARRIED /spec/template/metadata/annotations/config.linkerd.io~1default-inbound-policy',
+    ]);
+  });
+});
