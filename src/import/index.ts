@@ -3,7 +3,7 @@ import { sortDiagnostics } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
 import { FieldReader, importDiagnostic } from '../backends/importer.ts';
-import { BACKENDS } from '../backends/registry.ts';
+import { BACKENDS, backendFor } from '../backends/registry.ts';
 import type { EnvironmentDocument, ServiceDocument, ServiceSpec } from '../spec/types.gen.ts';
 import { emitYaml } from '../render/yaml.ts';
 import { indexWorkloads, isContextObject, isKubernetesService } from './workloads.ts';
@@ -262,7 +262,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   ].sort();
   for (const m of meshes) {
     const importer = importers.find((i) => i.mesh === m.type);
-    const version = m.version ?? importer?.minVersion ?? '';
+    const version = m.version ?? importer?.minVersion ?? backendFor(m.type)?.minVersion ?? '';
     const doc: EnvironmentDocument = {
       apiVersion: API_VERSION,
       kind: 'Environment',
