@@ -17,8 +17,24 @@ describe('compile(sources, options)', () => {
     const { files } = await loadSpec(example);
     const compiled = compile(files, { outputRepoPath: 'examples/bookinfo/rendered' });
     expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(compiled.model?.environments.map((e) => e.name)).toEqual(['prod', 'staging']);
-    expect(compiled.emitted?.renders.map((r) => r.env.name)).toEqual(['prod', 'staging']);
+    expect(compiled.model?.environments.map((e) => e.name)).toEqual([
+      'dr',
+      'edge',
+      'legacy',
+      'legacy-dr',
+      'legacy-us',
+      'prod',
+      'staging',
+    ]);
+    expect(compiled.emitted?.renders.map((r) => r.env.name)).toEqual([
+      'dr',
+      'edge',
+      'legacy',
+      'legacy-dr',
+      'legacy-us',
+      'prod',
+      'staging',
+    ]);
     const committed = await readTree(path.join(example, 'rendered'));
     expect(new Map(compiled.tree!.files.map((f) => [f.path, f.content]))).toEqual(committed);
   });
@@ -27,11 +43,11 @@ describe('compile(sources, options)', () => {
     const { files } = await loadSpec(example);
     const planned = compile(files, { until: 'plan' });
     expect(planned.model).toBeDefined();
-    expect(planned.plans).toHaveLength(2);
+    expect(planned.plans).toHaveLength(7);
     expect(planned.emitted).toBeUndefined();
     expect(planned.tree).toBeUndefined();
     const emitted = compile(files, { until: 'emit' });
-    expect(emitted.emitted?.renders).toHaveLength(2);
+    expect(emitted.emitted?.renders).toHaveLength(7);
     expect(emitted.tree).toBeUndefined();
     expect(compile(files).tree?.files.length).toBeGreaterThan(0);
   });

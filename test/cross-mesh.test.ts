@@ -14,6 +14,15 @@
  * - authorization: Istio through `authorize` of test/helpers/istio-semantics.ts plus a minimal PeerAuthentication
  *   check (STRICT refuses plaintext callers); Linkerd through `inboundDecision` (Server, inbound routes,
  *   AuthorizationPolicy, MeshTLSAuthentication, namespace default policy).
+ * - Consul (issue 12, Consul 1.21): routing through `resolveRequest` of test/helpers/consul-semantics.ts (the
+ *   discovery chain: router, splitter, resolver; subsets as the pods carrying the subset's metadata), access
+ *   through its `authorize` (intentions by precedence, strict mTLS refusing plaintext), required to decide the
+ *   same under either ACL default policy.
+ *
+ * - App Mesh (issue 13) through test/helpers/appmesh-semantics.ts: `routeRequest` (router routes by priority,
+ *   weighted VirtualNodes as pod sets, effective timeout) and `connect` (the caller's backends, the Mesh's egress
+ *   filter, listener and client TLS). Its environment adds SPIRE trust (strict mTLS needs a certificate source)
+ *   and drops the access rules' method/path narrowing, which App Mesh cannot express (APPMESH_ADAPTED).
  *
  * For every request of the tables the decisions must be equal, except the rows listed in EXPECTED_DIFFERENCES,
  * each under a feature whose Linkerd capability is `approximate` in the matrix; a listed difference that does
@@ -24,6 +33,7 @@ import { FEATURES, type FeatureId } from '../src/backends/features.ts';
 import { backendFor, knownMeshes } from '../src/backends/registry.ts';
 import { ISTIO_CAPABILITIES } from '../src/backends/istio/capabilities.ts';
 import { LINKERD_CAPABILITIES } from '../src/backends/linkerd/capabilities.ts';
+import { APPMESH_CAPABILITIES } from '../src/backends/appmesh/capabilities.ts';
 import { toPointer, type DataPath } from '../src/core/location.ts';
 import type { ResolvedEnvironment } from '../src/model/types.ts';
 import {
@@ -40,7 +50,19 @@ import {
   type Manifest as LinkerdManifest,
   type Pod,
 } from './helpers/linkerd-semantics.ts';
+import {
+  connect as appmeshConnect,
+  routeRequest as appmeshRouteRequest,
+  type Manifest as AppMeshManifest,
+} from './helpers/appmesh-semantics.ts';
 import { compileInline, dedent } from './helpers/spec-tree.ts';
+import {
+  authorize as consulAuthorize,
+  chainErrors,
+  resolveRequest as consulResolve,
+  subsetMeta,
+  type Manifest as ConsulManifest,
+} from './helpers/consul-semantics.ts';
 
 // --- The spec ---------------------------------------------------------------------------------------------------
 
@@ -53,9 +75,25 @@ const env = (name: string, cluster: string, type: string, version: string) => de
   metadata: { name: ${name} }
   spec:
     cluster: ${cluster}
-    mesh: { type: ${type}, version: "${version}", mtls: strict }
+    mesh: { type: ${type}, version: "${version}", mtls: strict${MESH_EXTRA[type] ?? ''} }
     gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
-`;
+${ENV_EXTRA[type] ?? ''}`;
+
+/**
+ * What an environment of a mesh needs beyond the shared settings. App Mesh: a certificate source for strict
+ * mTLS (SPIRE over SDS), and the access rules without their method/path narrowing, which App Mesh cannot express
+ * (`access.l7` is `unsupported` there): the rows that narrowing decides are the expected differences under
+ * APPMESH_ADAPTED below.
+ */
+const MESH_EXTRA: Readonly<Record<string, string>> = { appmesh: ', trust: { sds: {} }' };
+const ENV_EXTRA: Readonly<Record<string, string>> = {
+  appmesh: [
+    '    overrides:',
+    '      shop/reviews: { access: [{ from: [productpage] }, { from: [ratings] }] }',
+    '      shop/ratings: { access: [{ from: [reviews, reviews-next] }] }',
+    '',
+  ].join('\n'),
+};
 
 /** A meshc Service document of namespace `shop`; `body` is the YAML under `spec:`. */
 const service = (name: string, body: string) =>
@@ -70,7 +108,12 @@ const service = (name: string, body: string) =>
  * The mesh version each registered backend is read at. A new backend needs a version here and a reader in
  * READERS (both tested), so that this spec is compared on every mesh meshc renders.
  */
-const VERSIONS: Readonly<Record<string, string>> = { istio: '1.24', linkerd: '2.18' };
+const VERSIONS: Readonly<Record<string, string>> = {
+  istio: '1.24',
+  linkerd: '2.18',
+  consul: '1.21',
+  appmesh: '1.13',
+};
 
 /** One environment per registered backend (`mesh-<mesh>` on its own cluster), otherwise equal. */
 const ENVIRONMENTS: Readonly<Record<string, string>> = Object.fromEntries(
@@ -162,8 +205,12 @@ function renderOf(mesh: string) {
 
 const ISTIO = renderOf('istio');
 const LINKERD = renderOf('linkerd');
+const APPMESH = renderOf('appmesh');
 const istioObjects = ISTIO.objects as unknown as IstioManifest[];
 const linkerdObjects = LINKERD.objects as unknown as LinkerdManifest[];
+const CONSUL = renderOf('consul');
+const consulObjects = CONSUL.objects as unknown as ConsulManifest[];
+const appmeshObjects = APPMESH.objects as unknown as AppMeshManifest[];
 
 // --- Istio routing: a minimal VirtualService evaluator ----------------------------------------------------------
 
@@ -365,6 +412,92 @@ function linkerdAccess(target: string, req: HttpRequest, caller: Caller): string
   return d === 'not-found' ? 'deny' : d;
 }
 
+// --- Consul: the discovery chain and intentions (test/helpers/consul-semantics.ts) -------------------------------
+
+/**
+ * The Consul service name of a service of the spec (its service account: consul-k8s registers a pod under its
+ * ServiceAccount's name when ACLs are on), and back: the pods of a Consul service are those its Kubernetes
+ * Service selects, narrowed by a subset to the pods carrying the subset's metadata (pods carry their version
+ * labels as `consul.hashicorp.com/service-meta-<label>` annotations, as the backend README asks).
+ */
+const consulName = (name: string) => CONSUL.env.services.find((s) => s.name === name)!.serviceAccount;
+
+function consulPods(target: string): string {
+  const [service, subset] = target.split('/') as [string, string | undefined];
+  const spec = CONSUL.env.services.find((s) => s.serviceAccount === service);
+  if (!spec) return `consul service ${service}`;
+  const svc = consulObjects.find(
+    (o) => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata.name === spec.name,
+  );
+  const labels: Record<string, string> = { ...(asObj(asObj(svc?.spec).selector) as Record<string, string>) };
+  if (subset !== undefined) Object.assign(labels, subsetMeta(consulObjects, service, subset));
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .sort()
+    .join(',');
+}
+
+function consulRoute(name: string, req: HttpRequest): RouteDecision {
+  expect(chainErrors(consulObjects)).toEqual([]);
+  const d = consulResolve(consulObjects, consulName(name), req);
+  // Only weights, destinations and timeouts are compared: the spec sets nothing else.
+  expect(d.retry ?? d.headers, `${name} ${label(req)}: Consul retries or header changes`).toBeUndefined();
+  const backends: Record<string, number> = {};
+  for (const [target, share] of Object.entries(d.targets)) {
+    const key = consulPods(target);
+    backends[key] = (backends[key] ?? 0) + share;
+  }
+  return { backends: sortKeys(backends), ...(d.timeoutMs !== undefined ? { timeoutMs: d.timeoutMs } : {}) };
+}
+
+function consulAccess(target: string, req: HttpRequest, caller: Caller): string {
+  // consul-k8s rewrites HTTP probes to the sidecar's expose listener (`transparent-proxy-overwrite-probes`,
+  // on with transparent proxy): the kubelet reaches the app past mTLS and intentions.
+  if (caller.kubelet) return 'allow';
+  // A caller's Consul identity is its service account's name (Consul CE has no namespace dimension).
+  const source = caller.sa === undefined ? undefined : saParts(caller.sa)[1];
+  const decide = (aclDefault: 'allow' | 'deny') =>
+    consulAuthorize(consulObjects, consulName(target), source, req, { aclDefault });
+  // The decision must not depend on the ACL default policy (`global.acls.manageSystemACLs`).
+  const deny = decide('deny');
+  expect(decide('allow'), `${target} ${label(req)} from ${source}: ACL default`).toBe(deny);
+  return deny;
+}
+
+// --- App Mesh: test/helpers/appmesh-semantics.ts ------------------------------------------------------------------
+
+/**
+ * App Mesh's decision for a request to a VirtualService: its pod sets (without the namespace the model prefixes)
+ * and the effective timeout, App Mesh's 15s when the route sets none (see ROUTING_APPMESH_DEFAULT_TIMEOUT).
+ */
+function appmeshRoute(name: string, req: HttpRequest): RouteDecision {
+  const d = appmeshRouteRequest(appmeshObjects, { namespace: NS, name }, req, PORT);
+  if (d.kind !== 'routed') return d.kind === 'no-route' ? 'no-route' : { ambiguous: [name] };
+  // The spec sets no retries: App Mesh's default retry policy applies (`route.retries` says so).
+  expect(d.retry, `${name} ${label(req)}: App Mesh retries`).toBe('default');
+  const backends = Object.fromEntries(
+    Object.entries(d.backends).map(([k, v]) => [k.slice(k.indexOf(':') + 1), v]),
+  );
+  return { backends: sortKeys(backends), timeoutMs: d.timeoutMs };
+}
+
+/** The pod of a caller (its service's labels, in its namespace); undefined for plaintext callers. */
+function appmeshCaller(caller: Caller): { namespace: string; labels: Record<string, string> } | undefined {
+  if (caller.sa === undefined) return undefined;
+  const [ns, sa] = saParts(caller.sa);
+  return { namespace: ns, labels: (ns === NS ? POD_LABELS[sa] : undefined) ?? { app: sa } };
+}
+
+function appmeshAccess(target: string, _req: HttpRequest, caller: Caller): string {
+  return appmeshConnect(
+    appmeshObjects,
+    appmeshCaller(caller),
+    { namespace: NS, name: target },
+    { namespace: NS, labels: POD_LABELS[target]! },
+    PORT,
+  );
+}
+
 // --- The request tables -----------------------------------------------------------------------------------------
 
 const req = (method: string, path: string, headers?: Record<string, string>): HttpRequest => ({
@@ -432,6 +565,8 @@ interface MeshReader {
 const READERS: Readonly<Record<string, MeshReader>> = {
   istio: { route: (name, r) => istioRoute(istioObjects, fqdn(name, NS), r), access: istioAccess },
   linkerd: { route: (name, r) => linkerdRoute(linkerdObjects, name, r), access: linkerdAccess },
+  consul: { route: consulRoute, access: consulAccess },
+  appmesh: { route: appmeshRoute, access: appmeshAccess },
 };
 
 /** The mesh every other one is compared with: the first of the registry. */
@@ -480,8 +615,48 @@ const EXPECTED_DIFFERENCES: Readonly<Record<string, FeatureId>> = {
   [`probe ratings kubelet GET ${PROBE_PATH}`]: 'access.l7',
 };
 
-/** Every mesh decides as the reference mesh does. */
-const same = (r: Row) => knownMeshes().every((m) => JSON.stringify(r[m]) === JSON.stringify(r[REFERENCE]));
+/**
+ * The same for App Mesh: each row under a feature App Mesh marks `approximate`, or under a feature it cannot
+ * express that its environment here leaves out (APPMESH_ADAPTED). `access`: "`*` admits the meshed services of
+ * this environment (a pod meshc does not know has no VirtualNode)"; `mesh.mtls.strict`: "only pods a VirtualNode
+ * selects hold mesh certificates, so other pods are refused, and kubelet HTTP probes on a strict port fail".
+ */
+const APPMESH_EXPECTED_DIFFERENCES: Readonly<Record<string, FeatureId>> = {
+  ...Object.fromEntries(
+    ['GET /', 'POST /x'].flatMap((r) =>
+      ['shop/default', 'other/web'].map((c) => [`access reviews-next ${c} ${r}`, 'access' as const]),
+    ),
+  ),
+  ...Object.fromEntries(
+    ['GET /productpage', 'POST /login'].flatMap((r) =>
+      ['shop/default', 'other/web'].map((c) => [`access productpage ${c} ${r}`, 'mesh.mtls.strict' as const]),
+    ),
+  ),
+  ...Object.fromEntries(
+    Object.keys(ACCESS).map((t) => [`probe ${t} kubelet GET ${PROBE_PATH}`, 'mesh.mtls.strict' as const]),
+  ),
+  // The method/path narrowing the App Mesh environment leaves out: ratings may call reviews (`/api/*`, GET) ...
+  ...Object.fromEntries(
+    ['GET /api', 'GET /apix', 'POST /api/x', 'GET /reviews/1', 'DELETE /reviews/1'].map((r) => [
+      `access reviews ratings ${r}`,
+      'access.l7' as const,
+    ]),
+  ),
+  // ... and reviews and reviews-next may call ratings (`/ratings/*`, GET).
+  ...Object.fromEntries(
+    ['GET /ratings', 'POST /ratings/1', 'GET /other'].flatMap((r) =>
+      ['reviews', 'reviews-next'].map((c) => [`access ratings ${c} ${r}`, 'access.l7' as const]),
+    ),
+  ),
+};
+
+/** Features App Mesh cannot express that its environment of this test leaves out (overrides in ENV_EXTRA). */
+const APPMESH_ADAPTED: readonly FeatureId[] = ['access.l7'];
+
+/** A mesh decides as the reference mesh does (every mesh, unless one is named). */
+const same = (r: Row, meshes: readonly string[] = knownMeshes()) =>
+  meshes.every((m) => JSON.stringify(r[m]) === JSON.stringify(r[REFERENCE]));
+const OTHERS = () => knownMeshes().filter((m) => m !== 'appmesh');
 
 // --- Warnings: each one is a row the matrix marks approximate for Linkerd -----------------------------------
 
@@ -489,10 +664,11 @@ const same = (r: Row) => knownMeshes().every((m) => JSON.stringify(r[m]) === JSO
 function featureOf(
   d: { pointer?: string; location?: { file: string; line: number; col: number } },
   environment: ResolvedEnvironment,
+  capabilities: typeof LINKERD_CAPABILITIES,
 ): FeatureId[] {
   const found = new Set<FeatureId>();
   for (const f of FEATURES) {
-    if (LINKERD_CAPABILITIES[f.id]?.support !== 'approximate') continue;
+    if (capabilities[f.id]?.support !== 'approximate') continue;
     const uses: { path: DataPath; origin: (p: DataPath) => { file: string; line: number; col: number } }[] =
       f.scope === 'service'
         ? environment.services.flatMap((s) => f.usedBy(s).map((path) => ({ path, origin: s.origin })))
@@ -516,7 +692,7 @@ function featureOf(
 
 // --- Tests ------------------------------------------------------------------------------------------------------
 
-describe('one spec, Istio 1.24 and Linkerd 2.18 (both mtls: strict)', () => {
+describe('one spec, Istio 1.24, Linkerd 2.18, Consul 1.21 and App Mesh 1.13 (all mtls: strict)', () => {
   it('covers every registered backend: a version at or above its minimum and a reader of its output', () => {
     for (const mesh of knownMeshes()) {
       expect(VERSIONS[mesh], `${mesh}: add its version to VERSIONS`).toBeDefined();
@@ -532,8 +708,12 @@ describe('one spec, Istio 1.24 and Linkerd 2.18 (both mtls: strict)', () => {
     expect(compiled.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
     expect(emitted.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
     expect(
-      emitted.renders.map((r) => `${r.env.name}:${r.mesh}:${r.env.mesh.version}:${r.env.mesh.mtls}`),
-    ).toEqual(knownMeshes().map((m) => `mesh-${m}:${m}:${VERSIONS[m]}:strict`));
+      emitted.renders.map((r) => `${r.env.name}:${r.mesh}:${r.env.mesh.version}:${r.env.mesh.mtls}`).sort(),
+    ).toEqual(
+      knownMeshes()
+        .map((m) => `mesh-${m}:${m}:${VERSIONS[m]}:strict`)
+        .sort(),
+    );
     for (const m of knownMeshes())
       expect(
         renderOf(m).env.services.map((s) => s.id),
@@ -549,9 +729,19 @@ describe('one spec, Istio 1.24 and Linkerd 2.18 (both mtls: strict)', () => {
       return seen.has(k) ? false : (seen.add(k), true);
     });
     expect(unique.length).toBeGreaterThan(0);
-    for (const w of unique) {
+    // App Mesh's own: the end-of-support warning once, and approximations of features App Mesh marks so.
+    const isAppMesh = (w: (typeof unique)[number]) =>
+      w.location?.file === 'environments/appmesh.yaml' || / environment mesh-appmesh\b/.test(w.message);
+    const appmeshWarnings = unique.filter(isAppMesh);
+    expect(appmeshWarnings.filter((w) => w.code === 'APPMESH_END_OF_SUPPORT').length).toBe(1);
+    for (const w of appmeshWarnings.filter((x) => x.code !== 'APPMESH_END_OF_SUPPORT')) {
       expect(w.code, w.message).toBe('MESH_APPROXIMATE_FEATURE');
-      const features = featureOf(w, LINKERD.env);
+      const features = featureOf(w, APPMESH.env, APPMESH_CAPABILITIES);
+      expect(features, w.message).not.toEqual([]);
+    }
+    for (const w of unique.filter((x) => !isAppMesh(x))) {
+      expect(w.code, w.message).toBe('MESH_APPROXIMATE_FEATURE');
+      const features = featureOf(w, LINKERD.env, LINKERD_CAPABILITIES);
       expect(features, w.message).not.toEqual([]);
       for (const f of features) {
         expect(LINKERD_CAPABILITIES[f]!.support).toBe('approximate');
@@ -559,7 +749,11 @@ describe('one spec, Istio 1.24 and Linkerd 2.18 (both mtls: strict)', () => {
       }
     }
     // The one approximation this spec uses: access narrowed by method and path.
-    expect([...new Set(unique.flatMap((w) => featureOf(w, LINKERD.env)))]).toEqual(['access.l7']);
+    expect([
+      ...new Set(
+        unique.filter((w) => !isAppMesh(w)).flatMap((w) => featureOf(w, LINKERD.env, LINKERD_CAPABILITIES)),
+      ),
+    ]).toEqual(['access.l7']);
   });
 
   it('routing: the same destinations with the same shares and the same timeout for every request', () => {
@@ -570,16 +764,38 @@ describe('one spec, Istio 1.24 and Linkerd 2.18 (both mtls: strict)', () => {
     }
     expect(
       rows
-        .filter((r) => !same(r))
+        .filter((r) => !same(r, OTHERS()))
         .map((r) => `${r.label}: istio ${JSON.stringify(r.istio)} linkerd ${JSON.stringify(r.linkerd)}`),
     ).toEqual([]);
+    // App Mesh: the same pods and shares everywhere; the timeout differs exactly where the route sets none
+    // (App Mesh's 15s default), which `route.timeout` (approximate) says.
+    const withoutTimeout = rows.filter(
+      (r) => typeof r.istio === 'object' && !('timeoutMs' in (r.istio as object)),
+    );
+    expect(withoutTimeout.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      const expected = withoutTimeout.includes(r) ? { ...(r.istio as object), timeoutMs: 15_000 } : r.istio;
+      expect(r.appmesh, r.label).toEqual(expected);
+    }
+    expect(APPMESH_CAPABILITIES['route.timeout'].support).toBe('approximate');
+    expect(APPMESH_CAPABILITIES['route.timeout'].note).toContain('15s default');
   });
 
   it('access: the same allow/deny for every request and caller; the only differences are listed by the matrix', () => {
     const rows = [...accessRows(), ...probeRows()];
     for (const r of rows) expect(['allow', 'deny'], r.label).toContain(r.linkerd);
-    const differing = rows.filter((r) => !same(r)).map((r) => r.label);
+    for (const r of rows) expect(['allow', 'deny'], r.label).toContain(r.appmesh);
+    const differing = rows.filter((r) => !same(r, OTHERS())).map((r) => r.label);
     expect(differing.sort()).toEqual(Object.keys(EXPECTED_DIFFERENCES).sort());
+    const appmeshDiffering = rows.filter((r) => !same(r, ['appmesh'])).map((r) => r.label);
+    expect(appmeshDiffering.sort()).toEqual(Object.keys(APPMESH_EXPECTED_DIFFERENCES).sort());
+    for (const f of Object.values(APPMESH_EXPECTED_DIFFERENCES)) {
+      const support = APPMESH_CAPABILITIES[f].support;
+      expect(support === 'approximate' || (support === 'unsupported' && APPMESH_ADAPTED.includes(f)), f).toBe(
+        true,
+      );
+      expect(ISTIO_CAPABILITIES[f]!.support).toBe('exact');
+    }
     for (const f of Object.values(EXPECTED_DIFFERENCES)) {
       expect(LINKERD_CAPABILITIES[f]!.support).toBe('approximate');
       expect(ISTIO_CAPABILITIES[f]!.support).toBe('exact');

@@ -19,7 +19,15 @@ describe('import { load, compile, render, write, diff } from "meshc"', () => {
     expect(project.diagnostics).toEqual([]);
     const compiled = compile(project);
     expect(compiled.ok).toBe(true);
-    expect(compiled.model?.environments.map((e) => e.name)).toEqual(['prod', 'staging']);
+    expect(compiled.model?.environments.map((e) => e.name)).toEqual([
+      'dr',
+      'edge',
+      'legacy',
+      'legacy-dr',
+      'legacy-us',
+      'prod',
+      'staging',
+    ]);
     const rendered = render(compiled);
     const committed = await readTree(path.join(example, 'rendered'));
     expect(new Map(rendered.files.map((f) => [f.path, f.content]))).toEqual(committed);
@@ -60,7 +68,14 @@ describe('import { load, compile, render, write, diff } from "meshc"', () => {
     });
     const refused = await write(out, render(prodOnly));
     expect(refused.diagnostics.map((x) => x.code)).toEqual(['OUTPUT_REMOVALS']);
-    expect(refused.removals.environments).toEqual(['staging']);
+    expect(refused.removals.environments).toEqual([
+      'dr',
+      'edge',
+      'legacy',
+      'legacy-dr',
+      'legacy-us',
+      'staging',
+    ]);
     const allowed = await write(out, render(prodOnly), { allowRemovals: true });
     expect(allowed.diagnostics).toEqual([]);
     expect(allowed.removed.length).toBeGreaterThan(0);

@@ -10,6 +10,7 @@
  * equal for every request of the task's corpus, except the requests listed as deviations, each under a rule of
  * the table RULES with its reason; a listed deviation that does not happen fails too, so none is silent or stale.
  */
+import { emittedObjects } from './helpers/backend-fixtures.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -636,11 +637,7 @@ describe('through the ingress: what the access rules admit, from a meshed ingres
     const compiled = compileInline({ 'environments/prod.yaml': envWith(ingressNs), ...spec });
     expect(compiled.diagnostics.filter((d) => d.severity === 'error').map(show)).toEqual([]);
     const out = linkerd.emit(compiled.model!.environments[0]!, { toolVersion: '0.0.0' });
-    const objects = [
-      ...(out.prerequisites ?? []),
-      ...[...out.namespaces.values()].flat(),
-      ...out.system,
-    ] as unknown as Manifest[];
+    const objects = emittedObjects(out) as unknown as Manifest[];
     // The trust domain the control plane runs with is the one the chart is given.
     const chart = out.charts.find((c) => c.chart === 'linkerd-control-plane');
     const trustDomain = chartTrustDomain(chart?.values);

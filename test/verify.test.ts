@@ -79,7 +79,9 @@ describeWithKustomize('meshc verify', () => {
     expect(r.stdout).not.toContain(`rendered: ${await writtenOverlays()} `);
     const bad = await runCli(['verify', '.', '--env', 'nope'], { cwd: dir, env: PATH });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/no environment named "nope"\. Environments: prod, staging\./);
+    expect(bad.stderr).toMatch(
+      /no environment named "nope"\. Environments: dr, edge, legacy, legacy-dr, legacy-us, prod, staging\./,
+    );
   });
 
   it("reports the object and field a user patch changes, at the user's component (exit 1)", async () => {

@@ -3,9 +3,11 @@ import type { MeshType } from '../model/types.ts';
 import { DEFAULT_INGRESS_NAMESPACE, type MeshDefaults } from '../model/environment.ts';
 import { istio } from './istio/index.ts';
 import { linkerd } from './linkerd/index.ts';
+import { consul } from './consul/index.ts';
+import { appmesh } from './appmesh/index.ts';
 
 /** Every backend, one line each. Adding a mesh: its folder, and one line here. */
-export const BACKENDS: readonly Backend[] = [istio, linkerd];
+export const BACKENDS: readonly Backend[] = [istio, linkerd, consul, appmesh];
 
 export function backendFor(mesh: MeshType | string): Backend | undefined {
   return BACKENDS.find((b) => b.mesh === mesh);

@@ -87,6 +87,31 @@ export interface DiffNoise {
   readonly defaultValues?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
+/**
+ * One thing a mesh object claims (a host, a Service parent, a set of workloads), for `meshc drift`'s
+ * unmanaged overlap: two objects compete when they claim the same `key` and their selectors can select the
+ * same pod.
+ */
+export interface OverlapClaim {
+  /** What is claimed, in words (compared for equality and shown): `host reviews.bookinfo.svc.cluster.local on mesh`. */
+  readonly key: string;
+  /**
+   * An equality selector narrowing the claim to some workloads under `key`; absent: all of them. Two selectors
+   * can select the same pod unless they require different values for one label.
+   */
+  readonly selector?: Readonly<Record<string, string>>;
+}
+
+/** Objects that compete when they claim the same thing (a mesh's conflict or precedence rules). */
+export interface OverlapRule {
+  /** `group/Kind` of the objects that compete under this rule (several: kinds that compete with each other). */
+  readonly kinds: readonly string[];
+  /** What they compete for, for the report: `the same host`. */
+  readonly what: string;
+  /** The claims of one object of `kinds`. Pure. */
+  claims(obj: K8sObject): readonly OverlapClaim[];
+}
+
 export interface EmitContext {
   /** meshc's version, for labels; never a clock or a machine path. */
   readonly toolVersion: string;
@@ -129,6 +154,12 @@ export interface Backend {
   emit(env: ResolvedEnvironment, ctx: EmitContext): BackendOutput;
   /** What a cluster needs before the environment's first sync, from what the environment uses. Pure. */
   readonly prerequisites?: (env: ResolvedEnvironment) => readonly ClusterPrerequisite[];
+  /**
+   * When a live object meshc did not render competes with one it did (`meshc drift`'s unmanaged overlap):
+   * another VirtualService for the same host, another route on the same Service parent, another policy
+   * selecting the same workload. Absent: the mesh has no such rules, and drift reports no overlap.
+   */
+  readonly overlaps?: readonly OverlapRule[];
   // --- issue 14, `meshc import` (helper "import"): appended; other helpers append their fields below. ---
   /** The reverse compiler of this mesh (backends/importer.ts): its native objects read back into the spec. */
   readonly importer?: MeshImporter;

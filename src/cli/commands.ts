@@ -2,6 +2,7 @@ import { MESH_TYPES } from '../model/environment.ts';
 import type { CommandSpec } from './args.ts';
 import { DIFF_COMMAND } from './diff-command.ts';
 import { IMPORT_COMMAND } from './import-command.ts';
+import { DRIFT_COMMAND } from './drift-command.ts';
 import { VERIFY_COMMAND } from './verify-command.ts';
 import { FORMAT_OPTION, REPORT_OPTIONS } from './project.ts';
 
@@ -105,6 +106,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   DIFF_COMMAND,
   VERIFY_COMMAND,
   IMPORT_COMMAND,
+  DRIFT_COMMAND,
   {
     name: 'matrix',
     summary: 'Print the capability matrix: spec feature x mesh (exact / approximate / unsupported).',

@@ -26,6 +26,7 @@ import { commandHelp, parseCommandArgs } from './args.ts';
 import type { ParsedArgs } from './args.ts';
 import { COMMANDS } from './commands.ts';
 import { runDiff } from './diff-command.ts';
+import { runDrift } from './drift-command.ts';
 import { runVerify } from './verify-command.ts';
 import { runImport } from './import-command.ts';
 import { report } from './report.ts';
@@ -124,6 +125,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runVerify(args, io);
     case 'import':
       return runImport(args, io);
+    case 'drift':
+      return runDrift(args, io);
     case 'matrix':
       return runMatrix(args, io);
     case 'schema':

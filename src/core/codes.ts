@@ -415,6 +415,28 @@ export const CODES = {
       "A service's `access` rules name callers by their identity (services; the ingress gateway too when the service is exposed), but the service's effective mTLS mode is `off`: plaintext requests carry no identity, so those rules could never match and the callers would be denied.",
     fix: 'Set `mtls: permissive` or `strict` for the service (or its environment), or allow the callers with `from: ["*"]`.',
   },
+  // mesh: App Mesh (issue 13)
+  APPMESH_END_OF_SUPPORT: {
+    severity: 'warning',
+    area: 'mesh',
+    cause:
+      'The environment runs AWS App Mesh, which reached its end of support on 2026-09-30: meshc still renders it, for teams keeping it correct until they move off.',
+    fix: 'Preview the move with `meshc validate --env NAME --mesh istio` (or `linkerd`, `consul`): it reports what the same spec needs on that mesh; `meshc matrix` lists the differences.',
+  },
+  APPMESH_TRUST_REQUIRED: {
+    severity: 'error',
+    area: 'mesh',
+    cause:
+      'A service resolves to `mtls: strict` on App Mesh, but the environment names no certificate source App Mesh can verify clients with (`mesh.trust.sds` or `mesh.trust.file`): App Mesh has no mesh CA, every listener names its certificates.',
+    fix: 'Set `mesh.trust.sds: {}` (SPIRE) or `mesh.trust.file` (mounted certificate files), or relax the mode to `permissive`.',
+  },
+  APPMESH_INSTALL_VALUE_MISSING: {
+    severity: 'error',
+    area: 'mesh',
+    cause:
+      "`mesh.install` renders the appmesh-controller chart, but `install.values` lacks a value only the user knows: the AWS `region`, or the ARN of the controller's IAM role (`serviceAccount.annotations` `eks.amazonaws.com/role-arn`).",
+    fix: 'Add the value to `mesh.install.values` (the role is created outside Kubernetes, see the App Mesh backend README); meshc never creates credentials.',
+  },
   // ---- render ----
   RENDER_CONFLICT: {
     severity: 'error',
@@ -490,6 +512,98 @@ export const CODES = {
     cause:
       'The disk refused to read or write the output directory (permissions, a read-only or full filesystem, a file where a directory must be); the tree on disk is left as it was.',
     fix: 'Fix the permissions or free space of the output directory and its parent, or choose another output directory.',
+  },
+  // load (helper "cluster": reading a live cluster with `meshc drift --context` / `import --cluster`, and
+  // `--live` dumps)
+  CLUSTER_NO_KUBECONFIG: {
+    severity: 'error',
+    area: 'load',
+    cause:
+      'No kubeconfig was found: `--kubeconfig` names no readable file, or neither `KUBECONFIG` nor `~/.kube/config` holds one.',
+    fix: 'Pass `--kubeconfig FILE`, set `KUBECONFIG`, or create `~/.kube/config` (for example with your cloud CLI); meshc only reads the cluster.',
+  },
+  CLUSTER_KUBECONFIG_INVALID: {
+    severity: 'error',
+    area: 'load',
+    cause:
+      'The kubeconfig could not be used: it is not valid YAML, its context names a cluster or user it does not define, or its server URL is not usable (plain `http://` without `insecure-skip-tls-verify`).',
+    fix: 'Check the file with `kubectl config view --kubeconfig FILE`; the message quotes what was wrong.',
+  },
+  CLUSTER_UNKNOWN_CONTEXT: {
+    severity: 'error',
+    area: 'load',
+    cause:
+      '`--context` names a context the kubeconfig does not have, or none was given and the kubeconfig has no `current-context`.',
+    fix: 'Pick one of the contexts the message lists (`kubectl config get-contexts`).',
+  },
+  CLUSTER_UNREACHABLE: {
+    severity: 'error',
+    area: 'load',
+    cause:
+      'The API server of the context could not be reached (connection refused, unknown host, TLS failure).',
+    fix: 'Check the network path to the server named in the message (VPN, proxy, `kubectl cluster-info --context NAME`).',
+  },
+  CLUSTER_UNAUTHORIZED: {
+    severity: 'error',
+    area: 'load',
+    cause:
+      'The API server answered 401: the credentials of the context were refused (expired token or certificate).',
+    fix: 'Log in again (refresh the token of your cloud CLI or the client certificate), then run meshc again.',
+  },
+  CLUSTER_FORBIDDEN: {
+    severity: 'error',
+    area: 'load',
+    cause:
+      'The API server answered 403 to a read meshc needs; the message names the verb, the resource and the namespace. meshc reads nothing partially: what it could not list would look missing.',
+    fix: 'Grant the user of the context `get` and `list` on the resources named (a read-only ClusterRole such as `view`, plus the mesh CRDs), or limit the read with `--namespace`.',
+  },
+  CLUSTER_TIMEOUT: {
+    severity: 'error',
+    area: 'load',
+    cause: 'A request to the API server got no complete answer in time.',
+    fix: 'Check the load of the API server and the network; raise the limit with `--timeout SECONDS`.',
+  },
+  CLUSTER_BAD_RESPONSE: {
+    severity: 'error',
+    area: 'load',
+    cause:
+      'The API server answered a request with an error status or with something that is not the JSON document of the Kubernetes API (a proxy page, a 5xx).',
+    fix: 'Check that the server URL of the context points at the Kubernetes API itself (not a dashboard or proxy), and retry.',
+  },
+  CLUSTER_NO_MESH: {
+    severity: 'warning',
+    area: 'load',
+    cause:
+      'No service mesh was found in the cluster: none of the CRD groups or control-plane workloads of Istio, Linkerd, Consul or App Mesh.',
+    fix: 'Check the context (`--context`); if the mesh runs elsewhere, point meshc at that cluster.',
+  },
+  CLUSTER_MESH_VERSION_UNKNOWN: {
+    severity: 'warning',
+    area: 'load',
+    cause:
+      'A mesh was found (its CRDs), but its version could not be told: its control-plane workload was not found or could not be listed, or its image tag is not a release version.',
+    fix: 'Set `mesh.version` of the environment by hand (the version of the control plane).',
+  },
+  LIVE_DUMP_INVALID: {
+    severity: 'error',
+    area: 'load',
+    cause:
+      'A file given to `--live` is not YAML or JSON, or a document in it is not a Kubernetes object (no `apiVersion`, `kind` or `metadata.name`).',
+    fix: 'Export the objects again with `kubectl get KINDS -A -o yaml > FILE`, or remove the document meshc points at.',
+  },
+  LIVE_DUPLICATE_OBJECT: {
+    severity: 'error',
+    area: 'load',
+    cause:
+      'The live objects name the same object (kind, namespace, name) twice with different contents, so meshc cannot tell which one is live.',
+    fix: 'Keep one export per cluster: remove the stale copy meshc points at.',
+  },
+  LIVE_KIND_NOT_COMPARED: {
+    severity: 'warning',
+    area: 'load',
+    cause:
+      'The live objects include kinds `meshc drift` does not compare (Pods, ReplicaSets, ...: objects meshc neither renders nor reads); they are skipped.',
+    fix: 'Nothing to do, or export only the mesh and Kubernetes kinds meshc reads (see the README, Drift).',
   },
   // import (helper "import": `meshc import` of native mesh YAML)
   IMPORT_NOT_CARRIED: {

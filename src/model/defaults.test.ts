@@ -59,10 +59,33 @@ const SPEC = {
       mesh: { type: istio, version: "1.24" }
       gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
   `,
+  'vaulted.yaml': dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Environment
+    metadata: { name: vaulted }
+    spec:
+      cluster: c3
+      mesh:
+        type: consul
+        version: "1.21"
+        trust:
+          vault:
+            address: https://vault.example.com:8200
+            rootPKIPath: connect-root
+            intermediatePKIPath: connect-intermediate
+            serverRole: consul-server
+      namespaces: [elsewhere]
+      gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+  `,
 };
 
 type Reader = {
-  read: (m: { full: ResolvedEnvironment; bare: ResolvedEnvironment; s: ResolvedService }) => unknown;
+  read: (m: {
+    full: ResolvedEnvironment;
+    bare: ResolvedEnvironment;
+    vaulted: ResolvedEnvironment;
+    s: ResolvedService;
+  }) => unknown;
   expected?: unknown;
 };
 
@@ -102,6 +125,10 @@ const IN_MODEL: Record<string, Reader> = {
   '/$defs/Tracing/properties/sampling': { read: ({ full }) => full.mesh.observability.tracing!.sampling },
   '/$defs/GitOps/properties/branch': { read: ({ bare }) => bare.gitops.branch },
   '/$defs/ArgoCd/properties/project': { read: ({ full }) => full.gitops.project },
+  '/$defs/VaultTrust/properties/authMethodPath': {
+    read: ({ vaulted }) =>
+      vaulted.mesh.trust?.type === 'vault' ? vaulted.mesh.trust.authMethodPath : undefined,
+  },
 };
 
 function model(): Model {
@@ -121,7 +148,7 @@ describe('schema defaults are the model defaults', () => {
     const m = model();
     const env = (name: string) => m.environments.find((e) => e.name === name)!;
     const full = env('full');
-    const value = reader.read({ full, bare: env('bare'), s: full.services[0]! });
+    const value = reader.read({ full, bare: env('bare'), vaulted: env('vaulted'), s: full.services[0]! });
     expect(value).toEqual(reader.expected ?? defaults.get(pointer));
   });
 
@@ -152,10 +179,11 @@ describe('schema defaults are the model defaults', () => {
       },
       { until: 'plan' },
     );
-    expect(compiled.diagnostics.filter((d) => d.code === 'POLICY_VIOLATION').map((d) => d.severity)).toEqual([
-      'error',
-      'error',
-    ]);
+    const severities = compiled.diagnostics
+      .filter((d) => d.code === 'POLICY_VIOLATION')
+      .map((d) => d.severity);
+    // One per environment (none of them sets strict mTLS).
+    expect(severities).toEqual(['error', 'error', 'error']);
   });
 
   it('the Project defaults are the loader’s', () => {

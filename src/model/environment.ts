@@ -67,6 +67,26 @@ export function resolveMesh(spec: EnvironmentSpecData): MeshSettings {
       kind: defaulted(m.trust.certManager.kind, 'trust.certManager.kind'),
     };
   else if (m.trust?.existingSecret) trust = { type: 'existing-secret', name: m.trust.existingSecret.name };
+  else if (m.trust?.builtIn) trust = { type: 'built-in' };
+  else if (m.trust?.vault) {
+    const v = m.trust.vault;
+    trust = {
+      type: 'vault',
+      address: v.address,
+      rootPKIPath: v.rootPKIPath,
+      intermediatePKIPath: v.intermediatePKIPath,
+      authMethodPath: defaulted(v.authMethodPath, 'trust.vault.authMethodPath'),
+      serverRole: v.serverRole,
+      ...(v.caSecret ? { caSecret: { name: v.caSecret.name, key: v.caSecret.key } } : {}),
+    };
+  } else if (m.trust?.sds) trust = { type: 'sds' };
+  else if (m.trust?.file) trust = { type: 'file', ...m.trust.file };
+  else if (m.trust?.acm)
+    trust = {
+      type: 'acm',
+      certificateArn: m.trust.acm.certificateArn,
+      certificateAuthorityArns: [...m.trust.acm.certificateAuthorityArns],
+    };
   let tls: IngressTls | undefined;
   const t = m.ingress?.tls;
   if (t?.certManager)

@@ -222,7 +222,34 @@ export interface ChartInstall {
 
 export type Trust =
   | { readonly type: 'cert-manager'; readonly issuer: string; readonly kind: 'Issuer' | 'ClusterIssuer' }
-  | { readonly type: 'existing-secret'; readonly name: string };
+  | { readonly type: 'existing-secret'; readonly name: string }
+  /** The mesh's own CA generates its root inside the cluster (no key material from outside). */
+  | { readonly type: 'built-in' }
+  /** A Vault PKI is the mesh CA: references only (address, mount paths, role names). */
+  | {
+      readonly type: 'vault';
+      readonly address: string;
+      readonly rootPKIPath: string;
+      readonly intermediatePKIPath: string;
+      readonly authMethodPath: string;
+      readonly serverRole: string;
+      readonly caSecret?: { readonly name: string; readonly key: string };
+    }
+  /** SPIRE over Envoy SDS (App Mesh): SPIFFE IDs derived from the trust domain, namespace and service account. */
+  | { readonly type: 'sds' }
+  /** Paths of PEM files mounted into every proxy (App Mesh); never their contents. */
+  | {
+      readonly type: 'file';
+      readonly certificateChain: string;
+      readonly privateKey: string;
+      readonly caBundle: string;
+    }
+  /** ARNs of an ACM certificate and the ACM Private CAs clients trust (App Mesh). */
+  | {
+      readonly type: 'acm';
+      readonly certificateArn: string;
+      readonly certificateAuthorityArns: readonly string[];
+    };
 
 export interface Observability {
   readonly metrics: 'prometheus-operator' | 'annotations' | 'none';

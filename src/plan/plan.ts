@@ -12,15 +12,17 @@ export interface EnvironmentPlan {
 
 /**
  * model → **plan**: a backend per environment, and the check of every feature the environment uses against
- * that backend's capabilities (at the mesh version). Pure.
+ * that backend's capabilities (at the mesh version). Pure. `lookup` is the registry; a mesh the spec language
+ * names without a backend (every named mesh has one today) is an error, never a skipped environment.
  */
 export function planEnvironments(
   environments: readonly ResolvedEnvironment[],
   report: (d: Diagnostic) => void,
+  lookup: (mesh: string) => Backend | undefined = backendFor,
 ): EnvironmentPlan[] {
   const plans: EnvironmentPlan[] = [];
   for (const env of environments) {
-    const backend = backendFor(env.mesh.type);
+    const backend = lookup(env.mesh.type);
     if (!backend) {
       // An error, not a skip: GitOps prunes what disappears from the output, so skipping the environment
       // would delete its whole tree from the cluster. `validate --mesh` previews it on a rendered mesh.

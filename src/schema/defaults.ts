@@ -21,23 +21,48 @@ function defaultOf(property: Schema, root: Schema): { value: unknown } | undefin
   return 'default' in target ? { value: target.default } : undefined;
 }
 
-function fill(schema: Schema, value: unknown, root: Schema): unknown {
+/** What fill needs of one schema node, worked out once per node (specs are filled per service and environment). */
+interface Plan {
+  readonly properties: readonly { key: string; schema: Schema; default?: { value: unknown } }[];
+  readonly known: ReadonlySet<string>;
+  readonly items?: Schema;
+  readonly additional?: Schema;
+}
+
+const plans = new WeakMap<Schema, Plan>();
+
+function planOf(schema: Schema, root: Schema): Plan {
+  let plan = plans.get(schema);
+  if (plan) return plan;
   const s = deref(schema, root);
-  if (Array.isArray(value))
-    return isObject(s.items) ? value.map((v) => fill(s.items as Schema, v, root)) : value;
+  const properties = Object.entries((s.properties ?? {}) as Record<string, Schema>).map(([key, property]) => {
+    const d = defaultOf(property, root);
+    return d ? { key, schema: property, default: d } : { key, schema: property };
+  });
+  plan = {
+    properties,
+    known: new Set(properties.map((p) => p.key)),
+    ...(isObject(s.items) ? { items: s.items } : {}),
+    ...(isObject(s.additionalProperties) ? { additional: s.additionalProperties } : {}),
+  };
+  plans.set(schema, plan);
+  return plan;
+}
+
+function fill(schema: Schema, value: unknown, root: Schema): unknown {
+  const plan = planOf(schema, root);
+  if (Array.isArray(value)) return plan.items ? value.map((v) => fill(plan.items!, v, root)) : value;
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = { ...value };
-  const properties = (s.properties ?? {}) as Record<string, Schema>;
-  for (const [key, property] of Object.entries(properties)) {
-    if (out[key] === undefined) {
-      const d = defaultOf(property, root);
+  for (const p of plan.properties) {
+    if (out[p.key] === undefined) {
       // A default object gets the defaults of its own properties too (`observability: {}` → metrics none…).
-      if (d) out[key] = fill(property, structuredClone(d.value), root);
-    } else out[key] = fill(property, out[key], root);
+      if (p.default) out[p.key] = fill(p.schema, structuredClone(p.default.value), root);
+    } else out[p.key] = fill(p.schema, out[p.key], root);
   }
-  if (isObject(s.additionalProperties))
+  if (plan.additional)
     for (const key of Object.keys(out))
-      if (!(key in properties)) out[key] = fill(s.additionalProperties, out[key], root);
+      if (!plan.known.has(key)) out[key] = fill(plan.additional, out[key], root);
   return out;
 }
 

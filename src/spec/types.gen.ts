@@ -605,11 +605,16 @@ export interface MeshInstall {
   };
 }
 /**
- * Exactly one of `certManager` or `existingSecret`.
+ * Exactly one of `certManager`, `existingSecret`, `builtIn`, `vault`, `sds`, `file` or `acm`.
  */
 export interface Trust {
   certManager?: CertManagerTrust;
   existingSecret?: ExistingSecretTrust;
+  builtIn?: BuiltInTrust;
+  vault?: VaultTrust;
+  sds?: SdsTrust;
+  file?: FileTrust;
+  acm?: AcmTrust;
 }
 /**
  * A cert-manager issuer reference.
@@ -632,6 +637,86 @@ export interface ExistingSecretTrust {
    * Name of the Secret in the mesh control plane's namespace (Istio `cacerts`, Linkerd `linkerd-identity-issuer`). Example: `cacerts`.
    */
   name: string;
+}
+/**
+ * The mesh generates and keeps its own root CA; takes no settings.
+ */
+export interface BuiltInTrust {}
+/**
+ * References to a Vault PKI setup (addresses, paths and role names only, never tokens).
+ */
+export interface VaultTrust {
+  /**
+   * URL of the Vault server. Example: `https://vault.vault.svc:8200`.
+   */
+  address: string;
+  /**
+   * Mount path of the PKI secrets engine holding the root certificate. Example: `connect-root`.
+   */
+  rootPKIPath: string;
+  /**
+   * Mount path of the PKI secrets engine for the mesh's intermediate certificates. Example: `connect-intermediate`.
+   */
+  intermediatePKIPath: string;
+  /**
+   * Mount path of Vault's Kubernetes auth method the mesh's servers log in with. Default: `kubernetes`.
+   */
+  authMethodPath?: string;
+  /**
+   * Vault role bound to the mesh servers' service account, allowed to use both PKI paths. Example: `consul-server`.
+   */
+  serverRole: string;
+  caSecret?: SecretKeyRef;
+}
+/**
+ * One key of a Kubernetes Secret.
+ */
+export interface SecretKeyRef {
+  /**
+   * Name of the Secret. Example: `vault-ca`.
+   */
+  name: string;
+  /**
+   * Key inside the Secret. Example: `tls.crt`.
+   */
+  key: string;
+}
+/**
+ * SPIFFE identities from SPIRE, delivered to the proxies over SDS. No settings yet: the trust domain is `mesh.trustDomain`.
+ */
+export interface SdsTrust {}
+/**
+ * Absolute paths, inside the proxy container, of PEM files mounted from Secrets created outside the spec.
+ */
+export interface FileTrust {
+  /**
+   * The proxy's certificate chain. Example: `/certs/cert_chain.pem`.
+   */
+  certificateChain: string;
+  /**
+   * The proxy's private key (the path only; the key stays in its Secret). Example: `/certs/key.pem`.
+   */
+  privateKey: string;
+  /**
+   * The CA certificates that peers' certificates must chain to. Example: `/certs/ca_cert.pem`.
+   */
+  caBundle: string;
+}
+/**
+ * ARNs of AWS Certificate Manager resources; never a certificate or key.
+ */
+export interface AcmTrust {
+  /**
+   * The ACM certificate every listener serves. Example: `arn:aws:acm:eu-west-1:111122223333:certificate/abc`.
+   */
+  certificateArn: string;
+  /**
+   * ACM Private CAs clients trust (1 to 3, App Mesh's limit).
+   *
+   * @minItems 1
+   * @maxItems 3
+   */
+  certificateAuthorityArns: string[];
 }
 /**
  * Ingress settings of the environment. Example: `{ className: istio }`.

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mergePatch } from '../core/merge-patch.ts';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import { planEnvironments } from '../plan/plan.ts';
 import { ISTIO_ENV, REVIEWS, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
 
 /** `file:line:col` of the first occurrence of `needle` in `text` (the node a diagnostic must point at). */
@@ -15,23 +17,21 @@ function pos(file: string, text: string, needle: string, nth = 0): string {
   return `${file}:${before.length}:${before[before.length - 1]!.length + 1}`;
 }
 
-const CONSUL_ENV = ISTIO_ENV.replace('type: istio, version: "1.24"', 'type: consul, version: "1.21"');
-
 describe('a mesh without a backend', () => {
-  it('is an error at mesh.type, and yields no model (its tree would otherwise be pruned)', () => {
-    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': CONSUL_ENV });
-    expect(codesAt(r)).toEqual(['MESH_NOT_IMPLEMENTED prod.yaml:6:17']);
-    expect(r.diagnostics[0]!.severity).toBe('error');
-    expect(r.model).toBeUndefined();
-  });
-
-  it('still previews the migration with --mesh (meshOverride)', () => {
-    const r = compileInline(
-      { 'reviews.yaml': REVIEWS, 'prod.yaml': CONSUL_ENV },
-      { meshOverride: { type: 'istio', version: '1.24' } },
+  // Every mesh the spec language names has a backend today; the plan stage is given a registry without one.
+  it('is an error at mesh.type, not a skipped environment (its tree would otherwise be pruned)', () => {
+    const r = compileInline({ 'reviews.yaml': REVIEWS, 'prod.yaml': ISTIO_ENV }, { until: 'plan' });
+    const found: Diagnostic[] = [];
+    const plans = planEnvironments(
+      r.model!.environments,
+      (d) => found.push(d),
+      () => undefined,
     );
-    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(r.model?.environments[0]?.mesh.type).toBe('istio');
+    expect(plans).toEqual([]);
+    expect(
+      found.map((d) => `${d.severity} ${d.code} ${d.location?.file}:${d.location?.line}:${d.location?.col}`),
+    ).toEqual(['error MESH_NOT_IMPLEMENTED prod.yaml:6:17']);
+    expect(found[0]!.message).toContain('runs istio');
   });
 });
 

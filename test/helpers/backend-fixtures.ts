@@ -33,6 +33,8 @@ import {
   prefix,
 } from './model-factory.ts';
 import { duration } from '../../src/model/normalize.ts';
+import type { BackendOutput } from '../../src/backends/types.ts';
+import type { K8sObject } from '../../src/core/k8s.ts';
 
 // --- Ports -------------------------------------------------------------------------------------------------------
 
@@ -212,6 +214,37 @@ type MeshOverrides = Partial<MeshSettings>;
 export const FULL_MESH: Readonly<Partial<Record<MeshType, MeshSettings>>> = {
   istio: fullMeshSettings('istio', '1.30', 'istio', 'istio-ingress', '1.30.3'),
   linkerd: fullMeshSettings('linkerd', '2.19', 'nginx', 'ingress', '2025.10.7'),
+  // Consul: its own CA and a Zipkin tracer (it can neither read cert-manager trust nor export OTLP).
+  consul: {
+    ...fullMeshSettings('consul', '1.21', 'consul', 'ingress', '1.7.2'),
+    trust: { type: 'built-in' },
+    observability: {
+      metrics: 'prometheus-operator',
+      dashboards: true,
+      tracing: { provider: 'zipkin', host: 'zipkin.observability', port: 9411, sampling: 10 },
+    },
+  },
+  // App Mesh takes no cert-manager trust, no Gateway API and no OpenTelemetry: SPIRE over SDS, its own
+  // VirtualGateway, Jaeger (Zipkin); the chart needs the region and the controller's IAM role ARN.
+  appmesh: {
+    ...fullMeshSettings('appmesh', '1.13', 'bookinfo-gateway', 'appmesh-ingress', '1.13.3'),
+    ingress: { className: 'bookinfo-gateway', api: 'native', namespace: 'appmesh-ingress' },
+    trust: { type: 'sds' },
+    install: {
+      chartVersion: '1.13.3',
+      values: {
+        region: 'eu-west-1',
+        serviceAccount: {
+          annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/appmesh-controller' },
+        },
+      },
+    },
+    observability: {
+      metrics: 'prometheus-operator',
+      dashboards: false,
+      tracing: { provider: 'zipkin', host: 'appmesh-jaeger.appmesh-system', port: 9411, sampling: 5 },
+    },
+  },
 };
 
 function fullMeshSettings(
@@ -263,4 +296,9 @@ export function meshEnvironment(
 ): ResolvedEnvironment {
   const { mesh: meshOverrides, ...rest } = overrides;
   return makeEnvironment({ services: bookinfoServices(), ...rest, mesh: fullMesh(mesh, meshOverrides) });
+}
+
+/** Every object of a backend's output: the namespaces' objects, then the prerequisites, then the mesh-wide ones. */
+export function emittedObjects(out: BackendOutput): K8sObject[] {
+  return [...[...out.namespaces.values()].flat(), ...(out.prerequisites ?? []), ...out.system];
 }

@@ -6,6 +6,8 @@ const exact = (note?: string): Capability =>
 
 const approximate = (note: string): Capability => ({ support: 'approximate', note });
 
+const unsupported = (note: string): Capability => ({ support: 'unsupported', note });
+
 /** What Istio (1.22+) expresses, per feature id of FEATURES. Data only: the validator, `meshc matrix` and the README read it. */
 export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   versions: exact('DestinationRule subsets'),
@@ -47,6 +49,21 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'mesh.install': exact('Helm charts base, istiod and, for native ingress, gateway'),
   'mesh.trust.certManager': exact('cert-manager Certificate writing the cacerts secret'),
   'mesh.trust.existingSecret': exact('the secret must be named cacerts'),
+  'mesh.trust.builtIn': exact(
+    'no `cacerts` secret: istiod generates a self-signed root into the Secret istio-ca-secret when it first starts',
+  ),
+  'mesh.trust.vault': unsupported(
+    'istiod does not read Vault itself; use `trust.certManager` with a cert-manager Vault issuer (or istio-csr)',
+  ),
+  'mesh.trust.sds': unsupported(
+    'istiod is the CA of an Istio mesh (or istio-csr in front of cert-manager); meshc does not configure SPIRE for Istio',
+  ),
+  'mesh.trust.file': unsupported(
+    'Istio workload certificates come from istiod, not from files mounted into each proxy; use certManager or existingSecret for the CA',
+  ),
+  'mesh.trust.acm': unsupported(
+    'istiod cannot sign with an ACM Private CA through meshc; use certManager (an ACM PCA issuer for cert-manager exists) or existingSecret',
+  ),
   'mesh.ingress.gatewayApi': exact('Gateway API CRDs must be installed separately'),
   'mesh.ingress.native': exact('Istio Gateway + VirtualService'),
   'observability.prometheusOperator': exact(

@@ -33,9 +33,19 @@ describe('istio backend', () => {
     expect(istio).toMatchObject({ mesh: 'istio', minVersion: '1.22', systemNamespace: 'istio-system' });
   });
 
-  it('declares a capability for every feature: exact, except fault with timeout/retries and routed ingress', () => {
+  it('declares a capability for every feature: exact, except fault with timeout/retries, routed ingress and Vault trust', () => {
     expect(Object.keys(ISTIO_CAPABILITIES).sort()).toEqual(FEATURES.map((f) => f.id).sort());
-    const approximate = Object.entries(ISTIO_CAPABILITIES).filter(([, c]) => c.support !== 'exact');
+    // Vault (Consul's CA provider) and the App Mesh trust sources (SPIRE over SDS, mounted files, ACM): istiod is
+    // the mesh CA.
+    const unsupported = Object.entries(ISTIO_CAPABILITIES).filter(([, c]) => c.support === 'unsupported');
+    expect(unsupported.map(([id]) => id).sort()).toEqual([
+      'mesh.trust.acm',
+      'mesh.trust.file',
+      'mesh.trust.sds',
+      'mesh.trust.vault',
+    ]);
+    for (const [id, c] of unsupported) expect(c.note, id).toBeTruthy();
+    const approximate = Object.entries(ISTIO_CAPABILITIES).filter(([, c]) => c.support === 'approximate');
     expect(approximate.map(([id]) => id).sort()).toEqual([
       'ingress.routed',
       'route.fault.withTimeoutOrRetries',

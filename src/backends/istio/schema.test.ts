@@ -15,6 +15,7 @@ import {
   meshEnvironment,
   multiPortService,
   productpageReadsReviews,
+  emittedObjects,
 } from '../../../test/helpers/backend-fixtures.ts';
 import {
   caller,
@@ -107,7 +108,7 @@ const diagnostics: unknown[] = [];
 function emitted(env: ResolvedEnvironment): K8sObject[] {
   const out = istio.emit(env, { toolVersion: '0.0.0' });
   diagnostics.push(...out.diagnostics);
-  return [...[...out.namespaces.values()].flat(), ...(out.prerequisites ?? []), ...out.system];
+  return emittedObjects(out);
 }
 
 const objects: K8sObject[] = [

@@ -83,6 +83,21 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'mesh.trust.existingSecret': exact(
     'the secret must be `linkerd-identity-issuer` (kubernetes.io/tls); the ConfigMap `linkerd-identity-trust-roots` must be provided with it',
   ),
+  'mesh.trust.builtIn': unsupported(
+    'the linkerd-control-plane chart does not generate its trust anchor (only the `linkerd install` CLI does); use `trust.certManager`',
+  ),
+  'mesh.trust.vault': unsupported(
+    'Linkerd does not read Vault itself; use `trust.certManager` with a cert-manager Vault issuer',
+  ),
+  'mesh.trust.sds': unsupported(
+    'the linkerd-identity controller issues every proxy certificate; Linkerd does not take identities from SPIRE over SDS',
+  ),
+  'mesh.trust.file': unsupported(
+    'the linkerd-identity controller issues every proxy certificate; Linkerd proxies do not read certificates from mounted files',
+  ),
+  'mesh.trust.acm': unsupported(
+    'the linkerd-identity controller needs its issuer key in the cluster; an ACM Private CA cannot be its issuer through meshc',
+  ),
   'mesh.ingress.gatewayApi': exact('Gateway API CRDs must be installed separately'),
   'mesh.ingress.native': unsupported('Linkerd has no ingress gateway of its own; use `api: gateway-api`'),
   'observability.prometheusOperator': approximate(

@@ -42,6 +42,11 @@ describe('linkerd backend', () => {
     expect(by('unsupported')).toEqual([
       'mesh.ingress.native',
       'mesh.mtls.off',
+      'mesh.trust.acm',
+      'mesh.trust.builtIn',
+      'mesh.trust.file',
+      'mesh.trust.sds',
+      'mesh.trust.vault',
       'observability.annotations',
       'resilience.connectionPool',
       'resilience.consistentHash',

@@ -20,6 +20,7 @@ import { buildControllerPodMonitor, buildProxyPodMonitor } from './monitors.ts';
 import { buildNamespace } from './namespace.ts';
 import { buildServices } from './services.ts';
 import { buildControlPlaneNamespace, buildTrustObjects, buildWebhookCertificates } from './trust.ts';
+import { LINKERD_OVERLAPS } from './overlaps.ts';
 
 /** The Linkerd backend (Linkerd 2.16+, edge releases included: Gateway API routing, policy.linkerd.io authorization). */
 export const linkerd: Backend = meshBackend({
@@ -44,6 +45,7 @@ export const linkerd: Backend = meshBackend({
   emit: emitLinkerd,
   prerequisites: linkerdPrerequisites,
   importer: linkerdImporter,
+  overlaps: LINKERD_OVERLAPS,
 });
 
 function emitLinkerd(

@@ -16,7 +16,7 @@ import {
   prefix,
   regex,
 } from '../../../test/helpers/model-factory.ts';
-import { meshEnvironment, multiPortService } from '../../../test/helpers/backend-fixtures.ts';
+import { meshEnvironment, multiPortService, emittedObjects } from '../../../test/helpers/backend-fixtures.ts';
 import { describeWithShared } from '../../../test/helpers/shared.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import { linkerd } from './index.ts';
@@ -92,11 +92,7 @@ describeWithShared('Linkerd objects against the upstream schemas', () => {
   it('every emitted object is valid (unknown fields are errors)', () => {
     const out = linkerd.emit(env, { toolVersion: '0' });
     expect(out.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
-    const all: K8sObject[] = [
-      ...[...out.namespaces.values()].flat(),
-      ...(out.prerequisites ?? []),
-      ...out.system,
-    ];
+    const all: K8sObject[] = emittedObjects(out);
     const kinds = new Set(all.map((o) => `${o.apiVersion} ${o.kind}`));
     expect([...kinds].sort()).toEqual([
       'cert-manager.io/v1 Certificate',

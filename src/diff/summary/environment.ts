@@ -137,7 +137,22 @@ function envSettings(e: ResolvedEnvironment): unknown {
 
 function describeTrust(t: ResolvedEnvironment['mesh']['trust']): string {
   if (!t) return 'mesh-generated';
-  return t.type === 'cert-manager' ? `cert-manager ${t.kind} ${t.issuer}` : `secret ${t.name}`;
+  switch (t.type) {
+    case 'cert-manager':
+      return `cert-manager ${t.kind} ${t.issuer}`;
+    case 'existing-secret':
+      return `secret ${t.name}`;
+    case 'built-in':
+      return 'built-in CA';
+    case 'vault':
+      return `vault ${t.address} ${t.rootPKIPath}`;
+    case 'sds':
+      return 'SPIRE (SDS)';
+    case 'file':
+      return `files ${t.certificateChain}, ${t.caBundle}`;
+    case 'acm':
+      return `ACM ${t.certificateArn}`;
+  }
 }
 
 function describeMeshIngress(i: ResolvedEnvironment['mesh']['ingress']): string {

@@ -1,0 +1,119 @@
+import type { FeatureId } from '../features.ts';
+import type { Capability } from '../types.ts';
+
+const exact = (note?: string): Capability =>
+  note === undefined ? { support: 'exact' } : { support: 'exact', note };
+const approximate = (note: string): Capability => ({ support: 'approximate', note });
+const unsupported = (note: string): Capability => ({ support: 'unsupported', note });
+
+/**
+ * What AWS App Mesh (controller 1.13+, `appmesh.k8s.aws/v1beta2`) expresses, per feature id of FEATURES. Data
+ * only: the validator, `meshc matrix` and the README read it. Value-level limits (a retry condition, a regex
+ * query match, a pool field) are reported by the backend at the value.
+ */
+export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
+  versions: approximate(
+    'one VirtualNode per version (pod selector = service selector + version labels; DNS discovery through the per-version Service `<name>-<version>`); a pod that matches no version is refused by the injector; a destination without a version is split evenly over the version nodes, not by pod count',
+  ),
+  'route.weights': exact('VirtualRouter route weightedTargets (integers, relative)'),
+  'route.backends': approximate(
+    "weightedTargets to the other service's VirtualNodes (port: the router's port when the target has it, else its first); App Mesh checks the caller's `backends` against the VirtualService dialed only, so the target's own `access` does not apply to traffic routed to it",
+  ),
+  'match.headers': exact('headers[].match exact / prefix / regex'),
+  'match.query': exact('queryParameters, exact values only (a regex query match is refused at the value)'),
+  'match.path': exact('path.exact; a segment-wise prefix becomes path.exact + prefix with trailing slash'),
+  'match.path.regex': exact('path.regex (Envoy: the whole path must match)'),
+  'match.method': exact(),
+  'route.timeout': approximate(
+    "route timeout.perRequest; a route without one keeps App Mesh's 15s default (other meshes: none), and a timeout over 15s is also set on the target nodes' listeners, but the caller's own listener keeps its 15s default",
+  ),
+  'route.retries': approximate(
+    "retryPolicy: 5xx → server-error, gateway-error, retriable-4xx → client-error (409), refused-stream → stream-error, connect-failure → tcpRetryEvents connection-error; `reset` only with 5xx or gateway-error (they include it); gRPC conditions are refused; without a per-try timeout, perRetryTimeout is the route timeout (else 15s); routes without `retries` keep App Mesh's default retry policy (for meshes created after 2020-07-29, up to 2 retries on 503 and connection failures)",
+  ),
+  'route.retries.perTryTimeout': exact('retryPolicy.perRetryTimeout'),
+  'route.fault.delay': unsupported('App Mesh has no fault injection (Istio has; Consul Enterprise too)'),
+  'route.fault.abort': unsupported('App Mesh has no fault injection (Istio has; Consul Enterprise too)'),
+  'route.fault.withTimeoutOrRetries': unsupported('App Mesh has no fault injection'),
+  'route.mirror': unsupported('App Mesh has no traffic mirroring (Istio has)'),
+  'route.headers.request': unsupported(
+    'App Mesh routes cannot add, set or remove headers (Istio, Linkerd and Consul can); gateway routes only rewrite the host and path',
+  ),
+  'route.headers.response': unsupported(
+    'App Mesh routes cannot add, set or remove headers (Istio, Linkerd and Consul can)',
+  ),
+  'resilience.outlierDetection': approximate(
+    "outlierDetection on the HTTP listeners of every node: consecutiveErrors → maxServerErrors (5xx); App Mesh requires all four fields, so the missing ones get Envoy's defaults (5 errors, 10s interval, 30s ejection, 10%)",
+  ),
+  'resilience.connectionPool': approximate(
+    'connectionPool on the listeners: HTTP/1 maxConnections + maxPendingRequests, HTTP/2 and gRPC maxRequests ← maxConnections (concurrent requests), TCP maxConnections; no per-connection request limit (a warning); maxConnections is required',
+  ),
+  'resilience.loadBalancer': unsupported(
+    'App Mesh has no load-balancer setting: Envoy balances round robin (Istio and Consul can choose)',
+  ),
+  'resilience.consistentHash': unsupported(
+    'App Mesh has no consistent-hash load balancing (Istio and Consul have)',
+  ),
+  access: approximate(
+    "the callers' `backends` lists (each meshc service lists the services that admit it), the Mesh's egress filter DROP_ALL; under mTLS with SDS trust, listeners also accept only the allowed callers' SPIFFE IDs. Unlike a server-side deny: `*` admits the meshed services of this environment (a pod meshc does not know has no VirtualNode), an unmeshed caller is stopped only by a strict listener, and the ingress gateway reaches every exposed service whatever its rules",
+  ),
+  'access.l7': unsupported(
+    "App Mesh has no server-side authorization: a caller's backends admit every method and path (Istio, Linkerd and Consul can narrow them)",
+  ),
+  'mtls.service': exact("the service's listeners' tls.mode"),
+  ingress: exact(
+    'VirtualGateway `<className>` (listener 8088) + GatewayRoutes per host and path (prefixes kept: defaultPrefix DISABLED)',
+  ),
+  'ingress.routed': exact(
+    'gateway routes target the VirtualService, so the service routes apply to ingress traffic',
+  ),
+  kubernetesService: exact(
+    'the VirtualService name resolves through the root Service; clients dial `<name>.<namespace>.svc.cluster.local`',
+  ),
+  'mesh.mtls.strict': approximate(
+    "listener tls.mode STRICT with client-certificate validation, and client policies on every backend (needs mesh.trust sds or file); only pods a VirtualNode selects (meshc's services) hold mesh certificates, so other pods are refused, and kubelet HTTP probes on a strict port fail (the kubelet has no certificate: use exec or TCP probes, or a port outside `ports`)",
+  ),
+  'mesh.mtls.permissive': approximate(
+    "listener tls.mode PERMISSIVE, clients send mTLS; without mesh.trust, App Mesh's default applies: plaintext between Envoys, no identities",
+  ),
+  'mesh.mtls.off': exact("no listener TLS (App Mesh's default)"),
+  'mesh.install': exact(
+    'eks-charts appmesh-controller (CRDs in the chart, webhook certificate from cert-manager); region and IAM role ARN come from install.values',
+  ),
+  'mesh.trust.certManager': unsupported(
+    'App Mesh has no mesh CA for cert-manager to sign; use mesh.trust sds, file or acm',
+  ),
+  'mesh.trust.existingSecret': unsupported(
+    'App Mesh has no mesh CA secret; mount certificates with mesh.trust.file, or use sds or acm',
+  ),
+  'mesh.trust.sds': exact(
+    'SPIFFE IDs `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>` and the trust domain bundle over SDS (controller value sds.enabled)',
+  ),
+  'mesh.trust.file': exact('certificate, key and CA bundle paths on every listener and client policy'),
+  'mesh.trust.acm': approximate(
+    'the ACM certificate on every listener and the ACM PCAs in client policies: server authentication only, clients present no certificate (strict mTLS needs sds or file)',
+  ),
+  'mesh.trust.builtIn': unsupported(
+    'App Mesh has no certificate authority of its own; the proxies take certificates from SPIRE (sds), mounted files or ACM',
+  ),
+  'mesh.trust.vault': unsupported(
+    'App Mesh does not read Vault; issue the certificates through SPIRE (sds) or mount them as files (file)',
+  ),
+  'mesh.ingress.gatewayApi': unsupported(
+    'App Mesh implements no Gateway API; use `mesh.ingress.api: native` (VirtualGateway)',
+  ),
+  'mesh.ingress.native': exact(
+    'VirtualGateway + GatewayRoute; the gateway Envoy from eks-charts appmesh-gateway',
+  ),
+  'observability.prometheusOperator': exact(
+    "PodMonitor appmesh-envoy: every injected envoy container's `stats` port (9901, /stats/prometheus)",
+  ),
+  'observability.annotations': unsupported(
+    "App Mesh's injector adds no scrape annotations; use prometheus-operator",
+  ),
+  'observability.dashboards': unsupported(
+    'the App Mesh dashboards (eks-charts appmesh-grafana) have no grafana.com ids for grafana-operator to import',
+  ),
+  'observability.tracing': approximate(
+    'appmesh-controller values tracing.* (needs mesh.install): provider `zipkin` as Jaeger (Envoy Zipkin tracer), sampling as samplingRate; OpenTelemetry is refused; restart meshed pods after a change',
+  ),
+};

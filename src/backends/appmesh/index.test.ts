@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import { meshEnvironment } from '../../../test/helpers/backend-fixtures.ts';
+import { makeService } from '../../../test/helpers/model-factory.ts';
+import { compileInline, dedent } from '../../../test/helpers/spec-tree.ts';
+import type { Diagnostic } from '../../core/diagnostic.ts';
+import { FEATURES } from '../features.ts';
+import { APPMESH_CAPABILITIES } from './capabilities.ts';
+import { appmesh } from './index.ts';
+
+const CTX = { toolVersion: '0.1.0' };
+const ids = (objs: readonly { kind: string; metadata: { name: string } }[] | undefined) =>
+  (objs ?? []).map((o) => `${o.kind}/${o.metadata.name}`);
+const errors = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity === 'error');
+
+describe('App Mesh backend', () => {
+  it('describes itself', () => {
+    expect(appmesh).toMatchObject({
+      mesh: 'appmesh',
+      title: 'App Mesh',
+      minVersion: '1.13',
+      systemNamespace: 'appmesh-system',
+      ingressNamespace: 'appmesh-ingress',
+    });
+  });
+
+  it('declares a capability for every feature, with a note for every non-exact one', () => {
+    expect(Object.keys(APPMESH_CAPABILITIES).sort()).toEqual(FEATURES.map((f) => f.id).sort());
+    for (const [id, c] of Object.entries(APPMESH_CAPABILITIES))
+      if (c.support !== 'exact') expect(c.note, id).toBeTruthy();
+    const unsupported = Object.entries(APPMESH_CAPABILITIES)
+      .filter(([, c]) => c.support === 'unsupported')
+      .map(([id]) => id)
+      .sort();
+    expect(unsupported).toEqual([
+      'access.l7',
+      'mesh.ingress.gatewayApi',
+      'mesh.trust.builtIn',
+      'mesh.trust.certManager',
+      'mesh.trust.existingSecret',
+      'mesh.trust.vault',
+      'observability.annotations',
+      'observability.dashboards',
+      'resilience.consistentHash',
+      'resilience.loadBalancer',
+      'route.fault.abort',
+      'route.fault.delay',
+      'route.fault.withTimeoutOrRetries',
+      'route.headers.request',
+      'route.headers.response',
+      'route.mirror',
+    ]);
+    // Fault injection, mirroring and header rewriting name the meshes that can.
+    expect(APPMESH_CAPABILITIES['route.mirror'].note).toContain('Istio');
+    expect(APPMESH_CAPABILITIES['route.headers.request'].note).toContain('Linkerd');
+    // What `access` means on App Mesh, against a server-side deny.
+    const access = APPMESH_CAPABILITIES.access;
+    expect(access.support).toBe('approximate');
+    expect(access.note).toMatch(/`\*` admits/);
+    expect(access.note).toMatch(/unmeshed caller/);
+    expect(APPMESH_CAPABILITIES['access.l7'].note).toMatch(/method and path/);
+  });
+
+  it('emits every part of a full environment, with no error', () => {
+    const out = appmesh.emit(meshEnvironment('appmesh'), CTX);
+    expect(errors(out.diagnostics)).toEqual([]);
+    expect([...out.namespaces.keys()]).toEqual(['bookinfo', 'shop']);
+    expect(ids(out.namespaces.get('bookinfo'))).toEqual([
+      'Namespace/bookinfo',
+      'Service/productpage',
+      'VirtualNode/productpage',
+      'VirtualRouter/productpage',
+      'VirtualService/productpage',
+      'GatewayRoute/productpage',
+      'GatewayRoute/productpage-2',
+      'Service/reviews',
+      'Service/reviews-v1',
+      'Service/reviews-v2',
+      'VirtualNode/reviews-v1',
+      'VirtualNode/reviews-v2',
+      'VirtualRouter/reviews',
+      'VirtualService/reviews',
+    ]);
+    expect(ids(out.system)).toEqual([
+      'Mesh/test',
+      'Namespace/appmesh-ingress',
+      'VirtualGateway/bookinfo-gateway',
+      'PodMonitor/appmesh-envoy',
+    ]);
+    // The gateway's namespace joins the mesh, so that the injector configures the gateway's Envoy.
+    expect(out.system[1]!.metadata.labels).toEqual({
+      'app.kubernetes.io/managed-by': 'meshc',
+      'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled',
+      mesh: 'test',
+    });
+    expect(out.prerequisites ?? []).toEqual([]);
+    // One release: the gateway's Envoy workload is a prerequisite, applied after the VirtualGateway.
+    expect(out.charts.map((c) => `${c.name} ${c.chart} ${c.version} ${c.namespace}`)).toEqual([
+      'appmesh-controller appmesh-controller 1.13.3 appmesh-system',
+    ]);
+    expect(appmesh.prerequisites!(meshEnvironment('appmesh')).map((p) => p.what)).toContainEqual(
+      expect.stringContaining('pods labelled `app.kubernetes.io/name: bookinfo-gateway`'),
+    );
+  });
+
+  it('labels application namespaces into the mesh, with Envoy injection', () => {
+    const ns = appmesh.emit(meshEnvironment('appmesh'), CTX).namespaces.get('shop')![0]!;
+    expect(ns.metadata.labels).toEqual({
+      'app.kubernetes.io/managed-by': 'meshc',
+      'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled',
+      mesh: 'test',
+    });
+  });
+
+  it('refuses strict mTLS without a trust source that verifies clients, at the mode', () => {
+    const none = appmesh.emit(meshEnvironment('appmesh', { mesh: { trust: undefined } }), CTX);
+    expect(errors(none.diagnostics).map((d) => [d.code, d.location?.file])).toEqual([
+      ['APPMESH_TRUST_REQUIRED', 'environments/test.yaml#/mesh/mtls'],
+    ]);
+    const acm = appmesh.emit(
+      meshEnvironment('appmesh', {
+        mesh: {
+          trust: {
+            type: 'acm',
+            certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/a',
+            certificateAuthorityArns: ['arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/b'],
+          },
+        },
+      }),
+      CTX,
+    );
+    expect(errors(acm.diagnostics).map((d) => d.message)).toEqual([
+      'App Mesh listeners cannot verify client certificates against ACM, so strict mTLS (environment test) needs another trust source.',
+    ]);
+    // A service asking for strict in a permissive environment without trust: at the service's `mtls`.
+    const svc = appmesh.emit(
+      meshEnvironment('appmesh', {
+        mesh: { trust: undefined, mtls: 'permissive' },
+        services: [makeService({ mtls: 'strict', mtlsOverride: true })],
+      }),
+      CTX,
+    );
+    expect(errors(svc.diagnostics).map((d) => [d.code, d.location?.file])).toEqual([
+      ['APPMESH_TRUST_REQUIRED', 'services/reviews.yaml#/mtls'],
+    ]);
+  });
+
+  it('needs the region and the IAM role ARN in the install values, never inventing them', () => {
+    const out = appmesh.emit(
+      meshEnvironment('appmesh', { mesh: { install: { chartVersion: '1.13.3', values: {} } } }),
+      CTX,
+    );
+    expect(errors(out.diagnostics).map((d) => [d.code, d.message])).toEqual([
+      [
+        'APPMESH_INSTALL_VALUE_MISSING',
+        'The appmesh-controller chart needs the AWS region of the cluster (for example `eu-west-1`), and mesh.install.values of environment test does not set `region`.',
+      ],
+      [
+        'APPMESH_INSTALL_VALUE_MISSING',
+        'The appmesh-controller chart needs the ARN of the controller\'s IAM role (IRSA), created outside Kubernetes with the controller\'s IAM policy, and mesh.install.values of environment test does not set `serviceAccount.annotations["eks.amazonaws.com/role-arn"]`.',
+      ],
+    ]);
+  });
+
+  it('traces through the controller values only: zipkin (Jaeger) with an install', () => {
+    const otel = appmesh.emit(
+      meshEnvironment('appmesh', {
+        mesh: {
+          install: undefined,
+          observability: {
+            metrics: 'none',
+            dashboards: false,
+            tracing: { provider: 'opentelemetry', host: 'otel.o', port: 4317, sampling: 1 },
+          },
+        },
+      }),
+      CTX,
+    );
+    expect(errors(otel.diagnostics).map((d) => [d.code, d.location?.file])).toEqual([
+      ['MESH_CONSTRAINT', 'environments/test.yaml#/mesh/observability/tracing'],
+      ['MESH_UNSUPPORTED_FEATURE', 'environments/test.yaml#/mesh/observability/tracing/provider'],
+    ]);
+  });
+});
+
+// --- End of support, through the whole pipeline -----------------------------------------------------------------
+
+const environment = (name: string, type: string, version: string) => dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Environment
+  metadata: { name: ${name} }
+  spec:
+    cluster: ${name}-1
+    mesh:
+      type: ${type}
+      version: "${version}"
+      mtls: permissive
+    gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+`;
+
+const SERVICE = dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Service
+  metadata: { name: web, namespace: shop }
+  spec:
+    ports: [{ name: http, port: 8080, protocol: http }]
+`;
+
+describe('App Mesh end of support', () => {
+  const result = compileInline(
+    {
+      'environments/old.yaml': environment('old', 'appmesh', '1.13'),
+      'environments/older.yaml': environment('older', 'appmesh', '1.13'),
+      'environments/new.yaml': environment('new', 'istio', '1.24'),
+      'services/web.yaml': SERVICE,
+    },
+    { until: 'emit' },
+  );
+  // The compile result carries the emit stage's diagnostics too.
+  const all = result.diagnostics;
+  const eos = all.filter((d) => d.code === 'APPMESH_END_OF_SUPPORT');
+
+  it('warns once per App Mesh environment, at mesh.type, and never for another mesh', () => {
+    expect(errors(all)).toEqual([]);
+    expect(
+      eos.map((d) => `${d.severity} ${d.location?.file}:${d.location?.line}:${d.location?.col}`),
+    ).toEqual(['warning environments/old.yaml:7:11', 'warning environments/older.yaml:7:11']);
+  });
+
+  it('says App Mesh reached its end of support on 2026-09-30 and how to preview the move', () => {
+    const old = eos.find((d) => d.location?.file === 'environments/old.yaml')!;
+    expect(old.message).toBe(
+      'AWS App Mesh reached its end of support on 2026-09-30; environment old still renders for it.',
+    );
+    expect(old.hint).toContain('`meshc validate --env old --mesh istio|linkerd|consul`');
+    const older = eos.find((d) => d.location?.file === 'environments/older.yaml')!;
+    expect(older.hint).toContain('--env older ');
+  });
+});

@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { multiPortService } from '../../../test/helpers/backend-fixtures.ts';
+import {
+  dest,
+  exact,
+  makeMatch,
+  makeRoute,
+  makeService,
+  makeVersions,
+  prefix,
+  regex,
+} from '../../../test/helpers/model-factory.ts';
+import type { K8sObject } from '../../core/k8s.ts';
+import type { ResolvedService } from '../../model/types.ts';
+import { duration } from '../../model/normalize.ts';
+import {
+  buildVirtualRouter,
+  buildVirtualService,
+  listenerTimeouts,
+  retryPolicy,
+  routeMatches,
+  unexpressibleRetry,
+} from './virtual-router.ts';
+
+const index = (...services: ResolvedService[]) => new Map(services.map((s) => [s.id, s]));
+const routesOf = (router: K8sObject) => (router.spec as { routes: Record<string, unknown>[] }).routes;
+
+describe('VirtualService', () => {
+  it('is named after the service, dialed by its cluster DNS name, provided by its router', () => {
+    expect(buildVirtualService(makeService())).toMatchObject({
+      apiVersion: 'appmesh.k8s.aws/v1beta2',
+      kind: 'VirtualService',
+      metadata: { name: 'reviews', namespace: 'bookinfo' },
+      spec: {
+        awsName: 'reviews.bookinfo.svc.cluster.local',
+        provider: { virtualRouter: { virtualRouterRef: { name: 'reviews' } } },
+      },
+    });
+  });
+});
+
+describe('router matches', () => {
+  it('expands a segment-wise prefix into an exact path and a slash prefix; `/x/` and `/` stay prefixes', () => {
+    expect(routeMatches(makeMatch({ path: prefix('/api') }))).toEqual([
+      { path: { exact: '/api' } },
+      { prefix: '/api/' },
+    ]);
+    expect(routeMatches(makeMatch({ path: prefix('/api/') }))).toEqual([{ prefix: '/api/' }]);
+    expect(routeMatches(undefined)).toEqual([{ prefix: '/' }]);
+  });
+
+  it('carries headers (exact, prefix, regex), exact query parameters and the method on every alternative', () => {
+    const m = makeMatch({
+      headers: [
+        { name: 'a', match: exact('1') },
+        { name: 'b', match: prefix('x') },
+        { name: 'c', match: regex('y+') },
+      ],
+      query: [{ name: 'q', match: exact('1') }],
+      path: regex('/r/[0-9]+'),
+      method: 'POST',
+    });
+    expect(routeMatches(m)).toEqual([
+      {
+        path: { regex: '/r/[0-9]+' },
+        headers: [
+          { name: 'a', match: { exact: '1' } },
+          { name: 'b', match: { prefix: 'x' } },
+          { name: 'c', match: { regex: 'y+' } },
+        ],
+        queryParameters: [{ name: 'q', match: { exact: '1' } }],
+        method: 'POST',
+      },
+    ]);
+  });
+});
+
+describe('retry policy', () => {
+  it('maps conditions to App Mesh events, the per-try timeout or the route timeout, else 15s', () => {
+    expect(
+      retryPolicy(
+        makeRoute({
+          retries: {
+            attempts: 3,
+            perTryTimeout: duration('250ms'),
+            on: ['5xx', 'gateway-error', 'retriable-4xx', 'refused-stream', 'connect-failure', 'reset'],
+          },
+        }),
+      ),
+    ).toEqual({
+      maxRetries: 3,
+      perRetryTimeout: { unit: 'ms', value: 250 },
+      httpRetryEvents: ['server-error', 'gateway-error', 'client-error', 'stream-error'],
+      tcpRetryEvents: ['connection-error'],
+    });
+    expect(
+      retryPolicy(makeRoute({ timeout: duration('4s'), retries: { attempts: 1, on: ['5xx'] } })),
+    ).toEqual({
+      maxRetries: 1,
+      perRetryTimeout: { unit: 's', value: 4 },
+      httpRetryEvents: ['server-error'],
+    });
+    expect(retryPolicy(makeRoute({ retries: { attempts: 2, on: [] } }))).toEqual({
+      maxRetries: 2,
+      perRetryTimeout: { unit: 's', value: 15 },
+      httpRetryEvents: ['stream-error'],
+      tcpRetryEvents: ['connection-error'],
+    });
+    expect(retryPolicy(makeRoute({ retries: { attempts: 0, on: ['5xx'] } }))).toBeUndefined();
+  });
+
+  it('says why a condition has no event: reset alone, gRPC codes', () => {
+    expect(unexpressibleRetry('reset', ['reset'])).toMatch(/server-error/);
+    expect(unexpressibleRetry('reset', ['5xx', 'reset'])).toBeUndefined();
+    expect(unexpressibleRetry('unavailable', ['unavailable'])).toMatch(/grpcRoute/);
+    expect(unexpressibleRetry('connect-failure', ['connect-failure'])).toBeUndefined();
+  });
+});
+
+describe('VirtualRouter', () => {
+  const next = makeService({ namespace: 'next', name: 'reviews-next' });
+  const reviews = makeService({
+    versions: makeVersions('v1', 'v2', 'v3'),
+    routes: [
+      makeRoute({
+        name: 'jason',
+        matches: [
+          makeMatch({ headers: [{ name: 'end-user', match: exact('jason') }] }),
+          makeMatch({ path: prefix('/beta') }),
+        ],
+        destinations: [dest('bookinfo/reviews', 'v2')],
+        timeout: duration('2s'),
+      }),
+      makeRoute({
+        index: 1,
+        destinations: [dest('bookinfo/reviews', 'v1', 90), dest('next/reviews-next', undefined, 10)],
+      }),
+    ],
+  });
+
+  it('orders routes by priority in spec order, one App Mesh route per match alternative', () => {
+    const routes = routesOf(buildVirtualRouter(reviews, index(reviews, next)));
+    expect(routes.map((r) => [r.name, r.priority])).toEqual([
+      ['jason', 0],
+      ['jason-2', 1],
+      ['jason-3', 2],
+      ['route-1', 3],
+    ]);
+    expect(routes[1]).toEqual({
+      name: 'jason-2',
+      priority: 1,
+      httpRoute: {
+        match: { path: { exact: '/beta' } },
+        action: { weightedTargets: [{ virtualNodeRef: { name: 'reviews-v2' }, weight: 100 }] },
+        timeout: { perRequest: { unit: 's', value: 2 } },
+      },
+    });
+    // Another service's node: its namespace named.
+    expect((routes[3]!.httpRoute as { action: unknown }).action).toEqual({
+      weightedTargets: [
+        { virtualNodeRef: { name: 'reviews-v1' }, weight: 90 },
+        { virtualNodeRef: { name: 'reviews-next', namespace: 'next' }, weight: 10 },
+      ],
+    });
+  });
+
+  it('splits a destination without a version evenly over the version nodes', () => {
+    const s = makeService({
+      versions: makeVersions('v1', 'v2', 'v3'),
+      routes: [makeRoute({ destinations: [dest('bookinfo/reviews', undefined, 100)] })],
+    });
+    const targets = (
+      routesOf(buildVirtualRouter(s, index(s)))[0]!.httpRoute as {
+        action: { weightedTargets: { weight: number }[] };
+      }
+    ).action.weightedTargets;
+    expect(targets.map((t) => t.weight)).toEqual([34, 33, 33]);
+  });
+
+  it('routes a service without routes to all its pods; TCP ports by tcpRoute; several ports by port match', () => {
+    const multi = multiPortService({ versions: makeVersions('v1') });
+    const router = buildVirtualRouter(multi, index(multi));
+    expect((router.spec as { listeners: unknown }).listeners).toEqual([
+      { portMapping: { port: 9080, protocol: 'http' } },
+      { portMapping: { port: 9090, protocol: 'http2' } },
+      { portMapping: { port: 5432, protocol: 'tcp' } },
+    ]);
+    expect(routesOf(router)).toEqual([
+      {
+        name: 'default-9080',
+        priority: 0,
+        httpRoute: {
+          match: { prefix: '/', port: 9080 },
+          action: { weightedTargets: [{ virtualNodeRef: { name: 'reviews-v1' }, weight: 100, port: 9080 }] },
+        },
+      },
+      {
+        name: 'default-9090',
+        priority: 0,
+        http2Route: {
+          match: { prefix: '/', port: 9090 },
+          action: { weightedTargets: [{ virtualNodeRef: { name: 'reviews-v1' }, weight: 100, port: 9090 }] },
+        },
+      },
+      {
+        name: 'default-5432',
+        priority: 0,
+        tcpRoute: {
+          action: { weightedTargets: [{ virtualNodeRef: { name: 'reviews-v1' }, weight: 100, port: 5432 }] },
+          match: { port: 5432 },
+        },
+      },
+    ]);
+  });
+
+  it('raises the target listeners past the 15s default only for longer route timeouts', () => {
+    const s = makeService({
+      versions: makeVersions('v1', 'v2'),
+      routes: [
+        makeRoute({ destinations: [dest('bookinfo/reviews', 'v1')], timeout: duration('1m') }),
+        makeRoute({ index: 1, destinations: [dest('bookinfo/reviews', 'v2')], timeout: duration('5s') }),
+      ],
+    });
+    expect([...listenerTimeouts([s], index(s))]).toEqual([['bookinfo/reviews-v1', 60_000]]);
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * VirtualService + VirtualRouter per service: the spec's routes, in order, as router routes with explicit
+ * priorities (App Mesh picks the matching route with the lowest priority number).
+ */
+import type { K8sObject } from '../../core/k8s.ts';
+import type {
+  Port,
+  ResolvedService,
+  Retries,
+  RetryCondition,
+  Route,
+  RouteMatch,
+  StringMatch,
+} from '../../model/types.ts';
+import { objectMeta } from '../shared/labels.ts';
+import { routeObjectName, serviceFqdn } from '../shared/names.ts';
+import { APPMESH_API, appmeshDuration, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.ts';
+import { listenerProtocol, nodesOf, targetsOf, type NodeRef } from './model.ts';
+
+type Obj = Record<string, unknown>;
+export type ServiceIndex = ReadonlyMap<string, ResolvedService>;
+
+/** The routes of a service as App Mesh sees them: the spec's, or one catch-all to every pod. */
+export function effectiveRoutes(s: ResolvedService): readonly Route[] {
+  if (s.routes.length) return s.routes;
+  return [
+    {
+      index: 0,
+      implicit: true,
+      matches: [],
+      destinations: [
+        { serviceId: s.id, namespace: s.namespace, service: s.name, weight: 100, at: ['routes'] },
+      ],
+    },
+  ];
+}
+
+/**
+ * App Mesh retry events per spec condition. `server-error` and `gateway-error` include Envoy's `reset`
+ * (AWS API reference, HttpRetryPolicy), so `reset` is expressed only next to one of them.
+ */
+export const HTTP_RETRY_EVENT: Partial<Record<RetryCondition, string>> = {
+  '5xx': 'server-error',
+  'gateway-error': 'gateway-error',
+  'retriable-4xx': 'client-error',
+  'refused-stream': 'stream-error',
+};
+
+/** Why a retry condition has no App Mesh event on HTTP routes (undefined: it has one). */
+export function unexpressibleRetry(
+  condition: RetryCondition,
+  all: readonly RetryCondition[],
+): string | undefined {
+  if (HTTP_RETRY_EVENT[condition] || condition === 'connect-failure') return undefined;
+  if (condition === 'reset')
+    return all.includes('5xx') || all.includes('gateway-error')
+      ? undefined
+      : 'App Mesh retries on resets only as part of `server-error` or `gateway-error` (add `5xx` or `gateway-error`)';
+  return 'gRPC retry events exist only on App Mesh grpcRoutes, and meshc routes gRPC ports as HTTP/2 (path and header matches)';
+}
+
+/**
+ * `retryPolicy` of a route: attempts → maxRetries; perTryTimeout → perRetryTimeout (required by App Mesh:
+ * without one, the route's timeout, else App Mesh's 15s request default); conditions → HTTP and TCP events
+ * (no condition: `stream-error` + `connection-error`, the refused-stream and connect-failure retries other meshes
+ * default to). Undefined without retries, or when no condition is expressible (each is an error at the value).
+ */
+export function retryPolicy(r: Route): Obj | undefined {
+  const retries: Retries | undefined = r.retries;
+  if (!retries || retries.attempts === 0) return undefined;
+  const on = retries.on.length ? retries.on : (['refused-stream', 'connect-failure'] as const);
+  const http = [...new Set(on.flatMap((c) => (HTTP_RETRY_EVENT[c] ? [HTTP_RETRY_EVENT[c]] : [])))];
+  const tcp = on.includes('connect-failure') ? ['connection-error'] : [];
+  if (!http.length && !tcp.length) return undefined;
+  return {
+    maxRetries: retries.attempts,
+    perRetryTimeout: appmeshDuration(retries.perTryTimeout ?? r.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS),
+    ...(http.length ? { httpRetryEvents: http } : {}),
+    ...(tcp.length ? { tcpRetryEvents: tcp } : {}),
+  };
+}
+
+const stringMatch = (m: StringMatch): Obj => ({ [m.type]: m.value });
+
+/**
+ * The App Mesh matches (alternatives) of one spec match entry: headers, exact query parameters (regex ones are
+ * refused at the value) and method on each; the path as `path.exact`, `path.regex` or `prefix`. A segment-wise
+ * prefix `/api` becomes `path.exact: /api` and `prefix: /api/` (App Mesh prefixes are plain string prefixes);
+ * without a path, `prefix: /` (App Mesh wants a prefix or a path on every HTTP route).
+ */
+export function routeMatches(m: RouteMatch | undefined): Obj[] {
+  const common: Obj = {};
+  if (m?.headers.length)
+    common.headers = m.headers.map((h) => ({ name: h.name, match: stringMatch(h.match) }));
+  const query = (m?.query ?? []).filter((q) => q.match.type === 'exact');
+  if (query.length)
+    common.queryParameters = query.map((q) => ({ name: q.name, match: { exact: q.match.value } }));
+  if (m?.method) common.method = m.method;
+  const path = m?.path;
+  if (!path) return [{ prefix: '/', ...common }];
+  if (path.type === 'exact') return [{ path: { exact: path.value }, ...common }];
+  if (path.type === 'regex') return [{ path: { regex: path.value }, ...common }];
+  if (path.value.endsWith('/')) return [{ prefix: path.value, ...common }];
+  return [
+    { path: { exact: path.value }, ...common },
+    { prefix: `${path.value}/`, ...common },
+  ];
+}
+
+/** The port a target node is reached on from a router port: the same port when it has it, else its first. */
+function targetPort(node: NodeRef, port: Port): number {
+  return node.service.ports.some((p) => p.port === port.port) ? port.port : node.service.ports[0]!.port;
+}
+
+/** `weightedTargets` of a route on one router port. */
+export function weightedTargets(r: Route, s: ResolvedService, port: Port, services: ServiceIndex): Obj[] {
+  return targetsOf(r.destinations, services).map((t) => ({
+    virtualNodeRef: {
+      name: t.node.name,
+      ...(t.node.namespace !== s.namespace ? { namespace: t.node.namespace } : {}),
+    },
+    weight: t.weight,
+    ...(t.node.service.ports.length > 1 ? { port: targetPort(t.node, port) } : {}),
+  }));
+}
+
+/** One App Mesh route: its name, its priority and the route body under its type key. */
+export interface AppMeshRoute {
+  readonly name: string;
+  readonly priority: number;
+  readonly body: Obj;
+  /** The spec route it comes from. */
+  readonly route: Route;
+  readonly port: Port;
+}
+
+/**
+ * The router routes of one port, in spec order: each spec route expands into one App Mesh route per match
+ * alternative (App Mesh matches are AND only), priorities 0, 1, 2, … so that the spec's first match wins.
+ * TCP ports get one `tcpRoute`: the first route without matches (the default).
+ */
+export function portRoutes(s: ResolvedService, port: Port, services: ServiceIndex): AppMeshRoute[] {
+  const multiPort = s.ports.length > 1;
+  const suffix = multiPort ? `-${port.port}` : '';
+  const routes = effectiveRoutes(s);
+  const protocol = listenerProtocol(port);
+  if (protocol === 'tcp') {
+    const def = routes.find((r) => !r.matches.length) ?? routes[routes.length - 1]!;
+    const tcpRoute: Obj = {
+      action: { weightedTargets: weightedTargets(def, s, port, services) },
+      ...(multiPort ? { match: { port: port.port } } : {}),
+    };
+    return [{ name: `${routeObjectName(def)}${suffix}`, priority: 0, body: { tcpRoute }, route: def, port }];
+  }
+  const key = protocol === 'http' ? 'httpRoute' : 'http2Route';
+  const out: AppMeshRoute[] = [];
+  for (const r of routes) {
+    const alternatives = (r.matches.length ? r.matches : [undefined]).flatMap(routeMatches);
+    const action = { weightedTargets: weightedTargets(r, s, port, services) };
+    const retry = retryPolicy(r);
+    alternatives.forEach((match, i) => {
+      const body: Obj = {
+        match: multiPort ? { ...match, port: port.port } : match,
+        action,
+        ...(retry ? { retryPolicy: retry } : {}),
+        ...(r.timeout ? { timeout: { perRequest: appmeshDuration(r.timeout) } } : {}),
+      };
+      out.push({
+        name: `${routeObjectName(r)}${i ? `-${i + 1}` : ''}${suffix}`,
+        priority: out.length,
+        body: { [key]: body },
+        route: r,
+        port,
+      });
+    });
+  }
+  return out;
+}
+
+/** The VirtualRouter of a service: one listener per port, the routes of every port. */
+export function buildVirtualRouter(s: ResolvedService, services: ServiceIndex): K8sObject {
+  return {
+    apiVersion: APPMESH_API,
+    kind: 'VirtualRouter',
+    metadata: objectMeta(s.name, s.namespace),
+    spec: {
+      listeners: s.ports.map((p) => ({ portMapping: { port: p.port, protocol: listenerProtocol(p) } })),
+      routes: s.ports.flatMap((p) =>
+        portRoutes(s, p, services).map((r) => ({ name: r.name, priority: r.priority, ...r.body })),
+      ),
+    },
+  };
+}
+
+/** The VirtualService clients dial: `awsName` is the root Service's cluster DNS name; its router provides it. */
+export function buildVirtualService(s: ResolvedService): K8sObject {
+  return {
+    apiVersion: APPMESH_API,
+    kind: 'VirtualService',
+    metadata: objectMeta(s.name, s.namespace),
+    spec: {
+      awsName: serviceFqdn(s.namespace, s.name),
+      provider: { virtualRouter: { virtualRouterRef: { name: s.name } } },
+    },
+  };
+}
+
+/** Every node a service's routes can send to (its own nodes and other services'), for client SAN checks. */
+export function reachableNodes(s: ResolvedService, services: ServiceIndex): NodeRef[] {
+  const seen = new Map<string, NodeRef>();
+  for (const r of effectiveRoutes(s))
+    for (const t of targetsOf(r.destinations, services))
+      seen.set(`${t.node.namespace}/${t.node.name}`, t.node);
+  if (!seen.size) for (const n of nodesOf(s)) seen.set(`${n.namespace}/${n.name}`, n);
+  return [...seen.values()];
+}
+
+/**
+ * The longest route timeout sending to each node (key `namespace/name`), when longer than App Mesh's 15s
+ * listener default: the node's listener must allow it too (aws-app-mesh-examples howto-k8s-timeout-policy).
+ */
+export function listenerTimeouts(
+  all: readonly ResolvedService[],
+  services: ServiceIndex,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of all)
+    for (const r of effectiveRoutes(s)) {
+      if (!r.timeout || r.timeout.ms <= DEFAULT_REQUEST_TIMEOUT_MS) continue;
+      for (const t of targetsOf(r.destinations, services)) {
+        const key = `${t.node.namespace}/${t.node.name}`;
+        out.set(key, Math.max(out.get(key) ?? 0, r.timeout.ms));
+      }
+    }
+  return out;
+}

@@ -1,0 +1,184 @@
+/**
+ * `meshc drift [dir] --env NAME (--context NAME | --live FILE|DIR)`: the environment's render (what `meshc
+ * build --env` prints) against the live objects, read from a cluster (read-only, load/cluster/) or from an
+ * exported dump (load/live-dump.ts, for CI without cluster credentials); the comparison is drift/ (pure).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import { hasErrors } from '../core/diagnostic.ts';
+import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
+import { LineIndex } from '../parse/line-index.ts';
+import type { SourceFile } from '../parse/source.ts';
+import { LIVE_KINDS } from '../load/cluster/kinds.ts';
+import { readLiveDump } from '../load/live-dump.ts';
+import { compileDir } from '../pipeline.ts';
+import { buildEnvironment } from '../gitops/tree.ts';
+import { computeDrift, hasDrift } from '../drift/drift.ts';
+import { DRIFT_FORMATS, formatDrift, type DriftFormat } from '../drift/format.ts';
+import type { CommandSpec, ParsedArgs } from './args.ts';
+import { formatDiagnostics } from './format/index.ts';
+import { EXIT, UsageError, type CliIo } from './io.ts';
+import { checkEnvironmentNames, resolveSpecTarget } from './project.ts';
+import { report } from './report.ts';
+import { VERSION } from './version.ts';
+
+export const DRIFT_COMMAND: CommandSpec = {
+  name: 'drift',
+  summary:
+    "Compare an environment's render with what is live (a cluster, read-only, or an exported dump): missing objects, changed fields, unmanaged overlaps.",
+  usage:
+    'meshc drift [dir] --env NAME (--context NAME [--kubeconfig FILE] [--timeout SECONDS] | --live FILE|DIR) [--exit-code] [--format text|json|markdown|github]',
+  positionals: ['dir'],
+  options: {
+    env: { type: 'string', value: 'NAME', description: 'The environment to compare (required)' },
+    context: {
+      type: 'string',
+      value: 'NAME',
+      description: 'Read the live objects from this kubeconfig context (GET requests only)',
+    },
+    kubeconfig: {
+      type: 'string',
+      value: 'FILE',
+      description: 'With --context: the kubeconfig file (default: KUBECONFIG, then ~/.kube/config)',
+    },
+    timeout: {
+      type: 'string',
+      value: 'SECONDS',
+      description: 'With --context: how long each request to the API server may take (default 30)',
+    },
+    live: {
+      type: 'string',
+      value: 'FILE|DIR',
+      description: 'Read the live objects from `kubectl get -o yaml|json` exports instead of a cluster',
+    },
+    'exit-code': { type: 'boolean', description: 'Exit 1 when there is drift; without it, 0' },
+    format: {
+      type: 'string',
+      values: DRIFT_FORMATS,
+      value: 'FORMAT',
+      description: 'Output format (default text)',
+    },
+  },
+  details: [
+    'Objects are matched on API group, kind, namespace and name. Only the fields meshc renders are compared,',
+    'after the noise filter of meshc diff: whatever the API server or a controller fills in (defaults, status,',
+    'managedFields) is never drift. Rendered objects of kinds meshc does not read live (GitOps objects,',
+    'certificates, monitors) are counted as not compared. With --context, meshc reads the namespaces the',
+    'environment renders into, and reports which meshes (and versions) the cluster runs.',
+    '',
+    'Exit status: 0 no drift (or drift without --exit-code); 1 drift with --exit-code, an invalid spec, or live',
+    'objects that could not be read (no kubeconfig, an unreachable cluster, a refused read, a timeout, an',
+    'unreadable dump); 2 usage error.',
+  ].join('\n'),
+};
+
+export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
+  const env = args.values.env as string | undefined;
+  const context = args.values.context as string | undefined;
+  const live = args.values.live as string | undefined;
+  const kubeconfig = args.values.kubeconfig as string | undefined;
+  const format = (args.values.format as DriftFormat | undefined) ?? 'text';
+  if (!env) throw new UsageError(`drift needs --env NAME.\nUsage: ${DRIFT_COMMAND.usage}`);
+  if ((context === undefined) === (live === undefined))
+    throw new UsageError(
+      `drift reads the live objects from a cluster (--context NAME) or from a dump (--live FILE|DIR): give one of them.\nUsage: ${DRIFT_COMMAND.usage}`,
+    );
+  if (live !== undefined && (kubeconfig !== undefined || args.values.timeout !== undefined))
+    throw new UsageError('--kubeconfig and --timeout go with --context, not with --live.');
+  const timeoutMs = timeoutOption(args);
+  if (live !== undefined && !existsSync(path.resolve(io.cwd, live)))
+    throw new UsageError(`--live ${live}: no such file or directory.`);
+
+  const { root } = await resolveSpecTarget(args.positionals[0], io.cwd);
+  const compiled = await compileDir(root, { environments: [env] });
+  checkEnvironmentNames([env], compiled.parsed);
+  const render = compiled.emitted?.renders.find((r) => r.env.name === env);
+  if (hasErrors(compiled.allDiagnostics) || !render) {
+    report(compiled.allDiagnostics, compiled, root, 'text', io, io.stderr);
+    return EXIT.invalid;
+  }
+  const backend = compiled.plans.find((p) => p.env.name === env)?.backend;
+  const rendered = buildEnvironment(render);
+
+  let objects: SourcedObject[];
+  let scope: ReadonlySet<string>;
+  let source: string;
+  let meshes: readonly DiscoveredMesh[] | undefined;
+  let problems: Diagnostic[];
+  let files: SourceFile[] = [];
+  if (context !== undefined) {
+    const namespaces = [
+      ...new Set(
+        rendered.flatMap((o) =>
+          o.metadata.namespace !== undefined
+            ? [o.metadata.namespace]
+            : o.kind === 'Namespace'
+              ? [o.metadata.name]
+              : [],
+        ),
+      ),
+    ].sort();
+    // The Kubernetes client takes about half a second to load: only when a cluster is read.
+    const { readCluster } = await import('../load/cluster/read-cluster.ts');
+    const read = await readCluster({
+      context,
+      ...(kubeconfig !== undefined ? { kubeconfig: path.resolve(io.cwd, kubeconfig) } : {}),
+      env: io.env,
+      namespaces,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    });
+    objects = read.objects;
+    // Every kind meshc reads, served or not: a kind the cluster does not serve has no live object, so what
+    // meshc renders of it is missing.
+    scope = LIVE_KINDS;
+    meshes = read.meshes;
+    problems = read.diagnostics;
+    source = `cluster ${context} (namespaces ${namespaces.join(', ')})`;
+  } else {
+    const dump = await readLiveDump(live!, { cwd: io.cwd, kinds: LIVE_KINDS });
+    objects = dump.objects;
+    scope = LIVE_KINDS;
+    problems = dump.diagnostics;
+    files = dump.files;
+    source = `the live objects in ${live}`;
+  }
+  // The live objects' problems go to stderr; an error leaves no trustworthy live state to compare with.
+  if (problems.length > 0) {
+    const lines = new Map(files.map((f) => [f.path, new LineIndex(f.text)] as const));
+    io.stderr.write(
+      formatDiagnostics(
+        format === 'github' ? 'github' : 'text',
+        problems,
+        { lines, displayPath: (f) => f, color: !!io.stderr.isTTY && !io.env.NO_COLOR },
+        VERSION,
+      ),
+    );
+  }
+  if (hasErrors(problems)) {
+    io.stderr.write('meshc: drift not computed: the live objects could not all be read.\n');
+    return EXIT.invalid;
+  }
+
+  const result = computeDrift({ rendered, live: objects, scope, overlaps: backend?.overlaps ?? [] });
+  io.stdout.write(
+    formatDrift(format, result, {
+      environment: env,
+      mesh: render.env.mesh.type,
+      meshVersion: render.env.mesh.version,
+      source,
+      ...(meshes ? { meshes } : {}),
+      toolVersion: VERSION,
+    }),
+  );
+  return hasDrift(result) && args.values['exit-code'] ? EXIT.invalid : EXIT.ok;
+}
+
+function timeoutOption(args: ParsedArgs): number | undefined {
+  const raw = args.values.timeout;
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || !/^\d+(\.\d+)?$/.test(raw) || n <= 0 || n > 3600)
+    throw new UsageError(`--timeout takes seconds, more than 0 and at most 3600, not "${String(raw)}".`);
+  return Math.round(n * 1000);
+}

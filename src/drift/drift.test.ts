@@ -1,0 +1,266 @@
+import { describe, expect, it } from 'vitest';
+import type { K8sObject } from '../core/k8s.ts';
+import type { SourcedObject } from '../core/import-types.ts';
+import { ISTIO_OVERLAPS } from '../backends/istio/overlaps.ts';
+import { LINKERD_OVERLAPS } from '../backends/linkerd/overlaps.ts';
+import { competes, computeDrift, hasDrift } from './drift.ts';
+
+const live = (object: K8sObject, origin = 'dump.yaml:1'): SourcedObject => ({ object, origin });
+const SCOPE = new Set([
+  'Service',
+  'networking.istio.io/VirtualService',
+  'security.istio.io/AuthorizationPolicy',
+  'gateway.networking.k8s.io/HTTPRoute',
+  'policy.linkerd.io/HTTPRoute',
+  'policy.linkerd.io/AuthorizationPolicy',
+  'policy.linkerd.io/Server',
+]);
+
+const service: K8sObject = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'reviews', namespace: 'bookinfo', labels: { 'app.kubernetes.io/managed-by': 'meshc' } },
+  spec: {
+    ports: [{ name: 'http', port: 9080, protocol: 'TCP', targetPort: 9080, appProtocol: 'http' }],
+    selector: { app: 'reviews' },
+  },
+};
+
+const vs = (name: string, hosts: string[], weight = 90, extra: Record<string, unknown> = {}): K8sObject => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name, namespace: 'bookinfo' },
+  spec: {
+    hosts,
+    http: [{ route: [{ destination: { host: hosts[0], subset: 'v1' }, weight }], ...extra }],
+  },
+});
+
+describe('computeDrift', () => {
+  it('what the API server and controllers add is never drift', () => {
+    const served: K8sObject = {
+      ...service,
+      metadata: {
+        ...service.metadata,
+        labels: { ...service.metadata.labels, 'kustomize.toolkit.fluxcd.io/name': 'prod-bookinfo' },
+        annotations: { 'meshc.dev/note': 'x' },
+      },
+      spec: {
+        // Reordered keys, the default `type` and `sessionAffinity`, and server-assigned IPs.
+        selector: { app: 'reviews' },
+        ports: [{ appProtocol: 'http', name: 'http', port: 9080, protocol: 'TCP', targetPort: 9080 }],
+        clusterIP: '10.96.1.2',
+        clusterIPs: ['10.96.1.2'],
+        type: 'ClusterIP',
+        sessionAffinity: 'None',
+      },
+    };
+    const r = computeDrift({ rendered: [service], live: [live(served)], scope: SCOPE, overlaps: [] });
+    expect(r).toEqual({ missing: [], changed: [], overlaps: [], inSync: 1, notCompared: {} });
+    expect(hasDrift(r)).toBe(false);
+  });
+
+  it('HTTPRoute defaults filled by the API server (backendRef group, kind, weight) are not drift', () => {
+    const route: K8sObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'reviews', namespace: 'bookinfo' },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: 'reviews' }],
+        rules: [{ backendRefs: [{ name: 'reviews-v1', port: 9080 }] }],
+      },
+    };
+    const served = {
+      ...route,
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: 'reviews' }],
+        rules: [{ backendRefs: [{ group: '', kind: 'Service', name: 'reviews-v1', port: 9080, weight: 1 }] }],
+      },
+    };
+    const r = computeDrift({ rendered: [route], live: [live(served)], scope: SCOPE, overlaps: [] });
+    expect(r.changed).toEqual([]);
+    expect(r.inSync).toBe(1);
+  });
+
+  it('changed: each field meshc sets that differs or is gone, with its path; a list of another length as a whole', () => {
+    const rendered = vs('reviews', ['reviews.bookinfo.svc.cluster.local'], 90, { timeout: '10s' });
+    const changed = vs('reviews', ['reviews.bookinfo.svc.cluster.local'], 50);
+    const r = computeDrift({
+      rendered: [rendered, service],
+      live: [live(changed, 'c:1'), live({ ...service, spec: { ...(service.spec as object), ports: [] } })],
+      scope: SCOPE,
+      overlaps: [],
+    });
+    expect(r.changed).toEqual([
+      {
+        object: { apiVersion: 'v1', kind: 'Service', namespace: 'bookinfo', name: 'reviews' },
+        origin: 'dump.yaml:1',
+        // As the diff's noise filter leaves it (`protocol: TCP` is the default); an empty list is no list.
+        fields: [
+          {
+            path: 'spec.ports',
+            rendered: [{ appProtocol: 'http', name: 'http', port: 9080, targetPort: 9080 }],
+          },
+        ],
+      },
+      {
+        object: {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'VirtualService',
+          namespace: 'bookinfo',
+          name: 'reviews',
+        },
+        origin: 'c:1',
+        fields: [
+          { path: 'spec.http[0].route[0].weight', rendered: 90, live: 50 },
+          { path: 'spec.http[0].timeout', rendered: '10s' },
+        ],
+      },
+    ]);
+  });
+
+  it('matches on group, kind, namespace and name, not on the version the server answered in', () => {
+    const rendered = vs('reviews', ['reviews.bookinfo.svc.cluster.local']);
+    const r = computeDrift({
+      rendered: [rendered],
+      live: [live({ ...rendered, apiVersion: 'networking.istio.io/v1beta1' })],
+      scope: SCOPE,
+      overlaps: [],
+    });
+    expect(r.inSync).toBe(1);
+    expect(hasDrift(r)).toBe(false);
+  });
+
+  it('missing: rendered and not live; kinds outside the scope are counted, not missing', () => {
+    const cert: K8sObject = {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: 'ca', namespace: 'istio-system' },
+    };
+    const r = computeDrift({
+      rendered: [service, cert, vs('reviews', ['reviews'])],
+      live: [live(service)],
+      scope: SCOPE,
+      overlaps: [],
+    });
+    expect(r.missing).toEqual([
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        namespace: 'bookinfo',
+        name: 'reviews',
+      },
+    ]);
+    expect(r.notCompared).toEqual({ 'cert-manager.io/Certificate': 1 });
+  });
+
+  it('unmanaged overlap: a live VirtualService for the same host (short name), not one for another host', () => {
+    const ours = vs('reviews', ['reviews.bookinfo.svc.cluster.local']);
+    const theirs = vs('reviews-canary', ['reviews']);
+    const elsewhere = vs('ratings', ['ratings']);
+    const gatewayOnly = {
+      ...vs('reviews-edge', ['reviews']),
+      spec: { hosts: ['reviews'], gateways: ['istio-ingress/public'] },
+    };
+    const r = computeDrift({
+      rendered: [ours],
+      live: [
+        live(ours),
+        live(theirs, 'cluster c: bookinfo/VirtualService/reviews-canary'),
+        live(elsewhere),
+        live(gatewayOnly),
+      ],
+      scope: SCOPE,
+      overlaps: ISTIO_OVERLAPS,
+    });
+    expect(r.overlaps).toEqual([
+      {
+        object: {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'VirtualService',
+          namespace: 'bookinfo',
+          name: 'reviews-canary',
+        },
+        origin: 'cluster c: bookinfo/VirtualService/reviews-canary',
+        with: {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'VirtualService',
+          namespace: 'bookinfo',
+          name: 'reviews',
+        },
+        claim: 'the same host: host reviews.bookinfo.svc.cluster.local on mesh',
+      },
+    ]);
+  });
+
+  it('unmanaged overlap of policies: selectors that can pick the same pods, and namespace-wide ones', () => {
+    const ap = (name: string, labels?: Record<string, string>): K8sObject => ({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name, namespace: 'bookinfo' },
+      spec: { action: 'ALLOW', ...(labels ? { selector: { matchLabels: labels } } : {}), rules: [{}] },
+    });
+    const ours = ap('reviews', { app: 'reviews' });
+    const r = computeDrift({
+      rendered: [ours],
+      live: [
+        live(ours),
+        live(ap('reviews-v2', { app: 'reviews', version: 'v2' })),
+        live(ap('everything')),
+        live(ap('ratings', { app: 'ratings' })),
+      ],
+      scope: SCOPE,
+      overlaps: ISTIO_OVERLAPS,
+    });
+    expect(r.overlaps.map((o) => `${o.object.name}: ${o.claim}`)).toEqual([
+      'everything: the same workloads: workloads in namespace bookinfo (app=reviews)',
+      'reviews-v2: the same workloads: workloads in namespace bookinfo (app=reviews)',
+    ]);
+  });
+
+  it('Linkerd: a policy.linkerd.io HTTPRoute competes with a Gateway API one on the same Service parent', () => {
+    const route = (apiVersion: string, name: string, parent: Record<string, unknown>): K8sObject => ({
+      apiVersion,
+      kind: 'HTTPRoute',
+      metadata: { name, namespace: 'bookinfo' },
+      spec: { parentRefs: [parent], rules: [{}] },
+    });
+    const ours = route('gateway.networking.k8s.io/v1', 'reviews', {
+      group: '',
+      kind: 'Service',
+      name: 'reviews',
+      port: 9080,
+    });
+    const r = computeDrift({
+      rendered: [ours],
+      live: [
+        live(ours),
+        live(
+          route('policy.linkerd.io/v1beta3', 'by-hand', { group: 'core', kind: 'Service', name: 'reviews' }),
+        ),
+        live(route('gateway.networking.k8s.io/v1', 'other', { group: '', kind: 'Service', name: 'ratings' })),
+      ],
+      scope: SCOPE,
+      overlaps: LINKERD_OVERLAPS,
+    });
+    expect(r.overlaps.map((o) => `${o.object.name} ${o.claim}`)).toEqual([
+      'by-hand the same parent: Service bookinfo/reviews',
+    ]);
+  });
+});
+
+describe('competes', () => {
+  it('same key; selectors compete unless they require different values of one label', () => {
+    expect(competes({ key: 'a' }, { key: 'b' })).toBe(false);
+    expect(competes({ key: 'a' }, { key: 'a', selector: { app: 'x' } })).toBe(true);
+    expect(competes({ key: 'a', selector: { app: 'x' } }, { key: 'a', selector: { app: 'x', v: '1' } })).toBe(
+      true,
+    );
+    expect(
+      competes({ key: 'a', selector: { app: 'x', v: '2' } }, { key: 'a', selector: { app: 'x', v: '1' } }),
+    ).toBe(false);
+    expect(competes({ key: 'a', selector: { app: 'x' } }, { key: 'a', selector: { tier: 'web' } })).toBe(
+      true,
+    );
+  });
+});

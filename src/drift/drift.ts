@@ -1,0 +1,203 @@
+/**
+ * `meshc drift`: an environment's render against the live objects (read from a cluster or a dump), per
+ * object, in three classes:
+ *
+ * - **missing**: rendered, not live;
+ * - **changed**: live, but a field meshc sets has another value (or is gone). Only the fields of the render
+ *   are compared, after the diff's noise filter on both sides (diff/noise.ts: server-filled defaults, set-like
+ *   lists, the backends' `diffNoise`), so whatever the API server or a controller adds is never drift;
+ * - **unmanaged overlap**: a live object meshc did not render that competes with one it did (the backends'
+ *   `overlaps` rules: another VirtualService for the same host, another route on the same Service parent, …).
+ *
+ * Objects are matched on API group, kind, namespace and name (not version: the server may return another
+ * served version of the same object). Rendered kinds outside `scope` (what the live source holds at all:
+ * GitOps objects, certificates, monitors) are counted as not compared, never as missing. Pure.
+ */
+import type { SourcedObject } from '../core/import-types.ts';
+import type { K8sObject } from '../core/k8s.ts';
+import type { OverlapClaim, OverlapRule } from '../backends/types.ts';
+import { groupKind, normalizeForDiff, stableJson } from '../diff/noise.ts';
+
+export interface DriftInput {
+  /** The environment's objects as `meshc build --env` prints them. */
+  readonly rendered: readonly K8sObject[];
+  /** The live objects (server fields stripped by the load stage). */
+  readonly live: readonly SourcedObject[];
+  /** `group/Kind` (core: `Kind`) of the kinds the live source holds: only these are compared. */
+  readonly scope: ReadonlySet<string>;
+  /** The overlap rules of the environment's mesh (its backend's `overlaps`). */
+  readonly overlaps: readonly OverlapRule[];
+}
+
+/** An object, as the report names it. */
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export interface FieldChange {
+  /** Dotted path with list indexes: `spec.http[0].route[0].weight`. */
+  readonly path: string;
+  readonly rendered: unknown;
+  /** Absent: the field is not set live. */
+  readonly live?: unknown;
+}
+
+export interface ChangedObject {
+  readonly object: ObjectRef;
+  /** Where the live copy came from. */
+  readonly origin: string;
+  readonly fields: readonly FieldChange[];
+}
+
+export interface OverlapFinding {
+  /** The unmanaged live object. */
+  readonly object: ObjectRef;
+  readonly origin: string;
+  /** The rendered object it competes with. */
+  readonly with: ObjectRef;
+  /** What both claim, in words: `the same host: host reviews.bookinfo.svc.cluster.local on mesh`. */
+  readonly claim: string;
+}
+
+export interface DriftReport {
+  readonly missing: readonly ObjectRef[];
+  readonly changed: readonly ChangedObject[];
+  readonly overlaps: readonly OverlapFinding[];
+  /** Rendered objects that match live. */
+  readonly inSync: number;
+  /** Rendered objects of kinds the live source does not hold, per `group/Kind`. */
+  readonly notCompared: Readonly<Record<string, number>>;
+}
+
+/** True when the report has any of the three classes. */
+export function hasDrift(r: DriftReport): boolean {
+  return r.missing.length > 0 || r.changed.length > 0 || r.overlaps.length > 0;
+}
+
+/** The identity objects are matched on: group, kind, namespace, name. */
+export function identity(o: K8sObject): string {
+  return `${groupKind(o)}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
+}
+
+export function refOf(o: K8sObject): ObjectRef {
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    ...(o.metadata.namespace !== undefined ? { namespace: o.metadata.namespace } : {}),
+    name: o.metadata.name,
+  };
+}
+
+export function computeDrift(input: DriftInput): DriftReport {
+  const live = new Map<string, SourcedObject>();
+  for (const s of input.live) if (!live.has(identity(s.object))) live.set(identity(s.object), s);
+  const renderedIds = new Set<string>();
+  const missing: ObjectRef[] = [];
+  const changed: ChangedObject[] = [];
+  const notCompared: Record<string, number> = {};
+  let inSync = 0;
+  const compared: K8sObject[] = [];
+  for (const r of sorted(input.rendered)) {
+    const gk = groupKind(r);
+    if (!input.scope.has(gk)) {
+      notCompared[gk] = (notCompared[gk] ?? 0) + 1;
+      continue;
+    }
+    compared.push(r);
+    renderedIds.add(identity(r));
+    const l = live.get(identity(r));
+    if (!l) {
+      missing.push(refOf(r));
+      continue;
+    }
+    const fields: FieldChange[] = [];
+    // The version is not compared: the server answers in the version asked for, the same object in each.
+    project(withoutVersion(normalizeForDiff(r)), withoutVersion(normalizeForDiff(l.object)), '', fields);
+    if (fields.length > 0) changed.push({ object: refOf(r), origin: l.origin, fields });
+    else inSync++;
+  }
+
+  const overlaps: OverlapFinding[] = [];
+  const unmanaged = sorted(input.live.map((s) => s.object)).filter((o) => !renderedIds.has(identity(o)));
+  const origins = new Map(input.live.map((s) => [identity(s.object), s.origin]));
+  const seen = new Set<string>();
+  for (const rule of input.overlaps) {
+    const ours = compared
+      .filter((o) => rule.kinds.includes(groupKind(o)))
+      .map((o) => ({ o, claims: rule.claims(o) }));
+    if (ours.length === 0) continue;
+    for (const u of unmanaged) {
+      if (!rule.kinds.includes(groupKind(u))) continue;
+      const theirs = rule.claims(u);
+      for (const { o, claims } of ours) {
+        const shared = claims.find((c) => theirs.some((t) => competes(c, t)));
+        const key = `${identity(u)}→${identity(o)}`;
+        if (shared === undefined || seen.has(key)) continue;
+        seen.add(key);
+        overlaps.push({
+          object: refOf(u),
+          origin: origins.get(identity(u)) ?? '',
+          with: refOf(o),
+          claim: `${rule.what}: ${shared.key}${shared.selector ? ` (${selectorText(shared.selector)})` : ''}`,
+        });
+      }
+    }
+  }
+  return { missing, changed, overlaps, inSync, notCompared };
+}
+
+/** Two claims compete on the same key when their selectors do not require different values of one label. */
+export function competes(a: OverlapClaim, b: OverlapClaim): boolean {
+  if (a.key !== b.key) return false;
+  if (!a.selector || !b.selector) return true;
+  for (const [k, v] of Object.entries(a.selector))
+    if (Object.hasOwn(b.selector, k) && b.selector[k] !== v) return false;
+  return true;
+}
+
+function selectorText(s: Readonly<Record<string, string>>): string {
+  return Object.keys(s)
+    .sort()
+    .map((k) => `${k}=${s[k]}`)
+    .join(',');
+}
+
+/**
+ * The fields of `r` whose value `l` does not have. Maps: only the keys of `r`; lists: the same length and each
+ * item in turn (a list of another length is one change of the whole list); scalars: equal values.
+ */
+function project(r: unknown, l: unknown, path: string, out: FieldChange[]): void {
+  if (Array.isArray(r)) {
+    if (!Array.isArray(l) || l.length !== r.length) {
+      out.push({ path, rendered: r, ...(l !== undefined ? { live: l } : {}) });
+      return;
+    }
+    r.forEach((x, i) => project(x, l[i], `${path}[${i}]`, out));
+    return;
+  }
+  if (r !== null && typeof r === 'object') {
+    if (l === null || typeof l !== 'object' || Array.isArray(l)) {
+      out.push({ path, rendered: r, ...(l !== undefined ? { live: l } : {}) });
+      return;
+    }
+    for (const [k, v] of Object.entries(r as Record<string, unknown>))
+      project(v, (l as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`, out);
+    return;
+  }
+  if (r !== l && stableJson(r) !== stableJson(l))
+    out.push({ path, rendered: r, ...(l !== undefined ? { live: l } : {}) });
+}
+
+function withoutVersion(o: K8sObject): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...o };
+  delete out.apiVersion;
+  return out;
+}
+
+function sorted(objects: readonly K8sObject[]): K8sObject[] {
+  const key = (o: K8sObject) => `${groupKind(o)}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
+  return [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}

@@ -1,0 +1,195 @@
+/**
+ * The drift report in `meshc drift`'s output formats: `text` (terminals), `json` (tools), `markdown`
+ * (pull-request comments, job summaries) and `github` (workflow annotations). Pure.
+ */
+import type { DiscoveredMesh } from '../core/import-types.ts';
+import { escapeCommandData, escapeCommandProperty } from '../core/github-commands.ts';
+import type { ChangedObject, DriftReport, FieldChange, ObjectRef, OverlapFinding } from './drift.ts';
+import { hasDrift } from './drift.ts';
+
+export const DRIFT_FORMATS = ['text', 'json', 'markdown', 'github'] as const;
+export type DriftFormat = (typeof DRIFT_FORMATS)[number];
+
+export interface DriftContext {
+  /** The environment compared. */
+  readonly environment: string;
+  /** The environment's mesh type. */
+  readonly mesh: string;
+  /** The environment's `mesh.version`. */
+  readonly meshVersion?: string;
+  /** What was live: `cluster kind-prod (namespaces bookinfo, istio-system)` or `dump live/`. */
+  readonly source: string;
+  /** The meshes found in the cluster (cluster reads only). */
+  readonly meshes?: readonly DiscoveredMesh[];
+  readonly toolVersion: string;
+}
+
+export function formatDrift(format: DriftFormat, r: DriftReport, ctx: DriftContext): string {
+  switch (format) {
+    case 'json':
+      return driftJson(r, ctx);
+    case 'markdown':
+      return driftMarkdown(r, ctx);
+    case 'github':
+      return driftGithub(r, ctx);
+    case 'text':
+      return driftText(r, ctx);
+  }
+}
+
+/** `apiVersion Kind namespace/name`. */
+export function refText(o: ObjectRef): string {
+  return `${o.apiVersion} ${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ''}${o.name}`;
+}
+
+function value(v: unknown): string {
+  if (v === undefined) return '(not set)';
+  const text = JSON.stringify(v);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function fieldText(f: FieldChange): string {
+  return `${f.path}: meshc renders ${value(f.rendered)}, live ${'live' in f ? value(f.live) : '(not set)'}`;
+}
+
+function overlapText(o: OverlapFinding): string {
+  return `competes with ${refText(o.with)} for ${o.claim}`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The one-line verdict. */
+export function driftSummary(r: DriftReport): string {
+  if (!hasDrift(r)) return `no drift: ${plural(r.inSync, 'object')} in sync`;
+  const drifted = r.missing.length + r.changed.length + r.overlaps.length;
+  return `${plural(drifted, 'finding')}: ${r.missing.length} missing, ${r.changed.length} changed, ${plural(r.overlaps.length, 'unmanaged overlap')}; ${plural(r.inSync, 'object')} in sync`;
+}
+
+function notComparedText(r: DriftReport): string | undefined {
+  const kinds = Object.entries(r.notCompared).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (kinds.length === 0) return undefined;
+  const n = kinds.reduce((s, [, c]) => s + c, 0);
+  return `not compared: ${plural(n, 'rendered object')} of kinds the live objects do not include (${kinds.map(([k, c]) => `${k} ×${c}`).join(', ')})`;
+}
+
+function meshNote(ctx: DriftContext): string | undefined {
+  if (ctx.meshes === undefined) return undefined;
+  const found = ctx.meshes.map((m) => `${m.type}${m.version !== undefined ? ` ${m.version}` : ''}`);
+  const same = ctx.meshes.find((m) => m.type === ctx.mesh);
+  if (same && ctx.meshVersion !== undefined && same.version !== undefined && same.version !== ctx.meshVersion)
+    return `warning: the environment renders for ${ctx.mesh} ${ctx.meshVersion}, but the cluster runs ${found.join(', ')}`;
+  if (same) return `meshes found: ${found.join(', ')}`;
+  return `warning: the environment renders for ${ctx.mesh}, but the cluster runs ${found.length ? found.join(', ') : 'no mesh meshc knows'}`;
+}
+
+function driftText(r: DriftReport, ctx: DriftContext): string {
+  const out = [`meshc drift: environment ${ctx.environment} (${ctx.mesh}) against ${ctx.source}`];
+  const mesh = meshNote(ctx);
+  if (mesh) out.push(mesh);
+  for (const m of r.missing) out.push(`missing  ${refText(m)}`);
+  for (const c of r.changed) {
+    out.push(`changed  ${refText(c.object)}`);
+    for (const f of c.fields) out.push(`           ${fieldText(f)}`);
+  }
+  for (const o of r.overlaps) {
+    out.push(`overlap  ${refText(o.object)} (unmanaged, ${o.origin})`);
+    out.push(`           ${overlapText(o)}`);
+  }
+  const nc = notComparedText(r);
+  if (nc) out.push(nc);
+  out.push(driftSummary(r));
+  return out.join('\n') + '\n';
+}
+
+/**
+ * `--format json`, version 1 (fields may be added within a version, never removed or renamed):
+ *
+ *   version, environment, mesh, source, drift (true: any finding; the `--exit-code` condition)
+ *   meshes[]     { type, version (or null), evidence[] } (cluster reads; absent for dumps)
+ *   missing[]    { apiVersion, kind, namespace (null: cluster-scoped), name }
+ *   changed[]    { …object, origin, fields: [{ path, rendered, live (absent: not set live) }] }
+ *   overlaps[]   { …object, origin, with: { …object }, claim }
+ *   inSync       number of rendered objects that match
+ *   notCompared  { "group/Kind": count } of rendered objects of kinds the live objects do not include
+ */
+function driftJson(r: DriftReport, ctx: DriftContext): string {
+  const ref = (o: ObjectRef) => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    namespace: o.namespace ?? null,
+    name: o.name,
+  });
+  const doc = {
+    version: 1,
+    tool: `meshc ${ctx.toolVersion}`,
+    environment: ctx.environment,
+    mesh: ctx.mesh,
+    source: ctx.source,
+    drift: hasDrift(r),
+    ...(ctx.meshes
+      ? {
+          meshes: ctx.meshes.map((m) => ({ type: m.type, version: m.version ?? null, evidence: m.evidence })),
+        }
+      : {}),
+    missing: r.missing.map(ref),
+    changed: r.changed.map((c: ChangedObject) => ({ ...ref(c.object), origin: c.origin, fields: c.fields })),
+    overlaps: r.overlaps.map((o) => ({
+      ...ref(o.object),
+      origin: o.origin,
+      with: ref(o.with),
+      claim: o.claim,
+    })),
+    inSync: r.inSync,
+    notCompared: r.notCompared,
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
+}
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function driftMarkdown(r: DriftReport, ctx: DriftContext): string {
+  const out = [
+    `### meshc drift: \`${ctx.environment}\` (${ctx.mesh})`,
+    '',
+    `Against ${cell(ctx.source)}: **${driftSummary(r)}**.`,
+  ];
+  const mesh = meshNote(ctx);
+  if (mesh) out.push('', mesh);
+  if (hasDrift(r)) {
+    out.push('', '| | Object | What differs |', '|---|---|---|');
+    for (const m of r.missing) out.push(`| missing | \`${cell(refText(m))}\` | rendered, not live |`);
+    for (const c of r.changed)
+      out.push(
+        `| changed | \`${cell(refText(c.object))}\` | ${c.fields.map((f) => cell(`\`${f.path}\`: meshc ${value(f.rendered)}, live ${'live' in f ? value(f.live) : '(not set)'}`)).join('<br>')} |`,
+      );
+    for (const o of r.overlaps)
+      out.push(`| unmanaged overlap | \`${cell(refText(o.object))}\` | ${cell(overlapText(o))} |`);
+  }
+  const nc = notComparedText(r);
+  if (nc) out.push('', `<sub>${cell(nc)}</sub>`);
+  out.push('', `<sub>meshc ${ctx.toolVersion}</sub>`);
+  return out.join('\n') + '\n';
+}
+
+/** One `::warning` per finding (live objects have no file in the repository to point at), then the verdict. */
+function driftGithub(r: DriftReport, ctx: DriftContext): string {
+  const title = (what: string) =>
+    `title=${escapeCommandProperty(`meshc drift (${ctx.environment}): ${what}`)}`;
+  const out: string[] = [];
+  for (const m of r.missing)
+    out.push(`::warning ${title('missing')}::${escapeCommandData(`${refText(m)} is rendered but not live`)}`);
+  for (const c of r.changed)
+    out.push(
+      `::warning ${title('changed')}::${escapeCommandData([`${refText(c.object)} differs from the render`, ...c.fields.map(fieldText)].join('\n'))}`,
+    );
+  for (const o of r.overlaps)
+    out.push(
+      `::warning ${title('unmanaged overlap')}::${escapeCommandData(`${refText(o.object)} (not rendered by meshc) ${overlapText(o)}`)}`,
+    );
+  out.push(`meshc drift: ${ctx.environment} against ${ctx.source}: ${driftSummary(r)}`);
+  return out.join('\n') + '\n';
+}
