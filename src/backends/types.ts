@@ -2,6 +2,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import type { FeatureId } from './features.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import type { MeshType, ResolvedEnvironment } from '../model/types.ts';
+import type { MeshImporter } from './importer.ts';
 
 export type Support = 'exact' | 'approximate' | 'unsupported';
 
@@ -159,4 +160,7 @@ export interface Backend {
    * selecting the same workload. Absent: the mesh has no such rules, and drift reports no overlap.
    */
   readonly overlaps?: readonly OverlapRule[];
+  // --- issue 14, `meshc import` (helper "import"): appended; other helpers append their fields below. ---
+  /** The reverse compiler of this mesh (backends/importer.ts): its native objects read back into the spec. */
+  readonly importer?: MeshImporter;
 }

@@ -23,6 +23,8 @@ export interface CommandSpec {
   readonly positionals: readonly string[];
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly details?: string;
+  /** The last positional repeats (`meshc import PATH...`). */
+  readonly variadic?: boolean;
 }
 
 export interface ParsedArgs {
@@ -59,7 +61,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
       );
     }
   }
-  if (parsed.positionals.length > spec.positionals.length)
+  if (!spec.variadic && parsed.positionals.length > spec.positionals.length)
     throw new UsageError(
       `Unexpected argument "${parsed.positionals[spec.positionals.length]}".\nUsage: ${spec.usage}`,
     );

@@ -1,6 +1,7 @@
 import { MESH_TYPES } from '../model/environment.ts';
 import type { CommandSpec } from './args.ts';
 import { DIFF_COMMAND } from './diff-command.ts';
+import { IMPORT_COMMAND } from './import-command.ts';
 import { DRIFT_COMMAND } from './drift-command.ts';
 import { VERIFY_COMMAND } from './verify-command.ts';
 import { FORMAT_OPTION, REPORT_OPTIONS } from './project.ts';
@@ -104,6 +105,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   DIFF_COMMAND,
   VERIFY_COMMAND,
+  IMPORT_COMMAND,
   DRIFT_COMMAND,
   {
     name: 'matrix',

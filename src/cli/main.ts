@@ -28,6 +28,7 @@ import { COMMANDS } from './commands.ts';
 import { runDiff } from './diff-command.ts';
 import { runDrift } from './drift-command.ts';
 import { runVerify } from './verify-command.ts';
+import { runImport } from './import-command.ts';
 import { report } from './report.ts';
 import type { DiagnosticFormat } from './format/index.ts';
 import { EXIT, UsageError } from './io.ts';
@@ -122,6 +123,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runDiff(args, io);
     case 'verify':
       return runVerify(args, io);
+    case 'import':
+      return runImport(args, io);
     case 'drift':
       return runDrift(args, io);
     case 'matrix':

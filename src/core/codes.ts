@@ -4,7 +4,7 @@
  */
 export interface CodeInfo {
   readonly severity: 'error' | 'warning';
-  readonly area: 'load' | 'yaml' | 'schema' | 'rules' | 'policy' | 'mesh' | 'render';
+  readonly area: 'load' | 'yaml' | 'schema' | 'rules' | 'policy' | 'mesh' | 'render' | 'import';
   /** What triggers it. */
   readonly cause: string;
   /** How to fix it. */
@@ -604,6 +604,63 @@ export const CODES = {
     cause:
       'The live objects include kinds `meshc drift` does not compare (Pods, ReplicaSets, ...: objects meshc neither renders nor reads); they are skipped.',
     fix: 'Nothing to do, or export only the mesh and Kubernetes kinds meshc reads (see the README, Drift).',
+  },
+  // import (helper "import": `meshc import` of native mesh YAML)
+  IMPORT_NOT_CARRIED: {
+    severity: 'warning',
+    area: 'import',
+    cause:
+      '`meshc import`: a field or object of the native manifests has no counterpart in the meshc spec (a match form it lacks, such as a header-present match, a host that is no Kubernetes Service, a policy action other than ALLOW, a mesh setting with no neutral word); the imported spec does without it.',
+    fix: 'Decide whether the behaviour matters: express it another way in the spec, keep it with an Environment `patches` entry, or accept the difference. The report names the field and why.',
+  },
+  IMPORT_APPROXIMATED: {
+    severity: 'warning',
+    area: 'import',
+    cause:
+      '`meshc import`: a field was carried into the spec with a difference in meaning that the report states (a namespace-wide setting applied to each imported service, a selector narrowed to a version, a port protocol assumed).',
+    fix: 'Check the imported spec at the reported field and adjust it by hand if the difference matters.',
+  },
+  IMPORT_CONFLICT: {
+    severity: 'warning',
+    area: 'import',
+    cause:
+      '`meshc import`: several objects configure the same thing (two VirtualServices or DestinationRules for one host, two PeerAuthentications for one workload), which the mesh resolves by an order meshc cannot see; one was carried, the others were not.',
+    fix: 'Merge the objects by hand in the imported spec; the report names the one that was carried.',
+  },
+  IMPORT_UNKNOWN_KIND: {
+    severity: 'warning',
+    area: 'import',
+    cause:
+      '`meshc import`: an object of a kind that no mesh importer reads (or of a mesh other than the one the input was detected as); it is not carried.',
+    fix: 'Leave it out of the import, or keep it beside the rendered output as your own manifest.',
+  },
+  IMPORT_NO_SERVICE: {
+    severity: 'warning',
+    area: 'import',
+    cause:
+      '`meshc import`: an object refers to a workload, host or identity that matches no Kubernetes Service of the input, so the import cannot tell which meshc Service it belongs to (or had to assume its ports).',
+    fix: 'Import the Kubernetes Services (and Deployments, for service accounts) together with the mesh objects (`kubectl get svc,deploy -o yaml`), or add the Service to the spec by hand.',
+  },
+  IMPORT_INVALID_OBJECT: {
+    severity: 'error',
+    area: 'import',
+    cause:
+      '`meshc import`: a YAML document (or an item of a `List`) is not a Kubernetes object: it lacks `apiVersion`, `kind` or `metadata.name`, or is not a mapping.',
+    fix: 'Fix or remove the document; `kubectl get -o yaml` output and `kubectl apply` manifests are read as they are.',
+  },
+  IMPORT_MESH_UNKNOWN: {
+    severity: 'warning',
+    area: 'import',
+    cause:
+      '`meshc import`: no object of the input shows which mesh it was written for (only Kubernetes or Gateway API objects), so no Environment was written.',
+    fix: 'Pass `--mesh istio|linkerd`, or import the mesh objects too.',
+  },
+  IMPORT_OUTPUT_NOT_EMPTY: {
+    severity: 'error',
+    area: 'import',
+    cause:
+      '`meshc import`: the output directory holds files that an earlier `meshc import` did not write; the import writes nothing rather than mix with them.',
+    fix: 'Choose an empty or new directory with `-o`, or pass `--force` to write beside those files (files of the same name are still never overwritten unless an earlier import wrote them).',
   },
 } as const satisfies Record<string, CodeInfo>;
 

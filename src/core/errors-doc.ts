@@ -8,6 +8,7 @@ const AREAS: Record<string, string> = {
   policy: 'Policies',
   mesh: 'Mesh capabilities',
   render: 'Render and output',
+  import: 'Import',
 };
 
 /** The text of docs/errors.md, generated from the catalogue (`npm run gen:docs`). */

@@ -1,5 +1,5 @@
 import type { K8sObject } from './k8s.ts';
-import type { Location } from './location.ts';
+import type { DataPath, Location } from './location.ts';
 
 /**
  * The seam between where native objects come from (files, `kubectl get -o yaml` dumps, a live cluster: the
@@ -12,6 +12,12 @@ export interface SourcedObject {
    * from a cluster, which have no text; `origin` names them.
    */
   readonly location?: Location;
+  /**
+   * The position of one field of the object (a data path inside the document), or of its nearest existing
+   * ancestor; absent when the object has no text (read from a cluster): `location` (or `origin`) then stands
+   * for every field. Added for `meshc import`, whose report points at each field it could not carry.
+   */
+  readonly locate?: (path: DataPath) => Location;
   /**
    * Where the object came from, for messages: a file path (relative to the current directory), or
    * `cluster <context>: <namespace>/<Kind>/<name>` for an object read from a cluster.

@@ -2,6 +2,7 @@ import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { MANAGED_BY_LABELS } from '../shared/labels.ts';
 import type { Backend, BackendOutput } from '../types.ts';
+import { istioImporter } from './import.ts';
 import { meshBackend } from '../shared/skeleton.ts';
 import { buildRootService } from '../shared/kubernetes-service.ts';
 import { buildAuthorizationPolicy } from './authorization-policy.ts';
@@ -52,6 +53,7 @@ export const istio: Backend = meshBackend({
   namespace: (name) => buildNamespace(name),
   emit: emitIstio,
   prerequisites: istioPrerequisites,
+  importer: istioImporter,
   overlaps: ISTIO_OVERLAPS,
 });
 

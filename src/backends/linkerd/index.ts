@@ -4,6 +4,7 @@ import type { ResolvedEnvironment } from '../../model/types.ts';
 import type { ServiceIndex } from '../shared/gamma.ts';
 import { buildServiceReferenceGrant } from '../shared/gamma.ts';
 import type { Backend, BackendOutput } from '../types.ts';
+import { linkerdImporter } from './import.ts';
 import { meshBackend } from '../shared/skeleton.ts';
 import { buildAccess } from './authorization.ts';
 import { LINKERD_CAPABILITIES } from './capabilities.ts';
@@ -43,6 +44,7 @@ export const linkerd: Backend = meshBackend({
   namespace: (name, env) => buildNamespace(name, env.mesh.mtls),
   emit: emitLinkerd,
   prerequisites: linkerdPrerequisites,
+  importer: linkerdImporter,
   overlaps: LINKERD_OVERLAPS,
 });
 

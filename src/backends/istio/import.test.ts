@@ -1,0 +1,244 @@
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import type { SourcedObject } from '../../core/import-types.ts';
+import type { K8sObject } from '../../core/k8s.ts';
+import { importObjects } from '../../import/index.ts';
+import { istioImporter } from './import.ts';
+
+/** Objects from YAML text, each with an origin naming it (no positions: as read from a cluster). */
+function objects(text: string): SourcedObject[] {
+  return parseAllDocuments(text).map((d) => {
+    const object = d.toJS() as K8sObject;
+    return { object, origin: `${object.kind}/${object.metadata.name}` };
+  });
+}
+
+const SERVICES = `
+apiVersion: v1
+kind: Service
+metadata: { name: reviews, namespace: shop }
+spec: { selector: { app: reviews }, ports: [{ name: http, port: 9080 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: ratings, namespace: shop }
+spec: { selector: { app: ratings }, ports: [{ name: http, port: 9080 }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ratings, namespace: shop }
+spec: { template: { metadata: { labels: { app: ratings } }, spec: { serviceAccountName: shop-ratings } } }
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: reviews, namespace: shop }
+spec:
+  host: reviews
+  subsets: [{ name: v1, labels: { version: v1 } }, { name: v2, labels: { version: v2 } }]
+`;
+
+function run(text: string) {
+  const result = importObjects(objects(SERVICES + '\n---\n' + text));
+  const file = (p: string) => result.files.find((f) => f.path === p)?.content ?? '';
+  const codes = result.diagnostics.map((d) => `${d.code} ${d.pointer ?? ''}`).sort();
+  return { result, file, codes, messages: result.diagnostics.map((d) => d.message) };
+}
+
+describe('istioImporter.detect', () => {
+  it('finds Istio by its API groups, at the oldest version meshc supports', () => {
+    const found = istioImporter.detect(objects(SERVICES));
+    expect(found).toEqual({ evidence: ['networking.istio.io/v1 DestinationRule'], version: '1.22' });
+    expect(istioImporter.detect(objects(SERVICES.split('---').slice(0, 3).join('---'))).evidence).toEqual([]);
+  });
+});
+
+describe('VirtualService', () => {
+  it('carries matches, weights, timeout, retries, fault, mirror and header changes', () => {
+    const { file, codes } = run(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: shop }
+spec:
+  hosts: [reviews.shop.svc.cluster.local]
+  http:
+  - name: canary
+    match:
+    - { uri: { exact: /api }, headers: { End-User: { exact: jason } }, method: { exact: GET } }
+    - { uri: { prefix: /api/ }, headers: { End-User: { exact: jason } }, method: { exact: GET } }
+    route: [{ destination: { host: reviews, subset: v2 } }]
+    timeout: 2s
+    retries: { attempts: 3, perTryTimeout: 1s, retryOn: "5xx,reset" }
+    headers: { request: { set: { x-env: prod } } }
+  - route:
+    - { destination: { host: reviews, subset: v1 }, weight: 90 }
+    - { destination: { host: reviews, subset: v2 }, weight: 10 }
+    fault: { abort: { httpStatus: 503, percentage: { value: 5 } } }
+    mirror: { host: reviews, subset: v2 }
+`);
+    expect(codes).toEqual([]);
+    const svc = file('services/shop/reviews.yaml');
+    // exact /api + prefix /api/ with the same conditions: meshc's segment-wise prefix /api, header names lower-case.
+    expect(svc).toContain(
+      '- name: canary\n    match:\n    - path:\n        prefix: /api\n      headers:\n        end-user:\n          exact: jason\n      method: GET\n    to: v2',
+    );
+    expect(svc).toContain(
+      'retries:\n      attempts: 3\n      perTryTimeout: 1s\n      "on":\n      - "5xx"\n      - reset',
+    );
+    expect(svc).toContain('to:\n      v1: 90\n      v2: 10');
+    expect(svc).toContain('mirror:\n      to: v2\n      percent: 100');
+    // A route with a fault gets no retries from Istio: none are written.
+    expect(svc.split('- to:')[1]).not.toContain('retries');
+  });
+
+  it('partial input: header-present match, regex host, string prefix, unknown retry token, rewrite', () => {
+    const { file, codes, messages } = run(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: shop }
+spec:
+  hosts: [reviews, "*.example.com"]
+  http:
+  - match: [{ headers: { x-canary: {} } }, { uri: { prefix: /v1 } }]
+    route: [{ destination: { host: reviews, subset: v2 } }]
+    rewrite: { uri: /new }
+  - route: [{ destination: { host: reviews, subset: v1 } }]
+    retries: { attempts: 2, retryOn: "5xx,retriable-headers" }
+`);
+    expect(codes).toEqual([
+      'IMPORT_NOT_CARRIED /spec/hosts/1',
+      'IMPORT_NOT_CARRIED /spec/http/0/match/0/headers',
+      'IMPORT_NOT_CARRIED /spec/http/0/rewrite',
+      'IMPORT_NOT_CARRIED /spec/http/1/retries/retryOn',
+    ]);
+    expect(messages.some((m) => m.includes('header-present'))).toBe(true);
+    const svc = file('services/shop/reviews.yaml');
+    // The string prefix /v1 (which also matches /v1x) is carried exactly as a regex, not as a segment prefix.
+    expect(svc).toContain('path:\n        regex: /v1.*');
+    expect(svc).not.toContain('x-canary');
+  });
+
+  it('two VirtualServices for one host: the first is carried, the second reported; an identical one is not', () => {
+    const vs = (name: string, subset: string) => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: ${name}, namespace: shop }
+spec: { hosts: [reviews], http: [{ route: [{ destination: { host: reviews, subset: ${subset} } }], retries: { attempts: 0 } }] }
+`;
+    expect(run([vs('a', 'v1'), vs('b', 'v2')].join('---')).codes).toEqual(['IMPORT_CONFLICT ']);
+    expect(run([vs('a', 'v1'), vs('b', 'v1')].join('---')).codes).toEqual([]);
+  });
+
+  it('delegates: the child routes, with the parent match AND-ed in', () => {
+    const { file, codes } = run(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: shop }
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{ headers: { x-team: { exact: a } } }]
+    delegate: { name: reviews-a, namespace: shop }
+  - route: [{ destination: { host: reviews, subset: v1 } }]
+    retries: { attempts: 0 }
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews-a, namespace: shop }
+spec:
+  http:
+  - match: [{ uri: { exact: /x } }]
+    route: [{ destination: { host: reviews, subset: v2 } }]
+    retries: { attempts: 0 }
+`);
+    expect(codes).toEqual([]);
+    expect(file('services/shop/reviews.yaml')).toContain(
+      'routes:\n  - match:\n    - headers:\n        x-team:\n          exact: a\n      path:\n        exact: /x\n    to: v2\n  - to: v1',
+    );
+  });
+
+  it('a subset no DestinationRule defines is not carried (Istio answers 503 for it)', () => {
+    const { codes } = run(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: shop }
+spec: { hosts: [reviews], http: [{ route: [{ destination: { host: reviews, subset: v9 } }] }] }
+`);
+    expect(codes).toEqual([
+      'IMPORT_NOT_CARRIED /spec/http/0',
+      'IMPORT_NOT_CARRIED /spec/http/0/route/0/destination/subset',
+    ]);
+  });
+});
+
+describe('DestinationRule, PeerAuthentication, AuthorizationPolicy', () => {
+  it('traffic policy → resilience; what it has no word for is reported', () => {
+    const { file, codes } = run(`
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: ratings, namespace: shop }
+spec:
+  host: ratings
+  trafficPolicy:
+    loadBalancer: { consistentHash: { httpHeaderName: X-User } }
+    outlierDetection: { consecutiveErrors: 3, interval: 5s }
+    connectionPool: { tcp: { maxConnections: 10, connectTimeout: 1s } }
+`);
+    expect(codes).toEqual([
+      'IMPORT_APPROXIMATED /spec/trafficPolicy/outlierDetection/consecutiveErrors',
+      'IMPORT_NOT_CARRIED /spec/trafficPolicy/connectionPool/tcp/connectTimeout',
+    ]);
+    expect(file('services/shop/ratings.yaml')).toContain(
+      'resilience:\n    outlierDetection:\n      consecutiveErrors: 3\n      interval: 5s\n    connectionPool:\n      maxConnections: 10\n    loadBalancer:\n      consistentHash:\n        header: x-user',
+    );
+  });
+
+  it('mesh-wide and per-workload mTLS; DISABLE on a workload has no spec form', () => {
+    const { file, codes } = run(`
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: default, namespace: istio-system }
+spec: { mtls: { mode: STRICT } }
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: ratings, namespace: shop }
+spec: { selector: { matchLabels: { app: ratings } }, mtls: { mode: PERMISSIVE } }
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: reviews, namespace: shop }
+spec: { selector: { matchLabels: { app: reviews } }, mtls: { mode: DISABLE } }
+`);
+    expect(codes).toEqual(['IMPORT_NOT_CARRIED /spec/mtls/mode']);
+    expect(file('environments/istio.yaml')).toContain('mtls: strict');
+    expect(file('services/shop/ratings.yaml')).toContain('mtls: permissive');
+  });
+
+  it('ALLOW rules → access (callers by service account); DENY, `when` and IP blocks are reported', () => {
+    const { file, codes } = run(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: reviews, namespace: shop }
+spec:
+  selector: { matchLabels: { app: reviews } }
+  rules:
+  - from: [{ source: { principals: [cluster.local/ns/shop/sa/shop-ratings] } }]
+    to: [{ operation: { methods: [GET], paths: ["/reviews/*"] } }, { operation: { methods: [POST] } }]
+  - from: [{ source: { ipBlocks: [10.0.0.0/8] } }]
+  - when: [{ key: request.headers[x-a], values: ["1"] }]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: deny, namespace: shop }
+spec: { action: DENY, selector: { matchLabels: { app: ratings } }, rules: [{}] }
+`);
+    expect(codes).toEqual([
+      'IMPORT_NOT_CARRIED ',
+      'IMPORT_NOT_CARRIED /spec/rules/1/from/0/source/ipBlocks',
+      'IMPORT_NOT_CARRIED /spec/rules/2/when',
+    ]);
+    expect(file('services/shop/reviews.yaml')).toContain(
+      'access:\n  - from:\n    - ratings\n    methods:\n    - GET\n    paths:\n    - /reviews/*\n  - from:\n    - ratings\n    methods:\n    - POST',
+    );
+  });
+});

@@ -1,0 +1,1386 @@
+import type { SourcedObject } from '../../core/import-types.ts';
+import type { K8sObject } from '../../core/k8s.ts';
+import type { DataPath } from '../../core/location.ts';
+import type {
+  AccessRule,
+  Backend as SpecBackend,
+  HeaderOps,
+  Resilience,
+  RetryCondition,
+  Route,
+  RouteMatch,
+  StringMatch,
+} from '../../spec/types.gen.ts';
+import type { FieldReader, ImportContext, MeshImporter, ServiceDraft } from '../importer.ts';
+import { escapeRegex } from '../shared/gamma.ts';
+import {
+  isGatewayApiObject,
+  isGatewayApiRoute,
+  noDefaultRoute,
+  readGammaRoutes,
+  readGateways,
+} from '../shared/gamma-import.ts';
+import {
+  RETRY_CONDITIONS,
+  addAccess,
+  asArray,
+  callerOf,
+  isDnsLabel,
+  isMethod,
+  isRecord,
+  noService,
+  percent,
+  serviceOfSelector,
+  specDuration,
+  stringRecord,
+} from '../shared/import-values.ts';
+import { ISTIO_SYSTEM, MIN_VERSION } from './constants.ts';
+// Gateway API precedence (most specific match first), as Istio also applies it to HTTPRoutes.
+import { mayOverlap, wins } from '../linkerd/precedence.ts';
+
+/**
+ * `meshc import` for Istio: the inverse of the Istio backend (see its README for the forward mapping).
+ * VirtualService → `routes` (delegates inlined), DestinationRule → `versions` + `resilience`,
+ * PeerAuthentication → `mtls` (mesh-wide → the Environment), AuthorizationPolicy (ALLOW) → `access`, Gateway
+ * API HTTPRoutes on a Service (GAMMA) → `routes`. What the spec cannot say is reported at the field.
+ */
+
+const ISTIO_GROUPS = ['networking.istio.io', 'security.istio.io', 'telemetry.istio.io'];
+
+const groupOf = (o: K8sObject) =>
+  o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
+
+/** Istio's retry policy of a route without `retries` (istio/api HTTPRetry; mesh-mapping §9), as spec conditions. */
+const ISTIO_DEFAULT_RETRIES = {
+  attempts: 2,
+  on: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'] as RetryCondition[],
+};
+
+export const istioImporter: MeshImporter = {
+  detect(objects) {
+    const evidence = [
+      ...new Set(
+        objects
+          .filter((o) => ISTIO_GROUPS.includes(groupOf(o.object)))
+          .map((o) => `${o.object.apiVersion} ${o.object.kind}`),
+      ),
+    ].sort();
+    // Every Istio version meshc supports (1.22+) serves the v1, v1beta1 and v1alpha3 APIs these objects use.
+    return evidence.length ? { evidence, version: MIN_VERSION } : { evidence };
+  },
+  claims(o, detected) {
+    if (ISTIO_GROUPS.includes(groupOf(o))) return true;
+    return detected && isGatewayApiObject(o);
+  },
+  read(objects, ctx) {
+    const of = (kind: string) =>
+      objects.filter((o) => o.object.kind === kind && groupOf(o.object).endsWith('istio.io'));
+    readGateways(
+      objects.filter((o) => isGatewayApiObject(o.object) && !isGatewayApiRoute(o.object)),
+      ctx,
+    );
+    readIstioGateways(of('Gateway'), ctx);
+    readDestinationRules(of('DestinationRule'), ctx);
+    readVirtualServices(of('VirtualService'), ctx);
+    readGammaRoutes(
+      objects.filter((o) => isGatewayApiRoute(o.object)),
+      ctx,
+      { mesh: 'Istio', annotations: () => ({}), wins, mayOverlap },
+    );
+    readPeerAuthentications(of('PeerAuthentication'), ctx);
+    readAuthorizationPolicies(of('AuthorizationPolicy'), ctx);
+    for (const o of objects) {
+      const known = [
+        'DestinationRule',
+        'VirtualService',
+        'PeerAuthentication',
+        'AuthorizationPolicy',
+        'Gateway',
+      ];
+      if (
+        (known.includes(o.object.kind) && groupOf(o.object).endsWith('istio.io')) ||
+        isGatewayApiObject(o.object)
+      )
+        continue;
+      ctx
+        .reader(o)
+        .report(
+          'IMPORT_UNKNOWN_KIND',
+          [],
+          `${o.object.apiVersion} ${o.object.kind} ${o.object.metadata.name} is not carried: meshc's Istio import reads VirtualService, DestinationRule, PeerAuthentication, AuthorizationPolicy and Gateway API routes.`,
+          'Keep the object as your own manifest beside the rendered output, or express it with an Environment `patches` entry.',
+        );
+    }
+  },
+};
+
+// --- hosts -----------------------------------------------------------------------------------------------------
+
+/** The Service a host names (Istio resolves short names in the object's namespace), or undefined. */
+function hostService(
+  ctx: ImportContext,
+  host: unknown,
+  namespace: string,
+): { namespace: string; name: string } | undefined {
+  if (typeof host !== 'string') return undefined;
+  const found = ctx.workloads.host(host, namespace);
+  if (!found) return undefined;
+  // `name.namespace` is a literal host for Istio, a Service only when the input has that Service.
+  if (host.split('.').length === 2 && !ctx.workloads.service(found.namespace, found.name)) return undefined;
+  return found;
+}
+
+// --- DestinationRule -------------------------------------------------------------------------------------------
+
+function readDestinationRules(objects: readonly SourcedObject[], ctx: ImportContext): void {
+  for (const o of objects) {
+    const r = ctx.reader(o);
+    const svc = hostService(ctx, r.get(['spec', 'host']), r.namespace);
+    if (!svc) {
+      r.notCarried(
+        ['spec', 'host'],
+        'the host is not a Kubernetes Service of the cluster (an external or wildcard host)',
+      );
+      r.report(
+        'IMPORT_NOT_CARRIED',
+        ['spec'],
+        `${r.ref} is not carried: it applies to no Service the spec can describe.`,
+      );
+      continue;
+    }
+    r.consume(['spec', 'host']);
+    const draft = ctx.service(svc.namespace, svc.name);
+    if (draft.from.has('destinationRule')) {
+      conflict(r, draft, 'destinationRule', `${svc.namespace}/${svc.name}`);
+      continue;
+    }
+    draft.from.set('destinationRule', o);
+    asArray(r.get(['spec', 'subsets'])).forEach((s, i) => {
+      const at = ['spec', 'subsets', i];
+      const name = isRecord(s) ? s.name : undefined;
+      const labels = isRecord(s) ? stringRecord(s.labels) : undefined;
+      if (!isDnsLabel(name) || !labels || !Object.keys(labels).length) {
+        r.notCarried(at, 'a version needs a DNS-1123 name and at least one label');
+        return;
+      }
+      r.consume([...at, 'name']);
+      r.consume([...at, 'labels']);
+      draft.spec.versions = { ...draft.spec.versions, [name]: { labels } };
+      if (isRecord(s) && s.trafficPolicy !== undefined)
+        r.notCarried(
+          [...at, 'trafficPolicy'],
+          "meshc's resilience applies to the whole service, not to one version",
+        );
+    });
+    const tp = r.get(['spec', 'trafficPolicy']);
+    if (isRecord(tp)) {
+      const resilience = readTrafficPolicy(r, ['spec', 'trafficPolicy']);
+      if (Object.keys(resilience).length) draft.spec.resilience = resilience;
+    }
+  }
+}
+
+function readTrafficPolicy(r: FieldReader, at: DataPath): Resilience {
+  const out: Resilience = {};
+  const od = r.get([...at, 'outlierDetection']);
+  if (isRecord(od)) {
+    const o: NonNullable<Resilience['outlierDetection']> = {};
+    const p = [...at, 'outlierDetection'];
+    if (typeof od.consecutive5xxErrors === 'number' && od.consecutive5xxErrors >= 1) {
+      o.consecutiveErrors = od.consecutive5xxErrors;
+      r.consume([...p, 'consecutive5xxErrors']);
+    } else if (typeof od.consecutiveErrors === 'number' && od.consecutiveErrors >= 1) {
+      o.consecutiveErrors = od.consecutiveErrors;
+      r.approximated(
+        [...p, 'consecutiveErrors'],
+        'the deprecated `consecutiveErrors` (gateway errors) becomes consecutive 5xx errors',
+      );
+    }
+    for (const k of ['interval', 'baseEjectionTime'] as const) {
+      const d = specDuration(od[k]);
+      if (d !== undefined) {
+        o[k] = d;
+        r.consume([...p, k]);
+      }
+    }
+    if (percent(od.maxEjectionPercent) !== undefined) {
+      o.maxEjectionPercent = od.maxEjectionPercent as number;
+      r.consume([...p, 'maxEjectionPercent']);
+    }
+    if (Object.keys(o).length) out.outlierDetection = o;
+  }
+  const pool = r.get([...at, 'connectionPool']);
+  if (isRecord(pool)) {
+    const c: NonNullable<Resilience['connectionPool']> = {};
+    const p = [...at, 'connectionPool'];
+    const tcp = isRecord(pool.tcp) ? pool.tcp : {};
+    const http = isRecord(pool.http) ? pool.http : {};
+    if (typeof tcp.maxConnections === 'number' && tcp.maxConnections >= 1) {
+      c.maxConnections = tcp.maxConnections;
+      r.consume([...p, 'tcp', 'maxConnections']);
+    }
+    if (typeof http.http1MaxPendingRequests === 'number' && http.http1MaxPendingRequests >= 1) {
+      c.maxPendingRequests = http.http1MaxPendingRequests;
+      r.consume([...p, 'http', 'http1MaxPendingRequests']);
+    }
+    if (typeof http.maxRequestsPerConnection === 'number' && http.maxRequestsPerConnection >= 0) {
+      c.maxRequestsPerConnection = http.maxRequestsPerConnection;
+      r.consume([...p, 'http', 'maxRequestsPerConnection']);
+    }
+    if (Object.keys(c).length) out.connectionPool = c;
+  }
+  const lb = r.get([...at, 'loadBalancer']);
+  if (isRecord(lb)) {
+    const p = [...at, 'loadBalancer'];
+    const simple: Record<string, 'round-robin' | 'least-request' | 'random'> = {
+      ROUND_ROBIN: 'round-robin',
+      LEAST_REQUEST: 'least-request',
+      LEAST_CONN: 'least-request',
+      RANDOM: 'random',
+    };
+    if (typeof lb.simple === 'string' && simple[lb.simple]) {
+      out.loadBalancer = simple[lb.simple]!;
+      r.consume([...p, 'simple']);
+    } else if (isRecord(lb.consistentHash) && typeof lb.consistentHash.httpHeaderName === 'string') {
+      const header = lb.consistentHash.httpHeaderName;
+      out.loadBalancer = { consistentHash: { header: header.toLowerCase() } };
+      r.consume([...p, 'consistentHash', 'httpHeaderName']);
+    }
+  }
+  // `tls.mode: ISTIO_MUTUAL` is what Istio's auto mTLS does for meshed destinations anyway.
+  const tls = r.get([...at, 'tls']);
+  if (isRecord(tls) && tls.mode === 'ISTIO_MUTUAL' && Object.keys(tls).length === 1)
+    r.consume([...at, 'tls']);
+  return out;
+}
+
+/**
+ * A second object for what another one configures already: the same spec is a harmless duplicate (read
+ * silently), another spec a conflict Istio resolves by an order meshc cannot see. True when it was reported.
+ */
+function conflict(r: FieldReader, draft: ServiceDraft, what: string, id: string): void {
+  const first = draft.from.get(what)!;
+  if (JSON.stringify(sortKeys(first.object.spec)) === JSON.stringify(sortKeys(r.object.spec))) {
+    r.consume([]);
+    return;
+  }
+  r.report(
+    'IMPORT_CONFLICT',
+    [],
+    `${r.ref} is not carried: ${first.object.kind} ${first.object.metadata.name} (${first.origin}) configures ${id} already, and Istio applies only one of them.`,
+    'Merge the two objects by hand in the imported spec.',
+  );
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (!isRecord(v)) return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortKeys(v[k])]),
+  );
+}
+
+// --- VirtualService --------------------------------------------------------------------------------------------
+
+interface HttpEntry {
+  readonly route: Route;
+  /** The `match[].port` every match entry carries (multi-port services), if any. */
+  readonly port?: number;
+}
+
+function readVirtualServices(objects: readonly SourcedObject[], ctx: ImportContext): void {
+  // Delegate VirtualServices are read through the root that delegates to them.
+  const delegates = new Map<string, SourcedObject>();
+  for (const o of objects) {
+    const hosts = asArray((o.object.spec as { hosts?: unknown } | undefined)?.hosts);
+    if (hosts.length === 0)
+      delegates.set(`${o.object.metadata.namespace ?? 'default'}/${o.object.metadata.name}`, o);
+  }
+  const usedDelegates = new Set<string>();
+  for (const o of objects) {
+    const r = ctx.reader(o);
+    const hosts = asArray(r.get(['spec', 'hosts']));
+    if (hosts.length === 0) continue;
+    const gateways = asArray(r.get(['spec', 'gateways']));
+    if (gateways.length && !gateways.includes('mesh')) {
+      readIngressVirtualService(r, ctx);
+      continue;
+    }
+    if (gateways.length) {
+      r.consume(['spec', 'gateways']);
+      gateways.forEach((g, i) => {
+        if (g !== 'mesh')
+          r.notCarried(
+            ['spec', 'gateways', i],
+            'a VirtualService bound to the mesh and a gateway at once has no spec form; only its mesh routing is carried',
+          );
+      });
+    }
+    const services: { namespace: string; name: string }[] = [];
+    hosts.forEach((h, i) => {
+      const svc = hostService(ctx, h, r.namespace);
+      if (svc) {
+        services.push(svc);
+        r.consume(['spec', 'hosts', i]);
+      } else
+        r.notCarried(
+          ['spec', 'hosts', i],
+          `${String(h)} is not a Kubernetes Service of the cluster (an external, wildcard or regex host); meshc routes requests to its own Services only`,
+        );
+    });
+    if (!services.length) {
+      r.report(
+        'IMPORT_NOT_CARRIED',
+        ['spec'],
+        `${r.ref} is not carried: none of its hosts is a Service the spec can describe.`,
+      );
+      continue;
+    }
+    const entries: HttpEntry[] = [];
+    asArray(r.get(['spec', 'http'])).forEach((h, i) => {
+      entries.push(...readHttpEntry(r, ['spec', 'http', i], h, services[0]!, ctx, delegates, usedDelegates));
+    });
+    for (const k of ['tcp', 'tls'] as const) {
+      if (r.get(['spec', k]) !== undefined) readTcp(r, k, services[0]!, entries);
+    }
+    for (const svc of services) {
+      const draft = ctx.service(svc.namespace, svc.name);
+      if (draft.from.has('routes')) {
+        conflict(r, draft, 'routes', `${svc.namespace}/${svc.name}`);
+        continue;
+      }
+      draft.from.set('routes', o);
+      const routes = perPortRoutes(r, entries, svc, ctx);
+      if (routes.length) draft.spec.routes = withoutImplicitDefault(routes, svc);
+      if (routes.length && routes === draft.spec.routes) noDefaultRoute(r, ['spec', 'http'], routes, 'Istio');
+    }
+  }
+  for (const [key, o] of delegates) {
+    if (usedDelegates.has(key)) continue;
+    ctx
+      .reader(o)
+      .report(
+        'IMPORT_NOT_CARRIED',
+        [],
+        `${ctx.reader(o).ref} is not carried: it has no hosts and no VirtualService of the input delegates to it.`,
+      );
+  }
+}
+
+/**
+ * The TCP routes meshc emits carry the weights of the catch-all HTTP route, which the HTTP routes hold already;
+ * anything else in `tcp`/`tls` has no spec form.
+ */
+function readTcp(
+  r: FieldReader,
+  k: 'tcp' | 'tls',
+  svc: { name: string },
+  entries: readonly HttpEntry[],
+): void {
+  const catchAll = entries.find((e) => !e.route.match)?.route;
+  const list = asArray(r.get(['spec', k]));
+  list.forEach((t, i) => {
+    const dests = isRecord(t) ? asArray(t.route) : [];
+    const weights = dests.map((d) =>
+      isRecord(d) && isRecord(d.destination)
+        ? `${String(d.destination.subset ?? '')}=${String(d.weight ?? 100)}`
+        : '?',
+    );
+    const expected = catchAll?.to
+      ? typeof catchAll.to === 'string'
+        ? [`${catchAll.to}=100`]
+        : Object.entries(catchAll.to).map(([v, w]) => `${v}=${w}`)
+      : undefined;
+    if (k === 'tcp' && expected && JSON.stringify(weights.sort()) === JSON.stringify(expected.sort()))
+      r.consume(['spec', k, i]);
+    else
+      r.notCarried(
+        ['spec', k, i],
+        `meshc's ${svc.name} routes TCP only with the weights of its catch-all HTTP route`,
+      );
+  });
+}
+
+/** meshc appends a route to the service itself after matched routes; an imported one that equals it is left out. */
+function withoutImplicitDefault(routes: Route[], svc: { name: string }): Route[] {
+  const last = routes[routes.length - 1];
+  if (!last || routes.length < 2 || last.match || !routes[routes.length - 2]!.match) return routes;
+  const toSelf =
+    last.backends?.length === 1 &&
+    last.backends[0]!.service === svc.name &&
+    last.backends[0]!.version === undefined &&
+    Object.keys(last).every((k) => k === 'backends' || (k === 'name' && last.name === 'default'));
+  return toSelf ? routes.slice(0, -1) : routes;
+}
+
+/**
+ * meshc repeats a multi-port service's routes once per HTTP port (`match[].port`, names suffixed with the port
+ * name). When every port has the same routes, they are one list; otherwise the port conditions are dropped
+ * (reported).
+ */
+function perPortRoutes(
+  r: FieldReader,
+  entries: readonly HttpEntry[],
+  svc: { namespace: string; name: string },
+  ctx: ImportContext,
+): Route[] {
+  const ports = [...new Set(entries.flatMap((e) => (e.port !== undefined ? [e.port] : [])))];
+  if (!ports.length) return entries.map((e) => e.route);
+  const known = ctx.workloads.service(svc.namespace, svc.name)?.ports ?? [];
+  const strip = (route: Route, port: number): Route => {
+    const name = known.find((p) => p.port === port)?.name;
+    if (name && route.name?.endsWith(`-${name}`)) {
+      const base = route.name.slice(0, -name.length - 1);
+      return { ...route, ...(base ? { name: base } : {}) };
+    }
+    return route;
+  };
+  const lists = ports.map((p) =>
+    entries
+      .filter((e) => e.port === undefined || e.port === p)
+      .map((e) => (e.port === p ? strip(e.route, p) : e.route)),
+  );
+  const same = lists.every((l) => JSON.stringify(l) === JSON.stringify(lists[0]));
+  if (same && ports.length === known.filter((p) => p.protocol !== 'tcp').length) return lists[0]!;
+  r.approximated(
+    ['spec', 'http'],
+    'its routes differ per port (`match[].port`); meshc routes every port of a service alike, so the port conditions were dropped and the routes of all ports kept in order',
+  );
+  return entries.map((e) => e.route);
+}
+
+function readHttpEntry(
+  r: FieldReader,
+  at: DataPath,
+  h: unknown,
+  self: { namespace: string; name: string },
+  ctx: ImportContext,
+  delegates: ReadonlyMap<string, SourcedObject>,
+  usedDelegates: Set<string>,
+): HttpEntry[] {
+  if (!isRecord(h)) {
+    r.notCarried(at, 'it is not a mapping');
+    return [];
+  }
+  const matchResult = readMatches(r, [...at, 'match'], h.match);
+  if (matchResult === 'none') {
+    r.report(
+      'IMPORT_NOT_CARRIED',
+      at,
+      `route ${describeRoute(at, h)} of ${r.ref} is not carried: none of its match entries has a spec form, so the requests it took now go to the routes after it.`,
+      'Rewrite the match with path, header, query and method conditions the spec has, or accept the difference.',
+    );
+    return [];
+  }
+  if (isRecord(h.delegate)) return readDelegate(r, at, h, matchResult, self, ctx, delegates, usedDelegates);
+  const route: Route = {};
+  if (isDnsLabel(h.name)) {
+    route.name = h.name;
+    r.consume([...at, 'name']);
+  } else if (h.name !== undefined)
+    r.approximated(
+      [...at, 'name'],
+      'a route name must be a DNS-1123 label in the spec; it was left out (names only label statistics)',
+    );
+  if (matchResult.matches.length) route.match = matchResult.matches;
+  const dest = readDestinations(r, [...at, 'route'], h.route, self, ctx);
+  if (!dest) {
+    r.report(
+      'IMPORT_NOT_CARRIED',
+      at,
+      `route ${describeRoute(at, h)} of ${r.ref} is not carried: its destinations have no spec form (see the findings at them).`,
+    );
+    return [];
+  }
+  Object.assign(route, dest);
+  readRoutePolicy(r, at, h, route, self);
+  return [{ route, ...(matchResult.port !== undefined ? { port: matchResult.port } : {}) }];
+}
+
+function describeRoute(at: DataPath, h: Record<string, unknown>): string {
+  return typeof h.name === 'string' ? `"${h.name}"` : `#${String(at[at.length - 1])}`;
+}
+
+/** Timeout, retries, fault, mirror and header changes of one http entry. */
+function readRoutePolicy(
+  r: FieldReader,
+  at: DataPath,
+  h: Record<string, unknown>,
+  route: Route,
+  self: { namespace: string; name: string },
+): void {
+  if (h.timeout !== undefined) {
+    const d = specDuration(h.timeout);
+    if (d !== undefined && h.timeout !== '0s') {
+      route.timeout = d;
+      r.consume([...at, 'timeout']);
+    } else if (h.timeout === '0s') r.consume([...at, 'timeout']);
+  }
+  const retries = h.retries;
+  if (retries === undefined) {
+    route.retries = { ...ISTIO_DEFAULT_RETRIES, on: [...ISTIO_DEFAULT_RETRIES.on] };
+  } else if (isRecord(retries)) {
+    const attempts = typeof retries.attempts === 'number' ? retries.attempts : undefined;
+    r.consume([...at, 'retries', 'attempts']);
+    if (attempts === undefined || attempts > 0) {
+      const n = attempts ?? 2;
+      if (n > 10)
+        r.approximated(
+          [...at, 'retries', 'attempts'],
+          `the spec allows at most 10 retries, not ${n}; 10 were kept`,
+        );
+      const on: RetryCondition[] = [];
+      if (typeof retries.retryOn === 'string') {
+        r.consume([...at, 'retries', 'retryOn']);
+        const dropped: string[] = [];
+        for (const t of retries.retryOn
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
+          if ((RETRY_CONDITIONS as readonly string[]).includes(t)) on.push(t as RetryCondition);
+          else if (t !== 'retriable-status-codes') dropped.push(t);
+        }
+        if (dropped.length)
+          r.notCarried(
+            [...at, 'retries', 'retryOn'],
+            `the retry conditions ${dropped.join(', ')} have no spec form (the spec names 5xx, gateway-error, connect-failure, reset, refused-stream, retriable-4xx and the gRPC statuses)`,
+          );
+      } else on.push(...ISTIO_DEFAULT_RETRIES.on);
+      const perTry = specDuration(retries.perTryTimeout);
+      if (perTry !== undefined) r.consume([...at, 'retries', 'perTryTimeout']);
+      if (on.length)
+        route.retries = {
+          attempts: Math.min(n, 10),
+          ...(perTry !== undefined ? { perTryTimeout: perTry } : {}),
+          on,
+        };
+      else
+        r.notCarried(
+          [...at, 'retries'],
+          'none of its retry conditions has a spec form, so the route does not retry',
+        );
+    } else {
+      for (const k of Object.keys(retries)) r.consume([...at, 'retries', k]);
+    }
+  }
+  const fault = h.fault;
+  if (isRecord(fault)) {
+    const f: NonNullable<Route['fault']> = {};
+    const pct = (x: Record<string, unknown>, p: DataPath): number => {
+      if (isRecord(x.percentage) && percent(x.percentage.value) !== undefined) {
+        r.consume([...p, 'percentage']);
+        return x.percentage.value as number;
+      }
+      if (percent(x.percent) !== undefined) {
+        r.consume([...p, 'percent']);
+        return x.percent as number;
+      }
+      r.approximated(
+        p,
+        'it has no percentage, which Istio reads as 0% of the requests (istio pilot translateFault); imported as `percent: 0`',
+      );
+      return 0;
+    };
+    if (isRecord(fault.delay) && specDuration(fault.delay.fixedDelay) !== undefined) {
+      const p = [...at, 'fault', 'delay'];
+      r.consume([...p, 'fixedDelay']);
+      f.delay = { duration: fault.delay.fixedDelay as string, percent: pct(fault.delay, p) };
+    }
+    if (
+      isRecord(fault.abort) &&
+      typeof fault.abort.httpStatus === 'number' &&
+      fault.abort.httpStatus >= 200 &&
+      fault.abort.httpStatus <= 599
+    ) {
+      const p = [...at, 'fault', 'abort'];
+      r.consume([...p, 'httpStatus']);
+      f.abort = { status: fault.abort.httpStatus, percent: pct(fault.abort, p) };
+    }
+    if (f.delay || f.abort) {
+      route.fault = f;
+      // Istio enables neither timeouts nor retries on a route with a fault (mesh-mapping §6).
+      if (route.retries && h.retries === undefined) delete route.retries;
+    }
+  }
+  if (h.mirror !== undefined) {
+    const m = h.mirror;
+    const svc = isRecord(m) ? (m.host === undefined ? undefined : m.host) : undefined;
+    const target = isRecord(m) && typeof svc === 'string' ? svc : undefined;
+    const sameService =
+      target !== undefined &&
+      (target === self.name ||
+        target === `${self.name}.${self.namespace}.svc.cluster.local` ||
+        target === `${self.name}.${self.namespace}.svc`);
+    if (sameService && isRecord(m) && isDnsLabel(m.subset)) {
+      r.consume([...at, 'mirror', 'host']);
+      r.consume([...at, 'mirror', 'subset']);
+      if (isRecord(m.port)) r.consume([...at, 'mirror', 'port']);
+      let p = 100;
+      if (isRecord(h.mirrorPercentage) && percent(h.mirrorPercentage.value) !== undefined) {
+        p = h.mirrorPercentage.value as number;
+        r.consume([...at, 'mirrorPercentage']);
+      }
+      route.mirror = { to: m.subset, percent: p };
+    } else r.notCarried([...at, 'mirror'], 'the spec mirrors to a version of the same service only');
+  }
+  if (isRecord(h.headers)) {
+    const headers: NonNullable<Route['headers']> = {};
+    for (const which of ['request', 'response'] as const) {
+      const ops = h.headers[which];
+      if (!isRecord(ops)) continue;
+      const out: HeaderOps = {};
+      const p = [...at, 'headers', which];
+      const set = stringRecord(ops.set);
+      const add = stringRecord(ops.add);
+      if (set && Object.keys(set).length) {
+        out.set = set;
+        r.consume([...p, 'set']);
+      }
+      if (add && Object.keys(add).length) {
+        out.add = add;
+        r.consume([...p, 'add']);
+      }
+      if (Array.isArray(ops.remove) && ops.remove.every((x) => typeof x === 'string') && ops.remove.length) {
+        out.remove = ops.remove as string[];
+        r.consume([...p, 'remove']);
+      }
+      if (Object.keys(out).length) headers[which] = out;
+    }
+    if (Object.keys(headers).length) route.headers = headers;
+  }
+}
+
+/** The destinations of an http entry as `to` (versions of the service itself) or `backends`. */
+function readDestinations(
+  r: FieldReader,
+  at: DataPath,
+  list: unknown,
+  self: { namespace: string; name: string },
+  ctx: ImportContext,
+): Pick<Route, 'to' | 'backends'> | undefined {
+  const dests = asArray(list);
+  if (!dests.length) return undefined;
+  const backends: SpecBackend[] = [];
+  for (let i = 0; i < dests.length; i++) {
+    const d = dests[i];
+    const p = [...at, i];
+    const dest = isRecord(d) && isRecord(d.destination) ? d.destination : undefined;
+    const svc = dest ? hostService(ctx, dest.host, r.namespace) : undefined;
+    if (!dest || !svc) {
+      r.notCarried(
+        [...p, 'destination', 'host'],
+        'the destination is not a Kubernetes Service of the cluster',
+      );
+      return undefined;
+    }
+    r.consume([...p, 'destination', 'host']);
+    ctx.service(svc.namespace, svc.name, r.source);
+    if (isRecord(dest.port)) {
+      r.consume([...p, 'destination', 'port']);
+      ctx.service(svc.namespace, svc.name).portsSeen ??= [];
+      const seen = ctx.service(svc.namespace, svc.name).portsSeen!;
+      if (typeof dest.port.number === 'number' && !seen.includes(dest.port.number))
+        seen.push(dest.port.number);
+    }
+    const weight =
+      dests.length === 1
+        ? 100
+        : typeof (d as { weight?: unknown }).weight === 'number'
+          ? (d as { weight: number }).weight
+          : 0;
+    r.consume([...p, 'weight']);
+    const b: SpecBackend = {
+      service: svc.namespace === self.namespace ? svc.name : `${svc.namespace}/${svc.name}`,
+    };
+    if (dest.subset !== undefined) {
+      if (!isDnsLabel(dest.subset)) {
+        r.notCarried([...p, 'destination', 'subset'], 'a version name must be a DNS-1123 label');
+        return undefined;
+      }
+      b.version = dest.subset;
+      r.consume([...p, 'destination', 'subset']);
+      // The version must exist: a subset no DestinationRule defines gets a 503 from Istio.
+      const versions = ctx.service(svc.namespace, svc.name).spec.versions ?? {};
+      if (!versions[dest.subset]) {
+        r.notCarried(
+          [...p, 'destination', 'subset'],
+          `no DestinationRule of the input defines the subset ${dest.subset} of ${svc.name} (Istio answers 503 for it)`,
+          'Import the DestinationRule of that host too.',
+        );
+        return undefined;
+      }
+    }
+    b.weight = weight;
+    backends.push(b);
+  }
+  const total = backends.reduce((a, b) => a + (b.weight ?? 0), 0);
+  if (total !== 100) {
+    r.notCarried(at, `the weights sum to ${total}; the spec's weights sum to 100`);
+    return undefined;
+  }
+  const own = backends.every((b) => b.service === self.name && b.version !== undefined);
+  if (own) {
+    if (backends.length === 1) return { to: backends[0]!.version! };
+    const to: Record<string, number> = {};
+    for (const b of backends) {
+      if (to[b.version!] !== undefined) return { backends };
+      to[b.version!] = b.weight!;
+    }
+    return { to };
+  }
+  if (backends.length === 1) delete backends[0]!.weight;
+  return { backends };
+}
+
+interface Matches {
+  readonly matches: RouteMatch[];
+  readonly port?: number;
+}
+
+/**
+ * `http[].match` as spec match entries. An entry with a condition the spec lacks (a header-present match, a
+ * `withoutHeaders`, a source label) is dropped with its reason: the route then takes fewer requests, never
+ * more. `none` when entries existed and none could be carried. meshc's segment-wise prefix (`exact: P` +
+ * `prefix: P/`) is read back as one prefix.
+ */
+function readMatches(r: FieldReader, at: DataPath, list: unknown): Matches | 'none' {
+  const entries = asArray(list);
+  if (!entries.length) return { matches: [] };
+  const out: { match: RouteMatch; index: number }[] = [];
+  const ports = new Set<number | undefined>();
+  entries.forEach((m, i) => {
+    const p = [...at, i];
+    const read = readMatch(r, p, m);
+    if (read) {
+      out.push({ match: read.match, index: i });
+      ports.add(read.port);
+    }
+  });
+  if (!out.length) return 'none';
+  const port = ports.size === 1 ? [...ports][0] : undefined;
+  if (ports.size > 1)
+    r.approximated(at, 'its match entries name different ports; the port conditions were dropped');
+  // Segment-wise prefixes: `exact: P` and `prefix: P/` with the same other conditions are one prefix P.
+  const merged: RouteMatch[] = [];
+  const used = new Set<number>();
+  for (let i = 0; i < out.length; i++) {
+    if (used.has(i)) continue;
+    const m = out[i]!.match;
+    if (m.path?.exact !== undefined) {
+      const rest = JSON.stringify({ ...m, path: undefined });
+      const j = out.findIndex(
+        (o, k) =>
+          k > i &&
+          !used.has(k) &&
+          o.match.path?.regex === `${escapeRegex(m.path!.exact!)}/.*` &&
+          JSON.stringify({ ...o.match, path: undefined }) === rest,
+      );
+      if (j >= 0) {
+        used.add(j);
+        merged.push({ ...m, path: { prefix: m.path.exact } });
+        continue;
+      }
+    }
+    merged.push(m);
+  }
+  // A catch-all entry makes the whole route match every request.
+  if (merged.some((m) => Object.keys(m).length === 0))
+    return { matches: [], ...(port !== undefined ? { port } : {}) };
+  return { matches: merged, ...(port !== undefined ? { port } : {}) };
+}
+
+function readStringMatch(
+  v: unknown,
+  forms: readonly ('exact' | 'prefix' | 'regex')[],
+): StringMatch | undefined {
+  if (!isRecord(v)) return undefined;
+  const keys = Object.keys(v);
+  if (keys.length !== 1) return undefined;
+  const k = keys[0] as 'exact' | 'prefix' | 'regex';
+  const value = v[k];
+  if (!forms.includes(k) || typeof value !== 'string') return undefined;
+  return { [k]: value };
+}
+
+function readMatch(
+  r: FieldReader,
+  at: DataPath,
+  m: unknown,
+): { match: RouteMatch; port?: number } | undefined {
+  if (!isRecord(m)) {
+    r.notCarried(at, 'it is not a mapping');
+    return undefined;
+  }
+  const out: RouteMatch = {};
+  let port: number | undefined;
+  const drop = (field: string, why: string): undefined => {
+    r.notCarried(
+      [...at, field],
+      `${why}; the whole match entry was left out, so the route takes fewer requests`,
+    );
+    for (const k of Object.keys(m)) r.consume([...at, k]);
+    return undefined;
+  };
+  for (const [k, v] of Object.entries(m)) {
+    switch (k) {
+      case 'name':
+        r.consume([...at, k]);
+        break;
+      case 'uri': {
+        const s = readStringMatch(v, ['exact', 'prefix', 'regex']);
+        if (!s) return drop(k, 'the uri match has no spec form');
+        // Istio's prefix is a plain string prefix, the spec's is segment-wise: a string prefix is carried exactly as
+        // a regex (Istio's and the spec's regexes both match the whole path); `/` is the same either way. meshc's own
+        // segment-wise prefix (`exact: P` + `prefix: P/`) is recognised below and read back as a prefix.
+        if (s.prefix === '/') out.path = { prefix: '/' };
+        else if (s.prefix !== undefined) out.path = { regex: `${escapeRegex(s.prefix)}.*` };
+        else out.path = s;
+        r.consume([...at, k]);
+        break;
+      }
+      case 'headers': {
+        if (!isRecord(v)) return drop(k, 'the header match has no spec form');
+        const headers: Record<string, StringMatch> = {};
+        for (const [name, hv] of Object.entries(v)) {
+          const s = readStringMatch(hv, ['exact', 'prefix', 'regex']);
+          if (!s)
+            return drop(
+              k,
+              `the match of header ${name} (${JSON.stringify(hv)}) has no spec form (a header-present or empty match)`,
+            );
+          headers[name.toLowerCase()] = s;
+        }
+        out.headers = headers;
+        r.consume([...at, k]);
+        break;
+      }
+      case 'queryParams': {
+        if (!isRecord(v)) return drop(k, 'the query match has no spec form');
+        const query: Record<string, { exact?: string; regex?: string }> = {};
+        for (const [name, qv] of Object.entries(v)) {
+          const s = readStringMatch(qv, ['exact', 'prefix', 'regex']);
+          if (!s)
+            return drop(
+              k,
+              `the match of query parameter ${name} has no spec form (a present-only or empty match)`,
+            );
+          query[name] =
+            s.prefix !== undefined
+              ? { regex: `${escapeRegex(s.prefix)}.*` }
+              : (s as { exact?: string; regex?: string });
+        }
+        out.query = query;
+        r.consume([...at, k]);
+        break;
+      }
+      case 'method': {
+        const s = readStringMatch(v, ['exact']);
+        if (!s || !isMethod(s.exact))
+          return drop(k, 'only an exact match of a standard HTTP method has a spec form');
+        out.method = s.exact;
+        r.consume([...at, k]);
+        break;
+      }
+      case 'port':
+        if (typeof v !== 'number') return drop(k, 'the port is not a number');
+        port = v;
+        r.consume([...at, k]);
+        break;
+      default:
+        return drop(k, `\`${k}\` has no spec form`);
+    }
+  }
+  return { match: out, ...(port !== undefined ? { port } : {}) };
+}
+
+/**
+ * A root route delegating to another VirtualService: the delegate's routes, each with the root's match AND-ed
+ * into its own (Istio's delegate semantics), in the delegate's order. Carried when every pair of conditions
+ * combines (a field set on both sides does not).
+ */
+function readDelegate(
+  r: FieldReader,
+  at: DataPath,
+  h: Record<string, unknown>,
+  root: Matches,
+  self: { namespace: string; name: string },
+  ctx: ImportContext,
+  delegates: ReadonlyMap<string, SourcedObject>,
+  usedDelegates: Set<string>,
+): HttpEntry[] {
+  const ref = h.delegate as Record<string, unknown>;
+  const key = `${typeof ref.namespace === 'string' ? ref.namespace : r.namespace}/${String(ref.name)}`;
+  const child = delegates.get(key);
+  if (!child) {
+    r.notCarried([...at, 'delegate'], `the delegate VirtualService ${key} is not in the input`);
+    return [];
+  }
+  usedDelegates.add(key);
+  r.consume([...at, 'delegate']);
+  const cr = ctx.reader(child);
+  cr.consume(['spec', 'hosts']);
+  const out: HttpEntry[] = [];
+  asArray(cr.get(['spec', 'http'])).forEach((ch, i) => {
+    const p = ['spec', 'http', i];
+    const entries = readHttpEntry(cr, p, ch, self, ctx, new Map(), new Set());
+    for (const e of entries) {
+      const childMatches = e.route.match ?? [{}];
+      const rootMatches = root.matches.length ? root.matches : [{}];
+      const combined: RouteMatch[] = [];
+      let ok = true;
+      for (const a of rootMatches)
+        for (const b of childMatches) {
+          const c = andMatch(a, b);
+          if (c) combined.push(c);
+          else ok = false;
+        }
+      if (!ok) {
+        cr.approximated(
+          p,
+          `its match and the match of the delegating route in ${r.ref} set the same condition; the combinations that do were left out`,
+        );
+      }
+      if (!combined.length) continue;
+      const route = { ...e.route };
+      if (combined.some((m) => Object.keys(m).length === 0)) delete route.match;
+      else route.match = combined;
+      out.push({ route, ...(e.port !== undefined ? { port: e.port } : {}) });
+    }
+  });
+  return out;
+}
+
+function andMatch(a: RouteMatch, b: RouteMatch): RouteMatch | undefined {
+  if ((a.path && b.path) || (a.method && b.method)) return undefined;
+  const headers = { ...a.headers };
+  for (const [k, v] of Object.entries(b.headers ?? {})) {
+    if (headers[k]) return undefined;
+    headers[k] = v;
+  }
+  const query = { ...a.query };
+  for (const [k, v] of Object.entries(b.query ?? {})) {
+    if (query[k]) return undefined;
+    query[k] = v;
+  }
+  const out: RouteMatch = {};
+  const path = a.path ?? b.path;
+  const method = a.method ?? b.method;
+  if (Object.keys(headers).length) out.headers = headers;
+  if (Object.keys(query).length) out.query = query;
+  if (path) out.path = path;
+  if (method) out.method = method;
+  return out;
+}
+
+// --- ingress ---------------------------------------------------------------------------------------------------
+
+/**
+ * A VirtualService bound to gateways only: the hosts and paths of the service it sends to become that service's
+ * `ingress` (meshc's native ingress form: one route to the service, uri matches only).
+ */
+function readIngressVirtualService(r: FieldReader, ctx: ImportContext): void {
+  const http = asArray(r.get(['spec', 'http']));
+  const hosts = asArray(r.get(['spec', 'hosts']));
+  const entry = http.length === 1 && isRecord(http[0]) ? http[0] : undefined;
+  const dests = entry ? asArray(entry.route) : [];
+  const dest =
+    dests.length === 1 && isRecord(dests[0]) && isRecord(dests[0].destination)
+      ? dests[0].destination
+      : undefined;
+  const svc = dest ? hostService(ctx, dest.host, r.namespace) : undefined;
+  const hostsOk = hosts.every(
+    (h) => typeof h === 'string' && /^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(h),
+  );
+  if (!entry || !svc || !hostsOk) {
+    r.report(
+      'IMPORT_NOT_CARRIED',
+      ['spec'],
+      `${r.ref} is not carried: an ingress VirtualService has a spec form only when it sends every request it matches to one Service (\`ingress.hosts\` and \`ingress.paths\` of that Service).`,
+      'Add `ingress` to the imported Service by hand, or keep the VirtualService as your own manifest.',
+    );
+    return;
+  }
+  const paths: { exact?: string; prefix?: string }[] = [];
+  let ok = true;
+  const matches = asArray(entry.match);
+  const exacts = new Set<string>();
+  for (const m of matches) {
+    const uri =
+      isRecord(m) && Object.keys(m).every((k) => k === 'uri' || k === 'name')
+        ? readStringMatch(m.uri, ['exact', 'prefix'])
+        : undefined;
+    if (!uri) ok = false;
+    else if (uri.exact !== undefined) exacts.add(uri.exact);
+  }
+  for (const m of matches) {
+    const uri = isRecord(m) ? readStringMatch(m.uri, ['exact', 'prefix']) : undefined;
+    if (!uri) continue;
+    if (uri.prefix !== undefined) {
+      const base = uri.prefix.endsWith('/') && uri.prefix !== '/' ? uri.prefix.slice(0, -1) : uri.prefix;
+      if (uri.prefix !== '/' && !exacts.has(base)) ok = false;
+      paths.push({ prefix: base });
+      exacts.delete(base);
+    }
+  }
+  for (const e of exacts) paths.push({ exact: e });
+  if (!ok) {
+    r.report(
+      'IMPORT_NOT_CARRIED',
+      ['spec', 'http', 0, 'match'],
+      `the ingress matches of ${r.ref} are not carried: \`ingress.paths\` holds exact and segment-wise prefix paths only.`,
+    );
+    return;
+  }
+  const draft = ctx.service(svc.namespace, svc.name);
+  const gateway = asArray(r.get(['spec', 'gateways']))[0];
+  draft.spec.ingress = {
+    hosts: hosts as string[],
+    ...(paths.length && !(paths.length === 1 && paths[0]!.prefix === '/') ? { paths } : {}),
+  };
+  draft.from.set('ingress', r.source);
+  const [gwNs] = typeof gateway === 'string' && gateway.includes('/') ? gateway.split('/') : [r.namespace];
+  ctx.environment.ingress ??= { className: 'istio', api: 'native', namespace: gwNs! };
+  r.consume(['spec']);
+  if (asArray(r.get(['spec', 'gateways'])).length > 1)
+    r.approximated(
+      ['spec', 'gateways'],
+      "meshc's environment has one ingress gateway; the service is exposed through it",
+    );
+}
+
+// --- PeerAuthentication ----------------------------------------------------------------------------------------
+
+const PA_MODES: Readonly<Record<string, 'strict' | 'permissive' | 'off'>> = {
+  STRICT: 'strict',
+  PERMISSIVE: 'permissive',
+  DISABLE: 'off',
+  UNSET: 'permissive',
+};
+
+function readPeerAuthentications(objects: readonly SourcedObject[], ctx: ImportContext): void {
+  for (const o of objects) {
+    const r = ctx.reader(o);
+    const mode = r.get(['spec', 'mtls', 'mode']);
+    const m = typeof mode === 'string' ? PA_MODES[mode] : mode === undefined ? 'permissive' : undefined;
+    if (!m) {
+      r.notCarried(['spec', 'mtls'], `the mode ${String(mode)} is not one Istio knows`);
+      continue;
+    }
+    r.consume(['spec', 'mtls', 'mode']);
+    const selector = stringRecord(r.get(['spec', 'selector', 'matchLabels']));
+    if (r.get(['spec', 'portLevelMtls']) !== undefined)
+      r.notCarried(['spec', 'portLevelMtls'], 'the spec sets one mTLS mode per service, not per port');
+    if (!selector) {
+      if (r.namespace === ISTIO_SYSTEM) {
+        if (ctx.environment.from.has('mtls')) {
+          r.report(
+            'IMPORT_CONFLICT',
+            [],
+            `${r.ref} is not carried: another mesh-wide PeerAuthentication was carried already.`,
+          );
+          continue;
+        }
+        ctx.environment.mtls = m;
+        ctx.environment.from.set('mtls', o);
+        continue;
+      }
+      // A namespace-wide mode: each imported service of the namespace gets it.
+      const services = ctx
+        .services()
+        .filter((s) => s.namespace === r.namespace && !ctx.workloads.service(s.namespace, s.name)?.versionOf);
+      if (m === 'off' || !services.length) {
+        r.notCarried(
+          ['spec', 'mtls', 'mode'],
+          m === 'off'
+            ? 'a service can override mTLS with strict or permissive only'
+            : 'the namespace has no Service in the input to carry it',
+        );
+        continue;
+      }
+      for (const s of services) {
+        const draft = ctx.service(s.namespace, s.name);
+        if (!draft.from.has('mtls')) {
+          draft.spec.mtls = m;
+          draft.from.set('mtls', o);
+        }
+      }
+      r.approximated(
+        ['spec', 'mtls', 'mode'],
+        `the namespace-wide mode was set on each imported service of ${r.namespace} (${services.map((s) => s.name).join(', ')}); services added to the namespace later do not get it`,
+      );
+      continue;
+    }
+    r.consume(['spec', 'selector']);
+    const found = serviceOfSelector(ctx, r.namespace, selector);
+    if (!found.service) {
+      noService(r, ['spec', 'selector'], 'The workload selector');
+      continue;
+    }
+    if (m === 'off') {
+      r.notCarried(['spec', 'mtls', 'mode'], 'a service can override mTLS with strict or permissive only');
+      continue;
+    }
+    if (!found.exact)
+      r.approximated(
+        ['spec', 'selector'],
+        `it selects part of the pods of ${found.service.name}; the mode was set on the whole service`,
+      );
+    const draft = ctx.service(found.service.namespace, found.service.name);
+    // A workload's own PeerAuthentication wins over the namespace's; two of its own conflict.
+    const prev = draft.from.get('mtls');
+    if (prev && (prev.object.spec as { selector?: unknown } | undefined)?.selector !== undefined) {
+      conflict(r, draft, 'mtls', found.service.id);
+      continue;
+    }
+    draft.spec.mtls = m;
+    draft.from.set('mtls', o);
+  }
+}
+
+// --- AuthorizationPolicy ---------------------------------------------------------------------------------------
+
+/** `<trustDomain>/ns/<ns>/sa/<sa>` (the SPIFFE id without scheme, as Istio compares principals). */
+const PRINCIPAL = /^(?:spiffe:\/\/)?([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/;
+
+function readAuthorizationPolicies(objects: readonly SourcedObject[], ctx: ImportContext): void {
+  for (const o of objects) {
+    const r = ctx.reader(o);
+    const action = r.get(['spec', 'action']) ?? 'ALLOW';
+    if (action !== 'ALLOW') {
+      r.report(
+        'IMPORT_NOT_CARRIED',
+        [],
+        `${r.ref} is not carried: the spec's access rules only allow; a ${String(action)} policy has no spec form.`,
+        'Express the intent as allow rules (`access`) of the services it protects, or keep the policy as your own manifest.',
+      );
+      continue;
+    }
+    r.consume(['spec', 'action']);
+    const selector = stringRecord(r.get(['spec', 'selector', 'matchLabels']));
+    let targets: ServiceDraft[];
+    if (selector) {
+      r.consume(['spec', 'selector']);
+      const found = serviceOfSelector(ctx, r.namespace, selector);
+      if (!found.service) {
+        noService(r, ['spec', 'selector'], 'The workload selector');
+        r.report(
+          'IMPORT_NOT_CARRIED',
+          ['spec', 'rules'],
+          `the rules of ${r.ref} are not carried: they apply to no Service of the input.`,
+        );
+        continue;
+      }
+      if (!found.exact)
+        r.approximated(
+          ['spec', 'selector'],
+          `it selects part of the pods of ${found.service.name}; its rules were applied to the whole service`,
+        );
+      targets = [ctx.service(found.service.namespace, found.service.name)];
+    } else {
+      if (r.get(['spec', 'selector']) !== undefined) {
+        r.notCarried(['spec', 'selector'], 'only `matchLabels` selectors have a spec form');
+        continue;
+      }
+      const services = ctx
+        .services()
+        .filter((s) => s.namespace === r.namespace && !ctx.workloads.service(s.namespace, s.name)?.versionOf);
+      if (r.namespace === ISTIO_SYSTEM || !services.length) {
+        r.report(
+          'IMPORT_NOT_CARRIED',
+          [],
+          `${r.ref} is not carried: a ${r.namespace === ISTIO_SYSTEM ? 'mesh-wide' : 'namespace-wide'} policy has no spec form${services.length ? '' : ' and the namespace has no Service in the input'}.`,
+        );
+        continue;
+      }
+      targets = services.map((s) => ctx.service(s.namespace, s.name));
+      r.approximated(
+        ['spec'],
+        `the namespace-wide policy's rules were added to each imported service of ${r.namespace} (${services.map((s) => s.name).join(', ')}); services added to the namespace later do not get them`,
+      );
+    }
+    const rules = asArray(r.get(['spec', 'rules']));
+    for (const target of targets) {
+      const access: AccessRule[] = [];
+      rules.forEach((rule, i) => access.push(...readAuthzRule(r, ['spec', 'rules', i], rule, target, ctx)));
+      addAccess(target, access);
+      if (!target.from.has('access')) target.from.set('access', o);
+    }
+    if (!rules.length) r.consume(['spec']);
+  }
+}
+
+/**
+ * One ALLOW rule: `from` sources with principals (→ callers) and `to` operations with methods and paths (→ one
+ * access rule per operation). A rule with a condition the spec lacks is left out (the policy then allows less).
+ */
+function readAuthzRule(
+  r: FieldReader,
+  at: DataPath,
+  rule: unknown,
+  target: ServiceDraft,
+  ctx: ImportContext,
+): AccessRule[] {
+  if (!isRecord(rule)) return [];
+  const drop = (p: DataPath, why: string): AccessRule[] => {
+    r.notCarried(p, `${why}; the whole rule was left out, so the policy allows less than before`);
+    r.consume(at);
+    return [];
+  };
+  if (rule.when !== undefined) return drop([...at, 'when'], '`when` conditions have no spec form');
+  const callers: string[] = [];
+  const froms = asArray(rule.from);
+  if (rule.from === undefined) callers.push('*');
+  for (let i = 0; i < froms.length; i++) {
+    const f = froms[i];
+    const source = isRecord(f) && isRecord(f.source) ? f.source : undefined;
+    const p = [...at, 'from', i, 'source'];
+    if (!source) return drop([...at, 'from', i], 'a source without `source` has no spec form');
+    const other = Object.keys(source).find((k) => k !== 'principals');
+    if (other)
+      return drop(
+        [...p, other],
+        `\`source.${other}\` has no spec form (callers are Services, by their service account)`,
+      );
+    for (const [j, pr] of asArray(source.principals).entries()) {
+      if (pr === '*') {
+        callers.push('*');
+        continue;
+      }
+      const m = typeof pr === 'string' ? PRINCIPAL.exec(pr) : null;
+      if (!m)
+        return drop(
+          [...p, 'principals', j],
+          `the principal ${String(pr)} names no service account (only \`<trustDomain>/ns/<ns>/sa/<sa>\` and \`*\` have a spec form)`,
+        );
+      const [, trustDomain, ns, sa] = m;
+      // The ingress gateway's identity: meshc admits it by itself for a service with `ingress`.
+      if (ns === ctx.environment.ingress?.namespace && target.spec.ingress) {
+        r.consume([...p, 'principals', j]);
+        continue;
+      }
+      if (ctx.environment.trustDomain === undefined && trustDomain !== 'cluster.local') {
+        ctx.environment.trustDomain = trustDomain!;
+      } else if ((ctx.environment.trustDomain ?? 'cluster.local') !== trustDomain) {
+        r.notCarried(
+          [...p, 'principals', j],
+          `its trust domain ${trustDomain!} differs from the environment's`,
+        );
+        continue;
+      }
+      const caller = callerOf(ctx, target, ns!, sa!, r.source);
+      if (caller === undefined) {
+        r.report(
+          'IMPORT_NO_SERVICE',
+          [...p, 'principals', j],
+          `The principal ${pr as string} in ${r.ref} is the identity of no Service of the input; that caller is not carried.`,
+          "Import the caller's Service and Deployment too (its pods' serviceAccountName names the identity).",
+        );
+        continue;
+      }
+      callers.push(caller);
+    }
+  }
+  r.consume([...at, 'from']);
+  if (!callers.length && froms.length && target.spec.ingress && ingressOnly(froms, ctx)) {
+    r.consume(at);
+    return [];
+  }
+  if (!callers.length) {
+    r.notCarried([...at, 'from'], 'none of its callers has a spec form, so the rule allows nobody');
+    return [];
+  }
+  const from = [...new Set(callers)].sort();
+  const tos = asArray(rule.to);
+  r.consume(at);
+  if (!tos.length) return [{ from }];
+  const out: AccessRule[] = [];
+  for (let i = 0; i < tos.length; i++) {
+    const t = tos[i];
+    const op = isRecord(t) && isRecord(t.operation) ? t.operation : undefined;
+    const p = [...at, 'to', i, 'operation'];
+    if (!op) return drop([...at, 'to', i], 'an operation-less `to` has no spec form');
+    const other = Object.keys(op).find((k) => k !== 'methods' && k !== 'paths');
+    if (other)
+      return drop(
+        [...p, other],
+        `\`operation.${other}\` has no spec form (access rules narrow by methods and paths)`,
+      );
+    const methods = asArray(op.methods);
+    const paths = asArray(op.paths);
+    if (!methods.every(isMethod)) return drop([...p, 'methods'], 'a method is not a standard HTTP method');
+    const pathOk = (x: unknown) =>
+      typeof x === 'string' && (x === '*' || /^\/[^*]*\*?$/.test(x) || /^\*[^*]+$/.test(x));
+    if (!paths.every(pathOk))
+      return drop([...p, 'paths'], 'a path is not an exact path, `prefix*`, `*suffix` or `*`');
+    const rule: AccessRule = { from };
+    if (methods.length) rule.methods = methods as AccessRule['methods'];
+    if (paths.length) rule.paths = paths as string[];
+    out.push(rule);
+  }
+  r.consume([...at, 'to']);
+  return out;
+}
+
+/** True when every principal of the sources is an identity of the ingress namespace. */
+function ingressOnly(froms: readonly unknown[], ctx: ImportContext): boolean {
+  const ns = ctx.environment.ingress?.namespace;
+  return froms.every((f) =>
+    asArray(isRecord(f) && isRecord(f.source) ? f.source.principals : undefined).every(
+      (p) => typeof p === 'string' && PRINCIPAL.exec(p)?.[2] === ns,
+    ),
+  );
+}
+
+/**
+ * meshc's native ingress Gateway (`mesh.ingress.api: native`): the `istio: ingressgateway` pods, HTTP on 80 (with
+ * the redirect to HTTPS when TLS is on) and HTTPS on 443 with the certificate Secret (`tls.secretName`, or the
+ * cert-manager Certificate that writes it). The class name is not in the objects: `istio` is written.
+ */
+function readIstioGateways(objects: readonly SourcedObject[], ctx: ImportContext): void {
+  for (const o of objects) {
+    const r = ctx.reader(o);
+    const selector = stringRecord(r.get(['spec', 'selector']));
+    if (
+      ctx.environment.ingress ||
+      !selector ||
+      JSON.stringify(selector) !== JSON.stringify({ istio: 'ingressgateway' })
+    ) {
+      r.report(
+        ctx.environment.ingress ? 'IMPORT_CONFLICT' : 'IMPORT_NOT_CARRIED',
+        [],
+        `${r.ref} is not carried: ${ctx.environment.ingress ? "the environment's ingress is another gateway already" : "meshc's native ingress runs on the `istio: ingressgateway` pods"}.`,
+      );
+      continue;
+    }
+    r.consume(['spec', 'selector']);
+    const ingress: NonNullable<ImportContext['environment']['ingress']> = {
+      className: 'istio',
+      api: 'native',
+      namespace: r.namespace,
+    };
+    asArray(r.get(['spec', 'servers'])).forEach((srv, i) => {
+      const at = ['spec', 'servers', i];
+      const port = isRecord(srv) && isRecord(srv.port) ? srv.port : undefined;
+      const tls = isRecord(srv) && isRecord(srv.tls) ? srv.tls : undefined;
+      if (
+        port?.number === 80 &&
+        port.protocol === 'HTTP' &&
+        (!tls || (tls.httpsRedirect === true && Object.keys(tls).length === 1))
+      )
+        r.consume(at);
+      else if (
+        port?.number === 443 &&
+        port.protocol === 'HTTPS' &&
+        tls?.mode === 'SIMPLE' &&
+        typeof tls.credentialName === 'string'
+      ) {
+        ingress.tls = { secretName: tls.credentialName };
+        r.consume(at);
+      } else r.notCarried(at, "meshc's ingress Gateway serves HTTP on 80 and HTTPS on 443 only");
+    });
+    ctx.environment.ingress = ingress;
+    ctx.environment.from.set('ingress', o);
+  }
+}

@@ -1,0 +1,627 @@
+import type { SourcedObject } from '../../core/import-types.ts';
+import type { K8sObject } from '../../core/k8s.ts';
+import type { DataPath } from '../../core/location.ts';
+import type { RouteMatch as ModelMatch, StringMatch as ModelString } from '../../model/types.ts';
+import type {
+  Backend as SpecBackend,
+  HeaderOps,
+  Route,
+  RouteMatch,
+  StringMatch,
+} from '../../spec/types.gen.ts';
+import type { FieldReader, ImportContext } from '../importer.ts';
+import { asArray, isDnsLabel, isMethod, isRecord, specDuration } from './import-values.ts';
+
+/**
+ * The inverse of gamma.ts: Gateway API HTTPRoutes attached to a Kubernetes Service (GAMMA) read back into
+ * meshc routes. Gateway API does not try rules in order: it takes the most specific match (path, then method,
+ * headers, query), and among equals the older route, then the rule listed first. The spec's routes are
+ * first-match, so the match entries of all routes on one Service are sorted by that precedence (`wins`, the
+ * mesh's own comparison); entries whose order depends on creation time (equal scores in different objects
+ * that may match the same request) are reported, since the import cannot see timestamps.
+ */
+
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+/** HTTPRoutes a mesh reads as routes: Gateway API's, and Linkerd's own `policy.linkerd.io` ones with a Service parent. */
+export function isGatewayApiRoute(o: K8sObject): boolean {
+  return o.kind === 'HTTPRoute' && o.apiVersion.startsWith(`${GATEWAY_GROUP}/`);
+}
+
+/** Gateway API objects a mesh import reads: routes and ingress Gateways (and the certificates they serve). */
+export function isGatewayApiObject(o: K8sObject): boolean {
+  return (
+    isGatewayApiRoute(o) ||
+    (o.kind === 'Gateway' && o.apiVersion.startsWith(`${GATEWAY_GROUP}/`)) ||
+    (o.kind === 'Certificate' && o.apiVersion.startsWith('cert-manager.io/'))
+  );
+}
+
+/**
+ * Ingress Gateways (Gateway API): the environment's `mesh.ingress` (class, namespace) and, when the HTTPS
+ * listener terminates TLS, its certificate: the cert-manager Certificate that writes the Secret
+ * (`tls.certManager`), else the Secret itself (`tls.secretName`). Read before the routes.
+ */
+export function readGateways(objects: readonly SourcedObject[], ctx: ImportContext): void {
+  const certificates = objects.filter((o) => o.object.kind === 'Certificate');
+  const used = new Set<SourcedObject>();
+  for (const o of objects.filter((x) => x.object.kind === 'Gateway')) {
+    const r = ctx.reader(o);
+    const className = r.get(['spec', 'gatewayClassName']);
+    if (ctx.environment.ingress || typeof className !== 'string') {
+      r.report(
+        ctx.environment.ingress ? 'IMPORT_CONFLICT' : 'IMPORT_NOT_CARRIED',
+        [],
+        `${r.ref} is not carried: ${ctx.environment.ingress ? "the environment's ingress is another Gateway already (meshc renders one ingress Gateway per environment)" : 'it names no gatewayClassName'}.`,
+      );
+      continue;
+    }
+    r.consume(['spec', 'gatewayClassName']);
+    const ingress: NonNullable<ImportContext['environment']['ingress']> = {
+      className,
+      api: 'gateway-api',
+      namespace: r.namespace,
+    };
+    asArray(r.get(['spec', 'listeners'])).forEach((l, i) => {
+      const at = ['spec', 'listeners', i];
+      if (!isRecord(l)) return;
+      if (l.protocol === 'HTTP' && l.port === 80) r.consume(at);
+      else if (l.protocol === 'HTTPS' && l.port === 443 && isRecord(l.tls)) {
+        const ref = asArray(l.tls.certificateRefs)[0];
+        const secret = isRecord(ref) && typeof ref.name === 'string' ? ref.name : undefined;
+        if (!secret)
+          return r.notCarried(at, 'an HTTPS listener without a certificate Secret has no spec form');
+        const cert = certificates.find(
+          (c) =>
+            c.object.metadata.namespace === r.namespace &&
+            (c.object.spec as { secretName?: unknown } | undefined)?.secretName === secret,
+        );
+        const issuer = cert
+          ? (cert.object.spec as { issuerRef?: { name?: unknown; kind?: unknown } }).issuerRef
+          : undefined;
+        if (cert && typeof issuer?.name === 'string') {
+          used.add(cert);
+          ctx.reader(cert).consume(['spec']);
+          ingress.tls = {
+            certManager: { issuer: issuer.name, ...(issuer.kind === 'Issuer' ? { kind: 'Issuer' } : {}) },
+          };
+        } else ingress.tls = { secretName: secret };
+        r.consume(at);
+      } else
+        r.notCarried(at, "meshc's ingress Gateway has an HTTP listener on 80 and an HTTPS one on 443 only");
+    });
+    ctx.environment.ingress = ingress;
+    ctx.environment.from.set('ingress', o);
+  }
+  // A native gateway's certificate Secret, written by a cert-manager Certificate.
+  const tls = ctx.environment.ingress?.tls;
+  if (tls?.secretName !== undefined) {
+    const cert = certificates.find(
+      (c) =>
+        !used.has(c) &&
+        c.object.metadata.namespace === ctx.environment.ingress?.namespace &&
+        (c.object.spec as { secretName?: unknown } | undefined)?.secretName === tls.secretName,
+    );
+    const issuer = cert
+      ? (cert.object.spec as { issuerRef?: { name?: unknown; kind?: unknown } }).issuerRef
+      : undefined;
+    if (cert && typeof issuer?.name === 'string') {
+      used.add(cert);
+      ctx.reader(cert).consume(['spec']);
+      ctx.environment.ingress!.tls = {
+        certManager: {
+          issuer: issuer.name,
+          ...(issuer.kind === 'Issuer' ? { kind: 'Issuer' as const } : {}),
+        },
+      };
+    }
+  }
+  for (const c of certificates)
+    if (!used.has(c))
+      ctx
+        .reader(c)
+        .report(
+          'IMPORT_UNKNOWN_KIND',
+          [],
+          `${ctx.reader(c).ref} is not carried: only the certificate of the ingress Gateway has a spec form.`,
+        );
+}
+
+export interface GammaOptions {
+  /** The mesh's name, for messages. */
+  readonly mesh: string;
+  /** Route policy the mesh reads from the object's annotations (Linkerd: timeouts and retries), marked as used. */
+  readonly annotations: (r: FieldReader) => Pick<Route, 'timeout' | 'retries'>;
+  /** True when the mesh picks `a` over `b` for every request both match (`sameObject`: ties go by rule order). */
+  readonly wins?: (a: ModelMatch, b: ModelMatch, sameObject: boolean) => boolean;
+  /** Whether two entries may match the same request. */
+  readonly mayOverlap?: (a: ModelMatch, b: ModelMatch) => boolean;
+}
+
+interface Item {
+  readonly object: string;
+  readonly reader: FieldReader;
+  readonly rule: number;
+  readonly match: RouteMatch;
+  readonly route: Route;
+}
+
+/** Routes of every parent Service, from the HTTPRoutes in input order. */
+export function readGammaRoutes(
+  objects: readonly SourcedObject[],
+  ctx: ImportContext,
+  options: GammaOptions,
+): void {
+  const perParent = new Map<
+    string,
+    { namespace: string; name: string; port?: number; items: Item[]; first: SourcedObject }
+  >();
+  const sorted = [...objects].sort((a, b) => {
+    const ka = `${a.object.metadata.namespace ?? ''}/${a.object.metadata.name}`;
+    const kb = `${b.object.metadata.namespace ?? ''}/${b.object.metadata.name}`;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  for (const o of sorted) {
+    const r = ctx.reader(o);
+    const parents: { namespace: string; name: string; port?: number }[] = [];
+    asArray(r.get(['spec', 'parentRefs'])).forEach((p, i) => {
+      const at = ['spec', 'parentRefs', i];
+      if (!isRecord(p) || typeof p.name !== 'string') return r.notCarried(at, 'it names no parent');
+      const kind = p.kind ?? 'Gateway';
+      const group = p.group ?? GATEWAY_GROUP;
+      if (kind === 'Service' && (group === '' || group === 'core')) {
+        const ns = typeof p.namespace === 'string' ? p.namespace : r.namespace;
+        parents.push({
+          namespace: ns,
+          name: p.name,
+          ...(typeof p.port === 'number' ? { port: p.port } : {}),
+        });
+        r.consume(at);
+      } else if (kind === 'Gateway') {
+        readIngressRoute(r, i, ctx);
+      } else r.notCarried(at, `a ${String(kind)} parent has no spec form`);
+    });
+    if (!parents.length) continue;
+    const annotations = options.annotations(r);
+    const items: Omit<Item, 'object'>[] = [];
+    const selfFor = parents[0]!;
+    asArray(r.get(['spec', 'rules'])).forEach((rule, i) => {
+      items.push(...readRule(r, ['spec', 'rules', i], rule, i, selfFor, annotations, ctx));
+    });
+    for (const parent of parents) {
+      const key = `${parent.namespace}/${parent.name}@${parent.port ?? ''}`;
+      const entry = perParent.get(key) ?? { ...parent, items: [], first: o };
+      entry.items.push(
+        ...items.map((x) => ({
+          ...x,
+          object: `${o.object.metadata.namespace ?? ''}/${o.object.metadata.name}`,
+        })),
+      );
+      perParent.set(key, entry);
+    }
+  }
+
+  // Per service: one list per parent port; equal lists are one (meshc repeats routes per HTTP port).
+  const byService = new Map<
+    string,
+    { namespace: string; name: string; lists: Route[][]; first: SourcedObject; readers: FieldReader[] }
+  >();
+  for (const p of perParent.values()) {
+    const routes = orderItems(p.items, options);
+    const key = `${p.namespace}/${p.name}`;
+    const e = byService.get(key) ?? {
+      namespace: p.namespace,
+      name: p.name,
+      lists: [],
+      first: p.first,
+      readers: [],
+    };
+    e.lists.push(routes);
+    e.readers.push(...p.items.map((i) => i.reader));
+    byService.set(key, e);
+  }
+  for (const s of byService.values()) {
+    const draft = ctx.service(s.namespace, s.name);
+    if (draft.from.has('routes')) {
+      const first = draft.from.get('routes')!;
+      ctx
+        .reader(s.first)
+        .report(
+          'IMPORT_CONFLICT',
+          ['spec', 'parentRefs'],
+          `The HTTPRoutes of ${s.namespace}/${s.name} are not carried: ${first.object.kind} ${first.object.metadata.name} (${first.origin}) routes that Service already.`,
+          'Merge the routes by hand in the imported spec.',
+        );
+      continue;
+    }
+    const same = s.lists.every((l) => JSON.stringify(l) === JSON.stringify(s.lists[0]));
+    if (!same)
+      ctx
+        .reader(s.first)
+        .approximated(
+          ['spec', 'parentRefs'],
+          `the routes of ${s.name} differ per port; meshc routes every port of a service alike, so the routes of the first port were kept`,
+        );
+    draft.spec.routes = s.lists[0]!;
+    draft.from.set('routes', s.first);
+    noDefaultRoute(ctx.reader(s.first), ['spec', 'rules'], draft.spec.routes, options.mesh);
+  }
+}
+
+/** Sorts the entries by precedence and joins neighbours of the same rule back into one route. */
+function orderItems(items: readonly Item[], options: GammaOptions): Route[] {
+  const placed: Item[] = [];
+  const wins = options.wins;
+  for (const it of items) {
+    let at = placed.length;
+    if (wins) {
+      for (let k = 0; k < placed.length; k++) {
+        const other = placed[k]!;
+        const same = other.object === it.object;
+        if (
+          wins(toModel(it.match), toModel(other.match), false) &&
+          !wins(toModel(other.match), toModel(it.match), same)
+        ) {
+          at = k;
+          break;
+        }
+      }
+    }
+    placed.splice(at, 0, it);
+  }
+  // Equal scores in different objects that may meet: the order is the objects' age, which the import cannot see.
+  if (wins && options.mayOverlap) {
+    for (let i = 0; i < placed.length; i++)
+      for (let j = i + 1; j < placed.length; j++) {
+        const [a, b] = [placed[i]!, placed[j]!];
+        if (a.object === b.object) continue;
+        const ma = toModel(a.match);
+        const mb = toModel(b.match);
+        if (!wins(ma, mb, false) && !wins(mb, ma, false) && options.mayOverlap(ma, mb))
+          b.reader.approximated(
+            ['spec', 'rules', b.rule],
+            `requests that match both this rule and a rule of HTTPRoute ${a.object} go to the older of the two routes; meshc cannot see creation times and ordered them by name`,
+            'Check the order of the imported routes, or make one match more specific.',
+          );
+      }
+  }
+  const out: Route[] = [];
+  let prev: Item | undefined;
+  for (const it of placed) {
+    const last = out[out.length - 1];
+    if (prev && last && prev.object === it.object && prev.rule === it.rule && Object.keys(it.match).length) {
+      last.match = [...(last.match ?? []), it.match];
+    } else {
+      const rest: Route = { ...it.route };
+      const name = rest.name;
+      delete rest.name;
+      delete rest.match;
+      const ordered: Route = {
+        ...(name !== undefined ? { name } : {}),
+        ...(Object.keys(it.match).length ? { match: [it.match] } : {}),
+        ...rest,
+      };
+      out.push(ordered);
+    }
+    prev = it;
+  }
+  // Route names must stay unique once a rule is split.
+  const seen = new Set<string>();
+  for (const r of out) {
+    if (r.name === undefined) continue;
+    let n = r.name;
+    for (let k = 2; seen.has(n); k++) n = `${r.name}-${k}`;
+    r.name = n;
+    seen.add(n);
+  }
+  return out;
+}
+
+function toModelString(m: StringMatch): ModelString {
+  if (m.exact !== undefined) return { type: 'exact', value: m.exact };
+  if (m.prefix !== undefined) return { type: 'prefix', value: m.prefix };
+  return { type: 'regex', value: m.regex ?? '' };
+}
+
+function toModel(m: RouteMatch): ModelMatch {
+  return {
+    headers: Object.entries(m.headers ?? {})
+      .map(([name, v]) => ({ name, match: toModelString(v) }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1)),
+    query: Object.entries(m.query ?? {}).map(([name, v]) => ({ name, match: toModelString(v) })),
+    ...(m.path ? { path: toModelString(m.path) } : {}),
+    ...(m.method ? { method: m.method } : {}),
+  };
+}
+
+/** `^(?:R)$` (meshc's full-match wrapper) → `R`. */
+function unwrapRegex(v: string): string {
+  const m = /^\^\(\?:(.*)\)\$$/.exec(v);
+  return m ? m[1]! : v;
+}
+
+/** `^<escaped literal>.*$` (meshc's value prefix) → the literal, else undefined. */
+function prefixOfRegex(v: string): string | undefined {
+  const m = /^\^((?:[^\\^$.|?*+()[\]{}]|\\[\\^$.|?*+()[\]{}])*)\.\*\$$/.exec(v);
+  return m ? m[1]!.replace(/\\(.)/g, '$1') : undefined;
+}
+
+function valueMatch(v: Record<string, unknown>, prefixAllowed: boolean): StringMatch | undefined {
+  const type = v.type ?? 'Exact';
+  if (typeof v.value !== 'string') return undefined;
+  if (type === 'Exact') return { exact: v.value };
+  if (type === 'RegularExpression') {
+    const prefix = prefixOfRegex(v.value);
+    if (prefix !== undefined && prefixAllowed) return { prefix };
+    return { regex: unwrapRegex(v.value) };
+  }
+  return undefined;
+}
+
+function readMatch(r: FieldReader, at: DataPath, m: unknown): RouteMatch | undefined {
+  if (!isRecord(m)) return undefined;
+  const out: RouteMatch = {};
+  const drop = (k: string, why: string): undefined => {
+    r.notCarried([...at, k], `${why}; the whole match entry was left out, so the route takes fewer requests`);
+    r.consume(at);
+    return undefined;
+  };
+  for (const [k, v] of Object.entries(m)) {
+    if (k === 'path') {
+      if (!isRecord(v) || typeof v.value !== 'string') return drop(k, 'the path match has no spec form');
+      const type = v.type ?? 'PathPrefix';
+      if (type === 'Exact') out.path = { exact: v.value };
+      else if (type === 'PathPrefix') out.path = { prefix: v.value };
+      else if (type === 'RegularExpression') out.path = { regex: unwrapRegex(v.value) };
+      else return drop(k, `a ${String(type)} path match has no spec form`);
+    } else if (k === 'headers' || k === 'queryParams') {
+      const entries: Record<string, StringMatch> = {};
+      for (const h of asArray(v)) {
+        const s = isRecord(h) ? valueMatch(h, k === 'headers') : undefined;
+        if (!s || !isRecord(h) || typeof h.name !== 'string')
+          return drop(k, `a ${k === 'headers' ? 'header' : 'query'} match of this form has no spec form`);
+        entries[k === 'headers' ? h.name.toLowerCase() : h.name] = s;
+      }
+      if (k === 'headers') out.headers = entries;
+      else out.query = entries as Record<string, { exact?: string; regex?: string }>;
+    } else if (k === 'method') {
+      if (!isMethod(v)) return drop(k, 'the method is not a standard HTTP method');
+      out.method = v;
+    } else return drop(k, `\`${k}\` has no spec form`);
+    r.consume([...at, k]);
+  }
+  // `PathPrefix /` alone matches every request.
+  if (Object.keys(out).length === 1 && out.path?.prefix === '/') return {};
+  return out;
+}
+
+function readRule(
+  r: FieldReader,
+  at: DataPath,
+  rule: unknown,
+  index: number,
+  self: { namespace: string; name: string },
+  annotations: Pick<Route, 'timeout' | 'retries'>,
+  ctx: ImportContext,
+): Omit<Item, 'object'>[] {
+  if (!isRecord(rule)) return [];
+  const route: Route = {};
+  if (isDnsLabel(rule.name)) {
+    route.name = rule.name;
+    r.consume([...at, 'name']);
+  }
+  const backends: SpecBackend[] = [];
+  // GAMMA: a rule without backendRefs sends to its parent Service.
+  const refs =
+    rule.backendRefs === undefined || !asArray(rule.backendRefs).length
+      ? [{ name: self.name }]
+      : asArray(rule.backendRefs);
+  if (rule.backendRefs !== undefined) r.consume([...at, 'backendRefs']);
+  const weights = refs.map((b) => (isRecord(b) && typeof b.weight === 'number' ? b.weight : 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < refs.length; i++) {
+    const b = refs[i];
+    const p = [...at, 'backendRefs', i];
+    if (
+      !isRecord(b) ||
+      typeof b.name !== 'string' ||
+      (b.kind ?? 'Service') !== 'Service' ||
+      !['', 'core', undefined].includes(b.group as string)
+    ) {
+      r.notCarried(p, 'only Kubernetes Services are spec backends');
+      return [];
+    }
+    const ns = typeof b.namespace === 'string' ? b.namespace : r.namespace;
+    const known = ctx.workloads.service(ns, b.name);
+    const backend: SpecBackend = known?.versionOf
+      ? { service: known.versionOf.service, version: known.versionOf.version }
+      : { service: b.name };
+    if (ns !== self.namespace) backend.service = `${ns}/${backend.service}`;
+    if (known?.versionOf) {
+      const root = ctx.service(ns, known.versionOf.service);
+      root.spec.versions = {
+        ...root.spec.versions,
+        [known.versionOf.version]: { labels: { ...known.versionOf.labels } },
+      };
+    } else ctx.service(ns, b.name, r.source);
+    if (refs.length > 1) backend.weight = total ? (weights[i]! * 100) / total : 0;
+    backends.push(backend);
+    for (const k of ['name', 'namespace', 'kind', 'group', 'port', 'weight']) r.consume([...p, k]);
+    if (typeof b.port === 'number') seePort(ctx, ns, b.name, b.port);
+    if (b.filters !== undefined) r.notCarried([...p, 'filters'], 'per-backend filters have no spec form');
+  }
+  if (backends.some((b) => b.weight !== undefined && !Number.isInteger(b.weight))) {
+    let left = 100;
+    backends.forEach((b, i) => {
+      b.weight = i === backends.length - 1 ? left : Math.floor(b.weight!);
+      left -= b.weight;
+    });
+    r.approximated(
+      [...at, 'backendRefs'],
+      `the weights ${weights.join(':')} are not whole percentages; they were rounded to ${backends.map((b) => b.weight).join(':')}`,
+    );
+  }
+  const own = backends.every((b) => b.service === self.name && b.version !== undefined);
+  if (own && new Set(backends.map((b) => b.version)).size === backends.length) {
+    route.to =
+      backends.length === 1
+        ? backends[0]!.version!
+        : Object.fromEntries(backends.map((b) => [b.version!, b.weight!]));
+  } else route.backends = backends;
+
+  if (isRecord(rule.timeouts)) {
+    const d = specDuration(rule.timeouts.request);
+    if (d !== undefined) {
+      route.timeout = d;
+      r.consume([...at, 'timeouts', 'request']);
+    }
+  }
+  if (route.timeout === undefined && annotations.timeout !== undefined) route.timeout = annotations.timeout;
+  if (annotations.retries) route.retries = annotations.retries;
+
+  const headers: NonNullable<Route['headers']> = {};
+  asArray(rule.filters).forEach((f, i) => {
+    const p = [...at, 'filters', i];
+    if (!isRecord(f)) return;
+    if (f.type === 'RequestHeaderModifier' || f.type === 'ResponseHeaderModifier') {
+      const which = f.type === 'RequestHeaderModifier' ? 'request' : 'response';
+      const m = f[f.type === 'RequestHeaderModifier' ? 'requestHeaderModifier' : 'responseHeaderModifier'];
+      if (!isRecord(m)) return;
+      const ops: HeaderOps = {};
+      const pairs = (v: unknown) =>
+        Object.fromEntries(
+          asArray(v).flatMap((h) =>
+            isRecord(h) && typeof h.name === 'string' && typeof h.value === 'string'
+              ? [[h.name, h.value]]
+              : [],
+          ),
+        );
+      if (asArray(m.set).length) ops.set = pairs(m.set);
+      if (asArray(m.add).length) ops.add = pairs(m.add);
+      if (asArray(m.remove).length)
+        ops.remove = asArray(m.remove).filter((x): x is string => typeof x === 'string');
+      headers[which] = ops;
+      r.consume(p);
+    } else if (
+      f.type === 'RequestMirror' &&
+      isRecord(f.requestMirror) &&
+      isRecord(f.requestMirror.backendRef)
+    ) {
+      const ref = f.requestMirror.backendRef;
+      const known =
+        typeof ref.name === 'string'
+          ? ctx.workloads.service(typeof ref.namespace === 'string' ? ref.namespace : r.namespace, ref.name)
+          : undefined;
+      if (known?.versionOf && known.versionOf.service === self.name && known.namespace === self.namespace) {
+        const pct = typeof f.requestMirror.percent === 'number' ? f.requestMirror.percent : 100;
+        route.mirror = { to: known.versionOf.version, percent: pct };
+        r.consume(p);
+      } else r.notCarried(p, 'the spec mirrors to a version of the same service only');
+    } else r.notCarried(p, `the ${String(f.type)} filter has no spec form`);
+  });
+  if (Object.keys(headers).length) route.headers = headers;
+
+  const matches = asArray(rule.matches);
+  if (rule.matches === undefined || matches.length === 0)
+    return [{ reader: r, rule: index, match: {}, route }];
+  const out: Omit<Item, 'object'>[] = [];
+  matches.forEach((m, i) => {
+    const read = readMatch(r, [...at, 'matches', i], m);
+    if (read) out.push({ reader: r, rule: index, match: read, route });
+  });
+  if (!out.length)
+    r.report(
+      'IMPORT_NOT_CARRIED',
+      at,
+      `rule ${index} of ${r.ref} is not carried: none of its match entries has a spec form, so its requests now go to the other rules.`,
+    );
+  return out;
+}
+
+/**
+ * An HTTPRoute on a Gateway (ingress): its hostnames and path matches become the `ingress` of the one Service
+ * it sends to, and the Gateway's class the environment's ingress.
+ */
+function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext): void {
+  // meshc's redirect of plain HTTP to HTTPS, which `mesh.ingress.tls` implies.
+  const rules = asArray(r.get(['spec', 'rules']));
+  const redirect =
+    rules.length === 1 &&
+    isRecord(rules[0]) &&
+    rules[0].backendRefs === undefined &&
+    asArray(rules[0].filters).length === 1 &&
+    JSON.stringify(asArray(rules[0].filters)[0]) ===
+      JSON.stringify({ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } });
+  if (redirect && ctx.environment.ingress?.tls) {
+    r.consume(['spec']);
+    return;
+  }
+  const hostnames = asArray(r.get(['spec', 'hostnames']));
+  const refs = rules.flatMap((x) => (isRecord(x) ? asArray(x.backendRefs) : []));
+  const names = [
+    ...new Set(
+      refs.map((b) => (isRecord(b) ? `${String(b.namespace ?? r.namespace)}/${String(b.name)}` : '?')),
+    ),
+  ];
+  const paths: { exact?: string; prefix?: string }[] = [];
+  let ok = names.length === 1 && hostnames.length > 0 && hostnames.every((h) => typeof h === 'string');
+  for (const rule of rules) {
+    if (!isRecord(rule) || (rule.filters !== undefined && asArray(rule.filters).length)) ok = false;
+    for (const m of isRecord(rule) ? asArray(rule.matches) : []) {
+      const path =
+        isRecord(m) && Object.keys(m).every((k) => k === 'path') && isRecord(m.path) ? m.path : undefined;
+      if (!path || typeof path.value !== 'string') ok = false;
+      else if ((path.type ?? 'PathPrefix') === 'PathPrefix') paths.push({ prefix: path.value });
+      else if (path.type === 'Exact') paths.push({ exact: path.value });
+      else ok = false;
+    }
+  }
+  if (!ok) {
+    r.report(
+      'IMPORT_NOT_CARRIED',
+      ['spec'],
+      `${r.ref} is not carried: an ingress route has a spec form only when it sends its hostnames and exact or prefix paths to one Service (\`ingress\` of that Service).`,
+      'Add `ingress` to the imported Service by hand, or keep the route as your own manifest.',
+    );
+    return;
+  }
+  const [ns, name] = names[0]!.split('/') as [string, string];
+  const draft = ctx.service(ns, name);
+  draft.spec.ingress = {
+    hosts: hostnames as string[],
+    ...(paths.length && !(paths.length === 1 && paths[0]!.prefix === '/') ? { paths } : {}),
+  };
+  draft.from.set('ingress', r.source);
+  const ref = r.get(['spec', 'parentRefs', parent]) as Record<string, unknown>;
+  const gwNs = typeof ref.namespace === 'string' ? ref.namespace : r.namespace;
+  ctx.environment.ingress = {
+    ...(ctx.environment.ingress ?? { className: '' }),
+    namespace: gwNs,
+    api: 'gateway-api',
+  };
+  if (!ctx.environment.ingress.className) ctx.environment.ingress.className = 'UNKNOWN';
+  r.consume(['spec']);
+}
+
+/** Records a port a route names for a service (its ports when the input has no Kubernetes Service for it). */
+function seePort(ctx: ImportContext, namespace: string, name: string, port: number): void {
+  const known = ctx.workloads.service(namespace, name);
+  if (known?.versionOf) return;
+  const draft = ctx.service(namespace, name);
+  draft.portsSeen ??= [];
+  if (!draft.portsSeen.includes(port)) draft.portsSeen.push(port);
+}
+
+/**
+ * Requests no route matches fail in the mesh (no route: 404); meshc's routes end with an implicit default route
+ * to the service itself. Reported at `at` when the last route has a match.
+ */
+export function noDefaultRoute(r: FieldReader, at: DataPath, routes: readonly Route[], mesh: string): void {
+  const last = routes[routes.length - 1];
+  if (!last?.match) return;
+  r.approximated(
+    at,
+    `requests that no route matches fail in ${mesh} (no route); meshc's routes end with a default route to the service, which takes them`,
+    'Add a last route without `match` that sends where those requests should go, if they should not reach the service.',
+  );
+}

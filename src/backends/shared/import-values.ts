@@ -1,0 +1,179 @@
+import { parseDuration } from '../../core/duration.ts';
+import type { AccessRule, HttpMethod, RetryCondition } from '../../spec/types.gen.ts';
+import type { SourcedObject } from '../../core/import-types.ts';
+import type { FieldReader, ImportContext, ServiceDraft } from '../importer.ts';
+import type { DataPath } from '../../core/location.ts';
+
+/** Value checks and conversions every mesh importer needs (pure). */
+
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function isDnsLabel(s: unknown): s is string {
+  return typeof s === 'string' && s.length <= 63 && DNS_LABEL.test(s);
+}
+
+export const HTTP_METHODS: readonly HttpMethod[] = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+];
+
+export function isMethod(s: unknown): s is HttpMethod {
+  return typeof s === 'string' && (HTTP_METHODS as readonly string[]).includes(s);
+}
+
+export const RETRY_CONDITIONS: readonly RetryCondition[] = [
+  '5xx',
+  'gateway-error',
+  'connect-failure',
+  'reset',
+  'refused-stream',
+  'retriable-4xx',
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
+];
+
+/** A Go-style duration the spec accepts (greater than zero), or undefined. */
+export function specDuration(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const ms = parseDuration(v);
+  return ms !== undefined && ms > 0 ? v : undefined;
+}
+
+/** A percentage 0..100 as the spec has it (Istio and Gateway API allow fractions; the spec takes numbers). */
+export function percent(v: unknown): number | undefined {
+  return typeof v === 'number' && v >= 0 && v <= 100 ? v : undefined;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function stringRecord(v: unknown): Record<string, string> | undefined {
+  if (!isRecord(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x !== 'string') return undefined;
+    out[k] = x;
+  }
+  return out;
+}
+
+function selectsAll(
+  selector: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** True when two label sets are equal. */
+export function sameLabels(
+  a: Readonly<Record<string, string>>,
+  b: Readonly<Record<string, string>>,
+): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
+/**
+ * The Service a workload selector (`matchLabels`) stands for: the one whose selector is exactly those labels;
+ * else the one whose pods the labels select a part of (a version's pods: approximated, reported by the
+ * caller); undefined (with the candidates) when none or several fit.
+ */
+export function serviceOfSelector(
+  ctx: ImportContext,
+  namespace: string,
+  matchLabels: Readonly<Record<string, string>>,
+): { service?: { readonly id: string; readonly namespace: string; readonly name: string }; exact: boolean } {
+  // Services of the input by their selector; services only routes named by the default selector `app: <name>`.
+  const all = ctx
+    .services()
+    .filter((d) => d.namespace === namespace)
+    .map((d) => {
+      const known = ctx.workloads.service(d.namespace, d.name);
+      return {
+        id: `${d.namespace}/${d.name}`,
+        namespace: d.namespace,
+        name: d.name,
+        selector: known ? known.selector : { app: d.name },
+        version: known?.versionOf !== undefined,
+      };
+    })
+    .filter((s) => !s.version);
+  const exact = all.filter((s) => sameLabels(s.selector, matchLabels));
+  if (exact.length === 1) return { service: exact[0]!, exact: true };
+  const narrower = all.filter(
+    (s) =>
+      Object.keys(s.selector).length > 0 &&
+      Object.entries(s.selector).every(([k, v]) => matchLabels[k] === v),
+  );
+  if (exact.length === 0 && narrower.length === 1) {
+    // Narrower labels that every pod of the service carries anyway select the same pods.
+    const pods = ctx.workloads.pods(namespace).filter((p) => selectsAll(narrower[0]!.selector, p));
+    const same = pods.length > 0 && pods.every((p) => selectsAll(matchLabels, p));
+    return { service: narrower[0]!, exact: same };
+  }
+  return { exact: false };
+}
+
+/**
+ * The spec's name for a caller in `access.from`: `name` in the service's namespace, `ns/name` elsewhere, for the
+ * Service whose pods run as `serviceAccount` in `namespace`; undefined when no Service of the input does.
+ */
+export function callerOf(
+  ctx: ImportContext,
+  target: ServiceDraft,
+  namespace: string,
+  serviceAccount: string,
+  referencedBy?: SourcedObject,
+): string | undefined {
+  const found = ctx.workloads.byServiceAccount(namespace, serviceAccount);
+  if (found.length === 0) {
+    // A service known only from routes has the spec's default identity, its own name.
+    const draft = ctx
+      .services()
+      .find(
+        (d) =>
+          d.namespace === namespace &&
+          d.name === serviceAccount &&
+          !ctx.workloads.service(d.namespace, d.name),
+      );
+    if (draft) return draft.namespace === target.namespace ? draft.name : `${draft.namespace}/${draft.name}`;
+    // No Service of the input runs as that identity: a service named after the account stands for it (the spec's
+    // default identity is the service's name), so the access rule keeps its caller exactly; the import reports
+    // the assumed Service (IMPORT_NO_SERVICE at the object that named it).
+    if (!isDnsLabel(serviceAccount) || !referencedBy) return undefined;
+    ctx.service(namespace, serviceAccount, referencedBy);
+    return namespace === target.namespace ? serviceAccount : `${namespace}/${serviceAccount}`;
+  }
+  const s = [...found].sort((a, b) => (a.name < b.name ? -1 : 1))[0]!;
+  return s.namespace === target.namespace ? s.name : `${s.namespace}/${s.name}`;
+}
+
+/** Adds access rules to a draft (Istio ALLOW policies and Linkerd authorizations add up: any rule admits). */
+export function addAccess(draft: ServiceDraft, rules: readonly AccessRule[]): void {
+  draft.spec.access = [...(draft.spec.access ?? []), ...rules];
+}
+
+/** Reports a field as naming a host/workload no Service of the input has. */
+export function noService(r: FieldReader, path: DataPath, what: string): void {
+  r.report(
+    'IMPORT_NO_SERVICE',
+    path,
+    `${what} in ${r.ref} matches no Kubernetes Service of the input; it is not carried.`,
+    'Import the Kubernetes Services and Deployments with the mesh objects (`kubectl get svc,deploy -o yaml`).',
+  );
+}

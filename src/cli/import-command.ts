@@ -1,0 +1,165 @@
+/**
+ * `meshc import PATH... [-o DIR]`: native mesh manifests in (load/import-sources.ts), the pure importer
+ * (import/index.ts), the spec repository out (write/import-files.ts), the report on stdout.
+ */
+import path from 'node:path';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import { sortDiagnostics } from '../core/diagnostic.ts';
+import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
+import { importObjects } from '../import/index.ts';
+import { importReportMarkdown } from '../import/report.ts';
+import { loadImportSources } from '../load/import-sources.ts';
+import { MESH_TYPES } from '../model/environment.ts';
+import { LineIndex } from '../parse/line-index.ts';
+import { writeImport } from '../write/import-files.ts';
+import type { CommandSpec, ParsedArgs } from './args.ts';
+import { formatDiagnostics } from './format/index.ts';
+import { EXIT, UsageError, type CliIo } from './io.ts';
+import { VERSION } from './version.ts';
+
+export const IMPORT_FORMATS = ['text', 'json', 'markdown'] as const;
+type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+export const IMPORT_COMMAND: CommandSpec = {
+  name: 'import',
+  summary:
+    'Reverse-compile native mesh YAML (with the Kubernetes Services and workloads beside it) into a meshc spec repository. Reports what did not carry over, at its file:line:col.',
+  usage:
+    'meshc import PATH... [-o DIR] [--mesh MESH [--mesh-version X.Y]] [-n NS] [--force] [--dry-run] [--format text|json|markdown]',
+  positionals: ['path'],
+  variadic: true,
+  options: {
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'DIR',
+      description: 'Directory of the spec repository to write (default: the current directory)',
+    },
+    mesh: {
+      type: 'string',
+      values: MESH_TYPES,
+      value: 'MESH',
+      description: 'The mesh the objects were written for, when the objects do not show it',
+    },
+    'mesh-version': {
+      type: 'string',
+      value: 'X.Y',
+      description: 'With --mesh: the mesh version to write into the environment',
+    },
+    namespace: {
+      type: 'string',
+      short: 'n',
+      value: 'NS',
+      description: 'Namespace of objects that name none, as `kubectl apply -n` (default: default)',
+    },
+    force: {
+      type: 'boolean',
+      description:
+        'Write into a directory that holds other files (files that are not an earlier import are still never overwritten)',
+    },
+    'dry-run': { type: 'boolean', description: 'Report only; write nothing' },
+    format: {
+      type: 'string',
+      values: IMPORT_FORMATS,
+      value: 'FORMAT',
+      description: 'Report format (default text)',
+    },
+  },
+  details: [
+    'PATH is a file or a directory (read recursively: *.yaml, *.yml, *.json), holding multi-document YAML or',
+    '`kubectl get -o yaml` List output. The import writes meshc.yaml, services/<namespace>/<name>.yaml and',
+    "environments/<mesh>.yaml (the mesh and version detected from the objects' API groups), and lists in",
+    '.meshc-import.json what it wrote: a later import into the same directory replaces those files unless you',
+    'edited them. Every field that did not carry over is reported at its file:line:col with the reason.',
+    '',
+    'Exit status: 0 everything carried over; 1 something did not (the spec is still written, finish it by',
+    'hand), or the output directory was refused; 2 usage error.',
+  ].join('\n'),
+};
+
+/** Kinds without a namespace (`-n` does not apply to them). */
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'GatewayClass',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+]);
+
+export async function runImport(args: ParsedArgs, io: CliIo): Promise<number> {
+  if (!args.positionals.length)
+    throw new UsageError(`import needs at least one PATH.\nUsage: ${IMPORT_COMMAND.usage}`);
+  const format = (args.values.format as ImportFormat | undefined) ?? 'text';
+  const mesh = args.values.mesh as string | undefined;
+  const meshVersion = args.values['mesh-version'] as string | undefined;
+  if (meshVersion !== undefined && mesh === undefined) throw new UsageError('--mesh-version needs --mesh.');
+  if (meshVersion !== undefined && !/^\d+\.\d+$/.test(meshVersion))
+    throw new UsageError(`--mesh-version must be major.minor (like 1.24), not "${meshVersion}".`);
+  const namespace = (args.values.namespace as string | undefined) ?? 'default';
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace))
+    throw new UsageError(`--namespace must be a Kubernetes namespace name, not "${namespace}".`);
+  const outDir = path.resolve(io.cwd, (args.values.output as string | undefined) ?? '.');
+  const shownOut = path.relative(io.cwd, outDir) || '.';
+
+  let loaded;
+  try {
+    loaded = await loadImportSources(args.positionals, io.cwd);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT')
+      throw new UsageError(`no such file or directory: ${err.path ?? args.positionals.join(' ')}`);
+    throw e;
+  }
+  if (!loaded.files.length && !loaded.diagnostics.length)
+    throw new UsageError(`no YAML or JSON files under ${args.positionals.join(', ')}.`);
+
+  const objects: SourcedObject[] = loaded.objects.map((o) =>
+    o.object.metadata.namespace === undefined && !CLUSTER_SCOPED.has(o.object.kind)
+      ? { ...o, object: { ...o.object, metadata: { ...o.object.metadata, namespace } } }
+      : o,
+  );
+  const given: DiscoveredMesh[] =
+    mesh !== undefined
+      ? [{ type: mesh, ...(meshVersion !== undefined ? { version: meshVersion } : {}), evidence: ['--mesh'] }]
+      : [];
+  const result = importObjects(objects, { meshes: given });
+  const diagnostics: Diagnostic[] = sortDiagnostics([...loaded.diagnostics, ...result.diagnostics]);
+
+  let written: string[] = [];
+  let writeDiagnostics: Diagnostic[] = [];
+  if (!args.values['dry-run']) {
+    const w = await writeImport(outDir, result.files, { force: !!args.values.force, display: shownOut });
+    written = w.written;
+    writeDiagnostics = w.diagnostics;
+  }
+  const all = [...diagnostics, ...writeDiagnostics];
+
+  const lines = new Map(loaded.files.map((f) => [f.path, new LineIndex(f.text)] as const));
+  const displayPath = (file: string) => file;
+  if (format === 'markdown') {
+    io.stdout.write(
+      importReportMarkdown(all, { meshes: result.meshes, written, outputDir: shownOut, displayPath }),
+    );
+  } else if (format === 'json') {
+    const base = JSON.parse(
+      formatDiagnostics('json', all, { lines, displayPath, color: false }, VERSION),
+    ) as Record<string, unknown>;
+    io.stdout.write(
+      `${JSON.stringify({ ...base, output: shownOut, written, meshes: result.meshes, objects: result.summary.objects }, null, 2)}\n`,
+    );
+  } else {
+    const color = !!io.stdout.isTTY && !io.env.NO_COLOR;
+    io.stdout.write(formatDiagnostics('text', all, { lines, displayPath, color }, VERSION));
+    for (const m of result.meshes)
+      io.stderr.write(`meshc: ${m.type} ${m.version ?? '(version unknown)'} (${m.evidence.join('; ')})\n`);
+    if (written.length)
+      io.stderr.write(
+        `meshc: wrote ${written.length} files into ${shownOut} (${result.summary.services} services); set gitops.repo and cluster in environments/ before \`meshc render\`.\n`,
+      );
+    if (!all.length)
+      io.stderr.write(`meshc: every object carried over (${result.summary.objects} objects).\n`);
+  }
+  return all.length || writeDiagnostics.length ? EXIT.invalid : EXIT.ok;
+}

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnostic } from '../core/diagnostic.ts';
+
+/**
+ * Writes the files of `meshc import` without ever losing a user's file. The directory must be empty (or new),
+ * or hold an earlier import: `.meshc-import.json` lists the files an import wrote with their content hashes.
+ * - A file on disk that an earlier import wrote and nobody edited since is replaced (or removed when the new
+ *   import no longer has it).
+ * - Any other file is the user's: a non-empty directory that is not an earlier import is refused unless
+ *   `force`; and even with `force`, a file of the user's (or an imported file the user edited) is never
+ *   overwritten: the import then writes nothing and names the files in the way.
+ */
+
+export const IMPORT_MANIFEST = '.meshc-import.json';
+
+interface Manifest {
+  readonly files: Record<string, string>;
+}
+
+export interface ImportWriteResult {
+  readonly written: string[];
+  readonly removed: string[];
+  readonly diagnostics: Diagnostic[];
+}
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export async function writeImport(
+  dir: string,
+  files: readonly { path: string; content: string }[],
+  options: { force?: boolean; display?: string } = {},
+): Promise<ImportWriteResult> {
+  const display = options.display ?? dir;
+  const existing = await listFiles(dir);
+  let manifest: Manifest = { files: {} };
+  if (existing.includes(IMPORT_MANIFEST)) {
+    try {
+      const parsed = JSON.parse(await readFile(path.join(dir, IMPORT_MANIFEST), 'utf8')) as Manifest;
+      if (parsed && typeof parsed.files === 'object') manifest = parsed;
+    } catch {
+      // An unreadable manifest vouches for nothing: every file counts as the user's.
+    }
+  }
+  const current = new Map<string, string>();
+  for (const f of existing)
+    if (f !== IMPORT_MANIFEST) current.set(f, hash(await readFile(path.join(dir, f), 'utf8')));
+  const ours = (f: string) => manifest.files[f] !== undefined && manifest.files[f] === current.get(f);
+  const foreign = [...current.keys()].filter((f) => !ours(f));
+  const refuse = (message: string, list: readonly string[]): ImportWriteResult => ({
+    written: [],
+    removed: [],
+    diagnostics: [
+      {
+        code: 'IMPORT_OUTPUT_NOT_EMPTY',
+        severity: 'error',
+        message: `${message}: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, and ${list.length - 10} more` : ''}.`,
+        hint: options.force
+          ? 'Move those files away, or import into another directory with -o.'
+          : 'Import into an empty or new directory with -o, or pass --force to write beside those files (they are never overwritten).',
+      },
+    ],
+  });
+  if (foreign.length && !options.force)
+    return refuse(
+      `${display} holds files that no earlier \`meshc import\` wrote (or that were edited since); nothing was written`,
+      foreign,
+    );
+  const inTheWay = files.map((f) => f.path).filter((p) => current.has(p) && !ours(p));
+  if (inTheWay.length)
+    return refuse(
+      `The import would overwrite files in ${display} that are not an earlier import's (or were edited since); nothing was written`,
+      inTheWay,
+    );
+
+  const written: string[] = [];
+  const removed: string[] = [];
+  const next: Record<string, string> = {};
+  for (const f of files) {
+    const target = path.join(dir, ...f.path.split('/'));
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, f.content);
+    next[f.path] = hash(f.content);
+    written.push(f.path);
+  }
+  for (const f of Object.keys(manifest.files)) {
+    if (next[f] !== undefined || !ours(f)) continue;
+    await rm(path.join(dir, ...f.split('/')));
+    removed.push(f);
+  }
+  await writeFile(path.join(dir, IMPORT_MANIFEST), `${JSON.stringify({ files: next }, null, 2)}\n`);
+  return { written, removed, diagnostics: [] };
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(path.join(dir, rel), { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(r);
+      else out.push(r);
+    }
+  };
+  await walk('');
+  return out.sort();
+}
