@@ -36,7 +36,7 @@ import {
 } from '../shared/import-values.ts';
 import { ISTIO_SYSTEM, MIN_VERSION } from './constants.ts';
 // Gateway API precedence (most specific match first), as Istio also applies it to HTTPRoutes.
-import { mayOverlap, wins } from '../linkerd/precedence.ts';
+import { mayOverlap, wins } from '../shared/route-precedence.ts';
 
 /**
  * `meshc import` for Istio: the inverse of the Istio backend (see its README for the forward mapping).

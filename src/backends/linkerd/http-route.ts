@@ -7,7 +7,7 @@ import { backendRef, headerModifierFilters, httpRouteMatch, serviceParentRef } f
 import { GATEWAY_API_VERSION } from '../shared/gateway-api.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { routeObjectName } from '../shared/names.ts';
-import { orderRoutes } from './precedence.ts';
+import { orderRoutes } from '../shared/route-precedence.ts';
 import { policyKey, routeAnnotations } from './route-policy.ts';
 
 /** Gateway API limits of one HTTPRoute (standard channel CRD): rules, matches per rule, matches in all. */

@@ -27,7 +27,7 @@ import {
   MIN_VERSION,
   POLICY_GROUP,
 } from './constants.ts';
-import { mayOverlap, wins } from './precedence.ts';
+import { mayOverlap, wins } from '../shared/route-precedence.ts';
 
 /**
  * `meshc import` for Linkerd: the inverse of the Linkerd backend (see its README for the forward mapping).

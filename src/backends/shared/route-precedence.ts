@@ -1,7 +1,7 @@
 import type { RouteMatch, StringMatch } from '../../model/types.ts';
 
 /**
- * meshc routes are ordered: the first rule whose match matches wins. Linkerd (like Gateway API) does not
+ * meshc routes are ordered: the first rule whose match matches wins. Gateway API implementations (Linkerd) do not
  * read HTTPRoute rules in order: for each request it takes the matching rule with the best score, comparing
  * (1) the number of path characters matched (an exact or regex path counts the whole request path, a prefix
  * its own length without trailing `/`, no path counts 1), then (2) whether a method is matched, (3) the number

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exact, makeMatch, prefix, regex } from '../../../test/helpers/model-factory.ts';
 import type { RouteMatch } from '../../model/types.ts';
-import { conjunction, covers, mayOverlap, orderRoutes, wins } from './precedence.ts';
+import { conjunction, covers, mayOverlap, orderRoutes, wins } from './route-precedence.ts';
 
 const header = (name: string, value: string) => ({ name, match: exact(value) });
 const jason = makeMatch({ headers: [header('end-user', 'jason')] });
