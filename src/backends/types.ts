@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
+import type { MeshDiscovery } from '../core/discovery.ts';
 import type { FeatureId } from './features.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import type { MeshType, ResolvedEnvironment } from '../model/types.ts';
@@ -159,4 +160,10 @@ export interface Backend {
    * selecting the same workload. Absent: the mesh has no such rules, and drift reports no overlap.
    */
   readonly overlaps?: readonly OverlapRule[];
+  /**
+   * How the mesh is recognised in a cluster: its CRD groups (and the kinds read from them), control-plane
+   * workloads and their version, proxy injection marks. Absent: `meshc drift --context` neither finds the
+   * mesh nor reads its kinds.
+   */
+  readonly discovery?: MeshDiscovery;
 }

@@ -20,6 +20,7 @@ import { buildNamespace } from './namespace.ts';
 import { buildServices } from './services.ts';
 import { buildControlPlaneNamespace, buildTrustObjects, buildWebhookCertificates } from './trust.ts';
 import { LINKERD_OVERLAPS } from './overlaps.ts';
+import { LINKERD_DISCOVERY } from './discovery.ts';
 
 /** The Linkerd backend (Linkerd 2.16+, edge releases included: Gateway API routing, policy.linkerd.io authorization). */
 export const linkerd: Backend = meshBackend({
@@ -44,6 +45,7 @@ export const linkerd: Backend = meshBackend({
   emit: emitLinkerd,
   prerequisites: linkerdPrerequisites,
   overlaps: LINKERD_OVERLAPS,
+  discovery: LINKERD_DISCOVERY,
 });
 
 function emitLinkerd(
