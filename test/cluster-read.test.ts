@@ -6,7 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readCluster } from '../src/load/cluster/index.ts';
+import { meshDiscoveries } from '../src/backends/registry.ts';
+import { readCluster as readWith } from '../src/load/cluster/index.ts';
 import type { ClusterRead, ReadClusterOptions } from '../src/load/cluster/index.ts';
 import {
   canMakeCertificates,
@@ -16,6 +17,10 @@ import {
   type StartOptions,
 } from './helpers/kube-api-server.ts';
 import { tempDir } from './helpers/spec-tree.ts';
+
+/** `readCluster` looking for the meshes of the registry's backends, as `meshc drift --context` does. */
+const readCluster = (options: Omit<ReadClusterOptions, 'discovery'>) =>
+  readWith({ discovery: meshDiscoveries(), ...options });
 
 const servers: KubeApiServer[] = [];
 afterEach(async () => {

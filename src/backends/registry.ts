@@ -1,4 +1,5 @@
 import type { Backend } from './types.ts';
+import type { MeshDiscovery } from '../core/discovery.ts';
 import type { MeshType } from '../model/types.ts';
 import { DEFAULT_INGRESS_NAMESPACE, type MeshDefaults } from '../model/environment.ts';
 import { istio } from './istio/index.ts';
@@ -11,6 +12,11 @@ export const BACKENDS: readonly Backend[] = [istio, linkerd, consul, appmesh];
 
 export function backendFor(mesh: MeshType | string): Backend | undefined {
   return BACKENDS.find((b) => b.mesh === mesh);
+}
+
+/** What the cluster reader looks for: the discovery data of every backend that declares it, in registry order. */
+export function meshDiscoveries(): MeshDiscovery[] {
+  return BACKENDS.flatMap((b) => (b.discovery !== undefined ? [b.discovery] : []));
 }
 
 export function knownMeshes(): string[] {

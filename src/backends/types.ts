@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
+import type { MeshDiscovery } from '../core/discovery.ts';
 import type { FeatureId } from './features.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import type { MeshType, ResolvedEnvironment } from '../model/types.ts';
@@ -160,7 +161,12 @@ export interface Backend {
    * selecting the same workload. Absent: the mesh has no such rules, and drift reports no overlap.
    */
   readonly overlaps?: readonly OverlapRule[];
-  // --- issue 14, `meshc import` (helper "import"): appended; other helpers append their fields below. ---
   /** The reverse compiler of this mesh (backends/importer.ts): its native objects read back into the spec. */
   readonly importer?: MeshImporter;
+  /**
+   * How the mesh is recognised in a cluster: its CRD groups (and the kinds read from them), control-plane
+   * workloads and their version, proxy injection marks. Absent: `meshc drift --context` neither finds the
+   * mesh nor reads its kinds.
+   */
+  readonly discovery?: MeshDiscovery;
 }

@@ -10,7 +10,8 @@ import { hasErrors } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { LineIndex } from '../parse/line-index.ts';
 import type { SourceFile } from '../parse/source.ts';
-import { LIVE_KINDS } from '../load/cluster/kinds.ts';
+import { liveKinds } from '../load/cluster/kinds.ts';
+import { meshDiscoveries } from '../backends/registry.ts';
 import { readLiveDump } from '../load/live-dump.ts';
 import { compileDir } from '../pipeline.ts';
 import { buildEnvironment } from '../gitops/tree.ts';
@@ -22,6 +23,7 @@ import { EXIT, UsageError, type CliIo } from './io.ts';
 import { checkEnvironmentNames, resolveSpecTarget } from './project.ts';
 import { report } from './report.ts';
 import { VERSION } from './version.ts';
+import { clusterReadOptions, timeoutOption } from './cluster-options.ts';
 
 export const DRIFT_COMMAND: CommandSpec = {
   name: 'drift',
@@ -37,16 +39,7 @@ export const DRIFT_COMMAND: CommandSpec = {
       value: 'NAME',
       description: 'Read the live objects from this kubeconfig context (GET requests only)',
     },
-    kubeconfig: {
-      type: 'string',
-      value: 'FILE',
-      description: 'With --context: the kubeconfig file (default: KUBECONFIG, then ~/.kube/config)',
-    },
-    timeout: {
-      type: 'string',
-      value: 'SECONDS',
-      description: 'With --context: how long each request to the API server may take (default 30)',
-    },
+    ...clusterReadOptions('--context'),
     live: {
       type: 'string',
       value: 'FILE|DIR',
@@ -107,6 +100,9 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
   let meshes: readonly DiscoveredMesh[] | undefined;
   let problems: Diagnostic[];
   let files: SourceFile[] = [];
+  // What meshc reads of a cluster (and compares of a dump): the neutral kinds and every backend's mesh kinds.
+  const discovery = meshDiscoveries();
+  const kinds = liveKinds(discovery);
   if (context !== undefined) {
     const namespaces = [
       ...new Set(
@@ -122,6 +118,7 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
     // The Kubernetes client takes about half a second to load: only when a cluster is read.
     const { readCluster } = await import('../load/cluster/read-cluster.ts');
     const read = await readCluster({
+      discovery,
       context,
       ...(kubeconfig !== undefined ? { kubeconfig: path.resolve(io.cwd, kubeconfig) } : {}),
       env: io.env,
@@ -131,14 +128,14 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
     objects = read.objects;
     // Every kind meshc reads, served or not: a kind the cluster does not serve has no live object, so what
     // meshc renders of it is missing.
-    scope = LIVE_KINDS;
+    scope = kinds;
     meshes = read.meshes;
     problems = read.diagnostics;
     source = `cluster ${context} (namespaces ${namespaces.join(', ')})`;
   } else {
-    const dump = await readLiveDump(live!, { cwd: io.cwd, kinds: LIVE_KINDS });
+    const dump = await readLiveDump(live!, { cwd: io.cwd, kinds });
     objects = dump.objects;
-    scope = LIVE_KINDS;
+    scope = kinds;
     problems = dump.diagnostics;
     files = dump.files;
     source = `the live objects in ${live}`;
@@ -172,13 +169,4 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
     }),
   );
   return hasDrift(result) && args.values['exit-code'] ? EXIT.invalid : EXIT.ok;
-}
-
-function timeoutOption(args: ParsedArgs): number | undefined {
-  const raw = args.values.timeout;
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (typeof raw !== 'string' || !/^\d+(\.\d+)?$/.test(raw) || n <= 0 || n > 3600)
-    throw new UsageError(`--timeout takes seconds, more than 0 and at most 3600, not "${String(raw)}".`);
-  return Math.round(n * 1000);
 }

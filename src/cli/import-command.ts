@@ -4,7 +4,9 @@
  */
 import path from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.ts';
-import { sortDiagnostics } from '../core/diagnostic.ts';
+import { hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
+import { meshDiscoveries } from '../backends/registry.ts';
+import type { SourceFile } from '../parse/source.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { importObjects } from '../import/index.ts';
 import { importReportMarkdown } from '../import/report.ts';
@@ -16,6 +18,7 @@ import type { CommandSpec, ParsedArgs } from './args.ts';
 import { formatDiagnostics } from './format/index.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import { VERSION } from './version.ts';
+import { clusterReadOptions, timeoutOption } from './cluster-options.ts';
 
 export const IMPORT_FORMATS = ['text', 'json', 'markdown'] as const;
 type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -25,7 +28,7 @@ export const IMPORT_COMMAND: CommandSpec = {
   summary:
     'Reverse-compile native mesh YAML (with the Kubernetes Services and workloads beside it) into a meshc spec repository. Reports what did not carry over, at its file:line:col.',
   usage:
-    'meshc import PATH... [-o DIR] [--mesh MESH [--mesh-version X.Y]] [-n NS] [--force] [--dry-run] [--format text|json|markdown]',
+    'meshc import (PATH... [-n NS] | --cluster [--context NAME] [--kubeconfig FILE] [--timeout SECONDS] [-n NS]...) [-o DIR] [--mesh MESH [--mesh-version X.Y]] [--force] [--dry-run] [--format text|json|markdown]',
   positionals: ['path'],
   variadic: true,
   options: {
@@ -50,8 +53,21 @@ export const IMPORT_COMMAND: CommandSpec = {
       type: 'string',
       short: 'n',
       value: 'NS',
-      description: 'Namespace of objects that name none, as `kubectl apply -n` (default: default)',
+      multiple: true,
+      description:
+        'Files: namespace of objects that name none, as `kubectl apply -n` (default: default). --cluster: a namespace to read (repeatable; default: every namespace with mesh injection enabled)',
     },
+    cluster: {
+      type: 'boolean',
+      description:
+        'Read the objects from a live cluster through its kubeconfig (GET requests only) instead of files',
+    },
+    context: {
+      type: 'string',
+      value: 'NAME',
+      description: 'With --cluster: the kubeconfig context (default: the current context)',
+    },
+    ...clusterReadOptions('--cluster'),
     force: {
       type: 'boolean',
       description:
@@ -72,6 +88,10 @@ export const IMPORT_COMMAND: CommandSpec = {
     '.meshc-import.json what it wrote: a later import into the same directory replaces those files unless you',
     'edited them. Every field that did not carry over is reported at its file:line:col with the reason.',
     '',
+    'With --cluster, the objects come from the cluster instead (read-only), and the meshes it runs (found from',
+    'their CRDs and control-plane images) are written into the environments; the report names objects by',
+    '`cluster <context>: <namespace>/<Kind>/<name>`.',
+    '',
     'Exit status: 0 everything carried over; 1 something did not (the spec is still written, finish it by',
     'hand), or the output directory was refused; 2 usage error.',
   ].join('\n'),
@@ -89,44 +109,42 @@ const CLUSTER_SCOPED = new Set([
 ]);
 
 export async function runImport(args: ParsedArgs, io: CliIo): Promise<number> {
-  if (!args.positionals.length)
-    throw new UsageError(`import needs at least one PATH.\nUsage: ${IMPORT_COMMAND.usage}`);
+  const cluster = !!args.values.cluster;
+  if (cluster && args.positionals.length)
+    throw new UsageError(
+      `import reads either PATH... or --cluster, not both.\nUsage: ${IMPORT_COMMAND.usage}`,
+    );
+  if (!cluster && !args.positionals.length)
+    throw new UsageError(`import needs at least one PATH, or --cluster.\nUsage: ${IMPORT_COMMAND.usage}`);
+  if (!cluster)
+    for (const o of ['context', 'kubeconfig', 'timeout'])
+      if (args.values[o] !== undefined) throw new UsageError(`--${o} goes with --cluster.`);
   const format = (args.values.format as ImportFormat | undefined) ?? 'text';
   const mesh = args.values.mesh as string | undefined;
   const meshVersion = args.values['mesh-version'] as string | undefined;
   if (meshVersion !== undefined && mesh === undefined) throw new UsageError('--mesh-version needs --mesh.');
   if (meshVersion !== undefined && !/^\d+\.\d+$/.test(meshVersion))
     throw new UsageError(`--mesh-version must be major.minor (like 1.24), not "${meshVersion}".`);
-  const namespace = (args.values.namespace as string | undefined) ?? 'default';
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace))
-    throw new UsageError(`--namespace must be a Kubernetes namespace name, not "${namespace}".`);
+  const namespaces = (args.values.namespace as string[] | undefined) ?? [];
+  for (const ns of namespaces)
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns))
+      throw new UsageError(`--namespace must be a Kubernetes namespace name, not "${ns}".`);
+  if (!cluster && namespaces.length > 1)
+    throw new UsageError('--namespace is given once for files (the namespace of objects that name none).');
   const outDir = path.resolve(io.cwd, (args.values.output as string | undefined) ?? '.');
   const shownOut = path.relative(io.cwd, outDir) || '.';
 
-  let loaded;
-  try {
-    loaded = await loadImportSources(args.positionals, io.cwd);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT')
-      throw new UsageError(`no such file or directory: ${err.path ?? args.positionals.join(' ')}`);
-    throw e;
-  }
-  if (!loaded.files.length && !loaded.diagnostics.length)
-    throw new UsageError(`no YAML or JSON files under ${args.positionals.join(', ')}.`);
-
-  const objects: SourcedObject[] = loaded.objects.map((o) =>
-    o.object.metadata.namespace === undefined && !CLUSTER_SCOPED.has(o.object.kind)
-      ? { ...o, object: { ...o.object, metadata: { ...o.object.metadata, namespace } } }
-      : o,
-  );
+  const loaded = cluster
+    ? await readClusterSources(args, io, namespaces)
+    : await readFileSources(args, io, namespaces[0] ?? 'default');
+  if (!loaded) return EXIT.invalid;
+  const { objects, files } = loaded;
   const given: DiscoveredMesh[] =
     mesh !== undefined
       ? [{ type: mesh, ...(meshVersion !== undefined ? { version: meshVersion } : {}), evidence: ['--mesh'] }]
-      : [];
+      : loaded.meshes;
   const result = importObjects(objects, { meshes: given });
   const diagnostics: Diagnostic[] = sortDiagnostics([...loaded.diagnostics, ...result.diagnostics]);
-
   let written: string[] = [];
   let writeDiagnostics: Diagnostic[] = [];
   if (!args.values['dry-run']) {
@@ -136,7 +154,7 @@ export async function runImport(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   const all = [...diagnostics, ...writeDiagnostics];
 
-  const lines = new Map(loaded.files.map((f) => [f.path, new LineIndex(f.text)] as const));
+  const lines = new Map(files.map((f) => [f.path, new LineIndex(f.text)] as const));
   const displayPath = (file: string) => file;
   if (format === 'markdown') {
     io.stdout.write(
@@ -162,4 +180,73 @@ export async function runImport(args: ParsedArgs, io: CliIo): Promise<number> {
       io.stderr.write(`meshc: every object carried over (${result.summary.objects} objects).\n`);
   }
   return all.length || writeDiagnostics.length ? EXIT.invalid : EXIT.ok;
+}
+
+interface ImportSources {
+  readonly objects: SourcedObject[];
+  /** The source files (for code frames); none for a cluster. */
+  readonly files: readonly SourceFile[];
+  /** The meshes the source shows (a cluster's discovery); none for files (the importers detect them). */
+  readonly meshes: DiscoveredMesh[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The objects of the files and directories given, objects without a namespace put in `namespace`. */
+async function readFileSources(args: ParsedArgs, io: CliIo, namespace: string): Promise<ImportSources> {
+  let loaded;
+  try {
+    loaded = await loadImportSources(args.positionals, io.cwd);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT')
+      throw new UsageError(`no such file or directory: ${err.path ?? args.positionals.join(' ')}`);
+    throw e;
+  }
+  if (!loaded.files.length && !loaded.diagnostics.length)
+    throw new UsageError(`no YAML or JSON files under ${args.positionals.join(', ')}.`);
+  const objects = loaded.objects.map((o) =>
+    o.object.metadata.namespace === undefined && !CLUSTER_SCOPED.has(o.object.kind)
+      ? { ...o, object: { ...o.object, metadata: { ...o.object.metadata, namespace } } }
+      : o,
+  );
+  return { objects, files: loaded.files, meshes: [], diagnostics: loaded.diagnostics };
+}
+
+/**
+ * The objects of a live cluster (read-only), with the meshes it runs. A read that failed (no kubeconfig, a
+ * refused list, a timeout) is reported and imports nothing: an incomplete read would write an incomplete spec.
+ */
+async function readClusterSources(
+  args: ParsedArgs,
+  io: CliIo,
+  namespaces: readonly string[],
+): Promise<ImportSources | undefined> {
+  const kubeconfig = args.values.kubeconfig as string | undefined;
+  const context = args.values.context as string | undefined;
+  const timeoutMs = timeoutOption(args);
+  // The Kubernetes client takes about half a second to load: only when a cluster is read.
+  const { readCluster } = await import('../load/cluster/read-cluster.ts');
+  const read = await readCluster({
+    discovery: meshDiscoveries(),
+    ...(context !== undefined ? { context } : {}),
+    ...(kubeconfig !== undefined ? { kubeconfig: path.resolve(io.cwd, kubeconfig) } : {}),
+    env: io.env,
+    ...(namespaces.length ? { namespaces } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  });
+  if (hasErrors(read.diagnostics)) {
+    io.stderr.write(
+      formatDiagnostics(
+        'text',
+        read.diagnostics,
+        { lines: new Map(), displayPath: (f) => f, color: false },
+        VERSION,
+      ),
+    );
+    return undefined;
+  }
+  io.stderr.write(
+    `meshc: read ${read.objects.length} objects from cluster ${read.context ?? '(current context)'} (namespaces ${read.namespaces.join(', ') || 'none'}).\n`,
+  );
+  return { objects: read.objects, files: [], meshes: read.meshes, diagnostics: read.diagnostics };
 }

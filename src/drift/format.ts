@@ -17,7 +17,7 @@ export interface DriftContext {
   readonly mesh: string;
   /** The environment's `mesh.version`. */
   readonly meshVersion?: string;
-  /** What was live: `cluster kind-prod (namespaces bookinfo, istio-system)` or `dump live/`. */
+  /** What was live: `cluster kind-prod (namespaces bookinfo, payments)` or `dump live/`. */
   readonly source: string;
   /** The meshes found in the cluster (cluster reads only). */
   readonly meshes?: readonly DiscoveredMesh[];

@@ -13,6 +13,7 @@ import { buildGrafanaDashboards } from './dashboards.ts';
 import { checkEnvironment } from './diagnostics.ts';
 import { CONSUL_DIFF_NOISE } from './diff-noise.ts';
 import { CONSUL_OVERLAPS } from './overlaps.ts';
+import { CONSUL_DISCOVERY } from './discovery.ts';
 import { INGRESS_SOURCE, buildIngress } from './ingress.ts';
 import { buildIntentions } from './intentions.ts';
 import { buildMesh, buildProxyDefaults } from './mesh.ts';
@@ -39,6 +40,7 @@ export const consul: Backend = meshBackend({
   },
   diffNoise: CONSUL_DIFF_NOISE,
   overlaps: CONSUL_OVERLAPS,
+  discovery: CONSUL_DISCOVERY,
   namespace: (name) => buildNamespace(name),
   emit: emitConsul,
   prerequisites: consulPrerequisites,

@@ -23,6 +23,7 @@ import { buildTelemetry } from './telemetry.ts';
 import type { ServiceIndex } from './virtual-service.ts';
 import { buildVirtualService } from './virtual-service.ts';
 import { ISTIO_OVERLAPS } from './overlaps.ts';
+import { ISTIO_DISCOVERY } from './discovery.ts';
 
 /** The Istio backend (sidecar mode, Istio 1.22+: networking/security/telemetry.istio.io v1). */
 export const istio: Backend = meshBackend({
@@ -55,6 +56,7 @@ export const istio: Backend = meshBackend({
   prerequisites: istioPrerequisites,
   importer: istioImporter,
   overlaps: ISTIO_OVERLAPS,
+  discovery: ISTIO_DISCOVERY,
 });
 
 function emitIstio(

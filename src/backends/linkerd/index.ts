@@ -21,6 +21,7 @@ import { buildNamespace } from './namespace.ts';
 import { buildServices } from './services.ts';
 import { buildControlPlaneNamespace, buildTrustObjects, buildWebhookCertificates } from './trust.ts';
 import { LINKERD_OVERLAPS } from './overlaps.ts';
+import { LINKERD_DISCOVERY } from './discovery.ts';
 
 /** The Linkerd backend (Linkerd 2.16+, edge releases included: Gateway API routing, policy.linkerd.io authorization). */
 export const linkerd: Backend = meshBackend({
@@ -46,6 +47,7 @@ export const linkerd: Backend = meshBackend({
   prerequisites: linkerdPrerequisites,
   importer: linkerdImporter,
   overlaps: LINKERD_OVERLAPS,
+  discovery: LINKERD_DISCOVERY,
 });
 
 function emitLinkerd(

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../core/k8s.ts';
-import {
-  discoverFromObjects,
-  discoverMeshes,
-  injectedNamespaces,
-  linkerdVersion,
-  splitImage,
-} from './discover.ts';
+import { meshDiscoveries } from '../../backends/registry.ts';
+import { discoverFromObjects, discoverMeshes, injectedNamespaces, splitImage } from './discover.ts';
+
+/** The meshes the registry's backends declare: the data discovery runs on in meshc. */
+const MESHES = meshDiscoveries();
 
 const workload = (
   kind: string,
@@ -33,24 +31,11 @@ describe('image tags', () => {
       tag: '1.23.1-distroless',
     });
   });
-
-  it('Linkerd: edge releases map to the 2.X of the version tags, vendor builds by their number', () => {
-    expect(linkerdVersion('edge-24.8.1')).toBe('2.15');
-    expect(linkerdVersion('edge-24.8.2')).toBe('2.16');
-    expect(linkerdVersion('edge-24.11.8')).toBe('2.17');
-    expect(linkerdVersion('edge-25.4.4')).toBe('2.18');
-    expect(linkerdVersion('edge-25.10.7')).toBe('2.19');
-    expect(linkerdVersion('edge-26.8.3')).toBe('2.20');
-    expect(linkerdVersion('edge-23.12.1')).toBeUndefined();
-    expect(linkerdVersion('stable-2.14.10')).toBe('2.14');
-    expect(linkerdVersion('enterprise-2.17.1')).toBe('2.17');
-    expect(linkerdVersion('latest')).toBeUndefined();
-  });
 });
 
 describe('discoverMeshes', () => {
   it('a mesh from its control plane alone, the oldest of several revisions', () => {
-    const r = discoverMeshes(new Map(), [
+    const r = discoverMeshes(MESHES, new Map(), [
       workload('Deployment', 'istio-system', 'istiod-1-24', 'docker.io/istio/pilot:1.24.1'),
       workload('Deployment', 'istio-system', 'istiod-1-23', 'docker.io/istio/pilot:1.23.4'),
       // A gateway runs proxyv2, not pilot: no control plane.
@@ -61,16 +46,16 @@ describe('discoverMeshes', () => {
   });
 
   it('CRDs without a control plane: the mesh, no version, and a warning saying why', () => {
-    const found = discoverMeshes(new Map([['appmesh.k8s.aws', 'v1beta2']]), []);
+    const found = discoverMeshes(MESHES, new Map([['appmesh.k8s.aws', 'v1beta2']]), []);
     expect(found.meshes).toEqual([{ type: 'appmesh', evidence: ['CRD group appmesh.k8s.aws (v1beta2)'] }]);
     expect(found.diagnostics.map((d) => d.code)).toEqual(['CLUSTER_MESH_VERSION_UNKNOWN']);
     expect(found.diagnostics[0]!.message).toContain('no App Mesh control plane was found');
-    const unlisted = discoverMeshes(new Map([['consul.hashicorp.com', 'v1alpha1']]), [], false);
+    const unlisted = discoverMeshes(MESHES, new Map([['consul.hashicorp.com', 'v1alpha1']]), [], false);
     expect(unlisted.diagnostics[0]!.message).toContain('could not be listed');
   });
 
   it('a tag that is no release: no version', () => {
-    const r = discoverMeshes(new Map(), [
+    const r = discoverMeshes(MESHES, new Map(), [
       workload(
         'Deployment',
         'appmesh-system',
@@ -83,7 +68,7 @@ describe('discoverMeshes', () => {
   });
 
   it('Consul with external servers: its version from the consul-k8s release of the injector', () => {
-    const r = discoverMeshes(new Map(), [
+    const r = discoverMeshes(MESHES, new Map(), [
       workload('Deployment', 'consul', 'consul-connect-injector', 'hashicorp/consul-k8s-control-plane:1.4.2'),
     ]);
     expect(r.meshes.map((m) => [m.type, m.version])).toEqual([['consul', '1.18']]);
@@ -103,6 +88,7 @@ describe('injectedNamespaces', () => {
   it('namespace labels and annotations of each mesh, and pod templates', () => {
     expect(
       injectedNamespaces(
+        MESHES,
         [
           ns('a', { 'istio-injection': 'enabled' }),
           ns('b', { 'istio.io/rev': 'canary' }),
@@ -143,10 +129,10 @@ describe('discoverFromObjects', () => {
       workload('Deployment', 'istio-system', 'istiod', 'docker.io/istio/pilot:1.25.0'),
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'c', namespace: 'n' } },
     ];
-    expect(discoverFromObjects(objects).map((m) => [m.type, m.version, m.evidence[0]])).toEqual([
+    expect(discoverFromObjects(MESHES, objects).map((m) => [m.type, m.version, m.evidence[0]])).toEqual([
       ['istio', '1.25', 'CRD group networking.istio.io (v1)'],
       ['appmesh', undefined, 'CRD group appmesh.k8s.aws (v1beta2)'],
     ]);
-    expect(discoverFromObjects([])).toEqual([]);
+    expect(discoverFromObjects(MESHES, [])).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 export { readCluster } from './read-cluster.ts';
 export type { ClusterRead, ReadClusterOptions } from './read-cluster.ts';
-export { discoverFromObjects, discoverMeshes, injectedNamespaces, linkerdVersion } from './discover.ts';
-export { LIVE_GROUPS, LIVE_KINDS } from './kinds.ts';
+export { discoverFromObjects, discoverMeshes, injectedNamespaces } from './discover.ts';
+export { NEUTRAL_GROUPS, liveGroups, liveKinds } from './kinds.ts';
+export type { LiveGroup } from './kinds.ts';

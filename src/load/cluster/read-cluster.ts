@@ -4,7 +4,8 @@
  *
  * 1. The kubeconfig and its context (client.ts).
  * 2. API discovery: `/api` and `/apis` for the groups the server serves (with the version it prefers), then
- *    `/api/v1` and `/apis/<group>/<version>` for the resource of each kind meshc reads (kinds.ts).
+ *    `/api/v1` and `/apis/<group>/<version>` for the resource of each kind meshc reads (kinds.ts: the
+ *    neutral groups, and those of the meshes asked for: each backend's `discovery`).
  * 3. Namespaces, Deployments and StatefulSets of the whole cluster: the control planes (discover.ts) and the
  *    namespaces with mesh injection, the default when no namespace is asked for.
  * 4. Every kind in every chosen namespace (cluster-scoped kinds once), in pages (`limit` + `continue`).
@@ -14,6 +15,7 @@
  * the server adds (server-fields.ts) before they are handed on.
  */
 import type { Diagnostic } from '../../core/diagnostic.ts';
+import type { MeshDiscovery } from '../../core/discovery.ts';
 import { sortDiagnostics } from '../../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../../core/import-types.ts';
 import type { K8sObject } from '../../core/k8s.ts';
@@ -21,9 +23,11 @@ import { stripServerFields } from '../server-fields.ts';
 import type { KubeTarget, KubeconfigOptions } from './client.ts';
 import { ClusterRequestError, getJson, loadKubeconfig } from './client.ts';
 import { discoverMeshes, injectedNamespaces } from './discover.ts';
-import { LIVE_GROUPS } from './kinds.ts';
+import { liveGroups } from './kinds.ts';
 
 export interface ReadClusterOptions extends KubeconfigOptions {
+  /** The meshes to look for (each backend's `discovery`, from the registry): their groups are read too. */
+  readonly discovery: readonly MeshDiscovery[];
   /** Read only these namespaces; default: every namespace with mesh injection enabled. */
   readonly namespaces?: readonly string[];
   /** Limit of each request, in milliseconds (default 30 000). */
@@ -76,7 +80,8 @@ async function inPool<T>(tasks: readonly (() => Promise<T>)[], n: number): Promi
   return out;
 }
 
-export async function readCluster(options: ReadClusterOptions = {}): Promise<ClusterRead> {
+export async function readCluster(options: ReadClusterOptions): Promise<ClusterRead> {
+  const liveGroupList = liveGroups(options.discovery);
   const loaded = loadKubeconfig(options);
   if (!('kc' in loaded)) return { objects: [], meshes: [], diagnostics: [loaded], namespaces: [], kinds: [] };
   const reader = new Reader(
@@ -101,7 +106,7 @@ export async function readCluster(options: ReadClusterOptions = {}): Promise<Clu
   }>('/apis', 'get', 'the API groups (/apis)', true);
   if (groups === undefined) return empty();
   // group → its versions, the preferred one first (a kind missing there may be served in another version,
-  // as Linkerd's AuthorizationPolicy is in policy.linkerd.io/v1alpha1 while Server is in v1beta3).
+  // as a mesh may serve some kinds of a group in an older version than the others).
   const served = new Map<string, string[]>();
   if (core.versions?.includes('v1')) served.set('', ['v1']);
   for (const g of groups.groups ?? []) {
@@ -112,10 +117,10 @@ export async function readCluster(options: ReadClusterOptions = {}): Promise<Clu
         ...(g.versions ?? []).map((v) => v.version),
       ]),
     ];
-    if (versions.length > 0 && LIVE_GROUPS.some((l) => l.group === g.name)) served.set(g.name, versions);
+    if (versions.length > 0 && liveGroupList.some((l) => l.group === g.name)) served.set(g.name, versions);
   }
   const resources: Resource[] = [];
-  for (const live of LIVE_GROUPS) {
+  for (const live of liveGroupList) {
     for (const version of served.get(live.group) ?? []) {
       const wanted = live.kinds.filter((k) => !resources.some((r) => r.group === live.group && r.kind === k));
       if (wanted.length === 0) break;
@@ -155,6 +160,7 @@ export async function readCluster(options: ReadClusterOptions = {}): Promise<Clu
   }
   if (reader.fatal) return empty();
   const discovered = discoverMeshes(
+    options.discovery,
     new Map([...served].map(([g, versions]) => [g, versions[0]!])),
     clusterWorkloads,
     workloadsListed,
@@ -162,7 +168,7 @@ export async function readCluster(options: ReadClusterOptions = {}): Promise<Clu
   reader.diagnostics.push(...discovered.diagnostics);
   const namespaces = asked
     ? [...new Set(options.namespaces)].sort()
-    : injectedNamespaces(allNamespaces ?? [], clusterWorkloads);
+    : injectedNamespaces(options.discovery, allNamespaces ?? [], clusterWorkloads);
 
   // 4. Every kind, per namespace.
   const objects: SourcedObject[] = [];
