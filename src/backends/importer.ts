@@ -30,6 +30,13 @@ export interface MeshImporter {
   claims(object: K8sObject, detected: boolean): boolean;
   /** Reads the claimed objects into the drafts of `ctx`. Pure. */
   read(objects: readonly SourcedObject[], ctx: ImportContext): void;
+  /**
+   * Annotation domains whose keys configure this mesh (`example.io` covers `*.example.io` too): such an
+   * annotation that no importer reads is reported as not carried.
+   */
+  readonly annotationDomains?: readonly string[];
+  /** Pod-template annotations that only ask for the proxy the mesh's namespaces ask for already (key → value). */
+  readonly injectionDefaults?: Readonly<Record<string, string>>;
 }
 
 /** One port of a Kubernetes Service, as the import reads it. */

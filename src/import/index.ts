@@ -53,8 +53,14 @@ export interface ImportResult {
   readonly summary: { readonly objects: number; readonly withFindings: number; readonly services: number };
 }
 
-/** Annotation domains whose keys configure a mesh: an unread one is reported as not carried. */
-const MESH_ANNOTATION_DOMAINS = ['linkerd.io', 'istio.io'];
+/** Annotation domains whose keys configure a mesh (every importer's): an unread one is reported as not carried. */
+const MESH_ANNOTATION_DOMAINS = BACKENDS.flatMap((b) => b.importer?.annotationDomains ?? []);
+
+/** Injection annotations that only say what meshc's namespaces say already (every importer's). */
+const INJECTION_DEFAULTS: Readonly<Record<string, string>> = Object.assign(
+  {},
+  ...BACKENDS.map((b) => b.importer?.injectionDefaults ?? {}),
+);
 
 export function importObjects(objects: readonly SourcedObject[], options: ImportOptions = {}): ImportResult {
   const diagnostics: Diagnostic[] = [];
@@ -193,7 +199,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
       code: 'IMPORT_MESH_UNKNOWN',
       severity: 'warning',
       message: 'No object of the input shows which mesh it was written for; no Environment was written.',
-      hint: 'Pass --mesh istio|linkerd, or import the mesh objects too.',
+      hint: `Pass --mesh ${importers.map((i) => i.mesh).join('|')}, or import the mesh objects too.`,
     });
 
   const files: ImportedFile[] = [];
@@ -272,7 +278,10 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
         mesh: {
           type: m.type as EnvironmentDocument['spec']['mesh']['type'],
           version,
-          ...(environment.mtls !== undefined && (m.type === 'istio' || environment.mtls !== 'off')
+          // A mesh that cannot turn mTLS off keeps its default rather than an `off` the spec would refuse.
+          ...(environment.mtls !== undefined &&
+          (environment.mtls !== 'off' ||
+            backendFor(m.type)?.capabilities['mesh.mtls.off'].support !== 'unsupported')
             ? { mtls: environment.mtls }
             : {}),
           ...(environment.trustDomain !== undefined ? { trustDomain: environment.trustDomain } : {}),
@@ -427,15 +436,9 @@ function readObservability(
   return true;
 }
 
-/** Injection annotations that only say what meshc's namespaces say already. */
-const INJECTION_DEFAULTS: Readonly<Record<string, string>> = {
-  'linkerd.io/inject': 'enabled',
-  'sidecar.istio.io/inject': 'true',
-};
-
 /**
  * Workloads are read for their pods' labels and service account only; mesh settings on their pod templates
- * (`config.linkerd.io/*`, `sidecar.istio.io/*`, ...) configure the mesh per workload, which the spec cannot say.
+ * (the annotation domains of the importers) configure the mesh per workload, which the spec cannot say.
  */
 function workloadAnnotations(r: FieldReader): void {
   const at = ['spec', 'template', 'metadata', 'annotations'];

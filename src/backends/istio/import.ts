@@ -57,6 +57,8 @@ const ISTIO_DEFAULT_RETRIES = {
 };
 
 export const istioImporter: MeshImporter = {
+  annotationDomains: ['istio.io'],
+  injectionDefaults: { 'sidecar.istio.io/inject': 'true' },
   detect(objects) {
     const evidence = [
       ...new Set(

@@ -51,6 +51,8 @@ function isOutboundPolicyRoute(o: K8sObject): boolean {
 }
 
 export const linkerdImporter: MeshImporter = {
+  annotationDomains: ['linkerd.io'],
+  injectionDefaults: { 'linkerd.io/inject': 'enabled' },
   detect(objects) {
     const evidence = new Set<string>();
     for (const o of objects) {
