@@ -513,6 +513,47 @@ export const CODES = {
       'The disk refused to read or write the output directory (permissions, a read-only or full filesystem, a file where a directory must be); the tree on disk is left as it was.',
     fix: 'Fix the permissions or free space of the output directory and its parent, or choose another output directory.',
   },
+  // ---- rollouts: progressive delivery by Flagger (Service.rollout, Environment.rollouts) ----
+  ROLLOUT_STEP_ABOVE_MAX: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'A canary rollout steps its weight by more than `maxWeight`, the weight at which Flagger promotes.',
+    fix: 'Lower `stepWeight` or raise `maxWeight` (stepWeight <= maxWeight <= 100).',
+  },
+  ROLLOUT_INTERVAL_TOO_SHORT: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      "A rollout's analysis `interval` is shorter than 10s, Flagger's minimum (it would silently use 10s instead).",
+    fix: 'Set `interval` to 10s or more (Flagger defaults to 1m).',
+  },
+  ROLLOUT_STRATEGY_FIELD: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      'A rollout lacks a field its strategy needs (`stepWeight` for canary, `iterations` for ab and bluegreen, `match` for ab), or sets one its strategy does not use.',
+    fix: 'canary: stepWeight (and maxWeight); ab: iterations and match; bluegreen: iterations.',
+  },
+  ROLLOUT_SELECTOR_LABEL: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      "The service's selector has none of the labels Flagger rewrites for its primary pods (`app`, `name`, `app.kubernetes.io/name`).",
+    fix: 'Select the pods by `app` (or `name`, `app.kubernetes.io/name`), as the workload Flagger rolls out does.',
+  },
+  ROLLOUT_CONFLICT: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      "A service with `rollout` also sets routing that Flagger's Canary cannot carry: `versions`, several or matched routes, weighted `to` or `backends`, `mirror` or `fault`.",
+    fix: 'Flagger owns the routing of a rolled-out service: keep one route with at most timeout, retries and headers, or drop `rollout`.',
+  },
+  ROLLOUT_WITHOUT_FLAGGER: {
+    severity: 'error',
+    area: 'rules',
+    cause: 'A service has `rollout` in an environment without `rollouts.flagger`: nothing would run its Canary.',
+    fix: 'Add `rollouts: { flagger: { chartVersion, metricsServer } }` to the environment, or remove `rollout` there with an override.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -43,6 +43,22 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     'ingress traffic goes from the gateway to the root Service: the service routes (weights, subsets, retries) apply to traffic inside the mesh only',
   ),
   kubernetesService: exact(),
+  rollout: exact(
+    'Flagger provider `istio`: Flagger generates the VirtualService and the primary/canary DestinationRules and Services',
+  ),
+  'rollout.ab': exact('analysis.match: headers and queryParams'),
+  'rollout.bluegreen': exact(),
+  'rollout.timeout': exact('Canary service.timeout'),
+  'rollout.retries': exact('Canary service.retries'),
+  'rollout.headers': exact('Canary service.headers'),
+  'rollout.resilience': exact(
+    "Canary service.trafficPolicy, on Flagger's primary and canary DestinationRules",
+  ),
+  'rollout.access': exact('one AuthorizationPolicy for the canary pods and one for the primary pods'),
+  'rollout.mtls': exact('a per-service PeerAuthentication selects the primary pods too'),
+  'rollout.ingress': approximate(
+    'ingress traffic reaches the Service <name>, which Flagger points at the primary pods: only traffic inside the mesh is shifted to the canary',
+  ),
   'mesh.mtls.strict': exact(),
   'mesh.mtls.permissive': exact(),
   'mesh.mtls.off': exact('DISABLE (sidecar mode only)'),

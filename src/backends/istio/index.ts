@@ -19,6 +19,7 @@ import { buildPodMonitor, buildServiceMonitor } from './monitors.ts';
 import { buildNamespace } from './namespace.ts';
 import { buildMeshPeerAuthentication, buildServicePeerAuthentication } from './peer-authentication.ts';
 import { buildTelemetry } from './telemetry.ts';
+import { ISTIO_ROLLOUT, istioRolloutObjects } from './rollout.ts';
 import type { ServiceIndex } from './virtual-service.ts';
 import { buildVirtualService } from './virtual-service.ts';
 
@@ -51,6 +52,7 @@ export const istio: Backend = meshBackend({
   namespace: (name) => buildNamespace(name),
   emit: emitIstio,
   prerequisites: istioPrerequisites,
+  rollout: ISTIO_ROLLOUT,
 });
 
 function emitIstio(
@@ -80,6 +82,7 @@ function serviceObjects(s: ResolvedService, env: ResolvedEnvironment, services: 
     s.ingress && env.mesh.ingress
       ? ingressGatewayPrincipal(env.mesh.ingress, env.mesh.trustDomain)
       : undefined;
+  if (s.rollout) return istioRolloutObjects(s, env.mesh.trustDomain, ingressPrincipal);
   return [
     buildRootService(s),
     buildDestinationRule(s),
