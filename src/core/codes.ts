@@ -517,7 +517,8 @@ export const CODES = {
   ROLLOUT_STEP_ABOVE_MAX: {
     severity: 'error',
     area: 'rules',
-    cause: 'A canary rollout steps its weight by more than `maxWeight`, the weight at which Flagger promotes.',
+    cause:
+      'A canary rollout steps its weight by more than `maxWeight`, the weight at which Flagger promotes.',
     fix: 'Lower `stepWeight` or raise `maxWeight` (stepWeight <= maxWeight <= 100).',
   },
   ROLLOUT_INTERVAL_TOO_SHORT: {
@@ -551,7 +552,8 @@ export const CODES = {
   ROLLOUT_WITHOUT_FLAGGER: {
     severity: 'error',
     area: 'rules',
-    cause: 'A service has `rollout` in an environment without `rollouts.flagger`: nothing would run its Canary.',
+    cause:
+      'A service has `rollout` in an environment without `rollouts.flagger`: nothing would run its Canary.',
     fix: 'Add `rollouts: { flagger: { chartVersion, metricsServer } }` to the environment, or remove `rollout` there with an override.',
   },
 } as const satisfies Record<string, CodeInfo>;

@@ -30,13 +30,13 @@ export function resolveRollout(
     headers: named(m.headers),
     query: named(m.query as Readonly<Record<string, MatchSpec>> | undefined),
   }));
-  if (spec.strategy === undefined || spec.interval === undefined)
-    throw new Error('internal: rollout.strategy / rollout.interval have no default applied');
+  if (spec.strategy === undefined || spec.interval === undefined || spec.threshold === undefined)
+    throw new Error('internal: rollout.strategy / interval / threshold have no default applied');
   return {
     target: { kind: spec.target?.kind ?? 'Deployment', name: spec.target?.name ?? name },
     strategy: spec.strategy,
     interval: duration(spec.interval),
-    ...(spec.threshold !== undefined ? { threshold: spec.threshold } : {}),
+    threshold: spec.threshold,
     ...(spec.stepWeight !== undefined ? { stepWeight: spec.stepWeight } : {}),
     ...(spec.maxWeight !== undefined ? { maxWeight: spec.maxWeight } : {}),
     ...(spec.iterations !== undefined ? { iterations: spec.iterations } : {}),

@@ -217,7 +217,7 @@ export interface Rollout {
   readonly target: { readonly kind: 'Deployment' | 'DaemonSet'; readonly name: string };
   readonly strategy: RolloutStrategy;
   readonly interval: Duration;
-  readonly threshold?: number;
+  readonly threshold: number;
   /** canary only. */
   readonly stepWeight?: number;
   readonly maxWeight?: number;

@@ -530,7 +530,7 @@ export interface Rollout {
    */
   interval?: string;
   /**
-   * Failed checks before Flagger rolls back. Default: Flagger's (1).
+   * Failed checks before Flagger rolls back (the Canary requires it). Default: `5`, as Flagger's guides set it.
    */
   threshold?: number;
   /**

@@ -101,8 +101,7 @@ function canaryAnalysis(s: ResolvedService, r: Rollout, support: RolloutSupport)
       interval: METRIC_INTERVAL,
       ...(t?.latency.templateVariables ? { templateVariables: { ...t.latency.templateVariables } } : {}),
     });
-  const out: Obj = { interval: r.interval.text };
-  if (r.threshold !== undefined) out.threshold = r.threshold;
+  const out: Obj = { interval: r.interval.text, threshold: r.threshold };
   if (r.strategy === 'canary') {
     if (r.maxWeight !== undefined) out.maxWeight = r.maxWeight;
     if (r.stepWeight !== undefined) out.stepWeight = r.stepWeight;
