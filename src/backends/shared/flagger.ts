@@ -7,7 +7,7 @@ import type {
   RolloutMatch,
   StringMatch,
 } from '../../model/types.ts';
-import type { ChartRelease, RolloutSupport } from '../types.ts';
+import type { ChartRelease, ClusterPrerequisite, RolloutSupport } from '../types.ts';
 import { objectMeta } from './labels.ts';
 
 /** Flagger's Helm repository and chart (fluxcd/flagger `charts/flagger`; the chart installs the CRDs from `crds/`). */
@@ -135,6 +135,9 @@ export function buildCanary(s: ResolvedService, support: RolloutSupport, service
     metadata: objectMeta(s.name, s.namespace),
     spec: {
       provider: support.provider,
+      // Removing `rollout` prunes the Canary: Flagger then gives the target its replicas and the traffic back
+      // before its generated objects go, instead of leaving the target scaled to zero.
+      revertOnDeletion: true,
       targetRef: { apiVersion: 'apps/v1', kind: r.target.kind, name: r.target.name },
       service: canaryService(s, support, service),
       analysis: canaryAnalysis(s, r, support),
@@ -196,6 +199,20 @@ export function flaggerChart(
       namespace: f.namespace,
       values: { ...support.chartValues, meshProvider: support.provider, metricsServer: f.metricsServer },
       dependsOn: meshCharts.map((c) => c.name),
+    },
+  ];
+}
+
+/** What Flagger needs that meshc does not deploy: the Prometheus its checks query. */
+export function flaggerPrerequisites(
+  env: ResolvedEnvironment,
+  support: RolloutSupport | undefined,
+): ClusterPrerequisite[] {
+  if (!env.flagger || !support) return [];
+  return [
+    {
+      what: `Prometheus at ${env.flagger.metricsServer}, scraping the mesh's proxy metrics`,
+      why: '`rollouts.flagger.metricsServer` (the checks of every Canary)',
     },
   ];
 }
