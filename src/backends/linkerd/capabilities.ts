@@ -87,7 +87,7 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'rollout.mtls': exact(),
   'rollout.ingress': approximate(
-    'ingress traffic reaches the Service <name>, which Flagger points at the primary pods: only traffic inside the mesh is shifted to the canary',
+    "ingress traffic is shifted to the canary only when the meshed ingress controller sends it to the Service address (Flagger's HTTPRoute is attached to the Service); sent to the endpoints, it reaches Flagger's primary pods only",
   ),
   'mesh.mtls.strict': exact(
     '`config.linkerd.io/default-inbound-policy: all-authenticated` on every namespace meshc deploys (read when a proxy starts: restart pods after a change)',
