@@ -105,7 +105,7 @@ describe('rollout rules', () => {
   it('metric thresholds out of range are schema errors at the value', () => {
     expect(check('{ stepWeight: 5, metrics: { successRate: 101 } }')).toHaveLength(1);
     expect(check('{ stepWeight: 5, metrics: { successRate: 101 } }')[0]).toMatch(
-      /^SCHEMA_CONSTRAINT r\.yaml:6:53$/,
+      /^PERCENT_RANGE r\.yaml:6:53$/,
     );
   });
   it('versions, matched or weighted routes and mirrors cannot go with a rollout', () => {
