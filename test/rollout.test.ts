@@ -201,6 +201,7 @@ describe('the Canary per mesh', () => {
     });
     const metrics = (canary.spec as { analysis: { metrics: { templateRef: { name: string } }[] } }).analysis
       .metrics;
+    expect((canary.spec as { service: { name?: string } }).service.name).toBeUndefined();
     for (const m of metrics)
       expect(objs.some((o) => o.kind === 'MetricTemplate' && o.metadata.name === m.templateRef.name)).toBe(
         true,
@@ -314,6 +315,9 @@ describeWithShared('Flagger objects against the CRD', () => {
       ),
     );
     const flagger = objs.filter((o) => o.apiVersion.startsWith('flagger.app/'));
+    // A target named otherwise than the service: Flagger's Services keep the service's name.
+    for (const c of flagger.filter((o) => o.kind === 'Canary' && o.metadata.name === 'ratings'))
+      expect((c.spec as { service: { name: string } }).service.name).toBe('ratings');
     expect(flagger.length).toBeGreaterThanOrEqual(8);
     expect(validateObjects(flagger)).toEqual([]);
   });

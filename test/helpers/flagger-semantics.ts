@@ -76,6 +76,8 @@ function condition(m: Obj): string {
 export interface CanaryMeaning {
   readonly provider: string;
   readonly target: string;
+  /** The Services Flagger generates: `<apex>`, `<apex>-primary`, `<apex>-canary` (GetServiceNames). */
+  readonly apex: string;
   readonly port: number;
   readonly targetPort: number | string;
   readonly strategy: 'canary' | 'ab' | 'bluegreen';
@@ -142,6 +144,7 @@ export function canaryMeaning(
   const out: CanaryMeaning = {
     provider,
     target: `${String(target.kind)}/${String(target.name)}`,
+    apex: (svc.name as string | undefined) || String(target.name),
     port: Number(svc.port),
     targetPort: (svc.targetPort as number | string | undefined) ?? Number(svc.port),
     strategy,

@@ -57,7 +57,13 @@ function headerOps(ops: HeaderOps | undefined): Obj | undefined {
 function canaryService(s: ResolvedService, support: RolloutSupport, extra: Obj): Obj {
   const port = s.ports[0]!;
   const route = s.routes.find((r) => !r.implicit);
-  const out: Obj = { port: port.port, portName: port.name };
+  // Flagger names the Services it generates after `service.name`, else after the target: the service's name
+  // whatever the workload is called, so that callers keep dialling it.
+  const out: Obj = {
+    ...(s.rollout && s.rollout.target.name !== s.name ? { name: s.name } : {}),
+    port: port.port,
+    portName: port.name,
+  };
   if (s.ports.length > 1) out.portDiscovery = true;
   if (route?.timeout && support.carries.timeout) out.timeout = route.timeout.text;
   if (route?.retries && support.carries.retries) {
