@@ -165,6 +165,32 @@ const only = (e: string, files: Record<string, string>) => ({
   ...files,
 });
 
+describe('A/B conditions each provider cannot carry', () => {
+  const ab = (match: string) =>
+    ROLLOUT.replace(/ {2}access:.*\n/, '').replace(
+      /strategy: canary[\s\S]*?maxWeight: 50\n/,
+      `strategy: ab\n    iterations: 5\n    match: ${match}\n`,
+    );
+  const refused = (e: string, match: string) =>
+    compileInline(only(e, { 'r.yaml': ab(match) }))
+      .diagnostics.filter((d) => d.severity === 'error')
+      .map((d) => `${d.code} ${d.pointer}`);
+  it('App Mesh: one entry of header conditions', () => {
+    expect(
+      refused('appmesh', '[{ headers: { x: { exact: "1" } } }, { query: { q: { exact: "1" } } }]'),
+    ).toEqual([
+      'MESH_UNSUPPORTED_FEATURE /spec/rollout/match/1',
+      'MESH_UNSUPPORTED_FEATURE /spec/rollout/match/1/query',
+    ]);
+    expect(refused('appmesh', '[{ headers: { x: { prefix: "a" } } }]')).toEqual([]);
+  });
+  it('Linkerd: exact and regex only', () => {
+    expect(
+      refused('linkerd', '[{ headers: { x: { prefix: "a" } } }, { query: { q: { exact: "1" } } }]'),
+    ).toEqual(['MESH_UNSUPPORTED_FEATURE /spec/rollout/match/0/headers']);
+  });
+});
+
 describe('the Canary per mesh', () => {
   it('Istio: provider istio, no Service/DestinationRule/VirtualService of its own, policies for both pod sets', () => {
     const objs = objectsOf(only('istio', {}), 'istio');
@@ -308,8 +334,14 @@ describeWithShared('Flagger objects against the CRD', () => {
       objectsOf(
         only(e, {
           'r.yaml': ROLLOUT.replace(/ {2}access:.*\n/, ''),
-          // Flagger's Gateway API router carries no timeout or retries (refused on Linkerd).
-          'ab.yaml': e === 'linkerd' ? ab.replace(/^ {2}routes:.*\n/m, '') : ab,
+          // Flagger's Gateway API router carries no timeout or retries (refused on Linkerd); its App Mesh
+          // router matches one entry of headers (refused otherwise).
+          'ab.yaml':
+            e === 'linkerd'
+              ? ab.replace(/^ {2}routes:.*\n/m, '')
+              : e === 'appmesh'
+                ? ab.replace(/, \{ query: \{ beta: \{ exact: "1" \} \} \}/, '')
+                : ab,
         }),
         e,
       ),

@@ -272,6 +272,38 @@ export const FEATURES = [
     usedBy: (s) => (s.rollout?.strategy === 'ab' ? [['rollout', 'match']] : []),
   },
   {
+    id: 'rollout.ab.alternatives',
+    title: 'Progressive delivery: A/B conditions in alternatives (OR)',
+    field: 'rollout.match (several entries)',
+    scope: 'service',
+    usedBy: (s) =>
+      s.rollout?.strategy === 'ab' ? s.rollout.match.slice(1).map((_, i) => ['rollout', 'match', i + 1]) : [],
+  },
+  {
+    id: 'rollout.ab.query',
+    title: 'Progressive delivery: A/B by query parameter',
+    field: 'rollout.match[].query',
+    scope: 'service',
+    usedBy: (s) =>
+      s.rollout?.strategy === 'ab'
+        ? s.rollout.match.flatMap((m, i) => (m.query.length ? [['rollout', 'match', i, 'query']] : []))
+        : [],
+  },
+  {
+    id: 'rollout.ab.prefix',
+    title: 'Progressive delivery: A/B by prefix',
+    field: 'rollout.match[] prefix',
+    scope: 'service',
+    usedBy: (s) =>
+      s.rollout?.strategy === 'ab'
+        ? s.rollout.match.flatMap((m, i) =>
+            (['headers', 'query'] as const)
+              .filter((f) => m[f].some((x) => x.match.type === 'prefix'))
+              .map((f) => ['rollout', 'match', i, f]),
+          )
+        : [],
+  },
+  {
     id: 'rollout.bluegreen',
     title: 'Progressive delivery: blue/green',
     field: 'rollout.strategy: bluegreen',

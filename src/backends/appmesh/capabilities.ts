@@ -73,6 +73,11 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     'Flagger provider `appmesh:v1beta2` generates the VirtualNodes <name>-primary and <name>-canary, and the VirtualRouter and VirtualService <name> without an awsName (the controller defaults it to <name>.<namespace>, not the cluster DNS name meshc uses): clients must dial <name>.<namespace>',
   ),
   'rollout.ab': exact('analysis.match: headers (App Mesh route header matches)'),
+  'rollout.ab.alternatives': unsupported(
+    "Flagger's App Mesh router puts the headers of every match entry on one route, so all of them must match: use one entry",
+  ),
+  'rollout.ab.query': unsupported("Flagger's App Mesh router matches headers only"),
+  'rollout.ab.prefix': exact(),
   'rollout.bluegreen': exact(),
   'rollout.timeout': exact('Canary service.timeout'),
   'rollout.retries': exact('Canary service.retries'),

@@ -50,6 +50,8 @@ describe('App Mesh backend', () => {
         'route.headers.response',
         'route.mirror',
         // Flagger's App Mesh VirtualNodes carry no TLS, access or resilience, its routes no header changes.
+        'rollout.ab.alternatives',
+        'rollout.ab.query',
         'rollout.access',
         'rollout.headers',
         'rollout.mtls',

@@ -71,6 +71,11 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     'Flagger provider `gatewayapi:v1beta1`: Flagger generates the HTTPRoute attached to the Service <name> and the primary/canary Services; checks through MetricTemplates over the Linkerd proxy metrics',
   ),
   'rollout.ab': exact('analysis.match: headers and queryParams, as HTTPRoute matches'),
+  'rollout.ab.alternatives': exact('one HTTPRoute match per entry'),
+  'rollout.ab.query': exact('HTTPRoute queryParams'),
+  'rollout.ab.prefix': unsupported(
+    "Flagger's Gateway API router takes exact and regex header and query matches only",
+  ),
   'rollout.bluegreen': exact(),
   'rollout.timeout': unsupported(
     "Flagger's Gateway API router does not carry service.timeout into the HTTPRoute it generates",

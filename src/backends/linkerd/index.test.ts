@@ -52,6 +52,7 @@ describe('linkerd backend', () => {
       'resilience.consistentHash',
       'resilience.loadBalancer',
       // Flagger's Gateway API router carries no timeout or retries; failure accrual is on Flagger's Services.
+      'rollout.ab.prefix',
       'rollout.resilience',
       'rollout.retries',
       'rollout.timeout',
