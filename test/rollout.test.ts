@@ -123,6 +123,30 @@ describe('rollout rules', () => {
       'ROUTE_UNREACHABLE r.yaml:8:44',
     ]);
   });
+  it('a TCP service cannot be A/B tested; Linkerd and App Mesh refuse a TCP rollout', () => {
+    expect(check('{ strategy: ab, iterations: 3, match: [{ headers: { x: { exact: "1" } } }] }')).toEqual([]);
+    const tcp = (rollout: string, e = 'istio') =>
+      codesAt(
+        compileInline(
+          only(e, {
+            'r.yaml': [
+              'apiVersion: meshc.dev/v1alpha1',
+              'kind: Service',
+              'metadata: { name: reviews, namespace: bookinfo }',
+              'spec:',
+              '  ports: [{ name: db, port: 5432, protocol: tcp }]',
+              `  rollout: ${rollout}`,
+              '',
+            ].join('\n'),
+          }),
+        ),
+      ).filter((c) => !c.startsWith('MESH_APPROXIMATE'));
+    expect(tcp('{ strategy: ab, iterations: 3, match: [{ headers: { x: { exact: "1" } } }] }')).toEqual([
+      'ROLLOUT_CONFLICT r.yaml:6:24',
+    ]);
+    expect(tcp('{ stepWeight: 10 }')).toEqual([]);
+    expect(tcp('{ stepWeight: 10 }', 'linkerd')).toEqual(['MESH_UNSUPPORTED_FEATURE r.yaml:5:35']);
+  });
   it('a selector without a label Flagger rewrites is an error at the selector', () => {
     expect(check('{ stepWeight: 5 }', 'selector: { tier: reviews }')).toEqual([
       'ROLLOUT_SELECTOR_LABEL r.yaml:7:13',

@@ -311,6 +311,13 @@ export const FEATURES = [
     usedBy: (s) => (s.rollout?.strategy === 'bluegreen' ? [['rollout', 'strategy']] : []),
   },
   {
+    id: 'rollout.tcp',
+    title: 'Progressive delivery: TCP',
+    field: 'rollout with a tcp first port',
+    scope: 'service',
+    usedBy: (s) => (s.rollout && s.ports[0]?.protocol === 'tcp' ? [['ports', 0, 'protocol']] : []),
+  },
+  {
     id: 'rollout.timeout',
     title: 'Progressive delivery: request timeout',
     field: 'routes[].timeout with rollout',

@@ -79,6 +79,9 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'rollout.ab.query': unsupported("Flagger's App Mesh router matches headers only"),
   'rollout.ab.prefix': exact(),
   'rollout.bluegreen': exact(),
+  'rollout.tcp': unsupported(
+    "Flagger's App Mesh router generates HTTP (or, for a port named grpc, gRPC) listeners and routes only",
+  ),
   'rollout.timeout': exact('Canary service.timeout'),
   'rollout.retries': exact('Canary service.retries'),
   'rollout.headers': unsupported('App Mesh routes cannot change headers'),

@@ -56,6 +56,7 @@ describe('App Mesh backend', () => {
         'rollout.headers',
         'rollout.mtls',
         'rollout.resilience',
+        'rollout.tcp',
       ].sort(),
     );
     // Fault injection, mirroring and header rewriting name the meshes that can.

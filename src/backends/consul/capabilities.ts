@@ -80,6 +80,7 @@ export const CONSUL_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'rollout.ab.query': unsupported('Flagger has no Consul provider'),
   'rollout.ab.prefix': unsupported('Flagger has no Consul provider'),
   'rollout.bluegreen': unsupported('Flagger has no Consul provider'),
+  'rollout.tcp': unsupported('Flagger has no Consul provider'),
   'rollout.timeout': unsupported('Flagger has no Consul provider'),
   'rollout.retries': unsupported('Flagger has no Consul provider'),
   'rollout.headers': unsupported('Flagger has no Consul provider'),

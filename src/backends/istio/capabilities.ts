@@ -51,6 +51,7 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'rollout.ab.query': exact('queryParams'),
   'rollout.ab.prefix': exact(),
   'rollout.bluegreen': exact(),
+  'rollout.tcp': exact('Canary service.appProtocol: tcp (Flagger shifts the VirtualService tcp routes)'),
   'rollout.timeout': exact('Canary service.timeout'),
   'rollout.retries': exact('Canary service.retries'),
   'rollout.headers': exact('Canary service.headers'),

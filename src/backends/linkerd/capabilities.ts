@@ -77,6 +77,7 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "Flagger's Gateway API router takes exact and regex header and query matches only",
   ),
   'rollout.bluegreen': exact(),
+  'rollout.tcp': unsupported("Flagger's Gateway API router generates HTTPRoutes only"),
   'rollout.timeout': unsupported(
     "Flagger's Gateway API router does not carry service.timeout into the HTTPRoute it generates",
   ),

@@ -55,6 +55,7 @@ describe('linkerd backend', () => {
       'rollout.ab.prefix',
       'rollout.resilience',
       'rollout.retries',
+      'rollout.tcp',
       'rollout.timeout',
       'route.fault.abort',
       'route.fault.delay',

@@ -65,6 +65,8 @@ function canaryService(s: ResolvedService, support: RolloutSupport, extra: Obj):
     portName: port.name,
   };
   if (s.ports.length > 1) out.portDiscovery = true;
+  // Istio's router shifts tcp routes for `appProtocol: tcp` (refused by the meshes whose router cannot).
+  if (port.protocol === 'tcp') out.appProtocol = 'tcp';
   if (route?.timeout && support.carries.timeout) out.timeout = route.timeout.text;
   if (route?.retries && support.carries.retries) {
     const retryOn = support.retryOn?.(route.retries);

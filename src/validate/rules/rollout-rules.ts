@@ -68,6 +68,15 @@ export const rolloutRules: ServiceRule = (svc, _index, report) => {
         );
   }
   if (strategy === 'ab' && r.match === undefined) need('match', 'the requests sent to the canary');
+  if (strategy === 'ab' && svc.spec.ports[0]?.protocol === 'tcp')
+    at(
+      svc,
+      report,
+      'ROLLOUT_CONFLICT',
+      ['rollout', 'strategy'],
+      `${svc.id} cannot be A/B tested: its first port is TCP, and A/B conditions are HTTP headers and query parameters.`,
+      'Roll it out as a canary or blue/green, or put an HTTP port first.',
+    );
   if (strategy !== 'ab' && r.match !== undefined)
     field(
       'match',
