@@ -172,8 +172,9 @@ function referenceProblems(key: string, spec: ServiceSpec, services: Map<string,
       if (names.has(route.name)) problems.push(`${at}: duplicate name ${route.name}`);
       names.add(route.name);
     }
-    if ((route.to === undefined) === (route.backends === undefined))
-      problems.push(`${at}: needs exactly one of to/backends`);
+    // At most one of them (neither: every pod of the service, as details has where it is rolled out by Flagger).
+    if (route.to !== undefined && route.backends !== undefined)
+      problems.push(`${at}: sets both to and backends`);
     if (typeof route.to === 'string' && !versions.includes(route.to))
       problems.push(`${at}: unknown version ${route.to}`);
     if (route.to !== undefined && typeof route.to === 'object') {
@@ -374,6 +375,17 @@ function markUsed(root: Json, schema: Json, data: unknown, used: Set<Json>): voi
   }
 }
 
+/** A merge patch without its deletions. */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([, x]) => x !== null)
+      .map(([k, x]) => [k, withoutNulls(x)]),
+  );
+}
+
 describe(`${EXAMPLE} coverage`, () => {
   it('uses every field of the spec language at least once', () => {
     const docs = docsOf(SETS.example);
@@ -382,6 +394,18 @@ describe(`${EXAMPLE} coverage`, () => {
       const used = new Set<Json>();
       for (const doc of docs.filter((d) => d.kind === kind))
         markUsed(SCHEMAS[kind], SCHEMAS[kind], doc.data, used);
+      // An environment's overrides are Service fields too (merge patches: `null` removes, so it uses nothing).
+      if (kind === 'Service')
+        for (const env of docs.filter((d) => d.kind === 'Environment'))
+          for (const patch of Object.values(
+            ((env.data.spec as Json).overrides as Record<string, unknown> | undefined) ?? {},
+          ))
+            markUsed(
+              SCHEMAS.Service,
+              (SCHEMAS.Service.properties as Json).spec as Json,
+              withoutNulls(patch),
+              used,
+            );
       unused.push(
         ...propertyNodes(SCHEMAS[kind])
           .filter(([, node]) => !used.has(node))

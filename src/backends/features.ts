@@ -258,6 +258,120 @@ export const FEATURES = [
     usedBy: (s) => (s.kubernetesService === 'managed' ? [['kubernetesService']] : []),
   },
   {
+    id: 'rollout',
+    title: 'Progressive delivery (Flagger canary)',
+    field: 'Service.rollout',
+    scope: 'service',
+    usedBy: (s) => (s.rollout ? [['rollout']] : []),
+  },
+  {
+    id: 'rollout.ab',
+    title: 'Progressive delivery: A/B testing',
+    field: 'rollout.strategy: ab',
+    scope: 'service',
+    usedBy: (s) => (s.rollout?.strategy === 'ab' ? [['rollout', 'match']] : []),
+  },
+  {
+    id: 'rollout.ab.alternatives',
+    title: 'Progressive delivery: A/B conditions in alternatives (OR)',
+    field: 'rollout.match (several entries)',
+    scope: 'service',
+    usedBy: (s) =>
+      s.rollout?.strategy === 'ab' ? s.rollout.match.slice(1).map((_, i) => ['rollout', 'match', i + 1]) : [],
+  },
+  {
+    id: 'rollout.ab.query',
+    title: 'Progressive delivery: A/B by query parameter',
+    field: 'rollout.match[].query',
+    scope: 'service',
+    usedBy: (s) =>
+      s.rollout?.strategy === 'ab'
+        ? s.rollout.match.flatMap((m, i) => (m.query.length ? [['rollout', 'match', i, 'query']] : []))
+        : [],
+  },
+  {
+    id: 'rollout.ab.prefix',
+    title: 'Progressive delivery: A/B by prefix',
+    field: 'rollout.match[] prefix',
+    scope: 'service',
+    usedBy: (s) =>
+      s.rollout?.strategy === 'ab'
+        ? s.rollout.match.flatMap((m, i) =>
+            (['headers', 'query'] as const)
+              .filter((f) => m[f].some((x) => x.match.type === 'prefix'))
+              .map((f) => ['rollout', 'match', i, f]),
+          )
+        : [],
+  },
+  {
+    id: 'rollout.bluegreen',
+    title: 'Progressive delivery: blue/green',
+    field: 'rollout.strategy: bluegreen',
+    scope: 'service',
+    usedBy: (s) => (s.rollout?.strategy === 'bluegreen' ? [['rollout', 'strategy']] : []),
+  },
+  {
+    id: 'rollout.tcp',
+    title: 'Progressive delivery: TCP',
+    field: 'rollout with a tcp first port',
+    scope: 'service',
+    usedBy: (s) => (s.rollout && s.ports[0]?.protocol === 'tcp' ? [['ports', 0, 'protocol']] : []),
+  },
+  {
+    id: 'rollout.timeout',
+    title: 'Progressive delivery: request timeout',
+    field: 'routes[].timeout with rollout',
+    scope: 'service',
+    usedBy: (s) => (s.rollout ? routes(s, (r) => (r.timeout ? ['timeout'] : undefined)) : []),
+  },
+  {
+    id: 'rollout.retries',
+    title: 'Progressive delivery: retries',
+    field: 'routes[].retries with rollout',
+    scope: 'service',
+    usedBy: (s) => (s.rollout ? routes(s, (r) => (r.retries ? ['retries'] : undefined)) : []),
+  },
+  {
+    id: 'rollout.headers',
+    title: 'Progressive delivery: header changes',
+    field: 'routes[].headers with rollout',
+    scope: 'service',
+    usedBy: (s) => (s.rollout ? routes(s, (r) => (r.headers ? ['headers'] : undefined)) : []),
+  },
+  {
+    id: 'rollout.resilience',
+    title: 'Progressive delivery: resilience',
+    field: 'resilience with rollout',
+    scope: 'service',
+    usedBy: (s) =>
+      s.rollout
+        ? (['outlierDetection', 'connectionPool', 'loadBalancer'] as const)
+            .filter((k) => s.resilience[k] !== undefined)
+            .map((k) => ['resilience', k])
+        : [],
+  },
+  {
+    id: 'rollout.access',
+    title: 'Progressive delivery: access rules',
+    field: 'access with rollout',
+    scope: 'service',
+    usedBy: (s) => (s.rollout && s.access ? [['access']] : []),
+  },
+  {
+    id: 'rollout.mtls',
+    title: 'Progressive delivery: mTLS',
+    field: 'mtls (strict or permissive) with rollout',
+    scope: 'service',
+    usedBy: (s) => (s.rollout && s.mtls !== 'off' ? [['rollout']] : []),
+  },
+  {
+    id: 'rollout.ingress',
+    title: 'Progressive delivery: ingress',
+    field: 'ingress with rollout',
+    scope: 'service',
+    usedBy: (s) => (s.rollout && s.ingress ? [['ingress']] : []),
+  },
+  {
     id: 'mesh.mtls.strict',
     title: 'Mesh-wide mTLS: strict',
     field: 'mesh.mtls: strict',

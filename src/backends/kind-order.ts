@@ -59,6 +59,10 @@ const KIND_ORDER: readonly string[] = [
     // policies
     'NetworkPolicy',
     ...meshKinds('policies'),
+    // progressive delivery (Flagger): the metric checks before the Canaries that name them, after the
+    // policies that must already hold for the pods Flagger creates
+    'MetricTemplate',
+    'Canary',
     // monitoring
     'ServiceMonitor',
     'PodMonitor',

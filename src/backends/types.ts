@@ -2,7 +2,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import type { MeshDiscovery } from '../core/discovery.ts';
 import type { FeatureId } from './features.ts';
 import type { K8sObject } from '../core/k8s.ts';
-import type { MeshType, ResolvedEnvironment } from '../model/types.ts';
+import type { MeshType, ResolvedEnvironment, ResolvedService, Retries } from '../model/types.ts';
 import type { MeshImporter } from './importer.ts';
 
 export type Support = 'exact' | 'approximate' | 'unsupported';
@@ -133,6 +133,45 @@ export interface BackendOutput {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** A Flagger metric check the backend defines itself (a MetricTemplate), instead of Flagger's built-in one. */
+export interface RolloutMetricTemplate {
+  /** Name of the MetricTemplate, in the service's namespace. */
+  readonly name: string;
+  readonly templateVariables?: Readonly<Record<string, string>>;
+}
+
+/**
+ * How Flagger rolls out a service on this mesh (`Service.rollout`): the provider, and what the Canary's
+ * `service` carries on it (fluxcd/flagger `pkg/router`). shared/flagger.ts builds the Canary from it; what a
+ * provider cannot carry is `unsupported` in the capabilities (features `rollout.*`).
+ */
+export interface RolloutSupport {
+  /** Flagger's mesh provider: the chart's `meshProvider` and the Canary's `provider`. */
+  readonly provider: string;
+  /** Carried into the Canary's `service` when the service's route sets them. */
+  readonly carries: {
+    readonly timeout: boolean;
+    readonly retries: boolean;
+    readonly headers: boolean;
+  };
+  /** `service.retries.retryOn` of the provider from the spec's retry conditions (absent: not set). */
+  readonly retryOn?: (retries: Retries) => string | undefined;
+  /** `service.gatewayRefs`: the parents of the HTTPRoute Flagger generates (Gateway API providers). */
+  readonly gatewayRefs?: (s: ResolvedService) => readonly Readonly<Record<string, unknown>>[];
+  /**
+   * The success-rate and latency checks as MetricTemplates of the backend (objects in `templates`), when
+   * Flagger's built-in `request-success-rate` / `request-duration` do not read this mesh's metrics.
+   */
+  readonly metricTemplates?: {
+    readonly successRate: RolloutMetricTemplate;
+    readonly latency: RolloutMetricTemplate;
+    /** The MetricTemplates of one namespace that has rolled-out services. */
+    readonly objects: (namespace: string, metricsServer: string) => readonly K8sObject[];
+  };
+  /** Chart values beyond `meshProvider` and `metricsServer` (e.g. access to the mesh's Prometheus). */
+  readonly chartValues?: Readonly<Record<string, unknown>>;
+}
+
 /**
  * One service mesh. Everything mesh-specific lives on this object; the pipeline never switches on mesh type.
  * `emit` is pure: the resolved environment in, objects out.
@@ -155,6 +194,8 @@ export interface Backend {
   emit(env: ResolvedEnvironment, ctx: EmitContext): BackendOutput;
   /** What a cluster needs before the environment's first sync, from what the environment uses. Pure. */
   readonly prerequisites?: (env: ResolvedEnvironment) => readonly ClusterPrerequisite[];
+  /** Progressive delivery by Flagger on this mesh; absent: Flagger has no provider for it (`rollout` unsupported). */
+  readonly rollout?: RolloutSupport;
   /**
    * When a live object meshc did not render competes with one it did (`meshc drift`'s unmanaged overlap):
    * another VirtualService for the same host, another route on the same Service parent, another policy

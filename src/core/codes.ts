@@ -653,7 +653,7 @@ export const CODES = {
     area: 'import',
     cause:
       '`meshc import`: no object of the input shows which mesh it was written for (only Kubernetes or Gateway API objects), so no Environment was written.',
-    fix: 'Pass `--mesh istio|linkerd`, or import the mesh objects too.',
+    fix: 'Pass `--mesh MESH` (one of the meshes meshc can import), or import the mesh objects too.',
   },
   IMPORT_OUTPUT_NOT_EMPTY: {
     severity: 'error',
@@ -661,6 +661,49 @@ export const CODES = {
     cause:
       '`meshc import`: the output directory holds files that an earlier `meshc import` did not write; the import writes nothing rather than mix with them.',
     fix: 'Choose an empty or new directory with `-o`, or pass `--force` to write beside those files (files of the same name are still never overwritten unless an earlier import wrote them).',
+  },
+  // ---- rollouts: progressive delivery by Flagger (Service.rollout, Environment.rollouts) ----
+  ROLLOUT_STEP_ABOVE_MAX: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      'A canary rollout steps its weight by more than `maxWeight`, the weight at which Flagger promotes.',
+    fix: 'Lower `stepWeight` or raise `maxWeight` (stepWeight <= maxWeight <= 100).',
+  },
+  ROLLOUT_INTERVAL_TOO_SHORT: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      "A rollout's analysis `interval` is shorter than 10s, Flagger's minimum (it would silently use 10s instead).",
+    fix: 'Set `interval` to 10s or more (Flagger defaults to 1m).',
+  },
+  ROLLOUT_STRATEGY_FIELD: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      'A rollout lacks a field its strategy needs (`stepWeight` for canary, `iterations` for ab and bluegreen, `match` for ab), or sets one its strategy does not use.',
+    fix: 'canary: stepWeight (and maxWeight); ab: iterations and match; bluegreen: iterations.',
+  },
+  ROLLOUT_SELECTOR_LABEL: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      "The service's selector has none of the labels Flagger rewrites for its primary pods (`app`, `name`, `app.kubernetes.io/name`).",
+    fix: 'Select the pods by `app` (or `name`, `app.kubernetes.io/name`), as the workload Flagger rolls out does.',
+  },
+  ROLLOUT_CONFLICT: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      "A service with `rollout` also sets routing that Flagger's Canary cannot carry: `versions`, several or matched routes, weighted `to` or `backends`, `mirror` or `fault`.",
+    fix: 'Flagger owns the routing of a rolled-out service: keep one route with at most timeout, retries and headers, or drop `rollout`.',
+  },
+  ROLLOUT_WITHOUT_FLAGGER: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      'A service has `rollout` in an environment without `rollouts.flagger`: nothing would run its Canary.',
+    fix: 'Add `rollouts: { flagger: { chartVersion, metricsServer } }` to the environment, or remove `rollout` there with an override.',
   },
 } as const satisfies Record<string, CodeInfo>;
 

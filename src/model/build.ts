@@ -62,6 +62,15 @@ function resolveEnvironment(
     namespaces: [...new Set(services.map((s) => s.namespace))].sort(),
     services,
     patches: (spec.patches ?? []).map((p, index) => ({ index, target: p.target, ops: p.ops })),
+    ...(spec.rollouts
+      ? {
+          flagger: {
+            chartVersion: spec.rollouts.flagger.chartVersion,
+            metricsServer: spec.rollouts.flagger.metricsServer,
+            namespace: spec.rollouts.flagger.namespace ?? 'flagger-system',
+          },
+        }
+      : {}),
     spec: environmentPolicyView(spec, gitops),
     origin: env.at,
   };

@@ -35,6 +35,14 @@ const SPEC = {
           to: v1
           mirror: { to: v2 }
   `,
+  'canaried.yaml': dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Service
+    metadata: { name: ratings, namespace: shop }
+    spec:
+      ports: [{ name: http, port: 9080 }]
+      rollout: { target: { name: ratings-v2 }, stepWeight: 10 }
+  `,
   'full.yaml': dedent`
     apiVersion: meshc.dev/v1alpha1
     kind: Environment
@@ -48,6 +56,7 @@ const SPEC = {
         trust: { certManager: { issuer: mesh-root } }
         ingress: { className: istio, tls: { certManager: { issuer: letsencrypt } } }
         observability: { tracing: { provider: opentelemetry, endpoint: "otel.observability:4317" } }
+      rollouts: { flagger: { chartVersion: "1.44.0", metricsServer: "http://prometheus.monitoring:9090" } }
       gitops: { engine: argocd, repo: https://github.com/acme/mesh.git, argocd: { destination: { name: c1 } } }
   `,
   'bare.yaml': dedent`
@@ -58,6 +67,7 @@ const SPEC = {
       cluster: c2
       mesh: { type: istio, version: "1.24" }
       gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+      rollouts: { flagger: { chartVersion: "1.44.0", metricsServer: "http://prometheus.monitoring:9090" } }
   `,
   'vaulted.yaml': dedent`
     apiVersion: meshc.dev/v1alpha1
@@ -85,6 +95,7 @@ type Reader = {
     bare: ResolvedEnvironment;
     vaulted: ResolvedEnvironment;
     s: ResolvedService;
+    canaried: ResolvedService;
   }) => unknown;
   expected?: unknown;
 };
@@ -98,6 +109,10 @@ const IN_MODEL: Record<string, Reader> = {
   '/$defs/FaultDelay/properties/percent': { read: ({ s }) => s.routes[1]!.fault!.delay!.percent },
   '/$defs/FaultAbort/properties/percent': { read: ({ s }) => s.routes[1]!.fault!.abort!.percent },
   '/$defs/Mirror/properties/percent': { read: ({ s }) => s.routes[2]!.mirror!.percent },
+  '/$defs/Rollout/properties/strategy': { read: ({ canaried }) => canaried.rollout!.strategy },
+  '/$defs/Rollout/properties/interval': { read: ({ canaried }) => canaried.rollout!.interval.text },
+  '/$defs/Rollout/properties/threshold': { read: ({ canaried }) => canaried.rollout!.threshold },
+  '/$defs/RolloutTarget/properties/kind': { read: ({ canaried }) => canaried.rollout!.target.kind },
   '/$defs/Ingress/properties/paths': {
     read: ({ s }) => s.ingress!.paths.map((p) => ({ [p.type]: p.value })),
   },
@@ -123,6 +138,7 @@ const IN_MODEL: Record<string, Reader> = {
   '/$defs/Observability/properties/metrics': { read: ({ full }) => full.mesh.observability.metrics },
   '/$defs/Observability/properties/dashboards': { read: ({ full }) => full.mesh.observability.dashboards },
   '/$defs/Tracing/properties/sampling': { read: ({ full }) => full.mesh.observability.tracing!.sampling },
+  '/$defs/FlaggerInstall/properties/namespace': { read: ({ full }) => full.flagger!.namespace },
   '/$defs/GitOps/properties/branch': { read: ({ bare }) => bare.gitops.branch },
   '/$defs/ArgoCd/properties/project': { read: ({ full }) => full.gitops.project },
   '/$defs/VaultTrust/properties/authMethodPath': {
@@ -148,13 +164,22 @@ describe('schema defaults are the model defaults', () => {
     const m = model();
     const env = (name: string) => m.environments.find((e) => e.name === name)!;
     const full = env('full');
-    const value = reader.read({ full, bare: env('bare'), vaulted: env('vaulted'), s: full.services[0]! });
+    const value = reader.read({
+      full,
+      bare: env('bare'),
+      vaulted: env('vaulted'),
+      s: full.services.find((x) => x.name === 'reviews')!,
+      canaried: full.services.find((x) => x.name === 'ratings')!,
+    });
     expect(value).toEqual(reader.expected ?? defaults.get(pointer));
   });
 
   it('policies see the defaults too (the resolved spec objects)', () => {
     const full = model().environments.find((e) => e.name === 'full')!;
-    const s = full.services[0]!.spec as { ports: { protocol: string }[]; kubernetesService: string };
+    const s = full.services.find((x) => x.name === 'reviews')!.spec as {
+      ports: { protocol: string }[];
+      kubernetesService: string;
+    };
     expect(s.ports[0]!.protocol).toBe(defaults.get('/$defs/ServicePort/properties/protocol'));
     expect(s.kubernetesService).toBe(defaults.get('/$defs/ServiceSpec/properties/kubernetesService'));
     const e = full.spec as { mesh: { install: { values: unknown }; ingress: { api: string } } };

@@ -3,6 +3,7 @@ import { parseDuration } from '../core/duration.ts';
 import type { ServiceSpecData, ServiceView } from '../spec/view.ts';
 import { serviceRefId } from '../core/service-ref.ts';
 import { accessPaths } from './access-path.ts';
+import { resolveRollout } from './rollout.ts';
 import { withSchemaDefaults } from '../schema/defaults.ts';
 import type {
   AccessRule,
@@ -273,6 +274,11 @@ export function resolveService(view: ServiceView, ctx: ResolveContext): Resolved
         }
       : {}),
     kubernetesService: defaulted(spec.kubernetesService, 'kubernetesService') as KubernetesServiceMode,
+    ...(spec.rollout
+      ? {
+          rollout: resolveRollout(spec.rollout, view.name, defaulted(spec.selector, 'selector'), duration),
+        }
+      : {}),
     spec: spec as unknown as Readonly<Record<string, unknown>>,
     origin,
   };

@@ -4,6 +4,8 @@ import type {
   Mesh,
   Resilience as SpecResilience,
   RetryCondition as SpecRetryCondition,
+  Rollout as SpecRollout,
+  RolloutWebhook as SpecRolloutWebhook,
   ServicePort,
   ServiceSpec,
 } from '../spec/types.gen.ts';
@@ -187,6 +189,59 @@ export interface Ingress {
   readonly paths: readonly StringMatch[];
 }
 
+/** How Flagger shifts traffic to the new version (the schema's `Service.rollout.strategy` enum). */
+export type RolloutStrategy = NonNullable<SpecRollout['strategy']>;
+
+/** One A/B condition of a rollout: headers and query parameters (AND), names sorted. */
+export interface RolloutMatch {
+  readonly headers: readonly { readonly name: string; readonly match: StringMatch }[];
+  readonly query: readonly { readonly name: string; readonly match: StringMatch }[];
+}
+
+/** A Flagger webhook, as the spec writes it. */
+export interface RolloutWebhook {
+  readonly name: string;
+  readonly type?: NonNullable<SpecRolloutWebhook['type']>;
+  readonly url: string;
+  readonly timeout?: Duration;
+  /** Sorted by key. */
+  readonly metadata: readonly { readonly name: string; readonly value: string }[];
+}
+
+/**
+ * Progressive delivery of a service by Flagger (`Service.rollout`): what every backend turns into a Canary.
+ * Positions: the service's `origin(['rollout', …])`.
+ */
+export interface Rollout {
+  /** The workload Flagger rolls out (default: the Deployment named like the service). */
+  readonly target: { readonly kind: 'Deployment' | 'DaemonSet'; readonly name: string };
+  readonly strategy: RolloutStrategy;
+  readonly interval: Duration;
+  readonly threshold: number;
+  /** canary only. */
+  readonly stepWeight?: number;
+  readonly maxWeight?: number;
+  /** ab and bluegreen. */
+  readonly iterations?: number;
+  /** ab only; OR of conditions. */
+  readonly match: readonly RolloutMatch[];
+  readonly metrics: { readonly successRate?: number; readonly latency?: Duration };
+  readonly webhooks: readonly RolloutWebhook[];
+  /**
+   * The pod labels of Flagger's primary workload: the service's selector with the first of Flagger's selector
+   * labels (`app`, `name`, `app.kubernetes.io/name`) it holds given the `-primary` suffix. The canary pods keep
+   * the service's own selector.
+   */
+  readonly primarySelector: Readonly<Record<string, string>>;
+}
+
+/** Flagger in an environment (`Environment.rollouts.flagger`). */
+export interface FlaggerSettings {
+  readonly chartVersion: string;
+  readonly metricsServer: string;
+  readonly namespace: string;
+}
+
 /** A Service as deployed in one environment. */
 export interface ResolvedService {
   /** `namespace/name` */
@@ -209,6 +264,8 @@ export interface ResolvedService {
   readonly mtlsOverride: boolean;
   readonly ingress?: Ingress;
   readonly kubernetesService: KubernetesServiceMode;
+  /** Progressive delivery by Flagger: a Canary replaces the service's routing objects. */
+  readonly rollout?: Rollout;
   /** The resolved `spec` object (defaults applied, overrides merged), as policies see it. */
   readonly spec: Readonly<Record<string, unknown>>;
   /** Spec position of a value, by its path inside `spec`. */
@@ -329,6 +386,8 @@ export interface ResolvedEnvironment {
   /** Services deployed in this environment, overrides merged, sorted by id. */
   readonly services: readonly ResolvedService[];
   readonly patches: readonly ObjectPatch[];
+  /** Flagger, installed for this environment's mesh (`rollouts.flagger`); absent: no service may have `rollout`. */
+  readonly flagger?: FlaggerSettings;
   /** The resolved `spec` object (defaults applied), as policies see it. */
   readonly spec: Readonly<Record<string, unknown>>;
   readonly origin: OriginFn;

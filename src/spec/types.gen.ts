@@ -142,6 +142,7 @@ export interface ServiceSpec {
    * Who creates the root Kubernetes Service named after `metadata.name`. `managed`: meshc emits it from `ports` and `selector`. `external`: the application's own manifests create it and meshc only references it. Per-version Services that a mesh routes to are always emitted by meshc. Default: `managed`.
    */
   kubernetesService?: 'managed' | 'external';
+  rollout?: Rollout;
 }
 /**
  * One port of the service.
@@ -516,6 +517,125 @@ export interface IngressPath {
   prefix?: string;
 }
 /**
+ * Progressive delivery by Flagger (needs `Environment.rollouts` in every environment that deploys the service). meshc emits a Flagger `Canary` for the environment's mesh and no routing objects of its own for this service: Flagger generates them. `versions`, weighted `to`/`backends` and `mirror` cannot be combined with it.
+ */
+export interface Rollout {
+  target?: RolloutTarget;
+  /**
+   * `canary`: the canary's weight steps up by `stepWeight` to `maxWeight`, then promotion. `ab`: requests matching `match` go to the canary for `iterations` checks. `bluegreen`: `iterations` checks on the canary (no user traffic), then all traffic switches. Default: `canary`.
+   */
+  strategy?: 'canary' | 'ab' | 'bluegreen';
+  /**
+   * Time between two analysis checks (a Go-style duration, at least Flagger's minimum of 10s). Default: `1m`.
+   */
+  interval?: string;
+  /**
+   * Failed checks before Flagger rolls back (the Canary requires it). Default: `5`, as Flagger's guides set it.
+   */
+  threshold?: number;
+  /**
+   * canary: percent of traffic added to the canary per interval (1..100, at most `maxWeight`). Required for `canary`.
+   */
+  stepWeight?: number;
+  /**
+   * canary: the canary's weight at which it is promoted (`stepWeight`..100). Default: Flagger's (100).
+   */
+  maxWeight?: number;
+  /**
+   * ab / bluegreen: successful checks before promotion. Required for `ab` and `bluegreen`.
+   */
+  iterations?: number;
+  /**
+   * ab: the requests sent to the canary, as in `routes[].match` but headers and query only (what Flagger's Canary carries); a request matches if any entry matches. Required for `ab`, refused otherwise.
+   *
+   * @minItems 1
+   */
+  match?: RolloutMatch[];
+  metrics?: RolloutMetrics;
+  /**
+   * Flagger webhooks (load tests, gates, notifications), passed to the Canary as written.
+   */
+  webhooks?: RolloutWebhook[];
+}
+/**
+ * The workload Flagger rolls out. Default: the Deployment named like the service.
+ */
+export interface RolloutTarget {
+  /**
+   * Default: `Deployment`.
+   */
+  kind?: 'Deployment' | 'DaemonSet';
+  /**
+   * The workload's name, in the service's namespace.
+   */
+  name: string;
+}
+/**
+ * An A/B condition: all of its fields must match (AND). Flagger's Canary carries header and query conditions.
+ */
+export interface RolloutMatch {
+  /**
+   * Request headers to match, by lower-case header name. Header names match case-insensitively, values case-sensitively. Example: `{ end-user: { exact: jason } }`.
+   */
+  headers?: {
+    [k: string]: StringMatch;
+  };
+  /**
+   * Query parameters to match, by exact parameter name. Example: `{ x-debug: { exact: "1" } }`.
+   */
+  query?: {
+    [k: string]: QueryMatch;
+  };
+}
+/**
+ * Flagger's built-in checks of the canary (the environment's mesh telemetry). Default: none (Flagger checks pod health only).
+ */
+export interface RolloutMetrics {
+  /**
+   * Minimum request success rate (non-5xx), percent (0..100). Example: `99`.
+   */
+  successRate?: number;
+  /**
+   * Maximum request duration at the 99th percentile (a Go-style duration, at least 1ms). Example: `500ms`.
+   */
+  latency?: string;
+}
+/**
+ * A Flagger webhook, passed through.
+ */
+export interface RolloutWebhook {
+  /**
+   * Unique within the rollout.
+   */
+  name: string;
+  /**
+   * When Flagger calls it. Default: Flagger's (`rollout`).
+   */
+  type?:
+    | 'confirm-rollout'
+    | 'pre-rollout'
+    | 'rollout'
+    | 'confirm-traffic-increase'
+    | 'confirm-promotion'
+    | 'post-rollout'
+    | 'rollback'
+    | 'event';
+  /**
+   * The webhook's URL (http or https).
+   */
+  url: string;
+  /**
+   * How long Flagger waits for the call (a Go-style duration). Default: Flagger's (10s).
+   */
+  timeout?: string;
+  /**
+   * String key/values sent to the webhook (a load tester's `cmd`, `type`).
+   */
+  metadata?: {
+    [k: string]: string;
+  };
+}
+/**
  * One deployment target: a cluster running one mesh, deployed by one GitOps engine, with optional per-service overrides and patches.
  */
 export interface EnvironmentDocument {
@@ -540,6 +660,7 @@ export interface EnvironmentSpec {
   cluster: string;
   mesh: Mesh;
   gitops: GitOps;
+  rollouts?: Rollouts;
   /**
    * Only Services in these namespaces are deployed to this environment. Default: every namespace of the spec. Example: `[bookinfo]`.
    *
@@ -825,6 +946,29 @@ export interface ArgoCdDestination {
    * Name of the cluster in Argo CD. Example: `prod-eu`.
    */
   name: string;
+}
+/**
+ * Progressive delivery in this environment (`Service.rollout`): Flagger, installed for the environment's mesh.
+ */
+export interface Rollouts {
+  flagger: FlaggerInstall;
+}
+/**
+ * Flagger's Helm chart (`flagger` from https://flagger.app), installed with the environment's mesh provider.
+ */
+export interface FlaggerInstall {
+  /**
+   * Version of the `flagger` chart. Example: `1.44.0`.
+   */
+  chartVersion: string;
+  /**
+   * The Prometheus Flagger queries for its checks. Example: `http://prometheus.monitoring:9090`.
+   */
+  metricsServer: string;
+  /**
+   * Namespace of the Flagger release. Default: `flagger-system`.
+   */
+  namespace?: string;
 }
 /**
  * A JSON patch and the rendered objects it applies to.

@@ -17,6 +17,7 @@ import { compilePolicies } from './policies.ts';
 import type { CompiledPolicy } from './policies.ts';
 import { SERVICE_RULES } from './rules/service-rules.ts';
 import { checkDuplicates, checkProject } from './rules/spec-rules.ts';
+import { checkRolloutEnvironment } from './rules/rollout-rules.ts';
 import { checkSchemas } from './schema-stage.ts';
 import { checkForbiddenKeys, isAboutForbiddenKey } from './hostile.ts';
 import { findSecrets } from './secrets.ts';
@@ -137,6 +138,7 @@ export function validateDocuments(
     for (const view of views.values()) {
       const reportView = overrideConflictReporter(env, view, baseKeys, report);
       for (const rule of SERVICE_RULES) rule(view, views, reportView, declared);
+      checkRolloutEnvironment(env, view, report);
     }
     validated.push({ doc: env, services: views });
   }

@@ -69,6 +69,30 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   kubernetesService: exact(
     'the VirtualService name resolves through the root Service; clients dial `<name>.<namespace>.svc.cluster.local`',
   ),
+  rollout: approximate(
+    'Flagger provider `appmesh:v1beta2` generates the VirtualNodes <name>-primary and <name>-canary, and the VirtualRouter and VirtualService <name> without an awsName (the controller defaults it to <name>.<namespace>, not the cluster DNS name meshc uses): clients must dial <name>.<namespace>',
+  ),
+  'rollout.ab': exact('analysis.match: headers (App Mesh route header matches)'),
+  'rollout.ab.alternatives': unsupported(
+    "Flagger's App Mesh router puts the headers of every match entry on one route, so all of them must match: use one entry",
+  ),
+  'rollout.ab.query': unsupported("Flagger's App Mesh router matches headers only"),
+  'rollout.ab.prefix': exact(),
+  'rollout.bluegreen': exact(),
+  'rollout.tcp': unsupported(
+    "Flagger's App Mesh router generates HTTP (or, for a port named grpc, gRPC) listeners and routes only",
+  ),
+  'rollout.timeout': exact('Canary service.timeout'),
+  'rollout.retries': exact('Canary service.retries'),
+  'rollout.headers': unsupported('App Mesh routes cannot change headers'),
+  'rollout.resilience': unsupported("Flagger's VirtualNodes carry no outlier detection or connection pools"),
+  'rollout.access': unsupported(
+    "App Mesh access is the backends and TLS validation of meshc's VirtualNodes; Flagger generates the rolled-out service's VirtualNodes without them",
+  ),
+  'rollout.mtls': unsupported("Flagger's VirtualNodes have no listener TLS"),
+  'rollout.ingress': approximate(
+    'the GatewayRoute targets the VirtualService <name>, which Flagger generates',
+  ),
   'mesh.mtls.strict': approximate(
     "listener tls.mode STRICT with client-certificate validation, and client policies on every backend (needs mesh.trust sds or file); only pods a VirtualNode selects (meshc's services) hold mesh certificates, so other pods are refused, and kubelet HTTP probes on a strict port fail (the kubelet has no certificate: use exec or TCP probes, or a port outside `ports`)",
   ),

@@ -31,24 +31,34 @@ describe('App Mesh backend', () => {
       .filter(([, c]) => c.support === 'unsupported')
       .map(([id]) => id)
       .sort();
-    expect(unsupported).toEqual([
-      'access.l7',
-      'mesh.ingress.gatewayApi',
-      'mesh.trust.builtIn',
-      'mesh.trust.certManager',
-      'mesh.trust.existingSecret',
-      'mesh.trust.vault',
-      'observability.annotations',
-      'observability.dashboards',
-      'resilience.consistentHash',
-      'resilience.loadBalancer',
-      'route.fault.abort',
-      'route.fault.delay',
-      'route.fault.withTimeoutOrRetries',
-      'route.headers.request',
-      'route.headers.response',
-      'route.mirror',
-    ]);
+    expect(unsupported).toEqual(
+      [
+        'access.l7',
+        'mesh.ingress.gatewayApi',
+        'mesh.trust.builtIn',
+        'mesh.trust.certManager',
+        'mesh.trust.existingSecret',
+        'mesh.trust.vault',
+        'observability.annotations',
+        'observability.dashboards',
+        'resilience.consistentHash',
+        'resilience.loadBalancer',
+        'route.fault.abort',
+        'route.fault.delay',
+        'route.fault.withTimeoutOrRetries',
+        'route.headers.request',
+        'route.headers.response',
+        'route.mirror',
+        // Flagger's App Mesh VirtualNodes carry no TLS, access or resilience, its routes no header changes.
+        'rollout.ab.alternatives',
+        'rollout.ab.query',
+        'rollout.access',
+        'rollout.headers',
+        'rollout.mtls',
+        'rollout.resilience',
+        'rollout.tcp',
+      ].sort(),
+    );
     // Fault injection, mirroring and header rewriting name the meshes that can.
     expect(APPMESH_CAPABILITIES['route.mirror'].note).toContain('Istio');
     expect(APPMESH_CAPABILITIES['route.headers.request'].note).toContain('Linkerd');

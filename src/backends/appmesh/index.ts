@@ -17,6 +17,7 @@ import { buildMesh, buildNamespace, meshName } from './mesh.ts';
 import { buildEnvoyPodMonitor } from './monitors.ts';
 import { appmeshPrerequisites } from './prerequisites.ts';
 import { appmeshTrust, type Identity } from './tls.ts';
+import { APPMESH_ROLLOUT, appmeshRolloutObjects } from './rollout.ts';
 import { buildVirtualNodes } from './virtual-node.ts';
 import { buildVirtualRouter, buildVirtualService, listenerTimeouts } from './virtual-router.ts';
 
@@ -47,6 +48,7 @@ export const appmesh: Backend = meshBackend({
   namespace: (name, env) => buildNamespace(name, meshName(env)),
   emit: emitAppMesh,
   prerequisites: appmeshPrerequisites,
+  rollout: APPMESH_ROLLOUT,
 });
 
 /**
@@ -92,6 +94,16 @@ function emitAppMesh(
     allowedCallers: allowedCallers(env, ingress.gateway?.identity),
   };
   for (const s of env.services) {
+    if (s.rollout) {
+      // Flagger generates the service's Services, VirtualNodes, VirtualRouter and VirtualService.
+      namespaces
+        .get(s.namespace)
+        ?.push(
+          ...appmeshRolloutObjects(s, ctx.backends.get(s.id) ?? []),
+          ...(ingress.routes.get(s.id) ?? []),
+        );
+      continue;
+    }
     const root = buildRootService(s);
     namespaces
       .get(s.namespace)

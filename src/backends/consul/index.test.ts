@@ -21,19 +21,23 @@ describe('consul backend', () => {
         .filter(([, c]) => c.support === 'unsupported')
         .map(([id]) => id)
         .sort(),
-    ).toEqual([
-      'mesh.ingress.native',
-      'mesh.mtls.off',
-      'mesh.trust.acm',
-      'mesh.trust.certManager',
-      'mesh.trust.file',
-      'mesh.trust.sds',
-      'route.fault.abort',
-      'route.fault.delay',
-      'route.fault.withTimeoutOrRetries',
-      'route.mirror',
-      'route.retries.perTryTimeout',
-    ]);
+    ).toEqual(
+      [
+        'mesh.ingress.native',
+        'mesh.mtls.off',
+        'mesh.trust.acm',
+        'mesh.trust.certManager',
+        'mesh.trust.file',
+        'mesh.trust.sds',
+        'route.fault.abort',
+        'route.fault.delay',
+        'route.fault.withTimeoutOrRetries',
+        'route.mirror',
+        'route.retries.perTryTimeout',
+        // Flagger has no Consul provider.
+        ...FEATURES.map((f) => f.id).filter((id) => id === 'rollout' || id.startsWith('rollout.')),
+      ].sort(),
+    );
     expect(CONSUL_CAPABILITIES['route.fault.delay'].note).toContain('Enterprise');
   });
 

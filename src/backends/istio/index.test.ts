@@ -48,9 +48,10 @@ describe('istio backend', () => {
     const approximate = Object.entries(ISTIO_CAPABILITIES).filter(([, c]) => c.support === 'approximate');
     expect(approximate.map(([id]) => id).sort()).toEqual([
       'ingress.routed',
+      'rollout.ingress',
       'route.fault.withTimeoutOrRetries',
     ]);
-    expect(approximate.filter(([id]) => id !== 'ingress.routed')).toEqual([
+    expect(approximate.filter(([id]) => id !== 'ingress.routed' && id !== 'rollout.ingress')).toEqual([
       [
         'route.fault.withTimeoutOrRetries',
         {

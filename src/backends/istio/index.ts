@@ -20,6 +20,7 @@ import { buildPodMonitor, buildServiceMonitor } from './monitors.ts';
 import { buildNamespace } from './namespace.ts';
 import { buildMeshPeerAuthentication, buildServicePeerAuthentication } from './peer-authentication.ts';
 import { buildTelemetry } from './telemetry.ts';
+import { ISTIO_ROLLOUT, istioRolloutObjects } from './rollout.ts';
 import type { ServiceIndex } from './virtual-service.ts';
 import { buildVirtualService } from './virtual-service.ts';
 import { ISTIO_OVERLAPS } from './overlaps.ts';
@@ -57,6 +58,7 @@ export const istio: Backend = meshBackend({
   importer: istioImporter,
   overlaps: ISTIO_OVERLAPS,
   discovery: ISTIO_DISCOVERY,
+  rollout: ISTIO_ROLLOUT,
 });
 
 function emitIstio(
@@ -86,6 +88,7 @@ function serviceObjects(s: ResolvedService, env: ResolvedEnvironment, services: 
     s.ingress && env.mesh.ingress
       ? ingressGatewayPrincipal(env.mesh.ingress, env.mesh.trustDomain)
       : undefined;
+  if (s.rollout) return istioRolloutObjects(s, env.mesh.trustDomain, ingressPrincipal);
   return [
     buildRootService(s),
     buildDestinationRule(s),

@@ -67,6 +67,34 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "the service's HTTPRoutes apply to the gateway hop only when the meshed controller sends to the Service address, not straight to the endpoints",
   ),
   kubernetesService: exact(),
+  rollout: exact(
+    'Flagger provider `gatewayapi:v1beta1`: Flagger generates the HTTPRoute attached to the Service <name> and the primary/canary Services; checks through MetricTemplates over the Linkerd proxy metrics',
+  ),
+  'rollout.ab': exact('analysis.match: headers and queryParams, as HTTPRoute matches'),
+  'rollout.ab.alternatives': exact('one HTTPRoute match per entry'),
+  'rollout.ab.query': exact('HTTPRoute queryParams'),
+  'rollout.ab.prefix': unsupported(
+    "Flagger's Gateway API router takes exact and regex header and query matches only",
+  ),
+  'rollout.bluegreen': exact(),
+  'rollout.tcp': unsupported("Flagger's Gateway API router generates HTTPRoutes only"),
+  'rollout.timeout': unsupported(
+    "Flagger's Gateway API router does not carry service.timeout into the HTTPRoute it generates",
+  ),
+  'rollout.retries': unsupported(
+    "Flagger's Gateway API router does not carry service.retries into the HTTPRoute it generates",
+  ),
+  'rollout.headers': exact('Canary service.headers (HTTPRoute header modifier filters)'),
+  'rollout.resilience': unsupported(
+    "Linkerd's failure accrual is set on the Service, and Flagger generates the rolled-out service's Services",
+  ),
+  'rollout.access': exact(
+    'one Server (and its authorizations) for the canary pods and one for the primary pods',
+  ),
+  'rollout.mtls': exact(),
+  'rollout.ingress': approximate(
+    "ingress traffic is shifted to the canary only when the meshed ingress controller sends it to the Service address (Flagger's HTTPRoute is attached to the Service); sent to the endpoints, it reaches Flagger's primary pods only",
+  ),
   'mesh.mtls.strict': exact(
     '`config.linkerd.io/default-inbound-policy: all-authenticated` on every namespace meshc deploys (read when a proxy starts: restart pods after a change)',
   ),

@@ -51,6 +51,12 @@ describe('linkerd backend', () => {
       'resilience.connectionPool',
       'resilience.consistentHash',
       'resilience.loadBalancer',
+      // Flagger's Gateway API router carries no timeout or retries; failure accrual is on Flagger's Services.
+      'rollout.ab.prefix',
+      'rollout.resilience',
+      'rollout.retries',
+      'rollout.tcp',
+      'rollout.timeout',
       'route.fault.abort',
       'route.fault.delay',
       'route.fault.withTimeoutOrRetries',
@@ -63,6 +69,7 @@ describe('linkerd backend', () => {
       'observability.prometheusOperator',
       'observability.tracing',
       'resilience.outlierDetection',
+      'rollout.ingress',
       'route.retries',
     ]);
     expect(LINKERD_CAPABILITIES['observability.tracing']!.since).toBe('2.19');
@@ -217,6 +224,8 @@ describe('examples/bookinfo staging', () => {
     expect(out.charts.map((c) => `${c.name}@${c.version}`)).toEqual([
       'linkerd-crds@2025.4.4',
       'linkerd-control-plane@2025.4.4',
+      // staging rolls details out with Flagger (rollouts.flagger), after the control plane.
+      'flagger@1.44.0',
     ]);
   });
 });

@@ -19,6 +19,7 @@ import { buildIngress } from './ingress.ts';
 import { buildControllerPodMonitor, buildProxyPodMonitor } from './monitors.ts';
 import { buildNamespace } from './namespace.ts';
 import { buildServices } from './services.ts';
+import { LINKERD_ROLLOUT, linkerdRolloutObjects } from './rollout.ts';
 import { buildControlPlaneNamespace, buildTrustObjects, buildWebhookCertificates } from './trust.ts';
 import { LINKERD_OVERLAPS } from './overlaps.ts';
 import { LINKERD_DISCOVERY } from './discovery.ts';
@@ -48,6 +49,7 @@ export const linkerd: Backend = meshBackend({
   importer: linkerdImporter,
   overlaps: LINKERD_OVERLAPS,
   discovery: LINKERD_DISCOVERY,
+  rollout: LINKERD_ROLLOUT,
 });
 
 function emitLinkerd(
@@ -59,13 +61,21 @@ function emitLinkerd(
   const diagnostics: Diagnostic[] = [...checkEnvironment(env), ...ingress.diagnostics];
   const grants = new Map<string, { from: string; to: string }>();
   for (const s of env.services) {
-    const routes = buildOutboundRoutes(s, services);
     const exposedThrough = s.ingress && env.mesh.ingress ? env.mesh.ingress.namespace : undefined;
-    const access = buildAccess(s, {
+    const accessOptions = {
       trustDomain: env.mesh.trustDomain,
       ...(exposedThrough !== undefined ? { ingressNamespace: exposedThrough } : {}),
-    });
+    };
     const ingressRoute = ingress.routes.get(s.id);
+    if (s.rollout) {
+      // Flagger generates the service's Services and HTTPRoute: the Canary and the access objects only.
+      const rollout = linkerdRolloutObjects(s, accessOptions);
+      namespaces.get(s.namespace)?.push(...rollout.objects, ...(ingressRoute ? [ingressRoute] : []));
+      diagnostics.push(...rollout.diagnostics);
+      continue;
+    }
+    const routes = buildOutboundRoutes(s, services);
+    const access = buildAccess(s, accessOptions);
     namespaces
       .get(s.namespace)
       ?.push(

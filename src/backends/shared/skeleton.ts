@@ -3,6 +3,7 @@ import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment } from '../../model/types.ts';
 import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { isOlderThan } from './names.ts';
+import { flaggerChart, flaggerPrerequisites, rolloutMetricTemplates } from './flagger.ts';
 
 /**
  * A backend as its folder writes it: the {@link Backend} fields, plus what the shared emit skeleton needs
@@ -32,14 +33,27 @@ export interface MeshBackendDefinition extends Omit<Backend, 'emit'> {
  */
 export function meshBackend(def: MeshBackendDefinition): Backend {
   const { namespace, emit, ...backend } = def;
+  const meshPrerequisites = def.prerequisites;
   return {
     ...backend,
+    ...(meshPrerequisites || def.rollout
+      ? {
+          prerequisites: (env: ResolvedEnvironment) => [
+            ...(meshPrerequisites?.(env) ?? []),
+            ...flaggerPrerequisites(env, def.rollout),
+          ],
+        }
+      : {}),
     emit(env: ResolvedEnvironment, ctx: EmitContext): BackendOutput {
       const namespaces = namespaceBuckets(env, (ns) => namespace(ns, env));
       const out = emit(env, namespaces, ctx);
+      // Progressive delivery (Service.rollout): the backend's metric checks and Flagger's chart, from its data.
+      for (const [ns, objects] of rolloutMetricTemplates(env, def.rollout))
+        namespaces.get(ns)?.push(...objects);
       return {
         namespaces,
         ...out,
+        charts: [...out.charts, ...flaggerChart(env, def.rollout, out.charts)],
         diagnostics: [...minVersionDiagnostics(def, env), ...out.diagnostics],
       };
     },

@@ -40,6 +40,7 @@ export function serviceShape(s: ResolvedService): unknown {
         }
       : null,
     kubernetesService: s.kubernetesService,
+    rollout: s.rollout ?? null,
   };
 }
 

@@ -29,6 +29,7 @@ export type SummaryTopic =
   | 'workload'
   | 'resilience'
   | 'ingress'
+  | 'rollout'
   | 'service';
 
 export interface SummaryLine {

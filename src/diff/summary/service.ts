@@ -11,6 +11,7 @@ import { describeStringMatch, labels, MTLS_RANK } from './describe.ts';
 import { serviceShape } from './fingerprint.ts';
 import type { Lines, SummarySeverity, SummaryTopic, Where } from './lines.ts';
 import { summarizeRoutes } from './routes.ts';
+import { summarizeRollout } from './rollout.ts';
 
 export function summarizeService(
   L: Lines,
@@ -111,6 +112,8 @@ export function summarizeService(
     if (stableJson(bpth) !== stableJson(hpth))
       add('ingress', `ingress paths ${bpth.join(', ')} → ${hpth.join(', ')}`, ['ingress', 'paths']);
   }
+
+  summarizeRollout(b.rollout, h.rollout, add);
 
   // Nothing specific found, but the service differs: say so rather than miss it.
   // (mTLS is left out: it always has its own line, per service or for the environment default.)

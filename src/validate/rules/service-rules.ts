@@ -5,6 +5,7 @@ import type { Report, ServiceIndex, ServiceView } from '../view.ts';
 import { serviceRefId } from '../../core/service-ref.ts';
 import { routeRef } from '../../core/names.ts';
 import { re2Error } from '../re2.ts';
+import { rolloutRules } from './rollout-rules.ts';
 
 /** A rule over one service; `index` holds every service of the same scope (the spec, or one environment). */
 export type ServiceRule = (
@@ -320,4 +321,5 @@ export const SERVICE_RULES: readonly ServiceRule[] = [
   serviceReferences,
   disjointVersions,
   regexesCompile,
+  rolloutRules,
 ];

@@ -1,0 +1,46 @@
+import type { K8sObject } from '../../core/k8s.ts';
+import type { ResolvedService } from '../../model/types.ts';
+import { buildCanary, primaryView } from '../shared/flagger.ts';
+import type { RolloutSupport } from '../types.ts';
+import { buildAuthorizationPolicy } from './authorization-policy.ts';
+import { buildTrafficPolicy } from './destination-rule.ts';
+import { buildServicePeerAuthentication } from './peer-authentication.ts';
+import { NO_RETRIES } from './virtual-service.ts';
+
+/**
+ * Flagger's `istio` provider (fluxcd/flagger `pkg/router/istio.go`): it generates the VirtualService `<name>`
+ * and the DestinationRules `<name>-primary` / `<name>-canary` from the Canary's `service` (timeout, retries,
+ * headers, trafficPolicy, hosts and gateways).
+ */
+export const ISTIO_ROLLOUT: RolloutSupport = {
+  provider: 'istio',
+  carries: { timeout: true, retries: true, headers: true },
+  // Istio's retryOn takes the same Envoy tokens as the spec, comma-joined (as the VirtualService builder does).
+  retryOn: (r) => (r.on.length ? r.on.join(',') : undefined),
+};
+
+/**
+ * A rolled-out service's objects on Istio: its Canary (resilience as the Canary's trafficPolicy, which Flagger
+ * puts on its primary and canary DestinationRules; no retries unless the spec asks, as meshc's VirtualServices
+ * do) and its per-workload policies twice, for the canary pods and for Flagger's primary pods. No Service,
+ * DestinationRule or VirtualService: Flagger generates them.
+ */
+export function istioRolloutObjects(
+  s: ResolvedService,
+  trustDomain: string,
+  ingressPrincipal: string | undefined,
+): K8sObject[] {
+  const route = s.routes.find((r) => !r.implicit);
+  const trafficPolicy = buildTrafficPolicy(s.resilience);
+  const primary = primaryView(s);
+  return [
+    buildCanary(s, ISTIO_ROLLOUT, {
+      ...(route?.retries ? {} : { retries: { ...NO_RETRIES } }),
+      ...(trafficPolicy ? { trafficPolicy } : {}),
+    }),
+    buildServicePeerAuthentication(s),
+    buildServicePeerAuthentication(primary),
+    buildAuthorizationPolicy(s, trustDomain, ingressPrincipal),
+    buildAuthorizationPolicy(primary, trustDomain, ingressPrincipal),
+  ].filter((o): o is K8sObject => o !== undefined);
+}

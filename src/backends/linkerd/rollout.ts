@@ -1,0 +1,79 @@
+import type { K8sObject } from '../../core/k8s.ts';
+import type { ResolvedService } from '../../model/types.ts';
+import { buildCanary, primaryView } from '../shared/flagger.ts';
+import { objectMeta } from '../shared/labels.ts';
+import type { RolloutSupport } from '../types.ts';
+import type { AccessOptions, AccessOutput } from './authorization.ts';
+import { buildAccess } from './authorization.ts';
+
+/** The Linkerd checks of a canary, as Flagger's Linkerd guide defines them (MetricTemplates over linkerd-viz). */
+export const LINKERD_SUCCESS_RATE = 'linkerd-success-rate';
+export const LINKERD_LATENCY = 'linkerd-latency';
+
+/**
+ * The MetricTemplates of one namespace: the request success rate (percent of responses not classified as
+ * failures) and the 99th-percentile latency (milliseconds) of the target's pods, from the Linkerd proxies'
+ * `response_total` and `response_latency_ms_bucket` (fluxcd/flagger docs/gitbook/tutorials/linkerd-progressive-delivery.md).
+ */
+function linkerdMetricTemplates(namespace: string, metricsServer: string): K8sObject[] {
+  const provider = { type: 'prometheus', address: metricsServer };
+  const sel = (extra: string) =>
+    `namespace="{{ namespace }}", deployment=~"{{ target }}",${extra} direction="{{ variables.direction }}"`;
+  return [
+    {
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'MetricTemplate',
+      metadata: objectMeta(LINKERD_SUCCESS_RATE, namespace),
+      spec: {
+        provider,
+        query:
+          `sum(rate(response_total{${sel(' classification!="failure",')}}[{{ interval }}]))` +
+          ` / sum(rate(response_total{${sel('')}}[{{ interval }}])) * 100`,
+      },
+    },
+    {
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'MetricTemplate',
+      metadata: objectMeta(LINKERD_LATENCY, namespace),
+      spec: {
+        provider,
+        query: `histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{${sel('')}}[{{ interval }}])) by (le))`,
+      },
+    },
+  ];
+}
+
+/**
+ * Flagger on Linkerd goes through Gateway API (`gatewayapi:v1beta1`, fluxcd/flagger `pkg/router/gateway_api_v1beta1.go`):
+ * it generates an HTTPRoute whose parent is the Service `<name>` itself (GAMMA), splitting between
+ * `<name>-primary` and `<name>-canary`. That router carries header changes and matches, not timeouts or retries.
+ * Flagger's built-in checks read no Linkerd metric on that provider, so the checks are MetricTemplates.
+ */
+export const LINKERD_ROLLOUT: RolloutSupport = {
+  provider: 'gatewayapi:v1beta1',
+  carries: { timeout: false, retries: false, headers: true },
+  gatewayRefs: (s) => [
+    { name: s.name, namespace: s.namespace, group: 'core', kind: 'Service', port: s.ports[0]!.port },
+  ],
+  metricTemplates: {
+    successRate: { name: LINKERD_SUCCESS_RATE, templateVariables: { direction: 'inbound' } },
+    latency: { name: LINKERD_LATENCY, templateVariables: { direction: 'inbound' } },
+    objects: linkerdMetricTemplates,
+  },
+  // Flagger queries linkerd-viz's Prometheus, which only admits authorized clients (the guide's Helm install).
+  chartValues: { linkerdAuthPolicy: { create: true } },
+};
+
+/**
+ * A rolled-out service's objects on Linkerd: its Canary, and its Servers and authorizations twice, for the
+ * canary pods and for Flagger's primary pods. No Service or HTTPRoute of its own: Flagger generates them.
+ */
+export function linkerdRolloutObjects(s: ResolvedService, options: AccessOptions): AccessOutput {
+  const canary = buildAccess(s, options);
+  const primary = buildAccess(primaryView(s), options);
+  // The primary's findings are the canary's (same rules, same spec nodes): reported once.
+  return {
+    objects: [buildCanary(s, LINKERD_ROLLOUT), ...canary.objects, ...primary.objects],
+    diagnostics: canary.diagnostics,
+  };
+}

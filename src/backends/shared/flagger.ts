@@ -1,0 +1,226 @@
+import type { K8sObject } from '../../core/k8s.ts';
+import type {
+  HeaderOps,
+  ResolvedEnvironment,
+  ResolvedService,
+  Rollout,
+  RolloutMatch,
+  StringMatch,
+} from '../../model/types.ts';
+import type { ChartRelease, ClusterPrerequisite, RolloutSupport } from '../types.ts';
+import { objectMeta } from './labels.ts';
+
+/** Flagger's Helm repository and chart (fluxcd/flagger `charts/flagger`; the chart installs the CRDs from `crds/`). */
+export const FLAGGER_REPO = {
+  repoName: 'flagger',
+  repoUrl: 'https://flagger.app',
+  chart: 'flagger',
+} as const;
+export const FLAGGER_RELEASE = 'flagger';
+export const CANARY_API_VERSION = 'flagger.app/v1beta1';
+
+/**
+ * Flagger's built-in checks (fluxcd/flagger `pkg/metrics/observers`): the success rate in percent (minimum) and
+ * the 99th-percentile request duration in milliseconds (maximum), each over the last minute.
+ */
+export const BUILTIN_SUCCESS_RATE = 'request-success-rate';
+export const BUILTIN_DURATION = 'request-duration';
+/** The window of each metric query: Flagger's default (`MetricInterval`, 1m), as its tutorials set it. */
+export const METRIC_INTERVAL = '1m';
+
+type Obj = Record<string, unknown>;
+
+const headerMap = (m: StringMatch): Obj => ({ [m.type]: m.value });
+
+/** One A/B condition as Flagger's `analysis.match` entry (Istio's HTTPMatchRequest: headers, queryParams). */
+export function canaryMatch(m: RolloutMatch): Obj {
+  return {
+    ...(m.headers.length
+      ? { headers: Object.fromEntries(m.headers.map((h) => [h.name, headerMap(h.match)])) }
+      : {}),
+    ...(m.query.length
+      ? { queryParams: Object.fromEntries(m.query.map((q) => [q.name, headerMap(q.match)])) }
+      : {}),
+  };
+}
+
+function headerOps(ops: HeaderOps | undefined): Obj | undefined {
+  if (!ops) return undefined;
+  const out: Obj = {};
+  if (ops.add.length) out.add = Object.fromEntries(ops.add.map((h) => [h.name, h.value]));
+  if (ops.set.length) out.set = Object.fromEntries(ops.set.map((h) => [h.name, h.value]));
+  if (ops.remove.length) out.remove = [...ops.remove];
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The Canary's `service`: the first port (others through port discovery), and what the provider carries. */
+function canaryService(s: ResolvedService, support: RolloutSupport, extra: Obj): Obj {
+  const port = s.ports[0]!;
+  const route = s.routes.find((r) => !r.implicit);
+  // Flagger names the Services it generates after `service.name`, else after the target: the service's name
+  // whatever the workload is called, so that callers keep dialling it.
+  const out: Obj = {
+    ...(s.rollout && s.rollout.target.name !== s.name ? { name: s.name } : {}),
+    port: port.port,
+    portName: port.name,
+  };
+  if (s.ports.length > 1) out.portDiscovery = true;
+  // Istio's router shifts tcp routes for `appProtocol: tcp` (refused by the meshes whose router cannot).
+  if (port.protocol === 'tcp') out.appProtocol = 'tcp';
+  if (route?.timeout && support.carries.timeout) out.timeout = route.timeout.text;
+  if (route?.retries && support.carries.retries) {
+    const retryOn = support.retryOn?.(route.retries);
+    out.retries = {
+      attempts: route.retries.attempts,
+      ...(route.retries.perTryTimeout ? { perTryTimeout: route.retries.perTryTimeout.text } : {}),
+      ...(retryOn ? { retryOn } : {}),
+    };
+  }
+  if (route?.headers && support.carries.headers) {
+    const request = headerOps(route.headers.request);
+    const response = headerOps(route.headers.response);
+    if (request || response)
+      out.headers = { ...(request ? { request } : {}), ...(response ? { response } : {}) };
+  }
+  const refs = support.gatewayRefs?.(s);
+  if (refs?.length) out.gatewayRefs = refs.map((r) => ({ ...r }));
+  return { ...out, ...extra };
+}
+
+/** The Canary's `analysis`: the strategy's fields, the checks, the webhooks as written. */
+function canaryAnalysis(s: ResolvedService, r: Rollout, support: RolloutSupport): Obj {
+  const metrics: Obj[] = [];
+  const t = support.metricTemplates;
+  if (r.metrics.successRate !== undefined)
+    metrics.push({
+      name: t ? t.successRate.name : BUILTIN_SUCCESS_RATE,
+      ...(t ? { templateRef: { name: t.successRate.name, namespace: s.namespace } } : {}),
+      thresholdRange: { min: r.metrics.successRate },
+      interval: METRIC_INTERVAL,
+      ...(t?.successRate.templateVariables
+        ? { templateVariables: { ...t.successRate.templateVariables } }
+        : {}),
+    });
+  if (r.metrics.latency !== undefined)
+    metrics.push({
+      name: t ? t.latency.name : BUILTIN_DURATION,
+      ...(t ? { templateRef: { name: t.latency.name, namespace: s.namespace } } : {}),
+      thresholdRange: { max: r.metrics.latency.ms },
+      interval: METRIC_INTERVAL,
+      ...(t?.latency.templateVariables ? { templateVariables: { ...t.latency.templateVariables } } : {}),
+    });
+  const out: Obj = { interval: r.interval.text, threshold: r.threshold };
+  if (r.strategy === 'canary') {
+    if (r.maxWeight !== undefined) out.maxWeight = r.maxWeight;
+    if (r.stepWeight !== undefined) out.stepWeight = r.stepWeight;
+  } else if (r.iterations !== undefined) out.iterations = r.iterations;
+  if (r.strategy === 'ab') out.match = r.match.map(canaryMatch);
+  if (metrics.length) out.metrics = metrics;
+  if (r.webhooks.length)
+    out.webhooks = r.webhooks.map((w) => ({
+      name: w.name,
+      ...(w.type ? { type: w.type } : {}),
+      url: w.url,
+      ...(w.timeout ? { timeout: w.timeout.text } : {}),
+      ...(w.metadata.length
+        ? { metadata: Object.fromEntries(w.metadata.map((m) => [m.name, m.value])) }
+        : {}),
+    }));
+  return out;
+}
+
+/**
+ * The Flagger Canary of a service with `rollout` (flagger.app/v1beta1), named like the service so that
+ * Flagger's generated Services are `<name>`, `<name>-primary` and `<name>-canary`. `service` is the backend's
+ * own additions to the Canary's `service` (Istio's trafficPolicy, App Mesh's backends).
+ */
+export function buildCanary(s: ResolvedService, support: RolloutSupport, service: Obj = {}): K8sObject {
+  const r = s.rollout;
+  if (!r) throw new Error(`internal: buildCanary on ${s.id}, which has no rollout`);
+  return {
+    apiVersion: CANARY_API_VERSION,
+    kind: 'Canary',
+    metadata: objectMeta(s.name, s.namespace),
+    spec: {
+      provider: support.provider,
+      // Removing `rollout` prunes the Canary: Flagger then gives the target its replicas and the traffic back
+      // before its generated objects go, instead of leaving the target scaled to zero.
+      revertOnDeletion: true,
+      targetRef: { apiVersion: 'apps/v1', kind: r.target.kind, name: r.target.name },
+      service: canaryService(s, support, service),
+      analysis: canaryAnalysis(s, r, support),
+    },
+  };
+}
+
+/**
+ * The service as the workload-selecting objects of its primary pods see it: Flagger's primary workload
+ * (`<target>-primary`) carries the service's labels with the `app` (or `name`, `app.kubernetes.io/name`) value
+ * suffixed `-primary`, so access and mTLS objects that select pods by label are emitted once for the canary
+ * pods (the service itself) and once for these. Named `<name>-primary`, without routes, ingress or rollout.
+ */
+export function primaryView(s: ResolvedService): ResolvedService {
+  const r = s.rollout;
+  if (!r) throw new Error(`internal: primaryView on ${s.id}, which has no rollout`);
+  const rest: Record<string, unknown> = { ...s };
+  delete rest.ingress;
+  delete rest.rollout;
+  return {
+    ...(rest as unknown as ResolvedService),
+    name: `${s.name}-primary`,
+    selector: r.primarySelector,
+    routes: [],
+    versions: [],
+    kubernetesService: 'external',
+  };
+}
+
+/** The MetricTemplates of every namespace with a rolled-out service, when the backend defines its own checks. */
+export function rolloutMetricTemplates(env: ResolvedEnvironment, support: RolloutSupport | undefined) {
+  const out = new Map<string, K8sObject[]>();
+  if (!support?.metricTemplates || !env.flagger) return out;
+  for (const s of env.services)
+    if (s.rollout && (s.rollout.metrics.successRate !== undefined || s.rollout.metrics.latency !== undefined))
+      out.set(s.namespace, [...support.metricTemplates.objects(s.namespace, env.flagger.metricsServer)]);
+  return out;
+}
+
+/**
+ * Flagger's release for an environment with `rollouts.flagger`, after the mesh's own charts (its CRDs and the
+ * control plane it configures): the chart's `meshProvider` and `metricsServer` set. Flagger changes nothing
+ * the chart installs at run time (no runtime fields); what it generates at run time (primary workloads,
+ * Services, routing objects) carries an owner reference to its Canary and none of meshc's or the GitOps
+ * engine's labels, so neither Flux nor Argo CD counts it as theirs or prunes it.
+ */
+export function flaggerChart(
+  env: ResolvedEnvironment,
+  support: RolloutSupport | undefined,
+  meshCharts: readonly ChartRelease[],
+): ChartRelease[] {
+  const f = env.flagger;
+  if (!f || !support) return [];
+  return [
+    {
+      name: FLAGGER_RELEASE,
+      ...FLAGGER_REPO,
+      version: f.chartVersion,
+      namespace: f.namespace,
+      values: { ...support.chartValues, meshProvider: support.provider, metricsServer: f.metricsServer },
+      dependsOn: meshCharts.map((c) => c.name),
+    },
+  ];
+}
+
+/** What Flagger needs that meshc does not deploy: the Prometheus its checks query. */
+export function flaggerPrerequisites(
+  env: ResolvedEnvironment,
+  support: RolloutSupport | undefined,
+): ClusterPrerequisite[] {
+  if (!env.flagger || !support) return [];
+  return [
+    {
+      what: `Prometheus at ${env.flagger.metricsServer}, scraping the mesh's proxy metrics`,
+      why: '`rollouts.flagger.metricsServer` (the checks of every Canary)',
+    },
+  ];
+}

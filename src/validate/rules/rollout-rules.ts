@@ -1,0 +1,154 @@
+import type { DiagnosticCode } from '../../core/codes.ts';
+import { parseDuration } from '../../core/duration.ts';
+import type { DataPath } from '../../core/location.ts';
+import { toPointer } from '../../core/location.ts';
+import { FLAGGER_SELECTOR_LABELS, flaggerSelectorLabel } from '../../spec/rollout.ts';
+import type { EnvDoc } from '../environments.ts';
+import type { Report, ServiceView } from '../view.ts';
+import type { ServiceRule } from './service-rules.ts';
+
+/** Flagger's shortest analysis interval: a shorter one is raised to it (fluxcd/flagger `GetAnalysisInterval`). */
+export const FLAGGER_MIN_INTERVAL_MS = 10_000;
+
+function at(
+  svc: ServiceView,
+  report: Report,
+  code: DiagnosticCode,
+  path: DataPath,
+  message: string,
+  hint: string,
+  mode: 'value' | 'key' = 'value',
+) {
+  report({
+    code,
+    severity: 'error',
+    message,
+    hint,
+    location: svc.at(path, mode),
+    pointer: toPointer(['spec', ...path]),
+  });
+}
+
+/**
+ * `Service.rollout` against Flagger's rules: the fields each strategy needs and refuses, weights, the
+ * interval minimum, the selector label Flagger rewrites, and the routing a Canary cannot carry.
+ */
+export const rolloutRules: ServiceRule = (svc, _index, report) => {
+  const r = svc.spec.rollout;
+  if (!r) return;
+  const strategy = r.strategy ?? 'canary';
+  const field = (name: string, message: string, hint: string) =>
+    at(svc, report, 'ROLLOUT_STRATEGY_FIELD', ['rollout', name], message, hint, 'key');
+  const need = (name: string, what: string) =>
+    at(
+      svc,
+      report,
+      'ROLLOUT_STRATEGY_FIELD',
+      ['rollout', ...(r.strategy ? ['strategy'] : [])],
+      `A ${strategy} rollout of ${svc.id} needs \`${name}\` (${what}).`,
+      `Add rollout.${name}.`,
+      r.strategy ? 'value' : 'key',
+    );
+  if (strategy === 'canary') {
+    if (r.stepWeight === undefined) need('stepWeight', 'the weight added to the canary per interval');
+    if (r.iterations !== undefined)
+      field(
+        'iterations',
+        `\`iterations\` does not apply to a canary rollout (${svc.id}): its weights decide when it is promoted.`,
+        'Remove `iterations`, or set `strategy: ab` or `bluegreen`.',
+      );
+  } else {
+    if (r.iterations === undefined) need('iterations', 'the checks before promotion');
+    for (const f of ['stepWeight', 'maxWeight'] as const)
+      if (r[f] !== undefined)
+        field(
+          f,
+          `\`${f}\` applies to canary rollouts only; ${svc.id} rolls out by ${strategy}.`,
+          `Remove \`${f}\`, or set \`strategy: canary\`.`,
+        );
+  }
+  if (strategy === 'ab' && r.match === undefined) need('match', 'the requests sent to the canary');
+  if (strategy === 'ab' && svc.spec.ports[0]?.protocol === 'tcp')
+    at(
+      svc,
+      report,
+      'ROLLOUT_CONFLICT',
+      ['rollout', 'strategy'],
+      `${svc.id} cannot be A/B tested: its first port is TCP, and A/B conditions are HTTP headers and query parameters.`,
+      'Roll it out as a canary or blue/green, or put an HTTP port first.',
+    );
+  if (strategy !== 'ab' && r.match !== undefined)
+    field(
+      'match',
+      `\`match\` applies to A/B rollouts only; ${svc.id} rolls out by ${strategy}.`,
+      'Remove `match`, or set `strategy: ab` with `iterations`.',
+    );
+  if (strategy === 'canary' && r.stepWeight !== undefined && r.stepWeight > (r.maxWeight ?? 100))
+    at(
+      svc,
+      report,
+      'ROLLOUT_STEP_ABOVE_MAX',
+      ['rollout', 'stepWeight'],
+      `The canary step of ${svc.id} (${r.stepWeight}%) is above its maxWeight (${r.maxWeight}%).`,
+      'Keep stepWeight <= maxWeight <= 100.',
+    );
+  const interval = r.interval === undefined ? undefined : parseDuration(r.interval);
+  if (interval !== undefined && interval < FLAGGER_MIN_INTERVAL_MS)
+    at(
+      svc,
+      report,
+      'ROLLOUT_INTERVAL_TOO_SHORT',
+      ['rollout', 'interval'],
+      `The analysis interval of ${svc.id} (${r.interval}) is shorter than Flagger's minimum of 10s.`,
+      'Flagger would run the analysis every 10s anyway; set `interval: 10s` or more.',
+    );
+  const selector = svc.spec.selector ?? { app: svc.name };
+  if (flaggerSelectorLabel(selector) === undefined)
+    at(
+      svc,
+      report,
+      'ROLLOUT_SELECTOR_LABEL',
+      ['selector'],
+      `Flagger cannot tell the primary pods of ${svc.id} from its canary pods: its selector has none of ${FLAGGER_SELECTOR_LABELS.join(', ')}.`,
+      'Flagger gives the primary pods `<value>-primary` in the first of these labels; select the pods by one of them.',
+    );
+  conflicts(svc, report);
+};
+
+/** Routing a Canary cannot carry: Flagger generates the service's routes from the Canary alone. */
+function conflicts(svc: ServiceView, report: Report): void {
+  const why = (what: string) =>
+    `${svc.id} has \`rollout\`: Flagger generates its routing from the Canary, which cannot carry ${what}.`;
+  const hint = 'Remove it (Flagger shifts the traffic between primary and canary itself), or drop `rollout`.';
+  if (svc.spec.versions !== undefined)
+    at(svc, report, 'ROLLOUT_CONFLICT', ['versions'], why('version subsets'), hint, 'key');
+  (svc.spec.routes ?? []).forEach((route, i) => {
+    if (i > 0) {
+      at(svc, report, 'ROLLOUT_CONFLICT', ['routes', i], why('a second route'), hint);
+      return;
+    }
+    for (const [f, what] of [
+      ['match', 'route matches (use `rollout.match` for A/B testing)'],
+      ['to', 'version destinations'],
+      ['backends', 'destinations on other services'],
+      ['mirror', 'mirroring alongside the canary'],
+      ['fault', 'fault injection'],
+    ] as const)
+      if (route[f] !== undefined)
+        at(svc, report, 'ROLLOUT_CONFLICT', ['routes', i, f], why(what), hint, 'key');
+  });
+}
+
+/** A service with `rollout` in an environment that does not install Flagger (`rollouts.flagger`). */
+export function checkRolloutEnvironment(env: EnvDoc, view: ServiceView, report: Report): void {
+  if (!view.spec.rollout || env.spec.rollouts) return;
+  report({
+    code: 'ROLLOUT_WITHOUT_FLAGGER',
+    severity: 'error',
+    message: `${view.id} has \`rollout\`, but environment ${env.name} does not install Flagger (\`rollouts.flagger\`).`,
+    hint: `Add \`rollouts: { flagger: { chartVersion, metricsServer } }\` to environment ${env.name}, or remove the rollout there with an override (\`rollout: null\`).`,
+    location: view.at(['rollout'], 'key'),
+    pointer: toPointer(['spec', 'rollout']),
+    related: [{ message: `environment ${env.name}`, location: env.at([], 'key') }],
+  });
+}

@@ -1,0 +1,380 @@
+/**
+ * Progressive delivery (issue 15): `Service.rollout` compiled for every mesh. The rules and their positions,
+ * the Canary of each provider (valid against Flagger's CRD), what meshc stops emitting for a rolled-out service,
+ * the access objects that select Flagger's primary pods too, Flagger's chart, and the same rollout block meaning
+ * the same on Istio, Linkerd and App Mesh (refused on Consul).
+ */
+import { describe, expect, it } from 'vitest';
+import type { K8sObject } from '../src/core/k8s.ts';
+import { codesAt, compileInline, dedent } from './helpers/spec-tree.ts';
+import { validateObjects } from './helpers/crds.ts';
+import { describeWithShared } from './helpers/shared.ts';
+
+const env = (name: string, mesh: string, version: string, mtls = 'permissive') => dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Environment
+  metadata: { name: ${name} }
+  spec:
+    cluster: ${name}-1
+    mesh: { type: ${mesh}, version: "${version}", mtls: ${mtls} }
+    gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+    rollouts: { flagger: { chartVersion: "1.44.0", metricsServer: "http://prometheus.monitoring:9090" } }
+`;
+
+const ROLLOUT = dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Service
+  metadata: { name: reviews, namespace: bookinfo }
+  spec:
+    ports: [{ name: http, port: 9080 }]
+    access: [{ from: [productpage] }]
+    rollout:
+      strategy: canary
+      interval: 30s
+      threshold: 5
+      stepWeight: 10
+      maxWeight: 50
+      metrics: { successRate: 99, latency: 500ms }
+      webhooks:
+        - name: load-test
+          type: rollout
+          url: http://flagger-loadtester.test/
+          timeout: 5s
+          metadata: { cmd: "hey -z 1m -q 10 -c 2 http://reviews-canary.bookinfo:9080/" }
+`;
+const PRODUCTPAGE = dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Service
+  metadata: { name: productpage, namespace: bookinfo }
+  spec:
+    ports: [{ name: http, port: 9080 }]
+`;
+
+function emitted(files: Record<string, string>) {
+  const r = compileInline(files, { until: 'emit' });
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  expect(errors).toEqual([]);
+  return r.emitted!.renders;
+}
+
+function objectsOf(files: Record<string, string>, envName: string): K8sObject[] {
+  const render = emitted(files).find((x) => x.env.name === envName)!;
+  return [...render.output.namespaces.values()].flat();
+}
+
+const canaryOf = (objs: readonly K8sObject[]) =>
+  objs.find((o) => o.kind === 'Canary' && o.metadata.name === 'reviews')!;
+
+describe('rollout rules', () => {
+  /** The codes and positions of a service whose spec adds `lines` (2-space indented) to its port. */
+  const check = (rollout: string, ...lines: string[]) =>
+    codesAt(
+      compileInline({
+        'env.yaml': env('prod', 'istio', '1.24'),
+        'p.yaml': PRODUCTPAGE,
+        'r.yaml': [
+          'apiVersion: meshc.dev/v1alpha1',
+          'kind: Service',
+          'metadata: { name: reviews, namespace: bookinfo }',
+          'spec:',
+          '  ports: [{ name: http, port: 9080 }]',
+          `  rollout: ${rollout}`,
+          ...lines.map((l) => `  ${l}`),
+          '',
+        ].join('\n'),
+      }),
+    );
+
+  it('stepWeight above maxWeight is an error at stepWeight', () => {
+    expect(check('{ stepWeight: 60, maxWeight: 50 }')).toEqual(['ROLLOUT_STEP_ABOVE_MAX r.yaml:6:26']);
+  });
+  it("an interval below Flagger's 10s minimum is an error at interval", () => {
+    expect(check('{ stepWeight: 10, interval: 5s }')).toEqual(['ROLLOUT_INTERVAL_TOO_SHORT r.yaml:6:40']);
+  });
+  it('ab and bluegreen need iterations; match only for ab; canary needs stepWeight', () => {
+    expect(check('{ strategy: bluegreen }')).toEqual(['ROLLOUT_STRATEGY_FIELD r.yaml:6:24']);
+    expect(check('{ strategy: ab, iterations: 10 }')).toEqual(['ROLLOUT_STRATEGY_FIELD r.yaml:6:24']);
+    expect(
+      check('{ strategy: bluegreen, iterations: 3, match: [{ headers: { x: { exact: "1" } } }] }'),
+    ).toEqual(['ROLLOUT_STRATEGY_FIELD r.yaml:6:50']);
+    expect(check('{ interval: 1m }')).toEqual(['ROLLOUT_STRATEGY_FIELD r.yaml:6:3']);
+    expect(check('{ strategy: canary, stepWeight: 5, iterations: 3 }')).toEqual([
+      'ROLLOUT_STRATEGY_FIELD r.yaml:6:47',
+    ]);
+  });
+  it('metric thresholds out of range are schema errors at the value', () => {
+    expect(check('{ stepWeight: 5, metrics: { successRate: 101 } }')).toHaveLength(1);
+    expect(check('{ stepWeight: 5, metrics: { successRate: 101 } }')[0]).toMatch(
+      /^PERCENT_RANGE r\.yaml:6:53$/,
+    );
+  });
+  it('versions, matched or weighted routes and mirrors cannot go with a rollout', () => {
+    expect(
+      check(
+        '{ stepWeight: 5 }',
+        'versions: { v1: { labels: { version: v1 } } }',
+        'routes: [{ to: v1, mirror: { to: v1 } }, { timeout: 1s }]',
+      ),
+    ).toEqual([
+      'ROLLOUT_CONFLICT r.yaml:7:3',
+      'ROLLOUT_CONFLICT r.yaml:8:14',
+      'ROLLOUT_CONFLICT r.yaml:8:22',
+      'ROLLOUT_CONFLICT r.yaml:8:44',
+      'ROUTE_UNREACHABLE r.yaml:8:44',
+    ]);
+  });
+  it('a TCP service cannot be A/B tested; Linkerd and App Mesh refuse a TCP rollout', () => {
+    expect(check('{ strategy: ab, iterations: 3, match: [{ headers: { x: { exact: "1" } } }] }')).toEqual([]);
+    const tcp = (rollout: string, e = 'istio') =>
+      codesAt(
+        compileInline(
+          only(e, {
+            'r.yaml': [
+              'apiVersion: meshc.dev/v1alpha1',
+              'kind: Service',
+              'metadata: { name: reviews, namespace: bookinfo }',
+              'spec:',
+              '  ports: [{ name: db, port: 5432, protocol: tcp }]',
+              `  rollout: ${rollout}`,
+              '',
+            ].join('\n'),
+          }),
+        ),
+      ).filter((c) => !c.startsWith('MESH_APPROXIMATE'));
+    expect(tcp('{ strategy: ab, iterations: 3, match: [{ headers: { x: { exact: "1" } } }] }')).toEqual([
+      'ROLLOUT_CONFLICT r.yaml:6:24',
+    ]);
+    expect(tcp('{ stepWeight: 10 }')).toEqual([]);
+    expect(tcp('{ stepWeight: 10 }', 'linkerd')).toEqual(['MESH_UNSUPPORTED_FEATURE r.yaml:5:35']);
+  });
+  it('a selector without a label Flagger rewrites is an error at the selector', () => {
+    expect(check('{ stepWeight: 5 }', 'selector: { tier: reviews }')).toEqual([
+      'ROLLOUT_SELECTOR_LABEL r.yaml:7:13',
+    ]);
+  });
+  it('rollout without Environment.rollouts is an error at the rollout', () => {
+    const r = compileInline({
+      'env.yaml': env('prod', 'istio', '1.24').replace(/ {2}rollouts:.*\n/, ''),
+      'p.yaml': PRODUCTPAGE,
+      'r.yaml': ROLLOUT,
+    });
+    expect(codesAt(r)).toEqual(['ROLLOUT_WITHOUT_FLAGGER r.yaml:7:3']);
+  });
+  it('Consul refuses rollout at the node, naming the meshes that can', () => {
+    const r = compileInline({
+      'env.yaml': env('c', 'consul', '1.21'),
+      'p.yaml': PRODUCTPAGE,
+      'r.yaml': ROLLOUT,
+    });
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    expect(codesAt({ diagnostics: errors })).toContain('MESH_UNSUPPORTED_FEATURE r.yaml:7:3');
+    const first = errors.find((d) => d.pointer === '/spec/rollout')!;
+    expect(first.message).toMatch(
+      /Consul cannot express progressive delivery.*Flagger has no Consul provider/,
+    );
+    expect(first.hint).toMatch(/Istio, Linkerd, App Mesh/);
+  });
+});
+
+const ENVS: Record<string, string> = {
+  istio: env('istio', 'istio', '1.24'),
+  linkerd: env('linkerd', 'linkerd', '2.16'),
+  appmesh: env('appmesh', 'appmesh', '1.13', 'off'),
+};
+const ALL = { ...ENVS, 'p.yaml': PRODUCTPAGE };
+/** The spec files of one environment (the others left out, so that what one mesh refuses does not stop the rest). */
+const only = (e: string, files: Record<string, string>) => ({
+  [`${e}.yaml`]: ENVS[e]!,
+  'p.yaml': PRODUCTPAGE,
+  ...files,
+});
+
+describe('A/B conditions each provider cannot carry', () => {
+  const ab = (match: string) =>
+    ROLLOUT.replace(/ {2}access:.*\n/, '').replace(
+      /strategy: canary[\s\S]*?maxWeight: 50\n/,
+      `strategy: ab\n    iterations: 5\n    match: ${match}\n`,
+    );
+  const refused = (e: string, match: string) =>
+    compileInline(only(e, { 'r.yaml': ab(match) }))
+      .diagnostics.filter((d) => d.severity === 'error')
+      .map((d) => `${d.code} ${d.pointer}`);
+  it('App Mesh: one entry of header conditions', () => {
+    expect(
+      refused('appmesh', '[{ headers: { x: { exact: "1" } } }, { query: { q: { exact: "1" } } }]'),
+    ).toEqual([
+      'MESH_UNSUPPORTED_FEATURE /spec/rollout/match/1',
+      'MESH_UNSUPPORTED_FEATURE /spec/rollout/match/1/query',
+    ]);
+    expect(refused('appmesh', '[{ headers: { x: { prefix: "a" } } }]')).toEqual([]);
+  });
+  it('Linkerd: exact and regex only', () => {
+    expect(
+      refused('linkerd', '[{ headers: { x: { prefix: "a" } } }, { query: { q: { exact: "1" } } }]'),
+    ).toEqual(['MESH_UNSUPPORTED_FEATURE /spec/rollout/match/0/headers']);
+  });
+});
+
+describe('the Canary per mesh', () => {
+  it('Istio: provider istio, no Service/DestinationRule/VirtualService of its own, policies for both pod sets', () => {
+    const objs = objectsOf(only('istio', {}), 'istio');
+    const withRollout = objectsOf(only('istio', { 'r.yaml': ROLLOUT }), 'istio');
+    const reviews = withRollout.filter((o) => String(o.metadata.name).startsWith('reviews'));
+    expect(reviews.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'AuthorizationPolicy/reviews',
+      'AuthorizationPolicy/reviews-primary',
+      'Canary/reviews',
+    ]);
+    const ap = (name: string) =>
+      withRollout.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === name)!.spec as {
+        selector: { matchLabels: Record<string, string> };
+      };
+    expect(ap('reviews').selector.matchLabels).toEqual({ app: 'reviews' });
+    expect(ap('reviews-primary').selector.matchLabels).toEqual({ app: 'reviews-primary' });
+    expect(canaryOf(withRollout).spec).toMatchObject({
+      provider: 'istio',
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'reviews' },
+      service: { port: 9080, retries: { attempts: 0 } },
+    });
+    expect(objs.some((o) => o.kind === 'Canary')).toBe(false);
+  });
+
+  it('Linkerd: Gateway API provider, the Service as parent, MetricTemplates over the proxies', () => {
+    const objs = objectsOf(only('linkerd', { 'r.yaml': ROLLOUT }), 'linkerd');
+    const canary = canaryOf(objs);
+    expect(canary.spec).toMatchObject({
+      provider: 'gatewayapi:v1beta1',
+      service: {
+        port: 9080,
+        gatewayRefs: [{ name: 'reviews', namespace: 'bookinfo', group: 'core', kind: 'Service', port: 9080 }],
+      },
+    });
+    const metrics = (canary.spec as { analysis: { metrics: { templateRef: { name: string } }[] } }).analysis
+      .metrics;
+    expect((canary.spec as { service: { name?: string } }).service.name).toBeUndefined();
+    for (const m of metrics)
+      expect(objs.some((o) => o.kind === 'MetricTemplate' && o.metadata.name === m.templateRef.name)).toBe(
+        true,
+      );
+    expect(objs.some((o) => o.kind === 'Service' && o.metadata.name === 'reviews')).toBe(false);
+    expect(objs.some((o) => o.kind === 'HTTPRoute' && String(o.metadata.name).startsWith('reviews'))).toBe(
+      false,
+    );
+    const servers = objs.filter((o) => o.kind === 'Server' && String(o.metadata.name).startsWith('reviews'));
+    expect(servers.map((s) => (s.spec as { podSelector: unknown }).podSelector)).toEqual([
+      { matchLabels: { app: 'reviews' } },
+      { matchLabels: { app: 'reviews-primary' } },
+    ]);
+  });
+
+  it('App Mesh: provider appmesh:v1beta2, backends of its namespace, no node, router or VirtualService', () => {
+    const r = compileInline({ ...ALL, 'r.yaml': ROLLOUT.replace(/ {2}access:.*\n/, '') }, { until: 'emit' });
+    const objs = [
+      ...r.emitted!.renders.find((x) => x.env.name === 'appmesh')!.output.namespaces.values(),
+    ].flat();
+    expect(canaryOf(objs).spec).toMatchObject({
+      provider: 'appmesh:v1beta2',
+      service: { port: 9080, backends: ['productpage', 'reviews'] },
+    });
+    expect(objs.filter((o) => String(o.metadata.name).startsWith('reviews')).map((o) => o.kind)).toEqual([
+      'Canary',
+    ]);
+  });
+
+  it("Flagger's chart comes after the mesh's, with the provider and the metrics server", () => {
+    for (const render of emitted({ ...ALL, 'r.yaml': ROLLOUT.replace(/ {2}access:.*\n/, '') })) {
+      const flagger = render.output.charts.find((c) => c.name === 'flagger')!;
+      expect(flagger).toMatchObject({
+        repoUrl: 'https://flagger.app',
+        chart: 'flagger',
+        version: '1.44.0',
+        namespace: 'flagger-system',
+        values: { metricsServer: 'http://prometheus.monitoring:9090' },
+      });
+      expect(flagger.values.meshProvider).toBe(
+        (canaryOf([...render.output.namespaces.values()].flat()).spec as { provider: string }).provider,
+      );
+      expect(render.output.charts.at(-1)).toBe(flagger);
+    }
+  });
+});
+
+/** What a Canary means, provider aside: the target, the port, the analysis, the checks by kind, the webhooks. */
+function meaning(canary: K8sObject) {
+  const spec = canary.spec as {
+    targetRef: unknown;
+    service: { port: number };
+    analysis: {
+      metrics?: { name: string; templateRef?: { name: string }; thresholdRange: unknown; interval: string }[];
+      [k: string]: unknown;
+    };
+  };
+  const { metrics, ...analysis } = spec.analysis;
+  return {
+    target: spec.targetRef,
+    port: spec.service.port,
+    analysis,
+    // A check is the success rate or the latency, whichever query (built-in or template) computes it.
+    checks: (metrics ?? []).map((m) => ({
+      kind: /success/.test(m.templateRef?.name ?? m.name) ? 'success-rate' : 'latency',
+      thresholdRange: m.thresholdRange,
+      interval: m.interval,
+    })),
+  };
+}
+
+describe('one rollout block, three meshes', () => {
+  const files = { ...ALL, 'r.yaml': ROLLOUT.replace(/ {2}access:.*\n/, '') };
+  it('compiles to Canaries that mean the same on Istio, Linkerd and App Mesh', () => {
+    const [a, b, c] = ['istio', 'linkerd', 'appmesh'].map((e) => meaning(canaryOf(objectsOf(files, e))));
+    expect(a).toEqual(b);
+    expect(b).toEqual(c);
+    expect(a!.analysis).toMatchObject({ interval: '30s', threshold: 5, stepWeight: 10, maxWeight: 50 });
+    expect(a!.checks).toEqual([
+      { kind: 'success-rate', thresholdRange: { min: 99 }, interval: '1m' },
+      { kind: 'latency', thresholdRange: { max: 500 }, interval: '1m' },
+    ]);
+  });
+});
+
+describeWithShared('Flagger objects against the CRD', () => {
+  it('every Canary and MetricTemplate of every mesh is valid (unknown fields are errors)', () => {
+    const ab = dedent`
+      apiVersion: meshc.dev/v1alpha1
+      kind: Service
+      metadata: { name: ratings, namespace: bookinfo }
+      spec:
+        ports: [{ name: http, port: 9080 }, { name: grpc, port: 9090, protocol: grpc }]
+        routes: [{ timeout: 3s, retries: { attempts: 2, perTryTimeout: 1s, on: [5xx, reset] } }]
+        rollout:
+          strategy: ab
+          iterations: 10
+          target: { kind: Deployment, name: ratings-v2 }
+          match: [{ headers: { x-canary: { exact: insider } } }, { query: { beta: { exact: "1" } } }]
+          metrics: { successRate: 99.5 }
+          webhooks: [{ name: gate, type: confirm-rollout, url: "http://flagger-loadtester.test/gate/check" }]
+    `;
+    const objs = ['istio', 'linkerd', 'appmesh'].flatMap((e) =>
+      objectsOf(
+        only(e, {
+          'r.yaml': ROLLOUT.replace(/ {2}access:.*\n/, ''),
+          // Flagger's Gateway API router carries no timeout or retries (refused on Linkerd); its App Mesh
+          // router matches one entry of headers (refused otherwise).
+          'ab.yaml':
+            e === 'linkerd'
+              ? ab.replace(/^ {2}routes:.*\n/m, '')
+              : e === 'appmesh'
+                ? ab.replace(/, \{ query: \{ beta: \{ exact: "1" \} \} \}/, '')
+                : ab,
+        }),
+        e,
+      ),
+    );
+    const flagger = objs.filter((o) => o.apiVersion.startsWith('flagger.app/'));
+    // A target named otherwise than the service: Flagger's Services keep the service's name.
+    for (const c of flagger.filter((o) => o.kind === 'Canary' && o.metadata.name === 'ratings'))
+      expect((c.spec as { service: { name: string } }).service.name).toBe('ratings');
+    expect(flagger.length).toBeGreaterThanOrEqual(8);
+    expect(validateObjects(flagger)).toEqual([]);
+  });
+});
