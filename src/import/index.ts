@@ -266,7 +266,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     const doc: EnvironmentDocument = {
       apiVersion: API_VERSION,
       kind: 'Environment',
-      metadata: { name: m.type },
+      metadata: { name: (meshes.length === 1 ? environment.name : undefined) ?? m.type },
       spec: {
         cluster: meshes.length > 1 ? `${cluster}-${m.type}` : cluster,
         mesh: {
@@ -275,6 +275,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
           ...(environment.mtls !== undefined && (m.type === 'istio' || environment.mtls !== 'off')
             ? { mtls: environment.mtls }
             : {}),
+          ...(environment.trust ? { trust: environment.trust } : {}),
           ...(environment.trustDomain !== undefined ? { trustDomain: environment.trustDomain } : {}),
           ...(environment.ingress ? { ingress: { ...environment.ingress } } : {}),
           ...(environment.observability ? { observability: { ...environment.observability } } : {}),
@@ -284,7 +285,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
       },
     };
     files.push({
-      path: IMPORT_LAYOUT.environment(m.type),
+      path: IMPORT_LAYOUT.environment(doc.metadata.name),
       content:
         header([
           `Written by \`meshc import\`: the ${m.type} environment the objects were written for.`,

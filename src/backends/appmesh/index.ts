@@ -10,6 +10,7 @@ import { APPMESH_INGRESS_NS, APPMESH_NS, MIN_VERSION } from './constants.ts';
 import { checkEnvironment } from './diagnostics.ts';
 import { APPMESH_DIFF_NOISE } from './diff-noise.ts';
 import { APPMESH_OVERLAPS } from './overlaps.ts';
+import { appmeshImporter } from './import.ts';
 import { buildIngress } from './ingress.ts';
 import { backendsOf } from './model.ts';
 import { buildMesh, buildNamespace, meshName } from './mesh.ts';
@@ -45,6 +46,7 @@ export const appmesh: Backend = meshBackend({
   namespace: (name, env) => buildNamespace(name, meshName(env)),
   emit: emitAppMesh,
   prerequisites: appmeshPrerequisites,
+  importer: appmeshImporter,
 });
 
 /**
