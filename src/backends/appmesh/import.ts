@@ -69,7 +69,7 @@ const key = (ns: string, name: string) => `${ns}/${name}`;
 function duration(v: unknown): string | undefined {
   if (!isRecord(v) || typeof v.value !== 'number' || !['s', 'ms'].includes(String(v.unit))) return undefined;
   if (!Number.isInteger(v.value) || v.value <= 0) return undefined;
-  return `${v.value}${String(v.unit)}`;
+  return v.unit === 'ms' && v.value % 1000 === 0 ? `${v.value / 1000}s` : `${v.value}${String(v.unit)}`;
 }
 
 export const appmeshImporter: MeshImporter = {
@@ -185,11 +185,23 @@ function readNode(o: SourcedObject, st: State): void {
   const labels = stringRecord(r.get(['spec', 'podSelector', 'matchLabels'])) ?? {};
   const hostname = r.get(['spec', 'serviceDiscovery', 'dns', 'hostname']);
   let candidates = servicesOfLabels(ctx, ns, labels);
-  if (!candidates.length && typeof hostname === 'string') {
-    const h = ctx.workloads.host(hostname, ns);
-    const known = h && ctx.workloads.service(h.namespace, h.name);
-    const root = known?.versionOf ? ctx.workloads.service(known.namespace, known.versionOf.service) : known;
-    if (root) candidates = [root];
+  if (!candidates.length) {
+    // A Service without a selector stands for the node when the node's DNS name, Cloud Map name or own name is
+    // its (or one of its per-version Services') name.
+    const cloudMap = r.get(['spec', 'serviceDiscovery', 'awsCloudMap', 'serviceName']);
+    const names = [
+      typeof hostname === 'string' ? ctx.workloads.host(hostname, ns) : undefined,
+      typeof cloudMap === 'string' ? { namespace: ns, name: cloudMap } : undefined,
+      { namespace: ns, name },
+    ];
+    for (const h of names) {
+      const known = h && ctx.workloads.service(h.namespace, h.name);
+      const root = known?.versionOf ? ctx.workloads.service(known.namespace, known.versionOf.service) : known;
+      if (root && (root !== known || !Object.keys(root.selector).length)) {
+        candidates = [root];
+        break;
+      }
+    }
   }
   const svc = candidates[0];
   if (!svc) {
@@ -211,9 +223,24 @@ function readNode(o: SourcedObject, st: State): void {
     );
   else r.consume(['spec', 'podSelector']);
   const draft = ctx.service(svc.namespace, svc.name);
-  const versionLabels = Object.fromEntries(
-    Object.entries(labels).filter(([k]) => svc.selector[k] === undefined),
-  );
+  if (!Object.keys(svc.selector).length && svc.source && !draft.managed) {
+    // App Mesh reaches the pods through the VirtualNodes; other meshes through the Service's endpoints.
+    draft.managed = true;
+    ctx
+      .reader(svc.source)
+      .approximated(
+        ['spec'],
+        `the Service has no selector (App Mesh reaches its pods through the VirtualNodes); meshc now emits it itself (kubernetesService: managed) with the selector app: ${svc.name}, so that every mesh finds its pods`,
+        `Remove the Service from your application's manifests, and check that the pods of ${svc.name} carry app: ${svc.name}.`,
+      );
+  }
+  // A Service without a selector gets the spec's default one, app: <name>.
+  const selector: Readonly<Record<string, string>> = Object.keys(svc.selector).length
+    ? svc.selector
+    : labels.app === svc.name
+      ? { app: svc.name }
+      : {};
+  const versionLabels = Object.fromEntries(Object.entries(labels).filter(([k]) => selector[k] === undefined));
   let version: string | undefined;
   if (Object.keys(versionLabels).length) {
     const host = typeof hostname === 'string' ? hostname.split('.')[0]! : '';
@@ -383,24 +410,34 @@ function readListeners(st: State): void {
       } else seen.add('NONE');
     });
   }
-  // mTLS: the Environment's mode is the most common one; services with another get their own.
+  // mTLS: the Environment's mode is the most common TLS mode (strict on a tie); when some services have no TLS,
+  // it is permissive (which still accepts their plaintext callers) and the others keep their own mode.
   const count = new Map<string, number>();
   for (const s of modes.values()) if (s.size === 1) count.set([...s][0]!, (count.get([...s][0]!) ?? 0) + 1);
-  const top = [...count.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
   const toSpec = (m: string) => (m === 'STRICT' ? 'strict' : m === 'PERMISSIVE' ? 'permissive' : 'off');
-  if (top === undefined) return;
-  st.ctx.environment.mtls = toSpec(top);
+  const tls = [...count.entries()]
+    .filter(([m]) => m === 'STRICT' || m === 'PERMISSIVE')
+    .sort((a, b) => b[1] - a[1] || (a[0] === 'STRICT' ? -1 : 1));
+  if (!count.size) return;
+  const env: 'strict' | 'permissive' | 'off' = !tls.length
+    ? 'off'
+    : count.has('NONE')
+      ? 'permissive'
+      : toSpec(tls[0]![0]) === 'strict'
+        ? 'strict'
+        : 'permissive';
+  st.ctx.environment.mtls = env;
   for (const [draft, s] of modes) {
     const mode = s.size === 1 ? toSpec([...s][0]!) : undefined;
-    if (mode === st.ctx.environment.mtls) continue;
+    if (mode === env) continue;
     const node = [...st.nodes.values()].find((n) => n.service === draft)!;
     if (mode === 'strict' || mode === 'permissive') draft.spec.mtls = mode;
     else
       node.r.approximated(
         ['spec', 'listeners'],
         mode === 'off'
-          ? `${draft.name} has no TLS while the other services have ${st.ctx.environment.mtls} mTLS; a service's \`mtls\` can only be strict or permissive, so it gets the Environment's`
-          : `the nodes of ${draft.name} have different TLS modes (${[...s].join(', ')}); it gets the Environment's`,
+          ? `${draft.name}'s listeners have no TLS while other services' have; a service's \`mtls\` can only be strict or permissive, so it gets the Environment's ${env} (its listeners then also accept TLS from meshed callers, and still plaintext)`
+          : `the nodes of ${draft.name} have different TLS modes (${[...s].join(', ')}); it gets the Environment's ${env}`,
       );
   }
 }
@@ -447,6 +484,11 @@ function readTls(r: FieldReader, at: DataPath, st: State): void {
     r.consume([...at, 'certificate']);
     const bundle = r.get([...at, 'validation', 'trust', 'sds', 'secretName']);
     if (bundle === `spiffe://${env.trustDomain}`) r.consume([...at, 'validation', 'trust']);
+    else if (bundle !== undefined)
+      r.approximated(
+        [...at, 'validation', 'trust'],
+        `meshc names the trust bundle after the trust domain (spiffe://${String(env.trustDomain)}), not ${String(bundle)}`,
+      );
     // The accepted client SANs follow `access` (the callers' SPIFFE IDs): compared in readBackends' results.
     if (r.get([...at, 'validation', 'subjectAlternativeNames']) !== undefined)
       r.consume([...at, 'validation', 'subjectAlternativeNames']);
