@@ -124,6 +124,17 @@ function readMeshes(objects: readonly SourcedObject[], st: State): boolean {
   let drop = true;
   objects.forEach((o, i) => {
     const r = st.ctx.reader(o);
+    if (i > 0 && o.object.metadata.name === objects[0]!.object.metadata.name) {
+      // The same Mesh applied by several manifests (each walkthrough carries it): one Environment.
+      if (JSON.stringify(o.object.spec) === JSON.stringify(objects[0]!.object.spec)) r.consume([]);
+      else
+        r.report(
+          'IMPORT_CONFLICT',
+          ['spec'],
+          `${r.ref} is not carried: another manifest of the input defines the Mesh ${o.object.metadata.name} with another spec; the first one was read.`,
+        );
+      return;
+    }
     if (i > 0) {
       r.report(
         'IMPORT_CONFLICT',
