@@ -1094,6 +1094,8 @@ function sameConditions(a: RouteMatch | undefined, b: RouteMatch | undefined): b
 function readBackends(nodes: readonly SourcedObject[], st: State, drop: boolean): void {
   const { ctx } = st;
   const callers = new Map<ServiceDraft, Set<ServiceDraft>>();
+  /** The first caller's VirtualNode of each callee: where its `access` came from. */
+  const callerSource = new Map<ServiceDraft, SourcedObject>();
   for (const o of nodes) {
     const r = ctx.reader(o);
     const node = st.nodes.get(key(r.namespace, o.object.metadata.name));
@@ -1120,6 +1122,7 @@ function readBackends(nodes: readonly SourcedObject[], st: State, drop: boolean)
       const set = callers.get(target) ?? new Set();
       set.add(node.service);
       callers.set(target, set);
+      if (!callerSource.has(target)) callerSource.set(target, o);
     });
     if (r.get(['spec', 'backendDefaults', 'clientPolicy']) !== undefined)
       readClientPolicy(r, ['spec', 'backendDefaults', 'clientPolicy'], st);
@@ -1142,7 +1145,8 @@ function readBackends(nodes: readonly SourcedObject[], st: State, drop: boolean)
           },
         ]
       : [];
-    target.from.set('access', [...st.nodes.values()][0]!.source);
+    const source = callerSource.get(target);
+    if (source) target.from.set('access', source);
     if (!from.size) {
       const [ns, name] = k.split('/') as [string, string];
       const o = [...st.nodes.values()].find((n) => n.service === target)?.source;
