@@ -38,7 +38,7 @@ const DIFFERENCES = {
       "The spec's `timeout` absent means no timeout beyond the mesh's default, and meshc writes none: App Mesh's default is 15s, Istio's is none. Add `timeout: 15s` to keep App Mesh's limit.",
   },
   'appmesh-default-retries': {
-    what: "A route without a retry policy: App Mesh retries with its hidden default policy (2 retries on 503, connect failures and refused streams; AWS user guide, \"Envoy defaults set by App Mesh\"); Istio's route from meshc retries nothing (`attempts: 0`).",
+    what: 'A route without a retry policy: App Mesh retries with its hidden default policy (2 retries on 503, connect failures and refused streams; AWS user guide, "Envoy defaults set by App Mesh"); Istio\'s route from meshc retries nothing (`attempts: 0`).',
     reason:
       "The spec's `retries` absent means no retries, which meshc writes on Istio explicitly (Istio would otherwise retry twice). App Mesh's default retries are not in the App Mesh objects, so the import has nothing to carry.",
   },
