@@ -196,9 +196,9 @@ describe('meshc import of the App Mesh walkthroughs renders to objects that mean
     const w = importWalkthrough('outlier-detection.yaml', varsOf(ns));
     const found = findings(w.result.diagnostics);
     expect(found).toEqual([
-      `IMPORT_APPROXIMATED ${w.file}:32`, // nobody lists front: access []
-      `IMPORT_APPROXIMATED ${w.file}:39`,
+      `IMPORT_APPROXIMATED ${w.file}:39`, // Cloud Map discovery
       `IMPORT_APPROXIMATED ${w.file}:70`,
+      `IMPORT_APPROXIMATED ${w.file}:92`, // nobody lists front: access []
       `IMPORT_APPROXIMATED ${w.file}:104`,
       `IMPORT_APPROXIMATED ${w.file}:105`,
     ]);
@@ -220,6 +220,11 @@ describe('meshc import of the App Mesh walkthroughs renders to objects that mean
     );
     expect(w.spec(`environments/${ns}.yaml`)).toMatch(
       /ingress:\n\s+className: ingress-gw\n\s+api: native\n\s+namespace: howto-k8s-ingress-gateway/,
+    );
+    // Only the gateway calls color-paths: the spec cannot say "the ingress only", so no access is written (reported).
+    expect(w.spec(`services/${ns}/color-paths.yaml`)).not.toContain('access:');
+    expect(w.result.diagnostics.some((d) => d.message.includes('which the ingress gateway exposes'))).toBe(
+      true,
     );
     const colors = ['white', 'blue', 'red', 'yellow', 'green'];
     const rows = colors.map((c) => ({

@@ -236,6 +236,30 @@ describe('appmeshImporter', () => {
     );
     const r = importObjects(objects);
     expect(codes(r)).toEqual([]);
+    // A listener that accepts other SANs than the identities of the callers `access` names is reported.
+    const sans = { match: { exact: ['spiffe://corp.example/ns/shop/sa/other'] } };
+    const withSans = objects.map((o) =>
+      o.object.kind === 'VirtualNode' && o.object.metadata.name === 'api-v1'
+        ? {
+            ...o,
+            object: {
+              ...o.object,
+              spec: {
+                ...(o.object.spec as object),
+                listeners: [
+                  {
+                    ...listeners[0],
+                    tls: { ...tls, validation: { ...tls.validation, subjectAlternativeNames: sans } },
+                  },
+                ],
+              },
+            },
+          }
+        : o,
+    );
+    expect(codes(importObjects(withSans))).toEqual([
+      'IMPORT_APPROXIMATED /spec/listeners/0/tls/validation/subjectAlternativeNames',
+    ]);
     const env = file(r, 'environments/prod.yaml');
     expect(env).toContain('mtls: strict');
     expect(env).toContain('sds: {}');

@@ -58,6 +58,8 @@ interface State {
   readonly nodes: Map<string, NodeInfo>;
   /** VirtualServices by `namespace/name`: the service they stand for. */
   readonly virtualServices: Map<string, ServiceDraft>;
+  /** The VirtualService objects by `namespace/name`. */
+  readonly vsObjects: Map<string, SourcedObject>;
   /** Longest route timeout (ms) sending to each node, for the listener timeouts. */
   readonly nodeTimeouts: Map<string, number>;
   meshName?: string;
@@ -88,7 +90,13 @@ export const appmeshImporter: MeshImporter = {
     return groupOf(o) === GROUP;
   },
   read(objects, ctx) {
-    const st: State = { ctx, nodes: new Map(), virtualServices: new Map(), nodeTimeouts: new Map() };
+    const st: State = {
+      ctx,
+      nodes: new Map(),
+      virtualServices: new Map(),
+      vsObjects: new Map(),
+      nodeTimeouts: new Map(),
+    };
     const of = (kind: string) => objects.filter((o) => o.object.kind === kind);
     const egress = readMeshes(of('Mesh'), st);
     for (const o of of('VirtualNode')) readNode(o, st);
@@ -417,7 +425,8 @@ function readListeners(st: State): void {
       const tls = r.get(at('tls'));
       if (isRecord(tls)) {
         seen.add(String(tls.mode));
-        readTls(r, at('tls'), st);
+        readTls(r, at('tls'), st, true);
+        checkListenerSans(r, at('tls', 'validation', 'subjectAlternativeNames'), draft, st);
       } else seen.add('NONE');
     });
   }
@@ -453,6 +462,39 @@ function readListeners(st: State): void {
   }
 }
 
+/**
+ * A listener's accepted client SANs (SDS): meshc writes the SPIFFE IDs of the callers `access` names (and of the
+ * ingress gateway when the service is exposed), none when any caller may connect. Consumed when they say that.
+ */
+function checkListenerSans(r: FieldReader, at: DataPath, draft: ServiceDraft, st: State): void {
+  const sans = r.get([...at, 'match', 'exact']);
+  if (r.get(at) === undefined) return;
+  const env = st.ctx.environment;
+  const td = env.trustDomain;
+  const access = draft.spec.access;
+  const expected = new Set<string>();
+  if (access && !access.some((a) => a.from.includes('*')) && td !== undefined) {
+    for (const a of access)
+      for (const c of a.from) {
+        const [ns, name] = c.includes('/') ? (c.split('/') as [string, string]) : [draft.namespace, c];
+        const sa = st.ctx.workloads.service(ns, name)?.serviceAccount ?? name;
+        expected.add(`spiffe://${td}/ns/${ns}/sa/${sa}`);
+      }
+    if (draft.spec.ingress && env.ingress)
+      expected.add(
+        `spiffe://${td}/ns/${env.ingress.namespace ?? APPMESH_INGRESS_NS}/sa/${env.ingress.className}`,
+      );
+  }
+  const given = Array.isArray(sans) ? new Set(sans.map(String)) : undefined;
+  if (given && given.size === expected.size && [...given].every((x) => expected.has(x))) r.consume(at);
+  else
+    r.approximated(
+      at,
+      `meshc accepts the SPIFFE IDs of the callers \`access\` names (${[...expected].sort().join(', ') || 'any caller: no list'}), derived from the callers' backends`,
+      'Check the callers in `access` of the imported service.',
+    );
+}
+
 function setResilience<K extends 'outlierDetection' | 'connectionPool'>(
   r: FieldReader,
   at: DataPath,
@@ -473,7 +515,7 @@ function setResilience<K extends 'outlierDetection' | 'connectionPool'>(
 }
 
 /** A listener's or client policy's certificate source → `mesh.trust` (and the trust domain from SPIFFE IDs). */
-function readTls(r: FieldReader, at: DataPath, st: State): void {
+function readTls(r: FieldReader, at: DataPath, st: State, listener = false): void {
   const env = st.ctx.environment;
   if (['STRICT', 'PERMISSIVE', 'DISABLED'].includes(String(r.get([...at, 'mode']))))
     r.consume([...at, 'mode']);
@@ -501,7 +543,9 @@ function readTls(r: FieldReader, at: DataPath, st: State): void {
         `meshc names the trust bundle after the trust domain (spiffe://${String(env.trustDomain)}), not ${String(bundle)}`,
       );
     // The accepted client SANs follow `access` (the callers' SPIFFE IDs): compared in readBackends' results.
-    if (r.get([...at, 'validation', 'subjectAlternativeNames']) !== undefined)
+    // A client's accepted server SANs follow the routes' targets (meshc derives them); a listener's are checked
+    // against `access` in readListeners.
+    if (!listener && r.get([...at, 'validation', 'subjectAlternativeNames']) !== undefined)
       r.consume([...at, 'validation', 'subjectAlternativeNames']);
     if (!/^spiffe:\/\/[^/]+\/ns\/[^/]+\/sa\/[^/]+$/.test(sds.secretName))
       r.approximated(
@@ -599,6 +643,7 @@ function readVirtualServices(
     }
     const draft = ctx.service(target.namespace, target.name, o);
     st.virtualServices.set(key(ns, o.object.metadata.name), draft);
+    st.vsObjects.set(key(ns, o.object.metadata.name), o);
     const routerRef = r.get(['spec', 'provider', 'virtualRouter', 'virtualRouterRef']);
     const nodeRef = r.get(['spec', 'provider', 'virtualNode', 'virtualNodeRef']);
     if (isRecord(routerRef) && typeof routerRef.name === 'string') {
@@ -1136,6 +1181,21 @@ function readBackends(nodes: readonly SourcedObject[], st: State, drop: boolean)
     done.add(target);
     const from = callers.get(target) ?? new Set();
     if ([...meshed].every((s) => from.has(s))) continue;
+    const [vsNs, vsName] = k.split('/') as [string, string];
+    const own = st.vsObjects.get(k);
+    if (!from.size && target.spec.ingress) {
+      // Exposed and called by no node: on App Mesh only the gateway (and unmeshed callers) reach it. The spec
+      // cannot say "the ingress only" (`access: []` closes the ingress too), so it keeps no access rules.
+      if (own)
+        ctx
+          .reader(own)
+          .approximated(
+            ['spec', 'awsName'],
+            `no VirtualNode lists the VirtualService ${vsNs}/${vsName}, which the ingress gateway exposes: App Mesh lets only the gateway (and callers outside the mesh) reach it, and the spec cannot say "the ingress only", so ${target.name} keeps no access rules and every caller may reach it on other meshes`,
+            `Add \`access\` to ${target.name} in the imported spec if meshed callers must be refused.`,
+          );
+      continue;
+    }
     target.spec.access = [...from].length
       ? [
           {
@@ -1148,15 +1208,15 @@ function readBackends(nodes: readonly SourcedObject[], st: State, drop: boolean)
     const source = callerSource.get(target);
     if (source) target.from.set('access', source);
     if (!from.size) {
-      const [ns, name] = k.split('/') as [string, string];
-      const o = [...st.nodes.values()].find((n) => n.service === target)?.source;
+      const [ns, name] = [vsNs, vsName];
+      const o = own;
       if (o)
         ctx
           .reader(o)
           .report(
             'IMPORT_APPROXIMATED',
-            ['spec', 'podSelector'],
-            `No VirtualNode lists the VirtualService ${ns}/${name} among its backends, so ${target.name} gets \`access: []\` (every caller denied). On App Mesh callers without a VirtualNode (and the ingress gateway) still reach it; other meshes deny them too.`,
+            ['spec', 'awsName'],
+            `No VirtualNode lists the VirtualService ${ns}/${name} among its backends, so ${target.name} gets \`access: []\` (every caller denied). On App Mesh callers without a VirtualNode still reach it (unless its listeners are STRICT); other meshes deny them too.`,
             `Add the callers that must reach ${target.name} (for example \`from: ['*']\`) to its access in the imported spec.`,
           );
     }
