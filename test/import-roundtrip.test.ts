@@ -36,7 +36,6 @@ const RUNS = Number(process.env.MESHC_GENERATED_RUNS) || (process.env.CI ? 60 : 
 const MESHES = [
   { type: 'istio', version: '1.24' },
   { type: 'linkerd', version: '2.18' },
-  { type: 'appmesh', version: '1.13' },
 ] as const;
 
 type Mesh = (typeof MESHES)[number];
