@@ -4,7 +4,7 @@ import type { SourcedObject } from '../core/import-types.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import type { DataPath } from '../core/location.ts';
 import { toPointer } from '../core/location.ts';
-import type { Route, ServiceSpec } from '../spec/types.gen.ts';
+import type { EnvironmentDocument, Route, ServiceSpec } from '../spec/types.gen.ts';
 
 /**
  * The reverse compiler's seam (`meshc import`): a backend's `importer` reads the native objects of its mesh
@@ -106,7 +106,11 @@ export interface ServiceDraft {
 
 /** Environment settings the mesh objects imply (mesh-wide mTLS, trust domain, ingress). */
 export interface EnvironmentDraft {
+  /** The Environment's name, when the mesh objects name it (App Mesh: the Mesh's name). Default: the mesh type. */
+  name?: string;
   mtls?: 'strict' | 'permissive' | 'off';
+  /** `mesh.trust`, when the mesh objects name their certificate source (App Mesh listeners). */
+  trust?: NonNullable<EnvironmentDocument['spec']['mesh']['trust']>;
   trustDomain?: string;
   ingress?: {
     className: string;

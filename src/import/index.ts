@@ -272,7 +272,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     const doc: EnvironmentDocument = {
       apiVersion: API_VERSION,
       kind: 'Environment',
-      metadata: { name: m.type },
+      metadata: { name: (meshes.length === 1 ? environment.name : undefined) ?? m.type },
       spec: {
         cluster: meshes.length > 1 ? `${cluster}-${m.type}` : cluster,
         mesh: {
@@ -284,6 +284,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
             backendFor(m.type)?.capabilities['mesh.mtls.off'].support !== 'unsupported')
             ? { mtls: environment.mtls }
             : {}),
+          ...(environment.trust ? { trust: environment.trust } : {}),
           ...(environment.trustDomain !== undefined ? { trustDomain: environment.trustDomain } : {}),
           ...(environment.ingress ? { ingress: { ...environment.ingress } } : {}),
           ...(environment.observability ? { observability: { ...environment.observability } } : {}),
@@ -293,7 +294,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
       },
     };
     files.push({
-      path: IMPORT_LAYOUT.environment(m.type),
+      path: IMPORT_LAYOUT.environment(doc.metadata.name),
       content:
         header([
           `Written by \`meshc import\`: the ${m.type} environment the objects were written for.`,

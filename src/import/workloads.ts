@@ -182,16 +182,22 @@ export function indexWorkloads(
       )
         continue;
       if (
-        !selects(root.selector, s.selector) ||
+        // A root without a selector (a Service kept only for its DNS name, as App Mesh's walkthroughs have) has
+        // per-version Services too.
+        (Object.keys(root.selector).length > 0 && !selects(root.selector, s.selector)) ||
         Object.keys(s.selector).length <= Object.keys(root.selector).length
       )
         continue;
       const samePorts =
         root.ports.length === s.ports.length && root.ports.every((p, i) => p.port === s.ports[i]!.port);
       if (!samePorts) continue;
-      const labels = Object.fromEntries(
-        Object.entries(s.selector).filter(([k]) => root.selector[k] === undefined),
-      );
+      // Without a selector of its own, the root gets the spec's default one (app: <name>).
+      const base = Object.keys(root.selector).length
+        ? root.selector
+        : s.selector.app === root.name
+          ? { app: root.name }
+          : {};
+      const labels = Object.fromEntries(Object.entries(s.selector).filter(([k]) => base[k] === undefined));
       services.set(s.id, { ...s, versionOf: { service: root.name, version, labels } });
       break;
     }

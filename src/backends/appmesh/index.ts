@@ -11,6 +11,7 @@ import { checkEnvironment } from './diagnostics.ts';
 import { APPMESH_DIFF_NOISE } from './diff-noise.ts';
 import { APPMESH_OVERLAPS } from './overlaps.ts';
 import { APPMESH_DISCOVERY } from './discovery.ts';
+import { appmeshImporter } from './import.ts';
 import { buildIngress } from './ingress.ts';
 import { backendsOf } from './model.ts';
 import { buildMesh, buildNamespace, meshName } from './mesh.ts';
@@ -49,6 +50,7 @@ export const appmesh: Backend = meshBackend({
   emit: emitAppMesh,
   prerequisites: appmeshPrerequisites,
   rollout: APPMESH_ROLLOUT,
+  importer: appmeshImporter,
 });
 
 /**
