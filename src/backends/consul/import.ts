@@ -254,7 +254,17 @@ class ConsulImport {
       const named =
         all.find((s) => s.name === name && s.namespace === namespace) ?? all.find((s) => s.name === name);
       if (named) t = { namespace: named.namespace, name: named.name };
-      else if (isDnsLabel(name)) t = { namespace, name };
+      else if (isDnsLabel(name)) {
+        t = { namespace, name };
+        // Consul names carry no namespace: the service is assumed beside the object that names it.
+        if (r && at)
+          r.report(
+            'IMPORT_NO_SERVICE',
+            at,
+            `The Consul service ${name} in ${r.ref} is the service account of no Kubernetes Service of the input; it was read as the service ${namespace}/${name}, for which meshc writes its own config entries (ServiceDefaults ${namespace}/${name}, ServiceIntentions ${namespace}/${name}).`,
+            "Import the Service and Deployment whose pods run as that service account (Consul names a service after its pods' service account).",
+          );
+      }
     }
     if (t) this.#targets.set(name, t);
     return t;
@@ -474,9 +484,25 @@ class ConsulImport {
       );
       return undefined;
     }
+    if (subset !== undefined) this.#subset(t, subset, r, at);
     return [
       { backend: { service: `${t.namespace}/${t.name}`, ...(subset ? { version: subset } : {}) }, target: t },
     ];
+  }
+
+  /**
+   * A subset a route names that no ServiceResolver of the input defines (Consul refuses such a chain): the
+   * version is assumed to select the pods labelled `version: <subset>`, meshc's convention.
+   */
+  #subset(t: Target, subset: string, r: FieldReader, at: DataPath): void {
+    const draft = this.#draft(t);
+    if (draft.spec.versions?.[subset] || !isDnsLabel(subset)) return;
+    draft.spec.versions = { ...draft.spec.versions, [subset]: { labels: { version: subset } } };
+    r.approximated(
+      at,
+      `no ServiceResolver of the input defines the subset ${subset} of ${t.name}; the version ${subset} was assumed to be the pods labelled version=${subset}`,
+      `Import the ServiceResolver of ${t.name}, or set the labels of version ${subset} in the imported spec.`,
+    );
   }
 
   /** The splits of a splitter as legs (weights in percent), each marked read; undefined when one cannot be read. */
@@ -1102,6 +1128,7 @@ class ConsulImport {
     const wAll = w.includes('all');
     const rules: AccessRule[] = [];
     const l4: string[] = [];
+    const withWildcard: string[] = [];
     let anyNamed = false;
     for (const [name, { i, grants }] of perSource) {
       if (name === '*') continue;
@@ -1135,16 +1162,30 @@ class ConsulImport {
         anyNamed = true;
         continue;
       }
-      // meshc appends `*`'s permissions to every named source: the tail that `*` grants is its rule's.
+      // meshc appends `*`'s permissions to every named source: the tail that `*` grants is its rule's. Of the
+      // readings that render back the same permissions, the shortest (else the source's grants as they are).
       let end = grants.length;
       while (end > 0 && wKeys.has(key(grants[end - 1]!))) end--;
-      const own = grants.slice(0, end);
-      if (own.length || !grants.length) anyNamed = true;
+      const rendered = (mine: readonly Grant[], alsoWildcard: boolean) => {
+        const seen = new Set<string>();
+        return [...mine, ...(alsoWildcard ? w : []), ...w]
+          .map(key)
+          .filter((k) => (seen.has(k) ? false : (seen.add(k), true)))
+          .join('\n');
+      };
+      const want = grants.map(key).join('\n');
+      let own = grants.slice(0, end);
+      // An empty reading names the source nowhere (it would not render at all).
+      if (!own.length || rendered(own, false) !== want) {
+        if (!own.length && grants.length && rendered([], true) === want) withWildcard.push(ref);
+        else own = [...grants];
+      }
+      anyNamed = true;
       rules.push(...grantRules(own, [ref]));
     }
     if (l4.length) rules.unshift({ from: l4.sort() });
     if (wAll) rules.push({ from: ['*'] });
-    else rules.push(...grantRules(w, ['*']));
+    else rules.push(...grantRules(w, ['*', ...withWildcard.sort()]));
     const wildcardDenies = wildcard !== undefined && !w.length;
     if (!wildcard && !rules.length && !perSource.size) {
       // No sources at all: Consul's ACL default decides everything.
