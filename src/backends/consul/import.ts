@@ -606,7 +606,11 @@ class ConsulImport {
           return;
         }
         const match = this.#match(e.r, [...at, 'match'], entry.match);
-        if (match === undefined) return;
+        if (match === undefined) {
+          // Reported at the match; the rest of the route goes with it.
+          e.r.consume(at);
+          return;
+        }
         const dest = isRecord(entry.destination) ? entry.destination : {};
         const route = this.#destination(e, [...at, 'destination'], dest, self);
         if (!route) return;
@@ -1030,6 +1034,7 @@ class ConsulImport {
             ? 'intentions for every destination have no spec form (access is per service)'
             : 'it names no destination',
         );
+        e.r.consume(['spec']);
         continue;
       }
       e.r.consume(['spec', 'destination', 'name']);
@@ -1063,12 +1068,14 @@ class ConsulImport {
             "the spec's access rules only allow; the later allow permissions admit what this deny took before them",
           );
         else e.r.consume(pat);
-        denied = true;
+        const keys = Object.keys(http).filter((k) => !(k === 'pathPrefix' && http[k] === '/'));
+        if (!keys.length) denied = true;
         return;
       }
       e.r.consume([...pat, 'action']);
       const g = this.#permission(e.r, [...pat, 'http'], http);
       if (g) out.push(g);
+      else e.r.consume(pat);
     });
     if (!denied && perms.length)
       e.r.approximated(
