@@ -1013,10 +1013,17 @@ class ConsulImport {
       );
       const declaredIds = new Set(declared.map((c) => `${c.namespace}/${c.name}`));
       const same = named.size === declaredIds.size && [...named].every((c) => declaredIds.has(c));
+      // The entries that change: ServiceDefaults `<namespace>/<Consul name>` of every caller either way.
+      const entry = (id: string) => {
+        const [ns, name] = id.split('/') as [string, string];
+        const known = this.#ctx.workloads.service(ns, name);
+        return `ServiceDefaults ${ns}/${known?.serviceAccount ?? name}`;
+      };
+      const entries = (ids: Iterable<string>) => [...ids].sort().map(entry).join(', ');
       if (!same)
         first.entry.r.approximated(
           ['spec', 'upstreamConfig', 'overrides', first.index],
-          `Consul applies it on the calls of ${[...declaredIds].sort().join(', ')} only (it is declared per caller); meshc writes ${t.name}'s resilience into the ServiceDefaults of every caller its access names (${named.size ? [...named].sort().join(', ') : 'none, so it has no effect'})`,
+          `Consul applies it on the calls of ${entries(declaredIds)} only (it is declared per caller); meshc writes ${t.name}'s resilience into the ServiceDefaults of every caller its access names (${named.size ? entries(named) : 'none, so it has no effect'})`,
           `Name the callers that should apply it in the access of ${t.name}.`,
         );
     }
