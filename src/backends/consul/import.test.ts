@@ -443,3 +443,38 @@ spec:
     expect(codes).toEqual(['IMPORT_NO_SERVICE ', 'IMPORT_NO_SERVICE /spec/sources/0/name']);
   });
 });
+
+describe('the API gateway', () => {
+  it('the gateway a route attaches to is admitted by meshc for an exposed service, not read as a caller', () => {
+    const { codes, service, env } = run(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: web, namespace: shop }
+spec:
+  parentRefs: [{ name: edge, namespace: gw }]
+  hostnames: [shop.example.com]
+  rules:
+    - matches: [{ path: { type: Exact, value: /shop } }, { path: { type: PathPrefix, value: /shop/ } }]
+      backendRefs: [{ name: web, port: 8080 }]
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: { name: shop-web, namespace: shop }
+spec:
+  destination: { name: shop-web }
+  sources:
+    - { name: edge, action: allow }
+    - { name: cart, action: allow }
+    - { name: '*', action: deny }
+`);
+    expect(service('web').ingress).toEqual({ hosts: ['shop.example.com'], paths: [{ prefix: '/shop' }] });
+    expect(service('web').access).toEqual([{ from: ['cart'] }]);
+    expect(env().spec.mesh.ingress).toMatchObject({ api: 'gateway-api', namespace: 'gw' });
+    expect(codes).toEqual([]);
+    expect(service('edge').ports).toBeUndefined();
+  });
+
+  it('a filter with a broken escape is no version', () => {
+    expect(parseFilter('Service.Meta.version == "v\\x"')).toBeUndefined();
+  });
+});

@@ -112,9 +112,14 @@ export const consulImporter: MeshImporter = {
           'Express the route as a ServiceRouter, or add it to the imported spec by hand.',
         );
     mergeIngressPrefixes(ctx);
+    const gateways = routes
+      .filter((o) => isGatewayRoute(o.object))
+      .flatMap((o) => asArray((o.object.spec as { parentRefs?: unknown }).parentRefs))
+      .flatMap((p) => (isRecord(p) && typeof p.name === 'string' ? [p.name] : []));
     new ConsulImport(
       objects.filter((o) => isConsul(o.object)),
       ctx,
+      gateways,
     ).run();
   },
 };
@@ -175,7 +180,8 @@ class ConsulImport {
   /** The names of the Gateways (the API gateway's Consul services). */
   readonly #gateways = new Set<string>();
 
-  constructor(objects: readonly SourcedObject[], ctx: ImportContext) {
+  /** `gateways`: the Gateways the input's HTTPRoutes attach to (consul-k8s registers each as a Consul service). */
+  constructor(objects: readonly SourcedObject[], ctx: ImportContext, gateways: readonly string[] = []) {
     this.#ctx = ctx;
     for (const k of KINDS) this.#entries.set(k, new Map());
     for (const o of objects) {
@@ -206,6 +212,7 @@ class ConsulImport {
     }
     const gw = ctx.environment.from.get('ingress');
     if (gw) this.#gateways.add(gw.object.metadata.name);
+    for (const name of gateways) this.#gateways.add(name);
   }
 
   #kind(k: Kind): Map<string, Entry> {
@@ -1288,7 +1295,12 @@ export function parseFilter(filter: unknown): Record<string, string> | undefined
         term,
       );
     if (!m || out[m[1]!] !== undefined) return undefined;
-    const v = m[2] !== undefined ? (JSON.parse(`"${m[2]}"`) as string) : (m[3] ?? m[4]!);
+    let v: string;
+    try {
+      v = m[2] !== undefined ? (JSON.parse(`"${m[2]}"`) as string) : (m[3] ?? m[4]!);
+    } catch {
+      return undefined;
+    }
     out[m[1]!] = v;
   }
   return Object.keys(out).length ? out : undefined;
