@@ -93,6 +93,25 @@ spec: { routes: [{ destination: { numRetries: 2, retryOn: [reset] } }] }`;
   });
 });
 
+describe('consulImporter.detect, the API gateway', () => {
+  it('a Gateway of class consul is evidence of Consul', () => {
+    const gw = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: api-gateway, namespace: consul }
+spec: { gatewayClassName: consul, listeners: [{ name: http, protocol: HTTP, port: 80 }] }`;
+    expect(consulImporter.detect(objects(gw))).toEqual({
+      evidence: ['Gateway API Gateway of class consul'],
+      version: '1.16',
+    });
+    expect(
+      consulImporter.detect(objects(gw.replace('gatewayClassName: consul', 'gatewayClassName: istio'))),
+    ).toEqual({
+      evidence: [],
+    });
+  });
+});
+
 describe('parseFilter', () => {
   it('reads Service.Meta terms joined by and; anything else is no version', () => {
     expect(parseFilter('Service.Meta.version == "v1" and Service.Meta.zone == \'a\'')).toEqual({

@@ -76,6 +76,13 @@ export const consulImporter: MeshImporter = {
     const evidence = new Set<string>();
     let retryOn = false;
     for (const o of objects) {
+      // The API gateway: a Gateway API Gateway of the class the consul chart creates.
+      if (
+        o.object.kind === 'Gateway' &&
+        o.object.apiVersion.startsWith('gateway.networking.k8s.io/') &&
+        (o.object.spec as { gatewayClassName?: unknown } | undefined)?.gatewayClassName === 'consul'
+      )
+        evidence.add('Gateway API Gateway of class consul');
       if (!isConsul(o.object)) continue;
       evidence.add(`${o.object.apiVersion} ${o.object.kind}`);
       if (o.object.kind === 'ServiceRouter')
