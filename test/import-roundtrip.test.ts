@@ -36,6 +36,7 @@ const RUNS = Number(process.env.MESHC_GENERATED_RUNS) || (process.env.CI ? 60 : 
 const MESHES = [
   { type: 'istio', version: '1.24' },
   { type: 'linkerd', version: '2.18' },
+  { type: 'consul', version: '1.21' },
 ] as const;
 
 type Mesh = (typeof MESHES)[number];

@@ -118,7 +118,11 @@ export interface EnvironmentDraft {
     namespace?: string;
     tls?: { certManager?: { issuer: string; kind?: 'Issuer' | 'ClusterIssuer' }; secretName?: string };
   };
-  observability?: { metrics?: 'prometheus-operator'; dashboards?: boolean };
+  observability?: {
+    metrics?: 'prometheus-operator';
+    dashboards?: boolean;
+    tracing?: { provider: 'zipkin' | 'opentelemetry'; endpoint: string };
+  };
   readonly from: Map<string, SourcedObject>;
 }
 

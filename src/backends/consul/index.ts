@@ -12,6 +12,7 @@ import { CONSUL_NS, MIN_VERSION } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
 import { checkEnvironment } from './diagnostics.ts';
 import { CONSUL_DIFF_NOISE } from './diff-noise.ts';
+import { consulImporter } from './import.ts';
 import { CONSUL_OVERLAPS } from './overlaps.ts';
 import { CONSUL_DISCOVERY } from './discovery.ts';
 import { INGRESS_SOURCE, buildIngress } from './ingress.ts';
@@ -44,6 +45,7 @@ export const consul: Backend = meshBackend({
   namespace: (name) => buildNamespace(name),
   emit: emitConsul,
   prerequisites: consulPrerequisites,
+  importer: consulImporter,
 });
 
 function emitConsul(
