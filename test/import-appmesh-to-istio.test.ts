@@ -56,12 +56,7 @@ const DIFFERENCES = {
 type DifferenceId = keyof typeof DIFFERENCES;
 
 function fill(text: string, ns: string): string {
-  return text.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
-    if (name === 'APP_NAMESPACE') return ns;
-    if (name === 'MESH_NAME') return MESH;
-    if (name === 'CLOUDMAP_NAMESPACE') return `${ns}.pvt.aws.local`;
-    throw new Error(`no value for \${${name}}`);
-  });
+  return am.fillWalkthrough(text, am.walkthroughVars(ns, MESH));
 }
 
 /** `app-mesh-yaml/`: the walkthroughs' manifests with their workloads. */

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   connect,
+  fillWalkthrough,
   gatewayRequest,
   listenerPolicy,
   parseManifests,
@@ -19,6 +20,7 @@ import {
   type Caller,
   type HttpRequest,
   type Manifest,
+  walkthroughVars,
 } from './helpers/appmesh-semantics.ts';
 import { emittedObjects } from './helpers/backend-fixtures.ts';
 import { compileImported, findings, importFiles } from './helpers/import.ts';
@@ -27,27 +29,14 @@ import { repoRoot } from './helpers/shared.ts';
 const UPSTREAM = 'fixtures/upstream/appmesh';
 const WORKLOADS = 'fixtures/import/appmesh';
 
-function fill(text: string, vars: Readonly<Record<string, string>>): string {
-  return text.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
-    const v = vars[name];
-    if (v === undefined) throw new Error(`no value for \${${name}}`);
-    return v;
-  });
-}
-
-const varsOf = (ns: string, extra: Record<string, string> = {}) => ({
-  APP_NAMESPACE: ns,
-  MESH_NAME: ns,
-  CLOUDMAP_NAMESPACE: `${ns}.pvt.aws.local`,
-  ...extra,
-});
+const varsOf = (ns: string, extra: Record<string, string> = {}) => ({ ...walkthroughVars(ns), ...extra });
 
 /** Imports a walkthrough (and its workloads), renders the imported spec for App Mesh; both object sets. */
 function importWalkthrough(file: string, vars: Record<string, string>, workloads?: string) {
   const rel = [`${UPSTREAM}/${file}`, ...(workloads ? [`${WORKLOADS}/${workloads}`] : [])];
   const sources = rel.map((p) => ({
     path: p,
-    text: fill(readFileSync(path.join(repoRoot, p), 'utf8'), vars),
+    text: fillWalkthrough(readFileSync(path.join(repoRoot, p), 'utf8'), vars),
   }));
   const imported = importFiles(sources);
   expect(imported.loadDiagnostics).toEqual([]);
@@ -269,7 +258,7 @@ describe('meshc import of the App Mesh walkthroughs renders to objects that mean
     const ns = 'howto-k8s-timeout-policy';
     const rel = `${UPSTREAM}/timeout-policy.yaml`;
     const imported = importFiles([
-      { path: rel, text: fill(readFileSync(path.join(repoRoot, rel), 'utf8'), varsOf(ns)) },
+      { path: rel, text: fillWalkthrough(readFileSync(path.join(repoRoot, rel), 'utf8'), varsOf(ns)) },
     ]);
     const found = findings(imported.result.diagnostics);
     expect(found.filter((f) => f.startsWith('IMPORT_NO_SERVICE'))).toEqual([

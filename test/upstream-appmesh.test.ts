@@ -25,6 +25,7 @@ import {
   type Caller,
   type HttpRequest,
   type Manifest,
+  walkthroughVars,
 } from './helpers/appmesh-semantics.ts';
 import { repoRoot } from './helpers/shared.ts';
 import { compileInline, dedent } from './helpers/spec-tree.ts';
@@ -121,7 +122,7 @@ function meshcObjects(files: Record<string, string>): Manifest[] {
 
 /** A walkthrough's manifests with its namespace, mesh and Cloud Map namespace all named after `ns`, as its deploy script does. */
 function walkthrough(file: string, ns: string): Manifest[] {
-  return upstream(file, { APP_NAMESPACE: ns, MESH_NAME: ns, CLOUDMAP_NAMESPACE: `${ns}.pvt.aws.local` });
+  return upstream(file, walkthroughVars(ns));
 }
 
 function upstream(file: string, vars: Record<string, string>): Manifest[] {

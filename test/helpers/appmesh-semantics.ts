@@ -49,13 +49,22 @@ export interface HttpRequest {
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** Parses a multi-document YAML file, `${VAR}` placeholders substituted from `vars` first. */
-export function parseManifests(text: string, vars: Readonly<Record<string, string>> = {}): Manifest[] {
-  const filled = text.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
+/** A walkthrough's `${VAR}` placeholders filled in, as its deploy script does (an unknown one is an error). */
+export function fillWalkthrough(text: string, vars: Readonly<Record<string, string>>): string {
+  return text.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
     const v = vars[name];
     if (v === undefined) throw new Error(`no value for \${${name}}`);
     return v;
   });
-  return parseAllDocuments(filled)
+}
+
+/** The variables of a walkthrough deployed to namespace `ns` (its mesh named `mesh`, by default after `ns`). */
+export function walkthroughVars(ns: string, mesh = ns): Record<string, string> {
+  return { APP_NAMESPACE: ns, MESH_NAME: mesh, CLOUDMAP_NAMESPACE: `${ns}.pvt.aws.local` };
+}
+
+export function parseManifests(text: string, vars: Readonly<Record<string, string>> = {}): Manifest[] {
+  return parseAllDocuments(fillWalkthrough(text, vars))
     .map((d) => {
       if (d.errors.length) throw new Error(d.errors.map((e) => e.message).join('\n'));
       return d.toJS() as Manifest | null;
