@@ -49,7 +49,25 @@ function planOf(schema: Schema, root: Schema): Plan {
   return plan;
 }
 
+/** Whether a default can apply anywhere under `schema` (cached; a recursive schema counts as yes). */
+const defaultsBelow = new WeakMap<Schema, boolean>();
+
+function hasDefaultsBelow(schema: Schema, root: Schema): boolean {
+  const known = defaultsBelow.get(schema);
+  if (known !== undefined) return known;
+  defaultsBelow.set(schema, true); // while it is worked out: a cycle assumes defaults
+  const plan = planOf(schema, root);
+  const result =
+    plan.properties.some((p) => p.default !== undefined || hasDefaultsBelow(p.schema, root)) ||
+    (plan.items !== undefined && hasDefaultsBelow(plan.items, root)) ||
+    (plan.additional !== undefined && hasDefaultsBelow(plan.additional, root));
+  defaultsBelow.set(schema, result);
+  return result;
+}
+
 function fill(schema: Schema, value: unknown, root: Schema): unknown {
+  // Most of a spec (matches, labels, access rules) has no default below it: kept as it is, not copied.
+  if (!hasDefaultsBelow(schema, root)) return value;
   const plan = planOf(schema, root);
   if (Array.isArray(value)) return plan.items ? value.map((v) => fill(plan.items!, v, root)) : value;
   if (!isObject(value)) return value;
