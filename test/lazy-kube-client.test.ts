@@ -12,6 +12,11 @@ const STATIC = /^\s*(import|export)\s+(type\s)?[^;]*?\bfrom\s+'([^']+)'|^\s*impo
 
 /** The packages reached by the runtime static imports from `entry` (a file under src/), transitively. */
 function packagesReached(entry: string): Set<string> {
+  return reached(entry).packages;
+}
+
+/** The source files (relative to src/) and packages reached by the runtime static imports from `entry`. */
+function reached(entry: string): { files: Set<string>; packages: Set<string> } {
   const seen = new Set<string>();
   const packages = new Set<string>();
   const visit = (file: string) => {
@@ -25,7 +30,10 @@ function packagesReached(entry: string): Set<string> {
     }
   };
   visit(path.join(repoRoot, 'src', entry));
-  return packages;
+  const files = new Set(
+    [...seen].map((f) => path.relative(path.join(repoRoot, 'src'), f).split(path.sep).join('/')),
+  );
+  return { files, packages };
 }
 
 describe('the Kubernetes client loads only for cluster reads', () => {
@@ -36,5 +44,21 @@ describe('the Kubernetes client loads only for cluster reads', () => {
     expect(readFileSync(path.join(repoRoot, 'src/cli/drift-command.ts'), 'utf8')).toContain(
       "await import('../load/cluster/read-cluster.ts')",
     );
+  });
+});
+
+describe('startup: `meshc --version`, `--help` and usage errors load no pipeline', () => {
+  it("cli/main.ts reaches the commands' specifications statically, their runners and the pipeline only on demand", () => {
+    const { files, packages } = reached('cli/main.ts');
+    for (const heavy of [
+      'compile.ts',
+      'pipeline.ts',
+      'cli/run-commands.ts',
+      'cli/import-command.ts',
+      'cli/diff-command.ts',
+    ])
+      expect([...files], heavy).not.toContain(heavy);
+    for (const pkg of ['yaml', 'ajv', 'fast-glob', 'execa']) expect([...packages], pkg).not.toContain(pkg);
+    expect(files).toContain('cli/specs.ts');
   });
 });

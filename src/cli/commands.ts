@@ -1,9 +1,6 @@
 import { MESH_TYPES } from '../model/environment.ts';
 import type { CommandSpec } from './args.ts';
-import { DIFF_COMMAND } from './diff-command.ts';
-import { IMPORT_COMMAND } from './import-command.ts';
-import { DRIFT_COMMAND } from './drift-command.ts';
-import { VERIFY_COMMAND } from './verify-command.ts';
+import { DIFF_COMMAND, DRIFT_COMMAND, IMPORT_COMMAND, VERIFY_COMMAND } from './specs.ts';
 import { FORMAT_OPTION, REPORT_OPTIONS } from './project.ts';
 
 /** Every command, in the order `meshc --help` lists them. */

@@ -18,7 +18,7 @@ import {
   type DiffSide,
   type SpecDiff,
 } from '../diff/index.ts';
-import { DIFF_FORMATS, formatDiff, type DiffFormat, type RefInfo } from '../diff/format/index.ts';
+import { formatDiff, type DiffFormat, type RefInfo } from '../diff/format/index.ts';
 import {
   GitError,
   loadSpecAtRevision,
@@ -32,81 +32,13 @@ import { DEFAULT_OUTPUT } from '../load/constants.ts';
 import { LineIndex } from '../parse/line-index.ts';
 import type { SourceFile } from '../parse/source.ts';
 import { compile as compilePure } from '../compile.ts';
-import type { CommandSpec, ParsedArgs } from './args.ts';
+import type { ParsedArgs } from './args.ts';
 import { formatDiagnostics } from './format/index.ts';
 import { resolveSpecTarget } from './project.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import { closest } from '../schema/map-errors.ts';
 import { VERSION } from './version.ts';
-
-export const DIFF_COMMAND: CommandSpec = {
-  name: 'diff',
-  summary:
-    'Compare the mesh configuration of two git revisions (or a revision and the working tree): a summary of what changes, in words, and a per-resource diff of the rendered objects.',
-  usage:
-    'meshc diff [dir] --base REF [--head REF] [--env NAME]... [--format text|markdown|json|github] [--exit-code] [--quiet] [--warnings-as-errors] [-U N] [--max-chars N]',
-  positionals: ['dir'],
-  options: {
-    base: {
-      type: 'string',
-      value: 'REF',
-      description: 'The git revision to compare against (required), e.g. origin/main or HEAD~1',
-    },
-    head: {
-      type: 'string',
-      value: 'REF',
-      description: 'The git revision to compare (default: the working tree)',
-    },
-    env: {
-      type: 'string',
-      multiple: true,
-      value: 'NAME',
-      description: 'Compare only this environment (repeatable; a renamed one by either name)',
-    },
-    format: {
-      type: 'string',
-      values: DIFF_FORMATS,
-      value: 'FORMAT',
-      description: 'Output format (default text)',
-    },
-    'exit-code': {
-      type: 'boolean',
-      description: 'Exit 1 when there is a difference (like kubectl diff); without it, 0',
-    },
-    quiet: {
-      type: 'boolean',
-      description:
-        'Errors only: no diff, no notes; the exit status answers (with --warnings-as-errors, warnings are printed as errors)',
-    },
-    'warnings-as-errors': {
-      type: 'boolean',
-      description:
-        'Exit 1 when a summary line is a warning (access widened for anyone, mTLS weakened, something removed, …)',
-    },
-    unified: {
-      type: 'string',
-      short: 'U',
-      value: 'N',
-      description: 'Lines of context in the diffs (default 3, as git diff -U)',
-    },
-    'max-chars': {
-      type: 'string',
-      value: 'N',
-      description: "Character budget of the markdown output (default 65536, GitHub's comment limit)",
-    },
-  },
-  details: [
-    'Resources are compared per environment and apiVersion/kind/namespace/name; key order, the order of',
-    'set-like lists and values equal to their defaults never count as differences.',
-    '',
-    'When the base does not compile (a change that fixes a broken main), its errors are summarised and the',
-    "head's render is shown whole with the diff of the spec files; that is not a failure.",
-    '',
-    'Exit status: 0 no difference (or any difference without --exit-code); 1 a difference with --exit-code,',
-    'a warning with --warnings-as-errors, or a head spec that does not compile; 2 usage error (unknown',
-    'revision, not a git repository, an unknown --env).',
-  ].join('\n'),
-};
+import { DIFF_COMMAND } from './specs.ts';
 
 interface Side {
   readonly info: RefInfo;

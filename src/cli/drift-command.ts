@@ -16,55 +16,15 @@ import { readLiveDump } from '../load/live-dump.ts';
 import { compileDir } from '../pipeline.ts';
 import { buildEnvironment } from '../gitops/tree.ts';
 import { computeDrift, hasDrift } from '../drift/drift.ts';
-import { DRIFT_FORMATS, formatDrift, type DriftFormat } from '../drift/format.ts';
-import type { CommandSpec, ParsedArgs } from './args.ts';
+import { formatDrift, type DriftFormat } from '../drift/format.ts';
+import type { ParsedArgs } from './args.ts';
 import { formatDiagnostics } from './format/index.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import { checkEnvironmentNames, resolveSpecTarget } from './project.ts';
 import { report } from './report.ts';
 import { VERSION } from './version.ts';
-import { clusterReadOptions, timeoutOption } from './cluster-options.ts';
-
-export const DRIFT_COMMAND: CommandSpec = {
-  name: 'drift',
-  summary:
-    "Compare an environment's render with what is live (a cluster, read-only, or an exported dump): missing objects, changed fields, unmanaged overlaps.",
-  usage:
-    'meshc drift [dir] --env NAME (--context NAME [--kubeconfig FILE] [--timeout SECONDS] | --live FILE|DIR) [--exit-code] [--format text|json|markdown|github]',
-  positionals: ['dir'],
-  options: {
-    env: { type: 'string', value: 'NAME', description: 'The environment to compare (required)' },
-    context: {
-      type: 'string',
-      value: 'NAME',
-      description: 'Read the live objects from this kubeconfig context (GET requests only)',
-    },
-    ...clusterReadOptions('--context'),
-    live: {
-      type: 'string',
-      value: 'FILE|DIR',
-      description: 'Read the live objects from `kubectl get -o yaml|json` exports instead of a cluster',
-    },
-    'exit-code': { type: 'boolean', description: 'Exit 1 when there is drift; without it, 0' },
-    format: {
-      type: 'string',
-      values: DRIFT_FORMATS,
-      value: 'FORMAT',
-      description: 'Output format (default text)',
-    },
-  },
-  details: [
-    'Objects are matched on API group, kind, namespace and name. Only the fields meshc renders are compared,',
-    'after the noise filter of meshc diff: whatever the API server or a controller fills in (defaults, status,',
-    'managedFields) is never drift. Rendered objects of kinds meshc does not read live (GitOps objects,',
-    'certificates, monitors) are counted as not compared. With --context, meshc reads the namespaces the',
-    'environment renders into, and reports which meshes (and versions) the cluster runs.',
-    '',
-    'Exit status: 0 no drift (or drift without --exit-code); 1 drift with --exit-code, an invalid spec, or live',
-    'objects that could not be read (no kubeconfig, an unreachable cluster, a refused read, a timeout, an',
-    'unreadable dump); 2 usage error.',
-  ].join('\n'),
-};
+import { DRIFT_COMMAND } from './specs.ts';
+import { timeoutOption } from './cluster-options.ts';
 
 export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
   const env = args.values.env as string | undefined;

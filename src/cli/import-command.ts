@@ -11,91 +11,14 @@ import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { importObjects } from '../import/index.ts';
 import { importReportMarkdown } from '../import/report.ts';
 import { loadImportSources } from '../load/import-sources.ts';
-import { MESH_TYPES } from '../model/environment.ts';
 import { LineIndex } from '../parse/line-index.ts';
 import { writeImport } from '../write/import-files.ts';
-import type { CommandSpec, ParsedArgs } from './args.ts';
+import type { ParsedArgs } from './args.ts';
 import { formatDiagnostics } from './format/index.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import { VERSION } from './version.ts';
-import { clusterReadOptions, timeoutOption } from './cluster-options.ts';
-
-export const IMPORT_FORMATS = ['text', 'json', 'markdown'] as const;
-type ImportFormat = (typeof IMPORT_FORMATS)[number];
-
-export const IMPORT_COMMAND: CommandSpec = {
-  name: 'import',
-  summary:
-    'Reverse-compile native mesh YAML (with the Kubernetes Services and workloads beside it) into a meshc spec repository. Reports what did not carry over, at its file:line:col.',
-  usage:
-    'meshc import (PATH... [-n NS] | --cluster [--context NAME] [--kubeconfig FILE] [--timeout SECONDS] [-n NS]...) [-o DIR] [--mesh MESH [--mesh-version X.Y]] [--force] [--dry-run] [--format text|json|markdown]',
-  positionals: ['path'],
-  variadic: true,
-  options: {
-    output: {
-      type: 'string',
-      short: 'o',
-      value: 'DIR',
-      description: 'Directory of the spec repository to write (default: the current directory)',
-    },
-    mesh: {
-      type: 'string',
-      values: MESH_TYPES,
-      value: 'MESH',
-      description: 'The mesh the objects were written for, when the objects do not show it',
-    },
-    'mesh-version': {
-      type: 'string',
-      value: 'X.Y',
-      description: 'With --mesh: the mesh version to write into the environment',
-    },
-    namespace: {
-      type: 'string',
-      short: 'n',
-      value: 'NS',
-      multiple: true,
-      description:
-        'Files: namespace of objects that name none, as `kubectl apply -n` (default: default). --cluster: a namespace to read (repeatable; default: every namespace with mesh injection enabled)',
-    },
-    cluster: {
-      type: 'boolean',
-      description:
-        'Read the objects from a live cluster through its kubeconfig (GET requests only) instead of files',
-    },
-    context: {
-      type: 'string',
-      value: 'NAME',
-      description: 'With --cluster: the kubeconfig context (default: the current context)',
-    },
-    ...clusterReadOptions('--cluster'),
-    force: {
-      type: 'boolean',
-      description:
-        'Write into a directory that holds other files (files that are not an earlier import are still never overwritten)',
-    },
-    'dry-run': { type: 'boolean', description: 'Report only; write nothing' },
-    format: {
-      type: 'string',
-      values: IMPORT_FORMATS,
-      value: 'FORMAT',
-      description: 'Report format (default text)',
-    },
-  },
-  details: [
-    'PATH is a file or a directory (read recursively: *.yaml, *.yml, *.json), holding multi-document YAML or',
-    '`kubectl get -o yaml` List output. The import writes meshc.yaml, services/<namespace>/<name>.yaml and',
-    "environments/<mesh>.yaml (the mesh and version detected from the objects' API groups), and lists in",
-    '.meshc-import.json what it wrote: a later import into the same directory replaces those files unless you',
-    'edited them. Every field that did not carry over is reported at its file:line:col with the reason.',
-    '',
-    'With --cluster, the objects come from the cluster instead (read-only), and the meshes it runs (found from',
-    'their CRDs and control-plane images) are written into the environments; the report names objects by',
-    '`cluster <context>: <namespace>/<Kind>/<name>`.',
-    '',
-    'Exit status: 0 everything carried over; 1 something did not (the spec is still written, finish it by',
-    'hand), or the output directory was refused; 2 usage error.',
-  ].join('\n'),
-};
+import { IMPORT_COMMAND, type ImportFormat } from './specs.ts';
+import { timeoutOption } from './cluster-options.ts';
 
 /** Kinds without a namespace (`-n` does not apply to them). */
 const CLUSTER_SCOPED = new Set([

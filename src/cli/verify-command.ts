@@ -8,49 +8,11 @@ import { hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
 import { overlayPath } from '../gitops/tree.ts';
 import { compileDir } from '../pipeline.ts';
 import { findKustomize, verifyTree } from '../verify/verify.ts';
-import type { CommandSpec, ParsedArgs } from './args.ts';
+import type { ParsedArgs } from './args.ts';
 import type { DiagnosticFormat } from './format/index.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
-import {
-  FORMAT_OPTION,
-  REPORT_OPTIONS,
-  applyReportFlags,
-  checkEnvironmentNames,
-  reportFlags,
-  resolveSpecTarget,
-} from './project.ts';
+import { applyReportFlags, checkEnvironmentNames, reportFlags, resolveSpecTarget } from './project.ts';
 import { report } from './report.ts';
-
-export const VERIFY_COMMAND: CommandSpec = {
-  name: 'verify',
-  summary:
-    "Build every written overlay with the real kustomize (your own user/ patches included) and check it against meshc's own render.",
-  usage: 'meshc verify [dir] [--env NAME]... [-o DIR] [--format FORMAT]',
-  positionals: ['dir'],
-  options: {
-    env: {
-      type: 'string',
-      multiple: true,
-      value: 'NAME',
-      description: "Verify only this environment's overlays (repeatable)",
-    },
-    output: {
-      type: 'string',
-      short: 'o',
-      value: 'DIR',
-      description: 'Where the tree was rendered (default: the Project `output`, relative to the spec)',
-    },
-    format: FORMAT_OPTION,
-    ...REPORT_OPTIONS,
-  },
-  details: [
-    'Runs `kustomize build` (or `kubectl kustomize` when no kustomize is on PATH) on overlays/<env>/<dir> for',
-    'every directory the render has, and compares the objects field by field with what meshc renders.',
-    '',
-    "Exit status: 0 every overlay builds to meshc's render; 1 a difference, a failed build, a directory",
-    'that was not rendered, or an invalid spec; 2 usage error (no kustomize, unknown environment).',
-  ].join('\n'),
-};
 
 export async function runVerify(args: ParsedArgs, io: CliIo): Promise<number> {
   const { root } = await resolveSpecTarget(args.positionals[0], io.cwd);

@@ -7,8 +7,8 @@ import { escapeCommandData, escapeCommandProperty } from '../core/github-command
 import type { ChangedObject, DriftReport, FieldChange, ObjectRef, OverlapFinding } from './drift.ts';
 import { hasDrift } from './drift.ts';
 
-export const DRIFT_FORMATS = ['text', 'json', 'markdown', 'github'] as const;
-export type DriftFormat = (typeof DRIFT_FORMATS)[number];
+import type { DriftFormat } from './formats.ts';
+export { DRIFT_FORMATS, type DriftFormat } from './formats.ts';
 
 export interface DriftContext {
   /** The environment compared. */

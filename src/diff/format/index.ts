@@ -5,8 +5,8 @@ import { formatDiffJson } from './json.ts';
 import { formatDiffMarkdown } from './markdown.ts';
 import { formatDiffText } from './text.ts';
 
-export const DIFF_FORMATS = ['text', 'markdown', 'json', 'github'] as const;
-export type DiffFormat = (typeof DIFF_FORMATS)[number];
+import type { DiffFormat } from './formats.ts';
+export { DIFF_FORMATS, type DiffFormat } from './formats.ts';
 export type { DiffFormatContext, RefInfo } from './context.ts';
 export { MARKER, GITHUB_COMMENT_LIMIT } from './markdown.ts';
 
