@@ -14,6 +14,12 @@ export interface ObjectMeta {
   [field: string]: unknown;
 }
 
+/** The API group of an object (`''` for the core group). */
+export function apiGroupOf(o: { readonly apiVersion: string }): string {
+  const slash = o.apiVersion.indexOf('/');
+  return slash < 0 ? '' : o.apiVersion.slice(0, slash);
+}
+
 /** apiVersion/kind/namespace/name: the identity of an object, as kustomize, dyff and Argo CD key it. */
 export function resourceId(o: K8sObject): string {
   return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;

@@ -1,6 +1,6 @@
 import type { SourcedObject } from '../../core/import-types.ts';
 import { parseDuration } from '../../core/duration.ts';
-import type { K8sObject } from '../../core/k8s.ts';
+import { apiGroupOf } from '../../core/k8s.ts';
 import type { DataPath } from '../../core/location.ts';
 import type {
   Backend,
@@ -34,7 +34,6 @@ import { HTTP_RETRY_EVENT } from './virtual-router.ts';
  */
 
 const GROUP = 'appmesh.k8s.aws';
-const groupOf = (o: K8sObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '');
 
 /** App Mesh's retry events back to the spec's conditions (the inverse of the backend's HTTP_RETRY_EVENT). */
 const RETRY_CONDITION: Readonly<Record<string, RetryCondition>> = Object.fromEntries(
@@ -80,7 +79,7 @@ export const appmeshImporter: MeshImporter = {
     const evidence = [
       ...new Set(
         objects
-          .filter((o) => groupOf(o.object) === GROUP)
+          .filter((o) => apiGroupOf(o.object) === GROUP)
           .map((o) => `${o.object.apiVersion} ${o.object.kind}`),
       ),
     ].sort();
@@ -88,7 +87,7 @@ export const appmeshImporter: MeshImporter = {
     return evidence.length ? { evidence, version: MIN_VERSION } : { evidence };
   },
   claims(o) {
-    return groupOf(o) === GROUP;
+    return apiGroupOf(o) === GROUP;
   },
   read(objects, ctx) {
     const st: State = {

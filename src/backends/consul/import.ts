@@ -1,5 +1,6 @@
 import type { SourcedObject } from '../../core/import-types.ts';
 import type { K8sObject } from '../../core/k8s.ts';
+import { apiGroupOf } from '../../core/k8s.ts';
 import type { DataPath } from '../../core/location.ts';
 import type {
   AccessRule,
@@ -50,9 +51,7 @@ import { TRACING_CLUSTER } from './mesh.ts';
  *   API Gateway + HTTPRoute, and the gateway's intention source).
  */
 
-const groupOf = (o: K8sObject) =>
-  o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
-const isConsul = (o: K8sObject) => groupOf(o) === CONSUL_GROUP;
+const isConsul = (o: K8sObject) => apiGroupOf(o) === CONSUL_GROUP;
 
 const KINDS = [
   'ServiceDefaults',

@@ -1,5 +1,5 @@
 import type { SourcedObject } from '../../core/import-types.ts';
-import type { K8sObject } from '../../core/k8s.ts';
+import { apiGroupOf } from '../../core/k8s.ts';
 import type { DataPath } from '../../core/location.ts';
 import type {
   AccessRule,
@@ -47,9 +47,6 @@ import { mayOverlap, wins } from '../shared/route-precedence.ts';
 
 const ISTIO_GROUPS = ['networking.istio.io', 'security.istio.io', 'telemetry.istio.io'];
 
-const groupOf = (o: K8sObject) =>
-  o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
-
 /** Istio's retry policy of a route without `retries` (istio/api HTTPRetry; mesh-mapping §9), as spec conditions. */
 const ISTIO_DEFAULT_RETRIES = {
   attempts: 2,
@@ -63,7 +60,7 @@ export const istioImporter: MeshImporter = {
     const evidence = [
       ...new Set(
         objects
-          .filter((o) => ISTIO_GROUPS.includes(groupOf(o.object)))
+          .filter((o) => ISTIO_GROUPS.includes(apiGroupOf(o.object)))
           .map((o) => `${o.object.apiVersion} ${o.object.kind}`),
       ),
     ].sort();
@@ -71,12 +68,12 @@ export const istioImporter: MeshImporter = {
     return evidence.length ? { evidence, version: MIN_VERSION } : { evidence };
   },
   claims(o, detected) {
-    if (ISTIO_GROUPS.includes(groupOf(o))) return true;
+    if (ISTIO_GROUPS.includes(apiGroupOf(o))) return true;
     return detected && isGatewayApiObject(o);
   },
   read(objects, ctx) {
     const of = (kind: string) =>
-      objects.filter((o) => o.object.kind === kind && groupOf(o.object).endsWith('istio.io'));
+      objects.filter((o) => o.object.kind === kind && apiGroupOf(o.object).endsWith('istio.io'));
     readGateways(
       objects.filter((o) => isGatewayApiObject(o.object) && !isGatewayApiRoute(o.object)),
       ctx,
@@ -100,7 +97,7 @@ export const istioImporter: MeshImporter = {
         'Gateway',
       ];
       if (
-        (known.includes(o.object.kind) && groupOf(o.object).endsWith('istio.io')) ||
+        (known.includes(o.object.kind) && apiGroupOf(o.object).endsWith('istio.io')) ||
         isGatewayApiObject(o.object)
       )
         continue;

@@ -1,6 +1,7 @@
 import type { SourcedObject } from '../../core/import-types.ts';
 import { parseDuration } from '../../core/duration.ts';
 import type { K8sObject } from '../../core/k8s.ts';
+import { apiGroupOf } from '../../core/k8s.ts';
 import type { DataPath } from '../../core/location.ts';
 import type { AccessRule, HttpMethod, Retries, RetryCondition, Route } from '../../spec/types.gen.ts';
 import type { FieldReader, ImportContext, KnownService, MeshImporter, ServiceDraft } from '../importer.ts';
@@ -38,14 +39,12 @@ import { mayOverlap, wins } from '../shared/route-precedence.ts';
  * authorizations → `mtls`; the namespaces' default inbound policy → the Environment's `mtls`.
  */
 
-const groupOf = (o: K8sObject) =>
-  o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
 const hasLinkerdAnnotation = (o: K8sObject) =>
   Object.keys(o.metadata.annotations ?? {}).some((k) => /(^|\.)linkerd\.io\//.test(k));
 
 /** policy.linkerd.io HTTPRoutes attached to a Service are outbound routes (as Gateway API's). */
 function isOutboundPolicyRoute(o: K8sObject): boolean {
-  if (o.kind !== 'HTTPRoute' || groupOf(o) !== POLICY_GROUP) return false;
+  if (o.kind !== 'HTTPRoute' || apiGroupOf(o) !== POLICY_GROUP) return false;
   const parents = asArray((o.spec as { parentRefs?: unknown } | undefined)?.parentRefs);
   return parents.some((p) => isRecord(p) && p.kind === 'Service');
 }
@@ -56,7 +55,7 @@ export const linkerdImporter: MeshImporter = {
   detect(objects) {
     const evidence = new Set<string>();
     for (const o of objects) {
-      if (groupOf(o.object) === POLICY_GROUP) evidence.add(`${o.object.apiVersion} ${o.object.kind}`);
+      if (apiGroupOf(o.object) === POLICY_GROUP) evidence.add(`${o.object.apiVersion} ${o.object.kind}`);
       else if (hasLinkerdAnnotation(o.object)) evidence.add(`linkerd.io annotations on ${o.object.kind}`);
     }
     const list = [...evidence].sort();
@@ -64,7 +63,7 @@ export const linkerdImporter: MeshImporter = {
     return list.length ? { evidence: list, version: MIN_VERSION } : { evidence: list };
   },
   claims(o, detected) {
-    if (groupOf(o) === POLICY_GROUP) return true;
+    if (apiGroupOf(o) === POLICY_GROUP) return true;
     if (o.apiVersion === 'v1' && o.kind === 'Namespace') return hasLinkerdAnnotation(o);
     return detected && isGatewayApiObject(o);
   },
@@ -85,7 +84,7 @@ export const linkerdImporter: MeshImporter = {
     );
     applyServiceRoutePolicy(ctx);
     readAuthorization(
-      objects.filter((o) => groupOf(o.object) === POLICY_GROUP && !isOutboundPolicyRoute(o.object)),
+      objects.filter((o) => apiGroupOf(o.object) === POLICY_GROUP && !isOutboundPolicyRoute(o.object)),
       ctx,
     );
     const handled = new Set([
@@ -97,7 +96,7 @@ export const linkerdImporter: MeshImporter = {
       'HTTPRoute',
     ]);
     for (const o of objects) {
-      if (groupOf(o.object) !== POLICY_GROUP || handled.has(o.object.kind)) continue;
+      if (apiGroupOf(o.object) !== POLICY_GROUP || handled.has(o.object.kind)) continue;
       ctx
         .reader(o)
         .report(
