@@ -139,12 +139,18 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   if (hasErrors(diagnostics)) return (onPhase?.('plan'), result());
   const emitted = emitEnvironments(plans, { toolVersion: options.toolVersion ?? 'meshc' });
   diagnostics.push(...emitted.diagnostics);
-  // The GitOps stage's checks (environment patches, conflicts between environments), so that validate
-  // refuses whatever render would refuse.
-  if (!hasErrors(diagnostics)) diagnostics.push(...gitopsDiagnostics(emitted.renders));
+  if (until === 'emit' || hasErrors(diagnostics)) {
+    // The GitOps stage's checks (environment patches, conflicts between environments), so that validate
+    // refuses whatever render would refuse.
+    if (!hasErrors(diagnostics)) diagnostics.push(...gitopsDiagnostics(emitted.renders));
+    onPhase?.('plan');
+    return result({ model, plans, emitted });
+  }
+  // gitops lays the tree out as objects (its checks are the same as gitopsDiagnostics': analysed once);
+  // render gives each file its text.
+  const layout = layoutGitOpsTree(emitted.renders);
+  diagnostics.push(...layout.checks);
   onPhase?.('plan');
-  if (until === 'emit' || hasErrors(diagnostics)) return result({ model, plans, emitted });
-  // gitops lays the tree out as objects; render gives each file its text.
-  const tree = renderGitOpsTree(layoutGitOpsTree(emitted.renders));
-  return result({ model, plans, emitted, tree });
+  if (hasErrors(diagnostics)) return result({ model, plans, emitted });
+  return result({ model, plans, emitted, tree: renderGitOpsTree(layout) });
 }

@@ -102,6 +102,7 @@ export function layoutGitOpsTree(
   engineFor: EngineLookup = engineOf,
 ): GitOpsTree {
   const { prepared, clusters, diagnostics } = analyse(renders, engineFor);
+  const checks = sortDiagnostics([...diagnostics]);
   const entries = new EntrySet(diagnostics);
   const builds = new Map<string, K8sObject[]>();
   const withEnv = (objs: readonly K8sObject[], env: string) => objs.map((o) => [o, env] as const);
@@ -144,6 +145,7 @@ export function layoutGitOpsTree(
   return {
     entries: entries.list(),
     diagnostics: sortDiagnostics(diagnostics),
+    checks,
     builds: new Map([...builds].sort(([a], [b]) => cmp(a, b))),
   };
 }

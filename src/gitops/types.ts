@@ -15,6 +15,11 @@ export interface GitOpsTree {
   /** Sorted by path; no two entries share a path. */
   readonly entries: readonly TreeEntry[];
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * The part of `diagnostics` that `gitopsDiagnostics` reports (patches, conflicts between environments), before
+   * the file-level ones: what refuses the spec itself, so that a render need not analyse the renders twice.
+   */
+  readonly checks: readonly Diagnostic[];
   /** `overlays/<env>/<dir>` → the objects `kustomize build` of that directory produces (canonical, sorted). */
   readonly builds: ReadonlyMap<string, readonly K8sObject[]>;
 }
