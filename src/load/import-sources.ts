@@ -10,6 +10,7 @@ import type { ParsedDoc } from '../parse/parse.ts';
 import { locate } from '../parse/locate.ts';
 import type { SourceFile } from '../parse/source.ts';
 import { MAX_TOTAL_BYTES } from './load-project.ts';
+import { isRecord as isObject } from '../core/json.ts';
 
 /**
  * The load stage of `meshc import`: native manifests from files and directories (recursively, `*.yaml`,
@@ -87,10 +88,6 @@ export function objectsOfFiles(files: readonly SourceFile[], diagnostics: Diagno
     for (const doc of parsed.docs) objects.push(...documentObjects(doc, diagnostics));
   }
   return objects;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** One document: an object, or the items of a `List` (`kubectl get -o yaml`), each with its own positions. */

@@ -16,6 +16,7 @@ import { canonicalize } from '../core/canonical.ts';
 import { LineIndex } from '../parse/line-index.ts';
 import type { SourceFile } from '../parse/source.ts';
 import { stripServerFields } from './server-fields.ts';
+import { isRecord } from '../core/json.ts';
 
 export interface LiveDump {
   readonly objects: SourcedObject[];
@@ -147,10 +148,6 @@ export function parseDump(file: string, text: string, diagnostics: Diagnostic[])
     else out.push({ object: stripServerFields(o), location: loc, origin: `${file}:${loc.line}` });
   }
   return out;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** The value as a Kubernetes object, or why it is not one (the end of a sentence). */

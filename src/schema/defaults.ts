@@ -1,10 +1,8 @@
 import type { Kind } from './kinds.ts';
 import { kindSchema } from './kinds.ts';
+import { isRecord as isObject } from '../core/json.ts';
 
 type Schema = Readonly<Record<string, unknown>>;
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `#/$defs/Name` of the kind's own schema (the spec schemas have no remote references). */
 function deref(schema: Schema, root: Schema): Schema {

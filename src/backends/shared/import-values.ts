@@ -3,6 +3,7 @@ import type { AccessRule, HttpMethod, RetryCondition } from '../../spec/types.ge
 import type { SourcedObject } from '../../core/import-types.ts';
 import type { FieldReader, ImportContext, ServiceDraft } from '../importer.ts';
 import type { DataPath } from '../../core/location.ts';
+import { isRecord } from '../../core/json.ts';
 
 /** Value checks and conversions every mesh importer needs (pure). */
 
@@ -54,9 +55,7 @@ export function percent(v: unknown): number | undefined {
   return typeof v === 'number' && v >= 0 && v <= 100 ? v : undefined;
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+export { isRecord };
 
 export function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];

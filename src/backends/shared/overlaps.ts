@@ -4,10 +4,11 @@
  */
 import type { K8sObject } from '../../core/k8s.ts';
 import type { OverlapClaim, OverlapRule } from '../types.ts';
+import { isRecord } from '../../core/json.ts';
 
 type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj = isRecord;
 
 /** `obj.spec` as a record (empty when absent or not an object). */
 export function specOf(obj: K8sObject): Obj {
