@@ -11,7 +11,8 @@ import {
 import type { EnvironmentSpecData } from './environment.ts';
 import type { MeshDefaults } from './environment.ts';
 import { resolveService } from './normalize.ts';
-import type { MeshType, Model, ResolvedEnvironment } from './types.ts';
+import type { ResolveContext } from './normalize.ts';
+import type { MeshType, Model, MtlsMode, ResolvedEnvironment, ResolvedService } from './types.ts';
 
 export interface ModelOptions {
   /** The defaults that depend on the mesh (the ingress namespace), from its backend: the plan's registry. */
@@ -31,8 +32,9 @@ export interface ModelOptions {
  */
 export function buildModel(validated: ValidatedSpec, options: ModelOptions): Model {
   const project = validated.project!;
+  const memo = new ResolveMemo();
   const environments = validated.selected
-    .map((v) => resolveEnvironment(v.doc, v.services, project.output, options))
+    .map((v) => resolveEnvironment(v.doc, v.services, project.output, options, memo))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   return { project, environments };
 }
@@ -42,6 +44,7 @@ function resolveEnvironment(
   views: ReadonlyMap<string, ServiceView>,
   output: string,
   options: ModelOptions,
+  memo: ResolveMemo,
 ): ResolvedEnvironment {
   const { meshOverride, outputRepoPath, meshDefaults } = options;
   const asked =
@@ -52,7 +55,7 @@ function resolveEnvironment(
   const mesh = resolveMesh(spec);
   const gitops = resolveGitOps(spec, output, outputRepoPath);
   const services = [...views.values()]
-    .map((v) => resolveService(v, { services: views, envMtls: mesh.mtls }))
+    .map((v) => memo.resolve(v, { services: views, envMtls: mesh.mtls }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return {
     name: env.name,
@@ -74,6 +77,41 @@ function resolveEnvironment(
     spec: environmentPolicyView(spec, gitops),
     origin: env.at,
   };
+}
+
+/**
+ * Environments that differ by a few overrides share most of their services' views (environmentViews keeps
+ * the base view of a service no override touches), and resolving a view is a function of the view, the
+ * environment's mTLS mode and the views of the services its access rules name (their service accounts):
+ * the only things {@link resolveService} reads. So a view resolved once is resolved for every environment
+ * where those are the same, and the environments share the ResolvedService object, which lets the later
+ * stages recognise an unchanged service by identity. The model is immutable, so sharing is safe.
+ */
+class ResolveMemo {
+  readonly #byView = new WeakMap<ServiceView, MemoEntry[]>();
+
+  resolve(view: ServiceView, ctx: ResolveContext): ResolvedService {
+    const entries = this.#byView.get(view);
+    const hit = entries?.find(
+      (e) => e.envMtls === ctx.envMtls && e.callers.every(([id, v]) => ctx.services.get(id) === v),
+    );
+    if (hit) return hit.result;
+    const result = resolveService(view, ctx);
+    const callers: [string, ServiceView | undefined][] = [];
+    for (const rule of result.access ?? [])
+      for (const c of rule.from)
+        if (c.kind === 'service') callers.push([c.serviceId, ctx.services.get(c.serviceId)]);
+    const entry = { envMtls: ctx.envMtls, callers, result };
+    if (entries) entries.push(entry);
+    else this.#byView.set(view, [entry]);
+    return result;
+  }
+}
+
+interface MemoEntry {
+  readonly envMtls: MtlsMode;
+  readonly callers: readonly (readonly [string, ServiceView | undefined])[];
+  readonly result: ResolvedService;
 }
 
 /** One cluster runs one mesh, configured once; environments sharing it deploy disjoint namespaces. */

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ISTIO_ENV, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
+
+const services = dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Service
+  metadata: { name: ratings, namespace: shop }
+  spec:
+    ports: [{ name: http, port: 8080 }]
+    access: [{ from: [reviews] }]
+  ---
+  apiVersion: meshc.dev/v1alpha1
+  kind: Service
+  metadata: { name: reviews, namespace: shop }
+  spec:
+    ports: [{ name: http, port: 8080 }]
+  ---
+  apiVersion: meshc.dev/v1alpha1
+  kind: Service
+  metadata: { name: catalog, namespace: shop }
+  spec:
+    ports: [{ name: http, port: 8080 }]
+`;
+
+const env = (name: string, extra = '') =>
+  ISTIO_ENV.replace('name: prod', `name: ${name}`).replace('prod-1', `${name}-1`) + extra;
+
+describe('buildModel resolves a service once for the environments that see it alike', () => {
+  it('shares the resolved service across environments, and resolves again what an override or a caller changes', () => {
+    const r = compileInline(
+      {
+        'services.yaml': services,
+        'a.yaml': env('a'),
+        'b.yaml': env('b'),
+        // c gives reviews another service account: ratings' access rule names it, so ratings differs too.
+        'c.yaml': env('c', '  overrides:\n    shop/reviews: { serviceAccount: reviews-c }\n'),
+        // d runs permissive mTLS: every service's mtls differs.
+        'd.yaml': env('d').replace('mtls: strict', 'mtls: permissive'),
+      },
+      { until: 'plan' },
+    );
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const byEnv = new Map(
+      r.model!.environments.map((e) => [e.name, new Map(e.services.map((s) => [s.name, s]))]),
+    );
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => byEnv.get(n)!);
+    for (const name of ['ratings', 'reviews', 'catalog']) expect(b!.get(name)).toBe(a!.get(name));
+    expect(c!.get('catalog')).toBe(a!.get('catalog'));
+    expect(c!.get('reviews')).not.toBe(a!.get('reviews'));
+    expect(c!.get('reviews')!.serviceAccount).toBe('reviews-c');
+    expect(c!.get('ratings')).not.toBe(a!.get('ratings'));
+    const callers = (s: typeof a extends Map<string, infer T> ? T : never) =>
+      s.access!.flatMap((rule) => rule.from.map((f) => (f.kind === 'service' ? f.serviceAccount : '*')));
+    expect(callers(c!.get('ratings')!)).toEqual(['reviews-c']);
+    expect(callers(a!.get('ratings')!)).toEqual(['reviews']);
+    for (const name of ['ratings', 'reviews', 'catalog']) {
+      expect(d!.get(name)).not.toBe(a!.get(name));
+      expect(d!.get(name)!.mtls).toBe('permissive');
+    }
+  });
+});
