@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -28,5 +30,8 @@ export default defineConfig(({ mode }) => ({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // meshc processes the tests start (renders killed mid-write, the packed CLI) keep their render cache
+    // in a temporary directory, never in the user's ~/.cache.
+    env: { MESHC_CACHE_DIR: path.join(os.tmpdir(), 'meshc-test-render-cache') },
   },
 }));

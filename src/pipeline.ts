@@ -1,10 +1,10 @@
-import path from 'node:path';
-import { loadSpec, type LoadedSpec } from './load/load-project.ts';
-import { DEFAULT_OUTPUT } from './load/constants.ts';
-import { gitTopLevel } from './load/git-root.ts';
 import { compile } from './compile.ts';
 import type { CompileOptions, Compiled } from './compile.ts';
-import { realPathOfParents } from './write/output-dir.ts';
+import { loadForCompile } from './place.ts';
+import type { LoadedForCompile } from './place.ts';
+
+export { loadForCompile, locateOutput } from './place.ts';
+export type { LoadedForCompile, OutputPlace } from './place.ts';
 
 export { compile } from './compile.ts';
 export type { CompileOptions, CompileResult, CompileStage, Compiled, EmitResult } from './compile.ts';
@@ -31,42 +31,13 @@ export interface CompileDirResult extends Compiled {
   readonly projectGlobs: readonly string[];
 }
 
-export interface OutputPlace {
-  /** The absolute output directory. */
-  readonly outputDir: string;
-  /** The top of the git work tree holding the spec, if it is in one. */
-  readonly gitRoot?: string;
-  /** `outputDir` relative to `gitRoot` (`/`-separated), when the output lies inside the work tree. */
-  readonly outputRepoPath?: string;
-}
-
-/**
- * Where the output goes, and where that is in the git repository (for `gitops.path`): the requested
- * directory (`render -o`) or the Project's `output` under `root`; git is asked for the work tree's top.
- */
-export async function locateOutput(
-  root: string,
-  loaded: LoadedSpec,
-  requested?: string,
-  gitPaths = true,
-): Promise<OutputPlace> {
-  const outputDir =
-    requested !== undefined
-      ? path.resolve(requested)
-      : path.resolve(root, loaded.project?.output ?? DEFAULT_OUTPUT);
-  const gitRoot = gitPaths && loaded.files.length > 0 ? await gitTopLevel(root) : undefined;
-  if (gitRoot === undefined) return { outputDir };
-  const rel = path.relative(await realPathOfParents(gitRoot), await realPathOfParents(outputDir));
-  const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-  return { outputDir, gitRoot, ...(inside ? { outputRepoPath: rel.split(path.sep).join('/') } : {}) };
-}
-
-/** load (disk, and git for the output's place in the repository) → {@link compile}, the pure stages. */
-export async function compileDir(dir: string, options: CompileDirOptions = {}): Promise<CompileDirResult> {
-  const root = path.resolve(dir);
-  const loaded = await loadSpec(root);
-  const { outputDir: requested, gitPaths = true, ...compileOptions } = options;
-  const place = await locateOutput(root, loaded, requested, gitPaths);
+/** The pure stages of {@link compileDir} on what {@link loadForCompile} read. */
+export function compileLoaded(input: LoadedForCompile, options: CompileDirOptions = {}): CompileDirResult {
+  const { loaded, place } = input;
+  // outputDir and gitPaths were the load stage's; the rest goes to compile.
+  const { outputDir, gitPaths, ...compileOptions } = options;
+  void outputDir;
+  void gitPaths;
   const outputRepoPath = compileOptions.outputRepoPath ?? place.outputRepoPath;
   const compiled = compile(loaded.files, {
     ...compileOptions,
@@ -79,4 +50,9 @@ export async function compileDir(dir: string, options: CompileDirOptions = {}): 
     projectGlobs: loaded.project?.globs ?? [],
     ...(place.gitRoot !== undefined ? { gitRoot: place.gitRoot } : {}),
   };
+}
+
+/** load (disk, and git for the output's place in the repository) → {@link compile}, the pure stages. */
+export async function compileDir(dir: string, options: CompileDirOptions = {}): Promise<CompileDirResult> {
+  return compileLoaded(await loadForCompile(dir, options), options);
 }

@@ -69,7 +69,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary:
       'Write base/, overlays/ and clusters/ under the output directory; --check writes nothing and exits 1 if the committed tree is stale.',
     usage:
-      'meshc render [dir] [-o DIR] [--check] [--allow-removals] [--format FORMAT] [--quiet] [--warnings-as-errors]',
+      'meshc render [dir] [-o DIR] [--check] [--allow-removals] [--no-cache] [--format FORMAT] [--quiet] [--warnings-as-errors]',
     positionals: ['dir'],
     options: {
       output: {
@@ -87,6 +87,10 @@ export const COMMANDS: readonly CommandSpec[] = [
         description:
           'Write even when a whole environment, namespace or cluster leaves the tree (the GitOps engine then deletes it)',
       },
+      'no-cache': {
+        type: 'boolean',
+        description: 'Compile from scratch: neither use nor update the render cache',
+      },
       format: FORMAT_OPTION,
       ...REPORT_OPTIONS,
     },
@@ -95,6 +99,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       'directory holding spec files. `output` in meshc.yaml must stay inside the repository (symbolic links',
       'included); `-o` may point elsewhere. A render that would remove a whole environment, namespace or',
       'cluster from the tree on disk is refused unless --allow-removals is given; removed services are named.',
+      '',
+      'The render cache: when meshc, every spec file and the output place are those of the last successful',
+      'render of this output, and every file of the tree on disk is still byte for byte what it wrote, that',
+      'render is confirmed without compiling again. It lives outside the repository: MESHC_CACHE_DIR, else',
+      '$XDG_CACHE_HOME/meshc, else ~/.cache/meshc; --no-cache ignores it.',
       '',
       'Exit status: 0 written (or up to date with --check); 1 invalid spec, stale tree, refused removal or',
       'another render running on the same output; 2 usage error.',

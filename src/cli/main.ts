@@ -81,7 +81,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     case 'build':
       return (await import('./run-commands.ts')).runBuild(args, io);
     case 'render':
-      return (await import('./run-commands.ts')).runRender(args, io);
+      return (await import('./render-command.ts')).runRender(args, io);
     case 'matrix':
       return (await import('./run-commands.ts')).runMatrix(args, io);
     case 'schema':

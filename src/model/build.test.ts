@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ResolvedService } from './types.ts';
 import { ISTIO_ENV, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
 
 const services = dedent`
@@ -49,7 +50,7 @@ describe('buildModel resolves a service once for the environments that see it al
     expect(c!.get('reviews')).not.toBe(a!.get('reviews'));
     expect(c!.get('reviews')!.serviceAccount).toBe('reviews-c');
     expect(c!.get('ratings')).not.toBe(a!.get('ratings'));
-    const callers = (s: typeof a extends Map<string, infer T> ? T : never) =>
+    const callers = (s: ResolvedService) =>
       s.access!.flatMap((rule) => rule.from.map((f) => (f.kind === 'service' ? f.serviceAccount : '*')));
     expect(callers(c!.get('ratings')!)).toEqual(['reviews-c']);
     expect(callers(a!.get('ratings')!)).toEqual(['reviews']);

@@ -1,0 +1,216 @@
+/**
+ * `meshc render`: compile the spec and write the tree (src/write/write-tree.ts), or confirm it through the
+ * render cache (src/load/render-cache.ts) without compiling. The compiler's modules are imported only when
+ * a compile is needed.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { hasErrors } from '../core/diagnostic.ts';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import { fileStart } from '../core/location.ts';
+import type { OutputFile } from '../core/output.ts';
+import { unifiedDiff } from '../diff/line-diff.ts';
+import { PROJECT_FILE } from '../load/constants.ts';
+import {
+  readRenderCache,
+  renderCacheDir,
+  renderCacheFile,
+  renderCacheKey,
+  treeMatches,
+} from '../load/render-cache.ts';
+import { locate } from '../parse/locate.ts';
+import type { CompileDirResult } from '../pipeline.ts';
+import { loadForCompile } from '../place.ts';
+import type { LoadedForCompile } from '../place.ts';
+import { checkOutputDir } from '../write/output-dir.ts';
+import { removedServicesLine } from '../write/removals.ts';
+import { renderCacheEntry, saveRenderCache } from '../write/render-cache.ts';
+import type { StaleFile } from '../write/write-tree.ts';
+import { writeTree } from '../write/write-tree.ts';
+import type { ParsedArgs } from './args.ts';
+import type { DiagnosticFormat } from './format/index.ts';
+import type { CliIo } from './io.ts';
+import { EXIT, UsageError } from './io.ts';
+import { applyReportFlags, reportFlags, resolveSpecTarget } from './project.ts';
+import { report } from './report.ts';
+
+/** Refuses an output directory that would lose data (see write/output-dir.ts). */
+async function outputDirProblem(
+  r: { compiled: CompileDirResult },
+  root: string,
+  explicit: boolean,
+): Promise<Diagnostic | undefined> {
+  const problem = await checkOutputDir(r.compiled.outputDir, {
+    specRoot: root,
+    specFiles: r.compiled.sources.map((s) => s.path),
+    globs: r.compiled.projectGlobs,
+    ...(r.compiled.gitRoot !== undefined ? { gitRoot: r.compiled.gitRoot } : {}),
+    explicit,
+  });
+  if (!problem) return undefined;
+  if (explicit) throw new UsageError(`-o: ${problem.message}`);
+  const projectDoc = r.compiled.parsed.find((f) => f.source.path === PROJECT_FILE)?.docs[0];
+  return {
+    code: problem.code,
+    severity: 'error',
+    message: problem.message,
+    hint: 'Set `output` to a directory of its own inside the repository, such as `rendered`.',
+    ...(projectDoc ? { location: locate(projectDoc, ['spec', 'output']) } : {}),
+  };
+}
+
+/** Lines of each stale file's diff shown by `render --check --format text`, and how many files. */
+const CHECK_DIFF_FILES = 3;
+const CHECK_DIFF_LINES = 20;
+
+async function staleDiffs(
+  outDir: string,
+  stale: readonly StaleFile[],
+  files: readonly OutputFile[],
+): Promise<string> {
+  const wanted = new Map(files.map((f) => [f.path, f.content]));
+  const out: string[] = [];
+  for (const s of stale.filter((x) => x.reason === 'changed').slice(0, CHECK_DIFF_FILES)) {
+    let current: string;
+    try {
+      const abs = path.join(outDir, ...s.path.split('/'));
+      if ((await stat(abs)).size > 1024 * 1024) continue;
+      current = await readFile(abs, 'utf8');
+    } catch {
+      continue;
+    }
+    const diff = unifiedDiff(current, wanted.get(s.path) ?? '')
+      .split('\n')
+      .filter((l) => l !== '');
+    const shown = diff.slice(0, CHECK_DIFF_LINES);
+    out.push(`--- ${s.path} (on disk)`, `+++ ${s.path} (fresh render)`, ...shown);
+    if (diff.length > shown.length) out.push(`... ${diff.length - shown.length} more lines`);
+  }
+  const more = stale.filter((x) => x.reason === 'changed').length - CHECK_DIFF_FILES;
+  if (more > 0) out.push(`... and ${more} more changed files`);
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
+  const target = await resolveSpecTarget(args.positionals[0], io.cwd);
+  const root = target.root;
+  const format = (args.values.format as DiagnosticFormat | undefined) ?? 'text';
+  const flags = reportFlags(args.values);
+  const explicitOut = args.values.output as string | undefined;
+  const check = !!args.values.check;
+  const input = await loadForCompile(
+    root,
+    explicitOut !== undefined ? { outputDir: path.resolve(io.cwd, explicitOut) } : {},
+  );
+  const shownOut = path.relative(io.cwd, input.place.outputDir) || '.';
+
+  // The render cache: the same meshc, spec files and output place as the last successful render, and the
+  // tree on disk still exactly what it wrote, is that render again: confirmed without compiling.
+  const cacheDir = args.values['no-cache'] ? undefined : renderCacheDir(io.env);
+  const cache =
+    cacheDir !== undefined && !hasErrors(input.loaded.diagnostics)
+      ? {
+          file: renderCacheFile(cacheDir, input.place.outputDir),
+          key: renderCacheKey({
+            sources: input.loaded.files,
+            outputDir: input.place.outputDir,
+            ...(input.place.outputRepoPath !== undefined
+              ? { outputRepoPath: input.place.outputRepoPath }
+              : {}),
+          }),
+        }
+      : undefined;
+  const hit = cache ? readRenderCache(cache.file, cache.key) : undefined;
+  if (hit && !(await outputDirProblem(cachedCompile(input), root, explicitOut !== undefined))) {
+    if (treeMatches(input.place.outputDir, hit)) {
+      const shown = applyReportFlags(hit.diagnostics, flags);
+      report(shown, { sources: input.loaded.files }, root, format, io, io.stdout);
+      if (hasErrors(shown)) return EXIT.invalid;
+      if (format === 'text' && !flags.quiet)
+        io.stdout.write(
+          check
+            ? `${shownOut}: up to date (${hit.files.length} files)\n`
+            : `${shownOut}: 0 written, ${hit.files.length} unchanged, 0 removed (${hit.files.length} files for ${hit.environments.join(', ') || 'no environment'})\n`,
+        );
+      return EXIT.ok;
+    }
+  }
+
+  // A miss: the compiler's modules are loaded now, not for a render the cache confirms.
+  const { compileLoaded } = await import('../pipeline.ts');
+  const compiled = compileLoaded(input);
+  const r = { compiled, tree: compiled.tree, diagnostics: compiled.allDiagnostics };
+  // The output directory is checked even when the spec has errors: an output that swallows the spec files
+  // also hides them from the globs, and the user must see that cause, not only "no file matches".
+  const refused = await outputDirProblem(r, root, explicitOut !== undefined);
+  if (refused || hasErrors(applyReportFlags(r.diagnostics, flags)) || !r.tree || !r.compiled.model) {
+    report(
+      applyReportFlags([...r.diagnostics, ...(refused ? [refused] : [])], flags),
+      r.compiled,
+      root,
+      format,
+      io,
+      io.stdout,
+    );
+    return EXIT.invalid;
+  }
+  const outDir = r.compiled.outputDir;
+  const result = await writeTree(outDir, r.tree.files, {
+    check,
+    guardRemovals: !args.values['allow-removals'],
+  });
+  const environments = r.compiled.plans.map((p) => p.env.name);
+  // The tree on disk is now the render (written, or found up to date): remembered for the next run.
+  if (cache && !hasErrors(r.diagnostics) && result.diagnostics.length === 0 && result.stale.length === 0)
+    saveRenderCache(cache.file, renderCacheEntry(cache.key, r.tree.files, r.diagnostics, environments));
+  const diagnostics = [...r.diagnostics, ...result.diagnostics];
+  if (check && result.stale.length > 0) {
+    const fix = `meshc render ${path.relative(io.cwd, root) || '.'}${explicitOut !== undefined ? ` -o ${shownOut}` : ''}`;
+    for (const s of result.stale)
+      diagnostics.push({
+        code: 'OUTPUT_STALE',
+        severity: 'error',
+        message: `${shownOut}/${s.path} is ${s.reason === 'missing' ? 'missing' : s.reason === 'extra' ? 'no longer produced' : 'out of date'}.`,
+        hint: `Run \`${fix}\` and commit the result.`,
+        // The stale file itself, relative to the spec root (as every location is), for annotations.
+        location: fileStart(path.relative(root, path.join(outDir, s.path)).split(path.sep).join('/')),
+      });
+  }
+  const shown = applyReportFlags(diagnostics, flags);
+  report(shown, r.compiled, root, format, io, io.stdout);
+  if (check && format === 'text' && result.stale.length > 0)
+    io.stdout.write(await staleDiffs(outDir, result.stale, r.tree.files));
+  const done = !check && !hasErrors(shown);
+  const services = removedServicesLine(result.removals, done);
+  if (!done) {
+    if (format === 'text' && !flags.quiet) {
+      if (services) io.stdout.write(`${shownOut}: ${services}\n`);
+      if (!hasErrors(shown)) io.stdout.write(`${shownOut}: up to date (${result.unchanged.length} files)\n`);
+    }
+    return hasErrors(shown) ? EXIT.invalid : EXIT.ok;
+  }
+  if (format === 'text' && !flags.quiet) {
+    io.stdout.write(
+      `${shownOut}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed (${r.tree.files.length} files for ${environments.join(', ') || 'no environment'})\n` +
+        (services ? `${shownOut}: ${services}\n` : ''),
+    );
+  }
+  return EXIT.ok;
+}
+
+/** What the output-directory check reads of a compile, from the load stage alone (for a cache hit). */
+function cachedCompile(input: LoadedForCompile): { compiled: CompileDirResult } {
+  const { loaded, place } = input;
+  return {
+    compiled: {
+      sources: loaded.files,
+      parsed: loaded.files.map((source) => ({ source, docs: [] })),
+      plans: [],
+      diagnostics: [],
+      allDiagnostics: [],
+      outputDir: place.outputDir,
+      projectGlobs: loaded.project?.globs ?? [],
+      ...(place.gitRoot !== undefined ? { gitRoot: place.gitRoot } : {}),
+    },
+  };
+}

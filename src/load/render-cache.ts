@@ -1,0 +1,214 @@
+/**
+ * The render cache, read side: what a previous `meshc render` of the same output produced, found by a key
+ * that covers everything a render depends on (meshc's own code, every spec file's path and text, where the
+ * output goes and where that is in git), so that an unchanged re-render or `render --check` confirms the
+ * tree on disk instead of compiling the spec again.
+ *
+ * It is an optimisation and never an authority: an entry is used only when its key matches exactly AND the
+ * tree on disk is, file for file, what that render wrote (every owned file read and hashed; no owned file
+ * more; nothing half-written beside it). Anything else (no entry, another key, a file edited by hand, a
+ * missing or corrupt cache) means a full render, as without the cache. The cache lives outside the output
+ * tree and outside the repository (the output is a GitOps repository; nothing of meshc's bookkeeping may
+ * land there): `MESHC_CACHE_DIR`, else `$XDG_CACHE_HOME/meshc`, else `~/.cache/meshc`.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import { OWNED_HEADER } from '../core/output.ts';
+import type { OutputFile } from '../core/output.ts';
+import type { SourceFile } from '../parse/source.ts';
+
+/** Bumped whenever the entry's shape changes: an entry of another format is ignored. */
+export const RENDER_CACHE_FORMAT = 1;
+
+/** What a successful render wrote, and what it reported. */
+export interface RenderCacheEntry {
+  readonly format: number;
+  readonly key: string;
+  /** Every file of the tree: path (relative, `/`-separated), ownership, sha1 of the content (owned files). */
+  readonly files: readonly (readonly [path: string, ownership: OutputFile['ownership'], sha1: string])[];
+  /** The render's diagnostics (warnings only: a render with errors is never cached), locations resolved. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The rendered environments, in order (for the summary line). */
+  readonly environments: readonly string[];
+}
+
+/** The cache directory the environment names, or none (then nothing is cached). */
+export function renderCacheDir(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (env.MESHC_CACHE_DIR) return path.resolve(env.MESHC_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) return path.join(path.resolve(env.XDG_CACHE_HOME), 'meshc');
+  const home = env.HOME ?? env.USERPROFILE;
+  return home ? path.join(path.resolve(home), '.cache', 'meshc') : undefined;
+}
+
+/** The entry file of one output directory: each output keeps one entry, the last successful render's. */
+export function renderCacheFile(cacheDir: string, outputDir: string): string {
+  const id = createHash('sha256').update(path.resolve(outputDir)).digest('hex').slice(0, 32);
+  return path.join(cacheDir, `render-${id}.json`);
+}
+
+export const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+
+let fingerprint: string | undefined;
+
+/**
+ * meshc's own code and data, as it runs: every file of the compiled (or source) tree this module belongs
+ * to, the schemas, policies and templates, and package.json (the dependencies' pinned versions), by path,
+ * size and modification time. Any rebuild or upgrade changes it, so a render by other code never matches.
+ */
+export function toolFingerprint(): string {
+  if (fingerprint !== undefined) return fingerprint;
+  const codeRoot = fileURLToPath(new URL('..', import.meta.url));
+  const packageRoot = path.dirname(codeRoot);
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) {
+        const st = fs.statSync(p);
+        hash.update(`${path.relative(packageRoot, p)}\0${st.size}\0${st.mtimeMs}\n`);
+      }
+    }
+  };
+  walk(codeRoot);
+  for (const data of ['schemas', 'policies', 'templates']) walk(path.join(packageRoot, data));
+  try {
+    hash.update(fs.readFileSync(path.join(packageRoot, 'package.json')));
+  } catch {
+    /* an unusual install: the code's own files still count */
+  }
+  return (fingerprint = hash.digest('hex'));
+}
+
+/** What a render's output depends on besides meshc itself and the spec files. */
+export interface RenderCacheInputs {
+  readonly sources: readonly SourceFile[];
+  readonly outputDir: string;
+  readonly outputRepoPath?: string;
+  /** Any other option that changes the render (none today but the output place): keyed as given. */
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/** The key of a render: meshc's fingerprint, the output's place, and every spec file's path and text. */
+export function renderCacheKey(inputs: RenderCacheInputs, tool = toolFingerprint()): string {
+  const hash = createHash('sha256');
+  hash.update(
+    JSON.stringify({
+      format: RENDER_CACHE_FORMAT,
+      tool,
+      outputDir: path.resolve(inputs.outputDir),
+      outputRepoPath: inputs.outputRepoPath ?? null,
+      options: inputs.options ?? {},
+    }),
+  );
+  for (const s of inputs.sources) {
+    // Length-prefixed, so that no two different lists of files hash alike.
+    hash.update(`\n${s.path.length}:${s.path}${s.text.length}:`);
+    hash.update(s.text);
+  }
+  return hash.digest('hex');
+}
+
+/** The entry of `file` if it is one of this format with this key; anything unreadable is no entry. */
+export function readRenderCache(file: string, key: string): RenderCacheEntry | undefined {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!isEntry(entry) || entry.key !== key) return undefined;
+  return entry;
+}
+
+function isEntry(v: unknown): v is RenderCacheEntry {
+  const e = v as Partial<RenderCacheEntry> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    e.format === RENDER_CACHE_FORMAT &&
+    typeof e.key === 'string' &&
+    Array.isArray(e.files) &&
+    e.files.every(
+      (f) =>
+        Array.isArray(f) &&
+        typeof f[0] === 'string' &&
+        (f[1] === 'owned' || f[1] === 'seed') &&
+        typeof f[2] === 'string',
+    ) &&
+    Array.isArray(e.diagnostics) &&
+    e.diagnostics.every(
+      (d) =>
+        typeof d === 'object' && d !== null && typeof d.code === 'string' && d.severity === 'warning',
+    ) &&
+    Array.isArray(e.environments) &&
+    e.environments.every((n) => typeof n === 'string')
+  );
+}
+
+const OWNED = Buffer.from(OWNED_HEADER, 'utf8');
+
+/**
+ * Whether the tree at `outputDir` is exactly what the entry's render wrote: every owned file present with
+ * the same bytes (read and hashed: no trust in timestamps), every seed file present, no other owned file,
+ * no symbolic link or other special file anywhere, and no leftover of an interrupted write beside it (the
+ * writer recovers those). Synchronous: thousands of small reads are several times faster so than through
+ * fs/promises. Any surprise answers false, and the caller renders in full.
+ */
+export function treeMatches(outputDir: string, entry: RenderCacheEntry): boolean {
+  const root = path.resolve(outputDir);
+  try {
+    if (!fs.lstatSync(root).isDirectory()) return false;
+    const prefix = `.${path.basename(root)}.meshc-`;
+    const legacy = `${path.basename(root)}.meshc-`;
+    if (fs.readdirSync(path.dirname(root)).some((n) => n.startsWith(prefix) || n.startsWith(legacy)))
+      return false;
+    const expected = new Map(entry.files.map((f) => [f[0], f]));
+    let seen = 0;
+    const walk = (dir: string, rel: string): boolean => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const relPath = rel ? `${rel}/${e.name}` : e.name;
+        const abs = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (!walk(abs, relPath)) return false;
+          continue;
+        }
+        if (!e.isFile()) return false;
+        const want = expected.get(relPath);
+        if (!want) {
+          // A file meshc did not write is left alone by the writer, unless it carries meshc's header.
+          if (startsWithOwned(abs)) return false;
+          continue;
+        }
+        seen++;
+        if (want[1] === 'seed') continue;
+        const bytes = fs.readFileSync(abs);
+        if (createHash('sha1').update(bytes).digest('hex') !== want[2]) return false;
+      }
+      return true;
+    };
+    return walk(root, '') && seen === expected.size;
+  } catch {
+    return false;
+  }
+}
+
+function startsWithOwned(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(OWNED.length);
+    const n = fs.readSync(fd, head, 0, OWNED.length, 0);
+    return n === OWNED.length && head.equals(OWNED);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The render cache, write side (the read side and what an entry means: load/render-cache.ts). Saving is
+ * best effort: a cache that cannot be written costs the next run its shortcut, never this run its result.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import type { Location } from '../core/location.ts';
+import type { OutputFile } from '../core/output.ts';
+import { RENDER_CACHE_FORMAT, sha1 } from '../load/render-cache.ts';
+import type { RenderCacheEntry } from '../load/render-cache.ts';
+
+/** The entry of a successful render: its files' hashes, its warnings as plain data, its environments. */
+export function renderCacheEntry(
+  key: string,
+  files: readonly OutputFile[],
+  diagnostics: readonly Diagnostic[],
+  environments: readonly string[],
+): RenderCacheEntry {
+  return {
+    format: RENDER_CACHE_FORMAT,
+    key,
+    files: files.map((f) => [f.path, f.ownership, f.ownership === 'owned' ? sha1(f.content) : ''] as const),
+    diagnostics: diagnostics.map(plainDiagnostic),
+    environments: [...environments],
+  };
+}
+
+/** A diagnostic as JSON keeps it: every field, locations read out (whether computed eagerly or lazily). */
+function plainDiagnostic(d: Diagnostic): Diagnostic {
+  return {
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    ...(d.hint !== undefined ? { hint: d.hint } : {}),
+    ...(d.location ? { location: plainLocation(d.location) } : {}),
+    ...(d.pointer !== undefined ? { pointer: d.pointer } : {}),
+    ...(d.related
+      ? { related: d.related.map((r) => ({ message: r.message, location: plainLocation(r.location) })) }
+      : {}),
+    ...(d.redact ? { redact: true } : {}),
+  };
+}
+
+function plainLocation(l: Location): Location {
+  const { file, line, col, endLine, endCol, offset, endOffset } = l;
+  return { file, line, col, endLine, endCol, offset, endOffset };
+}
+
+/** Writes the entry (temp file + rename: a reader sees the old entry or the new one); failures are ignored. */
+export function saveRenderCache(file: string, entry: RenderCacheEntry): void {
+  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, JSON.stringify(entry));
+    fs.renameSync(tmp, file);
+  } catch {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      /* nothing more to do: the cache is an optimisation */
+    }
+  }
+}
+
+/** Forgets the entry of an output (after a render that did not succeed, or a tree that no longer matches). */
+export function dropRenderCache(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    /* an entry that cannot be removed will not match the next key either */
+  }
+}
