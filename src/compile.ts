@@ -10,10 +10,10 @@ import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
 import { meshDefaults } from './backends/registry.ts';
 import type { GitOpsResult, EnvRender } from './gitops/tree.ts';
 import { gitopsDiagnostics, layoutGitOpsTree } from './gitops/tree.ts';
-import { buildModel, checkClusters } from './model/build.ts';
+import { ResolveMemo, buildModel, checkClusters } from './model/build.ts';
 import type { ModelOptions } from './model/build.ts';
 import type { Model } from './model/types.ts';
-import type { ParsedFile } from './parse/parse.ts';
+import type { ParseCache, ParsedFile } from './parse/parse.ts';
 import { parseFiles } from './parse/parse.ts';
 import type { SourceFile } from './parse/source.ts';
 import { emitEnvironments } from './plan/emit.ts';
@@ -49,6 +49,21 @@ export interface CompileOptions extends Omit<ValidateOptions, 'onPhase'>, Omit<M
   readonly until?: CompileStage;
   /** Called as each phase of the checks ends: lets a caller time them. */
   readonly onPhase?: (phase: CompilePhase) => void;
+  /**
+   * Work shared between compiles of mostly the same spec (the two sides of `meshc diff`): see
+   * {@link newCompileCache}. The result is the same with or without it.
+   */
+  readonly cache?: CompileCache;
+}
+
+/** What compiles may share: parsed files by path and text, resolved services by spec object and context. */
+export interface CompileCache {
+  readonly parsed: ParseCache;
+  readonly resolved: ResolveMemo;
+}
+
+export function newCompileCache(): CompileCache {
+  return { parsed: new Map(), resolved: new ResolveMemo() };
 }
 
 /** parse → validate → model → plan: every check of SPEC.md, the resolved model and the backends chosen. */
@@ -82,7 +97,7 @@ export interface Compiled extends CompileResult {
 /** The whole pure pipeline: sources → parse → validate → model → plan → emit → gitops → render (text). */
 export function compile(sources: readonly SourceFile[], options: CompileOptions = {}): Compiled {
   const { loadDiagnostics = [], until = 'gitops', onPhase } = options;
-  const parsed = parseFiles(sources);
+  const parsed = parseFiles(sources, options.cache?.parsed);
   onPhase?.('parse');
   const validated = validateDocuments(parsed.files, {
     ...(options.environments ? { environments: options.environments } : {}),
@@ -122,11 +137,15 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   )
     return result();
 
-  const model = buildModel(validated, {
-    meshDefaults,
-    ...(options.meshOverride ? { meshOverride: options.meshOverride } : {}),
-    ...(options.outputRepoPath !== undefined ? { outputRepoPath: options.outputRepoPath } : {}),
-  });
+  const model = buildModel(
+    validated,
+    {
+      meshDefaults,
+      ...(options.meshOverride ? { meshOverride: options.meshOverride } : {}),
+      ...(options.outputRepoPath !== undefined ? { outputRepoPath: options.outputRepoPath } : {}),
+    },
+    options.cache?.resolved,
+  );
   onPhase?.('normalize');
   checkPolicies(validated.policies, model.environments, report);
   onPhase?.('policies');

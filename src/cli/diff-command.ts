@@ -31,7 +31,8 @@ import { loadSpec, type LoadedSpec } from '../load/load-project.ts';
 import { DEFAULT_OUTPUT } from '../load/constants.ts';
 import { LineIndex } from '../parse/line-index.ts';
 import type { SourceFile } from '../parse/source.ts';
-import { compile as compilePure } from '../compile.ts';
+import { compile as compilePure, newCompileCache } from '../compile.ts';
+import type { CompileCache } from '../compile.ts';
 import type { ParsedArgs } from './args.ts';
 import { formatDiagnostics } from './format/index.ts';
 import { resolveSpecTarget } from './project.ts';
@@ -98,8 +99,11 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
           .join('/');
   // Both sides get the same GitOps path rule (their output directory's place in the repository), as
   // render does, so that the Flux and Argo CD objects never differ by path alone.
-  const baseCompiled = compile(base, repo.prefix);
-  const headCompiled = compile(head, repo.prefix);
+  // The sides share their unchanged work: files with the same path and text parse once, to the same
+  // objects, and their services resolve once (see CompileCache).
+  const cache = newCompileCache();
+  const baseCompiled = compile(base, repo.prefix, cache);
+  const headCompiled = compile(head, repo.prefix, cache);
   const label = (s: Side) => s.info.ref ?? 'the working tree';
   if (headCompiled.errors.length > 0) {
     // The head is what the change proposes: it must compile (errors are always printed, even with --quiet).
@@ -196,6 +200,7 @@ async function workingTreeSide(root: string): Promise<Side> {
 function compile(
   s: Side,
   prefix: string,
+  cache: CompileCache,
 ): { side: DiffSide; errors: Diagnostic[]; diagnostics: readonly Diagnostic[] } {
   if (s.missing)
     return { side: emptySide({ name: 'meshc', output: DEFAULT_OUTPUT }), errors: [], diagnostics: [] };
@@ -204,6 +209,7 @@ function compile(
     ...(repoPath !== undefined ? { outputRepoPath: repoPath } : {}),
     loadDiagnostics: s.loaded.diagnostics,
     until: 'emit',
+    cache,
   });
   const diagnostics = compiled.diagnostics;
   if (hasErrors(diagnostics) || !compiled.model || !compiled.emitted)

@@ -56,7 +56,7 @@ export const CODES = {
     severity: 'error',
     area: 'load',
     cause:
-      'The spec files matched by the globs add up to more than the limit (16 MiB), checked from their sizes before any is read.',
+      'The spec files matched by the globs add up to more than the limit (64 MiB), checked from their sizes before any is read.',
     fix: 'Narrow the `include` globs to the spec files; keep generated or vendored YAML out of them.',
   },
   SPEC_FILE_NOT_INCLUDED: {

@@ -21,7 +21,7 @@ import { isRecord as isObject } from '../core/json.ts';
  */
 
 /** All files of one import together (a `kubectl get -o yaml` dump of a large namespace fits). */
-export const MAX_IMPORT_BYTES = 4 * MAX_TOTAL_BYTES;
+export const MAX_IMPORT_BYTES = MAX_TOTAL_BYTES;
 
 const EXTENSIONS = ['.yaml', '.yml', '.json'];
 

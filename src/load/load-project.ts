@@ -14,8 +14,8 @@ import { DEFAULT_OUTPUT, PROJECT_FILE } from './constants.ts';
 export { PROJECT_FILE };
 /** Spec files larger than this are refused (FILE_TOO_LARGE). */
 export const MAX_FILE_BYTES = 1024 * 1024;
-/** All spec files together: larger is refused before any is read (SPEC_TOO_LARGE). */
-export const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
+/** All spec files together (a fleet of 40,000 services fits): larger is refused before any is read (SPEC_TOO_LARGE). */
+export const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_INCLUDE = ['**/*.yaml'];
 /** The unmatched-file check (SPEC_FILE_NOT_INCLUDED) reads at most this many files, this much of each. */
 export const UNMATCHED_SCAN = { maxFiles: 200, headBytes: 2048 } as const;

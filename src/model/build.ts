@@ -30,9 +30,12 @@ export interface ModelOptions {
  * validate → **model**: the resolved environments (defaults applied, overrides merged, durations and access
  * paths parsed), sorted by name. Pure; call it only on a spec that validated cleanly (`validatedCleanly`).
  */
-export function buildModel(validated: ValidatedSpec, options: ModelOptions): Model {
+export function buildModel(
+  validated: ValidatedSpec,
+  options: ModelOptions,
+  memo: ResolveMemo = new ResolveMemo(),
+): Model {
   const project = validated.project!;
-  const memo = new ResolveMemo();
   const environments = validated.selected
     .map((v) => resolveEnvironment(v.doc, v.services, project.output, options, memo))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -81,36 +84,42 @@ function resolveEnvironment(
 
 /**
  * Environments that differ by a few overrides share most of their services' views (environmentViews keeps
- * the base view of a service no override touches), and resolving a view is a function of the view, the
- * environment's mTLS mode and the views of the services its access rules name (their service accounts):
- * the only things {@link resolveService} reads. So a view resolved once is resolved for every environment
- * where those are the same, and the environments share the ResolvedService object, which lets the later
- * stages recognise an unchanged service by identity. The model is immutable, so sharing is safe.
+ * the base view, and its spec object, of a service no override touches), and resolving a view is a function
+ * of the view's service (id, spec, the spec nodes behind it), the environment's mTLS mode and the specs of the
+ * services its access rules name (their service accounts): all that {@link resolveService} reads. So a
+ * service is resolved once for every environment where those are the same, and the environments share the
+ * ResolvedService object, which lets the later stages recognise an unchanged service by identity. Keyed by
+ * the spec object, the memo also serves the two compiles of `meshc diff`, whose unchanged files parse to the
+ * same objects (ParseCache). The model is immutable, so sharing is safe.
  */
-class ResolveMemo {
-  readonly #byView = new WeakMap<ServiceView, MemoEntry[]>();
+export class ResolveMemo {
+  readonly #bySpec = new WeakMap<object, MemoEntry[]>();
 
   resolve(view: ServiceView, ctx: ResolveContext): ResolvedService {
-    const entries = this.#byView.get(view);
+    const entries = this.#bySpec.get(view.spec);
     const hit = entries?.find(
-      (e) => e.envMtls === ctx.envMtls && e.callers.every(([id, v]) => ctx.services.get(id) === v),
+      (e) =>
+        e.id === view.id &&
+        e.envMtls === ctx.envMtls &&
+        e.callers.every(([id, spec]) => ctx.services.get(id)?.spec === spec),
     );
     if (hit) return hit.result;
     const result = resolveService(view, ctx);
-    const callers: [string, ServiceView | undefined][] = [];
+    const callers: [string, object | undefined][] = [];
     for (const rule of result.access ?? [])
       for (const c of rule.from)
-        if (c.kind === 'service') callers.push([c.serviceId, ctx.services.get(c.serviceId)]);
-    const entry = { envMtls: ctx.envMtls, callers, result };
+        if (c.kind === 'service') callers.push([c.serviceId, ctx.services.get(c.serviceId)?.spec]);
+    const entry = { id: view.id, envMtls: ctx.envMtls, callers, result };
     if (entries) entries.push(entry);
-    else this.#byView.set(view, [entry]);
+    else this.#bySpec.set(view.spec, [entry]);
     return result;
   }
 }
 
 interface MemoEntry {
+  readonly id: string;
   readonly envMtls: MtlsMode;
-  readonly callers: readonly (readonly [string, ServiceView | undefined])[];
+  readonly callers: readonly (readonly [string, object | undefined])[];
   readonly result: ResolvedService;
 }
 

@@ -160,12 +160,35 @@ const YAML_CODE: Record<string, DiagnosticCode> = {
   TAG_RESOLVE_FAILED: 'YAML_UNSUPPORTED',
 };
 
+/**
+ * Parsed files by path and text, shared between compiles (the two sides of `meshc diff`): a file parses to
+ * the same values and diagnostics whenever its path and text are the same, so the second compile reuses the
+ * first one's result, value objects included, and the later stages can tell unchanged input by identity.
+ */
+export type ParseCache = Map<
+  string,
+  { readonly file: ParsedFile; readonly diagnostics: readonly Diagnostic[] }
+>;
+
 /** Parses every file; a file with errors keeps only its error-free documents. Pure. */
-export function parseFiles(sources: readonly SourceFile[]): ParseResult {
+export function parseFiles(sources: readonly SourceFile[], cache?: ParseCache): ParseResult {
   const files: ParsedFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const work = newParseWork();
-  for (const source of sources) files.push(parseFile(source, diagnostics, work));
+  for (const source of sources) {
+    const key = cache ? `${source.path}\0${source.text}` : '';
+    const hit = cache?.get(key);
+    if (hit) {
+      files.push(hit.file);
+      diagnostics.push(...hit.diagnostics);
+      continue;
+    }
+    const own: Diagnostic[] = [];
+    const file = parseFile(source, own, work);
+    cache?.set(key, { file, diagnostics: own });
+    files.push(file);
+    diagnostics.push(...own);
+  }
   return { files, diagnostics, work };
 }
 
