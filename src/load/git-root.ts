@@ -2,12 +2,14 @@
  * The top of the git work tree holding the spec: the output directory's path relative to it is what
  * Flux Kustomizations and Argo CD Applications sync (`gitops.path`), not its path relative to the spec
  * directory (the spec may live in `mesh/` of a monorepo; `render -o deploy` writes elsewhere).
- * Git runs through execa, without a shell; outside a repository (or without git) there is no answer and
- * the Project's `output` is used (see `compileDir`).
+ * Git runs without a shell; outside a repository (or without git) there is no answer and the Project's
+ * `output` is used (see `compileDir`). Every render asks this once, so it runs git through node's own
+ * child_process: execa (what meshc's other git and kustomize calls use) costs a render that the render
+ * cache confirms about as much time to load as the rest of the command.
  */
+import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 
 /** The top of the git work tree holding `dir`, or undefined (not a repository, bare, git missing). */
 export async function gitTopLevel(dir: string): Promise<string | undefined> {
@@ -23,15 +25,22 @@ export async function gitTopLevel(dir: string): Promise<string | undefined> {
     if (parent === cwd) return undefined;
     cwd = parent;
   }
-  try {
-    const r = await execa('git', ['rev-parse', '--show-toplevel'], {
-      cwd,
-      reject: false,
-      env: { GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
-    });
-    const top = String(r.stdout).trim();
-    return r.exitCode === 0 && top !== '' ? top : undefined;
-  } catch {
-    return undefined; // git not installed
-  }
+  return new Promise((resolve) => {
+    execFile(
+      'git',
+      ['rev-parse', '--show-toplevel'],
+      {
+        cwd,
+        // The caller's environment (PATH, HOME, GIT_DIR ...), as execa passes it, with these set.
+        env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+        encoding: 'utf8',
+        windowsHide: true,
+      },
+      // An exit status other than 0, or git not installed: no answer.
+      (err, stdout) => {
+        const top = err ? '' : stdout.trim();
+        resolve(top !== '' ? top : undefined);
+      },
+    );
+  });
 }
