@@ -6,8 +6,15 @@ import type { LoadedForCompile } from './place.ts';
 export { loadForCompile, locateOutput } from './place.ts';
 export type { LoadedForCompile, OutputPlace } from './place.ts';
 
-export { compile } from './compile.ts';
-export type { CompileOptions, CompileResult, CompileStage, Compiled, EmitResult } from './compile.ts';
+export { compile, newCompileCache } from './compile.ts';
+export type {
+  CompileCache,
+  CompileOptions,
+  CompileResult,
+  CompileStage,
+  Compiled,
+  EmitResult,
+} from './compile.ts';
 
 export interface CompileDirOptions extends Omit<CompileOptions, 'loadDiagnostics'> {
   /**

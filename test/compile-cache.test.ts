@@ -11,6 +11,11 @@ import { compile, newCompileCache } from '../src/compile.ts';
 import type { Compiled } from '../src/compile.ts';
 import type { SourceFile } from '../src/parse/source.ts';
 import { specArb } from './helpers/spec-arbitrary.ts';
+import { tempDir } from './helpers/spec-tree.ts';
+import { readParseCache } from '../src/load/parse-cache.ts';
+import { saveParseCache } from '../src/write/parse-cache.ts';
+import { ResolveMemo } from '../src/model/build.ts';
+import path from 'node:path';
 
 const RUNS = Number(process.env.MESHC_GENERATED_RUNS) || (process.env.CI ? 60 : 20);
 
@@ -76,5 +81,26 @@ describe('CompileCache', () => {
     const services = (c: Compiled) => c.model!.environments.flatMap((e) => e.services);
     expect(services(b).length).toBeGreaterThan(0);
     services(b).forEach((s, i) => expect(s).toBe(services(a)[i]));
+  });
+
+  it('a compile from the parse cache (values saved as JSON, read back) equals a fresh compile', async () => {
+    const file = path.join(await tempDir('meshc-parse-cache-'), 'parse.json');
+    fc.assert(
+      fc.property(specArb, (spec) => {
+        saveParseCache(file, 'tool', compile(spec.files).parsed);
+        const parsed = readParseCache(file, 'tool', spec.files);
+        // Every file of a generated spec takes the fast path: all of them come from the cache.
+        expect(parsed.size).toBe(spec.files.length);
+        const cached = compile(spec.files, { cache: { parsed, resolved: new ResolveMemo() } });
+        expect(observed(cached)).toBe(observed(compile(spec.files)));
+        // Another meshc's cache, or a file with another text, is not used.
+        expect(readParseCache(file, 'other tool', spec.files).size).toBe(0);
+        const edited = spec.files.map((f, i) => (i === 0 ? { ...f, text: `${f.text}\n` } : f));
+        expect(readParseCache(file, 'tool', edited).has(`${edited[0]!.path}\0${edited[0]!.text}`)).toBe(
+          false,
+        );
+      }),
+      { numRuns: Math.max(5, Math.floor(RUNS / 2)) },
+    );
   });
 });

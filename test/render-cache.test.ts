@@ -7,6 +7,7 @@ import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderCacheFile } from '../src/load/render-cache.ts';
+import { parseCacheFile } from '../src/load/parse-cache.ts';
 import { runCli } from './helpers/cli.ts';
 import { repoRoot } from './helpers/shared.ts';
 import { tempDir } from './helpers/spec-tree.ts';
@@ -38,7 +39,9 @@ describe('the render cache', () => {
     const out = path.join(spec, 'rendered');
     const first = await runCli(['render', spec], { env });
     expect(first.code).toBe(0);
-    expect(await readdir(cache)).toEqual([path.basename(renderCacheFile(cache, out))]);
+    expect((await readdir(cache)).sort()).toEqual(
+      [path.basename(parseCacheFile(cache, spec)), path.basename(renderCacheFile(cache, out))].sort(),
+    );
     const full = await runCli(['render', spec, '--no-cache'], { env });
     const cached = await runCli(['render', spec], { env });
     expect(cached).toEqual(full);
@@ -121,5 +124,35 @@ describe('the render cache', () => {
     await writeFile(blocked, 'not a directory');
     const r = await runCli(['render', spec], { env: { MESHC_CACHE_DIR: path.join(blocked, 'sub') } });
     expect(r.code).toBe(0);
+  });
+
+  it('parses only the files a change touched, with the output of a render from scratch', async () => {
+    const { spec, cache, env } = await bookinfoCopy();
+    const out = path.join(spec, 'rendered');
+    expect((await runCli(['render', spec], { env })).code).toBe(0);
+    const parseFile = parseCacheFile(cache, spec);
+    const saved = JSON.parse(await readFile(parseFile, 'utf8'));
+    expect(Object.keys(saved.files)).toContain(reviewsFile);
+
+    // One file changes: the render equals a render from scratch of the same spec in another output.
+    const reviews = path.join(spec, reviewsFile);
+    await writeFile(reviews, (await readFile(reviews, 'utf8')).replace(/timeout: 10s/, 'timeout: 11s'));
+    const changed = await runCli(['render', spec], { env });
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).not.toMatch(/ 0 written/);
+    const other = path.join(await tempDir('meshc-rc-other-'), 'rendered');
+    expect((await runCli(['render', spec, '-o', other, '--no-cache'], { env })).code).toBe(0);
+    for (const f of (await readdir(out, { recursive: true })).filter((x) => x.endsWith('.yaml')))
+      expect(await readFile(path.join(out, f), 'utf8')).toBe(await readFile(path.join(other, f), 'utf8'));
+
+    // The unchanged files came from the cache: values planted under a file's hash are what the render reads.
+    const planted = JSON.parse(await readFile(parseFile, 'utf8'));
+    const details = planted.files['services/details.yaml'];
+    expect(details).toBeDefined();
+    details[1][0].metadata.name = 'planted';
+    await writeFile(parseFile, JSON.stringify(planted));
+    await rm(renderCacheFile(cache, out));
+    const r = await runCli(['render', spec, '--check'], { env });
+    expect(r.stdout).toMatch(/planted/);
   });
 });

@@ -16,14 +16,17 @@ import {
   renderCacheDir,
   renderCacheFile,
   renderCacheKey,
+  toolFingerprint,
   treeMatches,
 } from '../load/render-cache.ts';
+import { parseCacheFile, readParseCache } from '../load/parse-cache.ts';
 import { locate } from '../parse/locate.ts';
 import type { CompileDirResult } from '../pipeline.ts';
 import { loadForCompile } from '../place.ts';
 import type { LoadedForCompile } from '../place.ts';
 import { checkOutputDir } from '../write/output-dir.ts';
 import { removedServicesLine } from '../write/removals.ts';
+import { saveParseCache } from '../write/parse-cache.ts';
 import { renderCacheEntry, saveRenderCache } from '../write/render-cache.ts';
 import type { StaleFile } from '../write/write-tree.ts';
 import { writeTree } from '../write/write-tree.ts';
@@ -136,9 +139,14 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     }
   }
 
-  // A miss: the compiler's modules are loaded now, not for a render the cache confirms.
-  const { compileLoaded } = await import('../pipeline.ts');
-  const compiled = compileLoaded(input);
+  // A miss: the compiler's modules are loaded now, not for a render the cache confirms. Files whose text
+  // the parse cache knows are not parsed again (most of a one-file change).
+  const { compileLoaded, newCompileCache } = await import('../pipeline.ts');
+  const parseCache = cacheDir !== undefined ? parseCacheFile(cacheDir, root) : undefined;
+  const known = parseCache ? readParseCache(parseCache, toolFingerprint(), input.loaded.files) : new Map();
+  const compiled = compileLoaded(input, { cache: { ...newCompileCache(), parsed: new Map(known) } });
+  if (parseCache && compiled.parsed.some((f) => known.get(`${f.source.path}\0${f.source.text}`)?.file !== f))
+    saveParseCache(parseCache, toolFingerprint(), compiled.parsed);
   const r = { compiled, tree: compiled.tree, diagnostics: compiled.allDiagnostics };
   // The output directory is checked even when the spec has errors: an output that swallows the spec files
   // also hides them from the globs, and the user must see that cause, not only "no file matches".

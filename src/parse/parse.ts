@@ -60,6 +60,11 @@ export interface ParsedFile {
   readonly source: SourceFile;
   readonly docs: ParsedDoc[];
   /**
+   * The file's documents as the fast path read them (empty ones as null), when it took the fast path: what
+   * a parse cache keeps to rebuild this file with {@link parsedFromValues} without parsing it again.
+   */
+  readonly fastValues?: readonly unknown[];
+  /**
    * Best-effort values of documents that have YAML errors: not validated, only read for the names they
    * declare, so that a broken file does not make every reference to its objects an error too.
    */
@@ -212,26 +217,41 @@ export function parseFile(
       ? fastValues(parseText, work)
       : undefined;
   if (fast) {
-    const positions = new FilePositions(source.text, parseText);
-    const docs: ParsedDoc[] = [];
-    fast.forEach((value, raw) => {
-      if (value === null || value === undefined) return;
-      work.docs++;
-      docs.push({
-        file: source.path,
-        index: docs.length,
-        value,
-        get doc() {
-          return positions.doc(raw);
-        },
-        get lines() {
-          return positions.lines;
-        },
-      });
-    });
-    return { source, docs };
+    work.docs += fast.filter((v) => v !== null && v !== undefined).length;
+    return fromFastValues(source, parseText, fast);
   }
   return parseFileFully(source, parseText, scan, diagnostics, work);
+}
+
+/** A fast-path file from its documents' values (positions, as always, parsed from the text when needed). */
+function fromFastValues(source: SourceFile, parseText: string, values: readonly unknown[]): ParsedFile {
+  const positions = new FilePositions(source.text, parseText);
+  const docs: ParsedDoc[] = [];
+  values.forEach((value, raw) => {
+    if (value === null || value === undefined) return;
+    docs.push({
+      file: source.path,
+      index: docs.length,
+      value,
+      get doc() {
+        return positions.doc(raw);
+      },
+      get lines() {
+        return positions.lines;
+      },
+    });
+  });
+  return { source, docs, fastValues: values };
+}
+
+/**
+ * The file a parse of `source` gives, from the values an earlier fast-path parse of the same text read
+ * (`ParsedFile.fastValues`, kept by a parse cache): the same documents, with no parse. The caller vouches
+ * that the text is the one those values came from (the parse cache compares hashes); everything else the
+ * fast path decided (no error, no anchor, within the limits) follows from the text.
+ */
+export function parsedFromValues(source: SourceFile, values: readonly unknown[]): ParsedFile {
+  return fromFastValues(source, normalizeLineBreaks(source.text), values);
 }
 
 /** The position-keeping parser: every YAML error becomes a diagnostic at its position. */

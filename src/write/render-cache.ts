@@ -50,10 +50,15 @@ function plainLocation(l: Location): Location {
 
 /** Writes the entry (temp file + rename: a reader sees the old entry or the new one); failures are ignored. */
 export function saveRenderCache(file: string, entry: RenderCacheEntry): void {
+  saveJsonAtomically(file, entry);
+}
+
+/** JSON to `file` through a temporary file and a rename; failures are ignored (a cache is an optimisation). */
+export function saveJsonAtomically(file: string, data: unknown): void {
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, JSON.stringify(entry));
+    fs.writeFileSync(tmp, JSON.stringify(data));
     fs.renameSync(tmp, file);
   } catch {
     try {
@@ -61,14 +66,5 @@ export function saveRenderCache(file: string, entry: RenderCacheEntry): void {
     } catch {
       /* nothing more to do: the cache is an optimisation */
     }
-  }
-}
-
-/** Forgets the entry of an output (after a render that did not succeed, or a tree that no longer matches). */
-export function dropRenderCache(file: string): void {
-  try {
-    fs.rmSync(file, { force: true });
-  } catch {
-    /* an entry that cannot be removed will not match the next key either */
   }
 }
