@@ -16,7 +16,7 @@ import type { Model } from './model/types.ts';
 import type { ParseCache, ParsedFile } from './parse/parse.ts';
 import { parseFiles } from './parse/parse.ts';
 import type { SourceFile } from './parse/source.ts';
-import { emitEnvironments } from './plan/emit.ts';
+import { ObjectPool, emitEnvironments } from './plan/emit.ts';
 import type { EnvironmentPlan } from './plan/plan.ts';
 import { planEnvironments } from './plan/plan.ts';
 import { checkPolicies } from './plan/policies.ts';
@@ -56,14 +56,18 @@ export interface CompileOptions extends Omit<ValidateOptions, 'onPhase'>, Omit<M
   readonly cache?: CompileCache;
 }
 
-/** What compiles may share: parsed files by path and text, resolved services by spec object and context. */
+/**
+ * What compiles may share: parsed files by path and text, resolved services by spec object and context,
+ * emitted objects by their JSON text (equal objects become one).
+ */
 export interface CompileCache {
   readonly parsed: ParseCache;
   readonly resolved: ResolveMemo;
+  readonly objects?: ObjectPool;
 }
 
 export function newCompileCache(): CompileCache {
-  return { parsed: new Map(), resolved: new ResolveMemo() };
+  return { parsed: new Map(), resolved: new ResolveMemo(), objects: new ObjectPool() };
 }
 
 /** parse → validate → model → plan: every check of SPEC.md, the resolved model and the backends chosen. */
@@ -156,7 +160,11 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   }
   // The backends run only on an environment set with no error (a refused capability would reach them).
   if (hasErrors(diagnostics)) return (onPhase?.('plan'), result());
-  const emitted = emitEnvironments(plans, { toolVersion: options.toolVersion ?? 'meshc' });
+  const emitted = emitEnvironments(
+    plans,
+    { toolVersion: options.toolVersion ?? 'meshc' },
+    options.cache?.objects,
+  );
   diagnostics.push(...emitted.diagnostics);
   if (until === 'emit' || hasErrors(diagnostics)) {
     // The GitOps stage's checks (environment patches, conflicts between environments), so that validate

@@ -90,7 +90,8 @@ export function diffRenders(
         changes.push({ obj: a, change: whole(p, a, 'removed') });
         continue;
       }
-      if (jsonEqual(a, b)) continue;
+      // Equal objects of the two sides are often one object (the sides share an ObjectPool).
+      if (a === b || jsonEqual(a, b)) continue;
       const na = normalizeForDiff(a);
       const nb = normalizeForDiff(b);
       if (jsonEqual(na, nb)) continue;
@@ -126,7 +127,8 @@ function sameInput(a: EnvRender, b: EnvRender): boolean {
     jsonEqual(x.namespaces, y.namespaces) &&
     x.services.every((s, i) => {
       const t = y.services[i]!;
-      return s.id === t.id && s.mtls === t.mtls && jsonEqual(s.spec, t.spec);
+      // A service both sides resolved alike is one object (CompileCache's ResolveMemo).
+      return s === t || (s.id === t.id && s.mtls === t.mtls && jsonEqual(s.spec, t.spec));
     })
   );
 }

@@ -17,8 +17,8 @@ export interface EnvRender {
 export function emitEnvironments(
   plans: readonly EnvironmentPlan[],
   ctx: EmitContext,
+  pool: ObjectPool = new ObjectPool(),
 ): { renders: EnvRender[]; diagnostics: Diagnostic[] } {
-  const pool = new ObjectPool();
   const renders = plans.map(({ env, backend }) => ({
     env,
     mesh: backend.mesh,
@@ -34,9 +34,10 @@ export function emitEnvironments(
  * text, keys in the same order), so the copies are garbage at once (memory follows the distinct objects,
  * not the environments times the objects) and the later stages can recognise an unchanged object by
  * identity (`a === b`) before comparing. Shared objects are frozen: a stage that changed one in place
- * would change every environment holding it, so such a change throws instead of going unnoticed.
+ * would change every environment holding it, so such a change throws instead of going unnoticed. A pool
+ * shared by two compiles (the sides of `meshc diff`, CompileCache) makes their equal objects one too.
  */
-class ObjectPool {
+export class ObjectPool {
   readonly #byHash = new Map<string, K8sObject>();
 
   intern(o: K8sObject): K8sObject {
