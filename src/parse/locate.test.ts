@@ -12,11 +12,12 @@ import { compareLocations, isPending } from '../core/location.ts';
 import { dedent, compileInline } from '../../test/helpers/spec-tree.ts';
 import { locate } from './locate.ts';
 import { parseFile } from './parse.ts';
+import type * as YamlModule from 'yaml';
 
 // Counts the position-keeping parses (yaml's parseAllDocuments: the fast path uses js-yaml).
 const fullParses = vi.hoisted(() => ({ count: 0 }));
 vi.mock('yaml', async (original) => {
-  const yaml = await original<typeof import('yaml')>();
+  const yaml = await original<typeof YamlModule>();
   return {
     ...yaml,
     parseAllDocuments: (...args: Parameters<typeof yaml.parseAllDocuments>) => {
