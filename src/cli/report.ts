@@ -20,7 +20,15 @@ export function report(
   io: CliIo,
   stream: NodeJS.WritableStream,
 ): void {
-  const lines = new Map((compiled?.sources ?? []).map((s) => [s.path, new LineIndex(s.text)]));
+  // Line indexes (a scan of each text) for the files the findings point at only, not the whole fleet.
+  const shown = new Set<string>();
+  for (const d of diagnostics) {
+    if (d.location) shown.add(d.location.file);
+    for (const r of d.related ?? []) shown.add(r.location.file);
+  }
+  const lines = new Map(
+    (compiled?.sources ?? []).filter((s) => shown.has(s.path)).map((s) => [s.path, new LineIndex(s.text)]),
+  );
   const rel = path.relative(io.cwd, root);
   const out = formatDiagnostics(
     format,

@@ -375,7 +375,7 @@ export const CODES = {
     severity: 'warning',
     area: 'mesh',
     cause:
-      "A field is expressed only approximately by the environment's mesh; the message says what differs.",
+      "A field is expressed only approximately by the environment's mesh; the message says what differs. One warning per environment and feature, at its first use: the message counts the other uses, the first 5 of them are listed as related locations.",
     fix: 'Check that the difference is acceptable, or remove the field for this environment.',
   },
   MESH_CONSTRAINT: {

@@ -1,5 +1,6 @@
 import type { DiagnosticCode } from './codes.ts';
 import type { Location } from './location.ts';
+import { compareLocations } from './location.ts';
 
 export type Severity = 'error' | 'warning';
 
@@ -31,29 +32,43 @@ export interface Diagnostic {
   readonly redact?: boolean;
 }
 
+/**
+ * At most this many related locations per diagnostic: a finding about many places (every use of a feature
+ * in a fleet) counts them all in its message and lists the first few; a list that grows with the fleet
+ * would bury the output.
+ */
+export const RELATED_LIMIT = 5;
+
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
-/** Stable order for output: file, position, code, message. */
+/**
+ * Stable order for output: file, position, code, message. Positions are compared without computing a lazy
+ * location's position where its place in the file is known anyway (see compareLocations).
+ */
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
-  const fa = a.location?.file ?? '';
-  const fb = b.location?.file ?? '';
+  const la = a.location;
+  const lb = b.location;
+  const fa = la?.file ?? '';
+  const fb = lb?.file ?? '';
   if (fa !== fb) return fa < fb ? -1 : 1;
-  const oa = a.location?.offset ?? -1;
-  const ob = b.location?.offset ?? -1;
-  if (oa !== ob) return oa - ob;
+  // Without a location a diagnostic comes first (offset -1, as if before the file's first character).
+  const pos = la && lb ? compareLocations(la, lb) : la ? 1 : lb ? -1 : 0;
+  if (pos !== 0) return pos;
   if (a.code !== b.code) return a.code < b.code ? -1 : 1;
   return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
 }
 
+/**
+ * Sorted, without duplicates (the same code, file, position and message: what environments that share a
+ * service report each). Duplicates compare equal, so they are neighbours once sorted: comparing each with
+ * the one kept before it finds them all, and needs no position the sort did not need.
+ */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const d of [...diagnostics].sort(compareDiagnostics)) {
-    const key = `${d.code}|${d.location?.file}|${d.location?.offset}|${d.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (out.length > 0 && compareDiagnostics(out[out.length - 1]!, d) === 0) continue;
     out.push(d);
   }
   return out;

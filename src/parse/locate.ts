@@ -1,6 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Node as YamlNode, Scalar } from 'yaml';
 import type { DataPath, Location } from '../core/location.ts';
+import { lazyLocation } from '../core/location.ts';
 import type { ParsedDoc } from './parse.ts';
 
 export interface FoundNode {
@@ -41,8 +42,32 @@ export function findNode(pd: ParsedDoc, path: DataPath): FoundNode {
  * The location of the node at `path` (or of its deepest existing ancestor).
  * `key` points at the mapping key instead of the value (for unknown fields, and for required-field errors
  * reported on the parent mapping).
+ *
+ * In a document the fast parser read, the syntax tree with positions is built on first use, by a second,
+ * position-keeping parse of the whole file (about ten times the cost of the first): the location returned
+ * is then lazy, computed when one of its positions is first read (printed, or compared with a location
+ * whose order is not known otherwise). A diagnostic that is never shown costs no parse. A document the
+ * full parser read has its tree already: its locations are computed at once.
  */
 export function locate(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key' = 'value'): Location {
+  if (!positionsPending(pd)) return locateNow(pd, path, mode);
+  // The caller may reuse its path array (a walker's stack): keep a copy.
+  const at = [...path];
+  // The file's line index (a scan of line breaks, no YAML parse) identifies the version of the file.
+  return lazyLocation(pd.file, { fileToken: pd.lines, doc: pd.index, root: pd.value, path: at, mode }, () =>
+    locateNow(pd, at, mode),
+  );
+}
+
+/**
+ * Whether the document's syntax tree is built on first use (the fast parser's documents: `doc` is a
+ * getter, see FilePositions in parse.ts) rather than already there (the full parser's: a plain value).
+ */
+function positionsPending(pd: ParsedDoc): boolean {
+  return typeof Object.getOwnPropertyDescriptor(pd, 'doc')?.get === 'function';
+}
+
+function locateNow(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key'): Location {
   const found = findNode(pd, path);
   const complete = found.depth === path.length;
   const empty =

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../core/diagnostic.ts';
+import { RELATED_LIMIT } from '../core/diagnostic.ts';
+import { CODES } from '../core/codes.ts';
 import { FEATURES } from '../backends/features.ts';
 import type { FeatureId } from '../backends/features.ts';
 import type { Backend, Capability } from '../backends/types.ts';
@@ -82,5 +84,53 @@ describe('checkCapabilities', () => {
   it('compares versions numerically', () => {
     expect(compareVersions('1.22', '1.9')).toBeGreaterThan(0);
     expect(compareVersions('2.16', '2.16')).toBe(0);
+  });
+});
+
+describe('the uses of an approximate feature', () => {
+  const services = (n: number) =>
+    Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [
+        `svc-${String(i).padStart(2, '0')}.yaml`,
+        SPEC.replace('name: reviews', `name: reviews-${String(i).padStart(2, '0')}`).replace(
+          /\n\s+mirror: \{ to: v2 \}/,
+          '',
+        ),
+      ]),
+    );
+  const warning = (n: number) => {
+    const r = compileInline({ ...services(n), 'prod.yaml': ISTIO_ENV });
+    const out: Diagnostic[] = [];
+    checkCapabilities(r.model!.environments[0]!, limited, (d) => out.push(d));
+    return out.filter((d) => d.code === 'MESH_APPROXIMATE_FEATURE');
+  };
+
+  it(`lists at most ${RELATED_LIMIT} of them as related locations, and counts them all`, () => {
+    const [w, ...others] = warning(RELATED_LIMIT + 8);
+    expect(others).toEqual([]);
+    expect(w!.message).toBe(
+      `Limited expresses request timeout only approximately (bookinfo/reviews-00 in environment prod and ${RELATED_LIMIT + 7} more uses, ${RELATED_LIMIT} of them listed).`,
+    );
+    expect(w!.related!.map((r) => `${r.location.file}:${r.location.line} ${r.message}`)).toEqual(
+      Array.from(
+        { length: RELATED_LIMIT },
+        (_, i) =>
+          `svc-${String(i + 1).padStart(2, '0')}.yaml:9 also used by bookinfo/reviews-${String(i + 1).padStart(2, '0')} in environment prod`,
+      ),
+    );
+  });
+
+  it('lists them all, with the same message as ever, up to the limit', () => {
+    const [w] = warning(RELATED_LIMIT + 1);
+    expect(w!.message).toBe(
+      `Limited expresses request timeout only approximately (bookinfo/reviews-00 in environment prod and ${RELATED_LIMIT} more uses).`,
+    );
+    expect(w!.related).toHaveLength(RELATED_LIMIT);
+    expect(warning(2)[0]!.message).toMatch(/ and 1 more use\)\.$/);
+    expect(warning(1)[0]!.related).toBeUndefined();
+  });
+
+  it('says so in the documentation of the code', () => {
+    expect(CODES.MESH_APPROXIMATE_FEATURE.cause).toContain(`the first ${RELATED_LIMIT} of them are listed`);
   });
 });

@@ -1,10 +1,12 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
+import { RELATED_LIMIT } from '../core/diagnostic.ts';
 import { toPointer } from '../core/location.ts';
+import type { DataPath } from '../core/location.ts';
 import { FEATURES } from '../backends/features.ts';
 import type { FeatureId } from '../backends/features.ts';
 import type { Backend, Capability } from '../backends/types.ts';
 import { BACKENDS } from '../backends/registry.ts';
-import type { ResolvedEnvironment } from '../model/types.ts';
+import type { OriginFn, ResolvedEnvironment } from '../model/types.ts';
 
 /** `1.22` < `1.9`? No: versions compare numerically per component. */
 export function compareVersions(a: string, b: string): number {
@@ -40,51 +42,60 @@ export function checkCapabilities(
   for (const feature of FEATURES) {
     const cap = supportAt(backend, feature.id, v);
     if (cap.support === 'exact') continue;
-    const sites =
+    // The uses, without their locations or labels: a fleet can have thousands, and only the ones a
+    // diagnostic names are worth a label and a (lazy) location.
+    const sites: Site[] =
       feature.scope === 'environment'
-        ? feature
-            .usedBy(env)
-            .map((p) => ({ path: p, loc: env.origin(p, 'key'), label: `environment ${env.name}` }))
+        ? feature.usedBy(env).map((path) => ({ path, origin: env.origin, service: undefined }))
         : env.services.flatMap((s) =>
-            feature.usedBy(s).map((p) => ({
-              path: p,
-              loc: s.origin(p, 'key'),
-              label: `${s.id} in environment ${env.name}`,
-            })),
+            feature.usedBy(s).map((path) => ({ path, origin: s.origin, service: s.id })),
           );
-    // One warning per environment and feature, at its first use, the other uses as related locations.
+    const label = (x: Site) =>
+      x.service === undefined ? `environment ${env.name}` : `${x.service} in environment ${env.name}`;
+    const loc = (x: Site) => x.origin(x.path, 'key');
+    // One warning per environment and feature, at its first use; the message counts the other uses, and
+    // the first RELATED_LIMIT of them are related locations (a fleet's worth would bury the output).
     const first = sites[0];
     if (cap.support === 'approximate' && first) {
       const more = sites.length - 1;
+      const listed = sites.slice(1, 1 + RELATED_LIMIT);
+      const counted = more
+        ? ` and ${more} more use${more === 1 ? '' : 's'}${more > listed.length ? `, ${listed.length} of them listed` : ''}`
+        : '';
       report({
         code: 'MESH_APPROXIMATE_FEATURE',
         severity: 'warning',
-        message: `${backend.title} expresses ${feature.title.charAt(0).toLowerCase()}${feature.title.slice(1)} only approximately (${first.label}${more ? ` and ${more} more use${more === 1 ? '' : 's'}` : ''}).`,
+        message: `${backend.title} expresses ${feature.title.charAt(0).toLowerCase()}${feature.title.slice(1)} only approximately (${label(first)}${counted}).`,
         hint: cap.note ?? 'See `meshc matrix` for what differs.',
-        location: first.loc,
+        location: loc(first),
         pointer: toPointer(['spec', ...first.path]),
         ...(more
-          ? { related: sites.slice(1).map((x) => ({ message: `also used by ${x.label}`, location: x.loc })) }
+          ? { related: listed.map((x) => ({ message: `also used by ${label(x)}`, location: loc(x) })) }
           : {}),
       });
       continue;
     }
-    for (const site of sites) {
-      if (cap.support === 'unsupported') {
-        const able = BACKENDS.filter(
-          (b) => (b.capabilities[feature.id]?.support ?? 'unsupported') !== 'unsupported',
-        ).map((b) => b.title);
-        report({
-          code: 'MESH_UNSUPPORTED_FEATURE',
-          severity: 'error',
-          message: `${backend.title} cannot express ${feature.title.charAt(0).toLowerCase()}${feature.title.slice(1)} (${site.label})${cap.note ? `: ${cap.note}` : ''}.`,
-          hint: able.length
-            ? `Meshes that can: ${able.join(', ')}. Remove the field for this environment with an override, or run it on one of those meshes.`
-            : 'No mesh meshc renders can express it; remove the field.',
-          location: site.loc,
-          pointer: toPointer(['spec', ...site.path]),
-        });
-      }
-    }
+    if (cap.support !== 'unsupported') continue;
+    const able = BACKENDS.filter(
+      (b) => (b.capabilities[feature.id]?.support ?? 'unsupported') !== 'unsupported',
+    ).map((b) => b.title);
+    for (const site of sites)
+      report({
+        code: 'MESH_UNSUPPORTED_FEATURE',
+        severity: 'error',
+        message: `${backend.title} cannot express ${feature.title.charAt(0).toLowerCase()}${feature.title.slice(1)} (${label(site)})${cap.note ? `: ${cap.note}` : ''}.`,
+        hint: able.length
+          ? `Meshes that can: ${able.join(', ')}. Remove the field for this environment with an override, or run it on one of those meshes.`
+          : 'No mesh meshc renders can express it; remove the field.',
+        location: loc(site),
+        pointer: toPointer(['spec', ...site.path]),
+      });
   }
+}
+
+/** A use of a feature: where (a data path and the spec it is in), and by which service (none: the environment). */
+interface Site {
+  readonly path: DataPath;
+  readonly origin: OriginFn;
+  readonly service: string | undefined;
 }
