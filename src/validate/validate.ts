@@ -148,7 +148,8 @@ export function validateDocuments(
     for (const view of views.values()) {
       const reportView = overrideConflictReporter(env, view, baseKeys, report);
       const record = records.get(view.id);
-      if (options.replayRules !== false && replayable(record, view, views, sameIndex)) for (const d of record.diagnostics) reportView(d);
+      if (options.replayRules !== false && replayable(record, view, views, sameIndex))
+        for (const d of record.diagnostics) reportView(d);
       else for (const rule of SERVICE_RULES) rule(view, views, reportView, declared);
       checkRolloutEnvironment(env, view, report);
     }
