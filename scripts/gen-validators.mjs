@@ -52,11 +52,13 @@ const META_2020 = 'https://json-schema.org/draft/2020-12/schema';
 /**
  * The text of src/validate/policy-meta.gen.ts: the 2020-12 meta-schema validator exactly as the policy ajv
  * of src/validate/policies.ts compiles it at run time (the options must match POLICY_AJV_OPTIONS there, a
- * test compares the two), patterns matched with re2RegExp as there. Compiling it cost ~100 ms per run.
+ * test compares the two), patterns matched with RE2 as there (re2RegExpLazy: compiled on first use). Compiling it cost ~100 ms per run.
  */
 export function generatePolicyMeta() {
-  const re2RegExp = (pattern) => new RegExp(pattern, 'u'); // only its `code` reaches the generated text
-  re2RegExp.code = 're2RegExp';
+  // Only its `code` reaches the generated text: re2RegExpLazy, which matches as re2RegExp (the policy ajv's
+  // code.regExp) does, compiling on first use.
+  const re2RegExp = (pattern) => new RegExp(pattern, 'u');
+  re2RegExp.code = 're2RegExpLazy';
   const ajv = new Ajv2020({
     allErrors: true,
     strict: true,
@@ -74,7 +76,7 @@ export function generatePolicyMeta() {
     '// @ts-nocheck',
     '/* eslint-disable */',
     "import { createRequire } from 'node:module';",
-    "import { re2RegExp } from './re2.ts';",
+    "import { re2RegExpLazy } from './re2.ts';",
     'const require = createRequire(import.meta.url);',
     code,
     '',
