@@ -63,6 +63,10 @@ function hasDefaultsBelow(schema: Schema, root: Schema): boolean {
   return result;
 }
 
+function cloneDefault(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? structuredClone(value) : value;
+}
+
 function fill(schema: Schema, value: unknown, root: Schema): unknown {
   // Most of a spec (matches, labels, access rules) has no default below it: kept as it is, not copied.
   if (!hasDefaultsBelow(schema, root)) return value;
@@ -73,7 +77,8 @@ function fill(schema: Schema, value: unknown, root: Schema): unknown {
   for (const p of plan.properties) {
     if (out[p.key] === undefined) {
       // A default object gets the defaults of its own properties too (`observability: {}` → metrics none…).
-      if (p.default) out[p.key] = fill(p.schema, structuredClone(p.default.value), root);
+      // A primitive default is used as it is (nothing to share); an object one is cloned for each use.
+      if (p.default) out[p.key] = fill(p.schema, cloneDefault(p.default.value), root);
     } else out[p.key] = fill(p.schema, out[p.key], root);
   }
   if (plan.additional)

@@ -20,12 +20,25 @@ export const MAX_DURATION_MS = 9_223_372_036_854;
 export const MAX_DURATION_TEXT = '2562047h47m16.854s';
 
 /**
+ * isPositiveDuration's answers by text: a spec repeats a handful of durations (`5s`, `30s`) thousands of
+ * times, and the schema check of every Service parses each again. Bounded, so that a hostile spec of many
+ * distinct durations costs no memory beyond it.
+ */
+const positiveDurations = new Map<string, boolean>();
+const MEMO_LIMIT = 4096;
+
+/**
  * A Go-style duration of at least 1ms, in whole milliseconds: the resolution every mesh accepts (Istio's
  * CRDs reject less than 1ms; App Mesh counts in ms), and at most MAX_DURATION_MS.
  */
 export function isPositiveDuration(s: string): boolean {
-  const ms = parseDuration(s);
-  return ms !== undefined && ms >= 1 && Math.abs(ms - Math.round(ms)) < 1e-9 && ms <= MAX_DURATION_MS;
+  let ok = positiveDurations.get(s);
+  if (ok === undefined) {
+    const ms = parseDuration(s);
+    ok = ms !== undefined && ms >= 1 && Math.abs(ms - Math.round(ms)) < 1e-9 && ms <= MAX_DURATION_MS;
+    if (positiveDurations.size < MEMO_LIMIT) positiveDurations.set(s, ok);
+  }
+  return ok;
 }
 
 /** A duration that parses but is longer than MAX_DURATION_MS. */

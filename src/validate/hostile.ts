@@ -33,11 +33,19 @@ export function isAboutForbiddenKey(d: Diagnostic): boolean {
   return d.code === 'SCHEMA_UNKNOWN_FIELD' && last !== undefined && FORBIDDEN_KEYS.has(last);
 }
 
+/** Walks `v` at `path` (one stack for the whole walk, pushed and popped; copied only for a finding). */
 function walk(v: unknown, path: (string | number)[], found: (path: DataPath) => void): void {
-  if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i], found));
+  if (Array.isArray(v))
+    for (let i = 0; i < v.length; i++) {
+      path.push(i);
+      walk(v[i], path, found);
+      path.pop();
+    }
   else if (v !== null && typeof v === 'object')
     for (const k of Object.keys(v)) {
-      if (FORBIDDEN_KEYS.has(k)) found([...path, k]);
-      else walk((v as Record<string, unknown>)[k], [...path, k], found);
+      path.push(k);
+      if (FORBIDDEN_KEYS.has(k)) found(path.slice());
+      else walk((v as Record<string, unknown>)[k], path, found);
+      path.pop();
     }
 }

@@ -1,5 +1,5 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DataPath, Location } from '../core/location.ts';
@@ -8,6 +8,7 @@ import { locate } from '../parse/locate.ts';
 import { mapAjvErrors } from '../schema/map-errors.ts';
 import { withSchemaDefaults } from '../schema/defaults.ts';
 import type { SpecDoc } from './documents.ts';
+import { validatePolicyMeta } from './policy-meta.gen.ts';
 
 export interface PolicySpec {
   severity?: 'error' | 'warning';
@@ -28,7 +29,7 @@ export interface CompiledPolicy {
  * the standard formats, and `pattern`s compiled with RE2, which matches in time linear in the input (a
  * backtracking `^(a|a)*$` could run for minutes). `$async` is refused before compiling (checkPolicySchema).
  */
-const policyAjv = new Ajv2020({
+export const POLICY_AJV_OPTIONS = {
   allErrors: true,
   strict: true,
   strictTypes: false,
@@ -37,7 +38,13 @@ const policyAjv = new Ajv2020({
   allowUnionTypes: true,
   verbose: true,
   code: { regExp: re2RegExp },
-});
+} as const;
+/**
+ * The policy ajv. It does not check a schema against its meta-schema itself when compiling it
+ * (`validateSchema: false`): compilePolicies has just done so (metaValidate), and compiling the 2020-12
+ * meta-schema at run time cost ~100 ms per process.
+ */
+const policyAjv = new Ajv2020({ ...POLICY_AJV_OPTIONS, validateSchema: false });
 // The standard formats (email, uri, date-time, …) in ajv-formats' "fast" mode: simpler expressions than the full
 // mode's, applied to spec strings of any length.
 addFormats.default(policyAjv, { mode: 'fast' });
@@ -182,9 +189,10 @@ export function compilePolicies(docs: readonly SpecDoc[], report: (d: Diagnostic
       const at = (path: DataPath, mode?: 'value' | 'key') =>
         locate(doc.pd, ['spec', 'schema', ...path], mode);
       if (!checkPolicySchema(name, spec.schema, at, report)) continue;
-      if (!policyAjv.validateSchema(spec.schema)) {
+      const meta = metaValidate(spec.schema);
+      if (!meta.valid) {
         const first = mapAjvErrors(
-          (policyAjv.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf'),
+          (meta.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf'),
           (path, mode) => at(path, mode),
         )[0];
         report({
@@ -215,6 +223,28 @@ export function compilePolicies(docs: readonly SpecDoc[], report: (d: Diagnostic
     if (globsOk) out.push({ name, doc, spec, validate });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** The draft 2020-12 meta-schema: the one of a policy schema without `$schema` (ajv's `defaultMeta`). */
+const META_2020 = 'https://json-schema.org/draft/2020-12/schema';
+
+/**
+ * What `policyAjv.validateSchema(schema)` answers, with its errors. A schema of the default meta-schema
+ * (no `$schema`, an empty one, or 2020-12's; `validateSchema` reads `$schema || defaultMeta`) is checked by
+ * the meta-schema validator precompiled with the same options (policy-meta.gen.ts, the same generated code
+ * ajv would compile: a test compares them); any other `$schema` is left to ajv, as before.
+ */
+export function metaValidate(schema: Record<string, unknown>): {
+  valid: boolean;
+  errors: readonly ErrorObject[] | null | undefined;
+} {
+  const $schema = schema.$schema;
+  if ($schema === undefined || $schema === '' || $schema === META_2020) {
+    const valid = validatePolicyMeta(schema) as boolean;
+    return { valid, errors: (validatePolicyMeta as unknown as ValidateFunction).errors };
+  }
+  const valid = policyAjv.validateSchema(schema) as boolean;
+  return { valid, errors: policyAjv.errors };
 }
 
 /** A glob on names: DNS-1123 label characters, plus `*` and `?`. */

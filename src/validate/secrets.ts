@@ -55,8 +55,38 @@ const RULES: readonly Rule[] = [
   re('a Stripe secret key', /\b(sk|rk)_(live|test|prod)_[A-Za-z0-9]{10,99}\b/),
 ];
 
-/** What secret `s` looks like, or undefined. `key` is the mapping key holding `s`, for context rules. */
+/**
+ * The pre-filter of secretKind: a literal that each rule's pattern cannot match without, one alternative per
+ * rule (`-----BEGIN`: a PEM header; `LS0t`: inside each of BASE64_PEM's three alignments of base64
+ * `-----BEGIN`; `bearer`, `basic`: their rules' words; `://`: a URL; `.eyJ`: a JWT; `_`, `glpat-`, `xox`:
+ * the access tokens and a Stripe key; the AWS key id prefixes; `aws`: the inline AWS secret; `AIza`: a
+ * Google key). Case-insensitive, which only lets more strings through.
+ */
+const MAY_BE_SECRET =
+  /-----BEGIN|LS0t|bearer|basic|:\/\/|\.eyJ|_|glpat-|xox|A3T|AKIA|ASIA|ABIA|ACCA|aws|AIza/i;
+/** The shortest string a rule can match: `://a:b@` (a password inside a URL). */
+const SHORTEST_SECRET = 7;
+/** Strings this long go through every rule: a base64 DER key body has no literal to look for. */
+const DER_MIN = 64;
+
+/**
+ * What secret `s` looks like, or undefined. `key` is the mapping key holding `s`, for context rules.
+ *
+ * Fast path: almost every string of a spec (names, ports, durations, labels) can match no rule, and running
+ * the rules on it (a dozen expressions, base64 decoding, whitespace stripping) was most of validate's time.
+ * A string shorter than any secret, or one under 64 characters with none of the literals of MAY_BE_SECRET
+ * (and no 40-character value under a key, the AWS context rule), is answered without them. Each literal is
+ * required by its rule's pattern, so the answer is the one detectSecret gives (a property test checks it).
+ */
 export function secretKind(s: string, key?: string): string | undefined {
+  if (s.length < SHORTEST_SECRET) return undefined;
+  if (s.length < DER_MIN && !(key !== undefined && s.length === 40) && !MAY_BE_SECRET.test(s))
+    return undefined;
+  return detectSecret(s, key);
+}
+
+/** Every rule, run on `s`: what secretKind answers, without its pre-filter. */
+export function detectSecret(s: string, key?: string): string | undefined {
   for (const rule of RULES) if (rule.test(s)) return rule.what;
   if (key !== undefined && AWS_SECRET_NAME.test(key) && AWS_SECRET_VALUE.test(s) && !/^[0-9a-f]+$/.test(s))
     return 'an AWS secret access key';
@@ -159,6 +189,10 @@ export function findSecrets(docs: readonly SpecDoc[]): SecretFinding[] {
   return out;
 }
 
+/**
+ * Walks `v` (at `path`, a stack shared by the whole walk: pushed and popped, copied only for a finding) and
+ * reports each secret; whether one was found.
+ */
 function walk(
   v: unknown,
   path: (string | number)[],
@@ -167,20 +201,25 @@ function walk(
 ): boolean {
   if (typeof v === 'string') {
     const what = secretKind(v, key);
-    if (what) found(v, what, path, 'value');
+    if (what) found(v, what, path.slice(), 'value');
     return what !== undefined;
   }
   if (Array.isArray(v)) {
     let any = false;
-    v.forEach((x, i) => {
-      if (walk(x, [...path, i], key, found)) any = true;
-    });
+    let strings = true;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x !== 'string') strings = false;
+      path.push(i);
+      if (walk(x, path, key, found)) any = true;
+      path.pop();
+    }
     // A PEM block or key body split over list items: each line alone says nothing.
-    if (!any && v.length > 1 && v.every((x) => typeof x === 'string')) {
+    if (!any && v.length > 1 && strings) {
       const lines = v as string[];
       const what = secretKind(lines.join('\n'), key) ?? secretKind(lines.join(''), key);
       if (what) {
-        found(lines.join('\n'), what, path, 'value');
+        found(lines.join('\n'), what, path.slice(), 'value');
         return true;
       }
     }
@@ -188,13 +227,15 @@ function walk(
   }
   if (v !== null && typeof v === 'object') {
     let any = false;
-    for (const [k, x] of Object.entries(v)) {
+    for (const k of Object.keys(v)) {
+      path.push(k);
       const what = secretKind(k);
       if (what) {
-        found(k, what, [...path, k], 'key');
+        found(k, what, path.slice(), 'key');
         any = true;
       }
-      if (walk(x, [...path, k], k, found)) any = true;
+      if (walk((v as Record<string, unknown>)[k], path, k, found)) any = true;
+      path.pop();
     }
     return any;
   }

@@ -16,6 +16,8 @@ import type { EnvDoc } from './environments.ts';
 import { compilePolicies } from './policies.ts';
 import type { CompiledPolicy } from './policies.ts';
 import { SERVICE_RULES } from './rules/service-rules.ts';
+import { replayable, runRecorded, sameEntries } from './rule-cache.ts';
+import type { RuleRecord } from './rule-cache.ts';
 import { checkDuplicates, checkProject } from './rules/spec-rules.ts';
 import { checkRolloutEnvironment } from './rules/rollout-rules.ts';
 import { checkSchemas } from './schema-stage.ts';
@@ -26,6 +28,11 @@ import type { ServiceSpecData, ServiceView } from './view.ts';
 export interface ValidateOptions {
   /** Only these environments get environment checks (overrides, per-environment rules) and, later, a model. */
   readonly environments?: readonly string[];
+  /**
+   * false: run the service rules on every environment's view of every service, even one identical to the
+   * spec's (the definition that replaying the spec's findings is tested against). Default true.
+   */
+  readonly replayRules?: boolean;
   /** Called as each phase ends (`schema`, `rules`): lets a caller time them. */
   readonly onPhase?: (phase: 'schema' | 'rules') => void;
 }
@@ -109,7 +116,11 @@ export function validateDocuments(
     }
   const baseKeys = new Set<string>();
   const reportBase = (d: Diagnostic) => (baseKeys.add(diagnosticKey(d)), report(d));
-  for (const view of base.values()) for (const rule of SERVICE_RULES) rule(view, base, reportBase, declared);
+  // What the rules found on each service, and what they read of the other services: an environment's view
+  // that is the same object (no override touches it) replays it instead of running the rules again.
+  const records = new Map<string, RuleRecord>();
+  for (const view of base.values())
+    records.set(view.id, runRecorded(SERVICE_RULES, view, base, reportBase, declared));
 
   // Environments.
   const envDocs = docs.filter((d) => d.kind === 'Environment' && d.schemaOk).map(envDoc);
@@ -120,12 +131,10 @@ export function validateDocuments(
     ? unique.filter((e) => options.environments!.includes(e.name))
     : unique;
   const validated: ValidatedEnvironment[] = [];
+  const baseNamespaces = new Set([...base.values()].map((v) => v.namespace));
   for (const env of selected) {
     for (const ns of env.spec.namespaces ?? [])
-      if (
-        ![...base.values()].some((v) => v.namespace === ns) &&
-        ![...declared].some((id) => id.startsWith(`${ns}/`))
-      )
+      if (!baseNamespaces.has(ns) && ![...declared].some((id) => id.startsWith(`${ns}/`)))
         report({
           code: 'ENVIRONMENT_NAMESPACES_UNMATCHED',
           severity: 'warning',
@@ -135,9 +144,13 @@ export function validateDocuments(
         });
     const views = environmentViews(env, base, declared, report);
     checkGitOpsNames(env, [...new Set([...views.values()].map((v) => v.namespace))], report);
+    const sameIndex = sameEntries(views, base);
     for (const view of views.values()) {
       const reportView = overrideConflictReporter(env, view, baseKeys, report);
-      for (const rule of SERVICE_RULES) rule(view, views, reportView, declared);
+      const record = records.get(view.id);
+      if (options.replayRules !== false && replayable(record, view, views, sameIndex))
+        for (const d of record.diagnostics) reportView(d);
+      else for (const rule of SERVICE_RULES) rule(view, views, reportView, declared);
       checkRolloutEnvironment(env, view, report);
     }
     validated.push({ doc: env, services: views });
