@@ -243,6 +243,20 @@ export function metaValidate(schema: Record<string, unknown>): {
     const valid = validatePolicyMeta(schema) as boolean;
     return { valid, errors: (validatePolicyMeta as unknown as ValidateFunction).errors };
   }
+  // A `$schema` ajv has no meta-schema for (or not a string) makes validateSchema throw: a finding instead.
+  if (typeof $schema !== 'string' || !policyAjv.getSchema($schema))
+    return {
+      valid: false,
+      errors: [
+        {
+          keyword: '$schema',
+          instancePath: '/$schema',
+          schemaPath: '#/$schema',
+          params: {},
+          message: `must name a JSON Schema meta-schema meshc knows (${META_2020}), or be left out`,
+        },
+      ],
+    };
   const valid = policyAjv.validateSchema(schema) as boolean;
   return { valid, errors: policyAjv.errors };
 }
