@@ -1,3 +1,4 @@
+import type * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,16 +8,16 @@ import { OWNED_HEADER, type OutputFile } from '../core/output.ts';
 import { NO_REMOVALS } from './removals.ts';
 import { writeTree } from './write-tree.ts';
 
-/** Fault injection: the real `writeFile`, unless a test asks the n-th call to fail. */
+/** Fault injection: the real `writeFileSync`, unless a test asks the n-th call to fail. */
 const faults = vi.hoisted(() => ({ failWriteAfter: -1 }));
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof fsp>();
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof fs>();
   return {
     ...real,
-    writeFile: (...args: Parameters<typeof real.writeFile>) => {
-      if (faults.failWriteAfter === 0) return Promise.reject(new Error('injected write failure'));
+    writeFileSync: (...args: Parameters<typeof real.writeFileSync>) => {
+      if (faults.failWriteAfter === 0) throw new Error('injected write failure');
       if (faults.failWriteAfter > 0) faults.failWriteAfter--;
-      return real.writeFile(...args);
+      return real.writeFileSync(...args);
     },
   };
 });
