@@ -100,6 +100,8 @@ export function manifestFileFor(cacheRoot: string, outDir: string): string {
 
 const HASH = /^[0-9a-f]{40}$/;
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+/** A timestamp may lie before 1970 (negative). */
+const isTime = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 /**
  * The manifest of `root` stored in `file`, or undefined when there is none usable (missing, unreadable,
@@ -118,7 +120,8 @@ export function readManifest(file: string, root: string): Manifest | undefined {
       if (!Array.isArray(v) || v.length !== 7) return undefined;
       const [p, size, mtimeMs, ctimeMs, ino, dev, hash] = v as unknown[];
       if (typeof p !== 'string' || files.has(p)) return undefined;
-      if (!isNum(size) || !isNum(mtimeMs) || !isNum(ctimeMs) || !isNum(ino) || !isNum(dev)) return undefined;
+      if (!isNum(size) || !isTime(mtimeMs) || !isTime(ctimeMs) || !isNum(ino) || !isNum(dev))
+        return undefined;
       if (typeof hash !== 'string' || !HASH.test(hash)) return undefined;
       files.set(p, { size, mtimeMs, ctimeMs, ino, dev, hash });
     }

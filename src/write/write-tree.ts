@@ -194,7 +194,11 @@ async function writeLocked(
       diagnostics: [diag('OUTPUT_NOT_OWNED', 'The output directory exists and is not a directory.')],
     };
 
-  const manifestFile = opts.manifestFile;
+  // A manifest inside the output tree would be written into the GitOps repository: refuse to use one.
+  const manifestFile =
+    opts.manifestFile !== undefined && !isWithin(path.resolve(opts.manifestFile), root)
+      ? opts.manifestFile
+      : undefined;
   const manifest = manifestFile !== undefined && rootStat ? readManifest(manifestFile, root) : undefined;
   // Read before the first lstat of the scan: the time a manifest of this scan is taken (see manifest.ts).
   const scanTaken = Date.now();
@@ -294,9 +298,11 @@ interface Scan {
   readonly dirs: Map<string, number>;
   /** Owned files whose manifest entry stood in for reading them. */
   readonly hits: number;
+  /** Owned files whose bytes were read. */
+  readonly reads: number;
 }
 
-const emptyScan = (): Scan => ({ files: new Map(), dirs: new Map(), hits: 0 });
+const emptyScan = (): Scan => ({ files: new Map(), dirs: new Map(), hits: 0, reads: 0 });
 
 /**
  * Lists the tree and judges every entry. Synchronous on purpose: for thousands of small files the
@@ -311,6 +317,7 @@ function scanTree(root: string, manifest: Manifest | undefined): Scan {
   const files = new Map<string, ExistingFile>();
   const dirs = new Map<string, number>();
   let hits = 0;
+  let reads = 0;
   const walk = (rel: string): void => {
     const abs = toAbs(root, rel);
     dirs.set(rel, lstatSync(abs).mode & 0o7777);
@@ -322,12 +329,13 @@ function scanTree(root: string, manifest: Manifest | undefined): Scan {
       else if (e.isFile()) {
         const existing = judgeFile(toAbs(root, r), manifest, manifest?.files.get(r));
         if (existing.hash !== undefined) hits++;
+        else if (existing.content !== undefined) reads++;
         files.set(r, existing);
       } else files.set(r, { kind: e.isSymbolicLink() ? 'symlink' : 'other', owned: false });
     }
   };
   walk('');
-  return { files, dirs, hits };
+  return { files, dirs, hits, reads };
 }
 
 /**
@@ -343,7 +351,7 @@ function judgeFile(
 ): ExistingFile {
   if (manifest && entry) {
     const st = lstatSync(abs);
-    if (st.isFile() && statMatches(entry, st) && !isRacy(st, manifest.taken))
+    if (st.isFile() && statMatches(entry, st) && !isRacy(entry, manifest.taken))
       return { kind: 'file', owned: true, hash: entry.hash, stat: st };
   }
   const fd = openSync(abs, 'r');
@@ -637,13 +645,13 @@ function recordScan(
   scan: Scan,
   previous: Manifest | undefined,
 ): void {
+  if (previous && scan.hits === previous.files.size && scan.reads === 0) return;
   const entries = new Map<string, ManifestEntry>();
   for (const [p, e] of scan.files) {
     if (!e.owned || e.stat === undefined) continue;
     const hash = e.hash ?? (e.content ? blobHash(e.content) : undefined);
     if (hash !== undefined) entries.set(p, entryOf(e.stat, hash));
   }
-  if (previous && scan.hits === previous.files.size && entries.size === scan.hits) return;
   writeManifest(file, { root, taken, files: entries });
 }
 
@@ -733,8 +741,19 @@ function ancestors(p: string): string[] {
   return out;
 }
 
+/**
+ * `rel` (a checked relative path or names from readdir: no empty, `.` or `..` segment) under `root`.
+ * Plain concatenation where `/` is the separator: path.join would normalise every one of thousands of paths.
+ */
+function isWithin(p: string, dir: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
 function toAbs(root: string, rel: string): string {
-  return rel === '' ? root : path.join(root, ...rel.split('/'));
+  if (rel === '') return root;
+  if (path.sep !== '/') return path.join(root, ...rel.split('/'));
+  return root.endsWith('/') ? `${root}${rel}` : `${root}/${rel}`;
 }
 
 function lstatOrUndefined(p: string): Stats | undefined {
