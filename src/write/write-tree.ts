@@ -105,6 +105,17 @@ export const MAX_OWNED_BYTES = 16 * 1024 * 1024;
  * Two runs on the same output do not interleave: a run takes `.<name>.meshc-lock` beside the output
  * (exclusive create, holding its pid; a lock whose pid is no longer alive is stale and taken over), and
  * a second run fails with OUTPUT_LOCKED instead of racing the first.
+ *
+ * With `manifestFile`, the existing tree is judged without reading back the owned files that meshc
+ * recorded there (manifest.ts): the listing, the ownership of every other file and the comparison are
+ * the same, so is the result. After a swap the manifest is taken anew (a pause of
+ * {@link RACY_WINDOW_MS} first, so that the ctimes the swap itself moved are no longer racy).
+ *
+ * Why the whole tree is still staged for a one-file change: rename(2) is the only atomic operation
+ * on a tree, and it replaces a directory only by an empty one, so several files change together only
+ * by swapping a directory that holds them all. Replacing files in place, or swapping a subdirectory,
+ * would leave a mix (or a directory missing from an otherwise complete tree) when killed half-way.
+ * The staging costs one link per unchanged file; the work the writer saves is the reading, not these.
  */
 export async function writeTree(
   outDir: string,
@@ -211,7 +222,8 @@ async function writeLocked(
   const changed = plan.written.length > 0 || plan.removed.length > 0;
   const swap = !opts.check && guard.length === 0 && (changed || (!rootStat && plan.entries.size > 0));
   // Nothing written: what the scan saw (true stat/hash pairs) is the manifest.
-  if (manifestFile !== undefined && !swap) recordScan(manifestFile, root, scanTaken, scan, manifest);
+  if (manifestFile !== undefined && rootStat && !swap)
+    recordScan(manifestFile, root, scanTaken, scan, manifest);
   if (opts.check)
     return { ...none, unchanged: plan.unchanged, stale: plan.stale, removals, diagnostics: guard };
   if (guard.length > 0) return { ...none, removals, diagnostics: guard };
