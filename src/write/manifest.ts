@@ -137,9 +137,8 @@ export function readManifest(file: string, root: string): Manifest | undefined {
  */
 export function writeManifest(file: string, m: Manifest): boolean {
   // An array of tuples, not an object keyed by path: no path (`__proto__` included) is special.
-  const files = [...m.files]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.dev, e.hash]);
+  // In the order given (the writer's: the tree's); the order carries no meaning.
+  const files = [...m.files].map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.dev, e.hash]);
   const text = JSON.stringify({ kind: KIND, version: MANIFEST_VERSION, root: m.root, taken: m.taken, files });
   const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
