@@ -19,6 +19,8 @@ const faults = vi.hoisted(() => ({
   opened: [] as string[],
   /** Called once the writer has removed the old tree after a swap (before it takes the manifest). */
   afterSwap: undefined as (() => void) | undefined,
+  /** Called with the path before the writer unlinks a file of the old tree. */
+  beforeUnlinkOld: undefined as ((p: string) => void) | undefined,
 }));
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof fs>();
@@ -29,9 +31,13 @@ vi.mock('node:fs', async (importOriginal) => {
       if (faults.failWriteAfter > 0) faults.failWriteAfter--;
       return real.writeFileSync(...args);
     },
-    rmSync: (...args: Parameters<typeof real.rmSync>) => {
-      real.rmSync(...args);
-      if (String(args[0]).includes('.meshc-old-')) faults.afterSwap?.();
+    unlinkSync: (...args: Parameters<typeof real.unlinkSync>) => {
+      if (String(args[0]).includes('.meshc-old-')) faults.beforeUnlinkOld?.(String(args[0]));
+      real.unlinkSync(...args);
+    },
+    rmdirSync: (...args: Parameters<typeof real.rmdirSync>) => {
+      real.rmdirSync(...args);
+      if (/\.meshc-old-[0-9a-f]+$/.test(String(args[0]))) faults.afterSwap?.();
     },
     openSync: (...args: Parameters<typeof real.openSync>) => {
       faults.opened.push(String(args[0]));
@@ -49,6 +55,7 @@ beforeEach(() => {
   faults.failWriteAfter = -1;
   faults.opened = [];
   faults.afterSwap = undefined;
+  faults.beforeUnlinkOld = undefined;
 });
 
 /** A fresh parent directory; the output directory `out` inside it does not exist yet. */
@@ -310,6 +317,26 @@ describe('writeTree', () => {
       writeTree(out, [owned('a.yaml', 'v: 2\n'), owned('b.yaml', 'v: 2\n')], { check: false }),
     ).rejects.toThrow('injected write failure');
     expect(await snapshot(out)).toEqual(before);
+    expect(await readdir(parent)).toEqual(['out']);
+  });
+
+  it('removes the old tree entirely, also what appeared in it after the scan, or what left it', async () => {
+    const { out, parent } = await freshOut();
+    await writeTree(out, [owned('a.yaml'), owned('d/b.yaml'), owned('d/c.yaml')], { check: false });
+    let once = false;
+    faults.beforeUnlinkOld = (p) => {
+      if (once) return;
+      once = true;
+      const oldTree =
+        p.slice(0, p.indexOf('.meshc-old-')) + p.slice(p.indexOf('.meshc-old-')).split(path.sep)[0];
+      realFs.writeFileSync(path.join(oldTree, 'd', 'late.txt'), 'appeared after the scan\n');
+      realFs.unlinkSync(path.join(oldTree, 'd', 'c.yaml'));
+    };
+    const r = await writeTree(out, [owned('a.yaml', 'v: 2\n'), owned('d/b.yaml'), owned('d/c.yaml')], {
+      check: false,
+    });
+    expect(once).toBe(true);
+    expect(r.written).toEqual(['a.yaml']);
     expect(await readdir(parent)).toEqual(['out']);
   });
 
