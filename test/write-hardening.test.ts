@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { OWNED_HEADER, type OutputFile } from '../src/core/output.ts';
 import { STALE_LOCK_MS, acquireLock, lockPath } from '../src/write/lock.ts';
@@ -156,6 +157,82 @@ describe('staging where globs never look, and leftovers of killed runs', () => {
       }
       // The kills mid-write did leave staging (or a lock) behind, which the next runs cleaned up.
       expect(leftovers).toBeGreaterThan(0);
+    },
+    120_000,
+  );
+});
+
+describe('killed writes with a manifest (WriteOptions.manifestFile)', () => {
+  /** Owned files with content depending on `v` (most change from one version to the next). */
+  const version = (v: number, n = 300): OutputFile[] =>
+    Array.from({ length: n }, (_, i) =>
+      owned(`ns${i % 7}/sub${i % 3}/f${i}.yaml`, `kind: X\nname: f${i}\nv: ${i % 5 === 0 ? 0 : v}\n`),
+    );
+  const treeOf = async (out: string): Promise<string> =>
+    JSON.stringify([...(await readTree(out))].sort(([a], [b]) => (a < b ? -1 : 1)));
+
+  it.runIf(built)(
+    'a write killed (SIGKILL) at many points leaves the previous or the new tree, and the manifest never misleads the next run',
+    async () => {
+      const parent = await tempDir();
+      const out = path.join(parent, 'out');
+      const manifestFile = path.join(parent, 'cache', 'meshc', 'write-out.json');
+      const inputs = [0, 1].map((v) => path.join(parent, `v${v}.json`));
+      for (const [v, f] of inputs.entries()) await writeFile(f, JSON.stringify(version(v)));
+      // The built writer in a child process, so that it can be killed anywhere.
+      const script = [
+        `const { writeTree } = await import(${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist/write/write-tree.js')).href)});`,
+        `const fs = await import('node:fs');`,
+        `const [out, input, manifestFile] = process.argv.slice(1);`,
+        `await writeTree(out, JSON.parse(fs.readFileSync(input, 'utf8')), { check: false, manifestFile });`,
+      ].join('\n');
+      // The two complete trees, written elsewhere.
+      const trees: string[] = [];
+      for (const v of [0, 1]) {
+        const scratch = path.join(await tempDir(), 'out');
+        await writeTree(scratch, version(v), { check: false });
+        trees.push(await treeOf(scratch));
+      }
+      await writeTree(out, version(0), { check: false, manifestFile });
+      const staging = async () => (await readdir(parent)).some((n) => n.includes('.meshc-staging-'));
+      let sawStaging = 0;
+      for (let round = 0; round < 12; round++) {
+        const v = (round + 1) % 2;
+        const child = spawn(
+          process.execPath,
+          ['--input-type=module', '-e', script, out, inputs[v]!, manifestFile],
+          { stdio: 'ignore' },
+        );
+        const exited = new Promise((r) => child.on('close', r));
+        if (round % 3 === 0) {
+          // Staggered: before, during or after the write.
+          await new Promise((r) => setTimeout(r, 40 * round));
+        } else {
+          // As soon as the staging tree exists (mid-write), or once it is swapped in (in the wait
+          // before the manifest is taken, or while it is written).
+          let seen = false;
+          for (let i = 0; i < 2000 && !(seen && round % 3 === 1); i++) {
+            const now = await staging();
+            if (now) seen = true;
+            else if (seen) break;
+            await new Promise((r) => setTimeout(r, 1));
+          }
+          if (seen) sawStaging++;
+        }
+        child.kill('SIGKILL');
+        await exited;
+        // Never a mix: the previous tree or the new one (or, killed between the two renames, none:
+        // the next run puts the previous one back).
+        if (existsSync(out)) expect(trees, `round ${round}`).toContain(await treeOf(out));
+        // The next run, with the manifest, judges exactly as without, and leaves the new tree.
+        const withManifest = await writeTree(out, version(v), { check: true, manifestFile });
+        expect(withManifest).toEqual(await writeTree(out, version(v), { check: true }));
+        expect((await writeTree(out, version(v), { check: false, manifestFile })).diagnostics).toEqual([]);
+        expect((await writeTree(out, version(v), { check: true })).stale).toEqual([]);
+        expect(await treeOf(out)).toBe(trees[v]);
+        expect((await readdir(parent)).sort()).toEqual(['cache', 'out', 'v0.json', 'v1.json']);
+      }
+      expect(sawStaging).toBeGreaterThan(0);
     },
     120_000,
   );

@@ -1,32 +1,61 @@
+import type * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import os from 'node:os';
+import fc from 'fast-check';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InternalError } from '../core/diagnostic.ts';
 import { OWNED_HEADER, type OutputFile } from '../core/output.ts';
+import { blobHash, RACY_WINDOW_MS, readManifest, writeManifest } from './manifest.ts';
 import { NO_REMOVALS } from './removals.ts';
 import { writeTree } from './write-tree.ts';
 
-/** Fault injection: the real `writeFile`, unless a test asks the n-th call to fail. */
-const faults = vi.hoisted(() => ({ failWriteAfter: -1 }));
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof fsp>();
+/**
+ * Fault injection: the real `writeFileSync`, unless a test asks the n-th call to fail. And a record of
+ * the files the writer opens (it opens a file only to read it), to see which files a manifest spared.
+ */
+const faults = vi.hoisted(() => ({
+  failWriteAfter: -1,
+  opened: [] as string[],
+  /** Called once the writer has removed the old tree after a swap (before it takes the manifest). */
+  afterSwap: undefined as (() => void) | undefined,
+  /** Called with the path before the writer unlinks a file of the old tree. */
+  beforeUnlinkOld: undefined as ((p: string) => void) | undefined,
+}));
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof fs>();
   return {
     ...real,
-    writeFile: (...args: Parameters<typeof real.writeFile>) => {
-      if (faults.failWriteAfter === 0) return Promise.reject(new Error('injected write failure'));
+    writeFileSync: (...args: Parameters<typeof real.writeFileSync>) => {
+      if (faults.failWriteAfter === 0) throw new Error('injected write failure');
       if (faults.failWriteAfter > 0) faults.failWriteAfter--;
-      return real.writeFile(...args);
+      return real.writeFileSync(...args);
+    },
+    unlinkSync: (...args: Parameters<typeof real.unlinkSync>) => {
+      if (String(args[0]).includes('.meshc-old-')) faults.beforeUnlinkOld?.(String(args[0]));
+      real.unlinkSync(...args);
+    },
+    rmdirSync: (...args: Parameters<typeof real.rmdirSync>) => {
+      real.rmdirSync(...args);
+      if (/\.meshc-old-[0-9a-f]+$/.test(String(args[0]))) faults.afterSwap?.();
+    },
+    openSync: (...args: Parameters<typeof real.openSync>) => {
+      faults.opened.push(String(args[0]));
+      return real.openSync(...args);
     },
   };
 });
 
+const realFs = await vi.importActual<typeof fs>('node:fs');
 const { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } = fsp;
 
 const temps: string[] = [];
 afterAll(async () => Promise.all(temps.map((d) => rm(d, { recursive: true, force: true }))));
 beforeEach(() => {
   faults.failWriteAfter = -1;
+  faults.opened = [];
+  faults.afterSwap = undefined;
+  faults.beforeUnlinkOld = undefined;
 });
 
 /** A fresh parent directory; the output directory `out` inside it does not exist yet. */
@@ -291,6 +320,26 @@ describe('writeTree', () => {
     expect(await readdir(parent)).toEqual(['out']);
   });
 
+  it('removes the old tree entirely, also what appeared in it after the scan, or what left it', async () => {
+    const { out, parent } = await freshOut();
+    await writeTree(out, [owned('a.yaml'), owned('d/b.yaml'), owned('d/c.yaml')], { check: false });
+    let once = false;
+    faults.beforeUnlinkOld = (p) => {
+      if (once) return;
+      once = true;
+      const oldTree =
+        p.slice(0, p.indexOf('.meshc-old-')) + p.slice(p.indexOf('.meshc-old-')).split(path.sep)[0];
+      realFs.writeFileSync(path.join(oldTree, 'd', 'late.txt'), 'appeared after the scan\n');
+      realFs.unlinkSync(path.join(oldTree, 'd', 'c.yaml'));
+    };
+    const r = await writeTree(out, [owned('a.yaml', 'v: 2\n'), owned('d/b.yaml'), owned('d/c.yaml')], {
+      check: false,
+    });
+    expect(once).toBe(true);
+    expect(r.written).toEqual(['a.yaml']);
+    expect(await readdir(parent)).toEqual(['out']);
+  });
+
   it('refuses absolute paths and `..` segments (PATH_OUTSIDE_ROOT), and paths two outputs share (RENDER_CONFLICT)', async () => {
     const { out, parent } = await freshOut();
     for (const bad of [
@@ -339,4 +388,250 @@ describe('writeTree', () => {
       writeTree(out, [{ ...owned('a.yaml'), ownership: 'seed' }], { check: false }),
     ).rejects.toThrow(InternalError);
   });
+});
+
+describe('writeTree with a manifest (WriteOptions.manifestFile)', () => {
+  /** Files of `out` the writer opened (read) since the last call, relative, sorted. */
+  const takeOpened = (out: string): string[] => {
+    const rel = faults.opened
+      .filter((p) => p.startsWith(out + path.sep))
+      .map((p) => path.relative(out, p).split(path.sep).join('/'));
+    faults.opened = [];
+    return rel.sort();
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** The manifest beside the output's parent, as a cache directory outside the tree would be. */
+  const manifestOf = (parent: string) => path.join(parent, 'cache', 'meshc', 'write-out.json');
+  const files = [owned('a.yaml'), owned('d/b.yaml'), owned('d/e/c.yaml'), seed('d/user.yaml', '# yours\n')];
+
+  it('a manifest hit skips reading: an up-to-date tree is judged without opening one owned file, same results as without', async () => {
+    const { out, parent } = await freshOut();
+    const manifestFile = manifestOf(parent);
+    const first = await writeTree(out, files, { check: false, manifestFile });
+    expect(first.written).toEqual(['a.yaml', 'd/b.yaml', 'd/e/c.yaml', 'd/user.yaml']);
+    const recorded = readManifest(manifestFile, out);
+    expect([...recorded!.files.keys()].sort()).toEqual(['a.yaml', 'd/b.yaml', 'd/e/c.yaml']);
+    expect(recorded!.files.get('a.yaml')!.hash).toBe(blobHash(files[0]!.content));
+    expect(await readdir(parent)).toEqual(['cache', 'out']); // nothing of the manifest inside the tree
+    takeOpened(out);
+
+    for (const check of [true, false]) {
+      const withManifest = await writeTree(out, files, { check, manifestFile });
+      // Only the seed file (not owned, so never in the manifest) has its head read.
+      expect(takeOpened(out), `check: ${check}`).toEqual(['d/user.yaml']);
+      const without = await writeTree(out, files, { check });
+      expect(takeOpened(out)).toEqual(['a.yaml', 'd/b.yaml', 'd/e/c.yaml', 'd/user.yaml']);
+      expect(withManifest).toEqual(without);
+      expect(withManifest.unchanged).toEqual(['a.yaml', 'd/b.yaml', 'd/e/c.yaml', 'd/user.yaml']);
+    }
+
+    // A one-file change: only that file is compared by hash (changed), the rest still stand in.
+    const next = [owned('a.yaml', 'v: 2\n'), ...files.slice(1)];
+    const r = await writeTree(out, next, { check: false, manifestFile });
+    expect(r).toMatchObject({ written: ['a.yaml'], unchanged: ['d/b.yaml', 'd/e/c.yaml', 'd/user.yaml'] });
+    expect(takeOpened(out)).toEqual(['d/user.yaml']);
+    expect(readManifest(manifestFile, out)!.files.get('a.yaml')!.hash).toBe(blobHash(next[0]!.content));
+    const again = await writeTree(out, next, { check: true, manifestFile });
+    expect(again.stale).toEqual([]);
+    expect(takeOpened(out)).toEqual(['d/user.yaml']);
+  });
+
+  it('an edit behind meshc`s back with the same size and a restored mtime is seen through ctime, which utimes cannot restore', async () => {
+    const { out, parent } = await freshOut();
+    const manifestFile = manifestOf(parent);
+    await writeTree(out, files, { check: false });
+    // An mtime that utimes can restore exactly (a kernel timestamp has nanoseconds a Date cannot carry),
+    // set before the manifest is taken (by a check, once that change is no longer racy).
+    const abs = path.join(out, 'a.yaml');
+    const t = new Date(1_600_000_000_000);
+    await fsp.utimes(abs, t, t);
+    await sleep(RACY_WINDOW_MS + 10);
+    await writeTree(out, files, { check: true, manifestFile });
+    const before = await lstat(abs);
+    expect(readManifest(manifestFile, out)!.files.get('a.yaml')).toMatchObject({
+      mtimeMs: t.getTime(),
+      ctimeMs: before.ctimeMs,
+    });
+    await sleep(5);
+    const edited = files[0]!.content.replace('kind: X', 'kind: Y');
+    expect(edited.length).toBe(files[0]!.content.length);
+    await writeFile(abs, edited);
+    await fsp.utimes(abs, t, t);
+    const after = await lstat(abs);
+    expect([after.size, after.mtimeMs, after.ino]).toEqual([before.size, before.mtimeMs, before.ino]);
+    expect(after.ctimeMs).not.toBe(before.ctimeMs);
+    takeOpened(out);
+
+    const r = await writeTree(out, files, { check: true, manifestFile });
+    expect(r.stale).toEqual([{ path: 'a.yaml', reason: 'changed' }]);
+    expect(takeOpened(out)).toEqual(['a.yaml', 'd/user.yaml']);
+    // (An edit that also forged ctime, by setting the system clock back, could not be seen by a stat:
+    // nothing short of reading every file can see it; `meshc render` without a manifest still does.)
+
+    // Replaced behind meshc's back by another file (a new inode) with the very same bytes: read, unchanged.
+    await writeFile(`${abs}.tmp`, files[0]!.content);
+    await fsp.rename(`${abs}.tmp`, abs);
+    const w = await writeTree(out, files, { check: false, manifestFile });
+    expect(w.unchanged).toContain('a.yaml');
+    expect(takeOpened(out)).toEqual(['a.yaml', 'd/user.yaml']);
+  });
+
+  it('a non-racy entry is trusted (a forged hash shows it), a racy one is read again', async () => {
+    const { out, parent } = await freshOut();
+    const manifestFile = manifestOf(parent);
+    await writeTree(out, files, { check: false, manifestFile });
+    const m = readManifest(manifestFile, out)!;
+    const a = m.files.get('a.yaml')!;
+    const forged = new Map(m.files).set('a.yaml', { ...a, hash: blobHash('something else') });
+    takeOpened(out);
+
+    // Trusted: the stat matches and is older than the window before `taken`, so the (forged) hash
+    // stands in for the bytes, which are not read. This is what the manifest is for.
+    writeManifest(manifestFile, { ...m, files: forged });
+    expect((await writeTree(out, files, { check: true, manifestFile })).stale).toEqual([
+      { path: 'a.yaml', reason: 'changed' },
+    ]);
+    expect(takeOpened(out)).toEqual(['d/user.yaml']);
+
+    // Racy: taken within the window after the file last changed: read again, and found unchanged.
+    const racyTaken = Math.max(a.mtimeMs, a.ctimeMs) + RACY_WINDOW_MS / 2;
+    writeManifest(manifestFile, { ...m, taken: racyTaken, files: forged });
+    const r = await writeTree(out, files, { check: true, manifestFile });
+    expect(r.stale).toEqual([]);
+    // (The other files were written in the same instant: racy too.)
+    expect(takeOpened(out)).toEqual(['a.yaml', 'd/b.yaml', 'd/e/c.yaml', 'd/user.yaml']);
+  });
+
+  it('a missing, corrupt or unwritable manifest, or one inside the output tree, is ignored: same results, never an error', async () => {
+    const { out, parent } = await freshOut();
+    const manifestFile = manifestOf(parent);
+    await writeTree(out, files, { check: false });
+    await mkdir(path.dirname(manifestFile), { recursive: true });
+    for (const junk of ['', '{"kind":', 'null', '\u0000garbage']) {
+      await writeFile(manifestFile, junk);
+      const r = await writeTree(out, [...files, owned('n.yaml')], { check: true, manifestFile });
+      expect(r).toEqual(await writeTree(out, [...files, owned('n.yaml')], { check: true }));
+    }
+    // A check rewrote it: now usable.
+    expect(readManifest(manifestFile, out)).toBeDefined();
+    await writeFile(manifestFile, '{ corrupt');
+    expect(
+      (await writeTree(out, [...files, owned('n.yaml')], { check: false, manifestFile })).written,
+    ).toEqual(['n.yaml']);
+    expect(readManifest(manifestFile, out)!.files.has('n.yaml')).toBe(true);
+
+    // Unwritable (its directory is a file): the render succeeds all the same.
+    await writeFile(path.join(parent, 'blocker'), 'x');
+    const blocked = path.join(parent, 'blocker', 'm.json');
+    const w = await writeTree(out, [owned('z.yaml')], { check: false, manifestFile: blocked });
+    expect(w).toMatchObject({ written: ['z.yaml'], diagnostics: [] });
+
+    // Inside the output tree: not used, so nothing of meshc's bookkeeping lands in the GitOps repository.
+    const inside = path.join(out, '.meshc', 'm.json');
+    const i = await writeTree(out, [owned('z.yaml', 'v: 2\n')], { check: false, manifestFile: inside });
+    expect(i).toMatchObject({ written: ['z.yaml'], diagnostics: [] });
+    expect(await readdir(out)).toEqual(['d', 'z.yaml']);
+  });
+
+  it('a file edited while meshc writes (after the swap, before the manifest is taken) is not recorded as meshc`s', async () => {
+    const { out, parent } = await freshOut();
+    const manifestFile = manifestOf(parent);
+    await writeTree(out, files, { check: false, manifestFile });
+    await sleep(5);
+    const b = path.join(out, 'd', 'b.yaml');
+    const edited = files[1]!.content.replace('kind: X', 'kind: Z');
+    faults.afterSwap = () => realFs.writeFileSync(b, edited);
+    const next = [owned('a.yaml', 'v: 2\n'), ...files.slice(1)];
+    expect((await writeTree(out, next, { check: false, manifestFile })).written).toEqual(['a.yaml']);
+    expect(await readFile(b, 'utf8')).toBe(edited);
+    const want = { path: 'd/b.yaml', reason: 'changed' };
+    expect((await writeTree(out, next, { check: true })).stale).toEqual([want]);
+    expect((await writeTree(out, next, { check: true, manifestFile })).stale).toEqual([want]);
+  });
+
+  it('property: check and write give the same results with and without a manifest, over random trees and edits behind meshc`s back', async () => {
+    const pool = ['a.yaml', 'b.yaml', 'd/c.yaml', 'd/e/f.yaml', 'g/h.yaml', 'd/i.yaml'];
+    const fileArb = fc.record({
+      path: fc.constantFrom(...pool),
+      body: fc.constantFrom('x: 1\n', 'x: 2\n', 'xx: 10\n', ''),
+      seed: fc.boolean(),
+    });
+    const treeArb = fc
+      .uniqueArray(fileArb, { selector: (f) => f.path, maxLength: 5 })
+      .map((fs) => fs.map((f) => (f.seed ? seed(f.path, `# ${f.body}`) : owned(f.path, f.body))));
+    const editArb = fc.record({
+      path: fc.constantFrom(...pool),
+      kind: fc.constantFrom(
+        'same-size-restored-mtime',
+        'resize',
+        'delete',
+        'foreign',
+        'touch',
+        'replace',
+        'symlink',
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        treeArb,
+        fc.constantFrom('write', 'check'),
+        fc.array(editArb, { maxLength: 3 }),
+        treeArb,
+        async (initial, recordedBy, edits, next) => {
+          const { out, parent } = await freshOut();
+          const manifestFile = manifestOf(parent);
+          if (recordedBy === 'write') await writeTree(out, initial, { check: false, manifestFile });
+          else {
+            // A manifest taken by a check (the scan's own stat/bytes pairs), once the files are not racy.
+            await writeTree(out, initial, { check: false });
+            await sleep(RACY_WINDOW_MS + 10);
+            await writeTree(out, initial, { check: true, manifestFile });
+          }
+          for (const e of edits) {
+            const abs = path.join(out, ...e.path.split('/'));
+            const st = await lstat(abs).catch(() => undefined);
+            if (e.kind === 'foreign') {
+              if (st) await rm(abs);
+              await mkdir(path.dirname(abs), { recursive: true });
+              await writeFile(abs, 'mine\n');
+              continue;
+            }
+            if (!st?.isFile()) continue;
+            const text = await readFile(abs, 'utf8');
+            if (e.kind === 'same-size-restored-mtime') {
+              await writeFile(
+                abs,
+                text.replace(/.$/s, (c) => (c === '\n' ? '\r' : '\n')),
+              );
+              await fsp.utimes(abs, st.atime, st.mtime);
+            } else if (e.kind === 'resize') await writeFile(abs, `${text}y: 3\n`);
+            else if (e.kind === 'delete') await rm(abs);
+            else if (e.kind === 'touch') await fsp.utimes(abs, new Date(), new Date());
+            else if (e.kind === 'replace') {
+              await writeFile(`${abs}.new`, text);
+              await fsp.rename(`${abs}.new`, abs);
+            } else {
+              await rm(abs);
+              await symlink('elsewhere.yaml', abs);
+            }
+          }
+          const checkWith = await writeTree(out, next, { check: true, manifestFile });
+          const checkWithout = await writeTree(out, next, { check: true });
+          expect(checkWith).toEqual(checkWithout);
+          const w = await writeTree(out, next, { check: false, manifestFile });
+          expect(w.diagnostics).toEqual(checkWithout.diagnostics);
+          if (w.diagnostics.length > 0) return;
+          expect(w.unchanged).toEqual(checkWithout.unchanged);
+          expect(w.removed).toEqual(
+            checkWithout.stale.filter((s) => s.reason === 'extra').map((s) => s.path),
+          );
+          for (const s of checkWithout.stale) if (s.reason !== 'extra') expect(w.written).toContain(s.path);
+          const after = await writeTree(out, next, { check: true });
+          expect(after.stale).toEqual([]);
+          expect(await writeTree(out, next, { check: true, manifestFile })).toEqual(after);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 60_000);
 });

@@ -1,26 +1,42 @@
 import { randomBytes } from 'node:crypto';
 import {
-  chmod,
-  copyFile,
-  link,
-  lstat,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  readlink,
-  rename,
-  rm,
-  symlink,
-  utimes,
-  writeFile,
-} from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import { CODES, type DiagnosticCode } from '../core/codes.ts';
 import { InternalError, type Diagnostic } from '../core/diagnostic.ts';
 import { OWNED_HEADER, type OutputFile } from '../core/output.ts';
 import { acquireLock } from './lock.ts';
+import {
+  blobHash,
+  entryOf,
+  isRacy,
+  RACY_WINDOW_MS,
+  readManifest,
+  statMatches,
+  writeManifest,
+  type Manifest,
+  type ManifestEntry,
+} from './manifest.ts';
 import { findRemovals, NO_REMOVALS, removalDiagnostics, type Removals } from './removals.ts';
 
 export type { Removals } from './removals.ts';
@@ -40,6 +56,14 @@ export interface WriteOptions {
    * GitOps engines prune what leaves the tree, so such a removal deletes live configuration.
    */
   readonly guardRemovals?: boolean;
+  /**
+   * Absolute path of the writer's manifest for this output directory, in a cache directory outside the
+   * output tree and outside the repository (see manifest.ts). When given, an owned file whose lstat
+   * matches its (non-racy) entry is not read back: its recorded hash stands in for its bytes; and the
+   * manifest is rewritten after a write, and after a check or an unchanged write. Results are the same
+   * with or without it. Absent: no manifest is read or written.
+   */
+  readonly manifestFile?: string;
 }
 
 /** Paths are relative to the output directory, with `/` separators, sorted. */
@@ -83,6 +107,17 @@ export const MAX_OWNED_BYTES = 16 * 1024 * 1024;
  * Two runs on the same output do not interleave: a run takes `.<name>.meshc-lock` beside the output
  * (exclusive create, holding its pid; a lock whose pid is no longer alive is stale and taken over), and
  * a second run fails with OUTPUT_LOCKED instead of racing the first.
+ *
+ * With `manifestFile`, the existing tree is judged without reading back the owned files that meshc
+ * recorded there (manifest.ts): the listing, the ownership of every other file and the comparison are
+ * the same, so is the result. After a swap the manifest is taken anew (a pause of
+ * {@link RACY_WINDOW_MS} first, so that the ctimes the swap itself moved are no longer racy).
+ *
+ * Why the whole tree is still staged for a one-file change: rename(2) is the only atomic operation
+ * on a tree, and it replaces a directory only by an empty one, so several files change together only
+ * by swapping a directory that holds them all. Replacing files in place, or swapping a subdirectory,
+ * would leave a mix (or a directory missing from an otherwise complete tree) when killed half-way.
+ * The staging costs one link per unchanged file; the work the writer saves is the reading, not these.
  */
 export async function writeTree(
   outDir: string,
@@ -104,11 +139,11 @@ export async function writeTree(
   const root = path.resolve(outDir);
   try {
     if (opts.check) return await writeLocked(root, files, opts, none);
-    await mkdir(path.dirname(root), { recursive: true });
+    mkdirSync(path.dirname(root), { recursive: true });
     const lock = await acquireLock(root);
     if (typeof lock !== 'function') return { ...none, diagnostics: [lock] };
     try {
-      await recoverInterruptedRun(root);
+      recoverInterruptedRun(root);
       return await writeLocked(root, files, opts, none);
     } finally {
       await lock();
@@ -154,7 +189,7 @@ async function writeLocked(
   opts: WriteOptions,
   none: WriteResult,
 ): Promise<WriteResult> {
-  const rootStat = await lstatOrUndefined(root);
+  const rootStat = lstatOrUndefined(root);
   if (rootStat?.isSymbolicLink())
     return {
       ...none,
@@ -172,20 +207,33 @@ async function writeLocked(
       diagnostics: [diag('OUTPUT_NOT_OWNED', 'The output directory exists and is not a directory.')],
     };
 
-  const scan = rootStat
-    ? await scanTree(root)
-    : { files: new Map<string, ExistingFile>(), dirs: new Map<string, number>() };
-  const plan = planTree(scan, files);
+  // A manifest inside the output tree would be written into the GitOps repository: refuse to use one.
+  const manifestFile =
+    opts.manifestFile !== undefined && !isWithin(path.resolve(opts.manifestFile), root)
+      ? opts.manifestFile
+      : undefined;
+  const manifest = manifestFile !== undefined && rootStat ? readManifest(manifestFile, root) : undefined;
+  // Read before the first lstat of the scan: the time a manifest of this scan is taken (see manifest.ts).
+  const scanTaken = Date.now();
+  const scan = rootStat ? scanTree(root, manifest) : emptyScan();
+  const hashes = new ContentHashes();
+  const plan = planTree(scan, files, hashes);
   if (plan.diagnostics.length > 0) return { ...none, diagnostics: plan.diagnostics };
   const removals = findRemovals(plan.removed, files);
   const guard = opts.guardRemovals ? removalDiagnostics(removals) : [];
+  const changed = plan.written.length > 0 || plan.removed.length > 0;
+  const swap = !opts.check && guard.length === 0 && (changed || (!rootStat && plan.entries.size > 0));
+  // Nothing written: what the scan saw (true stat/hash pairs) is the manifest.
+  if (manifestFile !== undefined && rootStat && !swap)
+    recordScan(manifestFile, root, scanTaken, scan, manifest);
   if (opts.check)
     return { ...none, unchanged: plan.unchanged, stale: plan.stale, removals, diagnostics: guard };
   if (guard.length > 0) return { ...none, removals, diagnostics: guard };
 
-  const changed = plan.written.length > 0 || plan.removed.length > 0;
-  if (changed || (!rootStat && plan.entries.size > 0)) {
-    await swapIn(root, rootStat, scan, plan);
+  if (swap) {
+    const stagedAt = swapIn(root, rootStat, scan, plan);
+    if (manifestFile !== undefined)
+      await recordWritten(manifestFile, root, { scan, scanTaken, stagedAt, plan, files, hashes });
   }
   return { ...none, written: plan.written, removed: plan.removed, unchanged: plan.unchanged, removals };
 }
@@ -250,72 +298,132 @@ interface ExistingFile {
   /** `file`: a regular file; `symlink` and `other` (fifo, socket, device) are never owned and never followed. */
   readonly kind: 'file' | 'symlink' | 'other';
   readonly owned: boolean;
-  /** The bytes of an owned file (absent when it is over {@link MAX_OWNED_BYTES}: then it is stale). */
+  /** The bytes of an owned file, when they were read (absent when over {@link MAX_OWNED_BYTES}: then it is stale). */
   readonly content?: Buffer;
+  /** An owned file not read because its lstat matched its manifest entry: the recorded hash of its bytes. */
+  readonly hash?: string;
+  /** An owned file: its stat, taken before its bytes were read (or the lstat that matched the manifest). */
+  readonly stat?: Stats;
 }
 
 interface Scan {
   readonly files: Map<string, ExistingFile>;
   /** Relative directory path → permission bits; `''` is the root. */
   readonly dirs: Map<string, number>;
+  /** Owned files whose manifest entry stood in for reading them. */
+  readonly hits: number;
+  /** Owned files whose bytes were read. */
+  readonly reads: number;
 }
 
-/** File operations kept in flight at once (file creation here is latency-bound, not bandwidth-bound). */
-const IO_CONCURRENCY = 16;
+const emptyScan = (): Scan => ({ files: new Map(), dirs: new Map(), hits: 0, reads: 0 });
 
-/** Runs `fn` over `items` with at most `limit` calls pending; rejects with the first error. */
-async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-async function scanTree(root: string): Promise<Scan> {
+/**
+ * Lists the tree and judges every entry. Synchronous on purpose: for thousands of small files the
+ * promise machinery of fs/promises (a FileHandle, a stat, a read and a close per file, each a round trip
+ * through the thread pool) cost ten times the system calls themselves.
+ *
+ * The listing (readdir) always runs, so extra files, files of others, symlinks and directories are
+ * judged exactly as without a manifest; only the bytes of an owned file with a matching, non-racy
+ * manifest entry are not read.
+ */
+function scanTree(root: string, manifest: Manifest | undefined): Scan {
   const files = new Map<string, ExistingFile>();
   const dirs = new Map<string, number>();
-  const walk = async (rel: string): Promise<void> => {
+  let hits = 0;
+  let reads = 0;
+  const walk = (rel: string): void => {
     const abs = toAbs(root, rel);
-    dirs.set(rel, (await lstat(abs)).mode & 0o7777);
-    const entries = await readdir(abs, { withFileTypes: true });
+    dirs.set(rel, lstatSync(abs).mode & 0o7777);
+    const entries = readdirSync(abs, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) await walk(r);
+      if (e.isDirectory()) walk(r);
       else if (e.isFile()) {
-        files.set(r, { kind: 'file', owned: false });
-        regular.push(r);
+        const existing = judgeFile(toAbs(root, r), manifest, manifest?.files.get(r));
+        if (existing.hash !== undefined) hits++;
+        else if (existing.content !== undefined) reads++;
+        files.set(r, existing);
       } else files.set(r, { kind: e.isSymbolicLink() ? 'symlink' : 'other', owned: false });
     }
   };
-  const regular: string[] = [];
-  await walk('');
-  // Reading thousands of small files is latency-bound: keep several reads in flight.
-  // Only the head of a file says whether meshc owns it: files of others (which can be huge) are never
-  // read further, and an owned file is read whole only when its size is one meshc could have written.
-  await forEachLimit(regular, IO_CONCURRENCY, async (r) => {
-    const abs = toAbs(root, r);
-    const fh = await open(abs, 'r');
-    let owned: boolean;
-    let size: number;
-    try {
-      size = (await fh.stat()).size;
-      const head = Buffer.alloc(OWNED.length);
-      const { bytesRead } = size >= OWNED.length ? await fh.read(head, 0, OWNED.length, 0) : { bytesRead: 0 };
-      owned = bytesRead === OWNED.length && head.equals(OWNED);
-    } finally {
-      await fh.close();
+  walk('');
+  return { files, dirs, hits, reads };
+}
+
+/**
+ * A regular file of the tree. With a manifest entry whose stat still matches and is not racy, the entry
+ * stands in for the file (it is owned, and its bytes have the recorded hash). Otherwise, as ever: only
+ * the head says whether meshc owns it, so files of others (which can be huge) are never read further,
+ * and an owned file is read whole only when its size is one meshc could have written.
+ */
+function judgeFile(
+  abs: string,
+  manifest: Manifest | undefined,
+  entry: ManifestEntry | undefined,
+): ExistingFile {
+  if (manifest && entry) {
+    const st = lstatSync(abs);
+    if (st.isFile() && statMatches(entry, st) && !isRacy(entry, manifest.taken))
+      return { kind: 'file', owned: true, hash: entry.hash, stat: st };
+  }
+  const fd = openSync(abs, 'r');
+  try {
+    // The stat comes before the read, so that a change made while reading moves the stat away from the
+    // bytes recorded with it (a manifest entry is always a stat and the bytes read after it).
+    const st = fstatSync(fd);
+    if (st.size < OWNED.length) return { kind: 'file', owned: false };
+    const buf = Buffer.allocUnsafe(st.size > MAX_OWNED_BYTES ? OWNED.length : st.size);
+    const head = readFully(fd, buf, 0, OWNED.length);
+    if (head < OWNED.length || !buf.subarray(0, OWNED.length).equals(OWNED))
+      return { kind: 'file', owned: false };
+    if (st.size > MAX_OWNED_BYTES) return { kind: 'file', owned: true, stat: st };
+    const n = OWNED.length + readFully(fd, buf, OWNED.length, st.size - OWNED.length);
+    if (n < st.size) return { kind: 'file', owned: true, content: buf.subarray(0, n), stat: st };
+    // It grew since the stat: read it again whole (as readFile would), unless it is now too large.
+    if (readSync(fd, Buffer.allocUnsafe(1), 0, 1, st.size) > 0) {
+      const again = readFileSync(fd);
+      return again.length > MAX_OWNED_BYTES
+        ? { kind: 'file', owned: true, stat: st }
+        : { kind: 'file', owned: true, content: again, stat: st };
     }
-    if (!owned) files.set(r, { kind: 'file', owned });
-    else if (size > MAX_OWNED_BYTES) files.set(r, { kind: 'file', owned });
-    else files.set(r, { kind: 'file', owned, content: await readFile(abs) });
-  });
-  return { files, dirs };
+    return { kind: 'file', owned: true, content: buf, stat: st };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads `length` bytes at file position `offset` into `buf` at `offset`; fewer only at the end of the file. */
+function readFully(fd: number, buf: Buffer, offset: number, length: number): number {
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buf, offset + done, length - done, offset + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
+/** Hashes of the requested contents, each computed at most once (comparing with a manifest, recording one). */
+class ContentHashes {
+  private readonly hashes = new Map<string, string>();
+  of(f: OutputFile): string {
+    let h = this.hashes.get(f.path);
+    if (h === undefined) {
+      h = blobHash(f.content);
+      this.hashes.set(f.path, h);
+    }
+    return h;
+  }
+}
+
+/** True when the existing file holds exactly `content`: compared byte for byte, or by its recorded hash. */
+function holds(existing: ExistingFile, f: OutputFile, hashes: ContentHashes): boolean {
+  if (existing.content) return existing.content.equals(Buffer.from(f.content, 'utf8'));
+  if (existing.hash !== undefined)
+    return existing.stat?.size === Buffer.byteLength(f.content, 'utf8') && existing.hash === hashes.of(f);
+  return false;
 }
 
 // ---- planning the new tree (no disk) ----
@@ -339,7 +447,7 @@ interface Plan {
   readonly diagnostics: Diagnostic[];
 }
 
-function planTree(scan: Scan, files: readonly OutputFile[]): Plan {
+function planTree(scan: Scan, files: readonly OutputFile[], hashes: ContentHashes): Plan {
   const entries = new Map<string, Entry>();
   const written: string[] = [];
   const removed: string[] = [];
@@ -365,7 +473,7 @@ function planTree(scan: Scan, files: readonly OutputFile[]): Plan {
       entries.set(f.path, { op: 'write', content: f.content, origin: 'files' });
       written.push(f.path);
       stale.push({ path: f.path, reason: 'missing' });
-    } else if (existing.content?.equals(Buffer.from(f.content, 'utf8'))) {
+    } else if (holds(existing, f, hashes)) {
       entries.set(f.path, { op: 'keep', origin: 'files' });
       unchanged.push(f.path);
     } else {
@@ -429,69 +537,94 @@ function notOwned(p: string, what = 'a file'): Diagnostic {
 
 // ---- writing ----
 
-async function swapIn(root: string, rootStat: Stats | undefined, scan: Scan, plan: Plan): Promise<void> {
+/**
+ * Builds the new tree aside and swaps it in (see {@link writeTree}); returns Date.now() read after the
+ * last file of the staging tree was written. Synchronous: thousands of link and small write calls cost
+ * several times more through fs/promises than the system calls themselves, and nothing else runs meanwhile.
+ */
+function swapIn(root: string, rootStat: Stats | undefined, scan: Scan, plan: Plan): number {
   const suffix = randomBytes(6).toString('hex');
   const hidden = path.join(path.dirname(root), `.${path.basename(root)}`);
   const staging = `${hidden}.meshc-staging-${suffix}`;
-  await mkdir(path.dirname(root), { recursive: true });
+  mkdirSync(path.dirname(root), { recursive: true });
+  let stagedAt: number;
   try {
-    await mkdir(staging);
-    if (rootStat) await chmod(staging, rootStat.mode & 0o7777);
+    mkdirSync(staging);
+    if (rootStat) chmodSync(staging, rootStat.mode & 0o7777);
     for (const d of plan.dirs) {
-      await mkdir(toAbs(staging, d));
+      mkdirSync(toAbs(staging, d));
       const mode = scan.dirs.get(d);
-      if (mode !== undefined) await chmod(toAbs(staging, d), mode);
+      if (mode !== undefined) chmodSync(toAbs(staging, d), mode);
     }
-    await forEachLimit([...plan.entries], IO_CONCURRENCY, async ([p, e]) => {
+    for (const [p, e] of plan.entries) {
       const dest = toAbs(staging, p);
-      if (e.op === 'write') await writeFile(dest, e.content ?? '', { mode: FILE_MODE, flag: 'wx' });
-      else await carryOver(toAbs(root, p), dest, scan.files.get(p)?.kind ?? 'other');
-    });
+      if (e.op === 'write') writeFileSync(dest, e.content ?? '', { mode: FILE_MODE, flag: 'wx' });
+      else carryOver(toAbs(root, p), dest, scan.files.get(p)?.kind ?? 'other');
+    }
+    stagedAt = Date.now();
   } catch (err) {
-    await rm(staging, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
     throw err;
   }
 
   if (!rootStat) {
     try {
-      await rename(staging, root);
+      renameSync(staging, root);
     } catch (err) {
-      await rm(staging, { recursive: true, force: true });
+      rmSync(staging, { recursive: true, force: true });
       throw err;
     }
-    return;
+    return stagedAt;
   }
   const old = `${hidden}.meshc-old-${suffix}`;
   try {
-    await rename(root, old);
+    renameSync(root, old);
   } catch (err) {
-    await rm(staging, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
     throw err;
   }
   try {
-    await rename(staging, root);
+    renameSync(staging, root);
   } catch (err) {
-    await rename(old, root);
-    await rm(staging, { recursive: true, force: true });
+    renameSync(old, root);
+    rmSync(staging, { recursive: true, force: true });
     throw err;
   }
-  await rm(old, { recursive: true, force: true });
+  removeOldTree(old, scan);
+  return stagedAt;
+}
+
+/**
+ * Removes the old tree once the new one is in place. Its entries are known from the scan: unlink each,
+ * then remove the directories deepest first (a path is longer than its parent's), a third of the
+ * system calls of a recursive rm (which reads every directory and lstats every entry). Anything that
+ * does not go as the scan says (an entry added or removed since) falls back to the recursive rm.
+ */
+function removeOldTree(old: string, scan: Scan): void {
+  try {
+    for (const p of scan.files.keys()) unlinkSync(toAbs(old, p));
+    const dirs = [...scan.dirs.keys()].filter((d) => d !== '').sort((a, b) => b.length - a.length);
+    for (const d of dirs) rmdirSync(toAbs(old, d));
+    rmdirSync(old);
+  } catch {
+    rmSync(old, { recursive: true, force: true });
+  }
 }
 
 /** Puts an existing entry into the staging tree: a hard link (same inode, mode and mtime), else a copy. */
-async function carryOver(src: string, dest: string, kind: ExistingFile['kind']): Promise<void> {
+function carryOver(src: string, dest: string, kind: ExistingFile['kind']): void {
   if (kind === 'symlink') {
-    await symlink(await readlink(src), dest);
+    symlinkSync(readlinkSync(src), dest);
     return;
   }
   try {
-    await link(src, dest);
+    linkSync(src, dest);
   } catch (err) {
     if (kind !== 'file') throw err;
     // Hard links can be refused (EXDEV, EPERM on some filesystems): copy, keeping mode and times.
-    await copyFile(src, dest);
-    const st = await lstat(src);
-    await utimes(dest, st.atime, st.mtime);
+    copyFileSync(src, dest);
+    const st = lstatSync(src);
+    utimesSync(dest, st.atime, st.mtime);
   }
 }
 
@@ -499,12 +632,12 @@ async function carryOver(src: string, dest: string, kind: ExistingFile['kind']):
  * Cleans up after a run that stopped half-way: staging trees are removed; if outDir is missing
  * (stopped between the two renames), the old tree is put back; other old trees are removed.
  */
-async function recoverInterruptedRun(root: string): Promise<void> {
+function recoverInterruptedRun(root: string): void {
   const parent = path.dirname(root);
   const base = path.basename(root);
   let names: string[];
   try {
-    names = await readdir(parent);
+    names = readdirSync(parent);
   } catch {
     return;
   }
@@ -515,17 +648,94 @@ async function recoverInterruptedRun(root: string): Promise<void> {
   for (const n of names.sort()) {
     const m = leftover.exec(n);
     if (m?.[1] === 'staging') staging.push(n);
-    else if (m?.[1] === 'old') olds.push({ name: n, ctime: (await lstat(path.join(parent, n))).ctimeMs });
+    else if (m?.[1] === 'old') olds.push({ name: n, ctime: lstatSync(path.join(parent, n)).ctimeMs });
   }
-  for (const n of staging) await rm(path.join(parent, n), { recursive: true, force: true });
+  for (const n of staging) rmSync(path.join(parent, n), { recursive: true, force: true });
   if (olds.length === 0) return;
-  if ((await lstatOrUndefined(root)) === undefined) {
+  if (lstatOrUndefined(root) === undefined) {
     // The most recently renamed old tree is the state before the interrupted run.
     olds.sort((a, b) => b.ctime - a.ctime);
     const [latest] = olds.splice(0, 1);
-    if (latest) await rename(path.join(parent, latest.name), root);
+    if (latest) renameSync(path.join(parent, latest.name), root);
   }
-  for (const o of olds) await rm(path.join(parent, o.name), { recursive: true, force: true });
+  for (const o of olds) rmSync(path.join(parent, o.name), { recursive: true, force: true });
+}
+
+// ---- the manifest (see manifest.ts) ----
+
+/**
+ * Records what a scan saw, when nothing is written (a check, an up-to-date tree, a refused removal):
+ * every owned file whose bytes were read or whose entry stood in, with the stat taken before reading.
+ * Skipped when every entry of the previous manifest stood in and nothing else was found: it would
+ * trust exactly the same files.
+ */
+function recordScan(
+  file: string,
+  root: string,
+  taken: number,
+  scan: Scan,
+  previous: Manifest | undefined,
+): void {
+  if (previous && scan.hits === previous.files.size && scan.reads === 0) return;
+  const entries = new Map<string, ManifestEntry>();
+  for (const [p, e] of scan.files) {
+    if (!e.owned || e.stat === undefined) continue;
+    const hash = e.hash ?? (e.content ? blobHash(e.content) : undefined);
+    if (hash !== undefined) entries.set(p, entryOf(e.stat, hash));
+  }
+  writeManifest(file, { root, taken, files: entries });
+}
+
+/**
+ * Records the tree just swapped in. Linking the staging tree and removing the old one changed the ctime
+ * of every file of it a moment ago, so entries stat-ed now would all be racy (re-read by the next run):
+ * wait out the racy window first, then stat every owned file. An entry is recorded only where the stat
+ * shows the file is still what meshc put there:
+ * - a file written by this run: its size, and a ctime not later than the end of the staging (a change by
+ *   someone else after the swap moves it, except within the same clock tick);
+ * - a file carried over: the same inode, size and mtime as when the scan judged it, and that judgement
+ *   was not racy itself (a change of its bytes moves mtime, unless forged).
+ * Anything else is left out, so the next run reads it.
+ */
+async function recordWritten(
+  file: string,
+  root: string,
+  run: {
+    readonly scan: Scan;
+    readonly scanTaken: number;
+    readonly stagedAt: number;
+    readonly plan: Plan;
+    readonly files: readonly OutputFile[];
+    readonly hashes: ContentHashes;
+  },
+): Promise<void> {
+  // The old tree's removal (after stagedAt) changed ctimes too: wait a full window from now.
+  await new Promise((resolve) => setTimeout(resolve, RACY_WINDOW_MS + 1));
+  const taken = Date.now();
+  const entries = new Map<string, ManifestEntry>();
+  for (const f of run.files) {
+    if (f.ownership !== 'owned') continue;
+    let st: Stats;
+    try {
+      st = lstatSync(toAbs(root, f.path));
+    } catch {
+      continue;
+    }
+    if (!st.isFile()) continue;
+    const op = run.plan.entries.get(f.path)?.op;
+    const before = run.scan.files.get(f.path)?.stat;
+    const trusted =
+      op === 'write'
+        ? st.size === Buffer.byteLength(f.content, 'utf8') && st.ctimeMs < run.stagedAt + 1
+        : op === 'keep' &&
+          before !== undefined &&
+          !isRacy(before, run.scanTaken) &&
+          st.ino === before.ino &&
+          st.size === before.size &&
+          st.mtimeMs === before.mtimeMs;
+    if (trusted) entries.set(f.path, entryOf(st, run.hashes.of(f)));
+  }
+  writeManifest(file, { root, taken, files: entries });
 }
 
 // ---- helpers ----
@@ -562,13 +772,24 @@ function ancestors(p: string): string[] {
   return out;
 }
 
-function toAbs(root: string, rel: string): string {
-  return rel === '' ? root : path.join(root, ...rel.split('/'));
+/**
+ * `rel` (a checked relative path or names from readdir: no empty, `.` or `..` segment) under `root`.
+ * Plain concatenation where `/` is the separator: path.join would normalise every one of thousands of paths.
+ */
+function isWithin(p: string, dir: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
+function toAbs(root: string, rel: string): string {
+  if (rel === '') return root;
+  if (path.sep !== '/') return path.join(root, ...rel.split('/'));
+  return root.endsWith('/') ? `${root}${rel}` : `${root}/${rel}`;
+}
+
+function lstatOrUndefined(p: string): Stats | undefined {
   try {
-    return await lstat(p);
+    return lstatSync(p);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

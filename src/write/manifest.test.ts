@@ -1,0 +1,143 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  blobHash,
+  COARSE_RACY_WINDOW_MS,
+  isRacy,
+  manifestFileFor,
+  MANIFEST_VERSION,
+  RACY_WINDOW_MS,
+  readManifest,
+  writeManifest,
+  type Manifest,
+} from './manifest.ts';
+
+const temps: string[] = [];
+afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+function tmp(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'meshc-manifest-'));
+  temps.push(d);
+  return d;
+}
+
+const sample = (root: string): Manifest => ({
+  root,
+  taken: 1_700_000_000_123,
+  files: new Map([
+    [
+      'base/a.yaml',
+      {
+        size: 12,
+        mtimeMs: 1_699_999_999_000.25,
+        ctimeMs: 1_699_999_999_001.5,
+        ino: 42,
+        dev: 7,
+        hash: 'a'.repeat(40),
+      },
+    ],
+    ['__proto__', { size: 0, mtimeMs: 1, ctimeMs: 2, ino: 3, dev: 4, hash: 'b'.repeat(40) }],
+  ]),
+});
+
+describe('blobHash', () => {
+  it('is the git blob hash of the UTF-8 bytes, for a string or a Buffer', () => {
+    // `printf 'hello\n' | git hash-object --stdin`
+    expect(blobHash('hello\n')).toBe('ce013625030ba8dba906f756967f9e9ca394464a');
+    expect(blobHash(Buffer.from('hello\n'))).toBe('ce013625030ba8dba906f756967f9e9ca394464a');
+    const text = 'é ü 漢字\n';
+    expect(blobHash(text)).toBe(blobHash(Buffer.from(text, 'utf8')));
+    let git: string | undefined;
+    try {
+      git = execFileSync('git', ['hash-object', '--stdin'], { input: text }).toString().trim();
+    } catch {
+      git = undefined; // no git on this machine: the fixed value above stands
+    }
+    if (git !== undefined) expect(blobHash(text)).toBe(git);
+  });
+});
+
+describe('readManifest / writeManifest', () => {
+  it('round-trips exactly (fractional timestamps, a `__proto__` path), atomically, leaving no temporary file', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'cache', 'meshc', 'write-x.json');
+    expect(writeManifest(file, sample('/out'))).toBe(true);
+    expect(readManifest(file, '/out')).toEqual(sample('/out'));
+    expect(readdirSync(path.dirname(file))).toEqual(['write-x.json']);
+  });
+
+  it('ignores a missing, corrupt, foreign-version, other-directory or malformed manifest (undefined, never a throw)', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'm.json');
+    expect(readManifest(file, '/out')).toBeUndefined();
+    expect(readManifest(dir, '/out')).toBeUndefined(); // a directory: unreadable as a file
+    writeManifest(file, sample('/out'));
+    const good = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(readManifest(file, '/elsewhere')).toBeUndefined();
+    const variants: unknown[] = [
+      { ...good, version: MANIFEST_VERSION + 1 },
+      { ...good, kind: 'something-else' },
+      { ...good, taken: 'yesterday' },
+      { ...good, files: {} },
+      { ...good, files: [['a.yaml', 1, 2, 3, 4, 5, 'not-a-hash']] },
+      { ...good, files: [['a.yaml', -1, 2, 3, 4, 5, 'a'.repeat(40)]] },
+      { ...good, files: [['a.yaml', 1, 2, 3, 4, 5]] },
+      {
+        ...good,
+        files: [
+          ['a.yaml', 1, 2, 3, 4, 5, 'a'.repeat(40)],
+          ['a.yaml', 1, 2, 3, 4, 5, 'a'.repeat(40)],
+        ],
+      },
+      null,
+      [],
+      42,
+    ];
+    for (const v of variants) {
+      writeFileSync(file, JSON.stringify(v));
+      expect(readManifest(file, '/out'), JSON.stringify(v)).toBeUndefined();
+    }
+    for (const text of ['', '{', '\0\0\0', '{"kind":']) {
+      writeFileSync(file, text);
+      expect(readManifest(file, '/out')).toBeUndefined();
+    }
+  });
+
+  it('a manifest that cannot be written is not an error: false, and nothing is left behind', () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'file'), 'x');
+    expect(writeManifest(path.join(dir, 'file', 'm.json'), sample('/out'))).toBe(false);
+    expect(writeManifest(dir, sample('/out'))).toBe(false); // the target is a directory
+    expect(readdirSync(dir)).toEqual(['file']);
+  });
+
+  it('manifestFileFor: one file per absolute output directory under <cache>/meshc', () => {
+    const a = manifestFileFor('/cache', '/repo/rendered');
+    expect(path.dirname(a)).toBe(path.join('/cache', 'meshc'));
+    expect(path.basename(a)).toMatch(/^write-[0-9a-f]{20}\.json$/);
+    expect(manifestFileFor('/cache', '/repo/x/../rendered')).toBe(a);
+    expect(manifestFileFor('/cache', '/repo/other')).not.toBe(a);
+  });
+});
+
+describe('isRacy', () => {
+  const taken = 1_700_000_000_000;
+  it('an mtime or ctime within the window before the manifest was taken (or later) is racy', () => {
+    expect(
+      isRacy({ mtimeMs: taken - RACY_WINDOW_MS - 0.5, ctimeMs: taken - RACY_WINDOW_MS - 0.5 }, taken),
+    ).toBe(false);
+    expect(isRacy({ mtimeMs: taken - 10_000.5, ctimeMs: taken - RACY_WINDOW_MS + 0.5 }, taken)).toBe(true);
+    expect(isRacy({ mtimeMs: taken - RACY_WINDOW_MS + 0.5, ctimeMs: taken - 10_000.5 }, taken)).toBe(true);
+    expect(isRacy({ mtimeMs: taken + 60_000.5, ctimeMs: taken - 10_000.5 }, taken)).toBe(true);
+  });
+  it('whole-second timestamps (a coarse filesystem) get the wider window', () => {
+    const t = taken - 1000; // whole seconds, one second before
+    expect(isRacy({ mtimeMs: t, ctimeMs: t }, taken)).toBe(true);
+    expect(isRacy({ mtimeMs: t - COARSE_RACY_WINDOW_MS, ctimeMs: t - COARSE_RACY_WINDOW_MS }, taken)).toBe(
+      false,
+    );
+    expect(isRacy({ mtimeMs: t + 0.25, ctimeMs: t + 0.25 }, taken)).toBe(false);
+  });
+});
