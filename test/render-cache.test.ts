@@ -3,11 +3,12 @@
  * successful render's entry without compiling, but only while the tree on disk is exactly what that render
  * wrote; everything else renders in full, with the same output as without a cache.
  */
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderCacheFile } from '../src/load/render-cache.ts';
 import { parseCacheFile } from '../src/load/parse-cache.ts';
+import { manifestFileFor } from '../src/write/manifest.ts';
 import { runCli } from './helpers/cli.ts';
 import { repoRoot } from './helpers/shared.ts';
 import { tempDir } from './helpers/spec-tree.ts';
@@ -40,7 +41,11 @@ describe('the render cache', () => {
     const first = await runCli(['render', spec], { env });
     expect(first.code).toBe(0);
     expect((await readdir(cache)).sort()).toEqual(
-      [path.basename(parseCacheFile(cache, spec)), path.basename(renderCacheFile(cache, out))].sort(),
+      [
+        path.basename(parseCacheFile(cache, spec)),
+        path.basename(renderCacheFile(cache, out)),
+        path.basename(manifestFileFor(cache, out)),
+      ].sort(),
     );
     const full = await runCli(['render', spec, '--no-cache'], { env });
     const cached = await runCli(['render', spec], { env });
@@ -79,6 +84,21 @@ describe('the render cache', () => {
     expect(fixed.stdout).toMatch(/rendered: 1 written/);
     expect(fixed.stdout).not.toContain('FROM-CACHE');
     expect(await readFile(victim, 'utf8')).toBe(original);
+
+    // The same size, the old modification time put back: the writer's manifest does not vouch for it (its
+    // ctime moved), so the file is read, and found changed.
+    await markEntry(cache, out);
+    const { mtime, atime } = await stat(victim);
+    await writeFile(
+      victim,
+      original.replace(/kind: (\w)/, (_, c: string) => `kind: ${c === 'X' ? 'Y' : 'X'}`),
+    );
+    await utimes(victim, atime, mtime);
+    expect((await stat(victim)).size).toBe(Buffer.byteLength(original));
+    const forged = await runCli(['render', spec, '--check'], { env });
+    expect(forged.code).toBe(1);
+    expect(forged.stdout).not.toContain('FROM-CACHE');
+    expect((await runCli(['render', spec], { env })).stdout).toMatch(/rendered: 1 written/);
 
     // A copy of an owned file under another name is no longer produced: removed, not confirmed.
     await markEntry(cache, out);

@@ -17,7 +17,6 @@ import {
   renderCacheFile,
   renderCacheKey,
   toolFingerprint,
-  treeMatches,
 } from '../load/render-cache.ts';
 import { parseCacheFile, readParseCache } from '../load/parse-cache.ts';
 import { locate } from '../parse/locate.ts';
@@ -27,7 +26,9 @@ import type { LoadedForCompile } from '../place.ts';
 import { checkOutputDir } from '../write/output-dir.ts';
 import { removedServicesLine } from '../write/removals.ts';
 import { saveParseCache } from '../write/parse-cache.ts';
+import { manifestFileFor } from '../write/manifest.ts';
 import { renderCacheEntry, saveRenderCache } from '../write/render-cache.ts';
+import { treeMatches } from '../write/tree-state.ts';
 import type { StaleFile } from '../write/write-tree.ts';
 import { writeTree } from '../write/write-tree.ts';
 import type { ParsedArgs } from './args.ts';
@@ -123,9 +124,11 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
           }),
         }
       : undefined;
+  // The writer's manifest (what it wrote, with each file's lstat): files it vouches for are not read back.
+  const manifestFile = cacheDir !== undefined ? manifestFileFor(cacheDir, input.place.outputDir) : undefined;
   const hit = cache ? readRenderCache(cache.file, cache.key) : undefined;
   if (hit && !(await outputDirProblem(cachedCompile(input), root, explicitOut !== undefined))) {
-    if (treeMatches(input.place.outputDir, hit)) {
+    if (treeMatches(input.place.outputDir, hit, manifestFile)) {
       const shown = applyReportFlags(hit.diagnostics, flags);
       report(shown, { sources: input.loaded.files }, root, format, io, io.stdout);
       if (hasErrors(shown)) return EXIT.invalid;
@@ -166,6 +169,7 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   const result = await writeTree(outDir, r.tree.files, {
     check,
     guardRemovals: !args.values['allow-removals'],
+    ...(manifestFile !== undefined ? { manifestFile } : {}),
   });
   const environments = r.compiled.plans.map((p) => p.env.name);
   // The tree on disk is now the render (written, or found up to date): remembered for the next run.

@@ -5,8 +5,8 @@
  * tree on disk instead of compiling the spec again.
  *
  * It is an optimisation and never an authority: an entry is used only when its key matches exactly AND the
- * tree on disk is, file for file, what that render wrote (every owned file read and hashed; no owned file
- * more; nothing half-written beside it). Anything else (no entry, another key, a file edited by hand, a
+ * tree on disk is, file for file, what that render wrote (write/tree-state.ts: every owned file read and
+ * hashed, or vouched for by the writer's manifest; no owned file more; nothing half-written beside it). Anything else (no entry, another key, a file edited by hand, a
  * missing or corrupt cache) means a full render, as without the cache. The cache lives outside the output
  * tree and outside the repository (the output is a GitOps repository; nothing of meshc's bookkeeping may
  * land there): `MESHC_CACHE_DIR`, else `$XDG_CACHE_HOME/meshc`, else `~/.cache/meshc`.
@@ -16,18 +16,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../core/diagnostic.ts';
-import { OWNED_HEADER } from '../core/output.ts';
 import type { OutputFile } from '../core/output.ts';
 import type { SourceFile } from '../parse/source.ts';
 
 /** Bumped whenever the entry's shape changes: an entry of another format is ignored. */
-export const RENDER_CACHE_FORMAT = 1;
+export const RENDER_CACHE_FORMAT = 2;
 
 /** What a successful render wrote, and what it reported. */
 export interface RenderCacheEntry {
   readonly format: number;
   readonly key: string;
-  /** Every file of the tree: path (relative, `/`-separated), ownership, sha1 of the content (owned files). */
+  /** Every file of the tree: path (relative, `/`-separated), ownership, git blob hash of the content (owned files). */
   readonly files: readonly (readonly [path: string, ownership: OutputFile['ownership'], sha1: string])[];
   /** The render's diagnostics (warnings only: a render with errors is never cached), locations resolved. */
   readonly diagnostics: readonly Diagnostic[];
@@ -48,8 +47,6 @@ export function renderCacheFile(cacheDir: string, outputDir: string): string {
   const id = createHash('sha256').update(path.resolve(outputDir)).digest('hex').slice(0, 32);
   return path.join(cacheDir, `render-${id}.json`);
 }
-
-export const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 
 let fingerprint: string | undefined;
 
@@ -147,68 +144,9 @@ function isEntry(v: unknown): v is RenderCacheEntry {
     ) &&
     Array.isArray(e.diagnostics) &&
     e.diagnostics.every(
-      (d) =>
-        typeof d === 'object' && d !== null && typeof d.code === 'string' && d.severity === 'warning',
+      (d) => typeof d === 'object' && d !== null && typeof d.code === 'string' && d.severity === 'warning',
     ) &&
     Array.isArray(e.environments) &&
     e.environments.every((n) => typeof n === 'string')
   );
-}
-
-const OWNED = Buffer.from(OWNED_HEADER, 'utf8');
-
-/**
- * Whether the tree at `outputDir` is exactly what the entry's render wrote: every owned file present with
- * the same bytes (read and hashed: no trust in timestamps), every seed file present, no other owned file,
- * no symbolic link or other special file anywhere, and no leftover of an interrupted write beside it (the
- * writer recovers those). Synchronous: thousands of small reads are several times faster so than through
- * fs/promises. Any surprise answers false, and the caller renders in full.
- */
-export function treeMatches(outputDir: string, entry: RenderCacheEntry): boolean {
-  const root = path.resolve(outputDir);
-  try {
-    if (!fs.lstatSync(root).isDirectory()) return false;
-    const prefix = `.${path.basename(root)}.meshc-`;
-    const legacy = `${path.basename(root)}.meshc-`;
-    if (fs.readdirSync(path.dirname(root)).some((n) => n.startsWith(prefix) || n.startsWith(legacy)))
-      return false;
-    const expected = new Map(entry.files.map((f) => [f[0], f]));
-    let seen = 0;
-    const walk = (dir: string, rel: string): boolean => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        const relPath = rel ? `${rel}/${e.name}` : e.name;
-        const abs = path.join(dir, e.name);
-        if (e.isDirectory()) {
-          if (!walk(abs, relPath)) return false;
-          continue;
-        }
-        if (!e.isFile()) return false;
-        const want = expected.get(relPath);
-        if (!want) {
-          // A file meshc did not write is left alone by the writer, unless it carries meshc's header.
-          if (startsWithOwned(abs)) return false;
-          continue;
-        }
-        seen++;
-        if (want[1] === 'seed') continue;
-        const bytes = fs.readFileSync(abs);
-        if (createHash('sha1').update(bytes).digest('hex') !== want[2]) return false;
-      }
-      return true;
-    };
-    return walk(root, '') && seen === expected.size;
-  } catch {
-    return false;
-  }
-}
-
-function startsWithOwned(file: string): boolean {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const head = Buffer.alloc(OWNED.length);
-    const n = fs.readSync(fd, head, 0, OWNED.length, 0);
-    return n === OWNED.length && head.equals(OWNED);
-  } finally {
-    fs.closeSync(fd);
-  }
 }

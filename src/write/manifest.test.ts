@@ -113,9 +113,9 @@ describe('readManifest / writeManifest', () => {
     expect(readdirSync(dir)).toEqual(['file']);
   });
 
-  it('manifestFileFor: one file per absolute output directory under <cache>/meshc', () => {
+  it('manifestFileFor: one file per absolute output directory in the cache directory', () => {
     const a = manifestFileFor('/cache', '/repo/rendered');
-    expect(path.dirname(a)).toBe(path.join('/cache', 'meshc'));
+    expect(path.dirname(a)).toBe('/cache');
     expect(path.basename(a)).toMatch(/^write-[0-9a-f]{20}\.json$/);
     expect(manifestFileFor('/cache', '/repo/x/../rendered')).toBe(a);
     expect(manifestFileFor('/cache', '/repo/other')).not.toBe(a);

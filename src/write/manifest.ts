@@ -92,10 +92,10 @@ export function isRacy(t: { readonly mtimeMs: number; readonly ctimeMs: number }
   return t.mtimeMs >= taken - window || t.ctimeMs >= taken - window;
 }
 
-/** Where the lead's CLI keeps the manifest of `outDir` under a cache root (`<cache>/meshc/write-<hash>.json`). */
-export function manifestFileFor(cacheRoot: string, outDir: string): string {
+/** Where `meshc render` keeps the manifest of `outDir` in meshc's cache directory (`<cache>/write-<hash>.json`). */
+export function manifestFileFor(cacheDir: string, outDir: string): string {
   const key = createHash('sha1').update(path.resolve(outDir)).digest('hex').slice(0, 20);
-  return path.join(cacheRoot, 'meshc', `write-${key}.json`);
+  return path.join(cacheDir, `write-${key}.json`);
 }
 
 const HASH = /^[0-9a-f]{40}$/;

@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { Location } from '../core/location.ts';
 import type { OutputFile } from '../core/output.ts';
-import { RENDER_CACHE_FORMAT, sha1 } from '../load/render-cache.ts';
+import { RENDER_CACHE_FORMAT } from '../load/render-cache.ts';
+import { blobHash } from './manifest.ts';
 import type { RenderCacheEntry } from '../load/render-cache.ts';
 
 /** The entry of a successful render: its files' hashes, its warnings as plain data, its environments. */
@@ -21,7 +22,9 @@ export function renderCacheEntry(
   return {
     format: RENDER_CACHE_FORMAT,
     key,
-    files: files.map((f) => [f.path, f.ownership, f.ownership === 'owned' ? sha1(f.content) : ''] as const),
+    files: files.map(
+      (f) => [f.path, f.ownership, f.ownership === 'owned' ? blobHash(f.content) : ''] as const,
+    ),
     diagnostics: diagnostics.map(plainDiagnostic),
     environments: [...environments],
   };
