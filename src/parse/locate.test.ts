@@ -14,9 +14,10 @@ import { locate } from './locate.ts';
 import { parseFile } from './parse.ts';
 import type * as YamlModule from 'yaml';
 
-// Counts the position-keeping parses (yaml's parseAllDocuments: the fast path uses js-yaml).
+// Counts the position-keeping parses (yaml's parseAllDocuments, which parse.ts reaches through yaml-lib.ts:
+// the fast path uses js-yaml).
 const fullParses = vi.hoisted(() => ({ count: 0 }));
-vi.mock('yaml', async (original) => {
+vi.mock('./yaml-lib.ts', async (original) => {
   const yaml = await original<typeof YamlModule>();
   return {
     ...yaml,

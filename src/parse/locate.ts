@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq } from './yaml-lib.ts';
 import type { Node as YamlNode, Scalar } from 'yaml';
 import type { DataPath, Location } from '../core/location.ts';
 import { lazyLocation } from '../core/location.ts';
