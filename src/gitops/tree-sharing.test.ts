@@ -3,7 +3,7 @@
  * object per distinct object, overlays compared with their base by reference): the tree is the same whether
  * the backends hand equal objects as one shared reference (as a per-service emit cache does), as separate
  * fresh objects, or as copies with other key orders and undefined members, as when no two environments'
- * objects are equal (no fast path taken).
+ * objects are equal (no fast path taken). And the tree rendered a shard at a time is the tree.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ import type { ObjectPatch } from '../model/types.ts';
 import { buildGitOpsTree } from '../../test/helpers/gitops-tree.ts';
 import { env, output, systemObjects } from './fixture.test.ts';
 import { prepareEnvironment } from './environment.ts';
-import type { EnvRender } from './tree.ts';
+import { layoutGitOpsTree, type EnvRender } from './tree.ts';
+import { renderGitOpsShards, renderGitOpsTree } from '../render/tree.ts';
 
 /** One object of a namespace, in one of a few variants (a variant is an environment's override). */
 interface Slot {
@@ -163,7 +164,13 @@ describe('the tree from shared, fresh and reordered objects', () => {
   it('is the same, file for file, build for build, diagnostic for diagnostic (property)', () => {
     fc.assert(
       fc.property(fc.array(envPlan, { minLength: 1, maxLength: 4 }), (plans) => {
-        const reference = buildGitOpsTree(renders(plans, 'distinct'));
+        const layout = layoutGitOpsTree(renders(plans, 'distinct'));
+        const reference = renderGitOpsTree(layout);
+        // The same files a shard at a time, each shard's directory once.
+        const shards = [...renderGitOpsShards(layout)];
+        expect(shards.flatMap((s) => s.files)).toEqual(reference.files);
+        expect(new Set(shards.map((s) => s.dir)).size).toBe(shards.length);
+        for (const s of shards) for (const f of s.files) expect(f.path.startsWith(`${s.dir}/`)).toBe(true);
         for (const mode of ['fresh', 'shared', 'noisy'] as const) {
           const tree = buildGitOpsTree(renders(plans, mode));
           expect(tree.files).toEqual(reference.files);
