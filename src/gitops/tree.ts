@@ -67,7 +67,7 @@ function analyse(
   // One cache for all environments: an object several of them render alike becomes one canonical object,
   // copied once, which the overlays then compare with the base by reference.
   const canonical = new CanonicalCache();
-  const prepared = assignMeshOwners(sorted, diagnostics, engineFor).map(({ render, meshOwner }) =>
+  const prepared = assignMeshOwners(sorted, diagnostics, engineFor, canonical).map(({ render, meshOwner }) =>
     prepareEnvironment(render, meshOwner, engineFor, canonical),
   );
   for (const p of prepared) diagnostics.push(...p.diagnostics);
