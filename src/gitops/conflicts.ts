@@ -11,7 +11,7 @@ import type { OutputFile } from '../core/output.ts';
 import { describeObject } from './env-patches.ts';
 import type { PreparedEnv } from './environment.ts';
 import { jsonEqual } from './json-patch.ts';
-import { clusterPath, cmp } from './layout.ts';
+import { clusterPath } from './layout.ts';
 import type { TreeContent, TreeEntry } from './types.ts';
 
 export function conflict(message: string, location: Location, related?: Location): Diagnostic {
@@ -201,11 +201,13 @@ export class EntrySet {
     return true;
   }
 
-  /** Sorted by path. */
+  /**
+   * Sorted by path: by the default sort, which orders by UTF-16 code unit as layout.ts `cmp` does (the paths
+   * are unique), natively instead of calling a comparator some 100,000 times for 8,000 files.
+   */
   list(): TreeEntry[] {
-    const list: TreeEntry[] = [];
-    for (const e of this.entries.values()) list.push(e.entry);
-    return list.sort((a, b) => cmp(a.path, b.path));
+    const paths = [...this.entries.keys()].sort();
+    return paths.map((p) => (this.entries.get(p) as { entry: TreeEntry }).entry);
   }
 }
 
