@@ -4,14 +4,14 @@
  * file. Each check returns the objects it keeps (the first of a clash) and pushes diagnostics.
  */
 import { CODES, type DiagnosticCode } from '../core/codes.ts';
-import type { Diagnostic, RelatedLocation } from '../core/diagnostic.ts';
+import { InternalError, type Diagnostic, type RelatedLocation } from '../core/diagnostic.ts';
 import { objectFileName, resourceId, type K8sObject } from '../core/k8s.ts';
 import type { Location } from '../core/location.ts';
 import type { OutputFile } from '../core/output.ts';
 import { describeObject } from './env-patches.ts';
 import type { PreparedEnv } from './environment.ts';
 import { jsonEqual } from './json-patch.ts';
-import { clusterPath, cmp } from './layout.ts';
+import { clusterPath } from './layout.ts';
 import type { TreeContent, TreeEntry } from './types.ts';
 
 export function conflict(message: string, location: Location, related?: Location): Diagnostic {
@@ -176,20 +176,23 @@ export function uniqueObjects(
 
 /** The tree's entries by path: a second entry for a taken path is a RENDER_CONFLICT, and the first is kept. */
 export class EntrySet {
-  private readonly entries = new Map<string, { entry: TreeEntry; source: string }>();
+  private readonly entries = new Map<string, { entry: TreeEntry; source: string | undefined }>();
   private readonly diagnostics: Diagnostic[];
   constructor(diagnostics: Diagnostic[]) {
     this.diagnostics = diagnostics;
   }
 
-  /** False (and a RENDER_CONFLICT naming both sources) when the path is taken. */
-  add(path: string, content: TreeContent, ownership: OutputFile['ownership'], source: string): boolean {
+  /**
+   * False (and a RENDER_CONFLICT naming both sources) when the path is taken. `source` names who wrote the
+   * entry; an object or a patch without one names its object and environment (built only for a conflict).
+   */
+  add(path: string, content: TreeContent, ownership: OutputFile['ownership'], source?: string): boolean {
     const existing = this.entries.get(path);
     if (existing !== undefined) {
       this.diagnostics.push({
         code: 'RENDER_CONFLICT',
         severity: CODES.RENDER_CONFLICT.severity,
-        message: `Two outputs write ${path}: ${existing.source} and ${source}.`,
+        message: `Two outputs write ${path}: ${sourceOf(existing.entry.content, existing.source)} and ${sourceOf(content, source)}.`,
         hint: CODES.RENDER_CONFLICT.fix,
       });
       return false;
@@ -198,8 +201,20 @@ export class EntrySet {
     return true;
   }
 
-  /** Sorted by path. */
+  /**
+   * Sorted by path: by the default sort, which orders by UTF-16 code unit as layout.ts `cmp` does (the paths
+   * are unique), natively instead of calling a comparator some 100,000 times for 8,000 files.
+   */
   list(): TreeEntry[] {
-    return [...this.entries.values()].map((e) => e.entry).sort((a, b) => cmp(a.path, b.path));
+    const paths = [...this.entries.keys()].sort();
+    return paths.map((p) => (this.entries.get(p) as { entry: TreeEntry }).entry);
   }
+}
+
+/** Who wrote an entry, for conflict messages: `source`, or the object and environment of an object or patch. */
+function sourceOf(content: TreeContent, source: string | undefined): string {
+  if (source !== undefined) return source;
+  if (content.type === 'object' || content.type === 'patch')
+    return `${describeObject(content.object)} of environment ${content.env}`;
+  throw new InternalError(`EntrySet: an entry of type ${content.type} needs a source`);
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diffOps } from './diff-ops.ts';
-import { applyPatch, jsonEqual } from './json-patch.ts';
+import { applyPatch, formatPointer, jsonEqual } from './json-patch.ts';
 
 function applyOk(doc: unknown, ops: ReturnType<typeof diffOps>): unknown {
   const r = applyPatch(doc, ops);
@@ -74,6 +74,34 @@ describe('diffOps', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it('gives the same ops for objects that share subtrees as for their deep copies (property)', () => {
+    // applyPatch copies only the containers along each path, so `target` shares every untouched subtree
+    // with `base` (as patched objects and objects cached across environments do): the identity fast path.
+    const key = fc.constantFrom('a', 'b', 'c/d');
+    const doc = fc.dictionary(key, fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }), {
+      maxKeys: 3,
+    });
+    const op = fc.record({
+      op: fc.constantFrom('add', 'remove', 'replace'),
+      path: fc.array(key, { minLength: 1, maxLength: 2 }).map((p) => formatPointer(p)),
+      value: fc.jsonValue({ maxDepth: 1 }),
+    });
+    fc.assert(
+      fc.property(doc, fc.array(op, { maxLength: 4 }), (base, ops) => {
+        let target: unknown = base;
+        for (const o of ops) {
+          const r = applyPatch(target, [o]);
+          if (r.ok) target = r.value;
+        }
+        const shared = diffOps(base, target);
+        expect(shared).toEqual(diffOps(structuredClone(base), structuredClone(target)));
+        expect(jsonEqual(applyOk(base, shared), target)).toBe(true);
+        expect(diffOps(target, target)).toEqual([]);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -4,7 +4,7 @@ import { formatPointer, isPlainObject, jsonEqual, type JsonPatchOp } from './jso
  * The JSON Patch that turns `base` into `target`: mappings recurse member by member (sorted keys), while
  * arrays and scalars that differ are replaced whole. A member only in `target` is an `add`, a member only
  * in `base` a `remove`. Every path names an object member (never an array index), so the ops are
- * independent of each other and of their order. Equal inputs give `[]`.
+ * independent of each other and of their order. Equal inputs give `[]` (identical ones at once).
  */
 export function diffOps(base: unknown, target: unknown): JsonPatchOp[] {
   const ops: JsonPatchOp[] = [];
@@ -13,6 +13,10 @@ export function diffOps(base: unknown, target: unknown): JsonPatchOp[] {
 }
 
 function walk(base: unknown, target: unknown, path: string[], ops: JsonPatchOp[]): void {
+  // One reference is one value: nothing to compare. The gitops stage hands the same canonical object to
+  // every environment that renders it alike (CanonicalCache), and patched copies share their untouched
+  // subtrees, so most diffs end here.
+  if (base === target) return;
   if (isPlainObject(base) && isPlainObject(target)) {
     const keys = new Set<string>();
     for (const k of Object.keys(base)) if (base[k] !== undefined) keys.add(k);

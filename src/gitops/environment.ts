@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { K8sObject } from '../core/k8s.ts';
-import { canonicalize } from '../core/canonical.ts';
+import { CanonicalCache } from '../core/canonical.ts';
 import { compareObjects } from '../backends/kind-order.ts';
 import { conflict, uniqueObjects } from './conflicts.ts';
 import type { EngineLookup, GitOpsEngine } from './engine.ts';
@@ -39,12 +39,14 @@ export interface PreparedEnv {
 
 /**
  * `meshOwner`: the environment that owns the mesh-wide directories of this one's cluster, when that is
- * another environment (see ownership.ts).
+ * another environment (see ownership.ts). `canonical`: shared by the environments of one layout, so that
+ * an object they render alike is canonicalized once and is one object in all of them.
  */
 export function prepareEnvironment(
   render: EnvRender,
   meshOwner?: MeshOwner,
   engineFor: EngineLookup = engineOf,
+  canonical: CanonicalCache = new CanonicalCache(),
 ): PreparedEnv {
   const { env, output } = render;
   const diagnostics: Diagnostic[] = [];
@@ -95,19 +97,17 @@ export function prepareEnvironment(
 
   const patched = applyEnvironmentPatches(env, groups);
   diagnostics.push(...patched.diagnostics);
-  const cluster = (patched.groups.get(clusterKey) ?? []).map((o) => canonicalize(o)).sort(compareObjects);
+  const cluster = (patched.groups.get(clusterKey) ?? [])
+    .map((o) => canonical.canonicalize(o))
+    .sort(compareObjects);
   patched.groups.delete(clusterKey);
 
   const dirs = new Map<string, K8sObject[]>();
   const owner = new Map<string, string>();
   for (const [dir, objs] of patched.groups) {
-    const list = uniqueObjects(
-      env,
-      dir,
-      objs.map((o) => canonicalize(o)),
-      owner,
-      diagnostics,
-    );
+    // Canonicalized in place: the list is applyEnvironmentPatches' own copy.
+    for (let i = 0; i < objs.length; i++) objs[i] = canonical.canonicalize(objs[i] as K8sObject);
+    const list = uniqueObjects(env, dir, objs, owner, diagnostics);
     dirs.set(dir, list.sort(compareObjects));
   }
   return { render, name: env.name, namespaces, dirs, cluster, diagnostics };

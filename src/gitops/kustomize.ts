@@ -6,7 +6,7 @@
 import { objectFileName, resourceId, type K8sObject } from '../core/k8s.ts';
 import type { EntrySet } from './conflicts.ts';
 import { diffOps } from './diff-ops.ts';
-import { describeObject, splitApiVersion } from './env-patches.ts';
+import { splitApiVersion } from './env-patches.ts';
 import {
   GENERATED_COMPONENT,
   KUSTOMIZATION_FILE,
@@ -19,25 +19,24 @@ import {
 } from './layout.ts';
 import type { ComponentPatch, PatchTarget } from './types.ts';
 
-/** Who wrote an object's file, for conflict messages. */
-function source(env: string, obj: K8sObject): string {
-  return `${describeObject(obj)} of environment ${env}`;
-}
-
 /**
  * One file per object plus a kustomization listing them (base, mesh-system and cluster directories).
- * `objects` are `[object, environment]` pairs; `owner` names the directory's producer in conflicts.
+ * `objects` come from environment `env`, or `env[i]` for `objects[i]` (a cluster directory);
+ * `owner` names the directory's producer in conflicts.
  */
 export function addObjectDir(
   entries: EntrySet,
   dir: string,
-  objects: readonly (readonly [K8sObject, string])[],
+  objects: readonly K8sObject[],
+  env: string | readonly string[],
   owner: string,
 ): void {
   const resources: string[] = [];
-  for (const [obj, env] of objects) {
+  for (let i = 0; i < objects.length; i++) {
+    const obj = objects[i] as K8sObject;
     const name = objectFileName(obj);
-    if (entries.add(`${dir}/${name}`, { type: 'object', env, object: obj }, 'owned', source(env, obj)))
+    const from = typeof env === 'string' ? env : (env[i] as string);
+    if (entries.add(`${dir}/${name}`, { type: 'object', env: from, object: obj }, 'owned'))
       resources.push(name);
   }
   entries.add(
@@ -49,42 +48,77 @@ export function addObjectDir(
 }
 
 /**
+ * A base directory's objects, with their index by resource id built when an overlay first needs it and
+ * shared by every overlay on the base. Each object's resource id appears once (`uniqueObjects`).
+ */
+export class BaseObjects {
+  readonly objects: readonly K8sObject[];
+  private index: Map<string, number> | undefined;
+  constructor(objects: readonly K8sObject[]) {
+    this.objects = objects;
+  }
+
+  /** The position of the object with this resource id, if the base has one. */
+  indexOf(id: string): number | undefined {
+    if (this.index === undefined) {
+      this.index = new Map();
+      for (let i = 0; i < this.objects.length; i++)
+        this.index.set(resourceId(this.objects[i] as K8sObject), i);
+    }
+    return this.index.get(id);
+  }
+}
+
+/**
  * A namespace overlay of environment `env`: the base plus the environment's own objects as files, its
  * differences from the base (changed and removed objects) in the owned GENERATED_COMPONENT, and the user's
- * seed component, applied last so that the user's patches win.
+ * seed component, applied last so that the user's patches win. Each resource id appears once in `objects`
+ * and once in the base (`uniqueObjects`); both are sorted alike (`compareObjects`).
  */
 export function addNamespaceOverlay(
   entries: EntrySet,
   env: string,
   mesh: string,
   ns: string,
-  baseObjects: readonly K8sObject[],
+  base: BaseObjects,
   objects: readonly K8sObject[],
 ): void {
   const dir = overlayPath(env, ns);
   const owner = `environment ${env}`;
-  const base = new Map(baseObjects.map((o) => [resourceId(o), o] as const));
-  const mine = new Map(objects.map((o) => [resourceId(o), o] as const));
+  const baseObjects = base.objects;
+  // matched[i]: the base object at i is one of the environment's (same id), so it is not deleted.
+  const matched = new Uint8Array(baseObjects.length);
   const added: string[] = [];
   const patches: { key: string; patch: ComponentPatch }[] = [];
 
+  // Fast path: an object of the environment that is the very object of the base at the position expected
+  // (the gitops stage gives objects that environments render alike one canonical object, and both lists are
+  // sorted alike) has the same id and no difference: nothing to write, no id to compute. Any other object
+  // is looked up by id, and the expected position continues after its base object.
+  let next = 0;
   for (const obj of objects) {
-    const name = objectFileName(obj);
-    const b = base.get(resourceId(obj));
-    if (b === undefined) {
-      if (entries.add(`${dir}/${name}`, { type: 'object', env, object: obj }, 'owned', source(env, obj)))
-        added.push(name);
+    if (next < baseObjects.length && baseObjects[next] === obj) {
+      matched[next++] = 1;
       continue;
     }
-    const ops = diffOps(b, obj);
+    const at = base.indexOf(resourceId(obj));
+    const name = objectFileName(obj);
+    if (at === undefined) {
+      if (entries.add(`${dir}/${name}`, { type: 'object', env, object: obj }, 'owned')) added.push(name);
+      continue;
+    }
+    matched[at] = 1;
+    next = at + 1;
+    const ops = diffOps(baseObjects[at], obj);
     if (ops.length === 0) continue;
     const path = `${PATCHES_DIR}/${name}`;
     const content = { type: 'patch', env, object: obj, ops } as const;
-    if (entries.add(`${dir}/${GENERATED_COMPONENT}/${path}`, content, 'owned', source(env, obj)))
+    if (entries.add(`${dir}/${GENERATED_COMPONENT}/${path}`, content, 'owned'))
       patches.push({ key: `0 ${path}`, patch: { path, target: patchTarget(obj) } });
   }
-  for (const obj of baseObjects) {
-    if (mine.has(resourceId(obj))) continue;
+  for (let i = 0; i < baseObjects.length; i++) {
+    if (matched[i] === 1) continue;
+    const obj = baseObjects[i] as K8sObject;
     const metadata: { name: string; namespace?: string } = { name: obj.metadata.name };
     if (obj.metadata.namespace !== undefined) metadata.namespace = obj.metadata.namespace;
     patches.push({

@@ -7,7 +7,7 @@
  */
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { resourceId, type K8sObject } from '../core/k8s.ts';
-import { canonicalize } from '../core/canonical.ts';
+import { CanonicalCache } from '../core/canonical.ts';
 import { conflict } from './conflicts.ts';
 import type { EngineLookup, OverlayDirs } from './engine.ts';
 import { engineOf } from './engines.ts';
@@ -27,6 +27,7 @@ export function assignMeshOwners(
   sorted: readonly EnvRender[],
   diagnostics: Diagnostic[],
   engineFor: EngineLookup = engineOf,
+  canonical: CanonicalCache = new CanonicalCache(),
 ): { render: EnvRender; meshOwner?: MeshOwner }[] {
   type Merged = Map<string, { obj: K8sObject; env: EnvRender }>;
   const owners = new Map<string, EnvRender>();
@@ -36,7 +37,7 @@ export function assignMeshOwners(
       const id = resourceId(obj);
       const first = into.get(id);
       if (!first) into.set(id, { obj, env: r });
-      else if (!jsonEqual(canonicalize(first.obj), canonicalize(obj)))
+      else if (!jsonEqual(canonical.canonicalize(first.obj), canonical.canonicalize(obj)))
         diagnostics.push(
           conflict(
             `Environments ${first.env.env.name} and ${r.env.name} share cluster ${r.env.cluster} but render ${describeObject(obj)} differently.`,

@@ -17,6 +17,7 @@
  */
 import { sortDiagnostics, type Diagnostic } from '../core/diagnostic.ts';
 import type { K8sObject } from '../core/k8s.ts';
+import { CanonicalCache } from '../core/canonical.ts';
 import { compareObjects } from '../backends/kind-order.ts';
 import {
   EntrySet,
@@ -28,7 +29,7 @@ import {
 import type { EngineLookup } from './engine.ts';
 import { engineOf } from './engines.ts';
 import { environmentObjects, prepareEnvironment, type PreparedEnv } from './environment.ts';
-import { addNamespaceOverlay, addObjectDir } from './kustomize.ts';
+import { BaseObjects, addNamespaceOverlay, addObjectDir } from './kustomize.ts';
 import { MESH_DIRS, basePath, clusterPath, cmp, overlayPath } from './layout.ts';
 import { assignMeshOwners } from './ownership.ts';
 import type { EnvRender, GitOpsTree } from './types.ts';
@@ -63,8 +64,11 @@ function analyse(
 } {
   const diagnostics: Diagnostic[] = [];
   const sorted = [...renders].sort((a, b) => cmp(a.env.name, b.env.name));
-  const prepared = assignMeshOwners(sorted, diagnostics, engineFor).map(({ render, meshOwner }) =>
-    prepareEnvironment(render, meshOwner, engineFor),
+  // One cache for all environments: an object several of them render alike becomes one canonical object,
+  // copied once, which the overlays then compare with the base by reference.
+  const canonical = new CanonicalCache();
+  const prepared = assignMeshOwners(sorted, diagnostics, engineFor, canonical).map(({ render, meshOwner }) =>
+    prepareEnvironment(render, meshOwner, engineFor, canonical),
   );
   for (const p of prepared) diagnostics.push(...p.diagnostics);
   checkDuplicateRenders(prepared, diagnostics);
@@ -104,42 +108,45 @@ export function layoutGitOpsTree(
   const { prepared, clusters, diagnostics } = analyse(renders, engineFor);
   const checks = sortDiagnostics([...diagnostics]);
   const entries = new EntrySet(diagnostics);
-  const builds = new Map<string, K8sObject[]>();
-  const withEnv = (objs: readonly K8sObject[], env: string) => objs.map((o) => [o, env] as const);
+  // The lists of `prepared` are the layout's own (prepareEnvironment builds them, nothing changes them
+  // later): the builds hold them as they are, without copies.
+  const builds = new Map<string, readonly K8sObject[]>();
 
   // ---- bases: the first environment (by name) of each mesh that deploys the namespace
-  const bases = new Map<string, { env: PreparedEnv; objects: readonly K8sObject[] }>();
+  const bases = new Map<string, { env: PreparedEnv; objects: BaseObjects }>();
   for (const p of prepared) {
     for (const ns of p.namespaces) {
       const key = basePath(p.render.mesh, ns);
-      if (!bases.has(key)) bases.set(key, { env: p, objects: p.dirs.get(ns) ?? [] });
+      if (!bases.has(key)) bases.set(key, { env: p, objects: new BaseObjects(p.dirs.get(ns) ?? []) });
     }
   }
   for (const [dir, { env, objects }] of [...bases].sort(([a], [b]) => cmp(a, b))) {
-    addObjectDir(entries, dir, withEnv(objects, env.name), `environment ${env.name}`);
+    addObjectDir(entries, dir, objects.objects, env.name, `environment ${env.name}`);
   }
 
   // ---- overlays
+  const noBase = new BaseObjects([]);
   for (const p of prepared) {
     for (const ns of p.namespaces) {
       const base = bases.get(basePath(p.render.mesh, ns));
       const objects = p.dirs.get(ns) ?? [];
-      addNamespaceOverlay(entries, p.name, p.render.mesh, ns, base?.objects ?? [], objects);
-      builds.set(overlayPath(p.name, ns), [...objects]);
+      addNamespaceOverlay(entries, p.name, p.render.mesh, ns, base?.objects ?? noBase, objects);
+      builds.set(overlayPath(p.name, ns), objects);
     }
     for (const dir of MESH_DIRS) {
       const objects = p.dirs.get(dir);
       if (objects === undefined) continue;
-      addObjectDir(entries, overlayPath(p.name, dir), withEnv(objects, p.name), `environment ${p.name}`);
-      builds.set(overlayPath(p.name, dir), [...objects]);
+      addObjectDir(entries, overlayPath(p.name, dir), objects, p.name, `environment ${p.name}`);
+      builds.set(overlayPath(p.name, dir), objects);
     }
   }
 
   // ---- clusters
-  for (const { cluster, entries: objects } of clusters) {
-    if (objects.length === 0) continue;
-    const list = objects.map(({ obj, env }) => [obj, env.name] as const);
-    addObjectDir(entries, clusterPath(cluster), list, `cluster ${cluster}`);
+  for (const { cluster, entries: list } of clusters) {
+    if (list.length === 0) continue;
+    const objects = list.map((e) => e.obj);
+    const envs = list.map((e) => e.env.name);
+    addObjectDir(entries, clusterPath(cluster), objects, envs, `cluster ${cluster}`);
   }
 
   return {

@@ -16,10 +16,20 @@ import { emitYaml } from './yaml.ts';
 export function renderObjectFile(obj: K8sObject, header: string): string {
   let head = header.endsWith('\n') ? header.slice(0, -1) : header;
   if (head.startsWith(OWNED_HEADER)) head = head.slice(OWNED_HEADER.length + 1);
-  if (head !== '' && head.split('\n').some((line) => !line.startsWith('#'))) {
+  if (head !== '' && !commentLines(head)) {
     throw new InternalError(`renderObjectFile: the header must be comment lines: ${JSON.stringify(header)}`);
   }
   return `${OWNED_HEADER}\n${head === '' ? '' : head + '\n'}${emitYaml(canonicalize(obj))}`;
+}
+
+/** True when every line of `text` starts with `#` (without splitting: once per file written). */
+function commentLines(text: string): boolean {
+  for (let at = 0; ;) {
+    if (text.charCodeAt(at) !== 35 /* # */) return false;
+    const nl = text.indexOf('\n', at);
+    if (nl < 0) return true;
+    at = nl + 1;
+  }
 }
 
 /** `meshc build` output: objects sorted by {@link compareObjects}, canonical, `---` between documents, no comments. */
