@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import type { BackendOutput, EmitContext } from '../backends/types.ts';
@@ -30,22 +29,24 @@ export function emitEnvironments(
 
 /**
  * Environments that differ by a few overrides emit mostly equal objects. Each environment's objects are
- * replaced, as it is emitted, by the first equal object any environment emitted (equal: the same JSON
- * text, keys in the same order), so the copies are garbage at once (memory follows the distinct objects,
- * not the environments times the objects) and the later stages can recognise an unchanged object by
- * identity (`a === b`) before comparing. Shared objects are frozen: a stage that changed one in place
- * would change every environment holding it, so such a change throws instead of going unnoticed. A pool
- * shared by two compiles (the sides of `meshc diff`, CompileCache) makes their equal objects one too.
+ * replaced, as it is emitted, by the first equal object any environment emitted with the same
+ * apiVersion/kind/namespace/name (equal: the same members in the same order, the same values), so the
+ * copies are garbage at once (memory follows the distinct objects, not the environments times the objects)
+ * and the later stages recognise an unchanged object by identity (`a === b`) before comparing. Shared
+ * objects are frozen: a stage that changed one in place would change every environment holding it, so such
+ * a change throws instead of going unnoticed. A pool shared by two compiles (the sides of `meshc diff`,
+ * CompileCache) makes their equal objects one too.
  */
 export class ObjectPool {
-  readonly #byHash = new Map<string, K8sObject>();
+  readonly #byId = new Map<string, K8sObject[]>();
 
   intern(o: K8sObject): K8sObject {
-    // sha256 of the JSON text: a key of fixed size (the texts of a large fleet would weigh hundreds of MB).
-    const key = createHash('sha256').update(JSON.stringify(o)).digest('base64');
-    const hit = this.#byHash.get(key);
+    const id = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const seen = this.#byId.get(id);
+    const hit = seen?.find((x) => sameJson(x, o));
     if (hit) return hit;
-    this.#byHash.set(key, deepFreeze(o));
+    if (seen) seen.push(deepFreeze(o));
+    else this.#byId.set(id, [deepFreeze(o)]);
     return o;
   }
 
@@ -58,6 +59,30 @@ export class ObjectPool {
       ...(out.prerequisites ? { prerequisites: all(out.prerequisites) } : {}),
     };
   }
+}
+
+/**
+ * Strict structural equality of JSON-like values: the same keys in the same order (what JSON.stringify
+ * would write alike, and stricter: a member set to undefined is not a missing one), the same items.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+      return false;
+  }
+  return true;
 }
 
 function deepFreeze<T>(v: T): T {
