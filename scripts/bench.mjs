@@ -532,8 +532,18 @@ try {
   console.log(
     'floor = a fresh node process that reads the exact files of the same render (path, text) from ready JSON and writes them with mkdirSync + writeFileSync into a new directory: the same files and bytes as meshc writes, none of its work',
   );
-  if (!skip.has('headline')) for (const mesh of headlineMeshes) headline(mesh);
-  if (!skip.has('startup')) startup();
+  // A part that fails is reported as failed (and counted as a missed target), and the bench goes on.
+  const attempt = (what, fn) => {
+    try {
+      fn();
+    } catch (err) {
+      console.log(`\n${what}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
+      target(`${what} completes`, NaN, '<=', 0, 'failed');
+    }
+  };
+  if (!skip.has('headline'))
+    for (const mesh of headlineMeshes) attempt(`headline ${mesh}`, () => headline(mesh));
+  if (!skip.has('startup')) attempt('startup', startup);
   if (!skip.has('scale')) {
     console.log(
       `\nscale curve: fresh render (cold cache, no output), median of ${runs} runs up to 1,000 services, 1 run above; objects = YAML documents with a kind in the written files (kustomization.yaml and generated patches not counted); peak RSS of the meshc process`,
@@ -542,7 +552,8 @@ try {
       `${'mesh'.padEnd(8)} ${'services'.padStart(7)} ${'envs'.padStart(4)} ${'objects'.padStart(10)} ${'files'.padStart(9)} ${'time'.padStart(10)} ${'peak RSS'.padStart(9)} ${'/floor'.padStart(8)} ${'runs'.padStart(4)}`,
     );
     for (const mesh of scaleMeshes)
-      for (const envs of scaleEnvs) for (const n of sizes) scalePoint(mesh, n, envs);
+      for (const envs of scaleEnvs)
+        for (const n of sizes) attempt(`scale ${mesh} ${n} x ${envs}`, () => scalePoint(mesh, n, envs));
   }
   const missed = verdicts.filter((v) => !v.pass);
   console.log(
