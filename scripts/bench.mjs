@@ -1,4 +1,4 @@
-// meshc benchmark (`npm run bench`; runs on dist/: `npm run build` first). Every figure is a whole process
+// meshc benchmark (`npm run bench`, which builds dist/ first; `node scripts/bench.mjs` runs on dist/ as it is). Every figure is a whole process
 // (`node bin/meshc.js ...`: startup and module loading count, as they do for users), compared with a reference
 // measured in the same run, and printed with its target and PASS/MISS. Timings are never asserted in tests.
 //
