@@ -1,6 +1,7 @@
-// meshc benchmark (`npm run bench`, which builds dist/ first; `node scripts/bench.mjs` runs on dist/ as it is). Every figure is a whole process
-// (`node bin/meshc.js ...`: startup and module loading count, as they do for users), compared with a reference
-// measured in the same run, and printed with its target and PASS/MISS. Timings are never asserted in tests.
+// meshc benchmark (`npm run bench`, which builds dist/ first; `node scripts/bench.mjs` runs on dist/ as it is).
+// Every figure is a whole process (`node bin/meshc.js ...`: startup and module loading count, as they do for
+// users), compared with a reference measured in the same run, and printed with its target and PASS/MISS.
+// Timings are never asserted in tests.
 //
 // Headline (default 2,000 services x 4 environments, Istio and Linkerd; the realistic spec of
 // scripts/synthetic-spec.mjs): medians of --runs alternated runs of
