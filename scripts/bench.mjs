@@ -28,6 +28,7 @@
 //   --skip L            parts to leave out: headline, kustomize, startup, scale
 //   --dir DIR           where temporary cases go (default the OS temp dir); on a slow disk, disk noise dominates
 //   --json FILE         also write every figure as JSON
+//   --help              this text
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,8 +57,16 @@ const { values } = parseArgs({
     skip: { type: 'string', default: '' },
     dir: { type: 'string', default: os.tmpdir() },
     json: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  // The header comment of this file is the usage text.
+  const text = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8');
+  const header = text.slice(0, text.indexOf('\nimport '));
+  process.stdout.write(`${header.replace(/^\/\/ ?/gm, '')}\n`);
+  process.exit(0);
+}
 const list = (s) =>
   s
     .split(',')
