@@ -161,15 +161,23 @@ const meshc = (args, opts) => run(opts?.rss ? CHILD : MESHC, args, opts);
 function expectExit(r, what, codes = [0]) {
   if (codes.includes(r.code)) return r;
   const why = r.error ? String(r.error.message) : r.signal ? `signal ${r.signal}` : `exit ${r.code}`;
-  throw new Error(`${what} failed (${why}):\n${r.output.split('\n').slice(-25).join('\n')}`);
+  throw new Error(`${what} failed (${why}):\n${tail(r.output, 25)}`);
 }
 
 function describeFailure(r) {
+  const oom = /heap out of memory|Allocation failed|ENOMEM/i.test(r.output) ? ', out of memory' : '';
   if (r.error?.code === 'ETIMEDOUT') return 'timed out';
-  if (r.signal) return `killed by ${r.signal}`;
-  const oom = /heap out of memory|Allocation failed/i.test(r.output) ? ', out of memory' : '';
+  if (r.signal) return `killed by ${r.signal}${oom}`;
   return `exit ${r.code}${oom}`;
 }
+
+/** The end of a failed process's output, without V8's native stack trace. */
+const tail = (output, n = 12) =>
+  output
+    .split('\n')
+    .filter((l) => !/^\s*\d+: 0x[0-9a-f]+/.test(l) && !/Native stack trace/.test(l) && l.trim())
+    .slice(-n)
+    .join('\n');
 
 /** Every file under dir, sorted (relative path with '/'). */
 function walk(dir, rel = '', out = []) {
@@ -476,7 +484,7 @@ function scalePoint(mesh, n, envs) {
       rm(cache);
       if (r.code !== 0) {
         point.failed = describeFailure(r);
-        point.output = r.output.split('\n').slice(-15).join('\n');
+        point.output = tail(r.output);
         point.rssBytes.push(r.rssBytes);
         point.times.push(r.ms);
         rm(out);
