@@ -529,7 +529,7 @@ function scalePoint(mesh, n, envs) {
       point.failed ? NaN : point.peakRssBytes / GiB,
       '<',
       2,
-      mib(point.peakRssBytes),
+      point.failed ? `failed: ${point.failed}` : mib(point.peakRssBytes),
     );
     line += `   peak < 2 GiB ${v.pass ? 'PASS' : 'MISS'}`;
   }
