@@ -157,8 +157,12 @@ function serviceDoc(i, mesh, services) {
     if ((mesh === 'istio' || mesh === 'consul') && i % 5 === 2) lines.push('    loadBalancer: least-request');
   }
   // Access: the previous service of the namespace (or any caller for the first), and one service of the
-  // previous namespace; App Mesh cannot narrow by method or path.
-  const callers = [k === 0 ? '"*"' : svcName(i - 1)];
+  // previous namespace; App Mesh cannot narrow by method or path. On App Mesh, a `*` caller puts the service in
+  // the backends of every service of the environment (its access is the callers' backends lists), so one public
+  // entry point per namespace would make the output grow with the square of the fleet: there, only the first
+  // service of all admits any caller, and the first of each other namespace admits the last of the previous one.
+  const star = k === 0 && (mesh !== 'appmesh' || ns === 0);
+  const callers = [star ? '"*"' : k === 0 ? `${nsName(ns - 1)}/${svcName(ns * PER_NS - 1)}` : svcName(i - 1)];
   if (ns > 0 && k !== 0) callers.push(`${nsName(ns - 1)}/${svcName((ns - 1) * PER_NS + ((k * 7) % PER_NS))}`);
   lines.push('  access:', `    - from: [${callers.join(', ')}]`);
   if (mesh !== 'appmesh') lines.push('      methods: [GET, POST]');
