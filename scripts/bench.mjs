@@ -116,10 +116,14 @@ let scratch = 0;
 const tmp = (name) => path.join(tmpRoot, `${name}-${++scratch}`);
 const rm = (p) => fs.rmSync(p, { recursive: true, force: true });
 const cleanup = () => rm(tmpRoot);
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+])
+  process.on(signal, () => {
+    cleanup();
+    process.exit(code);
+  });
 
 function writeFiles(dir, files) {
   for (const [rel, text] of Object.entries(files)) {
