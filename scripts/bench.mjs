@@ -579,7 +579,9 @@ try {
   }
   const missed = verdicts.filter((v) => !v.pass);
   console.log(
-    `\n${verdicts.length - missed.length} of ${verdicts.length} targets met${missed.length ? `; missed: ${missed.map((v) => `${v.name} (${v.shown})`).join(', ')}` : ''}`,
+    verdicts.length === 0
+      ? '\nno targets in this selection'
+      : `\n${verdicts.length - missed.length} of ${verdicts.length} targets met${missed.length ? `; missed: ${missed.map((v) => `${v.name} (${v.shown})`).join(', ')}` : ''}`,
   );
   console.log(`bench took ${sec(now() - started)}`);
   results.elapsedMs = now() - started;
