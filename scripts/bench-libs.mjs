@@ -70,7 +70,7 @@ const row = (name, t, base, extra = '') =>
     `  ${name.padEnd(34)} ${ms(t)}  ${(t / base).toFixed(2).padStart(6)}x${extra ? '  ' + extra : ''}`,
   );
 
-/** 1% of the services (every 100th) get another weight split and timeout (as scripts/bench-diff.mjs). */
+/** 1% of the services (every 100th) get another weight split and timeout. */
 function changeOnePercent(files) {
   const out = { ...files };
   for (const [rel, text] of Object.entries(files)) {
