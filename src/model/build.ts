@@ -85,8 +85,9 @@ function resolveEnvironment(
 /**
  * Environments that differ by a few overrides share most of their services' views (environmentViews keeps
  * the base view, and its spec object, of a service no override touches), and resolving a view is a function
- * of the view's service (id, spec, the spec nodes behind it), the environment's mTLS mode and the specs of the
- * services its access rules name (their service accounts): all that {@link resolveService} reads. So a
+ * of the view's service (id, spec, the spec nodes behind it), the environment's mTLS mode (only as the
+ * service's default `mtls`) and the specs of the services its access rules name (their service accounts):
+ * all that {@link resolveService} reads. So a
  * service is resolved once for every environment where those are the same, and the environments share the
  * ResolvedService object, which lets the later stages recognise an unchanged service by identity. Keyed by
  * the spec object, the memo also serves the two compiles of `meshc diff`, whose unchanged files parse to the
@@ -98,18 +99,27 @@ export class ResolveMemo {
   resolve(view: ServiceView, ctx: ResolveContext): ResolvedService {
     const entries = this.#bySpec.get(view.spec);
     const hit = entries?.find(
-      (e) =>
-        e.id === view.id &&
-        e.envMtls === ctx.envMtls &&
-        e.callers.every(([id, spec]) => ctx.services.get(id)?.spec === spec),
+      (e) => e.id === view.id && e.callers.every(([id, spec]) => ctx.services.get(id)?.spec === spec),
     );
-    if (hit) return hit.result;
+    if (hit) {
+      const known = hit.byMtls.get(ctx.envMtls);
+      if (known) return known;
+      // The environment's mTLS mode reaches the service only as its default `mtls` (applyServiceDefaults):
+      // the service resolved for another mode, with that one field (and its spec's) replaced in place.
+      const [some] = hit.byMtls.values();
+      const derived =
+        view.spec.mtls !== undefined
+          ? some!
+          : { ...some!, mtls: ctx.envMtls, spec: { ...some!.spec, mtls: ctx.envMtls } };
+      hit.byMtls.set(ctx.envMtls, derived);
+      return derived;
+    }
     const result = resolveService(view, ctx);
     const callers: [string, object | undefined][] = [];
     for (const rule of result.access ?? [])
       for (const c of rule.from)
         if (c.kind === 'service') callers.push([c.serviceId, ctx.services.get(c.serviceId)?.spec]);
-    const entry = { id: view.id, envMtls: ctx.envMtls, callers, result };
+    const entry = { id: view.id, callers, byMtls: new Map([[ctx.envMtls, result]]) };
     if (entries) entries.push(entry);
     else this.#bySpec.set(view.spec, [entry]);
     return result;
@@ -118,9 +128,9 @@ export class ResolveMemo {
 
 interface MemoEntry {
   readonly id: string;
-  readonly envMtls: MtlsMode;
   readonly callers: readonly (readonly [string, object | undefined])[];
-  readonly result: ResolvedService;
+  /** The service as resolved for each environment mTLS mode seen. */
+  readonly byMtls: Map<MtlsMode, ResolvedService>;
 }
 
 /** One cluster runs one mesh, configured once; environments sharing it deploy disjoint namespaces. */
