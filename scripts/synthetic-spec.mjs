@@ -54,16 +54,7 @@ export function syntheticSpec({
   if (shape === 'istio-simple') return istioSimple({ services, environments, mesh });
   if (shape !== 'realistic') throw new Error(`syntheticSpec: unknown shape ${shape}`);
   const files = {};
-  files['meshc.yaml'] = [
-    'apiVersion: meshc.dev/v1alpha1',
-    'kind: Project',
-    'metadata: { name: synthetic }',
-    'spec:',
-    '  include: ["services/**/*.yaml", "environments/*.yaml"]',
-    '  policies: ["policies/*.yaml"]',
-    '  output: rendered',
-    '',
-  ].join('\n');
+  files['meshc.yaml'] = PROJECT;
   const groups = new Map();
   for (let i = 0; i < services; i++) {
     const file = serviceFile(i);
@@ -241,21 +232,24 @@ function environmentDoc(e, mesh, services) {
   return lines.join('\n');
 }
 
+/** The Project of both shapes. */
+const PROJECT = [
+  'apiVersion: meshc.dev/v1alpha1',
+  'kind: Project',
+  'metadata: { name: synthetic }',
+  'spec:',
+  '  include: ["services/**/*.yaml", "environments/*.yaml"]',
+  '  policies: ["policies/*.yaml"]',
+  '  output: rendered',
+  '',
+].join('\n');
+
 const svcRef = (i) => `${nsName(Math.floor(i / PER_NS))}/${svcName(i)}`;
 
 /** The spec of earlier versions of the bench (Istio features only, one file per namespace, no ingress). */
 function istioSimple({ services, environments, mesh }) {
   const files = {};
-  files['meshc.yaml'] = [
-    'apiVersion: meshc.dev/v1alpha1',
-    'kind: Project',
-    'metadata: { name: synthetic }',
-    'spec:',
-    '  include: ["services/**/*.yaml", "environments/*.yaml"]',
-    '  policies: ["policies/*.yaml"]',
-    '  output: rendered',
-    '',
-  ].join('\n');
+  files['meshc.yaml'] = PROJECT;
   const byNs = new Map();
   for (let i = 0; i < services; i++) {
     const ns = nsName(Math.floor(i / PER_NS));

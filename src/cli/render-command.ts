@@ -27,7 +27,7 @@ import { checkOutputDir } from '../write/output-dir.ts';
 import { removedServicesLine } from '../write/removals.ts';
 import { saveParseCache } from '../write/parse-cache.ts';
 import { manifestFileFor } from '../write/manifest.ts';
-import { renderCacheEntry, saveRenderCache } from '../write/render-cache.ts';
+import { renderCacheEntry, resolvedDiagnostic, saveRenderCache } from '../write/render-cache.ts';
 import { treeMatches } from '../write/tree-state.ts';
 import type { StaleFile } from '../write/write-tree.ts';
 import { writeTree } from '../write/write-tree.ts';
@@ -146,18 +146,25 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   // the parse cache knows are not parsed again (most of a one-file change).
   const { compileLoaded, newCompileCache } = await import('../pipeline.ts');
   const parseCache = cacheDir !== undefined ? parseCacheFile(cacheDir, root) : undefined;
-  const known = parseCache ? readParseCache(parseCache, toolFingerprint(), input.loaded.files) : new Map();
-  const compiled = compileLoaded(input, { cache: { ...newCompileCache(), parsed: new Map(known) } });
+  let known = parseCache ? readParseCache(parseCache, toolFingerprint(), input.loaded.files) : new Map();
+  let compiled: CompileDirResult | undefined = compileLoaded(input, {
+    cache: { ...newCompileCache(), parsed: new Map(known) },
+  });
   if (parseCache && compiled.parsed.some((f) => known.get(`${f.source.path}\0${f.source.text}`)?.file !== f))
     saveParseCache(parseCache, toolFingerprint(), compiled.parsed);
-  const r = { compiled, tree: compiled.tree, diagnostics: compiled.allDiagnostics };
+  known = new Map();
   // The output directory is checked even when the spec has errors: an output that swallows the spec files
   // also hides them from the globs, and the user must see that cause, not only "no file matches".
-  const refused = await outputDirProblem(r, root, explicitOut !== undefined);
-  if (refused || hasErrors(applyReportFlags(r.diagnostics, flags)) || !r.tree || !r.compiled.model) {
+  const refused = await outputDirProblem({ compiled }, root, explicitOut !== undefined);
+  if (
+    refused ||
+    hasErrors(applyReportFlags(compiled.allDiagnostics, flags)) ||
+    !compiled.tree ||
+    !compiled.model
+  ) {
     report(
-      applyReportFlags([...r.diagnostics, ...(refused ? [refused] : [])], flags),
-      r.compiled,
+      applyReportFlags([...compiled.allDiagnostics, ...(refused ? [refused] : [])], flags),
+      compiled,
       root,
       format,
       io,
@@ -165,17 +172,24 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     );
     return EXIT.invalid;
   }
-  const outDir = r.compiled.outputDir;
-  const result = await writeTree(outDir, r.tree.files, {
+  // What the write and the report need of the compile; the rest (model, backend output, layout) is let go
+  // before the tree is written, so that a large fleet's peak memory is the compile's, not the compile's plus
+  // the write's. Locations are read now: a lazy one would keep its parsed file alive.
+  const outDir = compiled.outputDir;
+  const files = compiled.tree.files;
+  const environments = compiled.plans.map((p) => p.env.name);
+  const rendered = compiled.allDiagnostics.map(resolvedDiagnostic);
+  compiled = undefined;
+
+  const result = await writeTree(outDir, files, {
     check,
     guardRemovals: !args.values['allow-removals'],
     ...(manifestFile !== undefined ? { manifestFile } : {}),
   });
-  const environments = r.compiled.plans.map((p) => p.env.name);
   // The tree on disk is now the render (written, or found up to date): remembered for the next run.
-  if (cache && !hasErrors(r.diagnostics) && result.diagnostics.length === 0 && result.stale.length === 0)
-    saveRenderCache(cache.file, renderCacheEntry(cache.key, r.tree.files, r.diagnostics, environments));
-  const diagnostics = [...r.diagnostics, ...result.diagnostics];
+  if (cache && !hasErrors(rendered) && result.diagnostics.length === 0 && result.stale.length === 0)
+    saveRenderCache(cache.file, renderCacheEntry(cache.key, files, rendered, environments));
+  const diagnostics = [...rendered, ...result.diagnostics];
   if (check && result.stale.length > 0) {
     const fix = `meshc render ${path.relative(io.cwd, root) || '.'}${explicitOut !== undefined ? ` -o ${shownOut}` : ''}`;
     for (const s of result.stale)
@@ -189,9 +203,9 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
       });
   }
   const shown = applyReportFlags(diagnostics, flags);
-  report(shown, r.compiled, root, format, io, io.stdout);
+  report(shown, { sources: input.loaded.files }, root, format, io, io.stdout);
   if (check && format === 'text' && result.stale.length > 0)
-    io.stdout.write(await staleDiffs(outDir, result.stale, r.tree.files));
+    io.stdout.write(await staleDiffs(outDir, result.stale, files));
   const done = !check && !hasErrors(shown);
   const services = removedServicesLine(result.removals, done);
   if (!done) {
@@ -203,7 +217,7 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   if (format === 'text' && !flags.quiet) {
     io.stdout.write(
-      `${shownOut}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed (${r.tree.files.length} files for ${environments.join(', ') || 'no environment'})\n` +
+      `${shownOut}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed (${files.length} files for ${environments.join(', ') || 'no environment'})\n` +
         (services ? `${shownOut}: ${services}\n` : ''),
     );
   }

@@ -25,13 +25,16 @@ export function renderCacheEntry(
     files: files.map(
       (f) => [f.path, f.ownership, f.ownership === 'owned' ? blobHash(f.content) : ''] as const,
     ),
-    diagnostics: diagnostics.map(plainDiagnostic),
+    diagnostics: diagnostics.map(resolvedDiagnostic),
     environments: [...environments],
   };
 }
 
-/** A diagnostic as JSON keeps it: every field, locations read out (whether computed eagerly or lazily). */
-function plainDiagnostic(d: Diagnostic): Diagnostic {
+/**
+ * A diagnostic as JSON keeps it: every field, locations read out (whether computed eagerly or lazily), so
+ * it holds no reference to the parsed spec.
+ */
+export function resolvedDiagnostic(d: Diagnostic): Diagnostic {
   return {
     code: d.code,
     severity: d.severity,
