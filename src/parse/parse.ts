@@ -1,5 +1,14 @@
 import jsYaml from 'js-yaml';
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, visit } from './yaml-lib.ts';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  parseDocument,
+  visit,
+} from './yaml-lib.ts';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DiagnosticCode } from '../core/codes.ts';
