@@ -50,13 +50,6 @@ export interface CompileOptions extends Omit<ValidateOptions, 'onPhase'>, Omit<M
   /** Called as each phase of the checks ends: lets a caller time them. */
   readonly onPhase?: (phase: CompilePhase) => void;
   /**
-   * The caller needs the tree and the findings only (`meshc render`): the model, the plans' environments
-   * and the backends' output are let go as soon as the tree is laid out, before its text is rendered, so
-   * that a large fleet's peak memory does not hold them and the tree at once. The result then has no
-   * `model`, `plans` or `emitted`; `environmentNames` says which environments the tree holds.
-   */
-  readonly lean?: boolean;
-  /**
    * Work shared between compiles of mostly the same spec (the two sides of `meshc diff`): see
    * {@link newCompileCache}. The result is the same with or without it.
    */
@@ -103,8 +96,6 @@ export interface Compiled extends CompileResult {
   readonly tree?: GitOpsResult;
   /** The diagnostics of every stage that ran (load, parse, validate … gitops, render), sorted. */
   readonly allDiagnostics: readonly Diagnostic[];
-  /** The rendered environments' names, in the plans' order (with `tree`). */
-  readonly environmentNames?: readonly string[];
 }
 
 /** The whole pure pipeline: sources → parse → validate → model → plan → emit → gitops → render (text). */
@@ -150,7 +141,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   )
     return result();
 
-  let model: Model | undefined = buildModel(
+  const model = buildModel(
     validated,
     {
       meshDefaults,
@@ -162,14 +153,14 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   onPhase?.('normalize');
   checkPolicies(validated.policies, model.environments, report);
   onPhase?.('policies');
-  let plans = planEnvironments(model.environments, report);
+  const plans = planEnvironments(model.environments, report);
   if (until === 'plan') {
     onPhase?.('plan');
     return result({ model, plans });
   }
   // The backends run only on an environment set with no error (a refused capability would reach them).
   if (hasErrors(diagnostics)) return (onPhase?.('plan'), result());
-  let emitted: EmitResult | undefined = emitEnvironments(
+  const emitted = emitEnvironments(
     plans,
     { toolVersion: options.toolVersion ?? 'meshc' },
     options.cache?.objects,
@@ -188,13 +179,5 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   diagnostics.push(...layout.checks);
   onPhase?.('plan');
   if (hasErrors(diagnostics)) return result({ model, plans, emitted });
-  const environmentNames = plans.map((p) => p.env.name);
-  if (options.lean) {
-    // Nothing of the layout refers back to them (its entries hold canonical objects and names).
-    model = undefined;
-    plans = [];
-    emitted = undefined;
-    return result({ environmentNames, tree: renderGitOpsTree(layout) });
-  }
-  return result({ model, plans, emitted, environmentNames, tree: renderGitOpsTree(layout) });
+  return result({ model, plans, emitted, tree: renderGitOpsTree(layout) });
 }

@@ -103,20 +103,4 @@ describe('CompileCache', () => {
       { numRuns: Math.max(5, Math.floor(RUNS / 2)) },
     );
   });
-
-  it('a lean compile (what render runs) gives the same tree and findings, without the model and backend output', () => {
-    fc.assert(
-      fc.property(specArb, (spec) => {
-        const full = compile(spec.files);
-        const lean = compile(spec.files, { lean: true });
-        expect(lean.model).toBeUndefined();
-        expect(lean.emitted).toBeUndefined();
-        expect(lean.plans).toEqual([]);
-        expect(lean.environmentNames).toEqual(full.plans.map((p) => p.env.name));
-        expect(JSON.stringify(lean.tree?.files)).toBe(JSON.stringify(full.tree?.files));
-        expect(JSON.stringify(lean.allDiagnostics)).toBe(JSON.stringify(full.allDiagnostics));
-      }),
-      { numRuns: Math.max(5, Math.floor(RUNS / 2)) },
-    );
-  });
 });

@@ -149,7 +149,6 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   let known = parseCache ? readParseCache(parseCache, toolFingerprint(), input.loaded.files) : new Map();
   let compiled: CompileDirResult | undefined = compileLoaded(input, {
     cache: { ...newCompileCache(), parsed: new Map(known) },
-    lean: true,
   });
   if (parseCache && compiled.parsed.some((f) => known.get(`${f.source.path}\0${f.source.text}`)?.file !== f))
     saveParseCache(parseCache, toolFingerprint(), compiled.parsed);
@@ -157,7 +156,12 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   // The output directory is checked even when the spec has errors: an output that swallows the spec files
   // also hides them from the globs, and the user must see that cause, not only "no file matches".
   const refused = await outputDirProblem({ compiled }, root, explicitOut !== undefined);
-  if (refused || hasErrors(applyReportFlags(compiled.allDiagnostics, flags)) || !compiled.tree) {
+  if (
+    refused ||
+    hasErrors(applyReportFlags(compiled.allDiagnostics, flags)) ||
+    !compiled.tree ||
+    !compiled.model
+  ) {
     report(
       applyReportFlags([...compiled.allDiagnostics, ...(refused ? [refused] : [])], flags),
       compiled,
@@ -168,12 +172,12 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     );
     return EXIT.invalid;
   }
-  // What the write and the report need of the compile (a lean one: the model and the backends' output went
-  // before the tree was rendered); the rest (the layout) is let go before the tree is written, so that a large fleet's peak memory is the compile's, not the compile's plus
+  // What the write and the report need of the compile; the rest (model, backend output, layout) is let go
+  // before the tree is written, so that a large fleet's peak memory is the compile's, not the compile's plus
   // the write's. Locations are read now: a lazy one would keep its parsed file alive.
   const outDir = compiled.outputDir;
   const files = compiled.tree.files;
-  const environments = compiled.environmentNames ?? [];
+  const environments = compiled.plans.map((p) => p.env.name);
   const rendered = compiled.allDiagnostics.map(resolvedDiagnostic);
   compiled = undefined;
 
