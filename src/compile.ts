@@ -8,6 +8,7 @@
 import type { Diagnostic } from './core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
 import { meshDefaults } from './backends/registry.ts';
+import { EmitMemo } from './backends/shared/emit-memo.ts';
 import type { GitOpsResult, EnvRender } from './gitops/tree.ts';
 import { gitopsDiagnostics, layoutGitOpsTree } from './gitops/tree.ts';
 import { ResolveMemo, buildModel, checkClusters } from './model/build.ts';
@@ -58,16 +59,23 @@ export interface CompileOptions extends Omit<ValidateOptions, 'onPhase'>, Omit<M
 
 /**
  * What compiles may share: parsed files by path and text, resolved services by spec object and context,
- * emitted objects by their JSON text (equal objects become one).
+ * the backends' per-service results, emitted objects by value (equal objects become one).
  */
 export interface CompileCache {
   readonly parsed: ParseCache;
   readonly resolved: ResolveMemo;
   readonly objects?: ObjectPool;
+  /** The backends' per-service results (EmitMemo). */
+  readonly emitted?: EmitMemo;
 }
 
 export function newCompileCache(): CompileCache {
-  return { parsed: new Map(), resolved: new ResolveMemo(), objects: new ObjectPool() };
+  return {
+    parsed: new Map(),
+    resolved: new ResolveMemo(),
+    objects: new ObjectPool(),
+    emitted: new EmitMemo(),
+  };
 }
 
 /** parse → validate → model → plan: every check of SPEC.md, the resolved model and the backends chosen. */
@@ -162,7 +170,8 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   if (hasErrors(diagnostics)) return (onPhase?.('plan'), result());
   const emitted = emitEnvironments(
     plans,
-    { toolVersion: options.toolVersion ?? 'meshc' },
+    // Environments share the backends' per-service results where they see a service alike.
+    { toolVersion: options.toolVersion ?? 'meshc', memo: options.cache?.emitted ?? new EmitMemo() },
     options.cache?.objects,
   );
   diagnostics.push(...emitted.diagnostics);

@@ -1,3 +1,4 @@
+import type { EmitMemo } from './shared/emit-memo.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { MeshDiscovery } from '../core/discovery.ts';
 import type { FeatureId } from './features.ts';
@@ -116,6 +117,8 @@ export interface OverlapRule {
 export interface EmitContext {
   /** meshc's version, for labels; never a clock or a machine path. */
   readonly toolVersion: string;
+  /** Per-service results shared between environments (see EmitMemo); none: everything is computed. */
+  readonly memo?: EmitMemo;
 }
 
 export interface BackendOutput {

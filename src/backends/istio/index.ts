@@ -1,7 +1,7 @@
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { MANAGED_BY_LABELS } from '../shared/labels.ts';
-import type { Backend, BackendOutput } from '../types.ts';
+import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { istioImporter } from './import.ts';
 import { meshBackend } from '../shared/skeleton.ts';
 import { buildRootService } from '../shared/kubernetes-service.ts';
@@ -64,12 +64,23 @@ export const istio: Backend = meshBackend({
 function emitIstio(
   env: ResolvedEnvironment,
   namespaces: ReadonlyMap<string, K8sObject[]>,
+  ctx: EmitContext,
 ): Omit<BackendOutput, 'namespaces'> {
   const ingress = buildIngress(env);
   const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
+  // serviceObjects reads the service, the index and these two settings of the environment.
+  const ingressPrincipal = env.mesh.ingress
+    ? ingressGatewayPrincipal(env.mesh.ingress, env.mesh.trustDomain)
+    : undefined;
+  const key = `istio\0${env.mesh.trustDomain}\0${ingressPrincipal ?? ''}`;
   for (const s of env.services) {
     const route = ingress.routes.get(s.id);
-    namespaces.get(s.namespace)?.push(...serviceObjects(s, env, services), ...(route ? [route] : []));
+    const objects = ctx.memo
+      ? ctx.memo.get(s, key, services, (index) =>
+          serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, index),
+        )
+      : serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, services);
+    namespaces.get(s.namespace)?.push(...objects, ...(route ? [route] : []));
   }
   const ca = buildCaCertificate(env.mesh.trust);
   return {
@@ -82,19 +93,24 @@ function emitIstio(
   };
 }
 
-/** The objects of one service, in its namespace. */
-function serviceObjects(s: ResolvedService, env: ResolvedEnvironment, services: ServiceIndex): K8sObject[] {
-  const ingressPrincipal =
-    s.ingress && env.mesh.ingress
-      ? ingressGatewayPrincipal(env.mesh.ingress, env.mesh.trustDomain)
-      : undefined;
-  if (s.rollout) return istioRolloutObjects(s, env.mesh.trustDomain, ingressPrincipal);
+/**
+ * The objects of one service, in its namespace: a function of the service, the other services it reads from
+ * the index, the trust domain and the ingress gateway's principal (the environment's, when it has one).
+ */
+function serviceObjects(
+  s: ResolvedService,
+  trustDomain: string,
+  gatewayPrincipal: string | undefined,
+  services: ServiceIndex,
+): readonly K8sObject[] {
+  const ingressPrincipal = s.ingress ? gatewayPrincipal : undefined;
+  if (s.rollout) return istioRolloutObjects(s, trustDomain, ingressPrincipal);
   return [
     buildRootService(s),
     buildDestinationRule(s),
     buildVirtualService(s, services),
     buildServicePeerAuthentication(s),
-    buildAuthorizationPolicy(s, env.mesh.trustDomain, ingressPrincipal),
+    buildAuthorizationPolicy(s, trustDomain, ingressPrincipal),
   ].filter((o): o is K8sObject => o !== undefined);
 }
 
