@@ -1,9 +1,9 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
-import type { ResolvedEnvironment } from '../../model/types.ts';
+import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import type { ServiceIndex } from '../shared/gamma.ts';
 import { buildServiceReferenceGrant } from '../shared/gamma.ts';
-import type { Backend, BackendOutput } from '../types.ts';
+import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { linkerdImporter } from './import.ts';
 import { meshBackend } from '../shared/skeleton.ts';
 import { buildAccess } from './authorization.ts';
@@ -55,38 +55,25 @@ export const linkerd: Backend = meshBackend({
 function emitLinkerd(
   env: ResolvedEnvironment,
   namespaces: ReadonlyMap<string, K8sObject[]>,
+  ctx: EmitContext,
 ): Omit<BackendOutput, 'namespaces'> {
   const ingress = buildIngress(env);
   const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
   const diagnostics: Diagnostic[] = [...checkEnvironment(env), ...ingress.diagnostics];
   const grants = new Map<string, { from: string; to: string }>();
+  // serviceObjects reads the service, the index and these two settings of the environment.
+  const gatewayNamespace = env.mesh.ingress?.namespace;
+  const key = `linkerd\0${env.mesh.trustDomain}\0${gatewayNamespace ?? ''}`;
   for (const s of env.services) {
-    const exposedThrough = s.ingress && env.mesh.ingress ? env.mesh.ingress.namespace : undefined;
-    const accessOptions = {
-      trustDomain: env.mesh.trustDomain,
-      ...(exposedThrough !== undefined ? { ingressNamespace: exposedThrough } : {}),
-    };
     const ingressRoute = ingress.routes.get(s.id);
-    if (s.rollout) {
-      // Flagger generates the service's Services and HTTPRoute: the Canary and the access objects only.
-      const rollout = linkerdRolloutObjects(s, accessOptions);
-      namespaces.get(s.namespace)?.push(...rollout.objects, ...(ingressRoute ? [ingressRoute] : []));
-      diagnostics.push(...rollout.diagnostics);
-      continue;
-    }
-    const routes = buildOutboundRoutes(s, services);
-    const access = buildAccess(s, accessOptions);
-    namespaces
-      .get(s.namespace)
-      ?.push(
-        ...buildServices(s),
-        ...routes.routes,
-        ...access.objects,
-        ...(ingressRoute ? [ingressRoute] : []),
-      );
-    diagnostics.push(...routes.diagnostics, ...access.diagnostics);
-    for (const to of routes.crossNamespaceTargets)
-      grants.set(`${s.namespace}/${to}`, { from: s.namespace, to });
+    const own = ctx.memo
+      ? ctx.memo.get(s, key, services, (index) =>
+          serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, index),
+        )
+      : serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, services);
+    namespaces.get(s.namespace)?.push(...own.objects, ...(ingressRoute ? [ingressRoute] : []));
+    diagnostics.push(...own.diagnostics);
+    for (const to of own.crossNamespaceTargets) grants.set(`${s.namespace}/${to}`, { from: s.namespace, to });
   }
   for (const { from, to } of grants.values()) namespaces.get(to)?.push(buildServiceReferenceGrant(from, to));
   return {
@@ -103,6 +90,40 @@ function emitLinkerd(
     system: systemObjects(env, ingress.system),
     charts: buildCharts(env),
     diagnostics,
+  };
+}
+
+/**
+ * The objects and findings of one service (the ingress route aside): a function of the service, the other
+ * services it reads from the index, the trust domain and the ingress gateway's namespace (the environment's,
+ * when it has one).
+ */
+function serviceObjects(
+  s: ResolvedService,
+  trustDomain: string,
+  gatewayNamespace: string | undefined,
+  services: ServiceIndex,
+): {
+  objects: readonly K8sObject[];
+  diagnostics: readonly Diagnostic[];
+  crossNamespaceTargets: readonly string[];
+} {
+  const exposedThrough = s.ingress ? gatewayNamespace : undefined;
+  const accessOptions = {
+    trustDomain,
+    ...(exposedThrough !== undefined ? { ingressNamespace: exposedThrough } : {}),
+  };
+  if (s.rollout) {
+    // Flagger generates the service's Services and HTTPRoute: the Canary and the access objects only.
+    const rollout = linkerdRolloutObjects(s, accessOptions);
+    return { objects: rollout.objects, diagnostics: rollout.diagnostics, crossNamespaceTargets: [] };
+  }
+  const routes = buildOutboundRoutes(s, services);
+  const access = buildAccess(s, accessOptions);
+  return {
+    objects: [...buildServices(s), ...routes.routes, ...access.objects],
+    diagnostics: [...routes.diagnostics, ...access.diagnostics],
+    crossNamespaceTargets: [...routes.crossNamespaceTargets],
   };
 }
 

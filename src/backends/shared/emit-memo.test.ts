@@ -59,8 +59,13 @@ describe('EmitMemo', () => {
     expect(calls).toBe(6);
   });
 
-  it('tells apart what an environment changes around an unchanged service (a target it reads, the trust domain)', () => {
-    const services = dedent`
+  it.each([
+    ['istio', (t: string) => t],
+    ['linkerd', (t: string) => t.replace('type: istio, version: "1.24"', 'type: linkerd, version: "2.18"')],
+  ])(
+    '%s: tells apart what an environment changes around an unchanged service (a target it reads, the trust domain)',
+    (_mesh, onMesh) => {
+      const services = dedent`
       apiVersion: meshc.dev/v1alpha1
       kind: Service
       metadata: { name: front, namespace: shop }
@@ -81,35 +86,36 @@ describe('EmitMemo', () => {
       spec:
         ports: [{ name: http, port: 9090 }, { name: admin, port: 9901 }]
     `;
-    const env = (name: string, extra: string) =>
-      ISTIO_ENV.replace('name: prod', `name: ${name}`).replace('prod-1', `${name}-1`) + extra;
-    const r = compileInline(
-      {
-        'services.yaml': services,
-        'a.yaml': env('a', ''),
-        // b: another port on the target front routes to (front itself is untouched).
-        'b.yaml': env(
-          'b',
-          '  overrides:\n    shop/back: { ports: [{ name: http, port: 9191 }, { name: admin, port: 9901 }] }\n',
-        ),
-        // c: another trust domain.
-        'c.yaml': env('c', '').replace('mtls: strict', 'mtls: strict, trustDomain: corp.example'),
-      },
-      { until: 'plan' },
-    );
-    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const memo = new EmitMemo();
-    const fronts = r.plans.map(({ env: e, backend }) => {
-      const shared = backend.emit(e, { toolVersion: 't', memo });
-      const alone = backend.emit(e, { toolVersion: 't' });
-      expect(JSON.stringify([...shared.namespaces])).toBe(JSON.stringify([...alone.namespaces]));
-      return JSON.stringify(shared.namespaces.get('shop')!.filter((o) => o.metadata.name === 'front'));
-    });
-    // The front service is one object in all three environments, yet its objects differ in b and c.
-    const front = (name: string) =>
-      r.model!.environments.find((e) => e.name === name)!.services.find((s) => s.name === 'front');
-    expect(front('b')).toBe(front('a'));
-    expect(front('c')).toBe(front('a'));
-    expect(new Set(fronts).size).toBe(3);
-  });
+      const env = (name: string, extra: string) =>
+        onMesh(ISTIO_ENV).replace('name: prod', `name: ${name}`).replace('prod-1', `${name}-1`) + extra;
+      const r = compileInline(
+        {
+          'services.yaml': services,
+          'a.yaml': env('a', ''),
+          // b: another port on the target front routes to (front itself is untouched).
+          'b.yaml': env(
+            'b',
+            '  overrides:\n    shop/back: { ports: [{ name: http, port: 9191 }, { name: admin, port: 9901 }] }\n',
+          ),
+          // c: another trust domain.
+          'c.yaml': env('c', '').replace('mtls: strict', 'mtls: strict, trustDomain: corp.example'),
+        },
+        { until: 'plan' },
+      );
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const memo = new EmitMemo();
+      const fronts = r.plans.map(({ env: e, backend }) => {
+        const shared = backend.emit(e, { toolVersion: 't', memo });
+        const alone = backend.emit(e, { toolVersion: 't' });
+        expect(JSON.stringify([...shared.namespaces])).toBe(JSON.stringify([...alone.namespaces]));
+        return JSON.stringify(shared.namespaces.get('shop')!.filter((o) => o.metadata.name === 'front'));
+      });
+      // The front service is one object in all three environments, yet its objects differ in b and c.
+      const front = (name: string) =>
+        r.model!.environments.find((e) => e.name === name)!.services.find((s) => s.name === 'front');
+      expect(front('b')).toBe(front('a'));
+      expect(front('c')).toBe(front('a'));
+      expect(new Set(fronts).size).toBe(3);
+    },
+  );
 });
