@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
+import { RecordingMap } from '../core/recording-map.ts';
 import type { Report, ServiceIndex, ServiceView } from './view.ts';
 
 /**
@@ -25,53 +26,6 @@ export interface RuleRecord {
   readonly whole: boolean;
 }
 
-/** A read-only index that records what is read of it. */
-class RecordingIndex implements ServiceIndex {
-  readonly gets: [string, ServiceView | undefined][] = [];
-  readonly hases: [string, boolean][] = [];
-  whole = false;
-  private readonly inner: ServiceIndex;
-  constructor(inner: ServiceIndex) {
-    this.inner = inner;
-  }
-  get(id: string): ServiceView | undefined {
-    const v = this.inner.get(id);
-    this.gets.push([id, v]);
-    return v;
-  }
-  has(id: string): boolean {
-    const v = this.inner.has(id);
-    this.hases.push([id, v]);
-    return v;
-  }
-  get size(): number {
-    this.whole = true;
-    return this.inner.size;
-  }
-  forEach(
-    fn: (value: ServiceView, key: string, map: ReadonlyMap<string, ServiceView>) => void,
-    thisArg?: unknown,
-  ): void {
-    this.whole = true;
-    this.inner.forEach((value, key) => fn.call(thisArg, value, key, this));
-  }
-  entries(): MapIterator<[string, ServiceView]> {
-    this.whole = true;
-    return this.inner.entries();
-  }
-  keys(): MapIterator<string> {
-    this.whole = true;
-    return this.inner.keys();
-  }
-  values(): MapIterator<ServiceView> {
-    this.whole = true;
-    return this.inner.values();
-  }
-  [Symbol.iterator](): MapIterator<[string, ServiceView]> {
-    return this.entries();
-  }
-}
-
 /**
  * Runs `rules` on `view` in the scope `index`, reporting what they find, and returns the record of it.
  */
@@ -87,7 +41,7 @@ export function runRecorded(
   report: Report,
   declared: ReadonlySet<string>,
 ): RuleRecord {
-  const recording = new RecordingIndex(index);
+  const recording = new RecordingMap(index);
   const diagnostics: Diagnostic[] = [];
   const collect = (d: Diagnostic) => {
     diagnostics.push(d);

@@ -1,3 +1,5 @@
+import { RecordingMap } from '../../core/recording-map.ts';
+
 /**
  * Per-service emit results shared between the environments of a compile (and the two sides of `meshc diff`,
  * through CompileCache). Environments that differ by a few overrides hand the backends the same
@@ -27,7 +29,7 @@ export class EmitMemo {
             e.hases.every(([id, h]) => index.has(id) === h)),
     );
     if (hit) return hit.value as T;
-    const recording = new RecordingIndex(index);
+    const recording = new RecordingMap(index);
     const value = compute(recording);
     const entry: MemoEntry = {
       key,
@@ -50,48 +52,4 @@ interface MemoEntry {
   readonly whole: boolean;
   readonly index: ReadonlyMap<string, unknown>;
   readonly value: unknown;
-}
-
-/** A read-only view of an index that records what is read of it. */
-class RecordingIndex<V> implements ReadonlyMap<string, V> {
-  readonly gets: [string, V | undefined][] = [];
-  readonly hases: [string, boolean][] = [];
-  whole = false;
-  readonly #inner: ReadonlyMap<string, V>;
-  constructor(inner: ReadonlyMap<string, V>) {
-    this.#inner = inner;
-  }
-  get(id: string): V | undefined {
-    const v = this.#inner.get(id);
-    this.gets.push([id, v]);
-    return v;
-  }
-  has(id: string): boolean {
-    const h = this.#inner.has(id);
-    this.hases.push([id, h]);
-    return h;
-  }
-  get size(): number {
-    this.whole = true;
-    return this.#inner.size;
-  }
-  forEach(fn: (value: V, key: string, map: ReadonlyMap<string, V>) => void, thisArg?: unknown): void {
-    this.whole = true;
-    this.#inner.forEach((value, key) => fn.call(thisArg, value, key, this));
-  }
-  entries(): MapIterator<[string, V]> {
-    this.whole = true;
-    return this.#inner.entries();
-  }
-  keys(): MapIterator<string> {
-    this.whole = true;
-    return this.#inner.keys();
-  }
-  values(): MapIterator<V> {
-    this.whole = true;
-    return this.#inner.values();
-  }
-  [Symbol.iterator](): MapIterator<[string, V]> {
-    return this.entries();
-  }
 }
