@@ -27,9 +27,10 @@
  * changing the system clock or writing the raw filesystem), and an edit made to the output tree while
  * meshc itself is writing it (see write-tree.ts).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomically } from './atomic-file.ts';
 
 /** Changes whenever the format or the meaning of an entry changes: any other version is ignored. */
 export const MANIFEST_VERSION = 1;
@@ -140,18 +141,5 @@ export function writeManifest(file: string, m: Manifest): boolean {
   // In the order given (the writer's: the tree's); the order carries no meaning.
   const files = [...m.files].map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.dev, e.hash]);
   const text = JSON.stringify({ kind: KIND, version: MANIFEST_VERSION, root: m.root, taken: m.taken, files });
-  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(tmp, text, { mode: 0o600 });
-    renameSync(tmp, file);
-    return true;
-  } catch {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing was created
-    }
-    return false;
-  }
+  return writeFileAtomically(file, text, 0o600);
 }

@@ -2,13 +2,11 @@
  * The render cache, write side (the read side and what an entry means: load/render-cache.ts). Saving is
  * best effort: a cache that cannot be written costs the next run its shortcut, never this run its result.
  */
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { Location } from '../core/location.ts';
 import type { OutputFile } from '../core/output.ts';
 import { RENDER_CACHE_FORMAT } from '../load/render-cache.ts';
+import { writeFileAtomically } from './atomic-file.ts';
 import { blobHash } from './manifest.ts';
 import type { RenderCacheEntry } from '../load/render-cache.ts';
 
@@ -61,16 +59,5 @@ export function saveRenderCache(file: string, entry: RenderCacheEntry): void {
 
 /** JSON to `file` through a temporary file and a rename; failures are ignored (a cache is an optimisation). */
 export function saveJsonAtomically(file: string, data: unknown): void {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, JSON.stringify(data));
-    fs.renameSync(tmp, file);
-  } catch {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      /* nothing more to do: the cache is an optimisation */
-    }
-  }
+  writeFileAtomically(file, JSON.stringify(data));
 }
