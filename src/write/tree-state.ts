@@ -4,11 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { OWNED_HEADER } from '../core/output.ts';
 import type { RenderCacheEntry } from '../load/render-cache.ts';
-import { blobHash, isRacy, readManifest, statMatches } from './manifest.ts';
-
-const OWNED = Buffer.from(OWNED_HEADER, 'utf8');
+import { blobHash, readManifest } from './manifest.ts';
+import { judgeFile } from './write-tree.ts';
 
 /**
  * Whether the tree at `outputDir` is exactly what the entry's render wrote: every owned file present with
@@ -38,37 +36,24 @@ export function treeMatches(outputDir: string, entry: RenderCacheEntry, manifest
           continue;
         }
         if (!e.isFile()) return false;
+        // The writer's own judgement of a file: owned or not, and its bytes or (where the manifest vouches
+        // for its lstat) their recorded hash.
+        const file = judgeFile(abs, manifest, manifest?.files.get(relPath));
         const want = expected.get(relPath);
         if (!want) {
           // A file meshc did not write is left alone by the writer, unless it carries meshc's header.
-          if (startsWithOwned(abs)) return false;
+          if (file.owned) return false;
           continue;
         }
         seen++;
         if (want[1] === 'seed') continue;
-        // The writer's manifest vouches for a file whose lstat is the one it recorded (and not racy).
-        const known = manifest?.files.get(relPath);
-        if (known && !isRacy(known, manifest!.taken) && statMatches(known, fs.lstatSync(abs))) {
-          if (known.hash !== want[2]) return false;
-          continue;
-        }
-        if (blobHash(fs.readFileSync(abs)) !== want[2]) return false;
+        const hash = file.hash ?? (file.content ? blobHash(file.content) : undefined);
+        if (!file.owned || hash !== want[2]) return false;
       }
       return true;
     };
     return walk(root, '') && seen === expected.size;
   } catch {
     return false;
-  }
-}
-
-function startsWithOwned(file: string): boolean {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const head = Buffer.alloc(OWNED.length);
-    const n = fs.readSync(fd, head, 0, OWNED.length, 0);
-    return n === OWNED.length && head.equals(OWNED);
-  } finally {
-    fs.closeSync(fd);
   }
 }

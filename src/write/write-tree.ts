@@ -294,7 +294,7 @@ function checkPaths(files: readonly OutputFile[]): Diagnostic[] {
 
 // ---- reading the current tree ----
 
-interface ExistingFile {
+export interface ExistingFile {
   /** `file`: a regular file; `symlink` and `other` (fifo, socket, device) are never owned and never followed. */
   readonly kind: 'file' | 'symlink' | 'other';
   readonly owned: boolean;
@@ -358,7 +358,7 @@ function scanTree(root: string, manifest: Manifest | undefined): Scan {
  * the head says whether meshc owns it, so files of others (which can be huge) are never read further,
  * and an owned file is read whole only when its size is one meshc could have written.
  */
-function judgeFile(
+export function judgeFile(
   abs: string,
   manifest: Manifest | undefined,
   entry: ManifestEntry | undefined,
