@@ -17,12 +17,14 @@ import type * as YamlModule from 'yaml';
 // Counts the position-keeping parses (yaml's parseAllDocuments, which parse.ts reaches through yaml-lib.ts:
 // the fast path uses js-yaml).
 const fullParses = vi.hoisted(() => ({ count: 0 }));
+const calls = vi.hoisted((): string[] => []);
 vi.mock('./yaml-lib.ts', async (original) => {
   const yaml = await original<typeof YamlModule>();
   return {
     ...yaml,
     parseAllDocuments: (...args: Parameters<typeof yaml.parseAllDocuments>) => {
       fullParses.count++;
+      calls.push(args[0]);
       return yaml.parseAllDocuments(...args);
     },
   };
@@ -73,14 +75,15 @@ describe('lazy locations', () => {
       ...(d.related ?? []).map((x) => x.location),
     ]);
     expect(locations.every(isPending)).toBe(true);
-    // The first read parses the file, once, for all of its locations.
+    // The first read parses its document (not the file), once, for all of its locations.
     const first = warnings[0]!.location!;
     expect(first.file).toBe('shop/a.yaml');
     expect(fullParses.count).toBe(0);
     expect(`${first.line}:${first.col}`).toBe('10:7');
     expect(fullParses.count).toBe(1);
+    // The others: at most one parse per document of the file (three).
     for (const l of locations.filter((x) => x.file === 'shop/a.yaml')) void l.offset;
-    expect(fullParses.count).toBe(1);
+    expect(fullParses.count).toBeLessThanOrEqual(3);
     // The order the sort chose without positions is the order of the positions.
     const keys = (ds: readonly Diagnostic[]) =>
       ds.map((d) => `${d.location?.file}:${d.location?.offset}:${d.code}:${d.message}`);
@@ -244,5 +247,58 @@ describe('ordering lazy locations without their positions', () => {
     );
     // Most comparisons were decided without computing a position.
     expect(decided / total).toBeGreaterThan(0.3);
+  });
+});
+
+describe('positions of one document', () => {
+  // A stream of documents as people write them: markers with and without comments, a first document with
+  // or without `---`, comments between documents, `...` ends, empty documents.
+  const separator = fc.constantFrom(
+    '---\n',
+    '--- # next\n',
+    '\n---\n',
+    '...\n---\n',
+    '# between\n---\n',
+    '---\n---\n',
+  );
+  const opening = fc.constantFrom('', '---\n', '# head\n', '# head\n---\n', '%YAML 1.2\n---\n');
+  const stream = fc.tuple(opening, fc.array(fc.tuple(doc, separator), { minLength: 1, maxLength: 4 }));
+
+  it('are the positions a parse of the whole file gives', () => {
+    fc.assert(
+      fc.property(stream, fc.array(fc.nat(20), { maxLength: 6 }), ([head, docs], choices) => {
+        const text = head + docs.map(([d, sep], i) => (i > 0 ? sep : '') + block(d, 0, 3)).join('');
+        const one = parseFile({ path: 'a.yaml', text }, []).docs;
+        // An anchor sends the file to the full parser: every position from the parse of the whole file.
+        const whole = parseFile({ path: 'a.yaml', text: `${text}--- &z x\n` }, []).docs;
+        expect(whole.length).toBe(one.length + 1);
+        fullParses.count = 0;
+        one.forEach((pd, i) => {
+          const path = pathIn(pd.value, choices);
+          for (const mode of ['value', 'key'] as const)
+            expect({ ...locate(pd, path, mode) }).toEqual({ ...locate(whole[i]!, path, mode) });
+        });
+        // Each document alone, plus at most one parse of the whole file (where yaml reads a value otherwise
+        // than js-yaml, a `null` key for one, the document's parse is not trusted).
+        expect(fullParses.count).toBeLessThanOrEqual(one.length + 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('parses only that document', () => {
+    const text = ['cart', 'cart-2', 'cart-3'].map(service).join('---\n');
+    const docs = parseFile({ path: 'a.yaml', text }, []).docs;
+    const at = locate(docs[2]!, ['spec', 'routes', 0, 'timeout']);
+    expect(`${at.line}:${at.col}`).toBe('31:16');
+    expect(fullParses.count).toBe(1);
+    // The parse saw the third document alone: nothing before it but blanks.
+    const seen = (calls.at(-1) ?? '').split('\n');
+    const marker = seen.indexOf('---');
+    expect(marker).toBeGreaterThan(10);
+    expect(seen.slice(0, marker).every((l) => l.trim() === '')).toBe(true);
+    expect(seen.slice(marker + 1).join('\n')).toBe(
+      `${service('cart-3')}`.trimEnd() + (seen.at(-1) === '' ? '\n' : ''),
+    );
   });
 });

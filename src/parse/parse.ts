@@ -12,6 +12,7 @@ import {
 import type { Document, Node as YamlNode } from 'yaml';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DiagnosticCode } from '../core/codes.ts';
+import { jsonEqual } from '../core/json.ts';
 import { LineIndex, normalizeLineBreaks } from './line-index.ts';
 import { scanText } from './scan.ts';
 import type { TextScan } from './scan.ts';
@@ -90,9 +91,15 @@ const YAML_OPTIONS = {
   strict: true,
 } as const;
 
-/** The positions of a file, parsed once, on the first diagnostic that needs them. */
+/**
+ * The positions of a file, parsed on the first diagnostic that needs them: only the document asked for (a
+ * diagnostic of a 20-service file needs one service's positions, not twenty), the whole file when that
+ * cannot be done exactly.
+ */
 class FilePositions {
   #docs: Document.Parsed[] | undefined;
+  #single: Map<number, Document.Parsed> | undefined;
+  #spans: readonly DocSpan[] | undefined;
   #lines: LineIndex | undefined;
   readonly text: string;
   readonly parseText: string;
@@ -103,13 +110,97 @@ class FilePositions {
   get lines(): LineIndex {
     return (this.#lines ??= new LineIndex(this.text));
   }
-  /** The syntax tree of the `raw`-th document of the file (empty documents counted, as the fast parser counts them). */
-  doc(raw: number): Document.Parsed {
-    this.#docs ??= parseYaml(this.parseText);
+  /**
+   * The syntax tree of the `raw`-th document of the file (empty documents counted, as the fast parser
+   * counts them), whose value the fast parser read as `value`.
+   *
+   * The document alone is parsed from a text of the file's length in which everything before it is blanked
+   * (spaces, line breaks kept), so that its positions are the file's. It is used only when that parse gives
+   * exactly one document, without error, equal to `value`; otherwise (a directive or a tag declared before
+   * it, a document split the scan below does not foresee) the whole file is parsed, as before.
+   */
+  doc(raw: number, value: unknown): Document.Parsed {
+    if (this.#docs) return this.#whole(raw);
+    const known = this.#single?.get(raw);
+    if (known) return known;
+    const span = (this.#spans ??= documentSpans(this.parseText))[raw];
+    if (span) {
+      const text = blank(this.parseText.slice(0, span.start)) + this.parseText.slice(span.start, span.end);
+      const docs = parseYaml(text);
+      const only = docs.length === 1 ? docs[0] : undefined;
+      if (only && only.errors.length === 0 && jsonEqual(only.toJS(), value)) {
+        (this.#single ??= new Map()).set(raw, only);
+        return only;
+      }
+    }
+    this.#docs = parseYaml(this.parseText);
+    return this.#whole(raw);
+  }
+  #whole(raw: number): Document.Parsed {
+    const docs = this.#docs ?? [];
     // Both parsers split the same documents (the fast path refuses the inputs where they could differ);
     // should they ever disagree, a wrong position is better than a crash.
-    return this.#docs[raw] ?? this.#docs.at(-1) ?? parseDocument('', YAML_OPTIONS);
+    return docs[raw] ?? docs.at(-1) ?? parseDocument('', YAML_OPTIONS);
   }
+}
+
+/** Where a document of a YAML stream lies: from its `---` line (or its first line), up to the next marker. */
+interface DocSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The documents of a stream, as a YAML 1.2 parser splits them, from its marker lines alone: a line that is
+ * `---` or `...` (alone, or followed by a space or tab) at the start of a line can only be a marker, never
+ * content (YAML 1.2, c-forbidden). `---` starts a document; `...` ends one; lines before the first `---`, or
+ * after a `...`, form a document only when they hold more than blank lines, comments and directives. A
+ * guess that is wrong costs nothing but the whole-file parse: {@link FilePositions.doc} checks the result.
+ */
+export function documentSpans(text: string): DocSpan[] {
+  const spans: DocSpan[] = [];
+  let start = 0;
+  let explicit = false;
+  let content = false;
+  const close = (end: number): void => {
+    if (explicit || content) spans.push({ start, end });
+  };
+  for (let at = 0; at <= text.length;) {
+    const nl = text.indexOf('\n', at);
+    const lineEnd = nl < 0 ? text.length : nl;
+    const marker = markerAt(text, at, lineEnd);
+    if (marker === '---') {
+      close(at);
+      start = at;
+      explicit = true;
+      // `--- value` holds content on the marker line itself.
+      content = /\S/.test(text.slice(at + 3, lineEnd).replace(/#.*$/, ''));
+    } else if (marker === '...') {
+      close(at);
+      start = lineEnd + 1;
+      explicit = false;
+      content = false;
+    } else if (!content) {
+      const line = text.slice(at, lineEnd);
+      if (!/^\s*(#.*)?$/.test(line) && !(line.startsWith('%') && !explicit)) content = true;
+    }
+    if (nl < 0) break;
+    at = nl + 1;
+  }
+  close(text.length);
+  return spans;
+}
+
+function markerAt(text: string, at: number, lineEnd: number): '---' | '...' | undefined {
+  const m = text.slice(at, at + 3);
+  if (m !== '---' && m !== '...') return undefined;
+  const next = text[at + 3];
+  return at + 3 === lineEnd || next === ' ' || next === '\t' ? m : undefined;
+}
+
+/** `s` with every character but line breaks made a space: the same length and lines, no content. */
+function blank(s: string): string {
+  return s.replace(/[^\n]/g, ' ');
 }
 
 /**
@@ -243,7 +334,7 @@ function fromFastValues(source: SourceFile, parseText: string, values: readonly 
       index: docs.length,
       value,
       get doc() {
-        return positions.doc(raw);
+        return positions.doc(raw, value);
       },
       get lines() {
         return positions.lines;
