@@ -30,7 +30,8 @@ export function treeMatches(outputDir: string, entry: RenderCacheEntry, manifest
     const walk = (dir: string, rel: string): boolean => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         const relPath = rel ? `${rel}/${e.name}` : e.name;
-        const abs = path.join(dir, e.name);
+        // Names from readdir under a resolved root: plain concatenation (path.join would normalise each path).
+        const abs = path.sep === '/' ? `${dir}/${e.name}` : path.join(dir, e.name);
         if (e.isDirectory()) {
           if (!walk(abs, relPath)) return false;
           continue;
