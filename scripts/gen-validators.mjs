@@ -47,12 +47,8 @@ export function generateValidators() {
 }
 
 /**
- * ajv checks `uniqueItems` of a string array with an object literal keyed by the items (`const indices0 = {};
- * indices0[item] = i`). Every such object starts from V8's one empty-object map, and each distinct first key adds
- * a transition to it: service ids in a large fleet fill that map's transitions (V8 keeps at most ~1,500), after
- * which every object the process builds key by key gets a map of its own. That cost a 40,000-service render
- * hundreds of MiB of maps and made property access megamorphic everywhere. A prototype-less object is a
- * dictionary from the start (no transitions), and also treats an item named `__proto__` as a key.
+ * The rewrite of src/schema/dictionary-indices.ts (why: see there; a script cannot import TypeScript), applied
+ * to the precompiled validators; throws if an index object literal survives it.
  */
 export function dictionaryIndices(code) {
   const out = code.replace(/const (indices\d+) = \{\};/g, 'const $1 = Object.create(null);');

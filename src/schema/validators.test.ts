@@ -1,6 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { kindValidator } from './ajv.ts';
+import { dictionaryIndices } from './dictionary-indices.ts';
 
 // V8's own answer to "do these two objects share a hidden class (map)?", through its natives syntax.
 setFlagsFromString('--allow-natives-syntax');
@@ -46,5 +48,17 @@ describe('generated validators', () => {
       });
       expect(validate.errors?.some((e) => e.keyword === 'uniqueItems')).toBe(true);
     }
+  });
+});
+
+describe('dictionaryIndices (the policy ajv compiles with it)', () => {
+  it('keeps V8 sharing object maps and finds duplicate `__proto__` items in schemas compiled at run time', () => {
+    const ajv = new Ajv2020({ allErrors: true, code: { process: dictionaryIndices } });
+    const validate = ajv.compile({ type: 'array', items: { type: 'string' }, uniqueItems: true });
+    for (let i = 0; i < 3000; i++) validate([`team/svc-${i + 1}`, `team/svc-${i}`]);
+    const [a, b] = freshPair('another-key-no-code-has-used');
+    expect(haveSameMap(a, b)).toBe(true);
+    expect(validate(['__proto__', '__proto__'])).toBe(false);
+    expect(validate(['a', 'b'])).toBe(true);
   });
 });

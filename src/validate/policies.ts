@@ -5,6 +5,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DataPath, Location } from '../core/location.ts';
 import { re2Error, re2RegExp } from './re2.ts';
 import { locate } from '../parse/locate.ts';
+import { dictionaryIndices } from '../schema/dictionary-indices.ts';
 import { mapAjvErrors } from '../schema/map-errors.ts';
 import { withSchemaDefaults } from '../schema/defaults.ts';
 import type { SpecDoc } from './documents.ts';
@@ -44,7 +45,12 @@ export const POLICY_AJV_OPTIONS = {
  * (`validateSchema: false`): compilePolicies has just done so (metaValidate), and compiling the 2020-12
  * meta-schema at run time cost ~100 ms per process.
  */
-const policyAjv = new Ajv2020({ ...POLICY_AJV_OPTIONS, validateSchema: false });
+const policyAjv = new Ajv2020({
+  ...POLICY_AJV_OPTIONS,
+  // Policies run over every Service: their uniqueItems checks must not key object literals by spec values.
+  code: { ...POLICY_AJV_OPTIONS.code, process: dictionaryIndices },
+  validateSchema: false,
+});
 // The standard formats (email, uri, date-time, …) in ajv-formats' "fast" mode: simpler expressions than the full
 // mode's, applied to spec strings of any length.
 addFormats.default(policyAjv, { mode: 'fast' });
