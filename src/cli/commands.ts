@@ -1,4 +1,4 @@
-import { MESH_TYPES } from '../model/environment.ts';
+import { MESH_TYPES } from '../model/mesh-types.ts';
 import type { CommandSpec } from './args.ts';
 import { DIFF_COMMAND, DRIFT_COMMAND, IMPORT_COMMAND, VERIFY_COMMAND } from './specs.ts';
 import { FORMAT_OPTION, REPORT_OPTIONS } from './project.ts';

@@ -3,7 +3,7 @@
  * light, so that `meshc --help` and argument errors load no pipeline code. The runners are imported only when
  * their command runs (cli/main.ts).
  */
-import { MESH_TYPES } from '../model/environment.ts';
+import { MESH_TYPES } from '../model/mesh-types.ts';
 import { DIFF_FORMATS } from '../diff/format/formats.ts';
 import { DRIFT_FORMATS } from '../drift/formats.ts';
 import type { CommandSpec } from './args.ts';

@@ -1,19 +1,12 @@
 import type { EnvironmentSpec } from '../spec/types.gen.ts';
-import { kindSchema } from '../schema/kinds.ts';
 import { withSchemaDefaults } from '../schema/defaults.ts';
 import { duration } from './normalize.ts';
-import type { MeshSettings, MeshType, GitOpsSettings, IngressTls, Observability, Trust } from './types.ts';
+import type { MeshSettings, GitOpsSettings, IngressTls, Observability, Trust } from './types.ts';
 
 /** The Environment spec as the schema guarantees it: the type generated from schemas/environment.schema.json. */
 export type EnvironmentSpecData = EnvironmentSpec;
 
-/** Every mesh the spec language names, rendered or not: the `mesh.type` enum of the Environment schema. */
-export const MESH_TYPES: readonly MeshType[] = meshTypesOfSchema();
-
-function meshTypesOfSchema(): MeshType[] {
-  const defs = kindSchema('Environment').$defs as { Mesh: { properties: { type: { enum: MeshType[] } } } };
-  return [...defs.Mesh.properties.type.enum];
-}
+export { MESH_TYPES } from './mesh-types.ts';
 
 /** The ingress namespace of a mesh whose backend does not name its own (`Backend.ingressNamespace`). */
 export const DEFAULT_INGRESS_NAMESPACE = 'ingress';

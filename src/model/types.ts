@@ -15,7 +15,7 @@ import type {
  * collections sorted. Backends read only this (never the YAML), so every value here is final.
  */
 
-/** A mesh the spec language names: the schema's `mesh.type` enum (runtime list: `MESH_TYPES`, model/environment.ts). */
+/** A mesh the spec language names: the schema's `mesh.type` enum (runtime list: `MESH_TYPES`, model/mesh-types.ts). */
 export type MeshType = Mesh['type'];
 /** The closed sets below are the schema's enums (spec/types.gen.ts), so a schema change reaches every switch. */
 export type Protocol = NonNullable<ServicePort['protocol']>;
