@@ -60,3 +60,39 @@ describe('buildModel resolves a service once for the environments that see it al
     }
   });
 });
+
+describe('resolved routes', () => {
+  it('share V8 hidden classes across services (a fleet of destinations is not a fleet of classes)', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    setFlagsFromString('--allow-natives-syntax');
+    const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (
+      a: object,
+      b: object,
+    ) => boolean;
+    const fleet = Array.from(
+      { length: 40 },
+      (_, i) => dedent`
+        apiVersion: meshc.dev/v1alpha1
+        kind: Service
+        metadata: { name: svc-${i}, namespace: shop }
+        spec:
+          ports: [{ name: http, port: 8080 }]
+          versions: { v1: { labels: { version: v1 } }, v2: { labels: { version: v2 } } }
+          routes:
+            - match: [{ headers: { x-canary: { exact: "1" } } }]
+              to: v2
+              mirror: { to: v1, percent: 5 }
+            - to: { v1: 90, v2: 10 }
+      `,
+    ).join('---\n');
+    const r = compileInline({ 'services.yaml': fleet, 'a.yaml': env('a') }, { until: 'plan' });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const services = r.model!.environments[0]!.services;
+    expect(services.length).toBe(40);
+    const [first, last] = [services[0]!, services.at(-1)!];
+    // One version (`to: v2`), weighted versions, the mirror.
+    expect(haveSameMap(first.routes[0]!.destinations[0]!, last.routes[0]!.destinations[0]!)).toBe(true);
+    expect(haveSameMap(first.routes[1]!.destinations[1]!, last.routes[1]!.destinations[1]!)).toBe(true);
+    expect(haveSameMap(first.routes[0]!.mirror!, last.routes[0]!.mirror!)).toBe(true);
+  });
+});
