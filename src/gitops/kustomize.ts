@@ -18,6 +18,7 @@ import {
   relativeTo,
 } from './layout.ts';
 import type { ComponentPatch, PatchTarget } from './types.ts';
+import { spread } from '../core/shapes.ts';
 
 /**
  * One file per object plus a kustomization listing them (base, mesh-system and cluster directories).
@@ -162,13 +163,12 @@ export function addNamespaceOverlay(
  */
 export function patchTarget(obj: K8sObject): PatchTarget {
   const { group, version } = splitApiVersion(obj.apiVersion);
-  return {
-    ...(group !== '' ? { group } : {}),
+  return spread(group !== '' ? { group } : {}, {
     version,
     kind: obj.kind,
     name: escapeRegex(obj.metadata.name),
     ...(obj.metadata.namespace !== undefined ? { namespace: escapeRegex(obj.metadata.namespace) } : {}),
-  };
+  });
 }
 
 function escapeRegex(s: string): string {

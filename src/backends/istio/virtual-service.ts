@@ -4,6 +4,7 @@ import { objectMeta } from '../shared/labels.ts';
 import { routeObjectName, serviceFqdn } from '../shared/names.ts';
 import { NETWORKING } from './constants.ts';
 import { httpMatches } from './http-match.ts';
+import { spread } from '../../core/shapes.ts';
 
 /** Services by id, to find the ports of a route's target services. */
 export type ServiceIndex = ReadonlyMap<string, ResolvedService>;
@@ -124,7 +125,7 @@ export function buildHttpRoute(
   const name = httpRouteName(route);
   const http: Record<string, unknown> = { name: port ? `${name}-${port.name}` : name };
   const match = httpMatches(route.matches);
-  if (port) http.match = (match ?? [{}]).map((m) => ({ ...m, port: port.port }));
+  if (port) http.match = (match ?? [{}]).map((m) => spread(m, { port: port.port }));
   else if (match) http.match = match;
   http.route = route.destinations.map((d) => ({
     destination: destination(d, services, parentPort),

@@ -2,6 +2,7 @@ import type { K8sObject } from '../../core/k8s.ts';
 import type { Port, ResolvedService, Version } from '../../model/types.ts';
 import { objectMeta } from './labels.ts';
 import { versionServiceName } from './names.ts';
+import { spread } from '../../core/shapes.ts';
 
 /** Service ports: name, port, targetPort = port, TCP, and `appProtocol` so meshes pick the L7 protocol. */
 export function servicePorts(ports: readonly Port[]): Record<string, unknown>[] {
@@ -38,7 +39,7 @@ export function buildVersionService(service: ResolvedService, version: Version):
     kind: 'Service',
     metadata: objectMeta(versionServiceName(service.name, version.name), service.namespace),
     spec: {
-      selector: { ...service.selector, ...version.labels },
+      selector: spread(service.selector, version.labels),
       ports: servicePorts(service.ports),
     },
   };

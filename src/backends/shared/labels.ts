@@ -1,4 +1,5 @@
 import type { ObjectMeta } from '../../core/k8s.ts';
+import { spread } from '../../core/shapes.ts';
 
 /**
  * Labels on every object meshc emits. Deliberately without environment names or meshc's version: base
@@ -10,7 +11,7 @@ export const MANAGED_BY_LABELS: Readonly<Record<string, string>> = {
 
 /** A fresh copy of the managed-by labels, optionally with extra labels (which never override managed-by). */
 export function managedLabels(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
-  return { ...extra, ...MANAGED_BY_LABELS };
+  return spread(extra, MANAGED_BY_LABELS);
 }
 
 /** `metadata` with name, namespace (omitted for cluster-scoped kinds) and the managed-by labels. */
