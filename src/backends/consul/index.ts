@@ -1,16 +1,16 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
-import type { ResolvedEnvironment } from '../../model/types.ts';
+import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { buildRootService } from '../shared/kubernetes-service.ts';
 import { meshBackend } from '../shared/skeleton.ts';
-import type { Backend, BackendOutput } from '../types.ts';
+import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { CONSUL_CAPABILITIES } from './capabilities.ts';
 import type { ServiceIndex } from './chain.ts';
 import { buildChain, wholeTargets } from './chain.ts';
 import { buildCharts } from './charts.ts';
 import { CONSUL_NS, MIN_VERSION } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
-import { checkEnvironment } from './diagnostics.ts';
+import { checkEnvironment, checkService } from './diagnostics.ts';
 import { CONSUL_DIFF_NOISE } from './diff-noise.ts';
 import { consulImporter } from './import.ts';
 import { CONSUL_OVERLAPS } from './overlaps.ts';
@@ -21,7 +21,7 @@ import { buildMesh, buildProxyDefaults } from './mesh.ts';
 import { buildPodMonitor } from './monitors.ts';
 import { buildNamespace } from './namespace.ts';
 import { consulPrerequisites } from './prerequisites.ts';
-import { buildResolver, buildServiceDefaults, knownCallers, upstreamOverride } from './services.ts';
+import { buildResolver, buildServiceDefaults, callerIds, upstreamOverride } from './services.ts';
 
 /** The Consul backend (Consul on Kubernetes 1.16+, Community Edition: config entry CRDs, the API gateway). */
 export const consul: Backend = meshBackend({
@@ -51,37 +51,45 @@ export const consul: Backend = meshBackend({
 function emitConsul(
   env: ResolvedEnvironment,
   namespaces: ReadonlyMap<string, K8sObject[]>,
+  ctx: EmitContext,
 ): Omit<BackendOutput, 'namespaces'> {
   const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
   const ingress = buildIngress(env);
-  const diagnostics: Diagnostic[] = [...checkEnvironment(env, services), ...ingress.diagnostics];
-  // Resilience is written into the ServiceDefaults of each known caller (Consul's upstreamConfig).
-  const overrides = new Map<string, Record<string, unknown>[]>();
-  for (const callee of env.services) {
-    const o = upstreamOverride(callee);
-    if (!o) continue;
-    for (const caller of knownCallers(callee, services))
-      overrides.set(caller.id, [...(overrides.get(caller.id) ?? []), o]);
-  }
+  // Resilience is written into the ServiceDefaults of each known caller (Consul's upstreamConfig): the
+  // callees each service carries the overrides of, in the environment's order. A reverse relation (a caller
+  // does not name its callees), so it is part of each service's memo key; the callees themselves are read
+  // through the index inside serviceObjects, so their identity is checked like every other read.
+  const calleesOf = new Map<string, string[]>();
+  for (const callee of env.services)
+    for (const id of callerIds(callee)) {
+      const list = calleesOf.get(id);
+      if (list) list.push(callee.id);
+      else calleesOf.set(id, [callee.id]);
+    }
+  // Whether a route of any service sends to a service as a whole: a read of the whole index, computed once
+  // here and handed to each service as one boolean of its key.
   const whole = wholeTargets(services);
-  for (const s of env.services) {
-    const resolver = buildResolver(s);
-    const chain = buildChain(s, services, whole, env.mesh.version);
-    const exposed = s.ingress !== undefined && env.mesh.ingress !== undefined;
-    const intentions = buildIntentions(s, exposed ? INGRESS_SOURCE : undefined);
+  // serviceObjects reads the service, the index and these settings of the environment.
+  const exposing = env.mesh.ingress !== undefined;
+  const key = `consul\0${env.mesh.version}\0${exposing ? 'ingress' : ''}`;
+  const own = env.services.map((s) => {
+    const callees = calleesOf.get(s.id) ?? [];
+    const isWhole = whole.has(s.id);
+    const compute = (index: ServiceIndex) =>
+      serviceObjects(s, index, callees, isWhole, env.mesh.version, exposing);
+    return ctx.memo
+      ? ctx.memo.get(s, `${key}\0${isWhole ? 'whole' : ''}\0${callees.join('\0')}`, services, compute)
+      : compute(services);
+  });
+  const diagnostics: Diagnostic[] = [
+    ...checkEnvironment(env, (_s, i) => own[i]!.checks),
+    ...ingress.diagnostics,
+  ];
+  env.services.forEach((s, i) => {
     const route = ingress.routes.get(s.id);
-    namespaces
-      .get(s.namespace)
-      ?.push(
-        ...[buildRootService(s)].filter((o): o is K8sObject => o !== undefined),
-        buildServiceDefaults(s, overrides.get(s.id) ?? []),
-        ...(resolver.object ? [resolver.object] : []),
-        ...chain.objects,
-        intentions.object,
-        ...(route ? [route] : []),
-      );
-    diagnostics.push(...resolver.diagnostics, ...chain.diagnostics, ...intentions.diagnostics);
-  }
+    namespaces.get(s.namespace)?.push(...own[i]!.objects, ...(route ? [route] : []));
+    diagnostics.push(...own[i]!.diagnostics);
+  });
   const obs = env.mesh.observability;
   const system = [
     buildMesh(env),
@@ -91,4 +99,40 @@ function emitConsul(
     ...(obs.dashboards ? buildGrafanaDashboards() : []),
   ].filter((o): o is K8sObject => o !== undefined);
   return { system, charts: buildCharts(env), diagnostics };
+}
+
+/**
+ * The objects and findings of one service (its ingress route aside): a function of the service, what it
+ * reads of the index (its route targets, its callers, the callees whose resilience it carries), the ids of
+ * those callees, whether some route sends to it as a whole, the Consul version and whether the environment
+ * has an ingress gateway. `checks` are its findings that checkEnvironment lists, `diagnostics` the others.
+ */
+function serviceObjects(
+  s: ResolvedService,
+  services: ServiceIndex,
+  callees: readonly string[],
+  whole: boolean,
+  version: string,
+  exposing: boolean,
+): { objects: readonly K8sObject[]; diagnostics: readonly Diagnostic[]; checks: readonly Diagnostic[] } {
+  const overrides: Record<string, unknown>[] = [];
+  for (const id of callees) {
+    const o = upstreamOverride(services.get(id)!);
+    if (o) overrides.push(o);
+  }
+  const resolver = buildResolver(s);
+  const chain = buildChain(s, services, whole, version);
+  const intentions = buildIntentions(s, exposing && s.ingress !== undefined ? INGRESS_SOURCE : undefined);
+  const root = buildRootService(s);
+  return {
+    objects: [
+      ...(root ? [root] : []),
+      buildServiceDefaults(s, overrides),
+      ...(resolver.object ? [resolver.object] : []),
+      ...chain.objects,
+      intentions.object,
+    ],
+    diagnostics: [...resolver.diagnostics, ...chain.diagnostics, ...intentions.diagnostics],
+    checks: checkService(s, services),
+  };
 }
