@@ -85,8 +85,8 @@ function consulServices(text: string, exposed: string | undefined): string {
 }
 
 /**
- * A generated spec (test/helpers/spec-arbitrary.ts) moved to Consul: at least two environments, one mTLS
- * mode, mostly one Consul version (some environments on another, before or after 1.18, when ServiceRouter
+ * A generated spec (test/helpers/spec-arbitrary.ts) moved to Consul: at least two environments, each in
+ * either mTLS mode (the model gives a permissive environment copies of the services), mostly one Consul version (some environments on another, before or after 1.18, when ServiceRouter
  * retries changed), with or without an ingress gateway (a service exposed through it is an error where there
  * is none), and with overrides of some services. Environments that differ little, so that services are
  * shared between them and what tells them apart is what their neighbours change.
@@ -108,8 +108,6 @@ const consulSpecArb: fc.Arbitrary<readonly SourceFile[]> = specArb.chain((spec) 
             text: generated[0]!.text.replace(/(name|cluster): (prod|staging|dev)\b/g, '$1: qa'),
           },
         ];
-  // One mTLS mode for all: the model shares a service between environments of one mode only.
-  const mtls = (parse(environments[0]!.text) as { spec: { mesh: { mtls: string } } }).spec.mesh.mtls;
   const versionArb = fc.constantFrom('1.16', '1.17', '1.18', '1.21');
   return fc
     .record({
@@ -119,6 +117,7 @@ const consulSpecArb: fc.Arbitrary<readonly SourceFile[]> = specArb.chain((spec) 
         ...environments.map(() =>
           fc.record({
             version: fc.option(versionArb, { nil: undefined, freq: 3 }),
+            mtls: fc.constantFrom('strict', 'permissive'),
             ingress: fc.boolean(),
             overrides: fc
               .uniqueArray(fc.constantFrom(...ids), { maxLength: 4 })
@@ -141,7 +140,7 @@ const consulSpecArb: fc.Arbitrary<readonly SourceFile[]> = specArb.chain((spec) 
           ...doc.spec.mesh,
           type: 'consul',
           version: shape.version ?? version,
-          mtls,
+          mtls: shape.mtls,
           ...(shape.ingress ? { ingress: { className: 'consul' } } : {}),
         };
         if (shape.overrides.length) doc.spec.overrides = Object.fromEntries(shape.overrides);
@@ -253,5 +252,57 @@ describe('Consul under the EmitMemo', () => {
       r.model!.environments.find((e) => e.name === name)!.services.find((s) => s.name === 'front');
     for (const name of ['b', 'c', 'd', 'e', 'f']) expect(front(name), name).toBe(front('a'));
     expect(new Set(fronts).size).toBe(6);
+  });
+
+  it('an environment of another mTLS mode reuses the results of the services it sees alike', () => {
+    const services = dedent`
+      apiVersion: meshc.dev/v1alpha1
+      kind: Service
+      metadata: { name: front, namespace: shop }
+      spec:
+        ports: [{ name: http, port: 8080 }]
+        routes: [{ backends: [{ service: back }] }]
+        access: [{ from: [back] }]
+        resilience: { outlierDetection: { consecutiveErrors: 5 } }
+      ---
+      apiVersion: meshc.dev/v1alpha1
+      kind: Service
+      metadata: { name: back, namespace: shop }
+      spec:
+        ports: [{ name: http, port: 9090 }]
+        mtls: permissive
+    `;
+    const env = (name: string, mtls: string) =>
+      dedent`
+        apiVersion: meshc.dev/v1alpha1
+        kind: Environment
+        metadata: { name: ${name} }
+        spec:
+          cluster: ${name}-1
+          mesh: { type: consul, version: "1.21", mtls: ${mtls} }
+          gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+      `;
+    const r = compileInline(
+      { 'services.yaml': services, 'a.yaml': env('a', 'strict'), 'b.yaml': env('b', 'permissive') },
+      { until: 'plan' },
+    );
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const [a, b] = r.plans;
+    const front = (p: typeof a) => p!.env.services.find((s) => s.name === 'front')!;
+    // The model gives b its own copy of front (another default mtls); back sets its mode, so it is one object.
+    expect(front(b)).not.toBe(front(a));
+    expect(front(b).mtls).toBe('permissive');
+    const memo = new EmitMemo();
+    const get = memo.get.bind(memo);
+    let computed = 0;
+    memo.get = (owner, key, index, compute) => get(owner, key, index, (i) => (computed++, compute(i)));
+    for (const p of [a!, b!]) {
+      const shared = p.backend.emit(p.env, { toolVersion: 't', memo });
+      const alone = p.backend.emit(p.env, { toolVersion: 't' });
+      expect(JSON.stringify([...shared.namespaces]), p.env.name).toBe(JSON.stringify([...alone.namespaces]));
+      expect(JSON.stringify(shared.diagnostics), p.env.name).toBe(JSON.stringify(alone.diagnostics));
+      // Both services once, in a; nothing anew in b.
+      expect(computed, p.env.name).toBe(2);
+    }
   });
 });
