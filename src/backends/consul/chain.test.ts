@@ -88,7 +88,7 @@ describe('buildChain', () => {
         makeRoute({ destinations: [dest('bookinfo/reviews', 'v1', 90), dest('bookinfo/reviews', 'v2', 10)] }),
       ],
     };
-    const out = buildChain(s, index(s), wholeTargets(index(s)), '1.21');
+    const out = buildChain(s, index(s), wholeTargets(index(s)).has(s.id), '1.21');
     expect(kinds(out.objects)).toEqual(['ServiceSplitter/reviews']);
     expect(out.objects[0]!.spec).toEqual({
       splits: [
@@ -110,7 +110,7 @@ describe('buildChain', () => {
         makeRoute({ index: 1, implicit: true, destinations: [dest('bookinfo/reviews')] }),
       ],
     };
-    const out = buildChain(s, index(s, next), wholeTargets(index(s, next)), '1.21');
+    const out = buildChain(s, index(s, next), wholeTargets(index(s, next)).has(s.id), '1.21');
     expect(kinds(out.objects)).toEqual([
       'ServiceRouter/reviews',
       'ServiceSplitter/reviews--canary',
@@ -141,7 +141,7 @@ describe('buildChain', () => {
     };
     const services = index(s);
     expect(wholeTargets(services)).toEqual(new Set(['bookinfo/reviews']));
-    const out = buildChain(s, services, wholeTargets(services), '1.21');
+    const out = buildChain(s, services, wholeTargets(services).has(s.id), '1.21');
     expect(kinds(out.objects)).toEqual([
       'ServiceRouter/reviews',
       'ServiceSplitter/reviews--route-1',
@@ -161,7 +161,7 @@ describe('buildChain', () => {
         }),
       ],
     };
-    const out = buildChain(s, index(s), new Set(), '1.21');
+    const out = buildChain(s, index(s), false, '1.21');
     expect(out.objects[0]!.spec).toEqual({
       routes: [
         {
@@ -189,7 +189,7 @@ describe('buildChain', () => {
   it('names the Consul service of a destination by its service account', () => {
     const other = makeService({ name: 'ratings', serviceAccount: 'bookinfo-ratings' });
     const s = { ...reviews, routes: [makeRoute({ destinations: [dest('bookinfo/ratings')] })] };
-    const out = buildChain(s, index(s, other), new Set(), '1.21');
+    const out = buildChain(s, index(s, other), false, '1.21');
     expect(out.objects[0]!.spec).toEqual({ routes: [{ destination: { service: 'bookinfo-ratings' } }] });
   });
 
@@ -199,7 +199,7 @@ describe('buildChain', () => {
       ports: [{ name: 'pg', port: 5432, protocol: 'tcp' }],
       routes: [makeRoute({ destinations: [dest('bookinfo/db')], timeout: duration('1s') })],
     });
-    expect(buildChain(tcp, index(tcp), new Set(), '1.21').diagnostics.map((d) => d.code)).toEqual([
+    expect(buildChain(tcp, index(tcp), false, '1.21').diagnostics.map((d) => d.code)).toEqual([
       'MESH_CONSTRAINT',
     ]);
     const s = {
@@ -211,7 +211,7 @@ describe('buildChain', () => {
         }),
       ],
     };
-    const d = buildChain(s, index(s), new Set(), '1.16').diagnostics;
+    const d = buildChain(s, index(s), false, '1.16').diagnostics;
     expect(d.map((x) => [x.code, x.location?.file])).toEqual([
       ['MESH_UNSUPPORTED_FEATURE', 'services/reviews.yaml#/routes/0/retries/on/0'],
     ]);

@@ -180,12 +180,13 @@ interface Target {
  * ServiceSplitter (for a weighted catch-all route), one splitter-only Consul service per other weighted route
  * (`<name>--<route>`, with its own ServiceDefaults so that it speaks the service's protocol), and the
  * diagnostics of values Consul cannot take. Routes on a TCP service are refused: Consul routes and splits
- * HTTP, HTTP/2 and gRPC only.
+ * HTTP, HTTP/2 and gRPC only. `wholeTarget`: whether a route of the environment sends to the service as a
+ * whole (`wholeTargets`), so that its own catch-all split needs a splitter of its own name.
  */
 export function buildChain(
   s: ResolvedService,
   services: ServiceIndex,
-  whole: ReadonlySet<string>,
+  wholeTarget: boolean,
   version: string,
 ): ChainOutput {
   const out: ChainOutput = { objects: [], diagnostics: [] };
@@ -215,7 +216,7 @@ export function buildChain(
       });
       continue;
     }
-    const own = isCatchAllRoute(r) && !whole.has(s.id);
+    const own = isCatchAllRoute(r) && !wholeTarget;
     const name = own ? self : splitName(self, routeObjectName(r));
     splitterObjects.push(buildSplitter(name, s.namespace, dests, r, services));
     if (!own)

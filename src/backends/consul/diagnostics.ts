@@ -5,16 +5,19 @@ import { VAULT_REQUIRED_VALUES, valueAt } from './charts.ts';
 import { consulName } from './constants.ts';
 import { knownCallers } from './services.ts';
 
+/** The findings of each service (`checkService`, or results of it shared between environments), by index. */
+export type ServiceChecks = (s: ResolvedService, i: number) => readonly Diagnostic[];
+
 /**
  * Values Consul cannot take as they are (the capability table speaks per feature, these per value): Consul
  * service names that collide (Consul CE has one namespace), ports beyond the one Consul meshes, connection
  * limits Consul has no field for, resilience no known caller would apply, a tracing protocol the proxies do not
  * speak, and Vault values the chart fails without.
  */
-export function checkEnvironment(env: ResolvedEnvironment, services: ServiceIndex): Diagnostic[] {
+export function checkEnvironment(env: ResolvedEnvironment, checks: ServiceChecks): Diagnostic[] {
   const out: Diagnostic[] = [];
   const byName = new Map<string, ResolvedService>();
-  for (const s of env.services) {
+  for (const [i, s] of env.services.entries()) {
     const name = consulName(s);
     const first = byName.get(name);
     if (first)
@@ -26,7 +29,7 @@ export function checkEnvironment(env: ResolvedEnvironment, services: ServiceInde
         location: s.origin(['serviceAccount']),
       });
     else byName.set(name, s);
-    out.push(...checkService(s, services));
+    out.push(...checks(s, i));
   }
   const tracing = env.mesh.observability.tracing;
   if (tracing && tracing.provider !== 'zipkin')
@@ -52,7 +55,8 @@ export function checkEnvironment(env: ResolvedEnvironment, services: ServiceInde
   return out;
 }
 
-function checkService(s: ResolvedService, services: ServiceIndex): Diagnostic[] {
+/** The per-value findings of one service: a function of the service and what it reads of the index (its callers). */
+export function checkService(s: ResolvedService, services: ServiceIndex): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (s.ports.length > 1)
     out.push({

@@ -1,16 +1,17 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
-import type { ResolvedEnvironment } from '../../model/types.ts';
+import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { buildRootService } from '../shared/kubernetes-service.ts';
 import { meshBackend } from '../shared/skeleton.ts';
-import type { Backend, BackendOutput } from '../types.ts';
+import type { EmitMemo } from '../shared/emit-memo.ts';
+import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { CONSUL_CAPABILITIES } from './capabilities.ts';
 import type { ServiceIndex } from './chain.ts';
 import { buildChain, wholeTargets } from './chain.ts';
 import { buildCharts } from './charts.ts';
 import { CONSUL_NS, MIN_VERSION } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
-import { checkEnvironment } from './diagnostics.ts';
+import { checkEnvironment, checkService } from './diagnostics.ts';
 import { CONSUL_DIFF_NOISE } from './diff-noise.ts';
 import { consulImporter } from './import.ts';
 import { CONSUL_OVERLAPS } from './overlaps.ts';
@@ -21,7 +22,7 @@ import { buildMesh, buildProxyDefaults } from './mesh.ts';
 import { buildPodMonitor } from './monitors.ts';
 import { buildNamespace } from './namespace.ts';
 import { consulPrerequisites } from './prerequisites.ts';
-import { buildResolver, buildServiceDefaults, knownCallers, upstreamOverride } from './services.ts';
+import { buildResolver, buildServiceDefaults, callerIds, upstreamOverride } from './services.ts';
 
 /** The Consul backend (Consul on Kubernetes 1.16+, Community Edition: config entry CRDs, the API gateway). */
 export const consul: Backend = meshBackend({
@@ -51,37 +52,51 @@ export const consul: Backend = meshBackend({
 function emitConsul(
   env: ResolvedEnvironment,
   namespaces: ReadonlyMap<string, K8sObject[]>,
+  ctx: EmitContext,
 ): Omit<BackendOutput, 'namespaces'> {
   const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
   const ingress = buildIngress(env);
-  const diagnostics: Diagnostic[] = [...checkEnvironment(env, services), ...ingress.diagnostics];
-  // Resilience is written into the ServiceDefaults of each known caller (Consul's upstreamConfig).
-  const overrides = new Map<string, Record<string, unknown>[]>();
-  for (const callee of env.services) {
-    const o = upstreamOverride(callee);
-    if (!o) continue;
-    for (const caller of knownCallers(callee, services))
-      overrides.set(caller.id, [...(overrides.get(caller.id) ?? []), o]);
-  }
+  // Resilience is written into the ServiceDefaults of each known caller (Consul's upstreamConfig): the
+  // callees each service carries the overrides of, in the environment's order. A reverse relation (a caller
+  // does not name its callees), so it is part of each service's memo key; the callees themselves are read
+  // through the index inside serviceObjects, so their identity is checked like every other read.
+  const calleesOf = new Map<string, string[]>();
+  for (const callee of env.services)
+    for (const id of callerIds(callee)) {
+      const list = calleesOf.get(id);
+      if (list) list.push(callee.id);
+      else calleesOf.set(id, [callee.id]);
+    }
+  // Whether a route of any service sends to a service as a whole: a read of the whole index, computed once
+  // here and handed to each service as one boolean of its key.
   const whole = wholeTargets(services);
-  for (const s of env.services) {
-    const resolver = buildResolver(s);
-    const chain = buildChain(s, services, whole, env.mesh.version);
-    const exposed = s.ingress !== undefined && env.mesh.ingress !== undefined;
-    const intentions = buildIntentions(s, exposed ? INGRESS_SOURCE : undefined);
+  // serviceObjects reads the service, the index and these settings of the environment.
+  const exposing = env.mesh.ingress !== undefined;
+  const key = `consul\0${env.mesh.version}\0${exposing ? 'ingress' : ''}`;
+  const memo = ctx.memo;
+  // With a memo, each service and the index are taken as their mTLS-mode-free representatives (see
+  // representative), so that environments of another mTLS mode share the results too.
+  const alike = memo ? (s: ResolvedService) => representative(memo, s) : undefined;
+  const index: ServiceIndex = alike ? new Map(env.services.map((s) => [s.id, alike(s)])) : services;
+  const own = env.services.map((actual) => {
+    const s = alike ? alike(actual) : actual;
+    const callees = calleesOf.get(s.id) ?? [];
+    const isWhole = whole.has(s.id);
+    const compute = (recorded: ServiceIndex) =>
+      serviceObjects(s, recorded, callees, isWhole, env.mesh.version, exposing);
+    return memo
+      ? memo.get(s, `${key}\0${isWhole ? 'whole' : ''}\0${callees.join('\0')}`, index, compute)
+      : compute(index);
+  });
+  const diagnostics: Diagnostic[] = [
+    ...checkEnvironment(env, (_s, i) => own[i]!.checks),
+    ...ingress.diagnostics,
+  ];
+  env.services.forEach((s, i) => {
     const route = ingress.routes.get(s.id);
-    namespaces
-      .get(s.namespace)
-      ?.push(
-        ...[buildRootService(s)].filter((o): o is K8sObject => o !== undefined),
-        buildServiceDefaults(s, overrides.get(s.id) ?? []),
-        ...(resolver.object ? [resolver.object] : []),
-        ...chain.objects,
-        intentions.object,
-        ...(route ? [route] : []),
-      );
-    diagnostics.push(...resolver.diagnostics, ...chain.diagnostics, ...intentions.diagnostics);
-  }
+    namespaces.get(s.namespace)?.push(...own[i]!.objects, ...(route ? [route] : []));
+    diagnostics.push(...own[i]!.diagnostics);
+  });
   const obs = env.mesh.observability;
   const system = [
     buildMesh(env),
@@ -91,4 +106,71 @@ function emitConsul(
     ...(obs.dashboards ? buildGrafanaDashboards() : []),
   ].filter((o): o is K8sObject => o !== undefined);
   return { system, charts: buildCharts(env), diagnostics };
+}
+
+/**
+ * The model hands an environment of another mTLS mode its own copy of a service that the environments share
+ * otherwise (`{ ...s, mtls, spec }`: only the service's default `mtls`, and its spec's, differ). Consul reads a
+ * service's `mtls` only where the service sets it (`mtlsOverride`: ServiceDefaults `mutualTLSMode`), never the
+ * `mtls` of another service, and never `spec`: for every per-service builder here such a copy is the service
+ * itself. So, per memo (per compile, or both sides of `meshc diff`), a service without `mtlsOverride` is
+ * represented by the first one seen with the same id and, member by member, the same values (by identity)
+ * but for `mtls` and `spec`; the memo then finds its results, and its reads of the index (of representatives
+ * too) answer alike. A service with `mtlsOverride` represents itself.
+ */
+const REPRESENTATIVES = new WeakMap<EmitMemo, Map<string, ResolvedService[]>>();
+
+function representative(memo: EmitMemo, s: ResolvedService): ResolvedService {
+  if (s.mtlsOverride) return s;
+  let byId = REPRESENTATIVES.get(memo);
+  if (!byId) REPRESENTATIVES.set(memo, (byId = new Map()));
+  const seen = byId.get(s.id);
+  const hit = seen?.find((r) => r === s || alikeButMtls(r, s));
+  if (hit) return hit;
+  if (seen) seen.push(s);
+  else byId.set(s.id, [s]);
+  return s;
+}
+
+/** The same members with the same values (identity), `mtls` and `spec` aside. */
+function alikeButMtls(a: ResolvedService, b: ResolvedService): boolean {
+  const ka = Object.keys(a) as (keyof ResolvedService)[];
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => k === 'mtls' || k === 'spec' || (k in b && a[k] === b[k]));
+}
+
+/**
+ * The objects and findings of one service (its ingress route aside): a function of the service, what it
+ * reads of the index (its route targets, its callers, the callees whose resilience it carries), the ids of
+ * those callees, whether some route sends to it as a whole, the Consul version and whether the environment
+ * has an ingress gateway. `checks` are its findings that checkEnvironment lists, `diagnostics` the others.
+ */
+function serviceObjects(
+  s: ResolvedService,
+  services: ServiceIndex,
+  callees: readonly string[],
+  whole: boolean,
+  version: string,
+  exposing: boolean,
+): { objects: readonly K8sObject[]; diagnostics: readonly Diagnostic[]; checks: readonly Diagnostic[] } {
+  const overrides: Record<string, unknown>[] = [];
+  for (const id of callees) {
+    const o = upstreamOverride(services.get(id)!);
+    if (o) overrides.push(o);
+  }
+  const resolver = buildResolver(s);
+  const chain = buildChain(s, services, whole, version);
+  const intentions = buildIntentions(s, exposing && s.ingress !== undefined ? INGRESS_SOURCE : undefined);
+  const root = buildRootService(s);
+  return {
+    objects: [
+      ...(root ? [root] : []),
+      buildServiceDefaults(s, overrides),
+      ...(resolver.object ? [resolver.object] : []),
+      ...chain.objects,
+      intentions.object,
+    ],
+    diagnostics: [...resolver.diagnostics, ...chain.diagnostics, ...intentions.diagnostics],
+    checks: checkService(s, services),
+  };
 }

@@ -14,13 +14,18 @@ const META_KEY = /^[A-Za-z0-9_-]{1,128}$/;
  * knows are the services the callee's `access` names; any other caller keeps Consul's defaults.
  */
 export function knownCallers(s: ResolvedService, services: ServiceIndex): ResolvedService[] {
-  const ids = new Set<string>();
-  for (const rule of s.access ?? [])
-    for (const c of rule.from) if (c.kind === 'service' && c.serviceId !== s.id) ids.add(c.serviceId);
-  return [...ids]
+  return [...callerIds(s)]
     .sort()
     .map((id) => services.get(id))
     .filter((x): x is ResolvedService => x !== undefined);
+}
+
+/** The ids of the services a service's `access` names (itself aside), whether or not they are deployed. */
+export function callerIds(s: ResolvedService): Set<string> {
+  const ids = new Set<string>();
+  for (const rule of s.access ?? [])
+    for (const c of rule.from) if (c.kind === 'service' && c.serviceId !== s.id) ids.add(c.serviceId);
+  return ids;
 }
 
 /** One `upstreamConfig.overrides[]` entry: the callee's passive health check and limits. Undefined without either. */

@@ -3,7 +3,7 @@ import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts'
 import { isOlderThan } from '../shared/names.ts';
 import { TRACING_SINCE } from './constants.ts';
 import { httpRetryToken, UNEXPRESSIBLE_RETRY } from './route-policy.ts';
-import { checkOutlierDetection } from './services.ts';
+import { checkDroppedOutlierFields, checkOutlierDetection } from './services.ts';
 import { ISSUER_SECRET, TRUST_ROOTS } from './trust.ts';
 
 /**
@@ -45,6 +45,7 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
     }
   }
   for (const s of env.services) out.push(...checkRetries(s), ...checkOutlierDetection(s));
+  out.push(...checkDroppedOutlierFields(env.services));
   return out;
 }
 

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
+import { RELATED_LIMIT } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { Resilience, ResolvedService } from '../../model/types.ts';
 import { buildRootService, buildVersionService } from '../shared/kubernetes-service.ts';
@@ -41,29 +42,51 @@ export function buildServices(service: ResolvedService): K8sObject[] {
   return out;
 }
 
+/** The outlier-detection fields Linkerd has no counterpart for, and why. */
+const DROPPED_OUTLIER_FIELDS: readonly (readonly ['interval' | 'maxEjectionPercent', string])[] = [
+  ['interval', 'Linkerd counts consecutive failures as they happen; it has no evaluation interval'],
+  ['maxEjectionPercent', 'Linkerd has no limit on the share of endpoints a circuit breaker may remove'],
+];
+
 /**
- * What outlier detection loses on Linkerd: `interval` and `maxEjectionPercent` have no counterpart (one warning
- * each, at the field), and with `kubernetesService: external` the annotations have no Service to go on (an
- * error: meshc does not own that Service).
+ * What outlier detection loses on Linkerd across an environment's services: `interval` and
+ * `maxEjectionPercent` have no counterpart. One warning per field, at its first use (in the order of
+ * `services`), like the capability warnings (src/plan/capabilities.ts): the message counts the other services
+ * that set it and the first RELATED_LIMIT of them are related locations, so that a fleet that sets it
+ * everywhere reads as one finding, not one per service.
+ */
+export function checkDroppedOutlierFields(services: readonly ResolvedService[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [field, why] of DROPPED_OUTLIER_FIELDS) {
+    const users = services.filter((s) => s.resilience.outlierDetection?.[field] !== undefined);
+    const first = users[0];
+    if (!first) continue;
+    const at = (s: ResolvedService) => s.origin(['resilience', 'outlierDetection', field]);
+    const more = users.length - 1;
+    const listed = users.slice(1, 1 + RELATED_LIMIT);
+    const counted = more
+      ? ` and ${more} more service${more === 1 ? '' : 's'}${more > listed.length ? `, ${listed.length} of them listed` : ''}`
+      : '';
+    out.push({
+      code: 'MESH_APPROXIMATE_FEATURE',
+      severity: 'warning',
+      message: `Linkerd ignores outlierDetection.${field} of ${first.id}${counted}: ${why}.`,
+      hint: `Remove outlierDetection.${field} for this environment with an override to silence this warning.`,
+      location: at(first),
+      ...(more ? { related: listed.map((s) => ({ message: `also set by ${s.id}`, location: at(s) })) } : {}),
+    });
+  }
+  return out;
+}
+
+/**
+ * Outlier detection with `kubernetesService: external`: the annotations have no Service to go on (an error:
+ * meshc does not own that Service). The fields Linkerd drops are checkDroppedOutlierFields'.
  */
 export function checkOutlierDetection(service: ResolvedService): Diagnostic[] {
   const od = service.resilience.outlierDetection;
   if (!od) return [];
   const out: Diagnostic[] = [];
-  const dropped: readonly [keyof typeof od, string][] = [
-    ['interval', 'Linkerd counts consecutive failures as they happen; it has no evaluation interval'],
-    ['maxEjectionPercent', 'Linkerd has no limit on the share of endpoints a circuit breaker may remove'],
-  ];
-  for (const [field, why] of dropped) {
-    if (od[field] === undefined) continue;
-    out.push({
-      code: 'MESH_APPROXIMATE_FEATURE',
-      severity: 'warning',
-      message: `Linkerd ignores outlierDetection.${field} of ${service.id}: ${why}.`,
-      hint: `Remove outlierDetection.${field} for this environment with an override to silence this warning.`,
-      location: service.origin(['resilience', 'outlierDetection', field]),
-    });
-  }
   if (service.kubernetesService === 'external') {
     out.push({
       code: 'MESH_CONSTRAINT',
