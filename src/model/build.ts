@@ -1,3 +1,4 @@
+import { spread } from '../core/shapes.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { EnvDoc } from '../validate/environments.ts';
 import type { ValidatedSpec } from '../validate/validate.ts';
@@ -110,7 +111,7 @@ export class ResolveMemo {
       const derived =
         view.spec.mtls !== undefined
           ? some!
-          : { ...some!, mtls: ctx.envMtls, spec: { ...some!.spec, mtls: ctx.envMtls } };
+          : spread(some!, { mtls: ctx.envMtls, spec: spread(some!.spec, { mtls: ctx.envMtls }) });
       hit.byMtls.set(ctx.envMtls, derived);
       return derived;
     }

@@ -1,3 +1,4 @@
+import { spread } from '../core/shapes.ts';
 import type { DataPath } from '../core/location.ts';
 import { parseDuration } from '../core/duration.ts';
 import type { ServiceSpecData, ServiceView } from '../spec/view.ts';
@@ -66,8 +67,7 @@ export function applyServiceDefaults(
   envMtls: MtlsMode,
 ): ServiceSpecWithDefaults {
   const s = withSchemaDefaults('Service', spec);
-  return {
-    ...s,
+  return spread(s, {
     selector: s.selector ?? { app: name },
     serviceAccount: serviceAccountOf(name, s),
     mtls: s.mtls ?? envMtls,
@@ -75,12 +75,12 @@ export function applyServiceDefaults(
       ? {
           routes: s.routes.map((r) =>
             r.backends?.length === 1 && r.backends[0]!.weight === undefined
-              ? { ...r, backends: [{ ...r.backends[0]!, weight: 100 }] }
+              ? spread(r, { backends: [spread(r.backends[0]!, { weight: 100 })] })
               : r,
           ),
         }
       : {}),
-  };
+  });
 }
 
 /** A service's service account: its own, else its name. */
