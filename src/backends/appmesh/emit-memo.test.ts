@@ -379,3 +379,54 @@ describe('App Mesh with the EmitMemo', () => {
     objectsOf('f', 'front').forEach((o, i) => expect(o).toBe(objectsOf('a', 'front')[i]));
   });
 });
+
+describe('App Mesh with the EmitMemo: rolled-out services', () => {
+  it("a Canary's backends follow the services that admit it, environment by environment", () => {
+    const service = (name: string, spec: string) =>
+      `apiVersion: meshc.dev/v1alpha1\nkind: Service\nmetadata: { name: ${name}, namespace: shop }\nspec:\n${spec}`;
+    const services = [
+      service(
+        'cart',
+        '  ports: [{ name: http, port: 8080 }]\n  rollout: { strategy: canary, interval: 30s, threshold: 5, stepWeight: 10, maxWeight: 50 }\n',
+      ),
+      service('api', '  ports: [{ name: http, port: 8000 }]\n  access: [{ from: [web] }]\n'),
+      service('web', '  ports: [{ name: http, port: 7000 }]\n  access: [{ from: [api] }]\n'),
+    ].join('---\n');
+    const env = (name: string, extra = '') =>
+      dedent`
+        apiVersion: meshc.dev/v1alpha1
+        kind: Environment
+        metadata: { name: ${name} }
+        spec:
+          cluster: ${name}-1
+          mesh: { type: appmesh, version: "1.13", mtls: "off" }
+          gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+          rollouts: { flagger: { chartVersion: "1.44.0", metricsServer: "http://prometheus.monitoring:9090" } }
+      ` + extra;
+    const r = compileInline(
+      {
+        'services.yaml': services,
+        'a.yaml': env('a'),
+        // b: api admits cart too (cart's backends, in the key).
+        'b.yaml': env('b', '  overrides:\n    shop/api: { access: [{ from: [web, cart] }] }\n'),
+        'c.yaml': env('c'),
+      },
+      { until: 'plan' },
+    );
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const memo = new EmitMemo();
+    const canaries = new Map(
+      r.plans.map(({ env: e, backend }) => {
+        const { shared, alone } = emitBoth(backend, e, memo);
+        expect(shared, e.name).toBe(alone);
+        const out = backend.emit(e, { ...CTX, memo });
+        return [e.name, out.namespaces.get('shop')!.find((o) => o.kind === 'Canary')!];
+      }),
+    );
+    const backendsOf = (env: string) =>
+      (canaries.get(env)!.spec as { service: { backends?: string[] } }).service.backends;
+    expect(backendsOf('a')).toEqual(['cart']);
+    expect(backendsOf('b')).toEqual(['api', 'cart']);
+    expect(canaries.get('c')).toBe(canaries.get('a'));
+  });
+});
