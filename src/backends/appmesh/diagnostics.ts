@@ -23,9 +23,13 @@ export function endOfSupport(env: ResolvedEnvironment): Diagnostic {
  * Values App Mesh cannot take as they are (the capability table speaks per feature, these per value): a
  * strict service without a client-verifying trust source, install values only the user knows, tracing the
  * controller cannot export, retry conditions and query matches without an App Mesh form, connection-pool
- * fields App Mesh lacks, App Mesh's limits on targets and priorities.
+ * fields App Mesh lacks, App Mesh's limits on targets and priorities. `check` gives each service's own findings
+ * (checkService over the environment's index, or a memo of it).
  */
-export function checkEnvironment(env: ResolvedEnvironment, services: ServiceIndex): Diagnostic[] {
+export function checkEnvironment(
+  env: ResolvedEnvironment,
+  check: (s: ResolvedService) => readonly Diagnostic[],
+): Diagnostic[] {
   const out: Diagnostic[] = [endOfSupport(env)];
   const trust = appmeshTrust(env);
   const canVerifyClients = trust?.type === 'sds' || trust?.type === 'file';
@@ -67,7 +71,7 @@ export function checkEnvironment(env: ResolvedEnvironment, services: ServiceInde
         location: env.origin(['mesh', 'observability', 'tracing', 'provider']),
       });
   }
-  for (const s of env.services) out.push(...checkService(s, services));
+  for (const s of env.services) out.push(...check(s));
   return out;
 }
 
@@ -93,6 +97,7 @@ function installValue(env: ResolvedEnvironment, key: string, what: string): Diag
   };
 }
 
+/** The findings of one service: a function of the service and of the services it reads from `services`. */
 export function checkService(s: ResolvedService, services: ServiceIndex): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const r of s.routes) {

@@ -3,24 +3,29 @@ import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { buildRootService, buildVersionService } from '../shared/kubernetes-service.ts';
 import { meshBackend } from '../shared/skeleton.ts';
-import type { Backend, BackendOutput } from '../types.ts';
+import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { APPMESH_CAPABILITIES } from './capabilities.ts';
 import { buildCharts } from './charts.ts';
 import { APPMESH_INGRESS_NS, APPMESH_NS, MIN_VERSION } from './constants.ts';
-import { checkEnvironment } from './diagnostics.ts';
+import { checkEnvironment, checkService } from './diagnostics.ts';
 import { APPMESH_DIFF_NOISE } from './diff-noise.ts';
 import { APPMESH_OVERLAPS } from './overlaps.ts';
 import { APPMESH_DISCOVERY } from './discovery.ts';
 import { appmeshImporter } from './import.ts';
 import { buildIngress } from './ingress.ts';
-import { backendsOf } from './model.ts';
+import { backendsOf, nodesOf } from './model.ts';
 import { buildMesh, buildNamespace, meshName } from './mesh.ts';
 import { buildEnvoyPodMonitor } from './monitors.ts';
 import { appmeshPrerequisites } from './prerequisites.ts';
-import { appmeshTrust, type Identity } from './tls.ts';
+import { appmeshTrust, type AppMeshTrust, type Identity } from './tls.ts';
 import { APPMESH_ROLLOUT, appmeshRolloutObjects } from './rollout.ts';
 import { buildVirtualNodes } from './virtual-node.ts';
-import { buildVirtualRouter, buildVirtualService, listenerTimeouts } from './virtual-router.ts';
+import {
+  buildVirtualRouter,
+  buildVirtualService,
+  listenerTimeouts,
+  type ServiceIndex,
+} from './virtual-router.ts';
 
 /**
  * The AWS App Mesh backend (controller 1.13+, `appmesh.k8s.aws/v1beta2`). App Mesh reached its end of support
@@ -53,70 +58,47 @@ export const appmesh: Backend = meshBackend({
   importer: appmeshImporter,
 });
 
-/**
- * The identities a service's listeners accept under SDS trust: the callers its access rules name (and the
- * ingress gateway when it is exposed). Absent when any caller may connect (no rules, or a `*` rule).
- */
-function allowedCallers(
-  env: ResolvedEnvironment,
-  gateway: Identity | undefined,
-): Map<string, readonly Identity[]> {
-  const out = new Map<string, readonly Identity[]>();
-  if (appmeshTrust(env)?.type !== 'sds') return out;
-  for (const s of env.services) {
-    if (!s.access || s.access.some((r) => r.from.some((c) => c.kind === 'any'))) continue;
-    const ids: Identity[] = [];
-    for (const r of s.access)
-      for (const c of r.from)
-        if (c.kind === 'service') ids.push({ namespace: c.namespace, serviceAccount: c.serviceAccount });
-    if (s.ingress && gateway) ids.push(gateway);
-    const unique = new Map(ids.map((i) => [`${i.namespace}/${i.serviceAccount}`, i]));
-    out.set(
-      s.id,
-      [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => i),
-    );
-  }
-  return out;
-}
-
 function emitAppMesh(
   env: ResolvedEnvironment,
   namespaces: ReadonlyMap<string, K8sObject[]>,
+  ctx: EmitContext,
 ): Omit<BackendOutput, 'namespaces'> {
-  const services = new Map<string, ResolvedService>(env.services.map((s) => [s.id, s]));
+  const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
   const trust = appmeshTrust(env);
   const ingress = buildIngress(env, meshName(env), trust, services);
-  const diagnostics: Diagnostic[] = [...checkEnvironment(env, services), ...ingress.diagnostics];
-  const ctx = {
-    services,
+  const memo = ctx.memo;
+  // A service's findings read the service and the index only.
+  const check = (s: ResolvedService) =>
+    memo
+      ? memo.get(s, 'appmesh-check', services, (index) => checkService(s, index))
+      : checkService(s, services);
+  const diagnostics: Diagnostic[] = [...checkEnvironment(env, check), ...ingress.diagnostics];
+  const settings: ServiceSettings = {
     trust,
     trustDomain: env.mesh.trustDomain,
-    backends: backendsOf(env),
-    listenerTimeouts: listenerTimeouts(env.services, services),
-    allowedCallers: allowedCallers(env, ingress.gateway?.identity),
+    gateway: ingress.gateway?.identity,
   };
+  // serviceObjects reads the service, the index, these settings and two values the whole environment
+  // decides for the service (its backends: who admits it; its nodes' listener timeouts: who routes to them
+  // with a long timeout). All of them but the service and the index are in the key.
+  const settingsKey = JSON.stringify([
+    settings.trustDomain,
+    settings.trust ?? null,
+    settings.gateway ? [settings.gateway.namespace, settings.gateway.serviceAccount] : null,
+  ]);
+  const backends = backendsOf(env);
+  const timeouts = listenerTimeouts(env.services, services);
   for (const s of env.services) {
-    if (s.rollout) {
-      // Flagger generates the service's Services, VirtualNodes, VirtualRouter and VirtualService.
-      namespaces
-        .get(s.namespace)
-        ?.push(
-          ...appmeshRolloutObjects(s, ctx.backends.get(s.id) ?? []),
-          ...(ingress.routes.get(s.id) ?? []),
-        );
-      continue;
-    }
-    const root = buildRootService(s);
-    namespaces
-      .get(s.namespace)
-      ?.push(
-        ...(root ? [root] : []),
-        ...s.versions.map((v) => buildVersionService(s, v)),
-        ...buildVirtualNodes(s, ctx),
-        buildVirtualRouter(s, services),
-        buildVirtualService(s),
-        ...(ingress.routes.get(s.id) ?? []),
-      );
+    const own: ServiceInputs = {
+      backends: (backends.get(s.id) ?? []).map((b) => b.id),
+      timeouts: nodesOf(s).map((n) => timeouts.get(`${n.namespace}/${n.name}`)),
+    };
+    // Ids hold no space, and a timeout is a number or empty: the key is unambiguous.
+    const key = `appmesh\0${settingsKey}\0${own.backends.join(' ')}\0${own.timeouts.join(' ')}`;
+    const objects = memo
+      ? memo.get(s, key, services, (index) => serviceObjects(s, own, settings, index))
+      : serviceObjects(s, own, settings, services);
+    namespaces.get(s.namespace)?.push(...objects, ...(ingress.routes.get(s.id) ?? []));
   }
   const obs = env.mesh.observability;
   return {
@@ -128,4 +110,43 @@ function emitAppMesh(
     charts: buildCharts(env),
     diagnostics,
   };
+}
+
+/** The mesh settings of the environment a service's objects read. */
+interface ServiceSettings {
+  readonly trust: AppMeshTrust | undefined;
+  readonly trustDomain: string;
+  readonly gateway: Identity | undefined;
+}
+
+/** What the environment as a whole decides for one service: see NodeContext. */
+interface ServiceInputs {
+  readonly backends: readonly string[];
+  readonly timeouts: readonly (number | undefined)[];
+}
+
+/**
+ * The objects of one service in its namespace (its GatewayRoutes aside): a function of the service, its
+ * inputs, the settings and the other services it reads from the index.
+ */
+function serviceObjects(
+  s: ResolvedService,
+  own: ServiceInputs,
+  settings: ServiceSettings,
+  services: ServiceIndex,
+): readonly K8sObject[] {
+  if (s.rollout)
+    // Flagger generates the service's Services, VirtualNodes, VirtualRouter and VirtualService.
+    return appmeshRolloutObjects(
+      s,
+      own.backends.map((id) => services.get(id)!),
+    );
+  const root = buildRootService(s);
+  return [
+    ...(root ? [root] : []),
+    ...s.versions.map((v) => buildVersionService(s, v)),
+    ...buildVirtualNodes(s, { ...settings, ...own, services }),
+    buildVirtualRouter(s, services),
+    buildVirtualService(s),
+  ];
 }

@@ -1,6 +1,17 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dest, makeService, makeVersions } from '../../../test/helpers/model-factory.ts';
+import type { ResolvedService } from '../../model/types.ts';
 import {
+  caller,
+  dest,
+  makeAccessRule,
+  makeEnvironment,
+  makeService,
+  makeVersions,
+} from '../../../test/helpers/model-factory.ts';
+import {
+  backendsOf,
+  mayCall,
   listenerProtocol,
   nodeName,
   nodesOf,
@@ -40,5 +51,43 @@ describe('App Mesh units', () => {
     expect(listenerProtocol({ name: 'g', port: 1, protocol: 'grpc' })).toBe('http2');
     expect(spiffeId('example.org', 'shop', 'web')).toBe('spiffe://example.org/ns/shop/sa/web');
     expect(trustBundleId('example.org')).toBe('spiffe://example.org');
+  });
+
+  it('backendsOf equals asking mayCall for every (caller, target) pair, in id order', () => {
+    // Services named n0..n5 over two namespaces (given in any order); each one open (no rules), closed (no
+    // rule admits anyone), admitting `*`, or naming a few callers (some not in the environment), in 1-2 rules.
+    const ids = ['a/n0', 'a/n1', 'a/n2', 'b/n0', 'b/n3', 'b/n4', 'c/gone'];
+    const callers = fc.uniqueArray(fc.constantFrom('*', ...ids), { maxLength: 3 });
+    const access = fc.option(fc.array(callers, { maxLength: 2 }), { nil: undefined });
+    const env = fc
+      .uniqueArray(fc.constantFrom(...ids.slice(0, 6)), { minLength: 0, maxLength: 6 })
+      .chain((present) =>
+        fc.tuple(...present.map((id) => fc.tuple(fc.constant(id), access))).map((entries) =>
+          entries.map(([id, rules]) => {
+            const [namespace, name] = id.split('/') as [string, string];
+            return makeService({
+              namespace,
+              name,
+              ...(rules
+                ? {
+                    access: rules.map((from, index) =>
+                      makeAccessRule({ index, from: from.map((c) => caller(c)) }),
+                    ),
+                  }
+                : {}),
+            });
+          }),
+        ),
+      );
+    fc.assert(
+      fc.property(env, (services) => {
+        const byId = (a: ResolvedService, b: ResolvedService) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+        const got = backendsOf(makeEnvironment({ services }));
+        expect([...got.keys()]).toEqual(services.map((s) => s.id));
+        for (const c of services)
+          expect(got.get(c.id)).toEqual(services.filter((t) => mayCall(c, t)).sort(byId));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

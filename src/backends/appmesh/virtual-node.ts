@@ -6,7 +6,7 @@ import type { K8sObject } from '../../core/k8s.ts';
 import type { Port, ResolvedService } from '../../model/types.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { APPMESH_API, appmeshDuration } from './constants.ts';
-import { listenerProtocol, nodeHostname, nodesOf, type NodeRef } from './model.ts';
+import { listenerProtocol, nodeHostname, nodesOf } from './model.ts';
 import { clientPolicy, identityOf, listenerTls, type AppMeshTrust, type Identity } from './tls.ts';
 import { reachableNodes, type ServiceIndex } from './virtual-router.ts';
 
@@ -55,23 +55,54 @@ export function connectionPool(s: ResolvedService, p: Port): Obj | undefined {
   }
 }
 
+/**
+ * What a service's VirtualNodes read besides the service itself. Everything here is either a mesh setting of
+ * the environment or a per-service value computed from the whole environment (the backends, the listener
+ * timeouts), so that a memo keyed by these values and by the services read from `services` is sound.
+ */
 export interface NodeContext {
+  /** The other services, read by id (the backends and what their routes reach). */
   readonly services: ServiceIndex;
   readonly trust: AppMeshTrust | undefined;
   readonly trustDomain: string;
-  /** The services each service may call (its nodes' backends), by service id. */
-  readonly backends: ReadonlyMap<string, readonly ResolvedService[]>;
-  /** Listener timeouts longer than App Mesh's default, by node key `namespace/name`. */
-  readonly listenerTimeouts: ReadonlyMap<string, number>;
-  /** The identities that may connect to a service's listeners (SDS SAN check), by service id; absent: any. */
-  readonly allowedCallers: ReadonlyMap<string, readonly Identity[]>;
+  /** The ids of the services this service may call (its nodes' backends), in id order. */
+  readonly backends: readonly string[];
+  /** The listener timeout of each of its nodes (in `nodesOf` order), when longer than App Mesh's default. */
+  readonly timeouts: readonly (number | undefined)[];
+  /** The environment's ingress gateway identity (native ingress), which exposed services also accept. */
+  readonly gateway: Identity | undefined;
 }
 
-function listener(node: NodeRef, p: Port, ctx: NodeContext): Obj {
-  const s = node.service;
+/**
+ * The identities a service's listeners accept under SDS trust: the callers its access rules name (and the
+ * ingress gateway when it is exposed). Absent when any caller may connect (no rules, a `*` rule, or a trust
+ * other than SDS).
+ */
+export function allowedCallers(
+  s: ResolvedService,
+  trust: AppMeshTrust | undefined,
+  gateway: Identity | undefined,
+): readonly Identity[] | undefined {
+  if (trust?.type !== 'sds') return undefined;
+  if (!s.access || s.access.some((r) => r.from.some((c) => c.kind === 'any'))) return undefined;
+  const ids: Identity[] = [];
+  for (const r of s.access)
+    for (const c of r.from)
+      if (c.kind === 'service') ids.push({ namespace: c.namespace, serviceAccount: c.serviceAccount });
+  if (s.ingress && gateway) ids.push(gateway);
+  const unique = new Map(ids.map((i) => [`${i.namespace}/${i.serviceAccount}`, i]));
+  return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => i);
+}
+
+function listener(
+  s: ResolvedService,
+  p: Port,
+  timeout: number | undefined,
+  callers: readonly Identity[] | undefined,
+  ctx: NodeContext,
+): Obj {
   const protocol = listenerProtocol(p);
   const out: Obj = { portMapping: { port: p.port, protocol } };
-  const timeout = ctx.listenerTimeouts.get(`${node.namespace}/${node.name}`);
   if (timeout !== undefined && protocol !== 'tcp')
     out.timeout = { [protocol]: { perRequest: appmeshDuration(timeout) } };
   if (protocol !== 'tcp') {
@@ -80,14 +111,15 @@ function listener(node: NodeRef, p: Port, ctx: NodeContext): Obj {
   }
   const pool = connectionPool(s, p);
   if (pool) out.connectionPool = pool;
-  const tls = listenerTls(s.mtls, ctx.trust, identityOf(s), ctx.trustDomain, ctx.allowedCallers.get(s.id));
+  const tls = listenerTls(s.mtls, ctx.trust, identityOf(s), ctx.trustDomain, callers);
   if (tls) out.tls = tls;
   return out;
 }
 
 /** The backends of a caller's nodes, each with the client TLS policy for that backend. */
 function backends(s: ResolvedService, ctx: NodeContext): Obj[] {
-  return (ctx.backends.get(s.id) ?? []).map((b) => {
+  return ctx.backends.map((id) => {
+    const b = ctx.services.get(id)!;
     const policy =
       b.mtls === 'off'
         ? undefined
@@ -112,13 +144,14 @@ function backends(s: ResolvedService, ctx: NodeContext): Obj[] {
 /** The VirtualNodes of a service. */
 export function buildVirtualNodes(s: ResolvedService, ctx: NodeContext): K8sObject[] {
   const bs = backends(s, ctx);
-  return nodesOf(s).map((node) => ({
+  const callers = allowedCallers(s, ctx.trust, ctx.gateway);
+  return nodesOf(s).map((node, i) => ({
     apiVersion: APPMESH_API,
     kind: 'VirtualNode',
     metadata: objectMeta(node.name, node.namespace),
     spec: {
       podSelector: { matchLabels: { ...s.selector, ...(node.version?.labels ?? {}) } },
-      listeners: s.ports.map((p) => listener(node, p, ctx)),
+      listeners: s.ports.map((p) => listener(s, p, ctx.timeouts[i], callers, ctx)),
       serviceDiscovery: { dns: { hostname: nodeHostname(node) } },
       ...(bs.length ? { backends: bs } : {}),
     },
