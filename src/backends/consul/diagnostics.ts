@@ -1,4 +1,6 @@
-import type { Diagnostic } from '../../core/diagnostic.ts';
+import type { Diagnostic, RelatedLocation } from '../../core/diagnostic.ts';
+import { RELATED_LIMIT } from '../../core/diagnostic.ts';
+import type { Location } from '../../core/location.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import type { ServiceIndex } from './chain.ts';
 import { VAULT_REQUIRED_VALUES, valueAt } from './charts.ts';
@@ -12,10 +14,12 @@ export type ServiceChecks = (s: ResolvedService, i: number) => readonly Diagnost
  * Values Consul cannot take as they are (the capability table speaks per feature, these per value): Consul
  * service names that collide (Consul CE has one namespace), ports beyond the one Consul meshes, connection
  * limits Consul has no field for, resilience no known caller would apply, a tracing protocol the proxies do not
- * speak, and Vault values the chart fails without.
+ * speak, and Vault values the chart fails without. Errors are reported per service; the per-service warnings
+ * of checkService are grouped across the environment's services (groupWarnings).
  */
 export function checkEnvironment(env: ResolvedEnvironment, checks: ServiceChecks): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const grouped = new Map<Finding['kind'], Diagnostic[]>();
   const byName = new Map<string, ResolvedService>();
   for (const [i, s] of env.services.entries()) {
     const name = consulName(s);
@@ -29,8 +33,15 @@ export function checkEnvironment(env: ResolvedEnvironment, checks: ServiceChecks
         location: s.origin(['serviceAccount']),
       });
     else byName.set(name, s);
-    out.push(...checks(s, i));
+    for (const d of checks(s, i)) {
+      const kind = FINDINGS.get(d)?.kind;
+      const same = kind && grouped.get(kind);
+      if (!kind) out.push(d);
+      else if (same) same.push(d);
+      else grouped.set(kind, [d]);
+    }
   }
+  for (const same of grouped.values()) out.push(groupWarnings(same));
   const tracing = env.mesh.observability.tracing;
   if (tracing && tracing.provider !== 'zipkin')
     out.push({
@@ -59,13 +70,7 @@ export function checkEnvironment(env: ResolvedEnvironment, checks: ServiceChecks
 export function checkService(s: ResolvedService, services: ServiceIndex): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (s.ports.length > 1)
-    out.push({
-      code: 'MESH_APPROXIMATE_FEATURE',
-      severity: 'warning',
-      message: `Consul meshes one port per service, the first (${s.ports[0]!.name}); the other ports of ${s.id} are not proxied.`,
-      hint: 'Exclude the other ports from the sidecar on the pods (`consul.hashicorp.com/transparent-proxy-exclude-inbound-ports`), or split the service into one service per port.',
-      location: s.origin(['ports', 1]),
-    });
+    out.push(finding({ kind: 'ports', id: s.id, port: s.ports[0]!.name }, s.origin(['ports', 1])));
   const pool = s.resilience.connectionPool;
   if (pool?.maxRequestsPerConnection)
     out.push({
@@ -77,12 +82,90 @@ export function checkService(s: ResolvedService, services: ServiceIndex): Diagno
     });
   const declared = (['outlierDetection', 'connectionPool'] as const).filter((k) => s.resilience[k]);
   if (declared.length && !knownCallers(s, services).length)
-    out.push({
+    out.push(finding({ kind: 'no-caller', id: s.id, declared }, s.origin(['resilience', declared[0]!])));
+  return out;
+}
+
+/**
+ * A warning of checkService that checkEnvironment groups across the environment's services, and what its
+ * grouped message needs of the service: `ports`, a service with more ports than the one Consul meshes (`port`,
+ * its first); `no-caller`, resilience (`declared`) on a service whose access rules name no caller.
+ */
+type Finding =
+  | { readonly kind: 'ports'; readonly id: string; readonly port: string }
+  | {
+      readonly kind: 'no-caller';
+      readonly id: string;
+      readonly declared: readonly ('outlierDetection' | 'connectionPool')[];
+    };
+
+/**
+ * The finding behind each groupable warning. checkService returns plain Diagnostics (the backend keeps them in
+ * its per-service memo as they are, shared between environments), so the finding rides beside them, keyed by
+ * the very object: a warning of checkService is only ever handed to checkEnvironment, which replaces it.
+ */
+const FINDINGS = new WeakMap<Diagnostic, Finding>();
+
+/** The warning of one service, as printed when it is the only one of its kind in the environment. */
+function finding(f: Finding, location: Location): Diagnostic {
+  const d: Diagnostic = { ...warningOf([f], ''), location };
+  FINDINGS.set(d, f);
+  return d;
+}
+
+/**
+ * One warning for the same finding on several services of an environment, like the capability warnings
+ * (src/plan/capabilities.ts): at the first service (the environment's order), the message counting the
+ * others, the first RELATED_LIMIT of them related locations ("also …"), so that a fleet where every service
+ * has it reads as one finding, not one per service. A single use keeps its own warning as it is.
+ */
+function groupWarnings(same: readonly Diagnostic[]): Diagnostic {
+  const first = same[0]!;
+  if (same.length === 1) return first;
+  const fs = same.map((d) => FINDINGS.get(d)!);
+  const more = same.length - 1;
+  const listed = same.slice(1, 1 + RELATED_LIMIT);
+  const counted = ` and ${more} more service${more === 1 ? '' : 's'}${more > listed.length ? `, ${listed.length} of them listed,` : ''}`;
+  const related: RelatedLocation[] = listed.map((d) => ({
+    message: alsoOf(FINDINGS.get(d)!),
+    location: d.location!,
+  }));
+  return { ...warningOf(fs, counted), location: first.location!, related };
+}
+
+/**
+ * The warning (without location) of findings of one kind, `fs[0]` the first; `counted` is empty for one
+ * service, else " and N more services[, K of them listed,]" (what follows the first id).
+ */
+function warningOf(fs: readonly Finding[], counted: string): Omit<Diagnostic, 'location'> {
+  const f = fs[0]!;
+  const many = fs.length > 1;
+  if (f.kind === 'ports') {
+    // The meshed port of each service: its first; their distinct names, the first few.
+    const names = [...new Set(fs.map((x) => (x.kind === 'ports' ? x.port : '')))];
+    const first = names.length > 3 ? `${names.slice(0, 3).join(', ')}, …` : names.join(' or ');
+    return {
       code: 'MESH_APPROXIMATE_FEATURE',
       severity: 'warning',
-      message: `Consul declares ${declared.join(' and ')} in each caller's ServiceDefaults, and ${s.id} names no caller in its access rules: no caller applies it.`,
-      hint: 'List the services that call it in `access` (meshc then writes the policy into their ServiceDefaults), or remove the setting for this environment.',
-      location: s.origin(['resilience', declared[0]!]),
-    });
-  return out;
+      message: `Consul meshes one port per service, the first (${first}); the other ports of ${f.id}${counted} are not proxied.`,
+      hint: 'Exclude the other ports from the sidecar on the pods (`consul.hashicorp.com/transparent-proxy-exclude-inbound-ports`), or split the service into one service per port.',
+    };
+  }
+  // What the services declare, in the order of checkService.
+  const declared = (['outlierDetection', 'connectionPool'] as const).filter((k) =>
+    fs.some((x) => x.kind === 'no-caller' && x.declared.includes(k)),
+  );
+  return {
+    code: 'MESH_APPROXIMATE_FEATURE',
+    severity: 'warning',
+    message: `Consul declares ${declared.join(' and ')} in each caller's ServiceDefaults, and ${f.id}${counted} ${many ? 'name no caller in their' : 'names no caller in its'} access rules: no caller applies it.`,
+    hint: 'List the services that call it in `access` (meshc then writes the policy into their ServiceDefaults), or remove the setting for this environment.',
+  };
+}
+
+/** The message of a related location of a grouped warning: another service with the finding. */
+function alsoOf(f: Finding): string {
+  return f.kind === 'ports'
+    ? `also the other ports of ${f.id}`
+    : `also ${f.declared.join(' and ')} of ${f.id}, which names no caller`;
 }
