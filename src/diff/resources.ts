@@ -2,8 +2,11 @@
  * The resource diff: both sides' renders compared object by object, keyed by environment and
  * apiVersion/kind/namespace/name (never by file or text). Pure.
  */
+import { CanonicalCache } from '../core/canonical.ts';
 import { resourceId, type K8sObject } from '../core/k8s.ts';
-import { buildEnvironment, type EnvRender } from '../gitops/tree.ts';
+import { engineOf } from '../gitops/engines.ts';
+import { prepareEnvironment } from '../gitops/environment.ts';
+import type { EnvRender } from '../gitops/tree.ts';
 import { jsonEqual } from '../core/json.ts';
 import { compareObjects } from '../backends/kind-order.ts';
 import { emitYaml } from '../render/yaml.ts';
@@ -74,11 +77,13 @@ export function diffRenders(
 
   const out: ResourceChange[] = [];
   const context = options.context ?? 3;
+  // One canonical copy per distinct object for every environment of both sides (see buildEnvironment).
+  const canonical = new CanonicalCache();
   for (const p of pairs) {
     // Backends are pure functions of the resolved environment: the same input renders the same objects.
     if (p.base && p.head && sameInput(p.base, p.head)) continue;
-    const before = p.base ? buildEnvironment(p.base) : [];
-    const after = p.head ? buildEnvironment(p.head) : [];
+    const before = p.base ? buildEnvironment(p.base, canonical) : [];
+    const after = p.head ? buildEnvironment(p.head, canonical) : [];
     const changes: { obj: K8sObject; change: ResourceChange }[] = [];
     const afterById = new Map(after.map((o) => [resourceId(o), o] as const));
     const beforeIds = new Set<string>();
@@ -112,6 +117,21 @@ export function diffRenders(
     for (const c of changes) out.push(c.change);
   }
   return out;
+}
+
+/**
+ * The environment's complete object list, as gitops/tree.ts `buildEnvironment` (`meshc build --env`) gives
+ * it, with one CanonicalCache for every environment of the diff: the two sides' environments emit mostly
+ * the same objects (one object each, through the compiles' shared ObjectPool), so each is canonicalized
+ * once instead of once per environment and side, and the comparison below finds the two sides' canonical
+ * objects identical (`a === b`). Equivalent: CanonicalCache gives an input the canonical form of an equal
+ * one (see core/canonical.ts), and nothing here mutates an object while the cache lives.
+ */
+function buildEnvironment(render: EnvRender, canonical: CanonicalCache): K8sObject[] {
+  const p = prepareEnvironment(render, undefined, engineOf, canonical);
+  const all: K8sObject[] = [...p.cluster];
+  for (const objs of p.dirs.values()) all.push(...objs);
+  return all.sort(compareObjects);
 }
 
 /** Same backend, same resolved environment (spec, services and their resolved specs): the same render. */
