@@ -42,6 +42,11 @@ export interface DiffRendersOptions {
   readonly renamed?: ReadonlyMap<string, string>;
   /** Context lines of the unified diffs (default 3). */
   readonly context?: number;
+  /**
+   * Each environment canonicalized on its own, as gitops/tree.ts `buildEnvironment` does, instead of
+   * through one cache for the whole diff: the slow path, which the tests compare the default with.
+   */
+  readonly separateEnvironments?: boolean;
 }
 
 /**
@@ -78,12 +83,13 @@ export function diffRenders(
   const out: ResourceChange[] = [];
   const context = options.context ?? 3;
   // One canonical copy per distinct object for every environment of both sides (see buildEnvironment).
-  const canonical = new CanonicalCache();
+  const shared = new CanonicalCache();
+  const cache = () => (options.separateEnvironments ? new CanonicalCache() : shared);
   for (const p of pairs) {
     // Backends are pure functions of the resolved environment: the same input renders the same objects.
     if (p.base && p.head && sameInput(p.base, p.head)) continue;
-    const before = p.base ? buildEnvironment(p.base, canonical) : [];
-    const after = p.head ? buildEnvironment(p.head, canonical) : [];
+    const before = p.base ? buildEnvironment(p.base, cache()) : [];
+    const after = p.head ? buildEnvironment(p.head, cache()) : [];
     const changes: { obj: K8sObject; change: ResourceChange }[] = [];
     const afterById = new Map(after.map((o) => [resourceId(o), o] as const));
     const beforeIds = new Set<string>();

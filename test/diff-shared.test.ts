@@ -1,0 +1,114 @@
+/**
+ * Issue 16: `meshc diff` shares the work of its two sides (the compiles' CompileCache, one canonical copy
+ * per distinct object in the resource comparison) without changing its result. Over generated specs and
+ * the edits a pull request makes, the diff of two compiles that share everything equals the diff of two
+ * separate compiles compared the slow way (each environment canonicalized on its own, as
+ * `buildEnvironment` does), and each side's diagnostics equal those of a compile of its files alone.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, parse, stringify } from 'yaml';
+import { compile, newCompileCache, type Compiled, type CompileCache } from '../src/compile.ts';
+import { diffRenders, diffSpecs, type DiffSide } from '../src/diff/index.ts';
+import type { SourceFile } from '../src/parse/source.ts';
+import { specArb } from './helpers/spec-arbitrary.ts';
+
+const RUNS = Number(process.env.MESHC_GENERATED_RUNS) || (process.env.CI ? 60 : 20);
+
+/** A side as `meshc diff` compiles it (until `emit`, see cli/diff-command.ts). */
+const compileSide = (files: readonly SourceFile[], cache?: CompileCache): Compiled =>
+  compile(files, { until: 'emit', ...(cache ? { cache } : {}) });
+
+const sideOf = (c: Compiled): DiffSide | undefined =>
+  c.model && c.emitted && !c.diagnostics.some((d) => d.severity === 'error')
+    ? { model: c.model, renders: c.emitted.renders }
+    : undefined;
+
+const diagnosticsOf = (c: Compiled) => JSON.stringify(c.diagnostics);
+
+/** Replaces one file's text. */
+const withFile = (files: readonly SourceFile[], file: SourceFile, text: string): SourceFile[] =>
+  files.map((f) => (f === file ? { path: f.path, text } : f));
+
+/** Moves one point of weight between the first two destinations of the first weighted route, if any. */
+function shiftWeight(text: string): string | undefined {
+  const docs = parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown>);
+  for (const doc of docs) {
+    const routes = ((doc.spec as Record<string, unknown>).routes ?? []) as Record<string, unknown>[];
+    for (const r of routes) {
+      const to = r.to;
+      if (to === null || typeof to !== 'object') continue;
+      const keys = Object.keys(to);
+      const w = to as Record<string, number>;
+      if (keys.length < 2) continue;
+      const [a, b] = keys as [string, string];
+      if (w[a]! > 0) (w[a]!--, w[b]!++);
+      else (w[a]!++, w[b]!--);
+      return docs.map((d) => stringify(d)).join('---\n');
+    }
+  }
+  return undefined;
+}
+
+/** The edits of a pull request: a weight, a port, a service file gone, an environment's mTLS mode. */
+function edits(files: readonly SourceFile[]): SourceFile[][] {
+  const out: SourceFile[][] = [];
+  const services = files.filter((f) => f.path.startsWith('services/'));
+  for (const f of services) {
+    const shifted = shiftWeight(f.text);
+    if (shifted !== undefined) {
+      out.push(withFile(files, f, shifted));
+      break;
+    }
+  }
+  const first = services[0];
+  if (first) {
+    out.push(withFile(files, first, first.text.replace(/^(\s*)port: (\d+)/m, '$1port: 1$2')));
+    if (services.length > 1) out.push(files.filter((f) => f !== first));
+  }
+  const envFile = files.find((f) => f.path.startsWith('environments/'));
+  if (envFile) {
+    const doc = parse(envFile.text) as { spec: { mesh: { mtls?: string } } };
+    doc.spec.mesh.mtls = doc.spec.mesh.mtls === 'strict' ? 'permissive' : 'strict';
+    out.push(withFile(files, envFile, stringify(doc)));
+  }
+  return out;
+}
+
+describe('meshc diff: the shared work of the two sides', () => {
+  it('the diff of two compiles sharing their work equals the diff of separate compiles (slow path)', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(specArb, (spec) => {
+        for (const head of edits(spec.files)) {
+          for (const [baseFiles, headFiles] of [
+            [spec.files, head],
+            [head, spec.files],
+          ] as const) {
+            const cache = newCompileCache();
+            const base = compileSide(baseFiles, cache);
+            const headCompiled = compileSide(headFiles, cache);
+            const baseAlone = compileSide(baseFiles);
+            const headAlone = compileSide(headFiles);
+            expect(diagnosticsOf(base)).toBe(diagnosticsOf(baseAlone));
+            expect(diagnosticsOf(headCompiled)).toBe(diagnosticsOf(headAlone));
+            const [b, h, b0, h0] = [base, headCompiled, baseAlone, headAlone].map(sideOf);
+            if (!b || !h || !b0 || !h0) continue;
+            const fast = diffSpecs(b, h);
+            const slow = diffSpecs(b0, h0);
+            expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
+            // The resource comparison itself, each environment canonicalized on its own.
+            const renamed = new Map(fast.environments.renamed.map((r) => [r.to, r.from] as const));
+            expect(JSON.stringify(fast.resources)).toBe(
+              JSON.stringify(diffRenders(b0.renders, h0.renders, { renamed, separateEnvironments: true })),
+            );
+            compared++;
+          }
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    // The property compared diffs, not only diagnostics.
+    expect(compared).toBeGreaterThan(RUNS);
+  }, 180_000);
+});
