@@ -42,8 +42,9 @@ function shiftWeight(text: string): string | undefined {
       const w = to as Record<string, number>;
       if (keys.length < 2) continue;
       const [a, b] = keys as [string, string];
-      if (w[a]! > 0) (w[a]!--, w[b]!++);
-      else (w[a]!++, w[b]!--);
+      const d = w[a]! > 0 ? 1 : -1;
+      w[a] = w[a]! - d;
+      w[b] = w[b]! + d;
       return docs.map((d) => stringify(d)).join('---\n');
     }
   }
