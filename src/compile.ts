@@ -5,6 +5,7 @@
  * previous stage's output. No disk, no git, no clock: `load` (before) and `write` (after) are the callers'
  * business.
  */
+import { CanonicalCache } from './core/canonical.ts';
 import type { Diagnostic } from './core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
 import { meshDefaults } from './backends/registry.ts';
@@ -67,6 +68,8 @@ export interface CompileCache {
   readonly objects?: ObjectPool;
   /** The backends' per-service results (EmitMemo). */
   readonly emitted?: EmitMemo;
+  /** Canonical objects of the GitOps checks (`until: 'emit'`), one per distinct object (CanonicalCache). */
+  readonly canonical?: CanonicalCache;
 }
 
 export function newCompileCache(): CompileCache {
@@ -75,6 +78,7 @@ export function newCompileCache(): CompileCache {
     resolved: new ResolveMemo(),
     objects: new ObjectPool(),
     emitted: new EmitMemo(),
+    canonical: new CanonicalCache(),
   };
 }
 
@@ -178,7 +182,8 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   if (until === 'emit' || hasErrors(diagnostics)) {
     // The GitOps stage's checks (environment patches, conflicts between environments), so that validate
     // refuses whatever render would refuse.
-    if (!hasErrors(diagnostics)) diagnostics.push(...gitopsDiagnostics(emitted.renders));
+    if (!hasErrors(diagnostics))
+      diagnostics.push(...gitopsDiagnostics(emitted.renders, options.cache?.canonical));
     onPhase?.('plan');
     return result({ model, plans, emitted });
   }

@@ -95,7 +95,7 @@ describe('meshc diff: the shared work of the two sides', () => {
             expect(diagnosticsOf(headCompiled)).toBe(diagnosticsOf(headAlone));
             const [b, h, b0, h0] = [base, headCompiled, baseAlone, headAlone].map(sideOf);
             if (!b || !h || !b0 || !h0) continue;
-            const fast = diffSpecs(b, h);
+            const fast = diffSpecs(b, h, { canonical: cache.canonical! });
             const slow = diffSpecs(b0, h0);
             expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
             // The resource comparison itself, each environment canonicalized on its own.

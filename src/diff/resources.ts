@@ -47,6 +47,11 @@ export interface DiffRendersOptions {
    * through one cache for the whole diff: the slow path, which the tests compare the default with.
    */
   readonly separateEnvironments?: boolean;
+  /**
+   * The cache to canonicalize with: the one the compiles' GitOps checks used (CompileCache `canonical`),
+   * so that the objects they canonicalized already are not copied again. Default: a new one.
+   */
+  readonly canonical?: CanonicalCache;
 }
 
 /**
@@ -83,7 +88,7 @@ export function diffRenders(
   const out: ResourceChange[] = [];
   const context = options.context ?? 3;
   // One canonical copy per distinct object for every environment of both sides (see buildEnvironment).
-  const shared = new CanonicalCache();
+  const shared = options.canonical ?? new CanonicalCache();
   const cache = () => (options.separateEnvironments ? new CanonicalCache() : shared);
   for (const p of pairs) {
     // Backends are pure functions of the resolved environment: the same input renders the same objects.

@@ -57,6 +57,7 @@ export function buildEnvironment(render: EnvRender): K8sObject[] {
 function analyse(
   renders: readonly EnvRender[],
   engineFor: EngineLookup,
+  canonical: CanonicalCache = new CanonicalCache(),
 ): {
   prepared: PreparedEnv[];
   clusters: { cluster: string; entries: ClusterEntry[] }[];
@@ -66,7 +67,6 @@ function analyse(
   const sorted = [...renders].sort((a, b) => cmp(a.env.name, b.env.name));
   // One cache for all environments: an object several of them render alike becomes one canonical object,
   // copied once, which the overlays then compare with the base by reference.
-  const canonical = new CanonicalCache();
   const prepared = assignMeshOwners(sorted, diagnostics, engineFor, canonical).map(({ render, meshOwner }) =>
     prepareEnvironment(render, meshOwner, engineFor, canonical),
   );
@@ -91,10 +91,11 @@ function analyse(
 /**
  * The diagnostics `layoutGitOpsTree` reports for these renders (environment patches that match nothing or
  * fail, conflicts between environments, two objects for one output file), without building the files:
- * what `validate` runs so that it refuses everything `render` refuses before writing.
+ * what `validate` runs so that it refuses everything `render` refuses before writing. `canonical`: a cache
+ * shared with other analyses of mostly the same objects (the two sides of `meshc diff`, CompileCache).
  */
-export function gitopsDiagnostics(renders: readonly EnvRender[]): Diagnostic[] {
-  return sortDiagnostics(analyse(renders, engineOf).diagnostics);
+export function gitopsDiagnostics(renders: readonly EnvRender[], canonical?: CanonicalCache): Diagnostic[] {
+  return sortDiagnostics(analyse(renders, engineOf, canonical).diagnostics);
 }
 
 /**
