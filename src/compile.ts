@@ -10,7 +10,7 @@ import type { Diagnostic } from './core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
 import { meshDefaults } from './backends/registry.ts';
 import { EmitMemo } from './backends/shared/emit-memo.ts';
-import type { GitOpsResult, EnvRender } from './gitops/tree.ts';
+import type { GitOpsResult, EnvRender, PreparedCache } from './gitops/tree.ts';
 import { gitopsDiagnostics, layoutGitOpsTree } from './gitops/tree.ts';
 import { ResolveMemo, buildModel, checkClusters } from './model/build.ts';
 import type { ModelOptions } from './model/build.ts';
@@ -70,6 +70,8 @@ export interface CompileCache {
   readonly emitted?: EmitMemo;
   /** Canonical objects of the GitOps checks (`until: 'emit'`), one per distinct object (CanonicalCache). */
   readonly canonical?: CanonicalCache;
+  /** The environments the GitOps checks prepared, by render (what `meshc diff` compares next). */
+  readonly prepared?: PreparedCache;
 }
 
 export function newCompileCache(): CompileCache {
@@ -79,6 +81,7 @@ export function newCompileCache(): CompileCache {
     objects: new ObjectPool(),
     emitted: new EmitMemo(),
     canonical: new CanonicalCache(),
+    prepared: new WeakMap(),
   };
 }
 
@@ -183,7 +186,9 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     // The GitOps stage's checks (environment patches, conflicts between environments), so that validate
     // refuses whatever render would refuse.
     if (!hasErrors(diagnostics))
-      diagnostics.push(...gitopsDiagnostics(emitted.renders, options.cache?.canonical));
+      diagnostics.push(
+        ...gitopsDiagnostics(emitted.renders, options.cache?.canonical, options.cache?.prepared),
+      );
     onPhase?.('plan');
     return result({ model, plans, emitted });
   }

@@ -10,6 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse, stringify } from 'yaml';
 import { compile, newCompileCache, type Compiled, type CompileCache } from '../src/compile.ts';
 import { diffRenders, diffSpecs, type DiffSide } from '../src/diff/index.ts';
+import { compareObjects } from '../src/backends/kind-order.ts';
+import { env, ns, output, peerAuth, scenario } from '../src/gitops/fixture.test.ts';
+import {
+  buildEnvironment,
+  gitopsDiagnostics,
+  type EnvRender,
+  type PreparedCache,
+} from '../src/gitops/tree.ts';
 import type { SourceFile } from '../src/parse/source.ts';
 import { specArb } from './helpers/spec-arbitrary.ts';
 
@@ -51,7 +59,10 @@ function shiftWeight(text: string): string | undefined {
   return undefined;
 }
 
-/** The edits of a pull request: a weight, a port, a service file gone, an environment's mTLS mode. */
+/**
+ * The edits of a pull request: a weight, a port, a service file gone, an environment's mTLS mode, an
+ * environment gone.
+ */
 function edits(files: readonly SourceFile[]): SourceFile[][] {
   const out: SourceFile[][] = [];
   const services = files.filter((f) => f.path.startsWith('services/'));
@@ -72,9 +83,19 @@ function edits(files: readonly SourceFile[]): SourceFile[][] {
     const doc = parse(envFile.text) as { spec: { mesh: { mtls?: string } } };
     doc.spec.mesh.mtls = doc.spec.mesh.mtls === 'strict' ? 'permissive' : 'strict';
     out.push(withFile(files, envFile, stringify(doc)));
+    if (files.filter((f) => f.path.startsWith('environments/')).length > 1)
+      out.push(files.filter((f) => f !== envFile));
   }
   return out;
 }
+
+/** Every environment on one cluster (the first environment owns its mesh-wide directories). */
+const oneCluster = (files: readonly SourceFile[]): SourceFile[] =>
+  files.map((f) =>
+    f.path.startsWith('environments/')
+      ? { path: f.path, text: f.text.replace(/^(\s*)cluster: .*$/m, '$1cluster: shared-1') }
+      : f,
+  );
 
 describe('meshc diff: the shared work of the two sides', () => {
   it('the diff of two compiles sharing their work equals the diff of separate compiles (slow path)', () => {
@@ -85,6 +106,7 @@ describe('meshc diff: the shared work of the two sides', () => {
           for (const [baseFiles, headFiles] of [
             [spec.files, head],
             [head, spec.files],
+            [oneCluster(spec.files), oneCluster(head)],
           ] as const) {
             const cache = newCompileCache();
             const base = compileSide(baseFiles, cache);
@@ -95,7 +117,7 @@ describe('meshc diff: the shared work of the two sides', () => {
             expect(diagnosticsOf(headCompiled)).toBe(diagnosticsOf(headAlone));
             const [b, h, b0, h0] = [base, headCompiled, baseAlone, headAlone].map(sideOf);
             if (!b || !h || !b0 || !h0) continue;
-            const fast = diffSpecs(b, h, { canonical: cache.canonical! });
+            const fast = diffSpecs(b, h, { canonical: cache.canonical!, prepared: cache.prepared! });
             const slow = diffSpecs(b0, h0);
             expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
             // The resource comparison itself, each environment canonicalized on its own.
@@ -112,4 +134,32 @@ describe('meshc diff: the shared work of the two sides', () => {
     // The property compared diffs, not only diagnostics.
     expect(compared).toBeGreaterThan(RUNS);
   }, 180_000);
+
+  it('the environments the GitOps checks keep for the diff are what buildEnvironment prepares', () => {
+    // a owns the mesh-wide directories of cluster "shared", whose merged mesh-wide objects include one
+    // only b has: a's analysis is not a's own build, and must not be kept as one.
+    const mk = (name: string, extra: boolean): EnvRender => ({
+      env: env(name, 'shared', { engine: 'flux' }, ['app']),
+      mesh: 'istio',
+      systemNamespace: 'istio-system',
+      output: output({ [`app-${name}`]: [ns(`app-${name}`)] }, [
+        peerAuth('istio-system', 'default', 'STRICT'),
+        ...(extra ? [peerAuth('istio-system', 'other', 'STRICT')] : []),
+      ]),
+    });
+    const cases = [scenario(), [mk('a', false), mk('b', true)], [mk('a', false), mk('b', false)]];
+    let kept = 0;
+    for (const renders of cases) {
+      const keep: PreparedCache = new WeakMap();
+      gitopsDiagnostics(renders, undefined, keep);
+      for (const r of renders) {
+        const p = keep.get(r);
+        if (!p) continue;
+        kept++;
+        const objects = [...p.cluster, ...[...p.dirs.values()].flat()].sort(compareObjects);
+        expect(JSON.stringify(objects)).toBe(JSON.stringify(buildEnvironment(r)));
+      }
+    }
+    expect(kept).toBeGreaterThan(2);
+  });
 });

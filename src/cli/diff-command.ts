@@ -158,6 +158,7 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
     diff = diffSpecs(baseCompiled.side, headCompiled.side, {
       context,
       ...(cache.canonical ? { canonical: cache.canonical } : {}),
+      ...(cache.prepared ? { prepared: cache.prepared } : {}),
     });
   if (envs) {
     const headEnvs = headCompiled.side.model.environments.filter((e) => envs.includes(e.name)).length;

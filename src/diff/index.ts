@@ -4,7 +4,7 @@
  */
 import type { CanonicalCache } from '../core/canonical.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
-import type { EnvRender } from '../gitops/tree.ts';
+import type { EnvRender, PreparedCache } from '../gitops/tree.ts';
 import type { SourceFile } from '../parse/source.ts';
 import type { Model } from '../model/types.ts';
 import { diffRenders, type ResourceChange } from './resources.ts';
@@ -64,6 +64,8 @@ export interface DiffOptions {
   readonly context?: number;
   /** The cache of canonical objects the two compiles shared (see diffRenders). */
   readonly canonical?: CanonicalCache;
+  /** The environments the two compiles' GitOps checks prepared (see diffRenders). */
+  readonly prepared?: PreparedCache;
 }
 
 /** The counts of a diff: environments of the head, summary lines by severity, resources and lines by change. */
@@ -99,6 +101,7 @@ export function diffSpecs(base: DiffSide, head: DiffSide, options: DiffOptions =
     renamed: new Map(match.renamed.map((r) => [r.to, r.from] as const)),
     ...(options.context !== undefined ? { context: options.context } : {}),
     ...(options.canonical !== undefined ? { canonical: options.canonical } : {}),
+    ...(options.prepared !== undefined ? { prepared: options.prepared } : {}),
   });
   return {
     environments: {
