@@ -20,6 +20,8 @@ import {
 } from '../src/gitops/tree.ts';
 import type { SourceFile } from '../src/parse/source.ts';
 import { specArb } from './helpers/spec-arbitrary.ts';
+import { ObjectPool } from '../src/plan/emit.ts';
+import type { K8sObject } from '../src/core/k8s.ts';
 
 const RUNS = Number(process.env.MESHC_GENERATED_RUNS) || (process.env.CI ? 60 : 20);
 
@@ -161,5 +163,46 @@ describe('meshc diff: the shared work of the two sides', () => {
       }
     }
     expect(kept).toBeGreaterThan(2);
+  });
+
+  it('ObjectPool: interning an object of the pool again (the other side of a diff) gives what a search gives', () => {
+    const objectArb = fc.record({
+      apiVersion: fc.constant('v1'),
+      kind: fc.constantFrom('ConfigMap', 'Service'),
+      metadata: fc.record({ name: fc.constantFrom('a', 'b'), namespace: fc.constant('x') }),
+      data: fc.dictionary(fc.constantFrom('k', 'l'), fc.constantFrom('1', '2'), { maxKeys: 2 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(objectArb, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom('same', 'copy', 'frozen copy')), { maxLength: 20 }),
+        (fresh, again) => {
+          const pool = new ObjectPool();
+          // The reference: the first pooled object with the same JSON text (generated objects have no
+          // undefined members, where the pool's comparison is stricter than JSON text).
+          const pooled: K8sObject[] = [];
+          const expected = (o: K8sObject) => {
+            const hit = pooled.find((p) => JSON.stringify(p) === JSON.stringify(o));
+            if (hit) return hit;
+            pooled.push(o);
+            return o;
+          };
+          const results: K8sObject[] = [];
+          for (const o of fresh as K8sObject[]) {
+            const want = expected(o);
+            const got = pool.intern(o);
+            expect(got).toBe(want);
+            results.push(got);
+          }
+          for (const [i, how] of again) {
+            const r = results[i % results.length]!;
+            const copy = structuredClone(r);
+            const o = how === 'same' ? r : how === 'copy' ? copy : Object.freeze(copy);
+            expect(pool.intern(o)).toBe(expected(o));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
