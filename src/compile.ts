@@ -25,6 +25,7 @@ import { checkPolicies } from './plan/policies.ts';
 import { renderGitOpsTree } from './render/tree.ts';
 import { maskSecretsInMessages } from './validate/secrets.ts';
 import type { ValidateOptions } from './validate/validate.ts';
+import { ValidateMemo } from './validate/rule-cache.ts';
 import { validateDocuments, validatedCleanly } from './validate/validate.ts';
 
 /** The last stage {@link compile} runs; later stages are left out of the result. */
@@ -72,6 +73,8 @@ export interface CompileCache {
   readonly canonical?: CanonicalCache;
   /** The environments the GitOps checks prepared, by render (what `meshc diff` compares next). */
   readonly prepared?: PreparedCache;
+  /** Validation results by document and by service view (ValidateMemo). */
+  readonly validated?: ValidateMemo;
 }
 
 export function newCompileCache(): CompileCache {
@@ -82,6 +85,7 @@ export function newCompileCache(): CompileCache {
     emitted: new EmitMemo(),
     canonical: new CanonicalCache(),
     prepared: new WeakMap(),
+    validated: new ValidateMemo(),
   };
 }
 
@@ -120,6 +124,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   onPhase?.('parse');
   const validated = validateDocuments(parsed.files, {
     ...(options.environments ? { environments: options.environments } : {}),
+    ...(options.cache?.validated ? { memo: options.cache.validated } : {}),
     ...(onPhase ? { onPhase } : {}),
   });
   const diagnostics: Diagnostic[] = [
