@@ -10,7 +10,17 @@
  *
  * Git runs without a shell (node's child_process); revisions are passed as arguments, never interpolated.
  */
-import { mkdir, mkdtemp, open, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  closeSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -215,47 +225,54 @@ export async function loadSpecAtRevision(dir: string, rev: string, repo?: GitRep
     rel.startsWith(`${output}/`) || rel.startsWith('node_modules/') || rel.split('/').includes('.git');
   const wanted = entries.filter((e) => (e.type === 'blob' && !skip(e.rel)) || e === project);
 
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'meshc-rev-'));
+  const contents = await readBlobs(r, wanted.filter(isSmall));
+  // The private copy is written with synchronous calls: for a hundred small files, faster than a promise
+  // (a thread-pool round trip) per directory and file.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'meshc-rev-'));
   try {
-    const small = wanted.filter((e) => e.size <= MAX_FILE_BYTES || e.mode === '120000');
-    const contents = await readBlobs(r, small);
     const dirs = new Set<string>();
     const target = (rel: string) => path.join(tmp, ...rel.split('/'));
-    const ensureDir = async (rel: string) => {
+    const ensureDir = (rel: string) => {
       const d = path.dirname(target(rel));
       if (!dirs.has(d)) {
-        await mkdir(d, { recursive: true });
+        mkdirSync(d, { recursive: true });
         dirs.add(d);
       }
     };
+    const small = wanted.filter(isSmall);
     for (let i = 0; i < small.length; i++) {
       const e = small[i]!;
-      await ensureDir(e.rel);
+      ensureDir(e.rel);
       if (e.mode === '120000') {
         try {
-          await symlink(Buffer.from(contents[i]!).toString('utf8'), target(e.rel));
+          symlinkSync(Buffer.from(contents[i]!).toString('utf8'), target(e.rel));
         } catch {
           /* symlinks unavailable (Windows without the privilege): the file is left out */
         }
-      } else await writeFile(target(e.rel), contents[i]!);
+      } else writeFileSync(target(e.rel), contents[i]!);
     }
     // Oversized files: a sparse placeholder of the same size, so the loader reports FILE_TOO_LARGE for
     // exactly the files it would refuse in a checkout, without reading them out of git.
     for (const e of wanted) {
-      if (e.size <= MAX_FILE_BYTES || e.mode === '120000') continue;
-      await ensureDir(e.rel);
-      const fh = await open(target(e.rel), 'w');
+      if (isSmall(e)) continue;
+      ensureDir(e.rel);
+      const fd = openSync(target(e.rel), 'w');
       try {
-        await fh.truncate(e.size);
+        ftruncateSync(fd, e.size);
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
     }
     const loaded = await loadSpec(tmp);
     return { ...loaded, commit, missing: false };
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** A blob read out of git (a symlink's target always is; a file over the loader's limit is not). */
+function isSmall(e: TreeEntry): boolean {
+  return e.size <= MAX_FILE_BYTES || e.mode === '120000';
 }
 
 async function listTree(repo: GitRepo, commit: string): Promise<TreeEntry[]> {
