@@ -5,11 +5,12 @@
  * previous stage's output. No disk, no git, no clock: `load` (before) and `write` (after) are the callers'
  * business.
  */
+import { CanonicalCache } from './core/canonical.ts';
 import type { Diagnostic } from './core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
 import { meshDefaults } from './backends/registry.ts';
 import { EmitMemo } from './backends/shared/emit-memo.ts';
-import type { GitOpsResult, EnvRender } from './gitops/tree.ts';
+import type { GitOpsResult, EnvRender, PreparedCache } from './gitops/tree.ts';
 import { gitopsDiagnostics, layoutGitOpsTree } from './gitops/tree.ts';
 import { ResolveMemo, buildModel, checkClusters } from './model/build.ts';
 import type { ModelOptions } from './model/build.ts';
@@ -24,6 +25,7 @@ import { checkPolicies } from './plan/policies.ts';
 import { renderGitOpsTree } from './render/tree.ts';
 import { maskSecretsInMessages } from './validate/secrets.ts';
 import type { ValidateOptions } from './validate/validate.ts';
+import { ValidateMemo } from './validate/rule-cache.ts';
 import { validateDocuments, validatedCleanly } from './validate/validate.ts';
 
 /** The last stage {@link compile} runs; later stages are left out of the result. */
@@ -67,6 +69,12 @@ export interface CompileCache {
   readonly objects?: ObjectPool;
   /** The backends' per-service results (EmitMemo). */
   readonly emitted?: EmitMemo;
+  /** Canonical objects of the GitOps checks (`until: 'emit'`), one per distinct object (CanonicalCache). */
+  readonly canonical?: CanonicalCache;
+  /** The environments the GitOps checks prepared, by render (what `meshc diff` compares next). */
+  readonly prepared?: PreparedCache;
+  /** Validation results by document and by service view (ValidateMemo). */
+  readonly validated?: ValidateMemo;
 }
 
 export function newCompileCache(): CompileCache {
@@ -75,6 +83,9 @@ export function newCompileCache(): CompileCache {
     resolved: new ResolveMemo(),
     objects: new ObjectPool(),
     emitted: new EmitMemo(),
+    canonical: new CanonicalCache(),
+    prepared: new WeakMap(),
+    validated: new ValidateMemo(),
   };
 }
 
@@ -113,6 +124,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   onPhase?.('parse');
   const validated = validateDocuments(parsed.files, {
     ...(options.environments ? { environments: options.environments } : {}),
+    ...(options.cache?.validated ? { memo: options.cache.validated } : {}),
     ...(onPhase ? { onPhase } : {}),
   });
   const diagnostics: Diagnostic[] = [
@@ -178,7 +190,10 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   if (until === 'emit' || hasErrors(diagnostics)) {
     // The GitOps stage's checks (environment patches, conflicts between environments), so that validate
     // refuses whatever render would refuse.
-    if (!hasErrors(diagnostics)) diagnostics.push(...gitopsDiagnostics(emitted.renders));
+    if (!hasErrors(diagnostics))
+      diagnostics.push(
+        ...gitopsDiagnostics(emitted.renders, options.cache?.canonical, options.cache?.prepared),
+      );
     onPhase?.('plan');
     return result({ model, plans, emitted });
   }

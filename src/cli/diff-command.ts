@@ -154,7 +154,12 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
       { ...headCompiled.side, files: redactSecrets(head.loaded.files, headCompiled.diagnostics) },
       { context },
     );
-  } else diff = diffSpecs(baseCompiled.side, headCompiled.side, { context });
+  } else
+    diff = diffSpecs(baseCompiled.side, headCompiled.side, {
+      context,
+      ...(cache.canonical ? { canonical: cache.canonical } : {}),
+      ...(cache.prepared ? { prepared: cache.prepared } : {}),
+    });
   if (envs) {
     const headEnvs = headCompiled.side.model.environments.filter((e) => envs.includes(e.name)).length;
     diff = restrictToEnvironments(diff, envs, headEnvs);

@@ -2,8 +2,9 @@
  * `meshc diff`, the pure part: two compiled spec versions in, the semantic summary and the per-resource
  * diff out. Git and disk access live in load/git.ts and the CLI; formatting in ./format/.
  */
+import type { CanonicalCache } from '../core/canonical.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
-import type { EnvRender } from '../gitops/tree.ts';
+import type { EnvRender, PreparedCache } from '../gitops/tree.ts';
 import type { SourceFile } from '../parse/source.ts';
 import type { Model } from '../model/types.ts';
 import { diffRenders, type ResourceChange } from './resources.ts';
@@ -61,6 +62,10 @@ export interface BaseInvalid {
 export interface DiffOptions {
   /** Context lines of the unified diffs (default 3). */
   readonly context?: number;
+  /** The cache of canonical objects the two compiles shared (see diffRenders). */
+  readonly canonical?: CanonicalCache;
+  /** The environments the two compiles' GitOps checks prepared (see diffRenders). */
+  readonly prepared?: PreparedCache;
 }
 
 /** The counts of a diff: environments of the head, summary lines by severity, resources and lines by change. */
@@ -95,6 +100,8 @@ export function diffSpecs(base: DiffSide, head: DiffSide, options: DiffOptions =
   const resources = diffRenders(base.renders, head.renders, {
     renamed: new Map(match.renamed.map((r) => [r.to, r.from] as const)),
     ...(options.context !== undefined ? { context: options.context } : {}),
+    ...(options.canonical !== undefined ? { canonical: options.canonical } : {}),
+    ...(options.prepared !== undefined ? { prepared: options.prepared } : {}),
   });
   return {
     environments: {

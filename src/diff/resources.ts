@@ -2,8 +2,11 @@
  * The resource diff: both sides' renders compared object by object, keyed by environment and
  * apiVersion/kind/namespace/name (never by file or text). Pure.
  */
+import { CanonicalCache } from '../core/canonical.ts';
 import { resourceId, type K8sObject } from '../core/k8s.ts';
-import { buildEnvironment, type EnvRender } from '../gitops/tree.ts';
+import { engineOf } from '../gitops/engines.ts';
+import { prepareEnvironment } from '../gitops/environment.ts';
+import type { EnvRender, PreparedCache, PreparedEnv } from '../gitops/tree.ts';
 import { jsonEqual } from '../core/json.ts';
 import { compareObjects } from '../backends/kind-order.ts';
 import { emitYaml } from '../render/yaml.ts';
@@ -39,6 +42,18 @@ export interface DiffRendersOptions {
   readonly renamed?: ReadonlyMap<string, string>;
   /** Context lines of the unified diffs (default 3). */
   readonly context?: number;
+  /**
+   * Each environment canonicalized on its own, as gitops/tree.ts `buildEnvironment` does, instead of
+   * through one cache for the whole diff: the slow path, which the tests compare the default with.
+   */
+  readonly separateEnvironments?: boolean;
+  /**
+   * The cache to canonicalize with: the one the compiles' GitOps checks used (CompileCache `canonical`),
+   * so that the objects they canonicalized already are not copied again. Default: a new one.
+   */
+  readonly canonical?: CanonicalCache;
+  /** The environments the compiles' GitOps checks prepared (CompileCache `prepared`): not prepared again. */
+  readonly prepared?: PreparedCache;
 }
 
 /**
@@ -74,18 +89,38 @@ export function diffRenders(
 
   const out: ResourceChange[] = [];
   const context = options.context ?? 3;
+  // One canonical copy per distinct object for every environment of both sides (see environmentLists).
+  const shared = options.canonical ?? new CanonicalCache();
+  const slow = options.separateEnvironments === true;
+  const build = (render: EnvRender) =>
+    slow
+      ? environmentLists(render, new CanonicalCache())
+      : environmentLists(render, shared, options.prepared?.get(render));
+  // Each distinct object's id once: the environments and sides share most objects.
+  const ids = new WeakMap<K8sObject, string>();
+  const idOf = (o: K8sObject): string => {
+    let id = ids.get(o);
+    if (id === undefined) ids.set(o, (id = resourceId(o)));
+    return id;
+  };
   for (const p of pairs) {
     // Backends are pure functions of the resolved environment: the same input renders the same objects.
     if (p.base && p.head && sameInput(p.base, p.head)) continue;
-    const before = p.base ? buildEnvironment(p.base) : [];
-    const after = p.head ? buildEnvironment(p.head) : [];
+    let before = p.base ? build(p.base) : [];
+    let after = p.head ? build(p.head) : [];
+    let afterById = new Map(after.map((o) => [idOf(o), o] as const));
+    const beforeIds = new Set(before.map(idOf));
+    // With every id once on each side, each change has its own id and the changes are sorted below by
+    // compareObjects, a total order on ids: the lists' order cannot show. With a repeated id (a conflict
+    // the GitOps checks refuse), the order decides which object an id finds: then in buildEnvironment's.
+    if (slow || afterById.size !== after.length || beforeIds.size !== before.length) {
+      before = [...before].sort(compareObjects);
+      after = [...after].sort(compareObjects);
+      afterById = new Map(after.map((o) => [idOf(o), o] as const));
+    }
     const changes: { obj: K8sObject; change: ResourceChange }[] = [];
-    const afterById = new Map(after.map((o) => [resourceId(o), o] as const));
-    const beforeIds = new Set<string>();
     for (const a of before) {
-      const id = resourceId(a);
-      beforeIds.add(id);
-      const b = afterById.get(id);
+      const b = afterById.get(idOf(a));
       if (b === undefined) {
         changes.push({ obj: a, change: whole(p, a, 'removed') });
         continue;
@@ -107,11 +142,28 @@ export function diffRenders(
       });
     }
     for (const b of after)
-      if (!beforeIds.has(resourceId(b))) changes.push({ obj: b, change: whole(p, b, 'added') });
+      if (!beforeIds.has(idOf(b))) changes.push({ obj: b, change: whole(p, b, 'added') });
     changes.sort((x, y) => compareObjects(x.obj, y.obj));
     for (const c of changes) out.push(c.change);
   }
   return out;
+}
+
+/**
+ * The environment's complete object list as gitops/tree.ts `buildEnvironment` (`meshc build --env`) has it,
+ * in another order (see diffRenders), with one CanonicalCache for every environment of the diff: the two
+ * sides' environments emit mostly the same objects (one object each, through the compiles' shared
+ * ObjectPool), so each is canonicalized once instead of once per environment and side, and the comparison
+ * finds the two sides' canonical objects identical (`a === b`). Equivalent: CanonicalCache gives an input
+ * the canonical form of an equal one (see core/canonical.ts), and nothing here mutates an object while the
+ * cache lives. `prepared`: the environment as the compile's GitOps checks prepared it without a mesh owner,
+ * which is what prepareEnvironment(render) computes (CompileCache `prepared`).
+ */
+function environmentLists(render: EnvRender, canonical: CanonicalCache, prepared?: PreparedEnv): K8sObject[] {
+  const p = prepared ?? prepareEnvironment(render, undefined, engineOf, canonical);
+  const all: K8sObject[] = [...p.cluster];
+  for (const objs of p.dirs.values()) for (const o of objs) all.push(o);
+  return all;
 }
 
 /** Same backend, same resolved environment (spec, services and their resolved specs): the same render. */

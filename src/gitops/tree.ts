@@ -35,6 +35,10 @@ import { assignMeshOwners } from './ownership.ts';
 import type { EnvRender, GitOpsTree } from './types.ts';
 
 export type { EnvRender, GitOpsResult, GitOpsTree } from './types.ts';
+export type { PreparedEnv } from './environment.ts';
+
+/** Environments prepared by the GitOps checks, by render (see {@link gitopsDiagnostics}). */
+export type PreparedCache = WeakMap<EnvRender, PreparedEnv>;
 // The paths other stages read (verify, the CLI); the rest of the layout is in layout.ts.
 export { KUSTOMIZATION_FILE, USER_COMPONENT, overlayPath } from './layout.ts';
 
@@ -57,6 +61,8 @@ export function buildEnvironment(render: EnvRender): K8sObject[] {
 function analyse(
   renders: readonly EnvRender[],
   engineFor: EngineLookup,
+  canonical: CanonicalCache = new CanonicalCache(),
+  keep?: PreparedCache,
 ): {
   prepared: PreparedEnv[];
   clusters: { cluster: string; entries: ClusterEntry[] }[];
@@ -66,10 +72,22 @@ function analyse(
   const sorted = [...renders].sort((a, b) => cmp(a.env.name, b.env.name));
   // One cache for all environments: an object several of them render alike becomes one canonical object,
   // copied once, which the overlays then compare with the base by reference.
-  const canonical = new CanonicalCache();
-  const prepared = assignMeshOwners(sorted, diagnostics, engineFor, canonical).map(({ render, meshOwner }) =>
-    prepareEnvironment(render, meshOwner, engineFor, canonical),
-  );
+  const owned = assignMeshOwners(sorted, diagnostics, engineFor, canonical);
+  const prepared = owned.map(({ render, meshOwner }, i) => {
+    const p = prepareEnvironment(render, meshOwner, engineFor, canonical);
+    // What buildEnvironment's prepareEnvironment(own) computes when no environment owns the mesh-wide
+    // directories for this one and its cluster's merged mesh-wide objects are exactly its own.
+    const own = sorted[i]!;
+    if (
+      keep &&
+      meshOwner === undefined &&
+      engineFor === engineOf &&
+      sameObjects(render.output.system, own.output.system) &&
+      sameObjects(render.output.prerequisites ?? [], own.output.prerequisites ?? [])
+    )
+      keep.set(own, p);
+    return p;
+  });
   for (const p of prepared) diagnostics.push(...p.diagnostics);
   checkDuplicateRenders(prepared, diagnostics);
   const byCluster = new Map<string, PreparedEnv[]>();
@@ -88,13 +106,25 @@ function analyse(
   return { prepared, clusters, diagnostics };
 }
 
+/** The same objects (by reference) in the same order. */
+function sameObjects(a: readonly K8sObject[], b: readonly K8sObject[]): boolean {
+  return a.length === b.length && a.every((o, i) => o === b[i]);
+}
+
 /**
  * The diagnostics `layoutGitOpsTree` reports for these renders (environment patches that match nothing or
  * fail, conflicts between environments, two objects for one output file), without building the files:
- * what `validate` runs so that it refuses everything `render` refuses before writing.
+ * what `validate` runs so that it refuses everything `render` refuses before writing. `canonical`: a cache
+ * shared with other analyses of mostly the same objects (the two sides of `meshc diff`, CompileCache).
+ * `keep`: receives each environment prepared as `prepareEnvironment(render)` prepares it (those that no
+ * other environment owns the mesh-wide directories for), for a caller that compares their objects next.
  */
-export function gitopsDiagnostics(renders: readonly EnvRender[]): Diagnostic[] {
-  return sortDiagnostics(analyse(renders, engineOf).diagnostics);
+export function gitopsDiagnostics(
+  renders: readonly EnvRender[],
+  canonical?: CanonicalCache,
+  keep?: PreparedCache,
+): Diagnostic[] {
+  return sortDiagnostics(analyse(renders, engineOf, canonical, keep).diagnostics);
 }
 
 /**

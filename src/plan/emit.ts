@@ -39,14 +39,20 @@ export function emitEnvironments(
  */
 export class ObjectPool {
   readonly #byId = new Map<string, K8sObject[]>();
+  /** Every object of the pool. */
+  readonly #members = new WeakSet<K8sObject>();
 
   intern(o: K8sObject): K8sObject {
+    // An object of the pool (a backend's memoized result, the other side of a diff) is its own answer: the
+    // members of an id are pairwise unequal and frozen, so the search below would find it and only it.
+    if (this.#members.has(o)) return o;
     const id = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     const seen = this.#byId.get(id);
     const hit = seen?.find((x) => sameJson(x, o));
     if (hit) return hit;
     if (seen) seen.push(deepFreeze(o));
     else this.#byId.set(id, [deepFreeze(o)]);
+    this.#members.add(o);
     return o;
   }
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseFiles } from '../parse/parse.ts';
 import type { SourceFile } from '../parse/source.ts';
-import { replayable, runRecorded, sameEntries } from './rule-cache.ts';
+import { ValidateMemo, replayable, runRecorded, sameEntries } from './rule-cache.ts';
 import { SERVICE_RULES } from './rules/service-rules.ts';
 import { validateDocuments } from './validate.ts';
 import type { ServiceView } from './view.ts';
@@ -171,6 +171,92 @@ describe('replaying the spec findings on environment views', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+/** A service's state on one side of a pair: valid, failing its schema (declared, not checked), absent. */
+const stateArb = fc.constantFrom('ok', 'broken', 'absent');
+const pairArb = fc.record({
+  services: fc.uniqueArray(
+    fc.record({
+      id: fc.constantFrom(...IDS),
+      spec: serviceSpecArb,
+      other: fc.option(serviceSpecArb, { nil: undefined }),
+      a: stateArb,
+      b: stateArb,
+    }),
+    { minLength: 1, maxLength: 6, selector: (s) => s.id },
+  ),
+  envs: fc
+    .tuple(envArb('e0'), envArb('e1'))
+    .chain((es) => fc.integer({ min: 1, max: 2 }).map((n) => es.slice(0, n))),
+});
+
+/** One side of a pair: a file per service, so that the services the sides have alike are one parsed document. */
+function sideSources(
+  pair: typeof pairArb extends fc.Arbitrary<infer T> ? T : never,
+  side: 'a' | 'b',
+): SourceFile[] {
+  const [project, , ...envs] = sources({ services: [], envs: pair.envs });
+  const files = [project!, ...envs];
+  for (const s of pair.services) {
+    const state = s[side];
+    if (state === 'absent') continue;
+    const [namespace, name] = s.id.split('/');
+    const spec = side === 'b' && s.other ? s.other : s.spec;
+    files.push({
+      path: `services/${namespace}-${name}.yaml`,
+      text: stringify({
+        apiVersion: API,
+        kind: 'Service',
+        metadata: { name, namespace },
+        spec: state === 'broken' ? { ...spec, bogus: 1 } : spec,
+      }),
+    });
+  }
+  return files;
+}
+
+describe('ValidateMemo: validations sharing their work (the sides of meshc diff)', () => {
+  it('a validation after another with the same memo gives the diagnostics of validating alone', () => {
+    fc.assert(
+      fc.property(pairArb, (pair) => {
+        const cache = new Map();
+        const a = parseFiles(sideSources(pair, 'a'), cache).files;
+        const b = parseFiles(sideSources(pair, 'b'), cache).files;
+        const memo = new ValidateMemo();
+        const first = validateDocuments(a, { memo });
+        const second = validateDocuments(b, { memo });
+        expect(first.diagnostics).toEqual(validateDocuments(a).diagnostics);
+        expect(second.diagnostics).toEqual(validateDocuments(b).diagnostics);
+        expect(second.secrets).toEqual(validateDocuments(b).secrets);
+        // And the first again, from a memo that has seen both.
+        expect(validateDocuments(a, { memo }).diagnostics).toEqual(first.diagnostics);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('does not replay a record where the declared services differ (a reference to a broken service, then to none)', () => {
+    const svc = (namespace: string, name: string, spec: object): SourceFile => ({
+      path: `services/${namespace}-${name}.yaml`,
+      text: stringify({ apiVersion: API, kind: 'Service', metadata: { name, namespace }, spec }),
+    });
+    const [project] = sources({ services: [], envs: [] });
+    const web = svc('a', 'web', {
+      ports: [{ name: 'http', port: 8080 }],
+      routes: [{ backends: [{ service: 'a/api' }] }],
+    });
+    // a/api fails its schema: declared (no "unknown service" cascade), but not in the index the rules read.
+    const brokenApi = svc('a', 'api', { ports: [{ name: 'http', port: 8080 }], bogus: 1 });
+    const cache = new Map();
+    const a = parseFiles([project!, brokenApi, web], cache).files;
+    const b = parseFiles([project!, web], cache).files;
+    const memo = new ValidateMemo();
+    validateDocuments(a, { memo });
+    const second = validateDocuments(b, { memo });
+    expect(second.diagnostics.map((d) => d.code)).toEqual(['SERVICE_UNKNOWN']);
+    expect(second.diagnostics).toEqual(validateDocuments(b).diagnostics);
   });
 });
 

@@ -17,7 +17,7 @@ import { compilePolicies } from './policies.ts';
 import type { CompiledPolicy } from './policies.ts';
 import { SERVICE_RULES } from './rules/service-rules.ts';
 import { replayable, runRecorded, sameEntries } from './rule-cache.ts';
-import type { RuleRecord } from './rule-cache.ts';
+import type { DocChecks, RuleRecord, ValidateMemo } from './rule-cache.ts';
 import { checkDuplicates, checkProject } from './rules/spec-rules.ts';
 import { checkRolloutEnvironment } from './rules/rollout-rules.ts';
 import { checkSchemas } from './schema-stage.ts';
@@ -35,6 +35,11 @@ export interface ValidateOptions {
   readonly replayRules?: boolean;
   /** Called as each phase ends (`schema`, `rules`): lets a caller time them. */
   readonly onPhase?: (phase: 'schema' | 'rules') => void;
+  /**
+   * What another validation of mostly the same documents found (the other side of `meshc diff`): see
+   * ValidateMemo. The result is the same with or without it; `replayRules: false` leaves it unused.
+   */
+  readonly memo?: ValidateMemo;
 }
 
 /** An environment that passed its checks, with its services as it sees them (overrides merged). */
@@ -70,13 +75,20 @@ export function validateDocuments(
   const diagnostics: Diagnostic[] = [];
   const report = (d: Diagnostic) => diagnostics.push(d);
 
+  const memo = options.replayRules !== false ? options.memo : undefined;
   const { docs, diagnostics: docDiags } = classifyDocuments(files);
-  const forbidden = checkForbiddenKeys(docs);
-  const secrets = findSecrets(docs);
+  // Each document's own checks (each of them goes document by document: concatenated in document order,
+  // they are what the checks give for all documents at once).
+  const checks = docs.map((d) => {
+    const c = memo ? memo.docChecks(d.pd, () => docChecks(d)) : docChecks(d);
+    d.schemaOk = c.schemaOk;
+    return c;
+  });
+  const secrets = checks.flatMap((c) => c.secrets);
   diagnostics.push(
     ...docDiags,
-    ...forbidden,
-    ...checkSchemas(docs).filter((d) => !isAboutForbiddenKey(d)),
+    ...checks.flatMap((c) => c.forbidden),
+    ...checks.flatMap((c) => c.schema),
     ...secrets.map((f) => f.diagnostic),
   );
   options.onPhase?.('schema');
@@ -102,7 +114,10 @@ export function validateDocuments(
     if (typeof m?.name !== 'string' || typeof m.namespace !== 'string') continue;
     const id = `${m.namespace}/${m.name}`;
     declared.add(id);
-    if (d.schemaOk && !base.has(id)) base.set(id, serviceView(d, id, m.namespace, m.name));
+    if (d.schemaOk && !base.has(id)) {
+      const make = () => serviceView(d, id, m.namespace as string, m.name as string);
+      base.set(id, memo ? memo.view(d.pd, make) : make());
+    }
   }
   for (const file of files)
     for (const v of file.partial ?? []) {
@@ -118,9 +133,15 @@ export function validateDocuments(
   const reportBase = (d: Diagnostic) => (baseKeys.add(diagnosticKey(d)), report(d));
   // What the rules found on each service, and what they read of the other services: an environment's view
   // that is the same object (no override touches it) replays it instead of running the rules again.
+  // The same view in an earlier validation (memo) replays its record there, on the same conditions.
   const records = new Map<string, RuleRecord>();
-  for (const view of base.values())
-    records.set(view.id, runRecorded(SERVICE_RULES, view, base, reportBase, declared));
+  for (const view of base.values()) {
+    const earlier = memo?.replay(view, base, declared);
+    if (earlier) for (const d of earlier.diagnostics) reportBase(d);
+    const record = earlier ?? runRecorded(SERVICE_RULES, view, base, reportBase, declared);
+    if (!earlier) memo?.keep(record, base, declared);
+    records.set(view.id, record);
+  }
 
   // Environments.
   const envDocs = docs.filter((d) => d.kind === 'Environment' && d.schemaOk).map(envDoc);
@@ -171,6 +192,14 @@ export function validateDocuments(
 /** Whether the model can be built from what validate checked: no error so far, and a Project. */
 export function validatedCleanly(v: ValidatedSpec): boolean {
   return v.project !== undefined && !hasErrors(v.diagnostics);
+}
+
+/** The checks of one document alone; sets `d.schemaOk`. */
+function docChecks(d: SpecDoc): DocChecks {
+  const forbidden = checkForbiddenKeys([d]);
+  const secrets = findSecrets([d]);
+  const schema = checkSchemas([d]).filter((x) => !isAboutForbiddenKey(x));
+  return { forbidden, secrets, schema, schemaOk: d.schemaOk };
 }
 
 function serviceView(d: SpecDoc, id: string, namespace: string, name: string): ServiceView {
