@@ -3,7 +3,6 @@ import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { buildRootService } from '../shared/kubernetes-service.ts';
 import { meshBackend } from '../shared/skeleton.ts';
-import type { EmitMemo } from '../shared/emit-memo.ts';
 import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { CONSUL_CAPABILITIES } from './capabilities.ts';
 import type { ServiceIndex } from './chain.ts';
@@ -74,9 +73,11 @@ function emitConsul(
   const exposing = env.mesh.ingress !== undefined;
   const key = `consul\0${env.mesh.version}\0${exposing ? 'ingress' : ''}`;
   const memo = ctx.memo;
-  // With a memo, each service and the index are taken as their mTLS-mode-free representatives (see
-  // representative), so that environments of another mTLS mode share the results too.
-  const alike = memo ? (s: ResolvedService) => representative(memo, s) : undefined;
+  // With a memo, each service and the index are taken as their representatives (EmitMemo.representative),
+  // so that environments of another mTLS mode share the results too. Sound here: no builder of serviceObjects
+  // reads `spec`, nor the `mtls` of a service it finds in the index; a service's own `mtls` is read only
+  // where the service sets it (`mtlsOverride`: ServiceDefaults `mutualTLSMode`).
+  const alike = memo ? (s: ResolvedService) => memo.representative(s, s.mtlsOverride) : undefined;
   const index: ServiceIndex = alike ? new Map(env.services.map((s) => [s.id, alike(s)])) : services;
   const own = env.services.map((actual) => {
     const s = alike ? alike(actual) : actual;
@@ -106,37 +107,6 @@ function emitConsul(
     ...(obs.dashboards ? buildGrafanaDashboards() : []),
   ].filter((o): o is K8sObject => o !== undefined);
   return { system, charts: buildCharts(env), diagnostics };
-}
-
-/**
- * The model hands an environment of another mTLS mode its own copy of a service that the environments share
- * otherwise (`{ ...s, mtls, spec }`: only the service's default `mtls`, and its spec's, differ). Consul reads a
- * service's `mtls` only where the service sets it (`mtlsOverride`: ServiceDefaults `mutualTLSMode`), never the
- * `mtls` of another service, and never `spec`: for every per-service builder here such a copy is the service
- * itself. So, per memo (per compile, or both sides of `meshc diff`), a service without `mtlsOverride` is
- * represented by the first one seen with the same id and, member by member, the same values (by identity)
- * but for `mtls` and `spec`; the memo then finds its results, and its reads of the index (of representatives
- * too) answer alike. A service with `mtlsOverride` represents itself.
- */
-const REPRESENTATIVES = new WeakMap<EmitMemo, Map<string, ResolvedService[]>>();
-
-function representative(memo: EmitMemo, s: ResolvedService): ResolvedService {
-  if (s.mtlsOverride) return s;
-  let byId = REPRESENTATIVES.get(memo);
-  if (!byId) REPRESENTATIVES.set(memo, (byId = new Map()));
-  const seen = byId.get(s.id);
-  const hit = seen?.find((r) => r === s || alikeButMtls(r, s));
-  if (hit) return hit;
-  if (seen) seen.push(s);
-  else byId.set(s.id, [s]);
-  return s;
-}
-
-/** The same members with the same values (identity), `mtls` and `spec` aside. */
-function alikeButMtls(a: ResolvedService, b: ResolvedService): boolean {
-  const ka = Object.keys(a) as (keyof ResolvedService)[];
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => k === 'mtls' || k === 'spec' || (k in b && a[k] === b[k]));
 }
 
 /**

@@ -73,11 +73,21 @@ function emitIstio(
     ? ingressGatewayPrincipal(env.mesh.ingress, env.mesh.trustDomain)
     : undefined;
   const key = `istio\0${env.mesh.trustDomain}\0${ingressPrincipal ?? ''}`;
-  for (const s of env.services) {
-    const route = ingress.routes.get(s.id);
-    const objects = ctx.memo
-      ? ctx.memo.get(s, key, services, (index) =>
-          serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, index),
+  const memo = ctx.memo;
+  // With a memo, each service and the index are taken as their representatives (EmitMemo.representative),
+  // so that environments of another mTLS mode share the results too. Sound here: no builder of serviceObjects
+  // reads `spec`, and the only reader of `mtls` is buildServicePeerAuthentication, of the service itself (or
+  // its primaryView, which carries the same `mtls` and `mtlsOverride`) and only where the service sets it
+  // (`mtlsOverride`); of the services found in the index, only `ports` are read (VirtualService ports). The
+  // environment's mode reaches the output through the mesh-wide PeerAuthentication only (systemObjects).
+  const alike = memo ? (s: ResolvedService) => memo.representative(s, s.mtlsOverride) : undefined;
+  const index: ServiceIndex = alike ? new Map(env.services.map((s) => [s.id, alike(s)])) : services;
+  for (const actual of env.services) {
+    const route = ingress.routes.get(actual.id);
+    const s = alike ? alike(actual) : actual;
+    const objects = memo
+      ? memo.get(s, key, index, (recorded) =>
+          serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, recorded),
         )
       : serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, services);
     namespaces.get(s.namespace)?.push(...objects, ...(route ? [route] : []));

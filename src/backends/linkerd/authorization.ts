@@ -351,6 +351,19 @@ export function accessRegions(
   };
 }
 
+/**
+ * Whether {@link buildAccess} reads the service's `mtls` (so that its objects may differ by mTLS mode): where
+ * the service sets it (`mtlsOverride`: the Servers' `accessPolicy` without `access`), and where an access rule
+ * admits any caller (`*`: a NetworkAuthentication unless `strict`, see `authentication`, the only reader of
+ * the mode with `access`; callers are `*` only through such a rule). Keep it in step with buildAccess: the
+ * backend's EmitMemo representatives (index.ts) rely on it.
+ */
+export function accessReadsMtls(service: ResolvedService): boolean {
+  return (
+    service.mtlsOverride || (service.access?.some((rule) => rule.from.some((c) => c.kind === 'any')) ?? false)
+  );
+}
+
 /** Servers, authentications, AuthorizationPolicies and inbound routes of a service (see the file comment). */
 export function buildAccess(service: ResolvedService, options: AccessOptions = {}): AccessOutput {
   const out: AccessOutput = { objects: [], diagnostics: [] };

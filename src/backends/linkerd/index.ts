@@ -6,7 +6,7 @@ import { buildServiceReferenceGrant } from '../shared/gamma.ts';
 import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { linkerdImporter } from './import.ts';
 import { meshBackend } from '../shared/skeleton.ts';
-import { buildAccess } from './authorization.ts';
+import { accessReadsMtls, buildAccess } from './authorization.ts';
 import { LINKERD_CAPABILITIES } from './capabilities.ts';
 import { LINKERD_DIFF_NOISE } from './diff-noise.ts';
 import { buildCharts } from './charts.ts';
@@ -64,11 +64,20 @@ function emitLinkerd(
   // serviceObjects reads the service, the index and these two settings of the environment.
   const gatewayNamespace = env.mesh.ingress?.namespace;
   const key = `linkerd\0${env.mesh.trustDomain}\0${gatewayNamespace ?? ''}`;
-  for (const s of env.services) {
-    const ingressRoute = ingress.routes.get(s.id);
-    const own = ctx.memo
-      ? ctx.memo.get(s, key, services, (index) =>
-          serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, index),
+  const memo = ctx.memo;
+  // With a memo, each service and the index are taken as their representatives (EmitMemo.representative),
+  // so that environments of another mTLS mode share the results too. Sound here: no builder of serviceObjects
+  // reads `spec`; the only reader of `mtls` is buildAccess, of the service itself (or its primaryView, which
+  // carries the same `mtls`, `mtlsOverride` and `access`), where accessReadsMtls says (then the representative
+  // has the same `mtls`); of the services found in the index, only `ports` are read (backendRef ports).
+  const alike = memo ? (s: ResolvedService) => memo.representative(s, accessReadsMtls(s)) : undefined;
+  const index: ServiceIndex = alike ? new Map(env.services.map((s) => [s.id, alike(s)])) : services;
+  for (const actual of env.services) {
+    const ingressRoute = ingress.routes.get(actual.id);
+    const s = alike ? alike(actual) : actual;
+    const own = memo
+      ? memo.get(s, key, index, (recorded) =>
+          serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, recorded),
         )
       : serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, services);
     namespaces.get(s.namespace)?.push(...own.objects, ...(ingressRoute ? [ingressRoute] : []));

@@ -1,4 +1,5 @@
 import { RecordingMap } from '../../core/recording-map.ts';
+import type { ResolvedService } from '../../model/types.ts';
 
 /**
  * Per-service emit results shared between the environments of a compile (and the two sides of `meshc diff`,
@@ -11,6 +12,8 @@ import { RecordingMap } from '../../core/recording-map.ts';
  */
 export class EmitMemo {
   readonly #byOwner = new WeakMap<object, MemoEntry[]>();
+  /** The services handed to {@link representative}, by id, in order of first appearance. */
+  readonly #seen = new Map<string, ResolvedService[]>();
 
   /** `compute(index)` for `owner` under `key`, or the result of an earlier call that read the same things. */
   get<V extends object, T>(
@@ -43,6 +46,48 @@ export class EmitMemo {
     else this.#byOwner.set(owner, [entry]);
     return value;
   }
+
+  /**
+   * The service that stands for `s` as a memo owner (and in the index handed to {@link get}): the first
+   * service handed here with the same id and, member by member, the same values (by identity) but `spec`,
+   * and but `mtls` unless `readsMtls`; else `s` itself, which then stands for those that come after it.
+   *
+   * Why: the model hands an environment of another mTLS mode its own copy of each service the environments
+   * share otherwise (`{ ...s, mtls, spec: { ...s.spec, mtls } }`, ResolveMemo in model/build.ts), so a memo
+   * keyed by identity shares nothing with such an environment; representatives let it share again.
+   *
+   * Soundness: a backend may use representatives only if its per-service builders (everything inside
+   * `compute`)
+   * - never read `spec`, of the service or of any service they find in the index;
+   * - read the service's `mtls` only where `readsMtls` is true for it (then the representative has the same
+   *   `mtls`: the mode is part of its identity, as if it were part of the key), and never the `mtls` of a
+   *   service found in the index; `readsMtls` must be a function of the members compared (e.g.
+   *   `s.mtlsOverride`), so that it is the same for a service and its representative;
+   * - and are handed the representatives throughout: the owner, the service `compute` reads, and the index
+   *   (id → representative), so that reads of the index are recorded as representatives too.
+   * Then every value such a builder reads is the same for `s` and its representative, so is its result.
+   * One memo serves every backend of a compile, each with its own `readsMtls`: a lookup returns the first
+   * service seen that passes the caller's test, and the list only grows at its end, so each backend gets the
+   * same representative for a service every time, whatever the others asked.
+   */
+  representative(s: ResolvedService, readsMtls: boolean): ResolvedService {
+    const seen = this.#seen.get(s.id);
+    if (!seen) {
+      this.#seen.set(s.id, [s]);
+      return s;
+    }
+    const hit = seen.find((r) => r === s || alikeButSpec(r, s, readsMtls));
+    if (hit) return hit;
+    seen.push(s);
+    return s;
+  }
+}
+
+/** The same members with the same values (identity), `spec` aside, and `mtls` unless `withMtls`. */
+function alikeButSpec(a: ResolvedService, b: ResolvedService, withMtls: boolean): boolean {
+  const ka = Object.keys(a) as (keyof ResolvedService)[];
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => k === 'spec' || (k === 'mtls' && !withMtls) || (k in b && a[k] === b[k]));
 }
 
 interface MemoEntry {
