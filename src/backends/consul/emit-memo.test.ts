@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../compile.ts';
 import type { SourceFile } from '../../parse/source.ts';
 import { specArb } from '../../../test/helpers/spec-arbitrary.ts';
+import { expectSharedEqualsAlone, generatedServiceIds } from '../../../test/helpers/emit-memo.ts';
 import { compileInline, dedent } from '../../../test/helpers/spec-tree.ts';
 import { EmitMemo } from '../shared/emit-memo.ts';
 
@@ -92,10 +93,7 @@ function consulServices(text: string, exposed: string | undefined): string {
  * shared between them and what tells them apart is what their neighbours change.
  */
 const consulSpecArb: fc.Arbitrary<readonly SourceFile[]> = specArb.chain((spec) => {
-  const ids = spec.files
-    .filter((f) => f.path.startsWith('services/'))
-    .flatMap((f) => parseAllDocuments(f.text).map((d) => d.toJS() as { metadata: Record<string, string> }))
-    .map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
+  const ids = generatedServiceIds(spec.files);
   const generated = spec.files.filter((f) => f.path.startsWith('environments/'));
   // At least two environments, so that there is something to share.
   const environments =
@@ -156,22 +154,7 @@ describe('Consul under the EmitMemo', () => {
         const { plans } = compile(files, { until: 'plan' });
         // Every environment is planned (no capability error drops them): the property is not vacuous.
         expect(plans.length).toBe(files.filter((f) => f.path.startsWith('environments/')).length);
-        // In the spec's order and backwards, each with its own memo: a result wrongly reused shows only when
-        // the environment it is wrong for comes after the one that computed it. Twice over, so that every
-        // environment also meets the results of those emitted after it.
-        for (const order of [plans, [...plans].reverse()]) {
-          const memo = new EmitMemo();
-          for (const round of [1, 2])
-            for (const { env, backend } of order) {
-              expect(backend.mesh).toBe('consul');
-              const shared = backend.emit(env, { toolVersion: 't', memo });
-              const alone = backend.emit(env, { toolVersion: 't' });
-              expect(JSON.stringify([...shared.namespaces]), `${env.name}, round ${round}`).toBe(
-                JSON.stringify([...alone.namespaces]),
-              );
-              expect(JSON.stringify(shared.diagnostics)).toBe(JSON.stringify(alone.diagnostics));
-            }
-        }
+        expectSharedEqualsAlone(plans, 'consul');
       }),
       { numRuns: RUNS },
     );

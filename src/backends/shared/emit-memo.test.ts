@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../compile.ts';
 import type { SourceFile } from '../../parse/source.ts';
 import { specArb } from '../../../test/helpers/spec-arbitrary.ts';
+import { expectSharedEqualsAlone, generatedServiceIds } from '../../../test/helpers/emit-memo.ts';
 import { EmitMemo } from './emit-memo.ts';
 import { ISTIO_ENV, compileInline, dedent } from '../../../test/helpers/spec-tree.ts';
 
@@ -14,17 +15,7 @@ describe('EmitMemo', () => {
     fc.assert(
       fc.property(specArb, (spec) => {
         const { plans } = compile(spec.files, { until: 'plan' });
-        const memo = new EmitMemo();
-        // Twice over, so that every environment also meets the results of those emitted after it.
-        for (const round of [1, 2])
-          for (const { env, backend } of plans) {
-            const shared = backend.emit(env, { toolVersion: 't', memo });
-            const alone = backend.emit(env, { toolVersion: 't' });
-            expect(JSON.stringify([...shared.namespaces]), `${env.name}, round ${round}`).toBe(
-              JSON.stringify([...alone.namespaces]),
-            );
-            expect(JSON.stringify(shared.diagnostics)).toBe(JSON.stringify(alone.diagnostics));
-          }
+        expectSharedEqualsAlone(plans);
       }),
       { numRuns: RUNS },
     );
@@ -162,10 +153,7 @@ function withStars(text: string, stars: readonly string[]): string {
  * backends take as their representatives.
  */
 const mixedMtlsSpecArb: fc.Arbitrary<readonly SourceFile[]> = specArb.chain((spec) => {
-  const ids = spec.files
-    .filter((f) => f.path.startsWith('services/'))
-    .flatMap((f) => parseAllDocuments(f.text).map((d) => d.toJS() as { metadata: Record<string, string> }))
-    .map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
+  const ids = generatedServiceIds(spec.files);
   const generated = spec.files.filter((f) => f.path.startsWith('environments/'));
   const modesOf = (mesh: string) =>
     mesh === 'istio' ? ['strict', 'permissive', 'off'] : ['strict', 'permissive'];
@@ -231,21 +219,7 @@ describe('EmitMemo across mTLS modes (representatives)', () => {
         const { plans } = compile(files, { until: 'plan' });
         // Every environment is planned (no capability error drops them): the property is not vacuous.
         expect(plans.length).toBe(files.filter((f) => f.path.startsWith('environments/')).length);
-        // In the spec's order and backwards, each with its own memo: a result wrongly reused shows only when
-        // the environment it is wrong for comes after the one that computed it. Twice over, so that every
-        // environment also meets the results of those emitted after it.
-        for (const order of [plans, [...plans].reverse()]) {
-          const memo = new EmitMemo();
-          for (const round of [1, 2])
-            for (const { env, backend } of order) {
-              const shared = backend.emit(env, { toolVersion: 't', memo });
-              const alone = backend.emit(env, { toolVersion: 't' });
-              expect(JSON.stringify([...shared.namespaces]), `${env.name}, round ${round}`).toBe(
-                JSON.stringify([...alone.namespaces]),
-              );
-              expect(JSON.stringify(shared.diagnostics)).toBe(JSON.stringify(alone.diagnostics));
-            }
-        }
+        expectSharedEqualsAlone(plans);
       }),
       { numRuns: 2 * RUNS },
     );
