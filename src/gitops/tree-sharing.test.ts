@@ -13,7 +13,7 @@ import { buildGitOpsTree } from '../../test/helpers/gitops-tree.ts';
 import { env, output, systemObjects } from './fixture.test.ts';
 import { prepareEnvironment } from './environment.ts';
 import { layoutGitOpsTree, type EnvRender } from './tree.ts';
-import { renderGitOpsShards, renderGitOpsTree } from '../render/tree.ts';
+import { renderGitOpsTree } from '../render/tree.ts';
 
 /** One object of a namespace, in one of a few variants (a variant is an environment's override). */
 interface Slot {
@@ -166,11 +166,6 @@ describe('the tree from shared, fresh and reordered objects', () => {
       fc.property(fc.array(envPlan, { minLength: 1, maxLength: 4 }), (plans) => {
         const layout = layoutGitOpsTree(renders(plans, 'distinct'));
         const reference = renderGitOpsTree(layout);
-        // The same files a shard at a time, each shard's directory once.
-        const shards = [...renderGitOpsShards(layout)];
-        expect(shards.flatMap((s) => s.files)).toEqual(reference.files);
-        expect(new Set(shards.map((s) => s.dir)).size).toBe(shards.length);
-        for (const s of shards) for (const f of s.files) expect(f.path.startsWith(`${s.dir}/`)).toBe(true);
         for (const mode of ['fresh', 'shared', 'noisy'] as const) {
           const tree = buildGitOpsTree(renders(plans, mode));
           expect(tree.files).toEqual(reference.files);

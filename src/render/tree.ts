@@ -21,45 +21,6 @@ export function renderGitOpsTree(tree: GitOpsTree): GitOpsResult {
   };
 }
 
-/** The files of one shard of a tree (see {@link renderGitOpsShards}). */
-export interface RenderedShard {
-  /** The shard's directory: `base/<mesh>/<namespace>`, `overlays/<env>/<dir>`, `clusters/<cluster>`. */
-  readonly dir: string;
-  /** Sorted by path. */
-  readonly files: OutputFile[];
-}
-
-/**
- * The files of a tree a shard at a time, each shard rendered only when the caller asks for it: a caller that
- * writes a shard and lets it go holds one shard's text at a time, not the whole tree's (issue 16, bounded
- * memory). A shard is every entry under one directory of at most three levels (`base/<mesh>/<namespace>`,
- * `overlays/<env>/<namespace>`, `overlays/<env>/mesh-system`, `clusters/<cluster>`); the entries are sorted by
- * path, so a directory's entries are consecutive and each shard comes once (a file directly in a shallower
- * directory, which the layout has none of, would be its own shard). The shards' files, in order, are
- * `renderGitOpsTree`'s.
- */
-export function* renderGitOpsShards(tree: GitOpsTree): Generator<RenderedShard, void, undefined> {
-  const entries = tree.entries;
-  for (let i = 0; i < entries.length;) {
-    const dir = shardOf((entries[i] as TreeEntry).path);
-    const files: OutputFile[] = [];
-    for (; i < entries.length && shardOf((entries[i] as TreeEntry).path) === dir; i++)
-      files.push(renderEntry(entries[i] as TreeEntry));
-    yield { dir, files };
-  }
-}
-
-/** The directory of `path`, cut to its first three levels. */
-function shardOf(path: string): string {
-  let end = -1;
-  for (let level = 0; level < 3; level++) {
-    const slash = path.indexOf('/', end + 1);
-    if (slash < 0) break;
-    end = slash;
-  }
-  return end < 0 ? '' : path.slice(0, end);
-}
-
 /** One entry's file. */
 export function renderEntry(e: TreeEntry): OutputFile {
   return { path: e.path, content: flat(renderTreeContent(e.content)), ownership: e.ownership };
