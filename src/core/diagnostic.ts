@@ -39,6 +39,25 @@ export interface Diagnostic {
  */
 export const RELATED_LIMIT = 5;
 
+/**
+ * A finding about many places, reported at the first: the next RELATED_LIMIT to list as related locations,
+ * and what the message says of the others after naming the first (` and N more <noun>s`, plus `, K of them
+ * listed` when not all are; empty for one place). `cut` tells whether some were left out of the list.
+ */
+export function manyPlaces<T>(
+  places: readonly T[],
+  noun: string,
+): { readonly listed: readonly T[]; readonly counted: string; readonly cut: boolean } {
+  const more = places.length - 1;
+  const listed = places.slice(1, 1 + RELATED_LIMIT);
+  const cut = more > listed.length;
+  const counted =
+    more > 0
+      ? ` and ${more} more ${noun}${more === 1 ? '' : 's'}${cut ? `, ${listed.length} of them listed` : ''}`
+      : '';
+  return { listed, counted, cut };
+}
+
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

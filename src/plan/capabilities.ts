@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
-import { RELATED_LIMIT } from '../core/diagnostic.ts';
+import { manyPlaces } from '../core/diagnostic.ts';
 import { toPointer } from '../core/location.ts';
 import type { DataPath } from '../core/location.ts';
 import { FEATURES } from '../backends/features.ts';
@@ -57,11 +57,7 @@ export function checkCapabilities(
     // the first RELATED_LIMIT of them are related locations (a fleet's worth would bury the output).
     const first = sites[0];
     if (cap.support === 'approximate' && first) {
-      const more = sites.length - 1;
-      const listed = sites.slice(1, 1 + RELATED_LIMIT);
-      const counted = more
-        ? ` and ${more} more use${more === 1 ? '' : 's'}${more > listed.length ? `, ${listed.length} of them listed` : ''}`
-        : '';
+      const { listed, counted } = manyPlaces(sites, 'use');
       report({
         code: 'MESH_APPROXIMATE_FEATURE',
         severity: 'warning',
@@ -69,7 +65,7 @@ export function checkCapabilities(
         hint: cap.note ?? 'See `meshc matrix` for what differs.',
         location: loc(first),
         pointer: toPointer(['spec', ...first.path]),
-        ...(more
+        ...(listed.length
           ? { related: listed.map((x) => ({ message: `also used by ${label(x)}`, location: loc(x) })) }
           : {}),
       });

@@ -1,5 +1,5 @@
 import type { Diagnostic, RelatedLocation } from '../../core/diagnostic.ts';
-import { RELATED_LIMIT } from '../../core/diagnostic.ts';
+import { manyPlaces } from '../../core/diagnostic.ts';
 import type { Location } from '../../core/location.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import type { ServiceIndex } from './chain.ts';
@@ -123,14 +123,13 @@ function groupWarnings(same: readonly Diagnostic[]): Diagnostic {
   const first = same[0]!;
   if (same.length === 1) return first;
   const fs = same.map((d) => FINDINGS.get(d)!);
-  const more = same.length - 1;
-  const listed = same.slice(1, 1 + RELATED_LIMIT);
-  const counted = ` and ${more} more service${more === 1 ? '' : 's'}${more > listed.length ? `, ${listed.length} of them listed,` : ''}`;
+  const { listed, counted, cut } = manyPlaces(same, 'service');
   const related: RelatedLocation[] = listed.map((d) => ({
     message: alsoOf(FINDINGS.get(d)!),
     location: d.location!,
   }));
-  return { ...warningOf(fs, counted), location: first.location!, related };
+  // The message goes on after the count ("… are not proxied"): a cut list's clause is closed by a comma.
+  return { ...warningOf(fs, cut ? `${counted},` : counted), location: first.location!, related };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
-import { RELATED_LIMIT } from '../../core/diagnostic.ts';
+import { manyPlaces } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { Resilience, ResolvedService } from '../../model/types.ts';
 import { buildRootService, buildVersionService } from '../shared/kubernetes-service.ts';
@@ -62,18 +62,16 @@ export function checkDroppedOutlierFields(services: readonly ResolvedService[]):
     const first = users[0];
     if (!first) continue;
     const at = (s: ResolvedService) => s.origin(['resilience', 'outlierDetection', field]);
-    const more = users.length - 1;
-    const listed = users.slice(1, 1 + RELATED_LIMIT);
-    const counted = more
-      ? ` and ${more} more service${more === 1 ? '' : 's'}${more > listed.length ? `, ${listed.length} of them listed` : ''}`
-      : '';
+    const { listed, counted } = manyPlaces(users, 'service');
     out.push({
       code: 'MESH_APPROXIMATE_FEATURE',
       severity: 'warning',
       message: `Linkerd ignores outlierDetection.${field} of ${first.id}${counted}: ${why}.`,
       hint: `Remove outlierDetection.${field} for this environment with an override to silence this warning.`,
       location: at(first),
-      ...(more ? { related: listed.map((s) => ({ message: `also set by ${s.id}`, location: at(s) })) } : {}),
+      ...(listed.length
+        ? { related: listed.map((s) => ({ message: `also set by ${s.id}`, location: at(s) })) }
+        : {}),
     });
   }
   return out;
