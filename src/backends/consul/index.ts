@@ -1,3 +1,4 @@
+import { represented } from '../shared/emit-memo.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
@@ -77,10 +78,9 @@ function emitConsul(
   // so that environments of another mTLS mode share the results too. Sound here: no builder of serviceObjects
   // reads `spec`, nor the `mtls` of a service it finds in the index; a service's own `mtls` is read only
   // where the service sets it (`mtlsOverride`: ServiceDefaults `mutualTLSMode`).
-  const alike = memo ? (s: ResolvedService) => memo.representative(s, s.mtlsOverride) : undefined;
-  const index: ServiceIndex = alike ? new Map(env.services.map((s) => [s.id, alike(s)])) : services;
-  const own = env.services.map((actual) => {
-    const s = alike ? alike(actual) : actual;
+  const seen = represented(env.services, services, memo, (s) => s.mtlsOverride);
+  const index = seen.index;
+  const own = seen.services.map((s) => {
     const callees = calleesOf.get(s.id) ?? [];
     const isWhole = whole.has(s.id);
     const compute = (recorded: ServiceIndex) =>

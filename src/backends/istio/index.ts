@@ -1,3 +1,4 @@
+import { represented } from '../shared/emit-memo.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { MANAGED_BY_LABELS } from '../shared/labels.ts';
@@ -80,16 +81,14 @@ function emitIstio(
   // its primaryView, which carries the same `mtls` and `mtlsOverride`) and only where the service sets it
   // (`mtlsOverride`); of the services found in the index, only `ports` are read (VirtualService ports). The
   // environment's mode reaches the output through the mesh-wide PeerAuthentication only (systemObjects).
-  const alike = memo ? (s: ResolvedService) => memo.representative(s, s.mtlsOverride) : undefined;
-  const index: ServiceIndex = alike ? new Map(env.services.map((s) => [s.id, alike(s)])) : services;
-  for (const actual of env.services) {
-    const route = ingress.routes.get(actual.id);
-    const s = alike ? alike(actual) : actual;
+  const seen = represented(env.services, services, memo, (s) => s.mtlsOverride);
+  for (const s of seen.services) {
+    const route = ingress.routes.get(s.id);
     const objects = memo
-      ? memo.get(s, key, index, (recorded) =>
+      ? memo.get(s, key, seen.index, (recorded) =>
           serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, recorded),
         )
-      : serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, services);
+      : serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, seen.index);
     namespaces.get(s.namespace)?.push(...objects, ...(route ? [route] : []));
   }
   const ca = buildCaCertificate(env.mesh.trust);

@@ -1,3 +1,4 @@
+import { represented } from '../shared/emit-memo.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
@@ -70,16 +71,14 @@ function emitLinkerd(
   // reads `spec`; the only reader of `mtls` is buildAccess, of the service itself (or its primaryView, which
   // carries the same `mtls`, `mtlsOverride` and `access`), where accessReadsMtls says (then the representative
   // has the same `mtls`); of the services found in the index, only `ports` are read (backendRef ports).
-  const alike = memo ? (s: ResolvedService) => memo.representative(s, accessReadsMtls(s)) : undefined;
-  const index: ServiceIndex = alike ? new Map(env.services.map((s) => [s.id, alike(s)])) : services;
-  for (const actual of env.services) {
-    const ingressRoute = ingress.routes.get(actual.id);
-    const s = alike ? alike(actual) : actual;
+  const seen = represented(env.services, services, memo, accessReadsMtls);
+  for (const s of seen.services) {
+    const ingressRoute = ingress.routes.get(s.id);
     const own = memo
-      ? memo.get(s, key, index, (recorded) =>
+      ? memo.get(s, key, seen.index, (recorded) =>
           serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, recorded),
         )
-      : serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, services);
+      : serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, seen.index);
     namespaces.get(s.namespace)?.push(...own.objects, ...(ingressRoute ? [ingressRoute] : []));
     diagnostics.push(...own.diagnostics);
     for (const to of own.crossNamespaceTargets) grants.set(`${s.namespace}/${to}`, { from: s.namespace, to });

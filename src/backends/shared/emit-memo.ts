@@ -53,7 +53,7 @@ export class EmitMemo {
    * and but `mtls` unless `readsMtls`; else `s` itself, which then stands for those that come after it.
    *
    * Why: the model hands an environment of another mTLS mode its own copy of each service the environments
-   * share otherwise (`{ ...s, mtls, spec: { ...s.spec, mtls } }`, ResolveMemo in model/build.ts), so a memo
+   * share otherwise (the service with `mtls` and its spec's `mtls` replaced, ResolveMemo in model/build.ts), so a memo
    * keyed by identity shares nothing with such an environment; representatives let it share again.
    *
    * Soundness: a backend may use representatives only if its per-service builders (everything inside
@@ -81,6 +81,22 @@ export class EmitMemo {
     seen.push(s);
     return s;
   }
+}
+
+/**
+ * An environment's services as a backend that uses representatives hands them to its per-service builders:
+ * each service's representative ({@link EmitMemo.representative}), in the environment's order, and the index
+ * of them (id → representative). Without a memo: the services and `index` as they are.
+ */
+export function represented(
+  services: readonly ResolvedService[],
+  index: ReadonlyMap<string, ResolvedService>,
+  memo: EmitMemo | undefined,
+  readsMtls: (s: ResolvedService) => boolean,
+): { readonly services: readonly ResolvedService[]; readonly index: ReadonlyMap<string, ResolvedService> } {
+  if (!memo) return { services, index };
+  const reps = services.map((s) => memo.representative(s, readsMtls(s)));
+  return { services: reps, index: new Map(reps.map((r) => [r.id, r])) };
 }
 
 /** The same members with the same values (identity), `spec` aside, and `mtls` unless `withMtls`. */
