@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
-import type { K8sObject } from '../core/k8s.ts';
+import { resourceId, type K8sObject } from '../core/k8s.ts';
 import type { BackendOutput, EmitContext } from '../backends/types.ts';
 import type { ResolvedEnvironment } from '../model/types.ts';
 import type { EnvironmentPlan } from './plan.ts';
@@ -46,7 +46,7 @@ export class ObjectPool {
     // An object of the pool (a backend's memoized result, the other side of a diff) is its own answer: the
     // members of an id are pairwise unequal and frozen, so the search below would find it and only it.
     if (this.#members.has(o)) return o;
-    const id = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const id = resourceId(o);
     const seen = this.#byId.get(id);
     const hit = seen?.find((x) => sameJson(x, o));
     if (hit) return hit;
