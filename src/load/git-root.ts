@@ -4,12 +4,20 @@
  * directory (the spec may live in `mesh/` of a monorepo; `render -o deploy` writes elsewhere).
  * Git runs without a shell; outside a repository (or without git) there is no answer and the Project's
  * `output` is used (see `compileDir`). Every render asks this once, so it runs git through node's own
- * child_process: execa (what meshc's other git and kustomize calls use) costs a render that the render
- * cache confirms about as much time to load as the rest of the command.
+ * child_process, as load/git.ts does: execa cost a render that the render cache confirms about as much time
+ * to load as the rest of the command.
  */
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+
+/**
+ * The environment meshc runs git in: the caller's (PATH, HOME, GIT_DIR ...), as execa passed it, with no
+ * optional locks, no credential prompt and untranslated messages (which the callers read).
+ */
+export function gitEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+}
 
 /** The top of the git work tree holding `dir`, or undefined (not a repository, bare, git missing). */
 export async function gitTopLevel(dir: string): Promise<string | undefined> {
@@ -31,8 +39,7 @@ export async function gitTopLevel(dir: string): Promise<string | undefined> {
       ['rev-parse', '--show-toplevel'],
       {
         cwd,
-        // The caller's environment (PATH, HOME, GIT_DIR ...), as execa passes it, with these set.
-        env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+        env: gitEnv(),
         encoding: 'utf8',
         windowsHide: true,
       },

@@ -24,6 +24,7 @@ import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { gitEnv } from './git-root.ts';
 import { parseFile } from '../parse/parse.ts';
 import { DEFAULT_OUTPUT, PROJECT_FILE } from './constants.ts';
 import { loadSpec, MAX_FILE_BYTES, outputDir, type LoadedSpec } from './load-project.ts';
@@ -57,7 +58,7 @@ interface GitResult {
 /**
  * Runs git without a shell, never throwing for an exit status (the callers read it), through node's own
  * child_process: execa, which this used before, took longer to load (~0.15 s) than reading a revision.
- * The caller's environment (PATH, HOME, GIT_DIR ...) is passed on with these variables set, as execa did.
+ * It runs in {@link gitEnv}.
  */
 function git(
   cwd: string,
@@ -67,7 +68,7 @@ function git(
   return new Promise((resolve, reject) => {
     const child = spawn('git', ['--literal-pathspecs', ...args], {
       cwd,
-      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      env: gitEnv(),
       stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
