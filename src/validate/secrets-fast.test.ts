@@ -5,7 +5,6 @@
  * rules look for, and on every fixture of secrets.test.ts with its prefixes and suffixes (the lengths where
  * the pre-filter's thresholds sit).
  */
-import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DataPath } from '../core/location.ts';
@@ -14,61 +13,10 @@ import { parseFiles } from '../parse/parse.ts';
 import { locate } from '../parse/locate.ts';
 import { classifyDocuments } from './documents.ts';
 import { detectSecret, findSecrets, secretKind } from './secrets.ts';
+import { ALL_FIXTURES, EC_PEM, PKCS1_PEM, b64, body, x } from '../../test/helpers/secret-fixtures.ts';
 
-// The fixtures of secrets.test.ts, built the same way (key material at run time, tokens from parts).
-const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
-const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const ed = generateKeyPairSync('ed25519');
-const PKCS8_PEM = rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
-const PKCS1_PEM = rsa.privateKey.export({ format: 'pem', type: 'pkcs1' }) as string;
-const EC_PEM = ec.privateKey.export({ format: 'pem', type: 'sec1' }) as string;
-const PUBLIC_PEM = rsa.publicKey.export({ format: 'pem', type: 'spki' }) as string;
-const derB64 = (k: typeof rsa.privateKey, type: 'pkcs8' | 'pkcs1' | 'sec1') =>
-  k.export({ format: 'der', type }).toString('base64');
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-const body = (pem: string) => pem.split('\n').filter((l) => l && !l.startsWith('-----'));
-const x = (n: number, c = 'x') => c.repeat(n);
-const CERT_PEM = `-----BEGIN CERTIFICATE-----\n${b64(x(300, 'c'))
-  .match(/.{1,64}/g)!
-  .join('\n')}\n-----END CERTIFICATE-----\n`;
-
-const FIXTURES: readonly [string, string?][] = [
-  [PKCS8_PEM],
-  [PKCS1_PEM],
-  [EC_PEM],
-  [`-----BEGIN OPENSSH PRIVATE KEY-----\n${x(70, 'b')}\n-----END OPENSSH PRIVATE KEY-----`],
-  [`-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n${x(64, 'l')}\n-----END PGP PRIVATE KEY BLOCK-----`],
-  [b64(PKCS8_PEM)],
-  [b64('\n' + EC_PEM)],
-  [derB64(rsa.privateKey, 'pkcs8')],
-  [derB64(ec.privateKey, 'sec1')],
-  [derB64(ed.privateKey, 'pkcs8')],
-  [body(PKCS1_PEM).join('\n')],
-  [`Bearer ${x(24, 'T')}`],
-  [`bearer ${x(24, 't')}`],
-  [`Basic ${b64('admin:hunter2-secret')}`],
-  [`AKIA${x(16, 'Q')}`],
-  [`AWS_SECRET_ACCESS_KEY=${x(20, 'aB')}`],
-  [`${x(19, 'wJ')}/+`, 'secretAccessKey'],
-  [`AIza${x(35, 'S')}`],
-  [`sk_${'live'}_${x(24, '4')}`],
-  ['https://deploy:s3cret-pass@github.com/acme/mesh.git'],
-  [`eyJ${x(12, 'a')}.eyJ${x(12, 'b')}.${x(12, 'c')}`],
-  [`ghp_${x(36, 'G')}`],
-  [CERT_PEM],
-  [b64(CERT_PEM)],
-  [PUBLIC_PEM],
-  ['e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
-  ['9119b9d7c2b6b0f1d3a7e0c5f4e2d1c0b9a8f7e6'],
-  ['9119b9d7c2b6b0f1d3a7e0c5f4e2d1c0b9a8f7e6', 'secretKey'],
-  ['123e4567-e89b-12d3-a456-426614174000'],
-  ['ghcr.io/acme/app@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
-  ['bookinfo-reviews-v2-canary-analysis-template-for-production-eu-west'],
-  ['ssh://git@github.com/acme/mesh.git'],
-  ['git@github.com:acme/mesh.git'],
-  ['Requests need a bearer token in the Authorization header.'],
-  [b64(x(120, 'z'))],
-];
+// The fixtures of secrets.test.ts.
+const FIXTURES = ALL_FIXTURES;
 
 /** Pieces the rules look for (and near misses), to assemble adversarial strings from. */
 const PIECES = [
