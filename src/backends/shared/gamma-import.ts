@@ -1,4 +1,5 @@
 import type { SourcedObject } from '../../core/import-types.ts';
+import { jsonEqual } from '../../core/json.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { DataPath } from '../../core/location.ts';
 import type { RouteMatch as ModelMatch, StringMatch as ModelString } from '../../model/types.ts';
@@ -550,8 +551,11 @@ function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext): v
     isRecord(rules[0]) &&
     rules[0].backendRefs === undefined &&
     asArray(rules[0].filters).length === 1 &&
-    JSON.stringify(asArray(rules[0].filters)[0]) ===
-      JSON.stringify({ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } });
+    // Compared as data: a manifest read from a file has its keys in any order (meshc writes them sorted).
+    jsonEqual(asArray(rules[0].filters)[0], {
+      type: 'RequestRedirect',
+      requestRedirect: { scheme: 'https', statusCode: 301 },
+    });
   if (redirect && ctx.environment.ingress?.tls) {
     r.consume(['spec']);
     return;
