@@ -22,6 +22,7 @@ import type { SourceFile } from '../src/parse/source.ts';
 import { specArb } from './helpers/spec-arbitrary.ts';
 import { ObjectPool } from '../src/plan/emit.ts';
 import type { K8sObject } from '../src/core/k8s.ts';
+import { canonicalize } from '../src/core/canonical.ts';
 
 const RUNS = Number(process.env.MESHC_GENERATED_RUNS) || (process.env.CI ? 60 : 20);
 
@@ -165,40 +166,66 @@ describe('meshc diff: the shared work of the two sides', () => {
     expect(kept).toBeGreaterThan(2);
   });
 
-  it('ObjectPool: interning an object of the pool again (the other side of a diff) gives what a search gives', () => {
+  it('ObjectPool: an object is replaced by the first pooled object of its canonical form, whatever the way back in', () => {
     const objectArb = fc.record({
       apiVersion: fc.constant('v1'),
       kind: fc.constantFrom('ConfigMap', 'Service'),
       metadata: fc.record({ name: fc.constantFrom('a', 'b'), namespace: fc.constant('x') }),
       data: fc.dictionary(fc.constantFrom('k', 'l'), fc.constantFrom('1', '2'), { maxKeys: 2 }),
     });
+    /** The same members in reverse key order, at every level: the same canonical form. */
+    const reversed = (v: unknown): unknown =>
+      v === null || typeof v !== 'object'
+        ? v
+        : Array.isArray(v)
+          ? v.map(reversed)
+          : Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, reversed(x)]),
+            );
     fc.assert(
       fc.property(
         fc.array(objectArb, { minLength: 1, maxLength: 8 }),
-        fc.array(fc.tuple(fc.nat(), fc.constantFrom('same', 'copy', 'frozen copy')), { maxLength: 20 }),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom('raw', 'same', 'copy', 'frozen copy', 'reordered')), {
+          maxLength: 20,
+        }),
         (fresh, again) => {
           const pool = new ObjectPool();
-          // The reference: the first pooled object with the same JSON text (generated objects have no
-          // undefined members, where the pool's comparison is stricter than JSON text).
+          // The reference: a search of the pooled objects by the JSON text of the canonical form (generated
+          // objects have no undefined members, where the pool's comparison is stricter than JSON text).
           const pooled: K8sObject[] = [];
-          const expected = (o: K8sObject) => {
-            const hit = pooled.find((p) => JSON.stringify(p) === JSON.stringify(o));
-            if (hit) return hit;
-            pooled.push(o);
-            return o;
-          };
+          const expected = (o: K8sObject) =>
+            pooled.find((p) => JSON.stringify(p) === JSON.stringify(canonicalize(o)));
           const results: K8sObject[] = [];
           for (const o of fresh as K8sObject[]) {
             const want = expected(o);
             const got = pool.intern(o);
-            expect(got).toBe(want);
+            if (want) expect(got).toBe(want);
+            else {
+              // A new member: the canonical form, frozen, not the backend's own object.
+              expect(JSON.stringify(got)).toBe(JSON.stringify(canonicalize(o)));
+              expect(Object.isFrozen(got) && Object.isFrozen(got.metadata)).toBe(true);
+              pooled.push(got);
+            }
             results.push(got);
           }
           for (const [i, how] of again) {
-            const r = results[i % results.length]!;
+            const k = i % results.length;
+            const r = results[k]!;
             const copy = structuredClone(r);
-            const o = how === 'same' ? r : how === 'copy' ? copy : Object.freeze(copy);
-            expect(pool.intern(o)).toBe(expected(o));
+            const o =
+              how === 'raw'
+                ? (fresh[k] as K8sObject)
+                : how === 'same'
+                  ? r
+                  : how === 'copy'
+                    ? copy
+                    : how === 'frozen copy'
+                      ? Object.freeze(copy)
+                      : (reversed(fresh[k]) as K8sObject);
+            expect(pool.intern(o)).toBe(r);
+            expect(expected(o)).toBe(r);
           }
         },
       ),

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
+import { canonicalize } from '../core/canonical.ts';
 import { resourceId, type K8sObject } from '../core/k8s.ts';
 import type { BackendOutput, EmitContext } from '../backends/types.ts';
 import type { ResolvedEnvironment } from '../model/types.ts';
@@ -29,31 +30,46 @@ export function emitEnvironments(
 
 /**
  * Environments that differ by a few overrides emit mostly equal objects. Each environment's objects are
- * replaced, as it is emitted, by the first equal object any environment emitted with the same
- * apiVersion/kind/namespace/name (equal: the same members in the same order, the same values), so the
- * copies are garbage at once (memory follows the distinct objects, not the environments times the objects)
- * and the later stages recognise an unchanged object by identity (`a === b`) before comparing. Shared
- * objects are frozen: a stage that changed one in place would change every environment holding it, so such
- * a change throws instead of going unnoticed. A pool shared by two compiles (the sides of `meshc diff`,
- * CompileCache) makes their equal objects one too.
+ * replaced, as it is emitted, by the pool's canonical object for them (core/canonical.ts: the copy in
+ * canonical key order every later stage works on), one per distinct object: the first object any
+ * environment emitted with the same apiVersion/kind/namespace/name and the same canonical form. So the
+ * copies are garbage at once (memory follows the distinct objects, not the environments times the objects),
+ * the gitops stage's canonicalization finds the objects already canonical and keeps them (no second copy of
+ * the fleet beside the backends' output), and the later stages recognise an unchanged object by identity
+ * (`a === b`) before comparing. Shared objects are frozen: a stage that changed one in place would change
+ * every environment holding it, so such a change throws instead of going unnoticed. A pool shared by two
+ * compiles (the sides of `meshc diff`, CompileCache) makes their equal objects one too.
+ *
+ * Equivalent to leaving the objects as the backends built them: every stage after emit either
+ * canonicalizes them (the gitops stage, `meshc build`, the diff) or compares them with `jsonEqual`, which
+ * ignores key order and undefined members, the only differences canonicalization makes.
  */
 export class ObjectPool {
+  /** Resource id → the pool's canonical objects with that id, pairwise unequal. */
   readonly #byId = new Map<string, K8sObject[]>();
   /** Every object of the pool. */
   readonly #members = new WeakSet<K8sObject>();
+  /** An object interned before (a backend's memoized result, emitted again for another environment) → its answer. */
+  readonly #answers = new WeakMap<K8sObject, K8sObject>();
 
   intern(o: K8sObject): K8sObject {
-    // An object of the pool (a backend's memoized result, the other side of a diff) is its own answer: the
-    // members of an id are pairwise unequal and frozen, so the search below would find it and only it.
+    // An object of the pool (the other side of a diff) is its own answer: the members of an id are
+    // pairwise unequal, canonical and frozen, so the search below would find it and only it.
     if (this.#members.has(o)) return o;
-    const id = resourceId(o);
+    const known = this.#answers.get(o);
+    if (known !== undefined) return known;
+    const c = canonicalize(o);
+    const id = resourceId(c);
     const seen = this.#byId.get(id);
-    const hit = seen?.find((x) => sameJson(x, o));
-    if (hit) return hit;
-    if (seen) seen.push(deepFreeze(o));
-    else this.#byId.set(id, [deepFreeze(o)]);
-    this.#members.add(o);
-    return o;
+    let hit = seen?.find((x) => sameJson(x, c));
+    if (hit === undefined) {
+      hit = deepFreeze(c);
+      if (seen) seen.push(hit);
+      else this.#byId.set(id, [hit]);
+      this.#members.add(hit);
+    }
+    this.#answers.set(o, hit);
+    return hit;
   }
 
   internOutput(out: BackendOutput): BackendOutput {

@@ -187,7 +187,14 @@ export function canaryMeaning(
         }
       : {}),
     ...(svc.headers !== undefined ? { headers: svc.headers } : {}),
-    ...(svc.gatewayRefs !== undefined ? { gatewayRefs: svc.gatewayRefs } : {}),
+    // References are maps: their key order means nothing.
+    ...(svc.gatewayRefs !== undefined
+      ? {
+          gatewayRefs: (svc.gatewayRefs as Obj[]).map((r) =>
+            Object.fromEntries(Object.entries(r).sort(([x], [y]) => (x < y ? -1 : 1))),
+          ),
+        }
+      : {}),
     backends: ((svc.backends as string[] | undefined) ?? []).slice().sort(),
     ...(gateways.length || hosts.length ? { ingress: { gateways, hosts } } : {}),
     ...(((svc.trafficPolicy as { tls?: { mode?: string } } | undefined)?.tls?.mode ?? meshTls)
