@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 
 const rssFile = process.env.MESHC_BENCH_RSS_FILE;
 if (rssFile) process.on('exit', () => writeFileSync(rssFile, String(process.resourceUsage().maxRSS)));
-const { main } = await import(new URL('../dist/cli/main.js', import.meta.url).href);
+const { main, boundHeapGrowth } = await import(new URL('../dist/cli/main.js', import.meta.url).href);
+boundHeapGrowth();
 process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: process.stdout,

@@ -6,6 +6,8 @@ import { EXIT, UsageError } from './io.ts';
 import type { CliIo } from './io.ts';
 import { VERSION } from './version.ts';
 
+export { boundHeapGrowth } from './heap.ts';
+
 const ISSUES_URL = 'https://github.com/meshc-dev/meshc/issues';
 
 function globalHelp(): string {
