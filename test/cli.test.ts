@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.ts';
 import { repoRoot } from './helpers/shared.ts';
-import { ISTIO_ENV, PROJECT, dedent, specTree } from './helpers/spec-tree.ts';
+import { ISTIO_ENV, PROJECT, dedent, specTree, tempDir } from './helpers/spec-tree.ts';
 
 const BAD = {
   'meshc.yaml': PROJECT,
@@ -142,6 +142,24 @@ describe('the installed binary', () => {
       );
       expect((err as { code: number }).code).toBe(1);
       expect((err as { stdout: string }).stdout + (err as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
+    },
+  );
+  it.runIf(existsSync(path.join(repoRoot, 'dist/cli/main.js')))(
+    'meshc diff says so when git is missing, in one line',
+    async () => {
+      // A PATH with no git on it (node is started by its absolute path).
+      const empty = await tempDir('meshc-no-git-');
+      const err = await promisify(execFile)(
+        process.execPath,
+        [bin, 'diff', '--base', 'HEAD~1', path.join(repoRoot, 'examples/bookinfo')],
+        { env: { ...process.env, PATH: empty } },
+      ).catch((e: { code: number; stdout: string; stderr: string }) => e);
+      const { code, stdout, stderr } = err as { code: number; stdout: string; stderr: string };
+      expect(stderr).toBe(
+        'meshc: git is not installed or not on PATH (meshc diff reads revisions with git).\n',
+      );
+      expect(stdout).toBe('');
+      expect(code).toBe(2);
     },
   );
 });
