@@ -69,9 +69,8 @@ export interface LoadOptions {
  * total, from `stat` before the first byte is read.
  *
  * Asynchronous in signature only: the walk, the checks and the reads are synchronous. A spec repository is
- * many small files and directories, and with fs/promises each step was a round trip through the thread pool
- * with nothing else to run meanwhile (the load of a confirmed 2,000-service render sat idle for most of its
- * time). The realpath is `realpathSync.native`, the one fs/promises calls.
+ * many small files and directories, and asynchronously each step was a round trip through the thread pool
+ * with nothing else to run meanwhile. The realpath is `realpathSync.native`, the one fs/promises calls.
  */
 export async function loadSpec(root: string, options: LoadOptions = {}): Promise<LoadedSpec> {
   return loadSpecSync(root, options);
