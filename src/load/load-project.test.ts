@@ -107,11 +107,10 @@ describe('loadSpec', () => {
     const denied = (p: string) =>
       Object.assign(new Error(`EACCES: permission denied, scandir '${p}'`), { code: 'EACCES', path: p });
     const readdirDenied = ((p: fs.PathLike, ...rest: unknown[]) => {
-      const cb = rest[rest.length - 1] as (e: Error | null, v?: unknown) => void;
-      if (String(p) === locked) return cb(denied(locked));
-      return (fs.readdir as (...a: unknown[]) => void)(p, ...rest);
-    }) as unknown as typeof fs.readdir;
-    const r = await loadSpec(dir, { walkFs: { readdir: readdirDenied } });
+      if (String(p) === locked) throw denied(locked);
+      return (fs.readdirSync as (...a: unknown[]) => unknown)(p, ...rest);
+    }) as unknown as typeof fs.readdirSync;
+    const r = await loadSpec(dir, { walkFs: { readdirSync: readdirDenied } });
     expect(codes(r)).toEqual(['FILE_UNREADABLE meshc.yaml:5']);
     expect(r.diagnostics[0]!.message).toContain('"locked" could not be read (EACCES)');
   });
@@ -151,13 +150,14 @@ describe('loadSpec', () => {
     const seen: string[] = [];
     const readdirSpy = ((p: fs.PathLike, ...rest: unknown[]) => {
       seen.push(String(p));
-      return (fs.readdir as (...a: unknown[]) => void)(p, ...rest);
-    }) as unknown as typeof fs.readdir;
-    const r = await loadSpec(dir, { walkFs: { readdir: readdirSpy } });
+      return (fs.readdirSync as (...a: unknown[]) => unknown)(p, ...rest);
+    }) as unknown as typeof fs.readdirSync;
+    const r = await loadSpec(dir, { walkFs: { readdirSync: readdirSpy } });
     expect(r.files.map((f) => f.path)).toEqual(['meshc.yaml', 'a.yaml', 'in/b.yaml', 'inside-link/b.yaml']);
     expect(codes(r)).toEqual(['PATH_OUTSIDE_ROOT meshc.yaml:5', 'PATH_OUTSIDE_ROOT meshc.yaml:5']);
     expect(r.diagnostics.map((d) => d.message.split(' ')[0])).toEqual(['"ext"', '"root"']);
     expect(seen.filter((p) => !p.startsWith(fs.realpathSync(dir)))).toEqual([]);
+    expect(seen).toContain(path.join(fs.realpathSync(dir), 'in')); // the spy saw the walk
   });
 
   it('checks the file type before reading: a FIFO as meshc.yaml or under a glob does not block', async () => {

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { fileStart } from '../core/location.ts';
-import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { Diagnostic } from '../core/diagnostic.ts';
@@ -8,6 +7,7 @@ import type { SourceFile } from '../parse/source.ts';
 import { parseFile } from '../parse/parse.ts';
 import type { ParsedDoc } from '../parse/parse.ts';
 import { locate } from '../parse/locate.ts';
+import { guardedStatSync, type Refusal } from './walk-guard.ts';
 
 import { DEFAULT_OUTPUT, PROJECT_FILE } from './constants.ts';
 
@@ -47,16 +47,17 @@ export interface LoadedSpec {
   readonly project?: { readonly output: string; readonly globs: readonly string[] };
 }
 
+/** The functions of fast-glob's file-system adapter that its synchronous walk calls. */
+export type WalkFs = Pick<fg.FileSystemAdapter, 'lstatSync' | 'statSync' | 'readdirSync'>;
+
 export interface LoadOptions {
   /**
-   * File-system functions for the directory walk (fast-glob's adapter), over the real ones. A test seam:
-   * it lets tests simulate a directory the process cannot read, which running as root does not allow.
+   * File-system functions for the directory walk (fast-glob's synchronous adapter), over the real ones. A
+   * test seam: it lets tests simulate a directory the process cannot read, which running as root does not
+   * allow. Only the synchronous names: the walk calls no other.
    */
-  readonly walkFs?: Partial<fg.FileSystemAdapter>;
+  readonly walkFs?: Partial<WalkFs>;
 }
-
-/** Why the walk did not follow a symlink. */
-type Refusal = 'outside' | 'loop';
 
 /**
  * Reads a spec repository from disk: meshc.yaml, then the files its `include` and `policies` globs match.
@@ -66,19 +67,27 @@ type Refusal = 'outside' | 'loop';
  * repository (a directory symlink is followed only then, and never into one of its own ancestors),
  * only regular files are opened (a FIFO would block forever), and sizes are checked, per file and in
  * total, from `stat` before the first byte is read.
+ *
+ * Asynchronous in signature only: the walk, the checks and the reads are synchronous. A spec repository is
+ * many small files and directories, and asynchronously each step was a round trip through the thread pool
+ * with nothing else to run meanwhile. The realpath is `realpathSync.native`, the one fs/promises calls.
  */
 export async function loadSpec(root: string, options: LoadOptions = {}): Promise<LoadedSpec> {
+  return loadSpecSync(root, options);
+}
+
+function loadSpecSync(root: string, options: LoadOptions): LoadedSpec {
   const diagnostics: Diagnostic[] = [];
   const absRoot = path.resolve(root);
   let realRoot: string;
   try {
-    realRoot = await realpath(absRoot);
-    if (!(await stat(realRoot)).isDirectory()) throw new Error('not a directory');
+    realRoot = fs.realpathSync.native(absRoot);
+    if (!fs.statSync(realRoot).isDirectory()) throw new Error('not a directory');
   } catch {
     return { files: [], diagnostics: [projectNotFound(root, 'does not exist or is not a directory')] };
   }
-  const projectInfo = await inspectSpecFile(realRoot, PROJECT_FILE, diagnostics);
-  const project = projectInfo && (await readSpecFile(projectInfo, diagnostics));
+  const projectInfo = inspectSpecFile(realRoot, PROJECT_FILE, diagnostics);
+  const project = projectInfo && readSpecFile(projectInfo, diagnostics);
   if (!project) {
     if (diagnostics.length === 0) diagnostics.push(projectNotFound(root, `has no ${PROJECT_FILE}`));
     return { files: [], diagnostics };
@@ -95,9 +104,9 @@ export async function loadSpec(root: string, options: LoadOptions = {}): Promise
   const found = new Set<string>();
   const reported = new Set<string>();
   const refused = new Map<string, Refusal>();
-  const walkFs: Partial<fg.FileSystemAdapter> = {
+  const walkFs: Partial<WalkFs> = {
     ...options.walkFs,
-    stat: guardedStat(realRoot, refused, options.walkFs?.stat ?? fs.stat),
+    statSync: guardedStatSync(realRoot, refused, options.walkFs?.statSync ?? fs.statSync),
   };
   for (const g of globs) {
     const at = () => locate(projectDoc!, g.path);
@@ -114,7 +123,7 @@ export async function loadSpec(root: string, options: LoadOptions = {}): Promise
     refused.clear();
     let entries: fg.Entry[];
     try {
-      entries = await fg(g.pattern, {
+      entries = fg.sync(g.pattern, {
         cwd: realRoot,
         onlyFiles: false,
         objectMode: true,
@@ -149,9 +158,7 @@ export async function loadSpec(root: string, options: LoadOptions = {}): Promise
       }
       if (reported.has(rel)) continue;
       reported.add(rel);
-      diagnostics.push(
-        await specialEntry(realRoot, rel, d, refused.get(path.join(realRoot, rel)), g.pattern, at),
-      );
+      diagnostics.push(specialEntry(realRoot, rel, d, refused.get(path.join(realRoot, rel)), g.pattern, at));
     }
     // Directory symlinks the walk refused to follow, for patterns that would have descended into them.
     if (g.pattern.includes('**'))
@@ -176,7 +183,7 @@ export async function loadSpec(root: string, options: LoadOptions = {}): Promise
   // Everything that will be read is known: check it is safe to read, then the total size, then read.
   const infos: FileInfo[] = [];
   for (const rel of [...found].sort()) {
-    const info = await inspectSpecFile(realRoot, rel, diagnostics);
+    const info = inspectSpecFile(realRoot, rel, diagnostics);
     if (info) infos.push(info);
   }
   const total = infos.reduce((n, f) => n + f.size, projectInfo.size);
@@ -192,11 +199,11 @@ export async function loadSpec(root: string, options: LoadOptions = {}): Promise
     return { files, diagnostics, ...declared };
   }
   for (const info of infos) {
-    const f = await readSpecFile(info, diagnostics);
+    const f = readSpecFile(info, diagnostics);
     if (f) files.push(f);
   }
   // Only against globs that were read: a broken meshc.yaml says nothing about which files it includes.
-  if (projectDoc) diagnostics.push(...(await unmatchedSpecFiles(realRoot, ignore, found)));
+  if (projectDoc) diagnostics.push(...unmatchedSpecFiles(realRoot, ignore, found));
   return { files, diagnostics, ...declared };
 }
 
@@ -204,43 +211,6 @@ function relTo(realRoot: string, abs: string): string {
   return path.relative(realRoot, abs).split(path.sep).join('/');
 }
 
-/**
- * fast-glob's `stat`, which it calls on symlinks to follow them: a link that resolves outside the
- * repository, or to a directory that contains the link (a loop: `a -> ..`), is reported as unreadable
- * to the walk, which then neither descends into it nor matches it as a file, and recorded for a
- * diagnostic. This is what keeps a link to `/` from walking into /proc.
- */
-function guardedStat(realRoot: string, refused: Map<string, Refusal>, inner: StatFn): StatFn {
-  const refuse = (p: string, why: Refusal, cb: (err: NodeJS.ErrnoException | null) => void) => {
-    refused.set(p, why);
-    // An errno-style error, as a failing stat gives: the walk then keeps the link as an unfollowed entry.
-    const err: NodeJS.ErrnoException = new Error(`meshc: not following ${p}`);
-    err.code = 'ELOOP';
-    err.path = p;
-    cb(err);
-  };
-  const guarded = (p: fs.PathLike, ...rest: unknown[]) => {
-    const cb = rest[rest.length - 1] as (err: NodeJS.ErrnoException | null, st?: fs.Stats) => void;
-    const abs = path.resolve(realRoot, String(p));
-    fs.realpath(abs, (err, real) => {
-      if (err) return (inner as (p: string, cb: unknown) => void)(abs, cb); // broken or looping: let stat fail
-      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return refuse(abs, 'outside', cb);
-      fs.realpath(path.dirname(abs), (perr, parent) => {
-        const within = !perr && (parent === real || parent.startsWith(real + path.sep));
-        (inner as (p: string, cb: (e: NodeJS.ErrnoException | null, st?: fs.Stats) => void) => void)(
-          abs,
-          (e, st) => {
-            if (!e && st?.isDirectory() && within) return refuse(abs, 'loop', cb);
-            cb(e, st);
-          },
-        );
-      });
-    });
-  };
-  return guarded as unknown as StatFn;
-}
-
-type StatFn = fg.FileSystemAdapter['stat'];
 /** The parts of a directory entry the loader looks at. */
 interface EntryKind {
   isDirectory(): boolean;
@@ -274,18 +244,23 @@ function refusedLink(
 }
 
 /** A matched entry that is not a regular file: a symlink the walk could not or would not follow, a FIFO, a socket, a device. */
-async function specialEntry(
+function specialEntry(
   realRoot: string,
   rel: string,
   d: EntryKind,
   refusal: Refusal | undefined,
   pattern: string,
   at: () => Diagnostic['location'],
-): Promise<Diagnostic> {
+): Diagnostic {
   const abs = path.join(realRoot, rel);
   if (refusal === 'outside') {
     // A link to a file outside: positioned at the link (the text it shows is what would have been read).
-    const target = await stat(abs).catch(() => undefined);
+    let target: fs.Stats | undefined;
+    try {
+      target = fs.statSync(abs);
+    } catch {
+      target = undefined;
+    }
     if (target?.isFile())
       return fileDiag(
         'PATH_OUTSIDE_ROOT',
@@ -297,10 +272,12 @@ async function specialEntry(
   }
   if (refusal === 'loop') return refusedLink(rel, refusal, pattern, at());
   if (d.isSymbolicLink()) {
-    const why = await realpath(abs).then(
-      () => undefined,
-      (e: NodeJS.ErrnoException) => e.code,
-    );
+    let why: string | undefined;
+    try {
+      fs.realpathSync.native(abs);
+    } catch (e) {
+      why = (e as NodeJS.ErrnoException).code;
+    }
     return {
       code: 'FILE_UNREADABLE',
       severity: 'error',
@@ -334,11 +311,7 @@ interface FileInfo {
  * sequential round trips through the thread pool, with nothing else to run meanwhile (a confirmed render of
  * 107 spec files sat idle for most of its load). `realpathSync.native` is the realpath fs/promises calls.
  */
-async function inspectSpecFile(
-  realRoot: string,
-  rel: string,
-  diagnostics: Diagnostic[],
-): Promise<FileInfo | undefined> {
+function inspectSpecFile(realRoot: string, rel: string, diagnostics: Diagnostic[]): FileInfo | undefined {
   const abs = path.join(realRoot, rel);
   const file = rel.split(path.sep).join('/');
   try {
@@ -413,7 +386,7 @@ async function inspectSpecFile(
   return { rel: file, real, size: info.size };
 }
 
-async function readSpecFile(info: FileInfo, diagnostics: Diagnostic[]): Promise<SourceFile | undefined> {
+function readSpecFile(info: FileInfo, diagnostics: Diagnostic[]): SourceFile | undefined {
   try {
     const bytes = fs.readFileSync(info.real);
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -437,16 +410,16 @@ const MESHC_API_VERSION = /^apiVersion:[ \t]*["']?meshc\.dev\//m;
  * YAML files that look like meshc documents but no glob matches (a file renamed to `.yml`, moved out
  * of the globs): their objects would silently disappear from the render. Cheap: regular files only
  * (symlinks are not followed), the ignored directories skipped, at most `UNMATCHED_SCAN.maxFiles`
- * files, and only their first `headBytes` bytes read.
+ * files, and only their first `headBytes` bytes read. Synchronous, like the walk of the globs.
  */
-async function unmatchedSpecFiles(
+function unmatchedSpecFiles(
   realRoot: string,
   ignore: readonly string[],
   found: ReadonlySet<string>,
-): Promise<Diagnostic[]> {
+): Diagnostic[] {
   let candidates: string[];
   try {
-    candidates = await fg(['**/*.yaml', '**/*.yml'], {
+    candidates = fg.sync(['**/*.yaml', '**/*.yml'], {
       cwd: realRoot,
       onlyFiles: true,
       dot: false,
@@ -462,14 +435,15 @@ async function unmatchedSpecFiles(
   for (const rel of unmatched.slice(0, UNMATCHED_SCAN.maxFiles)) {
     let head: string;
     try {
-      const fh = await open(path.join(realRoot, rel), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      // O_NONBLOCK: a FIFO that appeared after the walk must not block the open; fstat then skips it.
+      const fd = fs.openSync(path.join(realRoot, rel), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       try {
-        if (!(await fh.stat()).isFile()) continue;
+        if (!fs.fstatSync(fd).isFile()) continue;
         const buf = Buffer.alloc(UNMATCHED_SCAN.headBytes);
-        const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+        const bytesRead = fs.readSync(fd, buf, 0, buf.length, 0);
         head = buf.subarray(0, bytesRead).toString('utf8');
       } finally {
-        await fh.close();
+        fs.closeSync(fd);
       }
     } catch {
       continue;
