@@ -65,7 +65,7 @@ export interface CompileOptions extends Omit<ValidateOptions, 'onPhase'>, Omit<M
  */
 export interface CompileCache {
   readonly parsed: ParseCache;
-  readonly resolved: ResolveMemo;
+  readonly resolved?: ResolveMemo;
   readonly objects?: ObjectPool;
   /** The backends' per-service results (EmitMemo). */
   readonly emitted?: EmitMemo;

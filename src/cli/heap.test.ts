@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { HEAP_GROWING_FLAG } from './heap.ts';
+import { repoRoot } from '../../test/helpers/shared.ts';
+import { COLLECT_ABOVE_BYTES, HEAP_GROWING_FLAG, collectReleased } from './heap.ts';
 
 /**
  * A process that keeps ~100 MB live and allocates ~1 GB that lives long enough to reach the old
@@ -44,4 +47,41 @@ describe('boundHeapGrowth', () => {
     const [without, bounded] = await Promise.all([peakMiB(''), peakMiB(HEAP_GROWING_FLAG)]);
     expect(bounded).toBeLessThan(without * 0.7);
   }, 60_000);
+});
+
+describe('collectReleased', () => {
+  it("does nothing outside meshc's own process (a library user, the in-process CLI of the tests)", () => {
+    const garbage = Array.from({ length: 1000 }, (_, i) => ({ i }));
+    expect(garbage).toHaveLength(1000);
+    expect(collectReleased()).toBe(false);
+  });
+
+  // The built module in a fresh process, as bin/meshc.js runs it.
+  const built = path.join(repoRoot, 'dist/cli/heap.js');
+  it.runIf(existsSync(built))(
+    "in meshc's own process, collects a large heap of garbage at once and leaves a small one alone",
+    async () => {
+      const script = `
+        import v8 from 'node:v8';
+        const { boundHeapGrowth, collectReleased } = await import(${JSON.stringify(new URL(`file://${built}`).href)});
+        boundHeapGrowth();
+        const used = () => v8.getHeapStatistics().used_heap_size;
+        const small = collectReleased();
+        // Garbage that has reached the old generation, as a compile's has when the command lets it go.
+        let held = [];
+        for (let i = 0; i < 4_000_000; i++) held.push({ i, s: 'x' + i });
+        held = undefined;
+        const before = used();
+        const large = collectReleased();
+        process.stdout.write(JSON.stringify({ small, large, before, after: used() }));
+      `;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+      const r = JSON.parse(stdout) as { small: boolean; large: boolean; before: number; after: number };
+      expect(r.small).toBe(false);
+      expect(r.before).toBeGreaterThan(COLLECT_ABOVE_BYTES);
+      expect(r.large).toBe(true);
+      expect(r.after).toBeLessThan(r.before / 4);
+    },
+    60_000,
+  );
 });
