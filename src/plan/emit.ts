@@ -110,7 +110,10 @@ function sameJson(a: unknown, b: unknown): boolean {
 function deepFreeze<T>(v: T): T {
   if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
+    // Without Object.values' array per object: the pool's members are canonical copies (plain objects and
+    // arrays, nothing enumerable inherited).
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) deepFreeze(v[i]);
+    else for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
   }
   return v;
 }

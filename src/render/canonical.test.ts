@@ -81,6 +81,45 @@ describe('canonicalize', () => {
       { numRuns: 300 },
     );
   });
+  it('orders every mapping as Object.keys().sort() does, small mappings and large', () => {
+    // canonicalize sorts small mappings itself (core/canonical.ts sortedKeys); the reference is the default sort.
+    const keyArb = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary', maxLength: 3 }),
+      fc.constantFrom('a', 'B', '_', '10', '2'),
+    );
+    const mapArb = fc.dictionary(keyArb, fc.integer(), { maxKeys: 40 });
+    // The reference: a mapping built by inserting the keys in Object.keys().sort() order (JavaScript still
+    // enumerates array-index keys first, as canonicalize's comment says).
+    const ordered = (v: unknown): unknown => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+      const built: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort())
+        Object.defineProperty(built, k, {
+          value: ordered((v as Record<string, unknown>)[k]),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      return Object.keys(built).map((k) => [k, built[k]]);
+    };
+    fc.assert(
+      fc.property(
+        fc.array(mapArb, { maxLength: 3 }),
+        fc.dictionary(keyArb, mapArb, { maxKeys: 20 }),
+        (list, spec) => {
+          const c = canonicalize(obj('X', 'n', { spec, list } as Partial<K8sObject>));
+          const got = (v: unknown): unknown =>
+            v === null || typeof v !== 'object' || Array.isArray(v)
+              ? v
+              : Object.keys(v).map((k) => [k, got((v as Record<string, unknown>)[k])]);
+          expect(got(c.spec)).toEqual(ordered(spec));
+          expect((c.list as unknown[]).map(got)).toEqual(list.map(ordered));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('compareObjects', () => {
