@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { sortDiagnostics } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
+import { jsonEqual } from '../core/json.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
 import { FieldReader, importDiagnostic } from '../backends/importer.ts';
 import { BACKENDS, backendFor } from '../backends/registry.ts';
@@ -170,7 +171,8 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     if (!known?.versionOf) continue;
     const root = ctx.service(known.namespace, known.versionOf.service);
     const existing = root.spec.versions?.[known.versionOf.version];
-    if (existing && JSON.stringify(existing.labels) !== JSON.stringify(known.versionOf.labels))
+    // As data: the labels come from different objects (a selector, a subset), each in its file's order.
+    if (existing && !jsonEqual(existing.labels, known.versionOf.labels))
       reader(o).report(
         'IMPORT_CONFLICT',
         ['spec', 'selector'],

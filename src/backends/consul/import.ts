@@ -25,6 +25,8 @@ import {
 import {
   RETRY_CONDITIONS,
   asArray,
+  canonicalJson,
+  entriesInOrder,
   isDnsLabel,
   isMethod,
   isRecord,
@@ -174,6 +176,18 @@ function escapeRegex(s: string): string {
 }
 
 const REGEX_META = /[.*+?^${}()|[\]\\]/;
+
+/** The members of a router's `match.http` and of a permission's `http`, in the order they are read. */
+const MATCH_FIELDS = [
+  'pathExact',
+  'pathPrefix',
+  'pathRegex',
+  'header',
+  'queryParam',
+  'methods',
+  'caseInsensitive',
+];
+const PERMISSION_FIELDS = ['methods', 'pathExact', 'pathPrefix', 'pathRegex'];
 
 class ConsulImport {
   readonly #ctx: ImportContext;
@@ -627,7 +641,8 @@ class ConsulImport {
         const dest = isRecord(entry.destination) ? entry.destination : {};
         const route = this.#destination(e, [...at, 'destination'], dest, self);
         if (!route) return;
-        const key = JSON.stringify(route);
+        // The destination's header maps (`requestHeaders.set`) keep the order of the file: keyed as data.
+        const key = canonicalJson(route);
         const catchAll = match === 'all';
         if (catchAll) closed = true;
         const prev = routes[routes.length - 1];
@@ -699,7 +714,7 @@ class ConsulImport {
     const retries = this.#retries(e.r, at, d);
     if (retries) route.retries = retries;
     const own_headers = this.#headers(e.r, at, d);
-    const splitHeaders = legs.map((l) => JSON.stringify(l.headers ?? null));
+    const splitHeaders = legs.map((l) => canonicalJson(l.headers ?? null));
     if (own_headers) route.headers = own_headers;
     else if (legs.some((l) => l.headers)) {
       if (new Set(splitHeaders).size === 1) route.headers = legs[0]!.headers!;
@@ -788,7 +803,8 @@ class ConsulImport {
       );
       return undefined;
     };
-    for (const [k, v] of Object.entries(http)) {
+    // In a fixed order (the file's carries no meaning): the field reported is the same whatever the order.
+    for (const [k, v] of entriesInOrder(http, MATCH_FIELDS)) {
       if (k === 'pathExact' && typeof v === 'string') base.path = { exact: v };
       else if (k === 'pathPrefix' && typeof v === 'string')
         // Consul's prefix is a string prefix; the spec's is segment-wise unless it ends with `/`.
@@ -1107,7 +1123,8 @@ class ConsulImport {
 
   #permission(r: FieldReader, at: DataPath, http: Record<string, unknown>): Grant | undefined {
     const g: { methods?: HttpMethod[]; path?: string } = {};
-    for (const [k, v] of Object.entries(http)) {
+    // In a fixed order: the grant is built alike, and the field reported is the same, whatever the file's order.
+    for (const [k, v] of entriesInOrder(http, PERMISSION_FIELDS)) {
       if (k === 'methods' && Array.isArray(v) && v.every(isMethod)) {
         if (v.length) g.methods = [...v];
       } else if (k === 'pathExact' && typeof v === 'string' && !v.endsWith('*')) g.path = v;
@@ -1150,7 +1167,8 @@ class ConsulImport {
     });
     const wildcard = perSource.get('*');
     const w = wildcard?.grants ?? [];
-    const key = (g: Grant) => JSON.stringify(g);
+    // As data: each source's permissions order their keys as the file does.
+    const key = (g: Grant) => canonicalJson(g);
     const wKeys = new Set(w.map(key));
     const wAll = w.includes('all');
     const rules: AccessRule[] = [];

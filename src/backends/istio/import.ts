@@ -1,4 +1,5 @@
 import type { SourcedObject } from '../../core/import-types.ts';
+import { jsonEqual } from '../../core/json.ts';
 import { apiGroupOf } from '../../core/k8s.ts';
 import type { DataPath } from '../../core/location.ts';
 import type {
@@ -25,6 +26,7 @@ import {
   addAccess,
   asArray,
   callerOf,
+  entriesInOrder,
   isDnsLabel,
   isMethod,
   isRecord,
@@ -441,7 +443,8 @@ function perPortRoutes(
       .filter((e) => e.port === undefined || e.port === p)
       .map((e) => (e.port === p ? strip(e.route, p) : e.route)),
   );
-  const same = lists.every((l) => JSON.stringify(l) === JSON.stringify(lists[0]));
+  // Compared as data: the routes' header maps (`headers.request.set`, `match[].headers`) keep the order of the file.
+  const same = lists.every((l) => jsonEqual(l, lists[0]));
   if (same && ports.length === known.filter((p) => p.protocol !== 'tcp').length) return lists[0]!;
   r.approximated(
     ['spec', 'http'],
@@ -768,13 +771,13 @@ function readMatches(r: FieldReader, at: DataPath, list: unknown): Matches | 'no
     if (used.has(i)) continue;
     const m = out[i]!.match;
     if (m.path?.exact !== undefined) {
-      const rest = JSON.stringify({ ...m, path: undefined });
+      const rest = { ...m, path: undefined };
       const j = out.findIndex(
         (o, k) =>
           k > i &&
           !used.has(k) &&
           o.match.path?.regex === `${escapeRegex(m.path!.exact!)}/.*` &&
-          JSON.stringify({ ...o.match, path: undefined }) === rest,
+          jsonEqual({ ...o.match, path: undefined }, rest),
       );
       if (j >= 0) {
         used.add(j);
@@ -803,6 +806,9 @@ function readStringMatch(
   return { [k]: value };
 }
 
+/** The members of an Istio match entry in the order they are read (`entriesInOrder`). */
+const MATCH_FIELDS = ['name', 'uri', 'headers', 'queryParams', 'method', 'port'];
+
 function readMatch(
   r: FieldReader,
   at: DataPath,
@@ -822,7 +828,9 @@ function readMatch(
     for (const k of Object.keys(m)) r.consume([...at, k]);
     return undefined;
   };
-  for (const [k, v] of Object.entries(m)) {
+  // In a fixed order (the file's carries no meaning): the first condition without a spec form is the one
+  // reported, and the match is built alike whatever order the file has.
+  for (const [k, v] of entriesInOrder(m, MATCH_FIELDS)) {
     switch (k) {
       case 'name':
         r.consume([...at, k]);
@@ -842,7 +850,7 @@ function readMatch(
       case 'headers': {
         if (!isRecord(v)) return drop(k, 'the header match has no spec form');
         const headers: Record<string, StringMatch> = {};
-        for (const [name, hv] of Object.entries(v)) {
+        for (const [name, hv] of entriesInOrder(v, [])) {
           const s = readStringMatch(hv, ['exact', 'prefix', 'regex']);
           if (!s)
             return drop(
@@ -858,7 +866,7 @@ function readMatch(
       case 'queryParams': {
         if (!isRecord(v)) return drop(k, 'the query match has no spec form');
         const query: Record<string, { exact?: string; regex?: string }> = {};
-        for (const [name, qv] of Object.entries(v)) {
+        for (const [name, qv] of entriesInOrder(v, [])) {
           const s = readStringMatch(qv, ['exact', 'prefix', 'regex']);
           if (!s)
             return drop(

@@ -176,3 +176,36 @@ export function noService(r: FieldReader, path: DataPath, what: string): void {
     'Import the Kubernetes Services and Deployments with the mesh objects (`kubectl get svc,deploy -o yaml`).',
   );
 }
+
+/**
+ * A text key for a JSON value that does not depend on the order of its mappings' members (sorted at every depth;
+ * arrays keep their order, undefined members are left out as JSON.stringify does). For Maps, Sets and
+ * "same as before" checks on values read from YAML, whose mappings come in whatever order the file's author (a
+ * person, `kubectl get -o yaml`, Helm, meshc writing them sorted) gave them. Equality alone: `jsonEqual`.
+ */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    isRecord(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : x,
+  );
+}
+
+/**
+ * The members of a mapping read from YAML in an order that does not depend on the file: the `known` keys first,
+ * in that order, then the others sorted. For readers that stop at the first member they cannot carry (the
+ * finding must name the same member whatever the order) or build values that are compared or written later.
+ */
+export function entriesInOrder(
+  m: Readonly<Record<string, unknown>>,
+  known: readonly string[],
+): [string, unknown][] {
+  const rest = Object.keys(m)
+    .filter((k) => !known.includes(k))
+    .sort();
+  return [...known.filter((k) => Object.hasOwn(m, k)), ...rest].map((k) => [k, m[k]]);
+}
