@@ -546,6 +546,36 @@ spec:
     ],
   },
   {
+    name: 'Istio: authorization sources and operations with two fields the spec lacks',
+    absent: '-',
+    files: [
+      repoFile('fixtures/import/bookinfo-platform.yaml'),
+      {
+        path: 'authz.yaml',
+        text: doc(
+          `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: ratings, namespace: default }
+spec:
+  selector: { matchLabels: { app: ratings } }
+  action: ALLOW
+  rules:
+    - from: [{ source: { notPrincipals: [x], namespaces: [default], principals: [y] } }]`,
+          `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: details, namespace: default }
+spec:
+  selector: { matchLabels: { app: details } }
+  action: ALLOW
+  rules:
+    - to: [{ operation: { notPaths: [/x], hosts: [details], methods: [GET] } }]`,
+        ),
+      },
+    ],
+  },
+  {
     name: "Istio: a version's labels from a DestinationRule and from a per-version Service, in another order",
     absent: 'IMPORT_CONFLICT',
     files: [

@@ -1244,7 +1244,10 @@ function readAuthzRule(
     const source = isRecord(f) && isRecord(f.source) ? f.source : undefined;
     const p = [...at, 'from', i, 'source'];
     if (!source) return drop([...at, 'from', i], 'a source without `source` has no spec form');
-    const other = Object.keys(source).find((k) => k !== 'principals');
+    // Sorted: with several fields the spec lacks, the one reported does not depend on the file's order.
+    const other = Object.keys(source)
+      .sort()
+      .find((k) => k !== 'principals');
     if (other)
       return drop(
         [...p, other],
@@ -1308,7 +1311,9 @@ function readAuthzRule(
     const op = isRecord(t) && isRecord(t.operation) ? t.operation : undefined;
     const p = [...at, 'to', i, 'operation'];
     if (!op) return drop([...at, 'to', i], 'an operation-less `to` has no spec form');
-    const other = Object.keys(op).find((k) => k !== 'methods' && k !== 'paths');
+    const other = Object.keys(op)
+      .sort()
+      .find((k) => k !== 'methods' && k !== 'paths');
     if (other)
       return drop(
         [...p, other],
