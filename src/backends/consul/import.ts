@@ -30,6 +30,7 @@ import {
   isDnsLabel,
   isMethod,
   isRecord,
+  sortedRecord,
   specDuration,
 } from '../shared/import-values.ts';
 import { CLUSTER_DOMAIN } from '../shared/names.ts';
@@ -408,7 +409,9 @@ class ConsulImport {
       const subsets = e.r.get(['spec', 'subsets']);
       if (isRecord(subsets)) {
         const versions: NonNullable<ServiceDraft['spec']['versions']> = { ...draft.spec.versions };
-        for (const [name, v] of Object.entries(subsets)) {
+        // By name: the subsets are a mapping, whose order carries no meaning, and the spec's version order does
+        // (App Mesh's even split of a route to the service gives the remainder to the first versions).
+        for (const [name, v] of entriesInOrder(subsets, [])) {
           const at = ['spec', 'subsets', name];
           const labels = isRecord(v) ? parseFilter(v.filter) : undefined;
           if (!labels || !isDnsLabel(name)) {
@@ -598,11 +601,12 @@ class ConsulImport {
           ? (v as Record<string, string>)
           : undefined;
       if (add !== undefined && strings(add)) {
-        if (Object.keys(add as object).length) ops.add = { ...strings(add)! };
+        // Sorted (header names have no order): the same maps give the same spec whatever the file's order.
+        if (Object.keys(add as object).length) ops.add = sortedRecord(strings(add)!);
         r.consume([...at, field, 'add']);
       }
       if (set !== undefined && strings(set)) {
-        if (Object.keys(set as object).length) ops.set = { ...strings(set)! };
+        if (Object.keys(set as object).length) ops.set = sortedRecord(strings(set)!);
         r.consume([...at, field, 'set']);
       }
       if (Array.isArray(remove) && remove.every((x) => typeof x === 'string')) {

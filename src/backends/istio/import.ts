@@ -33,6 +33,7 @@ import {
   noService,
   percent,
   serviceOfSelector,
+  sortedRecord,
   specDuration,
   stringRecord,
 } from '../shared/import-values.ts';
@@ -636,12 +637,13 @@ function readRoutePolicy(
       const p = [...at, 'headers', which];
       const set = stringRecord(ops.set);
       const add = stringRecord(ops.add);
+      // Sorted (header names have no order): the same maps give the same spec whatever the file's order.
       if (set && Object.keys(set).length) {
-        out.set = set;
+        out.set = sortedRecord(set);
         r.consume([...p, 'set']);
       }
       if (add && Object.keys(add).length) {
-        out.add = add;
+        out.add = sortedRecord(add);
         r.consume([...p, 'add']);
       }
       if (Array.isArray(ops.remove) && ops.remove.every((x) => typeof x === 'string') && ops.remove.length) {

@@ -209,3 +209,16 @@ export function entriesInOrder(
     .sort();
   return [...known.filter((k) => Object.hasOwn(m, k)), ...rest].map((k) => [k, m[k]]);
 }
+
+/**
+ * A mapping with its keys sorted, as `kubectl get -o yaml` and meshc's own files have them: for the label sets
+ * and header maps the import writes, so that the same values give the same spec text whatever order the file
+ * that had them used (neither has an order).
+ */
+export function sortedRecord<T>(m: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.fromEntries(
+    Object.keys(m)
+      .sort()
+      .map((k) => [k, m[k]!]),
+  );
+}
