@@ -617,6 +617,12 @@ describe('the comparisons of values read from YAML do not depend on their key or
     // meshc's own order (every mapping sorted): the compared values agree in it.
     expect(asWritten).toEqual(outcome(permuted('sorted'), c.meshes));
     expect(outcome(permuted('reverse'), c.meshes)).toEqual(asWritten);
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        expect(outcome(permuted(random(seed)), c.meshes)).toEqual(asWritten);
+      }),
+      { numRuns: 8 },
+    );
     expect(asWritten.diagnostics.filter((d) => d.includes(` ${c.absent} `))).toEqual([]);
   });
 });
