@@ -1,6 +1,8 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { sortDiagnostics } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
+import { jsonEqual } from '../core/json.ts';
+import { sortedRecord } from '../backends/shared/import-values.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
 import { FieldReader, importDiagnostic } from '../backends/importer.ts';
 import { BACKENDS, backendFor } from '../backends/registry.ts';
@@ -170,7 +172,8 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     if (!known?.versionOf) continue;
     const root = ctx.service(known.namespace, known.versionOf.service);
     const existing = root.spec.versions?.[known.versionOf.version];
-    if (existing && JSON.stringify(existing.labels) !== JSON.stringify(known.versionOf.labels))
+    // As data: the labels come from different objects (a selector, a subset), each in its file's order.
+    if (existing && !jsonEqual(existing.labels, known.versionOf.labels))
       reader(o).report(
         'IMPORT_CONFLICT',
         ['spec', 'selector'],
@@ -334,7 +337,8 @@ function serviceDocument(d: ServiceDraft, ctx: ImportContext, diagnostics: Diagn
       Object.keys(known.selector).length &&
       !(Object.keys(known.selector).length === 1 && known.selector.app === d.name)
     )
-      spec.selector = { ...known.selector };
+      // Labels sorted: the same selector gives the same spec text whatever order its file had.
+      spec.selector = sortedRecord(known.selector);
     if (known.serviceAccount !== undefined && known.serviceAccount !== d.name)
       spec.serviceAccount = known.serviceAccount;
     // meshc's own Services (a render imported back) and those carrying what the import read stay meshc's;
@@ -376,7 +380,13 @@ function serviceDocument(d: ServiceDraft, ctx: ImportContext, diagnostics: Diagn
     spec.kubernetesService = 'external';
   }
   const s = d.spec;
-  if (s.versions && Object.keys(s.versions).length) spec.versions = s.versions;
+  if (s.versions && Object.keys(s.versions).length)
+    spec.versions = Object.fromEntries(
+      Object.entries(s.versions).map(([name, v]) => [
+        name,
+        v.labels ? { ...v, labels: sortedRecord(v.labels) } : v,
+      ]),
+    );
   if (s.routes?.length) spec.routes = s.routes;
   if (s.resilience && Object.keys(s.resilience).length) spec.resilience = s.resilience;
   if (s.access)

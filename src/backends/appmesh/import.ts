@@ -1,5 +1,6 @@
 import type { SourcedObject } from '../../core/import-types.ts';
 import { parseDuration } from '../../core/duration.ts';
+import { jsonEqual } from '../../core/json.ts';
 import { apiGroupOf } from '../../core/k8s.ts';
 import type { DataPath } from '../../core/location.ts';
 import type {
@@ -13,7 +14,14 @@ import type {
   StringMatch,
 } from '../../spec/types.gen.ts';
 import type { FieldReader, ImportContext, MeshImporter, ServiceDraft } from '../importer.ts';
-import { asArray, isDnsLabel, isMethod, isRecord, stringRecord } from '../shared/import-values.ts';
+import {
+  asArray,
+  canonicalJson,
+  isDnsLabel,
+  isMethod,
+  isRecord,
+  stringRecord,
+} from '../shared/import-values.ts';
 import {
   APPMESH_INGRESS_NS,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -134,7 +142,8 @@ function readMeshes(objects: readonly SourcedObject[], st: State): boolean {
     const r = st.ctx.reader(o);
     if (i > 0 && o.object.metadata.name === objects[0]!.object.metadata.name) {
       // The same Mesh applied by several manifests (each walkthrough carries it): one Environment.
-      if (JSON.stringify(o.object.spec) === JSON.stringify(objects[0]!.object.spec)) r.consume([]);
+      // Compared as data: the manifests order their keys as their authors did.
+      if (jsonEqual(o.object.spec, objects[0]!.object.spec)) r.consume([]);
       else
         r.report(
           'IMPORT_CONFLICT',
@@ -275,7 +284,7 @@ function readNode(o: SourcedObject, st: State): void {
       return;
     }
     const existing = draft.spec.versions?.[version];
-    if (existing && JSON.stringify(existing.labels) !== JSON.stringify(versionLabels)) {
+    if (existing && !jsonEqual(existing.labels, versionLabels)) {
       r.report(
         'IMPORT_CONFLICT',
         ['spec', 'podSelector'],
@@ -748,8 +757,9 @@ function readRouter(o: SourcedObject, draft: ServiceDraft, st: State): void {
     const body = x[type] as Obj;
     const matchPort = isRecord(body.match) ? body.match.port : undefined;
     if (matchPort !== undefined) r.consume([...at, type, 'match', 'port']);
-    // Several ports: meshc writes the same routes per port; the first listener's are read, the others compared.
-    const sig = JSON.stringify({
+    // Several ports: meshc writes the same routes per port; the first listener's are read, the others compared
+    // (as data: a user's routes need not order their keys alike).
+    const sig = canonicalJson({
       ...body,
       match: isRecord(body.match) ? { ...body.match, port: undefined } : undefined,
       action: undefined,

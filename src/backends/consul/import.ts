@@ -25,9 +25,12 @@ import {
 import {
   RETRY_CONDITIONS,
   asArray,
+  canonicalJson,
+  entriesInOrder,
   isDnsLabel,
   isMethod,
   isRecord,
+  sortedRecord,
   specDuration,
 } from '../shared/import-values.ts';
 import { CLUSTER_DOMAIN } from '../shared/names.ts';
@@ -174,6 +177,18 @@ function escapeRegex(s: string): string {
 }
 
 const REGEX_META = /[.*+?^${}()|[\]\\]/;
+
+/** The members of a router's `match.http` and of a permission's `http`, in the order they are read. */
+const MATCH_FIELDS = [
+  'pathExact',
+  'pathPrefix',
+  'pathRegex',
+  'header',
+  'queryParam',
+  'methods',
+  'caseInsensitive',
+];
+const PERMISSION_FIELDS = ['methods', 'pathExact', 'pathPrefix', 'pathRegex'];
 
 class ConsulImport {
   readonly #ctx: ImportContext;
@@ -394,7 +409,9 @@ class ConsulImport {
       const subsets = e.r.get(['spec', 'subsets']);
       if (isRecord(subsets)) {
         const versions: NonNullable<ServiceDraft['spec']['versions']> = { ...draft.spec.versions };
-        for (const [name, v] of Object.entries(subsets)) {
+        // By name: the subsets are a mapping, whose order carries no meaning, and the spec's version order does
+        // (App Mesh's even split of a route to the service gives the remainder to the first versions).
+        for (const [name, v] of entriesInOrder(subsets, [])) {
           const at = ['spec', 'subsets', name];
           const labels = isRecord(v) ? parseFilter(v.filter) : undefined;
           if (!labels || !isDnsLabel(name)) {
@@ -584,11 +601,12 @@ class ConsulImport {
           ? (v as Record<string, string>)
           : undefined;
       if (add !== undefined && strings(add)) {
-        if (Object.keys(add as object).length) ops.add = { ...strings(add)! };
+        // Sorted (header names have no order): the same maps give the same spec whatever the file's order.
+        if (Object.keys(add as object).length) ops.add = sortedRecord(strings(add)!);
         r.consume([...at, field, 'add']);
       }
       if (set !== undefined && strings(set)) {
-        if (Object.keys(set as object).length) ops.set = { ...strings(set)! };
+        if (Object.keys(set as object).length) ops.set = sortedRecord(strings(set)!);
         r.consume([...at, field, 'set']);
       }
       if (Array.isArray(remove) && remove.every((x) => typeof x === 'string')) {
@@ -627,7 +645,8 @@ class ConsulImport {
         const dest = isRecord(entry.destination) ? entry.destination : {};
         const route = this.#destination(e, [...at, 'destination'], dest, self);
         if (!route) return;
-        const key = JSON.stringify(route);
+        // The destination's header maps (`requestHeaders.set`) keep the order of the file: keyed as data.
+        const key = canonicalJson(route);
         const catchAll = match === 'all';
         if (catchAll) closed = true;
         const prev = routes[routes.length - 1];
@@ -699,7 +718,7 @@ class ConsulImport {
     const retries = this.#retries(e.r, at, d);
     if (retries) route.retries = retries;
     const own_headers = this.#headers(e.r, at, d);
-    const splitHeaders = legs.map((l) => JSON.stringify(l.headers ?? null));
+    const splitHeaders = legs.map((l) => canonicalJson(l.headers ?? null));
     if (own_headers) route.headers = own_headers;
     else if (legs.some((l) => l.headers)) {
       if (new Set(splitHeaders).size === 1) route.headers = legs[0]!.headers!;
@@ -788,7 +807,8 @@ class ConsulImport {
       );
       return undefined;
     };
-    for (const [k, v] of Object.entries(http)) {
+    // In a fixed order (the file's carries no meaning): the field reported is the same whatever the order.
+    for (const [k, v] of entriesInOrder(http, MATCH_FIELDS)) {
       if (k === 'pathExact' && typeof v === 'string') base.path = { exact: v };
       else if (k === 'pathPrefix' && typeof v === 'string')
         // Consul's prefix is a string prefix; the spec's is segment-wise unless it ends with `/`.
@@ -1107,7 +1127,8 @@ class ConsulImport {
 
   #permission(r: FieldReader, at: DataPath, http: Record<string, unknown>): Grant | undefined {
     const g: { methods?: HttpMethod[]; path?: string } = {};
-    for (const [k, v] of Object.entries(http)) {
+    // In a fixed order: the grant is built alike, and the field reported is the same, whatever the file's order.
+    for (const [k, v] of entriesInOrder(http, PERMISSION_FIELDS)) {
       if (k === 'methods' && Array.isArray(v) && v.every(isMethod)) {
         if (v.length) g.methods = [...v];
       } else if (k === 'pathExact' && typeof v === 'string' && !v.endsWith('*')) g.path = v;
@@ -1150,7 +1171,8 @@ class ConsulImport {
     });
     const wildcard = perSource.get('*');
     const w = wildcard?.grants ?? [];
-    const key = (g: Grant) => JSON.stringify(g);
+    // As data: each source's permissions order their keys as the file does.
+    const key = (g: Grant) => canonicalJson(g);
     const wKeys = new Set(w.map(key));
     const wAll = w.includes('all');
     const rules: AccessRule[] = [];

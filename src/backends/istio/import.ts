@@ -1,4 +1,5 @@
 import type { SourcedObject } from '../../core/import-types.ts';
+import { jsonEqual } from '../../core/json.ts';
 import { apiGroupOf } from '../../core/k8s.ts';
 import type { DataPath } from '../../core/location.ts';
 import type {
@@ -25,12 +26,14 @@ import {
   addAccess,
   asArray,
   callerOf,
+  entriesInOrder,
   isDnsLabel,
   isMethod,
   isRecord,
   noService,
   percent,
   serviceOfSelector,
+  sortedRecord,
   specDuration,
   stringRecord,
 } from '../shared/import-values.ts';
@@ -441,7 +444,8 @@ function perPortRoutes(
       .filter((e) => e.port === undefined || e.port === p)
       .map((e) => (e.port === p ? strip(e.route, p) : e.route)),
   );
-  const same = lists.every((l) => JSON.stringify(l) === JSON.stringify(lists[0]));
+  // Compared as data: the routes' header maps (`headers.request.set`, `match[].headers`) keep the order of the file.
+  const same = lists.every((l) => jsonEqual(l, lists[0]));
   if (same && ports.length === known.filter((p) => p.protocol !== 'tcp').length) return lists[0]!;
   r.approximated(
     ['spec', 'http'],
@@ -633,12 +637,13 @@ function readRoutePolicy(
       const p = [...at, 'headers', which];
       const set = stringRecord(ops.set);
       const add = stringRecord(ops.add);
+      // Sorted (header names have no order): the same maps give the same spec whatever the file's order.
       if (set && Object.keys(set).length) {
-        out.set = set;
+        out.set = sortedRecord(set);
         r.consume([...p, 'set']);
       }
       if (add && Object.keys(add).length) {
-        out.add = add;
+        out.add = sortedRecord(add);
         r.consume([...p, 'add']);
       }
       if (Array.isArray(ops.remove) && ops.remove.every((x) => typeof x === 'string') && ops.remove.length) {
@@ -768,13 +773,13 @@ function readMatches(r: FieldReader, at: DataPath, list: unknown): Matches | 'no
     if (used.has(i)) continue;
     const m = out[i]!.match;
     if (m.path?.exact !== undefined) {
-      const rest = JSON.stringify({ ...m, path: undefined });
+      const rest = { ...m, path: undefined };
       const j = out.findIndex(
         (o, k) =>
           k > i &&
           !used.has(k) &&
           o.match.path?.regex === `${escapeRegex(m.path!.exact!)}/.*` &&
-          JSON.stringify({ ...o.match, path: undefined }) === rest,
+          jsonEqual({ ...o.match, path: undefined }, rest),
       );
       if (j >= 0) {
         used.add(j);
@@ -803,6 +808,9 @@ function readStringMatch(
   return { [k]: value };
 }
 
+/** The members of an Istio match entry in the order they are read (`entriesInOrder`). */
+const MATCH_FIELDS = ['name', 'uri', 'headers', 'queryParams', 'method', 'port'];
+
 function readMatch(
   r: FieldReader,
   at: DataPath,
@@ -822,7 +830,9 @@ function readMatch(
     for (const k of Object.keys(m)) r.consume([...at, k]);
     return undefined;
   };
-  for (const [k, v] of Object.entries(m)) {
+  // In a fixed order (the file's carries no meaning): the first condition without a spec form is the one
+  // reported, and the match is built alike whatever order the file has.
+  for (const [k, v] of entriesInOrder(m, MATCH_FIELDS)) {
     switch (k) {
       case 'name':
         r.consume([...at, k]);
@@ -842,7 +852,7 @@ function readMatch(
       case 'headers': {
         if (!isRecord(v)) return drop(k, 'the header match has no spec form');
         const headers: Record<string, StringMatch> = {};
-        for (const [name, hv] of Object.entries(v)) {
+        for (const [name, hv] of entriesInOrder(v, [])) {
           const s = readStringMatch(hv, ['exact', 'prefix', 'regex']);
           if (!s)
             return drop(
@@ -858,7 +868,7 @@ function readMatch(
       case 'queryParams': {
         if (!isRecord(v)) return drop(k, 'the query match has no spec form');
         const query: Record<string, { exact?: string; regex?: string }> = {};
-        for (const [name, qv] of Object.entries(v)) {
+        for (const [name, qv] of entriesInOrder(v, [])) {
           const s = readStringMatch(qv, ['exact', 'prefix', 'regex']);
           if (!s)
             return drop(
@@ -1236,7 +1246,10 @@ function readAuthzRule(
     const source = isRecord(f) && isRecord(f.source) ? f.source : undefined;
     const p = [...at, 'from', i, 'source'];
     if (!source) return drop([...at, 'from', i], 'a source without `source` has no spec form');
-    const other = Object.keys(source).find((k) => k !== 'principals');
+    // Sorted: with several fields the spec lacks, the one reported does not depend on the file's order.
+    const other = Object.keys(source)
+      .sort()
+      .find((k) => k !== 'principals');
     if (other)
       return drop(
         [...p, other],
@@ -1300,7 +1313,9 @@ function readAuthzRule(
     const op = isRecord(t) && isRecord(t.operation) ? t.operation : undefined;
     const p = [...at, 'to', i, 'operation'];
     if (!op) return drop([...at, 'to', i], 'an operation-less `to` has no spec form');
-    const other = Object.keys(op).find((k) => k !== 'methods' && k !== 'paths');
+    const other = Object.keys(op)
+      .sort()
+      .find((k) => k !== 'methods' && k !== 'paths');
     if (other)
       return drop(
         [...p, other],

@@ -14,6 +14,7 @@ import {
 import {
   addAccess,
   asArray,
+  entriesInOrder,
   isDnsLabel,
   isMethod,
   isRecord,
@@ -656,7 +657,8 @@ function inboundEntry(
 ): { method?: HttpMethod; paths?: string[] } | 'all' | undefined {
   if (!isRecord(m)) return undefined;
   const out: { method?: HttpMethod; paths?: string[] } = {};
-  for (const [k, v] of Object.entries(m)) {
+  // In a fixed order (the file's carries no meaning): the field reported is the same whatever the order.
+  for (const [k, v] of entriesInOrder(m, ['method', 'path'])) {
     if (k === 'method' && isMethod(v)) out.method = v;
     else if (k === 'path' && isRecord(v) && typeof v.value === 'string') {
       const type = v.type ?? 'PathPrefix';

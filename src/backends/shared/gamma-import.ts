@@ -11,7 +11,7 @@ import type {
   StringMatch,
 } from '../../spec/types.gen.ts';
 import type { FieldReader, ImportContext } from '../importer.ts';
-import { asArray, isDnsLabel, isMethod, isRecord, specDuration } from './import-values.ts';
+import { asArray, entriesInOrder, isDnsLabel, isMethod, isRecord, specDuration } from './import-values.ts';
 
 /**
  * The inverse of gamma.ts: Gateway API HTTPRoutes attached to a Kubernetes Service (GAMMA) read back into
@@ -367,7 +367,9 @@ function readMatch(r: FieldReader, at: DataPath, m: unknown): RouteMatch | undef
     r.consume(at);
     return undefined;
   };
-  for (const [k, v] of Object.entries(m)) {
+  // In a fixed order (the file's carries no meaning): the field reported is the same, and the match is built
+  // alike, whatever the order.
+  for (const [k, v] of entriesInOrder(m, ['path', 'headers', 'queryParams', 'method'])) {
     if (k === 'path') {
       if (!isRecord(v) || typeof v.value !== 'string') return drop(k, 'the path match has no spec form');
       const type = v.type ?? 'PathPrefix';

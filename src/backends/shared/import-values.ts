@@ -176,3 +176,49 @@ export function noService(r: FieldReader, path: DataPath, what: string): void {
     'Import the Kubernetes Services and Deployments with the mesh objects (`kubectl get svc,deploy -o yaml`).',
   );
 }
+
+/**
+ * A text key for a JSON value that does not depend on the order of its mappings' members (sorted at every depth;
+ * arrays keep their order, undefined members are left out as JSON.stringify does). For Maps, Sets and
+ * "same as before" checks on values read from YAML, whose mappings come in whatever order the file's author (a
+ * person, `kubectl get -o yaml`, Helm, meshc writing them sorted) gave them. Equality alone: `jsonEqual`.
+ */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    isRecord(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : x,
+  );
+}
+
+/**
+ * The members of a mapping read from YAML in an order that does not depend on the file: the `known` keys first,
+ * in that order, then the others sorted. For readers that stop at the first member they cannot carry (the
+ * finding must name the same member whatever the order) or build values that are compared or written later.
+ */
+export function entriesInOrder(
+  m: Readonly<Record<string, unknown>>,
+  known: readonly string[],
+): [string, unknown][] {
+  const rest = Object.keys(m)
+    .filter((k) => !known.includes(k))
+    .sort();
+  return [...known.filter((k) => Object.hasOwn(m, k)), ...rest].map((k) => [k, m[k]]);
+}
+
+/**
+ * A mapping with its keys sorted, as `kubectl get -o yaml` and meshc's own files have them: for the label sets
+ * and header maps the import writes, so that the same values give the same spec text whatever order the file
+ * that had them used (neither has an order).
+ */
+export function sortedRecord<T>(m: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.fromEntries(
+    Object.keys(m)
+      .sort()
+      .map((k) => [k, m[k]!]),
+  );
+}
