@@ -12,6 +12,7 @@ import type {
   RouteMatch,
   StringMatch,
 } from '../../model/types.ts';
+import type { EmitMemo } from '../shared/emit-memo.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { routeObjectName, serviceFqdn } from '../shared/names.ts';
 import { APPMESH_API, appmeshDuration, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.ts';
@@ -233,4 +234,37 @@ export function listenerTimeouts(
       }
     }
   return out;
+}
+
+/** The memo key of {@link reachableNodesOf}'s results (the owner is the service). */
+const REACHABLE_KEY = 'appmesh-reachable';
+
+/** reachableNodes by index object, then by service, for callers without a memo. */
+const reachableByIndex = new WeakMap<ServiceIndex, Map<ResolvedService, readonly NodeRef[]>>();
+
+/**
+ * {@link reachableNodes} of `s` in `services`, computed once rather than once per caller: every caller of a
+ * backend lists it with a client policy that names what the backend's routes reach, so a backend every
+ * service may call (an open one) was asked for by each of the environment's services.
+ *
+ * With the compile's EmitMemo, the answer is an entry of the memo (owner `s`): the memo records what
+ * reachableNodes reads of the index (the services its routes name), and answers again only where those reads
+ * give the same services, so that the answer is shared between the callers of `s` and between the environments
+ * that see `s` and its targets alike, and never leaks into one that sees a target differently. Called inside
+ * another memo entry's computation, `services` is that computation's recording index: a hit re-reads the
+ * recorded ids through it and a miss reads through it, so the caller's entry records the same reads as if it had
+ * called reachableNodes itself. Without a memo: once per index object (an environment's own index), by service.
+ * The array is shared: read-only.
+ */
+export function reachableNodesOf(
+  s: ResolvedService,
+  services: ServiceIndex,
+  memo: EmitMemo | undefined,
+): readonly NodeRef[] {
+  if (memo) return memo.get(s, REACHABLE_KEY, services, (index) => reachableNodes(s, index));
+  let byService = reachableByIndex.get(services);
+  if (!byService) reachableByIndex.set(services, (byService = new Map()));
+  let nodes = byService.get(s);
+  if (!nodes) byService.set(s, (nodes = reachableNodes(s, services)));
+  return nodes;
 }
