@@ -108,6 +108,15 @@ export function routeMatches(m: RouteMatch | undefined): Obj[] {
   ];
 }
 
+/**
+ * How many App Mesh matches {@link routeMatches} makes of a spec match, without building them: two for a
+ * segment-wise prefix without a trailing `/` (`path.exact` and `prefix`), else one.
+ */
+export function routeMatchCount(m: RouteMatch | undefined): number {
+  const path = m?.path;
+  return path && path.type !== 'exact' && path.type !== 'regex' && !path.value.endsWith('/') ? 2 : 1;
+}
+
 /** The port a target node is reached on from a router port: the same port when it has it, else its first. */
 function targetPort(node: NodeRef, port: Port): number {
   return node.service.ports.some((p) => p.port === port.port) ? port.port : node.service.ports[0]!.port;
@@ -174,6 +183,36 @@ export function portRoutes(s: ResolvedService, port: Port, services: ServiceInde
         port,
       });
     });
+  }
+  return out;
+}
+
+/** One App Mesh route of {@link portRoutes} as the checks see it: the spec route and its weighted targets. */
+export interface RouteShape {
+  readonly route: Route;
+  readonly targets: number;
+}
+
+/**
+ * The App Mesh routes of one port as {@link portRoutes} makes them, in the same order, without their bodies:
+ * for each, the spec route it comes from and the number of its weighted targets. What the value checks
+ * (checkService) count: App Mesh's limits on routes per router and targets per route. They used to build
+ * every route's body (matches, targets, retry policy) only to count it, and the router built it again. Reads
+ * the index as portRoutes does (the routes' destinations, through targetsOf).
+ */
+export function portRouteShapes(s: ResolvedService, port: Port, services: ServiceIndex): RouteShape[] {
+  const routes = effectiveRoutes(s);
+  if (listenerProtocol(port) === 'tcp') {
+    const def = routes.find((r) => !r.matches.length) ?? routes[routes.length - 1]!;
+    return [{ route: def, targets: targetsOf(def.destinations, services).length }];
+  }
+  const out: RouteShape[] = [];
+  for (const r of routes) {
+    const targets = targetsOf(r.destinations, services).length;
+    const alternatives = r.matches.length
+      ? r.matches.reduce((n, m) => n + routeMatchCount(m), 0)
+      : routeMatchCount(undefined);
+    for (let i = 0; i < alternatives; i++) out.push({ route: r, targets });
   }
   return out;
 }
