@@ -3,7 +3,7 @@ import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts'
 import { controllerRoleArn } from './charts.ts';
 import { END_OF_SUPPORT } from './constants.ts';
 import { appmeshTrust } from './tls.ts';
-import { portRoutes, unexpressibleRetry, type ServiceIndex } from './virtual-router.ts';
+import { portRouteShapes, unexpressibleRetry, type ServiceIndex } from './virtual-router.ts';
 
 /**
  * Once per App Mesh environment, at `mesh.type`: App Mesh is past its end of support, and how to preview the
@@ -139,7 +139,8 @@ export function checkService(s: ResolvedService, services: ServiceIndex): Diagno
     });
   }
   for (const p of s.ports) {
-    const routes = portRoutes(s, p, services);
+    // The routes' shapes only (portRouteShapes): the router builds their bodies once, in serviceObjects.
+    const routes = portRouteShapes(s, p, services);
     if (routes.length > 1001)
       out.push(
         limit(
@@ -148,16 +149,12 @@ export function checkService(s: ResolvedService, services: ServiceIndex): Diagno
           `App Mesh route priorities end at 1000, and port ${p.port} needs ${routes.length} routes`,
         ),
       );
-    for (const r of routes) {
-      const key = Object.keys(r.body)[0]!;
-      const targets = (
-        (r.body[key] as { action: { weightedTargets: unknown[] } }).action.weightedTargets ?? []
-      ).length;
-      if (targets > 10 && !r.route.implicit)
+    for (const { route, targets } of routes) {
+      if (targets > 10 && !route.implicit)
         out.push(
           limit(
             s,
-            ['routes', r.route.index],
+            ['routes', route.index],
             `an App Mesh route has at most 10 weighted targets, this one ${targets}`,
           ),
         );

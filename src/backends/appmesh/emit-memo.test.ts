@@ -10,7 +10,10 @@ import { compileInline, dedent } from '../../../test/helpers/spec-tree.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import { EmitMemo } from '../shared/emit-memo.ts';
 import type { Backend } from '../types.ts';
-import type { ResolvedEnvironment } from '../../model/types.ts';
+import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
+import { RecordingMap } from '../../core/recording-map.ts';
+import { spiffeId, type NodeRef } from './model.ts';
+import { reachableNodes, reachableNodesOf } from './virtual-router.ts';
 
 const RUNS = Number(process.env.MESHC_GENERATED_RUNS) || (process.env.CI ? 60 : 25);
 
@@ -428,5 +431,147 @@ describe('App Mesh with the EmitMemo: rolled-out services', () => {
     expect(backendsOf('a')).toEqual(['cart']);
     expect(backendsOf('b')).toEqual(['api', 'cart']);
     expect(canaries.get('c')).toBe(canaries.get('a'));
+  });
+});
+
+/** Node lists as comparable values: names, and the very service and version objects. */
+const nodesAlike = (a: readonly NodeRef[], b: readonly NodeRef[]) =>
+  a.length === b.length &&
+  a.every(
+    (n, i) =>
+      n.namespace === b[i]!.namespace &&
+      n.name === b[i]!.name &&
+      n.service === b[i]!.service &&
+      n.version === b[i]!.version,
+  );
+
+describe('App Mesh: reachable nodes computed once (reachableNodesOf)', () => {
+  it('answers as reachableNodes in every environment, with a memo shared by all, without one, and inside another entry', () => {
+    fc.assert(
+      fc.property(appmeshSpecArb, (files) => {
+        const r = compileInline(files, { until: 'plan' });
+        const memo = new EmitMemo();
+        for (const round of [1, 2])
+          for (const { env } of r.plans) {
+            const index = new Map(env.services.map((s) => [s.id, s]));
+            for (const s of env.services) {
+              const direct = reachableNodes(s, index);
+              const what = `${env.name} ${s.id}, round ${round}`;
+              expect(nodesAlike(reachableNodesOf(s, index, memo), direct), what).toBe(true);
+              expect(nodesAlike(reachableNodesOf(s, index, undefined), direct), what).toBe(true);
+              // Inside another memo entry's computation (a recording index), the shared answer records every
+              // read reachableNodes makes, with the same answers: that entry is reused only where they hold.
+              const shared = new RecordingMap<ResolvedService>(index);
+              const alone = new RecordingMap<ResolvedService>(index);
+              expect(nodesAlike(reachableNodesOf(s, shared, memo), reachableNodes(s, alone)), what).toBe(
+                true,
+              );
+              for (const [id, v] of alone.gets)
+                expect(
+                  shared.gets.some(([i, w]) => i === id && w === v),
+                  `${what}: read of ${id}`,
+                ).toBe(true);
+              expect(shared.whole || alone.whole).toBe(false);
+            }
+          }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("each caller's client policy names what the backend's routes reach in that environment", () => {
+    let checked = 0;
+    fc.assert(
+      fc.property(appmeshSpecArb, (files) => {
+        const r = compileInline(files, { until: 'plan' });
+        const memo = new EmitMemo();
+        for (const { env, backend } of r.plans) {
+          const index = new Map(env.services.map((s) => [s.id, s]));
+          const out = backend.emit(env, { ...CTX, memo });
+          for (const objects of out.namespaces.values())
+            for (const o of objects) {
+              if (o.kind !== 'VirtualNode') continue;
+              const backends = ((o.spec as Doc).backends ?? []) as Doc[];
+              for (const b of backends) {
+                const vs = b.virtualService as Doc;
+                const ref = vs.virtualServiceRef as { name: string; namespace?: string };
+                const target = index.get(`${ref.namespace ?? o.metadata.namespace}/${ref.name}`)!;
+                const tls = (vs.clientPolicy as Doc | undefined)?.tls as Doc | undefined;
+                const sans = (
+                  (tls?.validation as Doc | undefined)?.subjectAlternativeNames as Doc | undefined
+                )?.match as { exact: string[] } | undefined;
+                if (env.mesh.trust?.type !== 'sds' || target.mtls === 'off') {
+                  expect(sans).toBeUndefined();
+                  continue;
+                }
+                checked++;
+                const expected = [
+                  ...new Set(
+                    reachableNodes(target, index).map((n) =>
+                      spiffeId(env.mesh.trustDomain, n.namespace, n.service.serviceAccount),
+                    ),
+                  ),
+                ].sort();
+                expect(sans?.exact, `${env.name} ${o.metadata.name} → ${target.id}`).toEqual(expected);
+              }
+            }
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it("a backend shared by two environments is reached anew where its target's identity differs", () => {
+    const service = (name: string, spec: string) =>
+      `apiVersion: meshc.dev/v1alpha1\nkind: Service\nmetadata: { name: ${name}, namespace: shop }\nspec:\n${spec}`;
+    const env = (name: string, extra = '') =>
+      dedent`
+        apiVersion: meshc.dev/v1alpha1
+        kind: Environment
+        metadata: { name: ${name} }
+        spec:
+          cluster: ${name}-1
+          mesh: { type: appmesh, version: "1.13", mtls: strict, trust: { sds: {} } }
+          gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+      ` + extra;
+    const r = compileInline(
+      {
+        // client calls front (no rules); front routes to back. In b, back runs as another service account:
+        // client and front are the same objects in a and b, and client's policy for front must follow back.
+        'services.yaml': [
+          service('client', '  ports: [{ name: http, port: 8000 }]\n'),
+          service(
+            'front',
+            '  ports: [{ name: http, port: 8080 }]\n  routes: [{ backends: [{ service: back }] }]\n',
+          ),
+          service('back', '  ports: [{ name: http, port: 9090 }]\n  serviceAccount: back\n'),
+        ].join('---\n'),
+        'a.yaml': env('a'),
+        'b.yaml': env('b', '  overrides:\n    shop/back: { serviceAccount: back-b }\n'),
+      },
+      { until: 'plan' },
+    );
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const resolved = (e: string, name: string) =>
+      r.model!.environments.find((x) => x.name === e)!.services.find((s) => s.name === name)!;
+    expect(resolved('b', 'client')).toBe(resolved('a', 'client'));
+    expect(resolved('b', 'front')).toBe(resolved('a', 'front'));
+    expect(resolved('b', 'back')).not.toBe(resolved('a', 'back'));
+    const memo = new EmitMemo();
+    const sansOf = (e: string) => {
+      const { env, backend } = r.plans.find((p) => p.env.name === e)!;
+      const node = backend
+        .emit(env, { ...CTX, memo })
+        .namespaces.get('shop')!
+        .find((o) => o.kind === 'VirtualNode' && o.metadata.name === 'client')!;
+      const front = ((node.spec as Doc).backends as Doc[])
+        .map((b) => b.virtualService as Doc)
+        .find((vs) => (vs.virtualServiceRef as Doc).name === 'front')!;
+      return JSON.stringify((front.clientPolicy as Doc).tls);
+    };
+    expect(sansOf('a')).toContain('spiffe://cluster.local/ns/shop/sa/back"');
+    expect(sansOf('b')).toContain('spiffe://cluster.local/ns/shop/sa/back-b"');
+    expect(sansOf('a')).not.toContain('back-b');
   });
 });

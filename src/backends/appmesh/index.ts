@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
+import type { EmitMemo } from '../shared/emit-memo.ts';
 import { buildRootService, buildVersionService } from '../shared/kubernetes-service.ts';
 import { meshBackend } from '../shared/skeleton.ts';
 import type { Backend, BackendOutput, EmitContext } from '../types.ts';
@@ -65,8 +66,8 @@ function emitAppMesh(
 ): Omit<BackendOutput, 'namespaces'> {
   const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
   const trust = appmeshTrust(env);
-  const ingress = buildIngress(env, meshName(env), trust, services);
   const memo = ctx.memo;
+  const ingress = buildIngress(env, meshName(env), trust, services, memo);
   // A service's findings read the service and the index only.
   const check = (s: ResolvedService) =>
     memo
@@ -96,8 +97,8 @@ function emitAppMesh(
     // Ids hold no space, and a timeout is a number or empty: the key is unambiguous.
     const key = `appmesh\0${settingsKey}\0${own.backends.join(' ')}\0${own.timeouts.join(' ')}`;
     const objects = memo
-      ? memo.get(s, key, services, (index) => serviceObjects(s, own, settings, index))
-      : serviceObjects(s, own, settings, services);
+      ? memo.get(s, key, services, (index) => serviceObjects(s, own, settings, index, memo))
+      : serviceObjects(s, own, settings, services, undefined);
     namespaces.get(s.namespace)?.push(...objects, ...(ingress.routes.get(s.id) ?? []));
   }
   const obs = env.mesh.observability;
@@ -127,13 +128,15 @@ interface ServiceInputs {
 
 /**
  * The objects of one service in its namespace (its GatewayRoutes aside): a function of the service, its
- * inputs, the settings and the other services it reads from the index.
+ * inputs, the settings and the other services it reads from the index. `memo` only shares the backends'
+ * reachable nodes (reachableNodesOf), which read the index through `services` too.
  */
 function serviceObjects(
   s: ResolvedService,
   own: ServiceInputs,
   settings: ServiceSettings,
   services: ServiceIndex,
+  memo: EmitMemo | undefined,
 ): readonly K8sObject[] {
   if (s.rollout)
     // Flagger generates the service's Services, VirtualNodes, VirtualRouter and VirtualService.
@@ -145,7 +148,7 @@ function serviceObjects(
   return [
     ...(root ? [root] : []),
     ...s.versions.map((v) => buildVersionService(s, v)),
-    ...buildVirtualNodes(s, { ...settings, ...own, services }),
+    ...buildVirtualNodes(s, { ...settings, ...own, services, memo }),
     buildVirtualRouter(s, services),
     buildVirtualService(s),
   ];

@@ -7,13 +7,14 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService, StringMatch } from '../../model/types.ts';
+import type { EmitMemo } from '../shared/emit-memo.ts';
 import { planIngress } from '../shared/ingress.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { APPMESH_API, APPMESH_NS, GATEWAY_PORT, MESH_LABEL } from './constants.ts';
 import { listenerProtocol } from './model.ts';
 import { buildNamespace } from './mesh.ts';
 import { clientPolicy, type AppMeshTrust, type Identity } from './tls.ts';
-import { reachableNodes, type ServiceIndex } from './virtual-router.ts';
+import { reachableNodesOf, type ServiceIndex } from './virtual-router.ts';
 import { identityOf } from './tls.ts';
 
 type Obj = Record<string, unknown>;
@@ -90,6 +91,7 @@ export function buildIngress(
   meshName: string,
   trust: AppMeshTrust | undefined,
   services: ServiceIndex,
+  memo?: EmitMemo,
 ): AppMeshIngress {
   const { out, plan } = planIngress(env, APPMESH_NS);
   const result: AppMeshIngress = { system: [], routes: new Map(), diagnostics: [...out.diagnostics] };
@@ -120,11 +122,8 @@ export function buildIngress(
       });
   const policy = plaintext.length
     ? undefined
-    : clientPolicy(
-        trust,
-        identity,
-        env.mesh.trustDomain,
-        plan.exposed.flatMap((s) => reachableNodes(s, services).map((n) => identityOf(n.service))),
+    : clientPolicy(trust, identity, env.mesh.trustDomain, () =>
+        plan.exposed.flatMap((s) => reachableNodesOf(s, services, memo).map((n) => identityOf(n.service))),
       );
   result.system.push({
     apiVersion: APPMESH_API,

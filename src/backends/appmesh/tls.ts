@@ -67,14 +67,15 @@ export function listenerTls(
 
 /**
  * `clientPolicy` of a caller for one backend: the caller's own certificate (SDS, file) and the trust that
- * the backend's certificate must chain to; under SDS, `servers` are the SANs accepted (the identities of every
- * pod the backend's routes can reach).
+ * the backend's certificate must chain to; under SDS, `servers()` are the SANs accepted (the identities of every
+ * pod the backend's routes can reach). `servers` is called under SDS only: the other sources name no SANs, so
+ * a caller does not work out (nor, inside an EmitMemo entry, read the index for) what nothing uses.
  */
 export function clientPolicy(
   trust: AppMeshTrust | undefined,
   self: Identity,
   trustDomain: string,
-  servers: readonly Identity[],
+  servers: () => readonly Identity[],
 ): Obj | undefined {
   if (!trust) return undefined;
   switch (trust.type) {
@@ -85,7 +86,7 @@ export function clientPolicy(
           validation: {
             trust: { sds: { secretName: trustBundleId(trustDomain) } },
             subjectAlternativeNames: sanMatch(
-              [...new Set(servers.map((s) => spiffeId(trustDomain, s.namespace, s.serviceAccount)))].sort(),
+              [...new Set(servers().map((s) => spiffeId(trustDomain, s.namespace, s.serviceAccount)))].sort(),
             ),
           },
         },

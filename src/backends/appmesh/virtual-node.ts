@@ -4,11 +4,12 @@
  */
 import type { K8sObject } from '../../core/k8s.ts';
 import type { Port, ResolvedService } from '../../model/types.ts';
+import type { EmitMemo } from '../shared/emit-memo.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { APPMESH_API, appmeshDuration } from './constants.ts';
 import { listenerProtocol, nodeHostname, nodesOf } from './model.ts';
 import { clientPolicy, identityOf, listenerTls, type AppMeshTrust, type Identity } from './tls.ts';
-import { reachableNodes, type ServiceIndex } from './virtual-router.ts';
+import { reachableNodesOf, type ServiceIndex } from './virtual-router.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -71,6 +72,11 @@ export interface NodeContext {
   readonly timeouts: readonly (number | undefined)[];
   /** The environment's ingress gateway identity (native ingress), which exposed services also accept. */
   readonly gateway: Identity | undefined;
+  /**
+   * The compile's memo, where the backends' reachable nodes are shared between callers (reachableNodesOf);
+   * not an input of the result: what reachableNodesOf answers is what reachableNodes would over `services`.
+   */
+  readonly memo?: EmitMemo | undefined;
 }
 
 /**
@@ -123,11 +129,8 @@ function backends(s: ResolvedService, ctx: NodeContext): Obj[] {
     const policy =
       b.mtls === 'off'
         ? undefined
-        : clientPolicy(
-            ctx.trust,
-            identityOf(s),
-            ctx.trustDomain,
-            reachableNodes(b, ctx.services).map((n) => identityOf(n.service)),
+        : clientPolicy(ctx.trust, identityOf(s), ctx.trustDomain, () =>
+            reachableNodesOf(b, ctx.services, ctx.memo).map((n) => identityOf(n.service)),
           );
     return {
       virtualService: {

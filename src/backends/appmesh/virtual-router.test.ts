@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { multiPortService } from '../../../test/helpers/backend-fixtures.ts';
 import {
@@ -11,13 +12,18 @@ import {
   regex,
 } from '../../../test/helpers/model-factory.ts';
 import type { K8sObject } from '../../core/k8s.ts';
-import type { ResolvedService } from '../../model/types.ts';
+import type { Diagnostic } from '../../core/diagnostic.ts';
+import type { Port, ResolvedService, Route, RouteMatch } from '../../model/types.ts';
+import { checkService } from './diagnostics.ts';
 import { duration } from '../../model/normalize.ts';
 import {
   buildVirtualRouter,
   buildVirtualService,
   listenerTimeouts,
+  portRoutes,
+  portRouteShapes,
   retryPolicy,
+  routeMatchCount,
   routeMatches,
   unexpressibleRetry,
 } from './virtual-router.ts';
@@ -222,5 +228,145 @@ describe('VirtualRouter', () => {
       ],
     });
     expect([...listenerTimeouts([s], index(s))]).toEqual([['bookinfo/reviews-v1', 60_000]]);
+  });
+});
+
+/** A few services of namespace `a` routing to each other (and to one that does not exist), with many versions. */
+const fleetArb = fc
+  .tuple(
+    ...['s0', 's1', 's2', 's3'].map((name) =>
+      fc.record({
+        name: fc.constant(name),
+        versions: fc.integer({ min: 0, max: 12 }),
+        ports: fc.subarray(['http', 'grpc', 'tcp'] as const, { minLength: 1 }),
+        routes: fc.array(
+          fc.record({
+            matches: fc.array(
+              fc.record({
+                path: fc.option(
+                  fc.oneof(
+                    fc.constantFrom('/', '/api', '/api/', '/v1/items').map(prefix),
+                    fc.constant(exact('/healthz')),
+                    fc.constant(regex('/x/.*')),
+                  ),
+                  { nil: undefined },
+                ),
+                header: fc.boolean(),
+              }),
+              { maxLength: 3 },
+            ),
+            destinations: fc.array(
+              fc.record({
+                to: fc.constantFrom('a/s0', 'a/s1', 'a/s2', 'a/s3', 'a/ghost'),
+                version: fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
+                weight: fc.integer({ min: 0, max: 100 }),
+              }),
+              { maxLength: 4 },
+            ),
+          }),
+          { maxLength: 4 },
+        ),
+      }),
+    ),
+  )
+  .map((specs) =>
+    specs.map(({ name, versions, ports, routes }) =>
+      makeService({
+        namespace: 'a',
+        name,
+        versions: makeVersions(...Array.from({ length: versions }, (_, i) => `v${i + 1}`)),
+        ports: ports.map((protocol, i): Port => ({ name: `p${i}`, port: 8000 + i, protocol })),
+        routes: routes.map((r, index): Route =>
+          makeRoute({
+            index,
+            matches: r.matches.map((m): RouteMatch =>
+              makeMatch({
+                ...(m.path ? { path: m.path } : {}),
+                ...(m.header ? { headers: [{ name: 'x-user', match: exact('qa') }] } : {}),
+              }),
+            ),
+            destinations: r.destinations.map((d) =>
+              dest(d.to, d.version === undefined ? undefined : `v${d.version}`, d.weight, ['routes', index]),
+            ),
+          }),
+        ),
+      }),
+    ),
+  );
+
+describe('portRouteShapes (what the value checks count)', () => {
+  it('is portRoutes without the bodies: the same routes, in order, with their weighted targets', () => {
+    fc.assert(
+      fc.property(fleetArb, (fleet) => {
+        const services = index(...fleet);
+        for (const s of fleet)
+          for (const p of s.ports) {
+            const built = portRoutes(s, p, services).map((r) => {
+              const body = Object.values(r.body)[0] as { action: { weightedTargets: unknown[] } };
+              return { route: r.route, targets: body.action.weightedTargets.length };
+            });
+            const shapes = portRouteShapes(s, p, services);
+            expect(shapes.length).toBe(built.length);
+            shapes.forEach((shape, i) => {
+              // The spec's routes themselves; the implicit catch-all is made anew by each call.
+              if (shape.route.implicit) expect(shape.route).toStrictEqual(built[i]!.route);
+              else expect(shape.route).toBe(built[i]!.route);
+              expect(shape.targets).toBe(built[i]!.targets);
+            });
+          }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('counts the App Mesh matches routeMatches makes of each spec match', () => {
+    for (const path of [undefined, prefix('/'), prefix('/api'), prefix('/api/'), exact('/a'), regex('/a.*')])
+      expect(routeMatchCount(makeMatch(path ? { path } : {}))).toBe(
+        routeMatches(makeMatch(path ? { path } : {})).length,
+      );
+    expect(routeMatchCount(undefined)).toBe(routeMatches(undefined).length);
+  });
+
+  it("gives checkService the findings it had when it built every port's routes", () => {
+    // The limit checks as they were, over the built routes.
+    const limits = (s: ResolvedService, services: ReadonlyMap<string, ResolvedService>) =>
+      s.ports.flatMap((p) => {
+        const routes = portRoutes(s, p, services);
+        const out: string[] = [];
+        if (routes.length > 1001)
+          out.push(
+            `${s.id}: App Mesh route priorities end at 1000, and port ${p.port} needs ${routes.length} routes.`,
+          );
+        for (const r of routes) {
+          const body = Object.values(r.body)[0] as { action: { weightedTargets: unknown[] } };
+          const targets = body.action.weightedTargets.length;
+          if (targets > 10 && !r.route.implicit)
+            out.push(`${s.id}: an App Mesh route has at most 10 weighted targets, this one ${targets}.`);
+        }
+        return out;
+      });
+    const messages = (ds: readonly Diagnostic[]) =>
+      ds.filter((d) => d.code === 'MESH_CONSTRAINT').map((d) => d.message);
+    let found = 0;
+    fc.assert(
+      fc.property(fleetArb, (fleet) => {
+        const services = index(...fleet);
+        for (const s of fleet) {
+          const expected = limits(s, services);
+          found += expected.length;
+          expect(messages(checkService(s, services))).toEqual(expected);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(found).toBeGreaterThan(0);
+    // More than 1,000 routes on a port.
+    const many = makeService({
+      routes: Array.from({ length: 501 }, (_, i) =>
+        makeRoute({ index: i, matches: [makeMatch({ path: prefix(`/p${i}`) })] }),
+      ),
+    });
+    expect(messages(checkService(many, index(many)))).toEqual(limits(many, index(many)));
+    expect(limits(many, index(many))).toHaveLength(1);
   });
 });

@@ -12,6 +12,7 @@ import type {
   RouteMatch,
   StringMatch,
 } from '../../model/types.ts';
+import type { EmitMemo } from '../shared/emit-memo.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { routeObjectName, serviceFqdn } from '../shared/names.ts';
 import { APPMESH_API, appmeshDuration, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.ts';
@@ -107,6 +108,15 @@ export function routeMatches(m: RouteMatch | undefined): Obj[] {
   ];
 }
 
+/**
+ * How many App Mesh matches {@link routeMatches} makes of a spec match, without building them: two for a
+ * segment-wise prefix without a trailing `/` (`path.exact` and `prefix`), else one.
+ */
+export function routeMatchCount(m: RouteMatch | undefined): number {
+  const path = m?.path;
+  return path && path.type !== 'exact' && path.type !== 'regex' && !path.value.endsWith('/') ? 2 : 1;
+}
+
 /** The port a target node is reached on from a router port: the same port when it has it, else its first. */
 function targetPort(node: NodeRef, port: Port): number {
   return node.service.ports.some((p) => p.port === port.port) ? port.port : node.service.ports[0]!.port;
@@ -177,6 +187,36 @@ export function portRoutes(s: ResolvedService, port: Port, services: ServiceInde
   return out;
 }
 
+/** One App Mesh route of {@link portRoutes} as the checks see it: the spec route and its weighted targets. */
+export interface RouteShape {
+  readonly route: Route;
+  readonly targets: number;
+}
+
+/**
+ * The App Mesh routes of one port as {@link portRoutes} makes them, in the same order, without their bodies:
+ * for each, the spec route it comes from and the number of its weighted targets. What the value checks
+ * (checkService) count: App Mesh's limits on routes per router and targets per route. They used to build
+ * every route's body (matches, targets, retry policy) only to count it, and the router built it again. Reads
+ * the index as portRoutes does (the routes' destinations, through targetsOf).
+ */
+export function portRouteShapes(s: ResolvedService, port: Port, services: ServiceIndex): RouteShape[] {
+  const routes = effectiveRoutes(s);
+  if (listenerProtocol(port) === 'tcp') {
+    const def = routes.find((r) => !r.matches.length) ?? routes[routes.length - 1]!;
+    return [{ route: def, targets: targetsOf(def.destinations, services).length }];
+  }
+  const out: RouteShape[] = [];
+  for (const r of routes) {
+    const targets = targetsOf(r.destinations, services).length;
+    const alternatives = r.matches.length
+      ? r.matches.reduce((n, m) => n + routeMatchCount(m), 0)
+      : routeMatchCount(undefined);
+    for (let i = 0; i < alternatives; i++) out.push({ route: r, targets });
+  }
+  return out;
+}
+
 /** The VirtualRouter of a service: one listener per port, the routes of every port. */
 export function buildVirtualRouter(s: ResolvedService, services: ServiceIndex): K8sObject {
   return {
@@ -233,4 +273,37 @@ export function listenerTimeouts(
       }
     }
   return out;
+}
+
+/** The memo key of {@link reachableNodesOf}'s results (the owner is the service). */
+const REACHABLE_KEY = 'appmesh-reachable';
+
+/** reachableNodes by index object, then by service, for callers without a memo. */
+const reachableByIndex = new WeakMap<ServiceIndex, Map<ResolvedService, readonly NodeRef[]>>();
+
+/**
+ * {@link reachableNodes} of `s` in `services`, computed once rather than once per caller: every caller of a
+ * backend lists it with a client policy that names what the backend's routes reach, so a backend every
+ * service may call (an open one) was asked for by each of the environment's services.
+ *
+ * With the compile's EmitMemo, the answer is an entry of the memo (owner `s`): the memo records what
+ * reachableNodes reads of the index (the services its routes name), and answers again only where those reads
+ * give the same services, so that the answer is shared between the callers of `s` and between the environments
+ * that see `s` and its targets alike, and never leaks into one that sees a target differently. Called inside
+ * another memo entry's computation, `services` is that computation's recording index: a hit re-reads the
+ * recorded ids through it and a miss reads through it, so the caller's entry records the same reads as if it had
+ * called reachableNodes itself. Without a memo: once per index object (an environment's own index), by service.
+ * The array is shared: read-only.
+ */
+export function reachableNodesOf(
+  s: ResolvedService,
+  services: ServiceIndex,
+  memo: EmitMemo | undefined,
+): readonly NodeRef[] {
+  if (memo) return memo.get(s, REACHABLE_KEY, services, (index) => reachableNodes(s, index));
+  let byService = reachableByIndex.get(services);
+  if (!byService) reachableByIndex.set(services, (byService = new Map()));
+  let nodes = byService.get(s);
+  if (!nodes) byService.set(s, (nodes = reachableNodes(s, services)));
+  return nodes;
 }
