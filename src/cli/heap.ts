@@ -32,7 +32,8 @@ export const HEAP_GROWING_FLAG = `--heap-growing-percent=${HEAP_GROWING_PERCENT}
 export const COLLECT_ABOVE_BYTES = 256 * 1024 * 1024;
 
 let ownProcess = false;
-let gc: (() => void) | undefined;
+/** The collector's entry point, once asked for; null when this Node does not give it (then nothing collects). */
+let gc: (() => void) | null | undefined;
 
 export function boundHeapGrowth(): void {
   v8.setFlagsFromString(HEAP_GROWING_FLAG);
@@ -46,10 +47,17 @@ export function boundHeapGrowth(): void {
 export function collectReleased(): boolean {
   if (!ownProcess || v8.getHeapStatistics().used_heap_size < COLLECT_ABOVE_BYTES) return false;
   if (gc === undefined) {
-    // node exposes the collector to a context created after --expose-gc is set.
+    // node exposes the collector to a context created after --expose-gc is set. A Node that did not would
+    // only cost this collection, never the render.
     v8.setFlagsFromString('--expose-gc');
-    gc = vm.runInNewContext('gc') as () => void;
+    try {
+      const fn: unknown = vm.runInNewContext('typeof gc === "function" ? gc : null');
+      gc = typeof fn === 'function' ? (fn as () => void) : null;
+    } catch {
+      gc = null;
+    }
   }
+  if (gc === null) return false;
   gc();
   return true;
 }
