@@ -21,6 +21,29 @@ const NAMESPACES = ['shop', 'pay'] as const;
 const NAMES = ['web', 'api', 'cart', 'db'] as const;
 const CTX = { toolVersion: 't' };
 
+/** A Service document in namespace shop; `spec` is its indented body. */
+const service = (name: string, spec: string) =>
+  `apiVersion: meshc.dev/v1alpha1\nkind: Service\nmetadata: { name: ${name}, namespace: shop }\nspec:\n${spec}`;
+
+/**
+ * An App Mesh Environment named `name` on cluster `name-1`: mTLS strict with SDS trust unless `mtls` says
+ * otherwise (then without trust), `mesh` appended inside the mesh mapping, `extra` (indented spec members) after.
+ */
+function appmeshEnv(name: string, o: { mtls?: string; mesh?: string; extra?: string } = {}): string {
+  const tls = o.mtls === undefined ? 'mtls: strict, trust: { sds: {} }' : `mtls: ${o.mtls}`;
+  return (
+    dedent`
+      apiVersion: meshc.dev/v1alpha1
+      kind: Environment
+      metadata: { name: ${name} }
+      spec:
+        cluster: ${name}-1
+        mesh: { type: appmesh, version: "1.13", ${tls}${o.mesh ?? ''} }
+        gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+    ` + (o.extra ?? '')
+  );
+}
+
 type Doc = Record<string, unknown>;
 interface Svc {
   readonly namespace: string;
@@ -279,8 +302,6 @@ describe('App Mesh with the EmitMemo', () => {
   });
 
   it('tells apart what an environment changes around an unchanged service', () => {
-    const service = (name: string, spec: string) =>
-      `apiVersion: meshc.dev/v1alpha1\nkind: Service\nmetadata: { name: ${name}, namespace: shop }\nspec:\n${spec}`;
     const services = [
       // front routes to back, may call back (back admits it) and client (no rules), and is called by client.
       service(
@@ -309,16 +330,7 @@ describe('App Mesh with the EmitMemo', () => {
       ),
     ].join('---\n');
     const versions = Array.from({ length: 11 }, (_, i) => `v${i}: { labels: { version: v${i} } }`).join(', ');
-    const env = (name: string, extra = '', mesh = '') =>
-      dedent`
-        apiVersion: meshc.dev/v1alpha1
-        kind: Environment
-        metadata: { name: ${name} }
-        spec:
-          cluster: ${name}-1
-          mesh: { type: appmesh, version: "1.13", mtls: strict, trust: { sds: {} }${mesh} }
-          gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
-      ` + extra;
+    const env = (name: string, extra = '', mesh = '') => appmeshEnv(name, { mesh, extra });
     const overrides = (o: string) => `  overrides:\n    ${o}\n`;
     const r = compileInline(
       {
@@ -385,8 +397,6 @@ describe('App Mesh with the EmitMemo', () => {
 
 describe('App Mesh with the EmitMemo: rolled-out services', () => {
   it("a Canary's backends follow the services that admit it, environment by environment", () => {
-    const service = (name: string, spec: string) =>
-      `apiVersion: meshc.dev/v1alpha1\nkind: Service\nmetadata: { name: ${name}, namespace: shop }\nspec:\n${spec}`;
     const services = [
       service(
         'cart',
@@ -396,16 +406,12 @@ describe('App Mesh with the EmitMemo: rolled-out services', () => {
       service('web', '  ports: [{ name: http, port: 7000 }]\n  access: [{ from: [api] }]\n'),
     ].join('---\n');
     const env = (name: string, extra = '') =>
-      dedent`
-        apiVersion: meshc.dev/v1alpha1
-        kind: Environment
-        metadata: { name: ${name} }
-        spec:
-          cluster: ${name}-1
-          mesh: { type: appmesh, version: "1.13", mtls: "off" }
-          gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
-          rollouts: { flagger: { chartVersion: "1.44.0", metricsServer: "http://prometheus.monitoring:9090" } }
-      ` + extra;
+      appmeshEnv(name, {
+        mtls: '"off"',
+        extra:
+          '  rollouts: { flagger: { chartVersion: "1.44.0", metricsServer: "http://prometheus.monitoring:9090" } }\n' +
+          extra,
+      });
     const r = compileInline(
       {
         'services.yaml': services,
@@ -523,18 +529,7 @@ describe('App Mesh: reachable nodes computed once (reachableNodesOf)', () => {
   });
 
   it("a backend shared by two environments is reached anew where its target's identity differs", () => {
-    const service = (name: string, spec: string) =>
-      `apiVersion: meshc.dev/v1alpha1\nkind: Service\nmetadata: { name: ${name}, namespace: shop }\nspec:\n${spec}`;
-    const env = (name: string, extra = '') =>
-      dedent`
-        apiVersion: meshc.dev/v1alpha1
-        kind: Environment
-        metadata: { name: ${name} }
-        spec:
-          cluster: ${name}-1
-          mesh: { type: appmesh, version: "1.13", mtls: strict, trust: { sds: {} } }
-          gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
-      ` + extra;
+    const env = (name: string, extra = '') => appmeshEnv(name, { extra });
     const r = compileInline(
       {
         // client calls front (no rules); front routes to back. In b, back runs as another service account:
