@@ -262,7 +262,7 @@ function readTrafficPolicy(r: FieldReader, at: DataPath): Resilience {
  */
 function conflict(r: FieldReader, draft: ServiceDraft, what: string, id: string): void {
   const first = draft.from.get(what)!;
-  if (JSON.stringify(sortKeys(first.object.spec)) === JSON.stringify(sortKeys(r.object.spec))) {
+  if (jsonEqual(first.object.spec, r.object.spec)) {
     r.consume([]);
     return;
   }
@@ -271,16 +271,6 @@ function conflict(r: FieldReader, draft: ServiceDraft, what: string, id: string)
     [],
     `${r.ref} is not carried: ${first.object.kind} ${first.object.metadata.name} (${first.origin}) configures ${id} already, and Istio applies only one of them.`,
     'Merge the two objects by hand in the imported spec.',
-  );
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (!isRecord(v)) return v;
-  return Object.fromEntries(
-    Object.keys(v)
-      .sort()
-      .map((k) => [k, sortKeys(v[k])]),
   );
 }
 
