@@ -226,7 +226,8 @@ export async function loadSpecAtRevision(dir: string, rev: string, repo?: GitRep
     rel.startsWith(`${output}/`) || rel.startsWith('node_modules/') || rel.split('/').includes('.git');
   const wanted = entries.filter((e) => (e.type === 'blob' && !skip(e.rel)) || e === project);
 
-  const contents = await readBlobs(r, wanted.filter(isSmall));
+  const small = wanted.filter(isSmall);
+  const contents = await readBlobs(r, small);
   // The private copy is written with synchronous calls: for a hundred small files, faster than a promise
   // (a thread-pool round trip) per directory and file.
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'meshc-rev-'));
@@ -240,7 +241,6 @@ export async function loadSpecAtRevision(dir: string, rev: string, repo?: GitRep
         dirs.add(d);
       }
     };
-    const small = wanted.filter(isSmall);
     for (let i = 0; i < small.length; i++) {
       const e = small[i]!;
       ensureDir(e.rel);
