@@ -10,6 +10,8 @@
 //   unchanged   `meshc render` again (same output and cache directory)
 //   check       `meshc render --check` of the up-to-date tree
 //   one-file    `meshc render` after one service file changed (a weight, alternating)
+//   writer      for reference, that change undone by meshc's writer alone, from ready files (scripts/bench-writer.mjs):
+//               the atomic swap of the whole tree that any one-file render pays, without the compile
 //   diff        `meshc diff --base HEAD~1` in a git repository whose last commit changes one weight (cold cache)
 // then `kubectl kustomize` (or `kustomize build`) of every overlay meshc wrote, once, summed; and startup
 // (`meshc --version`, `meshc --help`, `node -e 0`).
@@ -42,6 +44,7 @@ const root = path.resolve(here, '..');
 const MESHC = path.join(root, 'bin', 'meshc.js');
 const CHILD = path.join(here, 'bench-child.mjs');
 const FLOOR = path.join(here, 'bench-floor.mjs');
+const WRITER = path.join(here, 'bench-writer.mjs');
 const GiB = 1024 ** 3;
 
 const { values } = parseArgs({
@@ -338,8 +341,26 @@ function headline(mesh) {
   const floorInput = tmp('floor-input');
   const counts = readRender(ref, floorInput);
   rm(refCache);
+  // The other side of the one-file change, for the writer-alone reference: the tree of the spec with the
+  // weight flipped (each run's one-file change goes one way or the other; the writer reference goes back).
+  const flipped = tmp('out');
+  const flippedCache = tmp('cache');
+  fs.mkdirSync(flippedCache);
+  const editedFile = path.join(spec, edited);
+  fs.writeFileSync(editedFile, flipWeight(files[edited]));
+  expectExit(
+    meshc(['render', spec, '-o', flipped], { env: { MESHC_CACHE_DIR: flippedCache } }),
+    `meshc render, one weight flipped (${label})`,
+  );
+  fs.writeFileSync(editedFile, files[edited]);
+  const flippedInput = tmp('floor-input');
+  readRender(flipped, flippedInput);
+  rm(flipped);
+  rm(flippedCache);
+  // Which tree the spec renders to now: the original (floorInput) or the flipped one.
+  let specFlipped = false;
 
-  const t = { floor: [], fresh: [], unchanged: [], check: [], oneFile: [], diff: [] };
+  const t = { floor: [], fresh: [], unchanged: [], check: [], oneFile: [], writer: [], diff: [] };
   for (let i = 1; i <= runs; i++) {
     progress(`headline ${label}: run ${i}/${runs}`);
     const floorOut = tmp('floor-out');
@@ -356,6 +377,14 @@ function headline(mesh) {
     const file = path.join(spec, edited);
     fs.writeFileSync(file, flipWeight(fs.readFileSync(file, 'utf8')));
     t.oneFile.push(expectExit(meshc(['render', spec, '-o', out], { env }), 'one-file re-render').ms);
+    // The same change undone by meshc's writer alone (no compile): what any one-file render costs at least.
+    const back = expectExit(
+      run(WRITER, [specFlipped ? flippedInput : floorInput, out], { env }),
+      'writer alone',
+    );
+    if (!/^written [1-9]/.test(back.output)) throw new Error(`writer alone changed nothing: ${back.output}`);
+    t.writer.push(back.ms);
+    specFlipped = !specFlipped;
     rm(out);
     rm(cache);
 
@@ -392,6 +421,7 @@ function headline(mesh) {
   }
   rm(ref);
   rm(floorInput);
+  rm(flippedInput);
   rm(spec);
   rm(repo);
 
@@ -425,6 +455,9 @@ function headline(mesh) {
   row('render, unchanged tree', m.unchanged, m.floor, 'floor', '<=', 1.5);
   row('render --check, up-to-date tree', m.check, m.floor, 'floor', '<=', 1.5);
   row('render after a one-file change', m.oneFile, m.fresh, 'fresh render', '<=', 0.25);
+  lines.push(
+    `  ${'  of which the writer alone, at least'.padEnd(40)} ${sec(m.writer).padStart(9)}   / ${'fresh render'.padEnd(12)} ${sec(m.fresh).padStart(9)} = ${`${(m.writer / m.fresh).toFixed(2)}x`.padStart(8)}   (reference: the change undone by meshc's writer, no compile)`,
+  );
   row('diff --base HEAD~1 (one weight, cold)', m.diff, m.fresh, 'fresh render', '<=', 1.2);
   if (kustomize) {
     const ratio = kustomize.ms / m.fresh;

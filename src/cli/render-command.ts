@@ -26,7 +26,7 @@ import type { LoadedForCompile } from '../place.ts';
 import { checkOutputDir } from '../write/output-dir.ts';
 import { removedServicesLine } from '../write/removals.ts';
 import { saveParseCache } from '../write/parse-cache.ts';
-import { manifestFileFor } from '../write/manifest.ts';
+import { BlobHashes, manifestFileFor } from '../write/manifest.ts';
 import { renderCacheEntry, resolvedDiagnostic, saveRenderCache } from '../write/render-cache.ts';
 import { treeMatches } from '../write/tree-state.ts';
 import type { StaleFile } from '../write/write-tree.ts';
@@ -187,14 +187,18 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   // Most of the heap is now that compile's garbage: collected before the writer allocates on top of it.
   collectReleased();
 
+  // The writer hashes the files (to compare them with its manifest and record the next one); the render cache
+  // entry hashes the same files.
+  const hashes = new BlobHashes();
   const result = await writeTree(outDir, files, {
     check,
+    hashes,
     guardRemovals: !args.values['allow-removals'],
     ...(manifestFile !== undefined ? { manifestFile } : {}),
   });
   // The tree on disk is now the render (written, or found up to date): remembered for the next run.
   if (cache && !hasErrors(rendered) && result.diagnostics.length === 0 && result.stale.length === 0)
-    saveRenderCache(cache.file, renderCacheEntry(cache.key, files, rendered, environments));
+    saveRenderCache(cache.file, renderCacheEntry(cache.key, files, rendered, environments, hashes));
   const diagnostics = [...rendered, ...result.diagnostics];
   if (check && result.stale.length > 0) {
     const fix = `meshc render ${path.relative(io.cwd, root) || '.'}${explicitOut !== undefined ? ` -o ${shownOut}` : ''}`;

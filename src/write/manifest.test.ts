@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  BlobHashes,
   blobHash,
   COARSE_RACY_WINDOW_MS,
   isRacy,
@@ -139,5 +140,17 @@ describe('isRacy', () => {
       false,
     );
     expect(isRacy({ mtimeMs: t + 0.25, ctimeMs: t + 0.25 }, taken)).toBe(false);
+  });
+});
+
+describe('BlobHashes', () => {
+  it('gives each file object the blob hash of its own content, even where two files share a path', () => {
+    const hashes = new BlobHashes();
+    const a = { path: 'x.yaml', content: 'a: 1\n', ownership: 'owned' as const };
+    const b = { path: 'x.yaml', content: 'a: 2\n', ownership: 'owned' as const };
+    expect(hashes.of(a)).toBe(blobHash(a.content));
+    expect(hashes.of(b)).toBe(blobHash(b.content));
+    expect(hashes.of(a)).toBe(blobHash(a.content));
+    expect(hashes.of(a)).not.toBe(hashes.of(b));
   });
 });

@@ -30,6 +30,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import type { OutputFile } from '../core/output.ts';
 import { writeFileAtomically } from './atomic-file.ts';
 
 /** Changes whenever the format or the meaning of an entry changes: any other version is ignored. */
@@ -65,6 +66,22 @@ export function blobHash(content: string | Buffer): string {
   const size = typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.length;
   const h = createHash('sha1').update(`blob ${size}\0`);
   return (typeof content === 'string' ? h.update(content, 'utf8') : h.update(content)).digest('hex');
+}
+
+/**
+ * Blob hashes of output files, each computed once per file object: the writer (comparing with its manifest,
+ * recording the next one) and the render cache entry hash the same files of one render.
+ */
+export class BlobHashes {
+  readonly #hashes = new WeakMap<OutputFile, string>();
+  of(f: OutputFile): string {
+    let h = this.#hashes.get(f);
+    if (h === undefined) {
+      h = blobHash(f.content);
+      this.#hashes.set(f, h);
+    }
+    return h;
+  }
 }
 
 /** The stat fields an entry keeps, with `hash` added. */

@@ -7,22 +7,24 @@ import type { Location } from '../core/location.ts';
 import type { OutputFile } from '../core/output.ts';
 import { RENDER_CACHE_FORMAT } from '../load/render-cache.ts';
 import { writeFileAtomically } from './atomic-file.ts';
-import { blobHash } from './manifest.ts';
+import { BlobHashes } from './manifest.ts';
 import type { RenderCacheEntry } from '../load/render-cache.ts';
 
-/** The entry of a successful render: its files' hashes, its warnings as plain data, its environments. */
+/**
+ * The entry of a successful render: its files' hashes (from `hashes`, where the writer keeps those it
+ * computed), its warnings as plain data, its environments.
+ */
 export function renderCacheEntry(
   key: string,
   files: readonly OutputFile[],
   diagnostics: readonly Diagnostic[],
   environments: readonly string[],
+  hashes: BlobHashes = new BlobHashes(),
 ): RenderCacheEntry {
   return {
     format: RENDER_CACHE_FORMAT,
     key,
-    files: files.map(
-      (f) => [f.path, f.ownership, f.ownership === 'owned' ? blobHash(f.content) : ''] as const,
-    ),
+    files: files.map((f) => [f.path, f.ownership, f.ownership === 'owned' ? hashes.of(f) : ''] as const),
     diagnostics: diagnostics.map(resolvedDiagnostic),
     environments: [...environments],
   };

@@ -27,6 +27,7 @@ import { InternalError, type Diagnostic } from '../core/diagnostic.ts';
 import { OWNED_HEADER, type OutputFile } from '../core/output.ts';
 import { acquireLock } from './lock.ts';
 import {
+  BlobHashes,
   blobHash,
   entryOf,
   isRacy,
@@ -64,6 +65,8 @@ export interface WriteOptions {
    * with or without it. Absent: no manifest is read or written.
    */
   readonly manifestFile?: string;
+  /** Where the files' blob hashes are kept, to share them with the caller (the render cache entry). */
+  readonly hashes?: BlobHashes;
 }
 
 /** Paths are relative to the output directory, with `/` separators, sorted. */
@@ -216,7 +219,7 @@ async function writeLocked(
   // Read before the first lstat of the scan: the time a manifest of this scan is taken (see manifest.ts).
   const scanTaken = Date.now();
   const scan = rootStat ? scanTree(root, manifest) : emptyScan();
-  const hashes = new ContentHashes();
+  const hashes = opts.hashes ?? new BlobHashes();
   const plan = planTree(scan, files, hashes);
   if (plan.diagnostics.length > 0) return { ...none, diagnostics: plan.diagnostics };
   const removals = findRemovals(plan.removed, files);
@@ -405,21 +408,8 @@ function readFully(fd: number, buf: Buffer, offset: number, length: number): num
   return done;
 }
 
-/** Hashes of the requested contents, each computed at most once (comparing with a manifest, recording one). */
-class ContentHashes {
-  private readonly hashes = new Map<string, string>();
-  of(f: OutputFile): string {
-    let h = this.hashes.get(f.path);
-    if (h === undefined) {
-      h = blobHash(f.content);
-      this.hashes.set(f.path, h);
-    }
-    return h;
-  }
-}
-
 /** True when the existing file holds exactly `content`: compared byte for byte, or by its recorded hash. */
-function holds(existing: ExistingFile, f: OutputFile, hashes: ContentHashes): boolean {
+function holds(existing: ExistingFile, f: OutputFile, hashes: BlobHashes): boolean {
   if (existing.content) return existing.content.equals(Buffer.from(f.content, 'utf8'));
   if (existing.hash !== undefined)
     return existing.stat?.size === Buffer.byteLength(f.content, 'utf8') && existing.hash === hashes.of(f);
@@ -447,7 +437,7 @@ interface Plan {
   readonly diagnostics: Diagnostic[];
 }
 
-function planTree(scan: Scan, files: readonly OutputFile[], hashes: ContentHashes): Plan {
+function planTree(scan: Scan, files: readonly OutputFile[], hashes: BlobHashes): Plan {
   const entries = new Map<string, Entry>();
   const written: string[] = [];
   const removed: string[] = [];
@@ -706,7 +696,7 @@ async function recordWritten(
     readonly stagedAt: number;
     readonly plan: Plan;
     readonly files: readonly OutputFile[];
-    readonly hashes: ContentHashes;
+    readonly hashes: BlobHashes;
   },
 ): Promise<void> {
   // The old tree's removal (after stagedAt) changed ctimes too: wait a full window from now.
