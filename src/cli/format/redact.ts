@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
+import type { LineIndex } from '../../parse/line-index.ts';
 import type { FormatContext } from './context.ts';
 
 /** Secret spans (offsets) by file, from every diagnostic marked `redact`. */
@@ -15,22 +16,68 @@ export function redactions(diagnostics: readonly Diagnostic[]): Redactions {
   return out;
 }
 
-/** The source line, with every character inside a secret span replaced by `*` (the same length, so carets line up). */
+/**
+ * The most of one source line a code frame or a snippet shows. A longer line (minified JSON, a one-line
+ * `kubectl` export) is cut around the finding's column, so that a finding on it prints a bounded frame, not
+ * the whole line once per finding.
+ */
+export const FRAME_WIDTH = 160;
+/** Characters shown before the column on a cut line. */
+const FRAME_BEFORE = 40;
+
+/** 0-based columns `[from, to)` of a line. */
+export interface LineWindow {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The columns of a line of `length` characters that a frame shows for a finding at 1-based `col`. */
+export function frameWindow(length: number, col: number): LineWindow {
+  if (length <= FRAME_WIDTH) return { from: 0, to: FRAME_WIDTH };
+  const from = Math.max(0, Math.min(col - 1 - FRAME_BEFORE, length - FRAME_WIDTH));
+  return { from, to: from + FRAME_WIDTH };
+}
+
+/** Offsets `[start, end)` of 1-based line `line` in its file's text, without the line break. */
+function lineSpan(lines: LineIndex, line: number): readonly [number, number] {
+  const text = lines.text;
+  const start = lines.starts[line - 1] ?? text.length;
+  const next = lines.starts[line];
+  let end = next === undefined ? text.length : next - 1;
+  if (end > start && text.charCodeAt(end - 1) === 13) end--;
+  return [start, Math.max(start, end)];
+}
+
+/** The length of a source line (without its line break), or undefined for a file without text. */
+export function lineLength(ctx: FormatContext, file: string, line: number): number | undefined {
+  const lines = ctx.lines.get(file);
+  if (!lines) return undefined;
+  const [start, end] = lineSpan(lines, line);
+  return end - start;
+}
+
+/**
+ * The source line (or the columns `window` of it), with every character inside a secret span replaced by
+ * `*` (the same length, so carets line up).
+ */
 export function sourceLine(
   ctx: FormatContext,
   spans: Redactions,
   file: string,
   line: number,
+  window?: LineWindow,
 ): string | undefined {
   const lines = ctx.lines.get(file);
   if (!lines) return undefined;
-  const text = lines.lineText(line);
+  const [start, end] = lineSpan(lines, line);
+  const from = window ? Math.min(start + window.from, end) : start;
+  const to = window ? Math.min(start + window.to, end) : end;
+  const text = lines.text.slice(from, to);
   const own = spans.get(file);
   if (!own?.length) return text;
-  const start = lines.starts[line - 1] ?? 0;
   let out = '';
   for (let i = 0; i < text.length; i++) {
-    const offset = start + i;
+    const offset = from + i;
     out += own.some(([a, b]) => offset >= a && offset < b) && !/\s/.test(text[i]!) ? '*' : text[i];
   }
   return out;

@@ -1,7 +1,7 @@
 import { CODES } from '../../core/codes.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { FormatContext } from './context.ts';
-import { redactions, sourceLine } from './redact.ts';
+import { frameWindow, lineLength, redactions, sourceLine } from './redact.ts';
 
 /** SARIF 2.1.0 for code scanning: one rule per diagnostic code, one result per diagnostic. */
 export function formatSarif(
@@ -12,9 +12,14 @@ export function formatSarif(
   const codes = [...new Set(diagnostics.map((d) => d.code))].sort();
   const spans = redactions(diagnostics);
   // The first line of the region, secrets masked: what code scanning shows next to the result.
+  // A long line is cut around the column, as in the text format's code frame.
   const snippet = (d: Diagnostic) => {
-    const text = d.location ? sourceLine(ctx, spans, d.location.file, d.location.line) : undefined;
-    return text === undefined ? {} : { snippet: { text } };
+    const loc = d.location;
+    const length = loc ? lineLength(ctx, loc.file, loc.line) : undefined;
+    if (!loc || length === undefined) return {};
+    const win = frameWindow(length, loc.col);
+    const text = sourceLine(ctx, spans, loc.file, loc.line, win) ?? '';
+    return { snippet: { text: `${win.from > 0 ? '…' : ''}${text}${length > win.to ? '…' : ''}` } };
   };
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { FormatContext } from './context.ts';
-import { redactions, sourceLine } from './redact.ts';
+import { frameWindow, lineLength, redactions, sourceLine } from './redact.ts';
 import type { Redactions } from './redact.ts';
 
 const C = { red: 31, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
@@ -39,20 +39,25 @@ function codeFrame(
   paint: (c: number, s: string) => string,
 ): string[] {
   const loc = d.location!;
-  const lines = ctx.lines.get(loc.file);
-  if (!lines) return [];
-  const lineText = (n: number) => sourceLine(ctx, spans, loc.file, n) ?? '';
+  const length = lineLength(ctx, loc.file, loc.line);
+  if (length === undefined) return [];
+  // A long line is shown cut around the column (the line before it, for context, cut alike), with `…` where
+  // it was cut.
+  const win = frameWindow(length, loc.col);
+  const shown = (n: number) => {
+    const text = sourceLine(ctx, spans, loc.file, n, win) ?? '';
+    const full = lineLength(ctx, loc.file, n) ?? 0;
+    return `${win.from > 0 && full > 0 ? '…' : ''}${text}${full > win.to ? '…' : ''}`;
+  };
   const width = String(loc.line).length;
   const out: string[] = [];
   if (loc.line > 1)
-    out.push(`  ${paint(C.dim, `${String(loc.line - 1).padStart(width)} |`)} ${lineText(loc.line - 1)}`);
-  const text = lineText(loc.line);
-  out.push(`  ${paint(C.dim, `${String(loc.line).padStart(width)} |`)} ${text}`);
-  const endCol = loc.endLine === loc.line ? loc.endCol : text.length + 1;
-  const carets = '^'.repeat(Math.max(1, endCol - loc.col));
+    out.push(`  ${paint(C.dim, `${String(loc.line - 1).padStart(width)} |`)} ${shown(loc.line - 1)}`);
+  out.push(`  ${paint(C.dim, `${String(loc.line).padStart(width)} |`)} ${shown(loc.line)}`);
+  const endCol = loc.endLine === loc.line ? loc.endCol : length + 1;
+  const carets = '^'.repeat(Math.max(1, Math.min(endCol - 1, win.to) - (loc.col - 1)));
+  const indent = Math.max(0, loc.col - 1 - win.from) + (win.from > 0 ? 1 : 0);
   const mark = d.severity === 'error' ? C.red : C.yellow;
-  out.push(
-    `  ${paint(C.dim, `${' '.repeat(width)} |`)} ${' '.repeat(Math.max(0, loc.col - 1))}${paint(mark, carets)}`,
-  );
+  out.push(`  ${paint(C.dim, `${' '.repeat(width)} |`)} ${' '.repeat(indent)}${paint(mark, carets)}`);
   return out;
 }
