@@ -3,6 +3,7 @@
  * (pull-request comments, job summaries) and `github` (workflow annotations). Pure.
  */
 import type { DiscoveredMesh } from '../core/import-types.ts';
+import { printable } from '../core/printable.ts';
 import { escapeCommandData, escapeCommandProperty } from '../core/github-commands.ts';
 import type { ChangedObject, DriftReport, FieldChange, ObjectRef, OverlapFinding } from './drift.ts';
 import { hasDrift } from './drift.ts';
@@ -100,7 +101,8 @@ function driftText(r: DriftReport, ctx: DriftContext): string {
   const nc = notComparedText(r);
   if (nc) out.push(nc);
   out.push(driftSummary(r));
-  return out.join('\n') + '\n';
+  // Names and origins come from the live objects as they were read: nothing of them reaches the terminal raw.
+  return printable(out.join('\n') + '\n', true);
 }
 
 /**

@@ -89,6 +89,37 @@ describe('code frames', () => {
   });
 });
 
+describe('control characters in code frames', () => {
+  it('print as visible stand-ins, one for one, so that nothing reaches the terminal and the carets stay', () => {
+    const src = 'name: "\u001b[2J\u001b]0;title\u0007"\tx: \u202eevil # done\n';
+    const at = src.indexOf('evil');
+    const out = text(src, [finding(src, at, 4)]);
+    expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    const { shown, carets } = frame(out, 1);
+    expect(shown).toBe('name: "\u241b[2J\u241b]0;title\u2407" x: \ufffdevil # done');
+    expect(shown.slice(carets.indexOf('^'), carets.indexOf('^') + 4)).toBe('evil');
+  });
+
+  it('do the same for a message that quotes input as it is (a name read from an exported file)', () => {
+    const src = 'a: 1\n';
+    const d = { ...finding(src, 0, 1), message: 'Service ns/\u001b[2J is odd.', hint: 'Fix \u0007it.' };
+    const out = text(src, [d]);
+    expect(out).toContain('Service ns/\u241b[2J is odd.');
+    expect(out).toContain('hint: Fix \u2407it.');
+  });
+
+  it('do the same for a file name', () => {
+    const src = 'a: 1\n';
+    const d = finding(src, 0, 1);
+    const ctx = {
+      lines: new Map([[FILE, new LineIndex(src)]]),
+      displayPath: () => 'evil\u001b[2J.yaml',
+      color: false,
+    };
+    expect(formatDiagnostics('text', [d], ctx, '0.0.0')).toContain('evil\u241b[2J.yaml:1:1: error');
+  });
+});
+
 describe('SARIF snippets', () => {
   it('are cut around the column like the code frame', () => {
     const src = `[${'7,'.repeat(5000)}"here"]\n`;

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { FormatContext } from './context.ts';
+import { printable } from '../../core/printable.ts';
 import { frameWindow, lineLength, redactions, sourceLine } from './redact.ts';
 import type { Redactions } from './redact.ts';
 
@@ -14,15 +15,15 @@ export function formatText(diagnostics: readonly Diagnostic[], ctx: FormatContex
   for (const d of diagnostics) {
     const sev = d.severity === 'error' ? paint(C.red, 'error') : paint(C.yellow, 'warning');
     const where = d.location
-      ? `${ctx.displayPath(d.location.file)}:${d.location.line}:${d.location.col}: `
+      ? `${printable(ctx.displayPath(d.location.file))}:${d.location.line}:${d.location.col}: `
       : '';
-    out.push(`${paint(C.bold, where)}${sev} ${paint(C.bold, d.code)}: ${d.message}`);
+    out.push(`${paint(C.bold, where)}${sev} ${paint(C.bold, d.code)}: ${printable(d.message)}`);
     if (d.location) out.push(...codeFrame(d, ctx, spans, paint));
     for (const r of d.related ?? [])
       out.push(
-        `  ${paint(C.dim, `${ctx.displayPath(r.location.file)}:${r.location.line}:${r.location.col}: ${r.message}`)}`,
+        `  ${paint(C.dim, `${printable(ctx.displayPath(r.location.file))}:${r.location.line}:${r.location.col}: ${printable(r.message)}`)}`,
       );
-    if (d.hint) out.push(`  ${paint(C.cyan, 'hint:')} ${d.hint}`);
+    if (d.hint) out.push(`  ${paint(C.cyan, 'hint:')} ${printable(d.hint)}`);
     out.push('');
   }
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
@@ -45,7 +46,7 @@ function codeFrame(
   // it was cut.
   const win = frameWindow(length, loc.col);
   const shown = (n: number) => {
-    const text = sourceLine(ctx, spans, loc.file, n, win) ?? '';
+    const text = printable(sourceLine(ctx, spans, loc.file, n, win) ?? '');
     const full = lineLength(ctx, loc.file, n) ?? 0;
     return `${win.from > 0 && full > 0 ? '…' : ''}${text}${full > win.to ? '…' : ''}`;
   };
