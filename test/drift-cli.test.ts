@@ -2,10 +2,11 @@
  * `meshc drift` through the CLI runner: against exported dumps (`--live`) and against a cluster (`--context`),
  * the stand-in API server of test/helpers/kube-api-server.ts serving recorded responses.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { MAX_IMPORT_BYTES } from '../src/load/import-sources.ts';
 import { runCli } from './helpers/cli.ts';
 import { startKubeApiServer, type KubeApiServer } from './helpers/kube-api-server.ts';
 import { dedent, specTree, tempDir } from './helpers/spec-tree.ts';
@@ -241,8 +242,8 @@ describe('meshc drift --live', () => {
     await writeFile(broken, 'apiVersion: v1\nkind: Service\nmetadata: {name: [x\n');
     let r = await runCli(['drift', dir, '--env', 'prod', '--live', broken], { cwd: tmp });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(
-      /broken\.yaml:\d+:\d+: error LIVE_DUMP_INVALID: broken\.yaml is not valid YAML or JSON/,
+    expect(r.stderr).toContain(
+      'broken.yaml:3:18: error YAML_SYNTAX: This flow sequence is never closed with "]".',
     );
     expect(r.stderr).toContain('drift not computed');
     expect(r.stdout).toBe('');
@@ -272,6 +273,50 @@ describe('meshc drift --live', () => {
     expect(r.stderr).toContain(
       'twice.yaml:3:1: error LIVE_DUPLICATE_OBJECT: VirtualService bookinfo/reviews is in the live objects twice',
     );
+  });
+
+  it('the parse limits and the reading of meshc import: an alias bomb, files too large in all, not UTF-8', async () => {
+    const dir = await specTree(SPEC);
+    const tmp = await tempDir();
+    // A 30-level chain of anchors, each aliasing the one before 10 times, in a List item.
+    const bomb = [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '- apiVersion: v1',
+      '  kind: ConfigMap',
+      '  metadata: {name: x, namespace: bookinfo}',
+      '  data:',
+      '    l0: &a0 [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 29 },
+        (_, i) => `    l${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(', ')}]`,
+      ),
+    ].join('\n');
+    await writeFile(path.join(tmp, 'bomb.yaml'), bomb);
+    let r = await runCli(['drift', dir, '--env', 'prod', '--live', 'bomb.yaml'], { cwd: tmp });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^bomb\.yaml:10:\d+: error YAML_ALIAS_LIMIT: /m);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.stdout).toBe('');
+
+    await mkdir(path.join(tmp, 'big'));
+    await writeFile(path.join(tmp, 'big', 'a.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n');
+    await writeFile(path.join(tmp, 'big', 'b.yaml'), '');
+    await truncate(path.join(tmp, 'big', 'b.yaml'), MAX_IMPORT_BYTES); // sparse: never read
+    r = await runCli(['drift', dir, '--env', 'prod', '--live', 'big'], { cwd: tmp });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `big/b.yaml:1:1: error SPEC_TOO_LARGE: The input files add up to more than ${MAX_IMPORT_BYTES} bytes; big/b.yaml and the files after it were not read.`,
+    );
+
+    await writeFile(path.join(tmp, 'latin1.yaml'), Buffer.from('metadata: {name: caf\xe9}\n', 'latin1'));
+    r = await runCli(['drift', dir, '--env', 'prod', '--live', 'latin1.yaml'], { cwd: tmp });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'latin1.yaml:1:1: error FILE_UNREADABLE: latin1.yaml cannot be read as UTF-8 text',
+    );
+    expect(r.stderr).not.toContain('internal error');
   });
 
   it('usage errors: no --env, neither or both sources, an unknown environment, a missing dump', async () => {

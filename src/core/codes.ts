@@ -48,7 +48,7 @@ export const CODES = {
     severity: 'error',
     area: 'load',
     cause:
-      'A spec file or a directory under a glob could not be read: permissions, not UTF-8 text, not a regular file (a FIFO, a device), a broken symlink or a symlink loop.',
+      'A spec file, a directory under a glob, or a file given to `meshc import` or `meshc drift --live` could not be read: permissions, not UTF-8 text, not a regular file (a FIFO, a device), a broken symlink or a symlink loop.',
     fix: 'Check the file permissions and encoding (UTF-8); replace special files and broken or looping symlinks by regular files.',
   },
   // load: added for issue 10 (parse helper)
@@ -56,8 +56,8 @@ export const CODES = {
     severity: 'error',
     area: 'load',
     cause:
-      'The spec files matched by the globs add up to more than the limit (64 MiB), checked from their sizes before any is read.',
-    fix: 'Narrow the `include` globs to the spec files; keep generated or vendored YAML out of them.',
+      'The spec files matched by the globs, or the files given to `meshc import` or `meshc drift --live`, add up to more than the limit (64 MiB), checked from their sizes before any is read.',
+    fix: 'Narrow the `include` globs to the spec files (keep generated or vendored YAML out of them); give `meshc import` and `--live` fewer files (one namespace at a time, the kinds meshc reads).',
   },
   SPEC_FILE_NOT_INCLUDED: {
     severity: 'warning',
@@ -588,7 +588,7 @@ export const CODES = {
     severity: 'error',
     area: 'load',
     cause:
-      'A file given to `--live` is not YAML or JSON, or a document in it is not a Kubernetes object (no `apiVersion`, `kind` or `metadata.name`).',
+      'A document, or an item of a `List`, in a file given to `meshc drift --live` is not a Kubernetes object (no `apiVersion`, `kind` or `metadata.name`). Those files are read as `meshc import` reads its own: a file that is not YAML or JSON gets the `YAML_*` codes, with their positions.',
     fix: 'Export the objects again with `kubectl get KINDS -A -o yaml > FILE`, or remove the document meshc points at.',
   },
   LIVE_DUPLICATE_OBJECT: {

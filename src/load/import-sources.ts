@@ -32,9 +32,37 @@ export interface ImportSources {
   readonly diagnostics: Diagnostic[];
 }
 
+/** What a reader of files says in the hints of the reading diagnostics (SPEC_TOO_LARGE, FILE_UNREADABLE). */
+export interface ReadHints {
+  readonly tooLarge: string;
+  readonly unreadable: string;
+}
+
+const IMPORT_HINTS: ReadHints = {
+  tooLarge: 'Import fewer files at once (one namespace at a time).',
+  unreadable: 'Import text manifests (YAML or JSON).',
+};
+
 /** `paths` relative to `cwd` (or absolute); a path that does not exist is a usage error of the caller (thrown). */
 export async function loadImportSources(paths: readonly string[], cwd: string): Promise<ImportSources> {
   const diagnostics: Diagnostic[] = [];
+  const files = await readSourceFiles(paths, cwd, diagnostics);
+  return { objects: objectsOfFiles(files, diagnostics), files, diagnostics };
+}
+
+/**
+ * The text of the files under `paths` (relative to `cwd`, or absolute): a directory is every `*.yaml`, `*.yml`
+ * and `*.json` file under it, in name order, without hidden files and symbolic links. Their sizes are added
+ * up from a stat before each is read: past `MAX_IMPORT_BYTES`, that file and the ones after it are not read
+ * (SPEC_TOO_LARGE); a file that is not UTF-8 is FILE_UNREADABLE; a byte-order mark is dropped. A path that
+ * does not exist throws (the caller's usage error). Shared by `meshc import` and `meshc drift --live`.
+ */
+export async function readSourceFiles(
+  paths: readonly string[],
+  cwd: string,
+  diagnostics: Diagnostic[],
+  hints: ReadHints = IMPORT_HINTS,
+): Promise<SourceFile[]> {
   const found: string[] = [];
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
@@ -56,7 +84,7 @@ export async function loadImportSources(paths: readonly string[], cwd: string): 
           code: 'SPEC_TOO_LARGE',
           severity: 'error',
           message: `The input files add up to more than ${MAX_IMPORT_BYTES} bytes; ${display} and the files after it were not read.`,
-          hint: 'Import fewer files at once (one namespace at a time).',
+          hint: hints.tooLarge,
           location: fileStart(display),
         });
         break;
@@ -69,60 +97,80 @@ export async function loadImportSources(paths: readonly string[], cwd: string): 
         code: 'FILE_UNREADABLE',
         severity: 'error',
         message: `${display} cannot be read as UTF-8 text: ${(e as Error).message}.`,
-        hint: 'Import text manifests (YAML or JSON).',
+        hint: hints.unreadable,
         location: fileStart(display),
       });
       continue;
     }
     files.push({ path: display, text });
   }
-  return { objects: objectsOfFiles(files, diagnostics), files, diagnostics };
+  return files;
 }
 
 /** The objects of parsed files (pure; exported for tests). */
 export function objectsOfFiles(files: readonly SourceFile[], diagnostics: Diagnostic[]): SourcedObject[] {
   const objects: SourcedObject[] = [];
-  const work = newParseWork();
-  for (const file of files) {
-    const parsed = parseFile(file, diagnostics, work);
-    for (const doc of parsed.docs) objects.push(...documentObjects(doc, diagnostics));
+  for (const entry of documentEntries(files, diagnostics)) {
+    const { value, doc, path: prefix, list } = entry;
+    if (isK8sObject(value))
+      objects.push({
+        object: value,
+        location: locate(doc, prefix),
+        locate: (p: DataPath) => locate(doc, [...prefix, ...p]),
+        origin: doc.file,
+      });
+    else
+      diagnostics.push({
+        code: 'IMPORT_INVALID_OBJECT',
+        severity: 'error',
+        message: `${list ? `Item ${list.index} of this ${list.kind}` : 'This document'} is not a Kubernetes object: it needs apiVersion, kind and metadata.name.`,
+        hint: 'Fix or remove it; `kubectl get -o yaml` output and `kubectl apply` manifests are read as they are.',
+        location: locate(doc, prefix),
+      });
   }
   return objects;
 }
 
-/** One document: an object, or the items of a `List` (`kubectl get -o yaml`), each with its own positions. */
-function documentObjects(doc: ParsedDoc, diagnostics: Diagnostic[]): SourcedObject[] {
-  const value = doc.value;
-  const sourced = (object: K8sObject, prefix: DataPath): SourcedObject => ({
-    object,
-    location: locate(doc, prefix),
-    locate: (p: DataPath) => locate(doc, [...prefix, ...p]),
-    origin: doc.file,
-  });
-  const invalid = (prefix: DataPath, what: string) =>
-    diagnostics.push({
-      code: 'IMPORT_INVALID_OBJECT',
-      severity: 'error',
-      message: `${what} is not a Kubernetes object: it needs apiVersion, kind and metadata.name.`,
-      hint: 'Fix or remove it; `kubectl get -o yaml` output and `kubectl apply` manifests are read as they are.',
-      location: locate(doc, prefix),
-    });
-  if (
-    isObject(value) &&
-    typeof value.kind === 'string' &&
-    value.kind.endsWith('List') &&
-    Array.isArray(value.items)
-  ) {
-    const out: SourcedObject[] = [];
-    value.items.forEach((item, i) => {
-      if (isK8sObject(item)) out.push(sourced(item, ['items', i]));
-      else invalid(['items', i], `Item ${i} of this ${value.kind}`);
-    });
-    return out;
+/** One document of a file, or one item of a `List` document, not yet checked to be a Kubernetes object. */
+export interface DocumentEntry {
+  /** The document's or the item's data. */
+  readonly value: unknown;
+  /** The parsed document it is in (for its positions: `locate(doc, path)`). */
+  readonly doc: ParsedDoc;
+  /** Where the value is in its document: `[]`, or `['items', index]` for a List item. */
+  readonly path: DataPath;
+  /** For a List item: the List's kind and the item's index (0-based). */
+  readonly list?: { readonly kind: string; readonly index: number };
+}
+
+/**
+ * The documents of the files, through the parse stage (its limits, its YAML_* diagnostics at their
+ * positions, into `diagnostics`), one entry per document, or per item of a `List` (`kubectl get -o yaml`,
+ * or an API list such as `VirtualServiceList`). Lazy: a file is parsed when its first entry is asked for,
+ * so the diagnostics of the caller's entries and of the parse stay in file order.
+ */
+export function* documentEntries(
+  files: readonly SourceFile[],
+  diagnostics: Diagnostic[],
+): Generator<DocumentEntry> {
+  const work = newParseWork();
+  for (const file of files) {
+    const parsed = parseFile(file, diagnostics, work);
+    for (const doc of parsed.docs) {
+      const value = doc.value;
+      if (
+        isObject(value) &&
+        typeof value.kind === 'string' &&
+        value.kind.endsWith('List') &&
+        Array.isArray(value.items)
+      ) {
+        const kind = value.kind;
+        const items: unknown[] = value.items;
+        for (let index = 0; index < items.length; index++)
+          yield { value: items[index], doc, path: ['items', index], list: { kind, index } };
+      } else yield { value, doc, path: [] };
+    }
   }
-  if (isK8sObject(value)) return [sourced(value, [])];
-  invalid([], 'This document');
-  return [];
 }
 
 function isK8sObject(v: unknown): v is K8sObject {
