@@ -262,3 +262,33 @@ describe('meshc import: the output directory', () => {
     }
   });
 });
+
+describe('meshc import: names that would leave the output directory', () => {
+  it('refuses a namespace or name the API server would refuse, and writes nothing outside -o', async () => {
+    const base = await tempDir('meshc-import-escape-');
+    const dir = await inputDir({
+      'in.yaml': dedent`
+        apiVersion: v1
+        kind: Service
+        metadata: { name: "../../../escaped", namespace: "../.." }
+        spec: { ports: [{ name: http, port: 80 }], selector: { app: x } }
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: "a/../../../escaped-too", namespace: shop }
+        spec: { ports: [{ name: http, port: 80 }], selector: { app: y } }
+      `,
+    });
+    const out = path.join(base, 'out', 'nested');
+    const r = await runCli(['import', path.join(dir, 'in.yaml'), '--mesh', 'istio', '-o', out]);
+    expect(r.code).toBe(1);
+    const invalid = r.stdout.split('\n').filter((l) => l.includes('error IMPORT_INVALID_OBJECT'));
+    expect(invalid).toHaveLength(2);
+    expect(invalid[0]).toContain('in.yaml:3:');
+    expect(invalid[0]).toContain('metadata.namespace "../.."');
+    expect(invalid[1]).toContain('metadata.name "a/../../../escaped-too"');
+    const written = [...(await readTree(base)).keys()];
+    expect(written.every((f) => f.startsWith('out/nested/'))).toBe(true);
+    expect(written.some((f) => f.includes('escaped'))).toBe(false);
+  });
+});

@@ -645,7 +645,7 @@ export const CODES = {
     severity: 'error',
     area: 'import',
     cause:
-      '`meshc import`: a YAML document (or an item of a `List`) is not a Kubernetes object: it lacks `apiVersion`, `kind` or `metadata.name`, or is not a mapping.',
+      '`meshc import`: a YAML document (or an item of a `List`) is not a Kubernetes object: it lacks `apiVersion`, `kind` or `metadata.name`, or is not a mapping; or its `metadata.namespace` is not a DNS label, or its `metadata.name` is empty, `.`, `..` or holds `/` or `%` (names the API server refuses, and that would name files outside the output).',
     fix: 'Fix or remove the document; `kubectl get -o yaml` output and `kubectl apply` manifests are read as they are.',
   },
   IMPORT_MESH_UNKNOWN: {

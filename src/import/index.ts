@@ -64,6 +64,14 @@ const INJECTION_DEFAULTS: Readonly<Record<string, string>> = Object.assign(
   ...BACKENDS.map((b) => b.importer?.injectionDefaults ?? {}),
 );
 
+/** A namespace's name: a DNS-1123 label, as the API server requires. */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** What the API server accepts as any object's name: not empty, `.` or `..`, and no `/` or `%`. */
+function isPathSegmentName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/%\\\0]/.test(name);
+}
+
 export function importObjects(objects: readonly SourcedObject[], options: ImportOptions = {}): ImportResult {
   const diagnostics: Diagnostic[] = [];
   const valid = objects.filter((o) => {
@@ -73,17 +81,40 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
       o.object.metadata !== null &&
       typeof o.object.metadata === 'object' &&
       typeof o.object.metadata.name === 'string';
-    if (!ok)
-      diagnostics.push(
-        importDiagnostic(
+    if (!ok) {
+      diagnostics.push({
+        ...importDiagnostic(
           o,
           'IMPORT_INVALID_OBJECT',
           [],
           'This is not a Kubernetes object: it needs apiVersion, kind and metadata.name.',
           'Fix or remove it.',
         ),
-      );
-    return ok;
+        severity: 'error',
+      });
+      return false;
+    }
+    // Names become the spec's identities and its file paths (services/<namespace>/<name>.yaml): a name the API
+    // server would refuse (a `/`, `..`) is refused here, before it can name a file outside the output.
+    const { name, namespace } = o.object.metadata;
+    const bad =
+      namespace !== undefined && (typeof namespace !== 'string' || !NAMESPACE_NAME.test(namespace))
+        ? (['namespace', namespace] as const)
+        : !isPathSegmentName(name)
+          ? (['name', name] as const)
+          : undefined;
+    if (bad)
+      diagnostics.push({
+        ...importDiagnostic(
+          o,
+          'IMPORT_INVALID_OBJECT',
+          ['metadata', bad[0]],
+          `metadata.${bad[0]} ${JSON.stringify(bad[1])} is not a Kubernetes ${bad[0] === 'namespace' ? 'namespace name (a DNS label: lowercase letters, digits and -, at most 63)' : 'name (it may not be empty, . or .., nor hold / or %)'}; the object is not imported.`,
+          'Fix or remove the object: the API server refuses such a name.',
+        ),
+        severity: 'error',
+      });
+    return !bad;
   });
   const readers = new Map<SourcedObject, FieldReader>();
   const reader = (o: SourcedObject): FieldReader => {

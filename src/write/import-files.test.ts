@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,5 +39,42 @@ describe('writeImport', () => {
     const again = await writeImport(dir, [{ path: 'b.yaml', content: 'b: 2\n' }], { force: true });
     expect(again.diagnostics.map((d) => d.code)).toEqual(['IMPORT_OUTPUT_NOT_EMPTY']);
     expect(await readFile(path.join(dir, 'b.yaml'), 'utf8')).toBe('b: 1\n');
+  });
+
+  it('refuses a path that would leave the directory, before writing anything', async () => {
+    const root = await tmp();
+    const dir = path.join(root, 'out');
+    for (const bad of [
+      '../escaped.yaml',
+      'services/a/../../../escaped.yaml',
+      '/abs.yaml',
+      'a\\b.yaml',
+      'a//b.yaml',
+    ]) {
+      const r = await writeImport(dir, [
+        { path: 'meshc.yaml', content: 'a: 1\n' },
+        { path: bad, content: 'x: 1\n' },
+      ]);
+      expect(r.diagnostics.map((d) => d.code)).toEqual(['PATH_OUTSIDE_ROOT']);
+      expect(r.written).toEqual([]);
+    }
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('never writes through a symbolic link, and counts a link as a file of the user', async () => {
+    const root = await tmp();
+    const elsewhere = path.join(root, 'elsewhere');
+    await mkdir(elsewhere);
+    const dir = path.join(root, 'out');
+    await writeImport(dir, [{ path: 'services/a/b.yaml', content: 'x: 1\n' }]);
+    await symlink(elsewhere, path.join(dir, 'services', 'linked'));
+    const plain = await writeImport(dir, [{ path: 'services/a/b.yaml', content: 'x: 2\n' }]);
+    expect(plain.diagnostics.map((d) => d.code)).toEqual(['IMPORT_OUTPUT_NOT_EMPTY']);
+    expect(plain.diagnostics[0]!.message).toContain('services/linked');
+    const through = await writeImport(dir, [{ path: 'services/linked/c.yaml', content: 'x: 3\n' }], {
+      force: true,
+    });
+    expect(through.diagnostics.map((d) => d.code)).toEqual(['PATH_OUTSIDE_ROOT']);
+    expect(await readdir(elsewhere)).toEqual([]);
   });
 });

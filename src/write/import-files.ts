@@ -33,7 +33,41 @@ export async function writeImport(
   options: { force?: boolean; display?: string } = {},
 ): Promise<ImportWriteResult> {
   const display = options.display ?? dir;
-  const existing = await listFiles(dir);
+  // The paths come from names in the input (a Service's namespace and name): one that would leave the
+  // directory is refused before anything is written, whatever let it through upstream.
+  const outside = files.map((f) => f.path).filter((p) => !isPlainRelativePath(p));
+  if (outside.length)
+    return {
+      written: [],
+      removed: [],
+      diagnostics: [
+        {
+          code: 'PATH_OUTSIDE_ROOT',
+          severity: 'error',
+          message: `The import would write outside ${display}: ${outside
+            .slice(0, 3)
+            .map((p) => JSON.stringify(p))
+            .join(', ')}; nothing was written.`,
+          hint: 'A name in the input is not a Kubernetes name (it holds `/`, `\\` or `..`): fix or remove that object.',
+        },
+      ],
+    };
+  const { files: existing, links } = await listFiles(dir);
+  // Nothing is written through a symbolic link in the directory (it could point anywhere).
+  const linked = files.map((f) => f.path).filter((p) => links.some((l) => p === l || p.startsWith(`${l}/`)));
+  if (linked.length)
+    return {
+      written: [],
+      removed: [],
+      diagnostics: [
+        {
+          code: 'PATH_OUTSIDE_ROOT',
+          severity: 'error',
+          message: `The import would write through a symbolic link in ${display}: ${linked.slice(0, 3).join(', ')}; nothing was written.`,
+          hint: 'Import into an empty or new directory with -o.',
+        },
+      ],
+    };
   let manifest: Manifest = { files: {} };
   if (existing.includes(IMPORT_MANIFEST)) {
     try {
@@ -47,7 +81,8 @@ export async function writeImport(
   for (const f of existing)
     if (f !== IMPORT_MANIFEST) current.set(f, hash(await readFile(path.join(dir, f), 'utf8')));
   const ours = (f: string) => manifest.files[f] !== undefined && manifest.files[f] === current.get(f);
-  const foreign = [...current.keys()].filter((f) => !ours(f));
+  // A symbolic link is the user's: never read, replaced or removed.
+  const foreign = [...[...current.keys()].filter((f) => !ours(f)), ...links].sort();
   const refuse = (message: string, list: readonly string[]): ImportWriteResult => ({
     written: [],
     removed: [],
@@ -93,8 +128,21 @@ export async function writeImport(
   return { written, removed, diagnostics: [] };
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** A `/`-separated relative path with no empty, `.` or `..` segment, no backslash and no NUL. */
+function isPlainRelativePath(p: string): boolean {
+  return (
+    p !== '' &&
+    !p.includes('\\') &&
+    !p.includes('\0') &&
+    !path.isAbsolute(p) &&
+    p.split('/').every((s) => s !== '' && s !== '.' && s !== '..')
+  );
+}
+
+/** The files under `dir` (relative, `/`-separated, sorted), and its symbolic links (never followed). */
+async function listFiles(dir: string): Promise<{ files: string[]; links: string[] }> {
   const out: string[] = [];
+  const links: string[] = [];
   const walk = async (rel: string): Promise<void> => {
     let entries;
     try {
@@ -105,10 +153,11 @@ async function listFiles(dir: string): Promise<string[]> {
     }
     for (const e of entries) {
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(r);
+      if (e.isSymbolicLink()) links.push(r);
+      else if (e.isDirectory()) await walk(r);
       else out.push(r);
     }
   };
   await walk('');
-  return out.sort();
+  return { files: out.sort(), links };
 }
