@@ -361,6 +361,14 @@ describe('writeTree', () => {
     expect(dup.diagnostics.map((d) => d.code)).toEqual(['RENDER_CONFLICT']);
     const nested = await writeTree(out, [owned('a'), owned('a/b.yaml')], { check: false });
     expect(nested.diagnostics.map((d) => d.code)).toEqual(['RENDER_CONFLICT']);
+    // A file that is a directory two levels up of several outputs: one finding per output that needs it.
+    const deep = await writeTree(out, [owned('b/c/d.yaml'), owned('b/c/e.yaml'), owned('b')], {
+      check: false,
+    });
+    expect(deep.diagnostics.map((d) => d.message)).toEqual([
+      'Output b is a file, but output b/c/d.yaml needs it to be a directory.',
+      'Output b is a file, but output b/c/e.yaml needs it to be a directory.',
+    ]);
     expect(await readdir(parent)).toEqual([]);
   });
 

@@ -284,6 +284,16 @@ function checkPaths(files: readonly OutputFile[]): Diagnostic[] {
     seen.add(f.path);
   }
   if (out.length > 0) return out;
+  // A file whose path is also a directory of another output. Each directory is looked up once (thousands of
+  // files share a few hundred directories); only when one is found are the paths sorted, for the report.
+  const dirs = new Set<string>();
+  let conflict = false;
+  for (const p of seen)
+    for (let a = parentOf(p); a !== undefined && !dirs.has(a); a = parentOf(a)) {
+      dirs.add(a);
+      if (seen.has(a)) conflict = true;
+    }
+  if (!conflict) return out;
   for (const p of [...seen].sort()) {
     for (const a of ancestors(p)) {
       if (seen.has(a))
