@@ -147,6 +147,33 @@ describe('rollout rules', () => {
     expect(tcp('{ stepWeight: 10 }')).toEqual([]);
     expect(tcp('{ stepWeight: 10 }', 'linkerd')).toEqual(['MESH_UNSUPPORTED_FEATURE r.yaml:5:35']);
   });
+  it("an HTTP/2 or gRPC first port: the Canary carries the protocol to Flagger's Services; App Mesh refuses", () => {
+    const svc = (protocol: string) =>
+      [
+        'apiVersion: meshc.dev/v1alpha1',
+        'kind: Service',
+        'metadata: { name: reviews, namespace: bookinfo }',
+        'spec:',
+        `  ports: [{ name: api, port: 9080, protocol: ${protocol} }]`,
+        '  rollout: { stepWeight: 10 }',
+        '',
+      ].join('\n');
+    for (const protocol of ['grpc', 'http2']) {
+      for (const mesh of ['istio', 'linkerd']) {
+        const canary = canaryOf(objectsOf(only(mesh, { 'r.yaml': svc(protocol) }), mesh));
+        expect((canary.spec as { service: { appProtocol?: string } }).service.appProtocol, mesh).toBe(
+          protocol,
+        );
+      }
+      const refused = codesAt(compileInline(only('appmesh', { 'r.yaml': svc(protocol) }))).filter(
+        (c) => !c.startsWith('MESH_APPROXIMATE'),
+      );
+      expect(refused, protocol).toEqual(['MESH_UNSUPPORTED_FEATURE r.yaml:5:36']);
+    }
+    // An HTTP/1 first port keeps the Canary as it was: Flagger's Services get no appProtocol.
+    const http = canaryOf(objectsOf(only('istio', { 'r.yaml': svc('http') }), 'istio'));
+    expect((http.spec as { service: { appProtocol?: string } }).service.appProtocol).toBeUndefined();
+  });
   it('a selector without a label Flagger rewrites is an error at the selector', () => {
     expect(check('{ stepWeight: 5 }', 'selector: { tier: reviews }')).toEqual([
       'ROLLOUT_SELECTOR_LABEL r.yaml:7:13',

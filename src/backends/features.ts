@@ -318,6 +318,16 @@ export const FEATURES = [
     usedBy: (s) => (s.rollout && s.ports[0]?.protocol === 'tcp' ? [['ports', 0, 'protocol']] : []),
   },
   {
+    id: 'rollout.grpc',
+    title: 'Progressive delivery: HTTP/2 and gRPC',
+    field: 'rollout with an http2 or grpc first port',
+    scope: 'service',
+    usedBy: (s) =>
+      s.rollout && (s.ports[0]?.protocol === 'grpc' || s.ports[0]?.protocol === 'http2')
+        ? [['ports', 0, 'protocol']]
+        : [],
+  },
+  {
     id: 'rollout.timeout',
     title: 'Progressive delivery: request timeout',
     field: 'routes[].timeout with rollout',

@@ -82,6 +82,9 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'rollout.tcp': unsupported(
     "Flagger's App Mesh router generates HTTP (or, for a port named grpc, gRPC) listeners and routes only",
   ),
+  'rollout.grpc': unsupported(
+    "Flagger's App Mesh router generates HTTP routes only, on an HTTP listener (a gRPC listener when the port name holds grpc, which App Mesh refuses to pair with HTTP routes)",
+  ),
   'rollout.timeout': exact('Canary service.timeout'),
   'rollout.retries': exact('Canary service.retries'),
   'rollout.headers': unsupported('App Mesh routes cannot change headers'),

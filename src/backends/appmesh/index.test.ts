@@ -49,10 +49,12 @@ describe('App Mesh backend', () => {
         'route.headers.request',
         'route.headers.response',
         'route.mirror',
-        // Flagger's App Mesh VirtualNodes carry no TLS, access or resilience, its routes no header changes.
+        // Flagger's App Mesh VirtualNodes carry no TLS, access or resilience, its routes no header changes,
+        // and its routes are HTTP routes only.
         'rollout.ab.alternatives',
         'rollout.ab.query',
         'rollout.access',
+        'rollout.grpc',
         'rollout.headers',
         'rollout.mtls',
         'rollout.resilience',

@@ -81,6 +81,7 @@ export const CONSUL_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'rollout.ab.prefix': unsupported('Flagger has no Consul provider'),
   'rollout.bluegreen': unsupported('Flagger has no Consul provider'),
   'rollout.tcp': unsupported('Flagger has no Consul provider'),
+  'rollout.grpc': unsupported('Flagger has no Consul provider'),
   'rollout.timeout': unsupported('Flagger has no Consul provider'),
   'rollout.retries': unsupported('Flagger has no Consul provider'),
   'rollout.headers': unsupported('Flagger has no Consul provider'),

@@ -52,6 +52,9 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'rollout.ab.prefix': exact(),
   'rollout.bluegreen': exact(),
   'rollout.tcp': exact('Canary service.appProtocol: tcp (Flagger shifts the VirtualService tcp routes)'),
+  'rollout.grpc': exact(
+    "Canary service.appProtocol: the port's protocol, which Flagger gives the Services it generates",
+  ),
   'rollout.timeout': exact('Canary service.timeout'),
   'rollout.retries': exact('Canary service.retries'),
   'rollout.headers': exact('Canary service.headers'),

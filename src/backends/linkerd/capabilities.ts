@@ -78,6 +78,9 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'rollout.bluegreen': exact(),
   'rollout.tcp': unsupported("Flagger's Gateway API router generates HTTPRoutes only"),
+  'rollout.grpc': exact(
+    "Canary service.appProtocol: the port's protocol, which Flagger gives the Services it generates (Linkerd routes HTTP/2 and gRPC with the HTTPRoute)",
+  ),
   'rollout.timeout': unsupported(
     "Flagger's Gateway API router does not carry service.timeout into the HTTPRoute it generates",
   ),

@@ -65,8 +65,10 @@ function canaryService(s: ResolvedService, support: RolloutSupport, extra: Obj):
     portName: port.name,
   };
   if (s.ports.length > 1) out.portDiscovery = true;
-  // Istio's router shifts tcp routes for `appProtocol: tcp` (refused by the meshes whose router cannot).
-  if (port.protocol === 'tcp') out.appProtocol = 'tcp';
+  // Flagger gives its generated Services' first port this appProtocol, as meshc's own Services carry theirs;
+  // Istio's router also shifts tcp routes for `appProtocol: tcp` (refused by the meshes whose router cannot).
+  if (port.protocol === 'tcp' || port.protocol === 'grpc' || port.protocol === 'http2')
+    out.appProtocol = port.protocol;
   if (route?.timeout && support.carries.timeout) out.timeout = route.timeout.text;
   if (route?.retries && support.carries.retries) {
     const retryOn = support.retryOn?.(route.retries);
