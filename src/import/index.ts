@@ -221,11 +221,30 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   for (const d of [...drafts.values()]) {
     for (const r of d.spec.routes ?? [])
       for (const b of r.backends ?? []) {
-        const [ns, name] = b.service.includes('/')
+        const [ns, name, ...rest] = b.service.includes('/')
           ? (b.service.split('/') as [string, string])
           : [d.namespace, b.service];
+        // A name that is no Kubernetes name (it holds a `/` or is `..`) is not split into another one: the
+        // importer that made this backend drafted it whole, and it is reported below.
+        if (rest.length || !NAMESPACE_NAME.test(ns) || !isPathSegmentName(name)) continue;
         ctx.service(ns, name);
       }
+  }
+
+  // A service that only a reference names (a backendRef, a route's host, a service account) has not been
+  // through the check of object names above: one that is no Kubernetes name would name a file outside its
+  // directory (or a nested one). It is not written; the reference is reported where it is.
+  for (const [id, d] of [...drafts]) {
+    if (NAMESPACE_NAME.test(d.namespace) && isPathSegmentName(d.name)) continue;
+    drafts.delete(id);
+    const by = [...d.from.values()][0] ?? routedFrom(drafts, d);
+    const message = `The service ${JSON.stringify(`${d.namespace}/${d.name}`)} that ${by ? reader(by).ref : 'a reference'} names is not a Kubernetes ${NAMESPACE_NAME.test(d.namespace) ? 'name' : 'namespace and name'}; it was not imported.`;
+    const hint = 'Fix the reference: a Service is named by a DNS label in a namespace that is one too.';
+    diagnostics.push(
+      by
+        ? importDiagnostic(by, 'IMPORT_NOT_CARRIED', [], message, hint)
+        : { code: 'IMPORT_NOT_CARRIED', severity: 'warning', message, hint },
+    );
   }
 
   if (!meshes.length && valid.length)
@@ -347,6 +366,19 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     meshes,
     summary: { objects: valid.length, withFindings, services: ordered.length },
   };
+}
+
+/** The source of a route that sends to `target` (a service only routes name). */
+function routedFrom(
+  drafts: ReadonlyMap<string, ServiceDraft>,
+  target: ServiceDraft,
+): SourcedObject | undefined {
+  for (const d of drafts.values())
+    for (const r of d.spec.routes ?? [])
+      for (const b of r.backends ?? [])
+        if (b.service === target.name || b.service === `${target.namespace}/${target.name}`)
+          return d.from.get('routes') ?? [...d.from.values()][0];
+  return undefined;
 }
 
 function claimedBy(claimed: ReadonlyMap<MeshImporter, SourcedObject[]>, o: SourcedObject): boolean {
