@@ -2,10 +2,12 @@
  * The findings of test/import-properties.test.ts, one focused test each: inputs of `meshc import` and
  * `meshc drift --live` that crashed meshc, wrote where it must not, or reported outside the input.
  */
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeImport } from '../src/write/import-files.ts';
 import { importFiles } from './helpers/import.ts';
+import { runCli } from './helpers/cli.ts';
 import { dedent, tempDir } from './helpers/spec-tree.ts';
 
 describe('meshc import: hostile input', () => {
@@ -37,5 +39,58 @@ describe('meshc import: hostile input', () => {
     // The rest of the import is written (the writer would refuse the whole import for one such path).
     const out = path.join(await tempDir(), 'out');
     expect((await writeImport(out, result.files)).diagnostics).toEqual([]);
+  });
+
+  it('a name longer than any Kubernetes name is IMPORT_INVALID_OBJECT, not an internal error of the writer', async () => {
+    const long = 'x'.repeat(300);
+    const input = await tempDir();
+    await writeFile(
+      path.join(input, 'in.yaml'),
+      dedent`
+        apiVersion: v1
+        kind: Service
+        metadata: { name: ${long}, namespace: shop }
+        spec:
+          selector: { app: a }
+          ports: [{ name: http, port: 80 }]
+      `,
+    );
+    const r = await runCli(['import', 'in.yaml', '-o', 'out'], { cwd: input });
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('IMPORT_INVALID_OBJECT');
+    expect(r.stdout).toContain('in.yaml:3:');
+    // The message quotes the name cut short, not whole.
+    expect(r.stdout).not.toContain(long);
+    expect(await readdir(path.join(input, 'out', 'services')).catch(() => [])).toEqual([]);
+  });
+
+  it('the writer refuses a file name longer than the disk takes, before writing anything', async () => {
+    const root = await tempDir();
+    const out = path.join(root, 'out');
+    const r = await writeImport(out, [
+      { path: 'meshc.yaml', content: 'a: 1\n' },
+      { path: `services/shop/${'y'.repeat(253)}.yaml`, content: 'b: 1\n' },
+    ]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['OUTPUT_WRITE_FAILED']);
+    expect(r.written).toEqual([]);
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it("a disk that refuses a write is OUTPUT_WRITE_FAILED, and what was written stays the import's", async () => {
+    const root = await tempDir();
+    const out = path.join(root, 'out');
+    // A file where the import needs a directory: the disk refuses the second file.
+    const first = await writeImport(out, [{ path: 'services', content: 'in the way\n' }]);
+    expect(first.diagnostics).toEqual([]);
+    const r = await writeImport(out, [
+      { path: 'meshc.yaml', content: 'a: 1\n' },
+      { path: 'services/shop/a.yaml', content: 'b: 1\n' },
+    ]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['OUTPUT_WRITE_FAILED']);
+    expect(r.written).toEqual(['meshc.yaml']);
+    // The next import may replace what this one wrote.
+    const again = await writeImport(out, [{ path: 'meshc.yaml', content: 'a: 2\n' }]);
+    expect(again.diagnostics).toEqual([]);
   });
 });

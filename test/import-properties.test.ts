@@ -144,6 +144,7 @@ type Mutation =
   | { kind: 'duplicateDoc'; file: number; doc: number }
   | { kind: 'wrapList'; file: number }
   | { kind: 'oneLineJson'; file: number; copies: number }
+  | { kind: 'setName'; file: number; doc: number; item: number; namespace: boolean; name: string }
   | { kind: 'truncate'; file: number; at: number }
   | { kind: 'insert'; file: number; at: number; text: string };
 
@@ -260,7 +261,44 @@ const bytesArb: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }),
 );
 
+/** Names (and namespaces) the API server would refuse, or that a file name or a terminal cannot take. */
+const nameArb: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(
+    '',
+    '.',
+    '..',
+    '../../../x',
+    'a/b',
+    'a\\b',
+    '%2e%2e',
+    'x'.repeat(254),
+    'x'.repeat(300),
+    'é'.repeat(200),
+    '\u001b[2J\u001b[31mred',
+    '\u202Eevil',
+    'UPPER',
+    '-x',
+    'a b',
+    'line\nbreak',
+    'policy.linkerd.io/v1beta2',
+    'default',
+    'kube-system',
+  ),
+  fc.string({ maxLength: 20 }),
+);
+
 const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('setName' as const),
+      file: fc.nat(),
+      doc: fc.nat(),
+      item: fc.nat(),
+      namespace: fc.boolean(),
+      name: nameArb,
+    }),
+  },
   fc.record({ kind: fc.constant('deleteKey' as const), file: fc.nat(), doc: fc.nat(), at: fc.nat() }),
   fc.record({
     kind: fc.constant('replaceValue' as const),
@@ -422,6 +460,14 @@ function applyMutation(files: SourceFile[], m: Mutation): SourceFile[] {
         ),
       );
     }
+    case 'setName':
+      return replace(
+        editDocument(f.text, m.doc, (doc, _paths, js) => {
+          const items = (js as { items?: unknown }).items;
+          const at: DataPath = Array.isArray(items) && items.length ? ['items', m.item % items.length] : [];
+          doc.setIn([...at, 'metadata', m.namespace ? 'namespace' : 'name'], m.name);
+        }),
+      );
     case 'nestDeep':
       return replace(
         editDocument(f.text, m.doc, (doc, paths) =>
@@ -681,7 +727,14 @@ describe('properties: meshc import and drift --live never crash', () => {
           if (!expected.some((e) => e.startsWith(`${d}/`)))
             throw new Error(`written beside the import: ${d}`);
       }),
-      { numRuns: NUM_RUNS, examples: [] },
+      {
+        numRuns: NUM_RUNS,
+        examples: [
+          // Found by this property (seed 502488815): a Service of the Istio seed's platform file renamed to 200
+          // "é" (400 bytes, a name Kubernetes refuses): the writer died on ENAMETOOLONG, an internal error.
+          [0, [{ kind: 'setName', file: 1, doc: 0, item: 0, namespace: false, name: 'é'.repeat(200) }]],
+        ],
+      },
     );
   }, 60_000);
 
@@ -725,7 +778,14 @@ describe('properties: meshc import and drift --live never crash', () => {
         expect(outside).toEqual(before);
         checkBounded('the report', r.stdout.length + r.stderr.length, files, 10);
       }),
-      { numRuns: CLI_RUNS, examples: [] },
+      {
+        numRuns: CLI_RUNS,
+        examples: [
+          // Found by the writer property (seed 502488815): a Service of the Istio seed's platform file renamed to 200
+          // "é" (400 bytes, a name Kubernetes refuses): the writer died on ENAMETOOLONG, an internal error.
+          [0, [{ kind: 'setName', file: 1, doc: 0, item: 0, namespace: false, name: 'é'.repeat(200) }]],
+        ],
+      },
     );
   }, 60_000);
 

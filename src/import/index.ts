@@ -67,9 +67,26 @@ const INJECTION_DEFAULTS: Readonly<Record<string, string>> = Object.assign(
 /** A namespace's name: a DNS-1123 label, as the API server requires. */
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** What the API server accepts as any object's name: not empty, `.` or `..`, and no `/` or `%`. */
+/**
+ * What the API server accepts as any object's name: not empty, `.` or `..`, no `/` or `%`, and at most 253
+ * characters (the longest name of any kind; a longer one would also be a file name the disk refuses).
+ */
+export const MAX_NAME_LENGTH = 253;
+
+/** A name as a message quotes it: JSON, and cut after 100 characters (a name may be any length). */
+function quoted(name: unknown): string {
+  const text = typeof name === 'string' && name.length > 100 ? `${name.slice(0, 100)}…` : name;
+  return JSON.stringify(text) ?? String(text);
+}
+
 function isPathSegmentName(name: string): boolean {
-  return name !== '' && name !== '.' && name !== '..' && !/[/%\\\0]/.test(name);
+  return (
+    name !== '' &&
+    name !== '.' &&
+    name !== '..' &&
+    !/[/%\\\0]/.test(name) &&
+    Buffer.byteLength(name, 'utf8') <= MAX_NAME_LENGTH
+  );
 }
 
 export function importObjects(objects: readonly SourcedObject[], options: ImportOptions = {}): ImportResult {
@@ -109,7 +126,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
           o,
           'IMPORT_INVALID_OBJECT',
           ['metadata', bad[0]],
-          `metadata.${bad[0]} ${JSON.stringify(bad[1])} is not a Kubernetes ${bad[0] === 'namespace' ? 'namespace name (a DNS label: lowercase letters, digits and -, at most 63)' : 'name (it may not be empty, . or .., nor hold / or %)'}; the object is not imported.`,
+          `metadata.${bad[0]} ${quoted(bad[1])} is not a Kubernetes ${bad[0] === 'namespace' ? 'namespace name (a DNS label: lowercase letters, digits and -, at most 63)' : `name (it may not be empty, . or .., nor hold / or %, nor be longer than ${MAX_NAME_LENGTH} bytes)`}; the object is not imported.`,
           'Fix or remove the object: the API server refuses such a name.',
         ),
         severity: 'error',
@@ -238,7 +255,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     if (NAMESPACE_NAME.test(d.namespace) && isPathSegmentName(d.name)) continue;
     drafts.delete(id);
     const by = [...d.from.values()][0] ?? routedFrom(drafts, d);
-    const message = `The service ${JSON.stringify(`${d.namespace}/${d.name}`)} that ${by ? reader(by).ref : 'a reference'} names is not a Kubernetes ${NAMESPACE_NAME.test(d.namespace) ? 'name' : 'namespace and name'}; it was not imported.`;
+    const message = `The service ${quoted(`${d.namespace}/${d.name}`)} that ${by ? reader(by).ref : 'a reference'} names is not a Kubernetes ${NAMESPACE_NAME.test(d.namespace) ? 'name' : 'namespace and name'}; it was not imported.`;
     const hint = 'Fix the reference: a Service is named by a DNS label in a namespace that is one too.';
     diagnostics.push(
       by
