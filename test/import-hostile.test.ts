@@ -2,7 +2,7 @@
  * The findings of test/import-properties.test.ts, one focused test each: inputs of `meshc import` and
  * `meshc drift --live` that crashed meshc, wrote where it must not, or reported outside the input.
  */
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeImport } from '../src/write/import-files.ts';
@@ -92,5 +92,29 @@ describe('meshc import: hostile input', () => {
     // The next import may replace what this one wrote.
     const again = await writeImport(out, [{ path: 'meshc.yaml', content: 'a: 2\n' }]);
     expect(again.diagnostics).toEqual([]);
+  });
+
+  it('a kind with a line break or an escape sequence stays inside the header comment and off the terminal', async () => {
+    const input = await tempDir();
+    await writeFile(
+      path.join(input, 'in.yaml'),
+      [
+        'apiVersion: networking.istio.io/v1',
+        // YAML escapes: the kind holds two line breaks and an escape sequence.
+        'kind: "VirtualService\\nspec: {evil: true}\\n\\u001b[2J"',
+        'metadata: { name: vs, namespace: shop }',
+        'spec: { hosts: [reviews] }',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(['import', 'in.yaml', '-o', 'out'], { cwd: input });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain('\u001b');
+    expect(r.stderr).toContain(
+      'meshc: istio 1.22 (networking.istio.io/v1 VirtualService␊spec: {evil: true}␊␛[2J)',
+    );
+    const env = await readFile(path.join(input, 'out', 'environments', 'istio.yaml'), 'utf8');
+    expect(env).toContain('# Evidence: networking.istio.io/v1 VirtualService␊spec: {evil: true}␊␛[2J.\n');
+    expect(env).not.toContain('\nspec: {evil');
   });
 });

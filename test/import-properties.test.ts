@@ -144,7 +144,14 @@ type Mutation =
   | { kind: 'duplicateDoc'; file: number; doc: number }
   | { kind: 'wrapList'; file: number }
   | { kind: 'oneLineJson'; file: number; copies: number }
-  | { kind: 'setName'; file: number; doc: number; item: number; namespace: boolean; name: string }
+  | {
+      kind: 'setName';
+      file: number;
+      doc: number;
+      item: number;
+      field: 'name' | 'namespace' | 'kind';
+      name: string;
+    }
   | { kind: 'truncate'; file: number; at: number }
   | { kind: 'insert'; file: number; at: number; text: string };
 
@@ -285,6 +292,21 @@ const nameArb: fc.Arbitrary<string> = fc.oneof(
     'kube-system',
   ),
   fc.string({ maxLength: 20 }),
+  // Line breaks and escape sequences inside an ordinary name (or after a kind: see setName).
+  fc
+    .tuple(
+      fc.constantFrom('reviews', 'x', ''),
+      fc.constantFrom(
+        '\n',
+        '\r\n',
+        '\u001b[2J',
+        '\u001b]0;title\u0007',
+        '\u202e',
+        '\n# x\nkind: Evil\n',
+        '\u0085',
+      ),
+    )
+    .map(([a, b]) => `${a}${b}${a}`),
 );
 
 const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
@@ -295,7 +317,7 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
       file: fc.nat(),
       doc: fc.nat(),
       item: fc.nat(),
-      namespace: fc.boolean(),
+      field: fc.constantFrom('name' as const, 'namespace' as const, 'kind' as const),
       name: nameArb,
     }),
   },
@@ -465,7 +487,11 @@ function applyMutation(files: SourceFile[], m: Mutation): SourceFile[] {
         editDocument(f.text, m.doc, (doc, _paths, js) => {
           const items = (js as { items?: unknown }).items;
           const at: DataPath = Array.isArray(items) && items.length ? ['items', m.item % items.length] : [];
-          doc.setIn([...at, 'metadata', m.namespace ? 'namespace' : 'name'], m.name);
+          // A kind keeps its beginning (the object still looks like one of its mesh), with the name after it.
+          const kind = (at.length ? (js as { items: { kind?: unknown }[] }).items[at[1] as number] : js) as
+            { kind?: unknown } | undefined;
+          if (m.field === 'kind') doc.setIn([...at, 'kind'], `${String(kind?.kind ?? '')}${m.name}`);
+          else doc.setIn([...at, 'metadata', m.field], m.name);
         }),
       );
     case 'nestDeep':
@@ -587,10 +613,28 @@ function importFiles(files: readonly SourceFile[]) {
   return { result, diagnostics: [...loadDiagnostics, ...result.diagnostics], objects };
 }
 
+/**
+ * Each written file is one meshc document of the kind its path says, under comment lines: no text of the
+ * input (a kind, a file name with a line break) breaks out of a header comment into the YAML.
+ */
+function checkImportContent(files: readonly { path: string; content: string }[]): void {
+  for (const f of files) {
+    const docs = parseAllDocuments(f.content);
+    const kind =
+      f.path === 'meshc.yaml' ? 'Project' : f.path.startsWith('services/') ? 'Service' : 'Environment';
+    if (!Array.isArray(docs) || docs.length !== 1 || docs[0]!.errors.length)
+      throw new Error(`${f.path} is not one YAML document:\n${f.content.slice(0, 2000)}`);
+    const value = docs[0]!.toJS() as { apiVersion?: unknown; kind?: unknown };
+    if (value?.apiVersion !== 'meshc.dev/v1alpha1' || value.kind !== kind)
+      throw new Error(`${f.path} is not a ${kind}:\n${f.content.slice(0, 2000)}`);
+  }
+}
+
 function checkImport(files: readonly SourceFile[]): void {
   const { result, diagnostics } = importFiles(files);
   checkDiagnostics(diagnostics, files);
   checkImportFiles(result.files.map((f) => f.path));
+  checkImportContent(result.files);
   checkBounded(
     'the written files',
     result.files.reduce((n, f) => n + f.content.length, 0),
@@ -702,6 +746,16 @@ describe('properties: meshc import and drift --live never crash', () => {
           // apiVersion "policy.linkerd.io/v1beta2"; a service only a reference names was never checked as a
           // name, and the import wrote services/test/policy.linkerd.io/v1beta2.yaml (with `..`: outside -o).
           [12, [{ kind: 'alias', file: 0, doc: 0, from: 0, to: 1997240375 }]],
+          // Found by this property (seed -930576432): a Consul object's kind with a line break in it; the kind
+          // is quoted in the Environment's header comment ("Evidence: …"), the line break ended the comment and
+          // the rest of the kind became YAML of environments/consul.yaml.
+          [
+            19,
+            [
+              { kind: 'setName', file: 0, doc: 0, item: 0, field: 'kind', name: 'reviews\nreviews' },
+              { kind: 'truncate', file: 0, at: 1355144040 },
+            ],
+          ],
         ],
       },
     );
@@ -732,7 +786,7 @@ describe('properties: meshc import and drift --live never crash', () => {
         examples: [
           // Found by this property (seed 502488815): a Service of the Istio seed's platform file renamed to 200
           // "é" (400 bytes, a name Kubernetes refuses): the writer died on ENAMETOOLONG, an internal error.
-          [0, [{ kind: 'setName', file: 1, doc: 0, item: 0, namespace: false, name: 'é'.repeat(200) }]],
+          [0, [{ kind: 'setName', file: 1, doc: 0, item: 0, field: 'name', name: 'é'.repeat(200) }]],
         ],
       },
     );
@@ -747,6 +801,15 @@ describe('properties: meshc import and drift --live never crash', () => {
         await mkdir(path.join(parent, 'keep'));
         await writeFile(path.join(parent, 'keep', 'mine.txt'), 'mine');
         const before = await listing(parent);
+        const text = await runCli(['import', '.', '--dry-run'], { cwd: input });
+        if (text.code !== 0 && text.code !== 1)
+          throw new Error(`exit ${text.code}: ${text.stderr.slice(0, 2000)}`);
+        // Text output shows the input's control characters as visible stand-ins (core/printable.ts).
+        const raw = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e]/.exec(text.stdout + text.stderr);
+        if (raw)
+          throw new Error(
+            `a raw control character U+${raw[0].charCodeAt(0).toString(16)} in the text output`,
+          );
         const r = await runCli(['import', '.', '-o', path.join(parent, 'out'), '--format', 'json'], {
           cwd: input,
         });
@@ -781,9 +844,12 @@ describe('properties: meshc import and drift --live never crash', () => {
       {
         numRuns: CLI_RUNS,
         examples: [
+          // An escape sequence in a kind reached the terminal raw on stderr, in the line naming the mesh
+          // detected and its evidence (the in-process property found the same kind breaking a header comment).
+          [0, [{ kind: 'setName', file: 0, doc: 1, item: 0, field: 'kind', name: '\u001b[2J' }]],
           // Found by the writer property (seed 502488815): a Service of the Istio seed's platform file renamed to 200
           // "é" (400 bytes, a name Kubernetes refuses): the writer died on ENAMETOOLONG, an internal error.
-          [0, [{ kind: 'setName', file: 1, doc: 0, item: 0, namespace: false, name: 'é'.repeat(200) }]],
+          [0, [{ kind: 'setName', file: 1, doc: 0, item: 0, field: 'name', name: 'é'.repeat(200) }]],
         ],
       },
     );

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import { sortDiagnostics } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { jsonEqual } from '../core/json.ts';
+import { printable } from '../core/printable.ts';
 import { sortedRecord } from '../backends/shared/import-values.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
 import { FieldReader, importDiagnostic } from '../backends/importer.ts';
@@ -403,8 +404,13 @@ function claimedBy(claimed: ReadonlyMap<MeshImporter, SourcedObject[]>, o: Sourc
   return false;
 }
 
+/**
+ * Comment lines. Their text quotes the input (kinds in the evidence, file names): a line break in it would end
+ * the comment and put the rest into the YAML, and a control character is no YAML at all; both become their
+ * visible stand-ins.
+ */
 function header(lines: readonly string[]): string {
-  return lines.map((l) => `# ${l}\n`).join('');
+  return lines.map((l) => `# ${printable(l)}\n`).join('');
 }
 
 /** The Service document of a draft, with the ports (and identity) of its Kubernetes Service. */
