@@ -591,6 +591,12 @@ function checkBounded(what: string, produced: number, files: readonly SourceFile
   if (produced > bound) throw new Error(`${what}: ${produced} characters for ${size(files)} of input`);
 }
 
+/** Text output shows the input's control characters as visible stand-ins (core/printable.ts), never raw. */
+function checkPrintable(what: string, text: string): void {
+  const raw = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e]/.exec(text);
+  if (raw) throw new Error(`${what}: a raw control character U+${raw[0].charCodeAt(0).toString(16)}`);
+}
+
 /** The layout `meshc import` writes: nothing else, never a path that leaves the directory. */
 const LAYOUT = /^(meshc\.yaml|services\/[^/\\]+\/[^/\\]+\.yaml|environments\/[^/\\]+\.yaml)$/;
 
@@ -647,6 +653,7 @@ function checkImport(files: readonly SourceFile[]): void {
   const lines = new Map(files.map((f) => [f.path, new LineIndex(f.text)] as const));
   const report = formatDiagnostics('text', diagnostics, { lines, displayPath: (f) => f, color: false }, '0');
   checkBounded('the text report', report.length, files, 10);
+  checkPrintable('the text report', report);
 }
 
 async function writeInput(files: readonly SourceFile[]): Promise<string> {
@@ -686,6 +693,7 @@ async function checkLive(env: (typeof DRIFT_ENVS)[number], files: readonly Sourc
     '0',
   );
   checkBounded('the text report', report.length, files, 10);
+  checkPrintable('the text report', report);
   const { objects, overlaps, render } = RENDERED.get(env)!;
   const result = computeDrift({ rendered: objects, live: dump.objects, scope: KINDS_LIVE, overlaps });
   for (const format of ['text', 'json'] as const) {
@@ -696,6 +704,7 @@ async function checkLive(env: (typeof DRIFT_ENVS)[number], files: readonly Sourc
       toolVersion: '0',
     });
     checkBounded(`the drift report (${format})`, out.length, files, 20);
+    if (format === 'text') checkPrintable('the drift report', out);
   }
 }
 
@@ -804,12 +813,7 @@ describe('properties: meshc import and drift --live never crash', () => {
         const text = await runCli(['import', '.', '--dry-run'], { cwd: input });
         if (text.code !== 0 && text.code !== 1)
           throw new Error(`exit ${text.code}: ${text.stderr.slice(0, 2000)}`);
-        // Text output shows the input's control characters as visible stand-ins (core/printable.ts).
-        const raw = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e]/.exec(text.stdout + text.stderr);
-        if (raw)
-          throw new Error(
-            `a raw control character U+${raw[0].charCodeAt(0).toString(16)} in the text output`,
-          );
+        checkPrintable('the text output', text.stdout + text.stderr);
         const r = await runCli(['import', '.', '-o', path.join(parent, 'out'), '--format', 'json'], {
           cwd: input,
         });
@@ -873,6 +877,7 @@ describe('properties: meshc import and drift --live never crash', () => {
         if (r.code !== 0 && r.code !== 1) throw new Error(`exit ${r.code}: ${r.stderr.slice(0, 2000)}`);
         if (/internal error/.test(r.stderr + r.stdout)) throw new Error(r.stderr.slice(0, 2000));
         checkBounded('the report', r.stdout.length + r.stderr.length, files, 20);
+        checkPrintable('the text output', r.stdout + r.stderr);
       }),
       { numRuns: DRIFT_CLI_RUNS, examples: [] },
     );
