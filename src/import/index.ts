@@ -68,11 +68,8 @@ const INJECTION_DEFAULTS: Readonly<Record<string, string>> = Object.assign(
 /** A namespace's name: a DNS-1123 label, as the API server requires. */
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/**
- * What the API server accepts as any object's name: not empty, `.` or `..`, no `/` or `%`, and at most 253
- * characters (the longest name of any kind; a longer one would also be a file name the disk refuses).
- */
-export const MAX_NAME_LENGTH = 253;
+/** The longest name of any kind the API server accepts (a longer one would also be a file name the disk refuses). */
+const MAX_NAME_LENGTH = 253;
 
 /** A name as a message quotes it: JSON, and cut after 100 characters (a name may be any length). */
 function quoted(name: unknown): string {
@@ -80,6 +77,7 @@ function quoted(name: unknown): string {
   return JSON.stringify(text) ?? String(text);
 }
 
+/** What the API server accepts as any object's name: not empty, `.` or `..`, no `/` or `%`, at most 253 bytes. */
 function isPathSegmentName(name: string): boolean {
   return (
     name !== '' &&
