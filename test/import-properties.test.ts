@@ -303,6 +303,8 @@ const nameArb: fc.Arbitrary<string> = fc.oneof(
         '\u001b]0;title\u0007',
         '\u202e',
         '\n# x\nkind: Evil\n',
+        '\n::add-mask::x\n',
+        '%0A::add-mask::x',
         '\u0085',
       ),
     )
@@ -720,6 +722,7 @@ const seedArb = fc.nat({ max: SEEDS.length - 1 });
 const mutationsArb = fc.array(mutationArb, { minLength: 1, maxLength: 4 });
 const envArb = fc.constantFrom(...DRIFT_ENVS);
 const styleArb = fc.constantFrom('json' as const, 'yaml' as const);
+const formatArb = fc.constantFrom('text' as const, 'json' as const, 'github' as const, 'markdown' as const);
 
 if (process.env.MESHC_FUZZ_DEBUG) {
   const [s, ms] = JSON.parse(process.env.MESHC_FUZZ_DEBUG) as [number, Mutation[]];
@@ -876,14 +879,20 @@ describe('properties: meshc import and drift --live never crash', () => {
 
   it(`meshc drift --live (CLI) against examples/bookinfo: exit 0 or 1 (${DRIFT_CLI_RUNS} runs)`, async () => {
     await fc.assert(
-      fc.asyncProperty(envArb, styleArb, mutationsArb, async (env, style, mutations) => {
+      fc.asyncProperty(envArb, styleArb, formatArb, mutationsArb, async (env, style, format, mutations) => {
         const files = mutations.reduce<SourceFile[]>(applyMutation, dumpSeed(env, style));
         const input = await writeInput(files);
-        const r = await runCli(['drift', BOOKINFO, '--env', env, '--live', input]);
+        const r = await runCli(['drift', BOOKINFO, '--env', env, '--live', input, '--format', format]);
+        if (format === 'json' && r.code === 0) JSON.parse(r.stdout);
+        // GitHub workflow commands: the input's text never starts a command of its own (::add-mask::, …).
+        if (format === 'github')
+          for (const line of (r.stdout + r.stderr).split('\n'))
+            if (line.startsWith('::') && !/^::(error|warning|notice|group|endgroup)[ :]/.test(line))
+              throw new Error(`a workflow command of the input's: ${line.slice(0, 200)}`);
         if (r.code !== 0 && r.code !== 1) throw new Error(`exit ${r.code}: ${r.stderr.slice(0, 2000)}`);
         if (/internal error/.test(r.stderr + r.stdout)) throw new Error(r.stderr.slice(0, 2000));
         checkBounded('the report', r.stdout.length + r.stderr.length, files, 20);
-        checkPrintable('the text output', r.stdout + r.stderr);
+        if (format === 'text') checkPrintable('the text output', r.stdout + r.stderr);
       }),
       { numRuns: DRIFT_CLI_RUNS, examples: [] },
     );
