@@ -15,7 +15,8 @@
  * bounded, counted (characters of output, number of diagnostics), never timed.
  *
  * `MESHC_PROPERTY_RUNS` sets the in-process runs (default 100); the CLI runs are a fifth of them, the drift
- * CLI runs a twentieth.
+ * CLI runs a twentieth. `MESHC_FUZZ_DEBUG='[seed, mutations]'` (a counterexample of the import properties)
+ * prints that input and what its import wrote and reported.
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
