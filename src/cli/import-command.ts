@@ -17,6 +17,7 @@ import type { ParsedArgs } from './args.ts';
 import { formatDiagnostics } from './format/index.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import { VERSION } from './version.ts';
+import { printable } from '../core/printable.ts';
 import { IMPORT_COMMAND, type ImportFormat } from './specs.ts';
 import { timeoutOption } from './cluster-options.ts';
 
@@ -94,7 +95,10 @@ export async function runImport(args: ParsedArgs, io: CliIo): Promise<number> {
     const color = !!io.stdout.isTTY && !io.env.NO_COLOR;
     io.stdout.write(formatDiagnostics('text', all, { lines, displayPath, color }, VERSION));
     for (const m of result.meshes)
-      io.stderr.write(`meshc: ${m.type} ${m.version ?? '(version unknown)'} (${m.evidence.join('; ')})\n`);
+      // The evidence quotes the input's kinds: its control characters are shown, not sent to the terminal.
+      io.stderr.write(
+        `meshc: ${printable(`${m.type} ${m.version ?? '(version unknown)'} (${m.evidence.join('; ')})`)}\n`,
+      );
     if (written.length)
       io.stderr.write(
         `meshc: wrote ${written.length} files into ${shownOut} (${result.summary.services} services); set gitops.repo and cluster in environments/ before \`meshc render\`.\n`,

@@ -510,7 +510,7 @@ export const CODES = {
     severity: 'error',
     area: 'render',
     cause:
-      'The disk refused to read or write the output directory (permissions, a read-only or full filesystem, a file where a directory must be); the tree on disk is left as it was.',
+      "The disk refused to read or write the output directory (permissions, a read-only or full filesystem, a file where a directory must be); the tree on disk is left as it was. `meshc import`: a file name longer than the disk takes (255 bytes) is refused before anything is written; a refusal midway keeps the files written so far, listed as the import's so that the next import may replace them.",
     fix: 'Fix the permissions or free space of the output directory and its parent, or choose another output directory.',
   },
   // load (helper "cluster": reading a live cluster with `meshc drift --context` / `import --cluster`, and
@@ -645,7 +645,7 @@ export const CODES = {
     severity: 'error',
     area: 'import',
     cause:
-      '`meshc import`: a YAML document (or an item of a `List`) is not a Kubernetes object: it lacks `apiVersion`, `kind` or `metadata.name`, or is not a mapping; or its `metadata.namespace` is not a DNS label, or its `metadata.name` is empty, `.`, `..` or holds `/` or `%` (names the API server refuses, and that would name files outside the output).',
+      '`meshc import`: a YAML document (or an item of a `List`) is not a Kubernetes object: it lacks `apiVersion`, `kind` or `metadata.name`, or is not a mapping; or its `metadata.namespace` is not a DNS label, or its `metadata.name` is empty, `.`, `..`, holds `/` or `%`, or is longer than 253 bytes (names the API server refuses, and that would name files outside the output or that the disk refuses).',
     fix: 'Fix or remove the document; `kubectl get -o yaml` output and `kubectl apply` manifests are read as they are.',
   },
   IMPORT_MESH_UNKNOWN: {

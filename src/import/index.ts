@@ -2,6 +2,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import { sortDiagnostics } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { jsonEqual } from '../core/json.ts';
+import { printable } from '../core/printable.ts';
 import { sortedRecord } from '../backends/shared/import-values.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
 import { FieldReader, importDiagnostic } from '../backends/importer.ts';
@@ -67,9 +68,24 @@ const INJECTION_DEFAULTS: Readonly<Record<string, string>> = Object.assign(
 /** A namespace's name: a DNS-1123 label, as the API server requires. */
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** What the API server accepts as any object's name: not empty, `.` or `..`, and no `/` or `%`. */
+/** The longest name of any kind the API server accepts (a longer one would also be a file name the disk refuses). */
+const MAX_NAME_LENGTH = 253;
+
+/** A name as a message quotes it: JSON, and cut after 100 characters (a name may be any length). */
+function quoted(name: unknown): string {
+  const text = typeof name === 'string' && name.length > 100 ? `${name.slice(0, 100)}…` : name;
+  return JSON.stringify(text) ?? String(text);
+}
+
+/** What the API server accepts as any object's name: not empty, `.` or `..`, no `/` or `%`, at most 253 bytes. */
 function isPathSegmentName(name: string): boolean {
-  return name !== '' && name !== '.' && name !== '..' && !/[/%\\\0]/.test(name);
+  return (
+    name !== '' &&
+    name !== '.' &&
+    name !== '..' &&
+    !/[/%\\\0]/.test(name) &&
+    Buffer.byteLength(name, 'utf8') <= MAX_NAME_LENGTH
+  );
 }
 
 export function importObjects(objects: readonly SourcedObject[], options: ImportOptions = {}): ImportResult {
@@ -109,7 +125,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
           o,
           'IMPORT_INVALID_OBJECT',
           ['metadata', bad[0]],
-          `metadata.${bad[0]} ${JSON.stringify(bad[1])} is not a Kubernetes ${bad[0] === 'namespace' ? 'namespace name (a DNS label: lowercase letters, digits and -, at most 63)' : 'name (it may not be empty, . or .., nor hold / or %)'}; the object is not imported.`,
+          `metadata.${bad[0]} ${quoted(bad[1])} is not a Kubernetes ${bad[0] === 'namespace' ? 'namespace name (a DNS label: lowercase letters, digits and -, at most 63)' : `name (it may not be empty, . or .., nor hold / or %, nor be longer than ${MAX_NAME_LENGTH} bytes)`}; the object is not imported.`,
           'Fix or remove the object: the API server refuses such a name.',
         ),
         severity: 'error',
@@ -221,11 +237,30 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   for (const d of [...drafts.values()]) {
     for (const r of d.spec.routes ?? [])
       for (const b of r.backends ?? []) {
-        const [ns, name] = b.service.includes('/')
+        const [ns, name, ...rest] = b.service.includes('/')
           ? (b.service.split('/') as [string, string])
           : [d.namespace, b.service];
+        // A name that is no Kubernetes name (it holds a `/` or is `..`) is not split into another one: the
+        // importer that made this backend drafted it whole, and it is reported below.
+        if (rest.length || !NAMESPACE_NAME.test(ns) || !isPathSegmentName(name)) continue;
         ctx.service(ns, name);
       }
+  }
+
+  // A service that only a reference names (a backendRef, a route's host, a service account) has not been
+  // through the check of object names above: one that is no Kubernetes name would name a file outside its
+  // directory (or a nested one). It is not written; the reference is reported where it is.
+  for (const [id, d] of [...drafts]) {
+    if (NAMESPACE_NAME.test(d.namespace) && isPathSegmentName(d.name)) continue;
+    drafts.delete(id);
+    const by = [...d.from.values()][0] ?? routedFrom(drafts, d);
+    const message = `The service ${quoted(`${d.namespace}/${d.name}`)} that ${by ? reader(by).ref : 'a reference'} names is not a Kubernetes ${NAMESPACE_NAME.test(d.namespace) ? 'name' : 'namespace and name'}; it was not imported.`;
+    const hint = 'Fix the reference: a Service is named by a DNS label in a namespace that is one too.';
+    diagnostics.push(
+      by
+        ? importDiagnostic(by, 'IMPORT_NOT_CARRIED', [], message, hint)
+        : { code: 'IMPORT_NOT_CARRIED', severity: 'warning', message, hint },
+    );
   }
 
   if (!meshes.length && valid.length)
@@ -349,13 +384,31 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   };
 }
 
+/** The source of a route that sends to `target` (a service only routes name). */
+function routedFrom(
+  drafts: ReadonlyMap<string, ServiceDraft>,
+  target: ServiceDraft,
+): SourcedObject | undefined {
+  for (const d of drafts.values())
+    for (const r of d.spec.routes ?? [])
+      for (const b of r.backends ?? [])
+        if (b.service === target.name || b.service === `${target.namespace}/${target.name}`)
+          return d.from.get('routes') ?? [...d.from.values()][0];
+  return undefined;
+}
+
 function claimedBy(claimed: ReadonlyMap<MeshImporter, SourcedObject[]>, o: SourcedObject): boolean {
   for (const list of claimed.values()) if (list.includes(o)) return true;
   return false;
 }
 
+/**
+ * Comment lines. Their text quotes the input (kinds in the evidence, file names): a line break in it would end
+ * the comment and put the rest into the YAML, and a control character is no YAML at all; both become their
+ * visible stand-ins.
+ */
 function header(lines: readonly string[]): string {
-  return lines.map((l) => `# ${l}\n`).join('');
+  return lines.map((l) => `# ${printable(l)}\n`).join('');
 }
 
 /** The Service document of a draft, with the ports (and identity) of its Kubernetes Service. */

@@ -52,6 +52,26 @@ export async function writeImport(
         },
       ],
     };
+  // A file name the disk refuses (longer than 255 bytes): refused before anything is written.
+  const tooLong = files
+    .map((f) => f.path)
+    .filter((p) => p.split('/').some((s) => Buffer.byteLength(s) > 255));
+  if (tooLong.length)
+    return {
+      written: [],
+      removed: [],
+      diagnostics: [
+        {
+          code: 'OUTPUT_WRITE_FAILED',
+          severity: 'error',
+          message: `The import would write a file name longer than 255 bytes, which the disk refuses: ${tooLong
+            .slice(0, 3)
+            .map((p) => JSON.stringify(p.length > 120 ? `${p.slice(0, 120)}…` : p))
+            .join(', ')}; nothing was written.`,
+          hint: 'A name in the input is longer than a file name can be: shorten it in the input.',
+        },
+      ],
+    };
   const { files: existing, links } = await listFiles(dir);
   // Nothing is written through a symbolic link in the directory (it could point anywhere).
   const linked = files.map((f) => f.path).filter((p) => links.some((l) => p === l || p.startsWith(`${l}/`)));
@@ -112,17 +132,41 @@ export async function writeImport(
   const written: string[] = [];
   const removed: string[] = [];
   const next: Record<string, string> = {};
-  for (const f of files) {
-    const target = path.join(dir, ...f.path.split('/'));
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, f.content);
-    next[f.path] = hash(f.content);
-    written.push(f.path);
-  }
-  for (const f of Object.keys(manifest.files)) {
-    if (next[f] !== undefined || !ours(f)) continue;
-    await rm(path.join(dir, ...f.split('/')));
-    removed.push(f);
+  try {
+    for (const f of files) {
+      const target = path.join(dir, ...f.path.split('/'));
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, f.content);
+      next[f.path] = hash(f.content);
+      written.push(f.path);
+    }
+    for (const f of Object.keys(manifest.files)) {
+      if (next[f] !== undefined || !ours(f)) continue;
+      await rm(path.join(dir, ...f.split('/')));
+      removed.push(f);
+    }
+  } catch (e) {
+    // The disk refused (permissions, a full disk): what was written is still listed as the import's, so that
+    // the next import may replace it; the files of earlier imports not yet replaced stay listed too.
+    const kept = Object.fromEntries(
+      Object.entries(manifest.files).filter(([f]) => ours(f) && !removed.includes(f)),
+    );
+    await writeFile(
+      path.join(dir, IMPORT_MANIFEST),
+      `${JSON.stringify({ files: { ...kept, ...next } }, null, 2)}\n`,
+    ).catch(() => undefined);
+    return {
+      written,
+      removed,
+      diagnostics: [
+        {
+          code: 'OUTPUT_WRITE_FAILED',
+          severity: 'error',
+          message: `The import could not write into ${display}: ${(e as Error).message}; ${written.length} of ${files.length} files were written.`,
+          hint: 'Fix the permissions or free space of the directory, or import into another directory with -o.',
+        },
+      ],
+    };
   }
   await writeFile(path.join(dir, IMPORT_MANIFEST), `${JSON.stringify({ files: next }, null, 2)}\n`);
   return { written, removed, diagnostics: [] };
