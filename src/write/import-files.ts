@@ -146,8 +146,11 @@ export async function writeImport(
       removed.push(f);
     }
   } catch (e) {
-    // The disk refused (permissions, a full disk): what was written is still listed as the import's, so that
-    // the next import may replace it; the files of earlier imports not yet replaced stay listed too.
+    // Only what the disk refuses (an errno: permissions, a full disk) is the user's to fix; anything else is
+    // a bug in meshc and stays an exception.
+    if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+    // The disk refused: what was written is still listed as the import's, so that the next import may
+    // replace it; the files of earlier imports not yet replaced stay listed too.
     const kept = Object.fromEntries(
       Object.entries(manifest.files).filter(([f]) => ours(f) && !removed.includes(f)),
     );
