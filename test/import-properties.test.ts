@@ -27,7 +27,6 @@ import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document } from 'yaml';
 import { CODES } from '../src/core/codes.ts';
 import type { Diagnostic } from '../src/core/diagnostic.ts';
-import type { Location } from '../src/core/location.ts';
 import type { SourceFile } from '../src/parse/source.ts';
 import { LineIndex } from '../src/parse/line-index.ts';
 import { objectsOfFiles } from '../src/load/import-sources.ts';
@@ -44,6 +43,7 @@ import { buildEnvironment } from '../src/gitops/tree.ts';
 import { runCli } from './helpers/cli.ts';
 import { repoRoot } from './helpers/shared.ts';
 import { tempDir } from './helpers/spec-tree.ts';
+import { checkDiagnostics, inside, nodePaths, otherType } from './helpers/property-invariants.ts';
 
 /** In-process runs: 100 unless `MESHC_PROPERTY_RUNS` says otherwise; the CLI gets a fifth, drift's CLI a twentieth. */
 const NUM_RUNS = Number(process.env.MESHC_PROPERTY_RUNS) || 100;
@@ -369,26 +369,6 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
 
 type DataPath = (string | number)[];
 
-function nodePaths(v: unknown, prefix: DataPath = [], out: DataPath[] = []): DataPath[] {
-  if (out.length > 5000) return out;
-  if (Array.isArray(v)) v.forEach((x, i) => (out.push([...prefix, i]), nodePaths(x, [...prefix, i], out)));
-  else if (v !== null && typeof v === 'object')
-    for (const [k, x] of Object.entries(v)) {
-      out.push([...prefix, k]);
-      nodePaths(x, [...prefix, k], out);
-    }
-  return out;
-}
-
-function otherType(v: unknown): unknown {
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v.length;
-  if (typeof v === 'boolean') return String(v);
-  if (v === null) return 0;
-  if (Array.isArray(v)) return Object.fromEntries(v.map((x, i) => [`k${i}`, x]));
-  return Object.values(v as object);
-}
-
 function parseDocs(text: string): Document.Parsed[] | undefined {
   try {
     const docs = parseAllDocuments(text);
@@ -417,7 +397,7 @@ function editDocument(
   if (!(isMap(doc.contents) || isSeq(doc.contents))) return text;
   try {
     const js = doc.toJS({ maxAliasCount: 100 }) as unknown;
-    const paths = nodePaths(js);
+    const paths = nodePaths(js, [], [], 5000);
     if (paths.length === 0) return text;
     change(doc, paths, js);
     return printDocs(docs);
@@ -545,42 +525,7 @@ function applyMutation(files: SourceFile[], m: Mutation): SourceFile[] {
 // ---------------------------------------------------------------------------------------------------
 // The invariant
 
-function inside(text: string, line: number, col: number): boolean {
-  const lines = text.split(/\r\n|\r|\n/);
-  if (!Number.isInteger(line) || !Number.isInteger(col) || line < 1 || line > lines.length || col < 1)
-    return false;
-  return col <= lines[line - 1]!.length + 1;
-}
-
-function checkLocation(loc: Location, files: readonly SourceFile[], what: string): void {
-  const f = files.find((x) => x.path === loc.file);
-  if (!f)
-    throw new Error(
-      `${what}: location file ${loc.file} is not an input (${files.map((x) => x.path).join(', ')})`,
-    );
-  if (!inside(f.text, loc.line, loc.col))
-    throw new Error(`${what}: ${loc.file}:${loc.line}:${loc.col} lies outside the file`);
-  if (!inside(f.text, loc.endLine, loc.endCol))
-    throw new Error(`${what}: end ${loc.file}:${loc.endLine}:${loc.endCol} lies outside the file`);
-}
-
-const STACK_FRAME = /^\s*at .*(:\d+:\d+\)?|<anonymous>\)?)$/m;
 const seenCodes = new Set<string>();
-
-function checkDiagnostics(diagnostics: readonly Diagnostic[], files: readonly SourceFile[]): void {
-  for (const d of diagnostics) {
-    seenCodes.add(d.code);
-    const what = `${d.code} "${d.message.slice(0, 300)}"`;
-    if (!Object.prototype.hasOwnProperty.call(CODES, d.code)) throw new Error(`unknown code ${d.code}`);
-    if (d.severity !== 'error' && d.severity !== 'warning')
-      throw new Error(`${what}: severity ${String(d.severity)}`);
-    if (typeof d.message !== 'string' || d.message.trim() === '') throw new Error(`${d.code}: empty message`);
-    if (STACK_FRAME.test(d.message) || STACK_FRAME.test(d.hint ?? ''))
-      throw new Error(`${what}: a stack trace in the diagnostic`);
-    if (d.location) checkLocation(d.location, files, what);
-    for (const r of d.related ?? []) checkLocation(r.location, files, `${what} (related "${r.message}")`);
-  }
-}
 
 const size = (files: readonly SourceFile[]) => files.reduce((n, f) => n + f.text.length, 0);
 
@@ -644,9 +589,9 @@ function checkImport(files: readonly SourceFile[], compileIt = false): void {
   if (compileIt) {
     // The imported spec is an input of meshc too: compile answers it with well-formed diagnostics.
     const spec = result.files.map((f) => ({ path: f.path, text: f.content }));
-    checkDiagnostics(compile(spec).allDiagnostics, spec);
+    checkDiagnostics(compile(spec).allDiagnostics, spec, seenCodes);
   }
-  checkDiagnostics(diagnostics, files);
+  checkDiagnostics(diagnostics, files, seenCodes);
   checkImportFiles(result.files.map((f) => f.path));
   checkImportContent(result.files);
   checkBounded(
@@ -690,7 +635,7 @@ async function listing(dir: string): Promise<string[]> {
 async function checkLive(env: (typeof DRIFT_ENVS)[number], files: readonly SourceFile[]): Promise<void> {
   const dir = await writeInput(files);
   const dump = await readLiveDump(dir, { cwd: dir, kinds: KINDS_LIVE });
-  checkDiagnostics(dump.diagnostics, files);
+  checkDiagnostics(dump.diagnostics, files, seenCodes);
   if (dump.diagnostics.length > size(files) / 4 + 100)
     throw new Error(`${dump.diagnostics.length} diagnostics for ${size(files)} characters`);
   const lines = new Map(files.map((f) => [f.path, new LineIndex(f.text)] as const));
@@ -789,7 +734,7 @@ describe('properties: meshc import and drift --live never crash', () => {
         const parent = await tempDir('meshc-fuzz-out-');
         const out = path.join(parent, 'out');
         const w = await writeImport(out, result.files);
-        checkDiagnostics(w.diagnostics, files);
+        checkDiagnostics(w.diagnostics, files, seenCodes);
         checkImportFiles(w.written);
         const after = await listing(parent);
         const expected = w.diagnostics.length

@@ -18,13 +18,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isMap, isSeq, parseAllDocuments } from 'yaml';
 import type { Document } from 'yaml';
-import { CODES } from '../src/core/codes.ts';
-import type { Diagnostic } from '../src/core/diagnostic.ts';
-import type { Location } from '../src/core/location.ts';
 import type { SourceFile } from '../src/parse/source.ts';
 import { PARSE_LIMITS, parseFiles } from '../src/parse/parse.ts';
 import { loadSpec } from '../src/load/load-project.ts';
 import { compile } from '../src/pipeline.ts';
+import { checkDiagnostics, nodePaths, otherType } from './helpers/property-invariants.ts';
 
 const EXAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'bookinfo');
 /** 1,000 runs in CI, 200 locally; `MESHC_PROPERTY_RUNS` overrides both (for a longer hunt). */
@@ -354,26 +352,6 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
 
 type DataPath = (string | number)[];
 
-/** Every path to a node below the root of a plain JS value. */
-function nodePaths(v: unknown, prefix: DataPath = [], out: DataPath[] = []): DataPath[] {
-  if (Array.isArray(v)) v.forEach((x, i) => (out.push([...prefix, i]), nodePaths(x, [...prefix, i], out)));
-  else if (v !== null && typeof v === 'object')
-    for (const [k, x] of Object.entries(v)) {
-      out.push([...prefix, k]);
-      nodePaths(x, [...prefix, k], out);
-    }
-  return out;
-}
-
-function otherType(v: unknown): unknown {
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v.length;
-  if (typeof v === 'boolean') return String(v);
-  if (v === null) return 0;
-  if (Array.isArray(v)) return Object.fromEntries(v.map((x, i) => [`k${i}`, x]));
-  return Object.values(v as object);
-}
-
 /** Applies `change` to one document of a YAML file through the yaml Document API; unparsable files are kept. */
 function editDocument(
   text: string,
@@ -465,50 +443,14 @@ function applyMutation(files: SourceFile[], m: Mutation): SourceFile[] {
 // ---------------------------------------------------------------------------------------------------
 // The invariant
 
-/** Lines as YAML and editors count them: LF, CRLF and a lone CR all end a line. */
-function inside(text: string, line: number, col: number): boolean {
-  const lines = text.split(/\r\n|\r|\n/);
-  if (!Number.isInteger(line) || !Number.isInteger(col) || line < 1 || line > lines.length || col < 1)
-    return false;
-  return col <= lines[line - 1]!.length + 1;
-}
-
-function checkLocation(loc: Location, files: readonly SourceFile[], what: string): void {
-  const f = files.find((x) => x.path === loc.file);
-  if (!f)
-    throw new Error(
-      `${what}: location file ${loc.file} is not an input (${files.map((x) => x.path).join(', ')})`,
-    );
-  if (!inside(f.text, loc.line, loc.col))
-    throw new Error(`${what}: ${loc.file}:${loc.line}:${loc.col} lies outside the file`);
-  if (!inside(f.text, loc.endLine, loc.endCol))
-    throw new Error(`${what}: end ${loc.file}:${loc.endLine}:${loc.endCol} lies outside the file`);
-}
-
 /** Codes seen across the runs: the mutations must reach many stages, not only the YAML parser. */
 const seenCodes = new Set<string>();
 
 /** A stack frame ("    at f (file.ts:1:2)") in a message: an exception leaked into a diagnostic. */
-const STACK_FRAME = /^\s*at .*(:\d+:\d+\)?|<anonymous>\)?)$/m;
-
-function checkDiagnostics(diagnostics: readonly Diagnostic[], files: readonly SourceFile[]): void {
-  for (const d of diagnostics) {
-    seenCodes.add(d.code);
-    const what = `${d.code} "${d.message}"`;
-    if (!Object.prototype.hasOwnProperty.call(CODES, d.code)) throw new Error(`unknown code ${d.code}`);
-    if (d.severity !== 'error' && d.severity !== 'warning')
-      throw new Error(`${what}: severity ${String(d.severity)}`);
-    if (typeof d.message !== 'string' || d.message.trim() === '') throw new Error(`${d.code}: empty message`);
-    if (STACK_FRAME.test(d.message) || STACK_FRAME.test(d.hint ?? ''))
-      throw new Error(`${what}: a stack trace in the diagnostic`);
-    if (d.location) checkLocation(d.location, files, what);
-    for (const r of d.related ?? []) checkLocation(r.location, files, `${what} (related "${r.message}")`);
-  }
-}
 
 function checkCompile(files: readonly SourceFile[]): void {
   const result = compile(files); // must not throw, in any stage up to the rendered files
-  checkDiagnostics(result.allDiagnostics, files);
+  checkDiagnostics(result.allDiagnostics, files, seenCodes);
 }
 
 /** Nodes of the parsed data (what the later stages walk), stopping at `cap`. */
@@ -528,7 +470,7 @@ function dataNodes(v: unknown, cap: number, count = { n: 0 }): number {
 function checkParse(files: readonly SourceFile[]): void {
   const size = files.reduce((n, f) => n + f.text.length, 0);
   const result = parseFiles(files); // must not throw
-  checkDiagnostics(result.diagnostics, files);
+  checkDiagnostics(result.diagnostics, files, seenCodes);
   const { work } = result;
   const docs = files.reduce((n, f) => n + f.text.split(/^(?:---|\.\.\.)/m).length, 0);
   const aliasBound = 2 * PARSE_LIMITS.maxAliasNodes * docs;
