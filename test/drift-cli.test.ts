@@ -10,6 +10,7 @@ import { MAX_IMPORT_BYTES } from '../src/load/import-sources.ts';
 import { runCli } from './helpers/cli.ts';
 import { startKubeApiServer, type KubeApiServer } from './helpers/kube-api-server.ts';
 import { dedent, specTree, tempDir } from './helpers/spec-tree.ts';
+import { aliasBombList } from './helpers/hostile-yaml.ts';
 
 /** The spec the istio-bookinfo cluster scenario was recorded for: reviews (v1/v2, 90/10) and productpage. */
 const SPEC = {
@@ -279,20 +280,7 @@ describe('meshc drift --live', () => {
     const dir = await specTree(SPEC);
     const tmp = await tempDir();
     // A 30-level chain of anchors, each aliasing the one before 10 times, in a List item.
-    const bomb = [
-      'apiVersion: v1',
-      'kind: List',
-      'items:',
-      '- apiVersion: v1',
-      '  kind: ConfigMap',
-      '  metadata: {name: x, namespace: bookinfo}',
-      '  data:',
-      '    l0: &a0 [x, x, x, x, x, x, x, x, x, x]',
-      ...Array.from(
-        { length: 29 },
-        (_, i) => `    l${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(', ')}]`,
-      ),
-    ].join('\n');
+    const bomb = aliasBombList('{name: x, namespace: bookinfo}');
     await writeFile(path.join(tmp, 'bomb.yaml'), bomb);
     let r = await runCli(['drift', dir, '--env', 'prod', '--live', 'bomb.yaml'], { cwd: tmp });
     expect(r.code).toBe(1);

@@ -2,6 +2,7 @@ import { mkdir, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../core/diagnostic.ts';
+import { aliasBombList } from '../../test/helpers/hostile-yaml.ts';
 import { tempDir } from '../../test/helpers/spec-tree.ts';
 import type { SourcedObject } from '../core/import-types.ts';
 import { MAX_IMPORT_BYTES } from './import-sources.ts';
@@ -40,20 +41,7 @@ function parseDump(file: string, text: string, diagnostics: Diagnostic[]): Sourc
 }
 
 /** A List whose one item's data is a 30-level chain of anchors, each aliasing the one before 10 times. */
-const ALIAS_BOMB = [
-  'apiVersion: v1',
-  'kind: List',
-  'items:',
-  '- apiVersion: v1',
-  '  kind: ConfigMap',
-  '  metadata: {name: x}',
-  '  data:',
-  '    l0: &a0 [x, x, x, x, x, x, x, x, x, x]',
-  ...Array.from(
-    { length: 29 },
-    (_, i) => `    l${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(', ')}]`,
-  ),
-].join('\n');
+const ALIAS_BOMB = aliasBombList();
 
 describe('liveObjects', () => {
   it('List items, each with its line, without the server fields', () => {

@@ -33,61 +33,44 @@ export async function writeImport(
   options: { force?: boolean; display?: string } = {},
 ): Promise<ImportWriteResult> {
   const display = options.display ?? dir;
-  // The paths come from names in the input (a Service's namespace and name): one that would leave the
-  // directory is refused before anything is written, whatever let it through upstream.
+  // Refusals that come before anything is written: the paths come from names in the input.
+  const refusal = (code: 'PATH_OUTSIDE_ROOT' | 'OUTPUT_WRITE_FAILED', message: string, hint: string) => ({
+    written: [],
+    removed: [],
+    diagnostics: [{ code, severity: 'error' as const, message: `${message}; nothing was written.`, hint }],
+  });
+  const listed = (paths: readonly string[], cut = Infinity) =>
+    paths
+      .slice(0, 3)
+      .map((p) => JSON.stringify(p.length > cut ? `${p.slice(0, cut)}…` : p))
+      .join(', ');
+  // One that would leave the directory is refused, whatever let it through upstream.
   const outside = files.map((f) => f.path).filter((p) => !isPlainRelativePath(p));
   if (outside.length)
-    return {
-      written: [],
-      removed: [],
-      diagnostics: [
-        {
-          code: 'PATH_OUTSIDE_ROOT',
-          severity: 'error',
-          message: `The import would write outside ${display}: ${outside
-            .slice(0, 3)
-            .map((p) => JSON.stringify(p))
-            .join(', ')}; nothing was written.`,
-          hint: 'A name in the input is not a Kubernetes name (it holds `/`, `\\` or `..`): fix or remove that object.',
-        },
-      ],
-    };
-  // A file name the disk refuses (longer than 255 bytes): refused before anything is written.
+    return refusal(
+      'PATH_OUTSIDE_ROOT',
+      `The import would write outside ${display}: ${listed(outside)}`,
+      'A name in the input is not a Kubernetes name (it holds `/`, `\\` or `..`): fix or remove that object.',
+    );
+  // A file name the disk refuses (longer than 255 bytes).
   const tooLong = files
     .map((f) => f.path)
     .filter((p) => p.split('/').some((s) => Buffer.byteLength(s) > 255));
   if (tooLong.length)
-    return {
-      written: [],
-      removed: [],
-      diagnostics: [
-        {
-          code: 'OUTPUT_WRITE_FAILED',
-          severity: 'error',
-          message: `The import would write a file name longer than 255 bytes, which the disk refuses: ${tooLong
-            .slice(0, 3)
-            .map((p) => JSON.stringify(p.length > 120 ? `${p.slice(0, 120)}…` : p))
-            .join(', ')}; nothing was written.`,
-          hint: 'A name in the input is longer than a file name can be: shorten it in the input.',
-        },
-      ],
-    };
+    return refusal(
+      'OUTPUT_WRITE_FAILED',
+      `The import would write a file name longer than 255 bytes, which the disk refuses: ${listed(tooLong, 120)}`,
+      'A name in the input is longer than a file name can be: shorten it in the input.',
+    );
   const { files: existing, links } = await listFiles(dir);
   // Nothing is written through a symbolic link in the directory (it could point anywhere).
   const linked = files.map((f) => f.path).filter((p) => links.some((l) => p === l || p.startsWith(`${l}/`)));
   if (linked.length)
-    return {
-      written: [],
-      removed: [],
-      diagnostics: [
-        {
-          code: 'PATH_OUTSIDE_ROOT',
-          severity: 'error',
-          message: `The import would write through a symbolic link in ${display}: ${linked.slice(0, 3).join(', ')}; nothing was written.`,
-          hint: 'Import into an empty or new directory with -o.',
-        },
-      ],
-    };
+    return refusal(
+      'PATH_OUTSIDE_ROOT',
+      `The import would write through a symbolic link in ${display}: ${linked.slice(0, 3).join(', ')}`,
+      'Import into an empty or new directory with -o.',
+    );
   let manifest: Manifest = { files: {} };
   if (existing.includes(IMPORT_MANIFEST)) {
     try {
