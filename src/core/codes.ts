@@ -56,7 +56,7 @@ export const CODES = {
     severity: 'error',
     area: 'load',
     cause:
-      'The spec files matched by the globs, or the files given to `meshc import` or `meshc drift --live`, add up to more than the limit (64 MiB), checked from their sizes before any is read.',
+      'The spec files matched by the globs, or the files given to `meshc import` or `meshc drift --live`, add up to more than the limit (64 MiB), checked from their sizes before any is read (and, for import and `--live`, as each is read: a pipe or a device has no size).',
     fix: 'Narrow the `include` globs to the spec files (keep generated or vendored YAML out of them); give `meshc import` and `--live` fewer files (one namespace at a time, the kinds meshc reads).',
   },
   SPEC_FILE_NOT_INCLUDED: {

@@ -1,4 +1,5 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
@@ -64,4 +65,16 @@ describe('loadImportSources', () => {
     expect(loaded.files.map((f) => f.path)).toEqual(['in/b.yml', 'in/sub/a.yaml']);
     await expect(loadImportSources(['missing'], dir)).rejects.toMatchObject({ code: 'ENOENT' });
   });
+});
+
+describe('loadImportSources: inputs that say size 0', () => {
+  it.skipIf(!existsSync('/dev/zero'))(
+    'a device that never ends (/dev/zero, as a pipe would) is read up to the limit, then SPEC_TOO_LARGE: no hang',
+    async () => {
+      const r = await loadImportSources(['/dev/zero'], os.tmpdir());
+      expect(r.files).toEqual([]);
+      expect(r.diagnostics.map((d) => d.code)).toEqual(['SPEC_TOO_LARGE']);
+      expect(r.diagnostics[0]!.message).toContain('/dev/zero and the files after it were not read');
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { lstat, readFile, readdir, stat } from 'node:fs/promises';
+import { lstat, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { SourcedObject } from '../core/import-types.ts';
@@ -53,8 +53,8 @@ export async function loadImportSources(paths: readonly string[], cwd: string): 
 /**
  * The text of the files under `paths` (relative to `cwd`, or absolute): a directory is every `*.yaml`, `*.yml`
  * and `*.json` file under it, in name order, without hidden files and symbolic links. Their sizes are added
- * up from a stat before each is read: past `MAX_IMPORT_BYTES`, that file and the ones after it are not read
- * (SPEC_TOO_LARGE); a file that is not UTF-8 is FILE_UNREADABLE; a byte-order mark is dropped. A path that
+ * up from a stat before each is read, and again as it is read (a pipe or a device says size 0): past
+ * `MAX_IMPORT_BYTES`, that file and the ones after it are not read (SPEC_TOO_LARGE); a file that is not UTF-8 is FILE_UNREADABLE; a byte-order mark is dropped. A path that
  * does not exist throws (the caller's usage error). Shared by `meshc import` and `meshc drift --live`.
  */
 export async function readSourceFiles(
@@ -75,21 +75,29 @@ export async function readSourceFiles(
   let total = 0;
   for (const abs of unique) {
     const display = displayPath(abs, cwd);
+    const tooLarge = () =>
+      diagnostics.push({
+        code: 'SPEC_TOO_LARGE',
+        severity: 'error',
+        message: `The input files add up to more than ${MAX_IMPORT_BYTES} bytes; ${display} and the files after it were not read.`,
+        hint: hints.tooLarge,
+        location: fileStart(display),
+      });
     let text: string;
     try {
       const info = await stat(abs);
-      total += info.size;
-      if (total > MAX_IMPORT_BYTES) {
-        diagnostics.push({
-          code: 'SPEC_TOO_LARGE',
-          severity: 'error',
-          message: `The input files add up to more than ${MAX_IMPORT_BYTES} bytes; ${display} and the files after it were not read.`,
-          hint: hints.tooLarge,
-          location: fileStart(display),
-        });
+      if (total + info.size > MAX_IMPORT_BYTES) {
+        tooLarge();
         break;
       }
-      const bytes = await readFile(abs);
+      // A pipe or a device (`/dev/stdin`, a FIFO) says size 0, and a file may grow after its stat: the read
+      // itself stops past the limit.
+      const bytes = await readAtMost(abs, MAX_IMPORT_BYTES - total);
+      if (bytes === undefined) {
+        tooLarge();
+        break;
+      }
+      total += bytes.length;
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     } catch (e) {
@@ -105,6 +113,26 @@ export async function readSourceFiles(
     files.push({ path: display, text });
   }
   return files;
+}
+
+/** The bytes of `file`, or undefined when it holds more than `limit` (then only `limit` + 1 were read). */
+async function readAtMost(file: string, limit: number): Promise<Buffer | undefined> {
+  const handle = await open(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - size));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      size += bytesRead;
+      if (size > limit) return undefined;
+    }
+    return Buffer.concat(chunks, size);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The objects of parsed files (pure; exported for tests). */
