@@ -3,7 +3,8 @@
  * real clusters, reached through a kubeconfig file by @kubernetes/client-node. No Kubernetes API server runs
  * on the test machines.
  */
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { meshDiscoveries } from '../src/backends/registry.ts';
@@ -146,6 +147,19 @@ describe.skipIf(!canMakeCertificates())('readCluster over TLS, as a real kubecon
     expect(server.url).toMatch(/^https:/);
     expect(result.diagnostics).toEqual([]);
     expect(result.meshes.map((m) => [m.type, m.version])).toEqual([['istio', '1.24']]);
+  });
+
+  it('a certificate-authority file named relative to the kubeconfig is found beside it, as kubectl finds it', async () => {
+    const server = await serve('istio-bookinfo', { tls: true });
+    const text = await readFile(server.kubeconfig, 'utf8');
+    const data = /certificate-authority-data: (\S+)/.exec(text)![1]!;
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'ca.crt'), Buffer.from(data, 'base64'));
+    const file = path.join(dir, 'config');
+    await writeFile(file, text.replace(/certificate-authority-data: \S+/, 'certificate-authority: ca.crt'));
+    const result = await readCluster({ kubeconfig: file, env: {} });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.meshes.map((m) => m.type)).toEqual(['istio']);
   });
 
   it('a server whose certificate the kubeconfig CA did not sign: CLUSTER_UNREACHABLE, nothing read', async () => {
@@ -301,6 +315,15 @@ describe('readCluster: a cluster that refuses, is slow or is not there', () => {
     ]);
     expect(server.requests).toEqual([]);
   });
+
+  it.skipIf(!existsSync('/dev/zero'))(
+    'a kubeconfig that never ends (a device, an endless pipe) is refused past the limit, not read without end',
+    async () => {
+      const result = await readCluster({ kubeconfig: '/dev/zero', env: {} });
+      expect(codes(result)).toEqual(['error CLUSTER_KUBECONFIG_INVALID']);
+      expect(result.diagnostics[0]!.message).toContain('is larger than');
+    },
+  );
 
   it('a cluster without any mesh: CLUSTER_NO_MESH, and no namespace to read by default', async () => {
     const { result } = await read('plain-cluster');

@@ -526,7 +526,7 @@ export const CODES = {
     severity: 'error',
     area: 'load',
     cause:
-      'The kubeconfig could not be used: it is not valid YAML, its context names a cluster or user it does not define, or its server URL is not usable (plain `http://` without `insecure-skip-tls-verify`).',
+      'The kubeconfig could not be used: it is not valid YAML, it is larger than 16 MiB (a device or an endless pipe is read no further), its context names a cluster or user it does not define, or its server URL is not usable (plain `http://` without `insecure-skip-tls-verify`).',
     fix: 'Check the file with `kubectl config view --kubeconfig FILE`; the message quotes what was wrong.',
   },
   CLUSTER_UNKNOWN_CONTEXT: {

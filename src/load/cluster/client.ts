@@ -4,7 +4,7 @@
  * module builds, so the JSON comes back exactly as the server sent it (the library's typed clients would
  * re-shape it). There is no other verb: meshc never writes to a cluster.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
@@ -42,6 +42,29 @@ export class ClusterRequestError extends Error {
   }
 }
 
+/** A kubeconfig larger than this is refused (real ones are kilobytes; a few megabytes with many clusters). */
+export const MAX_KUBECONFIG_BYTES = 16 * 1024 * 1024;
+
+/** The text of a kubeconfig file, or undefined past {@link MAX_KUBECONFIG_BYTES} (then no more is read). */
+function readKubeconfigText(file: string): string | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_KUBECONFIG_BYTES + 1 - size));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      size += n;
+      if (size > MAX_KUBECONFIG_BYTES) return undefined;
+    }
+    return Buffer.concat(chunks, size).toString('utf-8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * The kubeconfig as kubectl finds it: `--kubeconfig`, else the files of `KUBECONFIG` (merged, the first file
  * to name a cluster, user or context wins, as kubectl does), else `~/.kube/config`; then the context.
@@ -75,7 +98,16 @@ export function loadKubeconfig(options: KubeconfigOptions): KubeTarget | Diagnos
   for (const file of files) {
     const one = new KubeConfig();
     try {
-      one.loadFromFile(file);
+      // What the library's loadFromFile does, with the read bounded: a kubeconfig that is a device or an
+      // endless pipe (`/dev/zero`) would otherwise be read without end.
+      const text = readKubeconfigText(file);
+      if (text === undefined)
+        return failure(
+          'CLUSTER_KUBECONFIG_INVALID',
+          `The kubeconfig ${file} is larger than ${MAX_KUBECONFIG_BYTES} bytes; it was not read.`,
+        );
+      one.loadFromString(text);
+      one.makePathsAbsolute(path.dirname(file));
     } catch (e) {
       return failure('CLUSTER_KUBECONFIG_INVALID', `The kubeconfig ${file} cannot be read: ${message(e)}.`);
     }
