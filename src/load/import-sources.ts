@@ -1,4 +1,4 @@
-import { lstat, open, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { SourcedObject } from '../core/import-types.ts';
@@ -9,6 +9,7 @@ import { newParseWork, parseFile } from '../parse/parse.ts';
 import type { ParsedDoc } from '../parse/parse.ts';
 import { locate } from '../parse/locate.ts';
 import type { SourceFile } from '../parse/source.ts';
+import { readAtMost } from './bounded-read.ts';
 import { MAX_TOTAL_BYTES } from './load-project.ts';
 import { isRecord as isObject } from '../core/json.ts';
 
@@ -92,7 +93,7 @@ export async function readSourceFiles(
       }
       // A pipe or a device (`/dev/stdin`, a FIFO) says size 0, and a file may grow after its stat: the read
       // itself stops past the limit.
-      const bytes = await readAtMost(abs, MAX_IMPORT_BYTES - total);
+      const bytes = readAtMost(abs, MAX_IMPORT_BYTES - total);
       if (bytes === undefined) {
         tooLarge();
         break;
@@ -113,26 +114,6 @@ export async function readSourceFiles(
     files.push({ path: display, text });
   }
   return files;
-}
-
-/** The bytes of `file`, or undefined when it holds more than `limit` (then only `limit` + 1 were read). */
-async function readAtMost(file: string, limit: number): Promise<Buffer | undefined> {
-  const handle = await open(file, 'r');
-  try {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - size));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      size += bytesRead;
-      if (size > limit) return undefined;
-    }
-    return Buffer.concat(chunks, size);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** The objects of parsed files (pure; exported for tests). */

@@ -4,12 +4,13 @@
  * module builds, so the JSON comes back exactly as the server sent it (the library's typed clients would
  * re-shape it). There is no other verb: meshc never writes to a cluster.
  */
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import type { Cluster, Context, User } from '@kubernetes/client-node';
 import type { Diagnostic } from '../../core/diagnostic.ts';
+import { readAtMost } from '../bounded-read.ts';
 
 export interface KubeconfigOptions {
   /** `--kubeconfig`: one file. */
@@ -44,26 +45,6 @@ export class ClusterRequestError extends Error {
 
 /** A kubeconfig larger than this is refused (real ones are kilobytes; a few megabytes with many clusters). */
 export const MAX_KUBECONFIG_BYTES = 16 * 1024 * 1024;
-
-/** The text of a kubeconfig file, or undefined past {@link MAX_KUBECONFIG_BYTES} (then no more is read). */
-function readKubeconfigText(file: string): string | undefined {
-  const fd = openSync(file, 'r');
-  try {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_KUBECONFIG_BYTES + 1 - size));
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
-      size += n;
-      if (size > MAX_KUBECONFIG_BYTES) return undefined;
-    }
-    return Buffer.concat(chunks, size).toString('utf-8');
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * The kubeconfig as kubectl finds it: `--kubeconfig`, else the files of `KUBECONFIG` (merged, the first file
@@ -100,13 +81,13 @@ export function loadKubeconfig(options: KubeconfigOptions): KubeTarget | Diagnos
     try {
       // What the library's loadFromFile does, with the read bounded: a kubeconfig that is a device or an
       // endless pipe (`/dev/zero`) would otherwise be read without end.
-      const text = readKubeconfigText(file);
-      if (text === undefined)
+      const bytes = readAtMost(file, MAX_KUBECONFIG_BYTES);
+      if (bytes === undefined)
         return failure(
           'CLUSTER_KUBECONFIG_INVALID',
           `The kubeconfig ${file} is larger than ${MAX_KUBECONFIG_BYTES} bytes; it was not read.`,
         );
-      one.loadFromString(text);
+      one.loadFromString(bytes.toString('utf-8'));
       one.makePathsAbsolute(path.dirname(file));
     } catch (e) {
       return failure('CLUSTER_KUBECONFIG_INVALID', `The kubeconfig ${file} cannot be read: ${message(e)}.`);
