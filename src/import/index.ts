@@ -3,6 +3,7 @@ import { sortDiagnostics } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { jsonEqual } from '../core/json.ts';
 import { printable } from '../core/printable.ts';
+import { isDns1123Label } from '../schema/formats.ts';
 import { sortedRecord } from '../backends/shared/import-values.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
 import { FieldReader, importDiagnostic } from '../backends/importer.ts';
@@ -65,9 +66,6 @@ const INJECTION_DEFAULTS: Readonly<Record<string, string>> = Object.assign(
   ...BACKENDS.map((b) => b.importer?.injectionDefaults ?? {}),
 );
 
-/** A namespace's name: a DNS-1123 label, as the API server requires. */
-const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 /** The longest name of any kind the API server accepts (a longer one would also be a file name the disk refuses). */
 const MAX_NAME_LENGTH = 253;
 
@@ -114,7 +112,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     // server would refuse (a `/`, `..`) is refused here, before it can name a file outside the output.
     const { name, namespace } = o.object.metadata;
     const bad =
-      namespace !== undefined && (typeof namespace !== 'string' || !NAMESPACE_NAME.test(namespace))
+      namespace !== undefined && (typeof namespace !== 'string' || !isDns1123Label(namespace))
         ? (['namespace', namespace] as const)
         : !isPathSegmentName(name)
           ? (['name', name] as const)
@@ -242,7 +240,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
           : [d.namespace, b.service];
         // A name that is no Kubernetes name (it holds a `/` or is `..`) is not split into another one: the
         // importer that made this backend drafted it whole, and it is reported below.
-        if (rest.length || !NAMESPACE_NAME.test(ns) || !isPathSegmentName(name)) continue;
+        if (rest.length || !isDns1123Label(ns) || !isPathSegmentName(name)) continue;
         ctx.service(ns, name);
       }
   }
@@ -251,10 +249,10 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   // through the check of object names above: one that is no Kubernetes name would name a file outside its
   // directory (or a nested one). It is not written; the reference is reported where it is.
   for (const [id, d] of [...drafts]) {
-    if (NAMESPACE_NAME.test(d.namespace) && isPathSegmentName(d.name)) continue;
+    if (isDns1123Label(d.namespace) && isPathSegmentName(d.name)) continue;
     drafts.delete(id);
     const by = [...d.from.values()][0] ?? routedFrom(drafts, d);
-    const message = `The service ${quoted(`${d.namespace}/${d.name}`)} that ${by ? reader(by).ref : 'a reference'} names is not a Kubernetes ${NAMESPACE_NAME.test(d.namespace) ? 'name' : 'namespace and name'}; it was not imported.`;
+    const message = `The service ${quoted(`${d.namespace}/${d.name}`)} that ${by ? reader(by).ref : 'a reference'} names is not a Kubernetes ${isDns1123Label(d.namespace) ? 'name' : 'namespace and name'}; it was not imported.`;
     const hint = 'Fix the reference: a Service is named by a DNS label in a namespace that is one too.';
     diagnostics.push(
       by
