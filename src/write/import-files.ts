@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.ts';
+import { pathProblem } from './write-tree.ts';
 
 /**
  * Writes the files of `meshc import` without ever losing a user's file. The directory must be empty (or new),
@@ -45,7 +46,7 @@ export async function writeImport(
       .map((p) => JSON.stringify(p.length > cut ? `${p.slice(0, cut)}…` : p))
       .join(', ');
   // One that would leave the directory is refused, whatever let it through upstream.
-  const outside = files.map((f) => f.path).filter((p) => !isPlainRelativePath(p));
+  const outside = files.map((f) => f.path).filter((p) => pathProblem(p) !== undefined);
   if (outside.length)
     return refusal(
       'PATH_OUTSIDE_ROOT',
@@ -156,17 +157,6 @@ export async function writeImport(
   }
   await writeFile(path.join(dir, IMPORT_MANIFEST), `${JSON.stringify({ files: next }, null, 2)}\n`);
   return { written, removed, diagnostics: [] };
-}
-
-/** A `/`-separated relative path with no empty, `.` or `..` segment, no backslash and no NUL. */
-function isPlainRelativePath(p: string): boolean {
-  return (
-    p !== '' &&
-    !p.includes('\\') &&
-    !p.includes('\0') &&
-    !path.isAbsolute(p) &&
-    p.split('/').every((s) => s !== '' && s !== '.' && s !== '..')
-  );
 }
 
 /** The files under `dir` (relative, `/`-separated, sorted), and its symbolic links (never followed). */

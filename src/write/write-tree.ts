@@ -256,7 +256,11 @@ function assertHeaders(files: readonly OutputFile[]): void {
   }
 }
 
-function pathProblem(p: string): string | undefined {
+/**
+ * Why an output path (relative, `/`-separated) could leave the directory it is written into, or undefined when
+ * it cannot. Shared by the render writer and `meshc import`'s (import-files.ts).
+ */
+export function pathProblem(p: string): string | undefined {
   if (p === '') return 'is empty';
   if (p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:/.test(p)) return 'is absolute';
   if (p.includes('\\') || p.includes('\0')) return 'contains a backslash or a NUL character';
