@@ -40,11 +40,19 @@ export class LineIndex {
     return { file, line: a.line, col: a.col, endLine: b.line, endCol: b.col, offset: s, endOffset: e };
   }
 
-  /** The text of 1-based line `line`, without its line break. */
-  lineText(line: number): string {
+  /** Offsets `[start, end)` of 1-based line `line`, without its line break (an empty span past the end). */
+  lineSpan(line: number): readonly [number, number] {
     const start = this.starts[line - 1] ?? this.text.length;
     const next = this.starts[line];
-    return this.text.slice(start, next === undefined ? undefined : next - 1).replace(/\r$/, '');
+    let end = next === undefined ? this.text.length : next - 1;
+    if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+    return [start, end];
+  }
+
+  /** The text of 1-based line `line`, without its line break. */
+  lineText(line: number): string {
+    const [start, end] = this.lineSpan(line);
+    return this.text.slice(start, end);
   }
 }
 

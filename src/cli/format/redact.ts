@@ -1,5 +1,4 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
-import type { LineIndex } from '../../parse/line-index.ts';
 import type { FormatContext } from './context.ts';
 
 /** Secret spans (offsets) by file, from every diagnostic marked `redact`. */
@@ -38,21 +37,11 @@ export function frameWindow(length: number, col: number): LineWindow {
   return { from, to: from + FRAME_WIDTH };
 }
 
-/** Offsets `[start, end)` of 1-based line `line` in its file's text, without the line break. */
-function lineSpan(lines: LineIndex, line: number): readonly [number, number] {
-  const text = lines.text;
-  const start = lines.starts[line - 1] ?? text.length;
-  const next = lines.starts[line];
-  let end = next === undefined ? text.length : next - 1;
-  if (end > start && text.charCodeAt(end - 1) === 13) end--;
-  return [start, Math.max(start, end)];
-}
-
 /** The length of a source line (without its line break), or undefined for a file without text. */
 export function lineLength(ctx: FormatContext, file: string, line: number): number | undefined {
   const lines = ctx.lines.get(file);
   if (!lines) return undefined;
-  const [start, end] = lineSpan(lines, line);
+  const [start, end] = lines.lineSpan(line);
   return end - start;
 }
 
@@ -69,7 +58,7 @@ export function sourceLine(
 ): string | undefined {
   const lines = ctx.lines.get(file);
   if (!lines) return undefined;
-  const [start, end] = lineSpan(lines, line);
+  const [start, end] = lines.lineSpan(line);
   const from = window ? Math.min(start + window.from, end) : start;
   const to = window ? Math.min(start + window.to, end) : end;
   const text = lines.text.slice(from, to);
@@ -81,4 +70,17 @@ export function sourceLine(
     out += own.some(([a, b]) => offset >= a && offset < b) && !/\s/.test(text[i]!) ? '*' : text[i];
   }
   return out;
+}
+
+/** The columns `win` of a line as a code frame or a snippet shows them: secrets masked, `…` where it was cut. */
+export function cutLine(
+  ctx: FormatContext,
+  spans: Redactions,
+  file: string,
+  line: number,
+  win: LineWindow,
+): string {
+  const text = sourceLine(ctx, spans, file, line, win) ?? '';
+  const full = lineLength(ctx, file, line) ?? 0;
+  return `${win.from > 0 && full > 0 ? '…' : ''}${text}${full > win.to ? '…' : ''}`;
 }

@@ -1,7 +1,7 @@
 import { CODES } from '../../core/codes.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { FormatContext } from './context.ts';
-import { frameWindow, lineLength, redactions, sourceLine } from './redact.ts';
+import { cutLine, frameWindow, lineLength, redactions } from './redact.ts';
 
 /** SARIF 2.1.0 for code scanning: one rule per diagnostic code, one result per diagnostic. */
 export function formatSarif(
@@ -17,9 +17,7 @@ export function formatSarif(
     const loc = d.location;
     const length = loc ? lineLength(ctx, loc.file, loc.line) : undefined;
     if (!loc || length === undefined) return {};
-    const win = frameWindow(length, loc.col);
-    const text = sourceLine(ctx, spans, loc.file, loc.line, win) ?? '';
-    return { snippet: { text: `${win.from > 0 ? '…' : ''}${text}${length > win.to ? '…' : ''}` } };
+    return { snippet: { text: cutLine(ctx, spans, loc.file, loc.line, frameWindow(length, loc.col)) } };
   };
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

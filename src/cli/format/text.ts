@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { FormatContext } from './context.ts';
 import { printable } from '../../core/printable.ts';
-import { frameWindow, lineLength, redactions, sourceLine } from './redact.ts';
+import { cutLine, frameWindow, lineLength, redactions } from './redact.ts';
 import type { Redactions } from './redact.ts';
 
 const C = { red: 31, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
@@ -45,11 +45,7 @@ function codeFrame(
   // A long line is shown cut around the column (the line before it, for context, cut alike), with `…` where
   // it was cut.
   const win = frameWindow(length, loc.col);
-  const shown = (n: number) => {
-    const text = printable(sourceLine(ctx, spans, loc.file, n, win) ?? '');
-    const full = lineLength(ctx, loc.file, n) ?? 0;
-    return `${win.from > 0 && full > 0 ? '…' : ''}${text}${full > win.to ? '…' : ''}`;
-  };
+  const shown = (n: number) => printable(cutLine(ctx, spans, loc.file, n, win));
   const width = String(loc.line).length;
   const out: string[] = [];
   if (loc.line > 1)
