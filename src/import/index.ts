@@ -86,6 +86,11 @@ function isPathSegmentName(name: string): boolean {
   );
 }
 
+/** A service's namespace and name as the spec's file layout can take them (services/<namespace>/<name>.yaml). */
+function isServiceName(namespace: string, name: string): boolean {
+  return isDns1123Label(namespace) && isPathSegmentName(name);
+}
+
 export function importObjects(objects: readonly SourcedObject[], options: ImportOptions = {}): ImportResult {
   const diagnostics: Diagnostic[] = [];
   const valid = objects.filter((o) => {
@@ -240,7 +245,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
           : [d.namespace, b.service];
         // A name that is no Kubernetes name (it holds a `/` or is `..`) is not split into another one: the
         // importer that made this backend drafted it whole, and it is reported below.
-        if (rest.length || !isDns1123Label(ns) || !isPathSegmentName(name)) continue;
+        if (rest.length || !isServiceName(ns, name)) continue;
         ctx.service(ns, name);
       }
   }
@@ -249,7 +254,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   // through the check of object names above: one that is no Kubernetes name would name a file outside its
   // directory (or a nested one). It is not written; the reference is reported where it is.
   for (const [id, d] of [...drafts]) {
-    if (isDns1123Label(d.namespace) && isPathSegmentName(d.name)) continue;
+    if (isServiceName(d.namespace, d.name)) continue;
     drafts.delete(id);
     const by = [...d.from.values()][0] ?? routedFrom(drafts, d);
     const message = `The service ${quoted(`${d.namespace}/${d.name}`)} that ${by ? reader(by).ref : 'a reference'} names is not a Kubernetes ${isDns1123Label(d.namespace) ? 'name' : 'namespace and name'}; it was not imported.`;

@@ -55,8 +55,9 @@ export async function loadImportSources(paths: readonly string[], cwd: string): 
  * The text of the files under `paths` (relative to `cwd`, or absolute): a directory is every `*.yaml`, `*.yml`
  * and `*.json` file under it, in name order, without hidden files and symbolic links. Their sizes are added
  * up from a stat before each is read, and again as it is read (a pipe or a device says size 0): past
- * `MAX_IMPORT_BYTES`, that file and the ones after it are not read (SPEC_TOO_LARGE); a file that is not UTF-8 is FILE_UNREADABLE; a byte-order mark is dropped. A path that
- * does not exist throws (the caller's usage error). Shared by `meshc import` and `meshc drift --live`.
+ * `MAX_IMPORT_BYTES`, that file and the ones after it are not read (SPEC_TOO_LARGE); a file that is not
+ * UTF-8 is FILE_UNREADABLE; a byte-order mark is dropped. A path that does not exist throws (the caller's
+ * usage error). Shared by `meshc import` and `meshc drift --live`.
  */
 export async function readSourceFiles(
   paths: readonly string[],
