@@ -99,6 +99,8 @@ export interface CompileResult {
   readonly diagnostics: Diagnostic[];
   readonly sources: readonly SourceFile[];
   readonly parsed: readonly ParsedFile[];
+  /** The parsed files whose documents passed their own checks with nothing found (ValidatedSpec). */
+  readonly checkedFiles: ReadonlySet<ParsedFile>;
 }
 
 export interface EmitResult {
@@ -145,6 +147,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     return {
       sources,
       parsed: parsed.files,
+      checkedFiles: validated.checkedFiles,
       plans: [],
       ...(failed ? {} : extra),
       diagnostics: sorted,

@@ -16,6 +16,8 @@ import { readParseCache } from '../src/load/parse-cache.ts';
 import { saveParseCache } from '../src/write/parse-cache.ts';
 import { ResolveMemo } from '../src/model/build.ts';
 import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ISTIO_ENV, PROJECT, REVIEWS } from './helpers/spec-tree.ts';
 
 const RUNS = Number(process.env.MESHC_GENERATED_RUNS) || (process.env.CI ? 60 : 20);
 
@@ -87,7 +89,8 @@ describe('CompileCache', () => {
     const file = path.join(await tempDir('meshc-parse-cache-'), 'parse.json');
     fc.assert(
       fc.property(specArb, (spec) => {
-        saveParseCache(file, 'tool', compile(spec.files).parsed);
+        const fresh = compile(spec.files);
+        saveParseCache(file, 'tool', fresh.parsed, fresh.checkedFiles);
         const parsed = readParseCache(file, 'tool', spec.files);
         // Every file of a generated spec takes the fast path: all of them come from the cache.
         expect(parsed.size).toBe(spec.files.length);
@@ -102,5 +105,66 @@ describe('CompileCache', () => {
       }),
       { numRuns: Math.max(5, Math.floor(RUNS / 2)) },
     );
+  });
+
+  describe("validate's checks of a document alone, vouched for by the parse cache", () => {
+    // One file per kind of finding those checks make, and clean files beside them.
+    const variant = (name: string, from: string, to: string) =>
+      REVIEWS.replace('name: reviews', `name: ${name}`).replace(from, to);
+    const secret = variant(
+      'secret',
+      'version: v2 }',
+      'version: v2, token: ghp_abcdefghijklmnopqrstuvwxyz0123456789 }',
+    );
+    const schema = variant('schema', 'timeout: 10s', 'timeout: 10s\n      speed: 3');
+    const forbidden = variant('forbidden', 'timeout: 10s', 'timeout: 10s\n      __proto__: { x: 1 }');
+    const sources: SourceFile[] = [
+      { path: 'meshc.yaml', text: PROJECT },
+      { path: 'environments/prod.yaml', text: ISTIO_ENV },
+      { path: 'services/forbidden.yaml', text: forbidden },
+      { path: 'services/reviews.yaml', text: REVIEWS },
+      { path: 'services/schema.yaml', text: schema },
+      { path: 'services/secret.yaml', text: secret },
+    ];
+    const checkedPaths = (c: Compiled) => [...c.checkedFiles].map((f) => f.source.path).sort();
+
+    it('are vouched for only where they found nothing, and a compile from the cache finds what a fresh one finds', async () => {
+      const file = path.join(await tempDir('meshc-parse-cache-'), 'parse.json');
+      const fresh = compile(sources);
+      const codes = fresh.diagnostics.map((d) => `${d.code} ${d.location?.file}`);
+      // The three findings are there (so the cases below mean something)...
+      expect(codes).toContain('FORBIDDEN_KEY services/forbidden.yaml');
+      expect(codes).toContain('SCHEMA_UNKNOWN_FIELD services/schema.yaml');
+      expect(codes).toContain('SECRET_IN_SPEC services/secret.yaml');
+      // ...and only the files with none are vouched for.
+      expect(checkedPaths(fresh)).toEqual(['environments/prod.yaml', 'meshc.yaml', 'services/reviews.yaml']);
+      saveParseCache(file, 'tool', fresh.parsed, fresh.checkedFiles);
+      const parsed = readParseCache(file, 'tool', sources);
+      const vouched = [...parsed.values()].filter((e) => e.file.checked).map((e) => e.file.source.path);
+      expect(vouched.sort()).toEqual(checkedPaths(fresh));
+      const cached = compile(sources, { cache: { parsed } });
+      expect(observed(cached)).toBe(observed(fresh));
+      expect(checkedPaths(cached)).toEqual(checkedPaths(fresh));
+    });
+
+    it('are not run again on a vouched-for file (what the cache saves), and are where it does not vouch', async () => {
+      const file = path.join(await tempDir('meshc-parse-cache-'), 'parse.json');
+      const clean = sources.filter((s) => !/forbidden|schema|secret/.test(s.path));
+      const fresh = compile(clean);
+      saveParseCache(file, 'tool', fresh.parsed, fresh.checkedFiles);
+      // Values planted under the hash of reviews.yaml with a field the schema refuses: the schema stage would
+      // report it if it ran on them.
+      const data = JSON.parse(readFileSync(file, 'utf8'));
+      const entry = data.files['services/reviews.yaml'];
+      expect(entry[2]).toBe(1);
+      entry[1][0].spec.speed = 3;
+      writeFileSync(file, JSON.stringify(data));
+      const vouched = compile(clean, { cache: { parsed: readParseCache(file, 'tool', clean) } });
+      expect(vouched.diagnostics.map((d) => d.code)).not.toContain('SCHEMA_UNKNOWN_FIELD');
+      entry[2] = 0;
+      writeFileSync(file, JSON.stringify(data));
+      const unvouched = compile(clean, { cache: { parsed: readParseCache(file, 'tool', clean) } });
+      expect(unvouched.diagnostics.map((d) => d.code)).toContain('SCHEMA_UNKNOWN_FIELD');
+    });
   });
 });

@@ -155,7 +155,7 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     cache: { parsed: new Map(known) },
   });
   if (parseCache && compiled.parsed.some((f) => known.get(`${f.source.path}\0${f.source.text}`)?.file !== f))
-    saveParseCache(parseCache, toolFingerprint(), compiled.parsed);
+    saveParseCache(parseCache, toolFingerprint(), compiled.parsed, compiled.checkedFiles);
   known = new Map();
   // The output directory is checked even when the spec has errors: an output that swallows the spec files
   // also hides them from the globs, and the user must see that cause, not only "no file matches".
@@ -241,6 +241,7 @@ function cachedCompile(input: LoadedForCompile): { compiled: CompileDirResult } 
     compiled: {
       sources: loaded.files,
       parsed: loaded.files.map((source) => ({ source, docs: [] })),
+      checkedFiles: new Set(),
       plans: [],
       diagnostics: [],
       allDiagnostics: [],

@@ -3,7 +3,9 @@
  * render of the spec (write/parse-cache.ts) under the file's path and the sha1 of its text. A file whose
  * text is unchanged is rebuilt from them (parsedFromValues) instead of parsed, which is most of what a
  * render after a one-file change would otherwise parse again. Only meshc's own parse of the same text, by
- * the same meshc (its fingerprint), is reused; anything unreadable is no cache.
+ * the same meshc (its fingerprint), is reused; anything unreadable is no cache. With the values, it keeps
+ * whether the file's documents passed validate's checks of a document alone (schema, forbidden keys,
+ * secrets) with nothing found: those checks are a function of the text, so they are not run again on it.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -12,13 +14,18 @@ import { parsedFromValues } from '../parse/parse.ts';
 import type { ParseCache } from '../parse/parse.ts';
 import type { SourceFile } from '../parse/source.ts';
 
-export const PARSE_CACHE_FORMAT = 1;
+export const PARSE_CACHE_FORMAT = 2;
+
+/**
+ * Path → [sha1 of the text, the documents' values (empty documents as null), 1 when every spec document of
+ * it passed validate's own checks of a document with nothing found, else 0].
+ */
+export type ParseCacheEntry = readonly [string, readonly unknown[], 0 | 1];
 
 export interface ParseCacheData {
   readonly format: number;
   readonly tool: string;
-  /** Path → [sha1 of the text, the documents' values (empty documents as null)]. */
-  readonly files: Readonly<Record<string, readonly [string, readonly unknown[]]>>;
+  readonly files: Readonly<Record<string, ParseCacheEntry>>;
 }
 
 /** The cache file of a spec repository: one per spec root. */
@@ -43,7 +50,10 @@ export function readParseCache(file: string, tool: string, sources: readonly Sou
   for (const source of sources) {
     const hit = Object.hasOwn(data.files, source.path) ? data.files[source.path] : undefined;
     if (!Array.isArray(hit) || !Array.isArray(hit[1]) || hit[0] !== textHash(source.text)) continue;
-    cache.set(`${source.path}\0${source.text}`, { file: parsedFromValues(source, hit[1]), diagnostics: [] });
+    cache.set(`${source.path}\0${source.text}`, {
+      file: parsedFromValues(source, hit[1], hit[2] === 1),
+      diagnostics: [],
+    });
   }
   return cache;
 }

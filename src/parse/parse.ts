@@ -75,6 +75,12 @@ export interface ParsedFile {
    */
   readonly fastValues?: readonly unknown[];
   /**
+   * Set by a parse cache: every spec document of the file passed its own checks (schema, forbidden keys,
+   * secrets: validate's per-document checks, a function of the document alone) when the same meshc last
+   * validated the same text, so validate does not run them again (see validate.ts, `checkedFiles`).
+   */
+  readonly checked?: true;
+  /**
    * Best-effort values of documents that have YAML errors: not validated, only read for the names they
    * declare, so that a broken file does not make every reference to its objects an error too.
    */
@@ -348,10 +354,16 @@ function fromFastValues(source: SourceFile, parseText: string, values: readonly 
  * The file a parse of `source` gives, from the values an earlier fast-path parse of the same text read
  * (`ParsedFile.fastValues`, kept by a parse cache): the same documents, with no parse. The caller vouches
  * that the text is the one those values came from (the parse cache compares hashes); everything else the
- * fast path decided (no error, no anchor, within the limits) follows from the text.
+ * fast path decided (no error, no anchor, within the limits) follows from the text. `checked`: the caller
+ * also vouches that the documents passed their own checks then ({@link ParsedFile.checked}).
  */
-export function parsedFromValues(source: SourceFile, values: readonly unknown[]): ParsedFile {
-  return fromFastValues(source, normalizeLineBreaks(source.text), values);
+export function parsedFromValues(
+  source: SourceFile,
+  values: readonly unknown[],
+  checked = false,
+): ParsedFile {
+  const file = fromFastValues(source, normalizeLineBreaks(source.text), values);
+  return checked ? { ...file, checked: true } : file;
 }
 
 /** The position-keeping parser: every YAML error becomes a diagnostic at its position. */

@@ -60,6 +60,11 @@ export interface ValidatedSpec {
   readonly policies: readonly CompiledPolicy[];
   /** Secret values found in the spec: never printed, not even quoted by a later stage's message. */
   readonly secrets: readonly string[];
+  /**
+   * The files every spec document of which passed its own checks (schema, forbidden keys, secrets) with
+   * nothing found: what a parse cache may vouch for next time ({@link ParsedFile.checked}).
+   */
+  readonly checkedFiles: ReadonlySet<ParsedFile>;
   readonly diagnostics: Diagnostic[];
 }
 
@@ -78,12 +83,19 @@ export function validateDocuments(
   const memo = options.replayRules !== false ? options.memo : undefined;
   const { docs, diagnostics: docDiags } = classifyDocuments(files);
   // Each document's own checks (each of them goes document by document: concatenated in document order,
-  // they are what the checks give for all documents at once).
+  // they are what the checks give for all documents at once). A document of a file the parse cache vouches
+  // for passed them, on the same text, with nothing found: they would find nothing again.
+  const vouched = new Set(files.flatMap((f) => (f.checked ? f.docs : [])));
   const checks = docs.map((d) => {
-    const c = memo ? memo.docChecks(d.pd, () => docChecks(d)) : docChecks(d);
+    const c = vouched.has(d.pd)
+      ? NOTHING_FOUND
+      : memo
+        ? memo.docChecks(d.pd, () => docChecks(d))
+        : docChecks(d);
     d.schemaOk = c.schemaOk;
     return c;
   });
+  const unclean = new Set(docs.filter((_, i) => !isClean(checks[i]!)).map((d) => d.pd));
   const secrets = checks.flatMap((c) => c.secrets);
   diagnostics.push(
     ...docDiags,
@@ -185,8 +197,16 @@ export function validateDocuments(
     selected: validated,
     policies,
     secrets: secrets.map((f) => f.secret),
+    checkedFiles: new Set(files.filter((f) => f.docs.length > 0 && !f.docs.some((d) => unclean.has(d)))),
     diagnostics,
   };
+}
+
+/** What a document's own checks give when they find nothing. */
+const NOTHING_FOUND: DocChecks = { forbidden: [], secrets: [], schema: [], schemaOk: true };
+
+function isClean(c: DocChecks): boolean {
+  return c.schemaOk && c.forbidden.length === 0 && c.secrets.length === 0 && c.schema.length === 0;
 }
 
 /** Whether the model can be built from what validate checked: no error so far, and a Project. */

@@ -3,18 +3,24 @@
  */
 import type { ParsedFile } from '../parse/parse.ts';
 import { PARSE_CACHE_FORMAT, textHash } from '../load/parse-cache.ts';
-import type { ParseCacheData } from '../load/parse-cache.ts';
+import type { ParseCacheData, ParseCacheEntry } from '../load/parse-cache.ts';
 import { saveJsonAtomically } from './render-cache.ts';
 
 /**
  * Saves the values of every file that took the fast path without a finding, when JSON keeps them exactly
- * (YAML's `.inf`, `.nan` and `-0` have no JSON form: such a file is parsed again next time).
+ * (YAML's `.inf`, `.nan` and `-0` have no JSON form: such a file is parsed again next time), and whether
+ * validate's checks of its documents alone found nothing (`checked`: the compile's `checkedFiles`).
  */
-export function saveParseCache(file: string, tool: string, parsed: readonly ParsedFile[]): void {
-  const files: Record<string, readonly [string, readonly unknown[]]> = {};
+export function saveParseCache(
+  file: string,
+  tool: string,
+  parsed: readonly ParsedFile[],
+  checked: ReadonlySet<ParsedFile>,
+): void {
+  const files: Record<string, ParseCacheEntry> = {};
   for (const f of parsed)
     if (f.fastValues && f.fastValues.every(jsonExact))
-      files[f.source.path] = [textHash(f.source.text), f.fastValues];
+      files[f.source.path] = [textHash(f.source.text), f.fastValues, checked.has(f) ? 1 : 0];
   const data: ParseCacheData = { format: PARSE_CACHE_FORMAT, tool, files };
   saveJsonAtomically(file, data);
 }
