@@ -594,6 +594,70 @@ describe('meshc diff: hardening', () => {
     expect(bad.stderr).toMatch(/note: the spec at HEAD~1 does not compile either/);
   });
 
+  it('a base broken only in an environment file: compared without it, the other environments as usual', async () => {
+    const repo = await fixtureRepo();
+    await repo.commit('break staging', edit('mesh/environments/staging.yaml', 'cluster:', 'clustr:'));
+    await repo.commit('fix staging, change a weight', {
+      ...SPEC,
+      ...edit('mesh/services/reviews.yaml', 'to: { v1: 90, v2: 10 }', 'to: { v1: 80, v2: 20 }'),
+    });
+    const args = ['mesh', '--base', 'HEAD~1', '--head', 'HEAD'];
+
+    const text = await meshcDiff(repo.dir, args);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toMatch(
+      /^meshc: note: the spec at HEAD~1 does not compile \(2 errors\), only because of mesh\/environments\/staging\.yaml; it is compared without that file/,
+    );
+    expect(text.stdout).toContain('only because of the environment file mesh/environments/staging.yaml');
+    expect(text.stdout).toMatch(
+      /SCHEMA_UNKNOWN_FIELD .* \(base: mesh\/environments\/staging\.yaml:\d+:\d+\)/,
+    );
+    expect(text.stdout).toContain('Spec files left out of the base (1 file changed):');
+    expect(text.stdout).toContain('-  clustr: staging-1');
+    // The weight is compared model to model in prod; staging is new; reviews.yaml's own diff is not
+    // listed (it is compared through the models, as in any diff).
+    expect(text.stdout).toMatch(/prod: reviews: .*90.*80/);
+    expect(text.stdout).toContain('staging: environment added');
+    expect(text.stdout).toContain('~ prod: networking.istio.io/v1 VirtualService shop/reviews');
+    expect(text.stdout).not.toContain('+ prod: ');
+    expect(text.stdout).toContain('+ staging: networking.istio.io/v1 VirtualService shop/reviews');
+    expect(text.stdout).not.toContain('~ mesh/services/reviews.yaml');
+    expect(text.stdout).toMatch(
+      /changes; base compared without 1 file; resources: 1 changed, \d+ added, 0 removed/,
+    );
+
+    const d = JSON.parse((await meshcDiff(repo.dir, [...args, '--format', 'json'])).stdout);
+    expect(d.baseInvalid.leftOut).toEqual(['mesh/environments/staging.yaml']);
+    expect(d.baseInvalid.specFiles.map((f: { path: string }) => f.path)).toEqual([
+      'mesh/environments/staging.yaml',
+    ]);
+    expect(d.environments.added).toEqual(['staging']);
+    const changes = (env: string, change: string) =>
+      d.resources.filter(
+        (r: { environment: string; change: string }) => r.environment === env && r.change === change,
+      ).length;
+    expect(changes('prod', 'changed')).toBe(1);
+    expect(changes('prod', 'added') + changes('prod', 'removed')).toBe(0);
+    expect(changes('staging', 'added')).toBeGreaterThan(5);
+
+    const md = (await meshcDiff(repo.dir, [...args, '--format', 'markdown'])).stdout;
+    expect(md).toContain('### The base does not compile');
+    expect(md).toMatch(/^### Summary: \d+ changes/m);
+    expect(md).toContain('### Spec files left out of the base: 1 changed');
+    const gh = (await meshcDiff(repo.dir, [...args, '--format', 'github'])).stdout;
+    expect(gh).toContain('Spec files left out of the base that changed: mesh/environments/staging.yaml.');
+    expect(gh).toMatch(/^meshc diff: \d+ changes; base compared without 1 file; resources: 1 changed/m);
+
+    // An error in a file that holds a Service too: no part of the base is compared (the whole head shown).
+    const mixed = await fixtureRepo();
+    const both = `${SPEC['mesh/environments/staging.yaml']!.replace('cluster:', 'clustr:')}---\n${SPEC['mesh/services/front.yaml']}`;
+    await mixed.commit('break', { 'mesh/environments/staging.yaml': both, 'mesh/services/front.yaml': '' });
+    await mixed.commit('fix', SPEC);
+    const whole = JSON.parse((await meshcDiff(mixed.dir, [...args, '--format', 'json'])).stdout);
+    expect(whole.baseInvalid.leftOut).toBeNull();
+    expect(whole.resources.every((r: { change: string }) => r.change === 'added')).toBe(true);
+  });
+
   it('a base that does not compile because of a secret: the spec-file diff never prints it', async () => {
     const repo = await fixtureRepo();
     const key = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7';

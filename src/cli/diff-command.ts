@@ -9,6 +9,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
 import {
   diffAgainstBrokenBase,
+  diffAgainstPartialBase,
   diffSpecs,
   emptySide,
   hasDifferences,
@@ -31,6 +32,7 @@ import { loadSpec, type LoadedSpec } from '../load/load-project.ts';
 import { DEFAULT_OUTPUT } from '../load/constants.ts';
 import { LineIndex } from '../parse/line-index.ts';
 import type { SourceFile } from '../parse/source.ts';
+import type { ParsedFile } from '../parse/parse.ts';
 import { compile as compilePure, newCompileCache } from '../compile.ts';
 import type { CompileCache } from '../compile.ts';
 import type { ParsedArgs } from './args.ts';
@@ -136,7 +138,31 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
   }
 
   let diff: SpecDiff;
-  if (baseCompiled.errors.length > 0) {
+  const partial =
+    baseCompiled.errors.length > 0 ? partialBase(base, baseCompiled, repo.prefix, cache) : undefined;
+  if (partial) {
+    // Broken in some environment files only: the rest of the base is compared as usual.
+    const files = partial.leftOut.map(displayFor(false)).join(', ');
+    note(
+      `the spec at ${label(base)} does not compile (${count(baseCompiled.errors.length, 'error')}), only because of ${files}; it is compared without ${partial.leftOut.length === 1 ? 'that file' : 'those files'}, so ${partial.leftOut.length === 1 ? 'its environments show' : 'their environments show'} as added.`,
+    );
+    diff = diffAgainstPartialBase(
+      {
+        ...partial.side,
+        files: redactSecrets(base.loaded.files, baseCompiled.diagnostics),
+        errors: sortDiagnostics(
+          withholdSecretMessages(baseCompiled.diagnostics).filter((d) => d.severity === 'error'),
+        ),
+        leftOut: partial.leftOut,
+      },
+      { ...headCompiled.side, files: redactSecrets(head.loaded.files, headCompiled.diagnostics) },
+      {
+        context,
+        ...(cache.canonical ? { canonical: cache.canonical } : {}),
+        ...(cache.prepared ? { prepared: cache.prepared } : {}),
+      },
+    );
+  } else if (baseCompiled.errors.length > 0) {
     // A change that fixes a broken base must not fail for it: the head's render, the spec files' diff
     // and a summary of the base's errors (in the output itself, every format).
     note(
@@ -198,17 +224,68 @@ async function workingTreeSide(root: string): Promise<Side> {
 }
 
 /**
+ * The base without the files its errors lie in, when every error has a location, those files hold
+ * Environment documents only (a YAML error's document counts by what could be read of it), and the rest
+ * compiles without an error: a main broken in one environment file is still compared, environment by
+ * environment, for the others. Undefined when that does not hold (the base is then shown as not compiling).
+ */
+function partialBase(
+  s: Side,
+  compiled: CompiledSide,
+  prefix: string,
+  cache: CompileCache,
+): { side: DiffSide; leftOut: string[] } | undefined {
+  if (s.missing) return undefined;
+  const files = new Set<string>();
+  for (const e of compiled.errors) {
+    if (!e.location) return undefined;
+    files.add(e.location.file);
+  }
+  for (const file of files) {
+    const parsed = compiled.parsed.find((p) => p.source.path === file);
+    const values = parsed ? [...parsed.docs.map((d) => d.value), ...(parsed.partial ?? [])] : [];
+    if (values.length === 0 || !values.every(isEnvironmentDocument)) return undefined;
+  }
+  const rest = compile(
+    { ...s, loaded: { ...s.loaded, files: s.loaded.files.filter((f) => !files.has(f.path)) } },
+    prefix,
+    cache,
+  );
+  if (rest.errors.length > 0) return undefined;
+  return { side: rest.side, leftOut: [...files].sort() };
+}
+
+function isEnvironmentDocument(v: unknown): boolean {
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    (v as { kind?: unknown }).kind === 'Environment' &&
+    typeof (v as { apiVersion?: unknown }).apiVersion === 'string' &&
+    (v as { apiVersion: string }).apiVersion.startsWith('meshc.dev/')
+  );
+}
+
+interface CompiledSide {
+  readonly side: DiffSide;
+  readonly errors: Diagnostic[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** The side's parsed files (none for a missing side). */
+  readonly parsed: readonly ParsedFile[];
+}
+
+/**
  * load diagnostics + parse → validate → normalize → plan → emit, as `meshc render` does, with the GitOps
  * path derived from where the side's output directory lies in the repository (`prefix` is the spec
  * directory's place in it).
  */
-function compile(
-  s: Side,
-  prefix: string,
-  cache: CompileCache,
-): { side: DiffSide; errors: Diagnostic[]; diagnostics: readonly Diagnostic[] } {
+function compile(s: Side, prefix: string, cache: CompileCache): CompiledSide {
   if (s.missing)
-    return { side: emptySide({ name: 'meshc', output: DEFAULT_OUTPUT }), errors: [], diagnostics: [] };
+    return {
+      side: emptySide({ name: 'meshc', output: DEFAULT_OUTPUT }),
+      errors: [],
+      diagnostics: [],
+      parsed: [],
+    };
   const repoPath = outputRepoPath(prefix, projectOutput(s.loaded.files));
   const compiled = compilePure(s.loaded.files, {
     ...(repoPath !== undefined ? { outputRepoPath: repoPath } : {}),
@@ -222,6 +299,7 @@ function compile(
       side: emptySide({ name: 'meshc', output: DEFAULT_OUTPUT }),
       errors: sortDiagnostics(diagnostics.filter((d) => d.severity === 'error')),
       diagnostics,
+      parsed: compiled.parsed,
     };
   const emitted = compiled.emitted;
   const errors = emitted.diagnostics.filter((d) => d.severity === 'error');
@@ -229,6 +307,7 @@ function compile(
     side: { model: compiled.model, renders: emitted.renders },
     errors,
     diagnostics: [...diagnostics, ...emitted.diagnostics],
+    parsed: compiled.parsed,
   };
 }
 

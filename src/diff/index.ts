@@ -55,8 +55,17 @@ export interface SpecDiff {
 export interface BaseInvalid {
   /** The base's errors, sorted; locations are in the base version's files. */
   readonly errors: readonly Diagnostic[];
-  /** The spec files that differ between the base and the head. */
+  /**
+   * The spec files that differ between the base and the head (with {@link leftOut}: those of them that
+   * were left out of the base).
+   */
   readonly specFiles: readonly SpecFileChange[];
+  /**
+   * Set when every error of the base lies in files that hold Environment documents only, and the base
+   * compiled without those files (see {@link diffAgainstPartialBase}): their paths, in the base version.
+   * The other environments are then compared model to model; those of the files left out are new.
+   */
+  readonly leftOut?: readonly string[];
 }
 
 export interface DiffOptions {
@@ -133,6 +142,33 @@ export function diffAgainstBrokenBase(
     summary: [],
     stats: { ...d.stats, summary: { notices: 0, warnings: 0 } },
     baseInvalid: { errors: base.errors, specFiles: diffSpecFiles(base.files, head.files, context) },
+  };
+}
+
+/**
+ * The diff when the base does not compile only because of some environment files (a pull request that
+ * fixes a broken environment on main): the base compiled without those files is compared with the head as
+ * usual, so the other environments show what really changes, and the environments of the files left out
+ * show as added. The base's errors and the diff of the files left out come with it.
+ */
+export function diffAgainstPartialBase(
+  base: DiffSide & {
+    readonly files: readonly SourceFile[];
+    readonly errors: readonly Diagnostic[];
+    readonly leftOut: readonly string[];
+  },
+  head: DiffSide & { readonly files: readonly SourceFile[] },
+  options: DiffOptions = {},
+): SpecDiff {
+  const context = options.context !== undefined ? { context: options.context } : {};
+  const leftOut = new Set(base.leftOut);
+  return {
+    ...diffSpecs(base, head, options),
+    baseInvalid: {
+      errors: base.errors,
+      specFiles: diffSpecFiles(base.files, head.files, context).filter((f) => leftOut.has(f.path)),
+      leftOut: [...leftOut].sort(),
+    },
   };
 }
 

@@ -62,9 +62,28 @@ export function baseErrorLine(d: Diagnostic, ctx: DiffFormatContext): string {
 export function baseInvalidNotice(d: SpecDiff, ctx: DiffFormatContext): string {
   const n = d.baseInvalid?.errors.length ?? 0;
   const codes = [...new Set(d.baseInvalid?.errors.map((e) => e.code) ?? [])];
+  const leftOut = d.baseInvalid?.leftOut;
+  if (leftOut) {
+    const one = leftOut.length === 1;
+    return (
+      `The base ${refLabel(ctx.base)} does not compile (${plural(n, 'error')}: ${codes.join(', ')}), only ` +
+      `because of the environment ${one ? 'file' : 'files'} ${leftOut.map(ctx.displayPath).join(', ')}: it is ` +
+      `compared without ${one ? 'that file' : 'them'}, so ${one ? 'its' : 'their'} environments show as added ` +
+      `and the others are compared model to model. This does not fail the check; the head compiles.`
+    );
+  }
   return (
     `The base ${refLabel(ctx.base)} does not compile (${plural(n, 'error')}: ${codes.join(', ')}), so it ` +
     `cannot be compared model to model: the head's render is shown whole (every object as added), with ` +
     `the diff of the spec files. This does not fail the check; the head compiles.`
   );
+}
+
+/** The stats line's first part: the number of summary lines, or what the base's errors left to show. */
+export function changesLabel(d: SpecDiff): string {
+  const b = d.baseInvalid;
+  if (!b) return plural(d.summary.length, 'change');
+  if (b.leftOut)
+    return `${plural(d.summary.length, 'change')}; base compared without ${plural(b.leftOut.length, 'file')}`;
+  return `base does not compile; ${plural(b.specFiles.length, 'spec file')} changed`;
 }

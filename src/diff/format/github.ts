@@ -4,6 +4,7 @@ import {
   BASE_ERRORS_SHOWN,
   baseErrorLine,
   baseInvalidNotice,
+  changesLabel,
   plural,
   type DiffFormatContext,
 } from './context.ts';
@@ -37,7 +38,7 @@ export function formatDiffGithub(d: SpecDiff, ctx: DiffFormatContext): string {
         [
           baseInvalidNotice(d, ctx),
           ...listed,
-          `Spec files changed: ${files.length ? files.join(', ') : 'none'}.`,
+          `${d.baseInvalid.leftOut ? 'Spec files left out of the base that changed' : 'Spec files changed'}: ${files.length ? files.join(', ') : 'none'}.`,
         ].join('\n'),
       )}`,
     );
@@ -55,7 +56,7 @@ export function formatDiffGithub(d: SpecDiff, ctx: DiffFormatContext): string {
   out.push(
     d.summary.length === 0 && d.resources.length === 0 && !d.baseInvalid
       ? 'meshc diff: no differences'
-      : `meshc diff: ${d.baseInvalid ? `base does not compile; ${plural(d.baseInvalid.specFiles.length, 'spec file')} changed` : plural(d.summary.length, 'change')}; resources: ${r.changed} changed, ${r.added} added, ${r.removed} removed`,
+      : `meshc diff: ${changesLabel(d)}; resources: ${r.changed} changed, ${r.added} added, ${r.removed} removed`,
   );
   return out.join('\n') + '\n';
 }

@@ -20,8 +20,11 @@ import type { DiffFormatContext } from './context.ts';
  *                lines: { added, removed } }
  *   baseInvalid  null, or when the base version does not compile: { errors: [{ code, message, hint,
  *                location (side base, as in summary[]) }], specFiles: [{ path, change (added | removed |
- *                changed), diff, added, removed }] }. Then `summary` and `environments` are empty (there
- *                is no base model) and every resource of the head is `added`.
+ *                changed), diff, added, removed }], leftOut }. With leftOut null, `summary` and
+ *                `environments` are empty (there is no base model) and every resource of the head is
+ *                `added`. leftOut [path]: every error lay in these environment files, and the base was
+ *                compared without them (their environments show as added, the others as usual);
+ *                specFiles then lists those of them that changed.
  *
  * Lines and columns are 1-based; files are shown as the other formats show them.
  */
@@ -82,6 +85,7 @@ export function formatDiffJson(d: SpecDiff, ctx: DiffFormatContext): string {
                 added: f.added,
                 removed: f.removed,
               })),
+              leftOut: d.baseInvalid.leftOut?.map(ctx.displayPath) ?? null,
             }
           : null,
       },

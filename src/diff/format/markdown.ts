@@ -23,6 +23,7 @@ import {
   BASE_ERRORS_SHOWN,
   baseErrorLine,
   baseInvalidNotice,
+  changesLabel,
   plural,
   refLabel,
   where,
@@ -76,15 +77,17 @@ export function formatDiffMarkdown(d: SpecDiff, ctx: DiffFormatContext): string 
   // ---- summary: at least its share of the budget, more when the resources need less
   const sections = [...fileSections(d.baseInvalid?.specFiles ?? [], ctx), ...buildSections(d.resources)];
   const intro = d.baseInvalid
-    ? `\n### Spec files: ${n(d.baseInvalid.specFiles.length)} changed · Resources: ${resourceCounts(d)}\n\n`
+    ? `\n### Spec files${d.baseInvalid.leftOut ? ' left out of the base' : ''}: ${n(d.baseInvalid.specFiles.length)} changed · Resources: ${resourceCounts(d)}\n\n`
     : `\n### Resources: ${resourceCounts(d)}\n\n`;
   const room = budget - utf8Length(head + intro + footer);
   const resourcesFull = sections.reduce((n, s) => n + frame(s) + s.bodyChars, 0);
   const summaryBudget = Math.max(Math.floor(room * SUMMARY_SHARE), room - resourcesFull);
   const w = d.stats.summary.warnings;
-  let summary = d.baseInvalid
-    ? baseInvalidBlock(d, ctx)
-    : `### Summary: ${plural(d.summary.length, 'change')}${w ? ` (${plural(w, 'needs', 'need')} a careful look: ⚠️)` : ''}\n\n`;
+  const modelToModel = !d.baseInvalid || d.baseInvalid.leftOut !== undefined;
+  const summaryHead = `### Summary: ${plural(d.summary.length, 'change')}${w ? ` (${plural(w, 'needs', 'need')} a careful look: ⚠️)` : ''}\n\n`;
+  let summary =
+    (d.baseInvalid ? baseInvalidBlock(d, ctx) : '') +
+    (modelToModel ? (d.baseInvalid ? '\n' : '') + summaryHead : '');
   let shown = 0;
   let summaryBytes = utf8Length(summary);
   for (const s of d.summary) {
@@ -96,7 +99,7 @@ export function formatDiffMarkdown(d: SpecDiff, ctx: DiffFormatContext): string 
     summary += line;
     shown++;
   }
-  if (d.summary.length === 0 && !d.baseInvalid)
+  if (d.summary.length === 0 && modelToModel)
     summary +=
       '- No change in the spec model; the rendered objects below differ (for example after a meshc upgrade).\n';
   if (shown < d.summary.length)
@@ -133,9 +136,7 @@ function statsLine(d: SpecDiff, ctx: DiffFormatContext): string {
   return [
     `meshc ${ctx.toolVersion}`,
     plural(d.stats.environments, 'environment'),
-    d.baseInvalid
-      ? `base does not compile; ${plural(d.baseInvalid.specFiles.length, 'spec file')} changed`
-      : plural(d.summary.length, 'change'),
+    changesLabel(d),
     `resources: ${resourceCounts(d)}`,
     `lines: +${n(d.stats.lines.added)} −${n(d.stats.lines.removed)}`,
   ].join(' · ');

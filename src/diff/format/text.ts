@@ -3,6 +3,7 @@ import {
   BASE_ERRORS_SHOWN,
   baseErrorLine,
   baseInvalidNotice,
+  changesLabel,
   plural,
   refLabel,
   where,
@@ -40,12 +41,22 @@ export function formatDiffText(d: SpecDiff, ctx: DiffFormatContext): string {
         `  … and ${plural(errors.length - BASE_ERRORS_SHOWN, 'more error')} (meshc validate on the base)`,
       );
     const files = d.baseInvalid.specFiles;
-    out.push('', paint(1, `Spec files (${plural(files.length, 'file')} changed):`));
+    out.push(
+      '',
+      paint(
+        1,
+        d.baseInvalid.leftOut
+          ? `Spec files left out of the base (${plural(files.length, 'file')} changed):`
+          : `Spec files (${plural(files.length, 'file')} changed):`,
+      ),
+    );
     for (const f of files) {
       out.push('', paint(1, `${SIGN[f.change]} ${ctx.displayPath(f.path)}`));
       for (const line of f.diff.replace(/\n$/, '').split('\n')) out.push(diffLine(line));
     }
-  } else {
+    if (d.baseInvalid.leftOut) out.push('');
+  }
+  if (!d.baseInvalid || d.baseInvalid.leftOut) {
     out.push(paint(1, `Summary (${plural(d.summary.length, 'change')}):`));
     for (const s of d.summary) {
       const pos = where(s, ctx);
@@ -65,7 +76,7 @@ export function formatDiffText(d: SpecDiff, ctx: DiffFormatContext): string {
   }
   out.push(
     '',
-    `${d.baseInvalid ? `base does not compile; ${plural(d.baseInvalid.specFiles.length, 'spec file')} changed` : plural(d.summary.length, 'change')}; resources: ${r.changed} changed, ${r.added} added, ${r.removed} removed (+${d.stats.lines.added} −${d.stats.lines.removed} lines)`,
+    `${changesLabel(d)}; resources: ${r.changed} changed, ${r.added} added, ${r.removed} removed (+${d.stats.lines.added} −${d.stats.lines.removed} lines)`,
   );
   return out.join('\n') + '\n';
 }
