@@ -3,15 +3,18 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Stats } from 'node:fs';
 import {
   BlobHashes,
   blobHash,
+  carriedEntry,
   COARSE_RACY_WINDOW_MS,
   isRacy,
   manifestFileFor,
   MANIFEST_VERSION,
   RACY_WINDOW_MS,
   readManifest,
+  statMatches,
   writeManifest,
   type Manifest,
 } from './manifest.ts';
@@ -140,6 +143,44 @@ describe('isRacy', () => {
       false,
     );
     expect(isRacy({ mtimeMs: t + 0.25, ctimeMs: t + 0.25 }, taken)).toBe(false);
+  });
+});
+
+describe('carried entries (a ctime range)', () => {
+  const st = { size: 10, mtimeMs: 1_600_000_000_000.5, ctimeMs: 1_700_000_000_020.25, ino: 9, dev: 1 };
+  const entry = carriedEntry(st as Stats, 'c'.repeat(40), 1_700_000_000_000, 1_700_000_000_040);
+
+  it('match while ctime lies within the range and the rest of the stat is exact', () => {
+    const at = (over: Partial<typeof st>) => ({ ...st, ...over }) as Stats;
+    expect(statMatches(entry, at({}))).toBe(true);
+    expect(statMatches(entry, at({ ctimeMs: 1_700_000_000_000 }))).toBe(true);
+    expect(statMatches(entry, at({ ctimeMs: 1_700_000_000_040 }))).toBe(true);
+    expect(statMatches(entry, at({ ctimeMs: 1_700_000_000_040.5 }))).toBe(false); // changed after the swap
+    expect(statMatches(entry, at({ ctimeMs: 1_699_999_999_999 }))).toBe(false);
+    expect(statMatches(entry, at({ mtimeMs: st.mtimeMs + 1 }))).toBe(false);
+    expect(statMatches(entry, at({ size: 11 }))).toBe(false);
+    expect(statMatches(entry, at({ ino: 10 }))).toBe(false);
+    // An exact entry still needs the very ctime.
+    const exact = { ...entry, ctimeMaxMs: undefined, ctimeMs: st.ctimeMs };
+    expect(statMatches(exact, at({}))).toBe(true);
+    expect(statMatches(exact, at({ ctimeMs: st.ctimeMs + 1 }))).toBe(false);
+  });
+
+  it('are racy by their mtime only (the range is of meshc`s own links, which may be a moment ago)', () => {
+    expect(isRacy(entry, 1_700_000_000_041)).toBe(false);
+    expect(isRacy({ ...entry, mtimeMs: 1_700_000_000_000.5 }, 1_700_000_000_041)).toBe(true);
+  });
+
+  it('round-trip through the manifest file; a range that ends before it starts is a malformed manifest', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'm.json');
+    const m: Manifest = { root: '/out', taken: 1_700_000_000_100, files: new Map([['a.yaml', entry]]) };
+    writeManifest(file, m);
+    expect(readManifest(file, '/out')).toEqual(m);
+    const raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw.files[0][7] = raw.files[0][3] - 1;
+    writeFileSync(file, JSON.stringify(raw));
+    expect(readManifest(file, '/out')).toBeUndefined();
   });
 });
 

@@ -23,6 +23,16 @@
  * (FAT, HFS+, ext3, some network filesystems) and gets a window of {@link COARSE_RACY_WINDOW_MS}. A
  * racy entry is simply read again, as without a manifest, and recorded anew.
  *
+ * Carried entries. A file the writer carries into a new tree (a hard link into the staging tree, the old
+ * link removed after the swap) keeps its inode, size and mtime, but both links move its ctime to some moment
+ * of the swap. Rather than wait out the racy window and stat every such file again, the writer records the
+ * file's earlier stat (the one the scan judged, itself not racy) with the ctime as a range: from just before
+ * the first link to just after the old tree was removed ({@link ManifestEntry.ctimeMaxMs}). The entry stands
+ * in only while ctime is still inside that range and the rest of the stat is exactly the earlier one. A
+ * later change moves ctime past the range; a change during the swap moves mtime (the earlier mtime is older
+ * than the racy window, so a change cannot keep it, short of forging it). So such an entry sees what an
+ * exact one sees, but for an edit that forges mtime made while meshc itself is writing the tree.
+ *
  * What a stat cannot see, and is accepted: an edit that forges mtime AND ctime (ctime can only be set by
  * changing the system clock or writing the raw filesystem), and an edit made to the output tree while
  * meshc itself is writing it (see write-tree.ts).
@@ -34,7 +44,7 @@ import type { OutputFile } from '../core/output.ts';
 import { writeFileAtomically } from './atomic-file.ts';
 
 /** Changes whenever the format or the meaning of an entry changes: any other version is ignored. */
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
 const KIND = 'meshc-write-manifest';
 
 /** See the module comment: a file changed less than this before the manifest was taken is re-read. */
@@ -48,6 +58,11 @@ export interface ManifestEntry {
   readonly ctimeMs: number;
   readonly ino: number;
   readonly dev: number;
+  /**
+   * A carried entry (see the module comment): ctime may be anywhere from `ctimeMs` to this, both included;
+   * absent, ctime must be `ctimeMs` exactly.
+   */
+  readonly ctimeMaxMs?: number;
   /** Git blob hash (sha1 of `blob <size>\0<bytes>`, as `git hash-object` prints) of the file's bytes. */
   readonly hash: string;
 }
@@ -89,12 +104,30 @@ export function entryOf(st: Stats, hash: string): ManifestEntry {
   return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev, hash };
 }
 
-/** True when `st` is exactly the stat recorded in `e`. */
+/**
+ * A carried entry (see the module comment): the stat `st` the scan judged (not racy), its hash, and the
+ * moments just before meshc's first link of the swap and just after its last removal.
+ */
+export function carriedEntry(st: Stats, hash: string, from: number, until: number): ManifestEntry {
+  return {
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    ctimeMs: from,
+    ctimeMaxMs: until,
+    ino: st.ino,
+    dev: st.dev,
+    hash,
+  };
+}
+
+/** True when `st` is exactly the stat recorded in `e` (its ctime within the range of a carried entry). */
 export function statMatches(e: ManifestEntry, st: Stats): boolean {
   return (
     st.size === e.size &&
     st.mtimeMs === e.mtimeMs &&
-    st.ctimeMs === e.ctimeMs &&
+    (e.ctimeMaxMs === undefined
+      ? st.ctimeMs === e.ctimeMs
+      : st.ctimeMs >= e.ctimeMs && st.ctimeMs <= e.ctimeMaxMs) &&
     st.ino === e.ino &&
     st.dev === e.dev
   );
@@ -102,9 +135,15 @@ export function statMatches(e: ManifestEntry, st: Stats): boolean {
 
 /**
  * True when a file with these timestamps, stat-ed after `taken`, may still change without its stat
- * changing (see the module comment). A timestamp in the future is racy too.
+ * changing (see the module comment). A timestamp in the future is racy too. Of a carried entry, only mtime
+ * counts: its ctime range stands for meshc's own links, and a change after them moves ctime past it.
  */
-export function isRacy(t: { readonly mtimeMs: number; readonly ctimeMs: number }, taken: number): boolean {
+export function isRacy(
+  t: { readonly mtimeMs: number; readonly ctimeMs: number; readonly ctimeMaxMs?: number },
+  taken: number,
+): boolean {
+  if (t.ctimeMaxMs !== undefined)
+    return t.mtimeMs >= taken - (t.mtimeMs % 1000 === 0 ? COARSE_RACY_WINDOW_MS : RACY_WINDOW_MS);
   const wholeSeconds = t.mtimeMs % 1000 === 0 && t.ctimeMs % 1000 === 0;
   const window = wholeSeconds ? COARSE_RACY_WINDOW_MS : RACY_WINDOW_MS;
   return t.mtimeMs >= taken - window || t.ctimeMs >= taken - window;
@@ -135,13 +174,16 @@ export function readManifest(file: string, root: string): Manifest | undefined {
     if (!Array.isArray(d.files)) return undefined;
     const files = new Map<string, ManifestEntry>();
     for (const v of d.files as unknown[]) {
-      if (!Array.isArray(v) || v.length !== 7) return undefined;
-      const [p, size, mtimeMs, ctimeMs, ino, dev, hash] = v as unknown[];
+      if (!Array.isArray(v) || (v.length !== 7 && v.length !== 8)) return undefined;
+      const [p, size, mtimeMs, ctimeMs, ino, dev, hash, ctimeMaxMs] = v as unknown[];
       if (typeof p !== 'string' || files.has(p)) return undefined;
       if (!isNum(size) || !isTime(mtimeMs) || !isTime(ctimeMs) || !isNum(ino) || !isNum(dev))
         return undefined;
       if (typeof hash !== 'string' || !HASH.test(hash)) return undefined;
-      files.set(p, { size, mtimeMs, ctimeMs, ino, dev, hash });
+      if (ctimeMaxMs === undefined) files.set(p, { size, mtimeMs, ctimeMs, ino, dev, hash });
+      else if (isTime(ctimeMaxMs) && ctimeMaxMs >= ctimeMs)
+        files.set(p, { size, mtimeMs, ctimeMs, ino, dev, hash, ctimeMaxMs });
+      else return undefined;
     }
     return { root, taken: d.taken, files };
   } catch {
@@ -156,7 +198,10 @@ export function readManifest(file: string, root: string): Manifest | undefined {
 export function writeManifest(file: string, m: Manifest): boolean {
   // An array of tuples, not an object keyed by path: no path (`__proto__` included) is special.
   // In the order given (the writer's: the tree's); the order carries no meaning.
-  const files = [...m.files].map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.dev, e.hash]);
+  const files = [...m.files].map(([p, e]) => {
+    const row = [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.dev, e.hash];
+    return e.ctimeMaxMs === undefined ? row : [...row, e.ctimeMaxMs];
+  });
   const text = JSON.stringify({ kind: KIND, version: MANIFEST_VERSION, root: m.root, taken: m.taken, files });
   return writeFileAtomically(file, text, 0o600);
 }

@@ -484,6 +484,58 @@ describe('writeTree with a manifest (WriteOptions.manifestFile)', () => {
     expect(takeOpened(out)).toEqual(['a.yaml', 'd/user.yaml']);
   });
 
+  it('after a change of few files, the files carried over stand in at once (a ctime range); the few written are read back', async () => {
+    const { out, parent } = await freshOut();
+    const manifestFile = manifestOf(parent);
+    const many = Array.from({ length: 40 }, (_, i) => owned(`d${i % 4}/f${i}.yaml`));
+    await writeTree(out, many, { check: false, manifestFile });
+    // An mtime utimes can restore exactly (see the test above), older than the racy window.
+    const t = new Date(1_600_000_000_000);
+    for (const f of many) await fsp.utimes(path.join(out, f.path), t, t);
+    await sleep(RACY_WINDOW_MS + 10);
+
+    const next = [owned('d0/f0.yaml', 'v: 2\n'), ...many.slice(1)];
+    expect((await writeTree(out, next, { check: false, manifestFile })).written).toEqual(['d0/f0.yaml']);
+    const m = readManifest(manifestFile, out)!;
+    // The one written file is left out (read back by the next run); every carried one is in, with a range
+    // that holds its ctime now, and its stat otherwise exact.
+    expect(m.files.has('d0/f0.yaml')).toBe(false);
+    expect(m.files.size).toBe(39);
+    for (const [p, e] of m.files) {
+      const st = await lstat(path.join(out, p));
+      expect(e.ctimeMaxMs, p).toBeDefined();
+      expect(st.ctimeMs).toBeGreaterThanOrEqual(e.ctimeMs);
+      expect(st.ctimeMs).toBeLessThanOrEqual(e.ctimeMaxMs!);
+      expect([st.ino, st.size, st.mtimeMs, e.hash]).toEqual([
+        e.ino,
+        e.size,
+        t.getTime(),
+        blobHash(next.find((f) => f.path === p)!.content),
+      ]);
+    }
+    takeOpened(out);
+    expect((await writeTree(out, next, { check: true, manifestFile })).stale).toEqual([]);
+    expect(takeOpened(out)).toEqual(['d0/f0.yaml']);
+
+    // A same-size edit of a carried file with its mtime restored: ctime leaves the range, so it is read.
+    const abs = path.join(out, 'd1/f1.yaml');
+    await sleep(5);
+    const edited = many[1]!.content.replace('kind: X', 'kind: Y');
+    await writeFile(abs, edited);
+    await fsp.utimes(abs, t, t);
+    const r = await writeTree(out, next, { check: true, manifestFile });
+    expect(r.stale).toEqual([{ path: 'd1/f1.yaml', reason: 'changed' }]);
+    expect(takeOpened(out)).toEqual(['d0/f0.yaml', 'd1/f1.yaml']);
+    // A mode change alone moves ctime as well: read again, found unchanged.
+    await writeTree(out, next, { check: false, manifestFile });
+    await sleep(RACY_WINDOW_MS + 10);
+    await writeTree(out, next, { check: true, manifestFile });
+    takeOpened(out);
+    await fsp.chmod(path.join(out, 'd2/f2.yaml'), 0o600);
+    expect((await writeTree(out, next, { check: true, manifestFile })).stale).toEqual([]);
+    expect(takeOpened(out)).toContain('d2/f2.yaml');
+  });
+
   it('a non-racy entry is trusted (a forged hash shows it), a racy one is read again', async () => {
     const { out, parent } = await freshOut();
     const manifestFile = manifestOf(parent);

@@ -29,6 +29,7 @@ import { acquireLock } from './lock.ts';
 import {
   BlobHashes,
   blobHash,
+  carriedEntry,
   entryOf,
   isRacy,
   RACY_WINDOW_MS,
@@ -234,9 +235,9 @@ async function writeLocked(
   if (guard.length > 0) return { ...none, removals, diagnostics: guard };
 
   if (swap) {
-    const stagedAt = swapIn(root, rootStat, scan, plan);
+    const times = swapIn(root, rootStat, scan, plan);
     if (manifestFile !== undefined)
-      await recordWritten(manifestFile, root, { scan, scanTaken, stagedAt, plan, files, hashes });
+      await recordWritten(manifestFile, root, { scan, scanTaken, times, plan, files, hashes });
   }
   return { ...none, written: plan.written, removed: plan.removed, unchanged: plan.unchanged, removals };
 }
@@ -541,17 +542,28 @@ function notOwned(p: string, what = 'a file'): Diagnostic {
 
 // ---- writing ----
 
+/** When a swap did what, by Date.now(): what the manifest's entries are judged against. */
+interface SwapTimes {
+  /** Read before the first file was linked into (or written to) the staging tree. */
+  readonly stagingFrom: number;
+  /** Read after the last file of the staging tree was written. */
+  readonly stagedAt: number;
+  /** Read after the old tree was removed: the last moment meshc moved the ctime of a carried file. */
+  readonly doneAt: number;
+}
+
 /**
- * Builds the new tree aside and swaps it in (see {@link writeTree}); returns Date.now() read after the
- * last file of the staging tree was written. Synchronous: thousands of link and small write calls cost
- * several times more through fs/promises than the system calls themselves, and nothing else runs meanwhile.
+ * Builds the new tree aside and swaps it in (see {@link writeTree}). Synchronous: thousands of link and
+ * small write calls cost several times more through fs/promises than the system calls themselves, and
+ * nothing else runs meanwhile.
  */
-function swapIn(root: string, rootStat: Stats | undefined, scan: Scan, plan: Plan): number {
+function swapIn(root: string, rootStat: Stats | undefined, scan: Scan, plan: Plan): SwapTimes {
   const suffix = randomBytes(6).toString('hex');
   const hidden = path.join(path.dirname(root), `.${path.basename(root)}`);
   const staging = `${hidden}.meshc-staging-${suffix}`;
   mkdirSync(path.dirname(root), { recursive: true });
   let stagedAt: number;
+  const stagingFrom = Date.now();
   try {
     mkdirSync(staging);
     if (rootStat) chmodSync(staging, rootStat.mode & 0o7777);
@@ -578,7 +590,7 @@ function swapIn(root: string, rootStat: Stats | undefined, scan: Scan, plan: Pla
       rmSync(staging, { recursive: true, force: true });
       throw err;
     }
-    return stagedAt;
+    return { stagingFrom, stagedAt, doneAt: Date.now() };
   }
   const old = `${hidden}.meshc-old-${suffix}`;
   try {
@@ -595,7 +607,7 @@ function swapIn(root: string, rootStat: Stats | undefined, scan: Scan, plan: Pla
     throw err;
   }
   removeOldTree(old, scan);
-  return stagedAt;
+  return { stagingFrom, stagedAt, doneAt: Date.now() };
 }
 
 /**
@@ -669,8 +681,9 @@ function recoverInterruptedRun(root: string): void {
 
 /**
  * Records what a scan saw, when nothing is written (a check, an up-to-date tree, a refused removal):
- * every owned file whose bytes were read or whose entry stood in, with the stat taken before reading.
- * Skipped when every entry of the previous manifest stood in and nothing else was found: it would
+ * every owned file whose bytes were read, with the stat taken before reading, and every entry that stood
+ * in, as it was (a carried entry keeps its ctime range: its stat, taken now, would be racy after a recent
+ * swap). Skipped when every entry of the previous manifest stood in and nothing else was found: it would
  * trust exactly the same files.
  */
 function recordScan(
@@ -684,21 +697,26 @@ function recordScan(
   const entries = new Map<string, ManifestEntry>();
   for (const [p, e] of scan.files) {
     if (!e.owned || e.stat === undefined) continue;
+    const stoodIn = e.hash !== undefined ? previous?.files.get(p) : undefined;
     const hash = e.hash ?? (e.content ? blobHash(e.content) : undefined);
-    if (hash !== undefined) entries.set(p, entryOf(e.stat, hash));
+    if (stoodIn) entries.set(p, stoodIn);
+    else if (hash !== undefined) entries.set(p, entryOf(e.stat, hash));
   }
   writeManifest(file, { root, taken, files: entries });
 }
 
 /**
- * Records the tree just swapped in. Linking the staging tree and removing the old one changed the ctime
- * of every file of it a moment ago, so entries stat-ed now would all be racy (re-read by the next run):
- * wait out the racy window first, then stat every owned file. An entry is recorded only where the stat
- * shows the file is still what meshc put there:
- * - a file written by this run: its size, and a ctime not later than the end of the staging (a change by
- *   someone else after the swap moves it, except within the same clock tick);
- * - a file carried over: the same inode, size and mtime as when the scan judged it, and that judgement
- *   was not racy itself (a change of its bytes moves mtime, unless forged).
+ * Records the tree just swapped in.
+ * - A file carried over (linked from the old tree): a carried entry (manifest.ts), from the stat the scan
+ *   judged, when that judgement was not racy itself and the stat is of a filesystem with fine timestamps;
+ *   its ctime is known to lie within the swap, so it is not stat-ed again.
+ * - A file written by this run: its mtime and ctime are of a moment ago, so a stat of it now would be racy
+ *   (re-read by the next run). When few files were written ({@link FEW_WRITTEN}), they are left out of the
+ *   manifest and the next run reads them (a few reads cost less than a wait). Otherwise wait out the racy
+ *   window, then stat each:
+ *   recorded where the stat shows it is still what meshc wrote (its size, and a ctime not later than the
+ *   end of the staging: a change by someone else after the swap moves it, except within the same clock
+ *   tick).
  * Anything else is left out, so the next run reads it.
  */
 async function recordWritten(
@@ -707,40 +725,65 @@ async function recordWritten(
   run: {
     readonly scan: Scan;
     readonly scanTaken: number;
-    readonly stagedAt: number;
+    readonly times: SwapTimes;
     readonly plan: Plan;
     readonly files: readonly OutputFile[];
     readonly hashes: BlobHashes;
   },
 ): Promise<void> {
-  // The old tree's removal (after stagedAt) changed ctimes too: wait a full window from now.
-  await new Promise((resolve) => setTimeout(resolve, RACY_WINDOW_MS + 1));
-  const taken = Date.now();
   const entries = new Map<string, ManifestEntry>();
+  const written: OutputFile[] = [];
+  let owned = 0;
+  // The kernel stamps files from a clock that can lag Date.now() by a tick: the range opens a window early.
+  const from = run.times.stagingFrom - RACY_WINDOW_MS;
+  const until = run.times.doneAt + 1;
   for (const f of run.files) {
     if (f.ownership !== 'owned') continue;
-    let st: Stats;
-    try {
-      st = lstatSync(toAbs(root, f.path));
-    } catch {
+    owned++;
+    const op = run.plan.entries.get(f.path)?.op;
+    if (op === 'write') {
+      written.push(f);
       continue;
     }
-    if (!st.isFile()) continue;
-    const op = run.plan.entries.get(f.path)?.op;
     const before = run.scan.files.get(f.path)?.stat;
-    const trusted =
-      op === 'write'
-        ? st.size === Buffer.byteLength(f.content, 'utf8') && st.ctimeMs < run.stagedAt + 1
-        : op === 'keep' &&
-          before !== undefined &&
-          !isRacy(before, run.scanTaken) &&
-          st.ino === before.ino &&
-          st.size === before.size &&
-          st.mtimeMs === before.mtimeMs;
-    if (trusted) entries.set(f.path, entryOf(st, run.hashes.of(f)));
+    if (
+      op === 'keep' &&
+      before !== undefined &&
+      before.isFile() &&
+      !isRacy(before, run.scanTaken) &&
+      !(before.mtimeMs % 1000 === 0 && before.ctimeMs % 1000 === 0)
+    )
+      entries.set(f.path, carriedEntry(before, run.hashes.of(f), from, until));
+  }
+  let taken = Date.now();
+  if (written.length > FEW_WRITTEN || written.length * 8 > owned) {
+    // The old tree's removal changed ctimes too: wait a full window from its end.
+    await new Promise((resolve) => setTimeout(resolve, RACY_WINDOW_MS + 1));
+    taken = Date.now();
+    for (const f of written) {
+      let st: Stats;
+      try {
+        st = lstatSync(toAbs(root, f.path));
+      } catch {
+        continue;
+      }
+      if (
+        st.isFile() &&
+        st.size === Buffer.byteLength(f.content, 'utf8') &&
+        st.ctimeMs < run.times.stagedAt + 1
+      )
+        entries.set(f.path, entryOf(st, run.hashes.of(f)));
+    }
   }
   writeManifest(file, { root, taken, files: entries });
 }
+
+/**
+ * At most this many written files (and at most an eighth of the owned files) are left out of the manifest
+ * rather than waited for (see recordWritten): reading them back costs the next run about as much as the
+ * wait would cost this one at ~2,500.
+ */
+const FEW_WRITTEN = 100;
 
 // ---- helpers ----
 
