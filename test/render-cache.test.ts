@@ -11,7 +11,7 @@ import { parseCacheFile } from '../src/load/parse-cache.ts';
 import { manifestFileFor } from '../src/write/manifest.ts';
 import { runCli } from './helpers/cli.ts';
 import { repoRoot } from './helpers/shared.ts';
-import { tempDir } from './helpers/spec-tree.ts';
+import { ISTIO_ENV, PROJECT, REVIEWS, specTree, tempDir } from './helpers/spec-tree.ts';
 
 async function bookinfoCopy(): Promise<{ spec: string; cache: string; env: Record<string, string> }> {
   const spec = path.join(await tempDir('meshc-rc-'), 'bookinfo');
@@ -174,5 +174,42 @@ describe('the render cache', () => {
     await rm(renderCacheFile(cache, out));
     const r = await runCli(['render', spec, '--check'], { env });
     expect(r.stdout).toMatch(/planted/);
+  });
+
+  it('keeps the parse cache as it is after a change to a small part of the spec, and rewrites it after a larger one', async () => {
+    // 40 service files of about the same size: one is 1/42 of the spec's text, two are more than 1/32.
+    const files: Record<string, string> = {
+      'meshc.yaml': PROJECT,
+      'environments/prod.yaml': ISTIO_ENV,
+    };
+    const svc = (i: number, timeout = '10s') =>
+      REVIEWS.replace('name: reviews', `name: s${String(i).padStart(2, '0')}`).replace(
+        'timeout: 10s',
+        `timeout: ${timeout}`,
+      );
+    for (let i = 0; i < 40; i++) files[`services/s${String(i).padStart(2, '0')}.yaml`] = svc(i);
+    const spec = await specTree(files);
+    const cache = await tempDir('meshc-rc-cache-');
+    const env = { MESHC_CACHE_DIR: cache };
+    expect((await runCli(['render', spec], { env })).code).toBe(0);
+    const parseFile = parseCacheFile(cache, spec);
+    const saved = await readFile(parseFile, 'utf8');
+    expect(Object.keys(JSON.parse(saved).files)).toHaveLength(42);
+
+    await writeFile(path.join(spec, 'services/s00.yaml'), svc(0, '11s'));
+    const one = await runCli(['render', spec], { env });
+    expect(one.stdout).toMatch(/ [1-9]\d* written/);
+    expect(await readFile(parseFile, 'utf8')).toBe(saved);
+
+    await writeFile(path.join(spec, 'services/s01.yaml'), svc(1, '11s'));
+    expect((await runCli(['render', spec], { env })).code).toBe(0);
+    const rewritten = JSON.parse(await readFile(parseFile, 'utf8'));
+    expect(rewritten.files['services/s00.yaml'][0]).not.toBe(JSON.parse(saved).files['services/s00.yaml'][0]);
+    // And the renders equal a render without any cache.
+    const other = path.join(await tempDir('meshc-rc-other-'), 'rendered');
+    expect((await runCli(['render', spec, '-o', other, '--no-cache'], { env })).code).toBe(0);
+    const out = path.join(spec, 'rendered');
+    for (const f of (await readdir(out, { recursive: true })).filter((x) => x.endsWith('.yaml')))
+      expect(await readFile(path.join(out, f), 'utf8')).toBe(await readFile(path.join(other, f), 'utf8'));
   });
 });

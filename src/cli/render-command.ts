@@ -154,7 +154,15 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     // environments, ~0.4 GiB of memos kept to the end of the compile).
     cache: { parsed: new Map(known) },
   });
-  if (parseCache && compiled.parsed.some((f) => known.get(`${f.source.path}\0${f.source.text}`)?.file !== f))
+  // Saved when more than a little of the spec was parsed afresh: rewriting the whole cache for the one file
+  // a change touched costs more than parsing that file again next time (its old entry is simply not used).
+  let afresh = 0;
+  let total = 0;
+  for (const f of compiled.parsed) {
+    total += f.source.text.length;
+    if (known.get(`${f.source.path}\0${f.source.text}`)?.file !== f) afresh += f.source.text.length;
+  }
+  if (parseCache && afresh > total / PARSED_AFRESH_FRACTION)
     saveParseCache(parseCache, toolFingerprint(), compiled.parsed, compiled.checkedFiles);
   known = new Map();
   // The output directory is checked even when the spec has errors: an output that swallows the spec files
@@ -233,6 +241,12 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   return EXIT.ok;
 }
+
+/**
+ * Files parsed afresh that hold at most this fraction (1/32) of the spec's text leave the parse cache as it
+ * was: parsing them again costs the next render less than writing the whole cache costs this one.
+ */
+const PARSED_AFRESH_FRACTION = 32;
 
 /** What the output-directory check reads of a compile, from the load stage alone (for a cache hit). */
 function cachedCompile(input: LoadedForCompile): { compiled: CompileDirResult } {
