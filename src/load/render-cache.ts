@@ -119,7 +119,19 @@ export function renderCacheKey(inputs: RenderCacheInputs, tool = toolFingerprint
 export function readRenderCache(file: string, key: string): RenderCacheEntry | undefined {
   let entry: unknown;
   try {
-    entry = JSON.parse(fs.readFileSync(file, 'utf8'));
+    // The entry's text starts with its format and key (write/render-cache.ts writes them first): another
+    // key, the common miss after a change, is told from the first bytes instead of parsing the whole entry.
+    const fd = fs.openSync(file, 'r');
+    let text: string;
+    try {
+      const head = Buffer.alloc(256);
+      const n = fs.readSync(fd, head, 0, head.length, 0);
+      if (!head.subarray(0, n).toString('latin1').includes(`"key":"${key}"`)) return undefined;
+      text = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+    entry = JSON.parse(text);
   } catch {
     return undefined;
   }
