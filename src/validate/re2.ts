@@ -29,8 +29,25 @@ export interface Re2Like {
  */
 export function re2RegExp(pattern: string, _flags?: string): Re2Like {
   const re = RE2JS.compile(pattern);
-  return { test: (s: string) => re.matcher(s).find(), toString: () => `re2:${pattern}` };
+  // A policy tests the same few values (a timeout, a mode, a host) on every service of every environment,
+  // and a match depends on the string alone: answers are kept (for strings up to a size, up to a count).
+  const answers = new Map<string, boolean>();
+  return {
+    test: (s: string) => {
+      let found = answers.get(s);
+      if (found === undefined) {
+        found = re.matcher(s).find();
+        if (answers.size < MAX_ANSWERS && s.length <= MAX_KEPT_LENGTH) answers.set(s, found);
+      }
+      return found;
+    },
+    toString: () => `re2:${pattern}`,
+  };
 }
+
+/** Answers kept per pattern, and the longest string kept (see re2RegExp). */
+const MAX_ANSWERS = 10_000;
+const MAX_KEPT_LENGTH = 256;
 re2RegExp.code = 're2RegExp';
 
 /**
