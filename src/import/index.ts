@@ -6,7 +6,9 @@ import { printable } from '../core/printable.ts';
 import { isDns1123Label } from '../schema/formats.ts';
 import { sortedRecord } from '../backends/shared/import-values.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
-import { FieldReader, importDiagnostic } from '../backends/importer.ts';
+import { FieldReader, fieldName, importDiagnostic } from '../backends/importer.ts';
+import type { DataPath } from '../core/location.ts';
+import { serviceRefId } from '../core/service-ref.ts';
 import { BACKENDS, backendFor } from '../backends/registry.ts';
 import type { EnvironmentDocument, ServiceDocument, ServiceSpec } from '../spec/types.gen.ts';
 import { emitYaml } from '../render/yaml.ts';
@@ -86,10 +88,18 @@ function isPathSegmentName(name: string): boolean {
   );
 }
 
-/** A service's namespace and name as the spec's file layout can take them (services/<namespace>/<name>.yaml). */
+/**
+ * A service's namespace and name as a meshc Service can have them: both DNS labels (`metadata.name` of a Service
+ * is a `dns1123-label` in schemas/service.schema.json). Such a name is also a safe file name
+ * (services/<namespace>/<name>.yaml), and two of them never differ only in case.
+ */
 function isServiceName(namespace: string, name: string): boolean {
-  return isDns1123Label(namespace) && isPathSegmentName(name);
+  return isDns1123Label(namespace) && isDns1123Label(name);
 }
+
+/** What a Service's name must be, as the messages say it. */
+const SERVICE_NAME_RULE =
+  'a DNS label: at most 63 lowercase letters, digits and -, starting and ending with a letter or digit';
 
 export function importObjects(objects: readonly SourcedObject[], options: ImportOptions = {}): ImportResult {
   const diagnostics: Diagnostic[] = [];
@@ -116,19 +126,31 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     // Names become the spec's identities and its file paths (services/<namespace>/<name>.yaml): a name the API
     // server would refuse (a `/`, `..`) is refused here, before it can name a file outside the output.
     const { name, namespace } = o.object.metadata;
+    // A Kubernetes Service is a meshc Service of the same name: its name must be one a meshc Service can have
+    // (the API server is stricter still: a Service's name is a DNS-1035 label).
     const bad =
       namespace !== undefined && (typeof namespace !== 'string' || !isDns1123Label(namespace))
-        ? (['namespace', namespace] as const)
+        ? ([
+            'namespace',
+            namespace,
+            'namespace name (a DNS label: lowercase letters, digits and -, at most 63)',
+          ] as const)
         : !isPathSegmentName(name)
-          ? (['name', name] as const)
-          : undefined;
+          ? ([
+              'name',
+              name,
+              `name (it may not be empty, . or .., nor hold / or %, nor be longer than ${MAX_NAME_LENGTH} bytes)`,
+            ] as const)
+          : isKubernetesService(o) && !isDns1123Label(name)
+            ? (['name', name, `Service name (${SERVICE_NAME_RULE})`] as const)
+            : undefined;
     if (bad)
       diagnostics.push({
         ...importDiagnostic(
           o,
           'IMPORT_INVALID_OBJECT',
           ['metadata', bad[0]],
-          `metadata.${bad[0]} ${quoted(bad[1])} is not a Kubernetes ${bad[0] === 'namespace' ? 'namespace name (a DNS label: lowercase letters, digits and -, at most 63)' : `name (it may not be empty, . or .., nor hold / or %, nor be longer than ${MAX_NAME_LENGTH} bytes)`}; the object is not imported.`,
+          `metadata.${bad[0]} ${quoted(bad[1])} is not a Kubernetes ${bad[2]}; the object is not imported.`,
           'Fix or remove the object: the API server refuses such a name.',
         ),
         severity: 'error',
@@ -251,17 +273,26 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   }
 
   // A service that only a reference names (a backendRef, a route's host, a service account) has not been
-  // through the check of object names above: one that is no Kubernetes name would name a file outside its
-  // directory (or a nested one). It is not written; the reference is reported where it is.
+  // through the check of object names above: one that is no Service name would make a spec `meshc render`
+  // refuses, or name a file outside its directory (or a nested one). It is not written; each reference the
+  // import would write to it is left out and reported where it is (below), else the service itself is.
+  const gone = new Map<string, ServiceDraft>();
   for (const [id, d] of [...drafts]) {
     if (isServiceName(d.namespace, d.name)) continue;
     drafts.delete(id);
-    const by = [...d.from.values()][0] ?? routedFrom(drafts, d);
-    const message = `The service ${quoted(`${d.namespace}/${d.name}`)} that ${by ? reader(by).ref : 'a reference'} names is not a Kubernetes ${isDns1123Label(d.namespace) ? 'name' : 'namespace and name'}; it was not imported.`;
+    gone.set(id, d);
+  }
+  const named = dropDanglingReferences(drafts, reader, diagnostics);
+  for (const [id, d] of gone) {
+    // Reported at its references, unless the import had read more for it (its own routes, access, versions).
+    if (named.has(id) && !Object.keys(d.spec).length) continue;
+    const by = [...d.from.values()][0];
+    const path = by ? (referencePaths(by, d.namespace, d.name)[0] ?? []) : [];
+    const message = `The service ${quoted(id)} that ${by ? reader(by).ref : 'a reference'} names is not a Service ${isDns1123Label(d.namespace) ? 'name' : 'namespace and name'} (${SERVICE_NAME_RULE}); it was not imported${Object.keys(d.spec).length ? `, nor what the import read for it (${Object.keys(d.spec).sort().join(', ')})` : ''}.`;
     const hint = 'Fix the reference: a Service is named by a DNS label in a namespace that is one too.';
     diagnostics.push(
       by
-        ? importDiagnostic(by, 'IMPORT_NOT_CARRIED', [], message, hint)
+        ? importDiagnostic(by, 'IMPORT_NOT_CARRIED', path, message, hint)
         : { code: 'IMPORT_NOT_CARRIED', severity: 'warning', message, hint },
     );
   }
@@ -387,17 +418,136 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   };
 }
 
-/** The source of a route that sends to `target` (a service only routes name). */
-function routedFrom(
+/**
+ * Leaves out every reference the import would write to a service it does not write (a route's backend, an
+ * access rule's caller): the spec would fail validation there (SERVICE_UNKNOWN, NAME_INVALID). Each is reported
+ * at the referencing field of its source object, with what became of the route or rule: a route left without
+ * a destination is left out, and so is a route whose remaining weights would not be what the mesh did (the
+ * spec's weights sum to 100; scaling them up would change where traffic goes). Returns the ids named.
+ */
+function dropDanglingReferences(
   drafts: ReadonlyMap<string, ServiceDraft>,
-  target: ServiceDraft,
-): SourcedObject | undefined {
-  for (const d of drafts.values())
-    for (const r of d.spec.routes ?? [])
-      for (const b of r.backends ?? [])
-        if (b.service === target.name || b.service === `${target.namespace}/${target.name}`)
-          return d.from.get('routes') ?? [...d.from.values()][0];
-  return undefined;
+  reader: (o: SourcedObject) => FieldReader,
+  diagnostics: Diagnostic[],
+): Set<string> {
+  const named = new Set<string>();
+  // The n-th reference of one object to one service is reported at its n-th mention.
+  const mentions = new Map<SourcedObject, Map<string, number>>();
+  const report = (d: ServiceDraft, part: 'routes' | 'access', ref: string, consequence: string) => {
+    const id = serviceRefId(ref, d.namespace);
+    // An importer drafts a reference that is no name (it holds a `/`) whole, in the referring namespace.
+    named.add(id).add(`${d.namespace}/${ref}`);
+    const source = d.from.get(part) ?? [...d.from.values()][0];
+    const [ns, name, ...rest] = id.split('/');
+    const valid = !rest.length && isServiceName(ns ?? '', name ?? '');
+    const why = valid
+      ? 'the input defines no such service'
+      : `that is no Service name (${SERVICE_NAME_RULE}; a service of another namespace is namespace/name)`;
+    const hint = valid
+      ? 'Import the service too, or add it (and the reference) to the imported spec by hand.'
+      : 'Fix the name in the source; a Service is named by a DNS label in a namespace that is one too.';
+    if (!source) {
+      diagnostics.push({
+        code: 'IMPORT_NOT_CARRIED',
+        severity: 'warning',
+        message: `The ${part === 'routes' ? 'route' : 'access rule'} of ${d.namespace}/${d.name} names the service ${quoted(id)}, which was not imported: ${why}; ${consequence}.`,
+        hint,
+      });
+      return;
+    }
+    const counts = mentions.get(source) ?? new Map<string, number>();
+    mentions.set(source, counts);
+    const n = counts.get(id) ?? 0;
+    counts.set(id, n + 1);
+    const paths = referencePaths(source, ns ?? d.namespace, name ?? '', ref);
+    const path = paths[Math.min(n, paths.length - 1)] ?? [];
+    diagnostics.push(
+      importDiagnostic(
+        source,
+        'IMPORT_NOT_CARRIED',
+        path,
+        `${fieldName(path)} of ${reader(source).ref} names the service ${quoted(id)}, which was not imported: ${why}; ${consequence}.`,
+        hint,
+      ),
+    );
+  };
+  for (const d of drafts.values()) {
+    const known = (ref: string) => drafts.has(serviceRefId(ref, d.namespace));
+    if (d.spec.routes) {
+      const kept: NonNullable<ServiceDraft['spec']['routes']> = [];
+      for (const r of d.spec.routes) {
+        const backends = r.backends ?? [];
+        const missing = backends.filter((b) => !known(b.service));
+        if (!missing.length) {
+          kept.push(r);
+          continue;
+        }
+        const rest = backends.filter((b) => known(b.service));
+        const weight = (b: (typeof backends)[number]) => b.weight ?? (backends.length === 1 ? 100 : 0);
+        const lost = missing.reduce((n, b) => n + weight(b), 0);
+        const route = `the route${r.name !== undefined ? ` ${quoted(r.name)}` : ''} of ${d.namespace}/${d.name}`;
+        for (const b of missing)
+          report(
+            d,
+            'routes',
+            b.service,
+            !rest.length
+              ? `${route} had no other destination and was left out`
+              : lost > 0
+                ? `${route} sent ${weight(b)}% to it, which its other backends cannot take without changing where traffic goes, so the route was left out`
+                : `its backend (weight 0) was left out of ${route}`,
+          );
+        if (rest.length && lost === 0) kept.push({ ...r, backends: rest });
+      }
+      if (kept.length) d.spec.routes = kept;
+      else delete d.spec.routes;
+    }
+    if (d.spec.access) {
+      const rules: NonNullable<ServiceDraft['spec']['access']> = [];
+      for (const rule of d.spec.access) {
+        const from = rule.from.filter((c) => c === '*' || known(c));
+        for (const c of rule.from)
+          if (c !== '*' && !known(c))
+            report(
+              d,
+              'access',
+              c,
+              from.length
+                ? `the caller was left out of the access rule of ${d.namespace}/${d.name} (it is denied)`
+                : `the access rule of ${d.namespace}/${d.name} allowed no other caller and was left out (it is denied)`,
+            );
+        if (from.length) rules.push({ ...rule, from });
+      }
+      d.spec.access = rules;
+    }
+  }
+  return named;
+}
+
+/**
+ * Where `object` names the service `namespace/name` (as `ref`, the name, `namespace/name`, or a host
+ * `name.namespace[.…]`): the data paths of the string values that do, its `spec` first, in document order.
+ */
+function referencePaths(o: SourcedObject, namespace: string, name: string, ref = name): DataPath[] {
+  const hits = (v: string) =>
+    v === ref ||
+    v === name ||
+    v === `${namespace}/${name}` ||
+    v === `${name}.${namespace}` ||
+    v.startsWith(`${name}.${namespace}.`);
+  const out: DataPath[] = [];
+  let budget = 20_000;
+  const walk = (v: unknown, path: DataPath): void => {
+    if (--budget < 0) return;
+    if (typeof v === 'string') {
+      if (hits(v)) out.push(path);
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v !== null && typeof v === 'object')
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(x, [...path, k]);
+  };
+  walk(o.object.spec, ['spec']);
+  if (!out.length) walk(o.object, []);
+  return out;
 }
 
 function claimedBy(claimed: ReadonlyMap<MeshImporter, SourcedObject[]>, o: SourcedObject): boolean {
