@@ -91,8 +91,8 @@ describe('meshc import: hostile input', () => {
     ]);
     expect(dropped.map((d) => d.message.replace(/^.*which was not imported: [^;]*;[^;]*; /, ''))).toEqual([
       'the route of shop/web had no other destination and was left out.',
-      'the route of shop/web sent 10% to it, which its other backends cannot take without changing where traffic goes, so the route was left out.',
-      'its backend (weight 0) was left out of the route of shop/web.',
+      'the route of shop/web sent 10% to it, which its other destinations cannot take without changing where traffic goes, so the route was left out.',
+      'that destination (weight 0) was left out of the route of shop/web.',
     ]);
     expect(dropped[0]!.message).toMatch(
       /^spec\.rules\[0\]\.backendRefs\[0\]\.name of HTTPRoute shop\/web names the service "shop\/Web-Canary", which was not imported: that is no Service name /,
@@ -101,6 +101,78 @@ describe('meshc import: hostile input', () => {
     const web = result.files.find((f) => f.path === 'services/shop/web.yaml')!.content;
     expect(web).toContain('routes:\n  - backends:\n    - service: web\n      weight: 100\n  kubernetes');
     expect(web).not.toMatch(/Web-Canary|web-next|x-canary|x-next/);
+    expect(errors(spec)).toEqual([]);
+  });
+
+  it('a Kubernetes Service with a port name no meshc port can have is IMPORT_INVALID_OBJECT at that name, as the API server would refuse it', () => {
+    const { result, spec } = importFiles([
+      {
+        path: 'shop.yaml',
+        text: dedent`
+          apiVersion: v1
+          kind: Service
+          metadata: { name: web, namespace: shop }
+          spec:
+            selector: { app: web }
+            ports: [{ name: http, port: 8080 }, { name: Admin_Port, port: 9090 }]
+        `,
+      },
+      { path: 'api.yaml', text: services('api') },
+    ]);
+    expect(
+      result.diagnostics
+        .filter((d) => d.code === 'IMPORT_INVALID_OBJECT')
+        .map((d) => [d.location?.line, d.location?.col, d.message]),
+    ).toEqual([
+      [
+        6,
+        47,
+        'spec.ports[1].name "Admin_Port" is not a Kubernetes port name (a DNS label: at most 63 lowercase letters, digits and -, starting and ending with a letter or digit); the object is not imported.',
+      ],
+    ]);
+    expect(result.files.map((f) => f.path).filter((p) => p.startsWith('services/'))).toEqual([
+      'services/shop/api.yaml',
+    ]);
+    expect(errors(spec)).toEqual([]);
+  });
+
+  it('a split to a version the import does not define is reported at its subset, and the route it would change is left out', () => {
+    const { result, spec } = importFiles([
+      {
+        path: 'consul.yaml',
+        text: dedent`
+          apiVersion: consul.hashicorp.com/v1alpha1
+          kind: ServiceDefaults
+          metadata: { name: web, namespace: shop }
+          spec: { protocol: http }
+          ---
+          apiVersion: consul.hashicorp.com/v1alpha1
+          kind: ServiceResolver
+          metadata: { name: web, namespace: shop }
+          spec:
+            defaultSubset: v1
+            subsets:
+              v1: { filter: 'Service.Meta.version == v1' }
+              v2: { filter: 'Service.Meta.version == v2' }
+          ---
+          apiVersion: consul.hashicorp.com/v1alpha1
+          kind: ServiceSplitter
+          metadata: { name: web, namespace: shop }
+          spec:
+            splits:
+              - { weight: 90, serviceSubset: v1 }
+              - { weight: 10, serviceSubset: V2 }
+        `,
+      },
+    ]);
+    const dropped = result.diagnostics.filter((d) => d.message.includes('which was not imported'));
+    expect(dropped.map((d) => [d.code, d.location?.line, d.location?.col, d.pointer])).toEqual([
+      ['IMPORT_NOT_CARRIED', 21, 36, '/spec/splits/1/serviceSubset'],
+    ]);
+    expect(dropped[0]!.message).toContain('names the version "V2" of shop/web, which was not imported');
+    expect(dropped[0]!.message).toContain('sent 10% to it');
+    const web = result.files.find((f) => f.path === 'services/shop/web.yaml')!.content;
+    expect(web).not.toContain('routes:');
     expect(errors(spec)).toEqual([]);
   });
 
