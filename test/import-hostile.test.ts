@@ -5,14 +5,179 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compile } from '../src/compile.ts';
+import type { SourceFile } from '../src/parse/source.ts';
 import { writeImport } from '../src/write/import-files.ts';
 import { importFiles } from './helpers/import.ts';
 import { runCli } from './helpers/cli.ts';
 import { dedent, tempDir } from './helpers/spec-tree.ts';
 
+/** The errors `meshc validate` reports for an imported spec, as `code pointer`. */
+function errors(spec: readonly SourceFile[]): string[] {
+  return compile(spec)
+    .allDiagnostics.filter((d) => d.severity === 'error')
+    .map((d) => `${d.code} ${d.location?.file ?? ''} ${d.pointer ?? ''}`);
+}
+
+/** Kubernetes Services of namespace shop (port 8080, selector app: <name>). */
+function services(...names: string[]): string {
+  return names
+    .map(
+      (n) => dedent`
+        apiVersion: v1
+        kind: Service
+        metadata: { name: "${n}", namespace: shop }
+        spec:
+          selector: { app: ${n.toLowerCase().replace(/[^a-z0-9-]/g, 'x')} }
+          ports: [{ name: http, port: 8080 }]
+      `,
+    )
+    .join('\n---\n');
+}
+
 describe('meshc import: hostile input', () => {
+  it('a Kubernetes Service whose name no meshc Service can have (capitals, a dot, a space, 64 characters) is IMPORT_INVALID_OBJECT at metadata.name, and not imported', () => {
+    const long = 'a'.repeat(64);
+    const { result, spec } = importFiles([
+      { path: 'shop.yaml', text: services('reviews', 'Reviews', 'my.service', 'my service', long) },
+    ]);
+    const invalid = result.diagnostics.filter((d) => d.code === 'IMPORT_INVALID_OBJECT');
+    // Each at its metadata.name (line 3 of each document, eight lines apart), as the API server would refuse it.
+    expect(invalid.map((d) => [d.severity, d.location?.line, d.location?.col, d.pointer])).toEqual(
+      [11, 19, 27, 35].map((line) => ['error', line, 19, '/metadata/name']),
+    );
+    expect(invalid[0]!.message).toBe(
+      'metadata.name "Reviews" is not a Kubernetes Service name (a DNS label: at most 63 lowercase letters, digits and -, starting and ending with a letter or digit); the object is not imported.',
+    );
+    // Only reviews is written: no file that differs from its name only in case, none `meshc render` refuses.
+    expect(result.files.map((f) => f.path).filter((p) => p.startsWith('services/'))).toEqual([
+      'services/shop/reviews.yaml',
+    ]);
+    expect(errors(spec)).toEqual([]);
+  });
+
+  it('a route to a service the import left out loses that destination, reported at its backendRef; a route left with no destination, or whose weights would change, is left out', () => {
+    const { result, spec } = importFiles(
+      [
+        { path: 'shop.yaml', text: services('web', 'web-next', 'Web-Canary') },
+        {
+          path: 'route.yaml',
+          text: dedent`
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: { name: web, namespace: shop }
+            spec:
+              parentRefs: [{ name: web, kind: Service, group: "", port: 8080 }]
+              rules:
+                - matches: [{ headers: [{ name: x-canary, value: "1" }] }]
+                  backendRefs: [{ name: Web-Canary, port: 8080 }]
+                - matches: [{ headers: [{ name: x-next, value: "1" }] }]
+                  backendRefs:
+                    - { name: web-next, port: 8080, weight: 90 }
+                    - { name: Web-Canary, port: 8080, weight: 10 }
+                - backendRefs:
+                    - { name: web, port: 8080, weight: 100 }
+                    - { name: Web-Canary, port: 8080, weight: 0 }
+          `,
+        },
+      ],
+      { meshes: [{ type: 'linkerd', evidence: [] }] },
+    );
+    const dropped = result.diagnostics.filter((d) => d.location?.file === 'route.yaml');
+    expect(dropped.map((d) => [d.code, d.location?.line, d.location?.col, d.pointer])).toEqual([
+      ['IMPORT_NOT_CARRIED', 8, 29, '/spec/rules/0/backendRefs/0/name'],
+      ['IMPORT_NOT_CARRIED', 12, 19, '/spec/rules/1/backendRefs/1/name'],
+      ['IMPORT_NOT_CARRIED', 15, 19, '/spec/rules/2/backendRefs/1/name'],
+    ]);
+    expect(dropped.map((d) => d.message.replace(/^.*which was not imported: [^;]*;[^;]*; /, ''))).toEqual([
+      'the route of shop/web had no other destination and was left out.',
+      'the route of shop/web sent 10% to it, which its other destinations cannot take without changing where traffic goes, so the route was left out.',
+      'that destination (weight 0) was left out of the route of shop/web.',
+    ]);
+    expect(dropped[0]!.message).toMatch(
+      /^spec\.rules\[0\]\.backendRefs\[0\]\.name of HTTPRoute shop\/web names the service "shop\/Web-Canary", which was not imported: that is no Service name /,
+    );
+    // Only the route whose traffic is unchanged is written; the spec validates.
+    const web = result.files.find((f) => f.path === 'services/shop/web.yaml')!.content;
+    expect(web).toContain('routes:\n  - backends:\n    - service: web\n      weight: 100\n  kubernetes');
+    expect(web).not.toMatch(/Web-Canary|web-next|x-canary|x-next/);
+    expect(errors(spec)).toEqual([]);
+  });
+
+  it('a Kubernetes Service with a port name no meshc port can have is IMPORT_INVALID_OBJECT at that name, as the API server would refuse it', () => {
+    const { result, spec } = importFiles([
+      {
+        path: 'shop.yaml',
+        text: dedent`
+          apiVersion: v1
+          kind: Service
+          metadata: { name: web, namespace: shop }
+          spec:
+            selector: { app: web }
+            ports: [{ name: http, port: 8080 }, { name: Admin_Port, port: 9090 }]
+        `,
+      },
+      { path: 'api.yaml', text: services('api') },
+    ]);
+    expect(
+      result.diagnostics
+        .filter((d) => d.code === 'IMPORT_INVALID_OBJECT')
+        .map((d) => [d.location?.line, d.location?.col, d.message]),
+    ).toEqual([
+      [
+        6,
+        47,
+        'spec.ports[1].name "Admin_Port" is not a Kubernetes port name (a DNS label: at most 63 lowercase letters, digits and -, starting and ending with a letter or digit); the object is not imported.',
+      ],
+    ]);
+    expect(result.files.map((f) => f.path).filter((p) => p.startsWith('services/'))).toEqual([
+      'services/shop/api.yaml',
+    ]);
+    expect(errors(spec)).toEqual([]);
+  });
+
+  it('a split to a version the import does not define is reported at its subset, and the route it would change is left out', () => {
+    const { result, spec } = importFiles([
+      {
+        path: 'consul.yaml',
+        text: dedent`
+          apiVersion: consul.hashicorp.com/v1alpha1
+          kind: ServiceDefaults
+          metadata: { name: web, namespace: shop }
+          spec: { protocol: http }
+          ---
+          apiVersion: consul.hashicorp.com/v1alpha1
+          kind: ServiceResolver
+          metadata: { name: web, namespace: shop }
+          spec:
+            defaultSubset: v1
+            subsets:
+              v1: { filter: 'Service.Meta.version == v1' }
+              v2: { filter: 'Service.Meta.version == v2' }
+          ---
+          apiVersion: consul.hashicorp.com/v1alpha1
+          kind: ServiceSplitter
+          metadata: { name: web, namespace: shop }
+          spec:
+            splits:
+              - { weight: 90, serviceSubset: v1 }
+              - { weight: 10, serviceSubset: V2 }
+        `,
+      },
+    ]);
+    const dropped = result.diagnostics.filter((d) => d.message.includes('which was not imported'));
+    expect(dropped.map((d) => [d.code, d.location?.line, d.location?.col, d.pointer])).toEqual([
+      ['IMPORT_NOT_CARRIED', 21, 36, '/spec/splits/1/serviceSubset'],
+    ]);
+    expect(dropped[0]!.message).toContain('names the version "V2" of shop/web, which was not imported');
+    expect(dropped[0]!.message).toContain('sent 10% to it');
+    const web = result.files.find((f) => f.path === 'services/shop/web.yaml')!.content;
+    expect(web).not.toContain('routes:');
+    expect(errors(spec)).toEqual([]);
+  });
+
   it('a service that only a reference names, with a name that is no Kubernetes name, is reported and not written', async () => {
-    const { result } = importFiles([
+    const { result, spec } = importFiles([
       {
         path: 'route.yaml',
         text: dedent`
@@ -31,11 +196,16 @@ describe('meshc import: hostile input', () => {
     expect(paths).toContain('services/test/backend-a.yaml');
     expect(paths.filter((p) => p.startsWith('services/')).every((p) => p.split('/').length === 3)).toBe(true);
     expect(paths.some((p) => p.includes('..'))).toBe(false);
-    const notCarried = result.diagnostics.filter((d) => d.message.includes('is not a Kubernetes'));
-    expect(notCarried.map((d) => [d.code, d.location?.file])).toEqual([
-      ['IMPORT_NOT_CARRIED', 'route.yaml'],
-      ['IMPORT_NOT_CARRIED', 'route.yaml'],
+    // Each backendRef is reported once, where it is, with the route it was the only destination of.
+    const notCarried = result.diagnostics.filter((d) => d.message.includes('which was not imported'));
+    expect(notCarried.map((d) => [d.code, d.location?.file, d.location?.line, d.location?.col])).toEqual([
+      ['IMPORT_NOT_CARRIED', 'route.yaml', 7, 29],
+      ['IMPORT_NOT_CARRIED', 'route.yaml', 8, 29],
     ]);
+    expect(notCarried[0]!.message).toContain('names the service "policy.linkerd.io/v1beta2"');
+    expect(notCarried[0]!.message).toContain('had no other destination and was left out');
+    // The imported spec validates: no route is left naming a service that was not written.
+    expect(errors(spec)).toEqual([]);
     // The rest of the import is written (the writer would refuse the whole import for one such path).
     const out = path.join(await tempDir(), 'out');
     expect((await writeImport(out, result.files)).diagnostics).toEqual([]);

@@ -6,7 +6,9 @@ import { printable } from '../core/printable.ts';
 import { isDns1123Label } from '../schema/formats.ts';
 import { sortedRecord } from '../backends/shared/import-values.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
-import { FieldReader, importDiagnostic } from '../backends/importer.ts';
+import { FieldReader, fieldName, importDiagnostic } from '../backends/importer.ts';
+import type { DataPath } from '../core/location.ts';
+import { serviceRefId } from '../core/service-ref.ts';
 import { BACKENDS, backendFor } from '../backends/registry.ts';
 import type { EnvironmentDocument, ServiceDocument, ServiceSpec } from '../spec/types.gen.ts';
 import { emitYaml } from '../render/yaml.ts';
@@ -86,9 +88,57 @@ function isPathSegmentName(name: string): boolean {
   );
 }
 
-/** A service's namespace and name as the spec's file layout can take them (services/<namespace>/<name>.yaml). */
+/**
+ * A service's namespace and name as a meshc Service can have them: both DNS labels (`metadata.name` of a Service
+ * is a `dns1123-label` in schemas/service.schema.json). Such a name is also a safe file name
+ * (services/<namespace>/<name>.yaml), and two of them never differ only in case.
+ */
 function isServiceName(namespace: string, name: string): boolean {
-  return isDns1123Label(namespace) && isPathSegmentName(name);
+  return isDns1123Label(namespace) && isDns1123Label(name);
+}
+
+/** What a Service's name must be, as the messages say it. */
+const SERVICE_NAME_RULE =
+  'a DNS label: at most 63 lowercase letters, digits and -, starting and ending with a letter or digit';
+
+/**
+ * The name of an object (or of one of its parts) that the API server refuses and the spec cannot hold: a
+ * namespace that is no DNS label; a name that is no path segment; and, for a Kubernetes Service (a meshc Service
+ * of the same name, with the same ports), a name or port name that is no DNS label (the API server is stricter
+ * still on the Service's name: a DNS-1035 label), or a port number out of range.
+ */
+function refusedName(o: SourcedObject): { path: DataPath; value: unknown; what: string } | undefined {
+  const { name, namespace } = o.object.metadata;
+  if (namespace !== undefined && (typeof namespace !== 'string' || !isDns1123Label(namespace)))
+    return {
+      path: ['metadata', 'namespace'],
+      value: namespace,
+      what: 'namespace name (a DNS label: lowercase letters, digits and -, at most 63)',
+    };
+  if (!isPathSegmentName(name))
+    return {
+      path: ['metadata', 'name'],
+      value: name,
+      what: `name (it may not be empty, . or .., nor hold / or %, nor be longer than ${MAX_NAME_LENGTH} bytes)`,
+    };
+  if (!isKubernetesService(o)) return undefined;
+  if (!isDns1123Label(name))
+    return { path: ['metadata', 'name'], value: name, what: `Service name (${SERVICE_NAME_RULE})` };
+  const ports = (o.object.spec as { ports?: unknown } | undefined)?.ports;
+  if (!Array.isArray(ports)) return undefined;
+  for (const [i, p] of ports.entries()) {
+    const port = (p as { port?: unknown } | null)?.port;
+    if (typeof port === 'number' && !(Number.isInteger(port) && port >= 1 && port <= 65535))
+      return { path: ['spec', 'ports', i, 'port'], value: port, what: 'port number (1 to 65535)' };
+    const portName = (p as { name?: unknown } | null)?.name;
+    if (typeof portName === 'string' && portName !== '' && !isDns1123Label(portName))
+      return {
+        path: ['spec', 'ports', i, 'name'],
+        value: portName,
+        what: `port name (${SERVICE_NAME_RULE})`,
+      };
+  }
+  return undefined;
 }
 
 export function importObjects(objects: readonly SourcedObject[], options: ImportOptions = {}): ImportResult {
@@ -115,21 +165,15 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     }
     // Names become the spec's identities and its file paths (services/<namespace>/<name>.yaml): a name the API
     // server would refuse (a `/`, `..`) is refused here, before it can name a file outside the output.
-    const { name, namespace } = o.object.metadata;
-    const bad =
-      namespace !== undefined && (typeof namespace !== 'string' || !isDns1123Label(namespace))
-        ? (['namespace', namespace] as const)
-        : !isPathSegmentName(name)
-          ? (['name', name] as const)
-          : undefined;
+    const bad = refusedName(o);
     if (bad)
       diagnostics.push({
         ...importDiagnostic(
           o,
           'IMPORT_INVALID_OBJECT',
-          ['metadata', bad[0]],
-          `metadata.${bad[0]} ${quoted(bad[1])} is not a Kubernetes ${bad[0] === 'namespace' ? 'namespace name (a DNS label: lowercase letters, digits and -, at most 63)' : `name (it may not be empty, . or .., nor hold / or %, nor be longer than ${MAX_NAME_LENGTH} bytes)`}; the object is not imported.`,
-          'Fix or remove the object: the API server refuses such a name.',
+          bad.path,
+          `${fieldName(bad.path)} ${quoted(bad.value)} is not a Kubernetes ${bad.what}; the object is not imported.`,
+          `Fix or remove the object: the API server refuses such a ${bad.path.at(-1) === 'port' ? 'port' : 'name'}.`,
         ),
         severity: 'error',
       });
@@ -251,17 +295,26 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   }
 
   // A service that only a reference names (a backendRef, a route's host, a service account) has not been
-  // through the check of object names above: one that is no Kubernetes name would name a file outside its
-  // directory (or a nested one). It is not written; the reference is reported where it is.
+  // through the check of object names above: one that is no Service name would make a spec `meshc render`
+  // refuses, or name a file outside its directory (or a nested one). It is not written; each reference the
+  // import would write to it is left out and reported where it is (below), else the service itself is.
+  const gone = new Map<string, ServiceDraft>();
   for (const [id, d] of [...drafts]) {
     if (isServiceName(d.namespace, d.name)) continue;
     drafts.delete(id);
-    const by = [...d.from.values()][0] ?? routedFrom(drafts, d);
-    const message = `The service ${quoted(`${d.namespace}/${d.name}`)} that ${by ? reader(by).ref : 'a reference'} names is not a Kubernetes ${isDns1123Label(d.namespace) ? 'name' : 'namespace and name'}; it was not imported.`;
+    gone.set(id, d);
+  }
+  const named = dropDanglingReferences(drafts, reader, diagnostics);
+  for (const [id, d] of gone) {
+    // Reported at its references, unless the import had read more for it (its own routes, access, versions).
+    if (named.has(id) && !Object.keys(d.spec).length) continue;
+    const by = [...d.from.values()][0];
+    const path = by ? (referencePaths(by, d.namespace, d.name)[0] ?? []) : [];
+    const message = `The service ${quoted(id)} that ${by ? reader(by).ref : 'a reference'} names is not a Service ${isDns1123Label(d.namespace) ? 'name' : 'namespace and name'} (${SERVICE_NAME_RULE}); it was not imported${Object.keys(d.spec).length ? `, nor what the import read for it (${Object.keys(d.spec).sort().join(', ')})` : ''}.`;
     const hint = 'Fix the reference: a Service is named by a DNS label in a namespace that is one too.';
     diagnostics.push(
       by
-        ? importDiagnostic(by, 'IMPORT_NOT_CARRIED', [], message, hint)
+        ? importDiagnostic(by, 'IMPORT_NOT_CARRIED', path, message, hint)
         : { code: 'IMPORT_NOT_CARRIED', severity: 'warning', message, hint },
     );
   }
@@ -387,17 +440,184 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   };
 }
 
-/** The source of a route that sends to `target` (a service only routes name). */
-function routedFrom(
+/**
+ * Leaves out every reference the import would write to a service it does not write (a route's backend, an
+ * access rule's caller), or to a version that service does not have (`to`, a backend's `version`, `mirror`):
+ * the spec would fail validation there (SERVICE_UNKNOWN, NAME_INVALID, VERSION_UNKNOWN). Each is reported at the
+ * referencing field of its source object, with what became of the route or rule: a route left without a
+ * destination is left out, and so is a route whose remaining weights would not be what the mesh did (the spec's
+ * weights sum to 100; scaling them up would change where traffic goes); a mirror is left out alone. Returns the
+ * ids of the services named.
+ */
+function dropDanglingReferences(
   drafts: ReadonlyMap<string, ServiceDraft>,
-  target: ServiceDraft,
-): SourcedObject | undefined {
-  for (const d of drafts.values())
-    for (const r of d.spec.routes ?? [])
-      for (const b of r.backends ?? [])
-        if (b.service === target.name || b.service === `${target.namespace}/${target.name}`)
-          return d.from.get('routes') ?? [...d.from.values()][0];
-  return undefined;
+  reader: (o: SourcedObject) => FieldReader,
+  diagnostics: Diagnostic[],
+): Set<string> {
+  const named = new Set<string>();
+  // The n-th reference of one object to one name is reported at its n-th mention.
+  const mentions = new Map<SourcedObject, Map<string, number>>();
+  /** Why `ref` (a service reference in `d`'s namespace) names nothing the import writes. */
+  const serviceGone = (d: ServiceDraft, ref: string) => {
+    const id = serviceRefId(ref, d.namespace);
+    // An importer drafts a reference that is no name (it holds a `/`) whole, in the referring namespace.
+    named.add(id).add(`${d.namespace}/${ref}`);
+    const [ns, name, ...rest] = id.split('/');
+    const valid = !rest.length && isServiceName(ns ?? '', name ?? '');
+    return {
+      subject: `the service ${quoted(id)}`,
+      search: { namespace: ns ?? d.namespace, name: name ?? '', ref },
+      why: valid
+        ? 'the input defines no such service'
+        : `that is no Service name (${SERVICE_NAME_RULE}; a service of another namespace is namespace/name)`,
+      hint: valid
+        ? 'Import the service too, or add it (and the reference) to the imported spec by hand.'
+        : 'Fix the name in the source; a Service is named by a DNS label in a namespace that is one too.',
+    };
+  };
+  const versionGone = (target: ServiceDraft, version: string) => ({
+    subject: `the version ${quoted(version)} of ${target.namespace}/${target.name}`,
+    search: { namespace: '', name: version, ref: version },
+    why: isDns1123Label(version)
+      ? 'the import defines no such version of it'
+      : `that is no version name (${SERVICE_NAME_RULE})`,
+    hint: 'Import the object that defines the version (its subset), or add it to the imported spec by hand.',
+  });
+  const report = (
+    d: ServiceDraft,
+    part: 'routes' | 'access',
+    gone: ReturnType<typeof versionGone>,
+    consequence: string,
+  ) => {
+    const source = d.from.get(part) ?? [...d.from.values()][0];
+    const text = `names ${gone.subject}, which was not imported: ${gone.why}; ${consequence}.`;
+    if (!source) {
+      diagnostics.push({
+        code: 'IMPORT_NOT_CARRIED',
+        severity: 'warning',
+        message: `The ${part === 'routes' ? 'route' : 'access rule'} of ${d.namespace}/${d.name} ${text}`,
+        hint: gone.hint,
+      });
+      return;
+    }
+    const counts = mentions.get(source) ?? new Map<string, number>();
+    mentions.set(source, counts);
+    const n = counts.get(gone.subject) ?? 0;
+    counts.set(gone.subject, n + 1);
+    const paths = referencePaths(source, gone.search.namespace, gone.search.name, gone.search.ref);
+    const path = paths[Math.min(n, paths.length - 1)] ?? [];
+    diagnostics.push(
+      importDiagnostic(
+        source,
+        'IMPORT_NOT_CARRIED',
+        path,
+        `${fieldName(path)} of ${reader(source).ref} ${text}`,
+        gone.hint,
+      ),
+    );
+  };
+  for (const d of drafts.values()) {
+    const hasVersion = (target: ServiceDraft | undefined, v: string) =>
+      Object.prototype.hasOwnProperty.call(target?.spec.versions ?? {}, v);
+    if (d.spec.routes) {
+      const kept: NonNullable<ServiceDraft['spec']['routes']> = [];
+      for (const r of d.spec.routes) {
+        const route = `the route${r.name !== undefined ? ` ${quoted(r.name)}` : ''} of ${d.namespace}/${d.name}`;
+        // The destinations: a backend or a version of `to`, each with its weight and, when it is gone, why.
+        const backends = r.backends ?? [];
+        const to =
+          r.to === undefined ? [] : typeof r.to === 'string' ? [[r.to, 100] as const] : Object.entries(r.to);
+        const destinations = [
+          ...backends.map((b) => {
+            const target = drafts.get(serviceRefId(b.service, d.namespace));
+            return {
+              weight: b.weight ?? (backends.length === 1 ? 100 : 0),
+              gone: !target
+                ? serviceGone(d, b.service)
+                : b.version !== undefined && !hasVersion(target, b.version)
+                  ? versionGone(target, b.version)
+                  : undefined,
+            };
+          }),
+          ...to.map(([v, weight]) => ({ weight, gone: hasVersion(d, v) ? undefined : versionGone(d, v) })),
+        ];
+        const missing = destinations.filter((x) => x.gone);
+        const lost = missing.reduce((n, x) => n + x.weight, 0);
+        const remaining = destinations.length - missing.length;
+        for (const x of missing)
+          report(
+            d,
+            'routes',
+            x.gone!,
+            !remaining
+              ? `${route} had no other destination and was left out`
+              : lost > 0
+                ? `${route} sent ${x.weight}% to it, which its other destinations cannot take without changing where traffic goes, so the route was left out`
+                : `that destination (weight 0) was left out of ${route}`,
+          );
+        if (missing.length && (!remaining || lost > 0)) continue;
+        const out = { ...r };
+        if (missing.length && r.backends) out.backends = r.backends.filter((_, i) => !destinations[i]!.gone);
+        if (missing.length && r.to !== undefined && typeof r.to === 'object')
+          out.to = Object.fromEntries(Object.entries(r.to).filter(([v]) => hasVersion(d, v)));
+        if (r.mirror && !hasVersion(d, r.mirror.to)) {
+          report(d, 'routes', versionGone(d, r.mirror.to), `the mirror was left out of ${route}`);
+          delete out.mirror;
+        }
+        kept.push(out);
+      }
+      if (kept.length) d.spec.routes = kept;
+      else delete d.spec.routes;
+    }
+    if (d.spec.access) {
+      const known = (ref: string) => drafts.has(serviceRefId(ref, d.namespace));
+      const rules: NonNullable<ServiceDraft['spec']['access']> = [];
+      for (const rule of d.spec.access) {
+        const from = rule.from.filter((c) => c === '*' || known(c));
+        for (const c of rule.from)
+          if (c !== '*' && !known(c))
+            report(
+              d,
+              'access',
+              serviceGone(d, c),
+              from.length
+                ? `the caller was left out of the access rule of ${d.namespace}/${d.name} (it is denied)`
+                : `the access rule of ${d.namespace}/${d.name} allowed no other caller and was left out (it is denied)`,
+            );
+        if (from.length) rules.push({ ...rule, from });
+      }
+      d.spec.access = rules;
+    }
+  }
+  return named;
+}
+
+/**
+ * Where `object` names the service `namespace/name` (as `ref`, the name, `namespace/name`, or a host
+ * `name.namespace[.…]`; a version: namespace '', the name only): the data paths of the string values that do,
+ * under its `spec` if any there do, in document order.
+ */
+function referencePaths(o: SourcedObject, namespace: string, name: string, ref = name): DataPath[] {
+  const hits = (v: string) =>
+    v === ref ||
+    v === name ||
+    (namespace !== '' &&
+      (v === `${namespace}/${name}` ||
+        v === `${name}.${namespace}` ||
+        v.startsWith(`${name}.${namespace}.`)));
+  const out: DataPath[] = [];
+  let budget = 20_000;
+  const walk = (v: unknown, path: DataPath): void => {
+    if (--budget < 0) return;
+    if (typeof v === 'string') {
+      if (hits(v)) out.push(path);
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v !== null && typeof v === 'object')
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(x, [...path, k]);
+  };
+  walk(o.object.spec, ['spec']);
+  if (!out.length) walk(o.object, []);
+  return out;
 }
 
 function claimedBy(claimed: ReadonlyMap<MeshImporter, SourcedObject[]>, o: SourcedObject): boolean {
