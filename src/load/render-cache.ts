@@ -52,7 +52,7 @@ let fingerprint: string | undefined;
 
 /**
  * meshc's own code and data, as it runs: every file of the compiled (or source) tree this module belongs
- * to, the schemas, policies and templates, and package.json (the dependencies' pinned versions), by path,
+ * to (but type declarations), the schemas, policies and templates, and package.json (the dependencies' pinned versions), by path,
  * size and modification time. Any rebuild or upgrade changes it, so a render by other code never matches.
  */
 export function toolFingerprint(): string {
@@ -70,7 +70,8 @@ export function toolFingerprint(): string {
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.isFile()) {
+      // Type declarations never run: half the files of the compiled tree, not worth a stat each render.
+      else if (e.isFile() && !e.name.endsWith('.d.ts')) {
         const st = fs.statSync(p);
         hash.update(`${path.relative(packageRoot, p)}\0${st.size}\0${st.mtimeMs}\n`);
       }
