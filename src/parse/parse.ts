@@ -15,6 +15,9 @@ import type { DiagnosticCode } from '../core/codes.ts';
 import { jsonEqual } from '../core/json.ts';
 import { LineIndex, normalizeLineBreaks } from './line-index.ts';
 import { scanText } from './scan.ts';
+import { buildFastTree, fastRange } from './fast-locate.ts';
+import type { FastTree } from './fast-locate.ts';
+import type { DataPath } from '../core/location.ts';
 import type { TextScan } from './scan.ts';
 import type { SourceFile } from './source.ts';
 
@@ -104,6 +107,7 @@ const YAML_OPTIONS = {
  */
 class FilePositions {
   #docs: Document.Parsed[] | undefined;
+  #fast: Map<number, FastTree> | undefined;
   #single: Map<number, Document.Parsed> | undefined;
   #spans: readonly DocSpan[] | undefined;
   #lines: LineIndex | undefined;
@@ -141,6 +145,27 @@ class FilePositions {
     }
     this.#docs = parseYaml(this.parseText);
     return this.#whole(raw);
+  }
+  /**
+   * The range (`[start, end)`, end before trimming) that locate.ts would take from the syntax tree of the
+   * `raw`-th document for `path`, found without the `yaml` package (see fast-locate.ts), or undefined when
+   * that is not certain: the caller then takes it from {@link doc}. The document's js-yaml tree is built
+   * once, from its span alone (offsets the file's), and used only when that parse reads `value`.
+   */
+  fastRange(
+    raw: number,
+    value: unknown,
+    path: DataPath,
+    mode: 'value' | 'key',
+  ): readonly [number, number] | undefined {
+    const fast = (this.#fast ??= new Map());
+    let tree = fast.get(raw);
+    if (!fast.has(raw)) {
+      const span = (this.#spans ??= documentSpans(this.parseText))[raw];
+      tree = span && buildFastTree(this.parseText, span.start, span.end, value, jsonEqual);
+      fast.set(raw, tree);
+    }
+    return tree && fastRange(tree, path, mode);
   }
   #whole(raw: number): Document.Parsed {
     const docs = this.#docs ?? [];
@@ -329,13 +354,32 @@ export function parseFile(
   return parseFileFully(source, parseText, scan, diagnostics, work);
 }
 
+/** How to locate a path in a fast-path document without the `yaml` package (see {@link fastLocateRange}). */
+const FAST_RANGES = new WeakMap<
+  ParsedDoc,
+  (path: DataPath, mode: 'value' | 'key') => readonly [number, number] | undefined
+>();
+
+/**
+ * For a document the fast parser read: the range `[start, end)` (end before trimming) that locate.ts
+ * would take from its syntax tree, found without the `yaml` package; undefined when that is not certain
+ * (see fast-locate.ts) or the document was not read by the fast parser.
+ */
+export function fastLocateRange(
+  pd: ParsedDoc,
+  path: DataPath,
+  mode: 'value' | 'key',
+): readonly [number, number] | undefined {
+  return FAST_RANGES.get(pd)?.(path, mode);
+}
+
 /** A fast-path file from its documents' values (positions, as always, parsed from the text when needed). */
 function fromFastValues(source: SourceFile, parseText: string, values: readonly unknown[]): ParsedFile {
   const positions = new FilePositions(source.text, parseText);
   const docs: ParsedDoc[] = [];
   values.forEach((value, raw) => {
     if (value === null || value === undefined) return;
-    docs.push({
+    const pd: ParsedDoc = {
       file: source.path,
       index: docs.length,
       value,
@@ -345,7 +389,9 @@ function fromFastValues(source: SourceFile, parseText: string, values: readonly 
       get lines() {
         return positions.lines;
       },
-    });
+    };
+    FAST_RANGES.set(pd, (path, mode) => positions.fastRange(raw, value, path, mode));
+    docs.push(pd);
   });
   return { source, docs, fastValues: values };
 }
