@@ -119,7 +119,7 @@ export function buildFastTree(
   if (values.length !== 1 || roots.length !== 1 || stack.length !== 0 || !equal(values[0], value))
     return undefined;
   try {
-    const root = new Builder(text, end).node(roots[0]!);
+    const root = new Builder(text, end).node(roots[0]!, 0);
     return root ? { root } : undefined;
   } catch (e) {
     if (e instanceof Decline) return undefined;
@@ -169,8 +169,44 @@ class Builder {
     return p;
   }
 
-  /** The node, or undefined for an empty node (no content: `key:`). */
-  node(raw: RawNode): FastNode | undefined {
+  /**
+   * The node, or undefined for an empty node (no content: `key:`). `need`: in block context, the
+   * indentation its continuation lines need (the column of its key or `-`, plus one) to be read the same
+   * by both libraries; undefined inside a flow collection (the outermost one is checked as a whole).
+   */
+  node(raw: RawNode, need: number | undefined): FastNode | undefined {
+    const n = this.nodeAt(raw, need);
+    if (n && need !== undefined && !(n.t === 'scalar' && n.block) && (n.t === 'scalar' || n.flow))
+      this.checkContinuation(n.start, n.end!, need);
+    return n;
+  }
+
+  /**
+   * A multi-line scalar or flow collection in block context: js-yaml reads continuation lines indented
+   * less than the `yaml` package requires (it warns at most), so the two would disagree. Every line after
+   * the first must be blank or indented at least `need`; a tab in the indentation declines too.
+   */
+  checkContinuation(start: number, end: number, need: number): void {
+    const t = this.text;
+    let nl = t.indexOf('\n', start);
+    if (nl < 0 || nl >= end) return;
+    if (need <= 0) decline();
+    while (nl >= 0 && nl < end) {
+      let p = nl + 1;
+      while (t[p] === ' ') p++;
+      if (t[p] === '\t') decline();
+      const blank = t[p] === '\n' || (t[p] === '\r' && t[p + 1] === '\n') || p >= t.length;
+      if (!blank && p - (nl + 1) < need) decline();
+      nl = t.indexOf('\n', nl + 1);
+    }
+  }
+
+  /** The column of `at` on its line. */
+  column(at: number): number {
+    return at - (this.text.lastIndexOf('\n', at - 1) + 1);
+  }
+
+  nodeAt(raw: RawNode, need: number | undefined): FastNode | undefined {
     const r = unwrap(raw);
     if (r.kind === null) {
       if (r.children.length > 0) decline();
@@ -181,8 +217,8 @@ class Builder {
     // Properties (tags, anchors) and aliases: the node's range starts at them, and more.
     if (c === '!' || c === '&' || c === '*') decline();
     if (r.kind === 'scalar') return this.scalar(r, start);
-    if (r.kind === 'mapping') return this.map(r, start, c === '{');
-    if (r.kind === 'sequence') return this.seq(r, start, c === '[');
+    if (r.kind === 'mapping') return this.map(r, start, c === '{' || need === undefined);
+    if (r.kind === 'sequence') return this.seq(r, start, c === '[' || need === undefined);
     return decline();
   }
 
@@ -196,6 +232,8 @@ class Builder {
     }
     const end = this.trimBack(r.close, start);
     if (end <= start) decline();
+    // An explicit indentation indicator (`|2`): the libraries count it from different indentations.
+    if ((c === '|' || c === '>') && /^.[+-]?[0-9]/.test(this.text.slice(start, start + 3))) decline();
     return { t: 'scalar', start, end, block: c === '|' || c === '>' };
   }
 
@@ -235,13 +273,13 @@ class Builder {
         // js-yaml composes the value right after the `:` (block), or after separation (flow).
         if (!next || (flow ? this.skipSep(colon + 1) !== next.open : next.open !== colon + 1)) decline();
         i++;
-        value = this.node(next);
+        value = this.node(next, flow ? undefined : this.column(key.start) + 1);
       }
       keys.push({ ...key, colon });
       values.push(value);
     }
     if (r.result === null || typeof r.result !== 'object' || Array.isArray(r.result)) decline();
-    if (Object.keys(r.result).length !== keys.length || keys.length === 0) decline();
+    if (Object.keys(r.result).length !== keys.length || (!flow && keys.length === 0)) decline();
     if (flow && this.text[r.close - 1] !== '}') decline();
     const node: FastMap = { t: 'map', start, end: undefined, flow, keys, values };
     node.end = flow ? r.close : this.blockEnd(node);
@@ -250,12 +288,22 @@ class Builder {
 
   seq(r: RawNode, start: number, flow: boolean): FastSeq {
     if (!Array.isArray(r.result) || r.result.length !== r.children.length) decline();
-    const items = r.children.map((x) => this.node(x) ?? decline());
+    const items = r.children.map(
+      (x) => this.node(x, flow ? undefined : this.column(this.dashBefore(x)) + 1) ?? decline(),
+    );
     if (flow && this.text[r.close - 1] !== ']') decline();
     if (!flow && items.length === 0) decline();
     const node: FastSeq = { t: 'seq', start, end: undefined, flow, items };
     node.end = flow ? r.close : this.blockEnd(node);
     return node;
+  }
+
+  /** The `-` of the block sequence entry whose node opens at `raw.open` (js-yaml opens it after the `-`). */
+  dashBefore(raw: RawNode): number {
+    let p = raw.open - 1;
+    while (p >= 0 && isWsOrEol(this.text[p])) p--;
+    // A comment between the `-` and the node: not worth reading backwards.
+    return this.text[p] === '-' ? p : decline();
   }
 
   skipSpaces(at: number): number {
