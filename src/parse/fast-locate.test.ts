@@ -61,14 +61,19 @@ function compareDoc(pd: ParsedDoc, tally: Tally): void {
       }
       tally.answered++;
       const old: Location = locateWithYaml(pd, p, mode);
-      if (!sameLocation(fast, old))
-        expect({ file: pd.file, doc: pd.index, path: p, mode, fast }).toEqual({
+      if (!sameLocation(fast, old)) {
+        console.log(
+          `[fast-locate] MISMATCH ${JSON.stringify({ text: pd.lines.text, doc: pd.index, path: p, mode })}`,
+        );
+        expect({ file: pd.file, text: pd.lines.text, doc: pd.index, path: p, mode, fast }).toEqual({
           file: pd.file,
+          text: pd.lines.text,
           doc: pd.index,
           path: p,
           mode,
           fast: { ...old },
         });
+      }
     }
 }
 
@@ -136,17 +141,94 @@ describeWithShared('fast locator equals the yaml-package locator on ../shared/cr
 
 /** Keys: plain words, and keys that need quoting or look like other scalars. */
 const keyArb = fc.oneof(
-  fc.constantFrom('a', 'b', 'name', 'spec', 'metadata', 'x-y', 'under_score', 'dotted.key', 'ключ', '名前', 'émoji😀'),
-  fc.constantFrom('', ' lead', 'trail ', 'a: b', '# hash', 'a #b', '-dash', '- x', '? q', '[x]', '{y}', 'a,b', '*star', '&amp', '!bang', '%pct', '@at', '`tick', "it's", 'say "hi"', 'back\\slash', 'tab\there', 'true', 'False', 'null', '~', '1', '0', '42', '-7', '1.5', '1e3', '0x1F', '0o17', '.inf', 'yes', 'on', '---', '...', '|', '>'),
+  fc.constantFrom(
+    'a',
+    'b',
+    'name',
+    'spec',
+    'metadata',
+    'x-y',
+    'under_score',
+    'dotted.key',
+    'ключ',
+    '名前',
+    'émoji😀',
+  ),
+  fc.constantFrom(
+    '',
+    ' lead',
+    'trail ',
+    'a: b',
+    '# hash',
+    'a #b',
+    '-dash',
+    '- x',
+    '? q',
+    '[x]',
+    '{y}',
+    'a,b',
+    '*star',
+    '&amp',
+    '!bang',
+    '%pct',
+    '@at',
+    '`tick',
+    "it's",
+    'say "hi"',
+    'back\\slash',
+    'tab\there',
+    'true',
+    'False',
+    'null',
+    '~',
+    '1',
+    '0',
+    '42',
+    '-7',
+    '1.5',
+    '1e3',
+    '0x1F',
+    '0o17',
+    '.inf',
+    'yes',
+    'on',
+    '---',
+    '...',
+    '|',
+    '>',
+  ),
   fc.string({ minLength: 1, maxLength: 6 }),
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 4 }),
 );
 
 const stringArb = fc.oneof(
-  fc.constantFrom('plain', 'two words', 'with: colon', 'hash # inside', 'ends with space ', ' starts', 'multi\nline', 'multi\n\nparagraph\n', 'trailing newline\n', 'keep\n\n', 'long long long long long long long long long long long long long text that wraps', 'quote "double" and \'single\'', 'unicode ünïcödé ☃ 😀', 'true', '123', 'null', '', '- item', 'a: b: c', 'x\ty'),
+  fc.constantFrom(
+    'plain',
+    'two words',
+    'with: colon',
+    'hash # inside',
+    'ends with space ',
+    ' starts',
+    'multi\nline',
+    'multi\n\nparagraph\n',
+    'trailing newline\n',
+    'keep\n\n',
+    'long long long long long long long long long long long long long text that wraps',
+    'quote "double" and \'single\'',
+    'unicode ünïcödé ☃ 😀',
+    'true',
+    '123',
+    'null',
+    '',
+    '- item',
+    'a: b: c',
+    'x\ty',
+  ),
   fc.string({ maxLength: 12 }),
   fc.string({ unit: 'grapheme', maxLength: 8 }),
-  fc.array(fc.constantFrom('w', 'word', ' ', '\n', ':', '#', '-', "'", '"', 'é'), { maxLength: 12 }).map((a) => a.join('')),
+  fc
+    .array(fc.constantFrom('w', 'word', ' ', '\n', ':', '#', '-', "'", '"', 'é'), { maxLength: 12 })
+    .map((a) => a.join('')),
 );
 
 const scalarArb = fc.oneof(

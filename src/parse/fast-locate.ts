@@ -360,7 +360,8 @@ class Builder {
       const c = t[p];
       if (c === '\t') return undefined;
       if (c === '#') {
-        if (p - at >= indent) return undefined;
+        // After an empty value, the `yaml` package keeps comment lines in the pair (any indentation).
+        if (last === undefined || p - at >= indent) return undefined;
       } else if (p < lineEnd && c !== '\r') break;
       at = lineEnd + 1;
     }
