@@ -174,8 +174,11 @@ class Builder {
    * indentation its continuation lines need (the column of its key or `-`, plus one) to be read the same
    * by both libraries; undefined inside a flow collection (the outermost one is checked as a whole).
    */
-  node(raw: RawNode, need: number | undefined): FastNode | undefined {
+  node(raw: RawNode, need: number | undefined, indicator = -1): FastNode | undefined {
     const n = this.nodeAt(raw, need);
+    if (n && need !== undefined && indicator >= 0) this.checkSeparation(indicator, n.start, need);
+    // A block scalar at the root: the `yaml` package reads lines at column 0 into it.
+    if (n?.t === 'scalar' && n.block && need === 0) decline();
     if (n && need !== undefined && !(n.t === 'scalar' && n.block) && (n.t === 'scalar' || n.flow))
       this.checkContinuation(n.start, n.end!, need);
     return n;
@@ -197,6 +200,22 @@ class Builder {
       if (t[p] === '\t') decline();
       const blank = t[p] === '\n' || (t[p] === '\r' && t[p + 1] === '\n') || p >= t.length;
       if (!blank && p - (nl + 1) < need) decline();
+      nl = t.indexOf('\n', nl + 1);
+    }
+  }
+
+  /**
+   * A node on a later line than its `:` or `-`: a comment line indented less than `need` between them
+   * makes the `yaml` package's lexer lower the indentation it requires of what follows (it then reads a
+   * multi-line scalar on where js-yaml stops), so it declines.
+   */
+  checkSeparation(indicator: number, start: number, need: number): void {
+    const t = this.text;
+    let nl = t.indexOf('\n', indicator);
+    while (nl >= 0 && nl < start) {
+      let p = nl + 1;
+      while (t[p] === ' ') p++;
+      if (t[p] === '\t' || (t[p] === '#' && p - (nl + 1) < need)) decline();
       nl = t.indexOf('\n', nl + 1);
     }
   }
@@ -273,7 +292,7 @@ class Builder {
         // js-yaml composes the value right after the `:` (block), or after separation (flow).
         if (!next || (flow ? this.skipSep(colon + 1) !== next.open : next.open !== colon + 1)) decline();
         i++;
-        value = this.node(next, flow ? undefined : this.column(key.start) + 1);
+        value = flow ? this.node(next, undefined) : this.node(next, this.column(key.start) + 1, colon);
       }
       keys.push({ ...key, colon });
       values.push(value);
@@ -288,9 +307,11 @@ class Builder {
 
   seq(r: RawNode, start: number, flow: boolean): FastSeq {
     if (!Array.isArray(r.result) || r.result.length !== r.children.length) decline();
-    const items = r.children.map(
-      (x) => this.node(x, flow ? undefined : this.column(this.dashBefore(x)) + 1) ?? decline(),
-    );
+    const items = r.children.map((x) => {
+      if (flow) return this.node(x, undefined) ?? decline();
+      const dash = this.dashBefore(x);
+      return this.node(x, this.column(dash) + 1, dash) ?? decline();
+    });
     if (flow && this.text[r.close - 1] !== ']') decline();
     if (!flow && items.length === 0) decline();
     const node: FastSeq = { t: 'seq', start, end: undefined, flow, items };
@@ -322,7 +343,11 @@ class Builder {
     // The last leaf: the last entry's value, through nested block collections.
     let last: FastNode | undefined = node;
     let emptyAfter = -1;
+    // The least column of the block collections below this one on the way to the last leaf (a sequence
+    // may sit at its parent mapping's column).
+    let below = Infinity;
     while (last && (last.t === 'map' || last.t === 'seq') && !last.flow) {
+      if (last !== node) below = Math.min(below, this.column(last.start));
       if (last.t === 'map') {
         const n: number = last.keys.length - 1;
         const v: FastNode | undefined = last.values[n];
@@ -346,12 +371,13 @@ class Builder {
       if (!/^[ \t]*(?:#.*)?\r?$/.test(t.slice(e, lineEnd))) return undefined;
       e = lineEnd;
     }
-    // The lines after, up to the next content: comments indented as far as the collection's line may
-    // belong to it (or to its last entries).
+    // The lines after, up to the next content: the `yaml` package ends the last entry's node with the
+    // comment lines indented beyond the innermost collection, and a nested collection with the comments
+    // that are not all indented less than it. Comments indented as far as this collection, or less, are
+    // then outside its range (its own trailing comments are kept past its end); any other declines.
     const lineStart = t.lastIndexOf('\n', node.start - 1) + 1;
-    let indent = 0;
-    while (t[lineStart + indent] === ' ') indent++;
-    if (t[lineStart + indent] === '\t') return undefined;
+    if (t.slice(lineStart, node.start).includes('\t')) return undefined;
+    const indent = node.start - lineStart;
     let at = this.lineEnd(e) + 1;
     while (at < this.docEnd) {
       const lineEnd = this.lineEnd(at);
@@ -361,7 +387,7 @@ class Builder {
       if (c === '\t') return undefined;
       if (c === '#') {
         // After an empty value, the `yaml` package keeps comment lines in the pair (any indentation).
-        if (last === undefined || p - at >= indent) return undefined;
+        if (last === undefined || p - at > indent || p - at >= below) return undefined;
       } else if (p < lineEnd && c !== '\r') break;
       at = lineEnd + 1;
     }
