@@ -44,10 +44,11 @@ export function findNode(pd: ParsedDoc, path: DataPath): FoundNode {
  * `key` points at the mapping key instead of the value (for unknown fields, and for required-field errors
  * reported on the parent mapping).
  *
- * In a document the fast parser read, the syntax tree with positions is built on first use, by a second,
- * position-keeping parse of the whole file (about ten times the cost of the first): the location returned
- * is then lazy, computed when one of its positions is first read (printed, or compared with a location
- * whose order is not known otherwise). A diagnostic that is never shown costs no parse. A document the
+ * In a document the fast parser read, the location returned is lazy, computed when one of its positions
+ * is first read (printed, or compared with a location whose order is not known otherwise): by js-yaml's
+ * node positions (fast-locate.ts, one more js-yaml parse of the document), and only where those cannot
+ * give the answer exactly, by the `yaml` package's position-keeping parse of the document (about ten times
+ * the cost, plus loading that package). A diagnostic that is never shown costs no parse. A document the
  * full parser read has its tree already: its locations are computed at once.
  */
 export function locate(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key' = 'value'): Location {
