@@ -70,8 +70,7 @@ function decline(): never {
 }
 
 const isWs = (c: string | undefined): boolean => c === ' ' || c === '\t';
-const isWsOrEol = (c: string | undefined): boolean =>
-  c === ' ' || c === '\t' || c === '\n' || c === '\r';
+const isWsOrEol = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 
 /**
  * The tree of the document that spans `[start, end)` of `text` (the fast path's text: line breaks
