@@ -4,15 +4,21 @@
  * ranges the `yaml` package would give (`locateNow` in locate.ts) are derived from those positions.
  *
  * The answer must be the one the `yaml`-package path gives, exactly; wherever that is not certain the
- * locator declines (returns undefined) and the caller falls back to the `yaml` package. It declines on:
- * - a document with a node property (a tag), an alias or an anchor, a mapping key that is not a string,
- *   a boolean, null or a plain decimal integer, a double-quoted key with an escape, a sequence entry
- *   that is empty, a flow sequence holding a `key: value` pair, or any listener tree it cannot read
- *   (the whole document declines);
- * - a block collection whose range end is not certain: one followed (before the next content line) by a
- *   comment indented at least as far as the collection's line, whose last entry is an empty value
- *   followed by a comment on its line, or that has a tab in the indentation of those lines (only
- *   locations whose target is that collection decline).
+ * locator declines (returns undefined) and the caller falls back to the `yaml` package. The whole
+ * document declines on:
+ * - a node property (a tag), an alias or an anchor (the fast path sends anchors elsewhere already);
+ * - a mapping key that is not a string, a boolean, null or a plain decimal integer (`0x1F`, `1e3`: the
+ *   two libraries may spell its value differently), or a double-quoted key with an escape;
+ * - an empty sequence entry, a flow sequence holding a `key: value` pair, a block scalar at the root or
+ *   with an explicit indentation indicator, a multi-line scalar at the root;
+ * - a multi-line scalar or flow collection with a continuation line indented less than the `yaml` package
+ *   requires (its key's or `-`'s column plus one): js-yaml reads those, the `yaml` package does not;
+ * - a node on a later line than its `:` or `-` with a comment line between them indented less than that;
+ * - a tab in the indentation of any line this module looks at, or a listener tree it cannot read.
+ * Only the locations whose target is a block collection decline when the end of that collection's range
+ * is not certain: when a comment line follows it (before the next content) indented beyond its column or
+ * as far as a nested collection on the way to its last entry, or any comment line follows when that last
+ * entry is an empty value (or the empty value's line has a comment).
  */
 import jsYaml from 'js-yaml';
 import type { DataPath } from '../core/location.ts';
