@@ -10,7 +10,7 @@
  * - a mapping key that is not a string, a boolean, null or a plain decimal integer (`0x1F`, `1e3`: the
  *   two libraries may spell its value differently), or a double-quoted key with an escape;
  * - an empty sequence entry, a flow sequence holding a `key: value` pair, a block scalar at the root or
- *   with an explicit indentation indicator, a multi-line scalar at the root;
+ *   with an explicit indentation indicator, a multi-line scalar or flow collection at the root;
  * - a multi-line scalar or flow collection with a continuation line indented less than the `yaml` package
  *   requires (its key's or `-`'s column plus one): js-yaml reads those, the `yaml` package does not;
  * - a node on a later line than its `:` or `-` with a comment line between them indented less than that;
