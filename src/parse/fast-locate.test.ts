@@ -136,6 +136,30 @@ describeWithShared('fast locator equals the yaml-package locator on ../shared/cr
   });
 });
 
+describe('fast locator: which document', () => {
+  // Found by the generated tests: with CRLF line breaks, marker lines (`...\r\n`, `---\r\n`) were not seen
+  // as markers, and the document after one was located in a later document holding the same value.
+  it('tells apart documents with the same value in a CRLF file, whatever document is located first', () => {
+    const doc = 'k: a\nb:\n  k: [x, {k: y}]\n';
+    const text = `---\ntop: 1\n...\n---\n${doc}--- # next\n${doc}`.replace(/\n/g, '\r\n');
+    for (const order of [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+    ]) {
+      const docs = parseFile({ path: 'a.yaml', text }, []).docs;
+      expect(docs).toHaveLength(3);
+      for (const i of order)
+        for (const p of pathsOf(docs[i]!.value))
+          for (const mode of MODES) {
+            const fast = locateFast(docs[i]!, p, mode);
+            expect(fast).toBeDefined();
+            expect({ ...fast }).toEqual({ ...locateWithYaml(docs[i]!, p, mode) });
+          }
+    }
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------
 // Generated documents.
 

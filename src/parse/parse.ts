@@ -113,9 +113,12 @@ class FilePositions {
   #lines: LineIndex | undefined;
   readonly text: string;
   readonly parseText: string;
-  constructor(text: string, parseText: string) {
+  /** How many documents (empty ones included) the fast parser read in the file. */
+  readonly documents: number;
+  constructor(text: string, parseText: string, documents: number) {
     this.text = text;
     this.parseText = parseText;
+    this.documents = documents;
   }
   get lines(): LineIndex {
     return (this.#lines ??= new LineIndex(this.text));
@@ -161,7 +164,10 @@ class FilePositions {
     const fast = (this.#fast ??= new Map());
     let tree = fast.get(raw);
     if (!fast.has(raw)) {
-      const span = (this.#spans ??= documentSpans(this.parseText))[raw];
+      // The spans are trusted only when there are as many as the fast parser read documents (and the
+      // span's parse must read `value` too).
+      const spans = (this.#spans ??= documentSpans(this.parseText));
+      const span = spans.length === this.documents ? spans[raw] : undefined;
       tree = span && buildFastTree(this.parseText, span.start, span.end, value, jsonEqual);
       fast.set(raw, tree);
     }
@@ -198,7 +204,8 @@ export function documentSpans(text: string): DocSpan[] {
   };
   for (let at = 0; at <= text.length;) {
     const nl = text.indexOf('\n', at);
-    const lineEnd = nl < 0 ? text.length : nl;
+    // The line without its break (a CRLF's CR included: the text's lone CRs are LFs already).
+    const lineEnd = nl < 0 ? text.length : nl > at && text[nl - 1] === '\r' ? nl - 1 : nl;
     const marker = markerAt(text, at, lineEnd);
     if (marker === '---') {
       close(at);
@@ -208,7 +215,7 @@ export function documentSpans(text: string): DocSpan[] {
       content = /\S/.test(text.slice(at + 3, lineEnd).replace(/#.*$/, ''));
     } else if (marker === '...') {
       close(at);
-      start = lineEnd + 1;
+      start = nl < 0 ? text.length : nl + 1;
       explicit = false;
       content = false;
     } else if (!content) {
@@ -375,7 +382,7 @@ export function fastLocateRange(
 
 /** A fast-path file from its documents' values (positions, as always, parsed from the text when needed). */
 function fromFastValues(source: SourceFile, parseText: string, values: readonly unknown[]): ParsedFile {
-  const positions = new FilePositions(source.text, parseText);
+  const positions = new FilePositions(source.text, parseText, values.length);
   const docs: ParsedDoc[] = [];
   values.forEach((value, raw) => {
     if (value === null || value === undefined) return;
