@@ -189,10 +189,11 @@ interface DocSpan {
 
 /**
  * The documents of a stream, as a YAML 1.2 parser splits them, from its marker lines alone: a line that is
- * `---` or `...` (alone, or followed by a space or tab) at the start of a line can only be a marker, never
- * content (YAML 1.2, c-forbidden). `---` starts a document; `...` ends one; lines before the first `---`, or
- * after a `...`, form a document only when they hold more than blank lines, comments and directives. A
- * guess that is wrong costs nothing but the whole-file parse: {@link FilePositions.doc} checks the result.
+ * `---` or `...` (alone up to its line break, LF or CRLF, or followed by a space or tab) can only be a
+ * marker, never content (YAML 1.2, c-forbidden). `---` starts a document; `...` ends one; lines before
+ * the first `---`, or after a `...`, form a document only when they hold more than blank lines, comments
+ * and directives. A guess that is wrong costs nothing but the whole-file parse: {@link FilePositions.doc}
+ * checks the result (and the fast locator its own, see {@link FilePositions.fastRange}).
  */
 export function documentSpans(text: string): DocSpan[] {
   const spans: DocSpan[] = [];
