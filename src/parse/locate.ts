@@ -3,6 +3,7 @@ import type { Node as YamlNode, Scalar } from 'yaml';
 import type { DataPath, Location } from '../core/location.ts';
 import { lazyLocation } from '../core/location.ts';
 import type { ParsedDoc } from './parse.ts';
+import { fastLocateRange } from './parse.ts';
 
 export interface FoundNode {
   /** The value node at the deepest segment that exists (undefined for an empty value like `key:`). */
@@ -43,10 +44,11 @@ export function findNode(pd: ParsedDoc, path: DataPath): FoundNode {
  * `key` points at the mapping key instead of the value (for unknown fields, and for required-field errors
  * reported on the parent mapping).
  *
- * In a document the fast parser read, the syntax tree with positions is built on first use, by a second,
- * position-keeping parse of the whole file (about ten times the cost of the first): the location returned
- * is then lazy, computed when one of its positions is first read (printed, or compared with a location
- * whose order is not known otherwise). A diagnostic that is never shown costs no parse. A document the
+ * In a document the fast parser read, the location returned is lazy, computed when one of its positions
+ * is first read (printed, or compared with a location whose order is not known otherwise): by js-yaml's
+ * node positions (fast-locate.ts, one more js-yaml parse of the document), and only where those cannot
+ * give the answer exactly, by the `yaml` package's position-keeping parse of the document (about ten times
+ * the cost, plus loading that package). A diagnostic that is never shown costs no parse. A document the
  * full parser read has its tree already: its locations are computed at once.
  */
 export function locate(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key' = 'value'): Location {
@@ -67,7 +69,23 @@ function positionsPending(pd: ParsedDoc): boolean {
   return typeof Object.getOwnPropertyDescriptor(pd, 'doc')?.get === 'function';
 }
 
+/**
+ * The location now. In a document the fast parser read, the range is first asked of js-yaml's positions
+ * (fast-locate.ts: no `yaml` package, no second full parse); only where that declines is the syntax tree
+ * of the `yaml` package built ({@link locateWithYaml}). Both give the same offsets (fast-locate.test.ts).
+ */
 function locateNow(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key'): Location {
+  return locateFast(pd, path, mode) ?? locateWithYaml(pd, path, mode);
+}
+
+/** The location without the `yaml` package, or undefined where fast-locate.ts declines. */
+export function locateFast(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key'): Location | undefined {
+  const fast = fastLocateRange(pd, path, mode);
+  return fast && toLocation(pd, fast[0], fast[1]);
+}
+
+/** The location from the `yaml` package's syntax tree (built on first use for a fast-path document). */
+export function locateWithYaml(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key'): Location {
   const found = findNode(pd, path);
   const complete = found.depth === path.length;
   const empty =
@@ -75,8 +93,12 @@ function locateNow(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key'): Locati
   const useKey = found.key && (mode === 'key' || !found.node || empty || !complete);
   const target = useKey ? found.key : (found.node ?? found.key);
   const range = target?.range ?? (pd.doc.contents as YamlNode | null)?.range ?? [0, 0, 0];
-  const end = range[1] > range[0] ? range[1] : range[0] + 1;
-  return pd.lines.location(pd.file, range[0], trimEnd(pd.lines.text, range[0], end));
+  return toLocation(pd, range[0], range[1]);
+}
+
+function toLocation(pd: ParsedDoc, start: number, rangeEnd: number): Location {
+  const end = rangeEnd > start ? rangeEnd : start + 1;
+  return pd.lines.location(pd.file, start, trimEnd(pd.lines.text, start, end));
 }
 
 /** Block collections' value ranges include trailing newlines and comments; carets look better without them. */

@@ -15,6 +15,9 @@ import type { DiagnosticCode } from '../core/codes.ts';
 import { jsonEqual } from '../core/json.ts';
 import { LineIndex, normalizeLineBreaks } from './line-index.ts';
 import { scanText } from './scan.ts';
+import { buildFastTree, fastRange } from './fast-locate.ts';
+import type { FastTree } from './fast-locate.ts';
+import type { DataPath } from '../core/location.ts';
 import type { TextScan } from './scan.ts';
 import type { SourceFile } from './source.ts';
 
@@ -104,14 +107,18 @@ const YAML_OPTIONS = {
  */
 class FilePositions {
   #docs: Document.Parsed[] | undefined;
+  #fast: Map<number, FastTree> | undefined;
   #single: Map<number, Document.Parsed> | undefined;
   #spans: readonly DocSpan[] | undefined;
   #lines: LineIndex | undefined;
   readonly text: string;
   readonly parseText: string;
-  constructor(text: string, parseText: string) {
+  /** How many documents (empty ones included) the fast parser read in the file. */
+  readonly documents: number;
+  constructor(text: string, parseText: string, documents: number) {
     this.text = text;
     this.parseText = parseText;
+    this.documents = documents;
   }
   get lines(): LineIndex {
     return (this.#lines ??= new LineIndex(this.text));
@@ -142,6 +149,30 @@ class FilePositions {
     this.#docs = parseYaml(this.parseText);
     return this.#whole(raw);
   }
+  /**
+   * The range (`[start, end)`, end before trimming) that locate.ts would take from the syntax tree of the
+   * `raw`-th document for `path`, found without the `yaml` package (see fast-locate.ts), or undefined when
+   * that is not certain: the caller then takes it from {@link doc}. The document's js-yaml tree is built
+   * once, from its span alone (offsets the file's), and used only when that parse reads `value`.
+   */
+  fastRange(
+    raw: number,
+    value: unknown,
+    path: DataPath,
+    mode: 'value' | 'key',
+  ): readonly [number, number] | undefined {
+    const fast = (this.#fast ??= new Map());
+    let tree = fast.get(raw);
+    if (!fast.has(raw)) {
+      // The spans are trusted only when there are as many as the fast parser read documents (and the
+      // span's parse must read `value` too).
+      const spans = (this.#spans ??= documentSpans(this.parseText));
+      const span = spans.length === this.documents ? spans[raw] : undefined;
+      tree = span && buildFastTree(this.parseText, span.start, span.end, value, jsonEqual);
+      fast.set(raw, tree);
+    }
+    return tree && fastRange(tree, path, mode);
+  }
   #whole(raw: number): Document.Parsed {
     const docs = this.#docs ?? [];
     // Both parsers split the same documents (the fast path refuses the inputs where they could differ);
@@ -158,10 +189,11 @@ interface DocSpan {
 
 /**
  * The documents of a stream, as a YAML 1.2 parser splits them, from its marker lines alone: a line that is
- * `---` or `...` (alone, or followed by a space or tab) at the start of a line can only be a marker, never
- * content (YAML 1.2, c-forbidden). `---` starts a document; `...` ends one; lines before the first `---`, or
- * after a `...`, form a document only when they hold more than blank lines, comments and directives. A
- * guess that is wrong costs nothing but the whole-file parse: {@link FilePositions.doc} checks the result.
+ * `---` or `...` (alone up to its line break, LF or CRLF, or followed by a space or tab) can only be a
+ * marker, never content (YAML 1.2, c-forbidden). `---` starts a document; `...` ends one; lines before
+ * the first `---`, or after a `...`, form a document only when they hold more than blank lines, comments
+ * and directives. A guess that is wrong costs nothing but the whole-file parse: {@link FilePositions.doc}
+ * checks the result (and the fast locator its own, see {@link FilePositions.fastRange}).
  */
 export function documentSpans(text: string): DocSpan[] {
   const spans: DocSpan[] = [];
@@ -173,7 +205,8 @@ export function documentSpans(text: string): DocSpan[] {
   };
   for (let at = 0; at <= text.length;) {
     const nl = text.indexOf('\n', at);
-    const lineEnd = nl < 0 ? text.length : nl;
+    // The line without its break (a CRLF's CR included: the text's lone CRs are LFs already).
+    const lineEnd = nl < 0 ? text.length : nl > at && text[nl - 1] === '\r' ? nl - 1 : nl;
     const marker = markerAt(text, at, lineEnd);
     if (marker === '---') {
       close(at);
@@ -183,7 +216,7 @@ export function documentSpans(text: string): DocSpan[] {
       content = /\S/.test(text.slice(at + 3, lineEnd).replace(/#.*$/, ''));
     } else if (marker === '...') {
       close(at);
-      start = lineEnd + 1;
+      start = nl < 0 ? text.length : nl + 1;
       explicit = false;
       content = false;
     } else if (!content) {
@@ -329,13 +362,32 @@ export function parseFile(
   return parseFileFully(source, parseText, scan, diagnostics, work);
 }
 
+/** How to locate a path in a fast-path document without the `yaml` package (see {@link fastLocateRange}). */
+const FAST_RANGES = new WeakMap<
+  ParsedDoc,
+  (path: DataPath, mode: 'value' | 'key') => readonly [number, number] | undefined
+>();
+
+/**
+ * For a document the fast parser read: the range `[start, end)` (end before trimming) that locate.ts
+ * would take from its syntax tree, found without the `yaml` package; undefined when that is not certain
+ * (see fast-locate.ts) or the document was not read by the fast parser.
+ */
+export function fastLocateRange(
+  pd: ParsedDoc,
+  path: DataPath,
+  mode: 'value' | 'key',
+): readonly [number, number] | undefined {
+  return FAST_RANGES.get(pd)?.(path, mode);
+}
+
 /** A fast-path file from its documents' values (positions, as always, parsed from the text when needed). */
 function fromFastValues(source: SourceFile, parseText: string, values: readonly unknown[]): ParsedFile {
-  const positions = new FilePositions(source.text, parseText);
+  const positions = new FilePositions(source.text, parseText, values.length);
   const docs: ParsedDoc[] = [];
   values.forEach((value, raw) => {
     if (value === null || value === undefined) return;
-    docs.push({
+    const pd: ParsedDoc = {
       file: source.path,
       index: docs.length,
       value,
@@ -345,7 +397,9 @@ function fromFastValues(source: SourceFile, parseText: string, values: readonly 
       get lines() {
         return positions.lines;
       },
-    });
+    };
+    FAST_RANGES.set(pd, (path, mode) => positions.fastRange(raw, value, path, mode));
+    docs.push(pd);
   });
   return { source, docs, fastValues: values };
 }
