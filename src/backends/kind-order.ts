@@ -95,8 +95,11 @@ export const KIND_RANK: Readonly<Record<string, number>> = Object.freeze(
 /** Rank shared by all kinds not in {@link KIND_RANK}; they sort after every known kind. */
 export const UNKNOWN_KIND_RANK = KIND_ORDER.length;
 
+/** The same ranks as a Map: sorting a fleet's objects looks a rank up about a million times. */
+const RANKS: ReadonlyMap<string, number> = new Map(Object.entries(KIND_RANK));
+
 export function kindRank(kind: string): number {
-  return Object.hasOwn(KIND_RANK, kind) ? (KIND_RANK[kind] as number) : UNKNOWN_KIND_RANK;
+  return RANKS.get(kind) ?? UNKNOWN_KIND_RANK;
 }
 
 function cmp(a: string, b: string): number {
