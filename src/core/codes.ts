@@ -641,6 +641,13 @@ export const CODES = {
       '`meshc import`: an object refers to a workload, host or identity that matches no Kubernetes Service of the input, so the import cannot tell which meshc Service it belongs to (or had to assume its ports).',
     fix: 'Import the Kubernetes Services (and Deployments, for service accounts) together with the mesh objects (`kubectl get svc,deploy -o yaml`), or add the Service to the spec by hand.',
   },
+  IMPORT_PLACEHOLDER: {
+    severity: 'warning',
+    area: 'import',
+    cause:
+      '`meshc import`: the spec needs a value the input does not hold: the GatewayClass of the Gateway an ingress HTTPRoute is attached to, when that Gateway is not in the input. The import writes the placeholder `UNKNOWN`, which `meshc validate` refuses until it is set, rather than guess a class and deploy a Gateway nobody serves.',
+    fix: 'Import the Gateway together with its routes (`kubectl get gateways,httproutes -A -o yaml`), or set `spec.mesh.ingress.className` in the imported Environment to your GatewayClass.',
+  },
   IMPORT_INVALID_OBJECT: {
     severity: 'error',
     area: 'import',

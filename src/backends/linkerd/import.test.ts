@@ -214,3 +214,36 @@ spec:
     ]);
   });
 });
+
+describe('an ingress HTTPRoute whose Gateway is not in the input', () => {
+  const route = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: web-public, namespace: shop }
+spec:
+  parentRefs: [{ name: public, namespace: ingress }]
+  hostnames: [shop.example.com]
+  rules: [{ backendRefs: [{ name: web, port: 8080 }] }]
+`;
+  it('writes the placeholder class UNKNOWN and says so at the parentRef (IMPORT_PLACEHOLDER)', () => {
+    const { codes, file, result } = run(route);
+    expect(codes).toContain('IMPORT_PLACEHOLDER /spec/parentRefs/0/name');
+    const d = result.diagnostics.find((x) => x.code === 'IMPORT_PLACEHOLDER')!;
+    expect(d.message).toContain('the Gateway ingress/public, which is not in the input');
+    expect(file('environments/linkerd.yaml')).toMatch(/className: UNKNOWN/);
+    expect(file('services/shop/web.yaml')).toMatch(/hosts:\s*\n?\s*- shop\.example\.com/);
+  });
+
+  it('takes the class from the Gateway when it is in the input, with no finding', () => {
+    const { codes, file } = run(`${route}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: public, namespace: ingress }
+spec:
+  gatewayClassName: public-gw
+  listeners: [{ name: http, port: 80, protocol: HTTP }]
+`);
+    expect(codes.filter((c) => c.startsWith('IMPORT_PLACEHOLDER'))).toEqual([]);
+    expect(file('environments/linkerd.yaml')).toMatch(/className: public-gw/);
+  });
+});

@@ -605,7 +605,16 @@ function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext): v
     namespace: gwNs,
     api: 'gateway-api',
   };
-  if (!ctx.environment.ingress.className) ctx.environment.ingress.className = 'UNKNOWN';
+  if (!ctx.environment.ingress.className) {
+    // The Gateway (read before the routes) is not in the input: its class cannot be known.
+    ctx.environment.ingress.className = 'UNKNOWN';
+    r.report(
+      'IMPORT_PLACEHOLDER',
+      ['spec', 'parentRefs', parent, 'name'],
+      `${r.ref} is attached to the Gateway ${gwNs}/${String(ref.name)}, which is not in the input, so its GatewayClass is unknown: the environment's ingress.className is written as UNKNOWN, which meshc validate refuses until it is set.`,
+      "Import the Gateway with its routes, or set spec.mesh.ingress.className in the imported Environment to the Gateway's class.",
+    );
+  }
   r.consume(['spec']);
 }
 
