@@ -23,7 +23,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { isScalar, parseAllDocuments } from 'yaml';
 import type { Document } from 'yaml';
 import { CODES } from '../src/core/codes.ts';
 import type { Diagnostic } from '../src/core/diagnostic.ts';
@@ -43,7 +43,15 @@ import { buildEnvironment } from '../src/gitops/tree.ts';
 import { runCli } from './helpers/cli.ts';
 import { repoRoot } from './helpers/shared.ts';
 import { tempDir } from './helpers/spec-tree.ts';
-import { checkDiagnostics, inside, nodePaths, otherType } from './helpers/property-invariants.ts';
+import {
+  checkDiagnostics,
+  editDocument,
+  type DataPath,
+  inside,
+  otherType,
+  parseDocs,
+  yamlFragmentsArb,
+} from './helpers/property-invariants.ts';
 
 /** In-process runs: 100 unless `MESHC_PROPERTY_RUNS` says otherwise; the CLI gets a fifth, drift's CLI a twentieth. */
 const NUM_RUNS = Number(process.env.MESHC_PROPERTY_RUNS) || 100;
@@ -229,45 +237,37 @@ const TARGET_KEYS = new Set([
   'targetRef',
 ]);
 
-const bytesArb: fc.Arbitrary<string> = fc.oneof(
-  fc
-    .array(
-      fc.constantFrom(
-        '\t',
-        ': ',
-        '&a ',
-        '*a',
-        '{',
-        '}',
-        '[',
-        ']',
-        '- ',
-        '\n',
-        '  ',
-        '#',
-        '"',
-        "'",
-        '|',
-        '!!binary ',
-        '!custom ',
-        '? ',
-        ',',
-        '---\n',
-        '...\n',
-        '<<: *a\n',
-        '\r',
-        '\u0000',
-        '\uFEFF',
-        '\u001b',
-        '😀',
-        'x',
-        'null',
-      ),
-      { minLength: 1, maxLength: 8 },
-    )
-    .map((a) => a.join('')),
-  fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }),
-);
+const bytesArb: fc.Arbitrary<string> = yamlFragmentsArb([
+  '\t',
+  ': ',
+  '&a ',
+  '*a',
+  '{',
+  '}',
+  '[',
+  ']',
+  '- ',
+  '\n',
+  '  ',
+  '#',
+  '"',
+  "'",
+  '|',
+  '!!binary ',
+  '!custom ',
+  '? ',
+  ',',
+  '---\n',
+  '...\n',
+  '<<: *a\n',
+  '\r',
+  '\u0000',
+  '\uFEFF',
+  '\u001b',
+  '😀',
+  'x',
+  'null',
+]);
 
 /** Names (and namespaces) the API server would refuse, or that a file name or a terminal cannot take. */
 const nameArb: fc.Arbitrary<string> = fc.oneof(
@@ -367,45 +367,9 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('insert' as const), file: fc.nat(), at: fc.nat(), text: bytesArb }),
 );
 
-type DataPath = (string | number)[];
-
-function parseDocs(text: string): Document.Parsed[] | undefined {
-  try {
-    const docs = parseAllDocuments(text);
-    if (!Array.isArray(docs) || docs.length === 0 || docs.some((d) => d.errors.length > 0)) return undefined;
-    return docs;
-  } catch {
-    return undefined;
-  }
-}
-
-function printDocs(docs: readonly Document.Parsed[]): string {
-  return docs
-    .map((d, i) => (i > 0 && !String(d).startsWith('---') ? `---\n${String(d)}` : String(d)))
-    .join('');
-}
-
-/** Applies `change` to one document of a YAML file; files that do not parse cleanly are kept as they are. */
-function editDocument(
-  text: string,
-  docIndex: number,
-  change: (doc: Document.Parsed, paths: DataPath[], js: unknown) => void,
-): string {
-  const docs = parseDocs(text);
-  if (!docs) return text;
-  const doc = docs[docIndex % docs.length]!;
-  if (!(isMap(doc.contents) || isSeq(doc.contents))) return text;
-  try {
-    const js = doc.toJS({ maxAliasCount: 100 }) as unknown;
-    const paths = nodePaths(js, [], [], 5000);
-    if (paths.length === 0) return text;
-    change(doc, paths, js);
-    return printDocs(docs);
-  } catch {
-    // An edit yaml itself cannot print (an alias whose anchor was replaced): the generator's limit.
-    return text;
-  }
-}
+/** {@link editDocument} over at most 5,000 node paths: some seeds are whole renders. */
+const edit = (text: string, docIndex: number, change: Parameters<typeof editDocument>[2]): string =>
+  editDocument(text, docIndex, change, 5000);
 
 /** The documents of a file as data (for the List and JSON mutations); undefined when it does not parse. */
 function docValues(text: string): unknown[] | undefined {
@@ -437,10 +401,10 @@ function applyMutation(files: SourceFile[], m: Mutation): SourceFile[] {
       return replace(f.text.slice(0, at) + m.text + f.text.slice(at));
     }
     case 'deleteKey':
-      return replace(editDocument(f.text, m.doc, (doc, paths) => doc.deleteIn(paths[m.at % paths.length]!)));
+      return replace(edit(f.text, m.doc, (doc, paths) => doc.deleteIn(paths[m.at % paths.length]!)));
     case 'replaceValue':
       return replace(
-        editDocument(f.text, m.doc, (doc, paths) => {
+        edit(f.text, m.doc, (doc, paths) => {
           const targets = m.targeted ? paths.filter((p) => TARGET_KEYS.has(String(p[p.length - 1]))) : [];
           const pool = targets.length ? targets : paths;
           doc.setIn(pool[m.at % pool.length]!, doc.createNode(m.value));
@@ -448,7 +412,7 @@ function applyMutation(files: SourceFile[], m: Mutation): SourceFile[] {
       );
     case 'swapType':
       return replace(
-        editDocument(f.text, m.doc, (doc, paths, js) => {
+        edit(f.text, m.doc, (doc, paths, js) => {
           const p = paths[m.at % paths.length]!;
           const value = p.reduce<unknown>(
             (v, k) => (v as Record<string | number, unknown> | undefined)?.[k],
@@ -460,14 +424,14 @@ function applyMutation(files: SourceFile[], m: Mutation): SourceFile[] {
     case 'renameKind': {
       const pool = [...(m.apiVersion ? API_VERSIONS : KINDS)];
       return replace(
-        editDocument(f.text, m.doc, (doc) =>
+        edit(f.text, m.doc, (doc) =>
           doc.setIn([m.apiVersion ? 'apiVersion' : 'kind'], pool[m.pick % pool.length]!),
         ),
       );
     }
     case 'setName':
       return replace(
-        editDocument(f.text, m.doc, (doc, _paths, js) => {
+        edit(f.text, m.doc, (doc, _paths, js) => {
           const items = (js as { items?: unknown }).items;
           const at: DataPath = Array.isArray(items) && items.length ? ['items', m.item % items.length] : [];
           // A kind keeps its beginning (the object still looks like one of its mesh), with the name after it.
@@ -479,13 +443,13 @@ function applyMutation(files: SourceFile[], m: Mutation): SourceFile[] {
       );
     case 'nestDeep':
       return replace(
-        editDocument(f.text, m.doc, (doc, paths) =>
+        edit(f.text, m.doc, (doc, paths) =>
           doc.setIn(paths[m.at % paths.length]!, doc.createNode(nested(m.depth, m.seq))),
         ),
       );
     case 'alias':
       return replace(
-        editDocument(f.text, m.doc, (doc, paths) => {
+        edit(f.text, m.doc, (doc, paths) => {
           const from = paths[m.from % paths.length]!;
           const to = paths[m.to % paths.length]!;
           // An alias inside its own anchor's node is a cycle yaml cannot print; keep such pairs out.

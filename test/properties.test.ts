@@ -16,13 +16,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isMap, isSeq, parseAllDocuments } from 'yaml';
-import type { Document } from 'yaml';
 import type { SourceFile } from '../src/parse/source.ts';
 import { PARSE_LIMITS, parseFiles } from '../src/parse/parse.ts';
 import { loadSpec } from '../src/load/load-project.ts';
 import { compile } from '../src/pipeline.ts';
-import { checkDiagnostics, nodePaths, otherType } from './helpers/property-invariants.ts';
+import {
+  checkDiagnostics,
+  editDocument,
+  otherType,
+  yamlFragmentsArb,
+} from './helpers/property-invariants.ts';
 
 const EXAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'bookinfo');
 /** 1,000 runs in CI, 200 locally; `MESHC_PROPERTY_RUNS` overrides both (for a longer hunt). */
@@ -94,51 +97,43 @@ const valueArb: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Fragments that upset YAML parsers, and raw code points. */
-const bytesArb: fc.Arbitrary<string> = fc.oneof(
-  fc
-    .array(
-      fc.constantFrom(
-        '\t',
-        ': ',
-        '&a ',
-        '*a',
-        '&a',
-        '*a\n',
-        '{',
-        '}',
-        '[',
-        ']',
-        '- ',
-        '\n',
-        '  ',
-        '#',
-        '"',
-        "'",
-        '|',
-        '>',
-        '!!str ',
-        '!custom ',
-        '%YAML 1.1\n',
-        '? ',
-        ',',
-        '---\n',
-        '...\n',
-        '<<: *a\n',
-        '\r',
-        '\r\n',
-        '\u0000',
-        '\uFEFF',
-        '\u2028',
-        '😀',
-        'x',
-        '9080',
-        'null',
-      ),
-      { minLength: 1, maxLength: 8 },
-    )
-    .map((a) => a.join('')),
-  fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }),
-);
+const bytesArb: fc.Arbitrary<string> = yamlFragmentsArb([
+  '\t',
+  ': ',
+  '&a ',
+  '*a',
+  '&a',
+  '*a\n',
+  '{',
+  '}',
+  '[',
+  ']',
+  '- ',
+  '\n',
+  '  ',
+  '#',
+  '"',
+  "'",
+  '|',
+  '>',
+  '!!str ',
+  '!custom ',
+  '%YAML 1.1\n',
+  '? ',
+  ',',
+  '---\n',
+  '...\n',
+  '<<: *a\n',
+  '\r',
+  '\r\n',
+  '\u0000',
+  '\uFEFF',
+  '\u2028',
+  '😀',
+  'x',
+  '9080',
+  'null',
+]);
 
 // ---------------------------------------------------------------------------------------------------
 // Hostile YAML: the input classes that crashed or hung meshc before
@@ -350,48 +345,6 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('deleteFile' as const), file: fc.nat() }),
 );
 
-type DataPath = (string | number)[];
-
-/** Applies `change` to one document of a YAML file through the yaml Document API; unparsable files are kept. */
-function editDocument(
-  text: string,
-  docIndex: number,
-  change: (doc: Document.Parsed, paths: DataPath[]) => void,
-): string {
-  let docs;
-  try {
-    docs = parseAllDocuments(text);
-  } catch {
-    // Deeper than yaml's recursive parser goes (a hostile mutation before this one): meshc reports such a
-    // file by its depth limit; the harness just leaves it as it is.
-    return text;
-  }
-  if (!Array.isArray(docs) || docs.length === 0) return text;
-  // Only files that parse cleanly are edited structurally (yaml cannot stringify a document with errors);
-  // the text mutations take care of broken files.
-  if (docs.some((d) => d.errors.length > 0)) return text;
-  const doc = docs[docIndex % docs.length]!;
-  if (!(isMap(doc.contents) || isSeq(doc.contents))) return text;
-  let js: unknown;
-  try {
-    js = doc.toJS();
-  } catch {
-    return text;
-  }
-  const paths = nodePaths(js);
-  if (paths.length === 0) return text;
-  try {
-    change(doc, paths);
-    return docs
-      .map((d, i) => (i > 0 && !String(d).startsWith('---') ? `---\n${String(d)}` : String(d)))
-      .join('');
-  } catch {
-    // A structural edit can leave the document unprintable for yaml itself (an alias whose anchor the edit
-    // replaced): that is the generator's limit, not an input meshc gets; keep the text as it was.
-    return text;
-  }
-}
-
 function applyMutation(files: SourceFile[], m: Mutation): SourceFile[] {
   if (files.length === 0) return files;
   const i = m.file % files.length;
@@ -427,12 +380,11 @@ function applyMutation(files: SourceFile[], m: Mutation): SourceFile[] {
       );
     case 'swapType':
       return replace(
-        editDocument(f.text, m.doc, (doc, paths) => {
+        editDocument(f.text, m.doc, (doc, paths, js) => {
           const p = paths[m.at % paths.length]!;
-          const current = (doc.toJS() as unknown) ?? null;
           const value = p.reduce<unknown>(
             (v, k) => (v as Record<string | number, unknown> | undefined)?.[k],
-            current,
+            js ?? null,
           );
           doc.setIn(p, doc.createNode(otherType(value ?? null)));
         }),

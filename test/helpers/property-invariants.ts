@@ -1,9 +1,12 @@
 /**
  * What every "never crashes" property requires of meshc's answer, whatever the input (test/properties.test.ts
  * for the spec, test/import-properties.test.ts for `meshc import` and `drift --live`): known codes, a severity,
- * a message without a stack trace, and every location inside the input files. And the value mutations both
- * properties share.
+ * a message without a stack trace, and every location inside the input files. And the mutations both
+ * properties share: value edits, structural edits of a document, and fragments of YAML text.
  */
+import fc from 'fast-check';
+import { isMap, isSeq, parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
 import { CODES } from '../../src/core/codes.ts';
 import type { Diagnostic } from '../../src/core/diagnostic.ts';
 import type { Location } from '../../src/core/location.ts';
@@ -82,4 +85,56 @@ export function otherType(v: unknown): unknown {
   if (v === null) return 0;
   if (Array.isArray(v)) return Object.fromEntries(v.map((x, i) => [`k${i}`, x]));
   return Object.values(v as object);
+}
+
+/** A string of 1 to 8 of `fragments` (pieces that upset YAML parsers), or of raw code points. */
+export function yamlFragmentsArb(fragments: readonly string[]): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.array(fc.constantFrom(...fragments), { minLength: 1, maxLength: 8 }).map((a) => a.join('')),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }),
+  );
+}
+
+/** The documents of a YAML text when the yaml library reads them all without an error; else undefined. */
+export function parseDocs(text: string): Document.Parsed[] | undefined {
+  try {
+    const docs = parseAllDocuments(text);
+    if (!Array.isArray(docs) || docs.length === 0 || docs.some((d) => d.errors.length > 0)) return undefined;
+    return docs;
+  } catch {
+    // Deeper than yaml's recursive parser goes (a hostile mutation before this one): meshc reports such a
+    // file by its depth limit; the harness just leaves it as it is.
+    return undefined;
+  }
+}
+
+/**
+ * Applies `change` to one document of a YAML text through the yaml Document API, given the data paths of
+ * its nodes (at most about `cap`) and its value. Only texts that parse cleanly are edited (yaml cannot print a
+ * document with errors; the text mutations take care of broken files), and only mapping or sequence
+ * documents; anything else is returned as it is.
+ */
+export function editDocument(
+  text: string,
+  docIndex: number,
+  change: (doc: Document.Parsed, paths: DataPath[], js: unknown) => void,
+  cap = Infinity,
+): string {
+  const docs = parseDocs(text);
+  if (!docs) return text;
+  const doc = docs[docIndex % docs.length]!;
+  if (!(isMap(doc.contents) || isSeq(doc.contents))) return text;
+  try {
+    const js = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    const paths = nodePaths(js, [], [], cap);
+    if (paths.length === 0) return text;
+    change(doc, paths, js);
+    return docs
+      .map((d, i) => (i > 0 && !String(d).startsWith('---') ? `---\n${String(d)}` : String(d)))
+      .join('');
+  } catch {
+    // A structural edit can leave the document unprintable for yaml itself (an alias whose anchor the edit
+    // replaced): that is the generator's limit, not an input meshc gets; keep the text as it was.
+    return text;
+  }
 }
