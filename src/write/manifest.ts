@@ -144,9 +144,16 @@ export function isRacy(
 ): boolean {
   if (t.ctimeMaxMs !== undefined)
     return t.mtimeMs >= taken - (t.mtimeMs % 1000 === 0 ? COARSE_RACY_WINDOW_MS : RACY_WINDOW_MS);
-  const wholeSeconds = t.mtimeMs % 1000 === 0 && t.ctimeMs % 1000 === 0;
-  const window = wholeSeconds ? COARSE_RACY_WINDOW_MS : RACY_WINDOW_MS;
+  const window = coarseTimestamps(t) ? COARSE_RACY_WINDOW_MS : RACY_WINDOW_MS;
   return t.mtimeMs >= taken - window || t.ctimeMs >= taken - window;
+}
+
+/**
+ * Whether mtime and ctime are both whole seconds: presumed a filesystem with one- or two-second timestamps
+ * (see the module comment), where the racy window is {@link COARSE_RACY_WINDOW_MS}.
+ */
+export function coarseTimestamps(t: { readonly mtimeMs: number; readonly ctimeMs: number }): boolean {
+  return t.mtimeMs % 1000 === 0 && t.ctimeMs % 1000 === 0;
 }
 
 /** Where `meshc render` keeps the manifest of `outDir` in meshc's cache directory (`<cache>/write-<hash>.json`). */

@@ -30,6 +30,7 @@ import {
   BlobHashes,
   blobHash,
   carriedEntry,
+  coarseTimestamps,
   entryOf,
   isRacy,
   RACY_WINDOW_MS,
@@ -751,7 +752,7 @@ async function recordWritten(
       before !== undefined &&
       before.isFile() &&
       !isRacy(before, run.scanTaken) &&
-      !(before.mtimeMs % 1000 === 0 && before.ctimeMs % 1000 === 0)
+      !coarseTimestamps(before)
     )
       entries.set(f.path, carriedEntry(before, run.hashes.of(f), from, until));
   }
