@@ -3,7 +3,6 @@ import type { Node as YamlNode, Scalar } from 'yaml';
 import type { DataPath, Location } from '../core/location.ts';
 import { lazyLocation } from '../core/location.ts';
 import type { ParsedDoc } from './parse.ts';
-import { fastLocateRange } from './parse.ts';
 
 export interface FoundNode {
   /** The value node at the deepest segment that exists (undefined for an empty value like `key:`). */
@@ -80,7 +79,7 @@ function locateNow(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key'): Locati
 
 /** The location without the `yaml` package, or undefined where fast-locate.ts declines. */
 export function locateFast(pd: ParsedDoc, path: DataPath, mode: 'value' | 'key'): Location | undefined {
-  const fast = fastLocateRange(pd, path, mode);
+  const fast = pd.fastRange?.(path, mode);
   return fast && toLocation(pd, fast[0], fast[1]);
 }
 

@@ -67,6 +67,12 @@ export interface ParsedDoc {
   readonly lines: LineIndex;
   /** The document as plain JSON data. */
   readonly value: unknown;
+  /**
+   * Of a document the fast parser read: the range (`[start, end)`, end before trimming) that locate.ts would
+   * take from `doc` for a path, found without the `yaml` package (fast-locate.ts); undefined where that is
+   * not certain (then `doc` answers).
+   */
+  readonly fastRange?: (path: DataPath, mode: 'value' | 'key') => readonly [number, number] | undefined;
 }
 
 export interface ParsedFile {
@@ -362,32 +368,13 @@ export function parseFile(
   return parseFileFully(source, parseText, scan, diagnostics, work);
 }
 
-/** How to locate a path in a fast-path document without the `yaml` package (see {@link fastLocateRange}). */
-const FAST_RANGES = new WeakMap<
-  ParsedDoc,
-  (path: DataPath, mode: 'value' | 'key') => readonly [number, number] | undefined
->();
-
-/**
- * For a document the fast parser read: the range `[start, end)` (end before trimming) that locate.ts
- * would take from its syntax tree, found without the `yaml` package; undefined when that is not certain
- * (see fast-locate.ts) or the document was not read by the fast parser.
- */
-export function fastLocateRange(
-  pd: ParsedDoc,
-  path: DataPath,
-  mode: 'value' | 'key',
-): readonly [number, number] | undefined {
-  return FAST_RANGES.get(pd)?.(path, mode);
-}
-
 /** A fast-path file from its documents' values (positions, as always, parsed from the text when needed). */
 function fromFastValues(source: SourceFile, parseText: string, values: readonly unknown[]): ParsedFile {
   const positions = new FilePositions(source.text, parseText, values.length);
   const docs: ParsedDoc[] = [];
   values.forEach((value, raw) => {
     if (value === null || value === undefined) return;
-    const pd: ParsedDoc = {
+    docs.push({
       file: source.path,
       index: docs.length,
       value,
@@ -397,9 +384,8 @@ function fromFastValues(source: SourceFile, parseText: string, values: readonly 
       get lines() {
         return positions.lines;
       },
-    };
-    FAST_RANGES.set(pd, (path, mode) => positions.fastRange(raw, value, path, mode));
-    docs.push(pd);
+      fastRange: (path, mode) => positions.fastRange(raw, value, path, mode),
+    });
   });
   return { source, docs, fastValues: values };
 }
