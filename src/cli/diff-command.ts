@@ -138,54 +138,46 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
   }
 
   let diff: SpecDiff;
-  const partial =
-    baseCompiled.errors.length > 0 ? partialBase(base, baseCompiled, repo.prefix, cache) : undefined;
-  if (partial) {
-    // Broken in some environment files only: the rest of the base is compared as usual.
-    const files = partial.leftOut.map(displayFor(false)).join(', ');
-    note(
-      `the spec at ${label(base)} does not compile (${count(baseCompiled.errors.length, 'error')}), only because of ${files}; it is compared without ${partial.leftOut.length === 1 ? 'that file' : 'those files'}, so ${partial.leftOut.length === 1 ? 'its environments show' : 'their environments show'} as added.`,
-    );
-    diff = diffAgainstPartialBase(
-      {
-        ...partial.side,
-        files: redactSecrets(base.loaded.files, baseCompiled.diagnostics),
-        errors: sortDiagnostics(
-          withholdSecretMessages(baseCompiled.diagnostics).filter((d) => d.severity === 'error'),
-        ),
-        leftOut: partial.leftOut,
-      },
-      { ...headCompiled.side, files: redactSecrets(head.loaded.files, headCompiled.diagnostics) },
-      {
-        context,
-        ...(cache.canonical ? { canonical: cache.canonical } : {}),
-        ...(cache.prepared ? { prepared: cache.prepared } : {}),
-      },
-    );
-  } else if (baseCompiled.errors.length > 0) {
-    // A change that fixes a broken base must not fail for it: the head's render, the spec files' diff
-    // and a summary of the base's errors (in the output itself, every format).
-    note(
-      `the spec at ${label(base)} does not compile (${count(baseCompiled.errors.length, 'error')}); the head's render is shown whole, with the diff of the spec files.`,
-    );
-    // The spec files' diff never shows a value a secret finding points at (a change that removes a
-    // leaked key from main must not post it in a comment).
-    diff = diffAgainstBrokenBase(
-      {
-        files: redactSecrets(base.loaded.files, baseCompiled.diagnostics),
-        errors: sortDiagnostics(
-          withholdSecretMessages(baseCompiled.diagnostics).filter((d) => d.severity === 'error'),
-        ),
-      },
-      { ...headCompiled.side, files: redactSecrets(head.loaded.files, headCompiled.diagnostics) },
-      { context },
-    );
-  } else
-    diff = diffSpecs(baseCompiled.side, headCompiled.side, {
-      context,
-      ...(cache.canonical ? { canonical: cache.canonical } : {}),
-      ...(cache.prepared ? { prepared: cache.prepared } : {}),
-    });
+  const shared = {
+    context,
+    ...(cache.canonical ? { canonical: cache.canonical } : {}),
+    ...(cache.prepared ? { prepared: cache.prepared } : {}),
+  };
+  if (baseCompiled.errors.length === 0) diff = diffSpecs(baseCompiled.side, headCompiled.side, shared);
+  else {
+    // A change that fixes a broken base must not fail for it: the base's errors and the spec files' diff go
+    // in the output itself (every format). That diff never shows a value a secret finding points at (a
+    // change that removes a leaked key from main must not post it in a comment).
+    const broken = {
+      files: redactSecrets(base.loaded.files, baseCompiled.diagnostics),
+      errors: sortDiagnostics(
+        withholdSecretMessages(baseCompiled.diagnostics).filter((d) => d.severity === 'error'),
+      ),
+    };
+    const headSide = {
+      ...headCompiled.side,
+      files: redactSecrets(head.loaded.files, headCompiled.diagnostics),
+    };
+    const partial = partialBase(base, baseCompiled, repo.prefix, cache);
+    const errors = count(baseCompiled.errors.length, 'error');
+    if (partial) {
+      // Broken in some environment files only: the rest of the base is compared as usual.
+      const one = partial.leftOut.length === 1;
+      note(
+        `the spec at ${label(base)} does not compile (${errors}), only because of ${partial.leftOut.map(displayFor(false)).join(', ')}; it is compared without ${one ? 'that file' : 'those files'}, so ${one ? 'its' : 'their'} environments show as added.`,
+      );
+      diff = diffAgainstPartialBase(
+        { ...partial.side, ...broken, leftOut: partial.leftOut },
+        headSide,
+        shared,
+      );
+    } else {
+      note(
+        `the spec at ${label(base)} does not compile (${errors}); the head's render is shown whole, with the diff of the spec files.`,
+      );
+      diff = diffAgainstBrokenBase(broken, headSide, { context });
+    }
+  }
   if (envs) {
     const headEnvs = headCompiled.side.model.environments.filter((e) => envs.includes(e.name)).length;
     diff = restrictToEnvironments(diff, envs, headEnvs);
