@@ -79,6 +79,16 @@ export function baseInvalidNotice(d: SpecDiff, ctx: DiffFormatContext): string {
   );
 }
 
+/** Whether the diff compares models (a base that compiled, or one compiled without some files): then it has a summary. */
+export function modelToModel(d: SpecDiff): boolean {
+  return !d.baseInvalid || d.baseInvalid.leftOut !== undefined;
+}
+
+/** `Spec files` or `Spec files left out of the base`: the heading of the base-invalid spec file diffs. */
+export function specFilesHeading(d: SpecDiff): string {
+  return `Spec files${d.baseInvalid?.leftOut ? ' left out of the base' : ''}`;
+}
+
 /** The stats line's first part: the number of summary lines, or what the base's errors left to show. */
 export function changesLabel(d: SpecDiff): string {
   const b = d.baseInvalid;

@@ -24,8 +24,10 @@ import {
   baseErrorLine,
   baseInvalidNotice,
   changesLabel,
+  modelToModel,
   plural,
   refLabel,
+  specFilesHeading,
   where,
   type DiffFormatContext,
 } from './context.ts';
@@ -77,17 +79,18 @@ export function formatDiffMarkdown(d: SpecDiff, ctx: DiffFormatContext): string 
   // ---- summary: at least its share of the budget, more when the resources need less
   const sections = [...fileSections(d.baseInvalid?.specFiles ?? [], ctx), ...buildSections(d.resources)];
   const intro = d.baseInvalid
-    ? `\n### Spec files${d.baseInvalid.leftOut ? ' left out of the base' : ''}: ${n(d.baseInvalid.specFiles.length)} changed · Resources: ${resourceCounts(d)}\n\n`
+    ? `\n### ${specFilesHeading(d)}: ${n(d.baseInvalid.specFiles.length)} changed · Resources: ${resourceCounts(d)}\n\n`
     : `\n### Resources: ${resourceCounts(d)}\n\n`;
   const room = budget - utf8Length(head + intro + footer);
   const resourcesFull = sections.reduce((n, s) => n + frame(s) + s.bodyChars, 0);
   const summaryBudget = Math.max(Math.floor(room * SUMMARY_SHARE), room - resourcesFull);
   const w = d.stats.summary.warnings;
-  const modelToModel = !d.baseInvalid || d.baseInvalid.leftOut !== undefined;
   const summaryHead = `### Summary: ${plural(d.summary.length, 'change')}${w ? ` (${plural(w, 'needs', 'need')} a careful look: ⚠️)` : ''}\n\n`;
-  let summary =
-    (d.baseInvalid ? baseInvalidBlock(d, ctx) : '') +
-    (modelToModel ? (d.baseInvalid ? '\n' : '') + summaryHead : '');
+  const blocks = [
+    ...(d.baseInvalid ? [baseInvalidBlock(d, ctx)] : []),
+    ...(modelToModel(d) ? [summaryHead] : []),
+  ];
+  let summary = blocks.join('\n');
   let shown = 0;
   let summaryBytes = utf8Length(summary);
   for (const s of d.summary) {
@@ -99,7 +102,7 @@ export function formatDiffMarkdown(d: SpecDiff, ctx: DiffFormatContext): string 
     summary += line;
     shown++;
   }
-  if (d.summary.length === 0 && modelToModel)
+  if (d.summary.length === 0 && modelToModel(d))
     summary +=
       '- No change in the spec model; the rendered objects below differ (for example after a meshc upgrade).\n';
   if (shown < d.summary.length)

@@ -4,8 +4,10 @@ import {
   baseErrorLine,
   baseInvalidNotice,
   changesLabel,
+  modelToModel,
   plural,
   refLabel,
+  specFilesHeading,
   where,
   type DiffFormatContext,
 } from './context.ts';
@@ -41,22 +43,14 @@ export function formatDiffText(d: SpecDiff, ctx: DiffFormatContext): string {
         `  … and ${plural(errors.length - BASE_ERRORS_SHOWN, 'more error')} (meshc validate on the base)`,
       );
     const files = d.baseInvalid.specFiles;
-    out.push(
-      '',
-      paint(
-        1,
-        d.baseInvalid.leftOut
-          ? `Spec files left out of the base (${plural(files.length, 'file')} changed):`
-          : `Spec files (${plural(files.length, 'file')} changed):`,
-      ),
-    );
+    out.push('', paint(1, `${specFilesHeading(d)} (${plural(files.length, 'file')} changed):`));
     for (const f of files) {
       out.push('', paint(1, `${SIGN[f.change]} ${ctx.displayPath(f.path)}`));
       for (const line of f.diff.replace(/\n$/, '').split('\n')) out.push(diffLine(line));
     }
     if (d.baseInvalid.leftOut) out.push('');
   }
-  if (!d.baseInvalid || d.baseInvalid.leftOut) {
+  if (modelToModel(d)) {
     out.push(paint(1, `Summary (${plural(d.summary.length, 'change')}):`));
     for (const s of d.summary) {
       const pos = where(s, ctx);
