@@ -19,6 +19,7 @@ import {
   toolFingerprint,
 } from '../load/render-cache.ts';
 import { parseCacheFile, readParseCache } from '../load/parse-cache.ts';
+import { parseCacheKey } from '../parse/parse.ts';
 import { locate } from '../parse/locate.ts';
 import type { CompileDirResult } from '../pipeline.ts';
 import { loadForCompile } from '../place.ts';
@@ -160,7 +161,7 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   let total = 0;
   for (const f of compiled.parsed) {
     total += f.source.text.length;
-    if (known.get(`${f.source.path}\0${f.source.text}`)?.file !== f) afresh += f.source.text.length;
+    if (known.get(parseCacheKey(f.source))?.file !== f) afresh += f.source.text.length;
   }
   if (parseCache && afresh > total / PARSED_AFRESH_FRACTION)
     saveParseCache(parseCache, toolFingerprint(), compiled.parsed, compiled.checkedFiles);

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parsedFromValues } from '../parse/parse.ts';
+import { parseCacheKey, parsedFromValues } from '../parse/parse.ts';
 import type { ParseCache } from '../parse/parse.ts';
 import type { SourceFile } from '../parse/source.ts';
 
@@ -50,7 +50,7 @@ export function readParseCache(file: string, tool: string, sources: readonly Sou
   for (const source of sources) {
     const hit = Object.hasOwn(data.files, source.path) ? data.files[source.path] : undefined;
     if (!Array.isArray(hit) || !Array.isArray(hit[1]) || hit[0] !== textHash(source.text)) continue;
-    cache.set(`${source.path}\0${source.text}`, {
+    cache.set(parseCacheKey(source), {
       file: parsedFromValues(source, hit[1], hit[2] === 1),
       diagnostics: [],
     });

@@ -320,13 +320,18 @@ export type ParseCache = Map<
   { readonly file: ParsedFile; readonly diagnostics: readonly Diagnostic[] }
 >;
 
+/** The key of a file in a {@link ParseCache}: its path and text. */
+export function parseCacheKey(source: SourceFile): string {
+  return `${source.path}\0${source.text}`;
+}
+
 /** Parses every file; a file with errors keeps only its error-free documents. Pure. */
 export function parseFiles(sources: readonly SourceFile[], cache?: ParseCache): ParseResult {
   const files: ParsedFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const work = newParseWork();
   for (const source of sources) {
-    const key = cache ? `${source.path}\0${source.text}` : '';
+    const key = cache ? parseCacheKey(source) : '';
     const hit = cache?.get(key);
     if (hit) {
       files.push(hit.file);
