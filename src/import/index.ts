@@ -440,6 +440,11 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   };
 }
 
+/** Whether the draft defines version `v`. */
+function hasVersion(target: ServiceDraft | undefined, v: string): boolean {
+  return Object.hasOwn(target?.spec.versions ?? {}, v);
+}
+
 /**
  * Leaves out every reference the import would write to a service it does not write (a route's backend, an
  * access rule's caller), or to a version that service does not have (`to`, a backend's `version`, `mirror`):
@@ -517,8 +522,6 @@ function dropDanglingReferences(
     );
   };
   for (const d of drafts.values()) {
-    const hasVersion = (target: ServiceDraft | undefined, v: string) =>
-      Object.prototype.hasOwnProperty.call(target?.spec.versions ?? {}, v);
     if (d.spec.routes) {
       const kept: NonNullable<ServiceDraft['spec']['routes']> = [];
       for (const r of d.spec.routes) {
