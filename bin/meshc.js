@@ -1,20 +1,22 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm run build`, which `npm ci` runs via `prepare`).
-// A checkout that was never built has no dist/: say how to build it in one line instead of a stack trace.
-const entry = new URL('../dist/cli/main.js', import.meta.url);
+// Thin launcher: the compiled CLI is one CommonJS bundle, dist/cli/meshc.cjs (built by `npm run build`, which
+// `npm ci` runs via `prepare`; scripts/bundle-cli.mjs says why it is one file). A checkout that was never built
+// has no dist/: say how to build it in one line instead of a stack trace.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 let main;
 let boundHeapGrowth;
 try {
-  ({ main, boundHeapGrowth } = await import(entry.href));
+  ({ main, boundHeapGrowth } = require('../dist/cli/meshc.cjs'));
 } catch (err) {
-  if (!err || err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  if (!err || err.code !== 'MODULE_NOT_FOUND') throw err;
   const module = /Cannot find module '([^']+)'/.exec(String(err.message))?.[1];
-  const notBuilt = module !== undefined && module.replace(/\\/g, '/').endsWith('dist/cli/main.js');
-  const pkg = /Cannot find package '([^']+)'/.exec(String(err.message))?.[1];
+  const notBuilt = module !== undefined && module.replace(/\\/g, '/').endsWith('dist/cli/meshc.cjs');
   process.stderr.write(
     notBuilt
       ? 'meshc: the compiled CLI (dist/) is missing: run `npm ci` (or `npm run build`) first.\n'
-      : `meshc: a dependency${pkg ? ` (${pkg})` : ''} is not installed: run \`npm ci\` (or reinstall meshc) first.\n`,
+      : `meshc: a dependency${module ? ` (${module})` : ''} is not installed: run \`npm ci\` (or reinstall meshc) first.\n`,
   );
   process.exit(2);
 }

@@ -426,8 +426,8 @@ describe('the launcher', () => {
     // Built, but a dependency is not installed: said as such, not as a missing build.
     await mkdir(path.join(dir, 'dist/cli'), { recursive: true });
     await writeFile(
-      path.join(dir, 'dist/cli/main.js'),
-      "import 'meshc-no-such-package';\nexport const main = async () => 0;\n",
+      path.join(dir, 'dist/cli/meshc.cjs'),
+      "require('meshc-no-such-package');\nexports.main = async () => 0;\n",
     );
     const r2 = await promisify(execFile)(process.execPath, [path.join(dir, 'bin/meshc.js')]).catch(
       (e: { code: number; stdout: string; stderr: string }) => e,

@@ -131,7 +131,7 @@ describe('meshc CLI', () => {
 
 describe('the installed binary', () => {
   const bin = path.join(repoRoot, 'bin/meshc.js');
-  it.runIf(existsSync(path.join(repoRoot, 'dist/cli/main.js')))(
+  it.runIf(existsSync(path.join(repoRoot, 'dist/cli/meshc.cjs')))(
     'never prints a stack trace for bad input',
     async () => {
       const dir = await specTree({
@@ -144,7 +144,7 @@ describe('the installed binary', () => {
       expect((err as { stdout: string }).stdout + (err as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
     },
   );
-  it.runIf(existsSync(path.join(repoRoot, 'dist/cli/main.js')))(
+  it.runIf(existsSync(path.join(repoRoot, 'dist/cli/meshc.cjs')))(
     'meshc diff says so when git is missing, in one line',
     async () => {
       // A PATH with no git on it (node is started by its absolute path).

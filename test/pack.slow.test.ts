@@ -22,7 +22,7 @@ function cleanEnv(): Record<string, string> {
 }
 
 const built =
-  existsSync(path.join(repoRoot, 'dist/index.js')) && existsSync(path.join(repoRoot, 'dist/cli/main.js'));
+  existsSync(path.join(repoRoot, 'dist/index.js')) && existsSync(path.join(repoRoot, 'dist/cli/meshc.cjs'));
 
 describe('the packed package, installed', () => {
   it.runIf(built)(

@@ -40,7 +40,7 @@ function bigSpec(services = 40): Record<string, string> {
 }
 
 const BIN = path.join(repoRoot, 'bin/meshc.js');
-const built = existsSync(path.join(repoRoot, 'dist/cli/main.js'));
+const built = existsSync(path.join(repoRoot, 'dist/cli/meshc.cjs'));
 
 function spawnRender(dir: string): {
   done: Promise<{ code: number | null; signal: string | null; out: string }>;

@@ -56,7 +56,7 @@ describe('collectReleased', () => {
     expect(collectReleased()).toBe(false);
   });
 
-  // The built module in a fresh process, as bin/meshc.js runs it.
+  // The built module in a fresh process (bin/meshc.js runs the same code from the CLI's bundle).
   const built = path.join(repoRoot, 'dist/cli/heap.js');
   it.runIf(existsSync(built))(
     "in meshc's own process, collects a large heap of garbage at once and leaves a small one alone",
