@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -160,6 +160,45 @@ describe('the installed binary', () => {
       );
       expect(stdout).toBe('');
       expect(code).toBe(2);
+    },
+  );
+  // bin/meshc.js runs the CLI from its CommonJS bundle (scripts/bundle-cli.mjs), where each module's
+  // `import.meta.url` is rewritten: the files it resolves from there (package.json, templates, schemas, the
+  // code root of the render cache's fingerprint) must be the ones the ES modules find.
+  it.runIf(existsSync(path.join(repoRoot, 'dist/cli/meshc.cjs')))(
+    'the bundle renders the example exactly as committed, scaffolds a project that renders, and knows its version',
+    async () => {
+      const run = (args: string[], cwd = repoRoot) =>
+        promisify(execFile)(process.execPath, [bin, ...args], { cwd }).catch(
+          (e: { code: number; stdout: string; stderr: string }) => e,
+        );
+      const pkg = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      expect((await run(['--version'])).stdout).toBe(`meshc ${pkg.version}\n`);
+
+      const check = await run(['render', 'examples/bookinfo', '--check', '--no-cache', '--quiet']);
+      expect(check.stdout + check.stderr).toBe('');
+      expect((check as { code?: number }).code ?? 0).toBe(0);
+
+      const dir = await tempDir('meshc-bundle-init-');
+      expect((await run(['init', dir])).stderr).toBe('');
+      const cache = await tempDir('meshc-bundle-cache-');
+      const render = await promisify(execFile)(process.execPath, [bin, 'render', dir, '--quiet'], {
+        env: { ...process.env, MESHC_CACHE_DIR: cache },
+      });
+      expect(render.stderr).toBe('');
+      expect((await stat(path.join(dir, 'rendered'))).isDirectory()).toBe(true);
+      // The render cache's entry and the writer's manifest were kept; a second render finds the tree as it was.
+      expect((await readdir(cache)).map((f) => f.replace(/-.*/, '')).sort()).toEqual([
+        'parse',
+        'render',
+        'write',
+      ]);
+      const again = await promisify(execFile)(process.execPath, [bin, 'render', dir], {
+        env: { ...process.env, MESHC_CACHE_DIR: cache },
+      });
+      expect(again.stdout).toMatch(/: 0 written, \d+ unchanged, 0 removed/);
     },
   );
 });
