@@ -26,6 +26,7 @@ export function generateValidators() {
   // Only the format names matter here; the generated code calls SPEC_FORMATS from ./formats.ts.
   ajv.addFormat('dns1123-label', { type: 'string', validate: () => true });
   ajv.addFormat('duration', { type: 'string', validate: () => true });
+  ajv.addFormat('http-path', { type: 'string', validate: () => true });
   ajv.addVocabulary(['x-meshc-code']);
   const refs = {};
   for (const [kind, file] of Object.entries(KINDS)) {

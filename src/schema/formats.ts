@@ -47,8 +47,48 @@ export function isDurationTooLarge(s: string): boolean {
   return ms !== undefined && ms > MAX_DURATION_MS;
 }
 
+/** The longest path a Gateway API HTTPRoute match takes (`spec.rules[].matches[].path.value`, `maxLength`). */
+export const MAX_HTTP_PATH = 1024;
+
+/** A character of a URL path (RFC 3986 `pchar` and `/`), or a `%XX` escape: the set Gateway API allows. */
+const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+$/;
+
+/**
+ * Why `s` is not a path the meshes match exactly as written, or undefined when it is one. A path starts with
+ * `/`, uses the characters of a URL path (`%XX` for any other), and has no empty (`//`) or dot segment (`/./`,
+ * `/../`, a trailing `/.` or `/..`) and no escaped `/` (`%2F`). These are the CEL rules of Gateway API's
+ * HTTPRoute path match (standard channel), which Linkerd's routes and the ingress routes are: the API server
+ * refuses anything else. Istio's VirtualService would take such a path, but one spec renders for every mesh,
+ * and Istio's default path normalization resolves dot segments in the request path before it is matched, so a
+ * route written with one would match nothing there either.
+ */
+export function httpPathProblem(s: string): string | undefined {
+  if (!s.startsWith('/')) return 'does not start with "/"';
+  if (s.length > MAX_HTTP_PATH) return `is longer than ${MAX_HTTP_PATH} characters`;
+  if (!PATH_CHARS.test(s)) {
+    for (let i = 0; i < s.length;) {
+      const c = String.fromCodePoint(s.codePointAt(i)!);
+      if (c === '%') {
+        if (!/^%[0-9A-Fa-f]{2}/.test(s.slice(i))) return 'has a "%" that does not start a %XX escape';
+      } else if (!PATH_CHARS.test(c))
+        return `has the character ${JSON.stringify(c)}, which a URL path carries only escaped (%XX)`;
+      i += c.length;
+    }
+  }
+  if (s.includes('//')) return 'has an empty segment ("//")';
+  if (s.includes('/./') || s.endsWith('/.')) return 'has a "." segment';
+  if (s.includes('/../') || s.endsWith('/..')) return 'has a ".." segment';
+  if (/%2f/i.test(s)) return 'has an escaped "/" ("%2F")';
+  return undefined;
+}
+
+export function isHttpPath(s: string): boolean {
+  return httpPathProblem(s) === undefined;
+}
+
 /** The custom formats of the spec schemas, as ajv format definitions (used by the precompiled validators). */
 export const SPEC_FORMATS = {
   'dns1123-label': { type: 'string', validate: isDns1123Label },
   duration: { type: 'string', validate: isPositiveDuration },
+  'http-path': { type: 'string', validate: isHttpPath },
 } as const;

@@ -3,7 +3,7 @@ import type { DiagnosticCode } from '../core/codes.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DataPath, Location } from '../core/location.ts';
 import { fromPointer, toPointer } from '../core/location.ts';
-import { MAX_DURATION_TEXT, isDurationTooLarge } from './formats.ts';
+import { MAX_DURATION_TEXT, httpPathProblem, isDurationTooLarge } from './formats.ts';
 
 export type Locator = (path: DataPath, mode: 'value' | 'key') => Location;
 
@@ -156,12 +156,20 @@ function mapOne(e: ErrorObject, at: Locator, sourceText?: (loc: Location) => str
           `The duration ${displayPath(path) || 'here'} is ${shown}, longer than the meshes can hold (at most ${MAX_DURATION_TEXT}, about 292 years).`,
           'Istio and Kubernetes validate durations as Go time.Duration values, and Linkerd and Flux parse them likewise; use a shorter duration.',
         );
+      if (fmt === 'http-path' && typeof e.data === 'string')
+        return diag(
+          custom ?? 'SCHEMA_CONSTRAINT',
+          loc,
+          target,
+          `The path ${shown} ${httpPathProblem(e.data) ?? 'is not a URL path'}.`,
+          "Write a URL path: it starts with `/`, uses letters, digits, `/` and `-._~!$&'()*+,;=:@` (any other character as a `%XX` escape), and has no `//`, no `.` or `..` segment and no `%2F`: Gateway API routes (Linkerd's, and an ingress through Gateway API) refuse anything else.",
+        );
       if (fmt === 'duration')
         return diag(
           'DURATION_INVALID',
           loc,
           target,
-          `${shown} is not a duration of at least 1ms.`,
+          `${shown} is not a duration of at least 1ms in whole milliseconds.`,
           'Write durations like 250ms, 10s, 1m30s or 2h, in whole milliseconds.',
         );
       return diag(

@@ -270,11 +270,11 @@ export interface QueryMatch {
  */
 export interface PathMatch {
   /**
-   * The path must be exactly this (starts with `/`). Example: `/productpage`.
+   * The path must be exactly this. A URL path: it starts with `/`, uses letters, digits, `/` and `-._~!$&'()*+,;=:@` (any other character as a `%XX` escape), at most 1024 characters, and has no empty segment (`//`), no `.` or `..` segment and no `%2F`. Example: `/productpage`.
    */
   exact?: string;
   /**
-   * The path must start with these path segments (starts with `/`; segment-wise, so `/api` does not match `/apis`). Example: `/api/v1`.
+   * The path must start with these path segments (segment-wise, so `/api` does not match `/apis`). A URL path: it starts with `/`, uses letters, digits, `/` and `-._~!$&'()*+,;=:@` (any other character as a `%XX` escape), at most 1024 characters, and has no empty segment (`//`), no `.` or `..` segment and no `%2F`. Example: `/api/v1`.
    */
   prefix?: string;
   /**
@@ -508,11 +508,11 @@ export interface Ingress {
  */
 export interface IngressPath {
   /**
-   * Expose exactly this path. Example: `/login`.
+   * Expose exactly this path. A URL path: it starts with `/`, uses letters, digits, `/` and `-._~!$&'()*+,;=:@` (any other character as a `%XX` escape), at most 1024 characters, and has no empty segment (`//`), no `.` or `..` segment and no `%2F`. Example: `/login`.
    */
   exact?: string;
   /**
-   * Expose every path under these segments (segment-wise). Example: `/static`.
+   * Expose every path under these segments (segment-wise). A URL path: it starts with `/`, uses letters, digits, `/` and `-._~!$&'()*+,;=:@` (any other character as a `%XX` escape), at most 1024 characters, and has no empty segment (`//`), no `.` or `..` segment and no `%2F`. Example: `/static`.
    */
   prefix?: string;
 }

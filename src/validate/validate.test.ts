@@ -39,6 +39,11 @@ describe('compile: validate and plan checks', () => {
     expect(codesAt(r)).toEqual(['DURATION_INVALID reviews.yaml:11:16']);
     const r2 = compileInline({ 'reviews.yaml': REVIEWS.replace('v2: 10 }', 'v9: 10 }') });
     expect(codesAt(r2)).toEqual(['VERSION_UNKNOWN reviews.yaml:10:21']);
+    // Longer than 1ms but not whole milliseconds: the message says which rule it breaks.
+    const r3 = compileInline({ 'reviews.yaml': REVIEWS.replace('10s', '1.5ms') });
+    expect(r3.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      'DURATION_INVALID "1.5ms" is not a duration of at least 1ms in whole milliseconds.',
+    ]);
   });
 
   it('merges environment overrides and checks the result', () => {
