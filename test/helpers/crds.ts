@@ -20,6 +20,7 @@ import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { loadAll } from 'js-yaml';
+import { evaluateRules } from './cel.ts';
 import { crdsDir } from './shared.ts';
 import { GRAFANA_DASHBOARD_SCHEMA, OBJECT_META_SCHEMA, TRUST_BUNDLE_SCHEMA } from './stand-in-schemas.ts';
 
@@ -61,6 +62,10 @@ export interface ValidateOptions {
   /** Accept a `deprecated: true` CRD version (by default using one is an error). */
   allowDeprecated?: boolean;
 }
+
+/** The API server's words when a type error keeps it from evaluating the CEL rules. */
+export const CEL_NOT_CHECKED =
+  'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
 
 const CORE_DIR = path.join('kubernetes', 'release-1.36-standalone-strict');
 const GATEWAY_EXPERIMENTAL_DIR = path.join('gateway-api', 'experimental');
@@ -410,14 +415,25 @@ export function validateObject(obj: unknown, opts: ValidateOptions = {}): string
     errors.push(`${label}: /metadata/namespace: ${kind} is cluster-scoped and must not set a namespace`);
   }
   const validate = compileEntry(entry);
+  let typeError = false;
   if (!validate(obj)) {
     const seen = new Set<string>();
     for (const err of validate.errors ?? []) {
+      if (err.keyword === 'type') typeError = true;
       const line = `${label}: ${formatError(err)}`;
       if (!seen.has(line)) {
         seen.add(line);
         errors.push(line);
       }
+    }
+  }
+  // The CRD's CEL rules (x-kubernetes-validations), as the API server evaluates them after the structural
+  // check. Like the API server (hasBlockingErr), they are not evaluated on an object with a type error.
+  if (typeError) {
+    errors.push(`${label}: ${CEL_NOT_CHECKED}`);
+  } else {
+    for (const e of evaluateRules(obj, entry.schema, `${entry.source} (${entry.apiVersion} ${entry.kind})`)) {
+      errors.push(`${label}: ${e}`);
     }
   }
   return errors;
