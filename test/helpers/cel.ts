@@ -369,10 +369,16 @@ export function compileRule(rule: string, where: string): { program: Program; tr
         return;
       case 'callExpr': {
         const fn = v.function as string;
+        // `format.dns1123Label()`: a function whose name is qualified (its target is not a variable).
         const qualified = qualifiedName(v.target);
-        if (qualified !== undefined && env().funcs.find(`${qualified}.${fn}`) !== undefined) return;
+        const root = qualified?.split('.')[0];
+        if (root !== undefined && root !== 'self' && root !== 'oldSelf' && !scope.has(root)) {
+          if (env().funcs.find(`${qualified}.${fn}`) !== undefined) return;
+          problems.push(`unsupported function ${qualified}.${fn}`);
+          return;
+        }
         if (!BUILT_IN_CALLS.has(fn) && env().funcs.find(fn) === undefined) {
-          problems.push(`unsupported function ${qualified !== undefined ? `${qualified}.` : ''}${fn}`);
+          problems.push(`unsupported function ${fn}`);
         }
         if (v.target !== undefined) walk(v.target, scope);
         for (const a of v.args as unknown[]) walk(a, scope);
