@@ -51,6 +51,28 @@ function violations(files: Record<string, string>): string[] {
   return [...new Set(validateObjects(objects.filter((o) => !isKustomizeConfig(o))))];
 }
 
+const ISTIO_INGRESS_ENV = dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Environment
+  metadata: { name: prod }
+  spec:
+    cluster: prod-1
+    mesh: { type: istio, version: "1.24", mtls: strict, ingress: { className: istio, namespace: edge } }
+    gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+`;
+
+/** A service exposed through the ingress on `path` (a spec IngressPath). */
+function webWithIngressPath(path: string): string {
+  return dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Service
+    metadata: { name: web, namespace: shop }
+    spec:
+      ports: [{ name: http, port: 8080, protocol: http }]
+      ingress: { hosts: [shop.example.com], paths: [${path}] }
+  `;
+}
+
 describeWithShared("meshc output against the CRDs' CEL rules: edges of the spec", () => {
   it('a plain path prefix renders a Linkerd (Gateway API) HTTPRoute that the API server accepts', () => {
     expect(
@@ -67,11 +89,29 @@ describeWithShared("meshc output against the CRDs' CEL rules: edges of the spec"
   // `[-A-Za-z0-9/._~!$&'()*+,;=:@]` / `%XX` (gateway.networking.k8s.io_httproutes.yaml,
   // spec.rules[].matches[].path). Whether the spec should refuse them (for every mesh, or where a Gateway API
   // route is emitted) is a spec decision.
+  it('an ingress path renders an Istio ingress HTTPRoute (Gateway API) that the API server accepts', () => {
+    expect(
+      violations({
+        'environments/prod.yaml': ISTIO_INGRESS_ENV,
+        'services/web.yaml': webWithIngressPath('{ prefix: /static }'),
+      }),
+    ).toEqual([]);
+  });
+
+  it('RED: an ingress path with a doubled slash renders an ingress HTTPRoute that the API server refuses', () => {
+    expect(
+      violations({
+        'environments/prod.yaml': ISTIO_INGRESS_ENV,
+        'services/web.yaml': webWithIngressPath('{ prefix: /static//x }'),
+      }),
+    ).toEqual([]);
+  });
+
   it.each([
     ['a doubled slash', '{ prefix: /api//v1 }'],
     ['a space', '{ exact: "/api v1" }'],
     ['a dot segment', '{ prefix: /api/./v1 }'],
-  ])('a path with %s renders an HTTPRoute that the API server refuses', (_what, path) => {
+  ])('RED: a route path with %s renders an HTTPRoute that the API server refuses', (_what, path) => {
     expect(
       violations({ 'environments/prod.yaml': LINKERD_ENV, 'services/reviews.yaml': reviewsWithPath(path) }),
     ).toEqual([]);
