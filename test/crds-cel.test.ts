@@ -47,9 +47,9 @@ describe('CEL evaluator: Kubernetes type mapping (hand-made schemas)', () => {
     expect(evalAt(s, '2s')).toEqual([]);
     expect(evalAt(s, '1d')).toEqual([]);
     expect(evalAt(s, '500ms')).toEqual(['/spec/x: too short']);
-    // Without the format it is a string: comparing it with a duration is an evaluation error, which fails the rule.
+    // Without the format it is a string: comparing it with a duration has no overload, which fails the rule.
     const [err] = evalAt({ ...s, format: undefined }, '2s');
-    expect(err).toMatch(/^\/spec\/x: .* evaluating rule: too short$/);
+    expect(err).toMatch(/^\/spec\/x: '.*': call arguments did not match .* for rule: too short$/);
   });
 
   it('date-time is a timestamp, byte is bytes', () => {
@@ -175,6 +175,27 @@ describe('CEL evaluator: Kubernetes type mapping (hand-made schemas)', () => {
     );
     const unknownVar = ruleOn({ type: 'string' }, 'self == request.name');
     expect(() => compileSchemaRules(unknownVar, 'x')).toThrow(/unknown variable request/);
+  });
+
+  it('rules inside allOf are refused loudly (the API server runs them; this evaluator does not)', () => {
+    const schema = { type: 'object', allOf: [{ 'x-kubernetes-validations': [{ rule: 'true' }] }] };
+    expect(() => compileSchemaRules(schema, 'example/crd.yaml')).toThrow(
+      /example\/crd\.yaml at \/: x-kubernetes-validations inside allOf are not supported/,
+    );
+  });
+
+  it('a runtime overload error and other evaluation errors are worded as the API server words them', () => {
+    const s = ruleOn({ 'x-kubernetes-int-or-string': true }, "self.endsWith('%')", '  percent  ');
+    expect(evalAt(s, 5)).toEqual([
+      expect.stringMatching(
+        /^\/spec\/x: '.*': call arguments did not match a supported operator, function or macro signature for rule: percent$/,
+      ),
+    ]);
+    expect(evalAt(ruleOn({ type: 'array', items: { type: 'string' } }, 'self[3] == "a"'), [])).toEqual([
+      expect.stringMatching(/^\/spec\/x: .* evaluating rule: self\[3\] == "a"$/),
+    ]);
+    // The message is trimmed.
+    expect(evalAt(s, '5')).toEqual(['/spec/x: percent']);
   });
 
   it('matches uses RE2 syntax (inline flags)', () => {

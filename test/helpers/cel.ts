@@ -420,6 +420,12 @@ export function compileRule(rule: string, where: string): { program: Program; tr
   return out;
 }
 
+function containsValidations(x: unknown): boolean {
+  if (Array.isArray(x)) return x.some(containsValidations);
+  if (!isPlainObject(x)) return false;
+  return Object.entries(x).some(([k, v]) => k === 'x-kubernetes-validations' || containsValidations(v));
+}
+
 /** `a.b` as a qualified name when the call target is a chain of identifiers (`format.dns1123Label()`). */
 function qualifiedName(target: unknown): string | undefined {
   const e = target as { exprKind?: { case?: string; value?: Record<string, unknown> } } | undefined;
@@ -479,6 +485,15 @@ export function compileSchemaRules(schema: Schema, source: string): CompiledRule
         }
       }
     }
+    // The API server also runs rules inside allOf branches (Validator.AllOfValidators); none of ../shared/crds
+    // has any, and this evaluator does not run them: refuse such a schema rather than skip its rules.
+    for (const junctor of ['allOf', 'anyOf', 'oneOf', 'not'] as const) {
+      if (containsValidations(s[junctor])) {
+        throw new UnsupportedRuleError(
+          `${source} at ${ptr === '' ? '/' : ptr}: x-kubernetes-validations inside ${junctor} are not supported`,
+        );
+      }
+    }
     const items = build(s.items, `${ptr}/*`);
     if (items !== undefined) {
       node.items = items;
@@ -532,7 +547,10 @@ function visit(value: unknown, node: CelNode, ptr: string, isRoot: boolean, erro
       } else {
         const result = rule.program({ self: self as CelInput });
         if (isCelError(result)) {
-          detail = `${result.message} evaluating rule: ${ruleErrorString(rule.info)}`;
+          // validation.go: a runtime overload error gets its own wording; every other error is `<err> evaluating rule`.
+          detail = /^(no such overload|found no matching overload)/.test(result.message)
+            ? `'${result.message}': call arguments did not match a supported operator, function or macro signature for rule: ${ruleErrorString(rule.info)}`
+            : `${result.message} evaluating rule: ${ruleErrorString(rule.info)}`;
         } else if (typeof result !== 'boolean') {
           detail = `rule did not evaluate to a bool (got ${typeof result}): ${ruleErrorString(rule.info)}`;
         } else if (!result) {
@@ -568,17 +586,19 @@ function visit(value: unknown, node: CelNode, ptr: string, isRoot: boolean, erro
   }
 }
 
+/** validation.go: messageExpression (trimmed, non-empty, one line) if it evaluates, else ruleMessageOrDefault. */
 function failureMessage(rule: CompiledRule, self: CelInput | undefined): string {
   if (rule.messageProgram !== undefined) {
     const m = rule.messageProgram({ self: self as CelInput });
-    if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) return m;
+    if (typeof m === 'string' && m.trim() !== '' && !m.trim().includes('\n')) return m.trim();
   }
-  if (rule.info.message !== undefined && rule.info.message !== '') return rule.info.message;
-  return `failed rule: ${rule.info.rule.trim()}`;
+  if (rule.info.message !== undefined && rule.info.message !== '') return rule.info.message.trim();
+  return `failed rule: ${ruleErrorString(rule.info)}`;
 }
 
+/** validation.go ruleErrorString: the trimmed message, else the trimmed rule. */
 function ruleErrorString(info: CelRuleInfo): string {
-  return info.message !== undefined && info.message !== '' ? info.message : info.rule.trim();
+  return info.message !== undefined && info.message !== '' ? info.message.trim() : info.rule.trim();
 }
 
 /** `.spec.foo['bar.baz']` → `/spec/foo/bar.baz` (relative to the rule's node). */
