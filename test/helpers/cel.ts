@@ -149,7 +149,7 @@ export function parseRequestUri(raw: string): GoUrl | string {
     hostname = (hp[1] ?? '').replace(/^\[|\]$/g, '');
     port = hp[2] ?? '';
   }
-  return { scheme, host, hostname, port, path: decodeURIComponentSafe(rest), query };
+  return { scheme, host, hostname, port, path: rest.split('#')[0] ?? '', query };
 }
 
 function checkHost(host: string): string | undefined {
@@ -166,14 +166,6 @@ function checkHost(host: string): string | undefined {
   }
   if (/%(?![0-9a-fA-F]{2})/.test(host)) return 'invalid URL escape';
   return undefined;
-}
-
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 function urlValue(u: GoUrl): string {
