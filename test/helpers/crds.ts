@@ -20,6 +20,7 @@ import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { loadAll } from 'js-yaml';
+import { evaluateRules } from './cel.ts';
 import { crdsDir } from './shared.ts';
 import { GRAFANA_DASHBOARD_SCHEMA, OBJECT_META_SCHEMA, TRUST_BUNDLE_SCHEMA } from './stand-in-schemas.ts';
 
@@ -410,14 +411,24 @@ export function validateObject(obj: unknown, opts: ValidateOptions = {}): string
     errors.push(`${label}: /metadata/namespace: ${kind} is cluster-scoped and must not set a namespace`);
   }
   const validate = compileEntry(entry);
+  let typeError = false;
   if (!validate(obj)) {
     const seen = new Set<string>();
     for (const err of validate.errors ?? []) {
+      if (err.keyword === 'type') typeError = true;
       const line = `${label}: ${formatError(err)}`;
       if (!seen.has(line)) {
         seen.add(line);
         errors.push(line);
       }
+    }
+  }
+  // The CRD's CEL rules (x-kubernetes-validations), as the API server evaluates them after the structural
+  // check. Like the API server (hasBlockingErr), they are not evaluated on an object with a type error: the
+  // server then says only that some rules were not checked, and the type error above already fails it.
+  if (!typeError) {
+    for (const e of evaluateRules(obj, entry.schema, `${entry.source} (${entry.apiVersion} ${entry.kind})`)) {
+      errors.push(`${label}: ${e}`);
     }
   }
   return errors;
