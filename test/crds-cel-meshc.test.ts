@@ -1,10 +1,12 @@
 /**
- * meshc's own output against the CEL rules of the upstream CRDs, for spec values that the spec schema
- * accepts but an upstream CRD rule refuses (so the API server would refuse the emitted object and Flux /
- * Argo CD could not apply it). The conformance tests (render.test.ts and the backends' schema tests)
- * check the fixtures' output; these check the edges of what a valid spec may say.
+ * meshc's own output against the CEL rules of the upstream CRDs at the edges of what a valid spec may say: a
+ * value an upstream CRD rule refuses must be refused by the spec itself, where it is written, never rendered
+ * into an object the API server refuses (Flux / Argo CD could not apply it). The conformance tests
+ * (render.test.ts and the backends' schema tests) check the fixtures' output.
  */
+import fc from 'fast-check';
 import { expect, it } from 'vitest';
+import { isHttpPath } from '../src/schema/formats.ts';
 import { buildEnvironment } from '../src/gitops/tree.ts';
 import { isKustomizeConfig, validateObjects } from './helpers/crds.ts';
 import { describeWithShared } from './helpers/shared.ts';
@@ -83,12 +85,6 @@ describeWithShared("meshc output against the CRDs' CEL rules: edges of the spec"
     ).toEqual([]);
   });
 
-  // RED, for the lead: the spec accepts any path that starts with `/` (service.schema.json PathMatch and
-  // IngressPath: `pattern: ^/`), but Gateway API's HTTPRoute refuses Exact / PathPrefix values with `//`,
-  // `/./`, `/../`, `%2f`, `#`, a trailing `/.` or `/..`, or a character outside
-  // `[-A-Za-z0-9/._~!$&'()*+,;=:@]` / `%XX` (gateway.networking.k8s.io_httproutes.yaml,
-  // spec.rules[].matches[].path). Whether the spec should refuse them (for every mesh, or where a Gateway API
-  // route is emitted) is a spec decision.
   it('an ingress path renders an Istio ingress HTTPRoute (Gateway API) that the API server accepts', () => {
     expect(
       violations({
@@ -98,22 +94,58 @@ describeWithShared("meshc output against the CRDs' CEL rules: edges of the spec"
     ).toEqual([]);
   });
 
-  it('RED: an ingress path with a doubled slash renders an ingress HTTPRoute that the API server refuses', () => {
-    expect(
+  // Gateway API's HTTPRoute refuses Exact / PathPrefix values with `//`, `/./`, `/../`, `%2f`, `#`, a trailing
+  // `/.` or `/..`, or a character outside `[-A-Za-z0-9/._~!$&'()*+,;=:@]` / `%XX`
+  // (gateway.networking.k8s.io_httproutes.yaml, spec.rules[].matches[].path). The spec refuses them itself
+  // (format http-path), at the path, for every mesh: no such route is ever rendered.
+  it.each([
+    ['a doubled slash', '{ prefix: /api//v1 }', 'has an empty segment ("//")'],
+    ['a space', '{ exact: "/api v1" }', 'has the character " "'],
+    ['a dot segment', '{ prefix: /api/./v1 }', 'has a "." segment'],
+  ])('a route path with %s is refused by the spec, where it is written', (_what, path, why) => {
+    expect(() =>
+      violations({ 'environments/prod.yaml': LINKERD_ENV, 'services/reviews.yaml': reviewsWithPath(path) }),
+    ).toThrow(new RegExp(`services/reviews\\.yaml:12:\\d+ SCHEMA_CONSTRAINT The path .* ${escape(why)}`));
+  });
+
+  it('an ingress path with a doubled slash is refused by the spec, where it is written', () => {
+    expect(() =>
       violations({
         'environments/prod.yaml': ISTIO_INGRESS_ENV,
         'services/web.yaml': webWithIngressPath('{ prefix: /static//x }'),
       }),
-    ).toEqual([]);
+    ).toThrow(/services\/web\.yaml:6:\d+ SCHEMA_CONSTRAINT The path "\/static\/\/x" has an empty segment/);
   });
 
-  it.each([
-    ['a doubled slash', '{ prefix: /api//v1 }'],
-    ['a space', '{ exact: "/api v1" }'],
-    ['a dot segment', '{ prefix: /api/./v1 }'],
-  ])('RED: a route path with %s renders an HTTPRoute that the API server refuses', (_what, path) => {
-    expect(
-      violations({ 'environments/prod.yaml': LINKERD_ENV, 'services/reviews.yaml': reviewsWithPath(path) }),
-    ).toEqual([]);
+  // The other side: every path the spec takes renders routes the API server accepts (Linkerd's mesh routes and
+  // Istio's Gateway API ingress), over paths built from the pieces the rules are about.
+  it('every route and ingress path the spec accepts renders HTTPRoutes that pass the CRD rules', () => {
+    const piece = fc.constantFrom('/', 'a', 'v1', '.', '..', '.x', '-_~', '%41', "!$&'()*+,;=:@");
+    const accepted = fc
+      .array(piece, { minLength: 1, maxLength: 6 })
+      .map((parts) => `/${parts.join('')}`)
+      .filter(isHttpPath);
+    fc.assert(
+      fc.property(accepted, (p) => {
+        const quoted = JSON.stringify(p);
+        expect(
+          violations({
+            'environments/prod.yaml': LINKERD_ENV,
+            'services/reviews.yaml': reviewsWithPath(`{ prefix: ${quoted} }`),
+          }),
+        ).toEqual([]);
+        expect(
+          violations({
+            'environments/prod.yaml': ISTIO_INGRESS_ENV,
+            'services/web.yaml': webWithIngressPath(`{ exact: ${quoted} }`),
+          }),
+        ).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
