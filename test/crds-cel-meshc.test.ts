@@ -12,7 +12,7 @@ import { isKustomizeConfig, validateObjects } from './helpers/crds.ts';
 import { describeWithShared } from './helpers/shared.ts';
 import { dedent } from './helpers/spec-tree.ts';
 import { renderSources } from './helpers/render.ts';
-import { PROJECT } from './helpers/spec-tree.ts';
+import { PROJECT, REVIEWS } from './helpers/spec-tree.ts';
 
 const LINKERD_ENV = dedent`
   apiVersion: meshc.dev/v1alpha1
@@ -24,24 +24,13 @@ const LINKERD_ENV = dedent`
     gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
 `;
 
-/** The reviews service with one route matching `path` (a spec PathMatch) to v2, else v1. */
+/** REVIEWS (spec-tree.ts) with a first route matching `path` (a spec PathMatch) to v2. */
 function reviewsWithPath(path: string): string {
-  return dedent`
-    apiVersion: meshc.dev/v1alpha1
-    kind: Service
-    metadata: { name: reviews, namespace: bookinfo }
-    spec:
-      ports: [{ name: http, port: 9080 }]
-      versions:
-        v1: { labels: { version: v1 } }
-        v2: { labels: { version: v2 } }
-      routes:
-        - name: api
-          match:
-            - path: ${path}
-          to: v2
-        - to: v1
-  `;
+  return REVIEWS.replace(
+    '  routes:\n',
+    // A function, not a replacement string: a path may hold `$&`.
+    () => `  routes:\n    - name: api\n      match: [{ path: ${path} }]\n      to: v2\n`,
+  );
 }
 
 /** Every object the spec renders (the environment's objects and the kustomize builds), validated. */
@@ -105,7 +94,7 @@ describeWithShared("meshc output against the CRDs' CEL rules: edges of the spec"
   ])('a route path with %s is refused by the spec, where it is written', (_what, path, why) => {
     expect(() =>
       violations({ 'environments/prod.yaml': LINKERD_ENV, 'services/reviews.yaml': reviewsWithPath(path) }),
-    ).toThrow(new RegExp(`services/reviews\\.yaml:12:\\d+ SCHEMA_CONSTRAINT The path .* ${escape(why)}`));
+    ).toThrow(new RegExp(`services/reviews\\.yaml:11:\\d+ SCHEMA_CONSTRAINT The path .* ${escape(why)}`));
   });
 
   it('an ingress path with a doubled slash is refused by the spec, where it is written', () => {
