@@ -12,7 +12,7 @@ import { compile } from '../src/compile.ts';
 import type { Diagnostic } from '../src/core/diagnostic.ts';
 import type { K8sObject } from '../src/core/k8s.ts';
 import { buildEnvironment } from '../src/gitops/tree.ts';
-import { isKustomizeConfig, validateObjects } from './helpers/crds.ts';
+import { isKustomizeConfig, validateObject, validateObjects } from './helpers/crds.ts';
 import { describeWithShared } from './helpers/shared.ts';
 import { dedent, PROJECT } from './helpers/spec-tree.ts';
 
@@ -213,6 +213,38 @@ describeWithShared('names derived from spec names, at the edges of the spec', ()
       }),
       { numRuns: 120 },
     );
+  });
+
+  it('validateObject checks names per kind, as the API server does', () => {
+    const service = (name: string, app = 'web') => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: 'shop' },
+      spec: { selector: { app }, ports: [{ name: 'http', port: 80 }] },
+    });
+    const namespace = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    expect(validateObject(service('web'))).toEqual([]);
+    expect(validateObject(service(label('a', 63)))).toEqual([]);
+    expect(validateObject(service('9details')).join()).toMatch(/"9details" .* is not a DNS-1035 label/);
+    expect(validateObject(service(label('a', 64))).join()).toMatch(
+      /\(64 characters\) is not a DNS-1035 label/,
+    );
+    expect(validateObject(service('web', label('a', 64))).join()).toMatch(
+      /\/spec\/selector\/app: .* \(64 characters\) is not a label value/,
+    );
+    expect(validateObject(namespace('9shop'))).toEqual([]);
+    expect(validateObject(namespace('shop.eu')).join()).toMatch(
+      /is not a DNS-1123 label \(a Namespace name\)/,
+    );
+    // Custom resources: a DNS-1123 subdomain of at most 253 characters (OBJECT_META_SCHEMA).
+    const route = (name: string) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name, namespace: 'shop' },
+      spec: {},
+    });
+    expect(validateObject(route(`9web.${label('a', 63)}`))).toEqual([]);
+    expect(validateObject(route(label('a', 254))).join()).toMatch(/must NOT have more than 253 characters/);
   });
 
   // The two defects as reported: the examples the property generates, spelled out.
