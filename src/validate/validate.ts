@@ -126,6 +126,7 @@ export function validateDocuments(
     if (typeof m?.name !== 'string' || typeof m.namespace !== 'string') continue;
     const id = `${m.namespace}/${m.name}`;
     declared.add(id);
+    if (d.schemaOk) checkServiceName(d, m.name, report);
     if (d.schemaOk && !base.has(id)) {
       const make = () => serviceView(d, id, m.namespace as string, m.name as string);
       base.set(id, memo ? memo.view(d.pd, make) : make());
@@ -244,5 +245,25 @@ function checkGitOpsNames(env: EnvDoc, namespaces: readonly string[], report: (d
     message: `Environment ${env.name} leads to the GitOps object name ${longest} (${longest.length} characters, at most 63).`,
     hint: 'Flux and Argo CD copy these names into label values; shorten the environment name or the namespace.',
     location: locate(env.doc.pd, ['metadata', 'name']),
+  });
+}
+
+/** A Kubernetes Service name: a DNS-1035 label (k8s.io/apimachinery `IsDNS1035Label`; `ValidateServiceName`). */
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A meshc Service is a Kubernetes Service of the same name (meshc's own, or the application's with
+ * `kubernetesService: external`), and the API server takes a Service name only as a DNS-1035 label: the
+ * schema's DNS-1123 label also allows a leading digit, which no Kubernetes Service can have.
+ */
+function checkServiceName(d: SpecDoc, name: string, report: (d: Diagnostic) => void): void {
+  if (DNS1035_LABEL.test(name)) return;
+  report({
+    code: 'NAME_INVALID',
+    severity: 'error',
+    message: `Service name "${name}" starts with a digit: it is also the name of a Kubernetes Service, which must start with a letter (a DNS-1035 label).`,
+    hint: `Rename the service so that it starts with a lower-case letter (for example "svc-${name}"), and its callers' references with it.`,
+    location: locate(d.pd, ['metadata', 'name']),
+    pointer: '/metadata/name',
   });
 }

@@ -423,6 +423,7 @@ export function validateObject(obj: unknown, opts: ValidateOptions = {}): string
       }
     }
   }
+  errors.push(...nameErrors(obj, entry, label));
   // The CRD's CEL rules (x-kubernetes-validations), as the API server evaluates them after the structural
   // check. Like the API server (hasBlockingErr), they are not evaluated on an object with a type error: the
   // server then says only that some rules were not checked, and the type error above already fails it.
@@ -431,6 +432,44 @@ export function validateObject(obj: unknown, opts: ValidateOptions = {}): string
       errors.push(`${label}: ${e}`);
     }
   }
+  return errors;
+}
+
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/**
+ * What the API server checks of names beyond OBJECT_META_SCHEMA (which holds every name to a DNS-1123
+ * subdomain of at most 253 characters, the rule of custom resources and most core kinds,
+ * apimachinery `NameIsDNSSubdomain`): a Service name is a DNS-1035 label (k8s.io/kubernetes
+ * `pkg/apis/core/validation` `ValidateServiceName` = `NameIsDNS1035Label`), a Namespace name a DNS-1123 label
+ * (`ValidateNamespaceName` = `NameIsDNSLabel`), each at most 63 characters; and a Service's `spec.selector`
+ * values are label values (`ValidateService` runs `ValidateLabels` on them: 63 characters, the label-value
+ * pattern), like the metadata labels OBJECT_META_SCHEMA checks.
+ */
+export function nameErrors(obj: Record<string, unknown>, entry: SchemaEntry, label: string): string[] {
+  if (entry.origin !== 'core' || !isPlainObject(obj.metadata)) return [];
+  const name = obj.metadata.name;
+  if (typeof name !== 'string') return [];
+  const errors: string[] = [];
+  const rule =
+    entry.kind === 'Service'
+      ? { re: DNS1035_LABEL, what: 'a DNS-1035 label (a Service name)' }
+      : entry.kind === 'Namespace'
+        ? { re: DNS1123_LABEL, what: 'a DNS-1123 label (a Namespace name)' }
+        : undefined;
+  if (rule && (name.length > 63 || !rule.re.test(name)))
+    errors.push(
+      `${label}: /metadata/name: "${name}" (${name.length} characters) is not ${rule.what} of at most 63 characters`,
+    );
+  const selector = isPlainObject(obj.spec) ? obj.spec.selector : undefined;
+  if (entry.kind === 'Service' && isPlainObject(selector))
+    for (const [k, v] of Object.entries(selector))
+      if (typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v)))
+        errors.push(
+          `${label}: /spec/selector/${escapePointer(k)}: "${v}" (${v.length} characters) is not a label value of at most 63 characters`,
+        );
   return errors;
 }
 

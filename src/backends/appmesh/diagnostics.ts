@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
+import { checkVersionServiceNames } from '../shared/derived-names.ts';
 import { controllerRoleArn } from './charts.ts';
 import { END_OF_SUPPORT } from './constants.ts';
 import { appmeshTrust } from './tls.ts';
@@ -99,7 +100,11 @@ function installValue(env: ResolvedEnvironment, key: string, what: string): Diag
 
 /** The findings of one service: a function of the service and of the services it reads from `services`. */
 export function checkService(s: ResolvedService, services: ServiceIndex): Diagnostic[] {
-  const out: Diagnostic[] = [];
+  const out: Diagnostic[] = checkVersionServiceNames(
+    s,
+    'App Mesh',
+    'App Mesh gives each version a VirtualNode whose DNS service discovery is a Kubernetes Service per version.',
+  );
   for (const r of s.routes) {
     if (r.retries && r.retries.attempts > 0)
       r.retries.on.forEach((c, i) => {

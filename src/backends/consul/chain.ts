@@ -10,6 +10,8 @@ import type {
   RouteMatch,
   StringMatch,
 } from '../../model/types.ts';
+import { routeRef } from '../../core/names.ts';
+import { MAX_OBJECT_NAME } from '../shared/derived-names.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { isOlderThan, routeObjectName } from '../shared/names.ts';
 import { CONSUL_API, RETRY_ON_SINCE, consulName, isL7, serviceProtocol, splitName } from './constants.ts';
@@ -218,6 +220,15 @@ export function buildChain(
     }
     const own = isCatchAllRoute(r) && !wholeTarget;
     const name = own ? self : splitName(self, routeObjectName(r));
+    if (name.length > MAX_OBJECT_NAME)
+      out.diagnostics.push({
+        code: 'MESH_CONSTRAINT',
+        severity: 'error',
+        message: `Consul splits ${routeRef(r)} of ${s.id} through its own Consul service, the ServiceSplitter and ServiceDefaults ${name} (${name.length} characters), and an object name is at most ${MAX_OBJECT_NAME} characters (a DNS-1123 subdomain): the API server would refuse them.`,
+        hint: `The name is \`<serviceAccount>--<route name>\`: shorten the service account (${self.length} characters) or the route name so that it has at most ${MAX_OBJECT_NAME}.`,
+        location:
+          r.name === undefined ? s.origin(['routes', r.index]) : s.origin(['routes', r.index, 'name']),
+      });
     splitterObjects.push(buildSplitter(name, s.namespace, dests, r, services));
     if (!own)
       splitterObjects.push({

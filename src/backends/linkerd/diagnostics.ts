@@ -1,15 +1,21 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
+import { checkVersionServiceNames } from '../shared/derived-names.ts';
 import { isOlderThan } from '../shared/names.ts';
 import { TRACING_SINCE } from './constants.ts';
 import { httpRetryToken, UNEXPRESSIBLE_RETRY } from './route-policy.ts';
 import { checkDroppedOutlierFields, checkOutlierDetection } from './services.ts';
 import { ISSUER_SECRET, TRUST_ROOTS } from './trust.ts';
 
+/** Why Linkerd needs the per-version Services (services.ts buildServices, gamma.ts backendRef). */
+const LINKERD_VERSION_SERVICES =
+  'Linkerd routes by Gateway API HTTPRoutes, whose backendRefs name a Service per version.';
+
 /**
  * Values Linkerd cannot take as they are, found from the values themselves (the capability table speaks per
  * feature, these per value; the version is checked by the shared emit skeleton): the issuer secret's name, tracing without an install or with a
- * Zipkin collector, retry conditions Linkerd has no token for, outlier-detection fields it drops.
+ * Zipkin collector, retry conditions Linkerd has no token for, outlier-detection fields it drops, per-version Service names
+ * longer than a Service name may be.
  */
 export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -44,7 +50,12 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
       });
     }
   }
-  for (const s of env.services) out.push(...checkRetries(s), ...checkOutlierDetection(s));
+  for (const s of env.services)
+    out.push(
+      ...checkVersionServiceNames(s, 'Linkerd', LINKERD_VERSION_SERVICES),
+      ...checkRetries(s),
+      ...checkOutlierDetection(s),
+    );
   out.push(...checkDroppedOutlierFields(env.services));
   return out;
 }

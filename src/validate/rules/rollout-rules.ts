@@ -112,8 +112,51 @@ export const rolloutRules: ServiceRule = (svc, _index, report) => {
       `Flagger cannot tell the primary pods of ${svc.id} from its canary pods: its selector has none of ${FLAGGER_SELECTOR_LABELS.join(', ')}.`,
       'Flagger gives the primary pods `<value>-primary` in the first of these labels; select the pods by one of them.',
     );
+  flaggerNames(svc, report);
   conflicts(svc, report);
 };
+
+/** The longest suffix Flagger appends to the apex Service name and to the selector label value: `-primary`. */
+const PRIMARY_SUFFIX = '-primary';
+/** A Kubernetes label value (k8s.io/apimachinery `IsValidLabelValue`): at most 63 characters. */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const MAX_LABEL = 63;
+
+/**
+ * Names Flagger derives from the Canary (fluxcd/flagger `Canary.GetServiceNames`, `KubernetesDefaultRouter`,
+ * the deployment controller), for every provider: the Services `<name>-primary` and `<name>-canary` (meshc's
+ * Canary names its apex Service after the service), which the API server takes only as DNS-1035 labels of at
+ * most 63 characters, and the primary pods' label `<value>-primary` (the selector label Flagger rewrites, also
+ * in the primary Service's selector), a label value of at most 63 characters. The target's
+ * `<target>-primary` Deployment or DaemonSet is a DNS-1123 subdomain (253): a DNS-1123 label target fits.
+ */
+function flaggerNames(svc: ServiceView, report: Report): void {
+  const primary = `${svc.name}${PRIMARY_SUFFIX}`;
+  if (primary.length > MAX_LABEL)
+    at(
+      svc,
+      report,
+      'MESH_CONSTRAINT',
+      ['rollout'],
+      `Flagger names the Services it generates for the rollout of ${svc.id} ${primary} (${primary.length} characters) and ${svc.name}-canary (${svc.name.length + 7} characters), and a Kubernetes Service name is at most ${MAX_LABEL} characters (a DNS-1035 label): Flagger could not create them.`,
+      `Shorten the service name to at most ${MAX_LABEL - PRIMARY_SUFFIX.length} characters, or drop \`rollout\`.`,
+      'key',
+    );
+  const selector = svc.spec.selector;
+  if (selector === undefined) return; // { app: <name> }: its value is the name, reported above
+  const label = flaggerSelectorLabel(selector);
+  if (label === undefined) return;
+  const value = `${selector[label]!}${PRIMARY_SUFFIX}`;
+  if (value.length <= MAX_LABEL && LABEL_VALUE.test(value)) return;
+  at(
+    svc,
+    report,
+    'MESH_CONSTRAINT',
+    ['selector', label],
+    `Flagger labels the primary pods of ${svc.id} ${label}: ${value} (${value.length} characters), and a Kubernetes label value is at most ${MAX_LABEL} characters, starting and ending with a letter or digit: Flagger could not create its primary workload.`,
+    `Shorten the \`${label}\` label value to at most ${MAX_LABEL - PRIMARY_SUFFIX.length} characters (on the workload too), or drop \`rollout\`.`,
+  );
+}
 
 /** Routing a Canary cannot carry: Flagger generates the service's routes from the Canary alone. */
 function conflicts(svc: ServiceView, report: Report): void {
