@@ -20,6 +20,7 @@ import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { loadAll } from 'js-yaml';
+import { admissionErrors } from './admission.ts';
 import { evaluateRules } from './cel.ts';
 import { crdsDir } from './shared.ts';
 import { GRAFANA_DASHBOARD_SCHEMA, OBJECT_META_SCHEMA, TRUST_BUNDLE_SCHEMA } from './stand-in-schemas.ts';
@@ -431,6 +432,8 @@ export function validateObject(obj: unknown, opts: ValidateOptions = {}): string
     for (const e of evaluateRules(obj, entry.schema, `${entry.source} (${entry.apiVersion} ${entry.kind})`)) {
       errors.push(`${label}: ${e}`);
     }
+    // Then the mesh's own validating webhook, where the tests model one (admission.ts).
+    for (const e of admissionErrors(obj)) errors.push(`${label}: ${e}`);
   }
   return errors;
 }
