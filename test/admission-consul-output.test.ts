@@ -83,4 +83,14 @@ describeWithShared('Consul output and the Consul webhook, at the edges of the sp
       expect(at[0]!.message).toContain(`"${key}"`);
     }
   });
+
+  it('an empty exact header or query value renders a match Consul accepts', () => {
+    for (const match of ['{ headers: { x-a: { exact: "" } } }', '{ query: { a: { exact: "" } } }']) {
+      const o = outcome(
+        `  versions:\n    v1: { labels: { version: v1 } }\n  routes:\n    - match: [${match}]\n      to: v1\n    - to: v1\n`,
+      );
+      expect(o.errors.map((d) => d.message)).toEqual([]);
+      expect(o.violations, match).toEqual([]);
+    }
+  });
 });

@@ -103,7 +103,14 @@ export function pathMatches(path: StringMatch): Record<string, string>[] {
   return [{ pathExact: path.value }, { pathPrefix: `${path.value}/` }];
 }
 
+/**
+ * A header or query match. An empty exact value is written as the regex `^$` (whole-value match, the same
+ * requests): Consul drops empty strings, and refuses a header or query match that is left with no matcher
+ * (`ServiceRouterConfigEntry.Validate`: "should only contain one of Present, Exact, …"), so the router would
+ * stay Synced=False.
+ */
 function stringMatch(m: StringMatch): Record<string, string> {
+  if (m.type === 'exact' && m.value === '') return { regex: '^$' };
   return { [m.type]: m.value };
 }
 
