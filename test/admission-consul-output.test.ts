@@ -93,4 +93,23 @@ describeWithShared('Consul output and the Consul webhook, at the edges of the sp
       expect(o.violations, match).toEqual([]);
     }
   });
+
+  it('a weighted route that names one backend twice renders a splitter Consul accepts, the weights added up', () => {
+    for (const routes of [
+      '  routes:\n    - match: [{ headers: { x-a: { exact: "1" } } }]\n      backends: [{ service: api, weight: 30 }, { service: api, weight: 30 }, { service: web, weight: 40 }]\n    - to: { }\n',
+      '  routes:\n    - backends: [{ service: api, weight: 30 }, { service: web, weight: 40 }, { service: api, weight: 30 }]\n',
+    ]) {
+      const o = outcome(routes.replace('    - to: { }\n', ''));
+      expect(o.errors.map((d) => d.message)).toEqual([]);
+      expect(o.violations).toEqual([]);
+      const splitters = o.objects.filter((x) => x.kind === 'ServiceSplitter');
+      // The same splitter appears in the environment's build and in its GitOps tree.
+      expect(splitters.length).toBeGreaterThan(0);
+      for (const splitter of splitters)
+        expect((splitter.spec as { splits: unknown[] }).splits).toEqual([
+          { weight: 60, service: 'api' },
+          { weight: 40, service: 'web' },
+        ]);
+    }
+  });
 });
