@@ -1,8 +1,9 @@
 /**
  * The model of what consul-k8s' validating webhook (and then Consul, which leaves the resource Synced=False)
  * refuses of the config entries meshc emits (test/helpers/admission-consul.ts): for each check, an object it
- * refuses, taken from consul-k8s' and Consul's own test cases where they have one (`*_types_test.go`,
- * `config_entry_*_test.go`), and its valid neighbour; then the same through validateObject.
+ * refuses and its valid neighbour, written for these tests after the rule in the upstream source (a few are
+ * the cases of Consul's `config_entry_discoverychain_test.go`: hash policies on a non-hash policy, a cookie
+ * config on a header hash); then the same through validateObject.
  */
 import { describe, expect, it } from 'vitest';
 import { bexprFilterError, consulAdmission } from './helpers/admission-consul.ts';
