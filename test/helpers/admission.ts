@@ -7,12 +7,16 @@
  * at the versions meshc targets, and are listed in ADMISSION below by the API group they judge. `validateObject`
  * runs them on every object it validates.
  */
+import { consulAdmission } from './admission-consul.ts';
 
 /** One webhook's judgement of one object: the reasons it refuses it (empty = admitted), as `/pointer: message`. */
 export type AdmissionCheck = (obj: Record<string, unknown>) => string[];
 
 /** API group → the webhook checks that judge its objects. */
-const ADMISSION = new Map<string, AdmissionCheck[]>([]);
+const ADMISSION = new Map<string, AdmissionCheck[]>([
+  // Consul (consul-k8s): admission-consul.ts
+  ['consul.hashicorp.com', [consulAdmission]],
+]);
 
 /** What the webhooks of `obj`'s API group refuse of it. */
 export function admissionErrors(obj: Record<string, unknown>): string[] {

@@ -103,7 +103,14 @@ export function pathMatches(path: StringMatch): Record<string, string>[] {
   return [{ pathExact: path.value }, { pathPrefix: `${path.value}/` }];
 }
 
+/**
+ * A header or query match. An empty exact value is written as the regex `^$` (whole-value match, the same
+ * requests): Consul drops empty strings, and refuses a header or query match that is left with no matcher
+ * (`ServiceRouterConfigEntry.Validate`: "should only contain one of Present, Exact, …"), so the router would
+ * stay Synced=False.
+ */
 function stringMatch(m: StringMatch): Record<string, string> {
+  if (m.type === 'exact' && m.value === '') return { regex: '^$' };
   return { [m.type]: m.value };
 }
 
@@ -273,18 +280,22 @@ function buildSplitter(
   services: ServiceIndex,
 ): K8sObject {
   const headers = headerFields(r);
+  // One split per destination, in first-seen order: a route may name one backend twice, and Consul refuses a
+  // splitter that splits to the same service and subset more than once ("split destination occurs more than
+  // once", Synced=False), so their weights are added up.
+  const splits = new Map<string, { weight: number; service: string; serviceSubset?: string }>();
+  for (const d of dests) {
+    const service = targetName(d, services);
+    const key = JSON.stringify([service, d.version ?? '']);
+    const seen = splits.get(key);
+    if (seen) seen.weight += d.weight;
+    else splits.set(key, { weight: d.weight, service, ...(d.version ? { serviceSubset: d.version } : {}) });
+  }
   return {
     apiVersion: CONSUL_API,
     kind: 'ServiceSplitter',
     metadata: objectMeta(name, namespace),
-    spec: {
-      splits: dests.map((d) => ({
-        weight: d.weight,
-        service: targetName(d, services),
-        ...(d.version ? { serviceSubset: d.version } : {}),
-        ...headers,
-      })),
-    },
+    spec: { splits: [...splits.values()].map((split) => ({ ...split, ...headers })) },
   };
 }
 

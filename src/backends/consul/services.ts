@@ -7,6 +7,12 @@ import { ANNOTATIONS, CONSUL_API, consulName, serviceProtocol } from './constant
 
 /** Consul service metadata keys: letters, digits, `_` and `-` (consul `structs.validateMetaPair`). */
 const META_KEY = /^[A-Za-z0-9_-]{1,128}$/;
+/**
+ * A metadata key a subset filter can name as `Service.Meta.<key>`: a go-bexpr identifier (a letter, then
+ * letters, digits or `_`; go-bexpr `grammar.peg`). consul-k8s' webhook and Consul parse the filter
+ * (`bexpr.CreateEvaluator`) and refuse the ServiceResolver when it does not parse, as with `app-version`.
+ */
+const FILTER_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /**
  * The callers a service's resilience is declared on: Consul keeps outlier detection and connection limits in
@@ -103,6 +109,14 @@ export function buildResolver(s: ResolvedService): { object?: K8sObject; diagnos
             severity: 'error',
             message: `Consul selects versions by service metadata, and the label key "${key}" of ${s.id} version ${v.name} is not a valid metadata key (letters, digits, _ and - only).`,
             hint: `Select the version by a label whose key Consul metadata can carry (for example \`version\`); its pods carry it as the annotation \`${ANNOTATIONS.metaPrefix}<key>\`.`,
+            location: s.origin(['versions', v.name, 'labels', key], 'key'),
+          });
+        else if (!FILTER_KEY.test(key))
+          diagnostics.push({
+            code: 'MESH_CONSTRAINT',
+            severity: 'error',
+            message: `Consul selects versions by a filter on service metadata, and the label key "${key}" of ${s.id} version ${v.name} cannot be named in it (\`Service.Meta.${key}\` does not parse: a key there is a letter, then letters, digits and _); consul-k8s would refuse the ServiceResolver.`,
+            hint: `Select the version by a label whose key starts with a letter and has only letters, digits and _ (for example \`version\`); its pods carry it as the annotation \`${ANNOTATIONS.metaPrefix}<key>\`.`,
             location: s.origin(['versions', v.name, 'labels', key], 'key'),
           });
       subsets[v.name] = { filter: subsetFilter(v.labels) };
