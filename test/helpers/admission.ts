@@ -7,12 +7,17 @@
  * at the versions meshc targets, and are listed in ADMISSION below by the API group they judge. `validateObject`
  * runs them on every object it validates.
  */
+import { linkerdGatewayAdmission, linkerdPolicyAdmission } from './admission-linkerd.ts';
 
 /** One webhook's judgement of one object: the reasons it refuses it (empty = admitted), as `/pointer: message`. */
 export type AdmissionCheck = (obj: Record<string, unknown>) => string[];
 
 /** API group → the webhook checks that judge its objects. */
-const ADMISSION = new Map<string, AdmissionCheck[]>([]);
+const ADMISSION = new Map<string, AdmissionCheck[]>([
+  // Linkerd (admission-linkerd.ts): the policy validator judges its own kinds and Gateway API routes.
+  ['policy.linkerd.io', [linkerdPolicyAdmission]],
+  ['gateway.networking.k8s.io', [linkerdGatewayAdmission]],
+]);
 
 /** What the webhooks of `obj`'s API group refuse of it. */
 export function admissionErrors(obj: Record<string, unknown>): string[] {
