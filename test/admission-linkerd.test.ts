@@ -119,15 +119,17 @@ describe('Gateway API HTTPRoute', () => {
     expect(linkerdGatewayAdmission(good)).toEqual([]);
   });
 
-  it('Exact and PathPrefix paths must be absolute', () => {
+  it('Exact and PathPrefix paths must be absolute: left to the CRD (CEL) on Gateway API, checked on inbound routes', () => {
     expect(
       linkerdGatewayAdmission(gatewayRoute({ matches: [{ path: { type: 'Exact', value: 'api' } }] })),
-    ).toEqual([
+    ).toEqual([]);
+    expect(linkerdPolicyAdmission(inboundRoute({ path: { type: 'Exact', value: 'api' } }))).toEqual([
       expect.stringContaining('/spec/rules/0/matches/0/path/value: HttpPathMatch paths must be absolute'),
     ]);
-    expect(
-      linkerdGatewayAdmission(gatewayRoute({ matches: [{ path: { type: 'Exact', value: '/api' } }] })),
-    ).toEqual([]);
+    expect(linkerdPolicyAdmission(inboundRoute({ path: { type: 'PathPrefix', value: 'api' } }))).toHaveLength(
+      1,
+    );
+    expect(linkerdPolicyAdmission(inboundRoute({ path: { type: 'Exact', value: '/api' } }))).toEqual([]);
   });
 
   it('header match values: Exact must be visible ASCII, RegularExpression must parse', () => {
@@ -176,14 +178,16 @@ describe('Gateway API HTTPRoute', () => {
     expect(linkerdGatewayAdmission(route('/login'))).toEqual([]);
   });
 
-  it('a Service backendRef needs a port (2.17+)', () => {
+  it('a Service backendRef of group core needs a port (2.17+; the CRD refuses group "" without one)', () => {
     const route = gatewayRoute({});
     const rule = (route.spec.rules[0] as { backendRefs: Record<string, unknown>[] }).backendRefs[0]!;
     delete rule.port;
+    rule.group = 'core';
     expect(linkerdGatewayAdmission(route)).toEqual([
       '/spec/rules/0/backendRefs/0: invalid backendRef: cannot reference a Service without a port',
     ]);
-    expect(linkerdGatewayAdmission(gatewayRoute({}))).toEqual([]);
+    rule.port = 9080;
+    expect(linkerdGatewayAdmission(route)).toEqual([]);
   });
 
   it('route annotations are checked only when a parent is a Service', () => {

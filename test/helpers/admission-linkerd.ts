@@ -342,12 +342,17 @@ function networkErrors(networks: unknown[], base: string): string[] {
 // ---------------------------------------------------------------------------------------------------
 // HTTPRoute rules (both APIs): index/src/routes/http.rs
 
-function matchErrors(m: Obj, base: string): string[] {
+/**
+ * A match entry. The absolute-path rule of Exact and PathPrefix paths is checked on the policy.linkerd.io
+ * HTTPRoute only: Gateway API's CRD refuses the same paths with a CEL rule, and an object the API server refuses
+ * never reaches the webhook.
+ */
+function matchErrors(m: Obj, base: string, api: 'policy' | 'gateway'): string[] {
   const errors: string[] = [];
   if (isObj(m.path)) {
     const type = str(m.path.type) ?? 'PathPrefix';
     const value = str(m.path.value) ?? '/';
-    if ((type === 'Exact' || type === 'PathPrefix') && !value.startsWith('/'))
+    if (api === 'policy' && (type === 'Exact' || type === 'PathPrefix') && !value.startsWith('/'))
       errors.push(
         `${base}/path/value: HttpPathMatch paths must be absolute (begin with \`/\`); ${JSON.stringify(value)} is not an absolute path`,
       );
@@ -446,20 +451,18 @@ function httpRouteErrors(obj: Obj, api: 'policy' | 'gateway'): string[] {
     if (!isObj(rule)) return;
     const base = `/spec/rules/${r}`;
     list(rule.matches).forEach((m, i) => {
-      if (isObj(m)) errors.push(...matchErrors(m, `${base}/matches/${i}`));
+      if (isObj(m)) errors.push(...matchErrors(m, `${base}/matches/${i}`, api));
     });
     list(rule.filters).forEach((f, i) => {
       if (isObj(f)) errors.push(...filterErrors(f, `${base}/filters/${i}`));
     });
     if (api === 'gateway') {
-      // 2.17+ (edge-24.11.4): a Service backend needs a port.
+      // 2.17+ (edge-24.11.4): a Service backend needs a port. The CRD's CEL rule already refuses a Service of
+      // group "" without one (defaulting gives an absent group ""), so what is left to the webhook is `core`.
       list(rule.backendRefs).forEach((b, i) => {
         if (!isObj(b)) return;
-        const group = str(b.group);
         const kind = str(b.kind);
-        const isService =
-          (group === undefined || group === '' || group === 'core') &&
-          (kind === undefined || kind === 'Service');
+        const isService = str(b.group) === 'core' && (kind === undefined || kind === 'Service');
         if (isService && (b.port === undefined || b.port === 0))
           errors.push(
             `${base}/backendRefs/${i}: invalid backendRef: cannot reference a Service without a port`,
