@@ -16,7 +16,7 @@ import {
   routeAnnotationErrors,
 } from './helpers/admission-linkerd.ts';
 import { validateObject } from './helpers/crds.ts';
-import { rustRegexError } from './helpers/rust-regex.ts';
+import { rustRegexError } from '../src/backends/linkerd/rust-regex.ts';
 import { describeWithShared } from './helpers/shared.ts';
 
 const meta = (name: string, annotations?: Record<string, string>) => ({

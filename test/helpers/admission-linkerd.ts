@@ -20,7 +20,7 @@
  * The webhook stops at the first reason; these checks list every reason they find.
  */
 import type { AdmissionCheck } from './admission.ts';
-import { rustRegexError } from './rust-regex.ts';
+import { rustRegexError } from '../../src/backends/linkerd/rust-regex.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -367,8 +367,11 @@ function matchErrors(m: Obj, base: string, api: 'policy' | 'gateway'): string[] 
     const value = str(h.value) ?? '';
     const why = headerNameError(name);
     if (why !== undefined) errors.push(`${base}/headers/${i}/name: ${why}`);
+    const regexWhy = rustRegexError(value);
     const valueWhy =
-      (str(h.type) ?? 'Exact') === 'RegularExpression' ? rustRegexError(value) : headerValueError(value);
+      (str(h.type) ?? 'Exact') === 'RegularExpression'
+        ? regexWhy && `regex parse error: ${regexWhy}`
+        : headerValueError(value);
     if (valueWhy !== undefined) errors.push(`${base}/headers/${i}/value: ${valueWhy}`);
   });
   list(m.queryParams).forEach((q, i) => {
