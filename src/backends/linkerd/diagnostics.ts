@@ -2,7 +2,9 @@ import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { checkVersionServiceNames } from '../shared/derived-names.ts';
 import { isOlderThan } from '../shared/names.ts';
+import { fullMatchRegex } from '../shared/gamma.ts';
 import { TRACING_SINCE } from './constants.ts';
+import { rustRegexError } from './rust-regex.ts';
 import { httpRetryToken, UNEXPRESSIBLE_RETRY } from './route-policy.ts';
 import { checkDroppedOutlierFields, checkOutlierDetection } from './services.ts';
 import { ISSUER_SECRET, TRUST_ROOTS } from './trust.ts';
@@ -54,6 +56,7 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
     out.push(
       ...checkVersionServiceNames(s, 'Linkerd', LINKERD_VERSION_SERVICES),
       ...checkRetries(s),
+      ...checkMatchValues(s),
       ...checkOutlierDetection(s),
     );
   out.push(...checkDroppedOutlierFields(env.services));
@@ -74,6 +77,43 @@ export function checkRetries(service: ResolvedService): Diagnostic[] {
         hint: 'Linkerd retries on `5xx`, `gateway-error` and `retriable-4xx` (409). Remove the condition for this environment with an override (a list in an override replaces the whole list).',
         location: service.origin(['routes', r.index, 'retries', 'on', i]),
       });
+    });
+  }
+  return out;
+}
+
+const WEBHOOK = "Linkerd's policy controller refuses the whole HTTPRoute at admission";
+
+/**
+ * Route values Linkerd's admission webhook refuses (linkerd2 `policy-controller/k8s/index/src/routes/http.rs`,
+ * called by `admission.rs`), an error each at the value: a regular expression Rust's `regex` crate does not
+ * parse (RE2 takes more: a literal `{`, `\Q…\E`; meshc emits `regex` values as RE2 full matches, `^(?:R)$`).
+ */
+export function checkMatchValues(service: ResolvedService): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const regex = (value: string, path: (string | number)[], what: string) => {
+    const why = rustRegexError(fullMatchRegex(value));
+    if (why === undefined) return;
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `${WEBHOOK}: it compiles ${what} of ${service.id} with Rust's regex syntax, which refuses ${JSON.stringify(value)} (${why}).`,
+      hint: 'Escape braces and other literal punctuation with a backslash (`\\{id\\}`); Rust has no `\\Q…\\E`, `\\C` or `{,n}`, and reads `{` only as a counted repetition.',
+      location: service.origin(path),
+    });
+  };
+  for (const r of service.routes) {
+    if (r.implicit) continue;
+    r.matches.forEach((m, j) => {
+      const at = ['routes', r.index, 'match', j];
+      for (const h of m.headers) {
+        if (h.match.type === 'regex')
+          regex(h.match.value, [...at, 'headers', h.name, 'regex'], `the header ${h.name} regex`);
+      }
+      for (const q of m.query)
+        if (q.match.type === 'regex')
+          regex(q.match.value, [...at, 'query', q.name, 'regex'], `the query parameter ${q.name} regex`);
+      if (m.path?.type === 'regex') regex(m.path.value, [...at, 'path', 'regex'], 'the path regex');
     });
   }
   return out;
