@@ -133,6 +133,17 @@ const REFUSED: [string, string[], string][] = [
     '"\\\\Qa.b\\\\E"',
   ],
   ['a query regex with {,n}', route('{ query: { v: { regex: "a{,3}" } } }'), '"a{,3}"'],
+  ['a non-ASCII exact header value', route('{ headers: { x-user: { exact: "jos\u00e9" } } }'), '"jos\u00e9"'],
+  [
+    'a header value set with a non-ASCII character',
+    route('{ path: { prefix: /a } }', ', headers: { request: { set: { x-env: "pr\u00f6d" } } }'),
+    '"pr\u00f6d"',
+  ],
+  [
+    'a response header added with a control character',
+    route('{ path: { prefix: /a } }', ', headers: { response: { add: { x-env: "a\\u007fb" } } }'),
+    '"a\\u007fb"',
+  ],
 ];
 
 describeWithShared('Linkerd specs at the edges of the admission webhook', () => {
