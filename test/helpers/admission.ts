@@ -8,6 +8,7 @@
  * runs them on every object it validates.
  */
 import { consulAdmission } from './admission-consul.ts';
+import { linkerdGatewayAdmission, linkerdPolicyAdmission } from './admission-linkerd.ts';
 
 /** One webhook's judgement of one object: the reasons it refuses it (empty = admitted), as `/pointer: message`. */
 export type AdmissionCheck = (obj: Record<string, unknown>) => string[];
@@ -16,6 +17,9 @@ export type AdmissionCheck = (obj: Record<string, unknown>) => string[];
 const ADMISSION = new Map<string, AdmissionCheck[]>([
   // Consul (consul-k8s): admission-consul.ts
   ['consul.hashicorp.com', [consulAdmission]],
+  // Linkerd (admission-linkerd.ts): the policy validator judges its own kinds and Gateway API routes.
+  ['policy.linkerd.io', [linkerdPolicyAdmission]],
+  ['gateway.networking.k8s.io', [linkerdGatewayAdmission]],
 ]);
 
 /** What the webhooks of `obj`'s API group refuse of it. */

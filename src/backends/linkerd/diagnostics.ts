@@ -2,7 +2,9 @@ import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { checkVersionServiceNames } from '../shared/derived-names.ts';
 import { isOlderThan } from '../shared/names.ts';
+import { fullMatchRegex } from '../shared/gamma.ts';
 import { TRACING_SINCE } from './constants.ts';
+import { rustRegexError } from './rust-regex.ts';
 import { httpRetryToken, UNEXPRESSIBLE_RETRY } from './route-policy.ts';
 import { checkDroppedOutlierFields, checkOutlierDetection } from './services.ts';
 import { ISSUER_SECRET, TRUST_ROOTS } from './trust.ts';
@@ -54,6 +56,7 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
     out.push(
       ...checkVersionServiceNames(s, 'Linkerd', LINKERD_VERSION_SERVICES),
       ...checkRetries(s),
+      ...checkMatchValues(s),
       ...checkOutlierDetection(s),
     );
   out.push(...checkDroppedOutlierFields(env.services));
@@ -75,6 +78,80 @@ export function checkRetries(service: ResolvedService): Diagnostic[] {
         location: service.origin(['routes', r.index, 'retries', 'on', i]),
       });
     });
+  }
+  return out;
+}
+
+/**
+ * Why the http crate (`HeaderValue::from_str`, which Linkerd's policy controller parses every header value
+ * with) refuses a header value: only visible ASCII and tab are taken.
+ */
+export function headerValueProblem(value: string): string | undefined {
+  for (const ch of value) {
+    const c = ch.codePointAt(0)!;
+    if (c === 9 || (c >= 32 && c <= 126)) continue;
+    return c < 32 || c === 127
+      ? `a control character (U+${c.toString(16).toUpperCase().padStart(4, '0')})`
+      : `a non-ASCII character (${ch})`;
+  }
+  return undefined;
+}
+
+const WEBHOOK = "Linkerd's policy controller refuses the whole HTTPRoute at admission";
+
+/**
+ * Route values Linkerd's admission webhook refuses (linkerd2 `policy-controller/k8s/index/src/routes/http.rs`,
+ * called by `admission.rs`), an error each at the value: a regular expression Rust's `regex` crate does not
+ * parse (RE2 takes more: a literal `{`, `\Q…\E`; meshc emits `regex` values as RE2 full matches, `^(?:R)$`),
+ * and a header value, matched exactly or set / added, that is not visible ASCII.
+ */
+export function checkMatchValues(service: ResolvedService): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const regex = (value: string, path: (string | number)[], what: string) => {
+    const why = rustRegexError(fullMatchRegex(value));
+    if (why === undefined) return;
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `${WEBHOOK}: it compiles ${what} of ${service.id} with Rust's regex syntax, which refuses ${JSON.stringify(value)} (${why}).`,
+      hint: 'Escape braces and other literal punctuation with a backslash (`\\{id\\}`); Rust has no `\\Q…\\E`, `\\C` or `{,n}`, and reads `{` only as a counted repetition.',
+      location: service.origin(path),
+    });
+  };
+  const value = (text: string, path: (string | number)[], what: string) => {
+    const why = headerValueProblem(text);
+    if (why === undefined) return;
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `${WEBHOOK}: ${what} of ${service.id} has ${why}, and Linkerd takes header values of visible ASCII only.`,
+      hint: 'Write the value in visible ASCII (percent-encode or transliterate other characters), or remove it for this environment with an override.',
+      location: service.origin(path),
+    });
+  };
+  for (const r of service.routes) {
+    if (r.implicit) continue;
+    r.matches.forEach((m, j) => {
+      const at = ['routes', r.index, 'match', j];
+      for (const h of m.headers) {
+        if (h.match.type === 'regex')
+          regex(h.match.value, [...at, 'headers', h.name, 'regex'], `the header ${h.name} regex`);
+        if (h.match.type === 'exact')
+          value(h.match.value, [...at, 'headers', h.name, 'exact'], `the header ${h.name} match`);
+      }
+      for (const q of m.query)
+        if (q.match.type === 'regex')
+          regex(q.match.value, [...at, 'query', q.name, 'regex'], `the query parameter ${q.name} regex`);
+      if (m.path?.type === 'regex') regex(m.path.value, [...at, 'path', 'regex'], 'the path regex');
+    });
+    for (const side of ['request', 'response'] as const)
+      for (const op of ['set', 'add'] as const)
+        for (const h of r.headers?.[side]?.[op] ?? [])
+          value(
+            h.value,
+            ['routes', r.index, 'headers', side, op, h.name],
+            `the ${side} header ${h.name} (${op})`,
+          );
   }
   return out;
 }
