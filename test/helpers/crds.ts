@@ -432,8 +432,9 @@ export function validateObject(obj: unknown, opts: ValidateOptions = {}): string
     for (const e of evaluateRules(obj, entry.schema, `${entry.source} (${entry.apiVersion} ${entry.kind})`)) {
       errors.push(`${label}: ${e}`);
     }
-    // Then the mesh's own validating webhook, where the tests model one (admission.ts).
-    for (const e of admissionErrors(obj)) errors.push(`${label}: ${e}`);
+    // Then the mesh's own validating webhook, where the tests model one (admission.ts). The API server calls
+    // validating webhooks only on an object that passed its own validation (schema, names, CEL rules).
+    if (errors.length === 0) for (const e of admissionErrors(obj)) errors.push(`${label}: ${e}`);
   }
   return errors;
 }

@@ -60,6 +60,44 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
       ...checkOutlierDetection(s),
     );
   out.push(...checkDroppedOutlierFields(env.services));
+  out.push(...checkOverlappingServers(env.services));
+  return out;
+}
+
+/** Whether the services carry a Server for their ports (authorization.ts buildAccess). */
+const hasServers = (s: ResolvedService) => s.access !== undefined || s.mtlsOverride;
+
+/** Every label of `a` is a label of `b` with the same value: every pod `b` selects, `a` selects too. */
+const selectsAllOf = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) =>
+  Object.entries(a).every(([k, v]) => b[k] === v);
+
+/**
+ * Two services of one namespace that carry Servers (access rules or their own mTLS mode) for one port number
+ * of the same pods: one's selector holds the other's labels, so the pods the narrower one selects are the
+ * other's too. Linkerd authorizes per pod and port through one Server: 2.16 and 2.17 refuse the second Server
+ * at admission (linkerd2 policy-controller `Validate<ServerSpec>`), and later versions apply the older one
+ * only, so the other service's access rules (or mTLS mode) would silently not apply. An error at the later
+ * service, naming the earlier one.
+ */
+export function checkOverlappingServers(services: readonly ResolvedService[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const withServers = services.filter(hasServers);
+  withServers.forEach((b, j) => {
+    for (const a of withServers.slice(0, j)) {
+      if (a.namespace !== b.namespace) continue;
+      if (!selectsAllOf(a.selector, b.selector) && !selectsAllOf(b.selector, a.selector)) continue;
+      const port = b.ports.find((p) => a.ports.some((q) => q.port === p.port));
+      if (port === undefined) continue;
+      out.push({
+        code: 'MESH_CONSTRAINT',
+        severity: 'error',
+        message: `Linkerd authorizes requests per pod and port, and ${a.id} and ${b.id} select the same pods on port ${port.port}: each would get a Server for them, which Linkerd 2.16 and 2.17 refuse and later versions resolve by applying the older Server only, so the access rules (or mTLS mode) of one service would not apply.`,
+        hint: `Give the two services selectors that pick different pods, or keep access rules and per-service mtls on one of them only.`,
+        location: b.spec.selector !== undefined ? b.origin(['selector']) : b.origin(['metadata', 'name']),
+      });
+      break;
+    }
+  });
   return out;
 }
 

@@ -273,8 +273,10 @@ export const disjointVersions: ServiceRule = (svc, _index, report) => {
 };
 
 /**
- * Istio (Envoy's `safe_regex`) and Linkerd accept only RE2 expressions; a JavaScript-only construct
- * (lookaround, backreference) would be refused by the cluster, so every `regex` is compiled with RE2 here.
+ * The spec's regexes are RE2 (Envoy's `safe_regex`, which Istio, Consul and App Mesh use); a JavaScript-only
+ * construct (lookaround, backreference) would be refused by the cluster, so every `regex` is compiled with RE2
+ * here. Linkerd parses them with Rust's regex crate, which is stricter still in a few places: its backend
+ * refuses those (linkerd/diagnostics.ts, rust-regex.ts).
  */
 export const regexesCompile: ServiceRule = (svc, _index, report) => {
   (svc.spec.routes ?? []).forEach((r, i) =>
@@ -303,7 +305,7 @@ export const regexesCompile: ServiceRule = (svc, _index, report) => {
           'REGEX_INVALID',
           site.path,
           `The regex for ${site.what} in ${routeRef({ name: r.name, index: i })} of service ${svc.id} is not valid RE2: ${error}.`,
-          'Istio (Envoy) and Linkerd compile match expressions with RE2: no lookarounds (`(?=`, `(?!`) or backreferences (`\\1`); flags such as `(?i)` are fine.',
+          'The meshes compile match expressions as RE2 (Linkerd: Rust regex): no lookarounds (`(?=`, `(?!`) or backreferences (`\\1`); flags such as `(?i)` are fine.',
         );
       }
     }),
