@@ -8,11 +8,22 @@
  * runs them on every object it validates.
  */
 
+import {
+  istioNetworkingAdmission,
+  istioSecurityAdmission,
+  istioTelemetryAdmission,
+} from './admission-istio.ts';
+
 /** One webhook's judgement of one object: the reasons it refuses it (empty = admitted), as `/pointer: message`. */
 export type AdmissionCheck = (obj: Record<string, unknown>) => string[];
 
 /** API group → the webhook checks that judge its objects. */
-const ADMISSION = new Map<string, AdmissionCheck[]>([]);
+const ADMISSION = new Map<string, AdmissionCheck[]>([
+  // Istio (admission-istio.ts)
+  ['networking.istio.io', [istioNetworkingAdmission]],
+  ['security.istio.io', [istioSecurityAdmission]],
+  ['telemetry.istio.io', [istioTelemetryAdmission]],
+]);
 
 /** What the webhooks of `obj`'s API group refuse of it. */
 export function admissionErrors(obj: Record<string, unknown>): string[] {
