@@ -16,7 +16,9 @@ export const ISTIO_ROLLOUT: RolloutSupport = {
   provider: 'istio',
   carries: { timeout: true, retries: true, headers: true },
   // Istio's retryOn takes the same Envoy tokens as the spec, comma-joined (as the VirtualService builder does).
-  retryOn: (r) => (r.on.length ? r.on.join(',') : undefined),
+  // Flagger copies the Canary's retries into its VirtualService, and Istio's webhook refuses a retryOn next to
+  // `attempts: 0`: none then (the VirtualService builder does the same).
+  retryOn: (r) => (r.attempts > 0 && r.on.length ? r.on.join(',') : undefined),
 };
 
 /**

