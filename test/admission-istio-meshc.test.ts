@@ -39,6 +39,14 @@ function compileRoutes(routes: string) {
   return { out, objects, errors, refused: objects.flatMap((o) => validateObject(o)) };
 }
 
+/** `MESH_CONSTRAINT <file>:<line>:<col>` of the first occurrence of `token` after `after` in the Service file. */
+function constraintAt(routes: string, after: string, token: string): string {
+  const lines = reviews(routes).split('\n');
+  const line = lines.findIndex((l) => l.includes(after));
+  const col = lines[line]!.indexOf(token, lines[line]!.indexOf(after)) + 1;
+  return `MESH_CONSTRAINT services/reviews.yaml:${line + 1}:${col}`;
+}
+
 const vsHttp = (objects: Record<string, unknown>[]) => {
   const vs = objects.find((o) => o.kind === 'VirtualService') as {
     spec: { http: Record<string, unknown>[] };
@@ -61,6 +69,10 @@ describe('retries with attempts: 0 on Istio', () => {
     );
     expect(refused).toEqual([]);
     expect(vsHttp(objects)[0]!.retries).toEqual({ attempts: 1, perTryTimeout: '2s', retryOn: '5xx' });
+  });
+  it('refuse a perTryTimeout with attempts: 0 at the perTryTimeout (Istio refuses it; dropping it would drop a timeout)', () => {
+    const routes = `routes:\n  - to: v1\n    retries: { attempts: 0, perTryTimeout: 1s }`;
+    expect(compileRoutes(routes).errors).toEqual([constraintAt(routes, 'perTryTimeout', '1s')]);
   });
 });
 
@@ -115,5 +127,39 @@ describe('retries with attempts: 0 in a Flagger Canary on Istio (Flagger copies 
       };
       expect(validateObject(vs), retries).toEqual([]);
     }
+  });
+});
+
+describe('fault percentages on Istio', () => {
+  it('refuse a percentage between 0 and 0.0001 at the percent, and admit 0 and 0.0001', () => {
+    const abort = `routes:\n  - to: v1\n    fault: { abort: { status: 500, percent: 0.00005 } }`;
+    expect(compileRoutes(abort).errors).toEqual([constraintAt(abort, 'fault', '0.00005')]);
+    const delay = `routes:\n  - to: v1\n    fault: { delay: { duration: 1s, percent: 0.00001 } }`;
+    expect(compileRoutes(delay).errors).toEqual([constraintAt(delay, 'fault', '0.00001')]);
+    for (const percent of ['0', '0.0001', '100']) {
+      const r = compileRoutes(
+        `routes:\n  - to: v1\n    fault: { abort: { status: 500, percent: ${percent} } }`,
+      );
+      expect(r.errors, percent).toEqual([]);
+      expect(r.refused, percent).toEqual([]);
+    }
+  });
+});
+
+describe('Host header changes on Istio', () => {
+  it('refuse host among response header changes and request removals, at the header', () => {
+    const set = `routes:\n  - to: v1\n    headers: { response: { set: { Host: a } } }`;
+    expect(compileRoutes(set).errors).toEqual([constraintAt(set, 'headers', 'Host')]);
+    const add = `routes:\n  - to: v1\n    headers: { response: { add: { host: a } } }`;
+    expect(compileRoutes(add).errors).toEqual([constraintAt(add, 'headers', 'host')]);
+    const remove = `routes:\n  - to: v1\n    headers: { request: { remove: [x-a, host] } }`;
+    expect(compileRoutes(remove).errors).toEqual([constraintAt(remove, 'headers', 'host')]);
+  });
+  it('admit a request set of host (an authority rewrite) and other header names', () => {
+    const r = compileRoutes(
+      `routes:\n  - to: v1\n    headers: { request: { set: { host: a.example.com }, remove: [x-host] }, response: { remove: [x-host] } }`,
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.refused).toEqual([]);
   });
 });

@@ -45,7 +45,7 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
       location: env.origin(['mesh', 'install', 'values', 'meshConfig', 'trustDomain']),
     });
   }
-  for (const s of env.services) out.push(...checkServiceAccess(s, env), ...checkTcpRoutes(s));
+  for (const s of env.services) out.push(...checkServiceAccess(s, env), ...checkTcpRoutes(s), ...checkWebhookLimits(s));
   return out;
 }
 
@@ -115,6 +115,59 @@ export function checkTcpRoutes(s: ResolvedService): Diagnostic[] {
           hint: 'Declare the port protocol (http, http2, grpc) if the traffic is HTTP, or keep only weighted destinations (`to` / `backends`) in one route without `match`.',
           location: s.origin(['routes', r.index, field], 'key'),
         });
+  }
+  return out;
+}
+
+/** Istio's smallest non-zero fault percentage (istiod's webhook: 0, or 0.0001..100). */
+const MIN_FAULT_PERCENT = 0.0001;
+
+/**
+ * Route values Istio's validating webhook refuses although the spec allows them, each at its key: a
+ * `perTryTimeout` with `attempts: 0` (istiod refuses a retry policy next to zero attempts, and dropping it would
+ * drop a timeout), a fault percentage between 0 and 0.0001, and a `host` header in a response header change or a
+ * request header removal (istiod: "cannot set Host header"; the request's host is set with `set`).
+ */
+export function checkWebhookLimits(s: ResolvedService): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const refuse = (message: string, hint: string, path: (string | number)[], at: 'key' | 'value' = 'value') =>
+    out.push({ code: 'MESH_CONSTRAINT', severity: 'error', message, hint, location: s.origin(path, at) });
+  for (const r of s.routes) {
+    if (r.implicit) continue;
+    if (r.retries && r.retries.attempts === 0 && r.retries.perTryTimeout !== undefined)
+      refuse(
+        `Istio refuses a per-try timeout on a route without retries (${routeRef(r)} of service ${s.id} has attempts: 0).`,
+        'Use the route `timeout` to bound the single attempt, or set attempts above 0.',
+        ['routes', r.index, 'retries', 'perTryTimeout'],
+      );
+    for (const kind of ['delay', 'abort'] as const) {
+      const f = r.fault?.[kind];
+      if (f && f.percent > 0 && f.percent < MIN_FAULT_PERCENT)
+        refuse(
+          `Istio refuses a fault percentage between 0 and ${MIN_FAULT_PERCENT} (${routeRef(r)} of service ${s.id}: ${f.percent}).`,
+          `Use 0 or at least ${MIN_FAULT_PERCENT}.`,
+          ['routes', r.index, 'fault', kind, 'percent'],
+        );
+    }
+    for (const side of ['request', 'response'] as const) {
+      const ops = r.headers?.[side];
+      if (!ops) continue;
+      const named = [
+        ...(side === 'response' ? ops.set.map((h, i) => ({ name: h.name, path: ['set', h.name], i })) : []),
+        ...(side === 'response' ? ops.add.map((h, i) => ({ name: h.name, path: ['add', h.name], i })) : []),
+        ...ops.remove.map((name, i) => ({ name, path: ['remove', i], i })),
+      ];
+      for (const h of named)
+        if (h.name.toLowerCase() === 'host')
+          refuse(
+            `Istio cannot ${h.path[0] === 'remove' ? 'remove' : 'change'} the ${side} header "${h.name}" (${routeRef(r)} of service ${s.id}).`,
+            side === 'request'
+              ? 'Set the request host with headers.request.set instead of removing it.'
+              : 'Remove this header change: Istio refuses Host among response header changes.',
+            ['routes', r.index, 'headers', side, ...h.path],
+            h.path[0] === 'remove' ? 'value' : 'key',
+          );
+    }
   }
   return out;
 }
