@@ -163,3 +163,15 @@ describe('Host header changes on Istio', () => {
     expect(r.refused).toEqual([]);
   });
 });
+
+describe('header values on Istio', () => {
+  it('RED: a header value with a literal % (Envoy reads % as a variable; the literal is %%) is admitted', () => {
+    const r = compileRoutes(`routes:\n  - to: v1\n    headers: { request: { set: { x-share: "50%" } } }`);
+    expect(r.errors).toEqual([]);
+    expect(r.refused).toEqual([]);
+  });
+  it('RED: a header value with a control character is refused by meshc rather than emitted', () => {
+    const r = compileRoutes(`routes:\n  - to: v1\n    headers: { request: { set: { x-a: "a\\u0001b" } } }`);
+    expect(r.refused).toEqual([]);
+  });
+});
