@@ -164,6 +164,51 @@ describe('Host header changes on Istio', () => {
   });
 });
 
+describe('regular expressions, access paths and native ingress hosts on Istio', () => {
+  it('refuse a match regex over 1024 characters at the regex, and admit 1024', () => {
+    const long = `routes:\n  - match: [{ path: { regex: "/${'a'.repeat(1024)}" } }]\n    to: v1`;
+    expect(compileRoutes(long).errors).toEqual([constraintAt(long, 'regex', '"/')]);
+    const header = `routes:\n  - match: [{ headers: { x-a: { regex: "${'a'.repeat(1025)}" } } }]\n    to: v1`;
+    expect(compileRoutes(header).errors).toEqual([constraintAt(header, 'regex', '"a')]);
+    const edge = compileRoutes(
+      `routes:\n  - match: [{ path: { regex: "/${'a'.repeat(1023)}" } }]\n    to: v1`,
+    );
+    expect(edge.errors).toEqual([]);
+    expect(edge.refused).toEqual([]);
+  });
+  it('refuse an access path with a brace at the path (Istio path templates), and admit a prefix', () => {
+    const braces = `access: [{ from: ["*"], paths: [/api/x, "/api/{id}"] }]`;
+    expect(compileRoutes(braces).errors).toEqual([constraintAt(braces, 'access', '"/api/{id}"')]);
+    const ok = compileRoutes(`access: [{ from: ["*"], paths: ["/api/*"] }]`);
+    expect(ok.errors).toEqual([]);
+    expect(ok.refused).toEqual([]);
+  });
+  it('with the native ingress API, refuse a short host or an all-digit top-level domain at the host, and admit an IP and a wildcard', () => {
+    const env = ISTIO_ENV.replace(
+      'mtls: strict }',
+      'mtls: strict, ingress: { className: istio, api: native, namespace: edge } }',
+    );
+    const compileIngress = (hosts: string) => {
+      const body = `ingress: { hosts: [${hosts}], paths: [{ prefix: / }] }`;
+      const out = compileInline({ 'environments/prod.yaml': env, 'services/reviews.yaml': reviews(body) });
+      const objects = (out.emitted?.renders ?? []).flatMap((r) => [
+        ...[...r.output.namespaces.values()].flat(),
+        ...r.output.system,
+      ]);
+      return { body, errors: codesAt(out), refused: objects.flatMap((o) => validateObject(o)) };
+    };
+    for (const host of ['shop', 'shop.123']) {
+      const r = compileIngress(`a.example.com, ${host}`);
+      expect(r.errors, host).toEqual([constraintAt(r.body, 'ingress', host)]);
+    }
+    for (const host of ['"10.0.0.1"', '"*.example.com"', 'shop.example.com']) {
+      const r = compileIngress(host);
+      expect(r.errors, host).toEqual([]);
+      expect(r.refused, host).toEqual([]);
+    }
+  });
+});
+
 describe('header values on Istio', () => {
   it('RED: a header value with a literal % (Envoy reads % as a variable; the literal is %%) is admitted', () => {
     const r = compileRoutes(`routes:\n  - to: v1\n    headers: { request: { set: { x-share: "50%" } } }`);
