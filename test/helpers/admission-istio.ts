@@ -7,6 +7,10 @@
  * `pkg/config/labels/` and `pkg/webhooks/validation/server/` at 1.22 through 1.30; where a check changed across
  * those releases, the newest behaviour is modelled and the comment says which releases differ.
  *
+ * The API server calls the webhook only on an object its CRD's CEL rules admit (test/helpers/cel.ts models
+ * them), so a webhook check that a CEL rule already makes (workload selector labels, selector/targetRef
+ * exclusivity, durations of at least 1ms, port-level mTLS ports, ...) is left out here.
+ *
  * Only checks on one object are here: what needs other objects or the control plane (a VirtualService's gateway
  * existing, a DestinationRule's subsets matching pods) is left to the mesh. Warnings are not refusals and are
  * not reported. Every message is `/json/pointer: reason`.
@@ -92,16 +96,6 @@ function labelErrors(e: Errors, at: string, labels: unknown): void {
   }
 }
 
-/** validateWorkloadSelector: no empty key, no `*` in a key or value. */
-function workloadSelectorErrors(e: Errors, at: string, selector: unknown): void {
-  if (!isObj(selector)) return;
-  for (const [k, v] of entries(selector.matchLabels)) {
-    if (k === '') e.add(`${at}/matchLabels/`, 'empty key is not supported in selector');
-    if (k.includes('*') || str(v).includes('*'))
-      e.add(`${at}/matchLabels/${esc(k)}`, `wildcard is not supported in selector: "${k}=${str(v)}"`);
-  }
-}
-
 function portError(port: number): string | undefined {
   return port >= 1 && port <= 65535 ? undefined : `port number ${port} must be in the range 1..65535`;
 }
@@ -146,12 +140,18 @@ export function durationNs(text: string): bigint | undefined {
   return sign * total;
 }
 
-function durationError(e: Errors, at: string, v: unknown): void {
+/**
+ * agent.ValidateDuration. The CRDs' CEL rules refuse a duration under 1ms on every field checked here but
+ * DestinationRule's tcp idleTimeout (`celMinimum`), and the API server calls no webhook on an object its CEL
+ * rules refuse: the minimum is checked only where CEL does not.
+ */
+function durationError(e: Errors, at: string, v: unknown, celMinimum = true): void {
   if (typeof v !== 'string') return;
   const ns = durationNs(v);
   if (ns === undefined) return; // the schema's format, not the webhook, refuses what does not parse
-  if (ns < 1_000_000n) e.add(at, 'duration must be greater than 1ms');
-  else if (ns % 1_000_000n !== 0n) e.add(at, 'only durations to ms precision are supported');
+  if (ns < 1_000_000n) {
+    if (!celMinimum) e.add(at, 'duration must be greater than 1ms');
+  } else if (ns % 1_000_000n !== 0n) e.add(at, 'only durations to ms precision are supported');
 }
 
 // ---- HTTP headers and string matches ----
@@ -342,7 +342,7 @@ function retriesErrors(e: Errors, at: string, r: unknown): void {
   if (retryOn !== '')
     for (const policy of retryOn.split(','))
       if (!retryOnPolicyValid(policy)) e.add(`${at}/retryOn`, `"${policy}" is not a valid retryOn policy`);
-  durationError(e, `${at}/backoff`, r.backoff); // 1.27+ field; absent before
+  durationError(e, `${at}/backoff`, r.backoff); // 1.26+ (the field is new there)
 }
 
 function faultErrors(e: Errors, at: string, f: unknown): void {
@@ -672,9 +672,9 @@ function connectionPoolErrors(e: Errors, at: string, c: unknown): void {
       e.add(`${at}/tcp/maxConnections`, 'max connections must be non-negative');
     durationError(e, `${at}/tcp/connectTimeout`, c.tcp.connectTimeout);
     durationError(e, `${at}/tcp/maxConnectionDuration`, c.tcp.maxConnectionDuration);
-    // 0s turns the idle timeout off (1.24+ validates it at all).
+    // 0s turns the idle timeout off (1.23+ validates idleTimeout and tcpKeepalive at all).
     if (typeof c.tcp.idleTimeout === 'string' && durationNs(c.tcp.idleTimeout) !== 0n)
-      durationError(e, `${at}/tcp/idleTimeout`, c.tcp.idleTimeout);
+      durationError(e, `${at}/tcp/idleTimeout`, c.tcp.idleTimeout, false);
     if (isObj(c.tcp.tcpKeepalive)) {
       durationError(e, `${at}/tcp/tcpKeepalive/time`, c.tcp.tcpKeepalive.time);
       durationError(e, `${at}/tcp/tcpKeepalive/interval`, c.tcp.tcpKeepalive.interval);
@@ -707,7 +707,6 @@ function destinationRuleErrors(e: Errors, obj: Obj, spec: Obj): void {
     trafficPolicyErrors(e, `${at}/trafficPolicy`, s.trafficPolicy);
   });
   exportToErrors(e, '/spec/exportTo', namespaceOf(obj), spec.exportTo);
-  workloadSelectorErrors(e, '/spec/workloadSelector', spec.workloadSelector);
 }
 
 const PROTOCOLS = new Set([
@@ -762,7 +761,11 @@ function serverTlsErrors(e: Errors, at: string, tls: Obj): void {
     Number(str(tls.credentialName) !== '') +
     Number(credentialNames.length > 0) +
     Number(tlsCertificates.length > 0);
-  if (sources > 1)
+  // The CRD's CEL rules refuse credentialNames next to credentialName or tlsCertificates first.
+  const celRefuses =
+    tls.credentialNames !== undefined &&
+    (tls.credentialName !== undefined || tls.tlsCertificates !== undefined);
+  if (sources > 1 && !celRefuses)
     e.add(
       at,
       'only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified',
@@ -911,13 +914,6 @@ const OPERATION_FIELDS = [
 
 function authorizationPolicyErrors(e: Errors, _obj: Obj, spec: Obj): void {
   const action = str(spec.action) || 'ALLOW';
-  const selectors = [
-    spec.selector !== undefined,
-    spec.targetRef !== undefined,
-    arr(spec.targetRefs).length > 0,
-  ].filter(Boolean).length;
-  if (selectors > 1) e.add('/spec', 'only one of targetRefs, targetRef or workloadSelector can be set');
-  workloadSelectorErrors(e, '/spec/selector', spec.selector);
   if (spec.provider !== undefined && action !== 'CUSTOM')
     e.add('/spec/provider', `\`provider\` must not be with non CUSTOM action, found ${action}`);
   if (action === 'DENY' && spec.rules === undefined)
@@ -939,14 +935,7 @@ function authorizationPolicyErrors(e: Errors, _obj: Obj, spec: Obj): void {
         return e.add(fat, `\`from.source\` must not be nil, found at rule ${i}`);
       const src = f.source;
       const n = (k: string): number => arr(src[k]).length;
-      if (
-        n('principals') + n('notPrincipals') + n('namespaces') + n('notNamespaces') > 0 &&
-        n('serviceAccounts') + n('notServiceAccounts') > 0
-      )
-        e.add(
-          `${fat}/source`,
-          `cannot set serviceAccounts with namespaces or principals, found at rule ${i}`,
-        );
+      // serviceAccounts next to principals or namespaces: the CRD's CEL rule refuses it before the webhook.
       if (SOURCE_FIELDS.every((k) => n(k) === 0))
         e.add(`${fat}/source`, `\`from.source\` must not be empty, found at rule ${i}`);
       for (const k of SOURCE_FIELDS)
@@ -982,18 +971,9 @@ function authorizationPolicyErrors(e: Errors, _obj: Obj, spec: Obj): void {
 }
 
 function peerAuthenticationErrors(e: Errors, spec: Obj): void {
-  const selector = isObj(spec.selector) ? spec.selector : undefined;
-  const emptySelector = !selector || entries(selector.matchLabels).length === 0;
-  const ports = entries(spec.portLevelMtls);
-  if (emptySelector && ports.length)
-    e.add('/spec/portLevelMtls', 'mesh/namespace peer authentication cannot have port level mTLS');
-  if (spec.portLevelMtls !== undefined && ports.length === 0)
+  // Port-level mTLS without a selector, and ports outside 1..65535, are refused by the CRD's CEL rules first.
+  if (spec.portLevelMtls !== undefined && entries(spec.portLevelMtls).length === 0)
     e.add('/spec/portLevelMtls', 'port level mTLS, if defined, must have at least one element');
-  for (const [port] of ports) {
-    const p = Number(port);
-    if (!(p > 0 && p <= 65535)) e.add(`/spec/portLevelMtls/${esc(port)}`, 'port must be in range 1..65535');
-  }
-  workloadSelectorErrors(e, '/spec/selector', spec.selector);
 }
 
 // ---- telemetry.istio.io ----
@@ -1004,13 +984,6 @@ function providersError(e: Errors, at: string, providers: unknown): void {
 }
 
 function telemetryErrors(e: Errors, spec: Obj): void {
-  const selectors = [
-    spec.selector !== undefined,
-    spec.targetRef !== undefined,
-    arr(spec.targetRefs).length > 0,
-  ].filter(Boolean).length;
-  if (selectors > 1) e.add('/spec', 'only one of targetRefs, targetRef or workloadSelector can be set');
-  workloadSelectorErrors(e, '/spec/selector', spec.selector);
   arr(spec.metrics).forEach((m, i) => {
     if (!isObj(m)) return;
     providersError(e, `/spec/metrics/${i}/providers`, m.providers);
@@ -1022,11 +995,10 @@ function telemetryErrors(e: Errors, spec: Obj): void {
           e.add(at, 'tagOverrides may not be null');
           continue;
         }
-        const op = str(to.operation) || 'UPSERT';
-        if (op === 'UPSERT' && str(to.value) === '')
+        // An explicit UPSERT or REMOVE is judged by the CRD's CEL rules first; without an operation the
+        // webhook reads UPSERT (the proto default), which CEL does not.
+        if (to.operation === undefined && str(to.value) === '')
           e.add(at, 'tagOverrides.value must be set when operation is UPSERT');
-        if (op === 'REMOVE' && str(to.value) !== '')
-          e.add(at, 'tagOverrides.value may only be set when operation is UPSERT');
       }
       if (isObj(o.match) && o.match.customMetric === '')
         e.add(`/spec/metrics/${i}/overrides/${j}/match`, 'customMetric may not be empty');
