@@ -70,9 +70,19 @@ describe('retries with attempts: 0 on Istio', () => {
     expect(refused).toEqual([]);
     expect(vsHttp(objects)[0]!.retries).toEqual({ attempts: 1, perTryTimeout: '2s', retryOn: '5xx' });
   });
-  it('refuse a perTryTimeout with attempts: 0 at the perTryTimeout (Istio refuses it; dropping it would drop a timeout)', () => {
-    const routes = `routes:\n  - to: v1\n    retries: { attempts: 0, perTryTimeout: 1s }`;
-    expect(compileRoutes(routes).errors).toEqual([constraintAt(routes, 'perTryTimeout', '1s')]);
+  it('make a perTryTimeout with attempts: 0 the route timeout when it is shorter (it bounds the single attempt), which the webhook admits', () => {
+    for (const [extra, timeout] of [
+      ['', '1s'],
+      ['timeout: 500ms\n    ', '500ms'],
+      ['timeout: 3s\n    ', '1s'],
+    ] as const) {
+      const { objects, errors, refused } = compileRoutes(
+        `routes:\n  - to: v1\n    ${extra}retries: { attempts: 0, perTryTimeout: 1s }`,
+      );
+      expect(errors, extra).toEqual([]);
+      expect(refused, extra).toEqual([]);
+      expect(vsHttp(objects)[0], extra).toMatchObject({ timeout, retries: { attempts: 0 } });
+    }
   });
 });
 
@@ -92,7 +102,12 @@ describe('retries with attempts: 0 in a Flagger Canary on Istio (Flagger copies 
       rollout: { strategy: canary, stepWeight: 10, maxWeight: 50, metrics: { successRate: 99 } }
   `;
   it('carry attempts: 0 alone, which the webhook admits in the VirtualService Flagger generates', () => {
-    for (const retries of ['{ attempts: 0 }', '{ attempts: 0, on: [5xx] }', '{ attempts: 2, on: [5xx] }']) {
+    for (const retries of [
+      '{ attempts: 0 }',
+      '{ attempts: 0, on: [5xx] }',
+      '{ attempts: 0, perTryTimeout: 2s }',
+      '{ attempts: 2, on: [5xx] }',
+    ]) {
       const out = compileInline({ 'environments/prod.yaml': ENV, 'services/reviews.yaml': service(retries) });
       expect(
         codesAt(out).filter((c) => !c.startsWith('MESH_APPROXIMATION')),
@@ -101,12 +116,13 @@ describe('retries with attempts: 0 in a Flagger Canary on Istio (Flagger copies 
       const canary = (out.emitted?.renders ?? [])
         .flatMap((r) => [...r.output.namespaces.values()].flat())
         .find((o) => o.kind === 'Canary') as unknown as {
-        spec: { service: { retries: Record<string, unknown> } };
+        spec: { service: { retries: Record<string, unknown>; timeout?: string } };
       };
       const copied = canary.spec.service.retries;
       expect(copied, retries).toEqual(
         retries.includes('attempts: 0') ? { attempts: 0 } : { attempts: 2, retryOn: '5xx' },
       );
+      expect(canary.spec.service.timeout, retries).toBe(retries.includes('2s') ? '2s' : undefined);
       // The VirtualService Flagger's istio router writes: the Canary's retries on its single http route.
       const vs = {
         apiVersion: 'networking.istio.io/v1',

@@ -46,7 +46,13 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
       location: env.origin(['mesh', 'install', 'values', 'meshConfig', 'trustDomain']),
     });
   }
-  for (const s of env.services) out.push(...checkServiceAccess(s, env), ...checkTcpRoutes(s), ...checkWebhookLimits(s), ...checkSpecWebhookLimits(s, env));
+  for (const s of env.services)
+    out.push(
+      ...checkServiceAccess(s, env),
+      ...checkTcpRoutes(s),
+      ...checkWebhookLimits(s),
+      ...checkSpecWebhookLimits(s, env),
+    );
   return out;
 }
 
@@ -124,10 +130,9 @@ export function checkTcpRoutes(s: ResolvedService): Diagnostic[] {
 const MIN_FAULT_PERCENT = 0.0001;
 
 /**
- * Route values Istio's validating webhook refuses although the spec allows them, each at its key: a
- * `perTryTimeout` with `attempts: 0` (istiod refuses a retry policy next to zero attempts, and dropping it would
- * drop a timeout), a fault percentage between 0 and 0.0001, and a `host` header in a response header change or a
- * request header removal (istiod: "cannot set Host header"; the request's host is set with `set`).
+ * Route values Istio's validating webhook refuses although the spec allows them, each at its key: a fault
+ * percentage between 0 and 0.0001, and a `host` header in a response header change or a request header removal
+ * (istiod: "cannot set Host header"; the request's host is set with `set`).
  */
 export function checkWebhookLimits(s: ResolvedService): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -135,12 +140,6 @@ export function checkWebhookLimits(s: ResolvedService): Diagnostic[] {
     out.push({ code: 'MESH_CONSTRAINT', severity: 'error', message, hint, location: s.origin(path, at) });
   for (const r of s.routes) {
     if (r.implicit) continue;
-    if (r.retries && r.retries.attempts === 0 && r.retries.perTryTimeout !== undefined)
-      refuse(
-        `Istio refuses a per-try timeout on a route without retries (${routeRef(r)} of service ${s.id} has attempts: 0).`,
-        'Use the route `timeout` to bound the single attempt, or set attempts above 0.',
-        ['routes', r.index, 'retries', 'perTryTimeout'],
-      );
     for (const kind of ['delay', 'abort'] as const) {
       const f = r.fault?.[kind];
       if (f && f.percent > 0 && f.percent < MIN_FAULT_PERCENT)
