@@ -9,6 +9,11 @@
  */
 import { consulAdmission } from './admission-consul.ts';
 import { linkerdGatewayAdmission, linkerdPolicyAdmission } from './admission-linkerd.ts';
+import {
+  istioNetworkingAdmission,
+  istioSecurityAdmission,
+  istioTelemetryAdmission,
+} from './admission-istio.ts';
 
 /** One webhook's judgement of one object: the reasons it refuses it (empty = admitted), as `/pointer: message`. */
 export type AdmissionCheck = (obj: Record<string, unknown>) => string[];
@@ -20,6 +25,10 @@ const ADMISSION = new Map<string, AdmissionCheck[]>([
   // Linkerd (admission-linkerd.ts): the policy validator judges its own kinds and Gateway API routes.
   ['policy.linkerd.io', [linkerdPolicyAdmission]],
   ['gateway.networking.k8s.io', [linkerdGatewayAdmission]],
+  // Istio (admission-istio.ts)
+  ['networking.istio.io', [istioNetworkingAdmission]],
+  ['security.istio.io', [istioSecurityAdmission]],
+  ['telemetry.istio.io', [istioTelemetryAdmission]],
 ]);
 
 /** What the webhooks of `obj`'s API group refuse of it. */

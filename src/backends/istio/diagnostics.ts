@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { isPlainObject } from '../shared/merge.ts';
@@ -45,7 +46,13 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
       location: env.origin(['mesh', 'install', 'values', 'meshConfig', 'trustDomain']),
     });
   }
-  for (const s of env.services) out.push(...checkServiceAccess(s, env), ...checkTcpRoutes(s));
+  for (const s of env.services)
+    out.push(
+      ...checkServiceAccess(s, env),
+      ...checkTcpRoutes(s),
+      ...checkWebhookLimits(s),
+      ...checkSpecWebhookLimits(s, env),
+    );
   return out;
 }
 
@@ -115,6 +122,120 @@ export function checkTcpRoutes(s: ResolvedService): Diagnostic[] {
           hint: 'Declare the port protocol (http, http2, grpc) if the traffic is HTTP, or keep only weighted destinations (`to` / `backends`) in one route without `match`.',
           location: s.origin(['routes', r.index, field], 'key'),
         });
+  }
+  return out;
+}
+
+/** Istio's smallest non-zero fault percentage (istiod's webhook: 0, or 0.0001..100). */
+const MIN_FAULT_PERCENT = 0.0001;
+
+/**
+ * Route values Istio's validating webhook refuses although the spec allows them, each at its key: a fault
+ * percentage between 0 and 0.0001, and a `host` header in a response header change or a request header removal
+ * (istiod: "cannot set Host header"; the request's host is set with `set`).
+ */
+export function checkWebhookLimits(s: ResolvedService): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const refuse = (message: string, hint: string, path: (string | number)[], at: 'key' | 'value' = 'value') =>
+    out.push({ code: 'MESH_CONSTRAINT', severity: 'error', message, hint, location: s.origin(path, at) });
+  for (const r of s.routes) {
+    if (r.implicit) continue;
+    for (const kind of ['delay', 'abort'] as const) {
+      const f = r.fault?.[kind];
+      if (f && f.percent > 0 && f.percent < MIN_FAULT_PERCENT)
+        refuse(
+          `Istio refuses a fault percentage between 0 and ${MIN_FAULT_PERCENT} (${routeRef(r)} of service ${s.id}: ${f.percent}).`,
+          `Use 0 or at least ${MIN_FAULT_PERCENT}.`,
+          ['routes', r.index, 'fault', kind, 'percent'],
+        );
+    }
+    for (const side of ['request', 'response'] as const) {
+      const ops = r.headers?.[side];
+      if (!ops) continue;
+      const named = [
+        ...(side === 'response' ? ops.set.map((h, i) => ({ name: h.name, path: ['set', h.name], i })) : []),
+        ...(side === 'response' ? ops.add.map((h, i) => ({ name: h.name, path: ['add', h.name], i })) : []),
+        ...ops.remove.map((name, i) => ({ name, path: ['remove', i], i })),
+      ];
+      for (const h of named)
+        if (h.name.toLowerCase() === 'host')
+          refuse(
+            `Istio cannot ${h.path[0] === 'remove' ? 'remove' : 'change'} the ${side} header "${h.name}" (${routeRef(r)} of service ${s.id}).`,
+            side === 'request'
+              ? 'Set the request host with headers.request.set instead of removing it.'
+              : 'Remove this header change: Istio refuses Host among response header changes.',
+            ['routes', r.index, 'headers', side, ...h.path],
+            h.path[0] === 'remove' ? 'value' : 'key',
+          );
+    }
+  }
+  return out;
+}
+
+/** Istio's longest regular expression (istiod's webhook: Envoy's RE2 program size, approximated by length). */
+const MAX_REGEX_LENGTH = 1024;
+
+const records = (v: unknown): Record<string, unknown>[] =>
+  Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => isPlainObject(x)) : [];
+
+/**
+ * Spec values istiod's webhook refuses, found in the resolved spec at their own position: a regular expression
+ * over 1024 characters (route and rollout matches); an access path with `{` or `}` (Istio reads them as path
+ * templates, `{*}` / `{**}`, and refuses any other brace); and, with the native ingress API, an ingress host
+ * without a dot or whose last label is all digits (the Gateway refuses short names, the VirtualService and
+ * the Gateway a numeric top-level domain, an IP address aside).
+ */
+export function checkSpecWebhookLimits(s: ResolvedService, env: ResolvedEnvironment): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const refuse = (message: string, hint: string, path: (string | number)[]) =>
+    out.push({ code: 'MESH_CONSTRAINT', severity: 'error', message, hint, location: s.origin(path) });
+  const regexAt = (value: unknown, path: (string | number)[]) => {
+    if (isPlainObject(value) && typeof value.regex === 'string' && value.regex.length > MAX_REGEX_LENGTH)
+      refuse(
+        `Istio refuses a regular expression longer than ${MAX_REGEX_LENGTH} characters (${value.regex.length}) in service ${s.id}.`,
+        'Shorten the expression, or split the match into several match entries.',
+        [...path, 'regex'],
+      );
+  };
+  const matchesAt = (matches: unknown, at: (string | number)[]) =>
+    records(matches).forEach((m, j) => {
+      regexAt(m.path, [...at, j, 'path']);
+      for (const key of ['headers', 'query'])
+        if (isPlainObject(m[key]))
+          for (const [name, v] of Object.entries(m[key])) regexAt(v, [...at, j, key, name]);
+    });
+  records(s.spec.routes).forEach((r, i) => matchesAt(r.match, ['routes', i, 'match']));
+  if (isPlainObject(s.spec.rollout)) matchesAt(s.spec.rollout.match, ['rollout', 'match']);
+  records(s.spec.access).forEach((rule, i) => {
+    const paths = Array.isArray(rule.paths) ? rule.paths : [];
+    paths.forEach((p, k) => {
+      if (typeof p === 'string' && /[{}]/.test(p))
+        refuse(
+          `Istio reads "{" and "}" in an AuthorizationPolicy path as a path template ({*} or {**} as a whole segment) and refuses the path ${JSON.stringify(p)} of service ${s.id}.`,
+          'Use a prefix (`/api/*`) instead of a brace in the path.',
+          ['access', i, 'paths', k],
+        );
+    });
+  });
+  const ingress = isPlainObject(s.spec.ingress) ? s.spec.ingress : undefined;
+  if (ingress && env.mesh.ingress?.api === 'native') {
+    const hosts = Array.isArray(ingress.hosts) ? ingress.hosts : [];
+    hosts.forEach((h, k) => {
+      if (typeof h !== 'string') return;
+      const tld = h.slice(h.lastIndexOf('.') + 1);
+      if (!h.includes('.'))
+        refuse(
+          `Istio's Gateway refuses the short host name ${JSON.stringify(h)} (service ${s.id}): a host must be a fully qualified name.`,
+          'Use a fully qualified host name (with a dot), or the Gateway API (mesh.ingress.api: gateway-api).',
+          ['ingress', 'hosts', k],
+        );
+      else if (/^\d+$/.test(tld) && isIP(h) === 0)
+        refuse(
+          `Istio refuses the host ${JSON.stringify(h)} (service ${s.id}): its top-level domain is all digits.`,
+          'Use a host name whose last label has a letter.',
+          ['ingress', 'hosts', k],
+        );
+    });
   }
   return out;
 }

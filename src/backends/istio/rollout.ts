@@ -5,7 +5,7 @@ import type { RolloutSupport } from '../types.ts';
 import { buildAuthorizationPolicy } from './authorization-policy.ts';
 import { buildTrafficPolicy } from './destination-rule.ts';
 import { buildServicePeerAuthentication } from './peer-authentication.ts';
-import { NO_RETRIES } from './virtual-service.ts';
+import { NO_RETRIES, effectiveTimeout } from './virtual-service.ts';
 
 /**
  * Flagger's `istio` provider (fluxcd/flagger `pkg/router/istio.go`): it generates the VirtualService `<name>`
@@ -16,7 +16,9 @@ export const ISTIO_ROLLOUT: RolloutSupport = {
   provider: 'istio',
   carries: { timeout: true, retries: true, headers: true },
   // Istio's retryOn takes the same Envoy tokens as the spec, comma-joined (as the VirtualService builder does).
-  retryOn: (r) => (r.on.length ? r.on.join(',') : undefined),
+  // Flagger copies the Canary's retries into its VirtualService, and Istio's webhook refuses a retryOn next to
+  // `attempts: 0`: none then (the VirtualService builder does the same).
+  retryOn: (r) => (r.attempts > 0 && r.on.length ? r.on.join(',') : undefined),
 };
 
 /**
@@ -31,11 +33,15 @@ export function istioRolloutObjects(
   ingressPrincipal: string | undefined,
 ): K8sObject[] {
   const route = s.routes.find((r) => !r.implicit);
+  const zeroRetryTimeout = route ? effectiveTimeout(route) : undefined;
   const trafficPolicy = buildTrafficPolicy(s.resilience);
   const primary = primaryView(s);
   return [
     buildCanary(s, ISTIO_ROLLOUT, {
       ...(route?.retries ? {} : { retries: { ...NO_RETRIES } }),
+      // attempts: 0 goes alone, its perTryTimeout bounding the single attempt, as in meshc's VirtualServices.
+      ...(route?.retries?.attempts === 0 ? { retries: { ...NO_RETRIES } } : {}),
+      ...(route?.retries?.attempts === 0 && zeroRetryTimeout ? { timeout: zeroRetryTimeout.text } : {}),
       ...(trafficPolicy ? { trafficPolicy } : {}),
     }),
     buildServicePeerAuthentication(s),

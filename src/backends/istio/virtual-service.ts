@@ -112,6 +112,17 @@ export function destination(
 }
 
 /**
+ * The route's timeout as Istio gets it. With `attempts: 0` there is one attempt, which a `perTryTimeout` bounds
+ * (Envoy's per-try timeout covers the first attempt too); Istio refuses a perTryTimeout without retries, so it
+ * becomes the route timeout when it is the shorter of the two.
+ */
+export function effectiveTimeout(route: Pick<Route, 'timeout' | 'retries'>): Route['timeout'] {
+  const perTry = route.retries?.attempts === 0 ? route.retries.perTryTimeout : undefined;
+  if (perTry === undefined) return route.timeout;
+  return route.timeout !== undefined && route.timeout.ms <= perTry.ms ? route.timeout : perTry;
+}
+
+/**
  * One `http[]` entry of a route. With `port` (services with several ports), the entry is restricted to that
  * port (`match[].port`, on every match entry; a route matching everything gets `match: [{port}]`) and named
  * `<route>-<port name>`; `parentPort` is the port destinations keep.
@@ -131,8 +142,12 @@ export function buildHttpRoute(
     destination: destination(d, services, parentPort),
     weight: d.weight,
   }));
-  if (route.timeout !== undefined) http.timeout = route.timeout.text;
-  http.retries = route.retries
+  const timeout = effectiveTimeout(route);
+  if (timeout !== undefined) http.timeout = timeout.text;
+  // Istio's webhook refuses `retryOn` or `perTryTimeout` next to `attempts: 0` ("http retry policy configured
+  // when attempts are set to 0"): with no retry the conditions mean nothing, so `attempts: 0` goes alone (its
+  // perTryTimeout bounds the single attempt: see effectiveTimeout).
+  http.retries = route.retries?.attempts
     ? {
         attempts: route.retries.attempts,
         ...(route.retries.perTryTimeout !== undefined
