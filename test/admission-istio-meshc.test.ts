@@ -226,13 +226,19 @@ describe('regular expressions, access paths and native ingress hosts on Istio', 
 });
 
 describe('header values on Istio', () => {
-  it('RED: a header value with a literal % (Envoy reads % as a variable; the literal is %%) is admitted', () => {
+  // The spec's header values are literals; Envoy reads `%` as the start of a variable, so meshc writes `%%`.
+  it('a literal % is written as %% (Envoy: a literal %), which the webhook admits', () => {
     const r = compileRoutes(`routes:\n  - to: v1\n    headers: { request: { set: { x-share: "50%" } } }`);
     expect(r.errors).toEqual([]);
     expect(r.refused).toEqual([]);
+    expect(vsHttp(r.objects)[0]!.headers).toEqual({ request: { set: { 'x-share': '50%%' } } });
   });
-  it('RED: a header value with a control character is refused by meshc rather than emitted', () => {
+  // HTTP allows no control character in a header value (a tab aside): the spec refuses it, for every mesh.
+  it('a header value with a control character is refused by the spec, where it is written', () => {
     const r = compileRoutes(`routes:\n  - to: v1\n    headers: { request: { set: { x-a: "a\\u0001b" } } }`);
-    expect(r.refused).toEqual([]);
+    expect(r.out.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      'SCHEMA_CONSTRAINT The value of the header x-a holds the control character U+0001, which HTTP does not allow in a header value.',
+    ]);
+    expect(r.objects).toEqual([]);
   });
 });

@@ -104,14 +104,23 @@ it('the overlap check sees two Servers of one namespace, port and selector', () 
   expect(overlappingServers([server('a'), other])).toEqual([]);
 });
 
-// A spec decision, not fixed here: two services that select the same pods on one port (two Kubernetes Services
-// in front of one Deployment) each get a Server. meshc could refuse the pair, or merge their access rules into
-// one Server; either changes what the spec means on Linkerd.
-it('RED: two services with the same selector and port render two Servers for the same pods (Linkerd 2.16–2.17 refuses the second; later versions apply only the older one)', () => {
+// Two services that select the same pods on one port (two Kubernetes Services in front of one Deployment) would
+// each get a Server: meshc refuses the pair on Linkerd (MESH_CONSTRAINT at the later service's selector).
+it('two services with the same selector and port are refused on Linkerd, never rendered as two Servers for the same pods', () => {
   const out = render({
     'services/a.yaml': service('web', '{ app: web }', '[{ from: ["*"] }]'),
     'services/b.yaml': service('web-admin', '{ app: web }', '[{ from: [web] }]'),
   });
-  const refused = out.errors.length > 0;
-  expect(refused || overlappingServers(out.objects).length === 0).toBe(true);
+  expect(out.errors).toEqual([
+    expect.stringMatching(
+      /^MESH_CONSTRAINT: Linkerd authorizes requests per pod and port, and shop\/web and shop\/web-admin select the same pods on port 8080/,
+    ),
+  ]);
+  expect(overlappingServers(out.objects)).toEqual([]);
+  // A selector that holds the other's labels selects those pods too.
+  const wider = render({
+    'services/a.yaml': service('web', '{ app: web }', '[{ from: ["*"] }]'),
+    'services/b.yaml': service('web-admin', '{ app: web, tier: admin }', '[{ from: [web] }]'),
+  });
+  expect(wider.errors).toHaveLength(1);
 });

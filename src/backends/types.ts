@@ -157,6 +157,11 @@ export interface RolloutSupport {
     readonly retries: boolean;
     readonly headers: boolean;
   };
+  /**
+   * A spec header value (a literal) as the provider's routes carry it, when they read values as more than
+   * literals (Istio's Envoy takes `%` as the start of a variable). Absent: as written.
+   */
+  readonly headerValue?: (value: string) => string;
   /** `service.retries.retryOn` of the provider from the spec's retry conditions (absent: not set). */
   readonly retryOn?: (retries: Retries) => string | undefined;
   /** `service.gatewayRefs`: the parents of the HTTPRoute Flagger generates (Gateway API providers). */

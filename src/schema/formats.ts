@@ -86,9 +86,22 @@ export function isHttpPath(s: string): boolean {
   return httpPathProblem(s) === undefined;
 }
 
+/**
+ * The first control character of a header value (any but a tab), or undefined: HTTP allows none in a field
+ * value (RFC 9110, 5.5), and the meshes refuse them (istiod's webhook; Linkerd's `HeaderValue`).
+ */
+export function headerValueControl(s: string): string | undefined {
+  return /[\u0000-\u0008\u000a-\u001f\u007f]/.exec(s)?.[0];
+}
+
+export function isHttpHeaderValue(s: string): boolean {
+  return headerValueControl(s) === undefined;
+}
+
 /** The custom formats of the spec schemas, as ajv format definitions (used by the precompiled validators). */
 export const SPEC_FORMATS = {
   'dns1123-label': { type: 'string', validate: isDns1123Label },
   duration: { type: 'string', validate: isPositiveDuration },
   'http-path': { type: 'string', validate: isHttpPath },
+  'http-header-value': { type: 'string', validate: isHttpHeaderValue },
 } as const;

@@ -3,7 +3,7 @@ import type { DiagnosticCode } from '../core/codes.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DataPath, Location } from '../core/location.ts';
 import { fromPointer, toPointer } from '../core/location.ts';
-import { MAX_DURATION_TEXT, httpPathProblem, isDurationTooLarge } from './formats.ts';
+import { MAX_DURATION_TEXT, headerValueControl, httpPathProblem, isDurationTooLarge } from './formats.ts';
 
 export type Locator = (path: DataPath, mode: 'value' | 'key') => Location;
 
@@ -148,6 +148,16 @@ function mapOne(e: ErrorObject, at: Locator, sourceText?: (loc: Location) => str
           `${shown} is not a valid name for ${displayPath(propertyName !== undefined ? target : path) || 'this field'}.`,
           'Names are DNS-1123 labels: lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit.',
         );
+      if (fmt === 'http-header-value' && typeof e.data === 'string') {
+        const c = headerValueControl(e.data) ?? '';
+        return diag(
+          custom ?? 'SCHEMA_CONSTRAINT',
+          loc,
+          target,
+          `The value of the header ${String(path[path.length - 1] ?? '')} holds the control character U+${c.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '????'}, which HTTP does not allow in a header value.`,
+          'Remove the control character (a tab is allowed); the meshes refuse such values.',
+        );
+      }
       if (fmt === 'duration' && typeof e.data === 'string' && isDurationTooLarge(e.data))
         return diag(
           'DURATION_TOO_LARGE',

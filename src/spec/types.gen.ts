@@ -379,12 +379,18 @@ export interface HeaderOps {
    * Headers to set, replacing any existing value, by header name. Example: `{ x-env: prod }`.
    */
   set?: {
+    /**
+     * The header value, as sent: any text but control characters (a tab is allowed). `%` is a plain character (meshc writes it as Envoy's `%%` where Envoy would read a variable).
+     */
     [k: string]: string;
   };
   /**
    * Headers to append, keeping any existing value, by header name. Example: `{ x-trace: "1" }`.
    */
   add?: {
+    /**
+     * The header value, as sent: any text but control characters (a tab is allowed). `%` is a plain character (meshc writes it as Envoy's `%%` where Envoy would read a variable).
+     */
     [k: string]: string;
   };
   /**

@@ -178,6 +178,30 @@ describe('buildChain', () => {
     });
   });
 
+  it("writes a header value's % as Envoy's %%: Consul hands the values to Envoy, where % starts a variable", () => {
+    const s = {
+      ...reviews,
+      routes: [
+        makeRoute({
+          destinations: [dest('bookinfo/reviews', 'v1')],
+          headers: { request: { set: [{ name: 'x-share', value: '50%' }], add: [], remove: [] } },
+        }),
+      ],
+    };
+    const out = buildChain(s, index(s), false, '1.21');
+    expect(out.objects[0]!.spec).toEqual({
+      routes: [
+        {
+          destination: {
+            service: 'reviews',
+            serviceSubset: 'v1',
+            requestHeaders: { set: { 'x-share': '50%%' } },
+          },
+        },
+      ],
+    });
+  });
+
   it('stops at the first route that matches every request', () => {
     const routes = [
       makeRoute({ destinations: [dest('bookinfo/reviews', 'v1')] }),

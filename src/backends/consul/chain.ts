@@ -12,6 +12,7 @@ import type {
 } from '../../model/types.ts';
 import { routeRef } from '../../core/names.ts';
 import { MAX_OBJECT_NAME } from '../shared/derived-names.ts';
+import { envoyLiteral } from '../shared/envoy-values.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { isOlderThan, routeObjectName } from '../shared/names.ts';
 import { CONSUL_API, RETRY_ON_SINCE, consulName, isL7, serviceProtocol, splitName } from './constants.ts';
@@ -128,8 +129,9 @@ function escapeRegex(s: string): string {
 export function headerModifiers(ops: HeaderOps | undefined): Record<string, unknown> | undefined {
   if (!ops) return undefined;
   const out: Record<string, unknown> = {};
-  if (ops.add.length) out.add = Object.fromEntries(ops.add.map((h) => [h.name, h.value]));
-  if (ops.set.length) out.set = Object.fromEntries(ops.set.map((h) => [h.name, h.value]));
+  // Consul hands the values to Envoy as written, where `%` starts a variable: a literal `%` is `%%`.
+  if (ops.add.length) out.add = Object.fromEntries(ops.add.map((h) => [h.name, envoyLiteral(h.value)]));
+  if (ops.set.length) out.set = Object.fromEntries(ops.set.map((h) => [h.name, envoyLiteral(h.value)]));
   if (ops.remove.length) out.remove = [...ops.remove];
   return Object.keys(out).length ? out : undefined;
 }

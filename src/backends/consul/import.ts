@@ -33,6 +33,7 @@ import {
   sortedRecord,
   specDuration,
 } from '../shared/import-values.ts';
+import { literalHeaderValues } from '../shared/envoy-values.ts';
 import { CLUSTER_DOMAIN } from '../shared/names.ts';
 import { CONSUL_GROUP, MIN_VERSION, RETRY_ON_SINCE } from './constants.ts';
 import { TRACING_CLUSTER } from './mesh.ts';
@@ -602,11 +603,13 @@ class ConsulImport {
           : undefined;
       if (add !== undefined && strings(add)) {
         // Sorted (header names have no order): the same maps give the same spec whatever the file's order.
-        if (Object.keys(add as object).length) ops.add = sortedRecord(strings(add)!);
+        const values = literalHeaderValues(r, [...at, field, 'add'], strings(add))!;
+        if (Object.keys(values).length) ops.add = sortedRecord(values);
         r.consume([...at, field, 'add']);
       }
       if (set !== undefined && strings(set)) {
-        if (Object.keys(set as object).length) ops.set = sortedRecord(strings(set)!);
+        const values = literalHeaderValues(r, [...at, field, 'set'], strings(set))!;
+        if (Object.keys(values).length) ops.set = sortedRecord(values);
         r.consume([...at, field, 'set']);
       }
       if (Array.isArray(remove) && remove.every((x) => typeof x === 'string')) {

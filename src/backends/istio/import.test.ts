@@ -90,6 +90,25 @@ spec:
     expect(svc.split('- to:')[1]).not.toContain('retries');
   });
 
+  it("header values: Envoy's %% is the spec's literal %, and a value with an Envoy variable is not carried", () => {
+    const { file, codes, messages } = run(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: shop }
+spec:
+  hosts: [reviews]
+  http:
+  - route: [{ destination: { host: reviews, subset: v1 } }]
+    headers: { request: { set: { x-share: "50%%", x-host: "%HOSTNAME%" } } }
+`);
+    expect(codes).toEqual(['IMPORT_NOT_CARRIED /spec/http/0/headers/request/set/x-host']);
+    expect(messages[0]).toMatch(/holds an Envoy variable/);
+    const svc = file('services/shop/reviews.yaml');
+    expect(svc).toContain('x-share: 50%');
+    expect(svc).not.toContain('%%');
+    expect(svc).not.toContain('HOSTNAME');
+  });
+
   it('partial input: header-present match, regex host, string prefix, unknown retry token, rewrite', () => {
     const { file, codes, messages } = run(`
 apiVersion: networking.istio.io/v1

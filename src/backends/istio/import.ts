@@ -12,6 +12,7 @@ import type {
   RouteMatch,
   StringMatch,
 } from '../../spec/types.gen.ts';
+import { literalHeaderValues } from '../shared/envoy-values.ts';
 import type { FieldReader, ImportContext, MeshImporter, ServiceDraft } from '../importer.ts';
 import { escapeRegex } from '../shared/gamma.ts';
 import {
@@ -625,8 +626,8 @@ function readRoutePolicy(
       if (!isRecord(ops)) continue;
       const out: HeaderOps = {};
       const p = [...at, 'headers', which];
-      const set = stringRecord(ops.set);
-      const add = stringRecord(ops.add);
+      const set = literalHeaderValues(r, [...p, 'set'], stringRecord(ops.set));
+      const add = literalHeaderValues(r, [...p, 'add'], stringRecord(ops.add));
       // Sorted (header names have no order): the same maps give the same spec whatever the file's order.
       if (set && Object.keys(set).length) {
         out.set = sortedRecord(set);

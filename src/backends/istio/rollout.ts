@@ -5,6 +5,7 @@ import type { RolloutSupport } from '../types.ts';
 import { buildAuthorizationPolicy } from './authorization-policy.ts';
 import { buildTrafficPolicy } from './destination-rule.ts';
 import { buildServicePeerAuthentication } from './peer-authentication.ts';
+import { envoyLiteral } from '../shared/envoy-values.ts';
 import { NO_RETRIES, effectiveTimeout } from './virtual-service.ts';
 
 /**
@@ -15,6 +16,8 @@ import { NO_RETRIES, effectiveTimeout } from './virtual-service.ts';
 export const ISTIO_ROLLOUT: RolloutSupport = {
   provider: 'istio',
   carries: { timeout: true, retries: true, headers: true },
+  // Flagger copies the Canary's header changes into its VirtualService, where Envoy reads `%` as a variable.
+  headerValue: envoyLiteral,
   // Istio's retryOn takes the same Envoy tokens as the spec, comma-joined (as the VirtualService builder does).
   // Flagger copies the Canary's retries into its VirtualService, and Istio's webhook refuses a retryOn next to
   // `attempts: 0`: none then (the VirtualService builder does the same).

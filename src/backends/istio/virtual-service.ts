@@ -1,4 +1,5 @@
 import type { K8sObject } from '../../core/k8s.ts';
+import { envoyLiteral } from '../shared/envoy-values.ts';
 import type { HeaderOps, Port, ResolvedService, Route } from '../../model/types.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { routeObjectName, serviceFqdn } from '../shared/names.ts';
@@ -186,8 +187,8 @@ function headerOperations(
 ): Record<string, unknown> {
   if (!ops) return {};
   const out: Record<string, unknown> = {};
-  if (ops.set.length) out.set = Object.fromEntries(ops.set.map((h) => [h.name, h.value]));
-  if (ops.add.length) out.add = Object.fromEntries(ops.add.map((h) => [h.name, h.value]));
+  if (ops.set.length) out.set = Object.fromEntries(ops.set.map((h) => [h.name, envoyLiteral(h.value)]));
+  if (ops.add.length) out.add = Object.fromEntries(ops.add.map((h) => [h.name, envoyLiteral(h.value)]));
   if (ops.remove.length) out.remove = [...ops.remove];
   return Object.keys(out).length ? { [which]: out } : {};
 }

@@ -44,11 +44,11 @@ export function canaryMatch(m: RolloutMatch): Obj {
   };
 }
 
-function headerOps(ops: HeaderOps | undefined): Obj | undefined {
+function headerOps(ops: HeaderOps | undefined, value: (v: string) => string): Obj | undefined {
   if (!ops) return undefined;
   const out: Obj = {};
-  if (ops.add.length) out.add = Object.fromEntries(ops.add.map((h) => [h.name, h.value]));
-  if (ops.set.length) out.set = Object.fromEntries(ops.set.map((h) => [h.name, h.value]));
+  if (ops.add.length) out.add = Object.fromEntries(ops.add.map((h) => [h.name, value(h.value)]));
+  if (ops.set.length) out.set = Object.fromEntries(ops.set.map((h) => [h.name, value(h.value)]));
   if (ops.remove.length) out.remove = [...ops.remove];
   return Object.keys(out).length ? out : undefined;
 }
@@ -79,8 +79,9 @@ function canaryService(s: ResolvedService, support: RolloutSupport, extra: Obj):
     };
   }
   if (route?.headers && support.carries.headers) {
-    const request = headerOps(route.headers.request);
-    const response = headerOps(route.headers.response);
+    const value = support.headerValue ?? ((v: string) => v);
+    const request = headerOps(route.headers.request, value);
+    const response = headerOps(route.headers.response, value);
     if (request || response)
       out.headers = { ...(request ? { request } : {}), ...(response ? { response } : {}) };
   }
