@@ -6,10 +6,9 @@
  * and the webhook).
  */
 import { expect, it } from 'vitest';
-import { compile } from '../src/compile.ts';
 import type { Diagnostic } from '../src/core/diagnostic.ts';
-import { buildEnvironment } from '../src/gitops/tree.ts';
-import { isKustomizeConfig, validateObjects } from './helpers/crds.ts';
+import { validateObjects } from './helpers/crds.ts';
+import { renderedObjects } from './helpers/render.ts';
 import { describeWithShared } from './helpers/shared.ts';
 import { PROJECT } from './helpers/spec-tree.ts';
 
@@ -61,28 +60,13 @@ interface Outcome {
 }
 
 function outcome(serviceYaml: string): Outcome {
-  const files = {
+  const { errors, objects } = renderedObjects({
     'meshc.yaml': PROJECT,
     'environments/prod.yaml': ENV,
     'services/web.yaml': serviceYaml,
     'services/api.yaml': API,
-  };
-  const compiled = compile(Object.entries(files).map(([path, text]) => ({ path, text })));
-  const all = new Set([
-    ...compiled.diagnostics,
-    ...(compiled.emitted?.diagnostics ?? []),
-    ...(compiled.tree?.diagnostics ?? []),
-  ]);
-  const errors = [...all].filter((d) => d.severity === 'error');
-  if (errors.length) return { errors, violations: [] };
-  const { emitted, tree } = compiled;
-  if (!emitted || !tree) throw new Error('a spec without errors has no render');
-  const objects = [...tree.builds.values()].flat();
-  for (const r of emitted.renders) objects.push(...buildEnvironment(r));
-  return {
-    errors: [],
-    violations: [...new Set(validateObjects(objects.filter((o) => !isKustomizeConfig(o))))],
-  };
+  });
+  return { errors, violations: [...new Set(validateObjects(objects))] };
 }
 
 /** Specs whose every value Linkerd's webhook takes: rendered, and nothing refused. */

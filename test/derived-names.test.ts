@@ -8,11 +8,10 @@
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { compile } from '../src/compile.ts';
 import type { Diagnostic } from '../src/core/diagnostic.ts';
 import type { K8sObject } from '../src/core/k8s.ts';
-import { buildEnvironment } from '../src/gitops/tree.ts';
-import { isKustomizeConfig, validateObject, validateObjects } from './helpers/crds.ts';
+import { validateObject, validateObjects } from './helpers/crds.ts';
+import { renderedObjects } from './helpers/render.ts';
 import { describeWithShared } from './helpers/shared.ts';
 import { dedent, PROJECT } from './helpers/spec-tree.ts';
 
@@ -116,29 +115,15 @@ interface Outcome {
 
 /** Compile; the errors when there are any, else every object rendered (and created by Flagger), validated. */
 function outcome(mesh: Mesh, s: Spec): Outcome {
-  const files = {
+  const { errors, objects } = renderedObjects({
     'meshc.yaml': PROJECT,
     'environments/prod.yaml': environment(mesh, s.kind === 'rollout'),
     'services/svc.yaml': serviceYaml(s),
-  };
-  const compiled = compile(Object.entries(files).map(([path, text]) => ({ path, text })));
-  const all = new Set([
-    ...compiled.diagnostics,
-    ...(compiled.emitted?.diagnostics ?? []),
-    ...(compiled.tree?.diagnostics ?? []),
-  ]);
-  const errors = [...all].filter((d) => d.severity === 'error');
+  });
   if (errors.length) return { errors, violations: [] };
-  const { emitted, tree } = compiled;
-  if (!emitted || !tree) throw new Error('a spec without errors has no render');
-  const objects = [...tree.builds.values()].flat();
-  for (const r of emitted.renders) objects.push(...buildEnvironment(r));
   const app = s.kind === 'rollout' ? (s.app ?? s.name) : s.name;
   for (const o of [...objects]) if (o.kind === 'Canary') objects.push(...flaggerObjects(o, app));
-  return {
-    errors: [],
-    violations: [...new Set(validateObjects(objects.filter((o) => !isKustomizeConfig(o))))],
-  };
+  return { errors: [], violations: [...new Set(validateObjects(objects))] };
 }
 
 /** Whether the API server (or Flagger creating its objects) would refuse something this spec renders. */

@@ -5,6 +5,10 @@ import { compile } from '../../src/compile.ts';
 import { locateOutput } from '../../src/pipeline.ts';
 import type { CompileOptions } from '../../src/compile.ts';
 import type { SourceFile } from '../../src/parse/source.ts';
+import type { Diagnostic } from '../../src/core/diagnostic.ts';
+import type { K8sObject } from '../../src/core/k8s.ts';
+import { buildEnvironment } from '../../src/gitops/tree.ts';
+import { isKustomizeConfig } from './crds.ts';
 
 /** The whole pure pipeline on in-memory sources: compile, emit, gitops tree. */
 export function renderSources(sources: readonly SourceFile[], options: CompileOptions = {}) {
@@ -20,6 +24,30 @@ export function renderSources(sources: readonly SourceFile[], options: CompileOp
   if (treeErrors.length)
     throw new Error(`render has errors:\n${treeErrors.map((d) => `${d.code} ${d.message}`).join('\n')}`);
   return { compiled, emitted, tree };
+}
+
+/**
+ * A spec (path → text) compiled to the GitOps tree: the errors of every stage when there are any, else every
+ * object it renders (the kustomize builds and each environment's objects; kustomize configurations left out),
+ * as the tests that judge rendered objects (schemas, CEL rules, admission webhooks) take them.
+ */
+export function renderedObjects(files: Readonly<Record<string, string>>): {
+  errors: Diagnostic[];
+  objects: K8sObject[];
+} {
+  const compiled = compile(Object.entries(files).map(([p, text]) => ({ path: p, text })));
+  const all = new Set([
+    ...compiled.diagnostics,
+    ...(compiled.emitted?.diagnostics ?? []),
+    ...(compiled.tree?.diagnostics ?? []),
+  ]);
+  const errors = [...all].filter((d) => d.severity === 'error');
+  if (errors.length) return { errors, objects: [] };
+  const { emitted, tree } = compiled;
+  if (!emitted || !tree) throw new Error('a spec without errors has no render');
+  const objects = [...tree.builds.values()].flat();
+  for (const r of emitted.renders) objects.push(...buildEnvironment(r));
+  return { errors: [], objects: objects.filter((o) => !isKustomizeConfig(o)) };
 }
 
 export async function renderDir(dir: string) {
