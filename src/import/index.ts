@@ -3,7 +3,7 @@ import { sortDiagnostics } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { jsonEqual } from '../core/json.ts';
 import { printable } from '../core/printable.ts';
-import { isDns1123Label } from '../schema/formats.ts';
+import { httpPathProblem, isDns1123Label } from '../schema/formats.ts';
 import { sortedRecord } from '../backends/shared/import-values.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
 import { FieldReader, fieldName, importDiagnostic } from '../backends/importer.ts';
@@ -305,6 +305,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     gone.set(id, d);
   }
   const named = dropDanglingReferences(drafts, reader, diagnostics);
+  dropRefusedPaths(drafts, diagnostics);
   for (const [id, d] of gone) {
     // Reported at its references, unless the import had read more for it (its own routes, access, versions).
     if (named.has(id) && !Object.keys(d.spec).length) continue;
@@ -454,6 +455,69 @@ function hasVersion(target: ServiceDraft | undefined, v: string): boolean {
  * weights sum to 100; scaling them up would change where traffic goes); a mirror is left out alone. Returns the
  * ids of the services named.
  */
+/**
+ * Route and ingress paths the spec refuses (format `http-path`: `//`, a dot segment, `%2F`, a character a URL
+ * path carries only escaped; meshes' own objects may hold them, Gateway API's may not). Such a match
+ * alternative is left out (a route left with none is left out whole: a route without a match would take every
+ * request), and so is such an ingress path (an ingress left with none is left out whole: without paths it
+ * would expose everything). Each is reported where the source object holds the path, so the imported spec
+ * validates and says no more than the input.
+ */
+function dropRefusedPaths(drafts: ReadonlyMap<string, ServiceDraft>, diagnostics: Diagnostic[]): void {
+  const report = (o: SourcedObject | undefined, value: string, what: string, problem: string) => {
+    const message = `The path ${JSON.stringify(value)} ${problem}, which the spec refuses; ${what} was not imported.`;
+    const hint =
+      'Write the path as a URL path (no `//`, `.` or `..` segment, `%2F` or unescaped character) and add it to the imported spec by hand.';
+    diagnostics.push(
+      o
+        ? importDiagnostic(o, 'IMPORT_NOT_CARRIED', referencePaths(o, '', value)[0] ?? [], message, hint)
+        : { code: 'IMPORT_NOT_CARRIED', severity: 'warning', message, hint },
+    );
+  };
+  const problemOf = (p: { exact?: string; prefix?: string } | undefined) => {
+    const v = p?.exact ?? p?.prefix;
+    return v === undefined ? undefined : { value: v, problem: httpPathProblem(v) };
+  };
+  for (const d of drafts.values()) {
+    const id = `${d.namespace}/${d.name}`;
+    if (d.spec.routes) {
+      const routes = d.spec.routes.filter((route, i) => {
+        if (!route.match) return true;
+        const kept = route.match.filter((m) => {
+          const bad = problemOf(m.path as { exact?: string; prefix?: string } | undefined);
+          if (bad?.problem === undefined) return true;
+          report(
+            d.from.get('routes'),
+            bad.value,
+            `that match of route ${route.name ?? i} of ${id}`,
+            bad.problem,
+          );
+          return false;
+        });
+        if (kept.length === route.match.length) return true;
+        if (!kept.length) return false;
+        route.match = kept;
+        return true;
+      });
+      if (routes.length !== d.spec.routes.length) {
+        if (routes.length) d.spec.routes = routes;
+        else delete d.spec.routes;
+      }
+    }
+    const ingress = d.spec.ingress;
+    if (ingress?.paths) {
+      const kept = ingress.paths.filter((p) => {
+        const bad = problemOf(p);
+        if (bad?.problem === undefined) return true;
+        report(d.from.get('ingress'), bad.value, `that ingress path of ${id}`, bad.problem);
+        return false;
+      });
+      if (!kept.length) delete d.spec.ingress;
+      else ingress.paths = kept;
+    }
+  }
+}
+
 function dropDanglingReferences(
   drafts: ReadonlyMap<string, ServiceDraft>,
   reader: (o: SourcedObject) => FieldReader,

@@ -109,6 +109,35 @@ spec:
     expect(svc).not.toContain('HOSTNAME');
   });
 
+  it('a path the spec refuses is left out where it is, and a route left with no match is left out whole', () => {
+    const { file, codes, result } = run(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: shop }
+spec:
+  hosts: [reviews]
+  http:
+  - name: mixed
+    match: [{ uri: { exact: "/a//b" } }, { uri: { exact: /ok } }]
+    route: [{ destination: { host: reviews, subset: v2 } }]
+  - name: dotted
+    match: [{ uri: { exact: "/x/../y" } }]
+    route: [{ destination: { host: reviews, subset: v2 } }]
+  - route: [{ destination: { host: reviews, subset: v1 } }]
+`);
+    expect(codes).toEqual([
+      'IMPORT_NOT_CARRIED /spec/http/0/match/0/uri/exact',
+      'IMPORT_NOT_CARRIED /spec/http/1/match/0/uri/exact',
+    ]);
+    expect(result.diagnostics[0]!.message).toBe(
+      'The path "/a//b" has an empty segment ("//"), which the spec refuses; that match of route mixed of shop/reviews was not imported. (VirtualService/reviews)',
+    );
+    const svc = file('services/shop/reviews.yaml');
+    expect(svc).toContain('- name: mixed\n    match:\n    - path:\n        exact: /ok\n    to: v2');
+    expect(svc).not.toContain('dotted');
+    expect(svc).not.toContain('//');
+  });
+
   it('partial input: header-present match, regex host, string prefix, unknown retry token, rewrite', () => {
     const { file, codes, messages } = run(`
 apiVersion: networking.istio.io/v1
