@@ -4,7 +4,29 @@ import { parseDuration } from '../core/duration.ts';
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function isDns1123Label(s: string): boolean {
-  return s.length <= 63 && DNS1123_LABEL.test(s);
+  return s.length <= MAX_LABEL_LENGTH && DNS1123_LABEL.test(s);
+}
+
+/**
+ * The Kubernetes name rules that meshc's derived names meet (k8s.io/apimachinery `pkg/util/validation`): a
+ * DNS-1123 or DNS-1035 label and a label value have at most 63 characters; most other object names, custom
+ * resources' among them, are DNS-1123 subdomains of at most 253.
+ */
+export const MAX_LABEL_LENGTH = 63;
+export const MAX_OBJECT_NAME = 253;
+
+/** DNS-1035 label: what Kubernetes accepts for a Service name (`ValidateServiceName`): it starts with a letter. */
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+export function isDns1035Label(s: string): boolean {
+  return s.length <= MAX_LABEL_LENGTH && DNS1035_LABEL.test(s);
+}
+
+/** A label value (`IsValidLabelValue`): empty, or letters and digits at both ends with `-`, `_`, `.` between. */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+export function isLabelValue(s: string): boolean {
+  return s.length <= MAX_LABEL_LENGTH && LABEL_VALUE.test(s);
 }
 
 // Moved to core/ so that later stages need not import schema/ for it; still exported from here.

@@ -3,6 +3,7 @@ import { hasErrors } from '../core/diagnostic.ts';
 import { locate } from '../parse/locate.ts';
 import type { ParsedFile } from '../parse/parse.ts';
 import { DEFAULT_OUTPUT } from '../load/constants.ts';
+import { MAX_LABEL_LENGTH, isDns1035Label } from '../schema/formats.ts';
 import { classifyDocuments } from './documents.ts';
 import type { SpecDoc } from './documents.ts';
 import {
@@ -238,18 +239,15 @@ function checkGitOpsNames(env: EnvDoc, namespaces: readonly string[], report: (d
   const longest = [...namespaces, 'mesh-install', 'mesh-system']
     .map((x) => `${env.name}-${x}`)
     .sort((a, b) => b.length - a.length)[0]!;
-  if (longest.length <= 63) return;
+  if (longest.length <= MAX_LABEL_LENGTH) return;
   report({
     code: 'GITOPS_NAME_TOO_LONG',
     severity: 'error',
-    message: `Environment ${env.name} leads to the GitOps object name ${longest} (${longest.length} characters, at most 63).`,
+    message: `Environment ${env.name} leads to the GitOps object name ${longest} (${longest.length} characters, at most ${MAX_LABEL_LENGTH}).`,
     hint: 'Flux and Argo CD copy these names into label values; shorten the environment name or the namespace.',
     location: locate(env.doc.pd, ['metadata', 'name']),
   });
 }
-
-/** A Kubernetes Service name: a DNS-1035 label (k8s.io/apimachinery `IsDNS1035Label`; `ValidateServiceName`). */
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * A meshc Service is a Kubernetes Service of the same name (meshc's own, or the application's with
@@ -257,7 +255,7 @@ const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
  * schema's DNS-1123 label also allows a leading digit, which no Kubernetes Service can have.
  */
 function checkServiceName(d: SpecDoc, name: string, report: (d: Diagnostic) => void): void {
-  if (DNS1035_LABEL.test(name)) return;
+  if (isDns1035Label(name)) return;
   report({
     code: 'NAME_INVALID',
     severity: 'error',

@@ -11,7 +11,7 @@ import type {
   StringMatch,
 } from '../../model/types.ts';
 import { routeRef } from '../../core/names.ts';
-import { MAX_OBJECT_NAME } from '../shared/derived-names.ts';
+import { MAX_OBJECT_NAME } from '../../schema/formats.ts';
 import { envoyLiteral } from '../shared/envoy-values.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { isOlderThan, routeObjectName } from '../shared/names.ts';

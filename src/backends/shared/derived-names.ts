@@ -1,19 +1,7 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedService } from '../../model/types.ts';
+import { MAX_LABEL_LENGTH } from '../../schema/formats.ts';
 import { versionServiceName } from './names.ts';
-
-/**
- * A Kubernetes Service name is a DNS-1035 label of at most 63 characters (k8s.io/kubernetes
- * `pkg/apis/core/validation` `ValidateServiceName` = apimachinery `NameIsDNS1035Label`). The spec's names are
- * DNS-1123 labels of at most 63 characters each, so a name meshc joins from two of them can be longer.
- */
-export const MAX_SERVICE_NAME = 63;
-
-/**
- * Most other object names, custom resources' among them, are DNS-1123 subdomains of at most 253 characters
- * (apimachinery `NameIsDNSSubdomain`, `IsDNS1123Subdomain`).
- */
-export const MAX_OBJECT_NAME = 253;
 
 /**
  * The per-version Services `<service>-<version>` of a mesh that routes to them (Linkerd's GAMMA backendRefs,
@@ -26,12 +14,12 @@ export function checkVersionServiceNames(s: ResolvedService, mesh: string, why: 
   const out: Diagnostic[] = [];
   for (const v of s.versions) {
     const name = versionServiceName(s.name, v.name);
-    if (name.length <= MAX_SERVICE_NAME) continue;
+    if (name.length <= MAX_LABEL_LENGTH) continue;
     out.push({
       code: 'MESH_CONSTRAINT',
       severity: 'error',
-      message: `${mesh} routes to version ${v.name} of ${s.id} through the Kubernetes Service ${name} (${name.length} characters), and a Service name is at most ${MAX_SERVICE_NAME} characters (a DNS-1035 label): the API server would refuse it.`,
-      hint: `${why} Shorten the service name or the version name so that \`<service>-<version>\` has at most ${MAX_SERVICE_NAME} characters (here ${s.name.length} + 1 + ${v.name.length}).`,
+      message: `${mesh} routes to version ${v.name} of ${s.id} through the Kubernetes Service ${name} (${name.length} characters), and a Service name is at most ${MAX_LABEL_LENGTH} characters (a DNS-1035 label): the API server would refuse it.`,
+      hint: `${why} Shorten the service name or the version name so that \`<service>-<version>\` has at most ${MAX_LABEL_LENGTH} characters (here ${s.name.length} + 1 + ${v.name.length}).`,
       location: s.origin(['versions', v.name], 'key'),
     });
   }

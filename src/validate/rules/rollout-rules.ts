@@ -2,6 +2,7 @@ import type { DiagnosticCode } from '../../core/codes.ts';
 import { parseDuration } from '../../core/duration.ts';
 import type { DataPath } from '../../core/location.ts';
 import { toPointer } from '../../core/location.ts';
+import { MAX_LABEL_LENGTH, isLabelValue } from '../../schema/formats.ts';
 import { FLAGGER_SELECTOR_LABELS, flaggerSelectorLabel } from '../../spec/rollout.ts';
 import type { EnvDoc } from '../environments.ts';
 import type { Report, ServiceView } from '../view.ts';
@@ -118,9 +119,6 @@ export const rolloutRules: ServiceRule = (svc, _index, report) => {
 
 /** The longest suffix Flagger appends to the apex Service name and to the selector label value: `-primary`. */
 const PRIMARY_SUFFIX = '-primary';
-/** A Kubernetes label value (k8s.io/apimachinery `IsValidLabelValue`): at most 63 characters. */
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const MAX_LABEL = 63;
 
 /**
  * Names Flagger derives from the Canary (fluxcd/flagger `Canary.GetServiceNames`, `KubernetesDefaultRouter`,
@@ -132,14 +130,14 @@ const MAX_LABEL = 63;
  */
 function flaggerNames(svc: ServiceView, report: Report): void {
   const primary = `${svc.name}${PRIMARY_SUFFIX}`;
-  if (primary.length > MAX_LABEL)
+  if (primary.length > MAX_LABEL_LENGTH)
     at(
       svc,
       report,
       'MESH_CONSTRAINT',
       ['rollout'],
-      `Flagger names the Services it generates for the rollout of ${svc.id} ${primary} (${primary.length} characters) and ${svc.name}-canary (${svc.name.length + 7} characters), and a Kubernetes Service name is at most ${MAX_LABEL} characters (a DNS-1035 label): Flagger could not create them.`,
-      `Shorten the service name to at most ${MAX_LABEL - PRIMARY_SUFFIX.length} characters, or drop \`rollout\`.`,
+      `Flagger names the Services it generates for the rollout of ${svc.id} ${primary} (${primary.length} characters) and ${svc.name}-canary (${svc.name.length + 7} characters), and a Kubernetes Service name is at most ${MAX_LABEL_LENGTH} characters (a DNS-1035 label): Flagger could not create them.`,
+      `Shorten the service name to at most ${MAX_LABEL_LENGTH - PRIMARY_SUFFIX.length} characters, or drop \`rollout\`.`,
       'key',
     );
   const selector = svc.spec.selector;
@@ -147,14 +145,14 @@ function flaggerNames(svc: ServiceView, report: Report): void {
   const label = flaggerSelectorLabel(selector);
   if (label === undefined) return;
   const value = `${selector[label]!}${PRIMARY_SUFFIX}`;
-  if (value.length <= MAX_LABEL && LABEL_VALUE.test(value)) return;
+  if (isLabelValue(value)) return;
   at(
     svc,
     report,
     'MESH_CONSTRAINT',
     ['selector', label],
-    `Flagger labels the primary pods of ${svc.id} ${label}: ${value} (${value.length} characters), and a Kubernetes label value is at most ${MAX_LABEL} characters, starting and ending with a letter or digit: Flagger could not create its primary workload.`,
-    `Shorten the \`${label}\` label value to at most ${MAX_LABEL - PRIMARY_SUFFIX.length} characters (on the workload too), or drop \`rollout\`.`,
+    `Flagger labels the primary pods of ${svc.id} ${label}: ${value} (${value.length} characters), and a Kubernetes label value is at most ${MAX_LABEL_LENGTH} characters, starting and ending with a letter or digit: Flagger could not create its primary workload.`,
+    `Shorten the \`${label}\` label value to at most ${MAX_LABEL_LENGTH - PRIMARY_SUFFIX.length} characters (on the workload too), or drop \`rollout\`.`,
   );
 }
 
