@@ -364,12 +364,17 @@ export function accessReadsMtls(service: ResolvedService): boolean {
   );
 }
 
+/** Whether {@link buildAccess} gives the service a Server per port: it has access rules or its own mTLS mode. */
+export function hasServers(service: ResolvedService): boolean {
+  return service.access !== undefined || service.mtlsOverride;
+}
+
 /** Servers, authentications, AuthorizationPolicies and inbound routes of a service (see the file comment). */
 export function buildAccess(service: ResolvedService, options: AccessOptions = {}): AccessOutput {
   const out: AccessOutput = { objects: [], diagnostics: [] };
   const ns = service.namespace;
   if (!service.access) {
-    if (service.mtlsOverride)
+    if (hasServers(service))
       for (const port of service.ports)
         out.objects.push(buildServer(service, port, inboundPolicy(service.mtls)));
     return out;

@@ -3,6 +3,7 @@ import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts'
 import { checkVersionServiceNames } from '../shared/derived-names.ts';
 import { isOlderThan } from '../shared/names.ts';
 import { fullMatchRegex } from '../shared/gamma.ts';
+import { hasServers } from './authorization.ts';
 import { TRACING_SINCE } from './constants.ts';
 import { rustRegexError } from './rust-regex.ts';
 import { httpRetryToken, UNEXPRESSIBLE_RETRY } from './route-policy.ts';
@@ -63,9 +64,6 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
   out.push(...checkOverlappingServers(env.services));
   return out;
 }
-
-/** Whether the services carry a Server for their ports (authorization.ts buildAccess). */
-const hasServers = (s: ResolvedService) => s.access !== undefined || s.mtlsOverride;
 
 /** Every label of `a` is a label of `b` with the same value: every pod `b` selects, `a` selects too. */
 const selectsAllOf = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) =>
