@@ -13,6 +13,7 @@ import type {
 import { routeRef } from '../../core/names.ts';
 import { MAX_OBJECT_NAME } from '../../schema/formats.ts';
 import { envoyLiteral } from '../shared/envoy-values.ts';
+import { headerChanges } from '../shared/header-changes.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { isOlderThan, routeObjectName } from '../shared/names.ts';
 import { CONSUL_API, RETRY_ON_SINCE, consulName, isL7, serviceProtocol, splitName } from './constants.ts';
@@ -127,13 +128,8 @@ function escapeRegex(s: string): string {
 
 /** Consul's HTTPHeaderModifiers: `add` and `set` are maps, `remove` a list; empty parts are left out. */
 export function headerModifiers(ops: HeaderOps | undefined): Record<string, unknown> | undefined {
-  if (!ops) return undefined;
-  const out: Record<string, unknown> = {};
   // Consul hands the values to Envoy as written, where `%` starts a variable: a literal `%` is `%%`.
-  if (ops.add.length) out.add = Object.fromEntries(ops.add.map((h) => [h.name, envoyLiteral(h.value)]));
-  if (ops.set.length) out.set = Object.fromEntries(ops.set.map((h) => [h.name, envoyLiteral(h.value)]));
-  if (ops.remove.length) out.remove = [...ops.remove];
-  return Object.keys(out).length ? out : undefined;
+  return headerChanges(ops, envoyLiteral);
 }
 
 function headerFields(r: Route): Record<string, unknown> {

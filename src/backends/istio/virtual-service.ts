@@ -1,5 +1,6 @@
 import type { K8sObject } from '../../core/k8s.ts';
 import { envoyLiteral } from '../shared/envoy-values.ts';
+import { headerChanges } from '../shared/header-changes.ts';
 import type { HeaderOps, Port, ResolvedService, Route } from '../../model/types.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { routeObjectName, serviceFqdn } from '../shared/names.ts';
@@ -185,10 +186,6 @@ function headerOperations(
   which: 'request' | 'response',
   ops: HeaderOps | undefined,
 ): Record<string, unknown> {
-  if (!ops) return {};
-  const out: Record<string, unknown> = {};
-  if (ops.set.length) out.set = Object.fromEntries(ops.set.map((h) => [h.name, envoyLiteral(h.value)]));
-  if (ops.add.length) out.add = Object.fromEntries(ops.add.map((h) => [h.name, envoyLiteral(h.value)]));
-  if (ops.remove.length) out.remove = [...ops.remove];
-  return Object.keys(out).length ? { [which]: out } : {};
+  const out = headerChanges(ops, envoyLiteral);
+  return out ? { [which]: out } : {};
 }

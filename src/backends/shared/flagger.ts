@@ -1,6 +1,5 @@
 import type { K8sObject } from '../../core/k8s.ts';
 import type {
-  HeaderOps,
   ResolvedEnvironment,
   ResolvedService,
   Rollout,
@@ -8,6 +7,7 @@ import type {
   StringMatch,
 } from '../../model/types.ts';
 import type { ChartRelease, ClusterPrerequisite, RolloutSupport } from '../types.ts';
+import { headerChanges } from './header-changes.ts';
 import { objectMeta } from './labels.ts';
 
 /** Flagger's Helm repository and chart (fluxcd/flagger `charts/flagger`; the chart installs the CRDs from `crds/`). */
@@ -44,15 +44,6 @@ export function canaryMatch(m: RolloutMatch): Obj {
   };
 }
 
-function headerOps(ops: HeaderOps | undefined, value: (v: string) => string): Obj | undefined {
-  if (!ops) return undefined;
-  const out: Obj = {};
-  if (ops.add.length) out.add = Object.fromEntries(ops.add.map((h) => [h.name, value(h.value)]));
-  if (ops.set.length) out.set = Object.fromEntries(ops.set.map((h) => [h.name, value(h.value)]));
-  if (ops.remove.length) out.remove = [...ops.remove];
-  return Object.keys(out).length ? out : undefined;
-}
-
 /** The Canary's `service`: the first port (others through port discovery), and what the provider carries. */
 function canaryService(s: ResolvedService, support: RolloutSupport, extra: Obj): Obj {
   const port = s.ports[0]!;
@@ -79,9 +70,8 @@ function canaryService(s: ResolvedService, support: RolloutSupport, extra: Obj):
     };
   }
   if (route?.headers && support.carries.headers) {
-    const value = support.headerValue ?? ((v: string) => v);
-    const request = headerOps(route.headers.request, value);
-    const response = headerOps(route.headers.response, value);
+    const request = headerChanges(route.headers.request, support.headerValue);
+    const response = headerChanges(route.headers.response, support.headerValue);
     if (request || response)
       out.headers = { ...(request ? { request } : {}), ...(response ? { response } : {}) };
   }
