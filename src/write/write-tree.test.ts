@@ -21,6 +21,8 @@ const faults = vi.hoisted(() => ({
   afterSwap: undefined as (() => void) | undefined,
   /** Called with the path before the writer unlinks a file of the old tree. */
   beforeUnlinkOld: undefined as ((p: string) => void) | undefined,
+  /** Called once the writer has renamed the one file of a single step into place. */
+  afterStep: undefined as (() => void) | undefined,
 }));
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof fs>();
@@ -39,6 +41,10 @@ vi.mock('node:fs', async (importOriginal) => {
       real.rmdirSync(...args);
       if (/\.meshc-old-[0-9a-f]+$/.test(String(args[0]))) faults.afterSwap?.();
     },
+    renameSync: (...args: Parameters<typeof real.renameSync>) => {
+      real.renameSync(...args);
+      if (/\.meshc-staging-[0-9a-f]+[\\/]file$/.test(String(args[0]))) faults.afterStep?.();
+    },
     openSync: (...args: Parameters<typeof real.openSync>) => {
       faults.opened.push(String(args[0]));
       return real.openSync(...args);
@@ -56,6 +62,7 @@ beforeEach(() => {
   faults.opened = [];
   faults.afterSwap = undefined;
   faults.beforeUnlinkOld = undefined;
+  faults.afterStep = undefined;
 });
 
 /** A fresh parent directory; the output directory `out` inside it does not exist yet. */
@@ -173,6 +180,110 @@ describe('writeTree', () => {
     ]);
     expect(await readFile(path.join(out, 'change.yaml'), 'utf8')).toBe(`${OWNED_HEADER}\nv: 2\n`);
     expect((await lstat(path.join(out, 'keep.yaml'))).ino).toBe(keepIno);
+    expect(await readdir(parent)).toEqual(['out']);
+  });
+
+  it('a change of one file in directories that stay is a single step in place: no staging, every other entry keeps its inode', async () => {
+    const { out, parent } = await freshOut();
+    const base = [owned('a.yaml'), owned('d/b.yaml'), owned('d/c.yaml'), owned('d/e/f.yaml')];
+    await writeTree(out, base, { check: false });
+    await writeFile(path.join(out, 'd', 'user.txt'), 'mine\n');
+    await symlink('b.yaml', path.join(out, 'd', 'link.yaml'));
+    /** Every entry's inode but those named, which the step may change. */
+    const inodes = async (except: string[]) =>
+      Object.fromEntries(
+        [...(await snapshot(out))].filter(([p]) => !except.includes(p)).map(([p, e]) => [p, e.ino]),
+      );
+    const fullWrite = async (want: OutputFile[]) => {
+      const fresh = await freshOut();
+      await writeTree(fresh.out, want, { check: false });
+      await writeFile(path.join(fresh.out, 'd', 'user.txt'), 'mine\n');
+      await symlink('b.yaml', path.join(fresh.out, 'd', 'link.yaml'));
+      return snapshot(fresh.out);
+    };
+    const sameTree = async (want: OutputFile[]) => {
+      const strip = (m: Map<string, { content: string; mode: number }>) =>
+        [...m].map(([p, e]) => [p, e.content, e.mode]);
+      expect(strip(await snapshot(out))).toEqual(strip(await fullWrite(want)));
+    };
+    const rootIno = (await lstat(out)).ino;
+    const steps: { want: OutputFile[]; written: string[]; removed: string[] }[] = [
+      // a changed file
+      {
+        want: [owned('a.yaml'), owned('d/b.yaml', 'v: 2\n'), owned('d/c.yaml'), owned('d/e/f.yaml')],
+        written: ['d/b.yaml'],
+        removed: [],
+      },
+      // a new file in a directory that exists
+      {
+        want: [
+          owned('a.yaml'),
+          owned('d/b.yaml', 'v: 2\n'),
+          owned('d/c.yaml'),
+          owned('d/e/f.yaml'),
+          owned('d/e/g.yaml'),
+        ],
+        written: ['d/e/g.yaml'],
+        removed: [],
+      },
+      // a file removed from a directory that stays
+      {
+        want: [owned('a.yaml'), owned('d/b.yaml', 'v: 2\n'), owned('d/e/f.yaml'), owned('d/e/g.yaml')],
+        written: [],
+        removed: ['d/c.yaml'],
+      },
+      // a seed file created
+      {
+        want: [
+          owned('a.yaml'),
+          owned('d/b.yaml', 'v: 2\n'),
+          owned('d/e/f.yaml'),
+          owned('d/e/g.yaml'),
+          seed('d/seed.yaml', '# yours\n'),
+        ],
+        written: ['d/seed.yaml'],
+        removed: [],
+      },
+    ];
+    for (const step of steps) {
+      const before = await inodes(step.written);
+      const r = await writeTree(out, step.want, { check: false });
+      expect(r).toMatchObject({ written: step.written, removed: step.removed, diagnostics: [] });
+      const after = await inodes(step.written);
+      for (const p of step.removed) delete before[p];
+      expect(after).toEqual(before);
+      expect((await lstat(out)).ino).toBe(rootIno);
+      expect(await readdir(parent)).toEqual(['out']);
+      await sameTree(step.want);
+    }
+  });
+
+  it('a change that is not one step (two files, a new directory, an emptied one) swaps the whole tree', async () => {
+    const { out } = await freshOut();
+    const base = [owned('a.yaml'), owned('b.yaml'), owned('d/c.yaml')];
+    await writeTree(out, base, { check: false });
+    const cases: OutputFile[][] = [
+      [owned('a.yaml', 'v: 2\n'), owned('b.yaml', 'v: 2\n'), owned('d/c.yaml')],
+      [owned('a.yaml', 'v: 2\n'), owned('b.yaml', 'v: 2\n'), owned('d/c.yaml'), owned('n/x.yaml')],
+      [owned('a.yaml', 'v: 2\n'), owned('b.yaml', 'v: 2\n')],
+    ];
+    for (const want of cases) {
+      const rootIno = (await lstat(out)).ino;
+      await writeTree(out, want, { check: false });
+      expect((await lstat(out)).ino).not.toBe(rootIno);
+      expect((await writeTree(out, want, { check: true })).stale).toEqual([]);
+    }
+  });
+
+  it('a single step whose write fails leaves the tree untouched and no staging behind', async () => {
+    const { out, parent } = await freshOut();
+    await writeTree(out, [owned('a.yaml'), owned('b.yaml')], { check: false });
+    const before = await snapshot(out);
+    faults.failWriteAfter = 0;
+    await expect(
+      writeTree(out, [owned('a.yaml', 'v: 2\n'), owned('b.yaml')], { check: false }),
+    ).rejects.toThrow('injected write failure');
+    expect(await snapshot(out)).toEqual(before);
     expect(await readdir(parent)).toEqual(['out']);
   });
 
@@ -332,11 +443,14 @@ describe('writeTree', () => {
       realFs.writeFileSync(path.join(oldTree, 'd', 'late.txt'), 'appeared after the scan\n');
       realFs.unlinkSync(path.join(oldTree, 'd', 'c.yaml'));
     };
-    const r = await writeTree(out, [owned('a.yaml', 'v: 2\n'), owned('d/b.yaml'), owned('d/c.yaml')], {
-      check: false,
-    });
+    // Two files change: the tree is staged and swapped (one would be a single step, with no old tree).
+    const r = await writeTree(
+      out,
+      [owned('a.yaml', 'v: 2\n'), owned('d/b.yaml', 'v: 2\n'), owned('d/c.yaml')],
+      { check: false },
+    );
     expect(once).toBe(true);
-    expect(r.written).toEqual(['a.yaml']);
+    expect(r.written).toEqual(['a.yaml', 'd/b.yaml']);
     expect(await readdir(parent)).toEqual(['out']);
   });
 
@@ -438,9 +552,15 @@ describe('writeTree with a manifest (WriteOptions.manifestFile)', () => {
     const r = await writeTree(out, next, { check: false, manifestFile });
     expect(r).toMatchObject({ written: ['a.yaml'], unchanged: ['d/b.yaml', 'd/e/c.yaml', 'd/user.yaml'] });
     expect(takeOpened(out)).toEqual(['d/user.yaml']);
-    expect(readManifest(manifestFile, out)!.files.get('a.yaml')!.hash).toBe(blobHash(next[0]!.content));
+    // A single step: the file written is left out of the manifest, the others keep their entries.
+    const afterStep = readManifest(manifestFile, out)!;
+    expect([...afterStep.files.keys()].sort()).toEqual(['d/b.yaml', 'd/e/c.yaml']);
+    await sleep(RACY_WINDOW_MS + 10);
     const again = await writeTree(out, next, { check: true, manifestFile });
     expect(again.stale).toEqual([]);
+    expect(takeOpened(out)).toEqual(['a.yaml', 'd/user.yaml']);
+    expect(readManifest(manifestFile, out)!.files.get('a.yaml')!.hash).toBe(blobHash(next[0]!.content));
+    expect((await writeTree(out, next, { check: true, manifestFile })).stale).toEqual([]);
     expect(takeOpened(out)).toEqual(['d/user.yaml']);
   });
 
@@ -494,13 +614,18 @@ describe('writeTree with a manifest (WriteOptions.manifestFile)', () => {
     for (const f of many) await fsp.utimes(path.join(out, f.path), t, t);
     await sleep(RACY_WINDOW_MS + 10);
 
-    const next = [owned('d0/f0.yaml', 'v: 2\n'), ...many.slice(1)];
-    expect((await writeTree(out, next, { check: false, manifestFile })).written).toEqual(['d0/f0.yaml']);
+    // Two files change, so the tree is staged and swapped (one would be a single step: nothing carried).
+    const next = [owned('d0/f0.yaml', 'v: 2\n'), owned('d1/f1.yaml', 'v: 2\n'), ...many.slice(2)];
+    expect((await writeTree(out, next, { check: false, manifestFile })).written).toEqual([
+      'd0/f0.yaml',
+      'd1/f1.yaml',
+    ]);
     const m = readManifest(manifestFile, out)!;
-    // The one written file is left out (read back by the next run); every carried one is in, with a range
-    // that holds its ctime now, and its stat otherwise exact.
+    // The two written files are left out (read back by the next run); every carried one is in, with a
+    // range that holds its ctime now, and its stat otherwise exact.
     expect(m.files.has('d0/f0.yaml')).toBe(false);
-    expect(m.files.size).toBe(39);
+    expect(m.files.has('d1/f1.yaml')).toBe(false);
+    expect(m.files.size).toBe(38);
     for (const [p, e] of m.files) {
       const st = await lstat(path.join(out, p));
       expect(e.ctimeMaxMs, p).toBeDefined();
@@ -515,25 +640,25 @@ describe('writeTree with a manifest (WriteOptions.manifestFile)', () => {
     }
     takeOpened(out);
     expect((await writeTree(out, next, { check: true, manifestFile })).stale).toEqual([]);
-    expect(takeOpened(out)).toEqual(['d0/f0.yaml']);
+    expect(takeOpened(out)).toEqual(['d0/f0.yaml', 'd1/f1.yaml']);
 
     // A same-size edit of a carried file with its mtime restored: ctime leaves the range, so it is read.
-    const abs = path.join(out, 'd1/f1.yaml');
+    const abs = path.join(out, 'd2/f2.yaml');
     await sleep(5);
-    const edited = many[1]!.content.replace('kind: X', 'kind: Y');
+    const edited = many[2]!.content.replace('kind: X', 'kind: Y');
     await writeFile(abs, edited);
     await fsp.utimes(abs, t, t);
     const r = await writeTree(out, next, { check: true, manifestFile });
-    expect(r.stale).toEqual([{ path: 'd1/f1.yaml', reason: 'changed' }]);
-    expect(takeOpened(out)).toEqual(['d0/f0.yaml', 'd1/f1.yaml']);
+    expect(r.stale).toEqual([{ path: 'd2/f2.yaml', reason: 'changed' }]);
+    expect(takeOpened(out)).toEqual(['d0/f0.yaml', 'd1/f1.yaml', 'd2/f2.yaml']);
     // A mode change alone moves ctime as well: read again, found unchanged.
     await writeTree(out, next, { check: false, manifestFile });
     await sleep(RACY_WINDOW_MS + 10);
     await writeTree(out, next, { check: true, manifestFile });
     takeOpened(out);
-    await fsp.chmod(path.join(out, 'd2/f2.yaml'), 0o600);
+    await fsp.chmod(path.join(out, 'd3/f3.yaml'), 0o600);
     expect((await writeTree(out, next, { check: true, manifestFile })).stale).toEqual([]);
-    expect(takeOpened(out)).toContain('d2/f2.yaml');
+    expect(takeOpened(out)).toContain('d3/f3.yaml');
   });
 
   it('a non-racy entry is trusted (a forged hash shows it), a racy one is read again', async () => {
@@ -578,7 +703,10 @@ describe('writeTree with a manifest (WriteOptions.manifestFile)', () => {
     expect(
       (await writeTree(out, [...files, owned('n.yaml')], { check: false, manifestFile })).written,
     ).toEqual(['n.yaml']);
-    expect(readManifest(manifestFile, out)!.files.has('n.yaml')).toBe(true);
+    // Rewritten: usable again (the one file of that single step is left out, to be read next time).
+    const rewritten = readManifest(manifestFile, out)!;
+    expect(rewritten.files.has('a.yaml')).toBe(true);
+    expect(rewritten.files.has('n.yaml')).toBe(false);
 
     // Unwritable (its directory is a file): the render succeeds all the same.
     await writeFile(path.join(parent, 'blocker'), 'x');
@@ -601,6 +729,26 @@ describe('writeTree with a manifest (WriteOptions.manifestFile)', () => {
     const b = path.join(out, 'd', 'b.yaml');
     const edited = files[1]!.content.replace('kind: X', 'kind: Z');
     faults.afterSwap = () => realFs.writeFileSync(b, edited);
+    // Two files change, so the tree is swapped (the single step's case is the next test).
+    const next = [owned('a.yaml', 'v: 2\n'), files[1]!, owned('d/e/c.yaml', 'v: 2\n'), files[3]!];
+    expect((await writeTree(out, next, { check: false, manifestFile })).written).toEqual([
+      'a.yaml',
+      'd/e/c.yaml',
+    ]);
+    expect(await readFile(b, 'utf8')).toBe(edited);
+    const want = { path: 'd/b.yaml', reason: 'changed' };
+    expect((await writeTree(out, next, { check: true })).stale).toEqual([want]);
+    expect((await writeTree(out, next, { check: true, manifestFile })).stale).toEqual([want]);
+  });
+
+  it('a file edited during a single step (after the scan, before the manifest is written) is not recorded as meshc`s', async () => {
+    const { out, parent } = await freshOut();
+    const manifestFile = manifestOf(parent);
+    await writeTree(out, files, { check: false, manifestFile });
+    await sleep(RACY_WINDOW_MS + 10);
+    const b = path.join(out, 'd', 'b.yaml');
+    const edited = files[1]!.content.replace('kind: X', 'kind: Z');
+    faults.afterStep = () => realFs.writeFileSync(b, edited);
     const next = [owned('a.yaml', 'v: 2\n'), ...files.slice(1)];
     expect((await writeTree(out, next, { check: false, manifestFile })).written).toEqual(['a.yaml']);
     expect(await readFile(b, 'utf8')).toBe(edited);

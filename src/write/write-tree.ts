@@ -118,11 +118,14 @@ export const MAX_OWNED_BYTES = 16 * 1024 * 1024;
  * the same, so is the result. After a swap the manifest is taken anew (a pause of
  * {@link RACY_WINDOW_MS} first, so that the ctimes the swap itself moved are no longer racy).
  *
- * Why the whole tree is still staged for a one-file change: rename(2) is the only atomic operation
- * on a tree, and it replaces a directory only by an empty one, so several files change together only
- * by swapping a directory that holds them all. Replacing files in place, or swapping a subdirectory,
- * would leave a mix (or a directory missing from an otherwise complete tree) when killed half-way.
- * The staging costs one link per unchanged file; the work the writer saves is the reading, not these.
+ * Why the whole tree is staged when several files change: rename(2) is the only atomic operation on a
+ * tree, and it replaces a directory only by an empty one, so several files change together only by
+ * swapping a directory that holds them all. Replacing files in place, or swapping a subdirectory, would
+ * leave a mix (or a directory missing from an otherwise complete tree) when killed half-way. The staging
+ * costs one link per unchanged file. A change that is a single step needs none of it: one file written
+ * or removed, in directories that stay (a one-line spec change often renders to that), is one rename(2)
+ * of a file written aside, or one unlink(2), in place; the tree goes from the old state to the new one
+ * with nothing in between ({@link singleStep}).
  */
 export async function writeTree(
   outDir: string,
@@ -235,7 +238,12 @@ async function writeLocked(
     return { ...none, unchanged: plan.unchanged, stale: plan.stale, removals, diagnostics: guard };
   if (guard.length > 0) return { ...none, removals, diagnostics: guard };
 
-  if (swap) {
+  const step = swap && rootStat ? singleStep(scan, plan) : undefined;
+  if (step) {
+    applyStep(root, step);
+    // Every other file is as the scan saw it: its stat (or the entry that stood in) is still true.
+    if (manifestFile !== undefined) recordScan(manifestFile, root, scanTaken, scan, manifest, step.path);
+  } else if (swap) {
     const times = swapIn(root, rootStat, scan, plan);
     if (manifestFile !== undefined)
       await recordWritten(manifestFile, root, { scan, scanTaken, times, plan, files, hashes });
@@ -553,6 +561,51 @@ interface SwapTimes {
   readonly doneAt: number;
 }
 
+/** A change of the tree that one system call makes: a file put in place by rename(2), or unlinked. */
+type Step =
+  | { readonly op: 'write'; readonly path: string; readonly content: string }
+  | { readonly op: 'remove'; readonly path: string };
+
+/**
+ * The plan as a single step, when it is one: exactly one file written (new or replaced) or removed, and
+ * the new tree has exactly the old tree's directories (none to create, none pruned). Then one rename(2)
+ * (of a file written aside) or one unlink(2) takes the tree from the old state to the new one, with no
+ * state in between, so the whole tree changes atomically without being staged. Else undefined.
+ */
+function singleStep(scan: Scan, plan: Plan): Step | undefined {
+  if (plan.written.length + plan.removed.length !== 1) return undefined;
+  if (plan.dirs.length !== scan.dirs.size - 1 || !plan.dirs.every((d) => scan.dirs.has(d))) return undefined;
+  const [removed] = plan.removed;
+  if (removed !== undefined) return { op: 'remove', path: removed };
+  const [written] = plan.written;
+  const content = written === undefined ? undefined : plan.entries.get(written)?.content;
+  return written === undefined || content === undefined ? undefined : { op: 'write', path: written, content };
+}
+
+/**
+ * Makes a single step in place. A file is written whole in a hidden staging directory beside the tree (the
+ * swap's, so an interrupted run's leftover is cleaned up the same way), then renamed over its path: a
+ * reader, or a run killed at any moment, sees the old tree or the new one.
+ */
+function applyStep(root: string, step: Step): void {
+  if (step.op === 'remove') {
+    unlinkSync(toAbs(root, step.path));
+    return;
+  }
+  const staging = path.join(
+    path.dirname(root),
+    `.${path.basename(root)}.meshc-staging-${randomBytes(6).toString('hex')}`,
+  );
+  mkdirSync(staging);
+  try {
+    const file = path.join(staging, 'file');
+    writeFileSync(file, step.content, { mode: FILE_MODE, flag: 'wx' });
+    renameSync(file, toAbs(root, step.path));
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
 /**
  * Builds the new tree aside and swaps it in (see {@link writeTree}). Synchronous: thousands of link and
  * small write calls cost several times more through fs/promises than the system calls themselves, and
@@ -681,11 +734,12 @@ function recoverInterruptedRun(root: string): void {
 // ---- the manifest (see manifest.ts) ----
 
 /**
- * Records what a scan saw, when nothing is written (a check, an up-to-date tree, a refused removal):
+ * Records what a scan saw, when nothing is written (a check, an up-to-date tree, a refused removal) or
+ * when a single step changed only the file `changed`, which is then left out (the next run reads it):
  * every owned file whose bytes were read, with the stat taken before reading, and every entry that stood
  * in, as it was (a carried entry keeps its ctime range: its stat, taken now, would be racy after a recent
- * swap). Skipped when every entry of the previous manifest stood in and nothing else was found: it would
- * trust exactly the same files.
+ * swap). Skipped, when nothing was written, if every entry of the previous manifest stood in and nothing
+ * else was found: it would trust exactly the same files.
  */
 function recordScan(
   file: string,
@@ -693,11 +747,12 @@ function recordScan(
   taken: number,
   scan: Scan,
   previous: Manifest | undefined,
+  changed?: string,
 ): void {
-  if (previous && scan.hits === previous.files.size && scan.reads === 0) return;
+  if (changed === undefined && previous && scan.hits === previous.files.size && scan.reads === 0) return;
   const entries = new Map<string, ManifestEntry>();
   for (const [p, e] of scan.files) {
-    if (!e.owned || e.stat === undefined) continue;
+    if (!e.owned || e.stat === undefined || p === changed) continue;
     const stoodIn = e.hash !== undefined ? previous?.files.get(p) : undefined;
     const hash = e.hash ?? (e.content ? blobHash(e.content) : undefined);
     if (stoodIn) entries.set(p, stoodIn);
