@@ -80,9 +80,27 @@ const selectsAllOf = (a: Readonly<Record<string, string>>, b: Readonly<Record<st
 export function checkOverlappingServers(services: readonly ResolvedService[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const withServers = services.filter(hasServers);
+  // One selector holds the other's labels only if they share a label, or one of them is empty (every pod).
+  // So each service is compared with the earlier ones that share a label with it, or select every pod (all
+  // earlier ones of its namespace when it selects every pod itself), not with every earlier one: a fleet's
+  // render stays linear in its services. The order (earliest match first) is the pairwise one.
+  const byLabel = new Map<string, number[]>();
+  const byNamespace = new Map<string, number[]>();
+  const selectAll = new Map<string, number[]>();
+  const labelKey = (ns: string, k: string, v: string) => `${ns}\0${k}\0${v}`;
+  const add = (m: Map<string, number[]>, key: string, j: number) => {
+    const list = m.get(key);
+    if (list) list.push(j);
+    else m.set(key, [j]);
+  };
   withServers.forEach((b, j) => {
-    for (const a of withServers.slice(0, j)) {
-      if (a.namespace !== b.namespace) continue;
+    const labels = Object.entries(b.selector);
+    const candidates = new Set<number>(selectAll.get(b.namespace));
+    if (labels.length === 0) for (const i of byNamespace.get(b.namespace) ?? []) candidates.add(i);
+    for (const [k, v] of labels)
+      for (const i of byLabel.get(labelKey(b.namespace, k, v)) ?? []) candidates.add(i);
+    for (const i of [...candidates].sort((x, y) => x - y)) {
+      const a = withServers[i]!;
       if (!selectsAllOf(a.selector, b.selector) && !selectsAllOf(b.selector, a.selector)) continue;
       const port = b.ports.find((p) => a.ports.some((q) => q.port === p.port));
       if (port === undefined) continue;
@@ -95,6 +113,9 @@ export function checkOverlappingServers(services: readonly ResolvedService[]): D
       });
       break;
     }
+    add(byNamespace, b.namespace, j);
+    if (labels.length === 0) add(selectAll, b.namespace, j);
+    for (const [k, v] of labels) add(byLabel, labelKey(b.namespace, k, v), j);
   });
   return out;
 }
