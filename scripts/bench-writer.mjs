@@ -1,8 +1,9 @@
 // The writer's share of a one-file change in `npm run bench`: a fresh node process that reads a rendered tree
 // (path and text, from the ready JSON files scripts/bench.mjs makes for the floor) and hands it to meshc's own
 // writer (dist/write/write-tree.js) over an output directory that holds the tree a one-file change left, with
-// the manifest `meshc render` keeps in MESHC_CACHE_DIR. So the few files that differ are written and the tree
-// is swapped in atomically, exactly as `meshc render` does after a one-file change, with none of the compile.
+// the manifest `meshc render` keeps in MESHC_CACHE_DIR. So the tree on disk is judged and the few files that
+// differ are written atomically (one file: renamed into place; more: the tree staged and swapped in), exactly
+// as `meshc render` does after a one-file change, with none of the compile.
 // Node's startup counts, as it does for meshc.
 //   MESHC_CACHE_DIR=DIR node scripts/bench-writer.mjs INPUT_DIR OUTPUT_DIR
 // Prints `written N unchanged M`; exits 1 if the writer reported a problem.

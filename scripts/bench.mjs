@@ -11,7 +11,7 @@
 //   check       `meshc render --check` of the up-to-date tree
 //   one-file    `meshc render` after one service file changed (a weight, alternating)
 //   writer      for reference, that change undone by meshc's writer alone, from ready files (scripts/bench-writer.mjs):
-//               the atomic swap of the whole tree that any one-file render pays, without the compile
+//               what any one-file render pays to judge the tree on disk and change it atomically, without the compile
 //   diff        `meshc diff --base HEAD~1` in a git repository whose last commit changes one weight (cold cache)
 // then `kubectl kustomize` (or `kustomize build`) of every overlay meshc wrote, once, summed; and startup
 // (`meshc --version`, `meshc --help`, `node -e 0`).
