@@ -16,7 +16,8 @@
 // then `kubectl kustomize` (or `kustomize build`) of every overlay meshc wrote, once, summed; and startup
 // (`meshc --version`, `meshc --help`, `node -e 0`).
 // Scale curve (sizes x environments x meshes): objects, files, wall time, peak RSS of meshc (through
-// scripts/bench-child.mjs) and the ratio to the floor at each point.
+// scripts/bench-child.mjs) and the ratio to the floor at each point; then, per mesh and environment count,
+// whether that ratio grows at most 1.5x from one size to the next (from 1,000 services up): linear growth.
 //
 // Options:
 //   --runs N            timed runs per headline figure, medians reported (default 5)
@@ -574,6 +575,50 @@ function scalePoint(mesh, n, envs) {
   if (point.failed) console.log(point.output.replace(/^/gm, '      | '));
 }
 
+/**
+ * Whether each mesh's render grows linearly with the fleet: from one size of the scale curve to the next (from
+ * 1,000 services up; below, startup dominates both), the render's ratio to the floor (which writes the same
+ * files) may rise at most 1.5x. A step that compares every pair of services, or rescans the fleet per service,
+ * shows here long before it shows at 2,000 services. One target per mesh and environment count: its largest
+ * step. Needs two sizes of at least 1,000.
+ */
+function linearity() {
+  const groups = new Map();
+  for (const p of results.scale) {
+    if (p.services < 1_000) continue;
+    const key = `${p.mesh} x ${p.environments}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(p);
+  }
+  const lines = [];
+  for (const [key, points] of groups) {
+    if (points.length < 2) continue;
+    points.sort((a, b) => a.services - b.services);
+    let worst;
+    for (let i = 1; i < points.length; i++) {
+      const [a, b] = [points[i - 1], points[i]];
+      const growth = a.failed || b.failed ? NaN : b.ms / b.floorMs / (a.ms / a.floorMs);
+      // A failed step (NaN) is the worst, and stays so.
+      if (
+        worst === undefined ||
+        Number.isNaN(growth) ||
+        (!Number.isNaN(worst.growth) && growth > worst.growth)
+      )
+        worst = { a, b, growth };
+    }
+    const shown = Number.isNaN(worst.growth)
+      ? 'a point failed'
+      : `${worst.growth.toFixed(2)}x (${num(worst.a.services)} → ${num(worst.b.services)})`;
+    const v = target(`${key}: /floor growth per size`, worst.growth, '<=', 1.5, shown);
+    lines.push(`  ${key.padEnd(14)} ${shown.padEnd(32)} target <= 1.5   ${v.pass ? 'PASS' : 'MISS'}`);
+  }
+  if (lines.length === 0) return;
+  console.log(
+    '\nlinear growth: the largest rise of the ratio to the floor from one size to the next (from 1,000 services up)',
+  );
+  for (const l of lines) console.log(l);
+}
+
 // ---------------------------------------------------------------------------------------------- main
 
 const started = now();
@@ -609,6 +654,7 @@ try {
     for (const mesh of scaleMeshes)
       for (const envs of scaleEnvs)
         for (const n of sizes) attempt(`scale ${mesh} ${n} x ${envs}`, () => scalePoint(mesh, n, envs));
+    linearity();
   }
   const missed = verdicts.filter((v) => !v.pass);
   console.log(
