@@ -275,18 +275,6 @@ describe('writeTree', () => {
     }
   });
 
-  it('a single step whose write fails leaves the tree untouched and no staging behind', async () => {
-    const { out, parent } = await freshOut();
-    await writeTree(out, [owned('a.yaml'), owned('b.yaml')], { check: false });
-    const before = await snapshot(out);
-    faults.failWriteAfter = 0;
-    await expect(
-      writeTree(out, [owned('a.yaml', 'v: 2\n'), owned('b.yaml')], { check: false }),
-    ).rejects.toThrow('injected write failure');
-    expect(await snapshot(out)).toEqual(before);
-    expect(await readdir(parent)).toEqual(['out']);
-  });
-
   it('never touches a file without the header: it survives every run, same inode, even a run that removes things', async () => {
     const { out } = await freshOut();
     await writeTree(out, [owned('a.yaml'), owned('dir/b.yaml')], { check: false });
@@ -419,14 +407,15 @@ describe('writeTree', () => {
     expect((await readdir(parent)).sort()).toEqual(['out', 'out.meshc-staging-notes']);
   });
 
-  it('leaves outDir untouched and removes staging when building the new tree fails', async () => {
+  it.each([
+    ['the staged swap (two files change)', 1, [owned('a.yaml', 'v: 2\n'), owned('b.yaml', 'v: 2\n')]],
+    ['a single step (one file changes)', 0, [owned('a.yaml', 'v: 2\n'), owned('b.yaml')]],
+  ])('leaves outDir untouched and removes staging when a write fails: %s', async (_, failAfter, next) => {
     const { out, parent } = await freshOut();
     await writeTree(out, [owned('a.yaml'), owned('b.yaml')], { check: false });
     const before = await snapshot(out);
-    faults.failWriteAfter = 1;
-    await expect(
-      writeTree(out, [owned('a.yaml', 'v: 2\n'), owned('b.yaml', 'v: 2\n')], { check: false }),
-    ).rejects.toThrow('injected write failure');
+    faults.failWriteAfter = failAfter;
+    await expect(writeTree(out, next, { check: false })).rejects.toThrow('injected write failure');
     expect(await snapshot(out)).toEqual(before);
     expect(await readdir(parent)).toEqual(['out']);
   });
