@@ -155,11 +155,25 @@ describe('the render cache', () => {
     expect(Object.keys(saved.files)).toContain(reviewsFile);
 
     // One file changes: the render equals a render from scratch of the same spec in another output.
+    const inodes = async () => {
+      const entries = ['', ...(await readdir(out, { recursive: true }))];
+      return new Map(
+        await Promise.all(entries.map(async (e) => [e, (await stat(path.join(out, e))).ino] as const)),
+      );
+    };
+    const before = await inodes();
     const reviews = path.join(spec, reviewsFile);
     await writeFile(reviews, (await readFile(reviews, 'utf8')).replace(/timeout: 10s/, 'timeout: 11s'));
     const changed = await runCli(['render', spec], { env });
     expect(changed.code).toBe(0);
-    expect(changed.stdout).not.toMatch(/ 0 written/);
+    expect(changed.stdout).toMatch(/rendered: 1 written, \d+ unchanged, 0 removed/);
+    // It renders to one file, written by one rename in place (the writer's single step): every other
+    // file and directory, the output directory too, is the very same inode.
+    const after = await inodes();
+    const moved = [...after].filter(([e, ino]) => before.get(e) !== ino).map(([e]) => e);
+    expect(moved).toHaveLength(1);
+    expect(moved[0]).toMatch(/_virtualservice_reviews\./);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
     const other = path.join(await tempDir('meshc-rc-other-'), 'rendered');
     expect((await runCli(['render', spec, '-o', other, '--no-cache'], { env })).code).toBe(0);
     for (const f of (await readdir(out, { recursive: true })).filter((x) => x.endsWith('.yaml')))
