@@ -63,56 +63,145 @@ describe('blobHash', () => {
   });
 });
 
+/** A manifest file's parts (see manifest.ts): the header's fields, and where the numbers, hashes and paths lie. */
+function parts(buf: Buffer) {
+  const eol = buf.indexOf(0x0a, buf.indexOf(0x0a) + 1);
+  const start = buf.indexOf(0x0a) + 1;
+  const header = JSON.parse(buf.toString('utf8', start, eol)) as Record<string, unknown>;
+  const numbersAt = Math.ceil((eol + 1) / 8) * 8;
+  const n = header.count as number;
+  return {
+    header,
+    start,
+    eol,
+    numbersAt,
+    hashesAt: numbersAt + n * 48,
+    pathsAt: numbersAt + n * 48 + n * 40,
+  };
+}
+
+/** `buf` with its header replaced by `header` (the padding recomputed). */
+function withHeader(buf: Buffer, header: Record<string, unknown>): Buffer {
+  const p = parts(buf);
+  const line = Buffer.from(`${JSON.stringify(header)}\n`);
+  const head = p.start + line.length;
+  return Buffer.concat([
+    buf.subarray(0, p.start),
+    line,
+    Buffer.alloc(Math.ceil(head / 8) * 8 - head),
+    buf.subarray(p.numbersAt),
+  ]);
+}
+
 describe('readManifest / writeManifest', () => {
-  it('round-trips exactly (fractional timestamps, a `__proto__` path), atomically, leaving no temporary file', () => {
+  it('round-trips exactly (fractional timestamps, carried and exact entries, a `__proto__` path, an empty one), atomically, leaving no temporary file', () => {
     const dir = tmp();
-    const file = path.join(dir, 'cache', 'meshc', 'write-x.json');
+    const file = path.join(dir, 'cache', 'meshc', 'write-x.bin');
     expect(writeManifest(file, sample('/out'))).toBe(true);
     expect(readManifest(file, '/out')).toEqual(sample('/out'));
-    expect(readdirSync(path.dirname(file))).toEqual(['write-x.json']);
+    expect(readdirSync(path.dirname(file))).toEqual(['write-x.bin']);
+    const withCarried: Manifest = {
+      ...sample('/o\nut é'),
+      files: new Map([
+        ...sample('/o\nut é').files,
+        [
+          'd/ü 漢.yaml',
+          carriedEntry(
+            { size: 3, mtimeMs: -5.5, ctimeMs: 9, ino: 2 ** 40, dev: 0 } as Stats,
+            'c'.repeat(40),
+            10,
+            20.75,
+          ),
+        ],
+      ]),
+    };
+    writeManifest(file, withCarried);
+    expect(readManifest(file, '/o\nut é')).toEqual(withCarried);
+    const empty: Manifest = { root: '/out', taken: 5, files: new Map() };
+    writeManifest(file, empty);
+    expect(readManifest(file, '/out')).toEqual(empty);
   });
 
   it('ignores a missing, corrupt, foreign-version, other-directory or malformed manifest (undefined, never a throw)', () => {
     const dir = tmp();
-    const file = path.join(dir, 'm.json');
+    const file = path.join(dir, 'm.bin');
     expect(readManifest(file, '/out')).toBeUndefined();
     expect(readManifest(dir, '/out')).toBeUndefined(); // a directory: unreadable as a file
     writeManifest(file, sample('/out'));
-    const good = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const good = readFileSync(file);
     expect(readManifest(file, '/elsewhere')).toBeUndefined();
-    const variants: unknown[] = [
-      { ...good, version: MANIFEST_VERSION + 1 },
-      { ...good, kind: 'something-else' },
-      { ...good, taken: 'yesterday' },
-      { ...good, files: {} },
-      { ...good, files: [['a.yaml', 1, 2, 3, 4, 5, 'not-a-hash']] },
-      { ...good, files: [['a.yaml', -1, 2, 3, 4, 5, 'a'.repeat(40)]] },
-      { ...good, files: [['a.yaml', 1, 2, 3, 4, 5]] },
-      {
-        ...good,
-        files: [
-          ['a.yaml', 1, 2, 3, 4, 5, 'a'.repeat(40)],
-          ['a.yaml', 1, 2, 3, 4, 5, 'a'.repeat(40)],
-        ],
-      },
-      null,
-      [],
-      42,
+    const p = parts(good);
+    const setNumber = (entry: number, field: number, v: number) => {
+      const b = Buffer.from(good);
+      const at = p.numbersAt + (entry * 6 + field) * 8;
+      if (os.endianness() === 'LE') b.writeDoubleLE(v, at);
+      else b.writeDoubleBE(v, at);
+      return b;
+    };
+    const patch = (bytes: Buffer, at: number, text: string) => {
+      const b = Buffer.from(bytes);
+      b.write(text, at, 'latin1');
+      return b;
+    };
+    // Two paths of the same length, to make one the other's twin.
+    const twins: Manifest = {
+      root: '/out',
+      taken: 1,
+      files: new Map(
+        ['a.yaml', 'b.yaml'].map((f) => [
+          f,
+          { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1, dev: 1, hash: 'a'.repeat(40) },
+        ]),
+      ),
+    };
+    writeManifest(file, twins);
+    const twinBytes = readFileSync(file);
+    const other = os.endianness() === 'LE' ? 'BE' : 'LE';
+    const variants: [string, Buffer][] = [
+      ['another version', withHeader(good, { ...p.header, version: MANIFEST_VERSION + 1 })],
+      ['another byte order', withHeader(good, { ...p.header, endian: other })],
+      ['taken not a number', withHeader(good, { ...p.header, taken: 'yesterday' })],
+      ['a count that does not add up', withHeader(good, { ...p.header, count: 3 })],
+      ['a paths length that does not add up', withHeader(good, { ...p.header, paths: 1 })],
+      ['a header that is not JSON', patch(good, p.start, '[')],
+      ['another magic', patch(good, 0, 'x')],
+      ['truncated', good.subarray(0, good.length - 1)],
+      ['a byte too many', Buffer.concat([good, Buffer.from('x')])],
+      ['a hash that is not hex', patch(good, p.hashesAt, 'g')],
+      ['a negative size', setNumber(0, 0, -1)],
+      ['an inode that is not a number', setNumber(0, 3, NaN)],
+      ['an infinite mtime', setNumber(1, 1, Infinity)],
+      ['a range that ends before it starts', setNumber(0, 5, 0)],
+      ['a path twice', patch(twinBytes, parts(twinBytes).pathsAt + 'a.yaml\0'.length, 'a')],
+      ['a NUL inside a path', patch(good, p.pathsAt, '\0')],
     ];
-    for (const v of variants) {
-      writeFileSync(file, JSON.stringify(v));
-      expect(readManifest(file, '/out'), JSON.stringify(v)).toBeUndefined();
+    for (const [what, bytes] of variants) {
+      writeFileSync(file, bytes);
+      expect(readManifest(file, '/out'), what).toBeUndefined();
     }
-    for (const text of ['', '{', '\0\0\0', '{"kind":']) {
+    writeFileSync(file, twinBytes);
+    expect(readManifest(file, '/out')).toEqual(twins); // the twins' original is a manifest
+    // The format of meshc before (JSON), and plain junk.
+    const oldJson = { kind: 'meshc-write-manifest', version: 2, root: '/out', taken: 1, files: [] };
+    for (const text of ['', '{', '\0\0\0', JSON.stringify(oldJson), 'meshc-write-manifest\n{}\n']) {
       writeFileSync(file, text);
-      expect(readManifest(file, '/out')).toBeUndefined();
+      expect(readManifest(file, '/out'), text).toBeUndefined();
     }
+  });
+
+  it('replaces the JSON manifest of meshc before this format, kept under the same key', () => {
+    const dir = tmp();
+    const file = manifestFileFor(dir, '/out');
+    const legacy = file.replace(/\.bin$/, '.json');
+    writeFileSync(legacy, '{"kind":"meshc-write-manifest","version":2}');
+    expect(writeManifest(file, sample('/out'))).toBe(true);
+    expect(readdirSync(dir)).toEqual([path.basename(file)]);
   });
 
   it('a manifest that cannot be written is not an error: false, and nothing is left behind', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'file'), 'x');
-    expect(writeManifest(path.join(dir, 'file', 'm.json'), sample('/out'))).toBe(false);
+    expect(writeManifest(path.join(dir, 'file', 'm.bin'), sample('/out'))).toBe(false);
     expect(writeManifest(dir, sample('/out'))).toBe(false); // the target is a directory
     expect(readdirSync(dir)).toEqual(['file']);
   });
@@ -120,7 +209,7 @@ describe('readManifest / writeManifest', () => {
   it('manifestFileFor: one file per absolute output directory in the cache directory', () => {
     const a = manifestFileFor('/cache', '/repo/rendered');
     expect(path.dirname(a)).toBe('/cache');
-    expect(path.basename(a)).toMatch(/^write-[0-9a-f]{20}\.json$/);
+    expect(path.basename(a)).toMatch(/^write-[0-9a-f]{20}\.bin$/);
     expect(manifestFileFor('/cache', '/repo/x/../rendered')).toBe(a);
     expect(manifestFileFor('/cache', '/repo/other')).not.toBe(a);
   });
@@ -173,13 +262,14 @@ describe('carried entries (a ctime range)', () => {
 
   it('round-trip through the manifest file; a range that ends before it starts is a malformed manifest', () => {
     const dir = tmp();
-    const file = path.join(dir, 'm.json');
+    const file = path.join(dir, 'm.bin');
     const m: Manifest = { root: '/out', taken: 1_700_000_000_100, files: new Map([['a.yaml', entry]]) };
     writeManifest(file, m);
     expect(readManifest(file, '/out')).toEqual(m);
-    const raw = JSON.parse(readFileSync(file, 'utf8'));
-    raw.files[0][7] = raw.files[0][3] - 1;
-    writeFileSync(file, JSON.stringify(raw));
+    const raw = readFileSync(file);
+    const { numbersAt } = parts(raw);
+    raw.writeDoubleLE(raw.readDoubleLE(numbersAt + 2 * 8) - 1, numbersAt + 5 * 8); // ctimeMaxMs = ctimeMs - 1
+    writeFileSync(file, raw);
     expect(readManifest(file, '/out')).toBeUndefined();
   });
 });
