@@ -8,7 +8,7 @@ import { InternalError } from '../core/diagnostic.ts';
 import { OWNED_HEADER, type OutputFile } from '../core/output.ts';
 import { blobHash, RACY_WINDOW_MS, readManifest, writeManifest } from './manifest.ts';
 import { NO_REMOVALS } from './removals.ts';
-import { writeTree } from './write-tree.ts';
+import { pathProblem, writeTree } from './write-tree.ts';
 
 /**
  * Fault injection: the real `writeFileSync`, unless a test asks the n-th call to fail. And a record of
@@ -498,6 +498,37 @@ describe('writeTree', () => {
     await expect(
       writeTree(out, [{ ...owned('a.yaml'), ownership: 'seed' }], { check: false }),
     ).rejects.toThrow(InternalError);
+  });
+});
+
+describe('pathProblem', () => {
+  /** The rules, one by one: what an output path must not be. */
+  const breaks = (p: string): boolean => {
+    const segments = p.split('/');
+    return (
+      p === '' ||
+      p.startsWith('/') ||
+      p.startsWith('\\') ||
+      /^[A-Za-z]:/.test(p) ||
+      p.includes('\\') ||
+      p.includes('\0') ||
+      segments.some((x) => x === '' || x === '.' || x === '..')
+    );
+  };
+  it('property: finds a problem exactly where a rule is broken (paths from the characters that matter)', () => {
+    const path = fc
+      .array(fc.constantFrom('a', 'C', ':', '.', '/', '\\', '\0', 'é'), { maxLength: 12 })
+      .map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(path, (p) => {
+        expect(pathProblem(p) !== undefined, JSON.stringify(p)).toBe(breaks(p));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const ok of ['a', '.a', '...', 'a/..b/c.', 'base/istio/ns/x.yaml', 'é/ü'])
+      expect(pathProblem(ok), ok).toBeUndefined();
+    for (const bad of ['', '/a', 'a/', 'a//b', './a', 'a/..', 'C:a', 'a\\b', 'a\0'])
+      expect(pathProblem(bad), bad).toBeDefined();
   });
 });
 
