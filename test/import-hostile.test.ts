@@ -36,22 +36,51 @@ function services(...names: string[]): string {
 }
 
 describe('meshc import: hostile input', () => {
-  it('a Kubernetes Service whose name no meshc Service can have (capitals, a dot, a space, 64 characters) is IMPORT_INVALID_OBJECT at metadata.name, and not imported', () => {
+  it('a Kubernetes Service whose name no meshc Service can have (capitals, a dot, a space, 64 characters, a leading digit) is IMPORT_INVALID_OBJECT at metadata.name, and not imported', () => {
     const long = 'a'.repeat(64);
     const { result, spec } = importFiles([
-      { path: 'shop.yaml', text: services('reviews', 'Reviews', 'my.service', 'my service', long) },
+      {
+        path: 'shop.yaml',
+        text: services('reviews', 'Reviews', 'my.service', 'my service', long, '0', '9details'),
+      },
     ]);
     const invalid = result.diagnostics.filter((d) => d.code === 'IMPORT_INVALID_OBJECT');
     // Each at its metadata.name (line 3 of each document, eight lines apart), as the API server would refuse it.
     expect(invalid.map((d) => [d.severity, d.location?.line, d.location?.col, d.pointer])).toEqual(
-      [11, 19, 27, 35].map((line) => ['error', line, 19, '/metadata/name']),
+      [11, 19, 27, 35, 43, 51].map((line) => ['error', line, 19, '/metadata/name']),
     );
     expect(invalid[0]!.message).toBe(
-      'metadata.name "Reviews" is not a Kubernetes Service name (a DNS label: at most 63 lowercase letters, digits and -, starting and ending with a letter or digit); the object is not imported.',
+      'metadata.name "Reviews" is not a Kubernetes Service name (a DNS label: at most 63 lowercase letters, digits and -, starting with a letter and ending with a letter or digit); the object is not imported.',
     );
     // Only reviews is written: no file that differs from its name only in case, none `meshc render` refuses.
     expect(result.files.map((f) => f.path).filter((p) => p.startsWith('services/'))).toEqual([
       'services/shop/reviews.yaml',
+    ]);
+    expect(errors(spec)).toEqual([]);
+  });
+
+  it('a service that only a mesh object names, by a name starting with a digit, is not imported: reported where it is named', () => {
+    const { result, spec } = importFiles([
+      {
+        path: 'vs.yaml',
+        text: dedent`
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: { name: "0", namespace: default }
+          spec:
+            hosts: ["0"]
+            http:
+              - route:
+                  - destination: { host: "0" }
+        `,
+      },
+    ]);
+    expect(result.files.map((f) => f.path).filter((p) => p.startsWith('services/'))).toEqual([]);
+    const notCarried = result.diagnostics.filter(
+      (d) => d.code === 'IMPORT_NOT_CARRIED' && d.message.includes('"default/0"'),
+    );
+    expect(notCarried.map((d) => [d.location?.line, d.message.includes('starting with a letter')])).toEqual([
+      [5, true],
     ]);
     expect(errors(spec)).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { sortDiagnostics } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { jsonEqual } from '../core/json.ts';
 import { printable } from '../core/printable.ts';
-import { httpPathProblem, isDns1123Label } from '../schema/formats.ts';
+import { httpPathProblem, isDns1035Label, isDns1123Label } from '../schema/formats.ts';
 import { sortedRecord } from '../backends/shared/import-values.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
 import { FieldReader, fieldName, importDiagnostic } from '../backends/importer.ts';
@@ -89,16 +89,20 @@ function isPathSegmentName(name: string): boolean {
 }
 
 /**
- * A service's namespace and name as a meshc Service can have them: both DNS labels (`metadata.name` of a Service
- * is a `dns1123-label` in schemas/service.schema.json). Such a name is also a safe file name
- * (services/<namespace>/<name>.yaml), and two of them never differ only in case.
+ * A service's namespace and name as a meshc Service can have them: the namespace a DNS label, the name a
+ * DNS-1035 label (`meshc validate` refuses a leading digit, NAME_INVALID: the name is also a Kubernetes
+ * Service's). Such a name is also a safe file name (services/<namespace>/<name>.yaml), and two of them never
+ * differ only in case.
  */
 function isServiceName(namespace: string, name: string): boolean {
-  return isDns1123Label(namespace) && isDns1123Label(name);
+  return isDns1123Label(namespace) && isDns1035Label(name);
 }
 
 /** What a Service's name must be, as the messages say it. */
 const SERVICE_NAME_RULE =
+  'a DNS label: at most 63 lowercase letters, digits and -, starting with a letter and ending with a letter or digit';
+/** What a port's name must be (a DNS-1123 label: a leading digit is fine). */
+const PORT_NAME_RULE =
   'a DNS label: at most 63 lowercase letters, digits and -, starting and ending with a letter or digit';
 
 /**
@@ -122,7 +126,7 @@ function refusedName(o: SourcedObject): { path: DataPath; value: unknown; what: 
       what: `name (it may not be empty, . or .., nor hold / or %, nor be longer than ${MAX_NAME_LENGTH} bytes)`,
     };
   if (!isKubernetesService(o)) return undefined;
-  if (!isDns1123Label(name))
+  if (!isDns1035Label(name))
     return { path: ['metadata', 'name'], value: name, what: `Service name (${SERVICE_NAME_RULE})` };
   const ports = (o.object.spec as { ports?: unknown } | undefined)?.ports;
   if (!Array.isArray(ports)) return undefined;
@@ -135,7 +139,7 @@ function refusedName(o: SourcedObject): { path: DataPath; value: unknown; what: 
       return {
         path: ['spec', 'ports', i, 'name'],
         value: portName,
-        what: `port name (${SERVICE_NAME_RULE})`,
+        what: `port name (${PORT_NAME_RULE})`,
       };
   }
   return undefined;
