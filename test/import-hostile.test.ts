@@ -85,6 +85,38 @@ describe('meshc import: hostile input', () => {
     expect(errors(spec)).toEqual([]);
   });
 
+  it('a header change whose value holds a control character is left out, reported at the value; the rest of the route is imported', () => {
+    const { result, spec } = importFiles([
+      {
+        path: 'vs.yaml',
+        text: dedent`
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: { name: reviews, namespace: shop }
+          spec:
+            hosts: [reviews]
+            http:
+              - headers:
+                  request: { set: { x-a: "bad\x01value", x-b: fine } }
+                  response: { add: { x-c: "\x7f" } }
+                route:
+                  - destination: { host: reviews }
+        `,
+      },
+      { path: 'svc.yaml', text: services('reviews') },
+    ]);
+    const dropped = result.diagnostics.filter((d) => d.message.includes('control character'));
+    expect(dropped.map((d) => [d.code, d.location?.line, /"(x-[ac])"/.exec(d.message)?.[1]])).toEqual([
+      ['IMPORT_NOT_CARRIED', 8, 'x-a'],
+      ['IMPORT_NOT_CARRIED', 9, 'x-c'],
+    ]);
+    const text = result.files.find((f) => f.path === 'services/shop/reviews.yaml')!.content;
+    expect(text).toContain('x-b: fine');
+    expect(text).not.toContain('x-a');
+    expect(text).not.toContain('response');
+    expect(errors(spec)).toEqual([]);
+  });
+
   it('a route to a service the import left out loses that destination, reported at its backendRef; a route left with no destination, or whose weights would change, is left out', () => {
     const { result, spec } = importFiles(
       [

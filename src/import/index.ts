@@ -3,7 +3,7 @@ import { sortDiagnostics } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { jsonEqual } from '../core/json.ts';
 import { printable } from '../core/printable.ts';
-import { httpPathProblem, isDns1035Label, isDns1123Label } from '../schema/formats.ts';
+import { headerValueControl, httpPathProblem, isDns1035Label, isDns1123Label } from '../schema/formats.ts';
 import { sortedRecord } from '../backends/shared/import-values.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
 import { FieldReader, fieldName, importDiagnostic } from '../backends/importer.ts';
@@ -310,6 +310,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   }
   const named = dropDanglingReferences(drafts, reader, diagnostics);
   dropRefusedPaths(drafts, diagnostics);
+  dropRefusedHeaderValues(drafts, diagnostics);
   for (const [id, d] of gone) {
     // Reported at its references, unless the import had read more for it (its own routes, access, versions).
     if (named.has(id) && !Object.keys(d.spec).length) continue;
@@ -520,6 +521,49 @@ function dropRefusedPaths(drafts: ReadonlyMap<string, ServiceDraft>, diagnostics
       else ingress.paths = kept;
     }
   }
+}
+
+/**
+ * Header values the spec refuses (`http-header-value`: a control character, which HTTP does not allow and
+ * Istio's webhook and Linkerd refuse): that header change is left out, reported where the source object holds
+ * the route, so the imported spec validates and says no more than the input.
+ */
+function dropRefusedHeaderValues(drafts: ReadonlyMap<string, ServiceDraft>, diagnostics: Diagnostic[]): void {
+  for (const d of drafts.values())
+    (d.spec.routes ?? []).forEach((route, i) => {
+      for (const side of ['request', 'response'] as const) {
+        const ops = route.headers?.[side];
+        if (!ops) continue;
+        for (const op of ['set', 'add'] as const) {
+          const values = ops[op];
+          if (!values) continue;
+          for (const [name, value] of Object.entries(values)) {
+            const control = headerValueControl(value);
+            if (control === undefined) continue;
+            delete values[name];
+            const o = d.from.get('routes');
+            const code = `U+${control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+            const message = `The ${side} header ${JSON.stringify(name)} that route ${route.name ?? i} of ${d.namespace}/${d.name} would ${op} holds the control character ${code}, which the spec refuses (HTTP allows none in a header value); that header change was not imported.`;
+            const hint =
+              'Set the header to a value without control characters by hand, if it is still needed.';
+            diagnostics.push(
+              o
+                ? importDiagnostic(
+                    o,
+                    'IMPORT_NOT_CARRIED',
+                    referencePaths(o, '', value)[0] ?? [],
+                    message,
+                    hint,
+                  )
+                : { code: 'IMPORT_NOT_CARRIED', severity: 'warning', message, hint },
+            );
+          }
+          if (!Object.keys(values).length) delete ops[op];
+        }
+        if (!Object.keys(ops).length) delete route.headers![side];
+      }
+      if (route.headers && !Object.keys(route.headers).length) delete route.headers;
+    });
 }
 
 function dropDanglingReferences(
