@@ -610,7 +610,7 @@ export const CODES = {
     severity: 'warning',
     area: 'import',
     cause:
-      '`meshc import`: a field or object of the native manifests has no counterpart in the meshc spec (a match form it lacks, such as a header-present match, a host that is no Kubernetes Service, a policy action other than ALLOW, a mesh setting with no neutral word), or it names a service or version the import does not write (a route destination or access caller whose service has a name no Service can have, or a subset no version is called); the imported spec does without it, and without a route left with no destination or whose weights it would change.',
+      '`meshc import`: a field or object of the native manifests has no counterpart in the meshc spec (a match form it lacks, such as a header-present match, a host that is no Kubernetes Service, a policy action other than ALLOW, a mesh setting with no neutral word), or it names a service or version the import does not write (a route destination or access caller whose service has a name no Service can have, or a subset no version is called), or the spec refuses its value (a path that is no URL path, a header value with a control character); the imported spec does without it, and without a route left with no destination or whose weights it would change.',
     fix: 'Decide whether the behaviour matters: express it another way in the spec, keep it with an Environment `patches` entry, or accept the difference. The report names the field and why.',
   },
   IMPORT_APPROXIMATED: {
@@ -652,7 +652,7 @@ export const CODES = {
     severity: 'error',
     area: 'import',
     cause:
-      '`meshc import`: a YAML document (or an item of a `List`) is not a Kubernetes object: it lacks `apiVersion`, `kind` or `metadata.name`, or is not a mapping; or its `metadata.namespace` is not a DNS label, or its `metadata.name` is empty, `.`, `..`, holds `/` or `%`, or is longer than 253 bytes (names the API server refuses, and that would name files outside the output or that the disk refuses); or it is a Kubernetes Service whose name or a port name is not a DNS label (capitals, a dot, a space, more than 63 characters: the name a meshc Service and its ports must have, and that the API server refuses too), or a port number is outside 1..65535.',
+      '`meshc import`: a YAML document (or an item of a `List`) is not a Kubernetes object: it lacks `apiVersion`, `kind` or `metadata.name`, or is not a mapping; or its `metadata.namespace` is not a DNS label, or its `metadata.name` is empty, `.`, `..`, holds `/` or `%`, or is longer than 253 bytes (names the API server refuses, and that would name files outside the output or that the disk refuses); or it is a Kubernetes Service whose name or a port name is not a DNS label (capitals, a dot, a space, more than 63 characters, or, for the name, a leading digit: the name a meshc Service and its ports must have, and that the API server refuses too), or a port number is outside 1..65535.',
     fix: 'Fix or remove the document; `kubectl get -o yaml` output and `kubectl apply` manifests are read as they are.',
   },
   IMPORT_MESH_UNKNOWN: {
