@@ -117,6 +117,41 @@ describe('meshc import: hostile input', () => {
     expect(errors(spec)).toEqual([]);
   });
 
+  it('a duration finer than the spec takes (under 1ms, or not in whole milliseconds) is not carried, reported at it with why', () => {
+    const { result, spec } = importFiles([
+      {
+        path: 'vs.yaml',
+        text: dedent`
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: { name: reviews, namespace: shop }
+          spec:
+            hosts: [reviews]
+            http:
+              - timeout: 1500us
+                retries: { attempts: 2, perTryTimeout: 0.0005s }
+                fault: { delay: { fixedDelay: 1.2345ms, percentage: { value: 10 } } }
+                route:
+                  - destination: { host: reviews }
+              - timeout: 2s
+                route:
+                  - destination: { host: reviews }
+        `,
+      },
+      { path: 'svc.yaml', text: services('reviews') },
+    ]);
+    const finer = result.diagnostics.filter((d) => d.message.includes('whole milliseconds'));
+    expect(finer.map((d) => [d.code, d.location?.line, d.pointer])).toEqual([
+      ['IMPORT_NOT_CARRIED', 7, '/spec/http/0/timeout'],
+      ['IMPORT_NOT_CARRIED', 8, '/spec/http/0/retries/perTryTimeout'],
+      ['IMPORT_NOT_CARRIED', 9, '/spec/http/0/fault/delay'],
+    ]);
+    expect(result.files.find((f) => f.path === 'services/shop/reviews.yaml')!.content).toContain(
+      'timeout: 2s',
+    );
+    expect(errors(spec)).toEqual([]);
+  });
+
   it('a route to a service the import left out loses that destination, reported at its backendRef; a route left with no destination, or whose weights would change, is left out', () => {
     const { result, spec } = importFiles(
       [

@@ -570,6 +570,7 @@ function checkImportContent(files: readonly { path: string; content: string }[])
 const NEVER_REFUSED_VALUE = /\/(path|paths)\/|\/headers\/(request|response)\//;
 
 const NEVER_FROM_IMPORT: ReadonlySet<string> = new Set([
+  'DURATION_INVALID',
   'NAME_INVALID',
   'SERVICE_UNKNOWN',
   'VERSION_UNKNOWN',

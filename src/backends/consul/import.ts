@@ -31,6 +31,7 @@ import {
   isMethod,
   isRecord,
   sortedRecord,
+  carriedDuration,
   specDuration,
 } from '../shared/import-values.ts';
 import { literalHeaderValues } from '../shared/envoy-values.ts';
@@ -1367,12 +1368,12 @@ function readOverride(
       od.consecutiveErrors = phc.maxFailures;
       r.consume([...pat, 'maxFailures']);
     }
-    const interval = specDuration(phc.interval);
+    const interval = carriedDuration(r, [...pat, 'interval'], phc.interval);
     if (interval !== undefined) {
       od.interval = interval;
       r.consume([...pat, 'interval']);
     }
-    const base = specDuration(phc.baseEjectionTime);
+    const base = carriedDuration(r, [...pat, 'baseEjectionTime'], phc.baseEjectionTime);
     if (base !== undefined) {
       od.baseEjectionTime = base;
       r.consume([...pat, 'baseEjectionTime']);

@@ -35,7 +35,7 @@ import {
   percent,
   serviceOfSelector,
   sortedRecord,
-  specDuration,
+  carriedDuration,
   stringRecord,
 } from '../shared/import-values.ts';
 import { ISTIO_SYSTEM, MIN_VERSION } from './constants.ts';
@@ -200,7 +200,7 @@ function readTrafficPolicy(r: FieldReader, at: DataPath): Resilience {
       );
     }
     for (const k of ['interval', 'baseEjectionTime'] as const) {
-      const d = specDuration(od[k]);
+      const d = carriedDuration(r, [...p, k], od[k]);
       if (d !== undefined) {
         o[k] = d;
         r.consume([...p, k]);
@@ -506,7 +506,7 @@ function readRoutePolicy(
   self: { namespace: string; name: string },
 ): void {
   if (h.timeout !== undefined) {
-    const d = specDuration(h.timeout);
+    const d = carriedDuration(r, [...at, 'timeout'], h.timeout);
     if (d !== undefined && h.timeout !== '0s') {
       route.timeout = d;
       r.consume([...at, 'timeout']);
@@ -542,7 +542,7 @@ function readRoutePolicy(
             `the retry conditions ${dropped.join(', ')} have no spec form (the spec names 5xx, gateway-error, connect-failure, reset, refused-stream, retriable-4xx and the gRPC statuses)`,
           );
       } else on.push(...ISTIO_DEFAULT_RETRIES.on);
-      const perTry = specDuration(retries.perTryTimeout);
+      const perTry = carriedDuration(r, [...at, 'retries', 'perTryTimeout'], retries.perTryTimeout);
       if (perTry !== undefined) r.consume([...at, 'retries', 'perTryTimeout']);
       if (on.length)
         route.retries = {
@@ -577,7 +577,10 @@ function readRoutePolicy(
       );
       return 0;
     };
-    if (isRecord(fault.delay) && specDuration(fault.delay.fixedDelay) !== undefined) {
+    if (
+      isRecord(fault.delay) &&
+      carriedDuration(r, [...at, 'fault', 'delay'], fault.delay.fixedDelay) !== undefined
+    ) {
       const p = [...at, 'fault', 'delay'];
       r.consume([...p, 'fixedDelay']);
       f.delay = { duration: fault.delay.fixedDelay as string, percent: pct(fault.delay, p) };

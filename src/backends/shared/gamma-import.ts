@@ -11,7 +11,7 @@ import type {
   StringMatch,
 } from '../../spec/types.gen.ts';
 import type { FieldReader, ImportContext } from '../importer.ts';
-import { asArray, entriesInOrder, isDnsLabel, isMethod, isRecord, specDuration } from './import-values.ts';
+import { asArray, carriedDuration, entriesInOrder, isDnsLabel, isMethod, isRecord } from './import-values.ts';
 
 /**
  * The inverse of gamma.ts: Gateway API HTTPRoutes attached to a Kubernetes Service (GAMMA) read back into
@@ -473,7 +473,7 @@ function readRule(
   } else route.backends = backends;
 
   if (isRecord(rule.timeouts)) {
-    const d = specDuration(rule.timeouts.request);
+    const d = carriedDuration(r, [...at, 'timeouts', 'request'], rule.timeouts.request);
     if (d !== undefined) {
       route.timeout = d;
       r.consume([...at, 'timeouts', 'request']);

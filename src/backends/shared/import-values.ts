@@ -1,4 +1,5 @@
 import { parseDuration } from '../../core/duration.ts';
+import { isPositiveDuration } from '../../schema/formats.ts';
 import type { AccessRule, HttpMethod, RetryCondition } from '../../spec/types.gen.ts';
 import type { SourcedObject } from '../../core/import-types.ts';
 import type { FieldReader, ImportContext, ServiceDraft } from '../importer.ts';
@@ -43,11 +44,30 @@ export const RETRY_CONDITIONS: readonly RetryCondition[] = [
   'unavailable',
 ];
 
-/** A Go-style duration the spec accepts (greater than zero), or undefined. */
+/**
+ * A Go-style duration the spec accepts (at least 1ms, in whole milliseconds, at most Go's longest), or
+ * undefined: a value the spec refuses (`1500us`, `0.0005s`) is not carried, and the import reports it.
+ */
 export function specDuration(v: unknown): string | undefined {
-  if (typeof v !== 'string') return undefined;
+  return typeof v === 'string' && isPositiveDuration(v) ? v : undefined;
+}
+
+/**
+ * {@link specDuration} of `v`, read at `path`: a duration that is longer than zero but that the spec refuses
+ * (finer than a millisecond, under 1ms) is reported there as not carried, with why. Zero, which the meshes read
+ * as "none", and what is no duration at all are left to the caller.
+ */
+export function carriedDuration(r: FieldReader, path: DataPath, v: unknown): string | undefined {
+  const d = specDuration(v);
+  if (d !== undefined || typeof v !== 'string') return d;
   const ms = parseDuration(v);
-  return ms !== undefined && ms > 0 ? v : undefined;
+  if (ms !== undefined && ms > 0)
+    r.notCarried(
+      path,
+      `the spec takes durations of at least 1ms in whole milliseconds, and ${v} is not one`,
+      'Write the duration in whole milliseconds in the imported spec, if it matters.',
+    );
+  return undefined;
 }
 
 /** A percentage 0..100 as the spec has it (Istio and Gateway API allow fractions; the spec takes numbers). */
