@@ -20,6 +20,7 @@ import {
   isDnsLabel,
   isMethod,
   isRecord,
+  specDuration,
   stringRecord,
 } from '../shared/import-values.ts';
 import {
@@ -78,7 +79,9 @@ const key = (ns: string, name: string) => `${ns}/${name}`;
 function duration(v: unknown): string | undefined {
   if (!isRecord(v) || typeof v.value !== 'number' || !['s', 'ms'].includes(String(v.unit))) return undefined;
   if (!Number.isInteger(v.value) || v.value <= 0) return undefined;
-  return v.unit === 'ms' && v.value % 1000 === 0 ? `${v.value / 1000}s` : `${v.value}${String(v.unit)}`;
+  return specDuration(
+    v.unit === 'ms' && v.value % 1000 === 0 ? `${v.value / 1000}s` : `${v.value}${String(v.unit)}`,
+  );
 }
 
 export const appmeshImporter: MeshImporter = {

@@ -19,6 +19,7 @@ import {
   isMethod,
   isRecord,
   serviceOfSelector,
+  specDuration,
   stringRecord,
 } from '../shared/import-values.ts';
 import {
@@ -150,8 +151,7 @@ function readNamespaces(objects: readonly SourcedObject[], ctx: ImportContext): 
 /** A Linkerd annotation duration (one integer and a unit) as a spec duration. */
 function duration(v: unknown): string | undefined {
   if (typeof v !== 'string' || !/^\d+(ms|s|m|h)$/.test(v)) return undefined;
-  const ms = parseDuration(v);
-  return ms !== undefined && ms > 0 ? v : undefined;
+  return specDuration(v);
 }
 
 const RETRY_TOKENS: Readonly<Record<string, RetryCondition>> = {
