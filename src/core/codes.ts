@@ -610,7 +610,7 @@ export const CODES = {
     severity: 'warning',
     area: 'import',
     cause:
-      '`meshc import`: a field or object of the native manifests has no counterpart in the meshc spec (a match form it lacks, such as a header-present match, a host that is no Kubernetes Service, a policy action other than ALLOW, a mesh setting with no neutral word), or it names a service or version the import does not write (a route destination or access caller whose service has a name no Service can have, or a subset no version is called), or the spec refuses its value (a path that is no URL path, a header value with a control character); the imported spec does without it, and without a route left with no destination or whose weights it would change.',
+      '`meshc import`: a field or object of the native manifests has no counterpart in the meshc spec (a match form it lacks, such as a header-present match, a host that is no Kubernetes Service, a policy action other than ALLOW, a mesh setting with no neutral word), or it names a service or version the import does not write (a route destination or access caller whose service has a name no Service can have, or a subset no version is called), or the spec refuses its value (a path that is no URL path, a header value with a control character, a duration under 1ms or not in whole milliseconds); the imported spec does without it, and without a route left with no destination or whose weights it would change.',
     fix: 'Decide whether the behaviour matters: express it another way in the spec, keep it with an Environment `patches` entry, or accept the difference. The report names the field and why.',
   },
   IMPORT_APPROXIMATED: {
