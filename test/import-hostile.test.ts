@@ -35,6 +35,22 @@ function services(...names: string[]): string {
     .join('\n---\n');
 }
 
+/**
+ * A VirtualService `name` of namespace `namespace` for host `host`, whose `http` list is `http` (YAML written
+ * from column 0): its first item is on line 7.
+ */
+function virtualService(http: string, name = 'reviews', namespace = 'shop', host = name): string {
+  return [
+    'apiVersion: networking.istio.io/v1',
+    'kind: VirtualService',
+    `metadata: { name: ${JSON.stringify(name)}, namespace: ${namespace} }`,
+    'spec:',
+    `  hosts: [${JSON.stringify(host)}]`,
+    '  http:',
+    ...http.split('\n').map((l) => (l ? `    ${l}` : l)),
+  ].join('\n');
+}
+
 describe('meshc import: hostile input', () => {
   it('a Kubernetes Service whose name no meshc Service can have (capitals, a dot, a space, 64 characters, a leading digit) is IMPORT_INVALID_OBJECT at metadata.name, and not imported', () => {
     const long = 'a'.repeat(64);
@@ -63,16 +79,14 @@ describe('meshc import: hostile input', () => {
     const { result, spec } = importFiles([
       {
         path: 'vs.yaml',
-        text: dedent`
-          apiVersion: networking.istio.io/v1
-          kind: VirtualService
-          metadata: { name: "0", namespace: default }
-          spec:
-            hosts: ["0"]
-            http:
-              - route:
-                  - destination: { host: "0" }
-        `,
+        text: virtualService(
+          dedent`
+            - route:
+                - destination: { host: "0" }
+          `,
+          '0',
+          'default',
+        ),
       },
     ]);
     expect(result.files.map((f) => f.path).filter((p) => p.startsWith('services/'))).toEqual([]);
@@ -89,19 +103,13 @@ describe('meshc import: hostile input', () => {
     const { result, spec } = importFiles([
       {
         path: 'vs.yaml',
-        text: dedent`
-          apiVersion: networking.istio.io/v1
-          kind: VirtualService
-          metadata: { name: reviews, namespace: shop }
-          spec:
-            hosts: [reviews]
-            http:
-              - headers:
-                  request: { set: { x-a: "bad\x01value", x-b: fine } }
-                  response: { add: { x-c: "\x7f" } }
-                route:
-                  - destination: { host: reviews }
-        `,
+        text: virtualService(dedent`
+          - headers:
+              request: { set: { x-a: "bad\x01value", x-b: fine } }
+              response: { add: { x-c: "\x7f" } }
+            route:
+              - destination: { host: reviews }
+        `),
       },
       { path: 'svc.yaml', text: services('reviews') },
     ]);
@@ -121,22 +129,16 @@ describe('meshc import: hostile input', () => {
     const { result, spec } = importFiles([
       {
         path: 'vs.yaml',
-        text: dedent`
-          apiVersion: networking.istio.io/v1
-          kind: VirtualService
-          metadata: { name: reviews, namespace: shop }
-          spec:
-            hosts: [reviews]
-            http:
-              - timeout: 1500us
-                retries: { attempts: 2, perTryTimeout: 0.0005s }
-                fault: { delay: { fixedDelay: 1.2345ms, percentage: { value: 10 } } }
-                route:
-                  - destination: { host: reviews }
-              - timeout: 2s
-                route:
-                  - destination: { host: reviews }
-        `,
+        text: virtualService(dedent`
+          - timeout: 1500us
+            retries: { attempts: 2, perTryTimeout: 0.0005s }
+            fault: { delay: { fixedDelay: 1.2345ms, percentage: { value: 10 } } }
+            route:
+              - destination: { host: reviews }
+          - timeout: 2s
+            route:
+              - destination: { host: reviews }
+        `),
       },
       { path: 'svc.yaml', text: services('reviews') },
     ]);
