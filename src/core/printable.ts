@@ -22,3 +22,8 @@ function visible(c: string): string {
   if (code === 0x7f) return '\u2421';
   return '\ufffd';
 }
+
+/** A code point as Unicode names it in prose: `U+0001`, `U+00A0`, `U+1F600`. */
+export function codePointName(cp: number): string {
+  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+}

@@ -2,7 +2,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import { sortDiagnostics } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { jsonEqual } from '../core/json.ts';
-import { printable } from '../core/printable.ts';
+import { codePointName, printable } from '../core/printable.ts';
 import { headerValueControl, httpPathProblem, isDns1035Label, isDns1123Label } from '../schema/formats.ts';
 import { sortedRecord } from '../backends/shared/import-values.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
@@ -542,8 +542,7 @@ function dropRefusedHeaderValues(drafts: ReadonlyMap<string, ServiceDraft>, diag
             if (control === undefined) continue;
             delete values[name];
             const o = d.from.get('routes');
-            const code = `U+${control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-            const message = `The ${side} header ${JSON.stringify(name)} that route ${route.name ?? i} of ${d.namespace}/${d.name} would ${op} holds the control character ${code}, which the spec refuses (HTTP allows none in a header value); that header change was not imported.`;
+            const message = `The ${side} header ${JSON.stringify(name)} that route ${route.name ?? i} of ${d.namespace}/${d.name} would ${op} holds the control character ${codePointName(control.codePointAt(0)!)}, which the spec refuses (HTTP allows none in a header value); that header change was not imported.`;
             const hint =
               'Set the header to a value without control characters by hand, if it is still needed.';
             diagnostics.push(

@@ -1,3 +1,4 @@
+import { codePointName } from '../core/printable.ts';
 import jsYaml from 'js-yaml';
 import {
   isAlias,
@@ -501,7 +502,7 @@ function unicodeIndent(file: string, lines: LineIndex, offset: number): Diagnost
   return {
     code: 'YAML_NONASCII_INDENT',
     severity: 'error',
-    message: `This line is indented with ${name} (U+${cp.toString(16).toUpperCase().padStart(4, '0')}); YAML indents with ASCII spaces only.`,
+    message: `This line is indented with ${name} (${codePointName(cp)}); YAML indents with ASCII spaces only.`,
     hint: 'Replace the character by ordinary spaces (it often comes from copying text out of a web page or a document).',
     location: lines.location(file, offset, offset + 1),
   };

@@ -1,3 +1,4 @@
+import { codePointName } from '../core/printable.ts';
 import type { ErrorObject } from 'ajv';
 import type { DiagnosticCode } from '../core/codes.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
@@ -154,7 +155,7 @@ function mapOne(e: ErrorObject, at: Locator, sourceText?: (loc: Location) => str
           custom ?? 'SCHEMA_CONSTRAINT',
           loc,
           target,
-          `The value of the header ${String(path[path.length - 1] ?? '')} holds the control character U+${c.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '????'}, which HTTP does not allow in a header value.`,
+          `The value of the header ${String(path[path.length - 1] ?? '')} holds the control character ${c ? codePointName(c.codePointAt(0)!) : 'U+????'}, which HTTP does not allow in a header value.`,
           'Remove the control character (a tab is allowed); the meshes refuse such values.',
         );
       }

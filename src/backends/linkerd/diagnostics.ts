@@ -1,3 +1,4 @@
+import { codePointName } from '../../core/printable.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { checkVersionServiceNames } from '../shared/derived-names.ts';
@@ -148,7 +149,7 @@ export function headerValueProblem(value: string): string | undefined {
     const c = ch.codePointAt(0)!;
     if (c === 9 || (c >= 32 && c <= 126)) continue;
     return c < 32 || c === 127
-      ? `a control character (U+${c.toString(16).toUpperCase().padStart(4, '0')})`
+      ? `a control character (${codePointName(c)})`
       : `a non-ASCII character (${ch})`;
   }
   return undefined;
