@@ -315,14 +315,9 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
     // Reported at its references, unless the import had read more for it (its own routes, access, versions).
     if (named.has(id) && !Object.keys(d.spec).length) continue;
     const by = [...d.from.values()][0];
-    const path = by ? (referencePaths(by, d.namespace, d.name)[0] ?? []) : [];
     const message = `The service ${quoted(id)} that ${by ? reader(by).ref : 'a reference'} names is not a Service ${isDns1123Label(d.namespace) ? 'name' : 'namespace and name'} (${SERVICE_NAME_RULE}); it was not imported${Object.keys(d.spec).length ? `, nor what the import read for it (${Object.keys(d.spec).sort().join(', ')})` : ''}.`;
     const hint = 'Fix the reference: a Service is named by a DNS label in a namespace that is one too.';
-    diagnostics.push(
-      by
-        ? importDiagnostic(by, 'IMPORT_NOT_CARRIED', path, message, hint)
-        : { code: 'IMPORT_NOT_CARRIED', severity: 'warning', message, hint },
-    );
+    diagnostics.push(notCarriedAt(by, (o) => referencePaths(o, d.namespace, d.name)[0] ?? [], message, hint));
   }
 
   if (!meshes.length && valid.length)
@@ -473,11 +468,7 @@ function dropRefusedPaths(drafts: ReadonlyMap<string, ServiceDraft>, diagnostics
     const message = `The path ${JSON.stringify(value)} ${problem}, which the spec refuses; ${what} was not imported.`;
     const hint =
       'Write the path as a URL path (no `//`, `.` or `..` segment, `%2F` or unescaped character) and add it to the imported spec by hand.';
-    diagnostics.push(
-      o
-        ? importDiagnostic(o, 'IMPORT_NOT_CARRIED', referencePaths(o, '', value)[0] ?? [], message, hint)
-        : { code: 'IMPORT_NOT_CARRIED', severity: 'warning', message, hint },
-    );
+    diagnostics.push(notCarriedAt(o, (at) => referencePaths(at, '', value)[0] ?? [], message, hint));
   };
   const problemOf = (p: { exact?: string; prefix?: string } | undefined) => {
     const v = p?.exact ?? p?.prefix;
@@ -545,17 +536,7 @@ function dropRefusedHeaderValues(drafts: ReadonlyMap<string, ServiceDraft>, diag
             const message = `The ${side} header ${JSON.stringify(name)} that route ${route.name ?? i} of ${d.namespace}/${d.name} would ${op} holds the control character ${codePointName(control.codePointAt(0)!)}, which the spec refuses (HTTP allows none in a header value); that header change was not imported.`;
             const hint =
               'Set the header to a value without control characters by hand, if it is still needed.';
-            diagnostics.push(
-              o
-                ? importDiagnostic(
-                    o,
-                    'IMPORT_NOT_CARRIED',
-                    referencePaths(o, '', value)[0] ?? [],
-                    message,
-                    hint,
-                  )
-                : { code: 'IMPORT_NOT_CARRIED', severity: 'warning', message, hint },
-            );
+            diagnostics.push(notCarriedAt(o, (at) => referencePaths(at, '', value)[0] ?? [], message, hint));
           }
           if (!Object.keys(values).length) delete ops[op];
         }
@@ -563,6 +544,18 @@ function dropRefusedHeaderValues(drafts: ReadonlyMap<string, ServiceDraft>, diag
       }
       if (route.headers && !Object.keys(route.headers).length) delete route.headers;
     });
+}
+
+/** IMPORT_NOT_CARRIED at `path` of `o` (where the import read it), or without a location when nothing did. */
+function notCarriedAt(
+  o: SourcedObject | undefined,
+  path: (o: SourcedObject) => DataPath,
+  message: string,
+  hint: string,
+): Diagnostic {
+  return o
+    ? importDiagnostic(o, 'IMPORT_NOT_CARRIED', path(o), message, hint)
+    : { code: 'IMPORT_NOT_CARRIED', severity: 'warning', message, hint };
 }
 
 function dropDanglingReferences(
