@@ -6,8 +6,9 @@
 // Headline (default 2,000 services x 4 environments, Istio and Linkerd; the realistic spec of
 // scripts/synthetic-spec.mjs): medians of --runs alternated runs of
 //   floor       a node process writing the same files (path, text) from ready JSON (scripts/bench-floor.mjs)
-//   fresh       `meshc render` into an absent output directory, with a new empty MESHC_CACHE_DIR
-//   unchanged   `meshc render` again (same output and cache directory)
+//   fresh       `meshc render` into an absent output directory, with a new empty MESHC_CACHE_DIR (so also
+//               no V8 code cache of the CLI: it compiles its bundle and writes that cache, src/cli/code-cache.ts)
+//   unchanged   `meshc render` again (same output and cache directory: the render cache, the code cache)
 //   check       `meshc render --check` of the up-to-date tree
 //   one-file    `meshc render` after one service file changed (a weight, alternating)
 //   writer      for reference, that change undone by meshc's writer alone, from ready files (scripts/bench-writer.mjs;
@@ -15,7 +16,8 @@
 //               what any one-file render pays to judge the tree on disk and change it atomically, without the compile
 //   diff        `meshc diff --base HEAD~1` in a git repository whose last commit changes one weight (cold cache)
 // then `kubectl kustomize` (or `kustomize build`) of every overlay meshc wrote, once, summed; and startup
-// (`meshc --version`, `meshc --help`, `node -e 0`).
+// (`meshc --version`, `meshc --help` with the code cache an earlier run wrote, `--version` without it,
+// `node -e 0`).
 // Scale curve (sizes x environments x meshes): objects, files, wall time, peak RSS of meshc (through
 // scripts/bench-child.mjs) and the ratio to the floor at each point; then, per mesh and environment count,
 // whether that ratio grows at most 1.5x from one size to the next (from 1,000 services up): linear growth.
@@ -474,10 +476,20 @@ function headline(mesh) {
 
 function startup() {
   progress('startup');
-  const t = { version: [], help: [], node: [] };
+  // meshc's own cache directory (never the user's): V8's code cache of the CLI bundle, which one untimed run
+  // writes, as any earlier meshc command of an install does; and the same commands without it.
+  const env = { MESHC_CACHE_DIR: tmp('startup-cache') };
+  const cold = { ...env, MESHC_NO_CODE_CACHE: '1' };
+  expectExit(
+    meshc(['render', path.join(root, 'examples', 'bookinfo'), '--check'], { env }),
+    'warm-up',
+    [0, 1],
+  );
+  const t = { version: [], help: [], versionCold: [], node: [] };
   for (let i = 0; i < Math.max(runs, 5); i++) {
-    t.version.push(expectExit(meshc(['--version']), 'meshc --version').ms);
-    t.help.push(expectExit(meshc(['--help']), 'meshc --help').ms);
+    t.version.push(expectExit(meshc(['--version'], { env }), 'meshc --version').ms);
+    t.help.push(expectExit(meshc(['--help'], { env }), 'meshc --help').ms);
+    t.versionCold.push(expectExit(meshc(['--version'], { env: cold }), 'meshc --version').ms);
     const started = now();
     execFileSync(process.execPath, ['-e', '0']);
     t.node.push(now() - started);
@@ -488,6 +500,7 @@ function startup() {
   for (const [name, ms] of [
     ['meshc --version', m.version],
     ['meshc --help', m.help],
+    ['meshc --version, no code cache', m.versionCold],
   ]) {
     const v = target(name, ms / 1000, '<', 0.3, sec(ms));
     console.log(`  ${name.padEnd(40)} ${sec(ms).padStart(9)}   ${v.pass ? 'PASS' : 'MISS'}`);

@@ -7,6 +7,9 @@
 // keeps lazily initialised behind the CLI's dynamic imports, is read and compiled in one go. The ES modules
 // of dist/ stay as they are: they are the library (`import ... from 'meshc'`), and what the tests run.
 //
+// A second, small bundle, dist/cli/launch.cjs, holds what bin/meshc.js runs before the CLI's: compiling it with
+// V8's code cache of an earlier run (src/cli/code-cache.ts), the cache's directory, the heap's flag.
+//
 // Kept out of the bundle: @kubernetes/client-node (the cluster commands only; loaded from node_modules when
 // one runs, as before). Every dependency bundled is still a dependency in package.json (the library imports
 // it); their licence texts are written beside the bundle (dist/cli/meshc.cjs.LICENSES.txt).
@@ -109,6 +112,8 @@ function asciiOnly(text, file) {
 }
 
 const result = await bundle(entry, outfile);
+// The launcher's own few modules (bin/meshc.js): the code cache, where it lives, the heap's flag.
+await bundle(path.join(dist, 'cli', 'launch.js'), path.join(dist, 'cli', 'launch.cjs'));
 
 // The licence of every package whose code the bundle holds.
 const packages = new Map();

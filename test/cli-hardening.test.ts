@@ -423,8 +423,18 @@ describe('the launcher', () => {
     );
     expect((await lstat(path.join(dir, 'bin/meshc.js'))).isFile()).toBe(true);
 
-    // Built, but a dependency is not installed: said as such, not as a missing build.
+    // Half built (the launcher's own bundle, not the CLI's): still a missing build.
     await mkdir(path.join(dir, 'dist/cli'), { recursive: true });
+    await cp(path.join(repoRoot, 'dist/cli/launch.cjs'), path.join(dir, 'dist/cli/launch.cjs'));
+    const half = await promisify(execFile)(process.execPath, [path.join(dir, 'bin/meshc.js')]).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect((half as { code: number }).code).toBe(2);
+    expect((half as { stderr: string }).stderr).toBe(
+      'meshc: the compiled CLI (dist/) is missing: run `npm ci` (or `npm run build`) first.\n',
+    );
+
+    // Built, but a dependency is not installed: said as such, not as a missing build.
     await writeFile(
       path.join(dir, 'dist/cli/meshc.cjs'),
       "require('meshc-no-such-package');\nexports.main = async () => 0;\n",

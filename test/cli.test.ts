@@ -189,8 +189,10 @@ describe('the installed binary', () => {
       });
       expect(render.stderr).toBe('');
       expect((await stat(path.join(dir, 'rendered'))).isDirectory()).toBe(true);
-      // The render cache's entry and the writer's manifest were kept; a second render finds the tree as it was.
+      // The render cache's entry, the writer's manifest and V8's code cache of the bundle were kept; a second
+      // render finds the tree as it was.
       expect((await readdir(cache)).map((f) => f.replace(/-.*/, '')).sort()).toEqual([
+        'code',
         'parse',
         'render',
         'write',

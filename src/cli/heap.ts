@@ -56,6 +56,9 @@ export function collectReleased(): boolean {
     } catch {
       gc = null;
     }
+    // The flag back as it was: V8 stamps the code cache written after the command (code-cache.ts) with the
+    // process's flags, and the next process, which compiles without this one, would reject it.
+    v8.setFlagsFromString('--no-expose-gc');
   }
   if (gc === null) return false;
   gc();

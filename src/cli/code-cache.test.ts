@@ -1,0 +1,172 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../test/helpers/shared.ts';
+import { tempDir } from '../../test/helpers/spec-tree.ts';
+import { codeCacheFile, coverageOf, loadBundle } from './code-cache.ts';
+import { HEAP_GROWING_FLAG } from './heap.ts';
+
+/** A small CommonJS "bundle": a sibling module required, its own paths, a value that tells builds apart. */
+async function bundleDir(answer = 41): Promise<{ dir: string; bundle: string }> {
+  const dir = await tempDir('meshc-code-cache-');
+  await writeFile(path.join(dir, 'helper.cjs'), 'module.exports = (x) => x + 1;\n');
+  const bundle = path.join(dir, 'bundle.cjs');
+  await writeFile(bundle, bundleText(answer));
+  return { dir, bundle };
+}
+
+function bundleText(answer: number): string {
+  return [
+    "'use strict';",
+    "const helper = require('./helper.cjs');",
+    "const path = require('node:path');",
+    // Enough functions that V8's cache holds more than the top level (each compiled when first called).
+    ...Array.from({ length: 50 }, (_, i) => `function f${i}(x) { return [x, ${i}].join('-'); }`),
+    `exports.answer = () => helper(${answer});`,
+    `exports.all = () => [${Array.from({ length: 50 }, (_, i) => `f${i}(1)`).join(', ')}].length;`,
+    'exports.where = () => [path.basename(__filename), path.basename(__dirname) === path.basename(path.dirname(__filename))];',
+    '',
+  ].join('\n');
+}
+
+// V8 takes a code cache back only in another process (within one, its own compilation cache answers first),
+// so each run below is a fresh node process loading the built module, as bin/meshc.js does.
+const built = path.join(repoRoot, 'dist/cli/code-cache.js');
+const builtHeap = path.join(repoRoot, 'dist/cli/heap.js');
+
+interface Run {
+  state: string;
+  saved: boolean;
+  answer: number;
+  all: number;
+  where: [string, boolean];
+}
+
+async function runBundle(
+  bundle: string,
+  cacheDir: string | undefined,
+  options: { coverage?: 'light' | 'full'; flags?: string[]; collect?: boolean } = {},
+): Promise<Run> {
+  const script = `
+    const { loadBundle } = await import(${JSON.stringify(new URL(`file://${built}`).href)});
+    const heap = await import(${JSON.stringify(new URL(`file://${builtHeap}`).href)});
+    const b = loadBundle(${JSON.stringify(bundle)}, {
+      cacheDir: ${JSON.stringify(cacheDir)},
+      coverage: ${JSON.stringify(options.coverage ?? 'full')},
+      flags: ${JSON.stringify(options.flags ?? [HEAP_GROWING_FLAG])},
+    });
+    const out = { state: b.state, answer: b.exports.answer(), all: b.exports.all(), where: b.exports.where() };
+    if (${JSON.stringify(options.collect ?? false)}) {
+      // What a large render does before writing (heap.ts): turns --expose-gc on to collect.
+      heap.boundHeapGrowth();
+      let held = [];
+      for (let i = 0; i < 4_000_000; i++) held.push({ i, s: 'x' + i });
+      held = undefined;
+      if (!heap.collectReleased()) throw new Error('did not collect');
+    }
+    out.saved = b.save();
+    process.stdout.write(JSON.stringify(out));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  return JSON.parse(stdout) as Run;
+}
+
+const ok = { answer: 42, all: 50, where: ['bundle.cjs', true] };
+
+describe.runIf(existsSync(built))('the code cache of the CLI bundle (in fresh processes)', () => {
+  it('is written by the first run and used by the next, which writes nothing', async () => {
+    const { dir, bundle } = await bundleDir();
+    const cache = path.join(dir, 'cache');
+    expect(await runBundle(bundle, cache)).toMatchObject({ ...ok, state: 'absent', saved: true });
+    expect(await readdir(cache)).toEqual([path.basename(codeCacheFile(cache, bundle))]);
+    expect(await runBundle(bundle, cache)).toMatchObject({ ...ok, state: 'used', saved: false });
+  });
+
+  it('is never used for another build of the bundle, even one of the same length', async () => {
+    // V8 itself compares only the source's length: a stale cache would run the old code.
+    const { dir, bundle } = await bundleDir(41);
+    const cache = path.join(dir, 'cache');
+    await runBundle(bundle, cache);
+    const changed = bundleText(51);
+    expect(changed.length).toBe(bundleText(41).length);
+    await writeFile(bundle, changed);
+    expect(await runBundle(bundle, cache)).toMatchObject({ answer: 52, state: 'other', saved: true });
+    expect(await runBundle(bundle, cache)).toMatchObject({ answer: 52, state: 'used' });
+  });
+
+  it('is not used when damaged (a flipped byte, a truncated file, garbage), and is written afresh', async () => {
+    const { dir, bundle } = await bundleDir();
+    const cache = path.join(dir, 'cache');
+    await runBundle(bundle, cache);
+    const file = codeCacheFile(cache, bundle);
+    const whole = await readFile(file);
+    const flipped = Buffer.from(whole);
+    flipped[flipped.length - 100]! ^= 0x55;
+    const damaged = [flipped, whole.subarray(0, whole.length - 1000), Buffer.from('not a cache at all')];
+    for (const bytes of damaged) {
+      await writeFile(file, bytes);
+      expect(await runBundle(bundle, cache)).toMatchObject({ ...ok, state: 'damaged', saved: true });
+      expect(await runBundle(bundle, cache)).toMatchObject({ ...ok, state: 'used' });
+    }
+  });
+
+  it('made under other V8 flags, is rejected by V8 and written again', async () => {
+    const { dir, bundle } = await bundleDir();
+    const cache = path.join(dir, 'cache');
+    await runBundle(bundle, cache, { flags: [] });
+    expect(await runBundle(bundle, cache)).toMatchObject({ ...ok, state: 'rejected', saved: true });
+    expect(await runBundle(bundle, cache)).toMatchObject({ ...ok, state: 'used' });
+  });
+
+  it('holds after a run that collected its heap (heap.ts puts the flag it sets back)', async () => {
+    const { dir, bundle } = await bundleDir();
+    const cache = path.join(dir, 'cache');
+    expect(await runBundle(bundle, cache, { collect: true })).toMatchObject({ state: 'absent', saved: true });
+    expect(await runBundle(bundle, cache)).toMatchObject({ ...ok, state: 'used' });
+  }, 60_000);
+
+  it("made by --version, is renewed by the first command that runs more; --version uses a render's", async () => {
+    const { dir, bundle } = await bundleDir();
+    const cache = path.join(dir, 'cache');
+    expect(await runBundle(bundle, cache, { coverage: 'light' })).toMatchObject({
+      state: 'absent',
+      saved: true,
+    });
+    expect(await runBundle(bundle, cache, { coverage: 'light' })).toMatchObject({ state: 'used' });
+    expect(await runBundle(bundle, cache)).toMatchObject({ state: 'other', saved: true });
+    expect(await runBundle(bundle, cache)).toMatchObject({ state: 'used', saved: false });
+    expect(await runBundle(bundle, cache, { coverage: 'light' })).toMatchObject({ state: 'used' });
+  });
+
+  it('costs nothing but its shortcut when the directory cannot be written', async () => {
+    const { dir, bundle } = await bundleDir();
+    const blocked = path.join(dir, 'blocked');
+    await writeFile(blocked, 'a file where the cache directory would be');
+    expect(await runBundle(bundle, blocked)).toMatchObject({ ...ok, state: 'absent', saved: false });
+    expect(await runBundle(bundle, path.join(blocked, 'below'))).toMatchObject({ ...ok, saved: false });
+  });
+});
+
+describe('loadBundle in this process', () => {
+  it('without a cache directory, runs the bundle as require would and writes nothing', async () => {
+    const { dir, bundle } = await bundleDir();
+    const b = loadBundle(bundle, { coverage: 'full' });
+    const exports = b.exports as { answer(): number; all(): number; where(): unknown };
+    expect([exports.answer(), exports.all(), exports.where()]).toEqual([42, 50, ['bundle.cjs', true]]);
+    expect(b.state).toBe('off');
+    expect(b.save()).toBe(false);
+    expect(await readdir(dir)).toEqual(['bundle.cjs', 'helper.cjs']);
+  });
+});
+
+describe('coverageOf', () => {
+  it('is light for the version and the help only', () => {
+    for (const argv of [[], ['--version'], ['-v'], ['version'], ['--help'], ['-h'], ['help', 'render']])
+      expect(coverageOf(argv)).toBe('light');
+    for (const argv of [['render'], ['validate', '--help'], ['diff'], ['matrix']])
+      expect(coverageOf(argv)).toBe('full');
+  });
+});

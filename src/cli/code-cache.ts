@@ -1,0 +1,188 @@
+/**
+ * V8's code cache for the CLI's bundle: how bin/meshc.js loads dist/cli/meshc.cjs.
+ *
+ * Every meshc process compiles the bundle (~3 MB of JavaScript) before it does anything, and then compiles each
+ * function again, lazily, as it first runs: ~35 ms of an unchanged re-render's ~170 ms of CPU, and more of a
+ * render that compiles a spec. V8 can serialize what it compiled (`vm.Script#createCachedData`) and take it
+ * back in the next process instead of compiling. Node 22's `module.enableCompileCache` does this for every
+ * module; Node 20, which meshc supports, has no such switch, so the bundle is compiled here, as Node's
+ * CommonJS loader would compile it (the same wrapper, `require` resolved from the bundle's directory), with
+ * the cached data of an earlier run.
+ *
+ * The cache file lives in meshc's cache directory (load/render-cache.ts: `MESHC_CACHE_DIR` ...), one per
+ * installed bundle, and is never an authority:
+ *   - its header names the bundle it was made from (path, size, modification and change times, inode, as the
+ *     render cache's fingerprint of meshc's own files does) and the Node version: a cache of any other
+ *     bundle is not used (V8 itself checks only the source's length, its own version and its flags);
+ *   - the payload's SHA-256 is checked before V8 sees it, since release builds of V8 do not verify a code
+ *     cache's checksum: a truncated or damaged file is not used;
+ *   - V8 may still reject it (a cache made under other V8 flags; the process sets its flags before it
+ *     compiles the bundle, see `flags`, and heap.ts puts back any flag it sets later).
+ * A cache that was not used is written afresh after the command, through a temporary file and a rename, so
+ * two meshc processes at once each see a whole file or none. A cache made by `--version` or `--help` holds
+ * little of the code a render runs: the first command that compiles more writes it again. Reading or
+ * writing it never fails a command: without it, the bundle is compiled as Node would compile it.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { writeFileAtomically } from '../write/atomic-file.ts';
+
+/** Bumped whenever the file's layout changes: a file of another format is not used. */
+export const CODE_CACHE_FORMAT = 1;
+
+/** How much of the CLI's code a command runs: `light` for `--version` and `--help`, `full` for the others. */
+export type Coverage = 'light' | 'full';
+
+/**
+ * What became of the cache: `off` (no cache directory), `absent`, `other` (made from another bundle, another
+ * Node, another format, or by a lighter command than this one will want), `damaged` (unreadable, truncated
+ * or a checksum mismatch), `rejected` (by V8), `used`.
+ */
+export type CodeCacheState = 'off' | 'absent' | 'other' | 'damaged' | 'rejected' | 'used';
+
+export interface LoadBundleOptions {
+  /** meshc's cache directory; none: the bundle is compiled without a cache and none is written. */
+  readonly cacheDir?: string | undefined;
+  /** How much of the code the command about to run will need (decides whether a `light` cache is renewed). */
+  readonly coverage: Coverage;
+  /** V8 flags the process runs with, set before the bundle is compiled (V8 rejects a cache made under others). */
+  readonly flags?: readonly string[];
+}
+
+export interface LoadedBundle {
+  /** The bundle's `module.exports`. */
+  readonly exports: unknown;
+  readonly state: CodeCacheState;
+  /**
+   * After the command: writes what V8 compiled for the next process, unless the cache was used as it is.
+   * Returns whether it wrote.
+   */
+  save(): boolean;
+}
+
+interface Header {
+  readonly format: number;
+  readonly bundle: string;
+  readonly node: string;
+  readonly coverage: Coverage;
+  readonly sha256: string;
+}
+
+/** The cache file of `bundle` (an absolute path) in `cacheDir`: one per installed bundle. */
+export function codeCacheFile(cacheDir: string, bundle: string): string {
+  const id = createHash('sha256').update(bundle).digest('hex').slice(0, 32);
+  return path.join(cacheDir, `code-${id}.bin`);
+}
+
+/** The bundle as its header names it: where it is and which build of it (any rebuild or reinstall changes it). */
+function bundleId(bundle: string): string {
+  const st = fs.statSync(bundle);
+  return `${bundle}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}`;
+}
+
+/** The payload of `file` if it is a whole cache of this bundle, this Node and this format; else why not. */
+function readCache(
+  file: string,
+  id: string,
+  coverage: Coverage,
+): { payload: Buffer; header: Header } | Exclude<CodeCacheState, 'off' | 'rejected' | 'used'> {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'absent' : 'damaged';
+  }
+  const nl = buf.indexOf(10);
+  if (nl < 0 || nl > 4096) return 'damaged';
+  let header: Header;
+  try {
+    header = JSON.parse(buf.subarray(0, nl).toString('utf8')) as Header;
+  } catch {
+    return 'damaged';
+  }
+  if (header.format !== CODE_CACHE_FORMAT || header.bundle !== id || header.node !== process.version)
+    return 'other';
+  // A cache made by --version holds too little of a render to keep: compiled again (then written) instead.
+  if (header.coverage !== 'full' && coverage === 'full') return 'other';
+  const payload = buf.subarray(nl + 1);
+  if (createHash('sha256').update(payload).digest('hex') !== header.sha256) return 'damaged';
+  return { payload, header };
+}
+
+/**
+ * Compiles and runs the CommonJS file `bundle` as Node's loader would (same wrapper, `require` from its
+ * directory, `__filename`, `__dirname`), with V8's cached data of an earlier process when there is a good one.
+ */
+export function loadBundle(bundle: string, options: LoadBundleOptions): LoadedBundle {
+  for (const flag of options.flags ?? []) v8.setFlagsFromString(flag);
+  const file = path.resolve(bundle);
+  const source = fs.readFileSync(file, 'utf8');
+  const cacheFile = options.cacheDir !== undefined ? codeCacheFile(options.cacheDir, file) : undefined;
+  let id: string | undefined;
+  let found: ReturnType<typeof readCache> | 'off' = 'off';
+  if (cacheFile !== undefined) {
+    try {
+      id = bundleId(file);
+      found = readCache(cacheFile, id, options.coverage);
+    } catch {
+      found = 'damaged';
+    }
+  }
+  const cached = typeof found === 'object' ? found : undefined;
+  const script = new vm.Script(wrap(source), {
+    filename: file,
+    ...(cached ? { cachedData: cached.payload } : {}),
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const state: CodeCacheState = cached
+    ? script.cachedDataRejected
+      ? 'rejected'
+      : 'used'
+    : (found as CodeCacheState);
+  const module = { exports: {} as unknown, filename: file, id: file, loaded: false };
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+  module.loaded = true;
+  return {
+    exports: module.exports,
+    state,
+    save(): boolean {
+      if (state === 'used' || state === 'off' || cacheFile === undefined || id === undefined) return false;
+      let payload: Buffer;
+      try {
+        payload = script.createCachedData();
+      } catch {
+        return false;
+      }
+      const header: Header = {
+        format: CODE_CACHE_FORMAT,
+        bundle: id,
+        node: process.version,
+        coverage: options.coverage,
+        sha256: createHash('sha256').update(payload).digest('hex'),
+      };
+      return writeFileAtomically(
+        cacheFile,
+        Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), payload]),
+      );
+    },
+  };
+}
+
+/** Node's CommonJS wrapper (what `require` compiles a file as), on one line so that line numbers stay. */
+function wrap(source: string): string {
+  return `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
+}
+
+/** The coverage of a command line: `light` when it only prints meshc's version or its help. */
+export function coverageOf(argv: readonly string[]): Coverage {
+  const first = argv[0];
+  return first === undefined || ['--version', '-v', 'version', '--help', '-h', 'help'].includes(first)
+    ? 'light'
+    : 'full';
+}
