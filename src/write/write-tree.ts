@@ -818,8 +818,13 @@ async function recordWritten(
   }
   let taken = Date.now();
   if (written.length > FEW_WRITTEN || written.length * 8 > owned) {
-    // The old tree's removal changed ctimes too: wait a full window from its end.
-    await new Promise((resolve) => setTimeout(resolve, RACY_WINDOW_MS + 1));
+    // The old tree's removal changed ctimes too: wait a full window from its end, by the wall clock. A timer
+    // counts on the monotonic clock, while file times and `taken` are wall-clock times (which an adjusting
+    // clock moves at another pace): after too short a wait, the written files' entries would be racy and
+    // read back by the next run after all.
+    const waitUntil = run.times.doneAt + RACY_WINDOW_MS + 1;
+    for (let left = waitUntil - Date.now(); left > 0; left = waitUntil - Date.now())
+      await new Promise((resolve) => setTimeout(resolve, left));
     taken = Date.now();
     for (const f of written) {
       let st: Stats;
