@@ -14,14 +14,14 @@ let bundle;
 try {
   const { HEAP_GROWING_FLAG, coverageOf, loadBundle, renderCacheDir } = require('../dist/cli/launch.cjs');
   const argv = process.argv.slice(2);
+  // `--no-cache` (render's: no cache read or written) and MESHC_NO_CODE_CACHE: the bundle compiled as Node
+  // would, with no code cache read or written, the build's seed included.
+  const noCodeCache = argv.includes('--no-cache') || Boolean(process.env.MESHC_NO_CODE_CACHE);
   bundle = loadBundle(path.join(dist, 'cli', 'meshc.cjs'), {
-    // `--no-cache` (render's: no cache read or written) and MESHC_NO_CODE_CACHE: the bundle compiled as Node
-    // would, no code cache read or written.
-    cacheDir:
-      argv.includes('--no-cache') || process.env.MESHC_NO_CODE_CACHE
-        ? undefined
-        : renderCacheDir(process.env),
+    cacheDir: noCodeCache ? undefined : renderCacheDir(process.env),
     coverage: coverageOf(argv),
+    // The build's seed, for a process with no cache of its own yet.
+    ...(noCodeCache ? {} : { seed: path.join(dist, 'cli', 'meshc.cjs.v8') }),
     // The heap grows by 1.5x the live data between full collections, not up to 4x (src/cli/heap.ts). Set
     // before the bundle is compiled: V8 stamps the code cache with the flags it was made under.
     flags: [HEAP_GROWING_FLAG],

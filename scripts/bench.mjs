@@ -7,7 +7,8 @@
 // scripts/synthetic-spec.mjs): medians of --runs alternated runs of
 //   floor       a node process writing the same files (path, text) from ready JSON (scripts/bench-floor.mjs)
 //   fresh       `meshc render` into an absent output directory, with a new empty MESHC_CACHE_DIR (so also
-//               no V8 code cache of the CLI: it compiles its bundle and writes that cache, src/cli/code-cache.ts)
+//               no V8 code cache of its own: it starts from the one the build seeded, and writes its own;
+//               src/cli/code-cache.ts)
 //   unchanged   `meshc render` again (same output and cache directory: the render cache, the code cache)
 //   check       `meshc render --check` of the up-to-date tree
 //   one-file    `meshc render` after one service file changed (a weight, alternating)

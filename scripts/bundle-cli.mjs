@@ -8,7 +8,8 @@
 // of dist/ stay as they are: they are the library (`import ... from 'meshc'`), and what the tests run.
 //
 // A second, small bundle, dist/cli/launch.cjs, holds what bin/meshc.js runs before the CLI's: compiling it with
-// V8's code cache of an earlier run (src/cli/code-cache.ts), the cache's directory, the heap's flag.
+// V8's code cache of an earlier run (src/cli/code-cache.ts), the cache's directory, the heap's flag. And the
+// code cache's seed, dist/cli/meshc.cjs.v8: made here by rendering the bundled example once.
 //
 // Kept out of the bundle: @kubernetes/client-node (the cluster commands only; loaded from node_modules when
 // one runs, as before). Every dependency bundled is still a dependency in package.json (the library imports
@@ -19,9 +20,11 @@
 // by that module's URL, computed at run time from the bundle's own directory: the bundle works wherever the
 // package is installed. Any other `import.meta`, or any esbuild warning, fails the build.
 //   node scripts/bundle-cli.mjs
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -114,6 +117,33 @@ function asciiOnly(text, file) {
 const result = await bundle(entry, outfile);
 // The launcher's own few modules (bin/meshc.js): the code cache, where it lives, the heap's flag.
 await bundle(path.join(dist, 'cli', 'launch.js'), path.join(dist, 'cli', 'launch.cjs'));
+
+// The code cache's seed (src/cli/code-cache.ts): V8's compiled code of a render of the bundled example, for a
+// meshc process that has no cache of its own yet (a fresh install, a CI job with an empty cache directory).
+const seedFile = `${outfile}.v8`;
+fs.rmSync(seedFile, { force: true });
+const seedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshc-seed-'));
+try {
+  const env = { ...process.env, MESHC_CACHE_DIR: path.join(seedDir, 'cache') };
+  delete env.MESHC_NO_CODE_CACHE;
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'bin', 'meshc.js'),
+      'render',
+      path.join(root, 'examples', 'bookinfo'),
+      '-o',
+      path.join(seedDir, 'out'),
+      '--quiet',
+    ],
+    { env, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const { writeSeed } = await import(pathToFileURL(path.join(dist, 'cli', 'code-cache.js')).href);
+  if (!writeSeed(outfile, env.MESHC_CACHE_DIR, seedFile))
+    throw new Error('bundle-cli: the render left no code cache to seed from');
+} finally {
+  fs.rmSync(seedDir, { recursive: true, force: true });
+}
 
 // The licence of every package whose code the bundle holds.
 const packages = new Map();

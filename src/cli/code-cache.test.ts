@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../test/helpers/shared.ts';
 import { tempDir } from '../../test/helpers/spec-tree.ts';
-import { codeCacheFile, coverageOf, loadBundle } from './code-cache.ts';
+import { codeCacheFile, coverageOf, loadBundle, writeSeed } from './code-cache.ts';
 import { HEAP_GROWING_FLAG } from './heap.ts';
 
 /** A small CommonJS "bundle": a sibling module required, its own paths, a value that tells builds apart. */
@@ -48,7 +48,7 @@ interface Run {
 async function runBundle(
   bundle: string,
   cacheDir: string | undefined,
-  options: { coverage?: 'light' | 'full'; flags?: string[]; collect?: boolean } = {},
+  options: { coverage?: 'light' | 'full'; flags?: string[]; collect?: boolean; seed?: string } = {},
 ): Promise<Run> {
   const script = `
     const { loadBundle } = await import(${JSON.stringify(new URL(`file://${built}`).href)});
@@ -57,6 +57,7 @@ async function runBundle(
       cacheDir: ${JSON.stringify(cacheDir)},
       coverage: ${JSON.stringify(options.coverage ?? 'full')},
       flags: ${JSON.stringify(options.flags ?? [HEAP_GROWING_FLAG])},
+      seed: ${JSON.stringify(options.seed)},
     });
     const out = { state: b.state, answer: b.exports.answer(), all: b.exports.all(), where: b.exports.where() };
     if (${JSON.stringify(options.collect ?? false)}) {
@@ -139,6 +140,51 @@ describe.runIf(existsSync(built))('the code cache of the CLI bundle (in fresh pr
     expect(await runBundle(bundle, cache)).toMatchObject({ state: 'other', saved: true });
     expect(await runBundle(bundle, cache)).toMatchObject({ state: 'used', saved: false });
     expect(await runBundle(bundle, cache, { coverage: 'light' })).toMatchObject({ state: 'used' });
+  });
+
+  it("starts from the build's seed where it has no cache of its own, then writes its own", async () => {
+    const { dir, bundle } = await bundleDir();
+    const built = path.join(dir, 'build-cache');
+    await runBundle(bundle, built);
+    const seed = path.join(dir, 'bundle.cjs.v8');
+    expect(writeSeed(bundle, built, seed)).toBe(true);
+    const cache = path.join(dir, 'cache');
+    expect(await runBundle(bundle, cache, { seed })).toMatchObject({ ...ok, state: 'seed', saved: true });
+    expect(await runBundle(bundle, cache, { seed })).toMatchObject({ ...ok, state: 'used', saved: false });
+    // Without a cache directory at all, the seed still serves, and nothing is written.
+    expect(await runBundle(bundle, undefined, { seed })).toMatchObject({
+      ...ok,
+      state: 'seed',
+      saved: false,
+    });
+  });
+
+  it('never takes a seed made from another text of the bundle, or a damaged one', async () => {
+    const { dir, bundle } = await bundleDir(41);
+    const built = path.join(dir, 'build-cache');
+    await runBundle(bundle, built);
+    const seed = path.join(dir, 'bundle.cjs.v8');
+    expect(writeSeed(bundle, built, seed)).toBe(true);
+    const whole = await readFile(seed);
+    // The seed is named by the text, not the file: copied elsewhere with the bundle, it still holds.
+    const other = await tempDir('meshc-code-cache-moved-');
+    await writeFile(path.join(other, 'helper.cjs'), 'module.exports = (x) => x + 1;\n');
+    await writeFile(path.join(other, 'bundle.cjs'), bundleText(41));
+    expect(await runBundle(path.join(other, 'bundle.cjs'), undefined, { seed })).toMatchObject({
+      ...ok,
+      state: 'seed',
+    });
+    // Another text of the same length: not taken.
+    await writeFile(bundle, bundleText(51));
+    expect(await runBundle(bundle, path.join(dir, 'c1'), { seed })).toMatchObject({
+      answer: 52,
+      state: 'absent',
+    });
+    await writeFile(bundle, bundleText(41));
+    const flipped = Buffer.from(whole);
+    flipped[flipped.length - 100]! ^= 0x55;
+    await writeFile(seed, flipped);
+    expect(await runBundle(bundle, path.join(dir, 'c2'), { seed })).toMatchObject({ ...ok, state: 'absent' });
   });
 
   it('costs nothing but its shortcut when the directory cannot be written', async () => {

@@ -18,6 +18,10 @@
  *     cache's checksum: a truncated or damaged file is not used;
  *   - V8 may still reject it (a cache made under other V8 flags; the process sets its flags before it
  *     compiles the bundle, see `flags`, and heap.ts puts back any flag it sets later).
+ * The build ships a seed beside the bundle (`meshc.cjs.v8`, see {@link writeSeed}): the cache of a render of the
+ * bundled example, named by the SHA-256 of the bundle's text and V8's version instead of the file's stat, so
+ * that it holds wherever the package is installed. A process with no cache of its own of this bundle starts
+ * from the seed (its checksum checked, V8 still free to reject it), and writes its own cache after.
  * A cache that was not used is written afresh after the command, through a temporary file and a rename, so
  * two meshc processes at once each see a whole file or none. A cache made by `--version` or `--help` holds
  * little of the code a render runs: the first command that compiles more writes it again. Reading or
@@ -40,9 +44,9 @@ export type Coverage = 'light' | 'full';
 /**
  * What became of the cache: `off` (no cache directory), `absent`, `other` (made from another bundle, another
  * Node, another format, or by a lighter command than this one will want), `damaged` (unreadable, truncated
- * or a checksum mismatch), `rejected` (by V8), `used`.
+ * or a checksum mismatch), `rejected` (by V8), `used`; `seed`: no cache of its own, the build's seed used.
  */
-export type CodeCacheState = 'off' | 'absent' | 'other' | 'damaged' | 'rejected' | 'used';
+export type CodeCacheState = 'off' | 'absent' | 'other' | 'damaged' | 'rejected' | 'used' | 'seed';
 
 export interface LoadBundleOptions {
   /** meshc's cache directory; none: the bundle is compiled without a cache and none is written. */
@@ -51,6 +55,8 @@ export interface LoadBundleOptions {
   readonly coverage: Coverage;
   /** V8 flags the process runs with, set before the bundle is compiled (V8 rejects a cache made under others). */
   readonly flags?: readonly string[];
+  /** The build's seed (see {@link writeSeed}), used when there is no good cache of the process's own. */
+  readonly seed?: string;
 }
 
 export interface LoadedBundle {
@@ -66,10 +72,20 @@ export interface LoadedBundle {
 
 interface Header {
   readonly format: number;
+  /** The bundle's path and stat (a process's own cache), or `sha256:` and its text's hash (the seed). */
   readonly bundle: string;
+  /** Node's version (a process's own cache), or `v8 ` and V8's (the seed). */
   readonly node: string;
   readonly coverage: Coverage;
   readonly sha256: string;
+}
+
+/** The seed's names for the bundle and the engine: its text's hash and V8's version, wherever it is installed. */
+function seedIds(source: string): { bundle: string; node: string } {
+  return {
+    bundle: `sha256:${createHash('sha256').update(source).digest('hex')}`,
+    node: `v8 ${process.versions.v8}`,
+  };
 }
 
 /** The cache file of `bundle` (an absolute path) in `cacheDir`: one per installed bundle. */
@@ -89,7 +105,8 @@ function readCache(
   file: string,
   id: string,
   coverage: Coverage,
-): { payload: Buffer; header: Header } | Exclude<CodeCacheState, 'off' | 'rejected' | 'used'> {
+  node = process.version,
+): { payload: Buffer; header: Header } | Exclude<CodeCacheState, 'off' | 'rejected' | 'used' | 'seed'> {
   let buf: Buffer;
   try {
     buf = fs.readFileSync(file);
@@ -105,8 +122,7 @@ function readCache(
   } catch {
     return 'damaged';
   }
-  if (header.format !== CODE_CACHE_FORMAT || header.bundle !== id || header.node !== process.version)
-    return 'other';
+  if (header.format !== CODE_CACHE_FORMAT || header.bundle !== id || header.node !== node) return 'other';
   // A cache made by --version holds too little of a render to keep: compiled again (then written) instead.
   if (header.coverage !== 'full' && coverage === 'full') return 'other';
   const payload = buf.subarray(nl + 1);
@@ -133,7 +149,14 @@ export function loadBundle(bundle: string, options: LoadBundleOptions): LoadedBu
       found = 'damaged';
     }
   }
-  const cached = typeof found === 'object' ? found : undefined;
+  let cached = typeof found === 'object' ? found : undefined;
+  let seeded = false;
+  if (cached === undefined && options.seed !== undefined) {
+    // The seed is named by the bundle's text: hashed only here, when the process has no cache of its own.
+    const ids = seedIds(source);
+    const seed = readCache(options.seed, ids.bundle, 'light', ids.node);
+    if (typeof seed === 'object') [cached, seeded] = [seed, true];
+  }
   const script = new vm.Script(wrap(source), {
     filename: file,
     ...(cached ? { cachedData: cached.payload } : {}),
@@ -142,7 +165,9 @@ export function loadBundle(bundle: string, options: LoadBundleOptions): LoadedBu
   const state: CodeCacheState = cached
     ? script.cachedDataRejected
       ? 'rejected'
-      : 'used'
+      : seeded
+        ? 'seed'
+        : 'used'
     : (found as CodeCacheState);
   const module = { exports: {} as unknown, filename: file, id: file, loaded: false };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
@@ -172,6 +197,22 @@ export function loadBundle(bundle: string, options: LoadBundleOptions): LoadedBu
       );
     },
   };
+}
+
+/**
+ * The seed of `bundle` (scripts/bundle-cli.mjs, after a render of the bundled example with `cacheDir`): that
+ * process's own cache, checked, renamed by the bundle's text and V8's version, written to `seedFile`.
+ * Returns false when there was no good cache to make it from.
+ */
+export function writeSeed(bundle: string, cacheDir: string, seedFile: string): boolean {
+  const file = path.resolve(bundle);
+  const own = readCache(codeCacheFile(cacheDir, file), bundleId(file), 'full');
+  if (typeof own !== 'object') return false;
+  const header: Header = { ...own.header, ...seedIds(fs.readFileSync(file, 'utf8')) };
+  return writeFileAtomically(
+    seedFile,
+    Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), own.payload]),
+  );
 }
 
 /** Node's CommonJS wrapper (what `require` compiles a file as), on one line so that line numbers stay. */
