@@ -88,9 +88,15 @@ function seedIds(source: string): { bundle: string; node: string } {
   };
 }
 
-/** The cache file of `bundle` (an absolute path) in `cacheDir`: one per installed bundle. */
+/**
+ * The cache file of `bundle` (an absolute path) in `cacheDir`: one per installed bundle and Node version, so
+ * that two Node versions using one install (a version manager) do not overwrite each other's cache each run.
+ */
 export function codeCacheFile(cacheDir: string, bundle: string): string {
-  const id = createHash('sha256').update(bundle).digest('hex').slice(0, 32);
+  const id = createHash('sha256')
+    .update(`${bundle}\0${process.version}\0${process.arch}`)
+    .digest('hex')
+    .slice(0, 32);
   return path.join(cacheDir, `code-${id}.bin`);
 }
 
