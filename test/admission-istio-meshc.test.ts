@@ -186,6 +186,9 @@ describe('regular expressions, access paths and native ingress hosts on Istio', 
     expect(compileRoutes(long).errors).toEqual([constraintAt(long, 'regex', '"/')]);
     const header = `routes:\n  - match: [{ headers: { x-a: { regex: "${'a'.repeat(1025)}" } } }]\n    to: v1`;
     expect(compileRoutes(header).errors).toEqual([constraintAt(header, 'regex', '"a')]);
+    // In a second match of a second route, under query: each at its own regex.
+    const query = `routes:\n  - to: v1\n    match: [{ path: { prefix: /a } }]\n  - match: [{ path: { prefix: /b } }, { query: { q: { exact: x }, r: { regex: "${'b'.repeat(1025)}" } } }]\n    to: v2`;
+    expect(compileRoutes(query).errors).toEqual([constraintAt(query, 'regex', '"b')]);
     const edge = compileRoutes(
       `routes:\n  - match: [{ path: { regex: "/${'a'.repeat(1023)}" } }]\n    to: v1`,
     );
