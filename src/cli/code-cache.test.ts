@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -185,6 +185,27 @@ describe.runIf(existsSync(built))('the code cache of the CLI bundle (in fresh pr
     flipped[flipped.length - 100]! ^= 0x55;
     await writeFile(seed, flipped);
     expect(await runBundle(bundle, path.join(dir, 'c2'), { seed })).toMatchObject({ ...ok, state: 'absent' });
+  });
+
+  it('is read only when the user alone could have written it (it is compiled code)', async () => {
+    const { dir, bundle } = await bundleDir();
+    const cache = path.join(dir, 'cache');
+    await runBundle(bundle, cache);
+    const file = codeCacheFile(cache, bundle);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const planted: [string, () => Promise<void>][] = [
+      ['a file others may write', () => chmod(file, 0o666)],
+      ['in a directory others may write', () => chmod(cache, 0o777)],
+    ];
+    // As root, also a file of another user (chown needs root).
+    if (process.getuid?.() === 0) planted.push(['a file of another user', () => chown(file, 4242, 4242)]);
+    for (const [what, plant] of planted) {
+      await plant();
+      expect(await runBundle(bundle, cache), what).toMatchObject({ ...ok, state: 'other', saved: true });
+      await chmod(cache, 0o755);
+      // Written afresh, by this user alone: used.
+      expect(await runBundle(bundle, cache), what).toMatchObject({ ...ok, state: 'used' });
+    }
   });
 
   it('costs nothing but its shortcut when the directory cannot be written', async () => {

@@ -10,7 +10,10 @@
  * the cached data of an earlier run.
  *
  * The cache file lives in meshc's cache directory (load/render-cache.ts: `MESHC_CACHE_DIR` ...), one per
- * installed bundle, and is never an authority:
+ * installed bundle and Node version, and is never an authority:
+ *   - it is compiled code, so only a file the user alone could have written is read: owned by the user and
+ *     writable by no one else, in a directory the user owns that others cannot write to (on systems with
+ *     user ids; a cache directory in a shared place such as /tmp cannot be planted with code);
  *   - its header names the bundle it was made from (path, size, modification and change times, inode, as the
  *     render cache's fingerprint of meshc's own files does) and the Node version: a cache of any other
  *     bundle is not used (V8 itself checks only the source's length, its own version and its flags);
@@ -106,20 +109,30 @@ function bundleId(bundle: string): string {
   return `${bundle}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}`;
 }
 
-/** The payload of `file` if it is a whole cache of this bundle, this Node and this format; else why not. */
+/**
+ * The payload of `file` if it is a whole cache of this bundle, this Node and this format; else why not.
+ * `seed`: the build's seed, part of the installed package (trusted as its code is), named by `id` and `node`;
+ * otherwise a process's own cache, read only when the user alone could have written it.
+ */
 function readCache(
   file: string,
   id: string,
   coverage: Coverage,
-  node = process.version,
+  seed?: { readonly node: string },
 ): { payload: Buffer; header: Header } | Exclude<CodeCacheState, 'off' | 'rejected' | 'used' | 'seed'> {
   let buf: Buffer;
+  let fd: number | undefined;
   try {
-    buf = fs.readFileSync(file);
+    fd = fs.openSync(file, 'r');
+    if (!seed && !ownedAlone(fs.fstatSync(fd), path.dirname(file))) return 'other';
+    buf = fs.readFileSync(fd);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? 'absent' : 'damaged';
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
+  const node = seed?.node ?? process.version;
   const nl = buf.indexOf(10);
   if (nl < 0 || nl > 4096) return 'damaged';
   let header: Header;
@@ -160,7 +173,8 @@ export function loadBundle(bundle: string, options: LoadBundleOptions): LoadedBu
   if (cached === undefined && options.seed !== undefined) {
     // The seed is named by the bundle's text: hashed only here, when the process has no cache of its own.
     const ids = seedIds(source);
-    const seed = readCache(options.seed, ids.bundle, 'light', ids.node);
+    // Any coverage ('light' asks for none): the seed is what the build made.
+    const seed = readCache(options.seed, ids.bundle, 'light', { node: ids.node });
     if (typeof seed === 'object') [cached, seeded] = [seed, true];
   }
   const script = new vm.Script(wrap(source), {
@@ -197,9 +211,11 @@ export function loadBundle(bundle: string, options: LoadBundleOptions): LoadedBu
         coverage: options.coverage,
         sha256: createHash('sha256').update(payload).digest('hex'),
       };
+      // Writable by the user alone: any other file is not read back (ownedAlone).
       return writeFileAtomically(
         cacheFile,
         Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), payload]),
+        0o600,
       );
     },
   };
@@ -219,6 +235,17 @@ export function writeSeed(bundle: string, cacheDir: string, seedFile: string): b
     seedFile,
     Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), own.payload]),
   );
+}
+
+/**
+ * Whether only this process's user could have written the file `st` (of the directory `dir`): both are the
+ * user's, the file writable by no one else, the directory not by others. Without user ids (Windows), true.
+ */
+function ownedAlone(st: fs.Stats, dir: string): boolean {
+  const uid = process.getuid?.();
+  if (uid === undefined) return true;
+  const d = fs.statSync(dir);
+  return st.uid === uid && (st.mode & 0o022) === 0 && d.uid === uid && (d.mode & 0o002) === 0;
 }
 
 /** Node's CommonJS wrapper (what `require` compiles a file as), on one line so that line numbers stay. */
