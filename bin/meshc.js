@@ -12,20 +12,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.join(here, '..', 'dist') + path.sep;
 let bundle;
 try {
-  const { HEAP_GROWING_FLAG, coverageOf, loadBundle, renderCacheDir } = require('../dist/cli/launch.cjs');
-  const argv = process.argv.slice(2);
-  // `--no-cache` (render's: no cache read or written) and MESHC_NO_CODE_CACHE: the bundle compiled as Node
-  // would, with no code cache read or written, the build's seed included.
-  const noCodeCache = argv.includes('--no-cache') || Boolean(process.env.MESHC_NO_CODE_CACHE);
-  bundle = loadBundle(path.join(dist, 'cli', 'meshc.cjs'), {
-    cacheDir: noCodeCache ? undefined : renderCacheDir(process.env),
-    coverage: coverageOf(argv),
-    // The build's seed, for a process with no cache of its own yet.
-    ...(noCodeCache ? {} : { seed: path.join(dist, 'cli', 'meshc.cjs.v8') }),
-    // The heap grows by 1.5x the live data between full collections, not up to 4x (src/cli/heap.ts). Set
-    // before the bundle is compiled: V8 stamps the code cache with the flags it was made under.
-    flags: [HEAP_GROWING_FLAG],
-  });
+  bundle = require('../dist/cli/launch.cjs').loadCli(dist, process.argv.slice(2), process.env);
 } catch (err) {
   const code = err && err.code;
   if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ENOENT') throw err;

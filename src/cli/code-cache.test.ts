@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { repoRoot } from '../../test/helpers/shared.ts';
 import { tempDir } from '../../test/helpers/spec-tree.ts';
 import { codeCacheFile, coverageOf, loadBundle, writeSeed } from './code-cache.ts';
 import { HEAP_GROWING_FLAG } from './heap.ts';
+import { loadCli } from './launch.ts';
 
 /** A small CommonJS "bundle": a sibling module required, its own paths, a value that tells builds apart. */
 async function bundleDir(answer = 41): Promise<{ dir: string; bundle: string }> {
@@ -226,6 +227,33 @@ describe('loadBundle in this process', () => {
     expect(b.state).toBe('off');
     expect(b.save()).toBe(false);
     expect(await readdir(dir)).toEqual(['bundle.cjs', 'helper.cjs']);
+  });
+});
+
+describe('loadCli (what bin/meshc.js runs)', () => {
+  // A build's layout: dist/cli/meshc.cjs (and its seed, absent here).
+  async function dist(): Promise<string> {
+    const { dir } = await bundleDir();
+    await mkdir(path.join(dir, 'dist', 'cli'), { recursive: true });
+    await rename(path.join(dir, 'bundle.cjs'), path.join(dir, 'dist', 'cli', 'meshc.cjs'));
+    await rename(path.join(dir, 'helper.cjs'), path.join(dir, 'dist', 'cli', 'helper.cjs'));
+    return path.join(dir, 'dist');
+  }
+
+  it("keeps the code cache in meshc's cache directory, and leaves it out for --no-cache or MESHC_NO_CODE_CACHE", async () => {
+    const cacheDir = await tempDir('meshc-code-cache-cli-');
+    for (const [argv, env] of [
+      [['render', '--no-cache'], { MESHC_CACHE_DIR: cacheDir }],
+      [['render'], { MESHC_CACHE_DIR: cacheDir, MESHC_NO_CODE_CACHE: '1' }],
+    ] as const) {
+      const b = loadCli(await dist(), argv, env);
+      expect((b.exports as { answer(): number }).answer()).toBe(42);
+      expect([b.state, b.save()]).toEqual(['off', false]);
+    }
+    expect(await readdir(cacheDir)).toEqual([]);
+    const b = loadCli(await dist(), ['render'], { MESHC_CACHE_DIR: cacheDir });
+    expect([b.state, b.save()]).toEqual(['absent', true]);
+    expect((await readdir(cacheDir)).map((f) => f.replace(/-.*/, ''))).toEqual(['code']);
   });
 });
 
