@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InternalError } from '../core/diagnostic.ts';
 import { OWNED_HEADER, type OutputFile } from '../core/output.ts';
-import { blobHash, RACY_WINDOW_MS, readManifest, writeManifest } from './manifest.ts';
+import { blobHash, isRacy, RACY_WINDOW_MS, readManifest, statMatches, writeManifest } from './manifest.ts';
 import { NO_REMOVALS } from './removals.ts';
 import { pathProblem, writeTree } from './write-tree.ts';
 
@@ -687,6 +687,13 @@ describe('writeTree with a manifest (WriteOptions.manifestFile)', () => {
     await writeTree(out, files, { check: false, manifestFile });
     const m = readManifest(manifestFile, out)!;
     const a = m.files.get('a.yaml')!;
+    // What the trusted case below rests on, said on its own if it ever fails (it did once, under load): the
+    // writer recorded the file, with the stat it has now, taken a full window after the file last changed.
+    const st = await lstat(path.join(out, 'a.yaml'));
+    const facts = JSON.stringify({ entry: a, taken: m.taken, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs });
+    expect(a, facts).toBeDefined();
+    expect(statMatches(a, st), facts).toBe(true);
+    expect(isRacy(a, m.taken), facts).toBe(false);
     const forged = new Map(m.files).set('a.yaml', { ...a, hash: blobHash('something else') });
     takeOpened(out);
 
