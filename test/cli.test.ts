@@ -205,6 +205,28 @@ describe('the installed binary', () => {
   );
 });
 
+describe('the code cache of the installed binary', () => {
+  const built = path.join(repoRoot, 'dist/cli/launch.cjs');
+  // The seed is made by `npm run build` (scripts/bundle-cli.mjs), best effort: here, that it exists for this
+  // build and that V8 takes it in a process with no cache of its own, under the flags bin/meshc.js sets.
+  it.runIf(existsSync(built))(
+    'the build seeds it, and a process with no cache of its own starts from it',
+    async () => {
+      expect(existsSync(path.join(repoRoot, 'dist/cli/meshc.cjs.v8'))).toBe(true);
+      const cache = await tempDir('meshc-seeded-');
+      const script = `
+      const { loadCli } = require(${JSON.stringify(built)});
+      const b = loadCli(${JSON.stringify(path.join(repoRoot, 'dist'))}, ['render'], { MESHC_CACHE_DIR: ${JSON.stringify(cache)} });
+      process.stdout.write(JSON.stringify({ state: b.state, saved: b.save(), main: typeof b.exports.main }));
+    `;
+      const first = await promisify(execFile)(process.execPath, ['-e', script]);
+      expect(JSON.parse(first.stdout)).toEqual({ state: 'seed', saved: true, main: 'function' });
+      const second = await promisify(execFile)(process.execPath, ['-e', script]);
+      expect(JSON.parse(second.stdout)).toEqual({ state: 'used', saved: false, main: 'function' });
+    },
+  );
+});
+
 describe('migration preview', () => {
   it('validate --mesh lists, at their spec positions, what the other mesh refuses or approximates', async () => {
     const r = await runCli([
