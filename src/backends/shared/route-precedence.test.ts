@@ -134,6 +134,21 @@ describe('orderRoutes', () => {
     ).toEqual([{ earlier: 0, later: 1, laterMatch: 0 }]);
   });
 
+  // Found by the import round trip (test/import-roundtrip.test.ts): the second route lifted its header over the
+  // third's, though the first route already takes those requests. The lifted entry then tied the first route's
+  // across HTTPRoutes, and Linkerd would pick by the objects' creation times.
+  it('does not claim for a route what an earlier route already takes', () => {
+    const both = makeMatch({ headers: [header('end-user', 'jason'), header('x-canary', 'jason')] });
+    const canary = makeMatch({ headers: [header('x-canary', 'jason')] });
+    const r = orderRoutes([
+      { group: 'a', matches: [both] },
+      { group: 'b', matches: [jason] },
+      { group: 'a', matches: [canary] },
+    ]);
+    expect(r.routes.map((x) => x.matches)).toEqual([[both], [jason], [canary]]);
+    expect(r.conflicts).toEqual([]);
+  });
+
   it('reports what it cannot express: an earlier prefix against a later regex', () => {
     const r = orderRoutes([
       { group: 'g', matches: [makeMatch({ path: prefix('/reviews'), headers: [header('x', '1')] })] },

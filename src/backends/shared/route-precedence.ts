@@ -13,7 +13,8 @@ import type { RouteMatch, StringMatch } from '../../model/types.ts';
  * 1. an entry that an earlier route already covers is unreachable in meshc's semantics and is dropped;
  * 2. when a later route's entry `b` would beat an earlier route's entry `a` on requests matching both, the
  *    earlier route gets one more entry `a ∧ b` (a's conditions plus b's), which matches those requests at
- *    least as specifically as `b` and wins; this repeats until nothing changes.
+ *    least as specifically as `b` and wins (unless a route before the earlier one already takes those
+ *    requests); this repeats until nothing changes.
  * Pairs it cannot settle are returned as conflicts (the backend reports them as approximations).
  */
 
@@ -62,6 +63,11 @@ export function orderRoutes(routes: readonly RouteInput[]): {
     r.matches.length ? r.matches.map((match, i) => ({ match, origin: i })) : [{ match: ANY }],
   );
   const same = (i: number, j: number) => routes[i]!.group === routes[j]!.group;
+  // Requests an entry of a route before `i` matches are that route's in meshc's semantics: route `i` need not
+  // (and must not) claim them. An entry `a ∧ b` it claimed anyway would tie with that earlier entry across
+  // HTTPRoutes, a tie that only the objects' creation times break.
+  const takenBefore = (i: number, m: RouteMatch) =>
+    entries.slice(0, i).some((list) => list.some((e) => covers(e.match, m)));
 
   // 1. Entries covered by an earlier route never win in meshc: drop them.
   for (let j = 0; j < entries.length; j++) {
@@ -79,6 +85,7 @@ export function orderRoutes(routes: readonly RouteInput[]): {
             if (!mayOverlap(a.match, b.match) || wins(a.match, b.match, same(i, j))) continue;
             const c = conjunction(a.match, b.match);
             if (!c || !wins(c, b.match, same(i, j)) || entries[i]!.length >= MAX_MATCHES) continue;
+            if (takenBefore(i, c)) continue;
             if (entries[i]!.some((e) => sameMatch(e.match, c))) continue;
             entries[i]!.push({ match: c });
             changed = true;
@@ -96,6 +103,7 @@ export function orderRoutes(routes: readonly RouteInput[]): {
         const unsettled = entries[i]!.some((a) => {
           if (!mayOverlap(a.match, b.match) || wins(a.match, b.match, same(i, j))) return false;
           const c = conjunction(a.match, b.match);
+          if (c && takenBefore(i, c)) return false;
           return !c || !entries[i]!.some((x) => covers(x.match, c) && wins(x.match, b.match, same(i, j)));
         });
         if (
