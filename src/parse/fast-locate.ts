@@ -9,8 +9,9 @@
  * - a node property (a tag), an alias or an anchor (the fast path sends anchors elsewhere already);
  * - a mapping key that is not a string, a boolean, null or a plain decimal integer (`0x1F`, `1e3`: the
  *   two libraries may spell its value differently), or a double-quoted key with an escape;
- * - an empty sequence entry, a flow sequence holding a `key: value` pair, a block scalar at the root or
- *   with an explicit indentation indicator, a multi-line scalar or flow collection at the root;
+ * - an empty sequence entry, a flow sequence holding a `key: value` pair, a block scalar at the root, with
+ *   an explicit indentation indicator or with leading blank lines indented beyond its first content line, a
+ *   multi-line scalar or flow collection at the root;
  * - a multi-line scalar or flow collection with a continuation line indented less than the `yaml` package
  *   requires (its key's or `-`'s column plus one): js-yaml reads those, the `yaml` package does not;
  * - a node on a later line than its `:` or `-` with a comment line between them indented less than that;
@@ -22,6 +23,30 @@
  */
 import jsYaml from 'js-yaml';
 import type { DataPath } from '../core/location.ts';
+
+/**
+ * Whether the block scalar whose header (`|`, `>`) is at `header` has leading blank lines holding more spaces
+ * than its first content line (looked for up to `close`). Lines break at LF, CRLF or a lone CR.
+ */
+function overIndentedBlankLines(text: string, header: number, close: number): boolean {
+  let p = header;
+  const lineEnd = (q: number) => {
+    while (q < text.length && text[q] !== '\n' && text[q] !== '\r') q++;
+    return q;
+  };
+  const nextLine = (q: number) => (text[q] === '\r' && text[q + 1] === '\n' ? q + 2 : q + 1);
+  p = nextLine(lineEnd(p));
+  let blankSpaces = 0;
+  while (p < close && p < text.length) {
+    let q = p;
+    while (text[q] === ' ') q++;
+    const end = lineEnd(q);
+    if (end > q) return blankSpaces > q - p;
+    blankSpaces = Math.max(blankSpaces, q - p);
+    p = nextLine(end);
+  }
+  return false;
+}
 
 /** A node with its range: `start`, and `end` before trimEnd (undefined: not certain, decline). */
 interface FastScalar {
@@ -258,6 +283,9 @@ class Builder {
     if (end <= start) decline();
     // An explicit indentation indicator (`|2`): the libraries count it from different indentations.
     if ((c === '|' || c === '>') && /^.[+-]?[0-9]/.test(this.text.slice(start, start + 3))) decline();
+    // Leading blank lines with more spaces than the first content line: YAML calls that an error, and the
+    // libraries end the scalar in different places.
+    if ((c === '|' || c === '>') && overIndentedBlankLines(this.text, start, r.close)) decline();
     return { t: 'scalar', start, end, block: c === '|' || c === '>' };
   }
 
