@@ -24,30 +24,6 @@
 import jsYaml from 'js-yaml';
 import type { DataPath } from '../core/location.ts';
 
-/**
- * Whether the block scalar whose header (`|`, `>`) is at `header` has leading blank lines holding more spaces
- * than its first content line (looked for up to `close`). Lines break at LF, CRLF or a lone CR.
- */
-function overIndentedBlankLines(text: string, header: number, close: number): boolean {
-  let p = header;
-  const lineEnd = (q: number) => {
-    while (q < text.length && text[q] !== '\n' && text[q] !== '\r') q++;
-    return q;
-  };
-  const nextLine = (q: number) => (text[q] === '\r' && text[q + 1] === '\n' ? q + 2 : q + 1);
-  p = nextLine(lineEnd(p));
-  let blankSpaces = 0;
-  while (p < close && p < text.length) {
-    let q = p;
-    while (text[q] === ' ') q++;
-    const end = lineEnd(q);
-    if (end > q) return blankSpaces > q - p;
-    blankSpaces = Math.max(blankSpaces, q - p);
-    p = nextLine(end);
-  }
-  return false;
-}
-
 /** A node with its range: `start`, and `end` before trimEnd (undefined: not certain, decline). */
 interface FastScalar {
   readonly t: 'scalar';
@@ -285,7 +261,7 @@ class Builder {
     if ((c === '|' || c === '>') && /^.[+-]?[0-9]/.test(this.text.slice(start, start + 3))) decline();
     // Leading blank lines with more spaces than the first content line: YAML calls that an error, and the
     // libraries end the scalar in different places.
-    if ((c === '|' || c === '>') && overIndentedBlankLines(this.text, start, r.close)) decline();
+    if ((c === '|' || c === '>') && this.overIndentedBlankLines(start, r.close)) decline();
     return { t: 'scalar', start, end, block: c === '|' || c === '>' };
   }
 
@@ -425,6 +401,22 @@ class Builder {
       at = lineEnd + 1;
     }
     return e;
+  }
+
+  /**
+   * Whether the block scalar whose header (`|`, `>`) is at `header` has leading blank lines holding more
+   * spaces than its first content line (looked for up to `close`).
+   */
+  overIndentedBlankLines(header: number, close: number): boolean {
+    const t = this.text;
+    let blankSpaces = 0;
+    for (let at = this.lineEnd(header) + 1; at < close && at < this.docEnd; at = this.lineEnd(at) + 1) {
+      let p = at;
+      while (t[p] === ' ') p++;
+      if (p < this.lineEnd(p) && t[p] !== '\r') return blankSpaces > p - at;
+      blankSpaces = Math.max(blankSpaces, p - at);
+    }
+    return false;
   }
 
   /** The offset of the line break ending the line of `at` (or the document's end). */
