@@ -117,7 +117,7 @@ function bundleId(bundle: string): string {
 function readCache(
   file: string,
   id: string,
-  coverage: Coverage,
+  coverage: Coverage | 'any',
   seed?: { readonly node: string },
 ): { payload: Buffer; header: Header } | Exclude<CodeCacheState, 'off' | 'rejected' | 'used' | 'seed'> {
   let buf: Buffer;
@@ -173,8 +173,8 @@ export function loadBundle(bundle: string, options: LoadBundleOptions): LoadedBu
   if (cached === undefined && options.seed !== undefined) {
     // The seed is named by the bundle's text: hashed only here, when the process has no cache of its own.
     const ids = seedIds(source);
-    // Any coverage ('light' asks for none): the seed is what the build made.
-    const seed = readCache(options.seed, ids.bundle, 'light', { node: ids.node });
+    // Of any coverage: the seed is what the build made.
+    const seed = readCache(options.seed, ids.bundle, 'any', { node: ids.node });
     if (typeof seed === 'object') [cached, seeded] = [seed, true];
   }
   const script = new vm.Script(wrap(source), {
@@ -212,11 +212,7 @@ export function loadBundle(bundle: string, options: LoadBundleOptions): LoadedBu
         sha256: createHash('sha256').update(payload).digest('hex'),
       };
       // Writable by the user alone: any other file is not read back (ownedAlone).
-      return writeFileAtomically(
-        cacheFile,
-        Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), payload]),
-        0o600,
-      );
+      return writeCache(cacheFile, header, payload, 0o600);
     },
   };
 }
@@ -230,10 +226,15 @@ export function writeSeed(bundle: string, cacheDir: string, seedFile: string): b
   const file = path.resolve(bundle);
   const own = readCache(codeCacheFile(cacheDir, file), bundleId(file), 'full');
   if (typeof own !== 'object') return false;
-  const header: Header = { ...own.header, ...seedIds(fs.readFileSync(file, 'utf8')) };
+  return writeCache(seedFile, { ...own.header, ...seedIds(fs.readFileSync(file, 'utf8')) }, own.payload);
+}
+
+/** A cache file: its header as one line of JSON, then V8's payload; whole or not at all. */
+function writeCache(file: string, header: Header, payload: Buffer, mode?: number): boolean {
   return writeFileAtomically(
-    seedFile,
-    Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), own.payload]),
+    file,
+    Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), payload]),
+    mode,
   );
 }
 
