@@ -66,14 +66,13 @@ export function orderRoutes(routes: readonly RouteInput[]): {
   // Requests an entry of a route before `i` matches are that route's in meshc's semantics: route `i` need not
   // (and must not) claim them. An entry `a ∧ b` it claimed anyway would tie with that earlier entry across
   // HTTPRoutes, a tie that only the objects' creation times break.
-  const takenBefore = (i: number, m: RouteMatch) =>
-    entries.slice(0, i).some((list) => list.some((e) => covers(e.match, m)));
+  const takenBefore = (i: number, m: RouteMatch) => {
+    for (let k = 0; k < i; k++) if (entries[k]!.some((e) => covers(e.match, m))) return true;
+    return false;
+  };
 
   // 1. Entries covered by an earlier route never win in meshc: drop them.
-  for (let j = 0; j < entries.length; j++) {
-    const earlier = entries.slice(0, j).flat();
-    entries[j] = entries[j]!.filter((b) => !earlier.some((a) => covers(a.match, b.match)));
-  }
+  for (let j = 0; j < entries.length; j++) entries[j] = entries[j]!.filter((b) => !takenBefore(j, b.match));
 
   // 2. Lift the earlier route's conditions over every later entry that would beat it, until nothing changes.
   for (let changed = true, rounds = 0; changed && rounds < 32; rounds++) {
@@ -85,8 +84,7 @@ export function orderRoutes(routes: readonly RouteInput[]): {
             if (!mayOverlap(a.match, b.match) || wins(a.match, b.match, same(i, j))) continue;
             const c = conjunction(a.match, b.match);
             if (!c || !wins(c, b.match, same(i, j)) || entries[i]!.length >= MAX_MATCHES) continue;
-            if (takenBefore(i, c)) continue;
-            if (entries[i]!.some((e) => sameMatch(e.match, c))) continue;
+            if (entries[i]!.some((e) => sameMatch(e.match, c)) || takenBefore(i, c)) continue;
             entries[i]!.push({ match: c });
             changed = true;
           }
