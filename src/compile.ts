@@ -11,6 +11,7 @@ import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
 import { meshDefaults } from './backends/registry.ts';
 import { EmitMemo } from './backends/shared/emit-memo.ts';
 import type { GitOpsResult, EnvRender, PreparedCache } from './gitops/tree.ts';
+import type { GitOpsTree } from './gitops/types.ts';
 import { gitopsDiagnostics, layoutGitOpsTree } from './gitops/tree.ts';
 import { ResolveMemo, buildModel, checkClusters } from './model/build.ts';
 import type { ModelOptions } from './model/build.ts';
@@ -29,7 +30,7 @@ import { ValidateMemo } from './validate/rule-cache.ts';
 import { validateDocuments, validatedCleanly } from './validate/validate.ts';
 
 /** The last stage {@link compile} runs; later stages are left out of the result. */
-export type CompileStage = 'plan' | 'emit' | 'gitops';
+export type CompileStage = 'plan' | 'emit' | 'layout' | 'gitops';
 
 /** A phase of the checks, for timing (`npm run bench`). */
 export type CompilePhase = 'parse' | 'schema' | 'rules' | 'normalize' | 'policies' | 'plan';
@@ -47,7 +48,9 @@ export interface CompileOptions extends Omit<ValidateOptions, 'onPhase'>, Omit<M
   /**
    * The last stage to run (default `gitops`). `plan` stops before the backends; `emit` also runs the
    * backends and the GitOps stage's checks, so that it refuses whatever a render would refuse (what
-   * `meshc validate` and `meshc diff` use); `gitops` lays out and renders the tree.
+   * `meshc validate` and `meshc diff` use); `layout` also lays the tree out as objects, without its text
+   * (what `meshc render` uses: it makes each file's text once it has let go of the rest of the compile,
+   * render/tree.ts `renderEntriesReleasing`); `gitops` lays out and renders the tree.
    */
   readonly until?: CompileStage;
   /** Called as each phase of the checks ends: lets a caller time them. */
@@ -113,7 +116,9 @@ export interface EmitResult {
 export interface Compiled extends CompileResult {
   /** The backends' output (from `emit` on, when the spec has no errors). */
   readonly emitted?: EmitResult;
-  /** The GitOps tree: files, per-overlay builds (from `gitops` on, when the spec has no errors). */
+  /** The GitOps tree as objects, before any text (`until: 'layout'`, when the spec has no errors). */
+  readonly layout?: GitOpsTree;
+  /** The GitOps tree: files, per-overlay builds (`until: 'gitops'`, when the spec has no errors). */
   readonly tree?: GitOpsResult;
   /** The diagnostics of every stage that ran (load, parse, validate … gitops, render), sorted. */
   readonly allDiagnostics: readonly Diagnostic[];
@@ -144,6 +149,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     const sorted = finish(diagnostics);
     // A load error (an unreadable file) leaves the spec incomplete: no model is built from what was read.
     const failed = hasErrors(sorted);
+    const laidOut = extra.tree ?? extra.layout;
     return {
       sources,
       parsed: parsed.files,
@@ -151,7 +157,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
       plans: [],
       ...(failed ? {} : extra),
       diagnostics: sorted,
-      allDiagnostics: extra.tree && !failed ? finish([...diagnostics, ...extra.tree.diagnostics]) : sorted,
+      allDiagnostics: laidOut && !failed ? finish([...diagnostics, ...laidOut.diagnostics]) : sorted,
     };
   };
 
@@ -206,5 +212,6 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   diagnostics.push(...layout.checks);
   onPhase?.('plan');
   if (hasErrors(diagnostics)) return result({ model, plans, emitted });
+  if (until === 'layout') return result({ model, plans, emitted, layout });
   return result({ model, plans, emitted, tree: renderGitOpsTree(layout) });
 }

@@ -7,6 +7,7 @@ export { loadForCompile, locateOutput } from './place.ts';
 export type { LoadedForCompile, OutputPlace } from './place.ts';
 
 export { compile, newCompileCache } from './compile.ts';
+export { renderEntriesReleasing } from './render/tree.ts';
 export type {
   CompileCache,
   CompileOptions,

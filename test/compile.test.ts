@@ -5,6 +5,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/compile.ts';
+import type { TreeEntry } from '../src/gitops/types.ts';
+import { renderEntriesReleasing } from '../src/render/tree.ts';
 import type { Diagnostic } from '../src/core/diagnostic.ts';
 import { loadSpec } from '../src/load/load-project.ts';
 import { readTree } from './helpers/render.ts';
@@ -50,6 +52,21 @@ describe('compile(sources, options)', () => {
     expect(emitted.emitted?.renders).toHaveLength(7);
     expect(emitted.tree).toBeUndefined();
     expect(compile(files).tree?.files.length).toBeGreaterThan(0);
+  });
+
+  it("`until: 'layout'` lays the tree out without its text; the render command makes the text entry by entry", async () => {
+    const { files } = await loadSpec(example);
+    const whole = compile(files, { outputRepoPath: 'examples/bookinfo/rendered' });
+    const laidOut = compile(files, { outputRepoPath: 'examples/bookinfo/rendered', until: 'layout' });
+    expect(laidOut.tree).toBeUndefined();
+    expect(laidOut.layout?.entries.map((e) => e.path)).toEqual(whole.tree?.files.map((f) => f.path));
+    // The same findings as a whole compile, the layout's own (file-level) ones included.
+    expect(JSON.stringify(laidOut.allDiagnostics)).toBe(JSON.stringify(whole.allDiagnostics));
+    const entries: (TreeEntry | undefined)[] = [...laidOut.layout!.entries];
+    expect(renderEntriesReleasing(entries)).toEqual(whole.tree?.files);
+    // Each entry is let go as its text is made, and a slot given up cannot be rendered twice.
+    expect(entries.every((e) => e === undefined)).toBe(true);
+    expect(() => renderEntriesReleasing(entries)).toThrow(/given up/);
   });
 
   it('leaves out the model, plans and renders after a load error, and reports it first', async () => {

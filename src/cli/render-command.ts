@@ -9,6 +9,7 @@ import { hasErrors } from '../core/diagnostic.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { fileStart } from '../core/location.ts';
 import type { OutputFile } from '../core/output.ts';
+import type { TreeEntry } from '../gitops/types.ts';
 import { unifiedDiff } from '../diff/line-diff.ts';
 import { PROJECT_FILE } from '../load/constants.ts';
 import {
@@ -146,7 +147,7 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
 
   // A miss: the compiler's modules are loaded now, not for a render the cache confirms. Files whose text
   // the parse cache knows are not parsed again (most of a one-file change).
-  const { compileLoaded } = await import('../pipeline.ts');
+  const { compileLoaded, renderEntriesReleasing } = await import('../pipeline.ts');
   const parseCache = cacheDir !== undefined ? parseCacheFile(cacheDir, root) : undefined;
   let known = parseCache ? readParseCache(parseCache, toolFingerprint(), input.loaded.files) : new Map();
   let compiled: CompileDirResult | undefined = compileLoaded(input, {
@@ -154,6 +155,8 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     // `meshc diff`); held by one compile they would only outlive their stage (at 40,000 services x 4
     // environments, ~0.4 GiB of memos kept to the end of the compile).
     cache: { parsed: new Map(known) },
+    // Laid out as objects: the files' text is made below, once the rest of the compile is let go.
+    until: 'layout',
   });
   // Saved when more than a little of the spec was parsed afresh: rewriting the whole cache for the one file
   // a change touched costs more than parsing that file again next time (its old entry is simply not used).
@@ -172,7 +175,7 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   if (
     refused ||
     hasErrors(applyReportFlags(compiled.allDiagnostics, flags)) ||
-    !compiled.tree ||
+    !compiled.layout ||
     !compiled.model
   ) {
     report(
@@ -185,16 +188,19 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     );
     return EXIT.invalid;
   }
-  // What the write and the report need of the compile; the rest (model, backend output, layout) is let go
-  // before the tree is written, so that a large fleet's peak memory is the compile's, not the compile's plus
-  // the write's. Locations are read now: a lazy one would keep its parsed file alive.
+  // What the write and the report need of the compile: the layout's entries, not its per-overlay builds.
+  // The rest (parsed spec, model, backend output) is let go before the files' text is made, and each entry
+  // as its text is made (renderEntriesReleasing), so that a large fleet's peak memory is the compile's, not
+  // the compile's plus the text's plus the write's. Locations are read now: a lazy one would keep its parsed
+  // file alive.
   const outDir = compiled.outputDir;
-  const files = compiled.tree.files;
+  const entries: (TreeEntry | undefined)[] = [...compiled.layout.entries];
   const environments = compiled.plans.map((p) => p.env.name);
   const rendered = compiled.allDiagnostics.map(resolvedDiagnostic);
   compiled = undefined;
-  // Most of the heap is now that compile's garbage: collected before the writer allocates on top of it.
+  // Most of the heap is now that compile's garbage: collected before the text is made on top of it.
   collectReleased();
+  const files = renderEntriesReleasing(entries);
 
   // The writer hashes the files (to compare them with its manifest and record the next one); the render cache
   // entry hashes the same files.

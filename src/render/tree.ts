@@ -21,6 +21,23 @@ export function renderGitOpsTree(tree: GitOpsTree): GitOpsResult {
   };
 }
 
+/**
+ * The files of a laid-out tree's entries (same order), letting go of each entry as its text is made: a
+ * caller that holds nothing else of the compile (the render command) then holds the objects or the text of
+ * each file, not both. At 40,000 App Mesh services x 4 environments the texts take about 0.5 GiB and the
+ * objects they are made from about as much. The caller gives up `entries`: every slot is emptied.
+ */
+export function renderEntriesReleasing(entries: (TreeEntry | undefined)[]): OutputFile[] {
+  const files: OutputFile[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (e === undefined) throw new InternalError(`renderEntriesReleasing: entry ${i} was given up already`);
+    entries[i] = undefined;
+    files.push(renderEntry(e));
+  }
+  return files;
+}
+
 /** One entry's file. */
 export function renderEntry(e: TreeEntry): OutputFile {
   return { path: e.path, content: flat(renderTreeContent(e.content)), ownership: e.ownership };
