@@ -81,11 +81,12 @@ export interface CompileCache {
 }
 
 export function newCompileCache(): CompileCache {
+  const objects = new ObjectPool();
   return {
     parsed: new Map(),
     resolved: new ResolveMemo(),
-    objects: new ObjectPool(),
-    emitted: new EmitMemo(),
+    objects,
+    emitted: new EmitMemo(objects),
     canonical: new CanonicalCache(),
     prepared: new WeakMap(),
     validated: new ValidateMemo(),
@@ -189,11 +190,13 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   }
   // The backends run only on an environment set with no error (a refused capability would reach them).
   if (hasErrors(diagnostics)) return (onPhase?.('plan'), result());
+  const pool = options.cache?.objects ?? new ObjectPool();
   const emitted = emitEnvironments(
     plans,
-    // Environments share the backends' per-service results where they see a service alike.
-    { toolVersion: options.toolVersion ?? 'meshc', memo: options.cache?.emitted ?? new EmitMemo() },
-    options.cache?.objects,
+    // Environments share the backends' per-service results where they see a service alike; the objects
+    // those results keep are the pool's.
+    { toolVersion: options.toolVersion ?? 'meshc', memo: options.cache?.emitted ?? new EmitMemo(pool) },
+    pool,
   );
   diagnostics.push(...emitted.diagnostics);
   if (until === 'emit' || hasErrors(diagnostics)) {

@@ -97,7 +97,7 @@ function emitAppMesh(
     // Ids hold no space, and a timeout is a number or empty: the key is unambiguous.
     const key = `appmesh\0${settingsKey}\0${own.backends.join(' ')}\0${own.timeouts.join(' ')}`;
     const objects = memo
-      ? memo.get(s, key, services, (index) => serviceObjects(s, own, settings, index, memo))
+      ? memo.get(s, key, services, (index) => memo.keep(serviceObjects(s, own, settings, index, memo)))
       : serviceObjects(s, own, settings, services, undefined);
     namespaces.get(s.namespace)?.push(...objects, ...(ingress.routes.get(s.id) ?? []));
   }

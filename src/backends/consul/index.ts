@@ -86,7 +86,10 @@ function emitConsul(
     const compute = (recorded: ServiceIndex) =>
       serviceObjects(s, recorded, callees, isWhole, env.mesh.version, exposing);
     return memo
-      ? memo.get(s, `${key}\0${isWhole ? 'whole' : ''}\0${callees.join('\0')}`, index, compute)
+      ? memo.get(s, `${key}\0${isWhole ? 'whole' : ''}\0${callees.join('\0')}`, index, (recorded) => {
+          const r = compute(recorded);
+          return { ...r, objects: memo.keep(r.objects) };
+        })
       : compute(index);
   });
   const diagnostics: Diagnostic[] = [

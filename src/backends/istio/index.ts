@@ -86,7 +86,7 @@ function emitIstio(
     const route = ingress.routes.get(s.id);
     const objects = memo
       ? memo.get(s, key, seen.index, (recorded) =>
-          serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, recorded),
+          memo.keep(serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, recorded)),
         )
       : serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, seen.index);
     namespaces.get(s.namespace)?.push(...objects, ...(route ? [route] : []));

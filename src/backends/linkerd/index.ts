@@ -75,9 +75,10 @@ function emitLinkerd(
   for (const s of seen.services) {
     const ingressRoute = ingress.routes.get(s.id);
     const own = memo
-      ? memo.get(s, key, seen.index, (recorded) =>
-          serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, recorded),
-        )
+      ? memo.get(s, key, seen.index, (recorded) => {
+          const r = serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, recorded);
+          return { ...r, objects: memo.keep(r.objects) };
+        })
       : serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, seen.index);
     namespaces.get(s.namespace)?.push(...own.objects, ...(ingressRoute ? [ingressRoute] : []));
     diagnostics.push(...own.diagnostics);
