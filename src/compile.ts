@@ -125,6 +125,18 @@ export interface Compiled extends CompileResult {
   readonly allDiagnostics: readonly Diagnostic[];
 }
 
+/**
+ * plan → emit with the cache's pool and memo, or with ones of its own, which are garbage once it returns
+ * (a local of {@link compile} would keep them, and the pool's tables, to the end of the layout). Environments
+ * share the backends' per-service results where they see a service alike; the objects those results keep
+ * are the pool's.
+ */
+function emit(plans: readonly EnvironmentPlan[], options: CompileOptions): EmitResult {
+  const pool = options.cache?.objects ?? new ObjectPool();
+  const memo = options.cache?.emitted ?? new EmitMemo(pool);
+  return emitEnvironments(plans, { toolVersion: options.toolVersion ?? 'meshc', memo }, pool);
+}
+
 /** The whole pure pipeline: sources → parse → validate → model → plan → emit → gitops → render (text). */
 export function compile(sources: readonly SourceFile[], options: CompileOptions = {}): Compiled {
   const { loadDiagnostics = [], until = 'gitops', onPhase } = options;
@@ -190,14 +202,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   }
   // The backends run only on an environment set with no error (a refused capability would reach them).
   if (hasErrors(diagnostics)) return (onPhase?.('plan'), result());
-  const pool = options.cache?.objects ?? new ObjectPool();
-  const emitted = emitEnvironments(
-    plans,
-    // Environments share the backends' per-service results where they see a service alike; the objects
-    // those results keep are the pool's.
-    { toolVersion: options.toolVersion ?? 'meshc', memo: options.cache?.emitted ?? new EmitMemo(pool) },
-    pool,
-  );
+  const emitted = emit(plans, options);
   diagnostics.push(...emitted.diagnostics);
   if (until === 'emit' || hasErrors(diagnostics)) {
     // The GitOps stage's checks (environment patches, conflicts between environments), so that validate

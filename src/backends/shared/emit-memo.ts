@@ -18,6 +18,8 @@ export interface ObjectInterner {
  */
 export class EmitMemo {
   readonly #byOwner = new WeakMap<object, MemoEntry[]>();
+  /** The services handed to {@link representative}, by id, in order of first appearance. */
+  readonly #seen = new Map<string, ResolvedService[]>();
   readonly #pool: ObjectInterner | undefined;
 
   /**
@@ -39,8 +41,6 @@ export class EmitMemo {
     const pool = this.#pool;
     return pool ? objects.map((o) => pool.intern(o)) : [...objects];
   }
-  /** The services handed to {@link representative}, by id, in order of first appearance. */
-  readonly #seen = new Map<string, ResolvedService[]>();
 
   /** `compute(index)` for `owner` under `key`, or the result of an earlier call that read the same things. */
   get<V extends object, T>(
