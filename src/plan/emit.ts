@@ -210,20 +210,11 @@ function mix(h: number, x: number): number {
 
 /** Equal nodes whose children are already shared: the same keys in the same order, identical children. */
 function shallowEqual(a: Node, b: Node): boolean {
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i]!;
-    if (k !== kb[i] || a[k] !== b[k]) return false;
-  }
-  return true;
+  return alike(a, b, identical);
+}
+
+function identical(a: unknown, b: unknown): boolean {
+  return a === b;
 }
 
 /**
@@ -233,9 +224,14 @@ function shallowEqual(a: Node, b: Node): boolean {
 function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return alike(a, b, sameJson);
+}
+
+/** Two arrays of one length, or two mappings with the same keys in the same order, whose children are `same`. */
+function alike(a: object, b: object, same: (x: unknown, y: unknown) => boolean): boolean {
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
     return true;
   }
   if (Array.isArray(b)) return false;
@@ -244,7 +240,7 @@ function sameJson(a: unknown, b: unknown): boolean {
   if (ka.length !== kb.length) return false;
   for (let i = 0; i < ka.length; i++) {
     const k = ka[i]!;
-    if (k !== kb[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    if (k !== kb[i] || !same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
       return false;
   }
   return true;
