@@ -13,6 +13,7 @@ import { compile, type CompileCache } from '../compile.ts';
 import type { SourceFile } from '../parse/source.ts';
 // @ts-expect-error: a plain ES module without types
 import { MESHES, syntheticSpec } from '../../scripts/synthetic-spec.mjs';
+import { specArb } from '../../test/helpers/spec-arbitrary.ts';
 import { ObjectPool, SHARE_FROM } from './emit.ts';
 
 const RUNS = Number(process.env.MESHC_GENERATED_RUNS) || (process.env.CI ? 100 : 30);
@@ -197,5 +198,20 @@ describe('a render with sharing', () => {
     expect(JSON.stringify(shared.allDiagnostics)).toBe(JSON.stringify(plain.allDiagnostics));
     // The sharing happened: subtrees that are one object in two members.
     expect(repeatedNodes(shared)).toBeGreaterThan(repeatedNodes(plain) + 100);
+  });
+
+  it('is the same tree, findings and builds as without, for generated specs of every mesh', () => {
+    const withPool = (files: readonly SourceFile[], pool: ObjectPool) =>
+      compile(files, { cache: { parsed: new Map(), objects: pool, emitted: new EmitMemo(pool) } });
+    fc.assert(
+      fc.property(specArb, (spec) => {
+        const shared = withPool(spec.files, new ObjectPool(0));
+        const plain = withPool(spec.files, new ObjectPool(Infinity));
+        expect(JSON.stringify(shared.allDiagnostics)).toBe(JSON.stringify(plain.allDiagnostics));
+        expect(shared.tree?.files).toEqual(plain.tree?.files);
+        expect(shared.tree?.builds).toEqual(plain.tree?.builds);
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
   });
 });
