@@ -100,6 +100,22 @@ describe('ObjectPool sharing equal subtrees', () => {
     expect(Object.getPrototypeOf(got.data)).toBe(Object.prototype);
     expect(Object.keys(got.data)).toEqual(['__proto__', 'b']);
     expect(Object.getOwnPropertyDescriptor(got.data, '__proto__')?.value).toBe(got.data.b);
+    // A "__proto__" member whose value the table had already: replaced as data, not set as the prototype.
+    const first = pool.intern({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'q' },
+      data: { x: { a: '2' } },
+    });
+    const again = pool.intern(
+      JSON.parse(
+        '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"r"},"data":{"__proto__":{"a":"2"}}}',
+      ) as K8sObject,
+    ) as K8sObject & { data: Record<string, unknown> };
+    expect(Object.getPrototypeOf(again.data)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(again.data, '__proto__')?.value).toBe(
+      (first as unknown as { data: { x: object } }).data.x,
+    );
 
     const a = pool.intern({
       apiVersion: 'v1',
