@@ -37,6 +37,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { writeFileAtomically } from '../write/atomic-file.ts';
+import { HELP_WORDS, VERSION_WORDS } from './first-words.ts';
 
 /** Bumped whenever the file's layout changes: a file of another format is not used. */
 export const CODE_CACHE_FORMAT = 1;
@@ -257,7 +258,7 @@ function wrap(source: string): string {
 /** The coverage of a command line: `light` when it only prints meshc's version or its help. */
 export function coverageOf(argv: readonly string[]): Coverage {
   const first = argv[0];
-  return first === undefined || ['--version', '-v', 'version', '--help', '-h', 'help'].includes(first)
+  return first === undefined || HELP_WORDS.includes(first) || VERSION_WORDS.includes(first)
     ? 'light'
     : 'full';
 }

@@ -2,6 +2,7 @@ import { InternalError } from '../core/diagnostic.ts';
 import { closest } from '../schema/map-errors.ts';
 import { commandHelp, parseCommandArgs } from './args.ts';
 import { COMMANDS } from './commands.ts';
+import { HELP_WORDS, VERSION_WORDS } from './first-words.ts';
 import { EXIT, UsageError } from './io.ts';
 import type { CliIo } from './io.ts';
 import { VERSION } from './version.ts';
@@ -50,12 +51,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+  if (first === undefined || HELP_WORDS.includes(first)) {
     const topic = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
     io.stdout.write(topic ? commandHelp(topic) : globalHelp());
     return EXIT.ok;
   }
-  if (first === '--version' || first === '-v' || first === 'version') {
+  if (VERSION_WORDS.includes(first)) {
     io.stdout.write(`meshc ${VERSION}\n`);
     return EXIT.ok;
   }
