@@ -64,7 +64,7 @@ function emitAppMesh(
   namespaces: ReadonlyMap<string, K8sObject[]>,
   ctx: EmitContext,
 ): Omit<BackendOutput, 'namespaces'> {
-  const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
+  const services = new Map(env.services.map((s) => [s.id, s]));
   const trust = appmeshTrust(env);
   const memo = ctx.memo;
   const ingress = buildIngress(env, meshName(env), trust, services, memo);

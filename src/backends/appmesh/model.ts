@@ -3,23 +3,34 @@
  * versions), the callers' `backends` lists from `access`, SPIFFE identities, listener protocols.
  */
 import type { Destination, Port, ResolvedEnvironment, ResolvedService, Version } from '../../model/types.ts';
+import type { ServiceExports } from '../../model/exports.ts';
 import { serviceFqdn, versionServiceName } from '../shared/names.ts';
+
+/**
+ * What App Mesh's builders of one service read of another (model/exports.ts): its nodes (name, namespace,
+ * versions), ports, identity (service account), mTLS mode, and its routes (a caller's client policy names the
+ * nodes the backend's routes reach).
+ */
+export type Peer = Pick<
+  ServiceExports,
+  'id' | 'namespace' | 'name' | 'versions' | 'ports' | 'serviceAccount' | 'mtls' | 'routes'
+>;
 
 /** One VirtualNode: a service's pods, or one version's. */
 export interface NodeRef {
   readonly name: string;
   readonly namespace: string;
-  readonly service: ResolvedService;
+  readonly service: Peer;
   readonly version?: Version;
 }
 
 /** `<service>-<version>` (the per-version Service's name), or `<service>` for a service without versions. */
-export function nodeName(service: ResolvedService, version?: Version): string {
+export function nodeName(service: Pick<Peer, 'name'>, version?: Version): string {
   return version ? versionServiceName(service.name, version.name) : service.name;
 }
 
 /** The VirtualNodes of a service: one per version, else one for all its pods. */
-export function nodesOf(service: ResolvedService): NodeRef[] {
+export function nodesOf(service: Peer): NodeRef[] {
   if (!service.versions.length) return [{ name: service.name, namespace: service.namespace, service }];
   return service.versions.map((v) => ({
     name: nodeName(service, v),
@@ -55,7 +66,7 @@ export interface Target {
  */
 export function targetsOf(
   destinations: readonly Destination[],
-  services: ReadonlyMap<string, ResolvedService>,
+  services: ReadonlyMap<string, Peer>,
 ): Target[] {
   const out = new Map<string, { node: NodeRef; weight: number }>();
   const add = (node: NodeRef, weight: number) => {

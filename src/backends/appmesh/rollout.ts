@@ -2,6 +2,7 @@ import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedService } from '../../model/types.ts';
 import { buildCanary } from '../shared/flagger.ts';
 import type { RolloutSupport } from '../types.ts';
+import type { Peer } from './model.ts';
 import { HTTP_RETRY_EVENT } from './virtual-router.ts';
 
 /**
@@ -26,7 +27,10 @@ export const APPMESH_ROLLOUT: RolloutSupport = {
  * own namespace it may call (Flagger's backends name VirtualServices of the Canary's namespace). No Service,
  * VirtualNode, VirtualRouter or VirtualService: Flagger generates them.
  */
-export function appmeshRolloutObjects(s: ResolvedService, backends: readonly ResolvedService[]): K8sObject[] {
+export function appmeshRolloutObjects(
+  s: ResolvedService,
+  backends: readonly Pick<Peer, 'namespace' | 'name'>[],
+): K8sObject[] {
   const names = backends.filter((b) => b.namespace === s.namespace).map((b) => b.name);
   return [buildCanary(s, APPMESH_ROLLOUT, names.length ? { backends: names } : {})];
 }

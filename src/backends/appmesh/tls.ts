@@ -108,6 +108,6 @@ export function clientPolicy(
 }
 
 /** The identity of a service's pods. */
-export function identityOf(s: ResolvedService): Identity {
+export function identityOf(s: Pick<ResolvedService, 'namespace' | 'serviceAccount'>): Identity {
   return { namespace: s.namespace, serviceAccount: s.serviceAccount };
 }

@@ -16,13 +16,14 @@ import type { EmitMemo } from '../shared/emit-memo.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { routeObjectName, serviceFqdn } from '../shared/names.ts';
 import { APPMESH_API, appmeshDuration, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.ts';
-import { listenerProtocol, nodesOf, targetsOf, type NodeRef } from './model.ts';
+import { listenerProtocol, nodesOf, targetsOf, type NodeRef, type Peer } from './model.ts';
 
 type Obj = Record<string, unknown>;
-export type ServiceIndex = ReadonlyMap<string, ResolvedService>;
+/** The other services of the environment, as a service's builders may read them (model.ts, Peer). */
+export type ServiceIndex = ReadonlyMap<string, Peer>;
 
 /** The routes of a service as App Mesh sees them: the spec's, or one catch-all to every pod. */
-export function effectiveRoutes(s: ResolvedService): readonly Route[] {
+export function effectiveRoutes(s: Pick<Peer, 'id' | 'namespace' | 'name' | 'routes'>): readonly Route[] {
   if (s.routes.length) return s.routes;
   return [
     {
@@ -246,7 +247,7 @@ export function buildVirtualService(s: ResolvedService): K8sObject {
 }
 
 /** Every node a service's routes can send to (its own nodes and other services'), for client SAN checks. */
-export function reachableNodes(s: ResolvedService, services: ServiceIndex): NodeRef[] {
+export function reachableNodes(s: Peer, services: ServiceIndex): NodeRef[] {
   const seen = new Map<string, NodeRef>();
   for (const r of effectiveRoutes(s))
     for (const t of targetsOf(r.destinations, services))
@@ -279,7 +280,7 @@ export function listenerTimeouts(
 const REACHABLE_KEY = 'appmesh-reachable';
 
 /** reachableNodes by index object, then by service, for callers without a memo. */
-const reachableByIndex = new WeakMap<ServiceIndex, Map<ResolvedService, readonly NodeRef[]>>();
+const reachableByIndex = new WeakMap<ServiceIndex, Map<Peer, readonly NodeRef[]>>();
 
 /**
  * {@link reachableNodes} of `s` in `services`, computed once rather than once per caller: every caller of a
@@ -296,7 +297,7 @@ const reachableByIndex = new WeakMap<ServiceIndex, Map<ResolvedService, readonly
  * The array is shared: read-only.
  */
 export function reachableNodesOf(
-  s: ResolvedService,
+  s: Peer,
   services: ServiceIndex,
   memo: EmitMemo | undefined,
 ): readonly NodeRef[] {

@@ -1,3 +1,4 @@
+import type { ServiceExports } from '../../model/exports.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type {
@@ -19,7 +20,12 @@ import { isOlderThan, routeObjectName } from '../shared/names.ts';
 import { CONSUL_API, RETRY_ON_SINCE, consulName, isL7, serviceProtocol, splitName } from './constants.ts';
 
 /** Every service of the environment, by id (`namespace/name`). */
-export type ServiceIndex = ReadonlyMap<string, ResolvedService>;
+/**
+ * What Consul's builders of one service read of another (model/exports.ts): a route target's service name,
+ * and the resilience settings a caller carries for its callees (upstreamConfig), under their Consul names.
+ */
+export type Peer = Pick<ServiceExports, 'id' | 'resilience' | 'serviceAccount'>;
+export type ServiceIndex = ReadonlyMap<string, Peer>;
 
 /**
  * A service's discovery chain, as Consul compiles it for a caller (hashicorp/consul "Discovery chain"): the
@@ -67,7 +73,7 @@ function targetName(d: Pick<Destination, 'serviceId' | 'service'>, services: Ser
  * a router or splitter destination without a subset enters that service's splitter, so such a service cannot
  * carry its default weights in its own splitter (they would apply to those routes too).
  */
-export function wholeTargets(services: ServiceIndex): Set<string> {
+export function wholeTargets(services: ReadonlyMap<string, ResolvedService>): Set<string> {
   const out = new Set<string>();
   for (const s of services.values()) {
     for (const r of liveRoutes(s.routes)) {

@@ -54,7 +54,7 @@ function emitConsul(
   namespaces: ReadonlyMap<string, K8sObject[]>,
   ctx: EmitContext,
 ): Omit<BackendOutput, 'namespaces'> {
-  const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
+  const services = new Map(env.services.map((s) => [s.id, s]));
   const ingress = buildIngress(env);
   // Resilience is written into the ServiceDefaults of each known caller (Consul's upstreamConfig): the
   // callees each service carries the overrides of, in the environment's order. A reverse relation (a caller

@@ -2,7 +2,7 @@ import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedService, SimpleLoadBalancer } from '../../model/types.ts';
 import { objectMeta } from '../shared/labels.ts';
-import type { ServiceIndex } from './chain.ts';
+import type { Peer, ServiceIndex } from './chain.ts';
 import { ANNOTATIONS, CONSUL_API, consulName, serviceProtocol } from './constants.ts';
 
 /** Consul service metadata keys: letters, digits, `_` and `-` (consul `structs.validateMetaPair`). */
@@ -19,11 +19,11 @@ const FILTER_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
  * each *caller's* ServiceDefaults (`upstreamConfig.overrides[]`, keyed by the callee's name). The callers meshc
  * knows are the services the callee's `access` names; any other caller keeps Consul's defaults.
  */
-export function knownCallers(s: ResolvedService, services: ServiceIndex): ResolvedService[] {
+export function knownCallers(s: ResolvedService, services: ServiceIndex): Peer[] {
   return [...callerIds(s)]
     .sort()
     .map((id) => services.get(id))
-    .filter((x): x is ResolvedService => x !== undefined);
+    .filter((x): x is Peer => x !== undefined);
 }
 
 /** The ids of the services a service's `access` names (itself aside), whether or not they are deployed. */
@@ -35,7 +35,7 @@ export function callerIds(s: ResolvedService): Set<string> {
 }
 
 /** One `upstreamConfig.overrides[]` entry: the callee's passive health check and limits. Undefined without either. */
-export function upstreamOverride(callee: ResolvedService): Record<string, unknown> | undefined {
+export function upstreamOverride(callee: Peer): Record<string, unknown> | undefined {
   const od = callee.resilience.outlierDetection;
   const pool = callee.resilience.connectionPool;
   const out: Record<string, unknown> = { name: consulName(callee) };

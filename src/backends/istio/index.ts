@@ -68,7 +68,7 @@ function emitIstio(
   ctx: EmitContext,
 ): Omit<BackendOutput, 'namespaces'> {
   const ingress = buildIngress(env);
-  const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
+  const services = new Map(env.services.map((s) => [s.id, s]));
   // serviceObjects reads the service, the index and these two settings of the environment.
   const ingressPrincipal = env.mesh.ingress
     ? ingressGatewayPrincipal(env.mesh.ingress, env.mesh.trustDomain)

@@ -1,3 +1,4 @@
+import type { ExportsIndex } from '../../model/exports.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import { envoyLiteral } from '../shared/envoy-values.ts';
 import { headerChanges } from '../shared/header-changes.ts';
@@ -9,7 +10,7 @@ import { httpMatches } from './http-match.ts';
 import { spread } from '../../core/shapes.ts';
 
 /** Services by id, to find the ports of a route's target services. */
-export type ServiceIndex = ReadonlyMap<string, ResolvedService>;
+export type ServiceIndex = ExportsIndex<'id' | 'ports'>;
 
 /** Neutral semantics: no retries unless configured; Istio would otherwise retry twice. */
 export const NO_RETRIES = { attempts: 0 } as const;
@@ -18,7 +19,7 @@ export const NO_RETRIES = { attempts: 0 } as const;
 const HTTP_PROTOCOLS: ReadonlySet<Port['protocol']> = new Set(['http', 'http2', 'grpc']);
 
 /** The ports of a service that carry HTTP routes, in spec order. */
-export function httpPorts(service: ResolvedService): Port[] {
+export function httpPorts(service: Pick<ResolvedService, 'ports'>): Port[] {
   return service.ports.filter((p) => HTTP_PROTOCOLS.has(p.protocol));
 }
 

@@ -59,7 +59,7 @@ function emitLinkerd(
   ctx: EmitContext,
 ): Omit<BackendOutput, 'namespaces'> {
   const ingress = buildIngress(env);
-  const services: ServiceIndex = new Map(env.services.map((s) => [s.id, s]));
+  const services = new Map(env.services.map((s) => [s.id, s]));
   const diagnostics: Diagnostic[] = [...checkEnvironment(env), ...ingress.diagnostics];
   const grants = new Map<string, { from: string; to: string }>();
   // serviceObjects reads the service, the index and these two settings of the environment.

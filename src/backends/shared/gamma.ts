@@ -1,5 +1,6 @@
+import type { ExportsIndex } from '../../model/exports.ts';
 import type { K8sObject } from '../../core/k8s.ts';
-import type { Destination, HeaderOps, ResolvedService, RouteMatch, StringMatch } from '../../model/types.ts';
+import type { Destination, HeaderOps, RouteMatch, StringMatch } from '../../model/types.ts';
 import { objectMeta } from './labels.ts';
 import { versionServiceName } from './names.ts';
 
@@ -101,7 +102,7 @@ export function headerModifierFilters(
 }
 
 /** Services by id, to find the ports of a route's target services. */
-export type ServiceIndex = ReadonlyMap<string, ResolvedService>;
+export type ServiceIndex = ExportsIndex<'id' | 'ports'>;
 
 /**
  * The port a backendRef uses on a destination's Service: the parent port itself when the target has it (always
