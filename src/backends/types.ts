@@ -5,6 +5,7 @@ import type { FeatureId } from './features.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import type { MeshType, ResolvedEnvironment, ResolvedService, Retries } from '../model/types.ts';
 import type { MeshImporter } from './importer.ts';
+import type { ExportList } from '../model/exports.ts';
 
 export type Support = 'exact' | 'approximate' | 'unsupported';
 
@@ -200,6 +201,15 @@ export interface Backend {
   /** Support per feature of FEATURES: every feature, or the backend does not compile. */
   readonly capabilities: Readonly<Record<FeatureId, Capability>>;
   emit(env: ResolvedEnvironment, ctx: EmitContext): BackendOutput;
+  /**
+   * What `emit`'s objects of one namespace read of the services of other namespaces, as members of
+   * model/exports.ts's ServiceExports: what the per-service builders read of the services in their index (the
+   * index's type is PeerOf a list inside this one, so the compiler holds the builders to it) and what the
+   * environment-wide parts read of every service (who may call whom, which services a route sends to).
+   * A change to any other member of a service leaves the other namespaces' objects as they were
+   * (src/model/exports.test.ts): what an incremental render may rely on to leave a namespace alone.
+   */
+  readonly exports: ExportList;
   /** What a cluster needs before the environment's first sync, from what the environment uses. Pure. */
   readonly prerequisites?: (env: ResolvedEnvironment) => readonly ClusterPrerequisite[];
   /** Progressive delivery by Flagger on this mesh; absent: Flagger has no provider for it (`rollout` unsupported). */

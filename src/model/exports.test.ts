@@ -3,8 +3,8 @@
  * through their exports. The types hold each backend's per-service builders to it; this checks the whole emit
  * (the environment-wide parts too: App Mesh's backends lists, Consul's callees, the ingress gateways) on the
  * bench's spec of every mesh, whose services call services of the previous namespace: a service changed in
- * everything it does not export leaves every other namespace's objects as they were, in every environment,
- * with the emit memo and without.
+ * any members the backend does not read of other services (Backend.exports) leaves every other namespace's
+ * objects as they were, in every environment, with the emit memo and without.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,30 +15,43 @@ import { EmitMemo } from '../backends/shared/emit-memo.ts';
 import { compile } from '../compile.ts';
 import type { SourceFile } from '../parse/source.ts';
 import type { EnvironmentPlan } from '../plan/plan.ts';
-import type { ServiceExports } from './exports.ts';
 import type { ResolvedEnvironment, ResolvedService } from './types.ts';
 
 const RUNS = Number(process.env.MESHC_GENERATED_RUNS) || (process.env.CI ? 40 : 12);
 
-/** The members of a service that are not exports, each with a change of it that keeps the model well formed. */
-const UNEXPORTED: {
-  readonly [K in Exclude<keyof ResolvedService, keyof ServiceExports>]-?: (
+/**
+ * Every member of a service but its identity (id, namespace, name), each with a change of it that keeps the
+ * model well formed enough to emit.
+ */
+const CHANGES: {
+  readonly [K in Exclude<keyof ResolvedService, 'id' | 'namespace' | 'name'>]-?: (
     s: ResolvedService,
   ) => ResolvedService[K];
 } = {
+  ports: (s) => [
+    ...s.ports.map((p) => ({ ...p, port: p.port + 1 })),
+    { name: 'zz', port: 9999, protocol: 'http' },
+  ],
   selector: (s) => ({ ...s.selector, 'meshc.test/changed': 'yes' }),
+  serviceAccount: (s) => `${s.serviceAccount}-changed`,
+  versions: (s) => [...s.versions, { name: 'zz', labels: { version: 'zz' } }],
+  routes: (s) => s.routes.slice(0, -1),
+  resilience: () => ({}),
+  access: (s) => (s.access ? undefined : []),
+  mtls: (s) => (s.mtls === 'strict' ? 'permissive' : 'strict'),
+  mtlsOverride: (s) => !s.mtlsOverride,
+  ingress: (s) => (s.ingress ? undefined : { hosts: ['changed.example.com'], paths: [] }),
+  kubernetesService: (s) => (s.kubernetesService === 'managed' ? 'external' : 'managed'),
+  rollout: () => undefined,
   spec: (s) => ({ ...s.spec, changed: true }),
   origin: () => () => undefined as never,
-  mtlsOverride: (s) => !s.mtlsOverride,
-  kubernetesService: (s) => (s.kubernetesService === 'managed' ? 'external' : 'managed'),
-  ingress: (s) => (s.ingress ? undefined : { hosts: ['changed.example.com'], paths: [] }),
-  rollout: () => undefined,
 };
 
 /**
  * The bench's spec (`realistic`, 120 services: 100 in `team-000`, 20 in `team-001`), as the loader hands it
- * over (meshc.yaml first, the rest by path). Its services name callers of the other namespace (`access`); so
- * that routes cross namespaces too, every fifth service's last route sends to a service of the other one.
+ * over (meshc.yaml first, the rest by path). Its services name callers of the other namespace (`access`). So
+ * that routes cross namespaces too, every fifth service's last route sends to a service of the other one, each
+ * to another: team-000's twenty to team-001's twenty, team-001's four to team-000's svc-00007 to svc-00010.
  */
 function benchSources(mesh: string): SourceFile[] {
   const files = syntheticSpec({ services: 120, environments: 2, mesh, shape: 'realistic' }) as Record<
@@ -47,29 +60,49 @@ function benchSources(mesh: string): SourceFile[] {
   >;
   const paths = Object.keys(files).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const ordered = [...paths.filter((p) => p === 'meshc.yaml'), ...paths.filter((p) => p !== 'meshc.yaml')];
+  const crossing = new Map<string, number>();
+  const crossRoutes = (text: string) =>
+    parseAllDocuments(text)
+      .map((d) => {
+        const doc = d.toJS() as {
+          metadata: { namespace: string; name: string };
+          spec: { routes?: Record<string, unknown>[] };
+        };
+        const ns = doc.metadata.namespace;
+        const n = Number(doc.metadata.name.slice(4));
+        const last = doc.spec.routes?.at(-1);
+        if (last && n % 5 === 0) {
+          const k = crossing.get(ns) ?? 0;
+          crossing.set(ns, k + 1);
+          delete last.to;
+          const other = ns === 'team-000' ? `team-001/svc-${100 + k}` : `team-000/svc-${7 + k}`;
+          last.backends = [
+            {
+              service: other.replace(/svc-(\d+)$/, (_, d: string) => `svc-${d.padStart(5, '0')}`),
+              weight: 100,
+            },
+          ];
+        }
+        return stringify(doc);
+      })
+      .join('---\n');
   return ordered.map((path) => ({
     path,
     text: path.startsWith('services/') ? crossRoutes(files[path]!) : files[path]!,
   }));
 }
 
-function crossRoutes(text: string): string {
-  let n = 0;
-  return parseAllDocuments(text)
-    .map((d) => {
-      const doc = d.toJS() as {
-        metadata: { namespace: string };
-        spec: { routes?: Record<string, unknown>[] };
-      };
-      const last = doc.spec.routes?.at(-1);
-      if (last && n++ % 5 === 0) {
-        const other = doc.metadata.namespace === 'team-000' ? 'team-001/svc-00100' : 'team-000/svc-00007';
-        delete last.to;
-        last.backends = [{ service: other, weight: 100 }];
-      }
-      return stringify(doc);
-    })
-    .join('---\n');
+/** The services whose routes send to another namespace, and those they send to. */
+function crossingIds(env: ResolvedEnvironment): string[] {
+  const ids = new Set<string>();
+  for (const s of env.services)
+    for (const r of s.routes)
+      for (const d of r.destinations)
+        if (d.namespace !== s.namespace) {
+          ids.add(s.id);
+          ids.add(d.serviceId);
+        }
+  return [...ids].sort();
 }
 
 function plansOf(mesh: string): readonly EnvironmentPlan[] {
@@ -87,15 +120,24 @@ function otherNamespaces(plan: EnvironmentPlan, env: ResolvedEnvironment, except
 
 describe('what a service exports to other namespaces (model/exports.ts)', () => {
   it.each(MESHES as string[])(
-    '%s: a change to what a service does not export leaves the other namespaces alone',
+    '%s: a change to what a service does not export to the backend leaves the other namespaces alone',
     (mesh) => {
       const plans = plansOf(mesh);
-      const members = Object.keys(UNEXPORTED) as (keyof typeof UNEXPORTED)[];
+      const exported = new Set<string>(plans[0]!.backend.exports);
+      const members = (Object.keys(CHANGES) as (keyof typeof CHANGES)[]).filter((m) => !exported.has(m));
+      // 24 routes cross namespaces, each to another service (some senders are sent to as well).
+      const { env } = plans[0]!;
+      const crossing = env.services.flatMap((s) =>
+        s.routes.flatMap((r) => r.destinations.filter((d) => d.namespace !== s.namespace)),
+      );
+      expect(new Set(crossing.map((d) => d.serviceId)).size).toBe(24);
+      // What the test changes is more than what no backend exports.
+      expect(members).toEqual(expect.arrayContaining(['selector', 'spec', 'ingress', 'rollout']));
       fc.assert(
         fc.property(
           fc.nat({ max: plans.length - 1 }),
-          // Half the time one of the two services the other namespace's routes send to.
-          fc.oneof(fc.constantFrom('team-000/svc-00007', 'team-001/svc-00100'), fc.nat()),
+          // Half the time a service whose routes cross namespaces, or one they send to.
+          fc.oneof(fc.constantFrom(...crossingIds(plans[0]!.env)), fc.nat()),
           fc.subarray(members, { minLength: 1 }),
           fc.boolean(),
           (p, pick, changed, withMemo) => {
@@ -108,7 +150,7 @@ describe('what a service exports to other namespaces (model/exports.ts)', () => 
             const s = env.services[i]!;
             const t: Record<string, unknown> = { ...s };
             for (const m of changed) {
-              const v = UNEXPORTED[m](s);
+              const v = CHANGES[m](s);
               if (v === undefined) delete t[m];
               else t[m] = v;
             }

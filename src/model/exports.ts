@@ -25,5 +25,8 @@ export type ServiceExports = Pick<
   | 'access'
 >;
 
-/** The environment's services by id, as the builders of one service may read them. */
-export type ExportsIndex<K extends keyof ServiceExports> = ReadonlyMap<string, Pick<ServiceExports, K>>;
+/** A list of exported members: what a backend reads of other services (Backend.exports), as data. */
+export type ExportList = readonly (keyof ServiceExports)[];
+
+/** A service as a reader of `L` sees it: the members the list names. */
+export type PeerOf<L extends ExportList> = Pick<ServiceExports, L[number]>;

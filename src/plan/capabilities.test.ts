@@ -24,6 +24,7 @@ const limited: Backend = {
     'route.retries': { support: 'exact', since: '2.0' },
   },
   emit: () => ({ namespaces: new Map(), system: [], charts: [], diagnostics: [] }),
+  exports: [],
 };
 
 const SPEC = dedent`

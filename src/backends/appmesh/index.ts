@@ -14,7 +14,7 @@ import { APPMESH_OVERLAPS } from './overlaps.ts';
 import { APPMESH_DISCOVERY } from './discovery.ts';
 import { appmeshImporter } from './import.ts';
 import { buildIngress } from './ingress.ts';
-import { backendsOf, nodesOf } from './model.ts';
+import { APPMESH_PEER, backendsOf, nodesOf } from './model.ts';
 import { buildMesh, buildNamespace, meshName } from './mesh.ts';
 import { buildEnvoyPodMonitor } from './monitors.ts';
 import { appmeshPrerequisites } from './prerequisites.ts';
@@ -54,6 +54,9 @@ export const appmesh: Backend = meshBackend({
   discovery: APPMESH_DISCOVERY,
   namespace: (name, env) => buildNamespace(name, meshName(env)),
   emit: emitAppMesh,
+  // What its builders read of the services a node lists as backends or a route reaches (APPMESH_PEER), and
+  // what decides, over the whole environment, which services a node lists (`access`: who may call whom).
+  exports: [...APPMESH_PEER, 'access'],
   prerequisites: appmeshPrerequisites,
   rollout: APPMESH_ROLLOUT,
   importer: appmeshImporter,

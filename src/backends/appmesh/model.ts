@@ -3,7 +3,7 @@
  * versions), the callers' `backends` lists from `access`, SPIFFE identities, listener protocols.
  */
 import type { Destination, Port, ResolvedEnvironment, ResolvedService, Version } from '../../model/types.ts';
-import type { ServiceExports } from '../../model/exports.ts';
+import type { ExportList, PeerOf } from '../../model/exports.ts';
 import { serviceFqdn, versionServiceName } from '../shared/names.ts';
 
 /**
@@ -11,10 +11,17 @@ import { serviceFqdn, versionServiceName } from '../shared/names.ts';
  * versions), ports, identity (service account), mTLS mode, and its routes (a caller's client policy names the
  * nodes the backend's routes reach).
  */
-export type Peer = Pick<
-  ServiceExports,
-  'id' | 'namespace' | 'name' | 'versions' | 'ports' | 'serviceAccount' | 'mtls' | 'routes'
->;
+export const APPMESH_PEER = [
+  'id',
+  'namespace',
+  'name',
+  'versions',
+  'ports',
+  'serviceAccount',
+  'mtls',
+  'routes',
+] as const satisfies ExportList;
+export type Peer = PeerOf<typeof APPMESH_PEER>;
 
 /** One VirtualNode: a service's pods, or one version's. */
 export interface NodeRef {

@@ -1,4 +1,4 @@
-import type { ServiceExports } from '../../model/exports.ts';
+import type { ExportList, PeerOf } from '../../model/exports.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type {
@@ -24,7 +24,8 @@ import { CONSUL_API, RETRY_ON_SINCE, consulName, isL7, serviceProtocol, splitNam
  * What Consul's builders of one service read of another (model/exports.ts): a route target's service name,
  * and the resilience settings a caller carries for its callees (upstreamConfig), under their Consul names.
  */
-export type Peer = Pick<ServiceExports, 'id' | 'resilience' | 'serviceAccount'>;
+export const CONSUL_PEER = ['id', 'resilience', 'serviceAccount'] as const satisfies ExportList;
+export type Peer = PeerOf<typeof CONSUL_PEER>;
 export type ServiceIndex = ReadonlyMap<string, Peer>;
 
 /**

@@ -7,7 +7,7 @@ import { meshBackend } from '../shared/skeleton.ts';
 import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { CONSUL_CAPABILITIES } from './capabilities.ts';
 import type { ServiceIndex } from './chain.ts';
-import { buildChain, wholeTargets } from './chain.ts';
+import { CONSUL_PEER, buildChain, wholeTargets } from './chain.ts';
 import { buildCharts } from './charts.ts';
 import { CONSUL_NS, MIN_VERSION } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
@@ -45,6 +45,10 @@ export const consul: Backend = meshBackend({
   discovery: CONSUL_DISCOVERY,
   namespace: (name) => buildNamespace(name),
   emit: emitConsul,
+  // What its builders read of a route target or a callee (CONSUL_PEER), and what decides, over the whole
+  // environment, whose ServiceDefaults carry a service's resilience (`access`: its callers) and whether a
+  // route sends to a service as a whole (`routes`).
+  exports: [...CONSUL_PEER, 'access', 'routes'],
   prerequisites: consulPrerequisites,
   importer: consulImporter,
 });

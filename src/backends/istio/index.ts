@@ -23,7 +23,7 @@ import { buildMeshPeerAuthentication, buildServicePeerAuthentication } from './p
 import { buildTelemetry } from './telemetry.ts';
 import { ISTIO_ROLLOUT, istioRolloutObjects } from './rollout.ts';
 import type { ServiceIndex } from './virtual-service.ts';
-import { buildVirtualService } from './virtual-service.ts';
+import { ISTIO_EXPORTS, buildVirtualService } from './virtual-service.ts';
 import { ISTIO_OVERLAPS } from './overlaps.ts';
 import { ISTIO_DISCOVERY } from './discovery.ts';
 
@@ -55,6 +55,7 @@ export const istio: Backend = meshBackend({
   minVersionReason: 'it emits the v1 APIs of networking, security and telemetry.istio.io',
   namespace: (name) => buildNamespace(name),
   emit: emitIstio,
+  exports: ISTIO_EXPORTS,
   prerequisites: istioPrerequisites,
   importer: istioImporter,
   overlaps: ISTIO_OVERLAPS,

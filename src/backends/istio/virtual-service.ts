@@ -1,4 +1,4 @@
-import type { ExportsIndex } from '../../model/exports.ts';
+import type { ExportList, PeerOf } from '../../model/exports.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import { envoyLiteral } from '../shared/envoy-values.ts';
 import { headerChanges } from '../shared/header-changes.ts';
@@ -10,7 +10,13 @@ import { httpMatches } from './http-match.ts';
 import { spread } from '../../core/shapes.ts';
 
 /** Services by id, to find the ports of a route's target services. */
-export type ServiceIndex = ExportsIndex<'id' | 'ports'>;
+export type ServiceIndex = ReadonlyMap<string, PeerOf<typeof ISTIO_EXPORTS>>;
+
+/**
+ * What Istio's objects of one namespace read of other namespaces' services (Backend.exports): the ports of a
+ * route's targets (a VirtualService destination names the port when the target has several).
+ */
+export const ISTIO_EXPORTS = ['id', 'ports'] as const satisfies ExportList;
 
 /** Neutral semantics: no retries unless configured; Istio would otherwise retry twice. */
 export const NO_RETRIES = { attempts: 0 } as const;

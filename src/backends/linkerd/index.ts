@@ -3,7 +3,7 @@ import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import type { ServiceIndex } from '../shared/gamma.ts';
-import { buildServiceReferenceGrant } from '../shared/gamma.ts';
+import { GAMMA_EXPORTS, buildServiceReferenceGrant } from '../shared/gamma.ts';
 import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { linkerdImporter } from './import.ts';
 import { meshBackend } from '../shared/skeleton.ts';
@@ -46,6 +46,8 @@ export const linkerd: Backend = meshBackend({
     'it configures retries and timeouts with the annotations of 2.16 and Servers with policy.linkerd.io/v1beta3',
   namespace: (name, env) => buildNamespace(name, env.mesh.mtls),
   emit: emitLinkerd,
+  // The ports of the services its routes send to (GAMMA backendRefs).
+  exports: GAMMA_EXPORTS,
   prerequisites: linkerdPrerequisites,
   importer: linkerdImporter,
   overlaps: LINKERD_OVERLAPS,

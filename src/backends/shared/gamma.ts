@@ -1,4 +1,4 @@
-import type { ExportsIndex } from '../../model/exports.ts';
+import type { ExportList, PeerOf } from '../../model/exports.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { Destination, HeaderOps, RouteMatch, StringMatch } from '../../model/types.ts';
 import { objectMeta } from './labels.ts';
@@ -102,7 +102,10 @@ export function headerModifierFilters(
 }
 
 /** Services by id, to find the ports of a route's target services. */
-export type ServiceIndex = ExportsIndex<'id' | 'ports'>;
+export type ServiceIndex = ReadonlyMap<string, PeerOf<typeof GAMMA_EXPORTS>>;
+
+/** What the Gateway API (GAMMA) routes of one service read of the services they send to: their ports. */
+export const GAMMA_EXPORTS = ['id', 'ports'] as const satisfies ExportList;
 
 /**
  * The port a backendRef uses on a destination's Service: the parent port itself when the target has it (always
