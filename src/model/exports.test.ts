@@ -136,28 +136,40 @@ describe('what a service exports to other namespaces (model/exports.ts)', () => 
       fc.assert(
         fc.property(
           fc.nat({ max: plans.length - 1 }),
-          // Half the time a service whose routes cross namespaces, or one they send to.
-          fc.oneof(fc.constantFrom(...crossingIds(plans[0]!.env)), fc.nat()),
+          // One service (half the time one whose routes cross namespaces, or one they send to), or every
+          // service of a namespace: what an edit of one namespace's files can change at once.
+          fc.oneof(
+            fc.constantFrom(...crossingIds(plans[0]!.env)),
+            fc.nat(),
+            fc.constantFrom('team-000', 'team-001').map((namespace) => ({ namespace })),
+          ),
           fc.subarray(members, { minLength: 1 }),
           fc.boolean(),
           (p, pick, changed, withMemo) => {
             const plan = plans[p]!;
             const { env } = plan;
-            const i =
-              typeof pick === 'string'
-                ? env.services.findIndex((x) => x.id === pick)
-                : pick % env.services.length;
-            const s = env.services[i]!;
-            const t: Record<string, unknown> = { ...s };
-            for (const m of changed) {
-              const v = CHANGES[m](s);
-              if (v === undefined) delete t[m];
-              else t[m] = v;
-            }
-            const services = env.services.map((x, j) => (j === i ? (t as unknown as ResolvedService) : x));
+            const chosen =
+              typeof pick === 'object'
+                ? env.services.filter((x) => x.namespace === pick.namespace)
+                : [
+                    typeof pick === 'string'
+                      ? env.services.find((x) => x.id === pick)!
+                      : env.services[pick % env.services.length]!,
+                  ];
+            const namespace = chosen[0]!.namespace;
+            const change = (s: ResolvedService): ResolvedService => {
+              const t: Record<string, unknown> = { ...s };
+              for (const m of changed) {
+                const v = CHANGES[m](s);
+                if (v === undefined) delete t[m];
+                else t[m] = v;
+              }
+              return t as unknown as ResolvedService;
+            };
+            const services = env.services.map((x) => (chosen.includes(x) ? change(x) : x));
             const memo = withMemo ? new EmitMemo() : undefined;
-            const before = otherNamespaces(plan, env, s.namespace, memo);
-            const after = otherNamespaces(plan, { ...env, services }, s.namespace, memo);
+            const before = otherNamespaces(plan, env, namespace, memo);
+            const after = otherNamespaces(plan, { ...env, services }, namespace, memo);
             expect(after).toBe(before);
           },
         ),

@@ -46,8 +46,9 @@ export const linkerd: Backend = meshBackend({
     'it configures retries and timeouts with the annotations of 2.16 and Servers with policy.linkerd.io/v1beta3',
   namespace: (name, env) => buildNamespace(name, env.mesh.mtls),
   emit: emitLinkerd,
-  // The ports of the services its routes send to (GAMMA backendRefs).
-  exports: GAMMA_EXPORTS,
+  // The ports of the services its routes send to (GAMMA backendRefs), and the routes of every service: a
+  // namespace that routes reach from another holds a ReferenceGrant for each namespace they come from.
+  exports: [...GAMMA_EXPORTS, 'routes'],
   prerequisites: linkerdPrerequisites,
   importer: linkerdImporter,
   overlaps: LINKERD_OVERLAPS,
