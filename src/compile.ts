@@ -20,6 +20,9 @@ import type { ParseCache, ParsedFile } from './parse/parse.ts';
 import { parseFiles } from './parse/parse.ts';
 import type { SourceFile } from './parse/source.ts';
 import { ObjectPool, emitEnvironments } from './plan/emit.ts';
+import { reusableShards, shardKeys, type ShardEntry, type ShardRecord } from './plan/shards.ts';
+import { overlayPath } from './gitops/layout.ts';
+import { resourceId } from './core/k8s.ts';
 import type { EnvironmentPlan } from './plan/plan.ts';
 import { planEnvironments } from './plan/plan.ts';
 import { checkPolicies } from './plan/policies.ts';
@@ -53,6 +56,13 @@ export interface CompileOptions extends Omit<ValidateOptions, 'onPhase'>, Omit<M
    * render/tree.ts `renderEntriesReleasing`); `gitops` lays out and renders the tree.
    */
   readonly until?: CompileStage;
+  /**
+   * Namespace shards (plan/shards.ts), with `until: 'layout'`: the compile records each namespace's key
+   * (Compiled.shards), and a namespace whose key is the one `previous` recorded is neither emitted nor laid
+   * out: its files are the previous render's, which the caller takes from its own record. The layout is
+   * otherwise the same as without (what it cannot check without those objects makes it lay out everything).
+   */
+  readonly shards?: { readonly previous?: ShardRecord };
   /** Called as each phase of the checks ends: lets a caller time them. */
   readonly onPhase?: (phase: CompilePhase) => void;
   /**
@@ -119,6 +129,11 @@ export interface Compiled extends CompileResult {
   readonly emitted?: EmitResult;
   /** The GitOps tree as objects, before any text (`until: 'layout'`, when the spec has no errors). */
   readonly layout?: GitOpsTree;
+  /**
+   * With `options.shards`, when the layout has no finding: this render's record of its namespace shards,
+   * and the namespaces it took from the previous render (their files are not in `layout`).
+   */
+  readonly shards?: { readonly record: ShardRecord; readonly reused: ReadonlySet<string> };
   /** The GitOps tree: files, per-overlay builds (`until: 'gitops'`, when the spec has no errors). */
   readonly tree?: GitOpsResult;
   /** The diagnostics of every stage that ran (load, parse, validate … gitops, render), sorted. */
@@ -131,10 +146,18 @@ export interface Compiled extends CompileResult {
  * share the backends' per-service results where they see a service alike; the objects those results keep
  * are the pool's.
  */
-function emit(plans: readonly EnvironmentPlan[], options: CompileOptions): EmitResult {
+function emit(
+  plans: readonly EnvironmentPlan[],
+  options: CompileOptions,
+  only?: ReadonlySet<string>,
+): EmitResult {
   const pool = options.cache?.objects ?? new ObjectPool();
   const memo = options.cache?.emitted ?? new EmitMemo(pool);
-  return emitEnvironments(plans, { toolVersion: options.toolVersion ?? 'meshc', memo }, pool);
+  return emitEnvironments(
+    plans,
+    { toolVersion: options.toolVersion ?? 'meshc', memo, ...(only ? { only } : {}) },
+    pool,
+  );
 }
 
 /** The whole pure pipeline: sources → parse → validate → model → plan → emit → gitops → render (text). */
@@ -202,6 +225,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   }
   // The backends run only on an environment set with no error (a refused capability would reach them).
   if (hasErrors(diagnostics)) return (onPhase?.('plan'), result());
+  if (options.shards && until === 'layout') return incremental(plans, options.shards.previous);
   const emitted = emit(plans, options);
   diagnostics.push(...emitted.diagnostics);
   if (until === 'emit' || hasErrors(diagnostics)) {
@@ -222,4 +246,74 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   if (hasErrors(diagnostics)) return result({ model, plans, emitted });
   if (until === 'layout') return result({ model, plans, emitted, layout });
   return result({ model, plans, emitted, tree: renderGitOpsTree(layout) });
+
+  /**
+   * emit → layout with namespace shards: the namespaces `previous` recorded alike are left out of both, unless
+   * the layout could not then check what it checks (an object of the others' namespaces, a finding): then
+   * everything is emitted and laid out, as without shards.
+   */
+  function incremental(plans: EnvironmentPlan[], previous: ShardRecord | undefined): Compiled {
+    const keys = shardKeys(plans, options.toolVersion ?? 'meshc');
+    let reused = reusableShards(plans, keys, previous);
+    let emitted = reused.size
+      ? emit(plans, options, new Set([...keys.namespaces.keys()].filter((ns) => !reused.has(ns))))
+      : emit(plans, options);
+    let layout =
+      reused.size && takeForeign(emitted.renders, previous!) ? layoutGitOpsTree(emitted.renders) : undefined;
+    if (reused.size && (!layout || layout.diagnostics.length > 0)) {
+      reused = new Set();
+      emitted = emit(plans, options);
+      layout = undefined;
+    }
+    diagnostics.push(...emitted.diagnostics);
+    if (hasErrors(diagnostics)) return (onPhase?.('plan'), result({ model, plans, emitted }));
+    layout ??= layoutGitOpsTree(emitted.renders);
+    diagnostics.push(...layout.checks);
+    onPhase?.('plan');
+    if (hasErrors(diagnostics)) return result({ model, plans, emitted });
+    if (layout.diagnostics.length > 0) return result({ model, plans, emitted, layout });
+    const namespaces: Record<string, ShardEntry> = {};
+    for (const [ns, key] of keys.namespaces)
+      namespaces[ns] = reused.has(ns)
+        ? previous!.namespaces[ns]!
+        : { key, foreign: foreignIds(emitted.renders, layout, ns) };
+    return result({
+      model,
+      plans,
+      emitted,
+      layout,
+      shards: { record: { global: keys.global, namespaces }, reused },
+    });
+  }
+}
+
+/**
+ * Gives each environment's namespaces taken from the previous render the ids `previous` recorded of their
+ * objects that other directories could hold. False when an emitted object belongs to one of those namespaces
+ * (in another directory): the layout could not check it against the namespace's own objects.
+ */
+function takeForeign(renders: readonly EnvRender[], previous: ShardRecord): boolean {
+  for (const r of renders) {
+    const reused = r.reused;
+    if (!reused?.size) continue;
+    const lists = [r.output.system, r.output.prerequisites ?? [], ...r.output.namespaces.values()];
+    for (const list of lists)
+      for (const o of list)
+        if (o.metadata.namespace !== undefined && reused.has(o.metadata.namespace)) return false;
+    r.reused = new Map(
+      [...reused.keys()].map((ns) => [ns, previous.namespaces[ns]?.foreign[r.env.name] ?? []] as const),
+    );
+  }
+  return true;
+}
+
+/** The ids of namespace `ns`'s objects in each environment that another directory could hold too (ShardEntry.foreign). */
+function foreignIds(renders: readonly EnvRender[], layout: GitOpsTree, ns: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const r of renders) {
+    const objects = layout.builds.get(overlayPath(r.env.name, ns));
+    if (!objects) continue;
+    out[r.env.name] = objects.filter((o) => o.metadata.namespace !== ns).map((o) => resourceId(o));
+  }
+  return out;
 }

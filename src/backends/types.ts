@@ -120,6 +120,12 @@ export interface EmitContext {
   readonly toolVersion: string;
   /** Per-service results shared between environments (see EmitMemo); none: everything is computed. */
   readonly memo?: EmitMemo;
+  /**
+   * The application namespaces whose objects are wanted; absent: all of them. An incremental render takes
+   * the other namespaces' files from the previous render (plan/shards.ts). `namespaces` then holds these
+   * only; everything else (`system`, `charts`, and `diagnostics`, of every service) is as without it.
+   */
+  readonly only?: ReadonlySet<string>;
 }
 
 export interface BackendOutput {

@@ -5,15 +5,18 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { hasErrors } from '../core/diagnostic.ts';
+import { hasErrors, InternalError } from '../core/diagnostic.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { fileStart } from '../core/location.ts';
-import type { OutputFile } from '../core/output.ts';
+import { hasText, type KnownFile, type OutputFile, type TreeFile } from '../core/output.ts';
+import { shardOfPath } from '../gitops/layout.ts';
 import type { TreeEntry } from '../gitops/types.ts';
 import { unifiedDiff } from '../diff/line-diff.ts';
 import { PROJECT_FILE } from '../load/constants.ts';
 import {
+  readPreviousRender,
   readRenderCache,
+  shardContext,
   renderCacheDir,
   renderCacheFile,
   renderCacheKey,
@@ -150,14 +153,31 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   const { compileLoaded, renderEntriesReleasing } = await import('../pipeline.ts');
   const parseCache = cacheDir !== undefined ? parseCacheFile(cacheDir, root) : undefined;
   let known = parseCache ? readParseCache(parseCache, toolFingerprint(), input.loaded.files) : new Map();
-  let compiled: CompileDirResult | undefined = compileLoaded(input, {
-    // Only the parsed files: the other members of a CompileCache serve compiles that share them (the sides of
-    // `meshc diff`); held by one compile they would only outlive their stage (at 40,000 services x 4
-    // environments, ~0.4 GiB of memos kept to the end of the compile).
-    cache: { parsed: new Map(known) },
-    // Laid out as objects: the files' text is made below, once the rest of the compile is let go.
-    until: 'layout',
-  });
+  // Namespace shards (plan/shards.ts): the previous render of this output, by the same meshc, recorded each
+  // namespace's key; a namespace whose key is unchanged is taken from its files instead of compiled. Not for
+  // `--check`, which shows the text of what differs.
+  const context = cache
+    ? shardContext({
+        outputDir: input.place.outputDir,
+        ...(input.place.outputRepoPath !== undefined ? { outputRepoPath: input.place.outputRepoPath } : {}),
+      })
+    : undefined;
+  const previous = cache && !check ? readPreviousRender(cache.file) : undefined;
+  const previousShards = previous?.shards?.context === context ? previous?.shards?.record : undefined;
+  const compileNow = (withPrevious: boolean) =>
+    compileLoaded(input, {
+      // Only the parsed files: the other members of a CompileCache serve compiles that share them (the sides
+      // of `meshc diff`); held by one compile they would only outlive their stage (at 40,000 services x 4
+      // environments, ~0.4 GiB of memos kept to the end of the compile).
+      cache: { parsed: new Map(known) },
+      // Laid out as objects: the files' text is made below, once the rest of the compile is let go.
+      until: 'layout',
+      // A check records nothing for the next render (it writes nothing): no keys.
+      ...(cache && !check
+        ? { shards: withPrevious && previousShards ? { previous: previousShards } : {} }
+        : {}),
+    });
+  let compiled: CompileDirResult | undefined = compileNow(true);
   // Saved when more than a little of the spec was parsed afresh: rewriting the whole cache for the one file
   // a change touched costs more than parsing that file again next time (its old entry is simply not used).
   let afresh = 0;
@@ -194,26 +214,63 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   // the compile's plus the text's plus the write's. Locations are read now: a lazy one would keep its parsed
   // file alive.
   const outDir = compiled.outputDir;
-  const entries: (TreeEntry | undefined)[] = [...compiled.layout.entries];
   const environments = compiled.plans.map((p) => p.env.name);
-  const rendered = compiled.allDiagnostics.map(resolvedDiagnostic);
+  let rendered = compiled.allDiagnostics.map(resolvedDiagnostic);
+  // The files of the namespaces taken from the previous render: its paths and hashes, not its text.
+  const taken = (reused: ReadonlySet<string> | undefined): KnownFile[] =>
+    reused?.size && previous
+      ? previous.files
+          .filter(([p]) => {
+            const ns = shardOfPath(p);
+            return ns !== undefined && reused.has(ns);
+          })
+          .map(([p, ownership, hash]) => ({ path: p, ownership, hash }))
+      : [];
+  let entries: (TreeEntry | undefined)[] = [...compiled.layout.entries];
+  let shards = compiled.shards && context ? { context, record: compiled.shards.record } : undefined;
+  const takenFiles = taken(compiled.shards?.reused);
+  // What the shards did, for whoever looks into a render's speed (MESHC_DEBUG also prints internal errors' stacks).
+  if (io.env.MESHC_DEBUG && compiled.shards)
+    io.stderr.write(
+      `meshc: ${compiled.shards.reused.size} of ${Object.keys(compiled.shards.record.namespaces).length} namespaces taken from the previous render (${takenFiles.length} files)\n`,
+    );
   compiled = undefined;
   // Most of the heap is now that compile's garbage: collected before the text is made on top of it.
   collectReleased();
-  const files = renderEntriesReleasing(entries);
+  let files = withKnown(renderEntriesReleasing(entries), takenFiles);
 
   // The writer hashes the files (to compare them with its manifest and record the next one); the render cache
   // entry hashes the same files.
   const hashes = new BlobHashes();
-  const result = await writeTree(outDir, files, {
-    check,
-    hashes,
-    guardRemovals: !args.values['allow-removals'],
-    ...(manifestFile !== undefined ? { manifestFile } : {}),
-  });
+  const write = () =>
+    writeTree(outDir, files, {
+      check,
+      hashes,
+      guardRemovals: !args.values['allow-removals'],
+      ...(manifestFile !== undefined ? { manifestFile } : {}),
+    });
+  let result = await write();
+  if (result.needsText) {
+    // The tree on disk is not what the previous render wrote where this one took its files from it (edited,
+    // removed, or the render cache outlived the tree): nothing was written; everything is compiled and
+    // rendered, as without shards.
+    if (io.env.MESHC_DEBUG)
+      io.stderr.write(
+        `meshc: ${result.needsText.length} files taken from the previous render differ on disk: compiling everything\n`,
+      );
+    compiled = compileNow(false);
+    if (!compiled.layout) throw new InternalError('render: a spec that compiled did not compile again');
+    rendered = compiled.allDiagnostics.map(resolvedDiagnostic);
+    entries = [...compiled.layout.entries];
+    shards = compiled.shards && context ? { context, record: compiled.shards.record } : undefined;
+    compiled = undefined;
+    collectReleased();
+    files = renderEntriesReleasing(entries);
+    result = await write();
+  }
   // The tree on disk is now the render (written, or found up to date): remembered for the next run.
   if (cache && !hasErrors(rendered) && result.diagnostics.length === 0 && result.stale.length === 0)
-    saveRenderCache(cache.file, renderCacheEntry(cache.key, files, rendered, environments, hashes));
+    saveRenderCache(cache.file, renderCacheEntry(cache.key, files, rendered, environments, hashes, shards));
   const diagnostics = [...rendered, ...result.diagnostics];
   if (check && result.stale.length > 0) {
     const fix = `meshc render ${path.relative(io.cwd, root) || '.'}${explicitOut !== undefined ? ` -o ${shownOut}` : ''}`;
@@ -230,7 +287,7 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   const shown = applyReportFlags(diagnostics, flags);
   report(shown, { sources: input.loaded.files }, root, format, io, io.stdout);
   if (check && format === 'text' && result.stale.length > 0)
-    io.stdout.write(await staleDiffs(outDir, result.stale, files));
+    io.stdout.write(await staleDiffs(outDir, result.stale, files.filter(hasText)));
   const done = !check && !hasErrors(shown);
   const services = removedServicesLine(result.removals, done);
   if (!done) {
@@ -247,6 +304,17 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     );
   }
   return EXIT.ok;
+}
+
+/** The rendered files and those taken from the previous render, as one list in path order. */
+function withKnown(files: readonly OutputFile[], known: readonly KnownFile[]): TreeFile[] {
+  if (known.length === 0) return [...files];
+  const all: TreeFile[] = [...files, ...known];
+  all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (let i = 1; i < all.length; i++)
+    if (all[i]!.path === all[i - 1]!.path)
+      throw new InternalError(`render: ${all[i]!.path} is both rendered and taken from the previous render`);
+  return all;
 }
 
 /**

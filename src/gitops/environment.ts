@@ -28,7 +28,7 @@ import type { EnvRender } from './types.ts';
 export interface PreparedEnv {
   readonly render: EnvRender;
   readonly name: string;
-  /** Application namespaces with at least one object, sorted. */
+  /** Application namespaces with at least one object, and those taken from the previous render (EnvRender.reused), sorted. */
   readonly namespaces: readonly string[];
   /** Keys: application namespaces, PREREQUISITES_DIR, INSTALL_DIR, CONFIG_DIR (only non-empty directories). */
   readonly dirs: ReadonlyMap<string, readonly K8sObject[]>;
@@ -77,7 +77,9 @@ export function prepareEnvironment(
   // patches reach them too: they are named after the environment, so a patch never touches another
   // environment's objects in a shared cluster directory. Patches change objects but never remove one, so
   // the overlay directories these objects point at are known here.
-  const namespaces = [...groups.keys()].filter((d) => !isMeshDir(d)).sort(cmp);
+  const namespaces = [...groups.keys(), ...(render.reused?.keys() ?? [])]
+    .filter((d) => !isMeshDir(d))
+    .sort(cmp);
   const clusterObjects = engine.clusterObjects({
     env: env.name,
     gitops: env.gitops,
@@ -104,6 +106,8 @@ export function prepareEnvironment(
 
   const dirs = new Map<string, K8sObject[]>();
   const owner = new Map<string, string>();
+  // The objects of namespaces taken from the previous render that another directory could hold too.
+  for (const [ns, ids] of render.reused ?? []) for (const id of ids) owner.set(id, ns);
   for (const [dir, objs] of patched.groups) {
     // Canonicalized in place: the list is applyEnvironmentPatches' own copy.
     for (let i = 0; i < objs.length; i++) objs[i] = canonical.canonicalize(objs[i] as K8sObject);

@@ -57,6 +57,19 @@ export function relativeTo(from: string, to: string): string {
   return '../'.repeat(depth) + to;
 }
 
+/**
+ * The namespace a path of the output tree belongs to, when it is a namespace shard's (plan/shards.ts):
+ * `base/<mesh>/<namespace>/…` or `overlays/<env>/<namespace>/…`; else undefined (the environments' own
+ * files, the mesh-wide directories, the clusters' directories).
+ */
+export function shardOfPath(p: string): string | undefined {
+  const parts = p.split('/');
+  if (parts.length < 4) return undefined;
+  if (parts[0] === 'base') return parts[2];
+  if (parts[0] === 'overlays' && parts[2] !== MESH_SYSTEM_DIR) return parts[2];
+  return undefined;
+}
+
 export function isMeshDir(dir: string): boolean {
   return MESH_DIRS.includes(dir);
 }

@@ -146,6 +146,7 @@ export function layoutGitOpsTree(
   const bases = new Map<string, { env: PreparedEnv; objects: BaseObjects }>();
   for (const p of prepared) {
     for (const ns of p.namespaces) {
+      if (p.render.reused?.has(ns)) continue;
       const key = basePath(p.render.mesh, ns);
       if (!bases.has(key)) bases.set(key, { env: p, objects: new BaseObjects(p.dirs.get(ns) ?? []) });
     }
@@ -158,6 +159,8 @@ export function layoutGitOpsTree(
   const noBase = new BaseObjects([]);
   for (const p of prepared) {
     for (const ns of p.namespaces) {
+      // Taken from the previous render, base and overlays (plan/shards.ts).
+      if (p.render.reused?.has(ns)) continue;
       const base = bases.get(basePath(p.render.mesh, ns));
       const objects = p.dirs.get(ns) ?? [];
       addNamespaceOverlay(entries, p.name, p.render.mesh, ns, base?.objects ?? noBase, objects);

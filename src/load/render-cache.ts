@@ -18,9 +18,10 @@ import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { OutputFile } from '../core/output.ts';
 import type { SourceFile } from '../parse/source.ts';
+import type { ShardRecord } from '../core/shards.ts';
 
 /** Bumped whenever the entry's shape changes: an entry of another format is ignored. */
-export const RENDER_CACHE_FORMAT = 2;
+export const RENDER_CACHE_FORMAT = 3;
 
 /** What a successful render wrote, and what it reported. */
 export interface RenderCacheEntry {
@@ -32,6 +33,12 @@ export interface RenderCacheEntry {
   readonly diagnostics: readonly Diagnostic[];
   /** The rendered environments, in order (for the summary line). */
   readonly environments: readonly string[];
+  /**
+   * The render's namespace shards (plan/shards.ts), for the next render after a change: a namespace whose
+   * key it finds again is taken from `files` instead of compiled. `context` is {@link shardContext} of the
+   * render: another meshc or another output place never takes them.
+   */
+  readonly shards?: { readonly context: string; readonly record: ShardRecord };
 }
 
 /** The cache directory the environment names, or none (then nothing is cached). */
@@ -116,6 +123,28 @@ export function renderCacheKey(inputs: RenderCacheInputs, tool = toolFingerprint
   return hash.digest('hex');
 }
 
+/**
+ * What namespace shards are good for besides the spec: meshc's fingerprint and the output's place (the key
+ * of a render of no spec file).
+ */
+export function shardContext(inputs: Omit<RenderCacheInputs, 'sources'>, tool = toolFingerprint()): string {
+  return renderCacheKey({ ...inputs, sources: [] }, tool);
+}
+
+/**
+ * The entry of `file`, whatever its key (an incremental render reads the previous render's shards and files
+ * from it); anything unreadable is no entry.
+ */
+export function readPreviousRender(file: string): RenderCacheEntry | undefined {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  return isEntry(entry) ? entry : undefined;
+}
+
 /** The entry of `file` if it is one of this format with this key; anything unreadable is no entry. */
 export function readRenderCache(file: string, key: string): RenderCacheEntry | undefined {
   let entry: unknown;
@@ -160,6 +189,27 @@ function isEntry(v: unknown): v is RenderCacheEntry {
       (d) => typeof d === 'object' && d !== null && typeof d.code === 'string' && d.severity === 'warning',
     ) &&
     Array.isArray(e.environments) &&
-    e.environments.every((n) => typeof n === 'string')
+    e.environments.every((n) => typeof n === 'string') &&
+    (e.shards === undefined || isShards(e.shards))
   );
+}
+
+function isShards(v: unknown): v is NonNullable<RenderCacheEntry['shards']> {
+  const s = v as { context?: unknown; record?: { global?: unknown; namespaces?: unknown } } | null;
+  if (typeof s !== 'object' || s === null || typeof s.context !== 'string') return false;
+  const r = s.record;
+  if (typeof r !== 'object' || r === null || typeof r.global !== 'string') return false;
+  const namespaces = r.namespaces;
+  if (typeof namespaces !== 'object' || namespaces === null || Array.isArray(namespaces)) return false;
+  return Object.values(namespaces).every((n: unknown) => {
+    const e = n as { key?: unknown; foreign?: unknown } | null;
+    if (typeof e !== 'object' || e === null || typeof e.key !== 'string') return false;
+    const foreign = e.foreign;
+    return (
+      typeof foreign === 'object' &&
+      foreign !== null &&
+      !Array.isArray(foreign) &&
+      Object.values(foreign).every((ids) => Array.isArray(ids) && ids.every((id) => typeof id === 'string'))
+    );
+  });
 }

@@ -31,7 +31,10 @@ export const NO_REMOVALS: Removals = {
 };
 
 /** Units of the tree that `removed` (owned files leaving) empties, given the new `files`. Pure. */
-export function findRemovals(removed: readonly string[], files: readonly OutputFile[]): Removals {
+export function findRemovals(
+  removed: readonly string[],
+  files: readonly Pick<OutputFile, 'path'>[],
+): Removals {
   if (removed.length === 0) return NO_REMOVALS;
   const kept = new Set<string>();
   for (const f of files) {

@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { Location } from '../core/location.ts';
-import type { OutputFile } from '../core/output.ts';
+import type { TreeFile } from '../core/output.ts';
 import { RENDER_CACHE_FORMAT } from '../load/render-cache.ts';
 import { writeFileAtomically } from './atomic-file.ts';
 import { BlobHashes } from './manifest.ts';
@@ -16,10 +16,11 @@ import type { RenderCacheEntry } from '../load/render-cache.ts';
  */
 export function renderCacheEntry(
   key: string,
-  files: readonly OutputFile[],
+  files: readonly TreeFile[],
   diagnostics: readonly Diagnostic[],
   environments: readonly string[],
   hashes: BlobHashes = new BlobHashes(),
+  shards?: RenderCacheEntry['shards'],
 ): RenderCacheEntry {
   return {
     format: RENDER_CACHE_FORMAT,
@@ -27,6 +28,7 @@ export function renderCacheEntry(
     files: files.map((f) => [f.path, f.ownership, f.ownership === 'owned' ? hashes.of(f) : ''] as const),
     diagnostics: diagnostics.map(resolvedDiagnostic),
     environments: [...environments],
+    ...(shards ? { shards } : {}),
   };
 }
 

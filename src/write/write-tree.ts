@@ -24,7 +24,7 @@ import {
 import path from 'node:path';
 import { CODES, type DiagnosticCode } from '../core/codes.ts';
 import { InternalError, type Diagnostic } from '../core/diagnostic.ts';
-import { OWNED_HEADER, type OutputFile } from '../core/output.ts';
+import { OWNED_HEADER, hasText, type OutputFile, type TreeFile } from '../core/output.ts';
 import { acquireLock } from './lock.ts';
 import {
   BlobHashes,
@@ -85,6 +85,11 @@ export interface WriteResult {
   readonly diagnostics: Diagnostic[];
   /** What leaves the tree (written or, with `check`, that would be): whole units and services. */
   readonly removals: Removals;
+  /**
+   * Files given by their hash only (KnownFile) that the tree on disk does not hold as they were: nothing was
+   * written or judged, and the caller writes again with their text.
+   */
+  readonly needsText?: readonly string[];
 }
 
 const OWNED = Buffer.from(OWNED_HEADER, 'utf8');
@@ -129,7 +134,7 @@ export const MAX_OWNED_BYTES = 16 * 1024 * 1024;
  */
 export async function writeTree(
   outDir: string,
-  files: readonly OutputFile[],
+  files: readonly TreeFile[],
   opts: WriteOptions,
 ): Promise<WriteResult> {
   const none: WriteResult = {
@@ -193,7 +198,7 @@ const DISK_REFUSALS = new Set([
 
 async function writeLocked(
   root: string,
-  files: readonly OutputFile[],
+  files: readonly TreeFile[],
   opts: WriteOptions,
   none: WriteResult,
 ): Promise<WriteResult> {
@@ -226,6 +231,8 @@ async function writeLocked(
   const scan = rootStat ? scanTree(root, manifest) : emptyScan();
   const hashes = opts.hashes ?? new BlobHashes();
   const plan = planTree(scan, files, hashes);
+  // Nothing is judged, written or recorded without the text of every file the new tree writes.
+  if (plan.needsText.length > 0) return { ...none, needsText: plan.needsText };
   if (plan.diagnostics.length > 0) return { ...none, diagnostics: plan.diagnostics };
   const removals = findRemovals(plan.removed, files);
   const guard = opts.guardRemovals ? removalDiagnostics(removals) : [];
@@ -254,8 +261,10 @@ async function writeLocked(
 // ---- checks on the requested files (no disk) ----
 
 /** A bug in meshc, not a user error: an owned file without the header would be orphaned on the next run. */
-function assertHeaders(files: readonly OutputFile[]): void {
+function assertHeaders(files: readonly TreeFile[]): void {
   for (const f of files) {
+    // A file of the previous render was checked when it was rendered.
+    if (f.content === undefined) continue;
     if ((f.ownership === 'owned') !== f.content.startsWith(OWNED_HEADER)) {
       throw new InternalError(
         f.ownership === 'owned'
@@ -285,7 +294,7 @@ export function pathProblem(p: string): string | undefined {
 
 const SAFE_PATH = /^(?![A-Za-z]:)(?:(?!\.\.?(?:\/|$))[^/\\\0]+\/)*(?!\.\.?$)[^/\\\0]+$/;
 
-function checkPaths(files: readonly OutputFile[]): Diagnostic[] {
+function checkPaths(files: readonly TreeFile[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const f of files) {
@@ -438,7 +447,9 @@ function readFully(fd: number, buf: Buffer, offset: number, length: number): num
 }
 
 /** True when the existing file holds exactly `content`: compared byte for byte, or by its recorded hash. */
-function holds(existing: ExistingFile, f: OutputFile, hashes: BlobHashes): boolean {
+function holds(existing: ExistingFile, f: TreeFile, hashes: BlobHashes): boolean {
+  if (f.content === undefined)
+    return existing.content ? blobHash(existing.content) === f.hash : existing.hash === f.hash;
   if (existing.content) return existing.content.equals(Buffer.from(f.content, 'utf8'));
   if (existing.hash !== undefined)
     return existing.stat?.size === Buffer.byteLength(f.content, 'utf8') && existing.hash === hashes.of(f);
@@ -464,15 +475,18 @@ interface Plan {
   readonly unchanged: string[];
   readonly stale: StaleFile[];
   readonly diagnostics: Diagnostic[];
+  /** Files known only by their hash (KnownFile) that the new tree must write: their text is needed. */
+  readonly needsText: string[];
 }
 
-function planTree(scan: Scan, files: readonly OutputFile[], hashes: BlobHashes): Plan {
+function planTree(scan: Scan, files: readonly TreeFile[], hashes: BlobHashes): Plan {
   const entries = new Map<string, Entry>();
   const written: string[] = [];
   const removed: string[] = [];
   const unchanged: string[] = [];
   const stale: StaleFile[] = [];
   const diagnostics: Diagnostic[] = [];
+  const needsText: string[] = [];
   const wanted = new Set<string>();
 
   for (const f of files) {
@@ -500,6 +514,7 @@ function planTree(scan: Scan, files: readonly OutputFile[], hashes: BlobHashes):
       written.push(f.path);
       stale.push({ path: f.path, reason: 'changed' });
     }
+    if (entries.get(f.path)?.op === 'write' && !hasText(f)) needsText.push(f.path);
   }
 
   const removedUnder = new Set<string>();
@@ -544,6 +559,7 @@ function planTree(scan: Scan, files: readonly OutputFile[], hashes: BlobHashes):
     unchanged: sorted(unchanged),
     stale: stale.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     diagnostics: dedupe(diagnostics),
+    needsText: needsText.sort(),
   };
 }
 
@@ -788,7 +804,7 @@ async function recordWritten(
     readonly scanTaken: number;
     readonly times: SwapTimes;
     readonly plan: Plan;
-    readonly files: readonly OutputFile[];
+    readonly files: readonly TreeFile[];
     readonly hashes: BlobHashes;
   },
 ): Promise<void> {
@@ -803,7 +819,8 @@ async function recordWritten(
     owned++;
     const op = run.plan.entries.get(f.path)?.op;
     if (op === 'write') {
-      written.push(f);
+      // A file known by its hash is never written (planTree asks for its text instead: `needsText`).
+      if (hasText(f)) written.push(f);
       continue;
     }
     const before = run.scan.files.get(f.path)?.stat;

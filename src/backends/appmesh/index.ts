@@ -93,6 +93,9 @@ function emitAppMesh(
   const backends = backendsOf(env);
   const timeouts = listenerTimeouts(env.services, services);
   for (const s of env.services) {
+    // A namespace the render takes from the previous one: no objects wanted, and serviceObjects finds nothing
+    // (the findings are checkEnvironment's, of every service).
+    if (ctx.only && !ctx.only.has(s.namespace)) continue;
     const own: ServiceInputs = {
       backends: (backends.get(s.id) ?? []).map((b) => b.id),
       timeouts: nodesOf(s).map((n) => timeouts.get(`${n.namespace}/${n.name}`)),

@@ -84,6 +84,9 @@ function emitIstio(
   // environment's mode reaches the output through the mesh-wide PeerAuthentication only (systemObjects).
   const seen = represented(env.services, services, memo, (s) => s.mtlsOverride);
   for (const s of seen.services) {
+    // A namespace the render takes from the previous one: its objects are not wanted, and no finding
+    // comes from them (checkEnvironment's are the environment's).
+    if (ctx.only && !ctx.only.has(s.namespace)) continue;
     const route = ingress.routes.get(s.id);
     const objects = memo
       ? memo.get(s, key, seen.index, (recorded) =>

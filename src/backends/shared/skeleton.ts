@@ -45,7 +45,7 @@ export function meshBackend(def: MeshBackendDefinition): Backend {
         }
       : {}),
     emit(env: ResolvedEnvironment, ctx: EmitContext): BackendOutput {
-      const namespaces = namespaceBuckets(env, (ns) => namespace(ns, env));
+      const namespaces = namespaceBuckets(env, (ns) => namespace(ns, env), ctx.only);
       const out = emit(env, namespaces, ctx);
       // Progressive delivery (Service.rollout): the backend's metric checks and Flagger's chart, from its data.
       for (const [ns, objects] of rolloutMetricTemplates(env, def.rollout))
@@ -81,9 +81,10 @@ export function minVersionDiagnostics(
 export function namespaceBuckets(
   env: ResolvedEnvironment,
   namespace: (name: string) => K8sObject,
+  only?: ReadonlySet<string>,
 ): Map<string, K8sObject[]> {
   const out = new Map<string, K8sObject[]>();
   for (const ns of [...new Set([...env.namespaces, ...env.services.map((s) => s.namespace)])].sort())
-    out.set(ns, [namespace(ns)]);
+    if (!only || only.has(ns)) out.set(ns, [namespace(ns)]);
   return out;
 }

@@ -1,0 +1,144 @@
+/**
+ * Namespace shards: what an incremental render may take from the previous render instead of compiling again.
+ *
+ * A shard is one application namespace across every environment: the files under `base/<mesh>/<namespace>/`
+ * and `overlays/<env>/<namespace>/`. Its files are a function of:
+ * - the namespace's resolved services in each environment (model/types.ts ResolvedService, overrides merged),
+ *   and whether the environment deploys the namespace;
+ * - each environment's settings (mesh, GitOps engine, patches, the namespace list), its backend, meshc's
+ *   version;
+ * - what the backend reads of the services of other namespaces: the members of model/exports.ts that
+ *   `Backend.exports` names (src/model/exports.test.ts holds every backend to its list).
+ * {@link shardKeys} digests the first into one key per namespace and the rest into one global key. Two renders
+ * with the same global key and the same key for a namespace lay that namespace's files out alike. Pure.
+ */
+import { createHash, hash } from 'node:crypto';
+import type { ShardEntry, ShardRecord } from '../core/shards.ts';
+import type { ResolvedEnvironment, ResolvedService } from '../model/types.ts';
+import type { EnvironmentPlan } from './plan.ts';
+
+export type { ShardEntry, ShardRecord };
+
+export interface ShardKeys {
+  /** Everything outside the namespaces that reaches their files (see the module comment). */
+  readonly global: string;
+  /** Application namespace → the digest of its services in every environment. Sorted by namespace. */
+  readonly namespaces: ReadonlyMap<string, string>;
+}
+
+/** The keys of a compile's planned environments; `toolVersion` is meshc's version (`meshc --version`). */
+export function shardKeys(plans: readonly EnvironmentPlan[], toolVersion: string): ShardKeys {
+  const ordered = [...plans].sort((a, b) => cmp(a.env.name, b.env.name));
+  const global = createHash('sha256');
+  global.update(`meshc-shards 1\0${toolVersion}\0`);
+  const perNamespace = new Map<string, ReturnType<typeof createHash>>();
+  const hashOf = (ns: string) => {
+    let h = perNamespace.get(ns);
+    if (!h) perNamespace.set(ns, (h = createHash('sha256')));
+    return h;
+  };
+  for (const { env, backend } of ordered) {
+    global.update(`${env.name}\0${backend.mesh}\0${environmentSettings(env)}\0`);
+    // What the backend reads of other namespaces' services: the members it exports, of every service.
+    const exported = [...backend.exports].sort();
+    for (const s of env.services) {
+      global.update(peerDigest(s, exported));
+      global.update('\0');
+    }
+    // Each namespace's services in this environment, and the namespace itself where it has none.
+    const byNamespace = new Map<string, ResolvedService[]>();
+    for (const ns of env.namespaces) byNamespace.set(ns, []);
+    for (const s of env.services) {
+      const list = byNamespace.get(s.namespace);
+      if (list) list.push(s);
+      else byNamespace.set(s.namespace, [s]);
+    }
+    for (const [ns, services] of byNamespace) {
+      const h = hashOf(ns);
+      h.update(`${env.name}\0`);
+      for (const s of services) h.update(`${serviceDigest(s)}\0`);
+      h.update('\n');
+    }
+  }
+  const digest = global.digest('hex');
+  return {
+    global: digest,
+    namespaces: new Map(
+      [...perNamespace].sort(([a], [b]) => cmp(a, b)).map(([ns, h]) => [ns, h.digest('hex')] as const),
+    ),
+  };
+}
+
+/**
+ * An environment's settings as JSON, its services, its resolved `spec` (what policies read: the overrides
+ * are in the services already) and its origin aside. The model holds plain data only (no Map, Set or class:
+ * src/plan/shards.test.ts), so JSON holds all of it.
+ */
+function environmentSettings(env: ResolvedEnvironment): string {
+  return JSON.stringify(env, function (this: unknown, key: string, value: unknown) {
+    return this === env && (key === 'services' || key === 'spec' || key === 'origin') ? undefined : value;
+  });
+}
+
+const services = new WeakMap<ResolvedService, string>();
+const values = new WeakMap<object, string>();
+
+/**
+ * A resolved service's digest, once per service object: of its members but `spec` (the spec as policies see
+ * it, whose every value the model resolved into the other members; no backend and no layout reads it) and
+ * `origin` (a function: where its values are in the spec, which findings carry, not files). The model's
+ * services of one spec document share their members' objects between environments (an environment of another
+ * mTLS mode gets a copy with `mtls` replaced): each member object is digested once.
+ */
+function serviceDigest(s: ResolvedService): string {
+  let d = services.get(s);
+  if (d === undefined) {
+    const record = s as unknown as Readonly<Record<string, unknown>>;
+    let members = '';
+    for (const k of Object.keys(record))
+      if (k !== 'spec' && k !== 'origin') members += `${k}=${valueDigest(record[k])}\0`;
+    d = hash('sha256', members, 'base64');
+    services.set(s, d);
+  }
+  return d;
+}
+
+/** A member's value as JSON, or the digest of that JSON for an object (once per object). */
+function valueDigest(v: unknown): string {
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'undefined';
+  let d = values.get(v);
+  if (d === undefined) {
+    d = hash('sha256', JSON.stringify(v), 'base64');
+    values.set(v, d);
+  }
+  return d;
+}
+
+/** The members `exported` of a service, as JSON. */
+function peerDigest(s: ResolvedService, exported: readonly string[]): string {
+  const record = s as unknown as Readonly<Record<string, unknown>>;
+  return JSON.stringify(exported.map((m) => record[m]));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The namespaces whose files a render may take from the render `previous` recorded: the same global key and
+ * the same key of the namespace. None where environment patches apply (a patch may reach any directory) or
+ * where environments share a cluster (their objects are compared with each other's, gitops/conflicts.ts).
+ */
+export function reusableShards(
+  plans: readonly EnvironmentPlan[],
+  keys: ShardKeys,
+  previous: ShardRecord | undefined,
+): ReadonlySet<string> {
+  if (!previous || previous.global !== keys.global) return new Set();
+  const clusters = new Set(plans.map((p) => p.env.cluster));
+  if (clusters.size !== plans.length || plans.some((p) => p.env.patches.length > 0)) return new Set();
+  const out = new Set<string>();
+  for (const [ns, key] of keys.namespaces)
+    if (Object.hasOwn(previous.namespaces, ns) && previous.namespaces[ns]!.key === key) out.add(ns);
+  return out;
+}
