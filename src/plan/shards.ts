@@ -88,7 +88,7 @@ const values = new WeakMap<object, string>();
  * it, whose every value the model resolved into the other members; no backend and no layout reads it) and
  * `origin` (a function: where its values are in the spec, which findings carry, not files). The model's
  * services of one spec document share their members' objects between environments (an environment of another
- * mTLS mode gets a copy with `mtls` replaced): each member object is digested once.
+ * mTLS mode gets a copy with `mtls` replaced): each member object is written as JSON once.
  */
 function serviceDigest(s: ResolvedService): string {
   let d = services.get(s);
@@ -96,22 +96,22 @@ function serviceDigest(s: ResolvedService): string {
     const record = s as unknown as Readonly<Record<string, unknown>>;
     let members = '';
     for (const k of Object.keys(record))
-      if (k !== 'spec' && k !== 'origin') members += `${k}=${valueDigest(record[k])}\0`;
+      if (k !== 'spec' && k !== 'origin') members += `${k}=${valueJson(record[k])}\0`;
     d = hash('sha256', members, 'base64');
     services.set(s, d);
   }
   return d;
 }
 
-/** A member's value as JSON, or the digest of that JSON for an object (once per object). */
-function valueDigest(v: unknown): string {
+/** A member's value as JSON, once per object. */
+function valueJson(v: unknown): string {
   if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'undefined';
-  let d = values.get(v);
-  if (d === undefined) {
-    d = hash('sha256', JSON.stringify(v), 'base64');
-    values.set(v, d);
+  let j = values.get(v);
+  if (j === undefined) {
+    j = JSON.stringify(v);
+    values.set(v, j);
   }
-  return d;
+  return j;
 }
 
 /** The members `exported` of a service, as JSON. */
