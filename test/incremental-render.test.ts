@@ -228,9 +228,8 @@ describe('the incremental render renders what a full render does', () => {
           for (const e of [{ kind: 'comment' as const, file: 0 }, ...edits]) {
             if (!apply(w, e)) continue;
             const { taken } = await renderBoth(w);
-            // A comment changes no resolved service; a weight changes routes, which only Istio's objects of
-            // other namespaces do not read (Backend.exports).
-            if ((e.kind === 'comment' || (mesh === 'istio' && e.kind === 'weight')) && taken > 0) reused++;
+            // A comment changes no resolved service.
+            if (e.kind === 'comment' && taken > 0) reused++;
           }
           fs.rmSync(path.dirname(w.spec), { recursive: true, force: true });
         }),
@@ -241,16 +240,21 @@ describe('the incremental render renders what a full render does', () => {
     600_000,
   );
 
-  it('a weight change takes the other namespaces from the previous render (Istio)', async () => {
-    const w = workspace('istio');
-    expect((await renderBoth(w)).code).toBe(0);
-    apply(w, { kind: 'weight', file: 0 });
-    expect((await renderBoth(w)).taken).toBe(2);
-    // A file of a namespace taken from the previous render, edited by hand: everything is rendered again.
-    apply(w, { kind: 'weight', file: 0 });
-    const edited = [...tree(w.inc).keys()].find((p) => p.startsWith('overlays/env-1/team-002/'))!;
-    rewrite(path.join(w.inc, edited), (t) => `${t}# edited by hand\n`);
-    expect((await renderBoth(w)).taken).toBe(2);
-    expect(tree(w.inc).get(edited)).not.toContain('# edited by hand');
-  });
+  // A weight changes routes, which Istio's and Linkerd's objects of other namespaces do not read (but for the
+  // namespaces they reach: Backend.peerView); Consul's and App Mesh's do.
+  it.each(['istio', 'linkerd'])(
+    '%s: a weight change takes the other namespaces from the previous render',
+    async (mesh) => {
+      const w = workspace(mesh);
+      expect((await renderBoth(w)).code).toBe(0);
+      apply(w, { kind: 'weight', file: 0 });
+      expect((await renderBoth(w)).taken).toBe(2);
+      // A file of a namespace taken from the previous render, edited by hand: everything is rendered again.
+      apply(w, { kind: 'weight', file: 0 });
+      const edited = [...tree(w.inc).keys()].find((p) => p.startsWith('overlays/env-1/team-002/'))!;
+      rewrite(path.join(w.inc, edited), (t) => `${t}# edited by hand\n`);
+      expect((await renderBoth(w)).taken).toBe(2);
+      expect(tree(w.inc).get(edited)).not.toContain('# edited by hand');
+    },
+  );
 });

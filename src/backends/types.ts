@@ -216,6 +216,13 @@ export interface Backend {
    * (src/model/exports.test.ts): what an incremental render may rely on to leave a namespace alone.
    */
   readonly exports: ExportList;
+  /**
+   * Narrower than `exports`, where the backend reads a member only through something derived from it: what
+   * the objects of other namespaces read of a service, as a value whose JSON changes whenever they could. An
+   * incremental render keys the other namespaces by it instead of by the members `exports` names
+   * (plan/shards.ts); src/model/exports.test.ts holds it to the same rule. Absent: those members.
+   */
+  readonly peerView?: (s: ResolvedService) => unknown;
   /** What a cluster needs before the environment's first sync, from what the environment uses. Pure. */
   readonly prerequisites?: (env: ResolvedEnvironment) => readonly ClusterPrerequisite[];
   /** Progressive delivery by Flagger on this mesh; absent: Flagger has no provider for it (`rollout` unsupported). */

@@ -39,10 +39,12 @@ export function shardKeys(plans: readonly EnvironmentPlan[], toolVersion: string
   };
   for (const { env, backend } of ordered) {
     global.update(`${env.name}\0${backend.mesh}\0${environmentSettings(env)}\0`);
-    // What the backend reads of other namespaces' services: the members it exports, of every service.
+    // What the backend reads of other namespaces' services: its view of every service, or the members it
+    // exports.
     const exported = [...backend.exports].sort();
+    const view = backend.peerView;
     for (const s of env.services) {
-      global.update(peerDigest(s, exported));
+      global.update(view ? JSON.stringify(view(s)) : peerDigest(s, exported));
       global.update('\0');
     }
     // Each namespace's services in this environment, and the namespace itself where it has none.

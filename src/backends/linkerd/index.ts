@@ -49,6 +49,18 @@ export const linkerd: Backend = meshBackend({
   // The ports of the services its routes send to (GAMMA backendRefs), and the routes of every service: a
   // namespace that routes reach from another holds a ReferenceGrant for each namespace they come from.
   exports: [...GAMMA_EXPORTS, 'routes'],
+  // Of the routes, only the namespaces they reach (and whether the service has routes of its own: a rollout's
+  // are Flagger's, and routes need an HTTP port).
+  peerView: (s) => ({
+    id: s.id,
+    ports: s.ports,
+    rollout: s.rollout !== undefined,
+    reaches: [
+      ...new Set(
+        s.routes.flatMap((r) => r.destinations.map((d) => d.namespace)).filter((ns) => ns !== s.namespace),
+      ),
+    ].sort(),
+  }),
   prerequisites: linkerdPrerequisites,
   importer: linkerdImporter,
   overlaps: LINKERD_OVERLAPS,
