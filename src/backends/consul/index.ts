@@ -89,10 +89,14 @@ function emitConsul(
     const isWhole = whole.has(s.id);
     const compute = (recorded: ServiceIndex) =>
       serviceObjects(s, recorded, callees, isWhole, env.mesh.version, exposing);
+    // A namespace the render takes from the previous one (`only`): its services' findings are still wanted,
+    // their objects are not (and are not interned).
+    const wanted = !ctx.only || ctx.only.has(s.namespace);
+    const memoKey = `${key}\0${isWhole ? 'whole' : ''}\0${callees.join('\0')}${wanted ? '' : '\0unwanted'}`;
     return memo
-      ? memo.get(s, `${key}\0${isWhole ? 'whole' : ''}\0${callees.join('\0')}`, index, (recorded) => {
+      ? memo.get(s, memoKey, index, (recorded) => {
           const r = compute(recorded);
-          return { ...r, objects: memo.keep(r.objects) };
+          return { ...r, objects: wanted ? memo.keep(r.objects) : [] };
         })
       : compute(index);
   });

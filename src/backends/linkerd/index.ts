@@ -89,10 +89,13 @@ function emitLinkerd(
   const seen = represented(env.services, services, memo, accessReadsMtls);
   for (const s of seen.services) {
     const ingressRoute = ingress.routes.get(s.id);
+    // A namespace the render takes from the previous one (`only`): its services' findings and the namespaces
+    // their routes reach are still wanted, their objects are not (and are not interned).
+    const wanted = !ctx.only || ctx.only.has(s.namespace);
     const own = memo
-      ? memo.get(s, key, seen.index, (recorded) => {
+      ? memo.get(s, wanted ? key : `${key}\0unwanted`, seen.index, (recorded) => {
           const r = serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, recorded);
-          return { ...r, objects: memo.keep(r.objects) };
+          return wanted ? { ...r, objects: memo.keep(r.objects) } : { ...r, objects: [] };
         })
       : serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, seen.index);
     namespaces.get(s.namespace)?.push(...own.objects, ...(ingressRoute ? [ingressRoute] : []));
