@@ -253,11 +253,14 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
    * everything is emitted and laid out, as without shards.
    */
   function incremental(plans: EnvironmentPlan[], previous: ShardRecord | undefined): Compiled {
-    const keys = shardKeys(plans, options.toolVersion ?? 'meshc');
-    let reused = reusableShards(plans, keys, previous);
-    let emitted = reused.size
-      ? emit(plans, options, new Set([...keys.namespaces.keys()].filter((ns) => !reused.has(ns))))
-      : emit(plans, options);
+    // Without a previous record the keys are only recorded: computed after the layout, past the peak of a
+    // large compile (emit), whose garbage they would add to.
+    let keys = previous ? shardKeys(plans, options.toolVersion ?? 'meshc') : undefined;
+    let reused = keys ? reusableShards(plans, keys, previous) : new Set<string>();
+    let emitted =
+      keys && reused.size
+        ? emit(plans, options, new Set([...keys.namespaces.keys()].filter((ns) => !reused.has(ns))))
+        : emit(plans, options);
     let layout =
       reused.size && takeForeign(emitted.renders, previous!) ? layoutGitOpsTree(emitted.renders) : undefined;
     if (reused.size && (!layout || layout.diagnostics.length > 0)) {
@@ -272,6 +275,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     onPhase?.('plan');
     if (hasErrors(diagnostics)) return result({ model, plans, emitted });
     if (layout.diagnostics.length > 0) return result({ model, plans, emitted, layout });
+    keys ??= shardKeys(plans, options.toolVersion ?? 'meshc');
     const namespaces: Record<string, ShardEntry> = {};
     for (const [ns, key] of keys.namespaces)
       namespaces[ns] = reused.has(ns)

@@ -32,8 +32,6 @@ export function shardKeys(plans: readonly EnvironmentPlan[], toolVersion: string
   const global = createHash('sha256');
   global.update(`meshc-shards 1\0${toolVersion}\0`);
   const perNamespace = new Map<string, ReturnType<typeof createHash>>();
-  // The services' members as JSON, for this call only: at 40,000 services they are a few hundred MB.
-  const json = new Map<object, string>();
   const hashOf = (ns: string) => {
     let h = perNamespace.get(ns);
     if (!h) perNamespace.set(ns, (h = createHash('sha256')));
@@ -60,7 +58,7 @@ export function shardKeys(plans: readonly EnvironmentPlan[], toolVersion: string
     for (const [ns, services] of byNamespace) {
       const h = hashOf(ns);
       h.update(`${env.name}\0`);
-      for (const s of services) h.update(`${serviceDigest(s, json)}\0`);
+      for (const s of services) h.update(`${serviceDigest(s)}\0`);
       h.update('\n');
     }
   }
@@ -89,32 +87,20 @@ const services = new WeakMap<ResolvedService, string>();
 /**
  * A resolved service's digest, once per service object: of its members but `spec` (the spec as policies see
  * it, whose every value the model resolved into the other members; no backend and no layout reads it) and
- * `origin` (a function: where its values are in the spec, which findings carry, not files). The model's
- * services of one spec document share their members' objects between environments (an environment of another
- * mTLS mode gets a copy with `mtls` replaced): each member object is written as JSON once.
+ * `origin` (a function: where its values are in the spec, which findings carry, not files). Its JSON is
+ * garbage as soon as it is hashed: kept for all services, it would be a few hundred MB at 40,000 services,
+ * just before emit (the peak of a large render).
  */
-function serviceDigest(s: ResolvedService, json: Map<object, string>): string {
+function serviceDigest(s: ResolvedService): string {
   let d = services.get(s);
   if (d === undefined) {
     const record = s as unknown as Readonly<Record<string, unknown>>;
-    let members = '';
-    for (const k of Object.keys(record))
-      if (k !== 'spec' && k !== 'origin') members += `${k}=${valueJson(record[k], json)}\0`;
-    d = hash('sha256', members, 'base64');
+    const members: Record<string, unknown> = {};
+    for (const k of Object.keys(record)) if (k !== 'spec' && k !== 'origin') members[k] = record[k];
+    d = hash('sha256', JSON.stringify(members), 'base64');
     services.set(s, d);
   }
   return d;
-}
-
-/** A member's value as JSON, once per object of one {@link shardKeys} (`json`; it dies with the call). */
-function valueJson(v: unknown, json: Map<object, string>): string {
-  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'undefined';
-  let j = json.get(v);
-  if (j === undefined) {
-    j = JSON.stringify(v);
-    json.set(v, j);
-  }
-  return j;
 }
 
 /** The members `exported` of a service, as JSON. */
