@@ -178,7 +178,8 @@ function apply(w: Workspace, e: Edit): boolean {
       );
       if (!owned.length) return false;
       const [p] = owned[e.file % owned.length]!;
-      rewrite(path.join(w.inc, p), (t) => `${t}# edited by hand\n`);
+      // Both trees alike: a render that refuses the spec leaves the edit in both.
+      for (const out of [w.inc, w.full]) rewrite(path.join(out, p), (t) => `${t}# edited by hand\n`);
       return true;
     }
     case 'lose-manifest':
