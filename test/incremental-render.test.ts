@@ -241,9 +241,9 @@ describe('the incremental render renders what a full render does', () => {
     600_000,
   );
 
-  // A weight changes routes, which Istio's and Linkerd's objects of other namespaces do not read (but for the
-  // namespaces they reach: Backend.peerView); Consul's and App Mesh's do.
-  it.each(['istio', 'linkerd'])(
+  // A weight changes routes, which Istio's, Linkerd's and Consul's objects of other namespaces do not read (but
+  // for the namespaces they reach, the services they send to as a whole: Backend.peerView); App Mesh's do.
+  it.each(['istio', 'linkerd', 'consul'])(
     '%s: a weight change takes the other namespaces from the previous render',
     async (mesh) => {
       const w = workspace(mesh);

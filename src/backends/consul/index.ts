@@ -49,6 +49,14 @@ export const consul: Backend = meshBackend({
   // environment, whose ServiceDefaults carry a service's resilience (`access`: its callers) and whether a
   // route sends to a service as a whole (`routes`).
   exports: [...CONSUL_PEER, 'access', 'routes'],
+  // Of the routes, only the services they send to as a whole (what wholeTargets makes of this service's own).
+  peerView: (s) => ({
+    id: s.id,
+    resilience: s.resilience,
+    serviceAccount: s.serviceAccount,
+    access: s.access ?? null,
+    whole: [...wholeTargets(new Map([[s.id, s]]))].sort(),
+  }),
   prerequisites: consulPrerequisites,
   importer: consulImporter,
 });
