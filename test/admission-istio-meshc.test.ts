@@ -4,7 +4,8 @@
  * Host header changes, header values with `%` or control characters. Each spec is either refused by meshc at
  * its key (MESH_CONSTRAINT) or compiles to objects that validateObject (schema, CEL, webhook) admits.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeWithShared } from './helpers/shared.ts';
 import { validateObject } from './helpers/crds.ts';
 import { ISTIO_ENV, codesAt, compileInline, dedent } from './helpers/spec-tree.ts';
 
@@ -54,7 +55,7 @@ const vsHttp = (objects: Record<string, unknown>[]) => {
   return vs.spec.http;
 };
 
-describe('retries with attempts: 0 on Istio', () => {
+describeWithShared('retries with attempts: 0 on Istio', () => {
   it('emit attempts: 0 alone (the conditions, defaulted or given, mean nothing without retries), which the webhook admits', () => {
     for (const retries of ['{ attempts: 0 }', '{ attempts: 0, on: [5xx, reset] }']) {
       const { objects, errors, refused } = compileRoutes(`routes:\n  - to: v1\n    retries: ${retries}`);
@@ -86,7 +87,7 @@ describe('retries with attempts: 0 on Istio', () => {
   });
 });
 
-describe('retries with attempts: 0 in a Flagger Canary on Istio (Flagger copies them into its VirtualService)', () => {
+describeWithShared('retries with attempts: 0 in a Flagger Canary on Istio (Flagger copies them into its VirtualService)', () => {
   const ENV = ISTIO_ENV.replace(
     '  gitops:',
     '  rollouts: { flagger: { chartVersion: "1.44.0", metricsServer: "http://prometheus.monitoring:9090" } }\n  gitops:',
@@ -146,7 +147,7 @@ describe('retries with attempts: 0 in a Flagger Canary on Istio (Flagger copies 
   });
 });
 
-describe('fault percentages on Istio', () => {
+describeWithShared('fault percentages on Istio', () => {
   it('refuse a percentage between 0 and 0.0001 at the percent, and admit 0 and 0.0001', () => {
     const abort = `routes:\n  - to: v1\n    fault: { abort: { status: 500, percent: 0.00005 } }`;
     expect(compileRoutes(abort).errors).toEqual([constraintAt(abort, 'fault', '0.00005')]);
@@ -162,7 +163,7 @@ describe('fault percentages on Istio', () => {
   });
 });
 
-describe('Host header changes on Istio', () => {
+describeWithShared('Host header changes on Istio', () => {
   it('refuse host among response header changes and request removals, at the header', () => {
     const set = `routes:\n  - to: v1\n    headers: { response: { set: { Host: a } } }`;
     expect(compileRoutes(set).errors).toEqual([constraintAt(set, 'headers', 'Host')]);
@@ -180,7 +181,7 @@ describe('Host header changes on Istio', () => {
   });
 });
 
-describe('regular expressions, access paths and native ingress hosts on Istio', () => {
+describeWithShared('regular expressions, access paths and native ingress hosts on Istio', () => {
   it('refuse a match regex over 1024 characters at the regex, and admit 1024', () => {
     const long = `routes:\n  - match: [{ path: { regex: "/${'a'.repeat(1024)}" } }]\n    to: v1`;
     expect(compileRoutes(long).errors).toEqual([constraintAt(long, 'regex', '"/')]);
@@ -228,7 +229,7 @@ describe('regular expressions, access paths and native ingress hosts on Istio', 
   });
 });
 
-describe('header values on Istio', () => {
+describeWithShared('header values on Istio', () => {
   // The spec's header values are literals; Envoy reads `%` as the start of a variable, so meshc writes `%%`.
   it('a literal % is written as %% (Envoy: a literal %), which the webhook admits', () => {
     const r = compileRoutes(`routes:\n  - to: v1\n    headers: { request: { set: { x-share: "50%" } } }`);

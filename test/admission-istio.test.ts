@@ -4,6 +4,7 @@
  * the one value the check is about; and that validateObject runs the checks, so a refused object fails it.
  */
 import { describe, expect, it } from 'vitest';
+import { describeWithShared } from './helpers/shared.ts';
 import { admissionErrors } from './helpers/admission.ts';
 import { durationNs, headerValueError, pathTemplateError } from './helpers/admission-istio.ts';
 import { validateObject } from './helpers/crds.ts';
@@ -626,7 +627,7 @@ describe("Istio's webhook model: parsers", () => {
   });
 });
 
-describe('validateObject runs the Istio webhook checks', () => {
+describeWithShared('validateObject runs the Istio webhook checks', () => {
   it("leaves to the CRDs' CEL rules what they refuse (the API server then calls no webhook): one refusal each", () => {
     const once = [
       put(VS, '/spec/http/0/timeout', '999us'),
