@@ -87,13 +87,15 @@ describeWithShared('retries with attempts: 0 on Istio', () => {
   });
 });
 
-describeWithShared('retries with attempts: 0 in a Flagger Canary on Istio (Flagger copies them into its VirtualService)', () => {
-  const ENV = ISTIO_ENV.replace(
-    '  gitops:',
-    '  rollouts: { flagger: { chartVersion: "1.44.0", metricsServer: "http://prometheus.monitoring:9090" } }\n  gitops:',
-  );
-  const service = (retries: string) =>
-    dedent`
+describeWithShared(
+  'retries with attempts: 0 in a Flagger Canary on Istio (Flagger copies them into its VirtualService)',
+  () => {
+    const ENV = ISTIO_ENV.replace(
+      '  gitops:',
+      '  rollouts: { flagger: { chartVersion: "1.44.0", metricsServer: "http://prometheus.monitoring:9090" } }\n  gitops:',
+    );
+    const service = (retries: string) =>
+      dedent`
     apiVersion: meshc.dev/v1alpha1
     kind: Service
     metadata: { name: reviews, namespace: shop }
@@ -102,50 +104,54 @@ describeWithShared('retries with attempts: 0 in a Flagger Canary on Istio (Flagg
       routes: [{ retries: ${retries} }]
       rollout: { strategy: canary, stepWeight: 10, maxWeight: 50, metrics: { successRate: 99 } }
   `;
-  it('carry attempts: 0 alone, which the webhook admits in the VirtualService Flagger generates', () => {
-    for (const retries of [
-      '{ attempts: 0 }',
-      '{ attempts: 0, on: [5xx] }',
-      '{ attempts: 0, perTryTimeout: 2s }',
-      '{ attempts: 2, on: [5xx] }',
-    ]) {
-      const out = compileInline({ 'environments/prod.yaml': ENV, 'services/reviews.yaml': service(retries) });
-      expect(
-        codesAt(out).filter((c) => !c.startsWith('MESH_APPROXIMATION')),
-        retries,
-      ).toEqual([]);
-      const canary = (out.emitted?.renders ?? [])
-        .flatMap((r) => [...r.output.namespaces.values()].flat())
-        .find((o) => o.kind === 'Canary') as unknown as {
-        spec: { service: { retries: Record<string, unknown>; timeout?: string } };
-      };
-      const copied = canary.spec.service.retries;
-      expect(copied, retries).toEqual(
-        retries.includes('attempts: 0') ? { attempts: 0 } : { attempts: 2, retryOn: '5xx' },
-      );
-      expect(canary.spec.service.timeout, retries).toBe(retries.includes('2s') ? '2s' : undefined);
-      // The VirtualService Flagger's istio router writes: the Canary's retries on its single http route.
-      const vs = {
-        apiVersion: 'networking.istio.io/v1',
-        kind: 'VirtualService',
-        metadata: { name: 'reviews', namespace: 'shop' },
-        spec: {
-          hosts: ['reviews'],
-          http: [
-            {
-              route: [
-                { destination: { host: 'reviews-primary' }, weight: 100 },
-                { destination: { host: 'reviews-canary' }, weight: 0 },
-              ],
-              retries: copied,
-            },
-          ],
-        },
-      };
-      expect(validateObject(vs), retries).toEqual([]);
-    }
-  });
-});
+    it('carry attempts: 0 alone, which the webhook admits in the VirtualService Flagger generates', () => {
+      for (const retries of [
+        '{ attempts: 0 }',
+        '{ attempts: 0, on: [5xx] }',
+        '{ attempts: 0, perTryTimeout: 2s }',
+        '{ attempts: 2, on: [5xx] }',
+      ]) {
+        const out = compileInline({
+          'environments/prod.yaml': ENV,
+          'services/reviews.yaml': service(retries),
+        });
+        expect(
+          codesAt(out).filter((c) => !c.startsWith('MESH_APPROXIMATION')),
+          retries,
+        ).toEqual([]);
+        const canary = (out.emitted?.renders ?? [])
+          .flatMap((r) => [...r.output.namespaces.values()].flat())
+          .find((o) => o.kind === 'Canary') as unknown as {
+          spec: { service: { retries: Record<string, unknown>; timeout?: string } };
+        };
+        const copied = canary.spec.service.retries;
+        expect(copied, retries).toEqual(
+          retries.includes('attempts: 0') ? { attempts: 0 } : { attempts: 2, retryOn: '5xx' },
+        );
+        expect(canary.spec.service.timeout, retries).toBe(retries.includes('2s') ? '2s' : undefined);
+        // The VirtualService Flagger's istio router writes: the Canary's retries on its single http route.
+        const vs = {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'VirtualService',
+          metadata: { name: 'reviews', namespace: 'shop' },
+          spec: {
+            hosts: ['reviews'],
+            http: [
+              {
+                route: [
+                  { destination: { host: 'reviews-primary' }, weight: 100 },
+                  { destination: { host: 'reviews-canary' }, weight: 0 },
+                ],
+                retries: copied,
+              },
+            ],
+          },
+        };
+        expect(validateObject(vs), retries).toEqual([]);
+      }
+    });
+  },
+);
 
 describeWithShared('fault percentages on Istio', () => {
   it('refuse a percentage between 0 and 0.0001 at the percent, and admit 0 and 0.0001', () => {
