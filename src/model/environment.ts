@@ -1,12 +1,27 @@
 import type { EnvironmentSpec } from '../spec/types.gen.ts';
 import { withSchemaDefaults } from '../schema/defaults.ts';
 import { duration } from './normalize.ts';
-import type { MeshSettings, GitOpsSettings, IngressTls, Observability, Trust } from './types.ts';
+import type {
+  MeshSettings,
+  GitOpsSettings,
+  IngressTls,
+  Observability,
+  ResolvedEnvironment,
+  Trust,
+} from './types.ts';
 
 /** The Environment spec as the schema guarantees it: the type generated from schemas/environment.schema.json. */
 export type EnvironmentSpecData = EnvironmentSpec;
 
 export { MESH_TYPES } from './mesh-types.ts';
+
+/**
+ * The application namespaces an environment deploys, sorted: those it names (its namespace filter applied)
+ * and those of its services. Each gets a Namespace object and an overlay directory of its own.
+ */
+export function applicationNamespaces(env: ResolvedEnvironment): string[] {
+  return [...new Set([...env.namespaces, ...env.services.map((s) => s.namespace)])].sort();
+}
 
 /** The ingress namespace of a mesh whose backend does not name its own (`Backend.ingressNamespace`). */
 export const DEFAULT_INGRESS_NAMESPACE = 'ingress';

@@ -14,6 +14,7 @@
  */
 import { createHash, hash } from 'node:crypto';
 import type { ShardEntry, ShardRecord } from '../core/shards.ts';
+import { applicationNamespaces } from '../model/environment.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../model/types.ts';
 import type { EnvironmentPlan } from './plan.ts';
 
@@ -48,13 +49,8 @@ export function shardKeys(plans: readonly EnvironmentPlan[], toolVersion: string
       global.update('\0');
     }
     // Each namespace's services in this environment, and the namespace itself where it has none.
-    const byNamespace = new Map<string, ResolvedService[]>();
-    for (const ns of env.namespaces) byNamespace.set(ns, []);
-    for (const s of env.services) {
-      const list = byNamespace.get(s.namespace);
-      if (list) list.push(s);
-      else byNamespace.set(s.namespace, [s]);
-    }
+    const byNamespace = new Map(applicationNamespaces(env).map((ns) => [ns, [] as ResolvedService[]]));
+    for (const s of env.services) byNamespace.get(s.namespace)!.push(s);
     for (const [ns, services] of byNamespace) {
       const h = hashOf(ns);
       h.update(`${env.name}\0`);

@@ -1,3 +1,4 @@
+import { applicationNamespaces } from '../../model/environment.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { buildIngressGateway, buildIngressHttpRoute } from '../shared/gateway-api.ts';
 import { planIngress } from '../shared/ingress.ts';
@@ -33,7 +34,7 @@ export function buildIngress(env: ResolvedEnvironment): IngressOutput {
   const ingressNs = plan.settings.namespace;
   const relying = plan.exposed.filter(needsMeshedIngress);
   const nsObject = out.system.find((o) => o.kind === 'Namespace' && o.metadata.name === ingressNs);
-  const appNamespaces = new Set([...env.namespaces, ...env.services.map((s) => s.namespace)]);
+  const appNamespaces = new Set(applicationNamespaces(env));
   if (relying.length && nsObject) {
     nsObject.metadata.annotations = { ...nsObject.metadata.annotations, [INJECT_ANNOTATION]: 'enabled' };
   } else if (!nsObject && !appNamespaces.has(ingressNs)) {

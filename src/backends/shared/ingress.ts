@@ -1,3 +1,4 @@
+import { applicationNamespaces } from '../../model/environment.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { IngressTls, MeshSettings, ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
@@ -56,7 +57,7 @@ export function planIngress(
     ...(tls ? { tlsSecret: ingressTlsSecret(tls) } : {}),
   };
   const hosts = unique(exposed.flatMap((s) => s.ingress?.hosts ?? [])).sort();
-  const appNamespaces = new Set([...env.namespaces, ...env.services.map((s) => s.namespace)]);
+  const appNamespaces = new Set(applicationNamespaces(env));
   if (settings.namespace !== systemNamespace && !appNamespaces.has(settings.namespace))
     out.system.push({ apiVersion: 'v1', kind: 'Namespace', metadata: objectMeta(settings.namespace) });
   if (tls?.type === 'cert-manager') out.system.push(buildIngressCertificate(tls, settings.namespace, hosts));

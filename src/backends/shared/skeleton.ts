@@ -1,3 +1,4 @@
+import { applicationNamespaces } from '../../model/environment.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment } from '../../model/types.ts';
@@ -84,7 +85,6 @@ export function namespaceBuckets(
   only?: ReadonlySet<string>,
 ): Map<string, K8sObject[]> {
   const out = new Map<string, K8sObject[]>();
-  for (const ns of [...new Set([...env.namespaces, ...env.services.map((s) => s.namespace)])].sort())
-    if (!only || only.has(ns)) out.set(ns, [namespace(ns)]);
+  for (const ns of applicationNamespaces(env)) if (!only || only.has(ns)) out.set(ns, [namespace(ns)]);
   return out;
 }
