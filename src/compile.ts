@@ -20,7 +20,14 @@ import type { ParseCache, ParsedFile } from './parse/parse.ts';
 import { parseFiles } from './parse/parse.ts';
 import type { SourceFile } from './parse/source.ts';
 import { ObjectPool, emitEnvironments } from './plan/emit.ts';
-import { reusableShards, shardKeys, type ShardEntry, type ShardRecord } from './plan/shards.ts';
+import {
+  reusableShards,
+  shardKeys,
+  type ShardEntry,
+  type ShardKeys,
+  type ShardRecord,
+} from './plan/shards.ts';
+import { applicationNamespaces } from './model/environment.ts';
 import { overlayPath } from './gitops/layout.ts';
 import { resourceId } from './core/k8s.ts';
 import type { EnvironmentPlan } from './plan/plan.ts';
@@ -248,65 +255,73 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   return result({ model, plans, emitted, tree: renderGitOpsTree(layout) });
 
   /**
-   * emit → layout with namespace shards: the namespaces `previous` recorded alike are left out of both, unless
-   * the layout could not then check what it checks (an object of the others' namespaces, a finding): then
-   * everything is emitted and laid out, as without shards.
+   * emit → layout recording namespace shards (plan/shards.ts): the namespaces `previous` recorded alike are
+   * left out of both (takeShards) where that stands for a full emit and layout; else everything is emitted
+   * and laid out, as without shards.
    */
   function incremental(plans: EnvironmentPlan[], previous: ShardRecord | undefined): Compiled {
+    const toolVersion = options.toolVersion ?? 'meshc';
     // Without a previous record the keys are only recorded: computed after the layout, past the peak of a
     // large compile (emit), whose garbage they would add to.
-    let keys = previous ? shardKeys(plans, options.toolVersion ?? 'meshc') : undefined;
-    let reused = keys ? reusableShards(plans, keys, previous) : new Set<string>();
-    let emitted =
-      keys && reused.size
-        ? emit(plans, options, new Set([...keys.namespaces.keys()].filter((ns) => !reused.has(ns))))
-        : emit(plans, options);
-    let layout =
-      reused.size && takeForeign(emitted.renders, previous!) ? layoutGitOpsTree(emitted.renders) : undefined;
-    if (reused.size && (!layout || layout.diagnostics.length > 0)) {
-      reused = new Set();
-      emitted = emit(plans, options);
-      layout = undefined;
-    }
+    const keys = previous ? shardKeys(plans, toolVersion) : undefined;
+    const taken = keys && previous ? takeShards(plans, keys, previous) : undefined;
+    const emitted = taken?.emitted ?? emit(plans, options);
     diagnostics.push(...emitted.diagnostics);
     if (hasErrors(diagnostics)) return (onPhase?.('plan'), result({ model, plans, emitted }));
-    layout ??= layoutGitOpsTree(emitted.renders);
+    const layout = taken?.layout ?? layoutGitOpsTree(emitted.renders);
     diagnostics.push(...layout.checks);
     onPhase?.('plan');
     if (hasErrors(diagnostics)) return result({ model, plans, emitted });
     if (layout.diagnostics.length > 0) return result({ model, plans, emitted, layout });
-    keys ??= shardKeys(plans, options.toolVersion ?? 'meshc');
+    const reused = taken?.reused ?? new Set<string>();
+    const { global, namespaces: current } = keys ?? shardKeys(plans, toolVersion);
     const namespaces: Record<string, ShardEntry> = {};
-    for (const [ns, key] of keys.namespaces)
+    for (const [ns, key] of current)
       namespaces[ns] = reused.has(ns)
         ? previous!.namespaces[ns]!
         : { key, foreign: foreignIds(emitted.renders, layout, ns) };
-    return result({
-      model,
+    return result({ model, plans, emitted, layout, shards: { record: { global, namespaces }, reused } });
+  }
+
+  /**
+   * emit → layout without the namespaces `previous` recorded under the same keys; undefined where that would
+   * not be a full render's (none to take, an emitted object of a taken namespace, a finding of the layout). An
+   * emit with errors is not laid out: it fails alike without shards (its findings are every service's).
+   */
+  function takeShards(
+    plans: EnvironmentPlan[],
+    keys: ShardKeys,
+    previous: ShardRecord,
+  ): { emitted: EmitResult; layout?: GitOpsTree; reused: ReadonlySet<string> } | undefined {
+    const reused = reusableShards(plans, keys, previous);
+    if (!reused.size) return undefined;
+    const emitted = emit(
       plans,
-      emitted,
-      layout,
-      shards: { record: { global: keys.global, namespaces }, reused },
-    });
+      options,
+      new Set([...keys.namespaces.keys()].filter((ns) => !reused.has(ns))),
+    );
+    if (hasErrors(emitted.diagnostics)) return { emitted, reused };
+    if (!markReused(emitted.renders, reused, previous)) return undefined;
+    const layout = layoutGitOpsTree(emitted.renders);
+    return layout.diagnostics.length > 0 ? undefined : { emitted, layout, reused };
   }
 }
 
 /**
- * Gives each environment's namespaces taken from the previous render the ids `previous` recorded of their
- * objects that other directories could hold. False when an emitted object belongs to one of those namespaces
- * (in another directory): the layout could not check it against the namespace's own objects.
+ * Marks each environment's namespaces taken from the previous render (EnvRender.reused), with the ids
+ * `previous` recorded of their objects that other directories could hold. False when an emitted object
+ * belongs to one of them (in another directory): the layout could not check it against the namespace's own
+ * objects.
  */
-function takeForeign(renders: readonly EnvRender[], previous: ShardRecord): boolean {
+function markReused(renders: EnvRender[], reused: ReadonlySet<string>, previous: ShardRecord): boolean {
   for (const r of renders) {
-    const reused = r.reused;
-    if (!reused?.size) continue;
-    const lists = [r.output.system, r.output.prerequisites ?? [], ...r.output.namespaces.values()];
-    for (const list of lists)
+    const mine = applicationNamespaces(r.env).filter((ns) => reused.has(ns));
+    if (!mine.length) continue;
+    const taken = new Set(mine);
+    for (const list of [r.output.system, r.output.prerequisites ?? [], ...r.output.namespaces.values()])
       for (const o of list)
-        if (o.metadata.namespace !== undefined && reused.has(o.metadata.namespace)) return false;
-    r.reused = new Map(
-      [...reused.keys()].map((ns) => [ns, previous.namespaces[ns]?.foreign[r.env.name] ?? []] as const),
-    );
+        if (o.metadata.namespace !== undefined && taken.has(o.metadata.namespace)) return false;
+    r.reused = new Map(mine.map((ns) => [ns, previous.namespaces[ns]?.foreign[r.env.name] ?? []] as const));
   }
   return true;
 }

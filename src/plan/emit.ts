@@ -12,11 +12,11 @@ export interface EnvRender {
   systemNamespace: string;
   output: BackendOutput;
   /**
-   * Application namespaces of the environment that were not emitted (`EmitContext.only`): an incremental
-   * render takes their files from the previous render (plan/shards.ts). The layout lists them among the
-   * environment's namespaces (its GitOps objects deploy them) and lays out no file of theirs. Each with the
-   * ids of its objects that another directory could also hold (cluster-scoped, or of another namespace),
-   * for the layout's check that no object is rendered twice.
+   * Application namespaces of the environment that were not emitted (`EmitContext.only`; set by compile.ts):
+   * an incremental render takes their files from the previous render (plan/shards.ts). The layout lists them
+   * among the environment's namespaces (its GitOps objects deploy them) and lays out no file of theirs. Each
+   * with the ids of its objects that another directory could also hold (cluster-scoped, or of another
+   * namespace), for the layout's check that no object is rendered twice.
    */
   reused?: ReadonlyMap<string, readonly string[]>;
 }
@@ -27,25 +27,12 @@ export function emitEnvironments(
   ctx: EmitContext,
   pool: ObjectPool = new ObjectPool(),
 ): { renders: EnvRender[]; diagnostics: Diagnostic[] } {
-  const only = ctx.only;
-  const renders = plans.map(({ env, backend }): EnvRender => {
-    const render: EnvRender = {
-      env,
-      mesh: backend.mesh,
-      systemNamespace: backend.systemNamespace,
-      output: pool.internOutput(backend.emit(env, ctx)),
-    };
-    if (only) {
-      const all = new Set([...env.namespaces, ...env.services.map((s) => s.namespace)]);
-      render.reused = new Map(
-        [...all]
-          .filter((ns) => !only.has(ns))
-          .sort()
-          .map((ns) => [ns, []] as const),
-      );
-    }
-    return render;
-  });
+  const renders = plans.map(({ env, backend }) => ({
+    env,
+    mesh: backend.mesh,
+    systemNamespace: backend.systemNamespace,
+    output: pool.internOutput(backend.emit(env, ctx)),
+  }));
   return { renders, diagnostics: renders.flatMap((r) => r.output.diagnostics) };
 }
 
