@@ -215,29 +215,36 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   // file alive.
   const outDir = compiled.outputDir;
   const environments = compiled.plans.map((p) => p.env.name);
-  let rendered = compiled.allDiagnostics.map(resolvedDiagnostic);
-  // The files of the namespaces taken from the previous render: its paths and hashes, not its text.
-  const taken = (reused: ReadonlySet<string> | undefined): KnownFile[] =>
-    reused?.size && previous
-      ? previous.files
-          .filter(([p]) => {
-            const ns = shardOfPath(p);
-            return ns !== undefined && reused.has(ns);
-          })
-          .map(([p, ownership, hash]) => ({ path: p, ownership, hash }))
-      : [];
-  let entries: (TreeEntry | undefined)[] = [...compiled.layout.entries];
-  let shards = compiled.shards && context ? { context, record: compiled.shards.record } : undefined;
-  const takenFiles = taken(compiled.shards?.reused);
+  // What the write needs of a compile (`compiled` is let go after): its findings, its layout's entries, its
+  // shard record, and the files of the namespaces it took from the previous render (paths and hashes).
+  const forWrite = (c: CompileDirResult) => {
+    if (!c.layout) throw new InternalError('render: a spec that compiled did not compile again');
+    const reused = c.shards?.reused;
+    return {
+      rendered: c.allDiagnostics.map(resolvedDiagnostic),
+      entries: [...c.layout.entries] as (TreeEntry | undefined)[],
+      shards: c.shards && context ? { context, record: c.shards.record } : undefined,
+      taken:
+        reused?.size && previous
+          ? previous.files
+              .filter(([p]) => {
+                const ns = shardOfPath(p);
+                return ns !== undefined && reused.has(ns);
+              })
+              .map(([p, ownership, hash]): KnownFile => ({ path: p, ownership, hash }))
+          : [],
+    };
+  };
+  let out = forWrite(compiled);
   // What the shards did, for whoever looks into a render's speed (MESHC_DEBUG also prints internal errors' stacks).
   if (io.env.MESHC_DEBUG && compiled.shards)
     io.stderr.write(
-      `meshc: ${compiled.shards.reused.size} of ${Object.keys(compiled.shards.record.namespaces).length} namespaces taken from the previous render (${takenFiles.length} files)\n`,
+      `meshc: ${compiled.shards.reused.size} of ${Object.keys(compiled.shards.record.namespaces).length} namespaces taken from the previous render (${out.taken.length} files)\n`,
     );
   compiled = undefined;
   // Most of the heap is now that compile's garbage: collected before the text is made on top of it.
   collectReleased();
-  let files = withKnown(renderEntriesReleasing(entries), takenFiles);
+  let files = withKnown(renderEntriesReleasing(out.entries), out.taken);
 
   // The writer hashes the files (to compare them with its manifest and record the next one); the render cache
   // entry hashes the same files.
@@ -258,16 +265,12 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
       io.stderr.write(
         `meshc: ${result.needsText.length} files taken from the previous render differ on disk: compiling everything\n`,
       );
-    compiled = compileNow(false);
-    if (!compiled.layout) throw new InternalError('render: a spec that compiled did not compile again');
-    rendered = compiled.allDiagnostics.map(resolvedDiagnostic);
-    entries = [...compiled.layout.entries];
-    shards = compiled.shards && context ? { context, record: compiled.shards.record } : undefined;
-    compiled = undefined;
+    out = forWrite(compileNow(false));
     collectReleased();
-    files = renderEntriesReleasing(entries);
+    files = withKnown(renderEntriesReleasing(out.entries), out.taken);
     result = await write();
   }
+  const { rendered, shards } = out;
   // The tree on disk is now the render (written, or found up to date): remembered for the next run.
   if (cache && !hasErrors(rendered) && result.diagnostics.length === 0 && result.stale.length === 0)
     saveRenderCache(cache.file, renderCacheEntry(cache.key, files, rendered, environments, hashes, shards));
