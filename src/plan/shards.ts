@@ -7,8 +7,9 @@
  *   and whether the environment deploys the namespace;
  * - each environment's settings (mesh, GitOps engine, patches, the namespace list), its backend, meshc's
  *   version;
- * - what the backend reads of the services of other namespaces: the members of model/exports.ts that
- *   `Backend.exports` names (src/model/exports.test.ts holds every backend to its list).
+ * - what the backend reads of the services of other namespaces: its `Backend.peerView` of each service, or
+ *   the members of model/exports.ts that `Backend.exports` names (src/model/exports.test.ts holds every
+ *   backend to them).
  * {@link shardKeys} digests the first into one key per namespace and the rest into one global key. Two renders
  * with the same global key and the same key for a namespace lay that namespace's files out alike. Pure.
  */
@@ -69,8 +70,8 @@ export function shardKeys(plans: readonly EnvironmentPlan[], toolVersion: string
 
 /**
  * An environment's settings as JSON, its services, its resolved `spec` (what policies read: the overrides
- * are in the services already) and its origin aside. The model holds plain data only (no Map, Set or class:
- * src/plan/shards.test.ts), so JSON holds all of it.
+ * are in the services already) and its origin aside. model/types.ts declares plain data only (no Map, Set or
+ * class), so JSON holds all of it.
  */
 function environmentSettings(env: ResolvedEnvironment): string {
   return JSON.stringify(env, function (this: unknown, key: string, value: unknown) {
