@@ -514,7 +514,7 @@ function planTree(scan: Scan, files: readonly TreeFile[], hashes: BlobHashes): P
       written.push(f.path);
       stale.push({ path: f.path, reason: 'changed' });
     }
-    if (entries.get(f.path)?.op === 'write' && !hasText(f)) needsText.push(f.path);
+    if (!hasText(f) && entries.get(f.path)?.op === 'write') needsText.push(f.path);
   }
 
   const removedUnder = new Set<string>();
