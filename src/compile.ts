@@ -5,6 +5,7 @@
  * previous stage's output. No disk, no git, no clock: `load` (before) and `write` (after) are the callers'
  * business.
  */
+import { hash } from 'node:crypto';
 import { CanonicalCache } from './core/canonical.ts';
 import type { Diagnostic } from './core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
@@ -23,6 +24,7 @@ import { ObjectPool, emitEnvironments } from './plan/emit.ts';
 import {
   reusableShards,
   shardKeys,
+  type NamespaceResidue,
   type ShardEntry,
   type ShardKeys,
   type ShardRecord,
@@ -157,6 +159,7 @@ function emit(
   plans: readonly EnvironmentPlan[],
   options: CompileOptions,
   only?: ReadonlySet<string>,
+  taken?: ReadonlyMap<string, ReadonlyMap<string, NamespaceResidue>>,
 ): EmitResult {
   const pool = options.cache?.objects ?? new ObjectPool();
   const memo = options.cache?.emitted ?? new EmitMemo(pool);
@@ -164,6 +167,7 @@ function emit(
     plans,
     { toolVersion: options.toolVersion ?? 'meshc', memo, ...(only ? { only } : {}) },
     pool,
+    taken,
   );
 }
 
@@ -172,6 +176,8 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   const { loadDiagnostics = [], until = 'gitops', onPhase } = options;
   const parsed = parseFiles(sources, options.cache?.parsed);
   onPhase?.('parse');
+  // The sources' text by path, for the digests of the files a namespace's recorded findings point into.
+  let sourceText: Map<string, string> | undefined;
   const validated = validateDocuments(parsed.files, {
     ...(options.environments ? { environments: options.environments } : {}),
     ...(options.cache?.validated ? { memo: options.cache.validated } : {}),
@@ -279,7 +285,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     for (const [ns, key] of current)
       namespaces[ns] = reused.has(ns)
         ? previous!.namespaces[ns]!
-        : { key, foreign: foreignIds(emitted.renders, layout, ns) };
+        : { key, foreign: foreignIds(emitted.renders, layout, ns), ...residueOf(emitted.renders, ns) };
     return result({ model, plans, emitted, layout, shards: { record: { global, namespaces }, reused } });
   }
 
@@ -293,17 +299,73 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     keys: ShardKeys,
     previous: ShardRecord,
   ): { emitted: EmitResult; layout?: GitOpsTree; reused: ReadonlySet<string> } | undefined {
-    const reused = reusableShards(plans, keys, previous);
+    const reused = new Set(
+      [...reusableShards(plans, keys, previous)].filter((ns) => filesUnchanged(previous.namespaces[ns]!)),
+    );
     if (!reused.size) return undefined;
+    // What the previous render recorded of the taken namespaces in each environment, for the backends.
+    const taken = new Map(
+      plans.map(({ env }) => [
+        env.name,
+        new Map(
+          [...reused].flatMap((ns) => {
+            const r = previous.namespaces[ns]!.residue?.[env.name];
+            return r ? [[ns, r] as const] : [];
+          }),
+        ),
+      ]),
+    );
     const emitted = emit(
       plans,
       options,
       new Set([...keys.namespaces.keys()].filter((ns) => !reused.has(ns))),
+      taken,
     );
     if (hasErrors(emitted.diagnostics)) return { emitted, reused };
     if (!markReused(emitted.renders, reused, previous)) return undefined;
     const layout = layoutGitOpsTree(emitted.renders);
     return layout.diagnostics.length > 0 ? undefined : { emitted, layout, reused };
+  }
+
+  /**
+   * What the backends recorded of namespace `ns` in each environment (BackendOutput.residue), its findings
+   * with their secrets masked, and the files those findings point into (ShardEntry.files); nothing where a
+   * finding points outside the sources.
+   */
+  function residueOf(renders: readonly EnvRender[], ns: string): Pick<ShardEntry, 'residue' | 'files'> {
+    const residue: Record<string, NamespaceResidue> = {};
+    const files = new Set<string>();
+    for (const r of renders) {
+      const mine = r.output.residue?.get(ns);
+      if (!mine) continue;
+      const diagnostics = maskSecretsInMessages(mine.diagnostics, validated.secrets);
+      residue[r.env.name] = { diagnostics, reaches: mine.reaches };
+      for (const d of diagnostics)
+        for (const at of [d.location, ...(d.related ?? []).map((x) => x.location)])
+          if (at) files.add(at.file);
+    }
+    if (!Object.keys(residue).length) return {};
+    if (!files.size) return { residue };
+    for (const e of model.environments) files.add(e.origin([]).file);
+    const digests: Record<string, string> = {};
+    for (const f of [...files].sort()) {
+      const d = sourceDigest(f);
+      if (d === undefined) return {};
+      digests[f] = d;
+    }
+    return { residue, files: digests };
+  }
+
+  /** Whether every file `entry` records is as it recorded it (ShardEntry.files). */
+  function filesUnchanged(entry: ShardEntry): boolean {
+    return Object.entries(entry.files ?? {}).every(([f, d]) => sourceDigest(f) === d);
+  }
+
+  /** The digest of the text of source file `file`; undefined when it is not a source. */
+  function sourceDigest(file: string): string | undefined {
+    sourceText ??= new Map(sources.map((f) => [f.path, f.text]));
+    const text = sourceText.get(file);
+    return text === undefined ? undefined : hash('sha256', text, 'base64');
   }
 }
 

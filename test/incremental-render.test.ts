@@ -22,6 +22,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module without types
 import { MESHES, flipWeight, syntheticSpec } from '../scripts/synthetic-spec.mjs';
+import { renderCacheFile } from '../src/load/render-cache.ts';
 import { runCli } from './helpers/cli.ts';
 
 const RUNS = Number(process.env.MESHC_GENERATED_RUNS) || (process.env.CI ? 6 : 2);
@@ -80,13 +81,22 @@ function workspace(mesh: string): Workspace {
 
 /**
  * The bench's services call services of the previous namespace (`access`); so that routes cross namespaces
- * too, every tenth service's default route sends to a service of the next namespace (of three) instead.
+ * too, every tenth service's default route sends to a service of the next namespace (of three) instead. And so
+ * that services have findings of their own in every namespace (Linkerd records them for a later render to
+ * take: BackendOutput.residue), every tenth service (others) puts a wider route with a timeout before a regex
+ * route (Linkerd picks the most specific route, not the first: a warning at the later route).
  */
 function crossRoutes(text: string): string {
   return text
     .split('---\n')
     .map((doc) => {
       const i = Number(/name: svc-(\d+)/.exec(doc)?.[1]);
+      if (i % 10 === 3)
+        return doc.replace(
+          /  routes:\n    - name: canary\n      match: \[.*\]\n/,
+          '  routes:\n    - name: wide\n      match: [{ path: { prefix: /api } }]\n      to: v1\n      timeout: 3s\n' +
+            '    - name: canary\n      match: [{ path: { regex: "/api/v[0-9]+" } }]\n',
+        );
       if (i % 10 !== 0) return doc;
       const next = (Math.floor(i / 100) + 1) % 3;
       const target = `team-${String(next).padStart(3, '0')}/svc-${String(next * 100 + ((i / 10) % 10)).padStart(5, '0')}`;
@@ -258,4 +268,41 @@ describe('the incremental render renders what a full render does', () => {
       expect(tree(w.inc).get(edited)).not.toContain('# edited by hand');
     },
   );
+
+  // Linkerd records each namespace's findings and reaches (BackendOutput.residue) and does not compute the
+  // services of a namespace it takes: what it reports of them is the record's.
+  it('linkerd: the findings of a taken namespace are the ones the previous render recorded', async () => {
+    const w = workspace('linkerd');
+    expect((await renderBoth(w)).code).toBe(0);
+    const file = renderCacheFile(w.cache, w.inc);
+    const entry = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const team2 = entry.shards.record.namespaces['team-002'];
+    expect(team2.residue['env-0'].diagnostics.length).toBeGreaterThan(0);
+    expect(Object.keys(team2.files)).toContain('environments/env-0.yaml');
+    const marked = team2.residue['env-0'].diagnostics[0];
+    marked.message = `FROM-RECORD ${marked.message}`;
+    fs.writeFileSync(file, JSON.stringify(entry));
+    apply(w, { kind: 'weight', file: 0 });
+    const planted = await runCli(['render', w.spec, '-o', w.inc], {
+      cwd: path.dirname(w.spec),
+      env: { MESHC_CACHE_DIR: w.cache },
+    });
+    expect(planted.code).toBe(0);
+    expect(planted.stdout).toContain('FROM-RECORD');
+    // A record whose findings are not plain located warnings is no record: everything is rendered again.
+    const again = JSON.parse(fs.readFileSync(file, 'utf8'));
+    delete again.shards.record.namespaces['team-002'].residue['env-0'].diagnostics[0].location.line;
+    fs.writeFileSync(file, JSON.stringify(again));
+    apply(w, { kind: 'weight', file: 0 });
+    expect((await renderBoth(w)).taken).toBe(0);
+    // A comment in a file the findings point into: that namespace is rendered, the others are taken.
+    rewrite(
+      path.join(
+        w.spec,
+        specFiles(w).find((p) => p.startsWith('services/team-002/'))!,
+      ),
+      (t) => `# c\n${t}`,
+    );
+    expect((await renderBoth(w)).taken).toBe(2);
+  });
 });

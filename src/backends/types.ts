@@ -1,5 +1,6 @@
 import type { EmitMemo } from './shared/emit-memo.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
+import type { NamespaceResidue } from '../core/shards.ts';
 import type { MeshDiscovery } from '../core/discovery.ts';
 import type { FeatureId } from './features.ts';
 import type { K8sObject } from '../core/k8s.ts';
@@ -126,6 +127,13 @@ export interface EmitContext {
    * only; everything else (`system`, `charts`, and `diagnostics`, of every service) is as without it.
    */
   readonly only?: ReadonlySet<string>;
+  /**
+   * Namespaces outside `only` whose residue in this environment the previous render recorded
+   * (BackendOutput.residue, core/shards.ts): a backend that records residue reports the recorded findings and
+   * reads the recorded reaches of such a namespace instead of computing its services. Absent or without a
+   * namespace: the backend computes its services as it would without `only`.
+   */
+  readonly taken?: ReadonlyMap<string, NamespaceResidue>;
 }
 
 export interface BackendOutput {
@@ -141,6 +149,13 @@ export interface BackendOutput {
   /** Control-plane charts (empty unless `mesh.install` is set). */
   readonly charts: readonly ChartRelease[];
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Per application namespace whose services the backend computed: their findings (also in `diagnostics`)
+   * and what other namespaces' objects read of them (NamespaceResidue). A backend whose services' findings
+   * and reaches are all here honours EmitContext.taken; one without it (its services have no findings of
+   * their own, or it does not record them) never gets it.
+   */
+  readonly residue?: ReadonlyMap<string, NamespaceResidue>;
 }
 
 /** A Flagger metric check the backend defines itself (a MetricTemplate), instead of Flagger's built-in one. */

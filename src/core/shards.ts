@@ -2,6 +2,7 @@
  * What a render records of its namespace shards for the next render (plan/shards.ts computes it; the render
  * cache's entry keeps it: load/render-cache.ts). Plain data.
  */
+import type { Diagnostic } from './diagnostic.ts';
 
 /** What a render records of its namespace shards, for the next render (kept in the render cache's entry). */
 export interface ShardRecord {
@@ -17,4 +18,30 @@ export interface ShardEntry {
    * layout's check that no object is rendered twice counts them for a namespace it does not lay out.
    */
   readonly foreign: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Per environment, what the backend recorded of the namespace's services (BackendOutput.residue): absent
+   * where the backend records nothing. A render that takes the namespace hands it back to the backend
+   * (EmitContext.taken) instead of having it compute the namespace's services again.
+   */
+  readonly residue?: Readonly<Record<string, NamespaceResidue>>;
+  /**
+   * The source files the residue's findings point into, and every environment's file (an override there can
+   * move a finding's location without changing a resolved service), each with the digest of its text: the
+   * namespace is taken only while they are unchanged, so the recorded locations are the current ones.
+   */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a backend's emit needs of one namespace's services in one environment besides their objects: their
+ * findings, and what other namespaces' objects depend on. Plain data.
+ */
+export interface NamespaceResidue {
+  /** The findings of the namespace's services, located (warnings: a render with errors records nothing). */
+  readonly diagnostics: readonly Diagnostic[];
+  /**
+   * The other namespaces the services' objects reach, whose own objects depend on it (Linkerd: the namespaces
+   * its routes send to, which hold a ReferenceGrant for it). Sorted.
+   */
+  readonly reaches: readonly string[];
 }

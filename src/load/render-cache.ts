@@ -21,7 +21,7 @@ import type { SourceFile } from '../parse/source.ts';
 import type { ShardRecord } from '../core/shards.ts';
 
 /** Bumped whenever the entry's shape changes: an entry of another format is ignored. */
-export const RENDER_CACHE_FORMAT = 3;
+export const RENDER_CACHE_FORMAT = 4;
 
 /** What a successful render wrote, and what it reported. */
 export interface RenderCacheEntry {
@@ -184,10 +184,7 @@ function isEntry(v: unknown): v is RenderCacheEntry {
         (f[1] === 'owned' || f[1] === 'seed') &&
         typeof f[2] === 'string',
     ) &&
-    Array.isArray(e.diagnostics) &&
-    e.diagnostics.every(
-      (d) => typeof d === 'object' && d !== null && typeof d.code === 'string' && d.severity === 'warning',
-    ) &&
+    isWarnings(e.diagnostics) &&
     Array.isArray(e.environments) &&
     e.environments.every((n) => typeof n === 'string') &&
     (e.shards === undefined || isShards(e.shards))
@@ -202,14 +199,50 @@ function isShards(v: unknown): v is NonNullable<RenderCacheEntry['shards']> {
   const namespaces = r.namespaces;
   if (typeof namespaces !== 'object' || namespaces === null || Array.isArray(namespaces)) return false;
   return Object.values(namespaces).every((n: unknown) => {
-    const e = n as { key?: unknown; foreign?: unknown } | null;
+    const e = n as { key?: unknown; foreign?: unknown; residue?: unknown; files?: unknown } | null;
     if (typeof e !== 'object' || e === null || typeof e.key !== 'string') return false;
-    const foreign = e.foreign;
     return (
-      typeof foreign === 'object' &&
-      foreign !== null &&
-      !Array.isArray(foreign) &&
-      Object.values(foreign).every((ids) => Array.isArray(ids) && ids.every((id) => typeof id === 'string'))
+      isRecord(e.foreign, (ids) => Array.isArray(ids) && ids.every((id) => typeof id === 'string')) &&
+      (e.residue === undefined ||
+        isRecord(e.residue, (r) => {
+          const { diagnostics, reaches } = (r ?? {}) as { diagnostics?: unknown; reaches?: unknown };
+          return (
+            isWarnings(diagnostics) && Array.isArray(reaches) && reaches.every((x) => typeof x === 'string')
+          );
+        })) &&
+      (e.files === undefined || isRecord(e.files, (d) => typeof d === 'string'))
     );
   });
+}
+
+/** A plain object whose every value passes `value`. */
+function isRecord(v: unknown, value: (member: unknown) => boolean): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(value);
+}
+
+/** Warnings as a render recorded them: plain objects with a code, and locations with a file and positions. */
+function isWarnings(v: unknown): v is Diagnostic[] {
+  const isLocation = (l: unknown) =>
+    l === undefined ||
+    (typeof l === 'object' &&
+      l !== null &&
+      typeof (l as { file?: unknown }).file === 'string' &&
+      ['line', 'col', 'endLine', 'endCol', 'offset', 'endOffset'].every(
+        (k) => typeof (l as Record<string, unknown>)[k] === 'number',
+      ));
+  return (
+    Array.isArray(v) &&
+    v.every(
+      (d: Partial<Diagnostic> | null) =>
+        typeof d === 'object' &&
+        d !== null &&
+        typeof d.code === 'string' &&
+        typeof d.message === 'string' &&
+        d.severity === 'warning' &&
+        isLocation(d.location) &&
+        (d.related === undefined ||
+          (Array.isArray(d.related) &&
+            d.related.every((r) => typeof r?.message === 'string' && r.location && isLocation(r.location)))),
+    )
+  );
 }

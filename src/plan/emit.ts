@@ -2,6 +2,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import { canonicalize } from '../core/canonical.ts';
 import { resourceId, type K8sObject } from '../core/k8s.ts';
 import type { BackendOutput, EmitContext } from '../backends/types.ts';
+import type { NamespaceResidue } from '../core/shards.ts';
 import type { ResolvedEnvironment } from '../model/types.ts';
 import type { EnvironmentPlan } from './plan.ts';
 
@@ -21,18 +22,25 @@ export interface EnvRender {
   reused?: ReadonlyMap<string, readonly string[]>;
 }
 
-/** plan → **emit**: each planned environment through its backend (pure), as the gitops stage takes it. */
+/**
+ * plan → **emit**: each planned environment through its backend (pure), as the gitops stage takes it.
+ * `taken`: per environment, the residue recorded of namespaces outside `ctx.only` (EmitContext.taken).
+ */
 export function emitEnvironments(
   plans: readonly EnvironmentPlan[],
   ctx: EmitContext,
   pool: ObjectPool = new ObjectPool(),
+  taken?: ReadonlyMap<string, ReadonlyMap<string, NamespaceResidue>>,
 ): { renders: EnvRender[]; diagnostics: Diagnostic[] } {
-  const renders = plans.map(({ env, backend }) => ({
-    env,
-    mesh: backend.mesh,
-    systemNamespace: backend.systemNamespace,
-    output: pool.internOutput(backend.emit(env, ctx)),
-  }));
+  const renders = plans.map(({ env, backend }) => {
+    const mine = taken?.get(env.name);
+    return {
+      env,
+      mesh: backend.mesh,
+      systemNamespace: backend.systemNamespace,
+      output: pool.internOutput(backend.emit(env, mine?.size ? { ...ctx, taken: mine } : ctx)),
+    };
+  });
   return { renders, diagnostics: renders.flatMap((r) => r.output.diagnostics) };
 }
 

@@ -14,12 +14,12 @@
  * with the same global key and the same key for a namespace lay that namespace's files out alike. Pure.
  */
 import { createHash, hash } from 'node:crypto';
-import type { ShardEntry, ShardRecord } from '../core/shards.ts';
+import type { NamespaceResidue, ShardEntry, ShardRecord } from '../core/shards.ts';
 import { applicationNamespaces } from '../model/environment.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../model/types.ts';
 import type { EnvironmentPlan } from './plan.ts';
 
-export type { ShardEntry, ShardRecord };
+export type { NamespaceResidue, ShardEntry, ShardRecord };
 
 export interface ShardKeys {
   /** Everything outside the namespaces that reaches their files (see the module comment). */

@@ -87,10 +87,14 @@ function emitLinkerd(
   // carries the same `mtls`, `mtlsOverride` and `access`), where accessReadsMtls says (then the representative
   // has the same `mtls`); of the services found in the index, only `ports` are read (backendRef ports).
   const seen = represented(env.services, services, memo, accessReadsMtls);
+  // What each namespace's services found and reach (BackendOutput.residue), for a later render to take.
+  const residue = new Map<string, { diagnostics: Diagnostic[]; reaches: Set<string> }>();
   for (const s of seen.services) {
+    // A namespace the render takes with what the previous render recorded of it (findings, reaches): below.
+    if (ctx.taken?.has(s.namespace)) continue;
     const ingressRoute = ingress.routes.get(s.id);
-    // A namespace the render takes from the previous one (`only`): its services' findings and the namespaces
-    // their routes reach are still wanted, their objects are not (and are not interned).
+    // A namespace the render takes from the previous one (`only`) without a record: its services' findings
+    // and the namespaces their routes reach are still wanted, their objects are not (and are not interned).
     const wanted = !ctx.only || ctx.only.has(s.namespace);
     const own = memo
       ? memo.get(s, wanted ? key : `${key}\0unwanted`, seen.index, (recorded) => {
@@ -100,7 +104,17 @@ function emitLinkerd(
       : serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, seen.index);
     namespaces.get(s.namespace)?.push(...own.objects, ...(ingressRoute ? [ingressRoute] : []));
     diagnostics.push(...own.diagnostics);
-    for (const to of own.crossNamespaceTargets) grants.set(`${s.namespace}/${to}`, { from: s.namespace, to });
+    let mine = residue.get(s.namespace);
+    if (!mine) residue.set(s.namespace, (mine = { diagnostics: [], reaches: new Set() }));
+    mine.diagnostics.push(...own.diagnostics);
+    for (const to of own.crossNamespaceTargets) {
+      grants.set(`${s.namespace}/${to}`, { from: s.namespace, to });
+      mine.reaches.add(to);
+    }
+  }
+  for (const [from, taken] of ctx.taken ?? []) {
+    diagnostics.push(...taken.diagnostics);
+    for (const to of taken.reaches) grants.set(`${from}/${to}`, { from, to });
   }
   for (const { from, to } of grants.values()) namespaces.get(to)?.push(buildServiceReferenceGrant(from, to));
   return {
@@ -117,6 +131,9 @@ function emitLinkerd(
     system: systemObjects(env, ingress.system),
     charts: buildCharts(env),
     diagnostics,
+    residue: new Map(
+      [...residue].map(([ns, r]) => [ns, { diagnostics: r.diagnostics, reaches: [...r.reaches].sort() }]),
+    ),
   };
 }
 
