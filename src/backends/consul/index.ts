@@ -93,12 +93,15 @@ function emitConsul(
   const seen = represented(env.services, services, memo, (s) => s.mtlsOverride);
   const index = seen.index;
   const own = seen.services.map((s) => {
+    // A namespace the render takes with what the previous render recorded of it (its services' findings):
+    // only the findings checkEnvironment groups across the environment are computed (checkService).
+    if (ctx.taken?.has(s.namespace)) return { objects: [], diagnostics: [], checks: checkService(s, index) };
     const callees = calleesOf.get(s.id) ?? [];
     const isWhole = whole.has(s.id);
     const compute = (recorded: ServiceIndex) =>
       serviceObjects(s, recorded, callees, isWhole, env.mesh.version, exposing);
-    // A namespace the render takes from the previous one (`only`): its services' findings are still wanted,
-    // their objects are not (and are not interned).
+    // A namespace the render takes from the previous one (`only`) without a record: its services' findings
+    // are still wanted, their objects are not (and are not interned).
     const wanted = !ctx.only || ctx.only.has(s.namespace);
     const memoKey = `${key}\0${isWhole ? 'whole' : ''}\0${callees.join('\0')}${wanted ? '' : '\0unwanted'}`;
     return memo
@@ -112,11 +115,19 @@ function emitConsul(
     ...checkEnvironment(env, (_s, i) => own[i]!.checks),
     ...ingress.diagnostics,
   ];
+  // What each namespace's services found (BackendOutput.residue; checkEnvironment's findings aside), for a
+  // later render to take.
+  const residue = new Map<string, Diagnostic[]>();
   env.services.forEach((s, i) => {
+    if (ctx.taken?.has(s.namespace)) return;
     const route = ingress.routes.get(s.id);
     namespaces.get(s.namespace)?.push(...own[i]!.objects, ...(route ? [route] : []));
     diagnostics.push(...own[i]!.diagnostics);
+    const mine = residue.get(s.namespace);
+    if (mine) mine.push(...own[i]!.diagnostics);
+    else residue.set(s.namespace, [...own[i]!.diagnostics]);
   });
+  for (const taken of ctx.taken?.values() ?? []) diagnostics.push(...taken.diagnostics);
   const obs = env.mesh.observability;
   const system = [
     buildMesh(env),
@@ -125,7 +136,12 @@ function emitConsul(
     ...(obs.metrics === 'prometheus-operator' ? [buildPodMonitor()] : []),
     ...(obs.dashboards ? buildGrafanaDashboards() : []),
   ].filter((o): o is K8sObject => o !== undefined);
-  return { system, charts: buildCharts(env), diagnostics };
+  return {
+    system,
+    charts: buildCharts(env),
+    diagnostics,
+    residue: new Map([...residue].map(([ns, ds]) => [ns, { diagnostics: ds, reaches: [] }])),
+  };
 }
 
 /**
