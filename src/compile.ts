@@ -309,8 +309,9 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
         env.name,
         new Map(
           [...reused].flatMap((ns) => {
-            const r = previous.namespaces[ns]!.residue?.[env.name];
-            return r ? [[ns, r] as const] : [];
+            const { reaches, findings = [] } = previous.namespaces[ns]!;
+            const mine = reaches?.[env.name];
+            return mine ? [[ns, { diagnostics: findings, reaches: mine }] as const] : [];
           }),
         ),
       ]),
@@ -328,32 +329,35 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   }
 
   /**
-   * What the backends recorded of namespace `ns` in each environment (BackendOutput.residue), its findings
-   * with their secrets masked, and the files those findings point into (ShardEntry.files); nothing where a
-   * finding points outside the sources.
+   * What the backends recorded of namespace `ns` (BackendOutput.residue): the namespaces it reaches in each
+   * environment, its findings in all of them (each once, secrets masked), and the files those point into
+   * (ShardEntry); nothing where a finding points outside the sources.
    */
-  function residueOf(renders: readonly EnvRender[], ns: string): Pick<ShardEntry, 'residue' | 'files'> {
-    const residue: Record<string, NamespaceResidue> = {};
-    const files = new Set<string>();
+  function residueOf(
+    renders: readonly EnvRender[],
+    ns: string,
+  ): Pick<ShardEntry, 'reaches' | 'findings' | 'files'> {
+    const reaches: Record<string, readonly string[]> = {};
+    const all: Diagnostic[] = [];
     for (const r of renders) {
       const mine = r.output.residue?.get(ns);
       if (!mine) continue;
-      const diagnostics = maskSecretsInMessages(mine.diagnostics, validated.secrets);
-      residue[r.env.name] = { diagnostics, reaches: mine.reaches };
-      for (const d of diagnostics)
-        for (const at of [d.location, ...(d.related ?? []).map((x) => x.location)])
-          if (at) files.add(at.file);
+      reaches[r.env.name] = mine.reaches;
+      all.push(...mine.diagnostics);
     }
-    if (!Object.keys(residue).length) return {};
-    if (!files.size) return { residue };
-    for (const e of model.environments) files.add(e.origin([]).file);
+    if (!Object.keys(reaches).length) return {};
+    if (!all.length) return { reaches };
+    const findings = maskSecretsInMessages(sortDiagnostics(all), validated.secrets);
+    const files = new Set(model.environments.map((e) => e.origin([]).file));
+    for (const d of findings)
+      for (const at of [d.location, ...(d.related ?? []).map((x) => x.location)]) if (at) files.add(at.file);
     const digests: Record<string, string> = {};
     for (const f of [...files].sort()) {
       const d = sourceDigest(f);
       if (d === undefined) return {};
       digests[f] = d;
     }
-    return { residue, files: digests };
+    return { reaches, findings, files: digests };
   }
 
   /** Whether every file `entry` records is as it recorded it (ShardEntry.files). */

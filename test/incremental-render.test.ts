@@ -277,9 +277,10 @@ describe('the incremental render renders what a full render does', () => {
     const file = renderCacheFile(w.cache, w.inc);
     const entry = JSON.parse(fs.readFileSync(file, 'utf8'));
     const team2 = entry.shards.record.namespaces['team-002'];
-    expect(team2.residue['env-0'].diagnostics.length).toBeGreaterThan(0);
+    expect(team2.reaches['env-0']).toEqual(['team-000']);
+    expect(team2.findings.length).toBeGreaterThan(0);
     expect(Object.keys(team2.files)).toContain('environments/env-0.yaml');
-    const marked = team2.residue['env-0'].diagnostics[0];
+    const marked = team2.findings[0];
     marked.message = `FROM-RECORD ${marked.message}`;
     fs.writeFileSync(file, JSON.stringify(entry));
     apply(w, { kind: 'weight', file: 0 });
@@ -291,7 +292,7 @@ describe('the incremental render renders what a full render does', () => {
     expect(planted.stdout).toContain('FROM-RECORD');
     // A record whose findings are not plain located warnings is no record: everything is rendered again.
     const again = JSON.parse(fs.readFileSync(file, 'utf8'));
-    delete again.shards.record.namespaces['team-002'].residue['env-0'].diagnostics[0].location.line;
+    delete again.shards.record.namespaces['team-002'].findings[0].location.line;
     fs.writeFileSync(file, JSON.stringify(again));
     apply(w, { kind: 'weight', file: 0 });
     expect((await renderBoth(w)).taken).toBe(0);

@@ -19,15 +19,21 @@ export interface ShardEntry {
    */
   readonly foreign: Readonly<Record<string, readonly string[]>>;
   /**
-   * Per environment, what the backend recorded of the namespace's services (BackendOutput.residue): absent
-   * where the backend records nothing. A render that takes the namespace hands it back to the backend
-   * (EmitContext.taken) instead of having it compute the namespace's services again.
+   * Per environment whose backend recorded the namespace (BackendOutput.residue): the other namespaces its
+   * services reach (NamespaceResidue.reaches). Absent where the backend records nothing. A render that takes the
+   * namespace hands this back to the backend (EmitContext.taken), with `findings`, instead of having it compute
+   * the namespace's services again.
    */
-  readonly residue?: Readonly<Record<string, NamespaceResidue>>;
+  readonly reaches?: Readonly<Record<string, readonly string[]>>;
   /**
-   * The source files the residue's findings point into, and every environment's file (an override there can
-   * move a finding's location without changing a resolved service), each with the digest of its text: the
-   * namespace is taken only while they are unchanged, so the recorded locations are the current ones.
+   * The findings of the namespace's services (NamespaceResidue.diagnostics) in all those environments, each
+   * once (a finding of several environments is one warning in the report), sorted, secrets masked.
+   */
+  readonly findings?: readonly Diagnostic[];
+  /**
+   * The source files `findings` point into, and every environment's file (an override there can move a
+   * finding's location without changing a resolved service), each with the digest of its text: the namespace
+   * is taken only while they are unchanged, so the recorded locations are the current ones.
    */
   readonly files?: Readonly<Record<string, string>>;
 }
@@ -37,7 +43,10 @@ export interface ShardEntry {
  * findings, and what other namespaces' objects depend on. Plain data.
  */
 export interface NamespaceResidue {
-  /** The findings of the namespace's services, located (warnings: a render with errors records nothing). */
+  /**
+   * The findings of the namespace's services, located (warnings: a render with errors records nothing). Handed
+   * back, a namespace's findings of every environment: the report shows each finding once anyway.
+   */
   readonly diagnostics: readonly Diagnostic[];
   /**
    * The other namespaces the services' objects reach, whose own objects depend on it (Linkerd: the namespaces

@@ -199,17 +199,19 @@ function isShards(v: unknown): v is NonNullable<RenderCacheEntry['shards']> {
   const namespaces = r.namespaces;
   if (typeof namespaces !== 'object' || namespaces === null || Array.isArray(namespaces)) return false;
   return Object.values(namespaces).every((n: unknown) => {
-    const e = n as { key?: unknown; foreign?: unknown; residue?: unknown; files?: unknown } | null;
+    const e = n as {
+      key?: unknown;
+      foreign?: unknown;
+      reaches?: unknown;
+      findings?: unknown;
+      files?: unknown;
+    } | null;
     if (typeof e !== 'object' || e === null || typeof e.key !== 'string') return false;
+    const strings = (list: unknown) => Array.isArray(list) && list.every((x) => typeof x === 'string');
     return (
-      isRecord(e.foreign, (ids) => Array.isArray(ids) && ids.every((id) => typeof id === 'string')) &&
-      (e.residue === undefined ||
-        isRecord(e.residue, (r) => {
-          const { diagnostics, reaches } = (r ?? {}) as { diagnostics?: unknown; reaches?: unknown };
-          return (
-            isWarnings(diagnostics) && Array.isArray(reaches) && reaches.every((x) => typeof x === 'string')
-          );
-        })) &&
+      isRecord(e.foreign, strings) &&
+      (e.reaches === undefined || isRecord(e.reaches, strings)) &&
+      (e.findings === undefined || isWarnings(e.findings)) &&
       (e.files === undefined || isRecord(e.files, (d) => typeof d === 'string'))
     );
   });
