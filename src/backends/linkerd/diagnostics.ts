@@ -19,9 +19,14 @@ const LINKERD_VERSION_SERVICES =
  * Values Linkerd cannot take as they are, found from the values themselves (the capability table speaks per
  * feature, these per value; the version is checked by the shared emit skeleton): the issuer secret's name, tracing without an install or with a
  * Zipkin collector, retry conditions Linkerd has no token for, outlier-detection fields it drops, per-version Service names
- * longer than a Service name may be.
+ * longer than a Service name may be. Those of one service alone are {@link checkServiceValues}'s, which the
+ * backend runs with the service's objects (so that a namespace an incremental render takes reports what the
+ * previous render recorded of it: `taken`, EmitContext.taken, whose overlapping Servers are not looked for again).
  */
-export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
+export function checkEnvironment(
+  env: ResolvedEnvironment,
+  taken?: ReadonlyMap<string, unknown>,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const trust = env.mesh.trust;
   if (trust?.type === 'existing-secret' && trust.name !== ISSUER_SECRET) {
@@ -54,16 +59,24 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
       });
     }
   }
-  for (const s of env.services)
-    out.push(
-      ...checkVersionServiceNames(s, 'Linkerd', LINKERD_VERSION_SERVICES),
-      ...checkRetries(s),
-      ...checkMatchValues(s),
-      ...checkOutlierDetection(s),
-    );
   out.push(...checkDroppedOutlierFields(env.services));
-  out.push(...checkOverlappingServers(env.services));
+  // Servers overlap within a namespace only: a namespace taken from the previous render had none there.
+  out.push(
+    ...checkOverlappingServers(
+      taken?.size ? env.services.filter((s) => !taken.has(s.namespace)) : env.services,
+    ),
+  );
   return out;
+}
+
+/** The values of one service Linkerd cannot take (checkEnvironment's list), found from the service alone. */
+export function checkServiceValues(s: ResolvedService): Diagnostic[] {
+  return [
+    ...checkVersionServiceNames(s, 'Linkerd', LINKERD_VERSION_SERVICES),
+    ...checkRetries(s),
+    ...checkMatchValues(s),
+    ...checkOutlierDetection(s),
+  ];
 }
 
 /** Every label of `a` is a label of `b` with the same value: every pod `b` selects, `a` selects too. */

@@ -172,8 +172,8 @@ describe('linkerd backend', () => {
       'error MESH_CONSTRAINT environments/test.yaml#/mesh/trust/existingSecret/name',
       'error MESH_CONSTRAINT environments/test.yaml#/mesh/observability/tracing',
       'error MESH_UNSUPPORTED_FEATURE environments/test.yaml#/mesh/observability/tracing/provider',
-      'error MESH_UNSUPPORTED_FEATURE services/reviews.yaml#/routes/0/retries/on/1',
       'error MESH_CONSTRAINT services/details.yaml#/ingress',
+      'error MESH_UNSUPPORTED_FEATURE services/reviews.yaml#/routes/0/retries/on/1',
     ]);
     const old = makeEnvironment({ mesh: { type: 'linkerd', version: '2.15' } });
     expect(linkerd.emit(old, CTX).diagnostics.map(show)).toEqual([

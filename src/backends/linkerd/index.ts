@@ -14,7 +14,7 @@ import { buildCharts } from './charts.ts';
 import { linkerdPrerequisites } from './prerequisites.ts';
 import { LINKERD_NS, MIN_VERSION } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
-import { checkEnvironment } from './diagnostics.ts';
+import { checkEnvironment, checkServiceValues } from './diagnostics.ts';
 import { buildOutboundRoutes } from './http-route.ts';
 import { buildIngress } from './ingress.ts';
 import { buildControllerPodMonitor, buildProxyPodMonitor } from './monitors.ts';
@@ -75,7 +75,7 @@ function emitLinkerd(
 ): Omit<BackendOutput, 'namespaces'> {
   const ingress = buildIngress(env);
   const services = new Map(env.services.map((s) => [s.id, s]));
-  const diagnostics: Diagnostic[] = [...checkEnvironment(env), ...ingress.diagnostics];
+  const diagnostics: Diagnostic[] = [...checkEnvironment(env, ctx.taken), ...ingress.diagnostics];
   const grants = new Map<string, { from: string; to: string }>();
   // serviceObjects reads the service, the index and these two settings of the environment.
   const gatewayNamespace = env.mesh.ingress?.namespace;
@@ -89,9 +89,11 @@ function emitLinkerd(
   const seen = represented(env.services, services, memo, accessReadsMtls);
   // What each namespace's services found and reach (BackendOutput.residue), for a later render to take.
   const residue = new Map<string, { diagnostics: Diagnostic[]; reaches: Set<string> }>();
-  for (const s of seen.services) {
+  for (const [i, s] of seen.services.entries()) {
     // A namespace the render takes with what the previous render recorded of it (findings, reaches): below.
     if (ctx.taken?.has(s.namespace)) continue;
+    // The checks of the service's values, of the service itself (not its representative).
+    const checks = checkServiceValues(env.services[i]!);
     const ingressRoute = ingress.routes.get(s.id);
     // A namespace the render takes from the previous one (`only`) without a record: its services' findings
     // and the namespaces their routes reach are still wanted, their objects are not (and are not interned).
@@ -103,10 +105,10 @@ function emitLinkerd(
         })
       : serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, seen.index);
     namespaces.get(s.namespace)?.push(...own.objects, ...(ingressRoute ? [ingressRoute] : []));
-    diagnostics.push(...own.diagnostics);
+    diagnostics.push(...checks, ...own.diagnostics);
     let mine = residue.get(s.namespace);
     if (!mine) residue.set(s.namespace, (mine = { diagnostics: [], reaches: new Set() }));
-    mine.diagnostics.push(...own.diagnostics);
+    mine.diagnostics.push(...checks, ...own.diagnostics);
     for (const to of own.crossNamespaceTargets) {
       grants.set(`${s.namespace}/${to}`, { from: s.namespace, to });
       mine.reaches.add(to);
