@@ -7,10 +7,16 @@ import {
   prefix,
 } from '../../../test/helpers/model-factory.ts';
 import { meshIngress } from '../../../test/helpers/backend-fixtures.ts';
-import { checkEnvironment } from './diagnostics.ts';
+import type { ResolvedEnvironment } from '../../model/types.ts';
+import { checkEnvironment, checkServiceValues } from './diagnostics.ts';
 
-const at = (env: Parameters<typeof checkEnvironment>[0]) =>
-  checkEnvironment(env).map((d) => `${d.code} ${d.severity} ${d.location?.file}`);
+/** The environment's checks and each of its services'. */
+const checked = (env: ResolvedEnvironment) => [
+  ...checkEnvironment(env),
+  ...env.services.flatMap((s) => checkServiceValues(s, env)),
+];
+const at = (env: ResolvedEnvironment) =>
+  checked(env).map((d) => `${d.code} ${d.severity} ${d.location?.file}`);
 
 const TRACING = {
   metrics: 'none',
@@ -66,14 +72,14 @@ describe('access rules need mTLS', () => {
       'MESH_ACCESS_WITHOUT_MTLS error services/reviews.yaml#/access/0/from',
       'MESH_ACCESS_WITHOUT_MTLS error services/reviews.yaml#/access/2/from',
     ]);
-    expect(checkEnvironment(env)[0]?.message).toContain('its mtls is off');
+    expect(checked(env)[0]?.message).toContain('its mtls is off');
   });
 
   it('mtls off from the environment: the message names the environment', () => {
     const s = makeService({ access: rules.slice(0, 1), mtls: 'off' });
     const env = makeEnvironment({ services: [s], mesh: { mtls: 'off' } });
     expect(at(env)).toEqual(['MESH_ACCESS_WITHOUT_MTLS error services/reviews.yaml#/access/0/from']);
-    expect(checkEnvironment(env)[0]?.message).toContain('environment test sets mtls: off');
+    expect(checked(env)[0]?.message).toContain('environment test sets mtls: off');
   });
 
   it('permissive and strict are fine; so are "*" rules and access: [] with mtls off', () => {

@@ -9,8 +9,7 @@ import { routeRef } from '../../core/names.ts';
 /**
  * Environment values that Istio cannot accept (the shared emit skeleton checks the version): a plug-in CA
  * secret not named `cacerts`, tracing without the install that registers its collector, a trust domain in the
- * chart values that differs from `mesh.trustDomain`; and, per service, access rules that mTLS `off` makes
- * unmatchable.
+ * chart values that differs from `mesh.trustDomain`. Each service's values are {@link checkServiceValues}'s.
  */
 export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -46,14 +45,22 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
       location: env.origin(['mesh', 'install', 'values', 'meshConfig', 'trustDomain']),
     });
   }
-  for (const s of env.services)
-    out.push(
-      ...checkServiceAccess(s, env),
-      ...checkTcpRoutes(s),
-      ...checkWebhookLimits(s),
-      ...checkSpecWebhookLimits(s, env),
-    );
   return out;
+}
+
+/**
+ * The values of one service Istio cannot accept, in environment `env`: access rules that mTLS `off` makes
+ * unmatchable (and an exposed service that admits no caller), HTTP features on a TCP-only service, values
+ * istiod's webhook refuses. The backend runs it with the service's objects, so that a namespace an incremental
+ * render takes reports what the previous render recorded of it (BackendOutput.residue).
+ */
+export function checkServiceValues(s: ResolvedService, env: ResolvedEnvironment): Diagnostic[] {
+  return [
+    ...checkServiceAccess(s, env),
+    ...checkTcpRoutes(s),
+    ...checkWebhookLimits(s),
+    ...checkSpecWebhookLimits(s, env),
+  ];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { represented } from '../shared/emit-memo.ts';
+import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { MANAGED_BY_LABELS } from '../shared/labels.ts';
@@ -15,7 +16,7 @@ import { istioPrerequisites } from './prerequisites.ts';
 import { ISTIO_SYSTEM, MIN_VERSION, ingressGatewayPrincipal } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
 import { buildDestinationRule } from './destination-rule.ts';
-import { checkEnvironment } from './diagnostics.ts';
+import { checkEnvironment, checkServiceValues } from './diagnostics.ts';
 import { buildIngress } from './ingress.ts';
 import { buildPodMonitor, buildServiceMonitor } from './monitors.ts';
 import { buildNamespace } from './namespace.ts';
@@ -83,9 +84,20 @@ function emitIstio(
   // (`mtlsOverride`); of the services found in the index, only `ports` are read (VirtualService ports). The
   // environment's mode reaches the output through the mesh-wide PeerAuthentication only (systemObjects).
   const seen = represented(env.services, services, memo, (s) => s.mtlsOverride);
-  for (const s of seen.services) {
-    // A namespace the render takes from the previous one: its objects are not wanted, and no finding
-    // comes from them (checkEnvironment's are the environment's).
+  const diagnostics: Diagnostic[] = [...checkEnvironment(env), ...ingress.diagnostics];
+  // What each namespace's services found (BackendOutput.residue), for a later render to take.
+  const residue = new Map<string, Diagnostic[]>();
+  for (const [i, s] of seen.services.entries()) {
+    // A namespace the render takes with what the previous render recorded of it (its findings): below.
+    if (ctx.taken?.has(s.namespace)) continue;
+    // The checks of the service's values, of the service itself (not its representative).
+    const checks = checkServiceValues(env.services[i]!, env);
+    diagnostics.push(...checks);
+    const mine = residue.get(s.namespace);
+    if (mine) mine.push(...checks);
+    else residue.set(s.namespace, [...checks]);
+    // A namespace the render takes from the previous one: its objects are not wanted (they have no
+    // findings of their own).
     if (ctx.only && !ctx.only.has(s.namespace)) continue;
     const route = ingress.routes.get(s.id);
     const objects = memo
@@ -95,6 +107,7 @@ function emitIstio(
       : serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, seen.index);
     namespaces.get(s.namespace)?.push(...objects, ...(route ? [route] : []));
   }
+  for (const taken of ctx.taken?.values() ?? []) diagnostics.push(...taken.diagnostics);
   const ca = buildCaCertificate(env.mesh.trust);
   return {
     // istiod reads `cacerts` when it starts (else it signs with a self-made root): the Certificate, and
@@ -102,7 +115,8 @@ function emitIstio(
     prerequisites: ca ? [controlPlaneNamespace(), ca] : [],
     system: systemObjects(env, ingress.system),
     charts: buildCharts(env),
-    diagnostics: [...checkEnvironment(env), ...ingress.diagnostics],
+    diagnostics,
+    residue: new Map([...residue].map(([ns, ds]) => [ns, { diagnostics: ds, reaches: [] }])),
   };
 }
 
