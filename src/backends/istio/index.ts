@@ -84,18 +84,7 @@ function emitIstio(
   // (`mtlsOverride`); of the services found in the index, only `ports` are read (VirtualService ports). The
   // environment's mode reaches the output through the mesh-wide PeerAuthentication only (systemObjects).
   const seen = represented(env.services, services, memo, (s) => s.mtlsOverride);
-  const diagnostics: Diagnostic[] = [...checkEnvironment(env), ...ingress.diagnostics];
-  // What each namespace's services found (BackendOutput.residue), for a later render to take.
-  const residue = new Map<string, Diagnostic[]>();
-  for (const [i, s] of seen.services.entries()) {
-    // A namespace the render takes with what the previous render recorded of it (its findings): below.
-    if (ctx.taken?.has(s.namespace)) continue;
-    // The checks of the service's values, of the service itself (not its representative).
-    const checks = checkServiceValues(env.services[i]!, env);
-    diagnostics.push(...checks);
-    const mine = residue.get(s.namespace);
-    if (mine) mine.push(...checks);
-    else residue.set(s.namespace, [...checks]);
+  for (const s of seen.services) {
     // A namespace the render takes from the previous one: its objects are not wanted (they have no
     // findings of their own).
     if (ctx.only && !ctx.only.has(s.namespace)) continue;
@@ -106,6 +95,18 @@ function emitIstio(
         )
       : serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, seen.index);
     namespaces.get(s.namespace)?.push(...objects, ...(route ? [route] : []));
+  }
+  const diagnostics: Diagnostic[] = [...checkEnvironment(env), ...ingress.diagnostics];
+  // What each namespace's services found (BackendOutput.residue), for a later render to take: the checks of
+  // their values, but in a namespace the render takes with what the previous render recorded of it.
+  const residue = new Map<string, Diagnostic[]>();
+  for (const s of env.services) {
+    if (ctx.taken?.has(s.namespace)) continue;
+    const checks = checkServiceValues(s, env);
+    diagnostics.push(...checks);
+    const mine = residue.get(s.namespace);
+    if (mine) mine.push(...checks);
+    else residue.set(s.namespace, [...checks]);
   }
   for (const taken of ctx.taken?.values() ?? []) diagnostics.push(...taken.diagnostics);
   const ca = buildCaCertificate(env.mesh.trust);
