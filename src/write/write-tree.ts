@@ -550,7 +550,6 @@ function planTree(scan: Scan, files: readonly TreeFile[], hashes: BlobHashes): P
     if (dirs.has(p)) diagnostics.push(notOwned(p, 'a directory'));
   }
 
-  const sorted = (xs: string[]): string[] => [...new Set(xs)].sort();
   return {
     entries,
     dirs: [...dirs].sort(),
@@ -561,6 +560,15 @@ function planTree(scan: Scan, files: readonly TreeFile[], hashes: BlobHashes): P
     diagnostics: dedupe(diagnostics),
     needsText: needsText.sort(),
   };
+}
+
+/**
+ * `xs` sorted, each once. The lists come in the order of the files asked for, which is usually sorted already:
+ * checked in one pass, so that sorting 20,000 paths again (about 15 ms) is left to the lists that need it.
+ */
+function sorted(xs: string[]): string[] {
+  for (let i = 1; i < xs.length; i++) if (!(xs[i - 1]! < xs[i]!)) return [...new Set(xs)].sort();
+  return xs;
 }
 
 function notOwned(p: string, what = 'a file'): Diagnostic {
