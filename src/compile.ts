@@ -176,7 +176,8 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   const { loadDiagnostics = [], until = 'gitops', onPhase } = options;
   const parsed = parseFiles(sources, options.cache?.parsed);
   onPhase?.('parse');
-  // The sources' text by path, for the digests of the files a namespace's recorded findings point into.
+  // The digests of the files a namespace's recorded findings point into, by path (sourceDigest).
+  const sourceDigests = new Map<string, string | undefined>();
   let sourceText: Map<string, string> | undefined;
   const validated = validateDocuments(parsed.files, {
     ...(options.environments ? { environments: options.environments } : {}),
@@ -365,11 +366,14 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     return Object.entries(entry.files ?? {}).every(([f, d]) => sourceDigest(f) === d);
   }
 
-  /** The digest of the text of source file `file`; undefined when it is not a source. */
+  /** The digest of the text of source file `file`, once per file; undefined when it is not a source. */
   function sourceDigest(file: string): string | undefined {
+    if (sourceDigests.has(file)) return sourceDigests.get(file);
     sourceText ??= new Map(sources.map((f) => [f.path, f.text]));
     const text = sourceText.get(file);
-    return text === undefined ? undefined : hash('sha256', text, 'base64');
+    const digest = text === undefined ? undefined : hash('sha256', text, 'base64');
+    sourceDigests.set(file, digest);
+    return digest;
   }
 }
 

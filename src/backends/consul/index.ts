@@ -1,4 +1,5 @@
 import { represented } from '../shared/emit-memo.ts';
+import { Residue, takenFindings } from '../shared/residue.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
@@ -115,19 +116,16 @@ function emitConsul(
     ...checkEnvironment(env, (_s, i) => own[i]!.checks),
     ...ingress.diagnostics,
   ];
-  // What each namespace's services found (BackendOutput.residue; checkEnvironment's findings aside), for a
-  // later render to take.
-  const residue = new Map<string, Diagnostic[]>();
+  // What each namespace's services found (checkEnvironment's findings aside), for a later render to take.
+  const residue = new Residue();
   env.services.forEach((s, i) => {
     if (ctx.taken?.has(s.namespace)) return;
     const route = ingress.routes.get(s.id);
     namespaces.get(s.namespace)?.push(...own[i]!.objects, ...(route ? [route] : []));
     diagnostics.push(...own[i]!.diagnostics);
-    const mine = residue.get(s.namespace);
-    if (mine) mine.push(...own[i]!.diagnostics);
-    else residue.set(s.namespace, [...own[i]!.diagnostics]);
+    residue.add(s.namespace, own[i]!.diagnostics);
   });
-  for (const taken of ctx.taken?.values() ?? []) diagnostics.push(...taken.diagnostics);
+  diagnostics.push(...takenFindings(ctx));
   const obs = env.mesh.observability;
   const system = [
     buildMesh(env),
@@ -140,7 +138,7 @@ function emitConsul(
     system,
     charts: buildCharts(env),
     diagnostics,
-    residue: new Map([...residue].map(([ns, ds]) => [ns, { diagnostics: ds, reaches: [] }])),
+    residue: residue.output(),
   };
 }
 

@@ -1,4 +1,5 @@
 import { represented } from '../shared/emit-memo.ts';
+import { Residue, takenFindings } from '../shared/residue.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
@@ -96,19 +97,16 @@ function emitIstio(
       : serviceObjects(s, env.mesh.trustDomain, ingressPrincipal, seen.index);
     namespaces.get(s.namespace)?.push(...objects, ...(route ? [route] : []));
   }
-  const diagnostics: Diagnostic[] = [...checkEnvironment(env), ...ingress.diagnostics];
-  // What each namespace's services found (BackendOutput.residue), for a later render to take: the checks of
-  // their values, but in a namespace the render takes with what the previous render recorded of it.
-  const residue = new Map<string, Diagnostic[]>();
+  const diagnostics: Diagnostic[] = [...checkEnvironment(env), ...ingress.diagnostics, ...takenFindings(ctx)];
+  // What each namespace's services found, for a later render to take: the checks of their values, but in a
+  // namespace the render takes with what the previous render recorded of it.
+  const residue = new Residue();
   for (const s of env.services) {
     if (ctx.taken?.has(s.namespace)) continue;
     const checks = checkServiceValues(s, env);
     diagnostics.push(...checks);
-    const mine = residue.get(s.namespace);
-    if (mine) mine.push(...checks);
-    else residue.set(s.namespace, [...checks]);
+    residue.add(s.namespace, checks);
   }
-  for (const taken of ctx.taken?.values() ?? []) diagnostics.push(...taken.diagnostics);
   const ca = buildCaCertificate(env.mesh.trust);
   return {
     // istiod reads `cacerts` when it starts (else it signs with a self-made root): the Certificate, and
@@ -117,7 +115,7 @@ function emitIstio(
     system: systemObjects(env, ingress.system),
     charts: buildCharts(env),
     diagnostics,
-    residue: new Map([...residue].map(([ns, ds]) => [ns, { diagnostics: ds, reaches: [] }])),
+    residue: residue.output(),
   };
 }
 

@@ -1,4 +1,5 @@
 import { represented } from '../shared/emit-memo.ts';
+import { Residue, takenFindings } from '../shared/residue.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
@@ -87,8 +88,8 @@ function emitLinkerd(
   // carries the same `mtls`, `mtlsOverride` and `access`), where accessReadsMtls says (then the representative
   // has the same `mtls`); of the services found in the index, only `ports` are read (backendRef ports).
   const seen = represented(env.services, services, memo, accessReadsMtls);
-  // What each namespace's services found and reach (BackendOutput.residue), for a later render to take.
-  const residue = new Map<string, { diagnostics: Diagnostic[]; reaches: Set<string> }>();
+  // What each namespace's services found and reach, for a later render to take.
+  const residue = new Residue();
   for (const [i, s] of seen.services.entries()) {
     // A namespace the render takes with what the previous render recorded of it (findings, reaches): below.
     if (ctx.taken?.has(s.namespace)) continue;
@@ -106,18 +107,12 @@ function emitLinkerd(
       : serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, seen.index);
     namespaces.get(s.namespace)?.push(...own.objects, ...(ingressRoute ? [ingressRoute] : []));
     diagnostics.push(...checks, ...own.diagnostics);
-    let mine = residue.get(s.namespace);
-    if (!mine) residue.set(s.namespace, (mine = { diagnostics: [], reaches: new Set() }));
-    mine.diagnostics.push(...checks, ...own.diagnostics);
-    for (const to of own.crossNamespaceTargets) {
-      grants.set(`${s.namespace}/${to}`, { from: s.namespace, to });
-      mine.reaches.add(to);
-    }
+    residue.add(s.namespace, [...checks, ...own.diagnostics], own.crossNamespaceTargets);
+    for (const to of own.crossNamespaceTargets) grants.set(`${s.namespace}/${to}`, { from: s.namespace, to });
   }
-  for (const [from, taken] of ctx.taken ?? []) {
-    diagnostics.push(...taken.diagnostics);
+  diagnostics.push(...takenFindings(ctx));
+  for (const [from, taken] of ctx.taken ?? [])
     for (const to of taken.reaches) grants.set(`${from}/${to}`, { from, to });
-  }
   for (const { from, to } of grants.values()) namespaces.get(to)?.push(buildServiceReferenceGrant(from, to));
   return {
     // linkerd-control-plane starts only once its issuer secret, trust roots and webhook certificates exist.
@@ -133,9 +128,7 @@ function emitLinkerd(
     system: systemObjects(env, ingress.system),
     charts: buildCharts(env),
     diagnostics,
-    residue: new Map(
-      [...residue].map(([ns, r]) => [ns, { diagnostics: r.diagnostics, reaches: [...r.reaches].sort() }]),
-    ),
+    residue: residue.output(),
   };
 }
 
