@@ -5,7 +5,6 @@
  * previous stage's output. No disk, no git, no clock: `load` (before) and `write` (after) are the callers'
  * business.
  */
-import { hash } from 'node:crypto';
 import { CanonicalCache } from './core/canonical.ts';
 import type { Diagnostic } from './core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
@@ -22,8 +21,12 @@ import { parseFiles } from './parse/parse.ts';
 import type { SourceFile } from './parse/source.ts';
 import { ObjectPool, emitEnvironments } from './plan/emit.ts';
 import {
+  filesUnchanged,
+  recordedResidue,
   reusableShards,
   shardKeys,
+  sourceDigests,
+  takenResidue,
   type NamespaceResidue,
   type ShardEntry,
   type ShardKeys,
@@ -176,9 +179,6 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   const { loadDiagnostics = [], until = 'gitops', onPhase } = options;
   const parsed = parseFiles(sources, options.cache?.parsed);
   onPhase?.('parse');
-  // The digests of the files a namespace's recorded findings point into, by path (sourceDigest).
-  const sourceDigests = new Map<string, string | undefined>();
-  let sourceText: Map<string, string> | undefined;
   const validated = validateDocuments(parsed.files, {
     ...(options.environments ? { environments: options.environments } : {}),
     ...(options.cache?.validated ? { memo: options.cache.validated } : {}),
@@ -271,7 +271,14 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     // Without a previous record the keys are only recorded: computed after the layout, past the peak of a
     // large compile (emit), whose garbage they would add to.
     const keys = previous ? shardKeys(plans, toolVersion) : undefined;
-    const taken = keys && previous ? takeShards(plans, keys, previous) : undefined;
+    // Where the namespaces' recorded findings are (ShardEntry.files): the sources' digests, and the files of
+    // the environments, whose overrides can move a finding.
+    const where = {
+      digestOf: sourceDigests(sources),
+      environmentFiles: model.environments.map((e) => e.origin([]).file),
+      secrets: validated.secrets,
+    };
+    const taken = keys && previous ? takeShards(plans, keys, previous, where.digestOf) : undefined;
     const emitted = taken?.emitted ?? emit(plans, options);
     diagnostics.push(...emitted.diagnostics);
     if (hasErrors(diagnostics)) return (onPhase?.('plan'), result({ model, plans, emitted }));
@@ -286,7 +293,11 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     for (const [ns, key] of current)
       namespaces[ns] = reused.has(ns)
         ? previous!.namespaces[ns]!
-        : { key, foreign: foreignIds(emitted.renders, layout, ns), ...residueOf(emitted.renders, ns) };
+        : {
+            key,
+            foreign: foreignIds(emitted.renders, layout, ns),
+            ...recordedResidue(emitted.renders, ns, where),
+          };
     return result({ model, plans, emitted, layout, shards: { record: { global, namespaces }, reused } });
   }
 
@@ -299,81 +310,24 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     plans: EnvironmentPlan[],
     keys: ShardKeys,
     previous: ShardRecord,
+    digestOf: (file: string) => string | undefined,
   ): { emitted: EmitResult; layout?: GitOpsTree; reused: ReadonlySet<string> } | undefined {
     const reused = new Set(
-      [...reusableShards(plans, keys, previous)].filter((ns) => filesUnchanged(previous.namespaces[ns]!)),
+      [...reusableShards(plans, keys, previous)].filter((ns) =>
+        filesUnchanged(previous.namespaces[ns]!, digestOf),
+      ),
     );
     if (!reused.size) return undefined;
-    // What the previous render recorded of the taken namespaces in each environment, for the backends.
-    const taken = new Map(
-      plans.map(({ env }) => [
-        env.name,
-        new Map(
-          [...reused].flatMap((ns) => {
-            const { reaches, findings = [] } = previous.namespaces[ns]!;
-            const mine = reaches?.[env.name];
-            return mine ? [[ns, { diagnostics: findings, reaches: mine }] as const] : [];
-          }),
-        ),
-      ]),
-    );
     const emitted = emit(
       plans,
       options,
       new Set([...keys.namespaces.keys()].filter((ns) => !reused.has(ns))),
-      taken,
+      takenResidue(plans, reused, previous),
     );
     if (hasErrors(emitted.diagnostics)) return { emitted, reused };
     if (!markReused(emitted.renders, reused, previous)) return undefined;
     const layout = layoutGitOpsTree(emitted.renders);
     return layout.diagnostics.length > 0 ? undefined : { emitted, layout, reused };
-  }
-
-  /**
-   * What the backends recorded of namespace `ns` (BackendOutput.residue): the namespaces it reaches in each
-   * environment, its findings in all of them (each once, secrets masked), and the files those point into
-   * (ShardEntry); nothing where a finding points outside the sources.
-   */
-  function residueOf(
-    renders: readonly EnvRender[],
-    ns: string,
-  ): Pick<ShardEntry, 'reaches' | 'findings' | 'files'> {
-    const reaches: Record<string, readonly string[]> = {};
-    const all: Diagnostic[] = [];
-    for (const r of renders) {
-      const mine = r.output.residue?.get(ns);
-      if (!mine) continue;
-      reaches[r.env.name] = mine.reaches;
-      all.push(...mine.diagnostics);
-    }
-    if (!Object.keys(reaches).length) return {};
-    if (!all.length) return { reaches };
-    const findings = maskSecretsInMessages(sortDiagnostics(all), validated.secrets);
-    const files = new Set(model.environments.map((e) => e.origin([]).file));
-    for (const d of findings)
-      for (const at of [d.location, ...(d.related ?? []).map((x) => x.location)]) if (at) files.add(at.file);
-    const digests: Record<string, string> = {};
-    for (const f of [...files].sort()) {
-      const d = sourceDigest(f);
-      if (d === undefined) return {};
-      digests[f] = d;
-    }
-    return { reaches, findings, files: digests };
-  }
-
-  /** Whether every file `entry` records is as it recorded it (ShardEntry.files). */
-  function filesUnchanged(entry: ShardEntry): boolean {
-    return Object.entries(entry.files ?? {}).every(([f, d]) => sourceDigest(f) === d);
-  }
-
-  /** The digest of the text of source file `file`, once per file; undefined when it is not a source. */
-  function sourceDigest(file: string): string | undefined {
-    if (sourceDigests.has(file)) return sourceDigests.get(file);
-    sourceText ??= new Map(sources.map((f) => [f.path, f.text]));
-    const text = sourceText.get(file);
-    const digest = text === undefined ? undefined : hash('sha256', text, 'base64');
-    sourceDigests.set(file, digest);
-    return digest;
   }
 }
 

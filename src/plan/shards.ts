@@ -11,13 +11,20 @@
  *   the members of model/exports.ts that `Backend.exports` names (src/model/exports.test.ts holds every
  *   backend to them).
  * {@link shardKeys} digests the first into one key per namespace and the rest into one global key. Two renders
- * with the same global key and the same key for a namespace lay that namespace's files out alike. Pure.
+ * with the same global key and the same key for a namespace lay that namespace's files out alike. A namespace's
+ * entry also keeps what the backends found of its services and what they reach ({@link recordedResidue}), which
+ * a render that takes it hands back to them ({@link takenResidue}). Pure.
  */
 import { createHash, hash } from 'node:crypto';
 import type { NamespaceResidue, ShardEntry, ShardRecord } from '../core/shards.ts';
 import { applicationNamespaces } from '../model/environment.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../model/types.ts';
 import type { EnvironmentPlan } from './plan.ts';
+import type { EnvRender } from './emit.ts';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import { sortDiagnostics } from '../core/diagnostic.ts';
+import type { SourceFile } from '../parse/source.ts';
+import { maskSecretsInMessages } from '../validate/secrets.ts';
 
 export type { NamespaceResidue, ShardEntry, ShardRecord };
 
@@ -127,4 +134,87 @@ export function reusableShards(
   for (const [ns, key] of keys.namespaces)
     if (Object.hasOwn(previous.namespaces, ns) && previous.namespaces[ns]!.key === key) out.add(ns);
   return out;
+}
+
+/**
+ * The digest of each source file's text, once per file; undefined for a path that is not a source. What a
+ * namespace's recorded findings point into is compared by it (ShardEntry.files).
+ */
+export function sourceDigests(sources: readonly SourceFile[]): (file: string) => string | undefined {
+  const digests = new Map<string, string | undefined>();
+  let texts: Map<string, string> | undefined;
+  return (file) => {
+    if (digests.has(file)) return digests.get(file);
+    texts ??= new Map(sources.map((f) => [f.path, f.text]));
+    const text = texts.get(file);
+    const digest = text === undefined ? undefined : hash('sha256', text, 'base64');
+    digests.set(file, digest);
+    return digest;
+  };
+}
+
+/**
+ * What the backends recorded of namespace `ns` (BackendOutput.residue), as its shard entry keeps it: the
+ * namespaces it reaches in each environment, its findings in all of them (each once, secrets masked), and the
+ * digests of the files those point into and of the environments' files (`environmentFiles`); nothing where a
+ * finding points outside the sources.
+ */
+export function recordedResidue(
+  renders: readonly EnvRender[],
+  ns: string,
+  where: {
+    readonly digestOf: (file: string) => string | undefined;
+    readonly environmentFiles: readonly string[];
+    readonly secrets: readonly string[];
+  },
+): Pick<ShardEntry, 'reaches' | 'findings' | 'files'> {
+  const reaches: Record<string, readonly string[]> = {};
+  const all: Diagnostic[] = [];
+  for (const r of renders) {
+    const mine = r.output.residue?.get(ns);
+    if (!mine) continue;
+    reaches[r.env.name] = mine.reaches;
+    all.push(...mine.diagnostics);
+  }
+  if (!Object.keys(reaches).length) return {};
+  if (!all.length) return { reaches };
+  const findings = maskSecretsInMessages(sortDiagnostics(all), where.secrets);
+  const files = new Set(where.environmentFiles);
+  for (const d of findings)
+    for (const at of [d.location, ...(d.related ?? []).map((x) => x.location)]) if (at) files.add(at.file);
+  const digests: Record<string, string> = {};
+  for (const f of [...files].sort()) {
+    const d = where.digestOf(f);
+    if (d === undefined) return {};
+    digests[f] = d;
+  }
+  return { reaches, findings, files: digests };
+}
+
+/** Whether every file `entry` records is as it recorded it (ShardEntry.files). */
+export function filesUnchanged(entry: ShardEntry, digestOf: (file: string) => string | undefined): boolean {
+  return Object.entries(entry.files ?? {}).every(([f, d]) => digestOf(f) === d);
+}
+
+/**
+ * What `previous` recorded of the namespaces `reused` in each environment of `plans`, as the backends take it
+ * back (EmitContext.taken): each namespace's findings and its reaches there.
+ */
+export function takenResidue(
+  plans: readonly EnvironmentPlan[],
+  reused: ReadonlySet<string>,
+  previous: ShardRecord,
+): Map<string, Map<string, NamespaceResidue>> {
+  return new Map(
+    plans.map(({ env }) => [
+      env.name,
+      new Map(
+        [...reused].flatMap((ns) => {
+          const { reaches, findings = [] } = previous.namespaces[ns]!;
+          const mine = reaches?.[env.name];
+          return mine ? [[ns, { diagnostics: findings, reaches: mine }] as const] : [];
+        }),
+      ),
+    ]),
+  );
 }
