@@ -41,7 +41,7 @@ import { createHash, hash } from 'node:crypto';
 import { readFileSync, rmSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TreeFile } from '../core/output.ts';
+import { hasText, type TreeFile } from '../core/output.ts';
 import { writeFileAtomically } from './atomic-file.ts';
 
 /** Changes whenever the format or the meaning of an entry changes: any other version is ignored. */
@@ -94,7 +94,7 @@ export function blobHash(content: string | Buffer): string {
 export class BlobHashes {
   readonly #hashes = new WeakMap<TreeFile, string>();
   of(f: TreeFile): string {
-    if (f.content === undefined) return f.hash;
+    if (!hasText(f)) return f.hash;
     let h = this.#hashes.get(f);
     if (h === undefined) {
       h = blobHash(f.content);

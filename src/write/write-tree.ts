@@ -264,7 +264,7 @@ async function writeLocked(
 function assertHeaders(files: readonly TreeFile[]): void {
   for (const f of files) {
     // A file of the previous render was checked when it was rendered.
-    if (f.content === undefined) continue;
+    if (!hasText(f)) continue;
     if ((f.ownership === 'owned') !== f.content.startsWith(OWNED_HEADER)) {
       throw new InternalError(
         f.ownership === 'owned'
@@ -448,8 +448,7 @@ function readFully(fd: number, buf: Buffer, offset: number, length: number): num
 
 /** True when the existing file holds exactly `content`: compared byte for byte, or by its recorded hash. */
 function holds(existing: ExistingFile, f: TreeFile, hashes: BlobHashes): boolean {
-  if (f.content === undefined)
-    return existing.content ? blobHash(existing.content) === f.hash : existing.hash === f.hash;
+  if (!hasText(f)) return existing.content ? blobHash(existing.content) === f.hash : existing.hash === f.hash;
   if (existing.content) return existing.content.equals(Buffer.from(f.content, 'utf8'));
   if (existing.hash !== undefined)
     return existing.stat?.size === Buffer.byteLength(f.content, 'utf8') && existing.hash === hashes.of(f);

@@ -19,13 +19,13 @@ import { objectMeta } from '../shared/labels.ts';
 import { isOlderThan, routeObjectName } from '../shared/names.ts';
 import { CONSUL_API, RETRY_ON_SINCE, consulName, isL7, serviceProtocol, splitName } from './constants.ts';
 
-/** Every service of the environment, by id (`namespace/name`). */
 /**
  * What Consul's builders of one service read of another (model/exports.ts): a route target's service name,
  * and the resilience settings a caller carries for its callees (upstreamConfig), under their Consul names.
  */
 export const CONSUL_PEER = ['id', 'resilience', 'serviceAccount'] as const satisfies ExportList;
 export type Peer = PeerOf<typeof CONSUL_PEER>;
+/** Every service of the environment, by id (`namespace/name`), as a service's builders may read it. */
 export type ServiceIndex = ReadonlyMap<string, Peer>;
 
 /**
