@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../core/diagnostic.ts';
+import { isRecord } from '../core/json.ts';
 import type { OutputFile } from '../core/output.ts';
 import type { SourceFile } from '../parse/source.ts';
 import type { ShardRecord } from '../core/shards.ts';
@@ -170,81 +171,72 @@ export function readRenderCache(file: string, key: string): RenderCacheEntry | u
 }
 
 function isEntry(v: unknown): v is RenderCacheEntry {
-  const e = v as Partial<RenderCacheEntry> | null;
   return (
-    typeof e === 'object' &&
-    e !== null &&
-    e.format === RENDER_CACHE_FORMAT &&
-    typeof e.key === 'string' &&
-    Array.isArray(e.files) &&
-    e.files.every(
-      (f) =>
-        Array.isArray(f) &&
-        typeof f[0] === 'string' &&
-        (f[1] === 'owned' || f[1] === 'seed') &&
-        typeof f[2] === 'string',
+    isRecord(v) &&
+    v.format === RENDER_CACHE_FORMAT &&
+    isString(v.key) &&
+    Array.isArray(v.files) &&
+    v.files.every(
+      (f) => Array.isArray(f) && isString(f[0]) && (f[1] === 'owned' || f[1] === 'seed') && isString(f[2]),
     ) &&
-    isWarnings(e.diagnostics) &&
-    Array.isArray(e.environments) &&
-    e.environments.every((n) => typeof n === 'string') &&
-    (e.shards === undefined || isShards(e.shards))
+    isWarnings(v.diagnostics) &&
+    isStrings(v.environments) &&
+    (v.shards === undefined || isShards(v.shards))
   );
 }
 
 function isShards(v: unknown): v is NonNullable<RenderCacheEntry['shards']> {
-  const s = v as { context?: unknown; record?: { global?: unknown; namespaces?: unknown } } | null;
-  if (typeof s !== 'object' || s === null || typeof s.context !== 'string') return false;
-  const r = s.record;
-  if (typeof r !== 'object' || r === null || typeof r.global !== 'string') return false;
-  const namespaces = r.namespaces;
-  if (typeof namespaces !== 'object' || namespaces === null || Array.isArray(namespaces)) return false;
-  return Object.values(namespaces).every((n: unknown) => {
-    const e = n as {
-      key?: unknown;
-      foreign?: unknown;
-      reaches?: unknown;
-      findings?: unknown;
-      files?: unknown;
-    } | null;
-    if (typeof e !== 'object' || e === null || typeof e.key !== 'string') return false;
-    const strings = (list: unknown) => Array.isArray(list) && list.every((x) => typeof x === 'string');
-    return (
-      isRecord(e.foreign, strings) &&
-      (e.reaches === undefined || isRecord(e.reaches, strings)) &&
-      (e.findings === undefined || isWarnings(e.findings)) &&
-      (e.files === undefined || isRecord(e.files, (d) => typeof d === 'string'))
-    );
-  });
+  return (
+    isRecord(v) &&
+    isString(v.context) &&
+    isRecord(v.record) &&
+    isString(v.record.global) &&
+    isRecordOf(v.record.namespaces, isShardEntry)
+  );
 }
 
-/** A plain object whose every value passes `value`. */
-function isRecord(v: unknown, value: (member: unknown) => boolean): boolean {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(value);
+/** A namespace's entry (core/shards.ts ShardEntry). */
+function isShardEntry(e: unknown): boolean {
+  return (
+    isRecord(e) &&
+    isString(e.key) &&
+    isRecordOf(e.foreign, isStrings) &&
+    (e.reaches === undefined || isRecordOf(e.reaches, isStrings)) &&
+    (e.findings === undefined || isWarnings(e.findings)) &&
+    (e.files === undefined || isRecordOf(e.files, isString))
+  );
 }
 
-/** Warnings as a render recorded them: plain objects with a code, and locations with a file and positions. */
+/** Warnings as a render recorded them: plain objects with a code and a message, and located places. */
 function isWarnings(v: unknown): v is Diagnostic[] {
-  const isLocation = (l: unknown) =>
-    l === undefined ||
-    (typeof l === 'object' &&
-      l !== null &&
-      typeof (l as { file?: unknown }).file === 'string' &&
-      ['line', 'col', 'endLine', 'endCol', 'offset', 'endOffset'].every(
-        (k) => typeof (l as Record<string, unknown>)[k] === 'number',
-      ));
   return (
     Array.isArray(v) &&
     v.every(
-      (d: Partial<Diagnostic> | null) =>
-        typeof d === 'object' &&
-        d !== null &&
-        typeof d.code === 'string' &&
-        typeof d.message === 'string' &&
+      (d) =>
+        isRecord(d) &&
+        isString(d.code) &&
+        isString(d.message) &&
         d.severity === 'warning' &&
-        isLocation(d.location) &&
+        (d.location === undefined || isLocation(d.location)) &&
         (d.related === undefined ||
           (Array.isArray(d.related) &&
-            d.related.every((r) => typeof r?.message === 'string' && r.location && isLocation(r.location)))),
+            d.related.every((r) => isRecord(r) && isString(r.message) && isLocation(r.location)))),
     )
   );
+}
+
+const POSITIONS = ['line', 'col', 'endLine', 'endCol', 'offset', 'endOffset'] as const;
+
+/** A location with its file and every position (core/location.ts Location, resolved). */
+function isLocation(l: unknown): boolean {
+  return isRecord(l) && isString(l.file) && POSITIONS.every((k) => typeof l[k] === 'number');
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+
+/** A JSON object whose every member passes `member`. */
+function isRecordOf(v: unknown, member: (m: unknown) => boolean): boolean {
+  return isRecord(v) && Object.values(v).every(member);
 }
