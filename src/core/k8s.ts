@@ -24,7 +24,10 @@ export function apiGroupOf(o: { readonly apiVersion: string }): string {
 export function resourceId(o: K8sObject): string {
   const known = IDS.get(o);
   if (known !== undefined) return known;
-  const id = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  // Joined, not a template literal: V8 builds a template's result as a chain of pieces, which it keeps
+  // (flattened, behind the chain's head) as long as the id lives; a join is one flat string. The ids of a
+  // large fleet's frozen objects live as long as the objects (IDS), about half as much memory this way.
+  const id = [o.apiVersion, o.kind, o.metadata.namespace ?? '', o.metadata.name].join('/');
   if (unchanging(o)) IDS.set(o, id);
   return id;
 }
