@@ -28,8 +28,8 @@ try {
   process.exit(2);
 }
 
-const { main, boundHeapGrowth } = bundle.exports;
-boundHeapGrowth();
+const { main, manageHeap } = bundle.exports;
+manageHeap();
 process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: process.stdout,

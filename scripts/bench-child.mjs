@@ -16,8 +16,8 @@ const bundle = createRequire(import.meta.url)('../dist/cli/launch.cjs').loadCli(
   argv,
   process.env,
 );
-const { main, boundHeapGrowth } = bundle.exports;
-boundHeapGrowth();
+const { main, manageHeap } = bundle.exports;
+manageHeap();
 process.exitCode = await main(argv, {
   cwd: process.cwd(),
   stdout: process.stdout,

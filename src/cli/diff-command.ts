@@ -38,6 +38,7 @@ import type { CompileCache } from '../compile.ts';
 import type { ParsedArgs } from './args.ts';
 import { formatDiagnostics } from './format/index.ts';
 import { resolveSpecTarget } from './project.ts';
+import { fitHeapGrowth } from './heap.ts';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import { closest } from '../schema/map-errors.ts';
 import { VERSION } from './version.ts';
@@ -104,6 +105,8 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
   // The sides share their unchanged work: files with the same path and text parse once, to the same
   // objects, and their services resolve once (see CompileCache).
   const cache = newCompileCache();
+  // The heap, fitted to the larger side (heap.ts): the sides' compiles share most of their memory.
+  if (!fitHeapGrowth(base.loaded.files)) fitHeapGrowth(head.loaded.files);
   const baseCompiled = compile(base, repo.prefix, cache);
   const headCompiled = compile(head, repo.prefix, cache);
   const label = (s: Side) => s.info.ref ?? 'the working tree';

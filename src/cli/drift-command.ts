@@ -13,7 +13,7 @@ import type { SourceFile } from '../parse/source.ts';
 import { liveKinds } from '../load/cluster/kinds.ts';
 import { meshDiscoveries } from '../backends/registry.ts';
 import { readLiveDump } from '../load/live-dump.ts';
-import { compileDir } from '../pipeline.ts';
+import { compileSpecDir } from './compile-spec.ts';
 import { buildEnvironment } from '../gitops/tree.ts';
 import { computeDrift, hasDrift } from '../drift/drift.ts';
 import { formatDrift, type DriftFormat } from '../drift/format.ts';
@@ -44,7 +44,7 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
     throw new UsageError(`--live ${live}: no such file or directory.`);
 
   const { root } = await resolveSpecTarget(args.positionals[0], io.cwd);
-  const compiled = await compileDir(root, { environments: [env] });
+  const compiled = await compileSpecDir(root, { environments: [env] });
   checkEnvironmentNames([env], compiled.parsed);
   const render = compiled.emitted?.renders.find((r) => r.env.name === env);
   if (hasErrors(compiled.allDiagnostics) || !render) {

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../test/helpers/shared.ts';
-import { COLLECT_ABOVE_BYTES, HEAP_GROWING_FLAG, collectReleased } from './heap.ts';
+import {
+  COLLECT_ABOVE_BYTES,
+  HEAP_GROWING_FLAG,
+  LARGE_SPEC_CHARS,
+  collectReleased,
+  fitHeapGrowth,
+} from './heap.ts';
 
 /**
  * A process that keeps ~100 MB live and allocates ~1 GB that lives long enough to reach the old
@@ -38,7 +44,7 @@ async function peakMiB(flag: string): Promise<number> {
   return peak!;
 }
 
-describe('boundHeapGrowth', () => {
+describe('fitHeapGrowth', () => {
   // Memory, not time: the same allocations with and without the setting, in fresh processes. V8's default
   // lets this heap reach ~4x its live data (~430 MiB here) before a full collection; at 1.5x it stays near
   // 180 MiB. Checked with a wide margin, so that only a setting that does not take effect at run time
@@ -47,6 +53,55 @@ describe('boundHeapGrowth', () => {
     const [without, bounded] = await Promise.all([peakMiB(''), peakMiB(HEAP_GROWING_FLAG)]);
     expect(bounded).toBeLessThan(without * 0.7);
   }, 60_000);
+
+  it("sets nothing outside meshc's own process, whatever the spec's size", () => {
+    expect(fitHeapGrowth([{ text: 'x'.repeat(LARGE_SPEC_CHARS) }])).toBe(false);
+  });
+
+  // The built module in a fresh process, as bin/meshc.js runs it. What the flag changes is V8's to tell: it
+  // stamps the code it caches with its flags, and a process started without them rejects a cache stamped so.
+  const built = path.join(repoRoot, 'dist/cli/heap.js');
+  const code = 'function f(x) { return x + 1; } f(1);';
+  it.runIf(existsSync(built))(
+    "in meshc's own process, bounds the growth from a large spec on, and puts the flag back",
+    async () => {
+      const script = `
+        import vm from 'node:vm';
+        const heap = await import(${JSON.stringify(new URL(`file://${built}`).href)});
+        heap.manageHeap();
+        const spec = (n) => Array.from({ length: 4 }, () => ({ text: 'x'.repeat(n / 4) }));
+        const script = new vm.Script(${JSON.stringify(code)});
+        script.runInThisContext();
+        const cache = () => script.createCachedData().toString('base64');
+        const out = { small: heap.fitHeapGrowth(spec(${LARGE_SPEC_CHARS} - 4)) };
+        out.large = heap.fitHeapGrowth(spec(${LARGE_SPEC_CHARS}));
+        out.bounded = cache();
+        heap.restoreHeapFlags();
+        out.restored = cache();
+        process.stdout.write(JSON.stringify(out));
+      `;
+      const run = promisify(execFile);
+      const made = JSON.parse(
+        (await run(process.execPath, ['--input-type=module', '-e', script])).stdout,
+      ) as {
+        small: boolean;
+        large: boolean;
+        bounded: string;
+        restored: string;
+      };
+      expect([made.small, made.large]).toEqual([false, true]);
+      const rejected = async (cache: string) =>
+        (
+          await run(process.execPath, [
+            '-e',
+            `const vm = require('node:vm'); process.stdout.write(String(new vm.Script(${JSON.stringify(code)}, { cachedData: Buffer.from('${cache}', 'base64') }).cachedDataRejected));`,
+          ])
+        ).stdout;
+      expect(await rejected(made.bounded)).toBe('true');
+      expect(await rejected(made.restored)).toBe('false');
+    },
+    60_000,
+  );
 });
 
 describe('collectReleased', () => {
@@ -63,8 +118,8 @@ describe('collectReleased', () => {
     async () => {
       const script = `
         import v8 from 'node:v8';
-        const { boundHeapGrowth, collectReleased } = await import(${JSON.stringify(new URL(`file://${built}`).href)});
-        boundHeapGrowth();
+        const { manageHeap, collectReleased } = await import(${JSON.stringify(new URL(`file://${built}`).href)});
+        manageHeap();
         const used = () => v8.getHeapStatistics().used_heap_size;
         const small = collectReleased();
         // Garbage that has reached the old generation, as a compile's has when the command lets it go.

@@ -3,18 +3,23 @@
  *
  * Growth. After each full garbage collection V8 sets the next one's trigger at up to 4x the live data (by
  * default, when collecting is cheap next to allocating). A compile allocates far more than it keeps, so a
- * render's peak memory followed that factor, not what it holds: a 40,000-service Linkerd fleet (4
+ * large render's peak memory followed that factor, not what it holds: a 40,000-service Linkerd fleet (4
  * environments) kept about 1.1 GiB live yet peaked at 2.3 GiB, with no full collection between the model
- * (0.5 GiB live) and the end of the layout. At 1.5x the collector runs about as often while the fleet is
- * small, and the peak follows the live data (`npm run bench`'s scale curve has the figures).
+ * (0.5 GiB live) and the end of the layout. At 1.5x the peak follows the live data (`npm run bench`'s
+ * scale curve has the figures). But the collector then runs more often: a render of 2,000 services x 4
+ * environments took 5% (Istio) and 2.5% (Linkerd) longer, one of 10,000 x 4 8% and 11% longer, for 0 and
+ * 43 MiB less at its peak. So the growth is bounded only for a spec of {@link LARGE_SPEC_CHARS} or more
+ * ({@link fitHeapGrowth}, once the command has read it), where the memory is what matters.
  *
  * Release. When the render command lets go of the compile before writing, most of the heap is garbage
  * that the collector has no reason to look at yet; the writer's own allocations then land on top of it.
  * {@link collectReleased} collects it there, once, when the heap is large.
  *
- * Both act only in meshc's own process (bin/meshc.js and the bench's child call {@link boundHeapGrowth}
- * before any work): a program that uses meshc as a library, or runs its CLI in-process as the tests do,
- * keeps its own process's settings.
+ * Both act only in meshc's own process (bin/meshc.js and the bench's child call {@link manageHeap} before
+ * any work): a program that uses meshc as a library, or runs its CLI in-process as the tests do, keeps its
+ * own process's settings. V8 stamps the code cache it makes (code-cache.ts) with the process's flags, so
+ * each flag set here is put back before the command ends ({@link restoreHeapFlags}, called by cli/main.ts):
+ * the next process, which compiles without it, would reject the cache otherwise.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -25,6 +30,16 @@ export const HEAP_GROWING_PERCENT = 50;
 /** The V8 flag that sets {@link HEAP_GROWING_PERCENT}. */
 export const HEAP_GROWING_FLAG = `--heap-growing-percent=${HEAP_GROWING_PERCENT}`;
 
+/** The same flag at V8's default (0: V8 chooses the growth), which puts the flags back as they were. */
+const HEAP_GROWING_DEFAULT = '--heap-growing-percent=0';
+
+/**
+ * The size of spec (in characters of its files' text, about bytes) from which {@link fitHeapGrowth} bounds
+ * the heap's growth: about 20,000 services of the bench's spec (16 MiB), where a render's live data passes
+ * half a GiB and V8's own growth would let its peak pass 1.5 GiB.
+ */
+export const LARGE_SPEC_CHARS = 16 * 1024 * 1024;
+
 /**
  * {@link collectReleased} collects only above this much heap in use: a full collection costs about the
  * live data it marks, which a small fleet's render leaves too little of to be worth a pause.
@@ -32,12 +47,37 @@ export const HEAP_GROWING_FLAG = `--heap-growing-percent=${HEAP_GROWING_PERCENT}
 export const COLLECT_ABOVE_BYTES = 256 * 1024 * 1024;
 
 let ownProcess = false;
+/** Whether {@link fitHeapGrowth} set {@link HEAP_GROWING_FLAG} (and {@link restoreHeapFlags} has not put it back). */
+let bounded = false;
 /** The collector's entry point, once asked for; null when this Node does not give it (then nothing collects). */
 let gc: (() => void) | null | undefined;
 
-export function boundHeapGrowth(): void {
-  v8.setFlagsFromString(HEAP_GROWING_FLAG);
+/** This process is meshc's own (bin/meshc.js, the bench's child): the functions below may set its heap. */
+export function manageHeap(): void {
   ownProcess = true;
+}
+
+/**
+ * Bounds the heap's growth between full collections to {@link HEAP_GROWING_PERCENT} in meshc's own process,
+ * when the spec a command has read (its files' text) is {@link LARGE_SPEC_CHARS} or more. V8 reads the
+ * setting at each full collection, so it takes effect from the next one. Returns whether it is set.
+ */
+export function fitHeapGrowth(files: readonly { readonly text: string }[]): boolean {
+  if (!ownProcess) return false;
+  let chars = 0;
+  for (const f of files) chars += f.text.length;
+  if (chars >= LARGE_SPEC_CHARS && !bounded) {
+    v8.setFlagsFromString(HEAP_GROWING_FLAG);
+    bounded = true;
+  }
+  return bounded;
+}
+
+/** Puts back the flag {@link fitHeapGrowth} set, as the command ends (the code cache, above). */
+export function restoreHeapFlags(): void {
+  if (!bounded) return;
+  v8.setFlagsFromString(HEAP_GROWING_DEFAULT);
+  bounded = false;
 }
 
 /**

@@ -1,13 +1,12 @@
 /**
  * What bin/meshc.js runs before the CLI's bundle, bundled on its own (dist/cli/launch.cjs, by
  * scripts/bundle-cli.mjs) and loaded by one `require` of a small file: the CLI's bundle compiled with V8's
- * code cache (code-cache.ts) from meshc's cache directory, or from the build's seed, under the heap's flag.
+ * code cache (code-cache.ts) from meshc's cache directory, or from the build's seed.
  * The bench's child process (scripts/bench-child.mjs) starts meshc the same way.
  */
 import path from 'node:path';
 import { renderCacheDir } from '../load/render-cache.ts';
 import { coverageOf, loadBundle, type LoadedBundle } from './code-cache.ts';
-import { HEAP_GROWING_FLAG } from './heap.ts';
 
 /**
  * The CLI's bundle of the build in `dist` (`dist/cli/meshc.cjs`), compiled for the command line `argv`.
@@ -25,8 +24,5 @@ export function loadCli(
     coverage: coverageOf(argv),
     // The build's seed, for a process with no cache of its own yet.
     ...(off ? {} : { seed: path.join(dist, 'cli', 'meshc.cjs.v8') }),
-    // The heap grows by 1.5x the live data between full collections, not up to 4x (heap.ts). Set before the
-    // bundle is compiled: V8 stamps the code cache with the flags it was made under.
-    flags: [HEAP_GROWING_FLAG],
   });
 }

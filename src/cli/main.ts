@@ -3,11 +3,12 @@ import { closest } from '../schema/map-errors.ts';
 import { commandHelp, parseCommandArgs } from './args.ts';
 import { COMMANDS } from './commands.ts';
 import { HELP_WORDS, VERSION_WORDS } from './first-words.ts';
+import { restoreHeapFlags } from './heap.ts';
 import { EXIT, UsageError } from './io.ts';
 import type { CliIo } from './io.ts';
 import { VERSION } from './version.ts';
 
-export { boundHeapGrowth } from './heap.ts';
+export { manageHeap } from './heap.ts';
 
 const ISSUES_URL = 'https://github.com/meshc-dev/meshc/issues';
 
@@ -46,6 +47,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         (err instanceof InternalError || io.env.MESHC_DEBUG ? `${err.stack ?? ''}\n` : ''),
     );
     return EXIT.internal;
+  } finally {
+    // A flag a large spec made the command set, put back for the code cache written after it (heap.ts).
+    restoreHeapFlags();
   }
 }
 

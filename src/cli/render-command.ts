@@ -37,7 +37,7 @@ import { treeMatches } from '../write/tree-state.ts';
 import type { StaleFile } from '../write/write-tree.ts';
 import { writeTree } from '../write/write-tree.ts';
 import type { ParsedArgs } from './args.ts';
-import { collectReleased } from './heap.ts';
+import { collectReleased, fitHeapGrowth } from './heap.ts';
 import type { DiagnosticFormat } from './format/index.ts';
 import type { CliIo } from './io.ts';
 import { EXIT, UsageError } from './io.ts';
@@ -151,6 +151,8 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   // A miss: the compiler's modules are loaded now, not for a render the cache confirms. Files whose text
   // the parse cache knows are not parsed again (most of a one-file change).
   const { compileLoaded, renderEntriesReleasing } = await import('../pipeline.ts');
+  // A large spec bounds the heap's growth for its compile (heap.ts).
+  fitHeapGrowth(input.loaded.files);
   const parseCache = cacheDir !== undefined ? parseCacheFile(cacheDir, root) : undefined;
   let known = parseCache ? readParseCache(parseCache, toolFingerprint(), input.loaded.files) : new Map();
   // Namespace shards (plan/shards.ts): the previous render of this output, by the same meshc, recorded each

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { hasErrors } from '../core/diagnostic.ts';
-import { compileDir } from '../pipeline.ts';
+import { compileSpecDir } from './compile-spec.ts';
 import type { CompileDirOptions, CompileResult } from '../pipeline.ts';
 import { matrixData, matrixMarkdown, matrixText } from '../backends/matrix.ts';
 import { backendFor, knownMeshes } from '../backends/registry.ts';
@@ -56,7 +56,7 @@ export async function runValidate(args: ParsedArgs, io: CliIo): Promise<number> 
   const meshOverride = migrationTarget(args, io);
   const envs = args.values.env as string[] | undefined;
   const flags = reportFlags(args.values);
-  const compiled = await compileDir(root, {
+  const compiled = await compileSpecDir(root, {
     ...(envs ? { environments: envs } : {}),
     ...(meshOverride ? { meshOverride } : {}),
     until: 'emit',
@@ -97,7 +97,7 @@ function migrationTarget(args: ParsedArgs, io: CliIo): { type: MeshType; version
 }
 
 async function renderDir(root: string, options: CompileDirOptions = {}) {
-  const compiled = await compileDir(root, options);
+  const compiled = await compileSpecDir(root, options);
   return { compiled, emitted: compiled.emitted, tree: compiled.tree, diagnostics: compiled.allDiagnostics };
 }
 

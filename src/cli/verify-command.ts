@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { hasErrors, sortDiagnostics } from '../core/diagnostic.ts';
 import { overlayPath } from '../gitops/tree.ts';
-import { compileDir } from '../pipeline.ts';
+import { compileSpecDir } from './compile-spec.ts';
 import { findKustomize, verifyTree } from '../verify/verify.ts';
 import type { ParsedArgs } from './args.ts';
 import type { DiagnosticFormat } from './format/index.ts';
@@ -20,7 +20,7 @@ export async function runVerify(args: ParsedArgs, io: CliIo): Promise<number> {
   const format = (args.values.format as DiagnosticFormat | undefined) ?? 'text';
   const envs = args.values.env as string[] | undefined;
   const requestedOut = args.values.output ? path.resolve(io.cwd, args.values.output as string) : undefined;
-  const compiled = await compileDir(root, {
+  const compiled = await compileSpecDir(root, {
     ...(envs ? { environments: envs } : {}),
     ...(requestedOut !== undefined ? { outputDir: requestedOut } : {}),
   });
