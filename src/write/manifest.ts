@@ -105,7 +105,32 @@ export class BlobHashes {
 }
 
 /** The stat fields an entry keeps, with `hash` added. */
-export function entryOf(st: Stats, hash: string): ManifestEntry {
+/**
+ * What the manifest keeps of a file's lstat, and all a tree's scan keeps of it (fileStat): Node 20's Stats
+ * object makes its four dates at once, about 840 bytes a file, which 22,000 files of a scan held to the end
+ * of the write.
+ */
+export interface FileStat {
+  readonly isFile: boolean;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
+  readonly dev: number;
+}
+
+export function fileStat(st: Stats): FileStat {
+  return {
+    isFile: st.isFile(),
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    ctimeMs: st.ctimeMs,
+    ino: st.ino,
+    dev: st.dev,
+  };
+}
+
+export function entryOf(st: Omit<FileStat, 'isFile'>, hash: string): ManifestEntry {
   return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev, hash };
 }
 
@@ -113,7 +138,12 @@ export function entryOf(st: Stats, hash: string): ManifestEntry {
  * A carried entry (see the module comment): the stat `st` the scan judged (not racy), its hash, and the
  * moments just before meshc's first link of the swap and just after its last removal.
  */
-export function carriedEntry(st: Stats, hash: string, from: number, until: number): ManifestEntry {
+export function carriedEntry(
+  st: Omit<FileStat, 'isFile'>,
+  hash: string,
+  from: number,
+  until: number,
+): ManifestEntry {
   return {
     size: st.size,
     mtimeMs: st.mtimeMs,
@@ -126,7 +156,7 @@ export function carriedEntry(st: Stats, hash: string, from: number, until: numbe
 }
 
 /** True when `st` is exactly the stat recorded in `e` (its ctime within the range of a carried entry). */
-export function statMatches(e: ManifestEntry, st: Stats): boolean {
+export function statMatches(e: ManifestEntry, st: Omit<FileStat, 'isFile'>): boolean {
   return (
     st.size === e.size &&
     st.mtimeMs === e.mtimeMs &&

@@ -32,11 +32,13 @@ import {
   carriedEntry,
   coarseTimestamps,
   entryOf,
+  fileStat,
   isRacy,
   RACY_WINDOW_MS,
   readManifest,
   statMatches,
   writeManifest,
+  type FileStat,
   type Manifest,
   type ManifestEntry,
 } from './manifest.ts';
@@ -344,7 +346,7 @@ export interface ExistingFile {
   /** An owned file not read because its lstat matched its manifest entry: the recorded hash of its bytes. */
   readonly hash?: string;
   /** An owned file: its stat, taken before its bytes were read (or the lstat that matched the manifest). */
-  readonly stat?: Stats;
+  readonly stat?: FileStat;
 }
 
 interface Scan {
@@ -407,13 +409,13 @@ export function judgeFile(
   if (manifest && entry) {
     const st = lstatSync(abs);
     if (st.isFile() && statMatches(entry, st) && !isRacy(entry, manifest.taken))
-      return { kind: 'file', owned: true, hash: entry.hash, stat: st };
+      return { kind: 'file', owned: true, hash: entry.hash, stat: fileStat(st) };
   }
   const fd = openSync(abs, 'r');
   try {
     // The stat comes before the read, so that a change made while reading moves the stat away from the
     // bytes recorded with it (a manifest entry is always a stat and the bytes read after it).
-    const st = fstatSync(fd);
+    const st = fileStat(fstatSync(fd));
     if (st.size < OWNED.length) return { kind: 'file', owned: false };
     const buf = Buffer.allocUnsafe(st.size > MAX_OWNED_BYTES ? OWNED.length : st.size);
     const head = readFully(fd, buf, 0, OWNED.length);
@@ -834,7 +836,7 @@ async function recordWritten(
     if (
       op === 'keep' &&
       before !== undefined &&
-      before.isFile() &&
+      before.isFile &&
       !isRacy(before, run.scanTaken) &&
       !coarseTimestamps(before)
     )
