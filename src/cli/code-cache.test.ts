@@ -54,10 +54,11 @@ async function runBundle(
   const script = `
     const { loadBundle } = await import(${JSON.stringify(new URL(`file://${built}`).href)});
     const heap = await import(${JSON.stringify(new URL(`file://${builtHeap}`).href)});
+    // A process started under other V8 flags: set before the bundle is compiled, as node's own would be.
+    for (const flag of ${JSON.stringify(options.flags ?? [])}) (await import('node:v8')).default.setFlagsFromString(flag);
     const b = loadBundle(${JSON.stringify(bundle)}, {
       cacheDir: ${JSON.stringify(cacheDir)},
       coverage: ${JSON.stringify(options.coverage ?? 'full')},
-      flags: ${JSON.stringify(options.flags ?? [])},
       seed: ${JSON.stringify(options.seed)},
     });
     const out = { state: b.state, answer: b.exports.answer(), all: b.exports.all(), where: b.exports.where() };

@@ -19,8 +19,8 @@
  *     bundle is not used (V8 itself checks only the source's length, its own version and its flags);
  *   - the payload's SHA-256 is checked before V8 sees it, since release builds of V8 do not verify a code
  *     cache's checksum: a truncated or damaged file is not used;
- *   - V8 may still reject it (a cache made under other V8 flags; the process sets its flags before it
- *     compiles the bundle, see `flags`, and heap.ts puts back any flag it sets later).
+ *   - V8 may still reject it (a cache made under other V8 flags: the bundle is compiled under the flags the
+ *     process started with, and heap.ts puts back any flag it sets for a command before the command ends).
  * The build ships a seed beside the bundle (`meshc.cjs.v8`, see {@link writeSeed}): the cache of a render of the
  * bundled example, named by the SHA-256 of the bundle's text and V8's version instead of the file's stat, so
  * that it holds wherever the package is installed. A process with no cache of its own of this bundle starts
@@ -34,7 +34,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import v8 from 'node:v8';
 import vm from 'node:vm';
 import { writeFileAtomically } from '../write/atomic-file.ts';
 import { HELP_WORDS, VERSION_WORDS } from './first-words.ts';
@@ -57,8 +56,6 @@ export interface LoadBundleOptions {
   readonly cacheDir?: string | undefined;
   /** How much of the code the command about to run will need (decides whether a `light` cache is renewed). */
   readonly coverage: Coverage;
-  /** V8 flags the process runs with, set before the bundle is compiled (V8 rejects a cache made under others). */
-  readonly flags?: readonly string[];
   /** The build's seed (see {@link writeSeed}), used when there is no good cache of the process's own. */
   readonly seed?: string;
 }
@@ -155,7 +152,6 @@ function readCache(
  * directory, `__filename`, `__dirname`), with V8's cached data of an earlier process when there is a good one.
  */
 export function loadBundle(bundle: string, options: LoadBundleOptions): LoadedBundle {
-  for (const flag of options.flags ?? []) v8.setFlagsFromString(flag);
   const file = path.resolve(bundle);
   const source = fs.readFileSync(file, 'utf8');
   const cacheFile = options.cacheDir !== undefined ? codeCacheFile(options.cacheDir, file) : undefined;

@@ -105,7 +105,8 @@ export async function runDiff(args: ParsedArgs, io: CliIo): Promise<number> {
   // The sides share their unchanged work: files with the same path and text parse once, to the same
   // objects, and their services resolve once (see CompileCache).
   const cache = newCompileCache();
-  // The heap, fitted to the larger side (heap.ts): the sides' compiles share most of their memory.
+  // The heap fitted to the spec (heap.ts): bounded when either side is large (the sides' compiles share
+  // most of their memory).
   if (!fitHeapGrowth(base.loaded.files)) fitHeapGrowth(head.loaded.files);
   const baseCompiled = compile(base, repo.prefix, cache);
   const headCompiled = compile(head, repo.prefix, cache);
