@@ -62,43 +62,61 @@ describe('fitHeapGrowth', () => {
   // stamps the code it caches with its flags, and a process started without them rejects a cache stamped so.
   const built = path.join(repoRoot, 'dist/cli/heap.js');
   const code = 'function f(x) { return x + 1; } f(1);';
+  /** A process run as meshc's own, with `nodeFlags`: what fitHeapGrowth answers, and the code cache it makes. */
+  const fitIn = async (nodeFlags: string[]) => {
+    const script = `
+      import vm from 'node:vm';
+      const heap = await import(${JSON.stringify(new URL(`file://${built}`).href)});
+      heap.manageHeap();
+      const spec = (n) => Array.from({ length: 4 }, () => ({ text: 'x'.repeat(n / 4) }));
+      const script = new vm.Script(${JSON.stringify(code)});
+      script.runInThisContext();
+      const cache = () => script.createCachedData().toString('base64');
+      const out = { small: heap.fitHeapGrowth(spec(${LARGE_SPEC_CHARS} - 4)) };
+      out.large = heap.fitHeapGrowth(spec(${LARGE_SPEC_CHARS}));
+      out.bounded = cache();
+      heap.restoreHeapFlags();
+      out.restored = cache();
+      process.stdout.write(JSON.stringify(out));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      ...nodeFlags,
+      '--input-type=module',
+      '-e',
+      script,
+    ]);
+    return JSON.parse(stdout) as { small: boolean; large: boolean; bounded: string; restored: string };
+  };
+  /** Whether a process started with `nodeFlags` rejects the code cache `cache` (base64). */
+  const rejected = async (cache: string, nodeFlags: string[] = []) =>
+    (
+      await promisify(execFile)(process.execPath, [
+        ...nodeFlags,
+        '-e',
+        `const vm = require('node:vm'); process.stdout.write(String(new vm.Script(${JSON.stringify(code)}, { cachedData: Buffer.from('${cache}', 'base64') }).cachedDataRejected));`,
+      ])
+    ).stdout;
+
   it.runIf(existsSync(built))(
     "in meshc's own process, bounds the growth from a large spec on, and puts the flag back",
     async () => {
-      const script = `
-        import vm from 'node:vm';
-        const heap = await import(${JSON.stringify(new URL(`file://${built}`).href)});
-        heap.manageHeap();
-        const spec = (n) => Array.from({ length: 4 }, () => ({ text: 'x'.repeat(n / 4) }));
-        const script = new vm.Script(${JSON.stringify(code)});
-        script.runInThisContext();
-        const cache = () => script.createCachedData().toString('base64');
-        const out = { small: heap.fitHeapGrowth(spec(${LARGE_SPEC_CHARS} - 4)) };
-        out.large = heap.fitHeapGrowth(spec(${LARGE_SPEC_CHARS}));
-        out.bounded = cache();
-        heap.restoreHeapFlags();
-        out.restored = cache();
-        process.stdout.write(JSON.stringify(out));
-      `;
-      const run = promisify(execFile);
-      const made = JSON.parse(
-        (await run(process.execPath, ['--input-type=module', '-e', script])).stdout,
-      ) as {
-        small: boolean;
-        large: boolean;
-        bounded: string;
-        restored: string;
-      };
+      const made = await fitIn([]);
       expect([made.small, made.large]).toEqual([false, true]);
-      const rejected = async (cache: string) =>
-        (
-          await run(process.execPath, [
-            '-e',
-            `const vm = require('node:vm'); process.stdout.write(String(new vm.Script(${JSON.stringify(code)}, { cachedData: Buffer.from('${cache}', 'base64') }).cachedDataRejected));`,
-          ])
-        ).stdout;
       expect(await rejected(made.bounded)).toBe('true');
       expect(await rejected(made.restored)).toBe('false');
+    },
+    60_000,
+  );
+
+  it.runIf(existsSync(built))(
+    'leaves a growth node was started with as it is, and the code cache stamped with it',
+    async () => {
+      const own = ['--heap-growing-percent=25'];
+      const made = await fitIn(own);
+      expect([made.small, made.large]).toEqual([false, false]);
+      expect(await rejected(made.restored, own)).toBe('false');
+      // The flag counts: a process started without it rejects that cache.
+      expect(await rejected(made.restored)).toBe('true');
     },
     60_000,
   );

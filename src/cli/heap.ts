@@ -60,12 +60,21 @@ export function manageHeap(): void {
 }
 
 /**
+ * Whether node was started with its own heap growth (`node --heap-growing-percent=N bin/meshc.js`): then
+ * {@link fitHeapGrowth} leaves it, and the flags the code cache is stamped with, as the user set them.
+ */
+function growthChosenAtStart(): boolean {
+  return process.execArgv.some((a) => /^--heap[-_]growing[-_]percent(=|$)/.test(a));
+}
+
+/**
  * Bounds the heap's growth between full collections to {@link HEAP_GROWING_PERCENT} in meshc's own process,
  * when the spec a command has read (its files' text) is {@link LARGE_SPEC_CHARS} or more. V8 reads the
- * setting at each full collection, so it takes effect from the next one. Returns whether it is set.
+ * setting at each full collection, so it takes effect from the next one. Returns whether it is set (never
+ * over a growth node was started with).
  */
 export function fitHeapGrowth(files: readonly { readonly text: string }[]): boolean {
-  if (!ownProcess) return false;
+  if (!ownProcess || growthChosenAtStart()) return false;
   let chars = 0;
   for (const f of files) chars += f.text.length;
   if (chars >= LARGE_SPEC_CHARS && !bounded) {
