@@ -104,7 +104,6 @@ export class BlobHashes {
   }
 }
 
-/** The stat fields an entry keeps, with `hash` added. */
 /**
  * What the manifest keeps of a file's lstat, and all a tree's scan keeps of it (fileStat): Node 20's Stats
  * object makes its four dates at once, about 840 bytes a file, which 22,000 files of a scan held to the end
@@ -130,6 +129,7 @@ export function fileStat(st: Stats): FileStat {
   };
 }
 
+/** The stat fields an entry keeps, with `hash` added. */
 export function entryOf(st: Omit<FileStat, 'isFile'>, hash: string): ManifestEntry {
   return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev, hash };
 }
