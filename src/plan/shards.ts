@@ -141,14 +141,13 @@ export function reusableShards(
  * namespace's recorded findings point into is compared by it (ShardEntry.files).
  */
 export function sourceDigests(sources: readonly SourceFile[]): (file: string) => string | undefined {
-  const digests = new Map<string, string | undefined>();
-  let texts: Map<string, string> | undefined;
+  const texts = new Map(sources.map((f) => [f.path, f.text]));
+  const digests = new Map<string, string>();
   return (file) => {
-    if (digests.has(file)) return digests.get(file);
-    texts ??= new Map(sources.map((f) => [f.path, f.text]));
     const text = texts.get(file);
-    const digest = text === undefined ? undefined : hash('sha256', text, 'base64');
-    digests.set(file, digest);
+    if (text === undefined) return undefined;
+    let digest = digests.get(file);
+    if (digest === undefined) digests.set(file, (digest = hash('sha256', text, 'base64')));
     return digest;
   };
 }
