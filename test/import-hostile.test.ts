@@ -125,6 +125,69 @@ describe('meshc import: hostile input', () => {
     expect(errors(spec)).toEqual([]);
   });
 
+  it("an ingress route whose Gateway's namespace is no namespace name is not carried, reported at it; no ingress.namespace is written", () => {
+    const gateway = (namespace: string) => dedent`
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: HTTPRoute
+      metadata: { name: reviews-ingress, namespace: shop }
+      spec:
+        hostnames: [shop.example.com]
+        parentRefs:
+          - { group: gateway.networking.k8s.io, kind: Gateway, name: edge, namespace: ${namespace} }
+        rules:
+          - backendRefs: [{ name: reviews, port: 8080 }]
+    `;
+    const istio = (gatewayName: string) => dedent`
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: { name: reviews-ingress, namespace: shop }
+      spec:
+        hosts: [shop.example.com]
+        gateways: [${gatewayName}]
+        http:
+          - route: [{ destination: { host: reviews } }]
+    `;
+    // Istio's objects beside the route tell the mesh (a Gateway API route alone belongs to none).
+    const istioMesh = dedent`
+      apiVersion: security.istio.io/v1
+      kind: PeerAuthentication
+      metadata: { name: default, namespace: istio-system }
+      spec: { mtls: { mode: STRICT } }
+    `;
+    for (const [text, line] of [
+      [gateway('""'), 7],
+      [gateway('Edge_Gateways'), 7],
+      [istio('"/edge"'), 6],
+      [istio('"Edge.NS/edge"'), 6],
+    ] as const) {
+      const { result, spec } = importFiles([
+        { path: 'route.yaml', text },
+        { path: 'svc.yaml', text: services('reviews') },
+        { path: 'mesh.yaml', text: istioMesh },
+      ]);
+      const route = result.diagnostics.filter((d) => d.location?.file === 'route.yaml');
+      expect(
+        route.map((d) => [d.code, d.location?.line]),
+        text,
+      ).toEqual([['IMPORT_NOT_CARRIED', line]]);
+      expect(route[0]!.message).toContain('is not a namespace name');
+      const all = result.files.map((f) => f.content).join('\n');
+      expect(all).not.toMatch(/ingress:/);
+      expect(errors(spec)).toEqual([]);
+    }
+    // The same routes with a namespace name are carried.
+    for (const text of [gateway('edge-system'), istio('edge-system/edge')]) {
+      const { result, spec } = importFiles([
+        { path: 'route.yaml', text },
+        { path: 'svc.yaml', text: services('reviews') },
+        { path: 'mesh.yaml', text: istioMesh },
+      ]);
+      expect(result.files.map((f) => f.content).join('\n')).toContain('namespace: edge-system');
+      // (Only the HTTPRoute's Gateway is not in the input: its class is written as a placeholder to set.)
+      expect(errors(spec).filter((e) => !e.endsWith('/spec/mesh/ingress/className'))).toEqual([]);
+    }
+  });
+
   it('a duration finer than the spec takes (under 1ms, or not in whole milliseconds) is not carried, reported at it with why', () => {
     const { result, spec } = importFiles([
       {

@@ -487,7 +487,12 @@ function applyMutation(files: SourceFile[], m: Mutation): SourceFile[] {
       // Many copies of small files (3,000 Services on one line once broke the report), bounded in size.
       const copies = Math.max(1, Math.min(m.copies, Math.floor(60_000 / (f.text.length + 1))));
       const all = Array.from({ length: copies }, () => items).flat();
-      return replace(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: all }));
+      try {
+        return replace(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: all }));
+      } catch {
+        // A cycle (an alias inside its own anchor's node): JSON has no way to write it; keep the text.
+        return files;
+      }
     }
   }
 }
@@ -728,6 +733,20 @@ describe('properties: meshc import and drift --live never crash', () => {
           // name, and the import wrote services/test/policy.linkerd.io/v1beta2.yaml (with `..`: outside -o).
           // Then the invariant on the imported spec: the route still named it (NAME_INVALID at `meshc validate`).
           [12, [{ kind: 'alias', file: 0, doc: 0, from: 0, to: 1997240375 }], 0],
+          // Found by this property (a hunt of 3,000 runs): the bookinfo render's ingress HTTPRoute with its
+          // Gateway's namespace (parentRefs[0].namespace) set to "": the import wrote it as the environment's
+          // ingress.namespace, which `meshc validate` refuses (NAME_INVALID).
+          [36, [{ kind: 'replaceValue', file: 1, doc: 0, at: 205458956, value: '', targeted: true }], 0],
+          // A sequence that holds itself through an alias (`&a [*a]`, which the inserted fragments can
+          // spell): yaml reads it as a cycle, which JSON.stringify cannot write; the JSON mutation keeps the text.
+          [
+            0,
+            [
+              { kind: 'insert', file: 0, at: 0, text: 'x: &a [*a]\n' },
+              { kind: 'oneLineJson', file: 0, copies: 1 },
+            ],
+            0,
+          ],
           // Found by this property (seed -930576432): a Consul object's kind with a line break in it; the kind
           // is quoted in the Environment's header comment ("Evidence: …"), the line break ended the comment and
           // the rest of the kind became YAML of environments/consul.yaml.

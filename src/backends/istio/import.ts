@@ -1036,15 +1036,28 @@ function readIngressVirtualService(r: FieldReader, ctx: ImportContext): void {
     );
     return;
   }
-  const draft = ctx.service(svc.namespace, svc.name);
   const gateway = asArray(r.get(['spec', 'gateways']))[0];
+  // `<namespace>/<name>`, or a name in the VirtualService's namespace; the namespace becomes the
+  // environment's `ingress.namespace`, a name the spec checks.
+  const [gwNs] = typeof gateway === 'string' && gateway.includes('/') ? gateway.split('/') : [r.namespace];
+  if (!isDnsLabel(gwNs)) {
+    r.report(
+      'IMPORT_NOT_CARRIED',
+      ['spec', 'gateways', 0],
+      `${r.ref} is not carried: the namespace of its gateway is not a namespace name, and the environment's ingress.namespace must be one.`,
+      'Add `ingress` to the imported Service by hand, or keep the VirtualService as your own manifest.',
+    );
+    // Reported whole, at the gateway: the rest of the VirtualService is not read either.
+    r.consume(['spec']);
+    return;
+  }
+  const draft = ctx.service(svc.namespace, svc.name);
   draft.spec.ingress = {
     hosts: hosts as string[],
     ...(paths.length && !(paths.length === 1 && paths[0]!.prefix === '/') ? { paths } : {}),
   };
   draft.from.set('ingress', r.source);
-  const [gwNs] = typeof gateway === 'string' && gateway.includes('/') ? gateway.split('/') : [r.namespace];
-  ctx.environment.ingress ??= { className: 'istio', api: 'native', namespace: gwNs! };
+  ctx.environment.ingress ??= { className: 'istio', api: 'native', namespace: gwNs };
   r.consume(['spec']);
   if (asArray(r.get(['spec', 'gateways'])).length > 1)
     r.approximated(

@@ -591,6 +591,20 @@ function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext): v
     );
     return;
   }
+  const ref = r.get(['spec', 'parentRefs', parent]) as Record<string, unknown>;
+  // The Gateway's namespace becomes the environment's `ingress.namespace`, a name the spec checks.
+  const gwNs = ref.namespace === undefined ? r.namespace : ref.namespace;
+  if (!isDnsLabel(gwNs)) {
+    r.report(
+      'IMPORT_NOT_CARRIED',
+      ['spec', 'parentRefs', parent, 'namespace'],
+      `${r.ref} is not carried: the namespace of the Gateway it is attached to is not a namespace name, and the environment's ingress.namespace must be one.`,
+      'Add `ingress` to the imported Service by hand, or keep the route as your own manifest.',
+    );
+    // Reported whole, at the namespace: the rest of the route is not read either.
+    r.consume(['spec']);
+    return;
+  }
   const [ns, name] = names[0]!.split('/') as [string, string];
   const draft = ctx.service(ns, name);
   draft.spec.ingress = {
@@ -598,8 +612,6 @@ function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext): v
     ...(paths.length && !(paths.length === 1 && paths[0]!.prefix === '/') ? { paths } : {}),
   };
   draft.from.set('ingress', r.source);
-  const ref = r.get(['spec', 'parentRefs', parent]) as Record<string, unknown>;
-  const gwNs = typeof ref.namespace === 'string' ? ref.namespace : r.namespace;
   ctx.environment.ingress = {
     ...(ctx.environment.ingress ?? { className: '' }),
     namespace: gwNs,
