@@ -441,6 +441,31 @@ spec:
     ]);
   });
 
+  it('a path no access rule takes (no leading `/`, a `*` inside) leaves its permission out, reported at it', () => {
+    const { codes, service } = run(`
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: { name: api, namespace: shop }
+spec:
+  destination: { name: api }
+  sources:
+    - name: shop-web
+      permissions:
+        - { action: allow, http: { pathPrefix: consul.hashicorp.com/v1alpha1 } }
+        - { action: allow, http: { pathExact: health } }
+        - { action: allow, http: { pathPrefix: /a*b } }
+        - { action: allow, http: { pathExact: /v1/items } }
+    - { name: '*', action: deny }
+`);
+    expect(service('api').access).toEqual([{ from: ['web'], paths: ['/v1/items'] }]);
+    expect(codes).toEqual([
+      'IMPORT_APPROXIMATED /spec/sources/0/permissions',
+      'IMPORT_NOT_CARRIED /spec/sources/0/permissions/0/http/pathPrefix',
+      'IMPORT_NOT_CARRIED /spec/sources/0/permissions/1/http/pathExact',
+      'IMPORT_NOT_CARRIED /spec/sources/0/permissions/2/http/pathPrefix',
+    ]);
+  });
+
   it('`*` allow alone is no access control; a source of no Service is assumed and reported', () => {
     const { codes, service } = run(`
 apiVersion: consul.hashicorp.com/v1alpha1

@@ -27,9 +27,11 @@ import {
   asArray,
   canonicalJson,
   entriesInOrder,
+  isAccessPath,
   isDnsLabel,
   isMethod,
   isRecord,
+  NOT_ACCESS_PATH,
   sortedRecord,
   carriedDuration,
   specDuration,
@@ -1156,6 +1158,16 @@ class ConsulImport {
         );
         return undefined;
       }
+    }
+    if (g.path !== undefined && !isAccessPath(g.path)) {
+      // Consul refuses an exact or prefix path without a leading `/`; one with a `*` inside is a literal to it.
+      // (The field read last, in PERMISSION_FIELDS' order, made the path.)
+      const k = ['pathRegex', 'pathPrefix', 'pathExact'].find((x) => http[x] !== undefined)!;
+      r.notCarried(
+        [...at, k],
+        `${NOT_ACCESS_PATH}; the permission is left out, so the source is admitted less`,
+      );
+      return undefined;
     }
     r.consume(at);
     return g.methods || g.path ? g : 'all';

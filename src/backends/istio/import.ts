@@ -28,6 +28,7 @@ import {
   asArray,
   callerOf,
   entriesInOrder,
+  isAccessPath,
   isDnsLabel,
   isMethod,
   isRecord,
@@ -37,6 +38,7 @@ import {
   sortedRecord,
   carriedDuration,
   stringRecord,
+  NOT_ACCESS_PATH,
 } from '../shared/import-values.ts';
 import { ISTIO_SYSTEM, MIN_VERSION } from './constants.ts';
 // Gateway API precedence (most specific match first), as Istio also applies it to HTTPRoutes.
@@ -1331,10 +1333,7 @@ function readAuthzRule(
     const methods = asArray(op.methods);
     const paths = asArray(op.paths);
     if (!methods.every(isMethod)) return drop([...p, 'methods'], 'a method is not a standard HTTP method');
-    const pathOk = (x: unknown) =>
-      typeof x === 'string' && (x === '*' || /^\/[^*]*\*?$/.test(x) || /^\*[^*]+$/.test(x));
-    if (!paths.every(pathOk))
-      return drop([...p, 'paths'], 'a path is not an exact path, `prefix*`, `*suffix` or `*`');
+    if (!paths.every(isAccessPath)) return drop([...p, 'paths'], NOT_ACCESS_PATH);
     const rule: AccessRule = { from };
     if (methods.length) rule.methods = methods as AccessRule['methods'];
     if (paths.length) rule.paths = paths as string[];

@@ -155,6 +155,45 @@ spec:
     expect(file('environments/linkerd.yaml')).toContain('mtls: strict');
   });
 
+  it('an inbound route path no access rule takes (no leading `/`, a `*` inside) leaves its entry out, reported at it', () => {
+    const { file, codes } = run(`
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: web-http, namespace: shop }
+spec: { podSelector: { matchLabels: { app: web } }, port: 8080, accessPolicy: deny }
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: { name: web-api, namespace: shop }
+spec:
+  parentRefs: [{ group: policy.linkerd.io, kind: Server, name: web-http }]
+  rules:
+    - matches:
+        - { path: { type: Exact, value: health } }
+        - { path: { type: PathPrefix, value: /a*b } }
+        - { path: { type: RegularExpression, value: '^v1.*$' } }
+        - { path: { type: Exact, value: /v1/items } }
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: { name: web-callers, namespace: shop }
+spec: { identities: [shop-api.shop.serviceaccount.identity.linkerd.cluster.local] }
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: { name: web-api, namespace: shop }
+spec:
+  targetRef: { group: policy.linkerd.io, kind: HTTPRoute, name: web-api }
+  requiredAuthenticationRefs: [{ group: policy.linkerd.io, kind: MeshTLSAuthentication, name: web-callers }]
+`);
+    expect(codes).toEqual([
+      'IMPORT_NOT_CARRIED /spec/rules/0/matches/0/path',
+      'IMPORT_NOT_CARRIED /spec/rules/0/matches/1/path',
+      'IMPORT_NOT_CARRIED /spec/rules/0/matches/2/path',
+    ]);
+    expect(file('services/shop/web.yaml')).toContain('paths:\n    - /v1/items\n');
+  });
+
   it('a Server without authorizations → the service mTLS mode; networks other than any are reported', () => {
     const { file, codes } = run(`
 apiVersion: policy.linkerd.io/v1beta3

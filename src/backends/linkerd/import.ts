@@ -15,9 +15,11 @@ import {
   addAccess,
   asArray,
   entriesInOrder,
+  isAccessPath,
   isDnsLabel,
   isMethod,
   isRecord,
+  NOT_ACCESS_PATH,
   serviceOfSelector,
   specDuration,
   stringRecord,
@@ -683,6 +685,10 @@ function inboundEntry(
         }
       } else {
         r.notCarried([...at, k], `a ${String(type)} path has no spec form; the entry was left out`);
+        return undefined;
+      }
+      if (!out.paths.every(isAccessPath)) {
+        r.notCarried([...at, k], `${NOT_ACCESS_PATH}; the entry was left out, so the route admits less`);
         return undefined;
       }
     } else {

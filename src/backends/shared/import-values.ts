@@ -14,6 +14,18 @@ export function isDnsLabel(s: unknown): s is string {
   return typeof s === 'string' && s.length <= 63 && DNS_LABEL.test(s);
 }
 
+/**
+ * A path an access rule takes (`access[].paths`, the spec's pattern): `/exact`, `/prefix*`, `*suffix` or `*`.
+ * A mesh's own path may be neither (no leading `/`, a `*` inside): such a permission is not carried.
+ */
+export function isAccessPath(s: unknown): s is string {
+  return typeof s === 'string' && (s === '*' || /^\/[^*]*\*?$/.test(s) || /^\*[^*]+$/.test(s));
+}
+
+/** Why an access rule's paths (as an importer made them) are not all {@link isAccessPath}. */
+export const NOT_ACCESS_PATH =
+  'a path is not an exact path, `/prefix*`, `*suffix` or `*` (the forms of access rules)';
+
 export const HTTP_METHODS: readonly HttpMethod[] = [
   'GET',
   'HEAD',
