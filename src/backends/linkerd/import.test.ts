@@ -130,19 +130,28 @@ spec: { selector: { app: cart }, ports: [{ name: http, port: 80 }] }
   });
 });
 
-describe('authorization', () => {
-  it('Server + AuthorizationPolicy + MeshTLSAuthentication → access; the namespace policy → mesh.mtls', () => {
-    const { file, codes } = run(`
+/** web's Server (port 8080, deny by default), for the authorizations below. */
+const WEB_SERVER = `
 apiVersion: policy.linkerd.io/v1beta3
 kind: Server
 metadata: { name: web-http, namespace: shop }
 spec: { podSelector: { matchLabels: { app: web } }, port: 8080, accessPolicy: deny }
 ---
+`;
+
+/** The callers an authorization names: api's service account. */
+const WEB_CALLERS = `
 apiVersion: policy.linkerd.io/v1alpha1
 kind: MeshTLSAuthentication
 metadata: { name: web-callers, namespace: shop }
 spec: { identities: [shop-api.shop.serviceaccount.identity.linkerd.cluster.local] }
 ---
+`;
+
+describe('authorization', () => {
+  it('Server + AuthorizationPolicy + MeshTLSAuthentication → access; the namespace policy → mesh.mtls', () => {
+    const { file, codes } = run(`${WEB_SERVER}
+${WEB_CALLERS}
 apiVersion: policy.linkerd.io/v1alpha1
 kind: AuthorizationPolicy
 metadata: { name: web-http, namespace: shop }
@@ -156,12 +165,7 @@ spec:
   });
 
   it('an inbound route path no access rule takes (no leading `/`, a `*` inside) leaves its entry out, reported at it', () => {
-    const { file, codes } = run(`
-apiVersion: policy.linkerd.io/v1beta3
-kind: Server
-metadata: { name: web-http, namespace: shop }
-spec: { podSelector: { matchLabels: { app: web } }, port: 8080, accessPolicy: deny }
----
+    const { file, codes } = run(`${WEB_SERVER}
 apiVersion: policy.linkerd.io/v1beta3
 kind: HTTPRoute
 metadata: { name: web-api, namespace: shop }
@@ -174,11 +178,7 @@ spec:
         - { path: { type: RegularExpression, value: '^v1.*$' } }
         - { path: { type: Exact, value: /v1/items } }
 ---
-apiVersion: policy.linkerd.io/v1alpha1
-kind: MeshTLSAuthentication
-metadata: { name: web-callers, namespace: shop }
-spec: { identities: [shop-api.shop.serviceaccount.identity.linkerd.cluster.local] }
----
+${WEB_CALLERS}
 apiVersion: policy.linkerd.io/v1alpha1
 kind: AuthorizationPolicy
 metadata: { name: web-api, namespace: shop }
