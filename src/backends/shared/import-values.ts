@@ -1,5 +1,5 @@
 import { parseDuration } from '../../core/duration.ts';
-import { isPositiveDuration } from '../../schema/formats.ts';
+import { isDns1123Label, isPositiveDuration } from '../../schema/formats.ts';
 import type { AccessRule, HttpMethod, RetryCondition } from '../../spec/types.gen.ts';
 import type { SourcedObject } from '../../core/import-types.ts';
 import type { FieldReader, ImportContext, ServiceDraft } from '../importer.ts';
@@ -8,10 +8,9 @@ import { isRecord } from '../../core/json.ts';
 
 /** Value checks and conversions every mesh importer needs (pure). */
 
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
+/** A DNS-1123 label (a namespace's name, most names): schema/formats.ts's check, for a value of any type. */
 export function isDnsLabel(s: unknown): s is string {
-  return typeof s === 'string' && s.length <= 63 && DNS_LABEL.test(s);
+  return typeof s === 'string' && isDns1123Label(s);
 }
 
 /**
