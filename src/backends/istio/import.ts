@@ -28,6 +28,7 @@ import {
   asArray,
   callerOf,
   entriesInOrder,
+  ingressNamespace,
   isAccessPath,
   isDnsLabel,
   isMethod,
@@ -1039,20 +1040,13 @@ function readIngressVirtualService(r: FieldReader, ctx: ImportContext): void {
     return;
   }
   const gateway = asArray(r.get(['spec', 'gateways']))[0];
-  // `<namespace>/<name>`, or a name in the VirtualService's namespace; the namespace becomes the
-  // environment's `ingress.namespace`, a name the spec checks.
-  const [gwNs] = typeof gateway === 'string' && gateway.includes('/') ? gateway.split('/') : [r.namespace];
-  if (!isDnsLabel(gwNs)) {
-    r.report(
-      'IMPORT_NOT_CARRIED',
-      ['spec', 'gateways', 0],
-      `${r.ref} is not carried: the namespace of its gateway is not a namespace name, and the environment's ingress.namespace must be one.`,
-      'Add `ingress` to the imported Service by hand, or keep the VirtualService as your own manifest.',
-    );
-    // Reported whole, at the gateway: the rest of the VirtualService is not read either.
-    r.consume(['spec']);
-    return;
-  }
+  // `<namespace>/<name>`, or a name in the VirtualService's namespace.
+  const gwNs = ingressNamespace(
+    r,
+    ['spec', 'gateways', 0],
+    typeof gateway === 'string' && gateway.includes('/') ? gateway.split('/')[0] : r.namespace,
+  );
+  if (gwNs === undefined) return;
   const draft = ctx.service(svc.namespace, svc.name);
   draft.spec.ingress = {
     hosts: hosts as string[],

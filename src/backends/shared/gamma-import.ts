@@ -11,7 +11,15 @@ import type {
   StringMatch,
 } from '../../spec/types.gen.ts';
 import type { FieldReader, ImportContext } from '../importer.ts';
-import { asArray, carriedDuration, entriesInOrder, isDnsLabel, isMethod, isRecord } from './import-values.ts';
+import {
+  asArray,
+  carriedDuration,
+  entriesInOrder,
+  ingressNamespace,
+  isDnsLabel,
+  isMethod,
+  isRecord,
+} from './import-values.ts';
 
 /**
  * The inverse of gamma.ts: Gateway API HTTPRoutes attached to a Kubernetes Service (GAMMA) read back into
@@ -592,19 +600,12 @@ function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext): v
     return;
   }
   const ref = r.get(['spec', 'parentRefs', parent]) as Record<string, unknown>;
-  // The Gateway's namespace becomes the environment's `ingress.namespace`, a name the spec checks.
-  const gwNs = ref.namespace === undefined ? r.namespace : ref.namespace;
-  if (!isDnsLabel(gwNs)) {
-    r.report(
-      'IMPORT_NOT_CARRIED',
-      ['spec', 'parentRefs', parent, 'namespace'],
-      `${r.ref} is not carried: the namespace of the Gateway it is attached to is not a namespace name, and the environment's ingress.namespace must be one.`,
-      'Add `ingress` to the imported Service by hand, or keep the route as your own manifest.',
-    );
-    // Reported whole, at the namespace: the rest of the route is not read either.
-    r.consume(['spec']);
-    return;
-  }
+  const gwNs = ingressNamespace(
+    r,
+    ['spec', 'parentRefs', parent, 'namespace'],
+    ref.namespace === undefined ? r.namespace : ref.namespace,
+  );
+  if (gwNs === undefined) return;
   const [ns, name] = names[0]!.split('/') as [string, string];
   const draft = ctx.service(ns, name);
   draft.spec.ingress = {

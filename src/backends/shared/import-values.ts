@@ -209,6 +209,24 @@ export function noService(r: FieldReader, path: DataPath, what: string): void {
 }
 
 /**
+ * The namespace of the gateway an ingress route is attached to (`at`), which becomes the environment's
+ * `ingress.namespace`: when it is no namespace name, the route is reported not carried, whole, and undefined
+ * returned.
+ */
+export function ingressNamespace(r: FieldReader, at: DataPath, namespace: unknown): string | undefined {
+  if (isDnsLabel(namespace)) return namespace;
+  r.report(
+    'IMPORT_NOT_CARRIED',
+    at,
+    `${r.ref} is not carried: the namespace of the gateway it is attached to is not a namespace name, and the environment's ingress.namespace must be one.`,
+    'Add `ingress` to the imported Service by hand, or keep the route as your own manifest.',
+  );
+  // Reported whole, at the namespace: the rest of the route is not read either.
+  r.consume(['spec']);
+  return undefined;
+}
+
+/**
  * A text key for a JSON value that does not depend on the order of its mappings' members (sorted at every depth;
  * arrays keep their order, undefined members are left out as JSON.stringify does). For Maps, Sets and
  * "same as before" checks on values read from YAML, whose mappings come in whatever order the file's author (a
