@@ -1133,13 +1133,19 @@ class ConsulImport {
 
   #permission(r: FieldReader, at: DataPath, http: Record<string, unknown>): Grant | undefined {
     const g: { methods?: HttpMethod[]; path?: string } = {};
+    /** The field that made `g.path`. */
+    let pathField = '';
+    const setPath = (k: string, path: string) => {
+      g.path = path;
+      pathField = k;
+    };
     // In a fixed order: the grant is built alike, and the field reported is the same, whatever the file's order.
     for (const [k, v] of entriesInOrder(http, PERMISSION_FIELDS)) {
       if (k === 'methods' && Array.isArray(v) && v.every(isMethod)) {
         if (v.length) g.methods = [...v];
-      } else if (k === 'pathExact' && typeof v === 'string' && !v.endsWith('*')) g.path = v;
+      } else if (k === 'pathExact' && typeof v === 'string' && !v.endsWith('*')) setPath(k, v);
       else if (k === 'pathPrefix' && typeof v === 'string') {
-        if (v !== '/' && v !== '') g.path = `${v}*`;
+        if (v !== '/' && v !== '') setPath(k, `${v}*`);
       } else if (k === 'pathRegex' && typeof v === 'string' && /^\.\*/.test(v)) {
         const rest = v.slice(2);
         const plain = rest.replace(/\\(.)/g, '$1');
@@ -1150,7 +1156,7 @@ class ConsulImport {
           );
           return undefined;
         }
-        g.path = `*${plain}`;
+        setPath(k, `*${plain}`);
       } else {
         r.notCarried(
           [...at, k],
@@ -1161,10 +1167,8 @@ class ConsulImport {
     }
     if (g.path !== undefined && !isAccessPath(g.path)) {
       // Consul refuses an exact or prefix path without a leading `/`; one with a `*` inside is a literal to it.
-      // (The field read last, in PERMISSION_FIELDS' order, made the path.)
-      const k = ['pathRegex', 'pathPrefix', 'pathExact'].find((x) => http[x] !== undefined)!;
       r.notCarried(
-        [...at, k],
+        [...at, pathField],
         `${NOT_ACCESS_PATH}; the permission is left out, so the source is admitted less`,
       );
       return undefined;
