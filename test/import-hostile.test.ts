@@ -154,17 +154,19 @@ describe('meshc import: hostile input', () => {
       metadata: { name: default, namespace: istio-system }
       spec: { mtls: { mode: STRICT } }
     `;
+    const importRoute = (text: string) =>
+      importFiles([
+        { path: 'route.yaml', text },
+        { path: 'svc.yaml', text: services('reviews') },
+        { path: 'mesh.yaml', text: istioMesh },
+      ]);
     for (const [text, line] of [
       [gateway('""'), 7],
       [gateway('Edge_Gateways'), 7],
       [istio('"/edge"'), 6],
       [istio('"Edge.NS/edge"'), 6],
     ] as const) {
-      const { result, spec } = importFiles([
-        { path: 'route.yaml', text },
-        { path: 'svc.yaml', text: services('reviews') },
-        { path: 'mesh.yaml', text: istioMesh },
-      ]);
+      const { result, spec } = importRoute(text);
       const route = result.diagnostics.filter((d) => d.location?.file === 'route.yaml');
       expect(
         route.map((d) => [d.code, d.location?.line]),
@@ -177,11 +179,7 @@ describe('meshc import: hostile input', () => {
     }
     // The same routes with a namespace name are carried.
     for (const text of [gateway('edge-system'), istio('edge-system/edge')]) {
-      const { result, spec } = importFiles([
-        { path: 'route.yaml', text },
-        { path: 'svc.yaml', text: services('reviews') },
-        { path: 'mesh.yaml', text: istioMesh },
-      ]);
+      const { result, spec } = importRoute(text);
       expect(result.files.map((f) => f.content).join('\n')).toContain('namespace: edge-system');
       // (Only the HTTPRoute's Gateway is not in the input: its class is written as a placeholder to set.)
       expect(errors(spec).filter((e) => !e.endsWith('/spec/mesh/ingress/className'))).toEqual([]);
