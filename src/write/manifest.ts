@@ -53,12 +53,16 @@ export const RACY_WINDOW_MS = 50;
 /** The window for files on a filesystem with whole-second timestamps (FAT keeps mtime in 2 s steps). */
 export const COARSE_RACY_WINDOW_MS = 2_500;
 
-export interface ManifestEntry {
+/** The fields of a file's lstat that say it is unchanged (statMatches): an entry keeps them, and so does a scan. */
+export interface StatFields {
   readonly size: number;
   readonly mtimeMs: number;
   readonly ctimeMs: number;
   readonly ino: number;
   readonly dev: number;
+}
+
+export interface ManifestEntry extends StatFields {
   /**
    * A carried entry (see the module comment): ctime may be anywhere from `ctimeMs` to this, both included;
    * absent, ctime must be `ctimeMs` exactly.
@@ -109,13 +113,8 @@ export class BlobHashes {
  * object makes its four dates at once, about 840 bytes a file, which 22,000 files of a scan held to the end
  * of the write.
  */
-export interface FileStat {
+export interface FileStat extends StatFields {
   readonly isFile: boolean;
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly ctimeMs: number;
-  readonly ino: number;
-  readonly dev: number;
 }
 
 export function fileStat(st: Stats): FileStat {
@@ -130,7 +129,7 @@ export function fileStat(st: Stats): FileStat {
 }
 
 /** The stat fields an entry keeps, with `hash` added. */
-export function entryOf(st: Omit<FileStat, 'isFile'>, hash: string): ManifestEntry {
+export function entryOf(st: StatFields, hash: string): ManifestEntry {
   return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev, hash };
 }
 
@@ -138,12 +137,7 @@ export function entryOf(st: Omit<FileStat, 'isFile'>, hash: string): ManifestEnt
  * A carried entry (see the module comment): the stat `st` the scan judged (not racy), its hash, and the
  * moments just before meshc's first link of the swap and just after its last removal.
  */
-export function carriedEntry(
-  st: Omit<FileStat, 'isFile'>,
-  hash: string,
-  from: number,
-  until: number,
-): ManifestEntry {
+export function carriedEntry(st: StatFields, hash: string, from: number, until: number): ManifestEntry {
   return {
     size: st.size,
     mtimeMs: st.mtimeMs,
@@ -156,7 +150,7 @@ export function carriedEntry(
 }
 
 /** True when `st` is exactly the stat recorded in `e` (its ctime within the range of a carried entry). */
-export function statMatches(e: ManifestEntry, st: Omit<FileStat, 'isFile'>): boolean {
+export function statMatches(e: ManifestEntry, st: StatFields): boolean {
   return (
     st.size === e.size &&
     st.mtimeMs === e.mtimeMs &&
