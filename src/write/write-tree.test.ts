@@ -569,12 +569,15 @@ describe('writeTree with a manifest (WriteOptions.manifestFile)', () => {
 
     // A one-file change: only that file is compared by hash (changed), the rest still stand in.
     const next = [owned('a.yaml', 'v: 2\n'), ...files.slice(1)];
+    const beforeStep = await readFile(manifestFile);
     const r = await writeTree(out, next, { check: false, manifestFile });
     expect(r).toMatchObject({ written: ['a.yaml'], unchanged: ['d/b.yaml', 'd/e/c.yaml', 'd/user.yaml'] });
     expect(takeOpened(out)).toEqual(['d/user.yaml']);
-    // A single step: the file written is left out of the manifest, the others keep their entries.
-    const afterStep = readManifest(manifestFile, out)!;
-    expect([...afterStep.files.keys()].sort()).toEqual(['d/b.yaml', 'd/e/c.yaml']);
+    // A single step after a scan that read nothing whole leaves the manifest as it was: its entry of the file
+    // written no longer matches that file (a new inode), so the next run reads it; the others still stand in.
+    expect(await readFile(manifestFile)).toEqual(beforeStep);
+    const entry = readManifest(manifestFile, out)!.files.get('a.yaml')!;
+    expect(statMatches(entry, await lstat(path.join(out, 'a.yaml')))).toBe(false);
     await sleep(RACY_WINDOW_MS + 10);
     const again = await writeTree(out, next, { check: true, manifestFile });
     expect(again.stale).toEqual([]);
@@ -582,6 +585,49 @@ describe('writeTree with a manifest (WriteOptions.manifestFile)', () => {
     expect(readManifest(manifestFile, out)!.files.get('a.yaml')!.hash).toBe(blobHash(next[0]!.content));
     expect((await writeTree(out, next, { check: true, manifestFile })).stale).toEqual([]);
     expect(takeOpened(out)).toEqual(['d/user.yaml']);
+  });
+
+  it('after a single step, the manifest is written anew only once the scan read many files whole', async () => {
+    const { out, parent } = await freshOut();
+    const manifestFile = manifestOf(parent);
+    const many = Array.from({ length: 40 }, (_, i) => owned(`d${i % 4}/f${i}.yaml`));
+    /** A check after the racy window records every file (utimes moved their stats away from their entries). */
+    const settle = async () => {
+      await sleep(RACY_WINDOW_MS + 10);
+      await writeTree(out, many, { check: true, manifestFile });
+      await writeTree(out, many, { check: true, manifestFile });
+      takeOpened(out);
+    };
+    await writeTree(out, many, { check: false, manifestFile });
+    await settle();
+    // `touched` files get another mtime (same bytes): the scan of the next run reads them whole.
+    const step = async (touched: number, value: string) => {
+      const t = new Date(1_600_000_000_000 + touched);
+      for (const f of many.slice(1, 1 + touched)) await fsp.utimes(path.join(out, f.path), t, t);
+      await sleep(RACY_WINDOW_MS + 10);
+      const before = await readFile(manifestFile);
+      const next = [owned('d0/f0.yaml', value), ...many.slice(1)];
+      expect((await writeTree(out, next, { check: false, manifestFile })).written).toEqual(['d0/f0.yaml']);
+      expect(takeOpened(out)).toHaveLength(touched);
+      return { before, after: await readFile(manifestFile) };
+    };
+
+    // 31 files read whole: kept as it was; the next run reads them and the file written again.
+    const few = await step(31, 'v: 2\n');
+    expect(few.after).toEqual(few.before);
+    await writeTree(out, [owned('d0/f0.yaml', 'v: 2\n'), ...many.slice(1)], { check: true, manifestFile });
+    expect(takeOpened(out)).toHaveLength(32);
+
+    // 32: written anew, with the files read and without the file written (the next run reads that one only).
+    many[0] = owned('d0/f0.yaml', 'v: 2\n');
+    await settle();
+    const lots = await step(32, 'v: 3\n');
+    expect(lots.after).not.toEqual(lots.before);
+    const recorded = readManifest(manifestFile, out)!;
+    expect(recorded.files.has('d0/f0.yaml')).toBe(false);
+    expect(recorded.files.size).toBe(39);
+    await writeTree(out, [owned('d0/f0.yaml', 'v: 3\n'), ...many.slice(1)], { check: true, manifestFile });
+    expect(takeOpened(out)).toEqual(['d0/f0.yaml']);
   });
 
   it('an edit behind meshc`s back with the same size and a restored mtime is seen through ctime, which utimes cannot restore', async () => {

@@ -769,7 +769,10 @@ function recoverInterruptedRun(root: string): void {
  * every owned file whose bytes were read, with the stat taken before reading, and every entry that stood
  * in, as it was (a carried entry keeps its ctime range: its stat, taken now, would be racy after a recent
  * swap). Skipped, when nothing was written, if every entry of the previous manifest stood in and nothing
- * else was found: it would trust exactly the same files.
+ * else was found: it would trust exactly the same files. Skipped after a single step, too, when the scan
+ * read fewer than {@link FEW_REREAD} files: the previous manifest stays true of every file it trusts (the
+ * step put a new inode at `changed`, whose entry no longer matches), and the next run reads those few
+ * files and `changed` again, which costs less than writing every entry anew (about 16 ms at 22,000 files).
  */
 function recordScan(
   file: string,
@@ -780,6 +783,7 @@ function recordScan(
   changed?: string,
 ): void {
   if (changed === undefined && previous && scan.hits === previous.files.size && scan.reads === 0) return;
+  if (changed !== undefined && previous && scan.reads < FEW_REREAD) return;
   const entries = new Map<string, ManifestEntry>();
   for (const [p, e] of scan.files) {
     if (!e.owned || e.stat === undefined || p === changed) continue;
@@ -876,6 +880,13 @@ async function recordWritten(
  * wait would cost this one at ~2,500.
  */
 const FEW_WRITTEN = 100;
+
+/**
+ * After a single step, the files read whole (no manifest entry stood in for them) below which the manifest
+ * is left as it was (see recordScan): reading this many small files costs the next run well under a
+ * millisecond.
+ */
+const FEW_REREAD = 32;
 
 // ---- helpers ----
 
