@@ -6,6 +6,7 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { VERSION } from '../src/cli/version.ts';
 import { outputRepoPath } from '../src/load/git.ts';
@@ -387,6 +388,39 @@ describe('meshc diff on git repositories', () => {
       'staging: environment added (istio 1.24 on cluster staging-1, 6 services)',
     ]);
     expect(d.resources.every((x: { change: string }) => x.change === 'added')).toBe(true);
+  });
+
+  it('in a shallow clone, an unknown revision says how to fetch it: the history for HEAD~1, the ref for a name', async () => {
+    const repo = await fixtureRepo();
+    await repo.commit(
+      'weights',
+      edit('mesh/services/reviews.yaml', 'to: { v1: 90, v2: 10 }', 'to: { v1: 80, v2: 20 }'),
+    );
+    // What CI checks out by default: the last commit only.
+    const parent = await mkdtemp(path.join(os.tmpdir(), 'meshc-shallow-'));
+    const clone = path.join(parent, 'clone');
+    await repo.git('clone', '-q', '--depth', '1', `file://${repo.dir}`, clone);
+    try {
+      const back = await meshcDiff(clone, ['mesh', '--base', 'HEAD~1']);
+      expect(back.code).toBe(2);
+      expect(back.stderr).toMatch(
+        /^meshc: unknown git revision "HEAD~1" in .*This clone is shallow and does not hold that history: fetch it first \(`git fetch --unshallow`\), or check out with `fetch-depth: 0`\.\n$/,
+      );
+      const named = await meshcDiff(clone, ['mesh', '--base', 'origin/release']);
+      expect(named.code).toBe(2);
+      expect(named.stderr).toMatch(
+        /This clone is shallow: fetch the revision first \(for example `git fetch --depth=1 origin release`\)/,
+      );
+      // The hint works: after the fetch it names, the diff runs.
+      await execa('git', ['fetch', '-q', '--unshallow'], { cwd: clone });
+      expect((await meshcDiff(clone, ['mesh', '--base', 'HEAD~1', '--format', 'json'])).code).toBe(0);
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+    // Not shallow: the other hint.
+    expect((await meshcDiff(repo.dir, ['mesh', '--base', 'HEAD~9'])).stderr).toMatch(
+      /Check the branch or commit name/,
+    );
   });
 
   it('usage errors exit 2 with a clean message; a spec that does not compile exits 1', async () => {

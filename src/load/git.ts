@@ -182,12 +182,16 @@ export async function resolveCommit(repo: GitRepo, rev: string): Promise<string>
   const r = await git(repo.root, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
   const sha = String(r.stdout).trim();
   if (r.exitCode !== 0 || !/^[0-9a-f]{40,64}$/.test(sha)) {
-    const shallow = await git(repo.root, ['rev-parse', '--is-shallow-repository']);
+    const shallow = String((await git(repo.root, ['rev-parse', '--is-shallow-repository'])).stdout).trim();
     throw new GitError(
       `unknown git revision "${rev}" in ${repo.root}.` +
-        (String(shallow.stdout).trim() === 'true'
-          ? ` This clone is shallow: fetch the revision first (for example \`git fetch --depth=1 origin ${rev.replace(/^origin\//, '')}\`), or check out with \`fetch-depth: 0\`.`
-          : ' Check the branch or commit name (remote branches are named like origin/main).'),
+        (shallow !== 'true'
+          ? ' Check the branch or commit name (remote branches are named like origin/main).'
+          : // A revision counted from another (HEAD~1, main^) needs the history the clone cut off, which no
+            // fetch of one ref brings.
+            /[~^]|@\{/.test(rev)
+            ? ' This clone is shallow and does not hold that history: fetch it first (`git fetch --unshallow`), or check out with `fetch-depth: 0`.'
+            : ` This clone is shallow: fetch the revision first (for example \`git fetch --depth=1 origin ${rev.replace(/^origin\//, '')}\`), or check out with \`fetch-depth: 0\`.`),
     );
   }
   return sha;
