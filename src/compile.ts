@@ -25,6 +25,7 @@ import {
   recordedResidue,
   reusableShards,
   shardKeys,
+  shardNamespaces,
   sourceDigests,
   takenResidue,
   type NamespaceResidue,
@@ -143,9 +144,12 @@ export interface Compiled extends CompileResult {
   readonly layout?: GitOpsTree;
   /**
    * With `options.shards`, when the layout has no finding: this render's record of its namespace shards,
-   * and the namespaces it took from the previous render (their files are not in `layout`).
+   * and the namespaces it took from the previous render (their files are not in `layout`). The record is
+   * made on the first call: without a previous record the compile has not needed the keys, which digest
+   * the whole model, and a caller may make them later (the render command, while its writer waits), holding
+   * the function (and so the model) until then.
    */
-  readonly shards?: { readonly record: ShardRecord; readonly reused: ReadonlySet<string> };
+  readonly shards?: { readonly record: () => ShardRecord; readonly reused: ReadonlySet<string> };
   /** The GitOps tree: files, per-overlay builds (`until: 'gitops'`, when the spec has no errors). */
   readonly tree?: GitOpsResult;
   /** The diagnostics of every stage that ran (load, parse, validate … gitops, render), sorted. */
@@ -288,17 +292,24 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     if (hasErrors(diagnostics)) return result({ model, plans, emitted });
     if (layout.diagnostics.length > 0) return result({ model, plans, emitted, layout });
     const reused = taken?.reused ?? new Set<string>();
-    const { global, namespaces: current } = keys ?? shardKeys(plans, toolVersion);
-    const namespaces: Record<string, ShardEntry> = {};
-    for (const [ns, key] of current)
-      namespaces[ns] = reused.has(ns)
-        ? previous!.namespaces[ns]!
-        : {
-            key,
-            foreign: foreignIds(emitted.renders, layout, ns),
-            ...recordedResidue(emitted.renders, ns, where),
-          };
-    return result({ model, plans, emitted, layout, shards: { record: { global, namespaces }, reused } });
+    // What the record keeps of each namespace besides its key, from the emit and the layout (let go after).
+    const entries = new Map<string, Omit<ShardEntry, 'key'>>();
+    for (const ns of shardNamespaces(plans))
+      if (!reused.has(ns))
+        entries.set(ns, {
+          foreign: foreignIds(emitted.renders, layout, ns),
+          ...recordedResidue(emitted.renders, ns, where),
+        });
+    let record: ShardRecord | undefined;
+    const recordOnce = (): ShardRecord => {
+      if (record) return record;
+      const { global, namespaces: current } = keys ?? shardKeys(plans, toolVersion);
+      const namespaces: Record<string, ShardEntry> = {};
+      for (const [ns, key] of current)
+        namespaces[ns] = reused.has(ns) ? previous!.namespaces[ns]! : { key, ...entries.get(ns)! };
+      return (record = { global, namespaces });
+    };
+    return result({ model, plans, emitted, layout, shards: { record: recordOnce, reused } });
   }
 
   /**

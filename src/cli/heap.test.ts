@@ -10,6 +10,7 @@ import {
   LARGE_SPEC_CHARS,
   collectReleased,
   fitHeapGrowth,
+  isLargeSpec,
 } from './heap.ts';
 
 /**
@@ -56,6 +57,13 @@ describe('fitHeapGrowth', () => {
 
   it("sets nothing outside meshc's own process, whatever the spec's size", () => {
     expect(fitHeapGrowth([{ text: 'x'.repeat(LARGE_SPEC_CHARS) }])).toBe(false);
+  });
+
+  it('calls a spec large from LARGE_SPEC_CHARS characters of its files, summed', () => {
+    const half = 'x'.repeat(LARGE_SPEC_CHARS / 2);
+    expect(isLargeSpec([{ text: half }, { text: half }])).toBe(true);
+    expect(isLargeSpec([{ text: half }, { text: half.slice(1) }])).toBe(false);
+    expect(isLargeSpec([])).toBe(false);
   });
 
   // The built module in a fresh process, as bin/meshc.js runs it. What the flag changes is V8's to tell: it

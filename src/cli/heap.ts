@@ -75,13 +75,18 @@ function growthChosenAtStart(): boolean {
  */
 export function fitHeapGrowth(files: readonly { readonly text: string }[]): boolean {
   if (!ownProcess || growthChosenAtStart()) return false;
-  let chars = 0;
-  for (const f of files) chars += f.text.length;
-  if (chars >= LARGE_SPEC_CHARS && !bounded) {
+  if (isLargeSpec(files) && !bounded) {
     v8.setFlagsFromString(HEAP_GROWING_FLAG);
     bounded = true;
   }
   return bounded;
+}
+
+/** Whether a spec (its files' text) is {@link LARGE_SPEC_CHARS} or more: where memory matters more than time. */
+export function isLargeSpec(files: readonly { readonly text: string }[]): boolean {
+  let chars = 0;
+  for (const f of files) chars += f.text.length;
+  return chars >= LARGE_SPEC_CHARS;
 }
 
 /** Puts back the flag {@link fitHeapGrowth} set, as the command ends (the code cache, above). */

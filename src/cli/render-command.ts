@@ -26,6 +26,7 @@ import { parseCacheFile, readParseCache } from '../load/parse-cache.ts';
 import { parseCacheKey } from '../parse/parse.ts';
 import { locate } from '../parse/locate.ts';
 import type { CompileDirResult } from '../pipeline.ts';
+import type { ShardRecord } from '../plan/shards.ts';
 import { loadForCompile } from '../place.ts';
 import type { LoadedForCompile } from '../place.ts';
 import { checkOutputDir } from '../write/output-dir.ts';
@@ -37,7 +38,7 @@ import { treeMatches } from '../write/tree-state.ts';
 import type { StaleFile } from '../write/write-tree.ts';
 import { writeTree } from '../write/write-tree.ts';
 import type { ParsedArgs } from './args.ts';
-import { collectReleased, fitHeapGrowth } from './heap.ts';
+import { collectReleased, fitHeapGrowth, isLargeSpec } from './heap.ts';
 import type { DiagnosticFormat } from './format/index.ts';
 import type { CliIo } from './io.ts';
 import { EXIT, UsageError } from './io.ts';
@@ -153,6 +154,10 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   const { compileLoaded, renderEntriesReleasing } = await import('../pipeline.ts');
   // A large spec bounds the heap's growth for its compile (heap.ts).
   fitHeapGrowth(input.loaded.files);
+  // Below that size, what only the next render needs (the parse cache, the shard keys) is made while the
+  // writer waits (WriteOptions.idle), holding the parsed spec and the model until then; a large spec makes it
+  // at once and lets them go before the files' text is made.
+  const defer = !isLargeSpec(input.loaded.files);
   const parseCache = cacheDir !== undefined ? parseCacheFile(cacheDir, root) : undefined;
   let known = parseCache ? readParseCache(parseCache, toolFingerprint(), input.loaded.files) : new Map();
   // Namespace shards (plan/shards.ts): the previous render of this output, by the same meshc, recorded each
@@ -188,8 +193,16 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     total += f.source.text.length;
     if (known.get(parseCacheKey(f.source))?.file !== f) afresh += f.source.text.length;
   }
-  if (parseCache && afresh > total / PARSED_AFRESH_FRACTION)
-    saveParseCache(parseCache, toolFingerprint(), compiled.parsed, compiled.checkedFiles);
+  let saveParsed: (() => void) | undefined;
+  const saveParsedNow = () => {
+    saveParsed?.();
+    saveParsed = undefined;
+  };
+  if (parseCache && afresh > total / PARSED_AFRESH_FRACTION) {
+    const { parsed, checkedFiles } = compiled;
+    saveParsed = () => saveParseCache(parseCache, toolFingerprint(), parsed, checkedFiles);
+    if (!defer) saveParsedNow();
+  }
   known = new Map();
   // The output directory is checked even when the spec has errors: an output that swallows the spec files
   // also hides them from the globs, and the user must see that cause, not only "no file matches".
@@ -200,6 +213,7 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     !compiled.layout ||
     !compiled.model
   ) {
+    saveParsedNow();
     report(
       applyReportFlags([...compiled.allDiagnostics, ...(refused ? [refused] : [])], flags),
       compiled,
@@ -217,6 +231,12 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   // file alive.
   const outDir = compiled.outputDir;
   const environments = compiled.plans.map((p) => p.env.name);
+  // The shard record: kept to be made later (`defer`), or made now, so that the compile can be let go.
+  const recordOf = (record: () => ShardRecord): (() => ShardRecord) => {
+    if (defer) return record;
+    const made = record();
+    return () => made;
+  };
   // What the write needs of a compile (`compiled` is let go after): its findings, its layout's entries, its
   // shard record, and the files of the namespaces it took from the previous render (paths and hashes).
   const forWrite = (c: CompileDirResult) => {
@@ -225,7 +245,7 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     return {
       rendered: c.allDiagnostics.map(resolvedDiagnostic),
       entries: [...c.layout.entries] as (TreeEntry | undefined)[],
-      shards: c.shards && context ? { context, record: c.shards.record } : undefined,
+      shards: c.shards && context ? { context, record: recordOf(c.shards.record) } : undefined,
       taken:
         reused?.size && previous
           ? previous.files
@@ -241,7 +261,7 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   // What the shards did, for whoever looks into a render's speed (MESHC_DEBUG also prints internal errors' stacks).
   if (io.env.MESHC_DEBUG && compiled.shards)
     io.stderr.write(
-      `meshc: ${compiled.shards.reused.size} of ${Object.keys(compiled.shards.record.namespaces).length} namespaces taken from the previous render (${out.taken.length} files)\n`,
+      `meshc: ${compiled.shards.reused.size} of ${Object.keys(compiled.shards.record().namespaces).length} namespaces taken from the previous render (${out.taken.length} files)\n`,
     );
   compiled = undefined;
   // Most of the heap is now that compile's garbage: collected before the text is made on top of it.
@@ -251,12 +271,19 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   // The writer hashes the files (to compare them with its manifest and record the next one); the render cache
   // entry hashes the same files.
   const hashes = new BlobHashes();
+  // What the next render needs, made while the writer waits, or else after it: the parse cache, and the shard
+  // record, which the render cache entry below would otherwise make (each once).
+  const forNextRender = () => {
+    saveParsedNow();
+    out.shards?.record();
+  };
   const write = () =>
     writeTree(outDir, files, {
       check,
       hashes,
       guardRemovals: !args.values['allow-removals'],
       ...(manifestFile !== undefined ? { manifestFile } : {}),
+      idle: forNextRender,
     });
   let result = await write();
   if (result.needsText) {
@@ -272,10 +299,21 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     files = withKnown(renderEntriesReleasing(out.entries), out.taken);
     result = await write();
   }
+  saveParsedNow();
   const { rendered, shards } = out;
   // The tree on disk is now the render (written, or found up to date): remembered for the next run.
   if (cache && !hasErrors(rendered) && result.diagnostics.length === 0 && result.stale.length === 0)
-    saveRenderCache(cache.file, renderCacheEntry(cache.key, files, rendered, environments, hashes, shards));
+    saveRenderCache(
+      cache.file,
+      renderCacheEntry(
+        cache.key,
+        files,
+        rendered,
+        environments,
+        hashes,
+        shards && { context: shards.context, record: shards.record() },
+      ),
+    );
   const diagnostics = [...rendered, ...result.diagnostics];
   if (check && result.stale.length > 0) {
     const fix = `meshc render ${path.relative(io.cwd, root) || '.'}${explicitOut !== undefined ? ` -o ${shownOut}` : ''}`;

@@ -75,6 +75,13 @@ export function shardKeys(plans: readonly EnvironmentPlan[], toolVersion: string
   };
 }
 
+/** The namespaces {@link shardKeys} keys: every application namespace of the plans' environments, sorted. */
+export function shardNamespaces(plans: readonly EnvironmentPlan[]): string[] {
+  const all = new Set<string>();
+  for (const { env } of plans) for (const ns of applicationNamespaces(env)) all.add(ns);
+  return [...all].sort(cmp);
+}
+
 /**
  * An environment's settings as JSON, its services, its resolved `spec` (what policies read: the overrides
  * are in the services already) and its origin aside. model/types.ts declares plain data only (no Map, Set or

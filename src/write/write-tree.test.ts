@@ -630,6 +630,38 @@ describe('writeTree with a manifest (WriteOptions.manifestFile)', () => {
     expect(takeOpened(out)).toEqual(['d0/f0.yaml']);
   });
 
+  it('gives the caller its idle time (WriteOptions.idle) only when it waits out the racy window after a swap', async () => {
+    const { out, parent } = await freshOut();
+    const manifestFile = manifestOf(parent);
+    const many = Array.from({ length: 150 }, (_, i) => owned(`d${i % 4}/f${i}.yaml`));
+    const calls: string[] = [];
+    const write = async (files: OutputFile[], label: string, check = false) => {
+      const idle = () => {
+        calls.push(label);
+        // The swap is done and the manifest not yet written when the caller's work runs.
+        expect(realFs.existsSync(path.join(out, files[0]!.path))).toBe(true);
+      };
+      return writeTree(out, files, { check, manifestFile, idle });
+    };
+    expect((await write(many, 'fresh')).written).toHaveLength(150);
+    await write(many, 'check', true);
+    await write(many, 'unchanged');
+    await write([owned('d0/f0.yaml', 'v: 2\n'), ...many.slice(1)], 'single step');
+    // Two files, new directories: a swap, but too few files written to wait for.
+    await write([...many, owned('x/1.yaml'), owned('y/2.yaml')], 'few');
+    expect(
+      (
+        await write(
+          many.map((f) => owned(f.path, 'v: 3\n')),
+          'all again',
+        )
+      ).written,
+    ).toHaveLength(150);
+    // No manifest: nothing is recorded, so nothing is waited for.
+    await writeTree(out, many, { check: false, idle: () => calls.push('no manifest') });
+    expect(calls).toEqual(['fresh', 'all again']);
+  });
+
   it('an edit behind meshc`s back with the same size and a restored mtime is seen through ctime, which utimes cannot restore', async () => {
     const { out, parent } = await freshOut();
     const manifestFile = manifestOf(parent);

@@ -71,6 +71,13 @@ export interface WriteOptions {
   readonly manifestFile?: string;
   /** Where the files' blob hashes are kept, to share them with the caller (the render cache entry). */
   readonly hashes?: BlobHashes;
+  /**
+   * Work of the caller's for the time the writer would otherwise sit idle: after a swap that wrote many
+   * files it waits out the racy window (about 50 ms) before it records them in the manifest. Called at most
+   * once, just before that wait, and only when there is one: a caller does the work itself when it was not
+   * called. It must not touch the output tree.
+   */
+  readonly idle?: () => void;
 }
 
 /** Paths are relative to the output directory, with `/` separators, sorted. */
@@ -255,7 +262,15 @@ async function writeLocked(
   } else if (swap) {
     const times = swapIn(root, rootStat, scan, plan);
     if (manifestFile !== undefined)
-      await recordWritten(manifestFile, root, { scan, scanTaken, times, plan, files, hashes });
+      await recordWritten(manifestFile, root, {
+        scan,
+        scanTaken,
+        times,
+        plan,
+        files,
+        hashes,
+        idle: opts.idle,
+      });
   }
   return { ...none, written: plan.written, removed: plan.removed, unchanged: plan.unchanged, removals };
 }
@@ -819,6 +834,7 @@ async function recordWritten(
     readonly plan: Plan;
     readonly files: readonly TreeFile[];
     readonly hashes: BlobHashes;
+    readonly idle: (() => void) | undefined;
   },
 ): Promise<void> {
   const entries = new Map<string, ManifestEntry>();
@@ -853,6 +869,7 @@ async function recordWritten(
     // clock moves at another pace): after too short a wait, the written files' entries would be racy and
     // read back by the next run after all.
     const waitUntil = run.times.doneAt + RACY_WINDOW_MS + 1;
+    run.idle?.();
     for (let left = waitUntil - Date.now(); left > 0; left = waitUntil - Date.now())
       await new Promise((resolve) => setTimeout(resolve, left));
     taken = Date.now();
