@@ -271,11 +271,29 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   // The writer hashes the files (to compare them with its manifest and record the next one); the render cache
   // entry hashes the same files.
   const hashes = new BlobHashes();
-  // What the next render needs, made while the writer waits, or else after it: the parse cache, and the shard
-  // record, which the render cache entry below would otherwise make (each once).
+  // What the next render needs, made while the writer waits, or else after it (each once): the parse cache,
+  // and the render cache entry with its shard record. The writer waits only after it has swapped the new tree
+  // in, which nothing after can undo: the tree on disk is then the render.
+  let entrySaved = false;
+  const saveEntry = () => {
+    if (!cache || entrySaved || hasErrors(out.rendered)) return;
+    entrySaved = true;
+    const { rendered, shards } = out;
+    saveRenderCache(
+      cache.file,
+      renderCacheEntry(
+        cache.key,
+        files,
+        rendered,
+        environments,
+        hashes,
+        shards && { context: shards.context, record: shards.record() },
+      ),
+    );
+  };
   const forNextRender = () => {
     saveParsedNow();
-    out.shards?.record();
+    saveEntry();
   };
   const write = () =>
     writeTree(outDir, files, {
@@ -300,20 +318,9 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
     result = await write();
   }
   saveParsedNow();
-  const { rendered, shards } = out;
+  const { rendered } = out;
   // The tree on disk is now the render (written, or found up to date): remembered for the next run.
-  if (cache && !hasErrors(rendered) && result.diagnostics.length === 0 && result.stale.length === 0)
-    saveRenderCache(
-      cache.file,
-      renderCacheEntry(
-        cache.key,
-        files,
-        rendered,
-        environments,
-        hashes,
-        shards && { context: shards.context, record: shards.record() },
-      ),
-    );
+  if (result.diagnostics.length === 0 && result.stale.length === 0) saveEntry();
   const diagnostics = [...rendered, ...result.diagnostics];
   if (check && result.stale.length > 0) {
     const fix = `meshc render ${path.relative(io.cwd, root) || '.'}${explicitOut !== undefined ? ` -o ${shownOut}` : ''}`;
