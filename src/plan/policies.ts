@@ -2,7 +2,7 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 import { locate } from '../parse/locate.ts';
 import { mapAjvErrors } from '../schema/map-errors.ts';
 import type { CompiledPolicy } from '../validate/policies.ts';
-import type { ResolvedEnvironment } from '../model/types.ts';
+import type { ResolvedEnvironment, ResolvedService } from '../model/types.ts';
 
 /**
  * The organisation's policies on the resolved model (defaults applied, environment overrides merged): the
@@ -41,7 +41,11 @@ export function checkPolicies(
       if (match.kinds.includes('Service'))
         for (const s of env.services) {
           if (match.namespaces && !match.namespaces.some((g) => globMatch(g, s.namespace))) continue;
-          subjects.push({ label: `${s.id} in environment ${env.name}`, spec: s.spec, origin: s.origin });
+          subjects.push({
+            label: `${s.id} in environment ${env.name}`,
+            spec: s.spec,
+            origin: serviceOrigin(s, env),
+          });
         }
       for (const subject of subjects) {
         if (p.validate(subject.spec)) continue;
@@ -61,4 +65,15 @@ export function checkPolicies(
       }
     }
   }
+}
+
+/**
+ * Where a service's resolved value comes from, for a violation: the service's own spec node (or its
+ * environment override), but the environment's `mesh.mtls` for an `mtls` the service does not set, which it
+ * takes from there. (Not the service's `origin` itself: environments of the same mode share one resolved
+ * service.)
+ */
+function serviceOrigin(s: ResolvedService, env: ResolvedEnvironment): ResolvedService['origin'] {
+  if (s.mtlsOverride) return s.origin;
+  return (path, mode) => (path[0] === 'mtls' ? env.origin(['mesh', 'mtls'], mode) : s.origin(path, mode));
 }
