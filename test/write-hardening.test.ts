@@ -5,7 +5,7 @@
  * child processes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -269,6 +269,38 @@ describe('one render at a time per output directory', () => {
       'b.yaml',
     ]);
   });
+
+  // A render killed a moment ago whose parent has not reaped it yet still answers `kill(pid, 0)`. Linux only
+  // (it says so in /proc); elsewhere such a lock waits for its hour.
+  it.runIf(existsSync('/proc/self/stat'))(
+    'a lock held by a process that has exited but is not reaped yet (a zombie) is stale and taken over',
+    async () => {
+      const out = path.join(await tempDir(), 'out');
+      // `sh` starts `sleep 0` in the background and becomes `sleep 5`, which never reaps it.
+      const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      try {
+        const zombie = Number.parseInt(
+          await new Promise<string>((r) => parent.stdout.once('data', (b: Buffer) => r(b.toString()))),
+          10,
+        );
+        const state = () => {
+          const stat = readFileSync(`/proc/${zombie}/stat`, 'latin1');
+          return stat.slice(stat.lastIndexOf(')') + 1).trim()[0];
+        };
+        for (let i = 0; i < 100 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
+        expect(state()).toBe('Z');
+        expect(() => process.kill(zombie, 0)).not.toThrow();
+        await writeFile(lockPath(out), `${zombie}\n`);
+        const r = await writeTree(out, [owned('a.yaml')], { check: false });
+        expect(r.diagnostics).toEqual([]);
+        expect(r.written).toEqual(['a.yaml']);
+      } finally {
+        parent.kill();
+      }
+    },
+  );
 
   it('the lock is exclusive within a process too, and released', async () => {
     const out = path.join(await tempDir(), 'out');

@@ -1,8 +1,10 @@
 /**
  * One writer at a time per output directory: `.<name>.meshc-lock` beside it, created exclusively and
- * holding the owner's pid. A lock whose pid is not alive (a killed render) is stale and taken over; so
- * is one older than {@link STALE_LOCK_MS} (its pid may have been reused by another process since).
+ * holding the owner's pid. A lock whose pid is not alive (a killed render, even one its parent has not
+ * reaped yet) is stale and taken over; so is one older than {@link STALE_LOCK_MS} (its pid may have been
+ * reused by another process since).
  */
+import { readFileSync } from 'node:fs';
 import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CODES } from '../core/codes.ts';
@@ -27,11 +29,28 @@ function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return !exited(pid);
+}
+
+/**
+ * A process that has exited but that its parent has not reaped yet (a zombie) still answers signal 0: a
+ * render killed a moment ago, under a parent that reaps late or never (a container's init-less PID 1, some CI
+ * agents), would otherwise hold its lock for an hour. Linux says so in `/proc/<pid>/stat` (the state after
+ * the command name, which is in parentheses and may hold any character); elsewhere the answer is no.
+ */
+function exited(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return false;
+  }
+  const state = stat.slice(stat.lastIndexOf(')') + 1).trim()[0];
+  return state === 'Z' || state === 'X';
 }
 
 /** Takes the lock: a release function, or OUTPUT_LOCKED when another live run holds it. */
