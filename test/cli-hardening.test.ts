@@ -290,6 +290,30 @@ describe('output directories that would lose data are refused', () => {
     ]);
   });
 
+  it('-o where the spec globs look for spec files: usage error (2), nothing written; the Project output and other places are fine', async () => {
+    const spec = {
+      ...SPEC,
+      'meshc.yaml': SPEC['meshc.yaml']!.replace('"services/*.yaml"', '"services/**/*.yaml"').replace(
+        'include:',
+        'output: services/rendered\n  include:',
+      ),
+    };
+    const dir = await specTree(spec);
+    const r = await runCli(['render', '.', '-o', 'services/preview'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^meshc: -o: The output directory services\/preview is where the spec's globs look for spec files \(they match services\/preview\/base\/istio\/analytics\/[^)]+\.yaml\): every later meshc command would read this render as its input\./,
+    );
+    expect(existsSync(path.join(dir, 'services/preview'))).toBe(false);
+    // The spec is as it was: validate still reads only the spec files.
+    expect((await runCli(['validate', '.', '-q'], { cwd: dir })).code).toBe(0);
+    // The Project's own output (which the loader skips, whatever the globs say) and a directory no glob
+    // reaches: written.
+    for (const o of ['services/rendered', 'preview', 'services-preview'])
+      expect((await runCli(['render', '.', '-o', o, '-q'], { cwd: dir })).code, o).toBe(0);
+    expect((await runCli(['validate', '.', '-q'], { cwd: dir })).code).toBe(0);
+  });
+
   it('output: in meshc.yaml (./, ./.git, a directory of spec files): exit 1 at spec.output', async () => {
     for (const [output, want] of [
       ['./', /OUTPUT_DIR_INVALID: The output directory \. is the spec root/],

@@ -29,7 +29,7 @@ import type { CompileDirResult } from '../pipeline.ts';
 import type { ShardRecord } from '../plan/shards.ts';
 import { loadForCompile } from '../place.ts';
 import type { LoadedForCompile } from '../place.ts';
-import { checkOutputDir } from '../write/output-dir.ts';
+import { checkOutputDir, outputReadAsSpec } from '../write/output-dir.ts';
 import { removedServicesLine } from '../write/removals.ts';
 import { saveParseCache } from '../write/parse-cache.ts';
 import { BlobHashes, manifestFileFor } from '../write/manifest.ts';
@@ -267,6 +267,21 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   // Most of the heap is now that compile's garbage: collected before the text is made on top of it.
   collectReleased();
   let files = withKnown(renderEntriesReleasing(out.entries), out.taken);
+  // `-o` inside the spec directory, where the spec's globs would read the render back as spec: refused before
+  // it is written (the Project's own `output` is skipped by the loader).
+  const project = input.loaded.project;
+  const readBack =
+    explicitOut !== undefined && project
+      ? outputReadAsSpec(
+          { specRoot: root, projectOutput: project.output, globs: project.globs },
+          outDir,
+          files.map((f) => f.path),
+        )
+      : undefined;
+  if (readBack !== undefined)
+    throw new UsageError(
+      `-o: The output directory ${explicitOut} is where the spec's globs look for spec files (they match ${readBack}): every later meshc command would read this render as its input. Choose a directory the include and policies globs of ${PROJECT_FILE} do not match.`,
+    );
 
   // The writer hashes the files (to compare them with its manifest and record the next one); the render cache
   // entry hashes the same files.

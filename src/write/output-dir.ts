@@ -11,6 +11,7 @@
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
+import picomatch from 'picomatch';
 import { OWNED_HEADER } from '../core/output.ts';
 
 export interface OutputDirContext {
@@ -148,5 +149,27 @@ async function specFileInside(
       await fh.close();
     }
   }
+  return undefined;
+}
+
+/**
+ * The first of `paths` (files a render writes, relative to `outDir`) that the spec's globs match, relative to
+ * the spec root, when `outDir` lies inside the spec directory but outside the Project's own `output` (which
+ * the loader skips): a render there (`-o`) would be read back as spec by every later command. Matched as
+ * fast-glob matches (picomatch, the matcher under it), on paths, without the disk.
+ */
+export function outputReadAsSpec(
+  ctx: { readonly specRoot: string; readonly projectOutput: string; readonly globs: readonly string[] },
+  outDir: string,
+  paths: readonly string[],
+): string | undefined {
+  const rel = path.relative(path.resolve(ctx.specRoot), path.resolve(outDir));
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  if (within(path.resolve(outDir), path.resolve(ctx.specRoot, ctx.projectOutput))) return undefined;
+  const usable = ctx.globs.filter((g) => !path.isAbsolute(g) && !g.split('/').includes('..'));
+  if (usable.length === 0) return undefined;
+  const isMatch = picomatch(usable, { dot: false });
+  const prefix = rel.split(path.sep).join('/');
+  for (const p of paths) if (isMatch(`${prefix}/${p}`)) return `${prefix}/${p}`;
   return undefined;
 }
