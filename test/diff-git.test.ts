@@ -753,6 +753,8 @@ describe('meshc diff: hardening', () => {
     ]);
     const quietOnly = await meshcDiff(repo.dir, [...args, '--quiet', '--exit-code']);
     expect(quietOnly).toEqual({ code: 1, stdout: '', stderr: '' });
+    // `-q`, as for every command that prints findings (README).
+    expect(await meshcDiff(repo.dir, [...args, '-q', '--exit-code'])).toEqual(quietOnly);
 
     // Notices only: --warnings-as-errors passes.
     await repo.commit(

@@ -46,6 +46,7 @@ export const DIFF_COMMAND: CommandSpec = {
     },
     quiet: {
       type: 'boolean',
+      short: 'q',
       description:
         'Errors only: no diff, no notes; the exit status answers (with --warnings-as-errors, warnings are printed as errors)',
     },
