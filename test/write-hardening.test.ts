@@ -392,6 +392,7 @@ describe('findRemovals', () => {
     expect(findRemovals(removed, kept)).toEqual({
       environments: ['staging'],
       namespaces: ['prod/analytics'],
+      meshDirs: [],
       bases: ['istio/analytics'],
       clusters: ['staging-1'],
       services: ['analytics/reports', 'shop/checkout'],
@@ -401,5 +402,49 @@ describe('findRemovals', () => {
       environments: [],
       namespaces: [],
     });
+  });
+
+  it('names the mesh-wide directories of an environment that empty while its mesh-system overlay stays', () => {
+    const kept = [
+      f('overlays/prod/shop/kustomization.yaml'),
+      f('overlays/prod/mesh-system/config/kustomization.yaml'),
+      f('overlays/staging/shop/kustomization.yaml'),
+    ];
+    const removed = [
+      // The control-plane charts of prod: its engine would uninstall the mesh.
+      'overlays/prod/mesh-system/install/helm.toolkit.fluxcd.io_v2_helmrelease_istiod.yaml',
+      'overlays/prod/mesh-system/install/kustomization.yaml',
+      // One file of a directory that stays: no unit.
+      'overlays/prod/mesh-system/config/security.istio.io_v1_peerauthentication_default.yaml',
+      // All of staging's mesh-system: the namespace rule names it once, as a whole.
+      'overlays/staging/mesh-system/config/kustomization.yaml',
+      'overlays/staging/mesh-system/install/kustomization.yaml',
+    ];
+    expect(findRemovals(removed, kept)).toMatchObject({
+      environments: [],
+      namespaces: ['staging/mesh-system'],
+      meshDirs: ['prod/install'],
+    });
+  });
+
+  it('refuses to write a render that drops the control-plane install of an environment, unless told', async () => {
+    const withInstall = ISTIO_ENV.replace(
+      'mtls: strict }',
+      'mtls: strict, install: { chartVersion: "1.24.3" }, trust: { existingSecret: { name: cacerts } } }',
+    );
+    expect(withInstall).not.toBe(ISTIO_ENV);
+    const dir = await specTree({ ...bigSpec(4), 'env.yaml': withInstall });
+    expect((await runCli(['render', '.', '-q'], { cwd: dir })).code).toBe(0);
+    const installDir = path.join(dir, 'rendered/overlays/prod/mesh-system/install');
+    expect(existsSync(installDir)).toBe(true);
+    await writeFile(path.join(dir, 'env.yaml'), ISTIO_ENV);
+    const refused = await runCli(['render', '.'], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toMatch(
+      /OUTPUT_REMOVALS: .*mesh-system directory prod\/install \(environment\/directory; without `install` the engine uninstalls the control plane\)/,
+    );
+    expect(existsSync(installDir)).toBe(true);
+    expect((await runCli(['render', '.', '-q', '--allow-removals'], { cwd: dir })).code).toBe(0);
+    expect(existsSync(installDir)).toBe(false);
   });
 });

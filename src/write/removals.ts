@@ -1,7 +1,9 @@
 /**
  * What a render removes from the tree on disk, by unit: an environment (`overlays/<env>/`), a namespace
- * of an environment (`overlays/<env>/<ns>/`), a mesh namespace base (`base/<mesh>/<ns>/`), a cluster
- * (`clusters/<cluster>/`), and services whose Service object leaves a namespace that stays. Flux and
+ * of an environment (`overlays/<env>/<ns>/`), a mesh-wide directory of an environment
+ * (`overlays/<env>/mesh-system/{prerequisites,install,config}/`: removing `install` uninstalls the
+ * control plane), a mesh namespace base (`base/<mesh>/<ns>/`), a cluster (`clusters/<cluster>/`), and
+ * services whose Service object leaves a namespace that stays. Flux and
  * Argo CD prune what leaves the tree, so a whole unit disappearing deletes live configuration: usually
  * a mistake (a glob that stopped matching, files moved or renamed), which `meshc render` refuses unless
  * told `--allow-removals`.
@@ -9,12 +11,18 @@
 import { CODES } from '../core/codes.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { OutputFile } from '../core/output.ts';
+import { MESH_SYSTEM_DIR } from '../gitops/layout.ts';
 
 export interface Removals {
   /** Environments whose whole overlay goes. */
   readonly environments: string[];
   /** `<env>/<namespace>` of environments that stay, whose namespace overlay goes. */
   readonly namespaces: string[];
+  /**
+   * `<env>/<dir>` (`prerequisites`, `install`, `config`) of mesh-system directories that go while the
+   * environment's mesh-system overlay stays.
+   */
+  readonly meshDirs: string[];
   /** `<mesh>/<namespace>` bases that go. */
   readonly bases: string[];
   readonly clusters: string[];
@@ -25,6 +33,7 @@ export interface Removals {
 export const NO_REMOVALS: Removals = {
   environments: [],
   namespaces: [],
+  meshDirs: [],
   bases: [],
   clusters: [],
   services: [],
@@ -43,6 +52,7 @@ export function findRemovals(
   }
   const environments = new Set<string>();
   const namespaces = new Set<string>();
+  const meshDirs = new Set<string>();
   const bases = new Set<string>();
   const clusters = new Set<string>();
   const services = new Set<string>();
@@ -51,6 +61,8 @@ export function findRemovals(
     if (s[0] === 'overlays' && s.length >= 3) {
       if (!kept.has(`overlays/${s[1]}`)) environments.add(s[1]!);
       else if (s.length >= 4 && !kept.has(`overlays/${s[1]}/${s[2]}`)) namespaces.add(`${s[1]}/${s[2]}`);
+      else if (s[2] === MESH_SYSTEM_DIR && s.length >= 5 && !kept.has(`overlays/${s[1]}/${s[2]}/${s[3]}`))
+        meshDirs.add(`${s[1]}/${s[3]}`);
     } else if (s[0] === 'base' && s.length >= 4) {
       if (!kept.has(`base/${s[1]}/${s[2]}`)) bases.add(`${s[1]}/${s[2]}`);
       const svc = /^v1_service_(.+)\.yaml$/.exec(s[3]!);
@@ -69,6 +81,7 @@ export function findRemovals(
   return {
     environments: sorted(environments),
     namespaces: sorted(namespaces),
+    meshDirs: sorted(meshDirs),
     bases: sorted(bases),
     clusters: sorted(clusters),
     services: sorted(services),
@@ -80,6 +93,10 @@ export function removalDiagnostics(r: Removals): Diagnostic[] {
   const parts: string[] = [];
   if (r.environments.length) parts.push(`environment ${r.environments.join(', ')}`);
   if (r.namespaces.length) parts.push(`namespace ${r.namespaces.join(', ')} (environment/namespace)`);
+  if (r.meshDirs.length)
+    parts.push(
+      `${MESH_SYSTEM_DIR} directory ${r.meshDirs.join(', ')} (environment/directory; without \`install\` the engine uninstalls the control plane)`,
+    );
   if (r.bases.length) parts.push(`base ${r.bases.join(', ')} (mesh/namespace)`);
   if (r.clusters.length) parts.push(`cluster ${r.clusters.join(', ')}`);
   if (parts.length === 0) return [];
