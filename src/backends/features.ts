@@ -89,10 +89,25 @@ export const FEATURES = [
   },
   {
     id: 'match.query',
-    title: 'Query parameter match',
+    title: 'Query parameter match (exact)',
     field: 'routes[].match[].query',
     scope: 'service',
-    usedBy: (s) => matches(s, (m) => (m.query.length ? 'query' : undefined)),
+    usedBy: (s) => matches(s, (m) => (m.query.some((q) => q.match.type !== 'regex') ? 'query' : undefined)),
+  },
+  {
+    id: 'match.query.regex',
+    title: 'Query parameter match (regex)',
+    field: 'routes[].match[].query.*.regex',
+    scope: 'service',
+    // At each parameter matched by regex (its key), as the other matches point at their field.
+    usedBy: (s) =>
+      s.routes.flatMap((r) =>
+        r.matches.flatMap((m, i) =>
+          m.query
+            .filter((q) => q.match.type === 'regex')
+            .map((q) => ['routes', r.index, 'match', i, 'query', q.name] as DataPath),
+        ),
+      ),
   },
   {
     id: 'match.path',

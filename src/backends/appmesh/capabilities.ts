@@ -20,7 +20,10 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "weightedTargets to the other service's VirtualNodes (port: the router's port when the target has it, else its first); App Mesh checks the caller's `backends` against the VirtualService dialed only, so the target's own `access` does not apply to traffic routed to it",
   ),
   'match.headers': exact('headers[].match exact / prefix / regex'),
-  'match.query': exact('queryParameters, exact values only (a regex query match is refused at the value)'),
+  'match.query': exact('queryParameters[].match.exact'),
+  'match.query.regex': unsupported(
+    'App Mesh matches query parameters by exact value only (queryParameters[].match has no regex; Istio, Linkerd and Consul can)',
+  ),
   'match.path': exact('path.exact; a segment-wise prefix becomes path.exact + prefix with trailing slash'),
   'match.path.regex': exact('path.regex (Envoy: the whole path must match)'),
   'match.method': exact(),
@@ -28,7 +31,7 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "route timeout.perRequest; a route without one keeps App Mesh's 15s default (other meshes: none), and a timeout over 15s is also set on the target nodes' listeners, but the caller's own listener keeps its 15s default",
   ),
   'route.retries': approximate(
-    "retryPolicy: 5xx → server-error, gateway-error, retriable-4xx → client-error (409), refused-stream → stream-error, connect-failure → tcpRetryEvents connection-error; `reset` only with 5xx or gateway-error (they include it); gRPC conditions are refused; without a per-try timeout, perRetryTimeout is the route timeout (else 15s); routes without `retries` keep App Mesh's default retry policy (for meshes created after 2020-07-29, up to 2 retries on 503 and connection failures)",
+    "retryPolicy: 5xx → server-error, gateway-error, retriable-4xx → client-error (409), refused-stream → stream-error, connect-failure → tcpRetryEvents connection-error; `reset` only with 5xx or gateway-error (they include it); gRPC conditions are refused; without a per-try timeout, perRetryTimeout is the route timeout (else 15s); `attempts: 0` is maxRetries 0, which replaces App Mesh's default retry policy; routes without `retries` get no retryPolicy, so that default applies to them (for accounts whose first mesh is from 2020-07-29 or later: up to 2 retries on 503, connection failures and refused streams): write `retries: { attempts: 0 }` to turn it off",
   ),
   'route.retries.perTryTimeout': exact('retryPolicy.perRetryTimeout'),
   'route.fault.delay': unsupported('App Mesh has no fault injection (Istio has; Consul Enterprise too)'),
@@ -86,7 +89,9 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "Flagger's App Mesh router generates HTTP routes only, on an HTTP listener (a gRPC listener when the port name holds grpc, which App Mesh refuses to pair with HTTP routes)",
   ),
   'rollout.timeout': exact('Canary service.timeout'),
-  'rollout.retries': exact('Canary service.retries'),
+  'rollout.retries': exact(
+    "Canary service.retries; `attempts: 0` is refused at the value (Flagger's App Mesh router writes at least 1 retry)",
+  ),
   'rollout.headers': unsupported('App Mesh routes cannot change headers'),
   'rollout.resilience': unsupported("Flagger's VirtualNodes carry no outlier detection or connection pools"),
   'rollout.access': unsupported(

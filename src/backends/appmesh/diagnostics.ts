@@ -23,9 +23,9 @@ export function endOfSupport(env: ResolvedEnvironment): Diagnostic {
 /**
  * Values App Mesh cannot take as they are (the capability table speaks per feature, these per value): a
  * strict service without a client-verifying trust source, install values only the user knows, tracing the
- * controller cannot export, retry conditions and query matches without an App Mesh form, connection-pool
- * fields App Mesh lacks, App Mesh's limits on targets and priorities. `check` gives each service's own findings
- * (checkService over the environment's index, or a memo of it).
+ * controller cannot export, retry conditions without an App Mesh form, `attempts: 0` under Flagger,
+ * connection-pool fields App Mesh lacks, App Mesh's limits on targets and priorities. `check` gives each service's
+ * own findings (checkService over the environment's index, or a memo of it).
  */
 export function checkEnvironment(
   env: ResolvedEnvironment,
@@ -106,6 +106,16 @@ export function checkService(s: ResolvedService, services: ServiceIndex): Diagno
     'App Mesh gives each version a VirtualNode whose DNS service discovery is a Kubernetes Service per version.',
   );
   for (const r of s.routes) {
+    // Flagger's App Mesh router writes `maxRetries: max(attempts, 1)` (fluxcd/flagger pkg/router/appmesh_v1beta2.go,
+    // makeRetryPolicy): a rolled-out service cannot turn retries off.
+    if (s.rollout && r.retries?.attempts === 0)
+      out.push({
+        code: 'MESH_UNSUPPORTED_FEATURE',
+        severity: 'error',
+        message: `Flagger's App Mesh router retries at least once: the Canary of ${s.id} would get maxRetries 1 for \`attempts: 0\`.`,
+        hint: "Set attempts to 1 or more, or remove `retries` for this environment with an override (App Mesh's default retry policy then applies).",
+        location: s.origin(['routes', r.index, 'retries', 'attempts']),
+      });
     if (r.retries && r.retries.attempts > 0)
       r.retries.on.forEach((c, i) => {
         const why = unexpressibleRetry(c, r.retries!.on);
@@ -118,17 +128,9 @@ export function checkService(s: ResolvedService, services: ServiceIndex): Diagno
             location: s.origin(['routes', r.index, 'retries', 'on', i]),
           });
       });
+    // A query parameter matched by regex is refused by the capability table (`match.query.regex`), with the
+    // environment's other refused features, before the backend runs.
     r.matches.forEach((m, i) => {
-      m.query.forEach((q) => {
-        if (q.match.type !== 'exact')
-          out.push({
-            code: 'MESH_UNSUPPORTED_FEATURE',
-            severity: 'error',
-            message: `App Mesh matches query parameters by exact value only; ${s.id} matches ${q.name} by ${q.match.type}.`,
-            hint: 'Match the parameter with `exact`, or remove the match for this environment with an override.',
-            location: s.origin(['routes', r.index, 'match', i, 'query', q.name]),
-          });
-      });
       for (const [field, n] of [
         ['headers', m.headers.length],
         ['query', m.query.length],

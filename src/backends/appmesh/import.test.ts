@@ -145,6 +145,39 @@ describe('appmeshImporter', () => {
     }
   });
 
+  it("maxRetries 0 is `retries: {attempts: 0}` whatever its events, so that App Mesh's default stays off", () => {
+    const noRetries = (name: string, priority: number, perRetryTimeout: unknown, extra: object = {}) => ({
+      name,
+      priority,
+      httpRoute: {
+        match: { path: { exact: `/${name}` } },
+        action: { weightedTargets: [target('api-v1', 1)] },
+        retryPolicy: { maxRetries: 0, perRetryTimeout, httpRetryEvents: ['gateway-error'] },
+        ...extra,
+      },
+    });
+    const r = importObjects(
+      shop([
+        // The per-retry timeout the backend derives (the route timeout, else 15s) is left implicit.
+        noRetries('a', 0, { unit: 's', value: 15 }),
+        noRetries('b', 1, { unit: 's', value: 4 }, { timeout: { perRequest: { unit: 's', value: 4 } } }),
+        // Another one bounds the single attempt: kept.
+        noRetries('c', 2, { unit: 'ms', value: 1500 }),
+        {
+          name: 'd',
+          priority: 3,
+          httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [target('api-v2', 1)] } },
+        },
+      ]),
+    );
+    expect(codes(r)).toEqual([]);
+    const api = file(r, 'services/shop/api.yaml');
+    expect(api).toMatch(/- name: a\n(.*\n)*?\s+retries:\n\s+attempts: 0\n\s+- name: b\n/);
+    expect(api).toMatch(/- name: b\n(.*\n)*?\s+timeout: 4s\n\s+retries:\n\s+attempts: 0\n\s+- name: c\n/);
+    expect(api).toMatch(/- name: c\n(.*\n)*?\s+retries:\n\s+attempts: 0\n\s+perTryTimeout: 1500ms\n/);
+    expect(api).not.toContain('"on"');
+  });
+
   it('egress filter ALLOW_ALL: backends restrict nothing, so no access is written', () => {
     const r = importObjects(
       shop([], [], {

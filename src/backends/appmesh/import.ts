@@ -967,7 +967,18 @@ function readRoute(
   }
   // Retries.
   const rp = isRecord(body.retryPolicy) ? body.retryPolicy : undefined;
-  if (rp) {
+  if (rp && rp.maxRetries === 0) {
+    // No retry, whatever its events (App Mesh wants one; none fires at 0 retries), and App Mesh's default policy
+    // off: `retries: {attempts: 0}`, which the backend renders as this policy. Its per-retry timeout bounds the
+    // single attempt: kept unless it is the one the backend derives (the route timeout, else 15s).
+    const perTry = duration(rp.perRetryTimeout);
+    const derived = perRequest ? parseDuration(perRequest) : DEFAULT_REQUEST_TIMEOUT_MS;
+    out.retries = {
+      attempts: 0,
+      ...(perTry && parseDuration(perTry) !== derived ? { perTryTimeout: perTry } : {}),
+    };
+    r.consume(p('retryPolicy'));
+  } else if (rp) {
     const on: RetryCondition[] = [];
     const http = asArray(rp.httpRetryEvents);
     http.forEach((e, i) => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { meshEnvironment } from '../../../test/helpers/backend-fixtures.ts';
 import { makeService } from '../../../test/helpers/model-factory.ts';
-import { compileInline, dedent } from '../../../test/helpers/spec-tree.ts';
+import { codesAt, compileInline, dedent } from '../../../test/helpers/spec-tree.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import { FEATURES } from '../features.ts';
+import { matrixData, matrixText } from '../matrix.ts';
 import { APPMESH_CAPABILITIES } from './capabilities.ts';
 import { appmesh } from './index.ts';
 
@@ -49,6 +50,8 @@ describe('App Mesh backend', () => {
         'route.headers.request',
         'route.headers.response',
         'route.mirror',
+        // App Mesh matches query parameters by exact value only.
+        'match.query.regex',
         // Flagger's App Mesh VirtualNodes carry no TLS, access or resilience, its routes no header changes,
         // and its routes are HTTP routes only.
         'rollout.ab.alternatives',
@@ -246,5 +249,132 @@ describe('App Mesh end of support', () => {
     expect(old.hint).toContain('`meshc validate --env old --mesh istio|linkerd|consul`');
     const older = eos.find((d) => d.location?.file === 'environments/older.yaml')!;
     expect(older.hint).toContain('--env older ');
+  });
+});
+
+// --- Retries off, and query regex matches, through the whole pipeline ------------------------------------------
+
+const PAY = dedent`
+  apiVersion: meshc.dev/v1alpha1
+  kind: Service
+  metadata: { name: pay, namespace: shop }
+  spec:
+    ports: [{ name: http, port: 8080, protocol: http }]
+    versions: { v1: { labels: { version: v1 } }, v2: { labels: { version: v2 } } }
+    routes:
+      - name: no-retries
+        match: [{ path: { exact: /pay } }]
+        to: v1
+        retries: { attempts: 0 }
+      - to: v2
+`;
+
+type RouterRoute = { name: string; httpRoute: { retryPolicy?: unknown } };
+const routerRoutes = (r: ReturnType<typeof compileInline>, env: string) =>
+  (
+    r
+      .emitted!.renders.find((x) => x.env.name === env)!
+      .output.namespaces.get('shop')!
+      .find((o) => o.kind === 'VirtualRouter')!.spec as { routes: RouterRoute[] }
+  ).routes;
+
+describe('App Mesh: `retries: {attempts: 0}` turns retries off', () => {
+  it("writes maxRetries 0 on that route, replacing App Mesh's default retry policy (Istio: attempts 0)", () => {
+    const r = compileInline({
+      'environments/old.yaml': environment('old', 'appmesh', '1.13'),
+      'environments/new.yaml': environment('new', 'istio', '1.24'),
+      'services/pay.yaml': PAY,
+    });
+    expect(errors(r.diagnostics)).toEqual([]);
+    expect(routerRoutes(r, 'old').map((x) => [x.name, x.httpRoute.retryPolicy])).toEqual([
+      [
+        'no-retries',
+        { maxRetries: 0, perRetryTimeout: { unit: 's', value: 15 }, httpRetryEvents: ['gateway-error'] },
+      ],
+      // A route without `retries` keeps App Mesh's default policy (the capability note says so).
+      ['route-1', undefined],
+    ]);
+    const vs = r
+      .emitted!.renders.find((x) => x.env.name === 'new')!
+      .output.namespaces.get('shop')!
+      .find((o) => o.kind === 'VirtualService')!;
+    expect((vs.spec as { http: { name: string; retries: unknown }[] }).http[0]!.retries).toEqual({
+      attempts: 0,
+    });
+    // The warning of the feature says what `attempts: 0` does on App Mesh.
+    const warning = r.diagnostics.find(
+      (d) => d.code === 'MESH_APPROXIMATE_FEATURE' && d.message.includes('retries'),
+    )!;
+    expect(warning.hint).toContain('`attempts: 0` is maxRetries 0');
+  });
+
+  it('refuses `attempts: 0` on a rolled-out service, at attempts: Flagger writes at least 1 retry', () => {
+    const rolled = dedent`
+      apiVersion: meshc.dev/v1alpha1
+      kind: Service
+      metadata: { name: pay, namespace: shop }
+      spec:
+        ports: [{ name: http, port: 8080, protocol: http }]
+        routes: [{ retries: { attempts: 0 } }]
+        rollout: { strategy: canary, interval: 30s, threshold: 5, stepWeight: 10, maxWeight: 50 }
+    `;
+    const env = `${environment('old', 'appmesh', '1.13').replace('mtls: permissive', 'mtls: off')}  rollouts: { flagger: { chartVersion: "1.44.0", metricsServer: "http://prometheus.monitoring:9090" } }\n`;
+    const r = compileInline({ 'environments/old.yaml': env, 'services/pay.yaml': rolled });
+    expect(codesAt({ diagnostics: errors(r.diagnostics) })).toEqual([
+      'MESH_UNSUPPORTED_FEATURE services/pay.yaml:6:35',
+    ]);
+    expect(errors(r.diagnostics)[0]!.message).toContain('maxRetries 1');
+    // One retry or more is carried.
+    const one = compileInline({
+      'environments/old.yaml': env,
+      'services/pay.yaml': rolled.replace('attempts: 0', 'attempts: 1'),
+    });
+    expect(errors(one.diagnostics)).toEqual([]);
+  });
+});
+
+describe('App Mesh: a regex query match', () => {
+  const files = (env: string, type: string, version: string) => ({
+    [`environments/${env}.yaml`]: environment(env, type, version),
+    'services/pay.yaml': dedent`
+      apiVersion: meshc.dev/v1alpha1
+      kind: Service
+      metadata: { name: pay, namespace: shop }
+      spec:
+        ports: [{ name: http, port: 8080, protocol: http }]
+        versions: { v1: { labels: { version: v1 } }, v2: { labels: { version: v2 } } }
+        routes:
+          - match: [ { query: { variant: { regex: '^(v3|red)$' } } } ]
+            to: v2
+            mirror: { to: v1, percent: 10 }
+          - to: v1
+    `,
+  });
+
+  it('is refused by the capability check with the other refused features, at the parameter', () => {
+    const r = compileInline(files('old', 'appmesh', '1.13'));
+    const refused = errors(r.diagnostics).filter((d) => d.code === 'MESH_UNSUPPORTED_FEATURE');
+    expect(refused.map((d) => `${d.location?.file}:${d.location?.line}:${d.location?.col}`)).toEqual([
+      'services/pay.yaml:8:27',
+      'services/pay.yaml:10:7',
+    ]);
+    expect(refused[0]!.message).toBe(
+      'App Mesh cannot express query parameter match (regex) (shop/pay in environment old): App Mesh matches query parameters by exact value only (queryParameters[].match has no regex; Istio, Linkerd and Consul can).',
+    );
+    expect(refused[0]!.hint).toContain('Meshes that can: Istio, Linkerd, Consul.');
+    expect(refused[1]!.message).toContain('traffic mirroring');
+  });
+
+  it('is rendered where the mesh has one, and the matrix says so', () => {
+    const istio = compileInline(files('new', 'istio', '1.24'));
+    expect(errors(istio.diagnostics)).toEqual([]);
+    const row = matrixData().features.find((f) => f.id === 'match.query.regex')!;
+    expect(Object.fromEntries(Object.entries(row.support).map(([m, c]) => [m, c.support]))).toEqual({
+      istio: 'exact',
+      linkerd: 'exact',
+      consul: 'exact',
+      appmesh: 'unsupported',
+    });
+    expect(matrixText()).toMatch(/Query parameter match \(regex\) +exact +exact +exact +unsupported/);
   });
 });

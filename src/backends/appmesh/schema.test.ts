@@ -144,6 +144,43 @@ describeWithShared('App Mesh objects against the upstream schemas', () => {
     expect(all.flatMap((o) => validateObject(o))).toEqual([]);
   });
 
+  it('a route with `retries: {attempts: 0}` has a valid retryPolicy of 0 retries (App Mesh wants its timeout and an event)', () => {
+    const pay = makeService({
+      name: 'pay',
+      versions: makeVersions('v1'),
+      routes: [
+        makeRoute({
+          name: 'no-retries',
+          matches: [makeMatch({ path: exact('/pay') })],
+          destinations: [dest('bookinfo/pay', 'v1')],
+          retries: { attempts: 0, on: ['gateway-error'] },
+        }),
+        makeRoute({ index: 1, implicit: true, destinations: [dest('bookinfo/pay')] }),
+      ],
+    });
+    const out = appmesh.emit(meshEnvironment('appmesh', { services: [pay] }), { toolVersion: '0' });
+    expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const router = out.namespaces.get('bookinfo')!.find((o) => o.kind === 'VirtualRouter')!;
+    const routes = (router.spec as { routes: { name: string; httpRoute: { retryPolicy?: unknown } }[] })
+      .routes;
+    expect(routes.find((r) => r.name === 'no-retries')?.httpRoute.retryPolicy).toEqual({
+      maxRetries: 0,
+      perRetryTimeout: { unit: 's', value: 15 },
+      httpRetryEvents: ['gateway-error'],
+    });
+    expect(validateObject(router)).toEqual([]);
+    // The CRD requires the perRetryTimeout (the event is the AWS API's requirement, HttpRetryPolicy).
+    const first = routes[0]!;
+    const bare = {
+      ...router,
+      spec: {
+        ...(router.spec as object),
+        routes: [{ ...first, httpRoute: { ...first.httpRoute, retryPolicy: { maxRetries: 0 } } }],
+      },
+    };
+    expect(validateObject(bare)).not.toEqual([]);
+  });
+
   it('the schemas are those of App Mesh: an unknown field of a VirtualNode is an error', () => {
     const node = appmesh
       .emit(meshEnvironment('appmesh', { services: [db] }), { toolVersion: '0' })

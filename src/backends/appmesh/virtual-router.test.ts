@@ -112,7 +112,63 @@ describe('retry policy', () => {
       httpRetryEvents: ['stream-error'],
       tcpRetryEvents: ['connection-error'],
     });
-    expect(retryPolicy(makeRoute({ retries: { attempts: 0, on: ['5xx'] } }))).toBeUndefined();
+    // Without `retries`, no policy: App Mesh's default one applies (see the capability note).
+    expect(retryPolicy(makeRoute({}))).toBeUndefined();
+  });
+
+  it("`attempts: 0` is maxRetries 0, which replaces App Mesh's default retry policy, whatever the conditions", () => {
+    // The API wants a perRetryTimeout and one retry event (inert at 0 retries); the per-try timeout bounds the
+    // single attempt: the spec's, else the route timeout, else 15s.
+    const none = { maxRetries: 0, httpRetryEvents: ['gateway-error'] };
+    expect(retryPolicy(makeRoute({ retries: { attempts: 0, on: ['gateway-error'] } }))).toEqual({
+      ...none,
+      perRetryTimeout: { unit: 's', value: 15 },
+    });
+    expect(
+      retryPolicy(makeRoute({ timeout: duration('4s'), retries: { attempts: 0, on: ['unavailable'] } })),
+    ).toEqual({ ...none, perRetryTimeout: { unit: 's', value: 4 } });
+    expect(
+      retryPolicy(
+        makeRoute({
+          timeout: duration('4s'),
+          retries: { attempts: 0, perTryTimeout: duration('1500ms'), on: ['reset'] },
+        }),
+      ),
+    ).toEqual({ ...none, perRetryTimeout: { unit: 'ms', value: 1500 } });
+  });
+
+  it('puts the maxRetries 0 policy on every App Mesh route of an `attempts: 0` spec route', () => {
+    const s = makeService({
+      versions: makeVersions('v1', 'v2'),
+      routes: [
+        makeRoute({
+          name: 'no-retries',
+          matches: [makeMatch({ path: exact('/pay') }), makeMatch({ path: prefix('/checkout') })],
+          destinations: [dest('bookinfo/reviews', 'v1')],
+          retries: { attempts: 0, on: ['gateway-error'] },
+        }),
+        makeRoute({ index: 1, implicit: true, destinations: [dest('bookinfo/reviews')] }),
+      ],
+    });
+    const routes = routesOf(buildVirtualRouter(s, index(s))) as {
+      name: string;
+      httpRoute: { retryPolicy?: unknown };
+    }[];
+    expect(routes.map((r) => [r.name, r.httpRoute.retryPolicy])).toEqual([
+      [
+        'no-retries',
+        { maxRetries: 0, perRetryTimeout: { unit: 's', value: 15 }, httpRetryEvents: ['gateway-error'] },
+      ],
+      [
+        'no-retries-2',
+        { maxRetries: 0, perRetryTimeout: { unit: 's', value: 15 }, httpRetryEvents: ['gateway-error'] },
+      ],
+      [
+        'no-retries-3',
+        { maxRetries: 0, perRetryTimeout: { unit: 's', value: 15 }, httpRetryEvents: ['gateway-error'] },
+      ],
+      ['default', undefined],
+    ]);
   });
 
   it('says why a condition has no event: reset alone, gRPC codes', () => {

@@ -62,14 +62,34 @@ export function unexpressibleRetry(
 }
 
 /**
+ * The retry policy of a route that retries nothing (`retries.attempts: 0`): `maxRetries: 0`. App Mesh gives a
+ * route without a retryPolicy a hidden default one (meshes of accounts created from 2020-07-29: 2 retries on 503,
+ * connection failures and refused streams; AWS App Mesh user guide, "Envoy defaults set by App Mesh"), and an
+ * explicit policy replaces it (aws-app-mesh-examples walkthroughs/howto-k8s-retry-policy, "Default Retry
+ * Policy"). The API takes `maxRetries` from 0 and wants a perRetryTimeout and at least one retry event (API
+ * reference, HttpRetryPolicy): `gateway-error` (the spec's default condition), inert at 0 retries. The per-try
+ * timeout bounds the single attempt (Envoy's covers the first attempt too), as on Istio: the spec's, else the
+ * route timeout, else App Mesh's 15s request default.
+ */
+function noRetryPolicy(r: Route): Obj {
+  return {
+    maxRetries: 0,
+    perRetryTimeout: appmeshDuration(r.retries?.perTryTimeout ?? r.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS),
+    httpRetryEvents: ['gateway-error'],
+  };
+}
+
+/**
  * `retryPolicy` of a route: attempts → maxRetries; perTryTimeout → perRetryTimeout (required by App Mesh:
  * without one, the route's timeout, else App Mesh's 15s request default); conditions → HTTP and TCP events
  * (no condition: `stream-error` + `connection-error`, the refused-stream and connect-failure retries other meshes
- * default to). Undefined without retries, or when no condition is expressible (each is an error at the value).
+ * default to). `attempts: 0` → {@link noRetryPolicy}. Undefined without retries (App Mesh's default policy
+ * applies), or when no condition is expressible (each is an error at the value).
  */
 export function retryPolicy(r: Route): Obj | undefined {
   const retries: Retries | undefined = r.retries;
-  if (!retries || retries.attempts === 0) return undefined;
+  if (!retries) return undefined;
+  if (retries.attempts === 0) return noRetryPolicy(r);
   const on = retries.on.length ? retries.on : (['refused-stream', 'connect-failure'] as const);
   const http = [...new Set(on.flatMap((c) => (HTTP_RETRY_EVENT[c] ? [HTTP_RETRY_EVENT[c]] : [])))];
   const tcp = on.includes('connect-failure') ? ['connection-error'] : [];
@@ -86,7 +106,7 @@ const stringMatch = (m: StringMatch): Obj => ({ [m.type]: m.value });
 
 /**
  * The App Mesh matches (alternatives) of one spec match entry: headers, exact query parameters (regex ones are
- * refused at the value) and method on each; the path as `path.exact`, `path.regex` or `prefix`. A segment-wise
+ * refused by the capability check, `match.query.regex`) and method on each; the path as `path.exact`, `path.regex` or `prefix`. A segment-wise
  * prefix `/api` becomes `path.exact: /api` and `prefix: /api/` (App Mesh prefixes are plain string prefixes);
  * without a path, `prefix: /` (App Mesh wants a prefix or a path on every HTTP route).
  */

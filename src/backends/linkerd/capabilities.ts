@@ -22,7 +22,8 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     'backendRefs to other Services (ReferenceGrant in the target namespace when it differs); port: the parent port when the target has it, else its first port',
   ),
   'match.headers': exact('Exact / RegularExpression (a prefix as `^prefix.*$`)'),
-  'match.query': exact('queryParams Exact / RegularExpression'),
+  'match.query': exact('queryParams Exact'),
+  'match.query.regex': exact('queryParams RegularExpression (Rust regex syntax; the whole value must match)'),
   'match.path': exact('Exact / PathPrefix (segment-wise in both)'),
   'match.path.regex': exact(
     'RegularExpression, written `^(?:…)$` so that it must match the whole path (Rust regex syntax)',
