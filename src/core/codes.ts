@@ -41,14 +41,15 @@ export const CODES = {
   FILE_TOO_LARGE: {
     severity: 'error',
     area: 'load',
-    cause: 'A spec file is larger than the limit (1 MiB), which protects the compiler and reviewers alike.',
+    cause:
+      'A spec file is larger than the limit (1 MiB), which protects the compiler and reviewers alike. While a spec file is not read, no reference is reported as unknown (the file may declare what it names), and nothing is rendered.',
     fix: 'Split the file into several smaller files matched by `include`.',
   },
   FILE_UNREADABLE: {
     severity: 'error',
     area: 'load',
     cause:
-      'A spec file, a directory under a glob, or a file given to `meshc import` or `meshc drift --live` could not be read: permissions, not UTF-8 text, not a regular file (a FIFO, a device), a broken symlink or a symlink loop.',
+      'A spec file, a directory under a glob, or a file given to `meshc import` or `meshc drift --live` could not be read: permissions, not UTF-8 text, not a regular file (a FIFO, a device), a broken symlink or a symlink loop. While a spec file is not read, no reference is reported as unknown (the file may declare what it names), and nothing is rendered.',
     fix: 'Check the file permissions and encoding (UTF-8); replace special files and broken or looping symlinks by regular files.',
   },
   // load: added for issue 10 (parse helper)
@@ -70,8 +71,9 @@ export const CODES = {
   YAML_SYNTAX: {
     severity: 'error',
     area: 'yaml',
-    cause: 'The file is not valid YAML.',
-    fix: 'Fix the syntax at the position shown; the hint quotes the YAML parser.',
+    cause:
+      'The file is not valid YAML: for example a `key: value` line without the space after its colon, an unclosed bracket, or an alias (`*name`) with no anchor (`&name`) before it in its document; a plain value that starts with `*`, such as a wildcard host, is read as an alias.',
+    fix: 'Fix the syntax at the position shown; the hint says how, or quotes the YAML parser. Quote values that start with `*`.',
   },
   YAML_TAB_INDENT: {
     severity: 'error',
@@ -102,8 +104,8 @@ export const CODES = {
     severity: 'error',
     area: 'yaml',
     cause:
-      'The document uses a YAML feature meshc does not accept in specs (custom tags, non-string keys, merge keys).',
-    fix: 'Use plain mappings, sequences and scalars.',
+      'The document uses a YAML feature meshc does not accept in specs: custom tags, merge keys (`<<`), collections as keys, or keys YAML 1.2 does not read as strings (unquoted `true`, `false`, `null`, `~` and numbers, or an empty key).',
+    fix: 'Use plain mappings, sequences and scalars; quote a key such as `"true"` or `"1"` to make it a string.',
   },
   DOC_NOT_A_MAPPING: {
     severity: 'error',

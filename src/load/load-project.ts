@@ -103,6 +103,9 @@ function loadSpecSync(root: string, options: LoadOptions): LoadedSpec {
 
   const found = new Set<string>();
   const reported = new Set<string>();
+  // What the globs reach but is not read (see SourceFile.unread): refused patterns and entries, files refused
+  // or failing to read.
+  const unread: string[] = [];
   const refused = new Map<string, Refusal>();
   const walkFs: Partial<WalkFs> = {
     ...options.walkFs,
@@ -118,6 +121,7 @@ function loadSpecSync(root: string, options: LoadOptions): LoadedSpec {
         hint: 'Use patterns relative to the directory of meshc.yaml, without `..` segments.',
         location: at(),
       });
+      unread.push(g.pattern);
       continue;
     }
     refused.clear();
@@ -144,6 +148,7 @@ function loadSpecSync(root: string, options: LoadOptions): LoadedSpec {
         hint: 'Check the permissions of that directory (meshc must be able to list every directory the pattern reaches), or narrow the pattern.',
         location: at(),
       });
+      unread.push(g.pattern);
       continue;
     }
     let matched = 0;
@@ -159,6 +164,7 @@ function loadSpecSync(root: string, options: LoadOptions): LoadedSpec {
       if (reported.has(rel)) continue;
       reported.add(rel);
       diagnostics.push(specialEntry(realRoot, rel, d, refused.get(path.join(realRoot, rel)), g.pattern, at));
+      unread.push(rel);
     }
     // Directory symlinks the walk refused to follow, for patterns that would have descended into them.
     if (g.pattern.includes('**'))
@@ -168,6 +174,7 @@ function loadSpecSync(root: string, options: LoadOptions): LoadedSpec {
         reported.add(rel);
         matched++;
         diagnostics.push(refusedLink(rel, why, g.pattern, at()));
+        unread.push(rel);
       }
     if (matched === 0) {
       diagnostics.push({
@@ -183,12 +190,20 @@ function loadSpecSync(root: string, options: LoadOptions): LoadedSpec {
   // Everything that will be read is known: check it is safe to read, then the total size, then read.
   const infos: FileInfo[] = [];
   for (const rel of [...found].sort()) {
+    const before = diagnostics.length;
     const info = inspectSpecFile(realRoot, rel, diagnostics);
     if (info) infos.push(info);
+    else if (diagnostics.length > before) unread.push(rel);
   }
   const total = infos.reduce((n, f) => n + f.size, projectInfo.size);
   const files: SourceFile[] = [project];
+  // meshc.yaml carries the list (the only file every later stage sees): set once it is complete.
+  const withUnread = () => {
+    if (unread.length > 0) files[0] = { ...project, unread: [...new Set(unread)].sort() };
+  };
   if (total > MAX_TOTAL_BYTES) {
+    unread.push(...infos.map((f) => f.rel));
+    withUnread();
     diagnostics.push({
       code: 'SPEC_TOO_LARGE',
       severity: 'error',
@@ -201,7 +216,9 @@ function loadSpecSync(root: string, options: LoadOptions): LoadedSpec {
   for (const info of infos) {
     const f = readSpecFile(info, diagnostics);
     if (f) files.push(f);
+    else unread.push(info.rel);
   }
+  withUnread();
   // Only against globs that were read: a broken meshc.yaml says nothing about which files it includes.
   if (projectDoc) diagnostics.push(...unmatchedSpecFiles(realRoot, ignore, found));
   return { files, diagnostics, ...declared };

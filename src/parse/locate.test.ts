@@ -120,7 +120,9 @@ describe('lazy locations', () => {
 /**
  * Random documents, written out by hand so that the source order of keys is any order (a dump of a
  * JavaScript object would write integer-like keys first, the order JavaScript keeps them in): block and
- * flow collections, empty values, numbers and integer-like keys, quoted keys.
+ * flow collections, empty values, numbers and integer-like keys, quoted keys. Keys are strings: quoted
+ * where YAML 1.2 would read them as numbers or booleans (the parse refuses those), and not the text of a
+ * scalar value below (`1`, `true`, `null`), which would send the file to the full parser.
  */
 type Node = { map: [string, Node][] } | { seq: Node[] } | { scalar: string };
 const KEYS = [
@@ -129,13 +131,13 @@ const KEYS = [
   'name',
   'x-y',
   'k.v',
-  '1',
-  '10',
-  '2',
+  '"10"',
+  "'20'",
+  '"3"',
   '-k',
-  '0x1',
-  'true',
-  'null',
+  '"0x1"',
+  "'yes'",
+  '"True"',
   '"q"',
   '" s"',
   '__proto__',

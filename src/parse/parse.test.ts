@@ -209,3 +209,137 @@ describe('locate', () => {
     expect(at(['spec', 'empty'])).toBe('6:3-6:8');
   });
 });
+
+describe('YAML mistakes reported at their cause', () => {
+  const SERVICE = 'apiVersion: meshc.dev/v1alpha1\nkind: Service\nmetadata: { name: a, namespace: n }\n';
+  const NAMES = {
+    apiVersion: 'meshc.dev/v1alpha1',
+    kind: 'Service',
+    metadata: { name: 'a', namespace: 'n' },
+  };
+
+  it('an alias with no anchor before it (a value starting with `*`) is YAML_SYNTAX at the alias', () => {
+    const r = parse(`${SERVICE}spec:\n  ingress:\n    hosts: [*.example.com]\n`);
+    expect(r.codes).toEqual(['YAML_SYNTAX 6:13']);
+    expect(r.diagnostics[0]!.message).toBe(
+      '`*.example.com` is read as an alias, but no anchor `&.example.com` comes before it in this document.',
+    );
+    expect(r.diagnostics[0]!.hint).toContain('("*.example.com")');
+    // The document is not used, but it declares its names (no "unknown service" for it).
+    expect(r.file.docs).toEqual([]);
+    expect(r.file.partial).toEqual([NAMES]);
+    expect(parse('a:\n  - *nosuch\n').codes).toEqual(['YAML_SYNTAX 2:5']);
+    // An anchor ends with its document; the document before is kept.
+    const across = parse('a: &x 1\n---\nb: *x\n');
+    expect(across.codes).toEqual(['YAML_SYNTAX 3:4']);
+    expect(across.file.docs.map((d) => d.value)).toEqual([{ a: 1 }]);
+    // An anchor after its alias is not one either.
+    expect(parse('a: *x\nb: &x 1\n').codes).toEqual(['YAML_SYNTAX 1:4']);
+  });
+
+  it('refuses a key YAML 1.2 reads as a null, a boolean or a number, at the key, whichever parser reads it', () => {
+    const keys = [
+      '~',
+      'null',
+      'NULL',
+      'true',
+      'False',
+      '1',
+      '-2',
+      '+3',
+      '1.5',
+      '1e3',
+      '1e400',
+      '0x1f',
+      '0o7',
+    ];
+    for (const key of [...keys, '.inf', '-.Inf', '.nan', '!!int "4"']) {
+      expect(parse(`a:\n  b: { x: 1, ${key}: y }\n`).codes, key).toEqual(['YAML_UNSUPPORTED 2:14']);
+      expect(parse(`a:\n  x: 1\n  ${key}: y\n`).codes, key).toEqual(['YAML_UNSUPPORTED 3:3']);
+    }
+    const r = parse('labels: { version: v2, ~: x, true: y }\n');
+    expect(r.codes).toEqual(['YAML_UNSUPPORTED 1:24']);
+    expect(r.diagnostics[0]!.message).toBe(
+      'The mapping key ~ is null in YAML, not a string; specs take string keys only.',
+    );
+    expect(r.diagnostics[0]!.hint).toBe('Quote the key ("~") if it is meant as text.');
+    // No key at all is a null key.
+    expect(parse('a: { : x }\n').codes).toEqual(['YAML_UNSUPPORTED 1:6']);
+    expect(parse(`${SERVICE}spec: { true: 1 }\n`).file.partial).toEqual([NAMES]);
+  });
+
+  it('takes quoted keys, and words YAML 1.2 reads as strings, as string keys on either parser', () => {
+    const keys = [
+      '"true"',
+      "'1'",
+      '"~"',
+      '""',
+      'on',
+      'yes',
+      'Off',
+      'y',
+      'nulls',
+      'true1',
+      '1_000',
+      '0b1',
+      'x1',
+    ];
+    for (const key of keys) {
+      const name = /^["']/.test(key) ? key.slice(1, -1) : key;
+      // A plain 1, true and null elsewhere in the file (js-yaml's keys do not say whether they were quoted).
+      for (const text of [`a: { ${key}: y }\n`, `a: { ${key}: y }\nb: [1, true, null, 1000, ~]\n`]) {
+        const r = parse(text);
+        expect(r.codes, text).toEqual([]);
+        expect(r.file.docs[0]!.value, text).toMatchObject({ a: { [name]: 'y' } });
+      }
+    }
+    // Without a non-string scalar of the same form, a quoted key keeps the fast path.
+    expect(parse('a: { "1": y, "true": z }\nb: 2\n').file.fastValues).toBeDefined();
+  });
+
+  it('a tab in the indentation, after fewer spaces than the block needs, is YAML_TAB_INDENT at the tab', () => {
+    const text = 'routes:\n  - name: d\n    to: v1\n  \t  timeout: 2s\n    retries: 2\n';
+    const r = parse(text);
+    expect(r.codes).toEqual(['YAML_TAB_INDENT 4:3']);
+    // A tab before a comment is white space.
+    expect(parse('a:\n  b: 1\n\t# note\n  c: 2\n').codes).toEqual([]);
+  });
+
+  it('a `key: value` line without its `: ` is reported on that line, as such', () => {
+    const noSpace = parse('spec:\n  a: 1\n  timeout:2s\n  b: 2\n');
+    expect(noSpace.codes).toEqual(['YAML_SYNTAX 3:3']);
+    expect(noSpace.diagnostics[0]!.message).toBe(
+      '"timeout:2s" has no space after its colon: YAML reads it as one plain value, not as a `key: value` item.',
+    );
+    expect(noSpace.diagnostics[0]!.hint).toBe('Write "timeout: 2s".');
+    expect(noSpace.diagnostics[0]!.location!.endCol).toBe(13);
+    const noColon = parse('spec:\n  ports: []\n  mtls strict\n  versions:\n    v1: {}\n');
+    expect(noColon.codes).toEqual(['YAML_SYNTAX 3:3']);
+    expect(noColon.diagnostics[0]!.message).toBe(
+      '"mtls strict" is a plain value where a `key: value` item is expected: the colon is missing.',
+    );
+    expect(noColon.diagnostics[0]!.hint).toBe('Write "mtls: strict" (a colon and a space after the key).');
+    // In a sequence item, with a comment, at the end of the block.
+    expect(parse('- a: 1\n  b:2\n  c: 3\n').codes).toEqual(['YAML_SYNTAX 2:3']);
+    expect(parse('a:\n  b: 1\n  c:2 # note\n  d: 3\n').codes).toEqual(['YAML_SYNTAX 3:3']);
+    expect(parse('a:\n  b: 1\n  c strict\n').diagnostics[0]!.message).toMatch(/^"c strict" is a plain value/);
+    // A line indented more than its siblings is still that.
+    const deeper = parse('a:\n  b: 1\n    c: 2\n');
+    expect(deeper.codes).toEqual(['YAML_SYNTAX 3:5']);
+    expect(deeper.diagnostics[0]!.message).toMatch(/indented more than it should be/);
+  });
+
+  it('a document refused for a merge key, a collection key or its depth still declares its names', () => {
+    for (const spec of [
+      'spec: { <<: { a: 1 } }',
+      'spec: { [a]: 1 }',
+      `spec: ${'['.repeat(70)}${']'.repeat(70)}`,
+    ]) {
+      const r = parse(`${SERVICE}${spec}\n`);
+      expect(r.codes, spec).toHaveLength(1);
+      expect(r.file.partial, spec).toEqual([NAMES]);
+    }
+    // One diagnostic per document: the first refused key.
+    expect(parse('a: { <<: { x: 1 } }\nb: { <<: { y: 2 } }\n').codes).toEqual(['YAML_UNSUPPORTED 1:6']);
+  });
+});

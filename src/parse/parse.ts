@@ -278,25 +278,68 @@ function isEmptyDoc(doc: Document.Parsed): boolean {
 function fastValues(text: string, work: ParseWork): unknown[] | undefined {
   const values: unknown[] = [];
   work.bytes += text.length;
+  // js-yaml makes every mapping key a string (`true: x` the key "true"), where the full parser tells a key
+  // written `true`, `~` or `1` from a quoted one and refuses it. Every scalar that may be such a key, read as
+  // the key js-yaml would make of it: a key among them goes to the full parser; one that is not was a string.
+  const notStrings = new Set<string>();
+  const listener = (event: jsYaml.EventType, state: jsYaml.State): void => {
+    if (event !== 'close') return;
+    const r: unknown = state.result;
+    if (r === null || typeof r === 'number' || typeof r === 'boolean') notStrings.add(String(r));
+    // A plain (or tagged) scalar js-yaml keeps as a string where YAML 1.2 reads a number (`1e400`).
+    else if (typeof r === 'string' && (state as { tag?: unknown }).tag != null && coreNonString(r))
+      notStrings.add(r);
+  };
   try {
-    jsYaml.loadAll(text, (v) => values.push(v), { schema: jsYaml.CORE_SCHEMA });
+    jsYaml.loadAll(text, (v) => values.push(v), { schema: jsYaml.CORE_SCHEMA, listener });
   } catch {
     return undefined;
   }
   const seen = new Set<object>();
-  return values.every((v) => plainTree(v, PARSE_LIMITS.maxDepth, seen, work)) ? values : undefined;
+  return values.every((v) => plainTree(v, PARSE_LIMITS.maxDepth, seen, notStrings, work))
+    ? values
+    : undefined;
 }
 
-/** Within the depth limit, and a tree (an object reached twice would be an alias the full parser must bound). */
-function plainTree(v: unknown, budget: number, seen: Set<object>, work: ParseWork): boolean {
+/**
+ * Within the depth limit, a tree (an object reached twice would be an alias the full parser must bound), and
+ * with no key that may have been written as something other than a string (one of `notStrings`).
+ */
+function plainTree(
+  v: unknown,
+  budget: number,
+  seen: Set<object>,
+  notStrings: ReadonlySet<string>,
+  work: ParseWork,
+): boolean {
   work.nodes++;
   if (v === null || typeof v !== 'object') return true;
   if (budget <= 0 || seen.has(v)) return false;
   seen.add(v);
-  for (const x of Array.isArray(v) ? v : Object.values(v))
-    if (!plainTree(x, budget - 1, seen, work)) return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!plainTree(x, budget - 1, seen, notStrings, work)) return false;
+    return true;
+  }
+  for (const k in v) {
+    if (notStrings.has(k)) return false;
+    if (!plainTree((v as Record<string, unknown>)[k], budget - 1, seen, notStrings, work)) return false;
+  }
   return true;
 }
+
+/**
+ * Whether a plain scalar `s` is a null, a boolean or a number in the YAML 1.2 core schema (the full parser's),
+ * or a string js-yaml makes of one (`Infinity`, `NaN`, `1e+23`).
+ */
+function coreNonString(s: string): boolean {
+  const c = s.charCodeAt(0);
+  // Cheap first: most strings start with a letter none of these forms starts with.
+  if (s.length > 0 && c > 57 /* 9 */ && c !== 126 /* ~ */ && !'nNtTfFI'.includes(s[0]!)) return false;
+  return NOT_STRING_FORM.test(s);
+}
+
+const NOT_STRING_FORM =
+  /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|NaN|-?Infinity|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))?$/;
 
 export interface ParseResult {
   readonly files: ParsedFile[];
@@ -321,9 +364,13 @@ export type ParseCache = Map<
   { readonly file: ParsedFile; readonly diagnostics: readonly Diagnostic[] }
 >;
 
-/** The key of a file in a {@link ParseCache}: its path and text. */
+/**
+ * The key of a file in a {@link ParseCache}: its path and text, and what the loader could not read when that
+ * is carried (SourceFile.unread: the parsed file keeps its source, which validate reads it from).
+ */
 export function parseCacheKey(source: SourceFile): string {
-  return `${source.path}\0${source.text}`;
+  const key = `${source.path}\0${source.text}`;
+  return source.unread ? `${key}\0\0unread\0${source.unread.join('\0')}` : key;
 }
 
 /** Parses every file; a file with errors keeps only its error-free documents. Pure. */
@@ -442,11 +489,12 @@ function parseFileFully(
     const before = diagnostics.length;
     // One error per document: YAML parsers cascade; the first (a tab, if any) is the one to fix.
     const errors = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
-    const first = errors.find((e) => e.code === 'TAB_AS_INDENT') ?? errors[0];
+    const first = tabFirst(parseText, errors.find((e) => e.code === 'TAB_AS_INDENT') ?? errors[0]);
     const [docStart, , docEnd] = doc.range;
     const badIndent = scan.badIndent.find((o) => o >= docStart && o < docEnd);
     if (first && /call stack/i.test(first.message)) {
       diagnostics.push(depthLimit(source.path, lines, first.pos[0], first.pos[1]));
+      partial.push(...partialValue(doc, work));
       return;
     }
     if (badIndent !== undefined && (!first || badIndent <= first.pos[0])) {
@@ -464,7 +512,10 @@ function parseFileFully(
     }
     if (diagnostics.length > before) return;
     if (isEmptyDoc(doc)) return; // an empty document, e.g. a trailing `---`
-    if (!checkStructure(source.path, lines, doc, diagnostics, work)) return;
+    if (!checkStructure(source.path, lines, doc, diagnostics, work)) {
+      partial.push(...partialValue(doc, work));
+      return;
+    }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: PARSE_LIMITS.maxAliasCount });
@@ -478,12 +529,57 @@ function parseFileFully(
         hint: `YAML parser: ${(e as Error).message}`,
         location: lines.location(source.path, node.range?.[0] ?? 0, node.range?.[1] ?? 0),
       });
+      partial.push(...partialValue(doc, work));
       return;
     }
     work.docs++;
     docs.push({ file: source.path, index: index++, doc, lines, value });
   });
   return { source, docs, partial };
+}
+
+/** yaml's codes for a line that does not fit the block structure (what a tab in the indentation causes). */
+const LAYOUT_ERRORS: ReadonlySet<string> = new Set([
+  'BAD_INDENT',
+  'BLOCK_AS_IMPLICIT_KEY',
+  'MISSING_CHAR',
+  'MULTILINE_IMPLICIT_KEY',
+  'UNEXPECTED_TOKEN',
+]);
+
+/** An error of the `yaml` parser, as parseFileFully reads it. */
+interface YamlProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly pos: [number, number];
+}
+
+/**
+ * The problem to report for a document whose first error is `first`: a tab in the indentation of the line
+ * that error is on, when there is one. yaml says TAB_AS_INDENT only where a tab follows the indentation the
+ * block expects; after fewer spaces (`····⇥··timeout: 2s` in a block indented by 6) it reports the line as
+ * misaligned (BAD_INDENT at its first space), and the tab is what to fix.
+ */
+function tabFirst(text: string, first: YamlProblem | undefined): YamlProblem | undefined {
+  if (!first || !LAYOUT_ERRORS.has(first.code)) return first;
+  const tab = tabInIndent(text, first.pos[0]);
+  // yaml's code for it (which YAML_CODE maps to YAML_TAB_INDENT), not a diagnostic code of meshc.
+  const code = 'TAB_AS_INDENT';
+  return tab === undefined
+    ? first
+    : { code, message: 'Tabs are not allowed as indentation', pos: [tab, tab + 1] };
+}
+
+/**
+ * The offset of the first tab in the indentation of the line holding offset `at` (the spaces and tabs before
+ * its first other character), when the line holds more than white space and a comment.
+ */
+function tabInIndent(text: string, at: number): number | undefined {
+  let i = at <= 0 ? 0 : text.lastIndexOf('\n', Math.min(at, text.length) - 1) + 1;
+  let tab: number | undefined;
+  for (; i < text.length && (text[i] === ' ' || text[i] === '\t'); i++) if (text[i] === '\t') tab ??= i;
+  const c = text[i];
+  return c === undefined || c === '\n' || c === '\r' || c === '#' ? undefined : tab;
 }
 
 function depthLimit(file: string, lines: LineIndex, start: number, end: number): Diagnostic {
@@ -550,21 +646,38 @@ function duplicateKey(
   };
 }
 
+/**
+ * What a document that is not used (it has a YAML error, or a feature specs refuse) declares, for the later
+ * stages to know the names a broken file defines (so that a reference to one is not reported as unknown
+ * too): its `apiVersion`, `kind`, and `metadata.name` and `metadata.namespace`, read from the top two levels
+ * of its syntax tree as written. Nothing is converted or expanded (an alias, a merge key, a collection key
+ * or a depth the checks refused would make converting the document unsafe or impossible), so this is
+ * bounded by the size of those two mappings and holds even for a document whose other parts are broken.
+ */
 function partialValue(doc: Document.Parsed, work: ParseWork): unknown[] {
-  // Only documents that pass the depth, key and alias checks are expanded, even for this best effort
-  // (yaml stringifies a collection key by converting it, nested keys again inside: exponential).
-  if (
-    findTooDeep(doc.contents as YamlNode | null, 0, work) ||
-    hasCollectionKey(doc, work) ||
-    checkAliases(doc, work)
-  )
-    return [];
-  try {
-    const v = doc.toJS({ maxAliasCount: PARSE_LIMITS.maxAliasCount }) as unknown;
-    return v !== null && typeof v === 'object' ? [v] : [];
-  } catch {
-    return [];
+  const top = doc.contents as YamlNode | null;
+  if (!isMap(top)) return [];
+  const text = (n: unknown): string | undefined =>
+    isScalar(n) && typeof n.value === 'string' ? n.value : undefined;
+  const out: Record<string, unknown> = {};
+  for (const item of top.items) {
+    work.nodes++;
+    const key = text(item.key);
+    if (key === 'apiVersion' || key === 'kind') {
+      const v = text(item.value);
+      if (v !== undefined) out[key] = v;
+    } else if (key === 'metadata' && isMap(item.value)) {
+      const metadata: Record<string, string> = {};
+      for (const m of item.value.items) {
+        work.nodes++;
+        const k = text(m.key);
+        const v = text(m.value);
+        if ((k === 'name' || k === 'namespace') && v !== undefined) metadata[k] = v;
+      }
+      out.metadata = metadata;
+    }
   }
+  return Object.keys(out).length > 0 ? [out] : [];
 }
 
 /** Where the user should look: the parser's position is often where it gave up, not the mistake. */
@@ -573,7 +686,7 @@ function betterPosition(
   yamlCode: string,
   message: string,
   pos: [number, number],
-): { pos: [number, number]; message?: string } {
+): { pos: [number, number]; message?: string; hint?: string } {
   const unclosed = /end with a ([}\]])/.exec(message);
   if (unclosed) {
     const open = unmatchedOpener(text, pos[0], unclosed[1] === '}' ? '{' : '[');
@@ -582,6 +695,14 @@ function betterPosition(
         pos: [open, open + 1],
         message: `This flow ${unclosed[1] === '}' ? 'mapping' : 'sequence'} is never closed with "${unclosed[1]}".`,
       };
+  }
+  if (
+    yamlCode === 'MULTILINE_IMPLICIT_KEY' ||
+    yamlCode === 'BLOCK_AS_IMPLICIT_KEY' ||
+    (yamlCode === 'MISSING_CHAR' && /^Implicit map keys need to be followed by map values/.test(message))
+  ) {
+    const missing = missingSeparator(text, pos[0]);
+    if (missing) return missing;
   }
   if (
     (yamlCode === 'MULTILINE_IMPLICIT_KEY' || yamlCode === 'BLOCK_AS_IMPLICIT_KEY') &&
@@ -599,6 +720,45 @@ function betterPosition(
     };
   }
   return { pos };
+}
+
+/**
+ * A line that should be a `key: value` item but is a plain scalar: `timeout:2s` (no space after the colon)
+ * or `mtls strict` (no colon). YAML then reads the line as the start of a key that goes on into the next
+ * line, and says so there (or, at the end of a block, that the key has no value). Recognized when the key the
+ * parser complains about starts the line (after its indentation and any `- `) and the line holds a plain
+ * scalar only: no `: ` or `:` at its end, no quote or flow collection; the position is then that line.
+ */
+function missingSeparator(
+  text: string,
+  at: number,
+): { pos: [number, number]; message: string; hint: string } | undefined {
+  const lineStart = at <= 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1;
+  if (!/^[ ]*(?:-[ ]+)*$/.test(text.slice(lineStart, at))) return undefined;
+  const nl = text.indexOf('\n', at);
+  const line = text.slice(at, nl < 0 ? text.length : nl).replace(/\r$/, '');
+  // The scalar, without a trailing comment (` #`) and white space.
+  const content = line.replace(/[ \t]+#.*$/, '').trimEnd();
+  if (content === '' || /^["'{[\]}&*!|>%@`#?-]/.test(content) || /:([ \t]|$)/.test(content)) return undefined;
+  const shown = content.length > 60 ? `${content.slice(0, 57)}...` : content;
+  const pos: [number, number] = [at, at + content.length];
+  // `key:value`, not a URL (`http://...`).
+  const colon = /^([^:\s]+):([^/\s].*)$/.exec(content);
+  if (colon)
+    return {
+      pos,
+      message: `"${shown}" has no space after its colon: YAML reads it as one plain value, not as a \`key: value\` item.`,
+      hint: content.length <= 60 ? `Write "${colon[1]}: ${colon[2]}".` : 'Write a space after the colon.',
+    };
+  const words = /^(\S+)[ \t]+(\S.*)$/.exec(content);
+  return {
+    pos,
+    message: `"${shown}" is a plain value where a \`key: value\` item is expected: the colon is missing.`,
+    hint:
+      words && content.length <= 60
+        ? `Write "${words[1]}: ${words[2]}" (a colon and a space after the key).`
+        : 'Write the item as `key: value` (a colon and a space after the key).',
+  };
 }
 
 /** The last `{` (or `[`) before `limit` that is not closed before it, ignoring quoted strings and comments. */
@@ -631,6 +791,7 @@ function yamlError(
   const code = YAML_CODE[yamlCode] ?? 'YAML_SYNTAX';
   const first = rawMessage.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
   const own = better.message;
+  const ownHint = better.hint;
   const messages: Partial<Record<DiagnosticCode, string>> = {
     YAML_DUPLICATE_KEY: 'This mapping has the same key twice.',
     YAML_TAB_INDENT: 'Tabs are not allowed for indentation in YAML.',
@@ -641,7 +802,7 @@ function yamlError(
     code,
     severity: 'error',
     message: own ?? messages[code] ?? `Invalid YAML: ${lowerFirst(first)}.`.replace(/\.\.$/, '.'),
-    hint: code === 'YAML_SYNTAX' ? `YAML parser (${yamlCode}): ${first}` : CODE_HINTS[code],
+    hint: ownHint ?? (code === 'YAML_SYNTAX' ? `YAML parser (${yamlCode}): ${first}` : CODE_HINTS[code]),
     location: lines.location(file, pos[0], end),
   };
 }
@@ -686,7 +847,12 @@ function checkStructure(
         ok = false;
         return visit.BREAK;
       }
-      if (pair.key != null && !isScalar(pair.key)) {
+      if (pair.key == null || (isScalar(pair.key) && typeof pair.key.value !== 'string')) {
+        out.push(nonStringKey(file, lines, pair));
+        ok = false;
+        return visit.BREAK;
+      }
+      if (!isScalar(pair.key)) {
         const k = pair.key as YamlNode;
         out.push({
           code: 'YAML_UNSUPPORTED',
@@ -705,20 +871,91 @@ function checkStructure(
   const alias = checkAliases(doc, work);
   if (alias) {
     const r = alias.node.range ?? [0, 1];
+    const location = lines.location(file, r[0], r[1]);
+    if (alias.kind === 'unresolved') {
+      out.push(unresolvedAlias(alias.node.source, location));
+      return false;
+    }
+    const cycle = alias.kind === 'cycle';
     out.push({
-      code: alias.cycle ? 'YAML_ALIAS_CYCLE' : 'YAML_ALIAS_LIMIT',
+      code: cycle ? 'YAML_ALIAS_CYCLE' : 'YAML_ALIAS_LIMIT',
       severity: 'error',
-      message: alias.cycle
+      message: cycle
         ? `The alias *${alias.node.source} refers to a node that contains it: its value would be infinite.`
         : `The document expands more than ${PARSE_LIMITS.maxAliasCount} aliases or ${PARSE_LIMITS.maxAliasNodes} aliased nodes (here, at *${alias.node.source}).`,
-      hint: alias.cycle
+      hint: cycle
         ? 'Write the nested value out instead of referring to the enclosing anchor.'
         : 'Write the values out instead of nesting aliases.',
-      location: lines.location(file, r[0], r[1]),
+      location,
     });
     return false;
   }
   return true;
+}
+
+/**
+ * An alias with no anchor of its name before it in its document (anchors do not reach across `---`). Most
+ * often not meant as an alias at all: a plain value that starts with `*`, such as a wildcard host.
+ */
+function unresolvedAlias(name: string, location: Diagnostic['location']): Diagnostic {
+  const shown = name.length > 60 ? `${name.slice(0, 57)}...` : name;
+  return {
+    code: 'YAML_SYNTAX',
+    severity: 'error',
+    message: `\`*${shown}\` is read as an alias, but no anchor \`&${shown}\` comes before it in this document.`,
+    hint: `Quote a value that starts with \`*\` ("*${shown}") to make it a string; an alias (\`*name\`) refers to an anchor (\`&name\`) set earlier in the same document (anchors do not reach across \`---\`).`,
+    location,
+  };
+}
+
+/**
+ * A mapping key that is not a string: YAML 1.2 reads `true`, `~`, `null` and numbers as booleans, nulls and
+ * numbers, which JSON, and so every later stage, has no key for (converting would silently rename them).
+ */
+function nonStringKey(file: string, lines: LineIndex, pair: { key: unknown; value: unknown }): Diagnostic {
+  const key = pair.key as (YamlNode & { value?: unknown }) | null;
+  if (key == null || key.range == null || key.range[1] <= key.range[0]) {
+    // No key written (`: value`): at the colon (yaml puts the empty key just before it).
+    let at = key?.range?.[0] ?? (pair.value as YamlNode | null)?.range?.[0] ?? 0;
+    while (lines.text[at] === ' ' || lines.text[at] === '\t') at++;
+    return {
+      code: 'YAML_UNSUPPORTED',
+      severity: 'error',
+      message:
+        'This mapping item has no key: YAML reads an empty key as null, and specs take string keys only.',
+      hint: 'Write the key before the colon, or remove the item.',
+      location: lines.location(file, at, at + 1),
+    };
+  }
+  const text = lines.text;
+  let [start, end] = key.range;
+  // A tag written before the key (`!!int "1"`) is part of it: it made the number.
+  if (key.tag) {
+    let i = start - 1;
+    while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
+    let j = i;
+    while (j >= 0 && !/[\s,[{]/.test(text[j]!)) j--;
+    if (text[j + 1] === '!') start = j + 1;
+  }
+  end = Math.max(end, start + 1);
+  const written = text.slice(start, end);
+  const shown = written.length > 60 ? `${written.slice(0, 57)}...` : written;
+  const v = key.value;
+  const type =
+    v === null
+      ? 'null'
+      : typeof v === 'boolean'
+        ? 'a boolean'
+        : typeof v === 'number'
+          ? 'a number'
+          : 'not a string';
+  return {
+    code: 'YAML_UNSUPPORTED',
+    severity: 'error',
+    message: `The mapping key ${shown} is ${type} in YAML, not a string; specs take string keys only.`,
+    hint: `Quote the key ("${shown.replace(/["\\]/g, '\\$&')}") if it is meant as text.`,
+    location: lines.location(file, start, end),
+  };
 }
 
 /** The first node nested `maxDepth` levels deep; recursion is bounded by the limit itself. */
@@ -743,25 +980,10 @@ function findTooDeep(node: YamlNode | null, depth: number, work: ParseWork): Yam
   return undefined;
 }
 
-/** Whether a mapping key is a collection or an alias (iterative: call after the depth check or not). */
-function hasCollectionKey(doc: Document.Parsed, work: ParseWork): boolean {
-  const stack: unknown[] = [doc.contents];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    work.nodes++;
-    if (isMap(node)) {
-      for (const item of node.items) {
-        if (item.key != null && !isScalar(item.key)) return true;
-        stack.push(item.value);
-      }
-    } else if (isSeq(node)) stack.push(...node.items);
-  }
-  return false;
-}
-
 interface AliasProblem {
   readonly node: YamlNode & { source: string };
-  readonly cycle: boolean;
+  /** `unresolved`: no anchor of that name before the alias in its document. */
+  readonly kind: 'cycle' | 'limit' | 'unresolved';
 }
 
 /**
@@ -781,17 +1003,20 @@ function checkAliases(doc: Document.Parsed, work: ParseWork): AliasProblem | und
     if (problem || node == null || depth > PARSE_LIMITS.maxDepth) return { nodes: 1, aliases: 0 };
     if (isAlias(node)) {
       const target = node.resolve(doc);
-      const size = target === undefined ? undefined : sizes.get(target);
-      if (target !== undefined && (open.has(target) || size === undefined)) {
-        problem = { node: node as AliasProblem['node'], cycle: true };
+      if (target === undefined) {
+        problem = { node: node as AliasProblem['node'], kind: 'unresolved' };
         return { nodes: 1, aliases: 1 };
       }
-      const s = size ?? { nodes: 1, aliases: 0 };
+      const s = sizes.get(target);
+      if (open.has(target) || s === undefined) {
+        problem = { node: node as AliasProblem['node'], kind: 'cycle' };
+        return { nodes: 1, aliases: 1 };
+      }
       expandedNodes += s.nodes;
       expansions += s.aliases + 1;
       work.aliasNodes += Math.min(s.nodes, PARSE_LIMITS.maxAliasNodes);
       if (expansions > PARSE_LIMITS.maxAliasCount || expandedNodes > PARSE_LIMITS.maxAliasNodes)
-        problem = { node: node as AliasProblem['node'], cycle: false };
+        problem = { node: node as AliasProblem['node'], kind: 'limit' };
       return { nodes: s.nodes, aliases: s.aliases + 1 };
     }
     let nodes = 1;

@@ -19,4 +19,12 @@ export const parseAllDocuments = ((...args: Parameters<typeof Yaml.parseAllDocum
   yaml().parseAllDocuments(...args)) as typeof Yaml.parseAllDocuments;
 export const parseDocument = ((...args: Parameters<typeof Yaml.parseDocument>) =>
   yaml().parseDocument(...args)) as typeof Yaml.parseDocument;
-export const visit = ((...args: Parameters<typeof Yaml.visit>) => yaml().visit(...args)) as typeof Yaml.visit;
+/** yaml's visit, with its control symbols (`visit.BREAK`, ...): the package's own, read on first use. */
+export const visit = Object.defineProperties(
+  (...args: Parameters<typeof Yaml.visit>) => yaml().visit(...args),
+  {
+    BREAK: { get: () => yaml().visit.BREAK },
+    SKIP: { get: () => yaml().visit.SKIP },
+    REMOVE: { get: () => yaml().visit.REMOVE },
+  },
+) as unknown as typeof Yaml.visit;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ISTIO_ENV, REVIEWS, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
+import { ISTIO_ENV, PROJECT, REVIEWS, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
+import { compile } from '../compile.ts';
+import type { Diagnostic } from '../core/diagnostic.ts';
 
 describe('compile: validate and plan checks', () => {
   it('accepts a valid spec and resolves the model', () => {
@@ -103,5 +105,41 @@ describe('GitOps names', () => {
       'prod.yaml': ISTIO_ENV.replace('name: prod', `name: ${long}`),
     });
     expect(codesAt(r)).toContain('GITOPS_NAME_TOO_LONG prod.yaml:3:19');
+  });
+});
+
+describe('a spec the loader could not read all of', () => {
+  // reviews calls ratings and its backends include ratings; prod overrides ratings; ratings.yaml is unreadable.
+  const files = {
+    'reviews.yaml': REVIEWS.replace(
+      '  routes:\n',
+      '  access: [{ from: [ratings] }]\n  routes:\n' +
+        '    - match: [{ path: { prefix: /r } }]\n      backends: [{ service: ratings, weight: 100 }]\n',
+    ),
+    'prod.yaml': ISTIO_ENV + '  overrides:\n    bookinfo/ratings: { mtls: permissive }\n',
+  };
+  const sources = (unread?: string[]) => [
+    { path: 'meshc.yaml', text: PROJECT, ...(unread ? { unread } : {}) },
+    ...Object.entries(files).map(([path, text]) => ({ path, text })),
+  ];
+  const loadError: Diagnostic = {
+    code: 'FILE_UNREADABLE',
+    severity: 'error',
+    message: 'ratings.yaml could not be read as UTF-8 text.',
+    hint: 'Check its encoding.',
+    location: { file: 'ratings.yaml', line: 1, col: 1, endLine: 1, endCol: 1, offset: 0, endOffset: 0 },
+  };
+
+  it('reports only the load error when a file was not read, and builds no model with the references unresolved', () => {
+    // All of it read: the references are unknown.
+    expect(codesAt(compile(sources(), { until: 'emit' }))).toEqual([
+      'OVERRIDE_SERVICE_UNKNOWN prod.yaml:9:5',
+      'SERVICE_UNKNOWN reviews.yaml:9:21',
+      'SERVICE_UNKNOWN reviews.yaml:12:29',
+    ]);
+    const r = compile(sources(['ratings.yaml']), { until: 'emit', loadDiagnostics: [loadError] });
+    expect(codesAt(r)).toEqual(['FILE_UNREADABLE ratings.yaml:1:1']);
+    expect(r.model).toBeUndefined();
+    expect(r.plans).toEqual([]);
   });
 });

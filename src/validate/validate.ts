@@ -66,8 +66,24 @@ export interface ValidatedSpec {
    * nothing found: what a parse cache may vouch for next time ({@link ParsedFile.checked}).
    */
   readonly checkedFiles: ReadonlySet<ParsedFile>;
+  /**
+   * Set when the loader could not read some of the spec (SourceFile.unread) and a reference names something
+   * no document read declares: it was not reported (it may be declared in what was not read), and no model
+   * may be built with it unresolved.
+   */
+  readonly incomplete?: true;
   readonly diagnostics: Diagnostic[];
 }
+
+/**
+ * What validate reports of a reference to something no document read declares: while part of the spec
+ * could not be read (its loader error stands), the reference may be to something declared there.
+ */
+const UNKNOWN_REFERENCE: ReadonlySet<string> = new Set([
+  'SERVICE_UNKNOWN',
+  'OVERRIDE_SERVICE_UNKNOWN',
+  'ENVIRONMENT_NAMESPACES_UNMATCHED',
+]);
 
 /**
  * load → parse → **validate**: every check of SPEC.md on the documents themselves (kinds, schemas, secrets,
@@ -79,7 +95,15 @@ export function validateDocuments(
   options: ValidateOptions = {},
 ): ValidatedSpec {
   const diagnostics: Diagnostic[] = [];
-  const report = (d: Diagnostic) => diagnostics.push(d);
+  // Files the loader could not read declare what they declare: a Service that is not defined may be one of
+  // theirs. Only the loader's error is reported (one diagnostic per cause), and a reference left unresolved
+  // keeps the model from being built.
+  const unread = files.some((f) => (f.source.unread?.length ?? 0) > 0);
+  let incomplete = false;
+  const report = (d: Diagnostic) => {
+    if (!unread || !UNKNOWN_REFERENCE.has(d.code)) diagnostics.push(d);
+    else if (d.severity === 'error') incomplete = true;
+  };
 
   const memo = options.replayRules !== false ? options.memo : undefined;
   const { docs, diagnostics: docDiags } = classifyDocuments(files);
@@ -195,6 +219,7 @@ export function validateDocuments(
   options.onPhase?.('rules');
   return {
     ...(project ? { project } : {}),
+    ...(incomplete ? { incomplete: true as const } : {}),
     environments: unique,
     selected: validated,
     policies,
@@ -211,9 +236,12 @@ function isClean(c: DocChecks): boolean {
   return c.schemaOk && c.forbidden.length === 0 && c.secrets.length === 0 && c.schema.length === 0;
 }
 
-/** Whether the model can be built from what validate checked: no error so far, and a Project. */
+/**
+ * Whether the model can be built from what validate checked: no error so far, no reference left unresolved
+ * (ValidatedSpec.incomplete), and a Project.
+ */
 export function validatedCleanly(v: ValidatedSpec): boolean {
-  return v.project !== undefined && !hasErrors(v.diagnostics);
+  return v.project !== undefined && !v.incomplete && !hasErrors(v.diagnostics);
 }
 
 /** The checks of one document alone; sets `d.schemaOk`. */
