@@ -473,8 +473,12 @@ function consulAccess(target: string, req: HttpRequest, caller: Caller): string 
 function appmeshRoute(name: string, req: HttpRequest): RouteDecision {
   const d = appmeshRouteRequest(appmeshObjects, { namespace: NS, name }, req, PORT);
   if (d.kind !== 'routed') return d.kind === 'no-route' ? 'no-route' : { ambiguous: [name] };
-  // The spec sets no retries: App Mesh's default retry policy applies (`route.retries` says so).
-  expect(d.retry, `${name} ${label(req)}: App Mesh retries`).toBe('default');
+  // The spec sets no retries: the route retries nothing, as on the other meshes (maxRetries 0 replaces App Mesh's
+  // default retry policy; its one event, which App Mesh requires, is inert).
+  expect(d.retry, `${name} ${label(req)}: App Mesh retries`).toMatchObject({
+    maxRetries: 0,
+    events: ['gateway-error'],
+  });
   const backends = Object.fromEntries(
     Object.entries(d.backends).map(([k, v]) => [k.slice(k.indexOf(':') + 1), v]),
   );

@@ -38,9 +38,9 @@ const DIFFERENCES = {
       "The spec's `timeout` absent means no timeout beyond the mesh's default, and meshc writes none: App Mesh's default is 15s, Istio's is none. Add `timeout: 15s` to keep App Mesh's limit.",
   },
   'appmesh-default-retries': {
-    what: 'A route without a retry policy: App Mesh retries with its hidden default policy (2 retries on 503, connect failures and refused streams; AWS user guide, "Envoy defaults set by App Mesh"); Istio\'s route from meshc retries nothing (`attempts: 0`).',
+    what: 'A route without a retry policy: App Mesh retries with its hidden default policy (2 retries on HTTP 503, gRPC UNAVAILABLE, connect failures and refused streams; AWS user guide, "Envoy defaults set by App Mesh"); Istio\'s route from meshc retries twice on gateway-error (502, 503, 504), connect-failure and refused-stream.',
     reason:
-      "The spec's `retries` absent means no retries, which meshc writes on Istio explicitly (Istio would otherwise retry twice). App Mesh's default retries are not in the App Mesh objects, so the import has nothing to carry.",
+      "The spec's `retries` absent means no retries (meshc turns the implicit retries of Istio and App Mesh off), so the import writes App Mesh's default policy out as `retries` (reported at the route), with the closest spec conditions: 503 alone has none, gateway-error is its closest superset. It assumes the default of accounts whose first mesh is from 2020-07-29 or later; older accounts have none.",
   },
   'unmeshed-caller': {
     what: "A caller outside the mesh (no sidecar, plaintext): App Mesh lets it reach a service whose listener is not STRICT, whatever the callers' backends say; Istio denies it at a service with `access`.",
@@ -204,6 +204,9 @@ function istioDecision(
   };
 }
 
+/** App Mesh's default retry policy as the import carries it, rendered for Istio (no per-try timeout). */
+const DEFAULT_RETRIES_CARRIED = { attempts: 2, on: ['connect-failure', 'gateway-error', 'refused-stream'] };
+
 /** Which differences separate two decisions (empty: the same). Anything unexplained is returned as is. */
 function differences(a: Decision | string, b: Decision | string): string[] {
   if (typeof a === 'string' || typeof b === 'string')
@@ -219,7 +222,7 @@ function differences(a: Decision | string, b: Decision | string): string[] {
     );
   if (JSON.stringify(a.retries) !== JSON.stringify(b.retries))
     out.push(
-      a.retries === 'default' && b.retries === 'none'
+      a.retries === 'default' && JSON.stringify(b.retries) === JSON.stringify(DEFAULT_RETRIES_CARRIED)
         ? 'appmesh-default-retries'
         : `retries: ${JSON.stringify(a.retries)} vs ${JSON.stringify(b.retries)}`,
     );
@@ -269,8 +272,19 @@ describe('moving off App Mesh: the walkthroughs imported and rendered for Istio 
       found.filter((x) => x.includes(`app-mesh-yaml/${f}:`)).map((x) => x.split(' ')[0]);
     expect(byFile('header-routing.yaml')).toEqual([
       ...Array(6).fill('IMPORT_NOT_CARRIED'),
-      'IMPORT_APPROXIMATED',
-      'IMPORT_APPROXIMATED',
+      // The header presence match, the selectorless Service, and App Mesh's default retries of the 5 routes
+      // without a retryPolicy (carried as explicit `retries`).
+      ...Array(7).fill('IMPORT_APPROXIMATED'),
+    ]);
+    expect(
+      findings(
+        imported.result.diagnostics.filter((d) =>
+          d.message.includes("App Mesh's default retry policy applies"),
+        ),
+      ).map((f) => f.split(' ')[1]),
+    ).toEqual([
+      ...[203, 217, 231, 245, 257].map((l) => `app-mesh-yaml/header-routing.yaml:${l}`),
+      ...[124, 164].map((l) => `app-mesh-yaml/timeout-policy.yaml:${l}`),
     ]);
     expect(byFile('timeout-policy.yaml').every((c) => c === 'IMPORT_APPROXIMATED')).toBe(true);
     expect(found.some((f) => f.startsWith('IMPORT_CONFLICT'))).toBe(false);

@@ -81,17 +81,17 @@ function routingRows(up: Manifest[], mc: Manifest[], ns: string, vs: string, req
   }));
 }
 
-/** The rows that differ are exactly `expected` (label → the import finding that explains it). */
+/** The rows that differ are exactly `expected` (label → the import findings that explain it). */
 function expectDiffer(
   rows: readonly Row[],
-  expected: Readonly<Record<string, string>>,
+  expected: Readonly<Record<string, string | readonly string[]>>,
   found: readonly string[],
 ) {
   const differing = rows
     .filter((r) => JSON.stringify(r.upstream) !== JSON.stringify(r.meshc))
     .map((r) => r.label);
   expect(differing.sort()).toEqual(Object.keys(expected).sort());
-  for (const f of Object.values(expected)) expect(found).toContain(f);
+  for (const f of Object.values(expected).flat()) expect(found).toContain(f);
 }
 
 describe('meshc import of the App Mesh walkthroughs renders to objects that mean the same', () => {
@@ -99,9 +99,14 @@ describe('meshc import of the App Mesh walkthroughs renders to objects that mean
     const ns = 'howto-k8s-http-headers';
     const w = importWalkthrough('header-routing.yaml', varsOf(ns), 'howto-k8s-http-headers.yaml');
     const found = findings(w.result.diagnostics);
+    // No route has a retryPolicy: each relied on App Mesh's default one, carried as explicit retries (reported at
+    // the route: 203 blue, 217 green, 231 red, 245 yellow, 257 white).
+    const defaultRetries = (l: number) => `IMPORT_APPROXIMATED ${w.file}:${l}`;
     expect(found).toEqual([
       ...[39, 68, 93, 118, 143, 168].map((l) => `IMPORT_NOT_CARRIED ${w.file}:${l}`), // healthCheck
+      ...[203, 217, 231, 245].map(defaultRetries),
       `IMPORT_APPROXIMATED ${w.file}:249`, // header presence → regex .*
+      defaultRetries(257),
       `IMPORT_APPROXIMATED ${w.file}:350`, // the selectorless Service color becomes meshc's
     ]);
     const h = (v: string) => ({ color_header: v });
@@ -116,7 +121,33 @@ describe('meshc import of the App Mesh walkthroughs renders to objects that mean
       req('/', h('')),
       req('/x/y', h('red')),
     ]);
-    expectDiffer(rows, {}, found);
+    // Every request differs in its retries only: App Mesh's default policy (2 retries on 503, connection failures,
+    // refused streams) against meshc's explicit 2 retries on gateway-error, connect-failure, refused-stream.
+    expectDiffer(
+      rows,
+      {
+        'color GET /': defaultRetries(257),
+        'color GET / color_header=blue': defaultRetries(203),
+        'color GET / color_header=Blue': defaultRetries(245),
+        'color GET / color_header=lightgreen!': defaultRetries(217),
+        'color GET / color_header=reddish': defaultRetries(231),
+        'color GET / color_header=red-and-green': defaultRetries(217),
+        'color GET / color_header=purple': defaultRetries(245),
+        'color GET / color_header=': defaultRetries(245),
+        'color GET /x/y color_header=red': defaultRetries(231),
+      },
+      found,
+    );
+    for (const r of rows) {
+      expect((r.upstream as { retry: unknown }).retry, r.label).toBe('default');
+      expect((r.meshc as { retry: unknown }).retry, r.label).toEqual({
+        maxRetries: 2,
+        perRetryTimeoutMs: 15_000,
+        events: ['connection-error', 'gateway-error', 'stream-error'],
+      });
+      // Everything else (the pods and shares, the timeout) is the same.
+      expect({ ...(r.meshc as object), retry: 'default' }, r.label).toEqual(r.upstream);
+    }
     // Priorities became the spec's route order, the per-version nodes the versions.
     expect(w.spec(`services/${ns}/color.yaml`)).toContain('versions:');
     expect(w.spec(`services/${ns}/color.yaml`)).toMatch(
@@ -167,17 +198,17 @@ describe('meshc import of the App Mesh walkthroughs renders to objects that mean
       `IMPORT_APPROXIMATED ${w.file}:97`,
       `IMPORT_NOT_CARRIED ${w.file}:116`,
       `IMPORT_APPROXIMATED ${w.file}:124`,
+      `IMPORT_APPROXIMATED ${w.file}:152`, // no retryPolicy: App Mesh's default retries made explicit
       `IMPORT_APPROXIMATED ${w.file}:157`, // 1/1/1 → 34/33/33
     ]);
     const rows = routingRows(w.up, w.mc, ns, 'color', [req('/'), req('/any/path')]);
-    expectDiffer(
-      rows,
-      {
-        'color GET /': `IMPORT_APPROXIMATED ${w.file}:157`,
-        'color GET /any/path': `IMPORT_APPROXIMATED ${w.file}:157`,
-      },
-      found,
-    );
+    const weightsAndRetries = [`IMPORT_APPROXIMATED ${w.file}:152`, `IMPORT_APPROXIMATED ${w.file}:157`];
+    expectDiffer(rows, { 'color GET /': weightsAndRetries, 'color GET /any/path': weightsAndRetries }, found);
+    expect((rows[0]!.meshc as { retry: unknown }).retry).toEqual({
+      maxRetries: 2,
+      perRetryTimeoutMs: 15_000,
+      events: ['connection-error', 'gateway-error', 'stream-error'],
+    });
   });
 
   it('outlier detection (howto-k8s-outlier-detection): listener policy, and the uncalled front', () => {
@@ -187,11 +218,22 @@ describe('meshc import of the App Mesh walkthroughs renders to objects that mean
     expect(found).toEqual([
       `IMPORT_APPROXIMATED ${w.file}:39`, // Cloud Map discovery
       `IMPORT_APPROXIMATED ${w.file}:70`,
+      // The VirtualServices colorapp and front are provided by their VirtualNodes, whose routes App Mesh retries by
+      // its default policy: carried as explicit retries.
+      `IMPORT_APPROXIMATED ${w.file}:83`,
       `IMPORT_APPROXIMATED ${w.file}:92`, // nobody lists front: access []
+      `IMPORT_APPROXIMATED ${w.file}:95`,
       `IMPORT_APPROXIMATED ${w.file}:104`,
       `IMPORT_APPROXIMATED ${w.file}:105`,
     ]);
-    expectDiffer(routingRows(w.up, w.mc, ns, 'colorapp', [req('/')]), {}, found);
+    expect(w.spec(`services/${ns}/colorapp.yaml`)).toMatch(
+      /routes:\n {2}- retries:\n {6}attempts: 2\n {6}"on":\n {6}- gateway-error\n {6}- connect-failure\n {6}- refused-stream\n/,
+    );
+    expectDiffer(
+      routingRows(w.up, w.mc, ns, 'colorapp', [req('/')]),
+      { 'colorapp GET /': `IMPORT_APPROXIMATED ${w.file}:83` },
+      found,
+    );
     const pod = { namespace: ns, labels: { app: 'colorapp' } };
     expect(listenerPolicy(w.mc, pod, 8080)).toEqual(listenerPolicy(w.up, pod, 8080));
     const front = { namespace: ns, labels: { app: 'front' } };

@@ -25,6 +25,7 @@ import {
   type Caller,
   type HttpRequest,
   type Manifest,
+  type RetryPolicy,
   walkthroughVars,
 } from './helpers/appmesh-semantics.ts';
 import { repoRoot } from './helpers/shared.ts';
@@ -78,6 +79,12 @@ const RULES = {
     kind: 'deviation',
     what: "The walkthrough's VirtualGateway listener has a connection pool; meshc's has none.",
     reason: 'The spec sizes pools per service (`resilience.connectionPool`), not for the ingress gateway.',
+  },
+  'appmesh-default-retries-off': {
+    kind: 'deviation',
+    what: 'A walkthrough route without a retryPolicy (and the route of a VirtualService a VirtualNode provides) retries by App Mesh\'s hidden default policy: 2 retries on HTTP 503, gRPC UNAVAILABLE, connection failures and refused streams, for accounts whose first mesh is from 2020-07-29 (AWS App Mesh user guide, "Envoy defaults set by App Mesh"). meshc\'s route for a spec route without `retries` retries nothing: `maxRetries: 0`, which replaces that default.',
+    reason:
+      "The spec's default is no retries on every mesh (Route.retries): meshc turns the implicit retries of Istio and App Mesh off. A spec that wants App Mesh's default writes it, e.g. `retries: { attempts: 2, on: [gateway-error, connect-failure, refused-stream] }` (what `meshc import` writes for such a route).",
   },
   'service-wide-resilience': {
     kind: 'deviation',
@@ -156,8 +163,53 @@ interface Row {
   readonly meshc: unknown;
 }
 
-/** The rows that differ must be exactly the listed deviations. */
-function expectSame(rows: readonly Row[], deviations: Readonly<Record<string, RuleId>>) {
+/** meshc's retry policy of a route without `retries`: no retries (its one event, required by App Mesh, is inert). */
+function isNoRetries(r: unknown): boolean {
+  const p = r as Partial<RetryPolicy> | undefined;
+  return typeof p === 'object' && p?.maxRetries === 0 && JSON.stringify(p.events) === '["gateway-error"]';
+}
+
+/**
+ * A pair of decisions with the difference of `appmesh-default-retries-off` (the walkthrough's route retries by App
+ * Mesh's default policy, meshc's retries nothing) set aside, at any depth; `hit` says whether there was one.
+ */
+function setDefaultRetriesAside(up: unknown, mc: unknown): { up: unknown; mc: unknown; hit: boolean } {
+  if (typeof up !== 'object' || up === null || typeof mc !== 'object' || mc === null)
+    return { up, mc, hit: false };
+  const u: Record<string, unknown> = { ...up };
+  const m: Record<string, unknown> = { ...mc };
+  let hit = false;
+  for (const k of Object.keys(u)) {
+    if (k === 'retry' && u[k] === 'default' && isNoRetries(m[k])) {
+      u[k] = m[k] = 'appmesh-default-retries-off';
+      hit = true;
+      continue;
+    }
+    const sub = setDefaultRetriesAside(u[k], m[k]);
+    u[k] = sub.up;
+    m[k] = sub.mc;
+    hit ||= sub.hit;
+  }
+  return { up: u, mc: m, hit };
+}
+
+/**
+ * The rows that differ must be exactly the listed deviations. The rows whose decisions differ by
+ * `appmesh-default-retries-off` must be exactly `retriesOff` (labels, in row order); that difference is then set
+ * aside, so that the rest of those decisions is still compared.
+ */
+function expectSame(
+  all: readonly Row[],
+  deviations: Readonly<Record<string, RuleId>>,
+  retriesOff: readonly string[] = [],
+) {
+  expect(RULES['appmesh-default-retries-off'].kind).toBe('deviation');
+  const aside = all.map((r) => ({ r, ...setDefaultRetriesAside(r.upstream, r.meshc) }));
+  expect(
+    aside.filter((x) => x.hit).map((x) => x.r.label),
+    "rows that differ by App Mesh's default retries, turned off by meshc",
+  ).toEqual([...retriesOff]);
+  const rows: Row[] = aside.map((x) => ({ label: x.r.label, upstream: x.up, meshc: x.mc }));
   for (const id of Object.values(deviations)) expect(RULES[id].kind).toBe('deviation');
   const differing = rows
     .filter((r) => JSON.stringify(r.upstream) !== JSON.stringify(r.meshc))
@@ -214,7 +266,10 @@ describe('aws-app-mesh-examples walkthroughs, expressed in the spec, mean the sa
       'services/client.yaml': service(ns, 'client', `ports: [{ name: http, port: 8080, protocol: http }]`),
     });
     const rows = routingRows(up, mc, ns, 'color', [req('/'), req('/any/path')]);
-    expectSame(rows, { 'color GET /': 'percent-weights', 'color GET /any/path': 'percent-weights' });
+    expectSame(rows, { 'color GET /': 'percent-weights', 'color GET /any/path': 'percent-weights' }, [
+      'color GET /',
+      'color GET /any/path',
+    ]);
     expect(rows[0]!.meshc).toEqual({
       backends: {
         [`${ns}:app=color,version=blue`]: 0.33,
@@ -222,8 +277,10 @@ describe('aws-app-mesh-examples walkthroughs, expressed in the spec, mean the sa
         [`${ns}:app=color,version=red`]: 0.34,
       },
       timeoutMs: 15000,
-      retry: 'default',
+      // No `retries`: no retries, App Mesh's default policy replaced (each attempt bounded by the 15s default).
+      retry: { maxRetries: 0, perRetryTimeoutMs: 15000, events: ['gateway-error'] },
     });
+    expect((rows[0]!.upstream as { retry: unknown }).retry).toBe('default');
     // The client reaches the router through its backends, in both.
     const client: Caller = { namespace: ns, labels: { app: 'client' } };
     const red = { namespace: ns, labels: { app: 'color', version: 'red' } };
@@ -270,7 +327,11 @@ describe('aws-app-mesh-examples walkthroughs, expressed in the spec, mean the sa
       req('/', h('')),
       req('/', { Color_Header: 'blue' }),
     ]);
-    expectSame(rows, {});
+    expectSame(
+      rows,
+      {},
+      rows.map((r) => r.label),
+    );
     const pods = (d: unknown) => Object.keys((d as { backends: object }).backends);
     expect(rows.map((r) => pods(r.meshc)[0]!.split('version=')[1])).toEqual([
       'white',
@@ -350,8 +411,18 @@ describe('aws-app-mesh-examples walkthroughs, expressed in the spec, mean the sa
       ...routingRows(up, mc, ns, 'colorapp', [req('/'), req('/slow')]),
       ...routingRows(up, mc, ns, 'front', [req('/color'), req('/color/x'), req('/other')]),
     ];
-    expectSame(rows, { 'front GET /other': 'meshc-implicit-default' });
+    expectSame(
+      rows,
+      { 'front GET /other': 'meshc-implicit-default' },
+      rows.filter((r) => r.label !== 'front GET /other').map((r) => r.label),
+    );
     expect((rows[0]!.meshc as { timeoutMs: number }).timeoutMs).toBe(60_000);
+    // The per-try timeout of the no-retries policy is the route's, so the single attempt keeps its 60s.
+    expect((rows[0]!.meshc as { retry: unknown }).retry).toEqual({
+      maxRetries: 0,
+      perRetryTimeoutMs: 60_000,
+      events: ['gateway-error'],
+    });
   });
 
   it('outlier detection on the destination listener (howto-k8s-outlier-detection)', () => {
@@ -370,7 +441,8 @@ describe('aws-app-mesh-examples walkthroughs, expressed in the spec, mean the sa
       ),
       'services/front.yaml': service(ns, 'front', `ports: [{ name: http, port: 8080, protocol: http }]`),
     });
-    expectSame(routingRows(up, mc, ns, 'colorapp', [req('/')]), {});
+    // The walkthrough's VirtualService is provided by the VirtualNode: App Mesh's default retries apply there.
+    expectSame(routingRows(up, mc, ns, 'colorapp', [req('/')]), {}, ['colorapp GET /']);
     const pod = { namespace: ns, labels: { app: 'colorapp' } };
     expect(listenerPolicy(mc, pod, 8080)).toEqual(listenerPolicy(up, pod, 8080));
     expect(listenerPolicy(mc, pod, 8080)).toEqual({
@@ -443,6 +515,7 @@ describe('aws-app-mesh-examples walkthroughs, expressed in the spec, mean the sa
     expectSame(
       rows.map((r) => ({ ...r, upstream: podsOf(r.upstream), meshc: podsOf(r.meshc) })),
       { 'gateway GET /paths/blue': 'meshc-implicit-default' },
+      ['gateway GET /paths/green', 'gateway GET /paths/red'],
     );
     expectSame(
       rows.map((r) => ({
@@ -537,7 +610,11 @@ describe('aws-app-mesh-examples walkthroughs, expressed in the spec, mean the sa
       upstream: gw(up, r),
       meshc: gw(mc, r),
     }));
-    expectSame(rows, {});
+    expectSame(
+      rows,
+      {},
+      rows.filter((r) => r.meshc !== 'no-route').map((r) => r.label),
+    );
     expect(
       rows.map((r) =>
         r.meshc === 'no-route'
@@ -617,7 +694,11 @@ describe('aws-app-mesh-examples walkthroughs, expressed in the spec, mean the sa
       req('/', { color_header: 'red' }),
       req('/'),
     ]);
-    expectSame(rows, { 'color GET /': 'meshc-implicit-default' });
+    expectSame(rows, { 'color GET /': 'meshc-implicit-default' }, [
+      'color GET / color_header=blue',
+      'color GET / color_header=green',
+      'color GET / color_header=red',
+    ]);
     const vs = { namespace: ns, name: 'color' };
     const front: Caller = { namespace: ns, labels: { app: 'front' } };
     const callers: Record<string, Caller | undefined> = { front, unmeshed: undefined };

@@ -31,7 +31,7 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "route timeout.perRequest; a route without one keeps App Mesh's 15s default (other meshes: none), and a timeout over 15s is also set on the target nodes' listeners, but the caller's own listener keeps its 15s default",
   ),
   'route.retries': approximate(
-    "retryPolicy: 5xx → server-error, gateway-error, retriable-4xx → client-error (409), refused-stream → stream-error, connect-failure → tcpRetryEvents connection-error; `reset` only with 5xx or gateway-error (they include it); gRPC conditions are refused; without a per-try timeout, perRetryTimeout is the route timeout (else 15s); `attempts: 0` is maxRetries 0, which replaces App Mesh's default retry policy; routes without `retries` get no retryPolicy, so that default applies to them (for accounts whose first mesh is from 2020-07-29 or later: up to 2 retries on 503, connection failures and refused streams): write `retries: { attempts: 0 }` to turn it off",
+    "retryPolicy: 5xx → server-error, gateway-error, retriable-4xx → client-error (409), refused-stream → stream-error, connect-failure → tcpRetryEvents connection-error; `reset` only with 5xx or gateway-error (they include it); gRPC conditions are refused; without a per-try timeout, perRetryTimeout is the route timeout (else 15s); `attempts: 0` is maxRetries 0, and so is a route without `retries`: an explicit policy replaces App Mesh's default retry policy (for accounts whose first mesh is from 2020-07-29 or later: up to 2 retries on HTTP 503, gRPC UNAVAILABLE, connection failures and refused streams), so App Mesh retries only where `retries` asks for it, as the other meshes do; the routes of a rolled-out service are Flagger's, which keep that default without `retries`",
   ),
   'route.retries.perTryTimeout': exact('retryPolicy.perRetryTimeout'),
   'route.fault.delay': unsupported('App Mesh has no fault injection (Istio has; Consul Enterprise too)'),
@@ -73,7 +73,7 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     'the VirtualService name resolves through the root Service; clients dial `<name>.<namespace>.svc.cluster.local`',
   ),
   rollout: approximate(
-    'Flagger provider `appmesh:v1beta2` generates the VirtualNodes <name>-primary and <name>-canary, and the VirtualRouter and VirtualService <name> without an awsName (the controller defaults it to <name>.<namespace>, not the cluster DNS name meshc uses): clients must dial <name>.<namespace>',
+    "Flagger provider `appmesh:v1beta2` generates the VirtualNodes <name>-primary and <name>-canary, and the VirtualRouter and VirtualService <name> without an awsName (the controller defaults it to <name>.<namespace>, not the cluster DNS name meshc uses): clients must dial <name>.<namespace>. Flagger's routes have a retryPolicy only when the route has `retries`, and at least 1 retry: without `retries`, App Mesh's default retry policy (2 retries on HTTP 503, gRPC UNAVAILABLE, connection failures and refused streams) applies to a rolled-out service, and meshc cannot turn it off",
   ),
   'rollout.ab': exact('analysis.match: headers (App Mesh route header matches)'),
   'rollout.ab.alternatives': unsupported(
@@ -90,7 +90,7 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'rollout.timeout': exact('Canary service.timeout'),
   'rollout.retries': exact(
-    "Canary service.retries; `attempts: 0` is refused at the value (Flagger's App Mesh router writes at least 1 retry)",
+    "Canary service.retries; `attempts: 0` is refused at the value (Flagger's App Mesh router writes at least 1 retry, and no retryPolicy without `retries`, so App Mesh's default retry policy then applies)",
   ),
   'rollout.headers': unsupported('App Mesh routes cannot change headers'),
   'rollout.resilience': unsupported("Flagger's VirtualNodes carry no outlier detection or connection pools"),

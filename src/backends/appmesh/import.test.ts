@@ -73,6 +73,9 @@ const file = (r: ReturnType<typeof importObjects>, path: string) =>
   r.files.find((f) => f.path === path)?.content ?? '';
 const codes = (r: ReturnType<typeof importObjects>) =>
   r.diagnostics.map((d) => `${d.code} ${d.pointer ?? ''}`);
+/** The report of a route without a retryPolicy: App Mesh's default retries, carried as explicit `retries`. */
+const defaultRetries = (route: number, type = 'httpRoute') =>
+  `IMPORT_APPROXIMATED /spec/routes/${route}/${type}/retryPolicy`;
 
 describe('appmeshImporter', () => {
   it('detects App Mesh by its API group, and claims only that group', () => {
@@ -110,7 +113,8 @@ describe('appmeshImporter', () => {
         },
       ]),
     );
-    expect(codes(r)).toEqual([]);
+    // fallback has no retryPolicy: App Mesh retried it by its default policy.
+    expect(codes(r)).toEqual([defaultRetries(0)]);
     const api = file(r, 'services/shop/api.yaml');
     expect(api).toContain('versions:\n    v1:\n      labels:\n        version: v1\n    v2:');
     // beta (priority 10) before fallback (20), whatever their order in the list.
@@ -145,7 +149,7 @@ describe('appmeshImporter', () => {
     }
   });
 
-  it("maxRetries 0 is `retries: {attempts: 0}` whatever its events, so that App Mesh's default stays off", () => {
+  it("maxRetries 0 is no retries (the spec's default, which renders as maxRetries 0) whatever its events", () => {
     const noRetries = (name: string, priority: number, perRetryTimeout: unknown, extra: object = {}) => ({
       name,
       priority,
@@ -170,12 +174,165 @@ describe('appmeshImporter', () => {
         },
       ]),
     );
-    expect(codes(r)).toEqual([]);
+    // d, without a retryPolicy, is App Mesh's default retries (reported); a, b and c retry nothing.
+    expect(codes(r)).toEqual([defaultRetries(3)]);
     const api = file(r, 'services/shop/api.yaml');
-    expect(api).toMatch(/- name: a\n(.*\n)*?\s+retries:\n\s+attempts: 0\n\s+- name: b\n/);
-    expect(api).toMatch(/- name: b\n(.*\n)*?\s+timeout: 4s\n\s+retries:\n\s+attempts: 0\n\s+- name: c\n/);
-    expect(api).toMatch(/- name: c\n(.*\n)*?\s+retries:\n\s+attempts: 0\n\s+perTryTimeout: 1500ms\n/);
-    expect(api).not.toContain('"on"');
+    const route = (name: string, next: string) =>
+      api.split(`- name: ${name}\n`)[1]!.split(`- name: ${next}\n`)[0]!;
+    expect(route('a', 'b')).not.toContain('retries');
+    expect(route('b', 'c')).toContain('timeout: 4s');
+    expect(route('b', 'c')).not.toContain('retries');
+    expect(api).toMatch(
+      /- name: c\n(.*\n)*?\s+retries:\n\s+attempts: 0\n\s+perTryTimeout: 1500ms\n\s+- name: d\n/,
+    );
+    expect(api.split('- name: d\n')[0]).not.toContain('"on"');
+  });
+
+  it("a route without a retryPolicy had App Mesh's default retries: written out as `retries`, reported at the route", () => {
+    const r = importObjects(
+      shop([
+        {
+          name: 'beta',
+          priority: 0,
+          httpRoute: {
+            match: { prefix: '/', headers: [{ name: 'x-beta', match: { exact: 'yes' } }] },
+            action: { weightedTargets: [target('api-v2', 1)] },
+            timeout: { perRequest: { unit: 's', value: 4 } },
+          },
+        },
+        {
+          name: 'rest',
+          priority: 1,
+          httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [target('api-v1', 1)] } },
+        },
+      ]),
+    );
+    expect(codes(r)).toEqual([defaultRetries(0), defaultRetries(1)]);
+    // 2 retries on 503, gRPC UNAVAILABLE, connect-failure, refused-stream: 503 is inside gateway-error (502-504).
+    const api = file(r, 'services/shop/api.yaml');
+    const carried = String.raw`\s+retries:\n\s+attempts: 2\n\s+"on":\n\s+- gateway-error\n\s+- connect-failure\n\s+- refused-stream\n`;
+    expect(api).toMatch(
+      new RegExp(String.raw`- name: beta\n(.*\n)*?\s+timeout: 4s\n${carried}\s+- name: rest\n`),
+    );
+    expect(api).toMatch(new RegExp(String.raw`- name: rest\n\s+to: v1\n${carried}`));
+    // The report names the approximation and the account-age caveat, at the route.
+    const d = r.diagnostics[0]!;
+    expect(d.message).toContain("App Mesh's default retry policy applies");
+    expect(d.message).toContain('2020-07-29');
+    expect(d.message).toContain('also retries 502 and 504');
+    expect(d.hint).toContain('remove `retries`');
+  });
+
+  it('the default retries of an http2Route too, none on a tcpRoute (App Mesh retries no TCP connection)', () => {
+    const listen = (protocol: string) => ({
+      listeners: [{ portMapping: { port: 8080, protocol } }],
+    });
+    for (const [protocol, type] of [
+      ['http2', 'http2Route'],
+      ['tcp', 'tcpRoute'],
+    ] as const) {
+      const objects = shop([
+        { name: 'all', [type]: { action: { weightedTargets: [target('api-v1', 1)] } } },
+      ]).map((o) =>
+        o.object.kind === 'VirtualRouter' || o.object.kind === 'VirtualNode'
+          ? { ...o, object: { ...o.object, spec: { ...(o.object.spec as object), ...listen(protocol) } } }
+          : o,
+      );
+      const r = importObjects(objects);
+      const api = file(r, 'services/shop/api.yaml');
+      if (type === 'tcpRoute') {
+        expect(codes(r).filter((c) => c.includes('retryPolicy'))).toEqual([]);
+        expect(api).not.toContain('retries:');
+      } else {
+        expect(codes(r)).toContain(defaultRetries(0, 'http2Route'));
+        expect(api).toMatch(/retries:\n\s+attempts: 2\n/);
+      }
+    }
+  });
+
+  it("meshc's implicit default route (maxRetries 0) stays implicit; a `default` route without a retryPolicy is kept", () => {
+    const defaultRoute = (extra: object) => ({
+      name: 'default',
+      priority: 1,
+      httpRoute: {
+        match: { prefix: '/' },
+        action: { weightedTargets: [target('api-v1', 50), target('api-v2', 50)] },
+        ...extra,
+      },
+    });
+    const first = {
+      name: 'beta',
+      priority: 0,
+      httpRoute: {
+        match: { path: { exact: '/beta' } },
+        action: { weightedTargets: [target('api-v2', 1)] },
+        retryPolicy: {
+          maxRetries: 0,
+          perRetryTimeout: { unit: 's', value: 15 },
+          httpRetryEvents: ['gateway-error'],
+        },
+      },
+    };
+    // As the backend renders it: the route retries nothing (App Mesh's default policy off).
+    const meshc = importObjects(
+      shop([
+        first,
+        defaultRoute({
+          retryPolicy: {
+            maxRetries: 0,
+            perRetryTimeout: { unit: 's', value: 15 },
+            httpRetryEvents: ['gateway-error'],
+          },
+        }),
+      ]),
+    );
+    expect(codes(meshc)).toEqual([]);
+    expect(file(meshc, 'services/shop/api.yaml')).not.toContain('default');
+    // Without a policy, App Mesh retried it: the route is kept, with the default retries.
+    const bare = importObjects(shop([first, defaultRoute({})]));
+    expect(codes(bare)).toEqual([defaultRetries(1)]);
+    expect(file(bare, 'services/shop/api.yaml')).toMatch(
+      /- name: default\n\s+backends:\n\s+- service: api\n\s+retries:\n\s+attempts: 2\n/,
+    );
+  });
+
+  it('a VirtualService provided by a VirtualNode: App Mesh retries its route by the default policy, carried as a route', () => {
+    const byNode = (name: string, node: string, protocol = 'http') =>
+      shop([]).map((o) => {
+        if (o.object.kind === 'VirtualService')
+          return obj('VirtualService', name, {
+            awsName: `${name}.${NS}.svc.cluster.local`,
+            provider: { virtualNode: { virtualNodeRef: { name: node } } },
+          });
+        if (o.object.kind === 'VirtualNode' && protocol !== 'http')
+          return {
+            ...o,
+            object: {
+              ...o.object,
+              spec: {
+                ...(o.object.spec as object),
+                listeners: [{ portMapping: { port: 8080, protocol } }],
+              },
+            },
+          };
+        return o;
+      });
+    // The service's own node (no version): a route without destination, with the retries.
+    const web = importObjects(byNode('web', 'web'));
+    expect(codes(web)).toContain('IMPORT_APPROXIMATED /spec/provider/virtualNode');
+    expect(file(web, 'services/shop/web.yaml')).toMatch(
+      /routes:\n {2}- retries:\n {6}attempts: 2\n {6}"on":\n {6}- gateway-error\n/,
+    );
+    // A version's node: `to` that version, with the retries.
+    const api = importObjects(byNode('api', 'api-v1'));
+    expect(codes(api)).toContain('IMPORT_APPROXIMATED /spec/provider/virtualNode');
+    expect(file(api, 'services/shop/api.yaml')).toMatch(
+      /routes:\n {2}- to: v1\n {4}retries:\n {6}attempts: 2\n/,
+    );
+    // A TCP node: App Mesh retries nothing there.
+    const tcp = importObjects(byNode('web', 'web', 'tcp'));
+    expect(codes(tcp)).not.toContain('IMPORT_APPROXIMATED /spec/provider/virtualNode');
+    expect(file(tcp, 'services/shop/web.yaml')).not.toContain('retries:');
   });
 
   it('egress filter ALLOW_ALL: backends restrict nothing, so no access is written', () => {
@@ -216,6 +373,7 @@ describe('appmeshImporter', () => {
     );
     expect(codes(r)).toEqual([
       'IMPORT_APPROXIMATED /spec/routes/0/httpRoute/match/headers/0',
+      defaultRetries(0),
       'IMPORT_NOT_CARRIED /spec/routes/1/httpRoute',
       'IMPORT_NOT_CARRIED /spec/routes/2',
     ]);
@@ -268,7 +426,7 @@ describe('appmeshImporter', () => {
         : o,
     );
     const r = importObjects(objects);
-    expect(codes(r)).toEqual([]);
+    expect(codes(r)).toEqual([defaultRetries(0)]);
     // A listener that accepts other SANs than the identities of the callers `access` names is reported.
     const sans = { match: { exact: ['spiffe://corp.example/ns/shop/sa/other'] } };
     const withSans = objects.map((o) =>
@@ -292,6 +450,7 @@ describe('appmeshImporter', () => {
     );
     expect(codes(importObjects(withSans))).toEqual([
       'IMPORT_APPROXIMATED /spec/listeners/0/tls/validation/subjectAlternativeNames',
+      defaultRetries(0),
     ]);
     const env = file(r, 'environments/prod.yaml');
     expect(env).toContain('mtls: strict');

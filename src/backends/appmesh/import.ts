@@ -49,6 +49,22 @@ const RETRY_CONDITION: Readonly<Record<string, RetryCondition>> = Object.fromEnt
   Object.entries(HTTP_RETRY_EVENT).map(([c, e]) => [e, c as RetryCondition]),
 );
 
+/**
+ * App Mesh's default retry policy as spec retries. App Mesh gives every HTTP, HTTP/2 and gRPC route without a
+ * retryPolicy (and the route of a VirtualService provided by a VirtualNode) a hidden policy: 2 retries on HTTP
+ * 503, gRPC UNAVAILABLE, connect-failure and refused-stream (AWS App Mesh user guide, "Envoy defaults set by App
+ * Mesh"; mesh-mapping §9). Whether it applies depends on the account's age: accounts whose first mesh is from
+ * 2020-07-29 or later have it, older ones not (unless AWS support added it); the objects do not say, and meshc
+ * assumes the newer default. meshc renders a route without `retries` as no retries (maxRetries 0), so the import
+ * writes this policy out, as the Istio import writes Istio's default, with the closest spec conditions: 503 alone
+ * has none, `gateway-error` (502, 503, 504) is its closest superset; gRPC UNAVAILABLE has none App Mesh's HTTP
+ * routes express (`unavailable` is refused there). Reported as approximated ({@link carryDefaultRetries}).
+ */
+const APPMESH_DEFAULT_RETRIES: { readonly attempts: number; readonly on: readonly RetryCondition[] } = {
+  attempts: 2,
+  on: ['gateway-error', 'connect-failure', 'refused-stream'],
+};
+
 type Obj = Record<string, unknown>;
 
 interface NodeInfo {
@@ -679,9 +695,31 @@ function readVirtualServices(
         continue;
       }
       r.consume(['spec', 'provider']);
-      if (node.service === draft && !node.version) continue;
+      // App Mesh's default retry policy applies to the route App Mesh makes for a VirtualNode provider too (user
+      // guide, "Envoy defaults set by App Mesh"), unless the node listens for TCP only.
+      const protocol = asArray(node.r.get(['spec', 'listeners'])).map((l) =>
+        isRecord(l) && isRecord(l.portMapping) ? l.portMapping.protocol : undefined,
+      )[0];
+      const retries =
+        protocol === 'tcp'
+          ? undefined
+          : carryDefaultRetries(
+              r,
+              ['spec', 'provider', 'virtualNode'],
+              `the route App Mesh makes for its VirtualNode provider ${nodeRef.name} has no retry policy (none can be set there)`,
+            );
+      if (node.service === draft && !node.version && !retries) continue;
       const dest = destinationOf(node, draft, 100);
-      draft.spec.routes = [dest.to !== undefined ? { to: dest.to } : { backends: [dest.backend] }];
+      draft.spec.routes = [
+        {
+          ...(node.service === draft && !node.version
+            ? {}
+            : dest.to !== undefined
+              ? { to: dest.to }
+              : { backends: [dest.backend] }),
+          ...(retries ? { retries } : {}),
+        },
+      ];
       draft.from.set('routes', o);
     } else if (r.get(['spec', 'provider']) === undefined)
       r.approximated(
@@ -716,6 +754,19 @@ function destinationOf(
     ...(node.service === self && node.version ? { to: node.version } : {}),
     backend: { service, ...(node.version ? { version: node.version } : {}), weight },
   };
+}
+
+/**
+ * {@link APPMESH_DEFAULT_RETRIES} for a route App Mesh retries by its default policy (`why`: what says so),
+ * reported at `path` as approximated: the conditions differ, and the policy depends on the account's age.
+ */
+function carryDefaultRetries(r: FieldReader, path: DataPath, why: string): Retries {
+  r.approximated(
+    path,
+    `${why}, so App Mesh's default retry policy applies (for accounts whose first mesh is from 2020-07-29 or later: 2 retries on HTTP 503, gRPC UNAVAILABLE, connection failures and refused streams), which meshc turns off where \`retries\` is absent: it is carried as \`retries: { attempts: 2, on: [gateway-error, connect-failure, refused-stream] }\`, which also retries 502 and 504 and does not retry gRPC UNAVAILABLE`,
+    "If the account's first mesh is older than 2020-07-29 (App Mesh then has no default retry policy), or these requests must not be retried, remove `retries` from the imported route.",
+  );
+  return { attempts: APPMESH_DEFAULT_RETRIES.attempts, on: [...APPMESH_DEFAULT_RETRIES.on] };
 }
 
 interface ReadRoute {
@@ -969,14 +1020,12 @@ function readRoute(
   const rp = isRecord(body.retryPolicy) ? body.retryPolicy : undefined;
   if (rp && rp.maxRetries === 0) {
     // No retry, whatever its events (App Mesh wants one; none fires at 0 retries), and App Mesh's default policy
-    // off: `retries: {attempts: 0}`, which the backend renders as this policy. Its per-retry timeout bounds the
-    // single attempt: kept unless it is the one the backend derives (the route timeout, else 15s).
+    // off: what the backend renders for a route without `retries` (the spec's default), so none is written. Its
+    // per-retry timeout bounds the single attempt: `retries: {attempts: 0, perTryTimeout}` where it is not the
+    // one the backend derives (the route timeout, else 15s).
     const perTry = duration(rp.perRetryTimeout);
     const derived = perRequest ? parseDuration(perRequest) : DEFAULT_REQUEST_TIMEOUT_MS;
-    out.retries = {
-      attempts: 0,
-      ...(perTry && parseDuration(perTry) !== derived ? { perTryTimeout: perTry } : {}),
-    };
+    if (perTry && parseDuration(perTry) !== derived) out.retries = { attempts: 0, perTryTimeout: perTry };
     r.consume(p('retryPolicy'));
   } else if (rp) {
     const on: RetryCondition[] = [];
@@ -1026,7 +1075,9 @@ function readRoute(
         );
     } else if (attempts !== undefined)
       r.notCarried(p('retryPolicy'), 'no retry event of it has a spec condition');
-  }
+  } else if (body.retryPolicy === undefined && type !== 'tcpRoute')
+    // No policy: App Mesh's default one retries (App Mesh's tcpRoute has no retries).
+    out.retries = carryDefaultRetries(r, p('retryPolicy'), 'it has none');
   const suffix = /^(.*)-(\d+)$/.exec(name);
   return {
     name,
@@ -1144,7 +1195,8 @@ function mergeRoutes(read: readonly ReadRoute[], r: FieldReader, self: ServiceDr
     !last.match &&
     last.name === 'default' &&
     !last.timeout &&
-    !last.retries &&
+    // The backend writes maxRetries 0 on it, read back as `attempts: 0`: what no `retries` renders.
+    (!last.retries || jsonEqual(last.retries, { attempts: 0 })) &&
     last.backends?.length === 1 &&
     last.backends[0]!.service === self.name &&
     !last.backends[0]!.version

@@ -291,8 +291,11 @@ describe('App Mesh: `retries: {attempts: 0}` turns retries off', () => {
         'no-retries',
         { maxRetries: 0, perRetryTimeout: { unit: 's', value: 15 }, httpRetryEvents: ['gateway-error'] },
       ],
-      // A route without `retries` keeps App Mesh's default policy (the capability note says so).
-      ['route-1', undefined],
+      // A route without `retries` retries nothing either: App Mesh's default policy is off there too.
+      [
+        'route-1',
+        { maxRetries: 0, perRetryTimeout: { unit: 's', value: 15 }, httpRetryEvents: ['gateway-error'] },
+      ],
     ]);
     const vs = r
       .emitted!.renders.find((x) => x.env.name === 'new')!
@@ -330,6 +333,95 @@ describe('App Mesh: `retries: {attempts: 0}` turns retries off', () => {
       'services/pay.yaml': rolled.replace('attempts: 0', 'attempts: 1'),
     });
     expect(errors(one.diagnostics)).toEqual([]);
+  });
+});
+
+describe('App Mesh: a route without `retries` retries nothing, as on every mesh', () => {
+  const API = dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Service
+    metadata: { name: api, namespace: shop }
+    spec:
+      ports:
+        - { name: http, port: 8080, protocol: http }
+        - { name: grpc, port: 9090, protocol: grpc }
+        - { name: db, port: 5432, protocol: tcp }
+      routes:
+        - name: slow
+          match: [{ path: { exact: /slow } }]
+          timeout: 30s
+  `;
+
+  it("gives every HTTP and HTTP/2 route maxRetries 0, turning App Mesh's default retry policy off (Istio: attempts 0)", () => {
+    const r = compileInline({
+      'environments/old.yaml': environment('old', 'appmesh', '1.13'),
+      'environments/new.yaml': environment('new', 'istio', '1.24'),
+      // web has no routes: its implicit route to every pod retries nothing either.
+      'services/web.yaml': SERVICE,
+      'services/api.yaml': API,
+    });
+    expect(errors(r.diagnostics)).toEqual([]);
+    const routers = r
+      .emitted!.renders.find((x) => x.env.name === 'old')!
+      .output.namespaces.get('shop')!
+      .filter((o) => o.kind === 'VirtualRouter');
+    const none = (seconds: number) => ({
+      maxRetries: 0,
+      perRetryTimeout: { unit: 's', value: seconds },
+      httpRetryEvents: ['gateway-error'],
+    });
+    type Body = { retryPolicy?: unknown };
+    const policies = routers.flatMap((o) =>
+      (
+        o.spec as { routes: { name: string; httpRoute?: Body; http2Route?: Body; tcpRoute?: Body }[] }
+      ).routes.map((x) => [
+        `${o.metadata.name}/${x.name}`,
+        Object.keys(x).find((k) => k.endsWith('Route')),
+        (x.httpRoute ?? x.http2Route ?? x.tcpRoute)!.retryPolicy,
+      ]),
+    );
+    expect(policies).toEqual([
+      ['api/slow-8080', 'httpRoute', none(30)],
+      ['api/default-8080', 'httpRoute', none(15)],
+      ['api/slow-9090', 'http2Route', none(30)],
+      ['api/default-9090', 'http2Route', none(15)],
+      // App Mesh's tcpRoute has no retry policy (and App Mesh retries no TCP connection by default).
+      ['api/default-5432', 'tcpRoute', undefined],
+      ['web/default', 'httpRoute', none(15)],
+    ]);
+    // Nothing to warn about: no route asks for retries.
+    expect(r.diagnostics.filter((d) => d.message.includes('retries'))).toEqual([]);
+    const istio = r
+      .emitted!.renders.find((x) => x.env.name === 'new')!
+      .output.namespaces.get('shop')!
+      .filter((o) => o.kind === 'VirtualService')
+      .flatMap((o) => (o.spec as { http?: { retries?: unknown }[] }).http ?? []);
+    expect(istio.map((h) => h.retries)).toEqual(istio.map(() => ({ attempts: 0 })));
+  });
+
+  it("says a rolled-out service keeps App Mesh's default retries: Flagger generates its routes", () => {
+    const rolled = dedent`
+      apiVersion: meshc.dev/v1alpha1
+      kind: Service
+      metadata: { name: pay, namespace: shop }
+      spec:
+        ports: [{ name: http, port: 8080, protocol: http }]
+        rollout: { strategy: canary, interval: 30s, threshold: 5, stepWeight: 10, maxWeight: 50 }
+    `;
+    const env = `${environment('old', 'appmesh', '1.13').replace('mtls: permissive', 'mtls: off')}  rollouts: { flagger: { chartVersion: "1.44.0", metricsServer: "http://prometheus.monitoring:9090" } }\n`;
+    const r = compileInline({ 'environments/old.yaml': env, 'services/pay.yaml': rolled });
+    expect(errors(r.diagnostics)).toEqual([]);
+    const objects = r.emitted!.renders[0]!.output.namespaces.get('shop')!;
+    expect(objects.some((o) => o.kind === 'VirtualRouter')).toBe(false);
+    const canary = objects.find((o) => o.kind === 'Canary')!;
+    // No Canary retries: Flagger writes no retryPolicy, so App Mesh's default one applies (and Flagger's at least
+    // 1 retry means meshc cannot write 0): the rollout's warning says so.
+    expect((canary.spec as { service: object }).service).not.toHaveProperty('retries');
+    const warning = r.diagnostics.find(
+      (d) => d.code === 'MESH_APPROXIMATE_FEATURE' && d.message.includes('progressive delivery'),
+    )!;
+    expect(warning.hint).toContain("App Mesh's default retry policy");
+    expect(warning.hint).toContain('meshc cannot turn it off');
   });
 });
 

@@ -112,8 +112,19 @@ describe('retry policy', () => {
       httpRetryEvents: ['stream-error'],
       tcpRetryEvents: ['connection-error'],
     });
-    // Without `retries`, no policy: App Mesh's default one applies (see the capability note).
-    expect(retryPolicy(makeRoute({}))).toBeUndefined();
+  });
+
+  it("no `retries` is maxRetries 0 as `attempts: 0` is: App Mesh's default retry policy is off, as on every mesh", () => {
+    // App Mesh retries a route without a retryPolicy twice (its hidden default); the spec's default is no retries.
+    const none = { maxRetries: 0, httpRetryEvents: ['gateway-error'] };
+    expect(retryPolicy(makeRoute({}))).toEqual({ ...none, perRetryTimeout: { unit: 's', value: 15 } });
+    expect(retryPolicy(makeRoute({ timeout: duration('4s') }))).toEqual({
+      ...none,
+      perRetryTimeout: { unit: 's', value: 4 },
+    });
+    expect(retryPolicy(makeRoute({ implicit: true }))).toEqual(
+      retryPolicy(makeRoute({ retries: { attempts: 0, on: [] } })),
+    );
   });
 
   it("`attempts: 0` is maxRetries 0, which replaces App Mesh's default retry policy, whatever the conditions", () => {
@@ -137,7 +148,7 @@ describe('retry policy', () => {
     ).toEqual({ ...none, perRetryTimeout: { unit: 'ms', value: 1500 } });
   });
 
-  it('puts the maxRetries 0 policy on every App Mesh route of an `attempts: 0` spec route', () => {
+  it('puts the maxRetries 0 policy on every App Mesh route of an `attempts: 0` spec route, and of one without `retries`', () => {
     const s = makeService({
       versions: makeVersions('v1', 'v2'),
       routes: [
@@ -167,7 +178,10 @@ describe('retry policy', () => {
         'no-retries-3',
         { maxRetries: 0, perRetryTimeout: { unit: 's', value: 15 }, httpRetryEvents: ['gateway-error'] },
       ],
-      ['default', undefined],
+      [
+        'default',
+        { maxRetries: 0, perRetryTimeout: { unit: 's', value: 15 }, httpRetryEvents: ['gateway-error'] },
+      ],
     ]);
   });
 
@@ -214,6 +228,12 @@ describe('VirtualRouter', () => {
       httpRoute: {
         match: { path: { exact: '/beta' } },
         action: { weightedTargets: [{ virtualNodeRef: { name: 'reviews-v2' }, weight: 100 }] },
+        // No `retries`: no retries (App Mesh's default policy replaced), each attempt bounded by the route timeout.
+        retryPolicy: {
+          maxRetries: 0,
+          perRetryTimeout: { unit: 's', value: 2 },
+          httpRetryEvents: ['gateway-error'],
+        },
         timeout: { perRequest: { unit: 's', value: 2 } },
       },
     });
@@ -242,6 +262,12 @@ describe('VirtualRouter', () => {
   it('routes a service without routes to all its pods; TCP ports by tcpRoute; several ports by port match', () => {
     const multi = multiPortService({ versions: makeVersions('v1') });
     const router = buildVirtualRouter(multi, index(multi));
+    // The HTTP and HTTP/2 routes retry nothing (App Mesh's default policy off); App Mesh's tcpRoute has no retries.
+    const noRetries = {
+      maxRetries: 0,
+      perRetryTimeout: { unit: 's', value: 15 },
+      httpRetryEvents: ['gateway-error'],
+    };
     expect((router.spec as { listeners: unknown }).listeners).toEqual([
       { portMapping: { port: 9080, protocol: 'http' } },
       { portMapping: { port: 9090, protocol: 'http2' } },
@@ -254,6 +280,7 @@ describe('VirtualRouter', () => {
         httpRoute: {
           match: { prefix: '/', port: 9080 },
           action: { weightedTargets: [{ virtualNodeRef: { name: 'reviews-v1' }, weight: 100, port: 9080 }] },
+          retryPolicy: noRetries,
         },
       },
       {
@@ -262,6 +289,7 @@ describe('VirtualRouter', () => {
         http2Route: {
           match: { prefix: '/', port: 9090 },
           action: { weightedTargets: [{ virtualNodeRef: { name: 'reviews-v1' }, weight: 100, port: 9090 }] },
+          retryPolicy: noRetries,
         },
       },
       {

@@ -62,14 +62,15 @@ export function unexpressibleRetry(
 }
 
 /**
- * The retry policy of a route that retries nothing (`retries.attempts: 0`): `maxRetries: 0`. App Mesh gives a
- * route without a retryPolicy a hidden default one (meshes of accounts created from 2020-07-29: 2 retries on 503,
- * connection failures and refused streams; AWS App Mesh user guide, "Envoy defaults set by App Mesh"), and an
- * explicit policy replaces it (aws-app-mesh-examples walkthroughs/howto-k8s-retry-policy, "Default Retry
- * Policy"). The API takes `maxRetries` from 0 and wants a perRetryTimeout and at least one retry event (API
- * reference, HttpRetryPolicy): `gateway-error` (the spec's default condition), inert at 0 retries. The per-try
- * timeout bounds the single attempt (Envoy's covers the first attempt too), as on Istio: the spec's, else the
- * route timeout, else App Mesh's 15s request default.
+ * The retry policy of a route that retries nothing (no `retries`, or `retries.attempts: 0`): `maxRetries: 0`.
+ * App Mesh gives a route without a retryPolicy a hidden default one (accounts whose first mesh is from 2020-07-29
+ * or later: 2 retries on HTTP 503, gRPC UNAVAILABLE, connection failures and refused streams; AWS App Mesh user
+ * guide, "Envoy defaults set by App Mesh"), and an explicit policy replaces it (aws-app-mesh-examples
+ * walkthroughs/howto-k8s-retry-policy, "Default Retry Policy"): so the spec's "no retries" is no retries here as
+ * on every mesh (Istio: `attempts: 0`). The API takes `maxRetries` from 0 and wants a perRetryTimeout and at
+ * least one retry event (API reference, HttpRetryPolicy): `gateway-error` (the spec's default condition), inert
+ * at 0 retries. The per-try timeout bounds the single attempt (Envoy's covers the first attempt too), as on
+ * Istio: the spec's, else the route timeout, else App Mesh's 15s request default.
  */
 function noRetryPolicy(r: Route): Obj {
   return {
@@ -80,16 +81,16 @@ function noRetryPolicy(r: Route): Obj {
 }
 
 /**
- * `retryPolicy` of a route: attempts → maxRetries; perTryTimeout → perRetryTimeout (required by App Mesh:
- * without one, the route's timeout, else App Mesh's 15s request default); conditions → HTTP and TCP events
- * (no condition: `stream-error` + `connection-error`, the refused-stream and connect-failure retries other meshes
- * default to). `attempts: 0` → {@link noRetryPolicy}. Undefined without retries (App Mesh's default policy
- * applies), or when no condition is expressible (each is an error at the value).
+ * `retryPolicy` of an HTTP or HTTP/2 route (App Mesh's tcpRoute has none): attempts → maxRetries; perTryTimeout →
+ * perRetryTimeout (required by App Mesh: without one, the route's timeout, else App Mesh's 15s request default);
+ * conditions → HTTP and TCP events (no condition: `stream-error` + `connection-error`, the refused-stream and
+ * connect-failure retries other meshes default to). No `retries` (the implicit route too) or `attempts: 0` →
+ * {@link noRetryPolicy}, which turns App Mesh's default policy off. Undefined only when no condition is
+ * expressible (each is an error at the value).
  */
 export function retryPolicy(r: Route): Obj | undefined {
   const retries: Retries | undefined = r.retries;
-  if (!retries) return undefined;
-  if (retries.attempts === 0) return noRetryPolicy(r);
+  if (!retries || retries.attempts === 0) return noRetryPolicy(r);
   const on = retries.on.length ? retries.on : (['refused-stream', 'connect-failure'] as const);
   const http = [...new Set(on.flatMap((c) => (HTTP_RETRY_EVENT[c] ? [HTTP_RETRY_EVENT[c]] : [])))];
   const tcp = on.includes('connect-failure') ? ['connection-error'] : [];
