@@ -12,7 +12,15 @@ import { toPointer } from '../core/location.ts';
 import { parseFiles } from '../parse/parse.ts';
 import { locate } from '../parse/locate.ts';
 import { classifyDocuments } from './documents.ts';
-import { detectSecret, findSecrets, secretKind } from './secrets.ts';
+import { stringify } from 'yaml';
+import {
+  detectSecret,
+  findSecrets,
+  maskSecretText,
+  secretBlocks,
+  secretColumns,
+  secretKind,
+} from './secrets.ts';
 import { ALL_FIXTURES, EC_PEM, PKCS1_PEM, b64, body, x } from '../../test/helpers/secret-fixtures.ts';
 
 // The fixtures of secrets.test.ts.
@@ -206,28 +214,29 @@ function referenceFindSecrets(value: unknown, pd: Parameters<typeof locate>[0]) 
   return out;
 }
 
-describe('findSecrets', () => {
-  const leaf = fc.oneof(
-    adversarial,
-    fc.constantFrom(...FIXTURES.map(([s]) => s)),
-    fc.integer(),
-    fc.boolean(),
-    fc.constant(null),
-  );
-  const name = fc.oneof(
-    fc.constantFrom(...KEYS.filter((k) => k !== undefined), 'ghp_' + x(36, 'G'), 'https://a:b@c'),
-    fc.string({ minLength: 1, maxLength: 10, unit: fc.constantFrom(...'abcXYZ_-:/') }),
-  );
-  const tree = fc.letrec<{ node: unknown }>((tie) => ({
-    node: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      leaf,
-      fc.array(tie('node'), { maxLength: 4 }),
-      fc.array(fc.constantFrom(...body(EC_PEM), ...body(PKCS1_PEM).slice(0, 4)), { maxLength: 5 }),
-      fc.dictionary(name, tie('node'), { maxKeys: 4 }),
-    ),
-  })).node;
+/** Spec trees: the fixtures, adversarial strings, lists of PEM body lines, keys the rules look at. */
+const leaf = fc.oneof(
+  adversarial,
+  fc.constantFrom(...FIXTURES.map(([s]) => s)),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+);
+const name = fc.oneof(
+  fc.constantFrom(...KEYS.filter((k) => k !== undefined), 'ghp_' + x(36, 'G'), 'https://a:b@c'),
+  fc.string({ minLength: 1, maxLength: 10, unit: fc.constantFrom(...'abcXYZ_-:/') }),
+);
+const tree = fc.letrec<{ node: unknown }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.array(tie('node'), { maxLength: 4 }),
+    fc.array(fc.constantFrom(...body(EC_PEM), ...body(PKCS1_PEM).slice(0, 4)), { maxLength: 5 }),
+    fc.dictionary(name, tie('node'), { maxKeys: 4 }),
+  ),
+})).node;
 
+describe('findSecrets', () => {
   it('reports what the first walk reported, in the same order, at the same places', () => {
     fc.assert(
       fc.property(tree, (spec) => {
@@ -242,6 +251,79 @@ describe('findSecrets', () => {
         expect(fast).toEqual(referenceFindSecrets(docs[0]!.value, docs[0]!.pd));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+/** `text` with every column the text rules find (secretColumns in each line, secretBlocks) turned into `*`. */
+function maskText(text: string): string {
+  const lines = text.split('\n');
+  const blocks = secretBlocks(lines);
+  return lines
+    .map((line, i) => {
+      const spans = [...secretColumns(line), ...(blocks.get(i) ?? [])];
+      let out = '';
+      for (let k = 0; k < line.length; k++)
+        out += spans.some(([a, b]) => k >= a && k < b) && !/\s/.test(line[k]!) ? '*' : line[k];
+      return out;
+    })
+    .join('\n');
+}
+
+/** What a masked span may leave visible: the syntax around a value (quotes, flow indicators, list markers). */
+const SYNTAX = new Set([...`"'[]{},-|>`]);
+
+/** The ways a spec is written: JSON, and YAML's block and flow styles, quoted, folded over short lines. */
+const LAYOUTS: Record<string, (doc: unknown) => string> = {
+  json: (doc) => JSON.stringify(doc, null, 1),
+  yaml: (doc) => stringify(doc),
+  'yaml, flow': (doc) => stringify(doc, { collectionStyle: 'flow' }),
+  'yaml, double-quoted, 30 columns': (doc) =>
+    stringify(doc, { defaultStringType: 'QUOTE_DOUBLE', lineWidth: 30, minContentWidth: 0 }),
+  'yaml, single-quoted, 30 columns': (doc) =>
+    stringify(doc, { defaultStringType: 'QUOTE_SINGLE', lineWidth: 30, minContentWidth: 0 }),
+  'yaml, folded, 30 columns': (doc) =>
+    stringify(doc, { blockQuote: 'folded', lineWidth: 30, minContentWidth: 0 }),
+};
+
+describe('secrets in text (what output masks in a file that did not parse)', () => {
+  it('leave no line, and no scalar of it, that secretKind flags', () => {
+    const line = fc
+      .array(fc.oneof(piece, fc.constantFrom(': ', ' # ', '- ', '{', '}', '[', ']', ', ', "'", '"')), {
+        maxLength: 10,
+      })
+      .map((ps) => ps.join('').replace(/\n/g, ' '));
+    fc.assert(
+      fc.property(line, (l) => {
+        const spans = secretColumns(l);
+        let out = '';
+        for (let k = 0; k < l.length; k++) out += spans.some(([a, b]) => k >= a && k < b) ? ' ' : l[k];
+        expect(secretKind(out), JSON.stringify([l, out])).toBeUndefined();
+        for (const word of out.split(/\s+/)) expect(secretKind(word), word).toBeUndefined();
+        const message = maskSecretText(l);
+        expect(secretKind(message.replaceAll('[secret masked]', ' ')), message).toBeUndefined();
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('cover every secret findSecrets finds in the values, in JSON and in YAML of every style', () => {
+    fc.assert(
+      fc.property(tree, fc.constantFrom(...Object.keys(LAYOUTS)), (spec, layout) => {
+        const doc = { apiVersion: 'meshc.dev/v1alpha1', kind: 'Service', spec };
+        const text = LAYOUTS[layout]!(doc);
+        const { docs } = classifyDocuments(parseFiles([{ path: 'services/s.yaml', text }]).files);
+        const masked = maskText(text);
+        for (const f of findSecrets(docs)) {
+          const { offset, endOffset } = f.diagnostic.location!;
+          for (let k = offset; k < endOffset; k++)
+            if (!/\s/.test(text[k]!) && !SYNTAX.has(text[k]!))
+              expect(masked[k], `${JSON.stringify(text.slice(offset, endOffset))} at ${k - offset}`).toBe(
+                '*',
+              );
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });

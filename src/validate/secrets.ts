@@ -267,3 +267,564 @@ export function maskSecretsInMessages(
       : d,
   );
 }
+
+/*
+ * Secrets in raw text. A file that does not parse (a YAML syntax error) has no values for findSecrets to
+ * walk, yet its lines are shown: in a code frame, a SARIF snippet, or quoted by the parser's message. The
+ * functions below find, in lines of text, what secretKind flags in values: the same rules, run on the scalars
+ * of a line and on values continued over lines, so that output can mask them.
+ */
+
+/** Columns `[from, to)` of a line, 0-based. */
+export type Columns = readonly [number, number];
+
+/** A scalar of a line: its columns, and the mapping key it is the value of, if the line says. */
+interface Token {
+  readonly from: number;
+  readonly to: number;
+  readonly key: string | undefined;
+  /** A quoted scalar: its escapes stand for characters of the value. */
+  readonly quoted?: boolean;
+}
+
+/** YAML's flow indicators: they end a plain scalar inside a flow collection (and JSON's structure). */
+const FLOW = '{}[],';
+/** A colon followed by one of these (or the end of the line) ends a mapping key. */
+const AFTER_KEY = /[\s"'{}[\],]/;
+/** The most tokens a secret spans (`-----BEGIN PGP PRIVATE KEY BLOCK-----` is five words). */
+const WINDOW_TOKENS = 8;
+
+/**
+ * The scalars of one line of YAML or JSON, as a parser would read them were the line on its own: quoted
+ * strings (without their quotes), plain scalars (up to a key colon, a comment, the end of the line and,
+ * inside a flow collection, a flow indicator; without their surrounding blanks), each with the mapping key
+ * before it; then the words of a comment. Lenient: any text splits into scalars.
+ */
+function yamlTokens(line: string): Token[] {
+  const out: Token[] = [];
+  const n = line.length;
+  // The flow collections the scalar is in, innermost last: a sequence's entries are under its key.
+  const flows: { readonly key: string | undefined }[] = [];
+  const entryKey = () => flows.at(-1)?.key;
+  let key: string | undefined;
+  let i = 0;
+  while (i < n) {
+    const c = line[i]!;
+    if (c === ' ' || c === '\t') {
+      i++;
+      continue;
+    }
+    if (c === ',' || c === '[' || c === '{' || c === ']' || c === '}') {
+      if (c === '[') flows.push({ key });
+      else if (c === '{') flows.push({ key: undefined });
+      else if (c !== ',') flows.pop();
+      key = entryKey();
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      // A comment: its words.
+      for (const w of wordTokens(line.slice(i + 1)))
+        out.push({ ...w, from: w.from + i + 1, to: w.to + i + 1 });
+      break;
+    }
+    // A block sequence entry or a complex key's indicator, not a scalar.
+    if ((c === '-' || c === '?') && (i + 1 >= n || /\s/.test(line[i + 1]!))) {
+      i++;
+      continue;
+    }
+    let from = i;
+    let to: number;
+    let next: number;
+    if (c === '"' || c === "'") {
+      from = i + 1;
+      let j = from;
+      while (j < n) {
+        if (c === '"' && line[j] === '\\') j += 2;
+        else if (c === "'" && line[j] === "'" && line[j + 1] === "'") j += 2;
+        else if (line[j] === c) break;
+        else j++;
+      }
+      to = Math.min(j, n);
+      next = Math.min(j + 1, n);
+    } else {
+      let j = i;
+      while (
+        j < n &&
+        !(line[j] === ':' && (j + 1 >= n || AFTER_KEY.test(line[j + 1]!))) &&
+        !(line[j] === '#' && /\s/.test(line[j - 1]!)) &&
+        !(flows.length > 0 && FLOW.includes(line[j]!))
+      )
+        j++;
+      next = j;
+      to = j;
+      // Blanks end no scalar; nor do flow indicators, which may close a collection opened on a line before.
+      while (to > from && /[\s,\]}]/.test(line[to - 1]!)) to--;
+      if (to === from) {
+        // A colon alone (`: x`): no scalar.
+        i = j + 1;
+        key = entryKey();
+        continue;
+      }
+    }
+    let k = next;
+    while (line[k] === ' ' || line[k] === '\t') k++;
+    const isKey = line[k] === ':' && (k + 1 >= n || AFTER_KEY.test(line[k + 1]!));
+    if (to > from) out.push({ from, to, key, ...(c === '"' || c === "'" ? { quoted: true } : {}) });
+    key = isKey ? line.slice(from, to) : entryKey();
+    i = isKey ? k + 1 : next;
+  }
+  return out;
+}
+
+/**
+ * The words of a line of prose (a message): the runs of characters between blanks, without the punctuation
+ * that ends a sentence or a clause after them (a masked word keeps its sentence's full stop).
+ */
+function wordTokens(line: string): Token[] {
+  return [...line.matchAll(/\S+/g)].map((m) => {
+    const word = m[0].replace(/[.,;:!?)\]'"`]+$/, '') || m[0];
+    return { from: m.index, to: m.index + word.length, key: undefined };
+  });
+}
+
+/** `text` with the columns `spans` turned into spaces (the same length). */
+function blank(text: string, spans: readonly Columns[]): string {
+  let out = text;
+  for (const [a, b] of spans) out = out.slice(0, a) + ' '.repeat(b - a) + out.slice(b);
+  return out;
+}
+
+/**
+ * The columns of one line of YAML or JSON holding what secretKind flags: each scalar that it flags, with the
+ * mapping key before it (as findSecrets flags a value, or a key), then the fewest neighbouring scalars that
+ * it flags together (a key and its value, `aws_secret_access_key: …`), and, should the line still be flagged
+ * with all of those blanked (a comment, a line of a broken scalar), the whole line. Masking the columns
+ * leaves a line that secretKind does not flag, and no scalar that it flags.
+ */
+export function secretColumns(line: string): Columns[] {
+  return flaggedColumns(line, yamlTokens(line));
+}
+
+function flaggedColumns(line: string, tokens: readonly Token[]): Columns[] {
+  if (line.length < SHORTEST_SECRET) return [];
+  const out: Columns[] = [];
+  const masked = new Set<number>();
+  tokens.forEach((t, i) => {
+    const text = line.slice(t.from, t.to);
+    if (
+      t.to - t.from >= SHORTEST_SECRET &&
+      (t.quoted ? flaggedQuoted(text, t.key) : secretKind(text, t.key))
+    ) {
+      out.push([t.from, t.to]);
+      masked.add(i);
+    }
+  });
+  let rest = blank(line, out);
+  while (secretKind(rest)) {
+    const window = flaggedWindow(rest, tokens, masked);
+    if (!window) {
+      const from = line.search(/\S/);
+      out.push([Math.max(0, from), line.trimEnd().length]);
+      break;
+    }
+    const [i, j] = window;
+    out.push([tokens[i]!.from, tokens[j]!.to]);
+    for (let k = i; k <= j; k++) masked.add(k);
+    rest = blank(line, out);
+  }
+  return out;
+}
+
+/** The first (by its end), narrowest run of at most WINDOW_TOKENS unmasked tokens that secretKind flags. */
+function flaggedWindow(
+  text: string,
+  tokens: readonly Token[],
+  masked: ReadonlySet<number>,
+): [number, number] | undefined {
+  for (let j = 0; j < tokens.length; j++) {
+    if (masked.has(j)) continue;
+    for (let i = j; i >= 0 && j - i < WINDOW_TOKENS; i--) {
+      if (masked.has(i)) break;
+      if (secretKind(text.slice(tokens[i]!.from, tokens[j]!.to), tokens[i]!.key)) return [i, j];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `text` (a message, a hint: prose of one line or several, which may quote source) with what secretKind
+ * flags in each line replaced by `mask`: the fewest words it flags, as secretColumns finds scalars.
+ */
+export function maskSecretText(text: string, mask = '[secret masked]'): string {
+  if (text.length < SHORTEST_SECRET) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      const spans = [...flaggedColumns(line, wordTokens(line))].sort((a, b) => b[0] - a[0]);
+      let out = line;
+      for (const [a, b] of spans) out = out.slice(0, a) + mask + out.slice(b);
+      return out;
+    })
+    .join('\n');
+}
+
+/** A mapping key at the start of a line's text (after the indentation and list markers): `key: `. */
+const LINE_KEY = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"\-[\]{}][^#]*?|-[^\s#][^#]*?)[ \t]*:(?:[ \t]+|$)/;
+
+/** What a line of YAML holds, read on its own. */
+interface LineValue {
+  /** Its mapping key, if any, and the key's column. */
+  readonly key: string | undefined;
+  readonly keyAt: number;
+  /** The columns of its value's text, if any. */
+  readonly text: Columns | undefined;
+  /** A sequence entry (`- x`) that is not a mapping. */
+  readonly item: boolean;
+  /** The column a block scalar it opens (`key: |`, `- >-`) must be indented past, if it opens one. */
+  readonly block: number | undefined;
+  /** The quote of a quoted scalar that the line opens and does not close. */
+  readonly opens: '"' | "'" | undefined;
+}
+
+/** A block scalar header: `|`, `>-`, `|2+`. */
+const BLOCK_HEADER = /^[|>][-+0-9]*$/;
+
+/** The column of the quote that ends a scalar quoted with `quote`, from column `from` of `line` on, or -1. */
+function closingQuote(line: string, from: number, quote: '"' | "'"): number {
+  for (let j = from; j < line.length; j++) {
+    if (quote === '"' && line[j] === '\\') j++;
+    else if (line[j] === quote) {
+      if (quote === "'" && line[j + 1] === "'") j++;
+      else return j;
+    }
+  }
+  return -1;
+}
+
+/** The text of a line inside a scalar begun on a line before it: `[first non-blank, end)`, or undefined. */
+function innerText(line: string, end = line.trimEnd().length): Columns | undefined {
+  const from = line.search(/\S/);
+  return from >= 0 && end > from ? [from, end] : undefined;
+}
+
+/** Line `line` read on its own; undefined for a blank line or a comment. */
+function lineValue(line: string): LineValue | undefined {
+  const markers = /^[ \t]*(?:[-?](?:[ \t]+|$))*/.exec(line)![0];
+  let i = markers.length;
+  if (i >= line.length || line[i] === '#') return undefined;
+  let key: string | undefined;
+  const keyAt = i;
+  // A block scalar's content is indented past its parent: its key, or the last sequence entry's `-`.
+  let parent = Math.max(markers.trimEnd().length - 1, line.search(/\S/));
+  const k = LINE_KEY.exec(line.slice(i));
+  if (k) {
+    key = k[1]!.replace(/^(["'])(.*)\1$/, '$2');
+    parent = i;
+    i += k[0].length;
+  }
+  const item = key === undefined && /-[ \t]*$/.test(markers);
+  while (i < line.length && /\s/.test(line[i]!)) i++;
+  if (line[i] === '[' || line[i] === '{') {
+    // A flow collection: its scalars are the line's own (secretColumns), but for the last one, when it is
+    // left open at the end of the line (a collection over lines), to be continued on the next.
+    const rest = line.slice(i);
+    const last = yamlTokens(rest).at(-1);
+    const tail = flowOf(rest).code;
+    const none = { key, keyAt, item, block: undefined, text: undefined, opens: undefined };
+    if (!last || FLOW.includes(tail.at(-1)!)) return none;
+    const q = last.quoted ? rest[last.from - 1] : undefined;
+    const open = (q === '"' || q === "'") && rest[last.to] !== q ? q : undefined;
+    return { ...none, text: [i + last.from, i + last.to], opens: open };
+  }
+  const q = line[i];
+  if (q === '"' || q === "'") {
+    const close = closingQuote(line, i + 1, q);
+    const end = close < 0 ? line.trimEnd().length : close;
+    return {
+      key,
+      keyAt,
+      item,
+      block: undefined,
+      text: end > i + 1 ? [i + 1, end] : undefined,
+      opens: close < 0 ? q : undefined,
+    };
+  }
+  let end = line.length;
+  const comment = line.slice(i).search(/(^|[ \t])#/);
+  if (comment >= 0) end = i + comment;
+  while (end > i && /[\s,\]}]/.test(line[end - 1]!)) end--;
+  const header = BLOCK_HEADER.test(line.slice(i, end));
+  return {
+    key,
+    keyAt,
+    item,
+    block: header ? parent : undefined,
+    text: end > i && !header ? [i, end] : undefined,
+    opens: undefined,
+  };
+}
+
+/** A character that opens or closes a flow collection. */
+const FLOW_CHAR = /[[\]{}]/;
+
+/**
+ * A line's flow collections and comment, quotes skipped: how many collections it opens (`[`, `{`) less
+ * those it closes, and the line without its comment and trailing blanks.
+ */
+function flowOf(line: string): { readonly depth: number; readonly code: string } {
+  let depth = 0;
+  let i = 0;
+  for (; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '"' || c === "'") {
+      const close = closingQuote(line, i + 1, c);
+      if (close < 0) {
+        i = line.length;
+        break;
+      }
+      i = close;
+    } else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]!))) break;
+    else if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') depth--;
+  }
+  return { depth, code: line.slice(0, i).trimEnd() };
+}
+
+/** A value over one line or more: the text of its lines, and the mapping key it is under. */
+interface Value {
+  readonly key: string | undefined;
+  /** A sequence entry that is not a mapping: findSecrets also joins a list of strings. */
+  readonly item: boolean;
+  /** The line of its key, if the value begins on it. */
+  readonly keyLine: number | undefined;
+  readonly lines: { readonly line: number; readonly text: Columns }[];
+}
+
+/**
+ * The values of a text's lines as YAML reads them (plain, quoted and block scalars over lines), each with
+ * the mapping key it is under, and the runs of sequence entries among them. Lenient, for a text that may not
+ * parse: a line that would be an error (indented too much, or too little for the block scalar above it)
+ * continues the value before it, or begins one under the last key.
+ */
+function textValues(
+  lines: readonly string[],
+  each: (v: Value) => void,
+  list: (items: readonly Value[]) => void,
+): void {
+  // The mapping keys the line is under, innermost last, each with its column.
+  const keys: { key: string; at: number }[] = [];
+  let value: Value | undefined;
+  let items: Value[] = [];
+  let quote: '"' | "'" | undefined;
+  let block: number | undefined;
+  let flow = 0;
+  let afterEntry = false;
+  const endList = () => {
+    if (items.length > 1) list(items);
+    items = [];
+  };
+  const endValue = () => {
+    if (!value) return;
+    each(value);
+    if (value.item) items.push(value);
+    else endList();
+    value = undefined;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (quote) {
+      // Inside a quoted scalar: text up to its closing quote, whatever it looks like.
+      const close = closingQuote(line, 0, quote);
+      const text = innerText(line, close < 0 ? undefined : close);
+      if (text) value?.lines.push({ line: i, text });
+      if (close >= 0) quote = undefined;
+      continue;
+    }
+    if (block !== undefined) {
+      // Inside a block scalar: text while indented past its parent (blank lines too).
+      const indent = line.search(/\S/);
+      if (indent < 0 || indent > block) {
+        const text = innerText(line);
+        if (text) value?.lines.push({ line: i, text });
+        continue;
+      }
+      block = undefined;
+      endValue();
+    }
+    const v = lineValue(line);
+    if (!v && !line.trim()) continue;
+    // In a flow collection over lines (JSON's arrays and objects), a line after an entry's end begins an entry.
+    const entry = flow > 0 && afterEntry;
+    if (FLOW_CHAR.test(line)) flow = Math.max(0, flow + flowOf(line).depth);
+    afterEntry = flow > 0 && /[,[{]$/.test(flowOf(line).code);
+    if (!v) {
+      // A comment ends a plain scalar.
+      endValue();
+      endList();
+      continue;
+    }
+    // A key's value is indented past it (a sequence may also start at its column).
+    const indent = line.search(/\S/);
+    const dash = /^[ \t]*-(\s|$)/.test(line);
+    while (keys.length > 0 && !(indent > keys.at(-1)!.at || (indent === keys.at(-1)!.at && dash))) keys.pop();
+    if (v.key !== undefined || v.item || v.block !== undefined || entry || !value) {
+      endValue();
+      if (v.key !== undefined) {
+        endList();
+        keys.push({ key: v.key, at: v.keyAt });
+      }
+      value = {
+        key: keys.at(-1)?.key,
+        item: v.item || (entry && v.key === undefined),
+        keyLine: v.key !== undefined ? i : undefined,
+        lines: [],
+      };
+    }
+    if (v.text) value.lines.push({ line: i, text: v.text });
+    quote = v.opens;
+    block = v.block;
+  }
+  endValue();
+  endList();
+}
+
+/** A line of a PEM block after its header: base64, a blank line, the END line. */
+const PEM_BODY = /^[A-Za-z0-9+/=]*$/;
+/** RFC 1421 / RFC 4880 armor headers, right after the BEGIN line: `Proc-Type: 4,ENCRYPTED`, `Version: …`. */
+const PEM_HEADER = /^[A-Za-z][A-Za-z0-9-]*:[ \t]/;
+
+/**
+ * Secrets of a text (a file's lines, without their line breaks) that a line alone does not show, whether
+ * or not the text parses: by 0-based line, the columns to mask.
+ * - A PEM private key block: every line after its header (which secretColumns finds) up to its END line
+ *   (armor headers, blank lines, base64), however it is indented; the key material is all of it.
+ * - A value that secretKind flags, under the mapping key it is under, as findSecrets flags it: a scalar
+ *   over lines (plain, quoted, block; its lines joined as YAML joins them, and with no separator), a sequence
+ *   entry under a key on a line before it, a run of string entries joined (as findSecrets joins a list of
+ *   strings). All of the value's text is masked, as SECRET_IN_SPEC masks all of a value.
+ * Values are read as textValues reads them: leniently, so that a text that does not parse (a line indented
+ * too little or too much) still has its secrets found.
+ */
+export function secretBlocks(lines: readonly string[]): Map<number, Columns[]> {
+  const out = new Map<number, Columns[]>();
+  const add = (line: number, span: Columns) => {
+    if (span[1] <= span[0]) return;
+    const list = out.get(line) ?? [];
+    list.push(span);
+    out.set(line, list);
+  };
+  // PEM private key blocks.
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.includes('-----BEGIN') || !PEM_PRIVATE_KEY.test(line)) continue;
+    let headers = true;
+    let j = i + 1;
+    for (; j < lines.length; j++) {
+      const text = pemLineText(lines[j]!);
+      if (text.includes('-----END')) {
+        add(j, nonBlank(lines[j]!));
+        break;
+      }
+      if (headers && PEM_HEADER.test(text)) {
+        add(j, nonBlank(lines[j]!));
+        continue;
+      }
+      headers = false;
+      if (!PEM_BODY.test(text)) break;
+      add(j, nonBlank(lines[j]!));
+    }
+    i = Math.max(i, j - 1);
+  }
+  // Values (over one line or more), and lists of strings.
+  const text = (l: { line: number; text: Columns }) => lines[l.line]!.slice(l.text[0], l.text[1]);
+  // Joined as a literal block scalar is (line breaks), as a folded or a quoted one is (spaces), and as
+  // findSecrets joins a list of strings (line breaks, nothing).
+  const flagged = (texts: readonly string[], key: string | undefined) =>
+    [texts.join('\n'), folded(texts), texts.join('')].some((t) => flaggedQuoted(t, key) !== undefined);
+  const mask = (v: Value) => {
+    for (const l of v.lines) add(l.line, l.text);
+  };
+  textValues(
+    lines,
+    (v) => {
+      // A value on the line of its key, and on that line alone, is the line's (secretColumns).
+      if (v.lines.length === 0 || (v.lines.length === 1 && v.lines[0]!.line === v.keyLine)) return;
+      if (flagged(v.lines.map(text), v.key)) mask(v);
+    },
+    (items) => {
+      const texts = items.map((v) => v.lines.map(text).join('\n'));
+      if (flagged(texts, items[0]!.key)) items.forEach(mask);
+    },
+  );
+  return out;
+}
+
+/**
+ * Lines of a scalar folded into one, as YAML folds a plain or a double-quoted scalar: a space for each line
+ * break, none after an escaped one (a line ending in an odd number of backslashes, the last one dropped).
+ */
+function folded(texts: readonly string[]): string {
+  let out = texts[0] ?? '';
+  for (const t of texts.slice(1)) {
+    const escaped = /(^|[^\\])(\\\\)*\\$/.test(out);
+    out = escaped ? out.slice(0, -1) + t : `${out} ${t}`;
+  }
+  return out;
+}
+
+/** What secretKind says of a quoted scalar's text, read as it is and with its escapes (`\\t`, `''`) undone. */
+function flaggedQuoted(text: string, key: string | undefined): string | undefined {
+  return (
+    secretKind(text, key) ??
+    (text.includes('\\') ? secretKind(unescape(text), key) : undefined) ??
+    (text.includes("''") ? secretKind(text.replaceAll("''", "'"), key) : undefined)
+  );
+}
+
+/**
+ * The text of a double-quoted scalar (YAML's and JSON's escapes) as the value it stands for; an escaped line
+ * break (a backslash ending a line) joins the lines.
+ */
+function unescape(s: string): string {
+  if (!s.includes('\\')) return s;
+  return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[^])/g, (_, e: string) => {
+    if (e.length > 1) {
+      const cp = parseInt(e.slice(1), 16);
+      return cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
+    }
+    return ESCAPES[e] ?? e;
+  });
+}
+
+/** YAML's one-character escapes (JSON's are among them), and the escaped line break. */
+const ESCAPES: Readonly<Record<string, string>> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  a: '\x07',
+  '0': '\0',
+  e: '\x1b',
+  _: '\u00a0',
+  N: '\u0085',
+  L: '\u2028',
+  P: '\u2029',
+  '\n': '',
+};
+
+/** A line of a PEM block as its text: without indentation, list markers, quotes and trailing space. */
+function pemLineText(line: string): string {
+  return line
+    .trim()
+    .replace(/^(-[ \t]+)+/, '')
+    .replace(/^["']|["']$/g, '');
+}
+
+/** The columns of a line from its first to its last non-blank character. */
+function nonBlank(line: string): Columns {
+  const from = line.search(/\S/);
+  return from < 0 ? [0, 0] : [from, line.trimEnd().length];
+}

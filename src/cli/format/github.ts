@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { FormatContext } from './context.ts';
+import { maskedMessages } from './redact.ts';
 
 import {
   escapeCommandData as escapeData,
@@ -11,7 +12,8 @@ import {
 export const ANNOTATIONS_PER_TYPE = 10;
 
 /** GitHub Actions workflow commands: `::error file=…,line=…,col=…::message`. */
-export function formatGithub(diagnostics: readonly Diagnostic[], ctx: FormatContext): string {
+export function formatGithub(all: readonly Diagnostic[], ctx: FormatContext): string {
+  const diagnostics = maskedMessages(all);
   const shown: Diagnostic[] = [];
   const dropped = { error: 0, warning: 0 };
   for (const d of diagnostics) {

@@ -1,13 +1,15 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { Location } from '../../core/location.ts';
 import type { FormatContext } from './context.ts';
+import { maskedMessages } from './redact.ts';
 
 /**
  * `--format json`: a stable document. Fields (version 1): diagnostics[] of {code, severity, message, hint,
  * file, line, column, endLine, endColumn, pointer, related[] of {message, file, line, column}}, and
  * summary {errors, warnings}. Lines and columns are 1-based.
  */
-export function formatJson(diagnostics: readonly Diagnostic[], ctx: FormatContext): string {
+export function formatJson(all: readonly Diagnostic[], ctx: FormatContext): string {
+  const diagnostics = maskedMessages(all);
   const pos = (l: Location | undefined) =>
     l
       ? {

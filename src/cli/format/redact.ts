@@ -1,4 +1,7 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
+import type { LineIndex } from '../../parse/line-index.ts';
+import { maskSecretText, secretBlocks, secretColumns } from '../../validate/secrets.ts';
+import type { Columns } from '../../validate/secrets.ts';
 import type { FormatContext } from './context.ts';
 
 /** Secret spans (offsets) by file, from every diagnostic marked `redact`. */
@@ -47,7 +50,9 @@ export function lineLength(ctx: FormatContext, file: string, line: number): numb
 
 /**
  * The source line (or the columns `window` of it), with every character inside a secret span replaced by
- * `*` (the same length, so carets line up).
+ * `*` (the same length, so carets line up): the spans of the diagnostics marked `redact`, and whatever
+ * looks like a secret in the file's text by the rules of SECRET_IN_SPEC (`textSecrets`), since a file that
+ * did not parse has no SECRET_IN_SPEC finding to mark its secrets.
  */
 export function sourceLine(
   ctx: FormatContext,
@@ -62,14 +67,74 @@ export function sourceLine(
   const from = window ? Math.min(start + window.from, end) : start;
   const to = window ? Math.min(start + window.to, end) : end;
   const text = lines.text.slice(from, to);
-  const own = spans.get(file);
-  if (!own?.length) return text;
+  const own = [
+    ...(spans.get(file) ?? []),
+    ...textSecrets(lines, line).map(([a, b]): readonly [number, number] => [start + a, start + b]),
+  ];
+  if (!own.length) return text;
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const offset = from + i;
     out += own.some(([a, b]) => offset >= a && offset < b) && !/\s/.test(text[i]!) ? '*' : text[i];
   }
   return out;
+}
+
+/** What textSecrets found in a file: by 1-based line, its own secrets; the secrets spanning lines. */
+interface TextSecrets {
+  readonly lines: Map<number, readonly Columns[]>;
+  blocks?: Map<number, Columns[]>;
+}
+
+/** Per file text (a LineIndex lives as long as the report that shows its lines). */
+const found = new WeakMap<LineIndex, TextSecrets>();
+
+/**
+ * The columns of line `line` (1-based) of a file that look like a secret in its text, whether or not the
+ * file parsed: what secretColumns finds in the line, and the part of a secret spanning lines (a PEM block, a
+ * value continued over lines) that secretBlocks finds in the whole text, scanned once per file and only for
+ * a file whose lines are shown.
+ */
+export function textSecrets(lines: LineIndex, line: number): readonly Columns[] {
+  let f = found.get(lines);
+  if (!f) found.set(lines, (f = { lines: new Map() }));
+  let own = f.lines.get(line);
+  if (!own) {
+    f.blocks ??= secretBlocks(Array.from({ length: lines.starts.length }, (_, i) => lines.lineText(i + 1)));
+    own = [...secretColumns(lines.lineText(line)), ...(f.blocks.get(line - 1) ?? [])];
+    f.lines.set(line, own);
+  }
+  return own;
+}
+
+/**
+ * The diagnostics as output shows them: whatever looks like a secret in a message, a hint or a related
+ * location's message (a YAML parser's message quotes the source it could not read) replaced by
+ * `[secret masked]`, by the rules of SECRET_IN_SPEC. Every format shows diagnostics through this.
+ */
+export function maskedMessages(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const memo = new Map<string, string>();
+  const mask = (s: string) => {
+    let m = memo.get(s);
+    if (m === undefined) memo.set(s, (m = maskSecretText(s)));
+    return m;
+  };
+  return diagnostics.map((d) => {
+    const message = mask(d.message);
+    const hint = d.hint === undefined ? undefined : mask(d.hint);
+    const related = d.related?.map((r) => {
+      const m = mask(r.message);
+      return m === r.message ? r : { ...r, message: m };
+    });
+    if (message === d.message && hint === d.hint && related?.every((r, i) => r === d.related![i]) !== false)
+      return d;
+    return {
+      ...d,
+      message,
+      ...(hint !== undefined ? { hint } : {}),
+      ...(related ? { related } : {}),
+    };
+  });
 }
 
 /** The columns `win` of a line as a code frame or a snippet shows them: secrets masked, `…` where it was cut. */

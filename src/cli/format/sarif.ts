@@ -1,14 +1,11 @@
 import { CODES } from '../../core/codes.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { FormatContext } from './context.ts';
-import { cutLine, frameWindow, lineLength, redactions } from './redact.ts';
+import { cutLine, frameWindow, lineLength, maskedMessages, redactions } from './redact.ts';
 
 /** SARIF 2.1.0 for code scanning: one rule per diagnostic code, one result per diagnostic. */
-export function formatSarif(
-  diagnostics: readonly Diagnostic[],
-  ctx: FormatContext,
-  toolVersion: string,
-): string {
+export function formatSarif(all: readonly Diagnostic[], ctx: FormatContext, toolVersion: string): string {
+  const diagnostics = maskedMessages(all);
   const codes = [...new Set(diagnostics.map((d) => d.code))].sort();
   const spans = redactions(diagnostics);
   // The first line of the region, secrets masked: what code scanning shows next to the result.
@@ -46,7 +43,7 @@ export function formatSarif(
                 locations: [
                   {
                     physicalLocation: {
-                      artifactLocation: { uri: ctx.displayPath(d.location.file) },
+                      artifactLocation: { uri: uriReference(ctx.displayPath(d.location.file)) },
                       region: {
                         startLine: d.location.line,
                         startColumn: d.location.col,
@@ -64,4 +61,13 @@ export function formatSarif(
     ],
   };
   return JSON.stringify(sarif, null, 2) + '\n';
+}
+
+/**
+ * A path shown to the user (`/`-separated, relative or absolute) as the URI reference SARIF requires
+ * (RFC 3986): each segment percent-encoded, so that a file named `a%20b.yaml` or `a b.yaml` is found again,
+ * and a colon in the first segment is not read as a scheme.
+ */
+export function uriReference(displayed: string): string {
+  return displayed.split('/').map(encodeURIComponent).join('/');
 }

@@ -1,13 +1,14 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { FormatContext } from './context.ts';
 import { printable } from '../../core/printable.ts';
-import { cutLine, frameWindow, lineLength, redactions } from './redact.ts';
+import { cutLine, frameWindow, lineLength, maskedMessages, redactions } from './redact.ts';
 import type { Redactions } from './redact.ts';
 
 const C = { red: 31, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
 
 /** `file:line:col: severity CODE: message`, a code frame with carets, and a `hint:` line. */
-export function formatText(diagnostics: readonly Diagnostic[], ctx: FormatContext): string {
+export function formatText(all: readonly Diagnostic[], ctx: FormatContext): string {
+  const diagnostics = maskedMessages(all);
   const paint = (code: number, s: string) => (ctx.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const out: string[] = [];
   // Secret spans are masked in every code frame, whichever diagnostic shows their line.
