@@ -5,6 +5,7 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { SourceFile } from '../parse/source.ts';
 import { unifiedDiff } from './line-diff.ts';
+import { secretBlocks, secretColumns } from '../validate/secrets.ts';
 
 export interface SpecFileChange {
   /** Relative to the spec directory, `/`-separated. */
@@ -80,8 +81,10 @@ export const REDACTED = '<redacted>';
 
 /**
  * The files with every value a secret finding (`SECRET_…` codes, any severity) points at replaced by
- * {@link REDACTED} (each line of it, so line numbers stay), so that a diff of the spec files never prints
- * a secret: not in a pull-request comment, a job summary or a log.
+ * {@link REDACTED} (each line of it, so line numbers stay), and whatever else looks like a secret in the
+ * text by the same rules (a file that did not parse has no finding to point at it: secretColumns,
+ * secretBlocks), so that a diff of the spec files never prints a secret: not in a pull-request comment, a job
+ * summary or a log.
  */
 export function redactSecrets(
   files: readonly SourceFile[],
@@ -90,13 +93,34 @@ export function redactSecrets(
   const spans = secretSpans(diagnostics);
   return files.map((f) => {
     const list = spans.get(f.path);
-    if (!list) return f;
     let text = f.text;
     // From the end, so earlier offsets stay valid; overlapping spans are merged by the outer one.
-    for (const { start, end } of [...list].sort((a, b) => b.start - a.start)) {
+    for (const { start, end } of [...(list ?? [])].sort((a, b) => b.start - a.start)) {
       if (!(start >= 0 && end > start && end <= text.length)) continue;
       text = text.slice(0, start) + text.slice(start, end).replace(/[^\r\n]+/g, REDACTED) + text.slice(end);
     }
-    return { ...f, text };
+    text = redactSecretText(text);
+    return text === f.text ? f : { ...f, text };
   });
+}
+
+/** `text` with each run of columns that looks like a secret replaced by {@link REDACTED}, line by line. */
+function redactSecretText(text: string): string {
+  const lines = text.split('\n');
+  const blocks = secretBlocks(lines);
+  let changed = false;
+  const out = lines.map((line, i) => {
+    const columns = [...secretColumns(line), ...(blocks.get(i) ?? [])].sort((a, b) => a[0] - b[0]);
+    if (columns.length === 0) return line;
+    changed = true;
+    let result = '';
+    let at = 0;
+    for (const [from, to] of columns) {
+      if (to <= at) continue;
+      result += line.slice(at, Math.max(at, from)) + REDACTED;
+      at = to;
+    }
+    return result + line.slice(at);
+  });
+  return changed ? out.join('\n') : text;
 }
