@@ -925,7 +925,7 @@ export interface GitOps {
    */
   path?: string;
   /**
-   * Flux only: how often Flux fetches the repository and reconciles the Kustomizations (a Go-style duration). Default: `10m` for the GitRepository, `10m` for the Kustomizations. Example: `5m`.
+   * Flux only: how often Flux fetches the repository and reconciles the Kustomizations (a Go-style duration). Default: `1m` for the GitRepository, `10m` for the Kustomizations. Example: `5m`.
    */
   interval?: string;
   /**
