@@ -50,6 +50,18 @@ describe('diff noise tables from the backends', () => {
         }
   });
 
+  it("compares an Istio DestinationRule's named subsets as a set (a reordered live list is no drift)", () => {
+    const rule = (names: string[]): K8sObject =>
+      ({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: 'reviews', namespace: 'shop' },
+        spec: { host: 'reviews', subsets: names.map((n) => ({ name: n, labels: { version: n } })) },
+      }) as K8sObject;
+    expect(normalizeForDiff(rule(['v2', 'v1']))).toEqual(normalizeForDiff(rule(['v1', 'v2'])));
+    expect(normalizeForDiff(rule(['v1', 'v3']))).not.toEqual(normalizeForDiff(rule(['v1', 'v2'])));
+  });
+
   it('keeps the order of a list no table names', () => {
     const gk = 'gateway.networking.k8s.io/HTTPRoute';
     const items = [{ n: 'b' }, { n: 'a' }];

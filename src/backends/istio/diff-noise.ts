@@ -38,7 +38,8 @@ export const ISTIO_DIFF_NOISE: DiffNoise = {
       'spec.exportTo',
       'spec.http[].match',
     ],
-    'networking.istio.io/DestinationRule': ['spec.exportTo'],
+    // DestinationRule: subsets are named (routes pick them by name; istiod refuses two of one name).
+    'networking.istio.io/DestinationRule': ['spec.exportTo', 'spec.subsets'],
     'networking.istio.io/ServiceEntry': ['spec.hosts', 'spec.addresses', 'spec.exportTo', 'spec.ports'],
     'networking.istio.io/Sidecar': ['spec.egress[].hosts'],
     'networking.istio.io/Gateway': ['spec.servers[].hosts'],
