@@ -290,3 +290,76 @@ spec: { action: DENY, selector: { matchLabels: { app: ratings } }, rules: [{}] }
     );
   });
 });
+
+describe('AuthorizationPolicy `principals: ["*"]` (any authenticated caller)', () => {
+  const POLICY = `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: reviews-authn-only, namespace: shop }
+spec:
+  selector: { matchLabels: { app: reviews } }
+  action: ALLOW
+  rules:
+  - from: [{ source: { principals: ["*"] } }]
+  - from: [{ source: { principals: ["*", cluster.local/ns/shop/sa/shop-ratings] } }]
+    to: [{ operation: { methods: [GET] } }]
+`;
+
+  it('is left out and reported where the mTLS is not strict: the spec\'s "*" would admit plaintext callers', () => {
+    const { file, codes, messages } = run(POLICY);
+    expect(codes).toEqual([
+      'IMPORT_NOT_CARRIED /spec/rules/0/from',
+      'IMPORT_NOT_CARRIED /spec/rules/0/from/0/source/principals/0',
+      'IMPORT_NOT_CARRIED /spec/rules/1/from/0/source/principals/0',
+    ]);
+    expect(messages.join('\n')).toContain("also admits plaintext callers while reviews's mTLS is not strict");
+    const svc = file('services/shop/reviews.yaml');
+    expect(svc).toContain('  access:\n  - from:\n    - ratings\n    methods:\n    - GET\n');
+    expect(svc).not.toContain('"*"');
+  });
+
+  it('is carried as "*" where the service\'s imported mTLS is strict', () => {
+    const { file, codes } = run(`
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: reviews, namespace: shop }
+spec: { selector: { matchLabels: { app: reviews } }, mtls: { mode: STRICT } }
+---
+${POLICY}`);
+    expect(codes).toEqual([]);
+    const svc = file('services/shop/reviews.yaml');
+    expect(svc).toContain('mtls: strict');
+    expect(svc).toContain(
+      '  access:\n  - from:\n    - "*"\n  - from:\n    - "*"\n    - ratings\n    methods:\n    - GET\n',
+    );
+  });
+
+  it('is carried as "*" under a strict mesh-wide mode, and not under a service\'s permissive override', () => {
+    const { file, codes } = run(`
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: default, namespace: istio-system }
+spec: { mtls: { mode: STRICT } }
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: ratings, namespace: shop }
+spec:
+  selector: { matchLabels: { app: ratings } }
+  rules: [{ from: [{ source: { principals: ["*"] } }] }]
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: reviews, namespace: shop }
+spec: { selector: { matchLabels: { app: reviews } }, mtls: { mode: PERMISSIVE } }
+---
+${POLICY}`);
+    expect(codes).toEqual([
+      'IMPORT_NOT_CARRIED /spec/rules/0/from',
+      'IMPORT_NOT_CARRIED /spec/rules/0/from/0/source/principals/0',
+      'IMPORT_NOT_CARRIED /spec/rules/1/from/0/source/principals/0',
+    ]);
+    expect(file('services/shop/ratings.yaml')).toContain('  access:\n  - from:\n    - "*"\n');
+    expect(file('services/shop/reviews.yaml')).not.toContain('"*"');
+  });
+});

@@ -1260,7 +1260,16 @@ function readAuthzRule(
       );
     for (const [j, pr] of asArray(source.principals).entries()) {
       if (pr === '*') {
-        callers.push('*');
+        // Istio's `*` principal is any caller with an mTLS identity; the spec's `*` also admits plaintext callers.
+        // The same only where the service accepts mTLS traffic alone (the imported mode; PeerAuthentications are
+        // read before AuthorizationPolicies). Elsewhere it is left out: the policy allows less, never more.
+        if ((target.spec.mtls ?? ctx.environment.mtls ?? 'permissive') === 'strict') callers.push('*');
+        else
+          r.notCarried(
+            [...p, 'principals', j],
+            `\`*\` admits authenticated (mTLS) callers only, and the spec's \`*\` also admits plaintext callers while ${target.name}'s mTLS is not strict`,
+            "Make the service's mTLS strict (a STRICT PeerAuthentication, or `mtls: strict`) and add `*` to its `access`, or name its callers.",
+          );
         continue;
       }
       const m = typeof pr === 'string' ? PRINCIPAL.exec(pr) : null;
