@@ -453,6 +453,14 @@ spec:
     - weight: 10
       serviceSubset: v2
       requestHeaders: { set: { x-b: "2", x-a: "1" } }`,
+          // web's intentions: without any, its imported access would deny all, reported (IMPORT_APPROXIMATED).
+          `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: { name: web }
+spec:
+  destination: { name: web }
+  sources: [{ name: "*", action: allow }]`,
         ),
       },
     ],

@@ -75,11 +75,16 @@ function accessRows(destination: string, callers: readonly (string | undefined)[
 }
 
 const at = (file: string, line: number) => `${UPSTREAM}/${file}:${line}`;
+const platform = (line: number) => `${PLATFORM}:${line}`;
 
 const TASKS: readonly Task[] = [
   {
     file: 'canary-split.yaml',
-    findings: [],
+    findings: [
+      // A service of the Consul input that no ServiceIntentions decides admits no caller (ACLs, default deny): its
+      // imported access denies all, reported at its ServiceDefaults, else its Kubernetes Service.
+      `IMPORT_APPROXIMATED ${at('canary-split.yaml', 13)}`,
+    ],
     version: '1.16',
     rows: (imported, upstream) => [
       ...chainRows('web', [req('GET', '/'), req('POST', '/api/x')])(imported, upstream),
@@ -94,7 +99,12 @@ const TASKS: readonly Task[] = [
   {
     file: 'header-query-canary.yaml',
     // The task names the subset `canary` without its resolver: assumed to be the pods labelled version=canary.
-    findings: [`IMPORT_APPROXIMATED ${at('header-query-canary.yaml', 20)}`],
+    findings: [
+      // A service of the Consul input that no ServiceIntentions decides admits no caller (ACLs, default deny): its
+      // imported access denies all, reported at its ServiceDefaults, else its Kubernetes Service.
+      `IMPORT_APPROXIMATED ${platform(25)}`,
+      `IMPORT_APPROXIMATED ${at('header-query-canary.yaml', 20)}`,
+    ],
     version: '1.16',
     rows: chainRows('web', [
       req('GET', '/'),
@@ -108,7 +118,13 @@ const TASKS: readonly Task[] = [
   },
   {
     file: 'path-routes-retries.yaml',
-    findings: [],
+    findings: [
+      // A service of the Consul input that no ServiceIntentions decides admits no caller (ACLs, default deny): its
+      // imported access denies all, reported at its ServiceDefaults, else its Kubernetes Service.
+      `IMPORT_APPROXIMATED ${platform(154)}`,
+      `IMPORT_APPROXIMATED ${platform(199)}`,
+      `IMPORT_APPROXIMATED ${platform(244)}`,
+    ],
     // retryOn needs Consul 1.18.
     version: '1.18',
     rows: chainRows('orders', [
@@ -123,6 +139,11 @@ const TASKS: readonly Task[] = [
     file: 'l4-l7-intentions.yaml',
     // Requests no source (and no permission) matches fall to the ACL default policy; the import denies them.
     findings: [
+      // A service of the Consul input that no ServiceIntentions decides admits no caller (ACLs, default deny): its
+      // imported access denies all, reported at its ServiceDefaults, else its Kubernetes Service.
+      `IMPORT_APPROXIMATED ${platform(25)}`,
+      `IMPORT_APPROXIMATED ${platform(334)}`,
+      `IMPORT_APPROXIMATED ${platform(379)}`,
       `IMPORT_APPROXIMATED ${at('l4-l7-intentions.yaml', 17)}`,
       `IMPORT_APPROXIMATED ${at('l4-l7-intentions.yaml', 23)}`,
     ],
@@ -137,7 +158,12 @@ const TASKS: readonly Task[] = [
   {
     file: 'permissive-mtls.yaml',
     // The entry sets no protocol (Consul's default is tcp); meshc writes the port's, http.
-    findings: [`IMPORT_APPROXIMATED ${at('permissive-mtls.yaml', 23)}`],
+    findings: [
+      // A service of the Consul input that no ServiceIntentions decides admits no caller (ACLs, default deny): its
+      // imported access denies all, reported at its ServiceDefaults, else its Kubernetes Service.
+      `IMPORT_APPROXIMATED ${at('permissive-mtls.yaml', 21)}`,
+      `IMPORT_APPROXIMATED ${at('permissive-mtls.yaml', 23)}`,
+    ],
     version: '1.16',
     rows: (imported, upstream) => [
       {
@@ -152,6 +178,10 @@ const TASKS: readonly Task[] = [
   {
     file: 'circuit-breaking.yaml',
     findings: [
+      // A service of the Consul input that no ServiceIntentions decides admits no caller (ACLs, default deny): its
+      // imported access denies all, reported at its ServiceDefaults, else its Kubernetes Service.
+      `IMPORT_APPROXIMATED ${platform(514)}`,
+      `IMPORT_APPROXIMATED ${at('circuit-breaking.yaml', 14)}`,
       // upstreamConfig.defaults: every upstream of the caller; the spec sets resilience per callee.
       `IMPORT_NOT_CARRIED ${at('circuit-breaking.yaml', 19)}`,
       // The override of bar becomes bar's resilience, which meshc writes into the callers bar's access names: none.

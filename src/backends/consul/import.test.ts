@@ -61,6 +61,12 @@ spec:
     v2: { filter: 'Service.Meta.version == v2' }
 `;
 
+/**
+ * The report of a service of the Consul input that no ServiceIntentions decides (its imported access denies all),
+ * at its ServiceDefaults, else its Kubernetes Service. In the tests below: every such service (web, cart, ...).
+ */
+const NO_INTENTIONS = 'IMPORT_APPROXIMATED /metadata/name';
+
 function run(text: string) {
   const result = importObjects(objects(BASE + '\n---\n' + text));
   const service = (name: string): ServiceSpec =>
@@ -162,7 +168,7 @@ metadata: { name: shop-web, namespace: shop }
 spec:
   splits: [{ weight: 90, serviceSubset: v1 }, { weight: 10, serviceSubset: v2 }]
 `);
-    expect(codes).toEqual([]);
+    expect(codes).toEqual([NO_INTENTIONS, NO_INTENTIONS]);
     expect(service('web').versions).toEqual({
       v1: { labels: { version: 'v1' } },
       v2: { labels: { version: 'v2' } },
@@ -213,6 +219,7 @@ spec:
       destination: { serviceSubset: v2 }
 `);
     expect(codes).toEqual([
+      NO_INTENTIONS,
       'IMPORT_NOT_CARRIED /spec/routes/0/match/http/header',
       'IMPORT_NOT_CARRIED /spec/routes/1/match/http/caseInsensitive',
       'IMPORT_NOT_CARRIED /spec/routes/2/destination/prefixRewrite',
@@ -240,7 +247,7 @@ spec:
     - match: { http: { pathExact: /beta } }
       destination: { serviceSubset: beta }
 `);
-    expect(codes).toEqual(['IMPORT_APPROXIMATED /spec/routes/0/destination/service']);
+    expect(codes).toEqual([NO_INTENTIONS, 'IMPORT_APPROXIMATED /spec/routes/0/destination/service']);
     expect(service('web').versions).toEqual({
       v1: { labels: { version: 'v1' } },
       beta: { labels: { version: 'beta' } },
@@ -261,7 +268,7 @@ kind: IngressGateway
 metadata: { name: legacy, namespace: shop }
 spec: { listeners: [] }
 `);
-    expect(codes).toEqual(['IMPORT_CONFLICT ', 'IMPORT_UNKNOWN_KIND ']);
+    expect(codes).toEqual([NO_INTENTIONS, 'IMPORT_CONFLICT ', 'IMPORT_UNKNOWN_KIND ']);
   });
 });
 
@@ -312,6 +319,8 @@ spec:
     });
     expect(service('api').access).toEqual([{ from: ['web'] }]);
     expect(codes).toEqual([
+      NO_INTENTIONS,
+      NO_INTENTIONS,
       'IMPORT_APPROXIMATED /spec/protocol', // cart says grpc, its port http
       'IMPORT_CONFLICT /spec/upstreamConfig/overrides/0', // cart declares other settings for api
       'IMPORT_NOT_CARRIED /spec/upstreamConfig/overrides/0/limits/maxConcurrentRequests',
@@ -327,7 +336,7 @@ metadata: { name: shop-web, namespace: shop }
 spec: { protocol: http, mutualTLSMode: permissive }
 `);
     expect(service('web').mtls).toBeUndefined();
-    expect(codes).toEqual(['IMPORT_NOT_CARRIED /spec/mutualTLSMode']);
+    expect(codes).toEqual([NO_INTENTIONS, 'IMPORT_NOT_CARRIED /spec/mutualTLSMode']);
   });
 
   it('ProxyDefaults global: meshc’s Zipkin tracer becomes observability.tracing', () => {
@@ -407,7 +416,7 @@ spec:
       { from: ['*'], paths: ['/health'] },
     ]);
     // cart is denied /health, which `*` allows: the spec's `*` admits it there.
-    expect(codes).toEqual(['IMPORT_APPROXIMATED /spec/sources/1']);
+    expect(codes).toEqual([NO_INTENTIONS, NO_INTENTIONS, 'IMPORT_APPROXIMATED /spec/sources/1']);
   });
 
   it('permissions the spec cannot say, and intentions for every destination', () => {
@@ -459,6 +468,7 @@ spec:
 `);
     expect(service('api').access).toEqual([{ from: ['web'], paths: ['/v1/items'] }]);
     expect(codes).toEqual([
+      NO_INTENTIONS,
       'IMPORT_APPROXIMATED /spec/sources/0/permissions',
       'IMPORT_NOT_CARRIED /spec/sources/0/permissions/0/http/pathPrefix',
       'IMPORT_NOT_CARRIED /spec/sources/0/permissions/1/http/pathExact',
@@ -484,7 +494,7 @@ spec:
 `);
     expect(service('api').access).toBeUndefined();
     expect(service('cart').access).toEqual([{ from: ['billing'] }]);
-    expect(codes).toEqual(['IMPORT_NO_SERVICE ', 'IMPORT_NO_SERVICE /spec/sources/0/name']);
+    expect(codes).toEqual([NO_INTENTIONS, 'IMPORT_NO_SERVICE ', 'IMPORT_NO_SERVICE /spec/sources/0/name']);
   });
 });
 
@@ -515,11 +525,88 @@ spec:
     expect(service('web').access).toEqual([{ from: ['cart'] }]);
     expect(env().spec.mesh.ingress).toMatchObject({ api: 'gateway-api', namespace: 'gw' });
     // The Gateway gw/edge is not in the input: its class is a placeholder, and said so.
-    expect(codes).toEqual(['IMPORT_PLACEHOLDER /spec/parentRefs/0/name']);
+    expect(codes).toEqual([NO_INTENTIONS, 'IMPORT_PLACEHOLDER /spec/parentRefs/0/name']);
     expect(service('edge').ports).toBeUndefined();
   });
 
   it('a filter with a broken escape is no version', () => {
     expect(parseFilter('Service.Meta.version == "v\\x"')).toBeUndefined();
+  });
+});
+
+describe('a service without intentions', () => {
+  const DEFAULTS = `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceDefaults
+metadata: { name: shop-web, namespace: shop }
+spec: { protocol: http }
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceRouter
+metadata: { name: shop-web, namespace: shop }
+spec:
+  routes:
+    - match: { http: { pathPrefix: /api } }
+      destination: { service: api }
+`;
+
+  it('admits no caller (ACLs, default deny): its access denies all, reported at its ServiceDefaults', () => {
+    const { result, service } = run(`${DEFAULTS}
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: { name: api, namespace: shop }
+spec:
+  destination: { name: api }
+  sources: [{ name: shop-web, action: allow }]
+`);
+    expect(service('web').access).toEqual([]);
+    expect(service('api').access).toEqual([{ from: ['web'] }]);
+    // cart is no Consul service of the input: left as it was.
+    expect(service('cart').access).toBeUndefined();
+    const reports = result.diagnostics.filter((d) => d.message.includes('has no ServiceIntentions'));
+    expect(reports.map((d) => [d.code, d.severity, d.pointer, d.message])).toEqual([
+      [
+        'IMPORT_APPROXIMATED',
+        'warning',
+        '/metadata/name',
+        "metadata.name of ServiceDefaults shop/shop-web is carried approximately: the service web has no ServiceIntentions: every request falls to the cluster's ACL default policy; the imported access denies all (meshc installs Consul with ACLs, default deny). (ServiceDefaults/shop-web)",
+      ],
+    ]);
+  });
+
+  it('denies all as well when the input has no ServiceIntentions at all; reported at the Kubernetes Service without ServiceDefaults', () => {
+    const { result, service, codes } = run(DEFAULTS);
+    expect(service('web').access).toEqual([]);
+    expect(service('api').access).toEqual([]);
+    expect(service('cart').access).toBeUndefined();
+    const at = result.diagnostics
+      .filter((d) => d.message.includes('has no ServiceIntentions'))
+      .map((d) => d.message.split(' is carried')[0])
+      .sort();
+    expect(at).toEqual([
+      'metadata.name of Service shop/api',
+      'metadata.name of ServiceDefaults shop/shop-web',
+    ]);
+    expect(codes).toEqual([NO_INTENTIONS, NO_INTENTIONS]);
+  });
+
+  it('renders no allow-all intention for it', () => {
+    const { result } = run(DEFAULTS);
+    const web = result.files.find((f) => f.path === 'services/shop/web.yaml')!.content;
+    expect(parse(web).spec.access).toEqual([]);
+  });
+
+  it('an intention for every destination (not carried) decides such services instead: left as it was', () => {
+    const { service } = run(`${DEFAULTS}
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: { name: all, namespace: shop }
+spec:
+  destination: { name: '*' }
+  sources: [{ name: '*', action: allow }]
+`);
+    expect(service('web').access).toBeUndefined();
   });
 });

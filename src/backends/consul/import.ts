@@ -204,6 +204,12 @@ class ConsulImport {
   readonly #splitUsed = new Set<string>();
   /** The names of the Gateways (the API gateway's Consul services). */
   readonly #gateways = new Set<string>();
+  /** The services a Consul config entry names (`namespace/name` → the Consul name): the Consul mesh of the input. */
+  readonly #members = new Map<string, string>();
+  /** The services a ServiceIntentions entry of the input decides (`namespace/name`). */
+  readonly #intended = new Set<string>();
+  /** A ServiceIntentions entry for every destination (`*`) is in the input (it is not carried). */
+  #wildcardDestination = false;
 
   /** `gateways`: the Gateways the input's HTTPRoutes attach to (consul-k8s registers each as a Consul service). */
   constructor(objects: readonly SourcedObject[], ctx: ImportContext, gateways: readonly string[] = []) {
@@ -254,6 +260,7 @@ class ConsulImport {
     const overrides = this.#serviceDefaults();
     this.#intentions();
     this.#resilience(overrides);
+    this.#noIntentions();
   }
 
   // --- names ---------------------------------------------------------------------------------------------------
@@ -298,7 +305,10 @@ class ConsulImport {
           );
       }
     }
-    if (t) this.#targets.set(name, t);
+    if (t) {
+      this.#targets.set(name, t);
+      this.#members.set(`${t.namespace}/${t.name}`, name);
+    }
     return t;
   }
 
@@ -1074,6 +1084,7 @@ class ConsulImport {
     for (const e of this.#kind('ServiceIntentions').values()) {
       const destName = e.r.get(['spec', 'destination', 'name']);
       if (destName === '*' || typeof destName !== 'string') {
+        if (destName === '*') this.#wildcardDestination = true;
         e.r.notCarried(
           ['spec', 'destination'],
           destName === '*'
@@ -1086,8 +1097,43 @@ class ConsulImport {
       e.r.consume(['spec', 'destination', 'name']);
       const t = this.target(destName, e.r.namespace, e.r, ['spec', 'destination', 'name']);
       if (!t) continue;
+      this.#intended.add(`${t.namespace}/${t.name}`);
       const draft = this.#draft(t, e.source);
       this.#readIntentions(e, t, draft);
+    }
+  }
+
+  /**
+   * A service of the Consul mesh of the input (one its config entries name) that no ServiceIntentions entry
+   * decides: as for an intention without sources, every request falls to the cluster's ACL default policy, and
+   * meshc installs Consul with ACLs, default deny; so the service admits no caller, and the imported access
+   * denies all. This holds as well when the input has no ServiceIntentions at all (the same assumption as the
+   * no-sources case: a cluster with ACLs, default deny). Not when an intention for every destination (`*`) is in
+   * the input: it decides such services instead (it is reported as not carried).
+   */
+  #noIntentions(): void {
+    if (this.#wildcardDestination) return;
+    for (const [id, consulName] of this.#members) {
+      if (this.#intended.has(id)) continue;
+      const slash = id.indexOf('/');
+      const t: Target = { namespace: id.slice(0, slash), name: id.slice(slash + 1) };
+      const draft = this.#draft(t);
+      if (draft.spec.access !== undefined || draft.from.has('access')) continue;
+      // Reported at the service's own object: its ServiceDefaults, else its Kubernetes Service, else the entry
+      // that named it.
+      const own = this.#kind('ServiceDefaults').get(consulName)?.source;
+      const k8s = this.#ctx.workloads.service(t.namespace, t.name)?.source;
+      const at = own ?? k8s ?? draft.from.get('referencedBy');
+      if (at)
+        this.#ctx
+          .reader(at)
+          .approximated(
+            ['metadata', 'name'],
+            `the service ${t.name} has no ServiceIntentions: every request falls to the cluster's ACL default policy; the imported access denies all (meshc installs Consul with ACLs, default deny)`,
+            `Add \`access\` rules naming the callers that should reach ${t.name}, if any should.`,
+          );
+      draft.spec.access = [];
+      if (at) draft.from.set('access', at);
     }
   }
 
