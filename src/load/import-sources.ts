@@ -165,7 +165,9 @@ export function* documentEntries(
 ): Generator<DocumentEntry> {
   const work = newParseWork();
   for (const file of files) {
-    const parsed = parseFile(file, diagnostics, work);
+    // Native YAML: numeric and boolean keys (Istio's `portLevelMtls: { 8080: ... }`) are read as kubectl reads
+    // them, as strings; the spec files' refusal of them does not apply (ParseOptions).
+    const parsed = parseFile(file, diagnostics, work, { keys: 'native' });
     for (const doc of parsed.docs) {
       const value = doc.value;
       if (

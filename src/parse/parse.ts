@@ -395,10 +395,22 @@ export function parseFiles(sources: readonly SourceFile[], cache?: ParseCache): 
   return { files, diagnostics, work };
 }
 
+/**
+ * How mapping keys written as something other than a string are read. `spec` (meshc's own spec files):
+ * `true:`, `~:`, `8080:` are YAML_UNSUPPORTED at the key. `native` (the Kubernetes and mesh manifests
+ * `meshc import` and `meshc drift --live` read): as kubectl reads them (sigs.k8s.io/yaml's YAML-to-JSON
+ * conversion, yamlMapKeyToString): a number or a boolean is the string of its value (`8080` the key
+ * "8080", `true` "true"), and a null key (`~:`, `null:`, an empty key) is refused, as kubectl refuses it.
+ */
+export interface ParseOptions {
+  readonly keys?: 'spec' | 'native';
+}
+
 export function parseFile(
   source: SourceFile,
   diagnostics: Diagnostic[],
   work: ParseWork = newParseWork(),
+  options: ParseOptions = {},
 ): ParsedFile {
   const parseText = normalizeLineBreaks(source.text);
   const scan = scanText(parseText, PARSE_LIMITS.maxScanDepth);
@@ -418,7 +430,7 @@ export function parseFile(
     work.docs += fast.filter((v) => v !== null && v !== undefined).length;
     return fromFastValues(source, parseText, fast);
   }
-  return parseFileFully(source, parseText, scan, diagnostics, work);
+  return parseFileFully(source, parseText, scan, diagnostics, work, options.keys ?? 'spec');
 }
 
 /** A fast-path file from its documents' values (positions, as always, parsed from the text when needed). */
@@ -466,6 +478,7 @@ function parseFileFully(
   scan: TextScan,
   diagnostics: Diagnostic[],
   work: ParseWork,
+  keys: 'spec' | 'native',
 ): ParsedFile {
   const lines = new LineIndex(source.text);
   const docs: ParsedDoc[] = [];
@@ -512,7 +525,7 @@ function parseFileFully(
     }
     if (diagnostics.length > before) return;
     if (isEmptyDoc(doc)) return; // an empty document, e.g. a trailing `---`
-    if (!checkStructure(source.path, lines, doc, diagnostics, work)) {
+    if (!checkStructure(source.path, lines, doc, diagnostics, work, keys)) {
       partial.push(...partialValue(doc, work));
       return;
     }
@@ -824,6 +837,7 @@ function checkStructure(
   doc: Document.Parsed,
   out: Diagnostic[],
   work: ParseWork,
+  keys: 'spec' | 'native' = 'spec',
 ): boolean {
   // The depth first: everything after it (yaml's visitor included) recurses over the tree.
   const deep = findTooDeep(doc.contents as YamlNode, 0, work);
@@ -847,8 +861,14 @@ function checkStructure(
         ok = false;
         return visit.BREAK;
       }
+      if (keys === 'native' && isScalar(pair.key) && kubectlKey(pair.key.value) !== undefined) {
+        // Native YAML: the key as kubectl reads it (ParseOptions). The scalar becomes that string, so that
+        // toJS and locate (which matches keys by String(value)) see the same key.
+        pair.key.value = kubectlKey(pair.key.value);
+        return undefined;
+      }
       if (pair.key == null || (isScalar(pair.key) && typeof pair.key.value !== 'string')) {
-        out.push(nonStringKey(file, lines, pair));
+        out.push(nonStringKey(file, lines, pair, keys));
         ok = false;
         return visit.BREAK;
       }
@@ -912,7 +932,14 @@ function unresolvedAlias(name: string, location: Diagnostic['location']): Diagno
  * A mapping key that is not a string: YAML 1.2 reads `true`, `~`, `null` and numbers as booleans, nulls and
  * numbers, which JSON, and so every later stage, has no key for (converting would silently rename them).
  */
-function nonStringKey(file: string, lines: LineIndex, pair: { key: unknown; value: unknown }): Diagnostic {
+function nonStringKey(
+  file: string,
+  lines: LineIndex,
+  pair: { key: unknown; value: unknown },
+  keys: 'spec' | 'native' = 'spec',
+): Diagnostic {
+  // Native YAML (ParseOptions): only a null key gets here; kubectl refuses it too.
+  const takes = keys === 'native' ? 'Kubernetes (kubectl) takes no null key' : 'specs take string keys only';
   const key = pair.key as (YamlNode & { value?: unknown }) | null;
   if (key == null || key.range == null || key.range[1] <= key.range[0]) {
     // No key written (`: value`): at the colon (yaml puts the empty key just before it).
@@ -921,8 +948,7 @@ function nonStringKey(file: string, lines: LineIndex, pair: { key: unknown; valu
     return {
       code: 'YAML_UNSUPPORTED',
       severity: 'error',
-      message:
-        'This mapping item has no key: YAML reads an empty key as null, and specs take string keys only.',
+      message: `This mapping item has no key: YAML reads an empty key as null, and ${takes}.`,
       hint: 'Write the key before the colon, or remove the item.',
       location: lines.location(file, at, at + 1),
     };
@@ -952,10 +978,28 @@ function nonStringKey(file: string, lines: LineIndex, pair: { key: unknown; valu
   return {
     code: 'YAML_UNSUPPORTED',
     severity: 'error',
-    message: `The mapping key ${shown} is ${type} in YAML, not a string; specs take string keys only.`,
+    message: `The mapping key ${shown} is ${type} in YAML, not a string; ${takes}.`,
     hint: `Quote the key ("${shown.replace(/["\\]/g, '\\$&')}") if it is meant as text.`,
     location: lines.location(file, start, end),
   };
+}
+
+/**
+ * The string kubectl makes of a mapping key that YAML reads as a number or a boolean (sigs.k8s.io/yaml,
+ * yamlMapKeyToString: an integer in decimal, a float by its shortest form, with `.inf`, `-.inf`, `.nan` for
+ * the infinities and NaN; `true`, `false`), or undefined for any other key (a string, or a null kubectl refuses).
+ * Floats use JavaScript's shortest form, which is Go's (`'g'`, -1) but for exponents (Go writes `1e+06` where
+ * this writes `1000000`). YAML 1.2 core schema, as both parsers here read it (kubectl's YAML 1.1 also reads
+ * `yes`/`on` as booleans, and keeps them as strings here).
+ */
+function kubectlKey(v: unknown): string | undefined {
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'bigint') return String(v);
+  if (typeof v !== 'number') return undefined;
+  if (Number.isNaN(v)) return '.nan';
+  if (v === Infinity) return '.inf';
+  if (v === -Infinity) return '-.inf';
+  return String(v);
 }
 
 /** The first node nested `maxDepth` levels deep; recursion is bounded by the limit itself. */
