@@ -363,3 +363,43 @@ ${POLICY}`);
     expect(file('services/shop/reviews.yaml')).not.toContain('"*"');
   });
 });
+
+describe('an ingress VirtualService', () => {
+  const ingress = (gateway: string, extra = '') => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews-ingress, namespace: shop }
+spec:
+  hosts: [shop.example.com]
+  gateways: [${gateway}]
+  http:
+    - route: [{ destination: { host: reviews, port: { number: 9080 } } }]${extra}
+`;
+  const GATEWAY = `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: public, namespace: istio-system }
+spec:
+  selector: { istio: ingressgateway }
+  servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: ['*'] }]
+`;
+
+  it("without its Gateway, is bound to meshc's own, reported; what the spec cannot hold is reported, not dropped", () => {
+    const { codes, messages, file } = run(ingress('istio-system/public', '\n      timeout: 5s'));
+    expect(codes).toEqual([
+      'IMPORT_APPROXIMATED /spec/gateways/0',
+      'IMPORT_APPROXIMATED /spec/http/0/route/0/destination/host',
+      'IMPORT_NOT_CARRIED /spec/http/0/timeout',
+    ]);
+    expect(messages.join('\n')).toContain('the Gateway istio-system/public is not in the input');
+    expect(messages.join('\n')).toContain("meshc's ingress routes do not retry");
+    expect(file('services/shop/reviews.yaml')).toMatch(/ingress:\n\s+hosts:\n\s+- shop\.example\.com/);
+  });
+
+  it('with its Gateway and without retries, as meshc renders it, is carried without a report', () => {
+    const { codes } = run(
+      `${GATEWAY}\n---\n${ingress('istio-system/public', '\n      retries: { attempts: 0 }')}`,
+    );
+    expect(codes).toEqual([]);
+  });
+});

@@ -1053,8 +1053,38 @@ function readIngressVirtualService(r: FieldReader, ctx: ImportContext): void {
     ...(paths.length && !(paths.length === 1 && paths[0]!.prefix === '/') ? { paths } : {}),
   };
   draft.from.set('ingress', r.source);
-  ctx.environment.ingress ??= { className: 'istio', api: 'native', namespace: gwNs };
-  r.consume(['spec']);
+  if (!ctx.environment.ingress) {
+    // No Gateway in the input (readIstioGateways reads them first): the route is bound to meshc's own.
+    ctx.environment.ingress = { className: 'istio', api: 'native', namespace: gwNs };
+    r.approximated(
+      ['spec', 'gateways', 0],
+      `the Gateway ${String(gateway)} is not in the input: the service is exposed through meshc's own ingress Gateway in ${gwNs} (on the \`istio: ingressgateway\` pods, HTTP on port 80)`,
+      'Import the Gateway with its routes (`kubectl get gateways.networking.istio.io,virtualservices -A -o yaml`) to carry its servers, or check the ingress of the imported Environment.',
+    );
+  }
+  // meshc's ingress route retries nothing (`attempts: 0`), where Istio retries a route without `retries`.
+  const retries = entry.retries;
+  if (retries === undefined)
+    // At the route's Service (a report marks its whole subtree as answered: not at `http[0]`, whose other fields
+    // are answered one by one).
+    r.approximated(
+      ['spec', 'http', 0, 'route', 0, 'destination', 'host'],
+      "Istio retried this route by its default policy (2 attempts); meshc's ingress routes do not retry",
+    );
+  else if (isRecord(retries) && Object.keys(retries).length === 1 && retries.attempts === 0)
+    r.consume(['spec', 'http', 0, 'retries']);
+  // What the spec holds of the route: its hosts, Gateway, path matches and Service. Anything else (a timeout,
+  // retries, header changes, a subset) is left to the report of what was not carried.
+  for (const f of [
+    ['spec', 'hosts'],
+    ['spec', 'gateways'],
+    ['spec', 'http', 0, 'name'],
+    ['spec', 'http', 0, 'match'],
+    ['spec', 'http', 0, 'route', 0, 'destination', 'host'],
+    ['spec', 'http', 0, 'route', 0, 'destination', 'port'],
+    ['spec', 'http', 0, 'route', 0, 'weight'],
+  ])
+    r.consume(f);
   if (asArray(r.get(['spec', 'gateways'])).length > 1)
     r.approximated(
       ['spec', 'gateways'],
