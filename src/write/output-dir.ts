@@ -127,7 +127,7 @@ async function specFileInside(
   const rel = path.relative(specRoot, outDir);
   if (globs.length === 0 || rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
   const prefix = `${rel.split(path.sep).join('/')}/`;
-  const usable = globs.filter((g) => !path.isAbsolute(g) && !g.split('/').includes('..'));
+  const usable = usableGlobs(globs);
   const matches = await fg(usable, {
     cwd: specRoot,
     onlyFiles: true,
@@ -166,10 +166,15 @@ export function outputReadAsSpec(
   const rel = path.relative(path.resolve(ctx.specRoot), path.resolve(outDir));
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
   if (within(path.resolve(outDir), path.resolve(ctx.specRoot, ctx.projectOutput))) return undefined;
-  const usable = ctx.globs.filter((g) => !path.isAbsolute(g) && !g.split('/').includes('..'));
+  const usable = usableGlobs(ctx.globs);
   if (usable.length === 0) return undefined;
   const isMatch = picomatch(usable, { dot: false });
   const prefix = rel.split(path.sep).join('/');
   for (const p of paths) if (isMatch(`${prefix}/${p}`)) return `${prefix}/${p}`;
   return undefined;
+}
+
+/** The globs that can match inside the spec directory: relative, without `..` (the loader refuses the others). */
+function usableGlobs(globs: readonly string[]): string[] {
+  return globs.filter((g) => !path.isAbsolute(g) && !g.split('/').includes('..'));
 }
