@@ -29,6 +29,7 @@ import type { CompileDirResult } from '../pipeline.ts';
 import type { ShardRecord } from '../plan/shards.ts';
 import { loadForCompile } from '../place.ts';
 import type { LoadedForCompile } from '../place.ts';
+import type { SourceFile } from '../parse/source.ts';
 import { checkOutputDir, outputReadAsSpec } from '../write/output-dir.ts';
 import { removedServicesLine } from '../write/removals.ts';
 import { saveParseCache } from '../write/parse-cache.ts';
@@ -137,7 +138,7 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
   if (hit && !(await outputDirProblem(cachedCompile(input), root, explicitOut !== undefined))) {
     if (treeMatches(input.place.outputDir, hit, manifestFile)) {
       const shown = applyReportFlags(hit.diagnostics, flags);
-      report(shown, { sources: input.loaded.files }, root, format, io, io.stdout);
+      report(shown, sourcesOf(input), root, format, io, io.stdout);
       if (hasErrors(shown)) return EXIT.invalid;
       if (format === 'text' && !flags.quiet)
         io.stdout.write(
@@ -350,7 +351,7 @@ export async function runRender(args: ParsedArgs, io: CliIo): Promise<number> {
       });
   }
   const shown = applyReportFlags(diagnostics, flags);
-  report(shown, { sources: input.loaded.files }, root, format, io, io.stdout);
+  report(shown, sourcesOf(input), root, format, io, io.stdout);
   if (check && format === 'text' && result.stale.length > 0)
     io.stdout.write(await staleDiffs(outDir, result.stale, files.filter(hasText)));
   const done = !check && !hasErrors(shown);
@@ -403,5 +404,13 @@ function cachedCompile(input: LoadedForCompile): { compiled: CompileDirResult } 
       projectGlobs: loaded.project?.globs ?? [],
       ...(place.gitRoot !== undefined ? { gitRoot: place.gitRoot } : {}),
     },
+  };
+}
+
+/** What the report reads of a load: the spec files (code frames) and the work tree's top (paths). */
+function sourcesOf(input: LoadedForCompile): { sources: readonly SourceFile[]; gitRoot?: string } {
+  return {
+    sources: input.loaded.files,
+    ...(input.place.gitRoot !== undefined ? { gitRoot: input.place.gitRoot } : {}),
   };
 }

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { sortDiagnostics } from '../core/diagnostic.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
@@ -12,12 +11,13 @@ import { VERSION } from './version.ts';
 /**
  * Prints findings in the chosen format, with code frames from the compiled sources and file names shown
  * relative to the current directory, or for `github` and `sarif` to the top of the git work tree holding the
- * spec (where GitHub places annotations and code-scanning results, whatever directory the step runs in),
+ * spec (`gitRoot`, as the load stage found it: where GitHub places annotations and code-scanning results,
+ * whatever directory the step runs in),
  * as `meshc diff` does (colour only on a terminal, and never with NO_COLOR).
  */
 export function report(
   diagnostics: readonly Diagnostic[],
-  compiled: Pick<CompileResult, 'sources'> | undefined,
+  compiled: (Pick<CompileResult, 'sources'> & { readonly gitRoot?: string }) | undefined,
   root: string,
   format: DiagnosticFormat,
   io: CliIo,
@@ -32,7 +32,7 @@ export function report(
   const lines = new Map(
     (compiled?.sources ?? []).filter((s) => shown.has(s.path)).map((s) => [s.path, new LineIndex(s.text)]),
   );
-  const from = format === 'github' || format === 'sarif' ? (workTreeTop(root) ?? io.cwd) : io.cwd;
+  const from = format === 'github' || format === 'sarif' ? (compiled?.gitRoot ?? io.cwd) : io.cwd;
   const rel = path.relative(from, root);
   const out = formatDiagnostics(
     format,
@@ -45,14 +45,4 @@ export function report(
     VERSION,
   );
   if (out) stream.write(out);
-}
-
-/** The nearest directory at or above `dir` that holds `.git` (a directory, or a worktree's file), if any. */
-function workTreeTop(dir: string): string | undefined {
-  for (let d = path.resolve(dir); ;) {
-    if (existsSync(path.join(d, '.git'))) return d;
-    const parent = path.dirname(d);
-    if (parent === d) return undefined;
-    d = parent;
-  }
 }
