@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { SourceFile } from '../parse/source.ts';
 import { unifiedDiff } from './line-diff.ts';
-import { secretBlocks, secretColumns } from '../validate/secrets.ts';
+import { lineSecrets } from '../validate/secrets.ts';
 
 export interface SpecFileChange {
   /** Relative to the spec directory, `/`-separated. */
@@ -82,8 +82,8 @@ export const REDACTED = '<redacted>';
 /**
  * The files with every value a secret finding (`SECRET_…` codes, any severity) points at replaced by
  * {@link REDACTED} (each line of it, so line numbers stay), and whatever else looks like a secret in the
- * text by the same rules (a file that did not parse has no finding to point at it: secretColumns,
- * secretBlocks), so that a diff of the spec files never prints a secret: not in a pull-request comment, a job
+ * text by the same rules (a file that did not parse has no finding to point at it: lineSecrets),
+ * so that a diff of the spec files never prints a secret: not in a pull-request comment, a job
  * summary or a log.
  */
 export function redactSecrets(
@@ -107,10 +107,10 @@ export function redactSecrets(
 /** `text` with each run of columns that looks like a secret replaced by {@link REDACTED}, line by line. */
 function redactSecretText(text: string): string {
   const lines = text.split('\n');
-  const blocks = secretBlocks(lines);
+  const secrets = lineSecrets(lines);
   let changed = false;
   const out = lines.map((line, i) => {
-    const columns = [...secretColumns(line), ...(blocks.get(i) ?? [])].sort((a, b) => a[0] - b[0]);
+    const columns = secrets(i).sort((a, b) => a[0] - b[0]);
     if (columns.length === 0) return line;
     changed = true;
     let result = '';

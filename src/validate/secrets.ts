@@ -695,6 +695,19 @@ const PEM_BODY = /^[A-Za-z0-9+/=]*$/;
 const PEM_HEADER = /^[A-Za-z][A-Za-z0-9-]*:[ \t]/;
 
 /**
+ * The columns of each line (0-based) of a text that look like a secret: what secretColumns finds in the line,
+ * and its part of a secret spanning lines (secretBlocks, scanned once, on the first call). For output that
+ * shows or rewrites a file's lines, whether or not the file parsed.
+ */
+export function lineSecrets(lines: readonly string[]): (line: number) => Columns[] {
+  let blocks: Map<number, Columns[]> | undefined;
+  return (line) => {
+    blocks ??= secretBlocks(lines);
+    return [...secretColumns(lines[line] ?? ''), ...(blocks.get(line) ?? [])];
+  };
+}
+
+/**
  * Secrets of a text (a file's lines, without their line breaks) that a line alone does not show, whether
  * or not the text parses: by 0-based line, the columns to mask.
  * - A PEM private key block: every line after its header (which secretColumns finds) up to its END line

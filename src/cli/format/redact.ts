@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { LineIndex } from '../../parse/line-index.ts';
-import { maskSecretText, secretBlocks, secretColumns } from '../../validate/secrets.ts';
+import { lineSecrets, maskSecretText } from '../../validate/secrets.ts';
 import type { Columns } from '../../validate/secrets.ts';
 import type { FormatContext } from './context.ts';
 
@@ -80,30 +80,24 @@ export function sourceLine(
   return out;
 }
 
-/** What textSecrets found in a file: by 1-based line, its own secrets; the secrets spanning lines. */
-interface TextSecrets {
-  readonly lines: Map<number, readonly Columns[]>;
-  blocks?: Map<number, Columns[]>;
-}
-
-/** Per file text (a LineIndex lives as long as the report that shows its lines). */
-const found = new WeakMap<LineIndex, TextSecrets>();
+/** Per file text (a LineIndex lives as long as the report that shows its lines): its lines' secrets, by line. */
+const found = new WeakMap<
+  LineIndex,
+  { readonly of: (line: number) => Columns[]; readonly lines: Map<number, Columns[]> }
+>();
 
 /**
  * The columns of line `line` (1-based) of a file that look like a secret in its text, whether or not the
- * file parsed: what secretColumns finds in the line, and the part of a secret spanning lines (a PEM block, a
- * value continued over lines) that secretBlocks finds in the whole text, scanned once per file and only for
- * a file whose lines are shown.
+ * file parsed (lineSecrets), the text scanned once per file and only for a file whose lines are shown.
  */
 export function textSecrets(lines: LineIndex, line: number): readonly Columns[] {
   let f = found.get(lines);
-  if (!f) found.set(lines, (f = { lines: new Map() }));
-  let own = f.lines.get(line);
-  if (!own) {
-    f.blocks ??= secretBlocks(Array.from({ length: lines.starts.length }, (_, i) => lines.lineText(i + 1)));
-    own = [...secretColumns(lines.lineText(line)), ...(f.blocks.get(line - 1) ?? [])];
-    f.lines.set(line, own);
+  if (!f) {
+    const text = Array.from({ length: lines.starts.length }, (_, i) => lines.lineText(i + 1));
+    found.set(lines, (f = { of: lineSecrets(text), lines: new Map() }));
   }
+  let own = f.lines.get(line);
+  if (!own) f.lines.set(line, (own = f.of(line - 1)));
   return own;
 }
 
