@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { OWNED_HEADER, type OutputFile } from '../src/core/output.ts';
 import { STALE_LOCK_MS, acquireLock, lockPath } from '../src/write/lock.ts';
-import { findRemovals, NO_REMOVALS } from '../src/write/removals.ts';
+import { findMeshMoves, findRemovals, NO_REMOVALS } from '../src/write/removals.ts';
 import { writeTree } from '../src/write/write-tree.ts';
 import { runCli } from './helpers/cli.ts';
 import { readTree } from './helpers/render.ts';
@@ -396,6 +396,7 @@ describe('findRemovals', () => {
       bases: ['istio/analytics'],
       clusters: ['staging-1'],
       services: ['analytics/reports', 'shop/checkout'],
+      meshMoves: [],
     });
     // A file leaving a directory that stays is no unit removal.
     expect(findRemovals(['overlays/prod/shop/x.yaml'], kept)).toMatchObject({
@@ -425,6 +426,55 @@ describe('findRemovals', () => {
       namespaces: ['staging/mesh-system'],
       meshDirs: ['prod/install'],
     });
+  });
+
+  it('names the environments whose namespace overlays build on another mesh than the tree on disk', () => {
+    const k = (base: string) => `${OWNED_HEADER}resources:\n- ../../../base/${base}\ncomponents:\n- user\n`;
+    expect(
+      findMeshMoves([
+        { path: 'overlays/qa/shop/kustomization.yaml', before: k('istio/shop'), after: k('linkerd/shop') },
+        { path: 'overlays/qa/pay/kustomization.yaml', before: k('istio/pay'), after: k('linkerd/pay') },
+        // The same mesh (a component added) and the environment's own files are no move.
+        {
+          path: 'overlays/prod/shop/kustomization.yaml',
+          before: k('istio/shop'),
+          after: `${k('istio/shop')}- meshc\n`,
+        },
+        { path: 'overlays/qa/kustomization.yaml', before: k('istio/x'), after: k('linkerd/x') },
+        { path: 'overlays/qa/mesh-system/kustomization.yaml', before: k('istio/x'), after: k('linkerd/x') },
+      ]),
+    ).toEqual(['qa (istio → linkerd)']);
+  });
+
+  it('refuses to move a rendered environment to another mesh, unless told', async () => {
+    const qa = ISTIO_ENV.replace('name: prod', 'name: qa').replace('prod-1', 'qa-1');
+    const dir = await specTree({ ...bigSpec(4), 'qa.yaml': qa });
+    expect((await runCli(['render', '.', '-q'], { cwd: dir })).code).toBe(0);
+    const overlay = path.join(dir, 'rendered/overlays/qa/ns0/kustomization.yaml');
+    const before = readFileSync(overlay, 'utf8');
+    expect(before).toContain('base/istio/ns0');
+    // Both environments' namespaces stay, and Istio's base stays for prod: no file unit empties.
+    await writeFile(
+      path.join(dir, 'qa.yaml'),
+      qa.replace(
+        '{ type: istio, version: "1.24", mtls: strict }',
+        '{ type: linkerd, version: "2.18", mtls: strict }',
+      ),
+    );
+    const refused = await runCli(['render', '.'], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toMatch(
+      /OUTPUT_REMOVALS: .*the mesh of environment qa \(istio → linkerd\)/,
+    );
+    expect(refused.stdout + refused.stderr).toMatch(/Moving between meshes/);
+    expect(readFileSync(overlay, 'utf8')).toBe(before);
+    expect((await runCli(['render', '.', '--check'], { cwd: dir })).stdout).toMatch(
+      /the mesh of environment qa/,
+    );
+    expect((await runCli(['render', '.', '-q', '--allow-removals'], { cwd: dir })).code).toBe(0);
+    expect(readFileSync(overlay, 'utf8')).toContain('base/linkerd/ns0');
+    // Rendered again, the tree on disk is Linkerd's already: nothing to refuse.
+    expect((await runCli(['render', '.', '-q'], { cwd: dir })).code).toBe(0);
   });
 
   it('refuses to write a render that drops the control-plane install of an environment, unless told', async () => {

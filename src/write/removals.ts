@@ -3,7 +3,8 @@
  * of an environment (`overlays/<env>/<ns>/`), a mesh-wide directory of an environment
  * (`overlays/<env>/mesh-system/{prerequisites,install,config}/`: removing `install` uninstalls the
  * control plane), a mesh namespace base (`base/<mesh>/<ns>/`), a cluster (`clusters/<cluster>/`), and
- * services whose Service object leaves a namespace that stays. Flux and
+ * services whose Service object leaves a namespace that stays; and environments moving to another mesh
+ * (their namespace overlays build on another mesh's base). Flux and
  * Argo CD prune what leaves the tree, so a whole unit disappearing deletes live configuration: usually
  * a mistake (a glob that stopped matching, files moved or renamed), which `meshc render` refuses unless
  * told `--allow-removals`.
@@ -28,6 +29,11 @@ export interface Removals {
   readonly clusters: string[];
   /** `<namespace>/<service>` whose Service object goes while its base stays (or goes as a whole). */
   readonly services: string[];
+  /**
+   * `<env> (<old mesh> → <new mesh>)` of environments whose namespaces move to another mesh's base: the
+   * engine prunes the old mesh's objects while running pods keep its sidecars until they are restarted.
+   */
+  readonly meshMoves: string[];
 }
 
 export const NO_REMOVALS: Removals = {
@@ -37,6 +43,7 @@ export const NO_REMOVALS: Removals = {
   bases: [],
   clusters: [],
   services: [],
+  meshMoves: [],
 };
 
 /** Units of the tree that `removed` (owned files leaving) empties, given the new `files`. Pure. */
@@ -85,7 +92,45 @@ export function findRemovals(
     bases: sorted(bases),
     clusters: sorted(clusters),
     services: sorted(services),
+    meshMoves: [],
   };
+}
+
+/** An owned file the render rewrites: its path, the text on disk and the new text. */
+export interface Rewrite {
+  readonly path: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+/** `overlays/<env>/<namespace>/kustomization.yaml`: the namespace overlays, which name their mesh's base. */
+const NAMESPACE_OVERLAY = /^overlays\/([^/]+)\/([^/]+)\/kustomization\.yaml$/;
+
+/** True for the namespace overlays' kustomizations, the only rewrites `findMeshMoves` reads. */
+export function isNamespaceOverlay(p: string): boolean {
+  const m = NAMESPACE_OVERLAY.exec(p);
+  return m !== null && m[2] !== MESH_SYSTEM_DIR;
+}
+
+/** The mesh of the base a namespace overlay's kustomization builds on (`../../../base/<mesh>/<ns>`). */
+function baseMesh(kustomization: string): string | undefined {
+  return /^- (?:\.\.\/)+base\/([^/\s]+)\//m.exec(kustomization)?.[1];
+}
+
+/**
+ * Environments whose namespace overlays now build on another mesh's base than the tree on disk. Pure: the
+ * writer hands in the old and new text of the namespace overlays it rewrites.
+ */
+export function findMeshMoves(rewrites: readonly Rewrite[]): string[] {
+  const moves = new Set<string>();
+  for (const r of rewrites) {
+    if (!isNamespaceOverlay(r.path)) continue;
+    const from = baseMesh(r.before);
+    const to = baseMesh(r.after);
+    if (from !== undefined && to !== undefined && from !== to)
+      moves.add(`${NAMESPACE_OVERLAY.exec(r.path)![1]} (${from} → ${to})`);
+  }
+  return [...moves].sort();
 }
 
 /** OUTPUT_REMOVALS when a whole unit goes (removed services alone are named in the summary, not refused). */
@@ -99,13 +144,20 @@ export function removalDiagnostics(r: Removals): Diagnostic[] {
     );
   if (r.bases.length) parts.push(`base ${r.bases.join(', ')} (mesh/namespace)`);
   if (r.clusters.length) parts.push(`cluster ${r.clusters.join(', ')}`);
+  if (r.meshMoves.length)
+    parts.push(
+      `the mesh of environment ${r.meshMoves.join(', ')} (the old mesh's policies go while running pods keep its sidecars until restarted)`,
+    );
   if (parts.length === 0) return [];
   return [
     {
       code: 'OUTPUT_REMOVALS',
       severity: CODES.OUTPUT_REMOVALS.severity,
       message: `This render would remove from the output, and so from the cluster (Flux and Argo CD prune what leaves the tree): ${parts.join('; ')}.`,
-      hint: 'If files were moved or renamed, or an `include` glob stopped matching, fix the spec. If the removal is intended, run again with --allow-removals.',
+      hint:
+        r.meshMoves.length > 0
+          ? 'Move an environment to another mesh through a new cluster, or in a planned window (README, "Moving between meshes"); if that is intended, run again with --allow-removals.'
+          : 'If files were moved or renamed, or an `include` glob stopped matching, fix the spec. If the removal is intended, run again with --allow-removals.',
     },
   ];
 }

@@ -42,7 +42,14 @@ import {
   type Manifest,
   type ManifestEntry,
 } from './manifest.ts';
-import { findRemovals, NO_REMOVALS, removalDiagnostics, type Removals } from './removals.ts';
+import {
+  findMeshMoves,
+  findRemovals,
+  isNamespaceOverlay,
+  NO_REMOVALS,
+  removalDiagnostics,
+  type Removals,
+} from './removals.ts';
 
 export type { Removals } from './removals.ts';
 
@@ -243,7 +250,7 @@ async function writeLocked(
   // Nothing is judged, written or recorded without the text of every file the new tree writes.
   if (plan.needsText.length > 0) return { ...none, needsText: plan.needsText };
   if (plan.diagnostics.length > 0) return { ...none, diagnostics: plan.diagnostics };
-  const removals = findRemovals(plan.removed, files);
+  const removals = withMeshMoves(findRemovals(plan.removed, files), root, scan, plan);
   const guard = opts.guardRemovals ? removalDiagnostics(removals) : [];
   const changed = plan.written.length > 0 || plan.removed.length > 0;
   const swap = !opts.check && guard.length === 0 && (changed || (!rootStat && plan.entries.size > 0));
@@ -273,6 +280,25 @@ async function writeLocked(
       });
   }
   return { ...none, written: plan.written, removed: plan.removed, unchanged: plan.unchanged, removals };
+}
+
+/**
+ * The removals, with the environments whose namespace overlays move to another mesh's base. Reads the old
+ * text of the namespace overlays' kustomizations the render rewrites (a few small files; none when no
+ * environment's namespaces change).
+ */
+function withMeshMoves(removals: Removals, root: string, scan: Scan, plan: Plan): Removals {
+  const rewrites = [];
+  for (const p of plan.written) {
+    const existing = scan.files.get(p);
+    const after = plan.entries.get(p)?.content;
+    if (!isNamespaceOverlay(p) || existing?.kind !== 'file' || !existing.owned || after === undefined)
+      continue;
+    const before = (existing.content ?? readFileSync(toAbs(root, p))).toString('utf8');
+    rewrites.push({ path: p, before, after });
+  }
+  const meshMoves = findMeshMoves(rewrites);
+  return meshMoves.length === 0 ? removals : { ...removals, meshMoves };
 }
 
 // ---- checks on the requested files (no disk) ----
