@@ -717,6 +717,99 @@ describe('meshc diff: hardening', () => {
     }
   });
 
+  it('a base file its loader could not read (not UTF-8) is changed or removed with the loader diagnostic, never added', async () => {
+    const repo = await fixtureRepo();
+    const orders = dedent`
+      apiVersion: meshc.dev/v1alpha1
+      kind: Service
+      metadata: { name: orders, namespace: shop }
+      spec:
+        ports: [{ name: http, port: 8080 }]
+        ingress: { hosts: [café.example.com] }
+    `;
+    // Latin-1 bytes: the loader refuses the file (FILE_UNREADABLE), so the base's files do not hold it.
+    await writeFile(path.join(repo.dir, 'mesh/services/orders.yaml'), Buffer.from(orders, 'latin1'));
+    await repo.commit('orders.yaml in Latin-1');
+    await repo.commit('orders.yaml in UTF-8', {
+      'mesh/services/orders.yaml': orders.replace('café', 'cafe'),
+    });
+    await repo.commit('orders.yaml removed', { 'mesh/services/orders.yaml': null });
+    const reason = 'FILE_UNREADABLE services/orders.yaml could not be read as UTF-8 text.';
+
+    // Changed: the base has the file, unreadable; the head's is readable.
+    const fixed = ['mesh', '--base', 'HEAD~2', '--head', 'HEAD~1'];
+    const text = await meshcDiff(repo.dir, fixed);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`  ${reason} (base: mesh/services/orders.yaml:1:1)`);
+    expect(text.stdout).toContain('Spec files (1 file changed):');
+    expect(text.stdout).not.toContain('+ mesh/services/orders.yaml');
+    expect(text.stdout).toContain(
+      `~ mesh/services/orders.yaml\n  The base has this file, but it could not be read (${reason}): there is no base text to compare with the head.`,
+    );
+    const json = JSON.parse((await meshcDiff(repo.dir, [...fixed, '--format', 'json'])).stdout);
+    expect(json.baseInvalid.specFiles).toEqual([
+      {
+        path: 'mesh/services/orders.yaml',
+        change: 'changed',
+        diff: '',
+        added: 0,
+        removed: 0,
+        baseUnread: {
+          code: 'FILE_UNREADABLE',
+          message: 'services/orders.yaml could not be read as UTF-8 text.',
+          project: false,
+        },
+      },
+    ]);
+    const md = (await meshcDiff(repo.dir, [...fixed, '--format', 'markdown'])).stdout;
+    expect(md).toContain(
+      "<summary>~ <code>mesh/services/orders.yaml</code> <sub>changed, the base's version unreadable</sub></summary>",
+    );
+    expect(md).toContain('The base has this file, but it could not be read (FILE\\_UNREADABLE');
+    expect(md.split('<details>').length).toBe(md.split('</details>').length);
+    const gh = (await meshcDiff(repo.dir, [...fixed, '--format', 'github'])).stdout;
+    expect(gh).toContain(
+      "Spec files changed: mesh/services/orders.yaml (the base's version could not be read).",
+    );
+
+    // Removed: the base's unreadable file is gone from the head, which was not listed at all.
+    const removed = ['mesh', '--base', 'HEAD~2', '--head', 'HEAD'];
+    const gone = await meshcDiff(repo.dir, removed);
+    expect(gone.code).toBe(0);
+    expect(gone.stdout).toContain(
+      `- mesh/services/orders.yaml\n  The base has this file, but it could not be read (${reason}): there is no base text to compare; the head no longer has the file.`,
+    );
+    const goneJson = JSON.parse((await meshcDiff(repo.dir, [...removed, '--format', 'json'])).stdout);
+    expect(goneJson.baseInvalid.specFiles).toEqual([
+      expect.objectContaining({ path: 'mesh/services/orders.yaml', change: 'removed', diff: '' }),
+    ]);
+
+    // The base's meshc.yaml unreadable: its globs are unknown, so no other file is said to be added.
+    const project = await fixtureRepo();
+    await writeFile(
+      path.join(project.dir, 'mesh/meshc.yaml'),
+      Buffer.from(`${SPEC['mesh/meshc.yaml']!}# caf\xe9\n`, 'latin1'),
+    );
+    await project.commit('meshc.yaml in Latin-1');
+    await project.commit('meshc.yaml in UTF-8', { 'mesh/meshc.yaml': SPEC['mesh/meshc.yaml']! });
+    const args = ['mesh', '--base', 'HEAD~1', '--head', 'HEAD'];
+    const whole = await meshcDiff(project.dir, args);
+    expect(whole.code).toBe(0);
+    expect(whole.stdout).toContain('Spec files (1 file changed):');
+    expect(whole.stdout).toContain(
+      "~ mesh/meshc.yaml\n  The base's meshc.yaml could not be read (FILE_UNREADABLE meshc.yaml could not be read as UTF-8 text.), so which spec files the base holds is unknown: no other spec file is compared.",
+    );
+    expect(whole.stdout).not.toMatch(/^\+ mesh\//m);
+    const wholeJson = JSON.parse((await meshcDiff(project.dir, [...args, '--format', 'json'])).stdout);
+    expect(wholeJson.baseInvalid.specFiles).toEqual([
+      expect.objectContaining({
+        path: 'mesh/meshc.yaml',
+        change: 'changed',
+        baseUnread: expect.objectContaining({ code: 'FILE_UNREADABLE', project: true }),
+      }),
+    ]);
+  });
+
   it('widening access to anyone is a warning in every format; --warnings-as-errors and --quiet', async () => {
     const repo = await fixtureRepo();
     await repo.commit(

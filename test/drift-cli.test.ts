@@ -161,9 +161,81 @@ describe('meshc drift --live', () => {
       expect(r.stdout).toMatch(/no drift: \d+ objects in sync/);
       // The Flux objects are rendered, but not kinds meshc reads live: counted, never missing.
       expect(r.stdout).toMatch(
-        /not compared: \d rendered objects of kinds the live objects do not include \(kustomize\.toolkit\.fluxcd\.io\/Kustomization ×\d, source\.toolkit\.fluxcd\.io\/GitRepository ×1\)/,
+        /not compared: \d rendered objects of 2 kinds meshc drift does not compare \(kustomize\.toolkit\.fluxcd\.io\/Kustomization ×\d, source\.toolkit\.fluxcd\.io\/GitRepository ×1\)/,
       );
     }
+  });
+
+  it('the summary counts the rendered objects per kind compared and not compared, each kind in one list, with the reason', async () => {
+    const dir = await specTree(SPEC);
+    const rendered = await build(dir, 'prod');
+    // The dump holds the Flux objects (a kind drift does not compare) and no VirtualService at all.
+    const file = await dumpOf(rendered.filter((o) => o.kind !== 'VirtualService'));
+    const r = await runCli(['drift', dir, '--env', 'prod', '--live', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      'warning LIVE_KIND_NOT_COMPARED: The live objects include 2 kustomize.toolkit.fluxcd.io/Kustomization objects, a kind meshc drift does not compare; skipped.',
+    );
+    const lines = r.stdout.split('\n');
+    expect(lines).toContain(
+      'compared: 7 rendered objects of 6 kinds (Namespace ×1, Service ×2, networking.istio.io/DestinationRule ×1, networking.istio.io/VirtualService ×1, security.istio.io/AuthorizationPolicy ×1, security.istio.io/PeerAuthentication ×1)',
+    );
+    expect(lines).toContain(
+      '  of which a kind with no live object at all, so each rendered one is missing: networking.istio.io/VirtualService ×1',
+    );
+    expect(lines).toContain(
+      'not compared: 3 rendered objects of 2 kinds meshc drift does not compare (kustomize.toolkit.fluxcd.io/Kustomization ×2, source.toolkit.fluxcd.io/GitRepository ×1)',
+    );
+    // Not "kinds the live objects do not include": the live objects include the Flux kinds (the warning
+    // above), and they include no VirtualService, which is compared (missing).
+    expect(r.stdout).not.toContain('do not include');
+    expect(r.stdout).toContain('missing  networking.istio.io/v1 VirtualService bookinfo/reviews');
+    // No kind is named in both lists.
+    const kindsOf = (prefix: string) =>
+      new Set(
+        [...(lines.find((l) => l.startsWith(prefix)) ?? '').matchAll(/([\w./-]+) ×\d+/g)].map((m) => m[1]),
+      );
+    const compared = kindsOf('compared: ');
+    const notCompared = kindsOf('not compared: ');
+    expect(compared.size).toBe(6);
+    expect(notCompared.size).toBe(2);
+    expect([...compared].filter((k) => notCompared.has(k))).toEqual([]);
+
+    const json = JSON.parse(
+      (await runCli(['drift', dir, '--env', 'prod', '--live', file, '--format', 'json'])).stdout,
+    );
+    expect(json.kinds).toEqual([
+      { kind: 'Namespace', compared: 1, notCompared: 0, live: 1, reason: null },
+      { kind: 'Service', compared: 2, notCompared: 0, live: 2, reason: null },
+      {
+        kind: 'kustomize.toolkit.fluxcd.io/Kustomization',
+        compared: 0,
+        notCompared: 2,
+        live: 0,
+        reason: 'not-compared',
+      },
+      { kind: 'networking.istio.io/DestinationRule', compared: 1, notCompared: 0, live: 1, reason: null },
+      {
+        kind: 'networking.istio.io/VirtualService',
+        compared: 1,
+        notCompared: 0,
+        live: 0,
+        reason: 'no-live-objects',
+      },
+      { kind: 'security.istio.io/AuthorizationPolicy', compared: 1, notCompared: 0, live: 1, reason: null },
+      { kind: 'security.istio.io/PeerAuthentication', compared: 1, notCompared: 0, live: 1, reason: null },
+      {
+        kind: 'source.toolkit.fluxcd.io/GitRepository',
+        compared: 0,
+        notCompared: 1,
+        live: 0,
+        reason: 'not-compared',
+      },
+    ]);
+    const md = (await runCli(['drift', dir, '--env', 'prod', '--live', file, '--format', 'markdown'])).stdout;
+    expect(md).toContain(
+      '<sub>compared: 7 rendered objects of 6 kinds (Namespace ×1, Service ×2, networking.istio.io/DestinationRule ×1, networking.istio.io/VirtualService ×1, security.istio.io/AuthorizationPolicy ×1, security.istio.io/PeerAuthentication ×1)<br>of which a kind with no live object at all, so each rendered one is missing: networking.istio.io/VirtualService ×1<br>not compared: 3 rendered objects of 2 kinds meshc drift does not compare (kustomize.toolkit.fluxcd.io/Kustomization ×2, source.toolkit.fluxcd.io/GitRepository ×1)</sub>',
+    );
   });
 
   it('missing, changed (with the field paths) and unmanaged overlap; --exit-code exits 1', async () => {

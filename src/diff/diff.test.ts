@@ -6,6 +6,7 @@ import { formatDiff, GITHUB_COMMENT_LIMIT, MARKER } from './format/index.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import {
   diffAgainstBrokenBase,
+  diffSpecFiles,
   diffSpecs,
   hasDifferences,
   redactSecrets,
@@ -503,6 +504,59 @@ describe('a base that does not compile', () => {
       added: 60,
       removed: 60,
     });
+  });
+
+  it('lists a file the base reached but could not read as changed or removed, with its diagnostic', () => {
+    const err = (code: Diagnostic['code'], message: string, file: string): Diagnostic => ({
+      code,
+      severity: 'error',
+      message,
+      location: at(file, 0, 0),
+    });
+    const project = {
+      path: 'meshc.yaml',
+      text: 'kind: Project\n',
+      unread: ['../outside/*.yaml', 'services/big.yaml', 'services/link.yaml', 'services/latin1.yaml'],
+    };
+    const errors = [
+      err(
+        'PATH_OUTSIDE_ROOT',
+        'The pattern "../outside/*.yaml" reaches outside the spec repository.',
+        'meshc.yaml',
+      ),
+      err('FILE_TOO_LARGE', 'services/big.yaml is 2000000 bytes, over the limit.', 'services/big.yaml'),
+      err(
+        'FILE_UNREADABLE',
+        '"services/link.yaml" (matched by "services/*.yaml") is a broken symlink.',
+        'meshc.yaml',
+      ),
+    ];
+    const head = [
+      { path: 'meshc.yaml', text: 'kind: Project\n' },
+      { path: 'services/big.yaml', text: 'a: 1\n' },
+      { path: 'services/latin1.yaml', text: 'b: 2\n' },
+      { path: 'services/new.yaml', text: 'c: 3\n' },
+    ];
+    const files = diffSpecFiles([project], head, { baseErrors: errors });
+    expect(files.map((f) => [f.path, f.change, f.diff, f.baseUnread?.diagnostic?.code ?? null])).toEqual([
+      ['services/big.yaml', 'changed', '', 'FILE_TOO_LARGE'],
+      ['services/latin1.yaml', 'changed', '', null],
+      ['services/link.yaml', 'removed', '', 'FILE_UNREADABLE'],
+      ['services/new.yaml', 'added', '@@ -0,0 +1 @@\n+c: 3\n', null],
+    ]);
+    // The base's meshc.yaml not read: only it is listed (the base's other files are unknown).
+    const unreadProject = diffSpecFiles([], head, {
+      baseErrors: [err('FILE_UNREADABLE', 'meshc.yaml could not be read as UTF-8 text.', 'meshc.yaml')],
+    });
+    expect(unreadProject).toEqual([
+      expect.objectContaining({
+        path: 'meshc.yaml',
+        change: 'changed',
+        baseUnread: expect.objectContaining({ project: true }),
+      }),
+    ]);
+    // Without such an error, a base without meshc.yaml is compared file by file as before.
+    expect(diffSpecFiles([], head).map((f) => f.change)).toEqual(['added', 'added', 'added', 'added']);
   });
 
   it('redacts the values secret findings point at, line by line, and withholds other messages there', () => {

@@ -14,7 +14,7 @@ import { matchEnvironments, summarize, type SummaryLine } from './summary.ts';
 export type { ResourceChange, ResourceChangeKind } from './resources.ts';
 export type { SummaryLine, SummarySeverity, SummaryTopic } from './summary.ts';
 export type { FieldChange } from './fields.ts';
-export type { SpecFileChange } from './spec-files.ts';
+export type { BaseUnread, SpecFileChange } from './spec-files.ts';
 export { diffSpecFiles, redactSecrets, REDACTED, withholdSecretMessages } from './spec-files.ts';
 export { diffRenders } from './resources.ts';
 export { matchEnvironments, summarize } from './summary.ts';
@@ -141,7 +141,10 @@ export function diffAgainstBrokenBase(
     environments: { added: [], removed: [], renamed: [] },
     summary: [],
     stats: { ...d.stats, summary: { notices: 0, warnings: 0 } },
-    baseInvalid: { errors: base.errors, specFiles: diffSpecFiles(base.files, head.files, context) },
+    baseInvalid: {
+      errors: base.errors,
+      specFiles: diffSpecFiles(base.files, head.files, { ...context, baseErrors: base.errors }),
+    },
   };
 }
 
@@ -166,7 +169,9 @@ export function diffAgainstPartialBase(
     ...diffSpecs(base, head, options),
     baseInvalid: {
       errors: base.errors,
-      specFiles: diffSpecFiles(base.files, head.files, context).filter((f) => leftOut.has(f.path)),
+      specFiles: diffSpecFiles(base.files, head.files, { ...context, baseErrors: base.errors }).filter((f) =>
+        leftOut.has(f.path),
+      ),
       leftOut: [...leftOut].sort(),
     },
   };

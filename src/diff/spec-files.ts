@@ -3,6 +3,7 @@
  * versions compile; when the base does not, it is what a reviewer can still read of the change. Pure.
  */
 import type { Diagnostic } from '../core/diagnostic.ts';
+import { PROJECT_FILE } from '../load/constants.ts';
 import type { SourceFile } from '../parse/source.ts';
 import { unifiedDiff } from './line-diff.ts';
 import { lineSecrets } from '../validate/secrets.ts';
@@ -11,27 +12,78 @@ export interface SpecFileChange {
   /** Relative to the spec directory, `/`-separated. */
   readonly path: string;
   readonly change: 'added' | 'removed' | 'changed';
-  /** Unified diff hunks (the whole file for added and removed ones). */
+  /** Unified diff hunks (the whole file for added and removed ones; empty with {@link baseUnread}). */
   readonly diff: string;
   readonly added: number;
   readonly removed: number;
+  /**
+   * Set when the base holds the file but the loader could not read it (not UTF-8, too large, a link it does
+   * not follow: SourceFile.unread), or could not read the base's meshc.yaml: the file is then `changed` or
+   * `removed` (never `added`: the base has it), and `diff` is empty, as there is no base text to compare.
+   */
+  readonly baseUnread?: BaseUnread;
 }
 
-/** Every spec file added, removed or changed between two versions, by path. */
+export interface BaseUnread {
+  /** The loader's diagnostic about the file (FILE_UNREADABLE, FILE_TOO_LARGE, ...), when one names it. */
+  readonly diagnostic?: Diagnostic;
+  /**
+   * True for the base's meshc.yaml: without it the base's globs are unknown, so which spec files the base
+   * holds is unknown too, and no other file is listed (none can be said to be added or changed).
+   */
+  readonly project?: true;
+}
+
+/** The loader's codes for a file it reaches but does not read (load-project.ts). */
+const UNREAD_CODES: ReadonlySet<string> = new Set([
+  'FILE_UNREADABLE',
+  'FILE_TOO_LARGE',
+  'PATH_OUTSIDE_ROOT',
+  'SPEC_TOO_LARGE',
+]);
+
+/**
+ * Every spec file added, removed or changed between two versions, by path. `baseErrors`: the base's
+ * diagnostics, for the files the base's loader reached but could not read (see {@link BaseUnread}).
+ */
 export function diffSpecFiles(
   base: readonly SourceFile[],
   head: readonly SourceFile[],
-  options: { readonly context?: number } = {},
+  options: { readonly context?: number; readonly baseErrors?: readonly Diagnostic[] } = {},
 ): SpecFileChange[] {
+  const errors = options.baseErrors ?? [];
+  const unreadChange = (path: string, project?: true): SpecFileChange => {
+    const diagnostic = unreadDiagnostic(path, errors);
+    return {
+      path,
+      change: head.some((f) => f.path === path) ? 'changed' : 'removed',
+      diff: '',
+      added: 0,
+      removed: 0,
+      baseUnread: { ...(diagnostic ? { diagnostic } : {}), ...(project ? { project } : {}) },
+    };
+  };
+  // The base's meshc.yaml not read: its globs, and so its spec files, are unknown.
+  if (!base.some((f) => f.path === PROJECT_FILE) && unreadDiagnostic(PROJECT_FILE, errors, true))
+    return [unreadChange(PROJECT_FILE, true)];
+  const context = options.context !== undefined ? { context: options.context } : {};
   const b = new Map(base.map((f) => [f.path, f.text] as const));
   const h = new Map(head.map((f) => [f.path, f.text] as const));
-  const paths = [...new Set([...b.keys(), ...h.keys()])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  // What the base's globs reach but its loader could not read (files; not the patterns it could not search).
+  const unread = new Set(base.flatMap((f) => f.unread ?? []).filter((u) => !b.has(u) && !isPattern(u)));
+  const paths = [...new Set([...b.keys(), ...h.keys(), ...unread])].sort((x, y) =>
+    x < y ? -1 : x > y ? 1 : 0,
+  );
   const out: SpecFileChange[] = [];
   for (const path of paths) {
+    if (unread.has(path)) {
+      out.push(unreadChange(path));
+      continue;
+    }
     const old = b.get(path);
     const now = h.get(path);
     if (old === now) continue;
-    const diff = unifiedDiff(old ?? '', now ?? '', options);
+    const diff = unifiedDiff(old ?? '', now ?? '', context);
     if (diff === '') continue;
     const lines = diff.split('\n');
     out.push({
@@ -43,6 +95,31 @@ export function diffSpecFiles(
     });
   }
   return out;
+}
+
+/**
+ * The loader's diagnostic about a file it did not read: at the file, or naming it (a link the walk refused
+ * is reported at the pattern that reached it), or the one that refused every file (SPEC_TOO_LARGE).
+ * `exact`: only one at the file.
+ */
+function unreadDiagnostic(
+  path: string,
+  errors: readonly Diagnostic[],
+  exact = false,
+): Diagnostic | undefined {
+  const unread = errors.filter((d) => UNREAD_CODES.has(d.code));
+  return (
+    unread.find((d) => d.location?.file === path) ??
+    (exact
+      ? undefined
+      : (unread.find((d) => d.message.startsWith(`"${path}" `)) ??
+        unread.find((d) => d.code === 'SPEC_TOO_LARGE')))
+  );
+}
+
+/** An entry of SourceFile.unread that is a pattern the loader could not search, not a path it reached. */
+function isPattern(entry: string): boolean {
+  return entry.startsWith('/') || entry.split('/').includes('..') || /[*?[\]{}]/.test(entry);
 }
 
 function secretSpans(diagnostics: readonly Diagnostic[]): Map<string, { start: number; end: number }[]> {

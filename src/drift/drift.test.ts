@@ -56,7 +56,14 @@ describe('computeDrift', () => {
       },
     };
     const r = computeDrift({ rendered: [service], live: [live(served)], scope: SCOPE, overlaps: [] });
-    expect(r).toEqual({ missing: [], changed: [], overlaps: [], inSync: 1, notCompared: {} });
+    expect(r).toEqual({
+      missing: [],
+      changed: [],
+      overlaps: [],
+      inSync: 1,
+      notCompared: {},
+      kinds: [{ kind: 'Service', compared: 1, notCompared: 0, live: 1 }],
+    });
     expect(hasDrift(r)).toBe(false);
   });
 
@@ -152,6 +159,18 @@ describe('computeDrift', () => {
       },
     ]);
     expect(r.notCompared).toEqual({ 'cert-manager.io/Certificate': 1 });
+    // Per kind: compared or not, and why (the VirtualService is missing because none is live at all).
+    expect(r.kinds).toEqual([
+      { kind: 'Service', compared: 1, notCompared: 0, live: 1 },
+      { kind: 'cert-manager.io/Certificate', compared: 0, notCompared: 1, live: 0, reason: 'not-compared' },
+      {
+        kind: 'networking.istio.io/VirtualService',
+        compared: 1,
+        notCompared: 0,
+        live: 0,
+        reason: 'no-live-objects',
+      },
+    ]);
   });
 
   it('unmanaged overlap: a live VirtualService for the same host (short name), not one for another host', () => {

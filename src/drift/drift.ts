@@ -68,8 +68,31 @@ export interface DriftReport {
   readonly overlaps: readonly OverlapFinding[];
   /** Rendered objects that match live. */
   readonly inSync: number;
-  /** Rendered objects of kinds the live source does not hold, per `group/Kind`. */
+  /** Rendered objects of kinds the live source does not hold (outside the scope), per `group/Kind`. */
   readonly notCompared: Readonly<Record<string, number>>;
+  /** Every kind meshc rendered objects of, by `group/Kind`: how many were compared, how many not, and why. */
+  readonly kinds: readonly KindCount[];
+}
+
+/**
+ * The rendered objects of one kind (`group/Kind`). A kind is compared or not as a whole (the scope is a set
+ * of kinds): one of `compared` and `notCompared` is 0, and `reason` says why when something is not as asked.
+ */
+export interface KindCount {
+  /** `group/Kind` (core: `Kind`). */
+  readonly kind: string;
+  /** Rendered objects of the kind compared with the live ones (each in sync, changed or missing). */
+  readonly compared: number;
+  /** Rendered objects of the kind not compared: the kind is not one the live source holds (not in scope). */
+  readonly notCompared: number;
+  /** Live objects of the kind (for a kind not compared, 0: none is read). */
+  readonly live: number;
+  /**
+   * `not-compared`: meshc drift does not compare the kind (it does not read it live). `no-live-objects`: it
+   * does, but there is no live object of the kind (not served, not exported, not applied), so each rendered
+   * one is missing. Absent otherwise.
+   */
+  readonly reason?: 'not-compared' | 'no-live-objects';
 }
 
 /** True when the report has any of the three classes. */
@@ -100,12 +123,17 @@ export function computeDrift(input: DriftInput): DriftReport {
   const notCompared: Record<string, number> = {};
   let inSync = 0;
   const compared: K8sObject[] = [];
+  const counts = new Map<string, { compared: number; notCompared: number }>();
   for (const r of sorted(input.rendered)) {
     const gk = groupKind(r);
+    const count = counts.get(gk) ?? { compared: 0, notCompared: 0 };
+    counts.set(gk, count);
     if (!input.scope.has(gk)) {
       notCompared[gk] = (notCompared[gk] ?? 0) + 1;
+      count.notCompared++;
       continue;
     }
+    count.compared++;
     compared.push(r);
     renderedIds.add(identity(r));
     const l = live.get(identity(r));
@@ -146,7 +174,16 @@ export function computeDrift(input: DriftInput): DriftReport {
       }
     }
   }
-  return { missing, changed, overlaps, inSync, notCompared };
+  const liveOf = new Map<string, number>();
+  for (const l of live.values()) liveOf.set(groupKind(l.object), (liveOf.get(groupKind(l.object)) ?? 0) + 1);
+  const kinds = [...counts]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([kind, c]): KindCount => {
+      const n = c.compared > 0 ? (liveOf.get(kind) ?? 0) : 0;
+      const reason = c.notCompared > 0 ? 'not-compared' : n === 0 ? 'no-live-objects' : undefined;
+      return { kind, ...c, live: n, ...(reason ? { reason } : {}) };
+    });
+  return { missing, changed, overlaps, inSync, notCompared, kinds };
 }
 
 /** Two claims compete on the same key when their selectors do not require different values of one label. */

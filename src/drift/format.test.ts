@@ -14,6 +14,7 @@ describe('drift text report', () => {
         ],
         inSync: 0,
         notCompared: {},
+        kinds: [],
       },
       { environment: 'prod', mesh: 'istio', source: 'dump live.yaml', toolVersion: '0.0.0' },
     );

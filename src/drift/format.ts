@@ -5,7 +5,14 @@
 import type { DiscoveredMesh } from '../core/import-types.ts';
 import { printable } from '../core/printable.ts';
 import { escapeCommandData, escapeCommandProperty } from '../core/github-commands.ts';
-import type { ChangedObject, DriftReport, FieldChange, ObjectRef, OverlapFinding } from './drift.ts';
+import type {
+  ChangedObject,
+  DriftReport,
+  FieldChange,
+  KindCount,
+  ObjectRef,
+  OverlapFinding,
+} from './drift.ts';
 import { hasDrift } from './drift.ts';
 
 import type { DriftFormat } from './formats.ts';
@@ -68,11 +75,39 @@ export function driftSummary(r: DriftReport): string {
   return `${plural(drifted, 'finding')}: ${r.missing.length} missing, ${r.changed.length} changed, ${plural(r.overlaps.length, 'unmanaged overlap')}; ${plural(r.inSync, 'object')} in sync`;
 }
 
-function notComparedText(r: DriftReport): string | undefined {
-  const kinds = Object.entries(r.notCompared).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (kinds.length === 0) return undefined;
-  const n = kinds.reduce((s, [, c]) => s + c, 0);
-  return `not compared: ${plural(n, 'rendered object')} of kinds the live objects do not include (${kinds.map(([k, c]) => `${k} ×${c}`).join(', ')})`;
+/**
+ * What was compared and what was not, as counts of rendered objects per kind, with the reason: a kind is
+ * named in one list only (a kind is compared or not as a whole), and a compared kind with no live object is
+ * said to be one, since its rendered objects are all missing for that reason.
+ */
+function kindLines(r: DriftReport): string[] {
+  const list = (kinds: readonly KindCount[], n: (k: KindCount) => number) =>
+    kinds.map((k) => `${k.kind} ×${n(k)}`).join(', ');
+  const total = (kinds: readonly KindCount[], n: (k: KindCount) => number) =>
+    kinds.reduce((sum, k) => sum + n(k), 0);
+  const compared = r.kinds.filter((k) => k.compared > 0);
+  const noLive = compared.filter((k) => k.reason === 'no-live-objects');
+  const notCompared = r.kinds.filter((k) => k.notCompared > 0);
+  const out: string[] = [];
+  if (compared.length > 0)
+    out.push(
+      `compared: ${plural(
+        total(compared, (k) => k.compared),
+        'rendered object',
+      )} of ${plural(compared.length, 'kind')} (${list(compared, (k) => k.compared)})`,
+    );
+  if (noLive.length > 0)
+    out.push(
+      `  of which ${noLive.length === 1 ? 'a kind' : 'kinds'} with no live object at all, so each rendered one is missing: ${list(noLive, (k) => k.compared)}`,
+    );
+  if (notCompared.length > 0)
+    out.push(
+      `not compared: ${plural(
+        total(notCompared, (k) => k.notCompared),
+        'rendered object',
+      )} of ${plural(notCompared.length, 'kind')} meshc drift does not compare (${list(notCompared, (k) => k.notCompared)})`,
+    );
+  return out;
 }
 
 function meshNote(ctx: DriftContext): string | undefined {
@@ -98,8 +133,7 @@ function driftText(r: DriftReport, ctx: DriftContext): string {
     out.push(`overlap  ${refText(o.object)} (unmanaged, ${o.origin})`);
     out.push(`           ${overlapText(o)}`);
   }
-  const nc = notComparedText(r);
-  if (nc) out.push(nc);
+  out.push(...kindLines(r));
   out.push(driftSummary(r));
   // Names and origins come from the live objects as they were read: nothing of them reaches the terminal raw.
   return printable(out.join('\n') + '\n', true);
@@ -114,7 +148,11 @@ function driftText(r: DriftReport, ctx: DriftContext): string {
  *   changed[]    { …object, origin, fields: [{ path, rendered, live (absent: not set live) }] }
  *   overlaps[]   { …object, origin, with: { …object }, claim }
  *   inSync       number of rendered objects that match
- *   notCompared  { "group/Kind": count } of rendered objects of kinds the live objects do not include
+ *   notCompared  { "group/Kind": count } of rendered objects of kinds meshc drift does not compare
+ *   kinds[]      { kind ("group/Kind"), compared, notCompared (rendered objects of the kind compared and not;
+ *                one of the two is 0), live (live objects of the kind; 0 when not compared), reason
+ *                (not-compared: a kind meshc drift does not compare; no-live-objects: compared, but no live
+ *                object of the kind, so each rendered one is missing; null otherwise) }, by kind
  */
 function driftJson(r: DriftReport, ctx: DriftContext): string {
   const ref = (o: ObjectRef) => ({
@@ -145,6 +183,13 @@ function driftJson(r: DriftReport, ctx: DriftContext): string {
     })),
     inSync: r.inSync,
     notCompared: r.notCompared,
+    kinds: r.kinds.map((k) => ({
+      kind: k.kind,
+      compared: k.compared,
+      notCompared: k.notCompared,
+      live: k.live,
+      reason: k.reason ?? null,
+    })),
   };
   return JSON.stringify(doc, null, 2) + '\n';
 }
@@ -171,8 +216,8 @@ function driftMarkdown(r: DriftReport, ctx: DriftContext): string {
     for (const o of r.overlaps)
       out.push(`| unmanaged overlap | \`${cell(refText(o.object))}\` | ${cell(overlapText(o))} |`);
   }
-  const nc = notComparedText(r);
-  if (nc) out.push('', `<sub>${cell(nc)}</sub>`);
+  const kinds = kindLines(r);
+  if (kinds.length > 0) out.push('', `<sub>${kinds.map((l) => cell(l.trim())).join('<br>')}</sub>`);
   out.push('', `<sub>meshc ${ctx.toolVersion}</sub>`);
   return out.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { Location } from '../../core/location.ts';
 import type { SpecDiff } from '../index.ts';
+import type { SpecFileChange } from '../spec-files.ts';
 import type { SummaryLine } from '../summary.ts';
 
 /** A side of the comparison as the user named it. */
@@ -96,4 +97,17 @@ export function changesLabel(d: SpecDiff): string {
   if (b.leftOut)
     return `${plural(d.summary.length, 'change')}; base compared without ${plural(b.leftOut.length, 'file')}`;
   return `base does not compile; ${plural(b.specFiles.length, 'spec file')} changed`;
+}
+
+/**
+ * What a spec file whose base version could not be read shows in place of its diff (see
+ * SpecFileChange.baseUnread), or undefined for any other file.
+ */
+export function baseUnreadNote(f: SpecFileChange): string | undefined {
+  const u = f.baseUnread;
+  if (!u) return undefined;
+  const why = u.diagnostic ? `${u.diagnostic.code} ${u.diagnostic.message}` : "see the base's errors";
+  if (u.project)
+    return `The base's meshc.yaml could not be read (${why}), so which spec files the base holds is unknown: no other spec file is compared.`;
+  return `The base has this file, but it could not be read (${why}): there is no base text to compare${f.change === 'removed' ? '; the head no longer has the file' : ' with the head'}.`;
 }

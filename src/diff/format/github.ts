@@ -32,7 +32,9 @@ export function formatDiffGithub(d: SpecDiff, ctx: DiffFormatContext): string {
     const listed = errors.slice(0, BASE_ERRORS_SHOWN).map((e) => `- ${baseErrorLine(e, ctx)}`);
     if (errors.length > BASE_ERRORS_SHOWN)
       listed.push(`- … and ${plural(errors.length - BASE_ERRORS_SHOWN, 'more error')}`);
-    const files = d.baseInvalid.specFiles.map((f) => ctx.displayPath(f.path));
+    const files = d.baseInvalid.specFiles.map(
+      (f) => `${ctx.displayPath(f.path)}${f.baseUnread ? " (the base's version could not be read)" : ''}`,
+    );
     out.push(
       `::notice title=${escapeProp('meshc diff: the base does not compile')}::${escapeData(
         [

@@ -20,7 +20,11 @@ import type { DiffFormatContext } from './context.ts';
  *                lines: { added, removed } }
  *   baseInvalid  null, or when the base version does not compile: { errors: [{ code, message, hint,
  *                location (side base, as in summary[]) }], specFiles: [{ path, change (added | removed |
- *                changed), diff, added, removed }], leftOut }. With leftOut null, `summary` and
+ *                changed), diff, added, removed, baseUnread }], leftOut }. baseUnread null, or when the
+ *                base has the file but its loader could not read it: { code, message (the loader's
+ *                diagnostic about it, or null), project (true for meshc.yaml: the base's spec files are
+ *                then unknown, and no other file is listed) }, with an empty diff and change changed or
+ *                removed, never added. With leftOut null, `summary` and
  *                `environments` are empty (there is no base model) and every resource of the head is
  *                `added`. leftOut [path]: every error lay in these environment files, and the base was
  *                compared without them (their environments show as added, the others as usual);
@@ -84,6 +88,13 @@ export function formatDiffJson(d: SpecDiff, ctx: DiffFormatContext): string {
                 diff: f.diff,
                 added: f.added,
                 removed: f.removed,
+                baseUnread: f.baseUnread
+                  ? {
+                      code: f.baseUnread.diagnostic?.code ?? null,
+                      message: f.baseUnread.diagnostic?.message ?? null,
+                      project: f.baseUnread.project === true,
+                    }
+                  : null,
               })),
               leftOut: d.baseInvalid.leftOut?.map(ctx.displayPath) ?? null,
             }

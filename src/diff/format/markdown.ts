@@ -23,6 +23,7 @@ import {
   BASE_ERRORS_SHOWN,
   baseErrorLine,
   baseInvalidNotice,
+  baseUnreadNote,
   changesLabel,
   modelToModel,
   plural,
@@ -157,13 +158,19 @@ function n(x: number): string {
 /** One collapsible section per changed spec file, under one heading. */
 function fileSections(files: readonly SpecFileChange[], ctx: DiffFormatContext): Section[] {
   return files.map((f, i) => {
-    const counts = f.change === 'changed' ? `+${f.added} −${f.removed}` : f.change;
+    const unread = baseUnreadNote(f);
+    const counts =
+      unread !== undefined
+        ? `${f.change}, the base's version unreadable`
+        : f.change === 'changed'
+          ? `+${f.added} −${f.removed}`
+          : f.change;
     const lines = f.diff.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     const withNl = lines.map((l) => `${l}\n`);
     return {
       heading: i === 0 ? '#### Spec files\n\n' : '',
-      open: `<details><summary>${SIGN[f.change]} <code>${escapeHtml(ctx.displayPath(f.path))}</code> <sub>${escapeHtml(counts)}</sub></summary>\n\n`,
+      open: `<details><summary>${SIGN[f.change]} <code>${escapeHtml(ctx.displayPath(f.path))}</code> <sub>${escapeHtml(counts)}</sub></summary>\n\n${unread !== undefined ? `${escapeMd(unread)}\n\n` : ''}`,
       fence: '`'.repeat(Math.max(3, longestBacktickRun(f.diff) + 1)),
       lines: withNl,
       bodyChars: withNl.reduce((k, l) => k + l.length, 0),

@@ -3,6 +3,7 @@ import {
   BASE_ERRORS_SHOWN,
   baseErrorLine,
   baseInvalidNotice,
+  baseUnreadNote,
   changesLabel,
   modelToModel,
   plural,
@@ -46,7 +47,9 @@ export function formatDiffText(d: SpecDiff, ctx: DiffFormatContext): string {
     out.push('', paint(1, `${specFilesHeading(d)} (${plural(files.length, 'file')} changed):`));
     for (const f of files) {
       out.push('', paint(1, `${SIGN[f.change]} ${ctx.displayPath(f.path)}`));
-      for (const line of f.diff.replace(/\n$/, '').split('\n')) out.push(diffLine(line));
+      const unread = baseUnreadNote(f);
+      if (unread !== undefined) out.push(`  ${unread}`);
+      else for (const line of f.diff.replace(/\n$/, '').split('\n')) out.push(diffLine(line));
     }
     if (d.baseInvalid.leftOut) out.push('');
   }
