@@ -403,3 +403,240 @@ spec:
     expect(codes).toEqual([]);
   });
 });
+
+describe('a destination port of a Service with several ports', () => {
+  const API = `
+apiVersion: v1
+kind: Service
+metadata: { name: api, namespace: shop }
+spec: { selector: { app: api }, ports: [{ name: http, port: 8080 }, { name: http-admin, port: 9090 }] }
+`;
+  const route = (port: number) => `[{ destination: { host: api, port: { number: ${port} } } }]`;
+
+  it('is reported at the port where meshc sends the requests to another port of the service', () => {
+    const { file, codes, result } = run(`${API}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: shop }
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{ headers: { x-admin: { exact: "1" } } }]
+    route: ${route(9090)}
+    retries: { attempts: 0 }
+  - route: ${route(8080)}
+    retries: { attempts: 0 }
+`);
+    // 8080 is api's first HTTP port, where meshc sends requests that came in on reviews' 9080: the same.
+    expect(codes).toEqual(['IMPORT_APPROXIMATED /spec/http/0/route/0/destination/port']);
+    expect(result.diagnostics[0]!.message).toContain(
+      "Istio sends these requests to port 9090 of api, and the spec's backends name no port: meshc's render sends them to port 8080",
+    );
+    expect(file('services/shop/reviews.yaml')).toContain('backends:\n    - service: api\n');
+  });
+
+  it("meshc's own form (each port's routes sending to that port) is carried without a report", () => {
+    const { codes } = run(`${API}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: api, namespace: shop }
+spec:
+  hosts: [api]
+  http:
+  - { name: default-http, match: [{ port: 8080 }], route: ${route(8080)}, retries: { attempts: 0 } }
+  - { name: default-http-admin, match: [{ port: 9090 }], route: ${route(9090)}, retries: { attempts: 0 } }
+`);
+    expect(codes).toEqual([]);
+  });
+
+  it('a route on every port that names one of them, and a port the service does not have, are reported', () => {
+    const { codes, messages } = run(`${API}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: api, namespace: shop }
+spec:
+  hosts: [api]
+  http:
+  - { match: [{ uri: { exact: /old } }], route: ${route(7000)}, retries: { attempts: 0 } }
+  - { route: ${route(9090)}, retries: { attempts: 0 } }
+`);
+    expect(codes).toEqual([
+      'IMPORT_APPROXIMATED /spec/http/0/route/0/destination/port',
+      'IMPORT_APPROXIMATED /spec/http/1/route/0/destination/port',
+    ]);
+    expect(messages[0]).toContain('(api has no port 7000: Istio answers 503)');
+    expect(messages[0]).toContain("meshc's render sends them to ports 8080, 9090");
+    expect(messages[1]).toContain('Istio sends these requests to port 9090 of api');
+    expect(messages[1]).toContain("meshc's render sends them to port 8080 (the port they came in on");
+  });
+
+  it("a delegate's routes keep the port condition of the delegating route", () => {
+    const { codes } = run(`${API}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: api, namespace: shop }
+spec:
+  hosts: [api]
+  http:
+  - { match: [{ port: 9090 }], delegate: { name: api-admin } }
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: api-admin, namespace: shop }
+spec:
+  http: [{ route: ${route(9090)}, retries: { attempts: 0 } }]
+`);
+    // Port 9090 only: meshc routes every port alike, which is reported (the port was dropped silently before).
+    expect(codes).toEqual(['IMPORT_APPROXIMATED /spec/http']);
+  });
+
+  it("an ingress route to another port than the service's first HTTP port is reported at the port", () => {
+    const ingress = (port: number) => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: api-ingress, namespace: shop }
+spec:
+  hosts: [api.example.com]
+  gateways: [istio-system/public]
+  http: [{ route: ${route(port)}, retries: { attempts: 0 } }]
+`;
+    const gateway = `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: public, namespace: istio-system }
+spec:
+  selector: { istio: ingressgateway }
+  servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: ['*'] }]
+`;
+    expect(run(`${API}\n---\n${gateway}\n---\n${ingress(8080)}`).codes).toEqual([]);
+    const { codes, messages } = run(`${API}\n---\n${gateway}\n---\n${ingress(9090)}`);
+    expect(codes).toEqual(['IMPORT_APPROXIMATED /spec/http/0/route/0/destination/port']);
+    expect(messages[0]).toContain("meshc's render sends them to port 8080 (the first HTTP port of api)");
+  });
+});
+
+describe('DestinationRule client TLS (`tls`), against the auto mTLS meshc leaves it to', () => {
+  const dr = (trafficPolicy: string, subsets = '') => `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: ratings, namespace: shop }
+spec:
+  host: ratings
+  trafficPolicy: ${trafficPolicy}${subsets}
+`;
+  const MESH_OFF = `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: default, namespace: istio-system }
+spec: { mtls: { mode: DISABLE } }
+---
+`;
+
+  it("ISTIO_MUTUAL is what meshc's render gives where mTLS is on, DISABLE where it is off; the other is reported", () => {
+    expect(run(dr('{ tls: { mode: ISTIO_MUTUAL } }')).codes).toEqual([]);
+    expect(run(MESH_OFF + dr('{ tls: { mode: DISABLE } }')).codes).toEqual([]);
+    const on = run(dr('{ tls: { mode: DISABLE } }'));
+    expect(on.codes).toEqual(['IMPORT_NOT_CARRIED /spec/trafficPolicy/tls']);
+    expect(on.messages[0]).toContain(
+      "this DestinationRule sent plaintext to ratings, and meshc's render leaves TLS to Istio's auto mTLS, which sends Istio's mTLS to its sidecars",
+    );
+    const off = run(MESH_OFF + dr('{ tls: { mode: ISTIO_MUTUAL } }'));
+    expect(off.codes).toEqual(['IMPORT_NOT_CARRIED /spec/trafficPolicy/tls']);
+    expect(off.messages[0]).toContain('which sends plaintext, as the mTLS of ratings is off');
+  });
+
+  it('SIMPLE, MUTUAL and the SNI of ISTIO_MUTUAL are reported at their node', () => {
+    expect(run(dr('{ tls: { mode: MUTUAL, clientCertificate: /c.pem, privateKey: /k.pem } }')).codes).toEqual(
+      ['IMPORT_NOT_CARRIED /spec/trafficPolicy/tls'],
+    );
+    expect(run(dr('{ tls: { mode: ISTIO_MUTUAL, sni: other.example } }')).codes).toEqual([
+      'IMPORT_NOT_CARRIED /spec/trafficPolicy/tls/sni',
+    ]);
+  });
+
+  it('port-level and per-version tls are judged alike; the rest of their policy is reported', () => {
+    const { codes, messages, file } = run(
+      dr(
+        `
+    outlierDetection: { consecutive5xxErrors: 3 }
+    portLevelSettings:
+    - { port: { number: 9080 }, tls: { mode: SIMPLE } }
+    - { port: { number: 9081 }, tls: { mode: ISTIO_MUTUAL }, outlierDetection: { consecutive5xxErrors: 3 } }`,
+        `
+  subsets:
+  - { name: v1, labels: { version: v1 }, trafficPolicy: { tls: { mode: ISTIO_MUTUAL } } }
+  - name: v2
+    labels: { version: v2 }
+    trafficPolicy: { tls: { mode: DISABLE }, connectionPool: { tcp: { maxConnections: 1 } } }`,
+      ),
+    );
+    expect(codes).toEqual([
+      // Port-level settings do not inherit: port 9080 had no outlier detection.
+      'IMPORT_APPROXIMATED /spec/trafficPolicy/portLevelSettings/0/port',
+      'IMPORT_NOT_CARRIED /spec/subsets/1/trafficPolicy/connectionPool',
+      'IMPORT_NOT_CARRIED /spec/subsets/1/trafficPolicy/tls',
+      'IMPORT_NOT_CARRIED /spec/trafficPolicy/portLevelSettings/0/tls',
+      'IMPORT_NOT_CARRIED /spec/trafficPolicy/portLevelSettings/1/outlierDetection',
+    ]);
+    expect(messages.join('\n')).toContain('originated TLS (SIMPLE) to port 9080 of ratings');
+    expect(messages.join('\n')).toContain('sent plaintext to version v2 of ratings');
+    expect(file('services/shop/ratings.yaml')).toContain('outlierDetection:\n      consecutiveErrors: 3');
+  });
+});
+
+describe('AuthorizationPolicy principals with a wildcard', () => {
+  const policy = (name: string, principal: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: ${name}, namespace: shop }
+spec:
+  selector: { matchLabels: { app: ${name} } }
+  rules: [{ from: [{ source: { principals: ["${principal}"] } }] }]
+`;
+
+  it("a wildcard trust domain never becomes the environment's; the caller is carried, reported", () => {
+    const { file, codes, messages } = run(policy('reviews', '*/ns/shop/sa/shop-ratings'));
+    expect(codes).toEqual(['IMPORT_APPROXIMATED /spec/rules/0/from/0/source/principals/0']);
+    expect(messages[0]).toContain(
+      "it admits shop/shop-ratings from any trust domain; meshc's rendered policy admits ratings from the environment's trust domain cluster.local only",
+    );
+    expect(file('environments/istio.yaml')).not.toContain('trustDomain');
+    expect(file('services/shop/reviews.yaml')).toContain('access:\n  - from:\n    - ratings\n');
+  });
+
+  it("the environment's trust domain is the literal one, whatever the order; patterns are matched against it", () => {
+    const { file, codes } = run(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: reviews, namespace: shop }
+spec:
+  selector: { matchLabels: { app: reviews } }
+  rules:
+  - from: [{ source: { principals: ["*.local/ns/shop/sa/shop-ratings"] } }]
+  - from: [{ source: { principals: [cluster.local/ns/shop/sa/reviews] } }]
+  - from: [{ source: { principals: ["*.org/ns/shop/sa/shop-ratings"] } }]
+    to: [{ operation: { methods: [GET] } }]
+  - from: [{ source: { principals: [example.org/ns/shop/sa/shop-ratings] } }]
+    to: [{ operation: { methods: [POST] } }]
+  - from: [{ source: { principals: ["example.org/ns/shop/sa/*"] } }]
+`);
+    // The literal example.org, read after a cluster.local principal, is the environment's for every rule.
+    expect(file('environments/istio.yaml')).toContain('trustDomain: example.org');
+    expect(codes).toEqual([
+      'IMPORT_APPROXIMATED /spec/rules/2/from/0/source/principals/0',
+      'IMPORT_NOT_CARRIED /spec/rules/0/from',
+      'IMPORT_NOT_CARRIED /spec/rules/0/from/0/source/principals/0',
+      'IMPORT_NOT_CARRIED /spec/rules/1/from',
+      'IMPORT_NOT_CARRIED /spec/rules/1/from/0/source/principals/0',
+      'IMPORT_NOT_CARRIED /spec/rules/4/from',
+      'IMPORT_NOT_CARRIED /spec/rules/4/from/0/source/principals/0',
+    ]);
+    expect(file('services/shop/reviews.yaml')).toContain(
+      'access:\n  - from:\n    - ratings\n    methods:\n    - GET\n  - from:\n    - ratings\n    methods:\n    - POST\n',
+    );
+  });
+});

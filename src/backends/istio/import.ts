@@ -2,6 +2,7 @@ import type { SourcedObject } from '../../core/import-types.ts';
 import { jsonEqual } from '../../core/json.ts';
 import { apiGroupOf } from '../../core/k8s.ts';
 import type { DataPath } from '../../core/location.ts';
+import type { Port } from '../../model/types.ts';
 import type {
   AccessRule,
   Backend as SpecBackend,
@@ -42,6 +43,7 @@ import {
   NOT_ACCESS_PATH,
 } from '../shared/import-values.ts';
 import { ISTIO_SYSTEM, MIN_VERSION } from './constants.ts';
+import { destination, httpPorts } from './virtual-service.ts';
 // Gateway API precedence (most specific match first), as Istio also applies it to HTTPRoutes.
 import { mayOverlap, wins } from '../shared/route-precedence.ts';
 
@@ -85,9 +87,13 @@ export const istioImporter: MeshImporter = {
       objects.filter((o) => isGatewayApiObject(o.object) && !isGatewayApiRoute(o.object)),
       ctx,
     );
+    // Checks that need every object read first: the mTLS modes PeerAuthentications set (client TLS), the ports
+    // of services that only routes name (destination ports).
+    const checks: (() => void)[] = [];
+    const later: Later = (check) => checks.push(check);
     readIstioGateways(of('Gateway'), ctx);
-    readDestinationRules(of('DestinationRule'), ctx);
-    readVirtualServices(of('VirtualService'), ctx);
+    readDestinationRules(of('DestinationRule'), ctx, later);
+    readVirtualServices(of('VirtualService'), ctx, later);
     readGammaRoutes(
       objects.filter((o) => isGatewayApiRoute(o.object)),
       ctx,
@@ -95,6 +101,7 @@ export const istioImporter: MeshImporter = {
     );
     readPeerAuthentications(of('PeerAuthentication'), ctx);
     readAuthorizationPolicies(of('AuthorizationPolicy'), ctx);
+    for (const check of checks) check();
     for (const o of objects) {
       const known = [
         'DestinationRule',
@@ -120,6 +127,9 @@ export const istioImporter: MeshImporter = {
   },
 };
 
+/** Queues a check to run once every object is read. */
+type Later = (check: () => void) => void;
+
 // --- hosts -----------------------------------------------------------------------------------------------------
 
 /** The Service a host names (Istio resolves short names in the object's namespace), or undefined. */
@@ -138,7 +148,7 @@ function hostService(
 
 // --- DestinationRule -------------------------------------------------------------------------------------------
 
-function readDestinationRules(objects: readonly SourcedObject[], ctx: ImportContext): void {
+function readDestinationRules(objects: readonly SourcedObject[], ctx: ImportContext, later: Later): void {
   for (const o of objects) {
     const r = ctx.reader(o);
     const svc = hostService(ctx, r.get(['spec', 'host']), r.namespace);
@@ -161,6 +171,11 @@ function readDestinationRules(objects: readonly SourcedObject[], ctx: ImportCont
       continue;
     }
     draft.from.set('destinationRule', o);
+    const tp = r.get(['spec', 'trafficPolicy']);
+    const resilience = isRecord(tp) ? readTrafficPolicy(r, ['spec', 'trafficPolicy']) : {};
+    const tls = (at: DataPath, where: string) => {
+      if (r.get(at) !== undefined) later(() => readClientTls(r, at, ctx, svc, where));
+    };
     asArray(r.get(['spec', 'subsets'])).forEach((s, i) => {
       const at = ['spec', 'subsets', i];
       const name = isRecord(s) ? s.name : undefined;
@@ -172,18 +187,127 @@ function readDestinationRules(objects: readonly SourcedObject[], ctx: ImportCont
       r.consume([...at, 'name']);
       r.consume([...at, 'labels']);
       draft.spec.versions = { ...draft.spec.versions, [name]: { labels } };
-      if (isRecord(s) && s.trafficPolicy !== undefined)
-        r.notCarried(
-          [...at, 'trafficPolicy'],
-          "meshc's resilience applies to the whole service, not to one version",
-        );
+      const policy = isRecord(s) ? s.trafficPolicy : undefined;
+      const p = [...at, 'trafficPolicy'];
+      if (policy === undefined) return;
+      if (!isRecord(policy)) {
+        r.notCarried(p, 'it is not a mapping');
+        return;
+      }
+      // A version's own client TLS may be what meshc renders; the rest of its policy has no spec form.
+      for (const k of Object.keys(policy)) {
+        if (k === 'tls') tls([...p, k], ` to version ${name} of ${svc.name}`);
+        else if (k === 'portLevelSettings')
+          readPortLevelSettings(r, [...p, k], resilience, tls, `version ${name} of ${svc.name}`);
+        else r.notCarried([...p, k], "meshc's resilience applies to the whole service, not to one version");
+      }
     });
-    const tp = r.get(['spec', 'trafficPolicy']);
-    if (isRecord(tp)) {
-      const resilience = readTrafficPolicy(r, ['spec', 'trafficPolicy']);
-      if (Object.keys(resilience).length) draft.spec.resilience = resilience;
-    }
+    if (Object.keys(resilience).length) draft.spec.resilience = resilience;
+    tls(['spec', 'trafficPolicy', 'tls'], ` to ${svc.name}`);
+    readPortLevelSettings(r, ['spec', 'trafficPolicy', 'portLevelSettings'], resilience, tls, svc.name);
   }
+}
+
+/** The traffic policy fields the spec's `resilience` carries (the same names in both). */
+const RESILIENCE_FIELDS = ['outlierDetection', 'connectionPool', 'loadBalancer'] as const;
+
+/**
+ * `portLevelSettings` (of the service, or of a version): the spec's resilience is one for every port, so a port's
+ * own settings are not carried, and its client TLS is judged like the service's. Istio's port-level settings do
+ * not inherit: a field the entry leaves out is Istio's default on that port, not the service-wide value.
+ */
+function readPortLevelSettings(
+  r: FieldReader,
+  at: DataPath,
+  resilience: Resilience,
+  tls: (at: DataPath, where: string) => void,
+  of: string,
+): void {
+  asArray(r.get(at)).forEach((e, i) => {
+    const p = [...at, i];
+    if (!isRecord(e)) {
+      r.notCarried(p, 'it is not a mapping');
+      return;
+    }
+    const port = isRecord(e.port) && typeof e.port.number === 'number' ? `port ${e.port.number}` : 'a port';
+    for (const k of Object.keys(e)) {
+      if (k === 'port') continue;
+      if (k === 'tls') tls([...p, k], ` to ${port} of ${of}`);
+      else
+        r.notCarried(
+          [...p, k],
+          `meshc's resilience applies to every port of a service alike, not to ${port} alone`,
+        );
+    }
+    const reset = RESILIENCE_FIELDS.filter((k) => resilience[k] !== undefined && e[k] === undefined);
+    if (reset.length)
+      r.approximated(
+        [...p, 'port'],
+        `Istio applied Istio's defaults, not the service-wide ${reset.join(', ')}, to ${port} of ${of} (port-level settings do not inherit); meshc's resilience applies to every port`,
+      );
+    else r.consume([...p, 'port']);
+  });
+}
+
+/** What a `tls.mode` of a DestinationRule made the client do (istio/api ClientTLSSettings.TLSmode). */
+const CLIENT_TLS: Readonly<Record<string, string>> = {
+  DISABLE: 'sent plaintext',
+  ISTIO_MUTUAL: "sent Istio's mTLS",
+  SIMPLE: 'originated TLS (SIMPLE)',
+  MUTUAL: 'originated mutual TLS with its own certificates (MUTUAL)',
+};
+
+/**
+ * A client TLS setting (`tls` of a traffic policy), run once the mTLS modes are read. meshc's DestinationRules
+ * set no `tls`, so Istio's auto mTLS decides (istio pilot `buildAutoMtlsSettings`): Istio's mTLS (ISTIO_MUTUAL)
+ * to the sidecars of a service whose mTLS is strict or permissive, plaintext (DISABLE) to one whose mTLS is off.
+ * That mode is what the render gives anyway and is read silently; any other is not carried. (Auto mTLS also
+ * sends plaintext to pods without a sidecar, where an explicit ISTIO_MUTUAL fails: the spec's services are
+ * meshed.)
+ */
+function readClientTls(
+  r: FieldReader,
+  at: DataPath,
+  ctx: ImportContext,
+  svc: { namespace: string; name: string },
+  where: string,
+): void {
+  const tls = r.get(at);
+  if (!isRecord(tls)) {
+    r.notCarried(at, 'it is not a mapping');
+    return;
+  }
+  const mtls = ctx.service(svc.namespace, svc.name).spec.mtls ?? ctx.environment.mtls ?? 'permissive';
+  const auto = mtls === 'off' ? 'DISABLE' : 'ISTIO_MUTUAL';
+  // `mode` left out is DISABLE (the enum's zero value).
+  const mode = tls.mode ?? 'DISABLE';
+  if (mode === auto) {
+    // Istio ignores the other fields under DISABLE; under ISTIO_MUTUAL, `sni` and `subjectAltNames` replace the
+    // ones auto mTLS chooses.
+    if (mode === 'DISABLE') r.consume(at);
+    else
+      for (const k of Object.keys(tls)) {
+        if (k === 'mode') r.consume([...at, k]);
+        else
+          r.notCarried(
+            [...at, k],
+            "meshc's render sets no client TLS, and Istio's auto mTLS chooses the SNI and the identities it verifies",
+          );
+      }
+    return;
+  }
+  const did = typeof mode === 'string' ? CLIENT_TLS[mode] : undefined;
+  if (!did) {
+    r.notCarried(at, `the mode ${String(mode)} is not one Istio knows`);
+    return;
+  }
+  r.notCarried(
+    at,
+    `the spec has no client TLS setting; this DestinationRule ${did}${where}, and meshc's render leaves TLS to Istio's auto mTLS, which sends ${mtls === 'off' ? `plaintext, as the mTLS of ${svc.name} is off` : "Istio's mTLS to its sidecars"}`,
+    mode === 'DISABLE'
+      ? "Set the environment's mTLS to off if the mesh runs without mTLS, or keep this setting with an Environment `patches` entry."
+      : undefined,
+  );
 }
 
 function readTrafficPolicy(r: FieldReader, at: DataPath): Resilience {
@@ -253,10 +377,7 @@ function readTrafficPolicy(r: FieldReader, at: DataPath): Resilience {
       r.consume([...p, 'consistentHash', 'httpHeaderName']);
     }
   }
-  // `tls.mode: ISTIO_MUTUAL` is what Istio's auto mTLS does for meshed destinations anyway.
-  const tls = r.get([...at, 'tls']);
-  if (isRecord(tls) && tls.mode === 'ISTIO_MUTUAL' && Object.keys(tls).length === 1)
-    r.consume([...at, 'tls']);
+  // `tls` and `portLevelSettings`: readClientTls and readPortLevelSettings.
   return out;
 }
 
@@ -284,9 +405,20 @@ interface HttpEntry {
   readonly route: Route;
   /** The `match[].port` every match entry carries (multi-port services), if any. */
   readonly port?: number;
+  /** The destinations (and mirror) of the route, whose ports checkPorts compares with meshc's. */
+  readonly destinations: readonly PortUse[];
 }
 
-function readVirtualServices(objects: readonly SourcedObject[], ctx: ImportContext): void {
+/** A Destination of a carried route: the Service it names and the port it picks (`port.number`), if any. */
+interface PortUse {
+  readonly r: FieldReader;
+  /** The Destination (its port is at `port.number` below it). */
+  readonly at: DataPath;
+  readonly target: { readonly namespace: string; readonly name: string };
+  readonly port?: number;
+}
+
+function readVirtualServices(objects: readonly SourcedObject[], ctx: ImportContext, later: Later): void {
   // Delegate VirtualServices are read through the root that delegates to them.
   const delegates = new Map<string, SourcedObject>();
   for (const o of objects) {
@@ -301,7 +433,7 @@ function readVirtualServices(objects: readonly SourcedObject[], ctx: ImportConte
     if (hosts.length === 0) continue;
     const gateways = asArray(r.get(['spec', 'gateways']));
     if (gateways.length && !gateways.includes('mesh')) {
-      readIngressVirtualService(r, ctx);
+      readIngressVirtualService(r, ctx, later);
       continue;
     }
     if (gateways.length) {
@@ -341,6 +473,7 @@ function readVirtualServices(objects: readonly SourcedObject[], ctx: ImportConte
     for (const k of ['tcp', 'tls'] as const) {
       if (r.get(['spec', k]) !== undefined) readTcp(r, k, services[0]!, entries);
     }
+    const owners: { namespace: string; name: string }[] = [];
     for (const svc of services) {
       const draft = ctx.service(svc.namespace, svc.name);
       if (draft.from.has('routes')) {
@@ -351,7 +484,9 @@ function readVirtualServices(objects: readonly SourcedObject[], ctx: ImportConte
       const routes = perPortRoutes(r, entries, svc, ctx);
       if (routes.length) draft.spec.routes = withoutImplicitDefault(routes, svc);
       if (routes.length && routes === draft.spec.routes) noDefaultRoute(r, ['spec', 'http'], routes, 'Istio');
+      if (routes.length) owners.push(svc);
     }
+    if (owners.length) later(() => checkPorts(ctx, owners, entries));
   }
   for (const [key, o] of delegates) {
     if (usedDelegates.has(key)) continue;
@@ -448,6 +583,95 @@ function perPortRoutes(
   return entries.map((e) => e.route);
 }
 
+/**
+ * The ports of a service in the imported spec: its Kubernetes Service's, else the ones routes named, else HTTP
+ * port 80 (as the generic import writes them). Read once every route is read.
+ */
+function specPorts(ctx: ImportContext, svc: { namespace: string; name: string }): readonly Port[] {
+  const known = ctx.workloads.service(svc.namespace, svc.name)?.ports;
+  if (known?.length) return known;
+  const seen = ctx.services().find((d) => d.namespace === svc.namespace && d.name === svc.name)?.portsSeen;
+  return (seen?.length ? seen : [80]).map((port, i) => ({
+    name: i === 0 ? 'http' : `http-${port}`,
+    port,
+    protocol: 'http' as const,
+  }));
+}
+
+/** The port meshc's Istio render sends to (virtual-service.ts `destination`), for a request that came in on `listen`. */
+function renderedPort(
+  target: { namespace: string; name: string },
+  ports: readonly Port[],
+  listen: number | undefined,
+): number | undefined {
+  const id = `${target.namespace}/${target.name}`;
+  const d = destination(
+    { serviceId: id, namespace: target.namespace, service: target.name },
+    new Map([[id, { id, ports }]]),
+    listen,
+  );
+  // No port rendered: the target has one, which Istio picks.
+  return isRecord(d.port) && typeof d.port.number === 'number' ? d.port.number : ports[0]?.port;
+}
+
+/**
+ * The spec's backends name no port: meshc's render picks it (the port the request came in on when the target
+ * has it, else the target's first HTTP port). A Destination whose port Istio resolves otherwise (its
+ * `port.number`; without one, the port the request came in on, or the only port of the target: istio pilot
+ * `GetDestinationCluster`) is reported at that port. A route restricted to a port (`match[].port`) came in on
+ * that port; any other on each HTTP port of the services the VirtualService routes.
+ */
+function checkPorts(
+  ctx: ImportContext,
+  owners: readonly { namespace: string; name: string }[],
+  entries: readonly HttpEntry[],
+): void {
+  for (const e of entries) {
+    const listens =
+      e.port !== undefined
+        ? [e.port]
+        : [...new Set(owners.flatMap((o) => httpPorts({ ports: specPorts(ctx, o) }).map((p) => p.port)))];
+    for (const use of e.destinations) {
+      const ports = specPorts(ctx, use.target);
+      const sent = new Set<number>();
+      const rendered = new Set<number>();
+      for (const listen of listens) {
+        const istio = use.port ?? (ports.length === 1 ? ports[0]!.port : listen);
+        const meshc = renderedPort(use.target, ports, listen);
+        if (meshc === undefined || istio === meshc) continue;
+        sent.add(istio);
+        rendered.add(meshc);
+      }
+      if (sent.size)
+        portReport(
+          use,
+          ports,
+          [...sent],
+          [...rendered],
+          `the port they came in on when ${use.target.name} has it, else its first HTTP port`,
+        );
+    }
+  }
+}
+
+/** A Destination that Istio resolved to another port than meshc's render does (`rule`: how the render picks it). */
+function portReport(
+  use: PortUse,
+  ports: readonly Port[],
+  sent: readonly number[],
+  rendered: readonly number[],
+  rule: string,
+): void {
+  const name = use.target.name;
+  const missing = sent.filter((p) => !ports.some((q) => q.port === p));
+  const list = (ns: readonly number[]) => `port${ns.length > 1 ? 's' : ''} ${ns.join(', ')}`;
+  use.r.approximated(
+    use.port !== undefined ? [...use.at, 'port'] : use.at,
+    `Istio sends these requests to ${list(sent)} of ${name}${missing.length ? ` (${name} has no ${list(missing)}: Istio answers 503)` : ''}, and the spec's backends name no port: meshc's render sends them to ${list(rendered)} (${rule})`,
+    `Make the port the first HTTP port of ${name} in the imported spec if every route to ${name} means it, or keep this routing with an Environment \`patches\` entry.`,
+  );
+}
+
 function readHttpEntry(
   r: FieldReader,
   at: DataPath,
@@ -482,7 +706,8 @@ function readHttpEntry(
       'a route name must be a DNS-1123 label in the spec; it was left out (names only label statistics)',
     );
   if (matchResult.matches.length) route.match = matchResult.matches;
-  const dest = readDestinations(r, [...at, 'route'], h.route, self, ctx);
+  const destinations: PortUse[] = [];
+  const dest = readDestinations(r, [...at, 'route'], h.route, self, ctx, destinations);
   if (!dest) {
     r.report(
       'IMPORT_NOT_CARRIED',
@@ -492,21 +717,22 @@ function readHttpEntry(
     return [];
   }
   Object.assign(route, dest);
-  readRoutePolicy(r, at, h, route, self);
-  return [{ route, ...(matchResult.port !== undefined ? { port: matchResult.port } : {}) }];
+  readRoutePolicy(r, at, h, route, self, destinations);
+  return [{ route, ...(matchResult.port !== undefined ? { port: matchResult.port } : {}), destinations }];
 }
 
 function describeRoute(at: DataPath, h: Record<string, unknown>): string {
   return typeof h.name === 'string' ? `"${h.name}"` : `#${String(at[at.length - 1])}`;
 }
 
-/** Timeout, retries, fault, mirror and header changes of one http entry. */
+/** Timeout, retries, fault, mirror and header changes of one http entry (the mirror's port into `destinations`). */
 function readRoutePolicy(
   r: FieldReader,
   at: DataPath,
   h: Record<string, unknown>,
   route: Route,
   self: { namespace: string; name: string },
+  destinations: PortUse[],
 ): void {
   if (h.timeout !== undefined) {
     const d = carriedDuration(r, [...at, 'timeout'], h.timeout);
@@ -617,6 +843,7 @@ function readRoutePolicy(
       r.consume([...at, 'mirror', 'host']);
       r.consume([...at, 'mirror', 'subset']);
       if (isRecord(m.port)) r.consume([...at, 'mirror', 'port']);
+      destinations.push({ r, at: [...at, 'mirror'], target: self, ...portOf(m) });
       let p = 100;
       if (isRecord(h.mirrorPercentage) && percent(h.mirrorPercentage.value) !== undefined) {
         p = h.mirrorPercentage.value as number;
@@ -653,13 +880,22 @@ function readRoutePolicy(
   }
 }
 
-/** The destinations of an http entry as `to` (versions of the service itself) or `backends`. */
+/** The `port.number` of a Destination, if it has one. */
+function portOf(dest: Record<string, unknown>): { port?: number } {
+  return isRecord(dest.port) && typeof dest.port.number === 'number' ? { port: dest.port.number } : {};
+}
+
+/**
+ * The destinations of an http entry as `to` (versions of the service itself) or `backends`; each Destination
+ * (with its port) is added to `uses` for checkPorts.
+ */
 function readDestinations(
   r: FieldReader,
   at: DataPath,
   list: unknown,
   self: { namespace: string; name: string },
   ctx: ImportContext,
+  uses: PortUse[],
 ): Pick<Route, 'to' | 'backends'> | undefined {
   const dests = asArray(list);
   if (!dests.length) return undefined;
@@ -685,6 +921,7 @@ function readDestinations(
       if (typeof dest.port.number === 'number' && !seen.includes(dest.port.number))
         seen.push(dest.port.number);
     }
+    uses.push({ r, at: [...p, 'destination'], target: svc, ...portOf(dest) });
     const weight =
       dests.length === 1
         ? 100
@@ -949,10 +1186,14 @@ function readDelegate(
         );
       }
       if (!combined.length) continue;
+      // The root's port condition holds for the delegate's routes too; a route on another port conflicts with
+      // it, and Istio leaves it out as well (istio pilot mergeHTTPMatchRequest, hasConflict).
+      if (e.port !== undefined && root.port !== undefined && e.port !== root.port) continue;
+      const port = e.port ?? root.port;
       const route = { ...e.route };
       if (combined.some((m) => Object.keys(m).length === 0)) delete route.match;
       else route.match = combined;
-      out.push({ route, ...(e.port !== undefined ? { port: e.port } : {}) });
+      out.push({ route, ...(port !== undefined ? { port } : {}), destinations: e.destinations });
     }
   });
   return out;
@@ -986,7 +1227,7 @@ function andMatch(a: RouteMatch, b: RouteMatch): RouteMatch | undefined {
  * A VirtualService bound to gateways only: the hosts and paths of the service it sends to become that service's
  * `ingress` (meshc's native ingress form: one route to the service, uri matches only).
  */
-function readIngressVirtualService(r: FieldReader, ctx: ImportContext): void {
+function readIngressVirtualService(r: FieldReader, ctx: ImportContext, later: Later): void {
   const http = asArray(r.get(['spec', 'http']));
   const hosts = asArray(r.get(['spec', 'hosts']));
   const entry = http.length === 1 && isRecord(http[0]) ? http[0] : undefined;
@@ -1048,6 +1289,18 @@ function readIngressVirtualService(r: FieldReader, ctx: ImportContext): void {
   );
   if (gwNs === undefined) return;
   const draft = ctx.service(svc.namespace, svc.name);
+  const use: PortUse = {
+    r,
+    at: ['spec', 'http', 0, 'route', 0, 'destination'],
+    target: svc,
+    ...portOf(dest!),
+  };
+  if (use.port !== undefined) {
+    // A Service not in the input gets the ports routes name (specPorts).
+    draft.portsSeen ??= [];
+    if (!draft.portsSeen.includes(use.port)) draft.portsSeen.push(use.port);
+  }
+  later(() => checkIngressPort(ctx, use));
   draft.spec.ingress = {
     hosts: hosts as string[],
     ...(paths.length && !(paths.length === 1 && paths[0]!.prefix === '/') ? { paths } : {}),
@@ -1186,7 +1439,27 @@ function readPeerAuthentications(objects: readonly SourcedObject[], ctx: ImportC
 /** `<trustDomain>/ns/<ns>/sa/<sa>` (the SPIFFE id without scheme, as Istio compares principals). */
 const PRINCIPAL = /^(?:spiffe:\/\/)?([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/;
 
+/**
+ * The trust domain the principals of the ALLOW policies name, when it is not Istio's default: the first literal
+ * one (a wildcard such as `*` is a pattern over trust domains, never the mesh's own). Read before any rule, so
+ * every principal is compared with the same environment trust domain whatever the order of the files.
+ */
+function principalsTrustDomain(objects: readonly SourcedObject[]): string | undefined {
+  for (const o of objects) {
+    const spec = isRecord(o.object.spec) ? o.object.spec : {};
+    if ((spec.action ?? 'ALLOW') !== 'ALLOW') continue;
+    for (const rule of asArray(spec.rules))
+      for (const f of asArray(isRecord(rule) ? rule.from : undefined))
+        for (const pr of asArray(isRecord(f) && isRecord(f.source) ? f.source.principals : undefined)) {
+          const td = typeof pr === 'string' ? PRINCIPAL.exec(pr)?.[1] : undefined;
+          if (td !== undefined && !td.includes('*') && td !== 'cluster.local') return td;
+        }
+  }
+  return undefined;
+}
+
 function readAuthorizationPolicies(objects: readonly SourcedObject[], ctx: ImportContext): void {
+  ctx.environment.trustDomain ??= principalsTrustDomain(objects);
   for (const o of objects) {
     const r = ctx.reader(o);
     const action = r.get(['spec', 'action']) ?? 'ALLOW';
@@ -1308,22 +1581,44 @@ function readAuthzRule(
           [...p, 'principals', j],
           `the principal ${String(pr)} names no service account (only \`<trustDomain>/ns/<ns>/sa/<sa>\` and \`*\` have a spec form)`,
         );
-      const [, trustDomain, ns, sa] = m;
+      const [trustDomain, ns, sa] = [m[1]!, m[2]!, m[3]!];
       // The ingress gateway's identity: meshc admits it by itself for a service with `ingress`.
       if (ns === ctx.environment.ingress?.namespace && target.spec.ingress) {
         r.consume([...p, 'principals', j]);
         continue;
       }
-      if (ctx.environment.trustDomain === undefined && trustDomain !== 'cluster.local') {
-        ctx.environment.trustDomain = trustDomain!;
-      } else if ((ctx.environment.trustDomain ?? 'cluster.local') !== trustDomain) {
+      // Istio matches a principal exactly, or by a `*` at its start (suffix match) or end (prefix match); a `*`
+      // anywhere else is a literal character. A `*` in the namespace or account matches no single identity.
+      if (ns.includes('*') || sa.includes('*')) {
         r.notCarried(
           [...p, 'principals', j],
-          `its trust domain ${trustDomain!} differs from the environment's`,
+          `the \`*\` in ${ns}/${sa} names no single service account, and the spec's callers are single Services`,
+          'Name the callers it should admit in `access` of the imported service.',
         );
         continue;
       }
-      const caller = callerOf(ctx, target, ns!, sa!, r.source);
+      // The environment's trust domain (principalsTrustDomain): meshc renders every principal in it.
+      const domain = ctx.environment.trustDomain ?? 'cluster.local';
+      if (trustDomain.startsWith('*')) {
+        // A suffix match over trust domains (`*` alone: any). It admits the caller in the environment's trust
+        // domain when that matches, and in others too, which the spec cannot name; it never becomes the
+        // environment's trust domain.
+        const suffix = trustDomain.slice(1);
+        if (!domain.endsWith(suffix)) {
+          r.notCarried(
+            [...p, 'principals', j],
+            `its trust domain pattern ${trustDomain} does not match the environment's trust domain ${domain}`,
+          );
+          continue;
+        }
+      } else if (domain !== trustDomain) {
+        r.notCarried(
+          [...p, 'principals', j],
+          `its trust domain ${trustDomain} differs from the environment's`,
+        );
+        continue;
+      }
+      const caller = callerOf(ctx, target, ns, sa, r.source);
       if (caller === undefined) {
         r.report(
           'IMPORT_NO_SERVICE',
@@ -1333,6 +1628,12 @@ function readAuthzRule(
         );
         continue;
       }
+      if (trustDomain.startsWith('*'))
+        r.approximated(
+          [...p, 'principals', j],
+          `it admits ${ns}/${sa} from ${trustDomain === '*' ? 'any trust domain' : `every trust domain ending in ${trustDomain.slice(1)}`}; meshc's rendered policy admits ${caller} from the environment's trust domain ${domain} only`,
+          'Keep the policy as your own manifest if callers of other trust domains (another mesh) must keep their access.',
+        );
       callers.push(caller);
     }
   }
@@ -1384,6 +1685,26 @@ function ingressOnly(froms: readonly unknown[], ctx: ImportContext): boolean {
       (p) => typeof p === 'string' && PRINCIPAL.exec(p)?.[2] === ns,
     ),
   );
+}
+
+/**
+ * meshc's ingress route sends to the service's first HTTP port (else its first port: `ingressPort`), whatever
+ * port the Gateway received the request on. Istio sends to the Destination's port; without one, to the service's
+ * only port, or to the port the Gateway received the request on (80, or 443 with TLS, where 80 redirects to it as
+ * meshc's Gateway does). A difference is reported.
+ */
+function checkIngressPort(ctx: ImportContext, use: PortUse): void {
+  const ports = specPorts(ctx, use.target);
+  const rendered = (ports.find((p) => p.protocol !== 'tcp') ?? ports[0])?.port;
+  const sent =
+    use.port !== undefined
+      ? [use.port]
+      : ports.length === 1
+        ? [ports[0]!.port]
+        : [ctx.environment.ingress?.tls ? 443 : 80];
+  const differ = sent.filter((p) => p !== rendered);
+  if (rendered === undefined || !differ.length) return;
+  portReport(use, ports, differ, [rendered], `the first HTTP port of ${use.target.name}`);
 }
 
 /**
