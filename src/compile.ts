@@ -38,6 +38,7 @@ import { overlayPath } from './gitops/layout.ts';
 import { resourceId } from './core/k8s.ts';
 import type { EnvironmentPlan } from './plan/plan.ts';
 import { planEnvironments } from './plan/plan.ts';
+import { findingsPastRefusals } from './plan/capabilities.ts';
 import { checkPolicies } from './plan/policies.ts';
 import { renderGitOpsTree } from './render/tree.ts';
 import { maskSecretsInMessages } from './validate/secrets.ts';
@@ -241,8 +242,17 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     onPhase?.('plan');
     return result({ model, plans });
   }
-  // The backends run only on an environment set with no error (a refused capability would reach them).
-  if (hasErrors(diagnostics)) return (onPhase?.('plan'), result());
+  // An environment set with an error (a refused feature, a failed policy) is not rendered, but the
+  // backends' own checks of its values are reported with that error, not in a later run.
+  if (hasErrors(diagnostics)) {
+    diagnostics.push(
+      ...findingsPastRefusals(plans, {
+        toolVersion: options.toolVersion ?? 'meshc',
+        ...(options.cache?.emitted ? { memo: options.cache.emitted } : {}),
+      }),
+    );
+    return (onPhase?.('plan'), result());
+  }
   if (options.shards && until === 'layout') return incremental(plans, options.shards.previous);
   const emitted = emit(plans, options);
   diagnostics.push(...emitted.diagnostics);

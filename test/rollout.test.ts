@@ -165,8 +165,10 @@ describe('rollout rules', () => {
           protocol,
         );
       }
+      // The warnings aside (approximations, and App Mesh's end of support, which the backend reports with
+      // the refusals).
       const refused = codesAt(compileInline(only('appmesh', { 'r.yaml': svc(protocol) }))).filter(
-        (c) => !c.startsWith('MESH_APPROXIMATE'),
+        (c) => !c.startsWith('MESH_APPROXIMATE') && !c.startsWith('APPMESH_END_OF_SUPPORT'),
       );
       expect(refused, protocol).toEqual(['MESH_UNSUPPORTED_FEATURE r.yaml:5:36']);
     }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { RELATED_LIMIT } from '../core/diagnostic.ts';
@@ -5,8 +7,11 @@ import { CODES } from '../core/codes.ts';
 import { FEATURES } from '../backends/features.ts';
 import type { FeatureId } from '../backends/features.ts';
 import type { Backend, Capability } from '../backends/types.ts';
-import { ISTIO_ENV, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
-import { checkCapabilities, compareVersions, supportAt } from './capabilities.ts';
+import { ISTIO_ENV, codesAt, compileInline, dedent } from '../../test/helpers/spec-tree.ts';
+import { repoRoot } from '../../test/helpers/shared.ts';
+import type { ResolvedEnvironment } from '../model/types.ts';
+import { checkCapabilities, compareVersions, findingsPastRefusals, supportAt } from './capabilities.ts';
+import { planEnvironments } from './plan.ts';
 
 /** A backend that cannot mirror, approximates timeouts and supports retries only from version 2.0. */
 const limited: Backend = {
@@ -133,5 +138,151 @@ describe('the uses of an approximate feature', () => {
 
   it('says so in the documentation of the code', () => {
     expect(CODES.MESH_APPROXIMATE_FEATURE.cause).toContain(`the first ${RELATED_LIMIT} of them are listed`);
+  });
+});
+
+describe('a compile with refused features', () => {
+  /** The bookinfo example, as its files, with `edit` applied to environments/legacy.yaml (App Mesh). */
+  const bookinfo = (edit: (legacy: string) => string) => {
+    const root = path.join(repoRoot, 'examples', 'bookinfo');
+    const files: Record<string, string> = {};
+    for (const dir of ['.', 'services', 'environments', 'policies'])
+      for (const name of fs.readdirSync(path.join(root, dir)))
+        if (name.endsWith('.yaml'))
+          files[path.posix.join(dir, name).replace(/^\.\//, '')] = fs.readFileSync(
+            path.join(root, dir, name),
+            'utf8',
+          );
+    files['environments/legacy.yaml'] = edit(files['environments/legacy.yaml']!);
+    return files;
+  };
+  const replaceOnce = (text: string, from: string, to: string) => {
+    expect(text.split(from)).toHaveLength(2);
+    return text.replace(from, () => to);
+  };
+
+  it("reports the backend's findings on values with the refusals, in one run", () => {
+    // reviews: a regex query match, which App Mesh refuses as a feature (the capability table); ratings: a
+    // connection pool without maxConnections, a value the App Mesh backend refuses.
+    const files = bookinfo((legacy) =>
+      replaceOnce(
+        replaceOnce(legacy, 'variant: { exact: red }', "variant: { regex: '^red$' }"),
+        '      resilience:\n        loadBalancer: null\n      access:\n        - from: [reviews, bookinfo/reviews-next]',
+        '      resilience:\n        loadBalancer: null\n        connectionPool: { maxConnections: null }\n      access:\n        - from: [reviews, bookinfo/reviews-next]',
+      ),
+    );
+    const r = compileInline(files, { environments: ['legacy'] });
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    expect(codesAt({ diagnostics: errors })).toEqual([
+      'MESH_UNSUPPORTED_FEATURE environments/legacy.yaml:73:17',
+      'MESH_UNSUPPORTED_FEATURE environments/legacy.yaml:119:25',
+    ]);
+    expect(errors[0]!.message).toMatch(/^App Mesh cannot express query parameter match \(regex\)/);
+    expect(errors[1]!.message).toMatch(/^App Mesh connection pools are sized by their maximum connections/);
+    // The backend's warnings too (App Mesh's end of support, at mesh.type).
+    expect(codesAt(r)).toContain('APPMESH_END_OF_SUPPORT environments/legacy.yaml:17:11');
+    expect(r.model).toBeUndefined();
+  });
+
+  it('in a migration preview (`validate --mesh`) too; a finding inside a refused node is left out', () => {
+    const errorsAt = (mesh: 'appmesh' | 'linkerd', version: string) =>
+      codesAt({
+        diagnostics: compileInline(
+          bookinfo((legacy) => legacy),
+          {
+            environments: ['prod'],
+            meshOverride: { type: mesh, version },
+          },
+        ).diagnostics.filter((d) => d.severity === 'error'),
+      });
+    const appmesh = errorsAt('appmesh', '1.13');
+    // Refused features, and what the App Mesh backend refuses of the values: the install values it needs,
+    // the tracing provider, strict mTLS without a trust source App Mesh reads.
+    expect(appmesh).toContain('MESH_UNSUPPORTED_FEATURE environments/prod.yaml:24:7');
+    expect(appmesh).toContain('APPMESH_INSTALL_VALUE_MISSING environments/prod.yaml:16:7');
+    expect(appmesh).toContain('MESH_UNSUPPORTED_FEATURE environments/prod.yaml:41:19');
+    expect(appmesh).toContain('APPMESH_TRUST_REQUIRED environments/prod.yaml:14:11');
+    const linkerd = errorsAt('linkerd', '2.18');
+    // details' outlier detection is refused under its rollout: the backend's finding there (failure accrual
+    // on an external Service, at outlierDetection.consecutiveErrors) is not reported as well.
+    expect(linkerd).toContain('MESH_UNSUPPORTED_FEATURE services/details.yaml:30:5');
+    expect(linkerd.filter((c) => c.includes('services/details.yaml:3'))).toEqual([
+      'MESH_UNSUPPORTED_FEATURE services/details.yaml:30:5',
+    ]);
+    // ratings' retry on reset, a value Linkerd refuses, is.
+    expect(linkerd).toContain('MESH_UNSUPPORTED_FEATURE services/ratings.yaml:51:19');
+  });
+
+  /** `limited` (mirroring refused), with `emit` reporting what `find` gives for the environment. */
+  const finding = (env: ResolvedEnvironment, p: (string | number)[], message: string): Diagnostic => ({
+    code: 'MESH_CONSTRAINT',
+    severity: 'error',
+    message,
+    location: env.services[0]!.origin(p),
+  });
+  const plansWith = (emit: Backend['emit'], spec = SPEC) => {
+    const r = compileInline({ 'reviews.yaml': spec, 'prod.yaml': ISTIO_ENV }, { until: 'plan' });
+    // At Limited 2.1, which has retries: mirroring is the one feature refused.
+    const model = r.model!.environments[0]!;
+    const env = { ...model, mesh: { ...model.mesh, version: '2.1' } };
+    const reported: Diagnostic[] = [];
+    const plans = planEnvironments(
+      [env],
+      (d) => reported.push(d),
+      () => ({ ...limited, emit }),
+    );
+    return { env, plans, reported };
+  };
+  const output = (diagnostics: Diagnostic[]) => ({
+    namespaces: new Map(),
+    system: [],
+    charts: [],
+    diagnostics,
+  });
+
+  it("leaves out a finding inside a refused node: the refusal is that node's finding", () => {
+    const { plans, reported } = plansWith((env) =>
+      output([
+        finding(env, ['routes', 0, 'mirror', 'to'], 'inside the refused mirror'),
+        finding(env, ['routes', 0, 'timeout'], 'outside it'),
+      ]),
+    );
+    expect(codesAt({ diagnostics: reported.filter((d) => d.severity === 'error') })).toEqual([
+      'MESH_UNSUPPORTED_FEATURE reviews.yaml:11:7',
+    ]);
+    expect(plans[0]!.refused).toHaveLength(1);
+    expect(findingsPastRefusals(plans, { toolVersion: 'test' }).map((d) => d.message)).toEqual([
+      'outside it',
+    ]);
+  });
+
+  it('keeps every finding of an environment with nothing refused', () => {
+    const spec = SPEC.replace(/\n\s+mirror: \{ to: v2 \}/, '');
+    const { plans } = plansWith(
+      (env) =>
+        output([finding(env, ['routes', 0, 'retries'], 'a value'), finding(env, ['versions'], 'another')]),
+      spec,
+    );
+    expect(plans[0]!.refused).toBeUndefined();
+    expect(findingsPastRefusals(plans, { toolVersion: 'test' }).map((d) => d.message)).toEqual([
+      'a value',
+      'another',
+    ]);
+  });
+
+  it('does not turn the refusals into a crash when a backend throws on what it refused', () => {
+    const emit = (env: ResolvedEnvironment) => {
+      if (env.services.some((s) => s.routes.some((r) => r.mirror))) throw new Error('no mirror here');
+      return output([]);
+    };
+    expect(findingsPastRefusals(plansWith(emit).plans, { toolVersion: 'test' })).toEqual([]);
+    // Without a refusal, a throw is a bug of meshc, and is not hidden.
+    const clean = plansWith(
+      () => {
+        throw new Error('a bug');
+      },
+      SPEC.replace(/\n\s+mirror: \{ to: v2 \}/, ''),
+    );
+    expect(() => findingsPastRefusals(clean.plans, { toolVersion: 'test' })).toThrow('a bug');
   });
 });

@@ -1,12 +1,13 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { manyPlaces } from '../core/diagnostic.ts';
 import { toPointer } from '../core/location.ts';
-import type { DataPath } from '../core/location.ts';
+import type { DataPath, Location } from '../core/location.ts';
 import { FEATURES } from '../backends/features.ts';
 import type { FeatureId } from '../backends/features.ts';
-import type { Backend, Capability } from '../backends/types.ts';
+import type { Backend, Capability, EmitContext } from '../backends/types.ts';
 import { BACKENDS } from '../backends/registry.ts';
 import type { OriginFn, ResolvedEnvironment } from '../model/types.ts';
+import type { EnvironmentPlan } from './plan.ts';
 
 /** `1.22` < `1.9`? No: versions compare numerically per component. */
 export function compareVersions(a: string, b: string): number {
@@ -31,13 +32,15 @@ export function supportAt(backend: Backend, featureId: FeatureId, version: strin
 /**
  * Nothing is silently dropped: every feature an environment uses must be expressible by its mesh.
  * Unsupported → MESH_UNSUPPORTED_FEATURE at the field's key (the field is what is refused, whatever its
- * value), naming the meshes that can; approximate → a warning, at the key too.
+ * value), naming the meshes that can; approximate → a warning, at the key too. Returns the uses refused
+ * (one per MESH_UNSUPPORTED_FEATURE reported), for {@link findingsPastRefusals}.
  */
 export function checkCapabilities(
   env: ResolvedEnvironment,
   backend: Backend,
   report: (d: Diagnostic) => void,
-): void {
+): RefusedUse[] {
+  const refused: RefusedUse[] = [];
   const v = env.mesh.version;
   for (const feature of FEATURES) {
     const cap = supportAt(backend, feature.id, v);
@@ -75,7 +78,8 @@ export function checkCapabilities(
     const able = BACKENDS.filter(
       (b) => (b.capabilities[feature.id]?.support ?? 'unsupported') !== 'unsupported',
     ).map((b) => b.title);
-    for (const site of sites)
+    for (const site of sites) {
+      refused.push({ path: site.path, origin: site.origin });
       report({
         code: 'MESH_UNSUPPORTED_FEATURE',
         severity: 'error',
@@ -86,7 +90,79 @@ export function checkCapabilities(
         location: loc(site),
         pointer: toPointer(['spec', ...site.path]),
       });
+    }
   }
+  return refused;
+}
+
+/** A use of a feature the capability check refused: the node (a data path of the spec it is in). */
+export interface RefusedUse {
+  readonly path: DataPath;
+  readonly origin: OriginFn;
+}
+
+/**
+ * What the backends find in a compile that failed at the plan stage (a refused feature, a failed policy):
+ * their checks of the values (a retry condition, `attempts: 0` under Flagger, App Mesh's limits, install
+ * values the mesh needs), reported with the refusals, so that fixing one round of findings does not reveal
+ * another. Nothing is emitted for the render; only the findings are kept.
+ *
+ * The backends are written for environments the capability check passed. On one it refused:
+ * - a finding inside a refused node (`retries.on[1]` of `retries` refused under a rollout) is left out: the
+ *   refusal is that node's one finding, and the fix it asks for (remove the field, or another mesh) makes
+ *   the other moot;
+ * - a finding at another node is kept, even where one edit may fix both: it is a constraint of its own (App
+ *   Mesh's strict mTLS at `mesh.mtls` needs an SDS or file trust source; a refused cert-manager trust is
+ *   not one, and neither is ACM, which the refusal's hint also offers);
+ * - a backend that throws (a refused feature reaching code that assumes it away) does not turn the
+ *   refusals into a crash: that environment's findings wait for the refusals to be fixed, as they all did
+ *   before. An environment with nothing refused is emitted as a render emits it (a throw is meshc's bug).
+ * The GitOps checks (environment patches, conflicts between environments) are not run: they check the
+ * rendered objects, and with refusals those are not the objects the fixed spec renders.
+ */
+export function findingsPastRefusals(plans: readonly EnvironmentPlan[], ctx: EmitContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const { env, backend, refused } of plans) {
+    if (!refused?.length) {
+      out.push(...backend.emit(env, ctx).diagnostics);
+      continue;
+    }
+    let found: readonly Diagnostic[];
+    try {
+      found = backend.emit(env, ctx).diagnostics;
+    } catch {
+      continue;
+    }
+    const nodes = refused.map(nodeSpan);
+    out.push(...found.filter((d) => !nodes.some((n) => within(d.location, n))));
+  }
+  return out;
+}
+
+/** The text of a node: from its key (or its sequence item) to the end of its value. */
+interface Span {
+  readonly file: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+function nodeSpan({ path, origin }: RefusedUse): Span {
+  const key = origin(path, 'key');
+  const value = origin(path, 'value');
+  return {
+    file: key.file,
+    start: Math.min(key.offset, value.offset),
+    end: Math.max(key.endOffset, value.endOffset),
+  };
+}
+
+function within(loc: Location | undefined, span: Span): boolean {
+  return (
+    loc !== undefined &&
+    loc.file === span.file &&
+    loc.offset >= span.start &&
+    (loc.offset < span.end || loc.offset === span.start)
+  );
 }
 
 /** A use of a feature: where (a data path and the spec it is in), and by which service (none: the environment). */

@@ -3,11 +3,14 @@ import { backendFor, knownMeshes } from '../backends/registry.ts';
 import type { Backend } from '../backends/types.ts';
 import type { ResolvedEnvironment } from '../model/types.ts';
 import { checkCapabilities } from './capabilities.ts';
+import type { RefusedUse } from './capabilities.ts';
 
 /** One environment and the backend that renders it. */
 export interface EnvironmentPlan {
   readonly env: ResolvedEnvironment;
   readonly backend: Backend;
+  /** The uses of features the backend cannot express (each reported as MESH_UNSUPPORTED_FEATURE); absent: none. */
+  readonly refused?: readonly RefusedUse[];
 }
 
 /**
@@ -35,8 +38,8 @@ export function planEnvironments(
       });
       continue;
     }
-    checkCapabilities(env, backend, report);
-    plans.push({ env, backend });
+    const refused = checkCapabilities(env, backend, report);
+    plans.push(refused.length ? { env, backend, refused } : { env, backend });
   }
   return plans;
 }

@@ -254,9 +254,10 @@ function constraintText(e: ErrorObject, parent: Schemaish): string {
 
 /**
  * For every failed `anyOf`/`oneOf`, keep only the errors of branches whose own `type` accepts the data;
- * if no branch accepts its type, keep one `type` error listing every branch's type.
+ * if no branch accepts its type, keep one `type` error listing every branch's type. (mapAjvErrors does it
+ * first; a caller that reports some errors itself prunes them first too.)
  */
-function pruneBranches(errors: readonly ErrorObject[]): ErrorObject[] {
+export function pruneBranches(errors: readonly ErrorObject[]): ErrorObject[] {
   const drop = new Set<ErrorObject>();
   const extra: ErrorObject[] = [];
   for (const u of errors) {

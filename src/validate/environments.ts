@@ -3,7 +3,8 @@ import type { DataPath } from '../core/location.ts';
 import { fromPointer, toPointer } from '../core/location.ts';
 import { locate } from '../parse/locate.ts';
 import { kindValidator } from '../schema/ajv.ts';
-import { mapAjvErrors } from '../schema/map-errors.ts';
+import type { ErrorObject } from 'ajv';
+import { displayPath, mapAjvErrors, pruneBranches } from '../schema/map-errors.ts';
 import { mergePatch, patchCovers } from '../core/merge-patch.ts';
 import type { EnvironmentSpec as EnvironmentSpecData } from '../spec/types.gen.ts';
 import type { SpecDoc } from './documents.ts';
@@ -68,18 +69,87 @@ export function environmentViews(
       spec: merged,
     };
     if (!validate(doc)) {
-      for (const d of mapAjvErrors(validate.errors ?? [], (p, mode) => at(p.slice(1), mode)))
+      // A required field the override deletes (`ports: null`) is reported at that null, as a deletion; the
+      // other errors by the schema's mapping, branches pruned first (so a deletion in a branch counts as
+      // one). anyOf and oneOf errors map to nothing: left out, mapping the rest prunes nothing again.
+      const rest: ErrorObject[] = [];
+      for (const e of pruneBranches(validate.errors ?? [])) {
+        const field = deletedField(patch, e);
+        if (field) report(deletionDiagnostic(env, key, view, field));
+        else if (e.keyword !== 'anyOf' && e.keyword !== 'oneOf') rest.push(e);
+      }
+      for (const d of mapAjvErrors(rest, (p, mode) => at(p.slice(1), mode)))
         report({
           ...d,
           code:
             d.code === 'SCHEMA_UNKNOWN_FIELD' || d.code.startsWith('SCHEMA_') ? 'OVERRIDE_INVALID' : d.code,
           message: `With the override of environment ${env.name}: ${lowerFirst(d.message)}`,
+          // The pointer of the node the location is at: in the environment where the override covers it.
+          ...(d.pointer !== undefined ? { pointer: overridePointer(key, patch, d.pointer) } : {}),
         });
       continue;
     }
     views.set(key, { ...view, spec: merged, at });
   }
   return views;
+}
+
+/**
+ * The field a schema error says is missing, when the override deleted it (`null` removes a key in a merge
+ * patch): its path inside the Service spec. Lists are replaced whole, so a deletion is reached through
+ * mappings only.
+ */
+function deletedField(patch: unknown, e: ErrorObject): DataPath | undefined {
+  if (e.keyword !== 'required') return undefined;
+  const parent = fromPointer(e.instancePath).slice(1);
+  const missing = String((e.params as { missingProperty?: unknown }).missingProperty);
+  let cur = patch;
+  for (const seg of parent) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[String(seg)];
+  }
+  if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+  const value = Object.prototype.hasOwnProperty.call(cur, missing)
+    ? (cur as Record<string, unknown>)[missing]
+    : undefined;
+  return value === null ? [...parent, missing] : undefined;
+}
+
+/**
+ * A required field an override deletes: at the `null` that deletes it (not at the override's service key),
+ * saying so, with the field it deletes in the service spec as a related location.
+ */
+function deletionDiagnostic(env: EnvDoc, key: string, view: ServiceView, field: DataPath): Diagnostic {
+  const name = String(field[field.length - 1]);
+  const owner = field.length > 1 ? displayPath(field.slice(0, -1)) : 'every Service';
+  const inBase = hasPath(view.spec, field);
+  return {
+    code: 'OVERRIDE_INVALID',
+    severity: 'error',
+    message: `The override of ${key} in environment ${env.name} sets ${displayPath(field)} to null, which deletes it, and ${owner} requires it.`,
+    hint: `Remove \`${name}: null\` from the override to keep the service's own ${name}, or set the value this environment needs instead.`,
+    location: env.at(['overrides', key, ...field], 'key'),
+    pointer: toPointer(['spec', 'overrides', key, ...field]),
+    ...(inBase
+      ? { related: [{ message: `the ${displayPath(field)} it deletes`, location: view.at(field, 'key') }] }
+      : {}),
+  };
+}
+
+function hasPath(value: unknown, path: DataPath): boolean {
+  let cur = value;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, seg))
+      return false;
+    cur = (cur as Record<string, unknown>)[String(seg)];
+  }
+  return true;
+}
+
+/** A Service document's pointer (`/spec/...`), as the environment's where the override covers the node. */
+function overridePointer(key: string, patch: unknown, pointer: string): string {
+  const path = fromPointer(pointer).slice(1);
+  return patchCovers(patch, path) ? toPointer(['spec', 'overrides', key, ...path]) : pointer;
 }
 
 function lowerFirst(s: string): string {

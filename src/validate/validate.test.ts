@@ -143,3 +143,51 @@ describe('a spec the loader could not read all of', () => {
     expect(r.plans).toEqual([]);
   });
 });
+
+describe('an override that deletes a required field', () => {
+  const withOverride = (lines: string) =>
+    ISTIO_ENV + '  overrides:\n    bookinfo/reviews:\n' + lines.replace(/^/gm, '      ') + '\n';
+  const SERVICE = REVIEWS.replace(
+    '  routes:\n',
+    '  ingress: { hosts: [reviews.example.com] }\n  resilience: { loadBalancer: { consistentHash: { header: x-user } } }\n  routes:\n',
+  );
+  const check = (lines: string) =>
+    compileInline({ 'reviews.yaml': SERVICE, 'prod.yaml': withOverride(lines) });
+
+  it('is reported at the null that deletes it, saying so, with the field it deletes', () => {
+    const r = check('ports: null');
+    expect(codesAt(r)).toEqual(['OVERRIDE_INVALID prod.yaml:10:7']);
+    const [d] = r.diagnostics;
+    expect(d!.message).toBe(
+      'The override of bookinfo/reviews in environment prod sets ports to null, which deletes it, and every Service requires it.',
+    );
+    expect(d!.hint).toBe(
+      "Remove `ports: null` from the override to keep the service's own ports, or set the value this environment needs instead.",
+    );
+    expect(d!.pointer).toBe('/spec/overrides/bookinfo~1reviews/ports');
+    expect(
+      d!.related!.map((x) => `${x.message} ${x.location.file}:${x.location.line}:${x.location.col}`),
+    ).toEqual(['the ports it deletes reviews.yaml:5:3']);
+  });
+
+  it('inside a mapping too, and in a branch of the schema (loadBalancer: a name, or a consistent hash)', () => {
+    const r = check('ingress: { hosts: null }\nresilience: { loadBalancer: { consistentHash: null } }');
+    expect(codesAt(r)).toEqual(['OVERRIDE_INVALID prod.yaml:10:18', 'OVERRIDE_INVALID prod.yaml:11:37']);
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      'The override of bookinfo/reviews in environment prod sets ingress.hosts to null, which deletes it, and ingress requires it.',
+      'The override of bookinfo/reviews in environment prod sets resilience.loadBalancer.consistentHash to null, which deletes it, and resilience.loadBalancer requires it.',
+    ]);
+  });
+
+  it('leaves the other errors of the override as they were, their pointer at the override', () => {
+    const r = check('ports: null\nserviceAccount: { a: 1 }');
+    expect(codesAt(r)).toEqual(['OVERRIDE_INVALID prod.yaml:10:7', 'OVERRIDE_INVALID prod.yaml:11:23']);
+    expect(r.diagnostics[1]!.message).toBe(
+      'With the override of environment prod: spec.serviceAccount must be a string, not a mapping.',
+    );
+    expect(r.diagnostics.map((d) => d.pointer)).toEqual([
+      '/spec/overrides/bookinfo~1reviews/ports',
+      '/spec/overrides/bookinfo~1reviews/serviceAccount',
+    ]);
+  });
+});
