@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.ts';
 import { repoRoot } from './helpers/shared.ts';
-import { ISTIO_ENV, PROJECT, dedent, specTree, tempDir } from './helpers/spec-tree.ts';
+import { ISTIO_ENV, PROJECT, REVIEWS, dedent, specTree, tempDir } from './helpers/spec-tree.ts';
 
 const BAD = {
   'meshc.yaml': PROJECT,
@@ -263,5 +263,49 @@ describe('migration preview', () => {
     const r = await runCli(['validate', 'examples/bookinfo', '--env', 'prod', '--mesh', 'linkerd']);
     expect(r.stderr).toMatch(/checking as Linkerd 2\.16/);
     expect(r.stdout).toMatch(/Linkerd cannot express distributed tracing .*needs Linkerd 2\.19 or later/);
+  });
+
+  /** A spec whose one environment runs Linkerd `version`, installed from `chart`, and traces (Linkerd 2.19+). */
+  const tracingOnLinkerd = (version: string, chart: string) =>
+    specTree({
+      'meshc.yaml': PROJECT,
+      'reviews.yaml': REVIEWS,
+      'staging.yaml': dedent`
+        apiVersion: meshc.dev/v1alpha1
+        kind: Environment
+        metadata: { name: staging }
+        spec:
+          cluster: staging-1
+          mesh:
+            type: linkerd
+            version: "${version}"
+            mtls: permissive
+            install: { chartVersion: "${chart}" }
+            trust: { existingSecret: { name: linkerd-identity-issuer } }
+            observability:
+              tracing: { provider: opentelemetry, endpoint: "otel-collector.observability:4317", sampling: 10 }
+          gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+      `,
+    });
+
+  it('--mesh-version applies to an environment already on that mesh; its chart is still checked against its own version', async () => {
+    const dir = await tracingOnLinkerd('2.18', '2025.4.4');
+    const own = await runCli(['validate', dir]);
+    expect(own.stdout).toMatch(/Linkerd cannot express distributed tracing .*needs Linkerd 2\.19 or later/);
+    const r = await runCli(['validate', dir, '--mesh', 'linkerd', '--mesh-version', '2.20']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toMatch(/distributed tracing .*needs Linkerd/);
+    // The preview changes the mesh, not the chart: 2025.4.4 is the chart of the environment's 2.18.
+    expect(r.stdout).not.toMatch(/MESH_CONSTRAINT/);
+    expect(r.code).toBe(0);
+  });
+
+  it('without --mesh-version, an environment already on that mesh is checked at the version the note names', async () => {
+    const dir = await tracingOnLinkerd('2.19', '2025.10.7');
+    expect((await runCli(['validate', dir])).code).toBe(0);
+    const r = await runCli(['validate', dir, '--mesh', 'linkerd']);
+    expect(r.stderr).toMatch(/checking as Linkerd 2\.16/);
+    expect(r.stdout).toMatch(/Linkerd cannot express distributed tracing .*needs Linkerd 2\.19 or later/);
+    expect(r.code).toBe(1);
   });
 });

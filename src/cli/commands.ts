@@ -40,7 +40,8 @@ export const COMMANDS: readonly CommandSpec[] = [
         type: 'string',
         values: MESH_TYPES,
         value: 'MESH',
-        description: 'Check the environments as if they ran this mesh (migration preview)',
+        description:
+          'Check the environments as if they ran this mesh, at --mesh-version: a migration preview, or an upgrade preview for environments already on it',
       },
       format: FORMAT_OPTION,
       ...REPORT_OPTIONS,

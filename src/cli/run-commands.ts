@@ -74,8 +74,9 @@ export async function runValidate(args: ParsedArgs, io: CliIo): Promise<number> 
 }
 
 /**
- * `--mesh` (and `--mesh-version`): check as if the environments ran another mesh. Without a version, the
- * oldest version meshc supports for that mesh: the conservative answer, said on stderr.
+ * `--mesh` (and `--mesh-version`): check as if every environment ran that mesh at that version, an environment
+ * already on it too (an upgrade preview). Without a version, the oldest version meshc supports for that mesh:
+ * the conservative answer, said on stderr, for every environment.
  */
 function migrationTarget(args: ParsedArgs, io: CliIo): { type: MeshType; version: string } | undefined {
   const mesh = args.values.mesh as MeshType | undefined;

@@ -384,8 +384,15 @@ export const CODES = {
     severity: 'error',
     area: 'mesh',
     cause:
-      "A value is valid in the spec but breaks a fixed requirement of the environment's mesh (for example a secret name the mesh hard-codes).",
+      "A value is valid in the spec but breaks a fixed requirement of the environment's mesh (for example a secret name the mesh hard-codes, or a `mesh.install.chartVersion` that is not a chart of `mesh.version`).",
     fix: 'Change the value as the message says; the hint quotes the mesh documentation.',
+  },
+  MESH_CHART_VERSION_UNKNOWN: {
+    severity: 'warning',
+    area: 'mesh',
+    cause:
+      "`mesh.install.chartVersion` has a form meshc cannot place among the charts of the environment's mesh (for Linkerd, not the `YYYY.M.P` of an edge release nor the older `1.x.y`; for Consul, a consul chart minor meshc does not know), so it cannot check that the chart installs `mesh.version`.",
+    fix: 'Use a chart version of `mesh.version` as the hint gives it, or check by hand that the chart installs that version.',
   },
   MESH_NOT_IMPLEMENTED: {
     severity: 'error',

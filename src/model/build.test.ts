@@ -96,3 +96,40 @@ describe('resolved routes', () => {
     expect(haveSameMap(first.routes[0]!.mirror!, last.routes[0]!.mirror!)).toBe(true);
   });
 });
+
+describe('the migration preview (meshOverride)', () => {
+  /** A Linkerd environment at `version` that traces (Linkerd configures tracing from 2.19). */
+  const linkerd = (version: string) => dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Environment
+    metadata: { name: staging }
+    spec:
+      cluster: staging-1
+      mesh:
+        type: linkerd
+        version: "${version}"
+        mtls: permissive
+        observability:
+          tracing: { provider: opentelemetry, endpoint: "otel-collector.observability:4317", sampling: 10 }
+      gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+  `;
+  const tracingRefused = (r: ReturnType<typeof compileInline>) =>
+    r.diagnostics.some((d) => d.code === 'MESH_UNSUPPORTED_FEATURE' && /tracing/.test(d.message));
+
+  it('applies the version to an environment already on the mesh, as to one on another mesh', () => {
+    const at = (version: string, meshOverride?: { type: 'linkerd' | 'istio'; version: string }) =>
+      compileInline(
+        { 'services.yaml': services, 'staging.yaml': linkerd(version) },
+        { until: 'plan', ...(meshOverride ? { meshOverride } : {}) },
+      );
+    expect(tracingRefused(at('2.18'))).toBe(true);
+    const newer = at('2.18', { type: 'linkerd', version: '2.20' });
+    expect(tracingRefused(newer)).toBe(false);
+    expect(newer.model!.environments[0]!.mesh).toMatchObject({ type: 'linkerd', version: '2.20' });
+    // `--mesh linkerd` without a version: the oldest meshc supports, for a Linkerd 2.19 environment too.
+    expect(tracingRefused(at('2.19'))).toBe(false);
+    expect(tracingRefused(at('2.19', { type: 'linkerd', version: '2.16' }))).toBe(true);
+    const other = at('2.18', { type: 'istio', version: '1.24' });
+    expect(other.model!.environments[0]!.mesh).toMatchObject({ type: 'istio', version: '1.24' });
+  });
+});

@@ -18,7 +18,10 @@ import type { MeshType, Model, MtlsMode, ResolvedEnvironment, ResolvedService } 
 export interface ModelOptions {
   /** The defaults that depend on the mesh (the ingress namespace), from its backend: the plan's registry. */
   readonly meshDefaults: (mesh: string) => MeshDefaults;
-  /** Resolve environments as if they ran this mesh (the migration preview). */
+  /**
+   * Resolve every environment as if it ran this mesh at this version (the migration preview), whether it
+   * runs another mesh or this one at another version.
+   */
   readonly meshOverride?: { readonly type: MeshType; readonly version: string };
   /**
    * Where the output directory lies relative to the root of the spec's git work tree (`/`-separated, no
@@ -51,10 +54,13 @@ function resolveEnvironment(
   memo: ResolveMemo,
 ): ResolvedEnvironment {
   const { meshOverride, outputRepoPath, meshDefaults } = options;
-  const asked =
-    meshOverride && meshOverride.type !== env.spec.mesh.type
-      ? { ...env.spec, mesh: { ...env.spec.mesh, type: meshOverride.type, version: meshOverride.version } }
-      : env.spec;
+  // The preview replaces the mesh and its version, for an environment on another mesh as for one already
+  // on this mesh (`--mesh linkerd --mesh-version 2.20` of a Linkerd 2.18 environment checks it at 2.20).
+  // The rest of `mesh` is the environment's, its `install.chartVersion` included (validate checked that
+  // against the environment's own `mesh.version`).
+  const asked = meshOverride
+    ? { ...env.spec, mesh: { ...env.spec.mesh, type: meshOverride.type, version: meshOverride.version } }
+    : env.spec;
   const spec = applyEnvironmentDefaults(asked, meshDefaults(asked.mesh.type));
   const mesh = resolveMesh(spec);
   const gitops = resolveGitOps(spec, output, outputRepoPath);

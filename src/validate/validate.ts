@@ -21,6 +21,7 @@ import { replayable, runRecorded, sameEntries } from './rule-cache.ts';
 import type { DocChecks, RuleRecord, ValidateMemo } from './rule-cache.ts';
 import { checkDuplicates, checkProject } from './rules/spec-rules.ts';
 import { checkRolloutEnvironment } from './rules/rollout-rules.ts';
+import { checkChartVersion } from './rules/chart-version-rules.ts';
 import { checkSchemas } from './schema-stage.ts';
 import { checkForbiddenKeys, isAboutForbiddenKey } from './hostile.ts';
 import { findSecrets } from './secrets.ts';
@@ -201,6 +202,7 @@ export function validateDocuments(
           hint: 'Remove the namespace from `namespaces`, or check its spelling.',
           location: env.at(['namespaces', env.spec.namespaces!.indexOf(ns)]),
         });
+    checkChartVersion(env, report);
     const views = environmentViews(env, base, declared, report);
     checkGitOpsNames(env, [...new Set([...views.values()].map((v) => v.namespace))], report);
     const sameIndex = sameEntries(views, base);
