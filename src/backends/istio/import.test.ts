@@ -640,3 +640,122 @@ spec:
     );
   });
 });
+
+describe('TCP routes (`tcp`) of a VirtualService', () => {
+  const DB = `
+apiVersion: v1
+kind: Service
+metadata: { name: db, namespace: shop }
+spec:
+  selector: { app: db }
+  ports:
+  - { name: http, port: 8081 }
+  - { name: sql, port: 5432, appProtocol: tcp }
+  - { name: repl, port: 5433, appProtocol: tcp }
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: db, namespace: shop }
+spec:
+  host: db
+  subsets: [{ name: v1, labels: { version: v1 } }, { name: v2, labels: { version: v2 } }]
+`;
+  /** The weighted destinations of meshc's render, to db's port `port` (undefined: none named). */
+  const split = (port?: number) =>
+    ['v1: 90', 'v2: 10']
+      .map((w) => {
+        const [subset, weight] = w.split(': ');
+        return `{ destination: { host: db, subset: ${subset}${port ? `, port: { number: ${port} }` : ''} }, weight: ${weight} }`;
+      })
+      .join(', ');
+  const vs = (tcp: string) => `${DB}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: db, namespace: shop }
+spec:
+  hosts: [db]
+  http:
+  - { name: default-http, match: [{ port: 8081 }], route: [${split(8081)}], retries: { attempts: 0 } }
+${tcp}`;
+
+  it("meshc's own form (one entry per TCP port, with the catch-all's weights, to that port) is carried without a report", () => {
+    const { codes, file } = run(
+      vs(`  tcp:
+  - { match: [{ port: 5432 }], route: [${split(5432)}] }
+  - { match: [{ port: 5433 }], route: [${split(5433)}] }
+`),
+    );
+    expect(codes).toEqual([]);
+    expect(file('services/shop/db.yaml')).toContain(
+      'routes:\n  - name: default\n    to:\n      v1: 90\n      v2: 10\n',
+    );
+  });
+
+  it('a match condition, a destination port and a TCP port no entry takes are reported at their node', () => {
+    const { codes, messages } = run(
+      vs(`  tcp:
+  - match: [{ port: 5432, sourceLabels: { app: batch } }, { port: 8081 }]
+    route: [${split(5433)}]
+`),
+    );
+    expect(codes).toEqual([
+      'IMPORT_APPROXIMATED /spec/tcp',
+      'IMPORT_APPROXIMATED /spec/tcp/0/route/0/destination/port',
+      'IMPORT_APPROXIMATED /spec/tcp/0/route/1/destination/port',
+      'IMPORT_NOT_CARRIED /spec/tcp/0/match/0/sourceLabels',
+      'IMPORT_NOT_CARRIED /spec/tcp/0/match/1/port',
+    ]);
+    const text = messages.join('\n');
+    expect(text).toContain(
+      "the spec's TCP routing has no `sourceLabels` condition: meshc's render sends every connection on port 5432 of db this way",
+    );
+    expect(text).toContain(
+      "Istio sends these TCP connections to port 5433 of db, and the spec's backends name no port: meshc's render sends them to port 5432",
+    );
+    expect(text).toContain(
+      "8081 is not a TCP port of db in the imported spec, and meshc's render gives TCP routes",
+    );
+    expect(text).toContain(
+      "no TCP route of VirtualService shop/db takes the connections on port 5433 of db, so Istio sent them to every pod of db; meshc's render routes them like its catch-all HTTP route: 90% to version v1 of db, 10% to version v2 of db",
+    );
+  });
+
+  it('an entry that sends otherwise than the catch-all HTTP route is not carried', () => {
+    const { codes } = run(
+      vs(`  tcp:
+  - { route: [{ destination: { host: db, subset: v2 } }] }
+`),
+    );
+    expect(codes).toEqual(['IMPORT_NOT_CARRIED /spec/tcp/0']);
+  });
+
+  it('without `tcp`, the TCP ports the render would route like the catch-all are reported at its route', () => {
+    const { codes, messages } = run(vs(''));
+    expect(codes).toEqual(['IMPORT_APPROXIMATED /spec/http/0/route']);
+    expect(messages[0]).toContain('on ports 5432, 5433 of db, so Istio sent them to every pod of db');
+  });
+
+  it('a service with TCP ports only: its TCP route is its catch-all route', () => {
+    const { codes, file } = run(`
+apiVersion: v1
+kind: Service
+metadata: { name: cache, namespace: shop }
+spec: { selector: { app: cache }, ports: [{ name: redis, port: 6379, appProtocol: tcp }] }
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: cache, namespace: shop }
+spec: { host: cache, subsets: [{ name: v1, labels: { version: v1 } }] }
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: cache, namespace: shop }
+spec:
+  hosts: [cache]
+  tcp: [{ route: [{ destination: { host: cache, subset: v1 }, weight: 100 }] }]
+`);
+    expect(codes).toEqual([]);
+    expect(file('services/shop/cache.yaml')).toContain('routes:\n  - to: v1\n');
+  });
+});

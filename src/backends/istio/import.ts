@@ -97,7 +97,17 @@ export const istioImporter: MeshImporter = {
     readGammaRoutes(
       objects.filter((o) => isGatewayApiRoute(o.object)),
       ctx,
-      { mesh: 'Istio', annotations: () => ({}), wins, mayOverlap },
+      {
+        mesh: 'Istio',
+        annotations: () => ({}),
+        wins,
+        mayOverlap,
+        // The imported routes render as a VirtualService: its Destination's port.
+        renderedBackendPort: {
+          rendered: renderedPort,
+          rule: 'the port they came in on when {target} has it, else its first HTTP port',
+        },
+      },
     );
     readPeerAuthentications(of('PeerAuthentication'), ctx);
     readAuthorizationPolicies(of('AuthorizationPolicy'), ctx);
@@ -470,9 +480,17 @@ function readVirtualServices(objects: readonly SourcedObject[], ctx: ImportConte
     asArray(r.get(['spec', 'http'])).forEach((h, i) => {
       entries.push(...readHttpEntry(r, ['spec', 'http', i], h, services[0]!, ctx, delegates, usedDelegates));
     });
-    for (const k of ['tcp', 'tls'] as const) {
-      if (r.get(['spec', k]) !== undefined) readTcp(r, k, services[0]!, entries);
-    }
+    // A service with TCP ports only: its first TCP route is the catch-all route (the render's only use of it).
+    const tcpOnly = entries.length ? undefined : tcpCatchAll(r, services, ctx);
+    if (tcpOnly) entries.push(tcpOnly);
+    // `tcp` is judged even when absent: the render adds TCP routes where the catch-all HTTP route has weights.
+    later(() => readTcp(r, services, entries, ctx));
+    asArray(r.get(['spec', 'tls'])).forEach((_, i) =>
+      r.notCarried(
+        ['spec', 'tls', i],
+        "meshc's render has no TLS routes (`tls`); it routes TCP like the catch-all HTTP route",
+      ),
+    );
     const owners: { namespace: string; name: string }[] = [];
     for (const svc of services) {
       const draft = ctx.service(svc.namespace, svc.name);
@@ -500,37 +518,222 @@ function readVirtualServices(objects: readonly SourcedObject[], ctx: ImportConte
   }
 }
 
+/** A weighted destination of a route, by the Service and version it sends to, to compare TCP and HTTP routing. */
+interface Weighted {
+  readonly namespace: string;
+  readonly name: string;
+  readonly version?: string;
+  readonly weight: number;
+}
+
 /**
- * The TCP routes meshc emits carry the weights of the catch-all HTTP route, which the HTTP routes hold already;
- * anything else in `tcp`/`tls` has no spec form.
+ * `tcp[]`, run once every object is read (it needs the ports of the services). meshc's render gives each TCP port
+ * of the service one entry (`match: [{port}]` when the service has several ports) that sends like the catch-all
+ * HTTP route (the first without `match`): its services, versions and weights, to the port `destination()` picks;
+ * without a catch-all, or with one to the service itself, no entry (Istio sends to every pod of the service, on
+ * the port the connection came in on). An entry that sends elsewhere is not carried; one that sends the same is,
+ * and its match conditions other than a TCP port of the service, and the destination ports Istio resolves to
+ * another port than the render's, are reported at their node. TCP ports no entry names, which the render routes
+ * like the catch-all while Istio sent their connections to the service, are reported too.
  */
 function readTcp(
   r: FieldReader,
-  k: 'tcp' | 'tls',
-  svc: { name: string },
+  hosts: readonly { namespace: string; name: string }[],
   entries: readonly HttpEntry[],
+  ctx: ImportContext,
 ): void {
-  const catchAll = entries.find((e) => !e.route.match)?.route;
-  const list = asArray(r.get(['spec', k]));
+  // The object was not carried (a second VirtualService for a host), which is reported already.
+  if (r.isUsed([])) return;
+  const self = hosts[0]!;
+  const catchAll = entries.find((e) => !e.route.match);
+  const expected: Weighted[] = catchAll
+    ? routeWeights(catchAll.route, self)
+    : [{ namespace: self.namespace, name: self.name, weight: 100 }];
+  const toSelf =
+    expected.length === 1 &&
+    expected[0]!.namespace === self.namespace &&
+    expected[0]!.name === self.name &&
+    expected[0]!.version === undefined;
+  const key = (w: Weighted) => `${w.namespace}/${w.name}:${w.version ?? ''}=${w.weight}`;
+  const summary = toSelf
+    ? `to every pod of ${self.name} (no TCP route)`
+    : expected
+        .map((w) => `${w.weight}% to ${w.version !== undefined ? `version ${w.version} of ` : ''}${w.name}`)
+        .join(', ');
+  const tcpPorts = [
+    ...new Set(
+      hosts.flatMap((h) =>
+        specPorts(ctx, h)
+          .filter((p) => p.protocol === 'tcp')
+          .map((p) => p.port),
+      ),
+    ),
+  ];
+  const ports = (ns: readonly number[]) => `port${ns.length > 1 ? 's' : ''} ${ns.join(', ')}`;
+  const list = asArray(r.get(['spec', 'tcp']));
+  const covered = new Set<number>();
   list.forEach((t, i) => {
-    const dests = isRecord(t) ? asArray(t.route) : [];
-    const weights = dests.map((d) =>
-      isRecord(d) && isRecord(d.destination)
-        ? `${String(d.destination.subset ?? '')}=${String(d.weight ?? 100)}`
-        : '?',
-    );
-    const expected = catchAll?.to
-      ? typeof catchAll.to === 'string'
-        ? [`${catchAll.to}=100`]
-        : Object.entries(catchAll.to).map(([v, w]) => `${v}=${w}`)
-      : undefined;
-    if (k === 'tcp' && expected && JSON.stringify(weights.sort()) === JSON.stringify(expected.sort()))
-      r.consume(['spec', k, i]);
-    else
+    const at = ['spec', 'tcp', i];
+    if (!isRecord(t)) {
+      r.notCarried(at, 'it is not a mapping');
+      return;
+    }
+    // The TCP ports the entry applies to: a match entry's port, or every TCP port of the service.
+    const listens = new Set<number>();
+    const matches = asArray(t.match);
+    if (!matches.length) for (const p of tcpPorts) listens.add(p);
+    for (const m of matches) {
+      const port = isRecord(m) ? m.port : undefined;
+      if (port === undefined) for (const p of tcpPorts) listens.add(p);
+      else if (typeof port === 'number' && tcpPorts.includes(port)) listens.add(port);
+    }
+    for (const p of listens) covered.add(p);
+    const dests = asArray(t.route);
+    const sent: (Weighted & { readonly dest: Record<string, unknown> })[] = [];
+    for (const d of dests) {
+      const dest = isRecord(d) && isRecord(d.destination) ? d.destination : undefined;
+      const svc = dest ? hostService(ctx, dest.host, r.namespace) : undefined;
+      const given = isRecord(d) ? d.weight : undefined;
+      if (
+        !dest ||
+        !svc ||
+        (dest.subset !== undefined && typeof dest.subset !== 'string') ||
+        (given !== undefined && typeof given !== 'number')
+      )
+        break;
+      // A single destination without a weight takes every connection; among several, a missing weight is 0.
+      const weight = typeof given === 'number' ? given : dests.length === 1 ? 100 : 0;
+      sent.push({
+        ...svc,
+        ...(typeof dest.subset === 'string' ? { version: dest.subset } : {}),
+        weight,
+        dest,
+      });
+    }
+    const same = sent.length === dests.length && jsonEqual(sent.map(key).sort(), expected.map(key).sort());
+    if (!same) {
       r.notCarried(
-        ['spec', k, i],
-        `meshc's ${svc.name} routes TCP only with the weights of its catch-all HTTP route`,
+        at,
+        `meshc's render routes the TCP connections of ${self.name} like its catch-all HTTP route only, here ${summary}`,
       );
+      return;
+    }
+    if (!listens.size) {
+      r.notCarried(
+        at,
+        `${self.name} has no TCP port ${matches.length ? 'it matches ' : ''}in the imported spec, and meshc's render gives TCP routes to TCP ports only`,
+      );
+      return;
+    }
+    // What the render holds of the entry: its destinations and weights (the catch-all's) and its TCP ports.
+    sent.forEach((_, j) => {
+      const p = [...at, 'route', j];
+      for (const f of ['host', 'subset']) r.consume([...p, 'destination', f]);
+      r.consume([...p, 'weight']);
+    });
+    matches.forEach((m, j) => {
+      const p = [...at, 'match', j];
+      if (!isRecord(m)) {
+        r.notCarried(p, 'it is not a mapping');
+        return;
+      }
+      const on = typeof m.port === 'number' ? [m.port] : tcpPorts;
+      for (const [k, v] of entriesInOrder(m, ['port'])) {
+        if (k === 'port') {
+          if (typeof v === 'number' && tcpPorts.includes(v)) r.consume([...p, k]);
+          else
+            r.notCarried(
+              [...p, k],
+              `${String(v)} is not a TCP port of ${self.name} in the imported spec, and meshc's render gives TCP routes to TCP ports only`,
+            );
+        } else if (k === 'gateways' && asArray(v).length && asArray(v).every((g) => g === 'mesh'))
+          r.consume([...p, k]);
+        else
+          r.notCarried(
+            [...p, k],
+            `the spec's TCP routing has no \`${k}\` condition: meshc's render sends every connection on ${ports(on)} of ${self.name} this way`,
+          );
+      }
+    });
+    // The destination ports: Istio sends to the Destination's port; without one, to the target's only port, or to
+    // the port the connection came in on (istio pilot GetDestinationCluster). meshc's render: `destination()`.
+    sent.forEach((w, j) => {
+      const p = [...at, 'route', j, 'destination'];
+      const named =
+        isRecord(w.dest.port) && typeof w.dest.port.number === 'number' ? w.dest.port.number : undefined;
+      const targetPorts = specPorts(ctx, w);
+      const istio = new Set<number>();
+      const meshc = new Set<number>();
+      for (const listen of listens) {
+        const by = named ?? (targetPorts.length === 1 ? targetPorts[0]!.port : listen);
+        const rendered = renderedPort(w, targetPorts, listen);
+        if (rendered === undefined || by === rendered) continue;
+        istio.add(by);
+        meshc.add(rendered);
+      }
+      if (!istio.size) {
+        if (named !== undefined) r.consume([...p, 'port']);
+        return;
+      }
+      const missing = [...istio].filter((n) => !targetPorts.some((q) => q.port === n));
+      r.approximated(
+        named !== undefined ? [...p, 'port'] : p,
+        `Istio sends these TCP connections to ${ports([...istio])} of ${w.name}${missing.length ? ` (${w.name} has no ${ports(missing)}: they fail)` : ''}, and the spec's backends name no port: meshc's render sends them to ${ports([...meshc])} (the port they came in on when ${w.name} has it, else its first HTTP port)`,
+        `Keep this routing with an Environment \`patches\` entry if the port matters.`,
+      );
+    });
+  });
+  // TCP ports no entry takes: Istio sent their connections to the service itself; the render routes them too.
+  const open = tcpPorts.filter((p) => !covered.has(p));
+  if (!open.length || toSelf) return;
+  // At `tcp`, else at the catch-all's route (its Destination's `route`), whose weights the render gives them.
+  const first = catchAll?.destinations[0];
+  const [reader, where]: [FieldReader, DataPath] = list.length
+    ? [r, ['spec', 'tcp']]
+    : first
+      ? [first.r, first.at.slice(0, -2)]
+      : [r, ['spec', 'http']];
+  reader.approximated(
+    where,
+    `no TCP route of ${r.ref} takes the connections on ${ports(open)} of ${self.name}, so Istio sent them to every pod of ${self.name}; meshc's render routes them like its catch-all HTTP route: ${summary}`,
+    'Keep the old TCP routing with an Environment `patches` entry if it matters, or accept the difference.',
+  );
+}
+
+/**
+ * The catch-all route of a VirtualService without `http` whose services have TCP ports only, read from its first
+ * `tcp[]` entry: meshc renders such a service's catch-all route as its TCP routes alone (and nothing else of its
+ * routes). Undefined when a service has an HTTP port (the render would route its HTTP requests too) or the entry
+ * has no spec form (readTcp reports it).
+ */
+function tcpCatchAll(
+  r: FieldReader,
+  hosts: readonly { namespace: string; name: string }[],
+  ctx: ImportContext,
+): HttpEntry | undefined {
+  const first = asArray(r.get(['spec', 'tcp']))[0];
+  const tcpOnly = hosts.every((h) => {
+    const ports = ctx.workloads.service(h.namespace, h.name)?.ports ?? [];
+    return ports.length > 0 && ports.every((p) => p.protocol === 'tcp');
+  });
+  if (!isRecord(first) || !tcpOnly) return undefined;
+  // The destinations' ports are judged by readTcp, as TCP connections.
+  const dest = readDestinations(r, ['spec', 'tcp', 0, 'route'], first.route, hosts[0]!, ctx, []);
+  return dest ? { route: dest, destinations: [] } : undefined;
+}
+
+/** The services, versions and weights a spec route sends to (`self`: the service whose route it is). */
+function routeWeights(route: Route, self: { namespace: string; name: string }): Weighted[] {
+  if (typeof route.to === 'string') return [{ ...self, version: route.to, weight: 100 }];
+  if (route.to) return Object.entries(route.to).map(([version, weight]) => ({ ...self, version, weight }));
+  return (route.backends ?? []).map((b) => {
+    const [namespace, name] = b.service.includes('/') ? b.service.split('/') : [self.namespace, b.service];
+    return {
+      namespace: namespace!,
+      name: name!,
+      ...(b.version !== undefined ? { version: b.version } : {}),
+      weight: b.weight ?? 100,
+    };
   });
 }
 

@@ -2,7 +2,7 @@ import type { SourcedObject } from '../../core/import-types.ts';
 import { jsonEqual } from '../../core/json.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { DataPath } from '../../core/location.ts';
-import type { RouteMatch as ModelMatch, StringMatch as ModelString } from '../../model/types.ts';
+import type { Port, RouteMatch as ModelMatch, StringMatch as ModelString } from '../../model/types.ts';
 import type {
   Backend as SpecBackend,
   HeaderOps,
@@ -11,6 +11,7 @@ import type {
   StringMatch,
 } from '../../spec/types.gen.ts';
 import type { FieldReader, ImportContext } from '../importer.ts';
+import { backendPort } from './gamma.ts';
 import {
   asArray,
   carriedDuration,
@@ -145,6 +146,53 @@ export interface GammaOptions {
   readonly wins?: (a: ModelMatch, b: ModelMatch, sameObject: boolean) => boolean;
   /** Whether two entries may match the same request. */
   readonly mayOverlap?: (a: ModelMatch, b: ModelMatch) => boolean;
+  /**
+   * The port meshc's render of this mesh sends a backend to, for a request that came in on `listen` (undefined:
+   * none to compare), and how it picks it, for messages (`{target}`: the service's name). Default: the Gateway
+   * API render's (gamma.ts `backendPort`, as Linkerd's HTTPRoutes use it).
+   */
+  readonly renderedBackendPort?: {
+    readonly rendered: (
+      target: { readonly namespace: string; readonly name: string },
+      ports: readonly Port[],
+      listen: number,
+    ) => number | undefined;
+    readonly rule: string;
+  };
+}
+
+/** The Gateway API render's backend port (gamma.ts `backendPort`), for a target with the spec ports `ports`. */
+const GAMMA_BACKEND_PORT: NonNullable<GammaOptions['renderedBackendPort']> = {
+  rendered: (target, ports, listen) => {
+    const serviceId = `${target.namespace}/${target.name}`;
+    return backendPort(
+      { serviceId, namespace: target.namespace, service: target.name, weight: 100, at: [] },
+      listen,
+      new Map([[serviceId, { id: serviceId, ports }]]),
+    );
+  },
+  rule: 'the port they came in on when {target} has it, else its first port',
+};
+
+interface Parent {
+  readonly namespace: string;
+  readonly name: string;
+  readonly port?: number;
+}
+
+/** A `backendRefs[].port` of a carried rule, which checkBackendPorts compares with the port meshc's render uses. */
+interface PortUse {
+  readonly r: FieldReader;
+  /** The backendRef (its port is at `port` below it). */
+  readonly at: DataPath;
+  /** The service of the spec the backend is (the root service of a per-version Service). */
+  readonly target: { readonly namespace: string; readonly name: string };
+  /** The Service the backendRef names, and its ports when the input has it. */
+  readonly named: string;
+  readonly namedPorts?: readonly Port[];
+  readonly port: number;
+  /** The Service parents of the route. */
+  readonly parents: readonly Parent[];
 }
 
 interface Item {
@@ -161,10 +209,8 @@ export function readGammaRoutes(
   ctx: ImportContext,
   options: GammaOptions,
 ): void {
-  const perParent = new Map<
-    string,
-    { namespace: string; name: string; port?: number; items: Item[]; first: SourcedObject }
-  >();
+  const perParent = new Map<string, Parent & { items: Item[]; first: SourcedObject }>();
+  const uses: PortUse[] = [];
   const sorted = [...objects].sort((a, b) => {
     const ka = `${a.object.metadata.namespace ?? ''}/${a.object.metadata.name}`;
     const kb = `${b.object.metadata.namespace ?? ''}/${b.object.metadata.name}`;
@@ -172,7 +218,7 @@ export function readGammaRoutes(
   });
   for (const o of sorted) {
     const r = ctx.reader(o);
-    const parents: { namespace: string; name: string; port?: number }[] = [];
+    const parents: Parent[] = [];
     asArray(r.get(['spec', 'parentRefs'])).forEach((p, i) => {
       const at = ['spec', 'parentRefs', i];
       if (!isRecord(p) || typeof p.name !== 'string') return r.notCarried(at, 'it names no parent');
@@ -195,7 +241,7 @@ export function readGammaRoutes(
     const items: Omit<Item, 'object'>[] = [];
     const selfFor = parents[0]!;
     asArray(r.get(['spec', 'rules'])).forEach((rule, i) => {
-      items.push(...readRule(r, ['spec', 'rules', i], rule, i, selfFor, annotations, ctx));
+      items.push(...readRule(r, ['spec', 'rules', i], rule, i, selfFor, annotations, ctx, parents, uses));
     });
     for (const parent of parents) {
       const key = `${parent.namespace}/${parent.name}@${parent.port ?? ''}`;
@@ -229,6 +275,7 @@ export function readGammaRoutes(
     e.readers.push(...p.items.map((i) => i.reader));
     byService.set(key, e);
   }
+  const carried = new Set<string>();
   for (const s of byService.values()) {
     const draft = ctx.service(s.namespace, s.name);
     if (draft.from.has('routes')) {
@@ -253,7 +300,71 @@ export function readGammaRoutes(
         );
     draft.spec.routes = s.lists[0]!;
     draft.from.set('routes', s.first);
+    carried.add(`${s.namespace}/${s.name}`);
     noDefaultRoute(ctx.reader(s.first), ['spec', 'rules'], draft.spec.routes, options.mesh);
+  }
+  checkBackendPorts(ctx, uses, carried, options);
+}
+
+/**
+ * The ports of a service in the imported spec: its Kubernetes Service's, else the ones routes named, else HTTP
+ * port 80 (as the generic import writes them). Read once every route is read.
+ */
+function specPorts(ctx: ImportContext, svc: { namespace: string; name: string }): readonly Port[] {
+  const known = ctx.workloads.service(svc.namespace, svc.name)?.ports;
+  if (known?.length) return known;
+  const seen = ctx.services().find((d) => d.namespace === svc.namespace && d.name === svc.name)?.portsSeen;
+  return (seen?.length ? seen : [80]).map((port, i) => ({
+    name: i === 0 ? 'http' : `http-${port}`,
+    port,
+    protocol: 'http' as const,
+  }));
+}
+
+/**
+ * The spec's backends name no port: meshc's render picks it from the port the request came in on (the parent's
+ * port; a parentRef without one takes every HTTP port of the Service). A backendRef whose port is another is
+ * reported at that port, for the routes of the services that were carried.
+ */
+function checkBackendPorts(
+  ctx: ImportContext,
+  uses: readonly PortUse[],
+  carried: ReadonlySet<string>,
+  options: GammaOptions,
+): void {
+  const how = options.renderedBackendPort ?? GAMMA_BACKEND_PORT;
+  for (const use of uses) {
+    const listens = [
+      ...new Set(
+        use.parents
+          .filter((p) => carried.has(`${p.namespace}/${p.name}`))
+          .flatMap((p) =>
+            p.port !== undefined
+              ? [p.port]
+              : specPorts(ctx, p)
+                  .filter((x) => x.protocol !== 'tcp')
+                  .map((x) => x.port),
+          ),
+      ),
+    ];
+    const ports = specPorts(ctx, use.target);
+    const rendered = new Set<number>();
+    for (const listen of listens) {
+      const meshc = how.rendered(use.target, ports, listen);
+      if (meshc !== undefined && meshc !== use.port) rendered.add(meshc);
+    }
+    if (!rendered.size) {
+      use.r.consume([...use.at, 'port']);
+      continue;
+    }
+    const list = (ns: readonly number[]) => `port${ns.length > 1 ? 's' : ''} ${ns.join(', ')}`;
+    const missing = !(use.namedPorts ?? ports).some((p) => p.port === use.port);
+    const name = use.target.name;
+    use.r.approximated(
+      [...use.at, 'port'],
+      `${options.mesh} sends these requests to port ${use.port} of ${use.named}${missing ? ` (${use.named} has no port ${use.port}: the backend is invalid and these requests fail)` : ''}, and the spec's backends name no port: meshc's render sends them to ${list([...rendered].sort((a, b) => a - b))} of ${use.named} (${how.rule.replace('{target}', name)})`,
+      `Reorder the ports of ${name} in the imported spec if every route to ${name} means port ${use.port}, or keep this routing with an Environment \`patches\` entry.`,
+    );
   }
 }
 
@@ -414,8 +525,12 @@ function readRule(
   self: { namespace: string; name: string },
   annotations: Pick<Route, 'timeout' | 'retries'>,
   ctx: ImportContext,
+  parents: readonly Parent[],
+  uses: PortUse[],
 ): Omit<Item, 'object'>[] {
   if (!isRecord(rule)) return [];
+  // The backend ports of this rule, checked only when the rule is carried.
+  const mine: PortUse[] = [];
   const route: Route = {};
   if (isDnsLabel(rule.name)) {
     route.name = rule.name;
@@ -457,8 +572,19 @@ function readRule(
     } else ctx.service(ns, b.name, r.source);
     if (refs.length > 1) backend.weight = total ? (weights[i]! * 100) / total : 0;
     backends.push(backend);
-    for (const k of ['name', 'namespace', 'kind', 'group', 'port', 'weight']) r.consume([...p, k]);
-    if (typeof b.port === 'number') seePort(ctx, ns, b.name, b.port);
+    for (const k of ['name', 'namespace', 'kind', 'group', 'weight']) r.consume([...p, k]);
+    if (typeof b.port === 'number') {
+      seePort(ctx, ns, b.name, b.port);
+      mine.push({
+        r,
+        at: p,
+        target: { namespace: ns, name: known?.versionOf ? known.versionOf.service : b.name },
+        named: b.name,
+        ...(known?.ports.length ? { namedPorts: known.ports } : {}),
+        port: b.port,
+        parents,
+      });
+    } else if (b.port !== undefined) r.notCarried([...p, 'port'], 'the port is not a number');
     if (b.filters !== undefined) r.notCarried([...p, 'filters'], 'per-backend filters have no spec form');
   }
   if (backends.some((b) => b.weight !== undefined && !Number.isInteger(b.weight))) {
@@ -533,8 +659,10 @@ function readRule(
   if (Object.keys(headers).length) route.headers = headers;
 
   const matches = asArray(rule.matches);
-  if (rule.matches === undefined || matches.length === 0)
+  if (rule.matches === undefined || matches.length === 0) {
+    uses.push(...mine);
     return [{ reader: r, rule: index, match: {}, route }];
+  }
   const out: Omit<Item, 'object'>[] = [];
   matches.forEach((m, i) => {
     const read = readMatch(r, [...at, 'matches', i], m);
@@ -546,6 +674,7 @@ function readRule(
       at,
       `rule ${index} of ${r.ref} is not carried: none of its match entries has a spec form, so its requests now go to the other rules.`,
     );
+  else uses.push(...mine);
   return out;
 }
 
