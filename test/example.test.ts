@@ -63,7 +63,14 @@ describe('the bundled example', () => {
       (d) => d.code === 'MESH_APPROXIMATE_FEATURE' && d.message.includes('RequestRedirect'),
     );
     expect(redirect.map((d) => d.location?.file)).toEqual(['environments/edge.yaml']);
-    const allowed = new Set([...['staging', 'edge', 'dr'].flatMap(approximations), ...redirect]);
+    // And Consul's routed backend: reviews' mobile-canary reaches reviews-next with reviews' resilience.
+    const routed = r.diagnostics.filter(
+      (d) => d.code === 'MESH_APPROXIMATE_FEATURE' && d.message.includes('discovery chain reaches'),
+    );
+    expect(routed.map((d) => `${d.location?.file}:${d.location?.line}`)).toEqual([
+      'environments/edge.yaml:91',
+    ]);
+    const allowed = new Set([...['staging', 'edge', 'dr'].flatMap(approximations), ...redirect, ...routed]);
     // App Mesh (legacy*): its end of support, once per environment at mesh.type, and its approximations.
     const appmesh = r.diagnostics.filter((d) => /environment legacy(-dr|-us)?\b/.test(d.message));
     expect(

@@ -9,7 +9,7 @@ const unsupported = (note: string): Capability => ({ support: 'unsupported', not
 const ENTERPRISE_FAULTS =
   'fault injection is Consul Enterprise only (the builtin/fault-injection Envoy extension, 1.18+); meshc renders Community Edition';
 const CALLERS =
-  "declared on each caller (Consul is client-centric here): `upstreamConfig.overrides[]` in the ServiceDefaults of every service the callee's `access` names; any other caller (every caller of a service without `access`, a `*` caller, the ingress gateway) keeps Consul's defaults (a warning when no caller is named)";
+  "declared on each caller (Consul is client-centric here): `upstreamConfig.overrides[]` in the ServiceDefaults of every service the callee's `access` names; any other caller (every caller of a service without `access`, a `*` caller, the ingress gateway) keeps Consul's defaults (a warning when no caller is named). A caller applies its settings for a service to every cluster of that service's discovery chain: a service reached through another's route gets the routing service's settings on that path, and a caller of both holds two settings for its cluster, of which Consul keeps one in no fixed order (a warning at the route's backend when they differ)";
 
 /**
  * What Consul on Kubernetes (consul-k8s, Consul 1.16+, Community Edition) expresses, per feature id of
@@ -34,7 +34,7 @@ export const CONSUL_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'match.method': exact('methods'),
   'route.timeout': exact('router destination requestTimeout (the whole request, retries included)'),
   'route.retries': exact(
-    'router destination numRetries, retryOnConnectFailure and, from 1.18, retryOn; before 1.18 only status-code conditions (5xx, gateway-error, retriable-4xx as retryOnStatusCodes) and connect-failure, the others are refused at the condition',
+    "router destination numRetries, retryOnConnectFailure and, from 1.18, retryOn; before 1.18 only status-code conditions (5xx, gateway-error, retriable-4xx as retryOnStatusCodes) and connect-failure, the others are refused at the condition, and 5xx and gateway-error then retry on those responses only, not on resets and failed connections as Envoy's own do (a warning at the condition)",
   ),
   'route.retries.perTryTimeout': unsupported(
     'Consul has no per-try timeout (router destinations have requestTimeout and idleTimeout only)',
@@ -58,7 +58,9 @@ export const CONSUL_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     `limits.maxConnections and maxPendingRequests ${CALLERS}; no requests-per-connection limit (refused unless 0)`,
   ),
   'resilience.loadBalancer': exact('ServiceResolver loadBalancer.policy round_robin, least_request, random'),
-  'resilience.consistentHash': exact('ServiceResolver loadBalancer ring_hash with a header hash policy'),
+  'resilience.consistentHash': exact(
+    'ServiceResolver loadBalancer ring_hash with a header hash policy; HTTP, HTTP/2 and gRPC services only (Consul hashes in HTTP routes; refused on a tcp service)',
+  ),
   access: exact(
     'ServiceIntentions per destination: one source per caller (its Consul name, the service account), `*` denied unless a rule allows `*`; no access: `*` allowed. The decision never falls to the ACL default policy',
   ),
@@ -120,7 +122,7 @@ export const CONSUL_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "Consul's AWS ACM Private CA provider (connect `ca_provider = aws-pca`) is not configured by meshc; use builtIn or vault",
   ),
   'mesh.ingress.gatewayApi': exact(
-    "Gateway API CRDs (v1.0.0+) are a prerequisite; the chart's bundled v0.6.2 copy is turned off",
+    "Gateway API CRDs are a prerequisite (standard channel v1.0.0 to v1.5.x, or later releases without their TCPRoute CRD, which serves v1 only: consul-k8s watches TCPRoute as v1alpha2, from the chart where it installs it); the chart's bundled v0.6.2 copy is turned off",
   ),
   'mesh.ingress.native': unsupported(
     "Consul's own ingress (the IngressGateway config entry) is deprecated in favour of the API gateway; use `api: gateway-api`",
@@ -135,6 +137,6 @@ export const CONSUL_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "grafana.com dashboard 13396 only: HashiCorp's other dashboards (hashicorp/consul `grafana/`) are not published on grafana.com",
   ),
   'observability.tracing': approximate(
-    'Zipkin only: ProxyDefaults `global` envoy_tracing_json + a static collector cluster, read by proxies when they start; the sampling percentage is not applied (Envoy traces every request whose caller did not decide)',
+    "Zipkin only: ProxyDefaults `global` envoy_tracing_json + a static collector cluster, read by proxies when they start, and envoy_listener_tracing_json: every sidecar's HTTP listeners (inbound and outbound) trace the sampling percentage of the requests no caller decided on (random_sampling; without it Consul samples none); the API gateway's listeners keep Consul's 0 %",
   ),
 };

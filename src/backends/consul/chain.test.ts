@@ -53,6 +53,7 @@ describe('retries', () => {
     ).toEqual({
       fields: { numRetries: 3, retryOnConnectFailure: true, retryOn: ['5xx', 'reset', 'unavailable'] },
       refused: [],
+      approximated: [],
     });
   });
 
@@ -62,8 +63,21 @@ describe('retries', () => {
     expect(r.refused).toEqual([{ index: 1, condition: 'reset' }]);
   });
 
+  it("before 1.18: 5xx and gateway-error as status codes are approximations (Envoy's own retry resets too)", () => {
+    const r = retryFields({ attempts: 2, on: ['retriable-4xx', '5xx', 'gateway-error'] }, '1.16');
+    expect(r.approximated).toEqual([
+      { index: 1, condition: '5xx' },
+      { index: 2, condition: 'gateway-error' },
+    ]);
+    expect(retryFields({ attempts: 2, on: ['5xx', 'gateway-error'] }, '1.18').approximated).toEqual([]);
+  });
+
   it('no retries at all with attempts 0', () => {
-    expect(retryFields({ attempts: 0, on: ['5xx'] }, '1.21')).toEqual({ fields: {}, refused: [] });
+    expect(retryFields({ attempts: 0, on: ['5xx'] }, '1.21')).toEqual({
+      fields: {},
+      refused: [],
+      approximated: [],
+    });
   });
 });
 

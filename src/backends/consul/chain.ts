@@ -159,29 +159,42 @@ const STATUS_CODES: Readonly<Partial<Record<RetryCondition, readonly number[]>>>
   'retriable-4xx': [409],
 };
 
+/**
+ * The status-code conditions that Envoy also meets without a response: its `5xx` and `gateway-error` retry when
+ * the upstream resets the stream, refuses the connection or does not respond (`wouldRetryFromReset`), while
+ * `retriable-status-codes` (what `retryOnStatusCodes` becomes before 1.18, agent/xds `makeRetryPolicy`) retries
+ * on the listed response codes only. `retriable-4xx` is 409 only in Envoy too.
+ */
+const RESETS_TOO: ReadonlySet<RetryCondition> = new Set<RetryCondition>(['5xx', 'gateway-error']);
+
 export interface RetryFields {
   readonly fields: Record<string, unknown>;
   /** Conditions that this Consul version cannot express, by their index in `on`. */
   readonly refused: readonly { readonly index: number; readonly condition: RetryCondition }[];
+  /** Conditions written as status codes that lose Envoy's retries on resets and failed connections (before 1.18). */
+  readonly approximated: readonly { readonly index: number; readonly condition: RetryCondition }[];
 }
 
 export function retryFields(retries: Retries | undefined, version: string): RetryFields {
-  if (!retries || retries.attempts === 0) return { fields: {}, refused: [] };
+  if (!retries || retries.attempts === 0) return { fields: {}, refused: [], approximated: [] };
   const tokens = !isOlderThan(version, RETRY_ON_SINCE);
   const fields: Record<string, unknown> = { numRetries: retries.attempts };
   const on: string[] = [];
   const codes = new Set<number>();
   const refused: { index: number; condition: RetryCondition }[] = [];
+  const approximated: { index: number; condition: RetryCondition }[] = [];
   retries.on.forEach((c, index) => {
     if (c === 'connect-failure') fields.retryOnConnectFailure = true;
     else if (tokens) {
       if (!on.includes(c)) on.push(c);
-    } else if (STATUS_CODES[c]) for (const code of STATUS_CODES[c]) codes.add(code);
-    else refused.push({ index, condition: c });
+    } else if (STATUS_CODES[c]) {
+      for (const code of STATUS_CODES[c]) codes.add(code);
+      if (RESETS_TOO.has(c)) approximated.push({ index, condition: c });
+    } else refused.push({ index, condition: c });
   });
   if (on.length) fields.retryOn = on;
   if (codes.size) fields.retryOnStatusCodes = [...codes].sort((a, b) => a - b);
-  return { fields, refused };
+  return { fields, refused, approximated };
 }
 
 interface Target {
@@ -252,7 +265,7 @@ export function buildChain(
     targets.set(r, { service: name });
   }
   for (const r of routes) {
-    const { refused } = retryFields(r.retries, version);
+    const { refused, approximated } = retryFields(r.retries, version);
     for (const { index, condition } of refused)
       out.diagnostics.push({
         code: 'MESH_UNSUPPORTED_FEATURE',
@@ -261,6 +274,17 @@ export function buildChain(
         hint: `Set mesh.version to "${RETRY_ON_SINCE}" or later (ServiceRouter retryOn), or keep 5xx, gateway-error, retriable-4xx and connect-failure only.`,
         location: s.origin(['routes', r.index, 'retries', 'on', index]),
       });
+    const connectFailure = r.retries?.on.includes('connect-failure') ?? false;
+    for (const { index, condition } of approximated) {
+      const codes = condition === '5xx' ? '500 to 599' : '502, 503 and 504';
+      out.diagnostics.push({
+        code: 'MESH_APPROXIMATE_FEATURE',
+        severity: 'warning',
+        message: `Consul ${version} writes the retry condition ${condition} of ${routeRef(r)} of ${s.id} as retryOnStatusCodes (${codes}): it retries on those responses only, while Envoy's ${condition} also retries when the upstream resets the request or does not respond${connectFailure ? '' : ' and when the connection fails'}.`,
+        hint: `Set mesh.version to "${RETRY_ON_SINCE}" or later (ServiceRouter retryOn takes ${condition} as it is)${connectFailure ? '' : ', or add connect-failure to `on` to retry failed connections too'}.`,
+        location: s.origin(['routes', r.index, 'retries', 'on', index]),
+      });
+    }
   }
   const only = routes.length === 1 ? routes[0]! : undefined;
   const target = only ? targets.get(only)! : undefined;

@@ -75,8 +75,9 @@ export const WEBHOOK_CA_BUNDLES: readonly RuntimeField[] = [
  *   annotation (backend README);
  * - `connectInject.apiGateway.manageExternalCRDs: false`: every chart up to 2.0 bundles the Gateway API CRDs of
  *   v0.6.2, which do not serve the `gateway.networking.k8s.io/v1` objects meshc writes; the Gateway API CRDs
- *   are a prerequisite (prerequisites.ts). `manageNonStandardCRDs` (chart 1.4+) keeps the chart's TCPRoute and
- *   GatewayClassConfig CRDs its controller watches;
+ *   are a prerequisite (prerequisites.ts). `manageNonStandardCRDs` makes the chart install its TCPRoute CRD
+ *   (v1alpha2, which the controller watches; the only template it gates) in chart 1.2.2+, 1.3.8+, 1.4.5+, 1.5.3+
+ *   and 1.6+ (`tcpRouteSource`);
  * - metrics: `global.metrics.enabled` and `connectInject.metrics.defaultEnabled` (the dataplane serves Envoy's
  *   metrics on 20200 and annotates pods for Prometheus) unless `observability.metrics: none`;
  * - `global.argocd.enabled` for Argo CD (Argo CD hook annotations on the ACL init job; chart 1.4+);

@@ -1,11 +1,13 @@
 import type { Diagnostic, RelatedLocation } from '../../core/diagnostic.ts';
 import { manyPlaces } from '../../core/diagnostic.ts';
 import type { Location } from '../../core/location.ts';
+import { routeRef } from '../../core/names.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import type { ServiceIndex } from './chain.ts';
+import { liveRoutes } from './chain.ts';
 import { VAULT_REQUIRED_VALUES, valueAt } from './charts.ts';
-import { consulName } from './constants.ts';
-import { knownCallers } from './services.ts';
+import { consulName, isL7, serviceProtocol } from './constants.ts';
+import { callerIds, knownCallers, upstreamOverride } from './services.ts';
 
 /** The findings of each service (`checkService`, or results of it shared between environments), by index. */
 export type ServiceChecks = (s: ResolvedService, i: number) => readonly Diagnostic[];
@@ -13,9 +15,10 @@ export type ServiceChecks = (s: ResolvedService, i: number) => readonly Diagnost
 /**
  * Values Consul cannot take as they are (the capability table speaks per feature, these per value): Consul
  * service names that collide (Consul CE has one namespace), ports beyond the one Consul meshes, connection
- * limits Consul has no field for, resilience no known caller would apply, a tracing protocol the proxies do not
- * speak, and Vault values the chart fails without. Errors are reported per service; the per-service warnings
- * of checkService are grouped across the environment's services (groupWarnings).
+ * limits Consul has no field for, resilience no known caller would apply, routes to a service of another protocol
+ * or resilience (checkRoutedServices), a tracing protocol the proxies do not speak, and Vault values the chart
+ * fails without. Errors are reported per service; the per-service warnings of checkService are grouped across
+ * the environment's services (groupWarnings).
  */
 export function checkEnvironment(env: ResolvedEnvironment, checks: ServiceChecks): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -42,6 +45,7 @@ export function checkEnvironment(env: ResolvedEnvironment, checks: ServiceChecks
     }
   }
   for (const same of grouped.values()) out.push(groupWarnings(same));
+  out.push(...checkRoutedServices(env));
   const tracing = env.mesh.observability.tracing;
   if (tracing && tracing.provider !== 'zipkin')
     out.push({
@@ -64,6 +68,89 @@ export function checkEnvironment(env: ResolvedEnvironment, checks: ServiceChecks
       });
   }
   return out;
+}
+
+/**
+ * What Consul makes of a route that sends to another service, which reads that service (so it is checked over
+ * the environment, like the name collisions above):
+ * - its protocol: Consul compiles a discovery chain with one protocol, the string each service's ServiceDefaults
+ *   names (`http`, `http2`, `grpc` and `tcp` all differ), and refuses a router or splitter whose chain reaches a
+ *   service of another ("discovery chain %q uses inconsistent protocols", `discoverychain/compile.go`
+ *   `recordProtocol`; state store "cannot route to a service using tcp"), so that the entry stays Synced=False.
+ *   The splitter-only services `<name>--<route>` speak the owner's protocol, so the owner's is the one to match;
+ * - its resilience: Consul builds every cluster of a chain with the caller's upstream settings for the chain's
+ *   service (agent/xds `makeUpstreamClustersForDiscoveryChain`: one `upstreamConfig` for all target groups), so
+ *   the routed-to service gets the routing service's outlier detection and limits on that path, not its own;
+ *   and a caller of both builds that service's cluster twice (same name, one per chain), of which Consul keeps
+ *   whichever it generated last (its chains are a Go map: no fixed order).
+ */
+function checkRoutedServices(env: ResolvedEnvironment): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const byId = new Map(env.services.map((s) => [s.id, s]));
+  for (const s of env.services) {
+    // Routes on a TCP service are refused on their own (buildChain).
+    if (!isL7(s)) continue;
+    const protocol = serviceProtocol(s);
+    for (const r of liveRoutes(s.routes)) {
+      const seen = new Set<string>();
+      for (const d of r.destinations) {
+        if (d.weight <= 0 || d.serviceId === s.id || seen.has(d.serviceId)) continue;
+        seen.add(d.serviceId);
+        const t = byId.get(d.serviceId);
+        if (!t) continue;
+        const location = s.origin(d.at.at(-2) === 'backends' ? [...d.at, 'service'] : d.at);
+        const theirs = serviceProtocol(t);
+        if (theirs !== protocol) {
+          out.push({
+            code: 'MESH_CONSTRAINT',
+            severity: 'error',
+            message: `Consul compiles the discovery chain of ${s.id} for one protocol, and ${routeRef(r)} sends to ${t.id}, which speaks ${theirs} where ${s.id} speaks ${protocol}: Consul would refuse the ServiceRouter or ServiceSplitter ("uses inconsistent protocols").`,
+            hint: `Route only to services whose meshed (first) port speaks ${protocol}, or give ${t.id} a ${protocol} port first.`,
+            location,
+          });
+          continue;
+        }
+        const mine = callerSettings(s);
+        const its = callerSettings(t);
+        if (mine.key === its.key) continue;
+        // The callers meshc writes settings for whose sidecars hold both chains, with different settings.
+        const both = [...new Set([...callerIds(s), ...callerIds(t)])]
+          .filter((c) => byId.has(c) && mayCall(s, c) && mayCall(t, c))
+          .filter((c) => (callerIds(s).has(c) ? mine.key : '') !== (callerIds(t).has(c) ? its.key : ''))
+          .sort();
+        const twice = both.length
+          ? ` ${both.join(', ')} ${both.length > 1 ? 'call' : 'calls'} both: ${both.length > 1 ? 'their sidecars get' : 'its sidecar gets'} two settings for the cluster of ${t.id}, one per chain, and Consul keeps one of them in no fixed order.`
+          : '';
+        out.push({
+          code: 'MESH_APPROXIMATE_FEATURE',
+          severity: 'warning',
+          message: `Consul applies a caller's settings for ${s.id} to every service its discovery chain reaches: what ${routeRef(r)} of ${s.id} sends to ${t.id} gets the outlier detection and connection limits of ${s.id} (${mine.text}), not those of ${t.id} (${its.text}).${twice}`,
+          hint: `Give ${t.id} the same outlierDetection and connectionPool as ${s.id} for this environment, or route to a version of ${s.id} instead of another service.`,
+          location,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** What a caller's ServiceDefaults carries for a service (upstreamOverride without the name): a key and words. */
+function callerSettings(s: ResolvedService): { key: string; text: string } {
+  const o = upstreamOverride(s);
+  if (!o) return { key: '', text: 'none' };
+  const declared = [o.passiveHealthCheck ? 'outlierDetection' : '', o.limits ? 'connectionPool' : ''];
+  return {
+    key: JSON.stringify([o.passiveHealthCheck ?? null, o.limits ?? null]),
+    text: declared.filter(Boolean).join(' and '),
+  };
+}
+
+/** Whether the intentions meshc writes for `s` let the service `caller` reach it (a sidecar then holds its chain). */
+function mayCall(s: ResolvedService, caller: string): boolean {
+  if (s.access === undefined) return true;
+  return s.access.some((rule) =>
+    rule.from.some((c) => c.kind === 'any' || (c.kind === 'service' && c.serviceId === caller)),
+  );
 }
 
 /** The per-value findings of one service: a function of the service and what it reads of the index (its callers). */

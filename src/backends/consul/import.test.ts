@@ -5,6 +5,7 @@ import type { K8sObject } from '../../core/k8s.ts';
 import { importObjects } from '../../import/index.ts';
 import type { ServiceSpec } from '../../spec/types.gen.ts';
 import { consulImporter, parseFilter } from './import.ts';
+import { buildProxyDefaults } from './mesh.ts';
 
 function objects(text: string): SourcedObject[] {
   return parseAllDocuments(text).map((d) => {
@@ -383,10 +384,46 @@ spec:
     envoy_extra_static_clusters_json: '${cluster}'
     protocol: http
 `);
+    // Without envoy_listener_tracing_json Consul's listeners sample no request (random_sampling 0).
     expect(env().spec.mesh.observability).toEqual({
-      tracing: { provider: 'zipkin', endpoint: 'zipkin.tracing:9411' },
+      tracing: { provider: 'zipkin', endpoint: 'zipkin.tracing:9411', sampling: 0 },
     });
     expect(codes).toEqual(['IMPORT_NOT_CARRIED /spec/config/protocol']);
+  });
+
+  it("ProxyDefaults global: the listeners' random sampling becomes observability.tracing.sampling", () => {
+    const { config } = buildProxyDefaults({
+      metrics: 'none',
+      dashboards: false,
+      tracing: { provider: 'zipkin', host: 'zipkin.tracing', port: 9411, sampling: 2.5 },
+    })!.spec as { config: Record<string, string> };
+    const entry = (listener: string) => `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ProxyDefaults
+metadata: { name: global, namespace: consul }
+spec:
+  config:
+    envoy_tracing_json: '${config.envoy_tracing_json}'
+    envoy_extra_static_clusters_json: '${config.envoy_extra_static_clusters_json}'
+    envoy_listener_tracing_json: '${listener}'
+`;
+    const own = run(entry(config.envoy_listener_tracing_json!));
+    expect(own.env().spec.mesh.observability).toEqual({
+      tracing: { provider: 'zipkin', endpoint: 'zipkin.tracing:9411', sampling: 2.5 },
+    });
+    expect(own.codes).toEqual([]);
+    // No random_sampling: Envoy's default, every request; other settings are reported.
+    const type = JSON.parse(config.envoy_listener_tracing_json!)['@type'] as string;
+    const other = run(entry(JSON.stringify({ '@type': type, verbose: true })));
+    expect(other.env().spec.mesh.observability).toEqual({
+      tracing: { provider: 'zipkin', endpoint: 'zipkin.tracing:9411', sampling: 100 },
+    });
+    expect(other.codes).toEqual(['IMPORT_APPROXIMATED /spec/config/envoy_listener_tracing_json']);
+    const broken = run(entry('{"random_sampling":{"value":5}}'));
+    expect(broken.env().spec.mesh.observability).toEqual({
+      tracing: { provider: 'zipkin', endpoint: 'zipkin.tracing:9411' },
+    });
+    expect(broken.codes).toEqual(['IMPORT_NOT_CARRIED /spec/config/envoy_listener_tracing_json']);
   });
 });
 

@@ -39,7 +39,7 @@ import {
 import { literalHeaderValues } from '../shared/envoy-values.ts';
 import { CLUSTER_DOMAIN } from '../shared/names.ts';
 import { CONSUL_GROUP, MIN_VERSION, RETRY_ON_SINCE } from './constants.ts';
-import { TRACING_CLUSTER } from './mesh.ts';
+import { LISTENER_TRACING_TYPE, TRACING_CLUSTER } from './mesh.ts';
 
 /**
  * `meshc import` for Consul: the inverse of the Consul backend (see its README for the forward mapping).
@@ -395,9 +395,14 @@ class ConsulImport {
       for (const suffix of [`.svc.${CLUSTER_DOMAIN}`, '.svc'])
         if (host.endsWith(suffix) && host.slice(0, -suffix.length).split('.').length === 2)
           host = host.slice(0, -suffix.length);
+      const sampling = this.#listenerSampling(e, json);
       this.#ctx.environment.observability = {
         ...this.#ctx.environment.observability,
-        tracing: { provider: 'zipkin', endpoint: `${host}:${sock.port_value}` },
+        tracing: {
+          provider: 'zipkin',
+          endpoint: `${host}:${sock.port_value}`,
+          ...(sampling === undefined ? {} : { sampling }),
+        },
       };
       this.#ctx.environment.from.set('tracing', e.source);
       e.r.consume(tracerAt);
@@ -408,6 +413,43 @@ class ConsulImport {
           "meshc renders its own Zipkin tracer and collector cluster for this endpoint (HTTP JSON, no shared span context); the object's other tracer settings and clusters are replaced",
         );
     }
+  }
+
+  /**
+   * The sampling percentage of the sidecars' HTTP listeners: `envoy_listener_tracing_json` random_sampling (an
+   * Envoy `Percent`; absent from the object, Envoy samples 100 %). Without the key Consul writes 0 % (agent/xds
+   * `makeHTTPFilter`): only requests a caller decided to trace are traced, so the spec says `sampling: 0`. An
+   * object that is not a listener tracing configuration leaves the percentage unknown (undefined, reported).
+   */
+  #listenerSampling(e: Entry, json: (v: unknown) => unknown): number | undefined {
+    const at = ['spec', 'config', 'envoy_listener_tracing_json'];
+    const text = e.r.get(at);
+    if (text === undefined) return 0;
+    const tracing = json(text);
+    const random = isRecord(tracing) ? (tracing.random_sampling ?? tracing.randomSampling) : undefined;
+    const value = random === undefined ? 100 : isRecord(random) ? (random.value ?? 0) : undefined;
+    if (
+      !isRecord(tracing) ||
+      tracing['@type'] !== LISTENER_TRACING_TYPE ||
+      typeof value !== 'number' ||
+      value < 0 ||
+      value > 100
+    ) {
+      e.r.notCarried(
+        at,
+        'only an HTTP connection manager tracing configuration with a random sampling percentage has a spec form (`observability.tracing.sampling`)',
+      );
+      return undefined;
+    }
+    e.r.consume(at);
+    const known = new Set(['@type', 'random_sampling', 'randomSampling']);
+    const zipkin = isRecord(tracing.provider) && tracing.provider.name === 'envoy.tracers.zipkin';
+    if (Object.keys(tracing).some((k) => !known.has(k) && !(k === 'provider' && zipkin)))
+      e.r.approximated(
+        at,
+        "meshc renders the listeners' tracing with the Zipkin tracer and a random sampling percentage only; the object's other tracing settings are replaced",
+      );
+    return value;
   }
 
   // --- ServiceResolver --------------------------------------------------------------------------------------------

@@ -135,15 +135,17 @@ describe('consul backend', () => {
     expect(consul.emit(env, CTX).diagnostics.map((x) => x.code)).toContain('MESH_UNSUPPORTED_FEATURE');
   });
 
-  it('prerequisites: the Gateway API CRDs always (TCPRoute too before 1.18), the control plane without install', () => {
+  it('prerequisites: the Gateway API CRDs always, with a TCPRoute CRD as the chart version needs; the control plane without install', () => {
     const full = consulPrerequisites(meshEnvironment('consul')).map((p) => p.what);
-    expect(full[0]).toMatch(/^Gateway API CRDs v1\.0\.0 or later/);
-    expect(full[0]).not.toContain('TCPRoute');
+    // Chart 1.7.2 installs the TCPRoute CRD: the standard channel's (v1.6.0+) must stay out.
+    expect(full[0]).toMatch(/^Gateway API CRDs v1\.0\.0 to v1\.5\.x, standard channel/);
+    expect(full[0]).toContain('without the TCPRoute CRD its standard channel has from v1.6.0');
+    expect(full[0]).not.toContain('experimental');
     const old = consulPrerequisites(
       meshEnvironment('consul', { mesh: { version: '1.17', install: undefined } }),
     ).map((p) => p.what);
     expect(old[0]).toMatch(/^Consul 1\.17 on Kubernetes \(consul chart 1\.3\.x/);
-    expect(old[1]).toContain('TCPRoute');
+    expect(old[1]).toContain('a TCPRoute CRD serving the v1alpha2 consul-k8s watches');
   });
 
   it('refuses a version older than 1.16', () => {

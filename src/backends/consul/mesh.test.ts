@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { meshEnvironment } from '../../../test/helpers/backend-fixtures.ts';
 import { makeService } from '../../../test/helpers/model-factory.ts';
-import { buildMesh, buildProxyDefaults, TRACING_CLUSTER } from './mesh.ts';
+import { buildMesh, buildProxyDefaults, LISTENER_TRACING_TYPE, TRACING_CLUSTER } from './mesh.ts';
 
 describe('Mesh', () => {
   it('allows permissive mTLS only when a service asks for it', () => {
@@ -36,6 +36,23 @@ describe('ProxyDefaults tracing', () => {
       address: 'zipkin.observability.svc.cluster.local',
       port_value: 9411,
     });
+  });
+
+  it("the sidecars' HTTP listeners sample the spec's percentage (Consul's default is 0 %), with the same tracer", () => {
+    const pd = buildProxyDefaults(meshEnvironment('consul').mesh.observability)!;
+    const config = (pd.spec as { config: Record<string, string> }).config;
+    const listener = JSON.parse(config.envoy_listener_tracing_json!);
+    expect(listener['@type']).toBe(LISTENER_TRACING_TYPE);
+    expect(listener.random_sampling).toEqual({ value: 10 });
+    const tracer = JSON.parse(config.envoy_tracing_json!);
+    expect(listener.provider).toEqual({ name: tracer.http.name, typed_config: tracer.http.typedConfig });
+    const all = buildProxyDefaults({
+      metrics: 'none',
+      dashboards: false,
+      tracing: { provider: 'zipkin', host: 'zipkin.o', port: 9411, sampling: 100 },
+    })!;
+    const allConfig = (all.spec as { config: Record<string, string> }).config;
+    expect(JSON.parse(allConfig.envoy_listener_tracing_json!).random_sampling).toEqual({ value: 100 });
   });
 
   it('nothing without Zipkin tracing', () => {

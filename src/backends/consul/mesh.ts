@@ -22,11 +22,22 @@ export function buildMesh(env: ResolvedEnvironment): K8sObject | undefined {
 /** The static Envoy cluster the proxies send spans to. */
 export const TRACING_CLUSTER = 'meshc_zipkin';
 
+/** The type of `envoy_listener_tracing_json` (Consul decodes it as an `Any`: agent/xds `makeTracingFromUserConfig`). */
+export const LISTENER_TRACING_TYPE =
+  'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.Tracing';
+
 /**
  * The global `ProxyDefaults` (its name must be `global`) with Envoy's Zipkin tracer, as HashiCorp's
  * "Distributed tracing" page configures it: `envoy_tracing_json` (the tracer) and
  * `envoy_extra_static_clusters_json` (the collector as a static cluster), both Envoy bootstrap configuration
- * (proxies read them when they start). Undefined unless the environment traces through Zipkin.
+ * (proxies read them when they start); and `envoy_listener_tracing_json`, the tracing settings of every HTTP
+ * connection manager of a sidecar (its inbound listener and each upstream's: agent/xds `listeners.go`), sent over
+ * xDS. Without it Consul writes `random_sampling: 0` there ("Don't trace any requests by default unless the
+ * client application explicitly propagates trace headers", `makeHTTPFilter`): only requests some caller decided
+ * to trace would be traced. With it, a request no caller decided is sampled at the spec's percentage
+ * (`random_sampling`, an Envoy `Percent`); the tracer is named there too, so that the listeners do not lean on
+ * the bootstrap's (deprecated) tracer. Consul reads this key since 1.13 (hashicorp/consul#13998). Undefined
+ * unless the environment traces through Zipkin.
  */
 export function buildProxyDefaults(obs: Observability): K8sObject | undefined {
   const t = obs.tracing;
@@ -47,17 +58,18 @@ export function buildProxyDefaults(obs: Observability): K8sObject | undefined {
       ],
     },
   };
-  const tracer = {
-    http: {
-      name: 'envoy.tracers.zipkin',
-      typedConfig: {
-        '@type': 'type.googleapis.com/envoy.config.trace.v3.ZipkinConfig',
-        collector_cluster: TRACING_CLUSTER,
-        collector_endpoint_version: 'HTTP_JSON',
-        collector_endpoint: '/api/v2/spans',
-        shared_span_context: false,
-      },
-    },
+  const zipkin = {
+    '@type': 'type.googleapis.com/envoy.config.trace.v3.ZipkinConfig',
+    collector_cluster: TRACING_CLUSTER,
+    collector_endpoint_version: 'HTTP_JSON',
+    collector_endpoint: '/api/v2/spans',
+    shared_span_context: false,
+  };
+  const tracer = { http: { name: 'envoy.tracers.zipkin', typedConfig: zipkin } };
+  const listenerTracing = {
+    '@type': LISTENER_TRACING_TYPE,
+    provider: { name: 'envoy.tracers.zipkin', typed_config: zipkin },
+    random_sampling: { value: t.sampling },
   };
   return {
     apiVersion: CONSUL_API,
@@ -67,6 +79,7 @@ export function buildProxyDefaults(obs: Observability): K8sObject | undefined {
       config: {
         envoy_tracing_json: JSON.stringify(tracer),
         envoy_extra_static_clusters_json: JSON.stringify(cluster),
+        envoy_listener_tracing_json: JSON.stringify(listenerTracing),
       },
     },
   };

@@ -3,7 +3,7 @@ import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedService, SimpleLoadBalancer } from '../../model/types.ts';
 import { objectMeta } from '../shared/labels.ts';
 import type { Peer, ServiceIndex } from './chain.ts';
-import { ANNOTATIONS, CONSUL_API, consulName, serviceProtocol } from './constants.ts';
+import { ANNOTATIONS, CONSUL_API, consulName, isL7, serviceProtocol } from './constants.ts';
 
 /** Consul service metadata keys: letters, digits, `_` and `-` (consul `structs.validateMetaPair`). */
 const META_KEY = /^[A-Za-z0-9_-]{1,128}$/;
@@ -124,6 +124,17 @@ export function buildResolver(s: ResolvedService): { object?: K8sObject; diagnos
     spec.subsets = subsets;
   }
   const lb = s.resilience.loadBalancer;
+  // Consul writes hash policies into the route of an HTTP connection manager only (agent/xds
+  // `injectLBToRouteAction`, on the routes of L7 chains); a TCP proxy reaches the ring_hash cluster with no
+  // hash, and Envoy then hashes a random number per connection: no request header can keep a caller sticky.
+  if (lb?.type === 'consistent-hash' && !isL7(s))
+    diagnostics.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `Consul hashes request headers for HTTP, HTTP/2 and gRPC services only; ${s.id} speaks tcp on its meshed port, so its ring_hash load balancer would pick a random pod per connection instead of hashing the header ${lb.header}.`,
+      hint: 'Give the service an http, http2 or grpc port (its first port is the one Consul meshes), or choose another loadBalancer for this environment with an override.',
+      location: s.origin(['resilience', 'loadBalancer']),
+    });
   if (lb) {
     spec.loadBalancer =
       lb.type === 'consistent-hash'
