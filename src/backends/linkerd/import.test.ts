@@ -3,6 +3,9 @@ import { parseAllDocuments } from 'yaml';
 import type { SourcedObject } from '../../core/import-types.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import { importObjects } from '../../import/index.ts';
+import { compileImported, importFiles } from '../../../test/helpers/import.ts';
+import type { Client, HttpRequest, Manifest, Pod } from '../../../test/helpers/linkerd-semantics.ts';
+import { inboundDecision } from '../../../test/helpers/linkerd-semantics.ts';
 import { linkerdImporter } from './import.ts';
 
 function objects(text: string): SourcedObject[] {
@@ -224,6 +227,50 @@ spec:
     expect(file('services/shop/web.yaml')).toContain('access: []');
   });
 
+  /** web's Server on 8080 with proxyProtocol gRPC, and a Server-wide policy admitting api. */
+  const GRPC_SERVER = `
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: web-grpc, namespace: shop }
+spec: { podSelector: { matchLabels: { app: web } }, port: 8080, proxyProtocol: gRPC }
+---
+${WEB_CALLERS}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: { name: web-grpc, namespace: shop }
+spec:
+  targetRef: { group: policy.linkerd.io, kind: Server, name: web-grpc }
+  requiredAuthenticationRefs: [{ group: policy.linkerd.io, kind: MeshTLSAuthentication, name: web-callers }]
+---
+`;
+
+  it('a GRPCRoute on a gRPC Server decides who reaches which method: not carried, so nobody is admitted there', () => {
+    const { file, codes, result } = run(`${GRPC_SERVER}
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: { name: web-votes, namespace: shop }
+spec:
+  parentRefs: [{ group: policy.linkerd.io, kind: Server, name: web-grpc }]
+  rules: [{ matches: [{ method: { service: shop.Votes, method: Vote } }] }]
+`);
+    expect(codes).toEqual(['IMPORT_NOT_CARRIED ']);
+    expect(result.diagnostics[0]!.message).toContain('the import admits nobody there');
+    expect(file('services/shop/web.yaml')).toContain('access: []');
+  });
+
+  it('an HTTPRoute on a gRPC Server is not used by Linkerd: reported, and the Server-wide policy admits on every request', () => {
+    const { file, codes } = run(`${GRPC_SERVER}
+apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: { name: web-public, namespace: shop }
+spec:
+  parentRefs: [{ group: policy.linkerd.io, kind: Server, name: web-grpc }]
+  rules: [{ matches: [{ path: { type: PathPrefix, value: /public } }] }]
+`);
+    expect(codes).toEqual(['IMPORT_NOT_CARRIED /spec/parentRefs/0']);
+    expect(file('services/shop/web.yaml')).toContain('access:\n  - from:\n    - api\n  kubernetesService');
+  });
+
   it('an unknown policy.linkerd.io kind is reported as such', () => {
     const { codes } = run(`
 apiVersion: policy.linkerd.io/v1alpha1
@@ -284,5 +331,303 @@ spec:
 `);
     expect(codes.filter((c) => c.startsWith('IMPORT_PLACEHOLDER'))).toEqual([]);
     expect(file('environments/linkerd.yaml')).toMatch(/className: public-gw/);
+  });
+});
+
+/**
+ * Access through inbound routes, checked by what Linkerd does (test/helpers/linkerd-semantics.ts): the input
+ * objects, and the objects meshc's Linkerd backend renders from the imported spec, decide every request of a
+ * corpus for every caller; the render may refuse more than the input did (reported), never admit more.
+ */
+describe('inbound routes: the import never admits more than the input', () => {
+  /** web's ports: `http` 8080, and `http-admin` 9090 where a test asks for it. */
+  const WEB_PORTS: Readonly<Record<number, string>> = { 8080: 'http', 9090: 'http-admin' };
+  const platform = (ports: readonly number[]) => `
+apiVersion: v1
+kind: Namespace
+metadata: { name: shop, annotations: { linkerd.io/inject: enabled } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: shop }
+spec:
+  selector: { app: web }
+  ports: [${ports.map((p) => `{ name: ${WEB_PORTS[p]}, port: ${p} }`).join(', ')}]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: api, namespace: shop }
+spec: { selector: { app: api }, ports: [{ name: http, port: 9090 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: cart, namespace: shop }
+spec: { selector: { app: cart }, ports: [{ name: http, port: 80 }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api, namespace: shop }
+spec: { template: { metadata: { labels: { app: api } }, spec: { serviceAccountName: api } } }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: cart, namespace: shop }
+spec: { template: { metadata: { labels: { app: cart } }, spec: { serviceAccountName: cart } } }
+`;
+
+  /** The MeshTLSAuthentication admitting the service account `sa` (named after it). */
+  const authn = (sa: string) => `
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: { name: ${sa}, namespace: shop }
+spec: { identities: [${sa}.shop.serviceaccount.identity.linkerd.cluster.local] }
+`;
+
+  /** web's Server on 8080 (`accessPolicy` as given), or on another port under another name. */
+  const server = (accessPolicy = 'deny', name = 'web-http', port = 8080) => `
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: ${name}, namespace: shop }
+spec: { podSelector: { matchLabels: { app: web } }, port: ${port}, accessPolicy: ${accessPolicy} }
+`;
+
+  /** An AuthorizationPolicy admitting the MeshTLSAuthentication `authn` on a Server or a route. */
+  const policy = (name: string, target: string, authn: string, group = 'policy.linkerd.io') => `
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: { name: ${name}, namespace: shop }
+spec:
+  targetRef: { group: ${group}, kind: ${target.endsWith('-http') ? 'Server' : 'HTTPRoute'}, name: ${target} }
+  requiredAuthenticationRefs: [{ group: policy.linkerd.io, kind: MeshTLSAuthentication, name: ${authn} }]
+`;
+
+  /** An inbound route of web's Server; `matches` is the YAML flow list of one rule's matches. */
+  const route = (name: string, matches: string, extra = '', apiVersion = 'policy.linkerd.io/v1beta3') => `
+apiVersion: ${apiVersion}
+kind: HTTPRoute
+metadata: { name: ${name}, namespace: shop }
+spec:
+  parentRefs: [{ group: policy.linkerd.io, kind: Server, name: web-http }]${extra}
+  rules: [{ matches: ${matches} }]
+`;
+
+  const pod: Pod = {
+    namespace: 'shop',
+    labels: { app: 'web' },
+    serviceAccount: 'web',
+    ports: Object.fromEntries(Object.entries(WEB_PORTS).map(([p, name]) => [name, Number(p)])),
+  };
+  const clients: Record<string, Client> = {
+    api: { identity: 'api.shop.serviceaccount.identity.linkerd.cluster.local', ip: '10.0.0.1' },
+    cart: { identity: 'cart.shop.serviceaccount.identity.linkerd.cluster.local', ip: '10.0.0.2' },
+    plaintext: { ip: '10.0.0.99' },
+  };
+  const requests: HttpRequest[] = [
+    '/',
+    '/public',
+    '/public/x',
+    '/publicx',
+    '/admin',
+    '/admin/x',
+    '/other',
+  ].flatMap((path) =>
+    ['GET', 'POST'].flatMap((method) => [
+      { method, path },
+      { method, path, headers: { 'x-admin': 'yes' } },
+    ]),
+  );
+
+  /**
+   * Imports `docs` (with the platform and the authentications their policies use), renders the imported spec for
+   * Linkerd, and decides the corpus on both, on each of web's `ports` (8080 alone unless given).
+   */
+  function roundTrip(...docs: string[]) {
+    return roundTripOn([8080], ...docs);
+  }
+
+  function roundTripOn(ports: readonly number[], ...docs: string[]) {
+    const used = new Set(
+      docs.flatMap((d) => [...d.matchAll(/kind: MeshTLSAuthentication, name: (\w+)/g)].map((m) => m[1]!)),
+    );
+    const text = [platform(ports), ...docs, ...[...used].map(authn)].join('---\n');
+    const imported = importFiles([{ path: 'input.yaml', text }]);
+    expect(imported.loadDiagnostics).toEqual([]);
+    const { renders } = compileImported(imported.spec);
+    const rendered = [...renders[0]!.output.namespaces.values()].flat() as unknown as Manifest[];
+    const input = imported.objects.map((o) => o.object) as unknown as Manifest[];
+    const decide = (objects: readonly Manifest[]) =>
+      ports.flatMap((port) =>
+        requests.flatMap((r) =>
+          Object.entries(clients).map(([name, c]) => {
+            const d = inboundDecision(objects, pod, port, r, c);
+            const at = ports.length > 1 ? `:${port}` : '';
+            const h = r.headers ? ' x-admin' : '';
+            return `${name}${at} ${r.method} ${r.path}${h}: ${d === 'not-found' ? 'deny' : d}`;
+          }),
+        ),
+      );
+    const before = decide(input);
+    const after = decide(rendered);
+    expect(before.filter((d) => d.endsWith('ambiguous'))).toEqual([]);
+    const web = imported.result.files.find((f) => f.path === 'services/shop/web.yaml')?.content ?? '';
+    const codes = imported.result.diagnostics.map((d) => `${d.code} ${d.pointer ?? ''}`).sort();
+    return {
+      before,
+      after,
+      /** Requests the render admits that the input refused. */
+      widened: after.filter((d, i) => d.endsWith('allow') && !before[i]!.endsWith('allow')),
+      web,
+      codes,
+    };
+  }
+
+  it('a Server-wide AuthorizationPolicy admits its callers on the routes only, as Linkerd does (exact)', () => {
+    const t = roundTrip(
+      server(),
+      route('web-public', '[{ path: { type: PathPrefix, value: /public }, method: GET }]'),
+      policy('web-http', 'web-http', 'api'),
+    );
+    expect(t.widened).toEqual([]);
+    expect(t.after).toEqual(t.before);
+    expect(t.before).toContain('api GET /public/x: allow');
+    expect(t.before).toContain('api POST /other: deny');
+    expect(t.codes).toEqual([]);
+    expect(t.web).toContain(
+      'access:\n  - from:\n    - api\n    methods:\n    - GET\n    paths:\n    - /public\n    - /public/*\n',
+    );
+  });
+
+  it('the same through a Gateway API HTTPRoute whose parent is the Server', () => {
+    const t = roundTrip(
+      server(),
+      route(
+        'web-public',
+        '[{ path: { type: PathPrefix, value: /public }, method: GET }]',
+        '',
+        'gateway.networking.k8s.io/v1',
+      ),
+      policy('web-http', 'web-http', 'api'),
+    );
+    expect(t.widened).toEqual([]);
+    expect(t.after).toEqual(t.before);
+    expect(t.codes).toEqual([]);
+  });
+
+  it('a route policy and the Server policy: both callers on the route, nobody elsewhere (exact)', () => {
+    const t = roundTrip(
+      server(),
+      route(
+        'web-admin',
+        '[{ path: { type: PathPrefix, value: /admin } }]',
+        '',
+        'gateway.networking.k8s.io/v1',
+      ),
+      policy('web-admin', 'web-admin', 'cart', 'gateway.networking.k8s.io'),
+      policy('web-http', 'web-http', 'api'),
+    );
+    expect(t.widened).toEqual([]);
+    expect(t.after).toEqual(t.before);
+    expect(t.before).toContain('cart GET /admin/x: allow');
+    expect(t.before).toContain('api POST /admin: allow');
+    expect(t.before).toContain('api GET /other: deny');
+    expect(t.codes).toEqual([]);
+  });
+
+  it("routes without policies under the Server's accessPolicy: anyone on the routes, nobody elsewhere (exact)", () => {
+    const t = roundTrip(
+      server('all-unauthenticated'),
+      route('web-public', '[{ path: { type: Exact, value: /public } }]'),
+    );
+    expect(t.widened).toEqual([]);
+    expect(t.after).toEqual(t.before);
+    expect(t.before).toContain('plaintext GET /public: allow');
+    expect(t.before).toContain('plaintext GET /other: deny');
+    expect(t.codes).toEqual([]);
+    expect(t.web).not.toContain('mtls');
+  });
+
+  it('routes and no authorization at all: nobody is admitted, before or after', () => {
+    const t = roundTrip(server(), route('web-public', '[{ path: { type: PathPrefix, value: /public } }]'));
+    expect(t.after).toEqual(t.before);
+    expect(t.before.filter((d) => d.endsWith('allow'))).toEqual([]);
+    expect(t.web).toContain('access: []');
+  });
+
+  it("a catch-all route's callers lose the requests a more specific route takes: left out, reported at the catch-all", () => {
+    const t = roundTrip(
+      server(),
+      route('web-all', '[{ path: { type: PathPrefix, value: / } }]'),
+      route('web-admin', '[{ path: { type: PathPrefix, value: /admin } }]'),
+      policy('web-all', 'web-all', 'cart'),
+      policy('web-admin', 'web-admin', 'api'),
+    );
+    // On the cluster cart may call anything but /admin; meshc cannot say "except", so cart is left out.
+    expect(t.before).toContain('cart GET /other: allow');
+    expect(t.before).toContain('cart GET /admin/x: deny');
+    expect(t.widened).toEqual([]);
+    expect(t.after).toContain('api GET /admin/x: allow');
+    expect(t.codes).toEqual(['IMPORT_NOT_CARRIED /spec/rules/0/matches/0']);
+  });
+
+  it('a route with a header match (not carried) still takes its requests from a less specific route: that one narrows', () => {
+    const t = roundTrip(
+      server(),
+      route('web-admin', '[{ path: { type: PathPrefix, value: /admin } }]'),
+      route(
+        'web-admin-header',
+        '[{ path: { type: PathPrefix, value: /admin }, headers: [{ name: x-admin, value: "yes" }] }]',
+      ),
+      policy('web-admin', 'web-admin', 'api'),
+      policy('web-admin-header', 'web-admin-header', 'cart'),
+      policy('web-http', 'web-http', 'cart'),
+    );
+    expect(t.before).toContain('api GET /admin/x: allow');
+    expect(t.before).toContain('api GET /admin/x x-admin: deny');
+    expect(t.widened).toEqual([]);
+    // cart (the Server's policy) is admitted on every route: it keeps /admin.
+    expect(t.after).toContain('cart GET /admin/x: allow');
+    expect(t.codes).toEqual([
+      'IMPORT_APPROXIMATED /spec/rules/0/matches/0',
+      'IMPORT_NOT_CARRIED /spec/rules/0/matches/0/headers',
+    ]);
+  });
+
+  it('a route with hostnames is left out (access rules name no hosts), said at its hostnames', () => {
+    const t = roundTrip(
+      server(),
+      route(
+        'web-public',
+        '[{ path: { type: PathPrefix, value: /public } }]',
+        '\n  hostnames: [web.example.com]',
+      ),
+      policy('web-http', 'web-http', 'api'),
+    );
+    expect(t.widened).toEqual([]);
+    expect(t.codes).toEqual(['IMPORT_NOT_CARRIED /spec/hostnames']);
+    expect(t.web).toContain('access: []');
+  });
+
+  it("Servers that differ per port: only what every port admits is kept (meshc's rules cover every port)", () => {
+    const t = roundTripOn(
+      [8080, 9090],
+      server(),
+      route('web-public', '[{ path: { type: PathPrefix, value: /public }, method: GET }]'),
+      policy('web-http', 'web-http', 'api'),
+      server('deny', 'web-admin-http', 9090),
+      policy('web-admin-http', 'web-admin-http', 'api'),
+    );
+    // Port 9090 admits api on every request, 8080 on its route only: the import keeps the route on both.
+    expect(t.before).toContain('api:9090 POST /other: allow');
+    expect(t.before).toContain('api:8080 POST /other: deny');
+    expect(t.widened).toEqual([]);
+    expect(t.after).toContain('api:9090 GET /public/x: allow');
+    expect(t.after).toContain('api:9090 POST /other: deny');
+    expect(t.codes).toEqual(['IMPORT_APPROXIMATED /spec/port']);
+  });
+
+  it('a policy whose route is not in the input is reported, not dropped silently', () => {
+    const t = roundTrip(server(), policy('web-gone', 'web-gone', 'api'));
+    expect(t.widened).toEqual([]);
+    expect(t.codes).toEqual(['IMPORT_NOT_CARRIED /spec/targetRef']);
   });
 });

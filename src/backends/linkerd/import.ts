@@ -32,7 +32,8 @@ import {
   MIN_VERSION,
   POLICY_GROUP,
 } from './constants.ts';
-import { mayOverlap, wins } from '../shared/route-precedence.ts';
+import { conjunction, covers, mayOverlap, wins } from '../shared/route-precedence.ts';
+import type { RouteMatch, StringMatch } from '../../model/types.ts';
 
 /**
  * `meshc import` for Linkerd: the inverse of the Linkerd backend (see its README for the forward mapping).
@@ -40,7 +41,9 @@ import { mayOverlap, wins } from '../shared/route-precedence.ts';
  * `timeout.linkerd.io` / `retry.linkerd.io` annotations; failure-accrual annotations on a Service →
  * `resilience.outlierDetection`; Server + AuthorizationPolicy + MeshTLSAuthentication / NetworkAuthentication
  * (and inbound HTTPRoutes, and the older ServerAuthorization) → `access`; a Server's `accessPolicy` without
- * authorizations → `mtls`; the namespaces' default inbound policy → the Environment's `mtls`.
+ * authorizations → `mtls`; the namespaces' default inbound policy → the Environment's `mtls`. Access is never
+ * carried wider than Linkerd enforces it: where the spec cannot say exactly who may send which request (inbound
+ * routes, see "inbound routes" below; Servers that differ per port), the import admits less and says so.
  */
 
 const hasLinkerdAnnotation = (o: K8sObject) =>
@@ -69,6 +72,8 @@ export const linkerdImporter: MeshImporter = {
   claims(o, detected) {
     if (apiGroupOf(o) === POLICY_GROUP) return true;
     if (o.apiVersion === 'v1' && o.kind === 'Namespace') return hasLinkerdAnnotation(o);
+    // A GRPCRoute attached to a Server decides who reaches that Server: read (and reported) with the Server.
+    if (isInboundGrpcRoute(o)) return true;
     return detected && isGatewayApiObject(o);
   },
   read(objects, ctx) {
@@ -82,13 +87,18 @@ export const linkerdImporter: MeshImporter = {
     );
     readServiceAnnotations(ctx);
     readGammaRoutes(
-      objects.filter((o) => isGatewayApiRoute(o.object) || isOutboundPolicyRoute(o.object)),
+      objects.filter((o) => readByOutbound(o.object)),
       ctx,
       { mesh: 'Linkerd', annotations: routeAnnotations, wins, mayOverlap },
     );
     applyServiceRoutePolicy(ctx);
     readAuthorization(
-      objects.filter((o) => apiGroupOf(o.object) === POLICY_GROUP && !isOutboundPolicyRoute(o.object)),
+      objects.filter(
+        (o) =>
+          (apiGroupOf(o.object) === POLICY_GROUP && !isOutboundPolicyRoute(o.object)) ||
+          isInboundRoute(o.object) ||
+          isInboundGrpcRoute(o.object),
+      ),
       ctx,
     );
     const handled = new Set([
@@ -98,6 +108,7 @@ export const linkerdImporter: MeshImporter = {
       'MeshTLSAuthentication',
       'NetworkAuthentication',
       'HTTPRoute',
+      'GRPCRoute',
     ]);
     for (const o of objects) {
       if (apiGroupOf(o.object) !== POLICY_GROUP || handled.has(o.object.kind)) continue;
@@ -378,6 +389,7 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
   for (const o of [...byKind('MeshTLSAuthentication'), ...byKind('NetworkAuthentication')])
     authn.set(`${o.object.kind} ${key(o)}`, o);
   const usedAuthn = new Set<string>();
+  const policyTargets: { reader: FieldReader; kind: 'Server' | 'HTTPRoute'; key: string }[] = [];
 
   for (const o of byKind('AuthorizationPolicy')) {
     const r = ctx.reader(o);
@@ -422,8 +434,13 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
         : (identity[0] ?? callers[0]!);
     const ns = typeof target.namespace === 'string' ? target.namespace : r.namespace;
     const map = target.kind === 'Server' ? serverCallers : routeCallers;
-    const k = `${ns}/${target.name as string}`;
+    // A route is named with its API group: Linkerd reads policy.linkerd.io and Gateway API HTTPRoutes alike.
+    const k =
+      target.kind === 'Server'
+        ? `${ns}/${target.name}`
+        : routeKey(typeof target.group === 'string' ? target.group : '', ns, target.name);
     map.set(k, [...(map.get(k) ?? []), combined]);
+    policyTargets.push({ reader: r, kind: target.kind === 'Server' ? 'Server' : 'HTTPRoute', key: k });
   }
 
   for (const o of byKind('ServerAuthorization')) {
@@ -473,66 +490,78 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
           `${ctx.reader(o).ref} is not carried: no AuthorizationPolicy of the input uses it.`,
         );
 
-  // Inbound routes: their matches narrow their callers to methods and paths.
-  const routeRules = new Map<string, AccessRule[]>();
-  const routeServer = new Map<string, string>();
-  for (const o of byKind('HTTPRoute')) {
-    const r = ctx.reader(o);
-    const parent = asArray(r.get(['spec', 'parentRefs'])).find((p) => isRecord(p) && p.kind === 'Server') as
-      Record<string, unknown> | undefined;
-    if (!parent || typeof parent.name !== 'string') {
-      r.report(
-        'IMPORT_NOT_CARRIED',
-        [],
-        `${r.ref} is not carried: a policy.linkerd.io HTTPRoute has a spec form as an outbound route (Service parent) or an inbound route (Server parent).`,
-      );
-      continue;
+  // Inbound routes (policy.linkerd.io or Gateway API HTTPRoutes with a Server parent).
+  // Whether what a policy targets is in the input (when it is, but not carried, that is reported there).
+  const serverKeys = new Set(byKind('Server').map(key));
+  const routeKeys = new Set(
+    byKind('HTTPRoute').map((o) =>
+      routeKey(apiGroupOf(o.object), ctx.reader(o).namespace, o.object.metadata.name),
+    ),
+  );
+  // A Server with proxyProtocol gRPC takes its routes from GRPCRoutes, and no HTTPRoute (policy-controller
+  // `inbound.rs`, `to_server`); any other Server the reverse.
+  const isGrpc = (k: string) =>
+    servers.has(k) && ctx.reader(servers.get(k)!.source).get(['spec', 'proxyProtocol']) === 'gRPC';
+  const grpcRouted = readGrpcRoutes(byKind('GRPCRoute'), ctx, servers, isGrpc);
+  const routes = readInboundRoutes(byKind('HTTPRoute'), ctx, servers);
+  const routesOf = new Map<string, InboundRoute[]>();
+  for (const route of routes)
+    for (const s of route.servers) {
+      if (!isGrpc(s.key)) routesOf.set(s.key, [...(routesOf.get(s.key) ?? []), route]);
+      else if (route.readHere)
+        route.reader.notCarried(
+          s.at,
+          'Linkerd authorizes the requests of a Server with proxyProtocol gRPC by its GRPCRoutes, and uses no HTTPRoute there',
+        );
     }
-    r.consume(['spec', 'parentRefs']);
-    const server = servers.get(`${r.namespace}/${parent.name}`);
-    routeServer.set(`${r.namespace}/${o.object.metadata.name}`, `${r.namespace}/${parent.name}`);
-    const callers = routeCallers.get(`${r.namespace}/${o.object.metadata.name}`) ?? [];
-    const entries: { method?: HttpMethod; paths?: string[] }[] = [];
-    let catchAll = false;
-    asArray(r.get(['spec', 'rules'])).forEach((rule, i) => {
-      const matches = isRecord(rule) ? asArray(rule.matches) : [];
-      if (!matches.length) catchAll = true;
-      matches.forEach((m, j) => {
-        const at = ['spec', 'rules', i, 'matches', j];
-        const e = inboundEntry(r, at, m);
-        if (e === 'all') catchAll = true;
-        else if (e) entries.push(e);
-      });
-      if (isRecord(rule) && rule.filters !== undefined)
-        r.notCarried(['spec', 'rules', i, 'filters'], 'inbound route filters have no spec form');
-      r.consume(['spec', 'rules', i, 'matches']);
-    });
-    if (!server) {
-      r.report(
-        'IMPORT_NO_SERVICE',
-        ['spec', 'parentRefs'],
-        `The Server ${String(parent.name)} of ${r.ref} is not in the input (or fits no Service); the route is not carried.`,
-      );
-      continue;
-    }
-    // A catch-all route without a policy of its own only keeps unmatched requests on the Server's policies.
-    if (catchAll && !callers.length) continue;
-    const rules: AccessRule[] = [];
-    for (const c of callers) {
-      const from = c.any ? ['*'] : c.from;
-      if (!from.length) continue;
-      if (catchAll) rules.push({ from });
-      else rules.push(...mergeEntries(entries).map((e) => ({ from, ...e })));
-    }
-    const k = `${server.service.id}@${server.port ?? ''}`;
-    routeRules.set(k, [...(routeRules.get(k) ?? []), ...rules]);
+  const routed = (k: string) => routesOf.has(k) || grpcRouted.has(k);
+
+  for (const t of policyTargets) {
+    if ((t.kind === 'Server' ? serverKeys : routeKeys).has(t.key)) continue;
+    t.reader.notCarried(
+      ['spec', 'targetRef'],
+      t.kind === 'Server'
+        ? 'the Server it targets is not in the input'
+        : 'the HTTPRoute it targets (by group and name) is not an inbound route of the input, so Linkerd applies the policy to no request',
+    );
   }
 
-  // How each Server's authorizations said "anyone" (its own policies and its routes' policies).
+  // Who each Server admits, as access rules.
+  const serverRules = new Map<string, AccessRule[]>();
+  for (const [k, s] of servers) {
+    const own = serverCallers.get(k) ?? [];
+    const attached = routesOf.get(k) ?? [];
+    // Its GRPCRoutes are not carried (said at each): nobody is admitted on the Server.
+    if (grpcRouted.has(k)) {
+      serverRules.set(k, []);
+      continue;
+    }
+    if (!attached.length) {
+      // No route: Linkerd's default route takes every request, with the Server's authorizations.
+      serverRules.set(
+        k,
+        own.flatMap((c) => {
+          const from = c.any ? ['*'] : c.from;
+          return from.length ? [{ from }] : [];
+        }),
+      );
+      continue;
+    }
+    const policy = ctx.reader(s.source).get(['spec', 'accessPolicy']);
+    const byPolicy = POLICY_CALLERS.get(policy);
+    const serverWide = [...own, ...(byPolicy ? [byPolicy] : [])];
+    serverRules.set(k, routedRules(attached, serverWide, routeCallers));
+  }
+
+  // How each Server's authorizations said "anyone" (its own policies, its routes' policies, its accessPolicy
+  // where its routes carry it).
   const serverAny = new Map<string, ('network' | 'mesh' | undefined)[]>();
-  for (const [k] of servers) {
+  for (const [k, s] of servers) {
     const mine = [...(serverCallers.get(k) ?? [])];
-    for (const [rk, rc] of routeCallers) if (routeServer.get(rk) === k) mine.push(...rc);
+    for (const route of routesOf.get(k) ?? []) mine.push(...(routeCallers.get(route.key) ?? []));
+    const policy = ctx.reader(s.source).get(['spec', 'accessPolicy']);
+    const byPolicy = POLICY_CALLERS.get(policy);
+    if (routesOf.has(k) && byPolicy) mine.push(byPolicy);
     serverAny.set(
       k,
       mine.filter((c) => c.any).map((c) => c.anyOf),
@@ -551,14 +580,8 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
       servers: [] as ServerInfo[],
     };
     e.servers.push(s);
-    const rules = [
-      ...(serverCallers.get(k) ?? []).flatMap((c) =>
-        (c.any ? ['*'] : c.from).length ? [{ from: c.any ? ['*'] : c.from }] : [],
-      ),
-      ...(routeRules.get(`${s.service.id}@${s.port ?? ''}`) ?? []),
-    ];
     const portKey = String(s.port ?? '*');
-    e.ports.set(portKey, [...(e.ports.get(portKey) ?? []), ...rules]);
+    e.ports.set(portKey, [...(e.ports.get(portKey) ?? []), ...(serverRules.get(k) ?? [])]);
     perService.set(s.service.id, e);
   }
   for (const e of perService.values()) {
@@ -566,9 +589,12 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
     const first = e.servers[0]!;
     const policies = e.servers.map((s) => ctx.reader(s.source).get(['spec', 'accessPolicy']) ?? 'deny');
     const hasRules = [...e.ports.values()].some((l) => l.length);
+    const anyRouted = e.servers.some((s) => routed(key(s.source)));
     const modes = new Set(policies);
+    // Without inbound routes a Server's default admits on every request: the service's mTLS mode says the same.
     if (
       !hasRules &&
+      !anyRouted &&
       modes.size === 1 &&
       (policies[0] === 'all-authenticated' || policies[0] === 'all-unauthenticated')
     ) {
@@ -577,28 +603,42 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
       draft.from.set('mtls', first.source);
       continue;
     }
-    if (![...modes].every((m) => m === 'deny')) {
-      for (const s of e.servers) {
-        const r = ctx.reader(s.source);
-        if ((r.get(['spec', 'accessPolicy']) ?? 'deny') !== 'deny')
-          r.notCarried(
-            ['spec', 'accessPolicy'],
-            'a default other than deny on a Server with authorizations has no spec form; the imported access rules deny every other caller',
-          );
-      }
+    for (const s of e.servers) {
+      const r = ctx.reader(s.source);
+      const policy = r.get(['spec', 'accessPolicy']) ?? 'deny';
+      const carried = policy === 'deny' || (routesOf.has(key(s.source)) && POLICY_CALLERS.has(policy));
+      if (!carried)
+        r.notCarried(
+          ['spec', 'accessPolicy'],
+          grpcRouted.has(key(s.source))
+            ? 'its GRPCRoutes are not carried (said at each), so the imported access rules admit nobody on this Server'
+            : routesOf.has(key(s.source))
+              ? `the default ${String(policy)} on a Server with inbound routes has no spec form (all-authenticated and all-unauthenticated have, as the caller \`*\` on the routes' requests); the imported access rules deny every other caller`
+              : 'a default other than deny on a Server with authorizations has no spec form; the imported access rules deny every other caller',
+        );
+      else r.consume(['spec', 'accessPolicy']);
     }
-    for (const s of e.servers) ctx.reader(s.source).consume(['spec', 'accessPolicy']);
     const lists = [...e.ports.values()].map(dedupe);
     const covered = e.service.ports.every((p) => e.ports.has(String(p.port))) || e.ports.has('*');
-    const same = lists.every((l) => JSON.stringify(l) === JSON.stringify(lists[0]));
-    if (!same || !covered)
+    const asSet = (l: readonly AccessRule[]) => JSON.stringify(l.map((x) => JSON.stringify(x)).sort());
+    const same = lists.every((l) => asSet(l) === asSet(lists[0]!));
+    // meshc's access rules apply to every port of a service: where the Servers differ, only what every one of
+    // them admits is kept (the import admits less, never more).
+    if (!same)
       ctx
         .reader(first.source)
         .approximated(
           ['spec', 'port'],
-          `the Servers of ${e.service.name} ${!covered ? 'do not cover all of its ports' : 'admit different callers per port'}; meshc's access rules apply to every port of a service, so the rules of all its Servers were joined`,
+          `the Servers of ${e.service.name} admit different callers (or requests) per port${covered ? '' : ' and do not cover all of its ports'}; meshc's access rules apply to every port of a service, so only what every Server admits was kept, and the import admits less`,
         );
-    addAccess(draft, dedupe(lists.flat()));
+    else if (!covered)
+      ctx
+        .reader(first.source)
+        .approximated(
+          ['spec', 'port'],
+          `the Servers of ${e.service.name} do not cover all of its ports; meshc's access rules apply to every port of a service, so their rules apply to the other ports too`,
+        );
+    addAccess(draft, same ? lists[0]! : dedupe(lists.reduce(intersectRules)));
     draft.from.set('access', first.source);
     // meshc admits "anyone" by network under permissive mTLS and by any meshed identity under strict: the
     // form says the service's mode where it differs from the environment's.
@@ -611,6 +651,18 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
       const mode = anyOf.has('network') ? 'permissive' : 'strict';
       if (mode !== (ctx.environment.mtls ?? 'permissive')) draft.spec.mtls = mode;
     }
+    if ((draft.spec.mtls ?? ctx.environment.mtls ?? 'permissive') !== 'strict')
+      for (const s of e.servers)
+        if (
+          routesOf.has(key(s.source)) &&
+          ctx.reader(s.source).get(['spec', 'accessPolicy']) === 'all-authenticated'
+        )
+          ctx
+            .reader(s.source)
+            .approximated(
+              ['spec', 'accessPolicy'],
+              "all-authenticated (any meshed identity) became the caller `*` on its routes' requests, which under permissive mTLS also admits unauthenticated callers",
+            );
   }
 }
 
@@ -626,6 +678,458 @@ function dedupe(rules: readonly AccessRule[]): AccessRule[] {
     const k = JSON.stringify(r);
     return seen.has(k) ? false : (seen.add(k), true);
   });
+}
+
+// --- inbound routes --------------------------------------------------------------------------------------------
+
+/**
+ * Linkerd's inbound routes (linkerd2 policy-controller `inbound/index.rs`, linkerd2-proxy `server-policy`): once an
+ * HTTPRoute (policy.linkerd.io or Gateway API) names a Server as its parent, the Server's default route is gone. A
+ * request no route of the Server matches is refused (404); any other is authorized by the one route Linkerd picks
+ * for it (the best-scoring match, and for a route with hostnames, first on its hosts): by that route's policies
+ * and by the Server's own (its AuthorizationPolicies and ServerAuthorizations, and an `accessPolicy` other than
+ * deny), which are part of every route's.
+ *
+ * meshc's access rules are OR-ed and cannot say "except": the rule of a route's match admits only the callers
+ * that every other route which may take some of its requests admits too. What that leaves out is reported: the
+ * import admits less than the cluster did, never more.
+ */
+
+/** What an AuthorizationPolicy's `targetRef` names: a route by its API group, namespace and name. */
+const routeKey = (group: string, namespace: string, name: string) =>
+  `${group.toLowerCase()} ${namespace}/${name}`;
+
+/** The callers a Server's `accessPolicy` admits on its routes' requests, for the defaults with a spec form. */
+const POLICY_CALLERS: ReadonlyMap<unknown, Caller> = new Map([
+  ['all-unauthenticated', { any: true, from: [], anyOf: 'network' } as Caller],
+  ['all-authenticated', { any: true, from: [], anyOf: 'mesh' } as Caller],
+]);
+
+interface InboundEntry {
+  /** The match as Linkerd scores it, to tell which route takes a request. */
+  readonly match: RouteMatch;
+  /** What an access rule carries of it: every request, a method and paths, or nothing (reported where it is read). */
+  readonly access: { method?: HttpMethod; paths?: string[] } | 'all' | undefined;
+  /** The match (or the rule without matches), where a report about it goes. */
+  readonly at: DataPath;
+}
+
+interface InboundRoute {
+  readonly reader: FieldReader;
+  /** {@link routeKey} */
+  readonly key: string;
+  /** The Servers of the input it is attached to: key (`namespace/name`) and parentRef. */
+  readonly servers: readonly { readonly key: string; readonly at: DataPath }[];
+  /** Read here only (not by the outbound import too): what it does not carry is said here. */
+  readonly readHere: boolean;
+  readonly entries: readonly InboundEntry[];
+  /** It has hostnames: on those hosts it comes before every route without. */
+  readonly hosts: boolean;
+}
+
+/**
+ * A parent reference of `route` to a Linkerd Server (policy.linkerd.io, case aside, as Linkerd compares them). A
+ * parentRef without group has its CRD's default: policy.linkerd.io in Linkerd's HTTPRoute, Gateway API's own group
+ * in Gateway API's, where `kind: Server` then names no Linkerd Server.
+ */
+function isServerRef(p: unknown, route: K8sObject): p is Record<string, unknown> & { name: string } {
+  if (!isRecord(p) || typeof p.kind !== 'string' || typeof p.name !== 'string') return false;
+  const group = typeof p.group === 'string' ? p.group : apiGroupOf(route);
+  return p.kind.toLowerCase() === 'server' && group.toLowerCase() === POLICY_GROUP;
+}
+
+const parentRefsOf = (o: K8sObject) => asArray((o.spec as { parentRefs?: unknown } | undefined)?.parentRefs);
+
+/** An HTTPRoute (policy.linkerd.io or Gateway API) with a Server parent. */
+function isInboundRoute(o: K8sObject): boolean {
+  if (o.kind !== 'HTTPRoute' || (apiGroupOf(o) !== POLICY_GROUP && !isGatewayApiRoute(o))) return false;
+  return parentRefsOf(o).some((p) => isServerRef(p, o));
+}
+
+/** A Gateway API GRPCRoute with a Server parent. */
+function isInboundGrpcRoute(o: K8sObject): boolean {
+  return (
+    o.kind === 'GRPCRoute' &&
+    o.apiVersion.startsWith('gateway.networking.k8s.io/') &&
+    parentRefsOf(o).some((p) => isServerRef(p, o))
+  );
+}
+
+/**
+ * GRPCRoutes attached to Servers: none is carried (access rules do not name gRPC methods here). On a Server with
+ * proxyProtocol gRPC they decide who reaches which method, so nobody is admitted there (the import admits less);
+ * on any other Server Linkerd does not use them. The keys of the gRPC Servers with GRPCRoutes.
+ */
+function readGrpcRoutes(
+  objects: readonly SourcedObject[],
+  ctx: ImportContext,
+  servers: ReadonlyMap<string, ServerInfo>,
+  isGrpc: (k: string) => boolean,
+): Set<string> {
+  const out = new Set<string>();
+  for (const o of objects) {
+    const r = ctx.reader(o);
+    const keys = parentRefsOf(o.object)
+      .filter((p) => isServerRef(p, o.object))
+      .map((p) => `${r.namespace}/${(p as { name: string }).name}`);
+    const grpc = keys.filter(isGrpc);
+    for (const k of grpc) out.add(k);
+    const names = (list: readonly string[]) => list.map((k) => k.slice(k.indexOf('/') + 1)).join(', ');
+    r.report(
+      'IMPORT_NOT_CARRIED',
+      [],
+      grpc.length
+        ? `${r.ref} is not carried: access rules do not name gRPC methods, and on its Server ${names(grpc)} (proxyProtocol gRPC) Linkerd refuses what no GRPCRoute matches and authorizes the rest by its route; the import admits nobody there (it admits less).`
+        : `${r.ref} is not carried: Linkerd uses GRPCRoutes only on a Server with proxyProtocol gRPC, and its Server ${names(keys)} ${keys.some((k) => servers.has(k)) ? 'is not one' : 'is not in the input (or fits no Service)'}.`,
+    );
+  }
+  return out;
+}
+
+/**
+ * The HTTPRoutes the outbound import reads: Gateway API routes (Service or Gateway parents) and policy.linkerd.io
+ * ones with a Service parent, but not a Gateway API route whose parents are all Servers (inbound only).
+ */
+function readByOutbound(o: K8sObject): boolean {
+  const parents = parentRefsOf(o);
+  if (parents.length && parents.every((p) => isServerRef(p, o))) return false;
+  return isGatewayApiRoute(o) || isOutboundPolicyRoute(o);
+}
+
+const ANY_MATCH: RouteMatch = { headers: [], query: [] };
+
+/** An inbound route match as Linkerd scores it (types Linkerd does not know read as "any value"). */
+function linkerdMatch(m: unknown): RouteMatch {
+  if (!isRecord(m)) return ANY_MATCH;
+  const value = (x: Record<string, unknown>): StringMatch =>
+    x.type === undefined || x.type === 'Exact'
+      ? { type: 'exact', value: String(x.value) }
+      : { type: 'regex', value: x.type === 'RegularExpression' ? String(x.value) : '.*' };
+  const named = (list: unknown, lower: boolean) =>
+    asArray(list)
+      .filter(isRecord)
+      .map((x) => ({ name: lower ? String(x.name).toLowerCase() : String(x.name), match: value(x) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const p = isRecord(m.path) ? m.path : undefined;
+  const type = p?.type ?? 'PathPrefix';
+  const v = typeof p?.value === 'string' ? p.value : '/';
+  const path: StringMatch | undefined =
+    type === 'Exact'
+      ? { type: 'exact', value: v }
+      : type === 'PathPrefix'
+        ? v === '/'
+          ? undefined
+          : { type: 'prefix', value: v }
+        : { type: 'regex', value: type === 'RegularExpression' ? v : '.*' };
+  return {
+    headers: named(m.headers, true),
+    query: named(m.queryParams, false),
+    ...(path ? { path } : {}),
+    ...(typeof m.method === 'string' ? { method: m.method as HttpMethod } : {}),
+  };
+}
+
+/** A regular-expression path of a form access rules carry: `^P.*$` (string prefix P) or `^.*S$` (suffix S). */
+function regexForm(value: string): { prefix?: string; suffix?: string } | undefined {
+  const literal = '((?:[^\\\\^$.|?*+()[\\]{}]|\\\\[\\\\^$.|?*+()[\\]{}])*)';
+  const prefix = new RegExp(`^\\^${literal}\\.\\*\\$$`).exec(value);
+  if (prefix) return { prefix: prefix[1]!.replace(/\\(.)/g, '$1') };
+  const suffix = new RegExp(`^\\^\\.\\*${literal}\\$$`).exec(value);
+  if (suffix) return { suffix: suffix[1]!.replace(/\\(.)/g, '$1') };
+  return undefined;
+}
+
+/**
+ * Some request may match both (false only when provably disjoint): route-precedence's `mayOverlap`, which takes
+ * any two regular expressions to meet, told apart for the prefix and suffix forms (`^P.*$`, `^.*S$`) meshc renders.
+ */
+function mayMeet(a: RouteMatch, b: RouteMatch): boolean {
+  const pathOnly = (m: RouteMatch) => ({ ...m, path: undefined });
+  if (!mayOverlap(pathOnly(a), pathOnly(b))) return false;
+  const [pa, pb] = [a.path, b.path];
+  const fa = pa?.type === 'regex' ? regexForm(pa.value) : undefined;
+  const fb = pb?.type === 'regex' ? regexForm(pb.value) : undefined;
+  if (!pa || !pb || (!fa && !fb) || (pa.type === 'regex' && !fa) || (pb.type === 'regex' && !fb))
+    return mayOverlap(a, b);
+  const meet = (f: { prefix?: string; suffix?: string }, o: StringMatch): boolean => {
+    const g = o.type === 'regex' ? regexForm(o.value)! : undefined;
+    if (f.prefix !== undefined) {
+      const p = f.prefix;
+      if (o.type === 'exact') return o.value.startsWith(p);
+      if (g?.prefix !== undefined) return p.startsWith(g.prefix) || g.prefix.startsWith(p);
+      if (g) return true; // a prefix and a suffix: P + S
+      // A segment-wise prefix Q (requests Q and Q/..., trailing slashes trimmed).
+      const q = o.value.replace(/\/+$/, '') || '/';
+      return q === '/' || q.startsWith(p) || p === q || p.startsWith(`${q}/`);
+    }
+    const sfx = f.suffix!;
+    if (o.type === 'exact') return o.value.endsWith(sfx);
+    if (g?.suffix !== undefined) return sfx.endsWith(g.suffix) || g.suffix.endsWith(sfx);
+    return true;
+  };
+  return fa ? meet(fa, pb) : meet(fb!, pa);
+}
+
+/**
+ * The inbound routes of the input, each with the Servers it is attached to and its match entries. A route the
+ * outbound import reads too (it also has a Service or Gateway parent; its Server parents are reported there)
+ * carries nothing here, nor does a route with hostnames: their matches still decide which route takes a request.
+ */
+function readInboundRoutes(
+  objects: readonly SourcedObject[],
+  ctx: ImportContext,
+  servers: ReadonlyMap<string, ServerInfo>,
+): InboundRoute[] {
+  const out: InboundRoute[] = [];
+  for (const o of objects) {
+    const r = ctx.reader(o);
+    const elsewhere = readByOutbound(o.object);
+    const parents: { key: string; at: DataPath }[] = [];
+    let invalid: DataPath | undefined;
+    asArray(r.get(['spec', 'parentRefs'])).forEach((p, i) => {
+      const at = ['spec', 'parentRefs', i];
+      if (!isServerRef(p, o.object)) {
+        if (!elsewhere)
+          r.notCarried(
+            at,
+            'the parent of a policy.linkerd.io HTTPRoute has a spec form as a Service (an outbound route) or a Server (an inbound route)',
+          );
+        return;
+      }
+      if (
+        p.port !== undefined ||
+        p.sectionName !== undefined ||
+        (p.namespace !== undefined && p.namespace !== r.namespace)
+      )
+        invalid ??= at;
+      else parents.push({ key: `${r.namespace}/${p.name}`, at });
+    });
+    if (invalid) {
+      // Linkerd ignores the whole route (policy-controller `inbound/routes.rs`), and so does the import.
+      if (!elsewhere) {
+        r.report(
+          'IMPORT_NOT_CARRIED',
+          invalid,
+          `${r.ref} is not carried: Linkerd ignores an inbound route whose Server parent names a port, a section or another namespace.`,
+        );
+        r.consume([]);
+      }
+      continue;
+    }
+    if (!parents.length) {
+      if (!elsewhere)
+        r.report(
+          'IMPORT_NOT_CARRIED',
+          [],
+          `${r.ref} is not carried: a policy.linkerd.io HTTPRoute has a spec form as an outbound route (Service parent) or an inbound route (Server parent).`,
+        );
+      continue;
+    }
+    const hosts = asArray(r.get(['spec', 'hostnames'])).length > 0;
+    const grants = !elsewhere && !hosts;
+    const entries: InboundEntry[] = [];
+    const rules = r.get(['spec', 'rules']);
+    // Without rules, Gateway API's default: one rule that matches every request.
+    if (rules === undefined)
+      entries.push({ match: ANY_MATCH, access: grants ? 'all' : undefined, at: ['spec'] });
+    asArray(rules).forEach((rule, i) => {
+      const at = ['spec', 'rules', i];
+      const matches = isRecord(rule) ? asArray(rule.matches) : [];
+      if (!matches.length) entries.push({ match: ANY_MATCH, access: grants ? 'all' : undefined, at });
+      matches.forEach((m, j) => {
+        const mat = [...at, 'matches', j];
+        entries.push({
+          match: linkerdMatch(m),
+          access: grants ? inboundEntry(r, mat, m) : undefined,
+          at: mat,
+        });
+      });
+      if (elsewhere) return;
+      if (isRecord(rule) && rule.filters !== undefined)
+        r.notCarried([...at, 'filters'], 'inbound route filters have no spec form');
+      r.consume([...at, 'matches']);
+    });
+    if (!elsewhere) {
+      for (const p of parents) r.consume(p.at);
+      if (hosts)
+        r.notCarried(
+          ['spec', 'hostnames'],
+          "access rules name no hosts: the route's authorizations (its policies' and its Server's) were left out, so it admits less",
+        );
+      for (const p of parents)
+        if (!servers.has(p.key))
+          r.report(
+            'IMPORT_NO_SERVICE',
+            p.at,
+            `The Server ${p.key.slice(p.key.indexOf('/') + 1)} of ${r.ref} is not in the input (or fits no Service); the route is not carried for it.`,
+          );
+    }
+    const known = parents.filter(
+      (p, i) => servers.has(p.key) && parents.findIndex((x) => x.key === p.key) === i,
+    );
+    if (!known.length) continue;
+    out.push({
+      reader: r,
+      key: routeKey(apiGroupOf(o.object), r.namespace, o.object.metadata.name),
+      servers: known,
+      readHere: !elsewhere,
+      entries,
+      hosts,
+    });
+  }
+  return out;
+}
+
+/** Callers of several authorizations (OR) as one: anyone, or identities. */
+function unionCallers(list: readonly Caller[]): Caller {
+  return list.some((c) => c.any)
+    ? { any: true, from: [] }
+    : { any: false, from: [...new Set(list.flatMap((c) => c.from))] };
+}
+
+function intersectCallers(a: Caller, b: Caller): Caller {
+  if (a.any) return b;
+  if (b.any) return a;
+  return { any: false, from: a.from.filter((x) => b.from.includes(x)) };
+}
+
+const nobody = (c: Caller) => !c.any && !c.from.length;
+const describeCallers = (c: Caller) => (c.any ? 'any caller' : c.from.join(', ') || 'no one');
+
+/**
+ * The access rules of a Server with inbound routes (see above): each carried match admits the callers of its
+ * route and of the Server, less those that another route which may take some of its requests does not admit.
+ */
+function routedRules(
+  attached: readonly InboundRoute[],
+  serverWide: readonly Caller[],
+  routeCallers: ReadonlyMap<string, Caller[]>,
+): AccessRule[] {
+  const server = unionCallers(serverWide);
+  const ownOf = (route: InboundRoute) => unionCallers(routeCallers.get(route.key) ?? []);
+  // The Server's callers' rules first, then the routes' own (as meshc renders them: a round trip keeps its routes).
+  const groups: {
+    server: boolean;
+    from: string[];
+    all: boolean;
+    entries: { method?: HttpMethod; paths?: string[] }[];
+  }[] = [];
+  const add = (server: boolean, c: Caller, access: NonNullable<InboundEntry['access']>) => {
+    if (nobody(c)) return;
+    const from = c.any ? ['*'] : c.from;
+    let g = groups.find((x) => x.server === server && JSON.stringify(x.from) === JSON.stringify(from));
+    if (!g) groups.push((g = { server, from, all: false, entries: [] }));
+    if (access === 'all') g.all = true;
+    else g.entries.push(access);
+  };
+  // Another route's match `x` takes none of e's requests when a match `y` (of a route without hostnames) holds
+  // every request of both and scores strictly better than `x` on each: those requests go to `y`, or further.
+  const plain = attached.flatMap((r) => (r.hosts ? [] : r.entries.map((y) => y.match)));
+  const shadowed = (e: RouteMatch, x: RouteMatch) =>
+    [conjunction(e, x), conjunction(x, e)].some(
+      (c) => c !== undefined && plain.some((y) => y !== x && covers(y, c) && wins(y, x, false)),
+    );
+  for (const route of attached) {
+    const own = ownOf(route);
+    for (const e of route.entries) {
+      if (e.access === undefined) continue;
+      // The Server's callers are admitted by every route: only the route's own can lose requests to another.
+      add(true, server, e.access);
+      let kept = own;
+      const takers: string[] = [];
+      for (const other of attached) {
+        if (other === route || nobody(kept)) continue;
+        const theirs = unionCallers([server, ownOf(other)]);
+        for (const x of other.entries) {
+          if (!mayMeet(e.match, x.match)) continue;
+          if (!other.hosts && (wins(e.match, x.match, false) || shadowed(e.match, x.match))) continue;
+          const next = intersectCallers(kept, theirs);
+          if (
+            (next.any !== kept.any || next.from.length !== kept.from.length) &&
+            !takers.includes(other.reader.ref)
+          )
+            takers.push(other.reader.ref);
+          kept = next;
+        }
+      }
+      const before = unionCallers([server, own]);
+      const after = unionCallers([server, kept]);
+      if (before.any !== after.any || before.from.length !== after.from.length) {
+        const why = `${takers.join(' and ')} may take some of its requests (Linkerd authorizes a request by the route with the best-scoring match, and by a route with hostnames first on its hosts) and ${takers.length > 1 ? 'do' : 'does'} not admit every caller it admits; access rules cannot leave those requests out`;
+        if (nobody(after))
+          route.reader.notCarried(
+            e.at,
+            `${why}, so none of its callers (${describeCallers(before)}) was kept and it admits less`,
+          );
+        else
+          route.reader.approximated(
+            e.at,
+            `${why}, so its callers were narrowed from ${describeCallers(before)} to ${describeCallers(after)} and it admits less`,
+          );
+      }
+      add(false, kept, e.access);
+    }
+  }
+  return [...groups.filter((g) => g.server), ...groups.filter((g) => !g.server)].flatMap((g) =>
+    g.all ? [{ from: g.from }] : mergeEntries(g.entries).map((x) => ({ from: g.from, ...x })),
+  );
+}
+
+/** Requests and callers both rule lists admit (each list an OR of rules). */
+function intersectRules(a: readonly AccessRule[], b: readonly AccessRule[]): AccessRule[] {
+  const out: AccessRule[] = [];
+  for (const x of a)
+    for (const y of b) {
+      const from = x.from.includes('*')
+        ? y.from
+        : y.from.includes('*')
+          ? x.from
+          : x.from.filter((c) => y.from.includes(c));
+      const methods = !x.methods
+        ? y.methods
+        : !y.methods
+          ? x.methods
+          : x.methods.filter((m) => y.methods!.includes(m));
+      const paths = !x.paths
+        ? y.paths
+        : !y.paths
+          ? x.paths
+          : x.paths.flatMap((p) => y.paths!.flatMap((q) => pathMeet(p, q)));
+      if (!from.length || methods?.length === 0 || paths?.length === 0) continue;
+      out.push({ from, ...(methods ? { methods } : {}), ...(paths ? { paths: [...new Set(paths)] } : {}) });
+    }
+  return out;
+}
+
+/**
+ * The paths both access paths match, as an access path (`/exact`, `/prefix*`, `*suffix`, `*`); none when they are
+ * disjoint, and when a prefix meets a suffix (no one access path says both: left out, so the rule admits less).
+ */
+function pathMeet(p: string, q: string): string[] {
+  const kind = (x: string) =>
+    x === '*' ? 'all' : x.endsWith('*') ? 'prefix' : x.startsWith('*') ? 'suffix' : 'exact';
+  const matches = (x: string, path: string) => {
+    const k = kind(x);
+    if (k === 'all') return true;
+    if (k === 'prefix') return path.startsWith(x.slice(0, -1));
+    if (k === 'suffix') return path.endsWith(x.slice(1));
+    return path === x;
+  };
+  const [kp, kq] = [kind(p), kind(q)];
+  if (kp === 'all') return [q];
+  if (kq === 'all') return [p];
+  if (kp === 'exact') return matches(q, p) ? [p] : [];
+  if (kq === 'exact') return matches(p, q) ? [q] : [];
+  if (kp !== kq) return [];
+  // Both prefixes (or both suffixes): the longer, when it lies inside the shorter.
+  const [long, short] = p.length >= q.length ? [p, q] : [q, p];
+  return kp === 'prefix'
+    ? long.startsWith(short.slice(0, -1))
+      ? [long]
+      : []
+    : long.endsWith(short.slice(1))
+      ? [long]
+      : [];
 }
 
 /** Entries with the same method share one rule (their paths OR); entries without path but a method likewise. */
@@ -672,10 +1176,9 @@ function inboundEntry(
         const base = value.endsWith('/') ? value.slice(0, -1) : value;
         out.paths = [base, `${base}/*`];
       } else if (type === 'RegularExpression') {
-        const prefix = /^\^((?:[^\\^$.|?*+()[\]{}]|\\[\\^$.|?*+()[\]{}])*)\.\*\$$/.exec(value);
-        const suffix = /^\^\.\*((?:[^\\^$.|?*+()[\]{}]|\\[\\^$.|?*+()[\]{}])*)\$$/.exec(value);
-        if (prefix) out.paths = [`${prefix[1]!.replace(/\\(.)/g, '$1')}*`];
-        else if (suffix) out.paths = [`*${suffix[1]!.replace(/\\(.)/g, '$1')}`];
+        const form = regexForm(value);
+        if (form?.prefix !== undefined) out.paths = [`${form.prefix}*`];
+        else if (form?.suffix !== undefined) out.paths = [`*${form.suffix}`];
         else {
           r.notCarried(
             [...at, k],
