@@ -86,6 +86,7 @@ describe('the bundled example', () => {
       (d) => d.code === 'MESH_APPROXIMATE_FEATURE' && /environment legacy\b(?!-)/.test(d.message),
     );
     expect([...new Set(legacy.map((d) => d.message.replace(/ \([^()]*environment.*$/, '')))].sort()).toEqual([
+      "App Mesh does not apply observability.tracing.sampling (5%) of environment legacy: the appmesh-controller chart passes a sampling rate to X-Ray only, and its Envoys trace to Jaeger at the Envoy image's own rate.",
       'App Mesh expresses access policy (who may call) only approximately',
       'App Mesh expresses connection pool limits only approximately',
       'App Mesh expresses distributed tracing only approximately',
@@ -95,6 +96,7 @@ describe('the bundled example', () => {
       'App Mesh expresses retries (attempts, conditions) only approximately',
       'App Mesh expresses routing to other services only approximately',
       'App Mesh expresses version subsets only approximately',
+      'The Mesh of environment legacy drops egress to hosts outside the mesh (`egressFilter: DROP_ALL`) because bookinfo/details and 5 more services restrict their callers (`access`): every meshed pod of the environment then reaches only the VirtualServices it lists as backends.',
     ]);
     for (const d of appmesh) expect(['APPMESH_END_OF_SUPPORT', 'MESH_APPROXIMATE_FEATURE']).toContain(d.code);
     expect(r.diagnostics.filter((d) => !allowed.has(d) && !appmesh.includes(d)).map(show)).toEqual([]);

@@ -17,7 +17,7 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'route.weights': exact('VirtualRouter route weightedTargets (integers, relative)'),
   'route.backends': approximate(
-    "weightedTargets to the other service's VirtualNodes (port: the router's port when the target has it, else its first); App Mesh checks the caller's `backends` against the VirtualService dialed only, so the target's own `access` does not apply to traffic routed to it",
+    "weightedTargets to the other service's VirtualNodes (port: the router's port when the target has it, else its first). App Mesh checks the caller's `backends` against the VirtualService dialed only, and the caller's Envoy connects to the target's pods itself: under SDS trust with mTLS, the target's listeners accept only the callers its `access` names, so requests from callers it does not admit are refused (as other meshes deny them); otherwise the target's `access` does not apply to traffic routed to it. Either way a warning at the destination names those callers",
   ),
   'match.headers': exact('headers[].match exact / prefix / regex'),
   'match.query': exact('queryParameters[].match.exact'),
@@ -64,7 +64,7 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'mtls.service': exact("the service's listeners' tls.mode"),
   ingress: exact(
-    'VirtualGateway `<className>` (listener 8088) + GatewayRoutes per host and path (prefixes kept: defaultPrefix DISABLED)',
+    "VirtualGateway `<className>` (one listener, 8088: HTTP/2 when every exposed service is HTTP/2 or gRPC, else HTTP, and an HTTP/2 or gRPC service exposed next to HTTP ones is refused at its port) + GatewayRoutes per host and path (`*.example.com` as the hostname suffix `.example.com`; prefixes kept: defaultPrefix DISABLED); App Mesh orders them by priority, path first: on one path an exact host comes first, and a warning says where a wildcard's longer path takes requests Gateway API gives a more specific host",
   ),
   'ingress.routed': exact(
     'gateway routes target the VirtualService, so the service routes apply to ingress traffic',
@@ -90,7 +90,7 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'rollout.timeout': exact('Canary service.timeout'),
   'rollout.retries': exact(
-    "Canary service.retries; `attempts: 0` is refused at the value (Flagger's App Mesh router writes at least 1 retry, and no retryPolicy without `retries`, so App Mesh's default retry policy then applies)",
+    "Canary service.retries, with perTryTimeout the route timeout (else 15s) where the spec sets none (Flagger's App Mesh router would make it 250ms); `attempts: 0` is refused at the value (Flagger's App Mesh router writes at least 1 retry, and no retryPolicy without `retries`, so App Mesh's default retry policy then applies), and so is `connect-failure` (Flagger writes HTTP retry events only, and App Mesh's connection-error is a TCP one)",
   ),
   'rollout.headers': unsupported('App Mesh routes cannot change headers'),
   'rollout.resilience': unsupported("Flagger's VirtualNodes carry no outlier detection or connection pools"),
@@ -120,7 +120,9 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'mesh.trust.sds': exact(
     'SPIFFE IDs `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>` and the trust domain bundle over SDS (controller value sds.enabled)',
   ),
-  'mesh.trust.file': exact('certificate, key and CA bundle paths on every listener and client policy'),
+  'mesh.trust.file': exact(
+    "certificate, key and CA bundle paths on every listener and client policy; the files are mounted by the pods (`appmesh.k8s.aws/secretMounts` for meshed pods; the native ingress gateway's Deployment mounts them itself, a warning says so)",
+  ),
   'mesh.trust.acm': approximate(
     'the ACM certificate on every listener and the ACM PCAs in client policies: server authentication only, clients present no certificate (strict mTLS needs sds or file)',
   ),
@@ -137,7 +139,7 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     'VirtualGateway + GatewayRoute; the gateway Envoy from eks-charts appmesh-gateway',
   ),
   'observability.prometheusOperator': exact(
-    "PodMonitor appmesh-envoy: every injected envoy container's `stats` port (9901, /stats/prometheus)",
+    "PodMonitor appmesh-envoy: /stats/prometheus on the admin port 9901 of every envoy container, named `stats` where the injector adds it and `http-admin` on the appmesh-gateway chart's ingress gateway",
   ),
   'observability.annotations': unsupported(
     "App Mesh's injector adds no scrape annotations; use prometheus-operator",
@@ -146,6 +148,6 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     'the App Mesh dashboards (eks-charts appmesh-grafana) have no grafana.com ids for grafana-operator to import',
   ),
   'observability.tracing': approximate(
-    'appmesh-controller values tracing.* (needs mesh.install): provider `zipkin` as Jaeger (Envoy Zipkin tracer), sampling as samplingRate; OpenTelemetry is refused; restart meshed pods after a change',
+    "appmesh-controller values tracing.* (needs mesh.install): provider `zipkin` as Jaeger (Envoy Zipkin tracer); `sampling` is not applied (the chart passes a rate to X-Ray only, a warning at the value), the Envoys keep their image's rate; OpenTelemetry is refused; restart meshed pods after a change",
   ),
 };

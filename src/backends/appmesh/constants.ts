@@ -27,6 +27,8 @@ export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
 /** Port of the gateway's Envoy listener (eks-charts `appmesh-gateway`: containerPort 8088). */
 export const GATEWAY_PORT = 8088;
+/** The name of the gateway Envoy's admin port (9901) in eks-charts `appmesh-gateway` (templates/deployment.yaml). */
+export const GATEWAY_ADMIN_PORT_NAME = 'http-admin';
 /** Envoy's admin port, where `/stats/prometheus` is served (controller value `sidecar.envoyAdminAccessPort`). */
 export const ENVOY_ADMIN_PORT = 9901;
 

@@ -1,9 +1,11 @@
-import type { Diagnostic } from '../../core/diagnostic.ts';
+import { manyPlaces, type Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { checkVersionServiceNames } from '../shared/derived-names.ts';
-import { controllerRoleArn } from './charts.ts';
+import { isPlainObject, type Values } from '../shared/merge.ts';
+import { controllerRoleArn, controllerValues } from './charts.ts';
 import { END_OF_SUPPORT } from './constants.ts';
-import { appmeshTrust } from './tls.ts';
+import { nativeIngressTls } from './ingress.ts';
+import { appmeshTrust, type AppMeshTrust, type Identity } from './tls.ts';
 import { portRouteShapes, unexpressibleRetry, type ServiceIndex } from './virtual-router.ts';
 
 /**
@@ -53,8 +55,44 @@ export function checkEnvironment(
         ),
       );
   }
+  if (trust?.type === 'file' && nativeIngressTls(env))
+    out.push({
+      code: 'MESH_APPROXIMATE_FEATURE',
+      severity: 'warning',
+      message: `The ingress gateway of environment ${env.name} reads its client certificate from ${trust.certificateChain} and ${trust.privateKey} (mesh.trust.file), and App Mesh's injector mounts the \`appmesh.k8s.aws/secretMounts\` Secrets into the pods of VirtualNodes only, not into the gateway's Envoy.`,
+      hint: "Mount the certificate Secret into the gateway's Envoy container at those paths in its Deployment yourself (the appmesh-gateway chart 0.1.5 has no volume values: patch its Deployment, for example with a Helm post-renderer), or use `mesh.trust.sds`, which the injector sets up for the gateway too.",
+      location: env.origin(['mesh', 'trust', 'file']),
+    });
+  const accessRules = env.services.filter((s) => s.access);
+  if (accessRules.length) {
+    // The Mesh's egress filter follows from the first `access` anywhere in the environment (mesh.ts).
+    const { listed, counted } = manyPlaces(accessRules, 'service');
+    out.push({
+      code: 'MESH_APPROXIMATE_FEATURE',
+      severity: 'warning',
+      message: `The Mesh of environment ${env.name} drops egress to hosts outside the mesh (\`egressFilter: DROP_ALL\`) because ${accessRules[0]!.id}${counted} ${accessRules.length === 1 ? 'restricts its' : 'restrict their'} callers (\`access\`): every meshed pod of the environment then reaches only the VirtualServices it lists as backends.`,
+      hint: 'Let traffic to hosts outside the mesh bypass Envoy (pod annotations `appmesh.k8s.aws/egressIgnoredIPs` / `egressIgnoredPorts`) or give each a VirtualNode and VirtualService outside meshc; without `access` on any service of this environment the Mesh keeps `ALLOW_ALL`.',
+      location: env.origin(['mesh'], 'key'),
+      related: listed.map((s) => ({
+        message: `${s.id} restricts its callers`,
+        location: s.origin(['access']),
+      })),
+    });
+  }
   const tracing = env.mesh.observability.tracing;
   if (tracing) {
+    // The chart passes the sampling rate to X-Ray only (eks-charts appmesh-controller 1.13.3
+    // templates/deployment.yaml: `--xray-sampling-rate` under `tracing.provider: x-ray`; the Jaeger and Datadog
+    // flags take an address and a port); the controller has no sampling setting for them (pkg/inject/config.go).
+    const provider = install ? chartTracingProvider(env, install.values) : undefined;
+    if (install && tracing.provider === 'zipkin' && provider !== 'x-ray')
+      out.push({
+        code: 'MESH_APPROXIMATE_FEATURE',
+        severity: 'warning',
+        message: `App Mesh does not apply observability.tracing.sampling (${tracing.sampling}%) of environment ${env.name}: the appmesh-controller chart passes a sampling rate to X-Ray only, and its Envoys trace to ${TRACER[provider ?? 'jaeger'] ?? provider} at the Envoy image's own rate.`,
+        hint: 'Sample in the trace pipeline instead (for example a sampling processor of an OpenTelemetry Collector in front of the Zipkin endpoint): the Envoys send every trace they sample at their own rate.',
+        location: env.origin(['mesh', 'observability', 'tracing', 'sampling']),
+      });
     if (!install)
       out.push({
         code: 'MESH_CONSTRAINT',
@@ -74,6 +112,15 @@ export function checkEnvironment(
   }
   for (const s of env.services) out.push(...check(s));
   return out;
+}
+
+/** The chart's tracing providers by name (eks-charts appmesh-controller values.yaml `tracing.provider`). */
+const TRACER: Readonly<Record<string, string>> = { jaeger: 'Jaeger', datadog: 'Datadog', 'x-ray': 'X-Ray' };
+
+/** `tracing.provider` of the appmesh-controller values meshc renders (the user's values over meshc's). */
+function chartTracingProvider(env: ResolvedEnvironment, user: Readonly<Values>): string | undefined {
+  const tracing = controllerValues(env, user).tracing;
+  return isPlainObject(tracing) && typeof tracing.provider === 'string' ? tracing.provider : undefined;
 }
 
 function trustRequired(location: Diagnostic['location'], what: string, acm: boolean): Diagnostic {
@@ -118,6 +165,18 @@ export function checkService(s: ResolvedService, services: ServiceIndex): Diagno
       });
     if (r.retries && r.retries.attempts > 0)
       r.retries.on.forEach((c, i) => {
+        // Flagger's App Mesh router writes `retryOn` as httpRetryEvents only, never tcpRetryEvents
+        // (pkg/router/appmesh_v1beta2.go, makeRetryPolicy, v1.44.0).
+        if (s.rollout && c === 'connect-failure') {
+          out.push({
+            code: 'MESH_UNSUPPORTED_FEATURE',
+            severity: 'error',
+            message: `Flagger's App Mesh router cannot retry on connect-failure (${s.id}): it writes the Canary's retryOn as HTTP retry events only, and App Mesh's connection-error is a TCP retry event.`,
+            hint: 'Remove connect-failure from the conditions of this rolled-out service for this environment with an override (`refused-stream` and the HTTP conditions are carried).',
+            location: s.origin(['routes', r.index, 'retries', 'on', i]),
+          });
+          return;
+        }
         const why = unexpressibleRetry(c, r.retries!.on);
         if (why)
           out.push({
@@ -205,4 +264,90 @@ function limit(s: ResolvedService, path: (string | number)[], why: string): Diag
     hint: 'Split the route, or express it with fewer alternatives for this environment with an override.',
     location: s.origin(path),
   };
+}
+
+/**
+ * Routing to another service (`routes[].backends`) against that service's `access`. A caller's Envoy sends the
+ * requests a route gives another service's VirtualNode to that node's pods itself, with its own certificate;
+ * App Mesh checks the caller's `backends` against the VirtualService it dialed only. So for every caller of the
+ * routing service (its `access`, or every service of the environment; the ingress gateway too when the service
+ * is exposed) that the target's `access` does not admit:
+ *
+ * - under SDS trust, with the target's listeners verifying clients (mTLS not `off`), the target's listener
+ *   accepts only the SPIFFE IDs its access names, and refuses the caller's TLS handshake: as the other meshes
+ *   deny it (Istio's AuthorizationPolicy, Linkerd's and Consul's authorization check the caller's identity at the
+ *   target whatever routed the request there);
+ * - otherwise nothing checks the caller at the target: App Mesh lets it reach a service whose access does not
+ *   admit it, which the other meshes deny.
+ *
+ * Either way a warning at the destination (`routes[i].backends[j]`), naming the callers; meshc never widens the
+ * target's access by itself. One pass over the routes: a route's callers are counted from the rules (an open
+ * service is called by every service), not listed pair by pair.
+ */
+export function checkRoutedAccess(
+  env: ResolvedEnvironment,
+  trust: AppMeshTrust | undefined,
+  gateway: Identity | undefined,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const inEnv = new Map(env.services.map((s) => [s.id, s]));
+  const named = (s: ResolvedService): Set<string> | undefined => {
+    if (!s.access || s.access.some((r) => r.from.some((c) => c.kind === 'any'))) return undefined;
+    const ids = new Set<string>();
+    for (const r of s.access)
+      for (const c of r.from) if (c.kind === 'service' && inEnv.has(c.serviceId)) ids.add(c.serviceId);
+    return ids;
+  };
+  for (const s of env.services) {
+    if (s.rollout) continue;
+    const callers = named(s);
+    const viaGateway = !!(s.ingress && gateway);
+    for (const r of s.routes)
+      for (const d of r.destinations) {
+        if (d.serviceId === s.id) continue;
+        const target = inEnv.get(d.serviceId);
+        if (!target) continue;
+        const admitted = named(target);
+        if (!admitted) continue;
+        // The callers of `s` the target's access does not name, the first few of them by id, and how many.
+        const refused: string[] = [];
+        let count = 0;
+        if (callers)
+          for (const id of [...callers].sort()) {
+            if (admitted.has(id)) continue;
+            count++;
+            if (refused.length < 3) refused.push(id);
+          }
+        else {
+          count = env.services.length - admitted.size;
+          for (const c of env.services) {
+            if (refused.length >= 3) break;
+            if (!admitted.has(c.id)) refused.push(c.id);
+          }
+        }
+        const gatewayRefused = viaGateway && !target.ingress;
+        if (!count && !gatewayRefused) continue;
+        const who = [
+          ...refused,
+          ...(count > refused.length ? [`${count - refused.length} more`] : []),
+          ...(gatewayRefused ? ['the ingress gateway'] : []),
+        ];
+        const list = who.length > 1 ? `${who.slice(0, -1).join(', ')} and ${who[who.length - 1]}` : who[0]!;
+        // A permissive listener also takes plaintext, which a caller sends when the service it dials is `off`.
+        const verified =
+          trust?.type === 'sds' && target.mtls !== 'off' && (s.mtls !== 'off' || target.mtls === 'strict');
+        out.push({
+          code: 'MESH_APPROXIMATE_FEATURE',
+          severity: 'warning',
+          message: verified
+            ? `${target.id}'s listeners refuse the requests ${s.id} routes to it from callers its access does not admit (${list}): their Envoys connect to ${target.id}'s pods themselves, and those accept only the SPIFFE IDs of the callers ${target.id}'s access names (environment ${env.name}).`
+            : `${target.id}'s access does not apply to the requests ${s.id} routes to it: callers it does not admit (${list}) reach it through ${s.id}, since App Mesh checks a caller against the VirtualService it dials only (environment ${env.name}).`,
+          hint: verified
+            ? `Add those callers to ${target.id}'s access if they may reach it (other meshes deny them too), or route to a service that admits them.`
+            : `Add those callers to ${target.id}'s access if they may reach it, or route elsewhere; with \`mesh.trust.sds\` and mTLS, ${target.id}'s listeners would refuse them, as other meshes deny them.`,
+          location: s.origin(d.at),
+        });
+      }
+  }
+  return out;
 }

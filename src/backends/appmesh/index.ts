@@ -8,7 +8,7 @@ import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { APPMESH_CAPABILITIES } from './capabilities.ts';
 import { buildCharts } from './charts.ts';
 import { APPMESH_INGRESS_NS, APPMESH_NS, MIN_VERSION } from './constants.ts';
-import { checkEnvironment, checkService } from './diagnostics.ts';
+import { checkEnvironment, checkRoutedAccess, checkService } from './diagnostics.ts';
 import { APPMESH_DIFF_NOISE } from './diff-noise.ts';
 import { APPMESH_OVERLAPS } from './overlaps.ts';
 import { APPMESH_DISCOVERY } from './discovery.ts';
@@ -76,7 +76,11 @@ function emitAppMesh(
     memo
       ? memo.get(s, 'appmesh-check', services, (index) => checkService(s, index))
       : checkService(s, services);
-  const diagnostics: Diagnostic[] = [...checkEnvironment(env, check), ...ingress.diagnostics];
+  const diagnostics: Diagnostic[] = [
+    ...checkEnvironment(env, check),
+    ...ingress.diagnostics,
+    ...checkRoutedAccess(env, trust, ingress.gateway?.identity),
+  ];
   const settings: ServiceSettings = {
     trust,
     trustDomain: env.mesh.trustDomain,

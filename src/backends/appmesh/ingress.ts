@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
-import type { ResolvedEnvironment, ResolvedService, StringMatch } from '../../model/types.ts';
+import type { Port, ResolvedEnvironment, ResolvedService, StringMatch } from '../../model/types.ts';
 import type { EmitMemo } from '../shared/emit-memo.ts';
 import { planIngress } from '../shared/ingress.ts';
 import { objectMeta } from '../shared/labels.ts';
@@ -52,37 +52,157 @@ function pathMatches(paths: readonly StringMatch[]): PathMatch[] {
   });
 }
 
-/**
- * The GatewayRoutes of one exposed service. Priorities: exact paths first, then longer prefixes before shorter
- * ones (Gateway API's precedence). Prefix routes keep the path (`rewrite.prefix.defaultPrefix: DISABLED`; App
- * Mesh otherwise rewrites the matched prefix to `/`); the host is rewritten to the VirtualService name (App
- * Mesh's default).
- */
-export function buildGatewayRoutes(s: ResolvedService): K8sObject[] {
+/** `match.hostname` of a GatewayRoute: `exact`, or for a wildcard host `*.example.com` the suffix `.example.com`. */
+export function hostnameMatch(host: string): Obj {
+  // App Mesh's suffix is "the ending characters of the host name" (GatewayRouteHostnameMatch, API reference):
+  // `.example.com` matches a.example.com and a.b.example.com, not example.com, as the spec's `*.example.com`
+  // does (Gateway API's wildcard hostnames, which Istio and Linkerd's gateways follow).
+  return host.startsWith('*.') ? { suffix: host.slice(1) } : { exact: host };
+}
+
+/** The port of an exposed service the gateway sends to: its first HTTP (or HTTP/2, gRPC) port. */
+export function gatewayTargetPort(s: ResolvedService): Port {
+  return s.ports.find((p) => listenerProtocol(p) !== 'tcp') ?? s.ports[0]!;
+}
+
+/** How {@link buildGatewayRoutes} names the routes of a service among the other exposed services. */
+export interface GatewayRouteOptions {
+  /**
+   * GatewayRoute names other exposed services of the namespace hold (their own names): the service's second and
+   * later routes (`<service>-<n>`) skip them.
+   */
+  readonly taken?: ReadonlySet<string>;
+}
+
+/** One GatewayRoute of an exposed service before it is built: its host (none: every host) and path match. */
+interface RouteDraft {
+  readonly host: string | undefined;
+  readonly pm: PathMatch;
+}
+
+/** The host and path match of each GatewayRoute of an exposed service, in order. */
+function routeDrafts(s: ResolvedService): RouteDraft[] {
   const ingress = s.ingress!;
-  const port = s.ports.find((p) => listenerProtocol(p) !== 'tcp') ?? s.ports[0]!;
-  const key = listenerProtocol(port) === 'http2' ? 'http2Route' : 'httpRoute';
   const hosts = ingress.hosts.length ? ingress.hosts : [undefined];
+  return hosts.flatMap((host) => pathMatches(ingress.paths).map((pm) => ({ host, pm })));
+}
+
+/** App Mesh's highest (last) GatewayRoute priority. */
+const MAX_PRIORITY = 1000;
+
+const isWildcard = (host: string | undefined): boolean => !!host?.startsWith('*.');
+
+/**
+ * A GatewayRoute's priority (App Mesh tries a VirtualGateway's routes in priority order, 0 first, and takes the
+ * first that matches; a tie is in no defined order): its path's rank (exact paths 0, then longer prefixes before
+ * shorter ones, Gateway API's path precedence), one later for a wildcard host, so that of an exact host's route
+ * and a wildcard's route on the same path, the exact host's comes first, as Gateway API (and so the other meshes'
+ * gateways) picks the most specific host. A function of the route alone: the GatewayRoutes of a namespace
+ * read nothing of other namespaces (docs/incremental-render.md). Where that order differs from Gateway API's (a
+ * wildcard's longer path before an exact host's shorter one), {@link checkGatewayOrder} says so.
+ */
+function priorityOf(d: RouteDraft): number {
+  return Math.min(MAX_PRIORITY, d.pm.rank + (isWildcard(d.host) ? 1 : 0));
+}
+
+/**
+ * The GatewayRoutes of one exposed service, prioritised by {@link priorityOf}. Prefix routes keep the path
+ * (`rewrite.prefix.defaultPrefix: DISABLED`; App Mesh otherwise rewrites the matched prefix to `/`); the host
+ * is rewritten to the VirtualService name (App Mesh's default). Named `<service>`, then `<service>-2`, `-3` …,
+ * skipping the names in `options.taken`: the names of other exposed services of the namespace, whose own first
+ * GatewayRoute is named after them (a service `web-2` next to a service `web` with two routes).
+ */
+export function buildGatewayRoutes(s: ResolvedService, options: GatewayRouteOptions = {}): K8sObject[] {
+  const port = gatewayTargetPort(s);
+  const key = listenerProtocol(port) === 'http2' ? 'http2Route' : 'httpRoute';
+  const taken = options.taken ?? new Set<string>();
   const out: K8sObject[] = [];
-  for (const host of hosts)
-    for (const pm of pathMatches(ingress.paths)) {
-      const match: Obj = { ...pm.match, ...(host ? { hostname: { exact: host } } : {}) };
-      const action: Obj = {
-        target: {
-          virtualService: { virtualServiceRef: { name: s.name } },
-          ...(s.ports.length > 1 ? { port: port.port } : {}),
-        },
-        ...(pm.prefix && pm.match.prefix !== '/'
-          ? { rewrite: { prefix: { defaultPrefix: 'DISABLED' } } }
-          : {}),
-      };
-      out.push({
-        apiVersion: APPMESH_API,
-        kind: 'GatewayRoute',
-        metadata: objectMeta(out.length ? `${s.name}-${out.length + 1}` : s.name, s.namespace),
-        spec: { priority: pm.rank, [key]: { match, action } },
-      });
-    }
+  let n = 1;
+  for (const d of routeDrafts(s)) {
+    const { host, pm } = d;
+    let name = s.name;
+    if (out.length)
+      do name = `${s.name}-${++n}`;
+      while (taken.has(name));
+    const match: Obj = { ...pm.match, ...(host ? { hostname: hostnameMatch(host) } : {}) };
+    const action: Obj = {
+      target: {
+        virtualService: { virtualServiceRef: { name: s.name } },
+        ...(s.ports.length > 1 ? { port: port.port } : {}),
+      },
+      ...(pm.prefix && pm.match.prefix !== '/' ? { rewrite: { prefix: { defaultPrefix: 'DISABLED' } } } : {}),
+    };
+    out.push({
+      apiVersion: APPMESH_API,
+      kind: 'GatewayRoute',
+      metadata: objectMeta(name, s.namespace),
+      spec: { priority: priorityOf(d), [key]: { match, action } },
+    });
+  }
+  return out;
+}
+
+/** Whether some request path matches both path matches (a regex: assumed to). */
+function pathsOverlap(a: Obj, b: Obj): boolean {
+  const form = (m: Obj): { exact?: string; prefix?: string } => {
+    const path = m.path as { exact?: string; regex?: string } | undefined;
+    if (path?.regex !== undefined) return {};
+    return path?.exact !== undefined ? { exact: path.exact } : { prefix: m.prefix as string };
+  };
+  const x = form(a);
+  const y = form(b);
+  if (x.exact !== undefined && y.exact !== undefined) return x.exact === y.exact;
+  if (x.exact !== undefined && y.prefix !== undefined) return x.exact.startsWith(y.prefix);
+  if (y.exact !== undefined && x.prefix !== undefined) return y.exact.startsWith(x.prefix);
+  if (x.prefix !== undefined && y.prefix !== undefined)
+    return x.prefix.startsWith(y.prefix) || y.prefix.startsWith(x.prefix);
+  return true;
+}
+
+/**
+ * Where App Mesh's order of the environment's GatewayRoutes ({@link priorityOf}: path first) differs from
+ * Gateway API's (the most specific host first, then the path): a route of a wildcard host that some request to
+ * a more specific host (an exact host, or a longer wildcard) matches, with a priority at most that host's route
+ * on the same request, may take requests the other meshes give the more specific host's service. One warning
+ * per wildcard host, at it, naming the first such host. Only environments with a wildcard host look: without
+ * one, two routes of different hosts never match one request.
+ */
+export function checkGatewayOrder(exposed: readonly ResolvedService[], envName: string): Diagnostic[] {
+  const routes = exposed.flatMap((s) => routeDrafts(s).map((d) => ({ s, d, priority: priorityOf(d) })));
+  const wild = routes.filter((r) => isWildcard(r.d.host));
+  if (!wild.length) return [];
+  const out: Diagnostic[] = [];
+  const reported = new Set<string>();
+  for (const w of wild) {
+    const suffix = w.d.host!.slice(1);
+    const key = `${w.s.id} ${w.d.host}`;
+    if (reported.has(key)) continue;
+    // A more specific host that the wildcard also matches: an exact host ending in its suffix, or a longer
+    // wildcard whose suffix ends in it.
+    const shadowed = routes.find(
+      (o) =>
+        o.s !== w.s &&
+        o.d.host !== undefined &&
+        (isWildcard(o.d.host)
+          ? o.d.host.length > w.d.host!.length && o.d.host.slice(1).endsWith(suffix)
+          : o.d.host.endsWith(suffix)) &&
+        w.priority <= o.priority &&
+        pathsOverlap(w.d.pm.match, o.d.pm.match),
+    );
+    if (!shadowed) continue;
+    reported.add(key);
+    const path = (m: Obj) => {
+      const p = m.path as { exact?: string; regex?: string } | undefined;
+      return p?.exact ?? p?.regex ?? `${String(m.prefix)}…`;
+    };
+    out.push({
+      code: 'MESH_APPROXIMATE_FEATURE',
+      severity: 'warning',
+      message: `App Mesh tries the GatewayRoutes of a VirtualGateway in priority order, by path: requests to ${shadowed.d.host} on ${path(shadowed.d.pm.match)} may be routed to ${w.s.id} (host ${w.d.host}, path ${path(w.d.pm.match)}) rather than to ${shadowed.s.id}, which other meshes' gateways prefer for its more specific host (environment ${envName}).`,
+      hint: `Give ${shadowed.s.id} the paths it should keep for ${shadowed.d.host} (a longer or exact path comes first), or narrow ${w.s.id}'s paths for this environment.`,
+      location: w.s.origin(['ingress', 'hosts', w.s.ingress!.hosts.indexOf(w.d.host!)]),
+    });
+  }
   return out;
 }
 
@@ -125,6 +245,19 @@ export function buildIngress(
     : clientPolicy(trust, identity, env.mesh.trustDomain, () =>
         plan.exposed.flatMap((s) => reachableNodesOf(s, services, memo).map((n) => identityOf(n.service))),
       );
+  const protocol = gatewayListenerProtocol(plan.exposed);
+  if (protocol === 'http')
+    for (const s of plan.exposed) {
+      const port = gatewayTargetPort(s);
+      if (listenerProtocol(port) === 'http2')
+        result.diagnostics.push({
+          code: 'MESH_CONSTRAINT',
+          severity: 'error',
+          message: `App Mesh's VirtualGateway has one listener, which is HTTP/1 for the other services it exposes, and ${s.id} is exposed on its ${port.protocol} port ${port.port}, whose http2Route GatewayRoutes App Mesh serves on an HTTP/2 listener only (environment ${env.name}).`,
+          hint: 'Expose HTTP/2 and gRPC services in an environment whose exposed services all use HTTP/2 or gRPC (its gateway listener is then HTTP/2), or stop exposing this one for this environment with an override (`ingress: null`).',
+          location: s.origin(['ports', s.ports.indexOf(port), 'protocol']),
+        });
+    }
   result.system.push({
     apiVersion: APPMESH_API,
     kind: 'VirtualGateway',
@@ -132,10 +265,43 @@ export function buildIngress(
     spec: {
       namespaceSelector: { matchLabels: { [MESH_LABEL]: meshName } },
       podSelector: { matchLabels: { [GATEWAY_POD_LABEL]: className } },
-      listeners: [{ portMapping: { port: GATEWAY_PORT, protocol: 'http' } }],
+      listeners: [{ portMapping: { port: GATEWAY_PORT, protocol } }],
       ...(policy ? { backendDefaults: { clientPolicy: policy } } : {}),
     },
   });
-  for (const s of plan.exposed) result.routes.set(s.id, buildGatewayRoutes(s));
+  result.diagnostics.push(...checkGatewayOrder(plan.exposed, env.name));
+  // Each exposed service's first GatewayRoute is named after it: the names of a namespace's exposed services.
+  const names = new Map<string, Set<string>>();
+  for (const s of plan.exposed) {
+    const set = names.get(s.namespace);
+    if (set) set.add(s.name);
+    else names.set(s.namespace, new Set([s.name]));
+  }
+  for (const s of plan.exposed)
+    result.routes.set(s.id, buildGatewayRoutes(s, { taken: names.get(s.namespace)! }));
   return { ...result, gateway: { name: className, namespace, identity } };
+}
+
+/**
+ * Whether the environment's native ingress gateway speaks TLS to the services it exposes: it has some, and none
+ * is `mtls: off` (the VirtualGateway's one client policy is then TLS, see buildIngress).
+ */
+export function nativeIngressTls(env: ResolvedEnvironment): boolean {
+  if (env.mesh.ingress?.api !== 'native') return false;
+  const exposed = env.services.filter((s) => s.ingress);
+  return exposed.length > 0 && !exposed.some((s) => s.mtls === 'off');
+}
+
+/**
+ * The protocol of the VirtualGateway's listener. App Mesh gives a VirtualGateway one listener (its API takes
+ * one; the eks-charts appmesh-gateway chart's Envoy serves one port, 8088), and serves a GatewayRoute on the
+ * listener of its protocol: `httpRoute` on `http`, `http2Route` on `http2` (the walkthroughs pair them so,
+ * aws-app-mesh-examples howto-k8s-grpc-ingress-v2: a `grpc` listener for its grpcRoute). So `http2` when every
+ * exposed service is reached on an HTTP/2 or gRPC port (meshc routes gRPC as HTTP/2), else `http`: an HTTP/2
+ * service exposed next to HTTP/1 ones is an error at its port.
+ */
+export function gatewayListenerProtocol(exposed: readonly ResolvedService[]): 'http' | 'http2' {
+  return exposed.length && exposed.every((s) => listenerProtocol(gatewayTargetPort(s)) === 'http2')
+    ? 'http2'
+    : 'http';
 }

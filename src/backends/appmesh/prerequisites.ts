@@ -7,7 +7,7 @@ import type { ResolvedEnvironment } from '../../model/types.ts';
 import { observabilityPrerequisites } from '../shared/prerequisites.ts';
 import type { ClusterPrerequisite } from '../types.ts';
 import { APPMESH_NS, GATEWAY_CHART } from './constants.ts';
-import { GATEWAY_POD_LABEL } from './ingress.ts';
+import { GATEWAY_POD_LABEL, nativeIngressTls } from './ingress.ts';
 import { appmeshTrust } from './tls.ts';
 
 export function appmeshPrerequisites(env: ResolvedEnvironment): ClusterPrerequisite[] {
@@ -38,12 +38,17 @@ export function appmeshPrerequisites(env: ResolvedEnvironment): ClusterPrerequis
       what: `SPIRE server and agent (eks-charts appmesh-spire-server, appmesh-spire-agent) for trust domain \`${m.trustDomain}\`, with a registration entry \`spiffe://${m.trustDomain}/ns/<namespace>/sa/<serviceAccount>\` for every meshed ServiceAccount`,
       why: '`mesh.trust.sds`: Envoy fetches its certificate and the trust bundle from the SPIRE agent',
     });
-  else if (trust?.type === 'file')
+  else if (trust?.type === 'file') {
     out.push({
-      what: `Secrets with the certificate chain, key and CA bundle, mounted into every meshed pod's Envoy at ${trust.certificateChain}, ${trust.privateKey} and ${trust.caBundle} (pod annotation \`appmesh.k8s.aws/secretMounts\`)`,
+      what: `Secrets with the certificate chain, key and CA bundle, mounted into the Envoy of every meshed pod at ${trust.certificateChain}, ${trust.privateKey} and ${trust.caBundle} (pod annotation \`appmesh.k8s.aws/secretMounts: <secret>:<directory>\`, which the controller's injector applies to the pods of VirtualNodes)`,
       why: '`mesh.trust.file`: listeners and clients read those files',
     });
-  else if (trust?.type === 'acm')
+    if (m.ingress && nativeIngressTls(env))
+      out.push({
+        what: `the same certificate chain, key and CA bundle at ${trust.certificateChain}, ${trust.privateKey} and ${trust.caBundle} in the \`envoy\` container of the ingress gateway in ${m.ingress.namespace}, mounted by its Deployment (a Secret volume and volumeMount): the injector does not apply \`appmesh.k8s.aws/secretMounts\` to VirtualGateway pods, and the appmesh-gateway chart ${GATEWAY_CHART.version} has no volume values (patch its Deployment, for example with a Helm post-renderer)`,
+        why: "`mesh.trust.file` with `mesh.ingress.api: native`: the VirtualGateway's client policy reads those files",
+      });
+  } else if (trust?.type === 'acm')
     out.push({
       what: `the ACM certificate ${trust.certificateArn} and the ACM Private CAs ${trust.certificateAuthorityArns.join(', ')}, with IAM permission for every Envoy to export the certificate and read the CA certificates`,
       why: '`mesh.trust.acm`',

@@ -3,6 +3,7 @@ import type { ResolvedService } from '../../model/types.ts';
 import { buildCanary } from '../shared/flagger.ts';
 import type { RolloutSupport } from '../types.ts';
 import type { Peer } from './model.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './constants.ts';
 import { HTTP_RETRY_EVENT } from './virtual-router.ts';
 
 /**
@@ -26,11 +27,28 @@ export const APPMESH_ROLLOUT: RolloutSupport = {
  * A rolled-out service's objects on App Mesh: the Canary only, listing as `backends` the VirtualServices of its
  * own namespace it may call (Flagger's backends name VirtualServices of the Canary's namespace). No Service,
  * VirtualNode, VirtualRouter or VirtualService: Flagger generates them.
+ *
+ * The Canary's retries always carry a `perTryTimeout`: Flagger's App Mesh router makes a missing one 250ms
+ * (`makeRetryPolicy`, which reads it with Go's time.ParseDuration), where meshc's own routers take the route
+ * timeout, else App Mesh's 15s request default (virtual-router.ts, retryPolicy).
  */
 export function appmeshRolloutObjects(
   s: ResolvedService,
   backends: readonly Pick<Peer, 'namespace' | 'name'>[],
 ): K8sObject[] {
   const names = backends.filter((b) => b.namespace === s.namespace).map((b) => b.name);
-  return [buildCanary(s, APPMESH_ROLLOUT, names.length ? { backends: names } : {})];
+  const canary = buildCanary(s, APPMESH_ROLLOUT, names.length ? { backends: names } : {});
+  const spec = canary.spec as Record<string, unknown> & { service: Record<string, unknown> };
+  const service = spec.service;
+  const retries = service.retries as Record<string, unknown> | undefined;
+  if (!retries || retries.perTryTimeout !== undefined) return [canary];
+  const route = s.routes.find((r) => !r.implicit);
+  const perTryTimeout = route?.timeout?.text ?? `${DEFAULT_REQUEST_TIMEOUT_MS / 1000}s`;
+  const { attempts, ...rest } = retries;
+  return [
+    {
+      ...canary,
+      spec: { ...spec, service: { ...service, retries: { attempts, perTryTimeout, ...rest } } },
+    },
+  ];
 }

@@ -235,6 +235,8 @@ describe('diagnostics at the value', () => {
         }),
       ),
     ).toEqual([
+      // The environment's tracing `sampling` (5%), which the chart passes to X-Ray only, not to Jaeger.
+      'warning MESH_APPROXIMATE_FEATURE environments/test.yaml#/mesh/observability/tracing/sampling',
       'error MESH_UNSUPPORTED_FEATURE services/reviews.yaml#/routes/0/retries/on/0',
       'error MESH_UNSUPPORTED_FEATURE services/reviews.yaml#/routes/0/retries/on/1',
       'warning MESH_APPROXIMATE_FEATURE services/reviews.yaml#/resilience/connectionPool/maxRequestsPerConnection',

@@ -158,18 +158,23 @@ export function weightedTargets(r: Route, s: ResolvedService, port: Port, servic
 
 /** One App Mesh route: its name, its priority and the route body under its type key. */
 export interface AppMeshRoute {
+  /** Its name as {@link portRoutes} proposes it; {@link routerRoutes} makes the names of a router unique. */
   readonly name: string;
   readonly priority: number;
   readonly body: Obj;
   /** The spec route it comes from. */
   readonly route: Route;
   readonly port: Port;
+  /** Which of the spec route's match alternatives it is (1, 2, …; the name's `-<n>` from 2 on). */
+  readonly alternative: number;
 }
 
 /**
  * The router routes of one port, in spec order: each spec route expands into one App Mesh route per match
  * alternative (App Mesh matches are AND only), priorities 0, 1, 2, … so that the spec's first match wins.
- * TCP ports get one `tcpRoute`: the first route without matches (the default).
+ * TCP ports get one `tcpRoute`: the first route without matches (the default). The names are proposals
+ * (`<route>`, `<route>-2` …, `-<port>` with several ports), unique over the router only once
+ * {@link routerRoutes} has settled them.
  */
 export function portRoutes(s: ResolvedService, port: Port, services: ServiceIndex): AppMeshRoute[] {
   const multiPort = s.ports.length > 1;
@@ -182,7 +187,16 @@ export function portRoutes(s: ResolvedService, port: Port, services: ServiceInde
       action: { weightedTargets: weightedTargets(def, s, port, services) },
       ...(multiPort ? { match: { port: port.port } } : {}),
     };
-    return [{ name: `${routeObjectName(def)}${suffix}`, priority: 0, body: { tcpRoute }, route: def, port }];
+    return [
+      {
+        name: `${routeObjectName(def)}${suffix}`,
+        priority: 0,
+        body: { tcpRoute },
+        route: def,
+        port,
+        alternative: 1,
+      },
+    ];
   }
   const key = protocol === 'http' ? 'httpRoute' : 'http2Route';
   const out: AppMeshRoute[] = [];
@@ -203,10 +217,40 @@ export function portRoutes(s: ResolvedService, port: Port, services: ServiceInde
         body: { [key]: body },
         route: r,
         port,
+        alternative: i + 1,
       });
     });
   }
   return out;
+}
+
+/**
+ * The routes of a service's VirtualRouter (every port's, in port order), with names unique over the router:
+ * the controller's webhook refuses a VirtualRouter with two routes of one name
+ * (`webhooks/appmesh/virtualrouter_validator.go`, checkForDuplicateRouteEntries, v1.13.3), and the proposed
+ * names can collide: the second alternative of route `a` is `a-2`, as is a route named `a-2`; an unnamed route
+ * is `route-<index>`, as a route may be named.
+ *
+ * A route's own name (the first alternative of a named route, or of meshc's implicit `default`) is kept: the
+ * spec's route names are unique in a service, and the port suffix keeps them apart between ports. A name
+ * meshc makes up (an alternative's `-<n>`, an unnamed route's `route-<index>`) that one of those holds, or an
+ * earlier route took, moves on to the next free `<route>-<n>` (`a-3` after the route named `a-2`). The names
+ * are a function of the service's routes and ports only: stable from one render to the next.
+ */
+export function routerRoutes(s: ResolvedService, services: ServiceIndex): AppMeshRoute[] {
+  const suffix = s.ports.length > 1 ? (p: Port) => `-${p.port}` : () => '';
+  const routes = s.ports.flatMap((p) => portRoutes(s, p, services));
+  const own = (r: AppMeshRoute) => r.alternative === 1 && (r.route.name !== undefined || !!r.route.implicit);
+  const kept = new Set(routes.filter(own).map((r) => r.name));
+  const used = new Set<string>();
+  return routes.map((r) => {
+    let name = r.name;
+    if (!own(r))
+      for (let n = r.alternative; kept.has(name) || used.has(name);)
+        name = `${routeObjectName(r.route)}-${++n}${suffix(r.port)}`;
+    used.add(name);
+    return name === r.name ? r : { ...r, name };
+  });
 }
 
 /** One App Mesh route of {@link portRoutes} as the checks see it: the spec route and its weighted targets. */
@@ -247,9 +291,7 @@ export function buildVirtualRouter(s: ResolvedService, services: ServiceIndex): 
     metadata: objectMeta(s.name, s.namespace),
     spec: {
       listeners: s.ports.map((p) => ({ portMapping: { port: p.port, protocol: listenerProtocol(p) } })),
-      routes: s.ports.flatMap((p) =>
-        portRoutes(s, p, services).map((r) => ({ name: r.name, priority: r.priority, ...r.body })),
-      ),
+      routes: routerRoutes(s, services).map((r) => ({ name: r.name, priority: r.priority, ...r.body })),
     },
   };
 }
