@@ -68,7 +68,7 @@ describe('the bundled example', () => {
       (d) => d.code === 'MESH_APPROXIMATE_FEATURE' && d.message.includes('discovery chain reaches'),
     );
     expect(routed.map((d) => `${d.location?.file}:${d.location?.line}`)).toEqual([
-      'environments/edge.yaml:86',
+      'environments/edge.yaml:91',
     ]);
     const allowed = new Set([...['staging', 'edge', 'dr'].flatMap(approximations), ...redirect, ...routed]);
     // App Mesh (legacy*): its end of support, once per environment at mesh.type, and its approximations.

@@ -4,11 +4,15 @@
  * the access objects that select Flagger's primary pods too, Flagger's chart, and the same rollout block meaning
  * the same on Istio, Linkerd and App Mesh (refused on Consul).
  */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../src/core/k8s.ts';
+import type { AccessPath, AccessRule } from '../src/model/types.ts';
+import { compileDir } from '../src/pipeline.ts';
 import { codesAt, compileInline, dedent } from './helpers/spec-tree.ts';
 import { validateObjects } from './helpers/crds.ts';
-import { describeWithShared } from './helpers/shared.ts';
+import { linkerd } from '../src/backends/linkerd/index.ts';
+import { describeWithShared, repoRoot } from './helpers/shared.ts';
 
 const env = (name: string, mesh: string, version: string, mtls = 'permissive') => dedent`
   apiVersion: meshc.dev/v1alpha1
@@ -172,9 +176,15 @@ describe('rollout rules', () => {
       );
       expect(refused, protocol).toEqual(['MESH_UNSUPPORTED_FEATURE r.yaml:5:36']);
     }
-    // An HTTP/1 first port keeps the Canary as it was: Flagger's Services get no appProtocol.
-    const http = canaryOf(objectsOf(only('istio', { 'r.yaml': svc('http') }), 'istio'));
-    expect((http.spec as { service: { appProtocol?: string } }).service.appProtocol).toBeUndefined();
+    // An HTTP/1 first port too: Flagger's Services say `http`, as meshc's own Services do.
+    for (const mesh of ['istio', 'linkerd', 'appmesh']) {
+      const http = canaryOf(objectsOf(only(mesh, { 'r.yaml': svc('http') }), mesh));
+      expect((http.spec as { service: { appProtocol?: string } }).service.appProtocol, mesh).toBe('http');
+    }
+    const own = objectsOf(only('istio', {}), 'istio').find(
+      (o) => o.kind === 'Service' && o.metadata.name === 'productpage',
+    )!;
+    expect((own.spec as { ports: { appProtocol: string }[] }).ports[0]!.appProtocol).toBe('http');
   });
   it('a selector without a label Flagger rewrites is an error at the selector', () => {
     expect(check('{ stepWeight: 5 }', 'selector: { tier: reviews }')).toEqual([
@@ -188,6 +198,86 @@ describe('rollout rules', () => {
       'r.yaml': ROLLOUT,
     });
     expect(codesAt(r)).toEqual(['ROLLOUT_WITHOUT_FLAGGER r.yaml:7:3']);
+  });
+  it("a service named like a Service Flagger generates for another's rollout is an error at its name", () => {
+    const named = (name: string, extra = '') =>
+      [
+        'apiVersion: meshc.dev/v1alpha1',
+        'kind: Service',
+        `metadata: { name: ${name}, namespace: bookinfo }`,
+        'spec:',
+        '  ports: [{ name: http, port: 9080 }]',
+        extra,
+      ].join('\n');
+    // reviews-primary with access rules: its AuthorizationPolicy is also the one of reviews' primary pods.
+    const r = compileInline({
+      'env.yaml': env('prod', 'istio', '1.24'),
+      'p.yaml': PRODUCTPAGE,
+      'r.yaml': ROLLOUT,
+      'c.yaml': named('reviews-canary'),
+      'pr.yaml': named('reviews-primary', '  access: [{ from: [productpage] }]\n'),
+      // Another namespace, and another suffix: no collision.
+      'o.yaml': named('reviews-canary').replace('namespace: bookinfo', 'namespace: other'),
+      'n.yaml': named('reviews-next'),
+    });
+    expect(codesAt(r)).toEqual(['RENDER_CONFLICT c.yaml:3:19', 'RENDER_CONFLICT pr.yaml:3:19']);
+    const [canary, primary] = r.diagnostics;
+    expect(canary!.message).toMatch(
+      /^Service bookinfo\/reviews-canary is named like the Service reviews-canary that Flagger generates for the rollout of bookinfo\/reviews: /,
+    );
+    expect(canary!.pointer).toBe('/metadata/name');
+    expect(canary!.related).toEqual([
+      {
+        message: 'the rollout of bookinfo/reviews',
+        location: expect.objectContaining({ file: 'r.yaml', line: 7 }),
+      },
+    ]);
+    expect(primary!.message).toContain('access and mTLS objects of the primary pods of bookinfo/reviews');
+  });
+  it('an override that adds a rollout takes the names in its environment only', () => {
+    const r = compileInline({
+      'prod.yaml':
+        env('prod', 'istio', '1.24') +
+        '  overrides:\n    bookinfo/productpage: { rollout: { stepWeight: 10 } }\n',
+      'dev.yaml': env('dev', 'istio', '1.24'),
+      'p.yaml': PRODUCTPAGE,
+      'p-canary.yaml': PRODUCTPAGE.replace('name: productpage', 'name: productpage-canary'),
+    });
+    expect(codesAt(r)).toEqual(['RENDER_CONFLICT p-canary.yaml:3:19']);
+    expect(r.diagnostics[0]!.related![0]!.location!.file).toBe('prod.yaml');
+    // An override of the service that has the name changes nothing of that: still its name, as it is.
+    const both = compileInline({
+      'prod.yaml':
+        env('prod', 'istio', '1.24') +
+        '  overrides:\n    bookinfo/productpage: { rollout: { stepWeight: 10 } }\n' +
+        '    bookinfo/productpage-canary: { mtls: strict }\n',
+      'p.yaml': PRODUCTPAGE,
+      'p-canary.yaml': PRODUCTPAGE.replace('name: productpage', 'name: productpage-canary'),
+    });
+    expect(codesAt(both)).toEqual(['RENDER_CONFLICT p-canary.yaml:3:19']);
+    expect(both.diagnostics[0]!.message).toMatch(/^Service bookinfo\/productpage-canary is named like/);
+  });
+  it('ingress next to a rollout: the warning says the canary gets no ingress traffic, and what follows', () => {
+    for (const [mesh, version, className] of [
+      ['istio', '1.24', 'istio'],
+      ['linkerd', '2.16', 'nginx'],
+    ] as const) {
+      const r = compileInline({
+        'env.yaml': env('prod', mesh, version).replace(
+          /mtls: permissive \}/,
+          `mtls: permissive, ingress: { className: ${className} } }`,
+        ),
+        'p.yaml': PRODUCTPAGE,
+        'r.yaml': ROLLOUT.replace(/ {2}access:.*\n/, '  ingress: { hosts: [reviews.example.com] }\n'),
+      });
+      const w = r.diagnostics.find(
+        (d) => d.code === 'MESH_APPROXIMATE_FEATURE' && d.pointer === '/spec/ingress',
+      );
+      expect(w?.message, mesh).toMatch(/progressive delivery: ingress/);
+      expect(w!.hint).toMatch(
+        /reached only through the ingress (then )?gets no requests on its canary, and without a load test \(`rollout\.webhooks`\) every check of `rollout\.metrics` finds no values and halts the analysis: Flagger rolls back after `threshold` of them$/,
+      );
+    }
   });
   it('Consul refuses rollout at the node, naming the meshes that can', () => {
     const r = compileInline({
@@ -324,6 +414,43 @@ describe('the Canary per mesh', () => {
         (canaryOf([...render.output.namespaces.values()].flat()).spec as { provider: string }).provider,
       );
       expect(render.output.charts.at(-1)).toBe(flagger);
+      // A Prometheus outside linkerd-viz: no authorization in linkerd-viz's namespace, which need not exist.
+      expect(flagger.values.linkerdAuthPolicy).toBeUndefined();
+    }
+  });
+
+  it("Linkerd: Flagger's chart authorizes Flagger on linkerd-viz's Prometheus when it queries that one", () => {
+    const viz = (metricsServer: string) => {
+      const files = only('linkerd', { 'r.yaml': ROLLOUT.replace(/ {2}access:.*\n/, '') });
+      files['linkerd.yaml'] = files['linkerd.yaml']!.replace(
+        'http://prometheus.monitoring:9090',
+        metricsServer,
+      );
+      const render = emitted(files)[0]!;
+      return {
+        values: render.output.charts.find((c) => c.name === 'flagger')!.values.linkerdAuthPolicy,
+        prerequisites: linkerd.prerequisites!(render.env).map((p) => p.what),
+      };
+    };
+    for (const server of [
+      'http://prometheus.linkerd-viz:9090',
+      'http://prometheus.linkerd-viz.svc:9090',
+      'http://prometheus.linkerd-viz.svc.cluster.local:9090/',
+    ]) {
+      const { values, prerequisites } = viz(server);
+      expect(values, server).toEqual({ create: true, namespace: 'linkerd-viz' });
+      expect(prerequisites).toContain(
+        "linkerd-viz in `linkerd-viz`, with its Prometheus and that Prometheus' Server `prometheus-admin`",
+      );
+    }
+    for (const server of [
+      'http://prometheus.monitoring:9090',
+      'http://linkerd-viz:9090',
+      'https://prom.linkerd-viz.example.com',
+    ]) {
+      const { values, prerequisites } = viz(server);
+      expect(values, server).toBeUndefined();
+      expect(prerequisites.join('\n')).not.toContain('linkerd-viz in');
     }
   });
 });
@@ -405,5 +532,50 @@ describeWithShared('Flagger objects against the CRD', () => {
       expect((c.spec as { service: { name: string } }).service.name).toBe('ratings');
     expect(flagger.length).toBeGreaterThanOrEqual(8);
     expect(validateObjects(flagger)).toEqual([]);
+  });
+});
+
+describe('examples/bookinfo: the load tests reach the canaries', () => {
+  const admits = (p: AccessPath, path: string) =>
+    !p.match ||
+    (p.match.type === 'exact'
+      ? path === p.match.value
+      : p.match.type === 'prefix'
+        ? path.startsWith(p.match.value)
+        : path.endsWith(p.match.value));
+  it("each load tester is a service the rolled-out service's access admits, and takes Flagger's plaintext", async () => {
+    const r = await compileDir(path.join(repoRoot, 'examples/bookinfo'));
+    const tested: string[] = [];
+    for (const e of r.model!.environments)
+      for (const s of e.services)
+        for (const w of s.rollout?.webhooks ?? []) {
+          const cmd = w.metadata.find((m) => m.name === 'cmd')?.value;
+          if (cmd === undefined) continue;
+          const url = new URL(w.url);
+          const [name, namespace] = url.hostname.split('.');
+          const tester = e.services.find((t) => t.name === name && t.namespace === namespace);
+          expect(tester, `${e.name}: ${w.url}`).toBeDefined();
+          expect(tester!.ports.map((p) => p.port)).toContain(Number(url.port || 80));
+          // Flagger runs outside the mesh and calls the load tester in plaintext.
+          expect(tester!.mtls, `${e.name}: ${tester!.id}`).toBe('permissive');
+          // The load test's requests (hey: GET) to the canary, from the load tester's identity.
+          const target = new URL(/https?:\/\/\S+/.exec(cmd)![0]);
+          expect(target.hostname).toBe(`${s.name}-canary.${s.namespace}`);
+          const everyone: AccessRule = {
+            index: 0,
+            from: [{ kind: 'any', specIndex: 0 }],
+            methods: [],
+            paths: [],
+          };
+          const admitted = (s.access ?? [everyone]).some(
+            (rule) =>
+              rule.from.some((c) => c.kind === 'any' || c.serviceId === tester!.id) &&
+              (rule.methods.length === 0 || rule.methods.includes('GET')) &&
+              (rule.paths.length === 0 || rule.paths.some((p) => admits(p, target.pathname))),
+          );
+          expect(admitted, `${e.name}: ${s.id} admits ${tester!.id}`).toBe(true);
+          tested.push(`${e.name}: ${s.id}`);
+        }
+    expect(tested).toEqual(['prod: bookinfo/details', 'staging: bookinfo/details']);
   });
 });

@@ -77,7 +77,7 @@ const RULES = {
     kind: 'deviation',
     what: "The Istio guides expose podinfo through the Canary's `gateways`/`hosts`; meshc exposes it with its own ingress route to the Service.",
     reason:
-      "Ingress is the environment's (Gateway API here): its route reaches the Service Flagger points at the primary, so only mesh traffic is shifted (rollout.ingress: approximate).",
+      "Ingress is the environment's (Gateway API here): its route reaches the Service Flagger points at the primary, so only mesh traffic is shifted (rollout.ingress: approximate); the canary's checks see the guides' load tests, and would find nothing for a service reached only through the ingress without one.",
   },
   'istio-no-retries': {
     kind: 'deviation',

@@ -198,8 +198,16 @@ export interface RolloutSupport {
     /** The MetricTemplates of one namespace that has rolled-out services. */
     readonly objects: (namespace: string, metricsServer: string) => readonly K8sObject[];
   };
-  /** Chart values beyond `meshProvider` and `metricsServer` (e.g. access to the mesh's Prometheus). */
-  readonly chartValues?: Readonly<Record<string, unknown>>;
+  /**
+   * What Flagger needs on this mesh to query the Prometheus at `metricsServer`, beyond its address: chart values
+   * (e.g. an authorization on the mesh's own Prometheus) and what the cluster must run for them. Undefined:
+   * nothing more.
+   */
+  readonly metricsServerAccess?: (
+    metricsServer: string,
+  ) =>
+    | { readonly values: Readonly<Record<string, unknown>>; readonly prerequisite: ClusterPrerequisite }
+    | undefined;
 }
 
 /**

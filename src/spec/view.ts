@@ -13,6 +13,8 @@ export interface ServiceView {
   readonly spec: ServiceSpecData;
   /** Location of the value at `path` inside `spec`. */
   readonly at: (path: DataPath, mode?: 'value' | 'key') => Location;
+  /** Location of the service's `metadata.name` (an environment's view keeps its service's). */
+  readonly nameAt: () => Location;
 }
 
 /**

@@ -184,7 +184,13 @@ export function overrideConflictReporter(
 ): (d: Diagnostic) => void {
   const overrides = env.spec.overrides ?? {};
   return (d) => {
-    if (!d.location || d.location.file === env.doc.pd.file || baseKeys.has(diagnosticKey(d)))
+    // Overrides patch the spec only: a finding elsewhere (a service's name) is not theirs.
+    if (
+      !d.location ||
+      d.location.file === env.doc.pd.file ||
+      baseKeys.has(diagnosticKey(d)) ||
+      outsideSpec(d)
+    )
       return report(d);
     const referenced = (view.spec.routes ?? []).flatMap((r) =>
       (r.backends ?? []).map((b) => serviceRefId(b.service, view.namespace)),
@@ -208,6 +214,10 @@ export function overrideConflictReporter(
     });
   };
 }
+
+/** A finding located outside the service's `spec` (its pointer says where). */
+const outsideSpec = (d: Diagnostic) =>
+  d.pointer !== undefined && d.pointer !== '/spec' && !d.pointer.startsWith('/spec/');
 
 /** The leaf of a merge patch (a value that is not a mapping) sharing the longest prefix with `path`. */
 function bestLeaf(patch: unknown, path: readonly string[]): string[] {

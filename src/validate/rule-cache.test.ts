@@ -273,6 +273,7 @@ describe('rule records', () => {
         routes: [{ backends: [{ service: 'b/api', version: 'v2' }] }],
       },
       at: () => ({ file: 'f.yaml', line: 1, col: 1, offset: 0, endOffset: 0 }) as never,
+      nameAt: () => ({ file: 'f.yaml', line: 1, col: 1, offset: 0, endOffset: 0 }) as never,
     };
   };
   const web = view('a/web', undefined);

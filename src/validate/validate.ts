@@ -261,6 +261,7 @@ function serviceView(d: SpecDoc, id: string, namespace: string, name: string): S
     name,
     spec: d.value.spec as ServiceSpecData,
     at: (path, mode) => locate(d.pd, ['spec', ...path], mode),
+    nameAt: () => locate(d.pd, ['metadata', 'name']),
   };
 }
 

@@ -65,7 +65,7 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'rollout.access': exact('one AuthorizationPolicy for the canary pods and one for the primary pods'),
   'rollout.mtls': exact('a per-service PeerAuthentication selects the primary pods too'),
   'rollout.ingress': approximate(
-    'ingress traffic reaches the Service <name>, which Flagger points at the primary pods: only traffic inside the mesh is shifted to the canary',
+    'ingress traffic reaches the Service <name>, which Flagger points at the primary pods: only traffic inside the mesh is shifted to the canary, so a service reached only through the ingress gets no requests on its canary, and without a load test (`rollout.webhooks`) every check of `rollout.metrics` finds no values and halts the analysis: Flagger rolls back after `threshold` of them',
   ),
   'mesh.mtls.strict': exact(),
   'mesh.mtls.permissive': exact(),

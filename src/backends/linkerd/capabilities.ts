@@ -97,7 +97,7 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'rollout.mtls': exact(),
   'rollout.ingress': approximate(
-    "ingress traffic is shifted to the canary only when the meshed ingress controller sends it to the Service address (Flagger's HTTPRoute is attached to the Service); sent to the endpoints, it reaches Flagger's primary pods only",
+    "ingress traffic is shifted to the canary only when the meshed ingress controller sends it to the Service address (Flagger's HTTPRoute is attached to the Service); sent to the endpoints, it reaches Flagger's primary pods only: a service reached only through the ingress then gets no requests on its canary, and without a load test (`rollout.webhooks`) every check of `rollout.metrics` finds no values and halts the analysis: Flagger rolls back after `threshold` of them",
   ),
   'mesh.mtls.strict': exact(
     '`config.linkerd.io/default-inbound-policy: all-authenticated` on every namespace meshc deploys (read when a proxy starts: restart pods after a change)',

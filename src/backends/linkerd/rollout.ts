@@ -60,9 +60,45 @@ export const LINKERD_ROLLOUT: RolloutSupport = {
     latency: { name: LINKERD_LATENCY, templateVariables: { direction: 'inbound' } },
     objects: linkerdMetricTemplates,
   },
-  // Flagger queries linkerd-viz's Prometheus, which only admits authorized clients (the guide's Helm install).
-  chartValues: { linkerdAuthPolicy: { create: true } },
+  metricsServerAccess: linkerdVizAccess,
 };
+
+/** The namespace linkerd-viz installs into, with its Prometheus (`prometheus`) and that Prometheus' Server. */
+const LINKERD_VIZ_NS = 'linkerd-viz';
+
+/**
+ * The namespace of a Kubernetes Service a URL names by cluster DNS (`<service>.<namespace>`, optionally
+ * followed by `.svc` and the cluster domain), or undefined for any other host.
+ */
+function serviceNamespaceOf(url: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  const labels = host.split('.');
+  return labels.length === 2 || (labels.length >= 3 && labels[2] === 'svc') ? labels[1] : undefined;
+}
+
+/**
+ * linkerd-viz's Prometheus admits only the clients its Server `prometheus-admin` authorizes: Flagger's chart
+ * authorizes Flagger's service account there (`linkerdAuthPolicy`, templates/authorizationpolicy.yaml: a
+ * policy.linkerd.io AuthorizationPolicy in `linkerdAuthPolicy.namespace`), as Flagger's Linkerd guide installs
+ * it. Only for a metrics server in linkerd-viz's namespace: elsewhere that namespace and Server need not
+ * exist, and the chart's install would fail on the missing namespace.
+ */
+function linkerdVizAccess(metricsServer: string) {
+  const namespace = serviceNamespaceOf(metricsServer);
+  if (namespace !== LINKERD_VIZ_NS) return undefined;
+  return {
+    values: { linkerdAuthPolicy: { create: true, namespace } },
+    prerequisite: {
+      what: `linkerd-viz in \`${namespace}\`, with its Prometheus and that Prometheus' Server \`prometheus-admin\``,
+      why: `\`rollouts.flagger.metricsServer\` is linkerd-viz's Prometheus: Flagger's chart authorizes Flagger on that Server (\`linkerdAuthPolicy\`)`,
+    },
+  };
+}
 
 /**
  * A rolled-out service's objects on Linkerd: its Canary, and its Servers and authorizations twice, for the

@@ -61,6 +61,7 @@ describe('buildCanary', () => {
         port: 9080,
         portName: 'http',
         portDiscovery: true,
+        appProtocol: 'http',
         timeout: '2s',
         headers: { request: { set: { 'x-env': 'prod' }, remove: ['x-debug'] } },
       },
@@ -145,7 +146,13 @@ describe("Flagger's chart", () => {
     const mesh = [{ name: 'a' }, { name: 'b' }] as never;
     expect(flaggerChart(env, SUPPORT, mesh)).toEqual([]);
     expect(flaggerChart(withFlagger, undefined, mesh)).toEqual([]);
-    expect(flaggerChart(withFlagger, { ...SUPPORT, chartValues: { x: 1 } }, mesh)).toEqual([
+    const prerequisite = { what: 'the metrics server of prom', why: 'test' };
+    const access: RolloutSupport = {
+      ...SUPPORT,
+      metricsServerAccess: (server) =>
+        server === 'http://prom:9090' ? { values: { x: 1 }, prerequisite } : undefined,
+    };
+    expect(flaggerChart(withFlagger, access, mesh)).toEqual([
       {
         name: 'flagger',
         repoName: 'flagger',
@@ -157,6 +164,19 @@ describe("Flagger's chart", () => {
         dependsOn: ['a', 'b'],
       },
     ]);
-    expect(flaggerPrerequisites(withFlagger, SUPPORT)[0]!.what).toContain('http://prom:9090');
+    expect(flaggerPrerequisites(withFlagger, SUPPORT).map((p) => p.what)).toEqual([
+      "Prometheus at http://prom:9090, scraping the mesh's proxy metrics",
+    ]);
+    expect(flaggerPrerequisites(withFlagger, access)[1]).toBe(prerequisite);
+    // What the backend's access gives for another metrics server: nothing more than its address.
+    const elsewhere = {
+      ...withFlagger,
+      flagger: { ...withFlagger.flagger, metricsServer: 'http://other:9090' },
+    };
+    expect(flaggerChart(elsewhere, access, mesh)[0]!.values).toEqual({
+      meshProvider: 'test',
+      metricsServer: 'http://other:9090',
+    });
+    expect(flaggerPrerequisites(elsewhere, access)).toHaveLength(1);
   });
 });

@@ -56,10 +56,10 @@ function canaryService(s: ResolvedService, support: RolloutSupport, extra: Obj):
     portName: port.name,
   };
   if (s.ports.length > 1) out.portDiscovery = true;
-  // Flagger gives its generated Services' first port this appProtocol, as meshc's own Services carry theirs;
-  // Istio's router also shifts tcp routes for `appProtocol: tcp` (refused by the meshes whose router cannot).
-  if (port.protocol === 'tcp' || port.protocol === 'grpc' || port.protocol === 'http2')
-    out.appProtocol = port.protocol;
+  // Flagger gives its generated Services' first port this appProtocol (fluxcd/flagger `reconcileService`), as
+  // meshc's own Services carry theirs on every port, `http` included; Istio's router also shifts tcp routes
+  // for `appProtocol: tcp` (refused by the meshes whose router cannot).
+  out.appProtocol = port.protocol;
   if (route?.timeout && support.carries.timeout) out.timeout = route.timeout.text;
   if (route?.retries && support.carries.retries) {
     const retryOn = support.retryOn?.(route.retries);
@@ -136,8 +136,10 @@ export function buildCanary(s: ResolvedService, support: RolloutSupport, service
     metadata: objectMeta(s.name, s.namespace),
     spec: {
       provider: support.provider,
-      // Removing `rollout` prunes the Canary: Flagger then gives the target its replicas and the traffic back
-      // before its generated objects go, instead of leaving the target scaled to zero.
+      // Removing `rollout` prunes the Canary: its finalizer then scales the target back up (and points a Service
+      // `<name>` it did not create back at it) before the Canary and what Flagger generated go, instead of
+      // leaving the target at zero replicas. The README ("Adding and removing `rollout`") has the window that
+      // still leaves, with meshc's Service applied in the same sync.
       revertOnDeletion: true,
       targetRef: { apiVersion: 'apps/v1', kind: r.target.kind, name: r.target.name },
       service: canaryService(s, support, service),
@@ -192,28 +194,34 @@ export function flaggerChart(
 ): ChartRelease[] {
   const f = env.flagger;
   if (!f || !support) return [];
+  const access = support.metricsServerAccess?.(f.metricsServer);
   return [
     {
       name: FLAGGER_RELEASE,
       ...FLAGGER_REPO,
       version: f.chartVersion,
       namespace: f.namespace,
-      values: { ...support.chartValues, meshProvider: support.provider, metricsServer: f.metricsServer },
+      values: { ...access?.values, meshProvider: support.provider, metricsServer: f.metricsServer },
       dependsOn: meshCharts.map((c) => c.name),
     },
   ];
 }
 
-/** What Flagger needs that meshc does not deploy: the Prometheus its checks query. */
+/**
+ * What Flagger needs that meshc does not deploy: the Prometheus its checks query, and what the mesh needs for
+ * Flagger to reach it (RolloutSupport.metricsServerAccess).
+ */
 export function flaggerPrerequisites(
   env: ResolvedEnvironment,
   support: RolloutSupport | undefined,
 ): ClusterPrerequisite[] {
   if (!env.flagger || !support) return [];
+  const access = support.metricsServerAccess?.(env.flagger.metricsServer);
   return [
     {
       what: `Prometheus at ${env.flagger.metricsServer}, scraping the mesh's proxy metrics`,
       why: '`rollouts.flagger.metricsServer` (the checks of every Canary)',
     },
+    ...(access ? [access.prerequisite] : []),
   ];
 }

@@ -5,7 +5,7 @@ import { toPointer } from '../../core/location.ts';
 import { MAX_LABEL_LENGTH, isLabelValue } from '../../schema/formats.ts';
 import { FLAGGER_SELECTOR_LABELS, flaggerSelectorLabel } from '../../spec/rollout.ts';
 import type { EnvDoc } from '../environments.ts';
-import type { Report, ServiceView } from '../view.ts';
+import type { Report, ServiceIndex, ServiceView } from '../view.ts';
 import type { ServiceRule } from './service-rules.ts';
 
 /** Flagger's shortest analysis interval: a shorter one is raised to it (fluxcd/flagger `GetAnalysisInterval`). */
@@ -32,9 +32,11 @@ function at(
 
 /**
  * `Service.rollout` against Flagger's rules: the fields each strategy needs and refuses, weights, the
- * interval minimum, the selector label Flagger rewrites, and the routing a Canary cannot carry.
+ * interval minimum, the selector label Flagger rewrites, and the routing a Canary cannot carry; and, on every
+ * service, a name Flagger takes for the rollout of another.
  */
-export const rolloutRules: ServiceRule = (svc, _index, report) => {
+export const rolloutRules: ServiceRule = (svc, index, report) => {
+  flaggerNameTaken(svc, index, report);
   const r = svc.spec.rollout;
   if (!r) return;
   const strategy = r.strategy ?? 'canary';
@@ -154,6 +156,39 @@ function flaggerNames(svc: ServiceView, report: Report): void {
     `Flagger labels the primary pods of ${svc.id} ${label}: ${value} (${value.length} characters), and a Kubernetes label value is at most ${MAX_LABEL_LENGTH} characters, starting and ending with a letter or digit: Flagger could not create its primary workload.`,
     `Shorten the \`${label}\` label value to at most ${MAX_LABEL_LENGTH - PRIMARY_SUFFIX.length} characters (on the workload too), or drop \`rollout\`.`,
   );
+}
+
+/** What Flagger appends to `<name>` for the other Services it generates (fluxcd/flagger `GetServiceNames`). */
+const FLAGGER_SUFFIXES = ['-primary', '-canary'] as const;
+
+/**
+ * A service named `<name>-primary` or `<name>-canary` next to a rolled-out service `<name>` of its namespace
+ * (in the same scope: an environment's overrides can add or remove the rollout). Flagger creates Services of
+ * exactly those names, and takes over one that exists: it rewrites its selector and ports
+ * (fluxcd/flagger `pkg/router/kubernetes_default.go` `reconcileService`), which the GitOps engine applying
+ * meshc's Service (or the application's) sets back, over and over. meshc's own objects named after the
+ * service (access and mTLS objects, App Mesh's VirtualNode, ...) meet those it emits for the primary pods
+ * (`primaryView`, `<name>-primary`) or Flagger's (App Mesh's `<name>-canary` VirtualNode, ...).
+ */
+function flaggerNameTaken(svc: ServiceView, index: ServiceIndex, report: Report): void {
+  for (const suffix of FLAGGER_SUFFIXES) {
+    if (!svc.name.endsWith(suffix)) continue;
+    const rolled = index.get(`${svc.namespace}/${svc.name.slice(0, -suffix.length)}`);
+    if (!rolled?.spec.rollout) continue;
+    const also =
+      suffix === '-primary'
+        ? ` (meshc also gives that name to the access and mTLS objects of the primary pods of ${rolled.id})`
+        : '';
+    report({
+      code: 'RENDER_CONFLICT',
+      severity: 'error',
+      message: `Service ${svc.id} is named like the Service ${svc.name} that Flagger generates for the rollout of ${rolled.id}${also}: Flagger would take over its Kubernetes Service (selector and ports), and the GitOps engine would set them back, over and over.`,
+      hint: `Rename ${svc.id} (and the references to it), rename ${rolled.id}, or drop the rollout of ${rolled.id}.`,
+      location: svc.nameAt(),
+      pointer: '/metadata/name',
+      related: [{ message: `the rollout of ${rolled.id}`, location: rolled.at(['rollout'], 'key') }],
+    });
+  }
 }
 
 /** Routing a Canary cannot carry: Flagger generates the service's routes from the Canary alone. */
