@@ -19,6 +19,7 @@ import { escapeRegex } from '../shared/gamma.ts';
 import {
   isGatewayApiObject,
   isGatewayApiRoute,
+  isReferenceGrant,
   noDefaultRoute,
   readGammaRoutes,
   readGateways,
@@ -78,7 +79,7 @@ export const istioImporter: MeshImporter = {
   },
   claims(o, detected) {
     if (ISTIO_GROUPS.includes(apiGroupOf(o))) return true;
-    return detected && isGatewayApiObject(o);
+    return detected && (isGatewayApiObject(o) || isReferenceGrant(o));
   },
   read(objects, ctx) {
     const of = (kind: string) =>
@@ -95,7 +96,7 @@ export const istioImporter: MeshImporter = {
     readDestinationRules(of('DestinationRule'), ctx, later);
     readVirtualServices(of('VirtualService'), ctx, later);
     readGammaRoutes(
-      objects.filter((o) => isGatewayApiRoute(o.object)),
+      objects.filter((o) => isGatewayApiRoute(o.object) || isReferenceGrant(o.object)),
       ctx,
       {
         mesh: 'Istio',
@@ -122,7 +123,8 @@ export const istioImporter: MeshImporter = {
       ];
       if (
         (known.includes(o.object.kind) && apiGroupOf(o.object).endsWith('istio.io')) ||
-        isGatewayApiObject(o.object)
+        isGatewayApiObject(o.object) ||
+        isReferenceGrant(o.object)
       )
         continue;
       ctx

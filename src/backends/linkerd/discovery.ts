@@ -14,9 +14,16 @@ import type { MeshDiscovery } from '../../core/discovery.ts';
 import { semverMinor } from '../../core/discovery.ts';
 
 /**
- * Linkerd's `version-2.X` git tags: the edge release each "major" corresponds to (linkerd/linkerd2 tags;
- * linkerd/website `content/releases/_index.md`). An edge release at or after one of these, and before the
+ * The edge release each Linkerd "major" is (linkerd/website `linkerd.io/data/versions.yaml`; up to 2.19 also the
+ * commit of its `version-2.X` tag in linkerd/linkerd2). An edge release at or after one of these, and before the
  * next, is that 2.X.
+ *
+ * 2.20 is edge-26.6.3. Its `version-2.20` tag is one commit later, first released in edge-26.7.1, and that
+ * commit (linkerd/linkerd2#15405) only bumps the indirect Go dependency containerd v1.7.32 → v1.7.33 (go.mod):
+ * no change to the proxy, the policy controller, the CRDs or the charts, so edge-26.6.3 has every feature of 2.20
+ * and saying 2.20 lets meshc emit nothing it lacks. Saying 2.19 would call a cluster on the release linkerd.io names 2.20 (chart 2026.6.3,
+ * which validate accepts for 2.20) a 2.19 one: `meshc drift` warns of a version mismatch, `meshc import --cluster`
+ * writes 2.19. Discovery says no newer than that: edge-26.6.2 and older are 2.19.
  */
 const LINKERD_EDGE_MAJORS: readonly [edge: readonly [number, number, number], version: string][] = [
   [[24, 2, 4], '2.15'],
@@ -24,7 +31,7 @@ const LINKERD_EDGE_MAJORS: readonly [edge: readonly [number, number, number], ve
   [[24, 11, 8], '2.17'],
   [[25, 4, 4], '2.18'],
   [[25, 10, 7], '2.19'],
-  [[26, 7, 1], '2.20'],
+  [[26, 6, 3], '2.20'],
 ];
 
 /** The Linkerd `2.X` of a controller image tag. */

@@ -8,6 +8,7 @@ import type { FieldReader, ImportContext, KnownService, MeshImporter, ServiceDra
 import {
   isGatewayApiObject,
   isGatewayApiRoute,
+  isReferenceGrant,
   readGammaRoutes,
   readGateways,
 } from '../shared/gamma-import.ts';
@@ -74,7 +75,7 @@ export const linkerdImporter: MeshImporter = {
     if (o.apiVersion === 'v1' && o.kind === 'Namespace') return hasLinkerdAnnotation(o);
     // A GRPCRoute attached to a Server decides who reaches that Server: read (and reported) with the Server.
     if (isInboundGrpcRoute(o)) return true;
-    return detected && isGatewayApiObject(o);
+    return detected && (isGatewayApiObject(o) || isReferenceGrant(o));
   },
   read(objects, ctx) {
     readGateways(
@@ -87,9 +88,9 @@ export const linkerdImporter: MeshImporter = {
     );
     readServiceAnnotations(ctx);
     readGammaRoutes(
-      objects.filter((o) => readByOutbound(o.object)),
+      objects.filter((o) => readByOutbound(o.object) || isReferenceGrant(o.object)),
       ctx,
-      { mesh: 'Linkerd', annotations: routeAnnotations, wins, mayOverlap },
+      { mesh: 'Linkerd', annotations: routeAnnotations, wins, mayOverlap, rendersReferenceGrants: true },
     );
     applyServiceRoutePolicy(ctx);
     readAuthorization(

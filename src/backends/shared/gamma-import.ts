@@ -1,6 +1,7 @@
 import type { SourcedObject } from '../../core/import-types.ts';
 import { jsonEqual } from '../../core/json.ts';
 import type { K8sObject } from '../../core/k8s.ts';
+import { apiGroupOf } from '../../core/k8s.ts';
 import type { DataPath } from '../../core/location.ts';
 import type { Port, RouteMatch as ModelMatch, StringMatch as ModelString } from '../../model/types.ts';
 import type {
@@ -29,6 +30,16 @@ import {
  * first-match, so the match entries of all routes on one Service are sorted by that precedence (`wins`, the
  * mesh's own comparison); entries whose order depends on creation time (equal scores in different objects
  * that may match the same request) are reported, since the import cannot see timestamps.
+ *
+ * ReferenceGrants are read with the routes whose cross-namespace backendRefs they let through (Gateway API: a
+ * backendRef to a Service of another namespace needs a grant there from the route's namespace). Neither Linkerd
+ * (2.16 to 2.20: its policy controller reads no ReferenceGrant) nor Istio (it checks grants for routes on a
+ * Gateway only, `convertHTTPRoute(..., !mesh)`) checks them for routes on a Service; an ingress Gateway's
+ * implementation does (Gateway API core), and refuses the backend otherwise (`ResolvedRefs` False,
+ * `RefNotPermitted`; its requests get 500). A grant that meshc's render writes again for a carried route (Linkerd:
+ * `<from>-httproutes`, every Service of the namespace) is consumed; any other grant, or entry of one, is reported
+ * (the render drops it). A carried backendRef without a grant is reported where the render changes something: the
+ * ingress route then reaches its Service, and Linkerd's render adds the grant.
  */
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -36,6 +47,11 @@ const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 /** HTTPRoutes a mesh reads as routes: Gateway API's, and Linkerd's own `policy.linkerd.io` ones with a Service parent. */
 export function isGatewayApiRoute(o: K8sObject): boolean {
   return o.kind === 'HTTPRoute' && o.apiVersion.startsWith(`${GATEWAY_GROUP}/`);
+}
+
+/** Gateway API ReferenceGrants, read with the routes (`readGammaRoutes`) whose backendRefs they let through. */
+export function isReferenceGrant(o: K8sObject): boolean {
+  return o.kind === 'ReferenceGrant' && o.apiVersion.startsWith(`${GATEWAY_GROUP}/`);
 }
 
 /** Gateway API objects a mesh import reads: routes and ingress Gateways (and the certificates they serve). */
@@ -159,6 +175,12 @@ export interface GammaOptions {
     ) => number | undefined;
     readonly rule: string;
   };
+  /**
+   * Whether meshc's render of this mesh writes, for the routes of a service that send to Services of another
+   * namespace, the ReferenceGrant `<service namespace>-httproutes` there, for every Service of that namespace
+   * (gamma.ts `buildServiceReferenceGrant`: Linkerd). Default false (Istio's render writes VirtualServices).
+   */
+  readonly rendersReferenceGrants?: boolean;
 }
 
 /** The Gateway API render's backend port (gamma.ts `backendPort`), for a target with the spec ports `ports`. */
@@ -195,6 +217,24 @@ interface PortUse {
   readonly parents: readonly Parent[];
 }
 
+/**
+ * A backendRef of a carried rule (or ingress route) to a Service of another namespace than the route's: it needs
+ * a ReferenceGrant in that namespace from HTTPRoutes of the route's (checkReferenceGrants).
+ */
+interface RefUse {
+  readonly r: FieldReader;
+  /** The backendRef. */
+  readonly at: DataPath;
+  /** The route's namespace and API group (a grant's `from` names both). */
+  readonly from: string;
+  readonly group: string;
+  /** The namespace and name of the Service the backendRef names. */
+  readonly to: string;
+  readonly name: string;
+  /** A route on Services (GAMMA): its Service parents, whose carried ones render it; absent: an ingress route. */
+  readonly parents?: readonly Parent[];
+}
+
 interface Item {
   readonly object: string;
   readonly reader: FieldReader;
@@ -211,11 +251,15 @@ export function readGammaRoutes(
 ): void {
   const perParent = new Map<string, Parent & { items: Item[]; first: SourcedObject }>();
   const uses: PortUse[] = [];
-  const sorted = [...objects].sort((a, b) => {
-    const ka = `${a.object.metadata.namespace ?? ''}/${a.object.metadata.name}`;
-    const kb = `${b.object.metadata.namespace ?? ''}/${b.object.metadata.name}`;
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
+  const refs: RefUse[] = [];
+  const grants = objects.filter((o) => isReferenceGrant(o.object));
+  const sorted = objects
+    .filter((o) => !isReferenceGrant(o.object))
+    .sort((a, b) => {
+      const ka = `${a.object.metadata.namespace ?? ''}/${a.object.metadata.name}`;
+      const kb = `${b.object.metadata.namespace ?? ''}/${b.object.metadata.name}`;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
   for (const o of sorted) {
     const r = ctx.reader(o);
     const parents: Parent[] = [];
@@ -233,7 +277,7 @@ export function readGammaRoutes(
         });
         r.consume(at);
       } else if (kind === 'Gateway') {
-        readIngressRoute(r, i, ctx);
+        readIngressRoute(r, i, ctx, refs);
       } else r.notCarried(at, `a ${String(kind)} parent has no spec form`);
     });
     if (!parents.length) continue;
@@ -241,7 +285,9 @@ export function readGammaRoutes(
     const items: Omit<Item, 'object'>[] = [];
     const selfFor = parents[0]!;
     asArray(r.get(['spec', 'rules'])).forEach((rule, i) => {
-      items.push(...readRule(r, ['spec', 'rules', i], rule, i, selfFor, annotations, ctx, parents, uses));
+      items.push(
+        ...readRule(r, ['spec', 'rules', i], rule, i, selfFor, annotations, ctx, parents, uses, refs),
+      );
     });
     for (const parent of parents) {
       const key = `${parent.namespace}/${parent.name}@${parent.port ?? ''}`;
@@ -304,6 +350,13 @@ export function readGammaRoutes(
     noDefaultRoute(ctx.reader(s.first), ['spec', 'rules'], draft.spec.routes, options.mesh);
   }
   checkBackendPorts(ctx, uses, carried, options);
+  checkReferenceGrants(
+    ctx,
+    grants,
+    refs.filter((u) => !u.parents || u.parents.some((p) => carried.has(`${p.namespace}/${p.name}`))),
+    carried,
+    options,
+  );
 }
 
 /**
@@ -365,6 +418,136 @@ function checkBackendPorts(
       `${options.mesh} sends these requests to port ${use.port} of ${use.named}${missing ? ` (${use.named} has no port ${use.port}: the backend is invalid and these requests fail)` : ''}, and the spec's backends name no port: meshc's render sends them to ${list([...rendered].sort((a, b) => a - b))} of ${use.named} (${how.rule.replace('{target}', name)})`,
       `Reorder the ports of ${name} in the imported spec if every route to ${name} means port ${use.port}, or keep this routing with an Environment \`patches\` entry.`,
     );
+  }
+}
+
+/**
+ * The input's ReferenceGrants against what meshc's render writes for the carried routes (`uses`: their backendRefs
+ * to Services of another namespace than the route's or its Service's). A `from` entry (HTTPRoutes of a namespace)
+ * and a `to` entry (Services of the grant's namespace) that the render grants again are consumed; every other grant
+ * or entry is reported: the render drops it. A backendRef to another namespace than its route's that no grant of
+ * the input lets through is reported where the render changes something: an ingress route (refused by the Gateway,
+ * reaching its Service in meshc's render) and a route of a mesh whose render adds the grant.
+ */
+function checkReferenceGrants(
+  ctx: ImportContext,
+  grants: readonly SourcedObject[],
+  uses: readonly RefUse[],
+  carried: ReadonlySet<string>,
+  options: GammaOptions,
+): void {
+  // The namespaces meshc's render writes a grant from, for a use: those of the route's carried Services when
+  // they differ from the target's, if the imported environment deploys the target's (one of its Services is in
+  // the input: src/import's `deployed`, the namespaces a render writes objects into).
+  const deployed = (ns: string) => ctx.workloads.all().some((s) => s.namespace === ns);
+  const grantedFrom = (u: RefUse): string[] =>
+    options.rendersReferenceGrants && u.parents && deployed(u.to)
+      ? [
+          ...new Set(
+            u.parents
+              .filter((p) => carried.has(`${p.namespace}/${p.name}`) && p.namespace !== u.to)
+              .map((p) => p.namespace),
+          ),
+        ].sort()
+      : [];
+  /** Per target namespace, the namespaces whose HTTPRoutes the render grants every Service of it. */
+  const rendered = new Map<string, Set<string>>();
+  for (const u of uses)
+    for (const from of grantedFrom(u)) rendered.set(u.to, new Set([...(rendered.get(u.to) ?? []), from]));
+  // Only the uses that need a grant in the input: the route's namespace is not the target's.
+  const needing = uses.filter((u) => u.from !== u.to);
+  const fromMatches = (f: unknown, u: RefUse) =>
+    isRecord(f) && f.group === u.group && f.kind === 'HTTPRoute' && f.namespace === u.from;
+  const toMatches = (t: unknown, u: RefUse) =>
+    isRecord(t) && t.group === '' && t.kind === 'Service' && (t.name === undefined || t.name === u.name);
+  // Why the render writes no grant for a use that needs one in the input.
+  const needsNone = (u: RefUse): string =>
+    !u.parents
+      ? `meshc writes the ingress route of ${u.to}/${u.name} in ${u.to}, beside its Service`
+      : !options.rendersReferenceGrants
+        ? `${options.mesh} does not check grants for routes on a Service, and meshc's ${options.mesh} render writes none`
+        : !deployed(u.to)
+          ? `no Service of ${u.to} is in the input, so the imported environment does not deploy ${u.to}`
+          : `meshc writes the route in the namespace of its Service, ${u.parents.map((p) => p.namespace).join(', ')}`;
+  const dropped = (matched: readonly RefUse[]): string =>
+    `meshc renders a ReferenceGrant only where a route of the spec needs one, and ${
+      matched.length
+        ? `the carried routes that use it need none in meshc's render (${needsNone(matched[0]!)})`
+        : 'no route the import carried uses it'
+    }; the render drops it, which could break what relied on it outside the spec (routes or Gateways that are not imported)`;
+  const hint =
+    'Keep the ReferenceGrant as your own manifest beside the rendered output if anything outside the spec relies on it.';
+  const covered = new Set<RefUse>();
+  for (const g of grants) {
+    const r = ctx.reader(g);
+    const from = asArray(r.get(['spec', 'from']));
+    const to = asArray(r.get(['spec', 'to']));
+    const granted = rendered.get(r.namespace) ?? new Set<string>();
+    // What the input lets through with this grant: the uses each entry matches (with an entry of the other list).
+    const usedFrom = from.map((): RefUse[] => []);
+    const usedTo = to.map((): RefUse[] => []);
+    for (const u of needing.filter((x) => x.to === r.namespace))
+      from.forEach((f, fi) =>
+        to.forEach((t, ti) => {
+          if (!fromMatches(f, u) || !toMatches(t, u)) return;
+          covered.add(u);
+          usedFrom[fi]!.push(u);
+          usedTo[ti]!.push(u);
+        }),
+      );
+    // What the render grants again: Gateway API HTTPRoutes of a namespace it grants, to every Service here.
+    const keptFrom = from.map(
+      (f) =>
+        isRecord(f) &&
+        f.group === GATEWAY_GROUP &&
+        f.kind === 'HTTPRoute' &&
+        typeof f.namespace === 'string' &&
+        granted.has(f.namespace),
+    );
+    if (!keptFrom.some(Boolean)) {
+      r.report('IMPORT_NOT_CARRIED', [], `${r.ref} is not carried: ${dropped(usedFrom.flat())}.`, hint);
+      continue;
+    }
+    const namespaces = from
+      .filter((f, i): f is Record<string, unknown> => keptFrom[i]! && isRecord(f))
+      .map((f) => String(f.namespace))
+      .sort();
+    from.forEach((_, i) =>
+      keptFrom[i]
+        ? r.consume(['spec', 'from', i])
+        : r.notCarried(['spec', 'from', i], dropped(usedFrom[i]!), hint),
+    );
+    to.forEach((t, i) => {
+      if (!isRecord(t) || t.group !== '' || t.kind !== 'Service')
+        return r.notCarried(['spec', 'to', i], dropped(usedTo[i]!), hint);
+      r.consume(['spec', 'to', i]);
+      if (t.name !== undefined)
+        r.approximated(
+          ['spec', 'to', i, 'name'],
+          `meshc's render lets the HTTPRoutes of ${namespaces.join(', ')} reach every Service of ${r.namespace} (ReferenceGrant ${namespaces.map((n) => `${r.namespace}/${n}-httproutes`).join(', ')}), not only ${String(t.name)}: ${options.mesh} does not check grants, but other HTTPRoutes of ${namespaces.length > 1 ? 'those namespaces' : namespaces[0]} may then reach any Service of ${r.namespace} through a Gateway API implementation that does (an ingress Gateway's)`,
+          `Keep the narrower grant with an Environment \`patches\` entry if HTTPRoutes of ${namespaces.join(', ')} must reach ${String(t.name)} only.`,
+        );
+    });
+  }
+  for (const u of needing) {
+    if (covered.has(u)) continue;
+    const missing = `the input has no ReferenceGrant in ${u.to} that lets HTTPRoutes of ${u.from} reach Service ${u.name}`;
+    const incomplete = 'if the grant exists but is not in the input, nothing changes';
+    if (!u.parents)
+      u.r.approximated(
+        u.at,
+        `${missing}: the Gateway refuses this backend (Gateway API: ResolvedRefs False, RefNotPermitted) and answers its requests with 500, while meshc's render writes the ingress route in ${u.to}, beside ${u.name}, so they reach it; ${incomplete}`,
+        `Import the ReferenceGrant with the route; if there is none, check that ${u.to}/${u.name} should take these requests.`,
+      );
+    else {
+      const granted = grantedFrom(u);
+      if (!granted.length) continue;
+      u.r.approximated(
+        u.at,
+        `${missing}: ${options.mesh} does not check grants and sends these requests to ${u.name} all the same, but meshc's render adds ReferenceGrant ${granted.map((n) => `${u.to}/${n}-httproutes`).join(', ')}, which lets every HTTPRoute of ${granted.join(', ')} reach every Service of ${u.to} through a Gateway API implementation that checks grants (an ingress Gateway's); ${incomplete}`,
+        `Import the ReferenceGrant with the route; if there is none, check that HTTPRoutes of ${granted.join(', ')} may reach the Services of ${u.to}.`,
+      );
+    }
   }
 }
 
@@ -527,10 +710,12 @@ function readRule(
   ctx: ImportContext,
   parents: readonly Parent[],
   uses: PortUse[],
+  crossRefs: RefUse[],
 ): Omit<Item, 'object'>[] {
   if (!isRecord(rule)) return [];
-  // The backend ports of this rule, checked only when the rule is carried.
+  // The backend ports of this rule, and its backendRefs to other namespaces, checked only when it is carried.
   const mine: PortUse[] = [];
+  const mineRefs: RefUse[] = [];
   const route: Route = {};
   if (isDnsLabel(rule.name)) {
     route.name = rule.name;
@@ -573,6 +758,16 @@ function readRule(
     if (refs.length > 1) backend.weight = total ? (weights[i]! * 100) / total : 0;
     backends.push(backend);
     for (const k of ['name', 'namespace', 'kind', 'group', 'weight']) r.consume([...p, k]);
+    if (ns !== r.namespace || parents.some((x) => x.namespace !== ns))
+      mineRefs.push({
+        r,
+        at: p,
+        from: r.namespace,
+        group: apiGroupOf(r.object),
+        to: ns,
+        name: b.name,
+        parents,
+      });
     if (typeof b.port === 'number') {
       seePort(ctx, ns, b.name, b.port);
       mine.push({
@@ -661,6 +856,7 @@ function readRule(
   const matches = asArray(rule.matches);
   if (rule.matches === undefined || matches.length === 0) {
     uses.push(...mine);
+    crossRefs.push(...mineRefs);
     return [{ reader: r, rule: index, match: {}, route }];
   }
   const out: Omit<Item, 'object'>[] = [];
@@ -674,7 +870,10 @@ function readRule(
       at,
       `rule ${index} of ${r.ref} is not carried: none of its match entries has a spec form, so its requests now go to the other rules.`,
     );
-  else uses.push(...mine);
+  else {
+    uses.push(...mine);
+    crossRefs.push(...mineRefs);
+  }
   return out;
 }
 
@@ -682,7 +881,7 @@ function readRule(
  * An HTTPRoute on a Gateway (ingress): its hostnames and path matches become the `ingress` of the one Service
  * it sends to, and the Gateway's class the environment's ingress.
  */
-function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext): void {
+function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext, crossRefs: RefUse[]): void {
   // meshc's redirect of plain HTTP to HTTPS, which `mesh.ingress.tls` implies.
   const rules = asArray(r.get(['spec', 'rules']));
   const redirect =
@@ -736,6 +935,20 @@ function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext): v
   );
   if (gwNs === undefined) return;
   const [ns, name] = names[0]!.split('/') as [string, string];
+  // meshc writes the ingress route beside its Service; this one may need a grant where it is.
+  if (ns !== r.namespace)
+    rules.forEach((rule, i) =>
+      asArray(isRecord(rule) ? rule.backendRefs : undefined).forEach((_, j) =>
+        crossRefs.push({
+          r,
+          at: ['spec', 'rules', i, 'backendRefs', j],
+          from: r.namespace,
+          group: apiGroupOf(r.object),
+          to: ns,
+          name,
+        }),
+      ),
+    );
   const draft = ctx.service(ns, name);
   draft.spec.ingress = {
     hosts: hostnames as string[],
