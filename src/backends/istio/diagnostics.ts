@@ -3,6 +3,8 @@ import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { isPlainObject } from '../shared/merge.ts';
 import { CACERTS } from './certificate.ts';
+import { chartHasValidationFailurePolicy } from './charts.ts';
+import { ISTIO_SYSTEM } from './constants.ts';
 import { httpPorts } from './virtual-service.ts';
 import { routeRef } from '../../core/names.ts';
 
@@ -45,6 +47,32 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
       location: env.origin(['mesh', 'install', 'values', 'meshConfig', 'trustDomain']),
     });
   }
+  const userRoot = isPlainObject(meshConfig) ? meshConfig.rootNamespace : undefined;
+  if (userRoot !== undefined && userRoot !== ISTIO_SYSTEM) {
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `install.values sets meshConfig.rootNamespace to ${JSON.stringify(userRoot)}, but meshc writes the mesh-wide PeerAuthentication "default" and Telemetry "mesh-default" into ${ISTIO_SYSTEM}: outside istiod's root namespace they would only apply to ${ISTIO_SYSTEM}, not to the mesh.`,
+      hint: `Remove meshConfig.rootNamespace from install.values (meshc's mesh-wide objects need Istio's default root namespace, ${ISTIO_SYSTEM}).`,
+      location: env.origin(['mesh', 'install', 'values', 'meshConfig', 'rootNamespace']),
+    });
+  }
+  const revision = isPlainObject(values) ? values.revision : undefined;
+  if (revision !== undefined && revision !== null && revision !== '') {
+    // The base chart's istiod-default-validator calls the Service `istiod` (defaultRevision "default"), which
+    // only the default revision's istiod chart renders; with `base.validationFailurePolicy: Fail` every write
+    // of an Istio object is refused, with older charts it is not validated at all.
+    const validator = chartHasValidationFailurePolicy(env.mesh.install!.chartVersion)
+      ? 'refuses every Istio object meshc writes'
+      : 'never validates Istio objects';
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `install.values sets revision ${JSON.stringify(revision)}, but meshc installs Istio's default revision: a revisioned istiod renders no sidecar injector for the \`istio-injection: enabled\` label meshc puts on application namespaces (no pod would get a sidecar), and the base chart's istiod-default-validator calls the Service istiod, which a revisioned install does not have, so it ${validator}.`,
+      hint: 'Remove revision from install.values: meshc installs and labels for the default revision (revision-based control-plane upgrades are not supported).',
+      location: env.origin(['mesh', 'install', 'values', 'revision']),
+    });
+  }
   return out;
 }
 
@@ -56,12 +84,73 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
  */
 export function checkServiceValues(s: ResolvedService, env: ResolvedEnvironment): Diagnostic[] {
   return [
+    ...checkRootNamespace(s, env),
     ...checkServiceAccess(s, env),
     ...checkTcpRoutes(s),
+    ...checkTcpL7(s),
     ...checkWebhookLimits(s),
     ...checkSpecWebhookLimits(s, env),
   ];
 }
+
+/**
+ * istiod's root namespace: `install.values.meshConfig.rootNamespace` when set (an error of its own unless it is
+ * istio-system, see checkEnvironment), else istio-system.
+ */
+export function istioRootNamespace(env: ResolvedEnvironment): string {
+  const values = env.mesh.install?.values;
+  const meshConfig = isPlainObject(values) ? values.meshConfig : undefined;
+  const root = isPlainObject(meshConfig) ? meshConfig.rootNamespace : undefined;
+  return typeof root === 'string' && root !== '' ? root : ISTIO_SYSTEM;
+}
+
+/**
+ * A service in istiod's root namespace: its policies would be mesh-wide. istiod reads AuthorizationPolicies of
+ * the root namespace for the workloads of every namespace (`pilot/pkg/model/authorization.go` looks up
+ * `[rootNamespace, workloadNamespace]`), so the service's selector would put its ALLOW policy on every pod with
+ * those labels in the mesh; and it ignores a PeerAuthentication with a selector there (ComposePeerAuthentication
+ * takes only namespace-wide policies from the root namespace), so the service's own `mtls` would not apply
+ * (when it differs from the environment's). Both are refused at their key. With `trust.certManager`, meshc creates istio-system ahead of the charts (for
+ * the `cacerts` Certificate), which cannot also be an application namespace: refused at the service's spec
+ * when neither of the above already refuses it.
+ */
+export function checkRootNamespace(s: ResolvedService, env: ResolvedEnvironment): Diagnostic[] {
+  const root = istioRootNamespace(env);
+  if (s.namespace !== root) return [];
+  const out: Diagnostic[] = [];
+  const move = `Deploy the service in an application namespace: ${root} is Istio's root namespace, where policies are mesh-wide.`;
+  if (s.access)
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `Service ${s.id} is in Istio's root namespace ${root}, where an AuthorizationPolicy's selector matches pods of every namespace: its access rules would also decide who may call any other workload with the labels ${selectorText(s.selector)}.`,
+      hint: `${move} Or remove \`access\` for this environment with an override.`,
+      location: s.origin(['access'], 'key'),
+    });
+  // The same mode as the environment's is what istiod applies anyway (the mesh-wide PeerAuthentication).
+  if (s.mtlsOverride && s.mtls !== env.mesh.mtls)
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `Service ${s.id} is in Istio's root namespace ${root}, where istiod ignores a PeerAuthentication with a workload selector: its mtls ${s.mtls} would not apply, the environment's ${env.mesh.mtls} would.`,
+      hint: `${move} Or remove \`mtls\` from the service for this environment.`,
+      location: s.origin(['mtls'], 'key'),
+    });
+  if (!out.length && root === ISTIO_SYSTEM && env.mesh.trust?.type === 'cert-manager')
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `Service ${s.id} is in Istio's root namespace ${root}, which meshc creates ahead of the charts for the cacerts Certificate of trust.certManager: it cannot also be an application namespace (labelled for sidecar injection).`,
+      hint: move,
+      location: s.origin([], 'key'),
+    });
+  return out;
+}
+
+const selectorText = (selector: Readonly<Record<string, string>>): string =>
+  Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 
 /**
  * With mTLS `off` a request carries no peer identity, so an access rule naming callers by principal can never
@@ -96,6 +185,58 @@ export function checkServiceAccess(s: ResolvedService, env: ResolvedEnvironment)
       location: s.origin(['access', rule.index, 'from']),
     });
   }
+  return out;
+}
+
+/**
+ * What Istio applies to HTTP traffic only, on a service with a TCP port: the methods and paths of an access
+ * rule, and a consistent hash by request header.
+ *
+ * - istiod builds the RBAC filter of a TCP filter chain without the HTTP-only keys of an ALLOW rule: a rule
+ *   with `methods` or `paths` is skipped there ("skipped rule … on TCP filter chain", `pilot/pkg/security/authz/
+ *   builder/builder.go`; `model/generator.go`: "is HTTP only"), so its callers are denied on TCP ports.
+ * - A TCP proxy gets a hash policy only for `useSourceIp` (`pilot/pkg/networking/core/networkfilter.go`
+ *   `maybeSetHashPolicy`): the ring hash of a TCP port picks a pod per connection, whatever the header.
+ *
+ * An error on a service with only TCP ports (nothing of it would apply), a warning on one with HTTP ports too.
+ */
+export function checkTcpL7(s: ResolvedService): Diagnostic[] {
+  const tcp = s.ports.filter((p) => p.protocol === 'tcp');
+  if (!tcp.length) return [];
+  const only = httpPorts(s).length === 0;
+  const severity = only ? 'error' : 'warning';
+  const code = only ? 'MESH_CONSTRAINT' : 'MESH_APPROXIMATE_FEATURE';
+  const names = tcp.map((p) => `${p.name} (${p.port})`).join(', ');
+  const where = only
+    ? `${s.id} has only TCP ports`
+    : `${s.id} has the TCP port${tcp.length > 1 ? 's' : ''} ${names}`;
+  const out: Diagnostic[] = [];
+  for (const rule of s.access ?? []) {
+    if (!rule.from.length) continue;
+    for (const field of ['methods', 'paths'] as const) {
+      if (!rule[field].length) continue;
+      out.push({
+        code,
+        severity,
+        message: `Istio checks methods and paths only on HTTP, HTTP/2 and gRPC ports; ${where}, where istiod skips the access rule access[${rule.index}] and denies its callers${only ? '' : ' (on its HTTP ports the rule applies)'}.`,
+        hint: only
+          ? 'Declare the port protocol (http, http2, grpc) if the traffic is HTTP, or allow these callers without methods and paths.'
+          : 'Allow the callers of the TCP ports in a rule without methods and paths, or split the TCP ports into a service of their own.',
+        location: s.origin(['access', rule.index, field], 'key'),
+      });
+    }
+  }
+  const lb = s.resilience.loadBalancer;
+  if (lb?.type === 'consistent-hash')
+    out.push({
+      code,
+      severity,
+      message: `Istio hashes request headers for HTTP, HTTP/2 and gRPC ports only; ${where}, where the ring hash load balancer picks a pod per connection instead of hashing the header ${lb.header}.`,
+      hint: only
+        ? 'Declare the port protocol (http, http2, grpc) if the traffic is HTTP, or choose another loadBalancer for this environment with an override.'
+        : 'Expect no stickiness on the TCP ports, or split them into a service of their own.',
+      location: s.origin(['resilience', 'loadBalancer', 'consistentHash'], 'key'),
+    });
   return out;
 }
 
