@@ -48,6 +48,7 @@ describe('the bundled example', () => {
       [
         ...consul,
         'Consul expresses distributed tracing only approximately',
+        'Consul expresses ingress TLS (HTTPS, HTTP redirected to it) only approximately',
         'Consul expresses official Grafana dashboards only approximately',
       ].sort(),
     );
@@ -58,11 +59,11 @@ describe('the bundled example', () => {
         'Consul expresses trust from a Vault PKI only approximately',
       ].sort(),
     );
-    // And one value-level approximation: the Consul API gateway cannot redirect HTTP to HTTPS.
-    const redirect = r.diagnostics.filter(
-      (d) => d.code === 'MESH_APPROXIMATE_FEATURE' && d.message.includes('RequestRedirect'),
-    );
-    expect(redirect.map((d) => d.location?.file)).toEqual(['environments/edge.yaml']);
+    // The Consul API gateway cannot redirect HTTP to HTTPS: the capability check says so at `tls:` (its hint).
+    const redirect = approximations('edge').filter((d) => d.hint?.includes('RequestRedirect'));
+    expect(redirect.map((d) => `${d.location?.file}:${d.location?.line}:${d.location?.col}`)).toEqual([
+      'environments/edge.yaml:30:7',
+    ]);
     // And Consul's routed backend: reviews' mobile-canary reaches reviews-next with reviews' resilience.
     const routed = r.diagnostics.filter(
       (d) => d.code === 'MESH_APPROXIMATE_FEATURE' && d.message.includes('discovery chain reaches'),

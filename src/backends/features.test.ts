@@ -7,7 +7,8 @@ import {
   regex,
 } from '../../test/helpers/model-factory.ts';
 import { FEATURES, isFeatureId, type FeatureId } from './features.ts';
-import { matrixData } from './matrix.ts';
+import { meshEnvironment } from '../../test/helpers/backend-fixtures.ts';
+import { matrixData, matrixMarkdown, matrixText } from './matrix.ts';
 import { BACKENDS } from './registry.ts';
 import type { Backend, Capability } from './types.ts';
 
@@ -78,5 +79,95 @@ describe('query parameter matches', () => {
     const rows = matrixData().features.map((f) => f.id);
     expect(rows.indexOf('match.query.regex')).toBe(rows.indexOf('match.query') + 1);
     for (const b of BACKENDS) expect(b.capabilities['match.query.regex'], b.mesh).toBeDefined();
+  });
+});
+
+describe('limits: the values a mesh refuses or warns about where they are written', () => {
+  const rows = matrixData().features;
+  const cellOf = (id: FeatureId, mesh: string) => rows.find((f) => f.id === id)!.support[mesh]!;
+
+  it('are never hidden in the note of an exact cell, which the matrix does not print', () => {
+    const hidden: string[] = [];
+    for (const b of BACKENDS)
+      for (const f of FEATURES) {
+        const c = b.capabilities[f.id];
+        if (c.support === 'exact' && /\brefus|\bwarning|\ban error\b/.test(c.note ?? ''))
+          hidden.push(`${b.mesh} ${f.id}`);
+      }
+    expect(hidden).toEqual([]);
+  });
+
+  it('say what is refused: Consul retry conditions before 1.18, `attempts: 0` and connect-failure under Flagger on App Mesh', () => {
+    const consul = cellOf('route.retries', 'consul');
+    expect(consul.support).toBe('exact');
+    expect(consul.limits).toMatch(
+      /before 1\.18.*`reset`, `refused-stream` and the gRPC conditions are refused/,
+    );
+    const appmesh = cellOf('rollout.retries', 'appmesh');
+    expect(appmesh.support).toBe('exact');
+    expect(appmesh.limits).toMatch(/`attempts: 0` is refused.*`connect-failure`/);
+  });
+
+  it('are shown by `meshc matrix` (text, markdown, JSON) for exact cells too, marked `*`', () => {
+    const text = matrixText();
+    expect(text).toMatch(/^Retries \(attempts, conditions\)\s+exact\s+approximate\s+exact\*\s+approximate$/m);
+    expect(text).toMatch(/^\*: some values of the feature are refused or warned about/m);
+    expect(text).toContain(
+      '  Consul / Retries (attempts, conditions): router destination numRetries, retryOnConnectFailure and, from 1.18, retryOn. Limits: before 1.18,',
+    );
+    expect(text).toMatch(
+      /^ {2}App Mesh \/ Progressive delivery: retries: .*Limits: `attempts: 0` is refused/m,
+    );
+    const md = matrixMarkdown();
+    expect(md).toContain(
+      '| Retries (attempts, conditions) | `routes[].retries` | exact | approximate | exact\\* | approximate |',
+    );
+    expect(md).toContain(
+      '- **Consul, Retries (attempts, conditions)** (exact): router destination numRetries',
+    );
+    expect(md).toMatch(
+      /^- \*\*App Mesh, Progressive delivery: retries\*\* \(exact\): .*Limits: `attempts: 0`/m,
+    );
+    // An exact cell without limits keeps its note out of the matrix, as before.
+    expect(text).not.toContain('Istio / Weighted traffic split');
+    const json = JSON.parse(JSON.stringify(matrixData())) as {
+      features: { id: string; support: Record<string, Capability> }[];
+    };
+    expect(json.features.find((f) => f.id === 'route.retries')!.support.consul!.limits).toMatch(
+      /before 1\.18/,
+    );
+  });
+});
+
+describe('ingress TLS', () => {
+  it('has a row of its own, with what each mesh does with it', () => {
+    const row = matrixData().features.find((f) => f.id === 'mesh.ingress.tls')!;
+    expect(row.field).toBe('mesh.ingress.tls');
+    expect(Object.fromEntries(Object.entries(row.support).map(([m, c]) => [m, c.support]))).toEqual({
+      istio: 'exact',
+      linkerd: 'exact',
+      consul: 'approximate',
+      appmesh: 'unsupported',
+    });
+  });
+
+  it('is used by an environment with mesh.ingress.tls that exposes a service, at `tls`', () => {
+    const feature = FEATURES.find((f) => f.id === 'mesh.ingress.tls')!;
+    const env = (exposed: boolean) =>
+      meshEnvironment('istio', {
+        services: [makeService(exposed ? { ingress: { hosts: ['shop.example.com'], paths: [] } } : {})],
+        mesh: {
+          ingress: {
+            className: 'istio',
+            api: 'gateway-api',
+            namespace: 'ingress',
+            tls: { type: 'secret', secretName: 'shop-tls' },
+          },
+        },
+      });
+    expect(feature.scope === 'environment' && feature.usedBy(env(true))).toEqual([
+      ['mesh', 'ingress', 'tls'],
+    ]);
+    expect(feature.scope === 'environment' && feature.usedBy(env(false))).toEqual([]);
   });
 });

@@ -494,6 +494,17 @@ export const FEATURES = [
     ),
   },
   {
+    id: 'mesh.ingress.tls',
+    title: 'Ingress TLS (HTTPS, HTTP redirected to it)',
+    field: 'mesh.ingress.tls',
+    scope: 'environment',
+    // As the ingress API rows: a use only when a service is exposed (without one, no gateway is rendered).
+    usedBy: env(
+      ['mesh', 'ingress', 'tls'],
+      (e) => !!e.mesh.ingress?.tls && e.services.some((s) => s.ingress),
+    ),
+  },
+  {
     id: 'observability.prometheusOperator',
     title: 'Metrics: Prometheus Operator monitors',
     field: 'observability.metrics: prometheus-operator',

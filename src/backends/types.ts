@@ -12,8 +12,20 @@ export type Support = 'exact' | 'approximate' | 'unsupported';
 
 export interface Capability {
   readonly support: Support;
-  /** What differs (approximate), or why not (unsupported). Shown by the validator, `meshc matrix` and the README. */
+  /**
+   * How the mesh expresses the feature (exact), what differs (approximate), or why not (unsupported). Shown by
+   * the validator (approximate and unsupported), and by `meshc matrix` and the README for cells that are not
+   * exact.
+   */
   readonly note?: string;
+  /**
+   * The values of the feature the backend refuses or warns about where they are written (a retry condition, a
+   * value over a mesh limit, a combination with another field), while the feature itself has this support:
+   * `meshc matrix` (every format) and the README show them for every cell, and mark the cell's label with `*`.
+   * They leave the validator's feature-level check alone (an exact cell still warns nowhere): the backend
+   * reports each such value at the value.
+   */
+  readonly limits?: string;
   /** Oldest mesh version (`major.minor`) with this support; older versions count as `unsupported`. */
   readonly since?: string;
 }

@@ -8,16 +8,25 @@ import { InternalError, type Diagnostic, type RelatedLocation } from '../core/di
 import { objectFileName, resourceId, type K8sObject } from '../core/k8s.ts';
 import type { Location } from '../core/location.ts';
 import type { OutputFile } from '../core/output.ts';
+import type { ResolvedEnvironment } from '../model/types.ts';
 import { describeObject } from './env-patches.ts';
 import type { PreparedEnv } from './environment.ts';
 import { jsonEqual } from './json-patch.ts';
 import { clusterPath } from './layout.ts';
+import { describeSources, objectSources, sourceLocation } from './sources.ts';
 import type { TreeContent, TreeEntry } from './types.ts';
 
-export function conflict(message: string, location: Location, related?: Location): Diagnostic {
+/** `related`: a location (`the other source`), or a related location with its own message. */
+export function conflict(
+  message: string,
+  location: Location,
+  related?: Location | RelatedLocation,
+): Diagnostic {
   const code: DiagnosticCode = 'RENDER_CONFLICT';
   const rel: RelatedLocation[] =
-    related === undefined ? [] : [{ message: 'the other source', location: related }];
+    related === undefined
+      ? []
+      : ['message' in related ? related : { message: 'the other source', location: related }];
   return {
     code,
     severity: CODES[code].severity,
@@ -45,6 +54,37 @@ export function checkDuplicateRenders(prepared: readonly PreparedEnv[], diagnost
   }
 }
 
+/** One environment's copy of an object that environments sharing a cluster render. */
+export interface RenderedBy {
+  readonly env: ResolvedEnvironment;
+  readonly obj: K8sObject;
+}
+
+/**
+ * Two environments on `cluster` render one object differently (`first`: the environment met first, by name).
+ * The message names both sources: in each environment, the services that render the object (objectSources),
+ * or the environment's own settings when it names none. At the first source's node when one is known (the
+ * first environment's, else the second's), the other environment's source (or its `cluster`) related; at the
+ * second environment's `cluster` when neither names a service.
+ */
+export function sharedClusterConflict(cluster: string, first: RenderedBy, second: RenderedBy): Diagnostic {
+  const sides = [first, second].map((side) => {
+    const sources = objectSources(side.env, side.obj);
+    const by = sources.length ? `for ${describeSources(sources)}` : 'from its own settings';
+    const source = sources[0];
+    return {
+      text: `environment ${side.env.name} renders it ${by}`,
+      at: source && sourceLocation(source),
+      cluster: () => side.env.origin(['cluster']),
+    };
+  });
+  const [a, b] = sides as [(typeof sides)[number], (typeof sides)[number]];
+  const message = `Environments ${first.env.name} and ${second.env.name} share cluster ${cluster} but render ${describeObject(second.obj)} differently: ${a.text}, ${b.text}.`;
+  if (a.at === undefined && b.at === undefined) return conflict(message, b.cluster(), a.cluster());
+  const [here, other] = a.at !== undefined ? [a, b] : [b, a];
+  return conflict(message, here.at!, { message: other.text, location: other.at ?? other.cluster() });
+}
+
 /**
  * Environments that share a cluster apply into one API server: an object both render must be the same
  * object, or the two GitOps objects would fight over it.
@@ -64,10 +104,10 @@ export function checkSharedCluster(
         if (first === undefined) seen.set(id, { env, obj });
         else if (!jsonEqual(first.obj, obj)) {
           diagnostics.push(
-            conflict(
-              `Environments ${first.env.name} and ${env.name} share cluster ${cluster} but render ${describeObject(obj)} differently.`,
-              env.render.env.origin(['cluster']),
-              first.env.render.env.origin(['cluster']),
+            sharedClusterConflict(
+              cluster,
+              { env: first.env.render.env, obj: first.obj },
+              { env: env.render.env, obj },
             ),
           );
         }

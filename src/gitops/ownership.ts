@@ -8,10 +8,9 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { resourceId, type K8sObject } from '../core/k8s.ts';
 import { CanonicalCache } from '../core/canonical.ts';
-import { conflict } from './conflicts.ts';
+import { sharedClusterConflict } from './conflicts.ts';
 import type { EngineLookup, OverlayDirs } from './engine.ts';
 import { engineOf } from './engines.ts';
-import { describeObject } from './env-patches.ts';
 import { jsonEqual } from './json-patch.ts';
 import type { EnvRender } from './types.ts';
 
@@ -39,11 +38,7 @@ export function assignMeshOwners(
       if (!first) into.set(id, { obj, env: r });
       else if (!jsonEqual(canonical.canonicalize(first.obj), canonical.canonicalize(obj)))
         diagnostics.push(
-          conflict(
-            `Environments ${first.env.env.name} and ${r.env.name} share cluster ${r.env.cluster} but render ${describeObject(obj)} differently.`,
-            r.env.origin(['cluster']),
-            first.env.env.origin(['cluster']),
-          ),
+          sharedClusterConflict(r.env.cluster, { env: first.env.env, obj: first.obj }, { env: r.env, obj }),
         );
     }
   };

@@ -286,3 +286,90 @@ describe('a compile with refused features', () => {
     expect(() => findingsPastRefusals(clean.plans, { toolVersion: 'test' })).toThrow('a bug');
   });
 });
+
+describe('ingress TLS (`mesh.ingress.tls`)', () => {
+  const SHOP = dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Service
+    metadata: { name: web, namespace: shop }
+    spec:
+      ports: [{ name: http, port: 8080 }]
+      ingress: { hosts: [shop.example.com] }
+  `;
+  const envDoc = (type: string, version: string, mtls: string, api: string) => dedent`
+    apiVersion: meshc.dev/v1alpha1
+    kind: Environment
+    metadata: { name: prod }
+    spec:
+      cluster: prod-1
+      mesh:
+        type: ${type}
+        version: "${version}"
+        mtls: ${mtls}
+        ingress:
+          className: gw
+          tls: { secretName: shop-tls }
+          api: ${api}
+      gitops: { engine: flux, repo: https://github.com/acme/mesh.git }
+  `;
+  /** The findings at `tls:` (line 12 of the environment), whatever reports them. */
+  const atTls = (type: string, version: string, mtls = 'strict', api = 'gateway-api') =>
+    compileInline({ 'shop.yaml': SHOP, 'prod.yaml': envDoc(type, version, mtls, api) }).diagnostics.filter(
+      (d) => d.location?.file === 'prod.yaml' && d.location.line === 12,
+    );
+
+  it('is refused on App Mesh by the capability check, once, naming the meshes that can', () => {
+    const found = atTls('appmesh', '1.13', 'permissive', 'native');
+    expect(found.map((d) => `${d.code} ${d.location!.line}:${d.location!.col} ${d.pointer}`)).toEqual([
+      'MESH_UNSUPPORTED_FEATURE 12:7 /spec/mesh/ingress/tls',
+    ]);
+    expect(found[0]!.message).toMatch(
+      /^App Mesh cannot express ingress TLS \(HTTPS, HTTP redirected to it\) \(environment prod\): /,
+    );
+    expect(found[0]!.hint).toMatch(/^Meshes that can: Istio, Linkerd, Consul\./);
+  });
+
+  it('is approximate on Consul (port 80 is not redirected): one warning, from the capability check', () => {
+    const found = atTls('consul', '1.21');
+    expect(found.map((d) => `${d.severity} ${d.code} ${d.location!.line}:${d.location!.col}`)).toEqual([
+      'warning MESH_APPROXIMATE_FEATURE 12:7',
+    ]);
+    expect(found[0]!.message).toBe(
+      'Consul expresses ingress TLS (HTTPS, HTTP redirected to it) only approximately (environment prod).',
+    );
+    expect(found[0]!.hint).toMatch(/does not implement Gateway API RequestRedirect filters/);
+  });
+
+  it('is exact on Istio and Linkerd: nothing at `tls`', () => {
+    for (const [type, version] of [
+      ['istio', '1.24'],
+      ['linkerd', '2.16'],
+    ] as const) {
+      const r = compileInline({
+        'shop.yaml': SHOP,
+        'prod.yaml': envDoc(type, version, 'strict', 'gateway-api'),
+      });
+      expect(
+        r.plans.map((p) => p.backend.mesh),
+        type,
+      ).toEqual([type]);
+      expect(atTls(type, version), type).toEqual([]);
+    }
+  });
+});
+
+describe('limits of a cell', () => {
+  it('leave the feature-level check alone: an exact cell with limits reports nothing', () => {
+    const withLimits: Backend = {
+      ...limited,
+      capabilities: {
+        ...limited.capabilities,
+        'route.retries': { support: 'exact', limits: 'some conditions are refused at the condition' },
+      },
+    };
+    const r = compileInline({ 'reviews.yaml': SPEC, 'prod.yaml': ISTIO_ENV });
+    const out: Diagnostic[] = [];
+    checkCapabilities(r.model!.environments[0]!, withLimits, (d) => out.push(d));
+    expect(out.map((d) => d.message).filter((m) => /retries/i.test(m))).toEqual([]);
+  });
+});

@@ -6,21 +6,38 @@ const exact = (note?: string): Capability =>
 const approximate = (note: string): Capability => ({ support: 'approximate', note });
 const unsupported = (note: string): Capability => ({ support: 'unsupported', note });
 
+/** An exact cell with the values App Mesh refuses (or warns about) where they are written. */
+const limited = (limits: string, note?: string): Capability =>
+  note === undefined ? { support: 'exact', limits } : { support: 'exact', note, limits };
+
 /**
  * What AWS App Mesh (controller 1.13+, `appmesh.k8s.aws/v1beta2`) expresses, per feature id of FEATURES. Data
  * only: the validator, `meshc matrix` and the README read it. Value-level limits (a retry condition, a regex
- * query match, a pool field) are reported by the backend at the value.
+ * query match, a pool field) are reported by the backend at the value, and said in the cell (`limits`, or the
+ * note of a cell that is not exact).
  */
 export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
-  versions: approximate(
-    'one VirtualNode per version (pod selector = service selector + version labels; DNS discovery through the per-version Service `<name>-<version>`); a pod that matches no version is refused by the injector; a destination without a version is split evenly over the version nodes, not by pod count',
+  versions: {
+    ...approximate(
+      'one VirtualNode per version (pod selector = service selector + version labels; DNS discovery through the per-version Service `<name>-<version>`); a pod that matches no version is refused by the injector; a destination without a version is split evenly over the version nodes, not by pod count',
+    ),
+    limits: 'a version whose Service `<name>-<version>` would be longer than 63 characters is refused',
+  },
+  'route.weights': limited(
+    'a route with more than 10 weighted targets is refused, and so is a port needing more than 1001 routes (App Mesh route priorities end at 1000)',
+    'VirtualRouter route weightedTargets (integers, relative)',
   ),
-  'route.weights': exact('VirtualRouter route weightedTargets (integers, relative)'),
   'route.backends': approximate(
     "weightedTargets to the other service's VirtualNodes (port: the router's port when the target has it, else its first). App Mesh checks the caller's `backends` against the VirtualService dialed only, and the caller's Envoy connects to the target's pods itself: under SDS trust with mTLS, the target's listeners accept only the callers its `access` names, so requests from callers it does not admit are refused (as other meshes deny them); otherwise the target's `access` does not apply to traffic routed to it. Either way a warning at the destination names those callers",
   ),
-  'match.headers': exact('headers[].match exact / prefix / regex'),
-  'match.query': exact('queryParameters[].match.exact'),
+  'match.headers': limited(
+    'a match entry with more than 10 headers is refused (App Mesh matches at most 10 per route)',
+    'headers[].match exact / prefix / regex',
+  ),
+  'match.query': limited(
+    'a match entry with more than 10 query parameters is refused (App Mesh matches at most 10 per route)',
+    'queryParameters[].match.exact',
+  ),
   'match.query.regex': unsupported(
     'App Mesh matches query parameters by exact value only (queryParameters[].match has no regex; Istio, Linkerd and Consul can)',
   ),
@@ -62,9 +79,13 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'access.l7': unsupported(
     "App Mesh has no server-side authorization: a caller's backends admit every method and path (Istio, Linkerd and Consul can narrow them)",
   ),
-  'mtls.service': exact("the service's listeners' tls.mode"),
-  ingress: exact(
-    "VirtualGateway `<className>` (one listener, 8088: HTTP/2 when every exposed service is HTTP/2 or gRPC, else HTTP, and an HTTP/2 or gRPC service exposed next to HTTP ones is refused at its port) + GatewayRoutes per host and path (`*.example.com` as the hostname suffix `.example.com`; prefixes kept: defaultPrefix DISABLED); App Mesh orders them by priority, path first: on one path an exact host comes first, and a warning says where a wildcard's longer path takes requests Gateway API gives a more specific host",
+  'mtls.service': limited(
+    '`strict` is refused without mesh.trust sds or file (listeners verify client certificates against those only; APPMESH_TRUST_REQUIRED)',
+    "the service's listeners' tls.mode",
+  ),
+  ingress: limited(
+    "an HTTP/2 or gRPC service exposed next to HTTP ones is refused at its port (the gateway has one listener); a service exposed with `mtls: off` next to ones using TLS is refused (the gateway has one client policy); a warning where a wildcard host's longer path takes requests Gateway API gives a more specific host",
+    'VirtualGateway `<className>` (one listener, 8088: HTTP/2 when every exposed service is HTTP/2 or gRPC, else HTTP) + GatewayRoutes per host and path (`*.example.com` as the hostname suffix `.example.com`; prefixes kept: defaultPrefix DISABLED); App Mesh orders them by priority, path first: on one path an exact host comes first',
   ),
   'ingress.routed': exact(
     'gateway routes target the VirtualService, so the service routes apply to ingress traffic',
@@ -89,8 +110,9 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "Flagger's App Mesh router generates HTTP routes only, on an HTTP listener (a gRPC listener when the port name holds grpc, which App Mesh refuses to pair with HTTP routes)",
   ),
   'rollout.timeout': exact('Canary service.timeout'),
-  'rollout.retries': exact(
-    "Canary service.retries, with perTryTimeout the route timeout (else 15s) where the spec sets none (Flagger's App Mesh router would make it 250ms); `attempts: 0` is refused at the value (Flagger's App Mesh router writes at least 1 retry, and no retryPolicy without `retries`, so App Mesh's default retry policy then applies), and so is `connect-failure` (Flagger writes HTTP retry events only, and App Mesh's connection-error is a TCP one)",
+  'rollout.retries': limited(
+    "`attempts: 0` is refused at the value (Flagger's App Mesh router writes at least 1 retry, and no retryPolicy without `retries`, so App Mesh's default retry policy then applies), and so is `connect-failure` (Flagger writes HTTP retry events only, and App Mesh's connection-error is a TCP one), as are the conditions App Mesh cannot retry on without a rollout (the gRPC ones)",
+    "Canary service.retries, with perTryTimeout the route timeout (else 15s) where the spec sets none (Flagger's App Mesh router would make it 250ms)",
   ),
   'rollout.headers': unsupported('App Mesh routes cannot change headers'),
   'rollout.resilience': unsupported("Flagger's VirtualNodes carry no outlier detection or connection pools"),
@@ -108,7 +130,8 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "listener tls.mode PERMISSIVE, clients send mTLS; without mesh.trust, App Mesh's default applies: plaintext between Envoys, no identities",
   ),
   'mesh.mtls.off': exact("no listener TLS (App Mesh's default)"),
-  'mesh.install': exact(
+  'mesh.install': limited(
+    "refused without `region` and the controller's IAM role ARN (`serviceAccount.annotations` `eks.amazonaws.com/role-arn`) in install.values (APPMESH_INSTALL_VALUE_MISSING)",
     'eks-charts appmesh-controller (CRDs in the chart, webhook certificate from cert-manager); region and IAM role ARN come from install.values',
   ),
   'mesh.trust.certManager': unsupported(
@@ -120,8 +143,9 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'mesh.trust.sds': exact(
     'SPIFFE IDs `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>` and the trust domain bundle over SDS (controller value sds.enabled)',
   ),
-  'mesh.trust.file': exact(
-    "certificate, key and CA bundle paths on every listener and client policy; the files are mounted by the pods (`appmesh.k8s.aws/secretMounts` for meshed pods; the native ingress gateway's Deployment mounts them itself, a warning says so)",
+  'mesh.trust.file': limited(
+    "a warning when the native ingress gateway speaks TLS to the services it exposes: the injector mounts `appmesh.k8s.aws/secretMounts` into meshed pods only, so the gateway's Deployment must mount the files itself",
+    'certificate, key and CA bundle paths on every listener and client policy; the files are mounted by the pods (`appmesh.k8s.aws/secretMounts` for meshed pods)',
   ),
   'mesh.trust.acm': approximate(
     'the ACM certificate on every listener and the ACM PCAs in client policies: server authentication only, clients present no certificate (strict mTLS needs sds or file)',
@@ -137,6 +161,9 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'mesh.ingress.native': exact(
     'VirtualGateway + GatewayRoute; the gateway Envoy from eks-charts appmesh-gateway',
+  ),
+  'mesh.ingress.tls': unsupported(
+    "meshc does not configure TLS on App Mesh's VirtualGateway, whose listener reads certificates from files, SDS or ACM, not from a Kubernetes Secret; terminate HTTPS at the gateway's load balancer (an NLB with an ACM certificate, through the appmesh-gateway chart's service annotations)",
   ),
   'observability.prometheusOperator': exact(
     "PodMonitor appmesh-envoy: /stats/prometheus on the admin port 9901 of every envoy container, named `stats` where the injector adds it and `http-admin` on the appmesh-gateway chart's ingress gateway",

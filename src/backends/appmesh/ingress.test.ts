@@ -119,7 +119,7 @@ describe('VirtualGateway', () => {
     });
   });
 
-  it('refuses ingress TLS at mesh.ingress.tls, and renders nothing for Gateway API (refused by the matrix)', () => {
+  it('leaves ingress TLS and Gateway API to the capability check (both unsupported), rendering nothing for Gateway API', () => {
     const tls = meshEnvironment('appmesh', {
       services: [exposed],
       mesh: {
@@ -135,7 +135,7 @@ describe('VirtualGateway', () => {
       buildIngress(tls, 'test', undefined, index(exposed)).diagnostics.map(
         (d) => `${d.code} ${d.location?.file}`,
       ),
-    ).toEqual(['MESH_UNSUPPORTED_FEATURE environments/test.yaml#/mesh/ingress/tls']);
+    ).toEqual([]);
     const gatewayApi = meshEnvironment('appmesh', {
       services: [exposed],
       mesh: { ingress: { className: 'gw', api: 'gateway-api', namespace: 'appmesh-ingress' } },

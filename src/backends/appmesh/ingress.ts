@@ -216,15 +216,8 @@ export function buildIngress(
   const { out, plan } = planIngress(env, APPMESH_NS);
   const result: AppMeshIngress = { system: [], routes: new Map(), diagnostics: [...out.diagnostics] };
   if (!plan || plan.settings.api !== 'native') return { ...result, system: out.system };
-  const { className, namespace, tls } = plan.settings;
-  if (tls)
-    result.diagnostics.push({
-      code: 'MESH_UNSUPPORTED_FEATURE',
-      severity: 'error',
-      message: `meshc does not configure TLS on App Mesh's VirtualGateway (environment ${env.name}): its listener reads certificates from files, SDS or ACM, not from a Kubernetes Secret.`,
-      hint: "Terminate HTTPS at the gateway's load balancer (an NLB with an ACM certificate, through the appmesh-gateway chart's service annotations) and remove mesh.ingress.tls.",
-      location: env.origin(['mesh', 'ingress', 'tls']),
-    });
+  // `mesh.ingress.tls` is refused by the capability check (feature `mesh.ingress.tls`, unsupported).
+  const { className, namespace } = plan.settings;
   // The gateway's namespace joins the mesh (the Mesh's namespace selector) and gets its Envoy injected.
   for (const o of out.system)
     if (o.kind === 'Namespace') result.system.push(buildNamespace(o.metadata.name, meshName));

@@ -6,6 +6,14 @@ const exact = (note?: string): Capability =>
 const approximate = (note: string): Capability => ({ support: 'approximate', note });
 const unsupported = (note: string): Capability => ({ support: 'unsupported', note });
 
+/** An exact cell with the values Consul refuses (or warns about) where they are written. */
+const limited = (limits: string, note?: string): Capability =>
+  note === undefined ? { support: 'exact', limits } : { support: 'exact', note, limits };
+
+/** Consul's discovery chain (routers, splitters) is L7 only: it meshes a service's first port. */
+const L7_ROUTES =
+  'routes on a service whose meshed (first) port is tcp are refused (Consul routes and splits HTTP, HTTP/2 and gRPC only)';
+
 const ENTERPRISE_FAULTS =
   'fault injection is Consul Enterprise only (the builtin/fault-injection Envoy extension, 1.18+); meshc renders Community Edition';
 const CALLERS =
@@ -14,16 +22,20 @@ const CALLERS =
 /**
  * What Consul on Kubernetes (consul-k8s, Consul 1.16+, Community Edition) expresses, per feature id of
  * FEATURES. Data only: the validator, `meshc matrix` and the README read it. Value-level limits (retry
- * conditions before 1.18, requests per connection, colliding Consul names) are reported at the value.
+ * conditions before 1.18, requests per connection, colliding Consul names) are reported at the value, and said
+ * in the cell (`limits`, or the note of a cell that is not exact).
  */
 export const CONSUL_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
-  versions: exact(
+  versions: limited(
+    'a version label whose key a metadata filter cannot name (not a letter, then letters, digits and _) is refused',
     'ServiceResolver subsets filtering on `Service.Meta.<label>` (pods carry `consul.hashicorp.com/service-meta-<label>`); no defaultSubset: a request naming no version reaches every instance',
   ),
-  'route.weights': exact(
+  'route.weights': limited(
+    `${L7_ROUTES}, and so is a weighted route whose splitter name \`<serviceAccount>--<route>\` would be longer than 253 characters`,
     "ServiceSplitter splits: the service's own splitter for its default route, a splitter-only service `<name>--<route>` for a matched route",
   ),
-  'route.backends': exact(
+  'route.backends': limited(
+    `${L7_ROUTES}, and so is a destination whose meshed port speaks another protocol than the routing service's (Consul compiles a discovery chain for one protocol)`,
     "destinations name the other service's Consul name (its service account; Consul Community Edition has one namespace)",
   ),
   'match.headers': exact('ServiceRouter header exact / prefix / regex (RE2)'),
@@ -33,8 +45,9 @@ export const CONSUL_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'match.path.regex': exact('pathRegex (RE2, whole path)'),
   'match.method': exact('methods'),
   'route.timeout': exact('router destination requestTimeout (the whole request, retries included)'),
-  'route.retries': exact(
-    "router destination numRetries, retryOnConnectFailure and, from 1.18, retryOn; before 1.18 only status-code conditions (5xx, gateway-error, retriable-4xx as retryOnStatusCodes) and connect-failure, the others are refused at the condition, and 5xx and gateway-error then retry on those responses only, not on resets and failed connections as Envoy's own do (a warning at the condition)",
+  'route.retries': limited(
+    "before 1.18, a ServiceRouter retries on status codes (5xx, gateway-error, retriable-4xx as retryOnStatusCodes) and connect-failure only: `reset`, `refused-stream` and the gRPC conditions are refused at the condition, and 5xx and gateway-error retry on those responses only, not also on resets and failed connections as Envoy's own do (a warning at the condition)",
+    'router destination numRetries, retryOnConnectFailure and, from 1.18, retryOn',
   ),
   'route.retries.perTryTimeout': unsupported(
     'Consul has no per-try timeout (router destinations have requestTimeout and idleTimeout only)',
@@ -58,13 +71,15 @@ export const CONSUL_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     `limits.maxConnections and maxPendingRequests ${CALLERS}; no requests-per-connection limit (refused unless 0)`,
   ),
   'resilience.loadBalancer': exact('ServiceResolver loadBalancer.policy round_robin, least_request, random'),
-  'resilience.consistentHash': exact(
-    'ServiceResolver loadBalancer ring_hash with a header hash policy; HTTP, HTTP/2 and gRPC services only (Consul hashes in HTTP routes; refused on a tcp service)',
+  'resilience.consistentHash': limited(
+    'refused on a service whose meshed (first) port is tcp: Consul hashes request headers in HTTP routes only',
+    'ServiceResolver loadBalancer ring_hash with a header hash policy',
   ),
   access: exact(
     'ServiceIntentions per destination: one source per caller (its Consul name, the service account), `*` denied unless a rule allows `*`; no access: `*` allowed. The decision never falls to the ACL default policy',
   ),
-  'access.l7': exact(
+  'access.l7': limited(
+    'refused on a service whose meshed (first) port is tcp: Consul checks methods and paths on HTTP, HTTP/2 and gRPC services only',
     'L7 permissions (pathExact / pathPrefix / pathRegex AND methods), then a final deny; a named source also carries what `*` grants (Consul picks the most specific source)',
   ),
   'mtls.service': approximate(
@@ -126,6 +141,9 @@ export const CONSUL_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'mesh.ingress.native': unsupported(
     "Consul's own ingress (the IngressGateway config entry) is deprecated in favour of the API gateway; use `api: gateway-api`",
+  ),
+  'mesh.ingress.tls': approximate(
+    'the API gateway serves HTTPS on 443 with the certificate Secret, but does not implement Gateway API RequestRedirect filters (consul-k8s translates header modifiers and URL rewrites only): plain HTTP on port 80 is not redirected to HTTPS, no route serves it (meshc writes no redirect route, which would send to no service); redirect HTTP in front of the gateway (load balancer or CDN), or accept that port 80 answers nothing',
   ),
   'observability.prometheusOperator': exact(
     "PodMonitor consul-dataplane: each injected pod's Envoy metrics on the port and path of its prometheus.io annotations (20200, /metrics); the chart's metrics must be on (mesh.install sets them)",

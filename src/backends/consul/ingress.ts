@@ -23,21 +23,14 @@ export function buildIngress(env: ResolvedEnvironment): IngressOutput {
   if (plan.settings.tls) {
     // The API gateway translates header modifiers, URL rewrites and its own extension filters only
     // (consul-k8s `control-plane/api-gateway/common/translation.go`, `translateHTTPFilters`): a RequestRedirect
-    // rule would become a route to no service (503). No redirect route, so plain HTTP finds no route.
+    // rule would become a route to no service (503). No redirect route, so plain HTTP finds no route: the
+    // capability check warns about it (feature `mesh.ingress.tls`, approximate).
     const redirect = httpsRedirectRouteName(plan.ref);
     out.system.splice(
       0,
       out.system.length,
       ...out.system.filter((o) => !(o.kind === 'HTTPRoute' && o.metadata.name === redirect)),
     );
-    out.diagnostics.push({
-      code: 'MESH_APPROXIMATE_FEATURE',
-      severity: 'warning',
-      message:
-        "Consul's API gateway does not implement Gateway API RequestRedirect filters: plain HTTP on port 80 is not redirected to HTTPS (no route serves it), HTTPS on 443 is served.",
-      hint: 'Redirect HTTP in front of the gateway (load balancer or CDN), or accept that port 80 answers nothing.',
-      location: env.origin(['mesh', 'ingress', 'tls']),
-    });
   }
   out.system.push(buildIngressGateway(plan.ref, plan.settings.className));
   for (const s of plan.exposed) {

@@ -8,36 +8,57 @@ const approximate = (note: string): Capability => ({ support: 'approximate', not
 
 const unsupported = (note: string): Capability => ({ support: 'unsupported', note });
 
-/** What Istio (1.22+) expresses, per feature id of FEATURES. Data only: the validator, `meshc matrix` and the README read it. */
+/** An exact cell with the values Istio refuses (or warns about) where they are written. */
+const limited = (limits: string, note?: string): Capability =>
+  note === undefined ? { support: 'exact', limits } : { support: 'exact', note, limits };
+
+/** istiod's validating webhook on regular expressions (the RE2 program size, approximated by length). */
+const LONG_REGEX = "a regular expression over 1024 characters is refused (istiod's webhook)";
+const FAULT_PERCENT = "a percentage between 0 and 0.0001 is refused (istiod's webhook: 0, or 0.0001 to 100)";
+
+/**
+ * What Istio (1.22+) expresses, per feature id of FEATURES. Data only: the validator, `meshc matrix` and the
+ * README read it. Value-level limits (what istiod's webhook refuses) are reported by the backend at the value,
+ * and said in the cell (`limits`, or the note of a cell that is not exact).
+ */
 export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   versions: exact('DestinationRule subsets'),
   'route.weights': exact('VirtualService route[].weight'),
   'route.backends': exact('destinations on other hosts, with port.number when the target has several ports'),
-  'match.headers': exact(),
+  'match.headers': limited(LONG_REGEX),
   'match.query': exact('queryParams exact'),
-  'match.query.regex': exact('queryParams regex (RE2, whole value)'),
+  'match.query.regex': limited(LONG_REGEX, 'queryParams regex (RE2, whole value)'),
   'match.path': exact('segment-wise prefix emitted as exact + prefix with trailing slash'),
-  'match.path.regex': exact('uri.regex (RE2)'),
+  'match.path.regex': limited(LONG_REGEX, 'uri.regex (RE2)'),
   'match.method': exact(),
   'route.timeout': exact(),
   'route.retries': exact(
     'retries.retryOn is the comma-joined `on` list; routes without retries get attempts: 0',
   ),
   'route.retries.perTryTimeout': exact(),
-  'route.fault.delay': exact(),
-  'route.fault.abort': exact(),
+  'route.fault.delay': limited(FAULT_PERCENT),
+  'route.fault.abort': limited(FAULT_PERCENT),
   'route.fault.withTimeoutOrRetries': approximate(
     'Istio disables the timeout and retries of a route that has fault injection',
   ),
   'route.mirror': exact('mirror + mirrorPercentage'),
-  'route.headers.request': exact(),
-  'route.headers.response': exact(),
+  'route.headers.request': limited(
+    'removing the `host` header is refused (istiod: "cannot set Host header"; set it instead)',
+  ),
+  'route.headers.response': limited(
+    "setting, adding or removing the `host` header is refused (istiod's webhook)",
+  ),
   'resilience.outlierDetection': exact('consecutiveErrors is emitted as consecutive5xxErrors'),
   'resilience.connectionPool': exact(),
   'resilience.loadBalancer': exact(),
   'resilience.consistentHash': exact('consistentHash.httpHeaderName'),
-  access: exact('AuthorizationPolicy (ALLOW); access: [] denies every request'),
-  'access.l7': exact(),
+  access: limited(
+    'a rule naming callers of a service whose mtls is off is refused (plaintext requests carry no identity, so the callers would all be denied)',
+    'AuthorizationPolicy (ALLOW); access: [] denies every request',
+  ),
+  'access.l7': limited(
+    'a path with `{` or `}` is refused (Istio reads them as path templates, `{*}` and `{**}` as whole segments only)',
+  ),
   'mtls.service': exact('PeerAuthentication with a workload selector'),
   ingress: exact('Gateway API Gateway + HTTPRoute, or Istio Gateway + VirtualService'),
   'ingress.routed': approximate(
@@ -47,7 +68,7 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   rollout: exact(
     'Flagger provider `istio`: Flagger generates the VirtualService and the primary/canary DestinationRules and Services',
   ),
-  'rollout.ab': exact('analysis.match: headers and queryParams'),
+  'rollout.ab': limited(LONG_REGEX, 'analysis.match: headers and queryParams'),
   'rollout.ab.alternatives': exact('one VirtualService match per entry'),
   'rollout.ab.query': exact('queryParams'),
   'rollout.ab.prefix': exact(),
@@ -70,9 +91,15 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'mesh.mtls.strict': exact(),
   'mesh.mtls.permissive': exact(),
   'mesh.mtls.off': exact('DISABLE (sidecar mode only)'),
-  'mesh.install': exact('Helm charts base, istiod and, for native ingress, gateway'),
+  'mesh.install': limited(
+    '`meshConfig.trustDomain` in install.values other than mesh.trustDomain is refused (meshc sets it from mesh.trustDomain, which every principal uses)',
+    'Helm charts base, istiod and, for native ingress, gateway',
+  ),
   'mesh.trust.certManager': exact('cert-manager Certificate writing the cacerts secret'),
-  'mesh.trust.existingSecret': exact('the secret must be named cacerts'),
+  'mesh.trust.existingSecret': limited(
+    'a secret not named `cacerts` is refused (istiod mounts the secret cacerts)',
+    'the plug-in CA secret `cacerts` in istio-system',
+  ),
   'mesh.trust.builtIn': exact(
     'no `cacerts` secret: istiod generates a self-signed root into the Secret istio-ca-secret when it first starts',
   ),
@@ -89,13 +116,20 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     'istiod cannot sign with an ACM Private CA through meshc; use certManager (an ACM PCA issuer for cert-manager exists) or existingSecret',
   ),
   'mesh.ingress.gatewayApi': exact('Gateway API CRDs must be installed separately'),
-  'mesh.ingress.native': exact('Istio Gateway + VirtualService'),
+  'mesh.ingress.native': limited(
+    'an ingress host without a dot, or whose last label is all digits (an IP address aside), is refused (the Gateway and VirtualService webhooks)',
+    'Istio Gateway + VirtualService',
+  ),
+  'mesh.ingress.tls': exact(
+    'Gateway API: an HTTPS listener on 443 with the certificate Secret and an HTTPRoute redirecting port 80 to HTTPS; Istio Gateway: a SIMPLE TLS server on 443 (credentialName) and httpsRedirect on port 80',
+  ),
   'observability.prometheusOperator': exact(
     'PodMonitor envoy-stats-monitor + ServiceMonitor istio-component-monitor',
   ),
   'observability.annotations': exact("Istio's default (merged metrics on 15020); nothing extra is emitted"),
   'observability.dashboards': exact(),
-  'observability.tracing': exact(
-    'Telemetry + meshConfig.extensionProviders, registered through mesh.install (an error without it)',
+  'observability.tracing': limited(
+    'refused without mesh.install: the collector is registered in the istiod values (meshConfig.extensionProviders)',
+    'Telemetry + meshConfig.extensionProviders, registered through mesh.install',
   ),
 };

@@ -8,27 +8,55 @@ const approximate = (note: string, since?: string): Capability =>
   since === undefined ? { support: 'approximate', note } : { support: 'approximate', note, since };
 const unsupported = (note: string): Capability => ({ support: 'unsupported', note });
 
+/** An exact cell with the values Linkerd refuses (or warns about) where they are written. */
+const limited = (limits: string, note?: string): Capability =>
+  note === undefined ? { support: 'exact', limits } : { support: 'exact', note, limits };
+
+/** Routes Linkerd cannot carry at all (outbound HTTPRoutes). */
+const HTTP_ROUTES =
+  'routes on a service without an http, http2 or grpc port are refused (HTTPRoutes apply to HTTP traffic only)';
+/** Linkerd picks the most specific route (http-route.ts orderRoutes), meshc means the first that matches. */
+const ORDER =
+  "a warning at a later route that Linkerd's most-specific-match choice may pick over an earlier one it overlaps";
+/** Linkerd's policy controller compiles regexes with Rust's regex crate (linkerd2 policy-controller admission). */
+const RUST_REGEX = "a regular expression Rust's regex syntax refuses (a literal `{`, `\\Q…\\E`) is refused";
+/** The http crate's HeaderValue, which Linkerd's policy controller parses every header value with. */
+const ASCII_VALUES = 'a header value that is not visible ASCII is refused';
+
 /**
  * What Linkerd (2.16+) expresses, per feature id of FEATURES. Data only: the validator, `meshc matrix` and the
  * README read it. Value-level limits (a retry condition, a dropped outlier field, a route order Linkerd's
- * specificity cannot keep) are reported by the backend at the value.
+ * specificity cannot keep) are reported by the backend at the value, and said in the cell (`limits`, or the
+ * note of a cell that is not exact).
  */
 export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
-  versions: exact(
+  versions: limited(
+    'a version whose Service `<name>-<version>` would be longer than 63 characters is refused',
     'one Service `<name>-<version>` per version (selector + version labels), HTTPRoute backendRefs',
   ),
-  'route.weights': exact('HTTPRoute backendRefs[].weight'),
-  'route.backends': exact(
+  'route.weights': limited(
+    `${HTTP_ROUTES}, and so are routes needing more than 16 rules, 64 match entries in a rule or 128 in all in one HTTPRoute (Gateway API's limits)`,
+    'HTTPRoute backendRefs[].weight',
+  ),
+  'route.backends': limited(
+    HTTP_ROUTES,
     'backendRefs to other Services (ReferenceGrant in the target namespace when it differs); port: the parent port when the target has it, else its first port',
   ),
-  'match.headers': exact('Exact / RegularExpression (a prefix as `^prefix.*$`)'),
-  'match.query': exact('queryParams Exact'),
-  'match.query.regex': exact('queryParams RegularExpression (Rust regex syntax; the whole value must match)'),
-  'match.path': exact('Exact / PathPrefix (segment-wise in both)'),
-  'match.path.regex': exact(
+  'match.headers': limited(
+    `${RUST_REGEX}, and so is ${ASCII_VALUES.replace('a header value', 'an exact value')}; ${ORDER}`,
+    'Exact / RegularExpression (a prefix as `^prefix.*$`)',
+  ),
+  'match.query': limited(ORDER, 'queryParams Exact'),
+  'match.query.regex': limited(
+    `${RUST_REGEX}; ${ORDER}`,
+    'queryParams RegularExpression (Rust regex syntax; the whole value must match)',
+  ),
+  'match.path': limited(ORDER, 'Exact / PathPrefix (segment-wise in both)'),
+  'match.path.regex': limited(
+    `${RUST_REGEX}; ${ORDER}`,
     'RegularExpression, written `^(?:…)$` so that it must match the whole path (Rust regex syntax)',
   ),
-  'match.method': exact(),
+  'match.method': limited(ORDER),
   'route.timeout': exact(
     "`timeout.linkerd.io/request` on the rule's HTTPRoute (the whole request, retries included)",
   ),
@@ -42,8 +70,11 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'route.fault.withTimeoutOrRetries': unsupported('Linkerd has no fault injection'),
   'route.mirror': unsupported('the policy controller rejects RequestMirror filters'),
-  'route.headers.request': exact('RequestHeaderModifier filter'),
-  'route.headers.response': exact('ResponseHeaderModifier filter (on gateway.networking.k8s.io HTTPRoutes)'),
+  'route.headers.request': limited(`${ASCII_VALUES} (set, add)`, 'RequestHeaderModifier filter'),
+  'route.headers.response': limited(
+    `${ASCII_VALUES} (set, add)`,
+    'ResponseHeaderModifier filter (on gateway.networking.k8s.io HTTPRoutes)',
+  ),
   'resilience.outlierDetection': approximate(
     "`balancer.linkerd.io/failure-accrual: consecutive` on the Service clients call: consecutiveErrors → max-failures, baseEjectionTime → min-penalty (later penalties back off up to max-penalty, 1m or the min penalty); no interval and no max ejection percent (a warning names them when set); applies to requests addressed to this Service, not to other services' `backends` sending here; needs `kubernetesService: managed`",
   ),
@@ -52,7 +83,8 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'resilience.loadBalancer': unsupported('Linkerd always balances by latency (EWMA, power of two choices)'),
   'resilience.consistentHash': unsupported('Linkerd has no consistent-hash load balancing'),
-  access: exact(
+  access: limited(
+    'two services of a namespace that select the same pods on one port and both carry Servers (access rules, or an mtls of their own) are refused (Linkerd 2.16 and 2.17 refuse the second Server, later versions apply the older one only)',
     'Server per port (accessPolicy: deny) + AuthorizationPolicy + MeshTLSAuthentication (`<sa>.<ns>.serviceaccount.identity.linkerd.<trustDomain>`); `*` = NetworkAuthentication 0.0.0.0/0, ::/0 (permissive) or any meshed identity (strict)',
   ),
   'access.l7': approximate(
@@ -61,8 +93,9 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'mtls.service': approximate(
     "Server `accessPolicy` (all-authenticated / all-unauthenticated) on each listed port; ports the pods serve outside `ports` keep the namespace default (the pod annotation belongs to the workload's manifests)",
   ),
-  ingress: exact(
-    "the environment's Gateway API class (Gateway + HTTPRoute to the root Service); mesh the ingress controller (`linkerd.io/inject: enabled`, or `ingress` where Linkerd documents it); with `access`, every identity of the ingress namespace is admitted with each rule's methods and paths, and the ingress namespace meshc creates is annotated `linkerd.io/inject: enabled` (a warning otherwise)",
+  ingress: limited(
+    "a warning at each exposed service that admits the ingress by its mesh identity (`access`, or strict mTLS) when the ingress namespace is the control plane's (`linkerd`, which is never injected): an unmeshed ingress controller is refused",
+    "the environment's Gateway API class (Gateway + HTTPRoute to the root Service); mesh the ingress controller (`linkerd.io/inject: enabled`, or `ingress` where Linkerd documents it); with `access`, every identity of the ingress namespace is admitted with each rule's methods and paths, and the ingress namespace meshc creates is annotated `linkerd.io/inject: enabled`",
   ),
   'ingress.routed': approximate(
     "the service's HTTPRoutes apply to the gateway hop only when the meshed controller sends to the Service address, not straight to the endpoints",
@@ -112,8 +145,9 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'mesh.trust.certManager': exact(
     'ten-year trust anchor Certificate (from the issuer; rotated by hand, the previous anchor kept in the Bundle meanwhile), CA ClusterIssuer, identity issuer Certificate `linkerd-identity-issuer` (kubernetes.io/tls) and trust-manager Bundle `linkerd-identity-trust-roots`',
   ),
-  'mesh.trust.existingSecret': exact(
-    'the secret must be `linkerd-identity-issuer` (kubernetes.io/tls); the ConfigMap `linkerd-identity-trust-roots` must be provided with it',
+  'mesh.trust.existingSecret': limited(
+    'a secret not named `linkerd-identity-issuer` is refused (the identity controller reads that one only)',
+    'the identity issuer secret `linkerd-identity-issuer` (kubernetes.io/tls) in linkerd; the ConfigMap `linkerd-identity-trust-roots` must be provided with it',
   ),
   'mesh.trust.builtIn': unsupported(
     'the linkerd-control-plane chart does not generate its trust anchor (only the `linkerd install` CLI does); use `trust.certManager`',
@@ -132,6 +166,9 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'mesh.ingress.gatewayApi': exact('Gateway API CRDs must be installed separately'),
   'mesh.ingress.native': unsupported('Linkerd has no ingress gateway of its own; use `api: gateway-api`'),
+  'mesh.ingress.tls': exact(
+    "the Gateway's HTTPS listener on 443 with the certificate Secret, and an HTTPRoute redirecting port 80 to HTTPS (RequestRedirect, a core Gateway API filter the gateway class's controller implements)",
+  ),
   'observability.prometheusOperator': approximate(
     "PodMonitors linkerd-proxy (container linkerd-proxy, port linkerd-admin) and linkerd-controller (admin ports of 2.16–2.18 and 2.19+ names), as the chart renders them; unlike Istio's metrics port, the proxy admin port follows the default inbound policy: with `mtls: strict` an unmeshed Prometheus is refused (mesh it, or authorize it on port 4191)",
   ),
