@@ -65,13 +65,16 @@ describe('ingress through Gateway API', () => {
               { path: { type: 'Exact', value: '/login' } },
               { path: { type: 'PathPrefix', value: '/static/' } },
             ],
-            backendRefs: [{ name: 'productpage', port: 9080 }],
+            backendRefs: [{ group: '', kind: 'Service', name: 'productpage', port: 9080, weight: 1 }],
           },
         ],
       },
     });
     expect((out.routes.get('shop/web')?.spec as { rules: unknown }).rules).toEqual([
-      { matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'web', port: 8080 }] },
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+        backendRefs: [{ group: '', kind: 'Service', name: 'web', port: 8080, weight: 1 }],
+      },
     ]);
   });
 

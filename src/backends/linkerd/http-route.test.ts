@@ -43,10 +43,17 @@ describe('GAMMA HTTPRoutes', () => {
           parentRefs: [{ group: '', kind: 'Service', name: 'reviews', port: 9080 }],
           rules: [
             {
-              matches: [{ headers: [{ name: 'end-user', type: 'Exact', value: 'jason' }] }],
+              matches: [
+                {
+                  path: { type: 'PathPrefix', value: '/' },
+                  headers: [{ name: 'end-user', type: 'Exact', value: 'jason' }],
+                },
+              ],
               backendRefs: [{ kind: 'Service', group: '', name: 'reviews-v2', port: 9080, weight: 100 }],
             },
             {
+              // A rule without matches takes every request: written out as the API server fills it in.
+              matches: [{ path: { type: 'PathPrefix', value: '/' } }],
               backendRefs: [
                 { kind: 'Service', group: '', name: 'reviews-v1', port: 9080, weight: 90 },
                 { kind: 'Service', group: '', name: 'reviews-v2', port: 9080, weight: 10 },
@@ -195,7 +202,10 @@ describe('GAMMA HTTPRoutes', () => {
     expect(out.diagnostics).toEqual([]);
     const jasonRule = (out.routes[0]!.spec as { rules: { matches: unknown[] }[] }).rules[0]!;
     expect(jasonRule.matches).toEqual([
-      { headers: [{ name: 'end-user', type: 'Exact', value: 'jason' }] },
+      {
+        path: { type: 'PathPrefix', value: '/' },
+        headers: [{ name: 'end-user', type: 'Exact', value: 'jason' }],
+      },
       {
         path: { type: 'PathPrefix', value: '/api' },
         headers: [{ name: 'end-user', type: 'Exact', value: 'jason' }],

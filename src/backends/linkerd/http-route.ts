@@ -3,7 +3,7 @@ import { routeRef } from '../../core/names.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { Port, ResolvedService } from '../../model/types.ts';
 import type { ServiceIndex } from '../shared/gamma.ts';
-import { backendRef, headerModifierFilters, httpRouteMatch, serviceParentRef } from '../shared/gamma.ts';
+import { backendRef, headerModifierFilters, httpRouteMatches, serviceParentRef } from '../shared/gamma.ts';
 import { GATEWAY_API_VERSION } from '../shared/gateway-api.ts';
 import { objectMeta } from '../shared/labels.ts';
 import { routeObjectName } from '../shared/names.ts';
@@ -78,7 +78,7 @@ export function buildOutboundRoutes(service: ResolvedService, services: ServiceI
         const route = service.routes[o.index]!;
         for (const d of route.destinations) if (d.namespace !== service.namespace) targets.add(d.namespace);
         const rule: Record<string, unknown> = {};
-        if (o.matches.length) rule.matches = o.matches.map(httpRouteMatch);
+        rule.matches = httpRouteMatches(o.matches);
         const filters = headerModifierFilters(route.headers);
         if (filters.length) rule.filters = filters;
         rule.backendRefs = route.destinations.map((d) =>
@@ -86,7 +86,8 @@ export function buildOutboundRoutes(service: ResolvedService, services: ServiceI
         );
         return rule;
       });
-      const matchCounts = members.map((o) => o.matches.length);
+      // A rule without matches has the default one (the API server fills it in before the CRD's CEL counts).
+      const matchCounts = members.map((o) => Math.max(1, o.matches.length));
       if (
         rules.length > MAX_RULES ||
         matchCounts.some((n) => n > MAX_RULE_MATCHES) ||

@@ -695,8 +695,9 @@ function readMatch(r: FieldReader, at: DataPath, m: unknown): RouteMatch | undef
     } else return drop(k, `\`${k}\` has no spec form`);
     r.consume([...at, k]);
   }
-  // `PathPrefix /` alone matches every request.
-  if (Object.keys(out).length === 1 && out.path?.prefix === '/') return {};
+  // `PathPrefix /` matches every path: no path condition (meshc writes it out, as the API server fills it in
+  // for a match without a path); alone, it matches every request.
+  if (out.path?.prefix === '/') delete out.path;
   return out;
 }
 

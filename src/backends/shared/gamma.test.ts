@@ -7,6 +7,7 @@ import {
   fullMatchRegex,
   headerModifierFilters,
   httpRouteMatch,
+  httpRouteMatches,
   pathMatch,
   serviceParentRef,
   valueMatch,
@@ -40,7 +41,16 @@ describe('GAMMA building blocks', () => {
     });
     expect(valueMatch(regex('v[12]'))).toEqual({ type: 'RegularExpression', value: '^(?:v[12])$' });
     expect(pathMatch(prefix('/api'))).toEqual({ type: 'PathPrefix', value: '/api' });
-    expect(httpRouteMatch(makeMatch())).toEqual({});
+    // Without a path, the path the API server fills in is written out (PathPrefix /, every path).
+    expect(httpRouteMatch(makeMatch())).toEqual({ path: { type: 'PathPrefix', value: '/' } });
+    expect(httpRouteMatch(makeMatch({ method: 'GET' }))).toEqual({
+      path: { type: 'PathPrefix', value: '/' },
+      method: 'GET',
+    });
+    expect(httpRouteMatches([])).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
+    expect(httpRouteMatches([makeMatch({ path: prefix('/api') })])).toEqual([
+      { path: { type: 'PathPrefix', value: '/api' } },
+    ]);
   });
 
   it('header filters: empty operations left out', () => {

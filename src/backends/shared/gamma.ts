@@ -1,6 +1,7 @@
 import type { ExportList, PeerOf } from '../../model/exports.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { Destination, HeaderOps, RouteMatch, StringMatch } from '../../model/types.ts';
+import { defaultPathMatch, defaultRouteMatches, serviceBackendRef } from './gateway-api.ts';
 import { objectMeta } from './labels.ts';
 import { versionServiceName } from './names.ts';
 
@@ -71,14 +72,25 @@ export function pathMatch(m: StringMatch): { type: string; value: string } {
   }
 }
 
-/** One `rules[].matches[]` entry: path, headers, query parameters and method of a meshc match entry. */
+/**
+ * One `rules[].matches[]` entry: path, headers, query parameters and method of a meshc match entry. Without a
+ * path, the path the API server fills in (`PathPrefix /`, every path) is written out.
+ */
 export function httpRouteMatch(m: RouteMatch): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (m.path) out.path = pathMatch(m.path);
+  out.path = m.path ? pathMatch(m.path) : defaultPathMatch();
   if (m.headers.length) out.headers = m.headers.map((h) => ({ name: h.name, ...valueMatch(h.match) }));
   if (m.query.length) out.queryParams = m.query.map((q) => ({ name: q.name, ...valueMatch(q.match) }));
   if (m.method) out.method = m.method;
   return out;
+}
+
+/**
+ * A rule's `matches` for meshc match entries; without any, the match the API server fills in (`PathPrefix /`,
+ * every request) is written out.
+ */
+export function httpRouteMatches(matches: readonly RouteMatch[]): Record<string, unknown>[] {
+  return matches.length ? matches.map(httpRouteMatch) : defaultRouteMatches();
 }
 
 /** `RequestHeaderModifier` / `ResponseHeaderModifier` filters of a route's header operations (none when empty). */
@@ -128,14 +140,12 @@ export function backendRef(
   services: ServiceIndex,
 ): Record<string, unknown> {
   const name = d.version === undefined ? d.service : versionServiceName(d.service, d.version);
-  return {
-    kind: 'Service',
-    group: '',
+  return serviceBackendRef(
     name,
-    ...(d.namespace !== routeNamespace ? { namespace: d.namespace } : {}),
-    port: backendPort(d, parentPort, services),
-    weight: d.weight,
-  };
+    backendPort(d, parentPort, services),
+    d.weight,
+    d.namespace !== routeNamespace ? d.namespace : undefined,
+  );
 }
 
 /**

@@ -4,6 +4,45 @@ import { objectMeta } from './labels.ts';
 
 export const GATEWAY_API_VERSION = 'gateway.networking.k8s.io/v1';
 
+/*
+ * Every object written here carries the CRD defaults of the fields inside its lists explicitly (backendRefs'
+ * `group`/`kind`/`weight`, a rule's `matches`, a match's `path`, a listener's `allowedRoutes`, `tls.mode`, a
+ * certificateRef's `group`/`kind`): the API server fills them in, and a GitOps engine that diffs on the client
+ * (Argo CD without server-side diff: its three-way merge replaces a list whole) would otherwise see every such
+ * list changed after each sync, forever (the merge keeps defaults of fields outside lists; meshc's objects have
+ * none left to fill in either).
+ */
+
+/** The path match the Gateway API fills in for a match without `path`, and the match of a rule without any. */
+export function defaultPathMatch(): { type: string; value: string } {
+  return { type: 'PathPrefix', value: '/' };
+}
+
+/** `rules[].matches` as the Gateway API fills it in for a rule without matches: every request. */
+export function defaultRouteMatches(): Record<string, unknown>[] {
+  return [{ path: defaultPathMatch() }];
+}
+
+/**
+ * A backendRef to a Kubernetes Service, with the defaults the API server fills in (`group: ""`,
+ * `kind: Service`, `weight: 1`) written out; `namespace` only when given.
+ */
+export function serviceBackendRef(
+  name: string,
+  port: number,
+  weight = 1,
+  namespace?: string,
+): Record<string, unknown> {
+  return {
+    group: '',
+    kind: 'Service',
+    name,
+    ...(namespace !== undefined ? { namespace } : {}),
+    port,
+    weight,
+  };
+}
+
 /** Listener (and `sectionName`) names of the ingress Gateway. */
 export const HTTP_LISTENER = 'http';
 export const HTTPS_LISTENER = 'https';
@@ -81,7 +120,10 @@ export function buildHttpsRedirectRoute(gateway: GatewayRef, hosts: readonly str
       parentRefs: [gatewayParentRef(gateway, HTTP_LISTENER)],
       hostnames: [...hosts],
       rules: [
-        { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
+        {
+          matches: defaultRouteMatches(),
+          filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+        },
       ],
     },
   };
@@ -133,7 +175,7 @@ export function buildIngressHttpRoute(service: ResolvedService, gateway: Gateway
       rules: [
         {
           matches: paths.map((p) => ({ path: ingressPathMatch(p) })),
-          backendRefs: [{ name: service.name, port: port.port }],
+          backendRefs: [serviceBackendRef(service.name, port.port)],
         },
       ],
     },

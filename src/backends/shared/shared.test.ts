@@ -98,7 +98,7 @@ describe('Gateway API ingress', () => {
       rules: [
         {
           matches: [{ path: { type: 'Exact', value: '/a' } }, { path: { type: 'PathPrefix', value: '/b' } }],
-          backendRefs: [{ name: 'reviews', port: 9080 }],
+          backendRefs: [{ group: '', kind: 'Service', name: 'reviews', port: 9080, weight: 1 }],
         },
       ],
     });
@@ -147,7 +147,10 @@ describe('Gateway API ingress with TLS', () => {
         parentRefs: [{ ...gatewayRef, sectionName: 'http' }],
         hostnames: ['a.example.com', 'b.example.com'],
         rules: [
-          { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+          },
         ],
       },
     });
