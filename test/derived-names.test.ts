@@ -129,8 +129,14 @@ function outcome(mesh: Mesh, s: Spec): Outcome {
 /** Whether the API server (or Flagger creating its objects) would refuse something this spec renders. */
 function breaks(mesh: Mesh, s: Spec): boolean {
   if (/^[0-9]/.test(s.name)) return true;
+  // On App Mesh, Flagger's VirtualNodes select the pods by the target's name (the service's here): the
+  // selector's value must be it (MESH_CONSTRAINT at the value).
   if (s.kind === 'rollout')
-    return `${s.app ?? s.name}-primary`.length > 63 || `${s.name}-primary`.length > 63;
+    return (
+      `${s.app ?? s.name}-primary`.length > 63 ||
+      `${s.name}-primary`.length > 63 ||
+      (mesh === 'appmesh' && s.app !== undefined && s.app !== s.name)
+    );
   if ((mesh === 'linkerd' || mesh === 'appmesh') && s.versions.some((v) => `${s.name}-${v}`.length > 63))
     return true;
   return mesh === 'consul' && `${s.serviceAccount ?? s.name}--${s.route}`.length > 253;

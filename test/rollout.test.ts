@@ -515,12 +515,15 @@ describeWithShared('Flagger objects against the CRD', () => {
         only(e, {
           'r.yaml': ROLLOUT.replace(/ {2}access:.*\n/, ''),
           // Flagger's Gateway API router carries no timeout or retries (refused on Linkerd); its App Mesh
-          // router matches one entry of headers (refused otherwise).
+          // router matches one entry of headers (refused otherwise), and its VirtualNodes select the pods by
+          // the target's name (the selector's value must be it).
           'ab.yaml':
             e === 'linkerd'
               ? ab.replace(/^ {2}routes:.*\n/m, '')
               : e === 'appmesh'
-                ? ab.replace(/, \{ query: \{ beta: \{ exact: "1" \} \} \}/, '')
+                ? ab
+                    .replace(/, \{ query: \{ beta: \{ exact: "1" \} \} \}/, '')
+                    .replace(/^ {2}ports:/m, '  selector: { app: ratings-v2 }\n  ports:')
                 : ab,
         }),
         e,

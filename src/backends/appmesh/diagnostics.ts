@@ -5,6 +5,8 @@ import { isPlainObject, type Values } from '../shared/merge.ts';
 import { controllerRoleArn, controllerValues } from './charts.ts';
 import { END_OF_SUPPORT } from './constants.ts';
 import { nativeIngressTls } from './ingress.ts';
+import { virtualServiceArns } from './rollout.ts';
+import { checkCanaryBackends, checkRolloutTarget, checkRoutesToRollouts } from './rollout-checks.ts';
 import { appmeshTrust, type AppMeshTrust, type Identity } from './tls.ts';
 import { portRouteShapes, unexpressibleRetry, type ServiceIndex } from './virtual-router.ts';
 
@@ -25,8 +27,9 @@ export function endOfSupport(env: ResolvedEnvironment): Diagnostic {
 /**
  * Values App Mesh cannot take as they are (the capability table speaks per feature, these per value): a
  * strict service without a client-verifying trust source, install values only the user knows, tracing the
- * controller cannot export, retry conditions without an App Mesh form, `attempts: 0` under Flagger,
- * connection-pool fields App Mesh lacks, App Mesh's limits on targets and priorities. `check` gives each service's
+ * controller cannot export, routes to a rolled-out service and a Canary's backends it cannot name, retry
+ * conditions without an App Mesh form, `attempts: 0` under Flagger, a rollout target Flagger's VirtualNodes
+ * miss, connection-pool fields App Mesh lacks, App Mesh's limits on targets and priorities. `check` gives each service's
  * own findings (checkService over the environment's index, or a memo of it).
  */
 export function checkEnvironment(
@@ -110,6 +113,8 @@ export function checkEnvironment(
         location: env.origin(['mesh', 'observability', 'tracing', 'provider']),
       });
   }
+  // Flagger's App Mesh router and the services around a rolled-out one (rollout-checks.ts).
+  out.push(...checkRoutesToRollouts(env), ...checkCanaryBackends(env, virtualServiceArns(env)));
   for (const s of env.services) out.push(...check(s));
   return out;
 }
@@ -152,6 +157,7 @@ export function checkService(s: ResolvedService, services: ServiceIndex): Diagno
     'App Mesh',
     'App Mesh gives each version a VirtualNode whose DNS service discovery is a Kubernetes Service per version.',
   );
+  out.push(...checkRolloutTarget(s));
   for (const r of s.routes) {
     // Flagger's App Mesh router writes `maxRetries: max(attempts, 1)` (fluxcd/flagger pkg/router/appmesh_v1beta2.go,
     // makeRetryPolicy): a rolled-out service cannot turn retries off.

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
+import type { ExportList } from '../../model/exports.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import type { EmitMemo } from '../shared/emit-memo.ts';
 import { buildRootService, buildVersionService } from '../shared/kubernetes-service.ts';
@@ -19,7 +20,7 @@ import { buildMesh, buildNamespace, meshName } from './mesh.ts';
 import { buildEnvoyPodMonitor } from './monitors.ts';
 import { appmeshPrerequisites } from './prerequisites.ts';
 import { appmeshTrust, type AppMeshTrust, type Identity } from './tls.ts';
-import { APPMESH_ROLLOUT, appmeshRolloutObjects } from './rollout.ts';
+import { APPMESH_ROLLOUT, appmeshRolloutObjects, canaryBackends, virtualServiceArns } from './rollout.ts';
 import { buildVirtualNodes } from './virtual-node.ts';
 import {
   buildVirtualRouter,
@@ -27,6 +28,9 @@ import {
   listenerTimeouts,
   type ServiceIndex,
 } from './virtual-router.ts';
+
+/** What App Mesh's objects of one namespace read of the services of others (Backend.exports). */
+const APPMESH_EXPORTS = [...APPMESH_PEER, 'access'] as const satisfies ExportList;
 
 /**
  * The AWS App Mesh backend (controller 1.13+, `appmesh.k8s.aws/v1beta2`). App Mesh reached its end of support
@@ -56,7 +60,13 @@ export const appmesh: Backend = meshBackend({
   emit: emitAppMesh,
   // What its builders read of the services a node lists as backends or a route reaches (APPMESH_PEER), and
   // what decides, over the whole environment, which services a node lists (`access`: who may call whom).
-  exports: [...APPMESH_PEER, 'access'],
+  exports: APPMESH_EXPORTS,
+  // Those members, and whether the service is rolled out: a Canary names a VirtualService of another namespace
+  // by its ARN, whose awsName is Flagger's for a rolled-out service (rollout.ts, canaryBackends).
+  peerView: (s) => ({
+    ...Object.fromEntries(APPMESH_EXPORTS.map((m) => [m, s[m]])),
+    rollout: s.rollout !== undefined,
+  }),
   prerequisites: appmeshPrerequisites,
   rollout: APPMESH_ROLLOUT,
   importer: appmeshImporter,
@@ -95,17 +105,21 @@ function emitAppMesh(
     settings.gateway ? [settings.gateway.namespace, settings.gateway.serviceAccount] : null,
   ]);
   const backends = backendsOf(env);
+  const arns = virtualServiceArns(env);
   const timeouts = listenerTimeouts(env.services, services);
   for (const s of env.services) {
     // A namespace the render takes from the previous one: no objects wanted, and serviceObjects finds nothing
     // (the findings are checkEnvironment's, of every service).
     if (ctx.only && !ctx.only.has(s.namespace)) continue;
     const own: ServiceInputs = {
-      backends: (backends.get(s.id) ?? []).map((b) => b.id),
+      backends: s.rollout
+        ? canaryBackends(s, backends.get(s.id) ?? [], arns)
+        : (backends.get(s.id) ?? []).map((b) => b.id),
       timeouts: nodesOf(s).map((n) => timeouts.get(`${n.namespace}/${n.name}`)),
     };
-    // Ids hold no space, and a timeout is a number or empty: the key is unambiguous.
-    const key = `appmesh\0${settingsKey}\0${own.backends.join(' ')}\0${own.timeouts.join(' ')}`;
+    // The backends are ids or (a Canary's) names and ARNs, which may hold anything the chart values do: as JSON.
+    // A timeout is a number or empty: the key is unambiguous.
+    const key = `appmesh\0${settingsKey}\0${JSON.stringify(own.backends)}\0${own.timeouts.join(' ')}`;
     const objects = memo
       ? memo.get(s, key, services, (index) => memo.keep(serviceObjects(s, own, settings, index, memo)))
       : serviceObjects(s, own, settings, services, undefined);
@@ -130,7 +144,10 @@ interface ServiceSettings {
   readonly gateway: Identity | undefined;
 }
 
-/** What the environment as a whole decides for one service: see NodeContext. */
+/**
+ * What the environment as a whole decides for one service: see NodeContext. A rolled-out service's `backends`
+ * are its Canary's instead (rollout.ts, canaryBackends: names in its namespace, ARNs elsewhere).
+ */
 interface ServiceInputs {
   readonly backends: readonly string[];
   readonly timeouts: readonly (number | undefined)[];
@@ -150,10 +167,7 @@ function serviceObjects(
 ): readonly K8sObject[] {
   if (s.rollout)
     // Flagger generates the service's Services, VirtualNodes, VirtualRouter and VirtualService.
-    return appmeshRolloutObjects(
-      s,
-      own.backends.map((id) => services.get(id)!),
-    );
+    return appmeshRolloutObjects(s, own.backends);
   const root = buildRootService(s);
   return [
     ...(root ? [root] : []),

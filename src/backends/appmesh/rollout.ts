@@ -1,9 +1,11 @@
 import type { K8sObject } from '../../core/k8s.ts';
-import type { ResolvedService } from '../../model/types.ts';
+import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { buildCanary } from '../shared/flagger.ts';
+import { serviceFqdn } from '../shared/names.ts';
 import type { RolloutSupport } from '../types.ts';
-import type { Peer } from './model.ts';
+import { controllerRoleArn } from './charts.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './constants.ts';
+import { meshName } from './mesh.ts';
 import { HTTP_RETRY_EVENT } from './virtual-router.ts';
 
 /**
@@ -24,20 +26,95 @@ export const APPMESH_ROLLOUT: RolloutSupport = {
 };
 
 /**
- * A rolled-out service's objects on App Mesh: the Canary only, listing as `backends` the VirtualServices of its
- * own namespace it may call (Flagger's backends name VirtualServices of the Canary's namespace). No Service,
- * VirtualNode, VirtualRouter or VirtualService: Flagger generates them.
+ * How a Canary names the VirtualServices of other namespaces in an environment: the ARN prefix of its Mesh's
+ * VirtualServices, or what meshc lacks to write it (`reported`: an APPMESH_INSTALL_VALUE_MISSING error already
+ * says so).
+ */
+export type VirtualServiceArns =
+  { readonly prefix: string } | { readonly missing: string; readonly reported: boolean };
+
+/** An IAM role ARN: its partition and account. */
+const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/./;
+
+/**
+ * The ARN prefix of the VirtualServices of the environment's Mesh,
+ * `arn:<partition>:appmesh:<region>:<account>:mesh/<mesh>/virtualService/`, from the controller's chart values:
+ * `region`; the account the controller runs as, `accountId` (the chart's `--aws-account-id`) else the account
+ * of its IAM role (IRSA; the controller otherwise asks STS, which answers the role's account: controller v1.13.3
+ * `pkg/aws/cloud.go`), and the partition of that role (else of the region). The Mesh's awsName is its name
+ * (the controller's webhook defaults it so).
+ */
+export function virtualServiceArns(env: ResolvedEnvironment): VirtualServiceArns {
+  const install = env.mesh.install;
+  if (!install)
+    return {
+      missing: `environment ${env.name} does not install the controller (mesh.install), where the AWS region and account of its Mesh are set`,
+      reported: false,
+    };
+  const region = install.values.region;
+  const role = controllerRoleArn(install.values);
+  const accountId = install.values.accountId;
+  const parsed = role ? ROLE_ARN.exec(role) : null;
+  const account =
+    (typeof accountId === 'string' && accountId) || typeof accountId === 'number'
+      ? String(accountId)
+      : parsed?.[2];
+  if (typeof region !== 'string' || !region || (!account && !role))
+    return { missing: `mesh.install.values of environment ${env.name} lacks them`, reported: true };
+  if (!account)
+    return {
+      missing: `mesh.install.values of environment ${env.name} gives no \`accountId\`, and the controller's role ARN names no account (\`arn:<partition>:iam::<12 digits>:role/<name>\`)`,
+      reported: false,
+    };
+  const partition =
+    parsed?.[1] ??
+    (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
+  return {
+    prefix: `arn:${partition}:appmesh:${region}:${account}:mesh/${meshName(env)}/virtualService/`,
+  };
+}
+
+/**
+ * The awsName of a service's VirtualService: meshc's is the cluster DNS name (virtual-router.ts,
+ * buildVirtualService); Flagger's, for a rolled-out service, has none, which the controller's webhook defaults
+ * to `<name>.<namespace>` (controller v1.13.3 `webhooks/appmesh/virtualservice_mutator.go`).
+ */
+function virtualServiceAwsName(s: Pick<ResolvedService, 'name' | 'namespace' | 'rollout'>): string {
+  return s.rollout ? `${s.name}.${s.namespace}` : serviceFqdn(s.namespace, s.name);
+}
+
+/**
+ * The Canary's `service.backends` for the services a rolled-out service may call (backendsOf, in id order):
+ * Flagger writes an entry starting with `arn:aws` as a VirtualService ARN and any other as the name of a
+ * VirtualService of the Canary's namespace (`reconcileVirtualNode`, v1.44.0). So a service of its namespace is
+ * named, one of another namespace is given by ARN (the controller reads the VirtualService's awsName from it:
+ * controller v1.13.3 `pkg/conversions/arns_conversion.go`). Without the ARN prefix those are left out, each an
+ * error (rollout-checks.ts, checkCanaryBackends; or the install's missing values, APPMESH_INSTALL_VALUE_MISSING).
+ */
+export function canaryBackends(
+  s: Pick<ResolvedService, 'namespace'>,
+  backends: readonly Pick<ResolvedService, 'namespace' | 'name' | 'rollout'>[],
+  arns: VirtualServiceArns,
+): string[] {
+  return backends.flatMap((b) =>
+    b.namespace === s.namespace
+      ? [b.name]
+      : 'prefix' in arns
+        ? [`${arns.prefix}${virtualServiceAwsName(b)}`]
+        : [],
+  );
+}
+
+/**
+ * A rolled-out service's objects on App Mesh: the Canary only, listing as `backends` the VirtualServices it may
+ * call (canaryBackends). No Service, VirtualNode, VirtualRouter or VirtualService: Flagger generates them.
  *
  * The Canary's retries always carry a `perTryTimeout`: Flagger's App Mesh router makes a missing one 250ms
  * (`makeRetryPolicy`, which reads it with Go's time.ParseDuration), where meshc's own routers take the route
  * timeout, else App Mesh's 15s request default (virtual-router.ts, retryPolicy).
  */
-export function appmeshRolloutObjects(
-  s: ResolvedService,
-  backends: readonly Pick<Peer, 'namespace' | 'name'>[],
-): K8sObject[] {
-  const names = backends.filter((b) => b.namespace === s.namespace).map((b) => b.name);
-  const canary = buildCanary(s, APPMESH_ROLLOUT, names.length ? { backends: names } : {});
+export function appmeshRolloutObjects(s: ResolvedService, backends: readonly string[]): K8sObject[] {
+  const canary = buildCanary(s, APPMESH_ROLLOUT, backends.length ? { backends: [...backends] } : {});
   const spec = canary.spec as Record<string, unknown> & { service: Record<string, unknown> };
   const service = spec.service;
   const retries = service.retries as Record<string, unknown> | undefined;

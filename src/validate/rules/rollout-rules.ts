@@ -2,6 +2,7 @@ import type { DiagnosticCode } from '../../core/codes.ts';
 import { parseDuration } from '../../core/duration.ts';
 import type { DataPath } from '../../core/location.ts';
 import { toPointer } from '../../core/location.ts';
+import { serviceRefId } from '../../core/service-ref.ts';
 import { MAX_LABEL_LENGTH, isLabelValue } from '../../schema/formats.ts';
 import { FLAGGER_SELECTOR_LABELS, flaggerSelectorLabel } from '../../spec/rollout.ts';
 import type { EnvDoc } from '../environments.ts';
@@ -33,10 +34,11 @@ function at(
 /**
  * `Service.rollout` against Flagger's rules: the fields each strategy needs and refuses, weights, the
  * interval minimum, the selector label Flagger rewrites, and the routing a Canary cannot carry; and, on every
- * service, a name Flagger takes for the rollout of another.
+ * service, a name Flagger takes for the rollout of another, and a route to another's rollout.
  */
 export const rolloutRules: ServiceRule = (svc, index, report) => {
   flaggerNameTaken(svc, index, report);
+  routedToRollout(svc, index, report);
   const r = svc.spec.rollout;
   if (!r) return;
   const strategy = r.strategy ?? 'canary';
@@ -189,6 +191,39 @@ function flaggerNameTaken(svc: ServiceView, index: ServiceIndex, report: Report)
       related: [{ message: `the rollout of ${rolled.id}`, location: rolled.at(['rollout'], 'key') }],
     });
   }
+}
+
+/**
+ * A route of `svc` to another service that is rolled out (`routes[].backends`): a mesh applies the caller's
+ * route alone, never the routing Flagger generates for the target, so its requests go to the target's
+ * Kubernetes Service, which Flagger points at the primary pods (fluxcd/flagger `pkg/router/kubernetes_default.go`,
+ * `Reconcile`: the apex Service selects `<value>-primary`), and none reach the canary. meshc writes the route as
+ * Istio's VirtualService destination host `<name>.<namespace>.svc.cluster.local` and as a Gateway API
+ * backendRef to the Service `<name>` (Linkerd), neither of which goes through Flagger's VirtualService or
+ * HTTPRoute. A warning at each such backend (App Mesh refuses it, appmesh/rollout-checks.ts). A rolled-out
+ * caller's backends are ROLLOUT_CONFLICT already.
+ */
+function routedToRollout(svc: ServiceView, index: ServiceIndex, report: Report): void {
+  if (svc.spec.rollout) return;
+  (svc.spec.routes ?? []).forEach((route, i) =>
+    (route.backends ?? []).forEach((b, j) => {
+      // A version of a rolled-out service is refused already (its `versions` are ROLLOUT_CONFLICT).
+      if (b.version !== undefined) return;
+      const id = serviceRefId(b.service, svc.namespace);
+      if (id === svc.id) return;
+      const target = index.get(id);
+      if (!target?.spec.rollout) return;
+      report({
+        code: 'MESH_APPROXIMATE_FEATURE',
+        severity: 'warning',
+        message: `The requests ${svc.id} routes to ${target.id} never reach its canary: a mesh applies the route of ${svc.id} alone, not the routing Flagger generates for the rollout of ${target.id}, and sends them to the Service ${target.name}, which Flagger points at the primary pods.`,
+        hint: `Let the callers of ${svc.id} call ${target.id} directly if its canary should get their requests too, or accept that this share stays on the primary, outside the canary's checks (App Mesh refuses the route).`,
+        location: svc.at(['routes', i, 'backends', j]),
+        pointer: toPointer(['spec', 'routes', i, 'backends', j]),
+        related: [{ message: `the rollout of ${target.id}`, location: target.at(['rollout'], 'key') }],
+      });
+    }),
+  );
 }
 
 /** Routing a Canary cannot carry: Flagger generates the service's routes from the Canary alone. */
