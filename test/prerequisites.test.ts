@@ -112,6 +112,9 @@ describe('prerequisites follow what the environment uses', () => {
     expect(whats(linkerd, { version: '2.19' })).toContain(
       'Gateway API CRDs v1.1.1 to v1.2.1 (HTTPRoute, GRPCRoute)',
     );
+    expect(whats(linkerd, { version: '2.20' })).toContain(
+      'Gateway API CRDs v1.2.1 to v1.5.1 (HTTPRoute, GRPCRoute)',
+    );
     const list = whats(linkerd, {
       version: '2.18',
       install: { chartVersion: '2025.4.4', values: {} },
@@ -121,7 +124,7 @@ describe('prerequisites follow what the environment uses', () => {
       expect.arrayContaining([
         'cert-manager',
         'the ClusterIssuer `root` (cert-manager)',
-        'trust-manager, with its trust namespace `cert-manager`',
+        'trust-manager v0.13.0 or later, with its trust namespace `cert-manager`',
       ]),
     );
     expect(list.join()).not.toMatch(/installed outside meshc/);

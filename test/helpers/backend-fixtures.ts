@@ -213,7 +213,16 @@ type MeshOverrides = Partial<MeshSettings>;
  */
 export const FULL_MESH: Readonly<Partial<Record<MeshType, MeshSettings>>> = {
   istio: fullMeshSettings('istio', '1.30', 'istio', 'istio-ingress', '1.30.3'),
-  linkerd: fullMeshSettings('linkerd', '2.19', 'nginx', 'ingress', '2025.10.7'),
+  // Linkerd: the chart needs the tracing collector's service account (its namespace comes from the host).
+  linkerd: {
+    ...fullMeshSettings('linkerd', '2.19', 'nginx', 'ingress', '2025.10.7'),
+    install: {
+      chartVersion: '2025.10.7',
+      values: {
+        proxy: { tracing: { collector: { meshIdentity: { serviceAccountName: 'otel-collector' } } } },
+      },
+    },
+  },
   // Consul: its own CA and a Zipkin tracer (it can neither read cert-manager trust nor export OTLP).
   consul: {
     ...fullMeshSettings('consul', '1.21', 'consul', 'ingress', '1.7.2'),

@@ -252,8 +252,11 @@ export function inboundMatch(e: AccessEntry): Record<string, unknown> {
   return out;
 }
 
-/** policy.linkerd.io/v1beta3 HTTPRoute allows 8 matches per rule. */
+/** policy.linkerd.io/v1beta3 HTTPRoute allows 8 matches per rule and 16 rules (its CRD's `maxItems`). */
 const MATCHES_PER_RULE = 8;
+const RULES_PER_ROUTE = 16;
+/** The most matches one inbound HTTPRoute can hold. */
+export const MATCHES_PER_ROUTE = MATCHES_PER_RULE * RULES_PER_ROUTE;
 
 function inboundRoute(
   name: string,
@@ -273,6 +276,29 @@ function inboundRoute(
       rules,
     },
   };
+}
+
+/**
+ * The matches of one caller group as inbound routes the CRD admits: `name` with the first
+ * MATCHES_PER_ROUTE, then `name.1`, `name.2`, … with the rest. Each gets its own AuthorizationPolicy on the
+ * group's authentication, so the split keeps the semantics exactly: whichever of the group's routes Linkerd
+ * picks for a request (the most specific match, ties by age), it admits the same callers.
+ */
+function inboundRoutes(
+  name: string,
+  service: ResolvedService,
+  server: string,
+  matches: readonly Record<string, unknown>[],
+): { name: string; route: K8sObject }[] {
+  const out: { name: string; route: K8sObject }[] = [];
+  for (let i = 0; i < matches.length; i += MATCHES_PER_ROUTE) {
+    const part = i === 0 ? name : `${name}.${i / MATCHES_PER_ROUTE}`;
+    out.push({
+      name: part,
+      route: inboundRoute(part, service, server, matches.slice(i, i + MATCHES_PER_ROUTE)),
+    });
+  }
+  return out;
 }
 
 interface Region {
@@ -415,9 +441,15 @@ export function buildAccess(service: ResolvedService, options: AccessOptions = {
       out.objects.push(authorizationPolicy(server, ns, { kind: 'Server', name: server }, wideAuth.ref));
     if (port.protocol === 'tcp' || !groups.length) continue;
     groups.forEach((g, k) => {
-      const name = `${server}.authz-${k}`;
-      out.objects.push(inboundRoute(name, service, server, g.entries.map(inboundMatch)));
-      out.objects.push(authorizationPolicy(name, ns, { kind: 'HTTPRoute', name }, groupAuth[k]!.ref));
+      for (const { name, route } of inboundRoutes(
+        `${server}.authz-${k}`,
+        service,
+        server,
+        g.entries.map(inboundMatch),
+      )) {
+        out.objects.push(route);
+        out.objects.push(authorizationPolicy(name, ns, { kind: 'HTTPRoute', name }, groupAuth[k]!.ref));
+      }
     });
     out.objects.push(
       inboundRoute(`${server}.all`, service, server, [{ path: { type: 'PathPrefix', value: '/' } }]),

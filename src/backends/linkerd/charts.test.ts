@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeEnvironment } from '../../../test/helpers/model-factory.ts';
 import type { ResolvedEnvironment } from '../../model/types.ts';
-import { buildCharts, controlPlaneValues } from './charts.ts';
+import { buildCharts, controlPlaneValues, heartbeatSchedule } from './charts.ts';
 
 const env = (overrides: Partial<ResolvedEnvironment['mesh']> = {}) =>
   makeEnvironment({
@@ -62,6 +62,7 @@ describe('install', () => {
       },
       profileValidator: { externalSecret: true, injectCaFrom: 'linkerd/linkerd-sp-validator' },
       policyValidator: { externalSecret: true, injectCaFrom: 'linkerd/linkerd-policy-validator' },
+      heartbeatSchedule: heartbeatSchedule('test'),
       controllerReplicas: 1,
     });
   });
@@ -78,7 +79,10 @@ describe('install', () => {
       tracing: { provider: 'opentelemetry' as const, host: 'otel.observability', port: 4317, sampling: 10 },
     };
     expect(controlPlaneValues(env({ version: '2.19', observability: tracing }), {}).proxy).toEqual({
-      tracing: { enabled: true, collector: { endpoint: 'otel.observability:4317' } },
+      tracing: {
+        enabled: true,
+        collector: { endpoint: 'otel.observability:4317', meshIdentity: { namespace: 'observability' } },
+      },
     });
     expect(controlPlaneValues(env({ version: '2.18', observability: tracing }), {}).proxy).toBeUndefined();
   });

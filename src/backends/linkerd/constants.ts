@@ -1,10 +1,44 @@
-import type { MtlsMode } from '../../model/types.ts';
+import type { MtlsMode, Port } from '../../model/types.ts';
 import type { Duration } from '../../model/types.ts';
+import type { AppProtocolOf } from '../shared/kubernetes-service.ts';
+import { isOlderThan } from '../shared/names.ts';
 
 export const LINKERD_NS = 'linkerd';
 export const MIN_VERSION = '2.16';
 /** First version whose control-plane chart configures native proxy tracing (`proxy.tracing.*`). */
 export const TRACING_SINCE = '2.19';
+/**
+ * First version whose policy controller reads a Service port's `appProtocol` (linkerd2
+ * `policy-controller/core/src/outbound.rs`, `FromStr for AppProtocol`): `http` is HTTP/1, `kubernetes.io/h2c`
+ * HTTP/2, `linkerd.io/tcp` and `linkerd.io/opaque` opaque, and any other value (`grpc`, `http2`, `tcp`) is
+ * Unknown, which the outbound policy serves as opaque TCP: no HTTPRoute, retry, timeout or failure accrual
+ * applies to it. 2.16 and 2.17 ignore `appProtocol` and detect the protocol.
+ */
+export const APP_PROTOCOL_SINCE = '2.18';
+/** The `appProtocol` Linkerd 2.18+ reads as HTTP/2 (the Kubernetes name of HTTP/2 over cleartext). */
+export const H2C = 'kubernetes.io/h2c';
+
+/**
+ * A port's `appProtocol` on Linkerd `version`: from 2.18, `kubernetes.io/h2c` for `http2` and `grpc` ports
+ * (gRPC is HTTP/2 to Linkerd, and the only HTTP/2 value it knows), the protocol as written otherwise.
+ */
+export function linkerdAppProtocol(version: string): AppProtocolOf {
+  return appProtocols(readsAppProtocol(version));
+}
+
+/** linkerdAppProtocol of a version that reads `appProtocol` (`h2c`) or does not. */
+export function appProtocols(h2c: boolean): AppProtocolOf {
+  return h2c ? h2cAppProtocol : asWritten;
+}
+
+/** Whether Linkerd `version` reads `appProtocol` (APP_PROTOCOL_SINCE). */
+export function readsAppProtocol(version: string): boolean {
+  return !isOlderThan(version, APP_PROTOCOL_SINCE);
+}
+
+const asWritten = (p: Port): string => p.protocol;
+const h2cAppProtocol = (p: Port): string =>
+  p.protocol === 'http2' || p.protocol === 'grpc' ? H2C : p.protocol;
 
 export const POLICY_GROUP = 'policy.linkerd.io';
 /** Server and the inbound (policy) HTTPRoute. */

@@ -4,7 +4,10 @@ import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts'
 import { checkVersionServiceNames } from '../shared/derived-names.ts';
 import { isOlderThan } from '../shared/names.ts';
 import { fullMatchRegex } from '../shared/gamma.ts';
+import type { Values } from '../shared/merge.ts';
+import { isPlainObject } from '../shared/merge.ts';
 import { hasServers } from './authorization.ts';
+import { collectorNamespace, contradictedValues, pinnedValues } from './charts.ts';
 import { TRACING_SINCE } from './constants.ts';
 import { rustRegexError } from './rust-regex.ts';
 import { httpRetryToken, UNEXPRESSIBLE_RETRY } from './route-policy.ts';
@@ -58,6 +61,19 @@ export function checkEnvironment(
         location: env.origin(['mesh', 'observability', 'tracing', 'provider']),
       });
     }
+    if (env.mesh.install) out.push(...checkCollectorIdentity(env, env.mesh.install));
+  }
+  if (env.mesh.install) {
+    for (const c of contradictedValues(pinnedValues(env), env.mesh.install.values)) {
+      const key = c.at.join('.');
+      out.push({
+        code: 'MESH_CONSTRAINT',
+        severity: 'error',
+        message: `install.values sets ${key} to ${shown(c.value)}, but meshc sets ${c.pinned.path.join('.')} to ${JSON.stringify(c.pinned.value)} in the linkerd-control-plane values on purpose: ${c.pinned.why}.`,
+        hint: `${c.pinned.instead}.`,
+        location: env.origin(['mesh', 'install', 'values', ...c.at]),
+      });
+    }
   }
   out.push(...checkDroppedOutlierFields(env.services));
   // Servers overlap within a namespace only: a namespace taken from the previous render had none there.
@@ -67,6 +83,76 @@ export function checkEnvironment(
     ),
   );
   return out;
+}
+
+/** A user value in a message: a scalar as written, a list or map by its kind only. */
+const shown = (v: unknown): string =>
+  Array.isArray(v) ? 'a list' : isPlainObject(v) ? 'a map' : (JSON.stringify(v) ?? String(v));
+
+/** The keys of the tracing collector's mesh identity in the linkerd-control-plane values. */
+const MESH_IDENTITY = ['proxy', 'tracing', 'collector', 'meshIdentity'] as const;
+
+/**
+ * Linkerd 2.19+ proxies export traces only to a meshed collector, whose identity the chart builds from
+ * `proxy.tracing.collector.meshIdentity.{serviceAccountName, namespace}` and fails to render without either
+ * (linkerd2 `charts/partials/templates/_proxy.tpl`). meshc takes the namespace from the collector's host
+ * (`<service>.<namespace>`); no spec field gives the service account, and Linkerd documents no default: each
+ * missing one is an error at `observability.tracing` unless `install.values` sets it. The chart also builds
+ * that identity with `clusterDomain` where every issued identity uses the trust domain (fixed in chart
+ * 2026.7.1, linkerd2 #15404): with an older chart, a `mesh.trustDomain` other than the cluster domain makes
+ * every proxy refuse the collector's certificate, so no trace is exported (an error too).
+ */
+function checkCollectorIdentity(env: ResolvedEnvironment, install: { chartVersion: string; values: Values }) {
+  const out: Diagnostic[] = [];
+  const tracing = env.mesh.observability.tracing!;
+  const at = env.origin(['mesh', 'observability', 'tracing']);
+  let identity: unknown = install.values;
+  for (const key of MESH_IDENTITY) identity = isPlainObject(identity) ? identity[key] : undefined;
+  const given = (key: string) => {
+    const v = isPlainObject(identity) ? identity[key] : undefined;
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  const path = `install.values.${MESH_IDENTITY.join('.')}`;
+  const namespace = given('namespace') ?? collectorNamespace(tracing.host);
+  if (given('serviceAccountName') === undefined)
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `Linkerd proxies export traces only to a meshed collector, whose service account the linkerd-control-plane chart must be given (${MESH_IDENTITY.join('.')}.serviceAccountName; the chart fails to render without it), and no spec field says which service account the collector at ${tracing.host} runs as.`,
+      hint: `Set mesh.${path}.serviceAccountName to the collector's service account${namespace !== undefined ? ` (its namespace, ${namespace}, is taken from the host)` : ''}, and mesh the collector's namespace.`,
+      location: at,
+    });
+  if (namespace === undefined)
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `Linkerd proxies export traces only to a meshed collector, whose namespace the linkerd-control-plane chart must be given (${MESH_IDENTITY.join('.')}.namespace; the chart fails to render without it), and the host of the collector endpoint, ${tracing.host}, is not a Service name of the form <service>.<namespace>.`,
+      hint: `Write the endpoint's host as <service>.<namespace> (or <service>.<namespace>.svc.<cluster domain>), or set mesh.${path}.namespace to the collector's namespace.`,
+      location: env.origin(['mesh', 'observability', 'tracing', 'endpoint']),
+    });
+  const clusterDomain =
+    typeof install.values.clusterDomain === 'string' ? install.values.clusterDomain : 'cluster.local';
+  if (env.mesh.trustDomain !== clusterDomain && !collectorIdentityFixed(install.chartVersion))
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `The linkerd-control-plane chart ${install.chartVersion} names the tracing collector's identity with the cluster domain (…serviceaccount.identity.linkerd.${clusterDomain}), while every identity Linkerd issues uses mesh.trustDomain (${env.mesh.trustDomain}): the proxies would refuse the collector's certificate and export no trace.`,
+      hint: `Install chart ${COLLECTOR_IDENTITY_FIXED.join('.')} or later (edge-26.7.1, linkerd2 #15404), keep mesh.trustDomain equal to the cluster domain, or remove observability.tracing for this environment with an override.`,
+      location: at,
+    });
+  return out;
+}
+
+/** The first linkerd-control-plane chart (edge calendar version) that builds the collector's identity from the trust domain. */
+const COLLECTOR_IDENTITY_FIXED = [2026, 7, 1] as const;
+
+/** Whether an edge chart version (`YYYY.M.N`) is COLLECTOR_IDENTITY_FIXED or later; false for anything else. */
+export function collectorIdentityFixed(chartVersion: string): boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(chartVersion.trim());
+  if (!m) return false;
+  const v = [Number(m[1]), Number(m[2]), Number(m[3])];
+  for (const [i, f] of COLLECTOR_IDENTITY_FIXED.entries()) if (v[i]! !== f) return v[i]! > f;
+  return true;
 }
 
 /** The values of one service Linkerd cannot take (checkEnvironment's list), found from the service alone. */

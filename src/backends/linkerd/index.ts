@@ -13,7 +13,7 @@ import { LINKERD_CAPABILITIES } from './capabilities.ts';
 import { LINKERD_DIFF_NOISE } from './diff-noise.ts';
 import { buildCharts } from './charts.ts';
 import { linkerdPrerequisites } from './prerequisites.ts';
-import { LINKERD_NS, MIN_VERSION } from './constants.ts';
+import { LINKERD_NS, MIN_VERSION, appProtocols, readsAppProtocol } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
 import { checkEnvironment, checkServiceValues } from './diagnostics.ts';
 import { buildOutboundRoutes } from './http-route.ts';
@@ -78,9 +78,10 @@ function emitLinkerd(
   const services = new Map(env.services.map((s) => [s.id, s]));
   const diagnostics: Diagnostic[] = [...checkEnvironment(env, ctx.taken), ...ingress.diagnostics];
   const grants = new Map<string, { from: string; to: string }>();
-  // serviceObjects reads the service, the index and these two settings of the environment.
+  // serviceObjects reads the service, the index and these three settings of the environment.
   const gatewayNamespace = env.mesh.ingress?.namespace;
-  const key = `linkerd\0${env.mesh.trustDomain}\0${gatewayNamespace ?? ''}`;
+  const h2c = readsAppProtocol(env.mesh.version);
+  const key = `linkerd\0${env.mesh.trustDomain}\0${gatewayNamespace ?? ''}${h2c ? '\0h2c' : ''}`;
   const memo = ctx.memo;
   // With a memo, each service and the index are taken as their representatives (EmitMemo.representative),
   // so that environments of another mTLS mode share the results too. Sound here: no builder of serviceObjects
@@ -101,10 +102,10 @@ function emitLinkerd(
     const wanted = !ctx.only || ctx.only.has(s.namespace);
     const own = memo
       ? memo.get(s, wanted ? key : `${key}\0unwanted`, seen.index, (recorded) => {
-          const r = serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, recorded);
+          const r = serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, h2c, recorded);
           return wanted ? { ...r, objects: memo.keep(r.objects) } : { ...r, objects: [] };
         })
-      : serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, seen.index);
+      : serviceObjects(s, env.mesh.trustDomain, gatewayNamespace, h2c, seen.index);
     namespaces.get(s.namespace)?.push(...own.objects, ...(ingressRoute ? [ingressRoute] : []));
     diagnostics.push(...checks, ...own.diagnostics);
     residue.add(s.namespace, [...checks, ...own.diagnostics], own.crossNamespaceTargets);
@@ -134,13 +135,15 @@ function emitLinkerd(
 
 /**
  * The objects and findings of one service (the ingress route aside): a function of the service, the other
- * services it reads from the index, the trust domain and the ingress gateway's namespace (the environment's,
- * when it has one).
+ * services it reads from the index, the trust domain, the ingress gateway's namespace (the environment's,
+ * when it has one) and whether the version reads `appProtocol` (`h2c`: Linkerd 2.18+, where HTTP/2 and gRPC
+ * ports must say `kubernetes.io/h2c`, constants.ts `linkerdAppProtocol`).
  */
 function serviceObjects(
   s: ResolvedService,
   trustDomain: string,
   gatewayNamespace: string | undefined,
+  h2c: boolean,
   services: ServiceIndex,
 ): {
   objects: readonly K8sObject[];
@@ -152,15 +155,16 @@ function serviceObjects(
     trustDomain,
     ...(exposedThrough !== undefined ? { ingressNamespace: exposedThrough } : {}),
   };
+  const appProtocol = appProtocols(h2c);
   if (s.rollout) {
     // Flagger generates the service's Services and HTTPRoute: the Canary and the access objects only.
-    const rollout = linkerdRolloutObjects(s, accessOptions);
+    const rollout = linkerdRolloutObjects(s, accessOptions, appProtocol);
     return { objects: rollout.objects, diagnostics: rollout.diagnostics, crossNamespaceTargets: [] };
   }
   const routes = buildOutboundRoutes(s, services);
   const access = buildAccess(s, accessOptions);
   return {
-    objects: [...buildServices(s), ...routes.routes, ...access.objects],
+    objects: [...buildServices(s, appProtocol), ...routes.routes, ...access.objects],
     diagnostics: [...routes.diagnostics, ...access.diagnostics],
     crossNamespaceTargets: [...routes.crossNamespaceTargets],
   };

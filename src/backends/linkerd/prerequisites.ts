@@ -15,14 +15,23 @@ import { CERT_MANAGER_NS, ISSUER_SECRET, TRUST_ROOTS } from './trust.ts';
 
 /**
  * The Gateway API versions each Linkerd version works with (linkerd.io "Gateway API support",
- * compatibility table: 2.15–2.17 take 0.7 to 1.1.1, 2.18–2.19 take 1.1.1 to 1.2.1), narrowed to releases
- * that serve `gateway.networking.k8s.io/v1` HTTPRoute (1.0.0 and later), which meshc emits.
+ * `2-edge/features/gateway-api.md`, compatibility table: 2.15–2.17 take 0.7 to 1.1.1, 2.18–2.19 take 1.1.1
+ * to 1.2.1, 2.20 takes 1.2.1 to 1.5.1, ignoring route objects that use fields newer than 1.2.1: linkerd2
+ * 073d36350, which meshc's HTTPRoutes do not), narrowed to releases that serve
+ * `gateway.networking.k8s.io/v1` HTTPRoute (1.0.0 and later), which meshc emits.
  */
 export function linkerdGatewayApi(version: string): string {
-  return isOlderThan(version, '2.18')
-    ? 'Gateway API CRDs v1.0.0 to v1.1.1 (HTTPRoute, GRPCRoute)'
-    : 'Gateway API CRDs v1.1.1 to v1.2.1 (HTTPRoute, GRPCRoute)';
+  if (isOlderThan(version, '2.18')) return 'Gateway API CRDs v1.0.0 to v1.1.1 (HTTPRoute, GRPCRoute)';
+  if (isOlderThan(version, '2.20')) return 'Gateway API CRDs v1.1.1 to v1.2.1 (HTTPRoute, GRPCRoute)';
+  return 'Gateway API CRDs v1.2.1 to v1.5.1 (HTTPRoute, GRPCRoute)';
 }
+
+/**
+ * The first trust-manager release whose Bundle takes a label-selector source that matches nothing (the
+ * previous-anchor source, empty outside a rotation): up to v0.12.x such a source fails the whole Bundle
+ * ("no PEM certificates", cert-manager/trust-manager#426, fixed by e7049f0 in v0.13.0).
+ */
+export const TRUST_MANAGER_MIN = 'v0.13.0';
 
 export function linkerdPrerequisites(env: ResolvedEnvironment): ClusterPrerequisite[] {
   const m = env.mesh;
@@ -49,8 +58,8 @@ export function linkerdPrerequisites(env: ResolvedEnvironment): ClusterPrerequis
       why: '`mesh.trust.certManager`: it issues the trust anchor',
     });
     out.push({
-      what: `trust-manager, with its trust namespace \`${CERT_MANAGER_NS}\``,
-      why: `\`mesh.trust.certManager\`: its Bundle copies the trust anchor into the ConfigMap \`${TRUST_ROOTS}\``,
+      what: `trust-manager ${TRUST_MANAGER_MIN} or later, with its trust namespace \`${CERT_MANAGER_NS}\``,
+      why: `\`mesh.trust.certManager\`: its Bundle copies the trust anchor into the ConfigMap \`${TRUST_ROOTS}\`; older releases fail the Bundle on its previous-anchor source, which matches nothing outside a rotation`,
     });
   } else if (m.trust?.type === 'existing-secret') {
     out.push({

@@ -1,6 +1,7 @@
 import type { K8sObject } from '../../core/k8s.ts';
 import type { ResolvedService } from '../../model/types.ts';
 import { buildCanary, primaryView } from '../shared/flagger.ts';
+import type { AppProtocolOf } from '../shared/kubernetes-service.ts';
 import { objectMeta } from '../shared/labels.ts';
 import type { RolloutSupport } from '../types.ts';
 import type { AccessOptions, AccessOutput } from './authorization.ts';
@@ -103,13 +104,21 @@ function linkerdVizAccess(metricsServer: string) {
 /**
  * A rolled-out service's objects on Linkerd: its Canary, and its Servers and authorizations twice, for the
  * canary pods and for Flagger's primary pods. No Service or HTTPRoute of its own: Flagger generates them.
+ * The Canary's `service.appProtocol` is the first port's as `appProtocol` gives it (constants.ts
+ * `linkerdAppProtocol`): Flagger copies it verbatim onto the first port of the Services it generates
+ * (fluxcd/flagger `pkg/router/kubernetes_default.go`), where Linkerd 2.18+ reads it.
  */
-export function linkerdRolloutObjects(s: ResolvedService, options: AccessOptions): AccessOutput {
+export function linkerdRolloutObjects(
+  s: ResolvedService,
+  options: AccessOptions,
+  appProtocol?: AppProtocolOf,
+): AccessOutput {
   const canary = buildAccess(s, options);
   const primary = buildAccess(primaryView(s), options);
+  const service = appProtocol ? { appProtocol: appProtocol(s.ports[0]!) } : {};
   // The primary's findings are the canary's (same rules, same spec nodes): reported once.
   return {
-    objects: [buildCanary(s, LINKERD_ROLLOUT), ...canary.objects, ...primary.objects],
+    objects: [buildCanary(s, LINKERD_ROLLOUT, service), ...canary.objects, ...primary.objects],
     diagnostics: canary.diagnostics,
   };
 }

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../../core/diagnostic.ts';
 import { manyPlaces } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
 import type { Resilience, ResolvedService } from '../../model/types.ts';
+import type { AppProtocolOf } from '../shared/kubernetes-service.ts';
 import { buildRootService, buildVersionService } from '../shared/kubernetes-service.ts';
 import { ANNOTATIONS, DEFAULT_MAX_PENALTY_MS, formatMs } from './constants.ts';
 
@@ -28,17 +29,19 @@ export function failureAccrualAnnotations(resilience: Resilience): Record<string
 
 /**
  * The Kubernetes Services of a service: the root Service when meshc manages it (carrying the failure-accrual
- * annotations), and one Service per version, `<name>-<version>`, which the HTTPRoutes send to.
+ * annotations), and one Service per version, `<name>-<version>`, which the HTTPRoutes send to. `appProtocol`
+ * gives each port's `appProtocol` (constants.ts `linkerdAppProtocol`: `kubernetes.io/h2c` for HTTP/2 and gRPC
+ * from 2.18).
  */
-export function buildServices(service: ResolvedService): K8sObject[] {
+export function buildServices(service: ResolvedService, appProtocol?: AppProtocolOf): K8sObject[] {
   const out: K8sObject[] = [];
-  const root = buildRootService(service);
+  const root = buildRootService(service, appProtocol);
   if (root) {
     const annotations = failureAccrualAnnotations(service.resilience);
     if (Object.keys(annotations).length) root.metadata.annotations = annotations;
     out.push(root);
   }
-  for (const v of service.versions) out.push(buildVersionService(service, v));
+  for (const v of service.versions) out.push(buildVersionService(service, v, appProtocol));
   return out;
 }
 
@@ -78,13 +81,26 @@ export function checkDroppedOutlierFields(services: readonly ResolvedService[]):
 }
 
 /**
- * Outlier detection with `kubernetesService: external`: the annotations have no Service to go on (an error:
- * meshc does not own that Service). The fields Linkerd drops are checkDroppedOutlierFields'.
+ * Outlier detection Linkerd would not apply, an error at `resilience.outlierDetection`: on a service with TCP
+ * ports only (Linkerd's failure accrual belongs to the HTTP and gRPC outbound policy, linkerd2
+ * `policy-controller/grpc/src/outbound.rs`: an opaque or `tcp` port gets none, whatever the annotations say),
+ * and with `kubernetesService: external` (the annotations have no Service to go on: meshc does not own that
+ * Service). The fields Linkerd drops are checkDroppedOutlierFields'.
  */
 export function checkOutlierDetection(service: ResolvedService): Diagnostic[] {
   const od = service.resilience.outlierDetection;
   if (!od) return [];
   const out: Diagnostic[] = [];
+  if (service.ports.every((p) => p.protocol === 'tcp')) {
+    out.push({
+      code: 'MESH_CONSTRAINT',
+      severity: 'error',
+      message: `Linkerd applies failure accrual (its circuit breaker) to HTTP and gRPC traffic only, and ${service.id} has TCP ports only, so outlierDetection would have no effect.`,
+      hint: 'Declare the port protocol (http, http2, grpc) if the traffic is HTTP, or remove outlierDetection for this environment with an override.',
+      location: service.origin(['resilience', 'outlierDetection']),
+    });
+    return out;
+  }
   if (service.kubernetesService === 'external') {
     out.push({
       code: 'MESH_CONSTRAINT',

@@ -15,7 +15,9 @@ export const CERT_MANAGER_NS = 'cert-manager';
  * The label that makes a Secret in the trust namespace a source of the trust bundle besides the current anchor:
  * the rotation procedure (backend README, "Trust anchor rotation") copies the anchor into such a Secret before
  * renewing it and deletes it once every proxy has restarted. A selector source that matches nothing adds
- * nothing (trust-manager 0.8+), so the bundle is never stuck waiting for a Secret that is not there.
+ * nothing from trust-manager v0.13.0 (cert-manager/trust-manager e7049f0; up to v0.12.x it fails the whole
+ * Bundle with "no PEM certificates", trust-manager#426), so the bundle is never stuck waiting for a Secret that
+ * is not there. prerequisites.ts `TRUST_MANAGER_MIN` states that minimum.
  */
 export const PREVIOUS_ANCHOR_LABEL = 'meshc.dev/linkerd-previous-trust-anchor';
 
