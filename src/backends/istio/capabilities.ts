@@ -39,7 +39,7 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'route.fault.delay': limited(FAULT_PERCENT),
   'route.fault.abort': limited(FAULT_PERCENT),
   'route.fault.withTimeoutOrRetries': approximate(
-    'Istio disables the timeout and retries of a route that has fault injection',
+    "the timeout and retries are kept, but the fault is injected before routing: an aborted request is answered by the caller's sidecar and never retried, and an injected delay does not count against the timeout or perTryTimeout",
   ),
   'route.mirror': exact('mirror + mirrorPercentage'),
   'route.headers.request': limited(
@@ -51,23 +51,31 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'resilience.outlierDetection': exact('consecutiveErrors is emitted as consecutive5xxErrors'),
   'resilience.connectionPool': exact(),
   'resilience.loadBalancer': exact(),
-  'resilience.consistentHash': exact('consistentHash.httpHeaderName'),
+  'resilience.consistentHash': limited(
+    'refused on a service whose ports are all TCP, warned about with TCP ports too (a TCP proxy hashes only the source IP)',
+    'consistentHash.httpHeaderName',
+  ),
   access: limited(
-    'a rule naming callers of a service whose mtls is off is refused (plaintext requests carry no identity, so the callers would all be denied)',
+    'a rule naming callers of a service whose mtls is off is refused (plaintext requests carry no identity, so the callers would all be denied); a service in the root namespace (istio-system) is refused (its AuthorizationPolicy would select pods of every namespace)',
     'AuthorizationPolicy (ALLOW); access: [] denies every request',
   ),
   'access.l7': limited(
-    'a path with `{` or `}` is refused (Istio reads them as path templates, `{*}` and `{**}` as whole segments only)',
+    'a path with `{` or `}` is refused (Istio reads them as path templates, `{*}` and `{**}` as whole segments only); methods and paths are refused on a service whose ports are all TCP, and warned about on one with TCP ports too (istiod skips such an ALLOW rule on a TCP filter chain, denying its callers there)',
   ),
-  'mtls.service': exact('PeerAuthentication with a workload selector'),
+  'mtls.service': limited(
+    "refused in the root namespace when it differs from the environment's mode (istiod ignores a PeerAuthentication with a selector there)",
+    'PeerAuthentication with a workload selector',
+  ),
   ingress: exact('Gateway API Gateway + HTTPRoute, or Istio Gateway + VirtualService'),
   'ingress.routed': approximate(
     'ingress traffic goes from the gateway to the root Service: the service routes (weights, subsets, retries) apply to traffic inside the mesh only',
   ),
   kubernetesService: exact(),
-  rollout: exact(
+  rollout: limited(
+    "a route of another service to a rolled-out one (`routes[].backends`) reaches its primary pods only: Flagger's routing is not applied to it (a warning at the backend)",
     'Flagger provider `istio`: Flagger generates the VirtualService and the primary/canary DestinationRules and Services',
   ),
+
   'rollout.ab': limited(LONG_REGEX, 'analysis.match: headers and queryParams'),
   'rollout.ab.alternatives': exact('one VirtualService match per entry'),
   'rollout.ab.query': exact('queryParams'),
@@ -92,10 +100,13 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'mesh.mtls.permissive': exact(),
   'mesh.mtls.off': exact('DISABLE (sidecar mode only)'),
   'mesh.install': limited(
-    '`meshConfig.trustDomain` in install.values other than mesh.trustDomain is refused (meshc sets it from mesh.trustDomain, which every principal uses)',
+    "`meshConfig.trustDomain` in install.values other than mesh.trustDomain is refused (meshc sets it from mesh.trustDomain, which every principal uses); `revision` is refused (meshc installs and labels for the default revision); `meshConfig.rootNamespace` other than istio-system is refused (meshc's mesh-wide objects live in istio-system)",
     'Helm charts base, istiod and, for native ingress, gateway',
   ),
-  'mesh.trust.certManager': exact('cert-manager Certificate writing the cacerts secret'),
+  'mesh.trust.certManager': limited(
+    'a service in istio-system is refused (meshc creates the namespace ahead of the charts for cacerts)',
+    'cert-manager Certificate writing the cacerts secret',
+  ),
   'mesh.trust.existingSecret': limited(
     'a secret not named `cacerts` is refused (istiod mounts the secret cacerts)',
     'the plug-in CA secret `cacerts` in istio-system',
@@ -117,7 +128,7 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'mesh.ingress.gatewayApi': exact('Gateway API CRDs must be installed separately'),
   'mesh.ingress.native': limited(
-    'an ingress host without a dot, or whose last label is all digits (an IP address aside), is refused (the Gateway and VirtualService webhooks)',
+    'an ingress host without a dot, or whose last label is all digits (an IP address aside), is refused (the Gateway and VirtualService webhooks); overlapping path prefixes of different services on one host are warned about (istiod joins their routes in no fixed order)',
     'Istio Gateway + VirtualService',
   ),
   'mesh.ingress.tls': exact(

@@ -56,7 +56,7 @@ describe('istio backend', () => {
         'route.fault.withTimeoutOrRetries',
         {
           support: 'approximate',
-          note: 'Istio disables the timeout and retries of a route that has fault injection',
+          note: "the timeout and retries are kept, but the fault is injected before routing: an aborted request is answered by the caller's sidecar and never retried, and an injected delay does not count against the timeout or perTryTimeout",
         },
       ],
     ]);

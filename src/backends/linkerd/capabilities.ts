@@ -76,7 +76,7 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     'ResponseHeaderModifier filter (on gateway.networking.k8s.io HTTPRoutes)',
   ),
   'resilience.outlierDetection': approximate(
-    "`balancer.linkerd.io/failure-accrual: consecutive` on the Service clients call: consecutiveErrors → max-failures, baseEjectionTime → min-penalty (later penalties back off up to max-penalty, 1m or the min penalty); no interval and no max ejection percent (a warning names them when set); applies to requests addressed to this Service, not to other services' `backends` sending here; needs `kubernetesService: managed`",
+    "`balancer.linkerd.io/failure-accrual: consecutive` on the Service clients call: consecutiveErrors → max-failures, baseEjectionTime → min-penalty (later penalties back off up to max-penalty, 1m or the min penalty); no interval and no max ejection percent (a warning names them when set); applies to requests addressed to this Service, not to other services' `backends` sending here; needs `kubernetesService: managed`; refused on a service whose ports are all tcp (Linkerd accrues failures on HTTP and gRPC traffic only)",
   ),
   'resilience.connectionPool': unsupported(
     'Linkerd has no per-destination connection or pending-request limits',
@@ -88,7 +88,7 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     'Server per port (accessPolicy: deny) + AuthorizationPolicy + MeshTLSAuthentication (`<sa>.<ns>.serviceaccount.identity.linkerd.<trustDomain>`); `*` = NetworkAuthentication 0.0.0.0/0, ::/0 (permissive) or any meshed identity (strict)',
   ),
   'access.l7': approximate(
-    "inbound HTTPRoutes (policy.linkerd.io/v1beta3) on the port's Server plus a catch-all route: Linkerd then stops authorizing kubelet probes on that port implicitly and meshc does not know the probe paths, so probe on a port not listed in `ports`; rules that overlap only by nested paths may be decided by one rule (a warning names them)",
+    "inbound HTTPRoutes (policy.linkerd.io/v1beta3) on the port's Server plus a catch-all route: Linkerd then stops authorizing kubelet probes on that port implicitly and meshc does not know the probe paths, so probe on a port not listed in `ports`; rules that overlap only by nested paths may be decided by one rule (a warning names them); more than 128 matches continue in further inbound routes with the same authorization",
   ),
   'mtls.service': approximate(
     "Server `accessPolicy` (all-authenticated / all-unauthenticated) on each listed port; ports the pods serve outside `ports` keep the namespace default (the pod annotation belongs to the workload's manifests)",
@@ -101,9 +101,11 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "the service's HTTPRoutes apply to the gateway hop only when the meshed controller sends to the Service address, not straight to the endpoints",
   ),
   kubernetesService: exact(),
-  rollout: exact(
+  rollout: limited(
+    "a route of another service to a rolled-out one (`routes[].backends`) reaches its primary pods only: Flagger's routing is not applied to it (a warning at the backend)",
     'Flagger provider `gatewayapi:v1beta1`: Flagger generates the HTTPRoute attached to the Service <name> and the primary/canary Services; checks through MetricTemplates over the Linkerd proxy metrics',
   ),
+
   'rollout.ab': exact('analysis.match: headers and queryParams, as HTTPRoute matches'),
   'rollout.ab.alternatives': exact('one HTTPRoute match per entry'),
   'rollout.ab.query': exact('HTTPRoute queryParams'),
@@ -113,7 +115,7 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'rollout.bluegreen': exact(),
   'rollout.tcp': unsupported("Flagger's Gateway API router generates HTTPRoutes only"),
   'rollout.grpc': exact(
-    "Canary service.appProtocol: the port's protocol, which Flagger gives the Services it generates (Linkerd routes HTTP/2 and gRPC with the HTTPRoute)",
+    "Canary service.appProtocol: the first port's protocol, `kubernetes.io/h2c` for http2 and grpc from 2.18 (the only HTTP/2 value Linkerd reads), which Flagger copies onto its Services' first port (Linkerd routes HTTP/2 and gRPC with the HTTPRoute)",
   ),
   'rollout.timeout': unsupported(
     "Flagger's Gateway API router does not carry service.timeout into the HTTPRoute it generates",
@@ -139,11 +141,12 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "`config.linkerd.io/default-inbound-policy: all-unauthenticated` (Linkerd's default)",
   ),
   'mesh.mtls.off': unsupported('mTLS between meshed pods is always on in Linkerd'),
-  'mesh.install': exact(
-    'Helm charts linkerd-crds then linkerd-control-plane from https://helm.linkerd.io/edge; cert-manager (webhook certificates) and the Gateway API CRDs are prerequisites',
+  'mesh.install': limited(
+    "install.values that contradict a value meshc sets on purpose (identityTrustDomain, identity.externalCA, identity.issuer.scheme, the webhooks' externalSecret / injectCaFrom, proxy.tracing enabled / endpoint) are refused at the value",
+    'Helm charts linkerd-crds then linkerd-control-plane from https://helm.linkerd.io/edge; cert-manager (webhook certificates) and the Gateway API CRDs are prerequisites; heartbeatSchedule pinned per environment',
   ),
   'mesh.trust.certManager': exact(
-    'ten-year trust anchor Certificate (from the issuer; rotated by hand, the previous anchor kept in the Bundle meanwhile), CA ClusterIssuer, identity issuer Certificate `linkerd-identity-issuer` (kubernetes.io/tls) and trust-manager Bundle `linkerd-identity-trust-roots`',
+    'ten-year trust anchor Certificate (from the issuer; rotated by hand, the previous anchor kept in the Bundle meanwhile), CA ClusterIssuer, identity issuer Certificate `linkerd-identity-issuer` (kubernetes.io/tls) and trust-manager (v0.13.0+) Bundle `linkerd-identity-trust-roots`',
   ),
   'mesh.trust.existingSecret': limited(
     'a secret not named `linkerd-identity-issuer` is refused (the identity controller reads that one only)',
@@ -177,7 +180,7 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'observability.dashboards': exact(),
   'observability.tracing': approximate(
-    '`proxy.tracing` values of the linkerd-control-plane chart (needs mesh.install; OTLP, so `opentelemetry` only); proxies join the traces applications propagate: the sampling percentage is not used',
+    '`proxy.tracing` values of the linkerd-control-plane chart (needs mesh.install; OTLP, so `opentelemetry` only); proxies join the traces applications propagate: the sampling percentage is not used; the collector must be meshed: its namespace comes from the endpoint host, its service account from install.values (proxy.tracing.collector.meshIdentity.serviceAccountName, refused without it); before chart 2026.7.1 a mesh.trustDomain other than the cluster domain is refused (the chart names the collector by clusterDomain)',
     TRACING_SINCE,
   ),
 };
