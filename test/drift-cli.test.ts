@@ -292,6 +292,59 @@ describe('meshc drift --live', () => {
     expect(gh.split('\n').filter((l) => l.startsWith('::warning title=meshc drift (prod)'))).toHaveLength(3);
   });
 
+  it("leftovers: meshc's objects the render no longer has, this environment's only; --exit-code exits 1", async () => {
+    const dir = await specTree(SPEC);
+    const rendered = await build(dir, 'prod');
+    const managed = { 'app.kubernetes.io/managed-by': 'meshc' };
+    // What a render of prod with a `ratings` service left behind, pruning off: its DestinationRule as Flux
+    // applied it, its VirtualService applied by hand; and what is not prod's.
+    const dr = (name: string, namespace: string, labels: Record<string, string>): Obj => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name, namespace, labels: { ...managed, ...labels } },
+      spec: { host: `${name}.${namespace}.svc.cluster.local` },
+    });
+    const flux = (ks: string) => ({
+      'kustomize.toolkit.fluxcd.io/name': ks,
+      'kustomize.toolkit.fluxcd.io/namespace': 'flux-system',
+    });
+    const live = [
+      ...rendered,
+      dr('ratings', 'bookinfo', flux('prod-bookinfo')),
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'ratings', namespace: 'bookinfo', labels: managed },
+        spec: { hosts: ['ratings'], http: [{ route: [{ destination: { host: 'ratings' } }] }] },
+      },
+      // Another environment's Kustomization applied it: never prod's.
+      dr('details', 'bookinfo', flux('staging-bookinfo')),
+      // The mesh's namespace, shared by the environments of a cluster: without a mark, not known to be prod's.
+      dr('mesh-wide', 'istio-system', {}),
+      // Not meshc's.
+      { ...dr('users', 'bookinfo', {}), metadata: { name: 'users', namespace: 'bookinfo' } },
+    ];
+    const file = await dumpOf(live);
+    const r = await runCli(['drift', dir, '--env', 'prod', '--live', file, '--exit-code']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('leftover networking.istio.io/v1 DestinationRule bookinfo/ratings');
+    expect(r.stdout).toContain(
+      "labelled as meshc's but no longer rendered: applied by Flux Kustomization flux-system/prod-bookinfo, which the environment renders",
+    );
+    expect(r.stdout).toContain('leftover networking.istio.io/v1 VirtualService bookinfo/ratings');
+    expect(r.stdout).toContain('in namespace bookinfo, which only this environment deploys to');
+    expect(r.stdout).not.toMatch(/details|mesh-wide|users/);
+    expect(r.stdout).toContain('2 findings: 0 missing, 0 changed, 0 unmanaged overlaps, 2 leftovers;');
+    const json = JSON.parse(
+      (await runCli(['drift', dir, '--env', 'prod', '--live', file, '--format', 'json'])).stdout,
+    );
+    expect(json.drift).toBe(true);
+    expect(json.leftovers.map((l: Obj) => `${l.kind} ${l.namespace}/${l.name}`)).toEqual([
+      'DestinationRule bookinfo/ratings',
+      'VirtualService bookinfo/ratings',
+    ]);
+  });
+
   it('Linkerd: another HTTPRoute on the same Service parent is an unmanaged overlap', async () => {
     const dir = await specTree(SPEC);
     const rendered = await build(dir, 'staging');
@@ -434,7 +487,9 @@ describe('meshc drift --context (a cluster through a kubeconfig)', () => {
     expect(r.stdout).not.toContain('ratings');
     // The Services, the DestinationRule, the Namespace and the mesh-wide PeerAuthentication match, whatever
     // the server filled in.
-    expect(r.stdout).toContain('4 findings: 1 missing, 1 changed, 2 unmanaged overlaps; 5 objects in sync');
+    expect(r.stdout).toContain(
+      '4 findings: 1 missing, 1 changed, 2 unmanaged overlaps, 0 leftovers; 5 objects in sync',
+    );
     expect(server.requests.every((q) => q.startsWith('GET '))).toBe(true);
   });
 

@@ -117,7 +117,17 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
     return EXIT.invalid;
   }
 
-  const result = computeDrift({ rendered, live: objects, scope, overlaps: backend?.overlaps ?? [] });
+  // The environment's application namespaces, which no other environment of the project deploys to on its
+  // cluster; not the mesh's or the ingress's namespace, which the environments of a cluster share.
+  const shared = new Set([render.systemNamespace, render.env.mesh.ingress?.namespace]);
+  const ownNamespaces = new Set(render.env.namespaces.filter((ns) => !shared.has(ns)));
+  const result = computeDrift({
+    rendered,
+    live: objects,
+    scope,
+    overlaps: backend?.overlaps ?? [],
+    ownNamespaces,
+  });
   io.stdout.write(
     formatDrift(format, result, {
       environment: env,

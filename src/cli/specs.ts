@@ -160,7 +160,7 @@ export const IMPORT_COMMAND: CommandSpec = {
 export const DRIFT_COMMAND: CommandSpec = {
   name: 'drift',
   summary:
-    "Compare an environment's render with what is live (a cluster, read-only, or an exported dump): missing objects, changed fields, unmanaged overlaps.",
+    "Compare an environment's render with what is live (a cluster, read-only, or an exported dump): missing objects, changed fields, unmanaged overlaps, meshc's leftovers.",
   usage:
     'meshc drift [dir] --env NAME (--context NAME [--kubeconfig FILE] [--timeout SECONDS] | --live FILE|DIR) [--exit-code] [--format text|json|markdown|github]',
   positionals: ['dir'],
@@ -191,6 +191,12 @@ export const DRIFT_COMMAND: CommandSpec = {
     'managedFields) is never drift. Rendered objects of kinds meshc does not read live (GitOps objects,',
     'certificates, monitors) are counted as not compared. With --context, meshc reads the namespaces the',
     'environment renders into, and reports which meshes (and versions) the cluster runs.',
+    '',
+    'A leftover is a live object labelled app.kubernetes.io/managed-by: meshc that the render no longer has (a',
+    "GitOps engine with pruning off, or a render applied by hand, leaves it behind). Only the environment's own:",
+    'one its GitOps engine marks as applied by an Argo CD Application or Flux Kustomization the environment',
+    'renders, or, without such a mark, one in a namespace only this environment deploys to. Namespaces are never',
+    'leftovers (meshc keeps them from pruning on purpose).',
     '',
     'Exit status: 0 no drift (or drift without --exit-code); 1 drift with --exit-code, an invalid spec, or live',
     'objects that could not be read (no kubeconfig, an unreachable cluster, a refused read, a timeout, an',

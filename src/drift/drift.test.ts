@@ -60,6 +60,7 @@ describe('computeDrift', () => {
       missing: [],
       changed: [],
       overlaps: [],
+      leftovers: [],
       inSync: 1,
       notCompared: {},
       kinds: [{ kind: 'Service', compared: 1, notCompared: 0, live: 1 }],
@@ -265,6 +266,150 @@ describe('computeDrift', () => {
     expect(r.overlaps.map((o) => `${o.object.name} ${o.claim}`)).toEqual([
       'by-hand the same parent: Service bookinfo/reviews',
     ]);
+  });
+});
+
+describe('leftovers: live objects of meshc that the render no longer has', () => {
+  const MANAGED = { 'app.kubernetes.io/managed-by': 'meshc' };
+  const old = (name: string, meta: Record<string, unknown> = {}, namespace = 'bookinfo'): K8sObject => {
+    const o = vs(name, [`${name}.${namespace}.svc.cluster.local`]);
+    return { ...o, metadata: { ...o.metadata, namespace, labels: { ...MANAGED }, ...meta } };
+  };
+  const argoApp = (name: string): K8sObject => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace: 'argocd' },
+  });
+  const fluxKs = (name: string): K8sObject => ({
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name, namespace: 'flux-system' },
+  });
+  const names = (r: ReturnType<typeof computeDrift>) =>
+    r.leftovers.map((l) => `${l.object.name}: ${l.reason}`);
+
+  it('applied by one of the Applications or Kustomizations the environment renders, with no overlap', () => {
+    const ours = vs('reviews', ['reviews.bookinfo.svc.cluster.local']);
+    const r = computeDrift({
+      rendered: [ours, argoApp('prod-bookinfo'), fluxKs('prod-bookinfo')],
+      live: [
+        live(ours),
+        live(
+          old('ratings', {
+            annotations: {
+              'argocd.argoproj.io/tracking-id':
+                'prod-bookinfo:networking.istio.io/VirtualService:bookinfo/ratings',
+            },
+          }),
+          'c:ratings',
+        ),
+        live(old('details', { labels: { ...MANAGED, 'app.kubernetes.io/instance': 'prod-bookinfo' } })),
+        live(
+          old('payments', {
+            labels: {
+              ...MANAGED,
+              'kustomize.toolkit.fluxcd.io/name': 'prod-bookinfo',
+              'kustomize.toolkit.fluxcd.io/namespace': 'flux-system',
+            },
+          }),
+        ),
+      ],
+      scope: SCOPE,
+      overlaps: ISTIO_OVERLAPS,
+    });
+    expect(r.overlaps).toEqual([]);
+    expect(names(r)).toEqual([
+      'details: applied by Argo CD Application argocd/prod-bookinfo, which the environment renders',
+      'payments: applied by Flux Kustomization flux-system/prod-bookinfo, which the environment renders',
+      'ratings: applied by Argo CD Application argocd/prod-bookinfo, which the environment renders',
+    ]);
+    expect(r.leftovers.find((l) => l.object.name === 'ratings')?.origin).toBe('c:ratings');
+    expect(hasDrift(r)).toBe(true);
+  });
+
+  it("never another environment's: another Application or Kustomization, or no mark outside the environment's own namespaces", () => {
+    const r = computeDrift({
+      rendered: [argoApp('prod-bookinfo'), old('reviews')],
+      live: [
+        live(old('reviews')),
+        live(old('staging', { labels: { ...MANAGED, 'app.kubernetes.io/instance': 'staging-bookinfo' } })),
+        // Marked by one of ours and by another: not known to be ours.
+        live(
+          old('mixed', {
+            labels: { ...MANAGED, 'app.kubernetes.io/instance': 'prod-bookinfo' },
+            annotations: {
+              'argocd.argoproj.io/tracking-id':
+                'staging-bookinfo:networking.istio.io/VirtualService:bookinfo/mixed',
+            },
+          }),
+        ),
+        // No mark, in the mesh's namespace (shared by the environments of a cluster) or in one the render has nothing in.
+        live(old('mesh-wide', {}, 'istio-system')),
+        live(old('elsewhere', {}, 'payments')),
+      ],
+      scope: SCOPE,
+      overlaps: [],
+      ownNamespaces: new Set(['bookinfo']),
+    });
+    expect(r.leftovers).toEqual([]);
+    expect(hasDrift(r)).toBe(false);
+  });
+
+  it("without a mark, in a namespace only this environment deploys to (a render applied by hand); not someone else's object, nor a Namespace, nor a kind not compared", () => {
+    const ns: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'old-ns', labels: { ...MANAGED } },
+    };
+    const cert: K8sObject = {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: 'old', namespace: 'bookinfo', labels: { ...MANAGED } },
+    };
+    const r = computeDrift({
+      rendered: [old('reviews')],
+      live: [
+        live(old('reviews')),
+        live(old('by-hand'), 'dump.yaml:9'),
+        live({ ...old('theirs'), metadata: { name: 'theirs', namespace: 'bookinfo' } }),
+        live(ns),
+        live(cert),
+      ],
+      scope: new Set([...SCOPE, 'Namespace']),
+      overlaps: [],
+      ownNamespaces: new Set(['bookinfo']),
+    });
+    expect(r.leftovers).toEqual([
+      {
+        object: {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'VirtualService',
+          namespace: 'bookinfo',
+          name: 'by-hand',
+        },
+        origin: 'dump.yaml:9',
+        reason:
+          'in namespace bookinfo, which only this environment deploys to, and no GitOps engine marks it (applied by hand)',
+      },
+    ]);
+    // Without the environment's own namespaces, an object no engine marks is not known to be its own.
+    expect(
+      computeDrift({ rendered: [old('reviews')], live: [live(old('by-hand'))], scope: SCOPE, overlaps: [] })
+        .leftovers,
+    ).toEqual([]);
+  });
+
+  it('a leftover that competes with a rendered object is reported as both', () => {
+    const ours = vs('reviews', ['reviews.bookinfo.svc.cluster.local']);
+    const r = computeDrift({
+      rendered: [ours],
+      live: [live(ours), live({ ...old('reviews-old'), spec: ours.spec })],
+      scope: SCOPE,
+      overlaps: ISTIO_OVERLAPS,
+      ownNamespaces: new Set(['bookinfo']),
+    });
+    expect(r.overlaps.map((o) => o.object.name)).toEqual(['reviews-old']);
+    expect(r.leftovers.map((l) => l.object.name)).toEqual(['reviews-old']);
   });
 });
 

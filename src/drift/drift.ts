@@ -1,13 +1,17 @@
 /**
  * `meshc drift`: an environment's render against the live objects (read from a cluster or a dump), per
- * object, in three classes:
+ * object, in four classes:
  *
  * - **missing**: rendered, not live;
  * - **changed**: live, but a field meshc sets has another value (or is gone). Only the fields of the render
  *   are compared, after the diff's noise filter on both sides (diff/noise.ts: server-filled defaults, set-like
  *   lists, the backends' `diffNoise`), so whatever the API server or a controller adds is never drift;
  * - **unmanaged overlap**: a live object meshc did not render that competes with one it did (the backends'
- *   `overlaps` rules: another VirtualService for the same host, another route on the same Service parent, …).
+ *   `overlaps` rules: another VirtualService for the same host, another route on the same Service parent, …);
+ * - **leftover**: a live object labelled as meshc's (`app.kubernetes.io/managed-by: meshc`) that the render no
+ *   longer has: what a GitOps engine with pruning off, or a hand-applied render, leaves behind, still acting on
+ *   traffic. Only this environment's (see {@link LeftoverFinding}), never a Namespace (meshc keeps those on
+ *   purpose), and only of the kinds compared.
  *
  * Objects are matched on API group, kind, namespace and name (not version: the server may return another
  * served version of the same object). Rendered kinds outside `scope` (what the live source holds at all:
@@ -27,6 +31,13 @@ export interface DriftInput {
   readonly scope: ReadonlySet<string>;
   /** The overlap rules of the environment's mesh (its backend's `overlaps`). */
   readonly overlaps: readonly OverlapRule[];
+  /**
+   * The namespaces only this environment deploys to on its cluster (its application namespaces: meshc refuses
+   * two environments of a project deploying one namespace to one cluster, CLUSTER_NAMESPACE_CONFLICT). A
+   * leftover there that no GitOps engine marks (a hand-applied render) is this environment's. Absent: none, so
+   * only leftovers an engine marks as applied by this environment are reported.
+   */
+  readonly ownNamespaces?: ReadonlySet<string>;
 }
 
 /** An object, as the report names it. */
@@ -62,10 +73,28 @@ export interface OverlapFinding {
   readonly claim: string;
 }
 
+/**
+ * A live object labelled as meshc's that the render does not have, known to be this environment's: the GitOps
+ * engine that applied it says so (Argo CD's tracking annotation `argocd.argoproj.io/tracking-id` or label
+ * `app.kubernetes.io/instance` naming an Application the environment renders; Flux's labels
+ * `kustomize.toolkit.fluxcd.io/name` and `/namespace` naming one of its Kustomizations), or, without any such
+ * mark, it is in one of the environment's own namespaces (`DriftInput.ownNamespaces`). An object an engine
+ * marks as another's (another environment's Application, say) is never one, nor one in a namespace the render
+ * has nothing in.
+ */
+export interface LeftoverFinding {
+  readonly object: ObjectRef;
+  readonly origin: string;
+  /** Why it is this environment's: `applied by Argo CD Application argocd/prod-bookinfo`. */
+  readonly reason: string;
+}
+
 export interface DriftReport {
   readonly missing: readonly ObjectRef[];
   readonly changed: readonly ChangedObject[];
   readonly overlaps: readonly OverlapFinding[];
+  /** Live objects of meshc's that the render no longer has (an object may also be an unmanaged overlap). */
+  readonly leftovers: readonly LeftoverFinding[];
   /** Rendered objects that match live. */
   readonly inSync: number;
   /** Rendered objects of kinds the live source does not hold (outside the scope), per `group/Kind`. */
@@ -95,9 +124,9 @@ export interface KindCount {
   readonly reason?: 'not-compared' | 'no-live-objects';
 }
 
-/** True when the report has any of the three classes. */
+/** True when the report has any of the four classes. */
 export function hasDrift(r: DriftReport): boolean {
-  return r.missing.length > 0 || r.changed.length > 0 || r.overlaps.length > 0;
+  return r.missing.length > 0 || r.changed.length > 0 || r.overlaps.length > 0 || r.leftovers.length > 0;
 }
 
 /** The identity objects are matched on: group, kind, namespace, name. */
@@ -183,7 +212,88 @@ export function computeDrift(input: DriftInput): DriftReport {
       const reason = c.notCompared > 0 ? 'not-compared' : n === 0 ? 'no-live-objects' : undefined;
       return { kind, ...c, live: n, ...(reason ? { reason } : {}) };
     });
-  return { missing, changed, overlaps, inSync, notCompared, kinds };
+  const leftovers = findLeftovers(input, renderedIds, origins);
+  return { missing, changed, overlaps, leftovers, inSync, notCompared, kinds };
+}
+
+/** meshc's ownership label (backends/shared/labels.ts `MANAGED_BY_LABELS`). */
+const MANAGED_BY = 'app.kubernetes.io/managed-by';
+/** Argo CD's resource tracking: the annotation (`<app>:<group>/<kind>:<namespace>/<name>`) and the label. */
+const ARGOCD_TRACKING_ID = 'argocd.argoproj.io/tracking-id';
+const ARGOCD_INSTANCE = 'app.kubernetes.io/instance';
+/** Flux kustomize-controller's labels on what a Kustomization applied. */
+const FLUX_NAME = 'kustomize.toolkit.fluxcd.io/name';
+const FLUX_NAMESPACE = 'kustomize.toolkit.fluxcd.io/namespace';
+
+/** What applied an object, by the marks GitOps engines put on it (none: applied by hand, or unknown). */
+function appliedBy(o: K8sObject): { engine: 'argocd' | 'flux'; name: string }[] {
+  const labels = o.metadata.labels ?? {};
+  const annotations = o.metadata.annotations ?? {};
+  const out: { engine: 'argocd' | 'flux'; name: string }[] = [];
+  const tracking = annotations[ARGOCD_TRACKING_ID];
+  if (typeof tracking === 'string') out.push({ engine: 'argocd', name: tracking.split(':')[0]! });
+  const instance = labels[ARGOCD_INSTANCE];
+  if (typeof instance === 'string') out.push({ engine: 'argocd', name: instance });
+  const ks = labels[FLUX_NAME];
+  if (typeof ks === 'string' || typeof labels[FLUX_NAMESPACE] === 'string')
+    out.push({ engine: 'flux', name: `${String(labels[FLUX_NAMESPACE] ?? '')}/${String(ks ?? '')}` });
+  return out;
+}
+
+function findLeftovers(
+  input: DriftInput,
+  renderedIds: ReadonlySet<string>,
+  origins: ReadonlyMap<string, string>,
+): LeftoverFinding[] {
+  // The environment's own engine objects, by the names their marks use. An Argo CD Application outside the
+  // control plane's namespace is tracked as `<namespace>_<name>`.
+  const apps = new Map<string, string>();
+  const kustomizations = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const o of input.rendered) {
+    const ns = o.metadata.namespace;
+    if (ns !== undefined) namespaces.add(ns);
+    else if (o.apiVersion === 'v1' && o.kind === 'Namespace') namespaces.add(o.metadata.name);
+    const gk = groupKind(o);
+    if (gk === 'argoproj.io/Application') {
+      const name = `${ns ?? ''}/${o.metadata.name}`;
+      apps.set(o.metadata.name, name);
+      apps.set(`${ns ?? ''}_${o.metadata.name}`, name);
+    } else if (gk === 'kustomize.toolkit.fluxcd.io/Kustomization')
+      kustomizations.add(`${ns ?? ''}/${o.metadata.name}`);
+  }
+  const out: LeftoverFinding[] = [];
+  const seen = new Set<string>();
+  for (const o of sorted(input.live.map((s) => s.object))) {
+    const id = identity(o);
+    if (seen.has(id) || renderedIds.has(id)) continue;
+    seen.add(id);
+    if (!input.scope.has(groupKind(o)) || o.metadata.labels?.[MANAGED_BY] !== 'meshc') continue;
+    // meshc's Namespaces are kept from pruning on purpose (every engine's no-prune marker).
+    if (o.apiVersion === 'v1' && o.kind === 'Namespace') continue;
+    const ns = o.metadata.namespace;
+    if (ns !== undefined && !namespaces.has(ns)) continue;
+    const marks = appliedBy(o);
+    let reason: string;
+    if (marks.length > 0) {
+      // Every mark must name one of this environment's engine objects: anything else is another's.
+      const ours = marks.map((m) =>
+        m.engine === 'argocd'
+          ? apps.has(m.name)
+            ? `Argo CD Application ${apps.get(m.name)!}`
+            : undefined
+          : kustomizations.has(m.name)
+            ? `Flux Kustomization ${m.name}`
+            : undefined,
+      );
+      if (ours.some((x) => x === undefined)) continue;
+      reason = `applied by ${[...new Set(ours)].join(' and ')}, which the environment renders`;
+    } else if (ns !== undefined && input.ownNamespaces?.has(ns))
+      reason = `in namespace ${ns}, which only this environment deploys to, and no GitOps engine marks it (applied by hand)`;
+    else continue;
+    out.push({ object: refOf(o), origin: origins.get(id) ?? '', reason });
+  }
+  return out;
 }
 
 /** Two claims compete on the same key when their selectors do not require different values of one label. */

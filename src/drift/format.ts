@@ -10,6 +10,7 @@ import type {
   DriftReport,
   FieldChange,
   KindCount,
+  LeftoverFinding,
   ObjectRef,
   OverlapFinding,
 } from './drift.ts';
@@ -64,6 +65,10 @@ function overlapText(o: OverlapFinding): string {
   return `competes with ${refText(o.with)} for ${o.claim}`;
 }
 
+function leftoverText(l: LeftoverFinding): string {
+  return `labelled as meshc's but no longer rendered: ${l.reason}`;
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -71,8 +76,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
 /** The one-line verdict. */
 export function driftSummary(r: DriftReport): string {
   if (!hasDrift(r)) return `no drift: ${plural(r.inSync, 'object')} in sync`;
-  const drifted = r.missing.length + r.changed.length + r.overlaps.length;
-  return `${plural(drifted, 'finding')}: ${r.missing.length} missing, ${r.changed.length} changed, ${plural(r.overlaps.length, 'unmanaged overlap')}; ${plural(r.inSync, 'object')} in sync`;
+  const drifted = r.missing.length + r.changed.length + r.overlaps.length + r.leftovers.length;
+  return `${plural(drifted, 'finding')}: ${r.missing.length} missing, ${r.changed.length} changed, ${plural(r.overlaps.length, 'unmanaged overlap')}, ${plural(r.leftovers.length, 'leftover')}; ${plural(r.inSync, 'object')} in sync`;
 }
 
 /**
@@ -133,6 +138,10 @@ function driftText(r: DriftReport, ctx: DriftContext): string {
     out.push(`overlap  ${refText(o.object)} (unmanaged, ${o.origin})`);
     out.push(`           ${overlapText(o)}`);
   }
+  for (const l of r.leftovers) {
+    out.push(`leftover ${refText(l.object)} (${l.origin})`);
+    out.push(`           ${leftoverText(l)}`);
+  }
   out.push(...kindLines(r));
   out.push(driftSummary(r));
   // Names and origins come from the live objects as they were read: nothing of them reaches the terminal raw.
@@ -147,6 +156,8 @@ function driftText(r: DriftReport, ctx: DriftContext): string {
  *   missing[]    { apiVersion, kind, namespace (null: cluster-scoped), name }
  *   changed[]    { …object, origin, fields: [{ path, rendered, live (absent: not set live) }] }
  *   overlaps[]   { …object, origin, with: { …object }, claim }
+ *   leftovers[]  { …object, origin, reason } live objects labelled as meshc's that the render no longer has,
+ *                this environment's (reason: what says so; an object may be an overlap too)
  *   inSync       number of rendered objects that match
  *   notCompared  { "group/Kind": count } of rendered objects of kinds meshc drift does not compare
  *   kinds[]      { kind ("group/Kind"), compared, notCompared (rendered objects of the kind compared and not;
@@ -181,6 +192,7 @@ function driftJson(r: DriftReport, ctx: DriftContext): string {
       with: ref(o.with),
       claim: o.claim,
     })),
+    leftovers: r.leftovers.map((l) => ({ ...ref(l.object), origin: l.origin, reason: l.reason })),
     inSync: r.inSync,
     notCompared: r.notCompared,
     kinds: r.kinds.map((k) => ({
@@ -215,6 +227,8 @@ function driftMarkdown(r: DriftReport, ctx: DriftContext): string {
       );
     for (const o of r.overlaps)
       out.push(`| unmanaged overlap | \`${cell(refText(o.object))}\` | ${cell(overlapText(o))} |`);
+    for (const l of r.leftovers)
+      out.push(`| leftover | \`${cell(refText(l.object))}\` | ${cell(leftoverText(l))} |`);
   }
   const kinds = kindLines(r);
   if (kinds.length > 0) out.push('', `<sub>${kinds.map((l) => cell(l.trim())).join('<br>')}</sub>`);
@@ -236,6 +250,10 @@ function driftGithub(r: DriftReport, ctx: DriftContext): string {
   for (const o of r.overlaps)
     out.push(
       `::warning ${title('unmanaged overlap')}::${escapeCommandData(`${refText(o.object)} (not rendered by meshc) ${overlapText(o)}`)}`,
+    );
+  for (const l of r.leftovers)
+    out.push(
+      `::warning ${title('leftover')}::${escapeCommandData(`${refText(l.object)} is ${leftoverText(l)}`)}`,
     );
   out.push(`meshc drift: ${ctx.environment} against ${ctx.source}: ${driftSummary(r)}`);
   return out.join('\n') + '\n';

@@ -252,6 +252,7 @@ export function readGammaRoutes(
   const perParent = new Map<string, Parent & { items: Item[]; first: SourcedObject }>();
   const uses: PortUse[] = [];
   const refs: RefUse[] = [];
+  const redirects: RedirectUse[] = [];
   const grants = objects.filter((o) => isReferenceGrant(o.object));
   const sorted = objects
     .filter((o) => !isReferenceGrant(o.object))
@@ -277,7 +278,7 @@ export function readGammaRoutes(
         });
         r.consume(at);
       } else if (kind === 'Gateway') {
-        readIngressRoute(r, i, ctx, refs);
+        readIngressRoute(r, i, ctx, refs, redirects);
       } else r.notCarried(at, `a ${String(kind)} parent has no spec form`);
     });
     if (!parents.length) continue;
@@ -350,6 +351,7 @@ export function readGammaRoutes(
     noDefaultRoute(ctx.reader(s.first), ['spec', 'rules'], draft.spec.routes, options.mesh);
   }
   checkBackendPorts(ctx, uses, carried, options);
+  checkRedirectHosts(ctx, redirects);
   checkReferenceGrants(
     ctx,
     grants,
@@ -878,34 +880,181 @@ function readRule(
   return out;
 }
 
+/** A redirect route read as meshc's HTTP-to-HTTPS redirect: its hostnames are compared once every route is read. */
+interface RedirectUse {
+  readonly r: FieldReader;
+  readonly hostnames: readonly unknown[];
+}
+
+/** meshc's HTTP-to-HTTPS redirect filter (gateway-api.ts `buildHttpsRedirectRoute`). */
+const MESHC_REDIRECT_FILTER = {
+  type: 'RequestRedirect',
+  requestRedirect: { scheme: 'https', statusCode: 301 },
+} as const;
+
+/** A match meshc's redirect has (the CRD's default match: every request), with the defaults the API server fills in. */
+function isDefaultMatch(m: unknown): boolean {
+  if (!isRecord(m) || !Object.keys(m).every((k) => k === 'path')) return false;
+  if (m.path === undefined) return true;
+  return (
+    isRecord(m.path) &&
+    Object.keys(m.path).every((k) => k === 'type' || k === 'value') &&
+    (m.path.type ?? 'PathPrefix') === 'PathPrefix' &&
+    (m.path.value ?? '/') === '/'
+  );
+}
+
+/**
+ * Whether parentRef `i` of the route attaches it where meshc's redirect is: the plain-HTTP listener (port 80)
+ * of the environment's ingress Gateway, by `sectionName` or `port`.
+ */
+function onHttpListener(r: FieldReader, i: number, ctx: ImportContext): boolean {
+  const gateway = ctx.environment.from.get('ingress')?.object;
+  const p = r.get(['spec', 'parentRefs', i]);
+  if (!gateway || !isRecord(p)) return false;
+  const known = new Set(['group', 'kind', 'name', 'namespace', 'sectionName', 'port']);
+  if (!Object.keys(p).every((k) => known.has(k))) return false;
+  if ((p.kind ?? 'Gateway') !== 'Gateway' || (p.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP) return false;
+  if (p.name !== gateway.metadata.name) return false;
+  const ns = p.namespace ?? r.namespace;
+  // The HTTP listener of meshc's TLS Gateway takes routes of its own namespace only.
+  if (ns !== gateway.metadata.namespace || r.namespace !== ns) return false;
+  const listeners = asArray((gateway.spec as { listeners?: unknown } | undefined)?.listeners).filter(
+    isRecord,
+  );
+  const http = listeners.filter((l) => l.protocol === 'HTTP' && l.port === 80);
+  if (p.sectionName !== undefined && !http.some((l) => l.name === p.sectionName)) return false;
+  if (p.port !== undefined && p.port !== 80) return false;
+  // `port: 80` attaches it to the listeners on 80; without either, to every listener (HTTPS too: a loop there).
+  return (
+    p.sectionName !== undefined ||
+    (p.port === 80 && http.length > 0 && listeners.filter((l) => l.port === 80).length === http.length)
+  );
+}
+
+/**
+ * A route redirecting to HTTPS while the environment's ingress serves TLS: meshc renders its own redirect of
+ * every path of the ingress hosts on the Gateway's HTTP listener (`mesh.ingress.tls` implies it), so only
+ * exactly that form is consumed. Read for the Gateway parent `parent`; anything else is reported at its node.
+ */
+function readRedirectRoute(
+  r: FieldReader,
+  parent: number,
+  ctx: ImportContext,
+  redirects: RedirectUse[],
+): void {
+  const parents = asArray(r.get(['spec', 'parentRefs']));
+  const good = parents.map((_, i) => onHttpListener(r, i, ctx));
+  if (!good[parent]) {
+    r.report(
+      'IMPORT_NOT_CARRIED',
+      ['spec', 'parentRefs', parent],
+      `${r.ref} redirects to HTTPS here, which is not carried: meshc renders its redirect to HTTPS (\`mesh.ingress.tls\`) on the HTTP listener (port 80) of the ingress Gateway only, in the Gateway's namespace.`,
+      'Keep this redirect as your own manifest, or accept that it is gone.',
+    );
+    // No parent of the route is meshc's: the rest of it goes with this one finding.
+    if (!good.some(Boolean)) r.consume(['spec']);
+    return;
+  }
+  r.consume(['spec', 'parentRefs', parent]);
+  // The rules once, for the first good parent.
+  if (good.indexOf(true) !== parent) return;
+  const at = ['spec', 'rules', 0];
+  const rule = r.get(at) as Record<string, unknown>;
+  const matches = asArray(rule.matches);
+  if (rule.matches !== undefined && matches.every(isDefaultMatch)) r.consume([...at, 'matches']);
+  else if (rule.matches !== undefined)
+    r.approximated(
+      [...at, 'matches'],
+      "it redirects only the requests these matches take, and meshc's redirect to HTTPS (`mesh.ingress.tls`) takes every request for the ingress hosts",
+      'Keep the narrower redirect with an Environment `patches` entry on the redirect route meshc renders, or accept the difference.',
+    );
+  asArray(rule.filters).forEach((f, i) => {
+    const p = [...at, 'filters', i];
+    if (jsonEqual(f, MESHC_REDIRECT_FILTER)) r.consume(p);
+    else if (isRecord(f) && f.type === 'RequestRedirect' && asArray(rule.filters).length === 1)
+      r.approximated(
+        p,
+        `meshc's redirect answers ${MESHC_REDIRECT_FILTER.requestRedirect.statusCode} with scheme https and nothing else changed; this one is ${JSON.stringify(f.requestRedirect ?? null)}`,
+      );
+    else r.notCarried(p, "meshc's redirect to HTTPS has its RequestRedirect filter only");
+  });
+  if (rule.backendRefs !== undefined)
+    r.notCarried([...at, 'backendRefs'], "meshc's redirect to HTTPS sends to no backend");
+  const hostnames = r.get(['spec', 'hostnames']);
+  r.consume(['spec', 'hostnames']);
+  redirects.push({ r, hostnames: asArray(hostnames) });
+}
+
+/**
+ * The hostnames of the redirect routes read as meshc's, against the hosts of the imported ingress: meshc's
+ * redirect takes exactly those. Called once every route is read.
+ */
+function checkRedirectHosts(ctx: ImportContext, redirects: readonly RedirectUse[]): void {
+  if (!redirects.length) return;
+  const hosts = [...new Set(ctx.services().flatMap((d) => d.spec.ingress?.hosts ?? []))].sort();
+  // Without any ingress route in the input (the mesh-wide objects imported on their own) there is nothing to
+  // compare with: the routes may come in another import.
+  if (!hosts.length) return;
+  for (const { r, hostnames } of redirects) {
+    const theirs = [...new Set(hostnames.map(String))].sort();
+    if (hostnames.length && jsonEqual(theirs, hosts)) continue;
+    r.approximated(
+      ['spec', 'hostnames'],
+      `meshc's redirect to HTTPS takes the hosts of the imported ingress (${hosts.join(', ')}); this one takes ${hostnames.length ? theirs.join(', ') : 'every host'}`,
+    );
+  }
+}
+
 /**
  * An HTTPRoute on a Gateway (ingress): its hostnames and path matches become the `ingress` of the one Service
  * it sends to, and the Gateway's class the environment's ingress.
  */
-function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext, crossRefs: RefUse[]): void {
+function readIngressRoute(
+  r: FieldReader,
+  parent: number,
+  ctx: ImportContext,
+  crossRefs: RefUse[],
+  redirects: RedirectUse[],
+): void {
   // meshc's redirect of plain HTTP to HTTPS, which `mesh.ingress.tls` implies.
   const rules = asArray(r.get(['spec', 'rules']));
+  const only = rules.length === 1 && isRecord(rules[0]) ? rules[0] : undefined;
+  const filter = asArray(only?.filters).find((f) => isRecord(f) && f.type === 'RequestRedirect');
   const redirect =
-    rules.length === 1 &&
-    isRecord(rules[0]) &&
-    rules[0].backendRefs === undefined &&
-    asArray(rules[0].filters).length === 1 &&
-    // Compared as data: a manifest read from a file has its keys in any order (meshc writes them sorted).
-    jsonEqual(asArray(rules[0].filters)[0], {
-      type: 'RequestRedirect',
-      requestRedirect: { scheme: 'https', statusCode: 301 },
-    });
+    isRecord(filter) && isRecord(filter.requestRedirect) && filter.requestRedirect.scheme === 'https';
   if (redirect && ctx.environment.ingress?.tls) {
-    r.consume(['spec']);
+    readRedirectRoute(r, parent, ctx, redirects);
     return;
   }
   const hostnames = asArray(r.get(['spec', 'hostnames']));
+  // The route's rules are judged once, for its first Gateway parent (the whole spec is consumed then).
+  const first = !r.isUsed(['spec']);
   const refs = rules.flatMap((x) => (isRecord(x) ? asArray(x.backendRefs) : []));
   const names = [
     ...new Set(
       refs.map((b) => (isRecord(b) ? `${String(b.namespace ?? r.namespace)}/${String(b.name)}` : '?')),
     ),
   ];
+  // Each backendRef must be a Kubernetes Service: another kind has no spec form at all.
+  for (const [i, rule] of first ? rules.entries() : [])
+    for (const [j, b] of asArray(isRecord(rule) ? rule.backendRefs : undefined).entries()) {
+      if (
+        isRecord(b) &&
+        (b.kind ?? 'Service') === 'Service' &&
+        ['', 'core', undefined].includes(b.group as string)
+      )
+        continue;
+      const what = isRecord(b) ? `a ${String(b.group ?? '')}/${String(b.kind ?? 'Service')}` : 'no Service';
+      r.report(
+        'IMPORT_NOT_CARRIED',
+        ['spec', 'rules', i, 'backendRefs', j],
+        `${r.ref} is not carried: an ingress route has a spec form only when it sends to a Kubernetes Service, and this backend is ${what}.`,
+        'Keep the route as your own manifest.',
+      );
+      r.consume(['spec']);
+      return;
+    }
   const paths: { exact?: string; prefix?: string }[] = [];
   let ok = names.length === 1 && hostnames.length > 0 && hostnames.every((h) => typeof h === 'string');
   for (const rule of rules) {
@@ -936,6 +1085,41 @@ function readIngressRoute(r: FieldReader, parent: number, ctx: ImportContext, cr
   );
   if (gwNs === undefined) return;
   const [ns, name] = names[0]!.split('/') as [string, string];
+  // What meshc's ingress route carries (gateway-api.ts `buildIngressHttpRoute`): one backendRef per rule, of
+  // weight 1 (any positive weight of a lone backend means the same); the rest is reported at its node.
+  rules.forEach((rule, i) => {
+    if (!isRecord(rule) || !first) return;
+    const at = ['spec', 'rules', i];
+    for (const k of Object.keys(rule))
+      if (!['matches', 'backendRefs', 'filters', 'name'].includes(k))
+        r.notCarried([...at, k], `an ingress route has no spec form for \`${k}\``);
+    const list = asArray(rule.backendRefs);
+    if (list.length === 0)
+      r.approximated(
+        at,
+        `the rule sends to no backend (the Gateway answers its requests with 500), and meshc's ingress sends them to ${ns}/${name}`,
+      );
+    else if (list.length > 1)
+      r.approximated(
+        [...at, 'backendRefs'],
+        `the rule splits its requests over ${list.length} backendRefs by weight, and meshc's ingress sends every request to one port of ${ns}/${name}`,
+      );
+    list.forEach((b, j) => {
+      if (!isRecord(b)) return;
+      const p = [...at, 'backendRefs', j];
+      if (list.length === 1 && b.weight !== undefined && !(typeof b.weight === 'number' && b.weight > 0))
+        r.approximated(
+          [...p, 'weight'],
+          `a backend of weight ${JSON.stringify(b.weight)} takes no requests (the Gateway answers them with 500), and meshc's ingress sends them to ${ns}/${name}`,
+        );
+      for (const k of Object.keys(b))
+        if (!['group', 'kind', 'name', 'namespace', 'port', 'weight'].includes(k))
+          r.notCarried([...p, k], `an ingress route has no spec form for a backendRef's \`${k}\``);
+    });
+  });
+  for (const k of first ? Object.keys((r.get(['spec']) as Record<string, unknown> | undefined) ?? {}) : [])
+    if (!['parentRefs', 'hostnames', 'rules'].includes(k))
+      r.notCarried(['spec', k], `an ingress route has no spec form for \`${k}\``);
   // meshc writes the ingress route beside its Service; this one may need a grant where it is.
   if (ns !== r.namespace)
     rules.forEach((rule, i) =>
