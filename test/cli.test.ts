@@ -280,7 +280,10 @@ describe('migration preview', () => {
             type: linkerd
             version: "${version}"
             mtls: permissive
-            install: { chartVersion: "${chart}" }
+            # The collector's identity, which the chart needs from 2.19 (proxy.tracing.collector.meshIdentity).
+            install:
+              chartVersion: "${chart}"
+              values: { proxy: { tracing: { collector: { meshIdentity: { serviceAccountName: otel-collector } } } } }
             trust: { existingSecret: { name: linkerd-identity-issuer } }
             observability:
               tracing: { provider: opentelemetry, endpoint: "otel-collector.observability:4317", sampling: 10 }
