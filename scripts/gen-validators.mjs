@@ -27,6 +27,7 @@ export function generateValidators() {
   ajv.addFormat('dns1123-label', { type: 'string', validate: () => true });
   ajv.addFormat('duration', { type: 'string', validate: () => true });
   ajv.addFormat('http-path', { type: 'string', validate: () => true });
+  ajv.addFormat('access-path', { type: 'string', validate: () => true });
   ajv.addFormat('http-header-value', { type: 'string', validate: () => true });
   ajv.addVocabulary(['x-meshc-code']);
   const refs = {};

@@ -105,7 +105,8 @@ it('the overlap check sees two Servers of one namespace, port and selector', () 
 });
 
 // Two services that select the same pods on one port (two Kubernetes Services in front of one Deployment) would
-// each get a Server: meshc refuses the pair on Linkerd (MESH_CONSTRAINT at the later service's selector).
+// each get a Server: meshc refuses the pair on every mesh (SERVICE_SELECTOR_OVERLAP at the later service's
+// selector, before any backend runs; the Linkerd backend's own MESH_CONSTRAINT check is behind it).
 it('two services with the same selector and port are refused on Linkerd, never rendered as two Servers for the same pods', () => {
   const out = render({
     'services/a.yaml': service('web', '{ app: web }', '[{ from: ["*"] }]'),
@@ -113,7 +114,7 @@ it('two services with the same selector and port are refused on Linkerd, never r
   });
   expect(out.errors).toEqual([
     expect.stringMatching(
-      /^MESH_CONSTRAINT: Linkerd authorizes requests per pod and port, and shop\/web and shop\/web-admin select the same pods on port 8080/,
+      /^SERVICE_SELECTOR_OVERLAP: Services shop\/web and shop\/web-admin can select the same pods/,
     ),
   ]);
   expect(overlappingServers(out.objects)).toEqual([]);

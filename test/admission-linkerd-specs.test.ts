@@ -98,7 +98,7 @@ const ADMITTED: [string, string[]][] = [
       'access:',
       '  - from: [api]',
       '    methods: [GET, POST]',
-      '    paths: ["/api/*", "*.json", "/x{y}", "/caf\u00e9*"]',
+      '    paths: ["/api/*", "*.json", "/x%7By%7D", "/caf%C3%A9*"]',
       '  - from: ["*"]',
     ],
   ],

@@ -383,3 +383,43 @@ describe('import of the files meshc writes', () => {
     expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
   });
 });
+
+describe('Linkerd 2.18+: gRPC and HTTP/2 ports both render appProtocol kubernetes.io/h2c', () => {
+  // The import tells them apart by the port's name (`grpc`, `grpc-*`: the meshes' port-name convention).
+  const files: SourceFile[] = [
+    {
+      path: 'meshc.yaml',
+      text: 'apiVersion: meshc.dev/v1alpha1\nkind: Project\nmetadata: { name: shop }\nspec: { include: ["services/*.yaml", "environments/*.yaml"], output: out }\n',
+    },
+    {
+      path: 'environments/prod.yaml',
+      text: 'apiVersion: meshc.dev/v1alpha1\nkind: Environment\nmetadata: { name: prod }\nspec:\n  cluster: prod-1\n  mesh: { type: linkerd, version: "2.18", mtls: strict }\n  gitops: { engine: flux, repo: https://github.com/acme/shop-mesh.git, path: out }\n',
+    },
+    {
+      path: 'services/greeter.yaml',
+      text: 'apiVersion: meshc.dev/v1alpha1\nkind: Service\nmetadata: { name: greeter, namespace: shop }\nspec:\n  ports:\n    - { name: grpc, port: 9090, protocol: grpc }\n    - { name: grpc-admin, port: 9091, protocol: grpc }\n    - { name: h2, port: 8080, protocol: http2 }\n  routes:\n    - { match: [{ path: { prefix: /greet.Greeter } }], timeout: 2s }\n',
+    },
+  ];
+
+  it('a grpc port named grpc or grpc-* imports as grpc, another h2c port as http2; the round trip means the same', () => {
+    const render = renderFor(files, undefined)![0]!;
+    const service = [...render.output.namespaces.values()]
+      .flat()
+      .find((o) => o.kind === 'Service' && o.metadata.name === 'greeter') as
+      (K8sObject & { spec: { ports: { name: string; appProtocol?: string }[] } }) | undefined;
+    expect(service?.spec.ports.map((p) => `${p.name} ${p.appProtocol}`)).toEqual([
+      'grpc kubernetes.io/h2c',
+      'grpc-admin kubernetes.io/h2c',
+      'h2 kubernetes.io/h2c',
+    ]);
+    const result = importObjects(clusterObjects(render), {
+      meshes: [{ type: 'linkerd', version: '2.18', evidence: ['test'] }],
+    });
+    expect(result.files.find((f) => f.path === 'services/shop/greeter.yaml')?.content).toContain(
+      'ports:\n  - name: grpc\n    port: 9090\n    protocol: grpc\n  - name: grpc-admin\n    port: 9091\n    protocol: grpc\n  - name: h2\n    port: 8080\n    protocol: http2\n',
+    );
+    const outcome = roundTrip(files, undefined);
+    expect(outcome!.compared).toBeGreaterThan(0);
+    expect(outcome!.findings.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+  });
+});

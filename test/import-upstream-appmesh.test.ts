@@ -200,7 +200,24 @@ describe('meshc import of the App Mesh walkthroughs renders to objects that mean
       `IMPORT_APPROXIMATED ${w.file}:124`,
       `IMPORT_APPROXIMATED ${w.file}:152`, // no retryPolicy: App Mesh's default retries made explicit
       `IMPORT_APPROXIMATED ${w.file}:157`, // 1/1/1 → 34/33/33
+      // The nodes' own Services (no VirtualService stands for them: no client dials them) are read as versions
+      // of color, whose router splits over them; color's Service, without a selector, becomes meshc's.
+      `IMPORT_APPROXIMATED ${w.file}:191`,
+      `IMPORT_APPROXIMATED ${w.file}:205`,
+      `IMPORT_APPROXIMATED ${w.file}:219`,
+      `IMPORT_APPROXIMATED ${w.file}:228`,
     ]);
+    // One service color with versions red, blue, green (not three services whose pods color's default selector
+    // app: color selects too, under color's access rules): the router's even split is the whole service's.
+    expect(w.result.files.map((f) => f.path).filter((p) => p.startsWith('services/'))).toEqual([
+      `services/${ns}/client.yaml`,
+      `services/${ns}/color.yaml`,
+    ]);
+    expect(w.spec(`services/${ns}/color.yaml`)).toMatch(
+      /versions:\n {4}red:\n {6}labels:\n {8}version: red\n {4}blue:\n {6}labels:\n {8}version: blue\n {4}green:\n {6}labels:\n {8}version: green\n/,
+    );
+    expect(w.spec(`services/${ns}/color.yaml`)).toMatch(/access:\n {2}- from:\n {4}- client\n/);
+    expect(w.spec(`services/${ns}/color.yaml`)).not.toContain('kubernetesService');
     const rows = routingRows(w.up, w.mc, ns, 'color', [req('/'), req('/any/path')]);
     const weightsAndRetries = [`IMPORT_APPROXIMATED ${w.file}:152`, `IMPORT_APPROXIMATED ${w.file}:157`];
     expectDiffer(rows, { 'color GET /': weightsAndRetries, 'color GET /any/path': weightsAndRetries }, found);

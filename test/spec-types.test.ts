@@ -123,7 +123,9 @@ describe.each(KINDS)('schemas/%s', (kind) => {
       if (s.type === 'number' && s.minimum === 0 && s.maximum === 100) {
         expect(s['x-meshc-code'], pointer).toBe('PERCENT_RANGE');
       }
-      if (s['x-meshc-code'] === 'PERCENT_RANGE') expect(s.type, pointer).toBe('number');
+      // A whole percent where every mesh's field is an integer (maxEjectionPercent), else a number.
+      if (s['x-meshc-code'] === 'PERCENT_RANGE')
+        expect(s.type, pointer).toBe(pointer.endsWith('/maxEjectionPercent') ? 'integer' : 'number');
       if (s['x-meshc-code'] === 'HEADER_NAME_CASE') {
         expect(pointer, pointer).toMatch(/\/propertyNames$/);
         expect(new RegExp(s.pattern as string).test('End-User'), pointer).toBe(false);

@@ -100,6 +100,12 @@ export interface ServiceDraft {
    * that lives on that Service (Linkerd failure-accrual annotations). Services meshc rendered are managed anyway.
    */
   managed?: boolean;
+  /**
+   * The importer read this Kubernetes Service's pods as a version of another service (App Mesh: a VirtualNode a
+   * router splits over, whose own Service no client dials): no service of its own is written, as for a
+   * per-version Service (`KnownService.versionOf`). Set once the other service has that version.
+   */
+  versionOf?: { readonly service: string; readonly version: string };
   /** Port numbers routes named for this service (used when the input has no Kubernetes Service for it). */
   portsSeen?: number[];
 }

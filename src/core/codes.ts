@@ -187,8 +187,9 @@ export const CODES = {
   PERCENT_RANGE: {
     severity: 'error',
     area: 'schema',
-    cause: 'A percentage is outside 0..100.',
-    fix: 'Use a number from 0 to 100.',
+    cause:
+      'A percentage is outside 0..100, or not a number, or a fraction where the meshes take whole percents (`maxEjectionPercent`).',
+    fix: 'Use a number from 0 to 100 (a whole number for `maxEjectionPercent`).',
   },
   HEADER_NAME_CASE: {
     severity: 'error',
@@ -292,6 +293,13 @@ export const CODES = {
     area: 'rules',
     cause: 'Two versions of a Service have label selectors that can select the same pod.',
     fix: 'Give each version a label value that the others do not have (for example `version: v1` and `version: v2`).',
+  },
+  SERVICE_SELECTOR_OVERLAP: {
+    severity: 'error',
+    area: 'rules',
+    cause:
+      "Two Services of a namespace have selectors that can select the same pod (no label on which they require different values), and one of them has `access` or its own `mtls` (or versions of both select the same pods): the meshes attach access and mTLS policies to pods, not to Services, so one service's rules would apply to the other's requests too (Istio ORs the ALLOW policies of a pod; Linkerd takes one Server per pod port).",
+    fix: 'Give the two services selectors that differ in the value of one label (for example `app: web` and `app: web-admin`), or keep `access` and `mtls` on one of them only.',
   },
   SERVICE_UNKNOWN: {
     severity: 'error',

@@ -3,7 +3,13 @@ import { sortDiagnostics } from '../core/diagnostic.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { jsonEqual } from '../core/json.ts';
 import { codePointName, printable } from '../core/printable.ts';
-import { headerValueControl, httpPathProblem, isDns1035Label, isDns1123Label } from '../schema/formats.ts';
+import {
+  accessPathProblem,
+  headerValueControl,
+  httpPathProblem,
+  isDns1035Label,
+  isDns1123Label,
+} from '../schema/formats.ts';
 import { sortedRecord } from '../backends/shared/import-values.ts';
 import type { MeshImporter, EnvironmentDraft, ImportContext, ServiceDraft } from '../backends/importer.ts';
 import { FieldReader, fieldName, importDiagnostic } from '../backends/importer.ts';
@@ -284,6 +290,11 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
       };
     drafts.delete(known.id);
   }
+  // Kubernetes Services an importer read as versions of another service (App Mesh: the VirtualNodes a router
+  // splits over): that version only, as per-version Services are (the importer reported it).
+  for (const [id, d] of [...drafts])
+    if (d.versionOf && hasVersion(drafts.get(`${d.namespace}/${d.versionOf.service}`), d.versionOf.version))
+      drafts.delete(id);
   // Every service a route or access rule names is a spec Service too.
   for (const d of [...drafts.values()]) {
     for (const r of d.spec.routes ?? [])
@@ -310,6 +321,7 @@ export function importObjects(objects: readonly SourcedObject[], options: Import
   }
   const named = dropDanglingReferences(drafts, reader, diagnostics);
   dropRefusedPaths(drafts, diagnostics);
+  dropRefusedAccessPaths(drafts, diagnostics, valid);
   dropRefusedHeaderValues(drafts, diagnostics);
   for (const [id, d] of gone) {
     // Reported at its references, unless the import had read more for it (its own routes, access, versions).
@@ -511,6 +523,93 @@ function dropRefusedPaths(drafts: ReadonlyMap<string, ServiceDraft>, diagnostics
       if (!kept.length) delete d.spec.ingress;
       else ingress.paths = kept;
     }
+  }
+}
+
+/**
+ * Access paths the spec refuses (format `access-path`: a `?` or `#`, a `//`, a `.` or `..` segment, `%2F`, a
+ * character a URL path carries only escaped): the meshes match access paths against the normalized request path
+ * without its query, so such a path never matches a request, and a mesh's own policy may hold one (Istio's
+ * AuthorizationPolicy, Linkerd's route matches, Consul's intentions). It is left out of its rule, which then
+ * allows the same requests; a rule left without paths is left out whole (without paths it would allow every
+ * path of its callers), which again allows what it allowed: nothing. Each is reported where the source object
+ * holds the path, so the imported spec validates and allows no more than the input.
+ */
+function dropRefusedAccessPaths(
+  drafts: ReadonlyMap<string, ServiceDraft>,
+  diagnostics: Diagnostic[],
+  objects: readonly SourcedObject[],
+): void {
+  for (const d of drafts.values()) {
+    if (!d.spec.access) continue;
+    const id = `${d.namespace}/${d.name}`;
+    // The object that holds the path: the access rules' source, another the service was read from, else one
+    // of its namespace (Linkerd's rules take their paths from inbound routes the service's drafts do not name).
+    const own = [...new Set([d.from.get('access'), ...d.from.values()])].filter(
+      (o): o is SourcedObject => o !== undefined,
+    );
+    const sources = [
+      ...own,
+      ...objects.filter(
+        (o) =>
+          !own.includes(o) &&
+          o.object.metadata.namespace === d.namespace &&
+          !isKubernetesService(o) &&
+          !isContextObject(o),
+      ),
+    ];
+    const where = (value: string) => {
+      // An importer may have written a prefix `/p` as `/p*`, a segment-wise one as `/p/*`, a suffix as `*s`.
+      const forms = [value, value.replace(/\/?\*$/, ''), value.replace(/^\*/, '')].filter(
+        (f, i, all) => f !== '' && all.indexOf(f) === i,
+      );
+      for (const form of forms)
+        for (const o of sources) {
+          const at = referencePaths(o, '', form)[0];
+          if (at) return { o, at };
+        }
+      return own[0] ? { o: own[0], at: [] as DataPath } : undefined;
+    };
+    const rules: NonNullable<ServiceDraft['spec']['access']> = [];
+    for (const rule of d.spec.access) {
+      const paths = rule.paths?.filter((p) => accessPathProblem(p) === undefined);
+      if (!rule.paths || paths!.length === rule.paths.length) {
+        rules.push(rule);
+        continue;
+      }
+      const callers = rule.from
+        .map((c) => (c.startsWith(`${d.namespace}/`) ? c.slice(d.namespace.length + 1) : c))
+        .join(', ');
+      // One report per place: an importer may make several paths of one (a segment-wise prefix: `/p`, `/p/*`).
+      const places = new Map<string, { at: ReturnType<typeof where>; paths: string[] }>();
+      for (const p of rule.paths) {
+        if (accessPathProblem(p) === undefined) continue;
+        const at = where(p);
+        // Paths found nowhere (reported at their rule's object) are reported one by one.
+        const k = at?.at.length ? `${sources.indexOf(at.o)} ${JSON.stringify(at.at)}` : p;
+        const place = places.get(k);
+        if (place) place.paths.push(p);
+        else places.set(k, { at, paths: [p] });
+      }
+      for (const {
+        at,
+        paths: [p, ...more],
+      } of places.values()) {
+        const also = more.length
+          ? ` (and ${more.map((x) => JSON.stringify(x)).join(', ')}, read from the same path)`
+          : '';
+        const message = `The access path ${JSON.stringify(p)} of ${id}${also} ${accessPathProblem(p!)}: the spec refuses it, and no request matches it (the meshes match access paths against the normalized request path, without its query); it was left out of the access rule for ${callers}${paths!.length ? '' : ', and so was that rule, which had no other path and so allowed nothing'}.`;
+        const hint =
+          'If the rule was meant to allow requests, write the path as a URL path (no `?` or `#`, `//`, `.` or `..` segment, `%2F` or unescaped character) and add it to the imported spec by hand.';
+        diagnostics.push(
+          at
+            ? importDiagnostic(at.o, 'IMPORT_NOT_CARRIED', at.at, message, hint)
+            : { code: 'IMPORT_NOT_CARRIED', severity: 'warning', message, hint },
+        );
+      }
+      if (paths!.length) rules.push({ ...rule, paths: paths! });
+    }
+    d.spec.access = rules;
   }
 }
 
@@ -747,12 +846,11 @@ function serviceDocument(d: ServiceDraft, ctx: ImportContext, diagnostics: Diagn
   const spec: ServiceSpec = { ports: [] };
   if (known && known.ports.length) {
     spec.ports = known.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol }));
-    if (
-      Object.keys(known.selector).length &&
-      !(Object.keys(known.selector).length === 1 && known.selector.app === d.name)
-    )
+    // The importer's selector, when it chose one (App Mesh: a router-only service), else the Service's.
+    const selector = d.spec.selector ?? known.selector;
+    if (Object.keys(selector).length && !(Object.keys(selector).length === 1 && selector.app === d.name))
       // Labels sorted: the same selector gives the same spec text whatever order its file had.
-      spec.selector = sortedRecord(known.selector);
+      spec.selector = sortedRecord(selector);
     if (known.serviceAccount !== undefined && known.serviceAccount !== d.name)
       spec.serviceAccount = known.serviceAccount;
     // meshc's own Services (a render imported back) and those carrying what the import read stay meshc's;

@@ -33,15 +33,19 @@ const APP_PROTOCOLS: Readonly<Record<string, ImportedPort['protocol']>> = {
 /**
  * The protocol of a Service port: its `appProtocol`, else the prefix of its name as Istio reads it
  * (`<protocol>[-<suffix>]`, istio.io "Protocol Selection"), else `http` assumed (meshc's default).
+ * `kubernetes.io/h2c` (HTTP/2 without TLS) is what gRPC and HTTP/2 ports alike carry where a mesh reads no
+ * other value (meshc's Linkerd render from 2.18 writes it for both): such a port named `grpc` or `grpc-*` (the
+ * meshes' port-name convention) is gRPC, any other HTTP/2.
  */
 export function portProtocol(p: { name?: unknown; appProtocol?: unknown }): {
   protocol: ImportedPort['protocol'];
   assumed?: boolean;
 } {
   const app = typeof p.appProtocol === 'string' ? p.appProtocol.toLowerCase() : undefined;
-  if (app !== undefined && APP_PROTOCOLS[app]) return { protocol: APP_PROTOCOLS[app] };
   const name = typeof p.name === 'string' ? p.name.toLowerCase() : '';
   const prefix = name.split('-')[0]!;
+  if (app === 'kubernetes.io/h2c') return { protocol: prefix === 'grpc' ? 'grpc' : 'http2' };
+  if (app !== undefined && APP_PROTOCOLS[app]) return { protocol: APP_PROTOCOLS[app] };
   if (APP_PROTOCOLS[prefix]) return { protocol: APP_PROTOCOLS[prefix] };
   if (['mongo', 'mysql', 'redis', 'tcp', 'tls', 'https'].includes(prefix)) return { protocol: 'tcp' };
   return { protocol: 'http', assumed: true };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_HTTP_PATH, httpPathProblem, isHttpPath } from './formats.ts';
+import { MAX_HTTP_PATH, accessPathProblem, httpPathProblem, isHttpPath } from './formats.ts';
 
 describe('httpPathProblem', () => {
   it('accepts the paths of real routes', () => {
@@ -91,5 +91,53 @@ describe('httpPathProblem', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('accessPathProblem', () => {
+  it('accepts the four forms with URL paths, and a wildcard cutting a segment', () => {
+    for (const p of [
+      '*',
+      '*.png',
+      '*/health',
+      '*.',
+      '/',
+      '/reviews',
+      '/reviews/',
+      '/reviews/*',
+      '/*',
+      '/static/.*',
+      '/static/..*',
+      '/caf%C3%A9/*',
+    ])
+      expect(accessPathProblem(p), p).toBeUndefined();
+  });
+
+  it('refuses a query, a fragment, dot segments, empty segments and escaped slashes in the path part', () => {
+    expect(accessPathProblem('/a?b=1')).toBe(
+      'has the character "?", which a URL path carries only escaped (%XX)',
+    );
+    expect(accessPathProblem('/c#frag')).toBe(
+      'has the character "#", which a URL path carries only escaped (%XX)',
+    );
+    expect(accessPathProblem('/d/../e')).toBe('has a ".." segment');
+    expect(accessPathProblem('/d/./*')).toBe('has a "." segment');
+    expect(accessPathProblem('/d//*')).toBe('has an empty segment ("//")');
+    expect(accessPathProblem('/a%2Fb*')).toBe('has an escaped "/" ("%2F")');
+    expect(accessPathProblem('*?x=1')).toBe(
+      'has the character "?", which a URL path carries only escaped (%XX)',
+    );
+    expect(accessPathProblem('*/../x')).toBe('has a ".." segment');
+    expect(accessPathProblem('*/.')).toBe('has a "." segment');
+    expect(accessPathProblem('*a b')).toBe(
+      'has the character " ", which a URL path carries only escaped (%XX)',
+    );
+    expect(accessPathProblem(`/${'a'.repeat(MAX_HTTP_PATH)}`)).toBe(
+      `is longer than ${MAX_HTTP_PATH} characters`,
+    );
+  });
+
+  it("leaves the forms the schema's pattern refuses to it", () => {
+    for (const p of ['**', 'a', '/a*b', '/a**', '*a*', '']) expect(accessPathProblem(p), p).toBeUndefined();
   });
 });

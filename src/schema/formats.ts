@@ -109,6 +109,34 @@ export function isHttpPath(s: string): boolean {
 }
 
 /**
+ * Why the path of an access rule (`access[].paths[]`) can never match a request, or undefined when it can (or
+ * when it has none of the forms `*`, `*suffix`, `/exact`, `/prefix*`: the schema's pattern reports that). The
+ * meshes match access paths against the request path after normalization and without its query (Envoy's RBAC
+ * filter, which Istio's AuthorizationPolicy and Consul's intentions become; Linkerd's inbound routes are
+ * Gateway API path matches), so the part of it that is a path is held to {@link httpPathProblem}: a `?` or
+ * `#`, a `//`, a `.` or `..` segment, a `%2F` make a rule that never matches, and its callers are denied. The
+ * segment a wildcard cuts is partial (`/static/.*` is the prefix `/static/.`, which `/static/.well-known`
+ * starts with; `*.png` ends a segment), so only whole segments are judged.
+ */
+export function accessPathProblem(s: string): string | undefined {
+  if (s === '*') return undefined;
+  const wildcard = s.indexOf('*', 1);
+  // Other forms are the schema pattern's to report.
+  if (s.startsWith('*') ? wildcard >= 0 : !s.startsWith('/') || (wildcard >= 0 && wildcard !== s.length - 1))
+    return undefined;
+  if (s.length > MAX_HTTP_PATH) return `is longer than ${MAX_HTTP_PATH} characters`;
+  // A suffix, after a first segment it ends (`x` stands for what the request has before it).
+  if (s.startsWith('*')) return httpPathProblem(`/x${s.slice(1)}`);
+  // A prefix, its last segment made partial (`x` stands for what the request continues with).
+  if (wildcard >= 0) return httpPathProblem(`${s.slice(0, -1)}x`);
+  return httpPathProblem(s);
+}
+
+export function isAccessPath(s: string): boolean {
+  return accessPathProblem(s) === undefined;
+}
+
+/**
  * The first control character of a header value (any but a tab), or undefined: HTTP allows none in a field
  * value (RFC 9110, 5.5), and the meshes refuse them (istiod's webhook; Linkerd's `HeaderValue`).
  */
@@ -125,5 +153,6 @@ export const SPEC_FORMATS = {
   'dns1123-label': { type: 'string', validate: isDns1123Label },
   duration: { type: 'string', validate: isPositiveDuration },
   'http-path': { type: 'string', validate: isHttpPath },
+  'access-path': { type: 'string', validate: isAccessPath },
   'http-header-value': { type: 'string', validate: isHttpHeaderValue },
 } as const;

@@ -4,7 +4,13 @@ import type { DiagnosticCode } from '../core/codes.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { DataPath, Location } from '../core/location.ts';
 import { fromPointer, toPointer } from '../core/location.ts';
-import { MAX_DURATION_TEXT, headerValueControl, httpPathProblem, isDurationTooLarge } from './formats.ts';
+import {
+  MAX_DURATION_TEXT,
+  accessPathProblem,
+  headerValueControl,
+  httpPathProblem,
+  isDurationTooLarge,
+} from './formats.ts';
 
 export type Locator = (path: DataPath, mode: 'value' | 'key') => Location;
 
@@ -159,6 +165,14 @@ function mapOne(e: ErrorObject, at: Locator, sourceText?: (loc: Location) => str
           'Remove the control character (a tab is allowed); the meshes refuse such values.',
         );
       }
+      if (fmt === 'access-path' && typeof e.data === 'string')
+        return diag(
+          custom ?? 'SCHEMA_CONSTRAINT',
+          loc,
+          target,
+          `The access path ${shown} ${accessPathProblem(e.data) ?? 'is not a URL path'}, so it never matches a request: the meshes match access paths against the normalized request path, without its query.`,
+          "Write the path part as a URL path: letters, digits, `/` and `-._~!$&'()*+,;=:@` (any other character as a `%XX` escape; no `?` query or `#` fragment), with no `//`, no `.` or `..` segment and no `%2F`; an access rule cannot narrow by query parameters.",
+        );
       if (fmt === 'duration' && typeof e.data === 'string' && isDurationTooLarge(e.data))
         return diag(
           'DURATION_TOO_LARGE',

@@ -428,7 +428,7 @@ export interface OutlierDetection {
    */
   baseEjectionTime?: string;
   /**
-   * Maximum share of the pods that may be ejected at the same time, in percent (0..100). Example: `50`.
+   * Maximum share of the pods that may be ejected at the same time, in percent: an integer 0..100 (the meshes take whole percents). Example: `50`.
    */
   maxEjectionPercent?: number;
 }
@@ -486,7 +486,7 @@ export interface AccessRule {
    *
    * @minItems 1
    *
-   * Items: A path: `/exact`, `/prefix/*`, `*suffix` or `*`.
+   * Items: A path: `/exact`, `/prefix/*`, `*suffix` or `*`. Its path part is a URL path as a request has it after normalization: letters, digits, `/` and `-._~!$&'()*+,;=:@` (any other character as a `%XX` escape: no `?` query or `#` fragment), at most 1024 characters, no empty segment (`//`), no `.` or `..` segment and no `%2F`.
    */
   paths?: string[];
 }

@@ -20,6 +20,7 @@ import { SERVICE_RULES } from './rules/service-rules.ts';
 import { replayable, runRecorded, sameEntries } from './rule-cache.ts';
 import type { DocChecks, RuleRecord, ValidateMemo } from './rule-cache.ts';
 import { checkDuplicates, checkProject } from './rules/spec-rules.ts';
+import { checkSelectorOverlaps } from './rules/selector-rules.ts';
 import { checkRolloutEnvironment } from './rules/rollout-rules.ts';
 import { checkChartVersion } from './rules/chart-version-rules.ts';
 import { checkSchemas } from './schema-stage.ts';
@@ -181,6 +182,7 @@ export function validateDocuments(
     if (!earlier) memo?.keep(record, base, declared);
     records.set(view.id, record);
   }
+  checkSelectorOverlaps(base, () => reportBase);
 
   // Environments.
   const envDocs = docs.filter((d) => d.kind === 'Environment' && d.schemaOk).map(envDoc);
@@ -205,6 +207,7 @@ export function validateDocuments(
     checkChartVersion(env, report);
     const views = environmentViews(env, base, declared, report);
     checkGitOpsNames(env, [...new Set([...views.values()].map((v) => v.namespace))], report);
+    checkSelectorOverlaps(views, (view) => overrideConflictReporter(env, view, baseKeys, report));
     const sameIndex = sameEntries(views, base);
     for (const view of views.values()) {
       const reportView = overrideConflictReporter(env, view, baseKeys, report);

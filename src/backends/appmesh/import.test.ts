@@ -461,3 +461,69 @@ describe('appmeshImporter', () => {
     );
   });
 });
+
+describe('a router over other Services’ nodes, for a Service without a selector', () => {
+  /** color: a Service without a selector, routed 50/50 to the nodes red and blue (Services of their own). */
+  const colors = (extra: SourcedObject[] = []) => [
+    mesh(),
+    service('web', { app: 'web' }),
+    service('color', undefined),
+    service('red', { app: 'color', version: 'red' }),
+    service('blue', { app: 'color', version: 'blue' }),
+    node('web', { app: 'web' }, { backends: [{ virtualService: { virtualServiceRef: { name: 'color' } } }] }),
+    node('red', { app: 'color', version: 'red' }),
+    node('blue', { app: 'color', version: 'blue' }),
+    virtualService('color'),
+    router('color', [
+      {
+        name: 'split',
+        httpRoute: {
+          match: { prefix: '/' },
+          action: { weightedTargets: [target('red', 80), target('blue', 20)] },
+          retryPolicy: {
+            maxRetries: 0,
+            perRetryTimeout: { unit: 's', value: 15 },
+            httpRetryEvents: ['server-error'],
+          },
+        },
+      },
+    ]),
+    ...extra,
+  ];
+
+  it('the nodes become versions of color (their Services dialed by no one), the weights go to the versions', () => {
+    const r = importObjects(colors());
+    expect(r.files.map((f) => f.path).filter((p) => p.startsWith('services/'))).toEqual([
+      'services/shop/color.yaml',
+      'services/shop/web.yaml',
+    ]);
+    expect(file(r, 'services/shop/color.yaml')).toContain(
+      'versions:\n    red:\n      labels:\n        version: red\n    blue:\n      labels:\n        version: blue\n  routes:\n  - name: split\n    to:\n      red: 80\n      blue: 20\n',
+    );
+    // Reported at the Services red and blue, whose pods they now are.
+    expect(
+      r.diagnostics
+        .filter((d) => d.pointer === '/spec/selector')
+        .map((d) =>
+          /^spec\.selector of Service (\S+) .*: they became version (\w+) of color/.exec(d.message)?.slice(1),
+        ),
+    ).toEqual([
+      ['shop/blue', 'blue'],
+      ['shop/red', 'red'],
+    ]);
+  });
+
+  it('another node with pods of color (outside the router) keeps them apart: no versions, color selects none of them', () => {
+    const r = importObjects(
+      colors([
+        service('green', { app: 'color', version: 'green' }),
+        node('green', { app: 'color', version: 'green' }),
+      ]),
+    );
+    expect(r.files.map((f) => f.path).filter((p) => p.startsWith('services/'))).toEqual(
+      ['blue', 'color', 'green', 'red', 'web'].map((s) => `services/shop/${s}.yaml`),
+    );
+    expect(file(r, 'services/shop/color.yaml')).toContain('selector:\n    app: color\n    version: color\n');
+    expect(file(r, 'services/shop/color.yaml')).not.toContain('versions:');
+  });
+});

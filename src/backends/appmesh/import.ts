@@ -13,7 +13,7 @@ import type {
   RouteMatch,
   StringMatch,
 } from '../../spec/types.gen.ts';
-import type { FieldReader, ImportContext, MeshImporter, ServiceDraft } from '../importer.ts';
+import type { FieldReader, ImportContext, KnownService, MeshImporter, ServiceDraft } from '../importer.ts';
 import {
   asArray,
   canonicalJson,
@@ -86,7 +86,15 @@ interface State {
   readonly vsObjects: Map<string, SourcedObject>;
   /** Longest route timeout (ms) sending to each node, for the listener timeouts. */
   readonly nodeTimeouts: Map<string, number>;
+  /** VirtualNodes (by `namespace/name`) read as versions of a router's service ({@link planFolds}). */
+  readonly folds: Map<string, Fold>;
   meshName?: string;
+}
+
+/** A VirtualNode read as a version of `into`, the service of the router that splits over it, not as `own`'s. */
+interface Fold {
+  readonly into: KnownService;
+  readonly own: KnownService;
 }
 
 const key = (ns: string, name: string) => `${ns}/${name}`;
@@ -123,11 +131,14 @@ export const appmeshImporter: MeshImporter = {
       virtualServices: new Map(),
       vsObjects: new Map(),
       nodeTimeouts: new Map(),
+      folds: new Map(),
     };
     const of = (kind: string) => objects.filter((o) => o.object.kind === kind);
     const egress = readMeshes(of('Mesh'), st);
+    planFolds(of('VirtualService'), of('VirtualRouter'), of('VirtualNode'), st);
     for (const o of of('VirtualNode')) readNode(o, st);
     readVirtualServices(of('VirtualService'), of('VirtualRouter'), st);
+    separateRouterServices(of('VirtualService'), st);
     readGateways(of('VirtualGateway'), of('GatewayRoute'), st);
     readBackends(of('VirtualNode'), st, egress);
     readListeners(st);
@@ -224,6 +235,168 @@ function servicesOfLabels(ctx: ImportContext, namespace: string, labels: Readonl
     .sort((a, b) => Object.keys(b.selector).length - Object.keys(a.selector).length);
 }
 
+/** The name of the version a node of `service` stands for: from its name, DNS name or one version label. */
+function versionName(
+  name: string,
+  hostname: unknown,
+  service: string,
+  versionLabels: Readonly<Record<string, string>>,
+): string | undefined {
+  const host = typeof hostname === 'string' ? hostname.split('.')[0]! : '';
+  const values = Object.values(versionLabels);
+  const version = [name, host]
+    .filter((n) => n.startsWith(`${service}-`))
+    .map((n) => n.slice(service.length + 1))
+    .find(isDnsLabel);
+  if (version) return version;
+  if (values.length === 1 && isDnsLabel(values[0])) return values[0];
+  return isDnsLabel(name) ? name : undefined;
+}
+
+/** The Kubernetes Service a VirtualService stands for: its `awsName`'s, else the one of its own name. */
+function vsTarget(
+  o: SourcedObject,
+  ctx: ImportContext,
+): { readonly namespace: string; readonly name: string; readonly byAwsName: boolean } | undefined {
+  const ns = o.object.metadata.namespace ?? 'default';
+  const awsName = ctx.reader(o).get(['spec', 'awsName']);
+  if (typeof awsName === 'string') {
+    const h = ctx.workloads.host(awsName, ns);
+    if (h && ctx.workloads.service(h.namespace, h.name)) return { ...h, byAwsName: true };
+  }
+  const known = ctx.workloads.service(ns, o.object.metadata.name);
+  return known ? { namespace: ns, name: known.name, byAwsName: false } : undefined;
+}
+
+/**
+ * The VirtualNodes a VirtualRouter splits over that are versions of the router's service. App Mesh's
+ * walkthroughs give a routed service a Kubernetes Service without a selector (for its DNS name) and each
+ * VirtualNode a Service of its own (`app: color, version: red`): read as they are, these would be separate
+ * services whose pods the routed service's default selector (`app: color`) selects too, so that its access rules
+ * would govern their pods, and meshc's App Mesh render would select each pod with two VirtualNodes, which App
+ * Mesh's injector refuses. The spec's form is one service with versions, the router's weights sent to versions.
+ * A node is read so when: its pods carry `app: <the routed service>` and other labels (the version's); its own
+ * Service is no VirtualService's (no meshed client dials it), and stands for no other node; and every node the
+ * router targets is such a node (else the routed service would still overlap the others). Planned before the
+ * nodes are read (readNode reads each as its version; {@link foldInto} reports its own Service).
+ */
+function planFolds(
+  vss: readonly SourcedObject[],
+  routers: readonly SourcedObject[],
+  nodeObjects: readonly SourcedObject[],
+  st: State,
+): void {
+  const { ctx } = st;
+  const nsOf = (o: SourcedObject) => o.object.metadata.namespace ?? 'default';
+  const dialed = new Set<string>();
+  for (const o of vss) {
+    const t = vsTarget(o, ctx);
+    if (t) dialed.add(key(t.namespace, t.name));
+  }
+  const labelsOf = (o: SourcedObject) =>
+    stringRecord(ctx.reader(o).get(['spec', 'podSelector', 'matchLabels'])) ?? {};
+  /** The Service a node's pods are read as: the one most specific selector they satisfy, if one. */
+  const own = new Map<SourcedObject, KnownService | undefined>();
+  for (const o of nodeObjects) {
+    const c = servicesOfLabels(ctx, nsOf(o), labelsOf(o));
+    const ambiguous =
+      c.length > 1 && Object.keys(c[1]!.selector).length === Object.keys(c[0]!.selector).length;
+    own.set(o, ambiguous ? undefined : c[0]);
+  }
+  const nodeByKey = new Map(nodeObjects.map((o) => [key(nsOf(o), o.object.metadata.name), o]));
+  const routerByKey = new Map(routers.map((o) => [key(nsOf(o), o.object.metadata.name), o]));
+  for (const o of vss) {
+    const ref = ctx.reader(o).get(['spec', 'provider', 'virtualRouter', 'virtualRouterRef']);
+    if (!isRecord(ref) || typeof ref.name !== 'string') continue;
+    const t = vsTarget(o, ctx);
+    const into = t && ctx.workloads.service(t.namespace, t.name);
+    if (!into?.source || into.versionOf || Object.keys(into.selector).length) continue;
+    const router = routerByKey.get(
+      key(typeof ref.namespace === 'string' ? ref.namespace : nsOf(o), ref.name),
+    );
+    if (!router) continue;
+    const targets = new Set<string>();
+    for (const route of asArray(ctx.reader(router).get(['spec', 'routes'])))
+      for (const type of ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute'])
+        for (const wt of asArray(
+          isRecord(route) && isRecord(route[type]) && isRecord(route[type].action)
+            ? route[type].action.weightedTargets
+            : undefined,
+        )) {
+          const nr = isRecord(wt) && isRecord(wt.virtualNodeRef) ? wt.virtualNodeRef : undefined;
+          if (nr && typeof nr.name === 'string')
+            targets.add(key(typeof nr.namespace === 'string' ? nr.namespace : nsOf(router), nr.name));
+        }
+    const plan: { node: string; own: KnownService; version: string }[] = [];
+    for (const k of targets) {
+      const n = nodeByKey.get(k);
+      const labels = n ? labelsOf(n) : {};
+      const mine = n && own.get(n);
+      const { app, ...versionLabels } = labels;
+      if (
+        !n ||
+        !mine ||
+        nsOf(n) !== into.namespace ||
+        app !== into.name ||
+        !Object.keys(versionLabels).length ||
+        mine === into ||
+        dialed.has(mine.id) ||
+        st.folds.has(k)
+      )
+        break;
+      const version = versionName(
+        n.object.metadata.name,
+        ctx.reader(n).get(['spec', 'serviceDiscovery', 'dns', 'hostname']),
+        into.name,
+        versionLabels,
+      );
+      if (!version) break;
+      plan.push({ node: k, own: mine, version });
+    }
+    const owns = new Set(plan.map((p) => p.own));
+    if (
+      !plan.length ||
+      plan.length !== targets.size ||
+      owns.size !== plan.length ||
+      new Set(plan.map((p) => p.version)).size !== plan.length ||
+      // Another node of these Services, or with pods of the routed service: it would overlap the versions.
+      nodeObjects.some((n) => {
+        if (targets.has(key(nsOf(n), n.object.metadata.name)) || nsOf(n) !== into.namespace) return false;
+        const theirs = own.get(n);
+        return (theirs !== undefined && owns.has(theirs)) || labelsOf(n).app === into.name;
+      })
+    )
+      continue;
+    for (const p of plan) st.folds.set(p.node, { into, own: p.own });
+  }
+}
+
+/** A folded node's own Service ({@link planFolds}) after its pods became `version` of the routed service. */
+function foldInto(
+  fold: Fold,
+  version: string,
+  labels: Readonly<Record<string, string>>,
+  node: SourcedObject,
+  st: State,
+): void {
+  const { own, into } = fold;
+  st.ctx.service(own.namespace, own.name).versionOf = { service: into.name, version };
+  if (!own.source) return;
+  const r = st.ctx.reader(own.source);
+  const fqdn = `${into.name}-${version}.${into.namespace}.svc.cluster.local`;
+  r.approximated(
+    ['spec', 'selector'],
+    `no VirtualService stands for ${own.name} (no meshed client dials it), and the VirtualRouter of ${into.name} splits requests over its pods (the VirtualNode ${node.object.metadata.name}): they became version ${version} of ${into.name} (labels ${Object.entries(
+      labels,
+    )
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')}), meshc writes no service ${own.name}, and the meshes reach those pods as ${fqdn}`,
+    `Keep the Service ${own.name} in your manifests if callers outside the mesh dial it (meshc neither emits nor changes it); meshed callers reach the pods through ${into.name}.`,
+  );
+  // The application's manifests keep the rest of that Service, as for any Service meshc only references.
+  r.consume(['spec']);
+}
+
 function readNode(o: SourcedObject, st: State): void {
   const { ctx } = st;
   const r = ctx.reader(o);
@@ -231,7 +404,8 @@ function readNode(o: SourcedObject, st: State): void {
   const name = o.object.metadata.name;
   const labels = stringRecord(r.get(['spec', 'podSelector', 'matchLabels'])) ?? {};
   const hostname = r.get(['spec', 'serviceDiscovery', 'dns', 'hostname']);
-  let candidates = servicesOfLabels(ctx, ns, labels);
+  const fold = st.folds.get(key(ns, name));
+  let candidates = fold ? [fold.into] : servicesOfLabels(ctx, ns, labels);
   if (!candidates.length) {
     // A Service without a selector stands for the node when the node's DNS name, Cloud Map name or own name is
     // its (or one of its per-version Services') name.
@@ -290,14 +464,7 @@ function readNode(o: SourcedObject, st: State): void {
   const versionLabels = Object.fromEntries(Object.entries(labels).filter(([k]) => selector[k] === undefined));
   let version: string | undefined;
   if (Object.keys(versionLabels).length) {
-    const host = typeof hostname === 'string' ? hostname.split('.')[0]! : '';
-    const values = Object.values(versionLabels);
-    version = [name, host]
-      .filter((n) => n.startsWith(`${svc.name}-`))
-      .map((n) => n.slice(svc.name.length + 1))
-      .find(isDnsLabel);
-    if (!version && values.length === 1 && isDnsLabel(values[0])) version = values[0];
-    if (!version) version = isDnsLabel(name) ? name : undefined;
+    version = versionName(name, hostname, svc.name, versionLabels);
     if (!version) {
       r.notCarried(['spec', 'podSelector'], 'no version name could be made of its name or labels');
       return;
@@ -313,6 +480,7 @@ function readNode(o: SourcedObject, st: State): void {
     }
     draft.spec.versions = { ...draft.spec.versions, [version]: { labels: versionLabels } };
     draft.from.set('versions', o);
+    if (fold) foldInto(fold, version, versionLabels, o, st);
   }
   st.nodes.set(key(ns, name), {
     source: o,
@@ -638,37 +806,28 @@ function readVirtualServices(
     const r = ctx.reader(o);
     const ns = r.namespace;
     const awsName = r.get(['spec', 'awsName']);
-    let target: { namespace: string; name: string } | undefined;
-    if (typeof awsName === 'string') {
-      const h = ctx.workloads.host(awsName, ns);
-      if (h && ctx.workloads.service(h.namespace, h.name)) {
-        target = h;
-        const fqdn = `${h.name}.${h.namespace}.svc.cluster.local`;
-        if (awsName === fqdn) r.consume(['spec', 'awsName']);
-        else
-          r.approximated(
-            ['spec', 'awsName'],
-            `meshc's VirtualService answers ${fqdn} (the Service's full name): clients must dial that name`,
-          );
-      }
-    }
+    const target = vsTarget(o, ctx);
     if (!target) {
-      const known = ctx.workloads.service(ns, o.object.metadata.name);
-      if (!known) {
-        r.report(
-          'IMPORT_NO_SERVICE',
-          ['spec', 'awsName'],
-          `${r.ref} names ${String(awsName)}, which is no Kubernetes Service of the input; it is not carried.`,
-          'Import the Kubernetes Service the VirtualService stands for.',
-        );
-        continue;
-      }
-      target = { namespace: ns, name: known.name };
+      r.report(
+        'IMPORT_NO_SERVICE',
+        ['spec', 'awsName'],
+        `${r.ref} names ${String(awsName)}, which is no Kubernetes Service of the input; it is not carried.`,
+        'Import the Kubernetes Service the VirtualService stands for.',
+      );
+      continue;
+    }
+    const fqdn = `${target.name}.${target.namespace}.svc.cluster.local`;
+    if (!target.byAwsName)
       r.approximated(
         ['spec', 'awsName'],
-        `${String(awsName)} is no Kubernetes Service name; the VirtualService was read as the Service ${known.name}, whose full name meshc's VirtualService answers (clients must dial ${known.name}.${ns}.svc.cluster.local)`,
+        `${String(awsName)} is no Kubernetes Service name; the VirtualService was read as the Service ${target.name}, whose full name meshc's VirtualService answers (clients must dial ${fqdn})`,
       );
-    }
+    else if (awsName === fqdn) r.consume(['spec', 'awsName']);
+    else
+      r.approximated(
+        ['spec', 'awsName'],
+        `meshc's VirtualService answers ${fqdn} (the Service's full name): clients must dial that name`,
+      );
     const draft = ctx.service(target.namespace, target.name, o);
     st.virtualServices.set(key(ns, o.object.metadata.name), draft);
     st.vsObjects.set(key(ns, o.object.metadata.name), o);
@@ -736,6 +895,74 @@ function readVirtualServices(
           [],
           `${ctx.reader(o).ref} is not carried: no VirtualService of the input is provided by it.`,
         );
+}
+
+/** Whether a pod could carry the labels of both selectors (no label on which they require different values). */
+function selectorsMeet(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  return Object.entries(a).every(([k, v]) => b[k] === undefined || b[k] === v);
+}
+
+/**
+ * A router-only service: a VirtualService provided by a VirtualRouter whose Kubernetes Service has no selector
+ * and stands for no VirtualNode (App Mesh gives it no pods of its own), routed to other services' nodes that
+ * {@link planFolds} could not read as its versions (their Services are dialed too). The spec's default selector
+ * (`app: <name>`) would select those services' pods when they carry that label: its access rules and mtls would
+ * govern their pods, and meshc's App Mesh render would give those pods a second VirtualNode, which App Mesh's
+ * injector refuses. It gets a selector that differs from each of theirs in the value of one of their labels
+ * (`<label>: <its name>`), which selects none of their pods, reported at its Service. Left as is when no such
+ * selector exists (a Service selecting just `app: <name>`): the spec's validation then says why.
+ */
+function separateRouterServices(vss: readonly SourcedObject[], st: State): void {
+  const { ctx } = st;
+  const withNodes = new Set([...st.nodes.values()].map((n) => n.service));
+  for (const o of vss) {
+    if (!isRecord(ctx.reader(o).get(['spec', 'provider', 'virtualRouter']))) continue;
+    const t = vsTarget(o, ctx);
+    const known = t && ctx.workloads.service(t.namespace, t.name);
+    if (!known?.source || known.versionOf || Object.keys(known.selector).length) continue;
+    const draft = ctx.service(known.namespace, known.name);
+    if (withNodes.has(draft) || draft.spec.selector) continue;
+    const base = { app: known.name };
+    const others = ctx.workloads
+      .all()
+      .filter(
+        (s) =>
+          s !== known &&
+          s.namespace === known.namespace &&
+          Object.keys(s.selector).length > 0 &&
+          selectorsMeet(s.selector, base),
+      );
+    if (!others.length) continue;
+    const selector: Record<string, string> = { ...base };
+    let separable = true;
+    for (const s of others) {
+      if (!selectorsMeet(s.selector, selector)) continue;
+      const k = Object.keys(s.selector)
+        .filter((x) => selector[x] === undefined)
+        .sort()[0];
+      if (k === undefined) {
+        separable = false;
+        break;
+      }
+      const used = new Set(others.map((x) => x.selector[k]));
+      let v = known.name;
+      for (let i = 2; used.has(v); i++) v = `${known.name}-${i}`;
+      selector[k] = v;
+    }
+    if (!separable || Object.values(selector).some((v) => v.length > 63)) continue;
+    draft.spec.selector = selector;
+    ctx.reader(known.source).approximated(
+      ['spec'],
+      `the Service has no selector, and no VirtualNode stands for it: App Mesh gives ${known.name} no pods of its own (its VirtualRouter routes to other nodes), while the spec's default selector app: ${known.name} would select the pods of ${others.map((s) => s.name).join(', ')} too; it got the selector ${Object.entries(
+        selector,
+      )
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(
+          ', ',
+        )}, which selects none of their pods, so that its access rules and mtls govern no pod of theirs (those of ${others.map((s) => s.name).join(', ')} govern the requests routed to them)`,
+      `Check the access rules of ${others.map((s) => s.name).join(', ')}: callers of ${known.name} reach their pods too.`,
+    );
+  }
 }
 
 /** One destination of a route: a version of the route's own service (`to`), or a `backends` entry. */

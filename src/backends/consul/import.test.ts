@@ -647,3 +647,41 @@ spec:
     expect(service('web').access).toBeUndefined();
   });
 });
+
+describe('intention paths the spec refuses (format access-path)', () => {
+  it('a path no request has is left out of its rule, reported at the permission; a rule left without paths goes', () => {
+    const { codes, service, result } = run(`
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: { name: api, namespace: shop }
+spec:
+  destination: { name: api }
+  sources:
+    - name: shop-web
+      permissions:
+        - { action: allow, http: { pathExact: '/v1/a?b', methods: [GET] } }
+        - { action: allow, http: { pathPrefix: /v1/, methods: [POST] } }
+    - name: cart
+      permissions:
+        - { action: allow, http: { pathExact: '/v1//b' } }
+`);
+    expect(service('api').access).toEqual([{ from: ['web'], methods: ['POST'], paths: ['/v1/*'] }]);
+    expect(codes).toEqual([
+      NO_INTENTIONS,
+      NO_INTENTIONS,
+      // No final deny: the rest falls to the ACL default policy, which meshc's access denies.
+      'IMPORT_APPROXIMATED /spec/sources',
+      'IMPORT_APPROXIMATED /spec/sources/0/permissions',
+      'IMPORT_APPROXIMATED /spec/sources/1/permissions',
+      'IMPORT_NOT_CARRIED /spec/sources/0/permissions/0/http/pathExact',
+      'IMPORT_NOT_CARRIED /spec/sources/1/permissions/0/http/pathExact',
+    ]);
+    const message = (p: string) => result.diagnostics.find((d) => d.pointer === p)?.message;
+    expect(message('/spec/sources/0/permissions/0/http/pathExact')).toContain(
+      'it was left out of the access rule for web, and so was that rule',
+    );
+    expect(message('/spec/sources/1/permissions/0/http/pathExact')).toContain(
+      'The access path "/v1//b" of shop/api has an empty segment',
+    );
+  });
+});

@@ -759,3 +759,50 @@ spec:
     expect(file('services/shop/cache.yaml')).toContain('routes:\n  - to: v1\n');
   });
 });
+
+describe('AuthorizationPolicy paths the spec refuses (format access-path)', () => {
+  it('a path that never matches a request is left out of its rule, reported at it; a rule left without paths goes', () => {
+    const { file, result, codes } = run(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: reviews, namespace: shop }
+spec:
+  selector: { matchLabels: { app: reviews } }
+  rules:
+  - from: [{ source: { principals: [cluster.local/ns/shop/sa/shop-ratings] } }]
+    to:
+    - { operation: { methods: [GET], paths: ["/reviews/*", "/reviews?page=2"] } }
+    - { operation: { methods: [POST], paths: ["/a/../admin*"] } }
+`);
+    expect(codes).toEqual([
+      'IMPORT_NOT_CARRIED /spec/rules/0/to/0/operation/paths/1',
+      'IMPORT_NOT_CARRIED /spec/rules/0/to/1/operation/paths/0',
+    ]);
+    // The POST rule allowed only a path no request has: without it, ratings may still POST nothing.
+    expect(file('services/shop/reviews.yaml')).toContain(
+      'access:\n  - from:\n    - ratings\n    methods:\n    - GET\n    paths:\n    - /reviews/*\n  kubernetesService',
+    );
+    const message = (p: string) => result.diagnostics.find((d) => d.pointer === p)?.message;
+    expect(message('/spec/rules/0/to/0/operation/paths/1')).toMatch(
+      /^The access path "\/reviews\?page=2" of shop\/reviews has the character "\?".*: the spec refuses it, and no request matches it .*; it was left out of the access rule for ratings\. /,
+    );
+    expect(message('/spec/rules/0/to/1/operation/paths/0')).toContain(
+      'has a ".." segment: the spec refuses it, and no request matches it (the meshes match access paths against the normalized request path, without its query); it was left out of the access rule for ratings, and so was that rule, which had no other path and so allowed nothing.',
+    );
+  });
+
+  it('a policy whose every path is refused allows nothing: access [] (not a rule without paths)', () => {
+    const { file, codes } = run(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: ratings, namespace: shop }
+spec:
+  selector: { matchLabels: { app: ratings } }
+  rules:
+  - from: [{ source: { principals: [cluster.local/ns/shop/sa/shop-ratings] } }]
+    to: [{ operation: { paths: ["/x#y"] } }]
+`);
+    expect(codes).toEqual(['IMPORT_NOT_CARRIED /spec/rules/0/to/0/operation/paths/0']);
+    expect(file('services/shop/ratings.yaml')).toContain('access: []\n');
+  });
+});

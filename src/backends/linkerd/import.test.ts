@@ -631,3 +631,53 @@ spec:
     expect(t.codes).toEqual(['IMPORT_NOT_CARRIED /spec/targetRef']);
   });
 });
+
+describe('inbound route paths the spec refuses (format access-path)', () => {
+  const route = (matches: string) => `${WEB_SERVER}
+apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: { name: web-api, namespace: shop }
+spec:
+  parentRefs: [{ group: policy.linkerd.io, kind: Server, name: web-http }]
+  rules:
+    - matches: ${matches}
+---
+${WEB_CALLERS}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: { name: web-api, namespace: shop }
+spec:
+  targetRef: { group: policy.linkerd.io, kind: HTTPRoute, name: web-api }
+  requiredAuthenticationRefs: [{ group: policy.linkerd.io, kind: MeshTLSAuthentication, name: web-callers }]
+`;
+
+  it('a path no request has is left out of its rule, reported at the route match; the spec validates', () => {
+    const { file, codes, result } = run(
+      route(
+        "[{ path: { type: Exact, value: '/v1/a?b' } }, { path: { type: PathPrefix, value: /static/./x } }, { path: { type: Exact, value: /v1/items } }]",
+      ),
+    );
+    expect(codes).toEqual([
+      'IMPORT_NOT_CARRIED /spec/rules/0/matches/0/path/value',
+      'IMPORT_NOT_CARRIED /spec/rules/0/matches/1/path/value',
+    ]);
+    expect(file('services/shop/web.yaml')).toContain(
+      'access:\n  - from:\n    - api\n    paths:\n    - /v1/items\n',
+    );
+    const message = (p: string) => result.diagnostics.find((d) => d.pointer === p)?.message;
+    expect(message('/spec/rules/0/matches/0/path/value')).toContain(
+      'The access path "/v1/a?b" of shop/web has the character "?"',
+    );
+    // The segment-wise prefix became two access paths, reported once, at the match they come from.
+    expect(message('/spec/rules/0/matches/1/path/value')).toContain(
+      'The access path "/static/./x" of shop/web (and "/static/./x/*", read from the same path) has a "." segment: the spec refuses it, and no request matches it (the meshes match access paths against the normalized request path, without its query); it was left out of the access rule for api.',
+    );
+    compileImported(result.files.map((f) => ({ path: f.path, text: f.content })));
+  });
+
+  it('a rule whose every path is refused goes: access [] (a rule without paths would admit every path)', () => {
+    const { file, codes } = run(route("[{ path: { type: Exact, value: '/v1/a#b' } }]"));
+    expect(codes).toEqual(['IMPORT_NOT_CARRIED /spec/rules/0/matches/0/path/value']);
+    expect(file('services/shop/web.yaml')).toContain('access: []\n');
+  });
+});
