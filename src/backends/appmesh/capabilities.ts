@@ -11,6 +11,13 @@ const limited = (limits: string, note?: string): Capability =>
   note === undefined ? { support: 'exact', limits } : { support: 'exact', note, limits };
 
 /**
+ * A route field a TCP port's tcpRoute cannot carry (diagnostics.ts, checkTcpRoutes): a TCP port gets one
+ * tcpRoute, with the weights of the route without `match`.
+ */
+const TCP_ONLY = 'refused on a service whose ports are all TCP, warned about with TCP ports too';
+const TCP_MATCH = `matches are ${TCP_ONLY} (a tcpRoute matches the port only)`;
+
+/**
  * What AWS App Mesh (controller 1.13+, `appmesh.k8s.aws/v1beta2`) expresses, per feature id of FEATURES. Data
  * only: the validator, `meshc matrix` and the README read it. Value-level limits (a retry condition, a regex
  * query match, a pool field) are reported by the backend at the value, and said in the cell (`limits`, or the
@@ -21,7 +28,8 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     ...approximate(
       'one VirtualNode per version (pod selector = service selector + version labels; DNS discovery through the per-version Service `<name>-<version>`); a pod that matches no version is refused by the injector; a destination without a version is split evenly over the version nodes, not by pod count',
     ),
-    limits: 'a version whose Service `<name>-<version>` would be longer than 63 characters is refused',
+    limits:
+      "a version whose Service `<name>-<version>` would be longer than 63 characters is refused, and so are two services of a namespace whose VirtualNodes (one per version, else one for the service's selector) can select the same pod, `access` or not: the injector refuses a pod two VirtualNodes select",
   },
   'route.weights': limited(
     'a route with more than 10 weighted targets is refused, and so is a port needing more than 1001 routes (App Mesh route priorities end at 1000)',
@@ -31,24 +39,28 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     "weightedTargets to the other service's VirtualNodes (port: the router's port when the target has it, else its first). App Mesh checks the caller's `backends` against the VirtualService dialed only, and the caller's Envoy connects to the target's pods itself: under SDS trust with mTLS, the target's listeners accept only the callers its `access` names, so requests from callers it does not admit are refused (as other meshes deny them); otherwise the target's `access` does not apply to traffic routed to it. Either way a warning at the destination names those callers",
   ),
   'match.headers': limited(
-    'a match entry with more than 10 headers is refused (App Mesh matches at most 10 per route)',
+    `a match entry with more than 10 headers is refused (App Mesh matches at most 10 per route); ${TCP_MATCH}`,
     'headers[].match exact / prefix / regex',
   ),
   'match.query': limited(
-    'a match entry with more than 10 query parameters is refused (App Mesh matches at most 10 per route)',
+    `a match entry with more than 10 query parameters is refused (App Mesh matches at most 10 per route); ${TCP_MATCH}`,
     'queryParameters[].match.exact',
   ),
   'match.query.regex': unsupported(
     'App Mesh matches query parameters by exact value only (queryParameters[].match has no regex; Istio, Linkerd and Consul can)',
   ),
-  'match.path': exact('path.exact; a segment-wise prefix becomes path.exact + prefix with trailing slash'),
-  'match.path.regex': exact('path.regex (Envoy: the whole path must match)'),
-  'match.method': exact(),
+  'match.path': limited(
+    TCP_MATCH,
+    'path.exact; a segment-wise prefix becomes path.exact + prefix with trailing slash',
+  ),
+  'match.path.regex': limited(TCP_MATCH, 'path.regex (Envoy: the whole path must match)'),
+  'match.method': limited(TCP_MATCH),
   'route.timeout': approximate(
-    "route timeout.perRequest; a route without one keeps App Mesh's 15s default (other meshes: none), and a timeout over 15s is also set on the target nodes' listeners, but the caller's own listener keeps its 15s default",
+    `route timeout.perRequest; a route without one keeps App Mesh's 15s default (other meshes: none), and a timeout over 15s is also set on the target nodes' listeners, but the caller's own listener keeps its 15s default; ${TCP_ONLY} (a tcpRoute has an idle timeout only, not a request timeout)`,
   ),
   'route.retries': approximate(
-    "retryPolicy: 5xx → server-error, gateway-error, retriable-4xx → client-error (409), refused-stream → stream-error, connect-failure → tcpRetryEvents connection-error; `reset` only with 5xx or gateway-error (they include it); gRPC conditions are refused; without a per-try timeout, perRetryTimeout is the route timeout (else 15s); `attempts: 0` is maxRetries 0, and so is a route without `retries`: an explicit policy replaces App Mesh's default retry policy (for accounts whose first mesh is from 2020-07-29 or later: up to 2 retries on HTTP 503, gRPC UNAVAILABLE, connection failures and refused streams), so App Mesh retries only where `retries` asks for it, as the other meshes do; the routes of a rolled-out service are Flagger's, which keep that default without `retries`",
+    "retryPolicy: 5xx → server-error, gateway-error, retriable-4xx → client-error (409), refused-stream → stream-error, connect-failure → tcpRetryEvents connection-error; `reset` only with 5xx or gateway-error (they include it); gRPC conditions are refused; without a per-try timeout, perRetryTimeout is the route timeout (else 15s); `attempts: 0` is maxRetries 0, and so is a route without `retries`: an explicit policy replaces App Mesh's default retry policy (for accounts whose first mesh is from 2020-07-29 or later: up to 2 retries on HTTP 503, gRPC UNAVAILABLE, connection failures and refused streams), so App Mesh retries only where `retries` asks for it, as the other meshes do; the routes of a rolled-out service are Flagger's, which keep that default without `retries`; " +
+      `${TCP_ONLY} (a tcpRoute has no retry policy)`,
   ),
   'route.retries.perTryTimeout': exact('retryPolicy.perRetryTimeout'),
   'route.fault.delay': unsupported('App Mesh has no fault injection (Istio has; Consul Enterprise too)'),
@@ -131,7 +143,7 @@ export const APPMESH_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'mesh.mtls.off': exact("no listener TLS (App Mesh's default)"),
   'mesh.install': limited(
-    "refused without `region` and the controller's IAM role ARN (`serviceAccount.annotations` `eks.amazonaws.com/role-arn`) in install.values (APPMESH_INSTALL_VALUE_MISSING)",
+    "refused without `region` and the controller's IAM role ARN (`serviceAccount.annotations` `eks.amazonaws.com/role-arn`) in install.values (APPMESH_INSTALL_VALUE_MISSING); an `accountId` that is not a quoted string of 12 digits is refused (a YAML number loses its leading zeros, and Helm prints a 12-digit one in scientific notation)",
     'eks-charts appmesh-controller (CRDs in the chart, webhook certificate from cert-manager); region and IAM role ARN come from install.values',
   ),
   'mesh.trust.certManager': unsupported(

@@ -1,11 +1,14 @@
 import { manyPlaces, type Diagnostic } from '../../core/diagnostic.ts';
+import { routeRef } from '../../core/names.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { checkVersionServiceNames } from '../shared/derived-names.ts';
 import { isPlainObject, type Values } from '../shared/merge.ts';
 import { controllerRoleArn, controllerValues } from './charts.ts';
 import { END_OF_SUPPORT } from './constants.ts';
 import { nativeIngressTls } from './ingress.ts';
-import { virtualServiceArns } from './rollout.ts';
+import { listenerProtocol } from './model.ts';
+import { checkNodeOverlaps } from './node-overlaps.ts';
+import { isAccountId, virtualServiceArns } from './rollout.ts';
 import { checkCanaryBackends, checkRolloutTarget, checkRoutesToRollouts } from './rollout-checks.ts';
 import { appmeshTrust, type AppMeshTrust, type Identity } from './tls.ts';
 import { portRouteShapes, unexpressibleRetry, type ServiceIndex } from './virtual-router.ts';
@@ -26,11 +29,13 @@ export function endOfSupport(env: ResolvedEnvironment): Diagnostic {
 
 /**
  * Values App Mesh cannot take as they are (the capability table speaks per feature, these per value): a
- * strict service without a client-verifying trust source, install values only the user knows, tracing the
- * controller cannot export, routes to a rolled-out service and a Canary's backends it cannot name, retry
- * conditions without an App Mesh form, `attempts: 0` under Flagger, a rollout target Flagger's VirtualNodes
- * miss, connection-pool fields App Mesh lacks, App Mesh's limits on targets and priorities. `check` gives each service's
- * own findings (checkService over the environment's index, or a memo of it).
+ * strict service without a client-verifying trust source, install values only the user knows (and an
+ * `accountId` that is no account id), tracing the controller cannot export, routes to a rolled-out service and a
+ * Canary's backends it cannot name, services whose VirtualNodes can select the same pod, retry conditions
+ * without an App Mesh form, route fields a TCP port cannot carry, `attempts: 0` under Flagger, a rollout target
+ * Flagger's VirtualNodes miss, connection-pool fields App Mesh lacks, App Mesh's limits on targets and
+ * priorities. `check` gives each service's own findings (checkService over the environment's index, or a memo
+ * of it).
  */
 export function checkEnvironment(
   env: ResolvedEnvironment,
@@ -57,6 +62,8 @@ export function checkEnvironment(
           "the ARN of the controller's IAM role (IRSA), created outside Kubernetes with the controller's IAM policy",
         ),
       );
+    const account = checkAccountId(env, install.values.accountId);
+    if (account) out.push(account);
   }
   if (trust?.type === 'file' && nativeIngressTls(env))
     out.push({
@@ -115,8 +122,35 @@ export function checkEnvironment(
   }
   // Flagger's App Mesh router and the services around a rolled-out one (rollout-checks.ts).
   out.push(...checkRoutesToRollouts(env), ...checkCanaryBackends(env, virtualServiceArns(env)));
+  // Services whose VirtualNodes can select the same pod (node-overlaps.ts).
+  out.push(...checkNodeOverlaps(env));
   for (const s of env.services) out.push(...check(s));
   return out;
+}
+
+/**
+ * `accountId` of the install values, which the chart passes as `--aws-account-id={{ .Values.accountId }}`
+ * (eks-charts appmesh-controller 1.13.3 templates/deployment.yaml) and meshc writes into the VirtualService ARNs
+ * of Canaries (rollout.ts, virtualServiceArns). An account id is a string of 12 digits: as a YAML number it loses
+ * its leading zeros (`012345678901` is 12345678901), and Helm, which reads numbers in values as float64, would
+ * print a 12-digit one as `1.23456789012e+11` in the flag. An error at the value, for a number and for a string
+ * that is not 12 digits; absent or empty (the chart's default, `""`), nothing to check.
+ */
+export function checkAccountId(env: ResolvedEnvironment, accountId: unknown): Diagnostic | undefined {
+  if (accountId === undefined || accountId === null || accountId === '') return undefined;
+  if (isAccountId(accountId)) return undefined;
+  const number = typeof accountId === 'number';
+  return {
+    code: 'MESH_CONSTRAINT',
+    severity: 'error',
+    message: number
+      ? `mesh.install.values.accountId of environment ${env.name} is a YAML number (${accountId}), and an AWS account id is a string of 12 digits: a number loses its leading zeros, and Helm would print a 12-digit one in scientific notation in the controller's --aws-account-id flag.`
+      : `mesh.install.values.accountId of environment ${env.name} is not an AWS account id (a string of 12 digits).`,
+    hint: number
+      ? "Quote it (`accountId: '012345678901'`), with all 12 digits."
+      : 'Write the 12 digits of the account the controller runs in, quoted, or remove accountId (the controller then asks AWS STS, and meshc takes the account of the IAM role ARN).',
+    location: env.origin(['mesh', 'install', 'values', 'accountId']),
+  };
 }
 
 /** The chart's tracing providers by name (eks-charts appmesh-controller values.yaml `tracing.provider`). */
@@ -157,7 +191,7 @@ export function checkService(s: ResolvedService, services: ServiceIndex): Diagno
     'App Mesh',
     'App Mesh gives each version a VirtualNode whose DNS service discovery is a Kubernetes Service per version.',
   );
-  out.push(...checkRolloutTarget(s));
+  out.push(...checkRolloutTarget(s), ...checkTcpRoutes(s));
   for (const r of s.routes) {
     // Flagger's App Mesh router writes `maxRetries: max(attempts, 1)` (fluxcd/flagger pkg/router/appmesh_v1beta2.go,
     // makeRetryPolicy): a rolled-out service cannot turn retries off.
@@ -258,6 +292,66 @@ export function checkService(s: ResolvedService, services: ServiceIndex): Diagno
         hint: 'Remove connectionPool.maxPendingRequests for this environment with an override to silence this warning.',
         location: s.origin(['resilience', 'connectionPool', 'maxPendingRequests']),
       });
+  }
+  return out;
+}
+
+/**
+ * Route fields an App Mesh `tcpRoute` has no place for, each with why. A tcpRoute has weighted targets, a
+ * `match` on the port only and an idle timeout only (controller v1.13.3 `apis/appmesh/v1beta2/
+ * virtualrouter_types.go`, TCPRoute, TCPRouteMatch; `types.go` TCPTimeout). The idle timeout is not the spec's
+ * request timeout: it closes a connection after a time without traffic, and never stops a request whose bytes
+ * keep flowing. Faults, mirroring and header changes are refused on every App Mesh route by the capability table.
+ */
+const TCP_ROUTE_LACKS = {
+  match: 'a tcpRoute matches the port only',
+  timeout:
+    "a tcpRoute's only timeout is `idle`, which closes a connection after a time without traffic, not a request that takes longer",
+  retries: 'a tcpRoute has no retry policy',
+} as const;
+
+/**
+ * A TCP port of a service gets one tcpRoute, with the weighted targets of the route that takes every request
+ * (virtual-router.ts, portRoutes): the matches, timeouts and retries of its routes cannot apply there. As on
+ * Istio (which routes TCP by weight only too), each is refused at its key on a service with only TCP ports
+ * (nothing of it would apply), and warned about on one with HTTP ports too (it applies on those, not on the
+ * TCP ones). Flagger routes a rolled-out service (its TCP ports are `rollout.tcp`'s).
+ */
+export function checkTcpRoutes(s: ResolvedService): Diagnostic[] {
+  if (s.rollout) return [];
+  const tcp = s.ports.filter((p) => listenerProtocol(p) === 'tcp');
+  if (!tcp.length) return [];
+  const only = tcp.length === s.ports.length;
+  const names = tcp.map((p) => `${p.name} (${p.port})`).join(', ');
+  const out: Diagnostic[] = [];
+  for (const r of s.routes) {
+    if (r.implicit) continue;
+    // `attempts: 0` asks for no retries, which is what a tcpRoute does.
+    const present = {
+      match: r.matches.length > 0,
+      timeout: r.timeout !== undefined,
+      retries: r.retries !== undefined && r.retries.attempts > 0,
+    };
+    for (const field of ['match', 'timeout', 'retries'] as const) {
+      if (!present[field]) continue;
+      out.push(
+        only
+          ? {
+              code: 'MESH_CONSTRAINT',
+              severity: 'error',
+              message: `Service ${s.id} has only TCP ports, and App Mesh routes TCP traffic by weight only (${TCP_ROUTE_LACKS[field]}): \`${field}\` of ${routeRef(r)} cannot apply.`,
+              hint: 'Declare the port protocol (http, http2, grpc) if the traffic is HTTP, or keep only weighted destinations (`to` / `backends`) in one route without `match`.',
+              location: s.origin(['routes', r.index, field], 'key'),
+            }
+          : {
+              code: 'MESH_APPROXIMATE_FEATURE',
+              severity: 'warning',
+              message: `Service ${s.id} has the TCP port${tcp.length > 1 ? 's' : ''} ${names}, and App Mesh routes TCP traffic by weight only (${TCP_ROUTE_LACKS[field]}): \`${field}\` of ${routeRef(r)} applies on its HTTP ports, not to the connections of ${tcp.length > 1 ? 'those ports' : 'that port'}, which take the weights of the route without \`match\`.`,
+              hint: 'Declare the port protocol (http, http2, grpc) if its traffic is HTTP; otherwise its connections go by the weights of the route without `match` (a service of its own for the TCP ports would select the same pods, which App Mesh refuses).',
+              location: s.origin(['routes', r.index, field], 'key'),
+            },
+      );
+    }
   }
   return out;
 }

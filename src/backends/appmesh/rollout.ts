@@ -33,6 +33,11 @@ export const APPMESH_ROLLOUT: RolloutSupport = {
 export type VirtualServiceArns =
   { readonly prefix: string } | { readonly missing: string; readonly reported: boolean };
 
+/** An AWS account id: a string of 12 digits, leading zeros included. */
+export function isAccountId(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{12}$/.test(value);
+}
+
 /** An IAM role ARN: its partition and account. */
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/./;
 
@@ -55,10 +60,14 @@ export function virtualServiceArns(env: ResolvedEnvironment): VirtualServiceArns
   const role = controllerRoleArn(install.values);
   const accountId = install.values.accountId;
   const parsed = role ? ROLE_ARN.exec(role) : null;
-  const account =
-    (typeof accountId === 'string' && accountId) || typeof accountId === 'number'
-      ? String(accountId)
-      : parsed?.[2];
+  // An accountId that is no account id (a YAML number, which lost its leading zeros) is refused at the value
+  // (diagnostics.ts, checkAccountId): no ARN is written from it, nor from the role's account instead.
+  if (accountId !== undefined && accountId !== null && accountId !== '' && !isAccountId(accountId))
+    return {
+      missing: `mesh.install.values.accountId of environment ${env.name} is no account id`,
+      reported: true,
+    };
+  const account = typeof accountId === 'string' && accountId ? accountId : parsed?.[2];
   if (typeof region !== 'string' || !region || (!account && !role))
     return { missing: `mesh.install.values of environment ${env.name} lacks them`, reported: true };
   if (!account)

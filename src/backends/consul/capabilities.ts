@@ -91,7 +91,9 @@ export const CONSUL_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'ingress.routed': approximate(
     "the API gateway sends to the service's splitter and resolver (default weights, subsets), not through its ServiceRouter: matched routes, timeouts and retries apply inside the mesh only",
   ),
-  kubernetesService: exact(),
+  kubernetesService: limited(
+    "two services of a namespace whose selectors can select the same pod are refused, `external` ones too: consul-k8s registers a pod once for each Kubernetes Service selecting it, and the pod's connect-init refuses to start when it is registered as two Consul services (with `consul.hashicorp.com/connect-service`, the two registrations overwrite each other's cluster IP)",
+  ),
   rollout: unsupported('Flagger has no Consul provider'),
   'rollout.ab': unsupported('Flagger has no Consul provider'),
   'rollout.ab.alternatives': unsupported('Flagger has no Consul provider'),

@@ -7,6 +7,7 @@ import type { ServiceIndex } from './chain.ts';
 import { liveRoutes } from './chain.ts';
 import { VAULT_REQUIRED_VALUES, valueAt } from './charts.ts';
 import { consulName, isL7, serviceProtocol } from './constants.ts';
+import { checkSelectorOverlaps } from './selector-overlaps.ts';
 import { callerIds, knownCallers, upstreamOverride } from './services.ts';
 
 /** The findings of each service (`checkService`, or results of it shared between environments), by index. */
@@ -14,11 +15,11 @@ export type ServiceChecks = (s: ResolvedService, i: number) => readonly Diagnost
 
 /**
  * Values Consul cannot take as they are (the capability table speaks per feature, these per value): Consul
- * service names that collide (Consul CE has one namespace), ports beyond the one Consul meshes, connection
- * limits Consul has no field for, resilience no known caller would apply, routes to a service of another protocol
- * or resilience (checkRoutedServices), a tracing protocol the proxies do not speak, and Vault values the chart
- * fails without. Errors are reported per service; the per-service warnings of checkService are grouped across
- * the environment's services (groupWarnings).
+ * service names that collide (Consul CE has one namespace), services whose pods can meet (selector-overlaps.ts),
+ * ports beyond the one Consul meshes, connection limits Consul has no field for, resilience no known caller
+ * would apply, routes to a service of another protocol or resilience (checkRoutedServices), a tracing protocol
+ * the proxies do not speak, and Vault values the chart fails without. Errors are reported per service; the
+ * per-service warnings of checkService are grouped across the environment's services (groupWarnings).
  */
 export function checkEnvironment(env: ResolvedEnvironment, checks: ServiceChecks): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -45,7 +46,7 @@ export function checkEnvironment(env: ResolvedEnvironment, checks: ServiceChecks
     }
   }
   for (const same of grouped.values()) out.push(groupWarnings(same));
-  out.push(...checkRoutedServices(env));
+  out.push(...checkRoutedServices(env), ...checkSelectorOverlaps(env));
   const tracing = env.mesh.observability.tracing;
   if (tracing && tracing.provider !== 'zipkin')
     out.push({

@@ -1,0 +1,118 @@
+/**
+ * Services of one namespace whose pods can meet, for the backends whose mesh objects select pods by a service's
+ * labels and break when two of them select one pod (App Mesh's VirtualNodes, Consul's registration per
+ * Kubernetes Service). Validate's SERVICE_SELECTOR_OVERLAP refuses such services only where policies attach
+ * to the pods (`access`, a service's own `mtls`) or versions of both meet; these meshes break without either.
+ */
+import type { ResolvedService } from '../../model/types.ts';
+
+export type Labels = Readonly<Record<string, string>>;
+
+/**
+ * Whether two label selectors can select the same pod: no label on which they require different values (a pod
+ * carrying the labels of both matches both). The same test as validate's SERVICE_SELECTOR_OVERLAP.
+ */
+export function selectorsMeet(a: Labels, b: Labels): boolean {
+  for (const [k, v] of Object.entries(a)) if (Object.hasOwn(b, k) && b[k] !== v) return false;
+  return true;
+}
+
+/** `{k: v, …}`, as the messages name a selector. */
+export function labelsText(labels: Labels): string {
+  return `{${Object.entries(labels)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ')}}`;
+}
+
+/** The pod selectors of one service: each is a mesh object (or Kubernetes Service) that selects its pods. */
+export interface SelectorClaim {
+  readonly service: ResolvedService;
+  readonly selectors: readonly Labels[];
+}
+
+/** Two services whose selectors (one of each) can select the same pod; `earlier` comes first in the environment. */
+export interface SelectorMeeting {
+  readonly earlier: ResolvedService;
+  readonly later: ResolvedService;
+  readonly earlierSelector: Labels;
+  readonly laterSelector: Labels;
+}
+
+interface Entry {
+  readonly order: number;
+  readonly service: ResolvedService;
+  readonly selector: Labels;
+}
+
+interface Scope {
+  readonly all: Entry[];
+  readonly byValue: Map<string, Entry[]>;
+  readonly byKey: Map<string, number>;
+}
+
+const valueKey = (k: string, v: string) => `${k}\0${v}`;
+
+/**
+ * For each service (in the order of `claims`), the earliest earlier service of its namespace one of whose
+ * selectors can select a pod that one of its own selects, and for which `collides` holds: one meeting per later
+ * service. A service's own selectors are never compared with each other (versions: VERSION_SELECTOR_OVERLAP).
+ *
+ * Each selector is compared with the earlier ones of its namespace that have the same value of one of its
+ * labels or lack that label (the label leaving the fewest), found through an index by label, so that a fleet
+ * of services that differ in the value of a common label (`app`) is checked in time linear in its services.
+ */
+export function selectorMeetings(
+  claims: Iterable<SelectorClaim>,
+  collides: (earlier: ResolvedService, later: ResolvedService) => boolean = () => true,
+): SelectorMeeting[] {
+  const out: SelectorMeeting[] = [];
+  const scopes = new Map<string, Scope>();
+  let order = 0;
+  for (const { service, selectors } of claims) {
+    let scope = scopes.get(service.namespace);
+    if (!scope) scopes.set(service.namespace, (scope = { all: [], byValue: new Map(), byKey: new Map() }));
+    let found: SelectorMeeting | undefined;
+    let foundOrder = Infinity;
+    for (const selector of selectors)
+      for (const a of candidates(scope, selector)) {
+        if (a.order >= foundOrder || !selectorsMeet(a.selector, selector)) continue;
+        if (!collides(a.service, service)) continue;
+        found = { earlier: a.service, later: service, earlierSelector: a.selector, laterSelector: selector };
+        foundOrder = a.order;
+      }
+    if (found) out.push(found);
+    // Only now: a service's own selectors are not compared with each other.
+    const mine = order++;
+    for (const selector of selectors) {
+      const e: Entry = { order: mine, service, selector };
+      scope.all.push(e);
+      for (const [k, v] of Object.entries(selector)) {
+        const key = valueKey(k, v);
+        const list = scope.byValue.get(key);
+        if (list) list.push(e);
+        else scope.byValue.set(key, [e]);
+        scope.byKey.set(k, (scope.byKey.get(k) ?? 0) + 1);
+      }
+    }
+  }
+  return out;
+}
+
+/** The earlier entries of a scope that may meet `selector`: a superset of those that do. */
+function candidates(scope: Scope, selector: Labels): readonly Entry[] {
+  let best: { key: string; cost: number } | undefined;
+  for (const [k, v] of Object.entries(selector)) {
+    const cost =
+      (scope.byValue.get(valueKey(k, v))?.length ?? 0) + scope.all.length - (scope.byKey.get(k) ?? 0);
+    if (!best || cost < best.cost) best = { key: k, cost };
+  }
+  // No label: it selects every pod of the namespace.
+  if (!best) return scope.all;
+  const k = best.key;
+  const same = scope.byValue.get(valueKey(k, selector[k]!)) ?? [];
+  const without =
+    scope.all.length > (scope.byKey.get(k) ?? 0)
+      ? scope.all.filter((a) => !Object.hasOwn(a.selector, k))
+      : [];
+  return without.length ? [...same, ...without] : same;
+}
