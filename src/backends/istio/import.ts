@@ -23,6 +23,7 @@ import {
   noDefaultRoute,
   readGammaRoutes,
   readGateways,
+  specPorts,
 } from '../shared/gamma-import.ts';
 import {
   RETRY_CONDITIONS,
@@ -786,21 +787,6 @@ function perPortRoutes(
     'its routes differ per port (`match[].port`); meshc routes every port of a service alike, so the port conditions were dropped and the routes of all ports kept in order',
   );
   return entries.map((e) => e.route);
-}
-
-/**
- * The ports of a service in the imported spec: its Kubernetes Service's, else the ones routes named, else HTTP
- * port 80 (as the generic import writes them). Read once every route is read.
- */
-function specPorts(ctx: ImportContext, svc: { namespace: string; name: string }): readonly Port[] {
-  const known = ctx.workloads.service(svc.namespace, svc.name)?.ports;
-  if (known?.length) return known;
-  const seen = ctx.services().find((d) => d.namespace === svc.namespace && d.name === svc.name)?.portsSeen;
-  return (seen?.length ? seen : [80]).map((port, i) => ({
-    name: i === 0 ? 'http' : `http-${port}`,
-    port,
-    protocol: 'http' as const,
-  }));
 }
 
 /** The port meshc's Istio render sends to (virtual-service.ts `destination`), for a request that came in on `listen`. */

@@ -365,7 +365,7 @@ export function readGammaRoutes(
  * The ports of a service in the imported spec: its Kubernetes Service's, else the ones routes named, else HTTP
  * port 80 (as the generic import writes them). Read once every route is read.
  */
-function specPorts(ctx: ImportContext, svc: { namespace: string; name: string }): readonly Port[] {
+export function specPorts(ctx: ImportContext, svc: { namespace: string; name: string }): readonly Port[] {
   const known = ctx.workloads.service(svc.namespace, svc.name)?.ports;
   if (known?.length) return known;
   const seen = ctx.services().find((d) => d.namespace === svc.namespace && d.name === svc.name)?.portsSeen;
