@@ -60,7 +60,7 @@ function collision(a: Entry, b: Entry): string | undefined {
   for (const va of a.versions)
     for (const vb of b.versions)
       if (selectorsMeet(va.labels, vb.labels))
-        return `version ${va.name} of ${a.view.id} and version ${vb.name} of ${b.view.id} can select the same pods too: a version names pods of its own service only, and the meshes that give each version its own object select such a pod twice (App Mesh's webhook refuses a pod that two VirtualNodes select; Consul registers it under both per-version Services)`;
+        return `version ${va.name} of ${a.view.id} and version ${vb.name} of ${b.view.id} can select the same pods too: a version names pods of its own service only, and the meshes that give each version its own object select such a pod twice (App Mesh's injector refuses a pod that two VirtualNodes select; Consul's connect-init refuses a pod registered under two services)`;
   return undefined;
 }
 
