@@ -459,7 +459,7 @@ export const CODES = {
     severity: 'error',
     area: 'render',
     cause: 'Two parts of the spec produce the same Kubernetes object or the same output file.',
-    fix: 'Rename one of the services or environments involved; the message names both sources.',
+    fix: 'The message names both sources. Environments sharing a cluster that render one object differently: give them the same settings for it (the services or mesh settings named, e.g. one mesh version and mTLS mode) or put them on separate clusters. Two environments of one name, names that meet once joined (environment `a` with namespace `b-c`, `a-b` with `c`), a namespace named `mesh-system`, or two objects for one file: rename one of the services, namespaces or environments involved.',
   },
   OUTPUT_NOT_OWNED: {
     severity: 'error',

@@ -13,7 +13,13 @@ import { describeObject } from './env-patches.ts';
 import type { PreparedEnv } from './environment.ts';
 import { jsonEqual } from './json-patch.ts';
 import { clusterPath } from './layout.ts';
-import { describeSources, objectSources, sourceLocation } from './sources.ts';
+import {
+  clusterObjectSources,
+  describeSources,
+  objectSources,
+  sourceLocation,
+  type ObjectSource,
+} from './sources.ts';
 import type { TreeContent, TreeEntry } from './types.ts';
 
 /** `related`: a location (`the other source`), or a related location with its own message. */
@@ -140,11 +146,12 @@ export function clusterEntries(
       const id = resourceId(obj);
       const first = seen.get(id);
       if (first !== undefined) {
+        const [a, b] = [sideOf(first, obj), sideOf(env, obj)];
         diagnostics.push(
-          conflict(
-            `Environments ${first.name} and ${env.name} both produce ${describeObject(obj)} in ${dir}.`,
-            env.render.env.origin([]),
-            first.render.env.origin([]),
+          twoSided(
+            `Environments ${first.name} and ${env.name} both produce ${describeObject(obj)} in ${dir}${because(a, b)}.`,
+            a,
+            b,
           ),
         );
         continue;
@@ -152,11 +159,12 @@ export function clusterEntries(
       const file = objectFileName(obj);
       const sameFile = fileOwner.get(file);
       if (sameFile !== undefined) {
+        const [a, b] = [sideOf(sameFile.env, sameFile.obj), sideOf(env, obj)];
         diagnostics.push(
-          conflict(
-            `Two outputs write ${dir}/${file}: ${describeObject(sameFile.obj)} of environment ${sameFile.env.name} and ${describeObject(obj)} of environment ${env.name}.`,
-            env.render.env.origin([]),
-            sameFile.env.render.env.origin([]),
+          twoSided(
+            `Two outputs write ${dir}/${file}: ${describeObject(sameFile.obj)} of environment ${sameFile.env.name} and ${describeObject(obj)} of environment ${env.name}${because(a, b)}.`,
+            a,
+            b,
           ),
         );
         continue;
@@ -167,6 +175,44 @@ export function clusterEntries(
     }
   }
   return entries;
+}
+
+/** One side of a conflict in the cluster directory: the environment, and the services its object is for. */
+interface Side {
+  readonly env: string;
+  readonly sources: readonly ObjectSource[];
+  readonly root: () => Location;
+}
+
+function sideOf(env: PreparedEnv, obj: K8sObject): Side {
+  return {
+    env: env.name,
+    sources: clusterObjectSources(env.render.env, obj, env.namespaces),
+    root: () => env.render.env.origin([]),
+  };
+}
+
+/** `environment a renders it for bookinfo/reviews (namespace b-c)`, or `... from its own settings`. */
+function sideText(s: Side): string {
+  return `environment ${s.env} renders it ${s.sources.length ? `for ${describeSources(s.sources)}` : 'from its own settings'}`;
+}
+
+/** `: ` and both sides' texts, or nothing when neither names a service (the message names both environments). */
+function because(a: Side, b: Side): string {
+  return a.sources.length || b.sources.length ? `: ${sideText(a)}, ${sideText(b)}` : '';
+}
+
+/**
+ * A conflict between two environments' objects: at the first service's node when one is known (the first
+ * side's, else the second's), the other side's first service (or its environment) related; at the second
+ * environment when neither names a service, the first related.
+ */
+function twoSided(message: string, a: Side, b: Side): Diagnostic {
+  const at = (s: Side) => (s.sources[0] ? sourceLocation(s.sources[0]) : undefined);
+  const [here, other] = a.sources.length ? [a, b] : [b, a];
+  const location = at(here);
+  if (location === undefined) return conflict(message, b.root(), a.root());
+  return conflict(message, location, { message: sideText(other), location: at(other) ?? other.root() });
 }
 
 /**
@@ -189,10 +235,21 @@ export function uniqueObjects(
     const file = objectFileName(obj);
     const sameFile = fileOwner.get(file);
     if (first === undefined && sameFile !== undefined) {
+      const a = objectSources(env, sameFile);
+      const b = objectSources(env, obj);
+      const by = (s: readonly ObjectSource[]) => (s.length ? ` (for ${describeSources(s)})` : '');
+      const here = a[0] ?? b[0];
+      const other = a[0] ? b[0] : undefined;
       diagnostics.push(
         conflict(
-          `Two outputs write overlays/${env.name}/${dir}/${file}: ${describeObject(sameFile)} and ${describeObject(obj)} of environment ${env.name}.`,
-          env.origin([]),
+          `Two outputs write overlays/${env.name}/${dir}/${file}: ${describeObject(sameFile)}${by(a)} and ${describeObject(obj)}${by(b)} of environment ${env.name}.`,
+          here ? sourceLocation(here) : env.origin([]),
+          other && other.service !== here?.service
+            ? {
+                message: `${describeObject(obj)} is for ${other.service.id}`,
+                location: sourceLocation(other),
+              }
+            : undefined,
         ),
       );
       continue;
@@ -202,8 +259,13 @@ export function uniqueObjects(
         first === dir
           ? `twice in overlays/${env.name}/${dir}`
           : `in both overlays/${env.name}/${first} and overlays/${env.name}/${dir}`;
+      const sources = objectSources(env, obj);
+      const by = sources.length ? ` for ${describeSources(sources)}` : '';
       diagnostics.push(
-        conflict(`Environment ${env.name} produces ${describeObject(obj)} ${where}.`, env.origin([])),
+        conflict(
+          `Environment ${env.name} produces ${describeObject(obj)} ${where}${by}.`,
+          sources[0] ? sourceLocation(sources[0]) : env.origin([]),
+        ),
       );
       continue;
     }

@@ -91,6 +91,25 @@ export function objectSources(env: ResolvedEnvironment, obj: K8sObject): ObjectS
   return found;
 }
 
+/**
+ * The sources of an object of the cluster directory, which are the GitOps engine's objects: those an object
+ * names (objectSources), else, for the object that deploys the overlay of an application namespace
+ * (`<environment>-<namespace>`, one of `namespaces`), the services of that namespace.
+ */
+export function clusterObjectSources(
+  env: ResolvedEnvironment,
+  obj: K8sObject,
+  namespaces: readonly string[],
+): ObjectSource[] {
+  const named = objectSources(env, obj);
+  if (named.length > 0) return named;
+  const ns = namespaces.find((n) => obj.metadata.name === `${env.name}-${n}`);
+  if (ns === undefined) return [];
+  return env.services
+    .filter((s) => s.namespace === ns)
+    .map((service) => ({ service, why: `namespace ${ns}`, path: [] }));
+}
+
 /** Where a source is: its ingress host, or the key of the service's `spec`. */
 export function sourceLocation(source: ObjectSource): Location {
   return source.service.origin(source.path, source.path.length ? 'value' : 'key');

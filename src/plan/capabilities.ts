@@ -84,15 +84,28 @@ export function checkCapabilities(
         code: 'MESH_UNSUPPORTED_FEATURE',
         severity: 'error',
         message: `${backend.title} cannot express ${feature.title.charAt(0).toLowerCase()}${feature.title.slice(1)} (${label(site)})${cap.note ? `: ${cap.note}` : ''}.`,
-        hint: able.length
-          ? `Meshes that can: ${able.join(', ')}. Remove the field for this environment with an override, or run it on one of those meshes.`
-          : 'No mesh meshc renders can express it; remove the field.',
+        hint: unsupportedHint(feature.scope, able),
         location: loc(site),
         pointer: toPointer(['spec', ...site.path]),
       });
     }
   }
   return refused;
+}
+
+/**
+ * What to do about a refused field, by where it is: a Service's field can be removed, or removed for this
+ * environment with an override; an Environment's own setting (`mesh.*`, `observability.*`) is changed in
+ * the environment file, which overrides do not reach (they patch Service specs only).
+ */
+function unsupportedHint(scope: 'service' | 'environment', able: readonly string[]): string {
+  if (scope === 'environment')
+    return able.length
+      ? `Meshes that can: ${able.join(', ')}. Change the setting in the environment file, or run the environment on one of those meshes.`
+      : 'No mesh meshc renders can express it; remove the setting from the environment file.';
+  return able.length
+    ? `Meshes that can: ${able.join(', ')}. Remove the field, or remove it for this environment with an override, or run the environment on one of those meshes.`
+    : 'No mesh meshc renders can express it; remove the field, or remove it for this environment with an override.';
 }
 
 /** A use of a feature the capability check refused: the node (a data path of the spec it is in). */
