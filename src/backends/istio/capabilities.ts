@@ -15,6 +15,12 @@ const limited = (limits: string, note?: string): Capability =>
 /** istiod's validating webhook on regular expressions (the RE2 program size, approximated by length). */
 const LONG_REGEX = "a regular expression over 1024 characters is refused (istiod's webhook)";
 const FAULT_PERCENT = "a percentage between 0 and 0.0001 is refused (istiod's webhook: 0, or 0.0001 to 100)";
+/**
+ * A route field a TCP port's `tcp[]` route cannot carry (diagnostics.ts, checkTcpRoutes): a TCP port gets the
+ * weights of the route without `match` only.
+ */
+const TCP_PORTS =
+  'refused on a service whose ports are all TCP, warned about with TCP ports too (a TCP port gets only the weights of the route without `match`)';
 
 /**
  * What Istio (1.22+) expresses, per feature id of FEATURES. Data only: the validator, `meshc matrix` and the
@@ -31,22 +37,23 @@ export const ISTIO_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   'match.path': exact('segment-wise prefix emitted as exact + prefix with trailing slash'),
   'match.path.regex': limited(LONG_REGEX, 'uri.regex (RE2)'),
   'match.method': exact(),
-  'route.timeout': exact(),
-  'route.retries': exact(
+  'route.timeout': limited(TCP_PORTS),
+  'route.retries': limited(
+    TCP_PORTS,
     'retries.retryOn is the comma-joined `on` list; routes without retries get attempts: 0',
   ),
   'route.retries.perTryTimeout': exact(),
-  'route.fault.delay': limited(FAULT_PERCENT),
-  'route.fault.abort': limited(FAULT_PERCENT),
+  'route.fault.delay': limited(`${FAULT_PERCENT}; ${TCP_PORTS}`),
+  'route.fault.abort': limited(`${FAULT_PERCENT}; ${TCP_PORTS}`),
   'route.fault.withTimeoutOrRetries': approximate(
     "the timeout and retries are kept, but the fault is injected before routing: an aborted request is answered by the caller's sidecar and never retried, and an injected delay does not count against the timeout or perTryTimeout",
   ),
-  'route.mirror': exact('mirror + mirrorPercentage'),
+  'route.mirror': limited(TCP_PORTS, 'mirror + mirrorPercentage'),
   'route.headers.request': limited(
-    'removing the `host` header is refused (istiod: "cannot set Host header"; set it instead)',
+    `removing the \`host\` header is refused (istiod: "cannot set Host header"; set it instead); ${TCP_PORTS}`,
   ),
   'route.headers.response': limited(
-    "setting, adding or removing the `host` header is refused (istiod's webhook)",
+    `setting, adding or removing the \`host\` header is refused (istiod's webhook); ${TCP_PORTS}`,
   ),
   'resilience.outlierDetection': exact('consecutiveErrors is emitted as consecutive5xxErrors'),
   'resilience.connectionPool': exact(),

@@ -78,8 +78,8 @@ export function checkEnvironment(env: ResolvedEnvironment): Diagnostic[] {
 
 /**
  * The values of one service Istio cannot accept, in environment `env`: access rules that mTLS `off` makes
- * unmatchable (and an exposed service that admits no caller), HTTP features on a TCP-only service, values
- * istiod's webhook refuses. The backend runs it with the service's objects, so that a namespace an incremental
+ * unmatchable (and an exposed service that admits no caller), HTTP features of routes on TCP ports (refused on
+ * a TCP-only service, warned about beside HTTP ports), values istiod's webhook refuses. The backend runs it with the service's objects, so that a namespace an incremental
  * render takes reports what the previous render recorded of it (BackendOutput.residue).
  */
 export function checkServiceValues(s: ResolvedService, env: ResolvedEnvironment): Diagnostic[] {
@@ -244,32 +244,49 @@ export function checkTcpL7(s: ResolvedService): Diagnostic[] {
 const HTTP_ONLY_FIELDS = ['match', 'timeout', 'retries', 'fault', 'mirror', 'headers'] as const;
 
 /**
- * A service without an HTTP port gets `tcp[]` routes, which carry only weighted destinations: every HTTP
- * feature of its routes (matches, timeouts, retries, faults, mirroring, header changes) is refused at its
- * key instead of being emitted into `http[]` routes Istio never applies to TCP traffic.
+ * A TCP port gets a `tcp[]` route carrying only the weighted destinations of the route that takes every
+ * request (virtual-service.ts, tcpRoutes): the HTTP features of the routes (matches, timeouts, retries, faults,
+ * mirroring, header changes) cannot apply to its connections. On a service without an HTTP port each is
+ * refused at its key instead of being emitted into `http[]` routes Istio never applies to TCP traffic; on one
+ * with HTTP ports too each is warned about at its key (it applies on the HTTP ports, not on the TCP ones), as
+ * App Mesh does. The weights are carried, so neither `to` nor `backends` is reported. Flagger routes a
+ * rolled-out service, and `retries: {attempts: 0}` asks for no retries, which is what a TCP port gets.
  */
 export function checkTcpRoutes(s: ResolvedService): Diagnostic[] {
-  if (httpPorts(s).length > 0) return [];
+  const only = httpPorts(s).length === 0;
+  const tcp = s.ports.filter((p) => p.protocol === 'tcp');
+  if (!only && (s.rollout || !tcp.length)) return [];
+  const names = tcp.map((p) => `${p.name} (${p.port})`).join(', ');
   const out: Diagnostic[] = [];
   for (const r of s.routes) {
     if (r.implicit) continue;
     const present = {
       match: r.matches.length > 0,
       timeout: r.timeout !== undefined,
-      retries: r.retries !== undefined,
+      retries: r.retries !== undefined && (only || r.retries.attempts > 0),
       fault: r.fault !== undefined,
       mirror: r.mirror !== undefined,
       headers: r.headers !== undefined,
     };
     for (const field of HTTP_ONLY_FIELDS)
       if (present[field])
-        out.push({
-          code: 'MESH_CONSTRAINT',
-          severity: 'error',
-          message: `Service ${s.id} has only TCP ports, and Istio routes TCP traffic by weight only: \`${field}\` of ${routeRef(r)} cannot apply.`,
-          hint: 'Declare the port protocol (http, http2, grpc) if the traffic is HTTP, or keep only weighted destinations (`to` / `backends`) in one route without `match`.',
-          location: s.origin(['routes', r.index, field], 'key'),
-        });
+        out.push(
+          only
+            ? {
+                code: 'MESH_CONSTRAINT',
+                severity: 'error',
+                message: `Service ${s.id} has only TCP ports, and Istio routes TCP traffic by weight only: \`${field}\` of ${routeRef(r)} cannot apply.`,
+                hint: 'Declare the port protocol (http, http2, grpc) if the traffic is HTTP, or keep only weighted destinations (`to` / `backends`) in one route without `match`.',
+                location: s.origin(['routes', r.index, field], 'key'),
+              }
+            : {
+                code: 'MESH_APPROXIMATE_FEATURE',
+                severity: 'warning',
+                message: `Service ${s.id} has the TCP port${tcp.length > 1 ? 's' : ''} ${names}, and Istio routes TCP traffic by weight only: \`${field}\` of ${routeRef(r)} applies on its HTTP ports, not to the connections of ${tcp.length > 1 ? 'those ports' : 'that port'}, which take the weights of the route without \`match\`.`,
+                hint: 'Declare the port protocol (http, http2, grpc) if its traffic is HTTP, or split the TCP ports into a service of their own; otherwise its connections go by the weights of the route without `match`.',
+                location: s.origin(['routes', r.index, field], 'key'),
+              },
+        );
   }
   return out;
 }

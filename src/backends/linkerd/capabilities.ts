@@ -15,6 +15,12 @@ const limited = (limits: string, note?: string): Capability =>
 /** Routes Linkerd cannot carry at all (outbound HTTPRoutes). */
 const HTTP_ROUTES =
   'routes on a service without an http, http2 or grpc port are refused (HTTPRoutes apply to HTTP traffic only)';
+/**
+ * Route fields on the TCP ports of a service with HTTP ports too (diagnostics.ts, checkTcpRoutes): meshc writes
+ * no TCPRoute, so their connections reach every pod of the service.
+ */
+const TCP_PORTS =
+  'warned about on a service with TCP ports too (meshc writes no TCPRoute: their connections reach every pod of the service)';
 /** Linkerd picks the most specific route (http-route.ts orderRoutes), meshc means the first that matches. */
 const ORDER =
   "a warning at a later route that Linkerd's most-specific-match choice may pick over an earlier one it overlaps";
@@ -35,11 +41,11 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     'one Service `<name>-<version>` per version (selector + version labels), HTTPRoute backendRefs',
   ),
   'route.weights': limited(
-    `${HTTP_ROUTES}, and so are routes needing more than 16 rules, 64 match entries in a rule or 128 in all in one HTTPRoute (Gateway API's limits)`,
+    `${HTTP_ROUTES}, and so are routes needing more than 16 rules, 64 match entries in a rule or 128 in all in one HTTPRoute (Gateway API's limits); ${TCP_PORTS}`,
     'HTTPRoute backendRefs[].weight',
   ),
   'route.backends': limited(
-    HTTP_ROUTES,
+    `${HTTP_ROUTES}; ${TCP_PORTS}`,
     'backendRefs to other Services (ReferenceGrant in the target namespace when it differs); port: the parent port when the target has it, else its first port',
   ),
   'match.headers': limited(
@@ -57,12 +63,16 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
     'RegularExpression, written `^(?:…)$` so that it must match the whole path (Rust regex syntax)',
   ),
   'match.method': limited(ORDER),
-  'route.timeout': exact(
+  'route.timeout': limited(
+    TCP_PORTS,
     "`timeout.linkerd.io/request` on the rule's HTTPRoute (the whole request, retries included)",
   ),
-  'route.retries': approximate(
-    "`retry.linkerd.io/http` + `retry.linkerd.io/limit` on the rule's HTTPRoute: `5xx`, `gateway-error` and `retriable-4xx` (as `409`) are expressed; `connect-failure`, `reset`, `refused-stream` and the gRPC conditions have no HTTPRoute token and are refused at the condition; Linkerd never retries requests with bodies over 64 KiB",
-  ),
+  'route.retries': {
+    ...approximate(
+      "`retry.linkerd.io/http` + `retry.linkerd.io/limit` on the rule's HTTPRoute: `5xx`, `gateway-error` and `retriable-4xx` (as `409`) are expressed; `connect-failure`, `reset`, `refused-stream` and the gRPC conditions have no HTTPRoute token and are refused at the condition; Linkerd never retries requests with bodies over 64 KiB",
+    ),
+    limits: TCP_PORTS,
+  },
   'route.retries.perTryTimeout': exact('`retry.linkerd.io/timeout`'),
   'route.fault.delay': unsupported('Linkerd has no fault injection'),
   'route.fault.abort': unsupported(
@@ -70,9 +80,12 @@ export const LINKERD_CAPABILITIES: Readonly<Record<FeatureId, Capability>> = {
   ),
   'route.fault.withTimeoutOrRetries': unsupported('Linkerd has no fault injection'),
   'route.mirror': unsupported('the policy controller rejects RequestMirror filters'),
-  'route.headers.request': limited(`${ASCII_VALUES} (set, add)`, 'RequestHeaderModifier filter'),
+  'route.headers.request': limited(
+    `${ASCII_VALUES} (set, add); ${TCP_PORTS}`,
+    'RequestHeaderModifier filter',
+  ),
   'route.headers.response': limited(
-    `${ASCII_VALUES} (set, add)`,
+    `${ASCII_VALUES} (set, add); ${TCP_PORTS}`,
     'ResponseHeaderModifier filter (on gateway.networking.k8s.io HTTPRoutes)',
   ),
   'resilience.outlierDetection': approximate(

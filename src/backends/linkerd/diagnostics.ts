@@ -1,6 +1,7 @@
 import { codePointName } from '../../core/printable.ts';
 import type { Diagnostic } from '../../core/diagnostic.ts';
-import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
+import type { ResolvedEnvironment, ResolvedService, Route } from '../../model/types.ts';
+import { routeRef } from '../../core/names.ts';
 import { checkVersionServiceNames } from '../shared/derived-names.ts';
 import { isOlderThan } from '../shared/names.ts';
 import { fullMatchRegex } from '../shared/gamma.ts';
@@ -162,7 +163,53 @@ export function checkServiceValues(s: ResolvedService): Diagnostic[] {
     ...checkRetries(s),
     ...checkMatchValues(s),
     ...checkOutlierDetection(s),
+    ...checkTcpRoutes(s),
   ];
+}
+
+/** Route fields Linkerd applies through HTTPRoutes only, by their spec key (faults and mirroring are refused). */
+const HTTP_ROUTE_FIELDS = ['match', 'timeout', 'retries', 'headers'] as const;
+
+/**
+ * A service with HTTP and TCP ports: meshc attaches its HTTPRoutes to the HTTP ports only (http-route.ts) and
+ * writes no TCPRoute, so the connections of a TCP port go to the endpoints of the service's own Service (every
+ * pod it selects), whatever its routes say: the outbound policy of that port has no route of meshc's, only
+ * Linkerd's default route to that Service (linkerd2 `policy-controller/grpc/src/outbound.rs`, 2.16-2.20: opaque
+ * from 2.18, which reads `appProtocol: tcp` as unknown; 2.16 and 2.17 detect the protocol, and find no HTTPRoute
+ * attached to the port). Linkerd 2.17+ would route it by a TCPRoute, which meshc does not write. A warning at
+ * each route field that applies on the HTTP ports only: the destinations (`to` / `backends`) of a route without
+ * `match` that sends elsewhere than the whole service (its weights), and the match, timeout, retries and header
+ * changes of every route. A service with only TCP ports has its routes refused (buildOutboundRoutes); Flagger routes a
+ * rolled-out service; `retries: {attempts: 0}` asks for no retries, which is what a TCP port gets.
+ */
+export function checkTcpRoutes(s: ResolvedService): Diagnostic[] {
+  if (s.rollout) return [];
+  const tcp = s.ports.filter((p) => p.protocol === 'tcp');
+  if (!tcp.length || tcp.length === s.ports.length) return [];
+  const names = tcp.map((p) => `${p.name} (${p.port})`).join(', ');
+  const which = tcp.length > 1 ? 'those ports' : 'that port';
+  const warn = (r: Route, field: string, what: string): Diagnostic => ({
+    code: 'MESH_APPROXIMATE_FEATURE',
+    severity: 'warning',
+    message: `Service ${s.id} has the TCP port${tcp.length > 1 ? 's' : ''} ${names}, and meshc attaches Linkerd's HTTPRoutes to the HTTP ports only (it writes no TCPRoute): ${what} of ${routeRef(r)} ${field === 'to' || field === 'backends' ? 'apply' : 'applies'} on its HTTP ports, not to the connections of ${which}, which go to every pod of Service ${s.name}.`,
+    hint: 'Declare the port protocol (http, http2, grpc) if its traffic is HTTP; otherwise its connections reach every pod the service selects, whatever its routes say.',
+    location: s.origin(['routes', r.index, field], 'key'),
+  });
+  const out: Diagnostic[] = [];
+  for (const r of s.routes) {
+    if (r.implicit) continue;
+    const spread = r.destinations.some((d) => d.serviceId !== s.id || d.version !== undefined);
+    const key = r.destinations.map((d) => d.at[2]).find((k) => k === 'to' || k === 'backends');
+    if (!r.matches.length && spread && key) out.push(warn(r, key, `the weights (\`${key}\`)`));
+    const present = {
+      match: r.matches.length > 0,
+      timeout: r.timeout !== undefined,
+      retries: r.retries !== undefined && r.retries.attempts > 0,
+      headers: r.headers !== undefined,
+    };
+    for (const field of HTTP_ROUTE_FIELDS) if (present[field]) out.push(warn(r, field, `\`${field}\``));
+  }
+  return out;
 }
 
 /** Every label of `a` is a label of `b` with the same value: every pod `b` selects, `a` selects too. */
