@@ -86,8 +86,10 @@ describe("a service in Istio's root namespace", () => {
       expect.objectContaining({ code: 'MESH_CONSTRAINT', at: at(f, 'services/gate.yaml', 'mtls:') }),
     ]);
     expect(found[0]!.message).toContain('ignores a PeerAuthentication with a workload selector');
-    // The environment's own mode is what istiod applies there anyway.
-    expect(compile(files('mtls: strict')).codes).toEqual([]);
+    // The environment's own mode is what istiod applies there anyway: not refused at mtls, only (as any service
+    // in the root namespace) at the spec.
+    const same = files('mtls: strict');
+    expect(compile(same).codes).toEqual([`error MESH_CONSTRAINT ${at(same, 'services/gate.yaml', 'spec:')}`]);
   });
 
   it('with trust.certManager, reports the refusal instead of a RENDER_CONFLICT on Namespace istio-system', () => {
@@ -104,8 +106,16 @@ describe("a service in Istio's root namespace", () => {
     expect(found[0]!.message).toContain('cacerts Certificate of trust.certManager');
   });
 
-  it('leaves a service there without access or mtls, and the same service elsewhere, alone', () => {
-    expect(compile(files('')).codes).toEqual([]);
+  it('refuses a service there without access or mtls at its spec too (meshc would label the namespace for injection)', () => {
+    const f = files('');
+    const { found } = compile(f);
+    expect(found).toEqual([
+      expect.objectContaining({ code: 'MESH_CONSTRAINT', at: at(f, 'services/gate.yaml', 'spec:') }),
+    ]);
+    expect(found[0]!.message).toContain('labelled for sidecar injection');
+  });
+
+  it('leaves the same service in another namespace alone', () => {
     const elsewhere = files('access: [{ from: ["*"] }]\n      mtls: permissive');
     elsewhere['services/gate.yaml'] = elsewhere['services/gate.yaml']!.replace('istio-system', 'edge');
     expect(compile(elsewhere).codes).toEqual([]);

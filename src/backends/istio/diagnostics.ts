@@ -110,9 +110,9 @@ export function istioRootNamespace(env: ResolvedEnvironment): string {
  * `[rootNamespace, workloadNamespace]`), so the service's selector would put its ALLOW policy on every pod with
  * those labels in the mesh; and it ignores a PeerAuthentication with a selector there (ComposePeerAuthentication
  * takes only namespace-wide policies from the root namespace), so the service's own `mtls` would not apply
- * (when it differs from the environment's). Both are refused at their key. With `trust.certManager`, meshc creates istio-system ahead of the charts (for
- * the `cacerts` Certificate), which cannot also be an application namespace: refused at the service's spec
- * when neither of the above already refuses it.
+ * (when it differs from the environment's). Both are refused at their key. A service with neither is refused at
+ * its spec: meshc would make the root namespace an application namespace (labelled for injection), and with
+ * `trust.certManager` it already creates istio-system ahead of the charts, for the `cacerts` Certificate.
  */
 export function checkRootNamespace(s: ResolvedService, env: ResolvedEnvironment): Diagnostic[] {
   const root = istioRootNamespace(env);
@@ -136,11 +136,18 @@ export function checkRootNamespace(s: ResolvedService, env: ResolvedEnvironment)
       hint: `${move} Or remove \`mtls\` from the service for this environment.`,
       location: s.origin(['mtls'], 'key'),
     });
-  if (!out.length && root === ISTIO_SYSTEM && env.mesh.trust?.type === 'cert-manager')
+  // Without either, the service would still make the root namespace one of the environment's application
+  // namespaces: meshc would write it, labelled for sidecar injection (every pod there that does not opt out would
+  // get a sidecar, and an install of Istio outside meshc would find its namespace taken over), and deploy it like
+  // any other. With trust.certManager meshc already creates istio-system ahead of the charts, for cacerts.
+  if (!out.length)
     out.push({
       code: 'MESH_CONSTRAINT',
       severity: 'error',
-      message: `Service ${s.id} is in Istio's root namespace ${root}, which meshc creates ahead of the charts for the cacerts Certificate of trust.certManager: it cannot also be an application namespace (labelled for sidecar injection).`,
+      message:
+        root === ISTIO_SYSTEM && env.mesh.trust?.type === 'cert-manager'
+          ? `Service ${s.id} is in Istio's root namespace ${root}, which meshc creates ahead of the charts for the cacerts Certificate of trust.certManager: it cannot also be an application namespace (labelled for sidecar injection).`
+          : `Service ${s.id} is in Istio's root namespace ${root}: meshc would make it an application namespace, labelled for sidecar injection (every pod there that does not opt out would get a sidecar), and policies there are mesh-wide.`,
       hint: move,
       location: s.origin([], 'key'),
     });
