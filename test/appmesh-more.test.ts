@@ -7,14 +7,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/core/diagnostic.ts';
 import type { K8sObject } from '../src/core/k8s.ts';
+import type { ResolvedService } from '../src/model/types.ts';
 import { virtualServiceArns } from '../src/backends/appmesh/rollout.ts';
 import { nodeSelectors } from '../src/backends/appmesh/node-overlaps.ts';
-import {
-  selectorMeetings,
-  selectorsMeet,
-  type Labels,
-  type SelectorClaim,
-} from '../src/backends/shared/selector-overlaps.ts';
+import { selectorMeetings, selectorsMeet, type Labels, type SelectorClaim } from '../src/core/selectors.ts';
 import { makeService } from './helpers/model-factory.ts';
 import { compileInline } from './helpers/spec-tree.ts';
 
@@ -250,7 +246,7 @@ describe('services whose VirtualNodes can select the same pods', () => {
     );
     fc.assert(
       fc.property(fleet, (entries) => {
-        const claims: SelectorClaim[] = entries.map((e, i) => ({
+        const claims: SelectorClaim<ResolvedService>[] = entries.map((e, i) => ({
           service: makeService({ id: `${e.namespace}/s${i}`, namespace: e.namespace, name: `s${i}` }),
           selectors: e.selectors,
         }));

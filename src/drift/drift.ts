@@ -21,6 +21,7 @@ import type { SourcedObject } from '../core/import-types.ts';
 import type { K8sObject } from '../core/k8s.ts';
 import type { OverlapClaim, OverlapRule } from '../backends/types.ts';
 import { groupKind, normalizeForDiff, stableJson } from '../diff/noise.ts';
+import { selectorsMeet } from '../core/selectors.ts';
 
 export interface DriftInput {
   /** The environment's objects as `meshc build --env` prints them. */
@@ -300,9 +301,7 @@ function findLeftovers(
 export function competes(a: OverlapClaim, b: OverlapClaim): boolean {
   if (a.key !== b.key) return false;
   if (!a.selector || !b.selector) return true;
-  for (const [k, v] of Object.entries(a.selector))
-    if (Object.hasOwn(b.selector, k) && b.selector[k] !== v) return false;
-  return true;
+  return selectorsMeet(a.selector, b.selector);
 }
 
 function selectorText(s: Readonly<Record<string, string>>): string {

@@ -33,6 +33,7 @@ import {
 import { GATEWAY_POD_LABEL } from './ingress.ts';
 import { splitEvenly } from './model.ts';
 import { HTTP_RETRY_EVENT } from './virtual-router.ts';
+import { selectorsMeet } from '../../core/selectors.ts';
 
 /**
  * `meshc import` for AWS App Mesh: the inverse of the App Mesh backend (its README has the forward mapping).
@@ -895,11 +896,6 @@ function readVirtualServices(
           [],
           `${ctx.reader(o).ref} is not carried: no VirtualService of the input is provided by it.`,
         );
-}
-
-/** Whether a pod could carry the labels of both selectors (no label on which they require different values). */
-function selectorsMeet(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  return Object.entries(a).every(([k, v]) => b[k] === undefined || b[k] === v);
 }
 
 /**

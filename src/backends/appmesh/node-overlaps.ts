@@ -7,12 +7,7 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { flaggerSelectorLabel } from '../../spec/rollout.ts';
-import {
-  labelsText,
-  selectorMeetings,
-  type Labels,
-  type SelectorClaim,
-} from '../shared/selector-overlaps.ts';
+import { labelsText, selectorMeetings, type Labels, type SelectorClaim } from '../../core/selectors.ts';
 import { nodesOf } from './model.ts';
 
 /**
@@ -38,7 +33,10 @@ export function nodeSelectors(s: ResolvedService): Labels[] {
  * whatever `access` and `mtls` say: App Mesh needs pods of one service to be no other service's.
  */
 export function checkNodeOverlaps(env: ResolvedEnvironment): Diagnostic[] {
-  const claims: SelectorClaim[] = env.services.map((s) => ({ service: s, selectors: nodeSelectors(s) }));
+  const claims: SelectorClaim<ResolvedService>[] = env.services.map((s) => ({
+    service: s,
+    selectors: nodeSelectors(s),
+  }));
   return selectorMeetings(claims).map(({ earlier: a, later: b, earlierSelector, laterSelector }) => ({
     code: 'MESH_CONSTRAINT',
     severity: 'error',

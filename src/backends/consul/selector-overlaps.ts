@@ -15,7 +15,7 @@
  */
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment } from '../../model/types.ts';
-import { labelsText, selectorMeetings } from '../shared/selector-overlaps.ts';
+import { labelsText, selectorMeetings } from '../../core/selectors.ts';
 import { consulName } from './constants.ts';
 
 /**

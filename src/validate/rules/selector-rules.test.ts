@@ -3,7 +3,8 @@ import { ISTIO_ENV, codesAt, compileInline, dedent } from '../../../test/helpers
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { Location } from '../../core/location.ts';
 import type { ServiceIndex, ServiceView } from '../view.ts';
-import { checkSelectorOverlaps, selectorsMeet } from './selector-rules.ts';
+import { selectorsMeet } from '../../core/selectors.ts';
+import { checkSelectorOverlaps } from './selector-rules.ts';
 
 /** A Service document of namespace shop: `web` and the lines given, indented under `spec`. */
 function service(name: string, ...lines: string[]): string {

@@ -1,13 +1,10 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
+import { labelsText, selectorMeetings, selectorsMeet, type Labels } from '../../core/selectors.ts';
 import type { Report, ServiceIndex, ServiceView } from '../view.ts';
-
-type Labels = Readonly<Record<string, string>>;
 
 /** A service as the overlap check sees it. */
 interface Entry {
   readonly view: ServiceView;
-  /** Its place in the scope: the earlier service of a pair is the one named, the later one reported. */
-  readonly order: number;
   readonly selector: Labels;
   /** `access` or its own `mtls`: policies the meshes attach to the pods its selector picks. */
   readonly guarded: readonly string[];
@@ -15,22 +12,12 @@ interface Entry {
   readonly versions: readonly { readonly name: string; readonly labels: Labels }[];
 }
 
-/**
- * Whether two label selectors can select the same pod: no label on which they require different values (a pod
- * carrying the labels of both matches both). The test of VERSION_SELECTOR_OVERLAP, and of `meshc drift`'s
- * overlapping objects (drift.ts `competes`).
- */
-export function selectorsMeet(a: Labels, b: Labels): boolean {
-  for (const [k, v] of Object.entries(a)) if (Object.hasOwn(b, k) && b[k] !== v) return false;
-  return true;
-}
-
 /** A service's selector as written, else its default (SPEC.md: `{ app: <name> }`; normalize.ts). */
 function selectorOf(view: ServiceView): Labels {
   return view.spec.selector ?? { app: view.name };
 }
 
-function entryOf(view: ServiceView, order: number): Entry {
+function entryOf(view: ServiceView): Entry {
   const selector = selectorOf(view);
   const guarded = [
     ...(view.spec.access !== undefined ? ['access rules'] : []),
@@ -40,13 +27,7 @@ function entryOf(view: ServiceView, order: number): Entry {
     name,
     labels: { ...selector, ...v.labels },
   }));
-  return { view, order, selector, guarded, versions };
-}
-
-function labelsText(labels: Labels): string {
-  return `{${Object.entries(labels)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join(', ')}}`;
+  return { view, selector, guarded, versions };
 }
 
 /** Why the pair (a before b, whose pods meet) collides, or undefined when nothing attaches to those pods. */
@@ -79,56 +60,12 @@ function collision(a: Entry, b: Entry): string | undefined {
  * only its overrides cause to the override node).
  */
 export function checkSelectorOverlaps(index: ServiceIndex, reporterFor: (view: ServiceView) => Report): void {
-  // Per namespace: the earlier services, and their number by label and by label value.
-  interface Scope {
-    readonly all: Entry[];
-    readonly byValue: Map<string, Entry[]>;
-    readonly byKey: Map<string, number>;
-  }
-  const scopes = new Map<string, Scope>();
-  let order = 0;
-  for (const view of index.values()) {
-    const b = entryOf(view, order++);
-    let scope = scopes.get(view.namespace);
-    if (!scope) scopes.set(view.namespace, (scope = { all: [], byValue: new Map(), byKey: new Map() }));
-    // The label of b's selector that leaves the fewest earlier services to compare with: those with the same
-    // value of it, and those without it (a selector has at least one label: the schema's minProperties).
-    let best: { key: string; cost: number } | undefined;
-    for (const [k, v] of Object.entries(b.selector)) {
-      const cost =
-        (scope.byValue.get(valueKey(k, v))?.length ?? 0) + scope.all.length - (scope.byKey.get(k) ?? 0);
-      if (!best || cost < best.cost) best = { key: k, cost };
-    }
-    if (best) {
-      const k = best.key;
-      const same = scope.byValue.get(valueKey(k, b.selector[k]!)) ?? [];
-      const without =
-        scope.all.length > (scope.byKey.get(k) ?? 0)
-          ? scope.all.filter((a) => !Object.hasOwn(a.selector, k))
-          : [];
-      const candidates = [...same, ...without]
-        .filter((a) => selectorsMeet(a.selector, b.selector))
-        .sort((x, y) => x.order - y.order);
-      for (const a of candidates) {
-        const why = collision(a, b);
-        if (why === undefined) continue;
-        reporterFor(view)(finding(a, b, why));
-        break;
-      }
-    }
-    scope.all.push(b);
-    for (const [k, v] of Object.entries(b.selector)) {
-      const key = valueKey(k, v);
-      const list = scope.byValue.get(key);
-      if (list) list.push(b);
-      else scope.byValue.set(key, [b]);
-      scope.byKey.set(k, (scope.byKey.get(k) ?? 0) + 1);
-    }
-  }
-}
-
-function valueKey(k: string, v: string): string {
-  return `${k}\0${v}`;
+  const entries = new Map<ServiceView, Entry>();
+  for (const view of index.values()) entries.set(view, entryOf(view));
+  const claims = [...entries.values()].map((e) => ({ service: e.view, selectors: [e.selector] }));
+  const meetings = selectorMeetings(claims, (a, b) => collision(entries.get(a)!, entries.get(b)!));
+  for (const m of meetings)
+    reporterFor(m.later)(finding(entries.get(m.earlier)!, entries.get(m.later)!, m.reason));
 }
 
 /** Where a service's selector is: its `selector`, or its name when it has the default one. */
