@@ -5,17 +5,8 @@
  * same, else its first HTTP port). Another port is reported at `backendRefs[i].port`; meshc's own form is not.
  */
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
-import type { SourcedObject } from '../src/core/import-types.ts';
-import type { K8sObject } from '../src/core/k8s.ts';
 import { importObjects } from '../src/import/index.ts';
-
-function objects(text: string): SourcedObject[] {
-  return parseAllDocuments(text).map((d) => {
-    const object = d.toJS() as K8sObject;
-    return { object, origin: `${object.kind}/${object.metadata.name}` };
-  });
-}
+import { parsedObjects } from './helpers/import.ts';
 
 const SERVICES = `
 apiVersion: v1
@@ -44,7 +35,7 @@ spec:
 const MESHES = ['istio', 'linkerd'] as const;
 
 function run(mesh: (typeof MESHES)[number], text: string) {
-  const result = importObjects(objects(`${SERVICES}\n---\n${text}`), {
+  const result = importObjects(parsedObjects(`${SERVICES}\n---\n${text}`), {
     meshes: [{ type: mesh, evidence: ['test'] }],
   });
   const codes = result.diagnostics.map((d) => `${d.code} ${d.pointer ?? ''}`).sort();

@@ -4,10 +4,8 @@
  * and the import reads it back as no path condition, so that render → import gives the spec it came from.
  */
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
-import type { SourcedObject } from '../src/core/import-types.ts';
-import type { K8sObject } from '../src/core/k8s.ts';
 import { importObjects } from '../src/import/index.ts';
+import { parsedObjects } from './helpers/import.ts';
 
 const INPUT = `
 apiVersion: v1
@@ -29,17 +27,10 @@ spec:
     backendRefs: [{ group: "", kind: Service, name: reviews, port: 9080, weight: 1 }]
 `;
 
-function objects(text: string): SourcedObject[] {
-  return parseAllDocuments(text).map((d) => {
-    const object = d.toJS() as K8sObject;
-    return { object, origin: `${object.kind}/${object.metadata.name}` };
-  });
-}
-
 describe('the default path of a Gateway API match', () => {
   for (const mesh of ['linkerd', 'istio'] as const)
     it(`is no path condition on import (${mesh})`, () => {
-      const result = importObjects(objects(INPUT), { meshes: [{ type: mesh, evidence: ['test'] }] });
+      const result = importObjects(parsedObjects(INPUT), { meshes: [{ type: mesh, evidence: ['test'] }] });
       const service = result.files.find((f) => f.path.endsWith('reviews.yaml'))!.content;
       expect(service).toContain('end-user');
       // The header match alone, and the catch-all route as the default one: no `/` prefix written back.

@@ -8,21 +8,14 @@
  * without one. An ingress Gateway refuses such a backend (`RefNotPermitted`, 500).
  */
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { canonicalize } from '../src/core/canonical.ts';
 import type { SourcedObject } from '../src/core/import-types.ts';
 import type { K8sObject } from '../src/core/k8s.ts';
 import { compile } from '../src/compile.ts';
 import { importObjects } from '../src/import/index.ts';
+import { parsedObjects } from './helpers/import.ts';
 import type { EnvRender } from '../src/plan/emit.ts';
 import type { SourceFile } from '../src/parse/source.ts';
-
-function objects(text: string): SourcedObject[] {
-  return parseAllDocuments(text).map((d) => {
-    const object = d.toJS() as K8sObject;
-    return { object, origin: `${object.kind}/${object.metadata.namespace}/${object.metadata.name}` };
-  });
-}
 
 const SERVICES = `
 apiVersion: v1
@@ -71,7 +64,7 @@ spec:
 type Mesh = 'istio' | 'linkerd';
 
 function run(mesh: Mesh, ...docs: string[]) {
-  const result = importObjects(objects([SERVICES, ...docs].join('\n---\n')), {
+  const result = importObjects(parsedObjects([SERVICES, ...docs].join('\n---\n')), {
     meshes: [{ type: mesh, evidence: ['test'] }],
   });
   const codes = result.diagnostics.map((d) => `${d.code} ${d.message.split(' ')[0]} ${d.pointer}`).sort();

@@ -26,6 +26,14 @@ export interface Imported {
   readonly spec: SourceFile[];
 }
 
+/** The native objects of one YAML text, as the load stage reads them (the text must hold objects only). */
+export function parsedObjects(text: string, file = 'input.yaml'): SourcedObject[] {
+  const diagnostics: Diagnostic[] = [];
+  const objects = objectsOfFiles([{ path: file, text }], diagnostics);
+  if (diagnostics.length) throw new Error(diagnostics.map((d) => d.message).join('\n'));
+  return objects;
+}
+
 /** Imports `files`; objects without a namespace get `namespace` (as `kubectl apply -n` / `meshc import -n`). */
 export function importFiles(
   files: readonly SourceFile[],
