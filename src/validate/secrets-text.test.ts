@@ -84,6 +84,10 @@ describe('secretColumns', () => {
     expect(masked(`  - { url: "${url}", name: a }`)[0]).toBe(
       `  - { url: "${'*'.repeat(url.length)}", name: a }`,
     );
+    // Outside a flow collection a colon ends a key only before a blank: `:{…` is one plain scalar, colon and all.
+    const aws = `:{aws_secret_access_key=${'w'.repeat(40)}`;
+    expect(masked(`  a: ${aws}`)[0]).toBe(`  a: ${'*'.repeat(aws.length)}`);
+    expect(masked(`  - {a: ${aws}}`)[0]).toBe(`  - {a: :{${'*'.repeat(aws.length - 2)}}`);
   });
 
   it('masks a secret in a comment, and a secret of a key and its value together', () => {
@@ -167,6 +171,13 @@ describe('secretBlocks', () => {
   it('masks an AWS secret access key given as a list item under its key', () => {
     const value = 'wJ'.repeat(19) + '/+';
     expect(masked(`secretAccessKey:\n  - ${value}`)[1]).toBe(`  - ${'*'.repeat(40)}`);
+    // In a flow sequence on a line of its own, as YAML's flow style lays a nested list out; keys inside it
+    // are the line's own, and what is under them is not this key's.
+    const flow = `secretAccessKey:\n  [\n    [ [ ${value} ] ], "${value}",\n    { a: ${value} } # ${value}\n  ]`;
+    expect(masked(flow).slice(2, 4)).toEqual([
+      `    [ [ ${'*'.repeat(40)} ] ], "${'*'.repeat(40)}",`,
+      `    { a: ${value} } # ${value}`,
+    ]);
   });
 
   it('leaves certificates, prose and the examples as they are', () => {

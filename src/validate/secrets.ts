@@ -285,11 +285,16 @@ interface Token {
   readonly key: string | undefined;
   /** A quoted scalar: its escapes stand for characters of the value. */
   readonly quoted?: boolean;
+  /** A mapping key (a colon follows it). */
+  readonly isKey?: boolean;
 }
 
 /** YAML's flow indicators: they end a plain scalar inside a flow collection (and JSON's structure). */
 const FLOW = '{}[],';
-/** A colon followed by one of these (or the end of the line) ends a mapping key. */
+/**
+ * A colon followed by one of these (or the end of the line) ends a mapping key after a quoted key, and a plain
+ * one inside a flow collection; outside, only a blank does (`a: :{b` is the plain scalar `:{b`, as YAML reads it).
+ */
 const AFTER_KEY = /[\s"'{}[\],]/;
 /** The most tokens a secret spans (`-----BEGIN PGP PRIVATE KEY BLOCK-----` is five words). */
 const WINDOW_TOKENS = 8;
@@ -351,7 +356,7 @@ function yamlTokens(line: string): Token[] {
       let j = i;
       while (
         j < n &&
-        !(line[j] === ':' && (j + 1 >= n || AFTER_KEY.test(line[j + 1]!))) &&
+        !(line[j] === ':' && (j + 1 >= n || (flows.length > 0 ? AFTER_KEY : /\s/).test(line[j + 1]!))) &&
         !(line[j] === '#' && /\s/.test(line[j - 1]!)) &&
         !(flows.length > 0 && FLOW.includes(line[j]!))
       )
@@ -370,7 +375,14 @@ function yamlTokens(line: string): Token[] {
     let k = next;
     while (line[k] === ' ' || line[k] === '\t') k++;
     const isKey = line[k] === ':' && (k + 1 >= n || AFTER_KEY.test(line[k + 1]!));
-    if (to > from) out.push({ from, to, key, ...(c === '"' || c === "'" ? { quoted: true } : {}) });
+    if (to > from)
+      out.push({
+        from,
+        to,
+        key,
+        ...(c === '"' || c === "'" ? { quoted: true } : {}),
+        ...(isKey ? { isKey } : {}),
+      });
     key = isKey ? line.slice(from, to) : entryKey();
     i = isKey ? k + 1 : next;
   }
@@ -485,6 +497,11 @@ interface LineValue {
   readonly block: number | undefined;
   /** The quote of a quoted scalar that the line opens and does not close. */
   readonly opens: '"' | "'" | undefined;
+  /**
+   * A flow collection's scalars that are under no key of the line (`[ [ x ] ],`): under the key of a line
+   * before, which secretColumns, reading the line alone, cannot know.
+   */
+  readonly entries?: readonly Columns[];
 }
 
 /** A block scalar header: `|`, `>-`, `|2+`. */
@@ -527,12 +544,21 @@ function lineValue(line: string): LineValue | undefined {
   while (i < line.length && /\s/.test(line[i]!)) i++;
   if (line[i] === '[' || line[i] === '{') {
     // A flow collection: its scalars are the line's own (secretColumns), but for the last one, when it is
-    // left open at the end of the line (a collection over lines), to be continued on the next.
+    // left open at the end of the line (a collection over lines), to be continued on the next, and for the
+    // entries under a key of a line before.
     const rest = line.slice(i);
-    const last = yamlTokens(rest).at(-1);
+    const tokens = yamlTokens(rest);
+    const last = tokens.at(-1);
     const tail = flowOf(rest).code;
-    const none = { key, keyAt, item, block: undefined, text: undefined, opens: undefined };
-    if (!last || FLOW.includes(tail.at(-1)!)) return none;
+    // Entries of a sequence begun on the line (not keys, nor values of its keys, nor a comment's words).
+    const entry = (t: Token) => t.key === undefined && !t.isKey && t.to <= tail.length;
+    const entries = tokens.filter((t) => entry(t) && t !== last).map((t): Columns => [i + t.from, i + t.to]);
+    const none = { key, keyAt, item, block: undefined, text: undefined, opens: undefined, entries };
+    if (!last) return none;
+    if (FLOW.includes(tail.at(-1)!)) {
+      if (entry(last)) entries.push([i + last.from, i + last.to]);
+      return none;
+    }
     const q = last.quoted ? rest[last.from - 1] : undefined;
     const open = (q === '"' || q === "'") && rest[last.to] !== q ? q : undefined;
     return { ...none, text: [i + last.from, i + last.to], opens: open };
@@ -668,6 +694,9 @@ function textValues(
     const indent = line.search(/\S/);
     const dash = /^[ \t]*-(\s|$)/.test(line);
     while (keys.length > 0 && !(indent > keys.at(-1)!.at || (indent === keys.at(-1)!.at && dash))) keys.pop();
+    if (v.key === undefined)
+      for (const text of v.entries ?? [])
+        each({ key: keys.at(-1)?.key, item: false, keyLine: undefined, lines: [{ line: i, text }] });
     if (v.key !== undefined || v.item || v.block !== undefined || entry || !value) {
       endValue();
       if (v.key !== undefined) {
