@@ -8,7 +8,7 @@
 import { CanonicalCache } from './core/canonical.ts';
 import type { Diagnostic } from './core/diagnostic.ts';
 import { hasErrors, sortDiagnostics } from './core/diagnostic.ts';
-import { meshDefaults } from './backends/registry.ts';
+import { backendFor, meshDefaults } from './backends/registry.ts';
 import { EmitMemo } from './backends/shared/emit-memo.ts';
 import type { GitOpsResult, EnvRender, PreparedCache } from './gitops/tree.ts';
 import type { GitOpsTree } from './gitops/types.ts';
@@ -188,6 +188,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     ...(options.environments ? { environments: options.environments } : {}),
     ...(options.cache?.validated ? { memo: options.cache.validated } : {}),
     ...(onPhase ? { onPhase } : {}),
+    backendFor,
   });
   const diagnostics: Diagnostic[] = [
     ...loadDiagnostics,

@@ -7,6 +7,9 @@ import type { K8sObject } from '../core/k8s.ts';
 import type { MeshType, ResolvedEnvironment, ResolvedService, Retries } from '../model/types.ts';
 import type { MeshImporter } from './importer.ts';
 import type { ExportList } from '../model/exports.ts';
+import type { ChartVersionScheme } from '../validate/rules/chart-version-rules.ts';
+
+export type { ChartVersionScheme };
 
 export type Support = 'exact' | 'approximate' | 'unsupported';
 
@@ -260,6 +263,13 @@ export interface Backend {
   readonly peerView?: (s: ResolvedService) => unknown;
   /** What a cluster needs before the environment's first sync, from what the environment uses. Pure. */
   readonly prerequisites?: (env: ResolvedEnvironment) => readonly ClusterPrerequisite[];
+  /**
+   * How the versions of the charts `mesh.install` installs map to mesh versions
+   * (src/backends/<mesh>/chart-versions.ts): validate checks `mesh.install.chartVersion` against `mesh.version`
+   * with it. Every backend that supports `mesh.install` declares one (src/backends/chart-versions.test.ts);
+   * absent: the chart version is not checked.
+   */
+  readonly chartVersions?: ChartVersionScheme;
   /** Progressive delivery by Flagger on this mesh; absent: Flagger has no provider for it (`rollout` unsupported). */
   readonly rollout?: RolloutSupport;
   /**

@@ -23,6 +23,7 @@ import { checkDuplicates, checkProject } from './rules/spec-rules.ts';
 import { checkSelectorOverlaps } from './rules/selector-rules.ts';
 import { checkRolloutEnvironment } from './rules/rollout-rules.ts';
 import { checkChartVersion } from './rules/chart-version-rules.ts';
+import type { ChartVersionLookup } from './rules/chart-version-rules.ts';
 import { checkSchemas } from './schema-stage.ts';
 import { checkForbiddenKeys, isAboutForbiddenKey } from './hostile.ts';
 import { findSecrets } from './secrets.ts';
@@ -43,6 +44,12 @@ export interface ValidateOptions {
    * ValidateMemo. The result is the same with or without it; `replayRules: false` leaves it unused.
    */
   readonly memo?: ValidateMemo;
+  /**
+   * The backend of a mesh type (the registry's `backendFor`, handed in by the pipeline: the backends are a
+   * later stage): the chart versions its control-plane charts install, for the check of
+   * `mesh.install.chartVersion` (checkChartVersion). Absent: that check is not run.
+   */
+  readonly backendFor?: ChartVersionLookup;
 }
 
 /** An environment that passed its checks, with its services as it sees them (overrides merged). */
@@ -204,7 +211,7 @@ export function validateDocuments(
           hint: 'Remove the namespace from `namespaces`, or check its spelling.',
           location: env.at(['namespaces', env.spec.namespaces!.indexOf(ns)]),
         });
-    checkChartVersion(env, report);
+    if (options.backendFor) checkChartVersion(env, options.backendFor, report);
     const views = environmentViews(env, base, declared, report);
     checkGitOpsNames(env, [...new Set([...views.values()].map((v) => v.namespace))], report);
     checkSelectorOverlaps(views, (view) => overrideConflictReporter(env, view, baseKeys, report));

@@ -8,6 +8,7 @@ import { meshBackend } from '../shared/skeleton.ts';
 import type { Backend, BackendOutput, EmitContext } from '../types.ts';
 import { APPMESH_CAPABILITIES } from './capabilities.ts';
 import { buildCharts } from './charts.ts';
+import { APPMESH_CHART_VERSIONS } from './chart-versions.ts';
 import { APPMESH_INGRESS_NS, APPMESH_NS, MIN_VERSION } from './constants.ts';
 import { checkEnvironment, checkRoutedAccess, checkService } from './diagnostics.ts';
 import { APPMESH_DIFF_NOISE } from './diff-noise.ts';
@@ -45,6 +46,7 @@ export const appmesh: Backend = meshBackend({
   systemNamespace: APPMESH_NS,
   ingressNamespace: APPMESH_INGRESS_NS,
   capabilities: APPMESH_CAPABILITIES,
+  chartVersions: APPMESH_CHART_VERSIONS,
   kinds: {
     // The Mesh first, nodes before the routers that target them. VirtualService (Istio's kind name too) shares
     // the routes rank: after the routers it names, and GatewayRoutes after the VirtualGateway and the

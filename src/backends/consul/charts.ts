@@ -2,24 +2,39 @@ import type { ResolvedEnvironment, Trust } from '../../model/types.ts';
 import type { Values } from '../shared/merge.ts';
 import { deepMerge } from '../shared/merge.ts';
 import type { ChartRelease, RuntimeField } from '../types.ts';
-import { CONSUL_NS } from './constants.ts';
+import { isOlderThan } from '../shared/names.ts';
+import { CONSUL_NS, MIN_VERSION } from './constants.ts';
 
 export const CONSUL_REPO = { repoName: 'hashicorp', repoUrl: 'https://helm.releases.hashicorp.com' } as const;
 
 /**
- * The consul chart version of each Consul minor version (the default image of each consul-k8s chart tag,
- * hashicorp/consul-k8s `charts/consul/values.yaml`): chart 1.2 ships Consul 1.16, … 1.9 ships 1.22, 2.0 ships 2.0.
+ * The Consul minor of each consul chart minor (the default image of each hashicorp/consul-k8s tag,
+ * `charts/consul/values.yaml`): chart 1.0 ships Consul 1.14, … 1.7 and 1.8 ship 1.21, 1.9 ships 1.22, 2.0
+ * ships 2.0. The one table of both directions: chart-versions.ts places a chart version with it, and
+ * {@link CHART_FOR_CONSUL} reads it the other way round.
  */
-export const CHART_FOR_CONSUL: readonly (readonly [consul: string, chart: string])[] = [
-  ['1.16', '1.2'],
-  ['1.17', '1.3'],
-  ['1.18', '1.4'],
-  ['1.19', '1.5'],
-  ['1.20', '1.6'],
-  ['1.21', '1.7'],
-  ['1.22', '1.9'],
+export const CONSUL_OF_CHART: readonly (readonly [chart: string, consul: string])[] = [
+  ['1.0', '1.14'],
+  ['1.1', '1.15'],
+  ['1.2', '1.16'],
+  ['1.3', '1.17'],
+  ['1.4', '1.18'],
+  ['1.5', '1.19'],
+  ['1.6', '1.20'],
+  ['1.7', '1.21'],
+  ['1.8', '1.21'],
+  ['1.9', '1.22'],
   ['2.0', '2.0'],
 ];
+
+/**
+ * The consul chart version of each Consul minor version meshc renders (MIN_VERSION on): the first chart minor
+ * that ships it ({@link CONSUL_OF_CHART}), e.g. chart 1.2 for Consul 1.16, 1.7 for 1.21, 1.9 for 1.22.
+ */
+export const CHART_FOR_CONSUL: readonly (readonly [consul: string, chart: string])[] = CONSUL_OF_CHART.filter(
+  ([, consul], i) =>
+    !isOlderThan(consul, MIN_VERSION) && CONSUL_OF_CHART.findIndex(([, c]) => c === consul) === i,
+).map(([chart, consul]) => [consul, chart] as const);
 
 /**
  * The control plane: one release of the `consul` chart (servers, injector, controllers, webhooks and Consul's

@@ -10,6 +10,7 @@ import { CONSUL_CAPABILITIES } from './capabilities.ts';
 import type { ServiceIndex } from './chain.ts';
 import { CONSUL_PEER, buildChain, wholeTargets } from './chain.ts';
 import { buildCharts } from './charts.ts';
+import { CONSUL_CHART_VERSIONS } from './chart-versions.ts';
 import { CONSUL_NS, MIN_VERSION } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
 import { checkEnvironment, checkService } from './diagnostics.ts';
@@ -34,6 +35,7 @@ export const consul: Backend = meshBackend({
     'its built-in API gateway serves Gateway API Gateways, and ServiceDefaults take mutualTLSMode, both new in 1.16',
   systemNamespace: CONSUL_NS,
   capabilities: CONSUL_CAPABILITIES,
+  chartVersions: CONSUL_CHART_VERSIONS,
   kinds: {
     // Mesh and ProxyDefaults first (permissive mTLS must be allowed before a service asks for it), then each
     // service's protocol (ServiceDefaults) before the chain entries that need an L7 protocol.

@@ -13,6 +13,7 @@ import { ISTIO_CAPABILITIES } from './capabilities.ts';
 import { ISTIO_DIFF_NOISE } from './diff-noise.ts';
 import { buildCaCertificate } from './certificate.ts';
 import { buildCharts } from './charts.ts';
+import { ISTIO_CHART_VERSIONS } from './chart-versions.ts';
 import { istioPrerequisites } from './prerequisites.ts';
 import { ISTIO_SYSTEM, MIN_VERSION, ingressGatewayPrincipal } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
@@ -38,6 +39,7 @@ export const istio: Backend = meshBackend({
   // The namespace of Istio's gateway chart install instructions (istio.io "Installing Gateways").
   ingressNamespace: 'istio-ingress',
   capabilities: ISTIO_CAPABILITIES,
+  chartVersions: ISTIO_CHART_VERSIONS,
   kinds: {
     config: [
       'PeerAuthentication',

@@ -12,6 +12,7 @@ import { accessReadsMtls, buildAccess } from './authorization.ts';
 import { LINKERD_CAPABILITIES } from './capabilities.ts';
 import { LINKERD_DIFF_NOISE } from './diff-noise.ts';
 import { buildCharts } from './charts.ts';
+import { LINKERD_CHART_VERSIONS } from './chart-versions.ts';
 import { linkerdPrerequisites } from './prerequisites.ts';
 import { LINKERD_NS, MIN_VERSION, appProtocols, readsAppProtocol } from './constants.ts';
 import { buildGrafanaDashboards } from './dashboards.ts';
@@ -33,6 +34,7 @@ export const linkerd: Backend = meshBackend({
   minVersion: MIN_VERSION,
   systemNamespace: LINKERD_NS,
   capabilities: LINKERD_CAPABILITIES,
+  chartVersions: LINKERD_CHART_VERSIONS,
   kinds: {
     config: ['Server', 'ServiceProfile'],
     policies: [
