@@ -6,6 +6,7 @@
  */
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { K8sObject } from '../../core/k8s.ts';
+import type { Labels } from '../../core/selectors.ts';
 import type { Port, ResolvedEnvironment, ResolvedService, StringMatch } from '../../model/types.ts';
 import type { EmitMemo } from '../shared/emit-memo.ts';
 import { planIngress } from '../shared/ingress.ts';
@@ -30,6 +31,45 @@ export interface AppMeshIngress {
 
 /** The pod label of the gateway's Envoy pods (eks-charts appmesh-gateway, with `fullnameOverride: <className>`). */
 export const GATEWAY_POD_LABEL = 'app.kubernetes.io/name';
+
+/** The labels the `podSelector` of the VirtualGateway named `className` matches: its Envoy pods'. */
+export function gatewayPodSelector(className: string): Labels {
+  return { [GATEWAY_POD_LABEL]: className };
+}
+
+/**
+ * The labels of the gateway's Envoy pods: the pod template of eks-charts appmesh-gateway
+ * (`templates/deployment.yaml`: `app.kubernetes.io/name: <fullname>`, `app.kubernetes.io/component:
+ * appmesh-gateway`), installed with `fullnameOverride: <className>` (prerequisites.ts).
+ */
+export function gatewayPodLabels(className: string): Labels {
+  return { ...gatewayPodSelector(className), 'app.kubernetes.io/component': 'appmesh-gateway' };
+}
+
+/** The VirtualGateway meshc renders for an environment: its name and namespace, and the pods it selects. */
+export interface NativeGateway {
+  readonly name: string;
+  readonly namespace: string;
+  /** Its `podSelector.matchLabels`. */
+  readonly podSelector: Labels;
+  /** The labels of its Envoy pods ({@link gatewayPodLabels}). */
+  readonly podLabels: Labels;
+}
+
+/**
+ * The environment's VirtualGateway, when {@link buildIngress} renders one: `mesh.ingress.api: native` and a
+ * service to expose (planIngress). Undefined otherwise.
+ */
+export function nativeGateway(env: ResolvedEnvironment): NativeGateway | undefined {
+  const settings = env.mesh.ingress;
+  if (settings?.api !== 'native' || !env.services.some((s) => s.ingress)) return undefined;
+  return {
+    name: settings.className,
+    namespace: settings.namespace,
+    podSelector: gatewayPodSelector(settings.className),
+    podLabels: gatewayPodLabels(settings.className),
+  };
+}
 
 /** One GatewayRoute match per host and path alternative: `path.exact`, or a string prefix with a segment split. */
 interface PathMatch {
@@ -257,7 +297,7 @@ export function buildIngress(
     metadata: objectMeta(className, namespace),
     spec: {
       namespaceSelector: { matchLabels: { [MESH_LABEL]: meshName } },
-      podSelector: { matchLabels: { [GATEWAY_POD_LABEL]: className } },
+      podSelector: { matchLabels: { ...gatewayPodSelector(className) } },
       listeners: [{ portMapping: { port: GATEWAY_PORT, protocol } }],
       ...(policy ? { backendDefaults: { clientPolicy: policy } } : {}),
     },
