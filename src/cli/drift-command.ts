@@ -2,6 +2,8 @@
  * `meshc drift [dir] --env NAME (--context NAME | --live FILE|DIR)`: the environment's render (what `meshc
  * build --env` prints) against the live objects, read from a cluster (read-only, load/cluster/) or from an
  * exported dump (load/live-dump.ts, for CI without cluster credentials); the comparison is drift/ (pure).
+ * For an environment Argo CD deploys, a cluster read takes Argo CD's `argocd-cm` too, for the label and the
+ * tracking method by which it marks what it applied (leftovers); read or not, the report's notes say so.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +18,8 @@ import { readLiveDump } from '../load/live-dump.ts';
 import { compileSpecDir } from './compile-spec.ts';
 import { buildEnvironment } from '../gitops/tree.ts';
 import { computeDrift, hasDrift } from '../drift/drift.ts';
+import type { ArgoTracking } from '../load/cluster/argocd.ts';
+import { ARGOCD_NAMESPACE } from '../gitops/argocd.ts';
 import { formatDrift, type DriftFormat } from '../drift/format.ts';
 import type { ParsedArgs } from './args.ts';
 import { formatDiagnostics } from './format/index.ts';
@@ -60,6 +64,9 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
   let meshes: readonly DiscoveredMesh[] | undefined;
   let problems: Diagnostic[];
   let files: SourceFile[] = [];
+  // How the environment's Argo CD marks what it applies (cluster reads only; else Argo CD's defaults).
+  let argocd: ArgoTracking | undefined;
+  const notes: string[] = [];
   // What meshc reads of a cluster (and compares of a dump): the neutral kinds and every backend's mesh kinds.
   const discovery = meshDiscoveries();
   const kinds = liveKinds(discovery);
@@ -84,6 +91,8 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
       env: io.env,
       namespaces,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      // Its settings live in the namespace of its Applications, meshc's among them.
+      ...(render.env.gitops.engine === 'argocd' ? { argoCd: { namespace: ARGOCD_NAMESPACE } } : {}),
     });
     objects = read.objects;
     // Every kind meshc reads, served or not: a kind the cluster does not serve has no live object, so what
@@ -92,6 +101,10 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
     meshes = read.meshes;
     problems = read.diagnostics;
     source = `cluster ${context} (namespaces ${namespaces.join(', ')})`;
+    if (read.argoCd) {
+      argocd = read.argoCd.tracking;
+      notes.push(read.argoCd.note);
+    }
   } else {
     const dump = await readLiveDump(live!, { cwd: io.cwd, kinds });
     objects = dump.objects;
@@ -127,6 +140,7 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
     scope,
     overlaps: backend?.overlaps ?? [],
     ownNamespaces,
+    ...(argocd ? { argocd } : {}),
   });
   io.stdout.write(
     formatDrift(format, result, {
@@ -135,6 +149,7 @@ export async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
       meshVersion: render.env.mesh.version,
       source,
       ...(meshes ? { meshes } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
       toolVersion: VERSION,
     }),
   );

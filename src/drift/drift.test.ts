@@ -399,6 +399,51 @@ describe('leftovers: live objects of meshc that the render no longer has', () =>
     ).toEqual([]);
   });
 
+  it("Argo CD's marks as argocd-cm sets them: the instance label key, and the mark the tracking method reads", () => {
+    const KEY = 'argocd.argoproj.io/instance';
+    const annotated = (app: string, name: string) => ({
+      'argocd.argoproj.io/tracking-id': `${app}:networking.istio.io/VirtualService:istio-system/${name}`,
+    });
+    const objects = [
+      // The installation's own label, in a namespace the environments of a cluster share.
+      old('custom', { labels: { ...MANAGED, [KEY]: 'prod-mesh-system' } }, 'istio-system'),
+      // Argo CD's default label names another Application (a Helm chart's instance label, say).
+      old(
+        'helm',
+        { labels: { ...MANAGED, 'app.kubernetes.io/instance': 'istio-base', [KEY]: 'prod-mesh-system' } },
+        'istio-system',
+      ),
+      // annotation+label: the label is informational, cut to 63 characters; the annotation decides.
+      old(
+        'cut',
+        {
+          labels: { ...MANAGED, [KEY]: 'prod-mesh-sys' },
+          annotations: annotated('prod-mesh-system', 'cut'),
+        },
+        'istio-system',
+      ),
+    ];
+    const run = (argocd?: Parameters<typeof computeDrift>[0]['argocd']) =>
+      names(
+        computeDrift({
+          rendered: [argoApp('prod-mesh-system'), old('reviews', {}, 'istio-system')],
+          live: objects.map((o) => live(o)),
+          scope: SCOPE,
+          overlaps: [],
+          ...(argocd ? { argocd } : {}),
+        }),
+      ).map((n) => n.split(':')[0]);
+    // Argo CD's defaults, the method not known: the custom label is no mark (only the annotation of `cut`).
+    expect(run()).toEqual(['cut']);
+    // The key known, the method not: every mark must be ours (`cut`'s label is cut short, so it is not).
+    expect(run({ instanceLabelKey: KEY })).toEqual(['custom', 'helm']);
+    expect(run({ instanceLabelKey: KEY, method: 'label' })).toEqual(['custom', 'helm']);
+    expect(run({ instanceLabelKey: KEY, method: 'annotation+label' })).toEqual(['custom', 'cut', 'helm']);
+    // By annotation, the label counts only without one: an object applied before the method changed.
+    expect(run({ instanceLabelKey: KEY, method: 'annotation' })).toEqual(['custom', 'cut', 'helm']);
+    expect(run({ instanceLabelKey: 'app.kubernetes.io/instance', method: 'annotation' })).toEqual(['cut']);
+  });
+
   it('a leftover that competes with a rendered object is reported as both', () => {
     const ours = vs('reviews', ['reviews.bookinfo.svc.cluster.local']);
     const r = computeDrift({

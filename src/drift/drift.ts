@@ -22,6 +22,7 @@ import type { K8sObject } from '../core/k8s.ts';
 import type { OverlapClaim, OverlapRule } from '../backends/types.ts';
 import { groupKind, normalizeForDiff, stableJson } from '../diff/noise.ts';
 import { selectorsMeet } from '../core/selectors.ts';
+import { ARGOCD_TRACKING_ID, DEFAULT_ARGO_TRACKING, type ArgoTracking } from '../load/cluster/argocd.ts';
 
 export interface DriftInput {
   /** The environment's objects as `meshc build --env` prints them. */
@@ -39,6 +40,11 @@ export interface DriftInput {
    * only leftovers an engine marks as applied by this environment are reported.
    */
   readonly ownNamespaces?: ReadonlySet<string>;
+  /**
+   * How the environment's Argo CD marks what it applies (its `argocd-cm`, read from the cluster). Absent:
+   * Argo CD's defaults, the method not known ({@link DEFAULT_ARGO_TRACKING}).
+   */
+  readonly argocd?: ArgoTracking;
 }
 
 /** An object, as the report names it. */
@@ -76,8 +82,9 @@ export interface OverlapFinding {
 
 /**
  * A live object labelled as meshc's that the render does not have, known to be this environment's: the GitOps
- * engine that applied it says so (Argo CD's tracking annotation `argocd.argoproj.io/tracking-id` or label
- * `app.kubernetes.io/instance` naming an Application the environment renders; Flux's labels
+ * engine that applied it says so (Argo CD's tracking annotation `argocd.argoproj.io/tracking-id` or instance
+ * label, `app.kubernetes.io/instance` unless argocd-cm names another ({@link ArgoTracking}), naming an
+ * Application the environment renders; Flux's labels
  * `kustomize.toolkit.fluxcd.io/name` and `/namespace` naming one of its Kustomizations), or, without any such
  * mark, it is in one of the environment's own namespaces (`DriftInput.ownNamespaces`). An object an engine
  * marks as another's (another environment's Application, say) is never one, nor one in a namespace the render
@@ -219,22 +226,27 @@ export function computeDrift(input: DriftInput): DriftReport {
 
 /** meshc's ownership label (backends/shared/labels.ts `MANAGED_BY_LABELS`). */
 const MANAGED_BY = 'app.kubernetes.io/managed-by';
-/** Argo CD's resource tracking: the annotation (`<app>:<group>/<kind>:<namespace>/<name>`) and the label. */
-const ARGOCD_TRACKING_ID = 'argocd.argoproj.io/tracking-id';
-const ARGOCD_INSTANCE = 'app.kubernetes.io/instance';
 /** Flux kustomize-controller's labels on what a Kustomization applied. */
 const FLUX_NAME = 'kustomize.toolkit.fluxcd.io/name';
 const FLUX_NAMESPACE = 'kustomize.toolkit.fluxcd.io/namespace';
 
-/** What applied an object, by the marks GitOps engines put on it (none: applied by hand, or unknown). */
-function appliedBy(o: K8sObject): { engine: 'argocd' | 'flux'; name: string }[] {
+/**
+ * What applied an object, by the marks GitOps engines put on it (none: applied by hand, or unknown). Of Argo
+ * CD's two marks, the one its tracking method reads, when the object has it; the other only without it (an
+ * object applied before the method changed, which Argo CD no longer tracks, so never prunes); both when the
+ * method is not known.
+ */
+function appliedBy(o: K8sObject, argo: ArgoTracking): { engine: 'argocd' | 'flux'; name: string }[] {
   const labels = o.metadata.labels ?? {};
   const annotations = o.metadata.annotations ?? {};
   const out: { engine: 'argocd' | 'flux'; name: string }[] = [];
   const tracking = annotations[ARGOCD_TRACKING_ID];
-  if (typeof tracking === 'string') out.push({ engine: 'argocd', name: tracking.split(':')[0]! });
-  const instance = labels[ARGOCD_INSTANCE];
-  if (typeof instance === 'string') out.push({ engine: 'argocd', name: instance });
+  const byAnnotation = typeof tracking === 'string' ? tracking.split(':')[0]! : undefined;
+  const instance = labels[argo.instanceLabelKey];
+  const byLabel = typeof instance === 'string' ? instance : undefined;
+  const [first, second] = argo.method === 'label' ? [byLabel, byAnnotation] : [byAnnotation, byLabel];
+  const marks = argo.method === undefined ? [first, second] : [first ?? second];
+  for (const name of marks) if (name !== undefined) out.push({ engine: 'argocd', name });
   const ks = labels[FLUX_NAME];
   if (typeof ks === 'string' || typeof labels[FLUX_NAMESPACE] === 'string')
     out.push({ engine: 'flux', name: `${String(labels[FLUX_NAMESPACE] ?? '')}/${String(ks ?? '')}` });
@@ -274,7 +286,7 @@ function findLeftovers(
     if (o.apiVersion === 'v1' && o.kind === 'Namespace') continue;
     const ns = o.metadata.namespace;
     if (ns !== undefined && !namespaces.has(ns)) continue;
-    const marks = appliedBy(o);
+    const marks = appliedBy(o, input.argocd ?? DEFAULT_ARGO_TRACKING);
     let reason: string;
     if (marks.length > 0) {
       // Every mark must name one of this environment's engine objects: anything else is another's.

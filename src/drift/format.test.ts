@@ -77,3 +77,40 @@ describe('leftovers in every format', () => {
     );
   });
 });
+
+describe('notes on how the live objects were read', () => {
+  const report: DriftReport = {
+    missing: [],
+    changed: [],
+    overlaps: [],
+    leftovers: [],
+    inSync: 3,
+    notCompared: {},
+    kinds: [],
+  };
+  const info = 'Argo CD tracking from argocd/argocd-cm: application.instanceLabelKey x; …';
+  const warning = 'warning: argocd/argocd-cm could not be read (there is no such ConfigMap (404)), so …';
+  const ctx = {
+    environment: 'prod',
+    mesh: 'istio',
+    source: 'cluster kind-prod',
+    notes: [info, warning],
+    toolVersion: '0.0.0',
+  };
+
+  it('with the summary in text and markdown, as `notes` in JSON, the warnings only as GitHub annotations', () => {
+    const text = formatDrift('text', report, ctx).split('\n');
+    expect(text.slice(-4, -1)).toEqual([info, warning, 'no drift: 3 objects in sync']);
+    expect(formatDrift('markdown', report, ctx)).toContain(`\n\n${info}\n\n${warning}\n`);
+    expect((JSON.parse(formatDrift('json', report, ctx)) as { notes: unknown }).notes).toEqual([
+      info,
+      warning,
+    ]);
+    const json = JSON.parse(formatDrift('json', report, { ...ctx, notes: [] })) as Record<string, unknown>;
+    expect('notes' in json).toBe(false);
+    const gh = formatDrift('github', report, ctx).split('\n');
+    expect(gh.filter((l) => l.startsWith('::'))).toEqual([
+      '::warning title=meshc drift (prod)%3A live objects partly read::argocd/argocd-cm could not be read (there is no such ConfigMap (404)), so …',
+    ]);
+  });
+});

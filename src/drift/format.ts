@@ -30,6 +30,11 @@ export interface DriftContext {
   readonly source: string;
   /** The meshes found in the cluster (cluster reads only). */
   readonly meshes?: readonly DiscoveredMesh[];
+  /**
+   * Lines on how the live objects were read that bear on the findings (Argo CD's tracking settings, or that
+   * they could not be read: `warning: …`), printed with the summary.
+   */
+  readonly notes?: readonly string[];
   readonly toolVersion: string;
 }
 
@@ -143,6 +148,7 @@ function driftText(r: DriftReport, ctx: DriftContext): string {
     out.push(`           ${leftoverText(l)}`);
   }
   out.push(...kindLines(r));
+  out.push(...(ctx.notes ?? []));
   out.push(driftSummary(r));
   // Names and origins come from the live objects as they were read: nothing of them reaches the terminal raw.
   return printable(out.join('\n') + '\n', true);
@@ -164,6 +170,8 @@ function driftText(r: DriftReport, ctx: DriftContext): string {
  *                one of the two is 0), live (live objects of the kind; 0 when not compared), reason
  *                (not-compared: a kind meshc drift does not compare; no-live-objects: compared, but no live
  *                object of the kind, so each rendered one is missing; null otherwise) }, by kind
+ *   notes[]      lines on how the live objects were read (Argo CD's tracking settings, or `warning: …` that
+ *                they could not be read); absent when there are none
  */
 function driftJson(r: DriftReport, ctx: DriftContext): string {
   const ref = (o: ObjectRef) => ({
@@ -202,6 +210,7 @@ function driftJson(r: DriftReport, ctx: DriftContext): string {
       live: k.live,
       reason: k.reason ?? null,
     })),
+    ...(ctx.notes?.length ? { notes: ctx.notes } : {}),
   };
   return JSON.stringify(doc, null, 2) + '\n';
 }
@@ -232,6 +241,7 @@ function driftMarkdown(r: DriftReport, ctx: DriftContext): string {
   }
   const kinds = kindLines(r);
   if (kinds.length > 0) out.push('', `<sub>${kinds.map((l) => cell(l.trim())).join('<br>')}</sub>`);
+  for (const n of ctx.notes ?? []) out.push('', cell(n));
   out.push('', `<sub>meshc ${ctx.toolVersion}</sub>`);
   return out.join('\n') + '\n';
 }
@@ -255,6 +265,12 @@ function driftGithub(r: DriftReport, ctx: DriftContext): string {
     out.push(
       `::warning ${title('leftover')}::${escapeCommandData(`${refText(l.object)} is ${leftoverText(l)}`)}`,
     );
+  // The notes that are warnings (the others describe the read, which the annotations need not repeat).
+  for (const n of ctx.notes ?? [])
+    if (n.startsWith('warning: '))
+      out.push(
+        `::warning ${title('live objects partly read')}::${escapeCommandData(n.slice('warning: '.length))}`,
+      );
   out.push(`meshc drift: ${ctx.environment} against ${ctx.source}: ${driftSummary(r)}`);
   return out.join('\n') + '\n';
 }

@@ -9,6 +9,9 @@
  * 3. Namespaces, Deployments and StatefulSets of the whole cluster: the control planes (discover.ts) and the
  *    namespaces with mesh injection, the default when no namespace is asked for.
  * 4. Every kind in every chosen namespace (cluster-scoped kinds once), in pages (`limit` + `continue`).
+ * 5. When asked (`argoCd`, for `meshc drift` of an environment Argo CD deploys): Argo CD's `argocd-cm`, for how
+ *    it marks what it applies (argocd.ts). A failure there is no diagnostic: the read goes on with Argo CD's
+ *    defaults, and `ClusterRead.argoCd.note` says so.
  *
  * Every failure is a diagnostic with a code; a refused read (403) names the verb, the resource and the
  * namespace, and the read goes on so that one run lists every permission missing. Objects lose the fields
@@ -23,6 +26,7 @@ import { stripServerFields } from '../server-fields.ts';
 import type { KubeTarget, KubeconfigOptions } from './client.ts';
 import { ClusterRequestError, getJson, loadKubeconfig } from './client.ts';
 import { discoverMeshes, injectedNamespaces } from './discover.ts';
+import { ARGOCD_CM, argoTrackingOf, argoTrackingUnread, type ArgoCdSettingsRead } from './argocd.ts';
 import { liveGroups } from './kinds.ts';
 
 export interface ReadClusterOptions extends KubeconfigOptions {
@@ -34,6 +38,8 @@ export interface ReadClusterOptions extends KubeconfigOptions {
   readonly timeoutMs?: number;
   /** Objects per page of a list (default 500, as kubectl). */
   readonly pageSize?: number;
+  /** Read Argo CD's `argocd-cm` in this namespace too (`ClusterRead.argoCd`). */
+  readonly argoCd?: { readonly namespace: string };
 }
 
 export interface ClusterRead {
@@ -49,6 +55,8 @@ export interface ClusterRead {
   readonly namespaces: readonly string[];
   /** `group/Kind` (core: `Kind`) of every kind listed: what the objects can be compared on. */
   readonly kinds: readonly string[];
+  /** Argo CD's tracking settings, when `argoCd` asked for them and the rest of the read succeeded. */
+  readonly argoCd?: ArgoCdSettingsRead;
 }
 
 /** One kind as the server serves it. */
@@ -207,6 +215,9 @@ export async function readCluster(options: ReadClusterOptions): Promise<ClusterR
       );
   }
   for (const items of await inPool(tasks, CONCURRENCY)) for (const o of items ?? []) add(o);
+  // 5. Argo CD's settings: one GET of the ConfigMap (RBAC can grant `get` on it alone, by resourceNames).
+  const argoCd =
+    options.argoCd && !reader.fatal ? await readArgoCd(reader, options.argoCd.namespace) : undefined;
   return {
     objects,
     meshes: discovered.meshes,
@@ -215,7 +226,24 @@ export async function readCluster(options: ReadClusterOptions): Promise<ClusterR
     context: loaded.context,
     namespaces,
     kinds: resources.map((r) => (r.group === '' ? r.kind : `${r.group}/${r.kind}`)),
+    ...(argoCd ? { argoCd } : {}),
   };
+}
+
+/** argocd-cm of `namespace`, or why it could not be read; never a diagnostic. */
+async function readArgoCd(reader: Reader, namespace: string): Promise<ArgoCdSettingsRead> {
+  const answer = await reader.attempt(`/api/v1/namespaces/${namespace}/configmaps/${ARGOCD_CM}`);
+  if ('error' in answer) {
+    const e = answer.error;
+    const why =
+      e.reason === 'forbidden'
+        ? `the API server refused to get it (403): ${e.message}`
+        : e.reason === 'not-found'
+          ? `there is no such ConfigMap (404)`
+          : e.message;
+    return argoTrackingUnread(namespace, why, e.reason === 'forbidden');
+  }
+  return argoTrackingOf(answer.body as K8sObject, namespace);
 }
 
 function groupPath(group: string, version: string): string {
@@ -262,6 +290,19 @@ class Reader {
       if (['unreachable', 'timeout', 'unauthorized', 'config'].includes(e.reason) || required)
         this.fatal = true;
       return undefined;
+    }
+  }
+
+  /** GET `path`: the body, or the failure, which is left to the caller (no diagnostic, nothing fatal). */
+  async attempt(apiPath: string): Promise<{ body: object } | { error: ClusterRequestError }> {
+    try {
+      const body = await getJson(this.target, apiPath, {}, this.timeoutMs);
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw new ClusterRequestError('bad-response', 'the body is not a JSON object');
+      return { body };
+    } catch (e) {
+      if (!(e instanceof ClusterRequestError)) throw e;
+      return { error: e };
     }
   }
 
