@@ -329,19 +329,24 @@ function status(code: number, reason: string, message: string): Json {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
 }
 
-/** RBAC's refusal text: `<resource>.<group> is forbidden: User "…" cannot list resource "…" …`. */
+/**
+ * RBAC's refusal text: `<resource>.<group> is forbidden: User "…" cannot list resource "…" …` for a list, and
+ * `<resource> "<name>" is forbidden: … cannot get resource "…" …` for a GET of one object.
+ */
 function forbiddenStatus(p: string): Json {
-  const m = /^\/apis?\/(?:([^/]+)\/)?[^/]+(?:\/namespaces\/([^/]+))?\/([^/]+)$/.exec(p);
+  const m = /^\/apis?\/(?:([^/]+)\/)?[^/]+(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(p);
   const group = p.startsWith('/api/') ? '' : (m?.[1] ?? '');
   const ns = m?.[2];
   const res = m?.[3] ?? p;
+  const name = m?.[4];
   const full = group ? `${res}.${group}` : res;
+  const verb = name === undefined ? 'list' : 'get';
   return {
     ...status(
       403,
       'Forbidden',
-      `${full} is forbidden: User "system:serviceaccount:ci:meshc-reader" cannot list resource "${res}" in API group "${group}" ${ns ? `in the namespace "${ns}"` : 'at the cluster scope'}`,
+      `${full}${name === undefined ? '' : ` "${name}"`} is forbidden: User "system:serviceaccount:ci:meshc-reader" cannot ${verb} resource "${res}" in API group "${group}" ${ns ? `in the namespace "${ns}"` : 'at the cluster scope'}`,
     ),
-    details: { group, kind: res },
+    details: { ...(name === undefined ? {} : { name }), group, kind: res },
   };
 }
