@@ -92,16 +92,16 @@ describeWithKustomize('rendered tree with real kustomize', () => {
       'kustomize.toolkit.fluxcd.io/prune': 'disabled',
     });
     expect(await annotationOf('overlays/prod/bookinfo')).toEqual({
-      'argocd.argoproj.io/sync-options': 'Prune=false',
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
     });
     expect(await annotationOf('overlays/edge/bookinfo')).toMatchObject({
-      'argocd.argoproj.io/sync-options': 'Prune=false',
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
     });
     expect(await annotationOf('overlays/dev/mesh-system/config')).toEqual({
       'kustomize.toolkit.fluxcd.io/prune': 'disabled',
     });
     expect(await annotationOf('overlays/prod/mesh-system/config')).toEqual({
-      'argocd.argoproj.io/sync-options': 'Prune=false',
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
     });
   });
 

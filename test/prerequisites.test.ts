@@ -38,7 +38,7 @@ describe('meshc build lists the prerequisites as comments at the top', () => {
       '#   - cert-manager, with the ClusterIssuer `mesh-root`',
       '#   - Prometheus Operator CRDs (monitoring.coreos.com/v1 PodMonitor, ServiceMonitor) and a Prometheus that selects them',
       '#   - grafana-operator CRDs (grafana.integreatly.org/v1beta1 GrafanaDashboard) and a Grafana labelled `dashboards: grafana`',
-      '#   - the Argo CD AppProject `platform`',
+      "#   - the Argo CD AppProject `platform`, allowing in `sourceRepos` https://github.com/acme/bookinfo-mesh.git and the charts' Helm repositories (each chart Application's `spec.source.repoURL`), in `destinations` the cluster and the namespaces the Applications deploy to, and in `clusterResourceWhitelist` the cluster-scoped kinds meshc emits (Namespace) and those of the charts (CustomResourceDefinition, ClusterRole, ClusterRoleBinding, MutatingWebhookConfiguration and ValidatingWebhookConfiguration among them: `helm template` lists them)",
       '#   - the cluster `prod-eu-1` registered in Argo CD (`argocd cluster add`)',
     ])
       expect(h).toContain(line + '\n');

@@ -491,7 +491,7 @@ describe('findRemovals', () => {
     const refused = await runCli(['render', '.'], { cwd: dir });
     expect(refused.code).toBe(1);
     expect(refused.stdout + refused.stderr).toMatch(
-      /OUTPUT_REMOVALS: .*mesh-system directory prod\/install \(environment\/directory; without `install` the engine uninstalls the control plane\)/,
+      /OUTPUT_REMOVALS: .*mesh-system directory prod\/install \(environment\/directory; without `install` the engine uninstalls the control plane's Helm releases, keeping their CRDs and so the mesh's custom resources\)/,
     );
     expect(existsSync(installDir)).toBe(true);
     expect((await runCli(['render', '.', '-q', '--allow-removals'], { cwd: dir })).code).toBe(0);

@@ -346,6 +346,13 @@ export const CODES = {
       'A GitOps object name meshc derives from the environment and a namespace (`<env>-<namespace>`, `<env>-mesh-install`) is longer than 63 characters; Flux and Argo CD copy it into label values, which Kubernetes limits to 63.',
     fix: 'Shorten the environment name or the namespace.',
   },
+  GITOPS_REPO_NO_CREDENTIALS: {
+    severity: 'warning',
+    area: 'rules',
+    cause:
+      'A Flux environment deploys from an `ssh://` repository without `gitops.secretRef`: source-controller needs an ssh key to fetch it, so the GitRepository never syncs.',
+    fix: 'Create a Secret in `flux-system` with the key (`flux create secret git`) and name it in `gitops.secretRef`, or use an https URL for a public repository.',
+  },
   OUTPUT_PATH_INVALID: {
     severity: 'error',
     area: 'rules',

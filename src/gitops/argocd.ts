@@ -65,11 +65,13 @@ function application(
 const AUTOMATED = { prune: true, selfHeal: true };
 
 /**
- * Argo CD skips pruning an object carrying this annotation (a per-resource sync option): a Namespace meshc
- * emits stays when its Application stops producing it.
+ * Per-resource sync options that keep a Namespace meshc emits: `Prune=false` when its Application stops
+ * producing it, `Delete=false` when the Application itself is deleted (`argocd app delete` cascades by
+ * default, and `Prune=false` alone does not stop that deletion).
  */
 export const ARGOCD_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
 export const ARGOCD_NO_PRUNE = 'Prune=false';
+export const ARGOCD_NO_DELETE = 'Delete=false';
 
 /**
  * A failed sync is retried without limit (a negative limit), backing off from 5s to 3m: on a fresh cluster a
@@ -185,15 +187,18 @@ export function argoClusterObjects(
 }
 
 /**
- * The `argocd.argoproj.io/sync-options` annotation with `Prune=false` appended to the sync options it
- * already carries (a `Prune=` option of its own is replaced).
+ * The `argocd.argoproj.io/sync-options` annotation with `Prune=false,Delete=false` appended to the sync
+ * options it already carries (a `Prune=` or `Delete=` option of its own is replaced).
  */
 export function argoKeepNamespace(annotations: Readonly<Record<string, string>>): Record<string, string> {
   const existing = (annotations[ARGOCD_SYNC_OPTIONS] ?? '')
     .split(',')
     .map((x) => x.trim())
-    .filter((x) => x !== '' && !x.startsWith('Prune='));
-  return { ...annotations, [ARGOCD_SYNC_OPTIONS]: [...existing, ARGOCD_NO_PRUNE].join(',') };
+    .filter((x) => x !== '' && !x.startsWith('Prune=') && !x.startsWith('Delete='));
+  return {
+    ...annotations,
+    [ARGOCD_SYNC_OPTIONS]: [...existing, ARGOCD_NO_PRUNE, ARGOCD_NO_DELETE].join(','),
+  };
 }
 
 /** What Argo CD needs before the first sync: itself, the AppProject and the destination cluster when named. */
@@ -205,8 +210,21 @@ export function argoPrerequisites(env: ResolvedEnvironment): ClusterPrerequisite
       why: '`gitops.engine: argocd`',
     },
   ];
-  if (g.project !== 'default')
-    out.push({ what: `the Argo CD AppProject \`${g.project}\``, why: '`gitops.argocd.project`' });
+  if (g.project !== 'default') {
+    // An AppProject allows no source repository and no cluster-scoped kind unless it lists them.
+    const charts = env.mesh.install !== undefined || env.flagger !== undefined;
+    const kinds = ['Namespace', ...(env.mesh.type === 'appmesh' ? ['appmesh.k8s.aws Mesh'] : [])].join(', ');
+    out.push({
+      what:
+        `the Argo CD AppProject \`${g.project}\`, allowing in \`sourceRepos\` ${g.repo}${charts ? " and the charts' Helm repositories (each chart Application's `spec.source.repoURL`)" : ''},` +
+        ' in `destinations` the cluster and the namespaces the Applications deploy to,' +
+        ` and in \`clusterResourceWhitelist\` the cluster-scoped kinds meshc emits (${kinds})` +
+        (charts
+          ? ' and those of the charts (CustomResourceDefinition, ClusterRole, ClusterRoleBinding, MutatingWebhookConfiguration and ValidatingWebhookConfiguration among them: `helm template` lists them)'
+          : ''),
+      why: '`gitops.argocd.project`',
+    });
+  }
   if ('name' in g.destination)
     out.push({
       what: `the cluster \`${g.destination.name}\` registered in Argo CD (\`argocd cluster add\`)`,

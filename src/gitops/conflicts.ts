@@ -149,7 +149,10 @@ export function clusterEntries(
         const [a, b] = [sideOf(first, obj), sideOf(env, obj)];
         diagnostics.push(
           twoSided(
-            `Environments ${first.name} and ${env.name} both produce ${describeObject(obj)} in ${dir}${because(a, b)}.`,
+            first.name === env.name
+              ? // One environment naming an object of its own twice (a namespace \`mesh-install\`, say).
+                `Environment ${env.name} produces ${describeObject(obj)} twice in ${dir}${because(a, b)}.`
+              : `Environments ${first.name} and ${env.name} both produce ${describeObject(obj)} in ${dir}${because(a, b)}.`,
             a,
             b,
           ),
@@ -162,7 +165,9 @@ export function clusterEntries(
         const [a, b] = [sideOf(sameFile.env, sameFile.obj), sideOf(env, obj)];
         diagnostics.push(
           twoSided(
-            `Two outputs write ${dir}/${file}: ${describeObject(sameFile.obj)} of environment ${sameFile.env.name} and ${describeObject(obj)} of environment ${env.name}${because(a, b)}.`,
+            sameFile.env.name === env.name
+              ? `Two outputs write ${dir}/${file}: ${describeObject(sameFile.obj)} and ${describeObject(obj)} of environment ${env.name}${because(a, b)}.`
+              : `Two outputs write ${dir}/${file}: ${describeObject(sameFile.obj)} of environment ${sameFile.env.name} and ${describeObject(obj)} of environment ${env.name}${because(a, b)}.`,
             a,
             b,
           ),
@@ -192,14 +197,29 @@ function sideOf(env: PreparedEnv, obj: K8sObject): Side {
   };
 }
 
-/** `environment a renders it for bookinfo/reviews (namespace b-c)`, or `... from its own settings`. */
-function sideText(s: Side): string {
-  return `environment ${s.env} renders it ${s.sources.length ? `for ${describeSources(s.sources)}` : 'from its own settings'}`;
+/** `for bookinfo/reviews (namespace b-c)`, or `from its own settings`. */
+function sideBy(s: Side): string {
+  return s.sources.length ? `for ${describeSources(s.sources)}` : 'from its own settings';
 }
 
-/** `: ` and both sides' texts, or nothing when neither names a service (the message names both environments). */
+/** `environment a renders it for bookinfo/reviews (namespace b-c)`, or `... from its own settings`. */
+function sideText(s: Side): string {
+  return `environment ${s.env} renders it ${sideBy(s)}`;
+}
+
+/**
+ * `: ` and both sides' texts, or nothing when neither names a service (the message names both environments).
+ * Both sides one environment (named once by the message): `: once for …, once from its own settings`.
+ */
 function because(a: Side, b: Side): string {
-  return a.sources.length || b.sources.length ? `: ${sideText(a)}, ${sideText(b)}` : '';
+  if (!a.sources.length && !b.sources.length) return '';
+  if (a.env !== b.env) return `: ${sideText(a)}, ${sideText(b)}`;
+  return sameSide(a, b) ? `, ${sideBy(a)}` : `: once ${sideBy(a)}, once ${sideBy(b)}`;
+}
+
+/** Both sides one environment, rendering for the same services (a namespace named like a GitOps object). */
+function sameSide(a: Side, b: Side): boolean {
+  return a.env === b.env && sideBy(a) === sideBy(b);
 }
 
 /**
@@ -212,6 +232,7 @@ function twoSided(message: string, a: Side, b: Side): Diagnostic {
   const [here, other] = a.sources.length ? [a, b] : [b, a];
   const location = at(here);
   if (location === undefined) return conflict(message, b.root(), a.root());
+  if (sameSide(a, b)) return conflict(message, location);
   return conflict(message, location, { message: sideText(other), location: at(other) ?? other.root() });
 }
 

@@ -18,6 +18,43 @@ export const GIT_REPOSITORY_INTERVAL = '1m';
 export const KUSTOMIZATION_INTERVAL = '10m';
 export const KUSTOMIZATION_TIMEOUT = '5m';
 /**
+ * How soon a Kustomization that waits (`wait: true`) retries a failed reconciliation or health check: without
+ * it kustomize-controller retries only after `interval`, and a fresh cluster converges one interval per step.
+ */
+export const KUSTOMIZATION_RETRY_INTERVAL = '1m';
+/** helm-controller's default `HelmRelease.spec.timeout`: how long one release's install may take. */
+export const HELM_RELEASE_TIMEOUT_MINUTES = 5;
+
+/**
+ * The longest `dependsOn` chain of the charts, in releases (base → istiod → gateway: 3). helm-controller
+ * installs a release only once the releases it depends on are ready, so the install Kustomization's health
+ * check waits for the whole chain. Throws InternalError on an unknown dependency or a cycle.
+ */
+export function chartChainLength(charts: readonly ChartRelease[]): number {
+  const byName = new Map(charts.map((c) => [c.name, c] as const));
+  const length = new Map<string, number>();
+  const visiting = new Set<string>();
+  const of = (name: string): number => {
+    const known = length.get(name);
+    if (known !== undefined) return known;
+    const c = byName.get(name);
+    if (c === undefined) throw new InternalError(`charts: unknown dependency ${name}`);
+    if (visiting.has(name)) throw new InternalError(`charts: dependency cycle through ${name}`);
+    visiting.add(name);
+    let n = 1;
+    for (const d of c.dependsOn) n = Math.max(n, of(d) + 1);
+    visiting.delete(name);
+    length.set(name, n);
+    return n;
+  };
+  return charts.reduce((max, c) => Math.max(max, of(c.name)), 0);
+}
+
+/** The install Kustomization's timeout: helm-controller's 5m per release of the longest chain, at least 5m. */
+export function installTimeout(charts: readonly ChartRelease[]): string {
+  return `${HELM_RELEASE_TIMEOUT_MINUTES * Math.max(1, chartChainLength(charts))}m`;
+}
+/**
  * A failed first install is uninstalled and retried without limit (a negative count, helm-controller v2):
  * on a fresh cluster a chart often fails until its prerequisites exist, and with a finite count the
  * HelmRelease stalls (`RetriesExceeded`) until someone edits it.
@@ -32,6 +69,41 @@ export const UPGRADE_RETRIES = 3;
  */
 export const FLUX_PRUNE_ANNOTATION = 'kustomize.toolkit.fluxcd.io/prune';
 export const FLUX_PRUNE_DISABLED = 'disabled';
+
+/**
+ * Charts whose CRDs are templates without `helm.sh/resource-policy: keep` (not in the chart's `crds/`, which
+ * Helm never deletes): uninstalling the release (the HelmRelease removed, or its Kustomization deleted)
+ * would delete the CRDs and with them every custom resource of theirs in the cluster. linkerd/linkerd2
+ * `charts/linkerd-crds/templates/`, hashicorp/consul-k8s `charts/consul/templates/crd-*.yaml`. Istio's
+ * `base` carries the annotation itself; appmesh-controller and flagger ship theirs in `crds/`.
+ */
+export const CHARTS_WITH_TEMPLATED_CRDS: ReadonlySet<string> = new Set(['linkerd-crds', 'consul']);
+
+export const HELM_RESOURCE_POLICY = 'helm.sh/resource-policy';
+
+/**
+ * A post-renderer that annotates every CRD of the release with `helm.sh/resource-policy: keep`, so that
+ * Helm leaves the CRDs (and the custom resources) when the release is uninstalled. A strategic merge patch
+ * with a target: kustomize needs the patch's `metadata.name`, and ignores it.
+ */
+export const KEEP_CRDS_POST_RENDERER = {
+  kustomize: {
+    patches: [
+      {
+        patch: [
+          'apiVersion: apiextensions.k8s.io/v1',
+          'kind: CustomResourceDefinition',
+          'metadata:',
+          '  name: any',
+          '  annotations:',
+          `    ${HELM_RESOURCE_POLICY}: keep`,
+          '',
+        ].join('\n'),
+        target: { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+      },
+    ],
+  },
+} as const;
 
 /**
  * The control-plane install as Flux objects: one HelmRepository per distinct repository and one
@@ -72,6 +144,7 @@ export function fluxInstallObjects(charts: readonly ChartRelease[]): K8sObject[]
       remediation: { retries: INSTALL_RETRIES },
     };
     spec.interval = HELM_RELEASE_INTERVAL;
+    if (CHARTS_WITH_TEMPLATED_CRDS.has(c.chart)) spec.postRenderers = [KEEP_CRDS_POST_RENDERER];
     spec.releaseName = c.name;
     spec.targetNamespace = c.namespace;
     spec.upgrade = {
@@ -100,8 +173,16 @@ export function fluxInstallObjects(charts: readonly ChartRelease[]): K8sObject[]
   return out;
 }
 
-/** The GitRepository and one Flux Kustomization per overlay directory of an environment. */
-export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs: OverlayDirs): K8sObject[] {
+/**
+ * The GitRepository and one Flux Kustomization per overlay directory of an environment. `charts` are the
+ * releases of the environment's install directory (its timeout covers their chain).
+ */
+export function fluxClusterObjects(
+  envName: string,
+  gitops: GitOpsSettings,
+  dirs: OverlayDirs,
+  charts: readonly ChartRelease[] = [],
+): K8sObject[] {
   if (!dirs.prerequisites && !dirs.install && !dirs.config && dirs.namespaces.length === 0) return [];
   const source = `meshc-${envName}`;
   const repoSpec: Record<string, unknown> = {
@@ -119,14 +200,22 @@ export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs
       spec: repoSpec,
     },
   ];
-  const ks = (name: string, dir: string, dependsOn: string | undefined, wait: boolean): K8sObject => {
+  const ks = (
+    name: string,
+    dir: string,
+    dependsOn: string | undefined,
+    wait: boolean,
+    timeout = KUSTOMIZATION_TIMEOUT,
+  ): K8sObject => {
     const spec: Record<string, unknown> = {};
     if (dependsOn !== undefined) spec.dependsOn = [{ name: dependsOn }];
     spec.interval = gitops.interval?.text ?? KUSTOMIZATION_INTERVAL;
     spec.path = repoPath(gitops, overlayPath(envName, dir), true);
     spec.prune = true;
+    // A health check that fails (a chart still installing, a CRD not yet there) is retried soon.
+    if (wait) spec.retryInterval = KUSTOMIZATION_RETRY_INTERVAL;
     spec.sourceRef = { kind: 'GitRepository', name: source };
-    spec.timeout = KUSTOMIZATION_TIMEOUT;
+    spec.timeout = timeout;
     if (wait) spec.wait = true;
     return {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
@@ -140,7 +229,7 @@ export function fluxClusterObjects(envName: string, gitops: GitOpsSettings, dirs
   const systemName = `${envName}-mesh-system`;
   const prereqDep = dirs.prerequisites ? prereqName : undefined;
   if (dirs.prerequisites) out.push(ks(prereqName, PREREQUISITES_DIR, undefined, true));
-  if (dirs.install) out.push(ks(installName, INSTALL_DIR, prereqDep, true));
+  if (dirs.install) out.push(ks(installName, INSTALL_DIR, prereqDep, true, installTimeout(charts)));
   if (dirs.config) out.push(ks(systemName, CONFIG_DIR, dirs.install ? installName : prereqDep, true));
   const owner = dirs.meshOwner;
   const nsDep = owner
@@ -179,6 +268,6 @@ export const FLUX: GitOpsEngine & { readonly name: 'flux' } = {
   name: 'flux',
   keepNamespace: (annotations) => ({ ...annotations, [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED }),
   installObjects: (charts) => (charts.length > 0 ? fluxInstallObjects(charts) : []),
-  clusterObjects: (input) => fluxClusterObjects(input.env, input.gitops, input.dirs),
+  clusterObjects: (input) => fluxClusterObjects(input.env, input.gitops, input.dirs, input.charts),
   prerequisites: fluxPrerequisites,
 };

@@ -63,12 +63,12 @@ describe('namespaces are never pruned by the GitOps engine', () => {
     expect(cert.metadata.annotations).toBeUndefined();
   });
 
-  it('Argo CD: every Namespace carries sync-options Prune=false, keeping sync options it already has', () => {
+  it('Argo CD: every Namespace carries sync-options Prune=false,Delete=false, keeping sync options it already has', () => {
     const withOptions = {
       ...ns('bookinfo'),
       metadata: {
         name: 'bookinfo',
-        annotations: { 'argocd.argoproj.io/sync-options': 'ServerSideApply=true, Prune=true' },
+        annotations: { 'argocd.argoproj.io/sync-options': 'ServerSideApply=true, Prune=true, Delete=true' },
       },
     };
     const r0 = render('prod', { engine: 'argocd' }, { charts: [], prerequisites: [cpNamespace] });
@@ -78,10 +78,12 @@ describe('namespaces are never pruned by the GitOps engine', () => {
     expect(r.diagnostics).toEqual([]);
     const bookinfo = find(r.builds.get('overlays/prod/bookinfo') ?? [], 'Namespace', 'bookinfo');
     expect(bookinfo.metadata.annotations).toEqual({
-      'argocd.argoproj.io/sync-options': 'ServerSideApply=true,Prune=false',
+      'argocd.argoproj.io/sync-options': 'ServerSideApply=true,Prune=false,Delete=false',
     });
     const cp = find(r.builds.get('overlays/prod/mesh-system/prerequisites') ?? [], 'Namespace', 'mesh-ca');
-    expect(cp.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-options': 'Prune=false' });
+    expect(cp.metadata.annotations).toEqual({
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+    });
   });
 
   it('keeps the annotation when the last service of a namespace goes (the Namespace alone stays)', () => {

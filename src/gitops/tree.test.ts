@@ -350,8 +350,10 @@ describe('buildGitOpsTree', () => {
       interval: '10m',
       path: './rendered/overlays/dev/mesh-system/install',
       prune: true,
+      retryInterval: '1m',
       sourceRef: { kind: 'GitRepository', name: 'meshc-dev' },
-      timeout: '5m',
+      // 5m per release of the chain base → istiod → gateway.
+      timeout: '15m',
       wait: true,
     });
     expect(spec('dev-mesh-system').dependsOn).toEqual([{ name: 'dev-mesh-install' }]);

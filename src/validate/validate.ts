@@ -23,6 +23,7 @@ import { checkDuplicates, checkProject } from './rules/spec-rules.ts';
 import { checkSelectorOverlaps } from './rules/selector-rules.ts';
 import { checkRolloutEnvironment } from './rules/rollout-rules.ts';
 import { checkChartVersion } from './rules/chart-version-rules.ts';
+import { checkGitOpsRepo } from './rules/gitops-rules.ts';
 import type { ChartVersionLookup } from './rules/chart-version-rules.ts';
 import { checkSchemas } from './schema-stage.ts';
 import { checkForbiddenKeys, isAboutForbiddenKey } from './hostile.ts';
@@ -196,6 +197,7 @@ export function validateDocuments(
   const seenEnv = new Set<string>();
   const unique = envDocs.filter((e) => (seenEnv.has(e.name) ? false : (seenEnv.add(e.name), true)));
   for (const env of unique) checkPatchTargets(env, report);
+  for (const env of unique) checkGitOpsRepo(env, report);
   const selected = options.environments
     ? unique.filter((e) => options.environments!.includes(e.name))
     : unique;

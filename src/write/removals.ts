@@ -140,7 +140,7 @@ export function removalDiagnostics(r: Removals): Diagnostic[] {
   if (r.namespaces.length) parts.push(`namespace ${r.namespaces.join(', ')} (environment/namespace)`);
   if (r.meshDirs.length)
     parts.push(
-      `${MESH_SYSTEM_DIR} directory ${r.meshDirs.join(', ')} (environment/directory; without \`install\` the engine uninstalls the control plane)`,
+      `${MESH_SYSTEM_DIR} directory ${r.meshDirs.join(', ')} (environment/directory; without \`install\` the engine uninstalls the control plane's Helm releases, keeping their CRDs and so the mesh's custom resources)`,
     );
   if (r.bases.length) parts.push(`base ${r.bases.join(', ')} (mesh/namespace)`);
   if (r.clusters.length) parts.push(`cluster ${r.clusters.join(', ')}`);
