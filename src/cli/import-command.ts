@@ -9,8 +9,9 @@ import { meshDiscoveries } from '../backends/registry.ts';
 import type { SourceFile } from '../parse/source.ts';
 import type { DiscoveredMesh, SourcedObject } from '../core/import-types.ts';
 import { importObjects } from '../import/index.ts';
+import { separateKustomizeFiles } from '../import/kustomize.ts';
 import { importReportMarkdown } from '../import/report.ts';
-import { loadImportSources } from '../load/import-sources.ts';
+import { objectsOfFiles, readSourceFiles } from '../load/import-sources.ts';
 import { LineIndex } from '../parse/line-index.ts';
 import { writeImport } from '../write/import-files.ts';
 import type { ParsedArgs } from './args.ts';
@@ -62,7 +63,7 @@ export async function runImport(args: ParsedArgs, io: CliIo): Promise<number> {
     ? await readClusterSources(args, io, namespaces)
     : await readFileSources(args, io, namespaces[0] ?? 'default');
   if (!loaded) return EXIT.invalid;
-  const { objects, files } = loaded;
+  const { objects, files, skipped } = loaded;
   const given: DiscoveredMesh[] =
     mesh !== undefined
       ? [{ type: mesh, ...(meshVersion !== undefined ? { version: meshVersion } : {}), evidence: ['--mesh'] }]
@@ -82,14 +83,20 @@ export async function runImport(args: ParsedArgs, io: CliIo): Promise<number> {
   const displayPath = (file: string) => file;
   if (format === 'markdown') {
     io.stdout.write(
-      importReportMarkdown(all, { meshes: result.meshes, written, outputDir: shownOut, displayPath }),
+      importReportMarkdown(all, {
+        meshes: result.meshes,
+        written,
+        outputDir: shownOut,
+        displayPath,
+        skipped,
+      }),
     );
   } else if (format === 'json') {
     const base = JSON.parse(
       formatDiagnostics('json', all, { lines, displayPath, color: false }, VERSION),
     ) as Record<string, unknown>;
     io.stdout.write(
-      `${JSON.stringify({ ...base, output: shownOut, written, meshes: result.meshes, objects: result.summary.objects }, null, 2)}\n`,
+      `${JSON.stringify({ ...base, output: shownOut, written, meshes: result.meshes, objects: result.summary.objects, skipped }, null, 2)}\n`,
     );
   } else {
     const color = !!io.stdout.isTTY && !io.env.NO_COLOR;
@@ -98,6 +105,11 @@ export async function runImport(args: ParsedArgs, io: CliIo): Promise<number> {
       // The evidence quotes the input's kinds: its control characters are shown, not sent to the terminal.
       io.stderr.write(
         `meshc: ${printable(`${m.type} ${m.version ?? '(version unknown)'} (${m.evidence.join('; ')})`)}\n`,
+      );
+    // kustomize's own files are no cluster objects: one note, not a finding per file.
+    if (skipped.length)
+      io.stderr.write(
+        `meshc: skipped ${skipped.length} kustomize file${skipped.length === 1 ? '' : 's'} (kustomizations and the patches they name: kustomize's build instructions, not cluster objects).\n`,
       );
     if (written.length)
       io.stderr.write(
@@ -113,30 +125,39 @@ interface ImportSources {
   readonly objects: SourcedObject[];
   /** The source files (for code frames); none for a cluster. */
   readonly files: readonly SourceFile[];
+  /** kustomize's files among them, left out of the import (import/kustomize.ts); none for a cluster. */
+  readonly skipped: readonly string[];
   /** The meshes the source shows (a cluster's discovery); none for files (the importers detect them). */
   readonly meshes: DiscoveredMesh[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** The objects of the files and directories given, objects without a namespace put in `namespace`. */
+/**
+ * The objects of the files and directories given, objects without a namespace put in `namespace`. kustomize's
+ * own files (a rendered tree's kustomizations and the patches they name) are left out: they are not cluster
+ * objects; what they would have changed is reported at them (import/kustomize.ts).
+ */
 async function readFileSources(args: ParsedArgs, io: CliIo, namespace: string): Promise<ImportSources> {
-  let loaded;
+  const diagnostics: Diagnostic[] = [];
+  let files: SourceFile[];
   try {
-    loaded = await loadImportSources(args.positionals, io.cwd);
+    files = await readSourceFiles(args.positionals, io.cwd, diagnostics);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT')
       throw new UsageError(`no such file or directory: ${err.path ?? args.positionals.join(' ')}`);
     throw e;
   }
-  if (!loaded.files.length && !loaded.diagnostics.length)
+  if (!files.length && !diagnostics.length)
     throw new UsageError(`no YAML or JSON files under ${args.positionals.join(', ')}.`);
-  const objects = loaded.objects.map((o) =>
+  const kustomize = separateKustomizeFiles(files);
+  diagnostics.push(...kustomize.diagnostics);
+  const objects = objectsOfFiles(kustomize.files, diagnostics).map((o) =>
     o.object.metadata.namespace === undefined && !CLUSTER_SCOPED.has(o.object.kind)
       ? { ...o, object: { ...o.object, metadata: { ...o.object.metadata, namespace } } }
       : o,
   );
-  return { objects, files: loaded.files, meshes: [], diagnostics: loaded.diagnostics };
+  return { objects, files, skipped: kustomize.skipped, meshes: [], diagnostics };
 }
 
 /**
@@ -175,5 +196,11 @@ async function readClusterSources(
   io.stderr.write(
     `meshc: read ${read.objects.length} objects from cluster ${read.context ?? '(current context)'} (namespaces ${read.namespaces.join(', ') || 'none'}).\n`,
   );
-  return { objects: read.objects, files: [], meshes: read.meshes, diagnostics: read.diagnostics };
+  return {
+    objects: read.objects,
+    files: [],
+    skipped: [],
+    meshes: read.meshes,
+    diagnostics: read.diagnostics,
+  };
 }

@@ -18,6 +18,7 @@ import { serviceRefId } from '../core/service-ref.ts';
 import { BACKENDS, backendFor } from '../backends/registry.ts';
 import type { EnvironmentDocument, ServiceDocument, ServiceSpec } from '../spec/types.gen.ts';
 import { emitYaml } from '../render/yaml.ts';
+import { isKustomizeDocument, kustomizationFindings } from './kustomize.ts';
 import { indexWorkloads, isContextObject, isKubernetesService } from './workloads.ts';
 
 /**
@@ -153,7 +154,11 @@ function refusedName(o: SourcedObject): { path: DataPath; value: unknown; what: 
 
 export function importObjects(objects: readonly SourcedObject[], options: ImportOptions = {}): ImportResult {
   const diagnostics: Diagnostic[] = [];
+  // kustomize's own documents are build instructions, not cluster objects: not imported, and what they would
+  // have changed is reported (the CLI leaves kustomize's files out before; this is for documents among objects).
+  for (const o of objects) if (isKustomizeDocument(o.object)) diagnostics.push(...kustomizationFindings(o));
   const valid = objects.filter((o) => {
+    if (isKustomizeDocument(o.object)) return false;
     const ok =
       typeof o.object?.apiVersion === 'string' &&
       typeof o.object.kind === 'string' &&

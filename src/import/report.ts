@@ -9,6 +9,8 @@ export function importReportMarkdown(
     readonly written: readonly string[];
     readonly outputDir: string;
     readonly displayPath: (file: string) => string;
+    /** kustomize's files left out of the import (not cluster objects). */
+    readonly skipped?: readonly string[];
   },
 ): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -20,6 +22,12 @@ export function importReportMarkdown(
   );
   for (const m of info.meshes)
     out.push('', `- **${m.type}** ${m.version ?? '(version unknown)'}: ${cell(m.evidence.join('; '))}`);
+  const skipped = info.skipped ?? [];
+  if (skipped.length)
+    out.push(
+      '',
+      `Skipped ${skipped.length} kustomize file${skipped.length === 1 ? '' : 's'} (kustomizations and the patches they name: kustomize's build instructions, not cluster objects).`,
+    );
   out.push('');
   if (!diagnostics.length) {
     out.push('Everything was carried over.', '');

@@ -19,6 +19,7 @@ import type { FieldReader, ImportContext, MeshImporter, ServiceDraft } from '../
 import {
   isGatewayApiObject,
   isGatewayApiRoute,
+  isReferenceGrant,
   readGammaRoutes,
   readGateways,
 } from '../shared/gamma-import.ts';
@@ -55,7 +56,7 @@ import { LISTENER_TRACING_TYPE, TRACING_CLUSTER } from './mesh.ts';
  *   `upstreamConfig.overrides` → the callee's `resilience` (declared per caller in Consul).
  * - ServiceIntentions → `access` (the most precise source decides; meshc's final deny and `*` deny are its own).
  * - Mesh (`allowEnablingPermissiveMutualTLS`), ProxyDefaults `global` (Zipkin tracing), the API gateway (Gateway
- *   API Gateway + HTTPRoute, and the gateway's intention source).
+ *   API Gateway + HTTPRoute, the ReferenceGrants of its routes' backendRefs, and the gateway's intention source).
  */
 
 const isConsul = (o: K8sObject) => apiGroupOf(o) === CONSUL_GROUP;
@@ -102,7 +103,8 @@ export const consulImporter: MeshImporter = {
   },
   claims(o, detected) {
     if (isConsul(o)) return true;
-    return detected && isGatewayApiObject(o);
+    // ReferenceGrants are read with the API gateway's routes whose cross-namespace backendRefs they let through.
+    return detected && (isGatewayApiObject(o) || isReferenceGrant(o));
   },
   read(objects, ctx) {
     readGateways(
@@ -110,8 +112,14 @@ export const consulImporter: MeshImporter = {
       ctx,
     );
     const routes = objects.filter((o) => isGatewayApiRoute(o.object));
+    // The API gateway checks ReferenceGrants (Gateway API core): a grant its carried routes need and the render
+    // needs no more (meshc writes each ingress route beside its Service) is reported, as is any other grant and
+    // a route to another namespace without one (gamma-import.ts `checkReferenceGrants`).
     readGammaRoutes(
-      routes.filter((o) => isGatewayRoute(o.object)),
+      [
+        ...routes.filter((o) => isGatewayRoute(o.object)),
+        ...objects.filter((o) => isReferenceGrant(o.object)),
+      ],
       ctx,
       { mesh: 'Consul', annotations: () => ({}) },
     );

@@ -90,7 +90,15 @@ export const linkerdImporter: MeshImporter = {
     readGammaRoutes(
       objects.filter((o) => readByOutbound(o.object) || isReferenceGrant(o.object)),
       ctx,
-      { mesh: 'Linkerd', annotations: routeAnnotations, wins, mayOverlap, rendersReferenceGrants: true },
+      {
+        mesh: 'Linkerd',
+        annotations: routeAnnotations,
+        wins,
+        mayOverlap,
+        rendersReferenceGrants: true,
+        // A Server parent makes the route an inbound one too: read (and reported) by readAuthorization.
+        readsParentElsewhere: isServerRef,
+      },
     );
     applyServiceRoutePolicy(ctx);
     readAuthorization(
@@ -101,6 +109,7 @@ export const linkerdImporter: MeshImporter = {
           isInboundGrpcRoute(o.object),
       ),
       ctx,
+      namespaceDefaults(objects.filter((o) => o.object.kind === 'Namespace' && o.object.apiVersion === 'v1')),
     );
     const handled = new Set([
       'Server',
@@ -159,6 +168,64 @@ function readNamespaces(objects: readonly SourcedObject[], ctx: ImportContext): 
     r.consume(at);
   }
 }
+
+/** A namespace's default inbound policy (its `config.linkerd.io/default-inbound-policy`), by namespace. */
+type NamespaceDefaults = ReadonlyMap<string, string>;
+
+function namespaceDefaults(objects: readonly SourcedObject[]): NamespaceDefaults {
+  const out = new Map<string, string>();
+  for (const o of objects) {
+    const policy = o.object.metadata.annotations?.[DEFAULT_INBOUND_POLICY_ANNOTATION];
+    if (typeof policy === 'string') out.set(o.object.metadata.name, policy);
+  }
+  return out;
+}
+
+/**
+ * The policy Linkerd applies to a port of the service's pods that no Server selects (policy-controller
+ * `inbound/index.rs`: the default server of a pod port), as access rules: its namespace's default inbound policy,
+ * else the cluster's (the chart's `proxy.defaultInboundPolicy`, not in the input: Linkerd's default
+ * all-unauthenticated is assumed, as for services without any Server). What access rules cannot say (callers of
+ * the cluster's networks only) admits nobody: the import admits less, never more.
+ */
+interface PortDefault {
+  /** For messages: the policy and whose it is. */
+  readonly what: string;
+  /** Who it admits, for messages. */
+  readonly admits: string;
+  readonly rules: readonly AccessRule[];
+  /** How `*` is meant: any caller (`network`) or any meshed one (`mesh`). */
+  readonly anyOf?: 'network' | 'mesh';
+}
+
+function portDefault(namespace: string, defaults: NamespaceDefaults): PortDefault {
+  const own = defaults.get(namespace);
+  const policy = own ?? 'all-unauthenticated';
+  const what =
+    own !== undefined
+      ? `the default inbound policy ${policy} of namespace ${namespace}`
+      : `the cluster's default inbound policy (namespace ${namespace} names none in the input; Linkerd's default, all-unauthenticated, was assumed)`;
+  switch (policy) {
+    case 'all-unauthenticated':
+    case 'audit':
+      return { what, admits: 'any caller', rules: [{ from: ['*'] }], anyOf: 'network' };
+    case 'all-authenticated':
+      return { what, admits: 'any meshed caller', rules: [{ from: ['*'] }], anyOf: 'mesh' };
+    case 'deny':
+      return { what, admits: 'nobody', rules: [] };
+    case 'cluster-authenticated':
+    case 'cluster-unauthenticated':
+      return {
+        what,
+        admits: `only ${policy === 'cluster-authenticated' ? 'meshed ' : ''}callers from the cluster's networks, which access rules cannot say (taken as nobody)`,
+        rules: [],
+      };
+    default:
+      return { what, admits: 'what the import does not know (taken as nobody)', rules: [] };
+  }
+}
+
+const portList = (ports: readonly number[]) => `port${ports.length > 1 ? 's' : ''} ${ports.join(', ')}`;
 
 // --- annotations -----------------------------------------------------------------------------------------------
 
@@ -337,7 +404,11 @@ const ANY_NETWORKS = new Set(['0.0.0.0/0', '::/0']);
 /** `<sa>.<ns>.serviceaccount.identity.linkerd.<trustDomain>` */
 const IDENTITY = /^([^.]+)\.([^.]+)\.serviceaccount\.identity\.linkerd\.(.+)$/;
 
-function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext): void {
+function readAuthorization(
+  objects: readonly SourcedObject[],
+  ctx: ImportContext,
+  defaults: NamespaceDefaults,
+): void {
   const byKind = (k: string) => objects.filter((o) => o.object.kind === k);
   const key = (o: SourcedObject) => `${o.object.metadata.namespace ?? 'default'}/${o.object.metadata.name}`;
   const servers = new Map<string, ServerInfo>();
@@ -509,7 +580,7 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
   for (const route of routes)
     for (const s of route.servers) {
       if (!isGrpc(s.key)) routesOf.set(s.key, [...(routesOf.get(s.key) ?? []), route]);
-      else if (route.readHere)
+      else
         route.reader.notCarried(
           s.at,
           'Linkerd authorizes the requests of a Server with proxyProtocol gRPC by its GRPCRoutes, and uses no HTTPRoute there',
@@ -551,7 +622,7 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
     const policy = ctx.reader(s.source).get(['spec', 'accessPolicy']);
     const byPolicy = POLICY_CALLERS.get(policy);
     const serverWide = [...own, ...(byPolicy ? [byPolicy] : [])];
-    serverRules.set(k, routedRules(attached, serverWide, routeCallers));
+    serverRules.set(k, routedRules(k, attached, serverWide, routeCallers));
   }
 
   // How each Server's authorizations said "anyone" (its own policies, its routes' policies, its accessPolicy
@@ -588,20 +659,41 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
   for (const e of perService.values()) {
     const draft = ctx.service(e.service.namespace, e.service.name);
     const first = e.servers[0]!;
+    const name = e.service.name;
     const policies = e.servers.map((s) => ctx.reader(s.source).get(['spec', 'accessPolicy']) ?? 'deny');
     const hasRules = [...e.ports.values()].some((l) => l.length);
     const anyRouted = e.servers.some((s) => routed(key(s.source)));
     const modes = new Set(policies);
-    // Without inbound routes a Server's default admits on every request: the service's mTLS mode says the same.
+    // The service's ports no Server selects: Linkerd applies the default policy there (with its probe route).
+    const uncovered = e.ports.has('*')
+      ? []
+      : e.service.ports.filter((p) => !e.ports.has(String(p.port))).map((p) => p.port);
+    const fallback = uncovered.length ? portDefault(e.service.namespace, defaults) : undefined;
+    const fallbackMode =
+      fallback?.anyOf === 'mesh' ? 'strict' : fallback?.anyOf === 'network' ? 'permissive' : undefined;
+    // Without inbound routes a Server's default admits on every request: the service's mTLS mode says the same,
+    // for every port; where ports without a Server have another default, the stricter mode of the two.
     if (
       !hasRules &&
       !anyRouted &&
       modes.size === 1 &&
-      (policies[0] === 'all-authenticated' || policies[0] === 'all-unauthenticated')
+      (policies[0] === 'all-authenticated' || policies[0] === 'all-unauthenticated') &&
+      (!fallback || fallbackMode)
     ) {
       for (const s of e.servers) ctx.reader(s.source).consume(['spec', 'accessPolicy']);
-      draft.spec.mtls = policies[0] === 'all-authenticated' ? 'strict' : 'permissive';
+      const own = policies[0] === 'all-authenticated' ? 'strict' : 'permissive';
+      const mode = fallbackMode === 'strict' ? 'strict' : own;
+      draft.spec.mtls = mode;
       draft.from.set('mtls', first.source);
+      if (fallbackMode && fallbackMode !== own) {
+        const servers = e.servers.flatMap((x) => (x.port !== undefined ? [x.port] : []));
+        ctx
+          .reader(first.source)
+          .approximated(
+            ['spec', 'port'],
+            `Linkerd authorizes per port: the Servers of ${name} on ${portList(servers)} admit ${own === 'strict' ? 'any meshed caller' : 'any caller'} (${String(policies[0])}), and no Server selects ${portList(uncovered)}, where Linkerd applies ${fallback!.what}, which admits ${fallback!.admits}; the service's mTLS mode applies to every port, so the stricter one was kept (mtls: ${mode}), and ${portList(mode === own ? uncovered : servers)} admit${(mode === own ? uncovered : servers).length > 1 ? '' : 's'} less`,
+          );
+      }
       continue;
     }
     for (const s of e.servers) {
@@ -615,31 +707,22 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
             ? 'its GRPCRoutes are not carried (said at each), so the imported access rules admit nobody on this Server'
             : routesOf.has(key(s.source))
               ? `the default ${String(policy)} on a Server with inbound routes has no spec form (all-authenticated and all-unauthenticated have, as the caller \`*\` on the routes' requests); the imported access rules deny every other caller`
-              : 'a default other than deny on a Server with authorizations has no spec form; the imported access rules deny every other caller',
+              : !hasRules && fallback
+                ? `a default other than deny on a Server has a spec form only as the service's mTLS mode, which applies to every port, and ${portList(uncovered)} of ${name}, which no Server selects, ha${uncovered.length > 1 ? 've' : 's'} ${fallback.what}, which admits ${fallback.admits}; the imported access rules deny every caller`
+                : 'a default other than deny on a Server with authorizations has no spec form; the imported access rules deny every other caller',
         );
       else r.consume(['spec', 'accessPolicy']);
     }
-    const lists = [...e.ports.values()].map(dedupe);
-    const covered = e.service.ports.every((p) => e.ports.has(String(p.port))) || e.ports.has('*');
     const asSet = (l: readonly AccessRule[]) => JSON.stringify(l.map((x) => JSON.stringify(x)).sort());
+    const byPort = [...e.ports].map(([port, list]) => ({ port, list: dedupe(list) }));
+    const serversSame = byPort.every((x) => asSet(x.list) === asSet(byPort[0]!.list));
+    // meshc's access rules apply to every port of a service: where the ports differ (the Servers, or the default
+    // policy of the ports no Server selects), only what every port admits is kept (the import admits less, never
+    // more).
+    const lists = [...byPort.map((x) => x.list), ...(fallback ? [[...fallback.rules]] : [])];
     const same = lists.every((l) => asSet(l) === asSet(lists[0]!));
-    // meshc's access rules apply to every port of a service: where the Servers differ, only what every one of
-    // them admits is kept (the import admits less, never more).
-    if (!same)
-      ctx
-        .reader(first.source)
-        .approximated(
-          ['spec', 'port'],
-          `the Servers of ${e.service.name} admit different callers (or requests) per port${covered ? '' : ' and do not cover all of its ports'}; meshc's access rules apply to every port of a service, so only what every Server admits was kept, and the import admits less`,
-        );
-    else if (!covered)
-      ctx
-        .reader(first.source)
-        .approximated(
-          ['spec', 'port'],
-          `the Servers of ${e.service.name} do not cover all of its ports; meshc's access rules apply to every port of a service, so their rules apply to the other ports too`,
-        );
-    addAccess(draft, same ? lists[0]! : dedupe(lists.reduce(intersectRules)));
+    const kept = same ? lists[0]! : dedupe(lists.reduce(intersectRules));
+    addAccess(draft, kept);
     draft.from.set('access', first.source);
     // meshc admits "anyone" by network under permissive mTLS and by any meshed identity under strict: the
     // form says the service's mode where it differs from the environment's.
@@ -651,6 +734,40 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
     if (anyOf.size === 1) {
       const mode = anyOf.has('network') ? 'permissive' : 'strict';
       if (mode !== (ctx.environment.mtls ?? 'permissive')) draft.spec.mtls = mode;
+    }
+    // The ports without a Server admit any meshed caller only: a `*` kept for every port must mean that there.
+    const strictened =
+      fallback?.anyOf === 'mesh' &&
+      kept.some((r) => r.from.includes('*')) &&
+      (draft.spec.mtls ?? ctx.environment.mtls ?? 'permissive') !== 'strict';
+    if (strictened) draft.spec.mtls = 'strict';
+    if (!same || strictened) {
+      const where = (list: readonly AccessRule[]) => asSet(list) !== asSet(kept) || strictened;
+      const less = [
+        ...byPort.filter((x) => x.port !== '*' && where(x.list)).map((x) => Number(x.port)),
+        ...(fallback && asSet(fallback.rules) !== asSet(kept) ? uncovered : []),
+      ].sort((a, b) => a - b);
+      const parts = [
+        ...(serversSame
+          ? []
+          : [
+              `the Servers of ${name} admit different callers (or requests) per port (${byPort
+                .map((x) => `${x.port === '*' ? 'every port' : `port ${x.port}`}: ${describeRules(x.list)}`)
+                .join('; ')})`,
+            ]),
+        ...(fallback
+          ? [
+              `no Server selects ${portList(uncovered)} of ${name}, where Linkerd applies ${fallback.what}, which admits ${fallback.admits}`,
+            ]
+          : []),
+      ];
+      ctx
+        .reader(first.source)
+        .approximated(
+          ['spec', 'port'],
+          `Linkerd authorizes per port: ${parts.join(', and ')}; meshc's access rules apply to every port of a service, so only what every port admits was kept (${describeRules(kept)}${strictened ? ', with mtls: strict, so that `*` is any meshed caller as there' : ''}), and the import admits less${less.length ? ` on ${portList(less)}` : ''}`,
+          'Widen the imported access by hand if those ports should admit more (it then applies to every port), or keep per-port authorization with an Environment `patches` entry on the rendered Servers.',
+        );
     }
     if ((draft.spec.mtls ?? ctx.environment.mtls ?? 'permissive') !== 'strict')
       for (const s of e.servers)
@@ -664,7 +781,34 @@ function readAuthorization(objects: readonly SourcedObject[], ctx: ImportContext
               ['spec', 'accessPolicy'],
               "all-authenticated (any meshed identity) became the caller `*` on its routes' requests, which under permissive mTLS also admits unauthenticated callers",
             );
+    // Linkerd's default probe route (GET on the pod's probe paths, from its probe networks, unauthenticated)
+    // exists on a Server only while no route is attached to it (policy-controller `inbound/index.rs`,
+    // `default_inbound_http_routes`): it is not an object of the input to filter, but meshc's render of access
+    // rules without methods or paths (or of `access: []`) attaches no route, so Linkerd adds it back there.
+    const rendersRoutes = kept.some((r) => r.from.length && (r.methods?.length || r.paths?.length));
+    if (!rendersRoutes)
+      for (const s of e.servers) {
+        const attached = routesOf.get(key(s.source)) ?? [];
+        const tcp = e.service.ports.find((p) => p.port === s.port)?.protocol === 'tcp';
+        if (!attached.length || tcp) continue;
+        const names = [...new Set(attached.map((x) => x.reader.ref))].sort();
+        ctx
+          .reader(s.source)
+          .approximated(
+            ['spec', 'port'],
+            `it has inbound routes (${names.join(', ')}), so Linkerd authorizes no kubelet probe on it by itself (its default probe route, GET on the pod's probe paths from the probe networks, unauthenticated, exists only while no route is attached); meshc renders no inbound route for the imported access (${kept.length ? 'its rules name no methods or paths' : 'access: []'}), so on the rendered Server Linkerd adds that probe route back and admits those probes${s.port !== undefined ? ` on port ${s.port}` : ''} if the pods have HTTP probes there`,
+            "Nothing to do if the pods' probes should pass (on the cluster they needed a route that admits them); if they must stay refused, keep an inbound route on the Server with an Environment `patches` entry.",
+          );
+      }
   }
+}
+
+/** Access rules as the messages say them: their callers, or no caller. */
+function describeRules(rules: readonly AccessRule[]): string {
+  const callers = [...new Set(rules.flatMap((r) => r.from))];
+  if (!callers.length) return 'no caller';
+  const narrowed = rules.some((r) => r.methods?.length || r.paths?.length);
+  return `${callers.includes('*') ? 'any caller' : callers.join(', ')}${narrowed ? ' (on some requests)' : ''}`;
 }
 
 function portByTarget(service: KnownService, port: unknown): { port: number } | undefined {
@@ -873,8 +1017,9 @@ function mayMeet(a: RouteMatch, b: RouteMatch): boolean {
 
 /**
  * The inbound routes of the input, each with the Servers it is attached to and its match entries. A route the
- * outbound import reads too (it also has a Service or Gateway parent; its Server parents are reported there)
- * carries nothing here, nor does a route with hostnames: their matches still decide which route takes a request.
+ * outbound import reads too (it also has a Service or Gateway parent: its matches become the service's routes)
+ * carries nothing here, nor does a route with hostnames: their matches still decide which route takes a request,
+ * and what their callers lose is reported at their Server parents (routedRules) or hostnames.
  */
 function readInboundRoutes(
   objects: readonly SourcedObject[],
@@ -886,9 +1031,11 @@ function readInboundRoutes(
     const r = ctx.reader(o);
     const elsewhere = readByOutbound(o.object);
     const parents: { key: string; at: DataPath }[] = [];
+    const serverRefs: DataPath[] = [];
     let invalid: DataPath | undefined;
     asArray(r.get(['spec', 'parentRefs'])).forEach((p, i) => {
       const at = ['spec', 'parentRefs', i];
+      if (isServerRef(p, o.object)) serverRefs.push(at);
       if (!isServerRef(p, o.object)) {
         if (!elsewhere)
           r.notCarried(
@@ -914,7 +1061,13 @@ function readInboundRoutes(
           `${r.ref} is not carried: Linkerd ignores an inbound route whose Server parent names a port, a section or another namespace.`,
         );
         r.consume([]);
-      }
+      } else
+        // The outbound side (its Service or Gateway parents) is read there; as an inbound route it does nothing.
+        for (const at of serverRefs)
+          r.notCarried(
+            at,
+            'Linkerd ignores the route as an inbound route, since a Server parent of it names a port, a section or another namespace: it authorizes nothing on its Servers, and neither does the imported spec',
+          );
       continue;
     }
     if (!parents.length) {
@@ -957,14 +1110,15 @@ function readInboundRoutes(
           ['spec', 'hostnames'],
           "access rules name no hosts: the route's authorizations (its policies' and its Server's) were left out, so it admits less",
         );
-      for (const p of parents)
-        if (!servers.has(p.key))
-          r.report(
-            'IMPORT_NO_SERVICE',
-            p.at,
-            `The Server ${p.key.slice(p.key.indexOf('/') + 1)} of ${r.ref} is not in the input (or fits no Service); the route is not carried for it.`,
-          );
     }
+    // A route the outbound import reads too: its Server parents are said here (routedRules, for the known ones).
+    for (const p of parents)
+      if (!servers.has(p.key))
+        r.report(
+          'IMPORT_NO_SERVICE',
+          p.at,
+          `The Server ${p.key.slice(p.key.indexOf('/') + 1)} of ${r.ref} is not in the input (or fits no Service); the route is not carried for it.`,
+        );
     const known = parents.filter(
       (p, i) => servers.has(p.key) && parents.findIndex((x) => x.key === p.key) === i,
     );
@@ -1002,6 +1156,7 @@ const describeCallers = (c: Caller) => (c.any ? 'any caller' : c.from.join(', ')
  * route and of the Server, less those that another route which may take some of its requests does not admit.
  */
 function routedRules(
+  serverKey: string,
   attached: readonly InboundRoute[],
   serverWide: readonly Caller[],
   routeCallers: ReadonlyMap<string, Caller[]>,
@@ -1032,6 +1187,20 @@ function routedRules(
     );
   for (const route of attached) {
     const own = ownOf(route);
+    // A route that is an outbound one too (a Service or Gateway parent): its matches are the service's routes, and
+    // access rules do not carry it; on this Server it still takes its requests, which nobody is admitted to then.
+    if (!route.readHere) {
+      const before = unionCallers([server, own]);
+      const at = route.servers.find((x) => x.key === serverKey)?.at;
+      if (at && nobody(before)) route.reader.consume(at);
+      else if (at)
+        route.reader.notCarried(
+          at,
+          `Linkerd also uses it as an inbound route of Server ${serverKey.slice(serverKey.indexOf('/') + 1)}, where it takes the requests it matches and authorizes them by its policies and the Server's; access rules do not carry a route that also has a Service or Gateway parent (its matches became the service's routes), so none of its callers (${describeCallers(before)}) was kept for those requests (another imported access rule may still admit some of them there) and it admits less`,
+          'Split the route: one with the Service parent (outbound routing), one with the Server parent (authorization), and import again; or add the access rule by hand.',
+        );
+      continue;
+    }
     for (const e of route.entries) {
       if (e.access === undefined) continue;
       // The Server's callers are admitted by every route: only the route's own can lose requests to another.

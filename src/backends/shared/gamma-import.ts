@@ -181,6 +181,11 @@ export interface GammaOptions {
    * (gamma.ts `buildServiceReferenceGrant`: Linkerd). Default false (Istio's render writes VirtualServices).
    */
   readonly rendersReferenceGrants?: boolean;
+  /**
+   * Parents of a route that the mesh's importer reads and reports elsewhere (Linkerd: a Server parent, read as an
+   * inbound route by its authorization import): neither carried nor reported here.
+   */
+  readonly readsParentElsewhere?: (parentRef: Record<string, unknown>, route: K8sObject) => boolean;
 }
 
 /** The Gateway API render's backend port (gamma.ts `backendPort`), for a target with the spec ports `ports`. */
@@ -235,6 +240,17 @@ interface RefUse {
   readonly parents?: readonly Parent[];
 }
 
+/** The port of a carried ingress route's backendRef, which checkIngressPorts compares with meshc's ingress port. */
+interface IngressPortUse {
+  readonly r: FieldReader;
+  /** The backendRef. */
+  readonly at: DataPath;
+  /** The Service the route sends to (the spec service that gets `ingress`). */
+  readonly target: { readonly namespace: string; readonly name: string };
+  /** `backendRefs[].port`; undefined when the backendRef names none. */
+  readonly port?: number;
+}
+
 interface Item {
   readonly object: string;
   readonly reader: FieldReader;
@@ -253,6 +269,7 @@ export function readGammaRoutes(
   const uses: PortUse[] = [];
   const refs: RefUse[] = [];
   const redirects: RedirectUse[] = [];
+  const ingressPorts: IngressPortUse[] = [];
   const grants = objects.filter((o) => isReferenceGrant(o.object));
   const sorted = objects
     .filter((o) => !isReferenceGrant(o.object))
@@ -278,8 +295,9 @@ export function readGammaRoutes(
         });
         r.consume(at);
       } else if (kind === 'Gateway') {
-        readIngressRoute(r, i, ctx, refs, redirects);
-      } else r.notCarried(at, `a ${String(kind)} parent has no spec form`);
+        readIngressRoute(r, i, ctx, refs, redirects, ingressPorts);
+      } else if (!options.readsParentElsewhere?.(p, o.object))
+        r.notCarried(at, `a ${String(kind)} parent has no spec form`);
     });
     if (!parents.length) continue;
     const annotations = options.annotations(r);
@@ -351,6 +369,7 @@ export function readGammaRoutes(
     noDefaultRoute(ctx.reader(s.first), ['spec', 'rules'], draft.spec.routes, options.mesh);
   }
   checkBackendPorts(ctx, uses, carried, options);
+  checkIngressPorts(ctx, ingressPorts);
   checkRedirectHosts(ctx, redirects);
   checkReferenceGrants(
     ctx,
@@ -419,6 +438,42 @@ function checkBackendPorts(
       [...use.at, 'port'],
       `${options.mesh} sends these requests to port ${use.port} of ${use.named}${missing ? ` (${use.named} has no port ${use.port}: the backend is invalid and these requests fail)` : ''}, and the spec's backends name no port: meshc's render sends them to ${list([...rendered].sort((a, b) => a - b))} of ${use.named} (${how.rule.replace('{target}', name)})`,
       `Reorder the ports of ${name} in the imported spec if every route to ${name} means port ${use.port}, or keep this routing with an Environment \`patches\` entry.`,
+    );
+  }
+}
+
+/**
+ * The spec's `ingress` names no port: meshc's ingress route (gateway-api.ts `buildIngressHttpRoute`) sends to the
+ * service's first HTTP port, else its first port (`ingressPort`), whatever port the backendRef of the imported
+ * route named. A port the imported spec has in that place is carried (a service only routes name takes the port
+ * as one of its ports, `seePort`); any other is reported at the port, with what the Gateway does with it. Called
+ * once every route is read (the ports of a service without a Kubernetes Service are the ones routes named).
+ */
+function checkIngressPorts(ctx: ImportContext, uses: readonly IngressPortUse[]): void {
+  for (const use of uses) {
+    const ports = specPorts(ctx, use.target);
+    const http = ports.find((p) => p.protocol !== 'tcp');
+    const rendered = (http ?? ports[0])?.port;
+    if (rendered === undefined || use.port === rendered) {
+      use.r.consume([...use.at, 'port']);
+      continue;
+    }
+    const name = use.target.name;
+    const meshc = `the spec's \`ingress\` names no port: meshc's ingress route sends them to port ${rendered} of ${name} (${http ? 'its first HTTP port' : 'its first port: it has no HTTP port'})`;
+    if (use.port === undefined) {
+      use.r.approximated(
+        use.at,
+        `the backendRef names no port, which Gateway API requires for a Service backend (the API server refuses such a route), and ${meshc}`,
+        `Check that port ${rendered} of ${name} should take the ingress requests.`,
+      );
+      continue;
+    }
+    const known = ctx.workloads.service(use.target.namespace, name)?.ports;
+    const missing = !!known?.length && !known.some((p) => p.port === use.port);
+    use.r.approximated(
+      [...use.at, 'port'],
+      `the Gateway sends these requests to port ${use.port} of ${name}${missing ? ` (${name} has no port ${use.port}: the backend is invalid and the Gateway answers them with 500)` : ''}, and ${meshc}`,
+      `Make port ${use.port} the first HTTP port of ${name} in the imported spec if the ingress means it, or keep this route with an Environment \`patches\` entry.`,
     );
   }
 }
@@ -1016,6 +1071,7 @@ function readIngressRoute(
   ctx: ImportContext,
   crossRefs: RefUse[],
   redirects: RedirectUse[],
+  ingressPorts: IngressPortUse[],
 ): void {
   // meshc's redirect of plain HTTP to HTTPS, which `mesh.ingress.tls` implies.
   const rules = asArray(r.get(['spec', 'rules']));
@@ -1115,6 +1171,19 @@ function readIngressRoute(
       for (const k of Object.keys(b))
         if (!['group', 'kind', 'name', 'namespace', 'port', 'weight'].includes(k))
           r.notCarried([...p, k], `an ingress route has no spec form for a backendRef's \`${k}\``);
+      // The port, against meshc's ingress port once every route is read (checkIngressPorts); a split over
+      // several backendRefs is reported whole above.
+      if (b.port !== undefined && typeof b.port !== 'number')
+        r.notCarried([...p, 'port'], 'the port is not a number');
+      else if (list.length === 1) {
+        if (typeof b.port === 'number') seePort(ctx, ns, name, b.port);
+        ingressPorts.push({
+          r,
+          at: p,
+          target: { namespace: ns, name },
+          ...(typeof b.port === 'number' ? { port: b.port } : {}),
+        });
+      }
     });
   });
   for (const k of first ? Object.keys((r.get(['spec']) as Record<string, unknown> | undefined) ?? {}) : [])
