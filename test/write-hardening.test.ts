@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { OWNED_HEADER, type OutputFile } from '../src/core/output.ts';
 import { STALE_LOCK_MS, acquireLock, lockPath } from '../src/write/lock.ts';
-import { findMeshMoves, findRemovals, NO_REMOVALS } from '../src/write/removals.ts';
+import { findMeshMoves, findRemovals, NO_REMOVALS, removalDiagnostics } from '../src/write/removals.ts';
 import { writeTree } from '../src/write/write-tree.ts';
 import { runCli } from './helpers/cli.ts';
 import { readTree } from './helpers/render.ts';
@@ -393,6 +393,7 @@ describe('findRemovals', () => {
       environments: ['staging'],
       namespaces: ['prod/analytics'],
       meshDirs: [],
+      releases: [],
       bases: ['istio/analytics'],
       clusters: ['staging-1'],
       services: ['analytics/reports', 'shop/checkout'],
@@ -426,6 +427,24 @@ describe('findRemovals', () => {
       namespaces: ['staging/mesh-system'],
       meshDirs: ['prod/install'],
     });
+  });
+
+  it('names the Flux HelmReleases that go while their install directory stays', () => {
+    const kept = [
+      f('overlays/prod/shop/kustomization.yaml'),
+      f('overlays/prod/mesh-system/install/kustomization.yaml'),
+      f('overlays/prod/mesh-system/install/helm.toolkit.fluxcd.io_v2_helmrelease_istiod.yaml'),
+    ];
+    const removed = [
+      'overlays/prod/mesh-system/install/helm.toolkit.fluxcd.io_v2_helmrelease_istio-ingressgateway.yaml',
+      // Not a HelmRelease: the directory stays, no unit.
+      'overlays/prod/mesh-system/install/v1_namespace_istio-ingress.yaml',
+    ];
+    const r = findRemovals(removed, kept);
+    expect(r).toMatchObject({ meshDirs: [], releases: ['prod/istio-ingressgateway'] });
+    expect(removalDiagnostics(r)[0]?.message).toMatch(
+      /Helm release prod\/istio-ingressgateway \(environment\/release; Flux uninstalls it/,
+    );
   });
 
   it('names the environments whose namespace overlays build on another mesh than the tree on disk', () => {
@@ -496,5 +515,30 @@ describe('findRemovals', () => {
     expect(existsSync(installDir)).toBe(true);
     expect((await runCli(['render', '.', '-q', '--allow-removals'], { cwd: dir })).code).toBe(0);
     expect(existsSync(installDir)).toBe(false);
+  });
+
+  it("refuses to write a render that drops one Helm release of an environment's install, unless told", async () => {
+    const install = (ingress: string) =>
+      ISTIO_ENV.replace(
+        'mtls: strict }',
+        `mtls: strict, install: { chartVersion: "1.24.3" }, trust: { existingSecret: { name: cacerts } }, ingress: { api: ${ingress}, className: istio } }`,
+      );
+    const dir = await specTree({ ...bigSpec(4), 'env.yaml': install('native') });
+    expect((await runCli(['render', '.', '-q'], { cwd: dir })).code).toBe(0);
+    const gateway = path.join(
+      dir,
+      'rendered/overlays/prod/mesh-system/install/helm.toolkit.fluxcd.io_v2_helmrelease_istio-ingressgateway.yaml',
+    );
+    expect(existsSync(gateway)).toBe(true);
+    // The gateway chart goes with the native ingress; istiod and the install directory stay.
+    await writeFile(path.join(dir, 'env.yaml'), install('gateway-api'));
+    const refused = await runCli(['render', '.'], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toMatch(
+      /OUTPUT_REMOVALS: .*Helm release prod\/istio-ingressgateway \(environment\/release; Flux uninstalls it/,
+    );
+    expect(existsSync(gateway)).toBe(true);
+    expect((await runCli(['render', '.', '-q', '--allow-removals'], { cwd: dir })).code).toBe(0);
+    expect(existsSync(gateway)).toBe(false);
   });
 });

@@ -514,7 +514,7 @@ export const CODES = {
     severity: 'error',
     area: 'render',
     cause:
-      'A whole environment, namespace, mesh-wide directory of an environment (`mesh-system/install`, whose removal uninstalls the control plane, `prerequisites` or `config`) or cluster directory of the output on disk would disappear from the new render, or an environment on disk would move to another mesh; Flux and Argo CD would prune it from the cluster.',
+      'A whole environment, namespace, mesh-wide directory of an environment (`mesh-system/install`, whose removal uninstalls the control plane, `prerequisites` or `config`), Flux HelmRelease of an install that stays (Flux uninstalls it) or cluster directory of the output on disk would disappear from the new render, or an environment on disk would move to another mesh; Flux and Argo CD would prune it from the cluster.',
     fix: 'Fix the spec if files were moved, renamed or fell outside the globs; move a mesh through a new cluster or in a planned window (README, "Moving between meshes"); if the removal is intended, run `meshc render --allow-removals`.',
   },
   OUTPUT_LOCKED: {

@@ -24,6 +24,12 @@ export interface Removals {
    * environment's mesh-system overlay stays.
    */
   readonly meshDirs: string[];
+  /**
+   * `<env>/<release>` of Flux HelmReleases that go while the environment's `install` directory stays (an
+   * ingress gateway when `mesh.ingress` changes, Flagger when no service rolls out any more): helm-controller
+   * uninstalls the release, its LoadBalancer Service or controller with it.
+   */
+  readonly releases: string[];
   /** `<mesh>/<namespace>` bases that go. */
   readonly bases: string[];
   readonly clusters: string[];
@@ -40,6 +46,7 @@ export const NO_REMOVALS: Removals = {
   environments: [],
   namespaces: [],
   meshDirs: [],
+  releases: [],
   bases: [],
   clusters: [],
   services: [],
@@ -60,6 +67,7 @@ export function findRemovals(
   const environments = new Set<string>();
   const namespaces = new Set<string>();
   const meshDirs = new Set<string>();
+  const releases = new Set<string>();
   const bases = new Set<string>();
   const clusters = new Set<string>();
   const services = new Set<string>();
@@ -70,6 +78,10 @@ export function findRemovals(
       else if (s.length >= 4 && !kept.has(`overlays/${s[1]}/${s[2]}`)) namespaces.add(`${s[1]}/${s[2]}`);
       else if (s[2] === MESH_SYSTEM_DIR && s.length >= 5 && !kept.has(`overlays/${s[1]}/${s[2]}/${s[3]}`))
         meshDirs.add(`${s[1]}/${s[3]}`);
+      else if (s[2] === MESH_SYSTEM_DIR && s.length === 5) {
+        const release = FLUX_HELMRELEASE.exec(s[4]!);
+        if (release) releases.add(`${s[1]}/${release[1]}`);
+      }
     } else if (s[0] === 'base' && s.length >= 4) {
       if (!kept.has(`base/${s[1]}/${s[2]}`)) bases.add(`${s[1]}/${s[2]}`);
       const svc = /^v1_service_(.+)\.yaml$/.exec(s[3]!);
@@ -89,12 +101,16 @@ export function findRemovals(
     environments: sorted(environments),
     namespaces: sorted(namespaces),
     meshDirs: sorted(meshDirs),
+    releases: sorted(releases),
     bases: sorted(bases),
     clusters: sorted(clusters),
     services: sorted(services),
     meshMoves: [],
   };
 }
+
+/** The file of a Flux HelmRelease in a mesh-system directory (gitops/layout.ts names files by group, version, kind). */
+const FLUX_HELMRELEASE = /^helm\.toolkit\.fluxcd\.io_v[^_]+_helmrelease_(.+)\.yaml$/;
 
 /** An owned file the render rewrites: its path, the text on disk and the new text. */
 export interface Rewrite {
@@ -141,6 +157,10 @@ export function removalDiagnostics(r: Removals): Diagnostic[] {
   if (r.meshDirs.length)
     parts.push(
       `${MESH_SYSTEM_DIR} directory ${r.meshDirs.join(', ')} (environment/directory; without \`install\` the engine uninstalls the control plane's Helm releases, keeping their CRDs and so the mesh's custom resources)`,
+    );
+  if (r.releases.length)
+    parts.push(
+      `Helm release ${r.releases.join(', ')} (environment/release; Flux uninstalls it, and whatever it runs, a gateway's LoadBalancer Service and address included)`,
     );
   if (r.bases.length) parts.push(`base ${r.bases.join(', ')} (mesh/namespace)`);
   if (r.clusters.length) parts.push(`cluster ${r.clusters.join(', ')}`);
