@@ -276,8 +276,9 @@ describe('one render at a time per output directory', () => {
     'a lock held by a process that has exited but is not reaped yet (a zombie) is stale and taken over',
     async () => {
       const out = path.join(await tempDir(), 'out');
-      // `sh` starts `sleep 0` in the background and becomes `sleep 5`, which never reaps it.
-      const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], {
+      // `sh` starts `sleep 0.5` in the background and becomes `sleep 5`, which never reaps it. (A child that
+      // exits before the exec, as `sleep 0` can on a busy machine, is reaped by `sh` itself: no zombie.)
+      const parent = spawn('sh', ['-c', 'sleep 0.5 & echo $!; exec sleep 5'], {
         stdio: ['ignore', 'pipe', 'ignore'],
       });
       try {
@@ -289,7 +290,7 @@ describe('one render at a time per output directory', () => {
           const stat = readFileSync(`/proc/${zombie}/stat`, 'latin1');
           return stat.slice(stat.lastIndexOf(')') + 1).trim()[0];
         };
-        for (let i = 0; i < 100 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 200 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
         expect(state()).toBe('Z');
         expect(() => process.kill(zombie, 0)).not.toThrow();
         await writeFile(lockPath(out), `${zombie}\n`);
