@@ -71,7 +71,12 @@ describe('gitops.repo against the engine', () => {
   });
 });
 
-const chart = (name: string, chartName: string, dependsOn: string[] = []): ChartRelease => ({
+const chart = (
+  name: string,
+  chartName: string,
+  dependsOn: string[] = [],
+  templatedCrds = false,
+): ChartRelease => ({
   name,
   repoName: 'repo',
   repoUrl: 'https://charts.example.com',
@@ -80,6 +85,7 @@ const chart = (name: string, chartName: string, dependsOn: string[] = []): Chart
   namespace: 'mesh',
   values: {},
   dependsOn,
+  ...(templatedCrds ? { templatedCrds } : {}),
 });
 
 const GITOPS: GitOpsSettings = {
@@ -112,10 +118,10 @@ describe('Flux Kustomizations that wait converge', () => {
 });
 
 describe('Helm keeps the CRDs of the mesh charts on uninstall', () => {
-  it('annotates the CRDs of linkerd-crds and consul through a post-renderer, and no other chart', () => {
+  it('annotates the CRDs of the charts that template them (linkerd-crds, consul) through a post-renderer, and no other chart', () => {
     const objs = fluxInstallObjects([
-      chart('linkerd-crds', 'linkerd-crds'),
-      chart('consul', 'consul'),
+      chart('linkerd-crds', 'linkerd-crds', [], true),
+      chart('consul', 'consul', [], true),
       chart('istiod', 'istiod'),
     ]);
     const release = (name: string) =>

@@ -46,6 +46,12 @@ export interface ChartRelease {
   /** Names of releases that must be ready first. */
   readonly dependsOn: readonly string[];
   /**
+   * The chart templates CustomResourceDefinitions without `helm.sh/resource-policy: keep` (not in its `crds/`,
+   * which Helm never deletes): uninstalling the release would delete them, and every custom resource of theirs
+   * in the cluster. gitops/ keeps them (Flux: a post-renderer adding the annotation). Absent: false.
+   */
+  readonly templatedCrds?: boolean;
+  /**
    * Fields of objects the chart installs that the cluster rewrites at run time (a controller of the mesh
    * patches them after install). A GitOps engine that compares the chart's render with the live objects
    * must not count them as drift (Argo CD: `ignoreDifferences`). Absent: none.

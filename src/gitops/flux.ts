@@ -70,15 +70,6 @@ export const UPGRADE_RETRIES = 3;
 export const FLUX_PRUNE_ANNOTATION = 'kustomize.toolkit.fluxcd.io/prune';
 export const FLUX_PRUNE_DISABLED = 'disabled';
 
-/**
- * Charts whose CRDs are templates without `helm.sh/resource-policy: keep` (not in the chart's `crds/`, which
- * Helm never deletes): uninstalling the release (the HelmRelease removed, or its Kustomization deleted)
- * would delete the CRDs and with them every custom resource of theirs in the cluster. linkerd/linkerd2
- * `charts/linkerd-crds/templates/`, hashicorp/consul-k8s `charts/consul/templates/crd-*.yaml`. Istio's
- * `base` carries the annotation itself; appmesh-controller and flagger ship theirs in `crds/`.
- */
-export const CHARTS_WITH_TEMPLATED_CRDS: ReadonlySet<string> = new Set(['linkerd-crds', 'consul']);
-
 export const HELM_RESOURCE_POLICY = 'helm.sh/resource-policy';
 
 /**
@@ -144,7 +135,9 @@ export function fluxInstallObjects(charts: readonly ChartRelease[]): K8sObject[]
       remediation: { retries: INSTALL_RETRIES },
     };
     spec.interval = HELM_RELEASE_INTERVAL;
-    if (CHARTS_WITH_TEMPLATED_CRDS.has(c.chart)) spec.postRenderers = [KEEP_CRDS_POST_RENDERER];
+    // A chart whose CRDs are templates without the keep annotation (ChartRelease.templatedCrds): uninstalling
+    // the release (the HelmRelease removed, or its Kustomization deleted) would delete every custom resource.
+    if (c.templatedCrds) spec.postRenderers = [KEEP_CRDS_POST_RENDERER];
     spec.releaseName = c.name;
     spec.targetNamespace = c.namespace;
     spec.upgrade = {

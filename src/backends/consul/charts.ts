@@ -53,6 +53,8 @@ export function buildCharts(env: ResolvedEnvironment): ChartRelease[] {
       values: consulValues(env, install.values),
       dependsOn: [],
       runtimeFields: WEBHOOK_CA_BUNDLES,
+      // hashicorp/consul-k8s charts/consul/templates/crd-*.yaml: templates, without the keep annotation.
+      templatedCrds: true,
     },
   ];
 }

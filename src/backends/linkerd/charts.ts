@@ -34,7 +34,15 @@ export function buildCharts(env: ResolvedEnvironment): ChartRelease[] {
   if (!install) return [];
   const common = { ...LINKERD_REPO, version: install.chartVersion, namespace: LINKERD_NS };
   return [
-    { name: 'linkerd-crds', chart: 'linkerd-crds', values: { ...NO_GATEWAY_API }, dependsOn: [], ...common },
+    // linkerd/linkerd2 charts/linkerd-crds/templates/: the CRDs are templates, without the keep annotation.
+    {
+      name: 'linkerd-crds',
+      chart: 'linkerd-crds',
+      values: { ...NO_GATEWAY_API },
+      dependsOn: [],
+      templatedCrds: true,
+      ...common,
+    },
     {
       name: 'linkerd-control-plane',
       chart: 'linkerd-control-plane',
