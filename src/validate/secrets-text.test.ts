@@ -166,6 +166,9 @@ describe('secretBlocks', () => {
     expect(masked(bearer)).toEqual(['authorization: "******', `  ${'*'.repeat(24)}"`]);
     const escaped = `token: "ghp_${'x'.repeat(18)}\\\n  ${'x'.repeat(18)}"`;
     expect(masked(escaped).join('\n')).not.toMatch(/x{6}/);
+    // A bracket inside a plain scalar opens no flow collection: the next line still continues the scalar.
+    const bracket = `a: sk_live_${'k'.repeat(10)}[\n  ${'A'.repeat(16)}`;
+    expect(masked(bracket)).toEqual([`a: ${'*'.repeat(19)}`, `  ${'*'.repeat(16)}`]);
   });
 
   it('masks an AWS secret access key given as a list item under its key', () => {

@@ -502,6 +502,11 @@ interface LineValue {
    * before, which secretColumns, reading the line alone, cannot know.
    */
   readonly entries?: readonly Columns[];
+  /**
+   * The column of the `[` or `{` its value begins with: a flow collection. Outside one, a bracket later in a
+   * plain scalar (`a: sk_live_x[`) is a character of the scalar, and opens nothing.
+   */
+  readonly flowAt?: number;
 }
 
 /** A block scalar header: `|`, `>-`, `|2+`. */
@@ -553,7 +558,16 @@ function lineValue(line: string): LineValue | undefined {
     // Entries of a sequence begun on the line (not keys, nor values of its keys, nor a comment's words).
     const entry = (t: Token) => t.key === undefined && !t.isKey && t.to <= tail.length;
     const entries = tokens.filter((t) => entry(t) && t !== last).map((t): Columns => [i + t.from, i + t.to]);
-    const none = { key, keyAt, item, block: undefined, text: undefined, opens: undefined, entries };
+    const none = {
+      key,
+      keyAt,
+      item,
+      block: undefined,
+      text: undefined,
+      opens: undefined,
+      entries,
+      flowAt: i,
+    };
     if (!last) return none;
     if (FLOW.includes(tail.at(-1)!)) {
       if (entry(last)) entries.push([i + last.from, i + last.to]);
@@ -682,7 +696,10 @@ function textValues(
     if (!v && !line.trim()) continue;
     // In a flow collection over lines (JSON's arrays and objects), a line after an entry's end begins an entry.
     const entry = flow > 0 && afterEntry;
-    if (FLOW_CHAR.test(line)) flow = Math.max(0, flow + flowOf(line).depth);
+    // Outside a flow collection, only a value that begins with a bracket opens one.
+    const flowFrom = flow > 0 ? 0 : v?.flowAt;
+    if (flowFrom !== undefined && FLOW_CHAR.test(line))
+      flow = Math.max(0, flow + flowOf(line.slice(flowFrom)).depth);
     afterEntry = flow > 0 && /[,[{]$/.test(flowOf(line).code);
     if (!v) {
       // A comment ends a plain scalar.
