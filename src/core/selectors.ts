@@ -16,6 +16,11 @@ export function selectorsMeet(a: Labels, b: Labels): boolean {
   return true;
 }
 
+/** Whether a selector selects a pod with `labels`: the pod carries every label it requires (an empty one: any). */
+export function selectsLabels(selector: Labels, labels: Labels): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
 /** `{k: v, …}`, as the messages name a selector. */
 export function labelsText(labels: Labels): string {
   return `{${Object.entries(labels)

@@ -33,7 +33,7 @@ import {
 import { GATEWAY_POD_LABEL } from './ingress.ts';
 import { splitEvenly } from './model.ts';
 import { HTTP_RETRY_EVENT } from './virtual-router.ts';
-import { selectorsMeet } from '../../core/selectors.ts';
+import { selectorsMeet, selectsLabels } from '../../core/selectors.ts';
 
 /**
  * `meshc import` for AWS App Mesh: the inverse of the App Mesh backend (its README has the forward mapping).
@@ -229,9 +229,7 @@ function servicesOfLabels(ctx: ImportContext, namespace: string, labels: Readonl
     .all()
     .filter(
       (s) =>
-        s.namespace === namespace &&
-        Object.keys(s.selector).length > 0 &&
-        Object.entries(s.selector).every(([k, v]) => labels[k] === v),
+        s.namespace === namespace && Object.keys(s.selector).length > 0 && selectsLabels(s.selector, labels),
     )
     .sort((a, b) => Object.keys(b.selector).length - Object.keys(a.selector).length);
 }

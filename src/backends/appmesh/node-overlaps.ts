@@ -12,7 +12,13 @@
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import type { ResolvedEnvironment, ResolvedService } from '../../model/types.ts';
 import { flaggerSelectorLabel } from '../../spec/rollout.ts';
-import { labelsText, selectorMeetings, type Labels, type SelectorClaim } from '../../core/selectors.ts';
+import {
+  labelsText,
+  selectorMeetings,
+  selectsLabels,
+  type Labels,
+  type SelectorClaim,
+} from '../../core/selectors.ts';
 import { APPMESH_INGRESS_NS } from './constants.ts';
 import { GATEWAY_POD_LABEL, nativeGateway } from './ingress.ts';
 import { nodesOf } from './model.ts';
@@ -58,11 +64,6 @@ export function checkNodeOverlaps(env: ResolvedEnvironment): Diagnostic[] {
   return [...nodes, ...checkGatewayOverlaps(env)];
 }
 
-/** Whether a pod with the labels `labels` matches the selector: it carries every label the selector requires. */
-function selects(selector: Labels, labels: Labels): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
-
 /**
  * Services of the ingress gateway's namespace (`mesh.ingress.namespace`, with `api: native`) with a VirtualNode
  * that selects pods the VirtualGateway selects too: its selector requires the label the gateway selects
@@ -81,7 +82,7 @@ export function checkGatewayOverlaps(env: ResolvedEnvironment): Diagnostic[] {
   const gateway = nativeGateway(env);
   if (!gateway) return [];
   const hit = (selector: Labels) =>
-    selects(gateway.podSelector, selector) || selects(selector, gateway.podLabels);
+    selectsLabels(gateway.podSelector, selector) || selectsLabels(selector, gateway.podLabels);
   const out: Diagnostic[] = [];
   for (const s of env.services) {
     if (s.namespace !== gateway.namespace) continue;
@@ -93,7 +94,7 @@ export function checkGatewayOverlaps(env: ResolvedEnvironment): Diagnostic[] {
         }));
     const node = nodes.find((n) => hit(n.selector));
     if (!node) continue;
-    const why = selects(gateway.podSelector, node.selector)
+    const why = selectsLabels(gateway.podSelector, node.selector)
       ? `its VirtualNode selects ${labelsText(node.selector)}, so its pods carry the gateway's ${labelsText(gateway.podSelector)}`
       : `its VirtualNode selects ${labelsText(node.selector)}, which the gateway's Envoy pods carry (${labelsText(gateway.podLabels)})`;
     out.push({

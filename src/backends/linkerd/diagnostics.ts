@@ -14,6 +14,7 @@ import { rustRegexError } from './rust-regex.ts';
 import { httpRetryToken, UNEXPRESSIBLE_RETRY } from './route-policy.ts';
 import { checkDroppedOutlierFields, checkOutlierDetection } from './services.ts';
 import { ISSUER_SECRET, TRUST_ROOTS } from './trust.ts';
+import { selectsLabels } from '../../core/selectors.ts';
 
 /** Why Linkerd needs the per-version Services (services.ts buildServices, gamma.ts backendRef). */
 const LINKERD_VERSION_SERVICES =
@@ -212,10 +213,6 @@ export function checkTcpRoutes(s: ResolvedService): Diagnostic[] {
   return out;
 }
 
-/** Every label of `a` is a label of `b` with the same value: every pod `b` selects, `a` selects too. */
-const selectsAllOf = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) =>
-  Object.entries(a).every(([k, v]) => b[k] === v);
-
 /**
  * Two services of one namespace that carry Servers (access rules or their own mTLS mode) for one port number
  * of the same pods: one's selector holds the other's labels, so the pods the narrower one selects are the
@@ -248,7 +245,8 @@ export function checkOverlappingServers(services: readonly ResolvedService[]): D
       for (const i of byLabel.get(labelKey(b.namespace, k, v)) ?? []) candidates.add(i);
     for (const i of [...candidates].sort((x, y) => x - y)) {
       const a = withServers[i]!;
-      if (!selectsAllOf(a.selector, b.selector) && !selectsAllOf(b.selector, a.selector)) continue;
+      // One selector's labels all among the other's: every pod the narrower selects, the wider selects too.
+      if (!selectsLabels(a.selector, b.selector) && !selectsLabels(b.selector, a.selector)) continue;
       const port = b.ports.find((p) => a.ports.some((q) => q.port === p.port));
       if (port === undefined) continue;
       out.push({

@@ -5,6 +5,7 @@ import type { SourcedObject } from '../../core/import-types.ts';
 import type { FieldReader, ImportContext, ServiceDraft } from '../importer.ts';
 import type { DataPath } from '../../core/location.ts';
 import { isRecord } from '../../core/json.ts';
+import { selectsLabels } from '../../core/selectors.ts';
 
 /** Value checks and conversions every mesh importer needs (pure). */
 
@@ -102,13 +103,6 @@ export function stringRecord(v: unknown): Record<string, string> | undefined {
   return out;
 }
 
-function selectsAll(
-  selector: Readonly<Record<string, string>>,
-  labels: Readonly<Record<string, string>>,
-): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
-
 /** True when two label sets are equal. */
 export function sameLabels(
   a: Readonly<Record<string, string>>,
@@ -152,8 +146,8 @@ export function serviceOfSelector(
   );
   if (exact.length === 0 && narrower.length === 1) {
     // Narrower labels that every pod of the service carries anyway select the same pods.
-    const pods = ctx.workloads.pods(namespace).filter((p) => selectsAll(narrower[0]!.selector, p));
-    const same = pods.length > 0 && pods.every((p) => selectsAll(matchLabels, p));
+    const pods = ctx.workloads.pods(namespace).filter((p) => selectsLabels(narrower[0]!.selector, p));
+    const same = pods.length > 0 && pods.every((p) => selectsLabels(matchLabels, p));
     return { service: narrower[0]!, exact: same };
   }
   return { exact: false };
